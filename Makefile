@@ -1,0 +1,49 @@
+# Samen: two commands for a newcomer.
+#   make run   set up, migrate the embedded SQLite database, load synthetic demo data, serve
+#   make test  set up and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+SAMEN  := $(BIN)/samen
+
+.PHONY: run test install lint format messages clean
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet "uv>=0.5"
+
+$(VENV)/.installed: $(BIN)/uv requirements/lock.txt pyproject.toml
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements/lock.txt
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed messages
+
+messages: $(VENV)/.installed
+	$(BIN)/python scripts/compile_messages.py
+
+run: install
+	mkdir -p var
+	$(SAMEN) init_local_keys
+	$(SAMEN) migrate --no-input
+	$(SAMEN) seed_demo --seed 1 --if-empty
+	@echo ""
+	@echo "Samen runs at http://127.0.0.1:$(PORT)/  (stop with Ctrl+C)"
+	$(SAMEN) runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=samen.conf.test $(SAMEN) makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint:
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var

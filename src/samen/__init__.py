@@ -1,0 +1,1 @@
+"""Samen: the shared platform of the Dutch chain approach against human trafficking."""

@@ -1,0 +1,16 @@
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed
+
+
+def token_for_credentials(request: HttpRequest, *, username: str, password: str) -> str:
+    """An API token for valid credentials. Failures count towards the same lockout as the login
+    page (django-axes sees this authenticate call)."""
+    user = authenticate(request, username=username, password=password)
+    if user is None or not user.is_active:
+        # One message for wrong name, wrong password and lockout: no account enumeration.
+        raise AuthenticationFailed(_("Unknown user name or password, or the account is locked."))
+    token, _created = Token.objects.get_or_create(user=user)
+    return token.key

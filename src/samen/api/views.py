@@ -1,0 +1,244 @@
+"""REST API v1. Thin: parse, call a service or selector, present. Rules live in the policy."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from samen.api import serializers as s
+from samen.api.base import SamenAPIView
+from samen.api.pagination import page_params, paged_response
+from samen.cases import selectors as case_selectors
+from samen.cases.models import AgeBand, CaseStatus
+from samen.organisations import selectors as org_selectors
+from samen.sharing.access import AUTHENTICATED, PUBLIC, access
+from samen.sharing.actor import active_memberships
+from samen.signalling import selectors as signal_selectors
+from samen.signalling import services as signal_services
+from samen.signalling import triage
+from samen.signalling.models import Advice
+
+
+@access(PUBLIC)
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        db = "ok"
+    except Exception:  # noqa: BLE001 - any database failure is reported, not raised
+        db = "unavailable"
+    status = 200 if db == "ok" else 503
+    return JsonResponse({"status": "ok" if db == "ok" else "degraded", "database": db,
+                         "database_vendor": connection.vendor}, status=status)
+
+
+class MeView(SamenAPIView):
+    access_rule = AUTHENTICATED
+
+    @extend_schema(responses=s.MeSerializer, summary="Who am I: memberships and the active one")
+    def get(self, request: Request) -> Response:
+        memberships = active_memberships(request.user)
+        return Response(
+            s.MeSerializer(
+                {
+                    "username": request.user.username,
+                    "active_membership": self.actor.membership.pk if self.actor.membership else None,
+                    "memberships": memberships,
+                }
+            ).data
+        )
+
+
+ORG_FILTERS = [
+    OpenApiParameter("type", str, description="organisation type"),
+    OpenApiParameter("region", str, description="safety region code, e.g. VR13"),
+    OpenApiParameter("page", int),
+    OpenApiParameter("page_size", int),
+]
+
+
+class OrganisationListView(SamenAPIView):
+    access_rule = "organisation.read"
+
+    @extend_schema(parameters=ORG_FILTERS, responses=s.OrganisationSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        page_no, size = page_params(request)
+        page = org_selectors.organisation_page(
+            type=request.query_params.get("type", ""),
+            region=request.query_params.get("region", ""),
+            page=page_no,
+            per_page=size,
+        )
+        return paged_response(request, page, s.OrganisationSerializer(page.object_list, many=True).data)
+
+
+class OrganisationDetailView(SamenAPIView):
+    access_rule = "organisation.read"
+
+    @extend_schema(responses=s.OrganisationSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(s.OrganisationSerializer(org_selectors.organisation_get(pk=pk)).data)
+
+
+class SignalListListView(SamenAPIView):
+    access_rule = "signal_list.read"
+
+    @extend_schema(responses=s.SignalListSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(s.SignalListSerializer(signal_selectors.signal_lists_current(), many=True).data)
+
+
+class SignalListDetailView(SamenAPIView):
+    access_rule = "signal_list.read"
+
+    @extend_schema(responses=s.SignalListSerializer)
+    def get(self, request: Request, code: str) -> Response:
+        sl = signal_selectors.signal_list_get(code=code)
+        if sl is None:
+            from django.http import Http404
+
+            raise Http404
+        return Response(s.SignalListSerializer(sl).data)
+
+
+class SignalListCreateView(SamenAPIView):
+    access_rule = "signal.read"
+
+    def get_permissions(self):  # noqa: ANN201 - DRF hook
+        # Recording needs signal.create, listing signal.read; the rule follows the method.
+        self.access_rule = "signal.create" if self.request.method == "POST" else "signal.read"
+        return super().get_permissions()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("advice", str, enum=Advice.values),
+            OpenApiParameter("signal_list", str),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=s.SignalSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        page_no, size = page_params(request)
+        page = signal_selectors.signal_search(
+            actor=self.actor,
+            page=page_no,
+            per_page=size,
+            advice=request.query_params.get("advice", ""),
+            signal_list=request.query_params.get("signal_list", ""),
+        )
+        return paged_response(request, page, s.SignalSerializer(page.object_list, many=True).data)
+
+    @extend_schema(request=s.SignalCreateSerializer, responses={201: s.SignalCreatedSerializer})
+    def post(self, request: Request) -> Response:
+        ser = s.SignalCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        outcome = signal_services.signal_record(actor=self.actor, data=ser.to_input())
+        signal = signal_selectors.signal_get(actor=self.actor, signal_id=outcome.signal.pk)
+        message = (
+            _("This signal was linked to existing case %(number)s.")
+            if outcome.linked
+            else _("A new case %(number)s was opened for this signal.")
+        ) % {"number": outcome.case.number}
+        body = {
+            "signal": signal,
+            "case": outcome.case.number,
+            "linked_to_existing_case": outcome.linked,
+            "message": message,
+            "advice": triage.present(outcome.triage, get_language() or "nl"),
+        }
+        return Response(s.SignalCreatedSerializer(body).data, status=201)
+
+
+class SignalDetailView(SamenAPIView):
+    access_rule = "signal.read"
+
+    @extend_schema(responses=s.SignalSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(s.SignalSerializer(signal_selectors.signal_get(actor=self.actor, signal_id=pk)).data)
+
+
+class CaseFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
+    form = serializers.SlugField(required=False, max_length=40)
+    region = serializers.CharField(required=False, max_length=4)
+    municipality = serializers.CharField(required=False, max_length=6)
+    minor = serializers.BooleanField(required=False, allow_null=True, default=None)
+    age_band = serializers.ChoiceField(choices=AgeBand.choices, required=False)
+    opened_from = serializers.DateField(required=False)
+    opened_to = serializers.DateField(required=False)
+    number = serializers.CharField(required=False, max_length=20)
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+
+class CaseListView(SamenAPIView):
+    access_rule = "case.read"
+
+    @extend_schema(parameters=[CaseFilterSerializer], responses=s.CaseSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        f = CaseFilterSerializer(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        v = f.validated_data
+        page_no, size = page_params(request)
+        page = case_selectors.case_search(
+            actor=self.actor,
+            filters=case_selectors.CaseFilters(
+                status=v.get("status", ""),
+                form=v.get("form", ""),
+                region=v.get("region", ""),
+                municipality=v.get("municipality", ""),
+                minor=v.get("minor"),
+                opened_from=v.get("opened_from"),
+                opened_to=v.get("opened_to"),
+                number=v.get("number", ""),
+            ),
+            page=page_no,
+            per_page=size,
+        )
+        rows = [case_selectors.case_summary(c) for c in page.object_list]
+        return paged_response(request, page, s.CaseSerializer(rows, many=True).data)
+
+
+class CaseDetailView(SamenAPIView):
+    access_rule = "case.read"
+
+    @extend_schema(responses=s.CaseDetailSerializer)
+    def get(self, request: Request, number: str) -> Response:
+        return Response(s.CaseDetailSerializer(case_selectors.case_get(actor=self.actor, number=number)).data)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=200, style={"input_type": "password"})
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class TokenView(SamenAPIView):
+    """Exchange username and password for an API token; the same lockout as the login page."""
+
+    access_rule = PUBLIC
+    authentication_classes: list = []
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
+    def post(self, request: Request) -> Response:
+        from samen.accounts.services import token_for_credentials
+
+        ser = TokenRequestSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        token = token_for_credentials(request._request, **ser.validated_data)
+        return Response({"token": token})
+
+
+healthz_schema = extend_schema(responses=OpenApiTypes.OBJECT)

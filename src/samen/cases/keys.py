@@ -1,0 +1,63 @@
+"""Loading the field-encryption and pseudonym keys: from the environment, else the local key file.
+
+`samen init_local_keys` writes a key file for a demo or development machine; production sets the
+environment variables from its secret store.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+NAMES = ("SAMEN_FIELD_KEY", "SAMEN_PSEUDONYM_KEY")
+
+
+def _read_key_file(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if "=" in line and not line.lstrip().startswith("#"):
+                name, _, value = line.partition("=")
+                values[name.strip()] = value.strip()
+    return values
+
+
+def _decode(name: str, value: str) -> bytes:
+    try:
+        key = base64.b64decode(value, validate=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not valid base64") from exc
+    if len(key) != 32:
+        raise ImproperlyConfigured(f"{name} must be 32 bytes (base64 of 32 bytes)")
+    return key
+
+
+@cache
+def key(name: str) -> bytes:
+    configured = {"SAMEN_FIELD_KEY": settings.FIELD_KEY, "SAMEN_PSEUDONYM_KEY": settings.PSEUDONYM_KEY}
+    value = configured.get(name) or _read_key_file(Path(settings.KEY_FILE)).get(name)
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} is not set. Set it in the environment (base64 of 32 random bytes) or run "
+            "`samen init_local_keys` on a development machine."
+        )
+    return _decode(name, value)
+
+
+def write_local_key_file(path: Path) -> bool:
+    """Create the key file with fresh random keys; never overwrite (that would orphan the data)."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["# Local development keys for Samen. Never commit; never use in production."]
+    lines += [f"{n}={base64.b64encode(secrets.token_bytes(32)).decode()}" for n in NAMES]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    return True

@@ -1,0 +1,182 @@
+"""Writes to the case register. Callers: samen.signalling.services and the case views."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samen.cases import crypto
+from samen.cases.models import (
+    MINOR_BANDS,
+    AgeBand,
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    CaseStatus,
+    ExploitationForm,
+    Identity,
+    Person,
+)
+from samen.organisations.models import Municipality, Organisation, OrganisationType
+from samen.sharing import audit, policy
+from samen.sharing.actor import Actor
+
+NUMBER_PREFIX = "MH"
+
+
+def format_case_number(year: int, sequence: int) -> str:
+    return f"{NUMBER_PREFIX}-{year}-{sequence:06d}"
+
+
+def case_number_next(*, year: int) -> str:
+    """Hand out the next number of the year. Must run inside the caller's transaction: the counter
+    row stays locked until commit, so two signals at once never get the same number."""
+    CaseNumberCounter.objects.get_or_create(year=year)
+    counter = CaseNumberCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return format_case_number(year, counter.last)
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def band_for_age(age: int) -> str:
+    for band, upper in (
+        (AgeBand.UNDER_12, 11),
+        (AgeBand.AGE_12_17, 17),
+        (AgeBand.AGE_18_22, 22),
+        (AgeBand.AGE_23_29, 29),
+        (AgeBand.AGE_30_49, 49),
+    ):
+        if age <= upper:
+            return band
+    return AgeBand.AGE_50_UP
+
+
+def person_facts(
+    *, age_band: str, date_of_birth: date | None, on: date
+) -> tuple[str, bool, bool]:
+    """(age band, is minor, age is an estimate). A known birth date beats an estimated band."""
+    if date_of_birth:
+        age = age_on(date_of_birth, on)
+        return band_for_age(age), age < 18, False
+    return age_band or AgeBand.UNKNOWN, age_band in MINOR_BANDS, True
+
+
+def identity_payload(
+    *, name: str, date_of_birth: date | None, nationality: str, contact: str
+) -> dict[str, str]:
+    payload = {
+        "name": name.strip(),
+        "date_of_birth": date_of_birth.isoformat() if date_of_birth else "",
+        "nationality": nationality.strip(),
+        "contact": contact.strip(),
+    }
+    return {k: v for k, v in payload.items() if v}
+
+
+def identity_store(*, person: Person, payload: dict[str, str]) -> None:
+    if not payload:
+        return
+    blob = crypto.encrypt_json(payload, context=str(person.ref))
+    Identity.objects.update_or_create(person=person, defaults={"ciphertext": blob})
+
+
+def identity_read(person: Person) -> dict[str, str]:
+    """Decrypt; callers must have passed policy.sees_identity first (selectors do)."""
+    try:
+        identity = person.identity
+    except Identity.DoesNotExist:
+        return {}
+    return crypto.decrypt_json(identity.ciphertext, context=str(person.ref))
+
+
+def responsible_organisation_for(*, municipality: Municipality, fallback: Organisation) -> Organisation:
+    """The region's care coordination is the hub of a case; without one the signaller's
+    organisation keeps it until a coordinator takes it over."""
+    hub = (
+        Organisation.objects.filter(
+            type=OrganisationType.CARE_COORDINATION, municipality__region_id=municipality.region_id
+        )
+        .order_by("id")
+        .first()
+    )
+    return hub or fallback
+
+
+def event_add(*, case: Case, kind: str, actor: Actor | None, at: datetime, **data: object) -> CaseEvent:
+    user = actor.user if actor and getattr(actor.user, "is_authenticated", False) else None
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        at=at,
+        actor=user,
+        organisation=actor.organisation if actor else None,
+        data=data,
+    )
+
+
+def case_open(
+    *,
+    actor: Actor,
+    person: Person,
+    municipality: Municipality,
+    forms: list[ExploitationForm],
+    at: datetime,
+    synthetic: bool = False,
+) -> Case:
+    """Open a case for a person. Runs inside the calling use case's transaction."""
+    local_year = timezone.localtime(at).year
+    case = Case.objects.create(
+        number=case_number_next(year=local_year),
+        person=person,
+        responsible_organisation=responsible_organisation_for(
+            municipality=municipality, fallback=actor.organisation
+        ),
+        municipality=municipality,
+        region_id=municipality.region_id,
+        opened_at=at,
+        is_synthetic=synthetic,
+    )
+    case.forms.set(forms)
+    event_add(case=case, kind=CaseEvent.Kind.CREATED, actor=actor, at=at, forms=[f.code for f in forms])
+    audit.record(
+        actor,
+        "case.create",
+        object_type="case",
+        object_id=case.number,
+        fields=["status", "forms", "responsible_organisation", "municipality"],
+        purpose=policy.purpose_of(actor),
+    )
+    return case
+
+
+def case_status_change(*, actor: Actor, case: Case, status: str) -> Case:
+    """Change the status of a case the actor may update."""
+    policy.require(actor, "case.update", object_type="case", object_id=case.number)
+    if not Case.objects.filter(policy.case_filter(actor), pk=case.pk).exists():
+        raise policy.not_visible(actor, "case.update", object_type="case", object_id=case.number)
+    if status not in CaseStatus.values:
+        raise ValidationError({"status": [_("Choose a valid status.")]})
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.status == status:
+            return case
+        old = case.status
+        case.status = status
+        case.save(update_fields=["status", "updated_at"])
+        event_add(
+            case=case, kind=CaseEvent.Kind.STATUS_CHANGED, actor=actor, at=timezone.now(),
+            old=old, new=status,
+        )
+        audit.record(
+            actor, "case.update", object_type="case", object_id=case.number, fields=["status"],
+            purpose=policy.purpose_of(actor),
+        )
+    return case

@@ -1,0 +1,17 @@
+"""Test settings: the same as production except for speed-only differences."""
+
+import base64
+import os
+
+os.environ.setdefault("SAMEN_FIELD_KEY", base64.b64encode(b"t" * 32).decode())
+os.environ.setdefault("SAMEN_PSEUDONYM_KEY", base64.b64encode(b"p" * 32).decode())
+
+from samen.conf.base import *  # noqa: E402,F403
+from samen.conf.base import DATABASES  # noqa: E402
+
+# Fast hashing for tests only; the strength rules are validators, which stay on.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["NAME"] = ":memory:"
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20}

@@ -1,0 +1,223 @@
+"""A deterministic synthetic world for demos and tests. Every name here is invented and every
+record is flagged is_synthetic; nothing describes a real person."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from samen.accounts.models import User
+from samen.cases.models import AgeBand, ExploitationForm, Gender
+from samen.organisations.models import (
+    Membership,
+    Municipality,
+    Organisation,
+    OrganisationType,
+    Role,
+    SafetyRegion,
+)
+from samen.sharing.actor import Actor
+from samen.signalling.models import SignalList
+from samen.signalling.services import PersonInput, SignalInput, signal_record
+
+DEMO_PASSWORD = "Samen-Demo-2026!"  # noqa: S105 - synthetic demo accounts only, printed by make run
+AMS = ZoneInfo("Europe/Amsterdam")
+T = OrganisationType
+
+# (username, full name, organisation key, role)
+DEMO_USERS = [
+    ("demo-professional", "Pim Professional", "social_team:VR09", Role.FIELD_PROFESSIONAL),
+    ("demo-hotel", "Hanna Hotel", "hospitality:VR09", Role.FIELD_PROFESSIONAL),
+    ("demo-coordinator", "Cor Coördinator", "care_coordination:VR09", Role.CARE_COORDINATOR),
+    ("demo-coordinator-noord", "Noor Coördinator", "care_coordination:VR01", Role.CARE_COORDINATOR),
+    ("demo-shelter", "Sam Shelter", "shelter:VR09", Role.SHELTER_STAFF),
+    ("demo-investigator", "Ivo Investigator", "police:VR09", Role.INVESTIGATOR),
+    ("demo-registrar", "Rea Registrar", "comensha", Role.NATIONAL_REGISTRAR),
+    ("demo-programme", "Pam Programme", "ministry", Role.PROGRAMME_STAFF),
+    ("demo-privacy", "Pieter Privacy", "comensha", Role.PRIVACY_OFFICER),
+    ("demo-admin", "Ada Admin", "comensha", Role.FUNCTIONAL_ADMIN),
+]
+
+REGIONAL = [
+    (T.CARE_COORDINATION, "Zorgcoördinatie Mensenhandel {r} (demo)"),
+    (T.SOCIAL_TEAM, "Sociaal Team {m} (demo)"),
+    (T.HOSPITALITY, "Hotel De Brug {m} (demo)"),
+    (T.SCHOOL, "Scholengemeenschap {m} (demo)"),
+    (T.POLICE, "Politie Team Mensenhandel {r} (demo)"),
+    (T.SHELTER, "Opvang Veilig Onderdak {r} (demo)"),
+]
+NATIONAL = [
+    ("comensha", T.COMENSHA, "CoMensha (demo)", "GM0363"),
+    ("ministry", T.MINISTRY, "Programmateam Samen tegen Mensenhandel (demo)", "GM0518"),
+    ("kmar", T.KMAR, "KMar Mensenhandel (demo)", "GM0363"),
+    ("nla", T.LABOUR_INSPECTORATE, "Nederlandse Arbeidsinspectie (demo)", "GM0344"),
+    ("ind", T.IND, "IND Mensenhandel (demo)", "GM0518"),
+    ("om", T.PROSECUTION, "OM Landelijk Parket (demo)", "GM0599"),
+    ("nidos", T.NIDOS, "Nidos (demo)", "GM0344"),
+    ("coa", T.ASYLUM_RECEPTION, "COA locatie (demo)", "GM0228"),
+    ("rapporteur", T.RAPPORTEUR, "Nationaal Rapporteur (demo)", "GM0518"),
+]
+
+FIRST = ["Ana", "Bogdan", "Chidi", "Daria", "Elena", "Farah", "Gabriel", "Iulia", "Joy", "Kasia",
+         "Lin", "Maria", "Nadia", "Olek", "Precious", "Quynh", "Rosa", "Sami", "Tomas", "Vera"]
+LAST = ["Albu", "Barbu", "Chen", "Dumitru", "Eze", "Florea", "Gashi", "Horvat", "Ilie", "Jovanovic",
+        "Kowalska", "Lungu", "Mensah", "Novak", "Okafor", "Popescu", "Radu", "Stan", "Tudor", "Vasile"]
+NATIONALITIES = ["RO", "BG", "PL", "NG", "NL", "UA", "VN", "HU", "ER", "CN", "MA", "BR"]
+LIST_FORMS = {
+    "general": ["sexual", "labour", "criminal"],
+    "hospitality": ["sexual"],
+    "school": ["sexual", "criminal"],
+    "asylum_minors": ["sexual", "criminal", "labour"],
+    "labour": ["labour"],
+    "online": ["sexual"],
+}
+DEMO_REGIONS = ["VR09", "VR01", "VR13", "VR17", "VR15", "VR21"]
+
+
+@dataclass
+class DemoSummary:
+    organisations: int
+    users: int
+    signals: int
+    linked: int
+
+
+def _pick_municipality(region: SafetyRegion, name_hint: str) -> Municipality:
+    muni = region.municipalities.filter(name=name_hint).first()
+    return muni or region.municipalities.order_by("code").first()
+
+
+def _organisations(rng: random.Random) -> dict[str, Organisation]:
+    orgs: dict[str, Organisation] = {}
+    for region in SafetyRegion.objects.all():
+        muni = _pick_municipality(region, region.name)
+        for org_type, pattern in REGIONAL:
+            if org_type in (T.HOSPITALITY, T.SCHOOL, T.SHELTER) and region.code not in DEMO_REGIONS:
+                continue
+            org, _ = Organisation.objects.get_or_create(
+                name=pattern.format(r=region.name, m=muni.name),
+                municipality=muni,
+                defaults={"type": org_type, "is_synthetic": True},
+            )
+            orgs[f"{org_type}:{region.code}"] = org
+    for key, org_type, name, gm in NATIONAL:
+        org, _ = Organisation.objects.get_or_create(
+            name=name,
+            municipality=Municipality.objects.get(code=gm),
+            defaults={"type": org_type, "is_synthetic": True},
+        )
+        orgs[key] = org
+    return orgs
+
+
+def _users(orgs: dict[str, Organisation]) -> dict[str, Membership]:
+    members: dict[str, Membership] = {}
+    for username, full_name, org_key, role in DEMO_USERS:
+        first, _, last = full_name.partition(" ")
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "is_synthetic": True,
+                      "is_staff": role == Role.FUNCTIONAL_ADMIN},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        members[username], _ = Membership.objects.get_or_create(
+            user=user, organisation=orgs[org_key], role=role
+        )
+    # Field professionals in the other demo regions record the background signals.
+    for code in DEMO_REGIONS:
+        username = f"demo-field-{code.lower()}"
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": "Veld", "last_name": code, "is_synthetic": True},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        members[username], _ = Membership.objects.get_or_create(
+            user=user, organisation=orgs[f"social_team:{code}"], role=Role.FIELD_PROFESSIONAL
+        )
+    return members
+
+
+def build_demo_world(*, seed: int = 1, signals: int = 400, today: date | None = None) -> DemoSummary:
+    """Create (or extend) the synthetic world; the same seed gives the same world."""
+    rng = random.Random(seed)
+    today = today or date.today()
+    with transaction.atomic():
+        orgs = _organisations(rng)
+        members = _users(orgs)
+    lists = {sl.code: sl for sl in SignalList.objects.filter(is_current=True).prefetch_related("indicators")}
+    forms = set(ExploitationForm.objects.values_list("code", flat=True))
+    municipalities_by_region = {
+        code: list(Municipality.objects.filter(region__code=code).order_by("code"))
+        for code in DEMO_REGIONS
+    }
+    recorders = [m for k, m in members.items() if k.startswith("demo-field-")]
+    recorders += [members["demo-professional"], members["demo-hotel"]]
+    known_people: list[PersonInput] = []
+    linked = 0
+    start = today - timedelta(days=4 * 365)
+    for i in range(signals):
+        member = rng.choice(recorders)
+        region = member.organisation.municipality.region.code
+        code = rng.choice(sorted(lists))
+        if member.organisation.type == T.HOSPITALITY:
+            code = "hospitality"
+        sl = lists[code]
+        indicators = list(sl.indicators.all())
+        ticked = rng.sample(indicators, k=min(len(indicators), rng.choice([1, 1, 2, 2, 3, 3, 4, 5])))
+        # Acute indicators are rare in reality; keep them rare here too.
+        ticked = [t for t in ticked if not t.acute or rng.random() < 0.15] or ticked[:1]
+        observed = start + timedelta(days=int((today - start).days * (rng.random() ** 0.7)))
+        recorded = datetime.combine(observed, time(9 + rng.randrange(9), rng.randrange(60)), AMS)
+        if known_people and rng.random() < 0.08:
+            person = rng.choice(known_people)
+        else:
+            person = _synthetic_person(rng, code, observed, with_identity=rng.random() < 0.35)
+            if person.name:
+                known_people.append(person)
+        outcome = signal_record(
+            actor=Actor(user=member.user, membership=member, origin="cli:seed_demo"),
+            data=SignalInput(
+                signal_list=code,
+                indicators=[t.code for t in ticked],
+                observed_on=observed,
+                municipality=rng.choice(municipalities_by_region[region]).code,
+                setting=rng.choice(["", "", "receptie", "spreekuur", "huisbezoek", "controle"]),
+                notes=f"Synthetische demonotitie {i + 1}." if rng.random() < 0.3 else "",
+                forms=[f for f in rng.sample(LIST_FORMS[code], k=1) if f in forms],
+                person=person,
+            ),
+            synthetic=True,
+            at=min(recorded, datetime.now(AMS)),
+        )
+        linked += outcome.linked
+    return DemoSummary(
+        organisations=len(orgs), users=len(members), signals=signals, linked=linked
+    )
+
+
+def _synthetic_person(rng: random.Random, code: str, observed: date, *, with_identity: bool) -> PersonInput:
+    minor_list = code in ("school", "asylum_minors")
+    band = rng.choice(
+        ["12-17"] if minor_list else ["18-22", "23-29", "23-29", "30-49", "30-49", "50+", "unknown", "12-17"]
+    )
+    person = PersonInput(
+        gender=rng.choice([Gender.FEMALE, Gender.FEMALE, Gender.MALE, Gender.MALE, Gender.UNKNOWN]),
+        age_band=band,
+    )
+    if with_identity:
+        low, high = {"12-17": (12, 17), "18-22": (18, 22), "23-29": (23, 29), "30-49": (30, 49),
+                     "50+": (50, 65)}.get(band, (20, 40))
+        age = rng.randint(low, high)
+        person.date_of_birth = observed - timedelta(days=age * 365 + rng.randrange(365))
+        person.name = f"{rng.choice(FIRST)} {rng.choice(LAST)} (demo)"
+        person.nationality = rng.choice(NATIONALITIES)
+        person.age_band = AgeBand.UNKNOWN
+    return person

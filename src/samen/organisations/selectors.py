@@ -1,0 +1,24 @@
+from django.core.paginator import Page, Paginator
+from django.http import Http404
+
+from samen.organisations.models import Municipality, Organisation
+
+
+def organisation_page(*, type: str = "", region: str = "", page: int = 1, per_page: int = 25) -> Page:
+    qs = Organisation.objects.select_related("municipality__region").order_by("name", "id")
+    if type:
+        qs = qs.filter(type=type)
+    if region:
+        qs = qs.filter(municipality__region__code=region)
+    return Paginator(qs, per_page).get_page(page)
+
+
+def organisation_get(*, pk: int) -> Organisation:
+    org = Organisation.objects.select_related("municipality__region").filter(pk=pk).first()
+    if org is None:
+        raise Http404
+    return org
+
+
+def municipalities() -> list[Municipality]:
+    return list(Municipality.objects.select_related("region").order_by("name"))

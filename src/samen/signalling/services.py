@@ -1,0 +1,214 @@
+"""Recording a signal: validation, linking to a known person, the case, triage advice, audit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samen.cases import crypto
+from samen.cases import services as case_services
+from samen.cases.models import AgeBand, Case, CaseEvent, CaseStatus, ExploitationForm, Gender, Person
+from samen.organisations.models import Municipality
+from samen.sharing import audit, policy
+from samen.sharing.actor import Actor
+from samen.signalling import triage
+from samen.signalling.models import Indicator, Signal, SignalList
+
+EARLIEST_OBSERVATION = date(2000, 1, 1)
+MAX_NOTES = 5000
+
+
+@dataclass
+class PersonInput:
+    gender: str = Gender.UNKNOWN
+    age_band: str = AgeBand.UNKNOWN
+    name: str = ""
+    date_of_birth: date | None = None
+    nationality: str = ""
+    contact: str = ""
+
+
+@dataclass
+class SignalInput:
+    signal_list: str  # code of a current signal list
+    indicators: list[str]  # indicator codes of that list
+    observed_on: date
+    municipality: str  # CBS code, e.g. GM0363
+    setting: str = ""
+    notes: str = ""
+    forms: list[str] = field(default_factory=list)  # suspected forms of exploitation (codes)
+    person: PersonInput = field(default_factory=PersonInput)
+
+
+@dataclass(frozen=True)
+class SignalOutcome:
+    signal: Signal
+    case: Case
+    linked: bool
+    triage: triage.TriageResult
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    signal_list: SignalList
+    indicators: list[Indicator]
+    municipality: Municipality
+    forms: list[ExploitationForm]
+
+
+def _resolve(data: SignalInput, today: date) -> _Resolved:
+    """Check every field against the reference data; collect all errors before raising."""
+    errors: dict[str, list[str]] = {}
+    signal_list = SignalList.objects.filter(code=data.signal_list, is_current=True).first()
+    if signal_list is None:
+        errors["signal_list"] = [_("Choose one of the available signal lists.")]
+    indicators: list[Indicator] = []
+    if signal_list is not None:
+        wanted = list(dict.fromkeys(data.indicators))
+        indicators = list(signal_list.indicators.filter(code__in=wanted))
+        unknown = sorted(set(wanted) - {i.code for i in indicators})
+        if unknown:
+            errors["indicators"] = [
+                _("These indicators are not on the chosen signal list: %(codes)s")
+                % {"codes": ", ".join(unknown[:10])}
+            ]
+        elif not indicators:
+            errors["indicators"] = [_("Tick at least one indicator.")]
+    municipality = Municipality.objects.filter(code=data.municipality).first()
+    if municipality is None:
+        errors["municipality"] = [_("Choose a municipality from the list.")]
+    if data.observed_on > today:
+        errors["observed_on"] = [_("The date cannot be in the future.")]
+    elif data.observed_on < EARLIEST_OBSERVATION:
+        errors["observed_on"] = [_("The date is too far in the past.")]
+    forms = list(ExploitationForm.objects.filter(code__in=data.forms))
+    if len(forms) != len(set(data.forms)):
+        errors["forms"] = [_("Choose forms of exploitation from the list.")]
+    p = data.person
+    if p.gender not in Gender.values:
+        errors["gender"] = [_("Choose a valid gender.")]
+    if p.age_band not in AgeBand.values:
+        errors["age_band"] = [_("Choose a valid age group.")]
+    if p.date_of_birth and (p.date_of_birth > today or p.date_of_birth.year < 1900):
+        errors["date_of_birth"] = [_("Enter a real date of birth.")]
+    if len(data.notes) > MAX_NOTES:
+        errors["notes"] = [_("Keep the notes under %(n)d characters.") % {"n": MAX_NOTES}]
+    if errors:
+        raise ValidationError(errors)
+    return _Resolved(signal_list, indicators, municipality, forms)
+
+
+def signal_record(
+    *, actor: Actor, data: SignalInput, synthetic: bool = False, at: datetime | None = None
+) -> SignalOutcome:
+    """Record a signal, join it to the person's open case or open one, and give triage advice.
+
+    One transaction: on any error nothing is saved. `at` backdates the recording; only the
+    demo-data builder and imports use it.
+    """
+    policy.require(actor, "signal.create", object_type="signal")
+    now = at or timezone.now()
+    resolved = _resolve(data, timezone.localdate(now))
+    p = data.person
+    age_band, is_minor, estimated = case_services.person_facts(
+        age_band=p.age_band, date_of_birth=p.date_of_birth, on=data.observed_on
+    )
+    result = triage.advise(
+        [
+            triage.TickedIndicator(i.code, i.severity, i.acute, i.concerns_minor)
+            for i in resolved.indicators
+        ],
+        person_is_minor=is_minor,
+    )
+    key = crypto.match_key(name=p.name, date_of_birth=p.date_of_birth, nationality=p.nationality)
+    with transaction.atomic():
+        person = Person.objects.select_for_update().filter(match_key=key).first() if key else None
+        case = None
+        if person is not None:
+            case = person.cases.exclude(status=CaseStatus.CLOSED).order_by("-opened_at").first()
+        linked = case is not None
+        if person is None:
+            person = Person.objects.create(
+                match_key=key,
+                gender=p.gender,
+                age_band=age_band,
+                is_minor=is_minor or bool(result.facts["minor"]),
+                age_is_estimate=estimated,
+                is_synthetic=synthetic,
+            )
+            case_services.identity_store(
+                person=person,
+                payload=case_services.identity_payload(
+                    name=p.name,
+                    date_of_birth=p.date_of_birth,
+                    nationality=p.nationality,
+                    contact=p.contact,
+                ),
+            )
+        elif result.facts["minor"] and not person.is_minor:
+            person.is_minor = True
+            person.save(update_fields=["is_minor"])
+        if case is None:
+            case = case_services.case_open(
+                actor=actor,
+                person=person,
+                municipality=resolved.municipality,
+                forms=resolved.forms,
+                at=now,
+                synthetic=synthetic,
+            )
+        else:
+            case.forms.add(*resolved.forms)
+        signal = Signal.objects.create(
+            case=case,
+            signal_list=resolved.signal_list,
+            recorded_by=actor.user,
+            organisation=actor.organisation,
+            municipality=resolved.municipality,
+            region_id=resolved.municipality.region_id,
+            observed_on=data.observed_on,
+            setting=data.setting.strip(),
+            notes_ciphertext=(
+                crypto.encrypt_json({"notes": data.notes}, context=f"signal:{case.number}")
+                if data.notes.strip()
+                else None
+            ),
+            advice=result.advice,
+            advice_reasons=[r.rule for r in result.reasons],
+            linked_to_existing=linked,
+            created_at=now,
+            is_synthetic=synthetic,
+        )
+        signal.indicators.set(resolved.indicators)
+        case_services.event_add(
+            case=case,
+            kind=CaseEvent.Kind.LINKED if linked else CaseEvent.Kind.SIGNAL_ADDED,
+            actor=actor,
+            at=now,
+            signal=signal.pk,
+            signal_list=resolved.signal_list.code,
+            advice=result.advice,
+        )
+        audit.record(
+            actor,
+            "signal.create",
+            object_type="signal",
+            object_id=str(signal.pk),
+            fields=["indicators", "observed_on", "municipality", "setting", "person"]
+            + (["notes"] if data.notes.strip() else []),
+            purpose=policy.purpose_of(actor),
+            detail={"case": case.number, "linked": linked},
+        )
+    return SignalOutcome(signal=signal, case=case, linked=linked, triage=result)
+
+
+def signal_notes(signal: Signal) -> str:
+    """Decrypt a signal's notes; selectors call this only where the policy lets the reader see them."""
+    if not signal.notes_ciphertext:
+        return ""
+    return crypto.decrypt_json(signal.notes_ciphertext, context=f"signal:{signal.case.number}")["notes"]

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from samen.accounts import views as account_views
+from samen.api.views import healthz
+from samen.sharing.access import PUBLIC, declare
+from samen.web.views import set_language_view
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", set_language_view, name="set_language"),
+    path("account/login/", account_views.login_view, name="login"),
+    path("account/logout/", account_views.logout_view, name="logout"),
+    path("account/membership/", account_views.switch_membership, name="switch-membership"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", declare(SpectacularAPIView.as_view(), PUBLIC), name="schema"),
+    path(
+        "api/docs/",
+        declare(SpectacularSwaggerSplitView.as_view(url_name="schema"), PUBLIC),
+        name="api-docs",
+    ),
+    path("api/v1/", include("samen.api.urls")),
+    path("", include("samen.web.urls")),
+]
