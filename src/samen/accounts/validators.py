@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 
 class CharacterClassValidator:
-    """Requires lower case, upper case, a digit and a symbol: length alone lets 'aaaaaaaaaaaa' in."""
+    """Requires lower and upper case, a digit and a symbol: length alone lets 'aaaaaaaaaaaa' in."""
 
     def validate(self, password: str, user: object = None) -> None:
         classes = [

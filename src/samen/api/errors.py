@@ -15,7 +15,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             fields = {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
         else:
             fields = {"non_field_errors": [str(m) for m in exc.messages]}
-        return Response({"detail": _("The request has invalid fields."), "fields": fields}, status=400)
+        return Response(
+            {"detail": _("The request has invalid fields."), "fields": fields}, status=400
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):

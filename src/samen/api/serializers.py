@@ -13,7 +13,15 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "type", "municipality", "municipality_name", "region", "is_synthetic"]
+        fields = [
+            "id",
+            "name",
+            "type",
+            "municipality",
+            "municipality_name",
+            "region",
+            "is_synthetic",
+        ]
 
 
 class IndicatorSerializer(serializers.Serializer):

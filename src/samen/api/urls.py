@@ -7,9 +7,15 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
-    path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(), name="organisation-detail"),
+    path(
+        "organisations/<int:pk>/",
+        views.OrganisationDetailView.as_view(),
+        name="organisation-detail",
+    ),
     path("signal-lists/", views.SignalListListView.as_view(), name="signal-list-list"),
-    path("signal-lists/<slug:code>/", views.SignalListDetailView.as_view(), name="signal-list-detail"),
+    path(
+        "signal-lists/<slug:code>/", views.SignalListDetailView.as_view(), name="signal-list-detail"
+    ),
     path("signals/", views.SignalListCreateView.as_view(), name="signal-list"),
     path("signals/<int:pk>/", views.SignalDetailView.as_view(), name="signal-detail"),
     path("cases/", views.CaseListView.as_view(), name="case-list"),

@@ -23,7 +23,9 @@ def encrypt_json(value: dict, *, context: str) -> bytes:
     so a ciphertext copied onto another row fails to decrypt."""
     nonce = os.urandom(NONCE_BYTES)
     plaintext = json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
-    return FORMAT + nonce + AESGCM(key("SAMEN_FIELD_KEY")).encrypt(nonce, plaintext, context.encode())
+    return (
+        FORMAT + nonce + AESGCM(key("SAMEN_FIELD_KEY")).encrypt(nonce, plaintext, context.encode())
+    )
 
 
 def decrypt_json(blob: bytes, *, context: str) -> dict:

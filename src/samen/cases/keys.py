@@ -40,7 +40,10 @@ def _decode(name: str, value: str) -> bytes:
 
 @cache
 def key(name: str) -> bytes:
-    configured = {"SAMEN_FIELD_KEY": settings.FIELD_KEY, "SAMEN_PSEUDONYM_KEY": settings.PSEUDONYM_KEY}
+    configured = {
+        "SAMEN_FIELD_KEY": settings.FIELD_KEY,
+        "SAMEN_PSEUDONYM_KEY": settings.PSEUDONYM_KEY,
+    }
     value = configured.get(name) or _read_key_file(Path(settings.KEY_FILE)).get(name)
     if not value:
         raise ImproperlyConfigured(

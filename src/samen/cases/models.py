@@ -122,6 +122,9 @@ class CaseNumberCounter(models.Model):
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
 
 class CaseEvent(models.Model):
     class Kind(models.TextChoices):

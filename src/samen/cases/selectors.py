@@ -29,7 +29,11 @@ class CaseFilters:
 
     def as_detail(self) -> dict[str, object]:
         # Filter values are codes and dates, never personal data, so they may go in the audit trail.
-        return {k: (str(v) if v is not None else None) for k, v in vars(self).items() if v not in ("", None)}
+        return {
+            k: (str(v) if v is not None else None)
+            for k, v in vars(self).items()
+            if v not in ("", None)
+        }
 
 
 def _visible_cases(actor: Actor) -> QuerySet[Case]:
@@ -78,7 +82,17 @@ def case_search(*, actor: Actor, filters: CaseFilters, page: int = 1, per_page: 
     return result
 
 
-LIST_FIELDS = ("number", "status", "forms", "municipality", "region", "opened_at", "minor", "age_band", "gender")
+LIST_FIELDS = (
+    "number",
+    "status",
+    "forms",
+    "municipality",
+    "region",
+    "opened_at",
+    "minor",
+    "age_band",
+    "gender",
+)
 
 
 def case_summary(case: Case) -> dict[str, object]:
@@ -114,7 +128,7 @@ def case_get(*, actor: Actor, number: str) -> dict[str, object]:
     if case is None:
         raise policy.not_visible(actor, "case.read", object_type="case", object_id=number)
     data = case_summary(case)
-    fields = list(LIST_FIELDS) + ["timeline", "signals"]
+    fields = [*list(LIST_FIELDS), "timeline", "signals"]
     if policy.sees_identity(actor):
         identity = case_services.identity_read(case.person)
         data["identity"] = identity
@@ -124,7 +138,11 @@ def case_get(*, actor: Actor, number: str) -> dict[str, object]:
     data["signals"] = signals_of_case(actor=actor, case=case)
     data["timeline"] = timeline(actor=actor, case=case)
     audit.record(
-        actor, "case.read", object_type="case", object_id=case.number, fields=fields,
+        actor,
+        "case.read",
+        object_type="case",
+        object_id=case.number,
+        fields=fields,
         purpose=policy.purpose_of(actor),
     )
     return data

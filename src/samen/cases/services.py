@@ -59,9 +59,7 @@ def band_for_age(age: int) -> str:
     return AgeBand.AGE_50_UP
 
 
-def person_facts(
-    *, age_band: str, date_of_birth: date | None, on: date
-) -> tuple[str, bool, bool]:
+def person_facts(*, age_band: str, date_of_birth: date | None, on: date) -> tuple[str, bool, bool]:
     """(age band, is minor, age is an estimate). A known birth date beats an estimated band."""
     if date_of_birth:
         age = age_on(date_of_birth, on)
@@ -97,7 +95,9 @@ def identity_read(person: Person) -> dict[str, str]:
     return crypto.decrypt_json(identity.ciphertext, context=str(person.ref))
 
 
-def responsible_organisation_for(*, municipality: Municipality, fallback: Organisation) -> Organisation:
+def responsible_organisation_for(
+    *, municipality: Municipality, fallback: Organisation
+) -> Organisation:
     """The region's care coordination is the hub of a case; without one the signaller's
     organisation keeps it until a coordinator takes it over."""
     hub = (
@@ -110,7 +110,9 @@ def responsible_organisation_for(*, municipality: Municipality, fallback: Organi
     return hub or fallback
 
 
-def event_add(*, case: Case, kind: str, actor: Actor | None, at: datetime, **data: object) -> CaseEvent:
+def event_add(
+    *, case: Case, kind: str, actor: Actor | None, at: datetime, **data: object
+) -> CaseEvent:
     user = actor.user if actor and getattr(actor.user, "is_authenticated", False) else None
     return CaseEvent.objects.create(
         case=case,
@@ -145,7 +147,9 @@ def case_open(
         is_synthetic=synthetic,
     )
     case.forms.set(forms)
-    event_add(case=case, kind=CaseEvent.Kind.CREATED, actor=actor, at=at, forms=[f.code for f in forms])
+    event_add(
+        case=case, kind=CaseEvent.Kind.CREATED, actor=actor, at=at, forms=[f.code for f in forms]
+    )
     audit.record(
         actor,
         "case.create",
@@ -172,11 +176,19 @@ def case_status_change(*, actor: Actor, case: Case, status: str) -> Case:
         case.status = status
         case.save(update_fields=["status", "updated_at"])
         event_add(
-            case=case, kind=CaseEvent.Kind.STATUS_CHANGED, actor=actor, at=timezone.now(),
-            old=old, new=status,
+            case=case,
+            kind=CaseEvent.Kind.STATUS_CHANGED,
+            actor=actor,
+            at=timezone.now(),
+            old=old,
+            new=status,
         )
         audit.record(
-            actor, "case.update", object_type="case", object_id=case.number, fields=["status"],
+            actor,
+            "case.update",
+            object_type="case",
+            object_id=case.number,
+            fields=["status"],
             purpose=policy.purpose_of(actor),
         )
     return case

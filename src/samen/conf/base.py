@@ -35,7 +35,9 @@ SECRET_KEY = os.environ.get("SAMEN_SECRET_KEY") or secrets.token_urlsafe(50)
 DEBUG = env_bool("SAMEN_DEBUG")
 ALLOWED_HOSTS = [
     h.strip()
-    for h in os.environ.get("SAMEN_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
+    for h in os.environ.get("SAMEN_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(
+        ","
+    )
     if h.strip()
 ]
 

@@ -6,8 +6,8 @@ import os
 os.environ.setdefault("SAMEN_FIELD_KEY", base64.b64encode(b"t" * 32).decode())
 os.environ.setdefault("SAMEN_PSEUDONYM_KEY", base64.b64encode(b"p" * 32).decode())
 
-from samen.conf.base import *  # noqa: E402,F403
-from samen.conf.base import DATABASES  # noqa: E402
+from samen.conf.base import *  # noqa: F403
+from samen.conf.base import DATABASES
 
 # Fast hashing for tests only; the strength rules are validators, which stay on.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

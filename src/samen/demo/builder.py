@@ -62,10 +62,50 @@ NATIONAL = [
     ("rapporteur", T.RAPPORTEUR, "Nationaal Rapporteur (demo)", "GM0518"),
 ]
 
-FIRST = ["Ana", "Bogdan", "Chidi", "Daria", "Elena", "Farah", "Gabriel", "Iulia", "Joy", "Kasia",
-         "Lin", "Maria", "Nadia", "Olek", "Precious", "Quynh", "Rosa", "Sami", "Tomas", "Vera"]
-LAST = ["Albu", "Barbu", "Chen", "Dumitru", "Eze", "Florea", "Gashi", "Horvat", "Ilie", "Jovanovic",
-        "Kowalska", "Lungu", "Mensah", "Novak", "Okafor", "Popescu", "Radu", "Stan", "Tudor", "Vasile"]
+FIRST = [
+    "Ana",
+    "Bogdan",
+    "Chidi",
+    "Daria",
+    "Elena",
+    "Farah",
+    "Gabriel",
+    "Iulia",
+    "Joy",
+    "Kasia",
+    "Lin",
+    "Maria",
+    "Nadia",
+    "Olek",
+    "Precious",
+    "Quynh",
+    "Rosa",
+    "Sami",
+    "Tomas",
+    "Vera",
+]
+LAST = [
+    "Albu",
+    "Barbu",
+    "Chen",
+    "Dumitru",
+    "Eze",
+    "Florea",
+    "Gashi",
+    "Horvat",
+    "Ilie",
+    "Jovanovic",
+    "Kowalska",
+    "Lungu",
+    "Mensah",
+    "Novak",
+    "Okafor",
+    "Popescu",
+    "Radu",
+    "Stan",
+    "Tudor",
+    "Vasile",
+]
 NATIONALITIES = ["RO", "BG", "PL", "NG", "NL", "UA", "VN", "HU", "ER", "CN", "MA", "BR"]
 LIST_FORMS = {
     "general": ["sexual", "labour", "criminal"],
@@ -120,8 +160,12 @@ def _users(orgs: dict[str, Organisation]) -> dict[str, Membership]:
         first, _, last = full_name.partition(" ")
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"first_name": first, "last_name": last, "is_synthetic": True,
-                      "is_staff": role == Role.FUNCTIONAL_ADMIN},
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "is_synthetic": True,
+                "is_staff": role == Role.FUNCTIONAL_ADMIN,
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)
@@ -145,14 +189,19 @@ def _users(orgs: dict[str, Organisation]) -> dict[str, Membership]:
     return members
 
 
-def build_demo_world(*, seed: int = 1, signals: int = 400, today: date | None = None) -> DemoSummary:
+def build_demo_world(
+    *, seed: int = 1, signals: int = 400, today: date | None = None
+) -> DemoSummary:
     """Create (or extend) the synthetic world; the same seed gives the same world."""
     rng = random.Random(seed)
     today = today or date.today()
     with transaction.atomic():
         orgs = _organisations(rng)
         members = _users(orgs)
-    lists = {sl.code: sl for sl in SignalList.objects.filter(is_current=True).prefetch_related("indicators")}
+    lists = {
+        sl.code: sl
+        for sl in SignalList.objects.filter(is_current=True).prefetch_related("indicators")
+    }
     forms = set(ExploitationForm.objects.values_list("code", flat=True))
     municipalities_by_region = {
         code: list(Municipality.objects.filter(region__code=code).order_by("code"))
@@ -171,7 +220,9 @@ def build_demo_world(*, seed: int = 1, signals: int = 400, today: date | None = 
             code = "hospitality"
         sl = lists[code]
         indicators = list(sl.indicators.all())
-        ticked = rng.sample(indicators, k=min(len(indicators), rng.choice([1, 1, 2, 2, 3, 3, 4, 5])))
+        ticked = rng.sample(
+            indicators, k=min(len(indicators), rng.choice([1, 1, 2, 2, 3, 3, 4, 5]))
+        )
         # Acute indicators are rare in reality; keep them rare here too.
         ticked = [t for t in ticked if not t.acute or rng.random() < 0.15] or ticked[:1]
         observed = start + timedelta(days=int((today - start).days * (rng.random() ** 0.7)))
@@ -198,23 +249,30 @@ def build_demo_world(*, seed: int = 1, signals: int = 400, today: date | None = 
             at=min(recorded, datetime.now(AMS)),
         )
         linked += outcome.linked
-    return DemoSummary(
-        organisations=len(orgs), users=len(members), signals=signals, linked=linked
-    )
+    return DemoSummary(organisations=len(orgs), users=len(members), signals=signals, linked=linked)
 
 
-def _synthetic_person(rng: random.Random, code: str, observed: date, *, with_identity: bool) -> PersonInput:
+def _synthetic_person(
+    rng: random.Random, code: str, observed: date, *, with_identity: bool
+) -> PersonInput:
     minor_list = code in ("school", "asylum_minors")
     band = rng.choice(
-        ["12-17"] if minor_list else ["18-22", "23-29", "23-29", "30-49", "30-49", "50+", "unknown", "12-17"]
+        ["12-17"]
+        if minor_list
+        else ["18-22", "23-29", "23-29", "30-49", "30-49", "50+", "unknown", "12-17"]
     )
     person = PersonInput(
         gender=rng.choice([Gender.FEMALE, Gender.FEMALE, Gender.MALE, Gender.MALE, Gender.UNKNOWN]),
         age_band=band,
     )
     if with_identity:
-        low, high = {"12-17": (12, 17), "18-22": (18, 22), "23-29": (23, 29), "30-49": (30, 49),
-                     "50+": (50, 65)}.get(band, (20, 40))
+        low, high = {
+            "12-17": (12, 17),
+            "18-22": (18, 22),
+            "23-29": (23, 29),
+            "30-49": (30, 49),
+            "50+": (50, 65),
+        }.get(band, (20, 40))
         age = rng.randint(low, high)
         person.date_of_birth = observed - timedelta(days=age * 365 + rng.randrange(365))
         person.name = f"{rng.choice(FIRST)} {rng.choice(LAST)} (demo)"

@@ -33,7 +33,9 @@ class SafetyRegion(models.Model):
 class Municipality(models.Model):
     code = models.CharField(_("CBS code"), max_length=6, unique=True)
     name = models.CharField(_("name"), max_length=80)
-    region = models.ForeignKey(SafetyRegion, on_delete=models.PROTECT, related_name="municipalities")
+    region = models.ForeignKey(
+        SafetyRegion, on_delete=models.PROTECT, related_name="municipalities"
+    )
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="municipalities")
 
     class Meta:

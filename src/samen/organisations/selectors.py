@@ -4,7 +4,9 @@ from django.http import Http404
 from samen.organisations.models import Municipality, Organisation
 
 
-def organisation_page(*, type: str = "", region: str = "", page: int = 1, per_page: int = 25) -> Page:
+def organisation_page(
+    *, type: str = "", region: str = "", page: int = 1, per_page: int = 25
+) -> Page:
     qs = Organisation.objects.select_related("municipality__region").order_by("name", "id")
     if type:
         qs = qs.filter(type=type)

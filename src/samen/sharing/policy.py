@@ -17,7 +17,9 @@ from samen.sharing import audit
 from samen.sharing.actor import Actor
 
 R = Role
-CASE_WORKERS = frozenset({R.FIELD_PROFESSIONAL, R.CARE_COORDINATOR, R.INVESTIGATOR, R.NATIONAL_REGISTRAR})
+CASE_WORKERS = frozenset(
+    {R.FIELD_PROFESSIONAL, R.CARE_COORDINATOR, R.INVESTIGATOR, R.NATIONAL_REGISTRAR}
+)
 EVERYONE = frozenset(R)
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -67,12 +69,14 @@ def purpose_of(actor: Actor) -> str:
 
 def allows(actor: Actor, permission: str) -> bool:
     if permission not in PERMISSIONS:
-        raise KeyError(f"unknown permission {permission!r}")  # a typo must not grant or deny silently
+        raise KeyError(
+            f"unknown permission {permission!r}"
+        )  # a typo must not grant or deny silently
     return bool(actor.membership) and actor.role in PERMISSIONS[permission]
 
 
 def require(actor: Actor, permission: str, *, object_type: str = "", object_id: str = "") -> None:
-    """Raise PermissionDenied (HTTP 403) and audit the refusal when the role lacks the permission."""
+    """Raise PermissionDenied (HTTP 403), audited, when the role lacks the permission."""
     if not allows(actor, permission):
         audit.record(
             actor,

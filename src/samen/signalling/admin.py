@@ -13,16 +13,16 @@ class IndicatorInline(admin.TabularInline):
 
 @admin.register(SignalList)
 class SignalListAdmin(admin.ModelAdmin):
-    """Read-only: lists are versioned files in the repository; a new version is a reviewed change."""
+    """Read-only: lists are versioned files in the repository; a new version is reviewed."""
 
     list_display = ["code", "version", "title_nl", "is_current"]
     inlines = [IndicatorInline]
 
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -10,12 +10,13 @@ LISTS_DIR = Path(__file__).parent / "data" / "signal_lists"
 SEVERITIES = {"low", "medium", "high"}
 
 
-def read_list_files(directory: Path = LISTS_DIR) -> list[dict]:
+def read_list_files(directory: Path | None = None) -> list[dict]:
     lists = []
-    for path in sorted(directory.glob("*.json")):
-        raw = path.read_bytes()
-        data = json.loads(raw)
-        data["_checksum"] = hashlib.sha256(raw).hexdigest()
+    for path in sorted((directory or LISTS_DIR).glob("*.json")):
+        data = json.loads(path.read_bytes())
+        # Over the canonical form, so re-indenting a file is not taken for a change of content.
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+        data["_checksum"] = hashlib.sha256(canonical).hexdigest()
         validate_list(data, source=path.name)
         lists.append(data)
     return lists
@@ -26,7 +27,9 @@ def validate_list(data: dict, *, source: str) -> None:
     for cat in data["categories"]:
         for ind in cat["indicators"]:
             if ind["severity"] not in SEVERITIES:
-                raise ValueError(f"{source}: {ind['code']} has unknown severity {ind['severity']!r}")
+                raise ValueError(
+                    f"{source}: {ind['code']} has unknown severity {ind['severity']!r}"
+                )
             if ind["code"] in codes:
                 raise ValueError(f"{source}: duplicate indicator code {ind['code']}")
             codes.add(ind["code"])
@@ -45,9 +48,11 @@ def signal_lists_sync(using: str = "default") -> int:
     created = 0
     with transaction.atomic(using=using):
         for data in read_list_files():
-            existing = SignalList.objects.using(using).filter(
-                code=data["code"], version=data["version"]
-            ).first()
+            existing = (
+                SignalList.objects.using(using)
+                .filter(code=data["code"], version=data["version"])
+                .first()
+            )
             if existing:
                 if existing.checksum != data["_checksum"]:
                     raise ValueError(

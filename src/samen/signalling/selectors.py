@@ -18,7 +18,9 @@ def signal_lists_current() -> list[SignalList]:
 
 
 def signal_list_get(*, code: str) -> SignalList | None:
-    return SignalList.objects.filter(code=code, is_current=True).prefetch_related("indicators").first()
+    return (
+        SignalList.objects.filter(code=code, is_current=True).prefetch_related("indicators").first()
+    )
 
 
 def _present(signal: Signal, *, with_notes: bool) -> dict[str, object]:
@@ -66,8 +68,9 @@ def signals_of_case(*, actor: Actor, case: Case) -> list[dict[str, object]]:
     return [_present(s, with_notes=_notes_visible(actor, s)) for s in qs]
 
 
-def signal_search(*, actor: Actor, page: int = 1, per_page: int = 25, advice: str = "",
-                  signal_list: str = "") -> Page:
+def signal_search(
+    *, actor: Actor, page: int = 1, per_page: int = 25, advice: str = "", signal_list: str = ""
+) -> Page:
     policy.require(actor, "signal.read", object_type="signal")
     qs = _base().filter(policy.signal_filter(actor))
     if advice:
@@ -78,7 +81,10 @@ def signal_search(*, actor: Actor, page: int = 1, per_page: int = 25, advice: st
     result = paginator.get_page(page)
     result.object_list = [_present(s, with_notes=False) for s in result.object_list]
     audit.record(
-        actor, "signal.search", object_type="signal", fields=["summary"],
+        actor,
+        "signal.search",
+        object_type="signal",
+        fields=["summary"],
         purpose=policy.purpose_of(actor),
         detail={"shown": [s["id"] for s in result.object_list]},
     )
@@ -89,10 +95,16 @@ def signal_get(*, actor: Actor, signal_id: int) -> dict[str, object]:
     policy.require(actor, "signal.read", object_type="signal", object_id=str(signal_id))
     signal = _base().filter(policy.signal_filter(actor), pk=signal_id).first()
     if signal is None:
-        raise policy.not_visible(actor, "signal.read", object_type="signal", object_id=str(signal_id))
+        raise policy.not_visible(
+            actor, "signal.read", object_type="signal", object_id=str(signal_id)
+        )
     with_notes = _notes_visible(actor, signal)
     audit.record(
-        actor, "signal.read", object_type="signal", object_id=str(signal.pk),
-        fields=["summary"] + (["notes"] if with_notes else []), purpose=policy.purpose_of(actor),
+        actor,
+        "signal.read",
+        object_type="signal",
+        object_id=str(signal.pk),
+        fields=["summary"] + (["notes"] if with_notes else []),
+        purpose=policy.purpose_of(actor),
     )
     return _present(signal, with_notes=with_notes)

@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 
 from samen.cases import crypto
 from samen.cases import services as case_services
-from samen.cases.models import AgeBand, Case, CaseEvent, CaseStatus, ExploitationForm, Gender, Person
+from samen.cases.models import (
+    AgeBand,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    ExploitationForm,
+    Gender,
+    Person,
+)
 from samen.organisations.models import Municipality
 from samen.sharing import audit, policy
 from samen.sharing.actor import Actor
@@ -208,7 +216,9 @@ def signal_record(
 
 
 def signal_notes(signal: Signal) -> str:
-    """Decrypt a signal's notes; selectors call this only where the policy lets the reader see them."""
+    """Decrypt a signal's notes; selectors call this only where the policy allows it."""
     if not signal.notes_ciphertext:
         return ""
-    return crypto.decrypt_json(signal.notes_ciphertext, context=f"signal:{signal.case.number}")["notes"]
+    return crypto.decrypt_json(signal.notes_ciphertext, context=f"signal:{signal.case.number}")[
+        "notes"
+    ]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 
 class SamenAdminSite(admin.AdminSite):
@@ -17,6 +18,12 @@ class SamenAdminSite(admin.AdminSite):
         from samen.organisations.models import Role
 
         return user.memberships.filter(role=Role.FUNCTIONAL_ADMIN, is_active=True).exists()
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        # One sign-in page for everything, with its lockout; the admin has no login of its own.
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.GET.get("next", "/admin/"), login_url=reverse("login"))
 
 
 class SamenAdminConfig(AdminConfig):

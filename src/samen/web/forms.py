@@ -21,15 +21,20 @@ class SignalForm(djforms.Form):
     )
     municipality = djforms.ChoiceField(label=_("Municipality where you noticed it"))
     setting = djforms.CharField(
-        label=_("Setting"), max_length=120, required=False,
+        label=_("Setting"),
+        max_length=120,
+        required=False,
         help_text=_("Where, in a few words, e.g. 'hotel reception'. No names."),
     )
     forms = djforms.MultipleChoiceField(
-        label=_("Suspected forms of exploitation"), required=False,
+        label=_("Suspected forms of exploitation"),
+        required=False,
         widget=djforms.CheckboxSelectMultiple,
     )
     notes = djforms.CharField(
-        label=_("What did you notice?"), required=False, max_length=MAX_NOTES,
+        label=_("What did you notice?"),
+        required=False,
+        max_length=MAX_NOTES,
         widget=djforms.Textarea(attrs={"rows": 5}),
     )
     gender = djforms.ChoiceField(label=_("Gender"), choices=Gender.choices, initial=Gender.UNKNOWN)
@@ -38,11 +43,14 @@ class SignalForm(djforms.Form):
     )
     name = djforms.CharField(label=_("Name, if known"), required=False, max_length=200)
     date_of_birth = djforms.DateField(
-        label=_("Date of birth, if known"), required=False,
+        label=_("Date of birth, if known"),
+        required=False,
         widget=djforms.DateInput(attrs={"type": "date"}),
     )
     nationality = djforms.CharField(label=_("Nationality, if known"), required=False, max_length=60)
-    contact = djforms.CharField(label=_("Contact details, if known"), required=False, max_length=200)
+    contact = djforms.CharField(
+        label=_("Contact details, if known"), required=False, max_length=200
+    )
 
     PERSON_FIELDS = ("gender", "age_band", "name", "date_of_birth", "nationality", "contact")
 
@@ -58,7 +66,8 @@ class SignalForm(djforms.Form):
         for ind in signal_list.indicators.all():
             name = f"ind_{ind.code}"
             self.fields[name] = djforms.BooleanField(
-                label=ind.text, required=False,
+                label=ind.text,
+                required=False,
                 help_text=_("severity: %(s)s") % {"s": ind.get_severity_display()},
             )
             self.fields[name].indicator = ind
@@ -77,15 +86,21 @@ class SignalForm(djforms.Form):
         return SignalInput(
             signal_list=self.signal_list.code,
             indicators=[
-                f.indicator.code for n, f in self.fields.items() if n.startswith("ind_") and c.get(n)
+                f.indicator.code
+                for n, f in self.fields.items()
+                if n.startswith("ind_") and c.get(n)
             ],
             observed_on=c["observed_on"],
             municipality=c["municipality"],
             setting=c.get("setting", ""),
             notes=c.get("notes", ""),
             forms=list(c.get("forms", [])),
-            person=PersonInput(**{k: c.get(k) or ("" if k != "date_of_birth" else None)
-                                  for k in self.PERSON_FIELDS}),
+            person=PersonInput(
+                **{
+                    k: c.get(k) or ("" if k != "date_of_birth" else None)
+                    for k in self.PERSON_FIELDS
+                }
+            ),
         )
 
     def add_service_errors(self, error: ValidationError) -> None:
@@ -100,12 +115,13 @@ class SignalForm(djforms.Form):
 class CaseFilterForm(djforms.Form):
     number = djforms.CharField(label=_("Case number"), required=False, max_length=20)
     status = djforms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("all"))] + CaseStatus.choices
+        label=_("Status"), required=False, choices=[("", _("all")), *CaseStatus.choices]
     )
     form = djforms.ChoiceField(label=_("Form of exploitation"), required=False)
     region = djforms.ChoiceField(label=_("Safety region"), required=False)
     minor = djforms.ChoiceField(
-        label=_("Minor"), required=False,
+        label=_("Minor"),
+        required=False,
         choices=[("", _("all")), ("yes", _("minors only")), ("no", _("adults only"))],
     )
     opened_from = djforms.DateField(

@@ -30,7 +30,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @access("signal.create")
 def signal_choose_list(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "samen/signal_choose.html", {"signal_lists": signal_selectors.signal_lists_current()}
+        request,
+        "samen/signal_choose.html",
+        {"signal_lists": signal_selectors.signal_lists_current()},
     )
 
 
@@ -55,17 +57,24 @@ def signal_new(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Signal recorded. Case %(number)s was opened.") % {"number": outcome.case.number},
+                    _("Signal recorded. Case %(number)s was opened.")
+                    % {"number": outcome.case.number},
                 )
             return redirect("signal-detail", pk=outcome.signal.pk)
-    return render(request, "samen/signal_form.html", {"form": form, "signal_list": signal_list},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "samen/signal_form.html",
+        {"form": form, "signal_list": signal_list},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @access("signal.read")
 def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     signal = signal_selectors.signal_get(actor=request.actor, signal_id=pk)
-    advice = triage.present_stored(signal["advice"], signal["advice_reasons"], get_language() or "nl")
+    advice = triage.present_stored(
+        signal["advice"], signal["advice_reasons"], get_language() or "nl"
+    )
     return render(request, "samen/signal_detail.html", {"signal": signal, "advice": advice})
 
 
@@ -89,16 +98,21 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         c = form.cleaned_data
         filters = case_selectors.CaseFilters(
-            number=c["number"], status=c["status"], form=c["form"], region=c["region"],
+            number=c["number"],
+            status=c["status"],
+            form=c["form"],
+            region=c["region"],
             minor={"yes": True, "no": False}.get(c["minor"]),
-            opened_from=c["opened_from"], opened_to=c["opened_to"],
+            opened_from=c["opened_from"],
+            opened_to=c["opened_to"],
         )
     page = case_selectors.case_search(actor=request.actor, filters=filters, page=_page_no(request))
     rows = [case_selectors.case_summary(c) for c in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "samen/case_list.html",
+        request,
+        "samen/case_list.html",
         {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
     )
 

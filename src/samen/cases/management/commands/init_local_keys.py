@@ -5,11 +5,15 @@ from samen.cases.keys import write_local_key_file
 
 
 class Command(BaseCommand):
-    help = "Create a local key file with random keys for identifying data (development and demo only)."
+    help = (
+        "Create a local key file with random keys for identifying data (development and demo only)."
+    )
 
     def handle(self, *args: object, **options: object) -> None:
         path = settings.KEY_FILE
         if write_local_key_file(path):
-            self.stdout.write(f"Wrote new local keys to {path} (ignored by git; never use in production).")
+            self.stdout.write(
+                f"Wrote new local keys to {path} (ignored by git; never use in production)."
+            )
         else:
             self.stdout.write(f"Local keys already exist in {path}; left unchanged.")

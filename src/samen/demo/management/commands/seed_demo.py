@@ -6,9 +6,11 @@ from samen.demo.builder import DEMO_PASSWORD, DEMO_USERS, build_demo_world
 class Command(BaseCommand):
     help = "Build a deterministic synthetic demo world (organisations, users, signals, cases)."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-        parser.add_argument("--signals", type=int, default=400, help="number of signals (default 400)")
+        parser.add_argument(
+            "--signals", type=int, default=400, help="number of signals (default 400)"
+        )
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when demo users already exist"
         )
@@ -21,9 +23,10 @@ class Command(BaseCommand):
         else:
             summary = build_demo_world(seed=opts["seed"], signals=opts["signals"])
             self.stdout.write(
-                f"Synthetic demo world: {summary.organisations} organisations, {summary.users} users, "
+                f"Synthetic demo world: {summary.organisations} organisations, "
+                f"{summary.users} users, "
                 f"{summary.signals} signals ({summary.linked} linked to an existing case)."
             )
-        self.stdout.write("\nDemo logins (synthetic accounts, password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (synthetic accounts, password for all: {DEMO_PASSWORD}):")
         for username, _name, org_key, role in DEMO_USERS:
             self.stdout.write(f"  {username:<24} {role.label} ({org_key})")

@@ -1,0 +1,195 @@
+"""The REST API: authentication, scoping, filters, pagination, errors as JSON."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.test import override_settings
+
+from samen.cases.models import Case
+from samen.signalling.models import Signal
+
+YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
+PAYLOAD = {
+    "signal_list": "labour",
+    "indicators": ["labour.documents.passport_held"],
+    "observed_on": YESTERDAY,
+    "municipality": "GM0344",
+    "forms": ["labour"],
+    "person": {"gender": "male", "age_band": "23-29"},
+}
+
+
+@pytest.fixture
+def payload():
+    from samen.signalling.models import Indicator
+
+    codes = list(
+        Indicator.objects.filter(
+            signal_list__code="labour", severity="high", acute=False
+        ).values_list("code", flat=True)[:2]
+    )
+    return {**PAYLOAD, "indicators": codes}
+
+
+def test_signing_in_is_required(api_for):
+    response = api_for(None).get("/api/v1/cases/")
+    assert response.status_code in (401, 403)
+    assert response.json()["detail"]
+
+
+def test_a_token_is_issued_for_valid_credentials_only(world):
+    from rest_framework.test import APIClient
+
+    from samen.demo.builder import DEMO_PASSWORD
+
+    client = APIClient()
+    ok = client.post(
+        "/api/v1/auth/token/",
+        {"username": "demo-coordinator", "password": DEMO_PASSWORD},
+        format="json",
+    )
+    assert ok.status_code == 200 and len(ok.json()["token"]) == 40
+    bad = client.post(
+        "/api/v1/auth/token/", {"username": "demo-coordinator", "password": "wrong"}, format="json"
+    )
+    assert bad.status_code in (401, 403)
+    authed = APIClient()
+    authed.credentials(HTTP_AUTHORIZATION=f"Token {ok.json()['token']}")
+    assert authed.get("/api/v1/me/").json()["username"] == "demo-coordinator"
+
+
+def test_recording_a_signal_returns_the_case_and_the_advice(api_for, payload):
+    response = api_for("demo-professional").post("/api/v1/signals/", payload, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["case"].startswith("MH-") and body["linked_to_existing_case"] is False
+    assert body["advice"]["level"] == "report"
+    assert body["advice"]["reasons"] and body["advice"]["next_steps"]
+
+
+def test_linking_is_told_to_the_caller(api_for, payload):
+    person = {"name": "Synthetische Persoon", "date_of_birth": "1990-01-01", "nationality": "PL"}
+    client = api_for("demo-professional")
+    first = client.post("/api/v1/signals/", {**payload, "person": person}, format="json").json()
+    second = client.post("/api/v1/signals/", {**payload, "person": person}, format="json").json()
+    assert second["linked_to_existing_case"] is True and second["case"] == first["case"]
+    assert first["case"] in second["message"]
+
+
+def test_bad_input_gets_field_errors_in_dutch_and_saves_nothing(api_for, payload):
+    bad = {**payload, "observed_on": "2999-01-01", "municipality": "GM9999"}
+    response = api_for("demo-professional").post(
+        "/api/v1/signals/", bad, format="json", HTTP_ACCEPT_LANGUAGE="nl"
+    )
+    assert response.status_code == 400
+    fields = response.json()["fields"]
+    assert set(fields) == {"observed_on", "municipality"}
+    assert "toekomst" in fields["observed_on"][0]
+    assert Signal.objects.count() == 0 and Case.objects.count() == 0
+
+
+def test_errors_come_in_english_when_asked(api_for, payload):
+    response = api_for("demo-professional").post(
+        "/api/v1/signals/", {**payload, "indicators": []}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert "indicators" in response.json()["fields"]
+
+
+@pytest.mark.parametrize(
+    "body", [[], "text", {"signal_list": 5}, {"person": "x"}, {"indicators": "a"}]
+)
+def test_malformed_bodies_are_400_not_500(api_for, body):
+    response = api_for("demo-professional").post("/api/v1/signals/", body, format="json")
+    assert response.status_code == 400
+    assert "fields" in response.json()
+
+
+def test_broken_json_is_a_400(api_for):
+    response = api_for("demo-professional").post(
+        "/api/v1/signals/", data="{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+
+
+def test_a_role_without_the_permission_gets_403_and_another_regions_case_404(api_for, payload):
+    number = (
+        api_for("demo-professional").post("/api/v1/signals/", payload, format="json").json()["case"]
+    )
+    assert api_for("demo-shelter").get("/api/v1/cases/").status_code == 403
+    assert (
+        api_for("demo-shelter").post("/api/v1/signals/", payload, format="json").status_code == 403
+    )
+    assert api_for("demo-coordinator-noord").get(f"/api/v1/cases/{number}/").status_code == 404
+    assert api_for("demo-coordinator").get(f"/api/v1/cases/{number}/").status_code == 200
+
+
+def test_identity_key_is_absent_not_empty_for_the_professional(api_for, payload):
+    person = {"name": "Synthetische Persoon", "date_of_birth": "1990-01-01", "nationality": "PL"}
+    number = (
+        api_for("demo-professional")
+        .post("/api/v1/signals/", {**payload, "person": person}, format="json")
+        .json()["case"]
+    )
+    assert "identity" not in api_for("demo-professional").get(f"/api/v1/cases/{number}/").json()
+    seen = api_for("demo-coordinator").get(f"/api/v1/cases/{number}/").json()
+    assert seen["identity"]["name"] == "Synthetische Persoon"
+
+
+def test_case_list_is_paginated_and_filtered(api_for, record):
+    for _ in range(3):
+        record()
+    record(forms=["sexual"])
+    client = api_for("demo-coordinator")
+    page = client.get("/api/v1/cases/?page_size=2").json()
+    assert page["count"] == 4 and len(page["results"]) == 2 and page["next"]
+    assert client.get("/api/v1/cases/?form=sexual").json()["count"] == 1
+    assert client.get("/api/v1/cases/?status=closed").json()["count"] == 0
+
+
+def test_invalid_filters_are_400(api_for):
+    response = api_for("demo-coordinator").get("/api/v1/cases/?status=bogus&opened_from=yesterday")
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"status", "opened_from"}
+
+
+def test_organisations_and_signal_lists_are_readable_by_every_role(api_for):
+    client = api_for("demo-programme")
+    orgs = client.get("/api/v1/organisations/?region=VR09").json()
+    assert orgs["count"] >= 5
+    assert all(o["region"] == "VR09" for o in orgs["results"])
+    lists = client.get("/api/v1/signal-lists/").json()
+    assert {sl["code"] for sl in lists} >= {"general", "online"}
+    assert client.get("/api/v1/signal-lists/school/").json()["indicators"]
+    assert client.get("/api/v1/signal-lists/none/").status_code == 404
+
+
+def test_signals_list_for_the_professional_holds_only_their_own(api_for, record):
+    mine = record().signal.pk
+    record("demo-hotel")
+    body = api_for("demo-professional").get("/api/v1/signals/").json()
+    assert [s["id"] for s in body["results"]] == [mine]
+    assert "notes" not in body["results"][0]
+
+
+def test_health_check_reports_the_database(client, db):
+    body = client.get("/healthz").json()
+    assert body["database"] == "ok" and body["status"] == "ok"
+
+
+def test_openapi_schema_describes_the_api(client, db):
+    response = client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert {
+        "/api/v1/cases/",
+        "/api/v1/signals/",
+        "/api/v1/organisations/",
+        "/api/v1/signal-lists/",
+    } <= set(paths)
+    assert client.get("/api/docs/").status_code == 200
+
+
+@override_settings(SAMEN_SECURE_COOKIES=True)
+def test_pages_are_never_cached(client, db):
+    assert client.get("/healthz")["Cache-Control"] == "no-store"

@@ -1,0 +1,75 @@
+"""Fixtures shared by the whole suite: a small synthetic world and ways to act in it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from samen.accounts.models import User
+from samen.demo.builder import build_demo_world
+from samen.organisations.models import Membership
+from samen.sharing.actor import Actor
+from samen.signalling.services import PersonInput, SignalInput, signal_record
+
+
+@pytest.fixture
+def world(db):
+    """Organisations in every region and one user per role, without signals."""
+    return build_demo_world(seed=1, signals=0)
+
+
+@pytest.fixture
+def actor_for(world):
+    def make(username: str) -> Actor:
+        m = Membership.objects.select_related("user", "organisation__municipality__region").get(
+            user__username=username
+        )
+        return Actor(user=m.user, membership=m, origin="test")
+
+    return make
+
+
+def signal_input(**overrides: object) -> SignalInput:
+    base = {
+        "signal_list": "hospitality",
+        "indicators": ["hospitality.checkin.third_party_booking"],
+        "observed_on": date.today() - timedelta(days=1),
+        "municipality": "GM0344",  # Utrecht, safety region VR09
+        "person": PersonInput(),
+    }
+    base.update(overrides)
+    return SignalInput(**base)
+
+
+@pytest.fixture
+def record(actor_for):
+    """Record a signal as a demo user; returns the SignalOutcome."""
+
+    def do(username: str = "demo-professional", **overrides: object):
+        return signal_record(actor=actor_for(username), data=signal_input(**overrides))
+
+    return do
+
+
+@pytest.fixture
+def api_for(world):
+    def make(username: str | None) -> APIClient:
+        client = APIClient()
+        if username:
+            token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def web_for(world, client):
+    def make(username: str):
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    return make
