@@ -1,4 +1,5 @@
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
@@ -7,8 +8,16 @@ from samen.sharing.access import AUTHENTICATED, PUBLIC, access, declare
 from samen.sharing.actor import SESSION_KEY, active_memberships
 
 
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args: object, **kwargs: object):
+        super().__init__(*args, **kwargs)
+        # Autofocus would jump keyboard and screen-reader users past the skip link and heading.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
 

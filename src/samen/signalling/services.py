@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -134,84 +134,120 @@ def signal_record(
         person_is_minor=is_minor,
     )
     key = crypto.match_key(name=p.name, date_of_birth=p.date_of_birth, nationality=p.nationality)
-    with transaction.atomic():
-        person = Person.objects.select_for_update().filter(match_key=key).first() if key else None
-        case = None
-        if person is not None:
-            case = person.cases.exclude(status=CaseStatus.CLOSED).order_by("-opened_at").first()
-        linked = case is not None
-        if person is None:
-            person = Person.objects.create(
-                match_key=key,
-                gender=p.gender,
-                age_band=age_band,
-                is_minor=is_minor or bool(result.facts["minor"]),
-                age_is_estimate=estimated,
-                is_synthetic=synthetic,
-            )
-            case_services.identity_store(
-                person=person,
-                payload=case_services.identity_payload(
-                    name=p.name,
-                    date_of_birth=p.date_of_birth,
-                    nationality=p.nationality,
-                    contact=p.contact,
-                ),
-            )
-        elif result.facts["minor"] and not person.is_minor:
-            person.is_minor = True
-            person.save(update_fields=["is_minor"])
-        if case is None:
-            case = case_services.case_open(
-                actor=actor,
-                person=person,
-                municipality=resolved.municipality,
-                forms=resolved.forms,
-                at=now,
-                synthetic=synthetic,
-            )
-        else:
-            case.forms.add(*resolved.forms)
-        signal = Signal.objects.create(
-            case=case,
-            signal_list=resolved.signal_list,
-            recorded_by=actor.user,
-            organisation=actor.organisation,
-            municipality=resolved.municipality,
-            region_id=resolved.municipality.region_id,
-            observed_on=data.observed_on,
-            setting=data.setting.strip(),
-            notes_ciphertext=(
-                crypto.encrypt_json({"notes": data.notes}, context=f"signal:{case.number}")
-                if data.notes.strip()
-                else None
-            ),
-            advice=result.advice,
-            advice_reasons=[r.rule for r in result.reasons],
-            linked_to_existing=linked,
-            created_at=now,
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                return _store(
+                    actor=actor,
+                    data=data,
+                    resolved=resolved,
+                    result=result,
+                    key=key,
+                    now=now,
+                    synthetic=synthetic,
+                    age_band=age_band,
+                    is_minor=is_minor,
+                    estimated=estimated,
+                )
+        except IntegrityError:
+            # Two signals about the same new person (or the first case of a year) at the same
+            # moment: the loser retries once and then finds the winner's person and case.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _store(
+    *,
+    actor: Actor,
+    data: SignalInput,
+    resolved: _Resolved,
+    result: triage.TriageResult,
+    key: str | None,
+    now: datetime,
+    synthetic: bool,
+    age_band: str,
+    is_minor: bool,
+    estimated: bool,
+) -> SignalOutcome:
+    p = data.person
+    person = Person.objects.select_for_update().filter(match_key=key).first() if key else None
+    case = None
+    if person is not None:
+        case = person.cases.exclude(status=CaseStatus.CLOSED).order_by("-opened_at").first()
+    linked = case is not None
+    if person is None:
+        person = Person.objects.create(
+            match_key=key,
+            gender=p.gender,
+            age_band=age_band,
+            is_minor=is_minor or bool(result.facts["minor"]),
+            age_is_estimate=estimated,
             is_synthetic=synthetic,
         )
-        signal.indicators.set(resolved.indicators)
-        case_services.event_add(
-            case=case,
-            kind=CaseEvent.Kind.LINKED if linked else CaseEvent.Kind.SIGNAL_ADDED,
+        case_services.identity_store(
+            person=person,
+            payload=case_services.identity_payload(
+                name=p.name,
+                date_of_birth=p.date_of_birth,
+                nationality=p.nationality,
+                contact=p.contact,
+            ),
+        )
+    elif result.facts["minor"] and not person.is_minor:
+        person.is_minor = True
+        person.save(update_fields=["is_minor"])
+    if case is None:
+        case = case_services.case_open(
             actor=actor,
+            person=person,
+            municipality=resolved.municipality,
+            forms=resolved.forms,
             at=now,
-            signal=signal.pk,
-            signal_list=resolved.signal_list.code,
-            advice=result.advice,
+            synthetic=synthetic,
         )
-        audit.record(
-            actor,
-            "signal.create",
-            object_type="signal",
-            object_id=str(signal.pk),
-            fields=["indicators", "observed_on", "municipality", "setting", "person"]
-            + (["notes"] if data.notes.strip() else []),
-            purpose=policy.purpose_of(actor),
-            detail={"case": case.number, "linked": linked},
-        )
+    else:
+        case.forms.add(*resolved.forms)
+    signal = Signal.objects.create(
+        case=case,
+        signal_list=resolved.signal_list,
+        recorded_by=actor.user,
+        organisation=actor.organisation,
+        municipality=resolved.municipality,
+        region_id=resolved.municipality.region_id,
+        observed_on=data.observed_on,
+        setting=data.setting.strip(),
+        notes_ciphertext=(
+            crypto.encrypt_json({"notes": data.notes}, context=f"signal:{case.number}")
+            if data.notes.strip()
+            else None
+        ),
+        advice=result.advice,
+        advice_reasons=[r.rule for r in result.reasons],
+        linked_to_existing=linked,
+        created_at=now,
+        is_synthetic=synthetic,
+    )
+    signal.indicators.set(resolved.indicators)
+    case_services.event_add(
+        case=case,
+        kind=CaseEvent.Kind.LINKED if linked else CaseEvent.Kind.SIGNAL_ADDED,
+        actor=actor,
+        at=now,
+        signal=signal.pk,
+        signal_list=resolved.signal_list.code,
+        advice=result.advice,
+    )
+    audit.record(
+        actor,
+        "signal.create",
+        object_type="signal",
+        object_id=str(signal.pk),
+        fields=["indicators", "observed_on", "municipality", "setting", "person"]
+        + (["notes"] if data.notes.strip() else []),
+        purpose=policy.purpose_of(actor),
+        detail={"case": case.number, "linked": linked},
+    )
     return SignalOutcome(signal=signal, case=case, linked=linked, triage=result)
 
 

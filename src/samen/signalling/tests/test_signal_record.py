@@ -133,3 +133,42 @@ def test_recording_writes_an_audit_entry_without_personal_data(record):
 def test_notes_are_encrypted(record):
     outcome = record(notes="synthetische notitie over de situatie")
     assert b"notitie" not in bytes(outcome.signal.notes_ciphertext)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_signals_about_one_new_person_end_in_one_case(world, actor_for):
+    """Two professionals report the same new person at the same moment: one case, one link."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database server with row locks")
+    person = PersonInput(**IDENTITY)
+    barrier = threading.Barrier(4)
+    outcomes, errors = [], []
+
+    def report(username: str) -> None:
+        try:
+            barrier.wait()
+            outcomes.append(
+                signal_record(actor=actor_for(username), data=signal_input(person=person))
+            )
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=report, args=(u,))
+        for u in ("demo-professional", "demo-hotel", "demo-field-vr09", "demo-professional")
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len({o.case.pk for o in outcomes}) == 1
+    assert Case.objects.count() == 1 and Person.objects.count() == 1
+    assert sorted(o.linked for o in outcomes) == [False, True, True, True]
