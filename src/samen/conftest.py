@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from samen.accounts.models import User
 from samen.demo.builder import build_demo_world
 from samen.organisations.models import Membership
-from samen.sharing.actor import Actor
+from samen.sharing.actor import Actor, actor_for_membership
 from samen.signalling.services import PersonInput, SignalInput, signal_record
 
 
@@ -23,11 +25,11 @@ def world(db):
 
 @pytest.fixture
 def actor_for(world):
-    def make(username: str) -> Actor:
+    def make(username: str, purpose: str = "") -> Actor:
         m = Membership.objects.select_related("user", "organisation__municipality__region").get(
             user__username=username
         )
-        return Actor(user=m.user, membership=m, origin="test")
+        return actor_for_membership(m, origin="test", purpose=purpose)
 
     return make
 
@@ -69,7 +71,13 @@ def api_for(world):
 @pytest.fixture
 def web_for(world, client):
     def make(username: str):
-        client.force_login(User.objects.get(username=username))
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device:  # roles that see identity passed their second factor in this session
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
         return client
 
     return make

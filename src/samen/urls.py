@@ -13,6 +13,8 @@ urlpatterns = [
     path("account/login/", account_views.login_view, name="login"),
     path("account/logout/", account_views.logout_view, name="logout"),
     path("account/membership/", account_views.switch_membership, name="switch-membership"),
+    path("account/purpose/", account_views.switch_purpose, name="switch-purpose"),
+    path("account/2fa/", account_views.two_factor, name="two-factor"),
     path("admin/", admin.site.urls),
     path("api/schema/", declare(SpectacularAPIView.as_view(), PUBLIC), name="schema"),
     path(

@@ -1,11 +1,19 @@
+import base64
+
+import segno
+from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from samen.accounts import twofactor
 from samen.sharing.access import AUTHENTICATED, PUBLIC, access, declare
-from samen.sharing.actor import SESSION_KEY, active_memberships
+from samen.sharing.actor import PURPOSE_SESSION_KEY, SESSION_KEY, active_memberships
 
 
 class LoginForm(AuthenticationForm):
@@ -32,4 +40,63 @@ def switch_membership(request: HttpRequest) -> HttpResponse:
     wanted = request.POST.get("membership", "")
     if any(str(m.pk) == wanted for m in active_memberships(request.user)):
         request.session[SESSION_KEY] = int(wanted)
+        request.session.pop(PURPOSE_SESSION_KEY, None)
     return redirect("dashboard")
+
+
+@access(AUTHENTICATED)
+@require_POST
+def switch_purpose(request: HttpRequest) -> HttpResponse:
+    """Act for another of the role's purposes; the actor accepts only the role's own purposes."""
+    from samen.sharing.register import purposes_of_role
+
+    wanted = request.POST.get("purpose", "")
+    if wanted in purposes_of_role(request.actor.role):
+        request.session[PURPOSE_SESSION_KEY] = wanted
+    return redirect(request.POST.get("next") or "dashboard")
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Six-digit code from your authenticator app"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        if not code.isdigit():
+            raise forms.ValidationError(_("The code has six digits."))
+        return code
+
+
+@access(AUTHENTICATED)
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Set up (first time) or enter the second factor."""
+    user = request.user
+    if twofactor.is_verified(user):
+        return redirect("dashboard")
+    device = twofactor.confirmed_device(user)
+    setting_up = device is None
+    if setting_up:
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or (
+            TOTPDevice.objects.create(user=user, name="Samen", confirmed=False)
+        )
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            if setting_up:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            return redirect(request.GET.get("next") or "dashboard")
+        form.add_error(
+            "code", _("This code is not right. Check the time on your phone and try again.")
+        )
+    context = {"form": form, "setting_up": setting_up}
+    if setting_up:
+        secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+        context["secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+        context["qr"] = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
+    return render(request, "accounts/two_factor.html", context, status=400 if form.errors else 200)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions, serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from samen.accounts.twofactor import is_verified, requires_second_factor
 from samen.sharing import policy
 from samen.sharing.access import AUTHENTICATED, PUBLIC
 from samen.sharing.actor import Actor
@@ -22,6 +25,13 @@ class PolicyPermission(permissions.BasePermission):
         if rule == PUBLIC:
             return True
         if not (request.user and request.user.is_authenticated):
+            return False
+        if (
+            isinstance(request.successful_authenticator, SessionAuthentication)
+            and not is_verified(request.user)
+            and requires_second_factor(request.user)
+        ):
+            self.message = _("Complete the second factor first.")
             return False
         if rule == AUTHENTICATED:
             return True
@@ -47,11 +57,19 @@ class SamenAPIView(APIView):
 
 
 class PresentSerializer(serializers.Serializer):
-    """Output serializer for dicts from selectors: keys the policy left out stay absent."""
+    """Output serializer for dicts from selectors: keys the policy left out stay absent (not
+    null), and the schema marks every field optional for that reason."""
+
+    def __init__(self, *args: object, **kwargs: object):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
 
     def to_representation(self, instance: dict) -> dict:
-        data = super().to_representation(instance)
-        return {k: v for k, v in data.items() if k in instance}
-
-    def get_attribute(self, instance: object) -> object:  # pragma: no cover - DRF hook
-        return super().get_attribute(instance)
+        out = {}
+        for field in self._readable_fields:
+            if field.field_name not in instance:
+                continue
+            value = field.get_attribute(instance)
+            out[field.field_name] = None if value is None else field.to_representation(value)
+        return out

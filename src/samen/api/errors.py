@@ -18,6 +18,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(
             {"detail": _("The request has invalid fields."), "fields": fields}, status=400
         )
+    if isinstance(exc, exceptions.ParseError):
+        return Response(
+            {"detail": _("The request body could not be read."),
+             "fields": {"non_field_errors": [str(exc.detail)]}},
+            status=400,
+        )  # fmt: skip
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):

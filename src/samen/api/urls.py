@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from samen.api import views
 
@@ -20,4 +20,6 @@ urlpatterns = [
     path("signals/<int:pk>/", views.SignalDetailView.as_view(), name="signal-detail"),
     path("cases/", views.CaseListView.as_view(), name="case-list"),
     path("cases/<str:number>/", views.CaseDetailView.as_view(), name="case-detail"),
+    # Last: any other path under the API answers a JSON 404, not the web UI's HTML page.
+    re_path(r"^[\s\S]*$", views.api_not_found, name="not-found"),
 ]

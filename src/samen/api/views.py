@@ -46,6 +46,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
+@access(PUBLIC)
+def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
+    return JsonResponse({"detail": _("Not found.")}, status=404)
+
+
 class MeView(SamenAPIView):
     access_rule = AUTHENTICATED
 
@@ -218,7 +223,7 @@ class CaseListView(SamenAPIView):
             page=page_no,
             per_page=size,
         )
-        rows = [case_selectors.case_summary(c) for c in page.object_list]
+        rows = page.object_list
         return paged_response(request, page, s.CaseSerializer(rows, many=True).data)
 
 
@@ -235,6 +240,7 @@ class CaseDetailView(SamenAPIView):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=200, style={"input_type": "password"})
+    otp = serializers.CharField(max_length=6, required=False, allow_blank=True, default="")
 
 
 class TokenResponseSerializer(serializers.Serializer):

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-NAMES = ("SAMEN_FIELD_KEY", "SAMEN_PSEUDONYM_KEY")
+NAMES = ("SAMEN_FIELD_KEY", "SAMEN_PSEUDONYM_KEY", "SAMEN_AUDIT_KEY")
 
 
 def _read_key_file(path: Path) -> dict[str, str]:
@@ -43,6 +43,7 @@ def key(name: str) -> bytes:
     configured = {
         "SAMEN_FIELD_KEY": settings.FIELD_KEY,
         "SAMEN_PSEUDONYM_KEY": settings.PSEUDONYM_KEY,
+        "SAMEN_AUDIT_KEY": settings.AUDIT_KEY,
     }
     value = configured.get(name) or _read_key_file(Path(settings.KEY_FILE)).get(name)
     if not value:
@@ -53,14 +54,22 @@ def key(name: str) -> bytes:
     return _decode(name, value)
 
 
-def write_local_key_file(path: Path) -> bool:
-    """Create the key file with fresh random keys; never overwrite (that would orphan the data)."""
-    if path.exists():
-        return False
+def write_local_key_file(path: Path) -> list[str]:
+    """Add fresh random keys for the names the file lacks; never replace a key (that would
+    orphan the data it protects). Returns the names added."""
+    present = _read_key_file(path)
+    missing = [n for n in NAMES if n not in present]
+    if not missing:
+        return []
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = ["# Local development keys for Samen. Never commit; never use in production."]
-    lines += [f"{n}={base64.b64encode(secrets.token_bytes(32)).decode()}" for n in NAMES]
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
+    lines = (
+        []
+        if path.exists()
+        else ["# Local development keys for Samen. Never commit; never use in production."]
+    )
+    lines += [f"{n}={base64.b64encode(secrets.token_bytes(32)).decode()}" for n in missing]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a") as fh:
         fh.write("\n".join(lines) + "\n")
-    return True
+    key.cache_clear()
+    return missing

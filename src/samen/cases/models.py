@@ -103,6 +103,7 @@ class Case(models.Model):
         "organisations.SafetyRegion", on_delete=models.PROTECT, related_name="cases"
     )
     opened_at = models.DateTimeField(db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     is_synthetic = models.BooleanField(default=False)
 
@@ -134,6 +135,11 @@ class CaseEvent(models.Model):
         STATUS_CHANGED = "status_changed", _("Status changed")
         FORMS_CHANGED = "forms_changed", _("Forms of exploitation changed")
         RESPONSIBLE_CHANGED = "responsible_changed", _("Responsible organisation changed")
+        NOTE_ADDED = "note_added", _("Note added")
+        SHARED = "shared", _("Shared with another organisation")
+        SHARE_REVOKED = "share_revoked", _("Share revoked")
+        EMERGENCY_ACCESS = "emergency_access", _("Emergency access")
+        RETENTION = "retention", _("Data removed after its retention period")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(db_index=True)
@@ -152,3 +158,30 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+
+class CaseNote(models.Model):
+    """A note on a case, encrypted. Its kind follows the author's purpose and decides its data
+    category: investigators' notes are criminal data and never reach a shelter."""
+
+    class Kind(models.TextChoices):
+        CARE = "care", _("Care note")
+        INVESTIGATION = "investigation", _("Investigation note")
+        SHELTER = "shelter", _("Shelter note")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    ciphertext = models.BinaryField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on case {self.case_id}"

@@ -6,14 +6,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from samen.cases import crypto
 from samen.cases import services as case_services
-from samen.cases.models import Case, CaseEvent
+from samen.cases.models import Case, CaseEvent, CaseNote
 from samen.sharing import audit, policy
 from samen.sharing.actor import Actor
+from samen.sharing.policy import CaseAccess
 
 MAX_PAGE_SIZE = 100
+LIST_FIELDS = ("municipality", "region", "forms", "minor", "age_band", "gender")
 
 
 @dataclass
@@ -28,12 +31,8 @@ class CaseFilters:
     number: str = ""
 
     def as_detail(self) -> dict[str, object]:
-        # Filter values are codes and dates, never personal data, so they may go in the audit trail.
-        return {
-            k: (str(v) if v is not None else None)
-            for k, v in vars(self).items()
-            if v not in ("", None)
-        }
+        # Filter values are codes and dates, never personal data, so they may go in the trail.
+        return {k: str(v) for k, v in vars(self).items() if v not in ("", None)}
 
 
 def _visible_cases(actor: Actor) -> QuerySet[Case]:
@@ -61,7 +60,8 @@ def _apply(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
 
 
 def case_search(*, actor: Actor, filters: CaseFilters, page: int = 1, per_page: int = 25) -> Page:
-    """One page of the cases the actor may see; one audit entry naming the cases shown."""
+    """One page of the cases the actor may reach, each presented with only its allowed fields
+    (`page.object_list` holds dicts); one audit entry naming the cases shown."""
     policy.require(actor, "case.read", object_type="case")
     qs = (
         _apply(_visible_cases(actor), filters)
@@ -71,49 +71,55 @@ def case_search(*, actor: Actor, filters: CaseFilters, page: int = 1, per_page: 
     )
     paginator = Paginator(qs, max(1, min(per_page, MAX_PAGE_SIZE)))
     result = paginator.get_page(page)
+    cases = list(result.object_list)
+    access = policy.case_access(actor, [c.pk for c in cases])
+    result.object_list = [case_summary(c, access[c.pk]) for c in cases if c.pk in access]
+    shown_fields = sorted({f for row in result.object_list for f in row if f in LIST_FIELDS})
+    categories = (
+        frozenset().union(*(a.categories for a in access.values())) if access else frozenset()
+    )
     audit.record(
         actor,
         "case.search",
         object_type="case",
-        fields=list(LIST_FIELDS),
+        object_id="*",
+        fields=shown_fields,
         purpose=policy.purpose_of(actor),
-        detail={"filters": filters.as_detail(), "shown": [c.number for c in result.object_list]},
+        legal_basis=policy.legal_basis(actor, categories),
+        emergency=any(a.emergency for a in access.values()),
+        detail={"filters": filters.as_detail(), "shown": [r["number"] for r in result.object_list]},
     )
     return result
 
 
-LIST_FIELDS = (
-    "number",
-    "status",
-    "forms",
-    "municipality",
-    "region",
-    "opened_at",
-    "minor",
-    "age_band",
-    "gender",
-)
-
-
-def case_summary(case: Case) -> dict[str, object]:
-    return {
+def case_summary(case: Case, access: CaseAccess) -> dict[str, object]:
+    """The case as the actor may see it: fields outside the allowed categories are absent."""
+    data: dict[str, object] = {
         "number": case.number,
         "status": case.status,
         "status_display": case.get_status_display(),
-        "forms": [f.code for f in case.forms.all()],
-        "forms_display": [str(f) for f in case.forms.all()],
-        "municipality": case.municipality.code,
-        "municipality_name": case.municipality.name,
-        "region": case.region.code,
-        "region_name": case.region.name,
         "responsible_organisation": case.responsible_organisation_id,
         "responsible_organisation_name": case.responsible_organisation.name,
         "opened_at": case.opened_at,
-        "minor": case.person.is_minor,
-        "age_band": case.person.age_band,
-        "gender": case.person.gender,
         "is_synthetic": case.is_synthetic,
+        "access": access.relation.value,
     }
+    if access.shows("forms"):
+        forms = list(case.forms.all())
+        data["forms"] = [f.code for f in forms]
+        data["forms_display"] = [str(f) for f in forms]
+    if access.shows("municipality"):
+        data.update(
+            municipality=case.municipality.code,
+            municipality_name=case.municipality.name,
+            region=case.region.code,
+            region_name=case.region.name,
+        )
+    if access.shows("gender"):
+        data.update(
+            minor=case.person.is_minor, age_band=case.person.age_band, gender=case.person.gender
+        )
+    return data
 
 
 def case_get(*, actor: Actor, number: str) -> dict[str, object]:
@@ -125,27 +131,63 @@ def case_get(*, actor: Actor, number: str) -> dict[str, object]:
         .filter(number=number)
         .first()
     )
-    if case is None:
+    access = policy.case_access(actor, [case.pk]).get(case.pk) if case else None
+    if case is None or access is None:
         raise policy.not_visible(actor, "case.read", object_type="case", object_id=number)
-    data = case_summary(case)
-    fields = [*list(LIST_FIELDS), "timeline", "signals"]
-    if policy.sees_identity(actor):
-        identity = case_services.identity_read(case.person)
-        data["identity"] = identity
-        fields += [f"identity.{k}" for k in identity]
-    from samen.signalling.selectors import signals_of_case
+    data = case_summary(case, access)
+    shown = [f for f in LIST_FIELDS if f in data]
+    identity_fields = [f for f in policy.FIELD_CATEGORIES if f.startswith("identity.")]
+    if any(access.shows(f) for f in identity_fields) and policy.sees_all_of_case(actor):
+        identity = {
+            k: v
+            for k, v in case_services.identity_read(case.person).items()
+            if access.shows(f"identity.{k}")
+        }
+        if identity:
+            data["identity"] = identity
+            shown += [f"identity.{k}" for k in identity]
+    if access.shows("signals"):
+        from samen.signalling.selectors import signals_of_case
 
-    data["signals"] = signals_of_case(actor=actor, case=case)
+        data["signals"] = signals_of_case(actor=actor, case=case, access=access)
+        shown.append("signals")
+        if any("notes" in s for s in data["signals"]):
+            shown.append("signals.notes")
+    notes = notes_of_case(actor=actor, case=case, access=access)
+    if notes:
+        data["notes"] = notes
+        shown += sorted({f"notes.{n['kind']}" for n in notes})
     data["timeline"] = timeline(actor=actor, case=case)
     audit.record(
         actor,
         "case.read",
         object_type="case",
         object_id=case.number,
-        fields=fields,
+        fields=shown,
         purpose=policy.purpose_of(actor),
+        legal_basis=policy.legal_basis(actor, access.categories),
+        emergency=access.emergency,
+        detail={"relation": access.relation.value},
     )
     return data
+
+
+def notes_of_case(*, actor: Actor, case: Case, access: CaseAccess) -> list[dict[str, object]]:
+    kinds = [k for k in CaseNote.Kind.values if access.shows(f"notes.{k}")]
+    notes = CaseNote.objects.filter(case=case, kind__in=kinds).select_related(
+        "author", "organisation"
+    )
+    return [
+        {
+            "kind": n.kind,
+            "kind_display": n.get_kind_display(),
+            "text": crypto.decrypt_json(n.ciphertext, context=f"note:{case.number}")["text"],
+            "by": n.author.get_full_name() if n.author else "",
+            "organisation": n.organisation.name if n.organisation else "",
+            "at": n.created_at,
+        }
+        for n in notes
+    ]
 
 
 def timeline(*, actor: Actor, case: Case) -> list[dict[str, object]]:
@@ -157,7 +199,7 @@ def timeline(*, actor: Actor, case: Case) -> list[dict[str, object]]:
             "at": e.at,
             "kind": e.kind,
             "kind_display": e.get_kind_display(),
-            "by": e.actor.get_full_name() or e.actor.username if e.actor else "",
+            "by": (e.actor.get_full_name() or e.actor.username) if e.actor else "",
             "organisation": e.organisation.name if e.organisation else "",
             "data": e.data,
         }
@@ -174,5 +216,5 @@ def case_counts(*, actor: Actor) -> dict[str, int]:
         "total": qs.count(),
         "open": qs.exclude(status="closed").count(),
         "minors": qs.filter(person__is_minor=True).count(),
-        "signalled": qs.filter(Q(status="signalled")).count(),
+        "signalled": qs.filter(status="signalled").count(),
     }

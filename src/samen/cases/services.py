@@ -15,6 +15,7 @@ from samen.cases.models import (
     AgeBand,
     Case,
     CaseEvent,
+    CaseNote,
     CaseNumberCounter,
     CaseStatus,
     ExploitationForm,
@@ -150,22 +151,20 @@ def case_open(
     event_add(
         case=case, kind=CaseEvent.Kind.CREATED, actor=actor, at=at, forms=[f.code for f in forms]
     )
-    audit.record(
-        actor,
-        "case.create",
-        object_type="case",
-        object_id=case.number,
-        fields=["status", "forms", "responsible_organisation", "municipality"],
-        purpose=policy.purpose_of(actor),
-    )
+    # Audited by the calling use case, which writes the one entry for the whole request.
     return case
+
+
+def _reachable(actor: Actor, case: Case, permission: str) -> None:
+    """404 unless the actor reaches this case at all (same answer as for a missing case)."""
+    if not policy.case_access(actor, [case.pk]):
+        raise policy.not_visible(actor, permission, object_type="case", object_id=case.number)
 
 
 def case_status_change(*, actor: Actor, case: Case, status: str) -> Case:
     """Change the status of a case the actor may update."""
     policy.require(actor, "case.update", object_type="case", object_id=case.number)
-    if not Case.objects.filter(policy.case_filter(actor), pk=case.pk).exists():
-        raise policy.not_visible(actor, "case.update", object_type="case", object_id=case.number)
+    _reachable(actor, case, "case.update")
     if status not in CaseStatus.values:
         raise ValidationError({"status": [_("Choose a valid status.")]})
     with transaction.atomic():
@@ -174,7 +173,8 @@ def case_status_change(*, actor: Actor, case: Case, status: str) -> Case:
             return case
         old = case.status
         case.status = status
-        case.save(update_fields=["status", "updated_at"])
+        case.closed_at = timezone.now() if status == CaseStatus.CLOSED else None
+        case.save(update_fields=["status", "closed_at", "updated_at"])
         event_add(
             case=case,
             kind=CaseEvent.Kind.STATUS_CHANGED,
@@ -190,5 +190,49 @@ def case_status_change(*, actor: Actor, case: Case, status: str) -> Case:
             object_id=case.number,
             fields=["status"],
             purpose=policy.purpose_of(actor),
+            legal_basis=policy.legal_basis(actor, set(policy.grants(actor))),
         )
     return case
+
+
+NOTE_KIND_BY_PURPOSE = {
+    "investigation": CaseNote.Kind.INVESTIGATION,
+    "shelter_placement": CaseNote.Kind.SHELTER,
+}
+MAX_NOTE = 5000
+
+
+def note_add(*, actor: Actor, case: Case, text: str) -> CaseNote:
+    """Add a note; its kind (and so its data category) follows the author's purpose."""
+    policy.require(actor, "case.note", object_type="case", object_id=case.number)
+    _reachable(actor, case, "case.note")
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": [_("Write a note first.")]})
+    if len(text) > MAX_NOTE:
+        raise ValidationError(
+            {"text": [_("Keep the note under %(n)d characters.") % {"n": MAX_NOTE}]}
+        )
+    kind = NOTE_KIND_BY_PURPOSE.get(policy.purpose_of(actor), CaseNote.Kind.CARE)
+    now = timezone.now()
+    with transaction.atomic():
+        note = CaseNote.objects.create(
+            case=case,
+            kind=kind,
+            ciphertext=crypto.encrypt_json({"text": text}, context=f"note:{case.number}"),
+            author=actor.user,
+            organisation=actor.organisation,
+            created_at=now,
+        )
+        event_add(case=case, kind=CaseEvent.Kind.NOTE_ADDED, actor=actor, at=now, note_kind=kind)
+        category = policy.FIELD_CATEGORIES[f"notes.{kind}"]
+        audit.record(
+            actor,
+            "case_note.create",
+            object_type="case",
+            object_id=case.number,
+            fields=[f"notes.{kind}"],
+            purpose=policy.purpose_of(actor),
+            legal_basis=policy.legal_basis(actor, {category}),
+        )
+    return note

@@ -9,6 +9,8 @@ Environment variables (all optional for a local run):
                           SQLite file var/samen.sqlite3.
   SAMEN_FIELD_KEY         base64 of 32 bytes: AES-256-GCM key for identifying data at rest.
   SAMEN_PSEUDONYM_KEY     base64 of 32 bytes: HMAC key for pseudonymous match keys.
+  SAMEN_AUDIT_KEY         base64 of 32 bytes: HMAC key of the audit trail's hash chain.
+  SAMEN_EMERGENCY_MINUTES how long emergency ("break the glass") access lasts (default 120).
   SAMEN_KEY_FILE          file holding the two keys above (written by `samen init_local_keys`);
                           used only when the variables themselves are unset.
   SAMEN_LOGIN_FAILURE_LIMIT  failed logins before lockout (default 5).
@@ -54,6 +56,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "samen.accounts",
     "samen.organisations",
     "samen.sharing",
@@ -67,16 +71,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "samen.web.nul.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "samen.sharing.middleware.ActorMiddleware",
+    "samen.accounts.middleware.SecondFactorMiddleware",
     "samen.web.middleware.PrivacyHeadersMiddleware",
 ]
 
@@ -135,6 +142,8 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = int(os.environ.get("SAMEN_SESSION_SECONDS", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = True  # the session expires after SESSION_COOKIE_AGE of inactivity
+OTP_TOTP_ISSUER = "Samen"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -143,7 +152,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("SAMEN_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = int(os.environ.get("SAMEN_LOCKOUT_MINUTES", "15")) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "samen.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 # Lockout is per account, as asked; per-address throttling of the login endpoint is added with
 # the rate limiting of issue #3, so the warning that suggests it is silenced here on purpose.
@@ -196,6 +205,8 @@ SPECTACULAR_SETTINGS = {
 # Keys for identifying data. See samen.cases.crypto.
 FIELD_KEY = os.environ.get("SAMEN_FIELD_KEY", "")
 PSEUDONYM_KEY = os.environ.get("SAMEN_PSEUDONYM_KEY", "")
+AUDIT_KEY = os.environ.get("SAMEN_AUDIT_KEY", "")
+EMERGENCY_ACCESS_MINUTES = int(os.environ.get("SAMEN_EMERGENCY_MINUTES", "120"))
 KEY_FILE = Path(os.environ.get("SAMEN_KEY_FILE", VAR_DIR / "local-keys.env"))
 
 LOGGING = {

@@ -5,6 +5,7 @@ import os
 
 os.environ.setdefault("SAMEN_FIELD_KEY", base64.b64encode(b"t" * 32).decode())
 os.environ.setdefault("SAMEN_PSEUDONYM_KEY", base64.b64encode(b"p" * 32).decode())
+os.environ.setdefault("SAMEN_AUDIT_KEY", base64.b64encode(b"a" * 32).decode())
 
 from samen.conf.base import *  # noqa: F403
 from samen.conf.base import DATABASES

@@ -3,12 +3,14 @@ record is flagged is_synthetic; nothing describes a real person."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samen.accounts.models import User
 from samen.cases.models import AgeBand, ExploitationForm, Gender
@@ -20,7 +22,7 @@ from samen.organisations.models import (
     Role,
     SafetyRegion,
 )
-from samen.sharing.actor import Actor
+from samen.sharing.actor import actor_for_membership
 from samen.signalling.models import SignalList
 from samen.signalling.services import PersonInput, SignalInput, signal_record
 
@@ -186,7 +188,26 @@ def _users(orgs: dict[str, Organisation]) -> dict[str, Membership]:
         members[username], _ = Membership.objects.get_or_create(
             user=user, organisation=orgs[f"social_team:{code}"], role=Role.FIELD_PROFESSIONAL
         )
+    for member in members.values():
+        _demo_second_factor(member.user)
     return members
+
+
+def demo_totp_key(username: str) -> str:
+    """A fixed, public TOTP key per demo account, so demos and tests can compute the code. Only
+    synthetic accounts get one; real accounts enrol their own device."""
+    return hashlib.sha256(f"samen-demo-totp:{username}".encode()).hexdigest()[:40]
+
+
+def _demo_second_factor(user: User) -> None:
+    from samen.accounts.twofactor import requires_second_factor
+
+    if user.is_synthetic and requires_second_factor(user):
+        TOTPDevice.objects.get_or_create(
+            user=user,
+            name="demo",
+            defaults={"key": demo_totp_key(user.username), "confirmed": True},
+        )
 
 
 def build_demo_world(
@@ -234,7 +255,7 @@ def build_demo_world(
             if person.name:
                 known_people.append(person)
         outcome = signal_record(
-            actor=Actor(user=member.user, membership=member, origin="cli:seed_demo"),
+            actor=actor_for_membership(member, origin="cli:seed_demo"),
             data=SignalInput(
                 signal_list=code,
                 indicators=[t.code for t in ticked],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from samen.organisations.models import Membership, Organisation
 
@@ -13,6 +13,8 @@ class Actor:
     membership: Membership | None
     origin: str = ""
     purpose: str = ""
+    # Per-request memo of register look-ups; never compared, never shared between requests.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def organisation(self) -> Organisation | None:
@@ -28,7 +30,9 @@ class Actor:
 
 
 SESSION_KEY = "samen_membership_id"
+PURPOSE_SESSION_KEY = "samen_purpose"
 HEADER = "HTTP_X_SAMEN_MEMBERSHIP"
+PURPOSE_HEADER = "HTTP_X_SAMEN_PURPOSE"
 
 
 def active_memberships(user: object) -> list[Membership]:
@@ -48,6 +52,26 @@ def choose_membership(memberships: list[Membership], wanted: object) -> Membersh
             if str(m.pk) == str(wanted):
                 return m
     return memberships[0] if memberships else None
+
+
+def choose_purpose(role: str, wanted: object) -> str:
+    """The purpose asked for when the role may act for it, else the role's default purpose."""
+    from samen.sharing.register import purposes_of_role
+
+    allowed = purposes_of_role(role) if role else []
+    if wanted and str(wanted) in allowed:
+        return str(wanted)
+    return allowed[0] if allowed else ""
+
+
+def actor_for_membership(membership: Membership, *, origin: str, purpose: str = "") -> Actor:
+    """An actor outside a web request (commands, jobs, tests), with the same purpose rules."""
+    return Actor(
+        user=membership.user,
+        membership=membership,
+        origin=origin,
+        purpose=choose_purpose(membership.role, purpose),
+    )
 
 
 def client_origin(meta: dict, channel: str) -> str:

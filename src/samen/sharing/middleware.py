@@ -5,24 +5,32 @@ from django.utils.functional import SimpleLazyObject
 
 from samen.sharing.actor import (
     HEADER,
+    PURPOSE_HEADER,
+    PURPOSE_SESSION_KEY,
     SESSION_KEY,
     Actor,
     active_memberships,
     choose_membership,
+    choose_purpose,
     client_origin,
 )
 
 
 def build_actor(request: HttpRequest, user: object | None = None, channel: str = "web") -> Actor:
     user = user if user is not None else request.user
+    session = getattr(request, "session", None)
     memberships = active_memberships(user)
-    wanted = request.META.get(HEADER) or (
-        request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+    membership = choose_membership(
+        memberships, request.META.get(HEADER) or (session.get(SESSION_KEY) if session else None)
+    )
+    wanted_purpose = request.META.get(PURPOSE_HEADER) or (
+        session.get(PURPOSE_SESSION_KEY) if session else None
     )
     return Actor(
         user=user,
-        membership=choose_membership(memberships, wanted),
+        membership=membership,
         origin=client_origin(request.META, channel),
+        purpose=choose_purpose(membership.role, wanted_purpose) if membership else "",
     )
 
 

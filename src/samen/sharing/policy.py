@@ -1,20 +1,26 @@
-"""The one access policy: which role may do what, on which cases, seeing which fields.
+"""The one access policy. Read it as tables:
 
-Read it as a table. Issue #3 deepens this into purposes x legal bases x data categories; until
-then every role acts for the single purpose in DEFAULT_PURPOSE.
+- PERMISSIONS: which role may take which action at all (else 403);
+- SCOPE: which cases a role reaches by its own work (own signals / its region / all);
+- the register of processing (samen.sharing.register): which data categories an organisation
+  type may process for a purpose, on which legal basis; fields outside them are absent;
+- explicit shares and emergency access widen the reach to single cases, for their categories.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+from django.utils import timezone
 
 from samen.organisations.models import Role
 from samen.sharing import audit
 from samen.sharing.actor import Actor
+from samen.sharing.register import FIELD_CATEGORIES, Grant, grants_for
 
 R = Role
 CASE_WORKERS = frozenset(
@@ -27,22 +33,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "signal_list.read": EVERYONE,
     "signal.create": CASE_WORKERS,
     "signal.read": CASE_WORKERS,
-    "case.read": CASE_WORKERS,
+    "case.read": CASE_WORKERS | {R.SHELTER_STAFF},
     "case.update": frozenset({R.CARE_COORDINATOR, R.NATIONAL_REGISTRAR}),
-    "identity.read": frozenset({R.CARE_COORDINATOR, R.INVESTIGATOR, R.NATIONAL_REGISTRAR}),
+    "case.note": frozenset({R.CARE_COORDINATOR, R.INVESTIGATOR, R.SHELTER_STAFF}),
+    "case.share": frozenset({R.CARE_COORDINATOR, R.INVESTIGATOR, R.NATIONAL_REGISTRAR}),
+    "case.emergency": frozenset({R.CARE_COORDINATOR, R.INVESTIGATOR, R.SHELTER_STAFF}),
+    "register.read": EVERYONE,
+    "register.edit": frozenset({R.PRIVACY_OFFICER}),
     "audit.read": frozenset({R.PRIVACY_OFFICER}),
     "admin.access": frozenset({R.FUNCTIONAL_ADMIN}),
-}
-
-DEFAULT_PURPOSE: dict[str, str] = {
-    R.FIELD_PROFESSIONAL: "signalling",
-    R.CARE_COORDINATOR: "care_coordination",
-    R.SHELTER_STAFF: "shelter_placement",
-    R.INVESTIGATOR: "investigation",
-    R.NATIONAL_REGISTRAR: "national_registration",
-    R.PROGRAMME_STAFF: "programme_monitoring",
-    R.PRIVACY_OFFICER: "supervision",
-    R.FUNCTIONAL_ADMIN: "administration",
 }
 
 
@@ -60,11 +59,30 @@ SCOPE: dict[str, Scope] = {
     R.NATIONAL_REGISTRAR: Scope.ALL,
 }
 
-IDENTITY_FIELDS = ("name", "date_of_birth", "nationality", "contact")
+
+class Relation(Enum):
+    OWN_WORK = "own_work"  # reached through the role's scope
+    SHARED = "shared"  # an active share to the actor's organisation for the actor's purpose
+    EMERGENCY = "emergency"  # the actor's own active emergency access
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    relation: Relation
+    categories: frozenset[str]
+    legal_basis: str
+
+    @property
+    def emergency(self) -> bool:
+        return self.relation is Relation.EMERGENCY
+
+    def shows(self, field: str) -> bool:
+        category = FIELD_CATEGORIES.get(field)
+        return category is None or category in self.categories
 
 
 def purpose_of(actor: Actor) -> str:
-    return actor.purpose or DEFAULT_PURPOSE.get(actor.role, "")
+    return actor.purpose
 
 
 def allows(actor: Actor, permission: str) -> bool:
@@ -102,17 +120,30 @@ def not_visible(actor: Actor, permission: str, *, object_type: str, object_id: s
     return Http404()
 
 
+def grants(actor: Actor) -> dict[str, Grant]:
+    """What the actor's organisation type may process for the actor's purpose (memoised)."""
+    if "grants" not in actor.memo:
+        org = actor.organisation
+        actor.memo["grants"] = grants_for(org.type, actor.purpose) if org else {}
+    return actor.memo["grants"]
+
+
+def legal_basis(actor: Actor, categories: set[str] | frozenset[str]) -> str:
+    g = grants(actor)
+    return " | ".join(sorted({g[c].basis_text for c in categories if c in g}))
+
+
 def scope_of(actor: Actor) -> Scope:
     return SCOPE.get(actor.role, Scope.NONE) if actor.membership else Scope.NONE
 
 
-def case_filter(actor: Actor) -> Q:
-    """Q over cases.Case for the cases the actor may see."""
+def _scope_q(actor: Actor) -> Q:
     from samen.signalling.models import Signal
 
     scope = scope_of(actor)
     if scope is Scope.ALL:
-        return Q()
+        # Not Q(): an empty Q vanishes when OR-ed with the share and emergency conditions.
+        return Q(pk__isnull=False)
     if scope is Scope.REGION:
         org = actor.organisation
         return Q(region_id=org.municipality.region_id) | Q(responsible_organisation_id=org.pk)
@@ -123,8 +154,39 @@ def case_filter(actor: Actor) -> Q:
     return Q(pk__in=[])
 
 
+def _active_shares(actor: Actor):
+    from samen.sharing.models import CaseShare
+
+    return CaseShare.objects.filter(
+        recipient_id=actor.organisation.pk if actor.organisation else None,
+        purpose__code=actor.purpose,
+        revoked_at__isnull=True,
+    )
+
+
+def _active_emergencies(actor: Actor):
+    from samen.sharing.models import EmergencyAccess
+
+    return EmergencyAccess.objects.filter(
+        user_id=actor.user.pk,
+        organisation_id=actor.organisation.pk if actor.organisation else None,
+        expires_at__gt=timezone.now(),
+    )
+
+
+def case_filter(actor: Actor) -> Q:
+    """Q over cases.Case for every case the actor may reach, by any relation."""
+    if not actor.membership:
+        return Q(pk__in=[])
+    return (
+        _scope_q(actor)
+        | Q(Exists(_active_shares(actor).filter(case_id=OuterRef("pk"))))
+        | Q(Exists(_active_emergencies(actor).filter(case_id=OuterRef("pk"))))
+    )
+
+
 def signal_filter(actor: Actor) -> Q:
-    """Q over signalling.Signal for the signals the actor may see."""
+    """Q over signalling.Signal for the signals the actor reaches through its own work."""
     scope = scope_of(actor)
     if scope is Scope.ALL:
         return Q()
@@ -136,10 +198,41 @@ def signal_filter(actor: Actor) -> Q:
     return Q(pk__in=[])
 
 
-def sees_identity(actor: Actor) -> bool:
-    return allows(actor, "identity.read")
+def case_access(actor: Actor, case_ids: list[int]) -> dict[int, CaseAccess]:
+    """How the actor reaches each of these cases and which categories it may see there.
+
+    Own work gives the register's categories for the actor's purpose; a share gives the shared
+    categories within those; emergency access the register's categories, flagged.
+    """
+    from samen.cases.models import Case
+
+    if not actor.membership or not case_ids:
+        return {}
+    own_categories = frozenset(grants(actor))
+    result: dict[int, CaseAccess] = {}
+    for pk in Case.objects.filter(_scope_q(actor), pk__in=case_ids).values_list("pk", flat=True):
+        result[pk] = CaseAccess(
+            Relation.OWN_WORK, own_categories, legal_basis(actor, own_categories)
+        )
+    shared: dict[int, set[str]] = {}
+    for case_id, cats in (
+        _active_shares(actor).filter(case_id__in=case_ids).values_list("case_id", "categories")
+    ):
+        shared.setdefault(case_id, set()).update(cats)
+    for case_id, cats in shared.items():
+        if case_id not in result:
+            allowed = frozenset(cats) & own_categories
+            result[case_id] = CaseAccess(Relation.SHARED, allowed, legal_basis(actor, allowed))
+    for case_id in (
+        _active_emergencies(actor).filter(case_id__in=case_ids).values_list("case_id", flat=True)
+    ):
+        if case_id not in result:
+            result[case_id] = CaseAccess(
+                Relation.EMERGENCY, own_categories, legal_basis(actor, own_categories)
+            )
+    return result
 
 
 def sees_all_of_case(actor: Actor) -> bool:
     """Field professionals see a case only through their own signals, not others' entries."""
-    return scope_of(actor) in (Scope.REGION, Scope.ALL)
+    return scope_of(actor) is not Scope.OWN

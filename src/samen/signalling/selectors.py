@@ -7,6 +7,7 @@ from django.core.paginator import Page, Paginator
 from samen.cases.models import Case
 from samen.sharing import audit, policy
 from samen.sharing.actor import Actor
+from samen.sharing.policy import CaseAccess
 from samen.signalling.models import Signal, SignalList
 from samen.signalling.services import signal_notes
 
@@ -23,20 +24,20 @@ def signal_list_get(*, code: str) -> SignalList | None:
     )
 
 
-def _present(signal: Signal, *, with_notes: bool) -> dict[str, object]:
-    data = {
+def present(signal: Signal, *, access: CaseAccess | None, is_author: bool) -> dict[str, object]:
+    """A signal as its reader may see it. The author always sees their own signal in full."""
+
+    def shows(field: str) -> bool:
+        return is_author or (access is not None and access.shows(field))
+
+    data: dict[str, object] = {
         "id": signal.pk,
         "case": signal.case.number,
         "signal_list": signal.signal_list.code,
         "signal_list_version": signal.signal_list.version,
         "signal_list_title": signal.signal_list.title,
-        "indicators": [i.code for i in signal.indicators.all()],
-        "indicators_display": [i.text for i in signal.indicators.all()],
         "observed_on": signal.observed_on,
-        "municipality": signal.municipality.code,
-        "municipality_name": signal.municipality.name,
         "organisation": signal.organisation.name,
-        "setting": signal.setting,
         "advice": signal.advice,
         "advice_display": signal.get_advice_display(),
         "advice_reasons": signal.advice_reasons,
@@ -44,14 +45,19 @@ def _present(signal: Signal, *, with_notes: bool) -> dict[str, object]:
         "created_at": signal.created_at,
         "is_synthetic": signal.is_synthetic,
     }
-    if with_notes:
+    if shows("signals"):
+        indicators = list(signal.indicators.all())
+        data["indicators"] = [i.code for i in indicators]
+        data["indicators_display"] = [i.text for i in indicators]
+    if shows("municipality"):
+        data.update(
+            municipality=signal.municipality.code,
+            municipality_name=signal.municipality.name,
+            setting=signal.setting,
+        )
+    if shows("signals.notes") and signal.notes_ciphertext:
         data["notes"] = signal_notes(signal)
     return data
-
-
-def _notes_visible(actor: Actor, signal: Signal) -> bool:
-    # Free-text notes are the author's and the case hub's, not everyone's in the region.
-    return signal.recorded_by_id == actor.user.pk or policy.sees_identity(actor)
 
 
 def _base():
@@ -60,12 +66,12 @@ def _base():
     ).prefetch_related("indicators")
 
 
-def signals_of_case(*, actor: Actor, case: Case) -> list[dict[str, object]]:
-    """The signals of a case the caller has already been allowed to read (audited there)."""
-    qs = _base().filter(case=case).filter(policy.signal_filter(actor))
+def signals_of_case(*, actor: Actor, case: Case, access: CaseAccess) -> list[dict[str, object]]:
+    """The signals of a case the caller was already allowed to read (audited there)."""
+    qs = _base().filter(case=case)
     if not policy.sees_all_of_case(actor):
         qs = qs.filter(recorded_by_id=actor.user.pk)
-    return [_present(s, with_notes=_notes_visible(actor, s)) for s in qs]
+    return [present(s, access=access, is_author=s.recorded_by_id == actor.user.pk) for s in qs]
 
 
 def signal_search(
@@ -79,14 +85,31 @@ def signal_search(
         qs = qs.filter(signal_list__code=signal_list)
     paginator = Paginator(qs.order_by("-created_at", "-id"), max(1, min(per_page, MAX_PAGE_SIZE)))
     result = paginator.get_page(page)
-    result.object_list = [_present(s, with_notes=False) for s in result.object_list]
+    signals = list(result.object_list)
+    access = policy.case_access(actor, list({s.case_id for s in signals}))
+    result.object_list = [
+        {
+            k: v
+            for k, v in present(s, access=access.get(s.case_id), is_author=False).items()
+            if k != "notes"  # lists never carry free text
+        }
+        for s in signals
+    ]
+    categories = (
+        frozenset().union(*(a.categories for a in access.values())) if access else frozenset()
+    )
     audit.record(
         actor,
         "signal.search",
         object_type="signal",
-        fields=["summary"],
+        object_id="*",
+        fields=["signals", "municipality"],
         purpose=policy.purpose_of(actor),
-        detail={"shown": [s["id"] for s in result.object_list]},
+        legal_basis=policy.legal_basis(actor, categories),
+        detail={
+            "shown": [s["id"] for s in result.object_list],
+            "cases": sorted({s["case"] for s in result.object_list}),
+        },
     )
     return result
 
@@ -98,13 +121,17 @@ def signal_get(*, actor: Actor, signal_id: int) -> dict[str, object]:
         raise policy.not_visible(
             actor, "signal.read", object_type="signal", object_id=str(signal_id)
         )
-    with_notes = _notes_visible(actor, signal)
+    access = policy.case_access(actor, [signal.case_id]).get(signal.case_id)
+    data = present(signal, access=access, is_author=signal.recorded_by_id == actor.user.pk)
+    categories = access.categories if access else frozenset()
     audit.record(
         actor,
         "signal.read",
         object_type="signal",
         object_id=str(signal.pk),
-        fields=["summary"] + (["notes"] if with_notes else []),
+        fields=[f for f in ("indicators", "municipality", "notes") if f in data],
         purpose=policy.purpose_of(actor),
+        legal_basis=policy.legal_basis(actor, categories),
+        detail={"case": signal.case.number},
     )
-    return _present(signal, with_notes=with_notes)
+    return data

@@ -238,15 +238,23 @@ def _store(
         signal_list=resolved.signal_list.code,
         advice=result.advice,
     )
+    fields = ["indicators", "observed_on", "municipality", "setting", "gender", "age_band"]
+    fields += [
+        f"identity.{k}"
+        for k in ("name", "date_of_birth", "nationality", "contact")
+        if getattr(p, k)
+    ]
+    if data.notes.strip():
+        fields.append("notes")
     audit.record(
         actor,
         "signal.create",
         object_type="signal",
         object_id=str(signal.pk),
-        fields=["indicators", "observed_on", "municipality", "setting", "person"]
-        + (["notes"] if data.notes.strip() else []),
+        fields=fields,
         purpose=policy.purpose_of(actor),
-        detail={"case": case.number, "linked": linked},
+        legal_basis=policy.legal_basis(actor, set(policy.grants(actor))),
+        detail={"case": case.number, "linked": linked, "case_created": not linked},
     )
     return SignalOutcome(signal=signal, case=case, linked=linked, triage=result)
 

@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samen.cases.models import AgeBand, CaseStatus, ExploitationForm, Gender
-from samen.organisations.models import SafetyRegion
+from samen.organisations.models import Organisation, OrganisationType, SafetyRegion
 from samen.organisations.selectors import municipalities
+from samen.sharing.models import DataCategory, ProcessingRule, Purpose
 from samen.signalling.models import SignalList
 from samen.signalling.services import MAX_NOTES, PersonInput, SignalInput
 
@@ -139,3 +140,79 @@ class CaseFilterForm(djforms.Form):
         self.fields["region"].choices = [("", _("all"))] + [
             (r.code, r.name) for r in SafetyRegion.objects.all()
         ]
+
+
+class ShareForm(djforms.Form):
+    recipient = djforms.ModelChoiceField(
+        label=_("Share with organisation"), queryset=Organisation.objects.none()
+    )
+    purpose = djforms.ModelChoiceField(
+        label=_("For the recipient's purpose"), queryset=Purpose.objects.all(), to_field_name="code"
+    )
+    categories = djforms.MultipleChoiceField(
+        label=_("Data categories"), widget=djforms.CheckboxSelectMultiple
+    )
+    reason = djforms.CharField(label=_("Reason (optional)"), required=False, max_length=300)
+
+    def __init__(self, *args: object, organisation: Organisation, **kwargs: object):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = Organisation.objects.exclude(
+            pk=organisation.pk
+        ).select_related("municipality")
+        self.fields["categories"].choices = [(c.code, str(c)) for c in DataCategory.objects.all()]
+
+
+class NoteForm(djforms.Form):
+    text = djforms.CharField(
+        label=_("Note"), max_length=5000, widget=djforms.Textarea(attrs={"rows": 3})
+    )
+
+
+class EmergencyForm(djforms.Form):
+    number = djforms.CharField(label=_("Case number"), max_length=20)
+    reason = djforms.CharField(
+        label=_("Why do you need this case now?"),
+        min_length=10,
+        max_length=2000,
+        widget=djforms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Your access lasts a short time, is flagged, and is reviewed by the privacy officer."
+        ),
+    )
+
+
+class ReviewForm(djforms.Form):
+    verdict = djforms.ChoiceField(
+        label=_("Verdict"),
+        choices=[("justified", _("justified")), ("unjustified", _("unjustified"))],
+    )
+    note = djforms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class ProcessingRuleForm(djforms.ModelForm):
+    share_with = djforms.MultipleChoiceField(
+        label=_("May be shared with"),
+        required=False,
+        choices=OrganisationType.choices,
+        widget=djforms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ProcessingRule
+        fields = ["legal_basis", "sector_law", "retention_days", "share_with"]
+
+
+class AuditFilterForm(djforms.Form):
+    case = djforms.CharField(label=_("Case number (person)"), required=False, max_length=20)
+    user = djforms.CharField(label=_("User name"), required=False, max_length=150)
+    organisation = djforms.ModelChoiceField(
+        label=_("Organisation"), required=False, queryset=Organisation.objects.all()
+    )
+    purpose = djforms.CharField(label=_("Purpose"), required=False, max_length=40)
+    date_from = djforms.DateField(
+        label=_("From"), required=False, widget=djforms.DateInput(attrs={"type": "date"})
+    )
+    date_to = djforms.DateField(
+        label=_("Up to"), required=False, widget=djforms.DateInput(attrs={"type": "date"})
+    )
+    emergency = djforms.BooleanField(label=_("Emergency access only"), required=False)

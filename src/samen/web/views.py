@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from samen.cases import selectors as case_selectors
+from samen.cases import services as case_services
+from samen.cases.models import Case
+from samen.sharing import policy
+from samen.sharing import selectors as sharing_selectors
+from samen.sharing import services as sharing_services
 from samen.sharing.access import AUTHENTICATED, PUBLIC, access, declare
+from samen.sharing.models import CaseShare
+from samen.sharing.register import purposes_of_role
 from samen.signalling import selectors as signal_selectors
 from samen.signalling import services as signal_services
 from samen.signalling import triage
-from samen.web.forms import CaseFilterForm, SignalForm
+from samen.web.forms import CaseFilterForm, EmergencyForm, NoteForm, ShareForm, SignalForm
 
 set_language_view = declare(set_language, PUBLIC)
 
@@ -107,7 +116,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             opened_to=c["opened_to"],
         )
     page = case_selectors.case_search(actor=request.actor, filters=filters, page=_page_no(request))
-    rows = [case_selectors.case_summary(c) for c in page.object_list]
+    rows = page.object_list
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -117,7 +126,121 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _case_page(
+    request: HttpRequest,
+    number: str,
+    *,
+    share_form: ShareForm | None = None,
+    note_form: NoteForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    actor = request.actor
+    case = case_selectors.case_get(actor=actor, number=number)
+    context = {
+        "case": case,
+        "shares": sharing_selectors.shares_of_case(actor=actor, case_number=number),
+        "purposes": purposes_of_role(actor.role),
+    }
+    if policy.allows(actor, "case.share") and case["access"] == "own_work":
+        context["share_form"] = share_form or ShareForm(organisation=actor.organisation)
+    if policy.allows(actor, "case.note"):
+        context["note_form"] = note_form or NoteForm()
+    return render(request, "samen/case_detail.html", context, status=status)
+
+
 @access("case.read")
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
-    case = case_selectors.case_get(actor=request.actor, number=number)
-    return render(request, "samen/case_detail.html", {"case": case})
+    return _case_page(request, number)
+
+
+def _case_or_404(number: str) -> Case:
+    # Whether the actor reaches it is the service's check; this only turns a number into a row.
+    case = Case.objects.filter(number=number).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+@access("case.note")
+@require_POST
+def case_note_add(request: HttpRequest, number: str) -> HttpResponse:
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            case_services.note_add(
+                actor=request.actor, case=_case_or_404(number), text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Note added."))
+            return redirect("case-detail", number=number)
+    return _case_page(request, number, note_form=form, status=400)
+
+
+@access("case.share")
+@require_POST
+def case_share(request: HttpRequest, number: str) -> HttpResponse:
+    form = ShareForm(request.POST, organisation=request.actor.organisation)
+    if form.is_valid():
+        c = form.cleaned_data
+        try:
+            sharing_services.share_create(
+                actor=request.actor,
+                case=_case_or_404(number),
+                recipient=c["recipient"],
+                purpose=c["purpose"].code,
+                categories=c["categories"],
+                reason=c["reason"],
+            )
+        except ValidationError as error:
+            for field, msgs in error.message_dict.items():
+                for msg in msgs:
+                    form.add_error(field if field in form.fields else None, msg)
+        else:
+            messages.success(request, _("Shared with %(org)s.") % {"org": c["recipient"].name})
+            return redirect("case-detail", number=number)
+    return _case_page(request, number, share_form=form, status=400)
+
+
+@access("case.share")
+@require_POST
+def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    share = CaseShare.objects.select_related("case").filter(pk=pk).first()
+    if share is None:
+        raise Http404
+    sharing_services.share_revoke(actor=request.actor, share=share)
+    messages.success(request, _("The share was revoked."))
+    return redirect("case-detail", number=share.case.number)
+
+
+@access("case.read")
+def shares_overview(request: HttpRequest) -> HttpResponse:
+    shares = sharing_services.shares_of_organisation(actor=request.actor)
+    return render(request, "samen/shares.html", shares)
+
+
+@access("case.emergency")
+def emergency_access(request: HttpRequest) -> HttpResponse:
+    form = EmergencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case = sharing_services.case_by_number_for_emergency(number=form.cleaned_data["number"])
+        if case is None:
+            form.add_error("number", _("No case with this number."))
+        else:
+            try:
+                sharing_services.emergency_start(
+                    actor=request.actor, case=case, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                form.add_error("reason", error.message_dict.get("reason", [str(error)])[0])
+            else:
+                messages.warning(
+                    request,
+                    _("Emergency access to %(number)s is open for %(minutes)d minutes and flagged.")
+                    % {"number": case.number, "minutes": settings.EMERGENCY_ACCESS_MINUTES},
+                )
+                return redirect("case-detail", number=case.number)
+    return render(
+        request, "samen/emergency.html", {"form": form}, status=400 if form.errors else 200
+    )

@@ -155,7 +155,7 @@ def test_simultaneous_signals_about_one_new_person_end_in_one_case(world, actor_
             outcomes.append(
                 signal_record(actor=actor_for(username), data=signal_input(person=person))
             )
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

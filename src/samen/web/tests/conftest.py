@@ -8,12 +8,14 @@ world and fresh browser contexts, so no test depends on another.
 from __future__ import annotations
 
 import os
+from binascii import unhexlify
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django_otp.oath import TOTP
 
-from samen.demo.builder import DEMO_PASSWORD, DemoSummary, build_demo_world
+from samen.demo.builder import DEMO_PASSWORD, DemoSummary, build_demo_world, demo_totp_key
 
 CHROMIUM = os.environ.get("SAMEN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -101,6 +103,12 @@ def sign_in() -> Callable[[object, str], None]:
         with page.expect_navigation():
             page.locator("main form button[type=submit]").click()
         assert "/account/login/" not in page.url, f"login failed for {username}"
+        if "/account/2fa/" in page.url:  # roles that see identity: the second factor
+            code = f"{TOTP(unhexlify(demo_totp_key(username))).token():06d}"
+            page.locator("input[name=code]").fill(code)
+            with page.expect_navigation():
+                page.locator("main form button[type=submit]").click()
+            assert "/account/2fa/" not in page.url, f"second factor failed for {username}"
 
     return do
 

@@ -88,8 +88,8 @@ def test_language_switch_changes_the_page_language(client, db):
     assert 'lang="en"' in client.get("/account/login/").content.decode()
 
 
-def test_shelter_staff_cannot_open_the_case_list(web_for):
-    assert web_for("demo-shelter").get("/zaken/").status_code == 403
+def test_programme_staff_cannot_open_the_case_list(web_for):
+    assert web_for("demo-programme").get("/zaken/").status_code == 403
 
 
 def test_other_regions_case_is_not_found(web_for, record):

@@ -11,9 +11,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         path = settings.KEY_FILE
-        if write_local_key_file(path):
+        added = write_local_key_file(path)
+        if added:
             self.stdout.write(
-                f"Wrote new local keys to {path} (ignored by git; never use in production)."
+                f"Wrote {', '.join(added)} to {path} (ignored by git; never use in production)."
             )
         else:
             self.stdout.write(f"Local keys already exist in {path}; left unchanged.")

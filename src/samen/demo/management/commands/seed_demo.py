@@ -30,3 +30,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (synthetic accounts, password for all: {DEMO_PASSWORD}):")
         for username, _name, org_key, role in DEMO_USERS:
             self.stdout.write(f"  {username:<24} {role.label} ({org_key})")
+        self.stdout.write(
+            "Roles that can see identity ask for a second factor: "
+            "`.venv/bin/samen demo_totp demo-coordinator` prints the current code."
+        )

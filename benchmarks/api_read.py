@@ -1,0 +1,856 @@
+"""Time the case-list API over a large synthetic register in PostgreSQL.
+
+What it does, end to end:
+  1. (Re)creates the PostgreSQL database `samen_bench`, migrates it, builds the demo world without
+     signals, then loads --cases synthetic cases (default 100,000) with COPY: one person, one or
+     two forms of exploitation, one signal with one indicator and two timeline events per case,
+     spread over all safety regions and 2022 up to now. Everything is flagged is_synthetic.
+  2. Starts gunicorn (gthread) on a free loopback port against that database and waits for
+     /healthz.
+  3. Gets API tokens for demo-registrar (national scope) and demo-coordinator (region VR09).
+  4. Times, from a thread pool of persistent http.client connections, at 1 and 16 concurrent
+     clients: GET /healthz (the floor), the case list as registrar (page 1 and page 50) and the
+     case list filtered on labour exploitation as coordinator.
+  5. Prints a table and a last line `RESULT key=value ...`; stops gunicorn also on error.
+
+Only loopback traffic. Test keys for identifying data are generated per run and passed to the
+child processes through the environment; nothing is written to var/.
+
+Run:  .venv/bin/python benchmarks/api_read.py [--cases 100000] [--reuse] [--dsn URL]
+      (DSN default: $BENCH_DATABASE_URL or postgres://samen:samen-ci@127.0.0.1:5432/samen_bench)
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import http.client
+import json
+import os
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+DEFAULT_DSN = "postgres://samen:samen-ci@127.0.0.1:5432/samen_bench"
+AMS = ZoneInfo("Europe/Amsterdam")
+BATCH = 10_000
+
+# Shares loosely after the national register: sexual and labour exploitation dominate.
+FORM_WEIGHTS = {
+    "sexual": 42,
+    "labour": 30,
+    "criminal": 18,
+    "forced_begging": 3,
+    "forced_marriage": 2,
+    "organ_removal": 0.5,
+    "other": 4.5,
+}
+STATUS_WEIGHTS = {"signalled": 15, "in_progress": 30, "referred": 20, "closed": 35}
+GENDER_WEIGHTS = {"female": 55, "male": 38, "other": 1, "unknown": 6}
+BAND_WEIGHTS = {"0-11": 2, "12-17": 12, "18-22": 22, "23-29": 24, "30-49": 28, "50+": 5}
+BAND_WEIGHTS["unknown"] = 7
+ADVICE_WEIGHTS = {"call_now": 5, "report": 35, "consult": 40, "watch": 20}
+BIG_REGIONS = {"VR13": 3.0, "VR17": 2.5, "VR15": 1.8, "VR09": 1.5}  # Amsterdam, Rotterdam, ...
+
+
+# --------------------------------------------------------------------------------------------
+# Environment and database
+# --------------------------------------------------------------------------------------------
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())}] {msg}", flush=True)
+
+
+def child_env(dsn: str) -> dict[str, str]:
+    """The environment for Django here and in gunicorn: bench database, throwaway test keys."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": dsn,
+            "DJANGO_SETTINGS_MODULE": "samen.conf.base",
+            "SAMEN_SECRET_KEY": secrets.token_urlsafe(50),
+            "SAMEN_FIELD_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "SAMEN_PSEUDONYM_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "SAMEN_DEBUG": "0",
+            "SAMEN_LOG_LEVEL": "WARNING",
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH", "")) if p
+            ),
+        }
+    )
+    return env
+
+
+def db_name(dsn: str) -> str:
+    return urlsplit(dsn).path.lstrip("/")
+
+
+def maintenance_dsn(dsn: str) -> str:
+    parts = urlsplit(dsn)
+    return urlunsplit(parts._replace(path="/postgres"))
+
+
+def prepare_database(dsn: str, *, reuse: bool) -> bool:
+    """Create the database (dropping an old one unless reusing). True when it was (re)created."""
+    import psycopg
+    from psycopg import sql
+
+    name = db_name(dsn)
+    with psycopg.connect(maintenance_dsn(dsn), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and reuse:
+            log(f"reusing database {name}")
+            return False
+        if exists:
+            if "bench" not in name:
+                raise SystemExit(f"refusing to drop database {name!r}: its name lacks 'bench'")
+            log(f"dropping database {name}")
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+        log(f"creating database {name}")
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return True
+
+
+def django_setup(env: dict[str, str]) -> None:
+    for key in (
+        "DATABASE_URL",
+        "DJANGO_SETTINGS_MODULE",
+        "SAMEN_SECRET_KEY",
+        "SAMEN_FIELD_KEY",
+        "SAMEN_PSEUDONYM_KEY",
+        "SAMEN_DEBUG",
+        "SAMEN_LOG_LEVEL",
+    ):
+        os.environ[key] = env[key]
+    import django
+
+    django.setup()
+
+
+# --------------------------------------------------------------------------------------------
+# Synthetic data
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    regions: list[tuple[int, str]]  # (id, code)
+    region_weights: list[float]
+    municipalities: dict[int, list[int]]  # region id -> municipality ids
+    hub: dict[int, int]  # region id -> care coordination organisation id
+    recorders: dict[int, list[tuple[int, int]]]  # region id -> [(user id, organisation id)]
+    national_orgs: list[int]
+    forms: dict[str, int]  # code -> id
+    lists: list[tuple[int, list[int]]]  # (signal list id, indicator ids)
+
+
+def bench_world(rng: random.Random) -> World:
+    """Reference data from the migrated database plus one field professional per region."""
+    from django.db import transaction
+
+    from samen.accounts.models import User
+    from samen.cases.models import ExploitationForm
+    from samen.organisations.models import (
+        Membership,
+        Municipality,
+        Organisation,
+        OrganisationType,
+        Role,
+        SafetyRegion,
+    )
+    from samen.signalling.models import Indicator, SignalList
+
+    regions = list(SafetyRegion.objects.order_by("code").values_list("id", "code"))
+    municipalities: dict[int, list[int]] = {rid: [] for rid, _ in regions}
+    for mid, rid in Municipality.objects.order_by("code").values_list("id", "region_id"):
+        municipalities[rid].append(mid)
+    hub: dict[int, int] = {}
+    for oid, rid in (
+        Organisation.objects.filter(type=OrganisationType.CARE_COORDINATION)
+        .order_by("id")
+        .values_list("id", "municipality__region_id")
+    ):
+        hub.setdefault(rid, oid)
+    recorders: dict[int, list[tuple[int, int]]] = {rid: [] for rid, _ in regions}
+    with transaction.atomic():
+        for rid, code in regions:
+            org = (
+                Organisation.objects.filter(
+                    type=OrganisationType.SOCIAL_TEAM, municipality__region_id=rid
+                )
+                .order_by("id")
+                .first()
+            )
+            if org is None:
+                continue
+            user, created = User.objects.get_or_create(
+                username=f"bench-field-{code.lower()}",
+                defaults={"first_name": "Bench", "last_name": code, "is_synthetic": True},
+            )
+            if created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            Membership.objects.get_or_create(
+                user=user, organisation=org, role=Role.FIELD_PROFESSIONAL
+            )
+    for uid, oid, rid in (
+        Membership.objects.filter(role=Role.FIELD_PROFESSIONAL, is_active=True)
+        .order_by("id")
+        .values_list("user_id", "organisation_id", "organisation__municipality__region_id")
+    ):
+        recorders[rid].append((uid, oid))
+    national_orgs = list(
+        Organisation.objects.filter(
+            type__in=[OrganisationType.COMENSHA, OrganisationType.LABOUR_INSPECTORATE]
+        ).values_list("id", flat=True)
+    )
+    forms = dict(ExploitationForm.objects.values_list("code", "id"))
+    indicators: dict[int, list[int]] = {}
+    for iid, lid in Indicator.objects.filter(signal_list__is_current=True).values_list(
+        "id", "signal_list_id"
+    ):
+        indicators.setdefault(lid, []).append(iid)
+    lists = [
+        (lid, indicators[lid])
+        for lid in SignalList.objects.filter(is_current=True)
+        .order_by("code")
+        .values_list("id", flat=True)
+        if indicators.get(lid)
+    ]
+    weights = [BIG_REGIONS.get(code, 1.0) * rng.uniform(0.6, 1.4) for _, code in regions]
+    missing = [code for rid, code in regions if rid not in hub or not recorders[rid]]
+    if missing or not lists or set(FORM_WEIGHTS) - set(forms):
+        raise SystemExit(f"demo world incomplete (regions without hub or recorder: {missing})")
+    return World(regions, weights, municipalities, hub, recorders, national_orgs, forms, lists)
+
+
+def pick(rng: random.Random, weights: dict[str, float]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def copy_rows(cur, table: str, columns: list[str], rows: list[tuple]) -> None:
+    cols = ", ".join(columns)
+    with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def next_id(cur, table: str) -> int:
+    return cur.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()[0]  # noqa: S608
+
+
+def load_cases(dsn: str, n: int, *, seed: int = 1) -> None:
+    """COPY n synthetic cases with persons, forms, a signal each and their timeline events."""
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    from samen.cases.models import Case, CaseEvent, CaseNumberCounter, Person
+    from samen.signalling.models import Signal
+
+    rng = random.Random(seed)
+    world = bench_world(rng)
+    t_case, t_person, t_signal = Case._meta.db_table, Person._meta.db_table, Signal._meta.db_table
+    t_event, t_counter = CaseEvent._meta.db_table, CaseNumberCounter._meta.db_table
+    t_case_forms = Case.forms.through._meta.db_table
+    t_sig_ind = Signal.indicators.through._meta.db_table
+
+    start = datetime(2022, 1, 1, tzinfo=AMS)
+    now = datetime.now(UTC)
+    span = (now - start).total_seconds()
+    # Sorted, so case numbers follow the opening date as they do in real use.
+    opened = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(n))
+    other_forms = list(FORM_WEIGHTS)
+
+    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+        counters = dict(cur.execute(f"SELECT year, last FROM {t_counter}").fetchall())  # noqa: S608
+        case_id0 = next_id(cur, t_case)
+        person_id0 = next_id(cur, t_person)
+        signal_id0 = next_id(cur, t_signal)
+        t0 = time.perf_counter()
+        for lo in range(0, n, BATCH):
+            persons, cases, case_forms, signals, sig_ind, events = [], [], [], [], [], []
+            for i in range(lo, min(lo + BATCH, n)):
+                at = opened[i]
+                year = at.astimezone(AMS).year
+                counters[year] = counters.get(year, 0) + 1
+                number = f"MH-{year}-{counters[year]:06d}"
+                rid = world.regions[
+                    rng.choices(range(len(world.regions)), world.region_weights)[0]
+                ][0]
+                mid = rng.choice(world.municipalities[rid])
+                roll = rng.random()
+                if roll < 0.93:
+                    responsible = world.hub[rid]
+                elif roll < 0.97:
+                    responsible = rng.choice(world.national_orgs)
+                else:  # taken over by another region's coordination
+                    responsible = world.hub[rng.choice(world.regions)[0]]
+                band = pick(rng, BAND_WEIGHTS)
+                pid, cid, sid = person_id0 + i, case_id0 + i, signal_id0 + i
+                persons.append(
+                    (
+                        pid,
+                        uuid.UUID(int=rng.getrandbits(128), version=4),
+                        pick(rng, GENDER_WEIGHTS),
+                        band,
+                        band in ("0-11", "12-17"),
+                        True,
+                        True,
+                        at,
+                    )
+                )
+                # Older cases are more often closed.
+                status = pick(rng, STATUS_WEIGHTS)
+                if (now - at).days > 730 and rng.random() < 0.6:
+                    status = "closed"
+                cases.append((cid, number, pid, status, responsible, mid, rid, at, at, True))
+                codes = [pick(rng, FORM_WEIGHTS)]
+                if rng.random() < 0.15:
+                    second = rng.choice(other_forms)
+                    if second not in codes:
+                        codes.append(second)
+                case_forms.extend((cid, world.forms[c]) for c in codes)
+                user_id, org_id = rng.choice(world.recorders[rid])
+                list_id, indicator_ids = rng.choice(world.lists)
+                advice = pick(rng, ADVICE_WEIGHTS)
+                observed = (at - timedelta(days=rng.randrange(0, 10))).astimezone(AMS).date()
+                signals.append(
+                    (
+                        sid,
+                        cid,
+                        list_id,
+                        user_id,
+                        org_id,
+                        mid,
+                        rid,
+                        observed,
+                        "",
+                        None,
+                        advice,
+                        Jsonb([]),
+                        False,
+                        at,
+                        True,
+                    )
+                )
+                sig_ind.extend((sid, ind) for ind in rng.sample(indicator_ids, k=1))
+                events.append((cid, at, "created", user_id, org_id, Jsonb({"forms": codes})))
+                events.append(
+                    (
+                        cid,
+                        at,
+                        "signal_added",
+                        user_id,
+                        org_id,
+                        Jsonb({"signal": sid, "advice": advice}),
+                    )
+                )
+            copy_rows(
+                cur,
+                t_person,
+                [
+                    "id",
+                    "ref",
+                    "gender",
+                    "age_band",
+                    "is_minor",
+                    "age_is_estimate",
+                    "is_synthetic",
+                    "created_at",
+                ],
+                persons,
+            )
+            copy_rows(
+                cur,
+                t_case,
+                [
+                    "id",
+                    "number",
+                    "person_id",
+                    "status",
+                    "responsible_organisation_id",
+                    "municipality_id",
+                    "region_id",
+                    "opened_at",
+                    "updated_at",
+                    "is_synthetic",
+                ],
+                cases,
+            )
+            copy_rows(cur, t_case_forms, ["case_id", "exploitationform_id"], case_forms)
+            copy_rows(
+                cur,
+                t_signal,
+                [
+                    "id",
+                    "case_id",
+                    "signal_list_id",
+                    "recorded_by_id",
+                    "organisation_id",
+                    "municipality_id",
+                    "region_id",
+                    "observed_on",
+                    "setting",
+                    "notes_ciphertext",
+                    "advice",
+                    "advice_reasons",
+                    "linked_to_existing",
+                    "created_at",
+                    "is_synthetic",
+                ],
+                signals,
+            )
+            copy_rows(cur, t_sig_ind, ["signal_id", "indicator_id"], sig_ind)
+            copy_rows(
+                cur,
+                t_event,
+                ["case_id", "at", "kind", "actor_id", "organisation_id", "data"],
+                events,
+            )
+            done = min(lo + BATCH, n)
+            rate = done / (time.perf_counter() - t0)
+            log(f"  loaded {done:>9,} / {n:,} cases ({rate:,.0f} cases/s)")
+        for table in (t_person, t_case, t_signal):
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"(SELECT MAX(id) FROM {table}))"
+            )
+        for year, last in counters.items():
+            cur.execute(
+                f"INSERT INTO {t_counter} (year, last) VALUES (%s, %s) "  # noqa: S608
+                "ON CONFLICT (year) DO UPDATE SET last = EXCLUDED.last",
+                [year, last],
+            )
+        conn.commit()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        log("VACUUM ANALYZE")
+        conn.execute("VACUUM ANALYZE")
+        # Flush the load now rather than in a checkpoint during the measurement (needs the
+        # pg_checkpoint role or superuser; without it the measurement simply starts earlier).
+        with contextlib.suppress(psycopg.Error):
+            conn.execute("CHECKPOINT")
+
+
+def build(dsn: str, env: dict[str, str], n: int, *, reuse: bool) -> int:
+    """Migrate, build the demo world and load the cases; the number of cases in the database."""
+    created = prepare_database(dsn, reuse=reuse)
+    django_setup(env)
+    from django.core.management import call_command
+    from django.db import connections
+
+    from samen.cases.models import Case
+    from samen.demo.builder import build_demo_world
+
+    t = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    log(f"migrated in {time.perf_counter() - t:.1f} s")
+    have = Case.objects.count()
+    if not created and have >= n:
+        log(f"database already holds {have:,} cases; not loading")
+        connections.close_all()
+        return have
+    if have:
+        raise SystemExit(f"database holds {have:,} cases, fewer than {n:,}: run without --reuse")
+    t = time.perf_counter()
+    summary = build_demo_world(seed=1, signals=0)
+    log(
+        f"demo world: {summary.organisations} organisations, {summary.users} users "
+        f"in {time.perf_counter() - t:.1f} s"
+    )
+    t = time.perf_counter()
+    log(f"loading {n:,} synthetic cases with COPY")
+    load_cases(dsn, n)
+    log(f"loaded in {time.perf_counter() - t:.1f} s")
+    have = Case.objects.count()
+    connections.close_all()
+    return have
+
+
+# --------------------------------------------------------------------------------------------
+# Server
+# --------------------------------------------------------------------------------------------
+
+
+def source_revision() -> str:
+    """The commit the server runs, with "+changes" when tracked files differ from it."""
+    try:
+        rev = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return rev + ("+changes" if dirty else "")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], *, workers: int, threads: int) -> Iterator[int]:
+    port = free_port()
+    logdir = Path(tempfile.mkdtemp(prefix="samen-bench-"))
+    errlog = logdir / "gunicorn.log"
+    cmd = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "samen.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--keep-alive",
+        "30",
+        "--timeout",
+        "120",
+        "--error-logfile",
+        str(errlog),
+        "--log-level",
+        "warning",
+    ]
+    log(f"starting gunicorn: {workers} gthread workers x {threads} threads on 127.0.0.1:{port}")
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_healthy(port, proc, errlog)
+        yield port
+    finally:
+        stop(proc)
+        log(f"gunicorn stopped (exit {proc.returncode}); its log: {errlog}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # the group this script created for it
+        proc.wait(timeout=10)
+
+
+def wait_healthy(port: int, proc: subprocess.Popen, errlog: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}:\n{tail(errlog)}")
+        try:
+            status, body = request(
+                http.client.HTTPConnection("127.0.0.1", port, timeout=5), "/healthz"
+            )
+            if status == 200 and json.loads(body).get("database") == "ok":
+                log("gunicorn answers /healthz")
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"/healthz did not answer within {timeout:.0f} s:\n{tail(errlog)}")
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def request(
+    conn: http.client.HTTPConnection,
+    path: str,
+    headers: dict[str, str] | None = None,
+    method: str = "GET",
+    body: bytes | None = None,
+) -> tuple[int, bytes]:
+    conn.request(method, path, body=body, headers=headers or {})
+    resp = conn.getresponse()
+    return resp.status, resp.read()
+
+
+def token_for(port: int, username: str, password: str) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        status, body = request(
+            conn,
+            "/api/v1/auth/token/",
+            {"Content-Type": "application/json", "Accept": "application/json"},
+            "POST",
+            json.dumps({"username": username, "password": password}).encode(),
+        )
+    finally:
+        conn.close()
+    if status != 200:
+        raise RuntimeError(f"token for {username}: HTTP {status} {body[:200]!r}")
+    return json.loads(body)["token"]
+
+
+# --------------------------------------------------------------------------------------------
+# Load generator
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Scenario:
+    key: str
+    label: str
+    path: str
+    token: str = ""
+
+
+@dataclass
+class Run:
+    scenario: Scenario
+    clients: int
+    latencies_ms: list[float] = field(default_factory=list)
+    wall_s: float = 0.0
+    errors: int = 0
+    reconnects: int = 0
+    count: int | None = None  # "count" of the listed cases, from a warm-up response
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.latencies_ms)
+
+    @property
+    def p95(self) -> float:
+        return statistics.quantiles(self.latencies_ms, n=100, method="inclusive")[94]
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies_ms) / self.wall_s if self.wall_s else 0.0
+
+
+def measure(
+    port: int, sc: Scenario, clients: int, requests: int, max_seconds: float, warmup: int
+) -> Run:
+    """`requests` timed requests shared by `clients` threads, each on its own keep-alive
+    connection that has already served `warmup` untimed requests."""
+    run = Run(sc, clients)
+    headers = {"Accept": "application/json", "Accept-Language": "en"}
+    if sc.token:
+        headers["Authorization"] = f"Token {sc.token}"
+    lock = threading.Lock()
+    issued = 0
+    go = threading.Barrier(clients + 1)
+    deadline = [float("inf")]
+    stop = threading.Event()  # set when the run is abandoned (error, Ctrl+C, SIGTERM)
+
+    def one(conn: http.client.HTTPConnection) -> tuple[int, bytes]:
+        try:
+            return request(conn, sc.path, headers)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            conn.close()  # the server dropped an idle keep-alive connection: once more
+            with lock:
+                run.reconnects += 1
+            return request(conn, sc.path, headers)
+
+    def client() -> None:
+        nonlocal issued
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        try:
+            for _ in range(warmup):
+                status, body = one(conn)
+                if status != 200:
+                    raise RuntimeError(f"{sc.path}: HTTP {status} {body[:200]!r}")
+                if run.count is None and body.startswith(b"{"):
+                    run.count = json.loads(body).get("count")
+        finally:
+            go.wait()
+        try:
+            while True:
+                with lock:
+                    if stop.is_set() or issued >= requests or time.perf_counter() > deadline[0]:
+                        return
+                    issued += 1
+                t0 = time.perf_counter()
+                status, _body = one(conn)
+                dt = (time.perf_counter() - t0) * 1000
+                with lock:
+                    if status == 200:
+                        run.latencies_ms.append(dt)
+                    else:
+                        run.errors += 1
+        finally:
+            conn.close()
+
+    pool = ThreadPoolExecutor(max_workers=clients)
+    try:
+        futures = [pool.submit(client) for _ in range(clients)]
+        go.wait()
+        t0 = time.perf_counter()
+        deadline[0] = t0 + max_seconds
+        for f in futures:
+            f.result()
+        run.wall_s = time.perf_counter() - t0
+    except BaseException:
+        stop.set()  # the clients finish the request in flight and return
+        go.abort()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if run.errors or not run.latencies_ms:
+        raise RuntimeError(f"{sc.label} at {clients} clients: {run.errors} failed requests")
+    return run
+
+
+# --------------------------------------------------------------------------------------------
+# Main
+# --------------------------------------------------------------------------------------------
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--cases", type=int, default=100_000, help="synthetic cases (default 100000)")
+    p.add_argument(
+        "--dsn",
+        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DSN),
+        help="PostgreSQL URL of the bench database (default $BENCH_DATABASE_URL or %(default)s)",
+    )
+    p.add_argument("--reuse", action="store_true", help="reuse an existing, loaded bench database")
+    p.add_argument(
+        "--requests", type=int, default=300, help="timed requests per scenario and concurrency"
+    )
+    p.add_argument(
+        "--max-seconds", type=float, default=120, help="time bound per scenario and concurrency"
+    )
+    p.add_argument(
+        "--clients", default="1,16", help="concurrency levels, comma-separated (default 1,16)"
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=min(4, max(2, os.cpu_count() or 2)),
+        help="gunicorn workers (default: CPU count, 2 to 4)",
+    )
+    p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    return p.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    if not 2 <= args.workers <= 4:
+        raise SystemExit("--workers must be 2 to 4")
+    clients = [int(c) for c in args.clients.split(",")]
+    if urlsplit(args.dsn).hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit("the bench database must be on loopback")
+    t_start = time.perf_counter()
+    # SIGTERM ends the run through the finally clauses, so gunicorn is stopped as well.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    env = child_env(args.dsn)
+    t = time.perf_counter()
+    n_cases = build(args.dsn, env, args.cases, reuse=args.reuse)
+    build_s = time.perf_counter() - t
+
+    from samen.demo.builder import DEMO_PASSWORD
+
+    runs: list[Run] = []
+    load_before = os.getloadavg()[0]
+    with gunicorn(env, workers=args.workers, threads=args.threads) as port:
+        registrar = token_for(port, "demo-registrar", DEMO_PASSWORD)
+        coordinator = token_for(port, "demo-coordinator", DEMO_PASSWORD)
+        scenarios = [
+            Scenario("floor", "GET /healthz (floor)", "/healthz"),
+            Scenario("list", "cases, registrar, page 1", "/api/v1/cases/", registrar),
+            Scenario("page50", "cases, registrar, page 50", "/api/v1/cases/?page=50", registrar),
+            Scenario("labour", "cases?form=labour, coordinator VR09", "/api/v1/cases/?form=labour"),
+        ]
+        scenarios[-1].token = coordinator
+        for sc in scenarios:
+            for c in clients:
+                run = measure(
+                    port, sc, c, args.requests, args.max_seconds, warmup=3 if c > 1 else 10
+                )
+                runs.append(run)
+                log(
+                    f"{sc.label:<38} c={c:<3} n={len(run.latencies_ms):<4} "
+                    f"median {run.median:7.1f} ms  p95 {run.p95:7.1f} ms  {run.rps:6.1f} req/s"
+                )
+
+    load_after = os.getloadavg()[0]
+    total_s = time.perf_counter() - t_start
+    rev = source_revision()
+    print()
+    print(
+        f"Samen case-list API ({rev}), {n_cases:,} synthetic cases, PostgreSQL, gunicorn "
+        f"{args.workers} gthread workers x {args.threads} threads, {os.cpu_count()} CPUs, "
+        f"client and server on one host"
+    )
+    busy = max(load_before, load_after) > (os.cpu_count() or 1)
+    print(
+        f"1-minute load average {load_before:.1f} before and {load_after:.1f} after the "
+        "measurement" + (": other processes competed for the CPUs" if busy else "")
+    )
+    head = f"{'scenario':<38} {'clients':>7} {'n':>5} {'median ms':>10} {'p95 ms':>9}"
+    head += f" {'req/s':>8} {'count':>8}"
+    print(head)
+    print("-" * len(head))
+    for r in runs:
+        count = "" if r.count is None else f"{r.count:,}"
+        print(
+            f"{r.scenario.label:<38} {r.clients:>7} {len(r.latencies_ms):>5} "
+            f"{r.median:>10.1f} {r.p95:>9.1f} {r.rps:>8.1f} {count:>8}"
+        )
+    print(f"\nbuild {build_s:.0f} s, total {total_s:.0f} s")
+
+    figures: dict[str, str] = {"cases": str(n_cases)}
+    for r in runs:
+        prefix = "" if r.scenario.key == "list" else f"{r.scenario.key}_"
+        figures[f"{prefix}c{r.clients}_median_ms"] = f"{r.median:.1f}"
+        figures[f"{prefix}c{r.clients}_p95_ms"] = f"{r.p95:.1f}"
+        figures[f"{prefix}c{r.clients}_rps"] = f"{r.rps:.1f}"
+    figures["loadavg_before"] = f"{load_before:.1f}"
+    figures["loadavg_after"] = f"{load_after:.1f}"
+    figures["rev"] = rev
+    figures["workers"] = str(args.workers)
+    figures["threads"] = str(args.threads)
+    figures["build_s"] = f"{build_s:.0f}"
+    figures["total_s"] = f"{total_s:.0f}"
+    print("RESULT " + " ".join(f"{k}={v}" for k, v in figures.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

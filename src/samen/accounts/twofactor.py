@@ -1,0 +1,30 @@
+"""Second factor (TOTP, django-otp) for every role that can see identity."""
+
+from __future__ import annotations
+
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from samen.sharing.register import grants_for, purposes_of_role
+
+
+def requires_second_factor(user: object) -> bool:
+    """True when any of the user's memberships may see identity for any of its purposes."""
+    from samen.organisations.models import Membership
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    for org_type, role in Membership.objects.filter(user=user, is_active=True).values_list(
+        "organisation__type", "role"
+    ):
+        if any("identity" in grants_for(org_type, p) for p in purposes_of_role(role)):
+            return True
+    return False
+
+
+def confirmed_device(user: object) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def is_verified(user: object) -> bool:
+    check = getattr(user, "is_verified", None)
+    return bool(check and check())

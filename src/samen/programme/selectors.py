@@ -1,0 +1,59 @@
+"""Reads of the programme register, for the web layer and the progress overview."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from .models import (
+    Action,
+    ActionLine,
+    ActionProgress,
+    Commitment,
+    IndicatorValue,
+    ItemStatus,
+    Letter,
+    Motion,
+    ProposedUpdate,
+    UpdateState,
+)
+
+
+def action_lines_with_actions() -> QuerySet[ActionLine]:
+    """Every action line with its actions and their progress notes, newest note last."""
+    return ActionLine.objects.prefetch_related(
+        Prefetch(
+            "actions",
+            queryset=Action.objects.order_by("number", "code").prefetch_related(
+                Prefetch("progress", queryset=ActionProgress.objects.order_by("on", "id"))
+            ),
+        )
+    )
+
+
+def motions(*, status: str | None = None) -> QuerySet[Motion]:
+    queryset = Motion.objects.prefetch_related("submitters").select_related(
+        "status_letter", "source_letter"
+    )
+    return queryset.filter(status=status) if status else queryset
+
+
+def open_motions() -> QuerySet[Motion]:
+    return motions().exclude(status=ItemStatus.DONE)
+
+
+def commitments(*, status: str | None = None) -> QuerySet[Commitment]:
+    queryset = Commitment.objects.select_related("related_motion", "status_letter")
+    return queryset.filter(status=status) if status else queryset
+
+
+def indicator_series(*, code: str) -> list[IndicatorValue]:
+    """Values of one indicator in time order (undated values last), for a chart."""
+    values = list(IndicatorValue.objects.filter(indicator__code=code).select_related("indicator"))
+    return sorted(values, key=lambda v: (v.as_of is None, v.as_of, v.period))
+
+
+def proposed_updates(
+    *, letter: Letter, state: str | None = UpdateState.PROPOSED
+) -> QuerySet[ProposedUpdate]:
+    queryset = ProposedUpdate.objects.filter(letter=letter).select_related("motion", "commitment")
+    return queryset.filter(state=state) if state else queryset

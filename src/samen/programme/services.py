@@ -1,0 +1,292 @@
+"""Writes to the programme register: reading a letter into proposed updates, and accepting or
+rejecting each one. Every accepted update names the letter as its provenance."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from samen.organisations.models import Role
+from samen.sharing import audit, policy
+
+from .letter import LetterReading, read_letter
+from .models import (
+    Commitment,
+    ItemStatus,
+    Letter,
+    LetterStatus,
+    Motion,
+    MotionSubmitter,
+    ProposedUpdate,
+    UpdateState,
+)
+
+if TYPE_CHECKING:
+    from samen.sharing.actor import Actor
+
+EDIT_PERMISSION = "programme.update"
+
+# The register keeps three states; the letter's finer reading is kept beside it in
+# `letter_status`. A declined motion stays open: only the minister's "afgedaan" closes it.
+REGISTER_STATUS: dict[str, str] = {
+    LetterStatus.DONE: ItemStatus.DONE,
+    LetterStatus.IN_PROGRESS: ItemStatus.IN_PROGRESS,
+    LetterStatus.RESEARCH_PENDING: ItemStatus.IN_PROGRESS,
+    LetterStatus.DECLINED: ItemStatus.OPEN,
+}
+
+
+class UpdateAlreadyDecided(ValueError):
+    pass
+
+
+def _require_edit(actor: Actor, *, object_type: str, object_id: str = "") -> None:
+    """Programme staff edit (issue #6). Uses the shared policy table once it lists the
+    permission; until then the same rule is applied here, and a refusal is audited either way.
+    Called outside the write transaction, so the audit entry of a refusal is not rolled back."""
+    if EDIT_PERMISSION in policy.PERMISSIONS:
+        policy.require(actor, EDIT_PERMISSION, object_type=object_type, object_id=object_id)
+        return
+    if actor.membership is None or actor.role != Role.PROGRAMME_STAFF:
+        audit.record(
+            actor,
+            EDIT_PERMISSION,
+            object_type=object_type,
+            object_id=object_id,
+            result="denied",
+            purpose=policy.purpose_of(actor),
+        )
+        raise PermissionDenied(EDIT_PERMISSION)
+
+
+def _letter_text(reading: LetterReading) -> str:
+    """The letter as read, footnotes after the body, so a passage can be shown in context."""
+    notes = [f"[{n}: {text}]" for n, text in sorted(reading.footnotes.items())]
+    return "\n".join([*reading.paragraphs, *notes])
+
+
+def letter_register(
+    *, path: Path, by: Actor, title: str = "", sent_on: date | None = None
+) -> tuple[Letter, LetterReading, list[ProposedUpdate]]:
+    """Read a letter and store one proposed update per item; reading it again changes nothing."""
+    _require_edit(by, object_type="programme.letter")
+    reading = read_letter(path)  # outside the transaction: parsing a PDF can take a while
+    return _register(reading, path, by, title, sent_on)
+
+
+@transaction.atomic
+def _register(
+    reading: LetterReading, path: Path, by: Actor, title: str, sent_on: date | None
+) -> tuple[Letter, LetterReading, list[ProposedUpdate]]:
+    letter, created = Letter.objects.get_or_create(
+        sha256=reading.sha256,
+        defaults={
+            "title": title or path.stem,
+            "sent_on": sent_on,
+            "file_name": path.name,
+            "text": _letter_text(reading),
+        },
+    )
+    updates = proposed_updates_create(letter=letter, reading=reading)
+    if created:
+        audit.record(
+            by,
+            "programme.letter.create",
+            object_type="programme.letter",
+            object_id=str(letter.pk),
+            purpose=policy.purpose_of(by),
+            detail={"proposed_updates": len(updates)},
+        )
+    return letter, reading, updates
+
+
+def proposed_updates_create(*, letter: Letter, reading: LetterReading) -> list[ProposedUpdate]:
+    updates = []
+    for item in reading.items:
+        payload = item.as_dict()
+        update, _ = ProposedUpdate.objects.get_or_create(
+            letter=letter,
+            item_index=item.index,
+            defaults={
+                "kind": item.kind,
+                "reference_key": item.reference.key if item.reference else "",
+                "proposed_status": item.status.value if item.status else "",
+                "evidence": item.evidence,
+                "payload": payload,
+            },
+        )
+        updates.append(update)
+    return updates
+
+
+def _status_snapshot(record: Motion | Commitment) -> dict[str, Any]:
+    return {
+        "status": record.status,
+        "letter_status": record.letter_status,
+        "status_letter": record.status_letter_id,
+        "status_date": record.status_date.isoformat() if record.status_date else None,
+        "status_evidence": record.status_evidence,
+    }
+
+
+def _location(payload: dict[str, Any]) -> str:
+    loc = payload["location"]
+    where = (
+        f"footnote {loc['footnote']}" if loc.get("footnote") else f"paragraph {loc['paragraph']}"
+    )
+    return f"{loc['section']}, {where}" if loc.get("section") else where
+
+
+def _set_status(record: Motion | Commitment, update: ProposedUpdate) -> None:
+    if not update.proposed_status:
+        return
+    record.status = REGISTER_STATUS[update.proposed_status]
+    record.letter_status = update.proposed_status
+    record.status_letter = update.letter
+    record.status_date = update.letter.sent_on
+    record.status_evidence = update.evidence
+
+
+def _apply_motion(update: ProposedUpdate) -> Motion:
+    payload = update.payload
+    ref = payload["reference"]
+    motion, created = Motion.objects.select_for_update().get_or_create(
+        chamber=ref["chamber"] or "II",
+        dossier=ref["dossier"],
+        suffix=ref["suffix"],
+        document_number=ref["number"],
+        defaults={
+            "subject": payload["subject"],
+            "parliamentary_year": ref["year"],
+            "co_signers": payload["co_signers"],
+            "source_letter": update.letter,
+            "source_passage": payload["passage"],
+            "source_location": _location(payload),
+        },
+    )
+    update.before = {} if created else _status_snapshot(motion)
+    if not motion.parliamentary_year and ref["year"]:
+        motion.parliamentary_year = ref["year"]
+    if not motion.submitters.exists():
+        for order, member in enumerate(payload["submitters"]):
+            MotionSubmitter.objects.create(
+                motion=motion,
+                name=member["name"],
+                party=member["party"],
+                party_inferred=member["party_inferred"],
+                order=order,
+            )
+    _set_status(motion, update)
+    motion.save()
+    return motion
+
+
+def _matching_commitment(payload: dict[str, Any]) -> Commitment | None:
+    """A commitment has no reference number; match on the members it was made to and the date."""
+    names = sorted(m["name"] for m in payload["made_to"])
+    if not names:
+        return None
+    candidates = [
+        c
+        for c in Commitment.objects.select_for_update().filter(made_on=payload["made_on"])
+        if sorted(m["name"] for m in c.made_to_members) == names
+    ]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _apply_commitment(update: ProposedUpdate) -> Commitment:
+    payload = update.payload
+    commitment = _matching_commitment(payload)
+    if commitment is None:
+        members = payload["made_to"]
+        commitment = Commitment(
+            code=f"letter-{update.letter.sha256[:10]}-{update.item_index}",
+            made_to=", ".join(
+                f"{m['name']} ({m['party']})" if m["party"] else m["name"] for m in members
+            ),
+            made_to_members=[{"name": m["name"], "party": m["party"]} for m in members],
+            made_on=date.fromisoformat(payload["made_on"]) if payload["made_on"] else None,
+            occasion=payload["location"].get("footnote_text", ""),
+            description=payload["subject"],
+            source_letter=update.letter,
+            source_passage=payload["passage"],
+            source_location=_location(payload),
+        )
+        update.before = {}
+    else:
+        update.before = _status_snapshot(commitment)
+    _set_status(commitment, update)
+    commitment.save()
+    return commitment
+
+
+def _locked_undecided(update: ProposedUpdate) -> ProposedUpdate:
+    # Lock the row so two reviewers cannot decide the same item at once.
+    update = ProposedUpdate.objects.select_for_update().select_related("letter").get(pk=update.pk)
+    if update.state != UpdateState.PROPOSED:
+        raise UpdateAlreadyDecided(f"update {update.pk} is already {update.state}")
+    return update
+
+
+def proposed_update_accept(*, update: ProposedUpdate, by: Actor) -> Motion | Commitment | None:
+    """Apply the update to the register, with the letter as provenance of the new status.
+
+    A cited document (a bill, a letter) is acknowledged but changes no register record."""
+    _require_edit(by, object_type="programme.proposed_update", object_id=str(update.pk))
+    return _accept(update, by)
+
+
+@transaction.atomic
+def _accept(update: ProposedUpdate, by: Actor) -> Motion | Commitment | None:
+    update = _locked_undecided(update)
+    record: Motion | Commitment | None = None
+    if update.kind == "motion" and update.payload.get("reference"):
+        record = update.motion = _apply_motion(update)
+    elif update.kind == "commitment":
+        record = update.commitment = _apply_commitment(update)
+    update.state = UpdateState.ACCEPTED
+    update.decided_by = by.user if getattr(by.user, "is_authenticated", False) else None
+    update.decided_at = timezone.now()
+    update.save()
+    audit.record(
+        by,
+        f"programme.{update.kind}.update",
+        object_type=f"programme.{update.kind}",
+        object_id=str(record.pk) if record else "",
+        fields=["status", "letter_status", "status_letter", "status_evidence"] if record else [],
+        purpose=policy.purpose_of(by),
+        detail={"proposed_update": update.pk, "letter": update.letter_id, "state": "accepted"},
+    )
+    return record
+
+
+def proposed_update_reject(
+    *, update: ProposedUpdate, by: Actor, reason: str = ""
+) -> ProposedUpdate:
+    _require_edit(by, object_type="programme.proposed_update", object_id=str(update.pk))
+    return _reject(update, by, reason)
+
+
+@transaction.atomic
+def _reject(update: ProposedUpdate, by: Actor, reason: str) -> ProposedUpdate:
+    update = _locked_undecided(update)
+    update.state = UpdateState.REJECTED
+    update.reason = reason
+    update.decided_by = by.user if getattr(by.user, "is_authenticated", False) else None
+    update.decided_at = timezone.now()
+    update.save()
+    audit.record(
+        by,
+        "programme.proposed_update.update",
+        object_type="programme.proposed_update",
+        object_id=str(update.pk),
+        fields=["state"],
+        purpose=policy.purpose_of(by),
+        detail={"letter": update.letter_id, "state": "rejected"},
+    )
+    return update

@@ -1,0 +1,143 @@
+"""Reads for the privacy officer and for both sides of a share. The trail of who looked at the
+trail is itself audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404
+
+from samen.cases.models import Case
+from samen.sharing import audit, policy
+from samen.sharing.actor import Actor
+from samen.sharing.models import AuditEntry, CaseShare, EmergencyAccess, ProcessingRule
+
+SUPERVISION_BASIS = "AVG art. 5 lid 2, art. 30 en art. 32; NEN 7513"
+
+
+@dataclass
+class AuditFilters:
+    case: str = ""
+    user: str = ""
+    organisation: int | None = None
+    purpose: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    emergency: bool = False
+
+    def as_detail(self) -> dict[str, str]:
+        return {k: str(v) for k, v in vars(self).items() if v not in ("", None, False)}
+
+
+def _audit_qs(f: AuditFilters) -> QuerySet[AuditEntry]:
+    qs = AuditEntry.objects.select_related("organisation")
+    if f.case:
+        qs = qs.filter(subjects__case_number=f.case.strip().upper()).distinct()
+    if f.user:
+        qs = qs.filter(actor_username=f.user.strip())
+    if f.organisation:
+        qs = qs.filter(organisation_id=f.organisation)
+    if f.purpose:
+        qs = qs.filter(purpose=f.purpose)
+    if f.date_from:
+        qs = qs.filter(at__date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(at__date__lte=f.date_to)
+    if f.emergency:
+        qs = qs.filter(emergency=True)
+    return qs.order_by("-seq")
+
+
+def audit_search(*, actor: Actor, filters: AuditFilters, page: int = 1, per_page: int = 50) -> Page:
+    policy.require(actor, "audit.read", object_type="audit")
+    result = Paginator(_audit_qs(filters), min(per_page, 200)).get_page(page)
+    audit.record(
+        actor,
+        "audit.search",
+        object_type="audit",
+        object_id="*",
+        fields=["audit"],
+        purpose=policy.purpose_of(actor),
+        legal_basis=SUPERVISION_BASIS,
+        detail={
+            "filters": filters.as_detail(),
+            "cases": [filters.case.upper()] if filters.case else [],
+        },
+    )
+    return result
+
+
+def subject_report(*, actor: Actor, number: str, export: str = "") -> dict[str, object]:
+    """Who saw or changed what of one person's case, when, for which purpose (GDPR art. 15)."""
+    policy.require(actor, "audit.read", object_type="case", object_id=number)
+    case = Case.objects.filter(number=number.strip().upper()).first()
+    if case is None:
+        raise Http404
+    entries = list(
+        AuditEntry.objects.filter(subjects__case_number=case.number)
+        .select_related("organisation")
+        .order_by("seq")
+        .distinct()
+    )
+    audit.record(
+        actor,
+        "subject.export" if export else "subject.report",
+        object_type="case",
+        object_id=case.number,
+        fields=["audit"],
+        purpose=policy.purpose_of(actor),
+        legal_basis="AVG art. 15 (recht op inzage); " + SUPERVISION_BASIS,
+        detail={"format": export or "html"},
+    )
+    return {"case": case, "entries": entries}
+
+
+def shares_all(*, actor: Actor) -> list[CaseShare]:
+    policy.require(actor, "audit.read", object_type="share")
+    rows = list(
+        CaseShare.objects.select_related(
+            "case", "recipient", "from_organisation", "purpose", "shared_by", "revoked_by"
+        )
+    )
+    audit.record(
+        actor, "share.search", object_type="share", object_id="*", fields=["shares"],
+        purpose=policy.purpose_of(actor), legal_basis=SUPERVISION_BASIS,
+        detail={"cases": sorted({s.case.number for s in rows})},
+    )  # fmt: skip
+    return rows
+
+
+def shares_of_case(*, actor: Actor, case_number: str) -> list[CaseShare]:
+    """Both sides see a share: the organisation that gave it and the one that received it."""
+    org = actor.organisation
+    if org is None:
+        return []
+    from django.db.models import Q
+
+    return list(
+        CaseShare.objects.filter(case__number=case_number)
+        .filter(Q(from_organisation=org) | Q(recipient=org))
+        .select_related("recipient", "from_organisation", "purpose", "shared_by")
+    )
+
+
+def emergencies(*, actor: Actor, unreviewed_only: bool = False) -> list[EmergencyAccess]:
+    policy.require(actor, "audit.read", object_type="emergency")
+    qs = EmergencyAccess.objects.select_related("case", "user", "organisation", "reviewed_by")
+    if unreviewed_only:
+        qs = qs.filter(reviewed_at__isnull=True)
+    rows = list(qs)
+    audit.record(
+        actor, "emergency.search", object_type="emergency", object_id="*", fields=["emergencies"],
+        purpose=policy.purpose_of(actor), legal_basis=SUPERVISION_BASIS,
+        detail={"cases": sorted({e.case.number for e in rows})},
+    )  # fmt: skip
+    return rows
+
+
+def register_rows() -> list[ProcessingRule]:
+    """The register is not personal data: everyone may read it, so nobody has to guess."""
+    return list(ProcessingRule.objects.select_related("purpose", "category"))
