@@ -1,7 +1,10 @@
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from samen.accounts.twofactor import is_verified, requires_second_factor
 
@@ -24,4 +27,27 @@ class SecondFactorMiddleware:
             and requires_second_factor(user)
         ):
             return redirect("two-factor")
+        return self.get_response(request)
+
+
+LOGIN_PATHS = ("/account/login/", "/api/v1/auth/token/")
+
+
+class LoginRateLimitMiddleware:
+    """Caps sign-in attempts per address (besides the per-account lockout), so one address cannot
+    try many accounts. Counts live in Django's cache; behind several processes use a shared one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.path in LOGIN_PATHS:
+            key = f"samen:login-rate:{request.META.get('REMOTE_ADDR', '')}"
+            cache.add(key, 0, timeout=settings.LOGIN_RATE_WINDOW_SECONDS)
+            attempts = cache.incr(key)
+            if attempts > settings.LOGIN_RATE_LIMIT:
+                message = _("Too many sign-in attempts from your address. Wait a few minutes.")
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": message}, status=429)
+                return HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

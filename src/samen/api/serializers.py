@@ -123,8 +123,20 @@ class TimelineEventSerializer(serializers.Serializer):
     data = serializers.DictField()
 
 
+class NoteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["care", "investigation", "shelter"])
+    text = serializers.CharField()
+    by = serializers.CharField()
+    organisation = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
 class CaseSerializer(PresentSerializer):
     number = serializers.CharField()
+    access = serializers.ChoiceField(
+        choices=["own_work", "shared", "emergency"],
+        help_text="How the caller reaches this case: its own work, a share, or emergency access.",
+    )
     status = serializers.ChoiceField(choices=CaseStatus.choices)
     forms = serializers.ListField(child=serializers.CharField())
     municipality = serializers.CharField()
@@ -139,6 +151,7 @@ class CaseSerializer(PresentSerializer):
 
 class CaseDetailSerializer(CaseSerializer):
     identity = IdentitySerializer(required=False)
+    notes = NoteSerializer(many=True, required=False)
     signals = SignalSerializer(many=True)
     timeline = TimelineEventSerializer(many=True)
 

@@ -159,7 +159,8 @@ class SignalListCreateView(SamenAPIView):
         ser = s.SignalCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         outcome = signal_services.signal_record(actor=self.actor, data=ser.to_input())
-        signal = signal_selectors.signal_get(actor=self.actor, signal_id=outcome.signal.pk)
+        # The author sees what they just recorded; the signal.create entry covers this response.
+        signal = signal_selectors.present(outcome.signal, access=None, is_author=True)
         message = (
             _("This signal was linked to existing case %(number)s.")
             if outcome.linked

@@ -15,6 +15,7 @@ Environment variables (all optional for a local run):
                           used only when the variables themselves are unset.
   SAMEN_LOGIN_FAILURE_LIMIT  failed logins before lockout (default 5).
   SAMEN_LOCKOUT_MINUTES   lockout duration (default 15).
+  SAMEN_LOGIN_RATE_LIMIT  sign-in attempts per address per window (default 30 per 300 s).
   SAMEN_SECURE_COOKIES    "1" behind TLS: secure cookies and HSTS.
 """
 
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "samen.accounts.middleware.LoginRateLimitMiddleware",
     "axes.middleware.AxesMiddleware",
     "samen.sharing.middleware.ActorMiddleware",
     "samen.accounts.middleware.SecondFactorMiddleware",
@@ -154,6 +156,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "samen.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
+LOGIN_RATE_LIMIT = int(os.environ.get("SAMEN_LOGIN_RATE_LIMIT", "30"))  # attempts per address
+LOGIN_RATE_WINDOW_SECONDS = int(os.environ.get("SAMEN_LOGIN_RATE_WINDOW", "300"))
 # Lockout is per account, as asked; per-address throttling of the login endpoint is added with
 # the rate limiting of issue #3, so the warning that suggests it is silenced here on purpose.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

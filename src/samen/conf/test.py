@@ -16,3 +16,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["NAME"] = ":memory:"
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+# Many tests sign in from 127.0.0.1 within minutes; the rate-limit test lowers this itself.
+LOGIN_RATE_LIMIT = 10_000

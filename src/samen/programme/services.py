@@ -7,11 +7,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from samen.organisations.models import Role
 from samen.sharing import audit, policy
 
 from .letter import LetterReading, read_letter
@@ -46,22 +44,9 @@ class UpdateAlreadyDecided(ValueError):
 
 
 def _require_edit(actor: Actor, *, object_type: str, object_id: str = "") -> None:
-    """Programme staff edit (issue #6). Uses the shared policy table once it lists the
-    permission; until then the same rule is applied here, and a refusal is audited either way.
-    Called outside the write transaction, so the audit entry of a refusal is not rolled back."""
-    if EDIT_PERMISSION in policy.PERMISSIONS:
-        policy.require(actor, EDIT_PERMISSION, object_type=object_type, object_id=object_id)
-        return
-    if actor.membership is None or actor.role != Role.PROGRAMME_STAFF:
-        audit.record(
-            actor,
-            EDIT_PERMISSION,
-            object_type=object_type,
-            object_id=object_id,
-            result="denied",
-            purpose=policy.purpose_of(actor),
-        )
-        raise PermissionDenied(EDIT_PERMISSION)
+    """Programme staff edit. Called outside the write transaction, so the audit entry of a
+    refusal is not rolled back with it."""
+    policy.require(actor, EDIT_PERMISSION, object_type=object_type, object_id=object_id)
 
 
 def _letter_text(reading: LetterReading) -> str:

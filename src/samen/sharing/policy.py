@@ -42,6 +42,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "register.edit": frozenset({R.PRIVACY_OFFICER}),
     "audit.read": frozenset({R.PRIVACY_OFFICER}),
     "admin.access": frozenset({R.FUNCTIONAL_ADMIN}),
+    "programme.read": EVERYONE,
+    "programme.update": frozenset({R.PROGRAMME_STAFF}),
 }
 
 

@@ -63,3 +63,18 @@ def test_admin_only_for_functional_administrators(client, world):
     coordinator.is_staff = True
     coordinator.save()
     assert client.get("/admin/").status_code == 302
+
+
+def test_sign_in_attempts_are_rate_limited_per_address(client, world, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.LOGIN_RATE_LIMIT = 3
+    codes = [
+        client.post("/account/login/", {"username": f"nobody{i}", "password": "x"}).status_code
+        for i in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+    api = client.post("/api/v1/auth/token/", {"username": "x", "password": "y"})
+    assert api.status_code == 429 and api.json()["detail"]
+    cache.clear()

@@ -1,8 +1,8 @@
 """Fixtures for the browser tests: Debian's chromium through Playwright against a live server.
 
-The browser is started once per module; every test gets a fresh database (transactional, with
-serialized rollback so the reference data loaded by migrations survives the flush), a fresh demo
-world and fresh browser contexts, so no test depends on another.
+The browser is started once per module; every test gets a fresh database (transactional; the
+reference data comes back through post_migrate after every flush), a fresh demo world and fresh
+browser contexts, so no test depends on another.
 """
 
 from __future__ import annotations
@@ -47,9 +47,9 @@ def chromium() -> Iterator[object]:
     # Playwright's sync API marks an event loop as running in the test thread between its calls.
     # Django then (1) refuses ORM calls from this thread, although they are synchronous all the
     # same: allowed here; and (2) looks connections up per async context instead of per thread, so
-    # the test thread would open new connections that lack the test database's serialized contents
-    # (no serialized rollback) and differ from the one the live server shares. Hand the context
-    # the connections the thread already has.
+    # the test thread would open new connections that differ from the one the live server shares
+    # (for SQLite in memory: another, empty database). Hand the context the connections the
+    # thread already has.
     thread_connections = {alias: connections[alias] for alias in connections}
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -65,7 +65,7 @@ def chromium() -> Iterator[object]:
 
 @pytest.fixture
 def live_demo_world(
-    chromium: object, transactional_db: None, django_db_serialized_rollback: None, live_server
+    chromium: object, transactional_db: None, live_server
 ) -> DemoSummary:
     """The synthetic demo world behind the live server."""
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

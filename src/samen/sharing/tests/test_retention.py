@@ -1,0 +1,65 @@
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from samen.cases.models import Case, CaseNote, Identity
+from samen.cases.services import identity_read, note_add
+from samen.sharing import retention
+from samen.sharing.actor import Actor
+from samen.sharing.models import AuditEntry
+from samen.signalling.models import Signal
+from samen.signalling.services import PersonInput
+
+
+@pytest.fixture
+def old_case(record, actor_for):
+    person = PersonInput(
+        name="Synthetische Persoon", date_of_birth=__import__("datetime").date(1980, 1, 1),
+        nationality="PL", contact="fictief",
+    )  # fmt: skip
+    case = record(person=person, notes="synthetische notitie", forms=["labour"]).case
+    note_add(actor=actor_for("demo-investigator"), case=case, text="synthetische opsporingsnotitie")
+    Case.objects.filter(pk=case.pk).update(
+        status="closed", closed_at=timezone.now() - timedelta(days=30 * 365)
+    )
+    return case
+
+
+def test_dry_run_lists_and_changes_nothing(old_case, capsys):
+    call_command("apply_retention", "--dry-run")
+    out = capsys.readouterr().out
+    assert "identity" in out and "would be treated" in out
+    assert Identity.objects.count() == 1 and CaseNote.objects.count() == 1
+
+
+def test_retention_removes_identity_notes_and_keeps_the_pseudonymous_case(old_case, record):
+    fresh = record().case  # open: untouched
+    done = retention.apply(
+        steps=retention.plan(now=timezone.now()),
+        actor=Actor(None, None, "test"),
+        now=timezone.now(),
+    )
+    assert done == {"identity": 1, "contact": 1, "free_text": 1, "criminal": 1}
+    old_case.refresh_from_db()
+    assert identity_read(old_case.person) == {} and old_case.person.match_key is None
+    assert not Signal.objects.filter(case=old_case, notes_ciphertext__isnull=False).exists()
+    assert not CaseNote.objects.filter(case=old_case).exists()
+    assert Case.objects.filter(pk=fresh.pk).exists() and old_case.forms.exists()
+    assert AuditEntry.objects.filter(action="case.retention").count() == 4
+    assert old_case.events.filter(kind="retention").count() == 4
+
+
+def test_recent_closed_cases_are_kept(record):
+    case = record(
+        person=PersonInput(
+            name="Synthetisch",
+            date_of_birth=__import__("datetime").date(1980, 1, 1),
+            nationality="PL",
+        )
+    ).case
+    Case.objects.filter(pk=case.pk).update(
+        status="closed", closed_at=timezone.now() - timedelta(days=10)
+    )
+    assert all(not step.case_numbers for step in retention.plan(now=timezone.now()))
