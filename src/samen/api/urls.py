@@ -20,6 +20,12 @@ urlpatterns = [
     path("signals/<int:pk>/", views.SignalDetailView.as_view(), name="signal-detail"),
     path("cases/", views.CaseListView.as_view(), name="case-list"),
     path("cases/<str:number>/", views.CaseDetailView.as_view(), name="case-detail"),
+    path("cases/<str:number>/notes/", views.CaseNoteView.as_view(), name="case-notes"),
+    path("cases/<str:number>/shares/", views.CaseShareView.as_view(), name="case-shares"),
+    path("shares/", views.ShareListView.as_view(), name="share-list"),
+    path("shares/<int:pk>/revoke/", views.ShareRevokeView.as_view(), name="share-revoke"),
+    path("emergency-access/", views.EmergencyView.as_view(), name="emergency-access"),
+    path("register/", views.RegisterView.as_view(), name="register"),
     # Last: any other path under the API answers a JSON 404, not the web UI's HTML page.
     re_path(r"^[\s\S]*$", views.api_not_found, name="not-found"),
 ]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,10 +17,15 @@ from samen.api import serializers as s
 from samen.api.base import SamenAPIView
 from samen.api.pagination import page_params, paged_response
 from samen.cases import selectors as case_selectors
-from samen.cases.models import AgeBand, CaseStatus
+from samen.cases import services as case_services
+from samen.cases.models import AgeBand, Case, CaseStatus
 from samen.organisations import selectors as org_selectors
+from samen.organisations.models import Organisation
+from samen.sharing import selectors as sharing_selectors
+from samen.sharing import services as sharing_services
 from samen.sharing.access import AUTHENTICATED, PUBLIC, access
 from samen.sharing.actor import active_memberships
+from samen.sharing.models import CaseShare
 from samen.signalling import selectors as signal_selectors
 from samen.signalling import services as signal_services
 from samen.signalling import triage
@@ -46,6 +52,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
+@csrf_exempt  # changes nothing; a POST to an unknown path must get the JSON 404, not a CSRF page
 @access(PUBLIC)
 def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
     return JsonResponse({"detail": _("Not found.")}, status=404)
@@ -120,8 +127,6 @@ class SignalListDetailView(SamenAPIView):
     def get(self, request: Request, code: str) -> Response:
         sl = signal_selectors.signal_list_get(code=code)
         if sl is None:
-            from django.http import Http404
-
             raise Http404
         return Response(s.SignalListSerializer(sl).data)
 
@@ -265,3 +270,131 @@ class TokenView(SamenAPIView):
 
 
 healthz_schema = extend_schema(responses=OpenApiTypes.OBJECT)
+
+
+def _case_row(number: str) -> Case:
+    # Turns a number into a row; whether the caller reaches it is the service's check (404 alike).
+    case = Case.objects.filter(number=number).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+class NoteCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=5000)
+
+
+class CaseNoteView(SamenAPIView):
+    access_rule = "case.note"
+
+    @extend_schema(request=NoteCreateSerializer, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request, number: str) -> Response:
+        ser = NoteCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        note = case_services.note_add(
+            actor=self.actor, case=_case_row(number), text=ser.validated_data["text"]
+        )
+        return Response(
+            {"case": number, "kind": note.kind, "created_at": note.created_at}, status=201
+        )
+
+
+class ShareCreateSerializer(serializers.Serializer):
+    recipient = serializers.IntegerField(min_value=1)
+    purpose = serializers.SlugField(max_length=40)
+    categories = serializers.ListField(child=serializers.SlugField(max_length=40), max_length=20)
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ShareSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = serializers.CharField(source="case.number")
+    from_organisation = serializers.IntegerField(source="from_organisation_id")
+    recipient = serializers.IntegerField(source="recipient_id")
+    purpose = serializers.CharField(source="purpose.code")
+    categories = serializers.ListField(child=serializers.CharField())
+    shared_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class CaseShareView(SamenAPIView):
+    access_rule = "case.share"
+
+    @extend_schema(request=ShareCreateSerializer, responses={201: ShareSerializer})
+    def post(self, request: Request, number: str) -> Response:
+        ser = ShareCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        v = ser.validated_data
+        share = sharing_services.share_create(
+            actor=self.actor,
+            case=_case_row(number),
+            recipient=Organisation.objects.filter(pk=v["recipient"]).first(),
+            purpose=v["purpose"],
+            categories=v["categories"],
+            reason=v["reason"],
+        )
+        return Response(ShareSerializer(share).data, status=201)
+
+
+class ShareListView(SamenAPIView):
+    access_rule = "case.read"
+
+    @extend_schema(responses=inline_serializer(
+        "SharesOfOrganisation",
+        {"given": ShareSerializer(many=True), "received": ShareSerializer(many=True)},
+    ))  # fmt: skip
+    def get(self, request: Request) -> Response:
+        shares = sharing_services.shares_of_organisation(actor=self.actor)
+        return Response({k: ShareSerializer(v, many=True).data for k, v in shares.items()})
+
+
+class ShareRevokeView(SamenAPIView):
+    access_rule = "case.share"
+
+    @extend_schema(request=None, responses=ShareSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        share = CaseShare.objects.select_related("case", "purpose").filter(pk=pk).first()
+        if share is None:
+            raise Http404
+        return Response(
+            ShareSerializer(sharing_services.share_revoke(actor=self.actor, share=share)).data
+        )
+
+
+class EmergencyRequestSerializer(serializers.Serializer):
+    case = serializers.CharField(max_length=20)
+    reason = serializers.CharField(max_length=2000)
+
+
+class EmergencyView(SamenAPIView):
+    access_rule = "case.emergency"
+
+    @extend_schema(request=EmergencyRequestSerializer, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        ser = EmergencyRequestSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        case = sharing_services.case_by_number_for_emergency(number=ser.validated_data["case"])
+        if case is None:
+            raise Http404
+        access = sharing_services.emergency_start(
+            actor=self.actor, case=case, reason=ser.validated_data["reason"]
+        )
+        return Response({"case": case.number, "expires_at": access.expires_at}, status=201)
+
+
+class RegisterRuleSerializer(serializers.Serializer):
+    organisation_type = serializers.CharField()
+    purpose = serializers.CharField(source="purpose.code")
+    category = serializers.CharField(source="category.code")
+    legal_basis = serializers.CharField()
+    sector_law = serializers.CharField()
+    retention_days = serializers.IntegerField()
+    share_with = serializers.ListField(child=serializers.CharField())
+
+
+class RegisterView(SamenAPIView):
+    access_rule = "register.read"
+
+    @extend_schema(responses=RegisterRuleSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(RegisterRuleSerializer(sharing_selectors.register_rows(), many=True).data)

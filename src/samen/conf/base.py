@@ -149,6 +149,7 @@ OTP_TOTP_ISSUER = "Samen"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "samen.web.errors.csrf_failure"
 
 AXES_FAILURE_LIMIT = int(os.environ.get("SAMEN_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = int(os.environ.get("SAMEN_LOCKOUT_MINUTES", "15")) / 60  # hours

@@ -109,8 +109,7 @@ def record(
         "origin": actor.origin,
     }
     with transaction.atomic():
-        AuditChainHead.objects.get_or_create(id=1)
-        head = AuditChainHead.objects.select_for_update().get(id=1)
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         values["seq"] = head.seq + 1
         digest = chain_hash(_audit_key(), head.hash, values)
         entry = AuditEntry.objects.create(prev_hash=head.hash, hash=digest, **values)

@@ -64,9 +64,7 @@ def chromium() -> Iterator[object]:
 
 
 @pytest.fixture
-def live_demo_world(
-    chromium: object, transactional_db: None, live_server
-) -> DemoSummary:
+def live_demo_world(chromium: object, transactional_db: None, live_server) -> DemoSummary:
     """The synthetic demo world behind the live server."""
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     return build_demo_world(seed=1, signals=20)

@@ -1,0 +1,730 @@
+"""Throughput of `samen audit verify` over a hash chain of 1,000,000 audit entries.
+
+What it does, per database (each in its own child process, since Django binds one database per
+process; default PostgreSQL only):
+  1. Creates a fresh bench database (PostgreSQL: `samen_bench_audit`, dropped first when it
+     exists; SQLite: a new file under /tmp), migrates it and builds the demo world without
+     signals, for real users, organisations, roles, purposes and legal bases.
+  2. Fills the audit trail with --entries entries (default 1,000,000), continuing the chain from
+     the current head: each entry is built in Python with the same fields and values that
+     `samen.sharing.audit.record` would store (synthetic ids, case numbers, codes and field
+     names; never personal data; origins in the TEST-NET range), hashed with
+     `samen.sharing.audit.chain_hash` over the previous entry's hash, with a gapless seq and
+     increasing times over the last year. AuditSubject rows are written as record() would.
+     Loaded with COPY (PostgreSQL) or executemany in transactions of 50,000 (SQLite);
+     AuditChainHead is set to the last seq and hash; then VACUUM ANALYZE (PostgreSQL) or ANALYZE.
+  3. Times `samen.sharing.audit.verify()` in-process (must be ok and count every entry), with
+     its peak RSS (Linux VmHWM, reset after the fill; else resource.getrusage), then runs
+     `.venv/bin/samen audit verify` once as a subprocess and shows its output and peak RSS.
+  4. Alters one entry in the middle with raw SQL (on PostgreSQL past the append-only trigger via
+     `SET session_replication_role = replica`: in the bench session when its role may, else as
+     the postgres superuser through `sudo -u postgres psql` or `su postgres -c psql`) and shows
+     that verify() and the command fail naming exactly that entry.
+  5. Drops the bench database (unless --keep) and prints a last line `RESULT key=value ...`.
+
+Run:  .venv/bin/python benchmarks/audit_verify.py [--db postgres|sqlite|both] [--entries N]
+      (PostgreSQL DSN default: $BENCH_AUDIT_DATABASE_URL or
+       postgres://samen:samen-ci@127.0.0.1:5432/samen_bench_audit)
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import random
+import resource
+import secrets
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+DEFAULT_DSN = "postgres://samen:samen-ci@127.0.0.1:5432/samen_bench_audit"
+CHILD_TAG = "CHILD-JSON "
+BATCH = 50_000
+TABLE = "sharing_auditentry"
+SUBJECT_TABLE = "sharing_auditsubject"
+COLUMNS = (
+    "id", "seq", "at", "actor_id", "actor_username", "organisation_id", "role", "action",
+    "operation", "object_type", "object_id", "fields", "detail", "purpose", "legal_basis",
+    "on_behalf_of", "emergency", "result", "origin", "prev_hash", "hash",
+)  # fmt: skip
+LIST_FIELDS = ["municipality", "region", "forms", "minor", "age_band", "gender"]
+STATUSES = ["signalled", "in_progress", "referred", "closed"]
+FORMS = ["sexual", "labour", "criminal", "forced_begging", "other"]
+REGIONS = ["VR01", "VR09", "VR13", "VR15", "VR17", "VR21"]
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())}] {msg}", flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Environment and database
+# --------------------------------------------------------------------------------------------
+
+
+def bench_env(database_url: str) -> dict[str, str]:
+    """Django settings for the bench database, with throwaway keys for this run only."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "samen.conf.base",
+            "SAMEN_SECRET_KEY": secrets.token_urlsafe(50),
+            "SAMEN_DEBUG": "0",
+            "SAMEN_LOG_LEVEL": "WARNING",
+        }
+    )
+    for name in ("SAMEN_FIELD_KEY", "SAMEN_PSEUDONYM_KEY", "SAMEN_AUDIT_KEY"):
+        env[name] = base64.b64encode(secrets.token_bytes(32)).decode()
+    return env
+
+
+def db_name(dsn: str) -> str:
+    return urlsplit(dsn).path.lstrip("/")
+
+
+def maintenance_dsn(dsn: str) -> str:
+    return urlunsplit(urlsplit(dsn)._replace(path="/postgres"))
+
+
+def _pg_admin(dsn: str, statements: list[str]) -> None:
+    import psycopg
+    from psycopg import sql
+
+    name = db_name(dsn)
+    if "bench" not in name:
+        raise SystemExit(f"refusing to touch database {name!r}: its name lacks 'bench'")
+    with psycopg.connect(maintenance_dsn(dsn), autocommit=True) as conn:
+        for stmt in statements:
+            conn.execute(sql.SQL(stmt).format(sql.Identifier(name)))
+
+
+def recreate_postgres(dsn: str) -> None:
+    _pg_admin(dsn, ["DROP DATABASE IF EXISTS {} WITH (FORCE)", "CREATE DATABASE {}"])
+    log(f"created PostgreSQL database {db_name(dsn)}")
+
+
+def drop_postgres(dsn: str) -> None:
+    _pg_admin(dsn, ["DROP DATABASE IF EXISTS {} WITH (FORCE)"])
+    log(f"dropped PostgreSQL database {db_name(dsn)}")
+
+
+def django_setup(env: dict[str, str]) -> None:
+    for key, value in env.items():
+        if key == "DATABASE_URL" or key.startswith(("SAMEN_", "DJANGO_")):
+            os.environ[key] = value
+    import django
+
+    django.setup()
+
+
+def peak_rss_mb() -> float:
+    """Peak RSS of this process: VmHWM on Linux (see reset_peak_rss), else getrusage."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def reset_peak_rss() -> bool:
+    """Reset VmHWM to the current RSS (Linux >= 4.0), so the peak is that of what follows, not of
+    the fill before it. getrusage's ru_maxrss cannot be reset."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def child_peak_rss_mb(proc: subprocess.Popen) -> float:
+    """Peak RSS of a running child, polled from /proc/<pid>/status VmHWM until it exits.
+    (getrusage(RUSAGE_CHILDREN) would count this process's RSS at fork time.)"""
+    peak = 0.0
+    while proc.poll() is None:
+        try:
+            for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]) / 1024)
+        except OSError:
+            pass
+        time.sleep(0.1)
+    return peak
+
+
+# --------------------------------------------------------------------------------------------
+# Synthetic entries, chained exactly as audit.record chains them
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Who:
+    user_id: int
+    username: str
+    organisation_id: int
+    role: str
+    purpose: str
+    basis: str  # legal basis for all categories the register grants this organisation/purpose
+    weight: float
+
+
+def actors() -> list[Who]:
+    from samen.organisations.models import Membership, Role
+    from samen.sharing import policy
+    from samen.sharing.actor import actor_for_membership
+
+    weight = {
+        Role.FIELD_PROFESSIONAL: 3.0,
+        Role.CARE_COORDINATOR: 6.0,
+        Role.INVESTIGATOR: 3.0,
+        Role.NATIONAL_REGISTRAR: 2.0,
+        Role.SHELTER_STAFF: 1.5,
+        Role.PRIVACY_OFFICER: 0.3,
+    }
+    out = []
+    for m in (
+        Membership.objects.filter(is_active=True)
+        .select_related("user", "organisation__municipality__region")
+        .order_by("id")
+    ):
+        a = actor_for_membership(m, origin="")
+        basis = policy.legal_basis(a, set(policy.grants(a)))
+        out.append(
+            Who(m.user_id, m.user.username, m.organisation_id, m.role, a.purpose, basis,
+                weight.get(m.role, 0.2))
+        )  # fmt: skip
+    if not out:
+        raise SystemExit("demo world has no memberships")
+    return out
+
+
+def case_number(rng: random.Random) -> str:
+    return f"MH-{rng.choice((2023, 2024, 2025, 2026))}-{rng.randint(1, 40_000):06d}"
+
+
+def event(rng: random.Random, who: Who) -> dict[str, object]:
+    """The keyword arguments of one audit.record call, as the application makes them."""
+    base = {"purpose": who.purpose, "legal_basis": who.basis}
+    if who.role == "privacy_officer":
+        if rng.random() < 0.6:
+            return base | {
+                "action": "audit.search", "object_type": "audit", "object_id": "*",
+                "fields": ["audit"], "detail": {"filters": {"action": "case.read"}},
+            }  # fmt: skip
+        return base | {
+            "action": "subject.report", "object_type": "case", "object_id": case_number(rng),
+            "fields": ["audit"], "detail": {"format": "html"},
+        }  # fmt: skip
+    if who.role not in ("field_professional", "care_coordinator", "investigator",
+                        "national_registrar", "shelter_staff"):  # fmt: skip
+        return base | {  # policy.require: the role may not read cases (403, audited)
+            "action": "case.read", "object_type": "case", "object_id": "", "result": "denied",
+            "legal_basis": "",
+        }  # fmt: skip
+    roll = rng.random()
+    if roll < 0.45:
+        fields = [*LIST_FIELDS, "signals", "timeline"]
+        if rng.random() < 0.35:
+            fields += ["identity.name", "identity.date_of_birth", "identity.nationality"]
+        relation = rng.choices(["own_work", "shared", "emergency"], [96, 3.5, 0.5])[0]
+        return base | {
+            "action": "case.read", "object_type": "case", "object_id": case_number(rng),
+            "fields": fields, "emergency": relation == "emergency",
+            "detail": {"relation": relation},
+        }  # fmt: skip
+    if roll < 0.65:
+        filters = {}
+        if rng.random() < 0.4:
+            filters["status"] = rng.choice(STATUSES)
+        if rng.random() < 0.3:
+            filters["form"] = rng.choice(FORMS)
+        if rng.random() < 0.2:
+            filters["region"] = rng.choice(REGIONS)
+        shown = sorted({case_number(rng) for _ in range(rng.choice((0, 3, 8, 12, 25, 25)))})
+        return base | {
+            "action": "case.search", "object_type": "case", "object_id": "*",
+            "fields": LIST_FIELDS if shown else [], "detail": {"filters": filters, "shown": shown},
+        }  # fmt: skip
+    if roll < 0.75:
+        return base | {
+            "action": "signal.read", "object_type": "signal",
+            "object_id": str(rng.randint(1, 120_000)), "fields": ["indicators", "municipality"],
+            "detail": {"case": case_number(rng)},
+        }  # fmt: skip
+    if roll < 0.85:
+        linked = rng.random() < 0.1
+        return base | {
+            "action": "signal.create", "object_type": "signal",
+            "object_id": str(rng.randint(1, 120_000)),
+            "fields": ["indicators", "municipality", "forms", "gender", "age_band"],
+            "detail": {"case": case_number(rng), "linked": linked, "case_created": not linked},
+        }  # fmt: skip
+    if roll < 0.92:
+        ids = [rng.randint(1, 120_000) for _ in range(rng.choice((5, 10, 25)))]
+        cases = sorted({case_number(rng) for _ in ids})
+        return base | {
+            "action": "signal.search", "object_type": "signal", "object_id": "*",
+            "fields": ["signals", "municipality"], "detail": {"shown": ids, "cases": cases},
+        }  # fmt: skip
+    if roll < 0.97:
+        return base | {
+            "action": "case.update", "object_type": "case", "object_id": case_number(rng),
+            "fields": ["status"],
+        }  # fmt: skip
+    return base | {  # a case outside the actor's reach: 404, audited
+        "action": "case.read", "object_type": "case", "object_id": case_number(rng),
+        "result": "not_found", "legal_basis": "",
+    }  # fmt: skip
+
+
+def values_of(who: Who, call: dict[str, object], at: datetime, origin: str) -> dict[str, object]:
+    """The dict audit.record builds from an actor and its arguments (same keys, same values)."""
+    from samen.sharing.audit import operation_of
+
+    detail = call.get("detail")
+    legal_basis = str(call.get("legal_basis", ""))
+    return {
+        "at": at,
+        "actor_id": who.user_id,
+        "actor_username": who.username,
+        "on_behalf_of": f"organisation:{who.organisation_id}",
+        "organisation_id": who.organisation_id,
+        "role": who.role,
+        "action": call["action"],
+        "operation": operation_of(str(call["action"])),
+        "object_type": call.get("object_type", ""),
+        "object_id": str(call.get("object_id", "")),
+        "fields": sorted(set(call.get("fields", ()))),
+        "detail": detail or {},
+        "purpose": call.get("purpose", ""),
+        "legal_basis": legal_basis[:400],
+        "emergency": call.get("emergency", False),
+        "result": call.get("result", "ok"),
+        "origin": origin,
+    }
+
+
+def entries(
+    n: int, *, seq0: int, prev0: str, id0: int, key: bytes, seed: int = 1
+) -> Iterator[tuple[dict[str, object], list[str]]]:
+    """n chained entries after (seq0, prev0): (row values incl. id/seq/prev_hash/hash, subjects)."""
+    from samen.sharing.audit import chain_hash, subjects_of
+
+    rng = random.Random(seed)
+    who = actors()
+    weights = [w.weight for w in who]
+    now = datetime.now(UTC).replace(microsecond=0)
+    start = now - timedelta(days=365)
+    step_us = max(1, int(365 * 86_400 * 1_000_000 / max(n, 1)))
+    prev = prev0
+    for i in range(n):
+        w = rng.choices(who, weights)[0]
+        at = start + timedelta(microseconds=i * step_us + rng.randrange(step_us))
+        channel = "web" if rng.random() < 0.8 else "api"
+        origin = f"{channel}:192.0.2.{1 + w.user_id % 250}"  # TEST-NET-1, never a real address
+        values = values_of(w, event(rng, w), at, origin)
+        values["seq"] = seq0 + 1 + i
+        digest = chain_hash(key, prev, values)
+        values.update(id=id0 + i, prev_hash=prev, hash=digest)
+        subjects = sorted(
+            set(subjects_of(str(values["object_type"]), values["object_id"], values["detail"]))
+        )
+        yield values, subjects
+        prev = digest
+
+
+# --------------------------------------------------------------------------------------------
+# Fill
+# --------------------------------------------------------------------------------------------
+
+
+def head_state() -> tuple[int, str, int]:
+    from django.db.models import Max
+
+    from samen.sharing.audit import GENESIS
+    from samen.sharing.models import AuditChainHead, AuditEntry
+
+    head = AuditChainHead.objects.filter(id=1).first()
+    seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+    id0 = (AuditEntry.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+    return seq, prev, id0
+
+
+def fill_postgres(dsn: str, n: int, key: bytes) -> tuple[int, str]:
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    seq0, prev0, id0 = head_state()
+    last_seq, last_hash = seq0, prev0
+    t0 = time.perf_counter()
+    stream = entries(n, seq0=seq0, prev0=prev0, id0=id0, key=key)
+    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+        done = 0
+        while done < n:
+            rows, subjects = [], []
+            for values, subs in stream:
+                row = [values[c] for c in COLUMNS]
+                row[COLUMNS.index("fields")] = Jsonb(values["fields"])
+                row[COLUMNS.index("detail")] = Jsonb(values["detail"])
+                rows.append(row)
+                subjects.extend((values["id"], s) for s in subs)
+                last_seq, last_hash = values["seq"], values["hash"]
+                if len(rows) == BATCH:
+                    break
+            with cur.copy(f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            with cur.copy(f"COPY {SUBJECT_TABLE} (entry_id, case_number) FROM STDIN") as copy:
+                for row in subjects:
+                    copy.write_row(row)
+            done += len(rows)
+            if done % 200_000 == 0 or done == n:
+                rate = done / (time.perf_counter() - t0)
+                log(f"[postgres] {done:,} entries written ({rate:,.0f}/s)")
+        for table in (TABLE, SUBJECT_TABLE):
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"(SELECT MAX(id) FROM {table}))"
+            )
+        cur.execute(
+            "INSERT INTO sharing_auditchainhead (id, seq, hash) VALUES (1, %s, %s) "
+            "ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash",
+            [last_seq, last_hash],
+        )
+        conn.commit()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        t = time.perf_counter()
+        conn.execute(f"VACUUM (ANALYZE) {TABLE}")
+        conn.execute(f"VACUUM (ANALYZE) {SUBJECT_TABLE}")
+        log(f"[postgres] VACUUM ANALYZE in {time.perf_counter() - t:.1f} s")
+    return last_seq, last_hash
+
+
+def fill_sqlite(n: int, key: bytes) -> tuple[int, str]:
+    from django.db import connection
+
+    seq0, prev0, id0 = head_state()
+    last_seq, last_hash = seq0, prev0
+    adapt = connection.ops.adapt_datetimefield_value  # what Django stores for a DateTimeField
+    connection.ensure_connection()
+    raw = connection.connection  # the sqlite3 connection
+    insert = (
+        f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) "  # noqa: S608
+        f"VALUES ({', '.join('?' * len(COLUMNS))})"
+    )
+    insert_subject = f"INSERT INTO {SUBJECT_TABLE} (entry_id, case_number) VALUES (?, ?)"  # noqa: S608
+    t0 = time.perf_counter()
+    stream = entries(n, seq0=seq0, prev0=prev0, id0=id0, key=key)
+    done = 0
+    while done < n:
+        rows, subjects = [], []
+        for values, subs in stream:
+            row = [values[c] for c in COLUMNS]
+            row[COLUMNS.index("at")] = adapt(values["at"])
+            row[COLUMNS.index("fields")] = json.dumps(values["fields"])
+            row[COLUMNS.index("detail")] = json.dumps(values["detail"])
+            rows.append(row)
+            subjects.extend((values["id"], s) for s in subs)
+            last_seq, last_hash = values["seq"], values["hash"]
+            if len(rows) == BATCH:
+                break
+        raw.execute("BEGIN")
+        raw.executemany(insert, rows)
+        raw.executemany(insert_subject, subjects)
+        raw.execute("COMMIT")
+        done += len(rows)
+        if done % 200_000 == 0 or done == n:
+            log(f"[sqlite] {done:,} entries written ({done / (time.perf_counter() - t0):,.0f}/s)")
+    raw.execute("BEGIN")
+    raw.execute(
+        "INSERT INTO sharing_auditchainhead (id, seq, hash) VALUES (1, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        (last_seq, last_hash),
+    )
+    raw.execute("COMMIT")
+    raw.execute("ANALYZE")
+    return last_seq, last_hash
+
+
+# --------------------------------------------------------------------------------------------
+# Corruption
+# --------------------------------------------------------------------------------------------
+
+
+def corrupt(db: str, dsn: str, seq: int) -> str:
+    """Rewrite who acted in the entry with this seq, bypassing the append-only trigger."""
+    update = f"UPDATE {TABLE} SET actor_username = 'demo-registrar' WHERE seq = {int(seq)}"  # noqa: S608
+    if db == "sqlite":
+        from django.db import connection
+
+        with connection.cursor() as cur:
+            cur.execute(update)
+            if cur.rowcount != 1:
+                raise SystemExit(f"no entry with seq {seq}")
+        return "raw UPDATE (SQLite has no append-only trigger)"
+    import psycopg
+
+    try:
+        with psycopg.connect(dsn) as conn:
+            conn.execute("SET session_replication_role = replica")
+            if conn.execute(update).rowcount != 1:
+                raise SystemExit(f"no entry with seq {seq}")
+        return "raw UPDATE by the bench role with session_replication_role = replica"
+    except psycopg.errors.InsufficientPrivilege:
+        pass
+    parts = urlsplit(dsn)
+    sql = f"SET session_replication_role = replica; {update};"
+    psql = ["psql", "-X", "-v", "ON_ERROR_STOP=1", "-p", str(parts.port or 5432)]
+    psql += ["-d", db_name(dsn), "-c", sql]
+    if shutil.which("sudo"):
+        cmd, how = ["sudo", "-n", "-u", "postgres", *psql], "sudo -u postgres psql"
+    elif os.geteuid() == 0 and shutil.which("su"):
+        cmd, how = ["su", "postgres", "-c", shlex.join(psql)], "su postgres -c psql"
+    else:
+        raise SystemExit("the bench role may not bypass the trigger and no sudo/su to postgres")
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd="/")
+    if out.returncode != 0 or "UPDATE 1" not in out.stdout:
+        raise SystemExit(f"corrupting seq {seq} failed: {out.stdout} {out.stderr}")
+    return f"raw UPDATE with session_replication_role = replica as postgres ({how})"
+
+
+# --------------------------------------------------------------------------------------------
+# Child: one database
+# --------------------------------------------------------------------------------------------
+
+
+def run_cli() -> tuple[int, str, float, float]:
+    """`samen audit verify` as a subprocess: exit code, output, wall seconds, peak RSS MB."""
+    t = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out:
+        proc = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "samen"), "audit", "verify"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=dict(os.environ),
+            cwd=ROOT,
+        )
+        peak = child_peak_rss_mb(proc)
+        seconds = time.perf_counter() - t
+        out.seek(0)
+        return proc.returncode, out.read().strip(), seconds, peak
+
+
+def measure(db: str, dsn: str, n: int) -> dict[str, object]:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from samen.demo.builder import build_demo_world
+    from samen.sharing import audit
+    from samen.sharing.models import AuditEntry
+
+    t = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    world = build_demo_world(seed=1, signals=0)
+    log(
+        f"[{db}] migrated, demo world ({world.organisations} organisations, {world.users} users) "
+        f"in {time.perf_counter() - t:.1f} s"
+    )
+    key = audit._audit_key()
+
+    log(f"[{db}] filling {n:,} chained entries")
+    t = time.perf_counter()
+    last_seq, _ = fill_postgres(dsn, n, key) if db == "postgres" else fill_sqlite(n, key)
+    fill_s = time.perf_counter() - t
+    total = AuditEntry.objects.count()
+    log(f"[{db}] filled in {fill_s:.1f} s; {total:,} entries, head at seq {last_seq:,}")
+    if total != last_seq:
+        raise SystemExit(f"{total} entries but the head says {last_seq}")
+    if db == "postgres":
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT pg_total_relation_size('{TABLE}')")
+            size_mb = cur.fetchone()[0] / 2**20
+    else:
+        size_mb = Path(connection.settings_dict["NAME"]).stat().st_size / 2**20
+
+    rss_fill = peak_rss_mb()
+    if not reset_peak_rss():
+        log(f"[{db}] cannot reset the peak RSS: the figure below includes the fill")
+    rss_before = peak_rss_mb()
+    t = time.perf_counter()
+    result = audit.verify()
+    verify_s = time.perf_counter() - t
+    rss_after = peak_rss_mb()
+    if not result.ok or result.checked != total:
+        raise SystemExit(f"verify of the filled chain failed: {result}")
+    log(
+        f"[{db}] audit.verify(): ok, {result.checked:,} entries in {verify_s:.1f} s "
+        f"({result.checked / verify_s:,.0f}/s); peak RSS of the fill {rss_fill:.0f} MB; "
+        f"RSS {rss_before:.0f} MB before verify, peak during verify {rss_after:.0f} MB"
+    )
+
+    code, output, cli_s, cli_rss = run_cli()
+    log(f"[{db}] `samen audit verify` exit {code} in {cli_s:.1f} s (peak RSS {cli_rss:.0f} MB):")
+    print(f"    {output}", flush=True)
+    if code != 0:
+        raise SystemExit("`samen audit verify` failed on the intact chain")
+
+    bad_seq = total // 2
+    bad_id = AuditEntry.objects.get(seq=bad_seq).pk
+    how = corrupt(db, dsn, bad_seq)
+    log(f"[{db}] altered actor_username of seq {bad_seq:,} (row id {bad_id}) by {how}")
+    t = time.perf_counter()
+    broken = audit.verify()
+    broken_s = time.perf_counter() - t
+    log(f"[{db}] audit.verify() after the change ({broken_s:.1f} s): {broken}")
+    if broken.ok or broken.first_bad_seq != bad_seq or broken.first_bad_id != bad_id:
+        raise SystemExit(f"verify did not name seq {bad_seq} (row id {bad_id}): {broken}")
+    code_bad, output_bad, _, _ = run_cli()
+    log(f"[{db}] `samen audit verify` after the change: exit {code_bad}")
+    print(f"    {output_bad}", flush=True)
+    if code_bad != 1 or f"sequence {bad_seq} (row id {bad_id})" not in output_bad:
+        raise SystemExit("`samen audit verify` did not report the altered entry")
+    connection.close()
+    return {
+        "db": db,
+        "entries": total,
+        "fill_s": fill_s,
+        "table_mb": size_mb,
+        "verify_s": verify_s,
+        "entries_per_s": total / verify_s,
+        "rss_fill_mb": rss_fill,
+        "rss_before_mb": rss_before,
+        "rss_peak_mb": rss_after,
+        "cli_s": cli_s,
+        "cli_rss_mb": cli_rss,
+        "cli_output": output,
+        "bad_seq": bad_seq,
+        "bad_id": bad_id,
+        "broken_reason": broken.reason,
+        "broken_checked": broken.checked,
+        "broken_verify_s": broken_s,
+        "cli_broken_output": output_bad,
+        "corrupted_by": how,
+    }
+
+
+def child(db: str, dsn: str, n: int, keep: bool) -> int:
+    tmpdir = None
+    if db == "sqlite":
+        tmpdir = Path(tempfile.mkdtemp(prefix="samen-bench-audit-"))
+        url = f"sqlite:///{tmpdir / 'bench.sqlite3'}"
+        log(f"[sqlite] fresh database {tmpdir / 'bench.sqlite3'}")
+    else:
+        if urlsplit(dsn).hostname not in ("127.0.0.1", "localhost", "::1"):
+            raise SystemExit("the bench database must be on loopback")
+        recreate_postgres(dsn)
+        url = dsn
+    try:
+        django_setup(bench_env(url))
+        result = measure(db, dsn, n)
+    finally:
+        if db == "postgres" and not keep:
+            drop_postgres(dsn)
+        if tmpdir and not keep:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+    print(CHILD_TAG + json.dumps(result), flush=True)
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# Parent
+# --------------------------------------------------------------------------------------------
+
+
+def run_child(db: str, args: argparse.Namespace) -> dict[str, object]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "--db", db]
+    cmd += ["--entries", str(args.entries), "--dsn", args.dsn]
+    cmd += ["--keep"] if args.keep else []
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    result = None
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith(CHILD_TAG):
+            result = json.loads(line[len(CHILD_TAG) :])
+        else:
+            print(line, end="", flush=True)
+    if proc.wait() != 0 or result is None:
+        raise SystemExit(f"the {db} run failed (exit {proc.returncode})")
+    return result
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--db", choices=["postgres", "sqlite", "both"], default="postgres")
+    p.add_argument("--entries", type=int, default=1_000_000, help="default 1000000")
+    p.add_argument(
+        "--dsn",
+        default=os.environ.get("BENCH_AUDIT_DATABASE_URL", DEFAULT_DSN),
+        help="PostgreSQL URL of the bench database (default %(default)s)",
+    )
+    p.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    return p.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    if args.entries < 2:
+        raise SystemExit("--entries must be at least 2")
+    if args.child:
+        return child(args.db, args.dsn, args.entries, args.keep)
+    t_start = time.perf_counter()
+    dbs = ["postgres", "sqlite"] if args.db == "both" else [args.db]
+    results = [run_child(db, args) for db in dbs]
+    print()
+    print(
+        f"`samen audit verify` over a chain of {args.entries:,} entries, {os.cpu_count()} CPUs, "
+        f"1-minute load average {os.getloadavg()[0]:.1f}"
+    )
+    head = (
+        f"{'database':<9} {'entries':>9} {'fill s':>7} {'table MB':>9} {'verify s':>9} "
+        f"{'entries/s':>10} {'peak RSS MB':>12} {'CLI s':>6} {'CLI RSS MB':>11} "
+        f"{'tamper found':>13}"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        print(
+            f"{r['db']:<9} {r['entries']:>9,} {r['fill_s']:>7.1f} {r['table_mb']:>9.0f} "
+            f"{r['verify_s']:>9.1f} {r['entries_per_s']:>10,.0f} {r['rss_peak_mb']:>12.0f} "
+            f"{r['cli_s']:>6.1f} {r['cli_rss_mb']:>11.0f} {'seq ' + str(r['bad_seq']):>13}"
+        )
+    for r in results:
+        print(f"\n{r['db']}: intact   -> {r['cli_output']}")
+        print(f"{r['db']}: tampered -> {r['cli_broken_output']}")
+    figures: dict[str, str] = {}
+    for r in results:
+        prefix = "" if len(results) == 1 else f"{r['db']}_"
+        figures[f"{prefix}db"] = r["db"]
+        figures[f"{prefix}entries"] = str(r["entries"])
+        figures[f"{prefix}fill_s"] = f"{r['fill_s']:.1f}"
+        figures[f"{prefix}verify_s"] = f"{r['verify_s']:.1f}"
+        figures[f"{prefix}entries_per_s"] = f"{r['entries_per_s']:.0f}"
+        figures[f"{prefix}verify_peak_rss_mb"] = f"{r['rss_peak_mb']:.0f}"
+        figures[f"{prefix}cli_s"] = f"{r['cli_s']:.1f}"
+        figures[f"{prefix}cli_peak_rss_mb"] = f"{r['cli_rss_mb']:.0f}"
+        figures[f"{prefix}tamper_detected_seq"] = str(r["bad_seq"])
+    figures["total_s"] = f"{time.perf_counter() - t_start:.0f}"
+    print("RESULT " + " ".join(f"{k}={v}" for k, v in figures.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,459 @@
+"""What the access policy and the audit write add to one case read, on SQLite and PostgreSQL.
+
+What it does, per database (each in its own child process, since Django binds one database per
+process):
+  1. Creates a fresh bench database (SQLite: a new file under /tmp; PostgreSQL: the database
+     `samen_bench_policy`, dropped first when it exists), migrates it and builds the synthetic
+     demo world `build_demo_world(seed=1, signals=200)`. Throwaway keys are generated per run.
+  2. Times, in-process, N calls (default 500) as demo-coordinator (scope: its safety region) of
+       - guarded: `samen.cases.selectors.case_get(actor=..., number=...)`, the real read: policy
+         check, policy-filtered query, case_access, the dict, one audit entry;
+       - plain: the same read without policy and audit: the same case query with the same
+         select_related, identity decrypted via `samen.cases.services.identity_read`, the same
+         signals, notes and timeline, the same dict (checked equal to the guarded one);
+     interleaved call by call over the coordinator's cases (alternating which goes first), each
+     guarded call with a fresh Actor (empty memo), as every request gets.
+  3. Times separately N calls of `audit.record(...)` with the arguments case_get passes, and of
+     `policy.case_access(...)` (fresh Actor, so including its register look-up).
+  4. Checks the audit chain with `audit.verify()` afterwards, then drops the bench database.
+
+The parent prints one table over the databases and a last line `RESULT key=value ...`.
+"added" is the median (and p95) of the per-call difference guarded - plain, paired per case.
+
+Run:  .venv/bin/python benchmarks/policy_audit.py [--db sqlite|postgres|both] [-n 500]
+      (PostgreSQL DSN default: $BENCH_POLICY_DATABASE_URL or
+       postgres://samen:samen-ci@127.0.0.1:5432/samen_bench_policy)
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import dataclasses
+import json
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+DEFAULT_DSN = "postgres://samen:samen-ci@127.0.0.1:5432/samen_bench_policy"
+CHILD_TAG = "CHILD-JSON "
+ACTOR = "demo-coordinator"
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())}] {msg}", flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Environment and database
+# --------------------------------------------------------------------------------------------
+
+
+def bench_env(database_url: str) -> dict[str, str]:
+    """Django settings for the bench database, with throwaway keys for this run only."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "samen.conf.base",
+            "SAMEN_SECRET_KEY": secrets.token_urlsafe(50),
+            "SAMEN_DEBUG": "0",
+            "SAMEN_LOG_LEVEL": "WARNING",
+        }
+    )
+    for name in ("SAMEN_FIELD_KEY", "SAMEN_PSEUDONYM_KEY", "SAMEN_AUDIT_KEY"):
+        env[name] = base64.b64encode(secrets.token_bytes(32)).decode()
+    return env
+
+
+def db_name(dsn: str) -> str:
+    return urlsplit(dsn).path.lstrip("/")
+
+
+def maintenance_dsn(dsn: str) -> str:
+    return urlunsplit(urlsplit(dsn)._replace(path="/postgres"))
+
+
+def recreate_postgres(dsn: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    name = db_name(dsn)
+    if "bench" not in name:
+        raise SystemExit(f"refusing to use database {name!r}: its name lacks 'bench'")
+    with psycopg.connect(maintenance_dsn(dsn), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    log(f"created PostgreSQL database {name}")
+
+
+def drop_postgres(dsn: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    name = db_name(dsn)
+    if "bench" not in name:
+        raise SystemExit(f"refusing to drop database {name!r}: its name lacks 'bench'")
+    with psycopg.connect(maintenance_dsn(dsn), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+    log(f"dropped PostgreSQL database {name}")
+
+
+def django_setup(env: dict[str, str]) -> None:
+    for key, value in env.items():
+        if key == "DATABASE_URL" or key.startswith(("SAMEN_", "DJANGO_")):
+            os.environ[key] = value
+    import django
+
+    django.setup()
+
+
+# --------------------------------------------------------------------------------------------
+# Measurement (child process, Django set up for one database)
+# --------------------------------------------------------------------------------------------
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000.0
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[94]
+
+
+def timed(fn: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return ms(time.perf_counter() - t0)
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"n": len(values), "median": statistics.median(values), "p95": p95(values)}
+
+
+def plain_read(actor, number: str, access) -> dict[str, object]:
+    """case_get without the policy and the audit: the same queries for the case and its parts
+    and the same dict. `access` was computed beforehand (outside the timing)."""
+    from samen.cases import services as case_services
+    from samen.cases.models import Case
+    from samen.cases.selectors import LIST_FIELDS, case_summary, notes_of_case, timeline
+    from samen.sharing.register import FIELD_CATEGORIES
+    from samen.signalling.selectors import signals_of_case
+
+    case = (
+        Case.objects.select_related("person", "municipality", "region", "responsible_organisation")
+        .filter(number=number)
+        .first()
+    )
+    data = case_summary(case, access)
+    shown = [f for f in LIST_FIELDS if f in data]
+    identity_fields = [f for f in FIELD_CATEGORIES if f.startswith("identity.")]
+    if any(access.shows(f) for f in identity_fields):  # the coordinator sees all of a case
+        identity = {
+            k: v
+            for k, v in case_services.identity_read(case.person).items()
+            if access.shows(f"identity.{k}")
+        }
+        if identity:
+            data["identity"] = identity
+            shown += [f"identity.{k}" for k in identity]
+    if access.shows("signals"):
+        data["signals"] = signals_of_case(actor=actor, case=case, access=access)
+    notes = notes_of_case(actor=actor, case=case, access=access)
+    if notes:
+        data["notes"] = notes
+    data["timeline"] = timeline(actor=actor, case=case)
+    return data
+
+
+def measure(db: str, n: int, warmup: int) -> dict[str, object]:
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from samen.cases import selectors as case_selectors
+    from samen.cases.models import Case
+    from samen.demo.builder import build_demo_world
+    from samen.organisations.models import Membership
+    from samen.sharing import audit, policy
+    from samen.sharing.actor import actor_for_membership
+    from samen.sharing.models import AuditEntry
+
+    t = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    log(f"[{db}] migrated in {time.perf_counter() - t:.1f} s")
+    t = time.perf_counter()
+    world = build_demo_world(seed=1, signals=200)
+    log(
+        f"[{db}] demo world: {world.organisations} organisations, {world.users} users, "
+        f"{world.signals} signals ({world.linked} linked) in {time.perf_counter() - t:.1f} s"
+    )
+
+    m = Membership.objects.select_related("user", "organisation__municipality__region").get(
+        user__username=ACTOR
+    )
+    base = actor_for_membership(m, origin="bench:127.0.0.1")
+
+    def fresh():  # a new request: same user, membership and purpose; empty memo
+        return dataclasses.replace(base, memo={})
+
+    region_id = m.organisation.municipality.region_id
+    cases = list(
+        Case.objects.filter(region_id=region_id).order_by("number").values_list("pk", "number")
+    )
+    if not cases:
+        raise SystemExit(f"no cases in the region of {ACTOR}")
+    access = policy.case_access(fresh(), [pk for pk, _ in cases])
+    if len(access) != len(cases):
+        raise SystemExit(f"{ACTOR} does not reach all cases of its region")
+    access_of = {number: access[pk] for pk, number in cases}
+    numbers = [number for _, number in cases]
+
+    # Fairness: the baseline must produce exactly what case_get returns.
+    for number in numbers:
+        guarded = case_selectors.case_get(actor=fresh(), number=number)
+        plain = plain_read(fresh(), number, access_of[number])
+        if guarded != plain:
+            diff = sorted(
+                k for k in guarded.keys() | plain.keys() if guarded.get(k) != plain.get(k)
+            )
+            raise SystemExit(f"baseline differs from case_get for {number}: {diff}")
+    with_identity = sum(
+        1 for num in numbers if "identity" in plain_read(fresh(), num, access_of[num])
+    )
+    with CaptureQueriesContext(connection) as q_guarded:
+        case_selectors.case_get(actor=fresh(), number=numbers[0])
+    with CaptureQueriesContext(connection) as q_plain:
+        plain_read(fresh(), numbers[0], access_of[numbers[0]])
+    sample = case_selectors.case_get(actor=fresh(), number=numbers[0])
+    shown = [f for f in case_selectors.LIST_FIELDS if f in sample]
+    shown += [f"identity.{k}" for k in sample.get("identity", {})]
+    shown += ["signals"] if "signals" in sample else []
+
+    def record(number: str) -> None:
+        acc = access_of[number]
+        audit.record(
+            base,
+            "case.read",
+            object_type="case",
+            object_id=number,
+            fields=shown,
+            purpose=policy.purpose_of(base),
+            legal_basis=policy.legal_basis(base, acc.categories),
+            emergency=acc.emergency,
+            detail={"relation": acc.relation.value},
+        )
+
+    with CaptureQueriesContext(connection) as q_record:
+        record(numbers[0])
+    with CaptureQueriesContext(connection) as q_access:
+        policy.case_access(fresh(), [cases[0][0]])
+
+    log(
+        f"[{db}] {len(numbers)} cases in the region of {ACTOR} ({with_identity} with identity); "
+        f"warm-up {warmup}, then {n} timed calls each"
+    )
+    guarded_ms: list[float] = []
+    plain_ms: list[float] = []
+    added_ms: list[float] = []
+    for i in range(-warmup, n):
+        number = numbers[i % len(numbers)]
+        acc = access_of[number]
+
+        def g(number=number) -> None:
+            case_selectors.case_get(actor=fresh(), number=number)
+
+        def p(number=number, acc=acc) -> None:
+            plain_read(fresh(), number, acc)
+
+        if i % 2:
+            tg, tp = timed(g), timed(p)
+        else:
+            tp, tg = timed(p), timed(g)
+        if i >= 0:
+            guarded_ms.append(tg)
+            plain_ms.append(tp)
+            added_ms.append(tg - tp)
+
+    record_ms: list[float] = []
+    for i in range(-warmup, n):
+        number = numbers[i % len(numbers)]
+        dt = timed(lambda number=number: record(number))
+        if i >= 0:
+            record_ms.append(dt)
+
+    access_ms: list[float] = []
+    for i in range(-warmup, n):
+        pk = cases[i % len(cases)][0]
+        dt = timed(lambda pk=pk: policy.case_access(fresh(), [pk]))
+        if i >= 0:
+            access_ms.append(dt)
+
+    t = time.perf_counter()
+    check = audit.verify()
+    verify_s = time.perf_counter() - t
+    if not check.ok:
+        raise SystemExit(f"audit chain broken after the run: {check}")
+    entries = AuditEntry.objects.count()
+    log(f"[{db}] audit chain intact: {check.checked} entries verified in {verify_s:.2f} s")
+    vendor = connection.vendor
+    version = (
+        connection.cursor().connection.info.server_version
+        if vendor == "postgresql"
+        else __import__("sqlite3").sqlite_version
+    )
+    connection.close()
+    return {
+        "db": db,
+        "vendor_version": str(version),
+        "cases": len(numbers),
+        "with_identity": with_identity,
+        "audit_entries": entries,
+        "guarded": summary(guarded_ms),
+        "plain": summary(plain_ms),
+        "added": summary(added_ms),
+        "audit_record": summary(record_ms),
+        "case_access": summary(access_ms),
+        "queries": {
+            "guarded": len(q_guarded.captured_queries),
+            "plain": len(q_plain.captured_queries),
+            "audit_record": len(q_record.captured_queries),
+            "case_access": len(q_access.captured_queries),
+        },
+    }
+
+
+def child(db: str, dsn: str, n: int, warmup: int, keep: bool) -> int:
+    tmpdir = None
+    if db == "sqlite":
+        tmpdir = Path(tempfile.mkdtemp(prefix="samen-bench-policy-"))
+        url = f"sqlite:///{tmpdir / 'bench.sqlite3'}"
+        log(f"[sqlite] fresh database {tmpdir / 'bench.sqlite3'}")
+    else:
+        if urlsplit(dsn).hostname not in ("127.0.0.1", "localhost", "::1"):
+            raise SystemExit("the bench database must be on loopback")
+        recreate_postgres(dsn)
+        url = dsn
+    try:
+        django_setup(bench_env(url))
+        result = measure(db, n, warmup)
+    finally:
+        if db == "postgres" and not keep:
+            drop_postgres(dsn)
+        if tmpdir and not keep:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+    print(CHILD_TAG + json.dumps(result), flush=True)
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# Parent: one child per database, one table
+# --------------------------------------------------------------------------------------------
+
+
+def run_child(db: str, args: argparse.Namespace) -> dict[str, object]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "--db", db]
+    cmd += ["-n", str(args.n), "--warmup", str(args.warmup), "--dsn", args.dsn]
+    cmd += ["--keep"] if args.keep else []
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    result = None
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith(CHILD_TAG):
+            result = json.loads(line[len(CHILD_TAG) :])
+        else:
+            print(line, end="", flush=True)
+    if proc.wait() != 0 or result is None:
+        raise SystemExit(f"the {db} run failed (exit {proc.returncode})")
+    return result
+
+
+def print_table(results: list[dict[str, object]], n: int) -> None:
+    rows = [
+        ("guarded", "case_get (policy + audit)"),
+        ("plain", "same read, no policy/audit"),
+        ("added", "added per read (paired diff)"),
+        ("audit_record", "audit.record alone"),
+        ("case_access", "policy.case_access alone"),
+    ]
+    print()
+    print(
+        f"Policy check + audit write per case read, in-process, {n} calls each, actor {ACTOR}, "
+        f"{os.cpu_count()} CPUs, 1-minute load average {os.getloadavg()[0]:.1f}"
+    )
+    head = f"{'database':<20} {'operation':<32} {'median ms':>10} {'p95 ms':>9} {'queries':>8}"
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        label = f"{r['db']} {r['vendor_version']}"
+        for key, text in rows:
+            s = r[key]
+            if key == "added":
+                q = r["queries"]["guarded"] - r["queries"]["plain"]
+                queries = f"+{q}"
+            else:
+                queries = str(r["queries"][key])
+            print(f"{label:<20} {text:<32} {s['median']:>10.2f} {s['p95']:>9.2f} {queries:>8}")
+            label = ""
+        print(
+            f"{'':<20} ({r['cases']} cases of the coordinator's region, {r['with_identity']} "
+            f"with identity; {r['audit_entries']} audit entries at the end, chain verified)"
+        )
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    p.add_argument("-n", type=int, default=500, help="timed calls per operation (default 500)")
+    p.add_argument("--warmup", type=int, default=30, help="untimed calls first (default 30)")
+    p.add_argument(
+        "--dsn",
+        default=os.environ.get("BENCH_POLICY_DATABASE_URL", DEFAULT_DSN),
+        help="PostgreSQL URL of the bench database (default %(default)s)",
+    )
+    p.add_argument("--keep", action="store_true", help="keep the bench databases afterwards")
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    return p.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    if args.child:
+        return child(args.db, args.dsn, args.n, args.warmup, args.keep)
+    t_start = time.perf_counter()
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    results = [run_child(db, args) for db in dbs]
+    print_table(results, args.n)
+    figures: dict[str, str] = {"n": str(args.n)}
+    for r in results:
+        db = r["db"]
+        figures[f"{db}_added_median_ms"] = f"{r['added']['median']:.2f}"
+        figures[f"{db}_added_p95_ms"] = f"{r['added']['p95']:.2f}"
+        figures[f"{db}_case_get_median_ms"] = f"{r['guarded']['median']:.2f}"
+        figures[f"{db}_plain_median_ms"] = f"{r['plain']['median']:.2f}"
+        figures[f"{db}_audit_record_median_ms"] = f"{r['audit_record']['median']:.2f}"
+        figures[f"{db}_audit_record_p95_ms"] = f"{r['audit_record']['p95']:.2f}"
+        figures[f"{db}_case_access_median_ms"] = f"{r['case_access']['median']:.2f}"
+        figures[f"{db}_extra_queries"] = str(r["queries"]["guarded"] - r["queries"]["plain"])
+    figures["total_s"] = f"{time.perf_counter() - t_start:.0f}"
+    print("RESULT " + " ".join(f"{k}={v}" for k, v in figures.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
