@@ -20,6 +20,7 @@ from .models import (
     LetterStatus,
     Motion,
     MotionSubmitter,
+    OverviewSnapshot,
     ProposedUpdate,
     UpdateState,
 )
@@ -124,7 +125,12 @@ def _location(payload: dict[str, Any]) -> str:
     where = (
         f"footnote {loc['footnote']}" if loc.get("footnote") else f"paragraph {loc['paragraph']}"
     )
-    return f"{loc['section']}, {where}" if loc.get("section") else where
+    if not loc.get("section"):
+        return where
+    # Section headings can be whole sentences; the field keeps a pointer, the passage the text.
+    # Shorten the heading, never the footnote or paragraph number after it (max_length 120).
+    section = loc["section"][: 120 - len(where) - 2].rstrip()
+    return f"{section}, {where}"
 
 
 def _set_status(record: Motion | Commitment, update: ProposedUpdate) -> None:
@@ -275,3 +281,23 @@ def _reject(update: ProposedUpdate, by: Actor, reason: str) -> ProposedUpdate:
         detail={"letter": update.letter_id, "state": "rejected"},
     )
     return update
+
+
+def overview_snapshot_create(*, by: Actor, label: str = "") -> OverviewSnapshot:
+    """Store what the overview shows now, as the base for "what changed" in the next one."""
+    from .overview import current_state  # the overview reads selectors; keep imports one-way
+
+    _require_edit(by, object_type="programme.overview_snapshot")
+    snapshot = OverviewSnapshot.objects.create(
+        taken_by=by.user if getattr(by.user, "is_authenticated", False) else None,
+        label=label,
+        state=current_state(),
+    )
+    audit.record(
+        by,
+        "programme.overview_snapshot.create",
+        object_type="programme.overview_snapshot",
+        object_id=str(snapshot.pk),
+        purpose=policy.purpose_of(by),
+    )
+    return snapshot

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -99,7 +100,7 @@ def record(
         "action": action,
         "operation": operation_of(action),
         "object_type": object_type,
-        "object_id": str(object_id),
+        "object_id": str(object_id)[:64],
         "fields": sorted(set(fields)),
         "detail": detail or {},
         "purpose": purpose,
@@ -121,8 +122,12 @@ def record(
         head.save(update_fields=["seq", "hash"])
 
 
+CASE_NUMBER = re.compile(r"^MH-\d{4}-\d{6}$")
+
+
 def subjects_of(object_type: str, object_id: str, detail: dict) -> list[str]:
-    """The case numbers an entry is about: its object, the cases a list showed, a signal's case."""
+    """The case numbers an entry is about: its object, the cases a list showed, a signal's case.
+    Only well-formed numbers: a probe for a made-up number is about nobody."""
     numbers = []
     if object_type == "case" and object_id not in ("", "*"):
         numbers.append(object_id)
@@ -131,7 +136,7 @@ def subjects_of(object_type: str, object_id: str, detail: dict) -> list[str]:
     numbers += [n for n in detail.get("cases", []) if isinstance(n, str)]
     if isinstance(detail.get("case"), str):
         numbers.append(detail["case"])
-    return numbers
+    return [n for n in numbers if CASE_NUMBER.match(n)]
 
 
 @dataclass(frozen=True)
