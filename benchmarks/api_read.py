@@ -23,13 +23,11 @@ Run:  .venv/bin/python benchmarks/api_read.py [--cases 100000] [--reuse] [--dsn 
 from __future__ import annotations
 
 import argparse
-import base64
 import contextlib
 import http.client
 import json
 import os
 import random
-import secrets
 import signal
 import socket
 import statistics
@@ -44,11 +42,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from benchlib import (
+    ROOT,
+    bench_env,
+    db_name,
+    django_setup,
+    log,
+    maintenance_dsn,
+    require_bench_name,
+    require_loopback,
+)
 
 DEFAULT_DSN = "postgres://samen:samen-ci@127.0.0.1:5432/samen_bench"
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -77,39 +82,6 @@ BIG_REGIONS = {"VR13": 3.0, "VR17": 2.5, "VR15": 1.8, "VR09": 1.5}  # Amsterdam,
 # --------------------------------------------------------------------------------------------
 
 
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S', time.gmtime())}] {msg}", flush=True)
-
-
-def child_env(dsn: str) -> dict[str, str]:
-    """The environment for Django here and in gunicorn: bench database, throwaway test keys."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": dsn,
-            "DJANGO_SETTINGS_MODULE": "samen.conf.base",
-            "SAMEN_SECRET_KEY": secrets.token_urlsafe(50),
-            "SAMEN_FIELD_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-            "SAMEN_PSEUDONYM_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-            "SAMEN_DEBUG": "0",
-            "SAMEN_LOG_LEVEL": "WARNING",
-            "PYTHONPATH": os.pathsep.join(
-                p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH", "")) if p
-            ),
-        }
-    )
-    return env
-
-
-def db_name(dsn: str) -> str:
-    return urlsplit(dsn).path.lstrip("/")
-
-
-def maintenance_dsn(dsn: str) -> str:
-    parts = urlsplit(dsn)
-    return urlunsplit(parts._replace(path="/postgres"))
-
-
 def prepare_database(dsn: str, *, reuse: bool) -> bool:
     """Create the database (dropping an old one unless reusing). True when it was (re)created."""
     import psycopg
@@ -122,29 +94,12 @@ def prepare_database(dsn: str, *, reuse: bool) -> bool:
             log(f"reusing database {name}")
             return False
         if exists:
-            if "bench" not in name:
-                raise SystemExit(f"refusing to drop database {name!r}: its name lacks 'bench'")
+            require_bench_name(name)
             log(f"dropping database {name}")
             conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
         log(f"creating database {name}")
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return True
-
-
-def django_setup(env: dict[str, str]) -> None:
-    for key in (
-        "DATABASE_URL",
-        "DJANGO_SETTINGS_MODULE",
-        "SAMEN_SECRET_KEY",
-        "SAMEN_FIELD_KEY",
-        "SAMEN_PSEUDONYM_KEY",
-        "SAMEN_DEBUG",
-        "SAMEN_LOG_LEVEL",
-    ):
-        os.environ[key] = env[key]
-    import django
-
-    django.setup()
 
 
 # --------------------------------------------------------------------------------------------
@@ -610,6 +565,14 @@ def request(
 
 
 def token_for(port: int, username: str, password: str) -> str:
+    """A token as the demo user; roles that see identity add the demo account's TOTP code."""
+    from binascii import unhexlify
+
+    from django_otp.oath import TOTP
+
+    from samen.demo.builder import demo_totp_key
+
+    otp = f"{TOTP(unhexlify(demo_totp_key(username))).token():06d}"
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         status, body = request(
@@ -617,7 +580,7 @@ def token_for(port: int, username: str, password: str) -> str:
             "/api/v1/auth/token/",
             {"Content-Type": "application/json", "Accept": "application/json"},
             "POST",
-            json.dumps({"username": username, "password": password}).encode(),
+            json.dumps({"username": username, "password": password, "otp": otp}).encode(),
         )
     finally:
         conn.close()
@@ -773,13 +736,12 @@ def main() -> int:
     if not 2 <= args.workers <= 4:
         raise SystemExit("--workers must be 2 to 4")
     clients = [int(c) for c in args.clients.split(",")]
-    if urlsplit(args.dsn).hostname not in ("127.0.0.1", "localhost", "::1"):
-        raise SystemExit("the bench database must be on loopback")
+    require_loopback(args.dsn)
     t_start = time.perf_counter()
     # SIGTERM ends the run through the finally clauses, so gunicorn is stopped as well.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
-    env = child_env(args.dsn)
+    env = bench_env(args.dsn)
     t = time.perf_counter()
     n_cases = build(args.dsn, env, args.cases, reuse=args.reuse)
     build_s = time.perf_counter() - t

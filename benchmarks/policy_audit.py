@@ -28,99 +28,17 @@ Run:  .venv/bin/python benchmarks/policy_audit.py [--db sqlite|postgres|both] [-
 from __future__ import annotations
 
 import argparse
-import base64
 import dataclasses
-import json
 import os
-import secrets
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from benchlib import child_database, child_result, log, run_child
 
 DEFAULT_DSN = "postgres://samen:samen-ci@127.0.0.1:5432/samen_bench_policy"
-CHILD_TAG = "CHILD-JSON "
 ACTOR = "demo-coordinator"
-
-
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S', time.gmtime())}] {msg}", flush=True)
-
-
-# --------------------------------------------------------------------------------------------
-# Environment and database
-# --------------------------------------------------------------------------------------------
-
-
-def bench_env(database_url: str) -> dict[str, str]:
-    """Django settings for the bench database, with throwaway keys for this run only."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": database_url,
-            "DJANGO_SETTINGS_MODULE": "samen.conf.base",
-            "SAMEN_SECRET_KEY": secrets.token_urlsafe(50),
-            "SAMEN_DEBUG": "0",
-            "SAMEN_LOG_LEVEL": "WARNING",
-        }
-    )
-    for name in ("SAMEN_FIELD_KEY", "SAMEN_PSEUDONYM_KEY", "SAMEN_AUDIT_KEY"):
-        env[name] = base64.b64encode(secrets.token_bytes(32)).decode()
-    return env
-
-
-def db_name(dsn: str) -> str:
-    return urlsplit(dsn).path.lstrip("/")
-
-
-def maintenance_dsn(dsn: str) -> str:
-    return urlunsplit(urlsplit(dsn)._replace(path="/postgres"))
-
-
-def recreate_postgres(dsn: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name = db_name(dsn)
-    if "bench" not in name:
-        raise SystemExit(f"refusing to use database {name!r}: its name lacks 'bench'")
-    with psycopg.connect(maintenance_dsn(dsn), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    log(f"created PostgreSQL database {name}")
-
-
-def drop_postgres(dsn: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name = db_name(dsn)
-    if "bench" not in name:
-        raise SystemExit(f"refusing to drop database {name!r}: its name lacks 'bench'")
-    with psycopg.connect(maintenance_dsn(dsn), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-    log(f"dropped PostgreSQL database {name}")
-
-
-def django_setup(env: dict[str, str]) -> None:
-    for key, value in env.items():
-        if key == "DATABASE_URL" or key.startswith(("SAMEN_", "DJANGO_")):
-            os.environ[key] = value
-    import django
-
-    django.setup()
 
 
 # --------------------------------------------------------------------------------------------
@@ -339,26 +257,9 @@ def measure(db: str, n: int, warmup: int) -> dict[str, object]:
 
 
 def child(db: str, dsn: str, n: int, warmup: int, keep: bool) -> int:
-    tmpdir = None
-    if db == "sqlite":
-        tmpdir = Path(tempfile.mkdtemp(prefix="samen-bench-policy-"))
-        url = f"sqlite:///{tmpdir / 'bench.sqlite3'}"
-        log(f"[sqlite] fresh database {tmpdir / 'bench.sqlite3'}")
-    else:
-        if urlsplit(dsn).hostname not in ("127.0.0.1", "localhost", "::1"):
-            raise SystemExit("the bench database must be on loopback")
-        recreate_postgres(dsn)
-        url = dsn
-    try:
-        django_setup(bench_env(url))
+    with child_database(db, dsn, keep=keep, prefix="samen-bench-policy-"):
         result = measure(db, n, warmup)
-    finally:
-        if db == "postgres" and not keep:
-            drop_postgres(dsn)
-        if tmpdir and not keep:
-            shutil.rmtree(tmpdir, ignore_errors=True)
-    print(CHILD_TAG + json.dumps(result), flush=True)
-    return 0
+    return child_result(result)
 
 
 # --------------------------------------------------------------------------------------------
@@ -366,21 +267,10 @@ def child(db: str, dsn: str, n: int, warmup: int, keep: bool) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-def run_child(db: str, args: argparse.Namespace) -> dict[str, object]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "--db", db]
-    cmd += ["-n", str(args.n), "--warmup", str(args.warmup), "--dsn", args.dsn]
-    cmd += ["--keep"] if args.keep else []
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    result = None
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith(CHILD_TAG):
-            result = json.loads(line[len(CHILD_TAG) :])
-        else:
-            print(line, end="", flush=True)
-    if proc.wait() != 0 or result is None:
-        raise SystemExit(f"the {db} run failed (exit {proc.returncode})")
-    return result
+def child_args(args: argparse.Namespace) -> list[str]:
+    """What a child gets on its command line after `--child --db <db>`."""
+    extra = ["-n", str(args.n), "--warmup", str(args.warmup), "--dsn", args.dsn]
+    return extra + (["--keep"] if args.keep else [])
 
 
 def print_table(results: list[dict[str, object]], n: int) -> None:
@@ -437,7 +327,7 @@ def main() -> int:
         return child(args.db, args.dsn, args.n, args.warmup, args.keep)
     t_start = time.perf_counter()
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    results = [run_child(db, args) for db in dbs]
+    results = [run_child(__file__, db, child_args(args)) for db in dbs]
     print_table(results, args.n)
     figures: dict[str, str] = {"n": str(args.n)}
     for r in results:

@@ -1,0 +1,183 @@
+"""Benchmark of the online-signals engine: throughput, peak memory and cluster quality.
+
+    .venv/bin/python benchmarks/online_scan.py                 # 100,000 ads, --workers 2
+    .venv/bin/python benchmarks/online_scan.py --million       # also 1,000,000 ads
+
+Synthetic ads (with ground truth) are generated once into --cache. Each scan runs in a fresh
+subprocess so that its peak memory is its own: the coordinator's peak RSS and the largest worker's
+are reported separately. Throughput is wall-clock ads/s from the first byte read to clusters and
+leads in memory ("scan"), and including writing clusters.csv, leads.json and report.html
+("end to end"). CPU seconds are reported too: on a shared machine they show what the engine costs
+when other processes take part of the cores. The aim (issue 7): ≥ 14,000 ads/s with 2 workers, at
+pairwise precision ≥ 0.84. The last line starts with RESULT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from samen.online.engine import ScanConfig, compare, make_engine, scan, write_outputs  # noqa: E402
+from samen.online.engine.evaluate import read_labels  # noqa: E402
+from samen.online.engine.runner import labels_of  # noqa: E402
+from samen.online.engine.synth import write_synthetic  # noqa: E402
+
+
+def _ensure_input(ads: int, seed: int, cache: Path) -> tuple[Path, Path]:
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / f"ads-{ads}-seed{seed}.jsonl"
+    truth = cache / f"ads-{ads}-seed{seed}.truth.csv"
+    if not (path.exists() and truth.exists()):
+        started = time.perf_counter()
+        write_synthetic(ads, seed, path, truth)
+        print(
+            f"generated {ads:,} ads in {time.perf_counter() - started:.1f}s -> {path}",
+            file=sys.stderr,
+        )
+    return path, truth
+
+
+def _child(args: argparse.Namespace) -> None:
+    """One scan, measured from inside the process that runs it."""
+    path, truth = Path(args.input), Path(args.truth)
+    config = ScanConfig()
+    cpu_before = os.times()
+    started = time.perf_counter()
+    engine = make_engine(args.engine, args.workers)
+    try:
+        result = scan([path], config=config, engine=engine)
+    finally:
+        engine.close()
+    scanned = time.perf_counter() - started
+    write_outputs(result, [path], Path(args.out), config)
+    end_to_end = time.perf_counter() - started
+    cpu_after = os.times()
+    cpu = sum(cpu_after[i] - cpu_before[i] for i in range(4))
+    quality = compare(read_labels(truth, "ad_id", "operator_id"), labels_of(result))
+    # Lead quality: are the lead clusters exploitative operators, and how many exploitative ads
+    # do they cover? (The truth marks clubs and independents as not exploitative.)
+    exploitative = read_labels(truth, "ad_id", "is_exploitative")
+    ids = result.index.ids
+    leads = result.analysis.clusters
+    mostly = sum(sum(exploitative[ids[a]] == "1" for a in s.ads) * 2 > len(s.ads) for s in leads)
+    in_leads = sum(exploitative[ids[a]] == "1" for s in leads for a in s.ads)
+    total_exploitative = sum(v == "1" for v in exploitative.values())
+    ads = len(result.index)
+    print(
+        json.dumps(
+            {
+                "ads": ads,
+                "bad_lines": len(result.index.bad),
+                "scan_seconds": round(scanned, 2),
+                "end_to_end_seconds": round(end_to_end, 2),
+                "ads_per_s": round(ads / scanned),
+                "ads_per_s_end_to_end": round(ads / end_to_end),
+                "cpu_seconds": round(cpu, 2),
+                "ads_per_cpu_s": round(ads / cpu) if cpu else 0,
+                # ru_maxrss is in KiB on Linux.
+                "peak_rss_mb_coordinator": round(
+                    resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                ),
+                "peak_rss_mb_largest_worker": round(
+                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+                ),
+                "clusters": result.stats["clusters"],
+                "lead_clusters": result.stats["lead_clusters"],
+                "lead_clusters_mostly_exploitative": round(mostly / len(leads), 4) if leads else 0,
+                "exploitative_ads_in_lead_clusters": round(in_leads / total_exploitative, 4)
+                if total_exploitative
+                else 0,
+                **quality.as_dict(),
+            }
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--ads", type=int, default=100_000)
+    parser.add_argument("--million", action="store_true", help="also run 1,000,000 ads")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--engine", choices=("local", "dask"), default="local")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--cache", type=Path, default=Path(tempfile.gettempdir()) / "samen-online-bench"
+    )
+    # Internal: run one measured scan in this process.
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--input", help=argparse.SUPPRESS)
+    parser.add_argument("--truth", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args)
+        return
+
+    sizes = [args.ads] + ([1_000_000] if args.million and args.ads != 1_000_000 else [])
+    results = []
+    for ads in sizes:
+        path, truth = _ensure_input(ads, args.seed, args.cache)
+        load = os.getloadavg()[0]
+        completed = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                "--input",
+                str(path),
+                "--truth",
+                str(truth),
+                "--out",
+                str(args.cache / f"out-{ads}"),
+                "--workers",
+                str(args.workers),
+                "--engine",
+                args.engine,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        figures = json.loads(completed.stdout.strip().splitlines()[-1])
+        figures["load_average_before"] = round(load, 2)
+        results.append(figures)
+        print(
+            f"{ads:>9,} ads, {args.engine} engine, {args.workers} workers: "
+            f"{figures['ads_per_s']:,} ads/s scan ({figures['scan_seconds']}s), "
+            f"{figures['ads_per_s_end_to_end']:,} ads/s with outputs, "
+            f"{figures['ads_per_cpu_s']:,} ads per CPU-second; "
+            f"peak RSS {figures['peak_rss_mb_coordinator']} MB coordinator, "
+            f"{figures['peak_rss_mb_largest_worker']} MB largest worker; "
+            f"precision {figures['pairwise_precision']}, recall {figures['pairwise_recall']}, "
+            f"F1 {figures['pairwise_f1']}, ARI {figures['ari']}; "
+            f"{figures['lead_clusters']:,} lead clusters, "
+            f"{figures['lead_clusters_mostly_exploitative']:.1%} of them mostly exploitative, "
+            f"covering {figures['exploitative_ads_in_lead_clusters']:.1%} of exploitative ads "
+            f"(load average before: {figures['load_average_before']})"
+        )
+    print(
+        "RESULT "
+        + " ".join(
+            f"[{r['ads']}] ads_per_s={r['ads_per_s']} "
+            f"ads_per_s_end_to_end={r['ads_per_s_end_to_end']} "
+            f"ads_per_cpu_s={r['ads_per_cpu_s']} peak_rss_mb={r['peak_rss_mb_coordinator']}"
+            f"+{r['peak_rss_mb_largest_worker']} precision={r['pairwise_precision']} "
+            f"recall={r['pairwise_recall']} f1={r['pairwise_f1']} ari={r['ari']} "
+            f"lead_precision={r['lead_clusters_mostly_exploitative']}"
+            for r in results
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

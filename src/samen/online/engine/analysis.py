@@ -1,0 +1,462 @@
+"""From clusters to explained leads: cluster summaries, indicator scores, and the three lead kinds.
+
+Scores add indicator weights from the versioned indicator set. Text indicators count as the share of
+a cluster's ads that show them and together never exceed ``text_contribution_cap``: a keyword alone
+cannot make a lead. Structural indicators count in full, and say in words why they fired.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from .cluster import Clustering
+from .index import Index
+from .indicators import IndicatorSet
+
+
+def cluster_name(label: int) -> str:
+    return f"c{label:07d}"
+
+
+def iso_day(ordinal: int) -> str:
+    return date.fromordinal(ordinal).isoformat() if ordinal > 0 else ""
+
+
+def contact_kind(contact: str) -> str:
+    prefix = contact.split(":", 1)[0]
+    return {"tel": "phone", "email": "e-mail", "img": "image"}.get(prefix, f"{prefix} handle")
+
+
+def contact_value(contact: str) -> str:
+    return contact.split(":", 1)[1]
+
+
+def _list(values: list[str], limit: int = 6) -> str:
+    shown = ", ".join(values[:limit])
+    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
+
+
+@dataclass
+class ContactStats:
+    ads: int = 0
+    personas: set[str] = field(default_factory=set)
+    cities: set[str] = field(default_factory=set)
+    first_day: int = 0
+    last_day: int = 0
+
+
+@dataclass
+class ClusterSummary:
+    label: int
+    ads: list[int]  # ad indices, in input order
+    score: float = 0.0
+    cities: list[tuple[str, int]] = field(default_factory=list)
+    first_day: int = 0
+    last_day: int = 0
+    personas: dict[str, set[str]] = field(default_factory=dict)  # persona -> cities
+    contacts: list[tuple[str, int, int]] = field(default_factory=list)  # contact, ads, personas
+    languages: list[tuple[str, int]] = field(default_factory=list)
+    contributions: list[dict] = field(default_factory=list)
+    template: str = ""
+
+    @property
+    def id(self) -> str:
+        return cluster_name(self.label)
+
+    def explanation(self) -> list[str]:
+        return [c["detail"] for c in self.contributions]
+
+    def as_dict(self) -> dict:
+        return {
+            "cluster_id": self.id,
+            "size": len(self.ads),
+            "score": round(self.score, 2),
+            "cities": [city for city, _ in self.cities],
+            "first_seen": iso_day(self.first_day),
+            "last_seen": iso_day(self.last_day),
+            "personas": sorted(self.personas),
+            "shared_contacts": [
+                {"contact": c, "type": contact_kind(c), "ads": n, "personas": p}
+                for c, n, p in self.contacts
+            ],
+            "languages": [lang for lang, _ in self.languages],
+            "indicators": self.contributions,
+            "template": self.template,
+            "explanation": self.explanation(),
+        }
+
+
+@dataclass
+class Analysis:
+    clusters: list[ClusterSummary]  # lead clusters, highest score first
+    cluster_count: int
+    multi_ad_clusters: int
+    contacts: ContactIndex
+    price_medians: dict[str, float]
+
+
+def _price_flags(index: Index, ratio: float, min_ads: int) -> tuple[np.ndarray, dict[str, float]]:
+    prices = np.frombuffer(index.price, dtype=np.float32)
+    cities = np.frombuffer(index.city, dtype=np.int32)
+    flags = np.zeros(len(prices), dtype=bool)
+    medians: dict[str, float] = {}
+    priced = prices > 0
+    for city_id in np.unique(cities[priced]):
+        if city_id == 0:
+            continue
+        in_city = priced & (cities == city_id)
+        if in_city.sum() < min_ads:
+            continue
+        median = float(np.median(prices[in_city]))
+        medians[index.cities.values[city_id]] = median
+        flags |= in_city & (prices < ratio * median)
+    return flags, medians
+
+
+class ContactIndex:
+    """The entity graph seen from the contacts: which ads use a contact, and with how many
+    personas. Counts are computed for all contacts at once with numpy; the full description
+    (personas, cities, dates) only for the contacts a lead explains."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        contact_id = np.frombuffer(index.contact_id, dtype=np.int32)
+        contact_ad = np.frombuffer(index.contact_ad, dtype=np.int32)
+        size = len(index.contacts)
+        self.ad_count = np.bincount(contact_id, minlength=size)
+        shared = self.ad_count[contact_id] >= 2
+        self.contact_id, self.contact_ad = contact_id[shared], contact_ad[shared]
+        order = np.argsort(self.contact_id, kind="stable")
+        self._sorted_ads = self.contact_ad[order]
+        self._starts = np.searchsorted(self.contact_id[order], np.arange(size + 1))
+        names = np.frombuffer(index.name, dtype=np.int32).astype(np.int64)
+        ages = np.frombuffer(index.age, dtype=np.int16).astype(np.int64)
+        persona = np.where(names > 0, names * 1024 + ages + 1, -1)[self.contact_ad]
+        named = persona >= 0
+        # One 64-bit key per (contact, persona) pair: unique pairs, then pairs per contact.
+        pairs = np.unique(self.contact_id[named].astype(np.int64) << 32 | persona[named])
+        self.persona_count = np.bincount(pairs >> 32, minlength=size)
+        # The same edges by ad, to list an ad's shared contacts.
+        by_ad = np.argsort(self.contact_ad, kind="stable")
+        self._ad_contacts = self.contact_id[by_ad]
+        self._ad_starts = np.searchsorted(self.contact_ad[by_ad], np.arange(len(index) + 1))
+        self._stats: dict[int, ContactStats] = {}
+
+    def shared_contacts_of(self, ad: int) -> list[int]:
+        return self._ad_contacts[self._ad_starts[ad] : self._ad_starts[ad + 1]].tolist()
+
+    def is_shared(self, contact: int) -> bool:
+        return bool(self.ad_count[contact] >= 2)
+
+    def ads_of(self, contact: int) -> list[int]:
+        return self._sorted_ads[self._starts[contact] : self._starts[contact + 1]].tolist()
+
+    def stats(self, contact: int) -> ContactStats:
+        found = self._stats.get(contact)
+        if found is None:
+            index = self.index
+            ads = self.ads_of(contact)
+            days = [index.day[a] for a in ads if index.day[a] > 0]
+            found = self._stats[contact] = ContactStats(
+                ads=len(ads),
+                personas={p for p in map(index.persona, ads) if p},
+                cities={index.cities.values[index.city[a]] for a in ads if index.city[a]},
+                first_day=min(days, default=0),
+                last_day=max(days, default=0),
+            )
+        return found
+
+
+def _text_contributions(
+    index: Index, ads: list[int], indicators: IndicatorSet, price_flags: np.ndarray
+) -> list[dict]:
+    size = len(ads)
+    masks = [index.mask[ad] for ad in ads]
+    parts: list[dict] = []
+    for indicator in indicators.text:
+        bit = indicators.bit(indicator.id)
+        count = sum(1 for m in masks if m & bit)
+        if count:
+            parts.append(
+                {
+                    "id": indicator.id,
+                    "label": indicator.label,
+                    "contribution": indicator.weight * count / size,
+                    "detail": f"{indicator.label}: {count} of {size} ads "
+                    f"({indicator.explanation}).",
+                }
+            )
+    total = sum(p["contribution"] for p in parts)
+    cap = indicators.text_contribution_cap
+    if total > cap:
+        # Scale down rather than drop, so every keyword that fired stays visible as evidence.
+        for part in parts:
+            part["contribution"] *= cap / total
+        parts.append(
+            {
+                "id": "text_cap",
+                "label": "Cap on keyword evidence",
+                "contribution": 0.0,
+                "detail": f"Keyword indicators together count at most {cap:g}: "
+                "single keywords are weak evidence.",
+            }
+        )
+    price = indicators.by_id.get("price_below_median")
+    if price is not None:
+        count = int(price_flags[ads].sum())
+        if count:
+            parts.append(
+                {
+                    "id": price.id,
+                    "label": price.label,
+                    "contribution": price.weight * count / size,
+                    "detail": f"{price.label}: {count} of {size} ads ask less than "
+                    f"{price.param('ratio'):.0%} of their city's median price.",
+                }
+            )
+    return parts
+
+
+def analyse(index: Index, clustering: Clustering, indicators: IndicatorSet) -> Analysis:
+    n = len(index)
+    labels = clustering.labels
+    price = indicators.by_id.get("price_below_median")
+    price_flags, medians = (
+        _price_flags(index, price.param("ratio"), int(price.param("min_priced_ads_in_city")))
+        if price is not None and n
+        else (np.zeros(n, dtype=bool), {})
+    )
+    contacts = ContactIndex(index)
+
+    many_personas = indicators.by_id.get("contact_many_personas")
+    many_cities = indicators.by_id.get("template_many_cities")
+    persona_moves = indicators.by_id.get("persona_many_cities")
+    city_values = index.cities.values
+
+    order = np.argsort(labels, kind="stable")
+    sizes = np.bincount(labels) if n else np.zeros(0, dtype=np.int64)
+    starts = np.cumsum(sizes) - sizes
+    summaries: list[ClusterSummary] = []
+    multi = 0
+    # A lone ad is never a lead (keywords are capped below the lead threshold), so only clusters
+    # of two or more ads are described; and only lead clusters are kept, so that memory does not
+    # grow with the number of clusters.
+    # The most any cluster can score without structure: capped keywords plus the price.
+    text_bound = min(indicators.text_contribution_cap, sum(i.weight for i in indicators.text))
+    text_bound += price.weight if price is not None else 0.0
+    city_column = index.city
+    for label in np.flatnonzero(sizes >= 2).tolist():
+        ads = order[starts[label] : starts[label] + sizes[label]].tolist()
+        multi += 1
+        # Most clusters of two or more ads are one person reposting in one city. An upper bound
+        # of the score from cheap facts skips them before the full description is built.
+        cities_in_cluster = len({city_column[a] for a in ads} - {0})
+        bound = text_bound
+        for indicator in (many_cities, persona_moves):
+            if indicator and cities_in_cluster >= indicator.param("min_cities"):
+                bound += indicator.weight
+        if many_personas and any(
+            contacts.persona_count[c] >= many_personas.param("min_personas")
+            for a in ads
+            for c in contacts.shared_contacts_of(a)
+        ):
+            bound += many_personas.weight
+        if bound < indicators.lead_threshold:
+            continue
+        summary = ClusterSummary(label=int(labels[ads[0]]), ads=ads)
+        contributions = _text_contributions(index, ads, indicators, price_flags)
+        city_counts = Counter(city_values[index.city[a]] for a in ads if index.city[a])
+        summary.cities = city_counts.most_common()
+        days = [index.day[a] for a in ads if index.day[a] > 0]
+        summary.first_day, summary.last_day = (min(days), max(days)) if days else (0, 0)
+        for a in ads:
+            persona = index.persona(a)
+            if persona:
+                summary.personas.setdefault(persona, set()).add(city_values[index.city[a]])
+        summary.languages = Counter(
+            index.languages.values[index.language[a]] for a in ads
+        ).most_common()
+        in_cluster = Counter(cid for a in ads for cid in contacts.shared_contacts_of(a))
+        summary.contacts = sorted(
+            (
+                (index.contacts.values[cid], count, int(contacts.persona_count[cid]))
+                for cid, count in in_cluster.items()
+            ),
+            key=lambda c: (-c[2], -c[1], c[0]),
+        )
+        if many_personas and summary.contacts:
+            contact, _, personas = summary.contacts[0]
+            if personas >= many_personas.param("min_personas"):
+                entry = contacts.stats(index.contacts.id_of(contact))
+                contributions.append(
+                    {
+                        "id": many_personas.id,
+                        "label": many_personas.label,
+                        "contribution": many_personas.weight,
+                        "detail": f"{many_personas.label}: {contact_kind(contact)} "
+                        f"{contact_value(contact)} is used in {entry.ads} ads under "
+                        f"{personas} personas ({_list(sorted(entry.personas))}).",
+                    }
+                )
+        if many_cities:
+            groups: dict[int, set[str]] = defaultdict(set)
+            group_sizes: Counter[int] = Counter()
+            for a in ads:
+                group = int(clustering.template_labels[a])
+                group_sizes[group] += 1
+                if index.city[a]:
+                    groups[group].add(city_values[index.city[a]])
+            best = max(groups.items(), key=lambda g: (len(g[1]), -g[0]), default=(0, set()))
+            if group_sizes[best[0]] > 1 and len(best[1]) >= many_cities.param("min_cities"):
+                contributions.append(
+                    {
+                        "id": many_cities.id,
+                        "label": many_cities.label,
+                        "contribution": many_cities.weight,
+                        "detail": f"{many_cities.label}: one text template in "
+                        f"{group_sizes[best[0]]} ads across {len(best[1])} cities "
+                        f"({_list(sorted(best[1]))}).",
+                    }
+                )
+        if persona_moves and summary.personas:
+            persona, cities = max(summary.personas.items(), key=lambda p: (len(p[1]), p[0]))
+            cities = {c for c in cities if c}
+            if len(cities) >= persona_moves.param("min_cities"):
+                contributions.append(
+                    {
+                        "id": persona_moves.id,
+                        "label": persona_moves.label,
+                        "contribution": persona_moves.weight,
+                        "detail": f"{persona_moves.label}: persona {persona} is advertised in "
+                        f"{len(cities)} cities ({_list(sorted(cities))}).",
+                    }
+                )
+        summary.contributions = sorted(contributions, key=lambda c: -c["contribution"])
+        for c in summary.contributions:
+            c["contribution"] = round(c["contribution"], 3)
+        summary.score = sum(c["contribution"] for c in summary.contributions)
+        if summary.score >= indicators.lead_threshold:
+            summaries.append(summary)
+    summaries.sort(key=lambda s: (-s.score, -len(s.ads), s.label))
+    cluster_count = int(labels.max()) + 1 if n else 0
+    return Analysis(summaries, cluster_count, multi, contacts, medians)
+
+
+def lead_clusters(analysis: Analysis, indicators: IndicatorSet) -> list[ClusterSummary]:
+    return [s for s in analysis.clusters if s.score >= indicators.lead_threshold]
+
+
+def build_leads(
+    index: Index,
+    analysis: Analysis,
+    indicators: IndicatorSet,
+    max_urls: int = 5000,
+) -> dict[str, list[dict]]:
+    """Possible victims, possible perpetrators and URLs, each with a score and an explanation.
+
+    URLs are the ads of lead clusters, highest score first, at most ``max_urls`` of them: more
+    than an analyst can open, and a cap keeps a million-ad scan's output bounded."""
+    victims: list[dict] = []
+    perpetrators: list[dict] = []
+    url_leads: list[dict] = []
+    seen_contacts: set[str] = set()
+    many_personas = indicators.by_id.get("contact_many_personas")
+    min_personas = many_personas.param("min_personas") if many_personas else 3
+    city_values = index.cities.values
+    for summary in lead_clusters(analysis, indicators):
+        # The cluster's own entry carries the full evidence; a lead names the strongest reasons.
+        why = "Strongest evidence: " + "; ".join(c["detail"] for c in summary.contributions[:2])
+        per_persona: dict[str, list[int]] = defaultdict(list)
+        for a in summary.ads:
+            persona = index.persona(a)
+            if persona:
+                per_persona[persona].append(a)
+        for persona, ads in sorted(per_persona.items()):
+            cities = sorted({city_values[index.city[a]] for a in ads if index.city[a]})
+            days = [index.day[a] for a in ads if index.day[a] > 0]
+            moved = len(cities) >= 2
+            victims.append(
+                {
+                    "kind": "possible_victim",
+                    "persona": persona,
+                    "cluster_id": summary.id,
+                    "score": round(summary.score + (0.5 if moved else 0.0), 2),
+                    "ads": len(ads),
+                    "cities": cities,
+                    "first_seen": iso_day(min(days)) if days else "",
+                    "last_seen": iso_day(max(days)) if days else "",
+                    "urls": [index.urls[a] for a in ads if index.urls[a]][:20],
+                    "explanation": (
+                        f"Persona {persona} appears in {len(ads)} ads"
+                        + (f" in {len(cities)} cities ({_list(cities)})" if cities else "")
+                        + f" and belongs to cluster {summary.id} of {len(summary.ads)} ads "
+                        f"(score {summary.score:.1f}). {why}"
+                    ),
+                }
+            )
+        for contact, _, personas in summary.contacts:
+            if personas < 2 or contact in seen_contacts:
+                continue
+            seen_contacts.add(contact)
+            entry = analysis.contacts.stats(index.contacts.id_of(contact))
+            perpetrators.append(
+                {
+                    "kind": "possible_perpetrator",
+                    "contact": contact,
+                    "type": contact_kind(contact),
+                    "value": contact_value(contact),
+                    "cluster_id": summary.id,
+                    "score": round(summary.score + 0.5 * math.log2(personas), 2),
+                    "ads": entry.ads,
+                    "personas": sorted(entry.personas),
+                    "cities": sorted(entry.cities),
+                    "first_seen": iso_day(entry.first_day),
+                    "last_seen": iso_day(entry.last_day),
+                    "explanation": (
+                        f"The {contact_kind(contact)} {contact_value(contact)} stands behind "
+                        f"{entry.ads} "
+                        f"ads with {personas} different personas ({_list(sorted(entry.personas))})"
+                        + (
+                            f" in {len(entry.cities)} cities ({_list(sorted(entry.cities))})"
+                            if entry.cities
+                            else ""
+                        )
+                        + (
+                            f", from {iso_day(entry.first_day)} to {iso_day(entry.last_day)}"
+                            if entry.first_day
+                            else ""
+                        )
+                        + (
+                            ". Several personas behind one contact is the strongest sign "
+                            "of a third party"
+                            if personas >= min_personas
+                            else ""
+                        )
+                        + f". Cluster {summary.id} (score {summary.score:.1f}): {why}"
+                    ),
+                }
+            )
+        for a in summary.ads:
+            url = index.urls[a]
+            if url and len(url_leads) < max_urls:
+                url_leads.append(
+                    {
+                        "kind": "url",
+                        "url": url,
+                        "ad_id": index.ids[a],
+                        "cluster_id": summary.id,
+                        "score": round(summary.score, 2),
+                        "explanation": f"Ad {index.ids[a]} belongs to cluster {summary.id} "
+                        f"of {len(summary.ads)} ads (score {summary.score:.1f}): "
+                        + "; ".join(c["label"] for c in summary.contributions[:3])
+                        + ".",
+                    }
+                )
+    for leads in (victims, perpetrators, url_leads):
+        leads.sort(key=lambda lead: -lead["score"])
+    return {"possible_victims": victims, "possible_perpetrators": perpetrators, "urls": url_leads}

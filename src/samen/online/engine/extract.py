@@ -1,0 +1,390 @@
+"""Extraction: from one ad to contacts, persona, place, price, language and a slot-normalised text.
+
+Everything here is a pure function of one ad, so it runs unchanged in a worker process or on a Dask
+worker. Word lists live in ``data/lexicon.json`` (domain rules as data).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import phonenumbers
+
+LEXICON: dict = json.loads(
+    resources.files("samen.online.engine").joinpath("data/lexicon.json").read_text("utf-8")
+)
+
+# The region for numbers written without a country code: the ads are read for the Dutch chain.
+DEFAULT_REGION = "NL"
+LANGUAGES = ("nl", "en", "pl", "ro", "bg", "es")
+UNDETERMINED = "und"
+
+# Slot tokens replace everything that an operator swaps between copies of one template, so that
+# near-duplicate detection sees the template and not the persona. They are plain words so that the
+# tokeniser keeps them.
+SLOT_PHONE, SLOT_EMAIL, SLOT_HANDLE, SLOT_URL = "xphonex", "xemailx", "xhandlex", "xurlx"
+SLOT_NAME, SLOT_CITY, SLOT_NUM = "xnamex", "xcityx", "xnumx"
+SLOT_TOKENS = (SLOT_PHONE, SLOT_EMAIL, SLOT_HANDLE, SLOT_URL, SLOT_NAME, SLOT_CITY, SLOT_NUM)
+
+HANDLE_PLATFORMS = {
+    "t.me": "telegram",
+    "telegram.me": "telegram",
+    "telegram": "telegram",
+    "tg": "telegram",
+    "instagram.com": "instagram",
+    "instagram": "instagram",
+    "insta": "instagram",
+    "ig": "instagram",
+    "onlyfans.com": "onlyfans",
+    "onlyfans": "onlyfans",
+    "of": "onlyfans",
+    "snapchat.com/add": "snapchat",
+    "snapchat": "snapchat",
+    "snap": "snapchat",
+    "sc": "snapchat",
+}
+
+_EMOJI = "\u2600-\u27bf\U0001f300-\U0001faff\ufe0f\u20e3\u200d"
+# Contact patterns, each run only when a cheap substring test says it can match: regular
+# expressions cost about 70 ns a character here, and most ads hold one contact at most.
+_HANDLE_SITE_RE = re.compile(
+    r"(?<![\w.])(?P<site>t\.me|telegram\.me|instagram\.com|onlyfans\.com|snapchat\.com/add)"
+    r"/(?P<name>[\w.]{3,32})"
+)
+_HANDLE_LABEL_RE = re.compile(
+    r"(?<!\w)(?P<site>telegram|tg|snapchat|snap|sc|instagram|insta|ig|onlyfans|of)"
+    r"\s*(?::\s*@?|@)\s*(?P<name>[\w.]{3,32})"
+)
+_WHATSAPP_RE = re.compile(r"(?<![\w.])wa\.me/\+?(?P<number>\d{8,15})")
+_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+")
+_EMAIL_RE = re.compile(
+    r"(?<![\w.+-])(?P<user>[a-z0-9][\w.+-]{0,40})\s*(?:@|\[at\]|\(at\))\s*"
+    r"(?P<domain>[a-z0-9-]{2,40})\s*(?:\.|\[dot\]|\(dot\))\s*"
+    r"(?P<tld>com|nl|org|net|pl|ro|bg|es|eu|be|de|info)\b"
+)
+_EMAIL_HINT_RE = re.compile(r"@\s*[a-z0-9-]{2,40}\.")
+# A phone starts with +, 00 or 0 (or an "o" used for a zero before the Dutch 6) and may be broken
+# up by spaces, dots, dashes, brackets, stars, letters o/l and emoji; it ends on a digit.
+_PHONE_RE = re.compile(
+    r"(?:\+|0|o(?=[\s.\-]*6))(?<![\w+].)[0-9ol\s().\-_/*·•~|" + _EMOJI + r"]{8,45}(?<=\d)"
+)
+_DIGIT_WORD: dict[str, str] = {
+    word: digit for digit, words in LEXICON["digit_words"].items() for word in words
+}
+# Numbers spelled out ("nul zes een twee ...") must run at least this many words to be a number.
+_MIN_SPELLED_RUN = 6
+_DUTCH_MOBILE_RE = re.compile(r"(?:\+31|0)(6[1-58]\d{7})(?!\d)")
+_PHONE_TRANSLATE = str.maketrans({"o": "0", "l": "1"})
+_NON_DIGIT_RE = re.compile(r"[^\d+]")
+
+_AGE_UNIT_WORDS = frozenset(w for unit in LEXICON["age_units"] for w in re.findall(r"\w+", unit))
+_AGE_LABEL_WORDS = frozenset(LEXICON["age_labels"])
+_AGE_UNITS = "|".join(map(re.escape, LEXICON["age_units"]))
+_AGE_LABELS = "|".join(map(re.escape, LEXICON["age_labels"]))
+_AGE_RE = re.compile(
+    rf"(?<!\w)(?P<a1>[1-6]\d)\s*-?\s*(?:{_AGE_UNITS})(?!\w)"
+    rf"|(?<!\w)(?:{_AGE_LABELS})\s*[:=]?\s*(?P<a2>[1-6]\d)\b"
+)
+_PRICE_MARKERS = ("€", "eur", "евро")
+_PRICE_RE = re.compile(
+    r"(?:€|\beur\b|\beuro\b)\s*(?P<p1>\d{2,4})(?:[.,]\d\d)?\b"
+    r"|\b(?P<p2>\d{2,4})(?:[.,]\d\d)?\s*(?:€|eur\b|euro\b|euros\b|евро\b)"
+)
+_CAP = r"[A-ZÀ-ÖØ-ÞЀ-Я][a-zß-öø-ÿа-џ]{1,15}"
+# "Anna (21)" or "Anna, 21" at the start of a title.
+_TITLE_PERSONA_RE = re.compile(rf"^\W*(?P<name>{_CAP})\s*[,(\-]\s*(?P<age>[1-6]\d)\b")
+_NOT_NAMES = frozenset(LEXICON["not_names"])
+_NOT_NAME_WORDS = frozenset(n.lower() for n in LEXICON["not_names"])
+# Name triggers as word tuples ("i'm" is the tokens i, m): the name is the capitalised next word.
+_NAME_TRIGGERS = frozenset(tuple(re.findall(r"\w+", t)) for t in LEXICON["name_triggers"])
+_NAME_TRIGGER_LAST = frozenset(t[-1] for t in _NAME_TRIGGERS)
+
+_CITY_CANONICAL: dict[str, str] = {}
+for _city in LEXICON["cities"]:
+    _CITY_CANONICAL[_city.lower()] = LEXICON["city_aliases"].get(_city, _city)
+# First word of a city name -> (all its words, canonical name), longest first.
+_CITY_BY_FIRST_WORD: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _spelling, _canonical in _CITY_CANONICAL.items():
+    _words = tuple(re.findall(r"\w+", _spelling))
+    _CITY_BY_FIRST_WORD.setdefault(_words[0], []).append((_words, _canonical))
+for _options in _CITY_BY_FIRST_WORD.values():
+    _options.sort(key=lambda option: -len(option[0]))
+_TOKEN_RE = re.compile(r"\w+")
+# Digit groups separated by anything but letters: one number, whatever the punctuation or emoji.
+_NUMBER_RUN_RE = re.compile(r"\d+(?:[^\w\n]+\d+)*")
+_DIGIT_WORD_SET = frozenset(_DIGIT_WORD)
+_CITY_FIRST_WORDS = frozenset(_CITY_BY_FIRST_WORD)
+_STOPWORD_SETS: dict[str, frozenset[str]] = {
+    lang: frozenset(words) for lang, words in LEXICON["stopwords"].items()
+}
+
+_CYRILLIC_RE = re.compile(r"[а-яё]")
+
+
+@dataclass(slots=True)
+class Extraction:
+    """What one ad tells us. ``contacts`` are entity keys such as ``tel:+31612345001``."""
+
+    contacts: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    age: int = -1
+    price: float = -1.0
+    cities: list[str] = field(default_factory=list)
+    language: str = UNDETERMINED
+    normalised: str = ""
+    tokens: list[str] = field(default_factory=list)  # the normalised text as tokens
+    lowered: str = ""  # title and text, lower-cased
+    # Lower-cased word tokens, digit runs as the number slot: for cheap tests of what words occur.
+    words: set[str] = field(default_factory=set)
+
+
+def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
+    """E.164 for a phone-like string, or None when it is not a valid number."""
+    digits = _NON_DIGIT_RE.sub("", raw.translate(_PHONE_TRANSLATE))
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if "+" in digits[1:]:
+        digits = digits[0] + digits[1:].replace("+", "")
+    return _parse_digits(digits, region)
+
+
+@lru_cache(maxsize=65536)
+def _parse_digits(digits: str, region: str) -> str | None:
+    # Cached on the digits: one operator's number recurs in many ads, written in many ways.
+    if region == "NL":
+        # Dutch mobile numbers are most of what ads hold and follow one plan (06 + 8 digits, 061-065
+        # and 068); answering them directly spares phonenumbers' general parser. A test checks
+        # that this agrees with phonenumbers.
+        mobile = _DUTCH_MOBILE_RE.match(digits)
+        if mobile:
+            return "+31" + mobile.group(1)
+    candidates: list[str]
+    if digits.startswith("+"):
+        # A greedy match may swallow trailing digits (a price); try the lengths numbers come in.
+        candidates = [digits[:n] for n in range(min(len(digits), 16), 8, -1)]
+    else:
+        candidates = [digits[:10], digits[:9]] if len(digits) >= 9 else []
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return None
+
+
+def detect_language(words: set[str], text: str) -> str:
+    """Language by counting distinct stopwords per language; without them, Cyrillic script still
+    says Bulgarian (the only Cyrillic language of the six).
+
+    A simple model on purpose: ads are short, the six languages have distinctive function words,
+    and the result only describes clusters; it is never evidence.
+    """
+    best, best_score = UNDETERMINED, 1
+    for lang in LANGUAGES:
+        score = len(words & _STOPWORD_SETS[lang])
+        if score > best_score:
+            best, best_score = lang, score
+    if best == UNDETERMINED and _CYRILLIC_RE.search(text):
+        return "bg"
+    return best
+
+
+def _find_contacts(lowered: str, found: Extraction) -> None:
+    add = found.contacts.append
+    if "t.me/" in lowered or ".com/" in lowered:
+        for m in _HANDLE_SITE_RE.finditer(lowered):
+            add(f"{HANDLE_PLATFORMS[m.group('site')]}:{m.group('name').strip('.')}")
+    if ":" in lowered or "@" in lowered:
+        for m in _HANDLE_LABEL_RE.finditer(lowered):
+            add(f"{HANDLE_PLATFORMS[m.group('site')]}:{m.group('name').strip('.')}")
+    if "wa.me/" in lowered:
+        for m in _WHATSAPP_RE.finditer(lowered):
+            phone = normalise_phone("+" + m.group("number"))
+            if phone:
+                add(f"tel:{phone}")
+    if "http" in lowered or "www." in lowered:
+        found.urls.extend(m.group(0).rstrip(".,;:!?)") for m in _URL_RE.finditer(lowered))
+    if (
+        ("@" in lowered and _EMAIL_HINT_RE.search(lowered))
+        or "[at]" in lowered
+        or "(at)" in lowered
+    ):
+        for m in _EMAIL_RE.finditer(lowered):
+            user, domain, tld = m.group("user", "domain", "tld")
+            add(f"email:{user}@{domain}.{tld}")
+    for m in _PHONE_RE.finditer(lowered):
+        phone = normalise_phone(m.group(0))
+        if phone:
+            add(f"tel:{phone}")
+
+
+def _capitalised_after(original: str, trigger: str, token: str) -> str | None:
+    """The original spelling of ``token`` when it is capitalised and follows ``trigger``: a name.
+
+    String searches rather than a regular expression built per name: this runs for most ads.
+    """
+    name = token.capitalize()
+    start = original.find(name)
+    while start >= 0:
+        end = start + len(name)
+        before = original[max(0, start - len(trigger) - 3) : start].lower().rstrip(" ,:-")
+        if (
+            before.endswith(trigger)
+            and (end == len(original) or not original[end].isalnum())
+            and (start == 0 or not original[start - 1].isalnum())
+        ):
+            return name
+        start = original.find(name, end)
+    return None
+
+
+def _positions(tokens: list[str], word: str) -> list[int]:
+    """Where ``word`` occurs in ``tokens``; list.index scans in C, a Python loop would not."""
+    found: list[int] = []
+    start = 0
+    try:
+        while True:
+            start = tokens.index(word, start)
+            found.append(start)
+            start += 1
+    except ValueError:
+        return found
+
+
+def _spelled_numbers(lower: list[str], found: Extraction) -> list[str]:
+    """Collapse runs of number words ("nul zes een twee ...") into one number slot, and read
+    them as a phone number when they make one. A few number words in a row are ordinary words
+    ("een", "one"), so only runs of at least ``_MIN_SPELLED_RUN`` count."""
+    out: list[str] = []
+    n = len(lower)
+    i = 0
+    while i < n:
+        token = lower[i]
+        if token in _DIGIT_WORD or token == SLOT_NUM:
+            j = i
+            while j < n and (lower[j] in _DIGIT_WORD or lower[j] == SLOT_NUM):
+                j += 1
+            run = lower[i:j]
+            if j - i >= _MIN_SPELLED_RUN and any(t in _DIGIT_WORD for t in run):
+                digits = "".join(_DIGIT_WORD.get(t, "") for t in run)
+                if 9 <= len(digits) <= 13:
+                    phone = normalise_phone(digits)
+                    if phone:
+                        found.contacts.append(f"tel:{phone}")
+                out.append(SLOT_NUM)
+            else:
+                out.extend(run)
+            i = j
+            continue
+        out.append(token)
+        i += 1
+    return out
+
+
+def _slot_tokens(original: str, lowered: str, found: Extraction) -> tuple[list[str], set[str]]:
+    """The word tokens of an ad with numbers, cities and names replaced by slot tokens.
+
+    Runs of digits collapse into one slot first, in one regular-expression pass, so "06 12 34 56
+    78" and "0612345678" look the same to the template comparison. Cities, names and spelled-out
+    numbers are then found by set intersection with the token set, and only the few matching
+    positions are visited in Python. Returns the slotted tokens and the set of words before
+    cities and names were slotted.
+    """
+    lower = _TOKEN_RE.findall(_NUMBER_RUN_RE.sub(f" {SLOT_NUM} ", lowered))
+    words = set(lower)
+    if len(words & _DIGIT_WORD_SET) >= 3:
+        lower = _spelled_numbers(lower, found)
+    city_words = words & _CITY_FIRST_WORDS
+    if city_words:
+        # From the end, so that shortening the list for a two-word city moves nothing unvisited.
+        seen: list[tuple[int, str]] = []
+        for i in sorted((i for word in city_words for i in _positions(lower, word)), reverse=True):
+            for city_tokens, canonical in _CITY_BY_FIRST_WORD[lower[i]]:
+                width = len(city_tokens)
+                if tuple(lower[i : i + width]) == city_tokens:
+                    seen.append((i, canonical))
+                    lower[i : i + width] = [SLOT_CITY]
+                    break
+        found.cities = list(dict.fromkeys(canonical for _, canonical in sorted(seen)))
+    triggers = words & _NAME_TRIGGER_LAST
+    if triggers:
+        for i in sorted(i for word in triggers for i in _positions(lower, word)):
+            if i + 1 >= len(lower) or lower[i + 1] in _NOT_NAME_WORDS:
+                continue
+            if (
+                (lower[i],) in _NAME_TRIGGERS
+                or tuple(lower[i - 1 : i + 1]) in _NAME_TRIGGERS
+                or (tuple(lower[i - 2 : i + 1]) in _NAME_TRIGGERS)
+            ):
+                name = _capitalised_after(original, lower[i], lower[i + 1])
+                if name and name not in found.names:
+                    found.names.append(name)
+    for name in found.names:
+        for i in _positions(lower, name.lower()):
+            lower[i] = SLOT_NAME
+    return lower, words
+
+
+def extract(
+    title: str,
+    text: str,
+    *,
+    phone: str = "",
+    email: str = "",
+    image_hashes: tuple[str, ...] = (),
+) -> Extraction:
+    """Extract everything the engine needs from one ad. Deterministic for a given input."""
+    found = Extraction()
+    original = f"{title}\n{text}"
+    lowered = original.lower()
+
+    if phone:
+        normalised_phone = normalise_phone(phone)
+        if normalised_phone:
+            found.contacts.append(f"tel:{normalised_phone}")
+    if email and "@" in email:
+        found.contacts.append(f"email:{email.strip().lower()}")
+    found.contacts.extend(f"img:{h.lower()}" for h in image_hashes if h)
+    _find_contacts(lowered, found)
+
+    title_match = _TITLE_PERSONA_RE.match(title)
+    if title_match and title_match.group("name") not in _NOT_NAMES:
+        found.names.append(title_match.group("name"))
+        found.age = int(title_match.group("age"))
+    found.tokens, words = _slot_tokens(original, lowered, found)
+    if found.age < 0 and not (
+        words.isdisjoint(_AGE_UNIT_WORDS) and words.isdisjoint(_AGE_LABEL_WORDS)
+    ):
+        age = _AGE_RE.search(lowered)
+        if age:
+            found.age = int(age.group("a1") or age.group("a2"))
+    for marker in _PRICE_MARKERS:
+        # Search only around the currency: the price pattern is costly over a whole text.
+        at = lowered.find(marker)
+        if at >= 0:
+            price = _PRICE_RE.search(lowered, max(0, at - 12), at + 16)
+            if price:
+                found.price = float(price.group("p1") or price.group("p2"))
+                break
+
+    found.language = detect_language(words, lowered)
+    found.normalised = " ".join(found.tokens)
+    found.words = words
+    found.lowered = lowered
+    # Keep the order of first appearance but drop repeats: an ad often repeats its number.
+    found.contacts = list(dict.fromkeys(found.contacts))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def canonical_city(city: str) -> str:
+    """The canonical spelling of a city name from the gazetteer, or the input stripped."""
+    stripped = city.strip()
+    return _CITY_CANONICAL.get(stripped.lower(), stripped)

@@ -1,0 +1,148 @@
+"""The coordinator's index: compact columns for every ad, filled chunk by chunk.
+
+This is the only state that grows with the input (about 300 bytes per ad with 64 permutations).
+Texts are not kept; the report re-reads the few ads it quotes.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .partition import ChunkResult
+
+
+class Interner:
+    """Strings to small integers, so that a column of cities or names costs 4 bytes an ad."""
+
+    def __init__(self) -> None:
+        self.values: list[str] = [""]
+        self._ids: dict[str, int] = {"": 0}
+
+    def __call__(self, value: str) -> int:
+        found = self._ids.get(value)
+        if found is None:
+            found = self._ids[value] = len(self.values)
+            self.values.append(value)
+        return found
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def id_of(self, value: str) -> int:
+        return self._ids[value]
+
+
+class StringColumn:
+    """Strings packed into one byte buffer with end offsets: about a third of the memory of a list
+    of str objects, which matters for ids and URLs at a million ads."""
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._ends = array("q")
+
+    def extend(self, values: Iterable[str]) -> None:
+        data, ends = self._data, self._ends
+        for value in values:
+            data += value.encode()
+            ends.append(len(data))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, position: int) -> str:
+        if position < 0:
+            position += len(self._ends)
+        start = self._ends[position - 1] if position else 0
+        return self._data[start : self._ends[position]].decode()
+
+    def __iter__(self) -> Iterator[str]:
+        data, start = self._data, 0
+        for end in self._ends:
+            yield data[start:end].decode()
+            start = end
+
+
+@dataclass
+class Index:
+    ids: StringColumn = field(default_factory=StringColumn)
+    file_index: array = field(default_factory=lambda: array("i"))
+    line_number: array = field(default_factory=lambda: array("i"))
+    offset: array = field(default_factory=lambda: array("q"))  # byte offset of the line, or -1
+    urls: StringColumn = field(default_factory=StringColumn)
+    day: array = field(default_factory=lambda: array("i"))
+    city: array = field(default_factory=lambda: array("i"))
+    name: array = field(default_factory=lambda: array("i"))
+    age: array = field(default_factory=lambda: array("h"))
+    price: array = field(default_factory=lambda: array("f"))
+    language: array = field(default_factory=lambda: array("b"))
+    mask: array = field(default_factory=lambda: array("q"))
+    # The entity graph as an edge list: contact_of[k] is an ad index, contact_id[k] a contact.
+    contact_ad: array = field(default_factory=lambda: array("i"))
+    contact_id: array = field(default_factory=lambda: array("i"))
+    cities: Interner = field(default_factory=Interner)
+    names: Interner = field(default_factory=Interner)
+    languages: Interner = field(default_factory=Interner)
+    contacts: Interner = field(default_factory=Interner)
+    signature_parts: list[np.ndarray] = field(default_factory=list)
+    bad: list[tuple[int, int, str]] = field(default_factory=list)
+    _signatures: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, part: ChunkResult) -> None:
+        """Append one chunk's results. Callers add chunks in input order, so that every engine
+        numbers the ads the same way."""
+        start = len(self.ids)
+        self.ids.extend(part.ids)
+        self.file_index.extend([part.file_index] * len(part.ids))
+        self.line_number.extend(part.line_numbers)
+        self.offset.extend(part.offsets)
+        self.urls.extend(part.urls)
+        self.day.extend(part.days)
+        self.city.extend(map(self.cities, part.cities))
+        self.name.extend(map(self.names, part.names))
+        self.age.extend(max(-1, min(a, 32767)) for a in part.ages)
+        self.price.extend(part.prices)
+        self.language.extend(map(self.languages, part.languages))
+        self.mask.extend(part.masks)
+        for offset, contacts in enumerate(part.contacts):
+            for contact in contacts:
+                self.contact_ad.append(start + offset)
+                self.contact_id.append(self.contacts(contact))
+        if part.signatures is not None and len(part.signatures):
+            self.signature_parts.append(part.signatures)
+            self._signatures = None
+        self.bad.extend(part.bad)
+
+    @property
+    def signatures(self) -> np.ndarray:
+        if self._signatures is None:
+            if self.signature_parts:
+                # Copy part by part, dropping each part once copied: np.concatenate would hold
+                # every part and the whole result at once, twice the index's largest column.
+                parts = self.signature_parts
+                whole = np.empty((sum(len(p) for p in parts), parts[0].shape[1]), dtype=np.uint32)
+                position = 0
+                parts.reverse()
+                while parts:
+                    part = parts.pop()
+                    whole[position : position + len(part)] = part
+                    position += len(part)
+                self._signatures = whole
+                self.signature_parts = [whole]
+            else:
+                self._signatures = np.zeros((0, 1), dtype=np.uint32)
+        return self._signatures
+
+    def persona(self, ad: int) -> str:
+        """A persona is the advertised name with the stated age: "Anna (21)". Empty when unnamed."""
+        name = self.names.values[self.name[ad]]
+        if not name:
+            return ""
+        age = self.age[ad]
+        return f"{name} ({age})" if age >= 0 else name

@@ -1,0 +1,181 @@
+"""The versioned indicator set (``data/indicators.json``) and the text matcher built from it."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    id: str
+    label: str
+    kind: str  # "text": found in one ad's words; "structural": found in a cluster's shape
+    weight: float
+    explanation: str
+    patterns: tuple[str, ...] = ()
+    params: tuple[tuple[str, float], ...] = ()
+
+    def param(self, name: str) -> float:
+        return dict(self.params)[name]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One text indicator found in an ad, with the span of its evidence in the lower-cased
+    ``title + "\\n" + text``."""
+
+    indicator: str
+    start: int
+    end: int
+    evidence: str
+
+
+class IndicatorSet:
+    """Indicators with their weights, and the compiled patterns of the text indicators."""
+
+    def __init__(self, data: dict) -> None:
+        self.version: str = data["version"]
+        self.lead_threshold: float = float(data["lead_threshold"])
+        self.text_contribution_cap: float = float(data["text_contribution_cap"])
+        self.indicators: tuple[Indicator, ...] = tuple(
+            Indicator(
+                id=item["id"],
+                label=item["label"],
+                kind=item["kind"],
+                weight=float(item["weight"]),
+                explanation=item["explanation"],
+                patterns=tuple(item.get("patterns", ())),
+                params=tuple(sorted(item.get("params", {}).items())),
+            )
+            for item in data["indicators"]
+        )
+        self.by_id = {indicator.id: indicator for indicator in self.indicators}
+        self.text = tuple(i for i in self.indicators if i.kind == "text")
+        if len(self.text) > 62:
+            raise ValueError("text indicators are stored as bits of one 64-bit mask")
+        # One alternation with a named group per indicator, tried only at word starts: one pass
+        # over the lower-cased text finds them all (used for evidence spans).
+        self._regex = _alternation([(i.id, p) for i in self.text for p in i.patterns])
+        self._bit = {indicator.id: 1 << n for n, indicator in enumerate(self.text)}
+        # Every pattern starts with one of a few words. Per word, a small alternation of just the
+        # patterns that start with it: an ad is searched only for the words it contains, which
+        # spares most ads most of the work. Patterns starting with a number are keyed on the
+        # number, looked up in the text itself (the extractor's word set has numbers slotted).
+        by_word: dict[str, list[tuple[str, str]]] = {}
+        self._unkeyed: list[tuple[str, str]] = []
+        for indicator in self.text:
+            for pattern in indicator.patterns:
+                words = _leading_words(pattern)
+                if not words:
+                    self._unkeyed.append((indicator.id, pattern))
+                for word in words:
+                    by_word.setdefault(word, []).append((indicator.id, pattern))
+        self._by_word = {
+            word: _alternation(items, guard=False)
+            for word, items in by_word.items()
+            if not word.isdigit()
+        }
+        self._by_number = {
+            word: _alternation(items, guard=False)
+            for word, items in by_word.items()
+            if word.isdigit()
+        }
+        self.triggers = frozenset(self._by_word)
+        self._unkeyed_regex = _alternation(self._unkeyed) if self._unkeyed else None
+
+    def hits(self, text: str) -> list[Hit]:
+        """Every text indicator in ``text``, with its span. Spans index ``text`` itself."""
+        lowered = text.lower()
+        if len(lowered) != len(text):  # rare letters change length when lower-cased
+            text = lowered
+        return [
+            Hit(
+                match.lastgroup or "", match.start(), match.end(), text[match.start() : match.end()]
+            )
+            for match in self._regex.finditer(lowered)
+        ]
+
+    def mask(self, lowered: str, words: set[str] | None = None) -> int:
+        """The text indicators present, one bit each: compact enough to keep for every ad.
+
+        ``lowered`` is the lower-cased ad text; ``words`` its word tokens when already known."""
+        if words is None:
+            return self._mask_of(self._regex, lowered, 0)
+        mask = 0
+        for word in self.triggers.intersection(words):
+            mask = self._mask_of(self._by_word[word], lowered, mask)
+        for number, regex in self._by_number.items():
+            if number in lowered:
+                mask = self._mask_of(regex, lowered, mask)
+        if self._unkeyed_regex is not None:
+            mask = self._mask_of(self._unkeyed_regex, lowered, mask)
+        return mask
+
+    def _mask_of(self, regex: re.Pattern[str], lowered: str, mask: int) -> int:
+        for match in regex.finditer(lowered):
+            # Without a leading word-boundary test the regex can skip ahead to its literal first
+            # word quickly; the boundary is checked here instead.
+            start = match.start()
+            if start == 0 or not lowered[start - 1].isalnum():
+                mask |= self._bit[match.lastgroup or ""]
+        return mask
+
+    def ids_in_mask(self, mask: int) -> list[str]:
+        return [i.id for i in self.text if mask & self._bit[i.id]]
+
+    def bit(self, indicator_id: str) -> int:
+        return self._bit[indicator_id]
+
+
+def _alternation(items: list[tuple[str, str]], *, guard: bool = True) -> re.Pattern[str]:
+    """One regular expression with a named group per indicator; with ``guard``, tried at word
+    starts only."""
+    grouped: dict[str, list[str]] = {}
+    for indicator_id, pattern in items:
+        grouped.setdefault(indicator_id, []).append(_unanchored(pattern))
+    return re.compile(
+        ("(?<!\\w)(?:" if guard else "(?:")
+        + "|".join(f"(?P<{key}>{'|'.join(patterns)})" for key, patterns in grouped.items())
+        + ")"
+    )
+
+
+def _unanchored(pattern: str) -> str:
+    """Patterns are matched at word starts already; a leading \\b is redundant."""
+    return pattern[2:] if pattern.startswith("\\b") else pattern
+
+
+def _leading_words(pattern: str) -> set[str]:
+    """The words one of which any match must start with, or an empty set when unknown."""
+    body = _unanchored(pattern)
+    if body.startswith("(?:"):
+        close = body.find(")")
+        options = body[3:close].split("|")
+    else:
+        options = [body]
+    words = set()
+    for option in options:
+        word = re.match(r"\w+", option)
+        if not word:
+            return set()
+        words.add(word.group(0).lower())
+    return words
+
+
+@lru_cache(maxsize=8)
+def load_indicators(path: str | None = None) -> IndicatorSet:
+    """The packaged indicator set, or one from ``path`` (an analyst's own version)."""
+    if path is None:
+        raw = (
+            resources.files("samen.online.engine")
+            .joinpath("data/indicators.json")
+            .read_text("utf-8")
+        )
+    else:
+        raw = Path(path).read_text("utf-8")
+    return IndicatorSet(json.loads(raw))

@@ -1,0 +1,208 @@
+"""Work on one chunk of ads: parse, extract, find text indicators, MinHash. Runs in any worker.
+
+The result is columnar and small (no ad text), so that sending it back to the coordinating process
+is cheap and the coordinator's memory holds only the index.
+"""
+
+from __future__ import annotations
+
+import gc
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from datasketch import MinHash
+from datasketch.minhash import _fmix
+
+from .extract import canonical_city, extract
+from .indicators import load_indicators
+from .reader import BadRecord, Chunk, parse_ad
+
+
+@dataclass(frozen=True, slots=True)
+class ScanConfig:
+    """Tuning of one scan. The same config gives the same clusters, whatever the engine."""
+
+    num_perm: int = 64
+    # Estimated Jaccard similarity of slot-normalised word shingles from which two ads share a
+    # template.
+    threshold: float = 0.6
+    shingle_size: int = 3
+    # Texts with fewer shingles are too short to call a template; they link only through contacts.
+    min_shingles: int = 8
+    seed: int = 7
+    chunk_size: int = 1000
+    indicators_path: str | None = None
+
+
+@dataclass(slots=True)
+class ChunkResult:
+    seq: int
+    file_index: int
+    nbytes: int
+    ids: list[str] = field(default_factory=list)
+    line_numbers: list[int] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    days: list[int] = field(default_factory=list)
+    cities: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    ages: list[int] = field(default_factory=list)
+    prices: list[float] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    masks: list[int] = field(default_factory=list)
+    contacts: list[list[str]] = field(default_factory=list)
+    # (n, num_perm) uint32; a row of zeros marks a text too short to take part in template matching.
+    signatures: np.ndarray | None = None
+    bad: list[tuple[int, int, str]] = field(
+        default_factory=list
+    )  # (file_index, line_number, reason)
+
+
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, str]:
+    base = MinHash(num_perm=num_perm, seed=seed)
+    return base.permutations, base.scheme
+
+
+class _TokenHashes(dict):
+    """crc32 of each token, remembered: an ad's words mostly come from a small vocabulary.
+    (Python's own hash() would differ between processes, and between engines.)"""
+
+    limit = 500_000
+
+    def __missing__(self, token: str) -> int:
+        if len(self) > self.limit:
+            self.clear()
+        value = self[token] = zlib.crc32(token.encode())
+        return value
+
+
+_token_hashes = _TokenHashes()
+_MIX1, _MIX2 = np.uint32(0x9E3779B1), np.uint32(0x85EBCA77)
+
+
+def shingle_hashes(tokens: list[str], size: int = 3) -> np.ndarray:
+    """32-bit hashes of the word ``size``-shingles of a slot-normalised token list."""
+    hashes = np.fromiter(map(_token_hashes.__getitem__, tokens), dtype=np.uint32, count=len(tokens))
+    if len(tokens) < size:
+        return hashes[:0]
+    count = len(tokens) - size + 1
+    combined = hashes[:count].copy()
+    with np.errstate(over="ignore"):
+        for offset in range(1, size):
+            combined = combined * _MIX1 + hashes[offset : offset + count] * _MIX2
+    return combined
+
+
+def signatures(shingle_sets: list[np.ndarray], config: ScanConfig) -> np.ndarray:
+    """datasketch MinHash signatures of many shingle-hash arrays at once.
+
+    This is datasketch's own "affine32" computation (its permutations and its MurmurHash3
+    finaliser; a test checks equality with ``MinHash.update_batch``), done for a whole chunk in one
+    numpy expression instead of one MinHash object per ad, which would cost more than all the
+    extraction.
+    """
+    out = np.zeros((len(shingle_sets), config.num_perm), dtype=np.uint32)
+    present = [n for n, hashes in enumerate(shingle_sets) if len(hashes)]
+    if not present:
+        return out
+    values = np.concatenate([shingle_sets[n] for n in present])
+    starts = np.cumsum([0] + [len(shingle_sets[n]) for n in present[:-1]])
+    out[present] = _min_hash(values, starts, config)
+    return out
+
+
+def chunk_signatures(token_lists: list[list[str]], config: ScanConfig) -> np.ndarray:
+    """Signatures of a whole chunk of slot-normalised token lists: equal to
+    ``signatures([shingle_hashes(tokens) ...])`` (a test checks it) but with numpy doing the
+    shingling for all ads at once, instead of a dozen small array operations per ad."""
+    size = config.shingle_size
+    lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+    counts = np.maximum(lengths - size + 1, 0)
+    usable = counts >= max(config.min_shingles, 1)
+    out = np.zeros((len(token_lists), config.num_perm), dtype=np.uint32)
+    if not usable.any():
+        return out
+    flat = [
+        token
+        for tokens, ok in zip(token_lists, usable.tolist(), strict=True)
+        if ok
+        for token in tokens
+    ]
+    hashes = np.fromiter(map(_token_hashes.__getitem__, flat), dtype=np.uint32, count=len(flat))
+    used_lengths, used_counts = lengths[usable], counts[usable]
+    token_offsets = np.cumsum(used_lengths) - used_lengths
+    shingle_offsets = np.cumsum(used_counts) - used_counts
+    # The first token of every shingle: each ad's token offset plus 0..count-1.
+    first = np.repeat(token_offsets - shingle_offsets, used_counts) + np.arange(used_counts.sum())
+    combined = hashes[first]
+    with np.errstate(over="ignore"):
+        for offset in range(1, size):
+            combined = combined * _MIX1 + hashes[first + offset] * _MIX2
+    out[usable] = _min_hash(combined, shingle_offsets, config)
+    return out
+
+
+def _min_hash(values: np.ndarray, starts: np.ndarray, config: ScanConfig) -> np.ndarray:
+    permutations, _ = _permutations(config.num_perm, config.seed)
+    a, b = (p.astype(np.uint32).reshape(-1, 1) for p in permutations)
+    # Permutations along rows, shingles along columns: the min-reduction then runs over
+    # contiguous memory, several times faster than the other way round.
+    with np.errstate(over="ignore"):
+        permuted = _fmix(values.reshape(1, -1).astype(np.uint32), 32) * a
+        permuted += b
+    return np.minimum.reduceat(permuted, starts, axis=1).T
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: the engine makes no reference cycles, and with a large
+    index in memory each automatic collection walks every live object for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def process_chunk(chunk: Chunk, config: ScanConfig) -> ChunkResult:
+    with gc_paused():
+        return _process_chunk(chunk, config)
+
+
+def _process_chunk(chunk: Chunk, config: ScanConfig) -> ChunkResult:
+    indicators = load_indicators(config.indicators_path)
+    result = ChunkResult(chunk.seq, chunk.file_index, chunk.nbytes)
+    token_lists: list[list[str]] = []
+    for line_number, offset, payload in chunk.items:
+        try:
+            ad = parse_ad(payload)
+        except BadRecord as exc:
+            result.bad.append((chunk.file_index, line_number, str(exc)))
+            continue
+        found = extract(
+            ad.title, ad.text, phone=ad.phone, email=ad.email, image_hashes=ad.image_hashes
+        )
+        result.ids.append(ad.id)
+        result.line_numbers.append(line_number)
+        result.offsets.append(offset)
+        result.urls.append(ad.url)
+        result.days.append(ad.day)
+        result.cities.append(
+            canonical_city(ad.city) if ad.city else (found.cities[0] if found.cities else "")
+        )
+        result.names.append(found.names[0] if found.names else "")
+        result.ages.append(ad.age if ad.age >= 0 else found.age)
+        result.prices.append(ad.price if ad.price >= 0 else found.price)
+        result.languages.append(found.language)
+        result.masks.append(indicators.mask(found.lowered, found.words))
+        result.contacts.append(found.contacts)
+        token_lists.append(found.tokens)
+    result.signatures = chunk_signatures(token_lists, config)
+    return result

@@ -1,0 +1,433 @@
+"""Running a scan: partitions through an engine (in-process, local processes or Dask), then the
+index, clusters, leads and the three output files.
+
+Partitions are submitted through a bounded window, so that reading never runs ahead of the workers
+by more than a few chunks: memory holds the index and a handful of chunks, whatever the input size.
+Results are consumed in input order, so every engine builds the same index and the same clusters.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import multiprocessing
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+import numpy as np
+
+from .analysis import Analysis, analyse, build_leads, cluster_name, lead_clusters
+from .cluster import Clustering, cluster, lsh_params
+from .extract import SLOT_TOKENS, extract
+from .index import Index
+from .indicators import IndicatorSet, load_indicators
+from .partition import ChunkResult, ScanConfig, gc_paused, process_chunk
+from .reader import BadRecord, Chunk, iter_chunks, iter_lines, parse_ad, total_bytes
+
+ENGINE_VERSION = "1.0"
+
+
+class Engine(Protocol):
+    def map(self, chunks: Iterable[Chunk], config: ScanConfig) -> Iterator[ChunkResult]: ...
+
+    def close(self) -> None: ...
+
+
+def _windowed(
+    submit: Callable[[Chunk], Any], chunks: Iterable[Chunk], window: int
+) -> Iterator[Any]:
+    pending: deque = deque()
+    for chunk in chunks:
+        pending.append(submit(chunk))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+class InProcessEngine:
+    def map(self, chunks: Iterable[Chunk], config: ScanConfig) -> Iterator[ChunkResult]:
+        return (process_chunk(chunk, config) for chunk in chunks)
+
+    def close(self) -> None:
+        pass
+
+
+class LocalEngine:
+    """Worker processes on this machine."""
+
+    def __init__(self, workers: int) -> None:
+        # fork starts workers in milliseconds with the engine already imported; elsewhere the
+        # platform default (spawn) works too, only slower to start.
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+        self.workers = workers
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+    def map(self, chunks: Iterable[Chunk], config: ScanConfig) -> Iterator[ChunkResult]:
+        return _windowed(
+            lambda c: self.pool.submit(process_chunk, c, config), chunks, self.workers * 3
+        )
+
+    def close(self) -> None:
+        self.pool.shutdown()
+
+
+class DaskEngine:
+    """Partitions on a dask.distributed cluster: an existing one (``client`` or ``address``), or a
+    LocalCluster of ``workers`` processes when neither is given."""
+
+    def __init__(self, workers: int = 2, client: Any = None, address: str | None = None) -> None:
+        from dask.distributed import Client, LocalCluster  # only needed for this engine
+
+        self._owned: list[Any] = []
+        if client is None:
+            if address:
+                client = Client(address)
+            else:
+                local = LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                )
+                self._owned.append(local)
+                client = Client(local)
+            self._owned.insert(0, client)
+        self.client = client
+        self.workers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
+
+    def map(self, chunks: Iterable[Chunk], config: ScanConfig) -> Iterator[ChunkResult]:
+        return _windowed(
+            lambda c: self.client.submit(process_chunk, c, config, pure=False),
+            chunks,
+            self.workers * 3,
+        )
+
+    def close(self) -> None:
+        for owned in self._owned:
+            owned.close()
+
+
+def make_engine(name: str, workers: int, **options: Any) -> Engine:
+    if name == "dask":
+        return DaskEngine(workers=workers, **options)
+    if name != "local":
+        raise ValueError(f"unknown engine {name!r}; use 'local' or 'dask'")
+    return LocalEngine(workers) if workers > 1 else InProcessEngine()
+
+
+class Progress:
+    """A one-line progress bar on a terminal (or a line every few seconds in a log): ads, ads/s
+    and ETA.
+
+    The ETA extrapolates from bytes read, since the number of ads is unknown until the end."""
+
+    def __init__(self, total_bytes: int, stream: TextIO | None = None, every: float = 0.5) -> None:
+        self.total = max(total_bytes, 1)
+        self.stream = stream
+        self.every = every if stream is None or stream.isatty() else max(every, 5.0)
+        self.started = time.perf_counter()
+        self.last = 0.0
+        self.ads = 0
+        self.bytes = 0
+
+    def update(self, ads: int, nbytes: int) -> None:
+        self.ads += ads
+        self.bytes += nbytes
+        now = time.perf_counter()
+        if self.stream is not None and now - self.last >= self.every:
+            self.last = now
+            self._draw(now, final=False)
+
+    def finish(self) -> None:
+        if self.stream is not None:
+            self._draw(time.perf_counter(), final=True)
+
+    def _draw(self, now: float, final: bool) -> None:
+        elapsed = max(now - self.started, 1e-9)
+        rate = self.ads / elapsed
+        done = min(self.bytes / self.total, 1.0)
+        eta = elapsed * (1 - done) / done if done > 0 else 0.0
+        width = 24
+        bar = "#" * int(done * width) + "-" * (width - int(done * width))
+        line = f"[{bar}] {done:6.1%}  {self.ads:,} ads  {rate:,.0f} ads/s  " + (
+            f"done in {elapsed:.1f}s" if final else f"ETA {eta:.0f}s"
+        )
+        end = "\n" if final or not self.stream.isatty() else ""
+        self.stream.write(("\r" if self.stream.isatty() else "") + line + end)
+        self.stream.flush()
+
+
+@dataclass
+class ScanResult:
+    index: Index
+    clustering: Clustering
+    analysis: Analysis
+    leads: dict[str, list[dict]]
+    seconds: float
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def build_index(
+    paths: list[Path], config: ScanConfig, engine: Engine, progress: Progress | None = None
+) -> Index:
+    index = Index()
+    for part in engine.map(iter_chunks(paths, config.chunk_size), config):
+        index.add(part)
+        if progress:
+            progress.update(len(part.ids) + len(part.bad), part.nbytes)
+    return index
+
+
+def _reread(paths: list[Path], index: Index, wanted: Iterable[int]) -> dict[int, Any]:
+    """Parse again the few ads the report quotes: texts are not kept in the index. JSON Lines
+    are read at their byte offset; CSV files are read through once."""
+    found: dict[int, Any] = {}
+    sequential: dict[tuple[int, int], int] = {}
+    by_file: dict[int, list[int]] = {}
+    for a in wanted:
+        if index.offset[a] >= 0 and paths[index.file_index[a]].suffix != ".gz":
+            by_file.setdefault(index.file_index[a], []).append(a)
+        else:
+            sequential[(index.file_index[a], index.line_number[a])] = a
+    for file_index, ads in by_file.items():
+        with open(paths[file_index], "rb") as handle:
+            for a in sorted(ads, key=index.offset.__getitem__):
+                handle.seek(index.offset[a])
+                with contextlib.suppress(BadRecord):
+                    found[a] = parse_ad(handle.readline())
+    for file_index, path in enumerate(paths):
+        if not any(f == file_index for f, _ in sequential):
+            continue
+        for line_number, payload, _, _ in iter_lines(path):
+            ad_index = sequential.get((file_index, line_number))
+            if ad_index is not None:
+                with contextlib.suppress(BadRecord):
+                    found[ad_index] = parse_ad(payload)
+    return found
+
+
+_SLOT_LABELS = {token: "{" + token[1:-1].upper() + "}" for token in SLOT_TOKENS}
+
+
+def template_with_slots(texts: list[str]) -> str:
+    """The first text with slot tokens shown as {NAME}, {CITY}, ... and words that differ between
+    the samples shown as {…}."""
+    if not texts:
+        return ""
+    first = texts[0].split()
+    varying = [False] * len(first)
+    for other in texts[1:]:
+        other_tokens = set(other.split())
+        for i, token in enumerate(first):
+            if token not in other_tokens:
+                varying[i] = True
+    out: list[str] = []
+    for token, varies in zip(first, varying, strict=True):
+        label = _SLOT_LABELS.get(token) or ("{…}" if varies else token)
+        if not (out and label == "{…}" and out[-1] == "{…}"):
+            out.append(label)
+    return " ".join(out)
+
+
+def scan(
+    paths: list[Path],
+    *,
+    config: ScanConfig | None = None,
+    engine: Engine | None = None,
+    progress: Progress | None = None,
+    report_clusters: int = 30,
+) -> ScanResult:
+    config = config or ScanConfig()
+    indicators = load_indicators(config.indicators_path)
+    started = time.perf_counter()
+    own_engine = engine is None
+    engine = engine or InProcessEngine()
+    try:
+        index = build_index(paths, config, engine, progress)
+    finally:
+        if own_engine:
+            engine.close()
+    if progress:
+        progress.finish()
+    with gc_paused():
+        return _analyse(paths, index, config, indicators, started, report_clusters)
+
+
+def _analyse(
+    paths: list[Path],
+    index: Index,
+    config: ScanConfig,
+    indicators: IndicatorSet,
+    started: float,
+    report_clusters: int,
+) -> ScanResult:
+    timings = {"index": time.perf_counter() - started}
+    mark = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        timings[name] = now - mark
+        mark = now
+
+    clustering = cluster(index, config.threshold)
+    lap("cluster")
+    analysis = analyse(index, clustering, indicators)
+    lap("analyse")
+    leads_from = lead_clusters(analysis, indicators)
+    samples = {s.label: s.ads[:5] for s in analysis.clusters[:report_clusters]}
+    ads = _reread(paths, index, {a for ads in samples.values() for a in ads})
+    lap("reread")
+    for summary in analysis.clusters[:report_clusters]:
+        texts = [
+            extract(ads[a].title, ads[a].text).normalised
+            for a in samples[summary.label]
+            if a in ads
+        ]
+        summary.template = template_with_slots(texts)
+    leads = build_leads(index, analysis, indicators)
+    evidence = {}
+    for summary in analysis.clusters[:report_clusters]:
+        quotes = []
+        for a in samples[summary.label]:
+            if a in ads:
+                text = f"{ads[a].title}\n{ads[a].text}"
+                quotes.append(
+                    {
+                        "ad_id": index.ids[a],
+                        "url": ads[a].url,
+                        "text": text,
+                        "hits": [asdict(h) for h in indicators.hits(text)],
+                    }
+                )
+        evidence[summary.id] = quotes
+    lap("leads")
+    bands, rows = lsh_params(config.threshold, config.num_perm)
+    seconds = time.perf_counter() - started
+    stats = {
+        "ads": len(index),
+        "bad_lines": len(index.bad),
+        "clusters": analysis.cluster_count,
+        "clusters_with_two_or_more_ads": analysis.multi_ad_clusters,
+        "lead_clusters": len(leads_from),
+        "template_edges": clustering.template_edge_count,
+        "contact_edges": clustering.contact_edge_count,
+        "seconds": round(seconds, 2),
+        "ads_per_second": round(len(index) / seconds) if seconds else 0,
+        "phase_seconds": {name: round(value, 2) for name, value in timings.items()},
+        "lsh": {
+            "num_perm": config.num_perm,
+            "threshold": config.threshold,
+            "bands": bands,
+            "rows": rows,
+            "shingle_size": config.shingle_size,
+        },
+        "indicator_set_version": indicators.version,
+        "engine_version": ENGINE_VERSION,
+        "price_medians": {k: round(v, 1) for k, v in sorted(analysis.price_medians.items())},
+        "evidence": evidence,
+    }
+    return ScanResult(index, clustering, analysis, leads, seconds, stats)
+
+
+def write_clusters_csv(result: ScanResult, path: Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["ad_id", "cluster_id"])
+        labels = result.clustering.labels.tolist()
+        writer.writerows(zip(result.index.ids, map(cluster_name, labels), strict=True))
+
+
+def write_bad_lines(result: ScanResult, paths: list[Path], path: Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "line", "reason"])
+        writer.writerows((str(paths[f]), line, reason) for f, line, reason in result.index.bad)
+
+
+def _evidence(quotes: list[dict]) -> list[dict]:
+    """Sample ads with their indicator hits: the span (in the lower-cased title + "\\n" + text)
+    and the words found, without the rest of the text."""
+    return [{"ad_id": q["ad_id"], "url": q["url"], "hits": q["hits"]} for q in quotes]
+
+
+def leads_document(result: ScanResult, indicators: IndicatorSet, max_clusters: int = 500) -> dict:
+    evidence = result.stats.get("evidence", {})
+    stats = {k: v for k, v in result.stats.items() if k != "evidence"}
+    return {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "notice": "Leads are hypotheses from public ads for a person to check; not findings.",
+        "stats": stats,
+        "indicators": [
+            {"id": i.id, "label": i.label, "kind": i.kind, "weight": i.weight}
+            for i in indicators.indicators
+        ],
+        "clusters": [
+            {**s.as_dict(), "evidence": _evidence(evidence.get(s.id, []))}
+            for s in result.analysis.clusters[:max_clusters]
+            if s.score >= indicators.lead_threshold
+        ],
+        **result.leads,
+    }
+
+
+def write_outputs(
+    result: ScanResult, paths: list[Path], out_dir: Path, config: ScanConfig | None = None
+) -> dict[str, Path]:
+    from .report import render_report
+
+    config = config or ScanConfig()
+    indicators = load_indicators(config.indicators_path)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {
+        "clusters": out_dir / "clusters.csv",
+        "leads": out_dir / "leads.json",
+        "report": out_dir / "report.html",
+        "bad_lines": out_dir / "bad_lines.csv",
+    }
+    write_clusters_csv(result, files["clusters"])
+    document = leads_document(result, indicators)
+    with open(files["leads"], "w", encoding="utf-8") as handle:
+        # Streamed to the file: the document as one string would double its memory.
+        json.dump(document, handle, ensure_ascii=False, indent=1)
+    files["report"].write_text(render_report(result, document, indicators), "utf-8")
+    write_bad_lines(result, paths, files["bad_lines"])
+    return files
+
+
+def run_scan(
+    paths: list[Path],
+    out_dir: Path,
+    *,
+    workers: int = 1,
+    engine: str = "local",
+    config: ScanConfig | None = None,
+    progress_stream: TextIO | None = None,
+    **engine_options: Any,
+) -> ScanResult:
+    config = config or ScanConfig()
+    progress = Progress(total_bytes(paths), progress_stream)
+    runner = make_engine(engine, workers, **engine_options)
+    try:
+        result = scan(paths, config=config, engine=runner, progress=progress)
+    finally:
+        runner.close()
+    write_outputs(result, paths, out_dir, config)
+    return result
+
+
+def labels_of(result: ScanResult) -> dict[str, str]:
+    """ad_id -> cluster_id, as written to clusters.csv."""
+    return dict(
+        zip(
+            result.index.ids,
+            map(cluster_name, np.asarray(result.clustering.labels).tolist()),
+            strict=True,
+        )
+    )

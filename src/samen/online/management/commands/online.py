@@ -1,0 +1,141 @@
+"""``samen online synth|scan|evaluate``: the command line of the online-signals engine.
+
+Only an adapter: arguments in, engine calls, a summary out. All logic lives in
+``samen.online.engine``, which does not import Django.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+
+from samen.online.engine import ScanConfig, evaluate_files, run_scan, write_synthetic
+
+
+class _RawStream:
+    """Django's output wrapper as a plain text stream: the progress bar writes carriage returns
+    and decides by ``isatty`` whether to redraw one line or log a line every few seconds."""
+
+    def __init__(self, wrapper: OutputWrapper) -> None:
+        self._wrapper = wrapper
+
+    def write(self, text: str) -> None:
+        # Not the wrapper's error style: progress is not an error.
+        self._wrapper.write(text, style_func=str, ending="")
+
+    def flush(self) -> None:
+        self._wrapper.flush()
+
+    def isatty(self) -> bool:
+        return self._wrapper.isatty()
+
+
+class Command(BaseCommand):
+    help = "Online signals: generate synthetic ads, scan ads into clusters and leads, evaluate."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+        synth = actions.add_parser("synth", help="write clearly synthetic ads with ground truth")
+        synth.add_argument("--ads", type=int, required=True, help="number of ads")
+        synth.add_argument("--seed", type=int, default=1)
+        synth.add_argument(
+            "--out",
+            type=Path,
+            required=True,
+            help="ads file (.jsonl, or .csv); truth goes to <stem>.truth.csv",
+        )
+        synth.add_argument("--truth", type=Path, help="truth file (default: next to --out)")
+        synth.add_argument(
+            "--bad-lines",
+            type=int,
+            default=0,
+            help="malformed lines to mix in, to exercise error reporting",
+        )
+
+        scan = actions.add_parser("scan", help="cluster ads and write leads and a report")
+        scan.add_argument(
+            "inputs", nargs="+", type=Path, metavar="INPUT", help="JSON Lines or CSV files of ads"
+        )
+        scan.add_argument("--out", type=Path, required=True, help="output directory")
+        scan.add_argument("--workers", type=int, default=1)
+        scan.add_argument("--engine", choices=("local", "dask"), default="local")
+        scan.add_argument("--scheduler", help="address of a running Dask scheduler (--engine dask)")
+        scan.add_argument(
+            "--threshold",
+            type=float,
+            default=ScanConfig().threshold,
+            help="template similarity (Jaccard) to join ads",
+        )
+        scan.add_argument(
+            "--indicators", help="an indicator set JSON file instead of the packaged one"
+        )
+        scan.add_argument("--no-progress", action="store_true")
+
+        evaluate = actions.add_parser("evaluate", help="compare clusters.csv with a truth file")
+        evaluate.add_argument("--truth", type=Path, required=True)
+        evaluate.add_argument("--clusters", type=Path, required=True)
+
+    def handle(self, *args: object, **options: object) -> None:
+        action = options["action"]
+        if action == "synth":
+            self._synth(**options)
+        elif action == "scan":
+            self._scan(**options)
+        else:
+            self._evaluate(**options)
+
+    def _synth(
+        self, *, ads: int, seed: int, out: Path, truth: Path | None, bad_lines: int, **_: object
+    ) -> None:
+        if ads < 1:
+            raise CommandError("--ads must be at least 1")
+        truth_path = write_synthetic(ads, seed, out, truth, bad_lines=bad_lines)
+        self.stdout.write(f"wrote {ads:,} synthetic ads to {out} and the truth to {truth_path}")
+
+    def _scan(
+        self,
+        *,
+        inputs: list[Path],
+        out: Path,
+        workers: int,
+        engine: str,
+        scheduler: str | None,
+        threshold: float,
+        indicators: str | None,
+        no_progress: bool,
+        **_: object,
+    ) -> None:
+        missing = [str(p) for p in inputs if not p.is_file()]
+        if missing:
+            raise CommandError(f"input not found: {', '.join(missing)}")
+        if workers < 1:
+            raise CommandError("--workers must be at least 1")
+        config = ScanConfig(threshold=threshold, indicators_path=indicators)
+        engine_options = {"address": scheduler} if engine == "dask" and scheduler else {}
+        result = run_scan(
+            inputs,
+            out,
+            workers=workers,
+            engine=engine,
+            config=config,
+            progress_stream=None if no_progress else _RawStream(self.stderr),
+            **engine_options,
+        )
+        for file_index, line, reason in result.index.bad[:20]:
+            self.stderr.write(f"skipped {inputs[file_index]}:{line}: {reason}")
+        if len(result.index.bad) > 20:
+            self.stderr.write(f"... {len(result.index.bad) - 20} more in {out / 'bad_lines.csv'}")
+        stats = {k: v for k, v in result.stats.items() if k not in ("evidence", "price_medians")}
+        self.stdout.write(json.dumps(stats))
+        self.stdout.write(
+            f"wrote {out / 'clusters.csv'}, {out / 'leads.json'}, {out / 'report.html'}"
+        )
+
+    def _evaluate(self, *, truth: Path, clusters: Path, **_: object) -> None:
+        for path in (truth, clusters):
+            if not path.is_file():
+                raise CommandError(f"file not found: {path}")
+        self.stdout.write(json.dumps(evaluate_files(truth, clusters).as_dict()))

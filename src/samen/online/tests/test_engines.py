@@ -1,0 +1,43 @@
+"""Local worker processes and Dask give the same clusters as scanning in one process."""
+
+import numpy as np
+import pytest
+
+from samen.online.engine import ScanConfig, scan
+from samen.online.engine.runner import DaskEngine, LocalEngine
+
+
+@pytest.fixture(scope="module")
+def in_process(synthetic_ads):
+    path, _ = synthetic_ads
+    return scan([path], config=ScanConfig(chunk_size=250))
+
+
+def test_local_workers_give_the_same_clusters(synthetic_ads, in_process):
+    path, _ = synthetic_ads
+    engine = LocalEngine(workers=2)
+    try:
+        result = scan([path], config=ScanConfig(chunk_size=250), engine=engine)
+    finally:
+        engine.close()
+    assert list(result.index.ids) == list(in_process.index.ids)
+    assert np.array_equal(result.clustering.labels, in_process.clustering.labels)
+    assert result.leads == in_process.leads
+
+
+def test_dask_gives_the_same_clusters_as_the_local_engine(synthetic_ads, in_process):
+    distributed = pytest.importorskip("dask.distributed")
+    path, _ = synthetic_ads
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        engine = DaskEngine(client=client)
+        result = scan([path], config=ScanConfig(chunk_size=250), engine=engine)
+        engine.close()
+    assert list(result.index.ids) == list(in_process.index.ids)
+    assert np.array_equal(result.clustering.labels, in_process.clustering.labels)
+    assert np.array_equal(result.clustering.template_labels, in_process.clustering.template_labels)
+    assert result.leads == in_process.leads
