@@ -121,7 +121,11 @@ def case_summary(case: Case, access: CaseAccess) -> dict[str, object]:
         )
     if access.shows("gender"):
         data.update(
-            minor=case.person.is_minor, age_band=case.person.age_band, gender=case.person.gender
+            minor=case.person.is_minor,
+            age_band=case.person.age_band,
+            gender=case.person.gender,
+            gender_display=case.person.get_gender_display(),
+            age_band_display=case.person.get_age_band_display(),
         )
     return data
 
