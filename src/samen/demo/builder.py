@@ -270,7 +270,30 @@ def build_demo_world(
             at=min(recorded, datetime.now(AMS)),
         )
         linked += outcome.linked
+    _advance_cases(rng, today)
     return DemoSummary(organisations=len(orgs), users=len(members), signals=signals, linked=linked)
+
+
+def _advance_cases(rng: random.Random, today: date) -> None:
+    """Move older demo cases along (in progress, referred, closed), so lists, statistics and
+    retention have something to show. Direct updates: this is a generator of synthetic history,
+    not a use case, and the timeline records each step."""
+    from samen.cases.models import Case, CaseEvent
+
+    for case in Case.objects.filter(is_synthetic=True, status="signalled").order_by("pk"):
+        age_days = (today - case.opened_at.date()).days
+        if age_days < 30:
+            continue
+        roll = rng.random()
+        status = "closed" if roll < 0.45 else "referred" if roll < 0.6 else "in_progress"
+        at = case.opened_at + timedelta(days=rng.randint(7, max(8, min(age_days - 1, 400))))
+        Case.objects.filter(pk=case.pk).update(
+            status=status, closed_at=at if status == "closed" else None
+        )
+        CaseEvent.objects.create(
+            case=case, kind=CaseEvent.Kind.STATUS_CHANGED, at=at,
+            data={"old": "signalled", "new": status, "synthetic": True},
+        )  # fmt: skip
 
 
 def _synthetic_person(
