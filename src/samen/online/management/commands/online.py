@@ -78,14 +78,59 @@ class Command(BaseCommand):
         evaluate.add_argument("--truth", type=Path, required=True)
         evaluate.add_argument("--clusters", type=Path, required=True)
 
+        send = actions.add_parser(
+            "send-lead", help="send one lead cluster into Samen as a signal (audited)"
+        )
+        send.add_argument("--leads", type=Path, required=True, help="leads.json of a scan")
+        send.add_argument("--cluster", required=True, help="cluster id, e.g. c0006546")
+        send.add_argument("--user", required=True, help="the analyst's user name in Samen")
+        send.add_argument(
+            "--municipality", default="", help="CBS code; default: the first of the lead's cities"
+        )
+
     def handle(self, *args: object, **options: object) -> None:
         action = options["action"]
         if action == "synth":
             self._synth(**options)
         elif action == "scan":
             self._scan(**options)
+        elif action == "send-lead":
+            self._send_lead(**options)
         else:
             self._evaluate(**options)
+
+    def _send_lead(
+        self, *, leads: Path, cluster: str, user: str, municipality: str, **_: object
+    ) -> None:
+        from django.core.exceptions import PermissionDenied, ValidationError
+
+        from samen.online.into_chain import lead_to_signal
+        from samen.organisations.models import Membership
+        from samen.sharing.actor import actor_for_membership
+
+        member = (
+            Membership.objects.filter(user__username=user, is_active=True)
+            .select_related("user", "organisation__municipality__region")
+            .first()
+        )
+        if member is None:
+            raise CommandError(f"no active membership for user {user!r}")
+        actor = actor_for_membership(member, origin="cli:online-send-lead")
+        try:
+            outcome = lead_to_signal(
+                actor=actor, leads_file=leads, cluster_id=cluster, municipality=municipality
+            )
+        except PermissionDenied as exc:
+            raise CommandError(f"{user} may not record signals") from exc
+        except ValidationError as exc:
+            raise CommandError(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            ) from exc
+        linked = "linked to" if outcome.linked else "opened"
+        self.stdout.write(
+            f"signal {outcome.signal.pk} recorded, case {outcome.case.number} {linked}; "
+            f"advice: {outcome.triage.advice}"
+        )
 
     def _synth(
         self, *, ads: int, seed: int, out: Path, truth: Path | None, bad_lines: int, **_: object
