@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "samen.sharing",
     "samen.cases",
     "samen.signalling",
+    "samen.shelter",
+    "samen.identification",
     "samen.online",
     "samen.programme",
     "samen.demo",

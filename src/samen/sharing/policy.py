@@ -42,6 +42,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "register.edit": frozenset({R.PRIVACY_OFFICER}),
     "audit.read": frozenset({R.PRIVACY_OFFICER}),
     "admin.access": frozenset({R.FUNCTIONAL_ADMIN}),
+    # Shelter and referral (issue #4)
+    "shelter.read": frozenset({R.CARE_COORDINATOR, R.SHELTER_STAFF, R.NATIONAL_REGISTRAR}),
+    "shelter.update": frozenset({R.SHELTER_STAFF}),
+    "referral.create": frozenset({R.CARE_COORDINATOR, R.NATIONAL_REGISTRAR}),
+    "referral.respond": frozenset({R.SHELTER_STAFF}),
+    # Identification and protection (issue #5)
+    "identification.read": CASE_WORKERS | {R.SHELTER_STAFF},
+    "identification.transition": frozenset(
+        {R.INVESTIGATOR, R.CARE_COORDINATOR, R.NATIONAL_REGISTRAR}
+    ),
     "programme.read": EVERYONE,
     "programme.update": frozenset({R.PROGRAMME_STAFF}),
 }
