@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from samen.api import views
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("shares/<int:pk>/revoke/", views.ShareRevokeView.as_view(), name="share-revoke"),
     path("emergency-access/", views.EmergencyView.as_view(), name="emergency-access"),
     path("register/", views.RegisterView.as_view(), name="register"),
+    path("programme/", include("samen.programme.api_urls")),
     # Last: any other path under the API answers a JSON 404, not the web UI's HTML page.
     re_path(r"^[\s\S]*$", views.api_not_found, name="not-found"),
 ]

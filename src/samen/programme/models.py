@@ -438,3 +438,29 @@ class ProposedUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.letter} #{self.item_index} ({self.state})"
+
+
+class OverviewSnapshot(models.Model):
+    """The register's state as a progress overview showed it, so the next overview can list
+    what changed since (statuses of actions, motions and commitments, latest progress notes)."""
+
+    taken_at = models.DateTimeField(_("taken at"), auto_now_add=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("taken by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    label = models.CharField(_("label"), max_length=200, blank=True)
+    state = models.JSONField(_("state"), default=dict)
+
+    class Meta:
+        ordering = ["-taken_at", "-id"]
+        get_latest_by = ["taken_at", "id"]
+        verbose_name = _("overview snapshot")
+        verbose_name_plural = _("overview snapshots")
+
+    def __str__(self) -> str:
+        return self.label or f"{self.taken_at:%Y-%m-%d %H:%M}"

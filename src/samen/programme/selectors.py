@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from .models import (
     Action,
@@ -18,13 +18,19 @@ from .models import (
 )
 
 
+def progress_in_order() -> QuerySet[ActionProgress]:
+    """Undated notes (as a letter reports them) first, then by date: the same order on SQLite and
+    PostgreSQL, which otherwise disagree on where NULL dates go, so "latest" is the last one."""
+    return ActionProgress.objects.order_by(F("on").asc(nulls_first=True), "id")
+
+
 def action_lines_with_actions() -> QuerySet[ActionLine]:
     """Every action line with its actions and their progress notes, newest note last."""
     return ActionLine.objects.prefetch_related(
         Prefetch(
             "actions",
             queryset=Action.objects.order_by("number", "code").prefetch_related(
-                Prefetch("progress", queryset=ActionProgress.objects.order_by("on", "id"))
+                Prefetch("progress", queryset=progress_in_order())
             ),
         )
     )

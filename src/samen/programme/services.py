@@ -7,13 +7,18 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from samen.sharing import audit, policy
 
 from .letter import LetterReading, read_letter
 from .models import (
+    Action,
+    ActionProgress,
+    ActionStatus,
     Commitment,
     ItemStatus,
     Letter,
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
     from samen.sharing.actor import Actor
 
 EDIT_PERMISSION = "programme.update"
+ENTERED_IN_SAMEN = "Entered in Samen by programme staff"
 
 # The register keeps three states; the letter's finer reading is kept beside it in
 # `letter_status`. A declined motion stays open: only the minister's "afgedaan" closes it.
@@ -301,3 +307,43 @@ def overview_snapshot_create(*, by: Actor, label: str = "") -> OverviewSnapshot:
         purpose=policy.purpose_of(by),
     )
     return snapshot
+
+
+def action_update(
+    *, action: Action, by: Actor, status: str = "", note: str = "", on: date | None = None
+) -> Action:
+    """Programme staff set an action's status and/or add a dated progress note. A note entered
+    here has no letter behind it; its provenance says so, the audit entry says who."""
+    _require_edit(by, object_type="programme.action", object_id=str(action.pk))
+    if status and status not in ActionStatus.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    if not status and not note.strip():
+        raise ValidationError(_("Give a status or a progress note."))
+    return _update_action(action, by, status, note.strip(), on)
+
+
+@transaction.atomic
+def _update_action(action: Action, by: Actor, status: str, note: str, on: date | None) -> Action:
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    fields = []
+    if status and status != action.status:
+        action.status = status
+        action.save(update_fields=["status"])
+        fields.append("status")
+    if note:
+        ActionProgress.objects.create(
+            action=action,
+            on=on or timezone.localdate(),
+            note=note,
+            source_note=ENTERED_IN_SAMEN,
+        )
+        fields.append("progress")
+    audit.record(
+        by,
+        "programme.action.update",
+        object_type="programme.action",
+        object_id=str(action.pk),
+        fields=fields,
+        purpose=policy.purpose_of(by),
+    )
+    return action

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from samen.web import privacy_views, views
 
@@ -27,4 +27,5 @@ urlpatterns = [
         privacy_views.emergency_review,
         name="privacy-emergency-review",
     ),
+    path("programma/", include("samen.programme.urls")),
 ]

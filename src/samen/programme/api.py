@@ -1,0 +1,429 @@
+"""Read API of the programme register under /api/v1/programme/: every signed-in role reads
+(programme.read); the register holds no personal data of victims, only public parliamentary
+records. Every record carries its provenance: the letter and passage it came from."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from samen.api.base import SamenAPIView
+
+from . import selectors, services
+from .models import (
+    Action,
+    ActionLine,
+    ActionProgress,
+    ActionStatus,
+    Commitment,
+    Indicator,
+    IndicatorValue,
+    ItemStatus,
+    Letter,
+    Motion,
+    MotionSubmitter,
+    ProposedUpdate,
+    Recommendation,
+    UpdateState,
+)
+
+READ = "programme.read"
+TAG = ["programme"]
+PROVENANCE = ("source_letter", "source_location", "source_passage", "source_note")
+
+
+class ProgrammeProgressSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ActionProgress
+        fields = ("on", "note", *PROVENANCE)
+
+
+class ProgrammeActionSerializer(serializers.ModelSerializer):
+    action_line = serializers.IntegerField(source="action_line.number")
+    progress = ProgrammeProgressSerializer(many=True)
+
+    class Meta:
+        model = Action
+        fields = (
+            "code", "number", "action_line", "title", "description", "holders", "start", "end",
+            "period_note", "status", "progress", *PROVENANCE,
+        )  # fmt: skip
+
+
+class ProgrammeActionSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Action
+        fields = ("code", "number", "title", "status")
+
+
+class ProgrammeActionLineSerializer(serializers.ModelSerializer):
+    actions = ProgrammeActionSummarySerializer(many=True)
+
+    class Meta:
+        model = ActionLine
+        fields = ("number", "title", "title_nl", "description", "holders", "actions", *PROVENANCE)
+
+
+class ProgrammeSubmitterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MotionSubmitter
+        fields = ("name", "party", "party_inferred")
+
+
+REFERENCE = ("reference_key", "reference_display", "chamber", "dossier", "suffix")
+STATUS = ("status", "letter_status", "status_date", "status_letter", "status_evidence")
+
+
+class ProgrammeMotionSerializer(serializers.ModelSerializer):
+    reference_key = serializers.CharField()
+    reference_display = serializers.CharField()
+    submitters = ProgrammeSubmitterSerializer(many=True)
+    parties = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Motion
+        fields = (
+            *REFERENCE, "document_number", "parliamentary_year", "date", "subject", "submitters",
+            "parties", "co_signers", "notes", *STATUS, *PROVENANCE,
+        )  # fmt: skip
+
+    def get_parties(self, motion: Motion) -> list[str]:
+        return sorted({s.party for s in motion.submitters.all() if s.party})
+
+
+class ProgrammeCommitmentSerializer(serializers.ModelSerializer):
+    reference_key = serializers.CharField()
+    reference_display = serializers.CharField()
+    related_motion = serializers.CharField(source="related_motion.reference_key", default=None)
+
+    class Meta:
+        model = Commitment
+        fields = (
+            "code", *REFERENCE, "document_number", "parliamentary_year", "made_by", "made_to",
+            "made_to_members", "made_on", "occasion", "description", "due", "due_note",
+            "related_motion", *STATUS, *PROVENANCE,
+        )  # fmt: skip
+
+
+class ProgrammeRecommendationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Recommendation
+        fields = (
+            "code", "body", "round", "report_date", "title", "text", "government_response",
+            "response_due", "status", *PROVENANCE,
+        )  # fmt: skip
+
+
+class ProgrammeIndicatorValueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IndicatorValue
+        fields = ("period", "as_of", "value", "is_lower_bound", "source", *PROVENANCE)
+
+
+class ProgrammeIndicatorSerializer(serializers.ModelSerializer):
+    action_line = serializers.IntegerField(source="action_line.number", default=None)
+    values = ProgrammeIndicatorValueSerializer(many=True)
+
+    class Meta:
+        model = Indicator
+        fields = ("code", "name", "unit", "description", "action_line", "values")
+
+
+def _choice(request: Request, name: str, allowed: list[str]) -> str:
+    """A filter value from the query; an unknown one is a 400 that names the parameter."""
+    value = request.query_params.get(name, "")
+    if value and value not in allowed:
+        raise ValidationError(
+            {name: [_("Choose one of: %(values)s") % {"values": ", ".join(allowed)}]}
+        )
+    return value
+
+
+def _found(obj: object | None) -> object:
+    if obj is None:
+        raise Http404
+    return obj
+
+
+class ProgrammeAPIView(SamenAPIView):
+    access_rule = READ
+
+
+class ActionLineListView(ProgrammeAPIView):
+    @extend_schema(
+        tags=TAG, responses=ProgrammeActionLineSerializer(many=True), summary="Action lines"
+    )
+    def get(self, request: Request) -> Response:
+        lines = ActionLine.objects.prefetch_related("actions")
+        return Response(ProgrammeActionLineSerializer(lines, many=True).data)
+
+
+class ActionLineDetailView(ProgrammeAPIView):
+    @extend_schema(tags=TAG, responses=ProgrammeActionLineSerializer, summary="One action line")
+    def get(self, request: Request, number: int) -> Response:
+        line = ActionLine.objects.prefetch_related("actions").filter(number=number).first()
+        return Response(ProgrammeActionLineSerializer(_found(line)).data)
+
+
+def _actions():
+    return Action.objects.select_related("action_line").prefetch_related(
+        Prefetch("progress", queryset=selectors.progress_in_order())
+    )
+
+
+class ActionListView(ProgrammeAPIView):
+    @extend_schema(
+        tags=TAG,
+        parameters=[
+            OpenApiParameter("action_line", int, description="action line number, 1 to 6"),
+            OpenApiParameter("status", str, enum=ActionStatus.values),
+        ],
+        responses=ProgrammeActionSerializer(many=True),
+        summary="Actions with status, holders and dated progress notes",
+    )
+    def get(self, request: Request) -> Response:
+        queryset = _actions()
+        status = _choice(request, "status", ActionStatus.values)
+        line = _choice(request, "action_line", [str(n) for n in range(1, 10)])
+        if status:
+            queryset = queryset.filter(status=status)
+        if line:
+            queryset = queryset.filter(action_line__number=int(line))
+        return Response(ProgrammeActionSerializer(queryset, many=True).data)
+
+
+class ActionUpdateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    on = serializers.DateField(required=False, allow_null=True)
+
+
+class ActionDetailView(ProgrammeAPIView):
+    def get_permissions(self):
+        # Everyone reads; changing an action is for programme staff. The rule follows the method.
+        self.access_rule = "programme.update" if self.request.method == "PATCH" else READ
+        return super().get_permissions()
+
+    @extend_schema(tags=TAG, responses=ProgrammeActionSerializer, summary="One action")
+    def get(self, request: Request, code: str) -> Response:
+        return Response(
+            ProgrammeActionSerializer(_found(_actions().filter(code=code).first())).data
+        )
+
+    @extend_schema(
+        tags=TAG,
+        request=ActionUpdateSerializer,
+        responses=ProgrammeActionSerializer,
+        summary="Set an action's status and/or add a dated progress note (programme staff)",
+    )
+    def patch(self, request: Request, code: str) -> Response:
+        action = _found(Action.objects.filter(code=code).first())
+        ser = ActionUpdateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        try:
+            services.action_update(
+                action=action,
+                by=self.actor,
+                status=data.get("status", ""),
+                note=data.get("note", ""),
+                on=data.get("on"),
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else {"note": error.messages}
+            ) from error
+        return Response(ProgrammeActionSerializer(_actions().get(pk=action.pk)).data)
+
+
+STATUS_FILTER = OpenApiParameter("status", str, enum=ItemStatus.values)
+
+
+class MotionListView(ProgrammeAPIView):
+    @extend_schema(
+        tags=TAG,
+        parameters=[STATUS_FILTER],
+        responses=ProgrammeMotionSerializer(many=True),
+        summary="Motions with reference, submitters, parties and status",
+    )
+    def get(self, request: Request) -> Response:
+        motions = selectors.motions(status=_choice(request, "status", ItemStatus.values) or None)
+        return Response(ProgrammeMotionSerializer(motions, many=True).data)
+
+
+class MotionDetailView(ProgrammeAPIView):
+    @extend_schema(
+        tags=TAG,
+        responses=ProgrammeMotionSerializer,
+        summary="One motion by its reference key, e.g. 36547-29 or 35570-VI-12",
+    )
+    def get(self, request: Request, key: str) -> Response:
+        dossier, *suffix, number = key.split("-") if key.count("-") else (key, "")
+        motion = selectors.motions().filter(
+            dossier=dossier, suffix="-".join(suffix), document_number=number
+        )
+        motion = motion.first() if number else None
+        return Response(ProgrammeMotionSerializer(_found(motion)).data)
+
+
+class CommitmentListView(ProgrammeAPIView):
+    @extend_schema(
+        tags=TAG,
+        parameters=[STATUS_FILTER],
+        responses=ProgrammeCommitmentSerializer(many=True),
+        summary="Commitments (toezeggingen) with status",
+    )
+    def get(self, request: Request) -> Response:
+        status = _choice(request, "status", ItemStatus.values) or None
+        return Response(
+            ProgrammeCommitmentSerializer(selectors.commitments(status=status), many=True).data
+        )
+
+
+class CommitmentDetailView(ProgrammeAPIView):
+    @extend_schema(tags=TAG, responses=ProgrammeCommitmentSerializer, summary="One commitment")
+    def get(self, request: Request, code: str) -> Response:
+        commitment = selectors.commitments().filter(code=code).first()
+        return Response(ProgrammeCommitmentSerializer(_found(commitment)).data)
+
+
+class RecommendationListView(ProgrammeAPIView):
+    @extend_schema(
+        tags=TAG,
+        responses=ProgrammeRecommendationSerializer(many=True),
+        summary="International recommendations (GRETA, OSCE) with the government's response",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(
+            ProgrammeRecommendationSerializer(Recommendation.objects.all(), many=True).data
+        )
+
+
+def _indicators():
+    return Indicator.objects.select_related("action_line").prefetch_related("values")
+
+
+class IndicatorListView(ProgrammeAPIView):
+    @extend_schema(
+        tags=TAG,
+        responses=ProgrammeIndicatorSerializer(many=True),
+        summary="Indicators with their dated values and sources",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(ProgrammeIndicatorSerializer(_indicators(), many=True).data)
+
+
+class IndicatorDetailView(ProgrammeAPIView):
+    @extend_schema(tags=TAG, responses=ProgrammeIndicatorSerializer, summary="One indicator")
+    def get(self, request: Request, code: str) -> Response:
+        indicator = _indicators().filter(code=code).first()
+        return Response(ProgrammeIndicatorSerializer(_found(indicator)).data)
+
+
+class ProgrammeLetterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Letter
+        fields = ("id", "title", "sent_on", "kamerstuk", "file_name", "sha256", "registered_at")
+
+
+class ProgrammeProposedUpdateSerializer(serializers.ModelSerializer):
+    decided_by = serializers.CharField(source="decided_by.username", default=None)
+    motion = serializers.CharField(source="motion.reference_key", default=None)
+    commitment = serializers.CharField(source="commitment.code", default=None)
+
+    class Meta:
+        model = ProposedUpdate
+        fields = (
+            "id", "letter", "item_index", "kind", "reference_key", "proposed_status", "evidence",
+            "payload", "state", "decided_by", "decided_at", "reason", "before", "motion",
+            "commitment",
+        )  # fmt: skip
+
+
+class ProgrammeRejectRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class LetterListView(ProgrammeAPIView):
+    @extend_schema(
+        tags=TAG, responses=ProgrammeLetterSerializer(many=True), summary="Progress letters"
+    )
+    def get(self, request: Request) -> Response:
+        return Response(ProgrammeLetterSerializer(Letter.objects.all(), many=True).data)
+
+
+class LetterUpdatesView(ProgrammeAPIView):
+    @extend_schema(
+        tags=TAG,
+        parameters=[OpenApiParameter("state", str, enum=UpdateState.values)],
+        responses=ProgrammeProposedUpdateSerializer(many=True),
+        summary="The updates a letter proposes, with what was decided",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        letter = _found(Letter.objects.filter(pk=pk).first())
+        state = _choice(request, "state", UpdateState.values) or None
+        updates = selectors.proposed_updates(letter=letter, state=state).select_related(
+            "decided_by"
+        )
+        return Response(ProgrammeProposedUpdateSerializer(updates, many=True).data)
+
+
+def _update(pk: int) -> ProposedUpdate:
+    return _found(ProposedUpdate.objects.select_related("letter").filter(pk=pk).first())
+
+
+def _decided(pk: int) -> Response:
+    update = ProposedUpdate.objects.select_related("decided_by", "motion", "commitment").get(pk=pk)
+    return Response(ProgrammeProposedUpdateSerializer(update).data)
+
+
+def _conflict() -> Response:
+    return Response({"detail": _("This update was already decided.")}, status=409)
+
+
+class UpdateAcceptView(SamenAPIView):
+    access_rule = "programme.update"
+
+    @extend_schema(
+        tags=TAG,
+        request=None,
+        responses={200: ProgrammeProposedUpdateSerializer, 409: OpenApiTypes.OBJECT},
+        summary="Accept a proposed update: the register takes it, with the letter as provenance",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        update = _update(pk)
+        try:
+            services.proposed_update_accept(update=update, by=self.actor)
+        except services.UpdateAlreadyDecided:
+            return _conflict()
+        return _decided(update.pk)
+
+
+class UpdateRejectView(SamenAPIView):
+    access_rule = "programme.update"
+
+    @extend_schema(
+        tags=TAG,
+        request=ProgrammeRejectRequestSerializer,
+        responses={200: ProgrammeProposedUpdateSerializer, 409: OpenApiTypes.OBJECT},
+        summary="Reject a proposed update: the register stays as it was",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        update = _update(pk)
+        ser = ProgrammeRejectRequestSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        try:
+            services.proposed_update_reject(
+                update=update, by=self.actor, reason=ser.validated_data.get("reason", "")
+            )
+        except services.UpdateAlreadyDecided:
+            return _conflict()
+        return _decided(update.pk)

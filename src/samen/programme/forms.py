@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ActionStatus
+
+LETTER_SUFFIXES = (".txt", ".docx", ".pdf")
+MAX_LETTER_BYTES = 20 * 1024 * 1024  # a long letter with annexes as PDF stays well below this
+
+
+class LetterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Letter file"), help_text=_("The progress letter as .txt, .docx or .pdf.")
+    )
+    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+    sent_on = forms.DateField(
+        label=_("Sent on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in LETTER_SUFFIXES:
+            raise forms.ValidationError(_("Choose a .txt, .docx or .pdf file."))
+        if upload.size > MAX_LETTER_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
+
+
+class SnapshotForm(forms.Form):
+    label = forms.CharField(label=_("Label"), max_length=200, required=False)
+
+
+class ActionUpdateForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+    note = forms.CharField(
+        label=_("Progress note"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=4000,
+    )
+    on = forms.DateField(
+        label=_("Date of the progress"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "programme"
+urlpatterns = [
+    path("", views.progress_overview, name="overview"),
+    path("overzicht/opslaan/", views.snapshot_create, name="snapshot-create"),
+    path("brieven/", views.letter_list, name="letter-list"),
+    path("brieven/nieuw/", views.letter_upload, name="letter-upload"),
+    path("brieven/<int:pk>/", views.letter_review, name="letter-review"),
+    path("voorstellen/<int:pk>/aanvaarden/", views.update_accept, name="update-accept"),
+    path("voorstellen/<int:pk>/afwijzen/", views.update_reject, name="update-reject"),
+    path("acties/<slug:code>/", views.action_detail, name="action-detail"),
+    path("acties/<slug:code>/bijwerken/", views.action_update, name="action-update"),
+    path("indicatoren/", views.indicators, name="indicators"),
+]

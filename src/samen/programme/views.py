@@ -1,0 +1,274 @@
+"""Pages of the programme monitor. Thin, like samen.web.views: forms parse, the programme's
+services decide, check the policy and audit, templates show."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from samen.sharing.access import access
+from samen.web.pdf import pdf_response
+
+from . import overview, selectors, services
+from .charts import bar_chart
+from .forms import ActionUpdateForm, LetterUploadForm, RejectForm, SnapshotForm
+from .letter.extract import UnsupportedFormat
+from .models import Action, Indicator, Letter, LetterStatus, Motion, ProposedUpdate, UpdateState
+
+logger = logging.getLogger(__name__)
+READ = "programme.read"
+UPDATE = "programme.update"
+_LETTER_STATUS = dict(LetterStatus.choices)
+
+
+def _letter_or_404(pk: int) -> Letter:
+    letter = Letter.objects.filter(pk=pk).first()
+    if letter is None:
+        raise Http404
+    return letter
+
+
+def _update_or_404(pk: int) -> ProposedUpdate:
+    update = ProposedUpdate.objects.select_related("letter").filter(pk=pk).first()
+    if update is None:
+        raise Http404
+    return update
+
+
+@access(READ)
+def progress_overview(request: HttpRequest) -> HttpResponse:
+    context = overview.overview_context(since=request.GET.get("since"))
+    if request.GET.get("format") == "pdf":
+        return pdf_response(
+            request, "programme/overview_print.html", context, "voortgangsoverzicht.pdf"
+        )
+    context["snapshot_form"] = SnapshotForm()
+    return render(request, "programme/overview.html", context)
+
+
+@access(UPDATE)
+@require_POST
+def snapshot_create(request: HttpRequest) -> HttpResponse:
+    form = SnapshotForm(request.POST)
+    label = form.cleaned_data["label"] if form.is_valid() else ""
+    services.overview_snapshot_create(by=request.actor, label=label)
+    messages.success(
+        request, _("The overview was saved; the next one lists what changed since now.")
+    )
+    return redirect("programme:overview")
+
+
+def _letters_page(
+    request: HttpRequest, form: LetterUploadForm | None = None, status: int = 200
+) -> HttpResponse:
+    letters = Letter.objects.order_by("-registered_at")
+    return render(
+        request,
+        "programme/letters.html",
+        {"letters": letters, "form": form or LetterUploadForm()},
+        status=status,
+    )
+
+
+@access(READ)
+def letter_list(request: HttpRequest) -> HttpResponse:
+    return _letters_page(request)
+
+
+def _safe_name(uploaded: str) -> str:
+    try:
+        return get_valid_filename(Path(uploaded).name)
+    except SuspiciousFileOperation:  # nothing usable left of the name, e.g. ".."
+        return "letter" + Path(uploaded).suffix.lower()
+
+
+@access(UPDATE)
+@require_POST
+def letter_upload(request: HttpRequest) -> HttpResponse:
+    form = LetterUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _letters_page(request, form, status=400)
+    upload = form.cleaned_data["file"]
+    # The reader works on a path and tells the format by the suffix; the original name is kept
+    # (made safe) because the register records it.
+    name = _safe_name(upload.name)
+    with tempfile.TemporaryDirectory(prefix="samen-letter-") as tmp:
+        path = Path(tmp) / name
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        try:
+            letter, _reading, updates = services.letter_register(
+                path=path,
+                by=request.actor,
+                title=form.cleaned_data["title"],
+                sent_on=form.cleaned_data["sent_on"],
+            )
+        except PermissionDenied:
+            raise
+        except UnsupportedFormat:
+            form.add_error("file", _("Choose a .txt, .docx or .pdf file."))
+            return _letters_page(request, form, status=400)
+        except Exception:  # a damaged .docx or .pdf fails in library-specific ways
+            logger.exception("programme letter upload could not be read: %s", name)
+            form.add_error("file", _("This file could not be read as a letter."))
+            return _letters_page(request, form, status=400)
+    messages.success(
+        request,
+        _("The letter was read: %(count)s proposed updates.") % {"count": len(updates)},
+    )
+    return redirect("programme:letter-review", pk=letter.pk)
+
+
+def _present(update: ProposedUpdate, registered: dict[str, Motion]) -> dict[str, Any]:
+    """Flatten what the reader found for the review table, with the register's current entry
+    beside it so the reviewer sees what accepting would change."""
+    payload = update.payload
+    members = payload.get("submitters") or payload.get("made_to") or []
+    reference = payload.get("reference") or {}
+    record = update.motion or update.commitment
+    current = record or (registered.get(update.reference_key) if update.kind == "motion" else None)
+    return {
+        "pk": update.pk,
+        "index": update.item_index,
+        "kind": update.kind,
+        "reference": reference.get("display", ""),
+        "subject": payload.get("subject", ""),
+        "members": members,
+        "members_role": payload.get("members_role", "submitters"),
+        "co_signers": payload.get("co_signers", False),
+        "parties": payload.get("parties", []),
+        "made_on": payload.get("made_on"),
+        "proposed_status": update.proposed_status,
+        "proposed_status_display": _LETTER_STATUS.get(update.proposed_status, ""),
+        "evidence": update.evidence,
+        "notes": payload.get("notes", []),
+        "state": update.state,
+        "state_display": update.get_state_display(),
+        "decided_by": update.decided_by,
+        "decided_at": update.decided_at,
+        "reason": update.reason,
+        "record": record,
+        "current": current,
+        "passage": payload.get("passage", ""),
+        "open": update.state == UpdateState.PROPOSED,
+    }
+
+
+@access(READ)
+def letter_review(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = _letter_or_404(pk)
+    registered = {m.reference_key: m for m in Motion.objects.all()}
+    updates = [
+        _present(u, registered)
+        for u in selectors.proposed_updates(letter=letter, state=None).select_related("decided_by")
+    ]
+    counts = {state: sum(1 for u in updates if u["state"] == state) for state in UpdateState.values}
+    return render(
+        request,
+        "programme/letter_review.html",
+        {"letter": letter, "updates": updates, "counts": counts, "reject_form": RejectForm()},
+    )
+
+
+def _back_to(update: ProposedUpdate) -> HttpResponse:
+    url = reverse("programme:letter-review", kwargs={"pk": update.letter_id})
+    return redirect(f"{url}#update-{update.pk}")
+
+
+@access(UPDATE)
+@require_POST
+def update_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    update = _update_or_404(pk)
+    try:
+        record = services.proposed_update_accept(update=update, by=request.actor)
+    except services.UpdateAlreadyDecided:
+        messages.warning(request, _("This update was already decided."))
+    else:
+        if record is None:
+            messages.info(request, _("Accepted: the cited document changes no register record."))
+        else:
+            messages.success(request, _("Accepted: the register was updated."))
+    return _back_to(update)
+
+
+@access(UPDATE)
+@require_POST
+def update_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    update = _update_or_404(pk)
+    form = RejectForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.proposed_update_reject(update=update, by=request.actor, reason=reason)
+    except services.UpdateAlreadyDecided:
+        messages.warning(request, _("This update was already decided."))
+    else:
+        messages.success(request, _("Rejected: the register was left as it was."))
+    return _back_to(update)
+
+
+@access(READ)
+def indicators(request: HttpRequest) -> HttpResponse:
+    charts = [
+        bar_chart(indicator, selectors.indicator_series(code=indicator.code))
+        for indicator in Indicator.objects.select_related("action_line")
+    ]
+    return render(request, "programme/indicators.html", {"charts": charts})
+
+
+def _action_page(
+    request: HttpRequest, code: str, form: ActionUpdateForm | None = None, status: int = 200
+) -> HttpResponse:
+    action = (
+        Action.objects.select_related("action_line", "source_letter")
+        .prefetch_related(
+            Prefetch(
+                "progress",
+                queryset=selectors.progress_in_order().select_related("source_letter"),
+            )
+        )
+        .filter(code=code)
+        .first()
+    )
+    if action is None:
+        raise Http404
+    form = form or ActionUpdateForm(initial={"status": action.status})
+    return render(request, "programme/action.html", {"action": action, "form": form}, status=status)
+
+
+@access(READ)
+def action_detail(request: HttpRequest, code: str) -> HttpResponse:
+    return _action_page(request, code)
+
+
+@access(UPDATE)
+@require_POST
+def action_update(request: HttpRequest, code: str) -> HttpResponse:
+    action = Action.objects.filter(code=code).first()
+    if action is None:
+        raise Http404
+    form = ActionUpdateForm(request.POST)
+    if form.is_valid():
+        c = form.cleaned_data
+        try:
+            services.action_update(
+                action=action, by=request.actor, status=c["status"], note=c["note"], on=c["on"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The action was updated."))
+            return redirect("programme:action-detail", code=code)
+    return _action_page(request, code, form, status=400)
