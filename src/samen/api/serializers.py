@@ -146,6 +146,7 @@ class CaseSerializer(PresentSerializer):
     minor = serializers.BooleanField()
     age_band = serializers.CharField()
     gender = serializers.CharField()
+    nationality_group = serializers.CharField()
     is_synthetic = serializers.BooleanField()
 
 

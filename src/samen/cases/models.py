@@ -42,6 +42,15 @@ class AgeBand(models.TextChoices):
 MINOR_BANDS = frozenset({AgeBand.UNDER_12, AgeBand.AGE_12_17})
 
 
+class NationalityGroup(models.TextChoices):
+    """Coarse nationality for statistics; the nationality itself is identity and stays encrypted."""
+
+    DUTCH = "NL", _("Dutch")
+    EU = "EU", _("Other EU")
+    NON_EU = "non_EU", _("Outside the EU")
+    UNKNOWN = "unknown", _("Unknown")
+
+
 class Person(models.Model):
     """The pseudonymous person. Nothing here identifies anyone; identity lives in Identity."""
 
@@ -51,6 +60,9 @@ class Person(models.Model):
     age_band = models.CharField(max_length=8, choices=AgeBand.choices, default=AgeBand.UNKNOWN)
     is_minor = models.BooleanField(default=False, db_index=True)
     age_is_estimate = models.BooleanField(default=True)
+    nationality_group = models.CharField(
+        max_length=8, choices=NationalityGroup.choices, default=NationalityGroup.UNKNOWN
+    )
     is_synthetic = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -124,6 +124,7 @@ def case_summary(case: Case, access: CaseAccess) -> dict[str, object]:
             minor=case.person.is_minor,
             age_band=case.person.age_band,
             gender=case.person.gender,
+            nationality_group=case.person.nationality_group,
             gender_display=case.person.get_gender_display(),
             age_band_display=case.person.get_age_band_display(),
         )

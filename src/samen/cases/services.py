@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
+from functools import cache
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +23,7 @@ from samen.cases.models import (
     CaseStatus,
     ExploitationForm,
     Identity,
+    NationalityGroup,
     Person,
 )
 from samen.organisations.models import Municipality, Organisation, OrganisationType
@@ -58,6 +62,22 @@ def band_for_age(age: int) -> str:
         if age <= upper:
             return band
     return AgeBand.AGE_50_UP
+
+
+@cache
+def _eu_countries() -> frozenset[str]:
+    path = Path(__file__).parent / "data" / "eu_countries.json"
+    return frozenset(json.loads(path.read_text(encoding="utf-8"))["eu"])
+
+
+def nationality_group(nationality: str) -> str:
+    """NL / EU / non-EU from an ISO 3166 alpha-2 code; anything else (free text) is unknown."""
+    code = (nationality or "").strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        return NationalityGroup.UNKNOWN
+    if code == "NL":
+        return NationalityGroup.DUTCH
+    return NationalityGroup.EU if code in _eu_countries() else NationalityGroup.NON_EU
 
 
 def person_facts(*, age_band: str, date_of_birth: date | None, on: date) -> tuple[str, bool, bool]:

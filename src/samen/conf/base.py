@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "samen.shelter",
     "samen.identification",
     "samen.online",
+    "samen.statistics",
     "samen.programme",
     "samen.demo",
     "samen.web",

@@ -23,6 +23,7 @@ FIELD_CATEGORIES: dict[str, str] = {
     "gender": "demographics",
     "age_band": "demographics",
     "minor": "demographics",
+    "nationality_group": "demographics",
     "forms": "exploitation",
     "signals": "exploitation",
     "municipality": "location",

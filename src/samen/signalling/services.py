@@ -183,6 +183,7 @@ def _store(
             age_band=age_band,
             is_minor=is_minor or bool(result.facts["minor"]),
             age_is_estimate=estimated,
+            nationality_group=case_services.nationality_group(p.nationality),
             is_synthetic=synthetic,
         )
         case_services.identity_store(
