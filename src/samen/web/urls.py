@@ -28,4 +28,5 @@ urlpatterns = [
         name="privacy-emergency-review",
     ),
     path("programma/", include("samen.programme.urls")),
+    path("statistiek/", include("samen.statistics.urls")),
 ]

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from samen.statistics import views
+
+app_name = "statistics"
+urlpatterns = [path("", views.statistics_page, name="page")]
