@@ -29,4 +29,5 @@ urlpatterns = [
     ),
     path("programma/", include("samen.programme.urls")),
     path("statistiek/", include("samen.statistics.urls")),
+    path("identificatie/", include("samen.identification.urls")),
 ]

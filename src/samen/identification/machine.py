@@ -1,0 +1,377 @@
+"""The identification path as a plain-Python state machine, built from a data definition.
+
+No Django here: the rules (which step may follow which, who may take it, what it needs, which
+deadlines it opens or closes, what advice applies) are data, so a fourth identifying party or a
+longer reflection period is a change of the JSON file, and the rules can be tested and run
+without a database. Services apply the result with the policy and the audit trail.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+FIELD_TYPES = frozenset({"date", "choice", "text"})
+PARTIES_REF = "@identifying_parties"
+
+
+# --- date arithmetic -------------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day `months` later; a day the target month lacks becomes its last day
+    (30 November + 3 months = 28 or 29 February; 31 January + 1 month likewise)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day in the Netherlands: deadlines are Dutch dates, not UTC dates, so a step
+    taken at 00:30 Amsterdam time (23:30 UTC the day before) counts from the Dutch day."""
+    if moment.tzinfo is None:
+        raise ValueError("an aware datetime is needed to find the Dutch calendar day")
+    return moment.astimezone(AMSTERDAM).date()
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+class TransitionError(Exception):
+    """Base of the machine's refusals; services translate them into Django's errors."""
+
+
+@dataclass
+class UnknownTransition(TransitionError):
+    code: str
+    state: str
+    allowed: list[str]
+
+    def __str__(self) -> str:
+        return f"unknown step {self.code!r}; allowed from {self.state!r}: {self.allowed}"
+
+
+@dataclass
+class NotAllowedFrom(TransitionError):
+    code: str
+    state: str
+    allowed: list[str]
+
+    def __str__(self) -> str:
+        return f"step {self.code!r} is not possible from {self.state!r}; allowed: {self.allowed}"
+
+
+@dataclass
+class NotPermitted(TransitionError):
+    code: str
+    organisation_type: str
+    role: str
+
+    def __str__(self) -> str:
+        return f"{self.role} at {self.organisation_type} may not take step {self.code!r}"
+
+
+@dataclass
+class ConditionNotMet(TransitionError):
+    code: str
+    unmet: dict[str, object]
+
+    def __str__(self) -> str:
+        return f"step {self.code!r} needs {self.unmet}"
+
+
+@dataclass
+class FieldErrors(TransitionError):
+    code: str
+    errors: dict[str, str]  # field name -> error code: required / invalid_date / invalid_choice
+
+    def __str__(self) -> str:
+        return f"step {self.code!r}: {self.errors}"
+
+
+# --- definition ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ActorSpec:
+    organisation_type: str
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class DeadlineSpec:
+    kind: str
+    start: str  # a field name, "@today", or "@previous:<kind>" (the due date it replaces)
+    days: int = 0
+    months: int = 0
+
+
+@dataclass(frozen=True)
+class Transition:
+    code: str
+    sources: frozenset[str]
+    target: str
+    title: dict[str, str]
+    actors: tuple[ActorSpec, ...]
+    fields: tuple[FieldSpec, ...]
+    conditions: dict[str, object]
+    opens: tuple[DeadlineSpec, ...]
+    closes: frozenset[str]
+
+    def permits(self, organisation_type: str, role: str) -> bool:
+        return any(
+            a.organisation_type == organisation_type and role in a.roles for a in self.actors
+        )
+
+
+@dataclass(frozen=True)
+class State:
+    code: str
+    title: dict[str, str]
+    terminal: bool = False
+    htcds_status: str = ""
+
+
+@dataclass(frozen=True)
+class Advice:
+    code: str
+    when: dict[str, object]
+    text: dict[str, str]
+
+
+@dataclass(frozen=True)
+class OpenDeadline:
+    kind: str
+    due_on: date
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What taking a step changes; the service writes it."""
+
+    transition: Transition
+    source: str
+    target: str
+    values: dict[str, str]  # cleaned field values, ISO dates and codes only
+    opens: tuple[OpenDeadline, ...]
+    closes: frozenset[str]  # deadline kinds; "*" closes all
+
+
+@dataclass
+class Machine:
+    code: str
+    version: int
+    initial: str
+    states: dict[str, State]
+    transitions: dict[str, Transition]
+    settings: dict[str, object]
+    decision_orgs: dict[str, str] = field(default_factory=dict)
+    advice: tuple[Advice, ...] = ()
+
+    # -- building --
+
+    @classmethod
+    def from_definition(cls, data: Mapping) -> Machine:
+        """Build and validate; a broken definition fails loudly at sync time, not mid-case."""
+        settings = dict(data.get("settings", {}))
+        parties = tuple(_actor(a) for a in data.get("identifying_parties", []))
+        states = {
+            s["code"]: State(
+                code=s["code"],
+                title=dict(s.get("title", {})),
+                terminal=bool(s.get("terminal")),
+                htcds_status=s.get("htcds_status", ""),
+            )
+            for s in data["states"]
+        }
+        transitions: dict[str, Transition] = {}
+        for t in data["transitions"]:
+            actors: list[ActorSpec] = []
+            for a in t["actors"]:
+                actors.extend(parties if a == PARTIES_REF else (_actor(a),))
+            transitions[t["code"]] = Transition(
+                code=t["code"],
+                sources=frozenset(t["from"]),
+                target=t["to"],
+                title=dict(t.get("title", {})),
+                actors=tuple(actors),
+                fields=tuple(
+                    FieldSpec(f["name"], f["type"], tuple(f.get("choices", ())))
+                    for f in t.get("fields", [])
+                ),
+                conditions=dict(t.get("conditions", {})),
+                opens=tuple(_deadline(d, settings) for d in t.get("opens_deadlines", [])),
+                closes=frozenset(t.get("closes_deadlines", [])),
+            )
+        machine = cls(
+            code=data["code"],
+            version=int(data["version"]),
+            initial=data.get("initial_state", data["states"][0]["code"]),
+            states=states,
+            transitions=transitions,
+            settings=settings,
+            decision_orgs=dict(data.get("htcds_decision_org", {})),
+            advice=tuple(
+                Advice(a["code"], dict(a.get("when", {})), dict(a.get("text", {})))
+                for a in data.get("advice", [])
+            ),
+        )
+        machine.validate()
+        return machine
+
+    def validate(self) -> None:
+        problems = []
+        if self.initial not in self.states:
+            problems.append(f"initial state {self.initial!r} is not a state")
+        for t in self.transitions.values():
+            for s in sorted(t.sources | {t.target}):
+                if s not in self.states:
+                    problems.append(f"{t.code}: unknown state {s!r}")
+            if not t.actors:
+                problems.append(f"{t.code}: nobody may take it")
+            for f in t.fields:
+                if f.type not in FIELD_TYPES:
+                    problems.append(f"{t.code}: field {f.name} has unknown type {f.type!r}")
+                if f.type == "choice" and not f.choices:
+                    problems.append(f"{t.code}: choice field {f.name} has no choices")
+            names = {f.name for f in t.fields}
+            for d in t.opens:
+                if not d.start.startswith("@") and d.start not in names:
+                    problems.append(f"{t.code}: deadline {d.kind} counts from unknown {d.start!r}")
+        if problems:
+            raise ValueError(f"{self.code} v{self.version}: " + "; ".join(problems))
+
+    # -- reading --
+
+    def next_steps(self, state: str) -> list[Transition]:
+        return [t for t in self.transitions.values() if state in t.sources]
+
+    def next_step_codes(self, state: str) -> list[str]:
+        return [t.code for t in self.next_steps(state)]
+
+    def steps_for(self, state: str, organisation_type: str, role: str) -> list[Transition]:
+        return [t for t in self.next_steps(state) if t.permits(organisation_type, role)]
+
+    def advice_for(self, facts: Mapping[str, object]) -> list[Advice]:
+        return [a for a in self.advice if all(facts.get(k) == v for k, v in a.when.items())]
+
+    def decision_org(self, organisation_type: str) -> str:
+        return self.decision_orgs.get(organisation_type, "Other")
+
+    # -- deciding --
+
+    def apply(
+        self,
+        *,
+        state: str,
+        code: str,
+        organisation_type: str,
+        role: str,
+        values: Mapping[str, object],
+        facts: Mapping[str, object] | None = None,
+        today: date,
+        open_deadlines: Mapping[str, date] | None = None,
+    ) -> Outcome:
+        """Check one step in order (exists, possible from here, who, conditions, fields) and
+        return what it changes. Raises a TransitionError naming what is wrong."""
+        allowed = self.next_step_codes(state)
+        transition = self.transitions.get(code)
+        if transition is None:
+            raise UnknownTransition(code, state, allowed)
+        if state not in transition.sources:
+            raise NotAllowedFrom(code, state, allowed)
+        if not transition.permits(organisation_type, role):
+            raise NotPermitted(code, organisation_type, role)
+        facts = facts or {}
+        unmet = {k: v for k, v in transition.conditions.items() if facts.get(k) != v}
+        if unmet:
+            raise ConditionNotMet(code, unmet)
+        cleaned = clean_fields(transition, values)
+        opens = []
+        for spec in transition.opens:
+            start = _start_of(spec, cleaned, today, open_deadlines or {})
+            due = add_months(start, spec.months) + timedelta(days=spec.days)
+            opens.append(OpenDeadline(spec.kind, due))
+        return Outcome(
+            transition=transition,
+            source=state,
+            target=transition.target,
+            values={k: v.isoformat() if isinstance(v, date) else v for k, v in cleaned.items()},
+            opens=tuple(opens),
+            closes=transition.closes,
+        )
+
+
+def clean_fields(transition: Transition, values: Mapping[str, object]) -> dict[str, object]:
+    """Required fields, typed: dates as dates, choices from their list. Unknown keys are dropped
+    so that nothing but codes and dates reaches the timeline."""
+    errors: dict[str, str] = {}
+    cleaned: dict[str, object] = {}
+    for f in transition.fields:
+        raw = values.get(f.name)
+        if raw in (None, ""):
+            errors[f.name] = "required"
+            continue
+        if f.type == "date":
+            try:
+                cleaned[f.name] = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+            except ValueError:
+                errors[f.name] = "invalid_date"
+        elif f.type == "choice":
+            if str(raw) not in f.choices:
+                errors[f.name] = "invalid_choice"
+            else:
+                cleaned[f.name] = str(raw)
+        else:
+            cleaned[f.name] = str(raw)[:200]
+    if errors:
+        raise FieldErrors(transition.code, errors)
+    return cleaned
+
+
+def _start_of(
+    spec: DeadlineSpec, cleaned: Mapping[str, object], today: date, previous: Mapping[str, date]
+) -> date:
+    if spec.start == "@today":
+        return today
+    if spec.start.startswith("@previous:"):
+        # A renewal counts on from the end it replaces, so no day of the permit is lost.
+        return previous.get(spec.start.split(":", 1)[1], today)
+    value = cleaned[spec.start]
+    assert isinstance(value, date)
+    return value
+
+
+def _actor(data: Mapping) -> ActorSpec:
+    return ActorSpec(data["organisation_type"], frozenset(data["roles"]))
+
+
+def _deadline(data: Mapping, settings: Mapping[str, object]) -> DeadlineSpec:
+    def number(value: object) -> int:
+        # "@name" reads a setting, so one number (the reflection period) is configured once.
+        if isinstance(value, str) and value.startswith("@"):
+            value = settings[value[1:]]
+        return int(value)  # type: ignore[call-overload]
+
+    return DeadlineSpec(
+        kind=data["kind"],
+        start=data["from"],
+        days=number(data.get("days", 0)),
+        months=number(data.get("months", 0)),
+    )
+
+
+def titles(items: Iterable[Transition], language: str) -> list[str]:
+    lang = "en" if language.startswith("en") else "nl"
+    return [f"{t.code} ({t.title.get(lang, t.code)})" for t in items]

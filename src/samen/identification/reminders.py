@@ -1,0 +1,122 @@
+"""Deadline reminders, in-app and by e-mail. Safe to run every minute: each (deadline, stage)
+is sent once, guarded by a unique row, so repeated or overlapping runs send nothing twice."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samen.identification import machine as engine
+from samen.identification.definitions import machine_of
+from samen.identification.models import Deadline, Notification, Reminder
+from samen.identification.services import recipients_of
+from samen.sharing import audit
+from samen.sharing.actor import Actor
+
+DEFAULT_STAGES = (14, 7, 0)
+ORIGIN = "command:send_reminders"
+
+
+def stage_of(due_on: date, today: date, stages: tuple[int, ...] = DEFAULT_STAGES) -> str | None:
+    """The most urgent stage reached: "overdue", or the smallest day count not yet passed.
+    A deadline first seen 5 days out gets the 7-day reminder only, not a stale 14-day one."""
+    days = (due_on - today).days
+    if days < 0:
+        return "overdue"
+    reached = [s for s in stages if days <= s]
+    return str(min(reached)) if reached else None
+
+
+def reminders_send(*, now: datetime | None = None) -> int:
+    """Send every reminder that is due and not sent yet; return how many were sent."""
+    now = now or timezone.now()
+    today = engine.local_date(now)
+    horizon = today + timedelta(days=max(DEFAULT_STAGES))
+    candidates = (
+        Deadline.objects.filter(closed_at__isnull=True, due_on__lte=horizon)
+        .select_related("path__definition", "path__case__responsible_organisation", "organisation")
+        .order_by("due_on", "id")
+    )
+    sent: list[Reminder] = []
+    cases: set[str] = set()
+    for deadline in candidates:
+        settings = machine_of(deadline.path.definition).settings
+        stages = tuple(int(s) for s in settings.get("reminder_days", DEFAULT_STAGES))
+        stage = stage_of(deadline.due_on, today, stages)
+        if stage is None or deadline.reminders.filter(stage=stage).exists():
+            continue
+        reminder = _send_one(deadline, stage, now, today)
+        if reminder:
+            sent.append(reminder)
+            cases.add(deadline.path.case.number)
+    if sent:
+        audit.record(
+            Actor(user=None, membership=None, origin=ORIGIN),
+            "identification_reminder.create",
+            object_type="deadline",
+            object_id="*",
+            fields=["identification.deadlines"],
+            purpose="deadline_reminders",
+            detail={"cases": sorted(cases), "reminders": len(sent)},
+        )
+    return len(sent)
+
+
+def _send_one(deadline: Deadline, stage: str, now: datetime, today: date) -> Reminder | None:
+    case = deadline.path.case
+    organisations = {deadline.organisation, case.responsible_organisation}
+    members = [m for org in sorted(organisations, key=lambda o: o.pk) for m in recipients_of(org)]
+    try:
+        with transaction.atomic():
+            # The unique (deadline, stage) row is claimed first: a run that loses the race
+            # gets an IntegrityError here and sends nothing.
+            reminder = Reminder.objects.create(
+                deadline=deadline, stage=stage, sent_at=now, recipients=len(members)
+            )
+            data = {
+                "case": case.number,
+                "deadline": deadline.kind,
+                "due_on": deadline.due_on.isoformat(),
+                "stage": stage,
+            }
+            Notification.objects.bulk_create(
+                Notification(
+                    user=m.user,
+                    organisation=m.organisation,
+                    kind=Notification.Kind.DEADLINE,
+                    case=case,
+                    reminder=reminder,
+                    data=data,
+                    created_at=now,
+                )
+                for m in members
+            )
+            emails = sorted({m.user.email for m in members if m.user.email})
+            transaction.on_commit(lambda: _mail(deadline, stage, emails, today))
+    except IntegrityError:
+        return None
+    return reminder
+
+
+def _mail(deadline: Deadline, stage: str, emails: list[str], today: date) -> None:
+    if not emails:
+        return
+    case = deadline.path.case.number
+    days = (deadline.due_on - today).days
+    subject = (
+        _("Samen: overdue: %(what)s, case %(case)s")
+        if stage == "overdue"
+        else _("Samen: %(what)s in %(days)d days, case %(case)s")
+    ) % {"what": deadline.kind_display, "case": case, "days": days}
+    # Case number, kind and date only: an e-mail leaves the platform.
+    body = _("%(what)s for case %(case)s: %(due)s. Please sign in to Samen.") % {
+        "what": deadline.kind_display,
+        "case": case,
+        "due": deadline.due_on.isoformat(),
+    }
+    messages = [EmailMessage(subject, body, None, [address]) for address in emails]
+    get_connection(fail_silently=True).send_messages(messages)

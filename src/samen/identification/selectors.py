@@ -1,0 +1,151 @@
+"""Reads of identification paths and deadlines, filtered by the policy, one audit entry each."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from samen.cases.models import Case
+from samen.identification import machine as engine
+from samen.identification.definitions import machine_of
+from samen.identification.models import Deadline, IdentificationPath, NonPunishmentFlag
+from samen.identification.services import (
+    NON_PUNISHMENT_VIEWERS,
+    _access,
+    current_definition,
+    facts_of,
+)
+from samen.sharing import audit, policy
+from samen.sharing.actor import Actor
+
+BUCKETS = ("overdue", "due_0", "due_7", "due_14", "later")
+
+
+def bucket_of(due_on: date, today: date) -> str:
+    """overdue; due today (0); within 7 days; within 14 days; later."""
+    days = (due_on - today).days
+    if days < 0:
+        return "overdue"
+    if days == 0:
+        return "due_0"
+    if days <= 7:
+        return "due_7"
+    if days <= 14:
+        return "due_14"
+    return "later"
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "nl").startswith("en") else "nl"
+
+
+def path_get(*, actor: Actor, case: Case) -> dict[str, object]:
+    """The path as the actor may see it: state, next steps and who takes them, open deadlines,
+    advice for minors; the non-punishment flag only for investigation and prosecution."""
+    access = _access(actor, case, "identification.read")
+    path = (
+        IdentificationPath.objects.select_related("definition", "guardian_organisation")
+        .filter(case=case)
+        .first()
+    )
+    definition = path.definition if path else current_definition()
+    machine = machine_of(definition)
+    state = path.state if path else machine.initial
+    lang = _lang()
+    org = actor.organisation
+    data: dict[str, object] = {
+        "case": case.number,
+        "definition": f"{definition.code} v{definition.version}",
+        "state": state,
+        "state_title": machine.states[state].title.get(lang, state),
+        "next_steps": [
+            {
+                "code": t.code,
+                "title": t.title.get(lang, t.code),
+                "organisation_types": sorted({a.organisation_type for a in t.actors}),
+                "fields": [f.name for f in t.fields],
+                "inputs": [
+                    {"name": f.name, "type": f.type, "choices": f.choices} for f in t.fields
+                ],
+                "yours": bool(org and t.permits(org.type, actor.role)),
+            }
+            for t in machine.next_steps(state)
+        ],
+    }
+    fields = ["identification.state"]
+    if path:
+        facts = facts_of(path)
+        data.update(
+            minor=facts["minor"],
+            age_assessment=path.age_assessment,
+            age_uncertain=facts["age_uncertain"],
+            guardian=path.guardian_organisation.name if path.guardian_organisation else "",
+            advice=[a.text.get(lang, a.code) for a in machine.advice_for(facts)],
+            htcds_status=path.htcds_status,
+            htcds_decision_org=path.htcds_decision_org,
+            deadlines=[
+                {"kind": d.kind, "kind_display": d.kind_display, "due_on": d.due_on}
+                for d in path.deadlines.filter(closed_at__isnull=True)
+            ],
+            steps=list(path.steps.values("transition", "source", "target", "values", "at")),
+        )
+        fields += ["minor", "identification.deadlines", "identification.steps"]
+    if org and org.type in NON_PUNISHMENT_VIEWERS:
+        flags = NonPunishmentFlag.objects.filter(case=case, withdrawn_at__isnull=True)
+        data["non_punishment"] = [{"reasons": f.reasons, "set_at": f.set_at} for f in flags]
+        fields.append("identification.non_punishment")
+    audit.record(
+        actor,
+        "identification_path.read",
+        object_type="case",
+        object_id=case.number,
+        fields=fields,
+        purpose=policy.purpose_of(actor),
+        legal_basis=policy.legal_basis(actor, access.categories),
+        emergency=access.emergency,
+    )
+    return data
+
+
+def deadlines_of_organisation(
+    *, actor: Actor, today: date | None = None
+) -> dict[str, list[dict[str, object]]]:
+    """Open deadlines the actor's organisation owns or coordinates (it is the case's responsible
+    organisation), in reach of the policy, bucketed: overdue, due today, within 7, within 14."""
+    policy.require(actor, "identification.read", object_type="deadline", object_id="*")
+    org = actor.organisation
+    assert org is not None
+    today = today or engine.local_date(timezone.now())
+    rows = (
+        Deadline.objects.filter(closed_at__isnull=True)
+        .filter(Q(organisation=org) | Q(path__case__responsible_organisation=org))
+        .filter(path__case__in=Case.objects.filter(policy.case_filter(actor)))
+        .select_related("path__case", "organisation")
+        .order_by("due_on", "id")
+    )
+    result: dict[str, list[dict[str, object]]] = {b: [] for b in BUCKETS}
+    for d in rows:
+        result[bucket_of(d.due_on, today)].append(
+            {
+                "case": d.path.case.number,
+                "kind": d.kind,
+                "kind_display": d.kind_display,
+                "due_on": d.due_on,
+                "days_left": (d.due_on - today).days,
+                "organisation": d.organisation.name,
+            }
+        )
+    shown = sorted({row["case"] for rows_ in result.values() for row in rows_})
+    audit.record(
+        actor,
+        "identification_deadline.list",
+        object_type="case",
+        object_id="*",
+        fields=["identification.deadlines"],
+        purpose=policy.purpose_of(actor),
+        detail={"shown": shown},
+    )
+    return result

@@ -1,0 +1,368 @@
+"""Writes on the identification path: each checks the policy, lets the engine decide, writes the
+step, its deadlines, one timeline event and exactly one audit entry, in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from samen.cases.models import Case
+from samen.cases.services import event_add
+from samen.identification import machine as engine
+from samen.identification.definitions import machine_of
+from samen.identification.models import (
+    AgeAssessment,
+    Deadline,
+    IdentificationPath,
+    NonPunishmentFlag,
+    NonPunishmentReason,
+    Notification,
+    PathDefinition,
+    PathStep,
+)
+from samen.organisations.models import Membership, Organisation, OrganisationType
+from samen.sharing import audit, policy
+from samen.sharing.actor import Actor
+from samen.sharing.policy import CaseAccess
+
+TIMELINE_KIND = "identification"  # the case timeline's kind for every step of this path
+PATH_CODE = "identification_path"
+
+
+def _access(actor: Actor, case: Case, permission: str) -> CaseAccess:
+    """403 for a role without the permission, then 404 (like a missing case) when the actor
+    does not reach this case; both audited by the policy."""
+    policy.require(actor, permission, object_type="case", object_id=case.number)
+    access = policy.case_access(actor, [case.pk]).get(case.pk)
+    if access is None:
+        raise policy.not_visible(actor, permission, object_type="case", object_id=case.number)
+    return access
+
+
+def current_definition() -> PathDefinition:
+    return PathDefinition.objects.filter(code=PATH_CODE, is_current=True).latest("version")
+
+
+def _path_locked(case: Case) -> IdentificationPath:
+    """The case's path, locked for this transaction; started on the current rules if new."""
+    path = IdentificationPath.objects.select_for_update().filter(case=case).first()
+    if path is None:
+        definition = current_definition()
+        path, _created = IdentificationPath.objects.get_or_create(
+            case=case,
+            defaults={
+                "definition": definition,
+                "state": machine_of(definition).initial,
+                "started_at": timezone.now(),
+            },
+        )
+        path = IdentificationPath.objects.select_for_update().get(pk=path.pk)
+    return path
+
+
+def is_minor(path: IdentificationPath) -> bool:
+    # Doubt counts in favour of protection: a presumed minor is treated as a minor.
+    return bool(path.case.person.is_minor or path.presumed_minor)
+
+
+def facts_of(path: IdentificationPath) -> dict[str, object]:
+    """The facts the rules in the definition refer to (conditions and advice)."""
+    foreign = bool(path.foreign_national)
+    return {
+        "foreign": foreign,
+        "foreign_without_lawful_residence": foreign and path.lawful_residence is False,
+        "minor": is_minor(path),
+        "unaccompanied": bool(path.unaccompanied),
+        "age_uncertain": path.age_assessment != AgeAssessment.DOCUMENTED,
+    }
+
+
+def _refusal(exc: engine.TransitionError, machine: engine.Machine, state: str) -> ValidationError:
+    language = "en" if (get_language() or "nl").startswith("en") else "nl"
+    steps = engine.titles(machine.next_steps(state), language)
+    allowed = ", ".join(steps) or _("none: the path has ended")
+    known = machine.states.get(state)
+    state_title = known.title.get(language, state) if known else state
+    if isinstance(exc, engine.FieldErrors):
+        messages = {
+            "required": _("This field is required for this step."),
+            "invalid_date": _("Enter a valid date (YYYY-MM-DD)."),
+            "invalid_choice": _("Choose one of the allowed values."),
+        }
+        return ValidationError({k: [messages[v]] for k, v in exc.errors.items()})
+    if isinstance(exc, engine.ConditionNotMet):
+        return ValidationError(
+            {
+                "transition": [
+                    _("Step %(step)s does not apply to this case (needs %(facts)s).")
+                    % {"step": exc.code, "facts": ", ".join(sorted(exc.unmet))}
+                ]
+            }
+        )
+    return ValidationError(
+        {
+            "transition": [
+                _(
+                    "Step %(step)s is not possible in state '%(state)s'. "
+                    "Allowed next steps: %(allowed)s."
+                )
+                % {"step": getattr(exc, "code", ""), "state": state_title, "allowed": allowed}
+            ]
+        }
+    )
+
+
+def transition_take(
+    *, actor: Actor, case: Case, code: str, values: Mapping[str, object] | None = None
+) -> IdentificationPath:
+    """Take one step on the case's identification path."""
+    access = _access(actor, case, "identification.transition")
+    org = actor.organisation
+    assert org is not None  # a membership exists: policy.require passed
+    now = timezone.now()
+    today = engine.local_date(now)
+    try:
+        with transaction.atomic():
+            path = _path_locked(case)
+            machine = machine_of(path.definition)
+            open_deadlines = {
+                d.kind: d.due_on for d in path.deadlines.filter(closed_at__isnull=True)
+            }
+            try:
+                outcome = machine.apply(
+                    state=path.state,
+                    code=code,
+                    organisation_type=org.type,
+                    role=actor.role,
+                    values=values or {},
+                    facts=facts_of(path),
+                    today=today,
+                    open_deadlines=open_deadlines,
+                )
+            except engine.NotPermitted:
+                raise
+            except engine.TransitionError as exc:
+                raise _refusal(exc, machine, path.state) from exc
+            step = PathStep.objects.create(
+                path=path,
+                transition=code,
+                source=outcome.source,
+                target=outcome.target,
+                values=outcome.values,
+                actor=actor.user,
+                organisation=org,
+                at=now,
+            )
+            _deadlines_apply(path, outcome, step, org, now)
+            path.state = outcome.target
+            status = machine.states[outcome.target].htcds_status
+            if status:
+                path.htcds_status = status
+                path.htcds_decision_org = machine.decision_org(org.type)
+            path.save()
+            event_add(
+                case=case,
+                kind=TIMELINE_KIND,
+                actor=actor,
+                at=now,
+                transition=code,
+                source=outcome.source,
+                target=outcome.target,
+                values=outcome.values,
+            )
+            audit.record(
+                actor,
+                "identification_path.update",
+                object_type="case",
+                object_id=case.number,
+                fields=["identification.state", *(f"identification.{k}" for k in outcome.values)],
+                purpose=policy.purpose_of(actor),
+                legal_basis=policy.legal_basis(actor, access.categories),
+                emergency=access.emergency,
+                detail={"transition": code, "from": outcome.source, "to": outcome.target},
+            )
+    except engine.NotPermitted as exc:
+        # Outside the rolled-back transaction, so the refusal stays in the trail.
+        audit.record(
+            actor,
+            "identification_path.update",
+            object_type="case",
+            object_id=case.number,
+            result="denied",
+            purpose=policy.purpose_of(actor),
+            detail={"transition": code},
+        )
+        raise PermissionDenied(
+            _("Your organisation and role may not take step %(step)s.") % {"step": exc.code}
+        ) from exc
+    return path
+
+
+def _deadlines_apply(
+    path: IdentificationPath,
+    outcome: engine.Outcome,
+    step: PathStep,
+    org: Organisation,
+    now: object,
+) -> None:
+    if outcome.closes:
+        open_ones = path.deadlines.filter(closed_at__isnull=True)
+        if "*" not in outcome.closes:
+            open_ones = open_ones.filter(kind__in=outcome.closes)
+        open_ones.update(closed_at=now)
+    for new in outcome.opens:
+        Deadline.objects.create(
+            path=path, kind=new.kind, due_on=new.due_on, organisation=org, opened_by_step=step
+        )
+
+
+def path_facts_set(
+    *,
+    actor: Actor,
+    case: Case,
+    foreign_national: bool | None,
+    lawful_residence: bool | None,
+    unaccompanied: bool | None,
+    age_assessment: str = AgeAssessment.ESTIMATED,
+    presumed_minor: bool = False,
+) -> IdentificationPath:
+    """Record the facts the path depends on. For an unaccompanied foreign minor the guardian
+    (Nidos) is attached and notified at once: protection does not wait for a reflection period."""
+    access = _access(actor, case, "identification.transition")
+    if age_assessment not in AgeAssessment.values:
+        raise ValidationError({"age_assessment": [_("Choose a valid value.")]})
+    now = timezone.now()
+    with transaction.atomic():
+        path = _path_locked(case)
+        path.foreign_national = foreign_national
+        path.lawful_residence = lawful_residence
+        path.unaccompanied = unaccompanied
+        path.age_assessment = age_assessment
+        path.presumed_minor = presumed_minor
+        facts = facts_of(path)
+        guardian_attached = False
+        needs_guardian = facts["minor"] and facts["foreign"] and facts["unaccompanied"]
+        if needs_guardian and path.guardian_organisation_id is None:
+            path.guardian_organisation = _guardian_for(case)
+            guardian_attached = path.guardian_organisation is not None
+        path.save()
+        advice = [a.code for a in machine_of(path.definition).advice_for(facts)]
+        event_add(
+            case=case,
+            kind=TIMELINE_KIND,
+            actor=actor,
+            at=now,
+            facts={k: v for k, v in facts.items()},
+            advice=advice,
+            guardian=path.guardian_organisation_id,
+        )
+        changed = ["identification.residence", "identification.age_assessment", "minor"]
+        audit.record(
+            actor,
+            "identification_path.update",
+            object_type="case",
+            object_id=case.number,
+            fields=changed + (["identification.guardian"] if guardian_attached else []),
+            purpose=policy.purpose_of(actor),
+            legal_basis=policy.legal_basis(actor, access.categories),
+            emergency=access.emergency,
+            detail={"facts": "recorded", "advice": advice},
+        )
+        if guardian_attached:
+            guardian = path.guardian_organisation
+            transaction.on_commit(lambda: _notify_guardian(case, guardian, now))
+    return path
+
+
+def _guardian_for(case: Case) -> Organisation | None:
+    """Nidos is the national guardian of unaccompanied foreign minors; prefer one in the region."""
+    candidates = Organisation.objects.filter(type=OrganisationType.NIDOS)
+    return (
+        candidates.filter(municipality__region_id=case.region_id).order_by("id").first()
+        or candidates.order_by("id").first()
+    )
+
+
+def recipients_of(organisation: Organisation) -> list[Membership]:
+    """Members who may read identification data, and so may be told about a case's path."""
+    roles = policy.PERMISSIONS["identification.read"]
+    return list(
+        Membership.objects.filter(organisation=organisation, is_active=True, role__in=roles)
+        .select_related("user")
+        .order_by("id")
+    )
+
+
+def _notify_guardian(case: Case, guardian: Organisation, now: object) -> None:
+    members = recipients_of(guardian)
+    Notification.objects.bulk_create(
+        Notification(
+            user=m.user,
+            organisation=guardian,
+            kind=Notification.Kind.GUARDIAN,
+            case=case,
+            data={"case": case.number},
+            created_at=now,
+        )
+        for m in members
+    )
+    emails = sorted({m.user.email for m in members if m.user.email})
+    if emails:
+        # Case number only: an e-mail leaves the platform, so nothing identifying goes in it.
+        send_mail(
+            subject=_("Samen: guardian attached to case %(case)s") % {"case": case.number},
+            message=_(
+                "Your organisation was attached as guardian to case %(case)s "
+                "(unaccompanied foreign minor). Please sign in to Samen."
+            )
+            % {"case": case.number},
+            from_email=None,
+            recipient_list=emails,
+            fail_silently=True,
+        )
+
+
+NON_PUNISHMENT_VIEWERS = frozenset(
+    {
+        OrganisationType.POLICE,
+        OrganisationType.KMAR,
+        OrganisationType.LABOUR_INSPECTORATE,
+        OrganisationType.PROSECUTION,
+    }
+)
+
+
+def non_punishment_flag_set(*, actor: Actor, case: Case, reasons: list[str]) -> NonPunishmentFlag:
+    """Flag that a suspect may also be a victim, with reason codes."""
+    access = _access(actor, case, "identification.transition")
+    reasons = sorted(set(reasons))
+    if not reasons or any(r not in NonPunishmentReason.values for r in reasons):
+        raise ValidationError({"reasons": [_("Choose at least one valid reason.")]})
+    now = timezone.now()
+    with transaction.atomic():
+        flag = NonPunishmentFlag.objects.create(
+            case=case,
+            reasons=reasons,
+            set_by=actor.user,
+            organisation=actor.organisation,
+            set_at=now,
+        )
+        event_add(case=case, kind=TIMELINE_KIND, actor=actor, at=now, non_punishment=reasons)
+        audit.record(
+            actor,
+            "non_punishment_flag.create",
+            object_type="case",
+            object_id=case.number,
+            fields=["identification.non_punishment"],
+            purpose=policy.purpose_of(actor),
+            legal_basis=policy.legal_basis(actor, access.categories),
+            emergency=access.emergency,
+            detail={"reasons": reasons},
+        )
+    return flag

@@ -1,0 +1,259 @@
+"""The engine's rules one by one, without a database: the definition file is the input."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+
+from samen.identification.definitions import PATHS_DIR
+from samen.identification.machine import (
+    ConditionNotMet,
+    FieldErrors,
+    Machine,
+    NotAllowedFrom,
+    NotPermitted,
+    UnknownTransition,
+    add_months,
+    local_date,
+)
+
+DEFINITION = json.loads((PATHS_DIR / "identification_path.json").read_text())
+TODAY = date(2026, 11, 28)
+FOREIGN = {"foreign_without_lawful_residence": True}
+
+
+@pytest.fixture(scope="module")
+def machine() -> Machine:
+    return Machine.from_definition(DEFINITION)
+
+
+def take(machine: Machine, state: str, code: str, org: str = "police", role: str = "investigator",
+         values: dict | None = None, facts: dict | None = None, **kw):  # fmt: skip
+    return machine.apply(
+        state=state, code=code, organisation_type=org, role=role, values=values or {},
+        facts=facts, today=TODAY, **kw,
+    )  # fmt: skip
+
+
+VALID_VALUES = {
+    "established_on": "2026-11-28",
+    "decided_on": "2026-11-28",
+    "reason": "other",
+    "starts_on": "2026-11-30",
+    "reported_on": "2026-12-01",
+    "kind": "report",
+    "applied_on": "2026-12-01",
+    "permit_starts_on": "2026-12-15",
+    "route": "return_support",
+}
+
+
+# --- date arithmetic ---
+
+
+@pytest.mark.parametrize(
+    "start,months,expected",
+    [
+        (date(2026, 11, 30), 3, date(2027, 2, 28)),  # no 30 February: the month's last day
+        (date(2027, 11, 30), 3, date(2028, 2, 29)),  # leap year
+        (date(2027, 1, 31), 1, date(2027, 2, 28)),
+        (date(2028, 1, 31), 1, date(2028, 2, 29)),
+        (date(2028, 2, 29), 12, date(2029, 2, 28)),  # a permit starting on 29 February
+        (date(2028, 2, 29), 48, date(2032, 2, 29)),
+        (date(2026, 8, 31), 3, date(2026, 11, 30)),
+        (date(2026, 12, 15), 3, date(2027, 3, 15)),  # over the year end
+        (date(2026, 10, 1), 3, date(2027, 1, 1)),
+    ],
+)
+def test_add_months_keeps_month_ends_and_leap_years_right(start, months, expected):
+    assert add_months(start, months) == expected
+
+
+def test_the_dutch_day_counts_not_the_utc_day_across_daylight_saving_changes():
+    # 29 March 2026: clocks go forward; 23:30 UTC the evening before is already the 29th here.
+    assert local_date(datetime(2026, 3, 28, 23, 30, tzinfo=UTC)) == date(2026, 3, 29)
+    # 25 October 2026: clocks go back; still summer time (UTC+2) just before.
+    assert local_date(datetime(2026, 10, 24, 22, 30, tzinfo=UTC)) == date(2026, 10, 25)
+    assert local_date(datetime(2026, 10, 25, 22, 59, tzinfo=UTC)) == date(2026, 10, 25)
+    with pytest.raises(ValueError):
+        local_date(datetime(2026, 1, 1))
+
+
+# --- transitions ---
+
+
+def test_the_path_starts_signalled_and_an_assessment_can_start(machine):
+    assert machine.initial == "signalled"
+    outcome = take(machine, "signalled", "assessment_start")
+    assert outcome.target == "under_assessment"
+    assert outcome.opens[0].kind == "assessment_decision"
+    assert outcome.opens[0].due_on == date(2026, 12, 12)  # 14 days, from the settings
+
+
+@pytest.mark.parametrize("org", ["police", "kmar", "labour_inspectorate"])
+def test_the_three_investigative_services_establish_the_slightest_indication(machine, org):
+    outcome = take(machine, "under_assessment", "indication_establish", org=org,
+                   values={"established_on": "2026-11-28"})  # fmt: skip
+    assert outcome.target == "indication_established"
+    assert outcome.closes == {"assessment_decision"}
+
+
+@pytest.mark.parametrize(
+    "org,role",
+    [
+        ("care_coordination", "care_coordinator"),
+        ("comensha", "national_registrar"),
+        ("shelter", "shelter_staff"),
+        ("ind", "investigator"),
+        ("police", "care_coordinator"),  # the right organisation but not an investigator
+    ],
+)
+def test_others_may_not_establish_the_slightest_indication(machine, org, role):
+    with pytest.raises(NotPermitted):
+        take(machine, "under_assessment", "indication_establish", org=org, role=role,
+             values={"established_on": "2026-11-28"})  # fmt: skip
+
+
+def _state_for(machine: Machine, transition) -> str:
+    return sorted(transition.sources)[0]
+
+
+@pytest.mark.parametrize("code", [t["code"] for t in DEFINITION["transitions"]])
+def test_every_transition_is_allowed_for_its_actors_and_refused_for_others(machine, code):
+    t = machine.transitions[code]
+    state = _state_for(machine, t)
+    values = {f.name: VALID_VALUES[f.name] for f in t.fields}
+    for actor in t.actors:
+        for role in actor.roles:
+            outcome = take(machine, state, code, org=actor.organisation_type, role=role,
+                           values=values, facts=FOREIGN)  # fmt: skip
+            assert outcome.target == t.target
+    with pytest.raises(NotPermitted):
+        take(machine, state, code, org="shelter", role="shelter_staff", values=values,
+             facts=FOREIGN)  # fmt: skip
+
+
+@pytest.mark.parametrize("code", [t["code"] for t in DEFINITION["transitions"]])
+def test_every_transition_is_refused_from_a_state_it_does_not_start_from(machine, code):
+    t = machine.transitions[code]
+    wrong = next(s for s in machine.states if s not in t.sources)
+    with pytest.raises(NotAllowedFrom) as refused:
+        take(machine, wrong, code)
+    assert refused.value.allowed == machine.next_step_codes(wrong)
+
+
+def test_an_invalid_transition_names_the_allowed_next_steps(machine):
+    with pytest.raises(NotAllowedFrom) as refused:
+        take(machine, "signalled", "b83_grant", org="ind")
+    assert refused.value.allowed == ["assessment_start"]
+    assert "assessment_start" in str(refused.value)
+    with pytest.raises(UnknownTransition):
+        take(machine, "signalled", "teleport")
+
+
+def test_nothing_follows_closed(machine):
+    assert machine.next_steps("closed") == []
+    assert machine.states["closed"].terminal
+
+
+def test_required_fields_are_checked_and_typed(machine):
+    with pytest.raises(FieldErrors) as missing:
+        take(machine, "under_assessment", "indication_reject")
+    assert missing.value.errors == {"decided_on": "required", "reason": "required"}
+    with pytest.raises(FieldErrors) as bad:
+        take(machine, "under_assessment", "indication_reject",
+             values={"decided_on": "31-02-2026", "reason": "because"})  # fmt: skip
+    assert bad.value.errors == {"decided_on": "invalid_date", "reason": "invalid_choice"}
+
+
+def test_unknown_values_are_dropped_so_only_codes_and_dates_are_kept(machine):
+    outcome = take(machine, "under_assessment", "indication_establish",
+                   values={"established_on": date(2026, 11, 28), "name": "Ana"})  # fmt: skip
+    assert outcome.values == {"established_on": "2026-11-28"}
+
+
+def test_a_reflection_period_only_for_a_foreign_victim_without_lawful_residence(machine):
+    values = {"starts_on": "2026-11-30"}
+    with pytest.raises(ConditionNotMet):
+        take(machine, "indication_established", "reflection_offer", values=values,
+             facts={"foreign_without_lawful_residence": False})  # fmt: skip
+    outcome = take(machine, "indication_established", "reflection_offer", values=values,
+                   facts=FOREIGN)  # fmt: skip
+    assert outcome.opens[0].kind == "reflection_end"
+    assert outcome.opens[0].due_on == date(2027, 2, 28)  # 30 November + 3 months
+
+
+def test_the_reflection_period_length_is_configuration():
+    data = copy.deepcopy(DEFINITION)
+    data["settings"]["reflection_period_months"] = 2
+    m = Machine.from_definition(data)
+    outcome = take(m, "indication_established", "reflection_offer",
+                   values={"starts_on": "2027-12-31"}, facts=FOREIGN)  # fmt: skip
+    assert outcome.opens[0].due_on == date(2028, 2, 29)
+
+
+def test_a_report_can_follow_the_indication_directly_without_a_reflection_period(machine):
+    # A minor's (or resident's) path: protection does not wait for a reflection period.
+    outcome = take(machine, "indication_established", "report_record",
+                   values={"reported_on": "2026-11-28", "kind": "cooperation"})  # fmt: skip
+    assert outcome.target == "report_made"
+
+
+def test_the_b83_permit_runs_one_year_and_a_renewal_counts_on_from_its_end(machine):
+    values = {"decided_on": "2028-02-20", "permit_starts_on": "2028-02-29"}
+    granted = take(machine, "b83_applied", "b83_grant", org="ind", values=values)
+    assert granted.opens[0].due_on == date(2029, 2, 28)
+    renewed = take(machine, "b83_granted", "b83_renew", org="ind",
+                   values={"decided_on": "2029-02-01"},
+                   open_deadlines={"permit_end": date(2029, 2, 28)})  # fmt: skip
+    assert renewed.target == "b83_granted"
+    assert renewed.closes == {"permit_end"}
+    assert renewed.opens[0].due_on == date(2030, 2, 28)
+
+
+def test_a_b83_application_has_a_decision_due_date(machine):
+    outcome = take(machine, "report_made", "b83_apply", values={"applied_on": "2026-12-01"})
+    assert outcome.opens[0].kind == "b83_decision"
+    assert outcome.opens[0].due_on == date(2026, 12, 29)
+
+
+def test_a_fourth_identifying_party_is_a_configuration_change():
+    data = copy.deepcopy(DEFINITION)
+    data["identifying_parties"].append(
+        {"organisation_type": "comensha", "roles": ["national_registrar"]}
+    )
+    m = Machine.from_definition(data)
+    outcome = take(m, "under_assessment", "indication_establish", org="comensha",
+                   role="national_registrar", values={"established_on": "2026-11-28"})  # fmt: skip
+    assert outcome.target == "indication_established"
+    assert m.transitions["reflection_offer"].permits("comensha", "national_registrar")
+
+
+def test_a_broken_definition_is_refused_when_loaded():
+    data = copy.deepcopy(DEFINITION)
+    data["transitions"][0]["to"] = "nowhere"
+    data["transitions"][1]["fields"] = [{"name": "x", "type": "colour"}]
+    with pytest.raises(ValueError, match=r"unknown state 'nowhere'.*unknown type 'colour'"):
+        Machine.from_definition(data)
+
+
+def test_advice_for_an_unaccompanied_foreign_minor(machine):
+    facts = {"minor": True, "unaccompanied": True, "foreign": True}
+    assert [a.code for a in machine.advice_for(facts)] == [
+        "protection_first", "veilig_thuis", "nidos_guardian",
+    ]  # fmt: skip
+    assert [a.code for a in machine.advice_for({"minor": True, "foreign": False})] == [
+        "protection_first", "veilig_thuis",
+    ]  # fmt: skip
+    assert machine.advice_for({"minor": False}) == []
+
+
+def test_htcds_mapping(machine):
+    assert machine.states["indication_established"].htcds_status == "PossibleVictimOfTrafficking"
+    assert machine.states["indication_not_established"].htcds_status == "NotAVictimOfTrafficking"
+    assert machine.decision_org("police") == "Police"
+    assert machine.decision_org("labour_inspectorate") == "NonPoliceGovernmentalOrganization"
+    assert machine.decision_org("shelter") == "Other"

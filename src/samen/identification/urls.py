@@ -1,0 +1,12 @@
+from django.urls import path
+
+from samen.identification import views
+
+app_name = "identification"
+urlpatterns = [
+    path("termijnen/", views.deadlines, name="deadlines"),
+    path("zaken/<str:number>/", views.path_detail, name="path"),
+    path("zaken/<str:number>/stap/", views.path_step, name="step"),
+    path("zaken/<str:number>/feiten/", views.path_facts, name="facts"),
+    path("zaken/<str:number>/strafbaarheid/", views.non_punishment, name="non-punishment"),
+]

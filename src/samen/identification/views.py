@@ -1,0 +1,121 @@
+"""Web pages of the identification path. Views parse input and present; the services and
+selectors check the policy and write the audit entry."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from samen.cases.models import Case
+from samen.identification import selectors, services
+from samen.identification.models import AgeAssessment, NonPunishmentReason
+from samen.sharing import policy
+from samen.sharing.access import access
+
+
+def _case(request: HttpRequest, number: str, permission: str) -> Case:
+    case = Case.objects.filter(number=number).first()
+    if case is None:
+        # Missing and out of reach look the same, and both are audited.
+        raise policy.not_visible(request.actor, permission, object_type="case", object_id=number)
+    return case
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        for error in errors:
+            messages.error(request, f"{field}: {error}" if field != "__all__" else error)
+
+
+@access("identification.read")
+def deadlines(request: HttpRequest) -> HttpResponse:
+    """The organisation's open deadlines: overdue, due today, within 7 and within 14 days."""
+    buckets = selectors.deadlines_of_organisation(actor=request.actor)
+    sections = [
+        ("overdue", _("Overdue")),
+        ("due_0", _("Due today")),
+        ("due_7", _("Due within 7 days")),
+        ("due_14", _("Due within 14 days")),
+        ("later", _("Later")),
+    ]
+    return render(
+        request,
+        "identification/deadlines.html",
+        {"sections": [(key, title, buckets[key]) for key, title in sections]},
+    )
+
+
+@access("identification.read")
+def path_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """The whole path of one case: current step, next steps and who takes them, deadlines."""
+    case = _case(request, number, "identification.read")
+    data = selectors.path_get(actor=request.actor, case=case)
+    return render(
+        request,
+        "identification/path.html",
+        {
+            "path": data,
+            "may_act": policy.allows(request.actor, "identification.transition"),
+            "age_choices": AgeAssessment.choices,
+            "reason_choices": NonPunishmentReason.choices,
+        },
+    )
+
+
+@access("identification.transition")  # outermost: the rule is checked before the method
+@require_POST
+def path_step(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case(request, number, "identification.transition")
+    code = request.POST.get("transition", "")[:40]
+    values = {k[2:]: v[:200] for k, v in request.POST.items() if k.startswith("v_")}
+    try:
+        path = services.transition_take(actor=request.actor, case=case, code=code, values=values)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Step recorded; the case is now at: %(s)s") % {"s": path.state})
+    return redirect("identification:path", number=case.number)
+
+
+def _tri(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+@access("identification.transition")  # outermost: the rule is checked before the method
+@require_POST
+def path_facts(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case(request, number, "identification.transition")
+    try:
+        services.path_facts_set(
+            actor=request.actor,
+            case=case,
+            foreign_national=_tri(request.POST.get("foreign_national", "")),
+            lawful_residence=_tri(request.POST.get("lawful_residence", "")),
+            unaccompanied=_tri(request.POST.get("unaccompanied", "")),
+            age_assessment=request.POST.get("age_assessment", AgeAssessment.ESTIMATED),
+            presumed_minor=request.POST.get("presumed_minor") == "on",
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Facts recorded."))
+    return redirect("identification:path", number=case.number)
+
+
+@access("identification.transition")  # outermost: the rule is checked before the method
+@require_POST
+def non_punishment(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case(request, number, "identification.transition")
+    try:
+        services.non_punishment_flag_set(
+            actor=request.actor, case=case, reasons=request.POST.getlist("reasons")
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Non-punishment flag recorded."))
+    return redirect("identification:path", number=case.number)
