@@ -271,6 +271,10 @@ def build_demo_world(
         )
         linked += outcome.linked
     _advance_cases(rng, today)
+    if signals:  # the full demo: also the national shelter directory
+        from samen.shelter.demo import build_shelter_directory
+
+        build_shelter_directory(seed=seed)
     return DemoSummary(organisations=len(orgs), users=len(members), signals=signals, linked=linked)
 
 

@@ -29,5 +29,6 @@ urlpatterns = [
     ),
     path("programma/", include("samen.programme.urls")),
     path("statistiek/", include("samen.statistics.urls")),
+    path("opvang/", include("samen.shelter.urls")),
     path("identificatie/", include("samen.identification.urls")),
 ]

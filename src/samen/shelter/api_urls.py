@@ -1,0 +1,24 @@
+from django.urls import path
+
+from samen.shelter import api
+
+urlpatterns = [
+    path("places/", api.PlaceListView.as_view(), name="shelter-place-list"),
+    path(
+        "places/<int:pk>/availability/",
+        api.AvailabilityView.as_view(),
+        name="shelter-place-availability",
+    ),
+    path("referrals/", api.ReferralCreateView.as_view(), name="shelter-referral-create"),
+    path("referrals/<int:pk>/matches/", api.MatchesView.as_view(), name="shelter-referral-matches"),
+    path("referrals/<int:pk>/holds/", api.HoldCreateView.as_view(), name="shelter-hold-create"),
+    path("holds/", api.OfferedHoldsView.as_view(), name="shelter-hold-list"),
+    path("holds/<int:pk>/accept/", api.HoldAcceptView.as_view(), name="shelter-hold-accept"),
+    path("holds/<int:pk>/decline/", api.HoldDeclineView.as_view(), name="shelter-hold-decline"),
+    path(
+        "holds/<int:pk>/placement/",
+        api.PlacementStartView.as_view(),
+        name="shelter-placement-start",
+    ),
+    path("placements/<int:pk>/end/", api.PlacementEndView.as_view(), name="shelter-placement-end"),
+]

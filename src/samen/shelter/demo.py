@@ -1,0 +1,184 @@
+"""A synthetic, deterministic shelter directory for demos: 60+ providers and 400+ places across
+every safety region, including the three COSM locations with about 70 places. Every name is
+invented and every row is flagged synthetic. Not wired anywhere yet: call
+`build_shelter_directory()` after `samen.demo.builder.build_demo_world()`."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from samen.cases.models import ExploitationForm
+from samen.organisations.models import Municipality, Organisation, OrganisationType, SafetyRegion
+from samen.shelter.models import (
+    ContraCode,
+    ContraIndication,
+    Location,
+    Place,
+    PlaceAvailability,
+    PlaceType,
+    Provider,
+    SecurityLevel,
+    TargetGroup,
+)
+
+PROVIDER_NAMES = ["Veilig Onderdak", "De Schuilplaats", "Huis van Herstel", "Het Baken", "Kompas"]
+LANGUAGES = ["nl", "en", "ro", "bg", "pl", "es", "pt", "fr", "ar", "ti", "vi", "zh", "uk"]
+# (place type, target group, share of the regular units); COSM is added separately.
+MIX = [
+    (PlaceType.FIRST_RECEPTION, TargetGroup.ALL, 0.2),
+    (PlaceType.SPECIALISED, TargetGroup.WOMEN, 0.25),
+    (PlaceType.SPECIALISED, TargetGroup.MEN, 0.15),
+    (PlaceType.COMBINED, TargetGroup.WOMEN, 0.2),
+    (PlaceType.PROTECTED_MINORS, TargetGroup.MINORS, 0.1),
+    (PlaceType.COMBINED, TargetGroup.FAMILIES, 0.1),
+]
+CONTRA_REASONS = {
+    ContraCode.NO_NETWORK_TIE: "Open location: we cannot protect residents against a network.",
+    ContraCode.NO_ACTIVE_ADDICTION: "No addiction care on site; residents share a house.",
+    ContraCode.NO_PSYCHIATRIC: "No psychiatric care available at night.",
+}
+COSM_LOCATIONS = [("GM0363", 24), ("GM0344", 23), ("GM0855", 23)]  # about 70 places in total
+
+
+@dataclass
+class ShelterDemoSummary:
+    providers: int
+    places: int
+    cosm_places: int
+
+
+def _shelter_org(name: str, municipality: Municipality) -> Organisation:
+    org, _ = Organisation.objects.get_or_create(
+        name=name,
+        municipality=municipality,
+        defaults={"type": OrganisationType.SHELTER, "is_synthetic": True},
+    )
+    return org
+
+
+def _provider(org: Organisation, name: str) -> Provider:
+    provider, _ = Provider.objects.get_or_create(
+        organisation=org, defaults={"name": name, "is_synthetic": True}
+    )
+    return provider
+
+
+def _place(rng: random.Random, location: Location, name: str, **kw: object) -> Place:
+    now = timezone.now()
+    capacity = kw.pop("capacity", rng.randint(2, 12))
+    free = kw.pop("free", rng.choice([0, 0, 0, 1, 1, 2, 3]) if capacity > 2 else 0)
+    # Some counts are deliberately old, so the overview shows stale ones.
+    reported = now - timedelta(hours=rng.choice([1, 2, 5, 12, 20, 30, 72]))
+    place = Place.objects.create(
+        location=location,
+        name=name,
+        municipality=location.municipality,
+        funding_municipality=kw.pop("funding", location.municipality),
+        capacity=capacity,
+        free=min(free, capacity),
+        availability_at=reported,
+        languages=kw.pop("languages", sorted(rng.sample(LANGUAGES, rng.randint(1, 4)))),
+        wheelchair_accessible=rng.random() < 0.4,
+        care_addiction=rng.random() < 0.2,
+        care_psychiatric=rng.random() < 0.2,
+        care_medical=rng.random() < 0.3,
+        is_synthetic=True,
+        **kw,
+    )
+    PlaceAvailability.objects.create(
+        place=place, capacity=place.capacity, free=place.free, reported_at=reported, cause="report"
+    )
+    return place
+
+
+@transaction.atomic
+def build_shelter_directory(*, seed: int = 1, providers_per_region: int = 3) -> ShelterDemoSummary:
+    """Idempotent per provider organisation; places are only added to providers without any."""
+    rng = random.Random(seed)
+    forms = list(ExploitationForm.objects.all())
+    now = timezone.now()
+    places = cosm = 0
+    providers: set[int] = set()
+    for region in SafetyRegion.objects.all():
+        municipalities = list(Municipality.objects.filter(region=region).order_by("code"))
+        if not municipalities:
+            continue
+        centre = municipalities[0]
+        existing = Organisation.objects.filter(
+            type=OrganisationType.SHELTER, municipality__region=region
+        ).order_by("id")
+        orgs = list(existing[:providers_per_region])
+        while len(orgs) < providers_per_region:
+            base = PROVIDER_NAMES[len(orgs) % len(PROVIDER_NAMES)]
+            muni = rng.choice(municipalities)
+            orgs.append(_shelter_org(f"{base} {muni.name} (demo)", muni))
+        for org in orgs:
+            provider = _provider(org, org.name)
+            providers.add(provider.pk)
+            if provider.locations.exists():
+                continue
+            for loc_no in range(rng.randint(2, 3)):
+                muni = rng.choice(municipalities)
+                location = Location.objects.create(
+                    provider=provider,
+                    name=f"{provider.name} locatie {loc_no + 1}",
+                    municipality=muni,
+                )
+                for unit in range(rng.randint(2, 4)):
+                    place_type, group = rng.choices(
+                        [(t, g) for t, g, _ in MIX], weights=[w for _, _, w in MIX]
+                    )[0]
+                    place = _place(
+                        rng,
+                        location,
+                        f"{location.name} unit {unit + 1}",
+                        type=place_type,
+                        target_group=group,
+                        min_age=12 if group == TargetGroup.MINORS else 18,
+                        max_age=17 if group == TargetGroup.MINORS else None,
+                        security_level=rng.choice(
+                            [SecurityLevel.STANDARD] * 3
+                            + [SecurityLevel.ELEVATED, SecurityLevel.HIGH]
+                        ),
+                        funding=centre,
+                    )
+                    if place_type == PlaceType.SPECIALISED and forms:
+                        place.forms.set(rng.sample(forms, min(2, len(forms))))
+                    if place_type != PlaceType.FIRST_RECEPTION and rng.random() < 0.35:
+                        code = rng.choice(list(CONTRA_REASONS))
+                        ContraIndication.objects.create(
+                            place=place, code=code, reason=CONTRA_REASONS[code], valid_from=now
+                        )
+                    places += 1
+    # COSM: categorical shelter for adult non-Dutch victims in the reflection period, 3 locations.
+    for i, (code, capacity) in enumerate(COSM_LOCATIONS, start=1):
+        muni = Municipality.objects.filter(code=code).first()
+        if muni is None:
+            continue
+        org = _shelter_org(f"COSM {muni.name} (demo)", muni)
+        provider = _provider(org, org.name)
+        providers.add(provider.pk)
+        if provider.locations.exists():
+            continue
+        location = Location.objects.create(
+            provider=provider, name=f"COSM locatie {i}", municipality=muni
+        )
+        _place(
+            rng,
+            location,
+            f"COSM {muni.name}",
+            type=PlaceType.COSM,
+            target_group=TargetGroup.FAMILIES,
+            capacity=capacity,
+            free=rng.randint(0, 3),
+            security_level=SecurityLevel.ELEVATED,
+            languages=["en", "nl", "ro", "bg", "es"],
+        )
+        places += 1
+        cosm += capacity
+    return ShelterDemoSummary(providers=len(providers), places=places, cosm_places=cosm)

@@ -1,0 +1,43 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from samen.shelter.models import DeclineReason, SecurityLevel, Urgency
+
+CARE_CHOICES = [
+    ("addiction", _("Addiction care")),
+    ("psychiatric", _("Psychiatric care")),
+    ("medical", _("Medical care")),
+]
+
+
+class ReferralForm(forms.Form):
+    """What the coordinator adds to what the case knows (age, gender, forms come from the case)."""
+
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial="normal")
+    languages = forms.CharField(
+        label=_("Languages (codes, comma-separated)"), required=False, max_length=60
+    )
+    addiction = forms.BooleanField(label=_("Active addiction"), required=False)
+    network_risk = forms.BooleanField(label=_("Active tie to a criminal network"), required=False)
+    security = forms.ChoiceField(
+        label=_("Security need"), choices=SecurityLevel.choices, initial="standard"
+    )
+    care = forms.MultipleChoiceField(
+        label=_("Care needs"), choices=CARE_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    accessibility = forms.BooleanField(
+        label=_("Needs a wheelchair-accessible place"), required=False
+    )
+
+    def language_codes(self) -> list[str]:
+        raw = self.cleaned_data.get("languages", "")
+        return [code.strip().lower()[:8] for code in raw.split(",") if code.strip()]
+
+
+class HoldForm(forms.Form):
+    place = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=DeclineReason.choices)

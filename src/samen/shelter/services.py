@@ -1,0 +1,711 @@
+"""Writes of the shelter app: availability, contra-indications, referrals, holds, placements.
+
+Each mutation is one transaction that checks the policy, writes the case timeline and one audit
+entry. Holds lock the place row (select_for_update) so two coordinators racing for the last free
+bed cannot both get it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samen.cases.models import Case
+from samen.cases.services import event_add
+from samen.sharing import audit, policy
+from samen.sharing.actor import Actor, actor_for_membership
+from samen.shelter import matching
+from samen.shelter.models import (
+    ContraCode,
+    ContraIndication,
+    DeclineReason,
+    Hold,
+    HoldStatus,
+    OutflowDestination,
+    Place,
+    PlaceAvailability,
+    Placement,
+    PlaceType,
+    Referral,
+    ReferralStatus,
+    SecurityLevel,
+    Urgency,
+)
+
+# Settings read with defaults here, so the feature works before conf/base.py documents them:
+# SHELTER_HOLD_HOURS (default 3) and SHELTER_STALE_HOURS (default 24).
+CARE_KINDS = ("addiction", "psychiatric", "medical")
+# What a shelter learns on acceptance, within what the register lets a coordinator share.
+ACCEPT_SHARE_CATEGORIES = ["identity", "contact", "demographics", "health", "exploitation"]
+NEEDS_FIELDS = ["gender", "age_band", "minor", "forms", "needs.health", "needs.security"]
+NEEDS_CATEGORIES = {"demographics", "exploitation", "health"}
+
+
+def hold_duration() -> timedelta:
+    return timedelta(hours=float(getattr(settings, "SHELTER_HOLD_HOURS", 3)))
+
+
+def stale_after() -> timedelta:
+    return timedelta(hours=float(getattr(settings, "SHELTER_STALE_HOURS", 24)))
+
+
+class PlaceTaken(ValidationError):
+    """The place had no free bed left when the hold was tried; names the next-best places."""
+
+    def __init__(self, place: Place, alternatives: list[matching.Match]):
+        self.place = place
+        self.alternatives = alternatives
+        names = ", ".join(m.place.name for m in alternatives) or _("none right now")
+        super().__init__(
+            {
+                "place": [
+                    _("%(place)s has just been taken. Next best places: %(names)s.")
+                    % {"place": place.name, "names": names}
+                ]
+            }
+        )
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _own_place(actor: Actor, place: Place, permission: str) -> None:
+    """Shelter staff act only on their own organisation's places; others' answer 404."""
+    org_id = actor.organisation.pk if actor.organisation else None
+    if place.location.provider.organisation_id != org_id:
+        raise policy.not_visible(
+            actor, permission, object_type="shelter_place", object_id=str(place.pk)
+        )
+
+
+def reach_case(actor: Actor, case: Case, permission: str) -> None:
+    if not policy.case_access(actor, [case.pk]):
+        raise policy.not_visible(actor, permission, object_type="case", object_id=case.number)
+
+
+def _own_referral(actor: Actor, referral: Referral, permission: str) -> None:
+    """A referral is handled by the coordinator's organisation, and only on a reachable case."""
+    org_id = actor.organisation.pk if actor.organisation else None
+    if referral.organisation_id != org_id or not policy.case_access(actor, [referral.case_id]):
+        raise policy.not_visible(
+            actor, permission, object_type="referral", object_id=str(referral.pk)
+        )
+
+
+def _move_free(place: Place, delta: int, *, cause: str, actor: Actor | None, at: datetime) -> None:
+    """Change the free count of a locked place and keep the history. The freshness stamp is left
+    alone: only a shelter's own report says the count was checked."""
+    place.free = max(0, min(place.capacity, place.free + delta))
+    place.save(update_fields=["free"])
+    PlaceAvailability.objects.create(
+        place=place,
+        capacity=place.capacity,
+        free=place.free,
+        reported_at=at,
+        reported_by=actor.user if actor and actor.is_authenticated else None,
+        organisation=actor.organisation if actor else None,
+        cause=cause,
+    )
+
+
+def place_info(place: Place) -> matching.PlaceInfo:
+    """The engine's view of a place; expects forms and active contra-indications prefetched."""
+    care = {
+        kind
+        for kind, on in (
+            ("addiction", place.care_addiction),
+            ("psychiatric", place.care_psychiatric),
+            ("medical", place.care_medical),
+        )
+        if on
+    }
+    return matching.PlaceInfo(
+        id=place.pk,
+        name=place.name,
+        type=place.type,
+        target_group=place.target_group,
+        region=place.municipality.region.code,
+        province=str(place.municipality.province_id),
+        forms=frozenset(f.code for f in place.forms.all()),
+        security=place.security_level,
+        care=frozenset(care),
+        languages=frozenset(place.languages or ()),
+        accessible=place.wheelchair_accessible,
+        free=place.free,
+        availability_at=place.availability_at,
+        contra=tuple(
+            matching.Contra(c.code, c.reason, c.version)
+            for c in place.contra_indications.all()
+            if c.superseded_at is None
+        ),
+    )
+
+
+def places_for_matching():
+    return (
+        Place.objects.filter(is_active=True)
+        .select_related("municipality__region", "location__provider")
+        .prefetch_related("forms", "contra_indications")
+    )
+
+
+def needs_of(referral: Referral) -> matching.Needs:
+    n = referral.needs
+    return matching.Needs(
+        gender=n.get("gender", "unknown"),
+        age_band=n.get("age_band", "unknown"),
+        minor=bool(n.get("minor", False)),
+        forms=frozenset(n.get("forms", ())),
+        languages=frozenset(n.get("languages", ())),
+        addiction=bool(n.get("addiction", False)),
+        network_risk=bool(n.get("network_risk", False)),
+        security=n.get("security", SecurityLevel.STANDARD),
+        care=frozenset(n.get("care", ())),
+        accessibility=bool(n.get("accessibility", False)),
+        region=n.get("region", ""),
+        province=n.get("province", ""),
+        urgency=referral.urgency,
+    )
+
+
+def match_referral(
+    referral: Referral, *, now: datetime | None = None, exclude: set[int] | None = None
+) -> matching.Result:
+    """Run the engine for a referral (no policy check: callers check)."""
+    infos = [place_info(p) for p in places_for_matching() if p.pk not in (exclude or set())]
+    weights = matching.Weights(stale_after=stale_after())
+    return matching.match(needs_of(referral), infos, now=now or timezone.now(), weights=weights)
+
+
+# --- availability and contra-indications -----------------------------------------------------
+
+
+@transaction.atomic
+def availability_update(*, actor: Actor, place: Place, capacity: int, free: int) -> Place:
+    """A shelter reports capacity and free places; the report is stamped and kept."""
+    policy.require(actor, "shelter.update", object_type="shelter_place", object_id=str(place.pk))
+    _own_place(actor, place, "shelter.update")
+    errors: dict[str, list[str]] = {}
+    if capacity < 0:
+        errors["capacity"] = [_("Capacity cannot be negative.")]
+    if free < 0:
+        errors["free"] = [_("Free places cannot be negative.")]
+    elif free > capacity:
+        errors["free"] = [_("Free places cannot exceed the capacity.")]
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    place = Place.objects.select_for_update().get(pk=place.pk)
+    place.capacity, place.free = capacity, free
+    place.availability_at, place.availability_by = now, actor.user
+    place.save(update_fields=["capacity", "free", "availability_at", "availability_by"])
+    PlaceAvailability.objects.create(
+        place=place,
+        capacity=capacity,
+        free=free,
+        reported_at=now,
+        reported_by=actor.user,
+        organisation=actor.organisation,
+        cause="report",
+    )
+    if free > 0:
+        _offer_after_commit(place.pk)
+    # Not personal data, but the trail shows who changed the national picture, and when.
+    audit.record(
+        actor,
+        "shelter_place.update",
+        object_type="shelter_place",
+        object_id=str(place.pk),
+        fields=["capacity", "free"],
+        purpose=policy.purpose_of(actor),
+        detail={"capacity": capacity, "free": free},
+    )
+    return place
+
+
+@transaction.atomic
+def contra_indication_set(
+    *, actor: Actor, place: Place, code: str, reason: str
+) -> ContraIndication:
+    """Add a rule, or a new version of it; the previous version is closed, never changed."""
+    policy.require(actor, "shelter.update", object_type="shelter_place", object_id=str(place.pk))
+    _own_place(actor, place, "shelter.update")
+    if place.type == PlaceType.FIRST_RECEPTION:
+        raise ValidationError(
+            {"code": [_("First reception takes everyone: it may not apply contra-indications.")]}
+        )
+    if code not in ContraCode.values:
+        raise ValidationError({"code": [_("Choose a rule from the list.")]})
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give the reason for this rule.")]})
+    now = timezone.now()
+    Place.objects.select_for_update().get(pk=place.pk)  # versions of one place in order
+    previous = ContraIndication.objects.filter(place=place, code=code).order_by("-version").first()
+    if previous and previous.superseded_at is None:
+        previous.superseded_at = now
+        previous.save(update_fields=["superseded_at"])
+    rule = ContraIndication(
+        place=place,
+        code=code,
+        reason=reason.strip()[:500],
+        version=(previous.version + 1) if previous else 1,
+        valid_from=now,
+        created_by=actor.user,
+    )
+    rule.full_clean()
+    rule.save()
+    audit.record(
+        actor,
+        "shelter_contra.create",
+        object_type="shelter_place",
+        object_id=str(place.pk),
+        fields=["contra_indications"],
+        purpose=policy.purpose_of(actor),
+        detail={"code": code, "version": rule.version},
+    )
+    return rule
+
+
+@transaction.atomic
+def contra_indication_end(*, actor: Actor, rule: ContraIndication) -> ContraIndication:
+    policy.require(
+        actor, "shelter.update", object_type="shelter_place", object_id=str(rule.place_id)
+    )
+    _own_place(actor, rule.place, "shelter.update")
+    if rule.superseded_at is None:
+        rule.superseded_at = timezone.now()
+        rule.save(update_fields=["superseded_at"])
+        audit.record(
+            actor,
+            "shelter_contra.delete",
+            object_type="shelter_place",
+            object_id=str(rule.place_id),
+            fields=["contra_indications"],
+            purpose=policy.purpose_of(actor),
+            detail={"code": rule.code, "version": rule.version},
+        )
+    return rule
+
+
+# --- referrals -------------------------------------------------------------------------------
+
+
+@dataclass
+class NeedsInput:
+    """What the coordinator adds to what the case already knows. None: take it from the case."""
+
+    gender: str | None = None
+    age_band: str | None = None
+    minor: bool | None = None
+    forms: list[str] | None = None
+    languages: list[str] | None = None
+    addiction: bool = False
+    network_risk: bool = False
+    security: str = SecurityLevel.STANDARD
+    care: list[str] | None = None
+    accessibility: bool = False
+    region: str | None = None
+    urgency: str = Urgency.NORMAL
+
+
+def _needs_profile(case: Case, data: NeedsInput) -> dict:
+    person = case.person
+    errors: dict[str, list[str]] = {}
+    if data.security not in SecurityLevel.values:
+        errors["security"] = [_("Choose a security level from the list.")]
+    if data.urgency not in Urgency.values:
+        errors["urgency"] = [_("Choose an urgency from the list.")]
+    care = sorted(set(data.care or []))
+    if set(care) - set(CARE_KINDS):
+        errors["care"] = [_("Choose care needs from the list.")]
+    if errors:
+        raise ValidationError(errors)
+    known_gender = person.gender if person.gender != "unknown" else None
+    known_band = person.age_band if person.age_band != "unknown" else None
+    return {
+        # The case wins where it knows; the coordinator fills what it does not.
+        "gender": known_gender or data.gender or "unknown",
+        "age_band": known_band or data.age_band or "unknown",
+        "minor": person.is_minor or bool(data.minor),
+        "forms": sorted({f.code for f in case.forms.all()} | set(data.forms or [])),
+        "languages": sorted({lang.strip().lower() for lang in data.languages or [] if lang}),
+        "addiction": data.addiction or "addiction" in care,
+        "network_risk": data.network_risk,
+        "security": data.security,
+        "care": care,
+        "accessibility": data.accessibility,
+        "region": data.region or case.region.code,
+        "province": str(case.municipality.province_id),
+    }
+
+
+@transaction.atomic
+def referral_create(*, actor: Actor, case: Case, data: NeedsInput) -> Referral:
+    """A care coordinator asks for a place; the needs profile is filled from the case."""
+    policy.require(actor, "referral.create", object_type="case", object_id=case.number)
+    reach_case(actor, case, "referral.create")
+    needs = _needs_profile(case, data)
+    now = timezone.now()
+    referral = Referral.objects.create(
+        case=case,
+        organisation=actor.organisation,
+        membership=actor.membership,
+        created_by=actor.user,
+        created_at=now,
+        needs=needs,
+        urgency=data.urgency,
+    )
+    event_add(
+        case=case, kind="shelter_referral", actor=actor, at=now,
+        referral=referral.pk, urgency=data.urgency,
+    )  # fmt: skip
+    audit.record(
+        actor,
+        "referral.create",
+        object_type="case",
+        object_id=case.number,
+        fields=NEEDS_FIELDS,
+        purpose=policy.purpose_of(actor),
+        legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES),
+        detail={"referral": referral.pk},
+    )
+    return referral
+
+
+def hold_place(
+    *, actor: Actor, referral: Referral, place: Place, now: datetime | None = None
+) -> Hold:
+    """Hold a place for the referral. The place row is locked: of two coordinators racing for the
+    last free bed exactly one wins; the other gets PlaceTaken naming the next-best places."""
+    policy.require(actor, "referral.create", object_type="referral", object_id=str(referral.pk))
+    _own_referral(actor, referral, "referral.create")
+    now = now or timezone.now()
+    alternatives: list[matching.Match] = []
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        if referral.status not in (ReferralStatus.OPEN,):
+            raise ValidationError(
+                {"referral": [_("This referral already has a place held or accepted.")]}
+            )
+        locked = places_for_matching().select_for_update(of=("self",)).get(pk=place.pk)
+        info = place_info(locked)
+        if info.free >= 1:
+            excluded = matching.exclusion_for(info, needs_of(referral))
+            if excluded is not None:
+                from samen.shelter.texts import exclusion_text
+
+                raise ValidationError(
+                    {"place": [_("This place does not fit: %(why)s") % {
+                        "why": exclusion_text(excluded.rule)}]}
+                )  # fmt: skip
+            _move_free(locked, -1, cause="hold", actor=actor, at=now)
+            hold = Hold.objects.create(
+                referral=referral,
+                place=locked,
+                held_by=actor.user,
+                created_at=now,
+                expires_at=now + hold_duration(),
+            )
+            referral.status = ReferralStatus.HELD
+            referral.save(update_fields=["status"])
+            event_add(
+                case=referral.case, kind="shelter_hold", actor=actor, at=now,
+                referral=referral.pk, hold=hold.pk, place=locked.pk,
+                expires_at=hold.expires_at.isoformat(),
+            )  # fmt: skip
+            audit.record(
+                actor,
+                "referral_hold.create",
+                object_type="case",
+                object_id=referral.case.number,
+                fields=NEEDS_FIELDS,
+                purpose=policy.purpose_of(actor),
+                legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES),
+                detail={"referral": referral.pk, "hold": hold.pk, "place": locked.pk},
+            )
+            return hold
+        alternatives = match_referral(referral, now=now, exclude={place.pk}).matches[:3]
+    # Outside the rolled-back transaction, so the refused attempt stays in the trail.
+    audit.record(
+        actor,
+        "referral_hold.create",
+        object_type="case",
+        object_id=referral.case.number,
+        fields=NEEDS_FIELDS,
+        result="conflict",
+        purpose=policy.purpose_of(actor),
+        legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES),
+        detail={"referral": referral.pk, "place": place.pk},
+    )
+    raise PlaceTaken(place, alternatives)
+
+
+def _share_on_accept(hold: Hold) -> str:
+    """The coordinator's organisation shares the identity once the shelter accepted; returns the
+    outcome code. A refusal by the register leaves the identity hidden and is recorded."""
+    from samen.sharing.services import share_create
+
+    membership = hold.referral.membership
+    if membership is None:
+        return "no_coordinator"
+    coordinator = actor_for_membership(membership, origin="system:shelter_accept")
+    try:
+        share_create(
+            actor=coordinator,
+            case=hold.referral.case,
+            recipient=hold.place.location.provider.organisation,
+            purpose="shelter_placement",
+            categories=ACCEPT_SHARE_CATEGORIES,
+            reason="shelter placement accepted",
+        )
+    except (ValidationError, PermissionDenied, Http404):
+        return "share_refused"
+    return "shared"
+
+
+def _respondable_hold(actor: Actor, hold: Hold, now: datetime) -> Hold:
+    policy.require(actor, "referral.respond", object_type="hold", object_id=str(hold.pk))
+    _own_place(actor, hold.place, "referral.respond")
+    hold = Hold.objects.select_for_update().select_related("referral__case").get(pk=hold.pk)
+    if hold.status != HoldStatus.ACTIVE or hold.expires_at <= now:
+        raise ValidationError({"hold": [_("This hold is no longer active.")]})
+    return hold
+
+
+@transaction.atomic
+def hold_accept(*, actor: Actor, hold: Hold) -> Hold:
+    """The shelter accepts: the bed stays taken, and the identity is shared with it."""
+    now = timezone.now()
+    hold = _respondable_hold(actor, hold, now)
+    hold.status, hold.responded_at, hold.responded_by = HoldStatus.ACCEPTED, now, actor.user
+    hold.save(update_fields=["status", "responded_at", "responded_by"])
+    referral = hold.referral
+    referral.status = ReferralStatus.ACCEPTED
+    referral.save(update_fields=["status"])
+    event_add(
+        case=referral.case, kind="shelter_accepted", actor=actor, at=now,
+        referral=referral.pk, hold=hold.pk, place=hold.place_id,
+    )  # fmt: skip
+    audit.record(
+        actor,
+        "referral_hold.update",
+        object_type="hold",
+        object_id=str(hold.pk),
+        fields=NEEDS_FIELDS,
+        purpose=policy.purpose_of(actor),
+        legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES),
+        detail={"case": referral.case.number, "response": "accepted"},
+    )
+    outcome = _share_on_accept(hold)
+    event_add(
+        case=referral.case, kind="shelter_identity", actor=None, at=now,
+        hold=hold.pk, outcome=outcome,
+    )  # fmt: skip
+    return hold
+
+
+@transaction.atomic
+def hold_decline(*, actor: Actor, hold: Hold, reason: str) -> Hold:
+    """The shelter declines with a reason from the list; the bed is free again."""
+    now = timezone.now()
+    if reason not in DeclineReason.values:
+        raise ValidationError({"reason": [_("Choose a reason from the list.")]})
+    hold = _respondable_hold(actor, hold, now)
+    hold.status, hold.responded_at, hold.responded_by = HoldStatus.DECLINED, now, actor.user
+    hold.decline_reason = reason
+    hold.save(update_fields=["status", "responded_at", "responded_by", "decline_reason"])
+    place = Place.objects.select_for_update().get(pk=hold.place_id)
+    _move_free(place, +1, cause="hold_declined", actor=actor, at=now)
+    _offer_after_commit(place.pk)
+    referral = hold.referral
+    referral.status = ReferralStatus.OPEN
+    referral.save(update_fields=["status"])
+    event_add(
+        case=referral.case, kind="shelter_declined", actor=actor, at=now,
+        referral=referral.pk, hold=hold.pk, place=hold.place_id, reason=reason,
+    )  # fmt: skip
+    audit.record(
+        actor,
+        "referral_hold.update",
+        object_type="hold",
+        object_id=str(hold.pk),
+        fields=NEEDS_FIELDS,
+        purpose=policy.purpose_of(actor),
+        legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES),
+        detail={"case": referral.case.number, "response": "declined", "reason": reason},
+    )
+    return hold
+
+
+def holds_expire(*, now: datetime | None = None) -> int:
+    """Release every active hold past its time; safe to run again (only active holds move)."""
+    now = now or timezone.now()
+    released = 0
+    for pk in Hold.objects.filter(status=HoldStatus.ACTIVE, expires_at__lte=now).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            hold = Hold.objects.select_for_update().select_related("referral__case").get(pk=pk)
+            if hold.status != HoldStatus.ACTIVE:
+                continue  # a shelter answered meanwhile
+            hold.status = HoldStatus.EXPIRED
+            hold.save(update_fields=["status"])
+            place = Place.objects.select_for_update().get(pk=hold.place_id)
+            _move_free(place, +1, cause="hold_expired", actor=None, at=now)
+            _offer_after_commit(place.pk)
+            referral = hold.referral
+            if referral.status == ReferralStatus.HELD:
+                referral.status = ReferralStatus.OPEN
+                referral.save(update_fields=["status"])
+            # No audit entry: a timer releasing a bed uses no personal data.
+            event_add(
+                case=referral.case, kind="shelter_hold_expired", actor=None, at=now,
+                referral=referral.pk, hold=hold.pk, place=hold.place_id,
+            )  # fmt: skip
+            released += 1
+    return released
+
+
+# --- placements ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def placement_start(*, actor: Actor, hold: Hold, at: datetime | None = None) -> Placement:
+    """The person arrived: the accepted hold becomes a placement (the bed was already taken)."""
+    policy.require(actor, "referral.respond", object_type="hold", object_id=str(hold.pk))
+    _own_place(actor, hold.place, "referral.respond")
+    at = at or timezone.now()
+    hold = Hold.objects.select_for_update().select_related("referral__case").get(pk=hold.pk)
+    if hold.status != HoldStatus.ACCEPTED or Placement.objects.filter(hold=hold).exists():
+        raise ValidationError({"hold": [_("Only an accepted hold can start a placement.")]})
+    referral = hold.referral
+    if Placement.objects.filter(referral=referral, ended_at__isnull=True).exists():
+        raise ValidationError({"hold": [_("This referral already has a running placement.")]})
+    placement = Placement.objects.create(
+        referral=referral, place=hold.place, hold=hold, started_at=at
+    )
+    referral.status = ReferralStatus.PLACED
+    referral.save(update_fields=["status"])
+    event_add(
+        case=referral.case, kind="placement_started", actor=actor, at=at,
+        placement=placement.pk, place=hold.place_id,
+    )  # fmt: skip
+    audit.record(
+        actor,
+        "placement.create",
+        object_type="case",
+        object_id=referral.case.number,
+        fields=["placement"],
+        purpose=policy.purpose_of(actor),
+        legal_basis=policy.legal_basis(actor, {"location"}),
+        detail={"placement": placement.pk},
+    )
+    return placement
+
+
+@transaction.atomic
+def placement_end(
+    *, actor: Actor, placement: Placement, outflow: str, at: datetime | None = None
+) -> Placement:
+    """Departure: the placement ends with a destination, and the bed is free again."""
+    policy.require(actor, "referral.respond", object_type="placement", object_id=str(placement.pk))
+    _own_place(actor, placement.place, "referral.respond")
+    at = at or timezone.now()
+    if outflow not in OutflowDestination.values:
+        raise ValidationError({"outflow": [_("Choose a destination from the list.")]})
+    placement = (
+        Placement.objects.select_for_update().select_related("referral__case").get(pk=placement.pk)
+    )
+    if placement.ended_at is not None:
+        raise ValidationError({"placement": [_("This placement has already ended.")]})
+    if at < placement.started_at:
+        raise ValidationError({"at": [_("The departure cannot be before the arrival.")]})
+    placement.ended_at, placement.outflow = at, outflow
+    placement.save(update_fields=["ended_at", "outflow"])
+    place = Place.objects.select_for_update().get(pk=placement.place_id)
+    _move_free(place, +1, cause="placement_end", actor=actor, at=at)
+    _offer_after_commit(place.pk)
+    referral = placement.referral
+    referral.status = ReferralStatus.ENDED
+    referral.save(update_fields=["status"])
+    event_add(
+        case=referral.case, kind="placement_ended", actor=actor, at=at,
+        placement=placement.pk, outflow=outflow,
+    )  # fmt: skip
+    audit.record(
+        actor,
+        "placement.update",
+        object_type="case",
+        object_id=referral.case.number,
+        fields=["placement"],
+        purpose=policy.purpose_of(actor),
+        legal_basis=policy.legal_basis(actor, {"location"}),
+        detail={"placement": placement.pk, "outflow": outflow},
+    )
+    return placement
+
+
+# --- waiting list ----------------------------------------------------------------------------
+
+URGENCY_RANK = {u: i for i, u in enumerate(["immediate", "high", "normal", "low"])}
+
+
+def waiting_referrals(place: Place) -> list[Referral]:
+    """Open referrals this place fits, in priority order: urgency first, then waiting time."""
+    info = place_info(place)
+    if info.free < 1:
+        return []
+    waiting = [
+        r
+        for r in Referral.objects.filter(status=ReferralStatus.OPEN).select_related("created_by")
+        if matching.exclusion_for(info, needs_of(r)) is None
+    ]
+    waiting.sort(key=lambda r: (URGENCY_RANK.get(r.urgency, 9), r.created_at, r.pk))
+    return waiting
+
+
+def place_offer_to_waiting(*, place_id: int, now: datetime | None = None) -> int:
+    """A place freed up: offer it to as many waiting referrals as it has free beds, in priority
+    order, and notify their coordinators in-app and by e-mail. Runs after the commit that freed
+    the bed; an open offer is never repeated."""
+    from django.core.mail import send_mail
+
+    from samen.shelter.models import WaitingOffer
+
+    now = now or timezone.now()
+    place = places_for_matching().filter(pk=place_id).first()
+    if place is None:
+        return 0
+    offered = 0
+    for rank, referral in enumerate(waiting_referrals(place)[: place.free], start=1):
+        if WaitingOffer.objects.filter(
+            referral=referral, place=place, read_at__isnull=True
+        ).exists():
+            continue
+        WaitingOffer.objects.create(
+            referral=referral, place=place, user=referral.created_by, rank=rank, created_at=now
+        )
+        offered += 1
+        email = getattr(referral.created_by, "email", "")
+        if email:
+            # No personal data in the mail: the referral number and the place, nothing more.
+            send_mail(
+                subject=_("A shelter place is free for referral %(n)s") % {"n": referral.pk},
+                message=_("%(place)s has a free place that fits referral %(n)s. Hold it in Samen.")
+                % {"place": place.name, "n": referral.pk},
+                from_email=None,
+                recipient_list=[email],
+                fail_silently=True,
+            )
+    return offered
+
+
+def _offer_after_commit(place_id: int) -> None:
+    transaction.on_commit(lambda: place_offer_to_waiting(place_id=place_id))

@@ -1,0 +1,58 @@
+"""Two coordinators racing for the last free bed on PostgreSQL: exactly one wins."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from samen.shelter import services
+from samen.shelter.models import Hold, HoldStatus, Place
+from samen.shelter.services import NeedsInput, PlaceTaken
+from samen.signalling.services import PersonInput
+
+RACERS = ("demo-coordinator", "demo-registrar", "demo-coordinator", "demo-registrar")
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_holds_on_the_last_free_place_exactly_one_wins(directory, actor_for, record):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database server with row locks")
+    last_bed = directory["women"]
+    Place.objects.filter(pk=last_bed.pk).update(free=1)
+    referrals = []
+    for i, username in enumerate(RACERS):
+        case = record(person=PersonInput(gender="female", age_band="23-29", name=f"Racer {i}")).case
+        referrals.append(
+            services.referral_create(actor=actor_for(username), case=case, data=NeedsInput())
+        )
+    barrier = threading.Barrier(len(RACERS))
+    won, lost, errors = [], [], []
+
+    def race(username: str, referral) -> None:
+        try:
+            actor = actor_for(username)
+            barrier.wait()
+            won.append(services.hold_place(actor=actor, referral=referral, place=last_bed))
+        except PlaceTaken as exc:
+            lost.append(exc)
+        except Exception as exc:  # anything else is a failure of the test, kept for the assert
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=race, args=(u, r)) for u, r in zip(RACERS, referrals, strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(won) == 1 and len(lost) == len(RACERS) - 1
+    assert Place.objects.get(pk=last_bed.pk).free == 0
+    assert Hold.objects.filter(place=last_bed, status=HoldStatus.ACTIVE).count() == 1
+    # The losers are told which places come next.
+    assert all("Eerste opvang Utrecht" in str(exc.message_dict["place"]) for exc in lost)

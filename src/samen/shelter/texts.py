@@ -1,0 +1,42 @@
+"""Translated sentences for the matching engine's codes (the engine itself stays Django-free)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from samen.shelter.models import ContraCode
+
+
+def exclusion_text(rule: str) -> str:
+    if rule.startswith("contra:"):
+        code = rule.split(":", 1)[1]
+        label = dict(ContraCode.choices).get(code, code)
+        return _("Contra-indication: %(rule)s") % {"rule": label}
+    if rule.startswith("care_not_on_site:"):
+        return _("Care needed is not on site: %(care)s") % {"care": rule.split(":", 1)[1]}
+    return {
+        "no_free_place": _("No free place"),
+        "target_group": _("Outside the target group"),
+        "form_not_served": _("Does not serve this form of exploitation"),
+        "security_too_low": _("Security level too low"),
+        "not_accessible": _("Not wheelchair accessible"),
+    }.get(rule, rule)
+
+
+def reason_text(code: str) -> str:
+    kind, _sep, value = code.partition(":")
+    texts = {
+        "form": _("Serves this form of exploitation: %(v)s"),
+        "care": _("Care on site: %(v)s"),
+        "language": _("Speaks the language: %(v)s"),
+        "security": _("Security level: %(v)s"),
+        "free": _("Free places: %(v)s"),
+        "protected_minors": _("Protected shelter for minors"),
+        "specialised": _("Specialised shelter"),
+        "first_reception_takes_everyone": _("First reception takes everyone"),
+        "same_region": _("In the preferred safety region"),
+        "same_province": _("In the preferred province"),
+        "urgent_first_reception": _("Urgent: first reception can take in now"),
+    }
+    text = texts.get(kind, code)
+    return text % {"v": value} if "%(v)s" in text else text
