@@ -44,7 +44,7 @@ def test_members_assess_and_the_chair_decides_with_reasons(panel, case, actor_fo
                       reasons=["indicators_present"])  # fmt: skip
     commission_assess(actor=coordinator, review=review, assessment="identified",
                       reasons=["credible_account"])  # fmt: skip
-    with pytest.raises(ValidationError, match="Every member|Elk lid"):
+    with pytest.raises(ValidationError, match=r"Every member|Elk lid"):
         commission_decide(actor=registrar, review=review, outcome="identified",
                           reasons=["credible_account"])  # fmt: skip
     commission_assess(actor=registrar, review=review, assessment="possible",
