@@ -71,6 +71,7 @@ FORM_WEIGHTS = {
 }
 STATUS_WEIGHTS = {"signalled": 15, "in_progress": 30, "referred": 20, "closed": 35}
 GENDER_WEIGHTS = {"female": 55, "male": 38, "other": 1, "unknown": 6}
+NATIONALITY_WEIGHTS = {"NL": 0.35, "EU": 0.35, "non_EU": 0.2, "unknown": 0.1}
 BAND_WEIGHTS = {"0-11": 2, "12-17": 12, "18-22": 22, "23-29": 24, "30-49": 28, "50+": 5}
 BAND_WEIGHTS["unknown"] = 7
 ADVICE_WEIGHTS = {"call_now": 5, "report": 35, "consult": 40, "watch": 20}
@@ -270,6 +271,7 @@ def load_cases(dsn: str, n: int, *, seed: int = 1) -> None:
                         band,
                         band in ("0-11", "12-17"),
                         True,
+                        pick(rng, NATIONALITY_WEIGHTS),
                         True,
                         at,
                     )
@@ -330,6 +332,7 @@ def load_cases(dsn: str, n: int, *, seed: int = 1) -> None:
                     "age_band",
                     "is_minor",
                     "age_is_estimate",
+                    "nationality_group",
                     "is_synthetic",
                     "created_at",
                 ],
