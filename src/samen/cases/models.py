@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from samen.i18n import pick
+
 
 class ExploitationForm(models.Model):
     """Forms of exploitation as data: the revised EU directive added some, more may follow."""
@@ -17,9 +19,7 @@ class ExploitationForm(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
-        from django.utils.translation import get_language
-
-        return self.name_en if (get_language() or "nl").startswith("en") else self.name_nl
+        return pick(self.name_nl, self.name_en)
 
 
 class Gender(models.TextChoices):

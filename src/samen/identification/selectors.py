@@ -6,9 +6,9 @@ from datetime import date
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from samen.cases.models import Case
+from samen.i18n import current_language
 from samen.identification import machine as engine
 from samen.identification.definitions import machine_of
 from samen.identification.models import Deadline, IdentificationPath, NonPunishmentFlag
@@ -39,7 +39,7 @@ def bucket_of(due_on: date, today: date) -> str:
 
 
 def _lang() -> str:
-    return "en" if (get_language() or "nl").startswith("en") else "nl"
+    return current_language()
 
 
 def path_get(*, actor: Actor, case: Case) -> dict[str, object]:

@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from samen.cases.models import Case
 from samen.cases.services import event_add
+from samen.i18n import current_language
 from samen.identification import machine as engine
 from samen.identification.definitions import machine_of
 from samen.identification.models import (
@@ -84,7 +84,7 @@ def facts_of(path: IdentificationPath) -> dict[str, object]:
 
 
 def _refusal(exc: engine.TransitionError, machine: engine.Machine, state: str) -> ValidationError:
-    language = "en" if (get_language() or "nl").startswith("en") else "nl"
+    language = current_language()
     steps = engine.titles(machine.next_steps(state), language)
     allowed = ", ".join(steps) or _("none: the path has ended")
     known = machine.states.get(state)

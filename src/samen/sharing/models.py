@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from samen.i18n import pick
+
 
 class AuditEntry(models.Model):
     """One use of case data: who, for whom, what, which fields, with what result, from where.
@@ -65,9 +67,7 @@ class Purpose(models.Model):
         verbose_name_plural = _("purposes")
 
     def __str__(self) -> str:
-        from django.utils.translation import get_language
-
-        return self.name_en if (get_language() or "nl").startswith("en") else self.name_nl
+        return pick(self.name_nl, self.name_en)
 
 
 class DataCategory(models.Model):
@@ -84,9 +84,7 @@ class DataCategory(models.Model):
         verbose_name_plural = _("data categories")
 
     def __str__(self) -> str:
-        from django.utils.translation import get_language
-
-        return self.name_en if (get_language() or "nl").startswith("en") else self.name_nl
+        return pick(self.name_nl, self.name_en)
 
 
 class ProcessingRule(models.Model):

@@ -1,11 +1,8 @@
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-
-def _pick(nl: str, en: str) -> str:
-    return en if (get_language() or "nl").startswith("en") else nl
+from samen.i18n import pick
 
 
 class SignalList(models.Model):
@@ -33,15 +30,15 @@ class SignalList(models.Model):
 
     @property
     def title(self) -> str:
-        return _pick(self.title_nl, self.title_en)
+        return pick(self.title_nl, self.title_en)
 
     @property
     def setting(self) -> str:
-        return _pick(self.setting_nl, self.setting_en)
+        return pick(self.setting_nl, self.setting_en)
 
     @property
     def description(self) -> str:
-        return _pick(self.description_nl, self.description_en)
+        return pick(self.description_nl, self.description_en)
 
 
 class Severity(models.TextChoices):
@@ -77,11 +74,11 @@ class Indicator(models.Model):
 
     @property
     def text(self) -> str:
-        return _pick(self.text_nl, self.text_en)
+        return pick(self.text_nl, self.text_en)
 
     @property
     def category(self) -> str:
-        return _pick(self.category_nl, self.category_en)
+        return pick(self.category_nl, self.category_en)
 
 
 class Advice(models.TextChoices):
