@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -36,6 +37,7 @@ from .models import (
 )
 
 READ = "programme.read"
+UPDATE = "programme.update"
 TAG = ["programme"]
 PROVENANCE = ("source_letter", "source_location", "source_passage", "source_note")
 
@@ -154,10 +156,74 @@ def _found(obj: object | None) -> object:
 
 
 class ProgrammeAPIView(SamenAPIView):
+    """Everyone signed in reads, programme staff write: the rule follows the method. Every
+    successful read leaves one audit entry naming what was read."""
+
     access_rule = READ
+    audit_object = ""
+
+    def get_permissions(self):
+        self.access_rule = READ if self.request.method in SAFE_METHODS else UPDATE
+        return super().get_permissions()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if request.method == "GET" and response.status_code == 200:
+            key = next(iter(kwargs.values()), "")
+            selectors.record_read(self.actor, self.audit_object, str(key))
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+def _field_errors(error: DjangoValidationError, default: str) -> dict:
+    return error.message_dict if hasattr(error, "error_dict") else {default: error.messages}
+
+
+def _patch(
+    view: ProgrammeAPIView,
+    record: Motion | Commitment | Recommendation,
+    editor: type[serializers.ModelSerializer],
+) -> None:
+    """Validate the fields with the model's own rules, refuse fields that are not editable,
+    then let the service (policy, transaction, audit) make the change."""
+    ser = editor(record, data=view.request.data, partial=True)
+    ser.is_valid(raise_exception=True)
+    unknown = sorted(set(view.request.data) - set(editor.Meta.fields))
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    try:
+        services.record_edit(record=record, by=view.actor, changes=dict(ser.validated_data))
+    except DjangoValidationError as error:
+        raise ValidationError(_field_errors(error, "status")) from error
+
+
+class ProgrammeMotionEditSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Motion
+        fields = services.EDITABLE[Motion]
+
+
+class ProgrammeCommitmentEditSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Commitment
+        fields = services.EDITABLE[Commitment]
+
+
+class ProgrammeRecommendationEditSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Recommendation
+        fields = services.EDITABLE[Recommendation]
+
+
+class ProgrammeIndicatorValueCreateSerializer(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    period = serializers.CharField(max_length=60)
+    as_of = serializers.DateField(required=False, allow_null=True)
+    is_lower_bound = serializers.BooleanField(required=False, default=False)
+    source = serializers.CharField(max_length=300)
 
 
 class ActionLineListView(ProgrammeAPIView):
+    audit_object = "action_line"
+
     @extend_schema(
         tags=TAG, responses=ProgrammeActionLineSerializer(many=True), summary="Action lines"
     )
@@ -167,6 +233,8 @@ class ActionLineListView(ProgrammeAPIView):
 
 
 class ActionLineDetailView(ProgrammeAPIView):
+    audit_object = "action_line"
+
     @extend_schema(tags=TAG, responses=ProgrammeActionLineSerializer, summary="One action line")
     def get(self, request: Request, number: int) -> Response:
         line = ActionLine.objects.prefetch_related("actions").filter(number=number).first()
@@ -180,6 +248,8 @@ def _actions():
 
 
 class ActionListView(ProgrammeAPIView):
+    audit_object = "action"
+
     @extend_schema(
         tags=TAG,
         parameters=[
@@ -207,10 +277,7 @@ class ActionUpdateSerializer(serializers.Serializer):
 
 
 class ActionDetailView(ProgrammeAPIView):
-    def get_permissions(self):
-        # Everyone reads; changing an action is for programme staff. The rule follows the method.
-        self.access_rule = "programme.update" if self.request.method == "PATCH" else READ
-        return super().get_permissions()
+    audit_object = "action"
 
     @extend_schema(tags=TAG, responses=ProgrammeActionSerializer, summary="One action")
     def get(self, request: Request, code: str) -> Response:
@@ -238,9 +305,7 @@ class ActionDetailView(ProgrammeAPIView):
                 on=data.get("on"),
             )
         except DjangoValidationError as error:
-            raise ValidationError(
-                error.message_dict if hasattr(error, "error_dict") else {"note": error.messages}
-            ) from error
+            raise ValidationError(_field_errors(error, "note")) from error
         return Response(ProgrammeActionSerializer(_actions().get(pk=action.pk)).data)
 
 
@@ -248,6 +313,8 @@ STATUS_FILTER = OpenApiParameter("status", str, enum=ItemStatus.values)
 
 
 class MotionListView(ProgrammeAPIView):
+    audit_object = "motion"
+
     @extend_schema(
         tags=TAG,
         parameters=[STATUS_FILTER],
@@ -260,21 +327,30 @@ class MotionListView(ProgrammeAPIView):
 
 
 class MotionDetailView(ProgrammeAPIView):
+    audit_object = "motion"
+
     @extend_schema(
         tags=TAG,
         responses=ProgrammeMotionSerializer,
         summary="One motion by its reference key, e.g. 36547-29 or 35570-VI-12",
     )
     def get(self, request: Request, key: str) -> Response:
-        dossier, *suffix, number = key.split("-") if key.count("-") else (key, "")
-        motion = selectors.motions().filter(
-            dossier=dossier, suffix="-".join(suffix), document_number=number
-        )
-        motion = motion.first() if number else None
-        return Response(ProgrammeMotionSerializer(_found(motion)).data)
+        return Response(ProgrammeMotionSerializer(_found(selectors.motion_by_key(key))).data)
+
+    @extend_schema(
+        tags=TAG,
+        request=ProgrammeMotionEditSerializer,
+        responses=ProgrammeMotionSerializer,
+        summary="Change a motion's status, subject or notes (programme staff)",
+    )
+    def patch(self, request: Request, key: str) -> Response:
+        _patch(self, _found(selectors.motion_by_key(key)), ProgrammeMotionEditSerializer)
+        return Response(ProgrammeMotionSerializer(selectors.motion_by_key(key)).data)
 
 
 class CommitmentListView(ProgrammeAPIView):
+    audit_object = "commitment"
+
     @extend_schema(
         tags=TAG,
         parameters=[STATUS_FILTER],
@@ -289,13 +365,30 @@ class CommitmentListView(ProgrammeAPIView):
 
 
 class CommitmentDetailView(ProgrammeAPIView):
+    audit_object = "commitment"
+
     @extend_schema(tags=TAG, responses=ProgrammeCommitmentSerializer, summary="One commitment")
     def get(self, request: Request, code: str) -> Response:
-        commitment = selectors.commitments().filter(code=code).first()
-        return Response(ProgrammeCommitmentSerializer(_found(commitment)).data)
+        return Response(ProgrammeCommitmentSerializer(_found(_commitment(code))).data)
+
+    @extend_schema(
+        tags=TAG,
+        request=ProgrammeCommitmentEditSerializer,
+        responses=ProgrammeCommitmentSerializer,
+        summary="Change a commitment's status, description or due date (programme staff)",
+    )
+    def patch(self, request: Request, code: str) -> Response:
+        _patch(self, _found(_commitment(code)), ProgrammeCommitmentEditSerializer)
+        return Response(ProgrammeCommitmentSerializer(_commitment(code)).data)
+
+
+def _commitment(code: str) -> Commitment | None:
+    return selectors.commitments().filter(code=code).first()
 
 
 class RecommendationListView(ProgrammeAPIView):
+    audit_object = "recommendation"
+
     @extend_schema(
         tags=TAG,
         responses=ProgrammeRecommendationSerializer(many=True),
@@ -307,11 +400,36 @@ class RecommendationListView(ProgrammeAPIView):
         )
 
 
+class RecommendationDetailView(ProgrammeAPIView):
+    audit_object = "recommendation"
+
+    @extend_schema(
+        tags=TAG, responses=ProgrammeRecommendationSerializer, summary="One recommendation"
+    )
+    def get(self, request: Request, code: str) -> Response:
+        record = Recommendation.objects.filter(code=code).first()
+        return Response(ProgrammeRecommendationSerializer(_found(record)).data)
+
+    @extend_schema(
+        tags=TAG,
+        request=ProgrammeRecommendationEditSerializer,
+        responses=ProgrammeRecommendationSerializer,
+        summary="Record the government's response or a recommendation's status (programme staff)",
+    )
+    def patch(self, request: Request, code: str) -> Response:
+        record = _found(Recommendation.objects.filter(code=code).first())
+        _patch(self, record, ProgrammeRecommendationEditSerializer)
+        record.refresh_from_db()
+        return Response(ProgrammeRecommendationSerializer(record).data)
+
+
 def _indicators():
     return Indicator.objects.select_related("action_line").prefetch_related("values")
 
 
 class IndicatorListView(ProgrammeAPIView):
+    audit_object = "indicator"
+
     @extend_schema(
         tags=TAG,
         responses=ProgrammeIndicatorSerializer(many=True),
@@ -322,10 +440,32 @@ class IndicatorListView(ProgrammeAPIView):
 
 
 class IndicatorDetailView(ProgrammeAPIView):
+    audit_object = "indicator"
+
     @extend_schema(tags=TAG, responses=ProgrammeIndicatorSerializer, summary="One indicator")
     def get(self, request: Request, code: str) -> Response:
         indicator = _indicators().filter(code=code).first()
         return Response(ProgrammeIndicatorSerializer(_found(indicator)).data)
+
+
+class IndicatorValuesView(ProgrammeAPIView):
+    audit_object = "indicator"
+
+    @extend_schema(
+        tags=TAG,
+        request=ProgrammeIndicatorValueCreateSerializer,
+        responses={201: ProgrammeIndicatorSerializer},
+        summary="Add a dated value with its source to an indicator (programme staff)",
+    )
+    def post(self, request: Request, code: str) -> Response:
+        indicator = _found(Indicator.objects.filter(code=code).first())
+        ser = ProgrammeIndicatorValueCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        try:
+            services.indicator_value_add(indicator=indicator, by=self.actor, **ser.validated_data)
+        except DjangoValidationError as error:
+            raise ValidationError(_field_errors(error, "value")) from error
+        return Response(ProgrammeIndicatorSerializer(_indicators().get(pk=indicator.pk)).data, 201)
 
 
 class ProgrammeLetterSerializer(serializers.ModelSerializer):
@@ -353,6 +493,8 @@ class ProgrammeRejectRequestSerializer(serializers.Serializer):
 
 
 class LetterListView(ProgrammeAPIView):
+    audit_object = "letter"
+
     @extend_schema(
         tags=TAG, responses=ProgrammeLetterSerializer(many=True), summary="Progress letters"
     )
@@ -361,6 +503,8 @@ class LetterListView(ProgrammeAPIView):
 
 
 class LetterUpdatesView(ProgrammeAPIView):
+    audit_object = "letter"
+
     @extend_schema(
         tags=TAG,
         parameters=[OpenApiParameter("state", str, enum=UpdateState.values)],

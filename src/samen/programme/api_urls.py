@@ -24,7 +24,17 @@ urlpatterns = [
         api.RecommendationListView.as_view(),
         name="programme-recommendation-list",
     ),
+    path(
+        "recommendations/<slug:code>/",
+        api.RecommendationDetailView.as_view(),
+        name="programme-recommendation-detail",
+    ),
     path("indicators/", api.IndicatorListView.as_view(), name="programme-indicator-list"),
+    path(
+        "indicators/<slug:code>/values/",
+        api.IndicatorValuesView.as_view(),
+        name="programme-indicator-values",
+    ),
     path(
         "indicators/<slug:code>/",
         api.IndicatorDetailView.as_view(),

@@ -5,7 +5,8 @@ from pathlib import Path
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ActionStatus
+from .models import ActionStatus, Commitment, Motion, Recommendation
+from .services import EDITABLE
 
 LETTER_SUFFIXES = (".txt", ".docx", ".pdf")
 MAX_LETTER_BYTES = 20 * 1024 * 1024  # a long letter with annexes as PDF stays well below this
@@ -52,3 +53,55 @@ class ActionUpdateForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class EditForm(forms.ModelForm):
+    """Edits only the fields services.EDITABLE allows for the model, so the form and the service
+    can never disagree about what programme staff may change."""
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class MotionEditForm(EditForm):
+    class Meta:
+        model = Motion
+        fields = list(EDITABLE[Motion])
+        widgets = {"status_date": DATE, "subject": forms.Textarea(attrs={"rows": 3})}
+
+
+class CommitmentEditForm(EditForm):
+    class Meta:
+        model = Commitment
+        fields = list(EDITABLE[Commitment])
+        widgets = {
+            "status_date": DATE,
+            "due": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class RecommendationEditForm(EditForm):
+    class Meta:
+        model = Recommendation
+        fields = list(EDITABLE[Recommendation])
+        widgets = {
+            "response_due": DATE,
+            "government_response": forms.Textarea(attrs={"rows": 4}),
+            "text": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class IndicatorValueForm(forms.Form):
+    value = forms.DecimalField(label=_("Value"), max_digits=14, decimal_places=2, min_value=0)
+    period = forms.CharField(
+        label=_("Period"),
+        max_length=60,
+        help_text=_("As reported, e.g. '2025' or 'tot 1 mei 2026'."),
+    )
+    as_of = forms.DateField(label=_("As of"), required=False, widget=DATE)
+    is_lower_bound = forms.BooleanField(label=_("Lower bound ('ruim', 'meer dan')"), required=False)
+    source = forms.CharField(label=_("Source"), max_length=300)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import F, Prefetch, QuerySet
+
+from samen.sharing import audit, policy
 
 from .models import (
     Action,
@@ -16,6 +20,23 @@ from .models import (
     ProposedUpdate,
     UpdateState,
 )
+
+if TYPE_CHECKING:
+    from samen.sharing.actor import Actor
+
+READ = "programme.read"
+
+
+def record_read(actor: Actor, object_type: str, object_id: str = "") -> None:
+    """The register holds no victims' data, but who read what is still kept: the issue's rule
+    is that every read is audited, and one entry per request keeps the trail readable."""
+    audit.record(
+        actor,
+        READ,
+        object_type=f"programme.{object_type}",
+        object_id=object_id,
+        purpose=policy.purpose_of(actor),
+    )
 
 
 def progress_in_order() -> QuerySet[ActionProgress]:
@@ -41,6 +62,16 @@ def motions(*, status: str | None = None) -> QuerySet[Motion]:
         "status_letter", "source_letter"
     )
     return queryset.filter(status=status) if status else queryset
+
+
+def motion_by_key(key: str) -> Motion | None:
+    """A motion by its reference key: dossier[-suffix]-number, e.g. 36547-29 or 35570-VI-12."""
+    dossier, *suffix, number = key.split("-") if "-" in key else (key, "")
+    if not number:
+        return None
+    return (
+        motions().filter(dossier=dossier, suffix="-".join(suffix), document_number=number).first()
+    )
 
 
 def open_motions() -> QuerySet[Motion]:

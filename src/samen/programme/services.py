@@ -4,6 +4,7 @@ rejecting each one. Every accepted update names the letter as its provenance."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,8 @@ from .models import (
     ActionProgress,
     ActionStatus,
     Commitment,
+    Indicator,
+    IndicatorValue,
     ItemStatus,
     Letter,
     LetterStatus,
@@ -27,6 +30,7 @@ from .models import (
     MotionSubmitter,
     OverviewSnapshot,
     ProposedUpdate,
+    Recommendation,
     UpdateState,
 )
 
@@ -347,3 +351,114 @@ def _update_action(action: Action, by: Actor, status: str, note: str, on: date |
         purpose=policy.purpose_of(by),
     )
     return action
+
+
+# What programme staff may change by hand, per kind of record. The reference (dossier, number),
+# the submitters and the provenance are facts of the parliamentary record: a letter sets them,
+# not a form.
+EDITABLE: dict[type, tuple[str, ...]] = {
+    Motion: ("status", "status_date", "subject", "notes"),
+    Commitment: ("status", "status_date", "made_to", "description", "due", "due_note"),
+    Recommendation: ("status", "government_response", "response_due", "text"),
+}
+
+
+def _object_type(record: object) -> str:
+    return f"programme.{type(record).__name__.lower()}"
+
+
+def record_edit(
+    *, record: Motion | Commitment | Recommendation, by: Actor, changes: dict[str, Any]
+) -> Motion | Commitment | Recommendation:
+    """Programme staff correct or advance a motion, commitment or recommendation. A status set
+    by hand has no letter behind it: the letter's reading is cleared and the audit entry says
+    who set it."""
+    _require_edit(by, object_type=_object_type(record), object_id=str(record.pk))
+    editable = EDITABLE[type(record)]
+    unknown = sorted(set(changes) - set(editable))
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    return _edit(record, by, changes)
+
+
+@transaction.atomic
+def _edit(record: Any, by: Actor, changes: dict[str, Any]) -> Any:
+    record = type(record).objects.select_for_update().get(pk=record.pk)
+    changed = [name for name, value in changes.items() if getattr(record, name) != value]
+    for name in changed:
+        setattr(record, name, changes[name])
+    if "status" in changed and isinstance(record, Motion | Commitment):
+        record.letter_status = ""
+        record.status_letter = None
+        record.status_evidence = ""
+        if "status_date" not in changed:
+            record.status_date = timezone.localdate()
+        changed += ["letter_status", "status_letter", "status_evidence", "status_date"]
+    if not changed:
+        return record
+    record.full_clean()
+    record.save(update_fields=sorted(set(changed)))
+    audit.record(
+        by,
+        f"{_object_type(record)}.update",
+        object_type=_object_type(record),
+        object_id=str(record.pk),
+        fields=changed,
+        purpose=policy.purpose_of(by),
+    )
+    return record
+
+
+def indicator_value_add(
+    *,
+    indicator: Indicator,
+    by: Actor,
+    value: Decimal,
+    period: str,
+    source: str,
+    as_of: date | None = None,
+    is_lower_bound: bool = False,
+) -> IndicatorValue:
+    """A new dated value for an indicator, entered by programme staff with its source."""
+    _require_edit(by, object_type="programme.indicator", object_id=str(indicator.pk))
+    return _add_value(indicator, by, value, period, source, as_of, is_lower_bound)
+
+
+@transaction.atomic
+def _add_value(
+    indicator: Indicator,
+    by: Actor,
+    value: Decimal,
+    period: str,
+    source: str,
+    as_of: date | None,
+    is_lower_bound: bool,
+) -> IndicatorValue:
+    if value is not None and value < 0:
+        raise ValidationError({"value": _("A value cannot be negative.")})
+    row = IndicatorValue(
+        indicator=indicator,
+        value=value,
+        period=period.strip(),
+        source=source.strip(),
+        as_of=as_of,
+        is_lower_bound=is_lower_bound,
+        source_note=ENTERED_IN_SAMEN,
+    )
+    if IndicatorValue.objects.filter(
+        indicator=indicator, period=row.period, source=row.source
+    ).exists():
+        raise ValidationError(
+            {"period": _("This indicator already has a value for this period from this source.")}
+        )
+    row.full_clean()
+    row.save()
+    audit.record(
+        by,
+        "programme.indicator.value_add",
+        object_type="programme.indicator",
+        object_id=str(indicator.pk),
+        fields=["value", "period", "source", "as_of", "is_lower_bound"],
+        purpose=policy.purpose_of(by),
+    )
+    return row

@@ -14,4 +14,40 @@ urlpatterns = [
     path("acties/<slug:code>/", views.action_detail, name="action-detail"),
     path("acties/<slug:code>/bijwerken/", views.action_update, name="action-update"),
     path("indicatoren/", views.indicators, name="indicators"),
+    path(
+        "indicatoren/<slug:code>/waarden/",
+        views.indicator_value_add,
+        name="indicator-value-add",
+    ),
+    path("moties/<str:key>/", views.record_detail, {"kind": "motion"}, name="motion-detail"),
+    path(
+        "moties/<str:key>/bijwerken/",
+        views.record_update,
+        {"kind": "motion"},
+        name="motion-update",
+    ),
+    path(
+        "toezeggingen/<slug:key>/",
+        views.record_detail,
+        {"kind": "commitment"},
+        name="commitment-detail",
+    ),
+    path(
+        "toezeggingen/<slug:key>/bijwerken/",
+        views.record_update,
+        {"kind": "commitment"},
+        name="commitment-update",
+    ),
+    path(
+        "aanbevelingen/<slug:key>/",
+        views.record_detail,
+        {"kind": "recommendation"},
+        name="recommendation-detail",
+    ),
+    path(
+        "aanbevelingen/<slug:key>/bijwerken/",
+        views.record_update,
+        {"kind": "recommendation"},
+        name="recommendation-update",
+    ),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,28 @@ from samen.web.pdf import pdf_response
 
 from . import overview, selectors, services
 from .charts import bar_chart
-from .forms import ActionUpdateForm, LetterUploadForm, RejectForm, SnapshotForm
+from .forms import (
+    ActionUpdateForm,
+    CommitmentEditForm,
+    EditForm,
+    IndicatorValueForm,
+    LetterUploadForm,
+    MotionEditForm,
+    RecommendationEditForm,
+    RejectForm,
+    SnapshotForm,
+)
 from .letter.extract import UnsupportedFormat
-from .models import Action, Indicator, Letter, LetterStatus, Motion, ProposedUpdate, UpdateState
+from .models import (
+    Action,
+    Indicator,
+    Letter,
+    LetterStatus,
+    Motion,
+    ProposedUpdate,
+    Recommendation,
+    UpdateState,
+)
 
 logger = logging.getLogger(__name__)
 READ = "programme.read"
@@ -49,6 +69,7 @@ def _update_or_404(pk: int) -> ProposedUpdate:
 
 @access(READ)
 def progress_overview(request: HttpRequest) -> HttpResponse:
+    selectors.record_read(request.actor, "overview")
     context = overview.overview_context(since=request.GET.get("since"))
     if request.GET.get("format") == "pdf":
         return pdf_response(
@@ -84,6 +105,7 @@ def _letters_page(
 
 @access(READ)
 def letter_list(request: HttpRequest) -> HttpResponse:
+    selectors.record_read(request.actor, "letter")
     return _letters_page(request)
 
 
@@ -170,6 +192,7 @@ def _present(update: ProposedUpdate, registered: dict[str, Motion]) -> dict[str,
 @access(READ)
 def letter_review(request: HttpRequest, pk: int) -> HttpResponse:
     letter = _letter_or_404(pk)
+    selectors.record_read(request.actor, "letter", str(pk))
     registered = {m.reference_key: m for m in Motion.objects.all()}
     updates = [
         _present(u, registered)
@@ -219,13 +242,25 @@ def update_reject(request: HttpRequest, pk: int) -> HttpResponse:
     return _back_to(update)
 
 
-@access(READ)
-def indicators(request: HttpRequest) -> HttpResponse:
+def _indicators_page(
+    request: HttpRequest, forms: dict[str, IndicatorValueForm] | None = None, status: int = 200
+) -> HttpResponse:
+    forms = forms or {}
     charts = [
         bar_chart(indicator, selectors.indicator_series(code=indicator.code))
         for indicator in Indicator.objects.select_related("action_line")
     ]
-    return render(request, "programme/indicators.html", {"charts": charts})
+    panels = [
+        (chart, forms.get(chart.indicator.code) or IndicatorValueForm(prefix=chart.indicator.code))
+        for chart in charts
+    ]
+    return render(request, "programme/indicators.html", {"panels": panels}, status=status)
+
+
+@access(READ)
+def indicators(request: HttpRequest) -> HttpResponse:
+    selectors.record_read(request.actor, "indicator")
+    return _indicators_page(request)
 
 
 def _action_page(
@@ -250,6 +285,7 @@ def _action_page(
 
 @access(READ)
 def action_detail(request: HttpRequest, code: str) -> HttpResponse:
+    selectors.record_read(request.actor, "action", code)
     return _action_page(request, code)
 
 
@@ -272,3 +308,97 @@ def action_update(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("The action was updated."))
             return redirect("programme:action-detail", code=code)
     return _action_page(request, code, form, status=400)
+
+
+# The three kinds of register record programme staff edit by hand, each found by its key in the
+# URL: a motion by its parliamentary reference, the others by their code.
+RECORD_KINDS: dict[str, tuple[Callable[[str], Any], type[EditForm], tuple[str, ...]]] = {
+    "motion": (
+        selectors.motion_by_key,
+        MotionEditForm,
+        ("date", "subject", "status", "status_date", "letter_status", "status_evidence", "notes"),
+    ),
+    "commitment": (
+        lambda code: selectors.commitments().filter(code=code).first(),
+        CommitmentEditForm,
+        ("made_by", "made_to", "made_on", "occasion", "description", "due", "status"),
+    ),
+    "recommendation": (
+        lambda code: Recommendation.objects.filter(code=code).first(),
+        RecommendationEditForm,
+        ("body", "round", "report_date", "text", "government_response", "response_due", "status"),
+    ),
+}
+
+
+def _record_or_404(kind: str, key: str) -> Any:
+    record = RECORD_KINDS[kind][0](key)
+    if record is None:
+        raise Http404
+    return record
+
+
+def _facts(record: Any, names: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """Label and shown value of each field, labels from the model so they stay translated."""
+    facts = []
+    for name in names:
+        field = record._meta.get_field(name)
+        value = getattr(record, f"get_{name}_display")() if field.choices else getattr(record, name)
+        facts.append((field.verbose_name, value))
+    return facts
+
+
+def _record_page(
+    request: HttpRequest, kind: str, key: str, form: EditForm | None = None, status: int = 200
+) -> HttpResponse:
+    record = _record_or_404(kind, key)
+    _find, form_class, shown = RECORD_KINDS[kind]
+    context = {
+        "record": record,
+        "kind": kind,
+        "key": key,
+        "facts": _facts(record, shown),
+        "form": form or form_class(instance=record),
+        "update_url": reverse(f"programme:{kind}-update", kwargs={"key": key}),
+    }
+    return render(request, "programme/record.html", context, status=status)
+
+
+@access(READ)
+def record_detail(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+    selectors.record_read(request.actor, kind, key)
+    return _record_page(request, kind, key)
+
+
+@access(UPDATE)
+@require_POST
+def record_update(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+    record = _record_or_404(kind, key)
+    form = RECORD_KINDS[kind][1](request.POST, instance=type(record).objects.get(pk=record.pk))
+    if form.is_valid():
+        try:
+            services.record_edit(record=record, by=request.actor, changes=form.changes())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect(f"programme:{kind}-detail", key=key)
+    return _record_page(request, kind, key, form, status=400)
+
+
+@access(UPDATE)
+@require_POST
+def indicator_value_add(request: HttpRequest, code: str) -> HttpResponse:
+    indicator = Indicator.objects.filter(code=code).first()
+    if indicator is None:
+        raise Http404
+    form = IndicatorValueForm(request.POST, prefix=code)
+    if form.is_valid():
+        try:
+            services.indicator_value_add(indicator=indicator, by=request.actor, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The value was added."))
+            return redirect(f"{reverse('programme:indicators')}#indicator-{code}")
+    return _indicators_page(request, forms={code: form}, status=400)
