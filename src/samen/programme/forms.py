@@ -100,7 +100,7 @@ class IndicatorValueForm(forms.Form):
     period = forms.CharField(
         label=_("Period"),
         max_length=60,
-        help_text=_("As reported, e.g. '2025' or 'tot 1 mei 2026'."),
+        help_text=_("As reported, e.g. '2025' or 'until 1 May 2026'."),
     )
     as_of = forms.DateField(label=_("As of"), required=False, widget=DATE)
     is_lower_bound = forms.BooleanField(label=_("Lower bound ('ruim', 'meer dan')"), required=False)
