@@ -210,6 +210,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status" field with its own choices; name each set after its concept
+    # so clients get stable, meaningful enum names instead of hash suffixes.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "samen.cases.models.CaseStatus",
+        "ActionStatusEnum": "samen.programme.models.ActionStatus",
+        "ItemStatusEnum": "samen.programme.models.ItemStatus",
+        "LetterStatusEnum": "samen.programme.models.LetterStatus",
+        "RecommendationStatusEnum": "samen.programme.models.RecommendationStatus",
+    },
 }
 
 # Keys for identifying data. See samen.cases.crypto.
