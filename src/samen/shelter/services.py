@@ -479,19 +479,23 @@ def _respondable_hold(actor: Actor, hold: Hold, now: datetime) -> Hold:
     return hold
 
 
-@transaction.atomic
-def hold_accept(*, actor: Actor, hold: Hold) -> Hold:
-    """The shelter accepts: the bed stays taken, and the identity is shared with it."""
+def _respond(
+    actor: Actor, hold: Hold, *, status: str, referral_status: str, kind: str, reason: str = ""
+) -> Hold:
+    """The shelter's answer to a hold, accept or decline: one place for the checks, the
+    status change, the case timeline and the audit entry."""
     now = timezone.now()
     hold = _respondable_hold(actor, hold, now)
-    hold.status, hold.responded_at, hold.responded_by = HoldStatus.ACCEPTED, now, actor.user
-    hold.save(update_fields=["status", "responded_at", "responded_by"])
+    hold.status, hold.responded_at, hold.responded_by = status, now, actor.user
+    hold.decline_reason = reason
+    hold.save(update_fields=["status", "responded_at", "responded_by", "decline_reason"])
     referral = hold.referral
-    referral.status = ReferralStatus.ACCEPTED
+    referral.status = referral_status
     referral.save(update_fields=["status"])
+    extra = {"reason": reason} if reason else {}
     event_add(
-        case=referral.case, kind="shelter_accepted", actor=actor, at=now,
-        referral=referral.pk, hold=hold.pk, place=hold.place_id,
+        case=referral.case, kind=kind, actor=actor, at=now,
+        referral=referral.pk, hold=hold.pk, place=hold.place_id, **extra,
     )  # fmt: skip
     audit.record(
         actor,
@@ -501,11 +505,24 @@ def hold_accept(*, actor: Actor, hold: Hold) -> Hold:
         fields=NEEDS_FIELDS,
         purpose=policy.purpose_of(actor),
         legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES),
-        detail={"case": referral.case.number, "response": "accepted"},
+        detail={"case": referral.case.number, "response": status, **extra},
+    )
+    return hold
+
+
+@transaction.atomic
+def hold_accept(*, actor: Actor, hold: Hold) -> Hold:
+    """The shelter accepts: the bed stays taken, and the identity is shared with it."""
+    hold = _respond(
+        actor,
+        hold,
+        status=HoldStatus.ACCEPTED,
+        referral_status=ReferralStatus.ACCEPTED,
+        kind="shelter_accepted",
     )
     outcome = _share_on_accept(hold)
     event_add(
-        case=referral.case, kind="shelter_identity", actor=None, at=now,
+        case=hold.referral.case, kind="shelter_identity", actor=None, at=hold.responded_at,
         hold=hold.pk, outcome=outcome,
     )  # fmt: skip
     return hold
@@ -514,33 +531,19 @@ def hold_accept(*, actor: Actor, hold: Hold) -> Hold:
 @transaction.atomic
 def hold_decline(*, actor: Actor, hold: Hold, reason: str) -> Hold:
     """The shelter declines with a reason from the list; the bed is free again."""
-    now = timezone.now()
     if reason not in DeclineReason.values:
         raise ValidationError({"reason": [_("Choose a reason from the list.")]})
-    hold = _respondable_hold(actor, hold, now)
-    hold.status, hold.responded_at, hold.responded_by = HoldStatus.DECLINED, now, actor.user
-    hold.decline_reason = reason
-    hold.save(update_fields=["status", "responded_at", "responded_by", "decline_reason"])
-    place = Place.objects.select_for_update().get(pk=hold.place_id)
-    _move_free(place, +1, cause="hold_declined", actor=actor, at=now)
-    _offer_after_commit(place.pk)
-    referral = hold.referral
-    referral.status = ReferralStatus.OPEN
-    referral.save(update_fields=["status"])
-    event_add(
-        case=referral.case, kind="shelter_declined", actor=actor, at=now,
-        referral=referral.pk, hold=hold.pk, place=hold.place_id, reason=reason,
-    )  # fmt: skip
-    audit.record(
+    hold = _respond(
         actor,
-        "referral_hold.update",
-        object_type="hold",
-        object_id=str(hold.pk),
-        fields=NEEDS_FIELDS,
-        purpose=policy.purpose_of(actor),
-        legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES),
-        detail={"case": referral.case.number, "response": "declined", "reason": reason},
+        hold,
+        status=HoldStatus.DECLINED,
+        referral_status=ReferralStatus.OPEN,
+        kind="shelter_declined",
+        reason=reason,
     )
+    place = Place.objects.select_for_update().get(pk=hold.place_id)
+    _move_free(place, +1, cause="hold_declined", actor=actor, at=hold.responded_at)
+    _offer_after_commit(place.pk)
     return hold
 
 
