@@ -245,6 +245,8 @@ def availability_update(
     )
     if free > 0:
         _offer_after_commit(place.pk)
+    else:
+        transaction.on_commit(lambda: capacity_alarm_check())
     # Not personal data, but the trail shows who changed the national picture, and when.
     audit.record(
         actor,
