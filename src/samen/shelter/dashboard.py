@@ -32,7 +32,7 @@ from samen.shelter.models import (
     Referral,
     ReferralStatus,
 )
-from samen.shelter.services import stale_after
+from samen.shelter.services import alarm_regions, stale_after
 
 WAIT_BUCKETS = [(0, 1, "0-1"), (2, 7, "2-7"), (8, 30, "8-30"), (31, 10**6, "31+")]
 STAY_BUCKETS = [(0, 6, "< 1"), (7, 27, "1-4"), (28, 90, "4-13"), (91, 182, "13-26"),
@@ -127,7 +127,9 @@ def dashboard(*, actor: Actor, region: str = "", now: datetime | None = None) ->
     outflow_labels = dict(OutflowDestination.choices)
     outflow = Counter(p.outflow for p in ended)
 
-    open_alarms = CapacityAlarm.objects.filter(cleared_at__isnull=True)
+    # Shown from the live counts (always true now); the episodes only pace the notifications.
+    live = alarm_regions()
+    raised = {a.region: a.raised_at for a in CapacityAlarm.objects.filter(cleared_at__isnull=True)}
     return {
         "region": region,
         "now": now,
@@ -163,14 +165,11 @@ def dashboard(*, actor: Actor, region: str = "", now: datetime | None = None) ->
             {"key": k, "label": outflow_labels.get(k, k), "count": n}
             for k, n in outflow.most_common()
         ],
-        "alarms": sorted(
-            (
-                {"region": a.region, "raised_at": a.raised_at}
-                for a in open_alarms
-                if not region or a.region in ("", region)
-            ),
-            key=lambda a: a["region"],
-        ),
+        "alarms": [
+            {"region": code, "raised_at": raised.get(code)}
+            for code, full in sorted(live.items())
+            if full and (not region or code in ("", region))
+        ],
     }
 
 
@@ -271,5 +270,6 @@ def dashboard_csv(data: dict) -> str:
     for r in data["outflow"]:
         w.writerow(["outflow", r["key"], "placements", r["count"]])
     for a in data["alarms"]:
-        w.writerow(["capacity_alarm", a["region"] or "NL", "raised_at", a["raised_at"].isoformat()])
+        since = a["raised_at"].isoformat() if a["raised_at"] else ""
+        w.writerow(["capacity_alarm", a["region"] or "NL", "raised_at", since])
     return buf.getvalue()

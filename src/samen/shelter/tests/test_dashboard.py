@@ -185,3 +185,15 @@ def test_case_page_links_to_a_new_referral_and_lists_the_case_referrals(
     assert 'data-testid="shelter-block"' not in (
         web_for("demo-shelter").get(f"/zaken/{case.number}/").content.decode()
     )
+
+
+def test_check_capacity_command_is_idempotent(directory, mailoutbox):
+    from django.core.management import call_command
+
+    User.objects.filter(username="demo-registrar").update(email="rea@example.invalid")
+    Place.objects.filter(type="first_reception").update(free=0)  # e.g. after a bulk import
+    out = io.StringIO()
+    call_command("shelter", "check-capacity", stdout=out)
+    call_command("shelter", "check-capacity", stdout=out)
+    assert out.getvalue().splitlines() == ["2 alarm(s) raised", "0 alarm(s) raised"]
+    assert len(mailoutbox) == 2
