@@ -461,7 +461,10 @@ class PlaceWriteSerializer(serializers.Serializer):
     forms = serializers.SlugRelatedField(
         slug_field="code", queryset=ExploitationForm.objects.all(), many=True, required=False
     )
-    security_level = serializers.ChoiceField(SecurityLevel.choices, required=False)
+    # Named as in a referral's needs, so the schema has one enum for security levels.
+    security = serializers.ChoiceField(
+        SecurityLevel.choices, required=False, source="security_level"
+    )
     care_addiction = serializers.BooleanField(required=False)
     care_psychiatric = serializers.BooleanField(required=False)
     care_medical = serializers.BooleanField(required=False)
@@ -510,8 +513,8 @@ class PlaceUpdateView(SamenAPIView):
     def patch(self, request: Request, pk: int) -> Response:
         ser = PlaceWriteSerializer(data=request.data, partial=True)
         ser.is_valid(raise_exception=True)
-        # Partial: only the fields sent (defaults are for creation).
-        data = {k: v for k, v in ser.validated_data.items() if k in request.data}
+        # Partial: DRF leaves out unsent fields and their creation defaults.
+        data = dict(ser.validated_data)
         data.pop("location", None)
         place = services.place_save(actor=self.actor, data=data, place=_row(Place, pk))
         return Response(PlaceSerializer(place).data)

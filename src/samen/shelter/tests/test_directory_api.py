@@ -52,7 +52,7 @@ def test_provider_creates_location_and_place_and_the_count_is_stamped(directory,
     assert {f.code for f in place.forms.all()} == {"sexual"}
 
     changed = shelter.patch(
-        f"{BASE}/directory/places/{place.pk}/", {"security_level": "high", "free": 3},
+        f"{BASE}/directory/places/{place.pk}/", {"security": "high", "free": 3},
         format="json",
     )  # fmt: skip
     assert changed.status_code == 200, changed.content
