@@ -46,7 +46,7 @@ def _bucket(days: int, buckets: list[tuple[int, int, str]]) -> str:
 def profile_of(needs: dict) -> str:
     """A coarse, translated victim profile: gender, minor or adult, and the two flags that
     most often close a shelter's door."""
-    gender = {"female": _("woman"), "male": _("man")}.get(
+    gender = {"female": _("woman"), "male": _("man"), "other": _("other gender")}.get(
         needs.get("gender", ""), _("gender unknown")
     )
     parts = [gender, _("minor") if needs.get("minor") else _("adult")]

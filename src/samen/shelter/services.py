@@ -770,6 +770,8 @@ def placement_end(
         raise ValidationError({"placement": [_("This placement has already ended.")]})
     if at < placement.started_at:
         raise ValidationError({"at": [_("The departure cannot be before the arrival.")]})
+    if at > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"at": [_("The departure cannot be in the future.")]})
     placement.ended_at, placement.outflow = at, outflow
     placement.save(update_fields=["ended_at", "outflow"])
     place = Place.objects.select_for_update().get(pk=placement.place_id)

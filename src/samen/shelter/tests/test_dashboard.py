@@ -160,6 +160,13 @@ def test_shelter_records_arrival_and_departure_in_the_browser(directory, case, a
     free_before = Place.objects.get(pk=directory["women"].pk).free
     bad = client.post(f"/opvang/plaatsingen/{placement.pk}/vertrek/", {}, follow=True)
     assert "Outflow destination: This field is required." in bad.content.decode()
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    future = client.post(
+        f"/opvang/plaatsingen/{placement.pk}/vertrek/",
+        {f"p{placement.pk}-departed_on": tomorrow, f"p{placement.pk}-outflow": "family"},
+        follow=True,
+    )
+    assert "The departure cannot be in the future." in future.content.decode()
     day = timezone.localdate().isoformat()
     answer = client.post(
         f"/opvang/plaatsingen/{placement.pk}/vertrek/",
