@@ -13,7 +13,7 @@ adult women, sexual and labour exploitation, some minors, network ties and addic
 Python, no database. Deterministic per --seed.
 
 Run: .venv/bin/python benchmarks/matching.py [--places 10000] [--referrals 1000]
-         [--match-runs 200] [--seed 1]
+         [--match-runs 200] [--seed 1] [--scenario scarce|ample]
 """
 
 from __future__ import annotations
@@ -53,7 +53,12 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S', time.gmtime())}] {msg}", flush=True)
 
 
-def make_places(rng: random.Random, n: int) -> list[PlaceInfo]:
+# Share of units with 0, 1, 2, 3 free beds. "scarce" is the situation the letter describes
+# (about one free bed per waiting referral); "ample" has six times as many free beds.
+FREE_SHARES = {"scarce": [0.93, 0.05, 0.015, 0.005], "ample": [0.6, 0.25, 0.1, 0.05]}
+
+
+def make_places(rng: random.Random, n: int, scenario: str = "scarce") -> list[PlaceInfo]:
     places = []
     for i in range(n):
         kind, group, _w = rng.choices(MIX, weights=[m[2] for m in MIX])[0]
@@ -79,7 +84,7 @@ def make_places(rng: random.Random, n: int) -> list[PlaceInfo]:
                 ),
                 languages=frozenset(["nl", "en", *rng.sample(LANGS, rng.randint(0, 3))]),
                 accessible=rng.random() < 0.4,
-                free=rng.choices([0, 1, 2, 3], [0.93, 0.05, 0.015, 0.005])[0],
+                free=rng.choices([0, 1, 2, 3], FREE_SHARES[scenario])[0],
                 availability_at=NOW - timedelta(hours=rng.choice([1, 2, 5, 12, 20, 30, 72])),
                 contra=contra,
             )
@@ -119,11 +124,12 @@ def main() -> None:
     parser.add_argument("--referrals", type=int, default=1_000)
     parser.add_argument("--match-runs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--scenario", choices=sorted(FREE_SHARES), default="scarce")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     load = os.getloadavg()[0]
     log(f"load average before: {load:.2f} on {os.cpu_count()} CPUs")
-    places = make_places(rng, args.places)
+    places = make_places(rng, args.places, args.scenario)
     beds = sum(p.free for p in places)
     log(f"{len(places):,} places, {sum(p.free > 0 for p in places):,} with a free bed, "
         f"{beds:,} free beds")  # fmt: skip
@@ -164,7 +170,8 @@ def main() -> None:
         f"{len(proposal):,} placed (mean score {mean_fit:.3f}); greedy first-fit "
         f"{len(greedy):,} placed (mean score {greedy_fit:.3f}) in {greedy_s:.2f} s")  # fmt: skip
     print(
-        f"RESULT places={len(places)} free_beds={beds} match_runs={args.match_runs} "
+        f"RESULT scenario={args.scenario} places={len(places)} free_beds={beds} "
+        f"match_runs={args.match_runs} "
         f"match_median_ms={match_median:.1f} match_p95_ms={match_p95:.1f} "
         f"referrals={len(referrals)} allocate_s={alloc_s:.2f} placed={len(proposal)} "
         f"mean_score={mean_fit:.3f} greedy_placed={len(greedy)} "
