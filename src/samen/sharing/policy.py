@@ -47,6 +47,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "shelter.update": frozenset({R.SHELTER_STAFF}),
     "referral.create": frozenset({R.CARE_COORDINATOR, R.NATIONAL_REGISTRAR}),
     "referral.respond": frozenset({R.SHELTER_STAFF}),
+    "shelter.directory": frozenset({R.SHELTER_STAFF, R.NATIONAL_REGISTRAR}),
     # Identification and protection (issue #5)
     "identification.read": CASE_WORKERS | {R.SHELTER_STAFF},
     "identification.transition": frozenset(

@@ -5,6 +5,7 @@ or selector and present the result; the policy and audit live in those."""
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -12,16 +13,23 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from samen.api.base import SamenAPIView
-from samen.cases.models import Case
-from samen.shelter import selectors, services
+from samen.cases.models import Case, ExploitationForm
+from samen.organisations.models import Municipality, SafetyRegion
+from samen.shelter import dashboard, selectors, services
 from samen.shelter.models import (
+    ContraCode,
+    ContraIndication,
     DeclineReason,
     Hold,
+    Location,
     OutflowDestination,
     Place,
     Placement,
+    PlaceType,
+    Provider,
     Referral,
     SecurityLevel,
+    TargetGroup,
     Urgency,
 )
 from samen.shelter.services import CARE_KINDS, NeedsInput, PlaceTaken
@@ -70,6 +78,9 @@ class PlaceListView(SamenAPIView):
 class AvailabilitySerializer(serializers.Serializer):
     capacity = serializers.IntegerField(min_value=0, max_value=10000)
     free = serializers.IntegerField(min_value=0, max_value=10000)
+    reported_at = serializers.DateTimeField(
+        required=False, help_text="when the count was taken; default now"
+    )
 
 
 class AvailabilityView(SamenAPIView):
@@ -160,6 +171,30 @@ class HoldSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
+def _hold(actor, referral: Referral, place: Place) -> Response:
+    """Hold a place; the loser of a race gets 409 with why and the next-best places."""
+    try:
+        hold = services.hold_place(actor=actor, referral=referral, place=place)
+    except PlaceTaken as taken:
+        return Response(
+            {
+                "detail": taken.message_dict["place"][0],
+                "fields": {"place": taken.message_dict["place"]},
+                "alternatives": [
+                    {
+                        "place": m.place.id,
+                        "name": m.place.name,
+                        "free": m.place.free,
+                        "score": m.score,
+                    }
+                    for m in taken.alternatives
+                ],
+            },
+            status=409,
+        )
+    return Response(HoldSerializer(hold).data, status=201)
+
+
 class HoldCreateView(SamenAPIView):
     access_rule = "referral.create"
 
@@ -172,23 +207,7 @@ class HoldCreateView(SamenAPIView):
     def post(self, request: Request, pk: int) -> Response:
         ser = HoldCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        referral = _row(Referral, pk)
-        try:
-            hold = services.hold_place(
-                actor=self.actor, referral=referral, place=_row(Place, ser.validated_data["place"])
-            )
-        except PlaceTaken as taken:
-            return Response(
-                {
-                    "detail": taken.message_dict["place"][0],
-                    "alternatives": [
-                        {"place": m.place.id, "name": m.place.name, "free": m.place.free}
-                        for m in taken.alternatives
-                    ],
-                },
-                status=409,
-            )
-        return Response(HoldSerializer(hold).data, status=201)
+        return _hold(self.actor, _row(Referral, pk), _row(Place, ser.validated_data["place"]))
 
 
 class OfferedHoldsView(SamenAPIView):
@@ -263,3 +282,281 @@ class PlacementEndView(SamenAPIView):
             actor=self.actor, placement=_row(Placement, pk), **ser.validated_data
         )
         return Response(PlacementSerializer(placement).data)
+
+
+# --- dashboards, waiting list and allocation proposal ----------------------------------------
+
+
+class DashboardView(SamenAPIView):
+    access_rule = "shelter.read"
+
+    @extend_schema(
+        tags=TAG,
+        parameters=[OpenApiParameter("region", str, description="safety region code, e.g. VR09")],
+        responses=OpenApiTypes.OBJECT,
+        summary="Dashboard figures, national or for one region (aggregates only)",
+    )
+    def get(self, request: Request) -> Response:
+        region = request.query_params.get("region", "")[:8]
+        if region and not SafetyRegion.objects.filter(code=region).exists():
+            raise serializers.ValidationError({"region": [_("Unknown safety region.")]})
+        data = dashboard.dashboard(actor=self.actor, region=region)
+        data.pop("now")
+        return Response(data)
+
+
+class WaitingOfferSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    place = serializers.IntegerField()
+    place_name = serializers.CharField()
+    free = serializers.IntegerField()
+    rank = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    unread = serializers.BooleanField()
+
+
+class WaitingSerializer(serializers.Serializer):
+    pk = serializers.IntegerField()
+    case = serializers.CharField()
+    urgency = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    days_waited = serializers.IntegerField()
+    offers = WaitingOfferSerializer(many=True)
+
+
+class WaitingListView(SamenAPIView):
+    access_rule = "referral.create"
+
+    @extend_schema(
+        tags=TAG,
+        responses=WaitingSerializer(many=True),
+        summary="The caller's waiting referrals with days waited and the places offered",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(WaitingSerializer(selectors.waiting_list(actor=self.actor), many=True).data)
+
+
+class ProposalRowSerializer(serializers.Serializer):
+    referral = serializers.IntegerField()
+    case = serializers.CharField()
+    urgency = serializers.CharField()
+    days_waited = serializers.IntegerField()
+    place = serializers.IntegerField()
+    place_name = serializers.CharField()
+    provider = serializers.CharField()
+    region = serializers.CharField()
+    free = serializers.IntegerField()
+    score = serializers.FloatField()
+    stale = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class UnplacedSerializer(serializers.Serializer):
+    referral = serializers.IntegerField()
+    case = serializers.CharField()
+    days_waited = serializers.IntegerField()
+
+
+class ProposalSerializer(serializers.Serializer):
+    waiting = serializers.IntegerField()
+    placed = serializers.IntegerField()
+    free_beds = serializers.IntegerField()
+    rows = ProposalRowSerializer(many=True)
+    unplaced = UnplacedSerializer(many=True)
+
+
+class AllocationView(SamenAPIView):
+    access_rule = "referral.create"
+
+    @extend_schema(
+        tags=TAG,
+        responses=ProposalSerializer,
+        summary="Allocation proposal for the caller's waiting referrals over all free places",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(ProposalSerializer(selectors.allocation_proposal(actor=self.actor)).data)
+
+
+class ConfirmSerializer(serializers.Serializer):
+    referral = serializers.IntegerField(min_value=1)
+    place = serializers.IntegerField(min_value=1)
+
+
+class AllocationConfirmView(SamenAPIView):
+    access_rule = "referral.create"
+
+    @extend_schema(
+        tags=TAG,
+        request=ConfirmSerializer,
+        responses={201: HoldSerializer, 409: OpenApiTypes.OBJECT},
+        summary="Confirm one line of the proposal: hold the place (409 when it was just taken)",
+    )
+    def post(self, request: Request) -> Response:
+        ser = ConfirmSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        return _hold(
+            self.actor,
+            _row(Referral, ser.validated_data["referral"]),
+            _row(Place, ser.validated_data["place"]),
+        )
+
+
+# --- directory management (providers and the registrar) --------------------------------------
+
+
+class MunicipalityField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs: object):
+        super().__init__(slug_field="code", queryset=Municipality.objects.all(), **kwargs)
+
+
+class LocationWriteSerializer(serializers.Serializer):
+    provider = serializers.PrimaryKeyRelatedField(
+        queryset=Provider.objects.all(), required=False, help_text="registrar only"
+    )
+    name = serializers.CharField(max_length=200)
+    municipality = MunicipalityField()
+
+
+class LocationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    provider = serializers.IntegerField(source="provider_id")
+    name = serializers.CharField()
+    municipality = serializers.CharField(source="municipality.code")
+
+
+class LocationCreateView(SamenAPIView):
+    access_rule = "shelter.directory"
+
+    @extend_schema(tags=TAG, request=LocationWriteSerializer, responses={201: LocationSerializer})
+    def post(self, request: Request) -> Response:
+        ser = LocationWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        provider = data.pop("provider", None)
+        location = services.location_save(actor=self.actor, data=data, provider=provider)
+        return Response(LocationSerializer(location).data, status=201)
+
+
+class LocationUpdateView(SamenAPIView):
+    access_rule = "shelter.directory"
+
+    @extend_schema(
+        tags=TAG, request=LocationWriteSerializer(partial=True), responses=LocationSerializer
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        ser = LocationWriteSerializer(data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        data = {k: v for k, v in ser.validated_data.items() if k != "provider"}
+        location = services.location_save(actor=self.actor, data=data, location=_row(Location, pk))
+        return Response(LocationSerializer(location).data)
+
+
+class PlaceWriteSerializer(serializers.Serializer):
+    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
+    name = serializers.CharField(max_length=200)
+    type = serializers.ChoiceField(PlaceType.choices)
+    target_group = serializers.ChoiceField(TargetGroup.choices)
+    min_age = serializers.IntegerField(min_value=0, max_value=120, required=False, allow_null=True)
+    max_age = serializers.IntegerField(min_value=0, max_value=120, required=False, allow_null=True)
+    forms = serializers.SlugRelatedField(
+        slug_field="code", queryset=ExploitationForm.objects.all(), many=True, required=False
+    )
+    # Named as in a referral's needs, so the schema has one enum for security levels.
+    security = serializers.ChoiceField(
+        SecurityLevel.choices, required=False, source="security_level"
+    )
+    care_addiction = serializers.BooleanField(required=False)
+    care_psychiatric = serializers.BooleanField(required=False)
+    care_medical = serializers.BooleanField(required=False)
+    languages = serializers.ListField(
+        child=serializers.RegexField(r"^[a-z]{2,3}$"), required=False, max_length=30
+    )
+    wheelchair_accessible = serializers.BooleanField(required=False)
+    municipality = MunicipalityField(required=False)
+    funding_municipality = MunicipalityField(required=False)
+    # Not min_value=0 here: the service names a negative count itself, with the same message
+    # as an availability report.
+    capacity = serializers.IntegerField(max_value=10000, default=0)
+    free = serializers.IntegerField(max_value=10000, default=0)
+    is_active = serializers.BooleanField(required=False)
+
+
+class PlaceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    location = serializers.IntegerField(source="location_id")
+    name = serializers.CharField()
+    type = serializers.CharField()
+    target_group = serializers.CharField()
+    capacity = serializers.IntegerField()
+    free = serializers.IntegerField()
+    availability_at = serializers.DateTimeField(allow_null=True)
+    is_active = serializers.BooleanField()
+
+
+class PlaceCreateView(SamenAPIView):
+    access_rule = "shelter.directory"
+
+    @extend_schema(tags=TAG, request=PlaceWriteSerializer, responses={201: PlaceSerializer})
+    def post(self, request: Request) -> Response:
+        ser = PlaceWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        location = data.pop("location")
+        place = services.place_save(actor=self.actor, data=data, location=location)
+        return Response(PlaceSerializer(place).data, status=201)
+
+
+class PlaceUpdateView(SamenAPIView):
+    access_rule = "shelter.directory"
+
+    @extend_schema(tags=TAG, request=PlaceWriteSerializer(partial=True), responses=PlaceSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        ser = PlaceWriteSerializer(data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        # Partial: DRF leaves out unsent fields and their creation defaults.
+        data = dict(ser.validated_data)
+        data.pop("location", None)
+        place = services.place_save(actor=self.actor, data=data, place=_row(Place, pk))
+        return Response(PlaceSerializer(place).data)
+
+
+class ContraWriteSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(ContraCode.choices)
+    reason = serializers.CharField(max_length=500)
+
+
+class ContraSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    place = serializers.IntegerField(source="place_id")
+    code = serializers.CharField()
+    reason = serializers.CharField()
+    version = serializers.IntegerField()
+    valid_from = serializers.DateTimeField()
+    superseded_at = serializers.DateTimeField(allow_null=True)
+
+
+class ContraCreateView(SamenAPIView):
+    access_rule = "shelter.directory"
+
+    @extend_schema(
+        tags=TAG,
+        request=ContraWriteSerializer,
+        responses={201: ContraSerializer},
+        summary="Set a contra-indication (a new version closes the previous one)",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        ser = ContraWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        rule = services.contra_indication_set(
+            actor=self.actor, place=_row(Place, pk), **ser.validated_data
+        )
+        return Response(ContraSerializer(rule).data, status=201)
+
+
+class ContraEndView(SamenAPIView):
+    access_rule = "shelter.directory"
+
+    @extend_schema(tags=TAG, request=None, responses=ContraSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        rule = services.contra_indication_end(actor=self.actor, rule=_row(ContraIndication, pk))
+        return Response(ContraSerializer(rule).data)

@@ -21,4 +21,30 @@ urlpatterns = [
         name="shelter-placement-start",
     ),
     path("placements/<int:pk>/end/", api.PlacementEndView.as_view(), name="shelter-placement-end"),
+    path("dashboard/", api.DashboardView.as_view(), name="shelter-dashboard"),
+    path("waiting/", api.WaitingListView.as_view(), name="shelter-waiting"),
+    path("allocation/", api.AllocationView.as_view(), name="shelter-allocation"),
+    path(
+        "allocation/confirm/",
+        api.AllocationConfirmView.as_view(),
+        name="shelter-allocation-confirm",
+    ),
+    path("directory/locations/", api.LocationCreateView.as_view(), name="shelter-location-create"),
+    path(
+        "directory/locations/<int:pk>/",
+        api.LocationUpdateView.as_view(),
+        name="shelter-location-update",
+    ),
+    path("directory/places/", api.PlaceCreateView.as_view(), name="shelter-place-create"),
+    path("directory/places/<int:pk>/", api.PlaceUpdateView.as_view(), name="shelter-place-update"),
+    path(
+        "directory/places/<int:pk>/contra-indications/",
+        api.ContraCreateView.as_view(),
+        name="shelter-contra-create",
+    ),
+    path(
+        "directory/contra-indications/<int:pk>/end/",
+        api.ContraEndView.as_view(),
+        name="shelter-contra-end",
+    ),
 ]

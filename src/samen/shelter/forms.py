@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from samen.shelter.models import DeclineReason, SecurityLevel, Urgency
+from samen.shelter.models import DeclineReason, OutflowDestination, SecurityLevel, Urgency
 
 CARE_CHOICES = [
     ("addiction", _("Addiction care")),
@@ -41,3 +41,15 @@ class HoldForm(forms.Form):
 
 class DeclineForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=DeclineReason.choices)
+
+
+class ConfirmForm(forms.Form):
+    referral = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    place = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class DepartureForm(forms.Form):
+    departed_on = forms.DateField(
+        label=_("Departure date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    outflow = forms.ChoiceField(label=_("Outflow destination"), choices=OutflowDestination.choices)

@@ -380,3 +380,50 @@ class WaitingOffer(models.Model):
 
     def __str__(self) -> str:
         return f"offer of {self.place_id} to referral {self.referral_id}"
+
+
+class CapacityAlarm(models.Model):
+    """An episode with no first-reception place free, nationally (region "") or in a region.
+    Opened once when it starts and closed when a place frees up, so the registrar is told once
+    per episode, not on every look at the dashboard."""
+
+    region = models.CharField(max_length=8, blank=True, default="")
+    raised_at = models.DateTimeField()
+    cleared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region"],
+                condition=models.Q(cleared_at__isnull=True),
+                name="alarm_one_open_per_region",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"alarm {self.region or 'NL'} {self.raised_at}"
+
+
+class ShelterNotice(models.Model):
+    """An in-app notice of this app to one user (the identification app's Notification needs a
+    case; a capacity alarm has none). Codes and ids only: the text is built when shown."""
+
+    class Kind(models.TextChoices):
+        CAPACITY_ALARM = "capacity_alarm", _("Capacity alarm")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shelter_notices"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    alarm = models.ForeignKey(
+        CapacityAlarm, null=True, on_delete=models.CASCADE, related_name="notices"
+    )
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"

@@ -6,15 +6,31 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from samen.organisations.models import Role
 from samen.sharing import audit, policy
 from samen.sharing.actor import Actor
 from samen.shelter import matching
-from samen.shelter.models import Hold, HoldStatus, Place, PlaceType, Referral
+from samen.shelter.allocation import allocate
+from samen.shelter.models import (
+    Hold,
+    HoldStatus,
+    Place,
+    Placement,
+    PlaceType,
+    Referral,
+    ReferralStatus,
+    ShelterNotice,
+    WaitingOffer,
+)
 from samen.shelter.services import (
     NEEDS_CATEGORIES,
     NEEDS_FIELDS,
+    URGENCY_RANK,
     _own_referral,
     match_referral,
+    needs_of,
+    place_info,
+    places_for_matching,
     stale_after,
 )
 from samen.shelter.texts import exclusion_text, reason_text
@@ -37,15 +53,24 @@ def referral_matches(
         legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES),
         detail={"referral": referral.pk, "matches": len(result.matches)},
     )
-    return present_result(result)
+    providers = dict(
+        Place.objects.filter(pk__in=[m.place.id for m in result.matches]).values_list(
+            "pk", "location__provider__name"
+        )
+    )
+    return present_result(result, providers)
 
 
-def present_result(result: matching.Result) -> dict[str, list[dict]]:
+def present_result(
+    result: matching.Result, providers: dict[int, str] | None = None
+) -> dict[str, list[dict]]:
+    providers = providers or {}
     return {
         "matches": [
             {
                 "place": m.place.id,
                 "name": m.place.name,
+                "provider": providers.get(m.place.id, ""),
                 "type": m.place.type,
                 "region": m.place.region,
                 "free": m.place.free,
@@ -140,3 +165,181 @@ def first_reception_alarm(*, region: str = "") -> bool:
     if region:
         qs = qs.filter(municipality__region__code=region)
     return not qs.filter(free__gt=0).exists()
+
+
+# --- referrals the actor handles: waiting list and allocation proposal -----------------------
+
+
+def handled_referrals(actor: Actor, *, statuses: tuple[str, ...] = (ReferralStatus.OPEN,)):
+    """Referrals the actor may act on: the registrar's reach is national, a coordinator's her own
+    organisation's referrals on cases she still reaches (her region's)."""
+    qs = Referral.objects.filter(status__in=statuses).select_related("case", "created_by")
+    if actor.role != Role.NATIONAL_REGISTRAR:
+        qs = qs.filter(organisation=actor.organisation)
+    rows = list(qs.order_by("created_at", "pk"))
+    reach = policy.case_access(actor, [r.case_id for r in rows])
+    return [r for r in rows if r.case_id in reach]
+
+
+def days_waited(referral: Referral, now: datetime) -> int:
+    return max(0, (now - referral.created_at).days)
+
+
+def waiting_list(*, actor: Actor, now: datetime | None = None) -> list[dict]:
+    """The actor's waiting referrals, longest waiting first within urgency, with the offers made
+    when a fitting place freed up."""
+    policy.require(actor, "referral.create", object_type="referral", object_id="*")
+    now = now or timezone.now()
+    referrals = handled_referrals(actor)
+    referrals.sort(key=lambda r: (URGENCY_RANK.get(r.urgency, 9), r.created_at, r.pk))
+    offers: dict[int, list[WaitingOffer]] = {}
+    for offer in WaitingOffer.objects.filter(referral__in=referrals).select_related("place"):
+        offers.setdefault(offer.referral_id, []).append(offer)
+    audit.record(
+        actor,
+        "referral.list",
+        object_type="referral",
+        object_id="*",
+        fields=["urgency"] if referrals else [],
+        purpose=policy.purpose_of(actor),
+        detail={"cases": sorted({r.case.number for r in referrals})},
+    )
+    return [
+        {
+            "referral": r,
+            "pk": r.pk,
+            "case": r.case.number,
+            "urgency": r.urgency,
+            "urgency_label": r.get_urgency_display(),
+            "created_at": r.created_at,
+            "days_waited": days_waited(r, now),
+            "offers": [
+                {
+                    "id": o.pk,
+                    "place": o.place_id,
+                    "place_name": o.place.name,
+                    "free": o.place.free,
+                    "rank": o.rank,
+                    "created_at": o.created_at,
+                    "unread": o.read_at is None,
+                }
+                for o in offers.get(r.pk, [])
+            ],
+        }
+        for r in referrals
+    ]
+
+
+def allocation_proposal(*, actor: Actor, now: datetime | None = None) -> dict:
+    """The proposal for all waiting referrals the actor handles over all free places: as many
+    placed as possible, with the best fit. A person confirms it place by place (hold_place)."""
+    policy.require(actor, "referral.create", object_type="referral", object_id="*")
+    now = now or timezone.now()
+    referrals = handled_referrals(actor)
+    by_pk = {r.pk: r for r in referrals}
+    places = {p.pk: p for p in places_for_matching().filter(free__gt=0)}
+    infos = {pk: place_info(p) for pk, p in places.items()}
+    weights = matching.Weights(stale_after=stale_after())
+    needs = {r.pk: needs_of(r) for r in referrals}
+    proposal = allocate(list(needs.items()), list(infos.values()), now=now, weights=weights)
+    audit.record(
+        actor,
+        "referral.read",
+        object_type="referral",
+        object_id="*",
+        fields=NEEDS_FIELDS if referrals else [],
+        purpose=policy.purpose_of(actor),
+        legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES) if referrals else "",
+        detail={"cases": sorted({r.case.number for r in referrals}), "proposal": len(proposal)},
+    )
+    rows = []
+    for p in proposal:
+        referral, place = by_pk[p.referral], places[p.place]
+        fit = matching.score(infos[p.place], needs[p.referral], now, weights)
+        rows.append(
+            {
+                "referral": referral.pk,
+                "case": referral.case.number,
+                "urgency": referral.urgency,
+                "urgency_label": referral.get_urgency_display(),
+                "days_waited": days_waited(referral, now),
+                "place": place.pk,
+                "place_name": place.name,
+                "provider": place.location.provider.name,
+                "region": infos[p.place].region,
+                "free": place.free,
+                "score": p.score,
+                "stale": fit.stale,
+                "reasons": [reason_text(code) for code in fit.reasons],
+            }
+        )
+    rows.sort(key=lambda r: (URGENCY_RANK.get(r["urgency"], 9), -r["days_waited"], r["referral"]))
+    placed = {r["referral"] for r in rows}
+    return {
+        "rows": rows,
+        "waiting": len(referrals),
+        "placed": len(placed),
+        "unplaced": [
+            {"referral": r.pk, "case": r.case.number, "days_waited": days_waited(r, now)}
+            for r in referrals
+            if r.pk not in placed
+        ],
+        "free_beds": sum(p.free for p in places.values()),
+    }
+
+
+# --- shelter staff: arrivals and residents ---------------------------------------------------
+
+
+def placements_for_shelter(*, actor: Actor) -> dict[str, list[dict]]:
+    """Accepted holds awaiting arrival and running placements on the actor's places. Ids and
+    places only: what the shelter knows about the person it reads in the shared case."""
+    policy.require(actor, "referral.respond", object_type="placement", object_id="*")
+    org_id = actor.organisation.pk if actor.organisation else None
+    arriving = Hold.objects.filter(
+        place__location__provider__organisation_id=org_id,
+        status=HoldStatus.ACCEPTED,
+        placement__isnull=True,
+    ).select_related("place", "referral")
+    running = Placement.objects.filter(
+        place__location__provider__organisation_id=org_id, ended_at__isnull=True
+    ).select_related("place", "referral")
+    return {
+        "arriving": [
+            {
+                "hold": h.pk,
+                "referral": h.referral_id,
+                "place_name": h.place.name,
+                "accepted_at": h.responded_at,
+            }
+            for h in arriving
+        ],
+        "running": [
+            {
+                "placement": p.pk,
+                "referral": p.referral_id,
+                "place_name": p.place.name,
+                "started_at": p.started_at,
+            }
+            for p in running
+        ],
+    }
+
+
+# --- notices ---------------------------------------------------------------------------------
+
+
+def notices_for(*, user) -> dict[str, list]:
+    """The user's in-app shelter notices: capacity alarms and waiting-list offers."""
+    return {
+        "alarms": list(
+            ShelterNotice.objects.filter(user=user)
+            .select_related("alarm")
+            .order_by("-created_at")[:50]
+        ),
+        "offers": list(
+            WaitingOffer.objects.filter(user=user)
+            .select_related("place", "referral")
+            .order_by("-created_at")[:50]
+        ),
+    }

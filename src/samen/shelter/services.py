@@ -12,31 +12,37 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen.cases.models import Case
 from samen.cases.services import event_add
+from samen.organisations.models import Role
 from samen.sharing import audit, policy
 from samen.sharing.actor import Actor, actor_for_membership
 from samen.shelter import matching
 from samen.shelter.models import (
+    CapacityAlarm,
     ContraCode,
     ContraIndication,
     DeclineReason,
     Hold,
     HoldStatus,
+    Location,
     OutflowDestination,
     Place,
     PlaceAvailability,
     Placement,
     PlaceType,
+    Provider,
     Referral,
     ReferralStatus,
     SecurityLevel,
+    ShelterNotice,
     Urgency,
+    WaitingOffer,
 )
 
 # Settings read with defaults here, so the feature works before conf/base.py documents them:
@@ -76,9 +82,16 @@ class PlaceTaken(ValidationError):
 # --- helpers ---------------------------------------------------------------------------------
 
 
+def _national(actor: Actor) -> bool:
+    return actor.role == Role.NATIONAL_REGISTRAR
+
+
 def _own_place(actor: Actor, place: Place, permission: str) -> None:
-    """Shelter staff act only on their own organisation's places; others' answer 404."""
+    """Shelter staff act only on their own organisation's places; others' answer 404. The
+    registrar keeps the national directory, so may change any place's description and rules."""
     org_id = actor.organisation.pk if actor.organisation else None
+    if permission == "shelter.directory" and _national(actor):
+        return
     if place.location.provider.organisation_id != org_id:
         raise policy.not_visible(
             actor, permission, object_type="shelter_place", object_id=str(place.pk)
@@ -91,9 +104,11 @@ def reach_case(actor: Actor, case: Case, permission: str) -> None:
 
 
 def _own_referral(actor: Actor, referral: Referral, permission: str) -> None:
-    """A referral is handled by the coordinator's organisation, and only on a reachable case."""
+    """A referral is handled by the coordinator's organisation (or the national registrar, who
+    confirms the national allocation proposal), and only on a reachable case."""
     org_id = actor.organisation.pk if actor.organisation else None
-    if referral.organisation_id != org_id or not policy.case_access(actor, [referral.case_id]):
+    own = referral.organisation_id == org_id or _national(actor)
+    if not own or not policy.case_access(actor, [referral.case_id]):
         raise policy.not_visible(
             actor, permission, object_type="referral", object_id=str(referral.pk)
         )
@@ -188,8 +203,12 @@ def match_referral(
 
 
 @transaction.atomic
-def availability_update(*, actor: Actor, place: Place, capacity: int, free: int) -> Place:
-    """A shelter reports capacity and free places; the report is stamped and kept."""
+def availability_update(
+    *, actor: Actor, place: Place, capacity: int, free: int, reported_at: datetime | None = None
+) -> Place:
+    """A shelter reports capacity and free places; the report is stamped and kept. A count
+    counted earlier (`reported_at`, e.g. from a provider's own system) must not be older than
+    the one already known or the stale threshold, nor in the future."""
     policy.require(actor, "shelter.update", object_type="shelter_place", object_id=str(place.pk))
     _own_place(actor, place, "shelter.update")
     errors: dict[str, list[str]] = {}
@@ -199,10 +218,19 @@ def availability_update(*, actor: Actor, place: Place, capacity: int, free: int)
         errors["free"] = [_("Free places cannot be negative.")]
     elif free > capacity:
         errors["free"] = [_("Free places cannot exceed the capacity.")]
-    if errors:
-        raise ValidationError(errors)
     now = timezone.now()
     place = Place.objects.select_for_update().get(pk=place.pk)
+    if reported_at is not None:
+        if reported_at > now + timedelta(minutes=5):
+            errors["reported_at"] = [_("A count cannot be reported from the future.")]
+        elif now - reported_at > stale_after():
+            errors["reported_at"] = [_("This count is already stale: count again and report.")]
+        elif place.availability_at and reported_at < place.availability_at:
+            errors["reported_at"] = [_("A newer count was already reported for this place.")]
+        else:
+            now = min(reported_at, now)
+    if errors:
+        raise ValidationError(errors)
     place.capacity, place.free = capacity, free
     place.availability_at, place.availability_by = now, actor.user
     place.save(update_fields=["capacity", "free", "availability_at", "availability_by"])
@@ -217,6 +245,8 @@ def availability_update(*, actor: Actor, place: Place, capacity: int, free: int)
     )
     if free > 0:
         _offer_after_commit(place.pk)
+    else:
+        transaction.on_commit(lambda: capacity_alarm_check())
     # Not personal data, but the trail shows who changed the national picture, and when.
     audit.record(
         actor,
@@ -235,8 +265,8 @@ def contra_indication_set(
     *, actor: Actor, place: Place, code: str, reason: str
 ) -> ContraIndication:
     """Add a rule, or a new version of it; the previous version is closed, never changed."""
-    policy.require(actor, "shelter.update", object_type="shelter_place", object_id=str(place.pk))
-    _own_place(actor, place, "shelter.update")
+    policy.require(actor, "shelter.directory", object_type="shelter_place", object_id=str(place.pk))
+    _own_place(actor, place, "shelter.directory")
     if place.type == PlaceType.FIRST_RECEPTION:
         raise ValidationError(
             {"code": [_("First reception takes everyone: it may not apply contra-indications.")]}
@@ -276,9 +306,9 @@ def contra_indication_set(
 @transaction.atomic
 def contra_indication_end(*, actor: Actor, rule: ContraIndication) -> ContraIndication:
     policy.require(
-        actor, "shelter.update", object_type="shelter_place", object_id=str(rule.place_id)
+        actor, "shelter.directory", object_type="shelter_place", object_id=str(rule.place_id)
     )
-    _own_place(actor, rule.place, "shelter.update")
+    _own_place(actor, rule.place, "shelter.directory")
     if rule.superseded_at is None:
         rule.superseded_at = timezone.now()
         rule.save(update_fields=["superseded_at"])
@@ -292,6 +322,115 @@ def contra_indication_end(*, actor: Actor, rule: ContraIndication) -> ContraIndi
             detail={"code": rule.code, "version": rule.version},
         )
     return rule
+
+
+# --- directory: providers' locations and places ---------------------------------------------
+
+PLACE_FIELDS = [
+    "name", "type", "target_group", "min_age", "max_age", "security_level", "care_addiction",
+    "care_psychiatric", "care_medical", "languages", "wheelchair_accessible", "municipality",
+    "funding_municipality", "is_active",
+]  # fmt: skip
+
+
+def _provider_for(actor: Actor, provider: Provider | None) -> Provider:
+    """Shelter staff manage their own provider; the registrar names the provider."""
+    if _national(actor):
+        if provider is None:
+            raise ValidationError({"provider": [_("Choose the provider.")]})
+        return provider
+    own = Provider.objects.filter(organisation=actor.organisation).first()
+    if own is None or (provider is not None and provider.pk != own.pk):
+        raise policy.not_visible(
+            actor, "shelter.directory", object_type="shelter_provider",
+            object_id=str(provider.pk if provider else "-"),
+        )  # fmt: skip
+    return own
+
+
+def _directory_audit(actor: Actor, action: str, object_type: str, pk: int, fields: list[str]):
+    # Not personal data, but the trail shows who changed the national directory, and when.
+    audit.record(
+        actor, action, object_type=object_type, object_id=str(pk), fields=fields,
+        purpose=policy.purpose_of(actor),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def location_save(
+    *, actor: Actor, data: dict, location: Location | None = None, provider: Provider | None = None
+) -> Location:
+    """Create a location (for the actor's provider, or the named one) or update its fields."""
+    policy.require(actor, "shelter.directory", object_type="shelter_location", object_id="*")
+    if location is None:
+        location = Location(provider=_provider_for(actor, provider))
+    else:
+        _provider_for(actor, location.provider)
+    for key in ("name", "municipality"):
+        if key in data:
+            setattr(location, key, data[key])
+    location.full_clean()
+    created = location.pk is None
+    location.save()
+    _directory_audit(
+        actor, "shelter_location.create" if created else "shelter_location.update",
+        "shelter_location", location.pk, sorted(data),
+    )  # fmt: skip
+    return location
+
+
+@transaction.atomic
+def place_save(
+    *, actor: Actor, data: dict, place: Place | None = None, location: Location | None = None
+) -> Place:
+    """Create a place in one of the actor's locations or update its description. Capacity and
+    free places go through the same checks as a report and are stamped as one."""
+    policy.require(actor, "shelter.directory", object_type="shelter_place", object_id="*")
+    if place is None:
+        if location is None:
+            raise ValidationError({"location": [_("Choose the location.")]})
+        _provider_for(actor, location.provider)
+        place = Place(location=location, municipality=location.municipality)
+        place.funding_municipality = location.municipality
+    else:
+        place = Place.objects.select_for_update().get(pk=place.pk)
+        _own_place(actor, place, "shelter.directory")
+    forms = data.pop("forms", None)
+    for key in PLACE_FIELDS:
+        if key in data:
+            setattr(place, key, data[key])
+    errors: dict[str, list[str]] = {}
+    capacity = data.get("capacity", place.capacity)
+    free = data.get("free", place.free)
+    if capacity < 0:
+        errors["capacity"] = [_("Capacity cannot be negative.")]
+    if free < 0:
+        errors["free"] = [_("Free places cannot be negative.")]
+    elif free > capacity:
+        errors["free"] = [_("Free places cannot exceed the capacity.")]
+    if errors:
+        raise ValidationError(errors)
+    count_changed = place.pk is None or (capacity, free) != (place.capacity, place.free)
+    place.capacity, place.free = capacity, free
+    now = timezone.now()
+    if count_changed:
+        place.availability_at, place.availability_by = now, actor.user
+    place.full_clean(exclude=["forms"])
+    created = place.pk is None
+    place.save()
+    if forms is not None:
+        place.forms.set(forms)
+    if count_changed:
+        PlaceAvailability.objects.create(
+            place=place, capacity=capacity, free=free, reported_at=now, reported_by=actor.user,
+            organisation=actor.organisation, cause="report",
+        )  # fmt: skip
+        _offer_after_commit(place.pk)
+    _directory_audit(
+        actor, "shelter_place.create" if created else "shelter_place.update",
+        "shelter_place", place.pk, sorted([*data, *(["forms"] if forms is not None else [])]),
+    )  # fmt: skip
+    return place
 
 
 # --- referrals -------------------------------------------------------------------------------
@@ -406,6 +545,7 @@ def hold_place(
                         "why": exclusion_text(excluded.rule)}]}
                 )  # fmt: skip
             _move_free(locked, -1, cause="hold", actor=actor, at=now)
+            transaction.on_commit(lambda: capacity_alarm_check())
             hold = Hold.objects.create(
                 referral=referral,
                 place=locked,
@@ -479,19 +619,23 @@ def _respondable_hold(actor: Actor, hold: Hold, now: datetime) -> Hold:
     return hold
 
 
-@transaction.atomic
-def hold_accept(*, actor: Actor, hold: Hold) -> Hold:
-    """The shelter accepts: the bed stays taken, and the identity is shared with it."""
+def _respond(
+    actor: Actor, hold: Hold, *, status: str, referral_status: str, kind: str, reason: str = ""
+) -> Hold:
+    """The shelter's answer to a hold, accept or decline: one place for the checks, the
+    status change, the case timeline and the audit entry."""
     now = timezone.now()
     hold = _respondable_hold(actor, hold, now)
-    hold.status, hold.responded_at, hold.responded_by = HoldStatus.ACCEPTED, now, actor.user
-    hold.save(update_fields=["status", "responded_at", "responded_by"])
+    hold.status, hold.responded_at, hold.responded_by = status, now, actor.user
+    hold.decline_reason = reason
+    hold.save(update_fields=["status", "responded_at", "responded_by", "decline_reason"])
     referral = hold.referral
-    referral.status = ReferralStatus.ACCEPTED
+    referral.status = referral_status
     referral.save(update_fields=["status"])
+    extra = {"reason": reason} if reason else {}
     event_add(
-        case=referral.case, kind="shelter_accepted", actor=actor, at=now,
-        referral=referral.pk, hold=hold.pk, place=hold.place_id,
+        case=referral.case, kind=kind, actor=actor, at=now,
+        referral=referral.pk, hold=hold.pk, place=hold.place_id, **extra,
     )  # fmt: skip
     audit.record(
         actor,
@@ -501,11 +645,24 @@ def hold_accept(*, actor: Actor, hold: Hold) -> Hold:
         fields=NEEDS_FIELDS,
         purpose=policy.purpose_of(actor),
         legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES),
-        detail={"case": referral.case.number, "response": "accepted"},
+        detail={"case": referral.case.number, "response": status, **extra},
+    )
+    return hold
+
+
+@transaction.atomic
+def hold_accept(*, actor: Actor, hold: Hold) -> Hold:
+    """The shelter accepts: the bed stays taken, and the identity is shared with it."""
+    hold = _respond(
+        actor,
+        hold,
+        status=HoldStatus.ACCEPTED,
+        referral_status=ReferralStatus.ACCEPTED,
+        kind="shelter_accepted",
     )
     outcome = _share_on_accept(hold)
     event_add(
-        case=referral.case, kind="shelter_identity", actor=None, at=now,
+        case=hold.referral.case, kind="shelter_identity", actor=None, at=hold.responded_at,
         hold=hold.pk, outcome=outcome,
     )  # fmt: skip
     return hold
@@ -514,33 +671,19 @@ def hold_accept(*, actor: Actor, hold: Hold) -> Hold:
 @transaction.atomic
 def hold_decline(*, actor: Actor, hold: Hold, reason: str) -> Hold:
     """The shelter declines with a reason from the list; the bed is free again."""
-    now = timezone.now()
     if reason not in DeclineReason.values:
         raise ValidationError({"reason": [_("Choose a reason from the list.")]})
-    hold = _respondable_hold(actor, hold, now)
-    hold.status, hold.responded_at, hold.responded_by = HoldStatus.DECLINED, now, actor.user
-    hold.decline_reason = reason
-    hold.save(update_fields=["status", "responded_at", "responded_by", "decline_reason"])
-    place = Place.objects.select_for_update().get(pk=hold.place_id)
-    _move_free(place, +1, cause="hold_declined", actor=actor, at=now)
-    _offer_after_commit(place.pk)
-    referral = hold.referral
-    referral.status = ReferralStatus.OPEN
-    referral.save(update_fields=["status"])
-    event_add(
-        case=referral.case, kind="shelter_declined", actor=actor, at=now,
-        referral=referral.pk, hold=hold.pk, place=hold.place_id, reason=reason,
-    )  # fmt: skip
-    audit.record(
+    hold = _respond(
         actor,
-        "referral_hold.update",
-        object_type="hold",
-        object_id=str(hold.pk),
-        fields=NEEDS_FIELDS,
-        purpose=policy.purpose_of(actor),
-        legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES),
-        detail={"case": referral.case.number, "response": "declined", "reason": reason},
+        hold,
+        status=HoldStatus.DECLINED,
+        referral_status=ReferralStatus.OPEN,
+        kind="shelter_declined",
+        reason=reason,
     )
+    place = Place.objects.select_for_update().get(pk=hold.place_id)
+    _move_free(place, +1, cause="hold_declined", actor=actor, at=hold.responded_at)
+    _offer_after_commit(place.pk)
     return hold
 
 
@@ -627,6 +770,8 @@ def placement_end(
         raise ValidationError({"placement": [_("This placement has already ended.")]})
     if at < placement.started_at:
         raise ValidationError({"at": [_("The departure cannot be before the arrival.")]})
+    if at > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"at": [_("The departure cannot be in the future.")]})
     placement.ended_at, placement.outflow = at, outflow
     placement.save(update_fields=["ended_at", "outflow"])
     place = Place.objects.select_for_update().get(pk=placement.place_id)
@@ -677,8 +822,6 @@ def place_offer_to_waiting(*, place_id: int, now: datetime | None = None) -> int
     the bed; an open offer is never repeated."""
     from django.core.mail import send_mail
 
-    from samen.shelter.models import WaitingOffer
-
     now = now or timezone.now()
     place = places_for_matching().filter(pk=place_id).first()
     if place is None:
@@ -708,4 +851,98 @@ def place_offer_to_waiting(*, place_id: int, now: datetime | None = None) -> int
 
 
 def _offer_after_commit(place_id: int) -> None:
+    """After any change of a free count: offer a freed bed to the waiting list, and open or close
+    capacity alarm episodes (a hold may have taken the last first-reception bed)."""
     transaction.on_commit(lambda: place_offer_to_waiting(place_id=place_id))
+    transaction.on_commit(lambda: capacity_alarm_check())
+
+
+# --- capacity alarm --------------------------------------------------------------------------
+
+
+def alarm_regions() -> dict[str, bool]:
+    """Per scope ("" = the country, else a safety region code with first-reception places):
+    True when no first-reception place is free there."""
+    rows = Place.objects.filter(is_active=True, type=PlaceType.FIRST_RECEPTION).values_list(
+        "municipality__region__code", "free"
+    )
+    free_by_region: dict[str, int] = {}
+    for region, free in rows:
+        free_by_region[region] = free_by_region.get(region, 0) + free
+    state = {region: free == 0 for region, free in free_by_region.items()}
+    state[""] = sum(free_by_region.values()) == 0
+    return state
+
+
+def capacity_alarm_check(*, now: datetime | None = None) -> list[CapacityAlarm]:
+    """Open an alarm episode where first reception just ran full, close the ones where a bed is
+    free again; tell the registrars once per opened episode (in-app and by e-mail). Idempotent:
+    an open episode is never opened twice (also guarded by a unique constraint)."""
+    now = now or timezone.now()
+    state = alarm_regions()
+    open_alarms = {a.region: a for a in CapacityAlarm.objects.filter(cleared_at__isnull=True)}
+    opened: list[CapacityAlarm] = []
+    for region, alarm in open_alarms.items():
+        if not state.get(region, False):
+            alarm.cleared_at = now
+            alarm.save(update_fields=["cleared_at"])
+    for region, full in sorted(state.items()):
+        if not full or region in open_alarms:
+            continue
+        try:
+            with transaction.atomic():
+                alarm = CapacityAlarm.objects.create(region=region, raised_at=now)
+        except IntegrityError:
+            continue  # a concurrent check opened it
+        opened.append(alarm)
+        _notify_registrars(alarm)
+    return opened
+
+
+def registrars() -> list:
+    from samen.accounts.models import User
+
+    return list(
+        User.objects.filter(
+            memberships__role=Role.NATIONAL_REGISTRAR, memberships__is_active=True, is_active=True
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def alarm_text(alarm: CapacityAlarm) -> str:
+    if alarm.region:
+        return _("No first-reception place is free in safety region %(region)s.") % {
+            "region": alarm.region
+        }
+    return _("No first-reception place is free in the whole country.")
+
+
+def _notify_registrars(alarm: CapacityAlarm) -> None:
+    from django.core.mail import EmailMessage, get_connection
+
+    users = registrars()
+    ShelterNotice.objects.bulk_create(
+        ShelterNotice(
+            user=u, kind=ShelterNotice.Kind.CAPACITY_ALARM, alarm=alarm, created_at=alarm.raised_at
+        )
+        for u in users
+    )
+    # Counts and a region code only: an e-mail leaves the platform.
+    messages = [
+        EmailMessage(
+            _("Samen: capacity alarm for first reception"), alarm_text(alarm), None, [u.email]
+        )
+        for u in users
+        if u.email
+    ]
+    if messages:
+        get_connection(fail_silently=True).send_messages(messages)
+
+
+def notices_mark_read(*, user) -> int:
+    """The user has seen her shelter notices and waiting-list offers."""
+    now = timezone.now()
+    n = ShelterNotice.objects.filter(user=user, read_at__isnull=True).update(read_at=now)
+    return n + WaitingOffer.objects.filter(user=user, read_at__isnull=True).update(read_at=now)

@@ -11,4 +11,13 @@ urlpatterns = [
     path("aanvragen/", views.offered_holds, name="holds"),
     path("aanvragen/<int:pk>/accepteren/", views.hold_accept, name="hold-accept"),
     path("aanvragen/<int:pk>/afwijzen/", views.hold_decline, name="hold-decline"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard.csv", views.dashboard_csv, name="dashboard-csv"),
+    path("toewijzing/", views.allocation, name="allocation"),
+    path("toewijzing/bevestigen/", views.allocation_confirm, name="allocation-confirm"),
+    path("wachtlijst/", views.waiting, name="waiting"),
+    path("meldingen/", views.notices, name="notices"),
+    path("plaatsingen/", views.placements, name="placements"),
+    path("plaatsingen/aankomst/<int:pk>/", views.placement_start, name="placement-start"),
+    path("plaatsingen/<int:pk>/vertrek/", views.placement_end, name="placement-end"),
 ]

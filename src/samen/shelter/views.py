@@ -3,19 +3,23 @@ the policy and write the audit trail."""
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samen.cases.models import Case
 from samen.organisations.models import SafetyRegion
 from samen.sharing.access import access
+from samen.shelter import dashboard as shelter_dashboard
 from samen.shelter import selectors, services
-from samen.shelter.forms import DeclineForm, HoldForm, ReferralForm
-from samen.shelter.models import Hold, Place, Referral
+from samen.shelter.forms import ConfirmForm, DeclineForm, DepartureForm, HoldForm, ReferralForm
+from samen.shelter.models import CapacityAlarm, Hold, Place, Placement, Referral
 from samen.shelter.services import NeedsInput, PlaceTaken, stale_after
 
 
@@ -167,3 +171,160 @@ def hold_decline(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Choose a reason from the list."))
     return redirect("shelter:holds")
+
+
+# --- dashboards ------------------------------------------------------------------------------
+
+
+def _region_param(request: HttpRequest) -> str:
+    region = request.GET.get("region", "")[:8]
+    return region if SafetyRegion.objects.filter(code=region).exists() else ""
+
+
+@access("shelter.read")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    data = shelter_dashboard.dashboard(actor=request.actor, region=_region_param(request))
+    return render(
+        request,
+        "shelter/dashboard.html",
+        {
+            "data": data,
+            "charts": shelter_dashboard.charts(data),
+            "regions": SafetyRegion.objects.all(),
+            "alarm_texts": [
+                services.alarm_text(CapacityAlarm(region=a["region"])) for a in data["alarms"]
+            ],
+        },
+    )
+
+
+@access("shelter.read")
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    region = _region_param(request)
+    data = shelter_dashboard.dashboard(actor=request.actor, region=region)
+    response = HttpResponse(
+        shelter_dashboard.dashboard_csv(data), content_type="text/csv; charset=utf-8"
+    )
+    name = f"shelter-dashboard-{region or 'NL'}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- allocation proposal and waiting list ----------------------------------------------------
+
+
+@access("referral.create")
+def allocation(request: HttpRequest) -> HttpResponse:
+    proposal = selectors.allocation_proposal(actor=request.actor)
+    taken = request.session.pop("shelter_taken", None)
+    return render(request, "shelter/allocation.html", {"proposal": proposal, "taken": taken})
+
+
+@access("referral.create")
+@require_POST
+def allocation_confirm(request: HttpRequest) -> HttpResponse:
+    """Confirm one line of the proposal: hold that place for that referral. The bed may have
+    gone meanwhile; then the person sees why and the next-best places."""
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a line of the proposal."))
+        return redirect("shelter:allocation")
+    referral = _row(Referral, pk=form.cleaned_data["referral"])
+    place = _row(Place, pk=form.cleaned_data["place"])
+    try:
+        services.hold_place(actor=request.actor, referral=referral, place=place)
+    except PlaceTaken as taken:
+        # Shown once on the proposal page, names only (no case data in the session).
+        request.session["shelter_taken"] = {
+            "referral": referral.pk,
+            "message": taken.messages[0],
+            "alternatives": [
+                {"place": m.place.id, "name": m.place.name, "free": m.place.free}
+                for m in taken.alternatives
+            ],
+        }
+        return redirect("shelter:allocation")
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return redirect("shelter:allocation")
+    messages.success(
+        request,
+        _("%(place)s is held for referral %(n)s.") % {"place": place.name, "n": referral.pk},
+    )
+    return redirect("shelter:allocation")
+
+
+@access("referral.create")
+def waiting(request: HttpRequest) -> HttpResponse:
+    rows = selectors.waiting_list(actor=request.actor)
+    return render(request, "shelter/waiting.html", {"rows": rows})
+
+
+@access("shelter.read")
+def notices(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.notices_mark_read(user=request.user)
+        messages.success(request, _("All notices are marked as read."))
+        return redirect("shelter:notices")
+    return render(
+        request,
+        "shelter/notices.html",
+        {
+            **selectors.notices_for(user=request.user),
+            "alarm_text": services.alarm_text,
+        },
+    )
+
+
+# --- arrivals and departures (shelter staff) -------------------------------------------------
+
+
+@access("referral.respond")
+def placements(request: HttpRequest) -> HttpResponse:
+    data = selectors.placements_for_shelter(actor=request.actor)
+    for row in data["running"]:
+        row["form"] = DepartureForm(
+            prefix=f"p{row['placement']}", initial={"departed_on": timezone.localdate()}
+        )
+    return render(request, "shelter/placements.html", data)
+
+
+@access("referral.respond")
+@require_POST
+def placement_start(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.placement_start(actor=request.actor, hold=_row(Hold, pk=pk))
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("Arrival recorded: the placement has started."))
+    return redirect("shelter:placements")
+
+
+@access("referral.respond")
+@require_POST
+def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
+    placement = _row(Placement, pk=pk)
+    form = DepartureForm(request.POST, prefix=f"p{pk}")
+    if form.is_valid():
+        day = form.cleaned_data["departed_on"]
+        at = timezone.make_aware(datetime.combine(day, time(12, 0)))
+        if day == timezone.localdate():
+            at = timezone.now()
+        try:
+            outflow = form.cleaned_data["outflow"]
+            services.placement_end(actor=request.actor, placement=placement, outflow=outflow, at=at)
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, _("Departure recorded: the place is free again."))
+            return redirect("shelter:placements")
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for text in errors:
+                messages.error(request, f"{label}: {text}" if label else text)
+    return redirect("shelter:placements")

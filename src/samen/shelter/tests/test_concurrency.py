@@ -56,3 +56,6 @@ def test_concurrent_holds_on_the_last_free_place_exactly_one_wins(directory, act
     assert Hold.objects.filter(place=last_bed, status=HoldStatus.ACTIVE).count() == 1
     # The losers are told which places come next.
     assert all("Eerste opvang Utrecht" in str(exc.message_dict["place"]) for exc in lost)
+    # ... and get them as places to hold next (the UI and the API list them with a button).
+    assert all(last_bed.pk not in {m.place.id for m in exc.alternatives} for exc in lost)
+    assert all(exc.alternatives for exc in lost)

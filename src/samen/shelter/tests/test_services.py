@@ -236,9 +236,16 @@ def test_placement_runs_from_arrival_to_departure(directory, coordinator, shelte
     referral = referral_for(coordinator, case)
     hold = services.hold_place(actor=coordinator, referral=referral, place=directory["women"])
     services.hold_accept(actor=shelter, hold=hold)
-    placement = services.placement_start(actor=shelter, hold=hold)
+    placement = services.placement_start(
+        actor=shelter, hold=hold, at=timezone.now() - timedelta(days=31)
+    )
     with pytest.raises(ValidationError):
         services.placement_start(actor=shelter, hold=hold)  # no second, overlapping placement
+    with pytest.raises(ValidationError):  # a departure is recorded when it happened, not before
+        services.placement_end(
+            actor=shelter, placement=placement, outflow="family",
+            at=timezone.now() + timedelta(days=1),
+        )  # fmt: skip
     with pytest.raises(ValidationError):
         services.placement_end(actor=shelter, placement=placement, outflow="moon")
     services.placement_end(
