@@ -11,13 +11,20 @@ from samen.cases.models import Case
 from samen.i18n import current_language
 from samen.identification import machine as engine
 from samen.identification.definitions import machine_of
-from samen.identification.models import Deadline, IdentificationPath, NonPunishmentFlag
+from samen.identification.labels import choice_label, field_label
+from samen.identification.models import (
+    Deadline,
+    IdentificationPath,
+    NonPunishmentFlag,
+    PathDefinition,
+)
 from samen.identification.services import (
     NON_PUNISHMENT_VIEWERS,
     _access,
     current_definition,
     facts_of,
 )
+from samen.organisations.models import OrganisationType
 from samen.sharing import audit, policy
 from samen.sharing.actor import Actor
 
@@ -90,7 +97,11 @@ def path_get(*, actor: Actor, case: Case) -> dict[str, object]:
                 {"kind": d.kind, "kind_display": d.kind_display, "due_on": d.due_on}
                 for d in path.deadlines.filter(closed_at__isnull=True)
             ],
-            steps=list(path.steps.values("transition", "source", "target", "values", "at")),
+            steps=list(
+                path.steps.values(
+                    "transition", "source", "target", "values", "at", "organisation__name"
+                )
+            ),
         )
         fields += ["minor", "identification.deadlines", "identification.steps"]
     if org and org.type in NON_PUNISHMENT_VIEWERS:
@@ -107,6 +118,78 @@ def path_get(*, actor: Actor, case: Case) -> dict[str, object]:
         legal_basis=policy.legal_basis(actor, access.categories),
         emergency=access.emergency,
     )
+    return data
+
+
+def _reachable(machine: engine.Machine, state: str) -> set[str]:
+    """States that can still be reached from `state` by some sequence of steps."""
+    seen: set[str] = set()
+    todo = [t.target for t in machine.next_steps(state)]
+    while todo:
+        code = todo.pop()
+        if code in seen:
+            continue
+        seen.add(code)
+        todo.extend(t.target for t in machine.next_steps(code))
+    return seen
+
+
+def org_type_labels(codes: list[str]) -> list[str]:
+    labels = dict(OrganisationType.choices)
+    return [str(labels.get(c, c)) for c in codes]
+
+
+def case_block(*, actor: Actor, case: Case) -> dict[str, object] | None:
+    """The identification part of the case page: the whole path as a timeline (each state done,
+    current, still possible or not taken), the steps taken, the next steps with the
+    organisations that take them, and which of them the signed-in user may take. None when the
+    actor may not read identification data, so the case page simply leaves the block out.
+    One audit entry (the path read)."""
+    if not policy.allows(actor, "identification.read"):
+        return None
+    data = path_get(actor=actor, case=case)
+    definition = (
+        IdentificationPath.objects.filter(case=case).values_list("definition", flat=True).first()
+    )
+    machine = machine_of(
+        PathDefinition.objects.get(pk=definition) if definition else current_definition()
+    )
+    lang = _lang()
+    state = str(data["state"])
+    steps = list(data.get("steps", []))  # type: ignore[arg-type]
+    visited = {s["source"] for s in steps} | {s["target"] for s in steps}
+    reachable = _reachable(machine, state)
+    timeline = []
+    for code, st in machine.states.items():
+        if code == state:
+            status = "current"
+        elif code in visited:
+            status = "done"
+        elif code in reachable:
+            status = "possible"
+        else:
+            status = "not_taken"
+        timeline.append({"code": code, "title": st.title.get(lang, code), "status": status})
+    by_code = machine.transitions
+    for s in steps:
+        t = by_code.get(s["transition"])
+        s["title"] = t.title.get(lang, s["transition"]) if t else s["transition"]
+        s["values_display"] = [
+            (field_label(k), choice_label(str(v))) for k, v in (s.get("values") or {}).items()
+        ]
+    for n in data["next_steps"]:  # type: ignore[union-attr]
+        n["organisation_labels"] = org_type_labels(n["organisation_types"])
+        n["inputs"] = [
+            {
+                **f,
+                "label": field_label(f["name"]),
+                "options": [(c, choice_label(c)) for c in f["choices"]],
+            }
+            for f in n["inputs"]
+        ]
+    data["timeline"] = timeline
+    data["steps"] = steps
+    data["may_act"] = policy.allows(actor, "identification.transition")
     return data
 
 

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samen.cases.models import Case
+from samen.i18n import current_language
 from samen.identification import selectors, services
+from samen.identification.definitions import machine_of
 from samen.identification.models import AgeAssessment, NonPunishmentReason
 from samen.sharing import policy
 from samen.sharing.access import access
@@ -77,7 +79,11 @@ def path_step(request: HttpRequest, number: str) -> HttpResponse:
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, _("Step recorded; the case is now at: %(s)s") % {"s": path.state})
+        state = machine_of(path.definition).states[path.state]
+        title = state.title.get(current_language(), path.state)
+        messages.success(request, _("Step recorded; the case is now at: %(s)s") % {"s": title})
+    if request.POST.get("return_to") == "case":
+        return redirect("case-detail", number=case.number)
     return redirect("identification:path", number=case.number)
 
 
