@@ -107,6 +107,8 @@ class DeadlineRowSerializer(serializers.Serializer):
     due_on = serializers.DateField()
     days_left = serializers.IntegerField()
     organisation = serializers.CharField()
+    minor = serializers.BooleanField()
+    minor_estimated = serializers.BooleanField()
 
 
 class DeadlineBucketsSerializer(serializers.Serializer):

@@ -23,6 +23,7 @@ from samen.identification.services import (
     _access,
     current_definition,
     facts_of,
+    is_minor,
 )
 from samen.organisations.models import OrganisationType
 from samen.sharing import audit, policy
@@ -88,6 +89,7 @@ def path_get(*, actor: Actor, case: Case) -> dict[str, object]:
         data.update(
             minor=facts["minor"],
             age_assessment=path.age_assessment,
+            age_assessment_display=path.get_age_assessment_display(),
             age_uncertain=facts["age_uncertain"],
             guardian=path.guardian_organisation.name if path.guardian_organisation else "",
             advice=[a.text.get(lang, a.code) for a in machine.advice_for(facts)],
@@ -206,7 +208,7 @@ def deadlines_of_organisation(
         Deadline.objects.filter(closed_at__isnull=True)
         .filter(Q(organisation=org) | Q(path__case__responsible_organisation=org))
         .filter(path__case__in=Case.objects.filter(policy.case_filter(actor)))
-        .select_related("path__case", "organisation")
+        .select_related("path__case__person", "organisation")
         .order_by("due_on", "id")
     )
     result: dict[str, list[dict[str, object]]] = {b: [] for b in BUCKETS}
@@ -219,6 +221,9 @@ def deadlines_of_organisation(
                 "due_on": d.due_on,
                 "days_left": (d.due_on - today).days,
                 "organisation": d.organisation.name,
+                "minor": is_minor(d.path),
+                "minor_estimated": is_minor(d.path)
+                and (d.path.case.person.age_is_estimate or d.path.presumed_minor),
             }
         )
     shown = sorted({row["case"] for rows_ in result.values() for row in rows_})
