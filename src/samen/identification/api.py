@@ -105,6 +105,9 @@ class DeadlineRowSerializer(serializers.Serializer):
     kind = serializers.CharField()
     kind_display = serializers.CharField()
     due_on = serializers.DateField()
+    due_at = serializers.DateTimeField(
+        required=False, help_text="The moment a shelter hold expires (hold_expiry rows only)."
+    )
     days_left = serializers.IntegerField()
     organisation = serializers.CharField()
     minor = serializers.BooleanField()

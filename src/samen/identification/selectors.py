@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from samen.cases.models import Case
 from samen.i18n import current_language
@@ -195,6 +196,46 @@ def case_block(*, actor: Actor, case: Case) -> dict[str, object] | None:
     return data
 
 
+HOLD_EXPIRY = "hold_expiry"
+
+
+def shelter_hold_deadlines(*, actor: Actor, today: date) -> list[dict[str, object]]:
+    """Active shelter holds (samen.shelter) of referrals the actor's organisation made or
+    coordinates, as deadlines: a held place is lost when the hold expires. A read-only query on
+    the shelter tables; the caller audits it with the rest of the list."""
+    from samen.shelter.models import Hold, HoldStatus
+
+    org = actor.organisation
+    holds = (
+        Hold.objects.filter(status=HoldStatus.ACTIVE)
+        .filter(Q(referral__organisation=org) | Q(referral__case__responsible_organisation=org))
+        .filter(referral__case__in=Case.objects.filter(policy.case_filter(actor)))
+        .select_related("referral__case__person", "referral__organisation")
+        .order_by("expires_at", "id")
+    )
+    label = _("Shelter place held until")
+    rows = []
+    for h in holds:
+        due_on = engine.local_date(h.expires_at)
+        path = IdentificationPath.objects.filter(case=h.referral.case).first()
+        person = h.referral.case.person
+        presumed = bool(path and path.presumed_minor)
+        rows.append(
+            {
+                "case": h.referral.case.number,
+                "kind": HOLD_EXPIRY,
+                "kind_display": str(label),
+                "due_on": due_on,
+                "due_at": h.expires_at,
+                "days_left": (due_on - today).days,
+                "organisation": h.referral.organisation.name,
+                "minor": person.is_minor or presumed,
+                "minor_estimated": (person.is_minor and person.age_is_estimate) or presumed,
+            }
+        )
+    return rows
+
+
 def deadlines_of_organisation(
     *, actor: Actor, today: date | None = None
 ) -> dict[str, list[dict[str, object]]]:
@@ -226,6 +267,10 @@ def deadlines_of_organisation(
                 and (d.path.case.person.age_is_estimate or d.path.presumed_minor),
             }
         )
+    for row in shelter_hold_deadlines(actor=actor, today=today):
+        result[bucket_of(row["due_on"], today)].append(row)
+    for rows_ in result.values():
+        rows_.sort(key=lambda r: (r["due_on"], r["due_at"].timestamp() if "due_at" in r else 0))
     shown = sorted({row["case"] for rows_ in result.values() for row in rows_})
     audit.record(
         actor,
