@@ -282,3 +282,52 @@ def deadlines_of_organisation(
         detail={"shown": shown},
     )
     return result
+
+
+def notification_text(kind: str, data: dict[str, object]) -> str:
+    """The notification's text, built when shown: rows hold codes and dates only."""
+    from samen.identification.models import DeadlineKind, Notification
+
+    if kind == Notification.Kind.GUARDIAN:
+        return _("Your organisation was attached as guardian (unaccompanied foreign minor).")
+    what = dict(DeadlineKind.choices).get(str(data.get("deadline", "")), data.get("deadline", ""))
+    if data.get("stage") == "overdue":
+        return _("Overdue: %(what)s (%(due)s)") % {"what": what, "due": data.get("due_on", "")}
+    return _("%(what)s on %(due)s (reminder %(stage)s days before)") % {
+        "what": what,
+        "due": data.get("due_on", ""),
+        "stage": data.get("stage", ""),
+    }
+
+
+def notifications_of(*, actor: Actor, unread_only: bool = False) -> list[dict[str, object]]:
+    """The signed-in user's in-app notifications in the active organisation, newest first. They
+    name cases, so the list is audited (one entry, naming the cases shown)."""
+    from samen.identification.models import Notification
+
+    policy.require(actor, "identification.read", object_type="notification", object_id="*")
+    rows = Notification.objects.filter(user=actor.user, organisation=actor.organisation)
+    if unread_only:
+        rows = rows.filter(read_at__isnull=True)
+    result = [
+        {
+            "id": n.pk,
+            "kind": n.kind,
+            "kind_display": n.get_kind_display(),
+            "case": n.case.number,
+            "text": notification_text(n.kind, n.data),
+            "created_at": n.created_at,
+            "read_at": n.read_at,
+        }
+        for n in rows.select_related("case")[:200]
+    ]
+    audit.record(
+        actor,
+        "identification_notification.list",
+        object_type="case",
+        object_id="*",
+        fields=["identification.deadlines"] if result else [],
+        purpose=policy.purpose_of(actor),
+        detail={"shown": sorted({r["case"] for r in result})},
+    )
+    return result

@@ -5,6 +5,8 @@ from samen.identification import views
 app_name = "identification"
 urlpatterns = [
     path("termijnen/", views.deadlines, name="deadlines"),
+    path("meldingen/", views.notifications, name="notifications"),
+    path("meldingen/gelezen/", views.notifications_read, name="notifications-read"),
     path("zaken/<str:number>/", views.path_detail, name="path"),
     path("zaken/<str:number>/stap/", views.path_step, name="step"),
     path("zaken/<str:number>/feiten/", views.path_facts, name="facts"),

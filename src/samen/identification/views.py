@@ -125,3 +125,20 @@ def non_punishment(request: HttpRequest, number: str) -> HttpResponse:
     else:
         messages.success(request, _("Non-punishment flag recorded."))
     return redirect("identification:path", number=case.number)
+
+
+@access("identification.read")
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's in-app notifications: deadline reminders, guardian attached."""
+    rows = selectors.notifications_of(actor=request.actor)
+    return render(request, "identification/notifications.html", {"rows": rows})
+
+
+@access("identification.read")  # outermost: the rule is checked before the method
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    raw = request.POST.getlist("id")
+    ids = [int(v) for v in raw if v.isdigit()] if raw else None
+    changed = services.notifications_mark_read(actor=request.actor, ids=ids)
+    messages.success(request, _("%(n)d notification(s) marked as read.") % {"n": changed})
+    return redirect("identification:notifications")
