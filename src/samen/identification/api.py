@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -160,7 +161,7 @@ class NotificationListView(SamenAPIView):
 
 class MarkReadInputSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
         required=False,
         max_length=500,
         help_text="Notifications to mark read; all unread ones when left out.",
@@ -173,6 +174,8 @@ class MarkReadResultSerializer(serializers.Serializer):
 
 class NotificationReadView(SamenAPIView):
     access_rule = "identification.read"
+    # JSON only: a form body of a thousand ids would hit Django's field limit before DRF.
+    parser_classes = [JSONParser]
 
     @extend_schema(
         tags=TAG,
