@@ -153,8 +153,12 @@ def _presumed_minor(case: Case) -> bool:
     return bool(path.presumed_minor)
 
 
-def case_get(*, actor: Actor, number: str) -> dict[str, object]:
-    """Everything the actor may see of one case; fields the policy does not allow are absent."""
+def case_get(
+    *, actor: Actor, number: str, also_fields: list[str] | tuple[str, ...] = ()
+) -> dict[str, object]:
+    """Everything the actor may see of one case; fields the policy does not allow are absent.
+    also_fields: what other blocks of the same page show of this case (e.g. the identification
+    path), so the page's read is still one audit entry naming all it showed."""
     policy.require(actor, "case.read", object_type="case", object_id=number)
     case = (
         _visible_cases(actor)
@@ -195,6 +199,7 @@ def case_get(*, actor: Actor, number: str) -> dict[str, object]:
         data["notes"] = notes
         shown += sorted({f"notes.{n['kind']}" for n in notes})
     data["timeline"] = timeline(actor=actor, case=case)
+    shown += list(also_fields)
     audit.record(
         actor,
         "case.read",

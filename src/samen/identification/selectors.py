@@ -51,9 +51,22 @@ def _lang() -> str:
     return current_language()
 
 
-def path_get(*, actor: Actor, case: Case) -> dict[str, object]:
+def read_fields(actor: Actor, *, has_path: bool) -> list[str]:
+    """The audit field names of a path read by this actor (see path_get)."""
+    fields = ["identification.state"]
+    if has_path:
+        fields += ["minor", "identification.deadlines", "identification.steps"]
+    org = actor.organisation
+    if org and org.type in NON_PUNISHMENT_VIEWERS:
+        fields.append("identification.non_punishment")
+    return fields
+
+
+def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, object]:
     """The path as the actor may see it: state, next steps and who takes them, open deadlines,
-    advice for minors; the non-punishment flag only for investigation and prosecution."""
+    advice for minors; the non-punishment flag only for investigation and prosecution.
+    audited=False only where the request's one audit entry already names these fields (the
+    case page: see case_block_fields)."""
     access = _access(actor, case, "identification.read")
     path = (
         IdentificationPath.objects.select_related("definition", "guardian_organisation")
@@ -84,7 +97,6 @@ def path_get(*, actor: Actor, case: Case) -> dict[str, object]:
             for t in machine.next_steps(state)
         ],
     }
-    fields = ["identification.state"]
     if path:
         facts = facts_of(path)
         data.update(
@@ -106,17 +118,17 @@ def path_get(*, actor: Actor, case: Case) -> dict[str, object]:
                 )
             ),
         )
-        fields += ["minor", "identification.deadlines", "identification.steps"]
     if org and org.type in NON_PUNISHMENT_VIEWERS:
         flags = NonPunishmentFlag.objects.filter(case=case, withdrawn_at__isnull=True)
         data["non_punishment"] = [{"reasons": f.reasons, "set_at": f.set_at} for f in flags]
-        fields.append("identification.non_punishment")
+    if not audited:
+        return data
     audit.record(
         actor,
         "identification_path.read",
         object_type="case",
         object_id=case.number,
-        fields=fields,
+        fields=read_fields(actor, has_path=path is not None),
         purpose=policy.purpose_of(actor),
         legal_basis=policy.legal_basis(actor, access.categories),
         emergency=access.emergency,
@@ -142,15 +154,24 @@ def org_type_labels(codes: list[str]) -> list[str]:
     return [str(labels.get(c, c)) for c in codes]
 
 
+def case_block_fields(*, actor: Actor, number: str) -> list[str]:
+    """The audit fields the case page's identification block shows, for the page's one entry
+    (the case read): the page calls this before case_get and case_block after it."""
+    if not policy.allows(actor, "identification.read"):
+        return []
+    has_path = IdentificationPath.objects.filter(case__number=number).exists()
+    return read_fields(actor, has_path=has_path)
+
+
 def case_block(*, actor: Actor, case: Case) -> dict[str, object] | None:
     """The identification part of the case page: the whole path as a timeline (each state done,
     current, still possible or not taken), the steps taken, the next steps with the
     organisations that take them, and which of them the signed-in user may take. None when the
     actor may not read identification data, so the case page simply leaves the block out.
-    One audit entry (the path read)."""
+    Not audited by itself: the page's case read names these fields (case_block_fields)."""
     if not policy.allows(actor, "identification.read"):
         return None
-    data = path_get(actor=actor, case=case)
+    data = path_get(actor=actor, case=case, audited=False)
     definition = (
         IdentificationPath.objects.filter(case=case).values_list("definition", flat=True).first()
     )

@@ -136,7 +136,8 @@ def _case_page(
     status: int = 200,
 ) -> HttpResponse:
     actor = request.actor
-    case = case_selectors.case_get(actor=actor, number=number)
+    ident_fields = identification_selectors.case_block_fields(actor=actor, number=number)
+    case = case_selectors.case_get(actor=actor, number=number, also_fields=ident_fields)
     context = {
         "case": case,
         "shares": sharing_selectors.shares_of_case(actor=actor, case_number=number),
