@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from samen.cases.models import Case
 from samen.i18n import current_language
+from samen.identification import leadtimes
 from samen.identification import machine as engine
 from samen.identification.definitions import machine_of
 from samen.identification.labels import choice_label, field_label
@@ -350,5 +351,71 @@ def notifications_of(*, actor: Actor, unread_only: bool = False) -> list[dict[st
         fields=["identification.deadlines"] if result else [],
         purpose=policy.purpose_of(actor),
         detail={"shown": sorted({r["case"] for r in result})},
+    )
+    return result
+
+
+def lead_time_records(*, actor: Actor) -> list[leadtimes.CaseRecord]:
+    """One plain record per case on the path that the actor reaches (read-only on the shelter's
+    placements). Not audited by itself: lead_times_report is the use case."""
+    from samen.shelter.models import Placement
+
+    paths = (
+        IdentificationPath.objects.filter(case__in=Case.objects.filter(policy.case_filter(actor)))
+        .select_related("case__region")
+        .prefetch_related("case__forms", "steps")
+    )
+    paths = list(paths)
+    placements: dict[int, list[date]] = {}
+    rows = Placement.objects.filter(referral__case_id__in=[p.case_id for p in paths])
+    for case_id, started in rows.values_list("referral__case_id", "started_at"):
+        placements.setdefault(case_id, []).append(engine.local_date(started))
+    records = []
+    for p in paths:
+        indication = reflection = permit = None
+        for step in p.steps.all():  # in order of time
+            if step.transition == "indication_establish" and indication is None:
+                raw = (step.values or {}).get("established_on")
+                indication = date.fromisoformat(raw) if raw else engine.local_date(step.at)
+            elif step.transition in ("reflection_accept", "reflection_decline"):
+                reflection = "accepted" if step.transition == "reflection_accept" else "declined"
+            elif step.transition in ("b83_grant", "b83_refuse"):
+                permit = "granted" if step.transition == "b83_grant" else "refused"
+        placed = None
+        if indication:
+            after = [d for d in placements.get(p.case_id, []) if d >= indication]
+            placed = min(after) if after else None
+        records.append(
+            leadtimes.CaseRecord(
+                region=p.case.region.name,
+                forms=tuple(sorted(str(f) for f in p.case.forms.all())),
+                opened_on=engine.local_date(p.case.opened_at),
+                indication_on=indication,
+                placed_on=placed,
+                reflection=reflection or "",
+                permit=permit or "",
+            )
+        )
+    return records
+
+
+def lead_times_report(*, actor: Actor) -> dict[str, object]:
+    """Lead times per region and per form of exploitation, with the national (in reach) total.
+    Aggregates only; one audit entry saying how many cases were counted."""
+    policy.require(actor, "identification.lead_times", object_type="case", object_id="*")
+    records = lead_time_records(actor=actor)
+    result: dict[str, object] = {
+        "total": leadtimes.total(records, str(_("All cases in reach"))),
+        "region": leadtimes.group_by(records, "region"),
+        "form": leadtimes.group_by(records, "form"),
+    }
+    audit.record(
+        actor,
+        "identification_lead_times.read",
+        object_type="case",
+        object_id="*",
+        fields=["identification.steps"],
+        purpose=policy.purpose_of(actor),
+        detail={"cases_counted": len(records)},
     )
     return result

@@ -6,6 +6,7 @@ app_name = "identification"
 urlpatterns = [
     path("termijnen/", views.deadlines, name="deadlines"),
     path("meldingen/", views.notifications, name="notifications"),
+    path("doorlooptijden/", views.lead_times, name="lead-times"),
     path("meldingen/gelezen/", views.notifications_read, name="notifications-read"),
     path("zaken/<str:number>/", views.path_detail, name="path"),
     path("zaken/<str:number>/stap/", views.path_step, name="step"),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from samen.cases.models import Case
 from samen.i18n import current_language
-from samen.identification import selectors, services
+from samen.identification import leadtimes, selectors, services
 from samen.identification.definitions import machine_of
 from samen.identification.models import AgeAssessment, NonPunishmentReason
 from samen.sharing import policy
@@ -142,3 +142,47 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     changed = services.notifications_mark_read(actor=request.actor, ids=ids)
     messages.success(request, _("%(n)d notification(s) marked as read.") % {"n": changed})
     return redirect("identification:notifications")
+
+
+@access("identification.lead_times")
+def lead_times(request: HttpRequest) -> HttpResponse:
+    """Dashboard of lead times and outcomes per region and form of exploitation."""
+    report = selectors.lead_times_report(actor=request.actor)
+    sections = []
+    for key, title in (("region", _("Per safety region")), ("form", _("Per form of exploitation"))):
+        groups = report[key]
+        sections.append(
+            {
+                "key": key,
+                "title": title,
+                "groups": groups,
+                "charts": [
+                    leadtimes.hbar_chart(
+                        f"chart-{key}-indication",
+                        _("Signal to slightest indication, median days"),
+                        [(g.label or _("not recorded"), g.median_to_indication) for g in groups],
+                    ),
+                    leadtimes.hbar_chart(
+                        f"chart-{key}-shelter",
+                        _("Slightest indication to shelter placement, median days"),
+                        [(g.label or _("not recorded"), g.median_to_shelter) for g in groups],
+                    ),
+                ],
+            }
+        )
+    total = report["total"]
+    outcome_chart = leadtimes.hbar_chart(
+        "chart-outcomes",
+        _("Outcomes, number of cases"),
+        [
+            (_("Reflection period accepted"), total.outcomes["reflection_accepted"]),
+            (_("Reflection period declined"), total.outcomes["reflection_declined"]),
+            (_("B8/3 permit granted"), total.outcomes["permit_granted"]),
+            (_("B8/3 application refused"), total.outcomes["permit_refused"]),
+        ],
+    )
+    return render(
+        request,
+        "identification/lead_times.html",
+        {"total": total, "sections": sections, "outcome_chart": outcome_chart},
+    )
