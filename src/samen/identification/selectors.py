@@ -18,6 +18,7 @@ from samen.identification.models import (
     Deadline,
     IdentificationPath,
     NonPunishmentFlag,
+    NonPunishmentReason,
     PathDefinition,
 )
 from samen.identification.services import (
@@ -121,7 +122,15 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
         )
     if org and org.type in NON_PUNISHMENT_VIEWERS:
         flags = NonPunishmentFlag.objects.filter(case=case, withdrawn_at__isnull=True)
-        data["non_punishment"] = [{"reasons": f.reasons, "set_at": f.set_at} for f in flags]
+        labels = dict(NonPunishmentReason.choices)
+        data["non_punishment"] = [
+            {
+                "reasons": f.reasons,
+                "reasons_display": [str(labels.get(r, r)) for r in f.reasons],
+                "set_at": f.set_at,
+            }
+            for f in flags
+        ]
     if not audited:
         return data
     audit.record(

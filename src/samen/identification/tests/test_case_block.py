@@ -98,3 +98,12 @@ def test_the_reflection_period_end_shows_on_the_case_page(web_for, case, actor_f
         ("reflection_end", add_months(today, 3))
     ]
     assert 'data-kind="reflection_end"' in page.content.decode()
+
+
+def test_the_non_punishment_flag_shows_on_the_case_page_for_police_only(web_for, actor_for, case):
+    police = actor_for("demo-investigator")
+    services.non_punishment_flag_set(actor=police, case=case, reasons=["criminal_exploitation"])
+    html = web_for("demo-investigator").get(f"/zaken/{case.number}/").content.decode()
+    assert 'data-testid="ident-non-punishment"' in html
+    html = web_for("demo-coordinator").get(f"/zaken/{case.number}/").content.decode()
+    assert 'data-testid="ident-non-punishment"' not in html
