@@ -138,7 +138,7 @@ class DeadlineListView(SamenAPIView):
 
 class NotificationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=["deadline", "guardian"])
+    kind = serializers.ChoiceField(choices=["deadline", "guardian", "hold"])
     kind_display = serializers.CharField()
     case = serializers.CharField()
     text = serializers.CharField()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Q
 from django.utils import timezone
@@ -321,6 +321,13 @@ def notification_text(kind: str, data: dict[str, object]) -> str:
 
     if kind == Notification.Kind.GUARDIAN:
         return _("Your organisation was attached as guardian (unaccompanied foreign minor).")
+    if kind == Notification.Kind.HOLD:
+        try:
+            moment = datetime.fromisoformat(str(data.get("expires_at", "")))
+            at = moment.astimezone(engine.AMSTERDAM).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            at = "?"
+        return _("The shelter place held for this case is released at %(at)s.") % {"at": at}
     what = dict(DeadlineKind.choices).get(str(data.get("deadline", "")), data.get("deadline", ""))
     if data.get("stage") == "overdue":
         return _("Overdue: %(what)s (%(due)s)") % {"what": what, "due": data.get("due_on", "")}

@@ -78,3 +78,29 @@ def test_holds_show_on_the_deadlines_page_and_in_the_api(web_for, api_for, case,
     data = api_for("demo-coordinator").get("/api/v1/identification/deadlines/").json()
     rows = [r for rows in data.values() for r in rows if r["kind"] == "hold_expiry"]
     assert [r["case"] for r in rows] == [case.number] and rows[0]["due_at"]
+
+
+def test_a_hold_about_to_expire_is_reminded_once(
+    actor_for, case, hold_for, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from samen.accounts.models import User
+    from samen.identification.models import Notification
+    from samen.identification.reminders import reminders_send
+
+    User.objects.filter(username="demo-coordinator").update(email="c@example.test")
+    now = datetime(2027, 6, 1, 10, tzinfo=UTC)
+    hold_for(now + timedelta(minutes=50))
+    hold_for(now + timedelta(hours=2))  # not yet within the hour
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_send(now=now) == 1
+    for minute in range(1, 4):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert reminders_send(now=now + timedelta(minutes=minute)) == 0
+    [note] = Notification.objects.filter(kind="hold")
+    assert note.user.username == "demo-coordinator" and note.case == case
+    assert [m.to for m in mail.outbox] == [["c@example.test"]]
+    assert "12:50" in mail.outbox[0].subject  # Amsterdam time (UTC+2 in June)
+    rows = selectors.notifications_of(actor=actor_for("demo-coordinator"))
+    assert "12:50" in rows[0]["text"]
