@@ -42,3 +42,16 @@ def field_label(name: str) -> str:
 
 def choice_label(code: str) -> str:
     return str(CHOICE_LABELS.get(code, code))
+
+
+REASON_LABELS = {
+    "indicators_present": _("Indicators of trafficking present"),
+    "credible_account": _("Credible account"),
+    "corroborated": _("Corroborated by other information"),
+    "insufficient_indicators": _("Insufficient indicators"),
+    "other": _("Other"),
+}
+
+
+def reason_label(code: str) -> str:
+    return str(REASON_LABELS.get(code, code))

@@ -13,7 +13,7 @@ from samen.i18n import current_language
 from samen.identification import leadtimes
 from samen.identification import machine as engine
 from samen.identification.definitions import machine_of
-from samen.identification.labels import choice_label, field_label
+from samen.identification.labels import choice_label, field_label, reason_label
 from samen.identification.models import (
     Deadline,
     IdentificationPath,
@@ -57,7 +57,12 @@ def read_fields(actor: Actor, *, has_path: bool) -> list[str]:
     """The audit field names of a path read by this actor (see path_get)."""
     fields = ["identification.state"]
     if has_path:
-        fields += ["minor", "identification.deadlines", "identification.steps"]
+        fields += [
+            "minor",
+            "identification.deadlines",
+            "identification.steps",
+            "identification.commission",
+        ]
     org = actor.organisation
     if org and org.type in NON_PUNISHMENT_VIEWERS:
         fields.append("identification.non_punishment")
@@ -164,6 +169,44 @@ def org_type_labels(codes: list[str]) -> list[str]:
     return [str(labels.get(c, c)) for c in codes]
 
 
+def commission_of(*, actor: Actor, case: Case) -> dict[str, object] | None:
+    """The latest commission review of the case: members by organisation and role, who has
+    assessed, the outcome; and the actor's own seat, if any. Unaudited: part of the case
+    block's read. The chair's free-text reasons are not shown here."""
+    from samen.identification.models import CommissionOutcome, CommissionReview
+
+    review = CommissionReview.objects.filter(case=case).select_related("definition").first()
+    if review is None:
+        return None
+    outcomes = dict(CommissionOutcome.choices)
+    members = list(review.members.select_related("membership__organisation"))
+    own = actor.membership.pk if actor.membership else None
+    mine = next((m for m in members if m.membership_id == own), None)
+    reasons = list(review.definition.body.get("commission", {}).get("reasons", []))
+    return {
+        "id": review.pk,
+        "opened_at": review.opened_at,
+        "decided_at": review.decided_at,
+        "outcome": review.outcome,
+        "outcome_display": str(outcomes.get(review.outcome, "")),
+        "reasons_display": [reason_label(r) for r in review.reasons],
+        "members": [
+            {
+                "organisation": m.membership.organisation.name,
+                "role": m.membership.get_role_display(),
+                "is_chair": m.is_chair,
+                "assessed": bool(m.assessment),
+            }
+            for m in members
+        ],
+        "my_seat": None
+        if mine is None
+        else {"is_chair": mine.is_chair, "assessment": mine.assessment},
+        "outcome_choices": [(k, str(v)) for k, v in CommissionOutcome.choices],
+        "reason_choices": [(r, reason_label(r)) for r in reasons],
+    }
+
+
 def case_block_fields(*, actor: Actor, number: str) -> list[str]:
     """The audit fields the case page's identification block shows, for the page's one entry
     (the case read): the page calls this before case_get and case_block after it."""
@@ -223,6 +266,7 @@ def case_block(*, actor: Actor, case: Case) -> dict[str, object] | None:
         ]
     data["timeline"] = timeline
     data["steps"] = steps
+    data["commission"] = commission_of(actor=actor, case=case)
     data["may_act"] = policy.allows(actor, "identification.transition")
     return data
 

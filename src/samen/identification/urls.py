@@ -12,4 +12,12 @@ urlpatterns = [
     path("zaken/<str:number>/stap/", views.path_step, name="step"),
     path("zaken/<str:number>/feiten/", views.path_facts, name="facts"),
     path("zaken/<str:number>/strafbaarheid/", views.non_punishment, name="non-punishment"),
+    path(
+        "zaken/<str:number>/commissie/beoordeling/",
+        views.commission_assess,
+        name="commission-assess",
+    ),
+    path(
+        "zaken/<str:number>/commissie/besluit/", views.commission_decide, name="commission-decide"
+    ),
 ]

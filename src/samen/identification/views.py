@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from samen.cases.models import Case
 from samen.i18n import current_language
-from samen.identification import leadtimes, selectors, services
+from samen.identification import commission, leadtimes, selectors, services
 from samen.identification.definitions import machine_of
-from samen.identification.models import AgeAssessment, NonPunishmentReason
+from samen.identification.models import AgeAssessment, CommissionReview, NonPunishmentReason
 from samen.sharing import policy
 from samen.sharing.access import access
 
@@ -186,3 +186,52 @@ def lead_times(request: HttpRequest) -> HttpResponse:
         "identification/lead_times.html",
         {"total": total, "sections": sections, "outcome_chart": outcome_chart},
     )
+
+
+def _review(request: HttpRequest, number: str) -> tuple[Case, CommissionReview]:
+    case = _case(request, number, "identification.read")
+    review = CommissionReview.objects.filter(case=case, pk=request.POST.get("review", "")).first()
+    if review is None:
+        raise policy.not_visible(
+            request.actor, "identification.read", object_type="case", object_id=number
+        )
+    return case, review
+
+
+@access("identification.read")  # outermost: the rule is checked before the method
+@require_POST
+def commission_assess(request: HttpRequest, number: str) -> HttpResponse:
+    """A commission member records their assessment (the service checks the seat)."""
+    case, review = _review(request, number)
+    try:
+        commission.commission_assess(
+            actor=request.actor,
+            review=review,
+            assessment=request.POST.get("assessment", ""),
+            reasons=request.POST.getlist("reasons"),
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Assessment recorded."))
+    return redirect("case-detail", number=case.number)
+
+
+@access("identification.read")  # outermost: the rule is checked before the method
+@require_POST
+def commission_decide(request: HttpRequest, number: str) -> HttpResponse:
+    """The chair records the decision with reasons (the service checks the chair's seat)."""
+    case, review = _review(request, number)
+    try:
+        commission.commission_decide(
+            actor=request.actor,
+            review=review,
+            outcome=request.POST.get("outcome", ""),
+            reasons=request.POST.getlist("reasons"),
+            text=request.POST.get("text", "")[:5000],
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect("case-detail", number=case.number)

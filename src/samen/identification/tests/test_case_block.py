@@ -107,3 +107,49 @@ def test_the_non_punishment_flag_shows_on_the_case_page_for_police_only(web_for,
     assert 'data-testid="ident-non-punishment"' in html
     html = web_for("demo-coordinator").get(f"/zaken/{case.number}/").content.decode()
     assert 'data-testid="ident-non-punishment"' not in html
+
+
+def test_commission_members_assess_and_the_chair_decides_from_the_case_page(
+    web_for, actor_for, case
+):
+    from samen.identification.commission import commission_open
+
+    police, coordinator = actor_for("demo-investigator"), actor_for("demo-coordinator")
+    registrar = actor_for("demo-registrar")
+    review = commission_open(
+        actor=coordinator, case=case,
+        members=[police.membership, coordinator.membership], chair=registrar.membership,
+    )  # fmt: skip
+    base = f"/identificatie/zaken/{case.number}/commissie/"
+    for username in ("demo-investigator", "demo-coordinator", "demo-registrar"):
+        client = web_for(username)
+        block = client.get(f"/zaken/{case.number}/").context["ident"]
+        assert block["commission"]["my_seat"] is not None
+        response = client.post(
+            base + "beoordeling/",
+            {"review": review.pk, "assessment": "identified", "reasons": ["credible_account"]},
+        )
+        assert response.status_code == 302
+    # Only the chair decides; a member gets 403.
+    assert (
+        web_for("demo-investigator")
+        .post(base + "besluit/", {"review": review.pk, "outcome": "identified",
+                                  "reasons": ["corroborated"]})
+        .status_code
+        == 403
+    )  # fmt: skip
+    client = web_for("demo-registrar")
+    client.post(
+        base + "besluit/",
+        {"review": review.pk, "outcome": "identified", "reasons": ["corroborated"], "text": "x"},
+    )
+    page = client.get(f"/zaken/{case.number}/")
+    c = page.context["ident"]["commission"]
+    assert c["outcome"] == "identified" and all(m["assessed"] for m in c["members"])
+    assert 'data-testid="commission-outcome"' in page.content.decode()
+    assert page.context["ident"]["htcds_status"] == "ActualVictimOfTrafficking"
+    # A review of another case is not found through this case's address.
+    other = web_for("demo-registrar").post(
+        "/identificatie/zaken/MH-2000-000001/commissie/besluit/", {"review": review.pk}
+    )
+    assert other.status_code == 404
