@@ -143,7 +143,13 @@ class CaseSerializer(PresentSerializer):
     region = serializers.CharField()
     responsible_organisation = serializers.IntegerField()
     opened_at = serializers.DateTimeField()
-    minor = serializers.BooleanField()
+    minor = serializers.BooleanField(
+        help_text="Under 18, estimated to be, or presumed a minor while the age is uncertain."
+    )
+    minor_estimated = serializers.BooleanField(
+        help_text="The minor flag rests on an estimated or uncertain age, not a document."
+    )
+    age_is_estimate = serializers.BooleanField()
     age_band = serializers.CharField()
     gender = serializers.CharField()
     nationality_group = serializers.CharField()

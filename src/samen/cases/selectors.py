@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from samen.cases import crypto
 from samen.cases import services as case_services
@@ -51,7 +52,8 @@ def _apply(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
     if f.municipality:
         qs = qs.filter(municipality__code=f.municipality)
     if f.minor is not None:
-        qs = qs.filter(person__is_minor=f.minor)
+        minor = Q(person__is_minor=True) | Q(identification_path__presumed_minor=True)
+        qs = qs.filter(minor) if f.minor else qs.exclude(minor)
     if f.opened_from:
         qs = qs.filter(opened_at__date__gte=f.opened_from)
     if f.opened_to:
@@ -71,7 +73,13 @@ def case_search(*, actor: Actor, filters: CaseFilters, page: int = 1, per_page: 
     # Page the ids first, then load just those rows with their joins: deep pages stay cheap.
     page_ids = list(result.object_list)
     by_id = (
-        Case.objects.select_related("person", "municipality", "region", "responsible_organisation")
+        Case.objects.select_related(
+            "person",
+            "municipality",
+            "region",
+            "responsible_organisation",
+            "identification_path",
+        )
         .prefetch_related("forms")
         .in_bulk(page_ids)
     )
@@ -120,8 +128,13 @@ def case_summary(case: Case, access: CaseAccess) -> dict[str, object]:
             region_name=case.region.name,
         )
     if access.shows("gender"):
+        presumed = _presumed_minor(case)
         data.update(
-            minor=case.person.is_minor,
+            # A person estimated or presumed to be under 18 is flagged as a minor everywhere;
+            # minor_estimated says the age is not documented.
+            minor=case.person.is_minor or presumed,
+            minor_estimated=(case.person.is_minor and case.person.age_is_estimate) or presumed,
+            age_is_estimate=case.person.age_is_estimate,
             age_band=case.person.age_band,
             gender=case.person.gender,
             nationality_group=case.person.nationality_group,
@@ -131,12 +144,31 @@ def case_summary(case: Case, access: CaseAccess) -> dict[str, object]:
     return data
 
 
-def case_get(*, actor: Actor, number: str) -> dict[str, object]:
-    """Everything the actor may see of one case; fields the policy does not allow are absent."""
+def _presumed_minor(case: Case) -> bool:
+    """Age uncertain and treated as a minor on the identification path (samen.identification)."""
+    try:
+        path = case.identification_path  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        return False
+    return bool(path.presumed_minor)
+
+
+def case_get(
+    *, actor: Actor, number: str, also_fields: list[str] | tuple[str, ...] = ()
+) -> dict[str, object]:
+    """Everything the actor may see of one case; fields the policy does not allow are absent.
+    also_fields: what other blocks of the same page show of this case (e.g. the identification
+    path), so the page's read is still one audit entry naming all it showed."""
     policy.require(actor, "case.read", object_type="case", object_id=number)
     case = (
         _visible_cases(actor)
-        .select_related("person", "municipality", "region", "responsible_organisation")
+        .select_related(
+            "person",
+            "municipality",
+            "region",
+            "responsible_organisation",
+            "identification_path",
+        )
         .filter(number=number)
         .first()
     )
@@ -167,6 +199,7 @@ def case_get(*, actor: Actor, number: str) -> dict[str, object]:
         data["notes"] = notes
         shown += sorted({f"notes.{n['kind']}" for n in notes})
     data["timeline"] = timeline(actor=actor, case=case)
+    shown += list(also_fields)
     audit.record(
         actor,
         "case.read",
@@ -224,6 +257,8 @@ def case_counts(*, actor: Actor) -> dict[str, int]:
     return {
         "total": qs.count(),
         "open": qs.exclude(status="closed").count(),
-        "minors": qs.filter(person__is_minor=True).count(),
+        "minors": qs.filter(
+            Q(person__is_minor=True) | Q(identification_path__presumed_minor=True)
+        ).count(),
         "signalled": qs.filter(status="signalled").count(),
     }

@@ -42,6 +42,8 @@ DEMO_USERS = [
     ("demo-programme", "Pam Programme", "ministry", Role.PROGRAMME_STAFF),
     ("demo-privacy", "Pieter Privacy", "comensha", Role.PRIVACY_OFFICER),
     ("demo-admin", "Ada Admin", "comensha", Role.FUNCTIONAL_ADMIN),
+    ("demo-ind", "Iris IND", "ind", Role.NATIONAL_REGISTRAR),
+    ("demo-nidos", "Nina Nidos", "nidos", Role.CARE_COORDINATOR),
 ]
 
 REGIONAL = [
@@ -275,6 +277,9 @@ def build_demo_world(
         from samen.shelter.demo import build_shelter_directory
 
         build_shelter_directory(seed=seed)
+        from samen.identification.demo import build_identification_demo
+
+        build_identification_demo(today=today)
     return DemoSummary(organisations=len(orgs), users=len(members), signals=signals, linked=linked)
 
 

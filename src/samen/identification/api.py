@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -105,8 +106,13 @@ class DeadlineRowSerializer(serializers.Serializer):
     kind = serializers.CharField()
     kind_display = serializers.CharField()
     due_on = serializers.DateField()
+    due_at = serializers.DateTimeField(
+        required=False, help_text="The moment a shelter hold expires (hold_expiry rows only)."
+    )
     days_left = serializers.IntegerField()
     organisation = serializers.CharField()
+    minor = serializers.BooleanField()
+    minor_estimated = serializers.BooleanField()
 
 
 class DeadlineBucketsSerializer(serializers.Serializer):
@@ -128,3 +134,59 @@ class DeadlineListView(SamenAPIView):
     def get(self, request: Request) -> Response:
         buckets = selectors.deadlines_of_organisation(actor=self.actor)
         return Response(DeadlineBucketsSerializer(buckets).data)
+
+
+class NotificationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=["deadline", "guardian", "hold"])
+    kind_display = serializers.CharField()
+    case = serializers.CharField()
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+
+
+class NotificationListView(SamenAPIView):
+    access_rule = "identification.read"
+
+    @extend_schema(
+        tags=TAG,
+        responses=NotificationSerializer(many=True),
+        summary="Your in-app notifications (deadline reminders, guardian notices), newest first",
+    )
+    def get(self, request: Request) -> Response:
+        rows = selectors.notifications_of(actor=self.actor)
+        return Response(NotificationSerializer(rows, many=True).data)
+
+
+class MarkReadInputSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        required=False,
+        max_length=500,
+        help_text="Notifications to mark read; all unread ones when left out.",
+    )
+
+
+class MarkReadResultSerializer(serializers.Serializer):
+    marked = serializers.IntegerField()
+
+
+class NotificationReadView(SamenAPIView):
+    access_rule = "identification.read"
+    # JSON only: a form body of a thousand ids would hit Django's field limit before DRF.
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        tags=TAG,
+        request=MarkReadInputSerializer,
+        responses=MarkReadResultSerializer,
+        summary="Mark your notifications as read",
+    )
+    def post(self, request: Request) -> Response:
+        ser = MarkReadInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        marked = services.notifications_mark_read(
+            actor=self.actor, ids=ser.validated_data.get("ids")
+        )
+        return Response({"marked": marked})

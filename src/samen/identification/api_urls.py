@@ -4,6 +4,16 @@ from samen.identification import api
 
 urlpatterns = [
     path("deadlines/", api.DeadlineListView.as_view(), name="identification-deadlines"),
+    path(
+        "notifications/",
+        api.NotificationListView.as_view(),
+        name="identification-notifications",
+    ),
+    path(
+        "notifications/read/",
+        api.NotificationReadView.as_view(),
+        name="identification-notifications-read",
+    ),
     path("cases/<str:number>/", api.PathView.as_view(), name="identification-path"),
     path(
         "cases/<str:number>/transitions/",

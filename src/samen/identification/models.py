@@ -177,12 +177,25 @@ class Reminder(models.Model):
         return f"{self.deadline_id} {self.stage}"
 
 
+class HoldReminder(models.Model):
+    """The one reminder sent for a shelter hold about to expire. The hold is referred to by id
+    only: this app reads the shelter's tables but does not tie their schema to its own."""
+
+    hold_id = models.PositiveBigIntegerField(unique=True)
+    sent_at = models.DateTimeField()
+    recipients = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"hold {self.hold_id}"
+
+
 class Notification(models.Model):
     """An in-app notification. Case number and codes only: the text is built when shown."""
 
     class Kind(models.TextChoices):
         DEADLINE = "deadline", _("Deadline reminder")
         GUARDIAN = "guardian", _("Guardian attached to a minor's case")
+        HOLD = "hold", _("Shelter hold about to expire")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identification_notes"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from samen.identification import machine as engine
 from samen.identification.definitions import machine_of
-from samen.identification.models import Deadline, Notification, Reminder
+from samen.identification.models import Deadline, HoldReminder, Notification, Reminder
 from samen.identification.services import recipients_of
 from samen.sharing import audit
 from samen.sharing.actor import Actor
@@ -31,6 +31,67 @@ def stage_of(due_on: date, today: date, stages: tuple[int, ...] = DEFAULT_STAGES
     return str(min(reached)) if reached else None
 
 
+HOLD_WARNING = timedelta(hours=1)
+
+
+def holds_remind(*, now: datetime) -> list[str]:
+    """One reminder per active shelter hold that expires within the hour, to the organisation
+    that made the referral: the held place is lost unless the shelter accepts in time. Reads the
+    shelter's tables only. Returns the case numbers reminded."""
+    from samen.shelter.models import Hold, HoldStatus
+
+    holds = (
+        Hold.objects.filter(
+            status=HoldStatus.ACTIVE, expires_at__gt=now, expires_at__lte=now + HOLD_WARNING
+        )
+        .exclude(pk__in=HoldReminder.objects.values("hold_id"))
+        .select_related("referral__case", "referral__organisation")
+        .order_by("expires_at", "id")
+    )
+    cases = []
+    for hold in holds:
+        case = hold.referral.case
+        members = recipients_of(hold.referral.organisation)
+        try:
+            with transaction.atomic():
+                HoldReminder.objects.create(hold_id=hold.pk, sent_at=now, recipients=len(members))
+                data = {"case": case.number, "expires_at": hold.expires_at.isoformat()}
+                Notification.objects.bulk_create(
+                    Notification(
+                        user=m.user,
+                        organisation=m.organisation,
+                        kind=Notification.Kind.HOLD,
+                        case=case,
+                        data=data,
+                        created_at=now,
+                    )
+                    for m in members
+                )
+                emails = sorted({m.user.email for m in members if m.user.email})
+                transaction.on_commit(lambda h=hold, e=emails: _mail_hold(h, e))
+        except IntegrityError:
+            continue  # another run sent it
+        cases.append(case.number)
+    return cases
+
+
+def _mail_hold(hold: object, emails: list[str]) -> None:
+    if not emails:
+        return
+    case = hold.referral.case.number  # type: ignore[attr-defined]
+    until = timezone.localtime(hold.expires_at, engine.AMSTERDAM).strftime("%H:%M")  # type: ignore[attr-defined]
+    subject = _("Samen: shelter place held for case %(case)s until %(until)s") % {
+        "case": case,
+        "until": until,
+    }
+    body = _(
+        "The shelter place held for case %(case)s is released at %(until)s unless the shelter "
+        "accepts. Please sign in to Samen."
+    ) % {"case": case, "until": until}
+    messages = [EmailMessage(subject, body, None, [address]) for address in emails]
+    get_connection(fail_silently=True).send_messages(messages)
+
+
 def reminders_send(*, now: datetime | None = None) -> int:
     """Send every reminder that is due and not sent yet; return how many were sent."""
     now = now or timezone.now()
@@ -41,19 +102,28 @@ def reminders_send(*, now: datetime | None = None) -> int:
         .select_related("path__definition", "path__case__responsible_organisation", "organisation")
         .order_by("due_on", "id")
     )
+    # The stages already sent, in one query: an idle run (every minute from cron) then costs a
+    # few queries however many deadlines are open. The unique row still guards against races.
+    done = set(
+        Reminder.objects.filter(
+            deadline__closed_at__isnull=True, deadline__due_on__lte=horizon
+        ).values_list("deadline_id", "stage")
+    )
     sent: list[Reminder] = []
     cases: set[str] = set()
     for deadline in candidates:
         settings = machine_of(deadline.path.definition).settings
         stages = tuple(int(s) for s in settings.get("reminder_days", DEFAULT_STAGES))
         stage = stage_of(deadline.due_on, today, stages)
-        if stage is None or deadline.reminders.filter(stage=stage).exists():
+        if stage is None or (deadline.pk, stage) in done:
             continue
         reminder = _send_one(deadline, stage, now, today)
         if reminder:
             sent.append(reminder)
             cases.add(deadline.path.case.number)
-    if sent:
+    hold_cases = holds_remind(now=now)
+    cases.update(hold_cases)
+    if sent or hold_cases:
         audit.record(
             Actor(user=None, membership=None, origin=ORIGIN),
             "identification_reminder.create",
@@ -61,9 +131,9 @@ def reminders_send(*, now: datetime | None = None) -> int:
             object_id="*",
             fields=["identification.deadlines"],
             purpose="deadline_reminders",
-            detail={"cases": sorted(cases), "reminders": len(sent)},
+            detail={"cases": sorted(cases), "reminders": len(sent) + len(hold_cases)},
         )
-    return len(sent)
+    return len(sent) + len(hold_cases)
 
 
 def _send_one(deadline: Deadline, stage: str, now: datetime, today: date) -> Reminder | None:

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from samen.cases.models import Case
 from samen.i18n import current_language
+from samen.identification import leadtimes
 from samen.identification import machine as engine
 from samen.identification.definitions import machine_of
-from samen.identification.models import Deadline, IdentificationPath, NonPunishmentFlag
+from samen.identification.labels import choice_label, field_label, reason_label
+from samen.identification.models import (
+    Deadline,
+    IdentificationPath,
+    NonPunishmentFlag,
+    NonPunishmentReason,
+    PathDefinition,
+)
 from samen.identification.services import (
     NON_PUNISHMENT_VIEWERS,
     _access,
     current_definition,
     facts_of,
+    is_minor,
 )
+from samen.organisations.models import OrganisationType
 from samen.sharing import audit, policy
 from samen.sharing.actor import Actor
 
@@ -42,9 +53,27 @@ def _lang() -> str:
     return current_language()
 
 
-def path_get(*, actor: Actor, case: Case) -> dict[str, object]:
+def read_fields(actor: Actor, *, has_path: bool) -> list[str]:
+    """The audit field names of a path read by this actor (see path_get)."""
+    fields = ["identification.state"]
+    if has_path:
+        fields += [
+            "minor",
+            "identification.deadlines",
+            "identification.steps",
+            "identification.commission",
+        ]
+    org = actor.organisation
+    if org and org.type in NON_PUNISHMENT_VIEWERS:
+        fields.append("identification.non_punishment")
+    return fields
+
+
+def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, object]:
     """The path as the actor may see it: state, next steps and who takes them, open deadlines,
-    advice for minors; the non-punishment flag only for investigation and prosecution."""
+    advice for minors; the non-punishment flag only for investigation and prosecution.
+    audited=False only where the request's one audit entry already names these fields (the
+    case page: see case_block_fields)."""
     access = _access(actor, case, "identification.read")
     path = (
         IdentificationPath.objects.select_related("definition", "guardian_organisation")
@@ -75,12 +104,12 @@ def path_get(*, actor: Actor, case: Case) -> dict[str, object]:
             for t in machine.next_steps(state)
         ],
     }
-    fields = ["identification.state"]
     if path:
         facts = facts_of(path)
         data.update(
             minor=facts["minor"],
             age_assessment=path.age_assessment,
+            age_assessment_display=path.get_age_assessment_display(),
             age_uncertain=facts["age_uncertain"],
             guardian=path.guardian_organisation.name if path.guardian_organisation else "",
             advice=[a.text.get(lang, a.code) for a in machine.advice_for(facts)],
@@ -90,24 +119,196 @@ def path_get(*, actor: Actor, case: Case) -> dict[str, object]:
                 {"kind": d.kind, "kind_display": d.kind_display, "due_on": d.due_on}
                 for d in path.deadlines.filter(closed_at__isnull=True)
             ],
-            steps=list(path.steps.values("transition", "source", "target", "values", "at")),
+            steps=list(
+                path.steps.values(
+                    "transition", "source", "target", "values", "at", "organisation__name"
+                )
+            ),
         )
-        fields += ["minor", "identification.deadlines", "identification.steps"]
     if org and org.type in NON_PUNISHMENT_VIEWERS:
         flags = NonPunishmentFlag.objects.filter(case=case, withdrawn_at__isnull=True)
-        data["non_punishment"] = [{"reasons": f.reasons, "set_at": f.set_at} for f in flags]
-        fields.append("identification.non_punishment")
+        labels = dict(NonPunishmentReason.choices)
+        data["non_punishment"] = [
+            {
+                "reasons": f.reasons,
+                "reasons_display": [str(labels.get(r, r)) for r in f.reasons],
+                "set_at": f.set_at,
+            }
+            for f in flags
+        ]
+    if not audited:
+        return data
     audit.record(
         actor,
         "identification_path.read",
         object_type="case",
         object_id=case.number,
-        fields=fields,
+        fields=read_fields(actor, has_path=path is not None),
         purpose=policy.purpose_of(actor),
         legal_basis=policy.legal_basis(actor, access.categories),
         emergency=access.emergency,
     )
     return data
+
+
+def _reachable(machine: engine.Machine, state: str) -> set[str]:
+    """States that can still be reached from `state` by some sequence of steps."""
+    seen: set[str] = set()
+    todo = [t.target for t in machine.next_steps(state)]
+    while todo:
+        code = todo.pop()
+        if code in seen:
+            continue
+        seen.add(code)
+        todo.extend(t.target for t in machine.next_steps(code))
+    return seen
+
+
+def org_type_labels(codes: list[str]) -> list[str]:
+    labels = dict(OrganisationType.choices)
+    return [str(labels.get(c, c)) for c in codes]
+
+
+def commission_of(*, actor: Actor, case: Case) -> dict[str, object] | None:
+    """The latest commission review of the case: members by organisation and role, who has
+    assessed, the outcome; and the actor's own seat, if any. Unaudited: part of the case
+    block's read. The chair's free-text reasons are not shown here."""
+    from samen.identification.models import CommissionOutcome, CommissionReview
+
+    review = CommissionReview.objects.filter(case=case).select_related("definition").first()
+    if review is None:
+        return None
+    outcomes = dict(CommissionOutcome.choices)
+    members = list(review.members.select_related("membership__organisation"))
+    own = actor.membership.pk if actor.membership else None
+    mine = next((m for m in members if m.membership_id == own), None)
+    reasons = list(review.definition.body.get("commission", {}).get("reasons", []))
+    return {
+        "id": review.pk,
+        "opened_at": review.opened_at,
+        "decided_at": review.decided_at,
+        "outcome": review.outcome,
+        "outcome_display": str(outcomes.get(review.outcome, "")),
+        "reasons_display": [reason_label(r) for r in review.reasons],
+        "members": [
+            {
+                "organisation": m.membership.organisation.name,
+                "role": m.membership.get_role_display(),
+                "is_chair": m.is_chair,
+                "assessed": bool(m.assessment),
+            }
+            for m in members
+        ],
+        "my_seat": None
+        if mine is None
+        else {"is_chair": mine.is_chair, "assessment": mine.assessment},
+        "outcome_choices": [(k, str(v)) for k, v in CommissionOutcome.choices],
+        "reason_choices": [(r, reason_label(r)) for r in reasons],
+    }
+
+
+def case_block_fields(*, actor: Actor, number: str) -> list[str]:
+    """The audit fields the case page's identification block shows, for the page's one entry
+    (the case read): the page calls this before case_get and case_block after it."""
+    if not policy.allows(actor, "identification.read"):
+        return []
+    has_path = IdentificationPath.objects.filter(case__number=number).exists()
+    return read_fields(actor, has_path=has_path)
+
+
+def case_block(*, actor: Actor, case: Case) -> dict[str, object] | None:
+    """The identification part of the case page: the whole path as a timeline (each state done,
+    current, still possible or not taken), the steps taken, the next steps with the
+    organisations that take them, and which of them the signed-in user may take. None when the
+    actor may not read identification data, so the case page simply leaves the block out.
+    Not audited by itself: the page's case read names these fields (case_block_fields)."""
+    if not policy.allows(actor, "identification.read"):
+        return None
+    data = path_get(actor=actor, case=case, audited=False)
+    definition = (
+        IdentificationPath.objects.filter(case=case).values_list("definition", flat=True).first()
+    )
+    machine = machine_of(
+        PathDefinition.objects.get(pk=definition) if definition else current_definition()
+    )
+    lang = _lang()
+    state = str(data["state"])
+    steps = list(data.get("steps", []))  # type: ignore[arg-type]
+    visited = {s["source"] for s in steps} | {s["target"] for s in steps}
+    reachable = _reachable(machine, state)
+    timeline = []
+    for code, st in machine.states.items():
+        if code == state:
+            status = "current"
+        elif code in visited:
+            status = "done"
+        elif code in reachable:
+            status = "possible"
+        else:
+            status = "not_taken"
+        timeline.append({"code": code, "title": st.title.get(lang, code), "status": status})
+    by_code = machine.transitions
+    for s in steps:
+        t = by_code.get(s["transition"])
+        s["title"] = t.title.get(lang, s["transition"]) if t else s["transition"]
+        s["values_display"] = [
+            (field_label(k), choice_label(str(v))) for k, v in (s.get("values") or {}).items()
+        ]
+    for n in data["next_steps"]:  # type: ignore[union-attr]
+        n["organisation_labels"] = org_type_labels(n["organisation_types"])
+        n["inputs"] = [
+            {
+                **f,
+                "label": field_label(f["name"]),
+                "options": [(c, choice_label(c)) for c in f["choices"]],
+            }
+            for f in n["inputs"]
+        ]
+    data["timeline"] = timeline
+    data["steps"] = steps
+    data["commission"] = commission_of(actor=actor, case=case)
+    data["may_act"] = policy.allows(actor, "identification.transition")
+    return data
+
+
+HOLD_EXPIRY = "hold_expiry"
+
+
+def shelter_hold_deadlines(*, actor: Actor, today: date) -> list[dict[str, object]]:
+    """Active shelter holds (samen.shelter) of referrals the actor's organisation made or
+    coordinates, as deadlines: a held place is lost when the hold expires. A read-only query on
+    the shelter tables; the caller audits it with the rest of the list."""
+    from samen.shelter.models import Hold, HoldStatus
+
+    org = actor.organisation
+    holds = (
+        Hold.objects.filter(status=HoldStatus.ACTIVE)
+        .filter(Q(referral__organisation=org) | Q(referral__case__responsible_organisation=org))
+        .filter(referral__case__in=Case.objects.filter(policy.case_filter(actor)))
+        .select_related("referral__case__person", "referral__organisation")
+        .order_by("expires_at", "id")
+    )
+    label = _("Shelter place held until")
+    rows = []
+    for h in holds:
+        due_on = engine.local_date(h.expires_at)
+        path = IdentificationPath.objects.filter(case=h.referral.case).first()
+        person = h.referral.case.person
+        presumed = bool(path and path.presumed_minor)
+        rows.append(
+            {
+                "case": h.referral.case.number,
+                "kind": HOLD_EXPIRY,
+                "kind_display": str(label),
+                "due_on": due_on,
+                "due_at": h.expires_at,
+                "days_left": (due_on - today).days,
+                "organisation": h.referral.organisation.name,
+                "minor": person.is_minor or presumed,
+                "minor_estimated": (person.is_minor and person.age_is_estimate) or presumed,
+            }
+        )
+    return rows
 
 
 def deadlines_of_organisation(
@@ -123,7 +324,7 @@ def deadlines_of_organisation(
         Deadline.objects.filter(closed_at__isnull=True)
         .filter(Q(organisation=org) | Q(path__case__responsible_organisation=org))
         .filter(path__case__in=Case.objects.filter(policy.case_filter(actor)))
-        .select_related("path__case", "organisation")
+        .select_related("path__case__person", "organisation")
         .order_by("due_on", "id")
     )
     result: dict[str, list[dict[str, object]]] = {b: [] for b in BUCKETS}
@@ -136,8 +337,15 @@ def deadlines_of_organisation(
                 "due_on": d.due_on,
                 "days_left": (d.due_on - today).days,
                 "organisation": d.organisation.name,
+                "minor": is_minor(d.path),
+                "minor_estimated": is_minor(d.path)
+                and (d.path.case.person.age_is_estimate or d.path.presumed_minor),
             }
         )
+    for row in shelter_hold_deadlines(actor=actor, today=today):
+        result[bucket_of(row["due_on"], today)].append(row)
+    for rows_ in result.values():
+        rows_.sort(key=lambda r: (r["due_on"], r["due_at"].timestamp() if "due_at" in r else 0))
     shown = sorted({row["case"] for rows_ in result.values() for row in rows_})
     audit.record(
         actor,
@@ -147,5 +355,127 @@ def deadlines_of_organisation(
         fields=["identification.deadlines"],
         purpose=policy.purpose_of(actor),
         detail={"shown": shown},
+    )
+    return result
+
+
+def notification_text(kind: str, data: dict[str, object]) -> str:
+    """The notification's text, built when shown: rows hold codes and dates only."""
+    from samen.identification.models import DeadlineKind, Notification
+
+    if kind == Notification.Kind.GUARDIAN:
+        return _("Your organisation was attached as guardian (unaccompanied foreign minor).")
+    if kind == Notification.Kind.HOLD:
+        try:
+            moment = datetime.fromisoformat(str(data.get("expires_at", "")))
+            at = moment.astimezone(engine.AMSTERDAM).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            at = "?"
+        return _("The shelter place held for this case is released at %(at)s.") % {"at": at}
+    what = dict(DeadlineKind.choices).get(str(data.get("deadline", "")), data.get("deadline", ""))
+    if data.get("stage") == "overdue":
+        return _("Overdue: %(what)s (%(due)s)") % {"what": what, "due": data.get("due_on", "")}
+    return _("%(what)s on %(due)s (reminder %(stage)s days before)") % {
+        "what": what,
+        "due": data.get("due_on", ""),
+        "stage": data.get("stage", ""),
+    }
+
+
+def notifications_of(*, actor: Actor, unread_only: bool = False) -> list[dict[str, object]]:
+    """The signed-in user's in-app notifications in the active organisation, newest first. They
+    name cases, so the list is audited (one entry, naming the cases shown)."""
+    from samen.identification.models import Notification
+
+    policy.require(actor, "identification.read", object_type="notification", object_id="*")
+    rows = Notification.objects.filter(user=actor.user, organisation=actor.organisation)
+    if unread_only:
+        rows = rows.filter(read_at__isnull=True)
+    result = [
+        {
+            "id": n.pk,
+            "kind": n.kind,
+            "kind_display": n.get_kind_display(),
+            "case": n.case.number,
+            "text": notification_text(n.kind, n.data),
+            "created_at": n.created_at,
+            "read_at": n.read_at,
+        }
+        for n in rows.select_related("case")[:200]
+    ]
+    audit.record(
+        actor,
+        "identification_notification.list",
+        object_type="case",
+        object_id="*",
+        fields=["identification.deadlines"] if result else [],
+        purpose=policy.purpose_of(actor),
+        detail={"shown": sorted({r["case"] for r in result})},
+    )
+    return result
+
+
+def lead_time_records(*, actor: Actor) -> list[leadtimes.CaseRecord]:
+    """One plain record per case on the path that the actor reaches (read-only on the shelter's
+    placements). Not audited by itself: lead_times_report is the use case."""
+    from samen.shelter.models import Placement
+
+    paths = (
+        IdentificationPath.objects.filter(case__in=Case.objects.filter(policy.case_filter(actor)))
+        .select_related("case__region")
+        .prefetch_related("case__forms", "steps")
+    )
+    paths = list(paths)
+    placements: dict[int, list[date]] = {}
+    rows = Placement.objects.filter(referral__case_id__in=[p.case_id for p in paths])
+    for case_id, started in rows.values_list("referral__case_id", "started_at"):
+        placements.setdefault(case_id, []).append(engine.local_date(started))
+    records = []
+    for p in paths:
+        indication = reflection = permit = None
+        for step in p.steps.all():  # in order of time
+            if step.transition == "indication_establish" and indication is None:
+                raw = (step.values or {}).get("established_on")
+                indication = date.fromisoformat(raw) if raw else engine.local_date(step.at)
+            elif step.transition in ("reflection_accept", "reflection_decline"):
+                reflection = "accepted" if step.transition == "reflection_accept" else "declined"
+            elif step.transition in ("b83_grant", "b83_refuse"):
+                permit = "granted" if step.transition == "b83_grant" else "refused"
+        placed = None
+        if indication:
+            after = [d for d in placements.get(p.case_id, []) if d >= indication]
+            placed = min(after) if after else None
+        records.append(
+            leadtimes.CaseRecord(
+                region=p.case.region.name,
+                forms=tuple(sorted(str(f) for f in p.case.forms.all())),
+                opened_on=engine.local_date(p.case.opened_at),
+                indication_on=indication,
+                placed_on=placed,
+                reflection=reflection or "",
+                permit=permit or "",
+            )
+        )
+    return records
+
+
+def lead_times_report(*, actor: Actor) -> dict[str, object]:
+    """Lead times per region and per form of exploitation, with the national (in reach) total.
+    Aggregates only; one audit entry saying how many cases were counted."""
+    policy.require(actor, "identification.lead_times", object_type="case", object_id="*")
+    records = lead_time_records(actor=actor)
+    result: dict[str, object] = {
+        "total": leadtimes.total(records, str(_("All cases in reach"))),
+        "region": leadtimes.group_by(records, "region"),
+        "form": leadtimes.group_by(records, "form"),
+    }
+    audit.record(
+        actor,
+        "identification_lead_times.read",
+        object_type="case",
+        object_id="*",
+        fields=["identification.steps"],
+        purpose=policy.purpose_of(actor),
+        detail={"cases_counted": len(records)},
     )
     return result

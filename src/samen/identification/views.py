@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samen.cases.models import Case
-from samen.identification import selectors, services
-from samen.identification.models import AgeAssessment, NonPunishmentReason
+from samen.i18n import current_language
+from samen.identification import commission, leadtimes, selectors, services
+from samen.identification.definitions import machine_of
+from samen.identification.models import AgeAssessment, CommissionReview, NonPunishmentReason
 from samen.sharing import policy
 from samen.sharing.access import access
 
@@ -77,7 +79,11 @@ def path_step(request: HttpRequest, number: str) -> HttpResponse:
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, _("Step recorded; the case is now at: %(s)s") % {"s": path.state})
+        state = machine_of(path.definition).states[path.state]
+        title = state.title.get(current_language(), path.state)
+        messages.success(request, _("Step recorded; the case is now at: %(s)s") % {"s": title})
+    if request.POST.get("return_to") == "case":
+        return redirect("case-detail", number=case.number)
     return redirect("identification:path", number=case.number)
 
 
@@ -119,3 +125,113 @@ def non_punishment(request: HttpRequest, number: str) -> HttpResponse:
     else:
         messages.success(request, _("Non-punishment flag recorded."))
     return redirect("identification:path", number=case.number)
+
+
+@access("identification.read")
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's in-app notifications: deadline reminders, guardian attached."""
+    rows = selectors.notifications_of(actor=request.actor)
+    return render(request, "identification/notifications.html", {"rows": rows})
+
+
+@access("identification.read")  # outermost: the rule is checked before the method
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    raw = request.POST.getlist("id")
+    ids = [int(v) for v in raw if v.isdigit()] if raw else None
+    changed = services.notifications_mark_read(actor=request.actor, ids=ids)
+    messages.success(request, _("%(n)d notification(s) marked as read.") % {"n": changed})
+    return redirect("identification:notifications")
+
+
+@access("identification.lead_times")
+def lead_times(request: HttpRequest) -> HttpResponse:
+    """Dashboard of lead times and outcomes per region and form of exploitation."""
+    report = selectors.lead_times_report(actor=request.actor)
+    sections = []
+    for key, title in (("region", _("Per safety region")), ("form", _("Per form of exploitation"))):
+        groups = report[key]
+        sections.append(
+            {
+                "key": key,
+                "title": title,
+                "groups": groups,
+                "charts": [
+                    leadtimes.hbar_chart(
+                        f"chart-{key}-indication",
+                        _("Signal to slightest indication, median days"),
+                        [(g.label or _("not recorded"), g.median_to_indication) for g in groups],
+                    ),
+                    leadtimes.hbar_chart(
+                        f"chart-{key}-shelter",
+                        _("Slightest indication to shelter placement, median days"),
+                        [(g.label or _("not recorded"), g.median_to_shelter) for g in groups],
+                    ),
+                ],
+            }
+        )
+    total = report["total"]
+    outcome_chart = leadtimes.hbar_chart(
+        "chart-outcomes",
+        _("Outcomes, number of cases"),
+        [
+            (_("Reflection period accepted"), total.outcomes["reflection_accepted"]),
+            (_("Reflection period declined"), total.outcomes["reflection_declined"]),
+            (_("B8/3 permit granted"), total.outcomes["permit_granted"]),
+            (_("B8/3 application refused"), total.outcomes["permit_refused"]),
+        ],
+    )
+    return render(
+        request,
+        "identification/lead_times.html",
+        {"total": total, "sections": sections, "outcome_chart": outcome_chart},
+    )
+
+
+def _review(request: HttpRequest, number: str) -> tuple[Case, CommissionReview]:
+    case = _case(request, number, "identification.read")
+    review = CommissionReview.objects.filter(case=case, pk=request.POST.get("review", "")).first()
+    if review is None:
+        raise policy.not_visible(
+            request.actor, "identification.read", object_type="case", object_id=number
+        )
+    return case, review
+
+
+@access("identification.read")  # outermost: the rule is checked before the method
+@require_POST
+def commission_assess(request: HttpRequest, number: str) -> HttpResponse:
+    """A commission member records their assessment (the service checks the seat)."""
+    case, review = _review(request, number)
+    try:
+        commission.commission_assess(
+            actor=request.actor,
+            review=review,
+            assessment=request.POST.get("assessment", ""),
+            reasons=request.POST.getlist("reasons"),
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Assessment recorded."))
+    return redirect("case-detail", number=case.number)
+
+
+@access("identification.read")  # outermost: the rule is checked before the method
+@require_POST
+def commission_decide(request: HttpRequest, number: str) -> HttpResponse:
+    """The chair records the decision with reasons (the service checks the chair's seat)."""
+    case, review = _review(request, number)
+    try:
+        commission.commission_decide(
+            actor=request.actor,
+            review=review,
+            outcome=request.POST.get("outcome", ""),
+            reasons=request.POST.getlist("reasons"),
+            text=request.POST.get("text", "")[:5000],
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect("case-detail", number=case.number)

@@ -53,6 +53,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "identification.transition": frozenset(
         {R.INVESTIGATOR, R.CARE_COORDINATOR, R.NATIONAL_REGISTRAR}
     ),
+    "identification.lead_times": frozenset(
+        {R.INVESTIGATOR, R.CARE_COORDINATOR, R.NATIONAL_REGISTRAR}
+    ),
     # Statistics (issue #8): only with the statistics purpose, checked by the selector too
     "statistics.export": frozenset({R.NATIONAL_REGISTRAR, R.PROGRAMME_STAFF}),
     "programme.read": EVERYONE,

@@ -23,6 +23,8 @@ FIELD_CATEGORIES: dict[str, str] = {
     "gender": "demographics",
     "age_band": "demographics",
     "minor": "demographics",
+    "minor_estimated": "demographics",
+    "age_is_estimate": "demographics",
     "nationality_group": "demographics",
     "forms": "exploitation",
     "signals": "exploitation",

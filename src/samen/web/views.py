@@ -15,6 +15,7 @@ from django.views.i18n import set_language
 from samen.cases import selectors as case_selectors
 from samen.cases import services as case_services
 from samen.cases.models import Case
+from samen.identification import selectors as identification_selectors
 from samen.sharing import policy
 from samen.sharing import selectors as sharing_selectors
 from samen.sharing import services as sharing_services
@@ -135,7 +136,8 @@ def _case_page(
     status: int = 200,
 ) -> HttpResponse:
     actor = request.actor
-    case = case_selectors.case_get(actor=actor, number=number)
+    ident_fields = identification_selectors.case_block_fields(actor=actor, number=number)
+    case = case_selectors.case_get(actor=actor, number=number, also_fields=ident_fields)
     context = {
         "case": case,
         "shares": sharing_selectors.shares_of_case(actor=actor, case_number=number),
@@ -145,6 +147,7 @@ def _case_page(
         context["share_form"] = share_form or ShareForm(organisation=actor.organisation)
     if policy.allows(actor, "case.note"):
         context["note_form"] = note_form or NoteForm()
+    context["ident"] = identification_selectors.case_block(actor=actor, case=_case_or_404(number))
     return render(request, "samen/case_detail.html", context, status=status)
 
 

@@ -53,3 +53,20 @@ def test_403_for_a_role_without_the_permission_and_404_outside_the_region(api_fo
         api_for("demo-investigator").get("/api/v1/identification/cases/MH-1999-000001/").status_code
         == 404
     )
+
+
+def test_the_identification_endpoints_are_in_the_openapi_schema(client):
+    schema = client.get("/api/schema/?format=json").json()
+    paths = schema["paths"]
+    for path, method in [
+        ("/api/v1/identification/cases/{number}/", "get"),
+        ("/api/v1/identification/cases/{number}/transitions/", "post"),
+        ("/api/v1/identification/deadlines/", "get"),
+        ("/api/v1/identification/notifications/", "get"),
+        ("/api/v1/identification/notifications/read/", "post"),
+    ]:
+        assert method in paths[path], path
+    row = schema["components"]["schemas"]["DeadlineRow"]["properties"]
+    assert {"due_on", "due_at", "minor", "minor_estimated"} <= set(row)
+    case = schema["components"]["schemas"]["Case"]["properties"]
+    assert {"minor", "minor_estimated", "age_is_estimate"} <= set(case)

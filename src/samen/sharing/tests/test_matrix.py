@@ -27,7 +27,14 @@ IDENTITY = {"name": "Synthetische Persoon", "date_of_birth": date(1990, 2, 3), "
 
 # Which response keys each category brings (checked against the API and the page).
 KEYS_OF_CATEGORY = {
-    "demographics": {"gender", "age_band", "minor", "nationality_group"},
+    "demographics": {
+        "gender",
+        "age_band",
+        "minor",
+        "minor_estimated",
+        "age_is_estimate",
+        "nationality_group",
+    },
     "exploitation": {"forms", "signals"},
     "location": {"municipality", "region"},
 }
