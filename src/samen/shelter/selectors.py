@@ -329,6 +329,14 @@ def placements_for_shelter(*, actor: Actor) -> dict[str, list[dict]]:
 # --- notices ---------------------------------------------------------------------------------
 
 
+def unread_notices(*, user) -> int:
+    """How many capacity alarms and waiting-list offers the user has not yet seen."""
+    return (
+        ShelterNotice.objects.filter(user=user, read_at__isnull=True).count()
+        + WaitingOffer.objects.filter(user=user, read_at__isnull=True).count()
+    )
+
+
 def notices_for(*, user) -> dict[str, list]:
     """The user's in-app shelter notices: capacity alarms and waiting-list offers."""
     return {

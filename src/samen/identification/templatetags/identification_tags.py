@@ -1,10 +1,13 @@
-"""The header's unread-notification count: a count only, so it is not an audited read."""
+"""The header's unread-notification count: a count only, so it is not an audited read. It counts
+every inbox a user has (identification reminders and notices, shelter alarms and offers), so
+nothing waits unseen behind a link the user never opens."""
 
 from __future__ import annotations
 
 from django import template
 
 from samen.identification.models import Notification
+from samen.shelter.selectors import unread_notices
 
 register = template.Library()
 
@@ -14,6 +17,17 @@ def unread_notifications(context: template.Context) -> int:
     actor = context.get("actor")
     if actor is None or actor.user is None or actor.organisation is None:
         return 0
-    return Notification.objects.filter(
-        user=actor.user, organisation=actor.organisation, read_at__isnull=True
-    ).count()
+    return (
+        unread_shelter(context)
+        + Notification.objects.filter(
+            user=actor.user, organisation=actor.organisation, read_at__isnull=True
+        ).count()
+    )
+
+
+@register.simple_tag(takes_context=True)
+def unread_shelter(context: template.Context) -> int:
+    actor = context.get("actor")
+    if actor is None or actor.user is None:
+        return 0
+    return unread_notices(user=actor.user)
