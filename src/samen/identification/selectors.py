@@ -15,6 +15,7 @@ from samen.identification import machine as engine
 from samen.identification.definitions import machine_of
 from samen.identification.labels import choice_label, field_label, reason_label
 from samen.identification.models import (
+    CommissionReview,
     Deadline,
     IdentificationPath,
     NonPunishmentFlag,
@@ -28,9 +29,9 @@ from samen.identification.services import (
     facts_of,
     is_minor,
 )
-from samen.organisations.models import OrganisationType
+from samen.organisations.models import Membership, OrganisationType
 from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
+from samen.sharing.actor import Actor, actor_for_membership
 
 BUCKETS = ("overdue", "due_0", "due_7", "due_14", "later")
 
@@ -205,6 +206,153 @@ def commission_of(*, actor: Actor, case: Case) -> dict[str, object] | None:
         "outcome_choices": [(k, str(v)) for k, v in CommissionOutcome.choices],
         "reason_choices": [(r, reason_label(r)) for r in reasons],
     }
+
+
+def commission_config(case: Case) -> dict:
+    """The commission section of the case's path definition (the current one for a new path)."""
+    path = IdentificationPath.objects.select_related("definition").filter(case=case).first()
+    definition = path.definition if path else current_definition()
+    return dict(definition.body.get("commission", {}))
+
+
+def _may_reach(case: Case) -> Q:
+    """A cheap SQL superset of the memberships that reach the case (see policy.case_filter);
+    the policy itself confirms each one afterwards."""
+    from samen.sharing.models import CaseShare, EmergencyAccess
+    from samen.signalling.models import Signal
+
+    by_role = {scope: [r for r, s in policy.SCOPE.items() if s is scope] for scope in policy.Scope}
+    now = timezone.now()
+    return (
+        Q(role__in=by_role[policy.Scope.ALL])
+        | Q(
+            role__in=by_role[policy.Scope.REGION],
+            organisation__municipality__region_id=case.region_id,
+        )
+        | Q(role__in=by_role[policy.Scope.REGION], organisation_id=case.responsible_organisation_id)
+        | Q(
+            role__in=by_role[policy.Scope.OWN],
+            user_id__in=Signal.objects.filter(case=case).values("recorded_by_id"),
+        )
+        | Q(
+            organisation_id__in=CaseShare.objects.filter(case=case, revoked_at__isnull=True).values(
+                "recipient_id"
+            )
+        )
+        | Q(
+            user_id__in=EmergencyAccess.objects.filter(case=case, expires_at__gt=now).values(
+                "user_id"
+            )
+        )
+    )
+
+
+def commission_candidates(*, actor: Actor, case: Case) -> list[Membership]:
+    """The memberships that may sit on the case's commission: active staff whose role reads
+    identification data, of the organisation types the commission configuration lists
+    ("organisation_types"; any chain organisation when it lists none), who reach this case
+    (else they could not assess). Only for those who may open a commission. Not audited by
+    itself: the request's one entry is the opening (commission_open) or, when the form is
+    shown, commission_candidates_audit."""
+    _access(actor, case, "identification.transition")
+    config = commission_config(case)
+    rows = (
+        Membership.objects.filter(
+            is_active=True,
+            user__is_active=True,
+            role__in=policy.PERMISSIONS["identification.read"],
+        )
+        .filter(_may_reach(case))
+        .select_related("user", "organisation__municipality__region")
+        .order_by("organisation__name", "user__last_name", "user__first_name", "id")
+    )
+    if config.get("organisation_types"):
+        rows = rows.filter(organisation__type__in=config["organisation_types"])
+    return [
+        m
+        for m in rows
+        if case.pk in policy.case_access(actor_for_membership(m, origin=actor.origin), [case.pk])
+    ]
+
+
+def commission_candidates_audit(*, actor: Actor, case: Case) -> None:
+    """The audit entry of showing the opening form (staff names for a case, no case data)."""
+    access = policy.case_access(actor, [case.pk]).get(case.pk)
+    audit.record(
+        actor,
+        "commission_review.read",
+        object_type="case",
+        object_id=case.number,
+        fields=["identification.commission"],
+        purpose=policy.purpose_of(actor),
+        legal_basis=policy.legal_basis(actor, access.categories) if access else "",
+        emergency=bool(access and access.emergency),
+    )
+
+
+def commission_detail(review: CommissionReview | None, path_status: tuple[str, str]) -> dict:
+    """The commission as the API shows it: members by organisation and role with their
+    assessments, the decision and its reason codes (never the chair's encrypted words), and the
+    case's HTCDS victim status. Plain data; the caller checks the policy and audits."""
+    status, decision_org = path_status
+    data: dict[str, object] = {
+        "htcds_status": status,
+        "htcds_decision_org": decision_org,
+        "commission": None,
+    }
+    if review is None:
+        return data
+    data["commission"] = {
+        "id": review.pk,
+        "opened_at": review.opened_at,
+        "decided_at": review.decided_at,
+        "outcome": review.outcome,
+        "reasons": list(review.reasons),
+        "members": [
+            {
+                "membership": m.membership_id,
+                "organisation": m.membership.organisation.name,
+                "organisation_type": m.membership.organisation.type,
+                "role": m.membership.role,
+                "is_chair": m.is_chair,
+                "assessment": m.assessment,
+                "assessment_reasons": list(m.assessment_reasons),
+                "assessed_at": m.assessed_at,
+            }
+            for m in review.members.select_related("membership__organisation")
+        ],
+    }
+    return data
+
+
+def commission_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, object]:
+    """The case's latest commission and victim status for the API; one audit entry."""
+    access = _access(actor, case, "identification.read")
+    review = CommissionReview.objects.filter(case=case).first()
+    status = (
+        IdentificationPath.objects.filter(case=case)
+        .values_list("htcds_status", "htcds_decision_org")
+        .first()
+    ) or ("", "")
+    data = {"case": case.number, **commission_detail(review, status)}
+    if audited:
+        audit.record(
+            actor,
+            "commission_review.read",
+            object_type="case",
+            object_id=case.number,
+            fields=["identification.commission", "identification.victim_status"],
+            purpose=policy.purpose_of(actor),
+            legal_basis=policy.legal_basis(actor, access.categories),
+            emergency=access.emergency,
+        )
+    return data
+
+
+def membership_label(m: Membership) -> str:
+    """Staff name, organisation and role: nothing about the case or the victim."""
+    name = m.user.get_full_name() or m.user.username
+    return f"{name} · {m.organisation.name} · {m.get_role_display()}"
 
 
 def case_block_fields(*, actor: Actor, number: str) -> list[str]:

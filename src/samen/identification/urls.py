@@ -12,6 +12,7 @@ urlpatterns = [
     path("zaken/<str:number>/stap/", views.path_step, name="step"),
     path("zaken/<str:number>/feiten/", views.path_facts, name="facts"),
     path("zaken/<str:number>/strafbaarheid/", views.non_punishment, name="non-punishment"),
+    path("zaken/<str:number>/commissie/", views.commission_open, name="commission-open"),
     path(
         "zaken/<str:number>/commissie/beoordeling/",
         views.commission_assess,

@@ -14,6 +14,7 @@ from samen.cases.models import Case
 from samen.i18n import current_language
 from samen.identification import commission, leadtimes, selectors, services
 from samen.identification.definitions import machine_of
+from samen.identification.forms import CommissionOpenForm
 from samen.identification.models import AgeAssessment, CommissionReview, NonPunishmentReason
 from samen.sharing import policy
 from samen.sharing.access import access
@@ -235,3 +236,33 @@ def commission_decide(request: HttpRequest, number: str) -> HttpResponse:
     else:
         messages.success(request, _("Decision recorded."))
     return redirect("case-detail", number=case.number)
+
+
+@access("identification.transition")
+def commission_open(request: HttpRequest, number: str) -> HttpResponse:
+    """Put the case before the commission: choose members and the chair. A refused choice
+    (too few organisation types) comes back with the field named and the choices kept."""
+    case = _case(request, number, "identification.transition")
+    posted = request.method == "POST"
+    # On POST the opening service writes the request's audit entry; a form sent back with
+    # errors is a read of the candidates, audited below instead.
+    candidates = selectors.commission_candidates(actor=request.actor, case=case)
+    form = CommissionOpenForm(request.POST if posted else None, candidates=candidates)
+    if posted and form.is_valid():
+        members, chair = form.chosen()
+        try:
+            commission.commission_open(actor=request.actor, case=case, members=members, chair=chair)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("The commission is opened."))
+            return redirect("case-detail", number=case.number)
+    selectors.commission_candidates_audit(actor=request.actor, case=case)
+    return render(
+        request,
+        "identification/commission_open.html",
+        {"form": form, "number": case.number},
+        status=400 if posted else 200,
+    )
