@@ -218,6 +218,9 @@ SPECTACULAR_SETTINGS = {
         "ItemStatusEnum": "samen.programme.models.ItemStatus",
         "LetterStatusEnum": "samen.programme.models.LetterStatus",
         "RecommendationStatusEnum": "samen.programme.models.RecommendationStatus",
+        "CommissionOutcomeEnum": "samen.identification.models.CommissionOutcome",
+        "OrganisationTypeEnum": "samen.organisations.models.OrganisationType",
+        "MembershipRoleEnum": "samen.organisations.models.Role",
     },
 }
 

@@ -4,6 +4,8 @@ policy and write the one audit entry."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
@@ -12,7 +14,9 @@ from rest_framework.response import Response
 
 from samen.api.base import SamenAPIView
 from samen.cases.models import Case
-from samen.identification import selectors, services
+from samen.identification import commission, selectors, services
+from samen.identification.models import CommissionOutcome, CommissionReview
+from samen.organisations.models import OrganisationType, Role
 from samen.sharing import policy
 
 TAG = ["identification"]
@@ -190,3 +194,256 @@ class NotificationReadView(SamenAPIView):
             actor=self.actor, ids=ser.validated_data.get("ids")
         )
         return Response({"marked": marked})
+
+
+class CommissionMemberSerializer(serializers.Serializer):
+    membership = serializers.IntegerField()
+    organisation = serializers.CharField()
+    organisation_type = serializers.ChoiceField(choices=OrganisationType.choices)
+    role = serializers.ChoiceField(choices=Role.choices)
+    is_chair = serializers.BooleanField()
+    assessment = serializers.CharField(help_text="An outcome code; empty until assessed.")
+    assessment_reasons = serializers.ListField(child=serializers.CharField())
+    assessed_at = serializers.DateTimeField(allow_null=True)
+
+
+class CommissionReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    opened_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.CharField(help_text="An outcome code; empty until decided.")
+    reasons = serializers.ListField(child=serializers.CharField())
+    members = CommissionMemberSerializer(many=True)
+
+
+class CommissionSerializer(serializers.Serializer):
+    case = serializers.CharField()
+    htcds_status = serializers.CharField(help_text="HTCDS vic_TraffickingStatus; may be empty.")
+    htcds_decision_org = serializers.CharField(
+        help_text="HTCDS vic_TraffickingStatusDecisionMakingOrg; may be empty."
+    )
+    commission = CommissionReviewSerializer(
+        allow_null=True, help_text="The latest commission on the case; null when there is none."
+    )
+
+
+class CommissionOpenInputSerializer(serializers.Serializer):
+    members = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        min_length=1,
+        max_length=50,
+        help_text="Membership ids (see the candidates endpoint); the chair sits on it too.",
+    )
+    chair = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
+class CommissionCandidateSerializer(serializers.Serializer):
+    membership = serializers.IntegerField()
+    label = serializers.CharField(help_text="Staff name, organisation and role.")
+    organisation = serializers.CharField()
+    organisation_type = serializers.ChoiceField(choices=OrganisationType.choices)
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class CommissionView(SamenAPIView):
+    """GET reads the case's commission; POST opens one (identification.transition)."""
+
+    access_rule = "identification.read"
+
+    def get_permissions(self):
+        # The two methods need different rules; PolicyPermission reads access_rule.
+        self.access_rule = (
+            "identification.transition" if self.request.method == "POST" else "identification.read"
+        )
+        return super().get_permissions()
+
+    @extend_schema(
+        tags=TAG,
+        responses=CommissionSerializer,
+        summary="A case's identification commission: members, assessments, outcome, status",
+        operation_id="identification_commission_read",
+    )
+    def get(self, request: Request, number: str) -> Response:
+        case = _case(self, number, "identification.read")
+        data = selectors.commission_get(actor=self.actor, case=case)
+        return Response(CommissionSerializer(data).data)
+
+    @extend_schema(
+        tags=TAG,
+        request=CommissionOpenInputSerializer,
+        responses={201: CommissionSerializer},
+        summary="Put a case before the identification commission",
+        description="Members and chair are membership ids from the candidates endpoint; "
+        "members from too few organisation types answer 400 naming `members`.",
+        operation_id="identification_commission_open",
+    )
+    def post(self, request: Request, number: str) -> Response:
+        case = _case(self, number, "identification.transition")
+        ser = CommissionOpenInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        candidates = {m.pk: m for m in selectors.commission_candidates(actor=self.actor, case=case)}
+        ids, chair = ser.validated_data["members"], ser.validated_data["chair"]
+        errors = {}
+        if any(pk not in candidates for pk in ids):
+            errors["members"] = [_("Choose members from the candidates for this case.")]
+        if chair not in candidates:
+            errors["chair"] = [_("Choose the chair from the candidates for this case.")]
+        if errors:
+            raise DjangoValidationError(errors)
+        review = commission.commission_open(
+            actor=self.actor,
+            case=case,
+            members=[candidates[pk] for pk in ids],
+            chair=candidates[chair],
+        )
+        data = {"case": case.number, **selectors.commission_detail(review, _status(case))}
+        return Response(CommissionSerializer(data).data, status=status.HTTP_201_CREATED)
+
+
+def _status(case: Case) -> tuple[str, str]:
+    from samen.identification.models import IdentificationPath
+
+    path = IdentificationPath.objects.get(case=case)
+    return path.htcds_status, path.htcds_decision_org
+
+
+class CommissionCandidateListView(SamenAPIView):
+    access_rule = "identification.transition"
+
+    @extend_schema(
+        tags=TAG,
+        responses=CommissionCandidateSerializer(many=True),
+        summary="Staff who may sit on the case's commission",
+        operation_id="identification_commission_candidates",
+    )
+    def get(self, request: Request, number: str) -> Response:
+        case = _case(self, number, self.access_rule)
+        rows = selectors.commission_candidates(actor=self.actor, case=case)
+        selectors.commission_candidates_audit(actor=self.actor, case=case)
+        data = [
+            {
+                "membership": m.pk,
+                "label": selectors.membership_label(m),
+                "organisation": m.organisation.name,
+                "organisation_type": m.organisation.type,
+                "role": m.role,
+            }
+            for m in rows
+        ]
+        return Response(CommissionCandidateSerializer(data, many=True).data)
+
+
+def _open_review(view: SamenAPIView, number: str) -> CommissionReview:
+    """The case's latest commission; out of reach looks missing, a reachable case without one
+    answers 400 naming `commission`."""
+    case = _case(view, number, "identification.read")
+    services._access(view.actor, case, "identification.read")
+    review = CommissionReview.objects.filter(case=case).select_related("case", "definition").first()
+    if review is None:
+        raise DjangoValidationError({"commission": [_("This case has no commission.")]})
+    return review
+
+
+class AssessmentInputSerializer(serializers.Serializer):
+    assessment = serializers.ChoiceField(choices=CommissionOutcome.choices)
+    reasons = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        max_length=20,
+        help_text="Reason codes from the path definition's commission section.",
+    )
+
+
+class AssessmentResultSerializer(serializers.Serializer):
+    case = serializers.CharField()
+    assessment = serializers.ChoiceField(choices=CommissionOutcome.choices)
+    reasons = serializers.ListField(child=serializers.CharField())
+    assessed_at = serializers.DateTimeField()
+
+
+class CommissionAssessmentView(SamenAPIView):
+    access_rule = "identification.read"
+
+    @extend_schema(
+        tags=TAG,
+        request=AssessmentInputSerializer,
+        responses={201: AssessmentResultSerializer},
+        summary="Record your own assessment as a member of the case's commission",
+        description="403 for anyone who does not sit on the commission.",
+        operation_id="identification_commission_assess",
+    )
+    def post(self, request: Request, number: str) -> Response:
+        review = _open_review(self, number)
+        ser = AssessmentInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        seat = commission.commission_assess(
+            actor=self.actor,
+            review=review,
+            assessment=ser.validated_data["assessment"],
+            reasons=ser.validated_data["reasons"],
+        )
+        body = {
+            "case": review.case.number,
+            "assessment": seat.assessment,
+            "reasons": seat.assessment_reasons,
+            "assessed_at": seat.assessed_at,
+        }
+        return Response(AssessmentResultSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=CommissionOutcome.choices)
+    reasons = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        max_length=20,
+        help_text="Reason codes from the path definition's commission section.",
+    )
+    text = serializers.CharField(
+        max_length=5000,
+        required=False,
+        allow_blank=True,
+        help_text="The reasons in words; stored encrypted, never returned.",
+    )
+
+
+class DecisionResultSerializer(serializers.Serializer):
+    case = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=CommissionOutcome.choices)
+    reasons = serializers.ListField(child=serializers.CharField())
+    decided_at = serializers.DateTimeField()
+    htcds_status = serializers.CharField()
+    htcds_decision_org = serializers.CharField()
+
+
+class CommissionDecisionView(SamenAPIView):
+    access_rule = "identification.read"
+
+    @extend_schema(
+        tags=TAG,
+        request=DecisionInputSerializer,
+        responses={201: DecisionResultSerializer},
+        summary="Record the commission's decision (the chair only)",
+        description="Every member must have assessed first; the outcome sets the HTCDS victim "
+        "status. 403 for anyone but the chair.",
+        operation_id="identification_commission_decide",
+    )
+    def post(self, request: Request, number: str) -> Response:
+        review = _open_review(self, number)
+        ser = DecisionInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        review = commission.commission_decide(
+            actor=self.actor,
+            review=review,
+            outcome=ser.validated_data["outcome"],
+            reasons=ser.validated_data["reasons"],
+            text=ser.validated_data.get("text", ""),
+        )
+        htcds_status, decision_org = _status(review.case)
+        body = {
+            "case": review.case.number,
+            "outcome": review.outcome,
+            "reasons": review.reasons,
+            "decided_at": review.decided_at,
+            "htcds_status": htcds_status,
+            "htcds_decision_org": decision_org,
+        }
+        return Response(DecisionResultSerializer(body).data, status=status.HTTP_201_CREATED)

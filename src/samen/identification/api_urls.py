@@ -20,4 +20,24 @@ urlpatterns = [
         api.TransitionView.as_view(),
         name="identification-transition",
     ),
+    path(
+        "cases/<str:number>/commission/",
+        api.CommissionView.as_view(),
+        name="identification-commission",
+    ),
+    path(
+        "cases/<str:number>/commission/candidates/",
+        api.CommissionCandidateListView.as_view(),
+        name="identification-commission-candidates",
+    ),
+    path(
+        "cases/<str:number>/commission/assessments/",
+        api.CommissionAssessmentView.as_view(),
+        name="identification-commission-assess",
+    ),
+    path(
+        "cases/<str:number>/commission/decision/",
+        api.CommissionDecisionView.as_view(),
+        name="identification-commission-decide",
+    ),
 ]
