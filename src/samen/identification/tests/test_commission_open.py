@@ -131,3 +131,14 @@ def test_the_coordinator_opens_the_commission_and_the_members_see_their_seat(web
     # While the commission is deciding, the page does not offer to open another.
     html = web_for("demo-coordinator").get(f"/zaken/{case.number}/").content.decode()
     assert 'data-testid="commission-open-link"' not in html
+
+
+def test_the_configuration_can_limit_the_organisation_types_that_sit(case, actor_for):
+    from samen.identification.selectors import commission_candidates
+    from samen.identification.services import current_definition
+
+    definition = current_definition()
+    definition.body["commission"]["organisation_types"] = ["police", "care_coordination"]
+    definition.save()
+    rows = commission_candidates(actor=actor_for("demo-coordinator"), case=case)
+    assert {m.organisation.type for m in rows} == {"police", "care_coordination"}
