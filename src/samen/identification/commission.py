@@ -52,7 +52,11 @@ def commission_open(
     access = _access(actor, case, "identification.transition")
     now = timezone.now()
     with transaction.atomic():
-        path = _path_locked(case)
+        path = _path_locked(case)  # the lock also serialises two people opening at once
+        if CommissionReview.objects.filter(case=case, decided_at__isnull=True).exists():
+            raise ValidationError(
+                {"members": [_("This case is already before the commission; await its decision.")]}
+            )
         config = _config(path.definition)
         members = list({m.pk: m for m in [*members, chair]}.values())
         types = {m.organisation.type for m in members}

@@ -199,3 +199,10 @@ def test_the_commission_endpoints_are_in_the_openapi_schema(client):
     assert {"members", "chair"} <= set(schemas["CommissionOpenInputRequest"]["properties"])
     assert {"htcds_status", "commission"} <= set(schemas["Commission"]["properties"])
     assert set(schemas["CommissionOutcomeEnum"]["enum"]) >= {"possible", "identified"}
+
+
+def test_a_case_is_before_one_commission_at_a_time(api_for, case):
+    opened(api_for, case)
+    again = api_for("demo-coordinator").post(url(case), body(), format="json")
+    assert again.status_code == 400 and "members" in again.json()["fields"]
+    assert CommissionReview.objects.filter(case__number=case.number).count() == 1
