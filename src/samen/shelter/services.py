@@ -900,11 +900,17 @@ def capacity_alarm_check(*, now: datetime | None = None) -> list[CapacityAlarm]:
 
 
 def registrars() -> list:
+    """The national coordination centre's registrars: they keep the national shelter overview.
+    Registrars elsewhere (the IND records permits) have no part in finding beds."""
     from samen.accounts.models import User
+    from samen.organisations.models import OrganisationType
 
     return list(
         User.objects.filter(
-            memberships__role=Role.NATIONAL_REGISTRAR, memberships__is_active=True, is_active=True
+            memberships__role=Role.NATIONAL_REGISTRAR,
+            memberships__is_active=True,
+            memberships__organisation__type=OrganisationType.COMENSHA,
+            is_active=True,
         )
         .distinct()
         .order_by("pk")
