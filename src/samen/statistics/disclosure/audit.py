@@ -141,6 +141,9 @@ class IntervalSolver:
         self._seen_low = np.array([np.inf if v is None else v for v in system.values], float)
         self._seen_high = np.array([-np.inf if v is None else v for v in system.values], float)
         self.certify_rounds = 6
+        #: Certify cells in bulk before solving their own LPs even when exact: used inside the
+        #: suppression loop, where a proven width is all that is needed.
+        self.certify_first = False
         self._cache: dict[
             tuple[frozenset[int], frozenset[int], bool], dict[int, tuple[float, float, bool]]
         ] = {}
@@ -302,7 +305,7 @@ class IntervalSolver:
             exact = True
         results: dict[int, tuple[float, float, bool]] = {}
 
-        if not exact:
+        if not exact or self.certify_first:
             # Bulk certification: any feasible table in which a cell is a margin away from its
             # true value proves the cell's interval is at least that wide. A random mix of
             # minimising and maximising moves many cells at once, so a few LPs settle
@@ -332,7 +335,9 @@ class IntervalSolver:
             self._seen_high[global_ids] = highest
             for i in to_check:
                 results[component[i]] = (lowest[i], highest[i], False)
-            to_check = pending.tolist() if settle_exposed else []
+            # Exact mode still settles every cell the bulk pass could not prove, so the
+            # decisions are those of solving each cell's own LPs, at a fraction of the cost.
+            to_check = pending.tolist() if (settle_exposed or exact) else []
         for i in to_check:
             objective = np.zeros(n)
             objective[i] = 1.0

@@ -330,6 +330,7 @@ def protect(
         exact=exact,
         exact_limit=exact_limit,
     )
+    solver.certify_first = True
     unresolved: list[str] = []
     report = solver.audit(~state.hidden, state.check_mask(), settle_exposed=False)
     system = joint.system
