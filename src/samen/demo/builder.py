@@ -275,6 +275,10 @@ def build_demo_world(
         from samen.shelter.demo import build_shelter_directory
 
         build_shelter_directory(seed=seed)
+        # Earlier years in bulk, so the statistics page has yearly tables worth reading.
+        from samen.statistics.demo import add_statistics_volume
+
+        add_statistics_volume(seed=seed, today=today)
     return DemoSummary(organisations=len(orgs), users=len(members), signals=signals, linked=linked)
 
 

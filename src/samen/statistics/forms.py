@@ -14,9 +14,11 @@ MAX_YEARS = 10
 
 
 def default_period(today: date | None = None) -> Period:
-    """The last five calendar years up to today, like the yearly reports."""
+    """The last five complete calendar years, like the yearly reports. Complete years also
+    keep last year's release of the period a true earlier release: a year still running
+    would change between the two and the difference would be a small group of people."""
     today = today or date.today()
-    return Period(date(today.year - 4, 1, 1), today)
+    return Period(date(today.year - 5, 1, 1), date(today.year - 1, 12, 31))
 
 
 class PeriodForm(forms.Form):

@@ -117,13 +117,15 @@ class _Suppressor:
     # -- primitive ----------------------------------------------------------------------
 
     def cost(self, var: int) -> tuple[int, int, int, int, int]:
-        """Order of preference among cells that could be hidden: a cell whose other lines
-        also have a single hidden cell settles those lines at once (fewer suppressions in
-        all), then the smallest count (least information lost), interior before totals."""
+        """Order of preference among cells that could be hidden: interior cells before
+        totals (a hidden total costs readers a whole row, and with linked tables a total is
+        shared by all of them, so hiding it for one sparse table blanks the main figures of
+        the others); among those a cell whose other lines also have a single hidden cell
+        settles those lines at once (fewer suppressions in all), then the smallest count."""
         value = self.values[var] or 0
         zero_last = int(value == 0 and self.rules.avoid_zero_secondary)
         settles = sum(1 for e in self.joint.system.var_equations[var] if self.hidden_count[e] == 1)
-        return (zero_last, -settles, value, self.joint.system.level[var], var)
+        return (zero_last, self.joint.system.level[var], -settles, value, var)
 
     def suppress(self, var: int, reason: Suppression) -> None:
         self.suppressed[var] = True
