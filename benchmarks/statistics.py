@@ -157,13 +157,15 @@ def load(dsn: str, n: int) -> None:
             advice_reasons, linked_to_existing, created_at, is_synthetic)
             SELECT c.id, {signal_list.pk}, {member.user_id},
                    ({array(organisations)})[1 + floor(random() * {len(organisations)})::int],
-                   c.municipality_id, c.region_id, c.opened_at::date, '', 'report', '[]'::jsonb, false,
+                   c.municipality_id, c.region_id, c.opened_at::date, '', 'report',
+                   '[]'::jsonb, false,
                    c.opened_at, true
             FROM {Case._meta.db_table} c
             UNION ALL
             SELECT c.id, {signal_list.pk}, {member.user_id},
                    ({array(organisations)})[1 + floor(random() * {len(organisations)})::int],
-                   c.municipality_id, c.region_id, c.opened_at::date, '', 'report', '[]'::jsonb, true,
+                   c.municipality_id, c.region_id, c.opened_at::date, '', 'report',
+                   '[]'::jsonb, true,
                    LEAST(c.opened_at + interval '20 days',
                          date_trunc('year', c.opened_at) + interval '1 year - 1 hour'), true
             FROM {Case._meta.db_table} c WHERE random() < 0.10""",

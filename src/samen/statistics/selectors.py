@@ -6,21 +6,20 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case as DbCase
 from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    Min,
     OrderBy,
-    OuterRef,
     QuerySet,
-    Subquery,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, ExtractYear, RowNumber
+from django.db.models.functions import ExtractYear, RowNumber
 from django.utils import timezone
 
 from samen.cases.models import Case
@@ -101,6 +100,10 @@ class Period:
     def years(self) -> list[str]:
         return [str(y) for y in range(self.start.year, self.end.year + 1)]
 
+    @property
+    def whole_years(self) -> bool:
+        return (self.start.month, self.start.day, self.end.month, self.end.day) == (1, 1, 12, 31)
+
     def year_earlier(self) -> Period:
         """The same period one year back: last year's release of it."""
         return Period(_year_back(self.start), _year_back(self.end))
@@ -130,23 +133,59 @@ class StatisticsData:
     #: The same counts for the period one year earlier, to protect against differencing.
     previous: StatisticsData | None = None
 
+    def within(self, period: Period) -> StatisticsData:
+        """The counts of the whole years of ``period`` (rows are per year, year first)."""
+        years = {int(y) for y in period.years}
+
+        def keep(rows: list[tuple]) -> list[tuple]:
+            return [row for row in rows if int(row[0]) in years]
+
+        return StatisticsData(period, keep(self.victims), keep(self.identification),
+                              keep(self.placements), self.categories)  # fmt: skip
+
 
 #: Waiting time from the referral to the start of the placement, in bands (upper bound, code).
 WAIT_BANDS = ((timedelta(days=1), "0-1"), (timedelta(days=7), "2-7"), (timedelta(days=30), "8-30"))
 WAIT_LONGEST = "31+"
 
 
-def _grouped(queryset: QuerySet, dims: list[str], rank: str) -> list[tuple]:
+def _grouped(
+    queryset: QuerySet,
+    dims: list[str],
+    rank: str,
+    *,
+    form_of: tuple[str, QuerySet] | None = None,
+) -> list[tuple]:
     """COUNT(*) GROUP BY ``dims`` over the rows of ``queryset`` whose window rank is 1: the ORM
-    builds the per-person rows (portable time zones, joins), SQL does the counting."""
-    inner, params = queryset.order_by().values(*dims, rank).query.sql_with_params()
+    builds the per-person rows (portable time zones, joins), SQL does the counting.
+
+    ``form_of`` = (case column, per-case form ranks): the form dimension ``s_form`` is then
+    joined from the ranks after the rank filter, so it is looked up once per case in bulk
+    rather than once per signal row."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(d) for d in dims)
+    outer = {d: f"person_year.{quote(d)}" for d in dims}
+    wanted = [d for d in dims if not (form_of and d == "s_form")]
+    if form_of:
+        wanted.append(form_of[0])
+    inner, params = queryset.order_by().values(*wanted, rank).query.sql_with_params()
+    join = ""
+    if form_of:
+        forms_sql, forms_params = form_of[1].query.sql_with_params()
+        join = (
+            f" LEFT JOIN ({forms_sql}) form_rank"
+            f" ON form_rank.{quote('case_id')} = person_year.{quote(form_of[0])}"
+        )
+        params = (*params, *forms_params)
+        outer["s_form"] = f"COALESCE(form_rank.{quote('s_rank')}, {OTHER_FORM_RANK})"
+    columns = ", ".join(outer[d] for d in dims)
     sql = (
-        f"SELECT {columns}, COUNT(*) FROM ({inner}) person_year "  # noqa: S608 (names are ours)
-        f"WHERE {quote(rank)} = 1 GROUP BY {columns}"
+        f"SELECT {columns}, COUNT(*) FROM ({inner}) person_year{join} "  # noqa: S608 (ours)
+        f"WHERE person_year.{quote(rank)} < 2 GROUP BY {columns}"
     )
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One sort of a million rows: in memory, not in temporary files.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(sql, params)
         return [tuple(row) for row in cursor.fetchall()]
 
@@ -166,14 +205,16 @@ def _victim_counts(period: Period, categories: frozenset[str]) -> list[tuple]:
         *(When(exploitationform__code=code, then=Value(i)) for i, code in enumerate(FORM_RANKS)),
         default=Value(OTHER_FORM_RANK),
     )
-    main_form = Subquery(
-        through.objects.filter(case_id=OuterRef("case_id"))
-        .annotate(s_rank=rank)
-        .order_by("s_rank")
-        .values("s_rank")[:1]
+    # The best-ranked form of each case, one row per case (joined after the rank filter).
+    form_ranks = (
+        through.objects.annotate(s_one=rank)
+        .values("case_id")
+        .annotate(s_rank=Min("s_one"))
+        .values("case_id", "s_rank")
+        .order_by()
     )
     shows = {
-        "exploitation": {"s_form": Coalesce(main_form, Value(OTHER_FORM_RANK))},
+        "exploitation": {"s_case": F("case_id")},
         "demographics": {
             "s_age": F("case__person__age_band"),
             "s_gender": F("case__person__gender"),
@@ -181,11 +222,13 @@ def _victim_counts(period: Period, categories: frozenset[str]) -> list[tuple]:
         },
         "location": {"s_region": F("case__region__code")},
     }
+    if "exploitation" not in categories:
+        shows["exploitation"] = {"s_form": Value("")}
     fields: dict[str, object] = {"s_year": ExtractYear("created_at")}
     # Withheld categories count as one "not shown" value, so totals stay whole.
     for category, expressions in shows.items():
         for name, expression in expressions.items():
-            fields[name] = expression if category in categories else Value("")
+            fields[name] = expression if category in categories or name == "s_form" else Value("")
     fields["s_reporter"] = F("organisation__type")
     queryset = (
         Signal.objects.filter(created_at__gte=start, created_at__lt=end)
@@ -195,7 +238,9 @@ def _victim_counts(period: Period, categories: frozenset[str]) -> list[tuple]:
                                               F("id").asc()))
     )  # fmt: skip
     dims = ["s_year", "s_form", "s_age", "s_gender", "s_nat", "s_reporter", "s_region"]
-    return _grouped(queryset, dims, "s_rn")
+    if "exploitation" not in categories:
+        return _grouped(queryset, dims, "s_rn")
+    return _grouped(queryset, dims, "s_rn", form_of=("s_case", form_ranks))
 
 
 def _identification_counts(period: Period) -> list[tuple]:
@@ -252,9 +297,16 @@ def statistics_data(*, actor: Actor, period: Period, with_previous: bool = True)
                      result="denied", purpose=policy.purpose_of(actor))  # fmt: skip
         raise PermissionDenied("statistics purpose required")
     categories = frozenset(policy.grants(actor)) - {"identity", "contact", "free_text"}
-    data = _collect(period, categories)
-    if with_previous:
-        data = replace(data, previous=_collect(period.year_earlier(), categories))
+    earlier = period.year_earlier()
+    if with_previous and period.whole_years:
+        # Person-years do not depend on the period when it is made of whole years: count
+        # the six years once and take both five-year periods from them.
+        both = _collect(Period(earlier.start, period.end), categories)
+        data = replace(both.within(period), previous=both.within(earlier))
+    elif with_previous:
+        data = replace(_collect(period, categories), previous=_collect(earlier, categories))
+    else:
+        data = _collect(period, categories)
     audit.record(
         actor,
         "statistics.export",

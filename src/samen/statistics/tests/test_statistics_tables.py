@@ -313,3 +313,19 @@ def test_api_schema_lists_the_statistics_endpoints(client, db):
     schema = client.get("/api/schema/?format=json").json()
     assert "/api/v1/statistics/tables/" in schema["paths"]
     assert "/api/v1/statistics/tables/{slug}/" in schema["paths"]
+
+
+def test_whole_years_are_counted_once_for_both_releases(actor_for, record):
+    last_year = date.today().year - 1
+    first = record(forms=["labour"], person=_person(5))
+    _move_signal(first, timezone.now().replace(year=last_year, month=3, day=1))
+    second = record(forms=["labour"], person=_person(6))
+    _move_signal(second, timezone.now().replace(year=last_year - 1, month=3, day=1))
+    period = Period(date(last_year - 4, 1, 1), date(last_year, 12, 31))
+    data = _data(actor_for, period)
+    separately = _data(actor_for, period, with_previous=False)
+    earlier = _data(actor_for, period.year_earlier(), with_previous=False)
+    assert sorted(data.victims) == sorted(separately.victims)
+    assert sorted(data.previous.victims) == sorted(earlier.victims)
+    assert _unprotected(data)[tables.TABLE].grand_total == 2
+    assert _unprotected(data.previous)[tables.TABLE].grand_total == 1
