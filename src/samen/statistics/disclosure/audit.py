@@ -14,7 +14,6 @@ determines, which catches the common attacks but is not a proof of safety.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -147,8 +146,6 @@ class IntervalSolver:
         #: Certify cells in bulk before solving their own LPs even when exact: used inside the
         #: suppression loop, where a proven width is all that is needed.
         self.certify_first = False
-        self.layouts: list[np.ndarray] = []
-        self._where: dict[int, tuple[int, tuple[int, ...]]] = {}
         self._cache: dict[
             tuple[frozenset[int], frozenset[int], bool], dict[int, tuple[float, float, bool]]
         ] = {}
@@ -321,9 +318,6 @@ class IntervalSolver:
             highest = np.maximum(self._seen_high[global_ids], truth)
             check_ids = np.array(to_check, dtype=np.int64)
             pending = check_ids[highest[check_ids] - lowest[check_ids] < self.margin - _TOLERANCE]
-            if len(pending) and self.layouts:
-                self._box_certify(global_ids[pending], hidden, values, lowest, highest, local)
-                pending = pending[highest[pending] - lowest[pending] < self.margin - _TOLERANCE]
             signs = self._rng.choice([-1.0, 1.0], size=n)
             for attempt in range(self.certify_rounds):
                 if not len(pending):
@@ -354,114 +348,6 @@ class IntervalSolver:
             high = solve(objective)
             results[component[i]] = (float(low[i]), float(high[i]), True)
         return results
-
-    # -- certification without an LP ----------------------------------------------------
-
-    def set_layouts(self, layouts: Sequence[np.ndarray]) -> None:
-        """The variable id of every cell of each table (the layout of ``extended_array``), so
-        that cells can be certified by box moves instead of LPs."""
-        self.layouts = list(layouts)
-        self._where = {}
-        for number, layout in enumerate(self.layouts):
-            for index in np.ndindex(*layout.shape):
-                self._where.setdefault(int(layout[index]), (number, index))
-
-    def _box_certify(
-        self,
-        cells: np.ndarray,
-        hidden: np.ndarray,
-        values: np.ndarray,
-        lowest: np.ndarray,
-        highest: np.ndarray,
-        local: dict[int, int],
-    ) -> None:
-        """Certify hidden cells by moving a box of hidden cells, no LP needed.
-
-        In a table with all its margins, add +d and -d at the corners of a box: along an axis
-        whose two coordinates are categories the signs alternate (the line's sum stays), along
-        an axis where one coordinate is the total both corners move alike (the total follows
-        its part). Every line of the table then still adds up, so published figures stay as
-        they are; with the corners that go down at least d, the moved table is a feasible table
-        in which each corner is d away from its true value, which is what certification needs.
-        Each candidate move is checked against every equation of the system (other tables,
-        hierarchies, earlier releases) before it counts, so a move is never taken on trust."""
-        margin = self.margin
-        system = self.system
-        masks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        for var in self._rng.permutation(cells).tolist():
-            i = local[var]
-            if highest[i] - lowest[i] >= margin - _TOLERANCE or var not in self._where:
-                continue
-            number, start = self._where[var]
-            layout = self.layouts[number]
-            if number not in masks:
-                masks[number] = (hidden[layout], values[layout])
-            hidden_mask, table_values = masks[number]
-            for _attempt in range(6):
-                move = self._box_move(start, layout.shape, hidden_mask, table_values, margin)
-                if move is None:
-                    continue
-                corners, signs = move
-                ids = [int(layout[c]) for c in corners]
-                change = dict(zip(ids, (margin * s for s in signs), strict=True))
-                if not all(
-                    abs(
-                        sum(change.get(m, 0.0) for m in system.equations[e][1:])
-                        - change.get(system.equations[e][0], 0.0)
-                    )
-                    < _TOLERANCE
-                    for v in ids
-                    for e in system.var_equations[v]
-                ):
-                    continue
-                for v, delta in change.items():
-                    j = local.get(v)
-                    if j is None:
-                        break
-                    moved = values[v] + delta
-                    lowest[j] = min(lowest[j], moved)
-                    highest[j] = max(highest[j], moved)
-                break
-
-    def _box_move(
-        self,
-        start: tuple[int, ...],
-        shape: tuple[int, ...],
-        hidden_mask: np.ndarray,
-        table_values: np.ndarray,
-        margin: float,
-    ) -> tuple[list[tuple[int, ...]], list[float]] | None:
-        partners = []
-        for axis, size in enumerate(shape):
-            total = size - 1
-            line = list(start)
-            line[axis] = slice(None)
-            options = np.flatnonzero(hidden_mask[tuple(line)])
-            options = options[options != start[axis]]
-            if start[axis] == total:
-                options = options[options != total]
-            if not len(options):
-                return None
-            partners.append(int(self._rng.choice(options)))
-        going_up = table_values[start] < margin or self._rng.random() < 0.5
-        corners: list[tuple[int, ...]] = []
-        signs: list[float] = []
-        for choice in itertools.product((0, 1), repeat=len(shape)):
-            corner = tuple(
-                partner if pick else own
-                for own, partner, pick in zip(start, partners, choice, strict=True)
-            )
-            flips = sum(
-                1
-                for axis, pick in enumerate(choice)
-                if pick and start[axis] != shape[axis] - 1 and partners[axis] != shape[axis] - 1
-            )
-            sign = (1.0 if going_up else -1.0) * (-1.0) ** flips
-            if not hidden_mask[corner] or (sign < 0 and table_values[corner] < margin):
-                return None
-            corners.append(corner)
-            signs.append(sign)
-        return corners, signs
 
     def pinned_zeros(self, known: np.ndarray, candidates: Sequence[int]) -> list[int]:
         """Those hidden cells among ``candidates`` (all with true value 0) that are zero in

@@ -333,7 +333,6 @@ def protect(
         exact_limit=exact_limit,
     )
     solver.certify_first = True
-    solver.set_layouts(joint.current_ids)
     unresolved: list[str] = []
     report = solver.audit(~state.hidden, state.check_mask(), settle_exposed=False)
     system = joint.system
