@@ -329,3 +329,38 @@ def test_whole_years_are_counted_once_for_both_releases(actor_for, record):
     assert sorted(data.previous.victims) == sorted(earlier.victims)
     assert _unprotected(data)[tables.TABLE].grand_total == 2
     assert _unprotected(data.previous)[tables.TABLE].grand_total == 1
+
+
+def test_demo_page_shows_the_yearly_tables_with_suppressions_explained(db, client):
+    """Done when: the demo's statistics page shows the yearly tables, suppressed cells marked
+    and explained, and the publication bundle downloads."""
+    import re
+
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from samen.accounts.models import User
+    from samen.demo.builder import build_demo_world
+
+    build_demo_world(seed=1, signals=120)
+    user = User.objects.get(username="demo-registrar")
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    with translation.override("en"):
+        page = client.get("/statistiek/", HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert page.status_code == 200
+    section = html[html.index('data-testid="table-year-form"') :]
+    section = section[: section.index("</section>")]
+    published = [int(n) for n in re.findall(r"<td>(\d+)</td>", section)]
+    assert any(n >= 10 for n in published) and all(n == 0 or n >= 10 for n in published)
+    assert 'data-suppression="primary"' in html and 'data-suppression="secondary"' in html
+    assert "Primary suppression" in html and "Secondary suppression" in html
+    for spec in tables.SPECS:  # identification and shelter tables have figures too
+        assert f'data-testid="table-{spec.slug}"' in html
+    bundle = client.get("/statistiek/?format=zip")
+    assert bundle.status_code == 200 and zipfile.ZipFile(io.BytesIO(bundle.content)).namelist()
