@@ -116,7 +116,7 @@ class _Suppressor:
 
     # -- primitive ----------------------------------------------------------------------
 
-    def cost(self, var: int) -> tuple[int, int, int, int, int]:
+    def cost(self, var: int) -> tuple[int, ...]:
         """Order of preference among cells that could be hidden: interior cells before
         totals (a hidden total costs readers a whole row, and with linked tables a total is
         shared by all of them, so hiding it for one sparse table blanks the main figures of
@@ -125,7 +125,10 @@ class _Suppressor:
         value = self.values[var] or 0
         zero_last = int(value == 0 and self.rules.avoid_zero_secondary)
         settles = sum(1 for e in self.joint.system.var_equations[var] if self.hidden_count[e] == 1)
-        return (zero_last, self.joint.system.level[var], -settles, value, var)
+        # How broad the population is: fewer key items (year alone) is a broader total than
+        # more (year, form and age band), whatever table the cell sits in.
+        breadth = -len(self.joint.system.keys[var])
+        return (zero_last, breadth, self.joint.system.level[var], -settles, value, var)
 
     def suppress(self, var: int, reason: Suppression) -> None:
         self.suppressed[var] = True
