@@ -333,27 +333,3 @@ def year_on_year(table: ProtectedTable, by: str = "form") -> list[Change]:
 
 def _cell(table: ProtectedTable, fixed: dict[str, object]) -> ResultCell:
     return table.cell([fixed.get(name, TOTAL) for name in table.dimension_names])
-
-
-# -- presentation --------------------------------------------------------------------------
-
-
-def grid(release: ProtectedRelease) -> tuple[list[str], list[dict[str, object]]]:
-    """Rows per year (and a total row) with a cell per form and the row total, for a page."""
-    table = release.table(TABLE)
-    cells = {tuple(c.coordinates): c for c in table.cells}
-    years = [
-        c.coordinates[0]
-        for c in table.cells
-        if c.coordinates[1] is TOTAL and c.coordinates[0] is not TOTAL
-    ]
-    out = []
-    for year in [*years, TOTAL]:
-        out.append(
-            {
-                "year": "total" if year is TOTAL else year,
-                "cells": [cells[(year, f)] for f in FORMS],
-                "total": cells[(year, TOTAL)],
-            }
-        )
-    return list(FORMS), out
