@@ -46,7 +46,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         body = publication.table_csv(release.table(spec.name), regions)
         return _attachment(body, "text/csv; charset=utf-8", f"samen-{spec.slug}-{stamp}.csv")
     if fmt == "xlsx":
-        body = publication.release_xlsx(release, regions, translation.get_language() or "nl")
+        body = publication.release_xlsx(release, regions, _language())
         return _attachment(
             body,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
