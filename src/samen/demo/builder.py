@@ -278,7 +278,7 @@ def build_demo_world(
         # Earlier years in bulk, so the statistics page has yearly tables worth reading.
         from samen.statistics.demo import add_statistics_volume
 
-        add_statistics_volume(seed=seed, today=today)
+        add_statistics_volume(seed=seed, today=today, persons=4 * signals)
     return DemoSummary(organisations=len(orgs), users=len(members), signals=signals, linked=linked)
 
 

@@ -342,7 +342,7 @@ def test_demo_page_shows_the_yearly_tables_with_suppressions_explained(db, clien
     from samen.accounts.models import User
     from samen.demo.builder import build_demo_world
 
-    build_demo_world(seed=1, signals=120)
+    build_demo_world(seed=1, signals=200)
     user = User.objects.get(username="demo-registrar")
     client.force_login(user)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
