@@ -364,3 +364,42 @@ def test_demo_page_shows_the_yearly_tables_with_suppressions_explained(db, clien
         assert f'data-testid="table-{spec.slug}"' in html
     bundle = client.get("/statistiek/?format=zip")
     assert bundle.status_code == 200 and zipfile.ZipFile(io.BytesIO(bundle.content)).namelist()
+
+
+def test_the_released_table_set_holds_against_an_independent_attacker():
+    """The app's own linked tables (with the minor/adult hierarchy) on a small random register:
+    no hidden cell can be narrowed below a range of 1 from everything published together."""
+    import itertools as it
+    import random
+
+    from samen.statistics.selectors import StatisticsData
+
+    from .disclosure_helpers import attacker_intervals, narrowest
+
+    rng = random.Random(8)
+    period = Period(date(2023, 1, 1), date(2024, 12, 31))
+    victims = [
+        (rng.choice([2023, 2024]), rng.choice([0, 0, 1, 1, 2, 3]),
+         rng.choice(["12-17", "18-22", "23-29", "30-49", "30-49", "unknown"]),
+         rng.choice(["female", "female", "male"]), rng.choice(["NL", "EU", "non_EU"]),
+         rng.choice(["police", "social_team", "care_coordination"]), rng.choice(["VR01", "VR02"]),
+         1)
+        for _ in range(260)
+    ]  # fmt: skip
+    identification = [(2023, "report_made", 12), (2023, "under_assessment", 4), (2024, "closed", 9)]
+    placements = [(2023, "cosm", "2-7", 11), (2024, "cosm", "31+", 3), (2024, "cosm", "0-1", 14)]
+    data = StatisticsData(period, victims, identification, placements,
+                          frozenset({"exploitation", "demographics", "location"}))  # fmt: skip
+    release = tables.protect_set(data, {"VR01": "Een", "VR02": "Twee"})
+    assert release.safe and release.counts()["primary"] > 0
+    extra = []
+    for year, form in it.product(["2023", "2024", None], [*tables.FORMS, None]):
+        fixed = {("year", year)} if year else set()
+        fixed |= {("form", form)} if form else set()
+        for parent, children in ((tables.MINOR, tables.MINOR_BANDS),
+                                 (tables.ADULT, tables.ADULT_BANDS)):  # fmt: skip
+            extra.append(
+                (frozenset(fixed | {("age", parent)}),
+                 [frozenset(fixed | {("age", child)}) for child in children])
+            )  # fmt: skip
+    assert narrowest(attacker_intervals([release], extra)) >= 1 - 1e-6
