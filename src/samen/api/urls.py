@@ -29,6 +29,7 @@ urlpatterns = [
     path("programme/", include("samen.programme.api_urls")),
     path("shelter/", include("samen.shelter.api_urls")),
     path("identification/", include("samen.identification.api_urls")),
+    path("statistics/", include("samen.statistics.api_urls")),
     # Last: any other path under the API answers a JSON 404, not the web UI's HTML page.
     re_path(r"^[\s\S]*$", views.api_not_found, name="not-found"),
 ]

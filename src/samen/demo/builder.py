@@ -280,6 +280,10 @@ def build_demo_world(
         from samen.identification.demo import build_identification_demo
 
         build_identification_demo(today=today)
+        # Earlier years in bulk, so the statistics page has yearly tables worth reading.
+        from samen.statistics.demo import add_statistics_volume
+
+        add_statistics_volume(seed=seed, today=today, persons=4 * signals)
     return DemoSummary(organisations=len(orgs), users=len(members), signals=signals, linked=linked)
 
 

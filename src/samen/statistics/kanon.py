@@ -12,6 +12,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+#: Default smallest group size of a released combination of quasi-identifiers.
+DEFAULT_K = 10
+
 Record = dict[str, str]
 Generaliser = tuple[str, Callable[[str], str]]  # (field, coarser value)
 

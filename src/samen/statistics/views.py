@@ -1,50 +1,98 @@
-"""The statistics page: the protected yearly table beside the public national series."""
+"""The statistics page, its downloads (CSV, XLSX) and the publication bundle (ZIP). Thin: the
+counts come from the selector, the protection from the engine, the files from publication."""
 
 from __future__ import annotations
 
-import csv
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 
 from samen.sharing.access import access
 from samen.sharing.actor import actor_for_membership
-from samen.statistics import tables
-from samen.statistics.selectors import cases_for_statistics
+from samen.statistics import publication, tables
+from samen.statistics.disclosure import ProtectedRelease
+from samen.statistics.forms import PeriodForm, default_period
+from samen.statistics.selectors import Period, region_names, statistics_data
 
 
-@access("statistics.export")
-def statistics_page(request: HttpRequest) -> HttpResponse:
+def protected_release(request: HttpRequest, period: Period) -> ProtectedRelease:
     # Statistics are always made for the statistics purpose, whatever the user acts for now.
     actor = actor_for_membership(
         request.actor.membership, origin=request.actor.origin, purpose="statistics"
     )
-    release = tables.year_form_release(cases_for_statistics(actor=actor))
-    if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="samen-year-form.csv"'
-        rows = release.table(tables.TABLE).rows()
-        writer = csv.DictWriter(response, fieldnames=list(rows[0]) if rows else ["value"])
-        writer.writeheader()
-        writer.writerows(rows)
-        return response
-    forms, grid = tables.grid(release)
+    data = statistics_data(actor=actor, period=period)
+    return tables.protect_set(data, region_names())
+
+
+def _attachment(body: bytes | str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@access("statistics.export")
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    form = PeriodForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return render(request, "statistics/page.html", {"form": form}, status=400)
+    period = form.period if request.GET else default_period()
+    release = protected_release(request, period)
+    regions = region_names()
+    stamp = f"{period.start.isoformat()}_{period.end.isoformat()}"
+    fmt = request.GET.get("format", "")
+    if fmt == "csv":
+        slug = request.GET.get("table", "year-form")
+        spec = tables.SPEC_BY_SLUG.get(slug, tables.SPECS[0])
+        body = publication.table_csv(release.table(spec.name), regions)
+        return _attachment(body, "text/csv; charset=utf-8", f"samen-{spec.slug}-{stamp}.csv")
+    if fmt == "xlsx":
+        body = publication.release_xlsx(release, regions, _language())
+        return _attachment(
+            body,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            f"samen-statistics-{stamp}.xlsx",
+        )
+    if fmt == "zip":
+        body = publication.bundle_zip(release, regions)
+        return _attachment(body, "application/zip", f"samen-statistics-{stamp}.zip")
+    return render(
+        request,
+        "statistics/page.html",
+        {
+            "form": form if request.GET else PeriodForm(initial={"start": period.start,
+                                                                 "end": period.end}),
+            "period": period,
+            "query": f"start={period.start.isoformat()}&end={period.end.isoformat()}",
+            "tables": [publication.page_table(t, regions) for t in release.tables],
+            "national": _national_chart(release),
+            "methods": publication.methods_note(release, _language()),
+            "safe": release.safe,
+            "counts": release.counts(),
+            "min_count": release.rules.min_count,
+        },
+    )  # fmt: skip
+
+
+def _language() -> str:
+    return "nl" if (translation.get_language() or "nl").startswith("nl") else "en"
+
+
+def _national_chart(release: ProtectedRelease) -> list[dict[str, object]]:
+    """The published national series beside the platform's own yearly totals."""
+    table = release.table(tables.TABLE)
+    platform = {
+        year: table.cell([year, tables.TOTAL]).value for year in table.dimensions[0].categories
+    }
     series = tables.public_series()["registered_possible_victims"]
-    platform = {str(r["year"]): r["total"].value for r in grid if r["year"] != "total"}
     peak = max([*series.values(), *(v or 0 for v in platform.values()), 1])
-    chart = [
+    return [
         {
             "year": year,
             "published": series.get(year),
             "platform": platform.get(year),
+            "in_period": year in platform,
             "published_pct": round(100 * (series.get(year) or 0) / peak, 1),
             "platform_pct": round(100 * (platform.get(year) or 0) / peak, 1),
         }
         for year in sorted(set(series) | set(platform))
     ]
-    return render(
-        request,
-        "statistics/page.html",
-        {"forms": forms, "grid": grid, "chart": chart, "methods": release.methods_note(),
-         "safe": release.safe},
-    )  # fmt: skip

@@ -116,14 +116,19 @@ class _Suppressor:
 
     # -- primitive ----------------------------------------------------------------------
 
-    def cost(self, var: int) -> tuple[int, int, int, int, int]:
-        """Order of preference among cells that could be hidden: a cell whose other lines
-        also have a single hidden cell settles those lines at once (fewer suppressions in
-        all), then the smallest count (least information lost), interior before totals."""
+    def cost(self, var: int) -> tuple[int, ...]:
+        """Order of preference among cells that could be hidden: interior cells before
+        totals (a hidden total costs readers a whole row, and with linked tables a total is
+        shared by all of them, so hiding it for one sparse table blanks the main figures of
+        the others); among those a cell whose other lines also have a single hidden cell
+        settles those lines at once (fewer suppressions in all), then the smallest count."""
         value = self.values[var] or 0
         zero_last = int(value == 0 and self.rules.avoid_zero_secondary)
         settles = sum(1 for e in self.joint.system.var_equations[var] if self.hidden_count[e] == 1)
-        return (zero_last, -settles, value, self.joint.system.level[var], var)
+        # How broad the population is: fewer key items (year alone) is a broader total than
+        # more (year, form and age band), whatever table the cell sits in.
+        breadth = -len(self.joint.system.keys[var])
+        return (zero_last, breadth, self.joint.system.level[var], -settles, value, var)
 
     def suppress(self, var: int, reason: Suppression) -> None:
         self.suppressed[var] = True
@@ -330,6 +335,7 @@ def protect(
         exact=exact,
         exact_limit=exact_limit,
     )
+    solver.certify_first = True
     unresolved: list[str] = []
     report = solver.audit(~state.hidden, state.check_mask(), settle_exposed=False)
     system = joint.system

@@ -8,6 +8,7 @@ from samen.cases.keys import key
 from samen.organisations.models import Membership
 from samen.sharing.actor import actor_for_membership
 from samen.statistics.htcds import COLUMNS, build_export
+from samen.statistics.kanon import DEFAULT_K
 from samen.statistics.selectors import cases_for_statistics
 
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         export = actions.add_parser("export-htcds", help="pseudonymised, k-anonymous HTCDS 2.0")
         export.add_argument("--out", type=Path, required=True)
         export.add_argument("--user", required=True, help="who exports (statistics purpose)")
-        export.add_argument("--k", type=int, default=10, help="k-anonymity (default 10)")
+        export.add_argument("--k", type=int, default=DEFAULT_K, help="k-anonymity (default 10)")
 
     def handle(self, *args: object, **options: object) -> None:
         if options["k"] < 2:

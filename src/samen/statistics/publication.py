@@ -1,0 +1,419 @@
+"""What leaves the module: the protected tables as page rows, CSV, XLSX, API data and the
+publication bundle (ZIP). Everything here reads a ``ProtectedRelease`` only, so a suppressed
+count cannot reach any output: the release does not hold it in its published tables.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from samen.cases.models import AgeBand, Gender, NationalityGroup
+from samen.statistics import tables
+from samen.statistics.charts import ChartBar, bar_chart_svg
+from samen.statistics.disclosure import TOTAL, ProtectedRelease, ProtectedTable, ResultCell
+from samen.statistics.kanon import DEFAULT_K
+
+MARKER = "x"
+FOOTNOTE = {"primary": "p", "secondary": "s"}
+
+
+def category_label(dimension: str, code: object, regions: dict[str, str]) -> str:
+    """Display label of a category in the active language."""
+    if code is TOTAL:
+        return _("Total")
+    code = str(code)
+    labels: dict[str, Any] = {
+        "form": tables.FORM_LABELS,
+        "gender": dict(Gender.choices),
+        "nationality": dict(NationalityGroup.choices),
+        "reporter": tables.REPORTER_LABELS,
+        "outcome": tables.OUTCOME_LABELS,
+        "wait": tables.WAIT_LABELS,
+        "place_type": _place_type_labels(),
+        "region": regions,
+        "age": {**dict(AgeBand.choices), **tables.AGE_CLASS_LABELS},
+    }.get(dimension, {})
+    return str(labels.get(code, code))
+
+
+def _place_type_labels() -> dict[str, Any]:
+    from samen.shelter.models import PlaceType
+
+    return dict(PlaceType.choices)
+
+
+def dimension_label(name: str) -> str:
+    return {
+        "year": _("Year"),
+        "form": _("Form of exploitation"),
+        "age": _("Age"),
+        "gender": _("Gender"),
+        "nationality": _("Nationality group"),
+        "reporter": _("Reported by"),
+        "region": _("Safety region"),
+        "outcome": _("Outcome"),
+        "place_type": _("Type of place"),
+        "wait": _("Waiting time"),
+    }.get(name, name)
+
+
+def explain(cell: ResultCell) -> str:
+    """Why a cell is hidden, in the active language (the engine's own text is English)."""
+    if cell.suppression is None:
+        return ""
+    if cell.suppression.kind.value == "primary":
+        if cell.suppression.rule == "zero":
+            return _("Primary suppression: zero counts are treated as sensitive.")
+        return _("Primary suppression: fewer people than the minimum count.")
+    if cell.suppression.rule == "differencing":
+        return _(
+            "Secondary suppression: hidden so that a suppressed figure of an earlier release "
+            "cannot be recalculated."
+        )
+    return _(
+        "Secondary suppression: hidden so that a suppressed figure cannot be recalculated "
+        "from the totals."
+    )
+
+
+# -- page ----------------------------------------------------------------------------------
+
+
+@dataclass
+class PageCell:
+    text: str
+    suppressed: bool
+    kind: str  # "primary", "secondary" or ""
+    footnote: str
+    explanation: str
+    is_total: bool
+
+
+@dataclass
+class PageRow:
+    labels: list[str]
+    cells: list[PageCell]
+    is_total: bool
+
+
+@dataclass
+class PageTable:
+    spec: tables.TableSpec
+    title: str
+    row_headers: list[str]
+    column_headers: list[str]
+    rows: list[PageRow]
+    chart_svg: str
+    primary: int
+    secondary: int
+    changes: list[dict[str, object]] = field(default_factory=list)
+
+
+def _page_cell(cell: ResultCell, is_total: bool) -> PageCell:
+    kind = cell.suppression.kind.value if cell.suppression else ""
+    return PageCell(
+        text=cell.display(MARKER),
+        suppressed=cell.suppressed,
+        kind=kind,
+        footnote=FOOTNOTE.get(kind, ""),
+        explanation=explain(cell),
+        is_total=is_total,
+    )
+
+
+def chart_bars(table: ProtectedTable, dimension: str, regions: dict[str, str]) -> list[ChartBar]:
+    """The totals over ``dimension`` (everything else summed), as published."""
+    names = table.dimension_names
+    position = names.index(dimension)
+    bars = []
+    for category in table.dimensions[position].categories:
+        coordinates = [TOTAL] * len(names)
+        coordinates[position] = category
+        bars.append(
+            ChartBar(category_label(dimension, category, regions), table.cell(coordinates).value)
+        )
+    return bars
+
+
+def chart_for(table: ProtectedTable, spec: tables.TableSpec, regions: dict[str, str],
+              *, standalone: bool = False) -> str:  # fmt: skip
+    title = f"{spec.title} — {dimension_label(spec.chart)}"
+    description = _(
+        "Bars show the total per category over the whole period; a suppressed total has no "
+        "bar and is marked x. The same figures are in the table beside the chart."
+    )
+    bars = chart_bars(table, spec.chart, regions)
+    return bar_chart_svg(f"chart-{spec.slug}", title, description, bars, standalone=standalone)
+
+
+def page_table(table: ProtectedTable, regions: dict[str, str]) -> PageTable:
+    spec = tables.SPEC_BY_NAME[table.name]
+    names = list(table.dimension_names)
+    column_position = names.index(spec.column)
+    row_names = [n for n in names if n != spec.column]
+    row_dims = [table.dimensions[names.index(n)] for n in row_names]
+    column_dim = table.dimensions[column_position]
+    columns = [*column_dim.categories, TOTAL]
+
+    def combos(depth: int) -> Iterable[list[object]]:
+        if depth == len(row_dims):
+            yield []
+            return
+        for category in [*row_dims[depth].categories, TOTAL]:
+            for rest in combos(depth + 1):
+                yield [category, *rest]
+
+    rows = []
+    for combo in combos(0):
+        fixed = dict(zip(row_names, combo, strict=True))
+        is_total_row = any(c is TOTAL for c in combo)
+        cells = []
+        for column in columns:
+            fixed[spec.column] = column
+            cell = table.cell([fixed[n] for n in names])
+            cells.append(_page_cell(cell, is_total_row or column is TOTAL))
+        labels = [category_label(n, c, regions) for n, c in zip(row_names, combo, strict=True)]
+        rows.append(PageRow(labels, cells, is_total_row))
+    kinds = [c.suppression.kind.value for c in table.cells if c.suppression]
+    page = PageTable(
+        spec=spec,
+        title=str(spec.title),
+        row_headers=[dimension_label(n) for n in row_names],
+        column_headers=[category_label(spec.column, c, regions) for c in columns],
+        rows=rows,
+        chart_svg=chart_for(table, spec, regions),
+        primary=kinds.count("primary"),
+        secondary=kinds.count("secondary"),
+    )
+    if spec.slug in ("year-form", "year-form-age-class"):
+        by = "form" if spec.slug == "year-form" else "age"
+        page.changes = [
+            {
+                "category": category_label(by, TOTAL if c.category == "Total" else c.category,
+                                           regions),
+                "year": c.year,
+                "previous": MARKER if c.previous is None else c.previous,
+                "current": MARKER if c.current is None else c.current,
+                "change": MARKER if c.change is None else f"{c.change:+d}",
+                "percent": _percent(c),
+            }
+            for c in tables.year_on_year(table, by)
+        ]  # fmt: skip
+    return page
+
+
+def _percent(change: tables.Change) -> str:
+    if change.change is None:
+        return MARKER
+    if change.percent is None:
+        return "—"
+    return f"{change.percent:+.1f}%"
+
+
+# -- files ---------------------------------------------------------------------------------
+
+CSV_EXTRA = ("label", "explanation")
+
+
+def long_rows(table: ProtectedTable, regions: dict[str, str]) -> list[dict[str, str]]:
+    """One row per cell: codes, labels, the published value or x, and why it is hidden."""
+    out = []
+    for raw, cell in zip(table.rows(MARKER), table.cells, strict=True):
+        labels = [
+            category_label(name, coordinate, regions)
+            for name, coordinate in zip(table.dimension_names, cell.coordinates, strict=True)
+        ]
+        raw["label"] = " | ".join(labels)
+        raw["explanation"] = explain(cell)
+        out.append(raw)
+    return out
+
+
+def table_csv(table: ProtectedTable, regions: dict[str, str]) -> str:
+    rows = long_rows(table, regions)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def release_xlsx(release: ProtectedRelease, regions: dict[str, str], lang: str) -> bytes:
+    """One sheet per table (long format; published values as numbers, x where suppressed) and
+    a sheet with the methods note."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for table in release.tables:
+        spec = tables.SPEC_BY_NAME[table.name]
+        sheet = workbook.create_sheet(spec.slug[:31])
+        rows = long_rows(table, regions)
+        sheet.append(list(rows[0]))
+        for row in rows:
+            values: list[object] = list(row.values())
+            position = list(row).index("value")
+            if row["value"] != MARKER:
+                values[position] = int(row["value"])
+            sheet.append(values)
+    notes = workbook.create_sheet("methods")
+    for line in methods_note(release, lang).splitlines():
+        notes.append([line])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def release_dict(release: ProtectedRelease, regions: dict[str, str]) -> dict[str, Any]:
+    """The release for the API: every table with its cells, labels and reasons."""
+    data = release.to_dict()
+    for table, entry in zip(release.tables, data["tables"], strict=True):
+        spec = tables.SPEC_BY_NAME[table.name]
+        entry["slug"] = spec.slug
+        entry["title"] = str(spec.title)
+        for cell, raw in zip(table.cells, entry["cells"], strict=True):
+            raw["labels"] = [
+                category_label(n, c, regions)
+                for n, c in zip(table.dimension_names, cell.coordinates, strict=True)
+            ]
+            if raw["suppression"] is not None:
+                raw["suppression"]["explanation"] = explain(cell)
+    return data
+
+
+def bundle_zip(release: ProtectedRelease, regions: dict[str, str]) -> bytes:
+    """Tables as CSV and XLSX, charts as SVG and the methods note in Dutch and English."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for lang in ("nl", "en"):
+            with translation.override(lang):
+                archive.writestr(f"methods-{lang}.txt", methods_note(release, lang))
+                archive.writestr(f"samen-statistics-{lang}.xlsx",
+                                 release_xlsx(release, regions, lang))  # fmt: skip
+                for table in release.tables:
+                    spec = tables.SPEC_BY_NAME[table.name]
+                    archive.writestr(f"tables-{lang}/{spec.slug}.csv", table_csv(table, regions))
+                    archive.writestr(
+                        f"charts-{lang}/{spec.slug}.svg",
+                        chart_for(table, spec, regions, standalone=True),
+                    )
+    return buffer.getvalue()
+
+
+# -- methods note --------------------------------------------------------------------------
+
+
+def methods_note(release: ProtectedRelease, lang: str, *, k: int = DEFAULT_K) -> str:
+    """The rules applied, in Dutch or English. Written out per language rather than through
+    the message catalogue: the bundle carries both at once."""
+    rules = release.rules
+    counts = release.counts()
+    hidden = len(release.audit.intervals)
+    nl = lang == "nl"
+    lines = [
+        f"Samen — {'statistiek zonder onthulling' if nl else 'statistics without disclosure'}"
+        f" ({release.label})",
+        "",
+        (
+            "Geteld per persoon, niet per signaal: wie in een jaar meer dan eens is gesignaleerd "
+            "telt in dat jaar één keer, met de kenmerken van het eerste signaal van dat jaar."
+            if nl
+            else "Counted per person, not per signal: a person signalled more than once in a "
+            "year counts once in that year, with the characteristics of that year's first signal."
+        ),
+        "",
+        "Regels" if nl else "Rules applied",
+        (
+            f"- Drempel: aantallen van 1 tot en met {rules.min_count - 1} worden niet "
+            "gepubliceerd (primaire onderdrukking)."
+            if nl
+            else f"- Threshold: counts from 1 to {rules.min_count - 1} are not published "
+            "(primary suppression)."
+        ),
+        (
+            "- Secundaire onderdrukking: meer cellen zijn verborgen zodat geen verborgen cel uit "
+            "rij-, kolom- of eindtotalen terug te rekenen is, ook niet over de tabellen die samen "
+            f"zijn gepubliceerd; elke verborgen cel houdt een bereik van minstens "
+            f"{rules.protection_margin:g}, gecontroleerd met lineaire programmering."
+            if nl
+            else "- Secondary suppression: further cells are hidden so that no hidden cell can be "
+            "recalculated from row, column or grand totals, also across the tables published "
+            f"together; every hidden cell keeps a feasible range of at least "
+            f"{rules.protection_margin:g}, checked by linear programming."
+        ),
+        (
+            "- Afronding: "
+            + (
+                f"gepubliceerde aantallen zijn afgerond op veelvouden van {rules.rounding_base}."
+                if rules.rounding_base
+                else "geen; gepubliceerde aantallen zijn exact."
+            )
+            if nl
+            else "- Rounding: "
+            + (
+                f"published counts are rounded to multiples of {rules.rounding_base}."
+                if rules.rounding_base
+                else "none; published counts are exact."
+            )
+        ),
+        (
+            "- Nullen: "
+            + ("worden gepubliceerd." if rules.zero_policy == "publish" else "worden onderdrukt.")
+            if nl
+            else "- Zeros: "
+            + ("are published." if rules.zero_policy == "publish" else "are suppressed.")
+        ),
+        (
+            "- Verschillen: de tabellen zijn beschermd tegen aftrekken van een tabel en haar "
+            "deeltabel (minderjarigen en volwassenen in leeftijdsgroepen) en tegen de publicatie "
+            "van dezelfde periode een jaar eerder (dit jaar min vorig jaar)."
+            if nl
+            else "- Differencing: the tables are protected against subtracting a table and its "
+            "sub-table (minors and adults in age bands) and against the release of the same "
+            "period one year earlier (this year minus last year)."
+        ),
+        (
+            f"- k-anonimiteit: de export per zaak (HTCDS 2.0) bevat alleen groepen van minstens "
+            f"k = {k} personen op de quasi-identificatoren (jaar, leeftijdsgroep, geslacht, "
+            "nationaliteit, vorm van uitbuiting)."
+            if nl
+            else f"- k-anonymity: the case-level export (HTCDS 2.0) only holds groups of at least "
+            f"k = {k} persons on the quasi-identifiers (year, age band, gender, citizenship, form "
+            "of exploitation)."
+        ),
+        (
+            "- Veranderingen ten opzichte van het vorige jaar zijn alleen berekend uit "
+            "gepubliceerde cellen; naast een verborgen cel staat ook geen verandering."
+            if nl
+            else "- Year-on-year changes are computed from published cells only; next to a "
+            "hidden cell no change is shown either."
+        ),
+        "",
+        (
+            f"Resultaat: {counts['primary']} van {counts['cells']} cellen primair en "
+            f"{counts['secondary']} secundair onderdrukt; controle: "
+            + ("geslaagd" if release.safe else "NIET geslaagd")
+            + f" ({hidden} verborgen cellen)."
+            if nl
+            else f"Result: {counts['primary']} of {counts['cells']} cells suppressed as primary "
+            f"and {counts['secondary']} as secondary; audit "
+            + ("passed" if release.safe else "FAILED")
+            + f" ({hidden} hidden cells)."
+        ),
+        (
+            "In de tabellen staat x voor een verborgen aantal; de kolom 'suppression' zegt "
+            "waarom (primary of secondary)."
+            if nl
+            else "In the tables x stands for a hidden count; the column 'suppression' says why "
+            "(primary or secondary)."
+        ),
+    ]
+    return "\n".join(lines) + "\n"
