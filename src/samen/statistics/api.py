@@ -79,6 +79,7 @@ class StatisticsReleaseView(StatisticsAPIView):
         tags=TAG,
         parameters=PERIOD,
         responses=StatisticsReleaseSerializer,
+        operation_id="statistics_release_retrieve",
         summary="The protected yearly tables of a period, released together",
     )
     def get(self, request: Request) -> Response:
@@ -90,6 +91,7 @@ class StatisticsTableView(StatisticsAPIView):
         tags=TAG,
         parameters=PERIOD,
         responses=StatisticsTableSerializer,
+        operation_id="statistics_table_retrieve",
         summary="One protected table (protected together with the whole set)",
     )
     def get(self, request: Request, slug: str) -> Response:
