@@ -1,0 +1,343 @@
+"""Time the yearly statistics over 1,000,000 synthetic cases in PostgreSQL, and the disclosure
+engine on a table of 10,000 cells.
+
+What it does, end to end:
+  1. (Re)creates the PostgreSQL database `samen_stats_bench`, migrates it and builds the demo
+     world without signals (organisations in every region, one user per role) and the shelter
+     directory.
+  2. Loads --cases synthetic cases (default 1,000,000) in SQL only (INSERT ... SELECT over
+     generate_series): about 0.9 persons per case (some persons have two cases), one form of
+     exploitation per case (15% a second), one signal per case and for 10% a second signal
+     later the same year (so counting per person differs from counting per signal), an
+     identification path for 20% and a referral with a placement for 5%. All flagged
+     is_synthetic; no identity rows at all.
+  3. Times the full yearly table set as the statistics page makes it: the selector's
+     aggregation in SQL (GROUP BY over person-years, for the five-year period and the same
+     period a year earlier), then the disclosure engine over all tables released together.
+  4. Times the disclosure engine on one table of 10,000 interior cells (year x form x age group
+     x gender x nationality group x region, 5 x 4 x 5 x 2 x 5 x 10) with all 64 kinds of
+     margins (35,640 cells), at two scales: the benchmark's (200,000 persons a year, as the
+     1,000,000 cases) and the national one (about 900 persons a year, so most cells are small
+     and half the table is suppressed: the hard case).
+  5. Prints the figures and a last line `RESULT key=value ...`.
+
+Run:  .venv/bin/python benchmarks/statistics.py [--cases 1000000] [--reuse] [--dsn URL]
+      (the entry point that runs this file)
+      (DSN default: $BENCH_DATABASE_URL or postgres://samen:samen-ci@127.0.0.1:5432/
+      samen_stats_bench; only a database whose name contains "bench" is ever dropped)
+"""
+
+# ruff: noqa: S608  (the SQL is built from model table names and ids this script read itself)
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from datetime import date
+
+import numpy as np
+from benchlib import (
+    bench_env,
+    db_name,
+    django_setup,
+    log,
+    maintenance_dsn,
+    require_bench_name,
+    require_loopback,
+)
+
+DEFAULT_DSN = "postgres://samen:samen-ci@127.0.0.1:5432/samen_stats_bench"
+FIRST_YEAR = 2020
+YEARS = 5
+
+
+def prepare_database(dsn: str, *, reuse: bool) -> bool:
+    import psycopg
+    from psycopg import sql
+
+    name = db_name(dsn)
+    require_bench_name(name)
+    with psycopg.connect(maintenance_dsn(dsn), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and reuse:
+            log(f"reusing database {name}")
+            return False
+        if exists:
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        log(f"created database {name}")
+    return True
+
+
+def _weighted(column: str, weights: dict[str, float]) -> str:
+    """SQL CASE picking a key of ``weights`` from a uniform random ``column`` in [0, 1)."""
+    total = sum(weights.values())
+    edge = 0.0
+    parts = []
+    for value, weight in list(weights.items())[:-1]:
+        edge += weight / total
+        parts.append(f"WHEN {column} < {edge:.6f} THEN '{value}'")
+    return f"(CASE {' '.join(parts)} ELSE '{list(weights)[-1]}' END)"
+
+
+GENDERS = {"female": 55, "male": 38, "other": 1, "unknown": 6}
+BANDS = {"0-11": 2, "12-17": 8, "18-22": 22, "23-29": 24, "30-49": 30, "50+": 6, "unknown": 8}
+NATIONALITIES = {"NL": 35, "EU": 35, "non_EU": 20, "unknown": 10}
+FORMS = {"sexual": 42, "labour": 30, "criminal": 18, "forced_begging": 3, "forced_marriage": 2,
+         "organ_removal": 0.5, "other": 4.5}  # fmt: skip
+STATES = {"under_assessment": 20, "indication_established": 15, "indication_not_established": 10,
+          "reflection_accepted": 10, "report_made": 15, "b83_granted": 12, "b83_refused": 5,
+          "other_route": 8, "closed": 5}  # fmt: skip
+
+
+def load(dsn: str, n: int) -> None:
+    """The synthetic register, in SQL only: nothing per row passes through Python."""
+    import psycopg
+
+    from samen.cases.models import Case, ExploitationForm, Person
+    from samen.identification.models import IdentificationPath, PathDefinition
+    from samen.organisations.models import Membership, Municipality, Organisation
+    from samen.shelter.models import Place, Placement, Referral
+    from samen.signalling.models import Signal, SignalList
+
+    persons = int(n * 0.9)
+    municipalities = list(Municipality.objects.values_list("id", flat=True))
+    organisations = list(Organisation.objects.values_list("id", flat=True))
+    member = Membership.objects.order_by("id").first()
+    signal_list = SignalList.objects.filter(is_current=True).order_by("id").first()
+    definition = PathDefinition.objects.filter(is_current=True).first()
+    places = list(Place.objects.values_list("id", flat=True))
+    forms = dict(ExploitationForm.objects.values_list("code", "id"))
+    assert member and signal_list and definition and places and municipalities
+    start = f"{FIRST_YEAR}-01-01 00:00:00+01"
+    span = f"{YEARS * 365} days"
+
+    def array(ids: list[int]) -> str:
+        return "ARRAY[" + ",".join(str(i) for i in ids) + "]::bigint[]"
+
+    statements = [
+        (
+            "persons",
+            f"""INSERT INTO {Person._meta.db_table} (ref, gender, age_band, is_minor,
+            age_is_estimate, nationality_group, is_synthetic, created_at)
+            SELECT gen_random_uuid(), {_weighted("r1", GENDERS)}, b, b IN ('0-11', '12-17'),
+                   true, {_weighted("r3", NATIONALITIES)}, true, now()
+            FROM (SELECT random() r1, {_weighted("random()", BANDS)} b, random() r3
+                  FROM generate_series(1, {persons})) s""",
+        ),
+        (
+            "cases",
+            f"""INSERT INTO {Case._meta.db_table} (number, person_id, status,
+            responsible_organisation_id, municipality_id, region_id, opened_at, updated_at,
+            is_synthetic)
+            SELECT 'SB-' || lpad(g::text, 8, '0'), p0 + (g::bigint * 7919) % {persons},
+                   'in_progress', o, m.id, m.region_id, t, t, true
+            FROM (SELECT g, (SELECT min(id) FROM {Person._meta.db_table}) p0,
+                         ({array(municipalities)})[1 + floor(random() * {len(municipalities)})::int]
+                         AS mid,
+                         ({array(organisations)})[1 + floor(random() * {len(organisations)})::int]
+                         AS o,
+                         timestamptz '{start}' + random() * interval '{span}' AS t
+                  FROM generate_series(1, {n}) g) s
+            JOIN {Municipality._meta.db_table} m ON m.id = s.mid""",
+        ),
+        (
+            "forms",
+            f"""INSERT INTO {Case.forms.through._meta.db_table} (case_id, exploitationform_id)
+            SELECT id, f FROM (
+              SELECT id, (CASE {" ".join(f"WHEN code = '{c}' THEN {i}" for c, i in forms.items())}
+                          END) f
+              FROM (SELECT id, {_weighted("r", FORMS)} code
+                    FROM (SELECT id, random() r FROM {Case._meta.db_table}) r) s) t
+            UNION
+            SELECT id, {forms["labour"]} FROM {Case._meta.db_table} WHERE random() < 0.15""",
+        ),
+        (
+            "signals",
+            f"""INSERT INTO {Signal._meta.db_table} (case_id, signal_list_id, recorded_by_id,
+            organisation_id, municipality_id, region_id, observed_on, setting, advice,
+            advice_reasons, linked_to_existing, created_at, is_synthetic)
+            SELECT c.id, {signal_list.pk}, {member.user_id},
+                   ({array(organisations)})[1 + floor(random() * {len(organisations)})::int],
+                   c.municipality_id, c.region_id, c.opened_at::date, '', 'report',
+                   '[]'::jsonb, false,
+                   c.opened_at, true
+            FROM {Case._meta.db_table} c
+            UNION ALL
+            SELECT c.id, {signal_list.pk}, {member.user_id},
+                   ({array(organisations)})[1 + floor(random() * {len(organisations)})::int],
+                   c.municipality_id, c.region_id, c.opened_at::date, '', 'report',
+                   '[]'::jsonb, true,
+                   LEAST(c.opened_at + interval '20 days',
+                         date_trunc('year', c.opened_at) + interval '1 year - 1 hour'), true
+            FROM {Case._meta.db_table} c WHERE random() < 0.10""",
+        ),
+        (
+            "identification",
+            f"""INSERT INTO {IdentificationPath._meta.db_table} (case_id, definition_id, state,
+            age_assessment, presumed_minor, htcds_status, htcds_decision_org, started_at,
+            updated_at)
+            SELECT id, {definition.pk}, {_weighted("random()", STATES)}, 'estimated', false,
+                   '', '', opened_at + interval '3 days', opened_at + interval '3 days'
+            FROM {Case._meta.db_table} WHERE random() < 0.20""",
+        ),
+        (
+            "referrals",
+            f"""INSERT INTO {Referral._meta.db_table} (case_id, organisation_id, created_at,
+            needs, urgency, status)
+            SELECT id, responsible_organisation_id, opened_at + interval '1 day', '{{}}'::jsonb,
+                   'normal', 'placed'
+            FROM {Case._meta.db_table} WHERE random() < 0.05""",
+        ),
+        (
+            "placements",
+            f"""INSERT INTO {Placement._meta.db_table} (referral_id, place_id, started_at,
+            outflow)
+            SELECT id, ({array(places)})[1 + floor(random() * {len(places)})::int],
+                   created_at + random() * interval '45 days', ''
+            FROM {Referral._meta.db_table}""",
+        ),
+    ]
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for label, sql in statements:
+            t = time.perf_counter()
+            rows = conn.execute(sql).rowcount  # type: ignore[arg-type]
+            log(f"  {label}: {rows:,} rows in {time.perf_counter() - t:.1f} s")
+        t = time.perf_counter()
+        conn.execute("VACUUM ANALYZE")
+        log(f"  VACUUM ANALYZE in {time.perf_counter() - t:.1f} s")
+
+
+def build(dsn: str, n: int, *, reuse: bool) -> None:
+    created = prepare_database(dsn, reuse=reuse)
+    django_setup(bench_env(dsn))
+    from django.core.management import call_command
+
+    from samen.cases.models import Case
+    from samen.demo.builder import build_demo_world
+    from samen.shelter.demo import build_shelter_directory
+
+    if not created and Case.objects.count() >= n:
+        log(f"database already holds {Case.objects.count():,} cases")
+        return
+    t = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    build_demo_world(seed=1, signals=0)
+    build_shelter_directory(seed=1)
+    log(f"migrated, demo world and shelter directory in {time.perf_counter() - t:.1f} s")
+    t = time.perf_counter()
+    load(dsn, n)
+    log(f"loaded {n:,} cases in {time.perf_counter() - t:.1f} s")
+
+
+def time_table_set() -> tuple[float, float, int, str]:
+    """The statistics page's work for the last five calendar years: SQL, then the engine."""
+    from samen.organisations.models import Membership
+    from samen.sharing.actor import actor_for_membership
+    from samen.statistics import tables
+    from samen.statistics.selectors import Period, region_names, statistics_data
+
+    member = Membership.objects.select_related("user", "organisation").get(
+        user__username="demo-registrar"
+    )
+    actor = actor_for_membership(member, origin="bench", purpose="statistics")
+    period = Period(date(FIRST_YEAR, 1, 1), date(FIRST_YEAR + YEARS - 1, 12, 31))
+    t = time.perf_counter()
+    data = statistics_data(actor=actor, period=period)
+    sql_seconds = time.perf_counter() - t
+    persons = sum(row[-1] for row in data.victims)
+    t = time.perf_counter()
+    release = tables.protect_set(data, region_names())
+    engine_seconds = time.perf_counter() - t
+    counts = release.counts()
+    log(
+        f"table set {period.start}..{period.end}: {persons:,} person-years, "
+        f"{len(release.tables)} tables, {counts['cells']:,} cells, {counts['primary']} primary + "
+        f"{counts['secondary']} secondary suppressed, audit {'ok' if release.safe else 'NOT OK'}"
+    )
+    log(f"  aggregation in SQL (period + a year earlier): {sql_seconds:.2f} s")
+    log(f"  disclosure control of the set (and of last year's): {engine_seconds:.2f} s")
+    return sql_seconds, engine_seconds, persons, "ok" if release.safe else "not-ok"
+
+
+def time_engine_10k(per_year: int) -> tuple[float, str]:
+    """One table of 10,000 interior cells with all its margins, at the national scale."""
+    from samen.statistics.disclosure import CountTable, Dimension, DisclosureRules, protect
+
+    rng = np.random.default_rng(11)
+    names = {
+        "year": tuple(str(FIRST_YEAR + i) for i in range(YEARS)),
+        "form": ("sexual", "labour", "criminal", "other"),
+        "age": ("0-17", "18-22", "23-29", "30-49", "50+"),
+        "gender": ("female", "male"),
+        "nationality": ("NL", "EU", "Europe other", "Africa", "Asia and other"),
+        "region": tuple(f"R{i:02d}" for i in range(1, 11)),
+    }
+    shares = np.einsum(
+        "a,b,c,d,e->abcde",
+        np.array([0.45, 0.3, 0.2, 0.05]),
+        np.array([0.1, 0.25, 0.28, 0.3, 0.07]),
+        np.array([0.65, 0.35]),
+        np.array([0.35, 0.25, 0.1, 0.18, 0.12]),
+        rng.dirichlet(np.full(10, 8.0)),
+    )
+    interior = np.stack(
+        [rng.multinomial(per_year, shares.reshape(-1)).reshape(shares.shape) for _ in range(5)]
+    )
+    dims = [Dimension(k, v, complete=(k != "year")) for k, v in names.items()]
+    table = CountTable("10k", dims, interior)
+    t = time.perf_counter()
+    release = protect([table], DisclosureRules(), label="10k")
+    seconds = time.perf_counter() - t
+    counts = release.counts()
+    log(
+        f"engine, one table of {interior.size:,} interior cells ({counts['cells']:,} with "
+        f"margins), {table.grand_total:,} persons: {counts['primary']:,} primary + "
+        f"{counts['secondary']:,} secondary suppressed, audit "
+        f"{'ok' if release.safe else 'NOT OK'}, {seconds:.1f} s"
+    )
+    return seconds, "ok" if release.safe else "not-ok"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--reuse", action="store_true", help="keep a loaded database")
+    parser.add_argument("--keep", action="store_true", help="do not drop the database after")
+    parser.add_argument(
+        "--engine-per-year",
+        default="200000,900",
+        help="persons a year in the 10,000-cell table, comma-separated scales",
+    )
+    parser.add_argument("--dsn", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DSN))
+    args = parser.parse_args()
+    require_loopback(args.dsn)
+    require_bench_name(db_name(args.dsn))
+    log(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    t = time.perf_counter()
+    build(args.dsn, args.cases, reuse=args.reuse)
+    load_seconds = time.perf_counter() - t
+    sql_s, set_engine_s, persons, set_audit = time_table_set()
+    engine = {int(n): time_engine_10k(int(n)) for n in args.engine_per_year.split(",")}
+    log(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    if not args.keep:
+        from django.db import connections
+
+        connections.close_all()
+        from benchlib import drop_postgres
+
+        drop_postgres(args.dsn)
+    print(
+        f"RESULT statistics cases={args.cases} person_years={persons} "
+        f"build_s={load_seconds:.1f} tableset_sql_s={sql_s:.2f} "
+        f"tableset_engine_s={set_engine_s:.2f} tableset_total_s={sql_s + set_engine_s:.2f} "
+        f"tableset_audit={set_audit} "
+        + " ".join(
+            f"engine_10k_cells_{n}_per_year_s={seconds:.2f} engine_10k_{n}_audit={audit}"
+            for n, (seconds, audit) in engine.items()
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
