@@ -11,6 +11,7 @@ parent/child plumbing of the scripts that measure each database in its own proce
 
 from __future__ import annotations
 
+import argparse
 import base64
 import contextlib
 import json
@@ -162,3 +163,18 @@ def run_child(script: str, db: str, args: list[str]) -> dict[str, object]:
     if proc.wait() != 0 or result is None:
         raise SystemExit(f"the {db} run failed (exit {proc.returncode})")
     return result
+
+
+def database_arguments(doc: str, *, dsn_env: str, default_dsn: str) -> argparse.ArgumentParser:
+    """The options every benchmark that runs on SQLite and PostgreSQL in child processes has;
+    the script adds its own."""
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    p.add_argument(
+        "--dsn",
+        default=os.environ.get(dsn_env, default_dsn),
+        help="PostgreSQL URL of the bench database (default %(default)s)",
+    )
+    p.add_argument("--keep", action="store_true", help="keep the bench databases afterwards")
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    return p

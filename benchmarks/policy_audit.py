@@ -35,7 +35,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from benchlib import child_database, child_result, log, run_child
+from benchlib import child_database, child_result, database_arguments, log, run_child
 
 DEFAULT_DSN = "postgres://samen:samen-ci@127.0.0.1:5432/samen_bench_policy"
 ACTOR = "demo-coordinator"
@@ -307,17 +307,9 @@ def print_table(results: list[dict[str, object]], n: int) -> None:
 
 
 def parse_args() -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    p = database_arguments(__doc__, dsn_env="BENCH_POLICY_DATABASE_URL", default_dsn=DEFAULT_DSN)
     p.add_argument("-n", type=int, default=500, help="timed calls per operation (default 500)")
     p.add_argument("--warmup", type=int, default=30, help="untimed calls first (default 30)")
-    p.add_argument(
-        "--dsn",
-        default=os.environ.get("BENCH_POLICY_DATABASE_URL", DEFAULT_DSN),
-        help="PostgreSQL URL of the bench database (default %(default)s)",
-    )
-    p.add_argument("--keep", action="store_true", help="keep the bench databases afterwards")
-    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args()
 
 

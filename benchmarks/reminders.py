@@ -28,7 +28,7 @@ import statistics
 import sys
 import time
 
-from benchlib import child_database, child_result, log, run_child
+from benchlib import child_database, child_result, database_arguments, log, run_child
 
 DEFAULT_DSN = "postgres://samen:samen-ci@127.0.0.1:5432/samen_bench_reminders"
 
@@ -118,17 +118,9 @@ def child(db: str, dsn: str, n: int, repeats: int, keep: bool) -> int:
 
 
 def parse_args() -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    p = database_arguments(__doc__, dsn_env="BENCH_REMINDERS_DATABASE_URL", default_dsn=DEFAULT_DSN)
     p.add_argument("-n", type=int, default=2000, help="extra open deadlines (default 2000)")
     p.add_argument("-r", type=int, default=20, help="idle runs timed (default 20)")
-    p.add_argument(
-        "--dsn",
-        default=os.environ.get("BENCH_REMINDERS_DATABASE_URL", DEFAULT_DSN),
-        help="PostgreSQL URL of the bench database (default %(default)s)",
-    )
-    p.add_argument("--keep", action="store_true", help="keep the bench databases afterwards")
-    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args()
 
 
