@@ -11,10 +11,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from samen.api.base import SamenAPIView
-from samen.sharing.actor import actor_for_membership
 from samen.statistics import publication, tables
 from samen.statistics.forms import PeriodForm, default_period
-from samen.statistics.selectors import Period, region_names, statistics_data
+from samen.statistics.releases import release_for
+from samen.statistics.selectors import Period, region_names
 
 TAG = ["statistics"]
 PERIOD = [
@@ -66,12 +66,8 @@ class StatisticsAPIView(SamenAPIView):
         if not form.is_valid():
             raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
         period: Period = form.cleaned_data.get("period") or default_period()
-        actor = actor_for_membership(
-            self.actor.membership, origin=self.actor.origin, purpose="statistics"
-        )
-        regions = region_names()
-        release = tables.protect_set(statistics_data(actor=actor, period=period), regions)
-        return publication.release_dict(release, regions)
+        release, _earlier = release_for(self.actor, period)
+        return publication.release_dict(release, region_names())
 
 
 class StatisticsReleaseView(StatisticsAPIView):

@@ -264,16 +264,22 @@ def _age_class_recode(row: dict[str, str]) -> dict[str, str]:
 
 
 def protect_set(
-    data: StatisticsData, regions: Iterable[str], rules: DisclosureRules | None = None
+    data: StatisticsData,
+    regions: Iterable[str],
+    rules: DisclosureRules | None = None,
+    *,
+    previous: list[ProtectedRelease] | None = None,
 ) -> ProtectedRelease:
-    """The release for ``data``'s period. When the counts of the same period one year earlier
-    come along, that release is made first (as it was published then) and the new one is
-    protected against it, so this year's tables minus last year's reveal no hidden cell."""
+    """The release for ``data``'s period, protected against ``previous`` (the archived
+    publication of the same period one year earlier) so this year's tables minus last year's
+    reveal no hidden cell. Without an archive, when the counts of the earlier period come
+    along, that release is remade first and the new one is protected against it."""
     regions = list(regions)
     rules = rules or DisclosureRules()
-    previous = []
-    if data.previous is not None:
-        previous.append(protect_set(data.previous, regions, rules))
+    if previous is None:
+        previous = []
+        if data.previous is not None:
+            previous.append(protect_set(data.previous, regions, rules))
     period = data.period
     return protect(
         build_tables(data, regions),

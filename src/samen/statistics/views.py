@@ -3,25 +3,20 @@ counts come from the selector, the protection from the engine, the files from pu
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from samen.sharing.access import access
-from samen.sharing.actor import actor_for_membership
 from samen.statistics import publication, tables
 from samen.statistics.disclosure import ProtectedRelease
 from samen.statistics.forms import PeriodForm, default_period
-from samen.statistics.selectors import Period, region_names, statistics_data
-
-
-def protected_release(request: HttpRequest, period: Period) -> ProtectedRelease:
-    # Statistics are always made for the statistics purpose, whatever the user acts for now.
-    actor = actor_for_membership(
-        request.actor.membership, origin=request.actor.origin, purpose="statistics"
-    )
-    data = statistics_data(actor=actor, period=period)
-    return tables.protect_set(data, region_names())
+from samen.statistics.models import Publication
+from samen.statistics.releases import publication_record, release_for
+from samen.statistics.selectors import region_names
 
 
 def _attachment(body: bytes | str, content_type: str, filename: str) -> HttpResponse:
@@ -30,13 +25,35 @@ def _attachment(body: bytes | str, content_type: str, filename: str) -> HttpResp
     return response
 
 
+def _bundle(release: ProtectedRelease, stamp: str) -> HttpResponse:
+    body = publication.bundle_zip(release, region_names())
+    return _attachment(body, "application/zip", f"samen-statistics-{stamp}.zip")
+
+
+@access("statistics.export")
+@require_POST
+def publish(request: HttpRequest) -> HttpResponse:
+    """Record the period's release as published and hand out its bundle: the next release of
+    the following period is checked against exactly these tables."""
+    form = PeriodForm(request.POST)
+    if not form.is_valid():
+        return render(request, "statistics/page.html", {"form": form}, status=400)
+    period = form.cleaned_data.get("period") or default_period()
+    try:
+        _row, release = publication_record(actor=request.actor, period=period)
+    except ValueError:
+        messages.error(request, _("These tables could not be proven safe; nothing was published."))
+        return redirect("statistics:page")
+    return _bundle(release, f"{period.start.isoformat()}_{period.end.isoformat()}")
+
+
 @access("statistics.export")
 def statistics_page(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None)
     if request.GET and not form.is_valid():
         return render(request, "statistics/page.html", {"form": form}, status=400)
     period = form.period if request.GET else default_period()
-    release = protected_release(request, period)
+    release, checked_against = release_for(request.actor, period)
     regions = region_names()
     stamp = f"{period.start.isoformat()}_{period.end.isoformat()}"
     fmt = request.GET.get("format", "")
@@ -53,8 +70,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
             f"samen-statistics-{stamp}.xlsx",
         )
     if fmt == "zip":
-        body = publication.bundle_zip(release, regions)
-        return _attachment(body, "application/zip", f"samen-statistics-{stamp}.zip")
+        return _bundle(release, stamp)
     return render(
         request,
         "statistics/page.html",
@@ -69,6 +85,8 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
             "safe": release.safe,
             "counts": release.counts(),
             "min_count": release.rules.min_count,
+            "checked_against": checked_against,
+            "publications": Publication.objects.select_related("published_by")[:10],
         },
     )  # fmt: skip
 
