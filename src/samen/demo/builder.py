@@ -284,6 +284,10 @@ def build_demo_world(
         from samen.statistics.demo import add_statistics_volume
 
         add_statistics_volume(seed=seed, today=today, persons=4 * signals)
+        # The programme register: the public content of the progress letter (no personal data).
+        from samen.programme.seed import load_seed
+
+        load_seed()
     return DemoSummary(organisations=len(orgs), users=len(members), signals=signals, linked=linked)
 
 

@@ -39,8 +39,65 @@ def _signal(member: Membership, code: str, person: PersonInput, forms: list[str]
     return outcome.case
 
 
+def _walk(case: Case, steps: list[tuple[object, str, dict]]) -> None:
+    for actor, code, values in steps:
+        services.transition_take(actor=actor, case=case, code=code, values=values)
+
+
+def _paths_under_way(professional: Membership, investigator, today: date) -> dict[str, str]:
+    """Three cases further along, so deadlines, reminders and lead times have something to
+    show: a reflection period ending within two weeks, a B8/3 permit ending within a week,
+    and an assessment that found no slightest indication."""
+    ind = actor_for_membership(Membership.objects.get(user__username="demo-ind"), origin=ORIGIN)
+    person = PersonInput(gender=Gender.FEMALE, age_band=AgeBand.AGE_18_22)
+    reflection = _signal(professional, "general", person, ["labour"], today - timedelta(days=85))
+    permit = _signal(
+        professional,
+        "general",
+        PersonInput(gender=Gender.MALE, age_band=AgeBand.AGE_30_49),
+        ["labour"],
+        today - timedelta(days=420),
+    )
+    rejected = _signal(
+        professional,
+        "general",
+        PersonInput(gender=Gender.FEMALE, age_band=AgeBand.AGE_50_UP),
+        ["sexual"],
+        today - timedelta(days=40),
+    )
+    for case in (reflection, permit):
+        services.path_facts_set(
+            actor=investigator, case=case, foreign_national=True, lawful_residence=False,
+            unaccompanied=False, age_assessment=AgeAssessment.DOCUMENTED,
+        )  # fmt: skip
+
+    def ago(days: int) -> str:
+        return (today - timedelta(days=days)).isoformat()
+
+    _walk(reflection, [
+        (investigator, "assessment_start", {}),
+        (investigator, "indication_establish", {"established_on": ago(82)}),
+        (investigator, "reflection_offer", {"starts_on": ago(80)}),
+    ])  # fmt: skip
+    _walk(permit, [
+        (investigator, "assessment_start", {}),
+        (investigator, "indication_establish", {"established_on": ago(410)}),
+        (investigator, "reflection_offer", {"starts_on": ago(405)}),
+        (investigator, "reflection_accept", {"decided_on": ago(400)}),
+        (investigator, "report_record", {"reported_on": ago(390), "kind": "report"}),
+        (ind, "b83_apply", {"applied_on": ago(385)}),
+        (ind, "b83_grant", {"decided_on": ago(362), "permit_starts_on": ago(360)}),
+    ])  # fmt: skip
+    _walk(rejected, [
+        (investigator, "assessment_start", {}),
+        (investigator, "indication_reject",
+         {"decided_on": ago(30), "reason": "insufficient_information"}),
+    ])  # fmt: skip
+    return {"reflection": reflection.number, "permit": permit.number, "rejected": rejected.number}
+
+
 def build_identification_demo(*, today: date) -> dict[str, str]:
-    """Returns the two case numbers ({"ready": ..., "minor": ...})."""
+    """Returns the case numbers ({"ready": ..., "minor": ..., "reflection": ..., ...})."""
     professional = Membership.objects.get(user__username="demo-professional")
     investigator = actor_for_membership(
         Membership.objects.get(user__username="demo-investigator"), origin=ORIGIN
@@ -68,4 +125,8 @@ def build_identification_demo(*, today: date) -> dict[str, str]:
         actor=investigator, case=minor, foreign_national=True, lawful_residence=False,
         unaccompanied=True, age_assessment=AgeAssessment.DISPUTED,
     )  # fmt: skip
-    return {"ready": ready.number, "minor": minor.number}
+    return {
+        "ready": ready.number,
+        "minor": minor.number,
+        **_paths_under_way(professional, investigator, today),
+    }
