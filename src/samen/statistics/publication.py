@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from samen.cases.models import AgeBand, Gender, NationalityGroup
@@ -215,7 +216,9 @@ def _percent(change: tables.Change) -> str:
         return MARKER
     if change.percent is None:
         return "—"
-    return f"{change.percent:+.1f}%"
+    # In the reader's language: Dutch writes +9,1%, English +9.1%.
+    sign = "+" if change.percent > 0 else ""
+    return f"{sign}{number_format(change.percent, decimal_pos=1)}%"
 
 
 # -- files ---------------------------------------------------------------------------------

@@ -91,3 +91,17 @@ def test_the_next_release_is_checked_against_the_publication(web_for, actor_for,
     page = client.get(f"/statistiek/?start={NOW.start}&end={NOW.end}").content.decode()
     assert "Checked against the publication of" in page
     assert 'data-testid="publications"' in page and "demo-registrar" in page
+
+
+def test_percentages_are_written_in_the_readers_language():
+    from django.utils import translation
+
+    from samen.statistics.publication import _percent
+    from samen.statistics.tables import Change
+
+    up = Change("sexual", "2024", 66, 72, 6, 9.0909)
+    down = Change("sexual", "2024", 72, 66, -6, -8.3333)
+    with translation.override("nl"):
+        assert (_percent(up), _percent(down)) == ("+9,1%", "-8,3%")
+    with translation.override("en"):
+        assert _percent(up) == "+9.1%"
