@@ -218,7 +218,7 @@ def _percent(change: tables.Change) -> str:
         return "—"
     # In the reader's language: Dutch writes +9,1%, English +9.1%.
     sign = "+" if change.percent > 0 else ""
-    return f"{sign}{number_format(change.percent, decimal_pos=1)}%"
+    return f"{sign}{number_format(round(change.percent, 1), decimal_pos=1)}%"
 
 
 # -- files ---------------------------------------------------------------------------------
