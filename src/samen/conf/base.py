@@ -13,6 +13,8 @@ Environment variables (all optional for a local run):
   SAMEN_EMERGENCY_MINUTES how long emergency ("break the glass") access lasts (default 120).
   SAMEN_SHELTER_HOLD_HOURS  how long a shelter place is held for a referral (default 3).
   SAMEN_SHELTER_STALE_HOURS availability older than this shows as stale (default 24).
+  SAMEN_SHELTER_PROFILE_MIN_COUNT  victim profiles asked about fewer times are pooled on the
+                          shelter dashboards (default 5).
   SAMEN_KEY_FILE          file holding the two keys above (written by `samen init_local_keys`);
                           used only when the variables themselves are unset.
   SAMEN_LOGIN_FAILURE_LIMIT  failed logins before lockout (default 5).
@@ -231,6 +233,7 @@ AUDIT_KEY = os.environ.get("SAMEN_AUDIT_KEY", "")
 EMERGENCY_ACCESS_MINUTES = int(os.environ.get("SAMEN_EMERGENCY_MINUTES", "120"))
 SHELTER_HOLD_HOURS = float(os.environ.get("SAMEN_SHELTER_HOLD_HOURS", "3"))
 SHELTER_STALE_HOURS = float(os.environ.get("SAMEN_SHELTER_STALE_HOURS", "24"))
+SHELTER_PROFILE_MIN_COUNT = int(os.environ.get("SAMEN_SHELTER_PROFILE_MIN_COUNT", "5"))
 KEY_FILE = Path(os.environ.get("SAMEN_KEY_FILE", VAR_DIR / "local-keys.env"))
 
 LOGGING = {

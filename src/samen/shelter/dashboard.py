@@ -15,6 +15,7 @@ import statistics
 from collections import Counter
 from datetime import datetime
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,6 +56,34 @@ def profile_of(needs: dict) -> str:
     if needs.get("addiction"):
         parts.append(_("addiction"))
     return ", ".join(parts)
+
+
+def profile_min_count() -> int:
+    return int(getattr(settings, "SHELTER_PROFILE_MIN_COUNT", 5))
+
+
+def profile_rows(asked: Counter, refused: Counter, *, min_count: int) -> list[dict]:
+    """Requests and refusals per profile, most refused first. Profiles asked about fewer than
+    ``min_count`` times are pooled into one row: shelter staff see the national figures, and a
+    refusal of a rare profile would point at one person."""
+    pooled_label = _("Other profiles (fewer than %(n)d requests each)") % {"n": min_count}
+    totals: dict[str, list[int]] = {}
+    for name, n in asked.items():
+        key = name if n >= min_count else pooled_label
+        row = totals.setdefault(key, [0, 0])
+        row[0] += n
+        row[1] += refused[name]
+    rows = [
+        {
+            "profile": name,
+            "answered": n,
+            "refused": r,
+            "refusal_pct": round(100 * r / n, 1),
+            "pooled": name == pooled_label,
+        }
+        for name, (n, r) in totals.items()
+    ]
+    return sorted(rows, key=lambda r: (r["pooled"], -r["refused"], -r["refusal_pct"], r["profile"]))
 
 
 def _median(values: list[int]) -> float:
@@ -108,18 +137,7 @@ def dashboard(*, actor: Actor, region: str = "", now: datetime | None = None) ->
     )
     asked = Counter(profile_of(h.referral.needs) for h in answered)
     refused = Counter(profile_of(h.referral.needs) for h in declined)
-    profiles = sorted(
-        (
-            {
-                "profile": name,
-                "answered": asked[name],
-                "refused": refused[name],
-                "refusal_pct": round(100 * refused[name] / asked[name], 1),
-            }
-            for name in asked
-        ),
-        key=lambda r: (-r["refused"], -r["refusal_pct"], r["profile"]),
-    )
+    profiles = profile_rows(asked, refused, min_count=profile_min_count())
 
     ended = list(placements.filter(ended_at__isnull=False))
     stays = [(p.ended_at - p.started_at).days for p in ended]

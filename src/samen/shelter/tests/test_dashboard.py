@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 from django.utils import timezone, translation
 
 from samen.accounts.models import User
@@ -52,6 +53,7 @@ def history(directory, case, actor_for, record):
     return directory
 
 
+@override_settings(SHELTER_PROFILE_MIN_COUNT=1)
 def test_dashboard_figures_national_and_per_region(history, actor_for):
     data = dashboard.dashboard(actor=actor_for("demo-registrar"))
     places = Place.objects.all()
@@ -204,3 +206,21 @@ def test_check_capacity_command_is_idempotent(directory, mailoutbox):
     call_command("shelter", "check-capacity", stdout=out)
     assert out.getvalue().splitlines() == ["2 alarm(s) raised", "0 alarm(s) raised"]
     assert len(mailoutbox) == 2
+
+
+def test_rare_profiles_are_pooled_so_no_refusal_points_at_one_person():
+    from collections import Counter
+
+    asked = Counter({"woman, adult": 12, "man, minor, network tie": 2, "woman, minor": 1})
+    refused = Counter({"woman, adult": 3, "man, minor, network tie": 2, "woman, minor": 1})
+    rows = dashboard.profile_rows(asked, refused, min_count=5)
+    assert rows[0]["profile"] == "woman, adult"
+    pooled = rows[-1]
+    assert pooled["pooled"] and pooled["answered"] == 3 and pooled["refused"] == 3
+    assert not any("network tie" in r["profile"] for r in rows)
+    assert sum(r["answered"] for r in rows) == sum(asked.values())
+
+
+def test_the_dashboard_pools_rare_profiles_by_default(history, actor_for):
+    data = dashboard.dashboard(actor=actor_for("demo-registrar"))
+    assert all(r["pooled"] for r in data["refusals"]["by_profile"])
