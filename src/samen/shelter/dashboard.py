@@ -107,7 +107,9 @@ def dashboard(*, actor: Actor, region: str = "", now: datetime | None = None) ->
     type_labels = dict(PlaceType.choices)
     by_type: dict[str, dict] = {}
     by_region: dict[str, dict] = {}
+    region_names: dict[str, str] = {}
     for p in places:
+        region_names[p.municipality.region.code] = p.municipality.region.name
         stale = p.availability_at is None or now - p.availability_at > limit
         for key, table in ((p.type, by_type), (p.municipality.region.code, by_region)):
             row = table.setdefault(
@@ -158,7 +160,10 @@ def dashboard(*, actor: Actor, region: str = "", now: datetime | None = None) ->
             for k in PlaceType.values
             if k in by_type
         ],
-        "by_region": [{"key": k, "label": k, **by_region[k]} for k in sorted(by_region)],
+        "by_region": [
+            {"key": k, "label": f"{region_names[k]} ({k})", **by_region[k]}
+            for k in sorted(by_region)
+        ],
         "waiting": {
             "count": len(waits),
             "median_days": _median(waits),
