@@ -157,3 +157,19 @@ def test_overview_raises_the_alarm_when_no_first_reception_place_is_free(directo
     Place.objects.filter(type="first_reception").update(free=0)
     assert 'data-testid="capacity-alarm"' in client.get("/opvang/").content.decode()
     assert 'data-testid="capacity-alarm"' in client.get("/opvang/?region=VR01").content.decode()
+
+
+def test_overview_pages_through_places_and_filters_free_ones(directory, web_for):
+    from django.conf import settings
+
+    client = web_for("demo-coordinator")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    full = Place.objects.filter(pk=directory["groningen"].pk)
+    full.update(free=0)
+    everything = client.get("/opvang/").content.decode()
+    assert "Vrouwenopvang Groningen" in everything
+    only_free = client.get("/opvang/?free=1").content.decode()
+    assert "Vrouwenopvang Groningen" not in only_free and "Vrouwenopvang Utrecht" in only_free
+    # The totals still count every place, free or not.
+    assert 'data-testid="shelter-totals"' in only_free
+    assert client.get("/opvang/?page=999").status_code == 200  # the last page, not an error
