@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from samen.i18n import pick
+
 
 class Letter(models.Model):
     """A letter to parliament that the register cites as its source (a progress letter)."""
@@ -78,7 +80,12 @@ class ActionLine(Provenance):
         verbose_name_plural = _("action lines")
 
     def __str__(self) -> str:
-        return f"{self.number}. {self.title}"
+        return f"{self.number}. {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The title in the reader's language (the letter's own Dutch words in Dutch)."""
+        return pick(self.title_nl or self.title, self.title)
 
 
 class ActionStatus(models.TextChoices):
@@ -335,6 +342,14 @@ class Recommendation(Provenance):
         return f"{self.get_body_display()}: {self.title}"
 
 
+UNIT_LABELS = {
+    "persons": _("persons"),
+    "percent": _("percent"),
+    "URLs": _("URLs"),
+    "platforms": _("platforms"),
+}
+
+
 class Indicator(models.Model):
     code = models.SlugField(_("code"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -356,6 +371,10 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def unit_label(self) -> str:
+        return str(UNIT_LABELS.get(self.unit, self.unit))
 
 
 class IndicatorValue(Provenance):

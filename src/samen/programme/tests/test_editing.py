@@ -180,3 +180,12 @@ def test_the_overview_pdf_says_it_holds_no_personal_data(web_en, seeded):
     response = web_en("demo-programme").get("/programma/?format=pdf")
     text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages)
     assert "contains no personal data" in text and "Contains personal data" not in text
+
+
+def test_action_lines_and_units_read_in_the_pages_language(web_for, seeded):
+    client = web_for("demo-programme")  # Dutch, the default
+    overview = client.get("/programma/").content.decode()
+    assert "Creëren van brede bewustwording" in overview and "Broad awareness" not in overview
+    assert "Eenheid: personen" in client.get("/programma/indicatoren/").content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Broad awareness" in client.get("/programma/").content.decode()
