@@ -5,6 +5,7 @@ records. Every record carries its provenance: the letter and passage it came fro
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -274,6 +275,12 @@ class ActionUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     on = serializers.DateField(required=False, allow_null=True)
+    holders = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=50
+    )
+    start = serializers.DateField(required=False, allow_null=True)
+    end = serializers.DateField(required=False, allow_null=True)
+    period_note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
 class ActionDetailView(ProgrammeAPIView):
@@ -289,21 +296,28 @@ class ActionDetailView(ProgrammeAPIView):
         tags=TAG,
         request=ActionUpdateSerializer,
         responses=ProgrammeActionSerializer,
-        summary="Set an action's status and/or add a dated progress note (programme staff)",
+        summary="Set an action's status, holders or period and/or add a dated progress note "
+        "(programme staff)",
     )
     def patch(self, request: Request, code: str) -> Response:
         action = _found(Action.objects.filter(code=code).first())
         ser = ActionUpdateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         data = ser.validated_data
+        details = {k: data[k] for k in services.EDITABLE[Action] if k in data}
         try:
-            services.action_update(
-                action=action,
-                by=self.actor,
-                status=data.get("status", ""),
-                note=data.get("note", ""),
-                on=data.get("on"),
-            )
+            # Details and status in one request are one use case: both or neither.
+            with transaction.atomic():
+                if details:
+                    services.record_edit(record=action, by=self.actor, changes=details)
+                if data.get("status") or data.get("note") or not details:
+                    services.action_update(
+                        action=action,
+                        by=self.actor,
+                        status=data.get("status", ""),
+                        note=data.get("note", ""),
+                        on=data.get("on"),
+                    )
         except DjangoValidationError as error:
             raise ValidationError(_field_errors(error, "note")) from error
         return Response(ProgrammeActionSerializer(_actions().get(pk=action.pk)).data)

@@ -5,7 +5,7 @@ from pathlib import Path
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ActionStatus, Commitment, Motion, Recommendation
+from .models import Action, ActionStatus, Commitment, Motion, Recommendation
 from .services import EDITABLE
 
 LETTER_SUFFIXES = (".txt", ".docx", ".pdf")
@@ -105,3 +105,28 @@ class IndicatorValueForm(forms.Form):
     as_of = forms.DateField(label=_("As of"), required=False, widget=DATE)
     is_lower_bound = forms.BooleanField(label=_("Lower bound ('ruim', 'meer dan')"), required=False)
     source = forms.CharField(label=_("Source"), max_length=300)
+
+
+class ActionDetailsForm(EditForm):
+    """Holders one per line: many (ECPAT, Spine, DSP-groep) are not organisations in Samen."""
+
+    holders = forms.CharField(
+        label=_("Action holders"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("One per line."),
+    )
+
+    class Meta:
+        model = Action
+        fields = list(EDITABLE[Action])
+        widgets = {"start": DATE, "end": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk:
+            self.initial["holders"] = "\n".join(self.instance.holders)
+
+    def clean_holders(self) -> list[str]:
+        lines = (line.strip() for line in self.cleaned_data["holders"].splitlines())
+        return list(dict.fromkeys(line for line in lines if line))

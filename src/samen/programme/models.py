@@ -4,6 +4,7 @@ recommendations and indicators, each record traceable to the letter passage it c
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -126,6 +127,10 @@ class Action(Provenance):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}" if self.number else self.title
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("The end date must not be before the start date.")})
 
 
 class ActionProgress(Provenance):

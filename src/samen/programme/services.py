@@ -357,6 +357,7 @@ def _update_action(action: Action, by: Actor, status: str, note: str, on: date |
 # the submitters and the provenance are facts of the parliamentary record: a letter sets them,
 # not a form.
 EDITABLE: dict[type, tuple[str, ...]] = {
+    Action: ("holders", "start", "end", "period_note"),
     Motion: ("status", "status_date", "subject", "notes"),
     Commitment: ("status", "status_date", "made_to", "description", "due", "due_note"),
     Recommendation: ("status", "government_response", "response_due", "text"),
@@ -368,9 +369,10 @@ def _object_type(record: object) -> str:
 
 
 def record_edit(
-    *, record: Motion | Commitment | Recommendation, by: Actor, changes: dict[str, Any]
-) -> Motion | Commitment | Recommendation:
-    """Programme staff correct or advance a motion, commitment or recommendation. A status set
+    *, record: Action | Motion | Commitment | Recommendation, by: Actor, changes: dict[str, Any]
+) -> Action | Motion | Commitment | Recommendation:
+    """Programme staff correct or advance an action's holders and period, or a motion,
+    commitment or recommendation. A status set
     by hand has no letter behind it: the letter's reading is cleared and the audit entry says
     who set it."""
     _require_edit(by, object_type=_object_type(record), object_id=str(record.pk))

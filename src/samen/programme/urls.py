@@ -13,6 +13,11 @@ urlpatterns = [
     path("voorstellen/<int:pk>/afwijzen/", views.update_reject, name="update-reject"),
     path("acties/<slug:code>/", views.action_detail, name="action-detail"),
     path("acties/<slug:code>/bijwerken/", views.action_update, name="action-update"),
+    path(
+        "acties/<slug:code>/gegevens/",
+        views.action_details_update,
+        name="action-details-update",
+    ),
     path("indicatoren/", views.indicators, name="indicators"),
     path(
         "indicatoren/<slug:code>/waarden/",

@@ -25,6 +25,7 @@ from samen.web.pdf import pdf_response
 from . import overview, selectors, services
 from .charts import bar_chart
 from .forms import (
+    ActionDetailsForm,
     ActionUpdateForm,
     CommitmentEditForm,
     EditForm,
@@ -264,7 +265,11 @@ def indicators(request: HttpRequest) -> HttpResponse:
 
 
 def _action_page(
-    request: HttpRequest, code: str, form: ActionUpdateForm | None = None, status: int = 200
+    request: HttpRequest,
+    code: str,
+    form: ActionUpdateForm | None = None,
+    status: int = 200,
+    details_form: ActionDetailsForm | None = None,
 ) -> HttpResponse:
     action = (
         Action.objects.select_related("action_line", "source_letter")
@@ -279,8 +284,12 @@ def _action_page(
     )
     if action is None:
         raise Http404
-    form = form or ActionUpdateForm(initial={"status": action.status})
-    return render(request, "programme/action.html", {"action": action, "form": form}, status=status)
+    context = {
+        "action": action,
+        "form": form or ActionUpdateForm(initial={"status": action.status}),
+        "details_form": details_form or ActionDetailsForm(instance=action),
+    }
+    return render(request, "programme/action.html", context, status=status)
 
 
 @access(READ)
@@ -402,3 +411,21 @@ def indicator_value_add(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("The value was added."))
             return redirect(f"{reverse('programme:indicators')}#indicator-{code}")
     return _indicators_page(request, forms={code: form}, status=400)
+
+
+@access(UPDATE)
+@require_POST
+def action_details_update(request: HttpRequest, code: str) -> HttpResponse:
+    action = Action.objects.filter(code=code).first()
+    if action is None:
+        raise Http404
+    form = ActionDetailsForm(request.POST, instance=Action.objects.get(pk=action.pk))
+    if form.is_valid():
+        try:
+            services.record_edit(record=action, by=request.actor, changes=form.changes())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("programme:action-detail", code=code)
+    return _action_page(request, code, status=400, details_form=form)

@@ -189,3 +189,42 @@ def test_action_lines_and_units_read_in_the_pages_language(web_for, seeded):
     assert "Eenheid: personen" in client.get("/programma/indicatoren/").content.decode()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "Broad awareness" in client.get("/programma/").content.decode()
+
+
+def test_staff_edit_an_actions_holders_and_period(api_for, web_en, seeded):
+    from samen.programme.models import Action
+
+    action = Action.objects.order_by("code").first()
+    staff = api_for("demo-programme")
+    url = f"{API}/actions/{action.code}/"
+    response = staff.patch(
+        url,
+        {"holders": ["JenV", "CoMensha"], "start": "2026-01-01", "end": "2027-06-30",
+         "status": "running"},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["holders"] == ["JenV", "CoMensha"] and body["end"] == "2027-06-30"
+    assert body["status"] == "running"
+    backwards = staff.patch(url, {"start": "2027-01-01", "end": "2026-01-01"}, format="json")
+    assert backwards.status_code == 400 and "end" in backwards.json()["fields"]
+    action.refresh_from_db()
+    assert str(action.start) == "2026-01-01"
+
+    page = web_en("demo-programme")
+    form = page.get(f"/programma/acties/{action.code}/").content.decode()
+    assert 'data-testid="action-details-form"' in form and "CoMensha" in form
+    saved = page.post(
+        f"/programma/acties/{action.code}/gegevens/",
+        {"holders": "JenV\nVWS\n\nJenV", "start": "", "end": "", "period_note": "medio 2026"},
+    )
+    assert saved.status_code == 302
+    action.refresh_from_db()
+    assert action.holders == ["JenV", "VWS"] and action.period_note == "medio 2026"
+    assert (
+        web_en("demo-coordinator")
+        .post(f"/programma/acties/{action.code}/gegevens/", {"holders": "X"})
+        .status_code
+        == 403
+    )
