@@ -54,6 +54,22 @@ UPDATE = "programme.update"
 _LETTER_STATUS = dict(LetterStatus.choices)
 
 
+def _saved(
+    request: HttpRequest, form: Any, write: Callable[[dict], object], message: str, done: str
+) -> HttpResponse | None:
+    """Run the service on a valid form; its refusals become the form's errors. The redirect on
+    success, or None so the caller shows the page again with the errors (400)."""
+    if not form.is_valid():
+        return None
+    try:
+        write(form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    messages.success(request, message)
+    return redirect(done)
+
+
 def _letter_or_404(pk: int) -> Letter:
     letter = Letter.objects.filter(pk=pk).first()
     if letter is None:
@@ -305,17 +321,17 @@ def action_update(request: HttpRequest, code: str) -> HttpResponse:
     if action is None:
         raise Http404
     form = ActionUpdateForm(request.POST)
-    if form.is_valid():
-        c = form.cleaned_data
-        try:
-            services.action_update(
-                action=action, by=request.actor, status=c["status"], note=c["note"], on=c["on"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The action was updated."))
-            return redirect("programme:action-detail", code=code)
+    done = _saved(
+        request,
+        form,
+        lambda c: services.action_update(
+            action=action, by=request.actor, status=c["status"], note=c["note"], on=c["on"]
+        ),
+        _("The action was updated."),
+        reverse("programme:action-detail", kwargs={"code": code}),
+    )
+    if done:
+        return done
     return _action_page(request, code, form, status=400)
 
 
@@ -384,14 +400,15 @@ def record_detail(request: HttpRequest, kind: str, key: str) -> HttpResponse:
 def record_update(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     record = _record_or_404(kind, key)
     form = RECORD_KINDS[kind][1](request.POST, instance=type(record).objects.get(pk=record.pk))
-    if form.is_valid():
-        try:
-            services.record_edit(record=record, by=request.actor, changes=form.changes())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect(f"programme:{kind}-detail", key=key)
+    done = _saved(
+        request,
+        form,
+        lambda _c: services.record_edit(record=record, by=request.actor, changes=form.changes()),
+        _("The changes were saved."),
+        reverse(f"programme:{kind}-detail", kwargs={"key": key}),
+    )
+    if done:
+        return done
     return _record_page(request, kind, key, form, status=400)
 
 
@@ -402,14 +419,15 @@ def indicator_value_add(request: HttpRequest, code: str) -> HttpResponse:
     if indicator is None:
         raise Http404
     form = IndicatorValueForm(request.POST, prefix=code)
-    if form.is_valid():
-        try:
-            services.indicator_value_add(indicator=indicator, by=request.actor, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The value was added."))
-            return redirect(f"{reverse('programme:indicators')}#indicator-{code}")
+    done = _saved(
+        request,
+        form,
+        lambda c: services.indicator_value_add(indicator=indicator, by=request.actor, **c),
+        _("The value was added."),
+        f"{reverse('programme:indicators')}#indicator-{code}",
+    )
+    if done:
+        return done
     return _indicators_page(request, forms={code: form}, status=400)
 
 
@@ -420,12 +438,13 @@ def action_details_update(request: HttpRequest, code: str) -> HttpResponse:
     if action is None:
         raise Http404
     form = ActionDetailsForm(request.POST, instance=Action.objects.get(pk=action.pk))
-    if form.is_valid():
-        try:
-            services.record_edit(record=action, by=request.actor, changes=form.changes())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("programme:action-detail", code=code)
+    done = _saved(
+        request,
+        form,
+        lambda _c: services.record_edit(record=action, by=request.actor, changes=form.changes()),
+        _("The changes were saved."),
+        reverse("programme:action-detail", kwargs={"code": code}),
+    )
+    if done:
+        return done
     return _action_page(request, code, status=400, details_form=form)
