@@ -77,6 +77,13 @@ def _letter_or_404(pk: int) -> Letter:
     return letter
 
 
+def _action_or_404(code: str) -> Action:
+    action = Action.objects.filter(code=code).first()
+    if action is None:
+        raise Http404
+    return action
+
+
 def _update_or_404(pk: int) -> ProposedUpdate:
     update = ProposedUpdate.objects.select_related("letter").filter(pk=pk).first()
     if update is None:
@@ -317,9 +324,7 @@ def action_detail(request: HttpRequest, code: str) -> HttpResponse:
 @access(UPDATE)
 @require_POST
 def action_update(request: HttpRequest, code: str) -> HttpResponse:
-    action = Action.objects.filter(code=code).first()
-    if action is None:
-        raise Http404
+    action = _action_or_404(code)
     form = ActionUpdateForm(request.POST)
     done = _saved(
         request,
@@ -434,9 +439,7 @@ def indicator_value_add(request: HttpRequest, code: str) -> HttpResponse:
 @access(UPDATE)
 @require_POST
 def action_details_update(request: HttpRequest, code: str) -> HttpResponse:
-    action = Action.objects.filter(code=code).first()
-    if action is None:
-        raise Http404
+    action = _action_or_404(code)
     form = ActionDetailsForm(request.POST, instance=Action.objects.get(pk=action.pk))
     done = _saved(
         request,
