@@ -224,3 +224,12 @@ def test_rare_profiles_are_pooled_so_no_refusal_points_at_one_person():
 def test_the_dashboard_pools_rare_profiles_by_default(history, actor_for):
     data = dashboard.dashboard(actor=actor_for("demo-registrar"))
     assert all(r["pooled"] for r in data["refusals"]["by_profile"])
+
+
+def test_a_regions_dashboard_is_titled_with_the_regions_name(directory, web_for):
+    from django.conf import settings
+
+    client = web_for("demo-registrar")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/opvang/dashboard/?region=VR09").content.decode()
+    assert "Shelter dashboard: safety region Utrecht (VR09)" in html
