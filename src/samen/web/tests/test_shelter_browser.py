@@ -58,7 +58,11 @@ def test_coordinator_refers_holds_the_last_bed_shelter_accepts_dashboard_shows_i
     expect(row).to_be_visible()
     expect(row.locator("ul > li").first).to_be_visible()  # why it fits
     assert matches.locator("tbody tr").count() > 1, "several places ranked"
+    # Excluded places are summed up by rule; each one, with its rule, is a click away.
+    expect(first.get_by_test_id("excluded-by-rule").locator("tbody tr").first).to_be_visible()
+    first.get_by_test_id("excluded-toggle").click()
     excluded = first.get_by_test_id("excluded").locator("tbody tr")
+    expect(excluded.first.locator("td").first).to_be_visible()
     expect(excluded.first.locator("td").first).not_to_be_empty()  # the rule that excluded it
     assert excluded.count() > 1
 
