@@ -4,7 +4,6 @@ records. Every record carries its provenance: the letter and passage it came fro
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
@@ -174,10 +173,6 @@ class ProgrammeAPIView(SamenAPIView):
         return super().finalize_response(request, response, *args, **kwargs)
 
 
-def _field_errors(error: DjangoValidationError, default: str) -> dict:
-    return error.message_dict if hasattr(error, "error_dict") else {default: error.messages}
-
-
 def _patch(
     view: ProgrammeAPIView,
     record: Motion | Commitment | Recommendation,
@@ -190,10 +185,9 @@ def _patch(
     unknown = sorted(set(view.request.data) - set(editor.Meta.fields))
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
-    try:
-        services.record_edit(record=record, by=view.actor, changes=dict(ser.validated_data))
-    except DjangoValidationError as error:
-        raise ValidationError(_field_errors(error, "status")) from error
+    # The service's own refusals (model rules) become 400s naming the field in the API's
+    # exception handler.
+    services.record_edit(record=record, by=view.actor, changes=dict(ser.validated_data))
 
 
 class ProgrammeMotionEditSerializer(serializers.ModelSerializer):
@@ -305,21 +299,18 @@ class ActionDetailView(ProgrammeAPIView):
         ser.is_valid(raise_exception=True)
         data = ser.validated_data
         details = {k: data[k] for k in services.EDITABLE[Action] if k in data}
-        try:
-            # Details and status in one request are one use case: both or neither.
-            with transaction.atomic():
-                if details:
-                    services.record_edit(record=action, by=self.actor, changes=details)
-                if data.get("status") or data.get("note") or not details:
-                    services.action_update(
-                        action=action,
-                        by=self.actor,
-                        status=data.get("status", ""),
-                        note=data.get("note", ""),
-                        on=data.get("on"),
-                    )
-        except DjangoValidationError as error:
-            raise ValidationError(_field_errors(error, "note")) from error
+        # Details and status in one request are one use case: both or neither.
+        with transaction.atomic():
+            if details:
+                services.record_edit(record=action, by=self.actor, changes=details)
+            if data.get("status") or data.get("note") or not details:
+                services.action_update(
+                    action=action,
+                    by=self.actor,
+                    status=data.get("status", ""),
+                    note=data.get("note", ""),
+                    on=data.get("on"),
+                )
         return Response(ProgrammeActionSerializer(_actions().get(pk=action.pk)).data)
 
 
@@ -475,10 +466,7 @@ class IndicatorValuesView(ProgrammeAPIView):
         indicator = _found(Indicator.objects.filter(code=code).first())
         ser = ProgrammeIndicatorValueCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        try:
-            services.indicator_value_add(indicator=indicator, by=self.actor, **ser.validated_data)
-        except DjangoValidationError as error:
-            raise ValidationError(_field_errors(error, "value")) from error
+        services.indicator_value_add(indicator=indicator, by=self.actor, **ser.validated_data)
         return Response(ProgrammeIndicatorSerializer(_indicators().get(pk=indicator.pk)).data, 201)
 
 

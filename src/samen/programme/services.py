@@ -322,7 +322,7 @@ def action_update(
     if status and status not in ActionStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
     if not status and not note.strip():
-        raise ValidationError(_("Give a status or a progress note."))
+        raise ValidationError({"note": _("Give a status or a progress note.")})
     return _update_action(action, by, status, note.strip(), on)
 
 

@@ -118,4 +118,5 @@ def test_only_programme_staff_patch_an_action(api_for, seeded):
         body["progress"][-1]["note"] == "Finished." and body["progress"][-1]["on"] == "2025-12-01"
     )
     assert staff.patch(url, {"status": "bogus"}, format="json").status_code == 400
-    assert staff.patch(url, {}, format="json").status_code == 400
+    empty = staff.patch(url, {}, format="json")
+    assert empty.status_code == 400 and "note" in empty.json()["fields"]
