@@ -19,7 +19,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from samen.identification.selectors import victim_statuses
@@ -37,6 +37,8 @@ from samen.statistics.kanon import (
 from samen.statistics.models import HtcdsExport
 from samen.statistics.selectors import cases_for_statistics
 
+#: Advisory lock serialising exports (an arbitrary constant of this module).
+LOCK_ID = 0x4854_4344_5345_5850 % (2**63)
 #: The year of a case is the year it was opened in the Netherlands.
 ZONE = ZoneInfo("Europe/Amsterdam")
 
@@ -201,6 +203,14 @@ def _release_of(export: HtcdsExport) -> Release:
     return Release(tuple(export.columns), dict(export.levels), groups, export.k, label)
 
 
+def _one_export_at_a_time() -> None:
+    """Two exports checked at the same time would each miss the other: the second waits for
+    the first to commit (PostgreSQL; SQLite writes one transaction at a time anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])
+
+
 def _earlier(first_year: int, last_year: int) -> list[Release]:
     """Every earlier export sharing a year with this one, restricted to the shared years."""
     releases = []
@@ -250,9 +260,10 @@ def notes_text(
         f"Years: {record.first_year}-{record.last_year} (year of opening, Europe/Amsterdam)",
         f"k: {record.k} (every combination of the values of all columns except "
         f"{PSEUDONYM} occurs at least k times)",
-        f"Records: {record.released} released, {record.withheld} withheld (in groups smaller "
-        f"than k), {record.held_back} held back (new or changed since an earlier export by "
-        "fewer than k in their group; they leave with a later export)",
+        f"Records: {record.released}. Not in this file: records in groups smaller than k, and "
+        "records new or changed since an earlier export by fewer than k in their group (they "
+        "leave with a later export). How many is not said: a count that differs between two "
+        "exports by a few would single those people out.",
         "Checked against: "
         + (", ".join(recoding.checked_against) or "no earlier export of these years"),
         "",
@@ -325,6 +336,7 @@ def htcds_export_create(
     )
     refusal = ""
     with transaction.atomic():
+        _one_export_at_a_time()
         earlier = _earlier(first_year, last_year)
         try:
             recoding, out = build_export(rows, statuses=statuses, k=k, earlier=earlier)
