@@ -148,19 +148,28 @@ def test_a_lower_k_is_refused_and_the_two_files_cannot_be_joined(register, tmp_p
     assert_cannot_be_combined(high, low)
 
 
-def test_two_exports_a_month_apart_with_cases_added_cannot_be_combined(register, record, tmp_path):
-    first = export(tmp_path, "november")
+def test_exports_a_month_apart_with_cases_added_between_cannot_be_combined(
+    register, record, tmp_path
+):
     last_year = date.today().year - 1
-    for i in range(3):
-        number = record(
-            forms=["labour"],
-            person=PersonInput(gender="male", age_band="30-49", name=f"Synthetisch {i}"),
-        ).case.number
-        Case.objects.filter(number=number).update(
-            opened_at=datetime.combine(date(last_year, 6, 1 + i), time(12), AMS)
-        )
-    second = export(tmp_path, "december")
-    assert_cannot_be_combined(first, second)
+
+    def add(count: int, start: int) -> None:
+        for i in range(start, start + count):
+            number = record(
+                forms=["labour"],
+                person=PersonInput(gender="male", age_band="30-49", name=f"Synthetisch {i}"),
+            ).case.number
+            Case.objects.filter(number=number).update(
+                opened_at=datetime.combine(date(last_year, 6, 1 + i), time(12), AMS)
+            )
+
+    files = [export(tmp_path, "november")]
+    add(3, 0)  # fewer than k alike: they must not show
+    files.append(export(tmp_path, "december"))
+    add(9, 3)  # twelve alike by now: they may leave, as a group of twelve
+    files.append(export(tmp_path, "january"))
+    for a, b in combinations(files, 2):
+        assert_cannot_be_combined(a, b)
 
 
 def test_exports_of_overlapping_years_taken_at_different_times_cannot_be_combined(
