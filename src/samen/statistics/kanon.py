@@ -224,17 +224,22 @@ def recode(
     if k < 1:
         raise ValueError("k must be at least 1")
     names = [c.name for c in columns]
-    zero = dict.fromkeys(names, 0)
     nodes = [
         dict(zip(names, levels, strict=True))
         for levels in product(*(range(1) if c.fixed else range(c.top + 1) for c in columns))
     ]
     base = group_counts(records, columns)
+    # Per column and level, each value of level 0 lifted: the lattice walk then only looks up.
+    lifted = [
+        [{g[i]: c.lift(g[i], 0, level) for g in base} for level in range(c.top + 1)]
+        for i, c in enumerate(columns)
+    ]
     candidates: list[tuple[float, int, Levels, Counter[Key]]] = []
     for i, node in enumerate(nodes):
+        tables = [lifted[j][node[c.name]] for j, c in enumerate(columns)]
         counts: Counter[Key] = Counter()
         for g, n in base.items():
-            counts[_lift_key(g, columns, zero, node)] += n
+            counts[tuple(t[v] for t, v in zip(tables, g, strict=True))] += n
         withheld = sum(n for n in counts.values() if n < k)
         released = len(records) - withheld
         # Information lost: a withheld record loses every column; a released one the share
