@@ -10,6 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from samen.cases.models import Case
+from samen.identification.models import IdentificationPath
+from samen.identification.selectors import victim_statuses
 from samen.sharing.models import AuditEntry
 from samen.signalling.services import PersonInput
 from samen.statistics.demo import add_statistics_volume
@@ -260,3 +263,12 @@ def test_the_export_passes_its_check_twice_in_a_row_and_is_recorded(volume, tmp_
     assert {(e.purpose, e.actor_username, e.detail["reason"]) for e in entries} == {
         ("statistics", "demo-registrar", "IOM CTDC")
     }
+
+
+def test_the_victim_status_of_a_case_is_read_from_its_identification_path(volume):
+    path = IdentificationPath.objects.select_related("case").order_by("pk").first()
+    IdentificationPath.objects.filter(pk=path.pk).update(
+        htcds_status="ActualVictimOfTrafficking", htcds_decision_org="Police"
+    )
+    numbers = list(Case.objects.values_list("number", flat=True))
+    assert victim_statuses(numbers) == {path.case.number: ("ActualVictimOfTrafficking", "Police")}
