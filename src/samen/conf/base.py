@@ -15,6 +15,10 @@ Environment variables (all optional for a local run):
   SAMEN_SHELTER_STALE_HOURS availability older than this shows as stale (default 24).
   SAMEN_SHELTER_PROFILE_MIN_COUNT  victim profiles asked about fewer times are pooled on the
                           shelter dashboards (default 5).
+  SAMEN_HTCDS_K           k of the case-level HTCDS export: smallest group of records alike in
+                          every released column (default 10; below the floor of 10 in
+                          samen.statistics.kanon.K_FLOOR no export leaves; a caller may ask
+                          for more, never for less).
   SAMEN_KEY_FILE          file holding the two keys above (written by `samen init_local_keys`);
                           used only when the variables themselves are unset.
   SAMEN_LOGIN_FAILURE_LIMIT  failed logins before lockout (default 5).
@@ -234,6 +238,7 @@ EMERGENCY_ACCESS_MINUTES = int(os.environ.get("SAMEN_EMERGENCY_MINUTES", "120"))
 SHELTER_HOLD_HOURS = float(os.environ.get("SAMEN_SHELTER_HOLD_HOURS", "3"))
 SHELTER_STALE_HOURS = float(os.environ.get("SAMEN_SHELTER_STALE_HOURS", "24"))
 SHELTER_PROFILE_MIN_COUNT = int(os.environ.get("SAMEN_SHELTER_PROFILE_MIN_COUNT", "5"))
+HTCDS_K = int(os.environ.get("SAMEN_HTCDS_K", "10"))
 KEY_FILE = Path(os.environ.get("SAMEN_KEY_FILE", VAR_DIR / "local-keys.env"))
 
 LOGGING = {

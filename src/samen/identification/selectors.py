@@ -627,3 +627,16 @@ def lead_times_report(*, actor: Actor) -> dict[str, object]:
         detail={"cases_counted": len(records)},
     )
     return result
+
+
+def victim_statuses(numbers: list[str]) -> dict[str, tuple[str, str]]:
+    """Per case number the HTCDS victim status and its decision-making organisation as the path
+    set them; a case without a path or without a decided status is absent. Plain data for the
+    statistics export; the caller checks the policy and audits."""
+    paths = IdentificationPath.objects.filter(case__number__in=numbers).exclude(htcds_status="")
+    return {
+        number: (status, org)
+        for number, status, org in paths.values_list(
+            "case__number", "htcds_status", "htcds_decision_org"
+        )
+    }

@@ -28,3 +28,37 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_start} – {self.period_end} ({self.published_at:%Y-%m-%d})"
+
+
+class HtcdsExport(models.Model):
+    """One HTCDS 2.0 case-level export as it left: who, when, which years, k, and what an
+    attacker learns from the file (the level of each column and the count of each released
+    group, every one at least k), so that the next export of an overlapping population is
+    checked against it (see samen.statistics.kanon). No case, no pseudonym, no key."""
+
+    exported_at = models.DateTimeField(_("exported at"))
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(_("last year"))
+    k = models.PositiveSmallIntegerField("k")
+    columns = models.JSONField()
+    levels = models.JSONField()
+    groups = models.JSONField()  # [[value per column..., count], ...]
+    released = models.PositiveIntegerField(_("records released"))
+    withheld = models.PositiveIntegerField(_("records withheld"))
+    held_back = models.PositiveIntegerField(_("records held back"))
+
+    class Meta:
+        ordering = ["exported_at", "id"]
+        indexes = [models.Index(fields=["first_year", "last_year"])]
+        verbose_name = _("HTCDS export")
+        verbose_name_plural = _("HTCDS exports")
+
+    def __str__(self) -> str:
+        return f"HTCDS {self.first_year}–{self.last_year} ({self.exported_at:%Y-%m-%d})"

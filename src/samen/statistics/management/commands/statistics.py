@@ -1,30 +1,47 @@
 import csv
+import re
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
-from samen.cases.keys import key
 from samen.organisations.models import Membership
 from samen.sharing.actor import actor_for_membership
-from samen.statistics.htcds import COLUMNS, build_export
-from samen.statistics.kanon import DEFAULT_K
-from samen.statistics.selectors import cases_for_statistics
+from samen.statistics.htcds import COLUMNS, HtcdsRefused, htcds_export_create
+
+
+def _years(value: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{4})(?:-(\d{4}))?", value.strip())
+    if not match:
+        raise CommandError("--years must be a year (2025) or a range of years (2021-2025)")
+    first = int(match.group(1))
+    return first, int(match.group(2) or first)
 
 
 class Command(BaseCommand):
-    help = "Statistics. `export-htcds --out FILE --user NAME [--k 10]`: case-level HTCDS 2.0 CSV."
+    help = (
+        "Statistics. `export-htcds --out FILE --user NAME [--years 2021-2025] [--reason TEXT] "
+        "[--k K]`: case-level HTCDS 2.0 CSV and its notes (FILE.notes.txt)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         export = actions.add_parser("export-htcds", help="pseudonymised, k-anonymous HTCDS 2.0")
         export.add_argument("--out", type=Path, required=True)
         export.add_argument("--user", required=True, help="who exports (statistics purpose)")
-        export.add_argument("--k", type=int, default=DEFAULT_K, help="k-anonymity (default 10)")
+        export.add_argument(
+            "--years", help="year or range of years opened (default: 2000 to this year)"
+        )
+        export.add_argument("--reason", default="", help="why and for whom (no personal data)")
+        export.add_argument(
+            "--k", type=int, default=None, help="k above the configured one (SAMEN_HTCDS_K)"
+        )
 
     def handle(self, *args: object, **options: object) -> None:
-        if options["k"] < 2:
-            raise CommandError("--k must be at least 2")
+        first, last = (
+            _years(str(options["years"])) if options["years"] else (2000, timezone.localdate().year)
+        )
         member = (
             Membership.objects.filter(user__username=options["user"], is_active=True)
             .select_related("user", "organisation__municipality__region")
@@ -34,15 +51,27 @@ class Command(BaseCommand):
             raise CommandError(f"no active membership for {options['user']!r}")
         actor = actor_for_membership(member, origin="cli:export-htcds", purpose="statistics")
         try:
-            rows = cases_for_statistics(actor=actor)
+            result = htcds_export_create(
+                actor=actor,
+                first_year=first,
+                last_year=last,
+                k=options["k"],  # type: ignore[arg-type]
+                reason=str(options["reason"]),
+            )
         except PermissionDenied as exc:
             raise CommandError(f"{options['user']} may not export statistics") from exc
-        result = build_export(rows, key=key("SAMEN_PSEUDONYM_KEY"), k=options["k"])
-        with options["out"].open("w", newline="", encoding="utf-8") as fh:
+        except HtcdsRefused as exc:
+            raise CommandError(str(exc)) from exc
+        out = Path(str(options["out"]))
+        with out.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=COLUMNS)
             writer.writeheader()
-            writer.writerows(result.released)
+            writer.writerows(result.rows)
+        notes = out.with_name(out.name + ".notes.txt")
+        notes.write_text(result.notes, encoding="utf-8")
+        record = result.record
         self.stdout.write(
-            f"HTCDS 2.0 export: {len(result.released)} records written to {options['out']}, "
-            f"{result.generalised} generalised, {result.withheld} withheld (k = {result.k})."
+            f"HTCDS 2.0 export {record.pk}: {record.released} records written to {out} "
+            f"(notes in {notes}), {record.withheld} withheld, {record.held_back} held back "
+            f"(k = {record.k})."
         )
