@@ -39,7 +39,7 @@ def marker(tag: str, size: int = 0) -> str:
     """A value found nowhere else; `size` for the short code fields (max_length 8)."""
     if size:
         return "Q" + secrets.token_hex(8).upper()[: size - 1]
-    return f"KANARIE-{tag}-{secrets.token_hex(6)}"
+    return f"KANARIE-{tag}-{secrets.token_hex(6)}".replace("_", "-")
 
 
 @dataclass
