@@ -149,7 +149,8 @@ def _count(target: Target, person_ids: list[int]) -> int:
         lookup = f"{owner}__pk__in"
         return through.objects.filter(**{lookup: _rows(target, person_ids).values("pk")}).count()
     if target.encrypted_keys:
-        return sum(1 for i in _holding(target, person_ids) if _identity_keys(i, target))
+        rows = _holding(target, person_ids).select_related("person")
+        return sum(1 for i in rows if _identity_keys(i, target))
     return _holding(target, person_ids).count()
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from samen.cases.models import Case
 from samen.sharing import retention
 from samen.sharing.actor import Actor
 from samen.sharing.models import AuditEntry, DataCategory, ProcessingRule
@@ -107,3 +108,15 @@ def test_dry_run_counts_per_category_and_changes_nothing(three_people, capsys):
             assert value not in out  # counts only, never the data
     assert database_text() == before
     assert not AuditEntry.objects.filter(action="case.retention").exists()
+
+
+def test_a_case_reopened_after_the_plan_stops_the_run_for_that_person(three_people):
+    now = timezone.now()
+    steps = retention.plan(now=now)
+    past = three_people["past"]
+    assert any(past.person.pk in s.person_ids for s in steps)
+    Case.objects.filter(pk=past.cases[0].pk).update(status="in_progress")
+    before = database_text()
+    retention.apply(steps=steps, actor=Actor(None, None, "test"), now=now)
+    after = database_text()
+    assert all(v in after for v in past.markers.values() if v in before)
