@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from cryptography.exceptions import InvalidTag
-from django.apps import apps
-from django.db import models
+from django.db import connection
 from django.utils import timezone
 
 from samen.cases import crypto
@@ -251,26 +250,23 @@ def _decrypt_any(blob: bytes, contexts: list[str]) -> str | None:
 
 
 def database_text() -> str:
-    """Every value of every column of every table, ciphertexts decrypted; raises when a
-    ciphertext cannot be read (a marker could hide in it)."""
+    """Every value of every column of every table in the database (not only the tables Django
+    models), ciphertexts decrypted; raises when a ciphertext cannot be read, as a marker could
+    hide in it."""
     contexts = _contexts()
     parts: list[str] = []
-    for model in apps.get_models(include_auto_created=True):
-        names = [f.attname for f in model._meta.concrete_fields]
-        binary = {
-            f.attname for f in model._meta.concrete_fields if isinstance(f, models.BinaryField)
-        }
-        for row in model.objects.values_list(*names):
-            for name, value in zip(names, row, strict=True):
-                if value is None:
-                    continue
-                if name in binary:
-                    text = _decrypt_any(bytes(value), contexts)
-                    if text is None:
-                        raise AssertionError(f"unreadable ciphertext in {model.__name__}.{name}")
-                    parts.append(text)
-                else:
-                    parts.append(str(value))
+    with connection.cursor() as cursor:
+        for table in sorted(connection.introspection.table_names(cursor)):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            for row in cursor.fetchall():
+                for value in row:
+                    if isinstance(value, bytes | memoryview):
+                        text = _decrypt_any(bytes(value), contexts)
+                        if text is None:
+                            raise AssertionError(f"unreadable ciphertext in table {table}")
+                        parts.append(text)
+                    elif value is not None:
+                        parts.append(str(value))
     return "\n".join(parts)
 
 
