@@ -71,17 +71,15 @@ def audit_search(*, actor: Actor, filters: AuditFilters, page: int = 1, per_page
 
 
 def subject_report(*, actor: Actor, number: str, export: str = "") -> dict[str, object]:
-    """Who saw or changed what of one person's case, when, for which purpose (GDPR art. 15)."""
+    """What is held about the person of this case, who got it, why, how long, and every use of
+    it (GDPR art. 15); over all the person's cases."""
+    from samen.sharing.subject_access import subject_report_build
+
     policy.require(actor, "audit.read", object_type="case", object_id=number)
-    case = Case.objects.filter(number=number.strip().upper()).first()
+    case = Case.objects.filter(number=number.strip().upper()).select_related("person").first()
     if case is None:
         raise Http404
-    entries = list(
-        AuditEntry.objects.filter(subjects__case_number=case.number)
-        .select_related("organisation")
-        .order_by("seq")
-        .distinct()
-    )
+    report = subject_report_build(case=case)
     audit.record(
         actor,
         "subject.export" if export else "subject.report",
@@ -90,9 +88,9 @@ def subject_report(*, actor: Actor, number: str, export: str = "") -> dict[str, 
         fields=["audit"],
         purpose=policy.purpose_of(actor),
         legal_basis="AVG art. 15 (recht op inzage); " + SUPERVISION_BASIS,
-        detail={"format": export or "html"},
+        detail={"format": export or "html", "cases": [c.number for c in report.cases]},
     )
-    return {"case": case, "entries": entries}
+    return {"case": case, "report": report}
 
 
 def shares_all(*, actor: Actor) -> list[CaseShare]:

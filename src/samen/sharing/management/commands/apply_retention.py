@@ -7,24 +7,31 @@ from samen.sharing.actor import Actor
 
 class Command(BaseCommand):
     help = (
-        "Delete or pseudonymise personal data of closed cases whose retention period (from the "
-        "register of processing) has passed. Use --dry-run to see what would happen."
+        "Delete or redact personal data, per person and per data category, once the register's "
+        "retention period has passed since the person's last case closed (nothing while any of "
+        "their cases is open). Use --dry-run to see, in counts, what would go."
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--dry-run", action="store_true", help="list, change nothing")
+        parser.add_argument("--dry-run", action="store_true", help="count, change nothing")
 
     def handle(self, *args: object, **options: object) -> None:
         now = timezone.now()
         steps = retention.plan(now=now)
-        mode = "would be treated (dry run)" if options["dry_run"] else "treated"
+        dry = bool(options["dry_run"])
+        mode = "would be treated (dry run)" if dry else "to treat"
+        # Counts and category codes only: this output may end up in a log.
         for step in steps:
             self.stdout.write(
-                f"{step.category:<10} period {step.period_days:>5} days: "
-                f"{len(step.case_numbers):>5} cases {mode}: {step.treatment}"
+                f"{step.category:<13} period {step.period_days:>5} days: "
+                f"{len(step.person_ids):>5} persons, {len(step.case_numbers):>5} cases, "
+                f"{step.records:>6} records {mode}"
             )
-        if options["dry_run"]:
+        if dry:
             return
         actor = Actor(user=None, membership=None, origin="cli:apply_retention")
         done = retention.apply(steps=steps, actor=actor, now=now)
-        self.stdout.write(f"Done: {sum(done.values())} case treatments, audited per category.")
+        self.stdout.write(
+            f"Done: {sum(done.values())} records treated in {len(done)} categories, "
+            "audited per category."
+        )

@@ -1,0 +1,122 @@
+"""Retention proven with canaries: every marker of a person past the period is gone from the whole
+database, and every marker of a person within it, or with a case still open, is still there."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from samen.cases.models import Case
+from samen.sharing import retention
+from samen.sharing.actor import Actor
+from samen.sharing.models import AuditEntry, DataCategory, ProcessingRule
+from samen.sharing.tests.canary import database_text, seed_person, structural_facts
+
+
+@pytest.fixture
+def three_people(world):
+    longest = max(retention.periods().values())
+    now = timezone.now()
+    past = now - timedelta(days=longest + 1)
+    return {
+        "past": seed_person("past", closed=[past, past - timedelta(days=400)]),
+        "within": seed_person("within", closed=[now - timedelta(days=10)]),
+        "open": seed_person("open", closed=[past, None]),
+    }
+
+
+def _run(now=None):
+    now = now or timezone.now()
+    return retention.apply(steps=retention.plan(now=now), actor=Actor(None, None, "test"), now=now)
+
+
+def test_retention_leaves_nothing_of_a_closed_person_and_everything_of_the_others(
+    three_people,
+):
+    before = database_text()
+    for canary in three_people.values():
+        missing = [k for k, v in canary.markers.items() if v not in before]
+        assert not missing, missing  # the seed itself must be findable
+    _run()
+    after = database_text()
+    past = three_people["past"]
+    left = sorted(k for k, v in past.markers.items() if v in after)
+    assert not left, f"still held after the retention period: {left}"
+    assert not any(structural_facts(past).values()), structural_facts(past)
+    for name in ("within", "open"):
+        canary = three_people[name]
+        gone = sorted(k for k, v in canary.markers.items() if v not in after)
+        assert not gone, f"removed from the {name} person: {gone}"
+        assert all(structural_facts(canary).values()), structural_facts(canary)
+
+
+def test_every_category_the_register_keeps_has_a_treatment_on_real_fields(world):
+    kept = set(ProcessingRule.objects.values_list("category__code", flat=True))
+    treatments = retention.treatments()
+    assert kept <= set(treatments), kept - set(treatments)
+    assert set(treatments) <= set(DataCategory.objects.values_list("code", flat=True))
+    for treatment in treatments.values():
+        assert treatment.targets and treatment.description_nl and treatment.description_en
+        for target in treatment.targets:
+            model = target.model_class
+            names = {f.name for f in model._meta.get_fields()} | {"pk"}
+            touched = {f.split(".")[0] for f in target.fields()} - {"*"}
+            assert touched <= names, (target.model, touched - names)
+            model.objects.filter(**{f"{target.person}__isnull": False}, **target.where).exists()
+
+
+def test_a_category_is_treated_only_after_its_own_period(three_people):
+    # criminal data is kept for 5 years, the rest for 20: between the two only criminal goes
+    criminal = max(
+        ProcessingRule.objects.filter(category__code="criminal").values_list(
+            "retention_days", flat=True
+        )
+    )
+    now = timezone.now()
+    within = three_people["within"]
+    later = now + timedelta(days=criminal)
+    _run(later)
+    after = database_text()
+    assert not [k for k, v in within.of("criminal").items() if v in after]
+    assert all(v in after for k, v in within.markers.items() if not k.startswith("criminal:"))
+
+
+def test_a_second_run_finds_nothing_left_and_each_run_is_audited(three_people):
+    first = _run()
+    assert sum(first.values()) > 0
+    entries = AuditEntry.objects.filter(action="case.retention")
+    categories = {e.fields[0] for e in entries}
+    assert categories == set(first)
+    past_numbers = {c.number for c in three_people["past"].cases}
+    for entry in entries:
+        assert set(entry.detail["cases"]) == past_numbers
+        assert entry.purpose == "retention" and entry.result == "ok"
+    assert _run() == {}
+    assert AuditEntry.objects.filter(action="case.retention").count() == len(categories)
+
+
+def test_dry_run_counts_per_category_and_changes_nothing(three_people, capsys):
+    before = database_text()
+    call_command("apply_retention", "--dry-run")
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+    assert set(retention.treatments()) <= set(lines)
+    assert "1 persons" in lines["health"] and "would be treated" in lines["health"]
+    for canary in three_people.values():
+        for value in canary.markers.values():
+            assert value not in out  # counts only, never the data
+    assert database_text() == before
+    assert not AuditEntry.objects.filter(action="case.retention").exists()
+
+
+def test_a_case_reopened_after_the_plan_stops_the_run_for_that_person(three_people):
+    now = timezone.now()
+    steps = retention.plan(now=now)
+    past = three_people["past"]
+    assert any(past.person.pk in s.person_ids for s in steps)
+    Case.objects.filter(pk=past.cases[0].pk).update(status="in_progress")
+    before = database_text()
+    retention.apply(steps=steps, actor=Actor(None, None, "test"), now=now)
+    after = database_text()
+    assert all(v in after for v in past.markers.values() if v in before)
