@@ -1,4 +1,3 @@
-import csv
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
@@ -7,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from samen.cases.keys import key
 from samen.organisations.models import Membership
 from samen.sharing.actor import actor_for_membership
+from samen.spreadsheets import SafeDictWriter
 from samen.statistics.htcds import COLUMNS, build_export
 from samen.statistics.kanon import DEFAULT_K
 from samen.statistics.selectors import cases_for_statistics
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             raise CommandError(f"{options['user']} may not export statistics") from exc
         result = build_export(rows, key=key("SAMEN_PSEUDONYM_KEY"), k=options["k"])
         with options["out"].open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+            writer = SafeDictWriter(fh, fieldnames=COLUMNS)
             writer.writeheader()
             writer.writerows(result.released)
         self.stdout.write(
