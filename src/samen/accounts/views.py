@@ -23,8 +23,13 @@ from samen.sharing.actor import PURPOSE_SESSION_KEY, SESSION_KEY, active_members
 def redirect_next(request: HttpRequest, target: str | None) -> HttpResponse:
     """Back to where the user came from, if that is a page of this site; else the home page.
     `next` comes from the request, so it may point anywhere (//evil.example, javascript:)."""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path on this site only: a bare word would be a relative URL (or a URL name to redirect()).
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return HttpResponseRedirect(target)  # not redirect(): it would treat a word as a URL name
     return redirect("dashboard")
