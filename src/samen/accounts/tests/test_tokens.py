@@ -172,3 +172,9 @@ def test_a_token_cannot_act_for_another_membership(world):
     client = client_with(token)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}", HTTP_X_SAMEN_MEMBERSHIP=str(other.pk))
     assert client.get("/api/v1/me/").status_code == 403
+
+
+def test_the_tokens_page_needs_the_second_factor_first(client, world):
+    client.post("/account/login/", {"username": "demo-coordinator", "password": DEMO_PASSWORD})
+    response = client.get("/account/tokens/")
+    assert response.status_code == 302 and response["Location"] == "/account/2fa/"
