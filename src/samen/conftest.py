@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from samen.accounts.models import User
+from samen.accounts.tokens import token_issue
 from samen.demo.builder import build_demo_world
 from samen.organisations.models import Membership
 from samen.sharing.actor import Actor, actor_for_membership
@@ -56,13 +56,20 @@ def record(actor_for):
     return do
 
 
+def api_token_for(username: str) -> str:
+    """A token for the user's first membership, issued as if the second factor was given."""
+    user = User.objects.get(username=username)
+    membership = Membership.objects.filter(user=user, is_active=True).order_by("id").first()
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return token_issue(user=user, membership=membership, device=device)[1]
+
+
 @pytest.fixture
 def api_for(world):
     def make(username: str | None) -> APIClient:
         client = APIClient()
         if username:
-            token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(username)}")
         return client
 
     return make

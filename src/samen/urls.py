@@ -15,6 +15,12 @@ urlpatterns = [
     path("account/membership/", account_views.switch_membership, name="switch-membership"),
     path("account/purpose/", account_views.switch_purpose, name="switch-purpose"),
     path("account/2fa/", account_views.two_factor, name="two-factor"),
+    path("account/tokens/", account_views.api_tokens, name="api-tokens"),
+    path(
+        "account/tokens/<slug:token_id>/revoke/",
+        account_views.api_token_revoke,
+        name="api-token-revoke",
+    ),
     path("admin/", admin.site.urls),
     path("api/schema/", declare(SpectacularAPIView.as_view(), PUBLIC), name="schema"),
     path(

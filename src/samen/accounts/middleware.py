@@ -13,7 +13,8 @@ OPEN_PREFIXES = ("/account/", "/i18n/", "/static/", "/healthz", "/api/")
 
 class SecondFactorMiddleware:
     """Web sessions of users who may see identity must pass the second factor before anything
-    else. (The API checks it in its permission class: tokens are issued only with a code.)"""
+    else. (The API checks sessions in its permission class, and tokens on every request in
+    `samen.accounts.tokens`, by the same rule.)"""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

@@ -13,3 +13,46 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+
+class ApiToken(models.Model):
+    """An API token, bound to the one membership (organisation + role) it was issued for.
+
+    Only a hash of the secret is stored; the prefix identifies the token in lists and logs. The
+    token stops working when it expires, is revoked, or its membership is deactivated or given
+    another role, and when the second factor it was issued with no longer holds."""
+
+    prefix = models.CharField(_("identifier"), max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="api_tokens")
+    membership = models.ForeignKey(
+        "organisations.Membership",
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("membership"),
+    )
+    # The role the membership had at issue: a changed role needs a new token (and maybe 2FA).
+    role = models.CharField(_("role"), max_length=32)
+    # The persistent id of the confirmed second-factor device the code was checked against at
+    # issue, blank when the role needed none; like a session, the token holds only while it does.
+    otp_device = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return self.prefix

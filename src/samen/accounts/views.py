@@ -2,18 +2,37 @@ import base64
 
 import segno
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samen.accounts import twofactor
+from samen.accounts.models import ApiToken
+from samen.accounts.tokens import token_revoke, token_status, tokens_of_user
 from samen.sharing.access import AUTHENTICATED, PUBLIC, access, declare
 from samen.sharing.actor import PURPOSE_SESSION_KEY, SESSION_KEY, active_memberships
+
+
+def redirect_next(request: HttpRequest, target: str | None) -> HttpResponse:
+    """Back to where the user came from, if that is a page of this site; else the home page.
+    `next` comes from the request, so it may point anywhere (//evil.example, javascript:)."""
+    # A path on this site only: a bare word would be a relative URL (or a URL name to redirect()).
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return HttpResponseRedirect(target)  # not redirect(): it would treat a word as a URL name
+    return redirect("dashboard")
 
 
 class LoginForm(AuthenticationForm):
@@ -53,7 +72,7 @@ def switch_purpose(request: HttpRequest) -> HttpResponse:
     wanted = request.POST.get("purpose", "")
     if wanted in purposes_of_role(request.actor.role):
         request.session[PURPOSE_SESSION_KEY] = wanted
-    return redirect(request.POST.get("next") or "dashboard")
+    return redirect_next(request, request.POST.get("next"))
 
 
 class CodeForm(forms.Form):
@@ -90,7 +109,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            return redirect(request.GET.get("next") or "dashboard")
+            return redirect_next(request, request.GET.get("next"))
         form.add_error(
             "code", _("This code is not right. Check the time on your phone and try again.")
         )
@@ -100,3 +119,42 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         context["secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
         context["qr"] = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
     return render(request, "accounts/two_factor.html", context, status=400 if form.errors else 200)
+
+
+def _second_factor_first(request: HttpRequest) -> HttpResponse | None:
+    # /account/ is open before the second factor (to reach it); token pages are not.
+    if twofactor.requires_second_factor(request.user) and not twofactor.is_verified(request.user):
+        return redirect("two-factor")
+    return None
+
+
+TOKEN_STATES = {
+    "": _("active"),
+    "revoked": _("revoked"),
+    "expired": _("expired"),
+    "inactive": _("no longer valid"),
+    "membership": _("no longer valid"),
+    "second_factor": _("no longer valid"),
+}
+
+
+@access(AUTHENTICATED)
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """One's own API tokens: which membership, when issued, until when, last use; revoke."""
+    if (gate := _second_factor_first(request)) is not None:
+        return gate
+    rows = [(t, TOKEN_STATES[token_status(t)]) for t in tokens_of_user(user=request.user)]
+    return render(request, "accounts/api_tokens.html", {"rows": rows})
+
+
+@access(AUTHENTICATED)
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
+    if (gate := _second_factor_first(request)) is not None:
+        return gate
+    token = ApiToken.objects.filter(user=request.user, prefix=token_id).first()
+    if token is None:
+        raise Http404
+    token_revoke(token=token, by=request.user)
+    messages.success(request, _("The token has been revoked."))
+    return redirect("api-tokens")

@@ -5,13 +5,16 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions, serializers
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from samen.accounts.models import ApiToken
 from samen.accounts.twofactor import is_verified, requires_second_factor
+from samen.organisations.models import Membership
 from samen.sharing import policy
 from samen.sharing.access import AUTHENTICATED, PUBLIC
-from samen.sharing.actor import Actor
+from samen.sharing.actor import HEADER, PURPOSE_HEADER, Actor, choose_purpose, client_origin
 from samen.sharing.middleware import build_actor
 
 
@@ -42,9 +45,32 @@ class PolicyPermission(permissions.BasePermission):
 def actor_of(request: Request) -> Actor:
     cached = getattr(request, "_samen_actor", None)
     if cached is None:
-        cached = build_actor(request._request, user=request.user, channel="api")
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        if token is not None:
+            cached = _token_actor(request, token)
+        else:
+            cached = build_actor(request._request, user=request.user, channel="api")
         request._samen_actor = cached
     return cached
+
+
+def _token_actor(request: Request, token: ApiToken) -> Actor:
+    """A token acts only in the membership it was issued for (its checks ran in authentication);
+    asking for another membership is refused rather than silently ignored."""
+    wanted = request.META.get(HEADER)
+    if wanted and str(wanted) != str(token.membership_id):
+        raise PermissionDenied(_("This token acts for one membership only."))
+    membership = (
+        Membership.objects.select_related("user", "organisation__municipality__region")
+        .filter(pk=token.membership_id)
+        .get()
+    )
+    return Actor(
+        user=request.user,
+        membership=membership,
+        origin=client_origin(request.META, "api"),
+        purpose=choose_purpose(membership.role, request.META.get(PURPOSE_HEADER)),
+    )
 
 
 class SamenAPIView(APIView):

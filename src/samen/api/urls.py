@@ -1,11 +1,17 @@
 from django.urls import include, path, re_path
 
-from samen.api import views
+from samen.api import token_views, views
 
 app_name = "api"
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
-    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/token/", token_views.TokenView.as_view(), name="token"),
+    path("auth/tokens/", token_views.TokenListView.as_view(), name="token-list"),
+    path(
+        "auth/tokens/<slug:token_id>/",
+        token_views.TokenRevokeView.as_view(),
+        name="token-revoke",
+    ),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
     path(
         "organisations/<int:pk>/",

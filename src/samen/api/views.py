@@ -243,32 +243,6 @@ class CaseDetailView(SamenAPIView):
         )
 
 
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=200, style={"input_type": "password"})
-    otp = serializers.CharField(max_length=6, required=False, allow_blank=True, default="")
-
-
-class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField()
-
-
-class TokenView(SamenAPIView):
-    """Exchange username and password for an API token; the same lockout as the login page."""
-
-    access_rule = PUBLIC
-    authentication_classes: list = []
-
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
-    def post(self, request: Request) -> Response:
-        from samen.accounts.services import token_for_credentials
-
-        ser = TokenRequestSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        token = token_for_credentials(request._request, **ser.validated_data)
-        return Response({"token": token})
-
-
 healthz_schema = extend_schema(responses=OpenApiTypes.OBJECT)
 
 

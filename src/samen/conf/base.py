@@ -24,6 +24,8 @@ Environment variables (all optional for a local run):
   SAMEN_LOGIN_FAILURE_LIMIT  failed logins before lockout (default 5).
   SAMEN_LOCKOUT_MINUTES   lockout duration (default 15).
   SAMEN_LOGIN_RATE_LIMIT  sign-in attempts per address per window (default 30 per 300 s).
+  SAMEN_API_TOKEN_HOURS   how long an API token lives after issue (default 8, one working day;
+                          at most 720). Tokens are hashed, revocable and bound to a membership.
   SAMEN_SECURE_COOKIES    "1" behind TLS: secure cookies and HSTS.
 """
 
@@ -60,7 +62,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -170,6 +171,8 @@ AXES_LOCKOUT_CALLABLE = "samen.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 LOGIN_RATE_LIMIT = int(os.environ.get("SAMEN_LOGIN_RATE_LIMIT", "30"))  # attempts per address
 LOGIN_RATE_WINDOW_SECONDS = int(os.environ.get("SAMEN_LOGIN_RATE_WINDOW", "300"))
+# Capped so a typo cannot make tokens practically eternal.
+API_TOKEN_LIFETIME_HOURS = max(1, min(int(os.environ.get("SAMEN_API_TOKEN_HOURS", "8")), 720))
 # Lockout is per account, as asked; per-address throttling of the login endpoint is added with
 # the rate limiting of issue #3, so the warning that suggests it is silenced here on purpose.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
@@ -197,7 +200,7 @@ WHITENOISE_USE_FINDERS = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "samen.accounts.tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "samen.api.pagination.Pagination",

@@ -9,7 +9,6 @@ profiles shelters refuse most, the finding of the progress letter.
 
 from __future__ import annotations
 
-import csv
 import io
 import statistics
 from collections import Counter
@@ -34,6 +33,7 @@ from samen.shelter.models import (
     ReferralStatus,
 )
 from samen.shelter.services import alarm_regions, stale_after
+from samen.spreadsheets import SafeWriter
 
 WAIT_BUCKETS = [(0, 1, "0-1"), (2, 7, "2-7"), (8, 30, "8-30"), (31, 10**6, "31+")]
 STAY_BUCKETS = [(0, 6, "< 1"), (7, 27, "1-4"), (28, 90, "4-13"), (91, 182, "13-26"),
@@ -268,7 +268,7 @@ def charts(data: dict) -> list:
 def dashboard_csv(data: dict) -> str:
     """Every figure of the dashboard in long form: section, key, measure, value."""
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = SafeWriter(buf)
     w.writerow(["section", "key", "measure", "value"])
     scope = data["region"] or "NL"
     for measure, value in data["totals"].items():

@@ -5,7 +5,6 @@ count cannot reach any output: the release does not hold it in its published tab
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Iterable
@@ -17,6 +16,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from samen.cases.models import AgeBand, Gender, NationalityGroup
+from samen.spreadsheets import SafeDictWriter, safe_cell, safe_row
 from samen.statistics import tables
 from samen.statistics.charts import ChartBar, bar_chart_svg
 from samen.statistics.disclosure import TOTAL, ProtectedRelease, ProtectedTable, ResultCell
@@ -243,7 +243,7 @@ def long_rows(table: ProtectedTable, regions: dict[str, str]) -> list[dict[str, 
 def table_csv(table: ProtectedTable, regions: dict[str, str]) -> str:
     rows = long_rows(table, regions)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer = SafeDictWriter(buffer, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
@@ -260,16 +260,16 @@ def release_xlsx(release: ProtectedRelease, regions: dict[str, str], lang: str) 
         spec = tables.SPEC_BY_NAME[table.name]
         sheet = workbook.create_sheet(spec.slug[:31])
         rows = long_rows(table, regions)
-        sheet.append(list(rows[0]))
+        sheet.append(safe_row(rows[0]))
         for row in rows:
             values: list[object] = list(row.values())
             position = list(row).index("value")
             if row["value"] != MARKER:
                 values[position] = int(row["value"])
-            sheet.append(values)
+            sheet.append(safe_row(values))
     notes = workbook.create_sheet("methods")
     for line in methods_note(release, lang).splitlines():
-        notes.append([line])
+        notes.append([safe_cell(line)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -3,8 +3,6 @@ The register itself is readable by everyone: the lawful path should be visible t
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_POST
 from samen.sharing import selectors, services
 from samen.sharing.access import access
 from samen.sharing.models import EmergencyAccess, ProcessingRule
+from samen.spreadsheets import SafeWriter
 from samen.web.forms import AuditFilterForm, ProcessingRuleForm, ReviewForm
 from samen.web.pdf import pdf_response
 from samen.web.views import _page_no
@@ -32,7 +31,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if export == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="samen-register.csv"'
-        writer = csv.writer(response)
+        writer = SafeWriter(response)
         writer.writerow(REGISTER_COLUMNS)
         for r in rows:
             writer.writerow(

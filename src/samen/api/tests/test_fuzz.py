@@ -25,11 +25,10 @@ from django.core.signals import got_request_exception, request_finished, request
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from samen.accounts.models import User
 from samen.cases.models import AgeBand, Case, ExploitationForm, Gender
+from samen.conftest import api_token_for
 from samen.demo.builder import build_demo_world
 from samen.organisations.models import Municipality
 from samen.signalling.models import Signal, SignalList
@@ -69,10 +68,7 @@ def fuzz_world(django_db_setup, django_db_blocker):
     """A small demo world and API tokens, shared by the module and rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
         build_demo_world(seed=1, signals=40, today=TODAY)
-        tokens = {
-            name: Token.objects.get_or_create(user=User.objects.get(username=name))[0].key
-            for name in ("demo-coordinator", "demo-shelter")
-        }
+        tokens = {name: api_token_for(name) for name in ("demo-coordinator", "demo-shelter")}
         yield {
             "tokens": tokens,
             "lists": {

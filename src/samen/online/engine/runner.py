@@ -9,7 +9,6 @@ Results are consumed in input order, so every engine builds the same index and t
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import multiprocessing
 import sys
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 import numpy as np
+
+from samen.spreadsheets import SafeWriter
 
 from .analysis import Analysis, analyse, build_leads, cluster_name, lead_clusters
 from .cluster import Clustering, cluster, lsh_params
@@ -338,7 +339,7 @@ def _analyse(
 
 def write_clusters_csv(result: ScanResult, path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = SafeWriter(handle)
         writer.writerow(["ad_id", "cluster_id"])
         labels = result.clustering.labels.tolist()
         writer.writerows(zip(result.index.ids, map(cluster_name, labels), strict=True))
@@ -346,7 +347,7 @@ def write_clusters_csv(result: ScanResult, path: Path) -> None:
 
 def write_bad_lines(result: ScanResult, paths: list[Path], path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = SafeWriter(handle)
         writer.writerow(["file", "line", "reason"])
         writer.writerows((str(paths[f]), line, reason) for f, line, reason in result.index.bad)
 

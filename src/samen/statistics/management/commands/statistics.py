@@ -1,4 +1,3 @@
-import csv
 import re
 from pathlib import Path
 
@@ -8,6 +7,7 @@ from django.utils import timezone
 
 from samen.organisations.models import Membership
 from samen.sharing.actor import actor_for_membership
+from samen.spreadsheets import SafeDictWriter
 from samen.statistics.htcds import COLUMNS, HtcdsRefused, htcds_export_create
 
 
@@ -64,7 +64,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         out = Path(str(options["out"]))
         with out.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+            writer = SafeDictWriter(fh, fieldnames=COLUMNS)
             writer.writeheader()
             writer.writerows(result.rows)
         notes = out.with_name(out.name + ".notes.txt")

@@ -1,0 +1,136 @@
+"""API tokens: issue, check on every request, revoke. Only a hash of the secret is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+from samen.accounts.models import ApiToken, User
+from samen.accounts.twofactor import requires_second_factor
+from samen.organisations.models import Membership
+
+SEPARATOR = "."
+
+
+def _hash(secret: str) -> str:
+    # The secret is 32 random bytes, so a plain SHA-256 cannot be brute-forced; no slow KDF needed
+    # on every request.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def token_issue(
+    *, user: User, membership: Membership, device: TOTPDevice | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for one of the user's active memberships; returns the row and the full token
+    string, which is shown once and never stored."""
+    if membership.user_id != user.pk or not membership.is_active:
+        raise ValueError("membership of another user or inactive")
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        prefix = secrets.token_hex(6)
+        while ApiToken.objects.filter(prefix=prefix).exists():
+            prefix = secrets.token_hex(6)
+        token = ApiToken.objects.create(
+            prefix=prefix,
+            secret_hash=_hash(secret),
+            user=user,
+            membership=membership,
+            role=membership.role,
+            otp_device=device.persistent_id if device else "",
+            expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_LIFETIME_HOURS),
+        )
+    return token, f"{prefix}{SEPARATOR}{secret}"
+
+
+def token_revoke(*, token: ApiToken, by: User) -> None:
+    """Revoke one's own token, or (functional administrator) anyone's; idempotent."""
+    if token.revoked_at is None:
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=by
+        )
+        token.refresh_from_db(fields=["revoked_at", "revoked_by"])
+
+
+def tokens_of_user(*, user: User) -> list[ApiToken]:
+    return list(ApiToken.objects.filter(user=user).select_related("membership__organisation"))
+
+
+def token_status(token: ApiToken) -> str:
+    """Why a token does (not) work, as a code; "" when it is usable. Checked on every request."""
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at <= timezone.now():
+        return "expired"
+    user, membership = token.user, token.membership
+    if not user.is_active:
+        return "inactive"
+    if not membership.is_active or membership.role != token.role or membership.user_id != user.pk:
+        return "membership"
+    # The same rule as a web session (SecondFactorMiddleware): a user whose roles may see identity
+    # must have passed the second factor, with a device that is still confirmed.
+    if requires_second_factor(user) and not (
+        token.otp_device
+        and TOTPDevice.objects.filter(
+            user=user, confirmed=True, pk=_device_pk(token.otp_device)
+        ).exists()
+    ):
+        return "second_factor"
+    return ""
+
+
+def _device_pk(persistent_id: str) -> int:
+    # django-otp persistent ids end in "/<pk>"; anything else matches no device.
+    try:
+        return int(persistent_id.rsplit("/", 1)[-1])
+    except ValueError:
+        return -1
+
+
+REFUSALS = {
+    "revoked": gettext_lazy("This token has been revoked."),
+    "expired": gettext_lazy("This token has expired. Request a new one."),
+    "inactive": gettext_lazy("Invalid token."),
+    "membership": gettext_lazy(
+        "The membership this token was issued for has changed. Request a new one."
+    ),
+    "second_factor": gettext_lazy(
+        "Your role needs a second factor: request a new token with a code."
+    ),
+}
+
+
+class ApiTokenAuthentication(TokenAuthentication):
+    """`Authorization: Token <prefix>.<secret>`; every check of `token_status` on every call."""
+
+    keyword = "Token"
+
+    def authenticate_credentials(self, key: str) -> tuple[User, ApiToken]:
+        prefix, _sep, secret = key.partition(SEPARATOR)
+        token = (
+            ApiToken.objects.select_related("user", "membership").filter(prefix=prefix).first()
+            if prefix and secret
+            else None
+        )
+        # Compare even when no row matched, so timing does not tell which prefixes exist.
+        expected = token.secret_hash if token else _hash("")
+        if not hmac.compare_digest(expected, _hash(secret)) or token is None:
+            raise AuthenticationFailed(_("Invalid token."))
+        status = token_status(token)
+        if status:
+            raise AuthenticationFailed(str(REFUSALS[status]))
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+            # Coarse, so a busy client does not write on every call.
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
