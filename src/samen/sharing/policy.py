@@ -79,7 +79,7 @@ class Relation(Enum):
     GUARDIAN = "guardian"  # the guardian (Nidos) of a minor, attached on the path
     INVESTIGATING = "investigating"  # an identifying service that took a step on the path
     IMMIGRATION = "immigration"  # the IND, once a reflection period or B8/3 step is on the path
-    SHELTER = "shelter"  # the shelter holding a place for, or housing, the person
+    SHELTER = "shelter"  # the shelter that accepted the person or houses them
     SIGNALLER = "signaller"  # the professional who signalled: that signal only, never the case
     SHARED = "shared"  # an active share to the actor's organisation for the actor's purpose
     EMERGENCY = "emergency"  # the actor's own active emergency access (flagged, reviewed)
@@ -111,8 +111,8 @@ IMMIGRATION_STEPS = frozenset(
         "b83_renew",
     }
 )
-# What a shelter learns of a person it holds a place for or houses: the needs profile's
-# categories (identity and contact come only with the coordinator's share on acceptance).
+# What a shelter sees by its own relation to a person it accepted or houses: the needs
+# profile's categories (identity and contact come with the coordinator's share on acceptance).
 SHELTER_CATEGORIES = frozenset({"demographics", "exploitation", "health"})
 
 
@@ -152,7 +152,9 @@ def _held_or_housed(org) -> Q:
     from samen.shelter.models import Hold, Placement
 
     at_own_place = {"place__location__provider__organisation_id": org.pk}
-    holds = Hold.objects.filter(referral__case_id=OuterRef("pk"), status="active", **at_own_place)
+    # Not while a place is only held: the shelter weighs the needs profile without learning
+    # which case it is about; from its acceptance on the person is its resident.
+    holds = Hold.objects.filter(referral__case_id=OuterRef("pk"), status="accepted", **at_own_place)
     placements = Placement.objects.filter(referral__case_id=OuterRef("pk"), **at_own_place)
     return Q(Exists(holds)) | Q(Exists(placements))
 
