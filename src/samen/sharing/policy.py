@@ -148,7 +148,7 @@ def _before_the_ind(org) -> Q:
     return Q(Exists(steps))
 
 
-def _held_or_housed(org) -> Q:
+def _its_resident(org) -> Q:
     from samen.shelter.models import Hold, Placement
 
     at_own_place = {"place__location__provider__organisation_id": org.pk}
@@ -186,7 +186,7 @@ RELATIONS: tuple[RelationRule, ...] = (
         _took_a_step,
     ),
     _rule(Relation.IMMIGRATION, {T.IND}, {R.IND_OFFICER}, _before_the_ind),
-    _rule(Relation.SHELTER, {T.SHELTER}, {R.SHELTER_STAFF}, _held_or_housed, SHELTER_CATEGORIES),
+    _rule(Relation.SHELTER, {T.SHELTER}, {R.SHELTER_STAFF}, _its_resident, SHELTER_CATEGORIES),
 )
 # The professional who signalled reaches the signals they recorded, and nothing of the case.
 SIGNALLER_ROLES = frozenset({R.FIELD_PROFESSIONAL})
