@@ -3,6 +3,7 @@ from rest_framework import serializers
 from samen.api.base import PresentSerializer
 from samen.cases.models import AgeBand, CaseStatus, Gender
 from samen.organisations.models import Organisation
+from samen.sharing.policy import Relation
 from samen.signalling.services import MAX_NOTES, PersonInput, SignalInput
 
 
@@ -123,6 +124,10 @@ class TimelineEventSerializer(serializers.Serializer):
     data = serializers.DictField()
 
 
+# How a case can be reached (statistics is an aggregate, never a case read).
+CASE_RELATIONS = [r for r in Relation if r not in (Relation.SIGNALLER, Relation.STATISTICS)]
+
+
 class NoteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["care", "investigation", "shelter"])
     text = serializers.CharField()
@@ -134,8 +139,12 @@ class NoteSerializer(serializers.Serializer):
 class CaseSerializer(PresentSerializer):
     number = serializers.CharField()
     access = serializers.ChoiceField(
-        choices=["own_work", "shared", "emergency"],
-        help_text="How the caller reaches this case: its own work, a share, or emergency access.",
+        choices=[r.value for r in CASE_RELATIONS],
+        help_text=(
+            "The relation through which the caller's organisation reaches this case (the "
+            "register's relations: registration, responsible, guardian, investigating, "
+            "immigration, shelter), a share, or emergency access."
+        ),
     )
     status = serializers.ChoiceField(choices=CaseStatus.choices)
     forms = serializers.ListField(child=serializers.CharField())

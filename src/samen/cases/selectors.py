@@ -99,7 +99,11 @@ def case_search(*, actor: Actor, filters: CaseFilters, page: int = 1, per_page: 
         purpose=policy.purpose_of(actor),
         legal_basis=policy.legal_basis(actor, categories),
         emergency=any(a.emergency for a in access.values()),
-        detail={"filters": filters.as_detail(), "shown": [r["number"] for r in result.object_list]},
+        detail={
+            "filters": filters.as_detail(),
+            "shown": [r["number"] for r in result.object_list],
+            "relations": sorted({a.relation.value for a in access.values()}),
+        },
     )
     return result
 

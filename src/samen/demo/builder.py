@@ -42,8 +42,8 @@ DEMO_USERS = [
     ("demo-programme", "Pam Programme", "ministry", Role.PROGRAMME_STAFF),
     ("demo-privacy", "Pieter Privacy", "comensha", Role.PRIVACY_OFFICER),
     ("demo-admin", "Ada Admin", "comensha", Role.FUNCTIONAL_ADMIN),
-    ("demo-ind", "Iris IND", "ind", Role.NATIONAL_REGISTRAR),
-    ("demo-nidos", "Nina Nidos", "nidos", Role.CARE_COORDINATOR),
+    ("demo-ind", "Iris IND", "ind", Role.IND_OFFICER),
+    ("demo-nidos", "Nina Nidos", "nidos", Role.GUARDIAN),
 ]
 
 REGIONAL = [
@@ -176,6 +176,11 @@ def _users(orgs: dict[str, Organisation]) -> dict[str, Membership]:
             user.save()
         members[username], _ = Membership.objects.get_or_create(
             user=user, organisation=orgs[org_key], role=role
+        )
+        # A demo world built before a demo account changed role (the IND and Nidos borrowed the
+        # registrar's and coordinator's roles) keeps no trace of the old one.
+        Membership.objects.filter(user=user).exclude(pk=members[username].pk).update(
+            is_active=False
         )
     # Field professionals in the other demo regions record the background signals.
     for code in DEMO_REGIONS:

@@ -1,7 +1,11 @@
 """Synthetic demo additions for the identification path: one adult case ready for
 identification (foreign, without lawful residence, so a reflection period applies) and one
 unaccompanied foreign minor with the guardian (Nidos) attached. Recorded through the services,
-so the timeline, the audit trail and the guardian's notification are as in real use."""
+so the timeline, the audit trail and the guardian's notification are as in real use.
+
+The police reach a case only once they take a step on its path or it is shared with them, so
+the Utrecht coordinator first asks them to assess each case: a share for investigation (the
+flow a coordinator follows in the application, "Delen" on the case page)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from samen.identification import services
 from samen.identification.models import AgeAssessment
 from samen.organisations.models import Membership
 from samen.sharing.actor import actor_for_membership
+from samen.sharing.services import share_create
 from samen.signalling.models import SignalList
 from samen.signalling.services import PersonInput, SignalInput, signal_record
 
@@ -37,6 +42,27 @@ def _signal(member: Membership, code: str, person: PersonInput, forms: list[str]
         at=datetime.combine(on, time(10), ZoneInfo("Europe/Amsterdam")),
     )
     return outcome.case
+
+
+# What the coordinator passes to the police with the request to assess (the register allows
+# these from care coordination to an investigating service).
+ASSESSMENT_SHARE = ["identity", "demographics", "exploitation", "immigration", "location", "minors"]
+
+
+def ask_to_assess(case: Case, *, investigator) -> None:
+    """The coordinator asks the investigating service to assess the case: a share for
+    investigation, so the police reach it before they take their first step."""
+    coordinator = actor_for_membership(
+        Membership.objects.get(user__username="demo-coordinator"), origin=ORIGIN
+    )
+    share_create(
+        actor=coordinator,
+        case=case,
+        recipient=investigator.organisation,
+        purpose="investigation",
+        categories=ASSESSMENT_SHARE,
+        reason="verzoek om beoordeling (demo)",
+    )
 
 
 def _walk(case: Case, steps: list[tuple[object, str, dict]]) -> None:
@@ -65,6 +91,8 @@ def _paths_under_way(professional: Membership, investigator, today: date) -> dic
         ["sexual"],
         today - timedelta(days=40),
     )
+    for case in (reflection, permit, rejected):
+        ask_to_assess(case, investigator=investigator)
     for case in (reflection, permit):
         services.path_facts_set(
             actor=investigator, case=case, foreign_national=True, lawful_residence=False,
@@ -110,6 +138,7 @@ def build_identification_demo(*, today: date) -> dict[str, str]:
         ["sexual"],
         yesterday,
     )
+    ask_to_assess(ready, investigator=investigator)
     services.path_facts_set(
         actor=investigator, case=ready, foreign_national=True, lawful_residence=False,
         unaccompanied=False, age_assessment=AgeAssessment.ESTIMATED,
@@ -121,6 +150,7 @@ def build_identification_demo(*, today: date) -> dict[str, str]:
         ["criminal"],
         yesterday,
     )
+    ask_to_assess(minor, investigator=investigator)
     services.path_facts_set(
         actor=investigator, case=minor, foreign_national=True, lawful_residence=False,
         unaccompanied=True, age_assessment=AgeAssessment.DISPUTED,

@@ -215,38 +215,6 @@ def commission_config(case: Case) -> dict:
     return dict(definition.body.get("commission", {}))
 
 
-def _may_reach(case: Case) -> Q:
-    """A cheap SQL superset of the memberships that reach the case (see policy.case_filter);
-    the policy itself confirms each one afterwards."""
-    from samen.sharing.models import CaseShare, EmergencyAccess
-    from samen.signalling.models import Signal
-
-    by_role = {scope: [r for r, s in policy.SCOPE.items() if s is scope] for scope in policy.Scope}
-    now = timezone.now()
-    return (
-        Q(role__in=by_role[policy.Scope.ALL])
-        | Q(
-            role__in=by_role[policy.Scope.REGION],
-            organisation__municipality__region_id=case.region_id,
-        )
-        | Q(role__in=by_role[policy.Scope.REGION], organisation_id=case.responsible_organisation_id)
-        | Q(
-            role__in=by_role[policy.Scope.OWN],
-            user_id__in=Signal.objects.filter(case=case).values("recorded_by_id"),
-        )
-        | Q(
-            organisation_id__in=CaseShare.objects.filter(case=case, revoked_at__isnull=True).values(
-                "recipient_id"
-            )
-        )
-        | Q(
-            user_id__in=EmergencyAccess.objects.filter(case=case, expires_at__gt=now).values(
-                "user_id"
-            )
-        )
-    )
-
-
 def commission_candidates(*, actor: Actor, case: Case) -> list[Membership]:
     """The memberships that may sit on the case's commission: active staff whose role reads
     identification data, of the organisation types the commission configuration lists
@@ -262,7 +230,7 @@ def commission_candidates(*, actor: Actor, case: Case) -> list[Membership]:
             user__is_active=True,
             role__in=policy.PERMISSIONS["identification.read"],
         )
-        .filter(_may_reach(case))
+        .filter(policy.memberships_reaching(case))
         .select_related("user", "organisation__municipality__region")
         .order_by("organisation__name", "user__last_name", "user__first_name", "id")
     )

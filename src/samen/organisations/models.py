@@ -89,6 +89,10 @@ class Role(models.TextChoices):
     SHELTER_STAFF = "shelter_staff", _("Shelter staff")
     INVESTIGATOR = "investigator", _("Investigator")
     NATIONAL_REGISTRAR = "national_registrar", _("National registrar")
+    # The IND decides on residence (reflection period, B8/3); Nidos is the guardian of
+    # unaccompanied foreign minors. Each has its own role, so neither borrows another's reach.
+    IND_OFFICER = "ind_officer", _("IND officer")
+    GUARDIAN = "guardian", _("Guardian")
     PROGRAMME_STAFF = "programme_staff", _("Programme staff")
     PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
     FUNCTIONAL_ADMIN = "functional_admin", _("Functional administrator")

@@ -34,7 +34,7 @@ MIN_REASON = 10
 
 def _own_case(actor: Actor, case: Case, permission: str) -> None:
     access = policy.case_access(actor, [case.pk]).get(case.pk)
-    if access is None or access.relation is not policy.Relation.OWN_WORK:
+    if access is None or not access.own:
         # Only the organisations that work the case may pass it on, not its recipients.
         raise policy.not_visible(actor, permission, object_type="case", object_id=case.number)
 

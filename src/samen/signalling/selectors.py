@@ -109,6 +109,7 @@ def signal_search(
         detail={
             "shown": [s["id"] for s in result.object_list],
             "cases": sorted({s["case"] for s in result.object_list}),
+            "relations": sorted({_relation(actor, s, access.get(s.case_id)) for s in signals}),
         },
     )
     return result
@@ -122,8 +123,12 @@ def signal_get(*, actor: Actor, signal_id: int) -> dict[str, object]:
             actor, "signal.read", object_type="signal", object_id=str(signal_id)
         )
     access = policy.case_access(actor, [signal.case_id]).get(signal.case_id)
-    data = present(signal, access=access, is_author=signal.recorded_by_id == actor.user.pk)
-    categories = access.categories if access else frozenset()
+    is_author = signal.recorded_by_id == actor.user.pk
+    data = present(signal, access=access, is_author=is_author)
+    # The author reads their own signal on their own basis (the register's, for signalling).
+    categories = (
+        access.categories if access else frozenset(policy.grants(actor) if is_author else ())
+    )
     audit.record(
         actor,
         "signal.read",
@@ -132,6 +137,13 @@ def signal_get(*, actor: Actor, signal_id: int) -> dict[str, object]:
         fields=[f for f in ("indicators", "municipality", "notes") if f in data],
         purpose=policy.purpose_of(actor),
         legal_basis=policy.legal_basis(actor, categories),
-        detail={"case": signal.case.number},
+        detail={"case": signal.case.number, "relation": _relation(actor, signal, access)},
     )
     return data
+
+
+def _relation(actor: Actor, signal: Signal, access: CaseAccess | None) -> str:
+    """The relation the read went through: the case's, else having recorded the signal."""
+    if access is not None:
+        return access.relation.value
+    return policy.Relation.SIGNALLER.value if signal.recorded_by_id == actor.user.pk else ""

@@ -40,7 +40,7 @@ def cases_for_statistics(*, actor: Actor) -> list[dict]:
                      result="denied", purpose=policy.purpose_of(actor))  # fmt: skip
         raise PermissionDenied("statistics purpose required")
     categories = frozenset(policy.grants(actor))
-    access = CaseAccess(Relation.OWN_WORK, categories, policy.legal_basis(actor, categories))
+    access = CaseAccess(Relation.STATISTICS, categories, policy.legal_basis(actor, categories))
     cases = list(
         Case.objects.select_related("person", "municipality", "region", "responsible_organisation")
         .prefetch_related("forms")

@@ -143,7 +143,8 @@ def _case_page(
         "shares": sharing_selectors.shares_of_case(actor=actor, case_number=number),
         "purposes": purposes_of_role(actor.role),
     }
-    if policy.allows(actor, "case.share") and case["access"] == "own_work":
+    own = policy.Relation(case["access"]) in policy.OWN_RELATIONS
+    if policy.allows(actor, "case.share") and own:
         context["share_form"] = share_form or ShareForm(organisation=actor.organisation)
     if policy.allows(actor, "case.note"):
         context["note_form"] = note_form or NoteForm()

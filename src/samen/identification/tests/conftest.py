@@ -10,9 +10,14 @@ from samen.sharing.actor import actor_for_membership
 
 
 @pytest.fixture
-def case(record):
-    """A case in Utrecht (VR09), reachable by the demo investigator and coordinator."""
-    return record().case
+def case(record, actor_for):
+    """A case in Utrecht (VR09): the coordinator's region, and the demo investigator reaches it
+    because the coordinator asked the police to assess it (a share for investigation)."""
+    from samen.identification.demo import ask_to_assess
+
+    case = record().case
+    ask_to_assess(case, investigator=actor_for("demo-investigator"))
+    return case
 
 
 @pytest.fixture
@@ -30,4 +35,20 @@ def member_at(world):
 
 @pytest.fixture
 def ind(member_at):
-    return member_at(OrganisationType.IND, Role.NATIONAL_REGISTRAR, "test-ind")
+    return member_at(OrganisationType.IND, Role.IND_OFFICER, "test-ind")
+
+
+@pytest.fixture
+def colleague_of(world):
+    """A second member of a demo user's organisation, in the same role: reaches what the
+    organisation reaches (a share is to the organisation) without sitting where the user sits."""
+
+    def make(username: str, new_username: str):
+        m = Membership.objects.get(user__username=username)
+        user, _ = User.objects.get_or_create(username=new_username)
+        colleague, _ = Membership.objects.get_or_create(
+            user=user, organisation=m.organisation, role=m.role
+        )
+        return actor_for_membership(colleague, origin="test")
+
+    return make

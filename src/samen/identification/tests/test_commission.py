@@ -34,7 +34,7 @@ def test_a_commission_needs_several_organisation_types(panel, case):
         )  # fmt: skip
 
 
-def test_members_assess_and_the_chair_decides_with_reasons(panel, case, actor_for):
+def test_members_assess_and_the_chair_decides_with_reasons(panel, case, colleague_of):
     police, coordinator, registrar = panel.values()
     review = commission_open(
         actor=coordinator, case=case,
@@ -53,7 +53,7 @@ def test_members_assess_and_the_chair_decides_with_reasons(panel, case, actor_fo
         commission_decide(actor=police, review=review, outcome="identified",
                           reasons=["credible_account"])  # fmt: skip
     with pytest.raises(PermissionDenied):  # and only members assess
-        commission_assess(actor=actor_for("demo-professional"), review=review,
+        commission_assess(actor=colleague_of("demo-investigator", "test-police-2"), review=review,
                           assessment="possible", reasons=["other"])  # fmt: skip
     before = AuditEntry.objects.count()
     reasons = ["credible_account", "corroborated"]

@@ -110,7 +110,7 @@ def test_someone_who_cannot_reach_the_case_is_not_a_valid_member(api_for, case):
     assert not CommissionReview.objects.exists()
 
 
-def test_members_assess_the_chair_decides_and_the_status_follows(api_for, case):
+def test_members_assess_the_chair_decides_and_the_status_follows(api_for, case, colleague_of):
     opened(api_for, case)
     # Before every member has assessed, the chair cannot decide.
     decide = {"outcome": "identified", "reasons": ["corroborated"], "text": "Consistent."}
@@ -137,7 +137,8 @@ def test_members_assess_the_chair_decides_and_the_status_follows(api_for, case):
     path = IdentificationPath.objects.get(case=case)
     assert path.htcds_status == "ActualVictimOfTrafficking"
     before = AuditEntry.objects.count()
-    data = api_for("demo-ind").get(url(case)).json()  # any reader, not only the members
+    colleague_of("demo-investigator", "test-police-2")
+    data = api_for("test-police-2").get(url(case)).json()  # any reader, not only the members
     assert AuditEntry.objects.count() - before == 1
     assert data["htcds_status"] == "ActualVictimOfTrafficking"
     assert data["commission"]["outcome"] == "identified"
@@ -146,9 +147,10 @@ def test_members_assess_the_chair_decides_and_the_status_follows(api_for, case):
     assert "Consistent" not in str(data)  # the chair's words stay encrypted
 
 
-def test_a_non_member_may_not_assess(api_for, case):
+def test_a_non_member_may_not_assess(api_for, case, colleague_of):
     opened(api_for, case)
-    r = api_for("demo-ind").post(
+    colleague_of("demo-investigator", "test-police-2")  # reaches the case, but has no seat
+    r = api_for("test-police-2").post(
         url(case, "assessments/"),
         {"assessment": "possible", "reasons": ["other"]},
         format="json",

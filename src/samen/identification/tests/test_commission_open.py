@@ -38,11 +38,12 @@ def test_the_form_lists_staff_who_reach_the_case_and_nothing_about_the_victim(we
     assert (entry.action, entry.object_id) == ("commission_review.read", case.number)
     form = response.context["form"]
     offered = {pk for pk, _label in form.fields["members"].choices}
-    for username in ("demo-investigator", "demo-coordinator", "demo-registrar", "demo-ind"):
+    for username in ("demo-investigator", "demo-coordinator", "demo-registrar"):
         assert seat(username) in offered, username
-    # Another region's coordinator cannot reach the case, so cannot sit on its commission;
-    # staff without identification access (programme, privacy) are not offered either.
-    for username in ("demo-coordinator-noord", "demo-programme", "demo-privacy"):
+    # Another region's coordinator cannot reach the case, so cannot sit on its commission; nor
+    # can the IND before a reflection period or B8/3 step; staff without identification access
+    # (programme, privacy) are not offered either.
+    for username in ("demo-coordinator-noord", "demo-ind", "demo-programme", "demo-privacy"):
         assert seat(username) not in offered, username
     # Staff name, organisation and role only: nothing of the case or the victim.
     police = Membership.objects.get(user__username="demo-investigator")

@@ -83,7 +83,7 @@ def test_31_january_plus_one_month_with_a_configured_one_month_period(
     actor_for, case, freeze, tmp_path, starts, expected
 ):
     data = json.loads((PATHS_DIR / "identification_path.json").read_text())
-    data["version"] = 2
+    data["version"] += 1
     data["settings"]["reflection_period_months"] = 1
     (tmp_path / "identification_path.json").write_text(json.dumps(data))
     path_definitions_sync(directory=tmp_path)
@@ -95,7 +95,7 @@ def test_31_january_plus_one_month_with_a_configured_one_month_period(
         actor=police, case=case, foreign_national=True, lawful_residence=False, unaccompanied=False
     )
     take(police, case, "reflection_offer", starts_on=starts)
-    assert IdentificationPath.objects.get(case=case).definition.version == 2
+    assert IdentificationPath.objects.get(case=case).definition.version == 3
     assert due(case, "reflection_end") == expected
 
 

@@ -147,7 +147,7 @@ def test_every_transition_is_refused_from_a_state_it_does_not_start_from(machine
 
 def test_an_invalid_transition_names_the_allowed_next_steps(machine):
     with pytest.raises(NotAllowedFrom) as refused:
-        take(machine, "signalled", "b83_grant", org="ind")
+        take(machine, "signalled", "b83_grant", org="ind", role="ind_officer")
     assert refused.value.allowed == ["assessment_start"]
     assert "assessment_start" in str(refused.value)
     with pytest.raises(UnknownTransition):
@@ -204,9 +204,11 @@ def test_a_report_can_follow_the_indication_directly_without_a_reflection_period
 
 def test_the_b83_permit_runs_one_year_and_a_renewal_counts_on_from_its_end(machine):
     values = {"decided_on": "2028-02-20", "permit_starts_on": "2028-02-29"}
-    granted = take(machine, "b83_applied", "b83_grant", org="ind", values=values)
+    granted = take(
+        machine, "b83_applied", "b83_grant", org="ind", role="ind_officer", values=values
+    )
     assert granted.opens[0].due_on == date(2029, 2, 28)
-    renewed = take(machine, "b83_granted", "b83_renew", org="ind",
+    renewed = take(machine, "b83_granted", "b83_renew", org="ind", role="ind_officer",
                    values={"decided_on": "2029-02-01"},
                    open_deadlines={"permit_end": date(2029, 2, 28)})  # fmt: skip
     assert renewed.target == "b83_granted"

@@ -8,6 +8,7 @@ from django.core import mail
 from django.utils import translation
 
 from samen.identification import selectors, services
+from samen.identification.demo import ask_to_assess
 from samen.identification.models import IdentificationPath, Notification
 from samen.organisations.models import OrganisationType, Role
 from samen.signalling.services import PersonInput
@@ -71,9 +72,10 @@ def test_an_unaccompanied_foreign_minor_gets_the_guardian_before_any_step(
 ):
     """Protection does not wait: the guardian is attached and told while the case is only
     signalled, without a slightest indication or reflection period; Veilig Thuis is advised."""
-    nidos = member_at(OrganisationType.NIDOS, Role.CARE_COORDINATOR, "test-nidos", "n@x.test")
+    nidos = member_at(OrganisationType.NIDOS, Role.GUARDIAN, "test-nidos", "n@x.test")
     case = record(person=PersonInput(age_band="12-17")).case
     police = actor_for("demo-investigator")
+    ask_to_assess(case, investigator=police)
     with django_capture_on_commit_callbacks(execute=True):
         services.path_facts_set(
             actor=police, case=case, foreign_national=True, lawful_residence=False,

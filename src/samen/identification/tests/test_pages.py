@@ -44,12 +44,16 @@ def test_a_shelter_worker_may_read_but_not_act(web_for, case):
     assert client.post(base + "stap/", {"transition": "assessment_start"}).status_code == 403
 
 
-def test_a_minors_page_shows_the_guardian_and_protection_advice(web_for, record, member_at):
+def test_a_minors_page_shows_the_guardian_and_protection_advice(
+    web_for, record, member_at, actor_for
+):
+    from samen.identification.demo import ask_to_assess
     from samen.organisations.models import OrganisationType, Role
     from samen.signalling.services import PersonInput
 
-    member_at(OrganisationType.NIDOS, Role.CARE_COORDINATOR, "test-nidos")
+    member_at(OrganisationType.NIDOS, Role.GUARDIAN, "test-nidos")
     case = record(person=PersonInput(age_band="12-17")).case
+    ask_to_assess(case, investigator=actor_for("demo-investigator"))
     client = web_for("demo-investigator")
     base = f"/identificatie/zaken/{case.number}/"
     facts = {"foreign_national": "yes", "lawful_residence": "no", "unaccompanied": "yes"}

@@ -15,6 +15,7 @@ from django.utils import timezone
 from samen.cases.models import CaseEvent
 from samen.identification import selectors, services
 from samen.identification.definitions import PATHS_DIR, path_definitions_sync
+from samen.identification.demo import ask_to_assess
 from samen.identification.machine import local_date
 from samen.identification.models import (
     Deadline,
@@ -40,7 +41,7 @@ def take(actor, case, code, **values):
 
 def test_the_path_definition_is_loaded_into_tables_on_migrate(world):
     definition = PathDefinition.objects.get(code="identification_path", is_current=True)
-    assert definition.version == 1
+    assert definition.version == 2  # v2: the IND officer and guardian roles take their steps
     assert definition.states.filter(code="reflection_offered").exists()
     assert definition.transitions.count() == 13
     assert path_definitions_sync() == 0  # idempotent
@@ -132,7 +133,7 @@ def test_a_coordinator_may_not_establish_the_slightest_indication(actor_for, cas
 
 def test_a_fourth_identifying_party_configured_in_a_new_version(actor_for, case, tmp_path):
     data = json.loads((PATHS_DIR / "identification_path.json").read_text())
-    data["version"] = 2
+    data["version"] += 1
     data["identifying_parties"].append(
         {"organisation_type": "comensha", "roles": ["national_registrar"]}
     )
@@ -142,7 +143,7 @@ def test_a_fourth_identifying_party_configured_in_a_new_version(actor_for, case,
     take(registrar, case, "assessment_start")
     take(registrar, case, "indication_establish", established_on="2026-11-28")
     path = IdentificationPath.objects.get(case=case)
-    assert (path.definition.version, path.state) == (2, "indication_established")
+    assert (path.definition.version, path.state) == (3, "indication_established")
     assert path.htcds_decision_org == "NGO"
 
 
@@ -169,9 +170,10 @@ def test_path_read_shows_state_next_steps_and_who_takes_them(actor_for, case):
 def test_an_unaccompanied_foreign_minor_gets_nidos_and_protection_advice(
     actor_for, record, member_at, django_capture_on_commit_callbacks
 ):
-    guardian = member_at(OrganisationType.NIDOS, Role.CARE_COORDINATOR, "test-nidos", "n@x.test")
+    guardian = member_at(OrganisationType.NIDOS, Role.GUARDIAN, "test-nidos", "n@x.test")
     case = record(person=PersonInput(age_band="12-17")).case
     police = actor_for("demo-investigator")
+    ask_to_assess(case, investigator=police)
     with django_capture_on_commit_callbacks(execute=True):
         services.path_facts_set(
             actor=police, case=case, foreign_national=True, lawful_residence=False,

@@ -25,6 +25,10 @@ def setup(record, actor_for):
         ),
     )
     case = outcome.case
+    # The coordinator asks the police to assess the case (a share): that is their relation.
+    from samen.identification.demo import ask_to_assess
+
+    ask_to_assess(case, investigator=actor_for("demo-investigator"))
     note_add(actor=actor_for("demo-coordinator"), case=case, text="synthetische notitie")
     share = services.share_create(
         actor=actor_for("demo-coordinator"), case=case,
@@ -61,7 +65,7 @@ def requests(s: dict) -> list[tuple[str, str, str, str, dict]]:
         ("api", "demo-coordinator", "get", "/api/v1/signals/", {}),
         ("api", "demo-coordinator", "get", f"/api/v1/signals/{sig}/", {}),
         ("api", "demo-investigator", "get", f"/api/v1/cases/{n}/", {}),
-        ("api", "demo-professional", "get", f"/api/v1/cases/{n}/", {}),
+        ("api", "demo-professional", "get", f"/api/v1/signals/{sig}/", {}),  # their own signal
     ]
 
 

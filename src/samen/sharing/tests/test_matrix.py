@@ -21,7 +21,7 @@ from samen.signalling.services import PersonInput, signal_record
 
 USERS = [u for u, *_ in DEMO_USERS if u not in ("demo-hotel", "demo-coordinator-noord")]
 ROLE_OF = {u: role for u, _n, _o, role in DEMO_USERS}
-RELATIONS = ("own_work", "shared", "unrelated")
+RELATIONS = ("own", "shared", "unrelated")  # own: any relation of the register (RELATIONS)
 IDENTITY = {"name": "Synthetische Persoon", "date_of_birth": date(1990, 2, 3), "nationality": "BG",
             "contact": "fictief adres"}  # fmt: skip
 
@@ -127,9 +127,9 @@ def test_exactly_the_allowed_fields_appear(world, api_for, web_for, username, pu
     may_read = policy.allows(actor, "case.read")
     reach = policy.case_access(actor, [own.pk, other.pk])
 
-    if relation == "own_work":
-        target = own if own.pk in reach and reach[own.pk].relation.value == "own_work" else None
-        categories = set(register.grants_for(me.organisation.type, purpose))
+    if relation == "own":
+        target = own if own.pk in reach and reach[own.pk].own else None
+        categories = set(reach[own.pk].categories) if target else set()
     elif relation == "shared":
         target = other
         if other.pk in reach:

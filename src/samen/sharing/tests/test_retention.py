@@ -20,6 +20,9 @@ def old_case(record, actor_for):
         nationality="PL", contact="fictief",
     )  # fmt: skip
     case = record(person=person, notes="synthetische notitie", forms=["labour"]).case
+    from samen.identification.demo import ask_to_assess
+
+    ask_to_assess(case, investigator=actor_for("demo-investigator"))  # the police's relation
     note_add(actor=actor_for("demo-investigator"), case=case, text="synthetische opsporingsnotitie")
     Case.objects.filter(pk=case.pk).update(
         status="closed", closed_at=timezone.now() - timedelta(days=30 * 365)

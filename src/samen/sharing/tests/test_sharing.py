@@ -69,6 +69,12 @@ def test_a_shelter_sees_exactly_the_shared_categories(case, actor_for):
 
 
 def test_an_investigators_notes_never_reach_a_shelter(case, actor_for):
+    from samen.identification.demo import ask_to_assess
+    from samen.identification.services import transition_take
+
+    police = actor_for("demo-investigator")
+    ask_to_assess(case, investigator=police)  # asked to assess, the police take their own step
+    transition_take(actor=police, case=case, code="assessment_start", values={})
     note_add(actor=actor_for("demo-investigator"), case=case, text="Synthetische opsporingsnotitie")
     note_add(actor=actor_for("demo-coordinator"), case=case, text="Synthetische zorgnotitie")
     with pytest.raises(ValidationError) as err:

@@ -209,6 +209,31 @@ def test_shelter_sees_needs_not_identity_until_it_accepts(directory, coordinator
     assert case.events.filter(kind="shelter_accepted").exists()
 
 
+def test_the_shelter_that_accepted_keeps_the_needs_categories_by_its_own_relation(
+    directory, coordinator, shelter, case
+):
+    """From acceptance the shelter is related to the person: revoking the identity share leaves
+    it the needs profile's categories, not the identity; another shelter reaches nothing."""
+    from samen.accounts.models import User
+    from samen.organisations.models import Membership
+    from samen.sharing.actor import actor_for_membership
+    from samen.sharing.services import share_revoke
+
+    referral = referral_for(coordinator, case)
+    hold = services.hold_place(actor=coordinator, referral=referral, place=directory["women"])
+    services.hold_accept(actor=shelter, hold=hold)
+    share_revoke(
+        actor=coordinator, share=CaseShare.objects.get(case=case, recipient=shelter.organisation)
+    )
+    access = policy.case_access(shelter, [case.pk])[case.pk]
+    assert access.relation is policy.Relation.SHELTER
+    assert access.categories == {"demographics", "exploitation", "health"}
+    other = directory["groningen"].location.provider.organisation
+    user = User.objects.create(username="test-shelter-groningen")
+    member = Membership.objects.create(user=user, organisation=other, role="shelter_staff")
+    assert policy.case_access(actor_for_membership(member, origin="test"), [case.pk]) == {}
+
+
 def test_decline_needs_a_listed_reason_and_frees_the_bed(directory, coordinator, shelter, case):
     referral = referral_for(coordinator, case)
     hold = services.hold_place(actor=coordinator, referral=referral, place=directory["women"])

@@ -48,7 +48,7 @@ def case_numbers_listed(page) -> list[str]:
     return page.get_by_test_id("case-table").locator("tbody th[scope=row] a").all_inner_texts()
 
 
-def test_professional_records_signal_sees_advice_and_finds_case_in_list(
+def test_professional_records_signal_sees_advice_and_finds_the_signal_not_the_case(
     new_page, sign_in, artifact_dir
 ):
     page = new_page()
@@ -74,14 +74,15 @@ def test_professional_records_signal_sees_advice_and_finds_case_in_list(
     expect(page.locator("main .messages")).to_contain_text(number)
     page.screenshot(path=str(artifact_dir / "advice.png"), full_page=True)
 
+    # The professional reaches the signal they recorded, never the case it joined.
+    page.locator("nav a[href='/signalen/']").click()
+    expect(page).to_have_url(re.compile(r"/signalen/$"))
+    expect(page.locator("main table tbody tr").first).to_contain_text(number)  # newest first
     page.locator("nav a[href='/zaken/']").click()
     expect(page).to_have_url(re.compile(r"/zaken/$"))
-    table = page.get_by_test_id("case-table")
-    expect(table).to_be_visible()
-    assert case_numbers_listed(page)[0] == number, "newest case first"
-    table.get_by_role("link", name=number, exact=True).click()
-    expect(page).to_have_url(re.compile(rf"/zaken/{number}/$"))
-    expect(page.locator("h1")).to_contain_text(number)
+    assert number not in case_numbers_listed(page)
+    response = page.goto(f"/zaken/{number}/")
+    assert response is not None and response.status == 404
 
 
 def test_region_coordinator_sees_new_case_and_other_region_does_not(new_page, sign_in):

@@ -29,7 +29,7 @@ def test_signed_out_users_are_sent_to_the_login_page(client, db):
     assert response.status_code == 302 and response["Location"].startswith("/account/login/")
 
 
-def test_recording_a_signal_shows_the_advice_and_the_case(web_for):
+def test_recording_a_signal_shows_the_advice_and_no_case_to_the_professional(web_for):
     client = web_for("demo-professional")
     response = client.post("/signalen/nieuw/hospitality/", form_data(), follow=True)
     assert response.status_code == 200
@@ -38,7 +38,8 @@ def test_recording_a_signal_shows_the_advice_and_the_case(web_for):
     case = Case.objects.get()
     assert case.number in html
     listing = client.get("/zaken/").content.decode()
-    assert case.number in listing
+    assert case.number not in listing  # the signaller reaches the signal, never the case
+    assert client.get(f"/zaken/{case.number}/").status_code == 404
 
 
 def test_the_region_coordinator_sees_the_professionals_case(web_for, record):

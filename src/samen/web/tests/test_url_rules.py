@@ -97,6 +97,8 @@ def test_roles_without_the_permission_are_refused(route, pattern, web_for, api_f
         Role.CARE_COORDINATOR: "demo-coordinator",
         Role.INVESTIGATOR: "demo-investigator",
         Role.NATIONAL_REGISTRAR: "demo-registrar",
+        Role.IND_OFFICER: "demo-ind",
+        Role.GUARDIAN: "demo-nidos",
     }[lacking[0]]
     client = api_for(username) if route.startswith("api/") else web_for(username)
     assert client.get(concrete(route)).status_code == 403
