@@ -101,6 +101,7 @@ FIELD_CATEGORIES: dict[str, str] = {
     "timeline.data.old": CASE_METADATA,
     "timeline.data.new": CASE_METADATA,
     "timeline.data.note_kind": CASE_METADATA,
+    "timeline.data.identity_new": "identity",  # which details a linked signal added (names)
     "timeline.data.transition": CASE_METADATA,  # the entry is already filtered by its transition
     "timeline.data.source": CASE_METADATA,
     "timeline.data.target": CASE_METADATA,
