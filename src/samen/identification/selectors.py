@@ -137,6 +137,14 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
             ],
             steps=steps_shown(access, path),
         )
+    if not access.shows("identification.guardian"):
+        data.pop("guardian", None)
+    if not access.shows("identification.state"):
+        # Where the path stands, what comes next and its deadlines tell what happened as much
+        # as the steps do: without the category, the reader sees no state of the path at all.
+        data.update(state="", state_title="", next_steps=[])
+        for key in ("advice", "htcds_status", "htcds_decision_org", "deadlines"):
+            data.pop(key, None)
     if org and org.type in NON_PUNISHMENT_VIEWERS:
         flags = NonPunishmentFlag.objects.filter(case=case, withdrawn_at__isnull=True)
         labels = dict(NonPunishmentReason.choices)
@@ -396,7 +404,7 @@ def case_block(*, actor: Actor, case: Case) -> dict[str, object] | None:
     visited = {s["source"] for s in steps} | {s["target"] for s in steps}
     reachable = _reachable(machine, state)
     timeline = []
-    for code, st in machine.states.items():
+    for code, st in machine.states.items() if state else ():
         if code == state:
             status = "current"
         elif code in visited:

@@ -127,6 +127,7 @@ FIELD_CATEGORIES: dict[str, str] = {
     # each value by its name. The state and the path itself say what happened, so they need
     # the category of the exploitation assessment.
     "identification.state": "exploitation",
+    "identification.guardian": "minors",
     "identification.step.assessment_start": "exploitation",
     "identification.step.indication_establish": "exploitation",
     "identification.step.indication_reject": "exploitation",

@@ -129,9 +129,10 @@ def test_broken_json_is_a_400(api_for):
 
 
 def test_a_role_without_the_permission_gets_403_and_another_regions_case_404(api_for, payload):
-    number = (
-        api_for("demo-professional").post("/api/v1/signals/", payload, format="json").json()["case"]
-    )
+    receipt = (
+        api_for("demo-professional").post("/api/v1/signals/", payload, format="json").json()
+    )["receipt"]
+    number = Signal.objects.get(receipt=receipt).case.number
     assert api_for("demo-programme").get("/api/v1/cases/").status_code == 403
     assert api_for("demo-shelter").get(f"/api/v1/cases/{number}/").status_code == 404
     assert (
@@ -143,11 +144,12 @@ def test_a_role_without_the_permission_gets_403_and_another_regions_case_404(api
 
 def test_identity_key_is_absent_not_empty_for_the_professional(api_for, payload):
     person = {"name": "Synthetische Persoon", "date_of_birth": "1990-01-01", "nationality": "PL"}
-    number = (
+    receipt = (
         api_for("demo-professional")
         .post("/api/v1/signals/", {**payload, "person": person}, format="json")
-        .json()["case"]
+        .json()["receipt"]
     )
+    number = Signal.objects.get(receipt=receipt).case.number
     assert "identity" not in api_for("demo-professional").get(f"/api/v1/cases/{number}/").json()
     seen = api_for("demo-coordinator").get(f"/api/v1/cases/{number}/").json()
     assert seen["identity"]["name"] == "Synthetische Persoon"

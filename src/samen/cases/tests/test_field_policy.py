@@ -116,6 +116,7 @@ def test_a_shelter_share_of_demographics_and_location_shows_nothing_else_on_the_
     assert "sexual" not in dumped and "2026-11-2" not in dumped and "investigation" not in dumped
     path = api_for("demo-shelter").get(f"/api/v1/identification/cases/{case.number}/").json()
     assert path.get("steps", []) == []
+    assert path["state"] == "" and path["next_steps"] == [] and "deadlines" not in path
     assert "2026-11-2" not in json.dumps(path)
 
     html = web_for("demo-shelter").get(f"/zaken/{case.number}/").content.decode()
@@ -125,6 +126,7 @@ def test_a_shelter_share_of_demographics_and_location_shows_nothing_else_on_the_
     )
     assert str(CaseEvent.Kind.NOTE_ADDED.label) not in html
     assert "Notitie toegevoegd" not in html
+    assert 'data-testid="ident-state"' not in html and 'data-testid="ident-steps"' not in html
 
 
 def test_the_investigator_still_sees_the_steps_and_their_values(
