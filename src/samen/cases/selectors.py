@@ -273,7 +273,9 @@ def timeline(*, actor: Actor, case: Case, access: CaseAccess) -> list[dict[str, 
 
 def case_counts(*, actor: Actor) -> dict[str, int]:
     """Counts for the dashboard; no personal data, so it is not audited as a read of cases."""
-    if not policy.allows(actor, "case.read"):
+    if not policy.allows(actor, "case.read") or not policy.sees_all_of_case(actor):
+        # A signaller's counts of "their" cases would tell whether a signal joined a known
+        # person's case (one more open case, or not one more newly signalled): none (#12).
         return {}
     qs = _visible_cases(actor)
     return {

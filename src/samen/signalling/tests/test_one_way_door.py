@@ -164,3 +164,28 @@ def test_the_signaller_never_sees_the_link_afterwards(web_for, api_for, record):
     assert known_case.number not in listing
     page = web_for("demo-hotel").get(f"/signalen/{linked.signal.pk}/").content.decode()
     assert known_case.number not in page
+
+
+def test_the_signallers_counts_do_not_tell_a_known_person(record, actor_for):
+    from samen.cases.selectors import case_counts
+    from samen.cases.services import case_status_change
+
+    known_case = _known_case(record)
+    case_status_change(
+        actor=actor_for("demo-coordinator-noord"), case=known_case, status="in_progress"
+    )
+    hotel = actor_for("demo-hotel")
+    deltas = []
+    for person in (KNOWN, UNKNOWN):
+        before = case_counts(actor=hotel)
+        record(
+            "demo-hotel",
+            person=PersonInput(
+                name=person["name"],
+                date_of_birth=date.fromisoformat(person["date_of_birth"]),
+                nationality=person["nationality"],
+            ),
+        )
+        after = case_counts(actor=hotel)
+        deltas.append({k: after.get(k, 0) - before.get(k, 0) for k in after.keys() | before.keys()})
+    assert deltas[0] == deltas[1]
