@@ -102,6 +102,9 @@ def apply(*, steps: list[RetentionStep], actor: Actor, now: datetime) -> dict[st
 
 def _apply_one(category: str, case: Case) -> None:
     person = case.person
+    if category in ("identity", "contact"):
+        # Identity details a linked signal added and the identity did not take over (#12).
+        Signal.objects.filter(case=case).update(identity_ciphertext=None, identity_new=[])
     if category == "identity":
         Identity.objects.filter(person=person).delete()
         if person.match_key:
