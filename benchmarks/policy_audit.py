@@ -95,7 +95,7 @@ def plain_read(actor, number: str, access) -> dict[str, object]:
     notes = notes_of_case(actor=actor, case=case, access=access)
     if notes:
         data["notes"] = notes
-    data["timeline"] = timeline(actor=actor, case=case)
+    data["timeline"] = timeline(actor=actor, case=case, access=access)
     return data
 
 

@@ -83,9 +83,19 @@ class AdviceSerializer(serializers.Serializer):
     score = serializers.IntegerField()
 
 
+class IdentitySerializer(PresentSerializer):
+    name = serializers.CharField(required=False)
+    date_of_birth = serializers.CharField(required=False)
+    nationality = serializers.CharField(required=False)
+    contact = serializers.CharField(required=False)
+
+
 class SignalSerializer(PresentSerializer):
     id = serializers.IntegerField()
-    case = serializers.CharField()
+    receipt = serializers.CharField(help_text="The reference its author was given.")
+    case = serializers.CharField(
+        help_text="Only for readers who reach the case by more than having signalled it."
+    )
     signal_list = serializers.CharField()
     signal_list_version = serializers.IntegerField()
     indicators = serializers.ListField(child=serializers.CharField())
@@ -95,28 +105,27 @@ class SignalSerializer(PresentSerializer):
     setting = serializers.CharField()
     advice = serializers.CharField()
     advice_reasons = serializers.ListField(child=serializers.CharField())
-    linked_to_existing = serializers.BooleanField()
+    linked_to_existing = serializers.BooleanField(
+        help_text="Whether it joined a known person's case; never shown to the signaller."
+    )
+    new_identity = IdentitySerializer(
+        help_text="Identity details it added to a known person's case (coordinator, registrar)."
+    )
     created_at = serializers.DateTimeField()
     notes = serializers.CharField(required=False)
     is_synthetic = serializers.BooleanField()
 
 
 class SignalCreatedSerializer(serializers.Serializer):
+    """The same for a known and an unknown person: the receipt, what was recorded, the advice."""
+
+    receipt = serializers.CharField()
     signal = SignalSerializer()
-    case = serializers.CharField()
-    linked_to_existing_case = serializers.BooleanField()
     message = serializers.CharField()
     advice = AdviceSerializer()
 
 
-class IdentitySerializer(PresentSerializer):
-    name = serializers.CharField(required=False)
-    date_of_birth = serializers.CharField(required=False)
-    nationality = serializers.CharField(required=False)
-    contact = serializers.CharField(required=False)
-
-
-class TimelineEventSerializer(serializers.Serializer):
+class TimelineEventSerializer(PresentSerializer):
     at = serializers.DateTimeField()
     kind = serializers.CharField()
     by = serializers.CharField()
@@ -128,7 +137,7 @@ class TimelineEventSerializer(serializers.Serializer):
 CASE_RELATIONS = [r for r in Relation if r not in (Relation.SIGNALLER, Relation.STATISTICS)]
 
 
-class NoteSerializer(serializers.Serializer):
+class NoteSerializer(PresentSerializer):
     kind = serializers.ChoiceField(choices=["care", "investigation", "shelter"])
     text = serializers.CharField()
     by = serializers.CharField()

@@ -164,18 +164,21 @@ class SignalListCreateView(SamenAPIView):
         ser = s.SignalCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         outcome = signal_services.signal_record(actor=self.actor, data=ser.to_input())
-        # The author sees what they just recorded; the signal.create entry covers this response.
-        signal = signal_selectors.present(outcome.signal, access=None, is_author=True)
-        message = (
-            _("This signal was linked to existing case %(number)s.")
-            if outcome.linked
-            else _("A new case %(number)s was opened for this signal.")
-        ) % {"number": outcome.case.number}
+        # A one-way door: the author gets what they recorded, the advice and a receipt, the same
+        # whether or not the person was known (no case number, no "linked"); the signal.create
+        # entry covers this response. The id and time come with the receipt in the signal list.
+        signal = {
+            k: v
+            for k, v in signal_selectors.present(
+                outcome.signal, access=None, is_author=True
+            ).items()
+            if k not in ("id", "created_at")
+        }
         body = {
+            "receipt": outcome.receipt,
             "signal": signal,
-            "case": outcome.case.number,
-            "linked_to_existing_case": outcome.linked,
-            "message": message,
+            "message": _("Signal recorded. Your receipt: %(receipt)s.")
+            % {"receipt": outcome.receipt},
             "advice": triage.present(outcome.triage, get_language() or "nl"),
         }
         return Response(s.SignalCreatedSerializer(body).data, status=201)

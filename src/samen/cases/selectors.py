@@ -145,7 +145,8 @@ def case_summary(case: Case, access: CaseAccess) -> dict[str, object]:
             gender_display=case.person.get_gender_display(),
             age_band_display=case.person.get_age_band_display(),
         )
-    return data
+    # Deny by default: whatever the blocks above put in, only classified, granted fields leave.
+    return access.only_shown(data)
 
 
 def _presumed_minor(case: Case) -> bool:
@@ -202,7 +203,8 @@ def case_get(
     if notes:
         data["notes"] = notes
         shown += sorted({f"notes.{n['kind']}" for n in notes})
-    data["timeline"] = timeline(actor=actor, case=case)
+    data["timeline"] = timeline(actor=actor, case=case, access=access)
+    data = access.only_shown(data)
     shown += list(also_fields)
     audit.record(
         actor,
@@ -219,43 +221,65 @@ def case_get(
 
 
 def notes_of_case(*, actor: Actor, case: Case, access: CaseAccess) -> list[dict[str, object]]:
+    """The notes the actor may read. Notes are free text: only with the free_text category and
+    the category of the note's kind, and a field professional, who reaches a case through their
+    own signals, reads only their own entries (like the signals and the timeline)."""
+    if not access.shows("notes"):
+        return []
     kinds = [k for k in CaseNote.Kind.values if access.shows(f"notes.{k}")]
     notes = CaseNote.objects.filter(case=case, kind__in=kinds).select_related(
         "author", "organisation"
     )
+    if not policy.sees_all_of_case(actor):
+        notes = notes.filter(author_id=actor.user.pk)
     return [
-        {
-            "kind": n.kind,
-            "kind_display": n.get_kind_display(),
-            "text": crypto.decrypt_json(n.ciphertext, context=f"note:{case.number}")["text"],
-            "by": n.author.get_full_name() if n.author else "",
-            "organisation": n.organisation.name if n.organisation else "",
-            "at": n.created_at,
-        }
+        access.only_shown(
+            {
+                "kind": n.kind,
+                "kind_display": n.get_kind_display(),
+                "text": crypto.decrypt_json(n.ciphertext, context=f"note:{case.number}")["text"],
+                "by": n.author.get_full_name() if n.author else "",
+                "organisation": n.organisation.name if n.organisation else "",
+                "at": n.created_at,
+            },
+            prefix="note.",
+        )
         for n in notes
     ]
 
 
-def timeline(*, actor: Actor, case: Case) -> list[dict[str, object]]:
+def timeline(*, actor: Actor, case: Case, access: CaseAccess) -> list[dict[str, object]]:
+    """The case's timeline through the same field policy as the case: an entry shows only when
+    the category of what it tells is granted (a note by its kind, an identification step by its
+    transition), and its data only key by key (step values by their names)."""
     events = CaseEvent.objects.filter(case=case).select_related("actor", "organisation")
     if not policy.sees_all_of_case(actor):
         events = events.filter(actor_id=actor.user.pk)
-    return [
-        {
+    entries = []
+    for e in events:
+        raw = e.data if isinstance(e.data, dict) else {}
+        if not access.shows_timeline_entry(e.kind, raw):
+            continue
+        data = access.only_shown(raw, prefix="timeline.data.")
+        if "values" in data:
+            data["values"] = access.shown_step_values(data["values"])  # type: ignore[arg-type]
+        entry = {
             "at": e.at,
             "kind": e.kind,
             "kind_display": e.get_kind_display(),
             "by": (e.actor.get_full_name() or e.actor.username) if e.actor else "",
             "organisation": e.organisation.name if e.organisation else "",
-            "data": e.data,
+            "data": data,
         }
-        for e in events
-    ]
+        entries.append(access.only_shown(entry, prefix="timeline."))
+    return entries
 
 
 def case_counts(*, actor: Actor) -> dict[str, int]:
     """Counts for the dashboard; no personal data, so it is not audited as a read of cases."""
-    if not policy.allows(actor, "case.read"):
+    if not policy.allows(actor, "case.read") or not policy.sees_all_of_case(actor):
+        # A signaller's counts of "their" cases would tell whether a signal joined a known
+        # person's case (one more open case, or not one more newly signalled): none (#12).
         return {}
     qs = _visible_cases(actor)
     return {

@@ -107,6 +107,32 @@ def identity_store(*, person: Person, payload: dict[str, str]) -> None:
     Identity.objects.update_or_create(person=person, defaults={"ciphertext": blob})
 
 
+def _comparable(key: str, value: str | None) -> str:
+    """A spelling that compares like the match key does ('Jansen, Piet' is 'piet jansen')."""
+    if key == "name":
+        return crypto.normalise_name(value or "")
+    return (value or "").strip().upper()
+
+
+def identity_merge(*, person: Person, payload: dict[str, str]) -> dict[str, str]:
+    """Add the details given with a signal to the person's identity; returns those that are new
+    to it. Missing ones are stored in the identity; ones that differ from what it holds are
+    returned too but not overwritten (the signal keeps them, encrypted, for the coordinator to
+    decide). One read and one write whether the person is new or known."""
+    identity = Identity.objects.select_for_update().filter(person=person).first()
+    held = crypto.decrypt_json(identity.ciphertext, context=str(person.ref)) if identity else {}
+    new = {k: v for k, v in payload.items() if _comparable(k, held.get(k)) != _comparable(k, v)}
+    merged = {**payload, **held}
+    if merged:
+        blob = crypto.encrypt_json(merged, context=str(person.ref))
+        if identity is None:
+            Identity.objects.create(person=person, ciphertext=blob)
+        else:
+            identity.ciphertext = blob
+            identity.save(update_fields=["ciphertext", "updated_at"])
+    return new
+
+
 def identity_read(person: Person) -> dict[str, str]:
     """Decrypt; callers must have passed policy.sees_identity first (selectors do)."""
     try:
@@ -167,11 +193,42 @@ def case_open(
         opened_at=at,
         is_synthetic=synthetic,
     )
-    case.forms.set(forms)
+    case.forms.add(*forms)  # a new case has none: add, one statement like case_link's
     event_add(
         case=case, kind=CaseEvent.Kind.CREATED, actor=actor, at=at, forms=[f.code for f in forms]
     )
     # Audited by the calling use case, which writes the one entry for the whole request.
+    return case
+
+
+def case_link(
+    *,
+    actor: Actor,
+    case: Case,
+    forms: list[ExploitationForm],
+    at: datetime,
+    identity_new: list[str],
+) -> Case:
+    """Join a new signal about a known person to their open case. Runs inside the signal's
+    transaction and does what case_open does, statement for statement (the year's counter
+    locked and written, the region's hub looked up, the case row and its forms written, one
+    event), so linking costs what opening costs: the time of the signaller's response does not
+    tell whether the person was known (see the signalling tests and benchmarks/signal_oneway.py)."""
+    year = timezone.localtime(at).year
+    CaseNumberCounter.objects.get_or_create(year=year)
+    counter = CaseNumberCounter.objects.select_for_update().get(year=year)
+    counter.save(update_fields=["last"])
+    responsible_organisation_for(municipality=case.municipality, fallback=actor.organisation)
+    case.save(update_fields=["updated_at"])
+    case.forms.add(*forms)
+    event_add(
+        case=case,
+        kind=CaseEvent.Kind.LINKED,
+        actor=actor,
+        at=at,
+        forms=[f.code for f in forms],
+        identity_new=identity_new,
+    )
     return case
 
 

@@ -32,6 +32,7 @@ from samen.identification.services import (
 from samen.organisations.models import Membership, OrganisationType
 from samen.sharing import audit, policy
 from samen.sharing.actor import Actor, actor_for_membership
+from samen.sharing.policy import CaseAccess
 
 BUCKETS = ("overdue", "due_0", "due_7", "due_14", "later")
 
@@ -68,6 +69,20 @@ def read_fields(actor: Actor, *, has_path: bool) -> list[str]:
     if org and org.type in NON_PUNISHMENT_VIEWERS:
         fields.append("identification.non_punishment")
     return fields
+
+
+def steps_shown(access: CaseAccess, path: IdentificationPath) -> list[dict[str, object]]:
+    """The steps taken, through the case's field policy: a step shows only when the category of
+    its transition is granted (a report to the police is criminal data, a B8/3 step immigration
+    data), and each of its values only by its own name's category."""
+    rows = path.steps.values("transition", "source", "target", "values", "at", "organisation__name")
+    shown = []
+    for row in rows:
+        if not access.shows(f"identification.step.{row['transition']}"):
+            continue
+        row["values"] = access.shown_step_values(row["values"])
+        shown.append(row)
+    return shown
 
 
 def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, object]:
@@ -120,12 +135,16 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
                 {"kind": d.kind, "kind_display": d.kind_display, "due_on": d.due_on}
                 for d in path.deadlines.filter(closed_at__isnull=True)
             ],
-            steps=list(
-                path.steps.values(
-                    "transition", "source", "target", "values", "at", "organisation__name"
-                )
-            ),
+            steps=steps_shown(access, path),
         )
+    if not access.shows("identification.guardian"):
+        data.pop("guardian", None)
+    if not access.shows("identification.state"):
+        # Where the path stands, what comes next and its deadlines tell what happened as much
+        # as the steps do: without the category, the reader sees no state of the path at all.
+        data.update(state="", state_title="", next_steps=[])
+        for key in ("advice", "htcds_status", "htcds_decision_org", "deadlines"):
+            data.pop(key, None)
     if org and org.type in NON_PUNISHMENT_VIEWERS:
         flags = NonPunishmentFlag.objects.filter(case=case, withdrawn_at__isnull=True)
         labels = dict(NonPunishmentReason.choices)
@@ -353,7 +372,7 @@ def case_block(*, actor: Actor, case: Case) -> dict[str, object] | None:
     visited = {s["source"] for s in steps} | {s["target"] for s in steps}
     reachable = _reachable(machine, state)
     timeline = []
-    for code, st in machine.states.items():
+    for code, st in machine.states.items() if state else ():
         if code == state:
             status = "current"
         elif code in visited:
@@ -507,6 +526,10 @@ def notifications_of(*, actor: Actor, unread_only: bool = False) -> list[dict[st
     rows = Notification.objects.filter(user=actor.user, organisation=actor.organisation)
     if unread_only:
         rows = rows.filter(read_at__isnull=True)
+    rows = list(rows.select_related("case")[:200])
+    # Through the case's field policy: a notification shows only while the user reaches its
+    # case and its kind's category is granted there (a B8/3 deadline is immigration data).
+    access = policy.case_access(actor, list({n.case_id for n in rows}))
     result = [
         {
             "id": n.pk,
@@ -517,7 +540,8 @@ def notifications_of(*, actor: Actor, unread_only: bool = False) -> list[dict[st
             "created_at": n.created_at,
             "read_at": n.read_at,
         }
-        for n in rows.select_related("case")[:200]
+        for n in rows
+        if n.case_id in access and access[n.case_id].shows(f"notification.{n.kind}")
     ]
     audit.record(
         actor,

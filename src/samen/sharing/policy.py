@@ -24,7 +24,13 @@ from django.utils import timezone
 from samen.organisations.models import OrganisationType, Role
 from samen.sharing import audit
 from samen.sharing.actor import Actor
-from samen.sharing.register import FIELD_CATEGORIES, Grant, grants_for
+from samen.sharing.register import (
+    CASE_METADATA,
+    FIELD_CATEGORIES,
+    TIMELINE_CATEGORIES,
+    Grant,
+    grants_for,
+)
 
 R = Role
 T = OrganisationType
@@ -208,8 +214,30 @@ class CaseAccess:
         return self.relation in OWN_RELATIONS
 
     def shows(self, field: str) -> bool:
+        """Deny by default: a field without a category in the register is never shown."""
         category = FIELD_CATEGORIES.get(field)
-        return category is None or category in self.categories
+        if category is None:
+            return False
+        return category == CASE_METADATA or category in self.categories
+
+    def only_shown(self, data: dict[str, object], *, prefix: str = "") -> dict[str, object]:
+        """The keys of a presented dict that may be shown (prefix: its namespace, "note.")."""
+        return {k: v for k, v in data.items() if self.shows(prefix + k)}
+
+    def shows_timeline_entry(self, kind: str, data: dict[str, object]) -> bool:
+        """Whether the mere fact of this timeline entry may be shown: a note entry by its
+        note's kind, an identification entry by its transition, the rest by their kind."""
+        if kind == "note_added":
+            note = f"notes.{data.get('note_kind', '')}"
+            return self.shows("notes") and self.shows(note)
+        if kind == "identification" and "transition" in data:
+            return self.shows(f"identification.step.{data['transition']}")
+        category = TIMELINE_CATEGORIES.get(kind)
+        return category is not None and (category == CASE_METADATA or category in self.categories)
+
+    def shown_step_values(self, values: dict[str, object] | None) -> dict[str, object]:
+        """The values of an identification step that may be shown, each by its own name."""
+        return {k: v for k, v in (values or {}).items() if self.shows(f"identification.value.{k}")}
 
 
 def purpose_of(actor: Actor) -> str:

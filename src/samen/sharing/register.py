@@ -13,27 +13,172 @@ from pathlib import Path
 
 REGISTER_FILE = Path(__file__).parent / "data" / "register.json"
 
-# Which data category each presented field belongs to. Fields not listed are case metadata
-# (number, status, dates, responsible organisation) that anyone with access to the case sees.
+# Facts about the case itself (its number, status, dates, responsible organisation) that anyone
+# who reaches the case sees. Not a category of the register: no personal data of its own.
+CASE_METADATA = "case_metadata"
+
+# Which data category each presented field belongs to. Deny by default: a field that is not
+# listed here is never shown (policy.CaseAccess.shows), so a field added later stays hidden until
+# someone classifies it. Names are namespaced by what presents them: bare names for the case,
+# "identity.", "signal.", "note.", "timeline.", "identification.", "notification.".
 FIELD_CATEGORIES: dict[str, str] = {
+    # The case (cases.selectors.case_summary / case_get)
+    "number": CASE_METADATA,
+    "status": CASE_METADATA,
+    "status_display": CASE_METADATA,
+    "responsible_organisation": CASE_METADATA,
+    "responsible_organisation_name": CASE_METADATA,
+    "opened_at": CASE_METADATA,
+    "is_synthetic": CASE_METADATA,
+    "access": CASE_METADATA,
+    "timeline": CASE_METADATA,  # each entry is filtered by its own kind (TIMELINE_CATEGORIES)
+    "identity": "identity",
     "identity.name": "identity",
     "identity.date_of_birth": "identity",
     "identity.nationality": "identity",
     "identity.contact": "contact",
     "gender": "demographics",
+    "gender_display": "demographics",
     "age_band": "demographics",
+    "age_band_display": "demographics",
     "minor": "demographics",
     "minor_estimated": "demographics",
     "age_is_estimate": "demographics",
     "nationality_group": "demographics",
     "forms": "exploitation",
+    "forms_display": "exploitation",
     "signals": "exploitation",
     "municipality": "location",
+    "municipality_name": "location",
     "region": "location",
+    "region_name": "location",
+    "notes": "free_text",  # each note also needs its kind's category (notes.<kind>)
     "signals.notes": "free_text",
     "notes.care": "free_text",
     "notes.investigation": "criminal",
     "notes.shelter": "free_text",
+    # A signal (signalling.selectors.present); "signal.case" and "signal.linked_to_existing"
+    # are the link to the person's case, which the signaller never sees (a one-way door).
+    "signal.id": CASE_METADATA,
+    "signal.receipt": CASE_METADATA,
+    "signal.case": CASE_METADATA,
+    "signal.linked_to_existing": CASE_METADATA,
+    "signal.new_identity": "identity",
+    "signal.signal_list": CASE_METADATA,
+    "signal.signal_list_version": CASE_METADATA,
+    "signal.signal_list_title": CASE_METADATA,
+    "signal.observed_on": CASE_METADATA,
+    "signal.organisation": CASE_METADATA,
+    "signal.advice": "exploitation",
+    "signal.advice_display": "exploitation",
+    "signal.advice_reasons": "exploitation",
+    "signal.created_at": CASE_METADATA,
+    "signal.is_synthetic": CASE_METADATA,
+    "signal.indicators": "exploitation",
+    "signal.indicators_display": "exploitation",
+    "signal.municipality": "location",
+    "signal.municipality_name": "location",
+    "signal.setting": "location",
+    "signal.notes": "free_text",
+    # A note (cases.selectors.notes_of_case): its text by its kind, the rest is who and when.
+    "note.kind": CASE_METADATA,
+    "note.kind_display": CASE_METADATA,
+    "note.text": "free_text",
+    "note.by": CASE_METADATA,
+    "note.organisation": CASE_METADATA,
+    "note.at": CASE_METADATA,
+    # A timeline entry (cases.selectors.timeline): the entry by its kind, its data by key.
+    "timeline.at": CASE_METADATA,
+    "timeline.kind": CASE_METADATA,
+    "timeline.kind_display": CASE_METADATA,
+    "timeline.by": CASE_METADATA,
+    "timeline.organisation": CASE_METADATA,
+    "timeline.data": CASE_METADATA,
+    "timeline.data.forms": "exploitation",
+    "timeline.data.signal": "exploitation",
+    "timeline.data.signal_list": "exploitation",
+    "timeline.data.advice": "exploitation",
+    "timeline.data.old": CASE_METADATA,
+    "timeline.data.new": CASE_METADATA,
+    "timeline.data.note_kind": CASE_METADATA,
+    "timeline.data.identity_new": "identity",  # which details a linked signal added (names)
+    "timeline.data.transition": CASE_METADATA,  # the entry is already filtered by its transition
+    "timeline.data.source": CASE_METADATA,
+    "timeline.data.target": CASE_METADATA,
+    "timeline.data.values": CASE_METADATA,  # each value by identification.value.<name>
+    "timeline.data.facts": "minors",
+    "timeline.data.guardian": "minors",
+    "timeline.data.commission": "exploitation",
+    "timeline.data.organisation_types": "exploitation",
+    "timeline.data.outcome": "exploitation",
+    "timeline.data.reasons": "exploitation",
+    "timeline.data.referral": "location",
+    "timeline.data.urgency": "health",
+    "timeline.data.hold": "location",
+    "timeline.data.place": "location",
+    "timeline.data.placement": "location",
+    "timeline.data.outflow": "location",
+    "timeline.data.recipient": CASE_METADATA,
+    "timeline.data.purpose": CASE_METADATA,
+    "timeline.data.categories": CASE_METADATA,
+    "timeline.data.share": CASE_METADATA,
+    "timeline.data.expires_at": CASE_METADATA,
+    # An identification path step (identification.selectors): the step by its transition,
+    # each value by its name. The state and the path itself say what happened, so they need
+    # the category of the exploitation assessment.
+    "identification.state": "exploitation",
+    "identification.guardian": "minors",
+    "identification.step.assessment_start": "exploitation",
+    "identification.step.indication_establish": "exploitation",
+    "identification.step.indication_reject": "exploitation",
+    "identification.step.reflection_offer": "immigration",
+    "identification.step.reflection_accept": "immigration",
+    "identification.step.reflection_decline": "immigration",
+    "identification.step.report_record": "criminal",
+    "identification.step.b83_apply": "immigration",
+    "identification.step.b83_grant": "immigration",
+    "identification.step.b83_refuse": "immigration",
+    "identification.step.b83_renew": "immigration",
+    "identification.step.other_route": "immigration",
+    "identification.step.close": "exploitation",
+    "identification.value.established_on": "exploitation",
+    "identification.value.decided_on": "exploitation",
+    "identification.value.reason": "exploitation",
+    "identification.value.starts_on": "immigration",
+    "identification.value.reported_on": "criminal",
+    "identification.value.kind": "criminal",
+    "identification.value.applied_on": "immigration",
+    "identification.value.permit_starts_on": "immigration",
+    "identification.value.route": "immigration",
+    # A notification (identification.selectors.notifications_of): its kind says what it is about.
+    "notification.deadline": "immigration",
+    "notification.guardian": "minors",
+    "notification.hold": "location",
+}
+
+# What a timeline entry tells by the mere fact that it is there, by kind. Note entries take the
+# category of the note's kind (notes.<kind>), identification entries that of their transition.
+TIMELINE_CATEGORIES: dict[str, str] = {
+    "created": CASE_METADATA,
+    "signal_added": "exploitation",
+    "linked": "exploitation",
+    "status_changed": CASE_METADATA,
+    "forms_changed": "exploitation",
+    "responsible_changed": CASE_METADATA,
+    "note_added": "free_text",
+    "shared": CASE_METADATA,
+    "share_revoked": CASE_METADATA,
+    "emergency_access": CASE_METADATA,
+    "retention": CASE_METADATA,
+    "identification": "exploitation",
+    "shelter_referral": "location",
+    "shelter_hold": "location",
+    "shelter_accepted": "location",
+    "shelter_identity": "identity",
+    "shelter_declined": "location",
+    "shelter_hold_expired": "location",
+    "placement_started": "location",
+    "placement_ended": "location",
 }
 
 

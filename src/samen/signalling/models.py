@@ -113,6 +113,14 @@ class Signal(models.Model):
     advice = models.CharField(max_length=12, choices=Advice.choices)
     advice_reasons = models.JSONField(default=list)
     linked_to_existing = models.BooleanField(default=False)
+    # What the signaller keeps: a random reference, never the case number, so the receipt of a
+    # signal about a known person looks exactly like that of a new one. NULL, not "", for rows
+    # bulk-loaded without one, so the unique constraint holds.
+    receipt = models.CharField(max_length=16, unique=True, null=True, editable=False)  # noqa: DJ001
+    # Identity details given with a signal that linked to a known person and that the person's
+    # identity did not hold yet (or held otherwise): encrypted, for the coordinator to review.
+    identity_ciphertext = models.BinaryField(null=True, blank=True)
+    identity_new = models.JSONField(default=list, blank=True)  # key names only, no values
     created_at = models.DateTimeField(db_index=True)
     is_synthetic = models.BooleanField(default=False)
 

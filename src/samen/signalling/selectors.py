@@ -8,8 +8,9 @@ from samen.cases.models import Case
 from samen.sharing import audit, policy
 from samen.sharing.actor import Actor
 from samen.sharing.policy import CaseAccess
+from samen.sharing.register import CASE_METADATA, FIELD_CATEGORIES
 from samen.signalling.models import Signal, SignalList
-from samen.signalling.services import signal_notes
+from samen.signalling.services import signal_new_identity, signal_notes
 
 MAX_PAGE_SIZE = 100
 
@@ -24,15 +25,27 @@ def signal_list_get(*, code: str) -> SignalList | None:
     )
 
 
-def present(signal: Signal, *, access: CaseAccess | None, is_author: bool) -> dict[str, object]:
-    """A signal as its reader may see it. The author always sees their own signal in full."""
+def present(
+    signal: Signal, *, access: CaseAccess | None, is_author: bool, sees_case: bool = False
+) -> dict[str, object]:
+    """A signal as its reader may see it. The author always sees what they recorded, but a
+    signal is a one-way door: its case, whether it was linked to a known person and the
+    identity details it added show only to a reader who reaches the case by another relation
+    than having signalled it (`sees_case`: the coordinator, the registrar). Deny by default:
+    keys without a category (signal.<key> in the register) are left out."""
 
-    def shows(field: str) -> bool:
-        return is_author or (access is not None and access.shows(field))
+    def shows(key: str) -> bool:
+        name = f"signal.{key}"
+        category = FIELD_CATEGORIES.get(name)
+        if category is None:
+            return False
+        if category == CASE_METADATA:
+            return True
+        return is_author or (access is not None and access.shows(name))
 
     data: dict[str, object] = {
         "id": signal.pk,
-        "case": signal.case.number,
+        "receipt": signal.receipt or "",
         "signal_list": signal.signal_list.code,
         "signal_list_version": signal.signal_list.version,
         "signal_list_title": signal.signal_list.title,
@@ -41,11 +54,21 @@ def present(signal: Signal, *, access: CaseAccess | None, is_author: bool) -> di
         "advice": signal.advice,
         "advice_display": signal.get_advice_display(),
         "advice_reasons": signal.advice_reasons,
-        "linked_to_existing": signal.linked_to_existing,
         "created_at": signal.created_at,
         "is_synthetic": signal.is_synthetic,
     }
-    if shows("signals"):
+    if sees_case and access is not None:
+        data["case"] = signal.case.number
+        data["linked_to_existing"] = signal.linked_to_existing
+        if signal.identity_new and access.shows("identity"):
+            added = {
+                k: v
+                for k, v in signal_new_identity(signal).items()
+                if access.shows(f"identity.{k}")
+            }
+            if added:
+                data["new_identity"] = added
+    if shows("indicators"):
         indicators = list(signal.indicators.all())
         data["indicators"] = [i.code for i in indicators]
         data["indicators_display"] = [i.text for i in indicators]
@@ -55,9 +78,14 @@ def present(signal: Signal, *, access: CaseAccess | None, is_author: bool) -> di
             municipality_name=signal.municipality.name,
             setting=signal.setting,
         )
-    if shows("signals.notes") and signal.notes_ciphertext:
+    if shows("notes") and signal.notes_ciphertext:
         data["notes"] = signal_notes(signal)
-    return data
+    return {k: v for k, v in data.items() if shows(k)}
+
+
+def _sees_case(actor: Actor, access: CaseAccess | None) -> bool:
+    """Whether the reader reaches the signal's case by more than having signalled it."""
+    return access is not None and policy.sees_all_of_case(actor)
 
 
 def _base():
@@ -71,7 +99,11 @@ def signals_of_case(*, actor: Actor, case: Case, access: CaseAccess) -> list[dic
     qs = _base().filter(case=case)
     if not policy.sees_all_of_case(actor):
         qs = qs.filter(recorded_by_id=actor.user.pk)
-    return [present(s, access=access, is_author=s.recorded_by_id == actor.user.pk) for s in qs]
+    sees_case = _sees_case(actor, access)
+    return [
+        present(s, access=access, is_author=s.recorded_by_id == actor.user.pk, sees_case=sees_case)
+        for s in qs
+    ]
 
 
 def signal_search(
@@ -90,8 +122,13 @@ def signal_search(
     result.object_list = [
         {
             k: v
-            for k, v in present(s, access=access.get(s.case_id), is_author=False).items()
-            if k != "notes"  # lists never carry free text
+            for k, v in present(
+                s,
+                access=access.get(s.case_id),
+                is_author=False,
+                sees_case=_sees_case(actor, access.get(s.case_id)),
+            ).items()
+            if k not in ("notes", "new_identity")  # lists never carry free text or identity
         }
         for s in signals
     ]
@@ -108,23 +145,31 @@ def signal_search(
         legal_basis=policy.legal_basis(actor, categories),
         detail={
             "shown": [s["id"] for s in result.object_list],
-            "cases": sorted({s["case"] for s in result.object_list}),
+            "cases": sorted({str(s["case"]) for s in result.object_list if "case" in s}),
             "relations": sorted({_relation(actor, s, access.get(s.case_id)) for s in signals}),
         },
     )
     return result
 
 
-def signal_get(*, actor: Actor, signal_id: int) -> dict[str, object]:
-    policy.require(actor, "signal.read", object_type="signal", object_id=str(signal_id))
-    signal = _base().filter(policy.signal_filter(actor), pk=signal_id).first()
+def signal_get(
+    *, actor: Actor, signal_id: int | None = None, receipt: str = ""
+) -> dict[str, object]:
+    """One signal by its id or by its receipt (the reference its author was given)."""
+    ref = str(signal_id) if signal_id is not None else receipt
+    policy.require(actor, "signal.read", object_type="signal", object_id=ref)
+    lookup = {"pk": signal_id} if signal_id is not None else {"receipt": receipt}
+    signal = _base().filter(policy.signal_filter(actor), **lookup).first()
     if signal is None:
-        raise policy.not_visible(
-            actor, "signal.read", object_type="signal", object_id=str(signal_id)
-        )
+        raise policy.not_visible(actor, "signal.read", object_type="signal", object_id=ref)
     access = policy.case_access(actor, [signal.case_id]).get(signal.case_id)
     is_author = signal.recorded_by_id == actor.user.pk
-    data = present(signal, access=access, is_author=is_author)
+    data = present(
+        signal,
+        access=access,
+        is_author=is_author,
+        sees_case=_sees_case(actor, access),
+    )
     # The author reads their own signal on their own basis (the register's, for signalling).
     categories = (
         access.categories if access else frozenset(policy.grants(actor) if is_author else ())
@@ -134,7 +179,8 @@ def signal_get(*, actor: Actor, signal_id: int) -> dict[str, object]:
         "signal.read",
         object_type="signal",
         object_id=str(signal.pk),
-        fields=[f for f in ("indicators", "municipality", "notes") if f in data],
+        fields=[f for f in ("indicators", "municipality", "notes") if f in data]
+        + [f"identity.{k}" for k in data.get("new_identity", {})],  # type: ignore[union-attr]
         purpose=policy.purpose_of(actor),
         legal_basis=policy.legal_basis(actor, categories),
         detail={"case": signal.case.number, "relation": _relation(actor, signal, access)},

@@ -1,7 +1,12 @@
-"""Recording a signal: validation, linking to a known person, the case, triage advice, audit."""
+"""Recording a signal: validation, linking to a known person, the case, triage advice, audit.
+
+A signal is a one-way door: the signaller gets the advice and a receipt, the same whether or not
+the person was known. Only those who reach the case (coordinator, registrar) see the link.
+"""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -53,12 +58,30 @@ class SignalInput:
     person: PersonInput = field(default_factory=PersonInput)
 
 
+RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+
+
+def receipt_new() -> str:
+    """A random reference for the signaller, e.g. S-7K3MQ-9XDA2: it names the signal, not the
+    case, and says nothing about whether the person was known."""
+    code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
+    return f"S-{code[:5]}-{code[5:]}"
+
+
 @dataclass(frozen=True)
 class SignalOutcome:
+    """What recording a signal did. `case` and `linked` are for the chain (coordinator,
+    registrar, the audit trail); what a signaller is shown comes from `receipt` and `triage`
+    alone (see signalling.selectors.receipt_of)."""
+
     signal: Signal
     case: Case
     linked: bool
     triage: triage.TriageResult
+
+    @property
+    def receipt(self) -> str:
+        return str(self.signal.receipt)
 
 
 @dataclass(frozen=True)
@@ -171,10 +194,22 @@ def _store(
     estimated: bool,
 ) -> SignalOutcome:
     p = data.person
+    payload = case_services.identity_payload(
+        name=p.name, date_of_birth=p.date_of_birth, nationality=p.nationality, contact=p.contact
+    )
+    # Constant work: a known and an unknown person take the same statements (a person row
+    # written, the identity read and written, the year's number counter locked, the case's forms
+    # written), so the response time tells a signaller nothing (benchmarks/signal_oneway.py).
+    case = (
+        Case.objects.filter(person__match_key=key)
+        .select_related("municipality")
+        .exclude(status=CaseStatus.CLOSED)
+        .order_by("-opened_at")
+        .first()
+        if key
+        else None
+    )
     person = Person.objects.select_for_update().filter(match_key=key).first() if key else None
-    case = None
-    if person is not None:
-        case = person.cases.exclude(status=CaseStatus.CLOSED).order_by("-opened_at").first()
     linked = case is not None
     if person is None:
         person = Person.objects.create(
@@ -186,18 +221,13 @@ def _store(
             nationality_group=case_services.nationality_group(p.nationality),
             is_synthetic=synthetic,
         )
-        case_services.identity_store(
-            person=person,
-            payload=case_services.identity_payload(
-                name=p.name,
-                date_of_birth=p.date_of_birth,
-                nationality=p.nationality,
-                contact=p.contact,
-            ),
-        )
-    elif result.facts["minor"] and not person.is_minor:
-        person.is_minor = True
+    else:
+        person.is_minor = person.is_minor or bool(result.facts["minor"])
         person.save(update_fields=["is_minor"])
+    # Details given now that the identity did not hold are kept, never dropped; for a new
+    # person every detail is new, so only a linked signal reports them.
+    added = case_services.identity_merge(person=person, payload=payload) if payload else {}
+    new_identity = added if linked else {}
     if case is None:
         case = case_services.case_open(
             actor=actor,
@@ -208,7 +238,9 @@ def _store(
             synthetic=synthetic,
         )
     else:
-        case.forms.add(*resolved.forms)
+        case_services.case_link(
+            actor=actor, case=case, forms=resolved.forms, at=now, identity_new=sorted(new_identity)
+        )
     signal = Signal.objects.create(
         case=case,
         signal_list=resolved.signal_list,
@@ -226,13 +258,20 @@ def _store(
         advice=result.advice,
         advice_reasons=[r.rule for r in result.reasons],
         linked_to_existing=linked,
+        receipt=receipt_new(),
+        identity_ciphertext=(
+            crypto.encrypt_json(new_identity, context=f"signal-identity:{case.number}")
+            if new_identity
+            else None
+        ),
+        identity_new=sorted(new_identity),
         created_at=now,
         is_synthetic=synthetic,
     )
     signal.indicators.set(resolved.indicators)
     case_services.event_add(
         case=case,
-        kind=CaseEvent.Kind.LINKED if linked else CaseEvent.Kind.SIGNAL_ADDED,
+        kind=CaseEvent.Kind.SIGNAL_ADDED,
         actor=actor,
         at=now,
         signal=signal.pk,
@@ -255,9 +294,24 @@ def _store(
         fields=fields,
         purpose=policy.purpose_of(actor),
         legal_basis=policy.legal_basis(actor, set(policy.grants(actor))),
-        detail={"case": case.number, "linked": linked, "case_created": not linked},
+        detail={
+            "case": case.number,
+            "linked": linked,
+            "case_created": not linked,
+            "identity_new": sorted(new_identity),
+        },
     )
     return SignalOutcome(signal=signal, case=case, linked=linked, triage=result)
+
+
+def signal_new_identity(signal: Signal) -> dict[str, str]:
+    """Decrypt the identity details a linked signal added; selectors call this only for readers
+    who may see the case's identity."""
+    if not signal.identity_ciphertext:
+        return {}
+    return crypto.decrypt_json(
+        signal.identity_ciphertext, context=f"signal-identity:{signal.case.number}"
+    )
 
 
 def signal_notes(signal: Signal) -> str:

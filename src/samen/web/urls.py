@@ -8,6 +8,7 @@ urlpatterns = [
     path("signalen/nieuw/<slug:code>/", views.signal_new, name="signal-new"),
     path("signalen/", views.signal_list, name="signal-list"),
     path("signalen/<int:pk>/", views.signal_detail, name="signal-detail"),
+    path("signalen/ontvangstbewijs/<str:receipt>/", views.signal_receipt, name="signal-receipt"),
     path("zaken/", views.case_list, name="case-list"),
     path("zaken/<str:number>/", views.case_detail, name="case-detail"),
     path("zaken/<str:number>/notitie/", views.case_note_add, name="case-note"),

@@ -58,19 +58,13 @@ def signal_new(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            if outcome.linked:
-                messages.info(
-                    request,
-                    _("This person is already known: the signal was linked to case %(number)s.")
-                    % {"number": outcome.case.number},
-                )
-            else:
-                messages.success(
-                    request,
-                    _("Signal recorded. Case %(number)s was opened.")
-                    % {"number": outcome.case.number},
-                )
-            return redirect("signal-detail", pk=outcome.signal.pk)
+            # A one-way door: the same message and the same page whether or not the person was
+            # known; only the receipt differs. The coordinator sees the link on the case.
+            messages.success(
+                request,
+                _("Signal recorded. Your receipt: %(receipt)s.") % {"receipt": outcome.receipt},
+            )
+            return redirect("signal-receipt", receipt=outcome.receipt)
     return render(
         request,
         "samen/signal_form.html",
@@ -82,6 +76,16 @@ def signal_new(request: HttpRequest, code: str) -> HttpResponse:
 @access("signal.read")
 def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     signal = signal_selectors.signal_get(actor=request.actor, signal_id=pk)
+    advice = triage.present_stored(
+        signal["advice"], signal["advice_reasons"], get_language() or "nl"
+    )
+    return render(request, "samen/signal_detail.html", {"signal": signal, "advice": advice})
+
+
+@access("signal.read")
+def signal_receipt(request: HttpRequest, receipt: str) -> HttpResponse:
+    """The signal by the receipt its author was given (where recording a signal leads)."""
+    signal = signal_selectors.signal_get(actor=request.actor, receipt=receipt)
     advice = triage.present_stored(
         signal["advice"], signal["advice_reasons"], get_language() or "nl"
     )

@@ -69,22 +69,27 @@ def test_a_token_is_issued_for_valid_credentials_only(world):
     assert authed.get("/api/v1/me/").json()["username"] == "demo-coordinator"
 
 
-def test_recording_a_signal_returns_the_case_and_the_advice(api_for, payload):
+def test_recording_a_signal_returns_a_receipt_and_the_advice(api_for, payload):
+    # Was: ..._returns_the_case_and_the_advice; the case number was an oracle (issue #12).
     response = api_for("demo-professional").post("/api/v1/signals/", payload, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["case"].startswith("MH-") and body["linked_to_existing_case"] is False
+    assert body["receipt"].startswith("S-") and "case" not in body
+    assert "case" not in body["signal"] and "linked_to_existing" not in body["signal"]
+    assert Case.objects.get().number not in response.content.decode()
     assert body["advice"]["level"] == "report"
     assert body["advice"]["reasons"] and body["advice"]["next_steps"]
 
 
-def test_linking_is_told_to_the_caller(api_for, payload):
+def test_linking_is_not_told_to_the_caller(api_for, payload):
+    # Was: test_linking_is_told_to_the_caller, which encoded the oracle of issue #12.
     person = {"name": "Synthetische Persoon", "date_of_birth": "1990-01-01", "nationality": "PL"}
     client = api_for("demo-professional")
-    first = client.post("/api/v1/signals/", {**payload, "person": person}, format="json").json()
-    second = client.post("/api/v1/signals/", {**payload, "person": person}, format="json").json()
-    assert second["linked_to_existing_case"] is True and second["case"] == first["case"]
-    assert first["case"] in second["message"]
+    client.post("/api/v1/signals/", {**payload, "person": person}, format="json")
+    second = client.post("/api/v1/signals/", {**payload, "person": person}, format="json")
+    assert Signal.objects.filter(linked_to_existing=True).count() == 1
+    assert Case.objects.get().number not in second.content.decode()
+    assert "linked" not in second.content.decode()
 
 
 def test_bad_input_gets_field_errors_in_dutch_and_saves_nothing(api_for, payload):
@@ -124,9 +129,10 @@ def test_broken_json_is_a_400(api_for):
 
 
 def test_a_role_without_the_permission_gets_403_and_another_regions_case_404(api_for, payload):
-    number = (
-        api_for("demo-professional").post("/api/v1/signals/", payload, format="json").json()["case"]
-    )
+    receipt = (
+        api_for("demo-professional").post("/api/v1/signals/", payload, format="json").json()
+    )["receipt"]
+    number = Signal.objects.get(receipt=receipt).case.number
     assert api_for("demo-programme").get("/api/v1/cases/").status_code == 403
     assert api_for("demo-shelter").get(f"/api/v1/cases/{number}/").status_code == 404
     assert (
@@ -138,11 +144,12 @@ def test_a_role_without_the_permission_gets_403_and_another_regions_case_404(api
 
 def test_identity_key_is_absent_not_empty_for_the_professional(api_for, payload):
     person = {"name": "Synthetische Persoon", "date_of_birth": "1990-01-01", "nationality": "PL"}
-    number = (
+    receipt = (
         api_for("demo-professional")
         .post("/api/v1/signals/", {**payload, "person": person}, format="json")
-        .json()["case"]
+        .json()["receipt"]
     )
+    number = Signal.objects.get(receipt=receipt).case.number
     assert "identity" not in api_for("demo-professional").get(f"/api/v1/cases/{number}/").json()
     seen = api_for("demo-coordinator").get(f"/api/v1/cases/{number}/").json()
     assert seen["identity"]["name"] == "Synthetische Persoon"

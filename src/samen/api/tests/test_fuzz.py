@@ -298,7 +298,8 @@ def test_signal_post_plausible_payloads_with_random_text_and_dates(data, fuzz_wo
     status, body = post_signal(fuzz_world, data.draw(signal_payloads(fuzz_world, valid_bias=True)))
     assert status in (201, 400), (status, body)
     if status == 201:
-        assert body["signal"]["id"] and body["case"].startswith("MH-")
+        # The receipt, never the case number (issue #12: a signal is a one-way door).
+        assert body["receipt"].startswith("S-") and "case" not in body
         assert body["advice"]["level"] and body["advice"]["reasons"]
 
 

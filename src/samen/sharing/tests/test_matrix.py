@@ -107,8 +107,14 @@ def expected_keys(
         identity |= {"contact"} if "contact" in categories else set()
     if identity:
         keys.add("identity")
+    # Notes are free text: only with free_text and the kind's category, and a field professional
+    # (no view beyond their own entries) never reads another organisation's note (issue #12).
     notes = {
-        k for k in ("care", "investigation") if policy.FIELD_CATEGORIES[f"notes.{k}"] in categories
+        k
+        for k in ("care", "investigation")
+        if has_identity_view
+        and "free_text" in categories
+        and policy.FIELD_CATEGORIES[f"notes.{k}"] in categories
     }
     if notes:
         keys.add("notes")

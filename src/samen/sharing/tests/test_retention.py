@@ -70,3 +70,26 @@ def test_recent_closed_cases_are_kept(record):
         status="closed", closed_at=timezone.now() - timedelta(days=10)
     )
     assert all(not step.person_ids for step in retention.plan(now=timezone.now()))
+
+
+def test_retention_removes_identity_details_a_linked_signal_kept(record):
+    from datetime import date
+
+    person = {
+        "name": "Synthetische Persoon",
+        "date_of_birth": date(1980, 1, 1),
+        "nationality": "PL",
+    }
+    case = record(person=PersonInput(**person)).case
+    record("demo-hotel", person=PersonInput(**person, contact="kamer 7 (fictief)"))
+    assert Signal.objects.filter(case=case, identity_ciphertext__isnull=False).exists()
+    Case.objects.filter(pk=case.pk).update(
+        status="closed", closed_at=timezone.now() - timedelta(days=30 * 365)
+    )
+    retention.apply(
+        steps=retention.plan(now=timezone.now()),
+        actor=Actor(None, None, "test"),
+        now=timezone.now(),
+    )
+    assert not Signal.objects.filter(case=case, identity_ciphertext__isnull=False).exists()
+    assert not any(Signal.objects.filter(case=case).values_list("identity_new", flat=True))

@@ -17,6 +17,7 @@ from samen.signalling.models import Indicator, Signal
 pytestmark = pytest.mark.browser
 
 CASE_NUMBER = re.compile(r"MH-\d{4}-\d{6}")
+RECEIPT = re.compile(r"S-[0-9A-Z]{5}-[0-9A-Z]{5}")
 UTRECHT = "GM0344"  # safety region VR09, where demo-professional and demo-coordinator work
 # A medium, a high and a medium sign: one strong sign in an unclear picture, so "consult".
 TICKED = [
@@ -38,10 +39,12 @@ def record_hospitality_signal(page, observed_on: date) -> str:
     page.locator("input[name=setting]").fill("hotelreceptie")
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/signalen/\d+/$"))
-    number = CASE_NUMBER.search(page.locator("h1").inner_text())
-    assert number, "the signal page names its case"
-    return number.group(0)
+    # A one-way door (issue #12): the signal page names its receipt, never its case.
+    expect(page).to_have_url(re.compile(r"/signalen/ontvangstbewijs/S-[0-9A-Z-]+/$"))
+    receipt = RECEIPT.search(page.locator("h1").inner_text())
+    assert receipt, "the signal page names its receipt"
+    assert not CASE_NUMBER.search(page.locator("main").inner_text())
+    return Signal.objects.get(receipt=receipt.group(0)).case.number
 
 
 def case_numbers_listed(page) -> list[str]:
@@ -71,7 +74,8 @@ def test_professional_records_signal_sees_advice_and_finds_the_signal_not_the_ca
     for text in expected.reason_texts("nl"):
         expect(advice).to_contain_text(text)
     expect(advice.locator("ol > li").first).to_be_visible()  # next steps
-    expect(page.locator("main .messages")).to_contain_text(number)
+    expect(page.locator("main .messages")).to_contain_text("S-")  # the receipt
+    expect(page.locator("main .messages")).not_to_contain_text(number)
     page.screenshot(path=str(artifact_dir / "advice.png"), full_page=True)
 
     # The professional reaches the signal they recorded, never the case it joined.

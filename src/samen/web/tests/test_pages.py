@@ -29,14 +29,17 @@ def test_signed_out_users_are_sent_to_the_login_page(client, db):
     assert response.status_code == 302 and response["Location"].startswith("/account/login/")
 
 
-def test_recording_a_signal_shows_the_advice_and_no_case_to_the_professional(web_for):
+def test_recording_a_signal_shows_the_advice_and_a_receipt_not_the_case(web_for):
+    # Was: ..._shows_the_advice_and_the_case. The case number told a signaller whether the
+    # person was known (issue #12): the signaller now gets a receipt.
     client = web_for("demo-professional")
     response = client.post("/signalen/nieuw/hospitality/", form_data(), follow=True)
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="advice"' in html
     case = Case.objects.get()
-    assert case.number in html
+    assert case.number not in html
+    assert Signal.objects.get().receipt in html
     listing = client.get("/zaken/").content.decode()
     assert case.number not in listing  # the signaller reaches the signal, never the case
     assert client.get(f"/zaken/{case.number}/").status_code == 404
@@ -65,13 +68,14 @@ def test_no_indicator_ticked_is_an_error(web_for):
     assert Signal.objects.count() == 0
 
 
-def test_a_linked_signal_is_announced(web_for):
+def test_a_linked_signal_is_not_announced_to_the_signaller(web_for):
+    # Was: test_a_linked_signal_is_announced, which encoded the oracle of issue #12.
     client = web_for("demo-professional")
     person = {"name": "Synthetische Persoon", "date_of_birth": "1991-03-04", "nationality": "RO"}
     client.post("/signalen/nieuw/hospitality/", form_data(**person))
     response = client.post("/signalen/nieuw/hospitality/", form_data(**person), follow=True)
     number = Case.objects.get().number
-    assert number in response.content.decode()
+    assert number not in response.content.decode()
     assert Signal.objects.filter(linked_to_existing=True).count() == 1
 
 

@@ -1,0 +1,191 @@
+"""A signal is a one-way door (issue #12): whoever records a signal gets the advice and a
+receipt, byte for byte the same whether or not the person is known; the link to the case, and
+any identity details the signal adds, are for the coordinator and the registrar."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from samen.cases.models import Case, CaseEvent, Person
+from samen.cases.services import identity_read
+from samen.signalling.models import Indicator, Signal
+from samen.signalling.services import PersonInput
+
+YESTERDAY = date.today() - timedelta(days=1)
+KNOWN = {"name": "Synthetische Persoon", "date_of_birth": "1990-02-03", "nationality": "RO"}
+UNKNOWN = {"name": "Niet Bekend", "date_of_birth": "1988-07-09", "nationality": "BG"}
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def _known_case(record) -> Case:
+    """A person already known to the chain, signalled by an organisation in another region."""
+    outcome = record(
+        "demo-field-vr01",
+        municipality="GM0014",
+        person=PersonInput(
+            name=KNOWN["name"], date_of_birth=date(1990, 2, 3), nationality=KNOWN["nationality"]
+        ),
+    )
+    return outcome.case
+
+
+def _form(**person: str) -> dict[str, str]:
+    ind = Indicator.objects.filter(
+        signal_list__code="hospitality", acute=False, concerns_minor=False
+    ).first()
+    return {
+        f"ind_{ind.code}": "on",
+        "observed_on": YESTERDAY.isoformat(),
+        "municipality": "GM0344",
+        "gender": "female",
+        "age_band": "23-29",
+        **person,
+    }
+
+
+def _normalised(text: str, receipt: str) -> str:
+    return CSRF.sub('name="csrfmiddlewaretoken" value="*"', text.replace(receipt, "<receipt>"))
+
+
+def test_the_web_response_is_the_same_for_a_known_and_an_unknown_person(web_for, record):
+    known_case = _known_case(record)
+    client = web_for("demo-hotel")
+    answers = []
+    for person in (KNOWN, UNKNOWN):
+        posted = client.post("/signalen/nieuw/hospitality/", _form(**person))
+        receipt = Signal.objects.filter(recorded_by__username="demo-hotel").first().receipt
+        page = client.get(posted["Location"])
+        answers.append(
+            (
+                posted.status_code,
+                posted["Location"].replace(receipt, "<receipt>"),
+                page.status_code,
+                _normalised(page.content.decode(), receipt),
+            )
+        )
+    assert Signal.objects.filter(linked_to_existing=True, case=known_case).count() == 1
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 302 and answers[0][2] == 200
+    assert known_case.number not in answers[0][3]
+
+
+def test_the_api_response_is_the_same_for_a_known_and_an_unknown_person(api_for, record):
+    known_case = _known_case(record)
+    client = api_for("demo-hotel")
+    payload = {
+        "signal_list": "hospitality",
+        "indicators": ["hospitality.checkin.third_party_booking"],
+        "observed_on": YESTERDAY.isoformat(),
+        "municipality": "GM0344",
+    }
+    answers = []
+    for person in (KNOWN, UNKNOWN):
+        response = client.post("/api/v1/signals/", {**payload, "person": person}, format="json")
+        receipt = response.json()["receipt"]
+        answers.append((response.status_code, response.content.decode().replace(receipt, "<r>")))
+    assert Signal.objects.filter(linked_to_existing=True, case=known_case).count() == 1
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 201 and known_case.number not in answers[0][1]
+
+
+def test_the_receipt_is_not_the_case_number(record):
+    outcome = record(
+        person=PersonInput(name="A B", date_of_birth=date(1990, 1, 1), nationality="NL")
+    )
+    assert re.fullmatch(r"S-[0-9A-Z]{5}-[0-9A-Z]{5}", outcome.receipt)
+    assert outcome.case.number not in outcome.receipt
+
+
+def test_a_known_and_an_unknown_person_cost_the_same_statements(record):
+    """No timing-visible branch: linking runs the same reads and writes as opening a case."""
+    _known_case(record)
+    kinds = []
+    for person in (KNOWN, UNKNOWN):
+        with CaptureQueriesContext(connection) as queries:
+            record(
+                "demo-hotel",
+                person=PersonInput(
+                    name=person["name"],
+                    date_of_birth=date.fromisoformat(person["date_of_birth"]),
+                    nationality=person["nationality"],
+                ),
+            )
+        kinds.append(
+            [
+                "write" if q["sql"].split()[0] in ("INSERT", "UPDATE") else q["sql"].split()[0]
+                for q in queries.captured_queries
+            ]
+        )
+    assert kinds[0] == kinds[1]
+
+
+def test_the_coordinator_sees_the_link_and_the_new_detail(web_for, api_for, record):
+    known_case = _known_case(record)
+    linked = record(
+        "demo-hotel",
+        person=PersonInput(
+            name="persoon, synthetische",
+            date_of_birth=date(1990, 2, 3),
+            nationality="ro",
+            contact="kamer 12, fictief hotel",
+        ),
+    )
+    assert linked.linked and linked.case.pk == known_case.pk
+    # Stored, encrypted, not dropped: the identity now holds it and the signal says it is new.
+    person = Person.objects.get(pk=known_case.person_id)
+    assert identity_read(person)["contact"] == "kamer 12, fictief hotel"
+    signal = Signal.objects.get(pk=linked.signal.pk)
+    assert signal.identity_new == ["contact"]
+    assert b"fictief hotel" not in bytes(signal.identity_ciphertext)
+    assert CaseEvent.objects.filter(case=known_case, kind="linked").count() == 1
+
+    body = api_for("demo-registrar").get(f"/api/v1/signals/{signal.pk}/").json()
+    assert body["case"] == known_case.number and body["linked_to_existing"] is True
+    assert body["new_identity"] == {"contact": "kamer 12, fictief hotel"}
+    # The case's own coordinator (Groningen, VR01) sees the link and what is new on the case.
+    html = web_for("demo-coordinator-noord").get(f"/zaken/{known_case.number}/").content.decode()
+    assert 'data-testid="signal-linked"' in html
+    assert 'data-testid="new-identity"' in html and "kamer 12, fictief hotel" in html
+
+
+def test_the_signaller_never_sees_the_link_afterwards(web_for, api_for, record):
+    known_case = _known_case(record)
+    linked = record(
+        "demo-hotel",
+        person=PersonInput(name=KNOWN["name"], date_of_birth=date(1990, 2, 3), nationality="RO"),
+    )
+    detail = api_for("demo-hotel").get(f"/api/v1/signals/{linked.signal.pk}/").json()
+    assert "case" not in detail and "linked_to_existing" not in detail
+    listing = api_for("demo-hotel").get("/api/v1/signals/").content.decode()
+    assert known_case.number not in listing
+    page = web_for("demo-hotel").get(f"/signalen/{linked.signal.pk}/").content.decode()
+    assert known_case.number not in page
+
+
+def test_the_signallers_counts_do_not_tell_a_known_person(record, actor_for):
+    from samen.cases.selectors import case_counts
+    from samen.cases.services import case_status_change
+
+    known_case = _known_case(record)
+    case_status_change(
+        actor=actor_for("demo-coordinator-noord"), case=known_case, status="in_progress"
+    )
+    hotel = actor_for("demo-hotel")
+    deltas = []
+    for person in (KNOWN, UNKNOWN):
+        before = case_counts(actor=hotel)
+        record(
+            "demo-hotel",
+            person=PersonInput(
+                name=person["name"],
+                date_of_birth=date.fromisoformat(person["date_of_birth"]),
+                nationality=person["nationality"],
+            ),
+        )
+        after = case_counts(actor=hotel)
+        deltas.append({k: after.get(k, 0) - before.get(k, 0) for k in after.keys() | before.keys()})
+    assert deltas[0] == deltas[1]
