@@ -27,6 +27,7 @@ from samen.sharing.actor import Actor
 from samen.sharing.register import (
     CASE_METADATA,
     FIELD_CATEGORIES,
+    SHARE_PURPOSE_CATEGORIES,
     TIMELINE_CATEGORIES,
     Grant,
     grants_for,
@@ -232,6 +233,11 @@ class CaseAccess:
             return self.shows("notes") and self.shows(note)
         if kind == "identification" and "transition" in data:
             return self.shows(f"identification.step.{data['transition']}")
+        if kind in ("shared", "share_revoked"):
+            category = SHARE_PURPOSE_CATEGORIES.get(str(data.get("purpose", "")))
+            return category is not None and (
+                category == CASE_METADATA or category in self.categories
+            )
         category = TIMELINE_CATEGORIES.get(kind)
         return category is not None and (category == CASE_METADATA or category in self.categories)
 

@@ -158,6 +158,17 @@ FIELD_CATEGORIES: dict[str, str] = {
 
 # What a timeline entry tells by the mere fact that it is there, by kind. Note entries take the
 # category of the note's kind (notes.<kind>), identification entries that of their transition.
+# Who else received a case tells what is going on ("the police investigate", "the IND decides
+# on residence"): a share's timeline entry needs the category its purpose reveals. A purpose
+# not listed here is never shown (deny by default).
+SHARE_PURPOSE_CATEGORIES: dict[str, str] = {
+    "care_coordination": CASE_METADATA,
+    "national_registration": CASE_METADATA,
+    "shelter_placement": "location",
+    "identification": "exploitation",
+    "investigation": "criminal",
+}
+
 TIMELINE_CATEGORIES: dict[str, str] = {
     "created": CASE_METADATA,
     "signal_added": "exploitation",

@@ -124,7 +124,7 @@ def share_revoke(*, actor: Actor, share: CaseShare) -> CaseShare:
             share.save(update_fields=["revoked_at", "revoked_by"])
             event_add(
                 case=share.case, kind=CaseEvent.Kind.SHARE_REVOKED, actor=actor, at=now,
-                share=share.pk,
+                share=share.pk, purpose=share.purpose.code,
             )  # fmt: skip
             audit.record(
                 actor,

@@ -8,12 +8,14 @@ import json
 from datetime import date
 
 import pytest
+from django.http import Http404
 
 from samen.cases import selectors as cases
 from samen.cases.models import CaseEvent, CaseNote
 from samen.cases.services import note_add
 from samen.identification import services as identification
 from samen.identification.definitions import machine_of
+from samen.identification.demo import ask_to_assess
 from samen.identification.models import Notification, PathDefinition
 from samen.organisations.models import Membership, Organisation
 from samen.sharing import policy, register, services
@@ -39,7 +41,7 @@ def case(record):
 
 
 def test_an_unclassified_field_is_never_shown():
-    everything = CaseAccess(Relation.OWN_WORK, frozenset(register.FIELD_CATEGORIES.values()), "")
+    everything = CaseAccess(Relation.RESPONSIBLE, frozenset(register.FIELD_CATEGORIES.values()), "")
     assert not everything.shows("a_field_added_later")
     assert everything.only_shown({"number": "MH-1", "a_field_added_later": "x"}) == {
         "number": "MH-1"
@@ -53,7 +55,9 @@ def test_an_unclassified_field_is_never_shown():
 def test_the_field_professional_never_reads_a_coordinators_note(case, actor_for, web_for, api_for):
     note_add(actor=actor_for("demo-coordinator"), case=case, text=SECRET_CARE)
     professional = actor_for("demo-professional")
-    assert "notes" not in cases.case_get(actor=professional, number=case.number)
+    # The signaller reaches its own signal, never the case (reach by relation, ADR 0007).
+    with pytest.raises(Http404):
+        cases.case_get(actor=professional, number=case.number)
     assert (
         SECRET_CARE
         not in web_for("demo-professional").get(f"/zaken/{case.number}/").content.decode()
@@ -75,6 +79,7 @@ def shared_to_shelter(case, actor_for):
     """A case with a care note, a police note, identification steps with values, shared with
     the shelter for demographics and location only."""
     police = actor_for("demo-investigator")
+    ask_to_assess(case, investigator=police)  # the police reach the case through the request
     note_add(actor=actor_for("demo-coordinator"), case=case, text=SECRET_CARE)
     note_add(actor=police, case=case, text=SECRET_POLICE)
     take = identification.transition_take

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samen.accounts.models import User
 from samen.organisations.models import Membership, Organisation, OrganisationType, Role
@@ -49,6 +50,8 @@ def colleague_of(world):
         colleague, _ = Membership.objects.get_or_create(
             user=user, organisation=m.organisation, role=m.role
         )
+        # Like every member of a role that sees identity, the colleague has a second factor.
+        TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
         return actor_for_membership(colleague, origin="test")
 
     return make

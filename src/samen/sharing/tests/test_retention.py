@@ -44,9 +44,10 @@ def test_retention_removes_identity_notes_and_keeps_the_pseudonymous_case(old_ca
         actor=Actor(None, None, "test"),
         now=timezone.now(),
     )
-    # records: identity = the encrypted identity and the match key; free text = the signal
+    # records: identity = the encrypted identity and the match key; free text = the signal's
+    # notes and the reason of the coordinator's request to the police to assess
     assert done == {
-        "identity": 2, "contact": 1, "free_text": 1, "criminal": 1, "demographics": 1,
+        "identity": 2, "contact": 1, "free_text": 2, "criminal": 1, "demographics": 1,
         "exploitation": 5,
     }  # fmt: skip
     old_case.refresh_from_db()
