@@ -198,6 +198,11 @@ def _store(
     elif result.facts["minor"] and not person.is_minor:
         person.is_minor = True
         person.save(update_fields=["is_minor"])
+        if case is not None:
+            # The case became a minor's: the guardian follows on this route too.
+            from samen.identification.services import guardian_ensure
+
+            guardian_ensure(case=case)
     if case is None:
         case = case_services.case_open(
             actor=actor,
