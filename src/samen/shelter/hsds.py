@@ -24,7 +24,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from samen.shelter.models import ContraCode, Location, Place, PlaceType, Provider
@@ -164,7 +164,10 @@ def export_to(out: Path) -> dict[str, int]:
     """Write one JSON array file per object type; returns the counts."""
     out.mkdir(parents=True, exist_ok=True)
     counts = {}
-    for name, objects in export_objects().items():
+    # The public file is in the site's language, whatever language the caller had active.
+    with translation.override(settings.LANGUAGE_CODE):
+        objects_by_name = export_objects()
+    for name, objects in objects_by_name.items():
         (out / f"{name}.json").write_text(
             json.dumps(objects, ensure_ascii=False, indent=1), encoding="utf-8"
         )
