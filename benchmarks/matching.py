@@ -7,10 +7,11 @@
    seconds, and how many it places against the greedy first-fit baseline `allocate_greedy`.
 
 The directory is drawn like the demo one, scaled up: 25 safety regions, a minority of first
-reception units (which take everyone), most units full, counts of varying freshness, a tenth of
-the units with contra-indications. Needs mirror the mix of registered possible victims (mostly
-adult women, sexual and labour exploitation, some minors, network ties and addictions). Plain
-Python, no database. Deterministic per --seed.
+reception units (no care criteria; the hard safety, age and COSM rules still apply), most units
+full, counts of varying freshness, a tenth of the units with contra-indications. Needs mirror
+the mix of registered possible victims (mostly adult women, sexual and labour exploitation, some
+minors, network ties and addictions), with COSM facts and some places declined per referral.
+Plain Python, no database. Deterministic per --seed.
 
 Run: .venv/bin/python benchmarks/matching.py [--places 10000] [--referrals 1000]
          [--match-runs 200] [--seed 1] [--scenario scarce|ample]
@@ -40,6 +41,7 @@ LANGS = ["nl", "en", "ro", "bg", "pl", "es", "pt", "fr", "ar", "ti", "vi", "zh",
 # (type, target group, weight): first reception is a minority of the units.
 MIX = [
     ("first_reception", "all", 0.04),
+    ("first_reception_minors", "minors", 0.01),
     ("specialised", "women", 0.26),
     ("specialised", "men", 0.16),
     ("combined", "women", 0.22),
@@ -84,6 +86,8 @@ def make_places(rng: random.Random, n: int, scenario: str = "scarce") -> list[Pl
                 ),
                 languages=frozenset(["nl", "en", *rng.sample(LANGS, rng.randint(0, 3))]),
                 accessible=rng.random() < 0.4,
+                min_age=(0 if kind.startswith("first") else 12) if group == "minors" else 18,
+                max_age=17 if group == "minors" else None,
                 free=rng.choices([0, 1, 2, 3], FREE_SHARES[scenario])[0],
                 availability_at=NOW - timedelta(hours=rng.choice([1, 2, 5, 12, 20, 30, 72])),
                 contra=contra,
@@ -95,6 +99,7 @@ def make_places(rng: random.Random, n: int, scenario: str = "scarce") -> list[Pl
 def make_needs(rng: random.Random) -> Needs:
     minor = rng.random() < 0.12
     region = rng.choice(REGIONS)
+    foreign = rng.random() < 0.6
     care = frozenset(c for c in ("addiction", "psychiatric", "medical") if rng.random() < 0.1)
     return Needs(
         gender=rng.choices(["female", "male", "unknown"], [0.65, 0.3, 0.05])[0],
@@ -110,6 +115,11 @@ def make_needs(rng: random.Random) -> Needs:
         region=region,
         province=PROVINCE_OF[region],
         urgency=rng.choices(["low", "normal", "high", "immediate"], [0.1, 0.6, 0.2, 0.1])[0],
+        age=rng.randint(12, 17) if minor and rng.random() < 0.5 else None,
+        foreign=foreign,
+        reflection=foreign and rng.random() < 0.5,
+        via_national_centre=rng.random() < 0.3,
+        refused=frozenset(rng.sample(range(1, 10_001), 2)) if rng.random() < 0.1 else frozenset(),
     )
 
 

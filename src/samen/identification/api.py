@@ -142,7 +142,7 @@ class DeadlineListView(SamenAPIView):
 
 class NotificationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=["deadline", "guardian", "hold"])
+    kind = serializers.ChoiceField(choices=["deadline", "guardian", "hold", "adult"])
     kind_display = serializers.CharField()
     case = serializers.CharField()
     text = serializers.CharField()

@@ -196,6 +196,7 @@ class Notification(models.Model):
         DEADLINE = "deadline", _("Deadline reminder")
         GUARDIAN = "guardian", _("Guardian attached to a minor's case")
         HOLD = "hold", _("Shelter hold about to expire")
+        ADULT = "adult", _("A minor of this case turned 18")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identification_notes"

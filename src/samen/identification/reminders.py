@@ -99,7 +99,12 @@ def reminders_send(*, now: datetime | None = None) -> int:
     horizon = today + timedelta(days=max(DEFAULT_STAGES))
     candidates = (
         Deadline.objects.filter(closed_at__isnull=True, due_on__lte=horizon)
-        .select_related("path__definition", "path__case__responsible_organisation", "organisation")
+        .select_related(
+            "path__definition",
+            "path__case__responsible_organisation",
+            "path__guardian_organisation",
+            "organisation",
+        )
         .order_by("due_on", "id")
     )
     # The stages already sent, in one query: an idle run (every minute from cron) then costs a
@@ -139,6 +144,9 @@ def reminders_send(*, now: datetime | None = None) -> int:
 def _send_one(deadline: Deadline, stage: str, now: datetime, today: date) -> Reminder | None:
     case = deadline.path.case
     organisations = {deadline.organisation, case.responsible_organisation}
+    if deadline.path.guardian_organisation is not None:
+        # A minor's deadlines are the guardian's too.
+        organisations.add(deadline.path.guardian_organisation)
     members = [m for org in sorted(organisations, key=lambda o: o.pk) for m in recipients_of(org)]
     try:
         with transaction.atomic():

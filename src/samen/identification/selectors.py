@@ -457,7 +457,11 @@ def deadlines_of_organisation(
     today = today or engine.local_date(timezone.now())
     rows = (
         Deadline.objects.filter(closed_at__isnull=True)
-        .filter(Q(organisation=org) | Q(path__case__responsible_organisation=org))
+        .filter(
+            Q(organisation=org)
+            | Q(path__case__responsible_organisation=org)
+            | Q(path__guardian_organisation=org)  # a minor's deadlines are the guardian's too
+        )
         .filter(path__case__in=Case.objects.filter(policy.case_filter(actor)))
         .select_related("path__case__person", "organisation")
         .order_by("due_on", "id")
@@ -500,6 +504,8 @@ def notification_text(kind: str, data: dict[str, object]) -> str:
 
     if kind == Notification.Kind.GUARDIAN:
         return _("Your organisation was attached as guardian (unaccompanied foreign minor).")
+    if kind == Notification.Kind.ADULT:
+        return _("The minor of this case turned 18: plan the transition to adult care.")
     if kind == Notification.Kind.HOLD:
         try:
             moment = datetime.fromisoformat(str(data.get("expires_at", "")))

@@ -4,6 +4,7 @@ step, its deadlines, one timeline event and exactly one audit entry, in one tran
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -246,12 +247,8 @@ def path_facts_set(
         path.age_assessment = age_assessment
         path.presumed_minor = presumed_minor
         facts = facts_of(path)
-        guardian_attached = False
-        needs_guardian = facts["minor"] and facts["foreign"] and facts["unaccompanied"]
-        if needs_guardian and path.guardian_organisation_id is None:
-            path.guardian_organisation = _guardian_for(case)
-            guardian_attached = path.guardian_organisation is not None
         path.save()
+        guardian_attached = _guardian_attach(path, now) is not None
         advice = [a.code for a in machine_of(path.definition).advice_for(facts)]
         event_add(
             case=case,
@@ -274,10 +271,93 @@ def path_facts_set(
             emergency=access.emergency,
             detail={"facts": "recorded", "advice": advice},
         )
-        if guardian_attached:
-            guardian = path.guardian_organisation
-            transaction.on_commit(lambda: _notify_guardian(case, guardian, now))
     return path
+
+
+def _guardian_attach(path: IdentificationPath, now: object) -> Organisation | None:
+    """Attach Nidos to an unaccompanied foreign minor's path that has no guardian yet, and tell
+    it once (after the commit). Returns the guardian newly attached, else None."""
+    if path.guardian_organisation_id is not None:
+        return None
+    facts = facts_of(path)
+    if not (facts["minor"] and facts["foreign"] and facts["unaccompanied"]):
+        return None
+    guardian = _guardian_for(path.case)
+    if guardian is None:
+        return None
+    path.guardian_organisation = guardian
+    path.save(update_fields=["guardian_organisation", "updated_at"])
+    case = path.case
+    transaction.on_commit(lambda: _notify_guardian(case, guardian, now))
+    return guardian
+
+
+def guardian_ensure(*, case: Case) -> Organisation | None:
+    """Whatever made the case a minor's — a signal, a corrected age, an estimate, a presumption —
+    the guardian follows: attached once, told once, with the timeline showing it. Call it in the
+    transaction that changed the facts; a case without a path has no facts to decide on yet."""
+    path = IdentificationPath.objects.select_for_update().filter(case=case).first()
+    if path is None:
+        return None
+    now = timezone.now()
+    guardian = _guardian_attach(path, now)
+    if guardian is not None:
+        # No actor: the system attaches the guardian because of facts recorded by someone else.
+        event_add(case=case, kind=TIMELINE_KIND, actor=None, at=now, guardian=guardian.pk)
+    return guardian
+
+
+def minors_turning_adult(*, today: date | None = None) -> list[str]:
+    """Persons flagged minor whose date of birth says they are 18 now: the flag follows the
+    birthday, and the case's coordinator and guardian get a task to plan the transition to adult
+    care. Idempotent (the flag flips once); run daily with the reminders. Returns case numbers.
+    Without a date of birth (an estimate, a presumption) the age is not known to change."""
+    from samen.cases.models import Person
+    from samen.cases.services import age_on, band_for_age, identity_read
+
+    today = today or engine.local_date(timezone.now())
+    now = timezone.now()
+    noticed: list[str] = []
+    for person in Person.objects.filter(is_minor=True, identity__isnull=False):
+        born = identity_read(person).get("date_of_birth", "")
+        if not born or age_on(date.fromisoformat(born), today) < 18:
+            continue
+        with transaction.atomic():
+            person.is_minor = False
+            person.age_band = band_for_age(age_on(date.fromisoformat(born), today))
+            person.save(update_fields=["is_minor", "age_band"])
+            for case in person.cases.filter(closed_at__isnull=True).select_related(
+                "responsible_organisation"
+            ):
+                path = IdentificationPath.objects.filter(case=case).first()
+                organisations = [case.responsible_organisation]
+                if path and path.guardian_organisation_id:
+                    organisations.append(path.guardian_organisation)
+                Notification.objects.bulk_create(
+                    Notification(
+                        user=m.user, organisation=m.organisation, kind=Notification.Kind.ADULT,
+                        case=case, data={"case": case.number, "on": today.isoformat()},
+                        created_at=now,
+                    )
+                    for org in organisations
+                    for m in recipients_of(org)
+                )  # fmt: skip
+                event_add(
+                    case=case, kind=TIMELINE_KIND, actor=None, at=now, adult=today.isoformat()
+                )
+                noticed.append(case.number)
+    if noticed:
+        # The date of birth was read and the minor flag changed: the trail says so, by case.
+        audit.record(
+            Actor(user=None, membership=None, origin="command:send_reminders"),
+            "identification_path.update",
+            object_type="case",
+            object_id="*",
+            fields=["minor", "age_band"],
+            purpose="deadline_reminders",
+            detail={"cases": sorted(noticed), "turned_adult": today.isoformat()},
+        )
+    return noticed
 
 
 def _guardian_for(case: Case) -> Organisation | None:

@@ -42,7 +42,7 @@ from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from samen.shelter.matching import (
     CONTRA_RULES,
-    FIRST_RECEPTION,
+    FIRST_RECEPTION_TYPES,
     PROTECTED_MINORS,
     SECURITY_ORDER,
     SPECIALISED,
@@ -50,6 +50,9 @@ from samen.shelter.matching import (
     Needs,
     PlaceInfo,
     Weights,
+    hard_exclusion,
+    hard_needs_key,
+    hard_place_key,
     is_stale,
     score,
 )
@@ -80,11 +83,19 @@ class PlaceArrays:
     def __init__(self, places: Sequence[PlaceInfo], now: datetime, weights: Weights):
         self.places = places
         self.free = np.array([p.free for p in places], dtype=np.int64)
-        self.first = np.array([p.type == FIRST_RECEPTION for p in places])
+        self.first = np.array([p.type in FIRST_RECEPTION_TYPES for p in places])
+        self.column = {p.id: j for j, p in enumerate(places)}
+        # The hard rules read a few attributes only: one column per distinct combination.
+        keys: dict[tuple, int] = {}
+        self.hard_key = np.array([keys.setdefault(hard_place_key(p), len(keys)) for p in places])
+        self.hard_places: list[PlaceInfo] = [None] * len(keys)  # type: ignore[list-item]
+        for p in places:
+            k = keys[hard_place_key(p)]
+            if self.hard_places[k] is None:
+                self.hard_places[k] = p
         self.protected_minors = np.array([p.type == PROTECTED_MINORS for p in places])
         self.specialised = np.array([p.type == SPECIALISED for p in places])
         group = np.array([p.target_group for p in places], dtype=object)
-        self.group_minors = group == "minors"
         self.group_women = group == "women"
         self.group_men = group == "men"
         self.group_all = group == "all"
@@ -148,19 +159,28 @@ def pair_matrices(
     access = np.array([n.accessibility for n in needs])[:, col]
 
     # --- exclusion_for, rule by rule --------------------------------------------------------
-    group_refuses = np.where(
-        pa.group_all,
-        False,
-        np.where(
-            pa.group_minors,
-            ~minor,
-            minor | (pa.group_women & ~female_ok) | (pa.group_men & ~male_ok),
-        ),
-    )
-    minors_only = pa.protected_minors & ~minor
+    # Hard rules: evaluated by matching.hard_exclusion once per distinct (needs, place) key pair.
+    needs_keys: dict[tuple, int] = {}
+    needs_key = np.array([needs_keys.setdefault(hard_needs_key(n), len(needs_keys)) for n in needs])
+    representatives = {}
+    for n in needs:
+        representatives.setdefault(needs_keys[hard_needs_key(n)], n)
+    hard_table = np.array(
+        [
+            [hard_exclusion(p, representatives[k]) is not None for p in pa.hard_places]
+            for k in range(len(needs_keys))
+        ],
+        dtype=bool,
+    ).reshape(len(needs_keys), len(pa.hard_places))
+    hard_refuses = hard_table[needs_key[:, col], pa.hard_key[np.newaxis, :]]
+    declined = np.zeros((len(needs), len(pa.places)), dtype=bool)
+    for r, n in enumerate(needs):
+        for place_id in n.refused:
+            if place_id in pa.column:
+                declined[r, pa.column[place_id]] = True
+    group_refuses = (pa.group_women & ~female_ok) | (pa.group_men & ~male_ok)
     form_overlap = (n_forms @ pa.forms.T) > 0
     form_refuses = pa.has_forms & needs_has_forms & ~form_overlap
-    security_low = pa.security < security
     care_on_site = n_care @ pa.care.T
     care_missing = care_on_site < care_count
     not_accessible = access & ~pa.accessible
@@ -174,16 +194,8 @@ def pair_matrices(
         dtype=np.float32,
     )
     contra_refuses = (refuses @ pa.contra.T) > 0
-    hard = (
-        group_refuses
-        | minors_only
-        | form_refuses
-        | security_low
-        | care_missing
-        | not_accessible
-        | contra_refuses
-    )
-    feasible = (pa.free >= 1) & (pa.first | ~hard)
+    intake = group_refuses | form_refuses | care_missing | not_accessible | contra_refuses
+    feasible = (pa.free >= 1) & ~declined & ~hard_refuses & (pa.first | ~intake)
 
     # --- score, term by term in the engine's order (so the floats agree exactly) ------------
     fit = 0.4 * (needs_has_forms & pa.has_forms & form_overlap)

@@ -181,4 +181,41 @@ def build_shelter_directory(*, seed: int = 1, providers_per_region: int = 3) -> 
         )
         places += 1
         cosm += capacity
+    places += _first_reception_for_minors(seed)
     return ShelterDemoSummary(providers=len(providers), places=places, cosm_places=cosm)
+
+
+def _first_reception_for_minors(seed: int) -> int:
+    """First reception for minors in every region, behind high security: a minor never waits in
+    adult first reception. Added to the region's first demo provider (its own random stream, so
+    the rest of the directory stays as it was); idempotent by name."""
+    rng = random.Random(seed * 7919)
+    added = 0
+    for region in SafetyRegion.objects.order_by("code"):
+        location = (
+            Location.objects.filter(
+                provider__is_synthetic=True,
+                municipality__region=region,
+                provider__organisation__type=OrganisationType.SHELTER,
+            )
+            .exclude(provider__name__startswith="COSM")
+            .order_by("provider__name", "name")
+            .first()
+        )
+        name = f"Eerste opvang minderjarigen {region.code} (demo)"
+        if location is None or Place.objects.filter(name=name).exists():
+            continue
+        _place(
+            rng,
+            location,
+            name,
+            type=PlaceType.FIRST_RECEPTION_MINORS,
+            target_group=TargetGroup.MINORS,
+            min_age=0,
+            max_age=17,
+            security_level=SecurityLevel.HIGH,
+            capacity=4,
+            free=rng.randint(1, 2),
+        )
+        added += 1
+    return added

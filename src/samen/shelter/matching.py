@@ -17,10 +17,17 @@ COSM = "cosm"
 SPECIALISED = "specialised"
 PROTECTED_MINORS = "protected_minors"
 COMBINED = "combined"
+# First reception for minors: first reception (no care criteria) behind a minor's protection.
+FIRST_RECEPTION_MINORS = "first_reception_minors"
+FIRST_RECEPTION_TYPES = frozenset({FIRST_RECEPTION, FIRST_RECEPTION_MINORS})
+MINOR_PLACE_TYPES = frozenset({PROTECTED_MINORS, FIRST_RECEPTION_MINORS})
 
 SECURITY_ORDER = {"standard": 0, "elevated": 1, "high": 2}
 URGENCY_ORDER = {"low": 0, "normal": 1, "high": 2, "immediate": 3}
 MINOR_BANDS = frozenset({"0-11", "12-17"})
+# The ages an age band stands for, when no age in years is known.
+BAND_AGES = {"0-11": (0, 11), "12-17": (12, 17), "18-22": (18, 22), "23-29": (23, 29),
+             "30-49": (30, 49), "50+": (50, 150)}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,11 @@ class Needs:
     region: str = ""  # preferred safety region code
     province: str = ""
     urgency: str = "normal"
+    age: int | None = None  # in years on the day of use, when a date of birth is known
+    foreign: bool | None = None  # a foreign national (None: not known)
+    reflection: bool = False  # in, or offered, the reflection period
+    via_national_centre: bool = False  # referred through the national coordination centre
+    refused: frozenset[int] = frozenset()  # places whose shelter declined this referral
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,8 @@ class PlaceInfo:
     care: frozenset[str] = frozenset()
     languages: frozenset[str] = frozenset()
     accessible: bool = False
+    min_age: int | None = None
+    max_age: int | None = None
     free: int = 0
     availability_at: datetime | None = None
     contra: tuple[Contra, ...] = ()
@@ -117,36 +131,105 @@ CONTRA_RULES: dict[str, Callable[[Needs], bool]] = {
 }
 
 
+# --- hard rules: safety, age and eligibility --------------------------------------------------
+# They hold for every place, first reception included: first reception has no *care* criteria,
+# never no safety. Each rule is versioned like a contra-indication, so an exclusion names the rule
+# as it read then. A rule may read only the attributes in HARD_PLACE_KEY and HARD_NEEDS_KEY: the
+# allocation matrices evaluate each rule once per distinct pair of those keys.
+
+
+def takes_minors(place: PlaceInfo) -> bool:
+    return place.target_group == "minors" or place.type in MINOR_PLACE_TYPES
+
+
+def age_range(needs: Needs) -> tuple[int, int]:
+    """The ages the person may have: the age itself, else the band's, else any minor age for a
+    (presumed) minor, else any age."""
+    if needs.age is not None:
+        return needs.age, needs.age
+    if needs.age_band in BAND_AGES:
+        return BAND_AGES[needs.age_band]
+    return (0, 17) if needs.minor else (0, 150)
+
+
+def _age_outside(place: PlaceInfo, needs: Needs) -> bool:
+    low, high = age_range(needs)
+    place_low = place.min_age if place.min_age is not None else 0
+    place_high = place.max_age if place.max_age is not None else 150
+    return high < place_low or low > place_high
+
+
+@dataclass(frozen=True)
+class HardRule:
+    code: str
+    version: int
+    refuses: Callable[[PlaceInfo, Needs], bool]
+
+
+HARD_RULES: tuple[HardRule, ...] = (
+    # A minor (documented, estimated or presumed) only where minors are taken, at that age.
+    HardRule("minor_needs_minors_place", 1, lambda p, n: n.minor and not takes_minors(p)),
+    HardRule(
+        "age_outside_place", 1, lambda p, n: n.minor and takes_minors(p) and _age_outside(p, n)
+    ),
+    # Protection of the minors there: no adult in a place for minors.
+    HardRule("adult_in_minors_place", 1, lambda p, n: not n.minor and takes_minors(p)),
+    # v2: also for first reception (v1 exempted it).
+    HardRule(
+        "security_too_low",
+        2,
+        lambda p, n: SECURITY_ORDER.get(p.security, 0) < SECURITY_ORDER.get(n.security, 0),
+    ),
+    # COSM: foreign victims in (or offered) the reflection period, intake through the centre.
+    HardRule("cosm_not_foreign", 1, lambda p, n: p.type == COSM and n.foreign is not True),
+    HardRule("cosm_no_reflection_period", 1, lambda p, n: p.type == COSM and not n.reflection),
+    HardRule(
+        "cosm_not_via_national_centre", 1, lambda p, n: p.type == COSM and not n.via_national_centre
+    ),
+)
+
+
+def hard_place_key(p: PlaceInfo) -> tuple:
+    return (p.type, p.target_group, p.min_age, p.max_age, p.security)
+
+
+def hard_needs_key(n: Needs) -> tuple:
+    return (n.minor, n.age, n.age_band, n.security, n.foreign, n.reflection, n.via_national_centre)
+
+
+def hard_exclusion(place: PlaceInfo, needs: Needs) -> HardRule | None:
+    for rule in HARD_RULES:
+        if rule.refuses(place, needs):
+            return rule
+    return None
+
+
 def _target_group_refuses(place: PlaceInfo, needs: Needs) -> bool:
-    group = place.target_group
-    if group == "all":
-        return False
-    if group == "minors":
-        return not needs.minor
-    if needs.minor:
-        return True  # adult places never take minors; protection comes first for them
-    if group == "women":
+    # Minors and adults are kept apart by the hard rules; here only gender.
+    if place.target_group == "women":
         return needs.gender not in ("female", "unknown")
-    if group == "men":
+    if place.target_group == "men":
         return needs.gender not in ("male", "unknown")
-    return False  # families: adults of any gender
+    return False  # all, minors, families
 
 
 def exclusion_for(place: PlaceInfo, needs: Needs) -> Exclusion | None:
-    """The first rule that excludes the place, or None. Order: capacity, then the hard rules."""
+    """The first rule that excludes the place, or None. Order: capacity, a shelter's refusal of
+    this referral, the hard rules (every place), then the intake criteria (not first reception)."""
     if place.free < 1:
         return Exclusion(place, "no_free_place")
-    if place.type == FIRST_RECEPTION:
-        # The design of first reception: no intake criteria. Only a free bed is needed.
+    if place.id in needs.refused:
+        return Exclusion(place, "declined_for_referral")
+    hard = hard_exclusion(place, needs)
+    if hard is not None:
+        return Exclusion(place, hard.code, version=hard.version)
+    if place.type in FIRST_RECEPTION_TYPES:
+        # The design of first reception: no intake (care) criteria beyond the hard rules.
         return None
     if _target_group_refuses(place, needs):
         return Exclusion(place, "target_group")
-    if place.type == PROTECTED_MINORS and not needs.minor:
-        return Exclusion(place, "target_group")
     if place.forms and needs.forms and not (place.forms & needs.forms):
         return Exclusion(place, "form_not_served")
-    if SECURITY_ORDER.get(place.security, 0) < SECURITY_ORDER.get(needs.security, 0):
-        return Exclusion(place, "security_too_low")
     missing_care = needs.care - place.care
     if missing_care:
         return Exclusion(place, "care_not_on_site:" + ",".join(sorted(missing_care)))
@@ -189,6 +272,8 @@ def score(place: PlaceInfo, needs: Needs, now: datetime, weights: Weights) -> Ma
         reasons.append(f"security:{place.security}")
     if place.type == FIRST_RECEPTION:
         reasons.append("first_reception_takes_everyone")
+    elif place.type == FIRST_RECEPTION_MINORS:
+        reasons.append("first_reception_minors")
 
     urgency = URGENCY_ORDER.get(needs.urgency, 1)
     region_factor = weights.urgent_region_factor if urgency >= 2 else 1.0
@@ -199,7 +284,7 @@ def score(place: PlaceInfo, needs: Needs, now: datetime, weights: Weights) -> Ma
     elif needs.province and place.province == needs.province:
         total += weights.same_province * region_factor
         reasons.append("same_province")
-    if urgency >= 3 and place.type == FIRST_RECEPTION:
+    if urgency >= 3 and place.type in FIRST_RECEPTION_TYPES:
         total += weights.urgent_first_reception
         reasons.append("urgent_first_reception")
     stale = is_stale(place, now, weights)

@@ -13,6 +13,7 @@ from samen.organisations.models import OrganisationType
 
 class PlaceType(models.TextChoices):
     FIRST_RECEPTION = "first_reception", _("First reception")
+    FIRST_RECEPTION_MINORS = "first_reception_minors", _("First reception for minors")
     COSM = "cosm", _("Categorical shelter (COSM)")
     SPECIALISED = "specialised", _("Specialised shelter")
     PROTECTED_MINORS = "protected_minors", _("Protected shelter for minors")
@@ -101,7 +102,7 @@ class Place(models.Model):
 
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="places")
     name = models.CharField(_("name"), max_length=200)
-    type = models.CharField(_("type"), max_length=20, choices=PlaceType.choices)
+    type = models.CharField(_("type"), max_length=24, choices=PlaceType.choices)
     target_group = models.CharField(_("target group"), max_length=10, choices=TargetGroup.choices)
     min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
@@ -155,7 +156,7 @@ class Place(models.Model):
             raise ValidationError({"max_age": [_("The maximum age is below the minimum age.")]})
         if (
             self.pk
-            and self.type == PlaceType.FIRST_RECEPTION
+            and self.type in (PlaceType.FIRST_RECEPTION, PlaceType.FIRST_RECEPTION_MINORS)
             and self.contra_indications.filter(superseded_at__isnull=True).exists()
         ):
             raise ValidationError(
@@ -216,7 +217,10 @@ class ContraIndication(models.Model):
         return f"{self.code} v{self.version}"
 
     def clean(self) -> None:
-        if self.place_id and self.place.type == PlaceType.FIRST_RECEPTION:
+        if self.place_id and self.place.type in (
+            PlaceType.FIRST_RECEPTION,
+            PlaceType.FIRST_RECEPTION_MINORS,
+        ):
             raise ValidationError(
                 {
                     "code": [
@@ -300,6 +304,8 @@ class Hold(models.Model):
     decline_reason = models.CharField(
         max_length=24, choices=DeclineReason.choices, blank=True, default=""
     )
+    # A declined place stays refused for this referral until the shelter withdraws its refusal.
+    decline_withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

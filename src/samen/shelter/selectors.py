@@ -29,9 +29,12 @@ from samen.shelter.services import (
     _own_referral,
     match_referral,
     needs_of,
+    needs_profile,
     place_info,
     places_for_matching,
+    referrals_for_matching,
     stale_after,
+    via_centre,
 )
 from samen.shelter.texts import exclusion_text, reason_text
 
@@ -42,7 +45,7 @@ def referral_matches(
     """Ranked suitable places with why, and excluded places with the rule that excluded them."""
     policy.require(actor, "referral.create", object_type="referral", object_id=str(referral.pk))
     _own_referral(actor, referral, "referral.create")
-    result = match_referral(referral, now=now)
+    result = match_referral(referral, now=now, via_national_centre=via_centre(actor))
     audit.record(
         actor,
         "referral.read",
@@ -104,7 +107,7 @@ def holds_for_shelter(*, actor: Actor) -> list[dict]:
     holds = list(
         Hold.objects.filter(
             place__location__provider__organisation_id=org_id, status=HoldStatus.ACTIVE
-        ).select_related("referral", "place")
+        ).select_related("referral__case__person", "place")
     )
     audit.record(
         actor,
@@ -123,7 +126,12 @@ def holds_for_shelter(*, actor: Actor) -> list[dict]:
             "place_name": h.place.name,
             "expires_at": h.expires_at,
             "urgency": h.referral.urgency,
-            "needs": {k: v for k, v in h.referral.needs.items() if k not in ("region", "province")},
+            # Today's profile from the case, without the region, the exact age or the inputs.
+            "needs": {
+                k: v
+                for k, v in needs_profile(h.referral).items()
+                if k not in ("region", "province", "age", "stated", "via_national_centre")
+            },
         }
         for h in holds
     ]
@@ -173,7 +181,7 @@ def first_reception_alarm(*, region: str = "") -> bool:
 def handled_referrals(actor: Actor, *, statuses: tuple[str, ...] = (ReferralStatus.OPEN,)):
     """Referrals the actor may act on: the registrar's reach is national, a coordinator's her own
     organisation's referrals on cases she still reaches (her region's)."""
-    qs = Referral.objects.filter(status__in=statuses).select_related("case", "created_by")
+    qs = referrals_for_matching().filter(status__in=statuses)
     if actor.role != Role.NATIONAL_REGISTRAR:
         qs = qs.filter(organisation=actor.organisation)
     rows = list(qs.order_by("created_at", "pk"))
@@ -240,7 +248,8 @@ def allocation_proposal(*, actor: Actor, now: datetime | None = None) -> dict:
     places = {p.pk: p for p in places_for_matching().filter(free__gt=0)}
     infos = {pk: place_info(p) for pk, p in places.items()}
     weights = matching.Weights(stale_after=stale_after())
-    needs = {r.pk: needs_of(r) for r in referrals}
+    on = timezone.localdate(now)
+    needs = {r.pk: needs_of(r, on=on, via_national_centre=via_centre(actor)) for r in referrals}
     proposal = allocate(list(needs.items()), list(infos.values()), now=now, weights=weights)
     audit.record(
         actor,

@@ -8,7 +8,7 @@ bed cannot both get it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,9 +17,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samen.cases.models import Case
+from samen.cases.models import MINOR_BANDS, Case, NationalityGroup
 from samen.cases.services import event_add
-from samen.organisations.models import Role
+from samen.organisations.models import OrganisationType, Role
 from samen.sharing import audit, policy
 from samen.sharing.actor import Actor, actor_for_membership
 from samen.shelter import matching
@@ -153,6 +153,8 @@ def place_info(place: Place) -> matching.PlaceInfo:
         care=frozenset(care),
         languages=frozenset(place.languages or ()),
         accessible=place.wheelchair_accessible,
+        min_age=place.min_age,
+        max_age=place.max_age,
         free=place.free,
         availability_at=place.availability_at,
         contra=tuple(
@@ -171,8 +173,82 @@ def places_for_matching():
     )
 
 
-def needs_of(referral: Referral) -> matching.Needs:
-    n = referral.needs
+REFLECTION_STATES = frozenset({"reflection_offered", "reflection_accepted"})
+
+
+def case_facts(case: Case, *, on: date) -> dict:
+    """What the case says about the person today, for a needs profile: derived at each use, so a
+    late-discovered minor counts as one at once and turning 18 is noticed on the day. The date of
+    birth is read to compute the age and never leaves this function."""
+    from samen.cases.services import age_on, band_for_age, identity_read
+
+    person = case.person
+    born = identity_read(person).get("date_of_birth", "")
+    age = age_on(date.fromisoformat(born), on) if born else None
+    path = _path_of(case)
+    presumed = bool(path and path.presumed_minor)
+    if age is not None:
+        minor, band = age < 18, band_for_age(age)
+    else:
+        band = person.age_band
+        minor = person.is_minor or band in MINOR_BANDS
+    foreign = path.foreign_national if path and path.foreign_national is not None else None
+    if foreign is None and person.nationality_group != NationalityGroup.UNKNOWN:
+        foreign = person.nationality_group != NationalityGroup.DUTCH
+    return {
+        "gender": person.gender,
+        "age_band": band,
+        "age": age,
+        # Doubt counts in favour of protection: a presumed minor is a minor.
+        "minor": minor or presumed,
+        "forms": sorted(f.code for f in case.forms.all()),
+        "foreign": foreign,
+        "reflection": bool(path and path.state in REFLECTION_STATES),
+    }
+
+
+def _path_of(case: Case):
+    # Queried, not the cached reverse relation: a path started since the case was loaded counts.
+    from samen.identification.models import IdentificationPath
+
+    return IdentificationPath.objects.filter(case_id=case.pk).first()
+
+
+def needs_profile(referral: Referral, *, on: date | None = None) -> dict:
+    """The referral's needs profile as of `on` (default today): the case's facts of that day,
+    completed by what the coordinator stated where the case does not know."""
+    stored = referral.needs
+    stated = stored.get("stated") or {}
+    facts = case_facts(referral.case, on=on or timezone.localdate())
+    known_gender = facts["gender"] if facts["gender"] != "unknown" else None
+    known_band = facts["age_band"] if facts["age_band"] != "unknown" else None
+    return {
+        **stored,
+        "gender": known_gender or stated.get("gender") or "unknown",
+        "age_band": known_band or stated.get("age_band") or "unknown",
+        "minor": bool(facts["minor"] or stated.get("minor")),
+        "forms": sorted(set(facts["forms"]) | set(stated.get("forms", []))),
+        "age": facts["age"],
+        "foreign": facts["foreign"],
+        "reflection": facts["reflection"],
+    }
+
+
+def refused_places(referral: Referral) -> frozenset[int]:
+    """Places whose shelter declined this referral and did not withdraw the refusal."""
+    return frozenset(
+        h.place_id
+        for h in referral.holds.all()
+        if h.status == HoldStatus.DECLINED and h.decline_withdrawn_at is None
+    )
+
+
+def needs_of(
+    referral: Referral, *, on: date | None = None, via_national_centre: bool = False
+) -> matching.Needs:
+    """The engine's view of a referral, derived today from the case. `via_national_centre`: the
+    national coordination centre acts on it now (its registrar), besides a referral it made."""
+    n = needs_profile(referral, on=on)
     return matching.Needs(
         gender=n.get("gender", "unknown"),
         age_band=n.get("age_band", "unknown"),
@@ -187,16 +263,39 @@ def needs_of(referral: Referral) -> matching.Needs:
         region=n.get("region", ""),
         province=n.get("province", ""),
         urgency=referral.urgency,
+        age=n.get("age"),
+        foreign=n.get("foreign"),
+        reflection=bool(n.get("reflection")),
+        via_national_centre=via_national_centre or bool(n.get("via_national_centre")),
+        refused=refused_places(referral),
     )
 
 
+def via_centre(actor: Actor) -> bool:
+    """The actor acts for the national coordination centre (COSM intake goes through it)."""
+    org = actor.organisation
+    return bool(org is not None and org.type == OrganisationType.COMENSHA)
+
+
+def referrals_for_matching():
+    return Referral.objects.select_related(
+        "case__person__identity", "created_by", "organisation"
+    ).prefetch_related("case__forms", "holds")
+
+
 def match_referral(
-    referral: Referral, *, now: datetime | None = None, exclude: set[int] | None = None
+    referral: Referral,
+    *,
+    now: datetime | None = None,
+    exclude: set[int] | None = None,
+    via_national_centre: bool = False,
 ) -> matching.Result:
     """Run the engine for a referral (no policy check: callers check)."""
+    now = now or timezone.now()
     infos = [place_info(p) for p in places_for_matching() if p.pk not in (exclude or set())]
     weights = matching.Weights(stale_after=stale_after())
-    return matching.match(needs_of(referral), infos, now=now or timezone.now(), weights=weights)
+    needs = needs_of(referral, on=timezone.localdate(now), via_national_centre=via_national_centre)
+    return matching.match(needs, infos, now=now, weights=weights)
 
 
 # --- availability and contra-indications -----------------------------------------------------
@@ -267,7 +366,7 @@ def contra_indication_set(
     """Add a rule, or a new version of it; the previous version is closed, never changed."""
     policy.require(actor, "shelter.directory", object_type="shelter_place", object_id=str(place.pk))
     _own_place(actor, place, "shelter.directory")
-    if place.type == PlaceType.FIRST_RECEPTION:
+    if place.type in (PlaceType.FIRST_RECEPTION, PlaceType.FIRST_RECEPTION_MINORS):
         raise ValidationError(
             {"code": [_("First reception takes everyone: it may not apply contra-indications.")]}
         )
@@ -455,7 +554,6 @@ class NeedsInput:
 
 
 def _needs_profile(case: Case, data: NeedsInput) -> dict:
-    person = case.person
     errors: dict[str, list[str]] = {}
     if data.security not in SecurityLevel.values:
         errors["security"] = [_("Choose a security level from the list.")]
@@ -466,14 +564,22 @@ def _needs_profile(case: Case, data: NeedsInput) -> dict:
         errors["care"] = [_("Choose care needs from the list.")]
     if errors:
         raise ValidationError(errors)
-    known_gender = person.gender if person.gender != "unknown" else None
-    known_band = person.age_band if person.age_band != "unknown" else None
+    facts = case_facts(case, on=timezone.localdate())
+    known_gender = facts["gender"] if facts["gender"] != "unknown" else None
+    known_band = facts["age_band"] if facts["age_band"] != "unknown" else None
     return {
-        # The case wins where it knows; the coordinator fills what it does not.
+        # The case wins where it knows; the coordinator fills what it does not. These are a
+        # snapshot for the record: matching derives them again from the case on the day of use.
         "gender": known_gender or data.gender or "unknown",
         "age_band": known_band or data.age_band or "unknown",
-        "minor": person.is_minor or bool(data.minor),
-        "forms": sorted({f.code for f in case.forms.all()} | set(data.forms or [])),
+        "minor": bool(facts["minor"] or data.minor),
+        "forms": sorted(set(facts["forms"]) | set(data.forms or [])),
+        "stated": {
+            "gender": data.gender or "",
+            "age_band": data.age_band or "",
+            "minor": bool(data.minor),
+            "forms": sorted(set(data.forms or [])),
+        },
         "languages": sorted({lang.strip().lower() for lang in data.languages or [] if lang}),
         "addiction": data.addiction or "addiction" in care,
         "network_risk": data.network_risk,
@@ -491,6 +597,7 @@ def referral_create(*, actor: Actor, case: Case, data: NeedsInput) -> Referral:
     policy.require(actor, "referral.create", object_type="case", object_id=case.number)
     reach_case(actor, case, "referral.create")
     needs = _needs_profile(case, data)
+    needs["via_national_centre"] = via_centre(actor)
     now = timezone.now()
     referral = Referral.objects.create(
         case=case,
@@ -536,7 +643,8 @@ def hold_place(
         locked = places_for_matching().select_for_update(of=("self",)).get(pk=place.pk)
         info = place_info(locked)
         if info.free >= 1:
-            excluded = matching.exclusion_for(info, needs_of(referral))
+            needs = needs_of(referral, via_national_centre=via_centre(actor))
+            excluded = matching.exclusion_for(info, needs)
             if excluded is not None:
                 from samen.shelter.texts import exclusion_text
 
@@ -571,7 +679,9 @@ def hold_place(
                 detail={"referral": referral.pk, "hold": hold.pk, "place": locked.pk},
             )
             return hold
-        alternatives = match_referral(referral, now=now, exclude={place.pk}).matches[:3]
+        alternatives = match_referral(
+            referral, now=now, exclude={place.pk}, via_national_centre=via_centre(actor)
+        ).matches[:3]
     # Outside the rolled-back transaction, so the refused attempt stays in the trail.
     audit.record(
         actor,
@@ -684,6 +794,30 @@ def hold_decline(*, actor: Actor, hold: Hold, reason: str) -> Hold:
     place = Place.objects.select_for_update().get(pk=hold.place_id)
     _move_free(place, +1, cause="hold_declined", actor=actor, at=hold.responded_at)
     _offer_after_commit(place.pk)
+    return hold
+
+
+@transaction.atomic
+def hold_decline_withdraw(*, actor: Actor, hold: Hold) -> Hold:
+    """The shelter withdraws its refusal: the place may be offered to this referral again."""
+    policy.require(actor, "referral.respond", object_type="hold", object_id=str(hold.pk))
+    _own_place(actor, hold.place, "referral.respond")
+    hold = Hold.objects.select_for_update().select_related("referral__case").get(pk=hold.pk)
+    if hold.status != HoldStatus.DECLINED or hold.decline_withdrawn_at is not None:
+        raise ValidationError({"hold": [_("Only a standing refusal can be withdrawn.")]})
+    now = timezone.now()
+    hold.decline_withdrawn_at = now
+    hold.save(update_fields=["decline_withdrawn_at"])
+    audit.record(
+        actor,
+        "referral_hold.update",
+        object_type="hold",
+        object_id=str(hold.pk),
+        fields=["decline"],
+        purpose=policy.purpose_of(actor),
+        detail={"case": hold.referral.case.number, "response": "decline_withdrawn"},
+    )
+    _offer_after_commit(hold.place_id)
     return hold
 
 
@@ -809,7 +943,7 @@ def waiting_referrals(place: Place) -> list[Referral]:
         return []
     waiting = [
         r
-        for r in Referral.objects.filter(status=ReferralStatus.OPEN).select_related("created_by")
+        for r in referrals_for_matching().filter(status=ReferralStatus.OPEN)
         if matching.exclusion_for(info, needs_of(r)) is None
     ]
     waiting.sort(key=lambda r: (URGENCY_RANK.get(r.urgency, 9), r.created_at, r.pk))

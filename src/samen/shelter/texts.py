@@ -20,6 +20,19 @@ def exclusion_text(rule: str) -> str:
         "form_not_served": _("Does not serve this form of exploitation"),
         "security_too_low": _("Security level too low"),
         "not_accessible": _("Not wheelchair accessible"),
+        "declined_for_referral": _("The shelter declined this referral for this place"),
+        "minor_needs_minors_place": _(
+            "Protection of minors: a minor only goes to a place that takes minors"
+        ),
+        "age_outside_place": _("Protection of minors: the place does not take minors of this age"),
+        "adult_in_minors_place": _("Protection of minors: no adults in a place for minors"),
+        "cosm_not_foreign": _("COSM eligibility: only for victims of foreign nationality"),
+        "cosm_no_reflection_period": _(
+            "COSM eligibility: only during, or on offer of, the reflection period"
+        ),
+        "cosm_not_via_national_centre": _(
+            "COSM eligibility: referral through the national coordination centre (CoMensha)"
+        ),
     }.get(rule, rule)
 
 
@@ -34,6 +47,7 @@ def reason_text(code: str) -> str:
         "protected_minors": _("Protected shelter for minors"),
         "specialised": _("Specialised shelter"),
         "first_reception_takes_everyone": _("First reception takes everyone"),
+        "first_reception_minors": _("First reception for minors"),
         "same_region": _("In the preferred safety region"),
         "same_province": _("In the preferred province"),
         "urgent_first_reception": _("Urgent: first reception can take in now"),

@@ -3,6 +3,8 @@ with the age uncertainty shown; an unaccompanied foreign minor gets the guardian
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.core import mail
 from django.utils import translation
@@ -101,3 +103,82 @@ def test_an_unaccompanied_foreign_minor_gets_the_guardian_before_any_step(
         )  # fmt: skip
     assert Notification.objects.filter(kind="guardian").count() == notified
     assert len(mail.outbox) == 1
+
+
+def test_a_person_later_signalled_as_a_minor_gets_the_guardian_once(
+    actor_for, record, member_at, django_capture_on_commit_callbacks
+):
+    """First recorded as an adult (foreign, unaccompanied: no guardian for an adult); a later
+    signal about the same person shows a minor. The guardian follows on that route too, told
+    once."""
+    nidos = member_at(OrganisationType.NIDOS, Role.CARE_COORDINATOR, "test-nidos", "n@x.test")
+    known = PersonInput(name="Lina Test", date_of_birth=date(2004, 3, 1), nationality="ER")
+    case = record(person=known).case
+    assert not case.person.is_minor
+    police = actor_for("demo-investigator")
+    services.path_facts_set(
+        actor=police, case=case, foreign_national=True, lawful_residence=False, unaccompanied=True
+    )
+    assert IdentificationPath.objects.get(case=case).guardian_organisation is None
+    with django_capture_on_commit_callbacks(execute=True):
+        again = record(person=known, indicators=["hospitality.checkin.minor_with_adult"])
+    assert again.case.pk == case.pk
+    path = IdentificationPath.objects.get(case=case)
+    assert path.guardian_organisation == nidos.organisation
+    assert Notification.objects.filter(user=nidos.user, kind="guardian", case=case).count() == 1
+    notified = Notification.objects.filter(kind="guardian", case=case).count()
+    with django_capture_on_commit_callbacks(execute=True):
+        record(person=known, indicators=["hospitality.checkin.minor_with_adult"])
+    assert Notification.objects.filter(kind="guardian", case=case).count() == notified
+
+
+def test_a_minors_deadlines_are_the_guardians_too(actor_for, record, member_at):
+    """Nidos is reminded of the minor's deadlines like the organisation that owns them."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from samen.identification.models import Deadline
+    from samen.identification.reminders import reminders_send
+
+    nidos = member_at(OrganisationType.NIDOS, Role.CARE_COORDINATOR, "test-nidos", "n@x.test")
+    case = record(person=PersonInput(age_band="12-17")).case
+    police = actor_for("demo-investigator")
+    services.path_facts_set(
+        actor=police, case=case, foreign_national=True, lawful_residence=False, unaccompanied=True
+    )
+    services.transition_take(actor=police, case=case, code="assessment_start")
+    deadline = Deadline.objects.get(path__case=case, kind="assessment_decision")
+    assert deadline.organisation != nidos.organisation
+    reminders_send(now=timezone.now() + timedelta(days=(deadline.due_on - date.today()).days))
+    assert Notification.objects.filter(user=nidos.user, kind="deadline", case=case).exists()
+
+
+def test_turning_18_is_noticed_and_the_coordinator_and_guardian_get_a_task(
+    actor_for, record, member_at
+):
+    from datetime import timedelta
+
+    from samen.cases.models import Person
+
+    nidos = member_at(OrganisationType.NIDOS, Role.CARE_COORDINATOR, "test-nidos", "n@x.test")
+    today = date.today()
+    try:
+        born = today.replace(year=today.year - 18)
+    except ValueError:  # 29 February
+        born = today.replace(year=today.year - 18, day=28)
+    person = PersonInput(name="Mara Test", date_of_birth=born, nationality="ER")
+    case = record(person=person, observed_on=today - timedelta(days=1)).case
+    assert case.person.is_minor  # 17 when signalled
+    services.path_facts_set(
+        actor=actor_for("demo-investigator"), case=case, foreign_national=True,
+        lawful_residence=False, unaccompanied=True,
+    )  # fmt: skip
+    assert services.minors_turning_adult(today=today - timedelta(days=1)) == []
+    assert services.minors_turning_adult(today=today) == [case.number]
+    person_now = Person.objects.get(pk=case.person_id)
+    assert not person_now.is_minor and person_now.age_band == "18-22"
+    tasks = Notification.objects.filter(kind="adult", case=case)
+    assert tasks.filter(user=nidos.user).exists()
+    assert tasks.filter(organisation=case.responsible_organisation).exists()
+    assert services.minors_turning_adult(today=today) == []  # noticed once

@@ -59,7 +59,9 @@ def test_allocation_prefers_the_better_fit_when_counts_are_equal():
 
 GENDERS = ["female", "male", "other", "unknown"]
 GROUPS = ["women", "men", "minors", "families", "all"]
-TYPES = [FIRST_RECEPTION, SPECIALISED, "cosm", "protected_minors", "combined"]
+TYPES = [FIRST_RECEPTION, SPECIALISED, "cosm", "protected_minors", "combined",
+         "first_reception_minors"]  # fmt: skip
+BANDS = ["0-11", "12-17", "18-22", "23-29", "unknown"]
 FORMS = ["sexual", "labour", "criminal", "other"]
 CARE = ["addiction", "psychiatric", "medical"]
 LANGS = ["nl", "en", "ro", "pl"]
@@ -87,6 +89,12 @@ def random_needs(rng: random.Random) -> Needs:
         region=rng.choice(REGIONS),
         province=rng.choice(["", "1", "2"]),
         urgency=rng.choice(URGENCY),
+        age_band=rng.choice(BANDS),
+        age=rng.choice([None, None, 9, 15, 17, 25]),
+        foreign=rng.choice([None, True, False]),
+        reflection=rng.random() < 0.5,
+        via_national_centre=rng.random() < 0.5,
+        refused=frozenset(rng.sample(range(150), 3)) if rng.random() < 0.3 else frozenset(),
     )
 
 
@@ -106,6 +114,8 @@ def random_place(rng: random.Random, pid: int) -> PlaceInfo:
         care=subset(rng, CARE, 0.5),
         languages=subset(rng, LANGS),
         accessible=rng.random() < 0.5,
+        min_age=rng.choice([None, 0, 12, 16, 18]),
+        max_age=rng.choice([None, 11, 17]),
         free=rng.choice([0, 0, 1, 1, 2, 3]),
         availability_at=rng.choice([None, NOW - timedelta(hours=rng.choice([1, 23, 25, 90]))]),
         contra=contra,
@@ -133,7 +143,10 @@ def test_pair_matrices_equal_exclusion_for_and_score_on_random_inputs(seed):
     rules = {exclusion_for(p, n).rule.split(":")[0] for n in needs for p in places
              if exclusion_for(p, n)}  # fmt: skip
     assert rules >= {"no_free_place", "target_group", "form_not_served", "security_too_low",
-                     "care_not_on_site", "not_accessible", "contra"}  # fmt: skip
+                     "care_not_on_site", "not_accessible", "contra", "declined_for_referral",
+                     "minor_needs_minors_place", "age_outside_place", "adult_in_minors_place",
+                     "cosm_not_foreign", "cosm_no_reflection_period",
+                     "cosm_not_via_national_centre"}  # fmt: skip
 
 
 def brute_force(referrals, places):

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from samen.shelter.matching import (
     COSM,
     FIRST_RECEPTION,
+    FIRST_RECEPTION_MINORS,
     PROTECTED_MINORS,
     SPECIALISED,
     Contra,
@@ -45,10 +46,77 @@ def test_a_full_place_is_excluded_for_no_free_place():
     assert rule(place(free=0)) == "no_free_place"
 
 
-def test_first_reception_takes_everyone_with_a_free_bed():
-    needs = Needs(gender="male", minor=True, network_risk=True, care=frozenset({"psychiatric"}))
+def test_first_reception_applies_no_care_criteria_with_a_free_bed():
+    needs = Needs(gender="male", network_risk=True, care=frozenset({"psychiatric"}))
     fr = place(type=FIRST_RECEPTION, target_group="women", security="standard")
     assert rule(fr, needs) is None
+
+
+def test_first_reception_without_intake_criteria_still_applies_the_safety_rules():
+    # The man with a tie to a criminal network and high security needs: open first reception
+    # (standard security) is no place for him, and it names the rule and its version.
+    man = Needs(gender="male", network_risk=True, security="high", urgency="immediate")
+    open_first = place(1, type=FIRST_RECEPTION, target_group="all", security="standard")
+    secure_first = place(2, type=FIRST_RECEPTION, target_group="all", security="high")
+    result = match(man, [open_first, secure_first], now=NOW)
+    assert [m.place.id for m in result.matches] == [2]
+    [excluded] = result.excluded
+    assert (excluded.place.id, excluded.rule, excluded.version) == (1, "security_too_low", 2)
+
+
+def test_a_minor_is_matched_only_to_places_that_take_minors_of_her_age():
+    # The 15-year-old girl, high security, tonight: adult first reception is not for her.
+    girl = Needs(gender="female", age_band="12-17", age=15, minor=True, security="high",
+                 urgency="immediate", region="VR09")  # fmt: skip
+    places = [
+        place(1, type=FIRST_RECEPTION, target_group="all", security="high"),
+        place(2, type=FIRST_RECEPTION, target_group="all", security="standard"),
+        place(3, type=PROTECTED_MINORS, target_group="minors", security="high",
+              min_age=12, max_age=17),
+        place(4, type=FIRST_RECEPTION_MINORS, target_group="minors", security="high",
+              min_age=12, max_age=17),
+        place(5, type=PROTECTED_MINORS, target_group="minors", security="standard",
+              min_age=12, max_age=17),
+        place(6, type=PROTECTED_MINORS, target_group="minors", security="high", max_age=11),
+        place(7, type=SPECIALISED, target_group="women", security="high"),
+    ]  # fmt: skip
+    result = match(girl, places, now=NOW)
+    assert {m.place.id for m in result.matches} == {3, 4}
+    assert {e.place.id: e.rule for e in result.excluded} == {
+        1: "minor_needs_minors_place",
+        2: "minor_needs_minors_place",
+        5: "security_too_low",
+        6: "age_outside_place",
+        7: "minor_needs_minors_place",
+    }
+
+
+def test_a_presumed_minor_without_a_known_age_fits_any_minors_place():
+    presumed = Needs(gender="female", minor=True)
+    assert rule(place(type=PROTECTED_MINORS, target_group="minors", min_age=12), presumed) is None
+    assert rule(place(type=FIRST_RECEPTION, target_group="all"), presumed) == (
+        "minor_needs_minors_place"
+    )
+
+
+def test_cosm_takes_only_foreign_victims_in_the_reflection_period_via_the_centre():
+    cosm = place(type=COSM, target_group="families", security="elevated")
+    eligible = replace(ADULT_WOMAN, foreign=True, reflection=True, via_national_centre=True)
+    assert rule(cosm, eligible) is None
+    # The Dutch woman.
+    assert rule(cosm, replace(eligible, foreign=False)) == "cosm_not_foreign"
+    assert rule(cosm, replace(eligible, foreign=None)) == "cosm_not_foreign"
+    assert rule(cosm, replace(eligible, reflection=False)) == "cosm_no_reflection_period"
+    assert rule(cosm, replace(eligible, via_national_centre=False)) == (
+        "cosm_not_via_national_centre"
+    )
+
+
+def test_a_place_the_shelter_declined_stays_excluded_for_that_referral():
+    declined = replace(ADULT_WOMAN, refused=frozenset({1}))
+    result = match(declined, [place(1), place(2)], now=NOW)
+    assert [m.place.id for m in result.matches] == [2]
+    assert [(e.place.id, e.rule) for e in result.excluded] == [(1, "declined_for_referral")]
 
 
 def test_target_group_women_excludes_men_but_not_unknown_gender():
@@ -57,9 +125,11 @@ def test_target_group_women_excludes_men_but_not_unknown_gender():
 
 
 def test_adult_places_exclude_minors_and_minor_places_exclude_adults():
-    assert rule(place(target_group="families"), replace(ADULT_WOMAN, minor=True)) == "target_group"
+    assert rule(place(target_group="families"), replace(ADULT_WOMAN, minor=True)) == (
+        "minor_needs_minors_place"
+    )
     minors = place(type=PROTECTED_MINORS, target_group="minors")
-    assert rule(minors) == "target_group"
+    assert rule(minors) == "adult_in_minors_place"
     assert rule(minors, replace(ADULT_WOMAN, minor=True)) is None
 
 
@@ -102,7 +172,7 @@ def test_contra_addiction_adults_only_and_gender_rules():
     assert rule(place(contra=(Contra("no_active_addiction", "r"),)), addicted) == (
         "contra:no_active_addiction"
     )
-    adults = place(target_group="all", contra=(Contra("adults_only", "r"),))
+    adults = place(target_group="minors", contra=(Contra("adults_only", "r"),))
     assert rule(adults, replace(ADULT_WOMAN, minor=True)) == "contra:adults_only"
     men = place(target_group="all", contra=(Contra("women_only", "r"),))
     assert rule(men, replace(ADULT_WOMAN, gender="male")) == "contra:women_only"
@@ -166,4 +236,7 @@ def test_every_place_is_either_matched_or_excluded():
     places = [place(1), place(2, free=0), place(3, type=COSM, target_group="men")]
     result = match(ADULT_WOMAN, places, now=NOW)
     assert {m.place.id for m in result.matches} == {1}
-    assert {e.place.id: e.rule for e in result.excluded} == {2: "no_free_place", 3: "target_group"}
+    assert {e.place.id: e.rule for e in result.excluded} == {
+        2: "no_free_place",
+        3: "cosm_not_foreign",
+    }

@@ -19,14 +19,15 @@ pytestmark = pytest.mark.browser
 
 
 def last_bed_of_demo_shelter() -> Place:
-    """One of demo-shelter's units as a first-reception place with one free bed: it fits every
-    referral, so both coordinators want it."""
+    """One of demo-shelter's units as a first-reception place for adults with one free bed: it
+    fits every adult's referral, so both coordinators want it."""
     org = Membership.objects.get(user__username="demo-shelter").organisation
     place = Place.objects.filter(location__provider__organisation=org).order_by("pk").first()
     assert place is not None, "the demo directory gives demo-shelter places"
     place.contra_indications.all().delete()
     Place.objects.filter(pk=place.pk).update(
-        type=PlaceType.FIRST_RECEPTION, free=1, capacity=max(place.capacity, 1),
+        type=PlaceType.FIRST_RECEPTION, target_group="all", min_age=18, max_age=None,
+        free=1, capacity=max(place.capacity, 1),
         availability_at=timezone.now(), is_active=True,
     )  # fmt: skip
     return Place.objects.get(pk=place.pk)
@@ -46,7 +47,9 @@ def refer(page, number: str) -> None:
 def test_coordinator_refers_holds_the_last_bed_shelter_accepts_dashboard_shows_it(
     new_page, sign_in, artifact_dir
 ):
-    cases = list(Case.objects.filter(region__code="VR09").order_by("pk")[:2])
+    # Adults: a minor's referral never fits adult first reception.
+    adults = Case.objects.filter(region__code="VR09", person__is_minor=False)
+    cases = list(adults.exclude(person__age_band__in=["0-11", "12-17"]).order_by("pk")[:2])
     assert len(cases) == 2, "the demo world has cases in Utrecht (VR09)"
     bed = last_bed_of_demo_shelter()
 
