@@ -15,6 +15,11 @@ Environment variables (all optional for a local run):
   SAMEN_SHELTER_STALE_HOURS availability older than this shows as stale (default 24).
   SAMEN_SHELTER_PROFILE_MIN_COUNT  victim profiles asked about fewer times are pooled on the
                           shelter dashboards (default 5).
+  SAMEN_SHELTER_HSDS_PUBLIC what the public HSDS directory shows per place type, as
+                          type=level pairs separated by commas (levels: full, protected, hidden;
+                          e.g. "protected_minors=hidden"); unset types keep the defaults in
+                          samen.shelter.hsds.DEFAULT_PUBLIC (protected and minors' places never
+                          with municipality or live counts).
   SAMEN_HTCDS_K           k of the case-level HTCDS export: smallest group of records alike in
                           every released column (default 10; below the floor of 10 in
                           samen.statistics.kanon.K_FLOOR no export leaves; a caller may ask
@@ -241,6 +246,11 @@ EMERGENCY_ACCESS_MINUTES = int(os.environ.get("SAMEN_EMERGENCY_MINUTES", "120"))
 SHELTER_HOLD_HOURS = float(os.environ.get("SAMEN_SHELTER_HOLD_HOURS", "3"))
 SHELTER_STALE_HOURS = float(os.environ.get("SAMEN_SHELTER_STALE_HOURS", "24"))
 SHELTER_PROFILE_MIN_COUNT = int(os.environ.get("SAMEN_SHELTER_PROFILE_MIN_COUNT", "5"))
+SHELTER_HSDS_PUBLIC: dict[str, str] = dict(
+    pair.strip().split("=", 1)
+    for pair in os.environ.get("SAMEN_SHELTER_HSDS_PUBLIC", "").split(",")
+    if "=" in pair
+)
 HTCDS_K = int(os.environ.get("SAMEN_HTCDS_K", "10"))
 KEY_FILE = Path(os.environ.get("SAMEN_KEY_FILE", VAR_DIR / "local-keys.env"))
 

@@ -48,7 +48,7 @@ def _id(kind: str, pk: int) -> str:
 
 def public_level(place_type: str) -> str:
     """The configured public level of a place type; an unknown type is protected, not full."""
-    configured = {**DEFAULT_PUBLIC, **getattr(settings, "SHELTER_HSDS_PUBLIC", {})}
+    configured = {**DEFAULT_PUBLIC, **settings.SHELTER_HSDS_PUBLIC}
     level = configured.get(place_type, PROTECTED)
     return level if level in (FULL, PROTECTED, HIDDEN) else PROTECTED
 
