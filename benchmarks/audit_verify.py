@@ -13,9 +13,14 @@ process; default PostgreSQL only):
      increasing times over the last year. AuditSubject rows are written as record() would.
      Loaded with COPY (PostgreSQL) or executemany in transactions of 50,000 (SQLite);
      AuditChainHead is set to the last seq and hash; then VACUUM ANALYZE (PostgreSQL) or ANALYZE.
+  2b. Writes the checkpoint file as record() would have (a signed line per --every entries, by
+     default every entry) and times the floor: reading every entry and its subject index in
+     sequence order, without any check.
   3. Times `samen.sharing.audit.verify()` in-process (must be ok and count every entry), with
      its peak RSS (Linux VmHWM, reset after the fill; else resource.getrusage), then runs
      `.venv/bin/samen audit verify` once as a subprocess and shows its output and peak RSS.
+  3b. Deletes the newest 10 entries and rewinds the head (a consistent, shorter chain) and shows
+     that verify() and the command fail against the last checkpoint.
   4. Alters one entry in the middle with raw SQL (on PostgreSQL past the append-only trigger via
      `SET session_replication_role = replica`: in the bench session when its role may, else as
      the postgres superuser through `sudo -u postgres psql` or `su postgres -c psql`) and shows
