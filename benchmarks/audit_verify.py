@@ -13,9 +13,14 @@ process; default PostgreSQL only):
      increasing times over the last year. AuditSubject rows are written as record() would.
      Loaded with COPY (PostgreSQL) or executemany in transactions of 50,000 (SQLite);
      AuditChainHead is set to the last seq and hash; then VACUUM ANALYZE (PostgreSQL) or ANALYZE.
+  2b. Writes the checkpoint file as record() would have (a signed line per --every entries, by
+     default every entry) and times the floor: reading every entry and its subject index in
+     sequence order, without any check.
   3. Times `samen.sharing.audit.verify()` in-process (must be ok and count every entry), with
      its peak RSS (Linux VmHWM, reset after the fill; else resource.getrusage), then runs
      `.venv/bin/samen audit verify` once as a subprocess and shows its output and peak RSS.
+  3b. Deletes the newest 10 entries and rewinds the head (a consistent, shorter chain) and shows
+     that verify() and the command fail against the last checkpoint.
   4. Alters one entry in the middle with raw SQL (on PostgreSQL past the append-only trigger via
      `SET session_replication_role = replica`: in the bench session when its role may, else as
      the postgres superuser through `sudo -u postgres psql` or `su postgres -c psql`) and shows
@@ -406,26 +411,48 @@ def fill_sqlite(n: int, key: bytes) -> tuple[int, str]:
 def corrupt(db: str, dsn: str, seq: int) -> str:
     """Rewrite who acted in the entry with this seq, bypassing the append-only trigger."""
     update = f"UPDATE {TABLE} SET actor_username = 'demo-registrar' WHERE seq = {int(seq)}"  # noqa: S608
+    return tamper(db, dsn, [update], must_touch=True)
+
+
+def cut_tail(db: str, dsn: str, keep: int, keep_hash: str) -> str:
+    """Delete every entry after `keep` and rewind the head to it: a consistent shorter chain."""
+    return tamper(
+        db,
+        dsn,
+        [
+            f"DELETE FROM {SUBJECT_TABLE} WHERE entry_id IN "  # noqa: S608
+            f"(SELECT id FROM {TABLE} WHERE seq > {int(keep)})",
+            f"DELETE FROM {TABLE} WHERE seq > {int(keep)}",  # noqa: S608
+            f"UPDATE sharing_auditchainhead SET seq = {int(keep)}, hash = '{keep_hash}'",  # noqa: S608
+        ],
+        must_touch=True,
+    )
+
+
+def tamper(db: str, dsn: str, statements: list[str], *, must_touch: bool) -> str:
+    """Run SQL as an intruder with database access, past the append-only trigger."""
     if db == "sqlite":
         from django.db import connection
 
         with connection.cursor() as cur:
-            cur.execute(update)
-            if cur.rowcount != 1:
-                raise SystemExit(f"no entry with seq {seq}")
-        return "raw UPDATE (SQLite has no append-only trigger)"
+            for sql in statements:
+                cur.execute(sql)
+                if must_touch and cur.rowcount < 1:
+                    raise SystemExit(f"no row touched by {sql}")
+        return "raw SQL (SQLite has no append-only trigger)"
     import psycopg
 
     try:
         with psycopg.connect(dsn) as conn:
             conn.execute("SET session_replication_role = replica")
-            if conn.execute(update).rowcount != 1:
-                raise SystemExit(f"no entry with seq {seq}")
-        return "raw UPDATE by the bench role with session_replication_role = replica"
+            for sql in statements:
+                if conn.execute(sql).rowcount < 1 and must_touch:
+                    raise SystemExit(f"no row touched by {sql}")
+        return "raw SQL by the bench role with session_replication_role = replica"
     except psycopg.errors.InsufficientPrivilege:
         pass
     parts = urlsplit(dsn)
-    sql = f"SET session_replication_role = replica; {update};"
+    sql = "SET session_replication_role = replica; " + "; ".join(statements) + ";"
     psql = ["psql", "-X", "-v", "ON_ERROR_STOP=1", "-p", str(parts.port or 5432)]
     psql += ["-d", db_name(dsn), "-c", sql]
     if shutil.which("sudo"):
@@ -435,9 +462,36 @@ def corrupt(db: str, dsn: str, seq: int) -> str:
     else:
         raise SystemExit("the bench role may not bypass the trigger and no sudo/su to postgres")
     out = subprocess.run(cmd, capture_output=True, text=True, cwd="/")
-    if out.returncode != 0 or "UPDATE 1" not in out.stdout:
-        raise SystemExit(f"corrupting seq {seq} failed: {out.stdout} {out.stderr}")
-    return f"raw UPDATE with session_replication_role = replica as postgres ({how})"
+    if out.returncode != 0 or (must_touch and " 0\n" in out.stdout):
+        raise SystemExit(f"tampering failed: {out.stdout} {out.stderr}")
+    return f"raw SQL with session_replication_role = replica as postgres ({how})"
+
+
+def write_checkpoints(every: int) -> int:
+    """The checkpoint file as record() would have left it: a signed line after every `every`-th
+    committed entry (and the last), written in bulk from the filled table."""
+    from django.db import connection
+
+    from samen.sharing import anchor
+
+    key = anchor._anchor_key()
+    at = datetime.now(UTC).isoformat(timespec="microseconds")
+    target = anchor.path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with target.open("w") as out, connection.cursor() as cur:
+        cur.execute(f"SELECT MAX(seq) FROM {TABLE}")  # noqa: S608
+        last = cur.fetchone()[0]
+        cur.execute(f"SELECT seq, hash FROM {TABLE} ORDER BY seq")  # noqa: S608
+        while rows := cur.fetchmany(BATCH):
+            lines = []
+            for seq, digest in rows:
+                if seq % every == 0 or seq == last:
+                    mac = anchor._mac(key, seq, digest, at)
+                    lines.append(f'{{"seq":{seq},"hash":"{digest}","at":"{at}","mac":"{mac}"}}\n')
+            out.writelines(lines)
+            written += len(lines)
+    return written
 
 
 # --------------------------------------------------------------------------------------------
@@ -463,7 +517,7 @@ def run_cli() -> tuple[int, str, float, float]:
         return proc.returncode, out.read().strip(), seconds, peak
 
 
-def measure(db: str, dsn: str, n: int) -> dict[str, object]:
+def measure(db: str, dsn: str, n: int, every: int) -> dict[str, object]:
     from django.core.management import call_command
     from django.db import connection
 
@@ -495,6 +549,22 @@ def measure(db: str, dsn: str, n: int) -> dict[str, object]:
     else:
         size_mb = Path(connection.settings_dict["NAME"]).stat().st_size / 2**20
 
+    t = time.perf_counter()
+    from samen.sharing import anchor
+
+    checkpoints = write_checkpoints(every)
+    anchor_mb = anchor.path().stat().st_size / 2**20
+    log(
+        f"[{db}] {checkpoints:,} checkpoints (every {every}) written in "
+        f"{time.perf_counter() - t:.1f} s, {anchor_mb:.0f} MB"
+    )
+
+    # The floor: reading the rows and their subject index in the same order, no checks.
+    t = time.perf_counter()
+    read = sum(1 for _ in audit._rows(AuditEntry, 5000))
+    floor_s = time.perf_counter() - t
+    log(f"[{db}] floor: reading {read:,} entries with their index in {floor_s:.1f} s")
+
     rss_fill = peak_rss_mb()
     if not reset_peak_rss():
         log(f"[{db}] cannot reset the peak RSS: the figure below includes the fill")
@@ -517,6 +587,23 @@ def measure(db: str, dsn: str, n: int) -> dict[str, object]:
     if code != 0:
         raise SystemExit("`samen audit verify` failed on the intact chain")
 
+    # Cut off the newest entries and rewind the head: a consistent, shorter chain.
+    keep = total - 10
+    keep_hash = AuditEntry.objects.get(seq=keep).hash
+    how_cut = cut_tail(db, dsn, keep, keep_hash)
+    log(f"[{db}] deleted the newest 10 entries and rewound the head by {how_cut}")
+    t = time.perf_counter()
+    cut = audit.verify()
+    cut_s = time.perf_counter() - t
+    log(f"[{db}] audit.verify() after the cut ({cut_s:.1f} s): {cut.reason}")
+    if cut.ok or "last checkpoint" not in cut.reason:
+        raise SystemExit(f"verify did not notice the cut: {cut}")
+    code_cut, output_cut, _, _ = run_cli()
+    print(f"    {output_cut}", flush=True)
+    if code_cut != 1:
+        raise SystemExit("`samen audit verify` passed a cut chain")
+    total = keep
+
     bad_seq = total // 2
     bad_id = AuditEntry.objects.get(seq=bad_seq).pk
     how = corrupt(db, dsn, bad_seq)
@@ -535,11 +622,17 @@ def measure(db: str, dsn: str, n: int) -> dict[str, object]:
     connection.close()
     return {
         "db": db,
-        "entries": total,
+        "entries": result.checked,
         "fill_s": fill_s,
         "table_mb": size_mb,
         "verify_s": verify_s,
-        "entries_per_s": total / verify_s,
+        "entries_per_s": result.checked / verify_s,
+        "floor_s": floor_s,
+        "floor_per_s": read / floor_s,
+        "checkpoints": checkpoints,
+        "anchor_mb": anchor_mb,
+        "cut_reason": cut.reason,
+        "cli_cut_output": output_cut,
         "rss_fill_mb": rss_fill,
         "rss_before_mb": rss_before,
         "rss_peak_mb": rss_after,
@@ -556,9 +649,9 @@ def measure(db: str, dsn: str, n: int) -> dict[str, object]:
     }
 
 
-def child(db: str, dsn: str, n: int, keep: bool) -> int:
+def child(db: str, dsn: str, n: int, keep: bool, every: int) -> int:
     with child_database(db, dsn, keep=keep, prefix="samen-bench-audit-"):
-        result = measure(db, dsn, n)
+        result = measure(db, dsn, n, every)
     return child_result(result)
 
 
@@ -569,7 +662,7 @@ def child(db: str, dsn: str, n: int, keep: bool) -> int:
 
 def child_args(args: argparse.Namespace) -> list[str]:
     """What a child gets on its command line after `--child --db <db>`."""
-    extra = ["--entries", str(args.entries), "--dsn", args.dsn]
+    extra = ["--entries", str(args.entries), "--dsn", args.dsn, "--every", str(args.every)]
     return extra + (["--keep"] if args.keep else [])
 
 
@@ -582,6 +675,7 @@ def parse_args() -> argparse.Namespace:
         default=os.environ.get("BENCH_AUDIT_DATABASE_URL", DEFAULT_DSN),
         help="PostgreSQL URL of the bench database (default %(default)s)",
     )
+    p.add_argument("--every", type=int, default=1, help="a checkpoint every n-th entry (default 1)")
     p.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args()
@@ -592,7 +686,7 @@ def main() -> int:
     if args.entries < 2:
         raise SystemExit("--entries must be at least 2")
     if args.child:
-        return child(args.db, args.dsn, args.entries, args.keep)
+        return child(args.db, args.dsn, args.entries, args.keep, args.every)
     t_start = time.perf_counter()
     dbs = ["postgres", "sqlite"] if args.db == "both" else [args.db]
     results = [run_child(__file__, db, child_args(args)) for db in dbs]
@@ -603,7 +697,7 @@ def main() -> int:
     )
     head = (
         f"{'database':<9} {'entries':>9} {'fill s':>7} {'table MB':>9} {'verify s':>9} "
-        f"{'entries/s':>10} {'peak RSS MB':>12} {'CLI s':>6} {'CLI RSS MB':>11} "
+        f"{'entries/s':>10} {'floor/s':>10} {'peak RSS MB':>12} {'CLI s':>6} {'CLI RSS MB':>11} "
         f"{'tamper found':>13}"
     )
     print(head)
@@ -611,11 +705,13 @@ def main() -> int:
     for r in results:
         print(
             f"{r['db']:<9} {r['entries']:>9,} {r['fill_s']:>7.1f} {r['table_mb']:>9.0f} "
-            f"{r['verify_s']:>9.1f} {r['entries_per_s']:>10,.0f} {r['rss_peak_mb']:>12.0f} "
+            f"{r['verify_s']:>9.1f} {r['entries_per_s']:>10,.0f} {r['floor_per_s']:>10,.0f} "
+            f"{r['rss_peak_mb']:>12.0f} "
             f"{r['cli_s']:>6.1f} {r['cli_rss_mb']:>11.0f} {'seq ' + str(r['bad_seq']):>13}"
         )
     for r in results:
         print(f"\n{r['db']}: intact   -> {r['cli_output']}")
+        print(f"{r['db']}: tail cut -> {r['cli_cut_output']}")
         print(f"{r['db']}: tampered -> {r['cli_broken_output']}")
     figures: dict[str, str] = {}
     for r in results:
@@ -625,6 +721,9 @@ def main() -> int:
         figures[f"{prefix}fill_s"] = f"{r['fill_s']:.1f}"
         figures[f"{prefix}verify_s"] = f"{r['verify_s']:.1f}"
         figures[f"{prefix}entries_per_s"] = f"{r['entries_per_s']:.0f}"
+        figures[f"{prefix}floor_entries_per_s"] = f"{r['floor_per_s']:.0f}"
+        figures[f"{prefix}checkpoints"] = str(r["checkpoints"])
+        figures[f"{prefix}anchor_mb"] = f"{r['anchor_mb']:.0f}"
         figures[f"{prefix}verify_peak_rss_mb"] = f"{r['rss_peak_mb']:.0f}"
         figures[f"{prefix}cli_s"] = f"{r['cli_s']:.1f}"
         figures[f"{prefix}cli_peak_rss_mb"] = f"{r['cli_rss_mb']:.0f}"

@@ -60,6 +60,9 @@ def bench_env(database_url: str) -> dict[str, str]:
     )
     for name in ("SAMEN_FIELD_KEY", "SAMEN_PSEUDONYM_KEY", "SAMEN_AUDIT_KEY"):
         env[name] = base64.b64encode(secrets.token_bytes(32)).decode()
+    # The bench chain's checkpoints go with the bench database, never to var/.
+    anchor_dir = Path(tempfile.mkdtemp(prefix="samen-bench-anchor-"))
+    env["SAMEN_AUDIT_ANCHOR_FILE"] = str(anchor_dir / "audit-anchor.log")
     return env
 
 

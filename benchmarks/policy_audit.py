@@ -14,8 +14,12 @@ process):
      interleaved call by call over the coordinator's cases (alternating which goes first), each
      guarded call with a fresh Actor (empty memo), as every request gets.
   3. Times separately N calls of `audit.record(...)` with the arguments case_get passes, and of
-     `policy.case_access(...)` (fresh Actor, so including its register look-up).
-  4. Checks the audit chain with `audit.verify()` afterwards, then drops the bench database.
+     `policy.case_access(...)` (fresh Actor, so including its register look-up). record() is
+     timed as configured (a signed checkpoint appended after every commit) and again with an
+     fsync per checkpoint, a checkpoint every 100th entry, and none (the floor): the difference
+     is what anchoring the chain outside the table costs.
+  4. Checks the audit chain with `audit.verify()` afterwards (its end must be checkpointed),
+     then drops the bench database.
 
 The parent prints one table over the databases and a last line `RESULT key=value ...`.
 "added" is the median (and p95) of the per-call difference guarded - plain, paired per case.
@@ -215,6 +219,30 @@ def measure(db: str, n: int, warmup: int) -> dict[str, object]:
         if i >= 0:
             record_ms.append(dt)
 
+    # What the checkpoint after each commit costs: the same record() with checkpoints written
+    # for every entry (the default, above), with an fsync each, every 100th entry, and none.
+    from django.test.utils import override_settings
+
+    anchor_variants = {
+        "record_fsync": {"AUDIT_ANCHOR_EVERY": 1, "AUDIT_ANCHOR_FSYNC": True},
+        "record_every_100": {"AUDIT_ANCHOR_EVERY": 100, "AUDIT_ANCHOR_FSYNC": False},
+        "record_unanchored": {"AUDIT_ANCHOR_EVERY": 10**15, "AUDIT_ANCHOR_FSYNC": False},
+    }
+    variant_ms: dict[str, list[float]] = {}
+    for name, overrides in anchor_variants.items():
+        variant_ms[name] = []
+        with override_settings(**overrides):
+            for i in range(-warmup, n):
+                number = numbers[i % len(numbers)]
+                dt = timed(lambda number=number: record(number))
+                if i >= 0:
+                    variant_ms[name].append(dt)
+    from samen.sharing import anchor
+
+    anchor.checkpoint_head()  # as `samen audit checkpoint` does after unanchored entries
+    checkpoints = sum(1 for _ in anchor.read())
+    anchor_bytes = anchor.path().stat().st_size
+
     access_ms: list[float] = []
     for i in range(-warmup, n):
         pk = cases[i % len(cases)][0]
@@ -228,7 +256,13 @@ def measure(db: str, n: int, warmup: int) -> dict[str, object]:
     if not check.ok:
         raise SystemExit(f"audit chain broken after the run: {check}")
     entries = AuditEntry.objects.count()
-    log(f"[{db}] audit chain intact: {check.checked} entries verified in {verify_s:.2f} s")
+    if check.last_checkpoint is None or check.last_checkpoint.seq != check.checked:
+        raise SystemExit(f"the last entry is not checkpointed: {check.last_checkpoint}")
+    log(
+        f"[{db}] audit chain intact: {check.checked} entries verified in {verify_s:.2f} s, "
+        f"last checkpoint {check.last_checkpoint.seq}; {checkpoints} checkpoints, "
+        f"{anchor_bytes / checkpoints:.0f} bytes each"
+    )
     vendor = connection.vendor
     version = (
         connection.cursor().connection.info.server_version
@@ -247,11 +281,13 @@ def measure(db: str, n: int, warmup: int) -> dict[str, object]:
         "added": summary(added_ms),
         "audit_record": summary(record_ms),
         "case_access": summary(access_ms),
+        **{name: summary(values) for name, values in variant_ms.items()},
         "queries": {
             "guarded": len(q_guarded.captured_queries),
             "plain": len(q_plain.captured_queries),
             "audit_record": len(q_record.captured_queries),
             "case_access": len(q_access.captured_queries),
+            **{name: len(q_record.captured_queries) for name in variant_ms},
         },
     }
 
@@ -278,7 +314,10 @@ def print_table(results: list[dict[str, object]], n: int) -> None:
         ("guarded", "case_get (policy + audit)"),
         ("plain", "same read, no policy/audit"),
         ("added", "added per read (paired diff)"),
-        ("audit_record", "audit.record alone"),
+        ("audit_record", "audit.record alone (checkpoint)"),
+        ("record_fsync", "  checkpoint + fsync"),
+        ("record_every_100", "  checkpoint every 100th"),
+        ("record_unanchored", "  no checkpoint (floor)"),
         ("case_access", "policy.case_access alone"),
     ]
     print()
@@ -330,6 +369,11 @@ def main() -> int:
         figures[f"{db}_plain_median_ms"] = f"{r['plain']['median']:.2f}"
         figures[f"{db}_audit_record_median_ms"] = f"{r['audit_record']['median']:.2f}"
         figures[f"{db}_audit_record_p95_ms"] = f"{r['audit_record']['p95']:.2f}"
+        for name in ("record_fsync", "record_every_100", "record_unanchored"):
+            figures[f"{db}_{name}_median_ms"] = f"{r[name]['median']:.3f}"
+        figures[f"{db}_checkpoint_cost_median_ms"] = (
+            f"{r['audit_record']['median'] - r['record_unanchored']['median']:.3f}"
+        )
         figures[f"{db}_case_access_median_ms"] = f"{r['case_access']['median']:.2f}"
         figures[f"{db}_extra_queries"] = str(r["queries"]["guarded"] - r["queries"]["plain"])
     figures["total_s"] = f"{time.perf_counter() - t_start:.0f}"

@@ -17,6 +17,13 @@ from samen.sharing.actor import Actor, actor_for_membership
 from samen.signalling.services import PersonInput, SignalInput, signal_record
 
 
+@pytest.fixture(autouse=True)
+def audit_anchor_file(settings, tmp_path):
+    """Each test's audit chain starts empty, so its checkpoints go to a file of its own."""
+    settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchor.log"
+    return settings.AUDIT_ANCHOR_FILE
+
+
 @pytest.fixture
 def world(db):
     """Organisations in every region and one user per role, without signals."""

@@ -10,6 +10,15 @@ Environment variables (all optional for a local run):
   SAMEN_FIELD_KEY         base64 of 32 bytes: AES-256-GCM key for identifying data at rest.
   SAMEN_PSEUDONYM_KEY     base64 of 32 bytes: HMAC key for pseudonymous match keys.
   SAMEN_AUDIT_KEY         base64 of 32 bytes: HMAC key of the audit trail's hash chain.
+  SAMEN_AUDIT_ANCHOR_FILE append-only file of signed checkpoints of the audit chain's head
+                          (default var/audit-anchor.log). In production: out of reach of the
+                          database credentials, append-only (chattr +a, a WORM or log volume).
+  SAMEN_AUDIT_ANCHOR_EVERY checkpoint after every n-th audit entry is committed (default 1: every
+                          entry; see docs/adr on the audit anchor for the trade-off).
+  SAMEN_AUDIT_ANCHOR_FSYNC "1" to fsync the checkpoint file after each line (default off).
+  SAMEN_DB_MIGRATION_URL  PostgreSQL URL of the role that owns the tables; used only by
+                          `samen migrate` and `samen audit grant`. DATABASE_URL is then the
+                          application's role, which may not alter or empty the audit table.
   SAMEN_EMERGENCY_MINUTES how long emergency ("break the glass") access lasts (default 120).
   SAMEN_SHELTER_HOLD_HOURS  how long a shelter place is held for a referral (default 3).
   SAMEN_SHELTER_STALE_HOURS availability older than this shows as stale (default 24).
@@ -133,6 +142,11 @@ DATABASES = {
         conn_max_age=int(os.environ.get("SAMEN_DB_CONN_MAX_AGE", "60")),
     )
 }
+if os.environ.get("SAMEN_DB_MIGRATION_URL"):
+    # The owner of the tables, for `samen migrate --database owner` only (see sharing/dbroles.py);
+    # in tests the same connection as default.
+    DATABASES["owner"] = dj_database_url.parse(os.environ["SAMEN_DB_MIGRATION_URL"])
+    DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL and a busy timeout let the dev server and a second process share the file.
     DATABASES["default"]["OPTIONS"] = {
@@ -242,6 +256,9 @@ SPECTACULAR_SETTINGS = {
 FIELD_KEY = os.environ.get("SAMEN_FIELD_KEY", "")
 PSEUDONYM_KEY = os.environ.get("SAMEN_PSEUDONYM_KEY", "")
 AUDIT_KEY = os.environ.get("SAMEN_AUDIT_KEY", "")
+AUDIT_ANCHOR_FILE = Path(os.environ.get("SAMEN_AUDIT_ANCHOR_FILE", VAR_DIR / "audit-anchor.log"))
+AUDIT_ANCHOR_EVERY = int(os.environ.get("SAMEN_AUDIT_ANCHOR_EVERY", "1"))
+AUDIT_ANCHOR_FSYNC = env_bool("SAMEN_AUDIT_ANCHOR_FSYNC")
 EMERGENCY_ACCESS_MINUTES = int(os.environ.get("SAMEN_EMERGENCY_MINUTES", "120"))
 SHELTER_HOLD_HOURS = float(os.environ.get("SAMEN_SHELTER_HOLD_HOURS", "3"))
 SHELTER_STALE_HOURS = float(os.environ.get("SAMEN_SHELTER_STALE_HOURS", "24"))

@@ -2,6 +2,8 @@
 
 import base64
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SAMEN_FIELD_KEY", base64.b64encode(b"t" * 32).decode())
 os.environ.setdefault("SAMEN_PSEUDONYM_KEY", base64.b64encode(b"p" * 32).decode())
@@ -18,3 +20,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 # Many tests sign in from 127.0.0.1 within minutes; the rate-limit test lowers this itself.
 LOGIN_RATE_LIMIT = 10_000
+# Checkpoints of test chains never land in var/; each test also gets its own file (conftest).
+AUDIT_ANCHOR_FILE = Path(tempfile.mkdtemp(prefix="samen-test-anchor-")) / "audit-anchor.log"

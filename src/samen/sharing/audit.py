@@ -2,8 +2,13 @@
 
 Each entry carries an HMAC (key SAMEN_AUDIT_KEY) over its own content and the previous entry's
 hash, and a gapless sequence number. Editing, deleting, inserting or reordering entries breaks the
-chain, which `samen audit verify` detects. Entries hold ids, field names and codes, never personal
-data.
+chain, which `samen audit verify` detects. After commit the new head is checkpointed outside the
+table (samen.sharing.anchor), so cutting off the newest entries or wiping them all is detected
+too. Entries hold ids, field names and codes, never personal data.
+
+A refusal must outlive the transaction it happened in: a service refuses by raising, and the
+raise rolls its atomic block back, entry included. Inside `refusals_outlive()` (the request
+middleware and `atomic()` below) refusals are therefore held and written when the block is left.
 """
 
 from __future__ import annotations
@@ -12,13 +17,18 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+
+from samen.sharing.anchor import Checkpoint
 
 if TYPE_CHECKING:
     from samen.sharing.actor import Actor
@@ -86,8 +96,6 @@ def record(
     emergency: bool = False,
     detail: dict | None = None,
 ) -> None:
-    from samen.sharing.models import AuditChainHead, AuditEntry, AuditSubject
-
     user = actor.user if getattr(actor.user, "is_authenticated", False) else None
     org = actor.organisation
     values = {
@@ -109,17 +117,63 @@ def record(
         "result": result,
         "origin": actor.origin,
     }
+    pending = _held.get()
+    if result != "ok" and pending is not None and connection.in_atomic_block:
+        pending.append(values)
+        return
+    _append(values)
+
+
+def _append(values: dict) -> None:
+    from samen.sharing import anchor
+    from samen.sharing.models import AuditChainHead, AuditEntry, AuditSubject
+
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         values["seq"] = head.seq + 1
         digest = chain_hash(_audit_key(), head.hash, values)
         entry = AuditEntry.objects.create(prev_hash=head.hash, hash=digest, **values)
-        subjects = set(subjects_of(object_type, str(object_id), values["detail"]))
+        subjects = set(subjects_of(values["object_type"], values["object_id"], values["detail"]))
         AuditSubject.objects.bulk_create(
             [AuditSubject(entry=entry, case_number=n) for n in sorted(subjects)]
         )
         head.seq, head.hash = values["seq"], digest
         head.save(update_fields=["seq", "hash"])
+        anchor.after_commit(values["seq"], digest)
+
+
+_held: ContextVar[list[dict] | None] = ContextVar("samen_audit_held_refusals", default=None)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@contextmanager
+def refusals_outlive() -> Iterator[None]:
+    """Hold the refusals recorded inside atomic blocks within this context and write them when
+    it is left, however it is left. Use it outside the atomic block whose rollback they must
+    survive; nested, the outermost one writes."""
+    if _held.get() is not None:
+        yield
+        return
+    held: list[dict] = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+        for values in held:
+            _append(values)
+
+
+def atomic(func: F) -> F:
+    """`transaction.atomic` for a service that may refuse: its refusals survive the rollback."""
+    inner = transaction.atomic(func)
+
+    @wraps(func)
+    def wrapper(*args: object, **kwargs: object) -> object:
+        with refusals_outlive():
+            return inner(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 CASE_NUMBER = re.compile(r"^MH-\d{4}-\d{6}$")
@@ -146,43 +200,86 @@ class VerifyResult:
     first_bad_seq: int | None = None
     first_bad_id: int | None = None
     reason: str = ""
+    last_checkpoint: Checkpoint | None = field(default=None)
 
 
 def verify(batch: int = 5000) -> VerifyResult:
-    """Walk the chain in sequence order; stop at the first entry that does not fit."""
+    """Walk the chain in sequence order; stop at the first entry that does not fit its
+    predecessor, its own content, its subject index or its checkpoint; then demand that the chain
+    reaches the head row and the last checkpoint written outside the table."""
+    from samen.sharing import anchor
     from samen.sharing.models import AuditChainHead, AuditEntry
+
+    try:
+        anchors = anchor.load()
+    except anchor.AnchorBroken as exc:
+        return VerifyResult(False, 0, reason=f"checkpoint file altered: {exc}")
+    last = anchors.last
+    if anchors.rewritten_at is not None:
+        return VerifyResult(
+            False, 0, anchors.rewritten_at, None,
+            "two checkpoints name different entries at this sequence: the chain was cut there "
+            "and written anew",
+            last,
+        )  # fmt: skip
+
+    def bad(row: dict, reason: str) -> VerifyResult:
+        return VerifyResult(False, checked, row["seq"], row["id"], reason, last)
 
     key = _audit_key()
     prev = GENESIS
     expected = 1
     checked = 0
-    for row in _rows(AuditEntry, batch):
+    for row, subjects in _rows(AuditEntry, batch):
         if row["seq"] != expected:
-            reason = (
+            return bad(row, (
                 f"entry with sequence {expected} is missing" if row["seq"] > expected
                 else f"sequence {row['seq']} appears twice or out of order"
-            )  # fmt: skip
-            return VerifyResult(False, checked, row["seq"], row["id"], reason)
+            ))  # fmt: skip
         if row["prev_hash"] != prev:
-            return VerifyResult(False, checked, row["seq"], row["id"], "link to previous broken")
+            return bad(row, "link to previous broken")
         if not hmac.compare_digest(chain_hash(key, prev, row), row["hash"]):
-            return VerifyResult(False, checked, row["seq"], row["id"], "content was altered")
+            return bad(row, "content was altered")
+        if subjects != sorted(
+            set(subjects_of(row["object_type"], row["object_id"], row["detail"]))
+        ):
+            return bad(row, "its subject index was altered")
+        kept = anchors.expected(row["seq"])
+        if kept is not None and kept != bytes.fromhex(row["hash"])[: anchor.KEPT]:
+            return bad(row, "it differs from its checkpoint: the chain was rewritten from here")
         prev, expected, checked = row["hash"], expected + 1, checked + 1
+    if last is not None and checked < last.seq:
+        return VerifyResult(
+            False, checked, checked + 1, None,
+            f"the chain ends at {checked} but the last checkpoint says {last.seq}: "
+            "entries were removed",
+            last,
+        )  # fmt: skip
     head = AuditChainHead.objects.filter(id=1).first()
     if head and (head.seq != checked or head.hash != prev):
         return VerifyResult(
             False, checked, checked + 1 if head.seq > checked else checked, None,
             f"the chain ends at {checked} but the head says {head.seq}: entries were removed",
+            last,
         )  # fmt: skip
-    return VerifyResult(True, checked)
+    return VerifyResult(True, checked, last_checkpoint=last)
 
 
-def _rows(model: type, batch: int) -> Iterator[dict]:
+def _rows(model: type, batch: int) -> Iterator[tuple[dict, list[str]]]:
+    """The entries in sequence order, each with its subject index (sorted case numbers)."""
+    from samen.sharing.models import AuditSubject
+
     columns = ("id", "prev_hash", "hash", *CHAINED_FIELDS)
     last = 0
     while True:
         chunk = list(model.objects.filter(seq__gt=last).order_by("seq").values(*columns)[:batch])
         if not chunk:
             return
-        yield from chunk
+        index: dict[int, list[str]] = {}
+        for entry_id, number in AuditSubject.objects.filter(
+            entry__seq__gt=last, entry__seq__lte=chunk[-1]["seq"]
+        ).values_list("entry_id", "case_number"):
+            index.setdefault(entry_id, []).append(number)
+        for row in chunk:
+            yield row, sorted(index.get(row["id"], ()))
         last = chunk[-1]["seq"]

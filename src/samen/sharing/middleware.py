@@ -3,6 +3,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
+from samen.sharing import audit
 from samen.sharing.actor import (
     HEADER,
     PURPOSE_HEADER,
@@ -36,11 +37,14 @@ def build_actor(request: HttpRequest, user: object | None = None, channel: str =
 
 class ActorMiddleware:
     """Puts `request.actor` on every request, lazily, for the web views (API views build their own
-    after DRF authentication, since token users are only known then)."""
+    after DRF authentication, since token users are only known then). Refusals recorded inside an
+    atomic block anywhere in the request are written when the request is done, outside every
+    transaction, so a rollback cannot take them along (samen.sharing.audit.refusals_outlive)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.actor = SimpleLazyObject(lambda: build_actor(request))
-        return self.get_response(request)
+        with audit.refusals_outlive():
+            return self.get_response(request)

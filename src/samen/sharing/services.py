@@ -143,12 +143,25 @@ def shares_of_organisation(*, actor: Actor) -> dict[str, list[CaseShare]]:
     """Shares given and received by the actor's organisation: both sides see every share."""
     org = actor.organisation
     base = CaseShare.objects.select_related("case", "recipient", "from_organisation", "purpose")
-    if org is None:
-        return {"given": [], "received": []}
-    return {
-        "given": list(base.filter(from_organisation=org)),
-        "received": list(base.filter(recipient=org)),
-    }
+    shares = (
+        {
+            "given": list(base.filter(from_organisation=org)),
+            "received": list(base.filter(recipient=org)),
+        }
+        if org is not None
+        else {"given": [], "received": []}
+    )
+    shown = sorted({s.case.number for side in shares.values() for s in side})
+    audit.record(
+        actor,
+        "case_share.list",
+        object_type="case",
+        object_id="*",
+        fields=["case_number", "shares"] if shown else [],
+        purpose=policy.purpose_of(actor),
+        detail={"cases": shown},
+    )
+    return shares
 
 
 def emergency_start(*, actor: Actor, case: Case, reason: str) -> EmergencyAccess:

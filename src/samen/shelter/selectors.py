@@ -117,7 +117,11 @@ def holds_for_shelter(*, actor: Actor) -> list[dict]:
         fields=NEEDS_FIELDS if holds else [],
         purpose=policy.purpose_of(actor),
         legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES) if holds else "",
-        detail={"holds": [h.pk for h in holds]},
+        # The shelter sees no case number, but the read is the person's: indexed to the case.
+        detail={
+            "holds": [h.pk for h in holds],
+            "cases": sorted({h.referral.case.number for h in holds}),
+        },
     )
     return [
         {
@@ -309,10 +313,24 @@ def placements_for_shelter(*, actor: Actor) -> dict[str, list[dict]]:
         place__location__provider__organisation_id=org_id,
         status=HoldStatus.ACCEPTED,
         placement__isnull=True,
-    ).select_related("place", "referral")
+    ).select_related("place", "referral__case")
     running = Placement.objects.filter(
         place__location__provider__organisation_id=org_id, ended_at__isnull=True
-    ).select_related("place", "referral")
+    ).select_related("place", "referral__case")
+    arriving, running = list(arriving), list(running)
+    audit.record(
+        actor,
+        "placement.list",
+        object_type="placement",
+        object_id="*",
+        fields=["placements"] if arriving or running else [],
+        purpose=policy.purpose_of(actor),
+        detail={
+            "holds": [h.pk for h in arriving],
+            "placements": [p.pk for p in running],
+            "cases": sorted({r.referral.case.number for r in [*arriving, *running]}),
+        },
+    )
     return {
         "arriving": [
             {

@@ -301,7 +301,7 @@ def match_referral(
 # --- availability and contra-indications -----------------------------------------------------
 
 
-@transaction.atomic
+@audit.atomic
 def availability_update(
     *, actor: Actor, place: Place, capacity: int, free: int, reported_at: datetime | None = None
 ) -> Place:
@@ -359,7 +359,7 @@ def availability_update(
     return place
 
 
-@transaction.atomic
+@audit.atomic
 def contra_indication_set(
     *, actor: Actor, place: Place, code: str, reason: str
 ) -> ContraIndication:
@@ -402,7 +402,7 @@ def contra_indication_set(
     return rule
 
 
-@transaction.atomic
+@audit.atomic
 def contra_indication_end(*, actor: Actor, rule: ContraIndication) -> ContraIndication:
     policy.require(
         actor, "shelter.directory", object_type="shelter_place", object_id=str(rule.place_id)
@@ -455,7 +455,7 @@ def _directory_audit(actor: Actor, action: str, object_type: str, pk: int, field
     )  # fmt: skip
 
 
-@transaction.atomic
+@audit.atomic
 def location_save(
     *, actor: Actor, data: dict, location: Location | None = None, provider: Provider | None = None
 ) -> Location:
@@ -478,7 +478,7 @@ def location_save(
     return location
 
 
-@transaction.atomic
+@audit.atomic
 def place_save(
     *, actor: Actor, data: dict, place: Place | None = None, location: Location | None = None
 ) -> Place:
@@ -591,7 +591,7 @@ def _needs_profile(case: Case, data: NeedsInput) -> dict:
     }
 
 
-@transaction.atomic
+@audit.atomic
 def referral_create(*, actor: Actor, case: Case, data: NeedsInput) -> Referral:
     """A care coordinator asks for a place; the needs profile is filled from the case."""
     policy.require(actor, "referral.create", object_type="case", object_id=case.number)
@@ -760,7 +760,7 @@ def _respond(
     return hold
 
 
-@transaction.atomic
+@audit.atomic
 def hold_accept(*, actor: Actor, hold: Hold) -> Hold:
     """The shelter accepts: the bed stays taken, and the identity is shared with it."""
     hold = _respond(
@@ -778,7 +778,7 @@ def hold_accept(*, actor: Actor, hold: Hold) -> Hold:
     return hold
 
 
-@transaction.atomic
+@audit.atomic
 def hold_decline(*, actor: Actor, hold: Hold, reason: str) -> Hold:
     """The shelter declines with a reason from the list; the bed is free again."""
     if reason not in DeclineReason.values:
@@ -853,7 +853,7 @@ def holds_expire(*, now: datetime | None = None) -> int:
 # --- placements ------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@audit.atomic
 def placement_start(*, actor: Actor, hold: Hold, at: datetime | None = None) -> Placement:
     """The person arrived: the accepted hold becomes a placement (the bed was already taken)."""
     policy.require(actor, "referral.respond", object_type="hold", object_id=str(hold.pk))
@@ -887,7 +887,7 @@ def placement_start(*, actor: Actor, hold: Hold, at: datetime | None = None) -> 
     return placement
 
 
-@transaction.atomic
+@audit.atomic
 def placement_end(
     *, actor: Actor, placement: Placement, outflow: str, at: datetime | None = None
 ) -> Placement:

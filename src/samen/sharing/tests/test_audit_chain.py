@@ -12,10 +12,11 @@ SUBJECTS = AuditSubject._meta.db_table
 
 
 @pytest.fixture
-def trail(record):
-    """A few real entries, written by real use cases."""
-    for _ in range(3):
-        record()
+def trail(record, django_capture_on_commit_callbacks):
+    """A few real entries, written by real use cases and committed (so checkpointed)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            record()
     assert AuditEntry.objects.count() == 3
     return list(AuditEntry.objects.order_by("seq"))
 
@@ -101,7 +102,8 @@ def test_reordered_entries_are_found(trail):
 
 def test_the_verify_command_exits_nonzero_and_names_the_entry(trail, capsys):
     call_command("audit", "verify")
-    assert "intact: 3 entries" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "intact: 3 entries" in out and "Last checkpoint: sequence 3" in out
     raw(f"UPDATE {TABLE} SET object_id = %s WHERE seq = 2", ["MH-2026-999999"])
     with pytest.raises(SystemExit) as exit_info:
         call_command("audit", "verify")

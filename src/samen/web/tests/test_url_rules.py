@@ -109,3 +109,85 @@ def test_admin_urls_are_closed_to_signed_out_callers(client):
     for route, _ in ADMIN_URLS[:20]:
         path = concrete("admin/" + route) if not route.startswith("admin/") else concrete(route)
         assert client.get(path).status_code in (302, 404), path
+
+
+# Every list, queue, dashboard and download (every page without a parameter in its path) is
+# either one that shows personal data, and must then write an audit entry for every role that may
+# open it, or one named here as showing none. A new page that is in neither set fails the walk.
+SHOWS_PERSONAL_DATA = {
+    "/signalen/", "/zaken/", "/delen/", "/privacy/audit/", "/privacy/delingen/",
+    "/privacy/noodtoegang/", "/opvang/aanvragen/", "/opvang/toewijzing/", "/opvang/wachtlijst/",
+    "/opvang/plaatsingen/", "/identificatie/termijnen/", "/identificatie/meldingen/",
+    "/api/v1/signals/", "/api/v1/cases/", "/api/v1/shares/",
+    "/api/v1/shelter/holds/", "/api/v1/shelter/waiting/",
+    "/api/v1/shelter/allocation/", "/api/v1/identification/deadlines/",
+    "/api/v1/identification/notifications/",
+}  # fmt: skip
+SHOWS_NONE = {
+    # public and account pages, the register, the programme, aggregates (the home page's counts),
+    # the directory, and forms and actions that answer only POST
+    "/", "/api/v1/emergency-access/", "/api/v1/shelter/referrals/",
+    "/identificatie/meldingen/gelezen/",
+    "/healthz", "/i18n/setlang/", "/account/login/", "/account/logout/", "/account/membership/",
+    "/account/purpose/", "/account/2fa/", "/api/schema/", "/api/docs/", "/api/v1/me/",
+    "/api/v1/auth/token/", "/api/v1/organisations/", "/api/v1/signal-lists/", "/api/v1/register/",
+    "/api/v1/programme/action-lines/", "/api/v1/programme/actions/",
+    "/api/v1/programme/motions/", "/api/v1/programme/commitments/",
+    "/api/v1/programme/recommendations/", "/api/v1/programme/indicators/",
+    "/api/v1/programme/letters/", "/api/v1/shelter/places/", "/api/v1/shelter/dashboard/",
+    "/api/v1/shelter/allocation/confirm/", "/api/v1/shelter/directory/locations/",
+    "/api/v1/shelter/directory/places/", "/api/v1/identification/notifications/read/",
+    "/api/v1/statistics/tables/", "/signalen/nieuw/", "/noodtoegang/", "/register/", "/privacy/",
+    "/programma/", "/programma/overzicht/opslaan/", "/programma/brieven/",
+    "/programma/brieven/nieuw/", "/programma/indicatoren/", "/statistiek/",
+    "/statistiek/publiceren/", "/opvang/", "/opvang/dashboard/", "/opvang/dashboard.csv",
+    "/opvang/toewijzing/bevestigen/", "/opvang/meldingen/", "/identificatie/doorlooptijden/",
+}  # fmt: skip
+PAGES = [
+    (concrete(route), p)
+    for route, p in APP_URLS
+    if "<" not in route and not route.startswith("api/v1/^")
+]
+
+
+def test_every_list_dashboard_and_download_says_whether_it_shows_personal_data():
+    unclassified = sorted({path for path, _ in PAGES} - SHOWS_PERSONAL_DATA - SHOWS_NONE)
+    assert not unclassified, (
+        f"classify these pages in SHOWS_PERSONAL_DATA or SHOWS_NONE: {unclassified}"
+    )
+    assert {path for path, _ in PAGES} >= SHOWS_PERSONAL_DATA
+
+
+def users_allowed(rule: str) -> list[str]:
+    """One demo user per role that may open a page with this rule."""
+    from samen.organisations.models import Membership
+
+    roles = list(Role) if rule == AUTHENTICATED else sorted(policy.PERMISSIONS[rule])
+    users = []
+    for role in roles:
+        m = Membership.objects.filter(role=role, user__username__startswith="demo-").first()
+        if m is not None:
+            users.append(m.user.username)
+    return users
+
+
+PERSONAL_PAGES = [(path, p) for path, p in PAGES if path in SHOWS_PERSONAL_DATA]
+
+
+@pytest.mark.parametrize("path,pattern", PERSONAL_PAGES, ids=[p for p, _ in PERSONAL_PAGES])
+def test_every_page_that_shows_personal_data_writes_an_audit_entry_for_every_role(
+    path, pattern, web_for, api_for, record
+):
+    from samen.sharing.models import AuditEntry
+
+    record()  # a signal and its case, so the lists have someone in them
+    rule = rule_of(pattern.callback)
+    users = users_allowed(rule)
+    assert users, path
+    for username in users:
+        client = api_for(username) if path.startswith("/api/") else web_for(username)
+        before = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        response = client.get(path)
+        assert response.status_code == 200, (path, username, response.status_code)
+        written = AuditEntry.objects.filter(seq__gt=before, actor_username=username)
+        assert written.exists(), f"{path} as {username} shows personal data but wrote no entry"
