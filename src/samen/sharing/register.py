@@ -153,6 +153,7 @@ FIELD_CATEGORIES: dict[str, str] = {
     # A notification (identification.selectors.notifications_of): its kind says what it is about.
     "notification.deadline": "immigration",
     "notification.guardian": "minors",
+    "notification.adult": "minors",
     "notification.hold": "location",
 }
 

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 def presumed(actor_for, case):
     """An adult by the recorded age band, but the age is disputed: presumed a minor."""
     police = actor_for("demo-investigator")
+    ask_to_assess(case, investigator=police)  # the police reach the case through the request
     services.path_facts_set(
         actor=police, case=case, foreign_national=True, lawful_residence=False,
         unaccompanied=False, age_assessment="disputed", presumed_minor=True,
@@ -111,11 +112,12 @@ def test_a_person_later_signalled_as_a_minor_gets_the_guardian_once(
     """First recorded as an adult (foreign, unaccompanied: no guardian for an adult); a later
     signal about the same person shows a minor. The guardian follows on that route too, told
     once."""
-    nidos = member_at(OrganisationType.NIDOS, Role.CARE_COORDINATOR, "test-nidos", "n@x.test")
+    nidos = member_at(OrganisationType.NIDOS, Role.GUARDIAN, "test-nidos", "n@x.test")
     known = PersonInput(name="Lina Test", date_of_birth=date(2004, 3, 1), nationality="ER")
     case = record(person=known).case
     assert not case.person.is_minor
     police = actor_for("demo-investigator")
+    ask_to_assess(case, investigator=police)  # the police reach the case through the request
     services.path_facts_set(
         actor=police, case=case, foreign_national=True, lawful_residence=False, unaccompanied=True
     )
@@ -141,9 +143,10 @@ def test_a_minors_deadlines_are_the_guardians_too(actor_for, record, member_at):
     from samen.identification.models import Deadline
     from samen.identification.reminders import reminders_send
 
-    nidos = member_at(OrganisationType.NIDOS, Role.CARE_COORDINATOR, "test-nidos", "n@x.test")
+    nidos = member_at(OrganisationType.NIDOS, Role.GUARDIAN, "test-nidos", "n@x.test")
     case = record(person=PersonInput(age_band="12-17")).case
     police = actor_for("demo-investigator")
+    ask_to_assess(case, investigator=police)  # the police reach the case through the request
     services.path_facts_set(
         actor=police, case=case, foreign_national=True, lawful_residence=False, unaccompanied=True
     )
@@ -161,7 +164,7 @@ def test_turning_18_is_noticed_and_the_coordinator_and_guardian_get_a_task(
 
     from samen.cases.models import Person
 
-    nidos = member_at(OrganisationType.NIDOS, Role.CARE_COORDINATOR, "test-nidos", "n@x.test")
+    nidos = member_at(OrganisationType.NIDOS, Role.GUARDIAN, "test-nidos", "n@x.test")
     today = date.today()
     try:
         born = today.replace(year=today.year - 18)
@@ -170,6 +173,7 @@ def test_turning_18_is_noticed_and_the_coordinator_and_guardian_get_a_task(
     person = PersonInput(name="Mara Test", date_of_birth=born, nationality="ER")
     case = record(person=person, observed_on=today - timedelta(days=1)).case
     assert case.person.is_minor  # 17 when signalled
+    ask_to_assess(case, investigator=actor_for("demo-investigator"))
     services.path_facts_set(
         actor=actor_for("demo-investigator"), case=case, foreign_national=True,
         lawful_residence=False, unaccompanied=True,

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from samen.cases.models import AgeBand, Gender, Person
 from samen.identification import services as identification
+from samen.identification.demo import ask_to_assess
 from samen.identification.models import AgeAssessment, IdentificationPath
 from samen.shelter import selectors, services
 from samen.shelter.models import PlaceType, TargetGroup
@@ -37,6 +38,7 @@ def eighteen_years_before(day: date) -> date:
 def test_a_presumed_minor_with_disputed_age_is_referred_as_a_minor(directory, coordinator, record):
     person = PersonInput(gender=Gender.FEMALE, age_band=AgeBand.AGE_18_22, nationality="ER")
     case = record(person=person).case
+    ask_to_assess(case, investigator=actor_for_investigator(record))
     identification.path_facts_set(
         actor=actor_for_investigator(record), case=case, foreign_national=True,
         lawful_residence=False, unaccompanied=True, age_assessment=AgeAssessment.DISPUTED,
@@ -148,6 +150,7 @@ def test_cosm_takes_a_foreign_victim_offered_the_reflection_period_via_the_centr
     person = PersonInput(gender=Gender.FEMALE, age_band=AgeBand.AGE_23_29, nationality="NG")
     case = record(person=person, forms=["sexual"]).case
     police = actor_for("demo-investigator")
+    ask_to_assess(case, investigator=police)  # the police reach the case through the request
     take = identification.transition_take
     take(actor=police, case=case, code="assessment_start")
     take(actor=police, case=case, code="indication_establish",
