@@ -129,6 +129,7 @@ class IntervalSolver:
         relative: float = 0.0,
         floor: np.ndarray | None = None,
         integer: bool = False,
+        zeros_public: bool = False,
     ) -> None:
         if method == "auto":
             method = "linprog" if HAVE_SCIPY else "propagation"
@@ -153,6 +154,7 @@ class IntervalSolver:
             np.zeros(len(system.values)) if floor is None else np.asarray(floor, dtype=float)
         )
         self.integer = integer
+        self.zeros_public = zeros_public
         # Values each cell was seen to take in feasible tables. They stay valid across the
         # audits of one protection run because hiding more cells only enlarges the set of
         # feasible tables, and a cell is only published again when every feasible table
@@ -207,6 +209,10 @@ class IntervalSolver:
             if upper >= self.cap - _TOLERANCE:
                 upper = math.inf
             protected = upper - lower >= self.required[var] - _TOLERANCE
+            if not protected and self.zeros_public and upper <= _TOLERANCE:
+                # A cell no table publishes (a difference between releases, a sub-total),
+                # pinned at zero: "nobody" is what the rules publish for any empty group.
+                protected = system.origin[var] == Origin.LATENT
             report.intervals.append(
                 CellInterval(
                     key=system.keys[var],

@@ -598,4 +598,5 @@ def _attacker(system: LinearSystem, rules: DisclosureRules) -> dict:
         "relative": rules.protection_relative,
         "floor": floor,
         "integer": rules.integer_audit,
+        "zeros_public": rules.never_hide_zeros,
     }
