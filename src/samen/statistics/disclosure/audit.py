@@ -45,6 +45,9 @@ IPM_FROM = 5000
 #: Seconds a MILP of the integer check may take; past it the best whole-number tables found
 #: so far count (they are feasible, so the range they show is never wider than the truth).
 MILP_TIME_LIMIT = 5.0
+#: Components with more hidden cells than this get no MILP: their integer check rests on the
+#: whole-number tables the LPs happened to find (vertices of these tables mostly are).
+MILP_MAX_CELLS = 2000
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,9 @@ class IntervalSolver:
         # already has its value.
         self._seen_low = np.array([np.inf if v is None else v for v in system.values], float)
         self._seen_high = np.array([-np.inf if v is None else v for v in system.values], float)
+        # The same, over the whole-number tables among them (the true table is one).
+        self._int_low = self._seen_low.copy()
+        self._int_high = self._seen_high.copy()
         self.certify_rounds = 6
         #: Certify cells in bulk before solving their own LPs even when exact: used inside the
         #: suppression loop, where a proven width is all that is needed.
@@ -354,6 +360,7 @@ class IntervalSolver:
                 solution = solve(objective)
                 np.minimum(lowest, solution, out=lowest)
                 np.maximum(highest, solution, out=highest)
+                self._note_integral(global_ids, solution)
                 still = pending[highest[pending] - lowest[pending] < required[pending] - _TOLERANCE]
                 if len(still) == len(pending) and attempt > 0:
                     break
@@ -367,16 +374,25 @@ class IntervalSolver:
             # Exact mode still settles every cell the bulk pass could not prove, so the
             # decisions are those of solving each cell's own LPs, at a fraction of the cost.
             to_check = pending.tolist() if (settle_exposed or exact) else []
+        global_ids = np.array(component, dtype=np.int64)
         for i in to_check:
             objective = np.zeros(n)
             objective[i] = 1.0
             low = solve(objective)
             objective[i] = -1.0
             high = solve(objective)
+            self._note_integral(global_ids, low)
+            self._note_integral(global_ids, high)
             results[component[i]] = (float(low[i]), float(high[i]), True)
         if self.integer:
             self._integer_check(component, results, matrix, b, floor, required)
         return results
+
+    def _note_integral(self, global_ids: np.ndarray, solution: np.ndarray) -> None:
+        if np.abs(solution - np.round(solution)).max(initial=0.0) < _TOLERANCE:
+            rounded = np.round(solution)
+            self._int_low[global_ids] = np.minimum(self._int_low[global_ids], rounded)
+            self._int_high[global_ids] = np.maximum(self._int_high[global_ids], rounded)
 
     def _integer_check(
         self,
@@ -399,6 +415,10 @@ class IntervalSolver:
             integer_width = math.floor(upper + _TOLERANCE) - math.ceil(lower - _TOLERANCE)
             if lower == upper or integer_width >= required[i] + 1 - _TOLERANCE:
                 continue  # pinned already, or far enough from the interval
+            if self._int_high[var] - self._int_low[var] >= required[i] - _TOLERANCE:
+                continue  # whole-number tables that far apart were found already
+            if len(component) > MILP_MAX_CELLS:
+                continue  # too large for a MILP per cell: the LP's verdict stands
             low = self._milp(i, 1.0, matrix, b, floor)
             high = self._milp(i, -1.0, matrix, b, floor)
             if low is None or high is None:
