@@ -362,11 +362,11 @@ def methods_note(release: ProtectedRelease, lang: str, *, k: int = DEFAULT_K) ->
         (
             "- Eén teken: elke verborgen cel staat er als x, of ze nu klein is of verborgen om "
             "een kleine cel te beschermen; er is geen onderscheid tussen primair en secundair. "
-            "Een verborgen cel is nooit 0 (nullen worden gepubliceerd)."
+            "Een verborgen cel kan ook een 0 zijn die verborgen is om een andere te beschermen."
             if nl
             else "- One mark: every hidden cell is shown as x, whether it is small itself or "
             "hidden to protect a small one; primary and secondary are not told apart. A hidden "
-            "cell is never 0 (zeros are published)."
+            "cell can also be a zero hidden to protect another."
         ),
         (
             "- Controle: voor elke verborgen cel is het bereik berekend dat een lezer uit alles "

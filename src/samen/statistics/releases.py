@@ -60,7 +60,10 @@ def disclosure_rules() -> DisclosureRules:
         min_count=int(conf["min_count"]),  # type: ignore[call-overload]
         protection_margin=float(conf["protection_absolute"]),  # type: ignore[arg-type]
         protection_relative=float(conf["protection_relative"]),  # type: ignore[arg-type]
-        never_hide_zeros=True,
+        # Zeros may be hidden as secondaries: with zeros published and never hidden, a reader
+        # knows every hidden cell is at least 1, and sparse tables (most cells 0, 1 or 2)
+        # cannot be protected at all. See ADR 0004.
+        never_hide_zeros=False,
         integer_audit=True,
     )
 

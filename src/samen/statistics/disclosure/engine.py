@@ -16,7 +16,7 @@ from .result import (
     Suppression,
     SuppressionKind,
 )
-from .rules import DisclosureRules
+from .rules import DisclosureRules, ZeroPolicy
 from .system import RELEASE_DIMENSION, Hierarchy, LinearSystem, Origin
 from .table import CellKey, Coordinate, CountTable, describe_key, make_key
 
@@ -598,5 +598,5 @@ def _attacker(system: LinearSystem, rules: DisclosureRules) -> dict:
         "relative": rules.protection_relative,
         "floor": floor,
         "integer": rules.integer_audit,
-        "zeros_public": rules.never_hide_zeros,
+        "zeros_public": rules.zero_policy is ZeroPolicy.PUBLISH,
     }
