@@ -11,8 +11,9 @@ keyed by the period and a cheap register version, so the page does not recount o
 When the counts of a released period change (a correction, a late registration), the new
 counts are a new version, a correction: cells that changed by fewer than the minimum are
 hidden, and the audit keeps their differences from being recalculated (``correction`` mode
-``suppress``, the default); or, in mode ``postpone``, the period keeps its released version
-and the correction waits for the next regular release. Readers are told which.
+``suppress``, the default); or, in mode ``postpone`` (and whenever the corrected release
+cannot be proven safe), the period keeps its released version and the correction waits for
+the next regular release. Readers are told which.
 """
 
 from __future__ import annotations
@@ -224,6 +225,9 @@ def _deliver(actor: Actor, period: ReleasePeriod, categories: str) -> Delivery:
             hierarchies=tables.HIERARCHIES,
             label=f"{period.code} v{version}",
         )
+        if not release.safe and correction:
+            # A correction that cannot be proven safe waits for the next regular release.
+            return Delivery(_archived(latest), latest, period, POSTPONED)
         if not release.safe:
             raise UnsafeRelease(period.code)
         notice = CORRECTION if correction else ""
