@@ -19,7 +19,11 @@ What it does, end to end:
      margins (35,640 cells), at two scales: the benchmark's (200,000 persons a year, as the
      1,000,000 cases) and the national one (about 900 persons a year, so most cells are small
      and half the table is suppressed: the hard case).
-  5. Prints the figures and a last line `RESULT key=value ...`.
+  5. Issue #13: times a corrected five-year release protected against 10 archived releases
+     of overlapping periods; the statistics page for one year on its first delivery and then
+     served from the cache (median of 5); and the national-scale cube again with the page's
+     rules (floor 1, protection interval 2 / 10%, integer check).
+  6. Prints the figures and a last line `RESULT key=value ...`.
 
 Run:  .venv/bin/python benchmarks/statistics.py [--cases 1000000] [--reuse] [--dsn URL]
       (the entry point that runs this file)
@@ -260,7 +264,92 @@ def time_table_set() -> tuple[float, float, int, str]:
     return sql_seconds, engine_seconds, persons, "ok" if release.safe else "not-ok"
 
 
-def time_engine_10k(per_year: int) -> tuple[float, str]:
+def time_against_archive() -> tuple[float, int, str]:
+    """The audit of a new release against 10 archived releases of overlapping periods (issue
+    #13): ten releases of the benchmark's register are protected one after the other (the
+    five-year period, each year, and four other spans), then a corrected five-year release
+    (one person in twenty moved to another form in the last year) against all ten."""
+    from samen.organisations.models import Membership
+    from samen.sharing.actor import actor_for_membership
+    from samen.statistics import tables
+    from samen.statistics.disclosure import protect
+    from samen.statistics.releases import disclosure_rules
+    from samen.statistics.selectors import Period, region_names, statistics_data
+
+    member = Membership.objects.select_related("user", "organisation").get(
+        user__username="demo-registrar"
+    )
+    actor = actor_for_membership(member, origin="bench", purpose="statistics")
+    last = FIRST_YEAR + YEARS - 1
+    whole = Period(date(FIRST_YEAR, 1, 1), date(last, 12, 31))
+    data = statistics_data(actor=actor, period=whole, with_previous=False)
+    regions = list(region_names())
+    rules = disclosure_rules()
+    spans = [(FIRST_YEAR, last), *((y, y) for y in range(FIRST_YEAR, last + 1)),
+             (FIRST_YEAR, last - 1), (FIRST_YEAR + 1, last), (FIRST_YEAR, FIRST_YEAR + 1),
+             (FIRST_YEAR + 2, last)]  # fmt: skip
+    archived = []
+    for first, end in spans:
+        period = Period(date(first, 1, 1), date(end, 12, 31))
+        source = tables.build_tables(data.within(period), regions)
+        archived.append(protect(source, rules, previous=archived, hierarchies=tables.HIERARCHIES,
+                                label=f"{first}-{end}"))  # fmt: skip
+    moved = []
+    for row in data.victims:
+        if int(row[0]) == last and str(row[1]) == "0" and row[-1] >= 20:
+            moved.append((*row[:-1], row[-1] - row[-1] // 20))
+            moved.append((row[0], 1, *row[2:-1], row[-1] // 20))
+        else:
+            moved.append(row)
+    from dataclasses import replace
+
+    corrected = replace(data, victims=moved)
+    source = tables.build_tables(corrected, regions)
+    t = time.perf_counter()
+    release = protect(source, rules, previous=archived, hierarchies=tables.HIERARCHIES,
+                      label="corrected")  # fmt: skip
+    seconds = time.perf_counter() - t
+    log(
+        f"a corrected five-year release against {len(archived)} archived releases: "
+        f"audit {'ok' if release.safe else 'NOT OK'}, {seconds:.2f} s"
+    )
+    return seconds, len(archived), "ok" if release.safe else "not-ok"
+
+
+def time_cached_page() -> tuple[float, float]:
+    """The statistics page as the registrar gets it: first delivery (count, protect against
+    the archive, record), then served from the cache (median of 5)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from samen.accounts.models import User
+
+    client = Client()
+    user = User.objects.get(username="demo-registrar")
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    url = f"/statistiek/?period={FIRST_YEAR + YEARS - 1}"
+    t = time.perf_counter()
+    first = client.get(url, SERVER_NAME="localhost")
+    first_seconds = time.perf_counter() - t
+    assert first.status_code == 200, first.status_code
+    timings = []
+    for _ in range(5):
+        t = time.perf_counter()
+        again = client.get(url, SERVER_NAME="localhost")
+        timings.append(time.perf_counter() - t)
+        assert again.status_code == 200
+    cached_ms = 1000 * sorted(timings)[2]
+    log(f"page {url}: first delivery {first_seconds:.2f} s, from the cache {cached_ms:.0f} ms")
+    return first_seconds, cached_ms
+
+
+def time_engine_10k(per_year: int, *, module_rules: bool = False) -> tuple[float, str]:
     """One table of 10,000 interior cells with all its margins, at the national scale."""
     from samen.statistics.disclosure import CountTable, Dimension, DisclosureRules, protect
 
@@ -286,8 +375,13 @@ def time_engine_10k(per_year: int) -> tuple[float, str]:
     )
     dims = [Dimension(k, v, complete=(k != "year")) for k, v in names.items()]
     table = CountTable("10k", dims, interior)
+    rules = DisclosureRules()
+    if module_rules:  # the statistics page's rules: floor 1, interval 2 / 10%, integer check
+        from samen.statistics.releases import disclosure_rules
+
+        rules = disclosure_rules()
     t = time.perf_counter()
-    release = protect([table], DisclosureRules(), label="10k")
+    release = protect([table], rules, label="10k")
     seconds = time.perf_counter() - t
     counts = release.counts()
     log(
@@ -295,6 +389,7 @@ def time_engine_10k(per_year: int) -> tuple[float, str]:
         f"margins), {table.grand_total:,} persons: {counts['primary']:,} primary + "
         f"{counts['secondary']:,} secondary suppressed, audit "
         f"{'ok' if release.safe else 'NOT OK'}, {seconds:.1f} s"
+        + (" (the page's rules)" if module_rules else "")
     )
     return seconds, "ok" if release.safe else "not-ok"
 
@@ -318,7 +413,10 @@ def main() -> None:
     build(args.dsn, args.cases, reuse=args.reuse)
     load_seconds = time.perf_counter() - t
     sql_s, set_engine_s, persons, set_audit = time_table_set()
+    archive_s, archived, archive_audit = time_against_archive()
+    first_page_s, cached_page_ms = time_cached_page()
     engine = {int(n): time_engine_10k(int(n)) for n in args.engine_per_year.split(",")}
+    national_s, national_audit = time_engine_10k(900, module_rules=True)
     log(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if not args.keep:
         from django.db import connections
@@ -332,6 +430,9 @@ def main() -> None:
         f"build_s={load_seconds:.1f} tableset_sql_s={sql_s:.2f} "
         f"tableset_engine_s={set_engine_s:.2f} tableset_total_s={sql_s + set_engine_s:.2f} "
         f"tableset_audit={set_audit} "
+        f"against_{archived}_archived_s={archive_s:.2f} against_archive_audit={archive_audit} "
+        f"page_first_s={first_page_s:.2f} page_cached_ms={cached_page_ms:.0f} "
+        f"national_cube_page_rules_s={national_s:.2f} national_cube_audit={national_audit} "
         + " ".join(
             f"engine_10k_cells_{n}_per_year_s={seconds:.2f} engine_10k_{n}_audit={audit}"
             for n, (seconds, audit) in engine.items()

@@ -6,26 +6,29 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from samen.api.base import SamenAPIView
 from samen.statistics import publication, tables
-from samen.statistics.forms import PeriodForm, default_period
-from samen.statistics.releases import release_for
-from samen.statistics.selectors import Period, region_names
+from samen.statistics.forms import PeriodForm
+from samen.statistics.releases import UnsafeRelease, release_for
+from samen.statistics.selectors import region_names
 
 TAG = ["statistics"]
 PERIOD = [
-    OpenApiParameter("start", str, description="first day of the period, YYYY-MM-DD"),
-    OpenApiParameter("end", str, description="last day of the period, YYYY-MM-DD"),
+    OpenApiParameter(
+        "period",
+        str,
+        description="one of the fixed release periods, e.g. 2025 or 2021-2025 (default: the "
+        "last complete years); free dates (start, end) are refused",
+    ),
 ]
 
 
 class StatisticsSuppressionSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["primary", "secondary"])
-    rule = serializers.CharField()
+    mark = serializers.CharField(help_text="x: one mark for every hidden cell")
     explanation = serializers.CharField()
 
 
@@ -52,6 +55,9 @@ class StatisticsTableSerializer(serializers.Serializer):
 
 class StatisticsReleaseSerializer(serializers.Serializer):
     label = serializers.CharField()
+    period = serializers.CharField()
+    version = serializers.IntegerField()
+    notice = serializers.CharField(allow_blank=True)
     safe = serializers.BooleanField()
     rules = serializers.ListField(child=serializers.CharField())
     methods = serializers.CharField()
@@ -65,9 +71,17 @@ class StatisticsAPIView(SamenAPIView):
         form = PeriodForm(request.query_params)
         if not form.is_valid():
             raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
-        period: Period = form.cleaned_data.get("period") or default_period()
-        release, _earlier = release_for(self.actor, period)
-        return publication.release_dict(release, region_names())
+        try:
+            delivery = release_for(self.actor, form.release_period)
+        except UnsafeRelease as exc:
+            raise APIException("these tables could not be proven safe") from exc
+        data = publication.release_dict(delivery.release, region_names())
+        data.update(
+            period=delivery.period.code,
+            version=delivery.publication.version,
+            notice=delivery.notice_text(),
+        )
+        return data
 
 
 class StatisticsReleaseView(StatisticsAPIView):

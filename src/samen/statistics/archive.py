@@ -68,6 +68,9 @@ def release_to_archive(release: ProtectedRelease) -> dict[str, Any]:
             "rounding_base": rules.rounding_base,
             "rounding_mode": rules.rounding_mode.value,
             "protection_margin": rules.protection_margin,
+            "protection_relative": rules.protection_relative,
+            "never_hide_zeros": rules.never_hide_zeros,
+            "integer_audit": rules.integer_audit,
         },
         "tables": [_table_out(t) for t in release.source_tables],
         "suppressed": {
@@ -87,6 +90,9 @@ def release_from_archive(data: dict[str, Any]) -> ProtectedRelease:
         rounding_base=r["rounding_base"],
         rounding_mode=RoundingMode(r["rounding_mode"]),
         protection_margin=r["protection_margin"],
+        protection_relative=r.get("protection_relative", 0.0),
+        never_hide_zeros=r.get("never_hide_zeros", False),
+        integer_audit=r.get("integer_audit", False),
     )
     suppressed = {
         name: [_coordinates_in(c) for c in cells] for name, cells in data["suppressed"].items()

@@ -1,51 +1,43 @@
-"""The reporting period, from the query string of the page, the downloads and the API."""
+"""The release period, from the query string of the page, the downloads and the API: one of
+the fixed periods of ``samen.statistics.periods``, never arbitrary dates."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from samen.statistics.selectors import Period
+from samen.statistics.periods import ReleasePeriod, release_period, release_periods
 
-EARLIEST = date(2000, 1, 1)
-MAX_YEARS = 10
-
-
-def default_period(today: date | None = None) -> Period:
-    """The last five complete calendar years, like the yearly reports. Complete years also
-    keep last year's release of the period a true earlier release: a year still running
-    would change between the two and the difference would be a small group of people."""
-    today = today or date.today()
-    return Period(date(today.year - 5, 1, 1), date(today.year - 1, 12, 31))
+#: Parameters of the old free period; refused by name so a reader learns why.
+DATE_FIELDS = ("start", "end")
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    period = forms.ChoiceField(label=_("Period"), required=False)
+
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        super().__init__(data, *args, **kwargs)
+        self.fields["period"].choices = [(p.code, p.label) for p in release_periods()]
+        self._dates = [name for name in DATE_FIELDS if data is not None and data.get(name)]
 
     def clean(self) -> dict:
         data = super().clean()
-        default = default_period()
-        start = data.get("start") or default.start
-        end = data.get("end") or default.end
-        if "start" in self.errors or "end" in self.errors:
+        for name in self._dates:
+            # Any start and end date would let two releases differ by a day: refused, with
+            # the parameter named (it is no field of the form, so set the error directly).
+            self._errors[name] = self.error_class(
+                [_("Choose one of the fixed periods; free dates are not released.")]
+            )
+        if self.errors:
             return data
-        if start < EARLIEST:
-            self.add_error("start", _("Choose a date from 2000 on."))
-        elif end < start:
-            self.add_error("end", _("The end date must not be before the start date."))
-        elif end.year - start.year >= MAX_YEARS:
-            self.add_error("end", _("Choose a period of at most ten calendar years."))
+        code = data.get("period") or ""
+        chosen = release_period(code) if code else release_periods()[0]
+        if chosen is None:
+            self.add_error("period", _("Choose one of the fixed periods."))
         else:
-            data["period"] = Period(start, end)
+            data["release_period"] = chosen
         return data
 
     @property
-    def period(self) -> Period:
-        return self.cleaned_data["period"]
+    def release_period(self) -> ReleasePeriod:
+        return self.cleaned_data["release_period"]

@@ -6,10 +6,23 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Publication(models.Model):
-    """A release of the yearly tables as it was published, kept so that the next release is
-    checked against what readers really have (see samen.statistics.archive). Aggregate counts
-    only, no case or person; the true counts in ``archive`` are never shown."""
+    """A release of the yearly tables as it left the module (page, download or API, for any
+    reader), recorded on its first delivery so that every later release is checked against
+    what readers really have (see samen.statistics.archive and releases). Aggregate counts
+    only, no case or person; the true counts in ``archive`` are never shown.
 
+    A release is one fixed period (``period_code``) for one set of data categories, in a
+    ``version``: a later version of the same period is a correction of it."""
+
+    period_code = models.CharField(_("period"), max_length=20, default="")
+    version = models.PositiveIntegerField(_("version"), default=1)
+    #: The data categories the tables were made from (roles may be granted different ones).
+    categories = models.CharField(max_length=200, default="")
+    #: Hash of the true counts: the same counts are the same release.
+    fingerprint = models.CharField(max_length=64, default="")
+    provisional = models.BooleanField(_("provisional"), default=False)
+    #: Why this release differs from what readers might expect (a correction), shown to them.
+    notice = models.TextField(_("notice"), blank=True)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     published_at = models.DateTimeField(_("published at"))
@@ -22,12 +35,15 @@ class Publication(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
-        indexes = [models.Index(fields=["period_start", "period_end"])]
+        indexes = [
+            models.Index(fields=["period_start", "period_end"]),
+            models.Index(fields=["period_code", "categories", "version"]),
+        ]
         verbose_name = _("publication")
         verbose_name_plural = _("publications")
 
     def __str__(self) -> str:
-        return f"{self.period_start} – {self.period_end} ({self.published_at:%Y-%m-%d})"
+        return f"{self.period_code or self.period_start} v{self.version}"
 
 
 class HtcdsExport(models.Model):

@@ -22,8 +22,9 @@ from samen.statistics.charts import ChartBar, bar_chart_svg
 from samen.statistics.disclosure import TOTAL, ProtectedRelease, ProtectedTable, ResultCell
 from samen.statistics.kanon import DEFAULT_K
 
+#: One mark for every hidden cell, whatever the reason: a reader who could tell a small count
+#: (1 to 9) from a cell hidden to protect it would narrow both down (issue #13).
 MARKER = "x"
-FOOTNOTE = {"primary": "p", "secondary": "s"}
 
 
 def category_label(dimension: str, code: object, regions: dict[str, str]) -> str:
@@ -67,22 +68,19 @@ def dimension_label(name: str) -> str:
 
 
 def explain(cell: ResultCell) -> str:
-    """Why a cell is hidden, in the active language (the engine's own text is English)."""
+    """Why a cell is hidden, in the active language: one text for every hidden cell, so the
+    reason does not tell a small count from a cell hidden to protect one."""
     if cell.suppression is None:
         return ""
-    if cell.suppression.kind.value == "primary":
-        if cell.suppression.rule == "zero":
-            return _("Primary suppression: zero counts are treated as sensitive.")
-        return _("Primary suppression: fewer people than the minimum count.")
-    if cell.suppression.rule == "differencing":
-        return _(
-            "Secondary suppression: hidden so that a suppressed figure of an earlier release "
-            "cannot be recalculated."
-        )
     return _(
-        "Secondary suppression: hidden so that a suppressed figure cannot be recalculated "
-        "from the totals."
+        "Hidden: either fewer people than the minimum count, or hidden so that such a figure "
+        "cannot be recalculated from other figures."
     )
+
+
+def hidden_counts(release: ProtectedRelease) -> dict[str, int]:
+    counts = release.counts()
+    return {"cells": counts["cells"], "hidden": counts["primary"] + counts["secondary"]}
 
 
 # -- page ----------------------------------------------------------------------------------
@@ -92,8 +90,6 @@ def explain(cell: ResultCell) -> str:
 class PageCell:
     text: str
     suppressed: bool
-    kind: str  # "primary", "secondary" or ""
-    footnote: str
     explanation: str
     is_total: bool
 
@@ -113,18 +109,14 @@ class PageTable:
     column_headers: list[str]
     rows: list[PageRow]
     chart_svg: str
-    primary: int
-    secondary: int
+    hidden: int
     changes: list[dict[str, object]] = field(default_factory=list)
 
 
 def _page_cell(cell: ResultCell, is_total: bool) -> PageCell:
-    kind = cell.suppression.kind.value if cell.suppression else ""
     return PageCell(
         text=cell.display(MARKER),
         suppressed=cell.suppressed,
-        kind=kind,
-        footnote=FOOTNOTE.get(kind, ""),
         explanation=explain(cell),
         is_total=is_total,
     )
@@ -183,7 +175,6 @@ def page_table(table: ProtectedTable, regions: dict[str, str]) -> PageTable:
             cells.append(_page_cell(cell, is_total_row or column is TOTAL))
         labels = [category_label(n, c, regions) for n, c in zip(row_names, combo, strict=True)]
         rows.append(PageRow(labels, cells, is_total_row))
-    kinds = [c.suppression.kind.value for c in table.cells if c.suppression]
     page = PageTable(
         spec=spec,
         title=str(spec.title),
@@ -191,8 +182,7 @@ def page_table(table: ProtectedTable, regions: dict[str, str]) -> PageTable:
         column_headers=[category_label(spec.column, c, regions) for c in columns],
         rows=rows,
         chart_svg=chart_for(table, spec, regions),
-        primary=kinds.count("primary"),
-        secondary=kinds.count("secondary"),
+        hidden=len(table.suppressed_cells),
     )
     if spec.slug in ("year-form", "year-form-age-class"):
         by = "form" if spec.slug == "year-form" else "age"
@@ -236,6 +226,9 @@ def long_rows(table: ProtectedTable, regions: dict[str, str]) -> list[dict[str, 
         ]
         raw["label"] = " | ".join(labels)
         raw["explanation"] = explain(cell)
+        # One mark, no kind or rule: see MARKER.
+        raw.pop("suppression", None)
+        raw.pop("rule", None)
         out.append(raw)
     return out
 
@@ -278,6 +271,8 @@ def release_xlsx(release: ProtectedRelease, regions: dict[str, str], lang: str) 
 def release_dict(release: ProtectedRelease, regions: dict[str, str]) -> dict[str, Any]:
     """The release for the API: every table with its cells, labels and reasons."""
     data = release.to_dict()
+    lang = "nl" if (translation.get_language() or "nl").startswith("nl") else "en"
+    data["methods"] = methods_note(release, lang)
     for table, entry in zip(release.tables, data["tables"], strict=True):
         spec = tables.SPEC_BY_NAME[table.name]
         entry["slug"] = spec.slug
@@ -288,7 +283,7 @@ def release_dict(release: ProtectedRelease, regions: dict[str, str]) -> dict[str
                 for n, c in zip(table.dimension_names, cell.coordinates, strict=True)
             ]
             if raw["suppression"] is not None:
-                raw["suppression"]["explanation"] = explain(cell)
+                raw["suppression"] = {"mark": MARKER, "explanation": explain(cell)}
     return data
 
 
@@ -318,8 +313,8 @@ def methods_note(release: ProtectedRelease, lang: str, *, k: int = DEFAULT_K) ->
     """The rules applied, in Dutch or English. Written out per language rather than through
     the message catalogue: the bundle carries both at once."""
     rules = release.rules
-    counts = release.counts()
-    hidden = len(release.audit.intervals)
+    counts = hidden_counts(release)
+    hidden = counts["hidden"]
     nl = lang == "nl"
     lines = [
         f"Samen — {'statistiek zonder onthulling' if nl else 'statistics without disclosure'}"
@@ -344,13 +339,55 @@ def methods_note(release: ProtectedRelease, lang: str, *, k: int = DEFAULT_K) ->
         (
             "- Secundaire onderdrukking: meer cellen zijn verborgen zodat geen verborgen cel uit "
             "rij-, kolom- of eindtotalen terug te rekenen is, ook niet over de tabellen die samen "
-            f"zijn gepubliceerd; elke verborgen cel houdt een bereik van minstens "
-            f"{rules.protection_margin:g}, gecontroleerd met lineaire programmering."
+            "zijn gepubliceerd en over alle eerdere publicaties. Elke verborgen cel houdt een "
+            f"bereik van minstens {rules.protection_margin:g}"
+            + (
+                f" en minstens {rules.protection_relative:.0%} van haar aantal"
+                if rules.protection_relative
+                else ""
+            )
+            + " (beschermingsinterval, zoals in τ-ARGUS)."
             if nl
             else "- Secondary suppression: further cells are hidden so that no hidden cell can be "
             "recalculated from row, column or grand totals, also across the tables published "
-            f"together; every hidden cell keeps a feasible range of at least "
-            f"{rules.protection_margin:g}, checked by linear programming."
+            "together and across every earlier release. Every hidden cell keeps a feasible range "
+            f"of at least {rules.protection_margin:g}"
+            + (
+                f" and at least {rules.protection_relative:.0%} of its count"
+                if rules.protection_relative
+                else ""
+            )
+            + " (protection interval, as in τ-ARGUS)."
+        ),
+        (
+            "- Eén teken: elke verborgen cel staat er als x, of ze nu klein is of verborgen om "
+            "een kleine cel te beschermen; er is geen onderscheid tussen primair en secundair. "
+            "Een verborgen cel kan ook een 0 zijn die verborgen is om een andere te beschermen."
+            if nl
+            else "- One mark: every hidden cell is shown as x, whether it is small itself or "
+            "hidden to protect a small one; primary and secondary are not told apart. A hidden "
+            "cell can also be a zero hidden to protect another."
+        ),
+        (
+            "- Controle: voor elke verborgen cel is het bereik berekend dat een lezer uit alles "
+            "wat gepubliceerd is kan afleiden: met lineaire programmering, en in gehele getallen "
+            "(MILP) waar dat bereik dicht bij het beschermingsinterval ligt."
+            if nl
+            else "- Audit: for every hidden cell the range a reader can derive from everything "
+            "published was computed: by linear programming, and in whole numbers (MILP) where "
+            "that range comes close to the protection interval."
+        ),
+        (
+            "- Vaste perioden: alleen hele kalenderjaren (en de laatste jaren samen) worden "
+            "gepubliceerd, nooit willekeurige data. Elke uitgifte is een vastgelegde publicatie "
+            "met een versie en wordt gecontroleerd tegen alle eerdere publicaties van "
+            "overlappende perioden. Een correctie is een nieuwe versie: cijfers die met minder "
+            f"dan {rules.min_count} personen veranderden, worden verborgen."
+            if nl
+            else "- Fixed periods: only whole calendar years (and the last years together) are "
+            "released, never arbitrary dates. Every release is recorded with a version and "
+            "checked against all earlier releases of overlapping periods. A correction is a new "
+            f"version: figures that changed by fewer than {rules.min_count} people are hidden."
         ),
         (
             "- Afronding: "
@@ -376,12 +413,12 @@ def methods_note(release: ProtectedRelease, lang: str, *, k: int = DEFAULT_K) ->
         ),
         (
             "- Verschillen: de tabellen zijn beschermd tegen aftrekken van een tabel en haar "
-            "deeltabel (minderjarigen en volwassenen in leeftijdsgroepen) en tegen de publicatie "
-            "van dezelfde periode een jaar eerder (dit jaar min vorig jaar)."
+            "deeltabel (minderjarigen en volwassenen in leeftijdsgroepen) en tegen elke eerdere "
+            "publicatie van een overlappende periode, ook eerdere versies van dezelfde periode."
             if nl
             else "- Differencing: the tables are protected against subtracting a table and its "
-            "sub-table (minors and adults in age bands) and against the release of the same "
-            "period one year earlier (this year minus last year)."
+            "sub-table (minors and adults in age bands) and against every earlier release of an "
+            "overlapping period, earlier versions of the same period included."
         ),
         (
             f"- k-anonimiteit: de export per zaak (HTCDS 2.0) bevat alleen groepen van minstens "
@@ -401,22 +438,16 @@ def methods_note(release: ProtectedRelease, lang: str, *, k: int = DEFAULT_K) ->
         ),
         "",
         (
-            f"Resultaat: {counts['primary']} van {counts['cells']} cellen primair en "
-            f"{counts['secondary']} secundair onderdrukt; controle: "
-            + ("geslaagd" if release.safe else "NIET geslaagd")
-            + f" ({hidden} verborgen cellen)."
+            f"Resultaat: {hidden} van {counts['cells']} cellen verborgen; controle: "
+            + ("geslaagd." if release.safe else "NIET geslaagd.")
             if nl
-            else f"Result: {counts['primary']} of {counts['cells']} cells suppressed as primary "
-            f"and {counts['secondary']} as secondary; audit "
-            + ("passed" if release.safe else "FAILED")
-            + f" ({hidden} hidden cells)."
+            else f"Result: {hidden} of {counts['cells']} cells hidden; audit "
+            + ("passed." if release.safe else "FAILED.")
         ),
         (
-            "In de tabellen staat x voor een verborgen aantal; de kolom 'suppression' zegt "
-            "waarom (primary of secondary)."
+            "In de tabellen staat x voor een verborgen aantal."
             if nl
-            else "In the tables x stands for a hidden count; the column 'suppression' says why "
-            "(primary or secondary)."
+            else "In the tables x stands for a hidden count."
         ),
     ]
     return "\n".join(lines) + "\n"

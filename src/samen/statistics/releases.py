@@ -1,18 +1,72 @@
-"""The protected release of a period, as the page, the downloads and the API show it, and
-recording a release as published. One place, so all of them protect the same way."""
+"""Every release is a recorded release (issue #13).
+
+Whatever leaves the module -- the page, a CSV, the XLSX, the bundle, an API answer, for any
+reader -- is the release of one fixed period (``periods``) in one version. It is archived with
+its true counts and suppression pattern on its first delivery, and a new release is protected
+against *every* archived release of an overlapping period, whoever it went to: readers can
+combine anything they were ever handed.
+
+The same true counts are the same release: later deliveries read the archive (through a cache
+keyed by the period and a cheap register version, so the page does not recount or reprotect).
+When the counts of a released period change (a correction, a late registration), the new
+counts are a new version, a correction: cells that changed by fewer than the minimum are
+hidden, and the audit keeps their differences from being recalculated (``correction`` mode
+``suppress``, the default); or, in mode ``postpone`` (and whenever the corrected release
+cannot be proven safe), the period keeps its released version and the correction waits for
+the next regular release. Readers are told which.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import pickle
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from samen.sharing import audit, policy
 from samen.sharing.actor import Actor, actor_for_membership
 from samen.statistics import tables
 from samen.statistics.archive import release_from_archive, release_to_archive
-from samen.statistics.disclosure import ProtectedRelease
+from samen.statistics.disclosure import CountTable, DisclosureRules, ProtectedRelease, protect
 from samen.statistics.models import Publication
-from samen.statistics.selectors import Period, region_names, statistics_data
+from samen.statistics.periods import ReleasePeriod
+from samen.statistics.selectors import PURPOSE, region_names, statistics_data
+
+#: Defaults of ``SAMEN_STATISTICS_DISCLOSURE`` (see the methods note and the README).
+DISCLOSURE_DEFAULTS: dict[str, object] = {
+    "min_count": 10,
+    "protection_absolute": 2,
+    "protection_relative": 0.1,
+    "correction": "suppress",  # or "postpone"
+}
+WITHHELD = {"identity", "contact", "free_text"}
+CACHE_SECONDS = 3600
+
+
+def disclosure_config() -> dict[str, object]:
+    return {**DISCLOSURE_DEFAULTS, **getattr(settings, "SAMEN_STATISTICS_DISCLOSURE", {})}
+
+
+def disclosure_rules() -> DisclosureRules:
+    conf = disclosure_config()
+    return DisclosureRules(
+        min_count=int(conf["min_count"]),  # type: ignore[call-overload]
+        protection_margin=float(conf["protection_absolute"]),  # type: ignore[arg-type]
+        protection_relative=float(conf["protection_relative"]),  # type: ignore[arg-type]
+        # Zeros may be hidden as secondaries: with zeros published and never hidden, a reader
+        # knows every hidden cell is at least 1, and sparse tables (most cells 0, 1 or 2)
+        # cannot be protected at all. See ADR 0011.
+        never_hide_zeros=False,
+        integer_audit=True,
+    )
 
 
 def statistics_actor(actor: Actor) -> Actor:
@@ -20,33 +74,173 @@ def statistics_actor(actor: Actor) -> Actor:
     return actor_for_membership(actor.membership, origin=actor.origin, purpose="statistics")
 
 
-def latest_publication(period: Period) -> Publication | None:
-    return Publication.objects.filter(period_start=period.start, period_end=period.end).first()
+#: Notices readers are shown with a release (codes; the text is made in their language).
+CORRECTION = "correction"
+POSTPONED = "postponed"
 
 
-def release_for(actor: Actor, period: Period) -> tuple[ProtectedRelease, Publication | None]:
-    """The release of ``period``, protected against the publication of the period one year
-    earlier when there is one (what readers hold), else against that period recomputed from
-    today's register. Returns the publication it was checked against, if any."""
-    earlier = latest_publication(period.year_earlier())
-    data = statistics_data(
-        actor=statistics_actor(actor), period=period, with_previous=earlier is None
+@dataclass
+class Delivery:
+    """What a reader is handed: the release, its record, and what readers must be told."""
+
+    release: ProtectedRelease
+    publication: Publication
+    period: ReleasePeriod
+    notice: str  # "", CORRECTION or POSTPONED
+
+    def notice_text(self) -> str:
+        if self.notice == CORRECTION:
+            return _(
+                "Version %(version)s of this period: it corrects version %(previous)s (the "
+                "register was corrected). Figures that changed by fewer than %(min)s people "
+                "are hidden, so that the correction cannot be traced to a person."
+            ) % {
+                "version": self.publication.version,
+                "previous": self.publication.version - 1,
+                "min": self.release.rules.min_count,
+            }
+        if self.notice == POSTPONED:
+            return _(
+                "The register has been corrected for this period since this release. The "
+                "correction is not published on its own, because the changed figures could "
+                "point at a few people; it will be part of the next regular release."
+            )
+        return ""
+
+
+class UnsafeRelease(Exception):
+    """The engine could not prove the tables safe: nothing leaves the module."""
+
+
+def register_version() -> str:
+    """A cheap fingerprint of the register rows the tables count: when it is unchanged, so
+    are the counts, and the cached release is served. (A stale entry is harmless: it is a
+    release readers already have; it lives at most ``CACHE_SECONDS``.)"""
+    from samen.cases.models import Case, CaseEvent, Identity, Person
+    from samen.identification.models import IdentificationPath
+    from samen.shelter.models import Placement
+    from samen.signalling.models import Signal
+
+    parts = [
+        Signal.objects.aggregate(n=Count("id"), m=Max("id"), c=Max("created_at")),
+        Case.objects.aggregate(n=Count("id"), m=Max("id"), u=Max("updated_at")),
+        Person.objects.aggregate(n=Count("id"), m=Max("id")),
+        # A corrected person is corrected through a service that records a case event (or
+        # touches the identity); a raw UPDATE is only seen when the cache entry expires.
+        CaseEvent.objects.aggregate(n=Count("id"), m=Max("id")),
+        Identity.objects.aggregate(u=Max("updated_at")),
+        Case.forms.through.objects.aggregate(n=Count("id"), m=Max("id")),
+        IdentificationPath.objects.aggregate(n=Count("id"), u=Max("updated_at")),
+        Placement.objects.aggregate(n=Count("id"), m=Max("id")),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
+def _categories(actor: Actor) -> str:
+    return ",".join(sorted(set(policy.grants(actor)) - WITHHELD))
+
+
+def _fingerprint(source: list[CountTable]) -> str:
+    data = [[t.name, sorted([[str(c) for c in k], int(v)] for k, v in t.cells())] for t in source]
+    return hashlib.sha256(json.dumps(data).encode()).hexdigest()
+
+
+def _authorise(actor: Actor, period: ReleasePeriod, categories: str) -> None:
+    """The policy check and audit entry of a delivery served from the cache (the selector
+    does both when it counts)."""
+    policy.require(actor, "statistics.export", object_type="statistics", object_id="*")
+    if policy.purpose_of(actor) != PURPOSE:
+        raise PermissionDenied("statistics purpose required")
+    audit.record(
+        actor,
+        "statistics.export",
+        object_type="statistics",
+        object_id="*",
+        fields=categories.split(",") if categories else [],
+        purpose=PURPOSE,
+        detail={"period": period.code, "format": "aggregate", "cached": True},
     )
-    previous = [release_from_archive(earlier.archive)] if earlier else None
-    return tables.protect_set(data, region_names(), previous=previous), earlier
 
 
-def publication_record(*, actor: Actor, period: Period) -> tuple[Publication, ProtectedRelease]:
-    """Record this period's release as published, so the next release is checked against it."""
-    policy.require(actor, "statistics.export", object_type="statistics.publication")
-    release, _earlier = release_for(actor, period)
-    if not release.safe:
-        raise ValueError("an unsafe release is never published")
-    counts = release.counts()
+def release_for(actor: Actor, period: ReleasePeriod) -> Delivery:
+    """The release of ``period`` for this reader, recorded on first delivery."""
+    sactor = statistics_actor(actor)
+    categories = _categories(sactor)
+    key = (
+        "samen:statistics:release:"
+        + hashlib.sha256(f"{period.code}|{categories}|{register_version()}".encode()).hexdigest()
+    )
+    cached = cache.get(key)
+    if cached is not None:
+        publication = Publication.objects.filter(pk=cached["publication"]).first()
+        if publication is not None:
+            _authorise(sactor, period, categories)
+            return Delivery(pickle.loads(cached["release"]), publication, period, cached["notice"])  # noqa: S301 (our own cache)
+    delivery = _deliver(sactor, period, categories)
+    cache.set(
+        key,
+        {
+            "publication": delivery.publication.pk,
+            "release": pickle.dumps(delivery.release),
+            "notice": delivery.notice,
+        },
+        CACHE_SECONDS,
+    )
+    return delivery
+
+
+def _archived(publication: Publication) -> ProtectedRelease:
+    return release_from_archive(publication.archive)
+
+
+def _deliver(actor: Actor, period: ReleasePeriod, categories: str) -> Delivery:
+    data = statistics_data(actor=actor, period=period.period, with_previous=False)
+    regions = region_names()
+    source = tables.build_tables(data, regions)
+    fingerprint = _fingerprint(source)
     with transaction.atomic():
+        # One release at a time: two first deliveries must not make two versions.
+        list(Publication.objects.select_for_update().filter(period_code=period.code))
+        latest = (
+            Publication.objects.filter(period_code=period.code, categories=categories)
+            .order_by("-version")
+            .first()
+        )
+        if latest is not None and latest.fingerprint == fingerprint:
+            return Delivery(_archived(latest), latest, period, latest.notice)
+        correction = latest is not None
+        if correction and disclosure_config()["correction"] == "postpone":
+            return Delivery(_archived(latest), latest, period, POSTPONED)
+        earlier = [
+            _archived(p)
+            for p in Publication.objects.filter(
+                period_start__lte=period.period.end, period_end__gte=period.period.start
+            ).order_by("published_at", "id")
+        ]
+        version = (latest.version + 1) if latest else 1
+        release = protect(
+            source,
+            disclosure_rules(),
+            previous=earlier,
+            hierarchies=tables.HIERARCHIES,
+            label=f"{period.code} v{version}",
+        )
+        if not release.safe and correction:
+            # A correction that cannot be proven safe waits for the next regular release.
+            return Delivery(_archived(latest), latest, period, POSTPONED)
+        if not release.safe:
+            raise UnsafeRelease(period.code)
+        notice = CORRECTION if correction else ""
+        counts = release.counts()
         row = Publication.objects.create(
-            period_start=period.start,
-            period_end=period.end,
+            period_code=period.code,
+            version=version,
+            categories=categories,
+            fingerprint=fingerprint,
+            provisional=period.provisional,
+            notice=notice,
+            period_start=period.period.start,
+            period_end=period.period.end,
             published_at=timezone.now(),
             published_by=actor.user if getattr(actor.user, "is_authenticated", False) else None,
             cells=counts["cells"],
@@ -59,6 +253,6 @@ def publication_record(*, actor: Actor, period: Period) -> tuple[Publication, Pr
             object_type="statistics.publication",
             object_id=str(row.pk),
             purpose="statistics",
-            detail={"from": period.start.isoformat(), "to": period.end.isoformat()},
+            detail={"period": period.code, "version": version, "checked_against": len(earlier)},
         )
-    return row, release
+    return Delivery(release, row, period, notice)

@@ -3,9 +3,11 @@ counts come from the selector, the protection from the engine, the files from pu
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,9 +15,9 @@ from django.views.decorators.http import require_POST
 from samen.sharing.access import access
 from samen.statistics import publication, tables
 from samen.statistics.disclosure import ProtectedRelease
-from samen.statistics.forms import PeriodForm, default_period
+from samen.statistics.forms import PeriodForm
 from samen.statistics.models import Publication
-from samen.statistics.releases import publication_record, release_for
+from samen.statistics.releases import Delivery, UnsafeRelease, release_for
 from samen.statistics.selectors import region_names
 
 
@@ -30,32 +32,39 @@ def _bundle(release: ProtectedRelease, stamp: str) -> HttpResponse:
     return _attachment(body, "application/zip", f"samen-statistics-{stamp}.zip")
 
 
+def _delivery(request: HttpRequest, form: PeriodForm) -> Delivery | HttpResponse:
+    if not form.is_valid():
+        return render(request, "statistics/page.html", {"form": form}, status=400)
+    try:
+        return release_for(request.actor, form.release_period)
+    except UnsafeRelease:
+        messages.error(request, _("These tables could not be proven safe; nothing is released."))
+        return render(request, "statistics/page.html", {"form": form}, status=503)
+
+
 @access("statistics.export")
 @require_POST
 def publish(request: HttpRequest) -> HttpResponse:
-    """Record the period's release as published and hand out its bundle: the next release of
-    the following period is checked against exactly these tables."""
-    form = PeriodForm(request.POST)
-    if not form.is_valid():
-        return render(request, "statistics/page.html", {"form": form}, status=400)
-    period = form.cleaned_data.get("period") or default_period()
-    try:
-        _row, release = publication_record(actor=request.actor, period=period)
-    except ValueError:
-        messages.error(request, _("These tables could not be proven safe; nothing was published."))
-        return redirect("statistics:page")
-    return _bundle(release, f"{period.start.isoformat()}_{period.end.isoformat()}")
+    """The bundle of a period's release (every delivery is recorded; kept for old links)."""
+    delivery = _delivery(request, PeriodForm(request.POST))
+    if isinstance(delivery, HttpResponse):
+        return delivery
+    return _bundle(delivery.release, _stamp(delivery))
+
+
+def _stamp(delivery: Delivery) -> str:
+    return f"{delivery.period.code}-v{delivery.publication.version}"
 
 
 @access("statistics.export")
 def statistics_page(request: HttpRequest) -> HttpResponse:
-    form = PeriodForm(request.GET or None)
-    if request.GET and not form.is_valid():
-        return render(request, "statistics/page.html", {"form": form}, status=400)
-    period = form.period if request.GET else default_period()
-    release, checked_against = release_for(request.actor, period)
+    form = PeriodForm(request.GET)
+    delivery = _delivery(request, form)
+    if isinstance(delivery, HttpResponse):
+        return delivery
+    release = delivery.release
     regions = region_names()
-    stamp = f"{period.start.isoformat()}_{period.end.isoformat()}"
+    stamp = _stamp(delivery)
     fmt = request.GET.get("format", "")
     if fmt == "csv":
         slug = request.GET.get("table", "year-form")
@@ -75,20 +84,20 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         request,
         "statistics/page.html",
         {
-            "form": form if request.GET else PeriodForm(initial={"start": period.start,
-                                                                 "end": period.end}),
-            "period": period,
-            "query": f"start={period.start.isoformat()}&end={period.end.isoformat()}",
+            "form": PeriodForm(initial={"period": delivery.period.code}),
+            "period": delivery.period,
+            "query": urlencode({"period": delivery.period.code}),
             "tables": [publication.page_table(t, regions) for t in release.tables],
             "national": _national_chart(release),
             "methods": publication.methods_note(release, _language()),
             "safe": release.safe,
-            "counts": release.counts(),
+            "counts": publication.hidden_counts(release),
             "min_count": release.rules.min_count,
-            "checked_against": checked_against,
+            "delivery": delivery,
+            "notice": delivery.notice_text(),
             "publications": Publication.objects.select_related("published_by")[:10],
         },
-    )  # fmt: skip
+    )
 
 
 def _language() -> str:

@@ -25,7 +25,7 @@ from .system import LinearSystem, Origin
 from .table import CellKey, describe_key
 
 try:  # scipy is a project dependency, but the engine stays usable without it.
-    from scipy.optimize import linprog
+    from scipy.optimize import Bounds, LinearConstraint, linprog, milp
     from scipy.sparse import csr_matrix
 
     HAVE_SCIPY = True
@@ -42,6 +42,12 @@ _TOLERANCE = 1e-6
 DEFAULT_EXACT_LIMIT = 150
 #: Number of hidden cells in a component from which its LPs use the interior-point method.
 IPM_FROM = 5000
+#: Seconds a MILP of the integer check may take; past it the best whole-number tables found
+#: so far count (they are feasible, so the range they show is never wider than the truth).
+MILP_TIME_LIMIT = 5.0
+#: Components with more hidden cells than this get no MILP: their integer check rests on the
+#: whole-number tables the LPs happened to find (vertices of these tables mostly are).
+MILP_MAX_CELLS = 2000
 
 
 @dataclass(frozen=True)
@@ -122,6 +128,11 @@ class IntervalSolver:
         method: AuditMethod = "auto",
         exact: bool | None = None,
         exact_limit: int = DEFAULT_EXACT_LIMIT,
+        *,
+        relative: float = 0.0,
+        floor: np.ndarray | None = None,
+        integer: bool = False,
+        zeros_public: bool = False,
     ) -> None:
         if method == "auto":
             method = "linprog" if HAVE_SCIPY else "propagation"
@@ -136,12 +147,26 @@ class IntervalSolver:
         # Any cell is at most the grand total; the cap only keeps LPs bounded, and a cell that
         # reaches it is reported as unbounded.
         self.cap = float(4 * max(known_values, default=0) + 100)
+        # The protection interval of each cell: the absolute margin, or a share of its count.
+        self.required = np.array(
+            [max(margin, relative * (v or 0)) for v in system.values], dtype=float
+        )
+        # What the reader knows from below: 0 for any count, 1 for a hidden cell when hidden
+        # cells are never zero (zeros published, never hidden) -- the attacker's model.
+        self.floor = (
+            np.zeros(len(system.values)) if floor is None else np.asarray(floor, dtype=float)
+        )
+        self.integer = integer
+        self.zeros_public = zeros_public
         # Values each cell was seen to take in feasible tables. They stay valid across the
         # audits of one protection run because hiding more cells only enlarges the set of
         # feasible tables, and a cell is only published again when every feasible table
         # already has its value.
         self._seen_low = np.array([np.inf if v is None else v for v in system.values], float)
         self._seen_high = np.array([-np.inf if v is None else v for v in system.values], float)
+        # The same, over the whole-number tables among them (the true table is one).
+        self._int_low = self._seen_low.copy()
+        self._int_high = self._seen_high.copy()
         self.certify_rounds = 6
         #: Certify cells in bulk before solving their own LPs even when exact: used inside the
         #: suppression loop, where a proven width is all that is needed.
@@ -189,7 +214,11 @@ class IntervalSolver:
             lower, upper, exact = results[var]
             if upper >= self.cap - _TOLERANCE:
                 upper = math.inf
-            protected = upper - lower >= self.margin - _TOLERANCE
+            protected = upper - lower >= self.required[var] - _TOLERANCE
+            if not protected and self.zeros_public and upper <= _TOLERANCE:
+                # A cell no table publishes (a difference between releases, a sub-total),
+                # pinned at zero: "nobody" is what the rules publish for any empty group.
+                protected = system.origin[var] == Origin.LATENT
             report.intervals.append(
                 CellInterval(
                     key=system.keys[var],
@@ -293,9 +322,11 @@ class IntervalSolver:
     ) -> dict[int, tuple[float, float, bool]]:
         matrix, b = self._equations(component, hidden, values)
         n = len(component)
+        floor = self.floor[np.array(component, dtype=np.int64)]
+        required = self.required[np.array(component, dtype=np.int64)]
 
         def solve(objective: np.ndarray) -> np.ndarray:
-            return self._solve(objective, matrix, b)
+            return self._solve(objective, matrix, b, floor)
 
         truth = np.array([values[var] for var in component])
         local = {var: i for i, var in enumerate(component)}
@@ -317,7 +348,9 @@ class IntervalSolver:
             lowest = np.minimum(self._seen_low[global_ids], truth)
             highest = np.maximum(self._seen_high[global_ids], truth)
             check_ids = np.array(to_check, dtype=np.int64)
-            pending = check_ids[highest[check_ids] - lowest[check_ids] < self.margin - _TOLERANCE]
+            pending = check_ids[
+                highest[check_ids] - lowest[check_ids] < required[check_ids] - _TOLERANCE
+            ]
             signs = self._rng.choice([-1.0, 1.0], size=n)
             for attempt in range(self.certify_rounds):
                 if not len(pending):
@@ -327,7 +360,8 @@ class IntervalSolver:
                 solution = solve(objective)
                 np.minimum(lowest, solution, out=lowest)
                 np.maximum(highest, solution, out=highest)
-                still = pending[highest[pending] - lowest[pending] < self.margin - _TOLERANCE]
+                self._note_integral(global_ids, solution)
+                still = pending[highest[pending] - lowest[pending] < required[pending] - _TOLERANCE]
                 if len(still) == len(pending) and attempt > 0:
                     break
                 # A cell that did not move far enough tries the other direction next time.
@@ -340,14 +374,73 @@ class IntervalSolver:
             # Exact mode still settles every cell the bulk pass could not prove, so the
             # decisions are those of solving each cell's own LPs, at a fraction of the cost.
             to_check = pending.tolist() if (settle_exposed or exact) else []
+        global_ids = np.array(component, dtype=np.int64)
         for i in to_check:
             objective = np.zeros(n)
             objective[i] = 1.0
             low = solve(objective)
             objective[i] = -1.0
             high = solve(objective)
+            self._note_integral(global_ids, low)
+            self._note_integral(global_ids, high)
             results[component[i]] = (float(low[i]), float(high[i]), True)
+        if self.integer:
+            self._integer_check(component, results, matrix, b, floor, required)
         return results
+
+    def _note_integral(self, global_ids: np.ndarray, solution: np.ndarray) -> None:
+        if np.abs(solution - np.round(solution)).max(initial=0.0) < _TOLERANCE:
+            rounded = np.round(solution)
+            self._int_low[global_ids] = np.minimum(self._int_low[global_ids], rounded)
+            self._int_high[global_ids] = np.maximum(self._int_high[global_ids], rounded)
+
+    def _integer_check(
+        self,
+        component: list[int],
+        results: dict[int, tuple[float, float, bool]],
+        matrix: Any,
+        b: np.ndarray,
+        floor: np.ndarray,
+        required: np.ndarray,
+    ) -> None:
+        """Where the LP range is close to the protection interval, the range over whole
+        numbers decides: a reader knows the counts are integers, and the integer range can be
+        narrower than the LP's (three or more dimensions, lower bounds of 1)."""
+        for i, var in enumerate(component):
+            if var not in results:
+                continue
+            lower, upper, _exact = results[var]
+            if upper >= self.cap - _TOLERANCE:
+                continue  # unbounded above: no integer check can pin it
+            integer_width = math.floor(upper + _TOLERANCE) - math.ceil(lower - _TOLERANCE)
+            if lower == upper or integer_width >= required[i] + 1 - _TOLERANCE:
+                continue  # pinned already, or far enough from the interval
+            if self._int_high[var] - self._int_low[var] >= required[i] - _TOLERANCE:
+                continue  # whole-number tables that far apart were found already
+            if len(component) > MILP_MAX_CELLS:
+                continue  # too large for a MILP per cell: the LP's verdict stands
+            low = self._milp(i, 1.0, matrix, b, floor)
+            high = self._milp(i, -1.0, matrix, b, floor)
+            if low is None or high is None:
+                continue  # no whole-number table found in time: keep the LP's verdict
+            results[var] = (low, high, True)
+
+    def _milp(
+        self, i: int, sign: float, matrix: Any, b: np.ndarray, floor: np.ndarray
+    ) -> float | None:
+        n = matrix.shape[1]
+        objective = np.zeros(n)
+        objective[i] = sign
+        result = milp(
+            objective,
+            constraints=LinearConstraint(matrix, b, b),
+            integrality=np.ones(n),
+            bounds=Bounds(floor, np.full(n, self.cap)),
+            options={"time_limit": MILP_TIME_LIMIT},
+        )
+        if result.x is None:
+            return None
+        return float(round(result.x[i]))
 
     def pinned_zeros(self, known: np.ndarray, candidates: Sequence[int]) -> list[int]:
         """Those hidden cells among ``candidates`` (all with true value 0) that are zero in
@@ -362,12 +455,13 @@ class IntervalSolver:
         matrix, b = self._equations(component, hidden, values)
         if np.isnan(b).any():
             return []  # a latent cell the data does not fix: prove nothing, release nothing
+        floor = self.floor[np.array(component, dtype=np.int64)]
         local = {var: i for i, var in enumerate(component)}
         remaining = [local[var] for var in candidates]
         for _ in range(4):  # each LP frees some; give up (release none) if it takes longer
             objective = np.zeros(len(component))
             objective[remaining] = -1.0
-            solution = self._solve(objective, matrix, b)
+            solution = self._solve(objective, matrix, b, floor)
             free = [i for i in remaining if solution[i] > _TOLERANCE]
             if not free:
                 return [component[i] for i in remaining]
@@ -376,12 +470,19 @@ class IntervalSolver:
                 break
         return []
 
-    def _solve(self, objective: np.ndarray, matrix: Any, b: np.ndarray) -> np.ndarray:
+    def _solve(
+        self, objective: np.ndarray, matrix: Any, b: np.ndarray, floor: np.ndarray
+    ) -> np.ndarray:
         # Large sparse systems (a cube with all its margins) solve about twice as fast with
         # the interior-point method (with crossover, so still a vertex); small ones with the
         # simplex method, which HiGHS picks itself.
         method = "highs-ipm" if matrix.shape[1] >= IPM_FROM else "highs"
-        result = linprog(objective, A_eq=matrix, b_eq=b, bounds=(0, self.cap), method=method)
+        bounds = (
+            (0, self.cap)
+            if not floor.any()
+            else np.column_stack([floor, np.full(len(floor), self.cap)])
+        )
+        result = linprog(objective, A_eq=matrix, b_eq=b, bounds=bounds, method=method)
         if result.status != 0:
             raise RuntimeError(f"audit LP failed: {result.message}")
         return np.asarray(result.x)

@@ -16,7 +16,7 @@ from .result import (
     Suppression,
     SuppressionKind,
 )
-from .rules import DisclosureRules
+from .rules import DisclosureRules, ZeroPolicy
 from .system import RELEASE_DIMENSION, Hierarchy, LinearSystem, Origin
 from .table import CellKey, Coordinate, CountTable, describe_key, make_key
 
@@ -112,6 +112,9 @@ class _Suppressor:
         )
         self.need = (joint.previously_suppressed | latent_sensitive) & self.hidden
         self.candidate = self.current & ~joint.previously_published
+        if rules.never_hide_zeros:
+            # Readers are told every hidden cell is at least 1: keep that true.
+            self.candidate &= np.array([v != 0 for v in system.values], dtype=bool)
         self._queue: list[int] = []
 
     # -- primitive ----------------------------------------------------------------------
@@ -159,9 +162,30 @@ class _Suppressor:
             else:
                 explanation = f"count below the minimum of {self.rules.min_count}"
             self.suppress(var, Suppression(SuppressionKind.PRIMARY, rule, explanation))
+        self.corrections()
         # Lines that already had a single hidden cell before this run (an earlier release's
         # suppression, a sensitive latent cell) must be looked at too.
         self._queue.extend(np.flatnonzero(self.hidden_count == 1).tolist())
+
+    def corrections(self) -> None:
+        """A count an earlier release published differently (a correction, a late
+        registration) tells readers its difference: a group of people who changed. Where that
+        group is smaller than the minimum, the cell is hidden now, and the audit then keeps
+        its new count (so the difference) from being recalculated."""
+        system = self.joint.system
+        for key, old, new, _label in self.joint.revisions:
+            var = system.index[key]
+            if not self.current[var] or self.suppressed[var]:
+                continue
+            if 0 < abs(new - old) < self.rules.min_count:
+                self.suppress(
+                    var,
+                    Suppression(
+                        SuppressionKind.SECONDARY,
+                        "correction",
+                        f"changed by fewer than {self.rules.min_count} since an earlier release",
+                    ),
+                )
 
     def lines(self) -> None:
         """Secondary suppression by lines: a total with exactly one hidden part (or a hidden
@@ -334,6 +358,7 @@ def protect(
         method=audit_method,
         exact=exact,
         exact_limit=exact_limit,
+        **_attacker(joint.system, rules),
     )
     solver.certify_first = True
     unresolved: list[str] = []
@@ -548,6 +573,30 @@ def _joint_audit(
     )
     check = (suppressed_now | joint.previously_suppressed | latent_sensitive) & ~known
     solver = IntervalSolver(
-        system, margin if margin is not None else rules.protection_margin, method, exact
+        system,
+        margin if margin is not None else rules.protection_margin,
+        method,
+        exact,
+        **_attacker(system, rules),
     )
     return solver.audit(known, check), joint
+
+
+def _attacker(system: LinearSystem, rules: DisclosureRules) -> dict:
+    """The reader's model for the audit: the relative protection interval, whole numbers
+    where the LP is close, and (when hidden cells are never zero) a floor of 1 for every
+    cell of a published table."""
+    floor = None
+    if rules.never_hide_zeros:
+        floor = np.array(
+            [
+                1.0 if origin != Origin.LATENT and (value or 0) >= 1 else 0.0
+                for origin, value in zip(system.origin, system.values, strict=True)
+            ]
+        )
+    return {
+        "relative": rules.protection_relative,
+        "floor": floor,
+        "integer": rules.integer_audit,
+        "zeros_public": rules.zero_policy is ZeroPolicy.PUBLISH,
+    }

@@ -40,7 +40,17 @@ class DisclosureRules:
     rounding_base: int | None = None
     rounding_mode: RoundingMode = RoundingMode.NEAREST
     protection_margin: float = 1.0
+    #: The feasible range must also be at least this share of the cell's count (tau-ARGUS's
+    #: relative protection level); the wider of the two applies.
+    protection_relative: float = 0.0
     avoid_zero_secondary: bool = True
+    #: With zeros published: never hide a zero (not even as a secondary), so every hidden cell
+    #: is at least 1, and audit as a reader who knows that (integer counts, hidden >= 1).
+    never_hide_zeros: bool = False
+    #: Check cells whose LP range is close to the protection interval again over whole
+    #: numbers (a MILP): the LP over real numbers can be optimistic for three or more
+    #: dimensions and lower bounds.
+    integer_audit: bool = False
     max_repair_rounds: int = 200
 
     def __post_init__(self) -> None:
@@ -50,6 +60,14 @@ class DisclosureRules:
             raise ValueError("rounding_base must be at least 2")
         if self.protection_margin <= 0:
             raise ValueError("protection_margin must be positive")
+        if self.protection_relative < 0:
+            raise ValueError("protection_relative must not be negative")
+        if self.never_hide_zeros and self.zero_policy is ZeroPolicy.SENSITIVE:
+            raise ValueError("never_hide_zeros needs zeros to be published")
+
+    def required_width(self, value: int | None) -> float:
+        """The protection interval of a hidden cell: absolute, or relative to its count."""
+        return max(self.protection_margin, self.protection_relative * (value or 0))
 
     def primary_rule(self, value: int) -> str | None:
         """Name of the primary rule a count breaks, or None when it may be published."""
@@ -84,7 +102,12 @@ class DisclosureRules:
             "Further cells are suppressed (secondary suppression) so that no suppressed cell can "
             "be recalculated from published totals, also across the tables released together; "
             f"every suppressed cell keeps a feasible range at least {self.protection_margin:g} "
-            "wide, given everything published (see the audit line for how this was checked)."
+            + (
+                f"(and at least {self.protection_relative:.0%} of its count) "
+                if self.protection_relative
+                else ""
+            )
+            + "wide, given everything published (see the audit line for how this was checked)."
         )
         if self.rounding_base is not None:
             lines.append(

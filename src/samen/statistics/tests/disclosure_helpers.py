@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from samen.statistics.disclosure import TOTAL, CountTable, ProtectedRelease
 
@@ -30,8 +30,14 @@ def identity(table: CountTable, coordinates: Sequence[object]) -> Identity:
 def attacker_intervals(
     releases: Sequence[ProtectedRelease],
     extra_equations: Sequence[tuple[Identity, Sequence[Identity]]] = (),
+    *,
+    hidden_floor: int = 0,
+    integer: bool = False,
 ) -> dict[Identity, tuple[float, float, int]]:
-    """Feasible (min, max) and true value of every cell hidden in all the releases."""
+    """Feasible (min, max) and true value of every cell hidden in all the releases.
+
+    ``hidden_floor``: what the reader knows from below about a hidden table cell (1 when the
+    methods note says hidden cells are never zero). ``integer``: whole-number tables only."""
     true: dict[Identity, int] = {}
     published: dict[Identity, int] = {}
     equations: list[tuple[Identity, list[Identity]]] = []
@@ -73,7 +79,24 @@ def attacker_intervals(
             rows.append(row)
             rhs.append(-constant)
     matrix = np.array(rows) if rows else np.zeros((0, len(hidden)))
+    lower = np.array([hidden_floor if true[key] >= 0 else 0 for key in hidden], dtype=float)
     result = {}
+    if integer:
+        for key, i in column.items():
+            bounds = []
+            for sign in (1.0, -1.0):
+                objective = np.zeros(len(hidden))
+                objective[i] = sign
+                solution = milp(
+                    objective,
+                    constraints=[LinearConstraint(matrix, rhs, rhs)] if rows else [],
+                    integrality=np.ones(len(hidden)),
+                    bounds=Bounds(lower, np.full(len(hidden), 10**6)),
+                )
+                assert solution.status == 0, solution.message
+                bounds.append(solution.x[i])
+            result[key] = (bounds[0], bounds[1], true[key])
+        return result
     for key, i in column.items():
         bounds = []
         for sign in (1.0, -1.0):
@@ -83,7 +106,7 @@ def attacker_intervals(
                 objective,
                 A_eq=matrix if rows else None,
                 b_eq=np.array(rhs) if rows else None,
-                bounds=(0, 10**6),
+                bounds=np.column_stack([lower, np.full(len(hidden), 10**6)]),
                 method="highs",
             )
             assert solution.status == 0, solution.message

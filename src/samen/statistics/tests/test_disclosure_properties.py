@@ -126,3 +126,69 @@ def test_rounding_never_changes_what_is_hidden(values: list[int], base: int) -> 
         assert a.suppressed == b.suppressed
         if b.value is not None:
             assert b.value % base == 0 and abs(b.value - a.value) <= base // 2
+
+
+#: The statistics page's rules (samen.statistics.releases.disclosure_rules).
+PAGE_RULES = DisclosureRules(protection_margin=2, protection_relative=0.1, integer_audit=True)
+#: The engine's option for readers told that hidden cells are never zero.
+FLOOR_RULES = DisclosureRules(
+    protection_margin=2, protection_relative=0.1, never_hide_zeros=True, integer_audit=True
+)
+
+
+def _integer_attacker_holds(releases, rules: DisclosureRules) -> None:
+    """A reader who knows the rules: whole numbers, every hidden cell at least 1 when the
+    rules never hide a zero, and the protection interval kept over whole numbers."""
+    floor = 1 if rules.never_hide_zeros else 0
+    for low, high, true in attacker_intervals(releases, hidden_floor=floor, integer=True).values():
+        assert low - 1e-6 <= true <= high + 1e-6
+        assert high - low >= rules.required_width(true) - 1e-6, (low, high, true)
+
+
+@PROPERTY_SETTINGS
+@given(tables(max_dimensions=3))
+def test_random_tables_with_the_pages_rules_hold_against_an_integer_attacker(
+    table: CountTable,
+) -> None:
+    release = protect([table], PAGE_RULES)
+    assert release.safe, release.methods_note()
+    _integer_attacker_holds([release], PAGE_RULES)
+
+
+@PROPERTY_SETTINGS
+@given(tables(max_dimensions=3))
+def test_never_hiding_zeros_holds_against_a_reader_who_knows_hidden_means_at_least_one(
+    table: CountTable,
+) -> None:
+    release = protect([table], FLOOR_RULES)
+    assert release.safe, release.methods_note()
+    shown = release.table(table.name)
+    for coordinates, value in table.cells():
+        assert not (value == 0 and shown.cell(coordinates).suppressed)
+    _integer_attacker_holds([release], FLOOR_RULES)
+
+
+@PROPERTY_SETTINGS
+@given(tables(max_dimensions=2), st.integers(1, 3), st.data())
+def test_a_random_correction_shows_no_small_difference(
+    table: CountTable, moved: int, data: st.DataObject
+) -> None:
+    """A few people move from one interior cell to another and the table is released again,
+    protected against the first release: every figure published in both either did not
+    change or changed by at least the minimum, and no hidden cell can be pinned."""
+    first = protect([table], PAGE_RULES, label="v1")
+    interior = table.interior.copy()
+    flat = interior.reshape(-1)
+    source = data.draw(st.sampled_from([i for i in range(flat.size) if flat[i] >= moved] or [0]))
+    target = data.draw(st.sampled_from([i for i in range(flat.size) if i != source]))
+    step = min(moved, int(flat[source]))
+    flat[source] -= step
+    flat[target] += step
+    corrected = CountTable(table.name, table.dimensions, interior)
+    second = protect([corrected], PAGE_RULES, previous=[first], label="v2")
+    assert second.safe, second.methods_note()
+    before, after = first.table(table.name), second.table(table.name)
+    for a, b in zip(before.cells, after.cells, strict=True):
+        if a.value is not None and b.value is not None:
+            assert a.value == b.value or abs(a.value - b.value) >= PAGE_RULES.min_count
+    _integer_attacker_holds([second], PAGE_RULES)

@@ -1,5 +1,6 @@
-"""Recorded publications: a release is archived as published, and the release of the next
-period is checked against that archive (what readers hold), not against a recomputation."""
+"""Recorded releases: whatever leaves the module is a release of a fixed period, archived on
+first delivery and checked against every archived release of an overlapping period; a
+correction is a release of its own."""
 
 from __future__ import annotations
 
@@ -9,19 +10,20 @@ import zipfile
 from datetime import date
 
 import pytest
-from django.conf import settings
 
+from samen.cases.models import Case, ExploitationForm
 from samen.sharing.models import AuditEntry
 from samen.signalling.services import PersonInput
 from samen.statistics.archive import release_from_archive, release_to_archive
 from samen.statistics.disclosure import CountTable, Dimension, check_differencing, protect
 from samen.statistics.models import Publication
+from samen.statistics.periods import release_periods
 from samen.statistics.releases import release_for
-from samen.statistics.selectors import Period
+from samen.statistics.tables import HIERARCHIES
 
 pytestmark = pytest.mark.django_db
-NOW = Period(date(date.today().year - 3, 1, 1), date.today())
-EARLIER = NOW.year_earlier()
+YEAR = str(date.today().year)
+QUERY = f"period={YEAR}"
 
 
 def _register(record) -> None:
@@ -48,49 +50,107 @@ def test_an_archived_release_comes_back_with_the_same_counts_and_pattern():
         release_from_archive({**stored, "format": 99})
 
 
-def test_publishing_records_the_release_and_hands_out_its_bundle(web_for, record):
+@pytest.fixture(autouse=True)
+def _provisional_year(settings):
+    # The records of these tests are made now: offer the running year as a provisional period.
+    settings.SAMEN_STATISTICS_PERIODS = {"provisional": True}
+
+
+def _api_cells(api, query: str) -> dict[tuple, object]:
+    body = api.get(f"/api/v1/statistics/tables/?{query}").json()
+    return {
+        (t["name"], tuple(c["coordinates"])): c["value"] for t in body["tables"] for c in t["cells"]
+    }
+
+
+def test_every_delivery_is_a_recorded_release_of_a_fixed_period(web_for, api_for, record):
     _register(record)
     client = web_for("demo-registrar")
-    response = client.post(
-        "/statistiek/publiceren/",
-        {"start": EARLIER.start.isoformat(), "end": EARLIER.end.isoformat()},
-    )
-    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
-    assert "methods-nl.txt" in zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    page = client.get(f"/statistiek/?{QUERY}")
+    assert page.status_code == 200 and 'data-testid="release-version"' in page.content.decode()
     publication = Publication.objects.get()
-    assert (publication.period_start, publication.period_end) == (EARLIER.start, EARLIER.end)
-    assert publication.published_by.username == "demo-registrar"
+    assert (publication.period_code, publication.version) == (YEAR, 1)
+    assert publication.provisional and publication.published_by.username == "demo-registrar"
     assert publication.archive["tables"] and publication.cells > 0
     assert AuditEntry.objects.filter(
         action="statistics.publication.create", object_id=str(publication.pk)
     ).exists()
-    bad = client.post("/statistiek/publiceren/", {"start": "1999-01-01"})
-    assert bad.status_code == 400 and Publication.objects.count() == 1
-    # Nothing is published by a role without the statistics purpose (web_for signs the one
-    # test client in as another user).
-    refused = web_for("demo-coordinator").post(
-        "/statistiek/publiceren/", {"start": EARLIER.start.isoformat()}
+    # The same counts are the same release, whatever the format or the reader.
+    assert client.get(f"/statistiek/?{QUERY}&format=csv").status_code == 200
+    assert client.get(f"/statistiek/?{QUERY}&format=xlsx").status_code == 200
+    bundle = client.post("/statistiek/publiceren/", {"period": YEAR})
+    assert bundle["Content-Type"] == "application/zip"
+    assert "methods-nl.txt" in zipfile.ZipFile(io.BytesIO(bundle.content)).namelist()
+    assert (
+        api_for("demo-programme").get(f"/api/v1/statistics/tables/?{QUERY}").json()["version"] == 1
     )
-    assert refused.status_code == 403 and Publication.objects.count() == 1
+    assert Publication.objects.filter(categories=publication.categories).count() == 1
+    bad = client.post("/statistiek/publiceren/", {"start": "1999-01-01"})
+    assert bad.status_code == 400
+    refused = web_for("demo-coordinator").post("/statistiek/publiceren/", {"period": YEAR})
+    assert refused.status_code == 403
 
 
-def test_the_next_release_is_checked_against_the_publication(web_for, actor_for, record):
+def test_a_later_release_is_checked_against_every_archived_release(actor_for, record):
     _register(record)
     actor = actor_for("demo-registrar", "statistics")
-    client = web_for("demo-registrar")
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    before = client.get(f"/statistiek/?start={NOW.start}&end={NOW.end}").content.decode()
-    assert "No publication of the period one year earlier is recorded" in before
-    client.post("/statistiek/publiceren/", {"start": EARLIER.start, "end": EARLIER.end})
-    publication = Publication.objects.get()
+    periods = release_periods()
+    for period in periods:
+        release_for(actor, period)
+    entries = AuditEntry.objects.filter(action="statistics.publication.create").order_by("pk")
+    checked = [e.detail["checked_against"] for e in entries]
+    # Each release is checked against every earlier one whose period overlaps it: the
+    # running year overlaps none of the complete years, the years overlap the five-year
+    # period released first.
+    overlapping = [
+        sum(1 for q in periods[:i] if p.overlaps(q.period.start, q.period.end))
+        for i, p in enumerate(periods)
+    ]
+    assert checked == overlapping and max(checked) >= 1
 
-    release, against = release_for(actor, NOW)
-    assert against == publication and release.safe
-    report = check_differencing(release, release_from_archive(publication.archive))
-    assert report.ok
-    page = client.get(f"/statistiek/?start={NOW.start}&end={NOW.end}").content.decode()
-    assert "Checked against the publication of" in page
-    assert 'data-testid="publications"' in page and "demo-registrar" in page
+
+def test_a_correction_is_its_own_release_with_the_changed_cells_hidden(api_for, record):
+    _register(record)
+    api = api_for("demo-programme")
+    before = _api_cells(api, QUERY)
+    one = Case.objects.filter(forms__code="sexual").first()
+    one.forms.set(ExploitationForm.objects.filter(code="labour"))  # a corrected record
+    after = api.get(f"/api/v1/statistics/tables/?{QUERY}").json()
+    # The reader is told (in their language) that this version corrects version 1.
+    assert after["version"] == 2 and after["notice"] and "1" in after["notice"]
+    cells = _api_cells(api, QUERY)
+    for key, value in cells.items():
+        old = before.get(key)
+        if value is not None and old is not None:
+            assert value == old or abs(value - old) >= 10, (key, old, value)
+    archived = [release_from_archive(p.archive) for p in Publication.objects.order_by("version")]
+    assert check_differencing(archived[1], archived[0], hierarchies=HIERARCHIES).ok
+
+
+def test_a_correction_can_wait_for_the_next_regular_release(api_for, record, settings):
+    settings.SAMEN_STATISTICS_DISCLOSURE = {"correction": "postpone"}
+    _register(record)
+    api = api_for("demo-programme")
+    before = _api_cells(api, QUERY)
+    one = Case.objects.filter(forms__code="sexual").first()
+    one.forms.set(ExploitationForm.objects.filter(code="labour"))
+    after = api.get(f"/api/v1/statistics/tables/?{QUERY}").json()
+    assert after["version"] == 1 and after["notice"] and "2" not in after["notice"]
+    assert _api_cells(api, QUERY) == before and Publication.objects.count() == 1
+
+
+def test_the_page_reads_the_cached_release(web_for, record, monkeypatch):
+    _register(record)
+    client = web_for("demo-registrar")
+    assert client.get(f"/statistiek/?{QUERY}").status_code == 200
+
+    def recount(**kwargs):
+        raise AssertionError("the cached release should have been served")
+
+    monkeypatch.setattr("samen.statistics.releases.statistics_data", recount)
+    cached = client.get(f"/statistiek/?{QUERY}")
+    assert cached.status_code == 200 and 'data-testid="release-version"' in cached.content.decode()
+    assert AuditEntry.objects.filter(action="statistics.export", detail__cached=True).exists()
 
 
 def test_percentages_are_written_in_the_readers_language():

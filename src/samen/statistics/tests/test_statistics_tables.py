@@ -20,13 +20,23 @@ from samen.signalling.models import Signal
 from samen.signalling.services import PersonInput
 from samen.statistics import publication, tables
 from samen.statistics.disclosure import TOTAL, CountTable, Dimension, protect
-from samen.statistics.forms import default_period
+from samen.statistics.periods import default_release_period, release_periods
 from samen.statistics.selectors import Period, region_names, statistics_data
 
 THIS_YEAR = str(date.today().year)
 #: Up to today: the records of these tests are made now, outside the default period.
 UP_TO_TODAY = Period(date(date.today().year - 4, 1, 1), date.today())
-QUERY = f"start={UP_TO_TODAY.start.isoformat()}&end={UP_TO_TODAY.end.isoformat()}"
+#: The records of these tests are made now: the running year, as a provisional period.
+QUERY = f"period={THIS_YEAR}"
+
+
+@pytest.fixture(autouse=True)
+def _provisional_year(settings):
+    settings.SAMEN_STATISTICS_PERIODS = {"provisional": True}
+
+
+def default_period():
+    return default_release_period().period
 
 
 def _person(n: int) -> PersonInput:
@@ -92,10 +102,16 @@ def test_the_linked_tables_share_their_margins(actor_for, record):
             assert table.grand_total == 5
 
 
-def test_default_period_is_the_last_five_complete_years():
-    period = default_period(date(2026, 11, 28))
+def test_default_period_is_the_last_five_complete_years(settings):
+    settings.SAMEN_STATISTICS_PERIODS = {}
+    periods = release_periods(date(2026, 11, 28))
+    period = periods[0].period
     assert (period.start, period.end) == (date(2021, 1, 1), date(2025, 12, 31))
-    assert period.year_earlier() == Period(date(2020, 1, 1), date(2024, 12, 31))
+    assert [p.code for p in periods] == ["2021-2025", "2025", "2024", "2023", "2022", "2021"]
+    settings.SAMEN_STATISTICS_PERIODS = {"provisional": True, "years": 3}
+    periods = release_periods(date(2026, 11, 28))
+    assert [p.code for p in periods] == ["2023-2025", "2025", "2024", "2023", "2026"]
+    assert periods[-1].provisional and not periods[0].provisional
 
 
 def test_period_limits_the_counts(actor_for, record):
@@ -194,16 +210,20 @@ def test_page_shows_every_table_with_chart_and_explained_suppressions(web_for, r
     for spec in tables.SPECS:
         assert f'data-testid="table-{spec.slug}"' in html
         assert f'id="chart-{spec.slug}-t"' in html  # an SVG chart beside each table
-    assert 'data-suppression="primary"' in html and 'data-suppression="secondary"' in html
+    assert 'data-suppression="hidden"' in html and "<sup>" not in html
     assert 'data-testid="suppression-legend"' in html
-    assert 'data-testid="changes-year-form"' in html
     assert "format=zip" in html and "format=xlsx" in html
 
 
-def test_bad_period_shows_field_errors(web_for):
-    page = web_for("demo-registrar").get("/statistiek/?start=2024-05-01&end=2023-01-01")
-    assert page.status_code == 400
-    assert "form-errors" in page.content.decode()
+def test_free_dates_and_unknown_periods_are_refused_with_the_field_named(web_for, api_for):
+    client = web_for("demo-registrar")
+    for query in ("start=2024-05-01&end=2024-12-30", "end=2024-12-30", "period=2024-05"):
+        page = client.get(f"/statistiek/?{query}")
+        assert page.status_code == 400, query
+        assert "form-errors" in page.content.decode()
+    for query, field in (("start=2024-01-01", "start"), ("period=1999", "period")):
+        bad = api_for("demo-registrar").get(f"/api/v1/statistics/tables/?{query}")
+        assert bad.status_code == 400 and field in bad.json()["fields"], bad.json()
 
 
 def _values(rows: list[dict[str, str]]) -> list[str]:
@@ -223,9 +243,10 @@ def test_csv_and_xlsx_carry_only_published_figures(web_for, record):
     client = web_for("demo-programme")
     body = client.get(f"/statistiek/?{QUERY}&format=csv&table=year-form-gender").content.decode()
     rows = list(csv.DictReader(io.StringIO(body)))
-    assert {"year", "form", "gender", "value", "suppression", "explanation"} <= set(rows[0])
+    assert {"year", "form", "gender", "value", "explanation"} <= set(rows[0])
+    assert "suppression" not in rows[0] and "rule" not in rows[0]  # one mark, no kind
     _assert_no_small_counts(_values(rows))
-    assert any(r["suppression"] == "primary" for r in rows)
+    assert any(r["value"] == "x" for r in rows)
     response = client.get(f"/statistiek/?{QUERY}&format=xlsx")
     workbook = load_workbook(io.BytesIO(response.content))
     assert {spec.slug[:31] for spec in tables.SPECS} | {"methods"} == set(workbook.sheetnames)
@@ -296,7 +317,8 @@ def test_api_returns_the_protected_tables(api_for, record):
     cells = [c for t in body["tables"] for c in t["cells"]]
     _assert_no_small_counts([c["value"] for c in cells])
     hidden = [c for c in cells if c["value"] is None]
-    assert hidden and all(c["suppression"]["kind"] in ("primary", "secondary") for c in hidden)
+    assert hidden and all(c["suppression"]["mark"] == "x" for c in hidden)
+    assert all(set(c["suppression"]) == {"mark", "explanation"} for c in hidden)
     one = api_for("demo-registrar").get(f"/api/v1/statistics/tables/year-form-gender/?{QUERY}")
     assert one.status_code == 200 and one.json()["slug"] == "year-form-gender"
 
@@ -358,8 +380,7 @@ def test_demo_page_shows_the_yearly_tables_with_suppressions_explained(db, clien
     section = section[: section.index("</section>")]
     published = [int(n) for n in re.findall(r"<td>(\d+)</td>", section)]
     assert any(n >= 10 for n in published) and all(n == 0 or n >= 10 for n in published)
-    assert 'data-suppression="primary"' in html and 'data-suppression="secondary"' in html
-    assert "Primary suppression" in html and "Secondary suppression" in html
+    assert 'data-suppression="hidden"' in html and "Hidden: either fewer people" in html
     for spec in tables.SPECS:  # identification and shelter tables have figures too
         assert f'data-testid="table-{spec.slug}"' in html
     bundle = client.get("/statistiek/?format=zip")
