@@ -54,7 +54,9 @@ FIELD_CATEGORIES: dict[str, str] = {
     "region_name": "location",
     "notes": "free_text",  # each note also needs its kind's category (notes.<kind>)
     "signals.notes": "free_text",
-    "notes.care": "free_text",
+    # A care note is about the person's care: care relations read it (health), not the
+    # investigating or immigration services, whose register grants hold no health data.
+    "notes.care": "health",
     "notes.investigation": "criminal",
     "notes.shelter": "free_text",
     # A signal (signalling.selectors.present); "signal.case" and "signal.linked_to_existing"

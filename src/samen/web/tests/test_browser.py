@@ -81,7 +81,10 @@ def test_professional_records_signal_sees_advice_and_finds_the_signal_not_the_ca
     # The professional reaches the signal they recorded, never the case it joined.
     page.locator("nav a[href='/signalen/']").click()
     expect(page).to_have_url(re.compile(r"/signalen/$"))
-    expect(page.locator("main table tbody tr").first).to_contain_text(number)  # newest first
+    receipt = Signal.objects.filter(case__number=number).latest("id").receipt
+    newest = page.locator("main table tbody tr").first  # newest first
+    expect(newest).to_contain_text(receipt)
+    expect(newest).not_to_contain_text(number)
     page.locator("nav a[href='/zaken/']").click()
     expect(page).to_have_url(re.compile(r"/zaken/$"))
     assert number not in case_numbers_listed(page)

@@ -81,12 +81,9 @@ def test_from_signal_to_b83_permit(new_page, sign_in, artifact_dir):
     ind = new_page()
     sign_in(ind, "demo-ind")
     ind.goto(f"/zaken/{number}/")
-    # The IND takes the B8/3 step under the identification purpose: under national registration
-    # the register gives it no category, and fields are denied by default (issue #12).
-    ind.locator("#purpose-select").select_option("identification")
-    with ind.expect_navigation():
-        ind.locator("form.purpose-switch button[type=submit]").click()
-    ind.goto(f"/zaken/{number}/")
+    # The IND's own role acts for the identification purpose only (reach by relation, #12), so
+    # there is no purpose to switch: it takes the B8/3 step as it signs in.
+    expect(ind.locator("#purpose-select")).to_have_count(0)
     take(ind, "b83_grant", decided_on=today.isoformat(), permit_starts_on=today.isoformat())
     assert state_of(ind) == "b83_granted"
     permit = ind.get_by_test_id("ident-deadlines").locator("[data-kind=permit_end]")

@@ -129,7 +129,7 @@ SHOWS_NONE = {
     "/", "/api/v1/emergency-access/", "/api/v1/shelter/referrals/",
     "/identificatie/meldingen/gelezen/",
     "/healthz", "/i18n/setlang/", "/account/login/", "/account/logout/", "/account/membership/",
-    "/account/purpose/", "/account/2fa/", "/api/schema/", "/api/docs/", "/api/v1/me/",
+    "/account/purpose/", "/account/2fa/", "/account/tokens/", "/api/v1/auth/tokens/", "/api/schema/", "/api/docs/", "/api/v1/me/",
     "/api/v1/auth/token/", "/api/v1/organisations/", "/api/v1/signal-lists/", "/api/v1/register/",
     "/api/v1/programme/action-lines/", "/api/v1/programme/actions/",
     "/api/v1/programme/motions/", "/api/v1/programme/commitments/",

@@ -103,6 +103,11 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {
     # The IND: a case with a reflection period and a B8/3 step (issue What-to-build 1) - the
     # immigration data; the identity it decides the permit for is open (its default purpose
     # does not show it today); never care or police notes, signal texts or share reasons.
+    # Open (issue #12 closing note): the register's identification grant, which the IND shares
+    # with the police and CoMensha, holds exploitation data, and the path's state and deadlines
+    # the IND works with are shown under it. Whether the IND needs the forms of exploitation
+    # for its residence decision is for the register's owner to decide; until an IND-only
+    # grant without them exists, the forms are MAY here, not GRANT.
     ("demo-ind", "U1"): rel("immigration", "identity location contact"),
     # The privacy officer supervises shares (/privacy/delingen/); whether it reads their
     # reasons is open. It reads no case content (the subject-access report, which by design

@@ -94,7 +94,7 @@ def _exploitation_in_api(world: CanaryWorld, result: Crawl) -> list[str]:
         ("demo-shelter", "U1"),  # demographics + location only (issue #4)
         ("demo-hotel", "U1"),
         ("demo-professional", "U2"),
-        ("demo-ind", "U1"),
+        # ("demo-ind", "U1") is open: see the comment on its row in expected.py.
         ("demo-privacy", "U1"),
     }
     leaks = []

@@ -20,6 +20,9 @@ UNKNOWN = {"name": "CANARY-identity-X9 Vera Vasile (demo)", "dob": "1991-02-07",
 CSRF = re.compile(r"""name=["']csrfmiddlewaretoken["'][^>]*>""")
 # Receipt references (case and signal numbers, times) are digits; an answer may differ in them.
 DIGITS = re.compile(r"\d+")
+# The signaller's receipt is random letters and digits (S-7K3MQ-9XDA2): unique per signal, so it
+# differs between any two answers; its shape is fixed, so its length tells nothing either.
+RECEIPT = re.compile(r"S-[0-9A-Z]{5}-[0-9A-Z]{5}")
 
 
 @pytest.fixture
@@ -51,7 +54,7 @@ def known_case(world):
 
 
 def _normal(text: str) -> str:
-    return DIGITS.sub("N", CSRF.sub("", text))
+    return DIGITS.sub("N", RECEIPT.sub("S-RECEIPT", CSRF.sub("", text)))
 
 
 def _diff(known: str, unknown: str) -> str:
