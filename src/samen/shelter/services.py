@@ -797,7 +797,7 @@ def hold_decline(*, actor: Actor, hold: Hold, reason: str) -> Hold:
     return hold
 
 
-@transaction.atomic
+@audit.atomic
 def hold_decline_withdraw(*, actor: Actor, hold: Hold) -> Hold:
     """The shelter withdraws its refusal: the place may be offered to this referral again."""
     policy.require(actor, "referral.respond", object_type="hold", object_id=str(hold.pk))

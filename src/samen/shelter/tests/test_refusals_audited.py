@@ -1,5 +1,5 @@
 """A refused shelter action stays in the audit trail although the service's transaction rolls
-back with the refusal: each of the ten transactional services, called by someone it refuses."""
+back with the refusal: each of the transactional services, called by someone it refuses."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ def calls(place, case):
         ),
         "hold_accept": lambda a: services.hold_accept(actor=a, hold=hold),
         "hold_decline": lambda a: services.hold_decline(actor=a, hold=hold, reason="no_fit"),
+        "hold_decline_withdraw": lambda a: services.hold_decline_withdraw(actor=a, hold=hold),
         "placement_start": lambda a: services.placement_start(actor=a, hold=hold),
         "placement_end": lambda a: services.placement_end(
             actor=a, placement=placement, outflow="other_shelter"
