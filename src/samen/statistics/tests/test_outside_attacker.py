@@ -98,14 +98,12 @@ def _login(client, username: str):
 
 
 def _api(username: str):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    from samen.accounts.models import User
+    from samen.conftest import api_token_for
 
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(username)}")
     return client
 
 
