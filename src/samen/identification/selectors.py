@@ -315,6 +315,10 @@ def commission_detail(review: CommissionReview | None, path_status: tuple[str, s
 def commission_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, object]:
     """The case's latest commission and victim status for the API; one audit entry."""
     access = _access(actor, case, "identification.read")
+    if not access.shows("identification.commission"):
+        raise policy.not_visible(
+            actor, "commission_review.read", object_type="case", object_id=case.number
+        )
     review = CommissionReview.objects.filter(case=case).first()
     status = (
         IdentificationPath.objects.filter(case=case)
@@ -401,7 +405,11 @@ def case_block(*, actor: Actor, case: Case) -> dict[str, object] | None:
         ]
     data["timeline"] = timeline
     data["steps"] = steps
-    data["commission"] = commission_of(actor=actor, case=case)
+    # The commission's members and outcome (the victim status) are identification data: shown
+    # only where the reader's relation grants them, like every other field (deny by default).
+    access = policy.case_access(actor, [case.pk]).get(case.pk)
+    shows_commission = access is not None and access.shows("identification.commission")
+    data["commission"] = commission_of(actor=actor, case=case) if shows_commission else None
     data["may_act"] = policy.allows(actor, "identification.transition")
     return data
 

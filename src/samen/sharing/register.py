@@ -129,6 +129,7 @@ FIELD_CATEGORIES: dict[str, str] = {
     # each value by its name. The state and the path itself say what happened, so they need
     # the category of the exploitation assessment.
     "identification.state": "exploitation",
+    "identification.commission": "exploitation",  # members, assessments and the outcome
     "identification.guardian": "minors",
     "identification.step.assessment_start": "exploitation",
     "identification.step.indication_establish": "exploitation",

@@ -208,3 +208,24 @@ def test_a_case_is_before_one_commission_at_a_time(api_for, case):
     again = api_for("demo-coordinator").post(url(case), body(), format="json")
     assert again.status_code == 400 and "members" in again.json()["fields"]
     assert CommissionReview.objects.filter(case__number=case.number).count() == 1
+
+
+def test_a_shelter_with_a_demographics_share_sees_no_commission(api_for, web_for, case, actor_for):
+    """The commission's outcome is the victim status: identification data, which a share of
+    demographics and location does not grant (deny by default, issue #12)."""
+    from samen.organisations.models import Membership
+    from samen.sharing.services import share_create
+
+    opened(api_for, case)
+    share_create(
+        actor=actor_for("demo-coordinator", "shelter_placement"),
+        case=case,
+        recipient=Membership.objects.get(user__username="demo-shelter").organisation,
+        purpose="shelter_placement",
+        categories=["demographics", "location"],
+    )
+    html = web_for("demo-shelter").get(f"/zaken/{case.number}/").content.decode()
+    assert 'data-testid="ident-commission"' not in html
+    assert api_for("demo-shelter").get(url(case)).status_code == 404
+    coordinator = web_for("demo-coordinator").get(f"/zaken/{case.number}/").content.decode()
+    assert 'data-testid="ident-commission"' in coordinator
