@@ -1,3 +1,4 @@
+import re
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -16,9 +17,29 @@ class RejectNulBytesMiddleware:
             "\x00" in request.path
             or "\x00" in request.META.get("QUERY_STRING", "")
             or any("\x00" in v for values in request.GET.lists() for v in values[1])
+            or _body_has_nul(request)
         ):
             message = _("The request contains a NUL byte, which is never valid.")
+            where = "body" if _body_has_nul(request) else "query"
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message, "fields": {"query": [message]}}, status=400)
+                return JsonResponse({"detail": message, "fields": {where: [message]}}, status=400)
             return HttpResponseBadRequest(message)
         return self.get_response(request)
+
+
+# A JSON string escape for NUL that is not itself an escaped backslash (\\u0000 is text).
+JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+FORM_TYPES = ("application/json", "application/x-www-form-urlencoded")
+
+
+def _body_has_nul(request: HttpRequest) -> bool:
+    """JSON and form bodies reach text columns too (a NUL in a JSON string made PostgreSQL fail
+    in a look-up). Uploads (multipart) are left alone: a document may hold NUL bytes."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return False
+    if not request.content_type.startswith(FORM_TYPES):
+        return False
+    body = request.body
+    if request.content_type == "application/json":
+        return b"\x00" in body or JSON_NUL.search(body) is not None
+    return b"\x00" in body or b"%00" in body

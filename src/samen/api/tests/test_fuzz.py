@@ -418,3 +418,34 @@ def test_nul_byte_in_parameters_is_a_4xx_or_empty_result(fuzz_world, path):
     response = client.get(path, headers=header(fuzz_world, "demo-coordinator"))
     assert response.status_code < 500, response.status_code
     assert "application/json" in response["Content-Type"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    ['{"location": "\\u0000"}', '{"name": "x\\u0000y", "forms": ["\\u0000"]}'],
+)
+def test_nul_byte_in_a_json_body_is_a_400_naming_the_body(fuzz_world, body):
+    """A NUL in a JSON string reached a slug look-up and PostgreSQL failed (a 500 in CI)."""
+    client = APIClient(raise_request_exception=False)
+    response = client.post(
+        "/api/v1/shelter/directory/places/",
+        data=body,
+        content_type="application/json",
+        headers=header(fuzz_world, "demo-shelter"),
+    )
+    assert response.status_code == 400, response.status_code
+    assert "body" in response.json()["fields"]
+
+
+@pytest.mark.django_db
+def test_an_escaped_backslash_before_u0000_is_text_not_a_nul(fuzz_world):
+    client = APIClient(raise_request_exception=False)
+    response = client.post(
+        "/api/v1/shelter/directory/places/",
+        data='{"name": "C:\\\\u0000"}',
+        content_type="application/json",
+        headers=header(fuzz_world, "demo-shelter"),
+    )
+    assert response.status_code != 500
+    assert "body" not in response.json().get("fields", {})
