@@ -11,6 +11,7 @@ from django.db import connection
 
 from samen.accounts.models import User
 from samen.identification import services
+from samen.identification.demo import ask_to_assess
 from samen.identification.models import Deadline, IdentificationPath, Notification, Reminder
 from samen.identification.reminders import reminders_send
 
@@ -26,6 +27,7 @@ def test_overlapping_runs_send_each_reminder_once(actor_for, record):
     User.objects.filter(username="demo-coordinator").update(email="c@example.test")
     for _ in range(3):
         case = record().case
+        ask_to_assess(case, investigator=police)  # the police reach it through the request
         services.transition_take(actor=police, case=case, code="assessment_start")
     Deadline.objects.update(due_on=date(2027, 3, 1))
     paths = IdentificationPath.objects.count()
