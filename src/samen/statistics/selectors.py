@@ -42,7 +42,9 @@ def cases_for_statistics(*, actor: Actor) -> list[dict]:
     categories = frozenset(policy.grants(actor))
     access = CaseAccess(Relation.STATISTICS, categories, policy.legal_basis(actor, categories))
     cases = list(
-        Case.objects.select_related("person", "municipality", "region", "responsible_organisation")
+        Case.objects.select_related(
+            "person", "municipality", "region", "responsible_organisation", "identification_path"
+        )
         .prefetch_related("forms")
         .order_by("pk")
     )
