@@ -82,7 +82,9 @@ def test_the_audit_trail_outlives_the_skeleton_and_still_verifies(three_people):
     assert not any(v in database_text() for v in three_people["past"].markers.values())
 
 
-def test_the_skeleton_waits_while_the_statistics_may_still_publish_a_period_counting_it(world):
+def test_the_skeleton_waits_while_the_statistics_may_still_publish_a_period_counting_it(
+    world, capsys
+):
     longest = max(retention.periods().values())
     now = timezone.now()
     past = now - timedelta(days=longest + 1)
@@ -92,6 +94,10 @@ def test_the_skeleton_waits_while_the_statistics_may_still_publish_a_period_coun
     steps = retention.plan(now=now)
     skeleton = next(s for s in steps if s.category == retention.SKELETON)
     assert skeleton.person_ids == [] and skeleton.waiting == 1
+    with translation.override("nl"):
+        call_command("apply_retention", "--dry-run")
+    out = capsys.readouterr().out
+    assert "Zaakskelet: personen voorbij elke termijn die wachten zolang de statistiek" in out
     _run(now)
     after = database_text()
     assert not [k for k, v in counted.markers.items() if v in after]  # every category went
@@ -168,9 +174,9 @@ def test_dry_run_counts_per_category_in_dutch_and_changes_nothing(three_people, 
     names = dict(DataCategory.objects.values_list("name_nl", "code"))
     assert set(retention.treatments()) <= {names.get(n) for n in lines}
     health = lines["Gezondheid"]
-    assert "bewaartermijn 7300 dagen" in health and "1 personen" in health
+    assert "bewaartermijn 7300 dagen" in health and "personen: 1," in health
     assert "zouden worden verwijderd" in health and "proefdraai" in health
-    assert "1 personen, 2 zaken" in lines["Zaakskelet"]
+    assert "personen: 1, zaken: 2," in lines["Zaakskelet"]
     assert "Online gegevens" in lines
     assert "category" not in out and "records" not in out  # no English, no codes
     for canary in three_people.values():

@@ -29,24 +29,24 @@ def step_line(step: retention.RetentionStep, *, dry: bool) -> str:
     if step.category == retention.online().category:
         if dry:
             text = _(
-                "%(category)s (retention %(days)d days after collection): %(records)d files "
-                "and records would be deleted (dry run, nothing changes)"
+                "%(category)s (retention %(days)d days after collection): files and records: "
+                "%(records)d; would be deleted (dry run, nothing changes)"
             )
         else:
             text = _(
-                "%(category)s (retention %(days)d days after collection): %(records)d files "
-                "and records to delete"
+                "%(category)s (retention %(days)d days after collection): files and records: "
+                "%(records)d; to delete"
             )
         return text % values
     if dry:
         text = _(
-            "%(category)s (retention %(days)d days): %(persons)d persons, %(cases)d cases, "
-            "%(records)d records would be deleted or redacted (dry run, nothing changes)"
+            "%(category)s (retention %(days)d days): persons: %(persons)d, cases: %(cases)d, "
+            "records: %(records)d; would be deleted or redacted (dry run, nothing changes)"
         )
     else:
         text = _(
-            "%(category)s (retention %(days)d days): %(persons)d persons, %(cases)d cases, "
-            "%(records)d records to delete or redact"
+            "%(category)s (retention %(days)d days): persons: %(persons)d, cases: %(cases)d, "
+            "records: %(records)d; to delete or redact"
         )
     return text % values
 
@@ -72,8 +72,8 @@ class Command(BaseCommand):
             if step.waiting:
                 self.stdout.write(
                     _(
-                        "%(category)s: %(n)d persons past every period wait while the "
-                        "statistics may still publish a period that counts them"
+                        "%(category)s: persons past every period who wait while the "
+                        "statistics may still publish a period that counts them: %(n)d"
                     )
                     % {"category": category_label(step.category), "n": step.waiting}
                 )
