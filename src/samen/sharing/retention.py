@@ -446,6 +446,22 @@ def _online_step(*, now: datetime) -> RetentionStep:
     return RetentionStep(spec.category, spec.period_days, spec.description, records=records)
 
 
+def _delete_files(paths: list[Path]) -> tuple[int, int]:
+    """Delete these entries of the online directory; (deleted, failed). One that cannot be
+    deleted now (permissions, a file in use) stays for the next run instead of stopping it."""
+    deleted = failed = 0
+    for path in paths:
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            deleted += 1
+        except OSError:
+            failed += 1
+    return deleted, failed
+
+
 def _apply_online(step: RetentionStep, *, actor: Actor, now: datetime) -> int:
     spec = online()
     cutoff = now - timedelta(days=spec.period_days)
@@ -457,7 +473,8 @@ def _apply_online(step: RetentionStep, *, actor: Actor, now: datetime) -> int:
                 records += rows.delete()[0]
             else:
                 records += rows.exclude(Q(**target.clear)).update(**target.clear)
-        files = _online_files(cutoff)
+        # Files cannot roll back: delete them first and audit what was actually deleted.
+        files, failed = _delete_files(_online_files(cutoff))
         audit.record(
             actor,
             "online.retention",
@@ -466,15 +483,14 @@ def _apply_online(step: RetentionStep, *, actor: Actor, now: datetime) -> int:
             fields=[spec.category],
             purpose="retention",
             legal_basis=LEGAL_BASIS,
-            detail={"records": records, "files": len(files), "period_days": spec.period_days},
+            detail={
+                "records": records,
+                "files": files,
+                "files_failed": failed,
+                "period_days": spec.period_days,
+            },
         )
-        # Files last: a failure above rolls the rows back and leaves the files for the next run.
-        for path in files:
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path)
-            else:
-                path.unlink()
-    return records + len(files)
+    return records + files
 
 
 def apply(*, steps: list[RetentionStep], actor: Actor, now: datetime) -> dict[str, int]:

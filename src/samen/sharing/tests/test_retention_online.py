@@ -141,3 +141,24 @@ def test_every_model_of_the_online_app_has_a_retention_treatment():
     for target in retention.online().targets:
         fields = {f.name for f in target.model_class._meta.get_fields()}
         assert target.clock in fields and (target.delete or target.clear), target.model
+
+
+def test_an_entry_that_cannot_be_deleted_now_is_counted_and_retried(world, online_dir, monkeypatch):
+    period = retention.online().period_days
+    (online_dir / "ads-old.jsonl").write_text("{}\n")
+    stuck = online_dir / "scan-stuck"
+    stuck.mkdir()
+    (stuck / "leads.json").write_text("{}")
+    for path in (online_dir / "ads-old.jsonl", stuck):
+        _age(path, period + 1)
+
+    def refuse(path, *args, **kwargs):
+        raise PermissionError("busy")
+
+    monkeypatch.setattr(retention.shutil, "rmtree", refuse)
+    assert _run() == {"online": 1}
+    entry = AuditEntry.objects.get(action="online.retention")
+    assert entry.detail["files"] == 1 and entry.detail["files_failed"] == 1
+    assert stuck.exists() and not (online_dir / "ads-old.jsonl").exists()
+    monkeypatch.undo()
+    assert _run() == {"online": 1} and not stuck.exists()
