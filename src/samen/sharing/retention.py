@@ -547,7 +547,7 @@ class PersonRetention:
     category: str
     period_days: int
     ends_on: datetime | None  # None while a case of the person is open
-    treatment: Treatment | None
+    treatment: Treatment | Skeleton | None
 
 
 def person_retention(*, person: Person) -> list[PersonRetention]:
@@ -560,4 +560,8 @@ def person_retention(*, person: Person) -> list[PersonRetention]:
     for category, days in sorted(days_by_category.items()):
         ends = None if still_open or last_closed is None else last_closed + timedelta(days=days)
         rows.append(PersonRetention(category, days, ends, treatments().get(category)))
+    if days_by_category:  # then the cases themselves, once every period has passed
+        days = max(days_by_category.values())
+        ends = None if still_open or last_closed is None else last_closed + timedelta(days=days)
+        rows.append(PersonRetention(SKELETON, days, ends, skeleton()))
     return rows
