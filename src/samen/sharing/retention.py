@@ -7,7 +7,7 @@ data is kept while at least one lawful purpose still needs it. What happens to e
 (which model fields are deleted, cleared or redacted) is data: data/retention.json.
 
 Once every category's period has passed, the skeleton goes too: the person, their cases and
-everything attached to them, so nothing links to the person any more (ADR "case skeleton"). It
+everything attached to them, so nothing links to the person any more (ADR 0012). It
 waits while the statistics may still release a period that counts the person; published periods
 are archived with their counts (statistics.Publication), so they do not need the records.
 
@@ -360,11 +360,14 @@ def _counted_in_statistics(person_ids: list[int], *, now: datetime) -> set[int]:
     return held
 
 
-def _skeleton_due(*, now: datetime, days: int) -> tuple[list[int], set[int]]:
+def _skeleton_due(
+    *, now: datetime, days: int, among: list[int] | None = None
+) -> tuple[list[int], set[int]]:
     """The persons whose skeleton goes now, and those past every period that must wait."""
-    candidates = list(
-        persons_closed_before(now - timedelta(days=days)).values_list("pk", flat=True)
-    )
+    persons = persons_closed_before(now - timedelta(days=days))
+    if among is not None:
+        persons = persons.filter(pk__in=among)
+    candidates = list(persons.values_list("pk", flat=True))
     waiting = _counted_in_statistics(candidates, now=now)
     return sorted(set(candidates) - waiting), waiting
 
@@ -380,15 +383,14 @@ def _skeleton_step(*, now: datetime, days: int) -> RetentionStep:
 
 def _apply_skeleton(step: RetentionStep, *, actor: Actor, now: datetime) -> int:
     with transaction.atomic():
-        # Lock the cases (PostgreSQL) so no signal is linked to them while they go, then
+        # Lock the cases (PostgreSQL) so nobody reopens or links to them while they go, then
         # re-check: a case may have been reopened since the plan.
         list(
             Case.objects.select_for_update()
             .filter(person_id__in=step.person_ids)
             .values_list("pk", flat=True)
         )
-        due, _waiting = _skeleton_due(now=now, days=step.period_days)
-        due = sorted(set(due) & set(step.person_ids))
+        due, _waiting = _skeleton_due(now=now, days=step.period_days, among=step.person_ids)
         if not due:
             return 0
         numbers = sorted(Case.objects.filter(person_id__in=due).values_list("number", flat=True))
