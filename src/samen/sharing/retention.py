@@ -59,6 +59,9 @@ class Target:
     encrypted_keys: tuple[str, ...] = ()
     m2m: str = ""
     clock: str = ""  # online data: the field that says when it was collected
+    # A row that names another by id, not by foreign key: (its id field, the other model);
+    # `person` is then the lookup from that other model to the person.
+    by_id: tuple[str, str] = ("", "")
 
     @property
     def model_class(self) -> type[models.Model]:
@@ -140,6 +143,7 @@ def _target(t: dict[str, Any]) -> Target:
         encrypted_keys=tuple(t.get("encrypted_keys", ())),
         m2m=t.get("m2m", ""),
         clock=t.get("clock", ""),
+        by_id=(t["by_id"]["field"], t["by_id"]["model"]) if "by_id" in t else ("", ""),
     )
 
 
@@ -197,6 +201,10 @@ def persons_closed_before(cutoff: datetime) -> models.QuerySet[Person]:
 
 def _rows(target: Target, person_ids: list[int]) -> models.QuerySet:
     lookup = "pk__in" if target.person == "pk" else f"{target.person}__in"
+    id_field, id_model = target.by_id
+    if id_field:
+        named = apps.get_model(id_model).objects.filter(**{lookup: person_ids}).values("pk")
+        return target.model_class.objects.filter(**{f"{id_field}__in": named}, **target.where)
     return target.model_class.objects.filter(**{lookup: person_ids}, **target.where)
 
 

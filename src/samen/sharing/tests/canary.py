@@ -22,15 +22,26 @@ from samen.identification.models import (
     CommissionMember,
     CommissionReview,
     Deadline,
+    HoldReminder,
     IdentificationPath,
     NonPunishmentFlag,
     Notification,
     PathDefinition,
     PathStep,
+    Reminder,
 )
 from samen.organisations.models import Membership, Organisation, OrganisationType
 from samen.sharing.models import CaseShare, EmergencyAccess, Purpose
-from samen.shelter.models import Location, Place, Placement, PlaceType, Provider, Referral
+from samen.shelter.models import (
+    Hold,
+    Location,
+    Place,
+    Placement,
+    PlaceType,
+    Provider,
+    Referral,
+    WaitingOffer,
+)
 from samen.signalling.models import Indicator, Signal, SignalList
 
 
@@ -190,8 +201,15 @@ def seed_person(tag: str, *, closed: list[datetime | None], at: datetime | None 
                 "province": mk_case("location:needs.province"),
             },
         )  # fmt: skip
+        hold = Hold.objects.create(
+            referral=referral, place=place, created_at=now, expires_at=now, status="accepted"
+        )
+        HoldReminder.objects.create(hold_id=hold.pk, sent_at=now)
+        WaitingOffer.objects.create(
+            referral=referral, place=place, user=coordinator.user, rank=1, created_at=now
+        )
         Placement.objects.create(
-            referral=referral, place=place, started_at=now, ended_at=now,
+            referral=referral, place=place, hold=hold, started_at=now, ended_at=now,
             outflow=mk_case("location:placement.outflow", 24),
         )  # fmt: skip
         path = IdentificationPath.objects.create(
@@ -212,7 +230,10 @@ def seed_person(tag: str, *, closed: list[datetime | None], at: datetime | None 
                 path=path, transition=transition, source="a", target="b", at=now,
                 values={"on": mk_case(f"{category}:step.{transition}")},
             )  # fmt: skip
-        Deadline.objects.create(path=path, kind="permit_end", due_on=date.today(), organisation=org)
+        deadline = Deadline.objects.create(
+            path=path, kind="permit_end", due_on=date.today(), organisation=org
+        )
+        Reminder.objects.create(deadline=deadline, stage="7", sent_at=now)
         NonPunishmentFlag.objects.create(
             case=case, reasons=[mk_case("criminal:non_punishment.reasons")], set_at=now
         )
@@ -311,7 +332,9 @@ PERSON_ROWS = (
     (CaseEvent, "case__person"), (CaseNote, "case__person"), (CaseShare, "case__person"),
     (EmergencyAccess, "case__person"), (Notification, "case__person"),
     (NonPunishmentFlag, "case__person"), (CommissionReview, "case__person"),
-    (Identity, "person"),
+    (Identity, "person"), (Hold, "referral__case__person"),
+    (WaitingOffer, "referral__case__person"), (Reminder, "deadline__path__case__person"),
+    (CommissionMember, "review__case__person"),
 )  # fmt: skip
 
 
@@ -334,6 +357,11 @@ def links_of(canary: Canary) -> Links:
         )
         for model, lookup in PERSON_ROWS
     }
+    # named by id, not by foreign key: a reminder of a hold of theirs
+    holds = rows[Hold._meta.db_table]
+    rows[HoldReminder._meta.db_table] = set(
+        HoldReminder.objects.filter(hold_id__in=holds).values_list("pk", flat=True)
+    )
     return Links(texts, rows)
 
 
