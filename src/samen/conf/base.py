@@ -16,6 +16,9 @@ Environment variables (all optional for a local run):
   SAMEN_AUDIT_ANCHOR_EVERY checkpoint after every n-th audit entry is committed (default 1: every
                           entry; see docs/adr on the audit anchor for the trade-off).
   SAMEN_AUDIT_ANCHOR_FSYNC "1" to fsync the checkpoint file after each line (default off).
+  SAMEN_ONLINE_DATA_DIR   where Samen keeps scraped online data (uploaded ads, scan results);
+                          default var/online. Retention deletes each entry in it a period after
+                          it was last written (see sharing/data/retention.json, "online").
   SAMEN_DB_MIGRATION_URL  PostgreSQL URL of the role that owns the tables; used only by
                           `samen migrate` and `samen audit grant`. DATABASE_URL is then the
                           application's role, which may not alter or empty the audit table.
@@ -259,6 +262,7 @@ AUDIT_KEY = os.environ.get("SAMEN_AUDIT_KEY", "")
 AUDIT_ANCHOR_FILE = Path(os.environ.get("SAMEN_AUDIT_ANCHOR_FILE", VAR_DIR / "audit-anchor.log"))
 AUDIT_ANCHOR_EVERY = int(os.environ.get("SAMEN_AUDIT_ANCHOR_EVERY", "1"))
 AUDIT_ANCHOR_FSYNC = env_bool("SAMEN_AUDIT_ANCHOR_FSYNC")
+ONLINE_DATA_DIR = Path(os.environ.get("SAMEN_ONLINE_DATA_DIR", VAR_DIR / "online"))
 EMERGENCY_ACCESS_MINUTES = int(os.environ.get("SAMEN_EMERGENCY_MINUTES", "120"))
 SHELTER_HOLD_HOURS = float(os.environ.get("SAMEN_SHELTER_HOLD_HOURS", "3"))
 SHELTER_STALE_HOURS = float(os.environ.get("SAMEN_SHELTER_STALE_HOURS", "24"))

@@ -22,3 +22,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 LOGIN_RATE_LIMIT = 10_000
 # Checkpoints of test chains never land in var/; each test also gets its own file (conftest).
 AUDIT_ANCHOR_FILE = Path(tempfile.mkdtemp(prefix="samen-test-anchor-")) / "audit-anchor.log"
+# Scraped online data of tests never lands in var/ either (retention deletes what is old in it).
+ONLINE_DATA_DIR = Path(tempfile.mkdtemp(prefix="samen-test-online-"))

@@ -575,7 +575,8 @@ def _retention(person: Person, cats: dict[str, str]) -> list[RetentionRow]:
         else:
             ends = _day(r.ends_on)
         treatment = r.treatment.description if r.treatment else ""
-        rows.append(RetentionRow(cats.get(r.category, ""), period, ends, treatment))
+        label = _("The cases themselves") if r.category == retention.SKELETON else ""
+        rows.append(RetentionRow(cats.get(r.category, label), period, ends, treatment))
     return sorted(rows, key=lambda r: r.category)
 
 

@@ -22,15 +22,26 @@ from samen.identification.models import (
     CommissionMember,
     CommissionReview,
     Deadline,
+    HoldReminder,
     IdentificationPath,
     NonPunishmentFlag,
     Notification,
     PathDefinition,
     PathStep,
+    Reminder,
 )
 from samen.organisations.models import Membership, Organisation, OrganisationType
 from samen.sharing.models import CaseShare, EmergencyAccess, Purpose
-from samen.shelter.models import Location, Place, Placement, PlaceType, Provider, Referral
+from samen.shelter.models import (
+    Hold,
+    Location,
+    Place,
+    Placement,
+    PlaceType,
+    Provider,
+    Referral,
+    WaitingOffer,
+)
 from samen.signalling.models import Indicator, Signal, SignalList
 
 
@@ -76,9 +87,10 @@ def _member(username: str) -> Membership:
     return Membership.objects.select_related("user", "organisation").get(user__username=username)
 
 
-def seed_person(tag: str, *, closed: list[datetime | None]) -> Canary:
+def seed_person(tag: str, *, closed: list[datetime | None], at: datetime | None = None) -> Canary:
     """One person with a case per entry of `closed` (None: the case is open), each case carrying
-    a marker in every personal field."""
+    a marker in every personal field. Each case's records are dated `at`, else the day it
+    closed (an open case: today); the statistics count people by these dates."""
     m = {}
 
     def mk(place: str, size: int = 0) -> str:
@@ -110,20 +122,20 @@ def seed_person(tag: str, *, closed: list[datetime | None]) -> Canary:
     definition = PathDefinition.objects.filter(is_current=True).order_by("pk").first()
     purpose = Purpose.objects.get(code="care_coordination")
     place = _place()
-    now = timezone.now()
     cases = []
     for i, closed_at in enumerate(closed):
+        now = at or closed_at or timezone.now()
         p = f"{i}."  # a place per case, so every case's markers are checked
 
         def mk_case(place: str, size: int = 0, p: str = p) -> str:
             category, rest = place.split(":", 1)
             return mk(f"{category}:{p}{rest}", size)
 
-        number = case_number_next(year=now.year)
+        number = case_number_next(year=timezone.now().year)
         case = Case.objects.create(
             number=number, person=person, responsible_organisation=org,
             municipality=org.municipality, region=org.municipality.region,
-            opened_at=now - timedelta(days=40 * 365),
+            opened_at=timezone.now() - timedelta(days=40 * 365),
             status="closed" if closed_at else "in_progress", closed_at=closed_at,
         )  # fmt: skip
         case.forms.set(case.forms.model.objects.all()[:1])
@@ -131,7 +143,7 @@ def seed_person(tag: str, *, closed: list[datetime | None]) -> Canary:
         signal = Signal.objects.create(
             case=case, signal_list=signal_list, recorded_by=coordinator.user,
             organisation=org, municipality=org.municipality, region=org.municipality.region,
-            observed_on=date.today(), setting=mk_case("free_text:signal.setting"),
+            observed_on=now.date(), setting=mk_case("free_text:signal.setting"),
             notes_ciphertext=crypto.encrypt_json(
                 {"notes": mk_case("free_text:signal.notes")}, context=f"signal:{number}"
             ),
@@ -189,8 +201,15 @@ def seed_person(tag: str, *, closed: list[datetime | None]) -> Canary:
                 "province": mk_case("location:needs.province"),
             },
         )  # fmt: skip
+        hold = Hold.objects.create(
+            referral=referral, place=place, created_at=now, expires_at=now, status="accepted"
+        )
+        HoldReminder.objects.create(hold_id=hold.pk, sent_at=now)
+        WaitingOffer.objects.create(
+            referral=referral, place=place, user=coordinator.user, rank=1, created_at=now
+        )
         Placement.objects.create(
-            referral=referral, place=place, started_at=now, ended_at=now,
+            referral=referral, place=place, hold=hold, started_at=now, ended_at=now,
             outflow=mk_case("location:placement.outflow", 24),
         )  # fmt: skip
         path = IdentificationPath.objects.create(
@@ -211,7 +230,10 @@ def seed_person(tag: str, *, closed: list[datetime | None]) -> Canary:
                 path=path, transition=transition, source="a", target="b", at=now,
                 values={"on": mk_case(f"{category}:step.{transition}")},
             )  # fmt: skip
-        Deadline.objects.create(path=path, kind="permit_end", due_on=date.today(), organisation=org)
+        deadline = Deadline.objects.create(
+            path=path, kind="permit_end", due_on=date.today(), organisation=org
+        )
+        Reminder.objects.create(deadline=deadline, stage="7", sent_at=now)
         NonPunishmentFlag.objects.create(
             case=case, reasons=[mk_case("criminal:non_punishment.reasons")], set_at=now
         )
@@ -249,7 +271,12 @@ def _decrypt_any(blob: bytes, contexts: list[str]) -> str | None:
     return None
 
 
-def database_text() -> str:
+# The audit trail is kept whole under its own retention (a hash chain: `samen audit verify`);
+# it holds no personal data, but it does name case numbers, which then point to nothing.
+AUDIT_TABLES = frozenset({"sharing_auditentry", "sharing_auditsubject"})
+
+
+def database_text(*, exclude: frozenset[str] = frozenset()) -> str:
     """Every value of every column of every table in the database (not only the tables Django
     models), ciphertexts decrypted; raises when a ciphertext cannot be read, as a marker could
     hide in it."""
@@ -257,6 +284,8 @@ def database_text() -> str:
     parts: list[str] = []
     with connection.cursor() as cursor:
         for table in sorted(connection.introspection.table_names(cursor)):
+            if table in exclude:
+                continue
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
             for row in cursor.fetchall():
                 for value in row:
@@ -272,21 +301,92 @@ def database_text() -> str:
 
 def structural_facts(canary: Canary) -> dict[str, bool]:
     """Personal facts that are links or flags, not text: True while still held."""
-    person = Person.objects.get(pk=canary.person.pk)
-    paths = IdentificationPath.objects.filter(case__person=person)
+    pk = canary.person.pk
+    person = Person.objects.filter(pk=pk).first()
+    paths = IdentificationPath.objects.filter(case__person=pk)
     return {
-        "exploitation:case.forms": Case.forms.through.objects.filter(case__person=person).exists(),
+        "exploitation:case.forms": Case.forms.through.objects.filter(case__person=pk).exists(),
         "exploitation:signal.indicators": Signal.indicators.through.objects.filter(
-            signal__case__person=person
+            signal__case__person=pk
         ).exists(),
-        "minors:person.is_minor": person.is_minor,
+        "minors:person.is_minor": bool(person and person.is_minor),
         "minors:path.guardian": paths.filter(guardian_organisation__isnull=False).exists(),
         "minors:path.unaccompanied": paths.filter(unaccompanied__isnull=False).exists(),
         "minors:path.presumed_minor": paths.filter(presumed_minor=True).exists(),
         "immigration:path.residence": paths.filter(foreign_national__isnull=False).exists(),
         "immigration:deadline.permit_end": Deadline.objects.filter(
-            path__case__person=person, kind="permit_end"
+            path__case__person=pk, kind="permit_end"
         ).exists(),
-        "identity:identity": Identity.objects.filter(person=person).exists(),
-        "exploitation:commission": CommissionReview.objects.filter(case__person=person).exists(),
+        "identity:identity": Identity.objects.filter(person=pk).exists(),
+        "exploitation:commission": CommissionReview.objects.filter(case__person=pk).exists(),
     }
+
+
+# -- links: what ties a row to the person, apart from the markers ----------------------------
+
+PERSON_ROWS = (
+    # (model, lookup to the person): every row that belongs to the person's cases
+    (Person, "pk"), (Case, "person"), (Signal, "case__person"), (Referral, "case__person"),
+    (Placement, "referral__case__person"), (IdentificationPath, "case__person"),
+    (PathStep, "path__case__person"), (Deadline, "path__case__person"),
+    (CaseEvent, "case__person"), (CaseNote, "case__person"), (CaseShare, "case__person"),
+    (EmergencyAccess, "case__person"), (Notification, "case__person"),
+    (NonPunishmentFlag, "case__person"), (CommissionReview, "case__person"),
+    (Identity, "person"), (Hold, "referral__case__person"),
+    (WaitingOffer, "referral__case__person"), (Reminder, "deadline__path__case__person"),
+    (CommissionMember, "review__case__person"),
+)  # fmt: skip
+
+
+@dataclass
+class Links:
+    """What links to a person besides the markers: the case numbers and the person's reference
+    as text, and the ids of every row that belonged to the person's cases."""
+
+    texts: dict[str, str]
+    rows: dict[str, set[int]]  # table -> ids
+
+
+def links_of(canary: Canary) -> Links:
+    person = canary.person
+    texts = {"person.ref": str(person.ref), "person.ref.hex": person.ref.hex}
+    texts |= {f"case.number.{i}": c.number for i, c in enumerate(canary.cases)}
+    rows = {
+        model._meta.db_table: set(
+            model.objects.filter(**{lookup: person.pk}).values_list("pk", flat=True)
+        )
+        for model, lookup in PERSON_ROWS
+    }
+    # named by id, not by foreign key: a reminder of a hold of theirs
+    holds = rows[Hold._meta.db_table]
+    rows[HoldReminder._meta.db_table] = set(
+        HoldReminder.objects.filter(hold_id__in=holds).values_list("pk", flat=True)
+    )
+    return Links(texts, rows)
+
+
+def links_left(links: Links) -> list[str]:
+    """Raw SQL over every table but the audit trail's: the person's case numbers or reference
+    in any value, a row of theirs still there, or any foreign key column still pointing at one."""
+    left = []
+    text = database_text(exclude=AUDIT_TABLES)
+    left += [name for name, value in links.texts.items() if value in text]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        tables = sorted(connection.introspection.table_names(cursor))
+        for table in tables:
+            relations = connection.introspection.get_relations(cursor, table)
+            checks = [("id", table)] if links.rows.get(table) else []
+            checks += [(col, ref_table) for col, (_ref, ref_table) in relations.items()]
+            for column, ref_table in checks:
+                ids = links.rows.get(ref_table)
+                if not ids:
+                    continue
+                marks = ", ".join(["%s"] * len(ids))
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM {quote(table)} WHERE {quote(column)} IN ({marks})",
+                    sorted(ids),
+                )
+                if cursor.fetchone()[0]:
+                    left.append(f"{table}.{column} -> {ref_table}")
+    return left

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from samen.cases.models import Case, CaseNote, Identity
 from samen.cases.services import identity_read, note_add
@@ -31,9 +31,10 @@ def old_case(record, actor_for):
 
 
 def test_dry_run_lists_and_changes_nothing(old_case, capsys):
-    call_command("apply_retention", "--dry-run")
+    with translation.override("nl"):
+        call_command("apply_retention", "--dry-run")
     out = capsys.readouterr().out
-    assert "identity" in out and "would be treated" in out
+    assert "Identiteit (bewaartermijn" in out and "zouden worden verwijderd" in out
     assert Identity.objects.count() == 1 and CaseNote.objects.count() == 1
 
 

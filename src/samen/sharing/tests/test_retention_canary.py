@@ -1,17 +1,26 @@
 """Retention proven with canaries: every marker of a person past the period is gone from the whole
-database, and every marker of a person within it, or with a case still open, is still there."""
+database, and every marker of a person within it, or with a case still open, is still there.
+Past every period nothing links to the person any more either (case number, reference, rows)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
-from django.utils import timezone
+from django.db import models
+from django.utils import timezone, translation
 
-from samen.cases.models import Case
-from samen.sharing import retention
+from samen.cases.models import Case, Person
+from samen.sharing import audit, retention
 from samen.sharing.actor import Actor
-from samen.sharing.models import AuditEntry, DataCategory, ProcessingRule
-from samen.sharing.tests.canary import database_text, seed_person, structural_facts
+from samen.sharing.models import AuditEntry, AuditSubject, DataCategory, ProcessingRule
+from samen.sharing.tests.canary import (
+    database_text,
+    links_left,
+    links_of,
+    seed_person,
+    structural_facts,
+)
 
 
 @pytest.fixture
@@ -35,20 +44,82 @@ def test_retention_leaves_nothing_of_a_closed_person_and_everything_of_the_other
     three_people,
 ):
     before = database_text()
-    for canary in three_people.values():
+    links = {name: links_of(canary) for name, canary in three_people.items()}
+    for name, canary in three_people.items():
         missing = [k for k, v in canary.markers.items() if v not in before]
         assert not missing, missing  # the seed itself must be findable
+        assert all(links[name].rows.values())  # every kind of row is seeded
     _run()
     after = database_text()
     past = three_people["past"]
     left = sorted(k for k, v in past.markers.items() if v in after)
     assert not left, f"still held after the retention period: {left}"
     assert not any(structural_facts(past).values()), structural_facts(past)
+    assert not links_left(links["past"]), links_left(links["past"])
     for name in ("within", "open"):
         canary = three_people[name]
         gone = sorted(k for k, v in canary.markers.items() if v not in after)
         assert not gone, f"removed from the {name} person: {gone}"
         assert all(structural_facts(canary).values()), structural_facts(canary)
+        kept = links_left(links[name])
+        expected = {f"{t}.id -> {t}" for t, ids in links[name].rows.items() if ids}
+        assert expected <= set(kept), expected - set(kept)  # every row of theirs is still there
+        numbers = {k for k in links[name].texts if k.startswith("case.number")}
+        assert numbers <= set(kept)  # and the case numbers
+        assert {"person.ref", "person.ref.hex"} & set(kept)  # and the reference (as stored)
+
+
+def test_the_audit_trail_outlives_the_skeleton_and_still_verifies(three_people):
+    _run()
+    numbers = {c.number for c in three_people["past"].cases}
+    # Kept under the audit's own retention: the chain names the numbers, which now point to
+    # nothing; the subject index is part of what verify checks, so it stays too.
+    indexed = set(AuditSubject.objects.values_list("case_number", flat=True))
+    assert numbers <= indexed
+    entry = AuditEntry.objects.get(action="case.retention", fields=[retention.SKELETON])
+    assert set(entry.detail["cases"]) == numbers and entry.detail["persons"] == 1
+    assert audit.verify().ok  # chain and subject index alike
+    assert not any(v in database_text() for v in three_people["past"].markers.values())
+
+
+def test_the_skeleton_waits_while_the_statistics_may_still_publish_a_period_counting_it(
+    world, capsys
+):
+    longest = max(retention.periods().values())
+    now = timezone.now()
+    past = now - timedelta(days=longest + 1)
+    last_year = timezone.make_aware(datetime(now.year - 1, 6, 1))
+    counted = seed_person("counted", closed=[past], at=last_year)
+    links = links_of(counted)
+    steps = retention.plan(now=now)
+    skeleton = next(s for s in steps if s.category == retention.SKELETON)
+    assert skeleton.person_ids == [] and skeleton.waiting == 1
+    with translation.override("nl"):
+        call_command("apply_retention", "--dry-run")
+    out = capsys.readouterr().out
+    assert "Zaakskelet: personen voorbij elke termijn die wachten zolang de statistiek" in out
+    _run(now)
+    after = database_text()
+    assert not [k for k, v in counted.markers.items() if v in after]  # every category went
+    assert Person.objects.filter(pk=counted.person.pk).exists()  # the skeleton waits
+    # Once that period can no longer be released, it goes.
+    _run(now + timedelta(days=6 * 366))
+    assert not links_left(links), links_left(links)
+
+
+def test_every_row_that_protects_a_case_is_deleted_before_it(world):
+    """A model added later with a protecting foreign key to the person's rows must be named in
+    the skeleton's delete order, or the skeleton could never go."""
+    for target in retention.skeleton().targets:
+        retention._rows(target, [1]).exists()  # every lookup in the data file resolves
+    named = {t.model for t in retention.skeleton().targets}
+    owned = {apps.get_model(m) for m in named}
+    for model in apps.get_models():
+        for f in model._meta.get_fields():
+            if not (f.concrete and f.is_relation and f.many_to_one) or f.related_model not in owned:
+                continue
+            if f.remote_field.on_delete in (models.PROTECT, models.RESTRICT):
+                assert model._meta.label in named, (model._meta.label, f.name)
 
 
 def test_every_category_the_register_keeps_has_a_treatment_on_real_fields(world):
@@ -96,13 +167,20 @@ def test_a_second_run_finds_nothing_left_and_each_run_is_audited(three_people):
     assert AuditEntry.objects.filter(action="case.retention").count() == len(categories)
 
 
-def test_dry_run_counts_per_category_and_changes_nothing(three_people, capsys):
+def test_dry_run_counts_per_category_in_dutch_and_changes_nothing(three_people, capsys):
     before = database_text()
-    call_command("apply_retention", "--dry-run")
+    with translation.override("nl"):
+        call_command("apply_retention", "--dry-run")
     out = capsys.readouterr().out
-    lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
-    assert set(retention.treatments()) <= set(lines)
-    assert "1 persons" in lines["health"] and "would be treated" in lines["health"]
+    lines = {line.split(" (")[0]: line for line in out.splitlines() if line.strip()}
+    names = dict(DataCategory.objects.values_list("name_nl", "code"))
+    assert set(retention.treatments()) <= {names.get(n) for n in lines}
+    health = lines["Gezondheid"]
+    assert "bewaartermijn 7300 dagen" in health and "personen: 1," in health
+    assert "zouden worden verwijderd" in health and "proefdraai" in health
+    assert "personen: 1, zaken: 2," in lines["Zaakskelet"]
+    assert "Online gegevens" in lines
+    assert "category" not in out and "records" not in out  # no English, no codes
     for canary in three_people.values():
         for value in canary.markers.values():
             assert value not in out  # counts only, never the data

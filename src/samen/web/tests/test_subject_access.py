@@ -87,6 +87,7 @@ def test_the_report_shows_the_data_held_its_recipients_purposes_and_retention(
         "Actieve verslaving", "Psychiatrische zorg", "Zorgaantekening", "Opvangverwijzingen",
         "Ontvangers", police.name, "Opsporing", "Coördinatie van zorg", "Wmo 2015",
         "Bewaartermijn", "zolang een zaak open is", "Zaak: ingezien", "demo-coordinator",
+        "De zaken zelf", "Alles van de zaken verwijderd",
     ):  # fmt: skip
         assert label in text, label
     _assert_no_code_names(text)
