@@ -91,10 +91,17 @@ def parse_dutch_date(text: str) -> date | None:
     return date(int(year), _MONTHS[month.lower()], int(day))
 
 
+# How sure the reader is that a status sentence speaks about the item: it names the item's
+# members, it says "de motie"/"de toezegging" right after the item, it sits under the item's
+# heading, or the item is merely the nearest one before it.
+_TIE_CONFIDENCE = {"named": 0.95, "hint": 0.85, "heading": 0.8, "nearest": 0.65}
+
+
 @dataclass
 class Signal:
     status: LetterStatus
     sentence: str
+    tie: str = "nearest"
 
 
 @dataclass
@@ -129,6 +136,19 @@ class Item:
         status = self.status
         return next((s.sentence for s in self.signals if s.status == status), "")
 
+    @property
+    def confidence(self) -> float:
+        """0-1: how sure the proposal is. Without a status, how sure the item itself is (a
+        cited reference is firmer than a name); with one, how firmly the evidence sentence is
+        tied to the item. Every ambiguity the reader noted lowers it."""
+        status = self.status
+        if status is None:
+            base = 0.9 if self.reference else 0.75
+        else:
+            tie = next(s.tie for s in self.signals if s.status == status)
+            base = _TIE_CONFIDENCE[tie]
+        return round(max(0.3, base - 0.15 * len(self.notes)), 2)
+
     def as_dict(self) -> dict[str, Any]:
         role = "made_to" if self.kind == KIND_COMMITMENT else "submitters"
         return {
@@ -145,7 +165,11 @@ class Item:
             "made_on": self.made_on.isoformat() if self.made_on else None,
             "status": self.status.value if self.status else None,
             "evidence": self.evidence,
-            "signals": [{"status": s.status.value, "sentence": s.sentence} for s in self.signals],
+            "confidence": self.confidence,
+            "signals": [
+                {"status": s.status.value, "sentence": s.sentence, "tie": s.tie}
+                for s in self.signals
+            ],
             "location": {
                 "paragraph": self.paragraph,
                 "sentence": self.sentence,
@@ -399,6 +423,10 @@ def read(letter: LetterText) -> LetterReading:
                         continue
                     members, _ = parse_names(match.group("names"))
                     in_scope = _items_in_scope(paras, items, i, j)
+                    if para.heading:
+                        # A heading without its own footnote names the motion that the
+                        # paragraphs under it cite: that is the same motion.
+                        in_scope += [it for it in items if paras[it.paragraph].block_heading == i]
                     if any(
                         it.kind == kind and names_in(" ".join(m.name for m in members), it.members)
                         for it in in_scope
@@ -500,7 +528,7 @@ def _assign_statuses(paras: list[_Para], items: list[Item]) -> None:
             ]
             hint = _kind_hint(sentence)
             if named:
-                targets = named
+                targets, tie = named, "named"
             elif not scope or _names_members(sentence):
                 continue  # about no item here, or members without one: better unassigned
             else:
@@ -510,18 +538,18 @@ def _assign_statuses(paras: list[_Para], items: list[Item]) -> None:
                 pool_heading = [it for it in heading_items if hint is None or it.kind == hint]
                 pool_here = [it for it in here if hint is None or it.kind == hint]
                 if hint and pool_here:
-                    targets = pool_here[-1:]
+                    targets, tie = pool_here[-1:], "hint"
                 elif pool_heading:
-                    targets = pool_heading[:1]
+                    targets, tie = pool_heading[:1], "heading"
                 else:
-                    targets = pool_here[-1:] or heading_items[:1] or here[-1:]
+                    targets, tie = (pool_here[-1:] or heading_items[:1] or here[-1:]), "nearest"
                 if LetterStatus.DONE in signals and pool_heading and pool_here:
                     targets[0].notes.append(
                         "done declaration names no member; heading and paragraph both name one"
                     )
             for target in targets:
                 for status in signals:
-                    target.signals.append(Signal(status, sentence))
+                    target.signals.append(Signal(status, sentence, tie))
                 if LetterStatus.DONE in signals and hint and hint != target.kind:
                     called = "motie" if hint == KIND_MOTION else "toezegging"
                     target.notes.append(
