@@ -149,6 +149,9 @@ class ActionProgress(Provenance):
     )
     on = models.DateField(_("date"), null=True, blank=True)
     note = models.TextField(_("note"))
+    # Earlier wordings of a corrected note, oldest first: {"on", "note", "replaced_at"}. The
+    # audit trail says who corrected it; the note's history stays readable with the note.
+    history = models.JSONField(_("earlier versions"), default=list, blank=True)
 
     class Meta:
         ordering = ["action", "on", "id"]
