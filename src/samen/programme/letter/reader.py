@@ -52,7 +52,15 @@ _ACTION_LINE_RE = re.compile(r"\(actielijn\s+(\d)\)", re.IGNORECASE)
 _TOP_SECTION_RE = re.compile(
     r"^(?:Internationale|Overige moties|Tot slot|Moties en toezeggingen)", re.I
 )
-_ABBREVIATION_END_RE = re.compile(r"(?:\bc\.\s?s|\bnr|\bo\.a|\bbijv|\bi\.p\.v|\bresp)\.$", re.I)
+# Abbreviations Dutch parliamentary letters use before a capital or a number: no sentence end.
+# Rules as data: a new abbreviation is a new entry.
+ABBREVIATIONS = (
+    r"c\.\s?s", "nr", "nrs", r"o\.a", "bijv", r"i\.p\.v", "resp", "art", "artt", "blz",
+    r"d\.d", r"t\.a\.v", r"m\.b\.t", r"e\.a", "mr", "dhr", "mevr", "prof", "dr", "ca", "zgn",
+    "vgl", "Stb", "Stcrt",
+)  # fmt: skip
+# ("Sr.", "Sv.", "jl." and "e.d." often end a sentence: they are left out on purpose.)
+_ABBREVIATION_END_RE = re.compile(r"\b(?:" + "|".join(ABBREVIATIONS) + r")\.$", re.I)
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])((?:\[footnoteRef:\d+\])*)\s+(?=[A-Z0-9À-Ý“\"‘(])")
 _REQUEST_RE = re.compile(r"\b(?:verzocht|verzoekt|roep(?:t|en)\s+op|motie)\b", re.I)
 
