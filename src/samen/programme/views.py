@@ -220,6 +220,8 @@ def _present(update: ProposedUpdate, registered: dict[str, Motion]) -> dict[str,
         "record": record,
         "current": current,
         "passage": payload.get("passage", ""),
+        "confidence": payload.get("confidence"),
+        "parliament": payload.get("parliament") or {},
         "open": update.state == UpdateState.PROPOSED,
     }
 

@@ -196,3 +196,10 @@ def test_the_demo_has_a_second_letter_with_proposals(world):
     assert Letter.objects.filter(title__contains="demo").count() == 1
     assert sum(1 for u in updates if u.proposed_status == "done") == 6
     assert {u.reference_key for u in updates} >= {"28638-262", "21501-20-2215"}
+
+
+def test_the_review_page_shows_each_proposal_with_its_confidence(staff):
+    updates = load_demo_letter()
+    page = staff.get(f"/programma/brieven/{updates[0].letter_id}/").content.decode()
+    done = next(u for u in updates if u.reference_key == "28638-262")
+    assert f'data-testid="confidence-{done.item_index}">Confidence: 0.85' in page

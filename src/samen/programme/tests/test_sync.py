@@ -112,6 +112,7 @@ def test_staff_accept_a_sync_proposal_on_the_review_page(web_for):
     staff = web_for("demo-programme")
     page = staff.get(f"/programma/brieven/{result.letter.pk}/")
     assert page.status_code == 200 and "TZ202602-031" in page.content.decode()
+    assert "2026Z02011 · Stemming: Aangenomen" in page.content.decode()
     update = next(u for u in result.proposals if u.reference_key == "28638-262")
     assert staff.post(f"/programma/voorstellen/{update.pk}/aanvaarden/").status_code == 302
     update.refresh_from_db()
