@@ -75,7 +75,11 @@ _OBJECT_RE = re.compile(
 )
 # Inside the clause, before the verb: a negation, a hypothetical, "pas" (only later), or a
 # reference to an earlier letter makes it no declaration by this letter.
-_CLAUSE_GUARD = re.compile(r"\b(?:niet|geen|nooit|pas|zou|zouden|vorige|eerder|eerdere)\b", _I)
+_CLAUSE_GUARD = re.compile(
+    r"\b(?:niet(?!\s+alleen\b)|geen|nooit|pas|zou|zouden|vorige)\b"
+    r"|\beerdere?\s+(?:voortgangs)?brief\b|\bin\s+(?:mijn|de)\s+brief\s+van\b",
+    _I,
+)
 _QUESTION_RE = re.compile(r"\?\s*$")
 
 

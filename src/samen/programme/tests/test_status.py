@@ -132,6 +132,9 @@ def test_plain_sentences_give_no_status(sentence):
         "Omdat werknemers die niet bij hun werkgever terecht kunnen zich nu tot het meldpunt "
         "wenden, heb ik de motie daarmee uitgevoerd.",
         "Ik beschouw de motie, die niet alleen om opvang vraagt, hiermee als afgedaan.",
+        # "eerder genoemde" and "niet alleen" are no past and no negation
+        "Hiermee beschouw ik de eerder genoemde motie als afgedaan.",
+        "Hiermee is niet alleen aan de motie voldaan, maar ook aan de toezegging.",
     ],
 )
 def test_done_in_any_form(sentence):
@@ -154,6 +157,8 @@ def test_done_in_any_form(sentence):
         "Ik heb uw Kamer laten weten dat ik deze motie niet kan uitvoeren.",
         "Daarmee is nog niet voldaan aan de motie.",
         "De toezegging heb ik nog niet gestand kunnen doen.",
+        "In mijn brief van 3 maart is de motie als afgedaan beschouwd.",
+        "In de eerdere voortgangsbrief is de toezegging afgedaan.",
         # carrying out something that is not the motion
         "In 2025 heeft de Arbeidsinspectie 412 inspecties bij uitzendbureaus uitgevoerd.",
         "Ik heb hiertoe een verkenning laten uitvoeren door SEO.",
