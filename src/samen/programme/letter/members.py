@@ -40,7 +40,10 @@ _COMMA_PARTY_RE = re.compile(rf",\s*({_KNOWN_PARTY})")
 BACKREF_RE = re.compile(
     r"\b(?:bovengenoemde|genoemde|eerdergenoemde|voornoemde|deze|die|dezelfde)\s+$", re.IGNORECASE
 )
-_MEMBERS = r"(?:[Hh]et\s+lid|[Dd]e\s+leden)"
+# "het lid X", "de leden X en Y", and the party written before: "het VVD-lid Ellian".
+_PARTY_NAMES = "(?:" + "|".join(re.escape(p) for p in PARTIES) + ")"
+_MEMBERS = rf"(?:[Hh]et\s+lid|[Dd]e\s+leden|[Hh]et\s+{_PARTY_NAMES}-lid)"
+_PARTY_BEFORE_RE = re.compile(rf"\b[Hh]et\s+({_PARTY_NAMES})-lid\s+$")
 
 
 class AnyOf:
@@ -131,3 +134,13 @@ def parse_names(text: str) -> tuple[list[Member], bool]:
 
 def names_in(sentence: str, members: list[Member]) -> bool:
     return any(re.search(rf"\b{re.escape(m.surname_key)}\b", sentence) for m in members)
+
+
+def mentioned_members(match: re.Match[str]) -> tuple[list[Member], bool]:
+    """The members a mention names, with a party written before the name ("het VVD-lid
+    Ellian") given to that member."""
+    members, co_signers = parse_names(match.group("names"))
+    before = match.string[match.start() : match.start("names")]
+    if (party := _PARTY_BEFORE_RE.search(before)) and len(members) == 1 and not members[0].party:
+        members[0].party = party.group(1)
+    return members, co_signers

@@ -27,8 +27,8 @@ from .members import (
     MEMBERS_RE,
     MOTION_RE,
     Member,
+    mentioned_members,
     names_in,
-    parse_names,
 )
 from .status import LetterStatus, statuses_in, strongest
 
@@ -355,7 +355,7 @@ def read(letter: LetterText) -> LetterReading:
         para = paras[i]
         sentence = para.sentences[j]
         if match is not None:
-            members, co_signers = parse_names(match.group("names"))
+            members, co_signers = mentioned_members(match)
             mention = strip_markers(match.group(0))
         else:
             members, co_signers, mention = [], False, ""
@@ -429,7 +429,7 @@ def read(letter: LetterText) -> LetterReading:
                 for match in regex.finditer(sentence):
                     if BACKREF_RE.search(sentence[: match.start()]):
                         continue
-                    members, _ = parse_names(match.group("names"))
+                    members, _ = mentioned_members(match)
                     in_scope = _items_in_scope(paras, items, i, j)
                     if para.heading:
                         # A heading without its own footnote names the motion that the
@@ -572,7 +572,7 @@ def _infer_parties(paras: list[_Para], items: list[Item]) -> None:
     for para in paras:
         for regex in (MOTION_RE, MEMBERS_RE, COMMITMENT_RE):
             for match in regex.finditer(para.text):
-                for member in parse_names(match.group("names"))[0]:
+                for member in mentioned_members(match)[0]:
                     if member.party:
                         known.setdefault(member.name.lower(), member.party)
     for item in items:

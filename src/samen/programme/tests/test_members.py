@@ -134,3 +134,16 @@ def test_no_member_named(text):
 )
 def test_names_with_particles_hyphens_parties_and_commitment_orders(regex, text, members):
     assert _names(regex, text)[0] == members
+
+
+def test_party_written_before_the_member():
+    from samen.programme.letter.members import mentioned_members
+
+    for regex, text in (
+        (MEMBERS_RE, "Het VVD-lid Ellian vroeg hierom."),
+        (COMMITMENT_RE, "Ik heb het CDA-lid Van der Molen toegezegd dat"),
+    ):
+        members, _ = mentioned_members(regex.search(text))
+        assert [(m.name, m.party) for m in members] == [
+            ("Ellian", "VVD") if "VVD" in text else ("Van der Molen", "CDA")
+        ]
