@@ -51,8 +51,21 @@ def _first_word(text: str) -> str:
     return match.group(0).lower() if match else ""
 
 
+# "Nu" and "als" also open main clauses ("Nu beschouw ik ...", "Als gevolg hiervan beschouw
+# ik ..."): a main clause inverts verb and subject, a side clause never does.
+_AMBIGUOUS_OPENERS = frozenset({"nu", "als"})
+_INVERSION_RE = re.compile(r"^\w+(?:\s+\w+){0,3}?\s+\w+\s+(?:ik|wij|we|het\s+kabinet)\b", re.I)
+_SUBJECT_FIRST_RE = re.compile(r"^\w+\s+(?:ik|wij|we|het\s+kabinet)\b", re.I)
+
+
 def _role(segment: str) -> tuple[str, str]:
     word = _first_word(segment)
+    if (
+        word in _AMBIGUOUS_OPENERS
+        and _INVERSION_RE.search(segment)
+        and not _SUBJECT_FIRST_RE.search(segment)
+    ):
+        return "main", word
     if word in CONDITIONAL:
         return "conditional", word
     if word in RESULT:

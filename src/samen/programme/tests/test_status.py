@@ -135,6 +135,9 @@ def test_plain_sentences_give_no_status(sentence):
         # "eerder genoemde" and "niet alleen" are no past and no negation
         "Hiermee beschouw ik de eerder genoemde motie als afgedaan.",
         "Hiermee is niet alleen aan de motie voldaan, maar ook aan de toezegging.",
+        # "nu" and "als" opening a main clause, not a side clause
+        "Nu beschouw ik de motie als afgedaan.",
+        "Als gevolg hiervan beschouw ik de motie als afgedaan.",
     ],
 )
 def test_done_in_any_form(sentence):
@@ -159,6 +162,8 @@ def test_done_in_any_form(sentence):
         "De toezegging heb ik nog niet gestand kunnen doen.",
         "In mijn brief van 3 maart is de motie als afgedaan beschouwd.",
         "In de eerdere voortgangsbrief is de toezegging afgedaan.",
+        "Als het onderzoek gereed is, beschouw ik de motie als afgedaan.",
+        "Als ik de resultaten heb, beschouw ik de motie als afgedaan.",
         # carrying out something that is not the motion
         "In 2025 heeft de Arbeidsinspectie 412 inspecties bij uitzendbureaus uitgevoerd.",
         "Ik heb hiertoe een verkenning laten uitvoeren door SEO.",
