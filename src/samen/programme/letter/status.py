@@ -37,7 +37,8 @@ _OBJ = r"(?:de|deze|die|bovengenoemde|genoemde|voornoemde)\s+(?:motie|toezegging
 #                beschouwd", "is/zijn/heb ... afgedaan", separable "doe ik de motie ... af";
 #   gestand doen: "doe ik de toezegging gestand", "is de toezegging gestand gedaan";
 #   uitvoeren:   "is/heb ... de motie ... uitgevoerd" ("wordt uitgevoerd" is work in progress);
-#   voldoen aan: "is aan de motie voldaan", "voldoe ik aan de toezegging".
+#   voldoen aan: "is aan de motie voldaan", "voldoe ik aan de toezegging";
+#   nakomen:     "kom ik de toezegging na", "is de toezegging nagekomen".
 _DONE_VERBS: list[tuple[str, re.Pattern[str], re.Pattern[str] | None]] = [
     (
         "als afgedaan beschouwen",
@@ -67,9 +68,16 @@ _DONE_VERBS: list[tuple[str, re.Pattern[str], re.Pattern[str] | None]] = [
         re.compile(r"\b(?:is|zijn|heb|hebben|heeft|wordt|worden)\b", _I),
     ),
     ("voldoen", re.compile(r"\bvoldo(?:e|en|et)\s+(?:ik|wij|we)\s+aan\b", _I), None),
+    # nakomen: "Hiermee kom ik de toezegging na", "is de toezegging nagekomen"
+    (
+        "nagekomen",
+        re.compile(r"\bnagekomen\b", _I),
+        re.compile(r"\b(?:is|zijn|heb|hebben|heeft)\b", _I),
+    ),
+    ("nakomen", re.compile(r"\b(?:kom|komen|komt)\s+(?:ik|wij|we)\b.*\bna\s*[.!]?$", _I), None),
 ]
 # Carrying out or meeting something only counts when that something is the motion/commitment.
-_NEEDS_OBJECT = {"uitgevoerd", "uitvoeren", "voldaan", "voldoen"}
+_NEEDS_OBJECT = {"uitgevoerd", "uitvoeren", "voldaan", "voldoen", "nagekomen", "nakomen"}
 _OBJECT_RE = re.compile(
     r"\b(?:moties?|toezegging(?:en)?|verzoek|zij|haar|hieraan|daaraan|deze|die)\b", _I
 )

@@ -138,6 +138,10 @@ def test_plain_sentences_give_no_status(sentence):
         # "nu" and "als" opening a main clause, not a side clause
         "Nu beschouw ik de motie als afgedaan.",
         "Als gevolg hiervan beschouw ik de motie als afgedaan.",
+        # nakomen (found missing on the held-out letter D)
+        "Hiermee kom ik de toezegging na.",
+        "De toezegging aan het lid Van Kent (SP), om te bezien of het kan, is met het overleg "
+        "van 20 april 2026 nagekomen.",
     ],
 )
 def test_done_in_any_form(sentence):
@@ -164,6 +168,8 @@ def test_done_in_any_form(sentence):
         "In de eerdere voortgangsbrief is de toezegging afgedaan.",
         "Als het onderzoek gereed is, beschouw ik de motie als afgedaan.",
         "Als ik de resultaten heb, beschouw ik de motie als afgedaan.",
+        "De toezegging is nog niet nagekomen.",
+        "Het bedrijf is zijn afspraken nagekomen.",
         # carrying out something that is not the motion
         "In 2025 heeft de Arbeidsinspectie 412 inspecties bij uitzendbureaus uitgevoerd.",
         "Ik heb hiertoe een verkenning laten uitvoeren door SEO.",
