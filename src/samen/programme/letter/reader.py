@@ -88,7 +88,7 @@ def strip_markers(text: str) -> str:
 
 def is_heading(paragraph: str) -> bool:
     text = strip_markers(paragraph)
-    return len(text) < 300 and not text.endswith((".", ":", ";", "?", "!")) and "|" not in text
+    return len(text) < 300 and not text.endswith((".", ",", ":", ";", "?", "!")) and "|" not in text
 
 
 def parse_dutch_date(text: str) -> date | None:

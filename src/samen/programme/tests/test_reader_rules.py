@@ -99,3 +99,11 @@ def test_dutch_abbreviations_do_not_end_a_sentence():
         "Zie Stb. 2024, 12 en blz. 4 van het rapport.",
         "De motie van mr. De Vries (VVD) c.s. is hiermee afgedaan.",
     ]
+
+
+def test_a_short_paragraph_ending_in_a_closing_comma_is_no_heading():
+    reading = _read(
+        "De motie Jansen (VVD) verzocht om opvang.[footnoteRef:1] De motie is hiermee "
+        "afgedaan. Hoogachtend," + NOTES
+    )
+    assert _by_number(reading)["1"].status is LetterStatus.DONE
