@@ -290,9 +290,10 @@ def build_demo_world(
 
         add_statistics_volume(seed=seed, today=today, persons=4 * signals)
         # The programme register: the public content of the progress letter (no personal data).
-        from samen.programme.seed import load_seed
+        from samen.programme.seed import load_demo_letter, load_seed
 
         load_seed()
+        load_demo_letter()  # a second letter whose proposals wait on the review page
     return DemoSummary(organisations=len(orgs), users=len(members), signals=signals, linked=linked)
 
 

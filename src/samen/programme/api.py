@@ -18,12 +18,13 @@ from rest_framework.response import Response
 
 from samen.api.base import SamenAPIView
 
-from . import selectors, services
+from . import manual, selectors, services
 from .models import (
     Action,
     ActionLine,
     ActionProgress,
     ActionStatus,
+    Chamber,
     Commitment,
     Indicator,
     IndicatorValue,
@@ -33,6 +34,8 @@ from .models import (
     MotionSubmitter,
     ProposedUpdate,
     Recommendation,
+    RecommendationBody,
+    RecommendationStatus,
     UpdateState,
 )
 
@@ -45,7 +48,7 @@ PROVENANCE = ("source_letter", "source_location", "source_passage", "source_note
 class ProgrammeProgressSerializer(serializers.ModelSerializer):
     class Meta:
         model = ActionProgress
-        fields = ("on", "note", *PROVENANCE)
+        fields = ("id", "on", "note", "history", *PROVENANCE)
 
 
 class ProgrammeActionSerializer(serializers.ModelSerializer):
@@ -216,6 +219,69 @@ class ProgrammeIndicatorValueCreateSerializer(serializers.Serializer):
     source = serializers.CharField(max_length=300)
 
 
+class ProgrammeSubmitterInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    party = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class ProgrammeMotionCreateSerializer(serializers.Serializer):
+    chamber = serializers.ChoiceField(choices=Chamber.choices, default=Chamber.TWEEDE_KAMER)
+    dossier = serializers.CharField(max_length=8)
+    suffix = serializers.CharField(max_length=8, required=False, allow_blank=True)
+    document_number = serializers.CharField(max_length=8)
+    parliamentary_year = serializers.CharField(max_length=9, required=False, allow_blank=True)
+    date = serializers.DateField(required=False, allow_null=True)
+    subject = serializers.CharField(max_length=4000)
+    submitters = ProgrammeSubmitterInputSerializer(many=True, required=False)
+    co_signers = serializers.BooleanField(required=False, default=False)
+    status = serializers.ChoiceField(choices=ItemStatus.choices, required=False)
+    notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    tk_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    vote_outcome = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class ProgrammeCommitmentCreateSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=80, required=False, allow_blank=True)
+    made_by = serializers.CharField(max_length=200, required=False)
+    made_to = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    made_on = serializers.DateField(required=False, allow_null=True)
+    occasion = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=4000)
+    due = serializers.DateField(required=False, allow_null=True)
+    due_note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=ItemStatus.choices, required=False)
+    tk_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class ProgrammeRecommendationCreateSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=80)
+    body = serializers.ChoiceField(choices=RecommendationBody.choices)
+    round = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    report_date = serializers.DateField(required=False, allow_null=True)
+    title = serializers.CharField(max_length=300)
+    text = serializers.CharField(max_length=8000, required=False, allow_blank=True)
+    government_response = serializers.CharField(max_length=8000, required=False, allow_blank=True)
+    response_due = serializers.DateField(required=False, allow_null=True)
+    status = serializers.ChoiceField(choices=RecommendationStatus.choices, required=False)
+
+
+class ProgrammeProgressCorrectSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=4000)
+    on = serializers.DateField(required=False, allow_null=True)
+
+
+def _input(view: ProgrammeAPIView, serializer: type[serializers.Serializer]) -> dict:
+    """Validated input; a field the serializer does not know is refused by name, not dropped."""
+    if not isinstance(view.request.data, dict):
+        raise ValidationError({"non_field_errors": [_("Send a JSON object.")]})
+    ser = serializer(data=view.request.data)
+    ser.is_valid(raise_exception=True)
+    unknown = sorted(set(view.request.data) - set(ser.fields))
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
+    return dict(ser.validated_data)
+
+
 class ActionLineListView(ProgrammeAPIView):
     audit_object = "action_line"
 
@@ -330,6 +396,21 @@ class MotionListView(ProgrammeAPIView):
         motions = selectors.motions(status=_choice(request, "status", ItemStatus.values) or None)
         return Response(ProgrammeMotionSerializer(motions, many=True).data)
 
+    @extend_schema(
+        tags=TAG,
+        request=ProgrammeMotionCreateSerializer,
+        responses={201: ProgrammeMotionSerializer},
+        summary="Enter a motion that no letter or sync has named (programme staff)",
+    )
+    def post(self, request: Request) -> Response:
+        data = _input(self, ProgrammeMotionCreateSerializer)
+        submitters = [dict(s) for s in data.pop("submitters", [])]
+        motion = manual.motion_create(by=self.actor, submitters=submitters, **data)
+        return Response(
+            ProgrammeMotionSerializer(selectors.motion_by_key(motion.reference_key)).data,
+            status=201,
+        )
+
 
 class MotionDetailView(ProgrammeAPIView):
     audit_object = "motion"
@@ -368,6 +449,20 @@ class CommitmentListView(ProgrammeAPIView):
             ProgrammeCommitmentSerializer(selectors.commitments(status=status), many=True).data
         )
 
+    @extend_schema(
+        tags=TAG,
+        request=ProgrammeCommitmentCreateSerializer,
+        responses={201: ProgrammeCommitmentSerializer},
+        summary="Enter a commitment that no letter or sync has named (programme staff)",
+    )
+    def post(self, request: Request) -> Response:
+        commitment = manual.commitment_create(
+            by=self.actor, **_input(self, ProgrammeCommitmentCreateSerializer)
+        )
+        return Response(
+            ProgrammeCommitmentSerializer(_commitment(commitment.code)).data, status=201
+        )
+
 
 class CommitmentDetailView(ProgrammeAPIView):
     audit_object = "commitment"
@@ -403,6 +498,35 @@ class RecommendationListView(ProgrammeAPIView):
         return Response(
             ProgrammeRecommendationSerializer(Recommendation.objects.all(), many=True).data
         )
+
+    @extend_schema(
+        tags=TAG,
+        request=ProgrammeRecommendationCreateSerializer,
+        responses={201: ProgrammeRecommendationSerializer},
+        summary="Enter an international recommendation (programme staff)",
+    )
+    def post(self, request: Request) -> Response:
+        record = manual.recommendation_create(
+            by=self.actor, **_input(self, ProgrammeRecommendationCreateSerializer)
+        )
+        return Response(ProgrammeRecommendationSerializer(record).data, status=201)
+
+
+class ProgressNoteView(ProgrammeAPIView):
+    audit_object = "action"
+
+    @extend_schema(
+        tags=TAG,
+        request=ProgrammeProgressCorrectSerializer,
+        responses=ProgrammeProgressSerializer,
+        summary="Correct a progress note; the earlier wording is kept in its history "
+        "(programme staff)",
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        progress = _found(ActionProgress.objects.filter(pk=pk).first())
+        data = _input(self, ProgrammeProgressCorrectSerializer)
+        progress = manual.progress_note_correct(progress=progress, by=self.actor, **data)
+        return Response(ProgrammeProgressSerializer(progress).data)
 
 
 class RecommendationDetailView(ProgrammeAPIView):

@@ -11,6 +11,7 @@ urlpatterns = [
     ),
     path("actions/", api.ActionListView.as_view(), name="programme-action-list"),
     path("actions/<slug:code>/", api.ActionDetailView.as_view(), name="programme-action-detail"),
+    path("progress/<int:pk>/", api.ProgressNoteView.as_view(), name="programme-progress-detail"),
     path("motions/", api.MotionListView.as_view(), name="programme-motion-list"),
     path("motions/<str:key>/", api.MotionDetailView.as_view(), name="programme-motion-detail"),
     path("commitments/", api.CommitmentListView.as_view(), name="programme-commitment-list"),

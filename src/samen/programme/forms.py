@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .manual import COMMITMENT_FIELDS, MOTION_FIELDS, RECOMMENDATION_FIELDS
 from .models import Action, ActionStatus, Commitment, Motion, Recommendation
 from .services import EDITABLE
 
@@ -130,3 +132,77 @@ class ActionDetailsForm(EditForm):
     def clean_holders(self) -> list[str]:
         lines = (line.strip() for line in self.cleaned_data["holders"].splitlines())
         return list(dict.fromkeys(line for line in lines if line))
+
+
+_SUBMITTER_RE = re.compile(r"^(?P<name>[^()]+?)\s*(?:\((?P<party>[^()]{1,40})\))?$")
+
+
+class MotionCreateForm(forms.ModelForm):
+    """A motion no letter names; the fields the parliamentary record gives, plus the status."""
+
+    submitters = forms.CharField(
+        label=_("Submitted by"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("One member per line, with the party in brackets: 'Den Hartog (NSC)'."),
+    )
+
+    class Meta:
+        model = Motion
+        fields = [f for f in MOTION_FIELDS if f not in ("tk_number", "vote_outcome")]
+        widgets = {"date": DATE, "subject": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_submitters(self) -> list[dict[str, str]]:
+        members = []
+        for line in self.cleaned_data["submitters"].splitlines():
+            if not line.strip():
+                continue
+            match = _SUBMITTER_RE.match(line.strip())
+            if not match:
+                raise forms.ValidationError(_("Write each member as 'Name (Party)'."))
+            members.append({"name": match["name"].strip(), "party": (match["party"] or "").strip()})
+        return members
+
+    def validate_unique(self) -> None:
+        """The service checks that the motion is new, and says so on the number field."""
+
+    def values(self) -> dict:
+        data = dict(self.cleaned_data)
+        return {"submitters": data.pop("submitters"), **data}
+
+
+class CommitmentCreateForm(forms.ModelForm):
+    class Meta:
+        model = Commitment
+        fields = [f for f in COMMITMENT_FIELDS if f != "tk_number"]
+        widgets = {"made_on": DATE, "due": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = False
+        self.fields["code"].help_text = _("Leave empty to have one made.")
+
+    def values(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class RecommendationCreateForm(forms.ModelForm):
+    class Meta:
+        model = Recommendation
+        fields = list(RECOMMENDATION_FIELDS)
+        widgets = {
+            "report_date": DATE,
+            "response_due": DATE,
+            "text": forms.Textarea(attrs={"rows": 4}),
+            "government_response": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def values(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class ProgressCorrectForm(forms.Form):
+    note = forms.CharField(
+        label=_("Progress note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+    on = forms.DateField(label=_("Date of the progress"), required=False, widget=DATE)

@@ -27,6 +27,14 @@ class Letter(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
     text = models.TextField(_("text"), blank=True)
     registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    # A sync with the Tweede Kamer's open data is reviewed like a letter: its proposals hang
+    # off a source of this kind, so the same review page and provenance apply.
+    origin = models.CharField(
+        _("origin"),
+        max_length=12,
+        choices=[("letter", _("Letter")), ("open_data", _("Tweede Kamer open data"))],
+        default="letter",
+    )
 
     class Meta:
         ordering = ["-sent_on", "-registered_at"]
@@ -141,6 +149,9 @@ class ActionProgress(Provenance):
     )
     on = models.DateField(_("date"), null=True, blank=True)
     note = models.TextField(_("note"))
+    # Earlier wordings of a corrected note, oldest first: {"on", "note", "replaced_at"}. The
+    # audit trail says who corrected it; the note's history stays readable with the note.
+    history = models.JSONField(_("earlier versions"), default=list, blank=True)
 
     class Meta:
         ordering = ["action", "on", "id"]
@@ -232,6 +243,9 @@ class Motion(Provenance, ParliamentaryReference, StatusFields):
         _("co-signed (c.s.)"), default=False, help_text=_("Submitted 'c.s.': more members signed.")
     )
     notes = models.TextField(_("notes"), blank=True)
+    tk_id = models.CharField(_("Tweede Kamer id"), max_length=40, blank=True)
+    tk_number = models.CharField(_("Tweede Kamer case number"), max_length=20, blank=True)
+    vote_outcome = models.CharField(_("vote outcome"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["dossier", "suffix", "document_number"]
@@ -297,6 +311,9 @@ class Commitment(Provenance, ParliamentaryReference, StatusFields):
         blank=True,
         related_name="commitments",
     )
+    tk_id = models.CharField(_("Tweede Kamer id"), max_length=40, blank=True)
+    tk_number = models.CharField(_("Tweede Kamer number"), max_length=20, blank=True)
+    tk_status = models.CharField(_("status at the Tweede Kamer"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["made_on", "code"]
@@ -488,3 +505,47 @@ class OverviewSnapshot(models.Model):
 
     def __str__(self) -> str:
         return self.label or f"{self.taken_at:%Y-%m-%d %H:%M}"
+
+
+class ParliamentRecord(models.Model):
+    """A motion (Zaak of kind Motie) or commitment (Toezegging) as the Tweede Kamer's open
+    data records it; kept as fetched, so a proposal can always be traced to what parliament
+    said, and a later sync can tell what changed."""
+
+    kind = models.CharField(_("kind"), max_length=16)  # "motion" | "commitment"
+    tk_id = models.CharField(_("Tweede Kamer id"), max_length=40, unique=True)
+    number = models.CharField(_("number"), max_length=20)  # "2025Z01234", "TZ202602-031"
+    dossier = models.CharField(_("dossier number"), max_length=8, blank=True)
+    suffix = models.CharField(_("dossier suffix"), max_length=8, blank=True)
+    document_number = models.CharField(_("document number"), max_length=8, blank=True)
+    title = models.TextField(_("title"), blank=True)
+    members = models.JSONField(_("members"), default=list, blank=True)
+    vote_outcome = models.CharField(_("vote outcome"), max_length=40, blank=True)
+    votes = models.JSONField(_("votes"), default=dict, blank=True)
+    tk_status = models.CharField(_("status at the Tweede Kamer"), max_length=40, blank=True)
+    modified_at = models.DateTimeField(_("modified at the Tweede Kamer"))
+    payload = models.JSONField(_("payload as fetched"))
+    fetched_at = models.DateTimeField(_("fetched at"), auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "number"]
+        verbose_name = _("parliamentary record")
+        verbose_name_plural = _("parliamentary records")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.number}"
+
+
+class SyncState(models.Model):
+    """How far the last sync got per entity set, for incremental fetching by GewijzigdOp."""
+
+    entity = models.CharField(_("entity"), max_length=40, unique=True)
+    last_modified = models.CharField(_("last modification seen"), max_length=40, blank=True)
+    synced_at = models.DateTimeField(_("synced at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("sync state")
+        verbose_name_plural = _("sync states")
+
+    def __str__(self) -> str:
+        return f"{self.entity}: {self.last_modified}"

@@ -27,6 +27,7 @@ from .models import (
     Letter,
     Motion,
     MotionSubmitter,
+    ProposedUpdate,
     Recommendation,
 )
 
@@ -228,3 +229,24 @@ def load_seed(
             )
             result.count("indicator_value", made)
     return result
+
+
+DEMO_LETTER = Path(__file__).parent / "data" / "demo_voortgangsbrief_voorjaar_2026.txt"
+
+
+def load_demo_letter(*, path: Path = DEMO_LETTER) -> list[ProposedUpdate]:
+    """A second, synthetic progress letter for the demo, read but not accepted: its motions
+    and commitments wait on the review page, so the reader can be seen at work."""
+    from .letter import read_letter
+    from .services import _letter_text, proposed_updates_create
+
+    reading = read_letter(path)
+    letter, _ = Letter.objects.get_or_create(
+        sha256=reading.sha256,
+        defaults={
+            "title": "Voortgangsbrief voorjaar 2026 (demo)",
+            "file_name": path.name,
+            "text": _letter_text(reading),
+        },
+    )
+    return proposed_updates_create(letter=letter, reading=reading)

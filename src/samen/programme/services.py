@@ -182,6 +182,13 @@ def _apply_motion(update: ProposedUpdate) -> Motion:
                 party_inferred=member["party_inferred"],
                 order=order,
             )
+    if parliament := payload.get("parliament"):
+        # What the Tweede Kamer records about the motion itself (its case number, the vote).
+        motion.tk_id = parliament["id"]
+        motion.tk_number = parliament["number"]
+        motion.vote_outcome = parliament.get("vote_outcome", "") or motion.vote_outcome
+        if not motion.date and payload.get("made_on"):
+            motion.date = date.fromisoformat(payload["made_on"])
     _set_status(motion, update)
     motion.save()
     return motion
@@ -202,11 +209,23 @@ def _matching_commitment(payload: dict[str, Any]) -> Commitment | None:
 
 def _apply_commitment(update: ProposedUpdate) -> Commitment:
     payload = update.payload
-    commitment = _matching_commitment(payload)
+    parliament = payload.get("parliament") or {}
+    commitment = None
+    if parliament.get("number"):
+        commitment = (
+            Commitment.objects.select_for_update().filter(tk_number=parliament["number"]).first()
+        )
+    if commitment is None:
+        commitment = _matching_commitment(payload)
     if commitment is None:
         members = payload["made_to"]
+        code = (
+            f"tk-{parliament['number']}".lower()
+            if parliament.get("number")
+            else f"letter-{update.letter.sha256[:10]}-{update.item_index}"
+        )
         commitment = Commitment(
-            code=f"letter-{update.letter.sha256[:10]}-{update.item_index}",
+            code=code,
             made_to=", ".join(
                 f"{m['name']} ({m['party']})" if m["party"] else m["name"] for m in members
             ),
@@ -221,6 +240,14 @@ def _apply_commitment(update: ProposedUpdate) -> Commitment:
         update.before = {}
     else:
         update.before = _status_snapshot(commitment)
+    if parliament:
+        commitment.tk_id = parliament["id"]
+        commitment.tk_number = parliament["number"]
+        commitment.tk_status = parliament.get("status", "")
+        if parliament.get("made_by"):
+            commitment.made_by = parliament["made_by"][:200]
+        if parliament.get("due") and not commitment.due:
+            commitment.due = date.fromisoformat(parliament["due"])
     _set_status(commitment, update)
     commitment.save()
     return commitment

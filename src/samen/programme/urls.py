@@ -24,6 +24,25 @@ urlpatterns = [
         views.indicator_value_add,
         name="indicator-value-add",
     ),
+    # "nieuw" before the key patterns, which would take it for a key.
+    path("moties/nieuw/", views.record_create, {"kind": "motion"}, name="motion-create"),
+    path(
+        "toezeggingen/nieuw/",
+        views.record_create,
+        {"kind": "commitment"},
+        name="commitment-create",
+    ),
+    path(
+        "aanbevelingen/nieuw/",
+        views.record_create,
+        {"kind": "recommendation"},
+        name="recommendation-create",
+    ),
+    path(
+        "acties/<slug:code>/voortgang/<int:pk>/corrigeren/",
+        views.progress_correct,
+        name="progress-correct",
+    ),
     path("moties/<str:key>/", views.record_detail, {"kind": "motion"}, name="motion-detail"),
     path(
         "moties/<str:key>/bijwerken/",

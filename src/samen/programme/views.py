@@ -12,26 +12,31 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from samen.sharing.access import access
 from samen.web.pdf import pdf_response
 
-from . import overview, selectors, services
+from . import manual, overview, selectors, services
 from .charts import bar_chart
 from .forms import (
     ActionDetailsForm,
     ActionUpdateForm,
+    CommitmentCreateForm,
     CommitmentEditForm,
     EditForm,
     IndicatorValueForm,
     LetterUploadForm,
+    MotionCreateForm,
     MotionEditForm,
+    ProgressCorrectForm,
+    RecommendationCreateForm,
     RecommendationEditForm,
     RejectForm,
     SnapshotForm,
@@ -39,6 +44,7 @@ from .forms import (
 from .letter.extract import UnsupportedFormat
 from .models import (
     Action,
+    ActionProgress,
     Indicator,
     Letter,
     LetterStatus,
@@ -141,8 +147,12 @@ def _safe_name(uploaded: str) -> str:
 
 
 @access(UPDATE)
-@require_POST
 def letter_upload(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        # The address of the upload form: show the form on a page of its own.
+        return render(request, "programme/letter_new.html", {"form": LetterUploadForm()})
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["GET", "POST"])
     form = LetterUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _letters_page(request, form, status=400)
@@ -171,6 +181,7 @@ def letter_upload(request: HttpRequest) -> HttpResponse:
             logger.exception("programme letter upload could not be read: %s", name)
             form.add_error("file", _("This file could not be read as a letter."))
             return _letters_page(request, form, status=400)
+
     messages.success(
         request,
         _("The letter was read: %(count)s proposed updates.") % {"count": len(updates)},
@@ -209,6 +220,8 @@ def _present(update: ProposedUpdate, registered: dict[str, Motion]) -> dict[str,
         "record": record,
         "current": current,
         "passage": payload.get("passage", ""),
+        "confidence": payload.get("confidence"),
+        "parliament": payload.get("parliament") or {},
         "open": update.state == UpdateState.PROPOSED,
     }
 
@@ -346,12 +359,32 @@ RECORD_KINDS: dict[str, tuple[Callable[[str], Any], type[EditForm], tuple[str, .
     "motion": (
         selectors.motion_by_key,
         MotionEditForm,
-        ("date", "subject", "status", "status_date", "letter_status", "status_evidence", "notes"),
+        (
+            "date",
+            "subject",
+            "status",
+            "status_date",
+            "letter_status",
+            "status_evidence",
+            "notes",
+            "tk_number",
+            "vote_outcome",
+        ),
     ),
     "commitment": (
         lambda code: selectors.commitments().filter(code=code).first(),
         CommitmentEditForm,
-        ("made_by", "made_to", "made_on", "occasion", "description", "due", "status"),
+        (
+            "made_by",
+            "made_to",
+            "made_on",
+            "occasion",
+            "description",
+            "due",
+            "status",
+            "tk_number",
+            "tk_status",
+        ),
     ),
     "recommendation": (
         lambda code: Recommendation.objects.filter(code=code).first(),
@@ -451,3 +484,67 @@ def action_details_update(request: HttpRequest, code: str) -> HttpResponse:
     if done:
         return done
     return _action_page(request, code, status=400, details_form=form)
+
+
+# Records no letter or sync names, entered by hand: the form, the service, and the page the
+# new record is shown on.
+CREATE_KINDS: dict[str, tuple[type, Callable[..., Any], str]] = {
+    "motion": (MotionCreateForm, manual.motion_create, "reference_key"),
+    "commitment": (CommitmentCreateForm, manual.commitment_create, "code"),
+    "recommendation": (RecommendationCreateForm, manual.recommendation_create, "code"),
+}
+CREATE_TITLES = {
+    "motion": _lazy("New motion"),
+    "commitment": _lazy("New commitment"),
+    "recommendation": _lazy("New international recommendation"),
+}
+
+
+def _form_errors(form: Any, error: ValidationError) -> None:
+    """The service's field errors on the form's fields; others above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+@access(UPDATE)
+def record_create(request: HttpRequest, kind: str) -> HttpResponse:
+    form_class, create, key_field = CREATE_KINDS[kind]
+    form = form_class(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                record = create(by=request.actor, **form.values())
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("The record was saved."))
+                return redirect(f"programme:{kind}-detail", key=getattr(record, key_field))
+        status = 400
+    context = {"form": form, "kind": kind, "title": CREATE_TITLES[kind]}
+    return render(request, "programme/record_new.html", context, status=status)
+
+
+@access(UPDATE)
+@require_POST
+def progress_correct(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    action = _action_or_404(code)
+    progress = ActionProgress.objects.filter(pk=pk, action=action).first()
+    if progress is None:
+        raise Http404
+    form = ProgressCorrectForm(request.POST, prefix=f"progress-{pk}")
+    done = _saved(
+        request,
+        form,
+        lambda c: manual.progress_note_correct(
+            progress=progress, by=request.actor, note=c["note"], on=c["on"]
+        ),
+        _("The progress note was corrected; the earlier wording is kept."),
+        reverse("programme:action-detail", kwargs={"code": code}),
+    )
+    if done:
+        return done
+    return _action_page(request, code, status=400)

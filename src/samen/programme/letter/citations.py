@@ -16,7 +16,13 @@ from dataclasses import dataclass
 # A dossier is five digits, written "36 547", "36547" or "36.547".
 _DOSSIER = r"(?P<dossier>\d{2}[ .\u00a0]?\d{3})"
 # Budget chapters and sub-dossiers: roman numerals ("VI", "XVI") or short capitals ("A", "R2149").
-_SUFFIX = r"(?:[ \u00a0](?P<suffix>[IVXLC]{1,6}|[A-Z]{1,2}\d{0,4}))?"
+# A sub-series of a collective dossier ("21 501-20, nr. 2215": EU councils, "21 501-20" the
+# JHA Council) is a hyphen and digits, and only when a document number follows; otherwise
+# "36547-40" is dossier 36547, number 40.
+_SUFFIX = (
+    r"(?:[ \u00a0](?P<suffix>[IVXLC]{1,6}|[A-Z]{1,2}\d{0,4})"
+    r"|-(?P<subseries>\d{1,3})(?=,?[ \u00a0]*(?i:nr\.?|no\.?|nummer)[ \u00a0]*\d))?"
+)
 _YEAR = r"(?P<year>(?:19|20)\d{2}\s?[/–-]\s?(?:19|20)?\d{2})"
 _NUMBER = r"(?P<number>\d{1,4}|[A-Z]{1,2}(?![a-z]))"
 
@@ -57,8 +63,13 @@ class Reference:
         suffix = f"-{self.suffix}" if self.suffix else ""
         return f"{self.dossier}{suffix}-{self.number}"
 
+    @property
+    def is_subseries(self) -> bool:
+        return self.suffix.isdigit()
+
     def display(self) -> str:
-        dossier = self.dossier_display + (f" {self.suffix}" if self.suffix else "")
+        separator = "-" if self.is_subseries else " "
+        dossier = self.dossier_display + (f"{separator}{self.suffix}" if self.suffix else "")
         if not self.chamber and not self.year:
             return f"Kamerstuk {dossier}, nr. {self.number}"
         parts = ["Kamerstukken" + (f" {self.chamber}" if self.chamber else "")]
@@ -111,7 +122,7 @@ def find_citations(text: str) -> list[Citation]:
             raw=match.group(0).strip(),
             dossier=re.sub(r"\D", "", match.group("dossier")),
             number=number.upper(),
-            suffix=(match.group("suffix") or "").upper(),
+            suffix=(match.group("suffix") or match.group("subseries") or "").upper(),
             year=normalise_year(match.group("year") or ""),
             chamber=chamber,
         )

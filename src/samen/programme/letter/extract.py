@@ -43,11 +43,67 @@ def _clean(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPERSCRIPT_TABLE = str.maketrans(_SUPERSCRIPTS, "0123456789")
+# A line of a trailing footnote list: "[3] Kamerstukken ...", "³ Kamerstukken ...".
+_NOTE_LINE_RE = re.compile(
+    rf"^\s*(?:\[(?P<bracket>\d{{1,3}})\]|(?P<sup>[{_SUPERSCRIPTS}]{{1,3}}))\s*(?P<text>\S.*)$"
+)
+_BRACKET_MARK_RE = re.compile(r"\[(\d{1,3})\](?!:)")
+_SUPERSCRIPT_MARK_RE = re.compile(rf"[{_SUPERSCRIPTS}]{{1,3}}")
+
+
+def _trailing_notes(lines: list[str]) -> tuple[list[str], dict[int, str]]:
+    """Footnotes collected at the end of the text ("[1] ..." or "¹ ..." lines, as a letter
+    pasted from a web page or written by hand has them): lift them off the body.
+
+    Only the block at the very end counts, and only if its numbers run 1, 2, 3 ... so an
+    ordinary bracketed or numbered line in the body is not taken for a note."""
+    notes: dict[int, str] = {}
+    end = len(lines)
+    k = len(lines) - 1
+    while k >= 0:
+        line = lines[k]
+        match = _NOTE_LINE_RE.match(line)
+        if match:
+            number = match.group("bracket") or match.group("sup").translate(_SUPERSCRIPT_TABLE)
+            notes[int(number)] = match.group("text").strip()
+            end = k
+        elif line.strip():
+            break
+        k -= 1
+    if not notes or sorted(notes) != list(range(1, len(notes) + 1)):
+        return lines, {}
+    return lines[:end], notes
+
+
+def _mark_notes(line: str, numbers: set[int]) -> str:
+    """Turn "[3]" and "³" where note 3 is cited into the reader's "[footnoteRef:3]"."""
+
+    def bracket(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        return MARKER.format(n=n) if n in numbers else match.group(0)
+
+    def superscript(match: re.Match[str]) -> str:
+        n = int(match.group(0).translate(_SUPERSCRIPT_TABLE))
+        return MARKER.format(n=n) if n in numbers else match.group(0)
+
+    line = _BRACKET_MARK_RE.sub(bracket, line)
+    return _SUPERSCRIPT_MARK_RE.sub(superscript, line)
+
+
 def from_plain_text(text: str, *, name: str = "", fmt: str = "txt") -> LetterText:
-    """Split the text export into paragraphs, lifting footnote bodies out of them."""
+    """Split the text export into paragraphs, lifting footnote bodies out of them.
+
+    Footnotes come inline ("[footnoteRef:3]" with "[3:  ...]" after the paragraph, Word's
+    text export) or as a trailing list cited by "[3]" or a superscript "³"."""
     paragraphs: list[str] = []
-    footnotes: dict[int, str] = {}
-    for line in text.splitlines():
+    lines, footnotes = _trailing_notes(text.splitlines())
+    listed = set(footnotes)
+    for line in lines:
+        if listed:
+            line = _mark_notes(line, listed)
+
         # Footnote bodies are appended to the paragraph that cites them; remove them first.
         def _lift(match: re.Match[str]) -> str:
             footnotes[int(match.group(1))] = _clean(match.group(2))

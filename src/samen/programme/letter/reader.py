@@ -27,8 +27,8 @@ from .members import (
     MEMBERS_RE,
     MOTION_RE,
     Member,
+    mentioned_members,
     names_in,
-    parse_names,
 )
 from .status import LetterStatus, statuses_in, strongest
 
@@ -52,7 +52,15 @@ _ACTION_LINE_RE = re.compile(r"\(actielijn\s+(\d)\)", re.IGNORECASE)
 _TOP_SECTION_RE = re.compile(
     r"^(?:Internationale|Overige moties|Tot slot|Moties en toezeggingen)", re.I
 )
-_ABBREVIATION_END_RE = re.compile(r"(?:\bc\.\s?s|\bnr|\bo\.a|\bbijv|\bi\.p\.v|\bresp)\.$", re.I)
+# Abbreviations Dutch parliamentary letters use before a capital or a number: no sentence end.
+# Rules as data: a new abbreviation is a new entry.
+ABBREVIATIONS = (
+    r"c\.\s?s", "nr", "nrs", r"o\.a", "bijv", r"i\.p\.v", "resp", "art", "artt", "blz",
+    r"d\.d", r"t\.a\.v", r"m\.b\.t", r"e\.a", "mr", "dhr", "mevr", "prof", "dr", "ca", "zgn",
+    "vgl", "Stb", "Stcrt",
+)  # fmt: skip
+# ("Sr.", "Sv.", "jl." and "e.d." often end a sentence: they are left out on purpose.)
+_ABBREVIATION_END_RE = re.compile(r"\b(?:" + "|".join(ABBREVIATIONS) + r")\.$", re.I)
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])((?:\[footnoteRef:\d+\])*)\s+(?=[A-Z0-9À-Ý“\"‘(])")
 _REQUEST_RE = re.compile(r"\b(?:verzocht|verzoekt|roep(?:t|en)\s+op|motie)\b", re.I)
 
@@ -80,7 +88,7 @@ def strip_markers(text: str) -> str:
 
 def is_heading(paragraph: str) -> bool:
     text = strip_markers(paragraph)
-    return len(text) < 300 and not text.endswith((".", ":", ";", "?", "!")) and "|" not in text
+    return len(text) < 300 and not text.endswith((".", ",", ":", ";", "?", "!")) and "|" not in text
 
 
 def parse_dutch_date(text: str) -> date | None:
@@ -91,10 +99,17 @@ def parse_dutch_date(text: str) -> date | None:
     return date(int(year), _MONTHS[month.lower()], int(day))
 
 
+# How sure the reader is that a status sentence speaks about the item: it names the item's
+# members, it says "de motie"/"de toezegging" right after the item, it sits under the item's
+# heading, or the item is merely the nearest one before it.
+_TIE_CONFIDENCE = {"named": 0.95, "hint": 0.85, "heading": 0.8, "nearest": 0.65}
+
+
 @dataclass
 class Signal:
     status: LetterStatus
     sentence: str
+    tie: str = "nearest"
 
 
 @dataclass
@@ -129,6 +144,19 @@ class Item:
         status = self.status
         return next((s.sentence for s in self.signals if s.status == status), "")
 
+    @property
+    def confidence(self) -> float:
+        """0-1: how sure the proposal is. Without a status, how sure the item itself is (a
+        cited reference is firmer than a name); with one, how firmly the evidence sentence is
+        tied to the item. Every ambiguity the reader noted lowers it."""
+        status = self.status
+        if status is None:
+            base = 0.9 if self.reference else 0.75
+        else:
+            tie = next(s.tie for s in self.signals if s.status == status)
+            base = _TIE_CONFIDENCE[tie]
+        return round(max(0.3, base - 0.15 * len(self.notes)), 2)
+
     def as_dict(self) -> dict[str, Any]:
         role = "made_to" if self.kind == KIND_COMMITMENT else "submitters"
         return {
@@ -145,7 +173,11 @@ class Item:
             "made_on": self.made_on.isoformat() if self.made_on else None,
             "status": self.status.value if self.status else None,
             "evidence": self.evidence,
-            "signals": [{"status": s.status.value, "sentence": s.sentence} for s in self.signals],
+            "confidence": self.confidence,
+            "signals": [
+                {"status": s.status.value, "sentence": s.sentence, "tie": s.tie}
+                for s in self.signals
+            ],
             "location": {
                 "paragraph": self.paragraph,
                 "sentence": self.sentence,
@@ -323,7 +355,7 @@ def read(letter: LetterText) -> LetterReading:
         para = paras[i]
         sentence = para.sentences[j]
         if match is not None:
-            members, co_signers = parse_names(match.group("names"))
+            members, co_signers = mentioned_members(match)
             mention = strip_markers(match.group(0))
         else:
             members, co_signers, mention = [], False, ""
@@ -397,8 +429,12 @@ def read(letter: LetterText) -> LetterReading:
                 for match in regex.finditer(sentence):
                     if BACKREF_RE.search(sentence[: match.start()]):
                         continue
-                    members, _ = parse_names(match.group("names"))
+                    members, _ = mentioned_members(match)
                     in_scope = _items_in_scope(paras, items, i, j)
+                    if para.heading:
+                        # A heading without its own footnote names the motion that the
+                        # paragraphs under it cite: that is the same motion.
+                        in_scope += [it for it in items if paras[it.paragraph].block_heading == i]
                     if any(
                         it.kind == kind and names_in(" ".join(m.name for m in members), it.members)
                         for it in in_scope
@@ -500,7 +536,7 @@ def _assign_statuses(paras: list[_Para], items: list[Item]) -> None:
             ]
             hint = _kind_hint(sentence)
             if named:
-                targets = named
+                targets, tie = named, "named"
             elif not scope or _names_members(sentence):
                 continue  # about no item here, or members without one: better unassigned
             else:
@@ -510,18 +546,18 @@ def _assign_statuses(paras: list[_Para], items: list[Item]) -> None:
                 pool_heading = [it for it in heading_items if hint is None or it.kind == hint]
                 pool_here = [it for it in here if hint is None or it.kind == hint]
                 if hint and pool_here:
-                    targets = pool_here[-1:]
+                    targets, tie = pool_here[-1:], "hint"
                 elif pool_heading:
-                    targets = pool_heading[:1]
+                    targets, tie = pool_heading[:1], "heading"
                 else:
-                    targets = pool_here[-1:] or heading_items[:1] or here[-1:]
+                    targets, tie = (pool_here[-1:] or heading_items[:1] or here[-1:]), "nearest"
                 if LetterStatus.DONE in signals and pool_heading and pool_here:
                     targets[0].notes.append(
                         "done declaration names no member; heading and paragraph both name one"
                     )
             for target in targets:
                 for status in signals:
-                    target.signals.append(Signal(status, sentence))
+                    target.signals.append(Signal(status, sentence, tie))
                 if LetterStatus.DONE in signals and hint and hint != target.kind:
                     called = "motie" if hint == KIND_MOTION else "toezegging"
                     target.notes.append(
@@ -536,7 +572,7 @@ def _infer_parties(paras: list[_Para], items: list[Item]) -> None:
     for para in paras:
         for regex in (MOTION_RE, MEMBERS_RE, COMMITMENT_RE):
             for match in regex.finditer(para.text):
-                for member in parse_names(match.group("names"))[0]:
+                for member in mentioned_members(match)[0]:
                     if member.party:
                         known.setdefault(member.name.lower(), member.party)
     for item in items:

@@ -83,3 +83,25 @@ def test_two_citations_in_one_sentence():
 )
 def test_text_that_is_not_a_citation(text):
     assert find_citations(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "display"),
+    [
+        (
+            "Kamerstukken II 2025/26, 21 501-20, nr. 2215.",
+            "21501-20-2215",
+            "Kamerstukken II, 2025/26, 21 501-20, nr. 2215",
+        ),
+        ("Kamerstuk 21 501-20 nr. 2180", "21501-20-2180", "Kamerstuk 21 501-20, nr. 2180"),
+        (
+            "Kamerstukken II 2024/25, 36 600 VI, nr. 31.",
+            "36600-VI-31",
+            "Kamerstukken II, 2024/25, 36 600 VI, nr. 31",
+        ),
+        ("Kamerstuk 36547-40", "36547-40", "Kamerstuk 36 547, nr. 40"),
+    ],
+)
+def test_sub_series_and_suffixes(text, key, display):
+    ref = only(text)
+    assert (ref.key, ref.display()) == (key, display)

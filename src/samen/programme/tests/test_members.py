@@ -97,3 +97,53 @@ def test_back_references(text, is_backref):
 )
 def test_no_member_named(text):
     assert MOTION_RE.search(text) is None
+
+
+@pytest.mark.parametrize(
+    ("regex", "text", "members"),
+    [
+        (MOTION_RE, "Motie-Den Hartog (NSC) over opvang", [("Den Hartog", "NSC")]),
+        (MOTION_RE, "In de motie-Hendriks c.s. wordt", [("Hendriks", "")]),
+        (MOTION_RE, "De motie van het lid El Amrani (PVV) vraagt", [("El Amrani", "PVV")]),
+        (
+            MOTION_RE,
+            "De motie van het lid Van Leeuwen, GL/PvdA, verzoekt",
+            [("Van Leeuwen", "GL/PvdA")],
+        ),
+        (
+            MOTION_RE,
+            "De motie van de leden Bikker (ChristenUnie) en Mutluer (GroenLinks-PvdA) vraagt",
+            [("Bikker", "ChristenUnie"), ("Mutluer", "GroenLinks-PvdA")],
+        ),
+        (
+            MEMBER_MOTION_RE,
+            "De leden Van der Molen en Ellian verzochten in hun motie om",
+            [("Van der Molen", ""), ("Ellian", "")],
+        ),
+        (COMMITMENT_RE, "heb ik het lid Mutluer (GL/PvdA) toegezegd om", [("Mutluer", "GL/PvdA")]),
+        (COMMITMENT_RE, "Het lid Kostić (PvdD) heb ik toegezegd om", [("Kostić", "PvdD")]),
+        (COMMITMENT_RE, "Aan het lid Flach (SGP) is toegezegd dat", [("Flach", "SGP")]),
+        (COMMITMENT_RE, "heb ik toegezegd aan het lid Saris (NSC) om", [("Saris", "NSC")]),
+        (COMMITMENT_RE, "De toezegging die ik het lid Dobbe (SP) deed", [("Dobbe", "SP")]),
+        (
+            COMMITMENT_RE,
+            "Ook heb ik de leden Bikker (CU) en Ceder (CU) toegezegd",
+            [("Bikker", "CU"), ("Ceder", "CU")],
+        ),
+    ],
+)
+def test_names_with_particles_hyphens_parties_and_commitment_orders(regex, text, members):
+    assert _names(regex, text)[0] == members
+
+
+def test_party_written_before_the_member():
+    from samen.programme.letter.members import mentioned_members
+
+    for regex, text in (
+        (MEMBERS_RE, "Het VVD-lid Ellian vroeg hierom."),
+        (COMMITMENT_RE, "Ik heb het CDA-lid Van der Molen toegezegd dat"),
+    ):
+        members, _ = mentioned_members(regex.search(text))
+        assert [(m.name, m.party) for m in members] == [
+            ("Ellian", "VVD") if "VVD" in text else ("Van der Molen", "CDA")
+        ]

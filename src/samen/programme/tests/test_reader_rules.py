@@ -86,3 +86,24 @@ def test_same_reference_twice_is_one_item():
     assert len(reading.references) == 2
     assert len(reading.items) == 1
     assert {c.item for c in reading.references} == {0}
+
+
+def test_dutch_abbreviations_do_not_end_a_sentence():
+    from samen.programme.letter.reader import split_sentences
+
+    assert split_sentences(
+        "Op grond van art. 273f Sr. is dit strafbaar. Zie Stb. 2024, 12 en blz. 4 van het "
+        "rapport. De motie van mr. De Vries (VVD) c.s. is hiermee afgedaan."
+    ) == [
+        "Op grond van art. 273f Sr. is dit strafbaar.",
+        "Zie Stb. 2024, 12 en blz. 4 van het rapport.",
+        "De motie van mr. De Vries (VVD) c.s. is hiermee afgedaan.",
+    ]
+
+
+def test_a_short_paragraph_ending_in_a_closing_comma_is_no_heading():
+    reading = _read(
+        "De motie Jansen (VVD) verzocht om opvang.[footnoteRef:1] De motie is hiermee "
+        "afgedaan. Hoogachtend," + NOTES
+    )
+    assert _by_number(reading)["1"].status is LetterStatus.DONE

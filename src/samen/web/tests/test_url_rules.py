@@ -141,6 +141,7 @@ SHOWS_NONE = {
     "/api/v1/statistics/tables/", "/signalen/nieuw/", "/noodtoegang/", "/register/", "/privacy/",
     "/programma/", "/programma/overzicht/opslaan/", "/programma/brieven/",
     "/programma/brieven/nieuw/", "/programma/indicatoren/", "/statistiek/",
+    "/programma/moties/nieuw/", "/programma/toezeggingen/nieuw/", "/programma/aanbevelingen/nieuw/",
     "/statistiek/publiceren/", "/opvang/", "/opvang/dashboard/", "/opvang/dashboard.csv",
     "/opvang/toewijzing/bevestigen/", "/opvang/meldingen/", "/identificatie/doorlooptijden/",
 }  # fmt: skip

@@ -2,6 +2,7 @@
 
 samen programme read-letter FILE [--json]
 samen programme load-seed [--letter FILE] [--sent-on YYYY-MM-DD]
+samen programme sync [--dossier N ...] [--recorded FILE]
 """
 
 from __future__ import annotations
@@ -28,12 +29,59 @@ class Command(BaseCommand):
         seed = sub.add_parser("load-seed", help="Load the register from the seed progress letter.")
         seed.add_argument("--letter", type=Path, help="the seed letter file, to store its text")
         seed.add_argument("--sent-on", type=date.fromisoformat, help="the letter's date, if known")
+        sync = sub.add_parser(
+            "sync",
+            help="Fetch motions and commitments on the programme's dossiers from the Tweede "
+            "Kamer's open data and propose register updates for review.",
+        )
+        sync.add_argument("--dossier", action="append", help="dossier number (repeatable)")
+        sync.add_argument(
+            "--recorded", type=Path, help="replay recorded responses instead of the network"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "read-letter":
             self._read_letter(options["file"], as_json=options["json"])
         elif options["subcommand"] == "load-seed":
             self._load_seed(options.get("letter"), options.get("sent_on"))
+        elif options["subcommand"] == "sync":
+            self._sync(options.get("dossier"), options.get("recorded"))
+
+    def _sync(self, dossiers: list[str] | None, recorded: Path | None) -> None:
+        from samen.programme.opendata.client import (
+            OpenDataUnavailable,
+            RecordedTransport,
+            http_transport,
+        )
+        from samen.programme.opendata.sync import programme_sync
+
+        if dossiers and not all(d.strip().isdigit() for d in dossiers):
+            raise CommandError("a dossier is a number, e.g. --dossier 28638")
+        if recorded is not None and not recorded.is_file():
+            raise CommandError(f"no such file: {recorded}")
+        transport = RecordedTransport(recorded) if recorded else http_transport()
+        try:
+            result = programme_sync(
+                transport=transport,
+                dossiers=dossiers,
+                interval=0.0 if recorded else None,
+            )
+        except OpenDataUnavailable as exc:
+            # One line, no traceback: the command is often run offline or on a schedule.
+            raise CommandError(f"Tweede Kamer open data not available: {exc}") from None
+        counts = ", ".join(
+            f"{kind}s {result.fetched.get(kind, 0)} fetched, {result.changed.get(kind, 0)} new"
+            " or changed"
+            for kind in ("motion", "commitment")
+        )
+        self.stdout.write(f"Tweede Kamer open data: {counts}.")
+        if result.letter is not None:
+            self.stdout.write(
+                f"{len(result.proposals)} proposals to review: "
+                f"/programma/brieven/{result.letter.pk}/"
+            )
+        else:
+            self.stdout.write("Nothing new to review.")
 
     def _read_letter(self, path: Path, *, as_json: bool) -> None:
         if not path.is_file():
