@@ -30,3 +30,16 @@ def test_placeholders_survive_translation():
             if sorted(set(PLACEHOLDER.findall(text))) != wanted:
                 wrong.append(entry.msgid)
     assert wrong == []
+
+
+def test_no_message_is_defined_twice():
+    """Merged branches append to the same catalogue; a second definition of a message makes
+    msgfmt and makemessages stop, so the catalogue could no longer be regenerated."""
+    seen: set[tuple[str | None, str]] = set()
+    twice = []
+    for entry in _entries():
+        key = (entry.msgctxt, entry.msgid)
+        if key in seen:
+            twice.append(entry.msgid)
+        seen.add(key)
+    assert twice == []
