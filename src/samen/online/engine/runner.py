@@ -277,7 +277,7 @@ def _analyse(
         timings[name] = now - mark
         mark = now
 
-    clustering = cluster(index, config.threshold)
+    clustering = cluster(index, config.threshold, config.candidate_threshold)
     lap("cluster")
     analysis = analyse(index, clustering, indicators)
     lap("analyse")
