@@ -100,7 +100,24 @@ _TITLE_PERSONA_RE = re.compile(rf"^\W*(?P<name>{_CAP})\s*[,(\-]\s*(?P<age>[1-6]\
 _NOT_NAMES = frozenset(LEXICON["not_names"])
 _NOT_NAME_WORDS = frozenset(n.lower() for n in LEXICON["not_names"])
 # Name triggers as word tuples ("i'm" is the tokens i, m): the name is the capitalised next word.
-_NAME_TRIGGERS = frozenset(tuple(re.findall(r"\w+", t)) for t in LEXICON["name_triggers"])
+_NAME_TRIGGERS = frozenset(
+    tuple(re.findall(r"\w+", t))
+    for t in LEXICON["name_triggers"] + LEXICON.get("greeting_before_name", [])
+)
+# Title persona parsing: words that come before a name in a title (markers such as "new",
+# adjectives, service words), the prepositions before a city, and words after a name in a
+# greeting ("Anna here").
+_TITLE_WORDS = frozenset(LEXICON.get("title_words", []))
+_CITY_PREPOSITIONS = frozenset(LEXICON.get("city_prepositions", []))
+_TITLE_TOKEN_RE = re.compile(r"[^\W\d_]+|\d+")
+_AFTER_NAME_RE = re.compile(
+    r"(?<!\w)(?P<name>"
+    + r"[A-ZÀ-ÖØ-ÞЀ-Я][a-zß-öø-ÿа-џ]{1,15}"
+    + r")\s*,?\s+(?:"
+    + "|".join(map(re.escape, LEXICON.get("greeting_after_name", ["here"])))
+    + r")(?!\w)"
+)
+_AGE_AFTER_NAME_RE = re.compile(r"\s*(?:[,(\-]|\s)\s*(?P<age>[1-6]\d)(?!\d)")
 _NAME_TRIGGER_LAST = frozenset(t[-1] for t in _NAME_TRIGGERS)
 
 _CITY_CANONICAL: dict[str, str] = {}
@@ -223,6 +240,47 @@ def _find_contacts(lowered: str, found: Extraction) -> None:
         phone = normalise_phone(m.group(0))
         if phone:
             add(f"tel:{phone}")
+
+
+def title_persona(title: str) -> tuple[str, int] | None:
+    """Name and age (-1 when absent) of the persona a title advertises, or None.
+
+    Titles put the name after markers and adjectives ("NEW: sweet Anna"), in capitals
+    ("ANNA"), with or without an age in brackets or after a comma or dash, often followed by
+    "in {city}". The first word that is not such a marker, a number, an age unit or a city is
+    the candidate; it counts as a name only with evidence that it is one: an age right after it,
+    a city after it, or a marker before it. A lower-case candidate needs the age.
+    """
+    tokens = _TITLE_TOKEN_RE.findall(title)
+    for i, token in enumerate(tokens):
+        low = token.lower()
+        if (
+            token.isdigit()
+            or low in _TITLE_WORDS
+            or low in _NOT_NAME_WORDS
+            or low in _AGE_UNIT_WORDS
+            or low in _CITY_CANONICAL
+            or len(token) < 2
+        ):
+            continue
+        if low in _CITY_PREPOSITIONS or low in _CITY_FIRST_WORDS or len(token) > 15:
+            return None
+        following = tokens[i + 1 : i + 3]
+        age = -1
+        if following and following[0].isdigit() and 18 <= int(following[0]) <= 69:
+            age = int(following[0])
+        capital = token[0].isupper()
+        city_after = (
+            len(following) >= 2
+            and following[0].lower() in _CITY_PREPOSITIONS
+            and following[1].lower() in _CITY_FIRST_WORDS
+        )
+        marked = i > 0 and tokens[i - 1].lower() in _TITLE_WORDS
+        if age >= 0 or (capital and (city_after or marked or len(tokens) == i + 1)):
+            name = token.capitalize() if token.isupper() or not capital else token
+            return (name, age) if name not in _NOT_NAMES else None
+        return None
+    return None
 
 
 def _capitalised_after(original: str, trigger: str, token: str) -> str | None:
@@ -358,7 +416,25 @@ def extract(
     if title_match and title_match.group("name") not in _NOT_NAMES:
         found.names.append(title_match.group("name"))
         found.age = int(title_match.group("age"))
+    elif title:
+        persona = title_persona(title)
+        if persona:
+            found.names.append(persona[0])
+            found.age = persona[1]
+    if text:
+        # "Anna here", "Rita hier": a greeting that names the persona after the name.
+        greeting = _AFTER_NAME_RE.search(text, 0, 300)
+        name = greeting.group("name") if greeting else ""
+        if name and name not in _NOT_NAMES and name not in found.names:
+            found.names.append(name)
     found.tokens, words = _slot_tokens(original, lowered, found)
+    if found.age < 0 and found.names:
+        # "I'm Rita (29)", "ik ben Anna, 21": the age right after the name in a greeting.
+        at = text.find(found.names[0])
+        if at >= 0:
+            age = _AGE_AFTER_NAME_RE.match(text, at + len(found.names[0]))
+            if age:
+                found.age = int(age.group("age"))
     if found.age < 0 and not (
         words.isdisjoint(_AGE_UNIT_WORDS) and words.isdisjoint(_AGE_LABEL_WORDS)
     ):
