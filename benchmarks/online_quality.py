@@ -104,11 +104,17 @@ def measure(path: Path, truth: Path, workers: int, config: ScanConfig) -> dict:
         exploitative.get(index.ids[a]) == "1" for s in result.analysis.clusters for a in s.ads
     )
     total = sum(v == "1" for v in exploitative.values())
+    leads = result.analysis.clusters
+    mostly = sum(
+        sum(exploitative.get(index.ids[a]) == "1" for a in s.ads) * 2 > len(s.ads) for s in leads
+    )
     figures = {
         **quality.as_dict(),
         "seconds": round(seconds, 1),
         "contacts_found": len(index.contact_id),
         "exploitative_ads_in_leads": round(in_leads / total, 3) if total else 0,
+        "lead_clusters": len(leads),
+        "lead_clusters_mostly_exploitative": round(mostly / len(leads), 3) if leads else 0,
         "possible_victims": len(result.leads["possible_victims"]),
         "possible_perpetrators": len(result.leads["possible_perpetrators"]),
     }
