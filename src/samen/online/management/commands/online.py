@@ -126,10 +126,17 @@ class Command(BaseCommand):
             raise CommandError(
                 "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
             ) from exc
+        if outcome.already_sent:
+            self.stdout.write(
+                f"lead already sent: signal {outcome.signal.pk}, case {outcome.case.number}; "
+                "nothing new recorded"
+            )
+            return
         linked = "linked to" if outcome.linked else "opened"
+        synthetic = " (synthetic input: marked synthetic)" if outcome.signal.is_synthetic else ""
         self.stdout.write(
             f"signal {outcome.signal.pk} recorded, case {outcome.case.number} {linked}; "
-            f"advice: {outcome.triage.advice}"
+            f"advice: {outcome.advice}{synthetic}"
         )
 
     def _synth(
