@@ -144,6 +144,37 @@ class Index:
                 self._signatures = np.zeros((0, 1), dtype=np.uint32)
         return self._signatures
 
+    def duplicate_ids(self) -> list[tuple[int, int, str]]:
+        """``(file_index, line_number, reason)`` for every ad whose id an earlier ad already has.
+        The ads are kept (a repost under the same id is still evidence); the analyst is told."""
+        if len(self) < 2:
+            return []
+        hashes = np.fromiter(map(hash, self.ids), dtype=np.int64, count=len(self))
+        order = np.argsort(hashes, kind="stable")
+        sorted_hashes = hashes[order]
+        found: list[tuple[int, int, str]] = []
+        head = int(order[0])
+        for position in range(1, len(order)):
+            ad = int(order[position])
+            if sorted_hashes[position] != sorted_hashes[position - 1]:
+                head = ad
+                continue
+            if self.ids[ad] == self.ids[head]:
+                found.append(
+                    (
+                        self.file_index[ad],
+                        self.line_number[ad],
+                        f"duplicate id: the same id as line {self.line_number[head]}"
+                        + (
+                            ""
+                            if self.file_index[ad] == self.file_index[head]
+                            else " of another file"
+                        )
+                        + "; the ad is kept",
+                    )
+                )
+        return sorted(found)
+
     def shingle_sets(self) -> tuple[np.ndarray, np.ndarray]:
         """All ads' distinct shingle hashes concatenated, and the start of each ad's run (n + 1
         offsets). Empty runs for ads too short to take part in template matching."""

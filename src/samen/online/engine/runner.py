@@ -172,6 +172,7 @@ class ScanResult:
     leads: dict[str, list[dict]]
     seconds: float
     stats: dict[str, Any] = field(default_factory=dict)
+    duplicates: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def build_index(
@@ -277,6 +278,7 @@ def _analyse(
         timings[name] = now - mark
         mark = now
 
+    duplicates = index.duplicate_ids()
     clustering = cluster(index, config.threshold, config.candidate_threshold)
     lap("cluster")
     analysis = analyse(index, clustering, indicators)
@@ -314,6 +316,7 @@ def _analyse(
     stats = {
         "ads": len(index),
         "bad_lines": len(index.bad),
+        "duplicate_ids": len(duplicates),
         "clusters": analysis.cluster_count,
         "clusters_with_two_or_more_ads": analysis.multi_ad_clusters,
         "lead_clusters": len(leads_from),
@@ -334,7 +337,7 @@ def _analyse(
         "price_medians": {k: round(v, 1) for k, v in sorted(analysis.price_medians.items())},
         "evidence": evidence,
     }
-    return ScanResult(index, clustering, analysis, leads, seconds, stats)
+    return ScanResult(index, clustering, analysis, leads, seconds, stats, duplicates)
 
 
 def write_clusters_csv(result: ScanResult, path: Path) -> None:
@@ -349,7 +352,8 @@ def write_bad_lines(result: ScanResult, paths: list[Path], path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = SafeWriter(handle)
         writer.writerow(["file", "line", "reason"])
-        writer.writerows((str(paths[f]), line, reason) for f, line, reason in result.index.bad)
+        problems = sorted(result.index.bad + result.duplicates)
+        writer.writerows((str(paths[f]), line, reason) for f, line, reason in problems)
 
 
 def _evidence(quotes: list[dict]) -> list[dict]:

@@ -165,6 +165,8 @@ class Command(BaseCommand):
             raise CommandError(f"input not found: {', '.join(missing)}")
         if workers < 1:
             raise CommandError("--workers must be at least 1")
+        if not 0 < threshold <= 1:
+            raise CommandError("--threshold must be more than 0 and at most 1")
         config = ScanConfig(threshold=threshold, indicators_path=indicators)
         engine_options = {"address": scheduler} if engine == "dask" and scheduler else {}
         result = run_scan(
@@ -178,8 +180,11 @@ class Command(BaseCommand):
         )
         for file_index, line, reason in result.index.bad[:20]:
             self.stderr.write(f"skipped {inputs[file_index]}:{line}: {reason}")
-        if len(result.index.bad) > 20:
-            self.stderr.write(f"... {len(result.index.bad) - 20} more in {out / 'bad_lines.csv'}")
+        for file_index, line, reason in result.duplicates[:20]:
+            self.stderr.write(f"{inputs[file_index]}:{line}: {reason}")
+        more = max(len(result.index.bad) - 20, 0) + max(len(result.duplicates) - 20, 0)
+        if more:
+            self.stderr.write(f"... {more} more in {out / 'bad_lines.csv'}")
         stats = {k: v for k, v in result.stats.items() if k not in ("evidence", "price_medians")}
         self.stdout.write(json.dumps(stats))
         self.stdout.write(
