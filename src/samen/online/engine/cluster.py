@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
-from datasketch.lsh import _optimal_param
 
 from .index import Index
+from .minhash import optimal_param
 
 # Odd 64-bit multipliers to fold one band's rows into one key; collisions are vanishingly rare and
 # are caught anyway by the verification step.
@@ -76,9 +76,9 @@ class UnionFind:
 
 
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(bands, rows) from datasketch's optimiser, weighing false positives and negatives equally:
+    """(bands, rows) from the LSH optimiser, weighing false positives and negatives equally:
     false positives are removed afterwards by verification."""
-    bands, rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
+    bands, rows = optimal_param(threshold, num_perm, 0.5, 0.5)
     return int(bands), int(rows)
 
 

@@ -11,14 +11,12 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
-from datasketch.minhash import _fmix
 
 from .extract import canonical_city, extract
 from .indicators import load_indicators
+from .minhash import fmix32, permutations
 from .reader import BadRecord, Chunk, parse_ad
 
 
@@ -67,10 +65,9 @@ class ChunkResult:
     )  # (file_index, line_number, reason)
 
 
-@lru_cache(maxsize=4)
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, str]:
-    base = MinHash(num_perm=num_perm, seed=seed)
-    return base.permutations, base.scheme
+    """The permutations and scheme name of a datasketch MinHash with this seed."""
+    return permutations(num_perm, seed), "affine32"
 
 
 class _TokenHashes(dict):
@@ -172,7 +169,7 @@ def _min_hash(values: np.ndarray, starts: np.ndarray, config: ScanConfig) -> np.
     # Permutations along rows, shingles along columns: the min-reduction then runs over
     # contiguous memory, several times faster than the other way round.
     with np.errstate(over="ignore"):
-        permuted = _fmix(values.reshape(1, -1).astype(np.uint32), 32) * a
+        permuted = fmix32(values.reshape(1, -1).astype(np.uint32)) * a
         permuted += b
     return np.minimum.reduceat(permuted, starts, axis=1).T
 
