@@ -63,6 +63,8 @@ class ClusterSummary:
     languages: list[tuple[str, int]] = field(default_factory=list)
     contributions: list[dict] = field(default_factory=list)
     template: str = ""
+    # Template groups of this cluster joined through shared personas: the evidence of each join.
+    persona_links: list[dict] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -87,6 +89,7 @@ class ClusterSummary:
             "languages": [lang for lang, _ in self.languages],
             "indicators": self.contributions,
             "template": self.template,
+            "persona_links": self.persona_links,
             "explanation": self.explanation(),
         }
 

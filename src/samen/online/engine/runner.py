@@ -261,6 +261,26 @@ def scan(
         return _analyse(paths, index, config, indicators, started, report_clusters)
 
 
+def _attach_persona_links(index: Index, clustering: Clustering, analysis: Analysis) -> None:
+    """Each lead cluster lists the persona links that joined its templates, as evidence."""
+    by_label = {summary.label: summary for summary in analysis.clusters}
+    for link in clustering.persona_links:
+        summary = by_label.get(int(clustering.labels[link.left]))
+        if summary is not None:
+            summary.persona_links.append(
+                {
+                    "ads": [index.ids[link.left], index.ids[link.right]],
+                    "shared_personas": [
+                        f"{index.names.values[name]} ({age})"
+                        if age >= 0
+                        else index.names.values[name]
+                        for name, age in link.personas
+                    ],
+                    "evidence_beyond_chance": link.evidence,
+                }
+            )
+
+
 def _analyse(
     paths: list[Path],
     index: Index,
@@ -282,6 +302,7 @@ def _analyse(
     clustering = cluster(index, config.threshold, config.candidate_threshold)
     lap("cluster")
     analysis = analyse(index, clustering, indicators)
+    _attach_persona_links(index, clustering, analysis)
     lap("analyse")
     leads_from = lead_clusters(analysis, indicators)
     samples = {s.label: s.ads[:5] for s in analysis.clusters[:report_clusters]}
@@ -321,6 +342,12 @@ def _analyse(
         "clusters_with_two_or_more_ads": analysis.multi_ad_clusters,
         "lead_clusters": len(leads_from),
         "template_edges": clustering.template_edge_count,
+        "persona_links": len(clustering.persona_links),
+        # Contacts that would have joined many otherwise identified advertisers: not used.
+        "hub_contacts": [
+            {"contact": index.contacts.values[c], "ads": ads, "groups_joined": groups}
+            for c, ads, groups in clustering.hub_contacts[:50]
+        ],
         "contact_edges": clustering.contact_edge_count,
         "seconds": round(seconds, 2),
         "ads_per_second": round(len(index) / seconds) if seconds else 0,

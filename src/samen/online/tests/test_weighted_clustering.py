@@ -125,3 +125,16 @@ def test_one_operators_only_number_across_unjoined_templates_is_not_a_hub():
     is_image = np.zeros(1, dtype=bool)
     empty = np.zeros(0, dtype=np.int64)
     assert hub_contacts(n, contact_ad, contact_id, empty, empty, is_image) == {}
+
+
+def test_lead_clusters_carry_the_persona_links_that_joined_their_templates(tmp_path):
+    from samen.online.engine import ScanConfig, scan
+    from samen.online.engine.heldout import write_heldout
+
+    _, plain, _ = write_heldout(4000, 3, tmp_path / "h.jsonl")
+    result = scan([plain], config=ScanConfig())
+    linked = [s.as_dict() for s in result.analysis.clusters if s.persona_links]
+    assert linked
+    link = linked[0]["persona_links"][0]
+    assert len(link["shared_personas"]) >= 2 and link["evidence_beyond_chance"] >= 0
+    assert result.stats["persona_links"] >= len(linked)

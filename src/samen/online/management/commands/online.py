@@ -186,6 +186,8 @@ class Command(BaseCommand):
         if more:
             self.stderr.write(f"... {more} more in {out / 'bad_lines.csv'}")
         stats = {k: v for k, v in result.stats.items() if k not in ("evidence", "price_medians")}
+        # Counted, not listed: the contacts themselves are in leads.json, not on the terminal.
+        stats["hub_contacts"] = len(stats.get("hub_contacts", []))
         self.stdout.write(json.dumps(stats))
         self.stdout.write(
             f"wrote {out / 'clusters.csv'}, {out / 'leads.json'}, {out / 'report.html'}"
