@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 
 from .cluster import Clustering
+from .extract import phone_in_plan
 from .index import Index
 from .indicators import Indicator, IndicatorSet
 
@@ -84,6 +85,7 @@ class ClusterSummary:
             "personas": sorted(self.personas),
             "shared_contacts": [
                 {"contact": c, "type": contact_kind(c), "ads": n, "personas": p}
+                | ({"in_numbering_plan": phone_in_plan(c[4:])} if c.startswith("tel:") else {})
                 for c, n, p in self.contacts
             ],
             "languages": [lang for lang, _ in self.languages],

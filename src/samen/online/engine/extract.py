@@ -160,6 +160,38 @@ class Extraction:
     words: set[str] = field(default_factory=set)
 
 
+# Numbers the numbering plan does not list are still keys: an operator's number is evidence
+# whether or not the plan knows its range. Only shapes that cannot be a price or a time: a Dutch
+# mobile-like 06 + 8 digits, or + and 10-14 digits.
+_UNPLANNED_RE = re.compile(r"^(?:06\d{8}|\+\d{10,14})$")
+_SPELLED_SIX_RE = re.compile(
+    r"(?<![\w+])0\s*(?:"
+    + "|".join(map(re.escape, LEXICON["digit_words"]["6"]))
+    + r")[\s.\-]*(?P<rest>(?:\d[\s.\-]?){7}\d)(?!\d)"
+)
+
+
+def unplanned_phone(raw: str) -> str | None:
+    """A phone key for a number-like string that ``normalise_phone`` rejects because the
+    numbering plan does not list it: "+31" and the digits for 06 numbers, the digits as written
+    for international ones. Whether the plan lists a number is a flag for the report
+    (``phone_in_plan``), not a filter."""
+    digits = _NON_DIGIT_RE.sub("", raw.translate(_PHONE_TRANSLATE))
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if not _UNPLANNED_RE.match(digits):
+        return None
+    return "+31" + digits[1:] if digits.startswith("06") else digits
+
+
+def phone_in_plan(e164: str) -> bool:
+    """Whether the numbering plan lists the number (phonenumbers' validity)."""
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return False
+
+
 def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
     """E.164 for a phone-like string, or None when it is not a valid number."""
     digits = _NON_DIGIT_RE.sub("", raw.translate(_PHONE_TRANSLATE))
@@ -237,9 +269,15 @@ def _find_contacts(lowered: str, found: Extraction) -> None:
             user, domain, tld = m.group("user", "domain", "tld")
             add(f"email:{user}@{domain}.{tld}")
     for m in _PHONE_RE.finditer(lowered):
-        phone = normalise_phone(m.group(0))
+        phone = normalise_phone(m.group(0)) or unplanned_phone(m.group(0))
         if phone:
             add(f"tel:{phone}")
+    if "0" in lowered:
+        # "0zes 12345678": the 6 of a Dutch mobile number spelled out, the rest in digits.
+        for m in _SPELLED_SIX_RE.finditer(lowered):
+            phone = normalise_phone("06" + m.group("rest"))
+            if phone:
+                add(f"tel:{phone}")
 
 
 def title_persona(title: str) -> tuple[str, int] | None:
