@@ -150,6 +150,10 @@ def main() -> None:
         )
         figures = json.loads(completed.stdout.strip().splitlines()[-1])
         figures["load_average_before"] = round(load, 2)
+        # The machine is shared: the load average after, and ads per CPU-second (what the scan
+        # costs, whatever share of the cores it got), say how far the wall-clock rate is from
+        # the engine's own.
+        figures["load_average_after"] = round(os.getloadavg()[0], 2)
         results.append(figures)
         print(
             f"{ads:>9,} ads, {args.engine} engine, {args.workers} workers: "
@@ -163,7 +167,8 @@ def main() -> None:
             f"{figures['lead_clusters']:,} lead clusters, "
             f"{figures['lead_clusters_mostly_exploitative']:.1%} of them mostly exploitative, "
             f"covering {figures['exploitative_ads_in_lead_clusters']:.1%} of exploitative ads "
-            f"(load average before: {figures['load_average_before']})"
+            f"(load average before {figures['load_average_before']}, "
+            f"after {figures['load_average_after']})"
         )
     print(
         "RESULT "

@@ -7,16 +7,23 @@ encrypts the notes and writes the audit entry.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from samen.cases.models import Case
+from samen.online.models import SentLead
 from samen.organisations.models import Municipality
+from samen.sharing import policy
 from samen.sharing.actor import Actor
+from samen.signalling.models import Signal
 from samen.signalling.services import PersonInput, SignalInput, SignalOutcome, signal_record
 
 MAP_FILE = Path(__file__).parent / "data" / "lead_indicators.json"
@@ -77,9 +84,82 @@ def signal_input_for(cluster: dict, *, municipality: str = "") -> SignalInput:
     )
 
 
+# Hosts reserved for examples and tests (RFC 2606, RFC 6761): ads on them are synthetic.
+_RESERVED_HOST = re.compile(
+    r"^https?://(?:[\w-]+\.)*(?:example|test|invalid|localhost|example\.(?:com|net|org))(?:[:/]|$)"
+)
+
+
+def is_synthetic_lead(leads: dict, cluster: dict) -> bool:
+    """A lead from synthetic input: the scan said so, or every sample URL is on a reserved host."""
+    if leads.get("stats", {}).get("synthetic_input"):
+        return True
+    urls = [e.get("url", "") for e in cluster.get("evidence", [])]
+    return bool(urls) and all(_RESERVED_HOST.match(u or "") for u in urls)
+
+
+def lead_fingerprint(cluster: dict) -> str:
+    """The same lead, whichever scan or file it comes from: its sample ads, personas and
+    contacts. A hash, so that the table holds no ad ids, names or numbers."""
+    parts = {
+        "ads": sorted(e.get("ad_id", "") for e in cluster.get("evidence", [])),
+        "personas": sorted(cluster.get("personas", [])),
+        "contacts": sorted(c.get("contact", "") for c in cluster.get("shared_contacts", [])),
+    }
+    if not any(parts.values()):
+        parts["cluster"] = [cluster.get("cluster_id", "")]
+    canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LeadOutcome:
+    signal: Signal
+    case: Case
+    linked: bool
+    advice: str
+    already_sent: bool
+
+
+def read_leads(leads_file: Path) -> dict:
+    try:
+        leads = json.loads(Path(leads_file).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ValidationError({"leads": [_("The leads file does not exist.")]}) from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationError({"leads": [_("The leads file cannot be read.")]}) from exc
+    if not isinstance(leads, dict):
+        raise ValidationError({"leads": [_("The leads file cannot be read.")]})
+    return leads
+
+
 def lead_to_signal(
     *, actor: Actor, leads_file: Path, cluster_id: str, municipality: str = ""
-) -> SignalOutcome:
-    leads = json.loads(Path(leads_file).read_text(encoding="utf-8"))
+) -> LeadOutcome:
+    """Record a lead as a signal once. Sending the same lead again returns the signal and case
+    it became; concurrent sends are serialised by the fingerprint's unique index."""
+    leads = read_leads(leads_file)
     cluster = cluster_of(leads, cluster_id)
-    return signal_record(actor=actor, data=signal_input_for(cluster, municipality=municipality))
+    fingerprint = lead_fingerprint(cluster)
+    synthetic = is_synthetic_lead(leads, cluster)
+    data = signal_input_for(cluster, municipality=municipality)
+    try:
+        with transaction.atomic():
+            sent = SentLead.objects.create(
+                fingerprint=fingerprint, cluster_id=cluster_id[:32], is_synthetic=synthetic
+            )
+            outcome: SignalOutcome = signal_record(actor=actor, data=data, synthetic=synthetic)
+            sent.signal = outcome.signal
+            sent.save(update_fields=["signal"])
+            return LeadOutcome(
+                outcome.signal, outcome.case, outcome.linked, outcome.triage.advice, False
+            )
+    except IntegrityError:
+        sent = (
+            SentLead.objects.select_related("signal__case").filter(fingerprint=fingerprint).first()
+        )
+        if sent is None or sent.signal is None:
+            raise
+    # The signalling policy still decides whether this user may record signals at all.
+    policy.require(actor, "signal.create", object_type="signal")
+    return LeadOutcome(sent.signal, sent.signal.case, True, sent.signal.advice, True)

@@ -15,8 +15,9 @@ from datetime import date
 import numpy as np
 
 from .cluster import Clustering
+from .extract import phone_in_plan
 from .index import Index
-from .indicators import IndicatorSet
+from .indicators import Indicator, IndicatorSet
 
 
 def cluster_name(label: int) -> str:
@@ -63,6 +64,8 @@ class ClusterSummary:
     languages: list[tuple[str, int]] = field(default_factory=list)
     contributions: list[dict] = field(default_factory=list)
     template: str = ""
+    # Template groups of this cluster joined through shared personas: the evidence of each join.
+    persona_links: list[dict] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -82,11 +85,13 @@ class ClusterSummary:
             "personas": sorted(self.personas),
             "shared_contacts": [
                 {"contact": c, "type": contact_kind(c), "ads": n, "personas": p}
+                | ({"in_numbering_plan": phone_in_plan(c[4:])} if c.startswith("tel:") else {})
                 for c, n, p in self.contacts
             ],
             "languages": [lang for lang, _ in self.languages],
             "indicators": self.contributions,
             "template": self.template,
+            "persona_links": self.persona_links,
             "explanation": self.explanation(),
         }
 
@@ -222,6 +227,61 @@ def _text_contributions(
     return parts
 
 
+def _indicator_kinds(index: Index, ads: list[int]) -> int:
+    """How many different text indicators the cluster's ads show."""
+    mask = 0
+    for a in ads:
+        mask |= index.mask[a]
+    return mask.bit_count()
+
+
+def _structural_extra(
+    size: int,
+    kinds: int,
+    personas: int,
+    many_in_cluster: Indicator | None,
+    diversity: Indicator | None,
+    size_indicator: Indicator | None,
+) -> list[dict]:
+    """Contributions that make scores separate: personas in the cluster (for text-only ads, where
+    no contact ties them), the number of different indicator kinds, and the cluster's size, so
+    that the largest networks come first."""
+    parts: list[dict] = []
+    if many_in_cluster and personas >= many_in_cluster.param("min_personas"):
+        parts.append(
+            {
+                "id": many_in_cluster.id,
+                "label": many_in_cluster.label,
+                "contribution": many_in_cluster.weight,
+                "detail": f"{many_in_cluster.label}: {personas} personas in {size} ads",
+            }
+        )
+    if diversity and kinds >= diversity.param("min_kinds"):
+        parts.append(
+            {
+                "id": diversity.id,
+                "label": diversity.label,
+                "contribution": min(
+                    diversity.weight * (kinds - 1), diversity.param("max_contribution")
+                ),
+                "detail": f"{diversity.label}: {kinds} different kinds of text indicators.",
+            }
+        )
+    if size_indicator and size >= 2:
+        parts.append(
+            {
+                "id": size_indicator.id,
+                "label": size_indicator.label,
+                "contribution": min(
+                    size_indicator.weight * math.log2(size),
+                    size_indicator.param("max_contribution"),
+                ),
+                "detail": f"{size_indicator.label}: {size} ads.",
+            }
+        )
+    return parts
+
+
 def analyse(index: Index, clustering: Clustering, indicators: IndicatorSet) -> Analysis:
     n = len(index)
     labels = clustering.labels
@@ -236,6 +296,9 @@ def analyse(index: Index, clustering: Clustering, indicators: IndicatorSet) -> A
     many_personas = indicators.by_id.get("contact_many_personas")
     many_cities = indicators.by_id.get("template_many_cities")
     persona_moves = indicators.by_id.get("persona_many_cities")
+    many_in_cluster = indicators.by_id.get("cluster_many_personas")
+    diversity = indicators.by_id.get("indicator_diversity")
+    size_indicator = indicators.by_id.get("cluster_size")
     city_values = index.cities.values
 
     order = np.argsort(labels, kind="stable")
@@ -266,6 +329,12 @@ def analyse(index: Index, clustering: Clustering, indicators: IndicatorSet) -> A
             for c in contacts.shared_contacts_of(a)
         ):
             bound += many_personas.weight
+        kinds = _indicator_kinds(index, ads)
+        persona_count = len({(index.name[a], index.age[a]) for a in ads if index.name[a]})
+        extra = _structural_extra(
+            len(ads), kinds, persona_count, many_in_cluster, diversity, size_indicator
+        )
+        bound += sum(c["contribution"] for c in extra)
         if bound < indicators.lead_threshold:
             continue
         summary = ClusterSummary(label=int(labels[ads[0]]), ads=ads)
@@ -336,6 +405,11 @@ def analyse(index: Index, clustering: Clustering, indicators: IndicatorSet) -> A
                         f"{len(cities)} cities ({_list(sorted(cities))}).",
                     }
                 )
+        if many_in_cluster and persona_count >= many_in_cluster.param("min_personas"):
+            for part in extra:
+                if part["id"] == many_in_cluster.id:
+                    part["detail"] += f" ({_list(sorted(summary.personas))})."
+        contributions.extend(extra)
         summary.contributions = sorted(contributions, key=lambda c: -c["contribution"])
         for c in summary.contributions:
             c["contribution"] = round(c["contribution"], 3)

@@ -8,12 +8,15 @@ arrive. That independence is what makes the local and the Dask engine give the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import combinations
 
 import numpy as np
-from datasketch.lsh import _optimal_param
 
 from .index import Index
+from .minhash import optimal_param
 
 # Odd 64-bit multipliers to fold one band's rows into one key; collisions are vanishingly rare and
 # are caught anyway by the verification step.
@@ -73,9 +76,9 @@ class UnionFind:
 
 
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(bands, rows) from datasketch's optimiser, weighing false positives and negatives equally:
+    """(bands, rows) from the LSH optimiser, weighing false positives and negatives equally:
     false positives are removed afterwards by verification."""
-    bands, rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
+    bands, rows = optimal_param(threshold, num_perm, 0.5, 0.5)
     return int(bands), int(rows)
 
 
@@ -123,6 +126,131 @@ def template_edges(
     return left[keep], right[keep]
 
 
+def shingle_weights(shingles: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weight of every stored shingle, and each ad's total: the inverse document frequency
+    log((n + 1) / df) over the ads that take part in template matching.
+
+    A stock phrase that many unrelated ads use ("discretion guaranteed") weighs little, so two
+    operators who both use it are not made similar by it; the phrases an operator's template
+    shares only with its own copies weigh much. This is what lets the similarity threshold be
+    low enough to keep an operator's varied copies together without chaining operators.
+    """
+    n = len(starts) - 1
+    if not len(shingles):
+        return np.zeros(0, dtype=np.float32), np.zeros(n, dtype=np.float64)
+    _, inverse, df = np.unique(shingles, return_inverse=True, return_counts=True)
+    documents = int(np.count_nonzero(np.diff(starts)))
+    idf = np.log((documents + 1) / df).astype(np.float32)
+    weights = idf[inverse]
+    owner = np.repeat(np.arange(n), np.diff(starts))
+    return weights, np.bincount(owner, weights=weights, minlength=n)
+
+
+def _gather(ads: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the stored shingles of ``ads`` and the index (into ``ads``) of their owner."""
+    lengths = starts[ads + 1] - starts[ads]
+    offsets = np.cumsum(lengths) - lengths
+    owner = np.repeat(np.arange(len(ads)), lengths)
+    positions = np.repeat(starts[ads] - offsets, lengths) + np.arange(int(lengths.sum()))
+    return positions, owner
+
+
+def weighted_similarity(
+    left: np.ndarray,
+    right: np.ndarray,
+    shingles: np.ndarray,
+    starts: np.ndarray,
+    weights: np.ndarray,
+    totals: np.ndarray,
+) -> np.ndarray:
+    """Exact weighted Jaccard of the shingle sets of ad pairs: the weight of the shingles both
+    share over the weight of those either has. In blocks, vectorised: shingles of both sides
+    keyed by pair, sorted, and equal neighbours are the shared ones."""
+    out = np.zeros(len(left), dtype=np.float64)
+    block = max(1, _VERIFY_BLOCK // 4)
+    for start in range(0, len(left), block):
+        lefts, rights = left[start : start + block], right[start : start + block]
+        pos_l, own_l = _gather(lefts, starts)
+        pos_r, own_r = _gather(rights, starts)
+        keys = np.concatenate(
+            [
+                own_l.astype(np.int64) << 32 | shingles[pos_l].astype(np.int64),
+                own_r.astype(np.int64) << 32 | shingles[pos_r].astype(np.int64),
+            ]
+        )
+        weight = np.concatenate([weights[pos_l], weights[pos_r]])
+        order = np.argsort(keys, kind="stable")
+        keys, weight = keys[order], weight[order]
+        shared = keys[1:] == keys[:-1]
+        common = np.bincount(
+            keys[1:][shared] >> 32, weights=weight[1:][shared], minlength=len(lefts)
+        )
+        union = totals[lefts] + totals[rights] - common
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[start : start + block] = np.where(union > 0, common / union, 0.0)
+    return out
+
+
+def _pair_codes(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    return np.minimum(left, right).astype(np.int64) << 32 | np.maximum(left, right).astype(np.int64)
+
+
+def weighted_template_edges(
+    signatures: np.ndarray,
+    shingles: np.ndarray,
+    starts: np.ndarray,
+    threshold: float,
+    candidate_threshold: float,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Pairs of ads that share a template: LSH candidates at ``candidate_threshold`` (estimated
+    plain Jaccard), each verified by the exact rarity-weighted Jaccard ≥ ``threshold``.
+
+    Per band, every ad of a bucket is paired with the bucket's first ad and with its neighbour;
+    pairs whose ads are already in one component are skipped, so the verification work shrinks
+    band by band as the templates come together. Returns the edges and the number of verified
+    candidates.
+    """
+    n, num_perm = signatures.shape
+    usable = np.flatnonzero(starts[1:] > starts[:-1]) if len(starts) > 1 else np.zeros(0, int)
+    empty = np.zeros(0, dtype=np.int64)
+    if len(usable) < 2:
+        return empty, empty, 0
+    weights, totals = shingle_weights(shingles, starts)
+    bands, rows = lsh_params(candidate_threshold, num_perm)
+    labels = np.arange(n, dtype=np.int64)
+    edges_l: list[np.ndarray] = []
+    edges_r: list[np.ndarray] = []
+    rejected = np.zeros(0, dtype=np.int64)
+    verified = 0
+    positions = np.arange(len(usable))
+    for band in range(bands):
+        block = signatures[usable, band * rows : (band + 1) * rows].astype(np.uint64)
+        keys = (block * _FOLD[:rows]).sum(axis=1, dtype=np.uint64)
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        same = sorted_keys[1:] == sorted_keys[:-1]
+        head = np.maximum.accumulate(np.where(np.r_[True, ~same], positions, 0))
+        star = head != positions
+        left = usable[np.concatenate([order[:-1][same], order[head[star]]])]
+        right = usable[np.concatenate([order[1:][same], order[star]])]
+        apart = labels[left] != labels[right]
+        codes = np.unique(_pair_codes(left[apart], right[apart]))
+        codes = codes[~np.isin(codes, rejected, assume_unique=True)]
+        if not len(codes):
+            continue
+        left, right = codes >> 32, codes & 0xFFFFFFFF
+        verified += len(codes)
+        similar = weighted_similarity(left, right, shingles, starts, weights, totals) >= threshold
+        rejected = np.union1d(rejected, codes[~similar])
+        if similar.any():
+            edges_l.append(left[similar])
+            edges_r.append(right[similar])
+            labels = components(n, np.concatenate(edges_l), np.concatenate(edges_r))
+    if not edges_l:
+        return empty, empty, verified
+    return np.concatenate(edges_l), np.concatenate(edges_r), verified
+
+
 def contact_edges(contact_ad: np.ndarray, contact_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of ads that share a phone, e-mail, handle or image: the entity graph, folded onto
     ads."""
@@ -136,11 +264,180 @@ def contact_edges(contact_ad: np.ndarray, contact_id: np.ndarray) -> tuple[np.nd
 
 
 @dataclass
+class PersonaLink:
+    """Two template groups joined because they advertise the same personas: the evidence."""
+
+    left: int  # an ad of each group
+    right: int
+    personas: list[tuple[int, int]]  # (name id, age or -1)
+    evidence: float  # log-odds against chance, after the correction for all pairs of groups
+
+
+@dataclass
 class Clustering:
     labels: np.ndarray  # operator clusters: template and contact edges together
     template_labels: np.ndarray  # template groups: template edges only
     template_edge_count: int
     contact_edge_count: int
+    persona_links: list[PersonaLink] = field(default_factory=list)
+    hub_contacts: list[tuple[int, int, int]] = field(default_factory=list)  # id, ads, groups
+
+
+# A persona (name with age) shared by more template groups than this says nothing about who
+# writes them: a common name and age.
+_PERSONA_MAX_GROUPS = 64
+
+
+def _impute_ages(names: np.ndarray, ages: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Within one template group, a name stated with an age in some ads and without in others
+    is one persona: the ads without get the age the group states most for that name."""
+    ages = ages.astype(np.int64).copy()
+    known = (names > 0) & (ages >= 0)
+    if not known.any():
+        return ages
+    slot = groups.astype(np.int64) << 32 | names.astype(np.int64)
+    triples, counts = np.unique(np.stack([slot[known], ages[known]]), axis=1, return_counts=True)
+    # Per (group, name) the most frequent age: sort by slot, then count descending.
+    order = np.lexsort((-counts, triples[0]))
+    slots, best = triples[0][order], triples[1][order]
+    first = np.r_[True, slots[1:] != slots[:-1]]
+    slots, best = slots[first], best[first]
+    missing = np.flatnonzero((names > 0) & (ages < 0))
+    at = np.searchsorted(slots, slot[missing])
+    at_ok = at < len(slots)
+    hit = np.zeros(len(missing), dtype=bool)
+    hit[at_ok] = slots[at[at_ok]] == slot[missing][at_ok]
+    ages[missing[hit]] = best[at[hit]]
+    return ages
+
+
+def persona_edges(
+    names: np.ndarray,
+    ages: np.ndarray,
+    groups: np.ndarray,
+    cities: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, list[PersonaLink]]:
+    """Join template groups that advertise the same personas, when chance cannot explain it.
+
+    An operator often writes several templates that share little text but advertise the same
+    women. Names and ages are common, so one shared persona proves nothing. A persona is a name
+    with an age (ages a group states elsewhere for the name fill the gaps); a shared persona
+    advertised in the same city in both groups is the rarer fact (name, age, city) and counts
+    as such. With G groups naming personas and f of them naming a shared fact, sharing the set
+    S has a chance of about Π f/G, times the ways of choosing |S| personas from each group's own.
+    Two groups are joined when that chance is below 1 / (G² / 2): about one false join expected
+    over all pairs of groups.
+    """
+    empty = np.zeros(0, dtype=np.int64)
+    named = np.flatnonzero(names > 0)
+    if not len(named):
+        return empty, empty, []
+    ages = _impute_ages(names, ages, groups)
+    keys = names[named].astype(np.int64) * 256 + np.clip(ages[named] + 1, 0, 255)
+    pairs, first = np.unique(groups[named].astype(np.int64) << 32 | keys, return_index=True)
+    pair_group, pair_key = pairs >> 32, pairs & 0xFFFFFFFF
+    representative = dict(zip(pair_group.tolist(), named[first].tolist(), strict=True))
+    group_count = len(np.unique(pair_group))
+    per_group = Counter(pair_group.tolist())
+    if sum(1 for count in per_group.values() if count >= 2) < 2:
+        return empty, empty, []
+    where: dict[tuple[int, int], set[int]] = {}
+    key_city: Counter[tuple[int, int]] = Counter()
+    if cities is not None:
+        city_of = cities[named].astype(np.int64)
+        triples = np.unique(
+            np.stack([groups[named].astype(np.int64), keys, city_of]), axis=1
+        ).T.tolist()
+        for group, key, city in triples:
+            if city:
+                where.setdefault((group, key), set()).add(city)
+                key_city[(key, city)] += 1
+    order = np.argsort(pair_key, kind="stable")
+    sorted_keys, sorted_groups = pair_key[order], pair_group[order]
+    bounds = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1], True])
+    shared: dict[tuple[int, int], list[int]] = {}
+    for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        if not 2 <= stop - start <= _PERSONA_MAX_GROUPS:
+            continue
+        key = int(sorted_keys[start])
+        members = [g for g in sorted_groups[start:stop].tolist() if per_group[g] >= 2]
+        for a, b in combinations(members, 2):
+            shared.setdefault((a, b), []).append(key)
+    frequency = Counter(pair_key.tolist())
+    bar = math.log(group_count * (group_count - 1) / 2)
+    lefts, rights, links = [], [], []
+    for (a, b), common in shared.items():
+        m = len(common)
+        if m < 2:
+            continue
+        evidence = 0.0
+        for k in common:
+            rarest = frequency[k]
+            both = where.get((a, k), set()) & where.get((b, k), set())
+            if both:
+                # The best of the shared cities, paid for by how many cities were tried.
+                rarest = min(key_city[(k, c)] for c in both) * len(where[(a, k)])
+            evidence += math.log(group_count / min(rarest, frequency[k]))
+        evidence -= math.log(math.comb(per_group[a], m) * math.comb(per_group[b], m))
+        evidence -= math.lgamma(m + 1)
+        if evidence >= bar:
+            lefts.append(representative[a])
+            rights.append(representative[b])
+            links.append(
+                PersonaLink(
+                    representative[a],
+                    representative[b],
+                    [(k // 256, k % 256 - 1) for k in sorted(common)],
+                    round(evidence - bar, 2),
+                )
+            )
+    return np.array(lefts, dtype=np.int64), np.array(rights, dtype=np.int64), links
+
+
+# A contact that joins this many otherwise separate groups, each with contacts of its own, is a
+# hub (a verification service, a site's support desk): reported, not used to join.
+HUB_MIN_GROUPS = 8
+
+
+def hub_contacts(
+    n: int,
+    contact_ad: np.ndarray,
+    contact_id: np.ndarray,
+    base_left: np.ndarray,
+    base_right: np.ndarray,
+    is_image: np.ndarray,
+) -> dict[int, int]:
+    """Contacts that would join many unrelated advertisers: {contact id: groups joined}.
+
+    Groups are the components of the template (and persona) edges plus the edges of every
+    contact that is not itself a hub candidate. A contact is a hub when its ads fall into at
+    least ``HUB_MIN_GROUPS`` such groups that each carry another (non-image) contact of their
+    own: those are advertisers identified apart from it. One operator's only number, used under
+    templates the text comparison could not join, is not a hub: its groups have no other contact.
+    """
+    if not len(contact_ad):
+        return {}
+    base = components(n, base_left, base_right)
+    ad_group = base[contact_ad]
+    pairs = np.unique(contact_id.astype(np.int64) << 32 | ad_group.astype(np.int64))
+    spread = np.bincount(pairs >> 32)
+    candidates = np.flatnonzero(spread >= HUB_MIN_GROUPS)
+    if not len(candidates):
+        return {}
+    keep = ~np.isin(contact_id, candidates)
+    c_left, c_right = contact_edges(contact_ad[keep], contact_id[keep])
+    groups = components(
+        n, np.concatenate([base_left, c_left]), np.concatenate([base_right, c_right])
+    )
+    own = keep & ~is_image[contact_id]
+    identified = np.unique(groups[contact_ad[own]])
+    hubs: dict[int, int] = {}
+    for contact in candidates.tolist():
+        ads = contact_ad[contact_id == contact]
+        joined = np.intersect1d(np.unique(groups[ads]), identified, assume_unique=True)
+        if len(joined) >= HUB_MIN_GROUPS:
+            hubs[contact] = len(joined)
+    return hubs
 
 
 def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -171,13 +468,70 @@ def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return np.argsort(np.argsort(first))[inverse]
 
 
-def cluster(index: Index, threshold: float) -> Clustering:
+def _without_contact_conflicts(
+    groups: np.ndarray,
+    contact_ad: np.ndarray,
+    contact_id: np.ndarray,
+    is_image: np.ndarray,
+    links: list[PersonaLink],
+) -> tuple[np.ndarray, np.ndarray, list[PersonaLink]]:
+    """Persona links minus those between two groups that each name contacts and share none:
+    a contact identifies an advertiser better than a name and an age do."""
+    own = ~is_image[contact_id]
+    pairs = np.unique(groups[contact_ad[own]].astype(np.int64) << 32 | contact_id[own])
+    pair_group = pairs >> 32
+    kept = []
+    for link in links:
+        found = []
+        for ad in (link.left, link.right):
+            g = int(groups[ad])
+            lo, hi = np.searchsorted(pair_group, [g, g + 1])
+            found.append(set((pairs[lo:hi] & 0xFFFFFFFF).tolist()))
+        if not (found[0] and found[1]) or found[0] & found[1]:
+            kept.append(link)
+    left = np.array([link.left for link in kept], dtype=np.int64)
+    right = np.array([link.right for link in kept], dtype=np.int64)
+    return left, right, kept
+
+
+def cluster(index: Index, threshold: float, candidate_threshold: float | None = None) -> Clustering:
     n = len(index)
-    t_left, t_right = template_edges(index.signatures, threshold) if n else (np.zeros(0),) * 2
+    if not n:
+        t_left = t_right = np.zeros(0, dtype=np.int64)
+    elif candidate_threshold is None:
+        t_left, t_right = template_edges(index.signatures, threshold)
+    else:
+        shingles, starts = index.shingle_sets()
+        t_left, t_right, _ = weighted_template_edges(
+            index.signatures, shingles, starts, threshold, candidate_threshold
+        )
     c_left, c_right = contact_edges(
         np.frombuffer(index.contact_ad, dtype=np.int32),
         np.frombuffer(index.contact_id, dtype=np.int32),
     )
     template_labels = components(n, t_left, t_right)
-    labels = components(n, np.concatenate([t_left, c_left]), np.concatenate([t_right, c_right]))
-    return Clustering(labels, template_labels, len(t_left), len(c_left))
+    p_left, p_right, links = persona_edges(
+        np.frombuffer(index.name, dtype=np.int32),
+        np.frombuffer(index.age, dtype=np.int16),
+        template_labels,
+    )
+    contact_ad = np.frombuffer(index.contact_ad, dtype=np.int32).astype(np.int64)
+    contact_id = np.frombuffer(index.contact_id, dtype=np.int32).astype(np.int64)
+    is_image = np.array([v.startswith("img:") for v in index.contacts.values], dtype=bool)
+    if links:
+        p_left, p_right, links = _without_contact_conflicts(
+            template_labels, contact_ad, contact_id, is_image, links
+        )
+    base_left, base_right = np.concatenate([t_left, p_left]), np.concatenate([t_right, p_right])
+    hubs = hub_contacts(n, contact_ad, contact_id, base_left, base_right, is_image)
+    if hubs:
+        keep = ~np.isin(contact_id, list(hubs))
+        c_left, c_right = contact_edges(contact_ad[keep], contact_id[keep])
+    labels = components(
+        n, np.concatenate([base_left, c_left]), np.concatenate([base_right, c_right])
+    )
+    hub_list = sorted(
+        ((c, int(np.count_nonzero(contact_id == c)), g) for c, g in hubs.items()),
+        key=lambda h: (-h[2], h[0]),
+    )
+    return Clustering(labels, template_labels, len(t_left), len(c_left), links, hub_list)

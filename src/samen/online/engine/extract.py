@@ -100,7 +100,24 @@ _TITLE_PERSONA_RE = re.compile(rf"^\W*(?P<name>{_CAP})\s*[,(\-]\s*(?P<age>[1-6]\
 _NOT_NAMES = frozenset(LEXICON["not_names"])
 _NOT_NAME_WORDS = frozenset(n.lower() for n in LEXICON["not_names"])
 # Name triggers as word tuples ("i'm" is the tokens i, m): the name is the capitalised next word.
-_NAME_TRIGGERS = frozenset(tuple(re.findall(r"\w+", t)) for t in LEXICON["name_triggers"])
+_NAME_TRIGGERS = frozenset(
+    tuple(re.findall(r"\w+", t))
+    for t in LEXICON["name_triggers"] + LEXICON.get("greeting_before_name", [])
+)
+# Title persona parsing: words that come before a name in a title (markers such as "new",
+# adjectives, service words), the prepositions before a city, and words after a name in a
+# greeting ("Anna here").
+_TITLE_WORDS = frozenset(LEXICON.get("title_words", []))
+_CITY_PREPOSITIONS = frozenset(LEXICON.get("city_prepositions", []))
+_TITLE_TOKEN_RE = re.compile(r"[^\W\d_]+|\d+")
+_AFTER_NAME_RE = re.compile(
+    r"(?<!\w)(?P<name>"
+    + r"[A-ZÀ-ÖØ-ÞЀ-Я][a-zß-öø-ÿа-џ]{1,15}"
+    + r")\s*,?\s+(?:"
+    + "|".join(map(re.escape, LEXICON.get("greeting_after_name", ["here"])))
+    + r")(?!\w)"
+)
+_AGE_AFTER_NAME_RE = re.compile(r"\s*(?:[,(\-]|\s)\s*(?P<age>[1-6]\d)(?!\d)")
 _NAME_TRIGGER_LAST = frozenset(t[-1] for t in _NAME_TRIGGERS)
 
 _CITY_CANONICAL: dict[str, str] = {}
@@ -141,6 +158,38 @@ class Extraction:
     lowered: str = ""  # title and text, lower-cased
     # Lower-cased word tokens, digit runs as the number slot: for cheap tests of what words occur.
     words: set[str] = field(default_factory=set)
+
+
+# Numbers the numbering plan does not list are still keys: an operator's number is evidence
+# whether or not the plan knows its range. Only shapes that cannot be a price or a time: a Dutch
+# mobile-like 06 + 8 digits, or + and 10-14 digits.
+_UNPLANNED_RE = re.compile(r"^(?:06\d{8}|\+\d{10,14})$")
+_SPELLED_SIX_RE = re.compile(
+    r"(?<![\w+])0\s*(?:"
+    + "|".join(map(re.escape, LEXICON["digit_words"]["6"]))
+    + r")[\s.\-]*(?P<rest>(?:\d[\s.\-]?){7}\d)(?!\d)"
+)
+
+
+def unplanned_phone(raw: str) -> str | None:
+    """A phone key for a number-like string that ``normalise_phone`` rejects because the
+    numbering plan does not list it: "+31" and the digits for 06 numbers, the digits as written
+    for international ones. Whether the plan lists a number is a flag for the report
+    (``phone_in_plan``), not a filter."""
+    digits = _NON_DIGIT_RE.sub("", raw.translate(_PHONE_TRANSLATE))
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if not _UNPLANNED_RE.match(digits):
+        return None
+    return "+31" + digits[1:] if digits.startswith("06") else digits
+
+
+def phone_in_plan(e164: str) -> bool:
+    """Whether the numbering plan lists the number (phonenumbers' validity)."""
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
@@ -220,9 +269,56 @@ def _find_contacts(lowered: str, found: Extraction) -> None:
             user, domain, tld = m.group("user", "domain", "tld")
             add(f"email:{user}@{domain}.{tld}")
     for m in _PHONE_RE.finditer(lowered):
-        phone = normalise_phone(m.group(0))
+        phone = normalise_phone(m.group(0)) or unplanned_phone(m.group(0))
         if phone:
             add(f"tel:{phone}")
+    if "0" in lowered:
+        # "0zes 12345678": the 6 of a Dutch mobile number spelled out, the rest in digits.
+        for m in _SPELLED_SIX_RE.finditer(lowered):
+            phone = normalise_phone("06" + m.group("rest"))
+            if phone:
+                add(f"tel:{phone}")
+
+
+def title_persona(title: str) -> tuple[str, int] | None:
+    """Name and age (-1 when absent) of the persona a title advertises, or None.
+
+    Titles put the name after markers and adjectives ("NEW: sweet Anna"), in capitals
+    ("ANNA"), with or without an age in brackets or after a comma or dash, often followed by
+    "in {city}". The first word that is not such a marker, a number, an age unit or a city is
+    the candidate; it counts as a name only with evidence that it is one: an age right after it,
+    a city after it, or a marker before it. A lower-case candidate needs the age.
+    """
+    tokens = _TITLE_TOKEN_RE.findall(title)
+    for i, token in enumerate(tokens):
+        low = token.lower()
+        if (
+            token.isdigit()
+            or low in _TITLE_WORDS
+            or low in _NOT_NAME_WORDS
+            or low in _AGE_UNIT_WORDS
+            or low in _CITY_CANONICAL
+            or len(token) < 2
+        ):
+            continue
+        if low in _CITY_PREPOSITIONS or low in _CITY_FIRST_WORDS or len(token) > 15:
+            return None
+        following = tokens[i + 1 : i + 3]
+        age = -1
+        if following and following[0].isdigit() and 18 <= int(following[0]) <= 69:
+            age = int(following[0])
+        capital = token[0].isupper()
+        city_after = (
+            len(following) >= 2
+            and following[0].lower() in _CITY_PREPOSITIONS
+            and following[1].lower() in _CITY_FIRST_WORDS
+        )
+        marked = i > 0 and tokens[i - 1].lower() in _TITLE_WORDS
+        if age >= 0 or (capital and (city_after or marked or len(tokens) == i + 1)):
+            name = token.capitalize() if token.isupper() or not capital else token
+            return (name, age) if name not in _NOT_NAMES else None
+        return None
+    return None
 
 
 def _capitalised_after(original: str, trigger: str, token: str) -> str | None:
@@ -358,7 +454,25 @@ def extract(
     if title_match and title_match.group("name") not in _NOT_NAMES:
         found.names.append(title_match.group("name"))
         found.age = int(title_match.group("age"))
+    elif title:
+        persona = title_persona(title)
+        if persona:
+            found.names.append(persona[0])
+            found.age = persona[1]
+    if text:
+        # "Anna here", "Rita hier": a greeting that names the persona after the name.
+        greeting = _AFTER_NAME_RE.search(text, 0, 300)
+        name = greeting.group("name") if greeting else ""
+        if name and name not in _NOT_NAMES and name not in found.names:
+            found.names.append(name)
     found.tokens, words = _slot_tokens(original, lowered, found)
+    if found.age < 0 and found.names:
+        # "I'm Rita (29)", "ik ben Anna, 21": the age right after the name in a greeting.
+        at = text.find(found.names[0])
+        if at >= 0:
+            age = _AGE_AFTER_NAME_RE.match(text, at + len(found.names[0]))
+            if age:
+                found.age = int(age.group("age"))
     if found.age < 0 and not (
         words.isdisjoint(_AGE_UNIT_WORDS) and words.isdisjoint(_AGE_LABEL_WORDS)
     ):

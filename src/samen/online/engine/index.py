@@ -88,6 +88,8 @@ class Index:
     languages: Interner = field(default_factory=Interner)
     contacts: Interner = field(default_factory=Interner)
     signature_parts: list[np.ndarray] = field(default_factory=list)
+    shingle_parts: list[np.ndarray] = field(default_factory=list)
+    shingle_count_parts: list[np.ndarray] = field(default_factory=list)
     bad: list[tuple[int, int, str]] = field(default_factory=list)
     _signatures: np.ndarray | None = None
 
@@ -117,6 +119,9 @@ class Index:
         if part.signatures is not None and len(part.signatures):
             self.signature_parts.append(part.signatures)
             self._signatures = None
+        if part.shingle_counts is not None:
+            self.shingle_parts.append(part.shingles)
+            self.shingle_count_parts.append(part.shingle_counts)
         self.bad.extend(part.bad)
 
     @property
@@ -138,6 +143,50 @@ class Index:
             else:
                 self._signatures = np.zeros((0, 1), dtype=np.uint32)
         return self._signatures
+
+    def duplicate_ids(self) -> list[tuple[int, int, str]]:
+        """``(file_index, line_number, reason)`` for every ad whose id an earlier ad already has.
+        The ads are kept (a repost under the same id is still evidence); the analyst is told."""
+        if len(self) < 2:
+            return []
+        hashes = np.fromiter(map(hash, self.ids), dtype=np.int64, count=len(self))
+        order = np.argsort(hashes, kind="stable")
+        sorted_hashes = hashes[order]
+        found: list[tuple[int, int, str]] = []
+        head = int(order[0])
+        for position in range(1, len(order)):
+            ad = int(order[position])
+            if sorted_hashes[position] != sorted_hashes[position - 1]:
+                head = ad
+                continue
+            if self.ids[ad] == self.ids[head]:
+                found.append(
+                    (
+                        self.file_index[ad],
+                        self.line_number[ad],
+                        f"duplicate id: the same id as line {self.line_number[head]}"
+                        + (
+                            ""
+                            if self.file_index[ad] == self.file_index[head]
+                            else " of another file"
+                        )
+                        + "; the ad is kept",
+                    )
+                )
+        return sorted(found)
+
+    def shingle_sets(self) -> tuple[np.ndarray, np.ndarray]:
+        """All ads' distinct shingle hashes concatenated, and the start of each ad's run (n + 1
+        offsets). Empty runs for ads too short to take part in template matching."""
+        if len(self.shingle_parts) > 1:
+            self.shingle_parts = [np.concatenate(self.shingle_parts)]
+            self.shingle_count_parts = [np.concatenate(self.shingle_count_parts)]
+        if not self.shingle_parts:
+            return np.zeros(0, dtype=np.uint32), np.zeros(len(self) + 1, dtype=np.int64)
+        counts = self.shingle_count_parts[0].astype(np.int64)
+        starts = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=starts[1:])
+        return self.shingle_parts[0], starts
 
     def persona(self, ad: int) -> str:
         """A persona is the advertised name with the stated age: "Anna (21)". Empty when unnamed."""

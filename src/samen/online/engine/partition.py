@@ -11,14 +11,12 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
-from datasketch.minhash import _fmix
 
 from .extract import canonical_city, extract
 from .indicators import load_indicators
+from .minhash import fmix32, permutations
 from .reader import BadRecord, Chunk, parse_ad
 
 
@@ -27,9 +25,11 @@ class ScanConfig:
     """Tuning of one scan. The same config gives the same clusters, whatever the engine."""
 
     num_perm: int = 64
-    # Estimated Jaccard similarity of slot-normalised word shingles from which two ads share a
-    # template.
-    threshold: float = 0.6
+    # Weighted Jaccard similarity (rare shingles count more, see ``cluster.shingle_weights``) of
+    # slot-normalised word shingles from which two ads share a template. Verified exactly.
+    threshold: float = 0.5
+    # MinHash LSH proposes pairs from this estimated (unweighted) Jaccard; each is then verified.
+    candidate_threshold: float = 0.3
     shingle_size: int = 3
     # Texts with fewer shingles are too short to call a template; they link only through contacts.
     min_shingles: int = 8
@@ -57,15 +57,17 @@ class ChunkResult:
     contacts: list[list[str]] = field(default_factory=list)
     # (n, num_perm) uint32; a row of zeros marks a text too short to take part in template matching.
     signatures: np.ndarray | None = None
+    # Each ad's distinct shingle hashes, sorted, concatenated; shingle_counts[i] of them for ad i.
+    shingles: np.ndarray | None = None
+    shingle_counts: np.ndarray | None = None
     bad: list[tuple[int, int, str]] = field(
         default_factory=list
     )  # (file_index, line_number, reason)
 
 
-@lru_cache(maxsize=4)
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, str]:
-    base = MinHash(num_perm=num_perm, seed=seed)
-    return base.permutations, base.scheme
+    """The permutations and scheme name of a datasketch MinHash with this seed."""
+    return permutations(num_perm, seed), "affine32"
 
 
 class _TokenHashes(dict):
@@ -120,13 +122,22 @@ def chunk_signatures(token_lists: list[list[str]], config: ScanConfig) -> np.nda
     """Signatures of a whole chunk of slot-normalised token lists: equal to
     ``signatures([shingle_hashes(tokens) ...])`` (a test checks it) but with numpy doing the
     shingling for all ads at once, instead of a dozen small array operations per ad."""
+    return chunk_sketches(token_lists, config)[0]
+
+
+def chunk_sketches(
+    token_lists: list[list[str]], config: ScanConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Signatures, and each ad's distinct shingle hashes (sorted, concatenated) with their count
+    per ad: the coordinator weighs shingles by rarity over the whole corpus and verifies LSH
+    candidates exactly on these sets."""
     size = config.shingle_size
     lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
     counts = np.maximum(lengths - size + 1, 0)
     usable = counts >= max(config.min_shingles, 1)
     out = np.zeros((len(token_lists), config.num_perm), dtype=np.uint32)
     if not usable.any():
-        return out
+        return out, np.zeros(0, dtype=np.uint32), np.zeros(len(token_lists), dtype=np.int32)
     flat = [
         token
         for tokens, ok in zip(token_lists, usable.tolist(), strict=True)
@@ -144,7 +155,12 @@ def chunk_signatures(token_lists: list[list[str]], config: ScanConfig) -> np.nda
         for offset in range(1, size):
             combined = combined * _MIX1 + hashes[first + offset] * _MIX2
     out[usable] = _min_hash(combined, shingle_offsets, config)
-    return out
+    # Distinct shingles per ad: sort by (ad, hash) and drop repeats within an ad.
+    owner = np.repeat(np.arange(len(used_counts), dtype=np.int64), used_counts)
+    keys = np.unique(owner << 32 | combined.astype(np.int64))
+    per_ad = np.zeros(len(token_lists), dtype=np.int32)
+    per_ad[usable] = np.bincount(keys >> 32, minlength=len(used_counts))
+    return out, (keys & 0xFFFFFFFF).astype(np.uint32), per_ad
 
 
 def _min_hash(values: np.ndarray, starts: np.ndarray, config: ScanConfig) -> np.ndarray:
@@ -153,7 +169,7 @@ def _min_hash(values: np.ndarray, starts: np.ndarray, config: ScanConfig) -> np.
     # Permutations along rows, shingles along columns: the min-reduction then runs over
     # contiguous memory, several times faster than the other way round.
     with np.errstate(over="ignore"):
-        permuted = _fmix(values.reshape(1, -1).astype(np.uint32), 32) * a
+        permuted = fmix32(values.reshape(1, -1).astype(np.uint32)) * a
         permuted += b
     return np.minimum.reduceat(permuted, starts, axis=1).T
 
@@ -204,5 +220,5 @@ def _process_chunk(chunk: Chunk, config: ScanConfig) -> ChunkResult:
         result.masks.append(indicators.mask(found.lowered, found.words))
         result.contacts.append(found.contacts)
         token_lists.append(found.tokens)
-    result.signatures = chunk_signatures(token_lists, config)
+    result.signatures, result.shingles, result.shingle_counts = chunk_sketches(token_lists, config)
     return result

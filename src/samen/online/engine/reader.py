@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import math
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,6 +15,18 @@ from pathlib import Path
 
 REQUIRED = ("id",)
 CSV_LIST_SEPARATOR = ";"
+# The largest ad read: real ads are a few kilobytes. A longer line is skipped with its reason
+# instead of being parsed (one 50 MB line took gigabytes).
+MAX_AD_BYTES = 1_000_000
+_READ_BLOCK = 1 << 16
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A payload that could not be read as a line: the reason travels to the worker, which
+    reports it like any other bad line."""
+
+    reason: str
 
 
 class BadRecord(ValueError):
@@ -87,9 +100,13 @@ def _day(posted_at: str) -> int:
 
 def parse_ad(payload: object) -> Ad:
     """One ad from a raw JSON line (bytes or str) or a CSV row (dict). Raises BadRecord."""
+    if isinstance(payload, Unreadable):
+        raise BadRecord(payload.reason)
     if isinstance(payload, bytes | str):
         try:
             record = json.loads(payload)
+        except RecursionError as exc:
+            raise BadRecord("JSON nested too deeply") from exc
         except UnicodeDecodeError as exc:
             raise BadRecord("not valid UTF-8") from exc
         except json.JSONDecodeError as exc:
@@ -142,28 +159,88 @@ def input_format(path: Path) -> str:
     return "csv" if suffixes and suffixes[-1].lower() == ".csv" else "jsonl"
 
 
-def iter_lines(path: Path) -> Iterator[tuple[int, object, int, int]]:
-    """``(line_number, payload, size_in_bytes, byte_offset)`` for every non-blank record of one
-    file; the offset is -1 for CSV, where a record may span lines."""
-    if input_format(path) == "csv":
-        with _open_binary(path) as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")
-            reader = csv.DictReader(text)
-            for row in reader:
-                # DictReader's line_num is the line the record ends on: quoted text may span lines.
-                yield (
-                    reader.line_num,
-                    row,
-                    sum(len(v) for v in row.values() if isinstance(v, str)) + 8,
-                    -1,
-                )
-        return
+# What a damaged compressed file raises part way through.
+_BROKEN_STREAM = (EOFError, gzip.BadGzipFile, zlib.error)
+
+
+def _truncated(line_number: int) -> tuple[int, object, int, int]:
+    reason = (
+        "the compressed file ends early or is damaged here: the ads before this line were "
+        "read, the rest of the file is lost"
+    )
+    return line_number, Unreadable(reason), 0, -1
+
+
+def _too_large(size: int) -> Unreadable:
+    return Unreadable(f"ad of {size:,} bytes is larger than the limit of {MAX_AD_BYTES:,} bytes")
+
+
+def _iter_csv(path: Path) -> Iterator[tuple[int, object, int, int]]:
+    with _open_binary(path) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")
+        reader = csv.DictReader(text)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                # A field over the limit, a stray NUL: this record is bad, the next may not be.
+                reason = str(exc)
+                if "field larger than field limit" in reason:
+                    reason = f"a field is longer than {csv.field_size_limit():,} characters"
+                yield reader.line_num, Unreadable(f"not a valid CSV record ({reason})"), 0, -1
+                continue
+            except _BROKEN_STREAM:
+                yield _truncated(reader.line_num + 1)
+                return
+            # DictReader's line_num is the line the record ends on: quoted text may span lines.
+            yield (
+                reader.line_num,
+                row,
+                sum(len(v) for v in row.values() if isinstance(v, str)) + 8,
+                -1,
+            )
+
+
+def _iter_jsonl(path: Path) -> Iterator[tuple[int, object, int, int]]:
     with _open_binary(path) as raw:
         offset = 0
-        for line_number, line in enumerate(raw, start=1):
+        line_number = 0
+        while True:
+            try:
+                line = raw.readline(MAX_AD_BYTES + 1)
+                if not line:
+                    return
+                line_number += 1
+                size = len(line)
+                if size > MAX_AD_BYTES and not line.endswith(b"\n"):
+                    # Skip the rest of the line in blocks, never holding it whole.
+                    while True:
+                        block = raw.readline(_READ_BLOCK)
+                        size += len(block)
+                        if not block or block.endswith(b"\n"):
+                            break
+                    yield line_number, _too_large(size), 0, offset
+                    offset += size
+                    continue
+            except _BROKEN_STREAM:
+                yield _truncated(line_number + 1)
+                return
             if line.strip():
-                yield line_number, line, len(line), offset
-            offset += len(line)
+                yield line_number, line, size, offset
+            offset += size
+
+
+def iter_lines(path: Path) -> Iterator[tuple[int, object, int, int]]:
+    """``(line_number, payload, size_in_bytes, byte_offset)`` for every non-blank record of one
+    file; the offset is -1 for CSV, where a record may span lines. A line that cannot be read
+    (too large, a broken CSV record, a compressed file that ends early) comes as an
+    ``Unreadable`` payload, so that it is reported with its line number and reading goes on."""
+    if input_format(path) == "csv":
+        yield from _iter_csv(path)
+    else:
+        yield from _iter_jsonl(path)
 
 
 def iter_chunks(paths: Iterable[Path], chunk_size: int) -> Iterator[Chunk]:

@@ -172,6 +172,7 @@ class ScanResult:
     leads: dict[str, list[dict]]
     seconds: float
     stats: dict[str, Any] = field(default_factory=dict)
+    duplicates: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def build_index(
@@ -260,6 +261,26 @@ def scan(
         return _analyse(paths, index, config, indicators, started, report_clusters)
 
 
+def _attach_persona_links(index: Index, clustering: Clustering, analysis: Analysis) -> None:
+    """Each lead cluster lists the persona links that joined its templates, as evidence."""
+    by_label = {summary.label: summary for summary in analysis.clusters}
+    for link in clustering.persona_links:
+        summary = by_label.get(int(clustering.labels[link.left]))
+        if summary is not None:
+            summary.persona_links.append(
+                {
+                    "ads": [index.ids[link.left], index.ids[link.right]],
+                    "shared_personas": [
+                        f"{index.names.values[name]} ({age})"
+                        if age >= 0
+                        else index.names.values[name]
+                        for name, age in link.personas
+                    ],
+                    "evidence_beyond_chance": link.evidence,
+                }
+            )
+
+
 def _analyse(
     paths: list[Path],
     index: Index,
@@ -277,9 +298,11 @@ def _analyse(
         timings[name] = now - mark
         mark = now
 
-    clustering = cluster(index, config.threshold)
+    duplicates = index.duplicate_ids()
+    clustering = cluster(index, config.threshold, config.candidate_threshold)
     lap("cluster")
     analysis = analyse(index, clustering, indicators)
+    _attach_persona_links(index, clustering, analysis)
     lap("analyse")
     leads_from = lead_clusters(analysis, indicators)
     samples = {s.label: s.ads[:5] for s in analysis.clusters[:report_clusters]}
@@ -314,10 +337,17 @@ def _analyse(
     stats = {
         "ads": len(index),
         "bad_lines": len(index.bad),
+        "duplicate_ids": len(duplicates),
         "clusters": analysis.cluster_count,
         "clusters_with_two_or_more_ads": analysis.multi_ad_clusters,
         "lead_clusters": len(leads_from),
         "template_edges": clustering.template_edge_count,
+        "persona_links": len(clustering.persona_links),
+        # Contacts that would have joined many otherwise identified advertisers: not used.
+        "hub_contacts": [
+            {"contact": index.contacts.values[c], "ads": ads, "groups_joined": groups}
+            for c, ads, groups in clustering.hub_contacts[:50]
+        ],
         "contact_edges": clustering.contact_edge_count,
         "seconds": round(seconds, 2),
         "ads_per_second": round(len(index) / seconds) if seconds else 0,
@@ -334,7 +364,7 @@ def _analyse(
         "price_medians": {k: round(v, 1) for k, v in sorted(analysis.price_medians.items())},
         "evidence": evidence,
     }
-    return ScanResult(index, clustering, analysis, leads, seconds, stats)
+    return ScanResult(index, clustering, analysis, leads, seconds, stats, duplicates)
 
 
 def write_clusters_csv(result: ScanResult, path: Path) -> None:
@@ -349,7 +379,8 @@ def write_bad_lines(result: ScanResult, paths: list[Path], path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = SafeWriter(handle)
         writer.writerow(["file", "line", "reason"])
-        writer.writerows((str(paths[f]), line, reason) for f, line, reason in result.index.bad)
+        problems = sorted(result.index.bad + result.duplicates)
+        writer.writerows((str(paths[f]), line, reason) for f, line, reason in problems)
 
 
 def _evidence(quotes: list[dict]) -> list[dict]:

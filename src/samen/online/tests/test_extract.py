@@ -111,3 +111,16 @@ def test_swapped_slots_give_the_same_normalised_text():
     )
     assert first.normalised == second.normalised
     assert "xnamex" in first.normalised and "xcityx" in first.normalised
+
+
+def test_a_number_outside_the_numbering_plan_is_kept_as_a_key_and_flagged():
+    from samen.online.engine.extract import phone_in_plan
+
+    found = extract("", "Bel of app: 069-1234567, ook +31 6 9123 4568")
+    assert found.contacts == ["tel:+31691234567", "tel:+31691234568"]
+    assert not phone_in_plan("+31691234567") and phone_in_plan("+31612345678")
+
+
+def test_a_single_spelled_out_digit_in_a_number_is_read():
+    assert extract("", "Bel 0zes 12 34 56 78").contacts == ["tel:+31612345678"]
+    assert extract("", "call 0six-1234 5678 now").contacts == ["tel:+31612345678"]

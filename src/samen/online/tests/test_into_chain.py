@@ -63,3 +63,25 @@ def test_unknown_cluster_and_roles_without_signalling_are_refused(world, leads_f
         call_command("online", "send-lead", "--leads", str(leads_file), "--cluster", "c0000042",
                      "--user", "demo-shelter")  # fmt: skip
     assert Signal.objects.count() == 0
+
+
+def test_sending_the_same_lead_twice_links_to_the_same_signal_and_case(world, leads_file, capsys):
+    args = ["online", "send-lead", "--leads", str(leads_file), "--cluster", "c0000042",
+            "--user", "demo-coordinator"]  # fmt: skip
+    call_command(*args)
+    call_command(*args)
+    assert "already sent" in capsys.readouterr().out
+    assert Signal.objects.count() == 1
+
+
+def test_a_lead_from_synthetic_ads_is_marked_synthetic(world, leads_file):
+    call_command("online", "send-lead", "--leads", str(leads_file), "--cluster", "c0000042",
+                 "--user", "demo-coordinator")  # fmt: skip
+    signal = Signal.objects.get()
+    assert signal.is_synthetic and signal.case.is_synthetic
+
+
+def test_a_missing_leads_file_is_a_one_line_error(world, tmp_path):
+    with pytest.raises(CommandError, match=r"^leads: "):
+        call_command("online", "send-lead", "--leads", str(tmp_path / "none.json"),
+                     "--cluster", "c0000042", "--user", "demo-coordinator")  # fmt: skip

@@ -68,3 +68,54 @@ def test_reading_never_runs_more_than_the_window_ahead_of_the_results():
     for consumed, value in enumerate(_windowed(_Done, chunks(), window=4), start=1):
         assert value == consumed - 1
         assert len(pulled) <= consumed + 4
+
+
+def _bad_and_ids(path, chunk_size=50):
+    results = [process_chunk(c, ScanConfig()) for c in iter_chunks([path], chunk_size=chunk_size)]
+    return {line: reason for r in results for _, line, reason in r.bad}, [
+        ad for r in results for ad in r.ids
+    ]
+
+
+def test_a_deeply_nested_line_is_skipped_with_its_reason(tmp_path):
+    path = tmp_path / "ads.jsonl"
+    deep = '{"id": "x", "text": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    good = json.dumps({"id": "a1", "text": "Hi"})
+    path.write_text(f"{good}\n{deep}\n{good.replace('a1', 'a2')}\n", encoding="utf-8")
+    bad, ids = _bad_and_ids(path)
+    assert ids == ["a1", "a2"]
+    assert bad == {2: "JSON nested too deeply"}
+
+
+def test_an_ad_over_the_size_limit_is_skipped_without_reading_it_whole(tmp_path, monkeypatch):
+    from samen.online.engine import reader
+
+    monkeypatch.setattr(reader, "MAX_AD_BYTES", 1000)
+    path = tmp_path / "ads.jsonl"
+    huge = json.dumps({"id": "big", "text": "x" * 5000})
+    path.write_text(
+        "\n".join(
+            [json.dumps({"id": "a1", "text": "Hi"}), huge, json.dumps({"id": "a2", "text": "Ho"})]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    bad, ids = _bad_and_ids(path)
+    assert ids == ["a1", "a2"]
+    assert "larger than the limit of 1,000 bytes" in bad[2]
+
+
+def test_a_truncated_gzip_keeps_every_ad_read_before_the_break(tmp_path):
+    import gzip
+
+    whole = tmp_path / "whole.jsonl.gz"
+    with gzip.open(whole, "wt", encoding="utf-8") as handle:
+        for n in range(2000):
+            handle.write(json.dumps({"id": f"a{n}", "text": f"ad number {n} " * 20}) + "\n")
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    bad, ids = _bad_and_ids(cut, chunk_size=100)
+    assert len(ids) > 500 and ids == [f"a{n}" for n in range(len(ids))]
+    [(line, reason)] = bad.items()
+    assert "ends early" in reason and line > len(ids)

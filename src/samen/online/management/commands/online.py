@@ -126,10 +126,17 @@ class Command(BaseCommand):
             raise CommandError(
                 "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
             ) from exc
+        if outcome.already_sent:
+            self.stdout.write(
+                f"lead already sent: signal {outcome.signal.pk}, case {outcome.case.number}; "
+                "nothing new recorded"
+            )
+            return
         linked = "linked to" if outcome.linked else "opened"
+        synthetic = " (synthetic input: marked synthetic)" if outcome.signal.is_synthetic else ""
         self.stdout.write(
             f"signal {outcome.signal.pk} recorded, case {outcome.case.number} {linked}; "
-            f"advice: {outcome.triage.advice}"
+            f"advice: {outcome.advice}{synthetic}"
         )
 
     def _synth(
@@ -158,6 +165,8 @@ class Command(BaseCommand):
             raise CommandError(f"input not found: {', '.join(missing)}")
         if workers < 1:
             raise CommandError("--workers must be at least 1")
+        if not 0 < threshold <= 1:
+            raise CommandError("--threshold must be more than 0 and at most 1")
         config = ScanConfig(threshold=threshold, indicators_path=indicators)
         engine_options = {"address": scheduler} if engine == "dask" and scheduler else {}
         result = run_scan(
@@ -171,9 +180,14 @@ class Command(BaseCommand):
         )
         for file_index, line, reason in result.index.bad[:20]:
             self.stderr.write(f"skipped {inputs[file_index]}:{line}: {reason}")
-        if len(result.index.bad) > 20:
-            self.stderr.write(f"... {len(result.index.bad) - 20} more in {out / 'bad_lines.csv'}")
+        for file_index, line, reason in result.duplicates[:20]:
+            self.stderr.write(f"{inputs[file_index]}:{line}: {reason}")
+        more = max(len(result.index.bad) - 20, 0) + max(len(result.duplicates) - 20, 0)
+        if more:
+            self.stderr.write(f"... {more} more in {out / 'bad_lines.csv'}")
         stats = {k: v for k, v in result.stats.items() if k not in ("evidence", "price_medians")}
+        # Counted, not listed: the contacts themselves are in leads.json, not on the terminal.
+        stats["hub_contacts"] = len(stats.get("hub_contacts", []))
         self.stdout.write(json.dumps(stats))
         self.stdout.write(
             f"wrote {out / 'clusters.csv'}, {out / 'leads.json'}, {out / 'report.html'}"
