@@ -184,9 +184,17 @@ class HardRule:
     code: str
     version: int
     when: tuple[tuple[str, object], ...]  # (test name, value): refuses when all hold
+    # The tests resolved once when loaded: matching runs this per place, 10,000 times a referral.
+    checks: tuple[tuple[Callable[[PlaceInfo, Needs], object], object], ...] = field(
+        default=(), compare=False, repr=False
+    )
 
     def refuses(self, place: PlaceInfo, needs: Needs) -> bool:
-        return all(HARD_TESTS[name](place, needs) == value for name, value in self.when)
+        # A plain loop, not all(<generator>): no generator per call on the hot path.
+        for test, value in self.checks:  # noqa: SIM110
+            if test(place, needs) != value:
+                return False
+        return True
 
 
 def parse_hard_rules(raw: Mapping) -> tuple[HardRule, ...]:
@@ -198,7 +206,8 @@ def parse_hard_rules(raw: Mapping) -> tuple[HardRule, ...]:
         unknown = sorted(set(when) - set(HARD_TESTS))
         if unknown or not when:
             raise ValueError(f"hard rule {item['code']}: unknown or no tests {unknown}")
-        rules.append(HardRule(item["code"], int(item["version"]), tuple(when.items())))
+        checks = tuple((HARD_TESTS[name], value) for name, value in when.items())
+        rules.append(HardRule(item["code"], int(item["version"]), tuple(when.items()), checks))
     codes = [r.code for r in rules]
     if len(set(codes)) != len(codes):
         raise ValueError("hard rules: a code is used twice")
