@@ -28,7 +28,8 @@ def read_definition_files(directory: Path | None = None) -> list[dict]:
         except (KeyError, ValueError, TypeError) as exc:
             raise ValueError(f"{path.name}: {exc}") from exc
         definitions.append(data)
-    return definitions
+    # By version, not file name: the last one stored becomes current, so v3 must follow v2.
+    return sorted(definitions, key=lambda d: (d["code"], int(d["version"])))
 
 
 def path_definitions_sync(using: str = "default", directory: Path | None = None) -> int:

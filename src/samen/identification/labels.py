@@ -18,6 +18,11 @@ FIELD_LABELS = {
     "reason": _("Reason"),
     "kind": _("Kind"),
     "route": _("Route"),
+    "accepted_on": _("Accepted on"),
+    "placed_on": _("Placed on"),
+    "placement": _("Placement"),
+    "involved_on": _("Involved on"),
+    "involved": _("Involved"),
 }
 
 CHOICE_LABELS = {
@@ -33,6 +38,11 @@ CHOICE_LABELS = {
     "path_completed": _("Path completed"),
     "left_the_country": _("Left the country"),
     "no_contact": _("No contact"),
+    "protected_minors": _("Protected shelter for minors"),
+    "first_reception_minors": _("First reception for minors"),
+    "foster_family": _("Foster family"),
+    "veilig_thuis": _("Veilig Thuis"),
+    "both": _("Veilig Thuis and youth protection"),
 }
 
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 FIELD_TYPES = frozenset({"date", "choice", "text"})
 PARTIES_REF = "@identifying_parties"
+STAY = "@stay"  # a step that records something without moving the path (a protection step)
 
 
 # --- date arithmetic -------------------------------------------------------------------------
@@ -85,6 +86,25 @@ class ConditionNotMet(TransitionError):
 
 
 @dataclass
+class StepsMissing(TransitionError):
+    """A step that must wait for others on this case (a minor's protection comes first)."""
+
+    code: str
+    missing: list[str]  # codes of the steps still to take, in the definition's order
+
+    def __str__(self) -> str:
+        return f"step {self.code!r} waits for {self.missing}"
+
+
+@dataclass
+class AlreadyTaken(TransitionError):
+    code: str
+
+    def __str__(self) -> str:
+        return f"step {self.code!r} is taken once and was taken"
+
+
+@dataclass
 class FieldErrors(TransitionError):
     code: str
     errors: dict[str, str]  # field name -> error code: required / invalid_date / invalid_choice
@@ -118,16 +138,40 @@ class DeadlineSpec:
 
 
 @dataclass(frozen=True)
+class Prerequisite:
+    """For cases whose facts match `when`, these steps must be taken first."""
+
+    when: dict[str, object]
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Transition:
     code: str
     sources: frozenset[str]
-    target: str
+    target: str  # a state, or STAY: the path stays where it is
     title: dict[str, str]
     actors: tuple[ActorSpec, ...]
     fields: tuple[FieldSpec, ...]
     conditions: dict[str, object]
     opens: tuple[DeadlineSpec, ...]
     closes: frozenset[str]
+    # Facts for which the step exists at all (a minor's protection steps): shown and possible
+    # only then. `conditions` instead are shown to everyone and refused with the reason.
+    applies_when: dict[str, object] = field(default_factory=dict)
+    once: bool = False
+    requires: tuple[Prerequisite, ...] = ()
+
+    def applies(self, facts: Mapping[str, object]) -> bool:
+        return all(facts.get(k) == v for k, v in self.applies_when.items())
+
+    def missing(self, facts: Mapping[str, object], taken: Iterable[str]) -> list[str]:
+        done = set(taken)
+        missing: list[str] = []
+        for need in self.requires:
+            if all(facts.get(k) == v for k, v in need.when.items()):
+                missing += [c for c in need.steps if c not in done and c not in missing]
+        return missing
 
     def permits(self, organisation_type: str, role: str) -> bool:
         return any(
@@ -213,6 +257,12 @@ class Machine:
                 conditions=dict(t.get("conditions", {})),
                 opens=tuple(_deadline(d, settings) for d in t.get("opens_deadlines", [])),
                 closes=frozenset(t.get("closes_deadlines", [])),
+                applies_when=dict(t.get("applies_when", {})),
+                once=bool(t.get("once", False)),
+                requires=tuple(
+                    Prerequisite(dict(r.get("when", {})), tuple(r["steps"]))
+                    for r in t.get("requires_steps", [])
+                ),
             )
         machine = cls(
             code=data["code"],
@@ -235,9 +285,13 @@ class Machine:
         if self.initial not in self.states:
             problems.append(f"initial state {self.initial!r} is not a state")
         for t in self.transitions.values():
-            for s in sorted(t.sources | {t.target}):
+            for s in sorted(t.sources | ({t.target} - {STAY})):
                 if s not in self.states:
                     problems.append(f"{t.code}: unknown state {s!r}")
+            for need in t.requires:
+                for code in need.steps:
+                    if code not in self.transitions or code == t.code:
+                        problems.append(f"{t.code}: requires unknown step {code!r}")
             if not t.actors:
                 problems.append(f"{t.code}: nobody may take it")
             for f in t.fields:
@@ -256,6 +310,18 @@ class Machine:
 
     def next_steps(self, state: str) -> list[Transition]:
         return [t for t in self.transitions.values() if state in t.sources]
+
+    def available_steps(
+        self, state: str, facts: Mapping[str, object], taken: Iterable[str] = ()
+    ) -> list[Transition]:
+        """The next steps this case can have: those for other facts (a minor's protection for
+        an adult) and those taken once already are left out."""
+        done = set(taken)
+        return [
+            t
+            for t in self.next_steps(state)
+            if t.applies(facts) and not (t.once and t.code in done)
+        ]
 
     def next_step_codes(self, state: str) -> list[str]:
         return [t.code for t in self.next_steps(state)]
@@ -282,10 +348,14 @@ class Machine:
         facts: Mapping[str, object] | None = None,
         today: date,
         open_deadlines: Mapping[str, date] | None = None,
+        taken: Iterable[str] = (),
     ) -> Outcome:
-        """Check one step in order (exists, possible from here, who, conditions, fields) and
-        return what it changes. Raises a TransitionError naming what is wrong."""
-        allowed = self.next_step_codes(state)
+        """Check one step in order (exists, possible from here, who, conditions, steps that
+        must come first, fields) and return what it changes. `taken`: codes of the steps already
+        taken on this path. Raises a TransitionError naming what is wrong."""
+        taken = list(taken)
+        # The steps this case can have from here (not an adult's view of a minor's steps).
+        allowed = [t.code for t in self.available_steps(state, facts or {}, taken)]
         transition = self.transitions.get(code)
         if transition is None:
             raise UnknownTransition(code, state, allowed)
@@ -294,9 +364,18 @@ class Machine:
         if not transition.permits(organisation_type, role):
             raise NotPermitted(code, organisation_type, role)
         facts = facts or {}
-        unmet = {k: v for k, v in transition.conditions.items() if facts.get(k) != v}
+        unmet = {
+            k: v
+            for k, v in {**transition.applies_when, **transition.conditions}.items()
+            if facts.get(k) != v
+        }
         if unmet:
             raise ConditionNotMet(code, unmet)
+        if transition.once and code in taken:
+            raise AlreadyTaken(code)
+        missing = transition.missing(facts, taken)
+        if missing:
+            raise StepsMissing(code, missing)
         cleaned = clean_fields(transition, values)
         opens = []
         for spec in transition.opens:
@@ -306,7 +385,7 @@ class Machine:
         return Outcome(
             transition=transition,
             source=state,
-            target=transition.target,
+            target=state if transition.target == STAY else transition.target,
             values={k: v.isoformat() if isinstance(v, date) else v for k, v in cleaned.items()},
             opens=tuple(opens),
             closes=transition.closes,

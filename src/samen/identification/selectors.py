@@ -101,6 +101,9 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
     state = path.state if path else machine.initial
     lang = _lang()
     org = actor.organisation
+    # Only the steps this case can have: a minor's protection steps, not an adult's.
+    facts = facts_of(path) if path else {}
+    taken = list(path.steps.values_list("transition", flat=True)) if path else []
     data: dict[str, object] = {
         "case": case.number,
         "definition": f"{definition.code} v{definition.version}",
@@ -117,11 +120,10 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
                 ],
                 "yours": bool(org and t.permits(org.type, actor.role)),
             }
-            for t in machine.next_steps(state)
+            for t in machine.available_steps(state, facts, taken)
         ],
     }
     if path:
-        facts = facts_of(path)
         data.update(
             minor=facts["minor"],
             age_assessment=path.age_assessment,
@@ -511,7 +513,7 @@ def notification_text(kind: str, data: dict[str, object]) -> str:
     from samen.identification.models import DeadlineKind, Notification
 
     if kind == Notification.Kind.GUARDIAN:
-        return _("Your organisation was attached as guardian (unaccompanied foreign minor).")
+        return _("Your organisation was attached as guardian (a minor, or presumed to be one).")
     if kind == Notification.Kind.ADULT:
         return _("The minor of this case turned 18: plan the transition to adult care.")
     if kind == Notification.Kind.HOLD:

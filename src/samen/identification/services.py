@@ -97,6 +97,26 @@ def _refusal(exc: engine.TransitionError, machine: engine.Machine, state: str) -
             "invalid_choice": _("Choose one of the allowed values."),
         }
         return ValidationError({k: [messages[v]] for k, v in exc.errors.items()})
+    if isinstance(exc, engine.StepsMissing):
+        # Titles, not codes: the refusal is read on a Dutch page.
+        lang = "en" if language.startswith("en") else "nl"
+        names = [machine.transitions[c].title.get(lang, c) for c in exc.missing]
+        step = machine.transitions[exc.code].title.get(lang, exc.code)
+        return ValidationError(
+            {
+                "transition": [
+                    _(
+                        "For a minor, protection comes first: before '%(step)s', take "
+                        "these steps: %(missing)s."
+                    )
+                    % {"step": step, "missing": "; ".join(names)}
+                ]
+            }
+        )
+    if isinstance(exc, engine.AlreadyTaken):
+        return ValidationError(
+            {"transition": [_("Step %(step)s has been taken already.") % {"step": exc.code}]}
+        )
     if isinstance(exc, engine.ConditionNotMet):
         return ValidationError(
             {
@@ -145,6 +165,7 @@ def transition_take(
                     facts=facts_of(path),
                     today=today,
                     open_deadlines=open_deadlines,
+                    taken=path.steps.values_list("transition", flat=True),
                 )
             except engine.NotPermitted:
                 raise
@@ -233,8 +254,9 @@ def path_facts_set(
     age_assessment: str = AgeAssessment.ESTIMATED,
     presumed_minor: bool = False,
 ) -> IdentificationPath:
-    """Record the facts the path depends on. For an unaccompanied foreign minor the guardian
-    (Nidos) is attached and notified at once: protection does not wait for a reflection period."""
+    """Record the facts the path depends on. For a minor (by age, estimate or presumption) the
+    guardian (Nidos) is attached and notified at once: protection does not wait for a
+    reflection period."""
     access = _access(actor, case, "identification.transition")
     if age_assessment not in AgeAssessment.values:
         raise ValidationError({"age_assessment": [_("Choose a valid value.")]})
@@ -275,12 +297,14 @@ def path_facts_set(
 
 
 def _guardian_attach(path: IdentificationPath, now: object) -> Organisation | None:
-    """Attach Nidos to an unaccompanied foreign minor's path that has no guardian yet, and tell
-    it once (after the commit). Returns the guardian newly attached, else None."""
+    """Attach Nidos to a minor's path that has no guardian yet, and tell it once (after the
+    commit). Any minor: documented, estimated or presumed, Dutch or foreign, accompanied or not
+    (DOMAIN: Nidos is attached whenever a case becomes a minor's, by any route); Veilig Thuis
+    and youth protection are involved through the minor's protection steps on the path.
+    Returns the guardian newly attached, else None."""
     if path.guardian_organisation_id is not None:
         return None
-    facts = facts_of(path)
-    if not (facts["minor"] and facts["foreign"] and facts["unaccompanied"]):
+    if not facts_of(path)["minor"]:
         return None
     guardian = _guardian_for(path.case)
     if guardian is None:
@@ -292,13 +316,21 @@ def _guardian_attach(path: IdentificationPath, now: object) -> Organisation | No
     return guardian
 
 
-def guardian_ensure(*, case: Case) -> Organisation | None:
-    """Whatever made the case a minor's — a signal, a corrected age, an estimate, a presumption —
-    the guardian follows: attached once, told once, with the timeline showing it. Call it in the
-    transaction that changed the facts; a case without a path has no facts to decide on yet."""
+def guardian_ensure(*, case: Case, presumed: bool = False) -> Organisation | None:
+    """Whatever made the case a minor's — a signal, a corrected age, an estimate, a presumption,
+    a coordinator who states a minor (`presumed`) — the guardian follows: attached once, told
+    once, with the timeline showing it. Call it in the transaction that changed the facts. A
+    minor's case without a path gets one: protection starts at the signal, not at the police's
+    first step."""
     path = IdentificationPath.objects.select_for_update().filter(case=case).first()
     if path is None:
-        return None
+        if not (presumed or case.person.is_minor):
+            return None
+        path = _path_locked(case)
+    if presumed and not facts_of(path)["minor"]:
+        # Doubt counts for protection: a stated minor is presumed one until the age is known.
+        path.presumed_minor = True
+        path.save(update_fields=["presumed_minor", "updated_at"])
     now = timezone.now()
     guardian = _guardian_attach(path, now)
     if guardian is not None:
@@ -361,7 +393,8 @@ def minors_turning_adult(*, today: date | None = None) -> list[str]:
 
 
 def _guardian_for(case: Case) -> Organisation | None:
-    """Nidos is the national guardian of unaccompanied foreign minors; prefer one in the region."""
+    """Nidos, the national guardian organisation for minors in the chain; prefer one in the
+    region."""
     candidates = Organisation.objects.filter(type=OrganisationType.NIDOS)
     return (
         candidates.filter(municipality__region_id=case.region_id).order_by("id").first()
@@ -399,7 +432,7 @@ def _notify_guardian(case: Case, guardian: Organisation, now: object) -> None:
             subject=_("Samen: guardian attached to case %(case)s") % {"case": case.number},
             message=_(
                 "Your organisation was attached as guardian to case %(case)s "
-                "(unaccompanied foreign minor). Please sign in to Samen."
+                "(a minor, or presumed to be one). Please sign in to Samen."
             )
             % {"case": case.number},
             from_email=None,

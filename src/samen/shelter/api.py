@@ -31,6 +31,7 @@ from samen.shelter.models import (
     SecurityLevel,
     TargetGroup,
     Urgency,
+    WithdrawReason,
 )
 from samen.shelter.services import CARE_KINDS, NeedsInput, PlaceTaken
 
@@ -243,6 +244,37 @@ class HoldDeclineView(SamenAPIView):
         ser = DeclineSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         hold = services.hold_decline(
+            actor=self.actor, hold=_row(Hold, pk), reason=ser.validated_data["reason"]
+        )
+        return Response(HoldSerializer(hold).data)
+
+
+class RefusalListView(SamenAPIView):
+    access_rule = "referral.respond"
+
+    @extend_schema(
+        tags=TAG,
+        responses=OpenApiTypes.OBJECT,
+        summary="Standing refusals on the caller's places: place, when and why",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(selectors.refusals_for_shelter(actor=self.actor))
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(WithdrawReason.choices)
+
+
+class HoldDeclineWithdrawView(SamenAPIView):
+    """Withdraw the shelter's refusal of a referral: the place may be offered to it again."""
+
+    access_rule = "referral.respond"
+
+    @extend_schema(tags=TAG, request=WithdrawSerializer, responses=HoldSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        ser = WithdrawSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        hold = services.hold_decline_withdraw(
             actor=self.actor, hold=_row(Hold, pk), reason=ser.validated_data["reason"]
         )
         return Response(HoldSerializer(hold).data)

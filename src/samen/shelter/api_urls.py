@@ -16,6 +16,12 @@ urlpatterns = [
     path("holds/<int:pk>/accept/", api.HoldAcceptView.as_view(), name="shelter-hold-accept"),
     path("holds/<int:pk>/decline/", api.HoldDeclineView.as_view(), name="shelter-hold-decline"),
     path(
+        "holds/<int:pk>/decline/withdraw/",
+        api.HoldDeclineWithdrawView.as_view(),
+        name="shelter-hold-decline-withdraw",
+    ),
+    path("refusals/", api.RefusalListView.as_view(), name="shelter-refusals"),
+    path(
         "holds/<int:pk>/placement/",
         api.PlacementStartView.as_view(),
         name="shelter-placement-start",

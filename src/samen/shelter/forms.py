@@ -1,7 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from samen.shelter.models import DeclineReason, OutflowDestination, SecurityLevel, Urgency
+from samen.shelter.models import (
+    DeclineReason,
+    OutflowDestination,
+    SecurityLevel,
+    Urgency,
+    WithdrawReason,
+)
 
 CARE_CHOICES = [
     ("addiction", _("Addiction care")),
@@ -41,6 +47,12 @@ class HoldForm(forms.Form):
 
 class DeclineForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=DeclineReason.choices)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why do you withdraw the refusal?"), choices=WithdrawReason.choices
+    )
 
 
 class ConfirmForm(forms.Form):

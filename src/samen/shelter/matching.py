@@ -7,9 +7,11 @@ texts; the Django side (samen.shelter.texts) turns codes into translated sentenc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 # Place types (mirrors samen.shelter.models.PlaceType; kept as strings so this stays Django-free).
 FIRST_RECEPTION = "first_reception"
@@ -133,9 +135,10 @@ CONTRA_RULES: dict[str, Callable[[Needs], bool]] = {
 
 # --- hard rules: safety, age and eligibility --------------------------------------------------
 # They hold for every place, first reception included: first reception has no *care* criteria,
-# never no safety. Each rule is versioned like a contra-indication, so an exclusion names the rule
-# as it read then. A rule may read only the attributes in HARD_PLACE_KEY and HARD_NEEDS_KEY: the
-# allocation matrices evaluate each rule once per distinct pair of those keys.
+# never no safety. The rules are data (data/hard_rules.json), each versioned like a
+# contra-indication, so an exclusion names the rule as it read then. A rule may read only the
+# attributes in hard_place_key and hard_needs_key: the allocation matrices evaluate each rule
+# once per distinct pair of those keys.
 
 
 def takes_minors(place: PlaceInfo) -> bool:
@@ -159,34 +162,63 @@ def _age_outside(place: PlaceInfo, needs: Needs) -> bool:
     return high < place_low or low > place_high
 
 
+# The named tests a rule in the data file may use. Each reads only attributes in hard_place_key
+# and hard_needs_key; a test a rule names that is not here refuses the file.
+HARD_TESTS: dict[str, Callable[[PlaceInfo, Needs], object]] = {
+    "needs.minor": lambda p, n: n.minor,
+    "needs.foreign": lambda p, n: n.foreign is True,  # unknown is not foreign
+    "needs.reflection": lambda p, n: n.reflection,
+    "needs.via_national_centre": lambda p, n: n.via_national_centre,
+    "place.type": lambda p, n: p.type,
+    "place.takes_minors": lambda p, n: takes_minors(p),
+    "age_outside_place": _age_outside,
+    "security_below_need": lambda p, n: (
+        SECURITY_ORDER.get(p.security, 0) < SECURITY_ORDER.get(n.security, 0)
+    ),
+}
+HARD_RULES_FILE = Path(__file__).parent / "data" / "hard_rules.json"
+
+
 @dataclass(frozen=True)
 class HardRule:
     code: str
     version: int
-    refuses: Callable[[PlaceInfo, Needs], bool]
+    when: tuple[tuple[str, object], ...]  # (test name, value): refuses when all hold
+    # The tests resolved once when loaded: matching runs this per place, 10,000 times a referral.
+    checks: tuple[tuple[Callable[[PlaceInfo, Needs], object], object], ...] = field(
+        default=(), compare=False, repr=False
+    )
+
+    def refuses(self, place: PlaceInfo, needs: Needs) -> bool:
+        # A plain loop, not all(<generator>): no generator per call on the hot path.
+        for test, value in self.checks:  # noqa: SIM110
+            if test(place, needs) != value:
+                return False
+        return True
 
 
-HARD_RULES: tuple[HardRule, ...] = (
-    # A minor (documented, estimated or presumed) only where minors are taken, at that age.
-    HardRule("minor_needs_minors_place", 1, lambda p, n: n.minor and not takes_minors(p)),
-    HardRule(
-        "age_outside_place", 1, lambda p, n: n.minor and takes_minors(p) and _age_outside(p, n)
-    ),
-    # Protection of the minors there: no adult in a place for minors.
-    HardRule("adult_in_minors_place", 1, lambda p, n: not n.minor and takes_minors(p)),
-    # v2: also for first reception (v1 exempted it).
-    HardRule(
-        "security_too_low",
-        2,
-        lambda p, n: SECURITY_ORDER.get(p.security, 0) < SECURITY_ORDER.get(n.security, 0),
-    ),
-    # COSM: foreign victims in (or offered) the reflection period, intake through the centre.
-    HardRule("cosm_not_foreign", 1, lambda p, n: p.type == COSM and n.foreign is not True),
-    HardRule("cosm_no_reflection_period", 1, lambda p, n: p.type == COSM and not n.reflection),
-    HardRule(
-        "cosm_not_via_national_centre", 1, lambda p, n: p.type == COSM and not n.via_national_centre
-    ),
-)
+def parse_hard_rules(raw: Mapping) -> tuple[HardRule, ...]:
+    """The rules of a hard-rules file, checked: a rule must name known tests and at least one
+    (a rule without a test would refuse every place), and codes are unique."""
+    rules: list[HardRule] = []
+    for item in raw["rules"]:
+        when = dict(item["when"])
+        unknown = sorted(set(when) - set(HARD_TESTS))
+        if unknown or not when:
+            raise ValueError(f"hard rule {item['code']}: unknown or no tests {unknown}")
+        checks = tuple((HARD_TESTS[name], value) for name, value in when.items())
+        rules.append(HardRule(item["code"], int(item["version"]), tuple(when.items()), checks))
+    codes = [r.code for r in rules]
+    if len(set(codes)) != len(codes):
+        raise ValueError("hard rules: a code is used twice")
+    return tuple(rules)
+
+
+def load_hard_rules(path: Path | None = None) -> tuple[HardRule, ...]:
+    return parse_hard_rules(json.loads((path or HARD_RULES_FILE).read_text(encoding="utf-8")))
+
+
+HARD_RULES: tuple[HardRule, ...] = load_hard_rules()
 
 
 def hard_place_key(p: PlaceInfo) -> tuple:
@@ -197,8 +229,10 @@ def hard_needs_key(n: Needs) -> tuple:
     return (n.minor, n.age, n.age_band, n.security, n.foreign, n.reflection, n.via_national_centre)
 
 
-def hard_exclusion(place: PlaceInfo, needs: Needs) -> HardRule | None:
-    for rule in HARD_RULES:
+def hard_exclusion(
+    place: PlaceInfo, needs: Needs, rules: tuple[HardRule, ...] | None = None
+) -> HardRule | None:
+    for rule in HARD_RULES if rules is None else rules:
         if rule.refuses(place, needs):
             return rule
     return None

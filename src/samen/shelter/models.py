@@ -286,6 +286,18 @@ class DeclineReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class WithdrawReason(models.TextChoices):
+    """Why a shelter withdraws its refusal of a referral (codes only: no text about a person)."""
+
+    SITUATION_CHANGED = "situation_changed", _("Our situation changed (staff, residents, care)")
+    CONTRA_INDICATION_ENDED = (
+        "contra_indication_ended",
+        _("The contra-indication no longer applies"),
+    )
+    DECLINED_IN_ERROR = "declined_in_error", _("The refusal was a mistake")
+    OTHER = "other", _("Other")
+
+
 class Hold(models.Model):
     """A place held for a referral for a limited time; it takes one free bed while active."""
 

@@ -141,6 +141,50 @@ def holds_for_shelter(*, actor: Actor) -> list[dict]:
     ]
 
 
+def refusals_for_shelter(*, actor: Actor) -> list[dict]:
+    """The actor's organisation's standing refusals (declined, not withdrawn), newest first:
+    the place, when and why. No needs profile, case number or identity; the read is indexed to
+    the cases in the trail like the requests are."""
+    from samen.shelter.models import DeclineReason
+
+    policy.require(actor, "referral.respond", object_type="hold", object_id="*")
+    org_id = actor.organisation.pk if actor.organisation else None
+    holds = list(
+        Hold.objects.filter(
+            place__location__provider__organisation_id=org_id,
+            status=HoldStatus.DECLINED,
+            decline_withdrawn_at__isnull=True,
+        )
+        .select_related("referral__case", "place")
+        .order_by("-responded_at", "-pk")
+    )
+    audit.record(
+        actor,
+        "referral_hold.list",
+        object_type="hold",
+        object_id="*",
+        fields=["decline"] if holds else [],
+        purpose=policy.purpose_of(actor),
+        detail={
+            "holds": [h.pk for h in holds],
+            "cases": sorted({h.referral.case.number for h in holds}),
+            "declined": True,
+        },
+    )
+    labels = dict(DeclineReason.choices)
+    return [
+        {
+            "hold": h.pk,
+            "place": h.place_id,
+            "place_name": h.place.name,
+            "declined_at": h.responded_at,
+            "reason": h.decline_reason,
+            "reason_display": str(labels.get(h.decline_reason, h.decline_reason)),
+        }
+        for h in holds
+    ]
+
+
 def places_overview(*, actor: Actor, region: str = "", now: datetime | None = None) -> list[dict]:
     """The national overview: every active place with its count and how fresh that count is."""
     policy.require(actor, "shelter.read", object_type="shelter_place", object_id="*")

@@ -43,6 +43,7 @@ from samen.shelter.models import (
     ShelterNotice,
     Urgency,
     WaitingOffer,
+    WithdrawReason,
 )
 
 # Settings read with defaults here, so the feature works before conf/base.py documents them:
@@ -612,6 +613,12 @@ def referral_create(*, actor: Actor, case: Case, data: NeedsInput) -> Referral:
         case=case, kind="shelter_referral", actor=actor, at=now,
         referral=referral.pk, urgency=data.urgency,
     )  # fmt: skip
+    if needs["minor"]:
+        # A minor's referral, or the coordinator states a minor the case did not know: that is
+        # a presumption until the age is established, and the guardian follows it.
+        from samen.identification.services import guardian_ensure
+
+        guardian_ensure(case=case, presumed=bool(data.minor))
     audit.record(
         actor,
         "referral.create",
@@ -798,13 +805,21 @@ def hold_decline(*, actor: Actor, hold: Hold, reason: str) -> Hold:
 
 
 @audit.atomic
-def hold_decline_withdraw(*, actor: Actor, hold: Hold) -> Hold:
-    """The shelter withdraws its refusal: the place may be offered to this referral again."""
+def hold_decline_withdraw(*, actor: Actor, hold: Hold, reason: str) -> Hold:
+    """The shelter withdraws its refusal, with a reason from the list: the place may be offered
+    to this referral again. Only shelter staff of the place's own provider; a refusal that does
+    not stand (never made, or withdrawn already) is refused on the hold, a reason off the list on
+    the reason, and nothing is saved."""
     policy.require(actor, "referral.respond", object_type="hold", object_id=str(hold.pk))
     _own_place(actor, hold.place, "referral.respond")
+    errors: dict[str, list[str]] = {}
+    if reason not in WithdrawReason.values:
+        errors["reason"] = [_("Choose a reason from the list.")]
     hold = Hold.objects.select_for_update().select_related("referral__case").get(pk=hold.pk)
     if hold.status != HoldStatus.DECLINED or hold.decline_withdrawn_at is not None:
-        raise ValidationError({"hold": [_("Only a standing refusal can be withdrawn.")]})
+        errors["hold"] = [_("Only a standing refusal can be withdrawn.")]
+    if errors:
+        raise ValidationError(errors)
     now = timezone.now()
     hold.decline_withdrawn_at = now
     hold.save(update_fields=["decline_withdrawn_at"])
@@ -815,7 +830,11 @@ def hold_decline_withdraw(*, actor: Actor, hold: Hold) -> Hold:
         object_id=str(hold.pk),
         fields=["decline"],
         purpose=policy.purpose_of(actor),
-        detail={"case": hold.referral.case.number, "response": "decline_withdrawn"},
+        detail={
+            "case": hold.referral.case.number,
+            "response": "decline_withdrawn",
+            "reason": reason,
+        },
     )
     _offer_after_commit(hold.place_id)
     return hold

@@ -11,6 +11,12 @@ urlpatterns = [
     path("aanvragen/", views.offered_holds, name="holds"),
     path("aanvragen/<int:pk>/accepteren/", views.hold_accept, name="hold-accept"),
     path("aanvragen/<int:pk>/afwijzen/", views.hold_decline, name="hold-decline"),
+    path("afwijzingen/", views.refusals, name="refusals"),
+    path(
+        "afwijzingen/<int:pk>/intrekken/",
+        views.hold_decline_withdraw,
+        name="hold-decline-withdraw",
+    ),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard.csv", views.dashboard_csv, name="dashboard-csv"),
     path("toewijzing/", views.allocation, name="allocation"),

@@ -20,7 +20,14 @@ from samen.organisations.models import SafetyRegion
 from samen.sharing.access import access
 from samen.shelter import dashboard as shelter_dashboard
 from samen.shelter import selectors, services
-from samen.shelter.forms import ConfirmForm, DeclineForm, DepartureForm, HoldForm, ReferralForm
+from samen.shelter.forms import (
+    ConfirmForm,
+    DeclineForm,
+    DepartureForm,
+    HoldForm,
+    ReferralForm,
+    WithdrawForm,
+)
 from samen.shelter.models import CapacityAlarm, Hold, Place, Placement, Referral
 from samen.shelter.services import NeedsInput, PlaceTaken, stale_after
 
@@ -182,6 +189,52 @@ def hold_decline(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Choose a reason from the list."))
     return redirect("shelter:holds")
+
+
+def _refusals_page(
+    request: HttpRequest, bound: WithdrawForm | None = None, status: int = 200
+) -> HttpResponse:
+    rows = []
+    for r in selectors.refusals_for_shelter(actor=request.actor):
+        # One prefix per refusal: several forms on one page need distinct field ids.
+        form = bound if bound is not None and bound.prefix == f"w{r['hold']}" else None
+        rows.append({**r, "form": form or WithdrawForm(prefix=f"w{r['hold']}")})
+    return render(request, "shelter/refusals.html", {"refusals": rows}, status=status)
+
+
+@access("referral.respond")
+def refusals(request: HttpRequest) -> HttpResponse:
+    """The organisation's standing refusals, each with a form to withdraw it."""
+    return _refusals_page(request)
+
+
+@access("referral.respond")
+@require_POST
+def hold_decline_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    form = WithdrawForm(request.POST, prefix=f"w{pk}")
+    hold = _row(Hold, pk=pk)
+    if not form.is_valid():
+        return _refusals_page(request, form, status=400)
+    try:
+        services.hold_decline_withdraw(
+            actor=request.actor, hold=hold, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        for field, texts in error.message_dict.items():
+            for text in texts:
+                if field in form.fields:
+                    form.add_error(field, text)
+                else:
+                    messages.error(request, text)
+        if form.errors:
+            return _refusals_page(request, form, status=400)
+        return redirect("shelter:refusals")
+    messages.success(
+        request,
+        _("Refusal withdrawn: %(place)s may be offered to this referral again.")
+        % {"place": hold.place.name},
+    )
+    return redirect("shelter:refusals")
 
 
 # --- dashboards ------------------------------------------------------------------------------

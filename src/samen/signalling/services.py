@@ -222,14 +222,8 @@ def _store(
             is_synthetic=synthetic,
         )
     else:
-        became_minor = bool(result.facts["minor"]) and not person.is_minor
         person.is_minor = person.is_minor or bool(result.facts["minor"])
         person.save(update_fields=["is_minor"])
-        if became_minor and case is not None:
-            # The case became a minor's: the guardian follows on this route too.
-            from samen.identification.services import guardian_ensure
-
-            guardian_ensure(case=case)
     # Details given now that the identity did not hold are kept, never dropped; for a new
     # person every detail is new, so only a linked signal reports them.
     added = case_services.identity_merge(person=person, payload=payload) if payload else {}
@@ -307,6 +301,12 @@ def _store(
             "identity_new": sorted(new_identity),
         },
     )
+    if person.is_minor:
+        # A minor's case, new or one that just became a minor's: the guardian follows on this
+        # route too (once; a case that has its guardian costs one read).
+        from samen.identification.services import guardian_ensure
+
+        guardian_ensure(case=case)
     return SignalOutcome(signal=signal, case=case, linked=linked, triage=result)
 
 

@@ -95,7 +95,7 @@ def test_31_january_plus_one_month_with_a_configured_one_month_period(
         actor=police, case=case, foreign_national=True, lawful_residence=False, unaccompanied=False
     )
     take(police, case, "reflection_offer", starts_on=starts)
-    assert IdentificationPath.objects.get(case=case).definition.version == 3
+    assert IdentificationPath.objects.get(case=case).definition.version == 4
     assert due(case, "reflection_end") == expected
 
 

@@ -10,11 +10,14 @@ import pytest
 
 from samen.identification.definitions import PATHS_DIR
 from samen.identification.machine import (
+    STAY,
+    AlreadyTaken,
     ConditionNotMet,
     FieldErrors,
     Machine,
     NotAllowedFrom,
     NotPermitted,
+    StepsMissing,
     UnknownTransition,
     add_months,
     local_date,
@@ -48,6 +51,11 @@ VALID_VALUES = {
     "applied_on": "2026-12-01",
     "permit_starts_on": "2026-12-15",
     "route": "return_support",
+    "accepted_on": "2026-11-28",
+    "placed_on": "2026-11-28",
+    "placement": "protected_minors",
+    "involved_on": "2026-11-28",
+    "involved": "veilig_thuis",
 }
 
 
@@ -126,14 +134,15 @@ def test_every_transition_is_allowed_for_its_actors_and_refused_for_others(machi
     t = machine.transitions[code]
     state = _state_for(machine, t)
     values = {f.name: VALID_VALUES[f.name] for f in t.fields}
+    facts = {**FOREIGN, **t.applies_when}  # a minor's step on a minor's case
     for actor in t.actors:
         for role in actor.roles:
             outcome = take(machine, state, code, org=actor.organisation_type, role=role,
-                           values=values, facts=FOREIGN)  # fmt: skip
-            assert outcome.target == t.target
+                           values=values, facts=facts)  # fmt: skip
+            assert outcome.target == (state if t.target == STAY else t.target)
     with pytest.raises(NotPermitted):
         take(machine, state, code, org="shelter", role="shelter_staff", values=values,
-             facts=FOREIGN)  # fmt: skip
+             facts=facts)  # fmt: skip
 
 
 @pytest.mark.parametrize("code", [t["code"] for t in DEFINITION["transitions"]])
@@ -142,7 +151,7 @@ def test_every_transition_is_refused_from_a_state_it_does_not_start_from(machine
     wrong = next(s for s in machine.states if s not in t.sources)
     with pytest.raises(NotAllowedFrom) as refused:
         take(machine, wrong, code)
-    assert refused.value.allowed == machine.next_step_codes(wrong)
+    assert refused.value.allowed == [t.code for t in machine.available_steps(wrong, {})]
 
 
 def test_an_invalid_transition_names_the_allowed_next_steps(machine):
@@ -242,15 +251,94 @@ def test_a_broken_definition_is_refused_when_loaded():
         Machine.from_definition(data)
 
 
-def test_advice_for_an_unaccompanied_foreign_minor(machine):
+def test_advice_for_every_minor_names_nidos_and_veilig_thuis(machine):
     facts = {"minor": True, "unaccompanied": True, "foreign": True}
     assert [a.code for a in machine.advice_for(facts)] == [
         "protection_first", "veilig_thuis", "nidos_guardian",
     ]  # fmt: skip
+    # A Dutch minor too: Nidos is attached whenever a case becomes a minor's (v3).
     assert [a.code for a in machine.advice_for({"minor": True, "foreign": False})] == [
-        "protection_first", "veilig_thuis",
+        "protection_first", "veilig_thuis", "nidos_guardian",
     ]  # fmt: skip
     assert machine.advice_for({"minor": False}) == []
+
+
+# --- v3: protection first, as steps (a minor's path) ---
+
+MINOR = {"minor": True, **FOREIGN}
+PROTECTION = ["guardianship_accept", "safe_placement_arrange", "youth_protection_involve"]
+PROTECTION_VALUES = {
+    "accepted_on": "2026-11-28", "placed_on": "2026-11-28", "placement": "protected_minors",
+    "involved_on": "2026-11-28", "involved": "both",
+}  # fmt: skip
+
+
+def test_a_minor_is_refused_the_reflection_period_until_the_protection_steps_are_taken(machine):
+    values = {"starts_on": "2026-11-30"}
+    with pytest.raises(StepsMissing) as refused:
+        take(machine, "indication_established", "reflection_offer", values=values, facts=MINOR)
+    assert refused.value.missing == PROTECTION
+    with pytest.raises(StepsMissing) as refused:
+        take(machine, "indication_established", "reflection_offer", values=values, facts=MINOR,
+             taken=["guardianship_accept"])  # fmt: skip
+    assert refused.value.missing == ["safe_placement_arrange", "youth_protection_involve"]
+    outcome = take(machine, "indication_established", "reflection_offer", values=values,
+                   facts=MINOR, taken=PROTECTION)  # fmt: skip
+    assert outcome.target == "reflection_offered"
+    # An adult is not held back by a minor's steps.
+    assert take(machine, "indication_established", "reflection_offer", values=values,
+                facts=FOREIGN).target == "reflection_offered"  # fmt: skip
+
+
+def test_the_guardians_own_steps_are_nidos_to_take_and_keep_the_path_where_it_is(machine):
+    for code in ("guardianship_accept", "safe_placement_arrange"):
+        with pytest.raises(NotPermitted):
+            take(machine, "signalled", code, values=PROTECTION_VALUES, facts=MINOR)
+        with pytest.raises(NotPermitted):
+            take(machine, "signalled", code, org="care_coordination", role="care_coordinator",
+                 values=PROTECTION_VALUES, facts=MINOR)  # fmt: skip
+        outcome = take(machine, "under_assessment", code, org="nidos", role="guardian",
+                       values=PROTECTION_VALUES, facts=MINOR)  # fmt: skip
+        assert outcome.target == "under_assessment"
+    involved = take(machine, "signalled", "youth_protection_involve", org="care_coordination",
+                    role="care_coordinator", values=PROTECTION_VALUES, facts=MINOR)  # fmt: skip
+    assert involved.target == "signalled"
+
+
+def test_protection_steps_exist_only_for_a_minor_and_are_taken_once(machine):
+    def codes(facts: dict, taken: tuple | list = ()) -> list[str]:
+        return [t.code for t in machine.available_steps("signalled", facts, taken)]
+
+    assert set(PROTECTION) <= set(codes(MINOR))
+    assert not set(PROTECTION) & set(codes({"minor": False}))
+    assert "guardianship_accept" not in codes(MINOR, ["guardianship_accept"])
+    with pytest.raises(ConditionNotMet):
+        take(machine, "signalled", "guardianship_accept", org="nidos", role="guardian",
+             values=PROTECTION_VALUES, facts={"minor": False})  # fmt: skip
+    with pytest.raises(AlreadyTaken):
+        take(machine, "signalled", "guardianship_accept", org="nidos", role="guardian",
+             values=PROTECTION_VALUES, facts=MINOR, taken=["guardianship_accept"])  # fmt: skip
+
+
+def test_a_path_started_on_version_2_keeps_its_rules():
+    """Published versions stay: a minor's path started on v2 offers the reflection period as it
+    did, and the current file is v3."""
+    from samen.identification.definitions import read_definition_files
+
+    versions = {d["version"]: d for d in read_definition_files()}
+    assert sorted(versions) == [2, 3] and DEFINITION["version"] == 3
+    old = Machine.from_definition(versions[2])
+    outcome = take(old, "indication_established", "reflection_offer",
+                   values={"starts_on": "2026-11-30"}, facts=MINOR)  # fmt: skip
+    assert outcome.target == "reflection_offered"
+
+
+def test_a_prerequisite_naming_an_unknown_step_is_refused_when_loaded():
+    data = copy.deepcopy(DEFINITION)
+    offer = next(t for t in data["transitions"] if t["code"] == "reflection_offer")
+    offer["requires_steps"] = [{"when": {"minor": True}, "steps": ["guardian_vanished"]}]
+    with pytest.raises(ValueError, match="requires unknown step 'guardian_vanished'"):
+        Machine.from_definition(data)
 
 
 def test_htcds_mapping(machine):

@@ -76,7 +76,9 @@ def test_an_unaccompanied_foreign_minor_gets_the_guardian_before_any_step(
     """Protection does not wait: the guardian is attached and told while the case is only
     signalled, without a slightest indication or reflection period; Veilig Thuis is advised."""
     nidos = member_at(OrganisationType.NIDOS, Role.GUARDIAN, "test-nidos", "n@x.test")
-    case = record(person=PersonInput(age_band="12-17")).case
+    with django_capture_on_commit_callbacks(execute=True):
+        # The signal already shows a minor: the guardian is attached there (told once).
+        case = record(person=PersonInput(age_band="12-17")).case
     police = actor_for("demo-investigator")
     ask_to_assess(case, investigator=police)
     with django_capture_on_commit_callbacks(execute=True):
@@ -186,3 +188,168 @@ def test_turning_18_is_noticed_and_the_coordinator_and_guardian_get_a_task(
     assert tasks.filter(user=nidos.user).exists()
     assert tasks.filter(organisation=case.responsible_organisation).exists()
     assert services.minors_turning_adult(today=today) == []  # noticed once
+
+
+# --- Nidos whenever a case becomes a minor's, by any route (DOMAIN: "Safety before criteria") --
+
+
+def _guardian_notices(case, nidos) -> int:
+    return Notification.objects.filter(kind="guardian", case=case, user=nidos.user).count()
+
+
+def test_a_dutch_minor_signalled_for_the_first_time_gets_the_guardian_at_once(
+    record, member_at, django_capture_on_commit_callbacks
+):
+    """Not only unaccompanied foreign minors: a Dutch 15-year-old's new case has Nidos attached
+    and told once at the signal, before anyone records facts on the path."""
+    nidos = member_at(OrganisationType.NIDOS, Role.GUARDIAN, "test-nidos", "n@x.test")
+    dutch = PersonInput(name="Noor Test", date_of_birth=date(date.today().year - 15, 1, 2),
+                        nationality="NL")  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        case = record(person=dutch).case
+    path = IdentificationPath.objects.get(case=case)
+    assert path.state == "signalled" and path.guardian_organisation == nidos.organisation
+    assert Notification.objects.filter(user=nidos.user, kind="guardian", case=case).count() == 1
+    assert [m.to for m in mail.outbox] == [["n@x.test"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert record(person=dutch).case.pk == case.pk
+    assert _guardian_notices(case, nidos) == 1 and len(mail.outbox) == 1
+
+
+def test_an_accompanied_minor_gets_the_guardian_when_the_facts_are_recorded(
+    actor_for, record, member_at, django_capture_on_commit_callbacks
+):
+    """A foreign minor who travels with a parent is a minor all the same."""
+    nidos = member_at(OrganisationType.NIDOS, Role.GUARDIAN, "test-nidos", "n@x.test")
+    case = record().case  # age unknown at the signal: no guardian yet
+    assert not IdentificationPath.objects.filter(case=case).exists()
+    police = actor_for("demo-investigator")
+    ask_to_assess(case, investigator=police)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.path_facts_set(
+            actor=police, case=case, foreign_national=True, lawful_residence=True,
+            unaccompanied=False, age_assessment="estimated", presumed_minor=True,
+        )  # fmt: skip
+    path = IdentificationPath.objects.get(case=case)
+    assert path.guardian_organisation == nidos.organisation
+    assert _guardian_notices(case, nidos) == 1
+
+
+def test_a_presumed_dutch_minor_gets_the_guardian_and_the_advice_names_veilig_thuis(
+    actor_for, record, member_at, django_capture_on_commit_callbacks
+):
+    """An adult by the recorded band, but the age is disputed: presumed a minor, Dutch. Nidos is
+    attached; Veilig Thuis and youth protection are advised."""
+    nidos = member_at(OrganisationType.NIDOS, Role.GUARDIAN, "test-nidos", "n@x.test")
+    case = record(person=PersonInput(age_band="18-22")).case
+    police = actor_for("demo-investigator")
+    ask_to_assess(case, investigator=police)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.path_facts_set(
+            actor=police, case=case, foreign_national=False, lawful_residence=True,
+            unaccompanied=False, age_assessment="disputed", presumed_minor=True,
+        )  # fmt: skip
+    assert IdentificationPath.objects.get(case=case).guardian_organisation == nidos.organisation
+    assert _guardian_notices(case, nidos) == 1
+    with translation.override("en"):
+        advice = selectors.path_get(actor=police, case=case)["advice"]
+    assert any("Veilig Thuis" in a for a in advice)
+
+
+def test_a_coordinator_who_states_a_minor_in_a_referral_brings_the_guardian(
+    actor_for, record, member_at, django_capture_on_commit_callbacks
+):
+    """The coordinator knows what the case does not: the stated minor is presumed one on the
+    path (the case lists show it) and Nidos follows, told once."""
+    from samen.shelter.services import NeedsInput, referral_create
+
+    nidos = member_at(OrganisationType.NIDOS, Role.GUARDIAN, "test-nidos", "n@x.test")
+    case = record().case
+    coordinator = actor_for("demo-coordinator")
+    with django_capture_on_commit_callbacks(execute=True):
+        referral_create(actor=coordinator, case=case, data=NeedsInput(minor=True))
+    path = IdentificationPath.objects.get(case=case)
+    assert path.presumed_minor and path.guardian_organisation == nidos.organisation
+    with django_capture_on_commit_callbacks(execute=True):
+        referral_create(actor=coordinator, case=case, data=NeedsInput(minor=True))
+    assert _guardian_notices(case, nidos) == 1
+
+
+def test_a_minors_path_puts_protection_before_the_reflection_period(actor_for, record):
+    """Path v3: the reflection period is refused for a minor until Nidos took up guardianship
+    and arranged a safe placement and Veilig Thuis and youth protection are involved; the
+    refusal names those steps in Dutch. Nidos takes its own steps."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    today = date.today().isoformat()
+    case = record(person=PersonInput(age_band="12-17")).case
+    police, nidos = actor_for("demo-investigator"), actor_for("demo-nidos")
+    coordinator = actor_for("demo-coordinator")
+    ask_to_assess(case, investigator=police)
+    services.path_facts_set(
+        actor=police, case=case, foreign_national=True, lawful_residence=False,
+        unaccompanied=True, age_assessment="estimated",
+    )  # fmt: skip
+    assert IdentificationPath.objects.get(case=case).definition.version == 3
+    services.transition_take(actor=police, case=case, code="assessment_start")
+    services.transition_take(
+        actor=police, case=case, code="indication_establish", values={"established_on": today}
+    )
+    with translation.override("nl"), pytest.raises(ValidationError) as refused:
+        services.transition_take(
+            actor=police, case=case, code="reflection_offer", values={"starts_on": today}
+        )
+    text = refused.value.message_dict["transition"][0]
+    assert "gaat bescherming voor" in text
+    for title in ("Voogdij op zich nemen", "Veilige plaatsing regelen",
+                  "Veilig Thuis en jeugdbescherming betrekken"):  # fmt: skip
+        assert title in text
+    assert "guardianship_accept" not in text  # titles, not codes
+    with pytest.raises(PermissionDenied):  # the guardian's own step
+        services.transition_take(
+            actor=coordinator, case=case, code="guardianship_accept",
+            values={"accepted_on": today},
+        )  # fmt: skip
+    services.transition_take(
+        actor=nidos, case=case, code="guardianship_accept", values={"accepted_on": today}
+    )
+    services.transition_take(
+        actor=nidos, case=case, code="safe_placement_arrange",
+        values={"placed_on": today, "placement": "protected_minors"},
+    )  # fmt: skip
+    services.transition_take(
+        actor=coordinator, case=case, code="youth_protection_involve",
+        values={"involved_on": today, "involved": "both"},
+    )  # fmt: skip
+    path = IdentificationPath.objects.get(case=case)
+    assert path.state == "indication_established"  # protection steps keep the path in place
+    services.transition_take(
+        actor=police, case=case, code="reflection_offer", values={"starts_on": today}
+    )
+    assert IdentificationPath.objects.get(case=case).state == "reflection_offered"
+
+
+def test_a_minors_path_started_on_version_2_keeps_working(actor_for, record):
+    """Running paths keep the rules they started on: a v2 minor's path offers the reflection
+    period without the v3 protection steps."""
+    from samen.identification.models import PathDefinition
+
+    today = date.today().isoformat()
+    case = record(person=PersonInput(age_band="12-17")).case
+    path = IdentificationPath.objects.get(case=case)  # started at the signal, on v3
+    path.definition = PathDefinition.objects.get(code="identification_path", version=2)
+    path.save(update_fields=["definition"])
+    police = actor_for("demo-investigator")
+    ask_to_assess(case, investigator=police)
+    services.path_facts_set(
+        actor=police, case=case, foreign_national=True, lawful_residence=False, unaccompanied=True
+    )
+    for code, values in (
+        ("assessment_start", {}),
+        ("indication_establish", {"established_on": today}),
+        ("reflection_offer", {"starts_on": today}),
+    ):
+        services.transition_take(actor=police, case=case, code=code, values=values)
+    assert IdentificationPath.objects.get(case=case).state == "reflection_offered"
+    shown = selectors.path_get(actor=police, case=case)
+    assert shown["definition"] == "identification_path v2"

@@ -41,9 +41,10 @@ def take(actor, case, code, **values):
 
 def test_the_path_definition_is_loaded_into_tables_on_migrate(world):
     definition = PathDefinition.objects.get(code="identification_path", is_current=True)
-    assert definition.version == 2  # v2: the IND officer and guardian roles take their steps
+    # v2: the IND officer and guardian roles take their steps; v3: a minor's protection steps.
+    assert definition.version == 3
     assert definition.states.filter(code="reflection_offered").exists()
-    assert definition.transitions.count() == 13
+    assert definition.transitions.count() == 16
     assert path_definitions_sync() == 0  # idempotent
 
 
@@ -143,7 +144,7 @@ def test_a_fourth_identifying_party_configured_in_a_new_version(actor_for, case,
     take(registrar, case, "assessment_start")
     take(registrar, case, "indication_establish", established_on="2026-11-28")
     path = IdentificationPath.objects.get(case=case)
-    assert (path.definition.version, path.state) == (3, "indication_established")
+    assert (path.definition.version, path.state) == (4, "indication_established")
     assert path.htcds_decision_org == "NGO"
 
 
@@ -171,7 +172,8 @@ def test_an_unaccompanied_foreign_minor_gets_nidos_and_protection_advice(
     actor_for, record, member_at, django_capture_on_commit_callbacks
 ):
     guardian = member_at(OrganisationType.NIDOS, Role.GUARDIAN, "test-nidos", "n@x.test")
-    case = record(person=PersonInput(age_band="12-17")).case
+    with django_capture_on_commit_callbacks(execute=True):  # attached at the signal already
+        case = record(person=PersonInput(age_band="12-17")).case
     police = actor_for("demo-investigator")
     ask_to_assess(case, investigator=police)
     with django_capture_on_commit_callbacks(execute=True):
@@ -201,7 +203,9 @@ def test_an_uncertain_age_is_presumed_minor(actor_for, case):
     )  # fmt: skip
     data = selectors.path_get(actor=police, case=case)
     assert data["minor"] is True
-    assert data["guardian"] == ""  # not foreign and unaccompanied: no Nidos
+    # Dutch and accompanied, but a (presumed) minor: Nidos is attached all the same (DOMAIN).
+    assert data["guardian"] == IdentificationPath.objects.get(case=case).guardian_organisation.name
+    assert data["guardian"]
 
 
 def test_non_punishment_flag_is_visible_to_police_not_to_care(actor_for, case):

@@ -169,6 +169,10 @@ def test_nidos_reaches_only_the_minors_it_is_guardian_of(record, actor_for):
     nidos = actor_for("demo-nidos")
     assert nidos.role == Role.GUARDIAN
     assert IdentificationPath.objects.get(case=guarded).guardian_organisation == nidos.organisation
+    # A Dutch, accompanied minor gets Nidos too (DOMAIN: whenever a case becomes a minor's);
+    # a minor whose path names no guardian of Nidos's is not Nidos's to reach.
+    assert IdentificationPath.objects.get(case=minor).guardian_organisation == nidos.organisation
+    IdentificationPath.objects.filter(case=minor).update(guardian_organisation=None)
     assert visible(nidos) == {guarded.number}
     for other in (adult, minor):
         with pytest.raises(Http404):

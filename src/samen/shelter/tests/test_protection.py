@@ -193,5 +193,5 @@ def test_a_declined_place_is_not_offered_again_to_that_referral(
     with pytest.raises(ValidationError):
         services.hold_place(actor=coordinator, referral=referral, place=women)
     # The shelter withdraws its refusal: the place fits again.
-    services.hold_decline_withdraw(actor=shelter, hold=hold)
+    services.hold_decline_withdraw(actor=shelter, hold=hold, reason="contra_indication_ended")
     assert referral in services.waiting_referrals(women)

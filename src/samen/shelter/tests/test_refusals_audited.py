@@ -34,7 +34,9 @@ def calls(place, case):
         ),
         "hold_accept": lambda a: services.hold_accept(actor=a, hold=hold),
         "hold_decline": lambda a: services.hold_decline(actor=a, hold=hold, reason="no_fit"),
-        "hold_decline_withdraw": lambda a: services.hold_decline_withdraw(actor=a, hold=hold),
+        "hold_decline_withdraw": lambda a: services.hold_decline_withdraw(
+            actor=a, hold=hold, reason="other"
+        ),
         "placement_start": lambda a: services.placement_start(actor=a, hold=hold),
         "placement_end": lambda a: services.placement_end(
             actor=a, placement=placement, outflow="other_shelter"
