@@ -61,14 +61,3 @@ def test_the_coordinator_reads_the_b83_deadline_only_while_acting_for_care(world
         text = _read(client, url, "shelter_placement")
         leaked = [d for d in dates if d in text]
         assert not leaked, f"{url} shows U1's immigration dates {leaked} for shelter placement"
-
-
-def test_the_ind_reads_its_b83_deadline_and_no_assessment_deadline(world_with_reminders):
-    world = world_with_reminders
-    client = sign_in("demo-ind")
-    assessment = [f for day in world.dates["U1"]["assessmentdate"] for f in date_forms(day)]
-    for url in PAGES:
-        text = _read(client, url)
-        assert any(d in text for d in _permit_dates(world)), f"{url} lists the IND's deadline"
-        assert not [d for d in assessment if d in text]
-        assert "assessment_decision" not in text
