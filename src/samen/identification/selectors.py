@@ -597,7 +597,9 @@ def notifications_of(*, actor: Actor, unread_only: bool = False) -> list[dict[st
 
 def lead_time_records(*, actor: Actor) -> list[leadtimes.CaseRecord]:
     """One plain record per case on the path that the actor reaches (read-only on the shelter's
-    placements). Not audited by itself: lead_times_report is the use case."""
+    placements), each fact only where the actor's relation to the case grants its category: a
+    group of few cases would otherwise tell a single case's form of exploitation or outcome.
+    Not audited by itself: lead_times_report is the use case."""
     from samen.shelter.models import Placement
 
     paths = (
@@ -610,10 +612,16 @@ def lead_time_records(*, actor: Actor) -> list[leadtimes.CaseRecord]:
     rows = Placement.objects.filter(referral__case_id__in=[p.case_id for p in paths])
     for case_id, started in rows.values_list("referral__case_id", "started_at"):
         placements.setdefault(case_id, []).append(engine.local_date(started))
+    access = policy.case_access(actor, [p.case_id for p in paths])
     records = []
     for p in paths:
+        seen = access.get(p.case_id)
+        if seen is None:
+            continue
         indication = reflection = permit = None
         for step in p.steps.all():  # in order of time
+            if not seen.shows(f"identification.step.{step.transition}"):
+                continue
             if step.transition == "indication_establish" and indication is None:
                 raw = (step.values or {}).get("established_on")
                 indication = date.fromisoformat(raw) if raw else engine.local_date(step.at)
@@ -622,13 +630,15 @@ def lead_time_records(*, actor: Actor) -> list[leadtimes.CaseRecord]:
             elif step.transition in ("b83_grant", "b83_refuse"):
                 permit = "granted" if step.transition == "b83_grant" else "refused"
         placed = None
-        if indication:
+        if indication and seen.shows("region"):
             after = [d for d in placements.get(p.case_id, []) if d >= indication]
             placed = min(after) if after else None
         records.append(
             leadtimes.CaseRecord(
-                region=p.case.region.name,
-                forms=tuple(sorted(str(f) for f in p.case.forms.all())),
+                region=p.case.region.name if seen.shows("region") else "",
+                forms=tuple(sorted(str(f) for f in p.case.forms.all()))
+                if seen.shows("forms")
+                else (),
                 opened_on=engine.local_date(p.case.opened_at),
                 indication_on=indication,
                 placed_on=placed,

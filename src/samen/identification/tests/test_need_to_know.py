@@ -149,6 +149,22 @@ def test_every_state_and_deadline_kind_of_every_path_definition_has_a_category()
     assert selectors.HOLD_EXPIRY in register.DEADLINE_CATEGORIES
 
 
+def test_the_inds_lead_times_tell_no_form_of_exploitation_nor_the_assessment(actor_for, reported):
+    """Aggregates over the few cases the IND reaches would tell a single case's form of
+    exploitation: each fact counts only with its category."""
+    from samen.cases.models import ExploitationForm
+
+    sexual = ExploitationForm.objects.get(code="sexual")
+    reported.forms.add(sexual)
+    [ind_record] = selectors.lead_time_records(actor=actor_for("demo-ind"))
+    assert ind_record.forms == () and ind_record.indication_on is None
+    assert ind_record.reflection == "accepted"
+    report = selectors.lead_times_report(actor=actor_for("demo-ind"))
+    assert [g.label for g in report["form"]] == [""]
+    police = selectors.lead_time_records(actor=actor_for("demo-investigator"))
+    assert any(str(sexual) in r.forms for r in police)
+
+
 # --- deadline lists and reminders -------------------------------------------------------------
 
 
