@@ -116,6 +116,26 @@ def test_a_state_whose_category_is_not_granted_is_not_named(actor_for, reported,
     assert "report_made" not in body and "report_record" not in body
 
 
+def test_a_refused_step_does_not_tell_where_the_path_stands(actor_for, reported):
+    """Posting a step that does not fit would name the current state and its next steps."""
+    from django.core.exceptions import ValidationError
+
+    today = timezone.localdate().isoformat()
+    with pytest.raises(ValidationError) as refused:
+        services.transition_take(
+            actor=actor_for("demo-ind"), case=reported, code="b83_grant",
+            values={"decided_on": today, "permit_starts_on": today},
+        )  # fmt: skip
+    text = " ".join(refused.value.messages)
+    assert "Aangifte" not in text and "report" not in text.lower() and "B8/3-aanvraag" not in text
+    with pytest.raises(ValidationError) as refused:  # the police, who took the report, are told
+        services.transition_take(
+            actor=actor_for("demo-investigator"), case=reported, code="reflection_offer",
+            values={"starts_on": today},
+        )  # fmt: skip
+    assert "Aangifte of medewerking" in " ".join(refused.value.messages)
+
+
 def test_the_path_timeline_names_only_the_states_of_granted_categories(actor_for, reported):
     apply_b83(actor_for, reported)
     block = selectors.case_block(actor=actor_for("demo-ind"), case=reported)
