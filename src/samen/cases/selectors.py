@@ -261,7 +261,9 @@ def timeline(*, actor: Actor, case: Case, access: CaseAccess) -> list[dict[str, 
         if not access.shows_timeline_entry(e.kind, raw):
             continue
         data = access.only_shown(raw, prefix="timeline.data.")
-        if "values" in data:
+        if e.kind == CaseEvent.Kind.IDENTIFICATION:
+            data = access.shown_step(data)  # its values and states, each by its own category
+        elif "values" in data:
             data["values"] = access.shown_step_values(data["values"])  # type: ignore[arg-type]
         entry = {
             "at": e.at,

@@ -115,8 +115,9 @@ class DeadlineRowSerializer(serializers.Serializer):
     )
     days_left = serializers.IntegerField()
     organisation = serializers.CharField()
-    minor = serializers.BooleanField()
-    minor_estimated = serializers.BooleanField()
+    # Only where the reader's relation grants the person's demographics.
+    minor = serializers.BooleanField(required=False)
+    minor_estimated = serializers.BooleanField(required=False)
 
 
 class DeadlineBucketsSerializer(serializers.Serializer):

@@ -14,8 +14,9 @@ from samen.identification import machine as engine
 from samen.identification.definitions import machine_of
 from samen.identification.models import Deadline, HoldReminder, Notification, Reminder
 from samen.identification.services import recipients_of
-from samen.sharing import audit
-from samen.sharing.actor import Actor
+from samen.organisations.models import Membership
+from samen.sharing import audit, policy
+from samen.sharing.actor import Actor, actor_for_membership
 
 DEFAULT_STAGES = (14, 7, 0)
 ORIGIN = "command:send_reminders"
@@ -32,6 +33,19 @@ def stage_of(due_on: date, today: date, stages: tuple[int, ...] = DEFAULT_STAGES
 
 
 HOLD_WARNING = timedelta(hours=1)
+
+
+def told(members: list[Membership], case: object, kind: str, data: dict) -> list[Membership]:
+    """The members whose relation to the case, for their role's default purpose, grants what
+    this notification tells: a reminder (and its e-mail) carries the deadline's kind and date,
+    so it goes only to whom the list would show it (deny by default)."""
+    kept = []
+    for m in members:
+        actor = actor_for_membership(m, origin=ORIGIN)
+        access = policy.case_access(actor, [case.pk]).get(case.pk)  # type: ignore[attr-defined]
+        if access is not None and access.shows_notification(kind, data):
+            kept.append(m)
+    return kept
 
 
 def holds_remind(*, now: datetime) -> list[str]:
@@ -51,11 +65,13 @@ def holds_remind(*, now: datetime) -> list[str]:
     cases = []
     for hold in holds:
         case = hold.referral.case
-        members = recipients_of(hold.referral.organisation)
+        data = {"case": case.number, "expires_at": hold.expires_at.isoformat()}
+        members = told(
+            recipients_of(hold.referral.organisation), case, Notification.Kind.HOLD, data
+        )
         try:
             with transaction.atomic():
                 HoldReminder.objects.create(hold_id=hold.pk, sent_at=now, recipients=len(members))
-                data = {"case": case.number, "expires_at": hold.expires_at.isoformat()}
                 Notification.objects.bulk_create(
                     Notification(
                         user=m.user,
@@ -147,7 +163,18 @@ def _send_one(deadline: Deadline, stage: str, now: datetime, today: date) -> Rem
     if deadline.path.guardian_organisation is not None:
         # A minor's deadlines are the guardian's too.
         organisations.add(deadline.path.guardian_organisation)
-    members = [m for org in sorted(organisations, key=lambda o: o.pk) for m in recipients_of(org)]
+    data = {
+        "case": case.number,
+        "deadline": deadline.kind,
+        "due_on": deadline.due_on.isoformat(),
+        "stage": stage,
+    }
+    members = told(
+        [m for org in sorted(organisations, key=lambda o: o.pk) for m in recipients_of(org)],
+        case,
+        Notification.Kind.DEADLINE,
+        data,
+    )
     try:
         with transaction.atomic():
             # The unique (deadline, stage) row is claimed first: a run that loses the race
@@ -155,12 +182,6 @@ def _send_one(deadline: Deadline, stage: str, now: datetime, today: date) -> Rem
             reminder = Reminder.objects.create(
                 deadline=deadline, stage=stage, sent_at=now, recipients=len(members)
             )
-            data = {
-                "case": case.number,
-                "deadline": deadline.kind,
-                "due_on": deadline.due_on.isoformat(),
-                "stage": stage,
-            }
             Notification.objects.bulk_create(
                 Notification(
                     user=m.user,

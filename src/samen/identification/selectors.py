@@ -74,15 +74,14 @@ def read_fields(actor: Actor, *, has_path: bool) -> list[str]:
 def steps_shown(access: CaseAccess, path: IdentificationPath) -> list[dict[str, object]]:
     """The steps taken, through the case's field policy: a step shows only when the category of
     its transition is granted (a report to the police is criminal data, a B8/3 step immigration
-    data), and each of its values only by its own name's category."""
+    data), each of its values only by its own name's category, and the states it left and
+    reached only by theirs."""
     rows = path.steps.values("transition", "source", "target", "values", "at", "organisation__name")
-    shown = []
-    for row in rows:
-        if not access.shows(f"identification.step.{row['transition']}"):
-            continue
-        row["values"] = access.shown_step_values(row["values"])
-        shown.append(row)
-    return shown
+    return [
+        access.shown_step(row)
+        for row in rows
+        if access.shows(f"identification.step.{row['transition']}")
+    ]
 
 
 def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, object]:
@@ -104,11 +103,14 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
     # Only the steps this case can have: a minor's protection steps, not an adult's.
     facts = facts_of(path) if path else {}
     taken = list(path.steps.values_list("transition", flat=True)) if path else []
+    # Where the path stands, and so what comes next, shows only by the state's own category
+    # ("Aangifte of medewerking" is criminal data, "B8/3-vergunning verleend" immigration data).
+    shown_state = state if access.shows_path_state(state) else ""
     data: dict[str, object] = {
         "case": case.number,
         "definition": f"{definition.code} v{definition.version}",
-        "state": state,
-        "state_title": machine.states[state].title.get(lang, state),
+        "state": shown_state,
+        "state_title": machine.states[state].title.get(lang, state) if shown_state else "",
         "next_steps": [
             {
                 "code": t.code,
@@ -120,8 +122,10 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
                 ],
                 "yours": bool(org and t.permits(org.type, actor.role)),
             }
-            for t in machine.available_steps(state, facts, taken)
-        ],
+            for t in machine.available_steps(shown_state, facts, taken)
+        ]
+        if shown_state
+        else [],
     }
     if path:
         data.update(
@@ -136,16 +140,15 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
             deadlines=[
                 {"kind": d.kind, "kind_display": d.kind_display, "due_on": d.due_on}
                 for d in path.deadlines.filter(closed_at__isnull=True)
+                if access.shows_deadline(d.kind)
             ],
             steps=steps_shown(access, path),
         )
     if not access.shows("identification.guardian"):
         data.pop("guardian", None)
     if not access.shows("identification.state"):
-        # Where the path stands, what comes next and its deadlines tell what happened as much
-        # as the steps do: without the category, the reader sees no state of the path at all.
-        data.update(state="", state_title="", next_steps=[])
-        for key in ("advice", "htcds_status", "htcds_decision_org", "deadlines"):
+        # The advice and the victim status judge the exploitation as a whole.
+        for key in ("advice", "htcds_status", "htcds_decision_org"):
             data.pop(key, None)
     if org and org.type in NON_PUNISHMENT_VIEWERS:
         flags = NonPunishmentFlag.objects.filter(case=case, withdrawn_at__isnull=True)
@@ -376,9 +379,12 @@ def case_block(*, actor: Actor, case: Case) -> dict[str, object] | None:
     state = str(data["state"])
     steps = list(data.get("steps", []))  # type: ignore[arg-type]
     visited = {s["source"] for s in steps} | {s["target"] for s in steps}
-    reachable = _reachable(machine, state)
+    reachable = _reachable(machine, state) if state else set()
+    access = policy.case_access(actor, [case.pk]).get(case.pk)
     timeline = []
-    for code, st in machine.states.items() if state else ():
+    for code, st in machine.states.items() if state and access else ():
+        if not access.shows_path_state(code):
+            continue  # a state of a category not granted is not named at all
         if code == state:
             status = "current"
         elif code in visited:
@@ -409,7 +415,6 @@ def case_block(*, actor: Actor, case: Case) -> dict[str, object] | None:
     data["steps"] = steps
     # The commission's members and outcome (the victim status) are identification data: shown
     # only where the reader's relation grants them, like every other field (deny by default).
-    access = policy.case_access(actor, [case.pk]).get(case.pk)
     shows_commission = access is not None and access.shows("identification.commission")
     data["commission"] = commission_of(actor=actor, case=case) if shows_commission else None
     data["may_act"] = policy.allows(actor, "identification.transition")
@@ -442,6 +447,7 @@ def shelter_hold_deadlines(*, actor: Actor, today: date) -> list[dict[str, objec
         presumed = bool(path and path.presumed_minor)
         rows.append(
             {
+                "case_id": h.referral.case_id,
                 "case": h.referral.case.number,
                 "kind": HOLD_EXPIRY,
                 "kind_display": str(label),
@@ -454,6 +460,18 @@ def shelter_hold_deadlines(*, actor: Actor, today: date) -> list[dict[str, objec
             }
         )
     return rows
+
+
+def _deadline_shown(access: CaseAccess | None, row: dict[str, object]) -> dict | None:
+    """A deadline row as the reader's relation to its case allows: listed only when the
+    deadline's category is granted there (a B8/3 decision is immigration data, a held shelter
+    place location data), and whether the person is a minor only with their demographics."""
+    if access is None or not access.shows_deadline(str(row["kind"])):
+        return None
+    if not access.shows("minor"):
+        row.pop("minor", None)
+        row.pop("minor_estimated", None)
+    return row
 
 
 def deadlines_of_organisation(
@@ -480,6 +498,7 @@ def deadlines_of_organisation(
     for d in rows:
         result[bucket_of(d.due_on, today)].append(
             {
+                "case_id": d.path.case_id,
                 "case": d.path.case.number,
                 "kind": d.kind,
                 "kind_display": d.kind_display,
@@ -493,6 +512,12 @@ def deadlines_of_organisation(
         )
     for row in shelter_hold_deadlines(actor=actor, today=today):
         result[bucket_of(row["due_on"], today)].append(row)
+    access = policy.case_access(
+        actor, list({row["case_id"] for rows_ in result.values() for row in rows_})
+    )
+    for bucket, rows_ in result.items():
+        result[bucket] = [_deadline_shown(access.get(row.pop("case_id")), row) for row in rows_]
+        result[bucket] = [row for row in result[bucket] if row is not None]
     for rows_ in result.values():
         rows_.sort(key=lambda r: (r["due_on"], r["due_at"].timestamp() if "due_at" in r else 0))
     shown = sorted({row["case"] for rows_ in result.values() for row in rows_})
@@ -544,7 +569,8 @@ def notifications_of(*, actor: Actor, unread_only: bool = False) -> list[dict[st
         rows = rows.filter(read_at__isnull=True)
     rows = list(rows.select_related("case")[:200])
     # Through the case's field policy: a notification shows only while the user reaches its
-    # case and its kind's category is granted there (a B8/3 deadline is immigration data).
+    # case and its kind's category is granted there (a B8/3 deadline is immigration data, a
+    # deadline reminder also needs its deadline's category).
     access = policy.case_access(actor, list({n.case_id for n in rows}))
     result = [
         {
@@ -557,7 +583,7 @@ def notifications_of(*, actor: Actor, unread_only: bool = False) -> list[dict[st
             "read_at": n.read_at,
         }
         for n in rows
-        if n.case_id in access and access[n.case_id].shows(f"notification.{n.kind}")
+        if n.case_id in access and access[n.case_id].shows_notification(n.kind, n.data)
     ]
     audit.record(
         actor,
@@ -573,7 +599,9 @@ def notifications_of(*, actor: Actor, unread_only: bool = False) -> list[dict[st
 
 def lead_time_records(*, actor: Actor) -> list[leadtimes.CaseRecord]:
     """One plain record per case on the path that the actor reaches (read-only on the shelter's
-    placements). Not audited by itself: lead_times_report is the use case."""
+    placements), each fact only where the actor's relation to the case grants its category: a
+    group of few cases would otherwise tell a single case's form of exploitation or outcome.
+    Not audited by itself: lead_times_report is the use case."""
     from samen.shelter.models import Placement
 
     paths = (
@@ -586,10 +614,16 @@ def lead_time_records(*, actor: Actor) -> list[leadtimes.CaseRecord]:
     rows = Placement.objects.filter(referral__case_id__in=[p.case_id for p in paths])
     for case_id, started in rows.values_list("referral__case_id", "started_at"):
         placements.setdefault(case_id, []).append(engine.local_date(started))
+    access = policy.case_access(actor, [p.case_id for p in paths])
     records = []
     for p in paths:
+        seen = access.get(p.case_id)
+        if seen is None:
+            continue
         indication = reflection = permit = None
         for step in p.steps.all():  # in order of time
+            if not seen.shows(f"identification.step.{step.transition}"):
+                continue
             if step.transition == "indication_establish" and indication is None:
                 raw = (step.values or {}).get("established_on")
                 indication = date.fromisoformat(raw) if raw else engine.local_date(step.at)
@@ -598,13 +632,15 @@ def lead_time_records(*, actor: Actor) -> list[leadtimes.CaseRecord]:
             elif step.transition in ("b83_grant", "b83_refuse"):
                 permit = "granted" if step.transition == "b83_grant" else "refused"
         placed = None
-        if indication:
+        if indication and seen.shows("region"):
             after = [d for d in placements.get(p.case_id, []) if d >= indication]
             placed = min(after) if after else None
         records.append(
             leadtimes.CaseRecord(
-                region=p.case.region.name,
-                forms=tuple(sorted(str(f) for f in p.case.forms.all())),
+                region=p.case.region.name if seen.shows("region") else "",
+                forms=tuple(sorted(str(f) for f in p.case.forms.all()))
+                if seen.shows("forms")
+                else (),
                 opened_on=engine.local_date(p.case.opened_at),
                 indication_on=indication,
                 placed_on=placed,

@@ -84,7 +84,9 @@ def facts_of(path: IdentificationPath) -> dict[str, object]:
     }
 
 
-def _refusal(exc: engine.TransitionError, machine: engine.Machine, state: str) -> ValidationError:
+def _refusal(
+    exc: engine.TransitionError, machine: engine.Machine, state: str, access: CaseAccess
+) -> ValidationError:
     language = current_language()
     steps = engine.titles(machine.next_steps(state), language)
     allowed = ", ".join(steps) or _("none: the path has ended")
@@ -125,6 +127,11 @@ def _refusal(exc: engine.TransitionError, machine: engine.Machine, state: str) -
                     % {"step": exc.code, "facts": ", ".join(sorted(exc.unmet))}
                 ]
             }
+        )
+    if not access.shows_path_state(state):
+        # The refusal would name where the path stands, and its next steps: not this reader's.
+        return ValidationError(
+            {"transition": [_("Where this path stands is not shared with your organisation.")]}
         )
     return ValidationError(
         {
@@ -170,7 +177,7 @@ def transition_take(
             except engine.NotPermitted:
                 raise
             except engine.TransitionError as exc:
-                raise _refusal(exc, machine, path.state) from exc
+                raise _refusal(exc, machine, path.state, access) from exc
             step = PathStep.objects.create(
                 path=path,
                 transition=code,

@@ -26,7 +26,9 @@ from samen.sharing import audit
 from samen.sharing.actor import Actor
 from samen.sharing.register import (
     CASE_METADATA,
+    DEADLINE_CATEGORIES,
     FIELD_CATEGORIES,
+    PATH_STATE_CATEGORIES,
     SHARE_PURPOSE_CATEGORIES,
     TIMELINE_CATEGORIES,
     Grant,
@@ -244,6 +246,36 @@ class CaseAccess:
     def shown_step_values(self, values: dict[str, object] | None) -> dict[str, object]:
         """The values of an identification step that may be shown, each by its own name."""
         return {k: v for k, v in (values or {}).items() if self.shows(f"identification.value.{k}")}
+
+    def _grants(self, category: str | None) -> bool:
+        return category is not None and (category == CASE_METADATA or category in self.categories)
+
+    def shows_path_state(self, state: str) -> bool:
+        """Whether where the path stands (or stood) may be shown: by the state's own category,
+        never for a state the register does not classify."""
+        return self._grants(PATH_STATE_CATEGORIES.get(state))
+
+    def shown_step(self, step: dict[str, object]) -> dict[str, object]:
+        """A step already shown by its transition: its values by their names, and the states it
+        left and reached only by their own categories (a B8/3 application's source tells that a
+        report was made)."""
+        shown = dict(step)
+        if "values" in shown:
+            shown["values"] = self.shown_step_values(shown["values"])  # type: ignore[arg-type]
+        for key in ("source", "target"):
+            if key in shown and not self.shows_path_state(str(shown[key])):
+                shown[key] = ""
+        return shown
+
+    def shows_deadline(self, kind: str) -> bool:
+        """Whether an open deadline of this kind may be shown (on the path, in lists, reminders)."""
+        return self._grants(DEADLINE_CATEGORIES.get(kind))
+
+    def shows_notification(self, kind: str, data: dict[str, object]) -> bool:
+        """A notification by its kind's category; a deadline reminder also by its deadline's."""
+        if not self.shows(f"notification.{kind}"):
+            return False
+        return kind != "deadline" or self.shows_deadline(str(data.get("deadline", "")))
 
 
 def purpose_of(actor: Actor) -> str:

@@ -126,8 +126,8 @@ FIELD_CATEGORIES: dict[str, str] = {
     "timeline.data.share": CASE_METADATA,
     "timeline.data.expires_at": CASE_METADATA,
     # An identification path step (identification.selectors): the step by its transition,
-    # each value by its name. The state and the path itself say what happened, so they need
-    # the category of the exploitation assessment.
+    # each value by its name; the path's state by its own category (PATH_STATE_CATEGORIES).
+    # The advice and the victim status (HTCDS) judge the person's exploitation as a whole.
     "identification.state": "exploitation",
     "identification.commission": "exploitation",  # members, assessments and the outcome
     "identification.guardian": "minors",
@@ -163,7 +163,7 @@ FIELD_CATEGORIES: dict[str, str] = {
     "identification.value.permit_starts_on": "immigration",
     "identification.value.route": "immigration",
     # A notification (identification.selectors.notifications_of): its kind says what it is about.
-    "notification.deadline": "immigration",
+    "notification.deadline": CASE_METADATA,  # each by its deadline's kind (DEADLINE_CATEGORIES)
     "notification.guardian": "minors",
     "notification.adult": "minors",
     "notification.hold": "location",
@@ -180,6 +180,40 @@ SHARE_PURPOSE_CATEGORIES: dict[str, str] = {
     "shelter_placement": "location",
     "identification": "exploitation",
     "investigation": "criminal",
+    "residence": "immigration",
+}
+
+# Where an identification path stands tells what happened as much as the step that led there
+# ("Aangifte of medewerking" is criminal data, "B8/3-vergunning verleend" immigration data): a
+# state's code and title show only when its category is granted, and the states listed here are
+# the only ones ever shown (deny by default: a state added by a new path definition stays hidden
+# until it is classified). A state takes the category of the steps that lead into it.
+PATH_STATE_CATEGORIES: dict[str, str] = {
+    "signalled": "exploitation",
+    "under_assessment": "exploitation",
+    "indication_established": "exploitation",
+    "indication_not_established": "exploitation",
+    "reflection_offered": "immigration",
+    "reflection_accepted": "immigration",
+    "reflection_declined": "immigration",
+    "report_made": "criminal",
+    "b83_applied": "immigration",
+    "b83_granted": "immigration",
+    "b83_refused": "immigration",
+    "other_route": "immigration",
+    "closed": "exploitation",
+}
+
+# What a deadline tells by the mere fact that it is open: the category of the steps that open
+# and close it. It is listed (on the path, under /identificatie/termijnen/, in reminders and
+# their e-mails) only where the reader's relation to the case grants it; a kind not listed here
+# is never shown (deny by default). A shelter hold's expiry tells where a place is held.
+DEADLINE_CATEGORIES: dict[str, str] = {
+    "assessment_decision": "exploitation",
+    "reflection_end": "immigration",
+    "b83_decision": "immigration",
+    "permit_end": "immigration",
+    "hold_expiry": "location",
 }
 
 TIMELINE_CATEGORIES: dict[str, str] = {

@@ -109,12 +109,12 @@ def test_the_ind_reaches_only_cases_with_a_reflection_period_a_b83_step_or_a_sha
         actor=actor_for("demo-registrar", "identification"),
         case=shared,
         recipient=ind_org,
-        purpose="identification",
+        purpose="residence",
         categories=["identity", "immigration"],
         reason="vraag over verblijf (synthetisch)",
     )
     ind = actor_for("demo-ind")
-    assert ind.role == Role.IND_OFFICER and ind.purpose == "identification"
+    assert ind.role == Role.IND_OFFICER and ind.purpose == "residence"
     assert visible(ind) == {reflection.number, permit.number, shared.number}
     with pytest.raises(Http404):
         cases.case_get(actor=ind, number=plain.number)

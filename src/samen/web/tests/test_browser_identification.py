@@ -81,17 +81,18 @@ def test_from_signal_to_b83_permit(new_page, sign_in, artifact_dir):
     ind = new_page()
     sign_in(ind, "demo-ind")
     ind.goto(f"/zaken/{number}/")
-    # The IND's own role acts for the identification purpose only (reach by relation, #12), so
-    # there is no purpose to switch: it takes the B8/3 step as it signs in.
+    # The IND's own role acts for the residence purpose only (reach by relation, #12, ADR
+    # 0012), so there is no purpose to switch: it takes the B8/3 step as it signs in.
     expect(ind.locator("#purpose-select")).to_have_count(0)
     take(ind, "b83_grant", decided_on=today.isoformat(), permit_starts_on=today.isoformat())
     assert state_of(ind) == "b83_granted"
     permit = ind.get_by_test_id("ident-deadlines").locator("[data-kind=permit_end]")
     expect(permit.locator("time")).to_have_attribute("datetime", add_months(today, 12).isoformat())
-    # Five of the six steps: the report to the police is criminal data, which the register
-    # does not give the IND (identification steps go through the field policy, issue #12).
+    # Three of the six steps: the IND acts for residence (B8/3), so the assessment
+    # (exploitation data) and the report to the police (criminal data) are not its to read
+    # (identification steps go through the field policy, issue #12, ADR 0012).
     steps = ind.get_by_test_id("ident-steps").locator("li")
-    expect(steps).to_have_count(5)
+    expect(steps).to_have_count(3)
     ind.screenshot(path=str(artifact_dir / "identification-permit.png"), full_page=True)
 
     coordinator.goto("/identificatie/termijnen/")

@@ -7,6 +7,9 @@ Marker kinds (see world.py for where each is planted):
   location           the case's municipality (a municipality of its own)   - location
   health             the needs profile of a shelter referral               - health
   immigration        reflection period and B8/3 dates, deadlines           - immigration
+  assessmentdate     the date the slightest indication was established
+                     and its decision deadline (U1)                        - exploitation
+  reportdate         the date of the report to the police (U1)             - criminal data
   carenote           a care coordinator's note                             - free text
   investigationnote  a police investigation note                           - criminal data
   hotelsignal        the hotel's own signal text (U1)                      - free text, own signal
@@ -34,6 +37,8 @@ KINDS = (
     "location",
     "health",
     "immigration",
+    "assessmentdate",
+    "reportdate",
     "carenote",
     "investigationnote",
     "hotelsignal",
@@ -74,9 +79,12 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {
     # Termijnen", README), the signals and the reasons of its own shares. Police notes are
     # criminal data under the police data law: not decided by the issue, so MAY.
     # The reasons of its own shares: no page shows a share's reason today, so MAY.
+    # The slightest indication opens the reflection period and the care that comes with it:
+    # the coordinator reads when it was established. The date of the report to the police is
+    # criminal data, like the police's note: MAY.
     ("demo-coordinator", "U1"): rel(
-        "identity contact location immigration carenote hotelsignal othersignal",
-        "investigationnote shelterreason policereason",
+        "identity contact location immigration assessmentdate carenote hotelsignal othersignal",
+        "investigationnote shelterreason policereason reportdate",
     ),
     # The hotel that signalled: its own signal and the advice, nothing of the case (issue #1,
     # What-to-build 2: "its own signals only").
@@ -89,8 +97,9 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {
     # immigration) and the investigating service that took the identification steps; it reads
     # its own investigation note. Not the coordinator's care note (care free text was not
     # shared), not the shelter share's reason. Signal texts and contact are open.
+    # It established the indication and took the report: both dates are its own work.
     ("demo-investigator", "U1"): rel(
-        "identity location immigration investigationnote",
+        "identity location immigration assessmentdate reportdate investigationnote",
         "contact hotelsignal othersignal policereason",
     ),
     # CoMensha, the national coordination centre, registers every possible victim: identity and
@@ -98,17 +107,17 @@ EXPECTED: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {
     # is open; the police's investigation note is criminal data it has no purpose for.
     ("demo-registrar", "U1"): rel(
         "identity location",
-        "contact immigration hotelsignal othersignal carenote shelterreason policereason",
+        "contact immigration assessmentdate reportdate hotelsignal othersignal carenote "
+        "shelterreason policereason",
     ),
     # The IND: a case with a reflection period and a B8/3 step (issue What-to-build 1) - the
-    # immigration data; the identity it decides the permit for is open (its default purpose
-    # does not show it today); never care or police notes, signal texts or share reasons.
-    # Open (issue #12 closing note): the register's identification grant, which the IND shares
-    # with the police and CoMensha, holds exploitation data, and the path's state and deadlines
-    # the IND works with are shown under it. Whether the IND needs the forms of exploitation
-    # for its residence decision is for the register's owner to decide; until an IND-only
-    # grant without them exists, the forms are MAY here, not GRANT.
-    ("demo-ind", "U1"): rel("immigration", "identity location contact"),
+    # immigration data and the identity of the person it decides the permit for (DOMAIN: the
+    # IND decides on residence under B8/3). It decides on residence, not on exploitation:
+    # neither the forms of exploitation (checked on the API, test_canary.py) nor when the
+    # slightest indication was established; not the report to the police (criminal data; the
+    # B8/3 application carries its own date); never care or police notes, signal texts or
+    # share reasons. Where the case is, and how to reach the person, are open.
+    ("demo-ind", "U1"): rel("immigration identity", "location contact"),
     # The privacy officer supervises shares (/privacy/delingen/); whether it reads their
     # reasons is open. It reads no case content (the subject-access report, which by design
     # shows the subject's data, is not crawled for it; see the README).

@@ -94,7 +94,7 @@ def _exploitation_in_api(world: CanaryWorld, result: Crawl) -> list[str]:
         ("demo-shelter", "U1"),  # demographics + location only (issue #4)
         ("demo-hotel", "U1"),
         ("demo-professional", "U2"),
-        # ("demo-ind", "U1") is open: see the comment on its row in expected.py.
+        ("demo-ind", "U1"),  # it decides on residence, not on exploitation (expected.py)
         ("demo-privacy", "U1"),
     }
     leaks = []
@@ -112,6 +112,34 @@ def _exploitation_in_api(world: CanaryWorld, result: Crawl) -> list[str]:
             # That the police wrote an investigation note is criminal data too (issue #4).
             if "investigation" in page.text and (result.username, case) in NO_POLICE_WORK:
                 leaks.append(f"{case}/an investigation (note) is named in {page.url}")
+    return leaks
+
+
+# Where an identification path stands tells what happened (issue #12: path steps and their
+# values go through the field policy): the codes (API) and Dutch titles (pages) of the states and
+# steps that say a report was made, or that the slightest indication was assessed.
+REPORT_NAMES = ("report_made", "report_record", "aangifte of medewerking", "aangifte gedaan")
+ASSESSMENT_NAMES = (
+    "under_assessment", "assessment_start", "indication_established", "indication_establish",
+    "assessment_decision", "geringste aanwijzing",
+)  # fmt: skip
+# (user, case) -> the names its pages of that case must not carry. The IND decides on residence:
+# the reflection period and B8/3, not the assessment or the criminal case (expected.py).
+WITHHELD_PATH_NAMES = {("demo-ind", "U1"): REPORT_NAMES + ASSESSMENT_NAMES}
+
+
+def _path_states_named(world: CanaryWorld, result: Crawl) -> list[str]:
+    leaks = []
+    for (user, case), names in WITHHELD_PATH_NAMES.items():
+        if user != result.username:
+            continue
+        number = squash(world.targets[case].number)
+        for page in result.pages:
+            if number not in squash(page.url):
+                continue
+            named = [n for n in names if squash(n) in page.text]
+            if named:
+                leaks.append(f"{case}/path states or steps {named} named on {page.url}")
     return leaks
 
 
@@ -141,6 +169,7 @@ def _crawl_and_judge(world: CanaryWorld, user: str) -> tuple[Crawl, Finding]:
     result = crawl(user, seeds=_seeds(world, user), api_fill=_api_fill(world))
     finding = _judge(world, result)
     finding.leaks += _exploitation_in_api(world, result)
+    finding.leaks += _path_states_named(world, result)
     _dump(user, finding, result)
     return result, finding
 

@@ -216,7 +216,11 @@ def _identification_path(case: Case, target: Target, world: CanaryWorld) -> None
             else:
                 live[key] = value
         ident.transition_take(actor=_actor(username), case=case, code=code, values=live)
-    planted: list[date] = []
+    # Each date under the kind of what it tells: the slightest indication and its decision
+    # deadline are exploitation data, the report to the police criminal data, the reflection
+    # period and B8/3 dates immigration data.
+    planted: dict[str, list[date]] = {"immigration": [], "assessmentdate": [], "reportdate": []}
+    date_kind = {"indication_establish": "assessmentdate", "report_record": "reportdate"}
     for step, (_, code, values) in zip(
         PathStep.objects.filter(path__case=case).order_by("at", "id"), U1_PATH, strict=True
     ):
@@ -226,13 +230,15 @@ def _identification_path(case: Case, target: Target, world: CanaryWorld) -> None
             for key, value in values.items()
         }
         step.save(update_fields=["values"])
-        planted += [v for v in values.values() if isinstance(v, date)]
+        kind = date_kind.get(code, "immigration")
+        planted[kind] += [v for v in values.values() if isinstance(v, date)]
     for i, deadline in enumerate(Deadline.objects.filter(path__case=case).order_by("id")):
         due = date(2012, 6, 11) + timedelta(days=7 * i)
         deadline.due_on = due
         deadline.save(update_fields=["due_on"])
-        planted.append(due)
-    world.dates.setdefault(target.tag, {})["immigration"] = planted
+        kind = "assessmentdate" if deadline.kind == "assessment_decision" else "immigration"
+        planted[kind].append(due)
+    world.dates.setdefault(target.tag, {}).update(planted)
 
 
 def _other_hotel_user() -> None:
