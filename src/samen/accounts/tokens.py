@@ -71,27 +71,36 @@ def token_issue(
     if membership.user_id != user.pk or not membership.is_active:
         token_refused(user=user, action=ISSUE, reason="membership", origin=origin)
         raise ValueError("membership of another user or inactive")
-    secret = secrets.token_urlsafe(32)
     with transaction.atomic():
-        prefix = secrets.token_hex(6)
-        while ApiToken.objects.filter(prefix=prefix).exists():
-            prefix = secrets.token_hex(6)
-        token = ApiToken.objects.create(
-            prefix=prefix,
-            secret_hash=_hash(secret),
-            user=user,
-            membership=membership,
-            role=membership.role,
-            otp_device=device.persistent_id if device else "",
-            expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_LIFETIME_HOURS),
-        )
+        token, key = _new_token(user=user, membership=membership, device=device)
         audit.record(
             _actor(user, membership, origin),
             ISSUE,
             object_type="api_token",
-            object_id=prefix,
+            object_id=token.prefix,
             detail={"membership": membership.pk, "second_factor": bool(device)},
         )
+    return token, key
+
+
+def _new_token(
+    *, user: User, membership: Membership, device: TOTPDevice | None
+) -> tuple[ApiToken, str]:
+    """The row and the key, unchecked and unaudited: only `token_issue` (and test fixtures that
+    stand in for a client's earlier sign-in) may call it."""
+    secret = secrets.token_urlsafe(32)
+    prefix = secrets.token_hex(6)
+    while ApiToken.objects.filter(prefix=prefix).exists():
+        prefix = secrets.token_hex(6)
+    token = ApiToken.objects.create(
+        prefix=prefix,
+        secret_hash=_hash(secret),
+        user=user,
+        membership=membership,
+        role=membership.role,
+        otp_device=device.persistent_id if device else "",
+        expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_LIFETIME_HOURS),
+    )
     return token, f"{prefix}{SEPARATOR}{secret}"
 
 
