@@ -10,11 +10,39 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from samen.accounts.models import User
-from samen.accounts.tokens import token_issue
+from samen.accounts.tokens import _new_token
 from samen.demo.builder import build_demo_world
 from samen.organisations.models import Membership
 from samen.sharing.actor import Actor, actor_for_membership
 from samen.signalling.services import PersonInput, SignalInput, signal_record
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """With SAMEN_TEST_DB_ROLE (PostgreSQL), the tests run as that role, which owns no table:
+    see samen.sharing.tests.approle. The flush between transactional tests stays the owner's."""
+    from django.test import TransactionTestCase
+
+    from samen.sharing.tests import approle
+
+    with django_db_blocker.unblock():
+        switched = approle.switch_on()
+    if not switched:
+        yield
+        return
+    flush_as_app = TransactionTestCase._fixture_teardown
+
+    def flush_as_owner(self: TransactionTestCase) -> None:
+        with approle.as_owner():
+            flush_as_app(self)
+
+    TransactionTestCase._fixture_teardown = flush_as_owner
+    try:
+        yield
+    finally:
+        TransactionTestCase._fixture_teardown = flush_as_app
+        with django_db_blocker.unblock():
+            approle.switch_off()
 
 
 @pytest.fixture(autouse=True)
@@ -64,11 +92,13 @@ def record(actor_for):
 
 
 def api_token_for(username: str) -> str:
-    """A token for the user's first membership, issued as if the second factor was given."""
+    """A token for the user's first membership, issued as if the second factor was given: test
+    setup standing in for an earlier sign-in, so it writes no audit entry of its own (the
+    issuing itself is tested through the API in accounts/tests)."""
     user = User.objects.get(username=username)
     membership = Membership.objects.filter(user=user, is_active=True).order_by("id").first()
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    return token_issue(user=user, membership=membership, device=device)[1]
+    return _new_token(user=user, membership=membership, device=device)[1]
 
 
 @pytest.fixture

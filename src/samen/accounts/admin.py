@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samen.accounts.models import ApiToken, User
 from samen.accounts.tokens import token_revoke
+from samen.sharing.actor import client_origin
 
 
 @admin.register(User)
@@ -47,5 +48,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset:
-            token_revoke(token=token, by=request.user)
+            token_revoke(token=token, by=request.user, origin=client_origin(request.META, "admin"))
         messages.success(request, _("The selected tokens have been revoked."))

@@ -19,8 +19,13 @@ from rest_framework.exceptions import AuthenticationFailed
 from samen.accounts.models import ApiToken, User
 from samen.accounts.twofactor import requires_second_factor
 from samen.organisations.models import Membership
+from samen.sharing import audit
+from samen.sharing.actor import Actor
 
 SEPARATOR = "."
+# Issuing and revoking tokens is audited like any use of access: who, for which membership,
+# which token (its public prefix, never the secret), and every refusal with its reason code.
+ISSUE, REVOKE = "api_token.create", "api_token.revoke"
 
 
 def _hash(secret: str) -> str:
@@ -29,37 +34,106 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _actor(user: User | None, membership: Membership | None, origin: str) -> Actor:
+    if membership is None and user is not None and user.is_authenticated:
+        membership = (
+            Membership.objects.filter(user=user, is_active=True)
+            .select_related("organisation")
+            .order_by("id")
+            .first()
+        )
+    return Actor(user=user, membership=membership, origin=origin)
+
+
+def token_refused(
+    *, user: User | None, action: str, reason: str, origin: str, token_id: str = ""
+) -> None:
+    """Audit a refused issue or revocation; `reason` is a code, never what was typed."""
+    audit.record(
+        _actor(user, None, origin),
+        action,
+        object_type="api_token",
+        object_id=token_id,
+        result="denied",
+        detail={"reason": reason},
+    )
+
+
 def token_issue(
-    *, user: User, membership: Membership, device: TOTPDevice | None = None
+    *,
+    user: User,
+    membership: Membership,
+    device: TOTPDevice | None = None,
+    origin: str = "",
 ) -> tuple[ApiToken, str]:
     """A new token for one of the user's active memberships; returns the row and the full token
     string, which is shown once and never stored."""
     if membership.user_id != user.pk or not membership.is_active:
+        token_refused(user=user, action=ISSUE, reason="membership", origin=origin)
         raise ValueError("membership of another user or inactive")
-    secret = secrets.token_urlsafe(32)
     with transaction.atomic():
-        prefix = secrets.token_hex(6)
-        while ApiToken.objects.filter(prefix=prefix).exists():
-            prefix = secrets.token_hex(6)
-        token = ApiToken.objects.create(
-            prefix=prefix,
-            secret_hash=_hash(secret),
-            user=user,
-            membership=membership,
-            role=membership.role,
-            otp_device=device.persistent_id if device else "",
-            expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_LIFETIME_HOURS),
+        token, key = _new_token(user=user, membership=membership, device=device)
+        audit.record(
+            _actor(user, membership, origin),
+            ISSUE,
+            object_type="api_token",
+            object_id=token.prefix,
+            detail={"membership": membership.pk, "second_factor": bool(device)},
         )
+    return token, key
+
+
+def _new_token(
+    *, user: User, membership: Membership, device: TOTPDevice | None
+) -> tuple[ApiToken, str]:
+    """The row and the key, unchecked and unaudited: only `token_issue` (and test fixtures that
+    stand in for a client's earlier sign-in) may call it."""
+    secret = secrets.token_urlsafe(32)
+    prefix = secrets.token_hex(6)
+    while ApiToken.objects.filter(prefix=prefix).exists():
+        prefix = secrets.token_hex(6)
+    token = ApiToken.objects.create(
+        prefix=prefix,
+        secret_hash=_hash(secret),
+        user=user,
+        membership=membership,
+        role=membership.role,
+        otp_device=device.persistent_id if device else "",
+        expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_LIFETIME_HOURS),
+    )
     return token, f"{prefix}{SEPARATOR}{secret}"
 
 
-def token_revoke(*, token: ApiToken, by: User) -> None:
-    """Revoke one's own token, or (functional administrator) anyone's; idempotent."""
+def token_revoke(*, token: ApiToken, by: User, origin: str = "") -> None:
+    """Revoke one's own token, or (functional administrator) anyone's; idempotent (a second
+    revocation changes nothing and is not audited again)."""
     if token.revoked_at is None:
-        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now(), revoked_by=by
-        )
+        with transaction.atomic():
+            changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+                revoked_at=timezone.now(), revoked_by=by
+            )
+            if changed:
+                audit.record(
+                    _actor(by, None, origin),
+                    REVOKE,
+                    object_type="api_token",
+                    object_id=token.prefix,
+                    detail={"membership": token.membership_id, "own": token.user_id == by.pk},
+                )
         token.refresh_from_db(fields=["revoked_at", "revoked_by"])
+
+
+def token_revoke_own(*, user: User, token_id: str, origin: str = "") -> bool:
+    """Revoke one of the user's own tokens by its prefix; False (audited) when the user has no
+    such token - someone else's looks exactly like a missing one."""
+    token = ApiToken.objects.filter(user=user, prefix=token_id).first()
+    if token is None:
+        token_refused(
+            user=user, action=REVOKE, reason="not_found", origin=origin, token_id=token_id[:64]
+        )
+        return False
+    token_revoke(token=token, by=user, origin=origin)
+    return True
 
 
 def tokens_of_user(*, user: User) -> list[ApiToken]:

@@ -14,8 +14,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samen.accounts import twofactor
-from samen.accounts.models import ApiToken
-from samen.accounts.tokens import token_revoke, token_status, tokens_of_user
+from samen.accounts.tokens import token_issue, token_revoke_own, token_status, tokens_of_user
 from samen.sharing.access import AUTHENTICATED, PUBLIC, access, declare
 from samen.sharing.actor import PURPOSE_SESSION_KEY, SESSION_KEY, active_memberships
 
@@ -140,11 +139,29 @@ TOKEN_STATES = {
 
 @access(AUTHENTICATED)
 def api_tokens(request: HttpRequest) -> HttpResponse:
-    """One's own API tokens: which membership, when issued, until when, last use; revoke."""
+    """One's own API tokens: which membership, when issued, until when, last use; revoke. A POST
+    issues a token for the membership the user is working in now, shown on this response only
+    (not in a redirect or a message, which would keep it in the session)."""
     if (gate := _second_factor_first(request)) is not None:
         return gate
+    issued = ""
+    if request.method == "POST":
+        membership = request.actor.membership
+        if membership is None:
+            raise Http404
+        # The second factor of this session (verified above where the role needs one) is what
+        # the token keeps checking on every request.
+        device = getattr(request.user, "otp_device", None)
+        _token, issued = token_issue(
+            user=request.user, membership=membership, device=device, origin=request.actor.origin
+        )
     rows = [(t, TOKEN_STATES[token_status(t)]) for t in tokens_of_user(user=request.user)]
-    return render(request, "accounts/api_tokens.html", {"rows": rows})
+    context = {"rows": rows, "issued": issued, "membership": request.actor.membership}
+    status = 201 if issued else 200
+    response = render(request, "accounts/api_tokens.html", context, status=status)
+    if issued:
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @access(AUTHENTICATED)
@@ -152,9 +169,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 def api_token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
     if (gate := _second_factor_first(request)) is not None:
         return gate
-    token = ApiToken.objects.filter(user=request.user, prefix=token_id).first()
-    if token is None:
+    if not token_revoke_own(user=request.user, token_id=token_id, origin=request.actor.origin):
         raise Http404
-    token_revoke(token=token, by=request.user)
     messages.success(request, _("The token has been revoked."))
     return redirect("api-tokens")

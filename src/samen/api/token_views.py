@@ -8,10 +8,10 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from samen.accounts.models import ApiToken
-from samen.accounts.tokens import token_revoke, tokens_of_user
+from samen.accounts.tokens import token_revoke_own, tokens_of_user
 from samen.api.base import SamenAPIView
 from samen.sharing.access import AUTHENTICATED, PUBLIC
+from samen.sharing.actor import client_origin
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -68,8 +68,7 @@ class TokenRevokeView(SamenAPIView):
 
     @extend_schema(responses={204: None}, summary="Revoke one of your API tokens")
     def delete(self, request: Request, token_id: str) -> Response:
-        token = ApiToken.objects.filter(user=request.user, prefix=token_id).first()
-        if token is None:
+        origin = client_origin(request.META, "api")
+        if not token_revoke_own(user=request.user, token_id=token_id, origin=origin):
             raise Http404
-        token_revoke(token=token, by=request.user)
         return Response(status=204)

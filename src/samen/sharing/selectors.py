@@ -13,7 +13,13 @@ from django.http import Http404
 from samen.cases.models import Case
 from samen.sharing import audit, policy
 from samen.sharing.actor import Actor
-from samen.sharing.models import AuditEntry, CaseShare, EmergencyAccess, ProcessingRule
+from samen.sharing.models import (
+    AuditEntry,
+    AuditSubject,
+    CaseShare,
+    EmergencyAccess,
+    ProcessingRule,
+)
 
 SUPERVISION_BASIS = "AVG art. 5 lid 2, art. 30 en art. 32; NEN 7513"
 
@@ -54,6 +60,15 @@ def _audit_qs(f: AuditFilters) -> QuerySet[AuditEntry]:
 def audit_search(*, actor: Actor, filters: AuditFilters, page: int = 1, per_page: int = 50) -> Page:
     policy.require(actor, "audit.read", object_type="audit")
     result = Paginator(_audit_qs(filters), min(per_page, 200)).get_page(page)
+    # The page names the cases its entries touched: that is a use of each person's data too,
+    # so the read is indexed to them (their subject-access report shows who read the trail).
+    shown = set(
+        AuditSubject.objects.filter(entry__in=[e.pk for e in result.object_list]).values_list(
+            "case_number", flat=True
+        )
+    )
+    if filters.case:
+        shown.add(filters.case.strip().upper())
     audit.record(
         actor,
         "audit.search",
@@ -64,7 +79,7 @@ def audit_search(*, actor: Actor, filters: AuditFilters, page: int = 1, per_page
         legal_basis=SUPERVISION_BASIS,
         detail={
             "filters": filters.as_detail(),
-            "cases": [filters.case.upper()] if filters.case else [],
+            "cases": sorted(shown),
         },
     )
     return result

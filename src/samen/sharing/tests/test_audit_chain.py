@@ -6,6 +6,7 @@ from django.db import IntegrityError, InternalError, ProgrammingError, connectio
 
 from samen.sharing import audit
 from samen.sharing.models import AuditChainHead, AuditEntry, AuditSubject
+from samen.sharing.tests import approle
 
 TABLE = AuditEntry._meta.db_table
 SUBJECTS = AuditSubject._meta.db_table
@@ -22,8 +23,9 @@ def trail(record, django_capture_on_commit_callbacks):
 
 
 def raw(sql: str, params: list | None = None) -> None:
-    """Change the table behind the application's back, as an intruder with database access."""
-    with connection.cursor() as cur:
+    """Change the table behind the application's back, as an intruder with database access
+    (the owner's: the application's role may not disable the trigger)."""
+    with approle.as_owner(), connection.cursor() as cur:
         if connection.vendor == "postgresql":
             # Django's deferred foreign-key checks must fire before the table can be altered.
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -115,8 +117,11 @@ def test_the_verify_command_exits_nonzero_and_names_the_entry(trail, capsys):
 def test_postgresql_refuses_update_and_delete_of_audit_rows(trail):
     if connection.vendor != "postgresql":
         pytest.skip("the append-only trigger is PostgreSQL's")
+    # The trigger guards even against the owner (a console session); the application's role
+    # is refused before it by its missing rights (test_audit_anchor).
     for sql in (f"UPDATE {TABLE} SET role = 'x'", f"DELETE FROM {TABLE}"):
         with (
+            approle.as_owner(),
             pytest.raises((InternalError, ProgrammingError, IntegrityError)) as err,
             transaction.atomic(),
             connection.cursor() as cur,
