@@ -464,6 +464,9 @@ def location_save(
     if location is None:
         location = Location(provider=_provider_for(actor, provider))
     else:
+        # Locked and read afresh: save() writes every field, so a copy read before a parallel
+        # edit committed would put that edit's fields back.
+        location = Location.objects.select_for_update().get(pk=location.pk)
         _provider_for(actor, location.provider)
     for key in ("name", "municipality"):
         if key in data:
