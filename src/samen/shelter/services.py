@@ -408,6 +408,8 @@ def contra_indication_end(*, actor: Actor, rule: ContraIndication) -> ContraIndi
         actor, "shelter.directory", object_type="shelter_place", object_id=str(rule.place_id)
     )
     _own_place(actor, rule.place, "shelter.directory")
+    # Read afresh under lock: two parallel ends must end (and audit) the rule once.
+    rule = ContraIndication.objects.select_for_update().get(pk=rule.pk)
     if rule.superseded_at is None:
         rule.superseded_at = timezone.now()
         rule.save(update_fields=["superseded_at"])
