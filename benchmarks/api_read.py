@@ -788,15 +788,20 @@ def main() -> int:
         f"1-minute load average {load_before:.1f} before and {load_after:.1f} after the "
         "measurement" + (": other processes competed for the CPUs" if busy else "")
     )
+    # Each scenario beside the floor measured in this run at the same concurrency: the ratio is
+    # what the endpoint adds, whatever else the shared machine was doing.
+    floor = {r.clients: r for r in runs if r.scenario.key == "floor"}
     head = f"{'scenario':<38} {'clients':>7} {'n':>5} {'median ms':>10} {'p95 ms':>9}"
-    head += f" {'req/s':>8} {'count':>8}"
+    head += f" {'p95/floor':>9} {'req/s':>8} {'count':>8}"
     print(head)
     print("-" * len(head))
     for r in runs:
         count = "" if r.count is None else f"{r.count:,}"
+        base = floor.get(r.clients)
+        ratio = f"{r.p95 / base.p95:.1f}x" if base and base.p95 else ""
         print(
             f"{r.scenario.label:<38} {r.clients:>7} {len(r.latencies_ms):>5} "
-            f"{r.median:>10.1f} {r.p95:>9.1f} {r.rps:>8.1f} {count:>8}"
+            f"{r.median:>10.1f} {r.p95:>9.1f} {ratio:>9} {r.rps:>8.1f} {count:>8}"
         )
     print(f"\nbuild {build_s:.0f} s, total {total_s:.0f} s")
 
@@ -806,6 +811,8 @@ def main() -> int:
         figures[f"{prefix}c{r.clients}_median_ms"] = f"{r.median:.1f}"
         figures[f"{prefix}c{r.clients}_p95_ms"] = f"{r.p95:.1f}"
         figures[f"{prefix}c{r.clients}_rps"] = f"{r.rps:.1f}"
+        if floor.get(r.clients) and r.scenario.key != "floor":
+            figures[f"{prefix}c{r.clients}_p95_floor_ratio"] = f"{r.p95 / floor[r.clients].p95:.1f}"
     figures["loadavg_before"] = f"{load_before:.1f}"
     figures["loadavg_after"] = f"{load_after:.1f}"
     figures["rev"] = rev

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import wraps
+from functools import cache, wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import connection, transaction
@@ -73,8 +73,16 @@ def _canonical(values: dict) -> bytes:
     ).encode()
 
 
+@cache
+def _prepared(key: bytes) -> hmac.HMAC:
+    """The HMAC with its key already absorbed; each entry hashes a copy."""
+    return hmac.new(key, digestmod=hashlib.sha256)
+
+
 def chain_hash(key: bytes, prev_hash: str, values: dict) -> str:
-    return hmac.new(key, prev_hash.encode() + b"|" + _canonical(values), hashlib.sha256).hexdigest()
+    mac = _prepared(key).copy()
+    mac.update(prev_hash.encode() + b"|" + _canonical(values))
+    return mac.hexdigest()
 
 
 def _audit_key() -> bytes:
@@ -129,16 +137,19 @@ def _append(values: dict) -> None:
     from samen.sharing.models import AuditChainHead, AuditEntry, AuditSubject
 
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        # The head row is locked for the append (no forks); created once, on the first entry.
+        head = AuditChainHead.objects.select_for_update().filter(id=1).first()
+        if head is None:
+            head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         values["seq"] = head.seq + 1
         digest = chain_hash(_audit_key(), head.hash, values)
         entry = AuditEntry.objects.create(prev_hash=head.hash, hash=digest, **values)
         subjects = set(subjects_of(values["object_type"], values["object_id"], values["detail"]))
-        AuditSubject.objects.bulk_create(
-            [AuditSubject(entry=entry, case_number=n) for n in sorted(subjects)]
-        )
-        head.seq, head.hash = values["seq"], digest
-        head.save(update_fields=["seq", "hash"])
+        if subjects:  # an entry about no case number needs no statement for its index
+            AuditSubject.objects.bulk_create(
+                [AuditSubject(entry=entry, case_number=n) for n in sorted(subjects)]
+            )
+        AuditChainHead.objects.filter(id=1).update(seq=values["seq"], hash=digest)
         anchor.after_commit(values["seq"], digest)
 
 
