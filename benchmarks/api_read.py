@@ -308,6 +308,7 @@ def load_cases(dsn: str, n: int, *, seed: int = 1) -> None:
                         False,
                         at,
                         True,
+                        Jsonb([]),
                     )
                 )
                 sig_ind.extend((sid, ind) for ind in rng.sample(indicator_ids, k=1))
@@ -375,6 +376,7 @@ def load_cases(dsn: str, n: int, *, seed: int = 1) -> None:
                     "linked_to_existing",
                     "created_at",
                     "is_synthetic",
+                    "identity_new",
                 ],
                 signals,
             )
