@@ -589,7 +589,7 @@ def token_for(port: int, username: str, password: str) -> str:
         )
     finally:
         conn.close()
-    if status != 200:
+    if status not in (200, 201):  # 201 since tokens are records of their own
         raise RuntimeError(f"token for {username}: HTTP {status} {body[:200]!r}")
     return json.loads(body)["token"]
 
