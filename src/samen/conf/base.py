@@ -19,6 +19,7 @@ Environment variables (all optional for a local run):
   SAMEN_ONLINE_DATA_DIR   where Samen keeps scraped online data (uploaded ads, scan results);
                           default var/online. Retention deletes each entry in it a period after
                           it was last written (see sharing/data/retention.json, "online").
+  SAMEN_SQLITE_BUSY_SECONDS how long a request waits for SQLite's write lock (default 30).
   SAMEN_DB_MIGRATION_URL  PostgreSQL URL of the role that owns the tables; used only by
                           `samen migrate` and `samen audit grant`. DATABASE_URL is then the
                           application's role, which may not alter or empty the audit table.
@@ -151,9 +152,13 @@ if os.environ.get("SAMEN_DB_MIGRATION_URL"):
     DATABASES["owner"] = dj_database_url.parse(os.environ["SAMEN_DB_MIGRATION_URL"])
     DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL and a busy timeout let the dev server and a second process share the file.
+    # WAL lets readers run beside the one writer. IMMEDIATE takes the write lock when a
+    # transaction begins, so a writer waits its turn (up to the busy timeout) instead of failing
+    # with "database is locked" when its read lock cannot be upgraded; every read writes an audit
+    # entry, so nearly every request is a writer. See docs/adr (SQLite under load).
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
+        "timeout": int(os.environ.get("SAMEN_SQLITE_BUSY_SECONDS", "30")),
+        "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0

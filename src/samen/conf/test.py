@@ -17,7 +17,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["NAME"] = ":memory:"
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # The same transaction mode as production; WAL means nothing in memory.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 # Many tests sign in from 127.0.0.1 within minutes; the rate-limit test lowers this itself.
 LOGIN_RATE_LIMIT = 10_000
 # Checkpoints of test chains never land in var/; each test also gets its own file (conftest).

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import wraps
+from functools import cache, wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import connection, transaction
@@ -73,8 +73,16 @@ def _canonical(values: dict) -> bytes:
     ).encode()
 
 
+@cache
+def _prepared(key: bytes) -> hmac.HMAC:
+    """The HMAC with its key already absorbed; each entry hashes a copy."""
+    return hmac.new(key, digestmod=hashlib.sha256)
+
+
 def chain_hash(key: bytes, prev_hash: str, values: dict) -> str:
-    return hmac.new(key, prev_hash.encode() + b"|" + _canonical(values), hashlib.sha256).hexdigest()
+    mac = _prepared(key).copy()
+    mac.update(prev_hash.encode() + b"|" + _canonical(values))
+    return mac.hexdigest()
 
 
 def _audit_key() -> bytes:
@@ -129,16 +137,19 @@ def _append(values: dict) -> None:
     from samen.sharing.models import AuditChainHead, AuditEntry, AuditSubject
 
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        # The head row is locked for the append (no forks); created once, on the first entry.
+        head = AuditChainHead.objects.select_for_update().filter(id=1).first()
+        if head is None:
+            head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         values["seq"] = head.seq + 1
         digest = chain_hash(_audit_key(), head.hash, values)
         entry = AuditEntry.objects.create(prev_hash=head.hash, hash=digest, **values)
         subjects = set(subjects_of(values["object_type"], values["object_id"], values["detail"]))
-        AuditSubject.objects.bulk_create(
-            [AuditSubject(entry=entry, case_number=n) for n in sorted(subjects)]
-        )
-        head.seq, head.hash = values["seq"], digest
-        head.save(update_fields=["seq", "hash"])
+        if subjects:  # an entry about no case number needs no statement for its index
+            AuditSubject.objects.bulk_create(
+                [AuditSubject(entry=entry, case_number=n) for n in sorted(subjects)]
+            )
+        AuditChainHead.objects.filter(id=1).update(seq=values["seq"], hash=digest)
         anchor.after_commit(values["seq"], digest)
 
 
@@ -203,12 +214,13 @@ class VerifyResult:
     last_checkpoint: Checkpoint | None = field(default=None)
 
 
-def verify(batch: int = 5000) -> VerifyResult:
+def verify() -> VerifyResult:
     """Walk the chain in sequence order; stop at the first entry that does not fit its
     predecessor, its own content, its subject index or its checkpoint; then demand that the chain
-    reaches the head row and the last checkpoint written outside the table."""
+    reaches the head row and the last checkpoint written outside the table. The walk itself is
+    in samen.sharing.audit_verify (streamed, in parallel on large chains)."""
     from samen.sharing import anchor
-    from samen.sharing.models import AuditChainHead, AuditEntry
+    from samen.sharing.models import AuditChainHead
 
     try:
         anchors = anchor.load()
@@ -223,31 +235,13 @@ def verify(batch: int = 5000) -> VerifyResult:
             last,
         )  # fmt: skip
 
-    def bad(row: dict, reason: str) -> VerifyResult:
-        return VerifyResult(False, checked, row["seq"], row["id"], reason, last)
+    from samen.sharing import audit_verify
 
-    key = _audit_key()
-    prev = GENESIS
-    expected = 1
-    checked = 0
-    for row, subjects in _rows(AuditEntry, batch):
-        if row["seq"] != expected:
-            return bad(row, (
-                f"entry with sequence {expected} is missing" if row["seq"] > expected
-                else f"sequence {row['seq']} appears twice or out of order"
-            ))  # fmt: skip
-        if row["prev_hash"] != prev:
-            return bad(row, "link to previous broken")
-        if not hmac.compare_digest(chain_hash(key, prev, row), row["hash"]):
-            return bad(row, "content was altered")
-        if subjects != sorted(
-            set(subjects_of(row["object_type"], row["object_id"], row["detail"]))
-        ):
-            return bad(row, "its subject index was altered")
-        kept = anchors.expected(row["seq"])
-        if kept is not None and kept != bytes.fromhex(row["hash"])[: anchor.KEPT]:
-            return bad(row, "it differs from its checkpoint: the chain was rewritten from here")
-        prev, expected, checked = row["hash"], expected + 1, checked + 1
+    walk = audit_verify.join(audit_verify.spans(_audit_key(), anchors), GENESIS)
+    checked, prev = walk.checked, walk.last_hash
+    if walk.problem is not None:
+        p = walk.problem
+        return VerifyResult(False, checked, p.seq, p.id, p.reason, last)
     if last is not None and checked < last.seq:
         return VerifyResult(
             False, checked, checked + 1, None,
@@ -263,23 +257,3 @@ def verify(batch: int = 5000) -> VerifyResult:
             last,
         )  # fmt: skip
     return VerifyResult(True, checked, last_checkpoint=last)
-
-
-def _rows(model: type, batch: int) -> Iterator[tuple[dict, list[str]]]:
-    """The entries in sequence order, each with its subject index (sorted case numbers)."""
-    from samen.sharing.models import AuditSubject
-
-    columns = ("id", "prev_hash", "hash", *CHAINED_FIELDS)
-    last = 0
-    while True:
-        chunk = list(model.objects.filter(seq__gt=last).order_by("seq").values(*columns)[:batch])
-        if not chunk:
-            return
-        index: dict[int, list[str]] = {}
-        for entry_id, number in AuditSubject.objects.filter(
-            entry__seq__gt=last, entry__seq__lte=chunk[-1]["seq"]
-        ).values_list("entry_id", "case_number"):
-            index.setdefault(entry_id, []).append(number)
-        for row in chunk:
-            yield row, sorted(index.get(row["id"], ()))
-        last = chunk[-1]["seq"]

@@ -409,6 +409,8 @@ def contra_indication_end(*, actor: Actor, rule: ContraIndication) -> ContraIndi
         actor, "shelter.directory", object_type="shelter_place", object_id=str(rule.place_id)
     )
     _own_place(actor, rule.place, "shelter.directory")
+    # Read afresh under lock: two parallel ends must end (and audit) the rule once.
+    rule = ContraIndication.objects.select_for_update().get(pk=rule.pk)
     if rule.superseded_at is None:
         rule.superseded_at = timezone.now()
         rule.save(update_fields=["superseded_at"])
@@ -465,6 +467,9 @@ def location_save(
     if location is None:
         location = Location(provider=_provider_for(actor, provider))
     else:
+        # Locked and read afresh: save() writes every field, so a copy read before a parallel
+        # edit committed would put that edit's fields back.
+        location = Location.objects.select_for_update().get(pk=location.pk)
         _provider_for(actor, location.provider)
     for key in ("name", "municipality"):
         if key in data:

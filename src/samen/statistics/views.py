@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -67,8 +67,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     stamp = _stamp(delivery)
     fmt = request.GET.get("format", "")
     if fmt == "csv":
-        slug = request.GET.get("table", "year-form")
-        spec = tables.SPEC_BY_SLUG.get(slug, tables.SPECS[0])
+        spec = _released_spec(release, request.GET.get("table", ""))
         body = publication.table_csv(release.table(spec.name), regions)
         return _attachment(body, "text/csv; charset=utf-8", f"samen-{spec.slug}-{stamp}.csv")
     if fmt == "xlsx":
@@ -104,8 +103,22 @@ def _language() -> str:
     return "nl" if (translation.get_language() or "nl").startswith("nl") else "en"
 
 
+def _released_spec(release: ProtectedRelease, slug: str) -> tables.TableSpec:
+    """The asked table, or the first released one when none or an unknown one is asked; 404
+    when the reader's release does not hold the asked table (the register grants lack its
+    data)."""
+    released = [spec for spec in tables.SPECS if spec.name in {t.name for t in release.tables}]
+    asked = tables.SPEC_BY_SLUG.get(slug)
+    if (asked is not None and asked not in released) or not released:
+        raise Http404
+    return asked or released[0]
+
+
 def _national_chart(release: ProtectedRelease) -> list[dict[str, object]]:
-    """The published national series beside the platform's own yearly totals."""
+    """The published national series beside the platform's own yearly totals; nothing when the
+    reader's release holds no victims by year (a reader without exploitation data)."""
+    if tables.TABLE not in {t.name for t in release.tables}:
+        return []
     table = release.table(tables.TABLE)
     platform = {
         year: table.cell([year, tables.TOTAL]).value for year in table.dimensions[0].categories

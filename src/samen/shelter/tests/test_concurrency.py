@@ -1,4 +1,5 @@
-"""Two coordinators racing for the last free bed on PostgreSQL: exactly one wins."""
+"""Races on PostgreSQL: two coordinators for the last free bed (exactly one wins), two edits of
+one location (neither is lost)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import threading
 import pytest
 from django.db import connection
 
+from samen.organisations.models import Municipality
 from samen.shelter import services
-from samen.shelter.models import Hold, HoldStatus, Place
+from samen.shelter.models import Hold, HoldStatus, Location, Place
 from samen.shelter.services import NeedsInput, PlaceTaken
 from samen.signalling.services import PersonInput
 
@@ -59,3 +61,42 @@ def test_concurrent_holds_on_the_last_free_place_exactly_one_wins(directory, act
     # ... and get them as places to hold next (the UI and the API list them with a button).
     assert all(last_bed.pk not in {m.place.id for m in exc.alternatives} for exc in lost)
     assert all(exc.alternatives for exc in lost)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_parallel_edits_of_a_location_keep_both_changes(directory, actor_for):
+    """Two staff members edit the same location at once, one its name, one its municipality;
+    each read the location before the other saved (as the API view does). Both changes stay."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database server with row locks")
+    location = directory["women"].location
+    zeist = Municipality.objects.get(code="GM0355")
+    for round_ in range(5):
+        Location.objects.filter(pk=location.pk).update(
+            name="Locatie Utrecht", municipality=location.municipality
+        )
+        barrier = threading.Barrier(2)
+        errors: list[Exception] = []
+
+        def edit(data: dict, barrier: threading.Barrier, errors: list[Exception]) -> None:
+            try:
+                stale = Location.objects.get(pk=location.pk)  # read before the other's commit
+                barrier.wait()
+                services.location_save(actor=actor_for("demo-shelter"), data=data, location=stale)
+            except Exception as exc:  # kept for the assert
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [
+            threading.Thread(target=edit, args=(data, barrier, errors))
+            for data in ({"name": f"Locatie Noord {round_}"}, {"municipality": zeist})
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        after = Location.objects.get(pk=location.pk)
+        assert (after.name, after.municipality_id) == (f"Locatie Noord {round_}", zeist.pk)

@@ -36,3 +36,23 @@ def test_csv_download_marks_suppressed_cells(web_for, record, settings):
 
 def test_only_statistics_roles_see_the_page(web_for):
     assert web_for("demo-coordinator").get("/statistiek/").status_code == 403
+
+
+def test_a_reader_without_the_victims_table_gets_the_page_and_its_downloads(web_for, record):
+    """A reader whose register grants no exploitation data (the IND in issue #20) gets a release
+    without the victims by year and form, which the national chart and the default CSV are drawn
+    from: the page leaves out what is absent, never a 500."""
+    from samen.sharing.models import ProcessingRule
+
+    ProcessingRule.objects.filter(
+        organisation_type="ministry", purpose__code="statistics", category__code="exploitation"
+    ).delete()
+    for _ in range(12):
+        record(forms=["sexual"])
+    web = web_for("demo-programme")
+    page = web.get("/statistiek/")
+    assert page.status_code == 200
+    assert "statistics-chart" not in page.content.decode()
+    for fmt in ("csv", "xlsx", "zip"):
+        assert web.get(f"/statistiek/?format={fmt}").status_code == 200
+    assert web.get("/statistiek/?format=csv&table=year-form").status_code == 404
