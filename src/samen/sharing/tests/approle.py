@@ -76,10 +76,13 @@ def as_owner() -> Iterator[None]:
     """The owner's rights for the block, then back to the application role (no-op when the
     switch is off). Not inside a transaction that may fail: the SET must be able to run."""
     role = app_role()
-    open_pg = [c for c in connections.all() if _postgres(c) and c.connection is not None]
     if role:
-        for connection in open_pg:
-            _set_role(connection, "")
+        for connection in connections.all():
+            if _postgres(connection):
+                # A connection closed before the block (the parallel audit walk closes them
+                # before it forks) would reopen inside it as the application role.
+                connection.ensure_connection()
+                _set_role(connection, "")
     try:
         yield
     finally:
