@@ -160,12 +160,12 @@ def load(dsn: str, n: int) -> None:
             "signals",
             f"""INSERT INTO {Signal._meta.db_table} (case_id, signal_list_id, recorded_by_id,
             organisation_id, municipality_id, region_id, observed_on, setting, advice,
-            advice_reasons, linked_to_existing, created_at, is_synthetic)
+            advice_reasons, linked_to_existing, created_at, is_synthetic, identity_new)
             SELECT c.id, {signal_list.pk}, {member.user_id},
                    ({array(organisations)})[1 + floor(random() * {len(organisations)})::int],
                    c.municipality_id, c.region_id, c.opened_at::date, '', 'report',
                    '[]'::jsonb, false,
-                   c.opened_at, true
+                   c.opened_at, true, '[]'::jsonb
             FROM {Case._meta.db_table} c
             UNION ALL
             SELECT c.id, {signal_list.pk}, {member.user_id},
@@ -173,7 +173,8 @@ def load(dsn: str, n: int) -> None:
                    c.municipality_id, c.region_id, c.opened_at::date, '', 'report',
                    '[]'::jsonb, true,
                    LEAST(c.opened_at + interval '20 days',
-                         date_trunc('year', c.opened_at) + interval '1 year - 1 hour'), true
+                         date_trunc('year', c.opened_at) + interval '1 year - 1 hour'), true,
+                   '[]'::jsonb
             FROM {Case._meta.db_table} c WHERE random() < 0.10""",
         ),
         (
