@@ -23,9 +23,15 @@ What it does, end to end:
      of overlapping periods; the statistics page for one year on its first delivery and then
      served from the cache (median of 5); and the national-scale cube again with the page's
      rules (floor 1, protection interval 2 / 10%, integer check).
+     Each cube runs in a child process given --cube-budget seconds (default 600); past it the
+     figure is reported as `not-finished` with the budget as its time, so the run completes.
+     The floor is measured in the same run: the cube's linear system, primary suppression and
+     line rule without any audit, and one LP over the hidden cells that leaves (the unit of the
+     audit's cost). Only releases proven safe are archived, as the module does.
   6. Prints the figures and a last line `RESULT key=value ...`.
 
 Run:  .venv/bin/python benchmarks/statistics.py [--cases 1000000] [--reuse] [--dsn URL]
+      [--engine-per-year 200000,900] [--cube-budget 600]
       (the entry point that runs this file)
       (DSN default: $BENCH_DATABASE_URL or postgres://samen:samen-ci@127.0.0.1:5432/
       samen_stats_bench; only a database whose name contains "bench" is ever dropped)
