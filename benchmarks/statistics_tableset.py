@@ -23,9 +23,15 @@ What it does, end to end:
      of overlapping periods; the statistics page for one year on its first delivery and then
      served from the cache (median of 5); and the national-scale cube again with the page's
      rules (floor 1, protection interval 2 / 10%, integer check).
+     Each cube runs in a child process given --cube-budget seconds (default 600); past it the
+     figure is reported as `not-finished` with the budget as its time, so the run completes.
+     The floor is measured in the same run: the cube's linear system, primary suppression and
+     line rule without any audit, and one LP over the hidden cells that leaves (the unit of the
+     audit's cost). Only releases proven safe are archived, as the module does.
   6. Prints the figures and a last line `RESULT key=value ...`.
 
 Run:  .venv/bin/python benchmarks/statistics.py [--cases 1000000] [--reuse] [--dsn URL]
+      [--engine-per-year 200000,900] [--cube-budget 600]
       (the entry point that runs this file)
       (DSN default: $BENCH_DATABASE_URL or postgres://samen:samen-ci@127.0.0.1:5432/
       samen_stats_bench; only a database whose name contains "bench" is ever dropped)
@@ -160,12 +166,12 @@ def load(dsn: str, n: int) -> None:
             "signals",
             f"""INSERT INTO {Signal._meta.db_table} (case_id, signal_list_id, recorded_by_id,
             organisation_id, municipality_id, region_id, observed_on, setting, advice,
-            advice_reasons, linked_to_existing, created_at, is_synthetic)
+            advice_reasons, linked_to_existing, created_at, is_synthetic, identity_new)
             SELECT c.id, {signal_list.pk}, {member.user_id},
                    ({array(organisations)})[1 + floor(random() * {len(organisations)})::int],
                    c.municipality_id, c.region_id, c.opened_at::date, '', 'report',
                    '[]'::jsonb, false,
-                   c.opened_at, true
+                   c.opened_at, true, '[]'::jsonb
             FROM {Case._meta.db_table} c
             UNION ALL
             SELECT c.id, {signal_list.pk}, {member.user_id},
@@ -173,7 +179,8 @@ def load(dsn: str, n: int) -> None:
                    c.municipality_id, c.region_id, c.opened_at::date, '', 'report',
                    '[]'::jsonb, true,
                    LEAST(c.opened_at + interval '20 days',
-                         date_trunc('year', c.opened_at) + interval '1 year - 1 hour'), true
+                         date_trunc('year', c.opened_at) + interval '1 year - 1 hour'), true,
+                   '[]'::jsonb
             FROM {Case._meta.db_table} c WHERE random() < 0.10""",
         ),
         (
@@ -292,8 +299,12 @@ def time_against_archive() -> tuple[float, int, str]:
     for first, end in spans:
         period = Period(date(first, 1, 1), date(end, 12, 31))
         source = tables.build_tables(data.within(period), regions)
-        archived.append(protect(source, rules, previous=archived, hierarchies=tables.HIERARCHIES,
-                                label=f"{first}-{end}"))  # fmt: skip
+        release = protect(source, rules, previous=archived, hierarchies=tables.HIERARCHIES,
+                          label=f"{first}-{end}")  # fmt: skip
+        if release.safe:  # as the module: a release it cannot prove safe never leaves
+            archived.append(release)
+        else:
+            log(f"  release {first}-{end} could not be proven safe and is not archived")
     moved = []
     for row in data.victims:
         if int(row[0]) == last and str(row[1]) == "0" and row[-1] >= 20:
@@ -349,9 +360,70 @@ def time_cached_page() -> tuple[float, float]:
     return first_seconds, cached_ms
 
 
-def time_engine_10k(per_year: int, *, module_rules: bool = False) -> tuple[float, str]:
-    """One table of 10,000 interior cells with all its margins, at the national scale."""
-    from samen.statistics.disclosure import CountTable, Dimension, DisclosureRules, protect
+def time_engine_10k(
+    per_year: int, *, module_rules: bool = False, budget: float | None = None
+) -> tuple[float, str]:
+    """The cube below, protected in a child process given ``budget`` seconds: past it the
+    figure is reported as not finished (``seconds`` is then the budget), so the benchmark
+    always completes."""
+    if budget is None:
+        return _engine_10k(per_year, module_rules=module_rules)
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(
+        target=lambda: queue.put(_engine_10k(per_year, module_rules=module_rules))
+    )
+    t = time.perf_counter()
+    child.start()
+    child.join(budget)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        log(f"  the cube at {per_year} a year did not finish in {budget:.0f} s")
+        return budget, "not-finished"
+    seconds, audit = queue.get(timeout=5)
+    log(f"  (wall time including the child process: {time.perf_counter() - t:.1f} s)")
+    return seconds, audit
+
+
+def cube_floor(per_year: int) -> tuple[float, float]:
+    """The floor of the cube: building its linear system and the primary suppression and line
+    rule (no audit), i.e. the work every method does before it proves anything; and one LP
+    over the hidden cells the line rule leaves (the unit of the audit's cost)."""
+    from scipy.optimize import linprog
+
+    from samen.statistics.disclosure.audit import IntervalSolver
+    from samen.statistics.disclosure.engine import _build, _Suppressor
+    from samen.statistics.releases import disclosure_rules
+
+    table = _cube(per_year)
+    rules = disclosure_rules()
+    t = time.perf_counter()
+    joint = _build([table], [], [])
+    state = _Suppressor(joint, rules)
+    state.primary()
+    state.lines()
+    floor_s = time.perf_counter() - t
+    hidden = state.hidden.copy()
+    solver = IntervalSolver(joint.system, rules.protection_margin)
+    values = np.array([np.nan if v is None else v for v in joint.system.values], dtype=float)
+    component = np.flatnonzero(hidden).tolist()
+    matrix, b = solver._equations(component, hidden, values)
+    objective = np.random.default_rng(1).choice([-1.0, 1.0], size=len(component))
+    t = time.perf_counter()
+    linprog(objective, A_eq=matrix, b_eq=b, bounds=(0, solver.cap), method="highs-ipm")
+    lp_s = time.perf_counter() - t
+    log(
+        f"floor of the cube at {per_year} a year: system, primary and line rule {floor_s:.1f} s; "
+        f"one LP over its {len(component):,} hidden cells {lp_s:.1f} s"
+    )
+    return floor_s, lp_s
+
+
+def _cube(per_year: int):
+    from samen.statistics.disclosure import CountTable, Dimension
 
     rng = np.random.default_rng(11)
     names = {
@@ -374,7 +446,15 @@ def time_engine_10k(per_year: int, *, module_rules: bool = False) -> tuple[float
         [rng.multinomial(per_year, shares.reshape(-1)).reshape(shares.shape) for _ in range(5)]
     )
     dims = [Dimension(k, v, complete=(k != "year")) for k, v in names.items()]
-    table = CountTable("10k", dims, interior)
+    return CountTable("10k", dims, interior)
+
+
+def _engine_10k(per_year: int, *, module_rules: bool = False) -> tuple[float, str]:
+    """One table of 10,000 interior cells with all its margins, at the national scale."""
+    from samen.statistics.disclosure import DisclosureRules, protect
+
+    table = _cube(per_year)
+    interior = table.interior
     rules = DisclosureRules()
     if module_rules:  # the statistics page's rules: floor 1, interval 2 / 10%, integer check
         from samen.statistics.releases import disclosure_rules
@@ -404,6 +484,12 @@ def main() -> None:
         default="200000,900",
         help="persons a year in the 10,000-cell table, comma-separated scales",
     )
+    parser.add_argument(
+        "--cube-budget",
+        type=float,
+        default=600.0,
+        help="seconds each 10,000-cell cube may take before it is reported as not finished",
+    )
     parser.add_argument("--dsn", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DSN))
     args = parser.parse_args()
     require_loopback(args.dsn)
@@ -415,8 +501,12 @@ def main() -> None:
     sql_s, set_engine_s, persons, set_audit = time_table_set()
     archive_s, archived, archive_audit = time_against_archive()
     first_page_s, cached_page_ms = time_cached_page()
-    engine = {int(n): time_engine_10k(int(n)) for n in args.engine_per_year.split(",")}
-    national_s, national_audit = time_engine_10k(900, module_rules=True)
+    budget = args.cube_budget
+    engine = {
+        int(n): time_engine_10k(int(n), budget=budget) for n in args.engine_per_year.split(",")
+    }
+    floor_s, floor_lp_s = cube_floor(900)
+    national_s, national_audit = time_engine_10k(900, module_rules=True, budget=budget)
     log(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if not args.keep:
         from django.db import connections
@@ -433,6 +523,8 @@ def main() -> None:
         f"against_{archived}_archived_s={archive_s:.2f} against_archive_audit={archive_audit} "
         f"page_first_s={first_page_s:.2f} page_cached_ms={cached_page_ms:.0f} "
         f"national_cube_page_rules_s={national_s:.2f} national_cube_audit={national_audit} "
+        f"national_cube_floor_s={floor_s:.2f} national_cube_one_lp_s={floor_lp_s:.2f} "
+        f"cube_budget_s={budget:.0f} "
         + " ".join(
             f"engine_10k_cells_{n}_per_year_s={seconds:.2f} engine_10k_{n}_audit={audit}"
             for n, (seconds, audit) in engine.items()

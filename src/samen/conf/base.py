@@ -37,6 +37,13 @@ Environment variables (all optional for a local run):
                           every released column (default 10; below the floor of 10 in
                           samen.statistics.kanon.K_FLOOR no export leaves; a caller may ask
                           for more, never for less).
+  SAMEN_STATISTICS_PERIODS the fixed periods the statistics release, as key=value pairs
+                          separated by commas: years=N (the last N complete calendar years
+                          together and each of them; default 5), provisional=1 (also the
+                          running year, as a provisional release audited like any other;
+                          default off). Quarters and half-years are refused at start-up
+                          (samen.statistics.periods says why). Read as the setting of the
+                          same name (a dict).
   SAMEN_KEY_FILE          file holding the two keys above (written by `samen init_local_keys`);
                           used only when the variables themselves are unset.
   SAMEN_LOGIN_FAILURE_LIMIT  failed logins before lockout (default 5).
@@ -278,6 +285,13 @@ SHELTER_HSDS_PUBLIC: dict[str, str] = dict(
     if "=" in pair
 )
 HTCDS_K = int(os.environ.get("SAMEN_HTCDS_K", "10"))
+SAMEN_STATISTICS_PERIODS = {
+    key.strip(): value.strip()
+    for key, _, value in (
+        pair.partition("=") for pair in os.environ.get("SAMEN_STATISTICS_PERIODS", "").split(",")
+    )
+    if key.strip()
+}
 KEY_FILE = Path(os.environ.get("SAMEN_KEY_FILE", VAR_DIR / "local-keys.env"))
 
 LOGGING = {

@@ -309,6 +309,21 @@ def bundle_zip(release: ProtectedRelease, regions: dict[str, str]) -> bytes:
 # -- methods note --------------------------------------------------------------------------
 
 
+def _periods_note(nl: bool) -> str:
+    """What ``SAMEN_STATISTICS_PERIODS`` makes available, for the methods note."""
+    from samen.statistics.periods import config
+
+    conf = config()
+    years = conf["years"]
+    if nl:
+        text = f" (de laatste {years} volledige jaren samen en elk van die jaren"
+        text += "; het lopende jaar als voorlopige periode" if conf["provisional"] else ""
+        return text + "; geen kwartalen of halve jaren: een persoon telt eenmaal per jaar)"
+    text = f" (the last {years} complete years together and each of those years"
+    text += "; the running year as a provisional period" if conf["provisional"] else ""
+    return text + "; no quarters or half-years: a person counts once per year)"
+
+
 def methods_note(release: ProtectedRelease, lang: str, *, k: int = DEFAULT_K) -> str:
     """The rules applied, in Dutch or English. Written out per language rather than through
     the message catalogue: the bundle carries both at once."""
@@ -379,13 +394,17 @@ def methods_note(release: ProtectedRelease, lang: str, *, k: int = DEFAULT_K) ->
         ),
         (
             "- Vaste perioden: alleen hele kalenderjaren (en de laatste jaren samen) worden "
-            "gepubliceerd, nooit willekeurige data. Elke uitgifte is een vastgelegde publicatie "
+            "gepubliceerd, nooit willekeurige data"
+            + _periods_note(nl)
+            + ". Elke uitgifte is een vastgelegde publicatie "
             "met een versie en wordt gecontroleerd tegen alle eerdere publicaties van "
             "overlappende perioden. Een correctie is een nieuwe versie: cijfers die met minder "
             f"dan {rules.min_count} personen veranderden, worden verborgen."
             if nl
             else "- Fixed periods: only whole calendar years (and the last years together) are "
-            "released, never arbitrary dates. Every release is recorded with a version and "
+            "released, never arbitrary dates"
+            + _periods_note(nl)
+            + ". Every release is recorded with a version and "
             "checked against all earlier releases of overlapping periods. A correction is a new "
             f"version: figures that changed by fewer than {rules.min_count} people are hidden."
         ),

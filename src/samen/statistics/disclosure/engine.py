@@ -362,6 +362,7 @@ def protect(
     )
     solver.certify_first = True
     unresolved: list[str] = []
+    _relax(state, solver)
     report = solver.audit(~state.hidden, state.check_mask(), settle_exposed=False)
     system = joint.system
     for round_number in range(rules.max_repair_rounds):
@@ -380,6 +381,32 @@ def protect(
             # Only cells no LP solution could move at all are candidates for being pinned.
             secondary[var] = state.is_secondary(var) and violation.width <= 1e-6
         released: set[CellKey] = set()
+        releasable = [
+            var
+            for var in np.flatnonzero(secondary).tolist()
+            if system.values[var] is not None
+            and not rules.is_sensitive(system.values[var])  # type: ignore[arg-type]
+            and state.reasons[var].rule != "correction"
+        ]
+        unproven = [v for v in releasable if not report.interval(system.keys[v]).exact]
+        if unproven and solver.method == "linprog":
+            # The bulk pass moved them nowhere: their own LPs say whether they are pinned.
+            only = np.zeros(len(system), dtype=bool)
+            only[unproven] = True
+            exact_report = solver.audit(~state.hidden, only & state.check_mask())
+            proven = {i.key: i for i in exact_report.intervals}
+            report.intervals = [proven.get(i.key, i) for i in report.intervals]
+        for var in releasable:
+            # A secondary the equations fix exactly (its parts are public, in this release or
+            # an earlier one: four single years published, their sum hidden) shields nothing:
+            # publish it (what every feasible table has, a reader knows already). Only counts
+            # no rule protects (zero or at least the minimum), and never a correction: its
+            # new count published next to the old one would be a difference no audit checks.
+            interval = report.interval(system.keys[var])
+            if interval.exact and interval.width <= 1e-6:
+                state.release(var)
+                released.add(system.keys[var])
+                secondary[var] = False
         if secondary.any() and solver.method == "linprog":
             # A secondary zero the reader can pin down exactly is useless as a shield: publish
             # it instead of hiding ever more cells around it.
@@ -395,6 +422,7 @@ def protect(
             )
             break
         state.lines()
+        _relax(state, solver)
         report = solver.audit(~state.hidden, state.check_mask(), settle_exposed=False)
     else:
         if not report.ok:
@@ -421,6 +449,31 @@ def protect(
         suppressed_keys=suppressed_keys,
         unresolved=unresolved,
     )
+
+
+def _relax(state: _Suppressor, solver: IntervalSolver) -> None:
+    """Against earlier releases, a hidden cell whose own count no rule protects (zero or at
+    least the minimum) needs the absolute margin (never pinned), not the relative one (which
+    is what tau-ARGUS does for every cell that is not itself unsafe). Releases of overlapping
+    periods tie such cells to cells released before: a period's total over years whose
+    single years were released already has at most their range, and a year's total hidden
+    in the five-year release and in the year's own is narrowed by both. The sensitive cells
+    keep the full interval; a release on its own keeps it for every hidden cell."""
+    if not state.joint.revisions and not (
+        state.joint.previously_published.any() or state.joint.previously_suppressed.any()
+    ):
+        return
+    margin = state.rules.protection_margin
+    system = state.joint.system
+    for var in np.flatnonzero(state.hidden).tolist():
+        value = system.values[var]
+        reason = state.reasons.get(var)
+        if (
+            value is not None
+            and not state.rules.is_sensitive(value)
+            and (reason is None or reason.rule != "correction")
+        ):
+            solver.required[var] = margin
 
 
 def _result_table(
@@ -579,6 +632,17 @@ def _joint_audit(
         exact,
         **_attacker(system, rules),
     )
+    if rest:
+        # As ``protect`` does against earlier releases (``_relax``): cells whose own count
+        # no rule protects need the absolute margin, except the revised ones (corrections).
+        revised = {key for key, *_ in joint.revisions}
+        for var, value in enumerate(system.values):
+            if (
+                value is not None
+                and not rules.is_sensitive(value)
+                and system.keys[var] not in revised
+            ):
+                solver.required[var] = solver.margin
     return solver.audit(known, check), joint
 
 

@@ -165,3 +165,33 @@ def test_percentages_are_written_in_the_readers_language():
         assert (_percent(up), _percent(down)) == ("+9,1%", "-8,3%")
     with translation.override("en"):
         assert _percent(up) == "+9.1%"
+
+
+def test_a_correction_that_cannot_be_proven_safe_waits_with_a_notice(
+    api_for, web_for, record, monkeypatch
+):
+    """The correction mode is "suppress" (the default), but the engine cannot prove the
+    corrected release safe (a large correction: here the engine's verdict is forced, since
+    no small register makes the audit fail on its own). The period keeps its released
+    version, readers are told the correction waits, and nothing new is recorded."""
+    from samen.statistics import releases
+
+    _register(record)
+    api = api_for("demo-programme")
+    before = _api_cells(api, QUERY)
+    real_protect = releases.protect
+
+    def unprovable(*args, **kwargs):
+        release = real_protect(*args, **kwargs)
+        release.unresolved.append("forced for the test: the audit could not prove this release")
+        return release
+
+    monkeypatch.setattr(releases, "protect", unprovable)
+    one = Case.objects.filter(forms__code="sexual").first()
+    one.forms.set(ExploitationForm.objects.filter(code="labour"))  # a corrected record
+    after = api.get(f"/api/v1/statistics/tables/?{QUERY}").json()
+    assert after["version"] == 1 and "volgende reguliere" in after["notice"]
+    assert _api_cells(api, QUERY) == before
+    assert Publication.objects.count() == 1
+    page = web_for("demo-registrar").get(f"/statistiek/?{QUERY}")
+    assert page.status_code == 200 and "volgende reguliere" in page.content.decode()

@@ -114,6 +114,37 @@ def test_default_period_is_the_last_five_complete_years(settings):
     assert periods[-1].provisional and not periods[0].provisional
 
 
+@pytest.mark.parametrize(
+    ("configured", "message"),
+    [
+        ({"quarters": True}, "quarters are not offered"),
+        ({"half_years": "1"}, "half_years are not offered"),
+        ({"years": 0}, "years must be"),
+        ({"months": True}, "unknown key 'months'"),
+    ],
+)
+def test_a_period_configuration_that_cannot_be_released_safely_is_refused(
+    settings, configured, message
+):
+    """Quarters and half-years are not offered: a person counts once per calendar year, so a
+    part of a year and its year could be subtracted without the audit seeing it. The site
+    says so at start-up (a system check) and every page refuses rather than guessing."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from samen.statistics.apps import check_release_periods
+
+    settings.SAMEN_STATISTICS_PERIODS = configured
+    with pytest.raises(ImproperlyConfigured, match=message):
+        release_periods(date(2026, 11, 28))
+    (error,) = check_release_periods()
+    assert error.id == "samen_statistics.E001" and message in error.msg
+
+
+def test_the_period_setting_is_read_from_the_environment(settings):
+    settings.SAMEN_STATISTICS_PERIODS = {"years": "2", "provisional": "0"}
+    assert [p.code for p in release_periods(date(2026, 11, 28))] == ["2024-2025", "2025", "2024"]
+
+
 def test_period_limits_the_counts(actor_for, record):
     outcome = record(forms=["labour"])
     _move_signal(outcome, timezone.now() - timedelta(days=3 * 365))
