@@ -2,7 +2,7 @@
 
 register.json is loaded only into an empty register (the privacy officer keeps it afterwards), so
 a database loaded earlier still has the IND officer acting under the identification purpose it
-shares with the police and CoMensha, which holds exploitation data (issue #12, ADR 0012). This
+shares with the police and CoMensha, which holds exploitation data (issue #12, ADR 0017). This
 adds the residence purpose and the IND's grant for it, and moves the IND officer onto it, but
 only where the register still holds what the file gave: an edit by the privacy officer (another
 purpose for the role, other IND rules) is never overwritten. A fresh database gets it all from

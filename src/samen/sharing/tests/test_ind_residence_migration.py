@@ -1,4 +1,4 @@
-"""Migration sharing 0006 moves a register loaded before ADR 0012 onto the IND's own residence
+"""Migration sharing 0006 moves a register loaded before ADR 0017 onto the IND's own residence
 grant, without overwriting what the privacy officer changed."""
 
 from __future__ import annotations

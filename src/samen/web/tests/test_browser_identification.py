@@ -90,7 +90,7 @@ def test_from_signal_to_b83_permit(new_page, sign_in, artifact_dir):
     expect(permit.locator("time")).to_have_attribute("datetime", add_months(today, 12).isoformat())
     # Three of the six steps: the IND acts for residence (B8/3), so the assessment
     # (exploitation data) and the report to the police (criminal data) are not its to read
-    # (identification steps go through the field policy, issue #12, ADR 0012).
+    # (identification steps go through the field policy, issue #12, ADR 0017).
     steps = ind.get_by_test_id("ident-steps").locator("li")
     expect(steps).to_have_count(3)
     ind.screenshot(path=str(artifact_dir / "identification-permit.png"), full_page=True)
