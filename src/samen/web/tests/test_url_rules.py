@@ -122,6 +122,8 @@ SHOWS_PERSONAL_DATA = {
     "/api/v1/shelter/holds/", "/api/v1/shelter/waiting/",
     "/api/v1/shelter/allocation/", "/api/v1/identification/deadlines/",
     "/api/v1/identification/notifications/",
+    # a shelter's standing refusals: why it declined a person's referral, indexed to the case
+    "/opvang/afwijzingen/", "/api/v1/shelter/refusals/",
 }  # fmt: skip
 SHOWS_NONE = {
     # public and account pages, the register, the programme, aggregates (the home page's counts),
