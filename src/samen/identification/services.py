@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, Value, When
+from django.db.models import IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -362,9 +362,7 @@ def guardian_signal_notice(*, case: Case, at: datetime) -> Organisation | None:
     definition = current_definition()  # a new path starts on it; read on both branches
     machine = machine_of(definition)  # memoised: no statement once the rules were read
     attached_id = path.guardian_organisation_id if path is not None else None
-    guardian = Organisation.objects.filter(pk=attached_id).first() if attached_id else None
-    if guardian is None:
-        guardian = _guardian_for(case)
+    guardian = _guardian_for(case, attached_id=attached_id)  # one statement, the same shape
     attached = guardian is not None and attached_id is None
     if path is None:
         path = IdentificationPath.objects.create(
@@ -457,19 +455,21 @@ def minors_turning_adult(*, today: date | None = None) -> list[str]:
     return noticed
 
 
-def _guardian_for(case: Case) -> Organisation | None:
+def _guardian_for(case: Case, *, attached_id: int | None = None) -> Organisation | None:
     """Nidos, the national guardian organisation for minors in the chain; prefer one in the
-    region."""
-    # One statement whether or not the region has one (the signal's constant work relies on it).
-    local = SqlCase(
-        When(municipality__region_id=case.region_id, then=Value(0)),
-        default=Value(1),
+    region. With `attached_id`, the guardian already attached comes first. One statement of the
+    same shape whether or not a guardian is attached or the region has a Nidos: the signal's
+    constant work relies on it (guardian_signal_notice)."""
+    rank = SqlCase(
+        When(pk=attached_id or 0, then=Value(0)),
+        When(municipality__region_id=case.region_id, then=Value(1)),
+        default=Value(2),
         output_field=IntegerField(),
     )
     return (
-        Organisation.objects.filter(type=OrganisationType.NIDOS)
-        .annotate(local=local)
-        .order_by("local", "id")
+        Organisation.objects.filter(Q(pk=attached_id or 0) | Q(type=OrganisationType.NIDOS))
+        .annotate(rank=rank)
+        .order_by("rank", "id")
         .first()
     )
 
