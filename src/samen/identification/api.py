@@ -143,7 +143,9 @@ class DeadlineListView(SamenAPIView):
 
 class NotificationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=["deadline", "guardian", "hold", "adult"])
+    kind = serializers.ChoiceField(
+        choices=["deadline", "guardian", "hold", "adult", "guardian_signal"]
+    )
     kind_display = serializers.CharField()
     case = serializers.CharField()
     text = serializers.CharField()

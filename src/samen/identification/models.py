@@ -197,6 +197,7 @@ class Notification(models.Model):
         GUARDIAN = "guardian", _("Guardian attached to a minor's case")
         HOLD = "hold", _("Shelter hold about to expire")
         ADULT = "adult", _("A minor of this case turned 18")
+        GUARDIAN_SIGNAL = "guardian_signal", _("New signal on a minor's case")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identification_notes"

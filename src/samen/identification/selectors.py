@@ -539,6 +539,8 @@ def notification_text(kind: str, data: dict[str, object]) -> str:
 
     if kind == Notification.Kind.GUARDIAN:
         return _("Your organisation was attached as guardian (a minor, or presumed to be one).")
+    if kind == Notification.Kind.GUARDIAN_SIGNAL:
+        return _("A new signal was recorded on this case of a minor in your guardianship.")
     if kind == Notification.Kind.ADULT:
         return _("The minor of this case turned 18: plan the transition to adult care.")
     if kind == Notification.Kind.HOLD:

@@ -4,11 +4,13 @@ step, its deadlines, one timeline event and exactly one audit entry, in one tran
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Case as SqlCase
+from django.db.models import IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -346,6 +348,60 @@ def guardian_ensure(*, case: Case, presumed: bool = False) -> Organisation | Non
     return guardian
 
 
+def guardian_signal_notice(*, case: Case, at: datetime) -> Organisation | None:
+    """A signal about a minor: the guardian (Nidos) is attached at the first one and told of
+    every one, with a timeline entry. Constant work (issue #12, ADR 0008): a minor known to the
+    chain (path and guardian in place) and one signalled for the first time run the same
+    statements in the same order — the path read and locked, the current rules read, the path
+    written (inserted, or updated under the lock), the guardian read, its members read, one
+    notice per member written, one timeline event written, one e-mail after the commit — so the
+    signaller cannot tell from the response time whether the minor was known. Call it in the
+    signal's transaction; a concurrent insert of the same path raises IntegrityError, which the
+    signal retries."""
+    path = IdentificationPath.objects.select_for_update().filter(case=case).first()
+    definition = current_definition()  # a new path starts on it; read on both branches
+    machine = machine_of(definition)  # memoised: no statement once the rules were read
+    attached_id = path.guardian_organisation_id if path is not None else None
+    guardian = _guardian_for(case, attached_id=attached_id)  # one statement, the same shape
+    attached = guardian is not None and attached_id is None
+    if path is None:
+        path = IdentificationPath.objects.create(
+            case=case,
+            definition=definition,
+            state=machine.initial,
+            started_at=at,
+            guardian_organisation=guardian,
+        )
+    else:
+        if attached:
+            path.guardian_organisation = guardian
+        path.save(update_fields=["guardian_organisation", "updated_at"])
+    if guardian is None:
+        return None  # no guardian organisation in the chain at all: nothing to tell
+    members = recipients_of(guardian)
+    kind = Notification.Kind.GUARDIAN if attached else Notification.Kind.GUARDIAN_SIGNAL
+    Notification.objects.bulk_create(
+        Notification(
+            user=m.user,
+            organisation=guardian,
+            kind=kind,
+            case=case,
+            data={"case": case.number},
+            created_at=at,
+        )
+        for m in members
+    )
+    # No actor: the system attaches and tells the guardian because of someone else's signal.
+    if attached:
+        event_add(case=case, kind=TIMELINE_KIND, actor=None, at=at, guardian=guardian.pk)
+    else:
+        event_add(case=case, kind=TIMELINE_KIND, actor=None, at=at, guardian_told=guardian.pk)
+    emails = sorted({m.user.email for m in members if m.user.email})
+    number = case.number
+    transaction.on_commit(lambda: _mail_guardian(emails, number, attached=attached))
+    return guardian
+
+
 def minors_turning_adult(*, today: date | None = None) -> list[str]:
     """Persons flagged minor whose date of birth says they are 18 now: the flag follows the
     birthday, and the case's coordinator and guardian get a task to plan the transition to adult
@@ -399,13 +455,22 @@ def minors_turning_adult(*, today: date | None = None) -> list[str]:
     return noticed
 
 
-def _guardian_for(case: Case) -> Organisation | None:
+def _guardian_for(case: Case, *, attached_id: int | None = None) -> Organisation | None:
     """Nidos, the national guardian organisation for minors in the chain; prefer one in the
-    region."""
-    candidates = Organisation.objects.filter(type=OrganisationType.NIDOS)
+    region. With `attached_id`, the guardian already attached comes first. One statement of the
+    same shape whether or not a guardian is attached or the region has a Nidos: the signal's
+    constant work relies on it (guardian_signal_notice)."""
+    rank = SqlCase(
+        When(pk=attached_id or 0, then=Value(0)),
+        When(municipality__region_id=case.region_id, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
     return (
-        candidates.filter(municipality__region_id=case.region_id).order_by("id").first()
-        or candidates.order_by("id").first()
+        Organisation.objects.filter(Q(pk=attached_id or 0) | Q(type=OrganisationType.NIDOS))
+        .annotate(rank=rank)
+        .order_by("rank", "id")
+        .first()
     )
 
 
@@ -432,20 +497,28 @@ def _notify_guardian(case: Case, guardian: Organisation, now: object) -> None:
         )
         for m in members
     )
-    emails = sorted({m.user.email for m in members if m.user.email})
-    if emails:
-        # Case number only: an e-mail leaves the platform, so nothing identifying goes in it.
-        send_mail(
-            subject=_("Samen: guardian attached to case %(case)s") % {"case": case.number},
-            message=_(
-                "Your organisation was attached as guardian to case %(case)s "
-                "(a minor, or presumed to be one). Please sign in to Samen."
-            )
-            % {"case": case.number},
-            from_email=None,
-            recipient_list=emails,
-            fail_silently=True,
-        )
+    _mail_guardian(sorted({m.user.email for m in members if m.user.email}), case.number)
+
+
+def _mail_guardian(emails: list[str], number: str, *, attached: bool = True) -> None:
+    """Case number only: an e-mail leaves the platform, so nothing identifying goes in it."""
+    if not emails:
+        return
+    if attached:
+        subject = _("Samen: guardian attached to case %(case)s") % {"case": number}
+        message = _(
+            "Your organisation was attached as guardian to case %(case)s "
+            "(a minor, or presumed to be one). Please sign in to Samen."
+        ) % {"case": number}
+    else:
+        subject = _("Samen: new signal on case %(case)s") % {"case": number}
+        message = _(
+            "A new signal was recorded on case %(case)s, a minor of whom your organisation is "
+            "the guardian. Please sign in to Samen."
+        ) % {"case": number}
+    send_mail(
+        subject=subject, message=message, from_email=None, recipient_list=emails, fail_silently=True
+    )
 
 
 NON_PUNISHMENT_VIEWERS = frozenset(

@@ -110,6 +110,7 @@ FIELD_CATEGORIES: dict[str, str] = {
     "timeline.data.values": CASE_METADATA,  # each value by identification.value.<name>
     "timeline.data.facts": "minors",
     "timeline.data.guardian": "minors",
+    "timeline.data.guardian_told": "minors",  # the guardian was told of a new signal
     "timeline.data.commission": "exploitation",
     "timeline.data.organisation_types": "exploitation",
     "timeline.data.outcome": "exploitation",
@@ -166,6 +167,7 @@ FIELD_CATEGORIES: dict[str, str] = {
     "notification.deadline": CASE_METADATA,  # each by its deadline's kind (DEADLINE_CATEGORIES)
     "notification.guardian": "minors",
     "notification.adult": "minors",
+    "notification.guardian_signal": "minors",
     "notification.hold": "location",
 }
 

@@ -301,12 +301,15 @@ def _store(
             "identity_new": sorted(new_identity),
         },
     )
-    if person.is_minor:
-        # A minor's case, new or one that just became a minor's: the guardian follows on this
-        # route too (once; a case that has its guardian costs one read).
-        from samen.identification.services import guardian_ensure
+    if is_minor or result.facts["minor"]:
+        # The signal says minor: the guardian is attached at the first signal and told of every
+        # one, in the same statements whether or not the minor was known (constant work, ADR
+        # 0008 and 0016). Decided by what the signal says, not by what the chain holds: a known
+        # person flagged minor before and described as an adult now must cost what an unknown
+        # adult costs (their guardian was attached when the case became a minor's).
+        from samen.identification.services import guardian_signal_notice
 
-        guardian_ensure(case=case)
+        guardian_signal_notice(case=case, at=now)
     return SignalOutcome(signal=signal, case=case, linked=linked, triage=result)
 
 

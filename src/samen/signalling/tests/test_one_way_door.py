@@ -7,17 +7,21 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from django.contrib.auth import get_user_model
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from samen.cases.models import Case, CaseEvent, Person
 from samen.cases.services import identity_read
+from samen.identification.models import IdentificationPath, Notification
 from samen.signalling.models import Indicator, Signal
 from samen.signalling.services import PersonInput
 
 YESTERDAY = date.today() - timedelta(days=1)
 KNOWN = {"name": "Synthetische Persoon", "date_of_birth": "1990-02-03", "nationality": "RO"}
 UNKNOWN = {"name": "Niet Bekend", "date_of_birth": "1988-07-09", "nationality": "BG"}
+User = get_user_model()
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
 
@@ -100,26 +104,93 @@ def test_the_receipt_is_not_the_case_number(record):
     assert outcome.case.number not in outcome.receipt
 
 
-def test_a_known_and_an_unknown_person_cost_the_same_statements(record):
+def _statement_kinds(record, on_commit, person: PersonInput, **overrides) -> list[str]:
+    """The statements a hotel's signal runs, the work after the commit included (the guardian's
+    e-mail), as SELECT / write / SAVEPOINT ...: what a response time could betray."""
+    with CaptureQueriesContext(connection) as queries, on_commit(execute=True):
+        record("demo-hotel", person=person, **overrides)
+    return [
+        "write" if q["sql"].split()[0] in ("INSERT", "UPDATE") else q["sql"].split()[0]
+        for q in queries.captured_queries
+    ]
+
+
+def test_a_known_and_an_unknown_person_cost_the_same_statements(
+    record, django_capture_on_commit_callbacks
+):
     """No timing-visible branch: linking runs the same reads and writes as opening a case."""
     _known_case(record)
-    kinds = []
-    for person in (KNOWN, UNKNOWN):
-        with CaptureQueriesContext(connection) as queries:
-            record(
-                "demo-hotel",
-                person=PersonInput(
-                    name=person["name"],
-                    date_of_birth=date.fromisoformat(person["date_of_birth"]),
-                    nationality=person["nationality"],
-                ),
-            )
-        kinds.append(
-            [
-                "write" if q["sql"].split()[0] in ("INSERT", "UPDATE") else q["sql"].split()[0]
-                for q in queries.captured_queries
-            ]
+    kinds = [
+        _statement_kinds(
+            record,
+            django_capture_on_commit_callbacks,
+            PersonInput(
+                name=person["name"],
+                date_of_birth=date.fromisoformat(person["date_of_birth"]),
+                nationality=person["nationality"],
+            ),
         )
+        for person in (KNOWN, UNKNOWN)
+    ]
+    assert kinds[0] == kinds[1]
+
+
+def test_a_known_and_an_unknown_minor_cost_the_same_statements(
+    record, django_capture_on_commit_callbacks
+):
+    """A minor's signal brings in the guardian (ADR 0016): attached and told at the first
+    signal, told again at every later one, in the same statements, so a hotel cannot tell from
+    the time it takes whether the minor is known with a guardian in place."""
+    fifteen = date.today().year - 15
+    known = PersonInput(name="Bekende Minderjarige", date_of_birth=date(fifteen, 2, 3),
+                        nationality="RO")  # fmt: skip
+    unknown = PersonInput(name="Onbekende Minderjarige", date_of_birth=date(fifteen, 7, 9),
+                          nationality="BG")  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        case = record("demo-field-vr01", municipality="GM0014", person=known).case
+    path = IdentificationPath.objects.get(case=case)
+    assert path.guardian_organisation.type == "nidos"  # the known minor has their guardian
+    told = Notification.objects.filter(organisation=path.guardian_organisation).count()
+    User.objects.filter(memberships__organisation=path.guardian_organisation).update(
+        email="voogd@nidos.test"
+    )
+
+    kinds, notices, sent = [], [], []
+    for person in (known, unknown):
+        before, mailed = Notification.objects.count(), len(mail.outbox)
+        kinds.append(_statement_kinds(record, django_capture_on_commit_callbacks, person))
+        notices.append(Notification.objects.count() - before)
+        sent.append(len(mail.outbox) - mailed)
+    assert kinds[0] == kinds[1]
+    assert notices[0] == notices[1] > 0 and sent[0] == sent[1] == 1
+    # Protection is not weakened: the new minor's guardian is attached and told once; the known
+    # minor's guardian is told of the new signal, not attached a second time.
+    new_case = Signal.objects.filter(recorded_by__username="demo-hotel").first().case
+    assert IdentificationPath.objects.get(case=new_case).guardian_organisation_id
+    assert Notification.objects.filter(case=new_case, kind="guardian").count() == notices[1]
+    assert Notification.objects.filter(case=case, kind="guardian_signal").count() == notices[0]
+    assert Notification.objects.filter(case=case, kind="guardian").count() == told
+    assert mail.outbox[-2].subject.endswith(case.number)  # the case number, nothing personal
+
+
+def test_a_person_flagged_minor_before_costs_what_an_unknown_adult_costs(
+    record, django_capture_on_commit_callbacks
+):
+    """Known as a minor from an earlier signal's indicator, described as an adult now: the
+    guardian's work follows what this signal says, so the chain's flag does not show in the
+    time the hotel's signal takes."""
+    flagged = PersonInput(name="Eerder Minderjarig", date_of_birth=date(1995, 2, 3),
+                          nationality="RO")  # fmt: skip
+    adult = PersonInput(name="Nieuwe Volwassene", date_of_birth=date(1996, 7, 9),
+                        nationality="BG")  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        case = record("demo-field-vr01", municipality="GM0014", person=flagged,
+                      indicators=["hospitality.checkin.minor_with_adult"]).case  # fmt: skip
+    assert Person.objects.get(pk=case.person_id).is_minor
+    kinds = [
+        _statement_kinds(record, django_capture_on_commit_callbacks, person)
+        for person in (flagged, adult)
+    ]
     assert kinds[0] == kinds[1]
 
 
