@@ -26,9 +26,9 @@ from samen.sharing import services as sharing_services
 from samen.sharing.access import AUTHENTICATED, PUBLIC, access
 from samen.sharing.actor import active_memberships
 from samen.sharing.models import CaseShare
+from samen.signalling import pacing, triage
 from samen.signalling import selectors as signal_selectors
 from samen.signalling import services as signal_services
-from samen.signalling import triage
 from samen.signalling.models import Advice
 
 
@@ -161,9 +161,11 @@ class SignalListCreateView(SamenAPIView):
 
     @extend_schema(request=s.SignalCreateSerializer, responses={201: s.SignalCreatedSerializer})
     def post(self, request: Request) -> Response:
+        since = pacing.started()
         ser = s.SignalCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         outcome = signal_services.signal_record(actor=self.actor, data=ser.to_input())
+        pacing.answer_at_floor(since)
         # A one-way door: the author gets what they recorded, the advice and a receipt, the same
         # whether or not the person was known (no case number, no "linked"); the signal.create
         # entry covers this response. The id and time come with the receipt in the signal list.

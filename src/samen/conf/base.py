@@ -20,6 +20,9 @@ Environment variables (all optional for a local run):
                           default var/online. Retention deletes each entry in it a period after
                           it was last written (see sharing/data/retention.json, "online").
   SAMEN_SQLITE_BUSY_SECONDS how long a request waits for SQLite's write lock (default 30).
+  SAMEN_SIGNAL_ANSWER_SECONDS a recorded signal is answered no earlier than this after its
+                          request began (default 0.5), so the answer's timing cannot tell
+                          whether the person was known (ADR 0008).
   SAMEN_DB_MIGRATION_URL  PostgreSQL URL of the role that owns the tables; used only by
                           `samen migrate` and `samen audit grant`. DATABASE_URL is then the
                           application's role, which may not alter or empty the audit table.
@@ -275,6 +278,7 @@ AUDIT_ANCHOR_FILE = Path(os.environ.get("SAMEN_AUDIT_ANCHOR_FILE", VAR_DIR / "au
 AUDIT_ANCHOR_EVERY = int(os.environ.get("SAMEN_AUDIT_ANCHOR_EVERY", "1"))
 AUDIT_ANCHOR_FSYNC = env_bool("SAMEN_AUDIT_ANCHOR_FSYNC")
 ONLINE_DATA_DIR = Path(os.environ.get("SAMEN_ONLINE_DATA_DIR", VAR_DIR / "online"))
+SIGNAL_ANSWER_SECONDS = float(os.environ.get("SAMEN_SIGNAL_ANSWER_SECONDS", "0.5"))
 EMERGENCY_ACCESS_MINUTES = int(os.environ.get("SAMEN_EMERGENCY_MINUTES", "120"))
 SHELTER_HOLD_HOURS = float(os.environ.get("SAMEN_SHELTER_HOLD_HOURS", "3"))
 SHELTER_STALE_HOURS = float(os.environ.get("SAMEN_SHELTER_STALE_HOURS", "24"))

@@ -24,4 +24,6 @@ LOGIN_RATE_LIMIT = 10_000
 # Checkpoints of test chains never land in var/; each test also gets its own file (conftest).
 AUDIT_ANCHOR_FILE = Path(tempfile.mkdtemp(prefix="samen-test-anchor-")) / "audit-anchor.log"
 # Scraped online data of tests never lands in var/ either (retention deletes what is old in it).
+# Tests record signals by the hundred; the pacing test sets its own floor.
+SIGNAL_ANSWER_SECONDS = 0.0
 ONLINE_DATA_DIR = Path(tempfile.mkdtemp(prefix="samen-test-online-"))

@@ -22,9 +22,9 @@ from samen.sharing import services as sharing_services
 from samen.sharing.access import AUTHENTICATED, PUBLIC, access, declare
 from samen.sharing.models import CaseShare
 from samen.sharing.register import purposes_of_role
+from samen.signalling import pacing, triage
 from samen.signalling import selectors as signal_selectors
 from samen.signalling import services as signal_services
-from samen.signalling import triage
 from samen.web.forms import CaseFilterForm, EmergencyForm, NoteForm, ShareForm, SignalForm
 
 set_language_view = declare(set_language, PUBLIC)
@@ -48,6 +48,7 @@ def signal_choose_list(request: HttpRequest) -> HttpResponse:
 
 @access("signal.create")
 def signal_new(request: HttpRequest, code: str) -> HttpResponse:
+    since = pacing.started()
     signal_list = signal_selectors.signal_list_get(code=code)
     if signal_list is None:
         raise Http404
@@ -58,6 +59,7 @@ def signal_new(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as error:
             form.add_service_errors(error)
         else:
+            pacing.answer_at_floor(since)
             # A one-way door: the same message and the same page whether or not the person was
             # known; only the receipt differs. The coordinator sees the link on the case.
             messages.success(

@@ -5,6 +5,7 @@ any identity details the signal adds, are for the coordinator and the registrar.
 from __future__ import annotations
 
 import re
+import time
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
@@ -260,3 +261,38 @@ def test_the_signallers_counts_do_not_tell_a_known_person(record, actor_for):
         after = case_counts(actor=hotel)
         deltas.append({k: after.get(k, 0) - before.get(k, 0) for k in after.keys() | before.keys()})
     assert deltas[0] == deltas[1]
+
+
+def test_known_and_unknown_answers_leave_no_earlier_than_the_floor(
+    web_for, api_for, record, settings
+):
+    """What the same statements leave of a timing difference (data sizes), the floor takes away:
+    on the page and the API, the answer to a known and to an unknown person is held until
+    SIGNAL_ANSWER_SECONDS after the request began (pacing.py)."""
+    settings.SIGNAL_ANSWER_SECONDS = 0.25
+    _known_case(record)
+    web, api = web_for("demo-hotel"), api_for("demo-hotel")
+    payload = {
+        "signal_list": "hospitality",
+        "indicators": ["hospitality.checkin.third_party_booking"],
+        "observed_on": YESTERDAY.isoformat(),
+        "municipality": "GM0344",
+    }
+    took = []
+    for person in (KNOWN, UNKNOWN):
+        start = time.monotonic()
+        posted = web.post("/signalen/nieuw/hospitality/", _form(**person))
+        took.append(("web", time.monotonic() - start, posted.status_code))
+        start = time.monotonic()
+        answered = api.post("/api/v1/signals/", {**payload, "person": person}, format="json")
+        took.append(("api", time.monotonic() - start, answered.status_code))
+    assert [code for *_, code in took] == [302, 201, 302, 201]
+    assert all(seconds >= 0.25 for _, seconds, _ in took), took
+
+
+def test_an_invalid_signal_is_not_held(web_for, settings):
+    """The floor paces recorded signals only; a form with errors answers at once."""
+    settings.SIGNAL_ANSWER_SECONDS = 5
+    start = time.monotonic()
+    response = web_for("demo-hotel").post("/signalen/nieuw/hospitality/", {"observed_on": "x"})
+    assert response.status_code == 400 and time.monotonic() - start < 5
