@@ -18,11 +18,13 @@ from dataclasses import dataclass
 CONDITIONAL = frozenset(
     {"zodra", "wanneer", "indien", "als", "mits", "tenzij", "nadat", "totdat", "voordat", "tot"}
 )
-RESULT = frozenset({"zodat", "dat"})  # a done statement here still speaks for the letter
+# A done statement here still speaks for the letter; "waarmee" after a comma continues the main
+# clause ("Het gesprek vond op 14 mei plaats, waarmee ik de toezegging als afgedaan beschouw").
+RESULT = frozenset({"zodat", "dat", "waarmee"})
 OTHER_SUBORDINATE = frozenset(
     {
         "omdat", "hoewel", "ofschoon", "terwijl", "nu", "doordat", "aangezien", "opdat",
-        "die", "welke", "wat", "waarvan", "waarin", "waarmee", "waardoor", "waarbij", "om",
+        "die", "welke", "wat", "waarvan", "waarin", "waardoor", "waarbij", "om",
         "ingediend", "zoals",
     }
 )  # fmt: skip

@@ -88,7 +88,7 @@ MEMBER_MOTION_RE = re.compile(
 COMMITMENT_RE = AnyOf(
     rf"\b[Tt]oezegging(?:en)?\b[^.]{{0,80}}?\b(?:aan|van)\s+{_MEMBERS}\s+(?P<names>{NAMELIST})",
     rf"\b[Tt]oezegging(?:en)?\s+die\s+(?:ik|wij|we)\s+(?:aan\s+)?{_MEMBERS}\s+(?P<names>{NAMELIST})",
-    rf"\b(?:[Aa]an\s+)?{_MEMBERS}\s+(?P<names>{NAMELIST})(?:\s+[a-z]+){{0,3}}?\s+toegezegd\b",
+    rf"\b(?:[Aa]an\s+)?{_MEMBERS}\s+(?P<names>{NAMELIST})(?:\s+[a-z]+){{0,6}}?\s+toegezegd\b",
     rf"\btoegezegd\s+aan\s+{_MEMBERS}\s+(?P<names>{NAMELIST})",
 )
 # Any naming of members, used to decide which item a sentence speaks about.
