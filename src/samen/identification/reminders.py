@@ -38,12 +38,23 @@ HOLD_WARNING = timedelta(hours=1)
 def told(members: list[Membership], case: object, kind: str, data: dict) -> list[Membership]:
     """The members whose relation to the case, for their role's default purpose, grants what
     this notification tells: a reminder (and its e-mail) carries the deadline's kind and date,
-    so it goes only to whom the list would show it (deny by default)."""
+    so it goes only to whom the list would show it (deny by default).
+
+    Without emergency access (a user's own, for reading, never a reason to be told), the access
+    depends on the organisation and the role only, so it is worked out once per pair."""
+    told_by_pair: dict[tuple[int, str], bool] = {}
     kept = []
     for m in members:
-        actor = actor_for_membership(m, origin=ORIGIN)
-        access = policy.case_access(actor, [case.pk]).get(case.pk)  # type: ignore[attr-defined]
-        if access is not None and access.shows_notification(kind, data):
+        pair = (m.organisation_id, m.role)
+        if pair not in told_by_pair:
+            actor = actor_for_membership(m, origin=ORIGIN)
+            access = policy.case_access(actor, [case.pk]).get(case.pk)  # type: ignore[attr-defined]
+            told_by_pair[pair] = bool(
+                access is not None
+                and not access.emergency
+                and access.shows_notification(kind, data)
+            )
+        if told_by_pair[pair]:
             kept.append(m)
     return kept
 
