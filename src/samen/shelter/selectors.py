@@ -12,6 +12,7 @@ from samen.sharing.actor import Actor
 from samen.shelter import matching
 from samen.shelter.allocation import allocate
 from samen.shelter.models import (
+    DeclineReason,
     Hold,
     HoldStatus,
     Place,
@@ -145,8 +146,6 @@ def refusals_for_shelter(*, actor: Actor) -> list[dict]:
     """The actor's organisation's standing refusals (declined, not withdrawn), newest first:
     the place, when and why. No needs profile, case number or identity; the read is indexed to
     the cases in the trail like the requests are."""
-    from samen.shelter.models import DeclineReason
-
     policy.require(actor, "referral.respond", object_type="hold", object_id="*")
     org_id = actor.organisation.pk if actor.organisation else None
     holds = list(
