@@ -31,7 +31,7 @@ from samen.capacity.engine import (
 )
 from samen.capacity.selectors import CalibrationRead, calibrate, directory_units
 from samen.sharing.actor import Actor
-from samen.statistics.disclosure import CountTable, Dimension, ProtectedRelease, protect
+from samen.statistics.disclosure import TOTAL, CountTable, Dimension, ProtectedRelease, protect
 from samen.statistics.releases import disclosure_rules
 from samen.statistics.selectors import Period
 
@@ -96,6 +96,7 @@ class PlanResult:
     difference: dict[str, Estimate]
     regions: list[RegionRow]
     occupancy: list[OccupancyRow]
+    occupancy_types: list[OccupancyRow]  # national, region ""
     release: ProtectedRelease
     scenario_spec: Scenario
 
@@ -194,6 +195,15 @@ def plan_run(
         s, s_beds = scen_occ.get(key, (None, 0.0))
         occupancy.append(OccupancyRow(key[0], key[1], shown, b_beds, b if shown else None,
                                       s_beds, s if shown else None))  # fmt: skip
+    by_type = {u: ("", t) for u, (_r, t) in key_of.items()}
+    base_types, scen_types = occupancy_by(base, by_type), occupancy_by(changed, by_type)
+    types = []
+    for key in sorted(set(base_types) | set(scen_types)):
+        shown = bool(read.observed.by_region) and not placed.cell((TOTAL, key[1])).suppressed
+        b, b_beds = base_types.get(key, (None, 0.0))
+        s, s_beds = scen_types.get(key, (None, 0.0))
+        types.append(OccupancyRow("", key[1], shown, b_beds, b if shown else None, s_beds,
+                                  s if shown else None))  # fmt: skip
     return PlanResult(
         year=year,
         replications=replications,
@@ -204,6 +214,7 @@ def plan_run(
         difference=compare(base, changed),
         regions=regions,
         occupancy=occupancy,
+        occupancy_types=types,
         release=release,
         scenario_spec=scenario,
     )

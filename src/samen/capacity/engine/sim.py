@@ -75,7 +75,16 @@ class Rankings:
 
     def __init__(self, units: tuple[Unit, ...]) -> None:
         self.places = [dataclasses.replace(u.place, availability_at=CLOCK, free=1) for u in units]
+        self.by_id = {p.id: p for p in self.places}
         self._by_stream: dict[int, list[tuple[float, int]]] = {}
+        self._infos: dict[tuple[int, int], PlaceInfo] = {}
+
+    def info(self, unit: int, free: int) -> PlaceInfo:
+        """The place with a live free count (immutable, so shared by the replications)."""
+        info = self._infos.get((unit, free))
+        if info is None:
+            info = self._infos[(unit, free)] = dataclasses.replace(self.by_id[unit], free=free)
+        return info
 
     def of(self, stream: int, needs) -> list[tuple[float, int]]:
         ranked = self._by_stream.get(stream)
@@ -161,15 +170,12 @@ class Simulation:
         self.draws = draws
         self.days = days
         self.warmup = warmup
-        self.places: dict[int, PlaceInfo] = {
-            u.place.id: dataclasses.replace(u.place, availability_at=CLOCK, free=0) for u in units
-        }
+        self.places: dict[int, PlaceInfo] = self.rankings.by_id
         self.beds = {u.place.id: u.beds for u in units}
         self.free = dict(self.beds)
         self.first_reception = {
             i for i, p in self.places.items() if p.type in FIRST_RECEPTION_TYPES
         }
-        self._infos: dict[tuple[int, int], PlaceInfo] = {}
         self.waiting: list[Person] = []
         self.area = dict.fromkeys(self.beds, 0.0)
         self.area_at_warmup: dict[int, float] = {}
@@ -224,11 +230,7 @@ class Simulation:
         self.wake()
 
     def _info(self, unit: int) -> PlaceInfo:
-        key = (unit, self.free[unit])
-        info = self._infos.get(key)
-        if info is None:
-            info = self._infos[key] = dataclasses.replace(self.places[unit], free=key[1])
-        return info
+        return self.rankings.info(unit, self.free[unit])
 
     def best_place(self, p: Person) -> int | None:
         """The platform's own choice among the beds free now; None when nothing fits.
