@@ -25,16 +25,17 @@ class PlanForm(forms.Form):
         required=False,
     )  # fmt: skip
     first_reception = forms.IntegerField(
-        label=_("First-reception capacity (% of today)"), min_value=0, max_value=500,
+        label=_("First-reception capacity (percent of today)"), min_value=0, max_value=500,
         initial=100, required=False,
     )  # fmt: skip
     growth_all = forms.IntegerField(
-        label=_("Growth of all referrals (%)"), min_value=-90, max_value=500, initial=0,
+        label=_("Growth of all referrals (percent)"), min_value=-90, max_value=500, initial=0,
         required=False,
     )  # fmt: skip
     growth_minors = forms.IntegerField(
-        label=_("Extra growth of minors (%)"), min_value=-90, max_value=500, initial=0,
-        required=False, help_text=_("From 52 to 79 registered minors in a year is +52%."),
+        label=_("Extra growth of minors (percent)"), min_value=-90, max_value=500, initial=0,
+        required=False,
+        help_text=_("From 52 to 79 registered minors in a year is 52 percent more."),
     )  # fmt: skip
     replications = forms.IntegerField(
         label=_("Replications"), min_value=5, max_value=MAX_PAGE_REPLICATIONS, initial=20,

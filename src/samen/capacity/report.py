@@ -67,7 +67,7 @@ def _ci_headers(prefix: str) -> list[str]:
 
 def tables(result: PlanResult, regions: dict[str, str]) -> list[Table]:
     labels = metric_labels()
-    types = dict(PlaceType.choices)
+    types = {code: str(label) for code, label in PlaceType.choices}
     out = []
     test = result.backtest
     if test is not None:
