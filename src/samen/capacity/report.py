@@ -82,6 +82,7 @@ def tables(result: PlanResult, regions: dict[str, str]) -> list[Table]:
         back.rows.append([labels["occupied_beds"], test.observed_occupied,
                           *_ci(test.simulated_occupied), test.occupied_error])  # fmt: skip
         out.append(back)
+    out.append(_calibration_table(result, types))
     main = Table("scenario", _("Baseline and scenario, one year, %(n)d replications")
                  % {"n": result.replications},
                  [_("Figure"), *_ci_headers(_("Baseline")), *_ci_headers(_("Scenario")),
@@ -174,3 +175,28 @@ def part_labels() -> dict[str, str]:
         "security": _("security need"),
         "addiction": _("addiction"),
     }
+
+
+def profile_label(profile: str) -> str:
+    """A refusal profile key ("adult/female") in words."""
+    words = {"minor": _("minor"), "adult": _("adult"), "female": _("woman"), "male": _("man"),
+             "other": _("other gender"), "unknown": _("gender unknown"),
+             "network": _("network tie"), "addiction": _("addiction")}  # fmt: skip
+    return ", ".join(words.get(part, part) for part in profile.split("/"))
+
+
+def _calibration_table(result: PlanResult, types: dict[str, str]) -> Table:
+    table = Table("calibration", _("Calibration on %(year)d, with 95%% intervals")
+                  % {"year": result.year},
+                  [_("Figure"), _("Observations"), *_ci_headers(_("Estimate"))])  # fmt: skip
+    for row in result.calibration_rows:
+        if row.kind == "arrivals":
+            label = _("Referrals a year")
+        elif row.kind == "refusal":
+            label = _("Share of holds refused: %(profile)s") % {"profile": profile_label(row.key)}
+        else:
+            label = _("Length of stay, median (days): %(type)s") % {
+                "type": types.get(row.key, row.key)
+            }
+        table.rows.append([label, row.n, *_ci(row.estimate)])
+    return table

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from scipy.stats import beta, gamma
 
 from samen.capacity.engine import (
     Estimate,
@@ -29,6 +30,7 @@ from samen.capacity.engine import (
     replicate,
     summarise,
 )
+from samen.capacity.engine.model import PRIOR_SHAPE
 from samen.capacity.selectors import CalibrationRead, calibrate, directory_units
 from samen.sharing.actor import Actor
 from samen.statistics.disclosure import TOTAL, CountTable, Dimension, ProtectedRelease, protect
@@ -86,6 +88,17 @@ class OccupancyRow:
 
 
 @dataclass(frozen=True)
+class CalibrationRow:
+    """One estimated input with its uncertainty: kind "arrivals" (referrals a year), "refusal"
+    (share of holds refused, key = profile) or "stay" (median days, key = type of place)."""
+
+    kind: str
+    key: str
+    n: int | None  # observations it rests on; None when hidden
+    estimate: Estimate | None  # None when hidden
+
+
+@dataclass(frozen=True)
 class PlanResult:
     year: int
     replications: int
@@ -97,6 +110,7 @@ class PlanResult:
     regions: list[RegionRow]
     occupancy: list[OccupancyRow]
     occupancy_types: list[OccupancyRow]  # national, region ""
+    calibration_rows: list[CalibrationRow]
     release: ProtectedRelease
     scenario_spec: Scenario
 
@@ -132,7 +146,57 @@ def protect_groups(
                    {k: n for k, n in observed.by_region_type.items()},
                    scope={"count": "placements"}),
     ]  # fmt: skip
+    calibration = read.calibration
+    if calibration.refusals:
+        profiles = tuple(sorted(calibration.refusals))
+        tables.append(CountTable("holds by profile", [Dimension("profile", profiles)],
+                                 {(p,): a for p, (_r, a) in calibration.refusals.items()},
+                                 scope={"count": "holds"}))  # fmt: skip
+    if calibration.stays:
+        kinds = tuple(sorted(calibration.stays))
+        tables.append(CountTable("stays by type", [Dimension("type", kinds)],
+                                 {(t,): len(v) for t, v in calibration.stays.items()},
+                                 scope={"count": "stays"}))  # fmt: skip
     return protect(tables, disclosure_rules(), label="capacity")
+
+
+def calibration_rows(read: CalibrationRead, release: ProtectedRelease) -> list[CalibrationRow]:
+    """The calibration's estimates with their 95% intervals: the posterior of the yearly
+    arrivals (Gamma) and of each profile's refusal rate (Beta), and a bootstrap interval of
+    each type's median stay. Hidden where the count they rest on is hidden."""
+    calibration = read.calibration
+    rows = []
+    total = sum(s.count for s in calibration.streams)
+    per_year = 365.0 / calibration.days if calibration.days else 0.0
+    shape = PRIOR_SHAPE + total
+    hidden = release.table("referrals by region").cell((TOTAL,)).suppressed
+    low, high = (float(gamma.ppf(q, shape)) * per_year for q in (0.025, 0.975))
+    arrivals = Estimate(shape * per_year, low, high, total)
+    rows.append(CalibrationRow("arrivals", "", None if hidden else total,
+                               None if hidden else arrivals))  # fmt: skip
+    names = {t.name for t in release.tables}
+    for profile, (_refused, attempts) in sorted(calibration.refusals.items()):
+        shown = (
+            "holds by profile" in names
+            and not release.table("holds by profile").cell((profile,)).suppressed
+        )
+        a, b = calibration.refusal_prior(profile)
+        estimate = Estimate(a / (a + b), *(beta.ppf(q, a, b) for q in (0.025, 0.975)), attempts)
+        rows.append(CalibrationRow("refusal", profile, attempts if shown else None,
+                                   estimate if shown else None))  # fmt: skip
+    rng = np.random.default_rng(0)
+    for place_type, stays in sorted(calibration.stays.items()):
+        shown = (
+            "stays by type" in names
+            and not release.table("stays by type").cell((place_type,)).suppressed
+        )
+        arr = np.asarray(stays)
+        medians = np.median(rng.choice(arr, size=(200, len(arr))), axis=1)
+        estimate = Estimate(float(np.median(arr)), *np.percentile(medians, [2.5, 97.5]),
+                            len(arr))  # fmt: skip
+        rows.append(CalibrationRow("stay", place_type, len(arr) if shown else None,
+                                   estimate if shown else None))  # fmt: skip
+    return rows
 
 
 def plan_run(
@@ -215,6 +279,7 @@ def plan_run(
         regions=regions,
         occupancy=occupancy,
         occupancy_types=types,
+        calibration_rows=calibration_rows(read, release),
         release=release,
         scenario_spec=scenario,
     )

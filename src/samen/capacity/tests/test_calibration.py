@@ -63,6 +63,10 @@ def test_figures_resting_on_a_small_region_are_hidden_with_a_secondary(register,
     assert shown and all(r.base_wait is not None for r in shown)
     release = protect_groups(result.read)
     assert release.table("referrals by region").cell(("VR01",)).suppressed
+    # Eight holds for male minors: their refusal rate is hidden too; the arrivals are not.
+    rows = {(r.kind, r.key): r for r in result.calibration_rows}
+    assert rows[("refusal", "minor/male")].estimate is None
+    assert rows[("arrivals", "")].n == register.referrals
 
 
 def test_the_back_test_replays_the_year_calibrated_on_the_year_before(register, actor_for):

@@ -14,7 +14,7 @@ def test_programme_staff_see_the_baseline_beside_the_back_test(register, web_for
     page = web_for("demo-programme").get(f"/capaciteit/?year={register.year}&replications=5")
     assert page.status_code == 200
     html = page.content.decode()
-    for key in ("backtest", "scenario", "regions", "occupancy"):
+    for key in ("backtest", "calibration", "scenario", "regions", "occupancy"):
         assert f'data-testid="table-{key}"' in html
     assert html.count("<svg") == 3
     assert "Terugtoets" in html  # Dutch first
