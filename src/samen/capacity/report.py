@@ -193,7 +193,11 @@ def _calibration_table(result: PlanResult, types: dict[str, str]) -> Table:
         if row.kind == "arrivals":
             label = _("Referrals a year")
         elif row.kind == "refusal":
-            label = _("Share of holds refused: %(profile)s") % {"profile": profile_label(row.key)}
+            label = _("Holds refused (percent): %(profile)s") % {"profile": profile_label(row.key)}
+            if row.estimate is not None:
+                e = row.estimate
+                table.rows.append([label, row.n, e.mean * 100, e.low * 100, e.high * 100])
+                continue
         else:
             label = _("Length of stay, median (days): %(type)s") % {
                 "type": types.get(row.key, row.key)
