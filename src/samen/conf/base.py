@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "samen.online",
     "samen.statistics",
     "samen.programme",
+    "samen.capacity",
     "samen.demo",
     "samen.web",
 ]

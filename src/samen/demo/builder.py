@@ -289,6 +289,10 @@ def build_demo_world(
         from samen.statistics.demo import add_statistics_volume
 
         add_statistics_volume(seed=seed, today=today, persons=4 * signals)
+        # The holds of those referrals, so capacity planning can calibrate refusals.
+        from samen.capacity.demo import add_capacity_flows
+
+        add_capacity_flows(seed=seed)
         # The programme register: the public content of the progress letter (no personal data).
         from samen.programme.seed import load_demo_letter, load_seed
 

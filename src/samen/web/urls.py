@@ -31,5 +31,6 @@ urlpatterns = [
     path("programma/", include("samen.programme.urls")),
     path("statistiek/", include("samen.statistics.urls")),
     path("opvang/", include("samen.shelter.urls")),
+    path("capaciteit/", include("samen.capacity.urls")),
     path("identificatie/", include("samen.identification.urls")),
 ]

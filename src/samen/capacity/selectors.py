@@ -1,0 +1,279 @@
+"""Reads for capacity planning: the calibration of the simulation from the register, the
+observed figures of a period for the back-test, and the directory's beds.
+
+Only through the statistics purpose and its register grants: the actor is checked for the
+statistics permission, read as acting for statistics (as the statistics page does), and every
+read is one audit entry naming the data categories it used. Never identity: the profile is
+built from the categories the register grants statistics (demographics: gender and minor;
+exploitation: the form; location: the safety region; health and criminal data, which the
+contra-indication flags and the security need are, only when granted). Row-level values
+(durations) never leave this module: they are turned into histograms here.
+"""
+
+from __future__ import annotations
+
+import statistics as stats
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case as DbCase
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Value, When
+
+from samen.capacity.engine import Calibration, Stream, Unit, profile_key
+from samen.cases.models import Case
+from samen.sharing import audit, policy
+from samen.sharing.actor import Actor
+from samen.shelter import services as shelter_services
+from samen.shelter.matching import MINOR_BANDS, Needs
+from samen.shelter.models import Hold, HoldStatus, Placement, Referral, ReferralStatus
+from samen.statistics.releases import statistics_actor
+from samen.statistics.selectors import FORM_RANKS, PURPOSE, Period
+from samen.statistics.selectors import region_names as statistics_region_names
+
+#: Which register category each part of the profile needs (rules as data: a grant added to the
+#: register for statistics brings the part into the model, without a code change).
+PROFILE_CATEGORIES = {
+    "gender": "demographics",
+    "minor": "demographics",
+    "form": "exploitation",
+    "region": "location",
+    "network_risk": "criminal",
+    "security": "criminal",
+    "addiction": "health",
+}
+DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class Observed:
+    """The register's own figures of a period, for the back-test."""
+
+    referrals: int
+    placements: int
+    median_wait: float | None  # days from referral to the first placement
+    mean_occupied: float  # beds taken by the chain's placements, averaged over the days
+    by_region: dict[str, int] = field(default_factory=dict)  # referrals per safety region
+    by_region_type: dict[tuple[str, str], int] = field(default_factory=dict)  # placements
+
+
+@dataclass(frozen=True)
+class CalibrationRead:
+    calibration: Calibration
+    observed: Observed
+    modelled: tuple[str, ...]  # profile parts in the model
+    withheld: tuple[str, ...]  # profile parts the register does not grant statistics
+
+
+def _statistics(actor: Actor, action: str) -> tuple[Actor, frozenset[str]]:
+    policy.require(actor, "statistics.export", object_type="capacity", object_id="*")
+    actor = statistics_actor(actor)
+    if policy.purpose_of(actor) != PURPOSE:  # pragma: no cover - statistics_actor sets it
+        audit.record(actor, action, object_type="capacity", object_id="*", result="denied",
+                     purpose=policy.purpose_of(actor))  # fmt: skip
+        raise PermissionDenied("statistics purpose required")
+    return actor, frozenset(policy.grants(actor)) - {"identity", "contact", "free_text"}
+
+
+def _best_form() -> Subquery:
+    """The case's best-ranked form, in the order of the statistics tables."""
+    through = Case.forms.through
+    rank = DbCase(
+        *(When(exploitationform__code=code, then=Value(i)) for i, code in enumerate(FORM_RANKS)),
+        default=Value(len(FORM_RANKS)),
+    )
+    return Subquery(
+        through.objects.filter(case_id=OuterRef("case_id"))
+        .annotate(rank=rank)
+        .order_by("rank", "exploitationform__code")
+        .values("exploitationform__code")[:1]
+    )
+
+
+def _profile_fields(prefix: str, granted: frozenset[str]) -> dict:
+    fields: dict = {}
+    if "demographics" in granted:
+        fields["p_gender"] = F(f"{prefix}case__person__gender")
+        fields["p_minor"] = F(f"{prefix}case__person__is_minor")
+        fields["p_band"] = F(f"{prefix}case__person__age_band")
+    if "location" in granted:
+        fields["p_region"] = F(f"{prefix}case__region__code")
+    return fields
+
+
+def _needs(row: dict, granted: frozenset[str]) -> Needs:
+    minor = bool(row.get("p_minor")) or row.get("p_band") in MINOR_BANDS
+    stated = row.get("p_needs") or {}
+    return Needs(
+        gender=row.get("p_gender") or "unknown",
+        minor=minor,
+        age_band=row.get("p_band") if minor and row.get("p_band") in MINOR_BANDS else "unknown",
+        forms=frozenset([row["p_form"]]) if row.get("p_form") else frozenset(),
+        region=row.get("p_region") or "",
+        urgency=row.get("p_urgency") or "normal",
+        network_risk="criminal" in granted and bool(stated.get("network_risk")),
+        addiction="health" in granted and bool(stated.get("addiction")),
+        security=(stated.get("security") or "standard") if "criminal" in granted else "standard",
+        foreign=None,
+    )
+
+
+def _days(delta) -> float:
+    return max(delta.total_seconds(), 0.0) / DAY
+
+
+def _histogram(values: list[float], step: float) -> tuple[float, ...]:
+    """Observed durations rounded to ``step`` days: the bootstrap draws from this histogram."""
+    return tuple(sorted(round(v / step) * step for v in values))
+
+
+def calibrate(*, actor: Actor, period: Period) -> CalibrationRead:
+    """The simulation's inputs for ``period``, and the observed figures of that period."""
+    actor, granted = _statistics(actor, "capacity.calibrate")
+    start, end = period.bounds()
+    days = (end - start).total_seconds() / DAY
+    referrals = Referral.objects.filter(created_at__gte=start, created_at__lt=end)
+    fields = _profile_fields("", granted)
+    if "exploitation" in granted:
+        fields["p_form"] = _best_form()
+    if granted & {"criminal", "health"}:
+        fields["p_needs"] = F("needs")
+    rows = (
+        referrals.annotate(p_urgency=F("urgency"), **fields)
+        .values("p_urgency", *fields)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    grouped: Counter = Counter()
+    for row in rows:
+        needs = _needs(row, granted)
+        grouped[needs] += row["n"]
+    streams = tuple(
+        Stream(needs, profile_key(needs), n, days)
+        for needs, n in sorted(grouped.items(), key=lambda kv: repr(kv[0]))
+    )
+    # Refusals by profile: holds answered in the period.
+    hold_fields = _profile_fields("referral__", granted)
+    if granted & {"criminal", "health"}:
+        hold_fields["p_needs"] = F("referral__needs")
+    refusals: Counter = Counter()
+    attempts: Counter = Counter()
+    holds = Hold.objects.filter(created_at__gte=start, created_at__lt=end).exclude(
+        status=HoldStatus.ACTIVE
+    )
+    for row in (
+        holds.annotate(**hold_fields)
+        .values(*hold_fields)
+        .annotate(n=Count("id"), refused=Count("id", filter=Q(status=HoldStatus.DECLINED)))
+        .order_by()
+    ):
+        key = profile_key(_needs(row, granted))
+        attempts[key] += row["n"]
+        refusals[key] += row["refused"]
+    # Lengths of stay of the stays that ended in the period, per type of place.
+    stays: dict[str, list[float]] = {}
+    for place_type, started, ended in Placement.objects.filter(
+        ended_at__gte=start, ended_at__lt=end
+    ).values_list("place__type", "started_at", "ended_at"):
+        stays.setdefault(place_type, []).append(_days(ended - started))
+    # Search: referral to its first hold; response: a hold to its answer.
+    search = [
+        _days(first - created)
+        for created, first in referrals.annotate(first=Min("holds__created_at"))
+        .filter(first__isnull=False)
+        .values_list("created_at", "first")
+    ]
+    response = [
+        _days(answered - created)
+        for created, answered in holds.filter(responded_at__isnull=False).values_list(
+            "created_at", "responded_at"
+        )
+    ]
+    first_reception = (
+        Placement.objects.filter(started_at__gte=start, started_at__lt=end)
+        .filter(place__type__in=["first_reception", "first_reception_minors"])
+        .values("referral_id")
+        .annotate(n=Count("referral__placements"))
+    )
+    followed = sum(1 for r in first_reception if r["n"] > 1)
+    observed = _observed(start, end, days, granted)
+    withdrawn = referrals.filter(status=ReferralStatus.WITHDRAWN).count()
+    waiting_days = max(observed.median_wait or 0.0, 1.0) * max(observed.referrals, 1)
+    calibration = Calibration(
+        streams=streams,
+        refusals={k: (refusals[k], attempts[k]) for k in attempts},
+        stays={t: _histogram(v, 1.0) for t, v in stays.items()},
+        search_days=_histogram(search, 1 / 24) or (0.0,),
+        response_days=_histogram(response, 1 / 24) or (0.0,),
+        follow_up=(followed, len(first_reception)),
+        withdraw_rate=withdrawn / waiting_days,
+        days=days,
+    )
+    parts = [p for p, c in PROFILE_CATEGORIES.items() if c in granted]
+    withheld = [p for p, c in PROFILE_CATEGORIES.items() if c not in granted]
+    audit.record(
+        actor,
+        "capacity.calibrate",
+        object_type="capacity",
+        object_id="*",
+        fields=sorted(granted & set(PROFILE_CATEGORIES.values())),
+        purpose=PURPOSE,
+        legal_basis=policy.legal_basis(actor, granted),
+        detail={"from": period.start.isoformat(), "to": period.end.isoformat(),
+                "referrals": observed.referrals, "format": "aggregate"},
+    )  # fmt: skip
+    return CalibrationRead(calibration, observed, tuple(parts), tuple(withheld))
+
+
+def _observed(start: datetime, end: datetime, days: float, granted: frozenset[str]) -> Observed:
+    referrals = Referral.objects.filter(created_at__gte=start, created_at__lt=end)
+    by_region: dict[str, int] = {}
+    if "location" in granted:
+        by_region = {
+            r["case__region__code"] or "": r["n"]
+            for r in referrals.values("case__region__code").annotate(n=Count("id")).order_by()
+        }
+    waits = [
+        _days(first - created)
+        for created, first in referrals.annotate(first=Min("placements__started_at"))
+        .filter(first__isnull=False)
+        .values_list("created_at", "first")
+    ]
+    running = Placement.objects.filter(started_at__lt=end).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=start)
+    )
+    taken = 0.0
+    for started, ended in running.values_list("started_at", "ended_at"):
+        taken += _days(min(ended or end, end) - max(started, start))
+    by_type: dict[tuple[str, str], int] = {}
+    if "location" in granted:
+        for r in (
+            Placement.objects.filter(started_at__gte=start, started_at__lt=end)
+            .values("place__municipality__region__code", "place__type")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            by_type[(r["place__municipality__region__code"], r["place__type"])] = r["n"]
+    return Observed(
+        referrals=referrals.count(),
+        placements=len(waits),
+        median_wait=stats.median(waits) if waits else None,
+        mean_occupied=taken / days if days else 0.0,
+        by_region=by_region,
+        by_region_type=by_type,
+    )
+
+
+def directory_units() -> tuple[Unit, ...]:
+    """The directory's active places as the engine's units: reference data (no person), read
+    through the shelter app's own conversion so the simulation matches on the same profile."""
+    return tuple(
+        Unit(shelter_services.place_info(p), p.capacity)
+        for p in shelter_services.places_for_matching().order_by("pk")
+        if p.capacity > 0
+    )
+
+
+def region_names() -> dict[str, str]:
+    return statistics_region_names()
