@@ -15,6 +15,8 @@ trap 'rm -rf "$TMP"' EXIT
 (cd "$TMP" && npm pack --silent "$PACKAGE@$VERSION" >/dev/null && tar xzf ./*.tgz)
 mkdir -p "$DEST"
 cp "$TMP/package/dist/index.css" "$DEST/utrecht-component-library.css"
+# html.css: the same components on plain HTML elements, under <html class="utrecht-html">.
+cp "$TMP/package/dist/html.css" "$DEST/utrecht-html.css"
 cp "$TMP/package/LICENSE.md" "$DEST/LICENSE-utrecht-component-library.md"
 INTEGRITY="$(cd "$TMP" && npm view "$PACKAGE@$VERSION" dist.integrity)"
 cat > "$DEST/VERSIONS.txt" <<TXT

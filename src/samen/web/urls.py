@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from samen.web import privacy_views, views
+from samen.web import info_views, privacy_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -32,4 +32,6 @@ urlpatterns = [
     path("statistiek/", include("samen.statistics.urls")),
     path("opvang/", include("samen.shelter.urls")),
     path("identificatie/", include("samen.identification.urls")),
+    path("toegankelijkheid/", info_views.accessibility_statement, name="accessibility"),
+    path("favicon.ico", info_views.favicon, name="favicon"),
 ]

@@ -146,6 +146,7 @@ SHOWS_NONE = {
     "/programma/moties/nieuw/", "/programma/toezeggingen/nieuw/", "/programma/aanbevelingen/nieuw/",
     "/statistiek/publiceren/", "/opvang/", "/opvang/dashboard/", "/opvang/dashboard.csv",
     "/opvang/toewijzing/bevestigen/", "/opvang/meldingen/", "/identificatie/doorlooptijden/",
+    "/toegankelijkheid/", "/favicon.ico",
 }  # fmt: skip
 PAGES = [
     (concrete(route), p)
