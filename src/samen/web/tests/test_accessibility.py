@@ -4,7 +4,8 @@ phone screen.
 
 The pages are the application's routes (test_url_rules.APP_URLS) that the role may open, plus the
 routes its pages link to (so parameterised pages are filled with objects the role can see). One
-page per route and role: the walk checks templates, not data. One browser, one context per role;
+page per route and role, and a page that is the same for every role once: the walk checks
+templates, not data. One browser, one context per role;
 each page is loaded once and checked at both widths. axe-core is vendored and pinned
 (tests/vendor, scripts/update_axe.sh) and injected over the devtools protocol, so the pages' CSP
 stays as it is.
@@ -26,7 +27,9 @@ from samen.demo.builder import build_demo_world
 from samen.sharing import policy
 from samen.sharing.access import AUTHENTICATED, PUBLIC
 from samen.web.tests.conftest import TIMEOUT_MS
+from samen.web.tests.test_audit_walk import SHOWS_PERSONAL_DATA as AUDIT_PERSONAL_ROUTES
 from samen.web.tests.test_url_rules import APP_URLS, concrete, rule_of
+from samen.web.tests.test_url_rules import SHOWS_PERSONAL_DATA as PERSONAL_PATHS
 
 pytestmark = [pytest.mark.browser, pytest.mark.once]
 
@@ -34,17 +37,18 @@ AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = (1280, 390)
 
-# One demo user per role; the sign-in page is walked signed out.
+# One demo user per role, editors of the shared pages first (programme, register, shelter);
+# the sign-in page is walked signed out.
 ROLE_USERS = {
-    "field_professional": "demo-professional",
-    "care_coordinator": "demo-coordinator",
-    "investigator": "demo-investigator",
-    "national_registrar": "demo-registrar",
-    "shelter_staff": "demo-shelter",
     "programme_staff": "demo-programme",
     "privacy_officer": "demo-privacy",
+    "shelter_staff": "demo-shelter",
+    "national_registrar": "demo-registrar",
+    "care_coordinator": "demo-coordinator",
+    "investigator": "demo-investigator",
     "ind_officer": "demo-ind",
     "guardian": "demo-nidos",
+    "field_professional": "demo-professional",
     "functional_admin": "demo-admin",
 }
 # Links the walk does not follow: actions, downloads, the API and Django's admin.
@@ -99,8 +103,19 @@ def _check(page) -> tuple[list[str], int]:
     return found, overflow
 
 
-def _walk(page, seeds: list[str], label: str, report: dict) -> None:
-    seen_routes: set[str] = set()
+def _shared_routes() -> set[str]:
+    """Routes whose page is the same for every role that may open it (reference data, the
+    register, the programme, aggregates): the first role that reaches one checks it. Pages with
+    personal data show each role its own blocks and the dashboard differs per role: each role's
+    walk checks those. The roles walk in ROLE_USERS order, editors of the shared pages first."""
+    per_role = {""} | set(AUDIT_PERSONAL_ROUTES)
+    per_role |= {route for route, _ in APP_URLS if concrete(route) in PERSONAL_PATHS}
+    return {route for route, _ in APP_URLS} - per_role
+
+
+def _walk(page, seeds: list[str], label: str, report: dict, done: set[str]) -> None:
+    """Breadth first from the seeds; `done` holds the shared routes an earlier role checked."""
+    seen_routes: set[str] = set(done)
     queue = deque(seeds)
     while queue:
         path = queue.popleft()
@@ -108,6 +123,8 @@ def _walk(page, seeds: list[str], label: str, report: dict) -> None:
         if route is None or route in seen_routes:
             continue
         seen_routes.add(route)
+        if route in report["shared"]:
+            done.add(route)
         try:
             response = page.goto(path)
         except PlaywrightError:  # a form action answering GET with an empty error: no page
@@ -139,7 +156,8 @@ def test_every_page_as_every_role_passes_axe_and_fits_a_phone(
     """Zero WCAG 2.1 A/AA violations at 1280 and 390 px, and no page wider than 390 px."""
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     build_demo_world(seed=1, signals=20)
-    report: dict = {"checked": 0, "violations": [], "too_wide": []}
+    report: dict = {"checked": 0, "violations": [], "too_wide": [], "shared": _shared_routes()}
+    done: set[str] = set()
     started = time.monotonic()
     walks = [("signed-out", None)] + [(role, user) for role, user in ROLE_USERS.items()]
     for role, username in walks:
@@ -150,10 +168,10 @@ def test_every_page_as_every_role_passes_axe_and_fits_a_phone(
         try:
             page = context.new_page()
             if username is None:
-                _walk(page, ["/account/login/"], role, report)
+                _walk(page, ["/account/login/", "/toegankelijkheid/"], role, report, done)
             else:
                 sign_in(page, username)
-                _walk(page, _seeds(role), role, report)
+                _walk(page, _seeds(role), role, report, done)
         finally:
             context.close()
     print(
