@@ -86,9 +86,9 @@ def total(records: Iterable[CaseRecord], label: str) -> Group:
 
 # --- charts ----------------------------------------------------------------------------------
 
-WIDTH = 520
-LABEL_WIDTH = 190
-ROW = 24
+WIDTH = 600
+LABEL_WIDTH = 230
+ROW = 26
 BAR = 16
 TOP = 8
 RIGHT = 56  # room for the value text

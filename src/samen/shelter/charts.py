@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 ROW = 26
 BAR = 18
-LEFT = 220
-WIDTH = 640
+LEFT = 250
+WIDTH = 680
 TOP = 8
 
 

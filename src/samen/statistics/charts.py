@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 
-WIDTH = 560
-LABEL = 200  # room for the category labels
-ROW = 22
+WIDTH = 640
+LABEL = 240  # room for the category labels
+ROW = 28
 TOP = 8
 BAR_COLOUR = "#154273"
 TEXT_COLOUR = "#1a1a1a"
+FONT_SIZE = 16  # body size: the chart is drawn at one unit per pixel
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def bar_chart_svg(
         y = TOP + i * ROW
         width = 0 if bar.value is None else round(span * bar.value / peak, 1)
         parts.append(
-            f'<text x="{LABEL - 6}" y="{y + 15}" text-anchor="end" font-size="12" '
+            f'<text x="{LABEL - 6}" y="{y + 19}" text-anchor="end" font-size="{FONT_SIZE}" '
             f'fill="{TEXT_COLOUR}">{escape(bar.label)}</text>'
         )
         if width:
@@ -57,7 +58,7 @@ def bar_chart_svg(
                 f'fill="{BAR_COLOUR}"></rect>'
             )
         parts.append(
-            f'<text x="{LABEL + width + 4}" y="{y + 15}" font-size="12" '
+            f'<text x="{LABEL + width + 4}" y="{y + 19}" font-size="{FONT_SIZE}" '
             f'fill="{TEXT_COLOUR}">{escape(bar.text)}</text>'
         )
     parts.append("</svg>")

@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+PDF_VARIANT = "pdf/ua-1"
+
 
 def pdf_response(request: HttpRequest, template: str, context: dict, filename: str) -> HttpResponse:
     html = render_to_string(template, {**context, "as_pdf": True}, request=request)
@@ -17,8 +19,9 @@ def pdf_response(request: HttpRequest, template: str, context: dict, filename: s
             status=503,
             content_type="text/plain; charset=utf-8",
         )
-    # No base URL: a report must not fetch anything, so it renders the same offline.
-    pdf = HTML(string=html).write_pdf()
+    # No base URL: a report must not fetch anything, so it renders the same offline. PDF/UA-1:
+    # a tagged PDF (structure, reading order, table headers) that screen readers can follow.
+    pdf = HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

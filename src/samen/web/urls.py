@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from samen.web import privacy_views, views
+from samen.web import info_views, privacy_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -33,4 +33,6 @@ urlpatterns = [
     path("opvang/", include("samen.shelter.urls")),
     path("capaciteit/", include("samen.capacity.urls")),
     path("identificatie/", include("samen.identification.urls")),
+    path("toegankelijkheid/", info_views.accessibility_statement, name="accessibility"),
+    path("favicon.ico", info_views.favicon, name="favicon"),
 ]

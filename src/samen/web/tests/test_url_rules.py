@@ -147,6 +147,7 @@ SHOWS_NONE = {
     "/statistiek/publiceren/", "/opvang/", "/opvang/dashboard/", "/opvang/dashboard.csv",
     "/opvang/toewijzing/bevestigen/", "/opvang/meldingen/", "/identificatie/doorlooptijden/",
     "/capaciteit/",  # simulated aggregates; small groups hidden by disclosure control
+    "/toegankelijkheid/", "/favicon.ico",
 }  # fmt: skip
 PAGES = [
     (concrete(route), p)
