@@ -106,6 +106,9 @@ INSTALLED_APPS = [
     "samen.online",
     "samen.statistics",
     "samen.programme",
+    "samen.barriers",
+    "samen.knowledge",
+    "samen.review",
     "samen.demo",
     "samen.web",
 ]

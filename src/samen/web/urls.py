@@ -32,4 +32,7 @@ urlpatterns = [
     path("statistiek/", include("samen.statistics.urls")),
     path("opvang/", include("samen.shelter.urls")),
     path("identificatie/", include("samen.identification.urls")),
+    path("barrieres/", include("samen.barriers.urls")),
+    path("kennis/", include("samen.knowledge.urls")),
+    path("spiegelgroep/", include("samen.review.urls")),
 ]
