@@ -27,7 +27,7 @@ def test_each_form_has_a_current_model_with_the_six_steps_linked_to_signal_indic
     assert set(current) == {"sexual", "labour", "criminal"}
     for model in current.values():
         steps = list(model.steps.order_by("order"))
-        assert [s.code for s in steps][0] == "recruitment"
+        assert steps[0].code == "recruitment" and len(steps) >= 5
         assert any(s.indicator_codes for s in steps)
         assert all(b.partner_types and b.instrument_nl for s in steps for b in s.barriers.all())
 

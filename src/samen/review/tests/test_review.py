@@ -82,7 +82,9 @@ def test_an_advice_text_changed_through_review_keeps_before_and_after_and_reache
         comment=comment,
         text="Overgenomen.",
         outcome=Outcome.CHANGED,
-        new_text_nl="Bespreek het met de zorgcoördinator.\nJe hoeft de persoon niet zelf aan te spreken.",
+        new_text_nl=(
+            "Bespreek het met de zorgcoördinator.\nJe hoeft de persoon niet zelf aan te spreken."
+        ),
         new_text_en="Discuss it with the care coordinator.\nYou need not confront the person.",
     )
     assert (answer.before.version, answer.after.version) == (1, 2)
