@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from samen.barriers.models import Barrier, BarrierModel, BarrierState, RaisedBarrier, Step
@@ -152,13 +152,19 @@ def step_signal_counts(
     if policy.purpose_of(stats) != "statistics" or "exploitation" not in policy.grants(stats):
         return None, None
     since = timezone.localdate() - timedelta(days=SIGNAL_WINDOW_DAYS)
-    base = Signal.objects.filter(region=region, observed_on__gte=since)
-    counts = {
-        step.code: base.filter(indicators__code__in=step.indicator_codes).distinct().count()
-        if step.indicator_codes
-        else 0
-        for step in steps
-    }
+    # One query: a distinct count per step over the signals' ticked indicators.
+    linked = [s for s in steps if s.indicator_codes]
+    found = (
+        Signal.objects.filter(region=region, observed_on__gte=since).aggregate(
+            **{
+                s.code: Count("pk", filter=Q(indicators__code__in=s.indicator_codes), distinct=True)
+                for s in linked
+            }
+        )
+        if linked
+        else {}
+    )
+    counts = {s.code: int(found.get(s.code) or 0) for s in steps}
     dim = Dimension("step", tuple(s.code for s in steps), complete=False)
     table = CountTable(
         "signals by step",
