@@ -295,7 +295,8 @@ def build_demo_world(
 
         load_seed()
         load_demo_letter()  # a second letter whose proposals wait on the review page
-        # Barriers raised in the demo regions, and an advice text up for review.
+        # Barriers raised in the demo regions, and an advice text up for review (imported
+        # here like the other parts of the full demo).
         from samen.barriers.demo import build_barrier_demo
         from samen.review.demo import build_review_demo
 

@@ -7,6 +7,7 @@ from django.utils import translation
 
 from samen.knowledge import selectors
 from samen.knowledge.models import Resource
+from samen.programme.seed import load_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -82,8 +83,6 @@ def test_the_signal_form_and_the_advice_page_offer_the_card_and_guide_for_the_se
 
 
 def test_reach_figures_are_the_programme_indicators_with_their_source(world):
-    from samen.programme.seed import load_seed
-
     load_seed()
     reach = {r.resource.code: r.value for r in selectors.reach_figures()}
     assert int(reach["buit-elearning"].value) == 3700 and reach["buit-elearning"].is_lower_bound

@@ -3,6 +3,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from samen.accounts.models import User
+from samen.organisations.models import Membership, Organisation, Role
 from samen.review import selectors, services
 from samen.review.models import ItemKind, Outcome, TextVersion
 from samen.sharing.register import purposes_of_role
@@ -40,9 +42,6 @@ def test_only_programme_staff_put_items_up_and_only_members_comment(actor_for, i
 def test_an_anonymous_comment_hides_its_author_from_other_members_not_from_staff(
     actor_for, item, world
 ):
-    from samen.accounts.models import User
-    from samen.organisations.models import Membership, Organisation, Role
-
     other = User.objects.create(username="demo-review-2", first_name="Bo", last_name="Ander")
     Membership.objects.create(
         user=other, organisation=Organisation.objects.get(type="ministry"), role=Role.REVIEW_MEMBER
