@@ -79,6 +79,7 @@ class ReviewSummary:
     comments: int
     answered: int
     changed: list[ReviewAnswer]
+    reviewed: list[ReviewItem]
 
 
 def review_summary() -> ReviewSummary:
@@ -89,4 +90,5 @@ def review_summary() -> ReviewSummary:
         comments=ReviewComment.objects.count(),
         answered=answered.count(),
         changed=list(answered.filter(outcome=Outcome.CHANGED).order_by("-answered_at")[:20]),
+        reviewed=items()[:20],
     )
