@@ -107,6 +107,9 @@ INSTALLED_APPS = [
     "samen.statistics",
     "samen.programme",
     "samen.capacity",
+    "samen.barriers",
+    "samen.knowledge",
+    "samen.review",
     "samen.demo",
     "samen.web",
 ]

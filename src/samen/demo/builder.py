@@ -44,6 +44,7 @@ DEMO_USERS = [
     ("demo-admin", "Ada Admin", "comensha", Role.FUNCTIONAL_ADMIN),
     ("demo-ind", "Iris IND", "ind", Role.IND_OFFICER),
     ("demo-nidos", "Nina Nidos", "nidos", Role.GUARDIAN),
+    ("demo-review", "Eva Ervaring", "ministry", Role.REVIEW_MEMBER),
 ]
 
 REGIONAL = [
@@ -298,6 +299,13 @@ def build_demo_world(
 
         load_seed()
         load_demo_letter()  # a second letter whose proposals wait on the review page
+        # Barriers raised in the demo regions, and an advice text up for review (imported
+        # here like the other parts of the full demo).
+        from samen.barriers.demo import build_barrier_demo
+        from samen.review.demo import build_review_demo
+
+        build_barrier_demo(today=today)
+        build_review_demo()
     return DemoSummary(organisations=len(orgs), users=len(members), signals=signals, linked=linked)
 
 

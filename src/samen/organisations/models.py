@@ -96,6 +96,9 @@ class Role(models.TextChoices):
     PROGRAMME_STAFF = "programme_staff", _("Programme staff")
     PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
     FUNCTIONAL_ADMIN = "functional_admin", _("Functional administrator")
+    # A member of the review group of experts by experience (the Spiegelgroep): comments on the
+    # programme's work, reaches no case and no personal data.
+    REVIEW_MEMBER = "review_member", _("Review group member")
 
 
 class Organisation(models.Model):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from samen.review import selectors as review_selectors
 from samen.sharing.access import access
 from samen.web.pdf import pdf_response
 
@@ -106,6 +107,7 @@ def progress_overview(request: HttpRequest) -> HttpResponse:
             request, "programme/overview_print.html", context, "voortgangsoverzicht.pdf"
         )
     context["snapshot_form"] = SnapshotForm()
+    context["review"] = review_selectors.review_summary()
     return render(request, "programme/overview.html", context)
 
 

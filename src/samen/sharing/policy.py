@@ -76,6 +76,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "statistics.export": frozenset({R.NATIONAL_REGISTRAR, R.PROGRAMME_STAFF}),
     "programme.read": EVERYONE,
     "programme.update": frozenset({R.PROGRAMME_STAFF}),
+    # Barrier models (issue #24): everyone reads the models; the region's care coordination
+    # raises barriers; partners' staff update the barriers their organisation owns (checked per
+    # barrier in samen.barriers.selectors, deny by default).
+    "barrier.read": EVERYONE,
+    "barrier.raise": frozenset({R.CARE_COORDINATOR}),
+    "barrier.update": CASE_WORKERS | {R.SHELTER_STAFF, R.IND_OFFICER, R.GUARDIAN},
+    "knowledge.read": EVERYONE,
+    # Review by experts by experience (issue #24)
+    "review.read": frozenset({R.PROGRAMME_STAFF, R.REVIEW_MEMBER}),
+    "review.manage": frozenset({R.PROGRAMME_STAFF}),
+    "review.comment": frozenset({R.REVIEW_MEMBER}),
 }
 
 

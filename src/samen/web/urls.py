@@ -35,4 +35,7 @@ urlpatterns = [
     path("identificatie/", include("samen.identification.urls")),
     path("toegankelijkheid/", info_views.accessibility_statement, name="accessibility"),
     path("favicon.ico", info_views.favicon, name="favicon"),
+    path("barrieres/", include("samen.barriers.urls")),
+    path("kennis/", include("samen.knowledge.urls")),
+    path("spiegelgroep/", include("samen.review.urls")),
 ]

@@ -16,6 +16,8 @@ from samen.cases import selectors as case_selectors
 from samen.cases import services as case_services
 from samen.cases.models import Case
 from samen.identification import selectors as identification_selectors
+from samen.knowledge import selectors as knowledge_selectors
+from samen.review import selectors as review_selectors
 from samen.sharing import policy
 from samen.sharing import selectors as sharing_selectors
 from samen.sharing import services as sharing_services
@@ -70,7 +72,11 @@ def signal_new(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "samen/signal_form.html",
-        {"form": form, "signal_list": signal_list},
+        {
+            "form": form,
+            "signal_list": signal_list,
+            "fits": knowledge_selectors.resources_for_setting(signal_list_code=signal_list.code),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -78,20 +84,25 @@ def signal_new(request: HttpRequest, code: str) -> HttpResponse:
 @access("signal.read")
 def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     signal = signal_selectors.signal_get(actor=request.actor, signal_id=pk)
-    advice = triage.present_stored(
-        signal["advice"], signal["advice_reasons"], get_language() or "nl"
-    )
-    return render(request, "samen/signal_detail.html", {"signal": signal, "advice": advice})
+    return _signal_page(request, signal)
 
 
 @access("signal.read")
 def signal_receipt(request: HttpRequest, receipt: str) -> HttpResponse:
     """The signal by the receipt its author was given (where recording a signal leads)."""
     signal = signal_selectors.signal_get(actor=request.actor, receipt=receipt)
-    advice = triage.present_stored(
-        signal["advice"], signal["advice_reasons"], get_language() or "nl"
+    return _signal_page(request, signal)
+
+
+def _signal_page(request: HttpRequest, signal: dict) -> HttpResponse:
+    language = get_language() or "nl"
+    advice = triage.present_stored(signal["advice"], signal["advice_reasons"], language)
+    # The next steps as the review group last changed them (else the rules file's).
+    advice["next_steps"] = review_selectors.advice_steps(level=signal["advice"], language=language)
+    fits = knowledge_selectors.resources_for_setting(signal_list_code=signal["signal_list"])
+    return render(
+        request, "samen/signal_detail.html", {"signal": signal, "advice": advice, "fits": fits}
     )
-    return render(request, "samen/signal_detail.html", {"signal": signal, "advice": advice})
 
 
 @access("signal.read")

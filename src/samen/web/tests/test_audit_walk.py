@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 USERS = (
     "demo-coordinator", "demo-coordinator-noord", "demo-hotel", "canary-hotel-noord",
     "demo-professional", "demo-investigator", "demo-registrar", "demo-shelter", "demo-programme",
-    "demo-privacy", "demo-ind", "demo-nidos", "demo-admin",
+    "demo-privacy", "demo-ind", "demo-nidos", "demo-admin", "demo-review",
 )  # fmt: skip
 
 
@@ -86,6 +86,11 @@ SHOWS_NONE = {
     # The referral form of a case shows its number only (which the caller typed); whether the
     # caller may reach the case is checked first and a refusal is audited like any other.
     "opvang/verwijzen/<str:number>/",
+    # Barrier models, raised barriers, cards and review items hold no personal data (#24).
+    "barrieres/opgeworpen/<int:pk>/", "barrieres/<slug:form>/",
+    "barrieres/<slug:form>/opwerpen/", "barrieres/<slug:form>/regio/<str:region>/",
+    "kennis/kaart/<slug:code>/", "kennis/kaart/<slug:code>/<slug:language>.pdf",
+    "spiegelgroep/<int:pk>/",
 }  # fmt: skip
 
 

@@ -99,6 +99,7 @@ def test_roles_without_the_permission_are_refused(route, pattern, web_for, api_f
         Role.NATIONAL_REGISTRAR: "demo-registrar",
         Role.IND_OFFICER: "demo-ind",
         Role.GUARDIAN: "demo-nidos",
+        Role.REVIEW_MEMBER: "demo-review",
     }[lacking[0]]
     client = api_for(username) if route.startswith("api/") else web_for(username)
     assert client.get(concrete(route)).status_code == 403
@@ -148,6 +149,8 @@ SHOWS_NONE = {
     "/opvang/toewijzing/bevestigen/", "/opvang/meldingen/", "/identificatie/doorlooptijden/",
     "/capaciteit/",  # simulated aggregates; small groups hidden by disclosure control
     "/toegankelijkheid/", "/favicon.ico",
+    # barrier models, the knowledge base and the review group: no personal data (issue #24)
+    "/barrieres/", "/kennis/", "/spiegelgroep/", "/spiegelgroep/nieuw/",
 }  # fmt: skip
 PAGES = [
     (concrete(route), p)

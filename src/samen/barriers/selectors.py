@@ -1,0 +1,232 @@
+"""Reads of barrier models and raised barriers. A partner sees only the barriers its
+organisation owns or is a partner in; the programme team sees all (programme monitoring)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from samen.barriers.models import Barrier, BarrierModel, BarrierState, RaisedBarrier, Step
+from samen.organisations.models import Organisation, OrganisationType, Role, SafetyRegion
+from samen.sharing import audit, policy
+from samen.sharing.actor import Actor
+from samen.signalling.models import Signal
+from samen.statistics.disclosure import CountTable, Dimension, protect
+from samen.statistics.releases import disclosure_rules, statistics_actor
+
+# How far back signals count for "where signals cluster" on the map.
+SIGNAL_WINDOW_DAYS = 730
+
+
+def barrier_models_current() -> list[BarrierModel]:
+    return list(BarrierModel.objects.filter(is_current=True).order_by("form"))
+
+
+def barrier_model_get(*, form: str) -> BarrierModel | None:
+    return (
+        BarrierModel.objects.filter(form=form, is_current=True)
+        .prefetch_related("steps__barriers")
+        .first()
+    )
+
+
+def regions() -> list[SafetyRegion]:
+    return list(SafetyRegion.objects.order_by("code"))
+
+
+def region_get(*, code: str) -> SafetyRegion | None:
+    return SafetyRegion.objects.filter(code=code).first()
+
+
+def sees_every_barrier(actor: Actor) -> bool:
+    return actor.role == Role.PROGRAMME_STAFF
+
+
+def raised_visible(*, actor: Actor) -> QuerySet[RaisedBarrier]:
+    """Deny by default: only barriers of the actor's own organisation (owner or partner)."""
+    qs = RaisedBarrier.objects.select_related(
+        "barrier__step__model", "region", "municipality", "owner"
+    ).prefetch_related("partners")
+    if sees_every_barrier(actor):
+        return qs
+    org = actor.organisation
+    if org is None:
+        return qs.none()
+    return qs.filter(Q(owner=org) | Q(partners=org)).distinct()
+
+
+def raised_get(*, actor: Actor, raised_id: int) -> RaisedBarrier:
+    """One raised barrier the actor may see; a refusal is audited and looks like absence."""
+    found = raised_visible(actor=actor).filter(pk=raised_id).first()
+    if found is None:
+        audit.record(actor, "barrier.read", object_type="raised_barrier",
+                     object_id=str(raised_id), result="denied",
+                     purpose=policy.purpose_of(actor))  # fmt: skip
+        raise RaisedBarrier.DoesNotExist
+    return found
+
+
+def may_update(*, actor: Actor, raised: RaisedBarrier) -> bool:
+    """Only staff of an owning organisation; seeing every barrier is not owning it."""
+    org = actor.organisation
+    if org is None or not policy.allows(actor, "barrier.update"):
+        return False
+    return raised.owner_id == org.pk or raised.partners.filter(pk=org.pk).exists()
+
+
+@dataclass
+class MapCell:
+    barrier: object
+    raised: list[RaisedBarrier] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        # The most advanced state among the region's raisings of this barrier.
+        states = {r.state for r in self.raised}
+        for s in (BarrierState.EVALUATED, BarrierState.ACTIVE, BarrierState.PLANNED):
+            if s in states:
+                return s
+        return ""
+
+    @property
+    def state_label(self) -> str:
+        return str(BarrierState(self.state).label) if self.state else ""
+
+
+@dataclass
+class MapRow:
+    step: Step
+    cells: list[MapCell]
+    signals: int | None = None  # None: hidden by disclosure control, or not shown to this actor
+    signals_shown: bool = False
+
+    @property
+    def has_barrier(self) -> bool:
+        return any(c.state in (BarrierState.ACTIVE, BarrierState.EVALUATED) for c in self.cells)
+
+    @property
+    def gap(self) -> bool:
+        """Signals cluster here (a published count of at least one) and no barrier stands."""
+        return bool(self.signals) and not self.has_barrier
+
+
+@dataclass
+class BarrierMap:
+    model: BarrierModel
+    region: SafetyRegion
+    rows: list[MapRow]
+    signals_shown: bool
+    since: date | None
+
+
+def barrier_map(*, actor: Actor, model: BarrierModel, region: SafetyRegion) -> BarrierMap:
+    steps = list(model.steps.prefetch_related("barriers").order_by("order"))
+    raised = list(raised_visible(actor=actor).filter(region=region, barrier__step__model=model))
+    by_barrier: dict[int, list[RaisedBarrier]] = {}
+    for r in raised:
+        by_barrier.setdefault(r.barrier_id, []).append(r)
+    rows = [
+        MapRow(step, [MapCell(b, by_barrier.get(b.pk, [])) for b in step.barriers.all()])
+        for step in steps
+    ]
+    counts, since = step_signal_counts(actor=actor, model=model, region=region, steps=steps)
+    if counts is not None:
+        for row in rows:
+            row.signals_shown = True
+            row.signals = counts.get(row.step.code)
+    return BarrierMap(model, region, rows, counts is not None, since)
+
+
+def step_signal_counts(
+    *, actor: Actor, model: BarrierModel, region: SafetyRegion, steps: list[Step]
+) -> tuple[dict[str, int | None] | None, date | None]:
+    """Signals per step in the region, through the statistics grants and disclosure control.
+
+    Only for an organisation the register grants exploitation data for statistics; counts are
+    protected as one table (a signal can point at several steps, so the steps are not a
+    partition: the dimension is marked incomplete). None when not granted."""
+    stats = statistics_actor(actor)
+    if policy.purpose_of(stats) != "statistics" or "exploitation" not in policy.grants(stats):
+        return None, None
+    since = timezone.localdate() - timedelta(days=SIGNAL_WINDOW_DAYS)
+    # One query: a distinct count per step over the signals' ticked indicators.
+    linked = [s for s in steps if s.indicator_codes]
+    found = (
+        Signal.objects.filter(region=region, observed_on__gte=since).aggregate(
+            **{
+                s.code: Count("pk", filter=Q(indicators__code__in=s.indicator_codes), distinct=True)
+                for s in linked
+            }
+        )
+        if linked
+        else {}
+    )
+    counts = {s.code: int(found.get(s.code) or 0) for s in steps}
+    dim = Dimension("step", tuple(s.code for s in steps), complete=False)
+    table = CountTable(
+        "signals by step",
+        [dim],
+        {(code,): n for code, n in counts.items()},
+        scope={"region": region.code, "form": model.form},
+    )
+    release = protect([table], disclosure_rules(), label=f"barrier map {region.code}")
+    protected = release.table("signals by step")
+    audit.record(
+        stats,
+        "statistics.export",
+        object_type="barrier_map",
+        object_id=f"{model.form}:{region.code}",
+        fields=["exploitation", "location"],
+        purpose="statistics",
+        legal_basis=policy.legal_basis(stats, {"exploitation", "location"}),
+        detail={"format": "aggregate", "since": since.isoformat()},
+    )
+    return {s.code: protected.value((s.code,)) for s in steps}, since
+
+
+NATIONAL_PARTNER_TYPES = (
+    "kmar",
+    "labour_inspectorate",
+    "prosecution",
+    "ind",
+    "nidos",
+    "asylum_reception",
+    "comensha",
+)
+
+
+def partner_candidates(*, region: SafetyRegion) -> QuerySet:
+    """Organisations a region can raise a barrier with: its own, and the national services."""
+    return Organisation.objects.filter(
+        Q(municipality__region=region) | Q(type__in=NATIONAL_PARTNER_TYPES)
+    ).order_by("name")
+
+
+def municipalities_of(*, region: SafetyRegion) -> QuerySet:
+    return region.municipalities.order_by("name")
+
+
+def barriers_of(*, model: BarrierModel) -> QuerySet:
+    return (
+        Barrier.objects.filter(step__model=model)
+        .select_related("step")
+        .order_by("step__order", "order")
+    )
+
+
+def type_labels(codes: list[str]) -> list[str]:
+    return [str(OrganisationType(c).label) for c in codes]
+
+
+def model_outline(*, model: BarrierModel) -> list[tuple[Step, list[tuple[Barrier, list[str]]]]]:
+    return [
+        (step, [(b, type_labels(b.partner_types)) for b in step.barriers.all()])
+        for step in model.steps.all()
+    ]
+
+
+def progress_notes(*, raised: RaisedBarrier) -> list:
+    return list(raised.notes.select_related("organisation", "author"))
