@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
+from . import hypercube
 from .audit import DEFAULT_EXACT_LIMIT, AuditMethod, AuditReport, CellInterval, IntervalSolver
 from .result import (
     ProtectedRelease,
@@ -21,6 +23,12 @@ from .system import RELEASE_DIMENSION, Hierarchy, LinearSystem, Origin
 from .table import CellKey, Coordinate, CountTable, describe_key, make_key
 
 logger = logging.getLogger(__name__)
+
+SecondaryMethod = Literal["auto", "lines", "hypercube"]
+#: With ``secondary="auto"``, a release with a table of at least this many cells (margins
+#: included) gets its secondary suppressions from hypercubes (ADR 0022): the audit/repair
+#: loop's linear programs over one component of ten thousand hidden cells take minutes.
+HYPERCUBE_FROM = 5000
 
 
 @dataclass
@@ -339,6 +347,7 @@ def protect(
     audit_method: AuditMethod = "auto",
     exact: bool | None = None,
     exact_limit: int = DEFAULT_EXACT_LIMIT,
+    secondary: SecondaryMethod = "auto",
 ) -> ProtectedRelease:
     """Protect a set of tables released together.
 
@@ -346,12 +355,14 @@ def protect(
     what they published is treated as known and what they suppressed must stay hidden, so the
     current release is protected against differencing with them. ``hierarchies`` declare how
     categories nest (e.g. minor + adult = all), which links a table to sub-tables.
+    ``secondary``: how secondary suppressions are first proposed -- by lines and the
+    audit/repair loop, or by hypercubes (large tables; ``auto`` picks by size). Either way
+    the same audit decides, and the repair loop adds what a proposal left exposed.
     """
     rules = rules or DisclosureRules()
     joint = _build(tables, previous, hierarchies)
     state = _Suppressor(joint, rules)
     state.primary()
-    state.lines()
     solver = IntervalSolver(
         joint.system,
         rules.protection_margin,
@@ -361,6 +372,15 @@ def protect(
         **_attacker(joint.system, rules),
     )
     solver.certify_first = True
+    if secondary == "hypercube" or (
+        secondary == "auto" and max(t.extended_array().size for t in tables) >= HYPERCUBE_FROM
+    ):
+        witnesses = hypercube.propose(state, solver.required, solver.floor)
+        state.lines()  # for the cells no box could protect
+        accepted = solver.add_witnesses(witnesses, ~state.hidden)
+        logger.info("hypercubes: %d proposed, %d proven", len(witnesses), accepted)
+    else:
+        state.lines()
     unresolved: list[str] = []
     _relax(state, solver)
     report = solver.audit(~state.hidden, state.check_mask(), settle_exposed=False)
