@@ -41,6 +41,9 @@ class _Joint:
     previously_suppressed: np.ndarray
     #: Cells published in two releases with different counts (register corrections).
     revisions: list[tuple[CellKey, int, int, str]]
+    #: Cells of the current tables that an earlier version of the same table (same name,
+    #: categories and scope: the same period) hid.
+    hidden_before: list[int] = field(default_factory=list)
 
 
 def _build(
@@ -56,6 +59,8 @@ def _build(
     published_keys: set[CellKey] = set()
     suppressed_keys: set[CellKey] = set()
     revisions: list[tuple[CellKey, int, int, str]] = []
+    versions = {(t.name, t.dimensions, tuple(sorted(t.scope.items()))) for t in tables}
+    hidden_before: set[CellKey] = set()
     for number, release in enumerate(previous):
         label = release.label or f"previous-{number + 1}"
         for table in release.source_tables:
@@ -72,6 +77,12 @@ def _build(
                     assert current_value is not None
                     revisions.append((key, value, current_value, label))
             ids = system.add_table(table, Origin.PREVIOUS, rename)
+            if (table.name, table.dimensions, tuple(sorted(table.scope.items()))) in versions:
+                hidden_before.update(
+                    key
+                    for coordinates, _value in table.cells()
+                    if (key := table.canonical_key(coordinates)) in release.suppressed_keys
+                )
             for index in np.ndindex(*ids.shape):
                 key = table.canonical_key(table.coordinates_at(index))
                 target = rename.get(key, key)
@@ -88,7 +99,11 @@ def _build(
         previously_published[system.index[key]] = True
     for key in suppressed_keys - published_keys:
         previously_suppressed[system.index[key]] = True
-    return _Joint(system, current_ids, previously_published, previously_suppressed, revisions)
+    current = {int(v) for ids in current_ids for v in ids.reshape(-1).tolist()}
+    before = sorted(system.index[key] for key in hidden_before if system.index[key] in current)
+    return _Joint(
+        system, current_ids, previously_published, previously_suppressed, revisions, before
+    )
 
 
 class _Suppressor:
@@ -171,6 +186,19 @@ class _Suppressor:
                 explanation = f"count below the minimum of {self.rules.min_count}"
             self.suppress(var, Suppression(SuppressionKind.PRIMARY, rule, explanation))
         self.corrections()
+        for var in self.joint.hidden_before:
+            # A new version of a released period (a correction) hides at least what the
+            # released version hid: publishing one of those cells now is new information
+            # next to everything released since, which the archive was not checked against.
+            if self.candidate[var] and not self.suppressed[var]:
+                self.suppress(
+                    var,
+                    Suppression(
+                        SuppressionKind.SECONDARY,
+                        "version",
+                        "hidden in the released version of this period",
+                    ),
+                )
         # Lines that already had a single hidden cell before this run (an earlier release's
         # suppression, a sensitive latent cell) must be looked at too.
         self._queue.extend(np.flatnonzero(self.hidden_count == 1).tolist())
