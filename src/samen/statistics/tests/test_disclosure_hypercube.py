@@ -22,7 +22,7 @@ def _holds(releases, rules: DisclosureRules, *, integer: bool) -> None:
         assert high - low >= rules.required_width(true) - 1e-6, (low, high, true)
 
 
-@PROPERTY_SETTINGS
+@settings(max_examples=12, deadline=None, derandomize=True)
 @given(tables(max_dimensions=3))
 def test_hypercubes_protect_random_tables_against_an_integer_attacker(table: CountTable) -> None:
     release = protect([table], PAGE_RULES, secondary="hypercube")
