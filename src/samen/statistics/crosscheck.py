@@ -44,7 +44,7 @@ class View:
     cell is a total over it, one value of ``column`` at ``level``."""
 
     label: str
-    year: str
+    years: frozenset[str]
     column: str | None
     level: int
     value: str | None
@@ -54,9 +54,9 @@ class View:
 
 def published_views(first_year: int, last_year: int, columns: dict[str, str]) -> list[View]:
     """Every cell of every archived release of these years that an export's figures can be
-    set against: the year totals and, per year, the totals by gender, nationality group, age
-    band and minor or adult (summed over the forms). ``columns``: the export's names of
-    ``year``, ``gender``, ``nationality`` and ``age``."""
+    set against: the year totals and, per year and over the release's years, the totals by
+    gender, nationality group, age band and minor or adult (summed over the forms).
+    ``columns``: the export's names of ``year``, ``gender``, ``nationality`` and ``age``."""
     views: list[View] = []
     start, end = date(first_year, 1, 1), date(last_year, 12, 31)
     publications = Publication.objects.filter(period_start__lte=end, period_end__gte=start)
@@ -75,22 +75,24 @@ def published_views(first_year: int, last_year: int, columns: dict[str, str]) ->
             reading = _reading(other, categories)
             if other is not None and reading is None:
                 continue
+            all_years = table.dimensions[names.index("year")].categories
             for coordinates, count in table.cells():
                 where = dict(zip(names, coordinates, strict=True))
-                year = where["year"]
-                if year is TOTAL or where["form"] is not TOTAL:
+                if where["form"] is not TOTAL:
                     continue
-                if not first_year <= int(year) <= last_year:
+                # A total over the years is the export's count over the same years summed.
+                years = frozenset(all_years if where["year"] is TOTAL else (where["year"],))
+                if not all(first_year <= int(y) <= last_year for y in years):
                     continue
                 hidden = table.canonical_key(coordinates) in release.suppressed_keys
                 value = where.get(other) if other else TOTAL
                 if value is TOTAL:
-                    views.append(View(label, str(year), None, 0, None, count, hidden))
+                    views.append(View(label, years, None, 0, None, count, hidden))
                     continue
                 assert reading is not None and other is not None
                 level, mapping = reading
                 views.append(
-                    View(label, str(year), columns[other], level, mapping[value], count, hidden)
+                    View(label, years, columns[other], level, mapping[value], count, hidden)
                 )
     return views
 
@@ -122,14 +124,14 @@ def checker(
                     continue  # the export does not break the group down this far
             count = 0
             for key, n in release.groups.items():
-                if key[at[year]] != view.year:
+                if key[at[year]] not in view.years:
                     continue
                 if view.column is not None:
                     own = key[at[view.column]]
                     if lift(view.column, own, level, view.level) != view.value:
                         continue
                 count += n
-            what = f"{view.year}" + (f", {view.value}" if view.value else "")
+            what = "-".join(sorted(view.years)) + (f", {view.value}" if view.value else "")
             if view.hidden and view.count and count == view.count:
                 return Finding(f"{view.label} (a hidden cell: {what})", 0, release.levels)
             if not view.hidden and 0 < abs(view.count - count) < k:
