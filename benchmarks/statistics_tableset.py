@@ -271,7 +271,7 @@ def time_table_set() -> tuple[float, float, int, str]:
     return sql_seconds, engine_seconds, persons, "ok" if release.safe else "not-ok"
 
 
-def time_against_archive() -> tuple[float, int, str]:
+def time_against_archive(*, attack: bool = False) -> tuple[float, int, str, str]:
     """The audit of a new release against 10 archived releases of overlapping periods (issue
     #13): ten releases of the benchmark's register are protected one after the other (the
     five-year period, each year, and four other spans), then a corrected five-year release
@@ -324,7 +324,42 @@ def time_against_archive() -> tuple[float, int, str]:
         f"a corrected five-year release against {len(archived)} archived releases: "
         f"audit {'ok' if release.safe else 'NOT OK'}, {seconds:.2f} s"
     )
-    return seconds, len(archived), "ok" if release.safe else "not-ok"
+    outside = "not-run"
+    if release.safe and attack:
+        t = time.perf_counter()
+        findings = outside_attack(archived, release, spans)
+        outside = "none" if not findings else f"{len(findings)}"
+        log(
+            f"  the outside attacker (tests/test_outside_attacker.py) on the delivered cells of "
+            f"the {len(archived)} archived releases and the corrected one: "
+            f"{len(findings)} findings in {time.perf_counter() - t:.0f} s"
+            + "".join(f"\n    {f}" for f in findings[:5])
+        )
+    return seconds, len(archived), "ok" if release.safe else "not-ok", outside
+
+
+def outside_attack(archived, corrected, spans) -> list[str]:
+    """The tests' outside attacker, fed with the cells as the module delivers them (value, or
+    none when hidden; one mark, no label) -- it imports nothing of the engine. The archived
+    releases are the state before the correction, the corrected five-year release after."""
+    from samen.statistics import tables
+    from samen.statistics.tests import test_outside_attacker as outside
+
+    def delivered(release, first: int, end: int):
+        request = outside.Request(f"period={first}-{end}", date(first, 1, 1), date(end, 12, 31))
+        out = outside.Release(request, request.start, request.end)
+        for table in release.tables:
+            slug = tables.SPEC_BY_NAME[table.name].slug
+            for cell in table.cells:
+                out.observations.append(
+                    outside.Observation(slug, table.dimension_names, cell.labels, cell.value, "")
+                )
+        return out
+
+    labels = {f"{first}-{end}": (first, end) for first, end in spans}
+    before = [delivered(r, *labels[r.label]) for r in archived]
+    first, end = labels[archived[0].label]
+    return outside.attack({"before": before, "after": [delivered(corrected, first, end)]})
 
 
 def time_cached_page() -> tuple[float, float]:
@@ -401,11 +436,13 @@ def cube_floor(per_year: int) -> tuple[float, float]:
     table = _cube(per_year)
     rules = disclosure_rules()
     t = time.perf_counter()
+    cpu = time.process_time()
     joint = _build([table], [], [])
     state = _Suppressor(joint, rules)
     state.primary()
     state.lines()
     floor_s = time.perf_counter() - t
+    cpu = time.process_time() - cpu
     hidden = state.hidden.copy()
     solver = IntervalSolver(joint.system, rules.protection_margin)
     values = np.array([np.nan if v is None else v for v in joint.system.values], dtype=float)
@@ -416,7 +453,8 @@ def cube_floor(per_year: int) -> tuple[float, float]:
     linprog(objective, A_eq=matrix, b_eq=b, bounds=(0, solver.cap), method="highs-ipm")
     lp_s = time.perf_counter() - t
     log(
-        f"floor of the cube at {per_year} a year: system, primary and line rule {floor_s:.1f} s; "
+        f"floor of the cube at {per_year} a year: system, primary and line rule {floor_s:.1f} s "
+        f"({cpu:.1f} s of CPU); "
         f"one LP over its {len(component):,} hidden cells {lp_s:.1f} s"
     )
     return floor_s, lp_s
@@ -461,14 +499,16 @@ def _engine_10k(per_year: int, *, module_rules: bool = False) -> tuple[float, st
 
         rules = disclosure_rules()
     t = time.perf_counter()
+    cpu = time.process_time()
     release = protect([table], rules, label="10k")
     seconds = time.perf_counter() - t
+    cpu = time.process_time() - cpu
     counts = release.counts()
     log(
         f"engine, one table of {interior.size:,} interior cells ({counts['cells']:,} with "
         f"margins), {table.grand_total:,} persons: {counts['primary']:,} primary + "
         f"{counts['secondary']:,} secondary suppressed, audit "
-        f"{'ok' if release.safe else 'NOT OK'}, {seconds:.1f} s"
+        f"{'ok' if release.safe else 'NOT OK'}, {seconds:.1f} s ({cpu:.1f} s of CPU)"
         + (" (the page's rules)" if module_rules else "")
     )
     return seconds, "ok" if release.safe else "not-ok"
@@ -490,6 +530,11 @@ def main() -> None:
         default=600.0,
         help="seconds each 10,000-cell cube may take before it is reported as not finished",
     )
+    parser.add_argument(
+        "--attack",
+        action="store_true",
+        help="run the tests' outside attacker on the corrected release and the archive",
+    )
     parser.add_argument("--dsn", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DSN))
     args = parser.parse_args()
     require_loopback(args.dsn)
@@ -499,7 +544,7 @@ def main() -> None:
     build(args.dsn, args.cases, reuse=args.reuse)
     load_seconds = time.perf_counter() - t
     sql_s, set_engine_s, persons, set_audit = time_table_set()
-    archive_s, archived, archive_audit = time_against_archive()
+    archive_s, archived, archive_audit, outside = time_against_archive(attack=args.attack)
     first_page_s, cached_page_ms = time_cached_page()
     budget = args.cube_budget
     engine = {
@@ -521,6 +566,7 @@ def main() -> None:
         f"tableset_engine_s={set_engine_s:.2f} tableset_total_s={sql_s + set_engine_s:.2f} "
         f"tableset_audit={set_audit} "
         f"against_{archived}_archived_s={archive_s:.2f} against_archive_audit={archive_audit} "
+        f"against_archive_outside_attacker_findings={outside} "
         f"page_first_s={first_page_s:.2f} page_cached_ms={cached_page_ms:.0f} "
         f"national_cube_page_rules_s={national_s:.2f} national_cube_audit={national_audit} "
         f"national_cube_floor_s={floor_s:.2f} national_cube_one_lp_s={floor_lp_s:.2f} "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -25,11 +26,13 @@ from django.utils import timezone
 from samen.identification.selectors import victim_statuses
 from samen.sharing import audit, policy
 from samen.sharing.actor import Actor
+from samen.statistics.crosscheck import checker, published_views
 from samen.statistics.kanon import (
     K_FLOOR,
     NOT_RELEASED,
     Column,
     ExportRefused,
+    Finding,
     Recoding,
     Release,
     recode,
@@ -228,19 +231,35 @@ def _earlier(first_year: int, last_year: int) -> list[Release]:
     return releases
 
 
+def published_check(first_year: int, last_year: int, k: int) -> Callable[[Release], Finding | None]:
+    """The check of a candidate export against the tables published for these years (see
+    ``crosscheck``): no group the export allows may differ from a published cell by 1..k-1
+    or equal a hidden one."""
+    views = published_views(
+        first_year, last_year, {"gender": GENDER, "nationality": NATIONALITY, "age": AGE}
+    )
+    by_name = {c.name: c for c in QUASI}
+
+    def lift(name: str, value: str, start: int, end: int) -> str:
+        return by_name[name].lift(value, start, end)
+
+    return checker(views, year=YEAR, lift=lift, k=k)
+
+
 def build_export(
     rows: list[dict],
     *,
     statuses: dict[str, tuple[str, str]],
     k: int,
     earlier: list[Release],
+    published: Callable[[Release], Finding | None] | None = None,
 ) -> tuple[Recoding, list[dict[str, str]]]:
     """The recoding and the rows as they leave: fresh pseudonyms, random order."""
     records = [to_record(r, statuses.get(str(r["number"]), ("", ""))) for r in rows]
     numbers = [str(r["number"]) for r in rows]
     # The records go in in case order so that held-back newcomers are the newest cases.
     indexed = [{**rec, "_n": str(i)} for i, rec in enumerate(records)]
-    recoding = recode(indexed, columns=QUASI, k=k, earlier=earlier)
+    recoding = recode(indexed, columns=QUASI, k=k, earlier=earlier, published=published)
     key = secrets.token_bytes(32)  # used for this export only, never stored
     out = [
         {PSEUDONYM: pseudonym(numbers[int(r["_n"])], key), **{c.name: r[c.name] for c in QUASI}}
@@ -339,7 +358,13 @@ def htcds_export_create(
         _one_export_at_a_time()
         earlier = _earlier(first_year, last_year)
         try:
-            recoding, out = build_export(rows, statuses=statuses, k=k, earlier=earlier)
+            recoding, out = build_export(
+                rows,
+                statuses=statuses,
+                k=k,
+                earlier=earlier,
+                published=published_check(first_year, last_year, k),
+            )
         except ExportRefused as exc:
             refusal = f"Refused: {exc}. Try again when more has changed, or with other years."
         else:

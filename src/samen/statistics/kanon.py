@@ -214,6 +214,7 @@ def recode(
     columns: Sequence[Column],
     k: int,
     earlier: Sequence[Release] = (),
+    published: Callable[[Release], Finding | None] | None = None,
 ) -> Recoding:
     """The least lossy global recoding whose groups are all at least k and whose differences
     with every earlier release are 0 or at least k; ``ExportRefused`` when there is none.
@@ -270,6 +271,10 @@ def recode(
             ),
             None,
         )
+        if finding is None and published is not None:
+            # The published tables of these years (crosscheck): what the export's groups,
+            # summed, say about a table's cell.
+            finding = published(release)
         if finding is not None:
             findings.append(finding)
             continue
@@ -282,7 +287,9 @@ def recode(
             loss=_loss,
             checked_against=[old.label for old in earlier],
         )
-    smallest = min(findings, key=lambda f: abs(f.difference))
+    smallest = min(findings, key=lambda f: abs(f.difference) or k)
+    if not smallest.difference:
+        raise ExportRefused(f"every recoding gives away a cell of {smallest.label}", findings)
     raise ExportRefused(
         f"every recoding differs from {smallest.label} by fewer than {k} people in some group "
         f"(smallest difference {abs(smallest.difference)})",

@@ -175,6 +175,7 @@ class IntervalSolver:
             tuple[frozenset[int], frozenset[int], bool], dict[int, tuple[float, float, bool]]
         ] = {}
         self._rng = np.random.default_rng(20240101)
+        self._incidence: Any = None
 
     # -- public --------------------------------------------------------------------------
 
@@ -231,6 +232,62 @@ class IntervalSolver:
                 )
             )
         return report
+
+    def add_witnesses(self, witnesses: Sequence[Any], known: np.ndarray) -> int:
+        """Take moves proposed by a heuristic (``hypercube.Witness``: cells, signs, up, down)
+        as feasible tables, after checking each against every equation of the system: it
+        moves hidden cells only, changes no total (each equation's change sums to zero),
+        and keeps every cell within [floor, cap]. A move that passes gives two whole-number
+        tables a reader cannot tell from the true one, so the ranges they show are proven
+        (over real and whole numbers alike). Returns how many were accepted; the others are
+        ignored and their cells left to the linear programs."""
+        if not witnesses:
+            return 0
+        system = self.system
+        n = len(system)
+        if self._incidence is None:
+            rows: list[int] = []
+            cols: list[int] = []
+            coefficients: list[float] = []
+            for equation, (total, *parts) in enumerate(system.equations):
+                rows.append(equation)
+                cols.append(total)
+                coefficients.append(1.0)
+                rows.extend([equation] * len(parts))
+                cols.extend(parts)
+                coefficients.extend([-1.0] * len(parts))
+            self._incidence = csr_matrix(
+                (coefficients, (rows, cols)), shape=(len(system.equations), n)
+            )
+        values = np.array([np.nan if v is None else v for v in system.values], dtype=float)
+        cells = np.concatenate([w.cells for w in witnesses])
+        signs = np.concatenate([w.signs for w in witnesses]).astype(float)
+        which = np.repeat(np.arange(len(witnesses)), [len(w.cells) for w in witnesses])
+        moves = csr_matrix((signs, (cells, which)), shape=(n, len(witnesses)))
+        change = abs(self._incidence @ moves)
+        broken = np.asarray(change.sum(axis=0)).reshape(-1) > _TOLERANCE
+        accepted = 0
+        for number, witness in enumerate(witnesses):
+            cells = np.asarray(witness.cells, dtype=np.int64)
+            if broken[number] or len(np.unique(cells)) != len(cells) or known[cells].any():
+                continue
+            truth = values[cells]
+            up = truth + witness.up * witness.signs
+            down = truth - witness.down * witness.signs
+            floor = self.floor[cells]
+            if np.isnan(truth).any() or min(up.min(), down.min()) < 0:
+                continue
+            if (up < floor - _TOLERANCE).any() or (down < floor - _TOLERANCE).any():
+                continue
+            if max(up.max(), down.max()) > self.cap:
+                continue
+            for table in (up, down):
+                self._seen_low[cells] = np.minimum(self._seen_low[cells], table)
+                self._seen_high[cells] = np.maximum(self._seen_high[cells], table)
+                self._int_low[cells] = np.minimum(self._int_low[cells], table)
+                self._int_high[cells] = np.maximum(self._int_high[cells], table)
+            accepted += 1
+        return accepted
 
     # -- propagation ---------------------------------------------------------------------
 
@@ -320,12 +377,20 @@ class IntervalSolver:
         check: np.ndarray,
         settle_exposed: bool,
     ) -> dict[int, tuple[float, float, bool]]:
-        matrix, b = self._equations(component, hidden, values)
         n = len(component)
         floor = self.floor[np.array(component, dtype=np.int64)]
         required = self.required[np.array(component, dtype=np.int64)]
+        # Built on first use: a component whose cells proven moves already cover (see
+        # ``add_witnesses``) needs no linear program at all.
+        built: list[Any] = []
+
+        def system() -> tuple[Any, np.ndarray]:
+            if not built:
+                built.extend(self._equations(component, hidden, values))
+            return built[0], built[1]
 
         def solve(objective: np.ndarray) -> np.ndarray:
+            matrix, b = system()
             return self._solve(objective, matrix, b, floor)
 
         truth = np.array([values[var] for var in component])
@@ -385,7 +450,7 @@ class IntervalSolver:
             self._note_integral(global_ids, high)
             results[component[i]] = (float(low[i]), float(high[i]), True)
         if self.integer:
-            self._integer_check(component, results, matrix, b, floor, required)
+            self._integer_check(component, results, system, floor, required)
         return results
 
     def _note_integral(self, global_ids: np.ndarray, solution: np.ndarray) -> None:
@@ -398,8 +463,7 @@ class IntervalSolver:
         self,
         component: list[int],
         results: dict[int, tuple[float, float, bool]],
-        matrix: Any,
-        b: np.ndarray,
+        system: Any,
         floor: np.ndarray,
         required: np.ndarray,
     ) -> None:
@@ -419,6 +483,7 @@ class IntervalSolver:
                 continue  # whole-number tables that far apart were found already
             if len(component) > MILP_MAX_CELLS:
                 continue  # too large for a MILP per cell: the LP's verdict stands
+            matrix, b = system()
             low = self._milp(i, 1.0, matrix, b, floor)
             high = self._milp(i, -1.0, matrix, b, floor)
             if low is None or high is None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
+from . import hypercube
 from .audit import DEFAULT_EXACT_LIMIT, AuditMethod, AuditReport, CellInterval, IntervalSolver
 from .result import (
     ProtectedRelease,
@@ -22,6 +24,12 @@ from .table import CellKey, Coordinate, CountTable, describe_key, make_key
 
 logger = logging.getLogger(__name__)
 
+SecondaryMethod = Literal["auto", "lines", "hypercube"]
+#: With ``secondary="auto"``, a release with a table of at least this many cells (margins
+#: included) gets its secondary suppressions from hypercubes (ADR 0022): the audit/repair
+#: loop's linear programs over one component of ten thousand hidden cells take minutes.
+HYPERCUBE_FROM = 5000
+
 
 @dataclass
 class _Joint:
@@ -33,6 +41,9 @@ class _Joint:
     previously_suppressed: np.ndarray
     #: Cells published in two releases with different counts (register corrections).
     revisions: list[tuple[CellKey, int, int, str]]
+    #: Cells of the current tables that an earlier version of the same table (same name,
+    #: categories and scope: the same period) hid.
+    hidden_before: list[int] = field(default_factory=list)
 
 
 def _build(
@@ -48,6 +59,8 @@ def _build(
     published_keys: set[CellKey] = set()
     suppressed_keys: set[CellKey] = set()
     revisions: list[tuple[CellKey, int, int, str]] = []
+    versions = {(t.name, t.dimensions, tuple(sorted(t.scope.items()))) for t in tables}
+    hidden_before: set[CellKey] = set()
     for number, release in enumerate(previous):
         label = release.label or f"previous-{number + 1}"
         for table in release.source_tables:
@@ -64,6 +77,12 @@ def _build(
                     assert current_value is not None
                     revisions.append((key, value, current_value, label))
             ids = system.add_table(table, Origin.PREVIOUS, rename)
+            if (table.name, table.dimensions, tuple(sorted(table.scope.items()))) in versions:
+                hidden_before.update(
+                    key
+                    for coordinates, _value in table.cells()
+                    if (key := table.canonical_key(coordinates)) in release.suppressed_keys
+                )
             for index in np.ndindex(*ids.shape):
                 key = table.canonical_key(table.coordinates_at(index))
                 target = rename.get(key, key)
@@ -80,7 +99,11 @@ def _build(
         previously_published[system.index[key]] = True
     for key in suppressed_keys - published_keys:
         previously_suppressed[system.index[key]] = True
-    return _Joint(system, current_ids, previously_published, previously_suppressed, revisions)
+    current = {int(v) for ids in current_ids for v in ids.reshape(-1).tolist()}
+    before = sorted(system.index[key] for key in hidden_before if system.index[key] in current)
+    return _Joint(
+        system, current_ids, previously_published, previously_suppressed, revisions, before
+    )
 
 
 class _Suppressor:
@@ -163,6 +186,19 @@ class _Suppressor:
                 explanation = f"count below the minimum of {self.rules.min_count}"
             self.suppress(var, Suppression(SuppressionKind.PRIMARY, rule, explanation))
         self.corrections()
+        for var in self.joint.hidden_before:
+            # A new version of a released period (a correction) hides at least what the
+            # released version hid: publishing one of those cells now is new information
+            # next to everything released since, which the archive was not checked against.
+            if self.candidate[var] and not self.suppressed[var]:
+                self.suppress(
+                    var,
+                    Suppression(
+                        SuppressionKind.SECONDARY,
+                        "version",
+                        "hidden in the released version of this period",
+                    ),
+                )
         # Lines that already had a single hidden cell before this run (an earlier release's
         # suppression, a sensitive latent cell) must be looked at too.
         self._queue.extend(np.flatnonzero(self.hidden_count == 1).tolist())
@@ -339,6 +375,7 @@ def protect(
     audit_method: AuditMethod = "auto",
     exact: bool | None = None,
     exact_limit: int = DEFAULT_EXACT_LIMIT,
+    secondary: SecondaryMethod = "auto",
 ) -> ProtectedRelease:
     """Protect a set of tables released together.
 
@@ -346,12 +383,14 @@ def protect(
     what they published is treated as known and what they suppressed must stay hidden, so the
     current release is protected against differencing with them. ``hierarchies`` declare how
     categories nest (e.g. minor + adult = all), which links a table to sub-tables.
+    ``secondary``: how secondary suppressions are first proposed -- by lines and the
+    audit/repair loop, or by hypercubes (large tables; ``auto`` picks by size). Either way
+    the same audit decides, and the repair loop adds what a proposal left exposed.
     """
     rules = rules or DisclosureRules()
     joint = _build(tables, previous, hierarchies)
     state = _Suppressor(joint, rules)
     state.primary()
-    state.lines()
     solver = IntervalSolver(
         joint.system,
         rules.protection_margin,
@@ -361,6 +400,15 @@ def protect(
         **_attacker(joint.system, rules),
     )
     solver.certify_first = True
+    if secondary == "hypercube" or (
+        secondary == "auto" and max(t.extended_array().size for t in tables) >= HYPERCUBE_FROM
+    ):
+        witnesses = hypercube.propose(state, solver.required, solver.floor)
+        state.lines()  # for the cells no box could protect
+        accepted = solver.add_witnesses(witnesses, ~state.hidden)
+        logger.info("hypercubes: %d proposed, %d proven", len(witnesses), accepted)
+    else:
+        state.lines()
     unresolved: list[str] = []
     _relax(state, solver)
     report = solver.audit(~state.hidden, state.check_mask(), settle_exposed=False)

@@ -1,0 +1,164 @@
+"""An outside attacker holding the published yearly tables and an HTCDS export (issue #13
+item 4), written without the module's code: it reads the API's tables and the export's CSV.
+
+The export counts cases by the year they were opened, the tables persons by their first
+signal of the year; for most people that is the same, so the attacker takes them as the same
+population. Then a published cell and the export's count of the same group that differ by 1
+to K-1 single out the few people between them, and a hidden cell is given away where the
+export's count is what it hides. Only the judge reads the true counts (from the archive).
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from samen.statistics.archive import release_from_archive
+from samen.statistics.demo import add_statistics_volume
+from samen.statistics.models import Publication
+
+K = 10
+#: The attacker's reading of the table codes in the export's words (from the two files' labels).
+READING = {
+    "gender": ("prs_Gender", {"female": "Feminine", "male": "Masculine",
+                              "other": "NonConforming", "unknown": "NonSpecifiedUnknown"}),
+    "nationality": ("samen_NationalityGroup", {"NL": "NL", "EU": "EU", "non_EU": "non-EU",
+                                               "unknown": "unknown"}),
+    "age": ("samen_AgeBand", {"0-11": "0-11 years", "12-17": "12-17 years",
+                              "18-22": "18-22 years", "23-29": "23-29 years",
+                              "30-49": "30-49 years", "50+": "50 years or older",
+                              "minor": "0-17 years", "adult": "18 years or older",
+                              "unknown": "unknown"}),
+}  # fmt: skip
+YEAR = "samen_RegistrationYear"
+CLASS_OF = {"0-11 years": "0-17 years", "12-17 years": "0-17 years", "unknown": "unknown"}
+
+
+def _api(username: str):
+    from rest_framework.test import APIClient
+
+    from samen.conftest import api_token_for
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(username)}")
+    return client
+
+
+def published(periods: list) -> list[dict]:
+    """Every cell by year (summed over the forms) the registrar's API hands out."""
+    api = _api("demo-registrar")
+    cells = []
+    for period in periods:
+        body = api.get(f"/api/v1/statistics/tables/?period={period}").json()
+        for table in body["tables"]:
+            dims = [d["name"] for d in table["dimensions"]]
+            if dims[:2] != ["year", "form"] or len(dims) > 3:
+                continue
+            other = dims[2] if len(dims) == 3 else None
+            if other is not None and other not in READING:
+                continue
+            for cell in table["cells"]:
+                where = dict(zip(dims, cell["coordinates"], strict=True))
+                if where["form"] != "Total":
+                    continue
+                value = where.get(other) if other else "Total"
+                years = (
+                    set(table["dimensions"][0]["categories"])
+                    if where["year"] == "Total"
+                    else {where["year"]}
+                )
+                cells.append({"slug": table["slug"], "year": where["year"], "years": years,
+                              "dimension": other, "category": value,
+                              "value": cell["value"]})  # fmt: skip
+    return cells
+
+
+def export(tmp_path: Path, years: list[int]) -> list[dict[str, str]]:
+    out = tmp_path / "htcds.csv"
+    call_command("statistics", "export-htcds", "--out", str(out), "--user", "demo-registrar",
+                 "--years", f"{years[0]}-{years[-1]}")  # fmt: skip
+    with out.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def attack(cells: list[dict], rows: list[dict[str, str]]) -> tuple[list, dict]:
+    """Differences of 1..K-1 between a published cell and the export's count of its group,
+    and the export's count for every hidden cell it can be set against (the estimate)."""
+    differences, estimates = [], {}
+    for cell in cells:
+        years = cell["years"]
+        in_year = [r for r in rows if r[YEAR] in years]
+        if cell["category"] == "Total":
+            count = len(in_year)
+        else:
+            column, words = READING[cell["dimension"]]
+            wanted = words[cell["category"]]
+            values = {r[column] for r in rows}
+            if wanted in values:
+                count = sum(1 for r in in_year if r[column] == wanted)
+            elif wanted in CLASS_OF.values() or wanted == "18 years or older":
+                # Age bands in the export, minor or adult in the table: add the bands up.
+                if not values - {""} or values <= {"", *CLASS_OF.values(), "18 years or older"}:
+                    continue
+                count = sum(
+                    1 for r in in_year if CLASS_OF.get(r[column], "18 years or older") == wanted
+                )
+            else:
+                continue  # the export does not say this (not released, or coarser)
+        where = (cell["slug"], "-".join(sorted(years)), cell["category"])
+        if cell["value"] is None:
+            estimates[where] = count
+        elif 0 < abs(cell["value"] - count) < K:
+            differences.append((*where, cell["value"] - count))
+    return differences, estimates
+
+
+def truth() -> dict[tuple, int]:
+    """The judge's true counts of the hidden cells (the archive; never the attacker's)."""
+    slugs = {
+        "Registered possible victims by year and form of exploitation": "year-form",
+        "Registered possible victims by year, form and gender": "year-form-gender",
+        "Registered possible victims by year, form and nationality group": "year-form-nationality",
+        "Registered possible victims by year, form and age band": "year-form-age-band",
+        "Registered possible victims by year, form and minor or adult": "year-form-age-class",
+    }
+    true = {}
+    for publication in Publication.objects.all():
+        release = release_from_archive(publication.archive)
+        for table in release.source_tables:
+            if table.name not in slugs:
+                continue
+            for coordinates, value in table.cells():
+                labels = [str(c) for c in coordinates]
+                if labels[1] != "Total":
+                    continue
+                category = labels[2] if len(labels) == 3 else "Total"
+                years = table.dimensions[0].categories if labels[0] == "Total" else labels[:1]
+                true[(slugs[table.name], "-".join(sorted(years)), category)] = value
+    return true
+
+
+@pytest.fixture
+def register(world):
+    add_statistics_volume(seed=3, persons=700, years=3)
+    cache.clear()
+
+
+def test_the_published_tables_and_an_htcds_export_cannot_be_set_against_each_other(
+    register, tmp_path
+):
+    last = date.today().year - 1
+    years = [last - 4, last - 3, last - 2, last - 1, last]
+    cells = published([*years, f"{years[0]}-{last}"])
+    assert cells
+    rows = export(tmp_path, years)
+    differences, estimates = attack(cells, rows)
+    assert not differences, differences[:5]
+    true = truth()
+    pinned = [where for where, guess in estimates.items() if guess and guess == true[where]]
+    assert not pinned, pinned[:5]
