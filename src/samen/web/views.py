@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,11 +22,19 @@ from samen.sharing import selectors as sharing_selectors
 from samen.sharing import services as sharing_services
 from samen.sharing.access import AUTHENTICATED, PUBLIC, access, declare
 from samen.sharing.models import CaseShare
-from samen.sharing.register import purposes_of_role
+from samen.sharing.register import purposes_of_role, shareable_categories
 from samen.signalling import pacing, triage
 from samen.signalling import selectors as signal_selectors
 from samen.signalling import services as signal_services
-from samen.web.forms import CaseFilterForm, EmergencyForm, NoteForm, ShareForm, SignalForm
+from samen.web.forms import (
+    CaseFilterForm,
+    EmergencyForm,
+    NoteForm,
+    ShareFilterForm,
+    ShareForm,
+    SignalForm,
+)
+from samen.web.selectors import home_queues
 
 set_language_view = declare(set_language, PUBLIC)
 
@@ -34,6 +43,8 @@ set_language_view = declare(set_language, PUBLIC)
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     context = {"counts": case_selectors.case_counts(actor=actor)}
+    if actor.membership is not None:
+        context["queues"] = home_queues(actor=actor)
     return render(request, "samen/dashboard.html", context)
 
 
@@ -151,7 +162,21 @@ def _case_page(
     }
     own = policy.Relation(case["access"]) in policy.OWN_RELATIONS
     if policy.allows(actor, "case.share") and own:
-        context["share_form"] = share_form or ShareForm(organisation=actor.organisation)
+        narrow = ShareFilterForm(request.GET or None)
+        org_type, name = "", ""
+        if narrow.is_valid():
+            org_type = narrow.cleaned_data["org_type"]
+            name = narrow.cleaned_data["org_name"]
+        context["share_filter"] = narrow
+        context["share_form"] = share_form or ShareForm(
+            organisation=actor.organisation, org_type=org_type, name=name
+        )
+        if org_type and actor.organisation is not None:
+            context["share_allowed"] = shareable_categories(
+                from_type=actor.organisation.type,
+                from_purpose=policy.purpose_of(actor),
+                to_type=org_type,
+            )
     if policy.allows(actor, "case.note"):
         context["note_form"] = note_form or NoteForm()
     context["ident"] = identification_selectors.case_block(actor=actor, case=_case_or_404(number))
@@ -161,6 +186,11 @@ def _case_page(
 @access("case.read")
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _case_page(request, number)
+
+
+def _back_to(url: str, anchor: str) -> HttpResponse:
+    """After a step, back to the block the user acted on, not the top of the page."""
+    return redirect(f"{url}#{anchor}")
 
 
 def _case_or_404(number: str) -> Case:
@@ -184,7 +214,7 @@ def case_note_add(request: HttpRequest, number: str) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Note added."))
-            return redirect("case-detail", number=number)
+            return _back_to(reverse("case-detail", kwargs={"number": number}), "notes-title")
     return _case_page(request, number, note_form=form, status=400)
 
 
@@ -209,7 +239,7 @@ def case_share(request: HttpRequest, number: str) -> HttpResponse:
                     form.add_error(field if field in form.fields else None, msg)
         else:
             messages.success(request, _("Shared with %(org)s.") % {"org": c["recipient"].name})
-            return redirect("case-detail", number=number)
+            return _back_to(reverse("case-detail", kwargs={"number": number}), "shares-title")
     return _case_page(request, number, share_form=form, status=400)
 
 
@@ -221,7 +251,7 @@ def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     sharing_services.share_revoke(actor=request.actor, share=share)
     messages.success(request, _("The share was revoked."))
-    return redirect("case-detail", number=share.case.number)
+    return _back_to(reverse("case-detail", kwargs={"number": share.case.number}), "shares-title")
 
 
 @access("case.read")

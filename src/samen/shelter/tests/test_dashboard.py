@@ -83,10 +83,13 @@ def test_dashboard_page_has_charts_each_with_its_table_and_a_csv(history, web_fo
     assert 'data-testid="running-placements">1<' in html
     answer = client.get("/opvang/dashboard.csv?region=VR09")
     assert answer["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(answer.content.decode())))
-    assert rows[0] == ["section", "key", "measure", "value"]
-    assert ["outflow", "supported_housing", "placements", "1"] in rows
-    assert ["refusal_reason", "safety", "refusals", "1"] in rows
+    text = answer.content.decode("utf-8")
+    assert text.startswith("\ufeff"), "Dutch Excel reads UTF-8 only after a byte-order mark"
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert rows[0] == ["Onderdeel", "Onderwerp", "Maat", "Waarde"]
+    assert ["Uitstroom", "Begeleid wonen", "Plaatsingen", "1"] in rows
+    assert ["Weigeringen naar reden", "Veiligheid van bewoners of medewerkers", "Weigeringen",
+            "1"] in rows  # fmt: skip
 
 
 def test_dashboard_api_and_bad_region(history, api_for):
