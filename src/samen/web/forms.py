@@ -57,7 +57,9 @@ class SignalForm(djforms.Form):
 
     PERSON_FIELDS = ("gender", "age_band", "name", "date_of_birth", "nationality", "contact")
 
-    def __init__(self, *args: object, signal_list: SignalList, **kwargs: object):
+    def __init__(
+        self, *args: object, signal_list: SignalList, municipality: str = "", **kwargs: object
+    ):
         super().__init__(*args, **kwargs)
         # ISO 3166 countries by their name in the reader's language: one spelling per country.
         self.fields["nationality"].choices = [("", _("Unknown")), *countries.choices()]
@@ -65,6 +67,8 @@ class SignalForm(djforms.Form):
         self.fields["municipality"].choices = [("", "—")] + [
             (m.code, f"{m.name}") for m in municipalities()
         ]
+        # Most signals are noticed where the professional works: start from there.
+        self.fields["municipality"].initial = municipality
         self.fields["forms"].choices = [(f.code, str(f)) for f in ExploitationForm.objects.all()]
         self.fields["observed_on"].initial = timezone.localdate()
         self.groups: list[tuple[str, list[str]]] = []

@@ -63,7 +63,9 @@ def signal_new(request: HttpRequest, code: str) -> HttpResponse:
     signal_list = signal_selectors.signal_list_get(code=code)
     if signal_list is None:
         raise Http404
-    form = SignalForm(request.POST or None, signal_list=signal_list)
+    org = request.actor.organisation
+    home = org.municipality.code if org is not None and org.municipality_id else ""
+    form = SignalForm(request.POST or None, signal_list=signal_list, municipality=home)
     if request.method == "POST" and form.is_valid():
         try:
             outcome = signal_services.signal_record(actor=request.actor, data=form.to_input())
