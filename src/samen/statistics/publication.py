@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from samen.cases.models import AgeBand, Gender, NationalityGroup
+from samen import labels
 from samen.spreadsheets import SafeDictWriter, safe_cell, safe_row
 from samen.statistics import tables
 from samen.statistics.charts import ChartBar, bar_chart_svg
@@ -28,29 +28,21 @@ from samen.web.downloads import csv_delimiter
 MARKER = "x"
 
 
+# The label domain (samen.labels) of each dimension's categories.
+DIMENSION_DOMAINS = {
+    "form": "form_group", "gender": "gender", "nationality": "nationality_group",
+    "reporter": "reporter", "outcome": "outcome", "wait": "wait", "place_type": "place_type",
+    "age": "age_band",
+}  # fmt: skip
+
+
 def category_label(dimension: str, code: object, regions: dict[str, str]) -> str:
-    """Display label of a category in the active language."""
+    """Display label of a category in the active language (samen.labels; regions by name)."""
     if code is TOTAL:
         return _("Total")
-    code = str(code)
-    labels: dict[str, Any] = {
-        "form": tables.FORM_LABELS,
-        "gender": dict(Gender.choices),
-        "nationality": dict(NationalityGroup.choices),
-        "reporter": tables.REPORTER_LABELS,
-        "outcome": tables.OUTCOME_LABELS,
-        "wait": tables.WAIT_LABELS,
-        "place_type": _place_type_labels(),
-        "region": regions,
-        "age": {**dict(AgeBand.choices), **tables.AGE_CLASS_LABELS},
-    }.get(dimension, {})
-    return str(labels.get(code, code))
-
-
-def _place_type_labels() -> dict[str, Any]:
-    from samen.shelter.models import PlaceType
-
-    return dict(PlaceType.choices)
+    if dimension == "region":
+        return str(regions.get(str(code), code))
+    return labels.label(DIMENSION_DOMAINS.get(dimension, ""), code)
 
 
 def dimension_label(name: str) -> str:
