@@ -253,3 +253,11 @@ class AuditFilterForm(djforms.Form):
     date_from = djforms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = djforms.DateField(label=_("Up to"), required=False, widget=DateInput())
     emergency = djforms.BooleanField(label=_("Emergency access only"), required=False)
+
+
+class MergeForm(djforms.Form):
+    target = djforms.CharField(
+        label=_("Merge into case (number)"), max_length=20,
+        help_text=_("The case that stays; this case is closed and points to it."),
+    )  # fmt: skip
+    confirm = djforms.BooleanField(label=_("Yes, these two cases are about one person"))

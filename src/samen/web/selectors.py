@@ -74,6 +74,22 @@ def _cases(actor: Actor, key: str, title: str, empty: str, **filters: object) ->
     )  # fmt: skip
 
 
+def _duplicates(actor: Actor) -> Queue:
+    pairs = case_selectors.possible_duplicates(actor=actor)
+    lines = [
+        Line(
+            text=_("%(a)s and %(b)s") % {"a": newer, "b": older},
+            href=reverse("case-merge", args=[newer]),
+            hint=why,
+        )
+        for newer, older, why in pairs
+    ]
+    return Queue(
+        "duplicates", _("Possible duplicates"), lines, len(lines), "", "",
+        _("No possible duplicates."),
+    )  # fmt: skip
+
+
 def _deadlines(actor: Actor, title: str) -> Queue:
     buckets = identification_selectors.deadlines_of_organisation(actor=actor)
     rows = [row for bucket in buckets.values() for row in bucket]
@@ -227,6 +243,7 @@ def home_queues(*, actor: Actor) -> list[Queue]:
                 status="signalled",
             )
         )  # fmt: skip
+        queues.append(_duplicates(actor))
     elif role == Role.INVESTIGATOR:
         queues.append(_cases(actor, "assess", _("Cases to assess"), _("No cases for you.")))
     elif role == Role.GUARDIAN:

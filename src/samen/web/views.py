@@ -29,6 +29,7 @@ from samen.signalling import services as signal_services
 from samen.web.forms import (
     CaseFilterForm,
     EmergencyForm,
+    MergeForm,
     NoteForm,
     ShareFilterForm,
     ShareForm,
@@ -286,3 +287,63 @@ def emergency_access(request: HttpRequest) -> HttpResponse:
     return render(
         request, "samen/emergency.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+# --- duplicates: merge and split (the national registrar) -------------------------------------
+
+
+def _merge_page(
+    request: HttpRequest, number: str, form: MergeForm | None = None, status: int = 200
+) -> HttpResponse:
+    case = case_selectors.case_get(actor=request.actor, number=number)
+    context = {"case": case, "form": form or MergeForm(initial={"target": ""})}
+    return render(request, "samen/case_merge.html", context, status=status)
+
+
+@access("case.merge")
+def case_merge(request: HttpRequest, number: str) -> HttpResponse:
+    """GET: the case with its signals, a form to merge it into another and one to split
+    signals off. POST: merge (confirmed)."""
+    if request.method != "POST":
+        return _merge_page(request, number)
+    form = MergeForm(request.POST)
+    if form.is_valid():
+        target = Case.objects.filter(number=form.cleaned_data["target"].strip().upper()).first()
+        if target is None:
+            form.add_error("target", _("No case with this number."))
+        else:
+            try:
+                case_services.case_merge(
+                    actor=request.actor, source=_case_or_404(number), target=target
+                )
+            except ValidationError as error:
+                for text in error.messages:
+                    form.add_error("target", text)
+            else:
+                messages.success(
+                    request,
+                    _("Case %(source)s merged into %(target)s; both histories are kept.")
+                    % {"source": number, "target": target.number},
+                )
+                return redirect("case-detail", number=target.number)
+    return _merge_page(request, number, form, status=400)
+
+
+@access("case.merge")
+@require_POST
+def case_split(request: HttpRequest, number: str) -> HttpResponse:
+    ids = [int(v) for v in request.POST.getlist("signals") if v.isdigit()]
+    try:
+        new = case_services.case_split(
+            actor=request.actor, case=_case_or_404(number), signal_ids=ids
+        )
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return _back_to(reverse("case-merge", kwargs={"number": number}), "split")
+    messages.success(
+        request,
+        _("The chosen signals are now case %(new)s; both histories are kept.")
+        % {"new": new.number},
+    )
+    return redirect("case-detail", number=new.number)
