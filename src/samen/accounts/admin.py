@@ -7,12 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from samen.accounts.models import ApiToken, User
 from samen.accounts.tokens import token_revoke
 from samen.sharing.actor import client_origin
+from samen.web.admin_site import FunctionalAdminAccess
 
 
 @admin.register(User)
-class SamenUserAdmin(UserAdmin):
+class SamenUserAdmin(FunctionalAdminAccess, UserAdmin):
     list_display = ["username", "first_name", "last_name", "is_active", "is_staff", "is_synthetic"]
     search_fields = ["username", "first_name", "last_name", "email"]
+    # Roles come from memberships; Django's own superuser flag and permissions are not handed out.
+    readonly_fields = ["is_superuser", "user_permissions", "groups", "last_login", "date_joined"]
 
 
 @admin.register(ApiToken)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
+from samen import labels
 from samen.cases import crypto
 from samen.cases import services as case_services
 from samen.cases.models import Case, CaseEvent, CaseNote, ExploitationForm
@@ -292,3 +294,58 @@ def case_counts(*, actor: Actor) -> dict[str, int]:
         ).count(),
         "signalled": qs.filter(status="signalled").count(),
     }
+
+
+DUPLICATE_WINDOW_DAYS = 30
+DUPLICATE_SCAN = 500  # the newest open cases looked at; older pairs are found by searching
+
+
+def possible_duplicates(*, actor: Actor, limit: int = 8) -> list[tuple[str, str, str]]:
+    """Pairs of open cases that may be one person: same region, gender and age band, opened
+    within 30 days of each other, and at least one without a match key (its identity was too
+    thin to join them when the signal came in). (newer, older, why) for the registrar, who
+    merges them; one audit entry naming the cases shown."""
+    policy.require(actor, "case.merge", object_type="case", object_id="*")
+    rows = list(
+        _visible_cases(actor)
+        .exclude(status="closed")
+        .exclude(person__gender="unknown")
+        .exclude(person__age_band="unknown")
+        .order_by("-opened_at")
+        .values_list(
+            "number", "region_id", "person__gender", "person__age_band", "opened_at",
+            "person__match_key", "person_id",
+        )[:DUPLICATE_SCAN]
+    )  # fmt: skip
+    groups: dict[tuple, list[tuple]] = {}
+    for row in rows:
+        groups.setdefault(row[1:4], []).append(row)
+    pairs: list[tuple[str, str, str]] = []
+    window = timedelta(days=DUPLICATE_WINDOW_DAYS)
+    for (_region, gender, band), members in groups.items():
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                if a[6] == b[6] or (a[5] and b[5]) or abs(a[4] - b[4]) > window:
+                    continue
+                why = _("same region, %(gender)s, %(band)s, opened within %(days)d days") % {
+                    "gender": labels.label("gender", gender).lower(),
+                    "band": labels.label("age_band", band),
+                    "days": DUPLICATE_WINDOW_DAYS,
+                }
+                pairs.append((a[0], b[0], why))  # newer first: merged into the older one
+                if len(pairs) >= limit:
+                    break
+            if len(pairs) >= limit:
+                break
+        if len(pairs) >= limit:
+            break
+    audit.record(
+        actor,
+        "case.search",
+        object_type="case",
+        object_id="*",
+        fields=["gender", "age_band", "region"] if pairs else [],
+        purpose=policy.purpose_of(actor),
+        detail={"duplicates": True, "shown": sorted({n for p in pairs for n in p[:2]})},
+    )
+    return pairs

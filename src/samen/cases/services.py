@@ -313,3 +313,118 @@ def note_add(*, actor: Actor, case: Case, text: str) -> CaseNote:
             legal_basis=policy.legal_basis(actor, {category}),
         )
     return note
+
+
+# -- duplicates: merge and split (issue #16) ------------------------------------------------
+#
+# Two cases about one person (a signal whose identity was too thin for the match key) are
+# merged by the national registrar: the signals move to the case that stays, the other case is
+# closed with a pointer to it, and both keep their timelines and their audit entries. A split
+# undoes a wrong join: chosen signals move to a new case of a new pseudonymous person. Each is
+# one transaction and one audit entry indexed to both cases, so each person's subject-access
+# report shows it.
+
+
+def _merge_check(actor: Actor, source: Case, target: Case) -> None:
+    errors = []
+    if source.pk == target.pk:
+        errors.append(_("Choose two different cases."))
+    if CaseStatus.CLOSED in (source.status, target.status):
+        errors.append(_("Only open cases can be merged."))
+    if errors:
+        raise ValidationError({"target": errors})
+
+
+def case_merge(*, actor: Actor, source: Case, target: Case) -> Case:
+    """Merge `source` into `target`: its signals and forms join `target`; `source` is closed
+    and points to `target`. Returns `target`."""
+    policy.require(actor, "case.merge", object_type="case", object_id=source.number)
+    _reachable(actor, source, "case.merge")
+    _reachable(actor, target, "case.merge")
+    _merge_check(actor, source, target)
+    from samen.signalling.models import Signal  # signalling imports this module: no cycle
+
+    now = timezone.now()
+    with transaction.atomic():
+        locked = {
+            c.pk: c for c in Case.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
+        }
+        source, target = locked[source.pk], locked[target.pk]
+        _merge_check(actor, source, target)
+        moved = list(Signal.objects.filter(case=source).values_list("pk", flat=True))
+        Signal.objects.filter(pk__in=moved).update(case=target)
+        target.forms.add(*source.forms.all())
+        target.save(update_fields=["updated_at"])
+        source.status = CaseStatus.CLOSED
+        source.closed_at = now
+        source.save(update_fields=["status", "closed_at", "updated_at"])
+        event_add(
+            case=target, kind=CaseEvent.Kind.LINKED, actor=actor, at=now,
+            merged_from=source.number, signals=moved,
+        )  # fmt: skip
+        event_add(
+            case=source, kind=CaseEvent.Kind.STATUS_CHANGED, actor=actor, at=now,
+            old="open", new=CaseStatus.CLOSED, merged_into=target.number, signals=moved,
+        )  # fmt: skip
+        audit.record(
+            actor,
+            "case.merge",
+            object_type="case",
+            object_id=target.number,
+            fields=["signals", "forms", "status"],
+            purpose=policy.purpose_of(actor),
+            legal_basis=policy.legal_basis(actor, set(policy.grants(actor))),
+            detail={"cases": [source.number, target.number], "signals": moved},
+        )
+    return target
+
+
+def case_split(*, actor: Actor, case: Case, signal_ids: list[int]) -> Case:
+    """Move the chosen signals of `case` to a new case of a new pseudonymous person (the same
+    coarse facts, no identity: who it is must be established again). Returns the new case."""
+    from samen.signalling.models import Signal  # signalling imports this module: no cycle
+
+    policy.require(actor, "case.merge", object_type="case", object_id=case.number)
+    _reachable(actor, case, "case.merge")
+    chosen = set(signal_ids)
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update()
+            .select_related("person", "municipality")
+            .get(pk=case.pk)
+        )
+        all_signals = list(Signal.objects.filter(case=case).values_list("pk", flat=True))
+        if not chosen or not chosen <= set(all_signals):
+            raise ValidationError({"signals": [_("Choose signals of this case.")]})
+        if chosen == set(all_signals):
+            raise ValidationError({"signals": [_("Leave at least one signal on this case.")]})
+        now = timezone.now()
+        old = case.person
+        person = Person.objects.create(
+            gender=old.gender, age_band=old.age_band, is_minor=old.is_minor,
+            nationality_group=old.nationality_group, is_synthetic=old.is_synthetic,
+        )  # fmt: skip
+        new = case_open(
+            actor=actor, person=person, municipality=case.municipality,
+            forms=list(case.forms.all()), at=now, synthetic=case.is_synthetic,
+        )  # fmt: skip
+        Signal.objects.filter(pk__in=chosen).update(case=new)
+        event_add(
+            case=case, kind=CaseEvent.Kind.STATUS_CHANGED, actor=actor, at=now,
+            split_into=new.number, signals=sorted(chosen),
+        )  # fmt: skip
+        event_add(
+            case=new, kind=CaseEvent.Kind.LINKED, actor=actor, at=now,
+            split_from=case.number, signals=sorted(chosen),
+        )  # fmt: skip
+        audit.record(
+            actor,
+            "case.split",
+            object_type="case",
+            object_id=case.number,
+            fields=["signals"],
+            purpose=policy.purpose_of(actor),
+            legal_basis=policy.legal_basis(actor, set(policy.grants(actor))),
+            detail={"cases": [case.number, new.number], "signals": sorted(chosen)},
+        )
+    return new

@@ -150,6 +150,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "samen.web.context.actor",
             ],
+            # The code-to-words filters (samen.labels) in every template.
+            "builtins": ["samen.web.templatetags.samen_labels"],
         },
     }
 ]

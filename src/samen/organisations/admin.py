@@ -1,16 +1,17 @@
 from django.contrib import admin
 
 from samen.organisations.models import Membership, Municipality, Organisation
+from samen.web.admin_site import FunctionalAdminAccess
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(FunctionalAdminAccess, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(FunctionalAdminAccess, admin.ModelAdmin):
     list_display = ["name", "type", "municipality", "is_synthetic"]
     list_filter = ["type", "municipality__region"]
     search_fields = ["name"]
@@ -19,14 +20,16 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(FunctionalAdminAccess, admin.ModelAdmin):
+    editable = False  # CBS reference data, loaded from its file
+
     list_display = ["code", "name", "region", "province"]
     list_filter = ["region", "province"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(FunctionalAdminAccess, admin.ModelAdmin):
     list_display = ["user", "organisation", "role", "is_active"]
     list_filter = ["role", "is_active"]
     autocomplete_fields = ["user", "organisation"]

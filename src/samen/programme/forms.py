@@ -6,6 +6,8 @@ from pathlib import Path
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samen.web.widgets import DateInput
+
 from .manual import COMMITMENT_FIELDS, MOTION_FIELDS, RECOMMENDATION_FIELDS
 from .models import Action, ActionStatus, Commitment, Motion, Recommendation
 from .services import EDITABLE
@@ -22,7 +24,7 @@ class LetterUploadForm(forms.Form):
     sent_on = forms.DateField(
         label=_("Sent on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
 
     def clean_file(self):
@@ -53,11 +55,11 @@ class ActionUpdateForm(forms.Form):
     on = forms.DateField(
         label=_("Date of the progress"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
 
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class EditForm(forms.ModelForm):

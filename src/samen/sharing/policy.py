@@ -49,6 +49,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "signal.read": CASE_WORKERS,
     "case.read": CASE_WORKERS | {R.SHELTER_STAFF, R.IND_OFFICER, R.GUARDIAN},
     "case.update": frozenset({R.CARE_COORDINATOR, R.NATIONAL_REGISTRAR}),
+    # Merging and splitting cases of one person (issue #16): the national registration.
+    "case.merge": frozenset({R.NATIONAL_REGISTRAR}),
     "case.note": frozenset({R.CARE_COORDINATOR, R.INVESTIGATOR, R.SHELTER_STAFF, R.GUARDIAN}),
     "case.share": frozenset({R.CARE_COORDINATOR, R.INVESTIGATOR, R.NATIONAL_REGISTRAR}),
     "case.emergency": frozenset({R.CARE_COORDINATOR, R.INVESTIGATOR, R.SHELTER_STAFF}),

@@ -338,3 +338,23 @@ def share_refusals(
         elif cat not in theirs:
             refused[cat] = "recipient_has_no_basis"
     return refused
+
+
+def shareable_categories(
+    *, from_type: str, from_purpose: str, to_type: str
+) -> dict[str, list[str]]:
+    """What the register lets this sender share with an organisation of `to_type`, per
+    recipient purpose (purpose code -> category codes): shown before a share is made, so a
+    professional does not learn the register's limits from a refusal."""
+    from samen.sharing.models import ProcessingRule
+
+    mine = grants_for(from_type, from_purpose)
+    sendable = {cat for cat, grant in mine.items() if to_type in grant.share_with}
+    out: dict[str, list[str]] = {}
+    rows = ProcessingRule.objects.filter(organisation_type=to_type).values_list(
+        "purpose__code", "category__code"
+    )
+    for purpose, cat in rows.order_by("purpose__code", "category__code"):
+        if cat in sendable:
+            out.setdefault(purpose, []).append(cat)
+    return out

@@ -85,6 +85,33 @@ def audit_search(*, actor: Actor, filters: AuditFilters, page: int = 1, per_page
     return result
 
 
+#: The most entries one download holds: the privacy officer narrows the filters for more.
+AUDIT_EXPORT_LIMIT = 10_000
+
+
+def audit_export(*, actor: Actor, filters: AuditFilters) -> list[AuditEntry]:
+    """The filtered trail for a download (newest first, at most AUDIT_EXPORT_LIMIT entries);
+    the download is itself a use, indexed to every case it names."""
+    policy.require(actor, "audit.read", object_type="audit")
+    entries = list(_audit_qs(filters)[:AUDIT_EXPORT_LIMIT])
+    shown = set(
+        AuditSubject.objects.filter(entry__in=[e.pk for e in entries]).values_list(
+            "case_number", flat=True
+        )
+    )
+    audit.record(
+        actor,
+        "audit.export",
+        object_type="audit",
+        object_id="*",
+        fields=["audit"],
+        purpose=policy.purpose_of(actor),
+        legal_basis=SUPERVISION_BASIS,
+        detail={"filters": filters.as_detail(), "cases": sorted(shown), "rows": len(entries)},
+    )
+    return entries
+
+
 def subject_report(*, actor: Actor, number: str, export: str = "") -> dict[str, object]:
     """What is held about the person of this case, who got it, why, how long, and every use of
     it (GDPR art. 15); over all the person's cases."""

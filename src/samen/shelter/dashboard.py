@@ -9,7 +9,6 @@ profiles shelters refuse most, the finding of the progress letter.
 
 from __future__ import annotations
 
-import io
 import statistics
 from collections import Counter
 from datetime import datetime
@@ -17,7 +16,9 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
+from samen import labels
 from samen.sharing import policy
 from samen.sharing.actor import Actor
 from samen.shelter.models import (
@@ -33,7 +34,6 @@ from samen.shelter.models import (
     ReferralStatus,
 )
 from samen.shelter.services import alarm_regions, stale_after
-from samen.spreadsheets import SafeWriter
 
 WAIT_BUCKETS = [(0, 1, "0-1"), (2, 7, "2-7"), (8, 30, "8-30"), (31, 10**6, "31+")]
 STAY_BUCKETS = [(0, 6, "< 1"), (7, 27, "1-4"), (28, 90, "4-13"), (91, 182, "13-26"),
@@ -265,34 +265,73 @@ def charts(data: dict) -> list:
     return out
 
 
-def dashboard_csv(data: dict) -> str:
-    """Every figure of the dashboard in long form: section, key, measure, value."""
-    buf = io.StringIO()
-    w = SafeWriter(buf)
-    w.writerow(["section", "key", "measure", "value"])
-    scope = data["region"] or "NL"
+CSV_SECTIONS = {
+    "totals": _l("Total"),
+    "by_type": _l("By type of place"),
+    "by_region": _l("By safety region"),
+    "waiting": _l("Waiting list"),
+    "waiting_days": _l("Days waiting"),
+    "refusal_reason": _l("Refusals by reason"),
+    "refusal_profile": _l("Refusals by profile"),
+    "stay": _l("Length of stay"),
+    "stay_weeks": _l("Weeks of stay"),
+    "outflow": _l("Outflow"),
+    "capacity_alarm": _l("Capacity alarm"),
+}
+CSV_MEASURES = {
+    "places": _l("Places"),
+    "capacity": _l("Capacity"),
+    "occupied": _l("Occupied"),
+    "free": _l("Free"),
+    "stale": _l("Availability out of date"),
+    "count": _l("Number"),
+    "median_days": _l("Median (days)"),
+    "max_days": _l("Longest (days)"),
+    "referrals": _l("Referrals"),
+    "refusals": _l("Refusals"),
+    "answered": _l("Answered"),
+    "refused": _l("Refused"),
+    "refusal_pct": _l("Refused (%)"),
+    "ended": _l("Ended"),
+    "running": _l("Running"),
+    "placements": _l("Placements"),
+    "raised_at": _l("Raised at"),
+    "occupancy_pct": _l("Occupancy (%)"),
+}
+
+
+def dashboard_csv_rows(data: dict) -> tuple[list[str], list[list[object]]]:
+    """Every figure of the dashboard in long form, in words: section, item, measure, value."""
+    scope = data["region"] or _("Netherlands")
+    rows: list[list[object]] = []
+
+    def add(section: str, key: object, measure: str, value: object) -> None:
+        rows.append([str(CSV_SECTIONS[section]), key, str(CSV_MEASURES.get(measure, measure)),
+                     value])  # fmt: skip
+
     for measure, value in data["totals"].items():
-        w.writerow(["totals", scope, measure, value])
+        add("totals", scope, measure, value)
     for section in ("by_type", "by_region"):
         for row in data[section]:
             for measure in ("places", "capacity", "occupied", "free", "stale"):
-                w.writerow([section, row["key"], measure, row[measure]])
+                add(section, row["label"], measure, row[measure])
     for measure in ("count", "median_days", "max_days"):
-        w.writerow(["waiting", scope, measure, data["waiting"][measure]])
+        add("waiting", scope, measure, data["waiting"][measure])
     for b in data["waiting"]["buckets"]:
-        w.writerow(["waiting_days", b["label"], "referrals", b["count"]])
+        add("waiting_days", b["label"], "referrals", b["count"])
     for r in data["refusals"]["by_reason"]:
-        w.writerow(["refusal_reason", r["key"], "refusals", r["count"]])
+        add("refusal_reason", r["label"], "refusals", r["count"])
     for r in data["refusals"]["by_profile"]:
         for measure in ("answered", "refused", "refusal_pct"):
-            w.writerow(["refusal_profile", r["profile"], measure, r[measure]])
+            add("refusal_profile", r["profile"], measure, r[measure])
     for measure in ("ended", "running", "median_days"):
-        w.writerow(["stay", scope, measure, data["stay"][measure]])
+        add("stay", scope, measure, data["stay"][measure])
     for b in data["stay"]["buckets"]:
-        w.writerow(["stay_weeks", b["label"], "placements", b["count"]])
+        add("stay_weeks", b["label"], "placements", b["count"])
     for r in data["outflow"]:
-        w.writerow(["outflow", r["key"], "placements", r["count"]])
+        add("outflow", r["label"], "placements", r["count"])
     for a in data["alarms"]:
-        since = a["raised_at"].isoformat() if a["raised_at"] else ""
-        w.writerow(["capacity_alarm", a["region"] or "NL", "raised_at", since])
-    return buf.getvalue()
+        since = labels.local_datetime(a["raised_at"]) if a["raised_at"] else ""
+        add("capacity_alarm", a["region"] or _("Netherlands"), "raised_at", since)
+    header = [str(_("Section")), str(_("Item")), str(_("Measure")), str(_("Value"))]
+    return header, rows

@@ -8,6 +8,7 @@ from samen.shelter.models import (
     Urgency,
     WithdrawReason,
 )
+from samen.web.widgets import DateInput
 
 CARE_CHOICES = [
     ("addiction", _("Addiction care")),
@@ -46,7 +47,11 @@ class HoldForm(forms.Form):
 
 
 class DeclineForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reason"), choices=DeclineReason.choices)
+    # No reason is chosen for the user, and a decline is confirmed: it refuses a person a place.
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=[("", _("Choose a reason")), *DeclineReason.choices]
+    )
+    confirm = forms.BooleanField(label=_("Yes, decline this request for this place"))
 
 
 class WithdrawForm(forms.Form):
@@ -61,7 +66,5 @@ class ConfirmForm(forms.Form):
 
 
 class DepartureForm(forms.Form):
-    departed_on = forms.DateField(
-        label=_("Departure date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    departed_on = forms.DateField(label=_("Departure date"), widget=DateInput())
     outflow = forms.ChoiceField(label=_("Outflow destination"), choices=OutflowDestination.choices)

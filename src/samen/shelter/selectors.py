@@ -361,6 +361,13 @@ def placements_for_shelter(*, actor: Actor) -> dict[str, list[dict]]:
         place__location__provider__organisation_id=org_id, ended_at__isnull=True
     ).select_related("place", "referral__case")
     arriving, running = list(arriving), list(running)
+    # Which case a resident belongs to, where the share made on acceptance reaches it: the
+    # shelter reads the rest in the shared case (issue #16).
+    reach = policy.case_access(actor, list({r.referral.case_id for r in [*arriving, *running]}))
+
+    def case_of(referral: Referral) -> str:
+        return referral.case.number if referral.case_id in reach else ""
+
     audit.record(
         actor,
         "placement.list",
@@ -379,6 +386,7 @@ def placements_for_shelter(*, actor: Actor) -> dict[str, list[dict]]:
             {
                 "hold": h.pk,
                 "referral": h.referral_id,
+                "case": case_of(h.referral),
                 "place_name": h.place.name,
                 "accepted_at": h.responded_at,
             }
@@ -388,6 +396,7 @@ def placements_for_shelter(*, actor: Actor) -> dict[str, list[dict]]:
             {
                 "placement": p.pk,
                 "referral": p.referral_id,
+                "case": case_of(p.referral),
                 "place_name": p.place.name,
                 "started_at": p.started_at,
             }

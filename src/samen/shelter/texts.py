@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from samen import labels
 from samen.shelter.models import ContraCode
 
 
@@ -13,7 +14,8 @@ def exclusion_text(rule: str) -> str:
         label = dict(ContraCode.choices).get(code, code)
         return _("Contra-indication: %(rule)s") % {"rule": label}
     if rule.startswith("care_not_on_site:"):
-        return _("Care needed is not on site: %(care)s") % {"care": rule.split(":", 1)[1]}
+        care = labels.label("care", rule.split(":", 1)[1])
+        return _("Care needed is not on site: %(care)s") % {"care": care}
     return {
         "no_free_place": _("No free place"),
         "target_group": _("Outside the target group"),
@@ -52,5 +54,10 @@ def reason_text(code: str) -> str:
         "same_province": _("In the preferred province"),
         "urgent_first_reception": _("Urgent: first reception can take in now"),
     }
+    # The value is a code too (a form, a care need, a security level): shown as its label.
+    domain = {"form": "form", "care": "care", "security": "security"}.get(kind, "")
+    shown = labels.label(domain, value) if domain else value
+    if kind == "language":
+        shown = labels.language_name(value)
     text = texts.get(kind, code)
-    return text % {"v": value} if "%(v)s" in text else text
+    return text % {"v": shown} if "%(v)s" in text else text

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,6 +31,7 @@ from samen.shelter.forms import (
 )
 from samen.shelter.models import CapacityAlarm, Hold, Place, Placement, Referral
 from samen.shelter.services import NeedsInput, PlaceTaken, stale_after
+from samen.web.downloads import csv_response
 
 
 def _row(model: type, **lookup: object):
@@ -169,7 +171,7 @@ def hold_accept(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, text)
     else:
         messages.success(request, _("Accepted. The coordinator's details are now shared."))
-    return redirect("shelter:holds")
+    return redirect(reverse("shelter:holds") + f"#hold-{pk}")
 
 
 @access("referral.respond")
@@ -186,9 +188,11 @@ def hold_decline(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, text)
         else:
             messages.success(request, _("Declined."))
+    elif "confirm" in form.errors and "reason" not in form.errors:
+        messages.error(request, _("Confirm that you decline this request."))
     else:
         messages.error(request, _("Choose a reason from the list."))
-    return redirect("shelter:holds")
+    return redirect(reverse("shelter:holds") + f"#hold-{pk}")
 
 
 def _refusals_page(
@@ -266,12 +270,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
     region = _region_param(request)
     data = shelter_dashboard.dashboard(actor=request.actor, region=region)
-    response = HttpResponse(
-        shelter_dashboard.dashboard_csv(data), content_type="text/csv; charset=utf-8"
-    )
-    name = f"shelter-dashboard-{region or 'NL'}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    header, rows = shelter_dashboard.dashboard_csv_rows(data)
+    return csv_response(f"shelter-dashboard-{region or 'NL'}.csv", header, rows)
 
 
 # --- allocation proposal and waiting list ----------------------------------------------------

@@ -1,9 +1,11 @@
 from django.contrib import admin
 
 from samen.signalling.models import Indicator, SignalList
+from samen.web.admin_site import FunctionalAdminAccess
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(FunctionalAdminAccess, admin.TabularInline):
+    editable = False
     model = Indicator
     extra = 0
     can_delete = False
@@ -12,17 +14,10 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(SignalList)
-class SignalListAdmin(admin.ModelAdmin):
+class SignalListAdmin(FunctionalAdminAccess, admin.ModelAdmin):
     """Read-only: lists are versioned files in the repository; a new version is reviewed."""
+
+    editable = False
 
     list_display = ["code", "version", "title_nl", "is_current"]
     inlines = [IndicatorInline]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -7,7 +7,7 @@ the person was known. Only those who reach the case (coordinator, registrar) see
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -26,6 +26,7 @@ from samen.cases.models import (
     Gender,
     Person,
 )
+from samen.countries import nationality_code
 from samen.organisations.models import Municipality
 from samen.sharing import audit, policy
 from samen.sharing.actor import Actor
@@ -144,6 +145,10 @@ def signal_record(
     """
     policy.require(actor, "signal.create", object_type="signal")
     now = at or timezone.now()
+    # One nationality, one spelling: "Roemenië", "Romania" and "RO" give one match key, so one
+    # person is one case whichever way it was typed (the form offers the list of countries).
+    nationality = nationality_code(data.person.nationality)
+    data = replace(data, person=replace(data.person, nationality=nationality))
     resolved = _resolve(data, timezone.localdate(now))
     p = data.person
     age_band, is_minor, estimated = case_services.person_facts(

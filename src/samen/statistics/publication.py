@@ -15,41 +15,34 @@ from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from samen.cases.models import AgeBand, Gender, NationalityGroup
+from samen import labels
 from samen.spreadsheets import SafeDictWriter, safe_cell, safe_row
 from samen.statistics import tables
 from samen.statistics.charts import ChartBar, bar_chart_svg
 from samen.statistics.disclosure import TOTAL, ProtectedRelease, ProtectedTable, ResultCell
 from samen.statistics.kanon import DEFAULT_K
+from samen.web.downloads import csv_delimiter
 
 #: One mark for every hidden cell, whatever the reason: a reader who could tell a small count
 #: (1 to 9) from a cell hidden to protect it would narrow both down (issue #13).
 MARKER = "x"
 
 
+# The label domain (samen.labels) of each dimension's categories.
+DIMENSION_DOMAINS = {
+    "form": "form_group", "gender": "gender", "nationality": "nationality_group",
+    "reporter": "reporter", "outcome": "outcome", "wait": "wait", "place_type": "place_type",
+    "age": "age_band",
+}  # fmt: skip
+
+
 def category_label(dimension: str, code: object, regions: dict[str, str]) -> str:
-    """Display label of a category in the active language."""
+    """Display label of a category in the active language (samen.labels; regions by name)."""
     if code is TOTAL:
         return _("Total")
-    code = str(code)
-    labels: dict[str, Any] = {
-        "form": tables.FORM_LABELS,
-        "gender": dict(Gender.choices),
-        "nationality": dict(NationalityGroup.choices),
-        "reporter": tables.REPORTER_LABELS,
-        "outcome": tables.OUTCOME_LABELS,
-        "wait": tables.WAIT_LABELS,
-        "place_type": _place_type_labels(),
-        "region": regions,
-        "age": {**dict(AgeBand.choices), **tables.AGE_CLASS_LABELS},
-    }.get(dimension, {})
-    return str(labels.get(code, code))
-
-
-def _place_type_labels() -> dict[str, Any]:
-    from samen.shelter.models import PlaceType
-
-    return dict(PlaceType.choices)
+    if dimension == "region":
+        return str(regions.get(str(code), code))
+    return labels.label(DIMENSION_DOMAINS.get(dimension, ""), code)
 
 
 def dimension_label(name: str) -> str:
@@ -213,30 +206,38 @@ def _percent(change: tables.Change) -> str:
 
 # -- files ---------------------------------------------------------------------------------
 
-CSV_EXTRA = ("label", "explanation")
+
+def value_header() -> str:
+    return _("Value")
 
 
-def long_rows(table: ProtectedTable, regions: dict[str, str]) -> list[dict[str, str]]:
-    """One row per cell: codes, labels, the published value or x, and why it is hidden."""
+def long_rows(table: ProtectedTable, regions: dict[str, str]) -> list[dict[str, object]]:
+    """One row per cell, in words in the active language: each dimension under its name with
+    the category's label, the published value or x, and why it is hidden. Codes stay in the
+    API; a file is read by people (issue #16)."""
     out = []
-    for raw, cell in zip(table.rows(MARKER), table.cells, strict=True):
-        labels = [
-            category_label(name, coordinate, regions)
-            for name, coordinate in zip(table.dimension_names, cell.coordinates, strict=True)
-        ]
-        raw["label"] = " | ".join(labels)
-        raw["explanation"] = explain(cell)
-        # One mark, no kind or rule: see MARKER.
-        raw.pop("suppression", None)
-        raw.pop("rule", None)
-        out.append(raw)
+    heads = [dimension_label(name) for name in table.dimension_names]
+    for cell in table.cells:
+        row: dict[str, object] = {
+            head: category_label(name, coordinate, regions)
+            for head, name, coordinate in zip(
+                heads, table.dimension_names, cell.coordinates, strict=True
+            )
+        }
+        row[value_header()] = cell.display(MARKER)
+        row[_("Status")] = _("hidden") if cell.suppressed else _("published")
+        row[_("Explanation")] = explain(cell)
+        out.append(row)
     return out
 
 
 def table_csv(table: ProtectedTable, regions: dict[str, str]) -> str:
+    """The table as CSV for a spreadsheet in the reader's language: Dutch Excel wants ";" and
+    a byte-order mark (see samen.web.downloads)."""
     rows = long_rows(table, regions)
     buffer = io.StringIO()
-    writer = SafeDictWriter(buffer, fieldnames=list(rows[0]))
+    buffer.write("\ufeff")
+    writer = SafeDictWriter(buffer, fieldnames=list(rows[0]), delimiter=csv_delimiter())
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
@@ -254,13 +255,14 @@ def release_xlsx(release: ProtectedRelease, regions: dict[str, str], lang: str) 
         sheet = workbook.create_sheet(spec.slug[:31])
         rows = long_rows(table, regions)
         sheet.append(safe_row(rows[0]))
+        value = value_header()
         for row in rows:
             values: list[object] = list(row.values())
-            position = list(row).index("value")
-            if row["value"] != MARKER:
-                values[position] = int(row["value"])
+            position = list(row).index(value)
+            if row[value] != MARKER:
+                values[position] = int(str(row[value]))
             sheet.append(safe_row(values))
-    notes = workbook.create_sheet("methods")
+    notes = workbook.create_sheet(_("methods"))
     for line in methods_note(release, lang).splitlines():
         notes.append([safe_cell(line)])
     buffer = io.BytesIO()

@@ -26,5 +26,31 @@ class SamenAdminSite(admin.AdminSite):
         return redirect_to_login(request.GET.get("next", "/admin/"), login_url=reverse("login"))
 
 
+class FunctionalAdminAccess:
+    """What a functional administrator administers (organisations, memberships, users, signal
+    lists) needs no separate Django model permission: the site admits functional administrators
+    only, and case data is not registered at all. `editable` off makes a model read-only."""
+
+    editable = True
+
+    def _admitted(self, request: HttpRequest) -> bool:
+        return self.admin_site.has_permission(request)  # type: ignore[attr-defined]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._admitted(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self._admitted(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self.editable and self._admitted(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self.editable and self._admitted(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self.editable and self._admitted(request)
+
+
 class SamenAdminConfig(AdminConfig):
     default_site = "samen.web.admin_site.SamenAdminSite"

@@ -5,12 +5,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samen import countries
 from samen.cases.models import AgeBand, CaseStatus, ExploitationForm, Gender
 from samen.organisations.models import Organisation, OrganisationType, SafetyRegion
 from samen.organisations.selectors import municipalities
 from samen.sharing.models import DataCategory, ProcessingRule, Purpose
 from samen.signalling.models import SignalList
 from samen.signalling.services import MAX_NOTES, PersonInput, SignalInput
+from samen.web.widgets import DateInput
 
 
 class SignalForm(djforms.Form):
@@ -18,7 +20,7 @@ class SignalForm(djforms.Form):
 
     observed_on = djforms.DateField(
         label=_("Date of the observation"),
-        widget=djforms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     municipality = djforms.ChoiceField(label=_("Municipality where you noticed it"))
     setting = djforms.CharField(
@@ -46,21 +48,27 @@ class SignalForm(djforms.Form):
     date_of_birth = djforms.DateField(
         label=_("Date of birth, if known"),
         required=False,
-        widget=djforms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
-    nationality = djforms.CharField(label=_("Nationality, if known"), required=False, max_length=60)
+    nationality = djforms.ChoiceField(label=_("Nationality, if known"), required=False)
     contact = djforms.CharField(
         label=_("Contact details, if known"), required=False, max_length=200
     )
 
     PERSON_FIELDS = ("gender", "age_band", "name", "date_of_birth", "nationality", "contact")
 
-    def __init__(self, *args: object, signal_list: SignalList, **kwargs: object):
+    def __init__(
+        self, *args: object, signal_list: SignalList, municipality: str = "", **kwargs: object
+    ):
         super().__init__(*args, **kwargs)
+        # ISO 3166 countries by their name in the reader's language: one spelling per country.
+        self.fields["nationality"].choices = [("", _("Unknown")), *countries.choices()]
         self.signal_list = signal_list
         self.fields["municipality"].choices = [("", "—")] + [
             (m.code, f"{m.name}") for m in municipalities()
         ]
+        # Most signals are noticed where the professional works: start from there.
+        self.fields["municipality"].initial = municipality
         self.fields["forms"].choices = [(f.code, str(f)) for f in ExploitationForm.objects.all()]
         self.fields["observed_on"].initial = timezone.localdate()
         self.groups: list[tuple[str, list[str]]] = []
@@ -125,12 +133,8 @@ class CaseFilterForm(djforms.Form):
         required=False,
         choices=[("", _("all")), ("yes", _("minors only")), ("no", _("adults only"))],
     )
-    opened_from = djforms.DateField(
-        label=_("Opened from"), required=False, widget=djforms.DateInput(attrs={"type": "date"})
-    )
-    opened_to = djforms.DateField(
-        label=_("Opened up to"), required=False, widget=djforms.DateInput(attrs={"type": "date"})
-    )
+    opened_from = djforms.DateField(label=_("Opened from"), required=False, widget=DateInput())
+    opened_to = djforms.DateField(label=_("Opened up to"), required=False, widget=DateInput())
 
     def __init__(self, *args: object, **kwargs: object):
         super().__init__(*args, **kwargs)
@@ -154,12 +158,49 @@ class ShareForm(djforms.Form):
     )
     reason = djforms.CharField(label=_("Reason (optional)"), required=False, max_length=300)
 
-    def __init__(self, *args: object, organisation: Organisation, **kwargs: object):
+    def __init__(
+        self,
+        *args: object,
+        organisation: Organisation,
+        org_type: str = "",
+        name: str = "",
+        **kwargs: object,
+    ):
         super().__init__(*args, **kwargs)
-        self.fields["recipient"].queryset = Organisation.objects.exclude(
-            pk=organisation.pk
-        ).select_related("municipality")
+        queryset = Organisation.objects.exclude(pk=organisation.pk).select_related("municipality")
+        # The filter narrows what is offered, never what is valid: a posted choice is checked
+        # against every organisation (the filter is a GET of the page, not part of the post).
+        self.fields["recipient"].queryset = queryset
+        shown = queryset
+        if org_type:
+            shown = shown.filter(type=org_type)
+        if name:
+            shown = shown.filter(name__icontains=name.strip())
+        self.fields["recipient"].choices = grouped_organisations(shown)
         self.fields["categories"].choices = [(c.code, str(c)) for c in DataCategory.objects.all()]
+
+
+def grouped_organisations(organisations) -> list:
+    """Organisations as a pick list grouped by type (optgroups), types in their label order."""
+    type_labels = dict(OrganisationType.choices)
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for org in organisations.order_by("name"):
+        groups.setdefault(org.type, []).append((org.pk, org.name))
+    ordered = sorted(groups.items(), key=lambda item: str(type_labels.get(item[0], item[0])))
+    return [("", "---------")] + [
+        (str(type_labels.get(code, code)), rows) for code, rows in ordered
+    ]
+
+
+class ShareFilterForm(djforms.Form):
+    """Narrows the organisations of the share form, without JavaScript (a GET of the page)."""
+
+    org_type = djforms.ChoiceField(
+        label=_("Type of organisation"),
+        required=False,
+        choices=[("", _("All types")), *OrganisationType.choices],
+    )
+    org_name = djforms.CharField(label=_("Name contains"), required=False, max_length=80)
 
 
 class NoteForm(djforms.Form):
@@ -209,10 +250,14 @@ class AuditFilterForm(djforms.Form):
         label=_("Organisation"), required=False, queryset=Organisation.objects.all()
     )
     purpose = djforms.CharField(label=_("Purpose"), required=False, max_length=40)
-    date_from = djforms.DateField(
-        label=_("From"), required=False, widget=djforms.DateInput(attrs={"type": "date"})
-    )
-    date_to = djforms.DateField(
-        label=_("Up to"), required=False, widget=djforms.DateInput(attrs={"type": "date"})
-    )
+    date_from = djforms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = djforms.DateField(label=_("Up to"), required=False, widget=DateInput())
     emergency = djforms.BooleanField(label=_("Emergency access only"), required=False)
+
+
+class MergeForm(djforms.Form):
+    target = djforms.CharField(
+        label=_("Merge into case (number)"), max_length=20,
+        help_text=_("The case that stays; this case is closed and points to it."),
+    )  # fmt: skip
+    confirm = djforms.BooleanField(label=_("Yes, these two cases are about one person"))

@@ -10,18 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samen import labels
 from samen.sharing import selectors, services
 from samen.sharing.access import access
 from samen.sharing.models import EmergencyAccess, ProcessingRule
-from samen.spreadsheets import SafeWriter
+from samen.web.downloads import csv_response
 from samen.web.forms import AuditFilterForm, ProcessingRuleForm, ReviewForm
 from samen.web.pdf import pdf_response
 from samen.web.views import _page_no
-
-REGISTER_COLUMNS = [
-    "organisation_type", "purpose", "category", "legal_basis", "sector_law", "retention_days",
-    "share_with",
-]  # fmt: skip
 
 
 @access("register.read")
@@ -29,16 +25,24 @@ def register(request: HttpRequest) -> HttpResponse:
     rows = selectors.register_rows()
     export = request.GET.get("format", "")
     if export == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="samen-register.csv"'
-        writer = SafeWriter(response)
-        writer.writerow(REGISTER_COLUMNS)
-        for r in rows:
-            writer.writerow(
-                [r.organisation_type, r.purpose.code, r.category.code, r.legal_basis,
-                 r.sector_law, r.retention_days, " ".join(r.share_with)]
-            )  # fmt: skip
-        return response
+        header = [_("Organisation type"), _("Purpose"), _("Data category"), _("Legal basis"),
+                  _("Sector law"), _("Retention (days)"), _("May be shared with")]  # fmt: skip
+        return csv_response(
+            "samen-register.csv",
+            header,
+            (
+                [
+                    labels.label("org_type", r.organisation_type),
+                    r.purpose,
+                    r.category,
+                    r.legal_basis,
+                    r.sector_law,
+                    r.retention_days,
+                    labels.labels("org_type", r.share_with),
+                ]
+                for r in rows
+            ),
+        )
     context = {"rows": rows}
     if export == "pdf":
         return pdf_response(
@@ -91,14 +95,41 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
             purpose=c["purpose"], date_from=c["date_from"], date_to=c["date_to"],
             emergency=c["emergency"],
         )  # fmt: skip
+    if request.GET.get("format") == "csv":
+        return _audit_csv(selectors.audit_export(actor=request.actor, filters=filters))
     page = selectors.audit_search(actor=request.actor, filters=filters, page=_page_no(request))
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("format", None)
     return render(
         request,
         "samen/privacy/audit.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )
+
+
+def _audit_csv(entries: list) -> HttpResponse:
+    header = [_("Entry"), _("When"), _("User"), _("Organisation"), _("Role"), _("Action"),
+              _("Object"), _("Which data"), _("Purpose"), _("Legal basis"), _("Result"),
+              _("Emergency access")]  # fmt: skip
+    rows = (
+        [
+            e.seq,
+            labels.local_datetime(e.at),
+            e.actor_username,
+            e.organisation or "",
+            labels.label("role", e.role),
+            labels.audit_action_label(e.action),
+            f"{e.object_type} {e.object_id}".strip(),
+            labels.audit_fields(e.fields or []),
+            labels.label("purpose", e.purpose),
+            e.legal_basis,
+            e.get_result_display(),
+            _("yes") if e.emergency else "",
+        ]
+        for e in entries
+    )
+    return csv_response("samen-audit.csv", header, rows)
 
 
 @access("audit.read")

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,11 +24,20 @@ from samen.sharing import selectors as sharing_selectors
 from samen.sharing import services as sharing_services
 from samen.sharing.access import AUTHENTICATED, PUBLIC, access, declare
 from samen.sharing.models import CaseShare
-from samen.sharing.register import purposes_of_role
+from samen.sharing.register import purposes_of_role, shareable_categories
 from samen.signalling import pacing, triage
 from samen.signalling import selectors as signal_selectors
 from samen.signalling import services as signal_services
-from samen.web.forms import CaseFilterForm, EmergencyForm, NoteForm, ShareForm, SignalForm
+from samen.web.forms import (
+    CaseFilterForm,
+    EmergencyForm,
+    MergeForm,
+    NoteForm,
+    ShareFilterForm,
+    ShareForm,
+    SignalForm,
+)
+from samen.web.selectors import home_queues
 
 set_language_view = declare(set_language, PUBLIC)
 
@@ -36,6 +46,8 @@ set_language_view = declare(set_language, PUBLIC)
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     context = {"counts": case_selectors.case_counts(actor=actor)}
+    if actor.membership is not None:
+        context["queues"] = home_queues(actor=actor)
     return render(request, "samen/dashboard.html", context)
 
 
@@ -54,7 +66,9 @@ def signal_new(request: HttpRequest, code: str) -> HttpResponse:
     signal_list = signal_selectors.signal_list_get(code=code)
     if signal_list is None:
         raise Http404
-    form = SignalForm(request.POST or None, signal_list=signal_list)
+    org = request.actor.organisation
+    home = org.municipality.code if org is not None and org.municipality_id else ""
+    form = SignalForm(request.POST or None, signal_list=signal_list, municipality=home)
     if request.method == "POST" and form.is_valid():
         try:
             outcome = signal_services.signal_record(actor=request.actor, data=form.to_input())
@@ -162,7 +176,21 @@ def _case_page(
     }
     own = policy.Relation(case["access"]) in policy.OWN_RELATIONS
     if policy.allows(actor, "case.share") and own:
-        context["share_form"] = share_form or ShareForm(organisation=actor.organisation)
+        narrow = ShareFilterForm(request.GET or None)
+        org_type, name = "", ""
+        if narrow.is_valid():
+            org_type = narrow.cleaned_data["org_type"]
+            name = narrow.cleaned_data["org_name"]
+        context["share_filter"] = narrow
+        context["share_form"] = share_form or ShareForm(
+            organisation=actor.organisation, org_type=org_type, name=name
+        )
+        if org_type and actor.organisation is not None:
+            context["share_allowed"] = shareable_categories(
+                from_type=actor.organisation.type,
+                from_purpose=policy.purpose_of(actor),
+                to_type=org_type,
+            )
     if policy.allows(actor, "case.note"):
         context["note_form"] = note_form or NoteForm()
     context["ident"] = identification_selectors.case_block(actor=actor, case=_case_or_404(number))
@@ -172,6 +200,11 @@ def _case_page(
 @access("case.read")
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _case_page(request, number)
+
+
+def _back_to(url: str, anchor: str) -> HttpResponse:
+    """After a step, back to the block the user acted on, not the top of the page."""
+    return redirect(f"{url}#{anchor}")
 
 
 def _case_or_404(number: str) -> Case:
@@ -195,7 +228,7 @@ def case_note_add(request: HttpRequest, number: str) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Note added."))
-            return redirect("case-detail", number=number)
+            return _back_to(reverse("case-detail", kwargs={"number": number}), "notes-title")
     return _case_page(request, number, note_form=form, status=400)
 
 
@@ -220,7 +253,7 @@ def case_share(request: HttpRequest, number: str) -> HttpResponse:
                     form.add_error(field if field in form.fields else None, msg)
         else:
             messages.success(request, _("Shared with %(org)s.") % {"org": c["recipient"].name})
-            return redirect("case-detail", number=number)
+            return _back_to(reverse("case-detail", kwargs={"number": number}), "shares-title")
     return _case_page(request, number, share_form=form, status=400)
 
 
@@ -232,7 +265,7 @@ def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     sharing_services.share_revoke(actor=request.actor, share=share)
     messages.success(request, _("The share was revoked."))
-    return redirect("case-detail", number=share.case.number)
+    return _back_to(reverse("case-detail", kwargs={"number": share.case.number}), "shares-title")
 
 
 @access("case.read")
@@ -265,3 +298,63 @@ def emergency_access(request: HttpRequest) -> HttpResponse:
     return render(
         request, "samen/emergency.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+# --- duplicates: merge and split (the national registrar) -------------------------------------
+
+
+def _merge_page(
+    request: HttpRequest, number: str, form: MergeForm | None = None, status: int = 200
+) -> HttpResponse:
+    case = case_selectors.case_get(actor=request.actor, number=number)
+    context = {"case": case, "form": form or MergeForm(initial={"target": ""})}
+    return render(request, "samen/case_merge.html", context, status=status)
+
+
+@access("case.merge")
+def case_merge(request: HttpRequest, number: str) -> HttpResponse:
+    """GET: the case with its signals, a form to merge it into another and one to split
+    signals off. POST: merge (confirmed)."""
+    if request.method != "POST":
+        return _merge_page(request, number)
+    form = MergeForm(request.POST)
+    if form.is_valid():
+        target = Case.objects.filter(number=form.cleaned_data["target"].strip().upper()).first()
+        if target is None:
+            form.add_error("target", _("No case with this number."))
+        else:
+            try:
+                case_services.case_merge(
+                    actor=request.actor, source=_case_or_404(number), target=target
+                )
+            except ValidationError as error:
+                for text in error.messages:
+                    form.add_error("target", text)
+            else:
+                messages.success(
+                    request,
+                    _("Case %(source)s merged into %(target)s; both histories are kept.")
+                    % {"source": number, "target": target.number},
+                )
+                return redirect("case-detail", number=target.number)
+    return _merge_page(request, number, form, status=400)
+
+
+@access("case.merge")
+@require_POST
+def case_split(request: HttpRequest, number: str) -> HttpResponse:
+    ids = [int(v) for v in request.POST.getlist("signals") if v.isdigit()]
+    try:
+        new = case_services.case_split(
+            actor=request.actor, case=_case_or_404(number), signal_ids=ids
+        )
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return _back_to(reverse("case-merge", kwargs={"number": number}), "split")
+    messages.success(
+        request,
+        _("The chosen signals are now case %(new)s; both histories are kept.")
+        % {"new": new.number},
+    )
+    return redirect("case-detail", number=new.number)

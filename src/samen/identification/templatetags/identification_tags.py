@@ -5,6 +5,7 @@ nothing waits unseen behind a link the user never opens."""
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
 
 from samen.identification.models import Notification
 from samen.shelter.selectors import unread_notices
@@ -31,3 +32,17 @@ def unread_shelter(context: template.Context) -> int:
     if actor is None or actor.user is None:
         return 0
     return unread_notices(user=actor.user)
+
+
+@register.simple_tag(takes_context=True)
+def notifications_url(context: template.Context) -> str:
+    """Where the badge leads: the inbox that holds the unread messages. When only shelter
+    notices wait, the identification inbox would say there are none (issue #16)."""
+    actor = context.get("actor")
+    if actor is not None and actor.user is not None and actor.organisation is not None:
+        own = Notification.objects.filter(
+            user=actor.user, organisation=actor.organisation, read_at__isnull=True
+        ).exists()
+        if not own and unread_shelter(context):
+            return reverse("shelter:notices")
+    return reverse("identification:notifications")

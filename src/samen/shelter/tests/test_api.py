@@ -143,8 +143,19 @@ def test_shelter_declines_in_the_browser_with_a_listed_reason(directory, case, a
     hold = services.hold_place(actor=coordinator, referral=referral, place=directory["women"])
     shelter = web_for("demo-shelter")
     assert f'name="h{hold.pk}-reason"' in shelter.get("/opvang/aanvragen/").content.decode()
-    answer = shelter.post(
+    page = shelter.get("/opvang/aanvragen/").content.decode()
+    select = page.split(f'name="h{hold.pk}-reason"')[1].split("</select>")[0]
+    # No reason is chosen for the shelter: the browser would otherwise send the first one.
+    assert '<option value="" selected>' in select and select.count("selected") == 1
+    unconfirmed = shelter.post(
         f"/opvang/aanvragen/{hold.pk}/afwijzen/", {f"h{hold.pk}-reason": "safety"}
+    )
+    assert unconfirmed.status_code == 302 and unconfirmed["Location"].endswith(f"#hold-{hold.pk}")
+    hold.refresh_from_db()
+    assert hold.status == "active", "a decline without confirmation declines nothing"
+    answer = shelter.post(
+        f"/opvang/aanvragen/{hold.pk}/afwijzen/",
+        {f"h{hold.pk}-reason": "safety", f"h{hold.pk}-confirm": "on"},
     )
     assert answer.status_code == 302
     hold.refresh_from_db()

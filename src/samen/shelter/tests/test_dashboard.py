@@ -83,10 +83,18 @@ def test_dashboard_page_has_charts_each_with_its_table_and_a_csv(history, web_fo
     assert 'data-testid="running-placements">1<' in html
     answer = client.get("/opvang/dashboard.csv?region=VR09")
     assert answer["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(answer.content.decode())))
-    assert rows[0] == ["section", "key", "measure", "value"]
-    assert ["outflow", "supported_housing", "placements", "1"] in rows
-    assert ["refusal_reason", "safety", "refusals", "1"] in rows
+    # In the reader's language (English here: a comma), in words, after a byte-order mark.
+    text = answer.content.decode("utf-8")
+    assert text.startswith("\ufeff"), "Excel reads UTF-8 only after a byte-order mark"
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0] == ["Section", "Item", "Measure", "Value"]
+    assert ["Outflow", "Supported housing", "Placements", "1"] in rows
+    assert ["Refusals by reason", "Safety of residents or staff", "Refusals", "1"] in rows
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    dutch = client.get("/opvang/dashboard.csv?region=VR09")
+    rows = list(csv.reader(io.StringIO(dutch.content.decode("utf-8")[1:]), delimiter=";"))
+    assert rows[0] == ["Onderdeel", "Item", "Maat", "Waarde"]
+    assert ["Uitstroom", "Begeleid wonen", "Plaatsingen", "1"] in rows
 
 
 def test_dashboard_api_and_bad_region(history, api_for):
@@ -154,7 +162,8 @@ def test_shelter_records_arrival_and_departure_in_the_browser(directory, case, a
     services.hold_accept(actor=shelter, hold=hold)
     client = web_for("demo-shelter")
     html = client.get("/opvang/plaatsingen/").content.decode()
-    assert f'data-testid="arriving-{hold.pk}"' in html and case.number not in html
+    # Accepting shared the case with the shelter: it sees which case is coming (issue #16).
+    assert f'data-testid="arriving-{hold.pk}"' in html and case.number in html
     assert client.post(f"/opvang/plaatsingen/aankomst/{hold.pk}/").status_code == 302
     placement = Placement.objects.get(hold=hold)
     html = client.get("/opvang/plaatsingen/").content.decode()

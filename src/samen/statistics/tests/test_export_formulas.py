@@ -30,7 +30,9 @@ def _seed(record) -> None:
 
 
 def _csv_cells(text: str) -> list[str]:
-    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    text = text.lstrip("\ufeff")
+    delimiter = ";" if text.split("\n", 1)[0].count(";") else ","
+    return [cell for row in csv.reader(io.StringIO(text), delimiter=delimiter) for cell in row]
 
 
 def _no_formula(cells: list[object]) -> None:

@@ -39,6 +39,8 @@ import numpy as np
 import pytest
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import csr_matrix
@@ -129,13 +131,45 @@ def offered_periods(web) -> list[Request]:
     return tries
 
 
-def _csv_observations(slug: str, text: str) -> list[Observation]:
-    rows = list(csv.DictReader(io.StringIO(text)))
-    if not rows:
-        return []
-    columns = list(rows[0])
-    dims = tuple(columns[: columns.index("value")])
-    return [_observation(slug, dims, tuple(r[d] for d in dims), r) for r in rows]
+def _decoder(dims: tuple, coordinates: list[tuple], lang: str):
+    """The files are in words (issue #16): the attacker reads them back to the API's codes with
+    the labels the module publishes, so every output joins into one system of equations."""
+    from samen.statistics.disclosure import TOTAL
+    from samen.statistics.publication import category_label, dimension_label
+    from samen.statistics.selectors import region_names
+
+    regions = region_names()
+    with translation.override(lang):
+        heads = tuple(str(dimension_label(d)) for d in dims)
+        back = [
+            {
+                str(category_label(d, TOTAL if c == "Total" else c, regions)): c
+                for c in {co[i] for co in coordinates}
+            }
+            for i, d in enumerate(dims)
+        ]
+        value = str(_("Value"))
+    return heads, back, value
+
+
+def _readable_observations(slug: str, rows: list[dict], decoder) -> list[Observation]:
+    heads, back, value = decoder
+    out = []
+    for r in rows:
+        coords = tuple(back[i][str(r[h])] for i, h in enumerate(heads))
+        raw = r[value]
+        out.append(_observation(slug, _DIMS[slug], coords, {"value": raw, "suppression": ""}))
+    return out
+
+
+def _csv_observations(slug: str, text: str, decoder) -> list[Observation]:
+    text = text.lstrip("\ufeff")
+    delimiter = ";" if text.split("\n", 1)[0].count(";") else ","
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
+    return _readable_observations(slug, rows, decoder) if rows else []
+
+
+_DIMS: dict[str, tuple] = {}
 
 
 def _observation(slug: str, dims: tuple, coords: tuple, row: dict) -> Observation:
@@ -161,8 +195,13 @@ def fetch(programme, registrar, web, request: Request) -> Release | None:
     if len(dates) == 2:
         start, end = date.fromisoformat(dates[0]), date.fromisoformat(dates[1])
     release = Release(request, start, end, never_zero=_never_zero(body.get("methods", "")))
+    decoders = {}
     for table in body["tables"]:
         dims = tuple(d["name"] for d in table["dimensions"])
+        _DIMS[table["slug"]] = dims
+        coordinates = [tuple(str(c) for c in cell["coordinates"]) for cell in table["cells"]]
+        for lang in ("nl", "en"):
+            decoders[lang, table["slug"]] = _decoder(dims, coordinates, lang)
         for cell in table["cells"]:
             suppression = cell.get("suppression") or {}
             row = {"value": cell["value"], "suppression": suppression.get("kind", "")}
@@ -170,28 +209,30 @@ def fetch(programme, registrar, web, request: Request) -> Release | None:
                 _observation(table["slug"], dims, tuple(cell["coordinates"]), row)
             )
         csv_body = web.get(f"/statistiek/?{request.query}&format=csv&table={table['slug']}")
-        release.observations += _csv_observations(table["slug"], csv_body.content.decode())
+        release.observations += _csv_observations(
+            table["slug"], csv_body.content.decode(), decoders["nl", table["slug"]]
+        )
     bundle = registrar.get(f"/statistiek/?{request.query}&format=zip")
     archive = zipfile.ZipFile(io.BytesIO(bundle.content))
     for name in archive.namelist():
         if name.startswith("tables-en/"):
             slug = name.removeprefix("tables-en/").removesuffix(".csv")
-            release.observations += _csv_observations(slug, archive.read(name).decode())
+            release.observations += _csv_observations(
+                slug, archive.read(name).decode(), decoders["en", slug]
+            )
     release.never_zero |= _never_zero(archive.read("methods-en.txt").decode())
     workbook = load_workbook(
         io.BytesIO(registrar.get(f"/statistiek/?{request.query}&format=xlsx").content)
     )
     for sheet in workbook.worksheets:
-        if sheet.title == "methods":
+        if sheet.title not in _DIMS:  # the methods note
             continue
         rows = list(sheet.iter_rows(values_only=True))
         header = [str(h) for h in rows[0]]
-        dims = tuple(header[: header.index("value")])
-        for values in rows[1:]:
-            row = dict(zip(header, values, strict=True))
-            row["value"] = None if row["value"] in ("x", None) else int(row["value"])
-            coords = tuple(str(row[d]) for d in dims)
-            release.observations.append(_observation(sheet.title, dims, coords, row))
+        records = [dict(zip(header, values, strict=True)) for values in rows[1:]]
+        release.observations += _readable_observations(
+            sheet.title, records, decoders["nl", sheet.title]
+        )
     return release
 
 

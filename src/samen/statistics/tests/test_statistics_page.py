@@ -31,7 +31,7 @@ def test_csv_download_marks_suppressed_cells(web_for, record, settings):
     year = __import__("datetime").date.today().year
     url = f"/statistiek/?period={year}&format=csv"
     body = web_for("demo-programme").get(url).content.decode()
-    assert "suppressed" in body and ",3," not in body
+    assert "verborgen" in body and ";3;" not in body
 
 
 def test_only_statistics_roles_see_the_page(web_for):

@@ -59,6 +59,7 @@ def _referrals(world: CanaryWorld) -> list[str]:
 Filler = Callable[[CanaryWorld], list[str]]
 SHOWS_PERSONAL_DATA: dict[str, tuple[Filler, tuple[str, ...]]] = {
     "zaken/<str:number>/": (_numbers, ("",)),
+    "zaken/<str:number>/samenvoegen/": (_numbers, ("",)),
     "signalen/<int:pk>/": (_signals, ("",)),
     "signalen/ontvangstbewijs/<str:receipt>/": (_receipts, ("",)),
     "identificatie/zaken/<str:number>/": (_numbers, ("",)),

@@ -2,14 +2,21 @@ import csv
 import io
 
 import pytest
+from django.utils import translation
+
+from samen.labels import audit_action_label
 
 
 def test_everyone_can_read_the_register_and_download_it_as_csv(web_for):
     client = web_for("demo-professional")
     assert b"register-table" in client.get("/register/").content
     response = client.get("/register/?format=csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][:3] == ["organisation_type", "purpose", "category"] and len(rows) > 50
+    text = response.content.decode("utf-8")
+    # Dutch Excel: a byte-order mark, ";" between cells, headers and values in words.
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert rows[0][:3] == ["Organisatietype", "Doel", "Gegevenscategorie"] and len(rows) > 50
+    assert "care_coordination" not in text and "Zorgcoördinatie" in text
 
 
 def test_the_register_downloads_as_pdf(web_for):
@@ -55,7 +62,10 @@ def test_audit_viewer_filters_by_case_and_user(web_for, record):
     web_for("demo-coordinator").get(f"/zaken/{number}/")
     client = web_for("demo-privacy")
     page = client.get(f"/privacy/audit/?case={number}&user=demo-coordinator").content.decode()
-    assert "case.read" in page and "signal.create" not in page
+    with translation.override("nl"):
+        read, created = audit_action_label("case.read"), audit_action_label("signal.create")
+    # In words, not codes (issue #16): the coordinator's read, not the professional's signal.
+    assert read in page and created not in page and "case.read" not in page
     assert client.get("/privacy/audit/").status_code == 200
 
 

@@ -2,10 +2,9 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samen.i18n import pick
+from samen import labels
 from samen.sharing import retention
 from samen.sharing.actor import Actor
-from samen.sharing.models import DataCategory
 
 
 def category_label(code: str) -> str:
@@ -14,8 +13,7 @@ def category_label(code: str) -> str:
         return _("Case skeleton")
     if code == retention.online().category:
         return _("Online data")
-    names = {c.code: pick(c.name_nl, c.name_en) for c in DataCategory.objects.all()}
-    return names.get(code, code)
+    return labels.label("category", code)
 
 
 def step_line(step: retention.RetentionStep, *, dry: bool) -> str:

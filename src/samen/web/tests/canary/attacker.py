@@ -210,14 +210,18 @@ def api_get_paths(client: Client, fill: dict[str, list[str]]) -> list[str]:
     return urls
 
 
-def crawl(username: str, *, seeds: list[str], api_fill: dict[str, list[str]]) -> Crawl:
+def crawl(
+    username: str, *, seeds: list[str], api_fill: dict[str, list[str]], api: bool = True
+) -> Crawl:
     """Everything `username` can GET: the home page and what it links to, the seed URLs (target
-    cases' pages), and the API's GET operations; bounded per page shape and in total."""
+    cases' pages), and the API's GET operations (unless `api` is off: pages and downloads
+    only); bounded per page shape and in total."""
     client = sign_in(username)
     result = Crawl(username)
     queue: deque[str] = deque(["/", *seeds])
     must = set(seeds)
-    queue += api_get_paths(client, api_fill)
+    if api:
+        queue += api_get_paths(client, api_fill)
     must |= set(queue)
     seen: set[str] = set()
     shapes: dict[str, int] = {}
@@ -252,7 +256,7 @@ def crawl(username: str, *, seeds: list[str], api_fill: dict[str, list[str]]) ->
             )
         )  # fmt: skip
         if content_type == "text/html":
-            queue += [u for u in _links(url, text) if u not in seen]
+            queue += [u for u in _links(url, text) if u not in seen and (api or "/api/" not in u)]
         elif content_type == "application/json":
             queue += [u for u in _json_links(text) if u not in seen]
     return result
