@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 
 from samen.cases.selectors import CaseCursor
 
@@ -24,8 +24,9 @@ def decode(value: str) -> CaseCursor | None:
         at, _, pk = raw.partition("|")
         opened_at = datetime.fromisoformat(at)
         number = int(pk)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-    if opened_at.tzinfo is None or not 0 < number < 2**63:
+        if opened_at.tzinfo is None or not 0 < number < 2**63:
+            return None
+        opened_at = opened_at.astimezone(UTC)  # a time at the edge of the calendar overflows
+    except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError):
         return None
     return CaseCursor(opened_at, number)
