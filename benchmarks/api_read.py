@@ -1,22 +1,27 @@
-"""Time the case-list API over a large synthetic register in PostgreSQL.
+"""Time the case-list API over a large synthetic register, on SQLite and PostgreSQL in one run.
 
-What it does, end to end:
-  1. (Re)creates the PostgreSQL database `samen_bench`, migrates it, builds the demo world without
-     signals, then loads --cases synthetic cases (default 100,000) with COPY: one person, one or
-     two forms of exploitation, one signal with one indicator and two timeline events per case,
-     spread over all safety regions and 2022 up to now. Everything is flagged is_synthetic.
+What it does, per database (each in a child process of its own, since Django binds one database
+per process; --db both|sqlite|postgres, default both):
+  1. (Re)creates the bench database (PostgreSQL `samen_bench`, SQLite --sqlite-path), migrates
+     it, builds the demo world without signals, then loads --cases synthetic cases (default
+     100,000): COPY on PostgreSQL, executemany on SQLite. One person, one or two forms of
+     exploitation, one signal with one indicator and two timeline events per case, spread over
+     all safety regions and 2022 up to now. Everything is flagged is_synthetic.
   2. Starts gunicorn (gthread) on a free loopback port against that database and waits for
      /healthz.
   3. Gets API tokens for demo-registrar (national scope) and demo-coordinator (region VR09).
   4. Times, from a thread pool of persistent http.client connections, at 1 and 16 concurrent
-     clients: GET /healthz (the floor), the case list as registrar (page 1 and page 50) and the
-     case list filtered on labour exploitation as coordinator.
-  5. Prints a table and a last line `RESULT key=value ...`; stops gunicorn also on error.
+     clients: GET /healthz (the floor); the case list as registrar: its first page, page 50 by
+     cursor (followed from page 1 as a client does) and ?page=50 (numbered, with the exact
+     count older clients get); the case list filtered on labour exploitation as coordinator.
+  5. The parent prints per database a table with each endpoint's median, p95 and p95 over the
+     floor's p95 at the same concurrency in the same run, the load average, and a last line
+     `RESULT key=value ...`; gunicorn is stopped also on error.
 
 Only loopback traffic. Test keys for identifying data are generated per run and passed to the
 child processes through the environment; nothing is written to var/.
 
-Run:  .venv/bin/python benchmarks/api_read.py [--cases 100000] [--reuse] [--dsn URL]
+Run:  .venv/bin/python benchmarks/api_read.py [--db both] [--cases 100000] [--reuse] [--dsn URL]
       (DSN default: $BENCH_DATABASE_URL or postgres://samen:samen-ci@127.0.0.1:5432/samen_bench)
 """
 
@@ -30,6 +35,7 @@ import os
 import random
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -42,20 +48,24 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from benchlib import (
     ROOT,
     bench_env,
+    child_result,
     db_name,
     django_setup,
     log,
     maintenance_dsn,
     require_bench_name,
     require_loopback,
+    run_child,
 )
 
 DEFAULT_DSN = "postgres://samen:samen-ci@127.0.0.1:5432/samen_bench"
+DEFAULT_SQLITE = str(Path(tempfile.gettempdir()) / "samen_bench_api.sqlite3")
 AMS = ZoneInfo("Europe/Amsterdam")
 BATCH = 10_000
 
@@ -85,6 +95,15 @@ BIG_REGIONS = {"VR13": 3.0, "VR17": 2.5, "VR15": 1.8, "VR09": 1.5}  # Amsterdam,
 
 def prepare_database(dsn: str, *, reuse: bool) -> bool:
     """Create the database (dropping an old one unless reusing). True when it was (re)created."""
+    if dsn.startswith("sqlite:"):
+        path = Path(urlsplit(dsn).path)
+        if path.exists() and reuse:
+            log(f"reusing database {path}")
+            return False
+        for extra in ("", "-wal", "-shm"):
+            Path(f"{path}{extra}").unlink(missing_ok=True)
+        log(f"creating database {path}")
+        return True
     import psycopg
     from psycopg import sql
 
@@ -204,11 +223,58 @@ def pick(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
+@dataclass(frozen=True)
+class J:
+    """A JSON value, written as jsonb on PostgreSQL and as text on SQLite."""
+
+    value: object
+
+
+def _sqlite_value(v: object) -> object:
+    # As Django stores them on SQLite: UTC text times, hex UUIDs, JSON text.
+    if isinstance(v, datetime):
+        return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(v, uuid.UUID):
+        return v.hex
+    if isinstance(v, J):
+        return json.dumps(v.value)
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return v
+
+
 def copy_rows(cur, table: str, columns: list[str], rows: list[tuple]) -> None:
     cols = ", ".join(columns)
+    if isinstance(cur, sqlite3.Cursor):
+        marks = ", ".join("?" for _ in columns)
+        cur.executemany(
+            f"INSERT INTO {table} ({cols}) VALUES ({marks})",  # noqa: S608 (model tables)
+            [tuple(_sqlite_value(v) for v in row) for row in rows],
+        )
+        return
+    from psycopg.types.json import Jsonb
+
     with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row(row)
+            copy.write_row(tuple(Jsonb(v.value) if isinstance(v, J) else v for v in row))
+
+
+@contextlib.contextmanager
+def bulk_cursor(url: str) -> Iterator:
+    """A raw cursor on the bench database for the load, committed at the end."""
+    if url.startswith("sqlite:"):
+        conn = sqlite3.connect(urlsplit(url).path)
+        try:
+            yield conn.cursor()
+            conn.commit()
+        finally:
+            conn.close()
+        return
+    import psycopg
+
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        yield cur
+        conn.commit()
 
 
 def next_id(cur, table: str) -> int:
@@ -217,9 +283,6 @@ def next_id(cur, table: str) -> int:
 
 def load_cases(dsn: str, n: int, *, seed: int = 1) -> None:
     """COPY n synthetic cases with persons, forms, a signal each and their timeline events."""
-    import psycopg
-    from psycopg.types.json import Jsonb
-
     from samen.cases.models import Case, CaseEvent, CaseNumberCounter, Person
     from samen.signalling.models import Signal
 
@@ -237,7 +300,8 @@ def load_cases(dsn: str, n: int, *, seed: int = 1) -> None:
     opened = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(n))
     other_forms = list(FORM_WEIGHTS)
 
-    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+    sqlite = dsn.startswith("sqlite:")
+    with bulk_cursor(dsn) as cur:
         counters = dict(cur.execute(f"SELECT year, last FROM {t_counter}").fetchall())  # noqa: S608
         case_id0 = next_id(cur, t_case)
         person_id0 = next_id(cur, t_person)
@@ -304,15 +368,15 @@ def load_cases(dsn: str, n: int, *, seed: int = 1) -> None:
                         "",
                         None,
                         advice,
-                        Jsonb([]),
+                        J([]),
                         False,
                         at,
                         True,
-                        Jsonb([]),
+                        J([]),
                     )
                 )
                 sig_ind.extend((sid, ind) for ind in rng.sample(indicator_ids, k=1))
-                events.append((cid, at, "created", user_id, org_id, Jsonb({"forms": codes})))
+                events.append((cid, at, "created", user_id, org_id, J({"forms": codes})))
                 events.append(
                     (
                         cid,
@@ -320,7 +384,7 @@ def load_cases(dsn: str, n: int, *, seed: int = 1) -> None:
                         "signal_added",
                         user_id,
                         org_id,
-                        Jsonb({"signal": sid, "advice": advice}),
+                        J({"signal": sid, "advice": advice}),
                     )
                 )
             copy_rows(
@@ -390,18 +454,26 @@ def load_cases(dsn: str, n: int, *, seed: int = 1) -> None:
             done = min(lo + BATCH, n)
             rate = done / (time.perf_counter() - t0)
             log(f"  loaded {done:>9,} / {n:,} cases ({rate:,.0f} cases/s)")
-        for table in (t_person, t_case, t_signal):
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                f"(SELECT MAX(id) FROM {table}))"
-            )
+        if not sqlite:
+            for table in (t_person, t_case, t_signal):
+                cur.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                    f"(SELECT MAX(id) FROM {table}))"
+                )
+        mark = "?" if sqlite else "%s"
         for year, last in counters.items():
             cur.execute(
-                f"INSERT INTO {t_counter} (year, last) VALUES (%s, %s) "  # noqa: S608
+                f"INSERT INTO {t_counter} (year, last) VALUES ({mark}, {mark}) "  # noqa: S608
                 "ON CONFLICT (year) DO UPDATE SET last = EXCLUDED.last",
                 [year, last],
             )
-        conn.commit()
+    if sqlite:
+        with contextlib.closing(sqlite3.connect(urlsplit(dsn).path)) as conn:
+            log("ANALYZE")
+            conn.execute("ANALYZE")
+        return
+    import psycopg
+
     with psycopg.connect(dsn, autocommit=True) as conn:
         log("VACUUM ANALYZE")
         conn.execute("VACUUM ANALYZE")
@@ -712,9 +784,17 @@ def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--cases", type=int, default=100_000, help="synthetic cases (default 100000)")
     p.add_argument(
+        "--db", choices=("both", "postgres", "sqlite"), default="both",
+        help="which databases, each in its own process (default both)",
+    )  # fmt: skip
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument(
         "--dsn",
         default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DSN),
         help="PostgreSQL URL of the bench database (default $BENCH_DATABASE_URL or %(default)s)",
+    )
+    p.add_argument(
+        "--sqlite-path", default=DEFAULT_SQLITE, help="SQLite bench file (default %(default)s)"
     )
     p.add_argument("--reuse", action="store_true", help="reuse an existing, loaded bench database")
     p.add_argument(
@@ -736,19 +816,31 @@ def parse_args() -> argparse.Namespace:
     return p.parse_args()
 
 
-def main() -> int:
-    args = parse_args()
-    if not 2 <= args.workers <= 4:
-        raise SystemExit("--workers must be 2 to 4")
-    clients = [int(c) for c in args.clients.split(",")]
-    require_loopback(args.dsn)
-    t_start = time.perf_counter()
-    # SIGTERM ends the run through the finally clauses, so gunicorn is stopped as well.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+def cursor_path(port: int, token: str, pages: int) -> str:
+    """The list's page after `pages` pages, by following the cursors as a client does."""
+    headers = {"Accept": "application/json", "Authorization": f"Token {token}"}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    path = "/api/v1/cases/"
+    try:
+        for _ in range(pages):
+            status, body = request(conn, path, headers)
+            following = json.loads(body).get("next") if status == 200 else None
+            if not following:
+                raise RuntimeError(f"{path}: no next page (HTTP {status})")
+            parts = urlsplit(following)
+            path = f"{parts.path}?{parts.query}"
+    finally:
+        conn.close()
+    return path
 
-    env = bench_env(args.dsn)
+
+def measure_database(args: argparse.Namespace, url: str) -> dict[str, object]:
+    """Build (or reuse) one bench database, serve it and time every scenario; the result for
+    the parent process."""
+    clients = [int(c) for c in args.clients.split(",")]
+    env = bench_env(url)
     t = time.perf_counter()
-    n_cases = build(args.dsn, env, args.cases, reuse=args.reuse)
+    n_cases = build(url, env, args.cases, reuse=args.reuse)
     build_s = time.perf_counter() - t
 
     from samen.demo.builder import DEMO_PASSWORD
@@ -758,13 +850,16 @@ def main() -> int:
     with gunicorn(env, workers=args.workers, threads=args.threads) as port:
         registrar = token_for(port, "demo-registrar", DEMO_PASSWORD)
         coordinator = token_for(port, "demo-coordinator", DEMO_PASSWORD)
+        deep = cursor_path(port, registrar, 49)
         scenarios = [
             Scenario("floor", "GET /healthz (floor)", "/healthz"),
-            Scenario("list", "cases, registrar, page 1", "/api/v1/cases/", registrar),
-            Scenario("page50", "cases, registrar, page 50", "/api/v1/cases/?page=50", registrar),
-            Scenario("labour", "cases?form=labour, coordinator VR09", "/api/v1/cases/?form=labour"),
-        ]
-        scenarios[-1].token = coordinator
+            Scenario("list", "cases, registrar, first page", "/api/v1/cases/", registrar),
+            Scenario("cursor50", "cases, registrar, page 50 by cursor", deep, registrar),
+            Scenario("page50", "cases, registrar, ?page=50 (counted)", "/api/v1/cases/?page=50",
+                     registrar),
+            Scenario("labour", "cases?form=labour, coordinator VR09", "/api/v1/cases/?form=labour",
+                     coordinator),
+        ]  # fmt: skip
         for sc in scenarios:
             for c in clients:
                 run = measure(
@@ -775,52 +870,90 @@ def main() -> int:
                     f"{sc.label:<38} c={c:<3} n={len(run.latencies_ms):<4} "
                     f"median {run.median:7.1f} ms  p95 {run.p95:7.1f} ms  {run.rps:6.1f} req/s"
                 )
+    return {
+        "cases": n_cases,
+        "build_s": build_s,
+        "load_before": load_before,
+        "load_after": os.getloadavg()[0],
+        "runs": [
+            {
+                "key": r.scenario.key,
+                "label": r.scenario.label,
+                "clients": r.clients,
+                "n": len(r.latencies_ms),
+                "median": r.median,
+                "p95": r.p95,
+                "rps": r.rps,
+                "count": r.count,
+            }
+            for r in runs
+        ],
+    }
 
-    load_after = os.getloadavg()[0]
+
+def main() -> int:
+    args = parse_args()
+    if not 2 <= args.workers <= 4:
+        raise SystemExit("--workers must be 2 to 4")
+    require_loopback(args.dsn)
+    # SIGTERM ends the run through the finally clauses, so gunicorn is stopped as well.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if args.child:
+        url = f"sqlite:///{args.sqlite_path}" if args.db == "sqlite" else args.dsn
+        return child_result(measure_database(args, url))
+
+    t_start = time.perf_counter()
+    passed = [a for a in sys.argv[1:] if a not in ("--db", "both", "postgres", "sqlite")]
+    if "--db" in sys.argv:  # drop the value that followed --db, whichever it was
+        i = sys.argv.index("--db")
+        passed = sys.argv[1:i] + sys.argv[i + 2 :]
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    results = {db: run_child(__file__, db, passed) for db in dbs}
     total_s = time.perf_counter() - t_start
     rev = source_revision()
     print()
     print(
-        f"Samen case-list API ({rev}), {n_cases:,} synthetic cases, PostgreSQL, gunicorn "
-        f"{args.workers} gthread workers x {args.threads} threads, {os.cpu_count()} CPUs, "
-        f"client and server on one host"
+        f"Samen case-list API ({rev}), gunicorn {args.workers} gthread workers x "
+        f"{args.threads} threads, {os.cpu_count()} CPUs, client and server on one host"
     )
-    busy = max(load_before, load_after) > (os.cpu_count() or 1)
-    print(
-        f"1-minute load average {load_before:.1f} before and {load_after:.1f} after the "
-        "measurement" + (": other processes competed for the CPUs" if busy else "")
-    )
-    # Each scenario beside the floor measured in this run at the same concurrency: the ratio is
-    # what the endpoint adds, whatever else the shared machine was doing.
-    floor = {r.clients: r for r in runs if r.scenario.key == "floor"}
-    head = f"{'scenario':<38} {'clients':>7} {'n':>5} {'median ms':>10} {'p95 ms':>9}"
-    head += f" {'p95/floor':>9} {'req/s':>8} {'count':>8}"
-    print(head)
-    print("-" * len(head))
-    for r in runs:
-        count = "" if r.count is None else f"{r.count:,}"
-        base = floor.get(r.clients)
-        ratio = f"{r.p95 / base.p95:.1f}x" if base and base.p95 else ""
+    figures: dict[str, str] = {}
+    for db, res in results.items():
+        before, after = res["load_before"], res["load_after"]
+        busy = max(before, after) > (os.cpu_count() or 1)
         print(
-            f"{r.scenario.label:<38} {r.clients:>7} {len(r.latencies_ms):>5} "
-            f"{r.median:>10.1f} {r.p95:>9.1f} {ratio:>9} {r.rps:>8.1f} {count:>8}"
+            f"\n{db}: {res['cases']:,} synthetic cases; 1-minute load average {before:.1f} "
+            f"before and {after:.1f} after" + (": other processes competed" if busy else "")
         )
-    print(f"\nbuild {build_s:.0f} s, total {total_s:.0f} s")
-
-    figures: dict[str, str] = {"cases": str(n_cases)}
-    for r in runs:
-        prefix = "" if r.scenario.key == "list" else f"{r.scenario.key}_"
-        figures[f"{prefix}c{r.clients}_median_ms"] = f"{r.median:.1f}"
-        figures[f"{prefix}c{r.clients}_p95_ms"] = f"{r.p95:.1f}"
-        figures[f"{prefix}c{r.clients}_rps"] = f"{r.rps:.1f}"
-        if floor.get(r.clients) and r.scenario.key != "floor":
-            figures[f"{prefix}c{r.clients}_p95_floor_ratio"] = f"{r.p95 / floor[r.clients].p95:.1f}"
-    figures["loadavg_before"] = f"{load_before:.1f}"
-    figures["loadavg_after"] = f"{load_after:.1f}"
+        # Each scenario beside the floor measured in the same run at the same concurrency: the
+        # ratio is what the endpoint adds, whatever else the shared machine was doing.
+        floor = {r["clients"]: r for r in res["runs"] if r["key"] == "floor"}
+        head = f"{'scenario':<38} {'clients':>7} {'n':>5} {'median ms':>10} {'p95 ms':>9}"
+        head += f" {'p95/floor':>9} {'req/s':>8} {'count':>8}"
+        print(head)
+        print("-" * len(head))
+        for r in res["runs"]:
+            count = "" if r["count"] is None else f"{r['count']:,}"
+            base = floor.get(r["clients"])
+            ratio = f"{r['p95'] / base['p95']:.1f}x" if base and base["p95"] else ""
+            print(
+                f"{r['label']:<38} {r['clients']:>7} {r['n']:>5} {r['median']:>10.1f} "
+                f"{r['p95']:>9.1f} {ratio:>9} {r['rps']:>8.1f} {count:>8}"
+            )
+            prefix = f"{db}_" + ("" if r["key"] == "list" else f"{r['key']}_")
+            figures[f"{prefix}c{r['clients']}_median_ms"] = f"{r['median']:.1f}"
+            figures[f"{prefix}c{r['clients']}_p95_ms"] = f"{r['p95']:.1f}"
+            if base and r["key"] != "floor":
+                figures[f"{prefix}c{r['clients']}_p95_floor_ratio"] = (
+                    f"{r['p95'] / base['p95']:.1f}"
+                )
+        figures[f"{db}_cases"] = str(res["cases"])
+        figures[f"{db}_loadavg_before"] = f"{before:.1f}"
+        figures[f"{db}_loadavg_after"] = f"{after:.1f}"
+        figures[f"{db}_build_s"] = f"{res['build_s']:.0f}"
+    print(f"\ntotal {total_s:.0f} s")
     figures["rev"] = rev
     figures["workers"] = str(args.workers)
     figures["threads"] = str(args.threads)
-    figures["build_s"] = f"{build_s:.0f}"
     figures["total_s"] = f"{total_s:.0f}"
     print("RESULT " + " ".join(f"{k}={v}" for k, v in figures.items()))
     return 0

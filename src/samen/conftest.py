@@ -16,6 +16,27 @@ from samen.organisations.models import Membership
 from samen.sharing.actor import Actor, actor_for_membership
 from samen.signalling.services import PersonInput, SignalInput, signal_record
 
+# Fixtures through which a test reaches a database. A test that asks for none of them (and has
+# no django_db marker) cannot: pytest-django refuses its queries. Its outcome is the same on
+# SQLite and PostgreSQL, so .ci/run's PostgreSQL pass leaves it out (ADR 0023).
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("django_db") is not None:
+            continue
+        if DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.engine_independent)
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

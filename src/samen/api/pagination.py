@@ -44,3 +44,16 @@ def paged_response(request: Request, page: Page, results: list) -> Response:
 def _with_page(params, number: int) -> str:
     params["page"] = str(number)
     return params.urlencode()
+
+
+def cursor_response(
+    request: Request, *, count: int | None, next_cursor: str | None, results: list
+) -> Response:
+    """A page by cursor: `next` carries the query with the cursor, any `page` left out."""
+    link = None
+    if next_cursor is not None:
+        params = request.query_params.copy()
+        params.pop("page", None)
+        params["cursor"] = next_cursor
+        link = request.build_absolute_uri(request.path + "?" + params.urlencode())
+    return Response({"count": count, "next": link, "previous": None, "results": results})

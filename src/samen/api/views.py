@@ -13,9 +13,10 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from samen.api import cursors
 from samen.api import serializers as s
 from samen.api.base import SamenAPIView
-from samen.api.pagination import page_params, paged_response
+from samen.api.pagination import cursor_response, page_params, paged_response
 from samen.cases import selectors as case_selectors
 from samen.cases import services as case_services
 from samen.cases.models import AgeBand, Case, CaseStatus
@@ -206,36 +207,92 @@ class CaseFilterSerializer(serializers.Serializer):
     opened_from = serializers.DateField(required=False)
     opened_to = serializers.DateField(required=False)
     number = serializers.CharField(required=False, max_length=20)
-    page = serializers.IntegerField(required=False, min_value=1)
+    cursor = serializers.CharField(
+        required=False,
+        max_length=120,
+        help_text=(
+            "Where the previous page ended: take it from that page's `next` link. Without a "
+            "cursor (and without `page`) the list starts at the newest case."
+        ),
+    )
+    count = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Also return the number of matching cases (cached for a minute); without it "
+            "`count` is null, so a page costs the same at any size of the register."
+        ),
+    )
+    page = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Numbered pages with an exact count (older clients); prefer `cursor`.",
+    )
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+    def validate_cursor(self, value: str) -> case_selectors.CaseCursor:
+        cursor = cursors.decode(value)
+        if cursor is None:
+            raise serializers.ValidationError(_("Not a cursor of this list."))
+        return cursor
+
+
+CasePageSerializer = inline_serializer(
+    "CasePage",
+    {
+        "count": serializers.IntegerField(
+            allow_null=True, help_text="null unless `count=true` or `page` was asked for"
+        ),
+        "next": serializers.URLField(allow_null=True, help_text="the next page, by cursor"),
+        "previous": serializers.URLField(
+            allow_null=True, help_text="numbered pages only; null when paging by cursor"
+        ),
+        "results": s.CaseSerializer(many=True),
+    },
+)
 
 
 class CaseListView(SamenAPIView):
     access_rule = "case.read"
 
-    @extend_schema(parameters=[CaseFilterSerializer], responses=s.CaseSerializer(many=True))
+    @extend_schema(
+        operation_id="v1_cases_list",
+        parameters=[CaseFilterSerializer],
+        responses=CasePageSerializer,
+    )
     def get(self, request: Request) -> Response:
         f = CaseFilterSerializer(data=request.query_params)
         f.is_valid(raise_exception=True)
         v = f.validated_data
-        page_no, size = page_params(request)
-        page = case_selectors.case_search(
-            actor=self.actor,
-            filters=case_selectors.CaseFilters(
-                status=v.get("status", ""),
-                form=v.get("form", ""),
-                region=v.get("region", ""),
-                municipality=v.get("municipality", ""),
-                minor=v.get("minor"),
-                opened_from=v.get("opened_from"),
-                opened_to=v.get("opened_to"),
-                number=v.get("number", ""),
-            ),
-            page=page_no,
-            per_page=size,
+        filters = case_selectors.CaseFilters(
+            status=v.get("status", ""),
+            form=v.get("form", ""),
+            region=v.get("region", ""),
+            municipality=v.get("municipality", ""),
+            minor=v.get("minor"),
+            opened_from=v.get("opened_from"),
+            opened_to=v.get("opened_to"),
+            number=v.get("number", ""),
         )
-        rows = page.object_list
-        return paged_response(request, page, s.CaseSerializer(rows, many=True).data)
+        page_no, size = page_params(request)
+        if "page" in v and "cursor" not in v:
+            page = case_selectors.case_search(
+                actor=self.actor, filters=filters, page=page_no, per_page=size
+            )
+            return paged_response(request, page, s.CaseSerializer(page.object_list, many=True).data)
+        keyset = case_selectors.case_search_after(
+            actor=self.actor,
+            filters=filters,
+            after=v.get("cursor"),
+            per_page=size,
+            with_count=v["count"],
+        )
+        return cursor_response(
+            request,
+            count=keyset.count,
+            next_cursor=cursors.encode(keyset.next) if keyset.next else None,
+            results=s.CaseSerializer(keyset.rows, many=True).data,
+        )
 
 
 class CaseDetailView(SamenAPIView):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
@@ -17,6 +19,7 @@ from samen.cases.models import Case, CaseEvent, CaseNote, ExploitationForm
 from samen.sharing import audit, policy
 from samen.sharing.actor import Actor
 from samen.sharing.policy import CaseAccess
+from samen.sharing.register import register_version
 
 MAX_PAGE_SIZE = 100
 LIST_FIELDS = ("municipality", "region", "forms", "minor", "age_band", "gender")
@@ -67,13 +70,88 @@ def _apply(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
 
 def case_search(*, actor: Actor, filters: CaseFilters, page: int = 1, per_page: int = 25) -> Page:
     """One page of the cases the actor may reach, each presented with only its allowed fields
-    (`page.object_list` holds dicts); one audit entry naming the cases shown."""
+    (`page.object_list` holds dicts); one audit entry naming the cases shown. Numbered pages
+    with an exact count, for the web list; the API pages by cursor (case_search_after)."""
     policy.require(actor, "case.read", object_type="case")
     ids = _apply(_visible_cases(actor), filters).order_by("-opened_at", "-id")
     paginator = Paginator(ids.values_list("pk", flat=True), max(1, min(per_page, MAX_PAGE_SIZE)))
     result = paginator.get_page(page)
+    result.object_list = _present_and_audit(actor, filters, list(result.object_list))
+    return result
+
+
+@dataclass(frozen=True)
+class CaseCursor:
+    """Where a page ends in the list's order (newest first): the next page starts after it."""
+
+    opened_at: datetime
+    id: int
+
+
+@dataclass
+class CaseKeysetPage:
+    rows: list[dict[str, object]]
+    next: CaseCursor | None
+    count: int | None  # only when asked for; cached for COUNT_SECONDS
+
+
+COUNT_SECONDS = 60
+
+
+def case_search_after(
+    *,
+    actor: Actor,
+    filters: CaseFilters,
+    after: CaseCursor | None = None,
+    per_page: int = 25,
+    with_count: bool = False,
+) -> CaseKeysetPage:
+    """The page of reachable cases after a cursor, without counting them all: the cost does not
+    grow with the number of cases or the depth of the page. The count, when asked for, is
+    cached per actor, purpose, filters and register version for COUNT_SECONDS (ADR 0022)."""
+    policy.require(actor, "case.read", object_type="case")
+    size = max(1, min(per_page, MAX_PAGE_SIZE))
+    qs = _apply(_visible_cases(actor), filters)
+    keyed = qs
+    if after is not None:
+        keyed = qs.filter(
+            Q(opened_at__lt=after.opened_at) | Q(opened_at=after.opened_at, id__lt=after.id)
+        )
+    keys = list(keyed.order_by("-opened_at", "-id").values_list("opened_at", "id")[: size + 1])
+    more = len(keys) > size
+    keys = keys[:size]
+    rows = _present_and_audit(actor, filters, [pk for _, pk in keys])
+    return CaseKeysetPage(
+        rows=rows,
+        next=CaseCursor(*keys[-1]) if more else None,
+        count=_cached_count(actor, filters, qs) if with_count else None,
+    )
+
+
+def _cached_count(actor: Actor, filters: CaseFilters, qs: QuerySet[Case]) -> int:
+    key = (
+        "samen:case-count:"
+        + hashlib.sha256(
+            repr(
+                (
+                    register_version(),
+                    actor.membership.pk if actor.membership else None,
+                    actor.purpose,
+                    sorted(filters.as_detail().items()),
+                )
+            ).encode()
+        ).hexdigest()
+    )
+    count = cache.get(key)
+    if count is None:
+        count = qs.count()
+        cache.set(key, count, COUNT_SECONDS)
+    return count
+
+
+def _present_and_audit(actor: Actor, filters: CaseFilters, page_ids: list[int]) -> list[dict]:
+    """The page's cases presented by the policy, and one audit entry naming those shown."""
     # Page the ids first, then load just those rows with their joins: deep pages stay cheap.
-    page_ids = list(result.object_list)
     by_id = (
         Case.objects.select_related(
             "person",
@@ -85,10 +163,10 @@ def case_search(*, actor: Actor, filters: CaseFilters, page: int = 1, per_page: 
         .prefetch_related("forms")
         .in_bulk(page_ids)
     )
-    cases = [by_id[pk] for pk in page_ids]
+    cases = [by_id[pk] for pk in page_ids if pk in by_id]
     access = policy.case_access(actor, [c.pk for c in cases])
-    result.object_list = [case_summary(c, access[c.pk]) for c in cases if c.pk in access]
-    shown_fields = sorted({f for row in result.object_list for f in row if f in LIST_FIELDS})
+    rows = [case_summary(c, access[c.pk]) for c in cases if c.pk in access]
+    shown_fields = sorted({f for row in rows for f in row if f in LIST_FIELDS})
     categories = (
         frozenset().union(*(a.categories for a in access.values())) if access else frozenset()
     )
@@ -103,11 +181,11 @@ def case_search(*, actor: Actor, filters: CaseFilters, page: int = 1, per_page: 
         emergency=any(a.emergency for a in access.values()),
         detail={
             "filters": filters.as_detail(),
-            "shown": [r["number"] for r in result.object_list],
+            "shown": [r["number"] for r in rows],
             "relations": sorted({a.relation.value for a in access.values()}),
         },
     )
-    return result
+    return rows
 
 
 def case_summary(case: Case, access: CaseAccess) -> dict[str, object]:

@@ -465,6 +465,9 @@ def _add_value(
 ) -> IndicatorValue:
     if value is not None and value < 0:
         raise ValidationError({"value": _("A value cannot be negative.")})
+    # The indicator locked: a second entry of the same period and source made meanwhile is then
+    # seen by the check below, instead of failing on the unique constraint as a server error.
+    Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
     row = IndicatorValue(
         indicator=indicator,
         value=value,

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -94,23 +95,50 @@ def checkpoint_head() -> Checkpoint | None:
     return write(head.seq, head.hash)
 
 
+# A line exactly as write() makes it; anything else goes the slow way through json.loads.
+_LINE = re.compile(
+    rb'\{"seq":([1-9][0-9]{0,18}),"hash":"([0-9a-f]{64})","at":"([0-9T:.+-]{1,40})",'
+    rb'"mac":"([0-9a-f]{64})"\}\r?\n?'
+)
+
+
+def _parse(raw: bytes) -> tuple[Checkpoint, str]:
+    item = json.loads(raw)
+    point = Checkpoint(int(item["seq"]), str(item["hash"]), str(item["at"]))
+    mac = str(item["mac"])
+    if len(bytes.fromhex(point.hash)) != 32:
+        raise ValueError("not a sha256 hash")
+    return point, mac
+
+
 def read() -> Iterator[Checkpoint]:
-    """Every checkpoint in the file, each signature checked; AnchorBroken on the first bad one."""
+    """Every checkpoint in the file, each signature checked; AnchorBroken on the first bad one.
+    A line as write() makes it is parsed by a pattern and signed with a copy of the prepared
+    key (a million lines in seconds, not tens of seconds); the signed text is the same."""
     target = path()
     if not target.exists():
         return
     key = _anchor_key()
+    prepared = hmac.new(key, digestmod=hashlib.sha256)
+    fullmatch = _LINE.fullmatch
     with target.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
+            found = fullmatch(raw)
+            if found is not None:
+                seq, digest, at, mac = found.groups()
+                signer = prepared.copy()
+                signer.update(b"%s|%s|%s" % (seq, digest, at))
+                if not hmac.compare_digest(signer.hexdigest().encode(), mac):
+                    raise AnchorBroken(
+                        f"line {number} of the checkpoint file has a wrong signature"
+                    )
+                yield Checkpoint(int(seq), digest.decode(), at.decode())
+                continue
             try:
-                item = json.loads(raw)
-                point = Checkpoint(int(item["seq"]), str(item["hash"]), str(item["at"]))
-                mac = str(item["mac"])
-                if len(bytes.fromhex(point.hash)) != 32:
-                    raise ValueError("not a sha256 hash")
+                point, text_mac = _parse(raw)
             except (ValueError, KeyError, TypeError) as exc:
                 raise AnchorBroken(f"line {number} of the checkpoint file is unreadable") from exc
-            if not hmac.compare_digest(_mac(key, point.seq, point.hash, point.at), mac):
+            if not hmac.compare_digest(_mac(key, point.seq, point.hash, point.at), text_mac):
                 raise AnchorBroken(f"line {number} of the checkpoint file has a wrong signature")
             yield point
 

@@ -96,7 +96,20 @@ def _at(value: object) -> str:
         value = parse_datetime(value)
     if value.tzinfo is None:  # type: ignore[union-attr]
         value = value.replace(tzinfo=UTC)  # type: ignore[union-attr]
-    return value.astimezone(UTC).isoformat(timespec="microseconds")  # type: ignore[union-attr]
+    elif value.tzinfo is not UTC:  # type: ignore[union-attr]
+        value = value.astimezone(UTC)  # type: ignore[union-attr]
+    return value.isoformat(timespec="microseconds")  # type: ignore[union-attr]
+
+
+# One encoder for every entry: json.dumps with these arguments would build a new one per call.
+_sorted_json = json.JSONEncoder(sort_keys=True, separators=_COMPACT).encode
+
+
+def _list_json(values: object) -> str:
+    """A list of strings (an entry's fields) as json.dumps writes it, without the encoder."""
+    if type(values) is list and all(type(v) is str for v in values):
+        return "[" + ",".join([_s(v) for v in values]) + "]"
+    return _sorted_json(values)
 
 
 def _num(value: int | None) -> str:
@@ -111,9 +124,9 @@ def canonical(row: tuple, fields: object, detail: object) -> bytes:
     return (
         f'{{"action":{_s(action)},"actor_id":{_num(actor_id)},'
         f'"actor_username":{_s(username)},"at":"{_at(at)}",'
-        f'"detail":{json.dumps(detail, sort_keys=True, separators=_COMPACT)},'
+        f'"detail":{"{}" if detail == {} else _sorted_json(detail)},'
         f'"emergency":{"true" if emergency else "false"},'
-        f'"fields":{json.dumps(fields, sort_keys=True, separators=_COMPACT)},'
+        f'"fields":{_list_json(fields)},'
         f'"legal_basis":{_s(basis)},"object_id":{_s(object_id)},'
         f'"object_type":{_s(object_type)},"on_behalf_of":{_s(behalf)},'
         f'"operation":{_s(operation)},"organisation_id":{_num(org_id)},"origin":{_s(origin)},'

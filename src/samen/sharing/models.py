@@ -195,6 +195,19 @@ class AuditChainHead(models.Model):
         return f"audit head {self.seq}"
 
 
+class RegisterVersion(models.Model):
+    """A token that changes with every write to the register's tables (a database trigger sets a
+    fresh random one), so each process can keep the register in memory and check in one cheap
+    query that its copy is current (samen.sharing.register). Random, not a counter: a rolled
+    back change must not leave a copy cached under a number the next change reuses."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=40)
+
+    def __str__(self) -> str:
+        return f"register version {self.token}"
+
+
 class RolePurpose(models.Model):
     """For which purposes a role acts; the first (lowest order) is its default."""
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -421,25 +421,41 @@ def case_access(actor: Actor, case_ids: list[int]) -> dict[int, CaseAccess]:
     if not actor.membership or not case_ids:
         return {}
     register_categories = frozenset(grants(actor))
+    rules = relations_of(actor)
+    # One query: each relation of the table, an active share and the actor's own emergency
+    # access as a boolean column per case; the shares' categories only where a share exists.
+    columns: dict[str, object] = {
+        f"rule{i}": ExpressionWrapper(rule.cases(actor.organisation), output_field=BooleanField())
+        for i, rule in enumerate(rules)
+    }
+    columns["shared"] = Exists(_active_shares(actor).filter(case_id=OuterRef("pk")))
+    columns["emergency"] = Exists(_active_emergencies(actor).filter(case_id=OuterRef("pk")))
+    rows = Case.objects.filter(pk__in=case_ids).annotate(**columns).values_list("pk", *columns)
     reached: dict[int, tuple[Relation, frozenset[str]]] = {}
-    for rule in relations_of(actor):
-        cap = register_categories if rule.categories is None else rule.categories
-        for pk in Case.objects.filter(rule.cases(actor.organisation), pk__in=case_ids).values_list(
-            "pk", flat=True
-        ):
-            if pk not in reached:  # the first row of the table that applies names the relation
+    with_share: list[int] = []
+    with_emergency: list[int] = []
+    for pk, *flags in rows:
+        for rule, hit in zip(rules, flags, strict=False):
+            if hit:  # the first row of the table that applies names the relation
+                cap = register_categories if rule.categories is None else rule.categories
                 reached[pk] = (rule.relation, register_categories & cap)
+                break
+        if flags[-2]:
+            with_share.append(pk)
+        if flags[-1]:
+            with_emergency.append(pk)
     shared: dict[int, set[str]] = {}
-    for case_id, cats in (
-        _active_shares(actor).filter(case_id__in=case_ids).values_list("case_id", "categories")
-    ):
-        shared.setdefault(case_id, set()).update(cats)
+    if with_share:
+        for case_id, cats in (
+            _active_shares(actor)
+            .filter(case_id__in=with_share)
+            .values_list("case_id", "categories")
+        ):
+            shared.setdefault(case_id, set()).update(cats)
     for case_id, cats in shared.items():
         relation, categories = reached.get(case_id, (Relation.SHARED, frozenset()))
         reached[case_id] = (relation, categories | (frozenset(cats) & register_categories))
-    for case_id in (
-        _active_emergencies(actor).filter(case_id__in=case_ids).values_list("case_id", flat=True)
-    ):
+    for case_id in with_emergency:
         if case_id not in reached:
             reached[case_id] = (Relation.EMERGENCY, register_categories)
     return {

@@ -300,27 +300,63 @@ class Grant:
         return f"{self.legal_basis}; {self.sector_law}" if self.sector_law else self.legal_basis
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    grants: dict[tuple[str, str], dict[str, Grant]]  # (organisation type, purpose) -> grants
+    purposes: dict[str, tuple[str, ...]]  # role -> its purposes, the default first
+
+
+# The register as this process last read it, under the version token it was read at. A request
+# costs one look-up of the token instead of the register's joins (ADR 0022).
+_cached: tuple[str, _Snapshot] | None = None
+
+
+def _read_register() -> _Snapshot:
+    from samen.sharing.models import ProcessingRule, RolePurpose
+
+    grants: dict[tuple[str, str], dict[str, Grant]] = {}
+    for org_type, purpose, code, basis, sector, days, share in ProcessingRule.objects.values_list(
+        "organisation_type", "purpose__code", "category__code", "legal_basis", "sector_law",
+        "retention_days", "share_with",
+    ):  # fmt: skip
+        grants.setdefault((org_type, purpose), {})[code] = Grant(
+            code, basis, sector, days, tuple(share or ())
+        )
+    purposes: dict[str, list[str]] = {}
+    for role, code in RolePurpose.objects.order_by("role", "order").values_list(
+        "role", "purpose__code"
+    ):
+        purposes.setdefault(role, []).append(code)
+    return _Snapshot(grants, {role: tuple(codes) for role, codes in purposes.items()})
+
+
+def register_version() -> str | None:
+    """The register's current version token (None when the row is missing, e.g. after a flush)."""
+    from samen.sharing.models import RegisterVersion
+
+    return RegisterVersion.objects.filter(id=1).values_list("token", flat=True).first()
+
+
+def _snapshot() -> _Snapshot:
+    global _cached
+    token = register_version()
+    if token is None:
+        return _read_register()  # no version to check against: never cached
+    cached = _cached
+    if cached is not None and cached[0] == token:
+        return cached[1]
+    snapshot = _read_register()
+    _cached = (token, snapshot)
+    return snapshot
+
+
 def grants_for(organisation_type: str, purpose: str) -> dict[str, Grant]:
     """What this organisation type may process for this purpose, by category code."""
-    from samen.sharing.models import ProcessingRule
-
-    rows = ProcessingRule.objects.filter(
-        organisation_type=organisation_type, purpose__code=purpose
-    ).values_list("category__code", "legal_basis", "sector_law", "retention_days", "share_with")
-    return {
-        code: Grant(code, basis, sector, days, tuple(share or ()))
-        for code, basis, sector, days, share in rows
-    }
+    return dict(_snapshot().grants.get((organisation_type, purpose), {}))
 
 
 def purposes_of_role(role: str) -> list[str]:
-    from samen.sharing.models import RolePurpose
-
-    return list(
-        RolePurpose.objects.filter(role=role)
-        .order_by("order")
-        .values_list("purpose__code", flat=True)
-    )
+    return list(_snapshot().purposes.get(role, ()))
 
 
 def share_refusals(

@@ -214,6 +214,14 @@ def emergency_review(
     if verdict not in VERDICTS:
         raise ValidationError({"verdict": [_("Choose justified or unjustified.")]})
     with transaction.atomic():
+        # Locked and compared with what the reviewer saw: a review given meanwhile by someone
+        # else is not silently overwritten (its verdict and audit entry would contradict).
+        seen = access.reviewed_at
+        access = EmergencyAccess.objects.select_for_update().get(pk=access.pk)
+        if access.reviewed_at != seen:
+            raise ValidationError(
+                {"verdict": [_("Someone else reviewed this access meanwhile; read their verdict.")]}
+            )
         access.reviewed_at, access.reviewed_by = timezone.now(), actor.user
         access.review_verdict, access.review_note = verdict, note.strip()[:2000]
         access.save(update_fields=["reviewed_at", "reviewed_by", "review_verdict", "review_note"])

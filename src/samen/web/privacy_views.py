@@ -167,11 +167,15 @@ def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = ReviewForm(request.POST)
     if form.is_valid():
-        services.emergency_review(
-            actor=request.actor, access=item, verdict=form.cleaned_data["verdict"],
-            note=form.cleaned_data["note"],
-        )  # fmt: skip
-        messages.success(request, _("Review saved."))
+        try:
+            services.emergency_review(
+                actor=request.actor, access=item, verdict=form.cleaned_data["verdict"],
+                note=form.cleaned_data["note"],
+            )  # fmt: skip
+        except ValidationError as exc:  # reviewed meanwhile by someone else
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Review saved."))
     else:
         messages.error(request, _("Choose a verdict."))
     return redirect("privacy-emergencies")

@@ -1,5 +1,6 @@
 """The REST API: authentication, scoping, filters, pagination, errors as JSON."""
 
+import base64
 import os
 from binascii import unhexlify
 from datetime import date, timedelta
@@ -160,10 +161,53 @@ def test_case_list_is_paginated_and_filtered(api_for, record):
         record()
     record(forms=["sexual"])
     client = api_for("demo-coordinator")
-    page = client.get("/api/v1/cases/?page_size=2").json()
+    page = client.get("/api/v1/cases/?page_size=2&count=true").json()
     assert page["count"] == 4 and len(page["results"]) == 2 and page["next"]
-    assert client.get("/api/v1/cases/?form=sexual").json()["count"] == 1
-    assert client.get("/api/v1/cases/?status=closed").json()["count"] == 0
+    assert client.get("/api/v1/cases/?form=sexual&count=true").json()["count"] == 1
+    assert client.get("/api/v1/cases/?status=closed&count=true").json()["count"] == 0
+    # Numbered pages, as older clients ask for them, still come with their exact count.
+    numbered = client.get("/api/v1/cases/?page=2&page_size=2").json()
+    assert numbered["count"] == 4 and numbered["previous"] and not numbered["next"]
+
+
+def test_case_list_pages_by_cursor_without_counting(api_for, record):
+    for _ in range(5):
+        record()
+    client = api_for("demo-coordinator")
+    first = client.get("/api/v1/cases/?page_size=2").json()
+    assert first["count"] is None and first["previous"] is None
+    seen, url = [], "/api/v1/cases/?page_size=2"
+    while url:
+        body = client.get(url).json()
+        seen += [row["number"] for row in body["results"]]
+        url = body["next"]
+    everything = client.get("/api/v1/cases/?page=1&page_size=100").json()["results"]
+    assert seen == [row["number"] for row in everything] and len(seen) == 5
+
+
+def test_a_cursor_that_is_not_one_is_a_field_error(api_for):
+    client = api_for("demo-coordinator")
+    edge = base64.urlsafe_b64encode(b"0001-01-01T00:00:00+14:00|1").decode()  # overflows UTC
+    for bad in ("x", "bm90LWEtY3Vyc29y", "MjAyNi0wMS0wMVQwMDowMDowMHwx", edge):  # naive time
+        response = client.get(f"/api/v1/cases/?cursor={bad}")
+        assert response.status_code == 400 and "cursor" in response.json()["fields"]
+
+
+def test_the_count_on_request_is_counted_once_per_minute(api_for, record):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    record()
+    client = api_for("demo-coordinator")
+
+    def counts() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/v1/cases/?count=true").json()["count"] == 1
+        return sum("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)
+
+    assert counts() == 1 and counts() == 0
 
 
 def test_invalid_filters_are_400(api_for):
