@@ -125,6 +125,7 @@ class CaseFilterForm(djforms.Form):
         required=False,
         choices=[("", _("all")), ("yes", _("minors only")), ("no", _("adults only"))],
     )
+    mine = djforms.BooleanField(label=_("Only my cases"), required=False)
     opened_from = djforms.DateField(
         label=_("Opened from"), required=False, widget=djforms.DateInput(attrs={"type": "date"})
     )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("zaken/<str:number>/", views.case_detail, name="case-detail"),
     path("zaken/<str:number>/notitie/", views.case_note_add, name="case-note"),
     path("zaken/<str:number>/delen/", views.case_share, name="case-share"),
+    path("zaken/", include("samen.cases.urls")),
     path("delen/", views.shares_overview, name="shares"),
     path("delen/<int:pk>/intrekken/", views.share_revoke, name="share-revoke"),
     path("noodtoegang/", views.emergency_access, name="emergency"),
