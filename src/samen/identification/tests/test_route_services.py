@@ -224,3 +224,19 @@ def test_commission_members_come_only_from_allowed_organisations(actor_for, case
             members=[professional.membership, coordinator.membership], chair=registrar.membership,
         )  # fmt: skip
     assert "members" in refused.value.message_dict
+
+
+def test_the_api_refuses_a_future_date_with_400_naming_the_field(api_for, case):
+    api = api_for("demo-investigator")
+    base = f"/api/v1/identification/cases/{case.number}/transitions/"
+    assert api.post(base, {"transition": "assessment_start"}, format="json").status_code == 201
+    r = api.post(
+        base,
+        {"transition": "indication_establish", "values": {"established_on": "2030-01-01"}},
+        format="json",
+    )
+    assert r.status_code == 400
+    fields = r.json()["fields"]
+    assert "toekomst" in fields["established_on"][0] or "future" in fields["established_on"][0]
+    assert "indication_establish" in fields["allowed"]
+    assert not PathStep.objects.filter(path__case=case, transition="indication_establish")
