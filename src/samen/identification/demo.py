@@ -136,7 +136,8 @@ def refer_to_prosecution(case: Case, *, investigator) -> Membership:
     om = Membership.objects.get(user__username="demo-om")
     share_create(
         actor=investigator, case=case, recipient=om.organisation, purpose="investigation",
-        categories=["identity", "demographics", "criminal", "exploitation", "immigration"],
+        categories=["identity", "demographics", "criminal", "prosecution_decisions", "exploitation",
+                    "immigration"],
         reason="strafzaak (demo)",
     )  # fmt: skip
     return om

@@ -117,6 +117,23 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
     # Where the path stands, and so what comes next, shows only by the state's own category
     # ("Aangifte of medewerking" is criminal data, "B8/3-vergunning verleend" immigration data).
     shown_state = state if access.shows_path_state(state) else ""
+    # Where the state is not the reader's to see, the steps that answer its own open term are
+    # still offered (the IND decides on the application a report started ex officio): the term
+    # already tells that much, and nothing more is told.
+    answers_own_term: set[str] = set()
+    if path and not shown_state and org is not None:
+        own = set(
+            path.deadlines.filter(closed_at__isnull=True, organisation=org).values_list(
+                "kind", flat=True
+            )
+        )
+        answers_own_term = {
+            t.code
+            for t in machine.available_steps(state, facts, taken)
+            if t.permits(org.type, actor.role)
+            and (t.closes - {d.kind for d in t.opens}) & own  # answers it, not renews it
+            and access.shows(f"identification.step.{t.code}")
+        }
     data: dict[str, object] = {
         "case": case.number,
         "definition": f"{definition.code} v{definition.version}",
@@ -141,10 +158,9 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
                     k in FACT_CONDITIONS for k in machine.unmet_conditions(t, known)
                 ),
             }
-            for t in machine.available_steps(shown_state, facts, taken)
-        ]
-        if shown_state
-        else [],
+            for t in machine.available_steps(state, facts, taken)
+            if shown_state or t.code in answers_own_term
+        ],
     }
     if path:
         data.update(

@@ -104,7 +104,9 @@ def test_a_state_whose_category_is_not_granted_is_not_named(actor_for, reported,
     reflection period, sees the reflection steps, and not where the path stands now."""
     ind = actor_for("demo-ind")
     path = selectors.path_get(actor=ind, case=reported)
-    assert path["state"] == "" and path["state_title"] == "" and path["next_steps"] == []
+    assert path["state"] == "" and path["state_title"] == ""
+    # The report is the application ex officio: only the IND's own decision on it is offered.
+    assert {n["code"] for n in path["next_steps"]} == {"b83_grant", "b83_refuse"}
     assert [s["transition"] for s in path["steps"]] == ["reflection_offer", "reflection_accept"]
     assert all(s["source"] != "indication_established" for s in path["steps"])
     block = selectors.case_block(actor=ind, case=reported)
