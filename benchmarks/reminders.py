@@ -66,13 +66,21 @@ def measure(db: str, n: int, repeats: int) -> dict[str, object]:
     paths = list(IdentificationPath.objects.select_related("case__responsible_organisation"))
     today = local_date(timezone.now())
     rng = random.Random(1)
-    kinds = ["reflection_end", "b83_decision", "permit_end"]
+    # Path v4's terms too; the IND's own terms are on the IND's list, whoever opened them.
+    from samen.organisations.models import Organisation, OrganisationType
+
+    ind = Organisation.objects.filter(type=OrganisationType.IND).order_by("id").first()
+    ind_kinds = {
+        "reflection_end", "b83_decision", "permit_end", "departure", "permit_end_dismissal",
+        "continued_residence_due", "continued_residence_decision",
+    }  # fmt: skip
+    kinds = sorted(ind_kinds)
     Deadline.objects.bulk_create(
         Deadline(
             path=(p := rng.choice(paths)),
-            kind=rng.choice(kinds),
+            kind=(kind := rng.choice(kinds)),
             due_on=today + timedelta(days=rng.randint(-10, 60)),
-            organisation=p.case.responsible_organisation,
+            organisation=ind if ind and kind in ind_kinds else p.case.responsible_organisation,
         )
         for _ in range(n)
     )

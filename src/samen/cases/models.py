@@ -91,7 +91,12 @@ class Identity(models.Model):
 
 
 class CaseStatus(models.TextChoices):
+    # The lifecycle follows the identification path and the shelter: signalled -> in
+    # assessment -> in care -> closed (samen.cases.lifecycle). In progress and referred are
+    # older statuses a coordinator may still set by hand.
     SIGNALLED = "signalled", _("Signalled")
+    IN_ASSESSMENT = "in_assessment", _("In assessment")
+    IN_CARE = "in_care", _("In care")
     IN_PROGRESS = "in_progress", _("In progress")
     REFERRED = "referred", _("Referred")
     CLOSED = "closed", _("Closed")
@@ -106,6 +111,14 @@ class Case(models.Model):
     forms = models.ManyToManyField(ExploitationForm, blank=True, related_name="cases")
     responsible_organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="cases"
+    )
+    # The person who answers for the case at the responsible organisation ("mijn zaken").
+    responsible_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responsible_cases",
     )
     municipality = models.ForeignKey(
         "organisations.Municipality", on_delete=models.PROTECT, related_name="cases"
@@ -145,6 +158,9 @@ class CaseEvent(models.Model):
         SIGNAL_ADDED = "signal_added", _("Signal added")
         LINKED = "linked", _("Signal linked to this case")
         STATUS_CHANGED = "status_changed", _("Status changed")
+        CLOSED = "closed", _("Case closed")
+        REOPENED = "reopened", _("Case reopened")
+        OWNER_CHANGED = "owner_changed", _("Responsible person changed")
         FORMS_CHANGED = "forms_changed", _("Forms of exploitation changed")
         RESPONSIBLE_CHANGED = "responsible_changed", _("Responsible organisation changed")
         NOTE_ADDED = "note_added", _("Note added")

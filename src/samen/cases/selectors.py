@@ -10,12 +10,14 @@ from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from samen import labels
 from samen.cases import crypto
 from samen.cases import services as case_services
+from samen.cases.lifecycle import CLOSE_REASONS, REOPEN_REASONS
 from samen.cases.models import Case, CaseEvent, CaseNote, ExploitationForm
+from samen.organisations.models import Membership
 from samen.sharing import audit, policy
 from samen.sharing.actor import Actor
 from samen.sharing.policy import CaseAccess
@@ -35,6 +37,7 @@ class CaseFilters:
     opened_from: date | None = None
     opened_to: date | None = None
     number: str = ""
+    mine_of: int | None = None  # a user id: only the cases this person is responsible for
 
     def as_detail(self) -> dict[str, object]:
         # Filter values are codes and dates, never personal data, so they may go in the trail.
@@ -65,6 +68,8 @@ def _apply(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
         qs = qs.filter(opened_at__date__lte=f.opened_to)
     if f.number:
         qs = qs.filter(number__icontains=f.number.strip())
+    if f.mine_of is not None:
+        qs = qs.filter(responsible_user_id=f.mine_of)
     return qs
 
 
@@ -371,6 +376,65 @@ def case_counts(*, actor: Actor) -> dict[str, int]:
             Q(person__is_minor=True) | Q(identification_path__presumed_minor=True)
         ).count(),
         "signalled": qs.filter(status="signalled").count(),
+        "in_assessment": qs.filter(status="in_assessment").count(),
+        "in_care": qs.filter(status="in_care").count(),
+        "closed": qs.filter(status="closed").count(),
+        "mine": qs.filter(responsible_user_id=actor.user.pk).exclude(status="closed").count()
+        if actor.user is not None
+        else 0,
+    }
+
+
+def case_row(*, number: str) -> Case | None:
+    """The case row by its number; whether the actor reaches it is the service's check."""
+    return Case.objects.filter(number=number).select_related("responsible_user").first()
+
+
+CLOSE_REASON_LABELS = {
+    "care_completed": _("Care completed"),
+    "left_the_country": _("Left the country"),
+    "no_contact": _("No contact"),
+    "no_victim": _("No indication of trafficking"),
+    "other": _("Other"),
+}
+REOPEN_REASON_LABELS = {
+    "new_signal": _("New signal"),
+    "new_information": _("New information"),
+    "closed_in_error": _("Closed in error"),
+    "other": _("Other"),
+}
+
+
+def lifecycle_of(*, actor: Actor, number: str) -> dict[str, object] | None:
+    """The lifecycle part of the case page: the responsible person, and for the registrar and
+    the coordinator (case.update) the forms to close, reopen and choose the person. Names of
+    the responsible organisation's members only, for its own members (no case data)."""
+    case = case_row(number=number)
+    if case is None or not policy.allows(actor, "case.read"):
+        return None
+    owner = case.responsible_user
+    own_org = (
+        actor.organisation is not None and actor.organisation.pk == case.responsible_organisation_id
+    )
+    members = []
+    if own_org and policy.allows(actor, "case.update"):
+        members = [
+            (m.user_id, m.user.get_full_name() or m.user.get_username())
+            for m in Membership.objects.filter(
+                organisation_id=case.responsible_organisation_id, is_active=True
+            )
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name", "id")
+        ]
+    return {
+        "number": case.number,
+        "closed": case.status == "closed",
+        "owner_id": owner.pk if owner else None,
+        "owner_name": (owner.get_full_name() or owner.get_username()) if owner else "",
+        "may_update": policy.allows(actor, "case.update"),
+        "members": members,
+        "close_reasons": [(r, CLOSE_REASON_LABELS[r]) for r in CLOSE_REASONS],
+        "reopen_reasons": [(r, REOPEN_REASON_LABELS[r]) for r in REOPEN_REASONS],
     }
 
 

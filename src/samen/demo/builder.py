@@ -45,6 +45,9 @@ DEMO_USERS = [
     ("demo-ind", "Iris IND", "ind", Role.IND_OFFICER),
     ("demo-nidos", "Nina Nidos", "nidos", Role.GUARDIAN),
     ("demo-review", "Eva Ervaring", "ministry", Role.REVIEW_MEMBER),
+    # The OM (officier van justitie) records the prosecution's decisions on the criminal case;
+    # the register gives the prosecution the investigation purpose, so the role is investigator.
+    ("demo-om", "Olga Officier", "om", Role.INVESTIGATOR),
 ]
 
 REGIONAL = [

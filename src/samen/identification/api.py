@@ -96,12 +96,22 @@ class TransitionView(SamenAPIView):
         case = _case(self, number, self.access_rule)
         ser = TransitionInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        path = services.transition_take(
-            actor=self.actor,
-            case=case,
-            code=ser.validated_data["transition"],
-            values=ser.validated_data.get("values", {}),
-        )
+        try:
+            path = services.transition_take(
+                actor=self.actor,
+                case=case,
+                code=ser.validated_data["transition"],
+                values=ser.validated_data.get("values", {}),
+            )
+        except DjangoValidationError as exc:
+            # The refusal names fields and rules in words; a client also gets the codes of the
+            # steps it may take next (only where the path's state may be shown to it).
+            detail = (
+                exc.message_dict if hasattr(exc, "error_dict") else {"transition": exc.messages}
+            )
+            shown = selectors.path_get(actor=self.actor, case=case, audited=False)
+            detail["allowed"] = [n["code"] for n in shown["next_steps"]]  # type: ignore[index,union-attr]
+            raise DjangoValidationError(detail) from exc
         return Response({"case": case.number, "state": path.state}, status=status.HTTP_201_CREATED)
 
 

@@ -13,14 +13,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen.cases import crypto
+from samen.cases.lifecycle import case_status_follow
 from samen.cases.models import Case
 from samen.cases.services import event_add
+from samen.identification import machine as engine
+from samen.identification.definitions import machine_of
 from samen.identification.models import (
     CommissionMember,
     CommissionOutcome,
     CommissionReview,
     PathDefinition,
+    PathStep,
 )
+from samen.identification.selectors import commission_candidates
 from samen.identification.services import TIMELINE_KIND, _access, _path_locked
 from samen.organisations.models import Membership
 from samen.sharing import audit, policy
@@ -58,7 +63,25 @@ def commission_open(
                 {"members": [_("This case is already before the commission; await its decision.")]}
             )
         config = _config(path.definition)
+        if path.state in config.get("not_on_states", []):
+            raise ValidationError(
+                {"members": [_("A closed path cannot go before the commission; reopen it first.")]}
+            )
         members = list({m.pk: m for m in [*members, chair]}.values())
+        # Only staff of the organisation types the register and the definition allow, who
+        # reach the case: not the field professional who signalled, not an outsider.
+        allowed = {m.pk for m in commission_candidates(actor=actor, case=case)}
+        if any(m.pk not in allowed for m in members):
+            raise ValidationError(
+                {
+                    "members": [
+                        _(
+                            "Only staff of the organisations allowed on the commission may sit "
+                            "on it."
+                        )
+                    ]
+                }
+            )
         types = {m.organisation.type for m in members}
         needed = int(config.get("min_organisation_types", 2))
         if len(types) < needed:
@@ -83,6 +106,32 @@ def commission_open(
         )  # fmt: skip
         _record(actor, "commission_review.create", case, ["identification.commission"], access)
     return review
+
+
+def _move_path(actor: Actor, path, code: str, now) -> None:
+    """The commission's finding moves the path (to the slightest indication established, so the
+    reflection period is reachable), as a step of its own on the timeline; where the path is
+    already further along, it stays there."""
+    machine = machine_of(path.definition)
+    transition = machine.transitions.get(code)
+    if transition is None or path.state not in transition.sources:
+        return
+    values = {"decided_on": engine.local_date(now).isoformat()}
+    step = PathStep.objects.create(
+        path=path, transition=code, source=path.state, target=transition.target, values=values,
+        actor=actor.user, organisation=actor.organisation, at=now,
+    )  # fmt: skip
+    if transition.closes:
+        path.deadlines.filter(closed_at__isnull=True, kind__in=transition.closes).update(
+            closed_at=now
+        )
+    source, path.state = path.state, transition.target
+    path.save(update_fields=["state", "updated_at"])
+    event_add(
+        case=path.case, kind=TIMELINE_KIND, actor=actor, at=now, transition=code,
+        source=source, target=step.target, values=values,
+    )  # fmt: skip
+    case_status_follow(case=path.case, path_state=path.state, actor=actor)
 
 
 def _seat(actor: Actor, review: CommissionReview) -> CommissionMember:
@@ -157,6 +206,7 @@ def commission_decide(
         path.htcds_status = config["outcomes"][outcome]
         path.htcds_decision_org = config.get("htcds_decision_org", "Other")
         path.save(update_fields=["htcds_status", "htcds_decision_org", "updated_at"])
+        _move_path(actor, path, config.get("moves_path", {}).get(outcome, ""), now)
         event_add(
             case=case, kind=TIMELINE_KIND, actor=actor, at=now,
             commission="decided", outcome=outcome, reasons=reasons,

@@ -112,7 +112,8 @@ def _paths_under_way(professional: Membership, investigator, today: date) -> dic
         (investigator, "indication_establish", {"established_on": ago(410)}),
         (investigator, "reflection_offer", {"starts_on": ago(405)}),
         (investigator, "reflection_accept", {"decided_on": ago(400)}),
-        (investigator, "report_record", {"reported_on": ago(390), "kind": "report"}),
+        (investigator, "report_record",
+         {"reported_on": ago(390), "kind": "report", "police_unit": "Eenheid Midden-Nederland"}),
         (ind, "b83_apply", {"applied_on": ago(385)}),
         (ind, "b83_grant", {"decided_on": ago(362), "permit_starts_on": ago(360)}),
     ])  # fmt: skip
@@ -121,7 +122,74 @@ def _paths_under_way(professional: Membership, investigator, today: date) -> dic
         (investigator, "indication_reject",
          {"decided_on": ago(30), "reason": "insufficient_information"}),
     ])  # fmt: skip
-    return {"reflection": reflection.number, "permit": permit.number, "rejected": rejected.number}
+    routes = _criminal_case_routes(professional, investigator, ind, today)
+    return {
+        "reflection": reflection.number,
+        "permit": permit.number,
+        "rejected": rejected.number,
+        **routes,
+    }
+
+
+def refer_to_prosecution(case: Case, *, investigator) -> Membership:
+    """The police pass the case to the OM for the criminal case (a share for investigation)."""
+    om = Membership.objects.get(user__username="demo-om")
+    share_create(
+        actor=investigator, case=case, recipient=om.organisation, purpose="investigation",
+        categories=["identity", "demographics", "criminal", "prosecution_decisions", "exploitation",
+                    "immigration"],
+        reason="strafzaak (demo)",
+    )  # fmt: skip
+    return om
+
+
+def _criminal_case_routes(professional: Membership, investigator, ind, today: date) -> dict:
+    """The B8/3 route beside the criminal case: a permit that ends after a dismissal, one with a
+    conviction (continued residence can be applied for), and a Dublin claimant in the 30-day
+    reflection period."""
+
+    def ago(days: int) -> str:
+        return (today - timedelta(days=days)).isoformat()
+
+    cases = {}
+    for key, days in (("dismissal", 300), ("conviction", 700), ("dublin", 20)):
+        case = _signal(professional, "general",
+                       PersonInput(gender=Gender.FEMALE, age_band=AgeBand.AGE_23_29), ["sexual"],
+                       today - timedelta(days=days))  # fmt: skip
+        ask_to_assess(case, investigator=investigator)
+        services.path_facts_set(
+            actor=investigator, case=case, foreign_national=True, lawful_residence=False,
+            unaccompanied=False, age_assessment=AgeAssessment.DOCUMENTED,
+            dublin_claimant=key == "dublin",
+        )  # fmt: skip
+        cases[key] = case
+    _walk(cases["dublin"], [
+        (investigator, "assessment_start", {}),
+        (investigator, "indication_establish", {"established_on": ago(12)}),
+        (investigator, "reflection_offer", {"starts_on": ago(10)}),
+    ])  # fmt: skip
+    for key, start in (("dismissal", 290), ("conviction", 690)):
+        _walk(cases[key], [
+            (investigator, "assessment_start", {}),
+            (investigator, "indication_establish", {"established_on": ago(start)}),
+            (investigator, "report_record", {"reported_on": ago(start - 5), "kind": "report",
+                                             "police_unit": "Eenheid Midden-Nederland"}),
+            (ind, "b83_grant", {"decided_on": ago(start - 20),
+                                "permit_starts_on": ago(start - 20)}),
+        ])  # fmt: skip
+    om = actor_for_membership(
+        refer_to_prosecution(cases["dismissal"], investigator=investigator), origin=ORIGIN
+    )
+    _walk(cases["dismissal"], [
+        (om, "investigation_start", {"decided_on": ago(250)}),
+        (om, "prosecution_dismiss", {"decided_on": ago(10), "ground": "technical"}),
+    ])  # fmt: skip
+    refer_to_prosecution(cases["conviction"], investigator=investigator)
+    _walk(cases["conviction"], [
+        (om, "prosecution_start", {"decided_on": ago(500)}),
+        (om, "verdict_record", {"verdict_on": ago(30), "verdict": "conviction"}),
+    ])  # fmt: skip
+    return {key: case.number for key, case in cases.items()}
 
 
 def build_identification_demo(*, today: date) -> dict[str, str]:

@@ -23,6 +23,16 @@ FIELD_LABELS = {
     "placement": _("Placement"),
     "involved_on": _("Involved on"),
     "involved": _("Involved"),
+    "ended_on": _("Ended on"),
+    "police_unit": _("Police unit"),
+    "ground": _("Ground"),
+    "exemption_ground": _("Ground for the exemption"),
+    "statement": _("Statement"),
+    "statement_on": _("Date of the statement"),
+    "filed_on": _("Filed on"),
+    "outcome": _("Outcome"),
+    "verdict_on": _("Date of the verdict"),
+    "verdict": _("Verdict"),
 }
 
 CHOICE_LABELS = {
@@ -43,6 +53,40 @@ CHOICE_LABELS = {
     "foster_family": _("Foster family"),
     "veilig_thuis": _("Veilig Thuis"),
     "both": _("Veilig Thuis and youth protection"),
+    "witness_reporter": _("Witness-reporter (no reflection period)"),
+    "no_longer_victim": _("No longer a possible victim"),
+    "public_order": _("Public order or national security"),
+    "own_request": _("At the person's own request"),
+    "serious_threat": _("Serious threat"),
+    "medical": _("Medical grounds"),
+    "police_statement": _("Statement by the police"),
+    "medical_statement": _("Medical statement"),
+    "technical": _("Technical dismissal"),
+    "policy": _("Policy dismissal"),
+    "prosecution_ordered": _("Prosecution ordered"),
+    "rejected": _("Complaint rejected"),
+    "conviction": _("Conviction"),
+    "acquittal": _("Acquittal"),
+    "new_information": _("New information"),
+    "new_signal": _("New signal"),
+    "closed_in_error": _("Closed in error"),
+}
+
+# What a step's condition asks, said as what is missing (the refusal and the step's offer).
+CONDITION_LABELS = {
+    ("nationality_known", True): _("the nationality is not recorded yet"),
+    ("dutch", False): _("the person is Dutch"),
+    ("eu_citizen_with_rights", False): _(
+        "an EU citizen with rights under EU law, or whose rights are not yet established"
+    ),
+    ("foreign_without_lawful_residence", True): _(
+        "only for a foreign national without lawful residence"
+    ),
+    ("continued_residence_ground", True): _("needs a conviction, or three years on a B8/3 permit"),
+    ("dismissal_final", True): _("needs a dismissal that stands (no complaint running)"),
+    ("dismissal_standing", True): _("needs a dismissal without a complaint"),
+    ("complaint_running", True): _("needs a complaint that is running"),
+    ("minor", True): _("only for a minor"),
 }
 
 
@@ -52,6 +96,10 @@ def field_label(name: str) -> str:
 
 def choice_label(code: str) -> str:
     return str(CHOICE_LABELS.get(code, code))
+
+
+def condition_label(name: str, value: object) -> str:
+    return str(CONDITION_LABELS.get((name, value), _("a condition of this step is not met")))
 
 
 REASON_LABELS = {
@@ -65,3 +113,26 @@ REASON_LABELS = {
 
 def reason_label(code: str) -> str:
     return str(REASON_LABELS.get(code, code))
+
+
+HTCDS_LABELS = {
+    "PossibleVictimOfTrafficking": _("Possible victim of trafficking"),
+    "ActualVictimOfTrafficking": _("Victim of trafficking (identified)"),
+    "NotAVictimOfTrafficking": _("Not identified as a victim"),
+}
+HTCDS_ORG_LABELS = {
+    "Police": _("police"),
+    "NonPoliceGovernmentalOrganization": _("government organisation (not police)"),
+    "CourtOrProsecution": _("court or prosecution"),
+    "NGO": _("non-governmental organisation"),
+    "Other": _("identification commission or other"),
+}
+
+
+def htcds_label(status: str, organisation: str) -> str:
+    """The victim status in words, with who decided it (HTCDS codes stay in the export)."""
+    if not status:
+        return ""
+    who = HTCDS_ORG_LABELS.get(organisation, "")
+    text = str(HTCDS_LABELS.get(status, status))
+    return f"{text} ({who})" if who else text

@@ -9,6 +9,7 @@ without a database. Services apply the result with the policy and the audit trai
 from __future__ import annotations
 
 import calendar
+import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -121,6 +122,7 @@ class FieldSpec:
     name: str
     type: str
     choices: tuple[str, ...] = ()
+    required: bool = True
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,28 @@ class DeadlineSpec:
     start: str  # a field name, "@today", or "@previous:<kind>" (the due date it replaces)
     days: int = 0
     months: int = 0
+    # The organisation type that must act on it (the IND decides, whoever applied); empty:
+    # the organisation that took the step.
+    owner: str = ""
+    when: dict[str, object] = field(default_factory=dict)  # opens only for these facts
+
+
+@dataclass(frozen=True)
+class Window:
+    """A date field allowed only within `days` before an open deadline's due date (a renewal):
+    a second renewal on the same day falls outside the window the first one moved."""
+
+    field: str
+    deadline: str
+    days: int
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """When the fields in `when` hold these choices, the fields in `then` must hold these."""
+
+    when: dict[str, str]
+    then: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -161,6 +185,17 @@ class Transition:
     applies_when: dict[str, object] = field(default_factory=dict)
     once: bool = False
     requires: tuple[Prerequisite, ...] = ()
+    # Date rules: a field not before another field of the step; the step's dates not before
+    # those of the steps in `after` (default: the step that led to the current state).
+    not_before: dict[str, str] = field(default_factory=dict)
+    after: tuple[str, ...] | None = None
+    window: Window | None = None
+    field_rules: tuple[FieldRule, ...] = ()
+    # A new start (reopening a closed path): not part of the path's course, so the states it
+    # leads back to are not "still possible" on the way.
+    restart: bool = False
+    # "commission": taken by the commission's decision (commission.py), never through apply.
+    by: str = ""
 
     def applies(self, facts: Mapping[str, object]) -> bool:
         return all(facts.get(k) == v for k, v in self.applies_when.items())
@@ -198,6 +233,25 @@ class Advice:
 class OpenDeadline:
     kind: str
     due_on: date
+    owner: str = ""  # organisation type that must act; empty: the step's organisation
+
+
+@dataclass(frozen=True)
+class HistoryStep:
+    """A step taken earlier on the path, as the rules read it: its code and its values."""
+
+    code: str
+    values: Mapping[str, object]
+
+    def dates(self) -> list[date]:
+        found = []
+        for v in self.values.values():
+            if isinstance(v, date):
+                found.append(v)
+            elif isinstance(v, str) and len(v) == 10 and v[4] == "-":
+                with contextlib.suppress(ValueError):
+                    found.append(date.fromisoformat(v))
+        return found
 
 
 @dataclass(frozen=True)
@@ -222,6 +276,7 @@ class Machine:
     settings: dict[str, object]
     decision_orgs: dict[str, str] = field(default_factory=dict)
     advice: tuple[Advice, ...] = ()
+    htcds_rank: dict[str, int] = field(default_factory=dict)
 
     # -- building --
 
@@ -251,7 +306,12 @@ class Machine:
                 title=dict(t.get("title", {})),
                 actors=tuple(actors),
                 fields=tuple(
-                    FieldSpec(f["name"], f["type"], tuple(f.get("choices", ())))
+                    FieldSpec(
+                        f["name"],
+                        f["type"],
+                        tuple(f.get("choices", ())),
+                        bool(f.get("required", True)),
+                    )
                     for f in t.get("fields", [])
                 ),
                 conditions=dict(t.get("conditions", {})),
@@ -263,6 +323,14 @@ class Machine:
                     Prerequisite(dict(r.get("when", {})), tuple(r["steps"]))
                     for r in t.get("requires_steps", [])
                 ),
+                not_before=dict(t.get("not_before", {})),
+                after=tuple(t["after"]) if "after" in t else None,
+                window=_window(t["window"], settings) if "window" in t else None,
+                field_rules=tuple(
+                    FieldRule(dict(r["if"]), dict(r["then"])) for r in t.get("field_rules", [])
+                ),
+                restart=bool(t.get("restart", False)),
+                by=str(t.get("by", "")),
             )
         machine = cls(
             code=data["code"],
@@ -272,6 +340,7 @@ class Machine:
             transitions=transitions,
             settings=settings,
             decision_orgs=dict(data.get("htcds_decision_org", {})),
+            htcds_rank={k: int(v) for k, v in data.get("htcds_rank", {}).items()},
             advice=tuple(
                 Advice(a["code"], dict(a.get("when", {})), dict(a.get("text", {})))
                 for a in data.get("advice", [])
@@ -292,7 +361,7 @@ class Machine:
                 for code in need.steps:
                     if code not in self.transitions or code == t.code:
                         problems.append(f"{t.code}: requires unknown step {code!r}")
-            if not t.actors:
+            if not t.actors and not t.by:
                 problems.append(f"{t.code}: nobody may take it")
             for f in t.fields:
                 if f.type not in FIELD_TYPES:
@@ -300,6 +369,19 @@ class Machine:
                 if f.type == "choice" and not f.choices:
                     problems.append(f"{t.code}: choice field {f.name} has no choices")
             names = {f.name for f in t.fields}
+            dates = {f.name for f in t.fields if f.type == "date"}
+            for a, b in t.not_before.items():
+                if a not in dates or b not in dates:
+                    problems.append(f"{t.code}: not_before names unknown dates {a!r}, {b!r}")
+            if t.window and t.window.field not in dates:
+                problems.append(f"{t.code}: window on unknown date {t.window.field!r}")
+            for code in t.after or ():
+                if code not in self.transitions:
+                    problems.append(f"{t.code}: after unknown step {code!r}")
+            for rule in t.field_rules:
+                for name in [*rule.when, *rule.then]:
+                    if name not in names:
+                        problems.append(f"{t.code}: field rule on unknown field {name!r}")
             for d in t.opens:
                 if not d.start.startswith("@") and d.start not in names:
                     problems.append(f"{t.code}: deadline {d.kind} counts from unknown {d.start!r}")
@@ -320,7 +402,7 @@ class Machine:
         return [
             t
             for t in self.next_steps(state)
-            if t.applies(facts) and not (t.once and t.code in done)
+            if t.applies(facts) and not (t.once and t.code in done) and not t.by
         ]
 
     def next_step_codes(self, state: str) -> list[str]:
@@ -331,6 +413,13 @@ class Machine:
 
     def advice_for(self, facts: Mapping[str, object]) -> list[Advice]:
         return [a for a in self.advice if all(facts.get(k) == v for k, v in a.when.items())]
+
+    def outranks(self, new: str, old: str) -> bool:
+        """A later, weaker victim status does not replace a stronger one (the commission's
+        finding stands against a later threshold decision). Without ranks: the latest wins."""
+        if not old or not self.htcds_rank:
+            return True
+        return self.htcds_rank.get(new, 0) >= self.htcds_rank.get(old, 0)
 
     def decision_org(self, organisation_type: str) -> str:
         return self.decision_orgs.get(organisation_type, "Other")
@@ -349,11 +438,16 @@ class Machine:
         today: date,
         open_deadlines: Mapping[str, date] | None = None,
         taken: Iterable[str] = (),
+        history: Iterable[HistoryStep] = (),
     ) -> Outcome:
         """Check one step in order (exists, possible from here, who, conditions, steps that
-        must come first, fields) and return what it changes. `taken`: codes of the steps already
-        taken on this path. Raises a TransitionError naming what is wrong."""
-        taken = list(taken)
+        must come first, fields, dates) and return what it changes. `taken`: codes of the steps
+        already taken on this path; `history`: those steps with their values, in order (the
+        dates a new step may not precede, and the facts of the criminal case).
+        Raises a TransitionError naming what is wrong."""
+        history = list(history)
+        taken = list(taken) or [h.code for h in history]
+        facts = {**(facts or {}), **self.history_facts(history, today)}
         # The steps this case can have from here (not an adult's view of a minor's steps).
         allowed = [t.code for t in self.available_steps(state, facts or {}, taken)]
         transition = self.transitions.get(code)
@@ -363,7 +457,6 @@ class Machine:
             raise NotAllowedFrom(code, state, allowed)
         if not transition.permits(organisation_type, role):
             raise NotPermitted(code, organisation_type, role)
-        facts = facts or {}
         unmet = {
             k: v
             for k, v in {**transition.applies_when, **transition.conditions}.items()
@@ -377,11 +470,16 @@ class Machine:
         if missing:
             raise StepsMissing(code, missing)
         cleaned = clean_fields(transition, values)
+        self.check_dates(transition, cleaned, today, history, open_deadlines or {})
         opens = []
+        # A deadline's `when` reads the facts and this step's own values (a rejected complaint).
+        known = {**facts, **cleaned}
         for spec in transition.opens:
+            if not all(known.get(k) == v for k, v in spec.when.items()):
+                continue
             start = _start_of(spec, cleaned, today, open_deadlines or {})
             due = add_months(start, spec.months) + timedelta(days=spec.days)
-            opens.append(OpenDeadline(spec.kind, due))
+            opens.append(OpenDeadline(spec.kind, due, spec.owner))
         return Outcome(
             transition=transition,
             source=state,
@@ -390,6 +488,131 @@ class Machine:
             opens=tuple(opens),
             closes=transition.closes,
         )
+
+    # -- date rules --
+
+    def tolerance_days(self) -> int:
+        return int(self.settings.get("date_tolerance_days", 1))  # type: ignore[call-overload]
+
+    def reference_step(
+        self, transition: Transition, history: list[HistoryStep]
+    ) -> HistoryStep | None:
+        """The step whose dates this one may not precede: the latest of `after`, or else the
+        step that led to the current state (a step that moves the path)."""
+        for h in reversed(history):
+            if transition.after is not None:
+                if h.code in transition.after:
+                    return h
+            else:
+                known = self.transitions.get(h.code)
+                if known is not None and known.target != STAY:
+                    return h
+        return None
+
+    def check_dates(
+        self,
+        transition: Transition,
+        cleaned: Mapping[str, object],
+        today: date,
+        history: list[HistoryStep],
+        open_deadlines: Mapping[str, date],
+    ) -> None:
+        errors: dict[str, str] = {}
+        latest = today + timedelta(days=self.tolerance_days())
+        reference = self.reference_step(transition, history)
+        floor = max(reference.dates(), default=None) if reference else None
+        for f in transition.fields:
+            value = cleaned.get(f.name)
+            if not isinstance(value, date):
+                continue
+            if value > latest:
+                errors[f.name] = "in_future"
+            elif floor is not None and value < floor:
+                errors[f.name] = "before_previous"
+        for later, earlier in transition.not_before.items():
+            a, b = cleaned.get(later), cleaned.get(earlier)
+            if isinstance(a, date) and isinstance(b, date) and a < b and later not in errors:
+                errors[later] = "before_field"
+        window = transition.window
+        if window is not None:
+            due = open_deadlines.get(window.deadline)
+            value = cleaned.get(window.field)
+            if due is None:
+                errors.setdefault(window.field, "no_open_deadline")
+            elif isinstance(value, date) and not (
+                due - timedelta(days=window.days) <= value <= due
+            ):
+                errors.setdefault(window.field, "outside_window")
+        for rule in transition.field_rules:
+            if all(cleaned.get(k) == v for k, v in rule.when.items()):
+                for name, wanted in rule.then.items():
+                    if cleaned.get(name) != wanted:
+                        errors.setdefault(name, "does_not_match")
+        if errors:
+            raise FieldErrors(transition.code, errors)
+
+    # -- facts of the criminal case, read from the steps taken --
+
+    def history_facts(self, history: list[HistoryStep], today: date) -> dict[str, object]:
+        """What the prosecution's decisions mean for the permit, from the steps in order: a
+        dismissal stands until a complaint (art. 12 Sv) or a prosecution; a rejected complaint
+        makes it final; a conviction, or the configured years on B8/3, opens continued
+        residence."""
+        dismissal = complaint = rejected = convicted = False
+        permit_start: date | None = None
+        permit = False
+        for h in history:
+            if h.code == "prosecution_dismiss":
+                dismissal, complaint, rejected = True, False, False
+            elif h.code == "complaint_file" and dismissal:
+                complaint = True
+            elif h.code == "complaint_decide" and complaint:
+                complaint = False
+                rejected = h.values.get("outcome") == "rejected"
+                dismissal = rejected
+            elif h.code == "prosecution_start":
+                dismissal = complaint = rejected = False
+            elif h.code == "verdict_record" and h.values.get("verdict") == "conviction":
+                convicted = True
+            elif h.code == "b83_grant":
+                permit = True
+                start = h.values.get("permit_starts_on")
+                permit_start = date.fromisoformat(str(start)) if start else None
+            elif h.code in ("b83_end", "continued_residence_grant"):
+                permit = False
+        months = int(self.settings.get("continued_residence_after_months", 36))  # type: ignore[call-overload]
+        long_enough = bool(permit and permit_start and add_months(permit_start, months) <= today)
+        return {
+            "permit_running": permit,
+            "dismissal_standing": dismissal and not complaint,
+            "complaint_running": complaint,
+            "complaint_rejected": rejected,
+            "dismissal_final": dismissal and not complaint,
+            "convicted": convicted,
+            "continued_residence_ground": bool(permit and (convicted or long_enough)),
+        }
+
+    def broken_conditions(
+        self, history: list[HistoryStep], facts: Mapping[str, object], today: date
+    ) -> tuple[str, dict[str, object]] | None:
+        """After a change of facts: the step that led to the current state, if its conditions
+        no longer hold (Dutch after all, lawful residence after all), with what fails."""
+        if not history:
+            return None
+        step = self.reference_step(
+            Transition("", frozenset(), "", {}, (), (), {}, (), frozenset()), history
+        )
+        if step is None or step.code not in self.transitions:
+            return None
+        transition = self.transitions[step.code]
+        merged = {**facts, **self.history_facts(history, today)}
+        unmet = {k: v for k, v in transition.conditions.items() if merged.get(k) != v}
+        return (step.code, unmet) if unmet else None
+
+    def unmet_conditions(
+        self, transition: Transition, facts: Mapping[str, object]
+    ) -> dict[str, object]:
+        return {k: v for k, v in transition.conditions.items() if facts.get(k) != v}
 
 
 def clean_fields(transition: Transition, values: Mapping[str, object]) -> dict[str, object]:
@@ -400,7 +623,8 @@ def clean_fields(transition: Transition, values: Mapping[str, object]) -> dict[s
     for f in transition.fields:
         raw = values.get(f.name)
         if raw in (None, ""):
-            errors[f.name] = "required"
+            if f.required:
+                errors[f.name] = "required"
             continue
         if f.type == "date":
             try:
@@ -432,6 +656,13 @@ def _start_of(
     return value
 
 
+def _window(data: Mapping, settings: Mapping[str, object]) -> Window:
+    days = data["days"]
+    if isinstance(days, str) and days.startswith("@"):
+        days = settings[days[1:]]
+    return Window(field=data["field"], deadline=data["deadline"], days=int(days))  # type: ignore[call-overload]
+
+
 def _actor(data: Mapping) -> ActorSpec:
     return ActorSpec(data["organisation_type"], frozenset(data["roles"]))
 
@@ -448,9 +679,12 @@ def _deadline(data: Mapping, settings: Mapping[str, object]) -> DeadlineSpec:
         start=data["from"],
         days=number(data.get("days", 0)),
         months=number(data.get("months", 0)),
+        owner=str(data.get("owner", "")),
+        when=dict(data.get("when", {})),
     )
 
 
 def titles(items: Iterable[Transition], language: str) -> list[str]:
     lang = "en" if language.startswith("en") else "nl"
-    return [f"{t.code} ({t.title.get(lang, t.code)})" for t in items]
+    # Titles only: the refusal is read on a page, and codes are not words (issue #14).
+    return [t.title.get(lang, t.code) for t in items]

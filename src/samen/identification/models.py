@@ -85,6 +85,11 @@ class IdentificationPath(models.Model):
     foreign_national = models.BooleanField(null=True)
     lawful_residence = models.BooleanField(null=True)
     unaccompanied = models.BooleanField(null=True)
+    # An EU citizen has a reflection period only without rights under EU law; a Dublin
+    # claimant's reflection period is 30 days (since 18 May 2023). None = not yet known.
+    eu_citizen = models.BooleanField(null=True)
+    eu_residence_rights = models.BooleanField(null=True)
+    dublin_claimant = models.BooleanField(default=False)
     age_assessment = models.CharField(
         max_length=16, choices=AgeAssessment.choices, default=AgeAssessment.ESTIMATED
     )
@@ -133,6 +138,16 @@ class DeadlineKind(models.TextChoices):
     REFLECTION_END = "reflection_end", _("Reflection period ends")
     B83_DECISION = "b83_decision", _("B8/3 decision due")
     PERMIT_END = "permit_end", _("B8/3 permit ends")
+    DEPARTURE = "departure", _("Departure period ends")
+    PERMIT_END_DISMISSAL = "permit_end_dismissal", _("B8/3 permit ends after the dismissal")
+    CONTINUED_RESIDENCE_DUE = (
+        "continued_residence_due",
+        _("Three years on B8/3: continued residence"),
+    )
+    CONTINUED_RESIDENCE_DECISION = (
+        "continued_residence_decision",
+        _("Decision on continued residence due"),
+    )
 
 
 class Deadline(models.Model):
@@ -198,6 +213,8 @@ class Notification(models.Model):
         HOLD = "hold", _("Shelter hold about to expire")
         ADULT = "adult", _("A minor of this case turned 18")
         GUARDIAN_SIGNAL = "guardian_signal", _("New signal on a minor's case")
+        # A task: recorded facts no longer meet the conditions of the step the path stands on.
+        CONDITION = "condition", _("Facts no longer meet the current step")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identification_notes"

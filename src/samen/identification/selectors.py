@@ -13,8 +13,15 @@ from samen.i18n import current_language
 from samen.identification import leadtimes
 from samen.identification import machine as engine
 from samen.identification.definitions import machine_of
-from samen.identification.labels import choice_label, field_label, reason_label
+from samen.identification.labels import (
+    choice_label,
+    condition_label,
+    field_label,
+    htcds_label,
+    reason_label,
+)
 from samen.identification.models import (
+    AgeAssessment,
     CommissionReview,
     Deadline,
     IdentificationPath,
@@ -27,6 +34,7 @@ from samen.identification.services import (
     _access,
     current_definition,
     facts_of,
+    history_of,
     is_minor,
 )
 from samen.organisations.models import Membership, OrganisationType
@@ -102,10 +110,30 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
     org = actor.organisation
     # Only the steps this case can have: a minor's protection steps, not an adult's.
     facts = facts_of(path) if path else {}
-    taken = list(path.steps.values_list("transition", flat=True)) if path else []
+    history = history_of(path) if path else []
+    taken = [h.code for h in history]
+    # The facts the conditions read, with those of the criminal case from the steps taken.
+    known = {**facts, **machine.history_facts(history, engine.local_date(timezone.now()))}
     # Where the path stands, and so what comes next, shows only by the state's own category
     # ("Aangifte of medewerking" is criminal data, "B8/3-vergunning verleend" immigration data).
     shown_state = state if access.shows_path_state(state) else ""
+    # Where the state is not the reader's to see, the steps that answer its own open term are
+    # still offered (the IND decides on the application a report started ex officio): the term
+    # already tells that much, and nothing more is told.
+    answers_own_term: set[str] = set()
+    if path and not shown_state and org is not None:
+        own = set(
+            path.deadlines.filter(closed_at__isnull=True, organisation=org).values_list(
+                "kind", flat=True
+            )
+        )
+        answers_own_term = {
+            t.code
+            for t in machine.available_steps(state, facts, taken)
+            if t.permits(org.type, actor.role)
+            and (t.closes - {d.kind for d in t.opens}) & own  # answers it, not renews it
+            and access.shows(f"identification.step.{t.code}")
+        }
     data: dict[str, object] = {
         "case": case.number,
         "definition": f"{definition.code} v{definition.version}",
@@ -118,14 +146,21 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
                 "organisation_types": sorted({a.organisation_type for a in t.actors}),
                 "fields": [f.name for f in t.fields],
                 "inputs": [
-                    {"name": f.name, "type": f.type, "choices": f.choices} for f in t.fields
+                    {"name": f.name, "type": f.type, "choices": f.choices, "required": f.required}
+                    for f in t.fields
                 ],
                 "yours": bool(org and t.permits(org.type, actor.role)),
+                # Offered with what is missing, so the facts can be recorded where it is shown.
+                "missing": [
+                    condition_label(k, v) for k, v in machine.unmet_conditions(t, known).items()
+                ],
+                "needs_facts": any(
+                    k in FACT_CONDITIONS for k in machine.unmet_conditions(t, known)
+                ),
             }
-            for t in machine.available_steps(shown_state, facts, taken)
-        ]
-        if shown_state
-        else [],
+            for t in machine.available_steps(state, facts, taken)
+            if shown_state or t.code in answers_own_term
+        ],
     }
     if path:
         data.update(
@@ -137,6 +172,17 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
             advice=[a.text.get(lang, a.code) for a in machine.advice_for(facts)],
             htcds_status=path.htcds_status,
             htcds_decision_org=path.htcds_decision_org,
+            htcds_display=htcds_label(path.htcds_status, path.htcds_decision_org),
+            # The recorded facts, to fill the facts form where a step waits for them.
+            recorded={
+                "foreign_national": _yes_no(path.foreign_national),
+                "lawful_residence": _yes_no(path.lawful_residence),
+                "unaccompanied": _yes_no(path.unaccompanied),
+                "eu_citizen": _yes_no(path.eu_citizen),
+                "eu_residence_rights": _yes_no(path.eu_residence_rights),
+                "dublin_claimant": path.dublin_claimant,
+                "presumed_minor": path.presumed_minor,
+            },
             deadlines=[
                 {"kind": d.kind, "kind_display": d.kind_display, "due_on": d.due_on}
                 for d in path.deadlines.filter(closed_at__isnull=True)
@@ -146,9 +192,11 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
         )
     if not access.shows("identification.guardian"):
         data.pop("guardian", None)
+    if not access.shows("identification.residence"):
+        data.pop("recorded", None)
     if not access.shows("identification.state"):
         # The advice and the victim status judge the exploitation as a whole.
-        for key in ("advice", "htcds_status", "htcds_decision_org"):
+        for key in ("advice", "htcds_status", "htcds_decision_org", "htcds_display"):
             data.pop(key, None)
     if org and org.type in NON_PUNISHMENT_VIEWERS:
         flags = NonPunishmentFlag.objects.filter(case=case, withdrawn_at__isnull=True)
@@ -176,16 +224,38 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
     return data
 
 
+def _form_choices(data: dict[str, object]) -> None:
+    data["yes_no"] = [("", _("unknown")), ("yes", _("yes")), ("no", _("no"))]
+    data["age_choices"] = AgeAssessment.choices
+
+
+def _yes_no(value: bool | None) -> str:
+    return {True: "yes", False: "no"}.get(value, "")  # type: ignore[call-overload]
+
+
+def path_page(*, actor: Actor, case: Case) -> dict[str, object]:
+    """The path page's read (audited like path_get), in plain words."""
+    data = path_get(actor=actor, case=case)
+    definition = (
+        IdentificationPath.objects.filter(case=case).values_list("definition", flat=True).first()
+    )
+    machine = machine_of(
+        PathDefinition.objects.get(pk=definition) if definition else current_definition()
+    )
+    _form_choices(data)
+    return present(data, machine)
+
+
 def _reachable(machine: engine.Machine, state: str) -> set[str]:
     """States that can still be reached from `state` by some sequence of steps."""
     seen: set[str] = set()
-    todo = [t.target for t in machine.next_steps(state)]
+    todo = [t.target for t in machine.next_steps(state) if not t.restart]
     while todo:
         code = todo.pop()
         if code in seen:
             continue
         seen.add(code)
-        todo.extend(t.target for t in machine.next_steps(code))
+        todo.extend(t.target for t in machine.next_steps(code) if not t.restart)
     return seen
 
 
@@ -351,6 +421,36 @@ def membership_label(m: Membership) -> str:
     return f"{name} · {m.organisation.name} · {m.get_role_display()}"
 
 
+# Conditions over recorded facts (the facts form answers them), not over the steps taken.
+FACT_CONDITIONS = frozenset(
+    {"nationality_known", "dutch", "eu_citizen_with_rights", "foreign_without_lawful_residence"}
+)
+
+
+def present(data: dict[str, object], machine: engine.Machine) -> dict[str, object]:
+    """Plain words for the codes of a path read: step titles and values, the organisations
+    that take the next steps, field labels and choice labels (both pages use this)."""
+    lang = "en" if _lang().startswith("en") else "nl"
+    by_code = machine.transitions
+    for s in data.get("steps", []) or []:  # type: ignore[union-attr]
+        t = by_code.get(s["transition"])
+        s["title"] = t.title.get(lang, s["transition"]) if t else s["transition"]
+        s["values_display"] = [
+            (field_label(k), choice_label(str(v))) for k, v in (s.get("values") or {}).items()
+        ]
+    for n in data["next_steps"]:  # type: ignore[union-attr]
+        n["organisation_labels"] = org_type_labels(n["organisation_types"])
+        n["inputs"] = [
+            {
+                **f,
+                "label": field_label(f["name"]),
+                "options": [(c, choice_label(c)) for c in f["choices"]],
+            }
+            for f in n["inputs"]
+        ]
+    return data
+
+
 def case_block_fields(*, actor: Actor, number: str) -> list[str]:
     """The audit fields the case page's identification block shows, for the page's one entry
     (the case read): the page calls this before case_get and case_block after it."""
@@ -394,23 +494,8 @@ def case_block(*, actor: Actor, case: Case) -> dict[str, object] | None:
         else:
             status = "not_taken"
         timeline.append({"code": code, "title": st.title.get(lang, code), "status": status})
-    by_code = machine.transitions
-    for s in steps:
-        t = by_code.get(s["transition"])
-        s["title"] = t.title.get(lang, s["transition"]) if t else s["transition"]
-        s["values_display"] = [
-            (field_label(k), choice_label(str(v))) for k, v in (s.get("values") or {}).items()
-        ]
-    for n in data["next_steps"]:  # type: ignore[union-attr]
-        n["organisation_labels"] = org_type_labels(n["organisation_types"])
-        n["inputs"] = [
-            {
-                **f,
-                "label": field_label(f["name"]),
-                "options": [(c, choice_label(c)) for c in f["choices"]],
-            }
-            for f in n["inputs"]
-        ]
+    present(data, machine)
+    _form_choices(data)
     data["timeline"] = timeline
     data["steps"] = steps
     # The commission's members and outcome (the victim status) are identification data: shown
@@ -543,6 +628,11 @@ def notification_text(kind: str, data: dict[str, object]) -> str:
         return _("A new signal was recorded on this case of a minor in your guardianship.")
     if kind == Notification.Kind.ADULT:
         return _("The minor of this case turned 18: plan the transition to adult care.")
+    if kind == Notification.Kind.CONDITION:
+        return _(
+            "Task: the recorded facts no longer meet the conditions of the step this case's "
+            "path stands on. Check the facts and choose the next step."
+        )
     if kind == Notification.Kind.HOLD:
         try:
             moment = datetime.fromisoformat(str(data.get("expires_at", "")))

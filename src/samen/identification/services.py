@@ -14,11 +14,13 @@ from django.db.models import IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samen.cases.lifecycle import case_status_follow
 from samen.cases.models import Case
 from samen.cases.services import event_add
 from samen.i18n import current_language
 from samen.identification import machine as engine
 from samen.identification.definitions import machine_of
+from samen.identification.labels import condition_label, field_label
 from samen.identification.models import (
     AgeAssessment,
     Deadline,
@@ -77,9 +79,18 @@ def is_minor(path: IdentificationPath) -> bool:
 def facts_of(path: IdentificationPath) -> dict[str, object]:
     """The facts the rules in the definition refer to (conditions and advice)."""
     foreign = bool(path.foreign_national)
+    without_residence = foreign and path.lawful_residence is False
+    # An EU citizen whose rights under EU law are not yet known counts as having them: the
+    # reflection period and B8/3 wait until it is established that there are none.
+    eu_with_rights = bool(path.eu_citizen) and path.eu_residence_rights is not False
     return {
         "foreign": foreign,
-        "foreign_without_lawful_residence": foreign and path.lawful_residence is False,
+        "nationality_known": path.foreign_national is not None,
+        "dutch": path.foreign_national is False,
+        "eu_citizen_with_rights": eu_with_rights,
+        "dublin_claimant": bool(path.dublin_claimant),
+        "b83_eligible": without_residence and not eu_with_rights,
+        "foreign_without_lawful_residence": without_residence,
         "minor": is_minor(path),
         "unaccompanied": bool(path.unaccompanied),
         "age_uncertain": path.age_assessment != AgeAssessment.DOCUMENTED,
@@ -95,12 +106,9 @@ def _refusal(
     known = machine.states.get(state)
     state_title = known.title.get(language, state) if known else state
     if isinstance(exc, engine.FieldErrors):
-        messages = {
-            "required": _("This field is required for this step."),
-            "invalid_date": _("Enter a valid date (YYYY-MM-DD)."),
-            "invalid_choice": _("Choose one of the allowed values."),
-        }
-        return ValidationError({k: [messages[v]] for k, v in exc.errors.items()})
+        return ValidationError(
+            {k: [field_error(machine, exc.code, k, v)] for k, v in exc.errors.items()}
+        )
     if isinstance(exc, engine.StepsMissing):
         # Titles, not codes: the refusal is read on a Dutch page.
         lang = "en" if language.startswith("en") else "nl"
@@ -122,11 +130,16 @@ def _refusal(
             {"transition": [_("Step %(step)s has been taken already.") % {"step": exc.code}]}
         )
     if isinstance(exc, engine.ConditionNotMet):
+        lang = "en" if language.startswith("en") else "nl"
+        step = machine.transitions[exc.code].title.get(lang, exc.code)
         return ValidationError(
             {
                 "transition": [
-                    _("Step %(step)s does not apply to this case (needs %(facts)s).")
-                    % {"step": exc.code, "facts": ", ".join(sorted(exc.unmet))}
+                    _("'%(step)s' is not possible for this case: %(facts)s.")
+                    % {
+                        "step": step,
+                        "facts": "; ".join(condition_label(k, v) for k, v in exc.unmet.items()),
+                    }
                 ]
             }
         )
@@ -148,6 +161,72 @@ def _refusal(
     )
 
 
+def field_error(machine: engine.Machine, code: str, name: str, rule: str) -> str:
+    """The refusal of one field: which field, and which rule it breaks."""
+    transition = machine.transitions.get(code)
+    label = field_label(name)
+    other = ""
+    if transition is not None and name in transition.not_before:
+        other = field_label(transition.not_before[name])
+    window = transition.window.days if transition is not None and transition.window else 0
+    messages = {
+        "required": _("%(field)s: this field is required for this step."),
+        "invalid_date": _("%(field)s: enter a valid date (YYYY-MM-DD)."),
+        "invalid_choice": _("%(field)s: choose one of the allowed values."),
+        "in_future": _(
+            "%(field)s: the date lies in the future; a step is recorded when it has happened "
+            "(at most %(days)d day ahead, for time zones)."
+        ),
+        "before_previous": _(
+            "%(field)s: the date lies before the step this one follows; a step cannot precede it."
+        ),
+        "before_field": _("%(field)s: the date may not lie before %(other)s."),
+        "outside_window": _(
+            "%(field)s: a renewal is possible only in the %(window)d days before the permit ends, "
+            "and not twice for the same period."
+        ),
+        "no_open_deadline": _("%(field)s: there is no running period to renew."),
+        "does_not_match": _(
+            "%(field)s: this ground needs the other statement (a threat: a police statement; "
+            "medical grounds: a medical statement)."
+        ),
+    }
+    text = messages.get(rule, messages["invalid_choice"])
+    return text % {
+        "field": label,
+        "other": other,
+        "days": machine.tolerance_days(),
+        "window": window,
+    }
+
+
+def history_of(path: IdentificationPath) -> list[engine.HistoryStep]:
+    """The steps taken on the path, in order, as the rules read them."""
+    return [
+        engine.HistoryStep(code, values or {})
+        for code, values in path.steps.order_by("at", "id").values_list("transition", "values")
+    ]
+
+
+def _owner_organisation(case: Case, organisation_type: str, fallback: Organisation) -> Organisation:
+    """The organisation that must act on a deadline: the IND decides on its own terms, whoever
+    filed (the police's report counts as the application). Prefer one in the case's region."""
+    if not organisation_type or organisation_type == fallback.type:
+        return fallback
+    rank = SqlCase(
+        When(municipality__region_id=case.region_id, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    found = (
+        Organisation.objects.filter(type=organisation_type)
+        .annotate(rank=rank)
+        .order_by("rank", "id")
+        .first()
+    )
+    return found or fallback
+
+
 def transition_take(
     *, actor: Actor, case: Case, code: str, values: Mapping[str, object] | None = None
 ) -> IdentificationPath:
@@ -164,6 +243,7 @@ def transition_take(
             open_deadlines = {
                 d.kind: d.due_on for d in path.deadlines.filter(closed_at__isnull=True)
             }
+            history = history_of(path)
             try:
                 outcome = machine.apply(
                     state=path.state,
@@ -174,7 +254,7 @@ def transition_take(
                     facts=facts_of(path),
                     today=today,
                     open_deadlines=open_deadlines,
-                    taken=path.steps.values_list("transition", flat=True),
+                    history=history,
                 )
             except engine.NotPermitted:
                 raise
@@ -193,10 +273,11 @@ def transition_take(
             _deadlines_apply(path, outcome, step, org, now)
             path.state = outcome.target
             status = machine.states[outcome.target].htcds_status
-            if status:
+            if status and machine.outranks(status, path.htcds_status):
                 path.htcds_status = status
                 path.htcds_decision_org = machine.decision_org(org.type)
             path.save()
+            case_status_follow(case=case, path_state=path.state, actor=actor)
             event_add(
                 case=case,
                 kind=TIMELINE_KIND,
@@ -249,7 +330,11 @@ def _deadlines_apply(
         open_ones.update(closed_at=now)
     for new in outcome.opens:
         Deadline.objects.create(
-            path=path, kind=new.kind, due_on=new.due_on, organisation=org, opened_by_step=step
+            path=path,
+            kind=new.kind,
+            due_on=new.due_on,
+            organisation=_owner_organisation(path.case, new.owner, org),
+            opened_by_step=step,
         )
 
 
@@ -262,10 +347,15 @@ def path_facts_set(
     unaccompanied: bool | None,
     age_assessment: str = AgeAssessment.ESTIMATED,
     presumed_minor: bool = False,
+    eu_citizen: bool | None = None,
+    eu_residence_rights: bool | None = None,
+    dublin_claimant: bool = False,
 ) -> IdentificationPath:
     """Record the facts the path depends on. For a minor (by age, estimate or presumption) the
     guardian (Nidos) is attached and notified at once: protection does not wait for a
-    reflection period."""
+    reflection period. When the new facts break the conditions of the step the path stands on
+    (Dutch after all, lawful residence after all), the coordinator gets a task: nothing is
+    undone silently, and nothing silently stands."""
     access = _access(actor, case, "identification.transition")
     if age_assessment not in AgeAssessment.values:
         raise ValidationError({"age_assessment": [_("Choose a valid value.")]})
@@ -277,8 +367,16 @@ def path_facts_set(
         path.unaccompanied = unaccompanied
         path.age_assessment = age_assessment
         path.presumed_minor = presumed_minor
+        path.eu_citizen = eu_citizen
+        path.eu_residence_rights = eu_residence_rights if eu_citizen else None
+        path.dublin_claimant = dublin_claimant
         facts = facts_of(path)
         path.save()
+        broken = machine_of(path.definition).broken_conditions(
+            history_of(path), facts, engine.local_date(now)
+        )
+        if broken is not None:
+            _condition_task(path, broken[0], now)
         guardian_attached = _guardian_attach(path, now) is not None
         advice = [a.code for a in machine_of(path.definition).advice_for(facts)]
         event_add(
@@ -303,6 +401,29 @@ def path_facts_set(
             detail={"facts": "recorded", "advice": advice},
         )
     return path
+
+
+def _condition_task(path: IdentificationPath, step: str, now: datetime) -> None:
+    """A task for the coordinator (the responsible organisation's members): the facts no longer
+    meet the step the path stands on. Once per step: a second change of facts does not add
+    another open task."""
+    case = path.case
+    open_task = Notification.objects.filter(
+        case=case, kind=Notification.Kind.CONDITION, read_at__isnull=True, data__step=step
+    ).exists()
+    if not open_task:
+        Notification.objects.bulk_create(
+            Notification(
+                user=m.user,
+                organisation=m.organisation,
+                kind=Notification.Kind.CONDITION,
+                case=case,
+                data={"case": case.number, "step": step},
+                created_at=now,
+            )
+            for m in recipients_of(case.responsible_organisation)
+        )
+    event_add(case=case, kind=TIMELINE_KIND, actor=None, at=now, condition_broken=step)
 
 
 def _guardian_attach(path: IdentificationPath, now: object) -> Organisation | None:

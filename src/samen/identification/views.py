@@ -55,8 +55,14 @@ def deadlines(request: HttpRequest) -> HttpResponse:
 @access("identification.read")
 def path_detail(request: HttpRequest, number: str) -> HttpResponse:
     """The whole path of one case: current step, next steps and who takes them, deadlines."""
+    return _path_page(request, number)
+
+
+def _path_page(
+    request: HttpRequest, number: str, *, errors: dict | None = None, status: int = 200
+) -> HttpResponse:
     case = _case(request, number, "identification.read")
-    data = selectors.path_get(actor=request.actor, case=case)
+    data = selectors.path_page(actor=request.actor, case=case)
     return render(
         request,
         "identification/path.html",
@@ -65,7 +71,9 @@ def path_detail(request: HttpRequest, number: str) -> HttpResponse:
             "may_act": policy.allows(request.actor, "identification.transition"),
             "age_choices": AgeAssessment.choices,
             "reason_choices": NonPunishmentReason.choices,
+            "step_errors": errors or {},
         },
+        status=status,
     )
 
 
@@ -78,7 +86,9 @@ def path_step(request: HttpRequest, number: str) -> HttpResponse:
     try:
         path = services.transition_take(actor=request.actor, case=case, code=code, values=values)
     except ValidationError as exc:
-        _errors(request, exc)
+        # The refusal at the field it concerns, on the step's own form (400, nothing saved).
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"transition": exc.messages}
+        return _path_page(request, number, errors={"code": code, **errors}, status=400)
     else:
         state = machine_of(path.definition).states[path.state]
         title = state.title.get(current_language(), path.state)
@@ -105,11 +115,16 @@ def path_facts(request: HttpRequest, number: str) -> HttpResponse:
             unaccompanied=_tri(request.POST.get("unaccompanied", "")),
             age_assessment=request.POST.get("age_assessment", AgeAssessment.ESTIMATED),
             presumed_minor=request.POST.get("presumed_minor") == "on",
+            eu_citizen=_tri(request.POST.get("eu_citizen", "")),
+            eu_residence_rights=_tri(request.POST.get("eu_residence_rights", "")),
+            dublin_claimant=request.POST.get("dublin_claimant") == "on",
         )
     except ValidationError as exc:
         _errors(request, exc)
     else:
         messages.success(request, _("Facts recorded."))
+    if request.POST.get("return_to") == "case":
+        return redirect("case-detail", number=case.number)
     return redirect("identification:path", number=case.number)
 
 

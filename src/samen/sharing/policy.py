@@ -131,6 +131,12 @@ IMMIGRATION_STEPS = frozenset(
         "b83_grant",
         "b83_refuse",
         "b83_renew",
+        "reflection_end_early",
+        "cooperation_exempt",
+        "b83_end",
+        "continued_residence_apply",
+        "continued_residence_grant",
+        "continued_residence_refuse",
     }
 )
 # What a shelter sees by its own relation to a person it accepted or houses: the needs
@@ -164,10 +170,13 @@ def _took_a_step(org) -> Q:
 
 
 def _before_the_ind(org) -> Q:
-    from samen.identification.models import PathStep
+    from samen.identification.models import Deadline, PathStep
 
     steps = PathStep.objects.filter(path__case_id=OuterRef("pk"), transition__in=IMMIGRATION_STEPS)
-    return Q(Exists(steps))
+    # A report is the B8/3 application ex officio: the decision term it opens is the IND's own,
+    # and with it the case is before the IND (not for a Dutch victim: no term is opened then).
+    terms = Deadline.objects.filter(path__case_id=OuterRef("pk"), organisation_id=org.pk)
+    return Q(Exists(steps)) | Q(Exists(terms))
 
 
 def _its_resident(org) -> Q:
@@ -203,7 +212,8 @@ RELATIONS: tuple[RelationRule, ...] = (
     _rule(Relation.GUARDIAN, {T.NIDOS}, {R.GUARDIAN}, _guardian_of_minor),
     _rule(
         Relation.INVESTIGATING,
-        {T.POLICE, T.KMAR, T.LABOUR_INSPECTORATE},
+        # The OM too, once it recorded a decision on the criminal case beside the path.
+        {T.POLICE, T.KMAR, T.LABOUR_INSPECTORATE, T.PROSECUTION},
         {R.INVESTIGATOR},
         _took_a_step,
     ),

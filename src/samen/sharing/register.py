@@ -101,6 +101,10 @@ FIELD_CATEGORIES: dict[str, str] = {
     "timeline.data.signal_list": "exploitation",
     "timeline.data.advice": "exploitation",
     "timeline.data.old": CASE_METADATA,
+    "timeline.data.close_reason": CASE_METADATA,
+    "timeline.data.reopen_reason": CASE_METADATA,
+    "timeline.data.owner": CASE_METADATA,
+    "timeline.data.condition_broken": "immigration",  # the step whose conditions now fail
     "timeline.data.new": CASE_METADATA,
     "timeline.data.note_kind": CASE_METADATA,
     "timeline.data.identity_new": "identity",  # which details a linked signal added (names)
@@ -132,6 +136,7 @@ FIELD_CATEGORIES: dict[str, str] = {
     "identification.state": "exploitation",
     "identification.commission": "exploitation",  # members, assessments and the outcome
     "identification.guardian": "minors",
+    "identification.residence": "immigration",  # nationality, residence, EU rights, Dublin
     "identification.step.assessment_start": "exploitation",
     "identification.step.indication_establish": "exploitation",
     "identification.step.indication_reject": "exploitation",
@@ -163,12 +168,44 @@ FIELD_CATEGORIES: dict[str, str] = {
     "identification.value.applied_on": "immigration",
     "identification.value.permit_starts_on": "immigration",
     "identification.value.route": "immigration",
+    # Path v4: the early end of the reflection period and the departure period, the exemption
+    # from cooperation (its ground is health or criminal data), the criminal case beside the
+    # path (the OM's decisions: a category of their own, which the IND reads because they decide
+    # the permit, without the report itself), the end of the permit and continued residence.
+    "identification.step.reflection_end_early": "immigration",
+    "identification.step.cooperation_exempt": "immigration",
+    "identification.step.investigation_start": "prosecution_decisions",
+    "identification.step.prosecution_dismiss": "prosecution_decisions",
+    "identification.step.complaint_file": "prosecution_decisions",
+    "identification.step.complaint_decide": "prosecution_decisions",
+    "identification.step.prosecution_start": "prosecution_decisions",
+    "identification.step.verdict_record": "prosecution_decisions",
+    "identification.step.b83_end": "immigration",
+    "identification.step.continued_residence_apply": "immigration",
+    "identification.step.continued_residence_grant": "immigration",
+    "identification.step.continued_residence_refuse": "immigration",
+    "identification.step.reopen": "exploitation",
+    "identification.step.commission_identify": "exploitation",
+    "identification.step.reassessment_start": "exploitation",
+    "identification.value.ended_on": "immigration",
+    "identification.value.police_unit": "criminal",
+    "identification.value.ground": "prosecution_decisions",  # of a dismissal
+    # The exemption from cooperation is the IND's to weigh (the B8/3 application without a
+    # report): its ground and statement are residence data.
+    "identification.value.exemption_ground": "immigration",
+    "identification.value.statement": "immigration",
+    "identification.value.statement_on": "immigration",
+    "identification.value.filed_on": "prosecution_decisions",
+    "identification.value.outcome": "prosecution_decisions",
+    "identification.value.verdict_on": "prosecution_decisions",
+    "identification.value.verdict": "prosecution_decisions",
     # A notification (identification.selectors.notifications_of): its kind says what it is about.
     "notification.deadline": CASE_METADATA,  # each by its deadline's kind (DEADLINE_CATEGORIES)
     "notification.guardian": "minors",
     "notification.adult": "minors",
     "notification.guardian_signal": "minors",
     "notification.hold": "location",
+    "notification.condition": "immigration",
 }
 
 # What a timeline entry tells by the mere fact that it is there, by kind. Note entries take the
@@ -204,6 +241,12 @@ PATH_STATE_CATEGORIES: dict[str, str] = {
     "b83_refused": "immigration",
     "other_route": "immigration",
     "closed": "exploitation",
+    "reflection_ended": "immigration",
+    "exempted": "immigration",
+    "b83_ended": "immigration",
+    "continued_residence_applied": "immigration",
+    "continued_residence_granted": "immigration",
+    "continued_residence_refused": "immigration",
 }
 
 # What a deadline tells by the mere fact that it is open: the category of the steps that open
@@ -216,6 +259,10 @@ DEADLINE_CATEGORIES: dict[str, str] = {
     "b83_decision": "immigration",
     "permit_end": "immigration",
     "hold_expiry": "location",
+    "departure": "immigration",
+    "permit_end_dismissal": "prosecution_decisions",  # tells that the case was dismissed
+    "continued_residence_due": "immigration",
+    "continued_residence_decision": "immigration",
 }
 
 TIMELINE_CATEGORIES: dict[str, str] = {
@@ -223,6 +270,9 @@ TIMELINE_CATEGORIES: dict[str, str] = {
     "signal_added": "exploitation",
     "linked": "exploitation",
     "status_changed": CASE_METADATA,
+    "closed": CASE_METADATA,
+    "reopened": CASE_METADATA,
+    "owner_changed": CASE_METADATA,
     "forms_changed": "exploitation",
     "responsible_changed": CASE_METADATA,
     "note_added": "free_text",

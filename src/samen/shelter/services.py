@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samen.cases.lifecycle import case_status_follow
 from samen.cases.models import MINOR_BANDS, Case, NationalityGroup
 from samen.cases.services import event_add
 from samen.organisations.models import OrganisationType, Role
@@ -894,6 +895,8 @@ def placement_start(*, actor: Actor, hold: Hold, at: datetime | None = None) -> 
     )
     referral.status = ReferralStatus.PLACED
     referral.save(update_fields=["status"])
+    # The case's status follows the shelter: a placed person is in care (issue #14).
+    case_status_follow(case=referral.case, in_care=True, actor=actor)
     event_add(
         case=referral.case, kind="placement_started", actor=actor, at=at,
         placement=placement.pk, place=hold.place_id,

@@ -133,6 +133,7 @@ class CaseFilterForm(djforms.Form):
         required=False,
         choices=[("", _("all")), ("yes", _("minors only")), ("no", _("adults only"))],
     )
+    mine = djforms.BooleanField(label=_("Only my cases"), required=False)
     opened_from = djforms.DateField(label=_("Opened from"), required=False, widget=DateInput())
     opened_to = djforms.DateField(label=_("Opened up to"), required=False, widget=DateInput())
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("zaken/<str:number>/delen/", views.case_share, name="case-share"),
     path("zaken/<str:number>/samenvoegen/", views.case_merge, name="case-merge"),
     path("zaken/<str:number>/splitsen/", views.case_split, name="case-split"),
+    path("zaken/", include("samen.cases.urls")),
     path("delen/", views.shares_overview, name="shares"),
     path("delen/<int:pk>/intrekken/", views.share_revoke, name="share-revoke"),
     path("noodtoegang/", views.emergency_access, name="emergency"),

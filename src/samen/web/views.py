@@ -146,6 +146,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             minor={"yes": True, "no": False}.get(c["minor"]),
             opened_from=c["opened_from"],
             opened_to=c["opened_to"],
+            mine_of=request.actor.user.pk if c.get("mine") else None,
         )
     page = case_selectors.case_search(actor=request.actor, filters=filters, page=_page_no(request))
     rows = page.object_list
@@ -194,6 +195,7 @@ def _case_page(
     if policy.allows(actor, "case.note"):
         context["note_form"] = note_form or NoteForm()
     context["ident"] = identification_selectors.case_block(actor=actor, case=_case_or_404(number))
+    context["lifecycle"] = case_selectors.lifecycle_of(actor=actor, number=number)
     return render(request, "samen/case_detail.html", context, status=status)
 
 

@@ -65,10 +65,11 @@ def test_a_deadline_counts_from_the_dutch_day_across_daylight_saving(
     ],
 )
 def test_the_reflection_period_ends_three_months_on(actor_for, case, freeze, starts, expected):
-    freeze(datetime(2026, 11, 30, 9, tzinfo=UTC))
+    # The clock on the start day: a reflection period is recorded when it has started.
+    freeze(datetime.combine(date.fromisoformat(starts), datetime.min.time(), UTC).replace(hour=9))
     police = actor_for("demo-investigator")
     take(police, case, "assessment_start")
-    take(police, case, "indication_establish", established_on="2026-11-30")
+    take(police, case, "indication_establish", established_on=starts)
     services.path_facts_set(
         actor=police, case=case, foreign_national=True, lawful_residence=False, unaccompanied=False
     )
@@ -87,15 +88,15 @@ def test_31_january_plus_one_month_with_a_configured_one_month_period(
     data["settings"]["reflection_period_months"] = 1
     (tmp_path / "identification_path.json").write_text(json.dumps(data))
     path_definitions_sync(directory=tmp_path)
-    freeze(datetime(2027, 1, 31, 10, tzinfo=UTC))
+    freeze(datetime.combine(date.fromisoformat(starts), datetime.min.time(), UTC).replace(hour=10))
     police = actor_for("demo-investigator")
     take(police, case, "assessment_start")
-    take(police, case, "indication_establish", established_on="2027-01-31")
+    take(police, case, "indication_establish", established_on=starts)
     services.path_facts_set(
         actor=police, case=case, foreign_national=True, lawful_residence=False, unaccompanied=False
     )
     take(police, case, "reflection_offer", starts_on=starts)
-    assert IdentificationPath.objects.get(case=case).definition.version == 4
+    assert IdentificationPath.objects.get(case=case).definition.version == data["version"]
     assert due(case, "reflection_end") == expected
 
 
@@ -104,8 +105,10 @@ def test_a_permit_from_29_february_and_its_renewal(actor_for, case, ind, freeze)
     police = actor_for("demo-investigator")
     take(police, case, "assessment_start")
     take(police, case, "indication_establish", established_on="2028-02-29")
+    services.path_facts_set(
+        actor=police, case=case, foreign_national=True, lawful_residence=False, unaccompanied=False
+    )
     take(police, case, "report_record", reported_on="2028-02-29", kind="report")
-    take(police, case, "b83_apply", applied_on="2028-02-29")
     assert due(case, "b83_decision") == date(2028, 3, 28)
     take(ind, case, "b83_grant", decided_on="2028-02-29", permit_starts_on="2028-02-29")
     assert due(case, "permit_end") == date(2029, 2, 28)

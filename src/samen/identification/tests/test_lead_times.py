@@ -48,7 +48,7 @@ def test_the_chart_leaves_out_groups_without_a_value_and_scales_to_the_largest()
 
 
 @pytest.mark.django_db
-def test_the_page_counts_the_path_and_the_shelter_placement(web_for, actor_for, case):
+def test_the_page_counts_the_path_and_the_shelter_placement(web_for, actor_for, case, monkeypatch):
     from samen.organisations.models import Municipality, Organisation
     from samen.shelter.models import (
         Location,
@@ -63,6 +63,9 @@ def test_the_page_counts_the_path_and_the_shelter_placement(web_for, actor_for, 
     police = actor_for("demo-investigator")
     opened = local_date(case.opened_at)
     established = opened + timedelta(days=3)
+    # The indication is recorded once it is established: the clock stands on that day.
+    moment = timezone.now() + timedelta(days=3)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
     services.transition_take(actor=police, case=case, code="assessment_start")
     services.transition_take(
         actor=police, case=case, code="indication_establish",

@@ -69,7 +69,10 @@ def test_the_ind_reads_the_case_for_residence_without_the_forms_of_exploitation(
     assert "forms" not in seen and "forms_display" not in seen and "signals" not in seen
     # It decides the permit for this person: identity, age and minority, residence data.
     access = policy.case_access(ind, [reported.pk])[reported.pk]
-    assert access.categories == {"identity", "demographics", "immigration", "minors"}
+    # And the prosecution's decisions, which decide the permit (not the report: criminal data).
+    assert access.categories == {
+        "identity", "demographics", "immigration", "minors", "prosecution_decisions"
+    }  # fmt: skip
     entry = AuditEntry.objects.filter(action="case.read").latest("id")
     assert "Vreemdelingencirculaire 2000 hoofdstuk B8/3" in entry.legal_basis
     assert "art. 9" not in entry.legal_basis  # no special category data (exploitation) at all
@@ -90,7 +93,8 @@ def test_the_ind_sees_the_reflection_period_and_b83_steps_but_not_the_assessment
     assert by_code["b83_apply"]["source"] == "" and by_code["b83_apply"]["target"] == "b83_applied"
     assert by_code["reflection_offer"]["source"] == ""  # left "indication established"
     assert path["state"] == "b83_applied" and path["state_title"]
-    assert {n["code"] for n in path["next_steps"]} == {"b83_grant", "b83_refuse"}
+    codes = {n["code"] for n in path["next_steps"]}
+    assert {"b83_grant", "b83_refuse"} <= codes and "report_record" not in codes
     assert [d["kind"] for d in path["deadlines"]] == ["b83_decision"]
     assert "advice" not in path and "htcds_status" not in path
 
@@ -100,7 +104,9 @@ def test_a_state_whose_category_is_not_granted_is_not_named(actor_for, reported,
     reflection period, sees the reflection steps, and not where the path stands now."""
     ind = actor_for("demo-ind")
     path = selectors.path_get(actor=ind, case=reported)
-    assert path["state"] == "" and path["state_title"] == "" and path["next_steps"] == []
+    assert path["state"] == "" and path["state_title"] == ""
+    # The report is the application ex officio: only the IND's own decision on it is offered.
+    assert {n["code"] for n in path["next_steps"]} == {"b83_grant", "b83_refuse"}
     assert [s["transition"] for s in path["steps"]] == ["reflection_offer", "reflection_accept"]
     assert all(s["source"] != "indication_established" for s in path["steps"])
     block = selectors.case_block(actor=ind, case=reported)
@@ -121,10 +127,10 @@ def test_a_refused_step_does_not_tell_where_the_path_stands(actor_for, reported)
     from django.core.exceptions import ValidationError
 
     today = timezone.localdate().isoformat()
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused:  # a renewal: no permit was granted yet
         services.transition_take(
-            actor=actor_for("demo-ind"), case=reported, code="b83_grant",
-            values={"decided_on": today, "permit_starts_on": today},
+            actor=actor_for("demo-ind"), case=reported, code="b83_renew",
+            values={"decided_on": today},
         )  # fmt: skip
     text = " ".join(refused.value.messages)
     assert "Aangifte" not in text and "report" not in text.lower() and "B8/3-aanvraag" not in text

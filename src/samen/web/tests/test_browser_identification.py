@@ -96,10 +96,11 @@ def test_from_signal_to_b83_permit(new_page, sign_in, artifact_dir):
     ind.screenshot(path=str(artifact_dir / "identification-permit.png"), full_page=True)
 
     coordinator.goto("/identificatie/termijnen/")
-    expect(coordinator.get_by_test_id("deadlines-later")).to_contain_text(number)
-    expect(
-        coordinator.get_by_test_id("deadlines-later").locator("[data-kind=permit_end]")
-    ).to_have_count(1)
+    later = coordinator.get_by_test_id("deadlines-later")
+    expect(later).to_contain_text(number)
+    # This case's row (the demo world holds other permits too, issue #14's routes).
+    row = later.locator("tr", has=coordinator.get_by_role("link", name=number, exact=True))
+    expect(row.locator("[data-kind=permit_end]")).to_have_count(1)
 
 
 def test_a_minors_case_shows_the_guardian_and_the_protection_path(new_page, sign_in):

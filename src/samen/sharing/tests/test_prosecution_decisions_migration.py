@@ -1,0 +1,31 @@
+"""A register loaded before path v4 gets the prosecution-decisions category and its rules."""
+
+from __future__ import annotations
+
+import importlib
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.db import connection
+
+from samen.sharing.models import DataCategory, ProcessingRule
+
+pytestmark = pytest.mark.django_db
+migration = importlib.import_module("samen.sharing.migrations.0007_prosecution_decisions_category")
+
+
+def test_an_earlier_register_gets_the_category_for_investigation_and_the_ind(world):
+    ProcessingRule.objects.filter(category__code="prosecution_decisions").delete()
+    DataCategory.objects.filter(code="prosecution_decisions").delete()
+    editor = SimpleNamespace(connection=SimpleNamespace(alias=connection.alias))
+    migration.forwards(apps, editor)
+    migration.forwards(apps, editor)  # twice: nothing doubles
+    rules = ProcessingRule.objects.filter(category__code="prosecution_decisions")
+    assert sorted(rules.values_list("organisation_type", "purpose__code")) == [
+        ("ind", "residence"),
+        ("kmar", "investigation"),
+        ("labour_inspectorate", "investigation"),
+        ("police", "investigation"),
+        ("prosecution", "investigation"),
+    ]
