@@ -49,7 +49,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sharing", "0006_ind_residence_purpose"),
+        ("sharing", "0007_register_version"),
     ]
 
     operations = [
