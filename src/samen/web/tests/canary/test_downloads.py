@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 DOWNLOAD_TYPES = ("text/csv", "application/pdf", "application/zip")
 NONE = "none"  # no personal data: no marker of any case, not even a case number
 SUBJECT = "subject"  # one person's data, for the privacy officer only (GDPR art. 15)
+AUDIT = "audit"  # who did what to which case: case numbers, but no value of any person
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,10 @@ DOWNLOADS: dict[str, Download] = {
     "/privacy/inzage/<number>/?format=pdf": Download(
         SUBJECT, "demo-privacy", "the subject-access report of one person"
     ),
+    "/privacy/audit/?format=csv": Download(AUDIT, "demo-privacy", "the audit trail's entries"),
+    # A signal list as a printable card, in Dutch and in English: no case, no person.
+    "/kennis/kaart/<card>/nl.pdf": Download(NONE, "demo-professional", "a signal card"),
+    "/kennis/kaart/<card>/en.pdf": Download(NONE, "demo-professional", "a signal card"),
 }
 # Query parameters whose value makes another kind of file; the others only choose rows.
 FORMAT_KEYS = ("format",)
@@ -64,6 +69,7 @@ CASE_NUMBER = re.compile(r"MH-\d{4}-\d{6}")
 def download_key(url: str) -> str:
     parts = urlsplit(url)
     path = CASE_NUMBER.sub("<number>", parts.path)
+    path = re.sub(r"^/kennis/kaart/[^/]+/", "/kennis/kaart/<card>/", path)
     path = re.sub(r"/\d+(?=/|$)", "/<id>", path)
     query = sorted(
         f"{k}={v}" if k in FORMAT_KEYS else k for k, v in parse_qsl(parts.query, True) if k
