@@ -257,8 +257,24 @@ def test_free_dates_and_unknown_periods_are_refused_with_the_field_named(web_for
         assert bad.status_code == 400 and field in bad.json()["fields"], bad.json()
 
 
+# Files are read by people, in their language (issue #16): the value column is "Waarde" in
+# Dutch and "Value" in English; Dutch CSV has ";" and a byte-order mark.
+VALUE_HEADERS = ("Waarde", "Value")
+
+
+def _value_header(header: list[object]) -> str:
+    return next(str(h) for h in header if h in VALUE_HEADERS)
+
+
+def _csv_rows(text: str) -> list[dict[str, str]]:
+    text = text.removeprefix("\ufeff")
+    delimiter = ";" if text.split("\n", 1)[0].count(";") else ","
+    return list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
+
+
 def _values(rows: list[dict[str, str]]) -> list[str]:
-    return [r["value"] for r in rows]
+    column = _value_header(list(rows[0]))
+    return [r[column] for r in rows]
 
 
 def _assert_no_small_counts(values: list[object]) -> None:
@@ -273,18 +289,20 @@ def test_csv_and_xlsx_carry_only_published_figures(web_for, record):
     _mixed_register(record)
     client = web_for("demo-programme")
     body = client.get(f"/statistiek/?{QUERY}&format=csv&table=year-form-gender").content.decode()
-    rows = list(csv.DictReader(io.StringIO(body)))
-    assert {"year", "form", "gender", "value", "explanation"} <= set(rows[0])
-    assert "suppression" not in rows[0] and "rule" not in rows[0]  # one mark, no kind
+    rows = _csv_rows(body)
+    assert {"Jaar", "Uitbuitingsvorm", "Geslacht", "Waarde", "Toelichting"} <= set(rows[0])
+    assert not any(
+        "onderdrukking" in h.lower() or "regel" in h.lower() for h in rows[0]
+    )  # one mark
     _assert_no_small_counts(_values(rows))
-    assert any(r["value"] == "x" for r in rows)
+    assert any(v == "x" for v in _values(rows))
     response = client.get(f"/statistiek/?{QUERY}&format=xlsx")
     workbook = load_workbook(io.BytesIO(response.content))
-    assert {spec.slug[:31] for spec in tables.SPECS} | {"methods"} == set(workbook.sheetnames)
+    assert {spec.slug[:31] for spec in tables.SPECS} | {"toelichting"} == set(workbook.sheetnames)
     for spec in tables.SPECS:
         sheet = workbook[spec.slug[:31]]
         header = [c.value for c in next(sheet.iter_rows(max_row=1))]
-        column = header.index("value")
+        column = header.index(_value_header(header))
         rows = sheet.iter_rows(min_row=2, values_only=True)
         _assert_no_small_counts([row[column] for row in rows])
 
@@ -303,15 +321,15 @@ def test_publication_bundle_holds_tables_charts_and_methods_without_small_counts
             assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"') and "<title" in svg
     for name in names:
         if name.endswith(".csv"):
-            rows = list(csv.DictReader(io.StringIO(archive.read(name).decode())))
+            rows = _csv_rows(archive.read(name).decode())
             _assert_no_small_counts(_values(rows))
         if name.endswith(".xlsx"):
             workbook = load_workbook(io.BytesIO(archive.read(name)))
             for sheet in workbook.worksheets:
-                if sheet.title == "methods":
+                if sheet.title in ("methods", "toelichting"):  # the methods note, en / nl
                     continue
                 header = [c.value for c in next(sheet.iter_rows(max_row=1))]
-                column = header.index("value")
+                column = header.index(_value_header(header))
                 _assert_no_small_counts(
                     [row[column] for row in sheet.iter_rows(min_row=2, values_only=True)]
                 )
@@ -334,9 +352,9 @@ def test_bundle_of_the_engine_output_directly_has_no_small_counts():
     archive = zipfile.ZipFile(io.BytesIO(publication.bundle_zip(release, {})))
     for name in archive.namelist():
         if name.endswith(".csv"):
-            rows = list(csv.DictReader(io.StringIO(archive.read(name).decode())))
+            rows = _csv_rows(archive.read(name).decode())
             _assert_no_small_counts(_values(rows))
-            assert any(r["value"] == "x" for r in rows)
+            assert any(v == "x" for v in _values(rows))
 
 
 def test_api_returns_the_protected_tables(api_for, record):
