@@ -19,13 +19,13 @@ from samen.api.pagination import page_params, paged_response
 from samen.cases import selectors as case_selectors
 from samen.cases import services as case_services
 from samen.cases.models import AgeBand, Case, CaseStatus
+from samen.core.access import AUTHENTICATED, PUBLIC, access
+from samen.core.actor import active_memberships
+from samen.core.models import CaseShare
 from samen.organisations import selectors as org_selectors
 from samen.organisations.models import Organisation
 from samen.sharing import selectors as sharing_selectors
 from samen.sharing import services as sharing_services
-from samen.sharing.access import AUTHENTICATED, PUBLIC, access
-from samen.sharing.actor import active_memberships
-from samen.sharing.models import CaseShare
 from samen.signalling import pacing, triage
 from samen.signalling import selectors as signal_selectors
 from samen.signalling import services as signal_services

@@ -12,9 +12,9 @@ from django.db.models import Q, QuerySet
 from samen.cases import crypto
 from samen.cases import services as case_services
 from samen.cases.models import Case, CaseEvent, CaseNote, ExploitationForm
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
-from samen.sharing.policy import CaseAccess
+from samen.core import audit, policy
+from samen.core.actor import Actor
+from samen.core.policy import CaseAccess
 
 MAX_PAGE_SIZE = 100
 LIST_FIELDS = ("municipality", "region", "forms", "minor", "age_band", "gender")

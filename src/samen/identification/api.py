@@ -14,10 +14,10 @@ from rest_framework.response import Response
 
 from samen.api.base import SamenAPIView
 from samen.cases.models import Case
+from samen.core import policy
 from samen.identification import commission, selectors, services
 from samen.identification.models import CommissionOutcome, CommissionReview
 from samen.organisations.models import OrganisationType, Role
-from samen.sharing import policy
 
 TAG = ["identification"]
 

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from samen.cases import crypto
 from samen.cases.models import Case
 from samen.cases.services import event_add
+from samen.core import audit, policy
+from samen.core.actor import Actor
 from samen.identification.models import (
     CommissionMember,
     CommissionOutcome,
@@ -23,8 +25,6 @@ from samen.identification.models import (
 )
 from samen.identification.services import TIMELINE_KIND, _access, _path_locked
 from samen.organisations.models import Membership
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
 
 
 def _config(definition: PathDefinition) -> dict:

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samen.cases.models import Case
+from samen.core import policy
+from samen.core.access import access
 from samen.i18n import current_language
 from samen.identification import commission, leadtimes, selectors, services
 from samen.identification.definitions import machine_of
 from samen.identification.forms import CommissionOpenForm
 from samen.identification.models import AgeAssessment, CommissionReview, NonPunishmentReason
-from samen.sharing import policy
-from samen.sharing.access import access
 
 
 def _case(request: HttpRequest, number: str, permission: str) -> Case:

@@ -36,10 +36,10 @@ from django.db.models import Count, Max, Q
 from samen.cases import crypto
 from samen.cases.models import Case, CaseEvent, CaseStatus, Identity, Person
 from samen.cases.services import event_add
+from samen.core import audit
+from samen.core.actor import Actor
+from samen.core.models import ProcessingRule
 from samen.i18n import pick
-from samen.sharing import audit
-from samen.sharing.actor import Actor
-from samen.sharing.models import ProcessingRule
 
 TREATMENTS_FILE = Path(__file__).parent / "data" / "retention.json"
 LEGAL_BASIS = "AVG art. 5 lid 1 sub e (opslagbeperking); art. 17"

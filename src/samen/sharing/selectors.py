@@ -11,9 +11,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from samen.cases.models import Case
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
-from samen.sharing.models import (
+from samen.core import audit, policy
+from samen.core.actor import Actor
+from samen.core.models import (
     AuditEntry,
     AuditSubject,
     CaseShare,

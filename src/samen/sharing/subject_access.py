@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy
 
 from samen.cases.models import Case, CaseNote, CaseStatus, Person
 from samen.cases.services import identity_read
+from samen.core.models import AuditEntry, CaseShare, DataCategory, EmergencyAccess, Purpose
+from samen.core.register import FIELD_CATEGORIES
 from samen.i18n import pick
 from samen.sharing import retention
-from samen.sharing.models import AuditEntry, CaseShare, DataCategory, EmergencyAccess, Purpose
-from samen.sharing.register import FIELD_CATEGORIES
 
 # The object of an audit action (the part before the last dot) and its verb, in words. An action
 # another app adds later falls back to "data" and "used": never its code.
@@ -538,7 +538,7 @@ def _recipients(cases: list[Case], entries: list[AuditEntry]) -> list[Recipient]
 def _purposes(
     cases: list[Case], entries: list[AuditEntry], purposes: dict[str, str]
 ) -> list[PurposeRow]:
-    from samen.sharing.models import ProcessingRule
+    from samen.core.models import ProcessingRule
 
     used = {e.purpose for e in entries if e.result == AuditEntry.Result.OK and e.purpose}
     used |= set(CaseShare.objects.filter(case__in=cases).values_list("purpose__code", flat=True))

@@ -18,8 +18,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samen.sharing import policy
-from samen.sharing.actor import Actor
+from samen.core import policy
+from samen.core.actor import Actor
 from samen.shelter.models import (
     CapacityAlarm,
     DeclineReason,

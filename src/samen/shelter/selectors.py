@@ -6,9 +6,9 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from samen.core import audit, policy
+from samen.core.actor import Actor
 from samen.organisations.models import Role
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
 from samen.shelter import matching
 from samen.shelter.allocation import allocate
 from samen.shelter.models import (

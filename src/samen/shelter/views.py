@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samen.cases.models import Case
+from samen.core.access import access
 from samen.organisations.models import SafetyRegion
-from samen.sharing.access import access
 from samen.shelter import dashboard as shelter_dashboard
 from samen.shelter import selectors, services
 from samen.shelter.forms import (

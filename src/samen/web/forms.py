@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samen.cases.models import AgeBand, CaseStatus, ExploitationForm, Gender
+from samen.core.models import DataCategory, ProcessingRule, Purpose
 from samen.organisations.models import Organisation, OrganisationType, SafetyRegion
 from samen.organisations.selectors import municipalities
-from samen.sharing.models import DataCategory, ProcessingRule, Purpose
 from samen.signalling.models import SignalList
 from samen.signalling.services import MAX_NOTES, PersonInput, SignalInput
 

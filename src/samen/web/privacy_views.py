@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samen.core.access import access
+from samen.core.models import EmergencyAccess, ProcessingRule
 from samen.sharing import selectors, services
-from samen.sharing.access import access
-from samen.sharing.models import EmergencyAccess, ProcessingRule
 from samen.spreadsheets import SafeWriter
 from samen.web.forms import AuditFilterForm, ProcessingRuleForm, ReviewForm
 from samen.web.pdf import pdf_response

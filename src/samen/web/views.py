@@ -15,13 +15,13 @@ from django.views.i18n import set_language
 from samen.cases import selectors as case_selectors
 from samen.cases import services as case_services
 from samen.cases.models import Case
+from samen.core import policy
+from samen.core.access import AUTHENTICATED, PUBLIC, access, declare
+from samen.core.models import CaseShare
+from samen.core.register import purposes_of_role
 from samen.identification import selectors as identification_selectors
-from samen.sharing import policy
 from samen.sharing import selectors as sharing_selectors
 from samen.sharing import services as sharing_services
-from samen.sharing.access import AUTHENTICATED, PUBLIC, access, declare
-from samen.sharing.models import CaseShare
-from samen.sharing.register import purposes_of_role
 from samen.signalling import pacing, triage
 from samen.signalling import selectors as signal_selectors
 from samen.signalling import services as signal_services

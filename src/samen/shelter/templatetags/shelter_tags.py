@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from samen.sharing import policy
+from samen.core import policy
 from samen.shelter.models import Referral
 
 register = template.Library()

@@ -2,10 +2,10 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samen.core.actor import Actor
+from samen.core.models import DataCategory
 from samen.i18n import pick
 from samen.sharing import retention
-from samen.sharing.actor import Actor
-from samen.sharing.models import DataCategory
 
 
 def category_label(code: str) -> str:

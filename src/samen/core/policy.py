@@ -4,7 +4,7 @@
 - RELATIONS: through which relation to the person an organisation reaches a case (responsible
   coordination, guardian, investigating service, IND, shelter, national registration); the
   organisation that signalled reaches only its own signals (SIGNALLER), never the case;
-- the register of processing (samen.sharing.register): which data categories an organisation
+- the register of processing (samen.core.register): which data categories an organisation
   type may process for a purpose, on which legal basis; fields outside them are absent;
 - explicit shares widen the reach to single cases, for their categories; emergency access is
   the only way around a missing relation, flagged and reviewed afterwards.
@@ -21,10 +21,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
-from samen.organisations.models import OrganisationType, Role
-from samen.sharing import audit
-from samen.sharing.actor import Actor
-from samen.sharing.register import (
+from samen.core import audit
+from samen.core.actor import Actor
+from samen.core.register import (
     CASE_METADATA,
     DEADLINE_CATEGORIES,
     FIELD_CATEGORIES,
@@ -34,6 +33,7 @@ from samen.sharing.register import (
     Grant,
     grants_for,
 )
+from samen.organisations.models import OrganisationType, Role
 
 R = Role
 T = OrganisationType
@@ -346,7 +346,7 @@ def _relations_q(actor: Actor) -> Q:
 
 
 def _active_shares(actor: Actor):
-    from samen.sharing.models import CaseShare
+    from samen.core.models import CaseShare
 
     return CaseShare.objects.filter(
         recipient_id=actor.organisation.pk if actor.organisation else None,
@@ -356,7 +356,7 @@ def _active_shares(actor: Actor):
 
 
 def _active_emergencies(actor: Actor):
-    from samen.sharing.models import EmergencyAccess
+    from samen.core.models import EmergencyAccess
 
     return EmergencyAccess.objects.filter(
         user_id=actor.user.pk,
@@ -444,7 +444,7 @@ def sees_all_of_case(actor: Actor) -> bool:
 def memberships_reaching(case) -> Q:
     """A cheap SQL superset over organisations.Membership of those that reach the case; the
     policy confirms each one afterwards (case_access)."""
-    from samen.sharing.models import CaseShare, EmergencyAccess
+    from samen.core.models import CaseShare, EmergencyAccess
 
     q = Q(
         organisation_id__in=CaseShare.objects.filter(case=case, revoked_at__isnull=True).values(

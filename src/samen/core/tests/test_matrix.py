@@ -12,11 +12,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samen.cases import crypto
 from samen.cases.models import CaseNote
+from samen.core import policy, register
+from samen.core.actor import actor_for_membership
+from samen.core.models import DataCategory
 from samen.demo.builder import DEMO_USERS
 from samen.organisations.models import Membership
-from samen.sharing import policy, register, services
-from samen.sharing.actor import actor_for_membership
-from samen.sharing.models import DataCategory
+from samen.sharing import services
 from samen.signalling.services import PersonInput, signal_record
 
 USERS = [u for u, *_ in DEMO_USERS if u not in ("demo-hotel", "demo-coordinator-noord")]

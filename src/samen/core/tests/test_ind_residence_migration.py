@@ -10,12 +10,12 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from samen.sharing.models import DataCategory, ProcessingRule, Purpose, RolePurpose
-from samen.sharing.register import purposes_of_role
+from samen.core.models import DataCategory, ProcessingRule, Purpose, RolePurpose
+from samen.core.register import purposes_of_role
 
 pytestmark = pytest.mark.django_db
 
-migration = importlib.import_module("samen.sharing.migrations.0006_ind_residence_purpose")
+migration = importlib.import_module("samen.core.migrations.0006_ind_residence_purpose")
 OLD_BASIS = "AVG art. 6 lid 1 sub c en e; art. 9 lid 2 sub g"
 
 

@@ -8,7 +8,7 @@ from samen.i18n import pick
 class AuditEntry(models.Model):
     """One use of case data: who, for whom, what, which fields, with what result, from where.
 
-    Written only by samen.sharing.audit; never updated or deleted by the application.
+    Written only by samen.core.audit; never updated or deleted by the application.
     """
 
     class Result(models.TextChoices):

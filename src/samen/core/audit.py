@@ -3,7 +3,7 @@
 Each entry carries an HMAC (key SAMEN_AUDIT_KEY) over its own content and the previous entry's
 hash, and a gapless sequence number. Editing, deleting, inserting or reordering entries breaks the
 chain, which `samen audit verify` detects. After commit the new head is checkpointed outside the
-table (samen.sharing.anchor), so cutting off the newest entries or wiping them all is detected
+table (samen.core.anchor), so cutting off the newest entries or wiping them all is detected
 too. Entries hold ids, field names and codes, never personal data.
 
 A refusal must outlive the transaction it happened in: a service refuses by raising, and the
@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db import connection, transaction
 from django.utils import timezone
 
-from samen.sharing.anchor import Checkpoint
+from samen.core.anchor import Checkpoint
 
 if TYPE_CHECKING:
-    from samen.sharing.actor import Actor
+    from samen.core.actor import Actor
 
 OPERATIONS = {
     "create": "C",
@@ -86,7 +86,7 @@ def chain_hash(key: bytes, prev_hash: str, values: dict) -> str:
 
 
 def _audit_key() -> bytes:
-    from samen.cases.keys import key
+    from samen.core.keys import key
 
     return key("SAMEN_AUDIT_KEY")
 
@@ -133,8 +133,8 @@ def record(
 
 
 def _append(values: dict) -> None:
-    from samen.sharing import anchor
-    from samen.sharing.models import AuditChainHead, AuditEntry, AuditSubject
+    from samen.core import anchor
+    from samen.core.models import AuditChainHead, AuditEntry, AuditSubject
 
     with transaction.atomic():
         # The head row is locked for the append (no forks); created once, on the first entry.
@@ -218,9 +218,9 @@ def verify() -> VerifyResult:
     """Walk the chain in sequence order; stop at the first entry that does not fit its
     predecessor, its own content, its subject index or its checkpoint; then demand that the chain
     reaches the head row and the last checkpoint written outside the table. The walk itself is
-    in samen.sharing.audit_verify (streamed, in parallel on large chains)."""
-    from samen.sharing import anchor
-    from samen.sharing.models import AuditChainHead
+    in samen.core.audit_verify (streamed, in parallel on large chains)."""
+    from samen.core import anchor
+    from samen.core.models import AuditChainHead
 
     try:
         anchors = anchor.load()
@@ -235,7 +235,7 @@ def verify() -> VerifyResult:
             last,
         )  # fmt: skip
 
-    from samen.sharing import audit_verify
+    from samen.core import audit_verify
 
     walk = audit_verify.join(audit_verify.spans(_audit_key(), anchors), GENESIS)
     checked, prev = walk.checked, walk.last_hash

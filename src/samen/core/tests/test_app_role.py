@@ -5,7 +5,7 @@ proves the application needs no owner rights for what it did."""
 import pytest
 from django.db import connection
 
-from samen.sharing.tests import approle
+from samen.core.tests import approle
 
 
 @pytest.mark.postgres_only
@@ -30,7 +30,7 @@ def test_transactional_tests_run_as_that_role_too_and_flush_as_the_owner(record)
     the owner) empties the append-only table, which the application itself may not."""
     if connection.vendor != "postgresql" or not approle.app_role():
         pytest.skip("PostgreSQL with SAMEN_TEST_DB_ROLE only")
-    from samen.sharing.models import AuditEntry
+    from samen.core.models import AuditEntry
 
     assert approle.current_role() == approle.app_role()
     record()

@@ -8,8 +8,8 @@ from django.http import Http404
 
 from samen.cases import selectors as cases
 from samen.cases.models import Case
-from samen.sharing import policy
-from samen.sharing.models import AuditEntry
+from samen.core import policy
+from samen.core.models import AuditEntry
 from samen.signalling import selectors as signals
 from samen.signalling.services import PersonInput
 

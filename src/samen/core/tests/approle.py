@@ -53,7 +53,7 @@ def switch_on() -> bool:
     targets = [c for c in connections.all() if _postgres(c)]
     if not role or not targets:
         return False
-    from samen.sharing.dbroles import grant_application_role
+    from samen.core.dbroles import grant_application_role
 
     for connection in targets:
         if connection.settings_dict.get("TEST", {}).get("MIRROR"):

@@ -246,7 +246,7 @@ def register_load_initial(using: str = "default") -> bool:
     """Load data/register.json into an empty register; returns whether it loaded."""
     from django.db import transaction
 
-    from samen.sharing.models import DataCategory, ProcessingRule, Purpose, RolePurpose
+    from samen.core.models import DataCategory, ProcessingRule, Purpose, RolePurpose
 
     if Purpose.objects.using(using).exists():
         return False
@@ -302,7 +302,7 @@ class Grant:
 
 def grants_for(organisation_type: str, purpose: str) -> dict[str, Grant]:
     """What this organisation type may process for this purpose, by category code."""
-    from samen.sharing.models import ProcessingRule
+    from samen.core.models import ProcessingRule
 
     rows = ProcessingRule.objects.filter(
         organisation_type=organisation_type, purpose__code=purpose
@@ -314,7 +314,7 @@ def grants_for(organisation_type: str, purpose: str) -> dict[str, Grant]:
 
 
 def purposes_of_role(role: str) -> list[str]:
-    from samen.sharing.models import RolePurpose
+    from samen.core.models import RolePurpose
 
     return list(
         RolePurpose.objects.filter(role=role)

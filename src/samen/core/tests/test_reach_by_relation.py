@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from samen.cases import selectors as cases
 from samen.cases.models import Case
+from samen.core import policy
+from samen.core.models import AuditEntry, CaseShare
 from samen.identification import services as identification
 from samen.identification.demo import ask_to_assess
 from samen.identification.models import IdentificationPath, PathStep
 from samen.organisations.models import Municipality, Organisation, OrganisationType, Role
-from samen.sharing import policy
-from samen.sharing.models import AuditEntry, CaseShare
 from samen.sharing.services import share_create, share_revoke
 from samen.signalling import selectors as signals
 from samen.signalling.services import PersonInput
@@ -250,8 +250,8 @@ def test_the_registrar_role_at_another_organisation_type_reaches_nothing(record,
 @pytest.fixture
 def member_at(world):
     from samen.accounts.models import User
+    from samen.core.actor import actor_for_membership
     from samen.organisations.models import Membership
-    from samen.sharing.actor import actor_for_membership
 
     def make(org_type: str, role: str, username: str):
         org = Organisation.objects.filter(type=org_type).order_by("id").first()

@@ -43,7 +43,7 @@ class AnchorBroken(Exception):
 def _anchor_key() -> bytes:
     # A key of its own, derived from the audit key, so a checkpoint line can never pass for an
     # audit entry's hash or the other way round.
-    from samen.sharing.audit import _audit_key
+    from samen.core.audit import _audit_key
 
     return hmac.new(_audit_key(), b"samen-audit-anchor-v1", hashlib.sha256).digest()
 
@@ -86,7 +86,7 @@ def after_commit(seq: int, digest: str) -> None:
 def checkpoint_head() -> Checkpoint | None:
     """Checkpoint the current head now (for `samen audit checkpoint`, e.g. from cron, which
     closes the window of batched checkpoints on a quiet system). None for an empty chain."""
-    from samen.sharing.models import AuditChainHead
+    from samen.core.models import AuditChainHead
 
     head = AuditChainHead.objects.filter(id=1).first()
     if head is None or head.seq == 0:

@@ -19,7 +19,7 @@ from json.encoder import encode_basestring_ascii as _s
 from django.db import connection, connections
 from django.utils.dateparse import parse_datetime
 
-from samen.sharing import anchor
+from samen.core import anchor
 
 FETCH = 10_000
 #: Below this many entries one process walks the chain; above, ranges go to several processes.
@@ -59,7 +59,7 @@ class Span:
 
 
 def _sql(lo: int, hi: int | None) -> tuple[str, list[int]]:
-    from samen.sharing.models import AuditEntry, AuditSubject
+    from samen.core.models import AuditEntry, AuditSubject
 
     entries, subjects = AuditEntry._meta.db_table, AuditSubject._meta.db_table
     joined = "string_agg(s.case_number, ',')" if connection.vendor == "postgresql" else (
@@ -124,7 +124,7 @@ def canonical(row: tuple, fields: object, detail: object) -> bytes:
 def check_span(key: bytes, anchors: anchor.Anchors, lo: int, hi: int | None) -> Span:
     """Walk lo < seq <= hi. The first row's sequence and its link to the row before the range
     are left to the join (a range does not know what came before it)."""
-    from samen.sharing.audit import subjects_of
+    from samen.core.audit import subjects_of
 
     prepared = hmac.new(key, digestmod="sha256")
     expected = lo + 1
@@ -191,7 +191,7 @@ def spans(key: bytes, anchors: anchor.Anchors, *, workers: int | None = None) ->
     connection can be given up (not inside a transaction); else one range here."""
     from django.db.models import Max
 
-    from samen.sharing.models import AuditEntry
+    from samen.core.models import AuditEntry
 
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
     top = AuditEntry.objects.aggregate(m=Max("seq"))["m"] or 0

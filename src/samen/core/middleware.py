@@ -3,8 +3,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
-from samen.sharing import audit
-from samen.sharing.actor import (
+from samen.core import audit
+from samen.core.actor import (
     HEADER,
     PURPOSE_HEADER,
     PURPOSE_SESSION_KEY,
@@ -39,7 +39,7 @@ class ActorMiddleware:
     """Puts `request.actor` on every request, lazily, for the web views (API views build their own
     after DRF authentication, since token users are only known then). Refusals recorded inside an
     atomic block anywhere in the request are written when the request is done, outside every
-    transaction, so a rollback cannot take them along (samen.sharing.audit.refusals_outlive)."""
+    transaction, so a rollback cannot take them along (samen.core.audit.refusals_outlive)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

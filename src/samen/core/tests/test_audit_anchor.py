@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
-from samen.sharing import anchor, audit
-from samen.sharing.dbroles import grant_application_role
-from samen.sharing.models import AuditChainHead, AuditEntry, AuditSubject
-from samen.sharing.tests.test_audit_chain import SUBJECTS, TABLE, raw
+from samen.core import anchor, audit
+from samen.core.dbroles import grant_application_role
+from samen.core.models import AuditChainHead, AuditEntry, AuditSubject
+from samen.core.tests.test_audit_chain import SUBJECTS, TABLE, raw
 
 HEAD = AuditChainHead._meta.db_table
 

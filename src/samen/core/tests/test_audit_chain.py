@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, InternalError, ProgrammingError, connection, transaction
 
-from samen.sharing import audit
-from samen.sharing.models import AuditChainHead, AuditEntry, AuditSubject
-from samen.sharing.tests import approle
+from samen.core import audit
+from samen.core.models import AuditChainHead, AuditEntry, AuditSubject
+from samen.core.tests import approle
 
 TABLE = AuditEntry._meta.db_table
 SUBJECTS = AuditSubject._meta.db_table

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db import connections
 
-from samen.sharing.models import AuditEntry, AuditSubject
+from samen.core.models import AuditEntry, AuditSubject
 
 # Tables the application may only read and append to.
 APPEND_ONLY = (AuditEntry._meta.db_table, AuditSubject._meta.db_table)

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 
-from samen.sharing import audit, audit_verify
-from samen.sharing.models import AuditEntry
+from samen.core import audit, audit_verify
+from samen.core.models import AuditEntry
 
 from .test_audit_chain import TABLE, raw
 
@@ -44,7 +44,7 @@ def long_trail(record, django_capture_on_commit_callbacks):
 
 
 def walk_in_parallel() -> audit_verify.Walk:
-    from samen.sharing import anchor
+    from samen.core import anchor
 
     key, anchors = audit._audit_key(), anchor.load()
     top = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first()

@@ -2,8 +2,8 @@
 
 Rules:
   public         anyone, also signed out (login, health check, language switch, schema)
-  authenticated  any signed-in user; what they then see is filtered by samen.sharing.policy
-  <permission>   a permission from samen.sharing.policy.PERMISSIONS, checked up front
+  authenticated  any signed-in user; what they then see is filtered by samen.core.policy
+  <permission>   a permission from samen.core.policy.PERMISSIONS, checked up front
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from samen.sharing import policy
+from samen.core import policy
 
 V = TypeVar("V", bound=Callable[..., HttpResponse])
 PUBLIC = "public"

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from samen.cases.keys import write_local_key_file
+from samen.core.keys import write_local_key_file
 
 
 class Command(BaseCommand):

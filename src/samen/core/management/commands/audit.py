@@ -3,8 +3,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from samen.sharing import anchor
-from samen.sharing.audit import verify
+from samen.core import anchor
+from samen.core.audit import verify
 
 
 class Command(BaseCommand):
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             )
             return
         if action == "grant":
-            from samen.sharing.dbroles import grant_application_role
+            from samen.core.dbroles import grant_application_role
 
             try:
                 grant_application_role(str(options["to"]), using=str(options["database"]))
