@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from samen.core.register import purposes_of_role
 from samen.organisations.models import Membership, Organisation
 
 
@@ -56,8 +57,6 @@ def choose_membership(memberships: list[Membership], wanted: object) -> Membersh
 
 def choose_purpose(role: str, wanted: object) -> str:
     """The purpose asked for when the role may act for it, else the role's default purpose."""
-    from samen.core.register import purposes_of_role
-
     allowed = purposes_of_role(role) if role else []
     if wanted and str(wanted) in allowed:
         return str(wanted)

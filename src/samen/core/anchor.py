@@ -25,6 +25,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from samen.core.keys import key
+from samen.core.models import AuditChainHead
+
 # Bytes of each checkpointed hash that verify keeps in memory (one array slot per sequence).
 KEPT = 16
 
@@ -43,9 +46,7 @@ class AnchorBroken(Exception):
 def _anchor_key() -> bytes:
     # A key of its own, derived from the audit key, so a checkpoint line can never pass for an
     # audit entry's hash or the other way round.
-    from samen.core.audit import _audit_key
-
-    return hmac.new(_audit_key(), b"samen-audit-anchor-v1", hashlib.sha256).digest()
+    return hmac.new(key("SAMEN_AUDIT_KEY"), b"samen-audit-anchor-v1", hashlib.sha256).digest()
 
 
 def _mac(key: bytes, seq: int, digest: str, at: str) -> str:
@@ -86,7 +87,6 @@ def after_commit(seq: int, digest: str) -> None:
 def checkpoint_head() -> Checkpoint | None:
     """Checkpoint the current head now (for `samen audit checkpoint`, e.g. from cron, which
     closes the window of batched checkpoints on a quiet system). None for an empty chain."""
-    from samen.core.models import AuditChainHead
 
     head = AuditChainHead.objects.filter(id=1).first()
     if head is None or head.seq == 0:

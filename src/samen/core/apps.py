@@ -20,3 +20,5 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_load_register, sender=self)
+        # Registers the system checks; they read the policy, which reads models.
+        from samen.core import checks  # noqa: F401

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,7 +27,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db import connection, transaction
 from django.utils import timezone
 
+from samen.core import anchor, audit_verify
 from samen.core.anchor import Checkpoint
+from samen.core.audit_verify import subjects_of
+from samen.core.keys import key
+from samen.core.models import AuditChainHead, AuditEntry, AuditSubject
 
 if TYPE_CHECKING:
     from samen.core.actor import Actor
@@ -86,8 +89,6 @@ def chain_hash(key: bytes, prev_hash: str, values: dict) -> str:
 
 
 def _audit_key() -> bytes:
-    from samen.core.keys import key
-
     return key("SAMEN_AUDIT_KEY")
 
 
@@ -133,8 +134,6 @@ def record(
 
 
 def _append(values: dict) -> None:
-    from samen.core import anchor
-    from samen.core.models import AuditChainHead, AuditEntry, AuditSubject
 
     with transaction.atomic():
         # The head row is locked for the append (no forks); created once, on the first entry.
@@ -187,23 +186,6 @@ def atomic(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-CASE_NUMBER = re.compile(r"^MH-\d{4}-\d{6}$")
-
-
-def subjects_of(object_type: str, object_id: str, detail: dict) -> list[str]:
-    """The case numbers an entry is about: its object, the cases a list showed, a signal's case.
-    Only well-formed numbers: a probe for a made-up number is about nobody."""
-    numbers = []
-    if object_type == "case" and object_id not in ("", "*"):
-        numbers.append(object_id)
-    if object_type == "case":
-        numbers += [n for n in detail.get("shown", []) if isinstance(n, str)]
-    numbers += [n for n in detail.get("cases", []) if isinstance(n, str)]
-    if isinstance(detail.get("case"), str):
-        numbers.append(detail["case"])
-    return [n for n in numbers if CASE_NUMBER.match(n)]
-
-
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool
@@ -219,8 +201,6 @@ def verify() -> VerifyResult:
     predecessor, its own content, its subject index or its checkpoint; then demand that the chain
     reaches the head row and the last checkpoint written outside the table. The walk itself is
     in samen.core.audit_verify (streamed, in parallel on large chains)."""
-    from samen.core import anchor
-    from samen.core.models import AuditChainHead
 
     try:
         anchors = anchor.load()
@@ -234,8 +214,6 @@ def verify() -> VerifyResult:
             "and written anew",
             last,
         )  # fmt: skip
-
-    from samen.core import audit_verify
 
     walk = audit_verify.join(audit_verify.spans(_audit_key(), anchors), GENESIS)
     checked, prev = walk.checked, walk.last_hash

@@ -11,15 +11,18 @@ from __future__ import annotations
 import hmac
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from json.encoder import encode_basestring_ascii as _s
 
 from django.db import connection, connections
+from django.db.models import Max
 from django.utils.dateparse import parse_datetime
 
 from samen.core import anchor
+from samen.core.models import AuditEntry, AuditSubject
 
 FETCH = 10_000
 #: Below this many entries one process walks the chain; above, ranges go to several processes.
@@ -33,6 +36,23 @@ _ENTRY_COLUMNS = (
     "organisation_id", "role", "action", "operation", "object_type", "object_id", "fields",
     "detail", "purpose", "legal_basis", "emergency", "result", "origin",
 )  # fmt: skip
+
+
+CASE_NUMBER = re.compile(r"^MH-\d{4}-\d{6}$")
+
+
+def subjects_of(object_type: str, object_id: str, detail: dict) -> list[str]:
+    """The case numbers an entry is about: its object, the cases a list showed, a signal's case.
+    Only well-formed numbers: a probe for a made-up number is about nobody."""
+    numbers = []
+    if object_type == "case" and object_id not in ("", "*"):
+        numbers.append(object_id)
+    if object_type == "case":
+        numbers += [n for n in detail.get("shown", []) if isinstance(n, str)]
+    numbers += [n for n in detail.get("cases", []) if isinstance(n, str)]
+    if isinstance(detail.get("case"), str):
+        numbers.append(detail["case"])
+    return [n for n in numbers if CASE_NUMBER.match(n)]
 
 
 @dataclass(frozen=True)
@@ -59,8 +79,6 @@ class Span:
 
 
 def _sql(lo: int, hi: int | None) -> tuple[str, list[int]]:
-    from samen.core.models import AuditEntry, AuditSubject
-
     entries, subjects = AuditEntry._meta.db_table, AuditSubject._meta.db_table
     joined = "string_agg(s.case_number, ',')" if connection.vendor == "postgresql" else (
         "group_concat(s.case_number, ',')"
@@ -124,8 +142,6 @@ def canonical(row: tuple, fields: object, detail: object) -> bytes:
 def check_span(key: bytes, anchors: anchor.Anchors, lo: int, hi: int | None) -> Span:
     """Walk lo < seq <= hi. The first row's sequence and its link to the row before the range
     are left to the join (a range does not know what came before it)."""
-    from samen.core.audit import subjects_of
-
     prepared = hmac.new(key, digestmod="sha256")
     expected = lo + 1
     prev = ""
@@ -189,9 +205,6 @@ def _bounds(top: int, parts: int) -> list[tuple[int, int | None]]:
 def spans(key: bytes, anchors: anchor.Anchors, *, workers: int | None = None) -> list[Span]:
     """The chain as ranges, checked in parallel processes when it is large enough and the
     connection can be given up (not inside a transaction); else one range here."""
-    from django.db.models import Max
-
-    from samen.core.models import AuditEntry
 
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
     top = AuditEntry.objects.aggregate(m=Max("seq"))["m"] or 0

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from samen.core import audit
 from samen.core.actor import Actor
+from samen.core.models import CaseShare, EmergencyAccess
 from samen.core.register import (
     CASE_METADATA,
     DEADLINE_CATEGORIES,
@@ -108,64 +110,36 @@ OWN_RELATIONS = frozenset(
     }
 )
 
-# Path steps that put a case before the IND: a reflection period or a B8/3 step.
-IMMIGRATION_STEPS = frozenset(
-    {
-        "reflection_offer",
-        "reflection_accept",
-        "reflection_decline",
-        "b83_apply",
-        "b83_grant",
-        "b83_refuse",
-        "b83_renew",
-    }
-)
 # What a shelter sees by its own relation to a person it accepted or houses: the needs
 # profile's categories (identity and contact come with the coordinator's share on acceptance).
 SHELTER_CATEGORIES = frozenset({"demographics", "exploitation", "health"})
 
+# The condition of a relation is a query over cases.Case, named in the table below. Conditions
+# over another app's data (a path step, a placement) live beside that data and are registered by
+# that app when it is ready (identification/relations.py, shelter/relations.py): the table stays
+# here as data, and the core imports no app.
+CONDITIONS: dict[str, Callable[[object], Q]] = {}
 
+
+def relation_condition(name: str) -> Callable[[Callable[[object], Q]], Callable[[object], Q]]:
+    """Register a relation's condition: the organisation -> Q over cases.Case it reaches."""
+
+    def register(fn: Callable[[object], Q]) -> Callable[[object], Q]:
+        CONDITIONS[name] = fn
+        return fn
+
+    return register
+
+
+@relation_condition("every_case")
 def _every_case(org) -> Q:
     # Not Q(): an empty Q vanishes when OR-ed with the share and emergency conditions.
     return Q(pk__isnull=False)
 
 
+@relation_condition("responsible_for")
 def _responsible_for(org) -> Q:
     return Q(region_id=org.municipality.region_id) | Q(responsible_organisation_id=org.pk)
-
-
-def _guardian_of_minor(org) -> Q:
-    from samen.identification.models import IdentificationPath
-
-    # Doubt about the age counts for protection: a presumed minor is a minor here too.
-    paths = IdentificationPath.objects.filter(
-        case_id=OuterRef("pk"), guardian_organisation_id=org.pk
-    ).filter(Q(presumed_minor=True) | Q(case__person__is_minor=True))
-    return Q(Exists(paths))
-
-
-def _took_a_step(org) -> Q:
-    from samen.identification.models import PathStep
-
-    return Q(Exists(PathStep.objects.filter(path__case_id=OuterRef("pk"), organisation_id=org.pk)))
-
-
-def _before_the_ind(org) -> Q:
-    from samen.identification.models import PathStep
-
-    steps = PathStep.objects.filter(path__case_id=OuterRef("pk"), transition__in=IMMIGRATION_STEPS)
-    return Q(Exists(steps))
-
-
-def _its_resident(org) -> Q:
-    from samen.shelter.models import Hold, Placement
-
-    at_own_place = {"place__location__provider__organisation_id": org.pk}
-    # Not while a place is only held: the shelter weighs the needs profile without learning
-    # which case it is about; from its acceptance on the person is its resident.
-    holds = Hold.objects.filter(referral__case_id=OuterRef("pk"), status="accepted", **at_own_place)
-    placements = Placement.objects.filter(referral__case_id=OuterRef("pk"), **at_own_place)
-    return Q(Exists(holds)) | Q(Exists(placements))
 
 
 @dataclass(frozen=True)
@@ -173,29 +147,33 @@ class RelationRule:
     relation: Relation
     organisation_types: frozenset[str]
     roles: frozenset[str]
-    cases: Callable[[object], Q]  # the organisation -> Q over cases.Case it reaches this way
+    condition: str  # a name in CONDITIONS
     categories: frozenset[str] | None = None  # a cap within the register; None: no cap
 
+    def cases(self, org) -> Q:
+        """Q over cases.Case the organisation reaches by this relation."""
+        return CONDITIONS[self.condition](org)
 
-def _rule(relation, types, roles, cases, categories=None) -> RelationRule:
-    return RelationRule(relation, frozenset(types), frozenset(roles), cases, categories)
+
+def _rule(relation, types, roles, condition, categories=None) -> RelationRule:
+    return RelationRule(relation, frozenset(types), frozenset(roles), condition, categories)
 
 
 # Who reaches which cases by its own work. One row per relation; a membership reaches a case
 # when its organisation type and role match a row and the case satisfies the row's condition.
 # Everything else is reached only by a share or emergency access, or not at all.
 RELATIONS: tuple[RelationRule, ...] = (
-    _rule(Relation.REGISTRATION, {T.COMENSHA}, {R.NATIONAL_REGISTRAR}, _every_case),
-    _rule(Relation.RESPONSIBLE, {T.CARE_COORDINATION}, {R.CARE_COORDINATOR}, _responsible_for),
-    _rule(Relation.GUARDIAN, {T.NIDOS}, {R.GUARDIAN}, _guardian_of_minor),
+    _rule(Relation.REGISTRATION, {T.COMENSHA}, {R.NATIONAL_REGISTRAR}, "every_case"),
+    _rule(Relation.RESPONSIBLE, {T.CARE_COORDINATION}, {R.CARE_COORDINATOR}, "responsible_for"),
+    _rule(Relation.GUARDIAN, {T.NIDOS}, {R.GUARDIAN}, "guardian_of_minor"),
     _rule(
         Relation.INVESTIGATING,
         {T.POLICE, T.KMAR, T.LABOUR_INSPECTORATE},
         {R.INVESTIGATOR},
-        _took_a_step,
+        "took_a_step",
     ),
-    _rule(Relation.IMMIGRATION, {T.IND}, {R.IND_OFFICER}, _before_the_ind),
-    _rule(Relation.SHELTER, {T.SHELTER}, {R.SHELTER_STAFF}, _its_resident, SHELTER_CATEGORIES),
+    _rule(Relation.IMMIGRATION, {T.IND}, {R.IND_OFFICER}, "before_the_ind"),
+    _rule(Relation.SHELTER, {T.SHELTER}, {R.SHELTER_STAFF}, "its_resident", SHELTER_CATEGORIES),
 )
 # The professional who signalled reaches the signals they recorded, and nothing of the case.
 SIGNALLER_ROLES = frozenset({R.FIELD_PROFESSIONAL})
@@ -346,8 +324,6 @@ def _relations_q(actor: Actor) -> Q:
 
 
 def _active_shares(actor: Actor):
-    from samen.core.models import CaseShare
-
     return CaseShare.objects.filter(
         recipient_id=actor.organisation.pk if actor.organisation else None,
         purpose__code=actor.purpose,
@@ -356,13 +332,16 @@ def _active_shares(actor: Actor):
 
 
 def _active_emergencies(actor: Actor):
-    from samen.core.models import EmergencyAccess
-
     return EmergencyAccess.objects.filter(
         user_id=actor.user.pk,
         organisation_id=actor.organisation.pk if actor.organisation else None,
         expires_at__gt=timezone.now(),
     )
+
+
+def _case_model():
+    # By name, not by import: the core imports no app (the conditions are Q over this model).
+    return apps.get_model("cases", "Case")
 
 
 def case_filter(actor: Actor) -> Q:
@@ -382,14 +361,12 @@ def signal_filter(actor: Actor) -> Q:
     region's signals and its own organisation's: that is where signals are taken in)."""
     if not actor.membership:
         return Q(pk__in=[])
-    from samen.cases.models import Case
-
     q = Q(recorded_by_id=actor.user.pk, organisation_id=actor.organisation.pk)
     rules = relations_of(actor)
     if any(r.relation is Relation.REGISTRATION for r in rules):
         return Q()
     if rules:
-        q |= Q(case_id__in=Case.objects.filter(_relations_q(actor)).values("pk"))
+        q |= Q(case_id__in=_case_model().objects.filter(_relations_q(actor)).values("pk"))
     if any(r.relation is Relation.RESPONSIBLE for r in rules):
         org = actor.organisation
         q |= Q(region_id=org.municipality.region_id) | Q(organisation_id=org.pk)
@@ -403,16 +380,16 @@ def case_access(actor: Actor, case_ids: list[int]) -> dict[int, CaseAccess]:
     relation's cap), widened by a share to the same organisation; a share alone gives the shared
     categories within the register's; emergency access the register's categories, flagged.
     """
-    from samen.cases.models import Case
-
     if not actor.membership or not case_ids:
         return {}
     register_categories = frozenset(grants(actor))
     reached: dict[int, tuple[Relation, frozenset[str]]] = {}
     for rule in relations_of(actor):
         cap = register_categories if rule.categories is None else rule.categories
-        for pk in Case.objects.filter(rule.cases(actor.organisation), pk__in=case_ids).values_list(
-            "pk", flat=True
+        for pk in (
+            _case_model()
+            .objects.filter(rule.cases(actor.organisation), pk__in=case_ids)
+            .values_list("pk", flat=True)
         ):
             if pk not in reached:  # the first row of the table that applies names the relation
                 reached[pk] = (rule.relation, register_categories & cap)
@@ -444,8 +421,6 @@ def sees_all_of_case(actor: Actor) -> bool:
 def memberships_reaching(case) -> Q:
     """A cheap SQL superset over organisations.Membership of those that reach the case; the
     policy confirms each one afterwards (case_access)."""
-    from samen.core.models import CaseShare, EmergencyAccess
-
     q = Q(
         organisation_id__in=CaseShare.objects.filter(case=case, revoked_at__isnull=True).values(
             "recipient_id"

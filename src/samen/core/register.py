@@ -11,6 +11,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.db import transaction
+
+from samen.core.models import DataCategory, ProcessingRule, Purpose, RolePurpose
+
 REGISTER_FILE = Path(__file__).parent / "data" / "register.json"
 
 # Facts about the case itself (its number, status, dates, responsible organisation) that anyone
@@ -244,10 +248,6 @@ TIMELINE_CATEGORIES: dict[str, str] = {
 
 def register_load_initial(using: str = "default") -> bool:
     """Load data/register.json into an empty register; returns whether it loaded."""
-    from django.db import transaction
-
-    from samen.core.models import DataCategory, ProcessingRule, Purpose, RolePurpose
-
     if Purpose.objects.using(using).exists():
         return False
     data = json.loads(REGISTER_FILE.read_text(encoding="utf-8"))
@@ -302,8 +302,6 @@ class Grant:
 
 def grants_for(organisation_type: str, purpose: str) -> dict[str, Grant]:
     """What this organisation type may process for this purpose, by category code."""
-    from samen.core.models import ProcessingRule
-
     rows = ProcessingRule.objects.filter(
         organisation_type=organisation_type, purpose__code=purpose
     ).values_list("category__code", "legal_basis", "sector_law", "retention_days", "share_with")
@@ -314,8 +312,6 @@ def grants_for(organisation_type: str, purpose: str) -> dict[str, Grant]:
 
 
 def purposes_of_role(role: str) -> list[str]:
-    from samen.core.models import RolePurpose
-
     return list(
         RolePurpose.objects.filter(role=role)
         .order_by("order")
