@@ -40,3 +40,6 @@ s/\bsharing\/data\/register\.json\b/core\/data\/register.json/g
 # --- 2. Keys from the environment are infrastructure of the core --------------------------------
 s/\bsamen\.cases\.keys\b/samen.core.keys/g
 s/^\([[:space:]]*\)from samen\.cases import keys$/\1from samen.core import keys/
+
+# --- 3. Shared helpers out of web/ (nothing imports web but the URLs) ------------------------------
+s/\bsamen\.web\.pdf\b/samen.pdf/g

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from samen.core.access import access
-from samen.web.pdf import pdf_response
+from samen.pdf import pdf_response
 
 from . import manual, overview, selectors, services
 from .charts import bar_chart

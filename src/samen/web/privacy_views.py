@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 
 from samen.core.access import access
 from samen.core.models import EmergencyAccess, ProcessingRule
+from samen.pdf import pdf_response
 from samen.sharing import selectors, services
 from samen.spreadsheets import SafeWriter
 from samen.web.forms import AuditFilterForm, ProcessingRuleForm, ReviewForm
-from samen.web.pdf import pdf_response
 from samen.web.views import _page_no
 
 REGISTER_COLUMNS = [
