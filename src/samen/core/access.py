@@ -39,7 +39,7 @@ def access(rule: str) -> Callable[[V], V]:
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
                 if rule != AUTHENTICATED:
-                    policy.require(request.actor, rule)
+                    policy.require(request.actor, rule)  # type: ignore[attr-defined]  # ActorMiddleware
             return view(request, *args, **kwargs)
 
         wrapper.access_rule = rule  # type: ignore[attr-defined]
@@ -58,6 +58,6 @@ def declare(view: Callable, rule: str) -> Callable:
 
 def ensure(request: HttpRequest, rule: str) -> None:
     if rule not in (PUBLIC, AUTHENTICATED):
-        policy.require(request.actor, rule)
+        policy.require(request.actor, rule)  # type: ignore[attr-defined]  # ActorMiddleware
     elif rule == AUTHENTICATED and not request.user.is_authenticated:
         raise PermissionDenied

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from samen.core.register import purposes_of_role
 from samen.organisations.models import Membership, Organisation
@@ -10,7 +11,7 @@ from samen.organisations.models import Membership, Organisation
 
 @dataclass(frozen=True)
 class Actor:
-    user: object  # samen.accounts.models.User; typed loosely to keep this importable early
+    user: Any  # samen.accounts.models.User (or AnonymousUser); accounts sits above the core
     membership: Membership | None
     origin: str = ""
     purpose: str = ""
@@ -36,7 +37,7 @@ HEADER = "HTTP_X_SAMEN_MEMBERSHIP"
 PURPOSE_HEADER = "HTTP_X_SAMEN_PURPOSE"
 
 
-def active_memberships(user: object) -> list[Membership]:
+def active_memberships(user: Any) -> list[Membership]:
     if not getattr(user, "is_authenticated", False):
         return []
     return list(

@@ -7,7 +7,7 @@ def _load_register(sender: AppConfig, **kwargs: object) -> None:
     # app registry is ready.
     from samen.core.register import register_load_initial
 
-    register_load_initial(using=kwargs.get("using", "default"))
+    register_load_initial(using=str(kwargs.get("using", "default")))
 
 
 class CoreConfig(AppConfig):

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from json.encoder import encode_basestring_ascii as _s
+from typing import Any
 
 from django.db import connection, connections
 from django.db.models import Max
@@ -109,12 +110,12 @@ def _json(value: object) -> object:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
-def _at(value: object) -> str:
+def _at(value: Any) -> str:
     if isinstance(value, str):  # SQLite hands back its text: UTC without an offset
         value = parse_datetime(value)
-    if value.tzinfo is None:  # type: ignore[union-attr]
-        value = value.replace(tzinfo=UTC)  # type: ignore[union-attr]
-    return value.astimezone(UTC).isoformat(timespec="microseconds")  # type: ignore[union-attr]
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _num(value: int | None) -> str:

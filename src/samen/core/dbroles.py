@@ -8,6 +8,8 @@ an owner role (SAMEN_DB_MIGRATION_URL, alias "owner"): `samen migrate --database
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connections
 
 from samen.core.models import AuditEntry, AuditSubject
@@ -16,7 +18,7 @@ from samen.core.models import AuditEntry, AuditSubject
 APPEND_ONLY = (AuditEntry._meta.db_table, AuditSubject._meta.db_table)
 
 
-def grant_statements(role: str) -> list[str]:
+def grant_statements(role: str) -> list[Any]:  # psycopg's sql.Composed
     from psycopg import sql  # PostgreSQL only; imported late so SQLite setups need no driver
 
     r = sql.Identifier(role)

@@ -45,6 +45,6 @@ class ActorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.actor = SimpleLazyObject(lambda: build_actor(request))
+        request.actor = SimpleLazyObject(lambda: build_actor(request))  # type: ignore[attr-defined]
         with audit.refusals_outlive():
             return self.get_response(request)

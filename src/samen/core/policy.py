@@ -310,9 +310,10 @@ def legal_basis(actor: Actor, categories: set[str] | frozenset[str]) -> str:
 
 def relations_of(actor: Actor) -> tuple[RelationRule, ...]:
     """The rows of RELATIONS that apply to the actor's organisation type and role."""
-    if not actor.membership:
+    org = actor.organisation
+    if org is None:
         return ()
-    org_type = actor.organisation.type
+    org_type = org.type
     return tuple(r for r in RELATIONS if org_type in r.organisation_types and actor.role in r.roles)
 
 
@@ -332,9 +333,11 @@ def _active_shares(actor: Actor):
 
 
 def _active_emergencies(actor: Actor):
+    if actor.organisation is None:
+        return EmergencyAccess.objects.none()
     return EmergencyAccess.objects.filter(
         user_id=actor.user.pk,
-        organisation_id=actor.organisation.pk if actor.organisation else None,
+        organisation_id=actor.organisation.pk,
         expires_at__gt=timezone.now(),
     )
 
@@ -359,16 +362,16 @@ def signal_filter(actor: Actor) -> Q:
     """Q over signalling.Signal: the signals the actor recorded, and those of the cases its
     organisation reaches by its own relation (the responsible coordination also receives its
     region's signals and its own organisation's: that is where signals are taken in)."""
-    if not actor.membership:
+    org = actor.organisation
+    if org is None:
         return Q(pk__in=[])
-    q = Q(recorded_by_id=actor.user.pk, organisation_id=actor.organisation.pk)
+    q = Q(recorded_by_id=actor.user.pk, organisation_id=org.pk)
     rules = relations_of(actor)
     if any(r.relation is Relation.REGISTRATION for r in rules):
         return Q()
     if rules:
         q |= Q(case_id__in=_case_model().objects.filter(_relations_q(actor)).values("pk"))
     if any(r.relation is Relation.RESPONSIBLE for r in rules):
-        org = actor.organisation
         q |= Q(region_id=org.municipality.region_id) | Q(organisation_id=org.pk)
     return q
 
