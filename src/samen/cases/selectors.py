@@ -36,6 +36,20 @@ class CaseFilters:
         return {k: str(v) for k, v in vars(self).items() if v not in ("", None)}
 
 
+def case_by_number(*, actor: Actor, number: str, permission: str) -> Case:
+    """The case with this number (spelled in any case, spaces trimmed), or 404.
+
+    The one look-up of a case by its number for views, API views and services. A number that
+    names no case answers exactly like a case out of reach, and is audited the same way: a
+    refusal under `permission`. Whether the actor reaches an existing case is still the
+    service's or selector's check (which audits it too)."""
+    number = (number or "").strip().upper()
+    case = Case.objects.filter(number=number).first()
+    if case is None:
+        raise policy.not_visible(actor, permission, object_type="case", object_id=number)
+    return case
+
+
 def _visible_cases(actor: Actor) -> QuerySet[Case]:
     return Case.objects.filter(policy.case_filter(actor))
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samen.cases.models import Case
+from samen.cases.selectors import case_by_number
 from samen.core import policy
 from samen.core.access import access
 from samen.i18n import current_language
@@ -21,11 +22,7 @@ from samen.identification.models import AgeAssessment, CommissionReview, NonPuni
 
 
 def _case(request: HttpRequest, number: str, permission: str) -> Case:
-    case = Case.objects.filter(number=number).first()
-    if case is None:
-        # Missing and out of reach look the same, and both are audited.
-        raise policy.not_visible(request.actor, permission, object_type="case", object_id=number)
-    return case
+    return case_by_number(actor=request.actor, number=number, permission=permission)
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:

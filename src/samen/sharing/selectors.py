@@ -8,9 +8,8 @@ from datetime import date
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import Http404
 
-from samen.cases.models import Case
+from samen.cases.selectors import case_by_number
 from samen.core import audit, policy
 from samen.core.actor import Actor
 from samen.core.models import (
@@ -91,9 +90,7 @@ def subject_report(*, actor: Actor, number: str, export: str = "") -> dict[str, 
     from samen.sharing.subject_access import subject_report_build
 
     policy.require(actor, "audit.read", object_type="case", object_id=number)
-    case = Case.objects.filter(number=number.strip().upper()).select_related("person").first()
-    if case is None:
-        raise Http404
+    case = case_by_number(actor=actor, number=number, permission="audit.read")
     report = subject_report_build(case=case)
     audit.record(
         actor,

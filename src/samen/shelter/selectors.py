@@ -100,6 +100,28 @@ def present_result(
     }
 
 
+def referrals_of_case(*, actor: Actor, number: str) -> list[Referral]:
+    """The case's last referrals (status and date) for the shelter block of the case page, to
+    someone who may refer; the page itself checked that the viewer reaches the case. A read of
+    the case's referrals like any other: audited, indexed to the case."""
+    if not policy.allows(actor, "referral.create"):
+        return []
+    referrals = list(
+        Referral.objects.filter(case__number=number).order_by("-created_at", "-id")[:20]
+    )
+    if referrals:
+        audit.record(
+            actor,
+            "referral.list",
+            object_type="case",
+            object_id=number,
+            fields=["referral.status", "referral.created_at"],
+            purpose=policy.purpose_of(actor),
+            detail={"referrals": [r.pk for r in referrals]},
+        )
+    return referrals
+
+
 def holds_for_shelter(*, actor: Actor) -> list[dict]:
     """Active holds on the actor's places: the needs profile only, no case number or identity;
     the shelter learns who it is about when it accepts (a share is made then)."""

@@ -14,7 +14,6 @@ from django.views.i18n import set_language
 
 from samen.cases import selectors as case_selectors
 from samen.cases import services as case_services
-from samen.cases.models import Case
 from samen.core import policy
 from samen.core.access import AUTHENTICATED, PUBLIC, access, declare
 from samen.core.models import CaseShare
@@ -154,21 +153,16 @@ def _case_page(
         context["share_form"] = share_form or ShareForm(organisation=actor.organisation)
     if policy.allows(actor, "case.note"):
         context["note_form"] = note_form or NoteForm()
-    context["ident"] = identification_selectors.case_block(actor=actor, case=_case_or_404(number))
+    context["ident"] = identification_selectors.case_block(
+        actor=actor,
+        case=case_selectors.case_by_number(actor=actor, number=number, permission="case.read"),
+    )
     return render(request, "samen/case_detail.html", context, status=status)
 
 
 @access("case.read")
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _case_page(request, number)
-
-
-def _case_or_404(number: str) -> Case:
-    # Whether the actor reaches it is the service's check; this only turns a number into a row.
-    case = Case.objects.filter(number=number).first()
-    if case is None:
-        raise Http404
-    return case
 
 
 @access("case.note")
@@ -178,7 +172,11 @@ def case_note_add(request: HttpRequest, number: str) -> HttpResponse:
     if form.is_valid():
         try:
             case_services.note_add(
-                actor=request.actor, case=_case_or_404(number), text=form.cleaned_data["text"]
+                actor=request.actor,
+                case=case_selectors.case_by_number(
+                    actor=request.actor, number=number, permission="case.note"
+                ),
+                text=form.cleaned_data["text"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -197,7 +195,9 @@ def case_share(request: HttpRequest, number: str) -> HttpResponse:
         try:
             sharing_services.share_create(
                 actor=request.actor,
-                case=_case_or_404(number),
+                case=case_selectors.case_by_number(
+                    actor=request.actor, number=number, permission="case.share"
+                ),
                 recipient=c["recipient"],
                 purpose=c["purpose"].code,
                 categories=c["categories"],
