@@ -43,3 +43,11 @@ s/^\([[:space:]]*\)from samen\.cases import keys$/\1from samen.core import keys/
 
 # --- 3. Shared helpers out of web/ (nothing imports web but the URLs) ------------------------------
 s/\bsamen\.web\.pdf\b/samen.pdf/g
+
+# --- 4. One layout per app: the privacy officer's pages and the templates into their apps -------
+s/\bsamen\.web\.privacy_views\b/samen.sharing.views/g
+s/^\([[:space:]]*\)from samen\.web import privacy_views$/\1from samen.sharing import views as privacy_views/
+s/\bsamen\/\(case_detail\|case_list\)\.html\b/cases\/\1.html/g
+s/\bsamen\/\(signal_choose\|signal_detail\|signal_form\|signal_list\)\.html\b/signalling\/\1.html/g
+s/\bsamen\/\(emergency\|shares\|share_table\)\.html\b/sharing\/\1.html/g
+s/\bsamen\/privacy\//sharing\/privacy\//g

@@ -40,7 +40,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def signal_choose_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "samen/signal_choose.html",
+        "signalling/signal_choose.html",
         {"signal_lists": signal_selectors.signal_lists_current()},
     )
 
@@ -68,7 +68,7 @@ def signal_new(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("signal-receipt", receipt=outcome.receipt)
     return render(
         request,
-        "samen/signal_form.html",
+        "signalling/signal_form.html",
         {"form": form, "signal_list": signal_list},
         status=400 if request.method == "POST" else 200,
     )
@@ -80,7 +80,7 @@ def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     advice = triage.present_stored(
         signal["advice"], signal["advice_reasons"], get_language() or "nl"
     )
-    return render(request, "samen/signal_detail.html", {"signal": signal, "advice": advice})
+    return render(request, "signalling/signal_detail.html", {"signal": signal, "advice": advice})
 
 
 @access("signal.read")
@@ -90,13 +90,13 @@ def signal_receipt(request: HttpRequest, receipt: str) -> HttpResponse:
     advice = triage.present_stored(
         signal["advice"], signal["advice_reasons"], get_language() or "nl"
     )
-    return render(request, "samen/signal_detail.html", {"signal": signal, "advice": advice})
+    return render(request, "signalling/signal_detail.html", {"signal": signal, "advice": advice})
 
 
 @access("signal.read")
 def signal_list(request: HttpRequest) -> HttpResponse:
     page = signal_selectors.signal_search(actor=request.actor, page=_page_no(request))
-    return render(request, "samen/signal_list.html", {"page": page})
+    return render(request, "signalling/signal_list.html", {"page": page})
 
 
 def _page_no(request: HttpRequest) -> int:
@@ -127,7 +127,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(
         request,
-        "samen/case_list.html",
+        "cases/case_list.html",
         {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
     )
 
@@ -157,7 +157,7 @@ def _case_page(
         actor=actor,
         case=case_selectors.case_by_number(actor=actor, number=number, permission="case.read"),
     )
-    return render(request, "samen/case_detail.html", context, status=status)
+    return render(request, "cases/case_detail.html", context, status=status)
 
 
 @access("case.read")
@@ -227,7 +227,7 @@ def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @access("case.read")
 def shares_overview(request: HttpRequest) -> HttpResponse:
     shares = sharing_services.shares_of_organisation(actor=request.actor)
-    return render(request, "samen/shares.html", shares)
+    return render(request, "sharing/shares.html", shares)
 
 
 @access("case.emergency")
@@ -252,5 +252,5 @@ def emergency_access(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("case-detail", number=case.number)
     return render(
-        request, "samen/emergency.html", {"form": form}, status=400 if form.errors else 200
+        request, "sharing/emergency.html", {"form": form}, status=400 if form.errors else 200
     )

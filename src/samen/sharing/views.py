@@ -42,9 +42,9 @@ def register(request: HttpRequest) -> HttpResponse:
     context = {"rows": rows}
     if export == "pdf":
         return pdf_response(
-            request, "samen/privacy/register_print.html", context, "samen-register.pdf"
+            request, "sharing/privacy/register_print.html", context, "samen-register.pdf"
         )
-    return render(request, "samen/privacy/register.html", context)
+    return render(request, "sharing/privacy/register.html", context)
 
 
 @access("register.edit")
@@ -69,14 +69,14 @@ def register_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The register was updated."))
             return redirect("register")
     return render(
-        request, "samen/privacy/register_edit.html", {"form": form, "rule": rule},
+        request, "sharing/privacy/register_edit.html", {"form": form, "rule": rule},
         status=400 if form.errors else 200,
     )  # fmt: skip
 
 
 @access("audit.read")
 def privacy_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "samen/privacy/home.html")
+    return render(request, "sharing/privacy/home.html")
 
 
 @access("audit.read")
@@ -96,7 +96,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(
         request,
-        "samen/privacy/audit.html",
+        "sharing/privacy/audit.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )
 
@@ -108,24 +108,26 @@ def subject_access(request: HttpRequest, number: str) -> HttpResponse:
     if export:
         return pdf_response(
             request,
-            "samen/privacy/subject_print.html",
+            "sharing/privacy/subject_print.html",
             report,
             f"inzage-{report['case'].number}.pdf",
         )
-    return render(request, "samen/privacy/subject.html", report)
+    return render(request, "sharing/privacy/subject.html", report)
 
 
 @access("audit.read")
 def shares(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "samen/privacy/shares.html", {"shares": selectors.shares_all(actor=request.actor)}
+        request,
+        "sharing/privacy/shares.html",
+        {"shares": selectors.shares_all(actor=request.actor)},
     )
 
 
 @access("audit.read")
 def emergencies(request: HttpRequest) -> HttpResponse:
     rows = selectors.emergencies(actor=request.actor)
-    return render(request, "samen/privacy/emergencies.html", {"rows": rows, "form": ReviewForm()})
+    return render(request, "sharing/privacy/emergencies.html", {"rows": rows, "form": ReviewForm()})
 
 
 @access("audit.read")
