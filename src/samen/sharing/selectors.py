@@ -19,6 +19,7 @@ from samen.core.models import (
     EmergencyAccess,
     ProcessingRule,
 )
+from samen.sharing.subject_access import subject_report_build
 
 SUPERVISION_BASIS = "AVG art. 5 lid 2, art. 30 en art. 32; NEN 7513"
 
@@ -87,7 +88,6 @@ def audit_search(*, actor: Actor, filters: AuditFilters, page: int = 1, per_page
 def subject_report(*, actor: Actor, number: str, export: str = "") -> dict[str, object]:
     """What is held about the person of this case, who got it, why, how long, and every use of
     it (GDPR art. 15); over all the person's cases."""
-    from samen.sharing.subject_access import subject_report_build
 
     policy.require(actor, "audit.read", object_type="case", object_id=number)
     case = case_by_number(actor=actor, number=number, permission="audit.read")
