@@ -40,7 +40,7 @@ test: install
 	$(MAKE) --no-print-directory contracts typecheck
 ifdef COVERAGE
 	$(BIN)/pytest -n 2 --cov=samen --cov-report= $(PYTEST_ARGS)
-	$(BIN)/coverage json -q -o var/coverage.json
+	mkdir -p var && $(BIN)/coverage json -q -o var/coverage.json
 	$(BIN)/python scripts/coverage_floor.py var/coverage.json
 else
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
