@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 SAMEN  := $(BIN)/samen
 
-.PHONY: run test install lint format messages clean
+.PHONY: run test install lint format messages clean contracts typecheck coverage-floor
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,28 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=samen.conf.test $(SAMEN) makemigrations --check --dry-run
+	$(MAKE) --no-print-directory contracts typecheck
+ifdef COVERAGE
+	$(BIN)/pytest -n 2 --cov=samen --cov-report= $(PYTEST_ARGS)
+	mkdir -p var && $(BIN)/coverage json -q -o var/coverage.json
+	$(BIN)/python scripts/coverage_floor.py var/coverage.json
+else
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+endif
+
+# The import contracts (.importlinter): no cycles between apps, the core imports no app, engines
+# import no Django, views import no models, nothing imports web but the URLs.
+contracts: $(VENV)/.installed
+	$(BIN)/lint-imports --no-cache
+
+# mypy with django-stubs on the core and the engines (mypy.ini lists the files; grow it).
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
+
+# Raise the per-app coverage floors (coverage-floor.json) to what the last `make test COVERAGE=1`
+# measured; a floor only rises.
+coverage-floor: $(VENV)/.installed
+	$(BIN)/python scripts/coverage_floor.py var/coverage.json --raise
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

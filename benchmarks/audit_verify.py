@@ -7,16 +7,16 @@ process; default PostgreSQL only):
      signals, for real users, organisations, roles, purposes and legal bases.
   2. Fills the audit trail with --entries entries (default 1,000,000), continuing the chain from
      the current head: each entry is built in Python with the same fields and values that
-     `samen.sharing.audit.record` would store (synthetic ids, case numbers, codes and field
+     `samen.core.audit.record` would store (synthetic ids, case numbers, codes and field
      names; never personal data; origins in the TEST-NET range), hashed with
-     `samen.sharing.audit.chain_hash` over the previous entry's hash, with a gapless seq and
+     `samen.core.audit.chain_hash` over the previous entry's hash, with a gapless seq and
      increasing times over the last year. AuditSubject rows are written as record() would.
      Loaded with COPY (PostgreSQL) or executemany in transactions of 50,000 (SQLite);
      AuditChainHead is set to the last seq and hash; then VACUUM ANALYZE (PostgreSQL) or ANALYZE.
   2b. Writes the checkpoint file as record() would have (a signed line per --every entries, by
      default every entry) and times the floor: reading every entry and its subject index in
      sequence order, without any check.
-  3. Times `samen.sharing.audit.verify()` in-process (must be ok and count every entry), with
+  3. Times `samen.core.audit.verify()` in-process (must be ok and count every entry), with
      its peak RSS (Linux VmHWM, reset after the fill; else resource.getrusage), then runs
      `.venv/bin/samen audit verify` once as a subprocess and shows its output and peak RSS.
   3b. Deletes the newest 10 entries and rewinds the head (a consistent, shorter chain) and shows
@@ -126,9 +126,9 @@ class Who:
 
 
 def actors() -> list[Who]:
+    from samen.core import policy
+    from samen.core.actor import actor_for_membership
     from samen.organisations.models import Membership, Role
-    from samen.sharing import policy
-    from samen.sharing.actor import actor_for_membership
 
     weight = {
         Role.FIELD_PROFESSIONAL: 3.0,
@@ -236,7 +236,7 @@ def event(rng: random.Random, who: Who) -> dict[str, object]:
 
 def values_of(who: Who, call: dict[str, object], at: datetime, origin: str) -> dict[str, object]:
     """The dict audit.record builds from an actor and its arguments (same keys, same values)."""
-    from samen.sharing.audit import operation_of
+    from samen.core.audit import operation_of
 
     detail = call.get("detail")
     legal_basis = str(call.get("legal_basis", ""))
@@ -265,7 +265,7 @@ def entries(
     n: int, *, seq0: int, prev0: str, id0: int, key: bytes, seed: int = 1
 ) -> Iterator[tuple[dict[str, object], list[str]]]:
     """n chained entries after (seq0, prev0): (row values incl. id/seq/prev_hash/hash, subjects)."""
-    from samen.sharing.audit import chain_hash, subjects_of
+    from samen.core.audit import chain_hash, subjects_of
 
     rng = random.Random(seed)
     who = actors()
@@ -298,8 +298,8 @@ def entries(
 def head_state() -> tuple[int, str, int]:
     from django.db.models import Max
 
-    from samen.sharing.audit import GENESIS
-    from samen.sharing.models import AuditChainHead, AuditEntry
+    from samen.core.audit import GENESIS
+    from samen.core.models import AuditChainHead, AuditEntry
 
     head = AuditChainHead.objects.filter(id=1).first()
     seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
@@ -472,7 +472,7 @@ def write_checkpoints(every: int) -> int:
     committed entry (and the last), written in bulk from the filled table."""
     from django.db import connection
 
-    from samen.sharing import anchor
+    from samen.core import anchor
 
     key = anchor._anchor_key()
     at = datetime.now(UTC).isoformat(timespec="microseconds")
@@ -521,9 +521,9 @@ def measure(db: str, dsn: str, n: int, every: int) -> dict[str, object]:
     from django.core.management import call_command
     from django.db import connection
 
+    from samen.core import audit
+    from samen.core.models import AuditEntry
     from samen.demo.builder import build_demo_world
-    from samen.sharing import audit
-    from samen.sharing.models import AuditEntry
 
     t = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
@@ -550,7 +550,7 @@ def measure(db: str, dsn: str, n: int, every: int) -> dict[str, object]:
         size_mb = Path(connection.settings_dict["NAME"]).stat().st_size / 2**20
 
     t = time.perf_counter()
-    from samen.sharing import anchor
+    from samen.core import anchor
 
     checkpoints = write_checkpoints(every)
     anchor_mb = anchor.path().stat().st_size / 2**20
@@ -561,7 +561,7 @@ def measure(db: str, dsn: str, n: int, every: int) -> dict[str, object]:
 
     # The floor: reading the rows and their subject index in the same order, no checks, in one
     # process with the query verify streams (verify itself may split it over processes).
-    from samen.sharing import audit_verify
+    from samen.core import audit_verify
 
     t = time.perf_counter()
     read = sum(1 for _ in audit_verify._rows(0, None))

@@ -34,9 +34,9 @@ def measure(signals: int, replications: int) -> dict[str, float]:
     from samen.capacity.engine import Calibration, replicate, summarise
     from samen.capacity.selectors import calibrate, directory_units
     from samen.capacity.services import WARMUP_DAYS, year_period
+    from samen.core.actor import actor_for_membership
     from samen.demo.builder import build_demo_world
     from samen.organisations.models import Membership
-    from samen.sharing.actor import actor_for_membership
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()

@@ -49,9 +49,9 @@ def main() -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from samen.accounts.models import User
+    from samen.core import policy
+    from samen.core.access import AUTHENTICATED, PUBLIC
     from samen.demo.builder import build_demo_world
-    from samen.sharing import policy
-    from samen.sharing.access import AUTHENTICATED, PUBLIC
     from samen.web.tests.test_accessibility import (
         DOWNLOAD_MARKS,
         ROLE_USERS,

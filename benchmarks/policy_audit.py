@@ -74,7 +74,7 @@ def plain_read(actor, number: str, access) -> dict[str, object]:
     from samen.cases import services as case_services
     from samen.cases.models import Case
     from samen.cases.selectors import LIST_FIELDS, case_summary, notes_of_case, timeline
-    from samen.sharing.register import FIELD_CATEGORIES
+    from samen.core.register import FIELD_CATEGORIES
     from samen.signalling.selectors import signals_of_case
 
     case = (
@@ -110,11 +110,11 @@ def measure(db: str, n: int, warmup: int) -> dict[str, object]:
 
     from samen.cases import selectors as case_selectors
     from samen.cases.models import Case
+    from samen.core import audit, policy
+    from samen.core.actor import actor_for_membership
+    from samen.core.models import AuditEntry
     from samen.demo.builder import build_demo_world
     from samen.organisations.models import Membership
-    from samen.sharing import audit, policy
-    from samen.sharing.actor import actor_for_membership
-    from samen.sharing.models import AuditEntry
 
     t = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
@@ -237,7 +237,7 @@ def measure(db: str, n: int, warmup: int) -> dict[str, object]:
                 dt = timed(lambda number=number: record(number))
                 if i >= 0:
                     variant_ms[name].append(dt)
-    from samen.sharing import anchor
+    from samen.core import anchor
 
     anchor.checkpoint_head()  # as `samen audit checkpoint` does after unanchored entries
     checkpoints = sum(1 for _ in anchor.read())

@@ -44,13 +44,13 @@ def measure(db: str, n: int, repeats: int) -> dict[str, object]:
     from django.utils import timezone
 
     from samen.cases.models import Case
+    from samen.core.actor import actor_for_membership
     from samen.demo.builder import build_demo_world
     from samen.identification import services
     from samen.identification.machine import local_date
     from samen.identification.models import Deadline, IdentificationPath, Notification, Reminder
     from samen.identification.reminders import reminders_send
     from samen.organisations.models import Membership
-    from samen.sharing.actor import actor_for_membership
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     t = time.perf_counter()

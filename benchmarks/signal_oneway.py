@@ -54,9 +54,9 @@ def measure(db: str, n: int, warmup: int) -> dict[str, object]:
     from rest_framework.test import APIClient
     from scipy.stats import mannwhitneyu
 
+    from samen.core.actor import actor_for_membership
     from samen.demo.builder import build_demo_world
     from samen.organisations.models import Membership
-    from samen.sharing.actor import actor_for_membership
     from samen.signalling.models import Signal
     from samen.signalling.services import PersonInput, SignalInput, signal_record
 

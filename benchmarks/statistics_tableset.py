@@ -243,8 +243,8 @@ def build(dsn: str, n: int, *, reuse: bool) -> None:
 
 def time_table_set() -> tuple[float, float, int, str]:
     """The statistics page's work for the last five calendar years: SQL, then the engine."""
+    from samen.core.actor import actor_for_membership
     from samen.organisations.models import Membership
-    from samen.sharing.actor import actor_for_membership
     from samen.statistics import tables
     from samen.statistics.selectors import Period, region_names, statistics_data
 
@@ -276,8 +276,8 @@ def time_against_archive(*, attack: bool = False) -> tuple[float, int, str, str]
     #13): ten releases of the benchmark's register are protected one after the other (the
     five-year period, each year, and four other spans), then a corrected five-year release
     (one person in twenty moved to another form in the last year) against all ten."""
+    from samen.core.actor import actor_for_membership
     from samen.organisations.models import Membership
-    from samen.sharing.actor import actor_for_membership
     from samen.statistics import tables
     from samen.statistics.disclosure import protect
     from samen.statistics.releases import disclosure_rules

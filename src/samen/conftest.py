@@ -11,9 +11,9 @@ from rest_framework.test import APIClient
 
 from samen.accounts.models import User
 from samen.accounts.tokens import _new_token
+from samen.core.actor import Actor, actor_for_membership
 from samen.demo.builder import build_demo_world
 from samen.organisations.models import Membership
-from samen.sharing.actor import Actor, actor_for_membership
 from samen.signalling.services import PersonInput, SignalInput, signal_record
 
 # Fixtures through which a test reaches a database. A test that asks for none of them (and has
@@ -41,10 +41,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """With SAMEN_TEST_DB_ROLE (PostgreSQL), the tests run as that role, which owns no table:
-    see samen.sharing.tests.approle. The flush between transactional tests stays the owner's."""
+    see samen.core.tests.approle. The flush between transactional tests stays the owner's."""
     from django.test import TransactionTestCase
 
-    from samen.sharing.tests import approle
+    from samen.core.tests import approle
 
     with django_db_blocker.unblock():
         switched = approle.switch_on()

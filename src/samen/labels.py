@@ -86,6 +86,7 @@ def _static_domains() -> dict[str, Callable[[], Labels]]:
     # The models and tables of every app are imported here, when the labels are first used, so
     # that any app (models included) may import this module without an import cycle.
     from samen.cases.models import AgeBand, CaseStatus, Gender, NationalityGroup
+    from samen.core.models import AuditEntry
     from samen.identification import definitions
     from samen.identification import labels as path_labels
     from samen.identification.models import (
@@ -104,7 +105,6 @@ def _static_domains() -> dict[str, Callable[[], Labels]]:
         RecommendationStatus,
         UpdateState,
     )
-    from samen.sharing.models import AuditEntry
     from samen.shelter import models as shelter
     from samen.shelter.forms import CARE_CHOICES
     from samen.signalling.models import Advice, Severity
@@ -172,8 +172,8 @@ def _static_domains() -> dict[str, Callable[[], Labels]]:
 def _db_domains() -> dict[str, Callable[[], Labels]]:
     # Reference data in the database: read per call (it is small and an administrator edits it).
     from samen.cases.models import ExploitationForm
+    from samen.core.models import DataCategory, Purpose
     from samen.organisations.models import SafetyRegion
-    from samen.sharing.models import DataCategory, Purpose
 
     return {
         "form": lambda: _named(ExploitationForm),

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from samen.accounts import views as account_views
 from samen.api.views import healthz
-from samen.sharing.access import PUBLIC, declare
+from samen.core.access import PUBLIC, declare
 from samen.web.views import set_language_view
 
 urlpatterns = [

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samen.accounts.models import ApiToken, User
 from samen.accounts.tokens import token_revoke
-from samen.sharing.actor import client_origin
+from samen.core.actor import client_origin
 from samen.web.admin_site import FunctionalAdminAccess
 
 

@@ -6,7 +6,7 @@ from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from samen.accounts.models import ApiToken
 from samen.accounts.tokens import ISSUE, token_issue, token_refused
 from samen.accounts.twofactor import confirmed_device, requires_second_factor
-from samen.sharing.actor import active_memberships, choose_membership, client_origin
+from samen.core.actor import active_memberships, choose_membership, client_origin
 
 
 def token_for_credentials(

@@ -18,9 +18,9 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from samen.accounts.models import ApiToken, User
 from samen.accounts.twofactor import requires_second_factor
+from samen.core import audit
+from samen.core.actor import Actor
 from samen.organisations.models import Membership
-from samen.sharing import audit
-from samen.sharing.actor import Actor
 
 SEPARATOR = "."
 # Issuing and revoking tokens is audited like any use of access: who, for which membership,

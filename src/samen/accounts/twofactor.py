@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from samen.sharing.register import grants_for, purposes_of_role
+from samen.core.register import grants_for, purposes_of_role
 
 
 def requires_second_factor(user: object) -> bool:

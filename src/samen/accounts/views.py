@@ -15,8 +15,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samen.accounts import twofactor
 from samen.accounts.tokens import token_issue, token_revoke_own, token_status, tokens_of_user
-from samen.sharing.access import AUTHENTICATED, PUBLIC, access, declare
-from samen.sharing.actor import PURPOSE_SESSION_KEY, SESSION_KEY, active_memberships
+from samen.core.access import AUTHENTICATED, PUBLIC, access, declare
+from samen.core.actor import PURPOSE_SESSION_KEY, SESSION_KEY, active_memberships
 
 
 def redirect_next(request: HttpRequest, target: str | None) -> HttpResponse:
@@ -66,7 +66,7 @@ def switch_membership(request: HttpRequest) -> HttpResponse:
 @require_POST
 def switch_purpose(request: HttpRequest) -> HttpResponse:
     """Act for another of the role's purposes; the actor accepts only the role's own purposes."""
-    from samen.sharing.register import purposes_of_role
+    from samen.core.register import purposes_of_role
 
     wanted = request.POST.get("purpose", "")
     if wanted in purposes_of_role(request.actor.role):

@@ -11,11 +11,11 @@ from rest_framework.views import APIView
 
 from samen.accounts.models import ApiToken
 from samen.accounts.twofactor import is_verified, requires_second_factor
+from samen.core import policy
+from samen.core.access import AUTHENTICATED, PUBLIC
+from samen.core.actor import HEADER, PURPOSE_HEADER, Actor, choose_purpose, client_origin
+from samen.core.middleware import build_actor
 from samen.organisations.models import Membership
-from samen.sharing import policy
-from samen.sharing.access import AUTHENTICATED, PUBLIC
-from samen.sharing.actor import HEADER, PURPOSE_HEADER, Actor, choose_purpose, client_origin
-from samen.sharing.middleware import build_actor
 
 
 class PolicyPermission(permissions.BasePermission):

@@ -2,8 +2,8 @@ from rest_framework import serializers
 
 from samen.api.base import PresentSerializer
 from samen.cases.models import AgeBand, CaseStatus, Gender
+from samen.core.policy import Relation
 from samen.organisations.models import Organisation
-from samen.sharing.policy import Relation
 from samen.signalling.services import MAX_NOTES, PersonInput, SignalInput
 
 

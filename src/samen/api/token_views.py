@@ -10,8 +10,8 @@ from rest_framework.response import Response
 
 from samen.accounts.tokens import token_revoke_own, tokens_of_user
 from samen.api.base import SamenAPIView
-from samen.sharing.access import AUTHENTICATED, PUBLIC
-from samen.sharing.actor import client_origin
+from samen.core.access import AUTHENTICATED, PUBLIC
+from samen.core.actor import client_origin
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -19,14 +19,14 @@ from samen.api.base import SamenAPIView
 from samen.api.pagination import cursor_response, page_params, paged_response
 from samen.cases import selectors as case_selectors
 from samen.cases import services as case_services
-from samen.cases.models import AgeBand, Case, CaseStatus
+from samen.cases.models import AgeBand, CaseStatus
+from samen.core.access import AUTHENTICATED, PUBLIC, access
+from samen.core.actor import active_memberships
+from samen.core.models import CaseShare
 from samen.organisations import selectors as org_selectors
 from samen.organisations.models import Organisation
 from samen.sharing import selectors as sharing_selectors
 from samen.sharing import services as sharing_services
-from samen.sharing.access import AUTHENTICATED, PUBLIC, access
-from samen.sharing.actor import active_memberships
-from samen.sharing.models import CaseShare
 from samen.signalling import pacing, triage
 from samen.signalling import selectors as signal_selectors
 from samen.signalling import services as signal_services
@@ -308,14 +308,6 @@ class CaseDetailView(SamenAPIView):
 healthz_schema = extend_schema(responses=OpenApiTypes.OBJECT)
 
 
-def _case_row(number: str) -> Case:
-    # Turns a number into a row; whether the caller reaches it is the service's check (404 alike).
-    case = Case.objects.filter(number=number).first()
-    if case is None:
-        raise Http404
-    return case
-
-
 class NoteCreateSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=5000)
 
@@ -328,7 +320,11 @@ class CaseNoteView(SamenAPIView):
         ser = NoteCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         note = case_services.note_add(
-            actor=self.actor, case=_case_row(number), text=ser.validated_data["text"]
+            actor=self.actor,
+            case=case_selectors.case_by_number(
+                actor=self.actor, number=number, permission="case.note"
+            ),
+            text=ser.validated_data["text"],
         )
         return Response(
             {"case": number, "kind": note.kind, "created_at": note.created_at}, status=201
@@ -363,7 +359,9 @@ class CaseShareView(SamenAPIView):
         v = ser.validated_data
         share = sharing_services.share_create(
             actor=self.actor,
-            case=_case_row(number),
+            case=case_selectors.case_by_number(
+                actor=self.actor, number=number, permission="case.share"
+            ),
             recipient=Organisation.objects.filter(pk=v["recipient"]).first(),
             purpose=v["purpose"],
             categories=v["categories"],

@@ -10,9 +10,9 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from samen.barriers.models import Barrier, BarrierModel, BarrierState, RaisedBarrier, Step
+from samen.core import audit, policy
+from samen.core.actor import Actor
 from samen.organisations.models import Organisation, OrganisationType, Role, SafetyRegion
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
 from samen.signalling.models import Signal
 from samen.statistics.disclosure import CountTable, Dimension, protect
 from samen.statistics.releases import disclosure_rules, statistics_actor

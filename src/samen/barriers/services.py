@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from samen.barriers import selectors
 from samen.barriers.models import Barrier, BarrierState, ProgressNote, RaisedBarrier
+from samen.core import audit, policy
+from samen.core.actor import Actor
 from samen.organisations.models import Municipality, Organisation
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
 
 
 def barrier_raise(

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from samen.barriers import selectors, services
 from samen.barriers.forms import ProgressForm, RaiseForm
 from samen.barriers.models import RaisedBarrier
-from samen.sharing import policy
-from samen.sharing.access import access
+from samen.core import policy
+from samen.core.access import access
 
 
 def _model_or_404(form: str):

@@ -23,8 +23,8 @@ from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Value, When
 
 from samen.capacity.engine import Calibration, Stream, Unit, profile_key
 from samen.cases.models import Case
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
+from samen.core import audit, policy
+from samen.core.actor import Actor
 from samen.shelter import services as shelter_services
 from samen.shelter.matching import MINOR_BANDS, Needs
 from samen.shelter.models import Hold, HoldStatus, Placement, Referral, ReferralStatus

@@ -32,7 +32,7 @@ from samen.capacity.engine import (
 )
 from samen.capacity.engine.model import PRIOR_SHAPE
 from samen.capacity.selectors import CalibrationRead, calibrate, directory_units
-from samen.sharing.actor import Actor
+from samen.core.actor import Actor
 from samen.statistics.disclosure import TOTAL, CountTable, Dimension, ProtectedRelease, protect
 from samen.statistics.releases import disclosure_rules
 from samen.statistics.selectors import Period

@@ -12,7 +12,7 @@ from datetime import date
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from samen.cases.keys import key
+from samen.core.keys import key
 
 NONCE_BYTES = 12
 FORMAT = b"\x01"  # leading version byte, so a later key rotation can tell the formats apart

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from samen.cases.models import Case, CaseEvent, CaseStatus
 from samen.cases.services import event_add
+from samen.core import audit, policy
+from samen.core.actor import Actor
 from samen.organisations.models import Membership
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
 
 # Where the path stands -> the case's status. A state not listed leaves the status as it is.
 PATH_STATUS: dict[str, str] = {

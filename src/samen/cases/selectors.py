@@ -17,11 +17,11 @@ from samen.cases import crypto
 from samen.cases import services as case_services
 from samen.cases.lifecycle import CLOSE_REASONS, REOPEN_REASONS
 from samen.cases.models import Case, CaseEvent, CaseNote, ExploitationForm
+from samen.core import audit, policy
+from samen.core.actor import Actor
+from samen.core.policy import CaseAccess
+from samen.core.register import register_version
 from samen.organisations.models import Membership
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
-from samen.sharing.policy import CaseAccess
-from samen.sharing.register import register_version
 
 MAX_PAGE_SIZE = 100
 LIST_FIELDS = ("municipality", "region", "forms", "minor", "age_band", "gender")
@@ -42,6 +42,20 @@ class CaseFilters:
     def as_detail(self) -> dict[str, object]:
         # Filter values are codes and dates, never personal data, so they may go in the trail.
         return {k: str(v) for k, v in vars(self).items() if v not in ("", None)}
+
+
+def case_by_number(*, actor: Actor, number: str, permission: str) -> Case:
+    """The case with this number (spelled in any case, spaces trimmed), or 404.
+
+    The one look-up of a case by its number for views, API views and services. A number that
+    names no case answers exactly like a case out of reach, and is audited the same way: a
+    refusal under `permission`. Whether the actor reaches an existing case is still the
+    service's or selector's check (which audits it too)."""
+    number = (number or "").strip().upper()
+    case = Case.objects.filter(number=number).first()
+    if case is None:
+        raise policy.not_visible(actor, permission, object_type="case", object_id=number)
+    return case
 
 
 def _visible_cases(actor: Actor) -> QuerySet[Case]:

@@ -26,9 +26,9 @@ from samen.cases.models import (
     NationalityGroup,
     Person,
 )
+from samen.core import audit, policy
+from samen.core.actor import Actor
 from samen.organisations.models import Municipality, Organisation, OrganisationType
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
 
 NUMBER_PREFIX = "MH"
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from samen.cases import lifecycle
 from samen.cases import selectors as case_selectors
-from samen.sharing.access import access
+from samen.core.access import access
 
 
 def _refused(request: HttpRequest, number: str, exc: ValidationError) -> HttpResponse:

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "samen.accounts",
     "samen.organisations",
+    "samen.core",
     "samen.sharing",
     "samen.cases",
     "samen.signalling",
@@ -128,7 +129,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "samen.accounts.middleware.LoginRateLimitMiddleware",
     "axes.middleware.AxesMiddleware",
-    "samen.sharing.middleware.ActorMiddleware",
+    "samen.core.middleware.ActorMiddleware",
     "samen.accounts.middleware.SecondFactorMiddleware",
     "samen.web.middleware.PrivacyHeadersMiddleware",
 ]

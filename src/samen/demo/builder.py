@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samen.accounts.models import User
 from samen.cases.models import AgeBand, ExploitationForm, Gender
+from samen.core.actor import actor_for_membership
 from samen.organisations.models import (
     Membership,
     Municipality,
@@ -22,7 +23,6 @@ from samen.organisations.models import (
     Role,
     SafetyRegion,
 )
-from samen.sharing.actor import actor_for_membership
 from samen.signalling.models import SignalList
 from samen.signalling.services import PersonInput, SignalInput, signal_record
 

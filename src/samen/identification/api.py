@@ -14,20 +14,16 @@ from rest_framework.response import Response
 
 from samen.api.base import SamenAPIView
 from samen.cases.models import Case
+from samen.cases.selectors import case_by_number
 from samen.identification import commission, selectors, services
 from samen.identification.models import CommissionOutcome, CommissionReview
 from samen.organisations.models import OrganisationType, Role
-from samen.sharing import policy
 
 TAG = ["identification"]
 
 
 def _case(view: SamenAPIView, number: str, permission: str) -> Case:
-    case = Case.objects.filter(number=number).first()
-    if case is None:
-        # A missing case answers (and is audited) exactly like one the caller may not reach.
-        raise policy.not_visible(view.actor, permission, object_type="case", object_id=number)
-    return case
+    return case_by_number(actor=view.actor, number=number, permission=permission)
 
 
 class NextStepSerializer(serializers.Serializer):

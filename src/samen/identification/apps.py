@@ -16,3 +16,6 @@ class IdentificationConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_path_definitions, sender=self)
+        # Registers the path's relations with the access core; imported here because it reads
+        # models, which load only once the registry is ready.
+        from samen.identification import relations  # noqa: F401

@@ -16,6 +16,8 @@ from samen.cases import crypto
 from samen.cases.lifecycle import case_status_follow
 from samen.cases.models import Case
 from samen.cases.services import event_add
+from samen.core import audit, policy
+from samen.core.actor import Actor
 from samen.identification import machine as engine
 from samen.identification.definitions import machine_of
 from samen.identification.models import (
@@ -28,8 +30,6 @@ from samen.identification.models import (
 from samen.identification.selectors import commission_candidates
 from samen.identification.services import TIMELINE_KIND, _access, _path_locked
 from samen.organisations.models import Membership
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
 
 
 def _config(definition: PathDefinition) -> dict:

@@ -13,10 +13,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from samen.cases.models import AgeBand, Case, Gender
+from samen.core.actor import actor_for_membership
 from samen.identification import services
 from samen.identification.models import AgeAssessment
 from samen.organisations.models import Membership
-from samen.sharing.actor import actor_for_membership
 from samen.sharing.services import share_create
 from samen.signalling.models import SignalList
 from samen.signalling.services import PersonInput, SignalInput, signal_record

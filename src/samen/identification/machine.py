@@ -660,7 +660,7 @@ def _window(data: Mapping, settings: Mapping[str, object]) -> Window:
     days = data["days"]
     if isinstance(days, str) and days.startswith("@"):
         days = settings[days[1:]]
-    return Window(field=data["field"], deadline=data["deadline"], days=int(days))  # type: ignore[call-overload]
+    return Window(field=data["field"], deadline=data["deadline"], days=int(days))
 
 
 def _actor(data: Mapping) -> ActorSpec:

@@ -10,13 +10,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samen.core import audit, policy
+from samen.core.actor import Actor, actor_for_membership
 from samen.identification import machine as engine
 from samen.identification.definitions import machine_of
 from samen.identification.models import Deadline, HoldReminder, Notification, Reminder
 from samen.identification.services import recipients_of
 from samen.organisations.models import Membership
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor, actor_for_membership
 
 DEFAULT_STAGES = (14, 7, 0)
 ORIGIN = "command:send_reminders"

@@ -9,6 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen.cases.models import Case
+from samen.core import audit, policy
+from samen.core.actor import Actor, actor_for_membership
+from samen.core.policy import CaseAccess
 from samen.i18n import current_language
 from samen.identification import leadtimes
 from samen.identification import machine as engine
@@ -38,9 +41,6 @@ from samen.identification.services import (
     is_minor,
 )
 from samen.organisations.models import Membership, OrganisationType
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor, actor_for_membership
-from samen.sharing.policy import CaseAccess
 
 BUCKETS = ("overdue", "due_0", "due_7", "due_14", "later")
 

@@ -17,6 +17,9 @@ from django.utils.translation import gettext as _
 from samen.cases.lifecycle import case_status_follow
 from samen.cases.models import Case
 from samen.cases.services import event_add
+from samen.core import audit, policy
+from samen.core.actor import Actor
+from samen.core.policy import CaseAccess
 from samen.i18n import current_language
 from samen.identification import machine as engine
 from samen.identification.definitions import machine_of
@@ -32,9 +35,6 @@ from samen.identification.models import (
     PathStep,
 )
 from samen.organisations.models import Membership, Organisation, OrganisationType
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
-from samen.sharing.policy import CaseAccess
 
 TIMELINE_KIND = "identification"  # the case timeline's kind for every step of this path
 PATH_CODE = "identification_path"

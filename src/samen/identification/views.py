@@ -11,21 +11,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samen.cases.models import Case
+from samen.cases.selectors import case_by_number
+from samen.core import policy
+from samen.core.access import access
 from samen.i18n import current_language
 from samen.identification import commission, leadtimes, selectors, services
 from samen.identification.definitions import machine_of
 from samen.identification.forms import CommissionOpenForm
 from samen.identification.models import AgeAssessment, CommissionReview, NonPunishmentReason
-from samen.sharing import policy
-from samen.sharing.access import access
 
 
 def _case(request: HttpRequest, number: str, permission: str) -> Case:
-    case = Case.objects.filter(number=number).first()
-    if case is None:
-        # Missing and out of reach look the same, and both are audited.
-        raise policy.not_visible(request.actor, permission, object_type="case", object_id=number)
-    return case
+    return case_by_number(actor=request.actor, number=number, permission=permission)
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:

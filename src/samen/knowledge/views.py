@@ -6,9 +6,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 
+from samen.core.access import access
 from samen.knowledge import selectors
-from samen.sharing.access import access
-from samen.web.pdf import pdf_response
+from samen.pdf import pdf_response
 
 LANGUAGES = ("nl", "en")
 

@@ -19,10 +19,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from samen.cases.models import Case
+from samen.core import policy
+from samen.core.actor import Actor
 from samen.online.models import SentLead
 from samen.organisations.models import Municipality
-from samen.sharing import policy
-from samen.sharing.actor import Actor
 from samen.signalling.models import Signal
 from samen.signalling.services import PersonInput, SignalInput, SignalOutcome, signal_record
 

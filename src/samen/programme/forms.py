@@ -6,7 +6,7 @@ from pathlib import Path
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from samen.web.widgets import DateInput
+from samen.widgets import DateInput
 
 from .manual import COMMITMENT_FIELDS, MOTION_FIELDS, RECOMMENDATION_FIELDS
 from .models import Action, ActionStatus, Commitment, Motion, Recommendation

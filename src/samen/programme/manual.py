@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from samen.sharing import audit, policy
+from samen.core import audit, policy
 
 from .models import ActionProgress, Commitment, Motion, MotionSubmitter, Recommendation
 from .services import ENTERED_IN_SAMEN, _require_edit
 
 if TYPE_CHECKING:
-    from samen.sharing.actor import Actor
+    from samen.core.actor import Actor
 
 MOTION_FIELDS = (
     "chamber", "dossier", "suffix", "document_number", "parliamentary_year", "date", "subject",

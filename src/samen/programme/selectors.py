@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import F, Prefetch, QuerySet
 
-from samen.sharing import audit, policy
+from samen.core import audit, policy
 
 from .models import (
     Action,
@@ -22,7 +22,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from samen.sharing.actor import Actor
+    from samen.core.actor import Actor
 
 READ = "programme.read"
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samen.sharing import audit, policy
+from samen.core import audit, policy
 
 from .letter import LetterReading, read_letter
 from .models import (
@@ -35,7 +35,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from samen.sharing.actor import Actor
+    from samen.core.actor import Actor
 
 EDIT_PERMISSION = "programme.update"
 ENTERED_IN_SAMEN = "Entered in Samen by programme staff"

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from samen.core.access import access
+from samen.pdf import pdf_response
 from samen.review import selectors as review_selectors
-from samen.sharing.access import access
-from samen.web.pdf import pdf_response
 
 from . import manual, overview, selectors, services
 from .charts import bar_chart

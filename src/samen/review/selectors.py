@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
 
+from samen.core.actor import Actor
 from samen.organisations.models import Role
 from samen.review.models import Outcome, ReviewAnswer, ReviewComment, ReviewItem, TextVersion
-from samen.sharing.actor import Actor
 from samen.signalling.triage import advice_texts
 
 

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from samen.core import audit, policy
+from samen.core.actor import Actor
 from samen.review import selectors
 from samen.review.models import (
     ItemKind,
@@ -16,8 +18,6 @@ from samen.review.models import (
     ReviewItem,
     TextVersion,
 )
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
 from samen.signalling.triage import ADVICE_RANK
 
 

@@ -10,11 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samen.core import policy
+from samen.core.access import access
 from samen.review import selectors, services
 from samen.review.forms import AnswerForm, CommentForm, ItemForm
 from samen.review.models import ItemKind
-from samen.sharing import policy
-from samen.sharing.access import access
 
 
 def _errors_to(form: Form, error: ValidationError) -> None:

@@ -36,10 +36,14 @@ from django.db.models import Count, Max, Q
 from samen.cases import crypto
 from samen.cases.models import Case, CaseEvent, CaseStatus, Identity, Person
 from samen.cases.services import event_add
+from samen.core import audit
+from samen.core.actor import Actor
+from samen.core.models import ProcessingRule
 from samen.i18n import pick
-from samen.sharing import audit
-from samen.sharing.actor import Actor
-from samen.sharing.models import ProcessingRule
+from samen.identification.models import IdentificationPath
+from samen.shelter.models import Placement
+from samen.signalling.models import Signal
+from samen.statistics.periods import release_periods
 
 TREATMENTS_FILE = Path(__file__).parent / "data" / "retention.json"
 LEGAL_BASIS = "AVG art. 5 lid 1 sub e (opslagbeperking); art. 17"
@@ -347,10 +351,6 @@ def _counted_in_statistics(person_ids: list[int], *, now: datetime) -> set[int]:
     """The persons a period the statistics may still release counts (by the dates the
     statistics count on: signals, identification paths, placements). Periods already released
     are archived with their counts, so only these need the records."""
-    from samen.identification.models import IdentificationPath
-    from samen.shelter.models import Placement
-    from samen.signalling.models import Signal
-    from samen.statistics.periods import release_periods
 
     releasable = release_periods(now.date())
     if not person_ids or not releasable:

@@ -8,18 +8,18 @@ from datetime import date
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import Http404
 
-from samen.cases.models import Case
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
-from samen.sharing.models import (
+from samen.cases.selectors import case_by_number
+from samen.core import audit, policy
+from samen.core.actor import Actor
+from samen.core.models import (
     AuditEntry,
     AuditSubject,
     CaseShare,
     EmergencyAccess,
     ProcessingRule,
 )
+from samen.sharing.subject_access import subject_report_build
 
 SUPERVISION_BASIS = "AVG art. 5 lid 2, art. 30 en art. 32; NEN 7513"
 
@@ -115,12 +115,9 @@ def audit_export(*, actor: Actor, filters: AuditFilters) -> list[AuditEntry]:
 def subject_report(*, actor: Actor, number: str, export: str = "") -> dict[str, object]:
     """What is held about the person of this case, who got it, why, how long, and every use of
     it (GDPR art. 15); over all the person's cases."""
-    from samen.sharing.subject_access import subject_report_build
 
     policy.require(actor, "audit.read", object_type="case", object_id=number)
-    case = Case.objects.filter(number=number.strip().upper()).select_related("person").first()
-    if case is None:
-        raise Http404
+    case = case_by_number(actor=actor, number=number, permission="audit.read")
     report = subject_report_build(case=case)
     audit.record(
         actor,

@@ -13,16 +13,16 @@ from django.utils.translation import gettext as _
 
 from samen.cases.models import Case, CaseEvent
 from samen.cases.services import event_add
-from samen.organisations.models import Organisation, OrganisationType
-from samen.sharing import audit, policy, register
-from samen.sharing.actor import Actor
-from samen.sharing.models import (
+from samen.core import audit, policy, register
+from samen.core.actor import Actor
+from samen.core.models import (
     CaseShare,
     DataCategory,
     EmergencyAccess,
     ProcessingRule,
     Purpose,
 )
+from samen.organisations.models import Organisation, OrganisationType
 
 REFUSAL_TEXT = {
     "sender_has_no_basis": _("your organisation has no basis to process this for your purpose"),

@@ -3,8 +3,7 @@ source, who received or used it, for which purposes and on which legal bases, ho
 kept, and every recorded use.
 
 Everything is put in words here (labels from the register, the models' choices and
-translations), so the HTML and PDF templates show no code names. Other apps' models are imported
-inside the functions: those apps import this one's policy and audit.
+translations), so the HTML and PDF templates show no code names.
 """
 
 from __future__ import annotations
@@ -16,12 +15,33 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from samen.cases.models import Case, CaseNote, CaseStatus, Person
+from samen.cases import crypto
+from samen.cases.models import AgeBand, Case, CaseNote, CaseStatus, ExploitationForm, Gender, Person
 from samen.cases.services import identity_read
+from samen.core.models import (
+    AuditEntry,
+    CaseShare,
+    DataCategory,
+    EmergencyAccess,
+    ProcessingRule,
+    Purpose,
+)
+from samen.core.register import FIELD_CATEGORIES
 from samen.i18n import pick
+from samen.identification.definitions import machine_of
+from samen.identification.labels import choice_label, field_label
+from samen.identification.models import (
+    CommissionReview,
+    IdentificationPath,
+    NonPunishmentFlag,
+    NonPunishmentReason,
+)
+from samen.organisations.models import Role, SafetyRegion
 from samen.sharing import retention
-from samen.sharing.models import AuditEntry, CaseShare, DataCategory, EmergencyAccess, Purpose
-from samen.sharing.register import FIELD_CATEGORIES
+from samen.shelter.forms import CARE_CHOICES
+from samen.shelter.models import Hold, Placement, Referral, SecurityLevel
+from samen.signalling.models import Signal
+from samen.signalling.services import signal_notes
 
 # The object of an audit action (the part before the last dot) and its verb, in words. An action
 # another app adds later falls back to "data" and "used": never its code.
@@ -257,8 +277,6 @@ def _cases_section(cases: list[Case], cats: dict[str, str]) -> Section:
 
 
 def _signal_sections(cases: list[Case], cats: dict[str, str]) -> list[Section]:
-    from samen.signalling.models import Signal
-    from samen.signalling.services import signal_notes
 
     sections = []
     signals = (
@@ -284,7 +302,6 @@ def _signal_sections(cases: list[Case], cats: dict[str, str]) -> list[Section]:
 
 
 def _notes_section(cases: list[Case], cats: dict[str, str]) -> Section:
-    from samen.cases import crypto
 
     section = Section(_("Notes on the case"))
     notes = CaseNote.objects.filter(case__in=cases).select_related("case", "organisation")
@@ -336,10 +353,6 @@ def _shares_section(cases: list[Case], cats: dict[str, str]) -> Section:
 
 
 def _needs_items(needs: dict, cats: dict[str, str], source: str) -> list[Item]:
-    from samen.cases.models import AgeBand, ExploitationForm, Gender
-    from samen.organisations.models import SafetyRegion
-    from samen.shelter.forms import CARE_CHOICES
-    from samen.shelter.models import SecurityLevel
 
     care = dict(CARE_CHOICES)
     forms = dict(ExploitationForm.objects.values_list("code", "name_nl"))
@@ -376,7 +389,6 @@ def _needs_items(needs: dict, cats: dict[str, str], source: str) -> list[Item]:
 
 
 def _shelter_sections(cases: list[Case], cats: dict[str, str]) -> list[Section]:
-    from samen.shelter.models import Placement, Referral
 
     referrals = Section(_("Shelter referrals and needs profiles"))
     for r in Referral.objects.filter(case__in=cases).select_related("organisation"):
@@ -410,14 +422,6 @@ def _shelter_sections(cases: list[Case], cats: dict[str, str]) -> list[Section]:
 
 
 def _identification_sections(cases: list[Case], cats: dict[str, str]) -> list[Section]:
-    from samen.identification.definitions import machine_of
-    from samen.identification.labels import choice_label, field_label
-    from samen.identification.models import (
-        CommissionReview,
-        IdentificationPath,
-        NonPunishmentFlag,
-        NonPunishmentReason,
-    )
 
     section = Section(_("Identification path"))
     paths = IdentificationPath.objects.filter(case__in=cases).select_related(
@@ -501,8 +505,6 @@ _STEP_CATEGORIES = {
 
 
 def _recipients(cases: list[Case], entries: list[AuditEntry]) -> list[Recipient]:
-    from samen.shelter.models import Hold, Placement
-    from samen.signalling.models import Signal
 
     found: dict[str, Recipient] = {}
 
@@ -538,7 +540,6 @@ def _recipients(cases: list[Case], entries: list[AuditEntry]) -> list[Recipient]
 def _purposes(
     cases: list[Case], entries: list[AuditEntry], purposes: dict[str, str]
 ) -> list[PurposeRow]:
-    from samen.sharing.models import ProcessingRule
 
     used = {e.purpose for e in entries if e.result == AuditEntry.Result.OK and e.purpose}
     used |= set(CaseShare.objects.filter(case__in=cases).values_list("purpose__code", flat=True))
@@ -581,7 +582,6 @@ def _retention(person: Person, cats: dict[str, str]) -> list[RetentionRow]:
 
 
 def _log_row(entry: AuditEntry, cats: dict[str, str], purposes: dict[str, str]) -> LogRow:
-    from samen.organisations.models import Role
 
     role = dict(Role.choices).get(entry.role, "")
     who = entry.actor_username or _("the system")

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from samen import labels
-from samen.sharing import policy
-from samen.sharing.actor import Actor
+from samen.core import policy
+from samen.core.actor import Actor
 from samen.shelter.models import (
     CapacityAlarm,
     DeclineReason,

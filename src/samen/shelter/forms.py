@@ -8,7 +8,7 @@ from samen.shelter.models import (
     Urgency,
     WithdrawReason,
 )
-from samen.web.widgets import DateInput
+from samen.widgets import DateInput
 
 CARE_CHOICES = [
     ("addiction", _("Addiction care")),

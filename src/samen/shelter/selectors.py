@@ -6,9 +6,9 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from samen.core import audit, policy
+from samen.core.actor import Actor
 from samen.organisations.models import Role
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
 from samen.shelter import matching
 from samen.shelter.allocation import allocate
 from samen.shelter.models import (
@@ -98,6 +98,28 @@ def present_result(
             for e in result.excluded
         ],
     }
+
+
+def referrals_of_case(*, actor: Actor, number: str) -> list[Referral]:
+    """The case's last referrals (status and date) for the shelter block of the case page, to
+    someone who may refer; the page itself checked that the viewer reaches the case. A read of
+    the case's referrals like any other: audited, indexed to the case."""
+    if not policy.allows(actor, "referral.create"):
+        return []
+    referrals = list(
+        Referral.objects.filter(case__number=number).order_by("-created_at", "-id")[:20]
+    )
+    if referrals:
+        audit.record(
+            actor,
+            "referral.list",
+            object_type="case",
+            object_id=number,
+            fields=["referral.status", "referral.created_at"],
+            purpose=policy.purpose_of(actor),
+            detail={"referrals": [r.pk for r in referrals]},
+        )
+    return referrals
 
 
 def holds_for_shelter(*, actor: Actor) -> list[dict]:

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from samen.cases.lifecycle import case_status_follow
 from samen.cases.models import MINOR_BANDS, Case, NationalityGroup
 from samen.cases.services import event_add
+from samen.core import audit, policy
+from samen.core.actor import Actor, actor_for_membership
 from samen.organisations.models import OrganisationType, Role
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor, actor_for_membership
 from samen.shelter import matching
 from samen.shelter.models import (
     CapacityAlarm,

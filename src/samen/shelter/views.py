@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samen.cases.models import Case
+from samen.cases.selectors import case_by_number
+from samen.core.access import access
+from samen.downloads import csv_response
 from samen.organisations.models import SafetyRegion
-from samen.sharing.access import access
 from samen.shelter import dashboard as shelter_dashboard
 from samen.shelter import selectors, services
 from samen.shelter.forms import (
@@ -31,7 +32,6 @@ from samen.shelter.forms import (
 )
 from samen.shelter.models import CapacityAlarm, Hold, Place, Placement, Referral
 from samen.shelter.services import NeedsInput, PlaceTaken, stale_after
-from samen.web.downloads import csv_response
 
 
 def _row(model: type, **lookup: object):
@@ -78,7 +78,7 @@ def places_overview(request: HttpRequest) -> HttpResponse:
 
 @access("referral.create")
 def referral_new(request: HttpRequest, number: str) -> HttpResponse:
-    case = _row(Case, number=number)
+    case = case_by_number(actor=request.actor, number=number, permission="referral.create")
     # Another region's case answers 404 before the form shows, exactly like a missing one.
     services.reach_case(request.actor, case, "referral.create")
     form = ReferralForm(request.POST or None)

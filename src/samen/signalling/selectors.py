@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.core.paginator import Page, Paginator
 
 from samen.cases.models import Case
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
-from samen.sharing.policy import CaseAccess
-from samen.sharing.register import CASE_METADATA, FIELD_CATEGORIES
+from samen.core import audit, policy
+from samen.core.actor import Actor
+from samen.core.policy import CaseAccess
+from samen.core.register import CASE_METADATA, FIELD_CATEGORIES
 from samen.signalling.models import Signal, SignalList
 from samen.signalling.services import signal_new_identity, signal_notes
 

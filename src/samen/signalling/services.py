@@ -26,10 +26,10 @@ from samen.cases.models import (
     Gender,
     Person,
 )
+from samen.core import audit, policy
+from samen.core.actor import Actor
 from samen.countries import nationality_code
 from samen.organisations.models import Municipality
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
 from samen.signalling import triage
 from samen.signalling.models import Indicator, Signal, SignalList
 

@@ -23,9 +23,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from samen.core import audit, policy
+from samen.core.actor import Actor
 from samen.identification.selectors import victim_statuses
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
 from samen.statistics.crosscheck import checker, published_views
 from samen.statistics.kanon import (
     K_FLOOR,

@@ -16,12 +16,12 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from samen import labels
+from samen.downloads import csv_delimiter
 from samen.spreadsheets import SafeDictWriter, safe_cell, safe_row
 from samen.statistics import tables
 from samen.statistics.charts import ChartBar, bar_chart_svg
 from samen.statistics.disclosure import TOTAL, ProtectedRelease, ProtectedTable, ResultCell
 from samen.statistics.kanon import DEFAULT_K
-from samen.web.downloads import csv_delimiter
 
 #: One mark for every hidden cell, whatever the reason: a reader who could tell a small count
 #: (1 to 9) from a cell hidden to protect it would narrow both down (issue #13).
@@ -233,7 +233,7 @@ def long_rows(table: ProtectedTable, regions: dict[str, str]) -> list[dict[str, 
 
 def table_csv(table: ProtectedTable, regions: dict[str, str]) -> str:
     """The table as CSV for a spreadsheet in the reader's language: Dutch Excel wants ";" and
-    a byte-order mark (see samen.web.downloads)."""
+    a byte-order mark (see samen.downloads)."""
     rows = long_rows(table, regions)
     buffer = io.StringIO()
     buffer.write("\ufeff")

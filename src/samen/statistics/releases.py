@@ -31,8 +31,8 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor, actor_for_membership
+from samen.core import audit, policy
+from samen.core.actor import Actor, actor_for_membership
 from samen.statistics import tables
 from samen.statistics.archive import release_from_archive, release_to_archive
 from samen.statistics.disclosure import CountTable, DisclosureRules, ProtectedRelease, protect

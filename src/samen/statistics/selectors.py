@@ -24,9 +24,9 @@ from django.utils import timezone
 
 from samen.cases.models import Case
 from samen.cases.selectors import case_summary
-from samen.sharing import audit, policy
-from samen.sharing.actor import Actor
-from samen.sharing.policy import CaseAccess, Relation
+from samen.core import audit, policy
+from samen.core.actor import Actor
+from samen.core.policy import CaseAccess, Relation
 
 PURPOSE = "statistics"
 

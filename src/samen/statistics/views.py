@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samen.sharing.access import access
+from samen.core.access import access
 from samen.statistics import publication, tables
 from samen.statistics.disclosure import ProtectedRelease
 from samen.statistics.forms import PeriodForm

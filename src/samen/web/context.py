@@ -1,9 +1,9 @@
 from django.http import HttpRequest
 
-from samen.sharing import policy
-from samen.sharing.actor import active_memberships
-from samen.sharing.models import Purpose
-from samen.sharing.register import purposes_of_role
+from samen.core import policy
+from samen.core.actor import active_memberships
+from samen.core.models import Purpose
+from samen.core.register import purposes_of_role
 
 
 def actor(request: HttpRequest) -> dict[str, object]:

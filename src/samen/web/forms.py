@@ -7,12 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from samen import countries
 from samen.cases.models import AgeBand, CaseStatus, ExploitationForm, Gender
+from samen.core.models import DataCategory, ProcessingRule, Purpose
 from samen.organisations.models import Organisation, OrganisationType, SafetyRegion
 from samen.organisations.selectors import municipalities
-from samen.sharing.models import DataCategory, ProcessingRule, Purpose
 from samen.signalling.models import SignalList
 from samen.signalling.services import MAX_NOTES, PersonInput, SignalInput
-from samen.web.widgets import DateInput
+from samen.widgets import DateInput
 
 
 class SignalForm(djforms.Form):

@@ -8,7 +8,7 @@ from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.generic.base import RedirectView
 
-from samen.sharing.access import PUBLIC, access, declare
+from samen.core.access import PUBLIC, access, declare
 
 # Browsers ask /favicon.ico of every page (and of PDFs and downloads): a permanent redirect to
 # the static icon, instead of a rendered 404 page per request.

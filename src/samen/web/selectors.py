@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 
 from samen import labels
 from samen.cases import selectors as case_selectors
+from samen.core import audit, policy
+from samen.core.actor import Actor
 from samen.identification import selectors as identification_selectors
 from samen.organisations.models import Role
 from samen.programme.models import Commitment, ItemStatus, ProposedUpdate, UpdateState
-from samen.sharing import audit, policy
 from samen.sharing import selectors as sharing_selectors
-from samen.sharing.actor import Actor
 from samen.shelter import selectors as shelter_selectors
 
 LINES = 8  # lines per queue on the home page; the queue's own page has the rest

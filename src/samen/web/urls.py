@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from samen.web import info_views, privacy_views, views
+from samen.web import info_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -19,18 +19,7 @@ urlpatterns = [
     path("delen/", views.shares_overview, name="shares"),
     path("delen/<int:pk>/intrekken/", views.share_revoke, name="share-revoke"),
     path("noodtoegang/", views.emergency_access, name="emergency"),
-    path("register/", privacy_views.register, name="register"),
-    path("register/<int:pk>/", privacy_views.register_edit, name="register-edit"),
-    path("privacy/", privacy_views.privacy_home, name="privacy"),
-    path("privacy/audit/", privacy_views.audit_trail, name="privacy-audit"),
-    path("privacy/inzage/<str:number>/", privacy_views.subject_access, name="privacy-subject"),
-    path("privacy/delingen/", privacy_views.shares, name="privacy-shares"),
-    path("privacy/noodtoegang/", privacy_views.emergencies, name="privacy-emergencies"),
-    path(
-        "privacy/noodtoegang/<int:pk>/beoordelen/",
-        privacy_views.emergency_review,
-        name="privacy-emergency-review",
-    ),
+    path("", include("samen.sharing.urls")),
     path("programma/", include("samen.programme.urls")),
     path("statistiek/", include("samen.statistics.urls")),
     path("opvang/", include("samen.shelter.urls")),

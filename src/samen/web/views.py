@@ -15,16 +15,15 @@ from django.views.i18n import set_language
 
 from samen.cases import selectors as case_selectors
 from samen.cases import services as case_services
-from samen.cases.models import Case
+from samen.core import policy
+from samen.core.access import AUTHENTICATED, PUBLIC, access, declare
+from samen.core.models import CaseShare
+from samen.core.register import purposes_of_role, shareable_categories
 from samen.identification import selectors as identification_selectors
 from samen.knowledge import selectors as knowledge_selectors
 from samen.review import selectors as review_selectors
-from samen.sharing import policy
 from samen.sharing import selectors as sharing_selectors
 from samen.sharing import services as sharing_services
-from samen.sharing.access import AUTHENTICATED, PUBLIC, access, declare
-from samen.sharing.models import CaseShare
-from samen.sharing.register import purposes_of_role, shareable_categories
 from samen.signalling import pacing, triage
 from samen.signalling import selectors as signal_selectors
 from samen.signalling import services as signal_services
@@ -55,7 +54,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def signal_choose_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "samen/signal_choose.html",
+        "signalling/signal_choose.html",
         {"signal_lists": signal_selectors.signal_lists_current()},
     )
 
@@ -85,7 +84,7 @@ def signal_new(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("signal-receipt", receipt=outcome.receipt)
     return render(
         request,
-        "samen/signal_form.html",
+        "signalling/signal_form.html",
         {
             "form": form,
             "signal_list": signal_list,
@@ -115,14 +114,14 @@ def _signal_page(request: HttpRequest, signal: dict) -> HttpResponse:
     advice["next_steps"] = review_selectors.advice_steps(level=signal["advice"], language=language)
     fits = knowledge_selectors.resources_for_setting(signal_list_code=signal["signal_list"])
     return render(
-        request, "samen/signal_detail.html", {"signal": signal, "advice": advice, "fits": fits}
+        request, "signalling/signal_detail.html", {"signal": signal, "advice": advice, "fits": fits}
     )
 
 
 @access("signal.read")
 def signal_list(request: HttpRequest) -> HttpResponse:
     page = signal_selectors.signal_search(actor=request.actor, page=_page_no(request))
-    return render(request, "samen/signal_list.html", {"page": page})
+    return render(request, "signalling/signal_list.html", {"page": page})
 
 
 def _page_no(request: HttpRequest) -> int:
@@ -154,7 +153,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(
         request,
-        "samen/case_list.html",
+        "cases/case_list.html",
         {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
     )
 
@@ -196,7 +195,7 @@ def _case_page(
         context["note_form"] = note_form or NoteForm()
     context["ident"] = identification_selectors.case_block(actor=actor, case=_case_or_404(number))
     context["lifecycle"] = case_selectors.lifecycle_of(actor=actor, number=number)
-    return render(request, "samen/case_detail.html", context, status=status)
+    return render(request, "cases/case_detail.html", context, status=status)
 
 
 @access("case.read")
@@ -209,9 +208,9 @@ def _back_to(url: str, anchor: str) -> HttpResponse:
     return redirect(f"{url}#{anchor}")
 
 
-def _case_or_404(number: str) -> Case:
+def _case_or_404(number: str):
     # Whether the actor reaches it is the service's check; this only turns a number into a row.
-    case = Case.objects.filter(number=number).first()
+    case = case_selectors.case_row(number=number)
     if case is None:
         raise Http404
     return case
@@ -224,7 +223,11 @@ def case_note_add(request: HttpRequest, number: str) -> HttpResponse:
     if form.is_valid():
         try:
             case_services.note_add(
-                actor=request.actor, case=_case_or_404(number), text=form.cleaned_data["text"]
+                actor=request.actor,
+                case=case_selectors.case_by_number(
+                    actor=request.actor, number=number, permission="case.note"
+                ),
+                text=form.cleaned_data["text"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -243,7 +246,9 @@ def case_share(request: HttpRequest, number: str) -> HttpResponse:
         try:
             sharing_services.share_create(
                 actor=request.actor,
-                case=_case_or_404(number),
+                case=case_selectors.case_by_number(
+                    actor=request.actor, number=number, permission="case.share"
+                ),
                 recipient=c["recipient"],
                 purpose=c["purpose"].code,
                 categories=c["categories"],
@@ -273,7 +278,7 @@ def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @access("case.read")
 def shares_overview(request: HttpRequest) -> HttpResponse:
     shares = sharing_services.shares_of_organisation(actor=request.actor)
-    return render(request, "samen/shares.html", shares)
+    return render(request, "sharing/shares.html", shares)
 
 
 @access("case.emergency")
@@ -298,7 +303,7 @@ def emergency_access(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("case-detail", number=case.number)
     return render(
-        request, "samen/emergency.html", {"form": form}, status=400 if form.errors else 200
+        request, "sharing/emergency.html", {"form": form}, status=400 if form.errors else 200
     )
 
 
@@ -321,7 +326,7 @@ def case_merge(request: HttpRequest, number: str) -> HttpResponse:
         return _merge_page(request, number)
     form = MergeForm(request.POST)
     if form.is_valid():
-        target = Case.objects.filter(number=form.cleaned_data["target"].strip().upper()).first()
+        target = case_selectors.case_row(number=form.cleaned_data["target"].strip().upper())
         if target is None:
             form.add_error("target", _("No case with this number."))
         else:

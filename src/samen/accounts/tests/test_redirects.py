@@ -5,9 +5,9 @@ from binascii import unhexlify
 import pytest
 from django_otp.oath import TOTP
 
+from samen.core.register import purposes_of_role
 from samen.demo.builder import DEMO_PASSWORD, demo_totp_key
 from samen.organisations.models import Membership
-from samen.sharing.register import purposes_of_role
 
 ATTEMPTS = [
     "//evil.example",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rest_framework.test import APIClient
 
 from samen.accounts.tests.test_tokens import client_with, issue, works
-from samen.sharing.models import AuditEntry
+from samen.core.models import AuditEntry
 
 
 def _entries_since(seq: int, action: str) -> list[AuditEntry]:

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from samen.barriers import selectors, services
 from samen.barriers.loader import read_model_files, validate_model
 from samen.barriers.models import Barrier, BarrierModel, BarrierState, RaisedBarrier
+from samen.core.models import AuditEntry
 from samen.organisations.models import Organisation, OrganisationType, SafetyRegion
-from samen.sharing.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

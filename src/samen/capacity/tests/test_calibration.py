@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from samen.capacity.engine import Scenario
 from samen.capacity.selectors import calibrate
 from samen.capacity.services import plan_run, protect_groups, year_period
-from samen.sharing.models import AuditEntry, ProcessingRule
+from samen.core.models import AuditEntry, ProcessingRule
 
 
 def test_calibration_counts_the_years_referrals_by_profile_and_region(register, actor_for):

@@ -13,13 +13,14 @@ from django.http import Http404
 from samen.cases import selectors as cases
 from samen.cases.models import CaseEvent, CaseNote
 from samen.cases.services import note_add
+from samen.core import policy, register
+from samen.core.policy import CaseAccess, Relation
 from samen.identification import services as identification
 from samen.identification.definitions import machine_of
 from samen.identification.demo import ask_to_assess
 from samen.identification.models import Notification, PathDefinition
 from samen.organisations.models import Membership, Organisation
-from samen.sharing import policy, register, services
-from samen.sharing.policy import CaseAccess, Relation
+from samen.sharing import services
 from samen.signalling.services import PersonInput
 
 SECRET_CARE = "zorgnotitie-kanarie"

@@ -6,8 +6,8 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samen.accounts.models import User
+from samen.core.actor import actor_for_membership
 from samen.organisations.models import Membership, Organisation, OrganisationType, Role
-from samen.sharing.actor import actor_for_membership
 
 
 @pytest.fixture

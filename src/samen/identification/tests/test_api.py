@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from samen.sharing.models import AuditEntry
+from samen.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 from django.utils.translation import override
 
+from samen.core.models import AuditEntry
 from samen.identification import selectors, services
 from samen.identification.machine import add_months, local_date
-from samen.sharing.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

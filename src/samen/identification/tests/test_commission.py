@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from samen.core.models import AuditEntry
 from samen.identification.commission import (
     commission_assess,
     commission_decide,
     commission_open,
 )
 from samen.identification.models import IdentificationPath
-from samen.sharing.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from samen.core.models import AuditEntry
 from samen.identification.models import CommissionMember, CommissionReview, IdentificationPath
 from samen.organisations.models import Membership
-from samen.sharing.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from samen.core.models import AuditEntry
 from samen.identification.models import CommissionMember, CommissionReview
 from samen.organisations.models import Membership
-from samen.sharing.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from samen.core.models import AuditEntry
 from samen.identification import leadtimes, services
 from samen.identification.leadtimes import CaseRecord
 from samen.identification.machine import local_date
-from samen.sharing.models import AuditEntry
 
 
 def test_groups_medians_and_outcomes():

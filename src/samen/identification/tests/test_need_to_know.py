@@ -12,6 +12,9 @@ from django.core import mail
 from django.utils import timezone
 
 from samen.cases import selectors as cases
+from samen.core import policy, register
+from samen.core.models import AuditEntry, ProcessingRule
+from samen.core.policy import CaseAccess, Relation
 from samen.identification import selectors, services
 from samen.identification.definitions import machine_of
 from samen.identification.machine import local_date
@@ -19,9 +22,6 @@ from samen.identification.models import Deadline, IdentificationPath, Notificati
 from samen.identification.reminders import reminders_send
 from samen.identification.tests import test_hold_deadlines
 from samen.organisations.models import OrganisationType
-from samen.sharing import policy, register
-from samen.sharing.models import AuditEntry, ProcessingRule
-from samen.sharing.policy import CaseAccess, Relation
 
 pytestmark = pytest.mark.django_db
 hold_for = test_hold_deadlines.hold_for  # the fixture: an active hold on a referral of the case

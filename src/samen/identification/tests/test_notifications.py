@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from samen.accounts.models import User
+from samen.core.models import AuditEntry
 from samen.identification.models import Notification
 from samen.organisations.models import Membership
-from samen.sharing.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,11 @@ from django.core import mail
 from django.core.management import call_command
 
 from samen.accounts.models import User
+from samen.core.models import AuditEntry
 from samen.identification import services
 from samen.identification.machine import local_date
 from samen.identification.models import Deadline, IdentificationPath, Notification, Reminder
 from samen.identification.reminders import reminders_send, stage_of
-from samen.sharing.models import AuditEntry
 
 
 @pytest.mark.parametrize(

@@ -14,13 +14,13 @@ from django.utils.translation import override
 from samen.cases import lifecycle
 from samen.cases.models import CaseEvent
 from samen.cases.selectors import CaseFilters, case_search
+from samen.core.actor import actor_for_membership
+from samen.core.models import AuditEntry
 from samen.identification import services
 from samen.identification.commission import commission_assess, commission_decide, commission_open
 from samen.identification.demo import refer_to_prosecution
 from samen.identification.models import Deadline, IdentificationPath, Notification, PathStep
 from samen.organisations.models import OrganisationType
-from samen.sharing.actor import actor_for_membership
-from samen.sharing.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from samen.cases.models import CaseEvent
+from samen.core.models import AuditEntry
 from samen.identification import selectors, services
 from samen.identification.definitions import PATHS_DIR, path_definitions_sync
 from samen.identification.demo import ask_to_assess
@@ -25,7 +26,6 @@ from samen.identification.models import (
     PathDefinition,
 )
 from samen.organisations.models import OrganisationType, Role
-from samen.sharing.models import AuditEntry
 from samen.signalling.services import PersonInput
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from samen.cases import crypto
-from samen.sharing.models import AuditEntry
+from samen.core.models import AuditEntry
 from samen.signalling.models import Signal
 
 CLUSTER = {

@@ -7,8 +7,8 @@ SEED_LETTER = Path(__file__).parent / "fixtures" / "voortgangsbrief_2025.txt"
 
 def _actor(role: str, username: str):
     from samen.accounts.models import User
+    from samen.core.actor import Actor
     from samen.organisations.models import Membership, Municipality, Organisation
-    from samen.sharing.actor import Actor
 
     user = User.objects.create_user(username=username, password="x" * 16, is_synthetic=True)
     organisation, _ = Organisation.objects.get_or_create(

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from pypdf import PdfReader
 
+from samen.core.models import AuditEntry
 from samen.programme.models import (
     Commitment,
     IndicatorValue,
@@ -15,7 +16,6 @@ from samen.programme.models import (
     Recommendation,
 )
 from samen.programme.seed import load_seed
-from samen.sharing.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/programme"

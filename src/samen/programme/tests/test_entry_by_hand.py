@@ -4,6 +4,7 @@ progress notes with their history, the letter upload page, and the demo's second
 import pytest
 from django.conf import settings
 
+from samen.core.models import AuditEntry
 from samen.programme.models import (
     Action,
     ActionProgress,
@@ -14,7 +15,6 @@ from samen.programme.models import (
     Recommendation,
 )
 from samen.programme.seed import load_demo_letter, load_seed
-from samen.sharing.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/programme"

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
+from samen.core.models import AuditEntry
 from samen.programme.models import (
     ItemStatus,
     Letter,
@@ -16,7 +17,6 @@ from samen.programme.models import (
     UpdateState,
 )
 from samen.programme.seed import load_seed
-from samen.sharing.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

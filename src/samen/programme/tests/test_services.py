@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from samen.core.models import AuditEntry
 from samen.programme import services
 from samen.programme.models import (
     Commitment,
@@ -12,7 +13,6 @@ from samen.programme.models import (
     UpdateState,
 )
 from samen.programme.seed import load_seed
-from samen.sharing.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

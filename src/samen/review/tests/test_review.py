@@ -4,10 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from samen.accounts.models import User
+from samen.core.register import purposes_of_role
 from samen.organisations.models import Membership, Organisation, Role
 from samen.review import selectors, services
 from samen.review.models import ItemKind, Outcome, TextVersion
-from samen.sharing.register import purposes_of_role
 
 pytestmark = pytest.mark.django_db
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from samen.cases import crypto
 from samen.cases.models import Case, CaseEvent, CaseNote, Identity, Person
 from samen.cases.services import case_number_next, identity_store
+from samen.core.models import CaseShare, EmergencyAccess, Purpose
 from samen.identification.models import (
     CommissionMember,
     CommissionReview,
@@ -31,7 +32,6 @@ from samen.identification.models import (
     Reminder,
 )
 from samen.organisations.models import Membership, Organisation, OrganisationType
-from samen.sharing.models import CaseShare, EmergencyAccess, Purpose
 from samen.shelter.models import (
     Hold,
     Location,

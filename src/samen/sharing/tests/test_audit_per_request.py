@@ -3,8 +3,8 @@
 import pytest
 
 from samen.cases.services import note_add
+from samen.core.models import AuditEntry, EmergencyAccess
 from samen.sharing import services
-from samen.sharing.models import AuditEntry, EmergencyAccess
 from samen.signalling.services import PersonInput
 
 REQUIRED = (

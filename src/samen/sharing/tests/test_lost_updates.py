@@ -11,8 +11,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from samen.core.models import AuditEntry, EmergencyAccess
 from samen.sharing import services
-from samen.sharing.models import AuditEntry, EmergencyAccess
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -67,10 +67,10 @@ def test_two_reviews_of_one_emergency_access_do_not_both_stand(record, actor_for
 def test_two_entries_of_one_indicator_value_give_one_row_and_a_field_error(actor_for, db):
     if connection.vendor != "postgresql":
         pytest.skip("needs a database server with row locks")
+    from samen.core.actor import actor_for_membership
     from samen.organisations.models import Membership
     from samen.programme import services as programme
     from samen.programme.models import Indicator, IndicatorValue
-    from samen.sharing.actor import actor_for_membership
 
     indicator = Indicator.objects.create(code="race-indicator", name="Race")
     staff = Membership.objects.filter(role="programme_staff").select_related("user").first()

@@ -9,10 +9,10 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from samen.sharing.models import DataCategory, ProcessingRule
+from samen.core.models import DataCategory, ProcessingRule
 
 pytestmark = pytest.mark.django_db
-migration = importlib.import_module("samen.sharing.migrations.0008_prosecution_decisions_category")
+migration = importlib.import_module("samen.core.migrations.0008_prosecution_decisions_category")
 
 
 def test_an_earlier_register_gets_the_category_for_investigation_and_the_ind(world):

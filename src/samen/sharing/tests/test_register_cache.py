@@ -5,8 +5,8 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from samen.sharing import policy, register
-from samen.sharing.policy import Relation
+from samen.core import policy, register
+from samen.core.policy import Relation
 
 COORDINATION = ("care_coordination", "care_coordination")
 

@@ -6,9 +6,9 @@ from django.utils import timezone, translation
 
 from samen.cases.models import Case, CaseNote, Identity
 from samen.cases.services import identity_read, note_add
+from samen.core.actor import Actor
+from samen.core.models import AuditEntry
 from samen.sharing import retention
-from samen.sharing.actor import Actor
-from samen.sharing.models import AuditEntry
 from samen.signalling.models import Signal
 from samen.signalling.services import PersonInput
 

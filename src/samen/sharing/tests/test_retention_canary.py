@@ -11,9 +11,10 @@ from django.db import models
 from django.utils import timezone, translation
 
 from samen.cases.models import Case, Person
-from samen.sharing import audit, retention
-from samen.sharing.actor import Actor
-from samen.sharing.models import AuditEntry, AuditSubject, DataCategory, ProcessingRule
+from samen.core import audit
+from samen.core.actor import Actor
+from samen.core.models import AuditEntry, AuditSubject, DataCategory, ProcessingRule
+from samen.sharing import retention
 from samen.sharing.tests.canary import (
     database_text,
     links_left,

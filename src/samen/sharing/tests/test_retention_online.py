@@ -10,10 +10,10 @@ from django.apps import apps
 from django.utils import timezone
 
 from samen.cases.models import Case
+from samen.core.actor import Actor
+from samen.core.models import AuditEntry
 from samen.online.into_chain import signal_input_for
 from samen.sharing import retention
-from samen.sharing.actor import Actor
-from samen.sharing.models import AuditEntry
 from samen.sharing.tests.canary import Canary, database_text, links_left, links_of, marker
 from samen.signalling.models import Signal
 from samen.signalling.services import signal_record

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from samen.cases import selectors as cases
 from samen.cases.services import note_add
+from samen.core import register
+from samen.core.models import AuditEntry, EmergencyAccess, ProcessingRule
 from samen.organisations.models import Organisation
-from samen.sharing import register, services
-from samen.sharing.models import AuditEntry, EmergencyAccess, ProcessingRule
+from samen.sharing import services
 from samen.signalling.services import PersonInput
 
 IDENTITY = PersonInput(

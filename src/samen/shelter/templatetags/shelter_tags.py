@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from django import template
 
-from samen.sharing import policy
-from samen.shelter.models import Referral
+from samen.shelter.selectors import referrals_of_case
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def case_referrals(context: template.Context, number: str) -> list[Referral]:
-    """The case's referrals (status and date only) for someone who may refer; the case page
-    itself already checked that the viewer reaches the case."""
+def case_referrals(context: template.Context, number: str) -> list:
+    """The case's referrals (status and date only) for someone who may refer."""
     actor = getattr(context.get("request"), "actor", None)
-    if actor is None or not policy.allows(actor, "referral.create"):
+    if actor is None:
         return []
-    return list(Referral.objects.filter(case__number=number).order_by("-created_at", "-id")[:20])
+    return referrals_of_case(actor=actor, number=number)

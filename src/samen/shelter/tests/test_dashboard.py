@@ -13,6 +13,7 @@ from django.test import override_settings
 from django.utils import timezone, translation
 
 from samen.accounts.models import User
+from samen.core.models import AuditEntry
 from samen.shelter import dashboard, services
 from samen.shelter.models import CapacityAlarm, Place, Placement, ShelterNotice
 from samen.shelter.services import NeedsInput
@@ -242,3 +243,15 @@ def test_a_regions_dashboard_is_titled_with_the_regions_name(directory, web_for)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get("/opvang/dashboard/?region=VR09").content.decode()
     assert "Shelter dashboard: safety region Utrecht (VR09)" in html
+
+
+def test_the_case_pages_referral_list_is_an_audited_read_of_the_case(
+    directory, case, actor_for, web_for
+):
+    referral = services.referral_create(
+        actor=actor_for("demo-coordinator"), case=case, data=NeedsInput()
+    )
+    web_for("demo-coordinator").get(f"/zaken/{case.number}/")
+    entry = AuditEntry.objects.get(action="referral.list")
+    assert (entry.object_type, entry.object_id) == ("case", case.number)
+    assert entry.detail["referrals"] == [referral.pk]

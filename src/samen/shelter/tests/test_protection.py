@@ -58,8 +58,8 @@ def test_a_presumed_minor_with_disputed_age_is_referred_as_a_minor(directory, co
 
 def actor_for_investigator(record):
     # The field professional's fixture chain already built the world; reuse its actor factory.
+    from samen.core.actor import actor_for_membership
     from samen.organisations.models import Membership
-    from samen.sharing.actor import actor_for_membership
 
     m = Membership.objects.get(user__username="demo-investigator")
     return actor_for_membership(m, origin="test")

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from samen.core.models import AuditEntry
 from samen.organisations.models import Membership, Organisation, OrganisationType, Role
-from samen.sharing.models import AuditEntry
 from samen.shelter import services
 from samen.shelter.models import Hold
 from samen.shelter.services import NeedsInput
@@ -88,7 +88,7 @@ def test_only_staff_of_the_places_own_provider_may_withdraw(api_for, web_for, re
     body = {"reason": "other"}
     assert api_for("demo-coordinator").post(url, body, format="json").status_code == 403
     other = services.hold_decline_withdraw
-    from samen.sharing.actor import actor_for_membership
+    from samen.core.actor import actor_for_membership
 
     stranger = actor_for_membership(
         Membership.objects.get(organisation=other_org, role=Role.SHELTER_STAFF), origin="test"

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.test import RequestFactory
 
-from samen.sharing import audit
-from samen.sharing.middleware import ActorMiddleware
-from samen.sharing.models import AuditEntry
+from samen.core import audit
+from samen.core.middleware import ActorMiddleware
+from samen.core.models import AuditEntry
 from samen.shelter import services
 from samen.shelter.models import ContraIndication, Hold, Placement
 
@@ -91,7 +91,7 @@ def test_a_refusal_inside_any_transaction_of_a_request_survives_its_rollback(act
 
 def test_a_shelters_read_of_a_needs_profile_is_indexed_to_the_case(directory, case, actor_for):
     """The shelter sees no case number, yet the subject-access report must find the read."""
-    from samen.sharing.models import AuditSubject
+    from samen.core.models import AuditSubject
     from samen.shelter import selectors
 
     coordinator = actor_for("demo-coordinator")
@@ -106,7 +106,7 @@ def test_a_shelters_read_of_a_needs_profile_is_indexed_to_the_case(directory, ca
 
 
 def test_the_placements_page_is_audited_and_indexed_to_the_cases(directory, case, actor_for):
-    from samen.sharing.models import AuditSubject
+    from samen.core.models import AuditSubject
     from samen.shelter import selectors
 
     coordinator, shelter = actor_for("demo-coordinator"), actor_for("demo-shelter")

@@ -10,8 +10,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from samen.cases.models import CaseEvent
-from samen.sharing import policy
-from samen.sharing.models import AuditEntry, CaseShare
+from samen.core import policy
+from samen.core.models import AuditEntry, CaseShare
 from samen.shelter import selectors, services
 from samen.shelter.models import (
     ContraIndication,
@@ -215,8 +215,8 @@ def test_the_shelter_that_accepted_keeps_the_needs_categories_by_its_own_relatio
     """From acceptance the shelter is related to the person: revoking the identity share leaves
     it the needs profile's categories, not the identity; another shelter reaches nothing."""
     from samen.accounts.models import User
+    from samen.core.actor import actor_for_membership
     from samen.organisations.models import Membership
-    from samen.sharing.actor import actor_for_membership
     from samen.sharing.services import share_revoke
 
     referral = referral_for(coordinator, case)

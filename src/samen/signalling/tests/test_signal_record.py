@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from samen.cases.models import Case, CaseEvent, Identity, Person
 from samen.cases.services import identity_read
 from samen.conftest import signal_input
-from samen.sharing.models import AuditEntry
+from samen.core.models import AuditEntry
 from samen.signalling.models import Signal
 from samen.signalling.services import PersonInput, signal_record
 

@@ -423,15 +423,15 @@ def protect(
         if report.ok:
             break
         violations = report.violations
-        secondary = np.zeros(len(system), dtype=bool)
+        pinned = np.zeros(len(system), dtype=bool)
         for violation in violations:
             var = system.index[violation.key]
             # Only cells no LP solution could move at all are candidates for being pinned.
-            secondary[var] = state.is_secondary(var) and violation.width <= 1e-6
+            pinned[var] = state.is_secondary(var) and violation.width <= 1e-6
         released: set[CellKey] = set()
         releasable = [
             var
-            for var in np.flatnonzero(secondary).tolist()
+            for var in np.flatnonzero(pinned).tolist()
             if system.values[var] is not None
             and not rules.is_sensitive(system.values[var])  # type: ignore[arg-type]
             and state.reasons[var].rule != "correction"
@@ -454,11 +454,11 @@ def protect(
             if interval.exact and interval.width <= 1e-6:
                 state.release(var)
                 released.add(system.keys[var])
-                secondary[var] = False
-        if secondary.any() and solver.method == "linprog":
+                pinned[var] = False
+        if pinned.any() and solver.method == "linprog":
             # A secondary zero the reader can pin down exactly is useless as a shield: publish
             # it instead of hiding ever more cells around it.
-            zeros = [v for v in np.flatnonzero(secondary).tolist() if system.values[v] == 0]
+            zeros = [v for v in np.flatnonzero(pinned).tolist() if system.values[v] == 0]
             for var in solver.pinned_zeros(~state.hidden, zeros):
                 state.release(var)
                 released.add(system.keys[var])

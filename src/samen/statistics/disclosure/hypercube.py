@@ -161,7 +161,7 @@ def _search(table: _Table, flat: int, width: int) -> tuple[np.ndarray, np.ndarra
         # Pairing two categories alternates the signs; a category with its total does not.
         flips = np.where((here == total) | (others == total), 1, -1)
         shift = (others - here) * table.strides[axis]
-        options = []
+        options: list[tuple] = []
         for corners, signs, spent, up, down, asked in beam:
             moved = corners[None, :] + shift[:, None]  # (alternatives, corners)
             new_signs = signs[None, :] * flips[:, None]

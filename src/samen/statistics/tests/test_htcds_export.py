@@ -11,9 +11,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from samen.cases.models import Case
+from samen.core.models import AuditEntry
 from samen.identification.models import IdentificationPath
 from samen.identification.selectors import victim_statuses
-from samen.sharing.models import AuditEntry
 from samen.signalling.services import PersonInput
 from samen.statistics.demo import add_statistics_volume
 from samen.statistics.htcds import (

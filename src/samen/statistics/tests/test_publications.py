@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from samen.cases.models import Case, ExploitationForm
-from samen.sharing.models import AuditEntry
+from samen.core.models import AuditEntry
 from samen.signalling.services import PersonInput
 from samen.statistics.archive import release_from_archive, release_to_archive
 from samen.statistics.disclosure import CountTable, Dimension, check_differencing, protect

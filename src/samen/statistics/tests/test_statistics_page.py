@@ -42,7 +42,7 @@ def test_a_reader_without_the_victims_table_gets_the_page_and_its_downloads(web_
     """A reader whose register grants no exploitation data (the IND in issue #20) gets a release
     without the victims by year and form, which the national chart and the default CSV are drawn
     from: the page leaves out what is absent, never a 500."""
-    from samen.sharing.models import ProcessingRule
+    from samen.core.models import ProcessingRule
 
     ProcessingRule.objects.filter(
         organisation_type="ministry", purpose__code="statistics", category__code="exploitation"

@@ -14,8 +14,8 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from samen.cases.models import Case
+from samen.core.models import AuditEntry
 from samen.identification.models import IdentificationPath, PathDefinition
-from samen.sharing.models import AuditEntry
 from samen.signalling.models import Signal
 from samen.signalling.services import PersonInput
 from samen.statistics import publication, tables

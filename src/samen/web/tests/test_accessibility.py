@@ -23,9 +23,9 @@ import pytest
 from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
 
+from samen.core import policy
+from samen.core.access import AUTHENTICATED, PUBLIC
 from samen.demo.builder import build_demo_world
-from samen.sharing import policy
-from samen.sharing.access import AUTHENTICATED, PUBLIC
 from samen.web.tests.conftest import TIMEOUT_MS
 from samen.web.tests.test_audit_walk import SHOWS_PERSONAL_DATA as AUDIT_PERSONAL_ROUTES
 from samen.web.tests.test_url_rules import APP_URLS, concrete, rule_of

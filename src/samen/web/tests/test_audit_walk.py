@@ -16,8 +16,8 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from samen.sharing import policy
-from samen.sharing.access import AUTHENTICATED, PUBLIC
+from samen.core import policy
+from samen.core.access import AUTHENTICATED, PUBLIC
 from samen.web.tests.canary.attacker import sign_in
 from samen.web.tests.canary.world import CanaryWorld, build_canary_world
 from samen.web.tests.test_url_rules import APP_URLS, PERSONAL_PAGES, concrete, rule_of
@@ -151,7 +151,7 @@ def _may(username: str, rule: str) -> bool:
 
 
 def _last_seq() -> int:
-    from samen.sharing.models import AuditEntry
+    from samen.core.models import AuditEntry
 
     return AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
 
@@ -183,7 +183,7 @@ PERSONAL = [(route, p) for route, p in PARAM_URLS if route in SHOWS_PERSONAL_DAT
 def test_every_detail_page_and_download_writes_an_audit_entry_for_every_role(
     canary_world, route, pattern
 ):
-    from samen.sharing.models import AuditEntry
+    from samen.core.models import AuditEntry
 
     rule = rule_of(pattern.callback)
     fill, variants = SHOWS_PERSONAL_DATA[route]
@@ -224,7 +224,7 @@ LISTS = [(path, p) for path, p in PERSONAL_PAGES]
 def test_every_list_indexes_its_entry_to_every_case_it_shows(canary_world, path, pattern):
     """A list, queue or dashboard that shows a target case's number must index its entry to
     that case, or the person's subject-access report misses the use."""
-    from samen.sharing.models import AuditSubject
+    from samen.core.models import AuditSubject
 
     rule = rule_of(pattern.callback)
     numbers = _numbers(canary_world)

@@ -11,10 +11,10 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from samen.core.actor import actor_for_membership
 from samen.identification.demo import refer_to_prosecution
 from samen.identification.models import IdentificationPath
 from samen.organisations.models import Membership
-from samen.sharing.actor import actor_for_membership
 
 pytestmark = pytest.mark.browser
 

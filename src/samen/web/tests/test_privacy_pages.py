@@ -25,7 +25,7 @@ def test_the_register_downloads_as_pdf(web_for):
 
 
 def test_only_the_privacy_officer_edits_the_register(web_for):
-    from samen.sharing.models import ProcessingRule
+    from samen.core.models import ProcessingRule
 
     rule = ProcessingRule.objects.first()
     assert web_for("demo-coordinator").get(f"/register/{rule.pk}/").status_code == 403
@@ -78,8 +78,8 @@ def test_privacy_pages_are_for_the_privacy_officer_only(web_for, path):
 
 
 def test_sharing_and_revoking_through_the_pages(web_for, record):
+    from samen.core.models import CaseShare
     from samen.organisations.models import Organisation
-    from samen.sharing.models import CaseShare
 
     number = record().case.number
     shelter = Organisation.objects.get(name__startswith="Opvang Veilig Onderdak Utrecht")

@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 
 from samen.cases.services import note_add
+from samen.core.models import DataCategory, Purpose
+from samen.core.register import FIELD_CATEGORIES
 from samen.organisations.models import Organisation, OrganisationType, Role
-from samen.sharing.models import DataCategory, Purpose
-from samen.sharing.register import FIELD_CATEGORIES
 from samen.sharing.services import share_create
 from samen.sharing.tests.canary import marker, seed_person
 from samen.shelter.services import NeedsInput, referral_create
@@ -34,7 +34,7 @@ def _pdf_text(content: bytes) -> str:
 
 
 def _code_names() -> set[str]:
-    from samen.sharing.models import AuditEntry
+    from samen.core.models import AuditEntry
 
     codes = set(AuditEntry.objects.values_list("action", flat=True))
     codes |= set(Purpose.objects.values_list("code", flat=True))

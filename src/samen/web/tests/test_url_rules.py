@@ -6,9 +6,9 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from samen.core import policy
+from samen.core.access import AUTHENTICATED, PUBLIC, valid_rule
 from samen.organisations.models import Role
-from samen.sharing import policy
-from samen.sharing.access import AUTHENTICATED, PUBLIC, valid_rule
 
 SAMPLE = {
     "int": "1",
@@ -61,7 +61,7 @@ def test_the_walk_finds_the_known_urls():
 def test_every_url_declares_a_known_access_rule(route, pattern):
     rule = rule_of(pattern.callback)
     assert rule is not None, (
-        f"{route} has no access rule: decorate it with samen.sharing.access.access"
+        f"{route} has no access rule: decorate it with samen.core.access.access"
     )
     assert valid_rule(rule), f"{route}: unknown rule {rule!r}"
 
@@ -189,7 +189,7 @@ PERSONAL_PAGES = [(path, p) for path, p in PAGES if path in SHOWS_PERSONAL_DATA]
 def test_every_page_that_shows_personal_data_writes_an_audit_entry_for_every_role(
     path, pattern, web_for, api_for, record
 ):
-    from samen.sharing.models import AuditEntry
+    from samen.core.models import AuditEntry
 
     record()  # a signal and its case, so the lists have someone in them
     rule = rule_of(pattern.callback)

@@ -104,9 +104,9 @@ class Command(BaseCommand):
     ) -> None:
         from django.core.exceptions import PermissionDenied, ValidationError
 
+        from samen.core.actor import actor_for_membership
         from samen.online.into_chain import lead_to_signal
         from samen.organisations.models import Membership
-        from samen.sharing.actor import actor_for_membership
 
         member = (
             Membership.objects.filter(user__username=user, is_active=True)

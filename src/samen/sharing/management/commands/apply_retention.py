@@ -3,8 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen import labels
+from samen.core.actor import Actor
 from samen.sharing import retention
-from samen.sharing.actor import Actor
 
 
 def category_label(code: str) -> str:

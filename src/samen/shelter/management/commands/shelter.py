@@ -8,8 +8,8 @@ from samen.capacity import report
 from samen.capacity.engine import PlaceChange, Scenario
 from samen.capacity.selectors import region_names
 from samen.capacity.services import plan_run
+from samen.core.actor import actor_for_membership
 from samen.organisations.models import Membership
-from samen.sharing.actor import actor_for_membership
 from samen.shelter.hsds import export_to
 from samen.shelter.services import capacity_alarm_check, holds_expire
 

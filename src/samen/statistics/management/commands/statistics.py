@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from samen.core.actor import actor_for_membership
 from samen.organisations.models import Membership
-from samen.sharing.actor import actor_for_membership
 from samen.spreadsheets import SafeDictWriter
 from samen.statistics.htcds import COLUMNS, HtcdsRefused, htcds_export_create
 

@@ -21,10 +21,10 @@ from samen.accounts.models import User
 from samen.cases import crypto
 from samen.cases import services as case_services
 from samen.cases.models import AgeBand, Case, CaseEvent, CaseNote, Gender, Person
+from samen.core.actor import Actor, actor_for_membership
+from samen.core.models import CaseShare, EmergencyAccess, Purpose
 from samen.demo.builder import build_demo_world
 from samen.organisations.models import Membership, Municipality, Organisation, Role
-from samen.sharing.actor import Actor, actor_for_membership
-from samen.sharing.models import CaseShare, EmergencyAccess, Purpose
 from samen.signalling.models import Signal, SignalList
 from samen.signalling.services import PersonInput, SignalInput, signal_record
 

@@ -1,0 +1,217 @@
+"""Print the structure figures of issue #22: app-level import cycles, in-function imports of
+samen.*, ORM calls in views/API/template tags, the largest files, and coverage per app.
+
+    .venv/bin/python scripts/house_measure.py [--coverage coverage.json]
+
+Static (AST) only: it imports nothing from samen, so it runs on any checkout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent / "src" / "samen"
+ORM_METHODS = {
+    "objects", "get_object_or_404", "get_list_or_404", "filter", "exclude", "annotate",
+    "select_related", "prefetch_related", "order_by", "values_list", "aggregate",
+    "select_for_update", "bulk_create", "update_or_create", "get_or_create",
+}  # fmt: skip
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in ROOT.rglob("*.py"):
+        rel = path.relative_to(ROOT.parent).with_suffix("")
+        parts = list(rel.parts)
+        if "migrations" in parts or "tests" in parts:
+            continue
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = path
+    return out
+
+
+def _app(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def _imports(path: Path):
+    """(module imported, inside a function?, has a comment saying why)"""
+    src = path.read_text()
+    lines = src.splitlines()
+    tree = ast.parse(src)
+    fn_ranges = [
+        (n.lineno, n.end_lineno)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
+    type_checking = [
+        (n.lineno, n.end_lineno)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.If) and "TYPE_CHECKING" in ast.unparse(n.test)
+    ]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        else:
+            continue
+        names = [n for n in names if n.startswith("samen.")]
+        if not names:
+            continue
+        if any(a <= node.lineno <= b for a, b in type_checking):
+            continue
+        inside = any(a < node.lineno <= b for a, b in fn_ranges)
+        here = lines[node.lineno - 1]
+        above = lines[node.lineno - 2].strip() if node.lineno > 1 else ""
+        why = "#" in here or above.startswith("#")
+        yield names, inside, why, node.lineno
+
+
+def _sccs(graph: dict[str, set[str]]) -> list[list[str]]:
+    index, low, stack, on, out = {}, {}, [], set(), []
+    counter = [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    sys.setrecursionlimit(10000)
+    for v in list(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def _view_file(path: Path) -> bool:
+    name = path.name
+    return (
+        name in {"views.py", "api.py"}
+        or name.endswith("_views.py")
+        or "templatetags" in path.parts
+        or (path.parent.name in {"api", "views"} and name not in {"__init__.py", "urls.py"})
+    )
+
+
+def _page(module: str) -> bool:
+    parts = module.split(".")
+    return (
+        parts[-1] in {"views", "api", "urls", "api_urls"}
+        or parts[-1].endswith("_views")
+        or "templatetags" in parts
+        or module in {"samen.urls", "samen.web.home", "samen.api.common"}
+    )
+
+
+def _orm_calls(path: Path) -> int:
+    n = 0
+    for node in ast.walk(ast.parse(path.read_text())):
+        if (isinstance(node, ast.Attribute) and node.attr in ORM_METHODS) or (
+            isinstance(node, ast.Name) and node.id in {"get_object_or_404", "get_list_or_404"}
+        ):
+            n += 1
+    return n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--coverage", help="coverage.json written by `coverage json`")
+    parser.add_argument("-v", action="store_true", help="list the unexplained in-function imports")
+    args = parser.parse_args()
+    modules = _modules()
+    all_edges: dict[str, set[str]] = defaultdict(set)
+    top_edges: dict[str, set[str]] = defaultdict(set)
+    domain_edges: dict[str, set[str]] = defaultdict(set)
+    domain_top: dict[str, set[str]] = defaultdict(set)
+    inside_total = inside_unexplained = 0
+    unexplained = []
+    for mod, path in modules.items():
+        for names, inside, why, line in _imports(path):
+            for target in names:
+                if target not in modules:
+                    continue
+                a, b = _app(mod), _app(target)
+                if a != b:
+                    all_edges[a].add(b)
+                    if not _page(mod):
+                        domain_edges[a].add(b)
+                        if not inside:
+                            domain_top[a].add(b)
+                    if not inside:
+                        top_edges[a].add(b)
+            if inside:
+                inside_total += 1
+                if not why:
+                    inside_unexplained += 1
+                    unexplained.append(f"{path.relative_to(ROOT.parent)}:{line}")
+    print("app-level import cycles (all imports):", _sccs(all_edges) or "none")
+    print("app-level import cycles (module-level only):", _sccs(top_edges) or "none")
+    # As the import contract sees it: pages (views, API views, URLs, template tags) compose
+    # any app's selectors and services and are left out.
+    print("app-level import cycles (pages left out):", _sccs(domain_edges) or "none")
+    print("  ... and module-level only:", _sccs(domain_top) or "none")
+    print(
+        f"in-function imports of samen.*: {inside_total} ({inside_unexplained} without a comment)"
+    )
+    orm = {
+        str(p.relative_to(ROOT.parent)): _orm_calls(p) for p in modules.values() if _view_file(p)
+    }
+    print(f"ORM calls in views/API/template tags: {sum(orm.values())}")
+    for name, n in sorted(orm.items(), key=lambda kv: -kv[1]):
+        if n:
+            print(f"  {n:4d}  {name}")
+    sizes = sorted(
+        (
+            (len(p.read_text().splitlines()), str(p.relative_to(ROOT.parent)))
+            for p in modules.values()
+        ),
+        reverse=True,
+    )
+    print("largest files:")
+    for n, name in sizes[:5]:
+        print(f"  {n:5d}  {name}")
+    if args.coverage:
+        data = json.loads(Path(args.coverage).read_text())
+        per_app: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for fname, info in data["files"].items():
+            parts = Path(fname).parts
+            if "samen" not in parts:
+                continue
+            app = parts[parts.index("samen") + 1]
+            app = app[:-3] if app.endswith(".py") else app
+            per_app[app][0] += info["summary"]["covered_lines"]
+            per_app[app][1] += info["summary"]["num_statements"]
+        print("coverage per app:")
+        for app, (cov, tot) in sorted(per_app.items()):
+            print(f"  {app:16s} {100 * cov / max(tot, 1):5.1f}%  ({cov}/{tot})")
+    if args.v:
+        print("\n".join(unexplained))
+
+
+if __name__ == "__main__":
+    main()
