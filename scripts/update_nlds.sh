@@ -3,7 +3,7 @@
 # static files, pinned: npm pack into a temp dir, copy the dist CSS and the licence, record the
 # version. Only the components are shipped: @utrecht/design-tokens is Gemeente Utrecht's
 # proprietary house style (its LICENSE.md reserves it), so Samen sets its own neutral tokens in
-# static/samen/theme.css (ADR 0022). Usage: scripts/update_nlds.sh [VERSION]
+# static/samen/theme.css (ADR 0023). Usage: scripts/update_nlds.sh [VERSION]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VERSION="${1:-9.0.4}"

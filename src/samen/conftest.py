@@ -18,7 +18,7 @@ from samen.signalling.services import PersonInput, SignalInput, signal_record
 
 # Fixtures through which a test reaches a database. A test that asks for none of them (and has
 # no django_db marker) cannot: pytest-django refuses its queries. Its outcome is the same on
-# SQLite and PostgreSQL, so .ci/run's PostgreSQL pass leaves it out (ADR 0023).
+# SQLite and PostgreSQL, so .ci/run's PostgreSQL pass leaves it out (ADR 0029).
 DATABASE_FIXTURES = frozenset(
     {
         "db",

@@ -127,7 +127,7 @@ def case_search_after(
 ) -> CaseKeysetPage:
     """The page of reachable cases after a cursor, without counting them all: the cost does not
     grow with the number of cases or the depth of the page. The count, when asked for, is
-    cached per actor, purpose, filters and register version for COUNT_SECONDS (ADR 0022)."""
+    cached per actor, purpose, filters and register version for COUNT_SECONDS (ADR 0028)."""
     policy.require(actor, "case.read", object_type="case")
     size = max(1, min(per_page, MAX_PAGE_SIZE))
     qs = _apply(_visible_cases(actor), filters)

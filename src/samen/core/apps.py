@@ -14,7 +14,7 @@ class CoreConfig(AppConfig):
     name = "samen.core"
     # The label stays "sharing": the tables (sharing_auditentry, ...), the migration history and
     # the audit trail's trigger were created under it, and other apps' migrations depend on
-    # ("sharing", ...). Renaming it needs a state-only migration of its own (ADR 0022).
+    # ("sharing", ...). Renaming it needs a state-only migration of its own (ADR 0031).
     label = "sharing"
     verbose_name = "Access core and audit"
 

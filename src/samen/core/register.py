@@ -357,7 +357,7 @@ class _Snapshot:
 
 
 # The register as this process last read it, under the version token it was read at. A request
-# costs one look-up of the token instead of the register's joins (ADR 0022).
+# costs one look-up of the token instead of the register's joins (ADR 0028).
 _cached: tuple[str, _Snapshot] | None = None
 
 

@@ -1,5 +1,5 @@
 """A register version whose token a trigger renews on every write to the register's tables,
-so processes may cache the register and check it is current in one query (ADR 0022)."""
+so processes may cache the register and check it is current in one query (ADR 0028)."""
 
 from django.db import migrations, models
 

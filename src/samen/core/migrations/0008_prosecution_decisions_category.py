@@ -1,4 +1,4 @@
-"""The prosecution's decisions get a data category of their own (issue #14, ADR 0022).
+"""The prosecution's decisions get a data category of their own (issue #14, ADR 0030).
 
 The OM's decisions on the criminal case (investigation started, dismissal, complaint under
 art. 12 Sv, prosecution, verdict) decide the B8/3 permit, so the IND reads them; the report

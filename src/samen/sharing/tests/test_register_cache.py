@@ -1,5 +1,5 @@
 """The register is kept in memory per process and read again whenever it changed, by whatever
-means; the policy resolves every relation to a set of cases in one query (ADR 0022)."""
+means; the policy resolves every relation to a set of cases in one query (ADR 0028)."""
 
 import pytest
 from django.db import connection, transaction

@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 SecondaryMethod = Literal["auto", "lines", "hypercube"]
 #: With ``secondary="auto"``, a release with a table of at least this many cells (margins
-#: included) gets its secondary suppressions from hypercubes (ADR 0022): the audit/repair
+#: included) gets its secondary suppressions from hypercubes (ADR 0025): the audit/repair
 #: loop's linear programs over one component of ten thousand hidden cells take minutes.
 HYPERCUBE_FROM = 5000
 

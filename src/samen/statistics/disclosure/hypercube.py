@@ -1,5 +1,5 @@
 """Secondary suppression by hypercubes, for tables too large for the audit/repair loop
-(issue #13 item 5, ADR 0022).
+(issue #13 item 5, ADR 0025).
 
 The idea is Repsilber's hypercube method (GHMITER in tau-ARGUS, ``HYPERCUBE`` in sdcTable):
 a hidden cell of a k-dimensional table is safe when it is a corner of 2^k hidden cells

@@ -1,4 +1,4 @@
-"""Secondary suppression by hypercubes (issue #13 item 5, ADR 0022): the boxes only propose,
+"""Secondary suppression by hypercubes (issue #13 item 5, ADR 0025): the boxes only propose,
 the audit decides, and an attacker written apart from the engine finds nothing."""
 
 from __future__ import annotations
