@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from samen.cases.models import CaseEvent
+from samen.cases.lifecycle import case_status_follow
+from samen.cases.models import Case, CaseEvent, CaseStatus
 from samen.core import policy
 from samen.core.models import AuditEntry, CaseShare
 from samen.shelter import selectors, services
@@ -313,3 +314,19 @@ def test_expire_holds_command_releases_expired_holds(directory, coordinator, cas
     assert "1 hold(s) released" in out.getvalue()
     hold.refresh_from_db()
     assert hold.status == HoldStatus.EXPIRED
+
+
+def test_a_placement_puts_the_case_in_care_but_never_reopens_a_closed_one(
+    directory, coordinator, shelter, case
+):
+    # The case's status follows the shelter (issue #14 item 5): a placed person is in care.
+    referral = referral_for(coordinator, case)
+    hold = services.hold_place(actor=coordinator, referral=referral, place=directory["women"])
+    services.hold_accept(actor=shelter, hold=hold)
+    assert Case.objects.get(pk=case.pk).status != CaseStatus.IN_CARE
+    services.placement_start(actor=shelter, hold=hold)
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_CARE
+    assert case.events.filter(kind=CaseEvent.Kind.STATUS_CHANGED).exists()
+    # Closing is a decision of its own: a later placement does not undo it.
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED)
+    assert case_status_follow(case=case, in_care=True, actor=None) == CaseStatus.CLOSED
