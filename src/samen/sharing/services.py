@@ -213,12 +213,24 @@ def emergency_review(
     policy.require(actor, "audit.read", object_type="emergency", object_id=str(access.pk))
     if verdict not in VERDICTS:
         raise ValidationError({"verdict": [_("Choose justified or unjustified.")]})
-    with transaction.atomic():
+    # The refusal below is raised inside the transaction; refusals_outlive writes its audit
+    # entry after the rollback, so a refused second review is on the trail too.
+    with audit.refusals_outlive(), transaction.atomic():
         # Locked and compared with what the reviewer saw: a review given meanwhile by someone
         # else is not silently overwritten (its verdict and audit entry would contradict).
         seen = access.reviewed_at
         access = EmergencyAccess.objects.select_for_update().get(pk=access.pk)
         if access.reviewed_at != seen:
+            audit.record(
+                actor,
+                "emergency.update",
+                object_type="emergency",
+                object_id=str(access.pk),
+                fields=["review"],
+                result="refused",
+                purpose=policy.purpose_of(actor),
+                detail={"verdict": verdict, "conflict": True},
+            )
             raise ValidationError(
                 {"verdict": [_("Someone else reviewed this access meanwhile; read their verdict.")]}
             )

@@ -194,6 +194,22 @@ def test_emergency_access_is_reviewed_by_the_privacy_officer(case, actor_for):
     assert access.review_verdict == "justified" and access.reviewed_by.username == "demo-privacy"
 
 
+def test_a_second_review_of_one_emergency_access_is_refused_and_audited(case, actor_for):
+    access = services.emergency_start(
+        actor=actor_for("demo-coordinator-noord"), case=case, reason="Acute situatie, synthetisch"
+    )
+    stale = EmergencyAccess.objects.get(pk=access.pk)  # the page a second officer still shows
+    officer = actor_for("demo-privacy")
+    services.emergency_review(actor=officer, access=access, verdict="justified")
+    with pytest.raises(ValidationError):
+        services.emergency_review(actor=officer, access=stale, verdict="unjustified")
+    assert EmergencyAccess.objects.get(pk=access.pk).review_verdict == "justified"
+    refused = AuditEntry.objects.filter(
+        action="emergency.update", object_id=str(access.pk), result="refused"
+    )
+    assert refused.count() == 1
+
+
 def test_the_privacy_officer_edits_the_register_and_the_change_is_audited(actor_for):
     rule = ProcessingRule.objects.filter(category__code="contact").first()
     services.register_rule_update(
