@@ -41,13 +41,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """With SAMEN_TEST_DB_ROLE (PostgreSQL), the tests run as that role, which owns no table:
-    see samen.core.tests.approle. The flush between transactional tests stays the owner's."""
+    see samen.core.tests.approle. The flush between transactional tests stays the owner's.
+
+    The demo world (organisations and users, no signals) is built once per test database and
+    committed, so each test's transaction starts from it instead of building it again (a
+    quarter of a second per test on PostgreSQL). pytest-django runs the transactional tests
+    last; their flush empties it, and `world` builds it again inside each later test."""
     from django.test import TransactionTestCase
 
     from samen.core.tests import approle
 
     with django_db_blocker.unblock():
         switched = approle.switch_on()
+        _SESSION_WORLD.append(build_demo_world(seed=1, signals=0))
     if not switched:
         yield
         return
@@ -66,6 +72,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
             approle.switch_off()
 
 
+_SESSION_WORLD: list = []
+
+
 @pytest.fixture(autouse=True)
 def audit_anchor_file(settings, tmp_path):
     """Each test's audit chain starts empty, so its checkpoints go to a file of its own."""
@@ -75,7 +84,10 @@ def audit_anchor_file(settings, tmp_path):
 
 @pytest.fixture
 def world(db):
-    """Organisations in every region and one user per role, without signals."""
+    """Organisations in every region and one user per role, without signals: the session's
+    committed world, or built anew inside the test once a transactional test flushed it."""
+    if _SESSION_WORLD and User.objects.filter(username="demo-coordinator").exists():
+        return _SESSION_WORLD[0]
     return build_demo_world(seed=1, signals=0)
 
 
