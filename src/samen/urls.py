@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from samen.accounts import views as account_views
+from samen.accounts.oidc import views as oidc_views
 from samen.api.views import healthz
 from samen.core.access import PUBLIC, declare
 from samen.web.views import set_language_view
@@ -14,6 +15,8 @@ urlpatterns = [
     path("account/logout/", account_views.logout_view, name="logout"),
     path("account/membership/", account_views.switch_membership, name="switch-membership"),
     path("account/purpose/", account_views.switch_purpose, name="switch-purpose"),
+    path("account/oidc/callback/", oidc_views.oidc_callback, name="oidc-callback"),
+    path("account/oidc/<slug:provider_key>/", oidc_views.oidc_start, name="oidc-start"),
     path("account/2fa/", account_views.two_factor, name="two-factor"),
     path("account/tokens/", account_views.api_tokens, name="api-tokens"),
     path(

@@ -312,3 +312,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("SAMEN_LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Sign-in through identity providers and observability (issue #17): their own modules.
+from samen.conf.oidc import *  # noqa: E402, F403
