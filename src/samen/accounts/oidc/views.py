@@ -34,7 +34,7 @@ class _StartView(OIDCAuthenticationRequestView):
         self.OIDC_OP_AUTH_ENDPOINT = authorization_endpoint
         self.OIDC_RP_CLIENT_ID = provider.client_id
 
-    def get_settings(self, attr: str, *args: object) -> object:  # type: ignore[override]
+    def get_settings(self, attr: str, *args: object) -> object:
         if attr == "OIDC_RP_SCOPES":
             return self.provider.scopes
         return super().get_settings(attr, *args)
