@@ -25,16 +25,10 @@ SAMEN_OIDC_PROVIDERS: list[dict] = (
 OIDC_TIMEOUT = float(os.environ.get("SAMEN_OIDC_TIMEOUT", "10"))
 OIDC_VERIFY_SSL = os.environ.get("SAMEN_OIDC_VERIFY_TLS", "1").strip().lower() not in {"0", "no"}
 # mozilla-django-oidc's own settings, for the parts of it Samen uses (the request and callback
-# views, the backend's token and key handling); the per-provider values come from the entries.
+# views, the backend's token and key handling); the per-provider values come from the entries
+# (samen.accounts.oidc binds them per provider, so no single-provider OIDC_OP_* settings).
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
 OIDC_USE_NONCE = True
 OIDC_USE_PKCE = True
 OIDC_STORE_ID_TOKEN = False
 OIDC_STORE_ACCESS_TOKEN = False
-OIDC_OP_AUTHORIZATION_ENDPOINT = ""  # per provider; read from its discovery document
-OIDC_RP_CLIENT_ID = ""  # per provider
-OIDC_RP_CLIENT_SECRET = ""  # per provider, from the environment
-OIDC_OP_TOKEN_ENDPOINT = ""  # per provider
-OIDC_OP_USER_ENDPOINT = ""  # per provider
-OIDC_RP_SIGN_ALGO = "RS256"
-OIDC_OP_JWKS_ENDPOINT = "per-provider"  # replaced per provider; set so the backend accepts RS256
