@@ -10,6 +10,8 @@ import logging.config
 import pytest
 from django.conf import settings
 
+# Logging is the same on both engines: the SQLite pass proves it (ADR 0029).
+pytestmark = pytest.mark.once
 CANARY = "Kanarie7Q9zX"  # stands for a name, an address, a case detail
 
 
