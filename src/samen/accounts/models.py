@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 
 class User(AbstractUser):
@@ -56,3 +57,45 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return self.prefix
+
+
+class ExternalIdentity(models.Model):
+    """A user as known to a partner's identity provider: the provider's key (from the provider
+    configuration) and the subject (`sub`) it gives the person. Sign-in through that provider
+    finds the user by this pair only, never by a name or e-mail address the provider sends."""
+
+    provider = models.CharField(_("identity provider"), max_length=64)
+    subject = models.CharField(_("subject"), max_length=255)
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="external_identities"
+    )
+    created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+    last_sign_in_at = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="external_identity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} · {self.user_id}"
+
+
+class IdentityProviderDevice(Device):
+    """The second factor as asserted by an identity provider (its `acr`/`amr` claims), so a
+    session signed in through it counts as verified for django-otp like one that passed TOTP.
+    It verifies no code: only the OIDC callback logs a session in with it."""
+
+    provider = models.CharField(_("identity provider"), max_length=64)
+
+    class Meta:
+        verbose_name = _("second factor of an identity provider")
+        verbose_name_plural = _("second factors of identity providers")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "provider"], name="idp_device_unique")
+        ]
+
+    def verify_token(self, token: object) -> bool:
+        return False

@@ -14,6 +14,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samen.accounts import twofactor
+from samen.accounts.oidc.providers import providers_all
 from samen.accounts.tokens import token_issue, token_revoke_own, token_status, tokens_of_user
 from samen.core.access import AUTHENTICATED, PUBLIC, access, declare
 from samen.core.actor import PURPOSE_SESSION_KEY, SESSION_KEY, active_memberships
@@ -45,6 +46,10 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: object) -> dict:
+        # One "Sign in via <organisation>" per configured identity provider; none by default.
+        return {**super().get_context_data(**kwargs), "identity_providers": providers_all()}
 
 
 login_view = declare(LoginView.as_view(), PUBLIC)

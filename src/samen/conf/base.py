@@ -116,6 +116,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "samen.observability.middleware.RequestObservabilityMiddleware",  # first: times all below
     "django.middleware.security.SecurityMiddleware",
     "samen.web.nul.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -305,10 +306,8 @@ SAMEN_STATISTICS_PERIODS = {
 }
 KEY_FILE = Path(os.environ.get("SAMEN_KEY_FILE", VAR_DIR / "local-keys.env"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("SAMEN_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
-}
+# LOGGING (structured JSON, no personal data) is set in samen.conf.observability, below.
+
+# Sign-in through identity providers and observability (issue #17): their own modules.
+from samen.conf.observability import *  # noqa: E402, F403
+from samen.conf.oidc import *  # noqa: E402, F403

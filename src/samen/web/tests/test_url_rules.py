@@ -135,6 +135,7 @@ SHOWS_NONE = {
     "/identificatie/meldingen/gelezen/",
     "/healthz", "/i18n/setlang/", "/account/login/", "/account/logout/", "/account/membership/",
     "/account/purpose/", "/account/2fa/", "/account/tokens/", "/api/v1/auth/tokens/",
+    "/account/oidc/callback/", "/metrics",
     "/api/schema/", "/api/docs/", "/api/v1/me/",
     "/api/v1/auth/token/", "/api/v1/organisations/", "/api/v1/signal-lists/", "/api/v1/register/",
     "/api/v1/programme/action-lines/", "/api/v1/programme/actions/",
