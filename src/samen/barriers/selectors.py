@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -18,8 +18,16 @@ from samen.signalling.models import Signal
 from samen.statistics.disclosure import CountTable, Dimension, protect
 from samen.statistics.releases import disclosure_rules, statistics_actor
 
-# How far back signals count for "where signals cluster" on the map.
-SIGNAL_WINDOW_DAYS = 730
+# Which signals count for "where signals cluster" on the map: those observed in the last two
+# complete calendar years and recorded before the running year began. A fixed period, as the
+# statistics module releases (samen.statistics.periods): a window that moved every day, or
+# took in signals recorded today, would let two reads a day apart single out that day's signals.
+SIGNAL_YEARS = 2
+
+
+def signal_period(today: date) -> tuple[date, date]:
+    """[first day, day after the last day) of the map's signal period."""
+    return date(today.year - SIGNAL_YEARS, 1, 1), date(today.year, 1, 1)
 
 
 def barrier_models_current() -> list[BarrierModel]:
@@ -121,6 +129,7 @@ class BarrierMap:
     rows: list[MapRow]
     signals_shown: bool
     since: date | None
+    until: date | None = None  # the period's last day
 
 
 def barrier_map(*, actor: Actor, model: BarrierModel, region: SafetyRegion) -> BarrierMap:
@@ -134,11 +143,13 @@ def barrier_map(*, actor: Actor, model: BarrierModel, region: SafetyRegion) -> B
         for step in steps
     ]
     counts, since = step_signal_counts(actor=actor, model=model, region=region, steps=steps)
+    until = None
     if counts is not None:
+        until = signal_period(timezone.localdate())[1] - timedelta(days=1)
         for row in rows:
             row.signals_shown = True
             row.signals = counts.get(row.step.code)
-    return BarrierMap(model, region, rows, counts is not None, since)
+    return BarrierMap(model, region, rows, counts is not None, since, until)
 
 
 def step_signal_counts(
@@ -159,8 +170,8 @@ def step_signal_counts(
     stats = statistics_actor(actor)
     if policy.purpose_of(stats) != "statistics" or "exploitation" not in policy.grants(stats):
         return None, None
-    since = timezone.localdate() - timedelta(days=SIGNAL_WINDOW_DAYS)
-    published = _protected_step_counts(model=model, region=region, since=since)
+    since, end = signal_period(timezone.localdate())
+    published = _protected_step_counts(model=model, region=region, since=since, end=end)
     audit.record(
         stats,
         "statistics.export",
@@ -169,13 +180,13 @@ def step_signal_counts(
         fields=["exploitation", "location"],
         purpose="statistics",
         legal_basis=policy.legal_basis(stats, {"exploitation", "location"}),
-        detail={"format": "aggregate", "since": since.isoformat()},
+        detail={"format": "aggregate", "since": since.isoformat(), "until": end.isoformat()},
     )
     return {s.code: published.get((model.form, s.code)) for s in steps}, since
 
 
 def _protected_step_counts(
-    *, model: BarrierModel, region: SafetyRegion, since: date
+    *, model: BarrierModel, region: SafetyRegion, since: date, end: date
 ) -> dict[tuple[str, str], int]:
     """The published count of every step of every current model (and of `model`) in the region,
     by (form, step code); hidden counts are absent."""
@@ -186,7 +197,12 @@ def _protected_step_counts(
     linked = [(m, s) for m, s in every if s.indicator_codes]
     # One query: a distinct count per step over the signals' ticked indicators.
     found = (
-        Signal.objects.filter(region=region, observed_on__gte=since).aggregate(
+        Signal.objects.filter(
+            region=region,
+            observed_on__gte=since,
+            observed_on__lt=end,
+            created_at__lt=timezone.make_aware(datetime.combine(end, time.min)),
+        ).aggregate(
             **{
                 f"s{i}": Count(
                     "pk", filter=Q(indicators__code__in=s.indicator_codes), distinct=True

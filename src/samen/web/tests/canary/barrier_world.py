@@ -134,8 +134,9 @@ def _raise(tag: str, *, owner: str, region: str, partners: list[Organisation], w
 
 
 def _signals(today: date) -> None:
-    """Region A's signals for the map: 12 on 'no documents' (criminal, labour and sexual identity
-    steps), 3 only on 'documents held' (labour identity step alone), 4 on a hotel indicator."""
+    """Region A's signals for the map, last year: 12 on 'no documents' (criminal, labour and
+    sexual identity steps), 3 only on 'documents held' (labour identity step alone), 4 on a
+    hotel indicator."""
     actor = _actor("demo-professional")
     rows = (
         [("general", ["general.documents_money.no_documents"], ["criminal"])] * 12
@@ -143,7 +144,8 @@ def _signals(today: date) -> None:
         + [("hospitality", ["hospitality.room.many_visitors"], ["sexual"])] * 4
     )
     for i, (code, indicators, forms) in enumerate(rows):
-        on = today - timedelta(days=10 + i)
+        # Last year: the map counts whole calendar years (ADR 0024, amended).
+        on = date(today.year - 1, 3, 1) + timedelta(days=i)
         signal_record(
             actor=actor,
             data=SignalInput(

@@ -23,9 +23,12 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from samen.barriers.models import BarrierModel, ProgressNote, RaisedBarrier
+from samen.core.actor import actor_for_membership
 from samen.core.models import AuditEntry
+from samen.organisations.models import Membership
 from samen.review.models import ReviewComment, ReviewItem
 from samen.signalling.models import SignalList
+from samen.signalling.services import PersonInput, SignalInput, signal_record
 from samen.web.tests.canary.attacker import response_text, sign_in, squash
 from samen.web.tests.canary.barrier_world import (
     COORD_A2,
@@ -350,6 +353,34 @@ def test_map_counts_pass_disclosure_control_and_only_reach_statistics_roles(bwor
         if indicators[a] and indicators[a] < indicators[b] and 0 < published[b] - published[a] < 10
     ]
     assert not small, f"differences of published counts single out fewer than 10: {small}"
+
+
+def test_the_map_counts_do_not_move_when_a_signal_is_recorded_today(bworld):
+    """Two reads a day apart must not single out the signals of that day: the counts rest on a
+    fixed period (whole calendar years), as the statistics module's releases do."""
+    client = client_for("demo-registrar")
+    forms = sorted(BarrierModel.objects.filter(is_current=True).values_list("form", flat=True))
+
+    def read() -> list[list[str]]:
+        return [_counts(fetch(client, f"/barrieres/{f}/regio/{REGION_A}/").body) for f in forms]
+
+    before = read()
+    assert any(c.isdigit() and int(c) >= 10 for row in before for c in row), before
+    signal_record(
+        actor=actor_for_membership(
+            Membership.objects.get(user__username="demo-professional"), origin="test:canary"
+        ),
+        data=SignalInput(
+            signal_list="general",
+            indicators=["general.documents_money.no_documents"],
+            observed_on=timezone.localdate(),
+            municipality="GM0344",
+            forms=["criminal"],
+            person=PersonInput(),
+        ),
+        synthetic=True,
+    )
+    assert read() == before
 
 
 # --- the review group's anonymity -------------------------------------------------------------
