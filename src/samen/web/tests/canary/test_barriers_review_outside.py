@@ -51,9 +51,10 @@ INSIDERS = {
     "demo-coordinator-noord": {"B"},  # owner of B
     "demo-programme": {"A", "B"},  # reads every barrier, owns none
 }
-# Everyone else: a partner in region A not named on A (shelter, social team, hotel), a second
-# care coordinator of region A at another organisation, national services (registrar, IND,
-# Nidos, OM), the review group, the privacy officer, the functional admin, and nobody signed in.
+# Everyone else, one of each relation: an organisation of region A not named on A (shelter,
+# social team) or named on another barrier of A (hotel), a second care coordinator of region A
+# at another organisation, national services (the registrar, with the statistics grant; the
+# IND), the review group, the privacy officer, the functional admin, and nobody signed in.
 OUTSIDERS = (
     "demo-shelter",
     "demo-professional",
@@ -61,8 +62,6 @@ OUTSIDERS = (
     COORD_A2,
     "demo-registrar",
     "demo-ind",
-    "demo-nidos",
-    "demo-om",
     "demo-review",
     "demo-privacy",
     "demo-admin",
@@ -93,8 +92,11 @@ def client_for(user: str) -> Client:
 def _values(world: BarrierWorld) -> dict[tuple[str, str, str], list[str]]:
     """Values for every (app, url name, parameter): real ids and their neighbours, and ids,
     codes and slugs that do not exist."""
-    raised = sorted(RaisedBarrier.objects.values_list("pk", flat=True))
-    raised_ids = sorted({*raised, raised[-1] + 1, raised[-1] + 1000, 0})
+    # The planted barriers, their neighbours (the demo's own barriers, or nothing), 0 and an id
+    # far past the last.
+    last = RaisedBarrier.objects.order_by("-pk").first().pk
+    near = {n for pk in world.raised.values() for n in (pk - 1, pk, pk + 1)}
+    raised_ids = sorted({*near, 0, last + 1, last + 1000})
     items = sorted(ReviewItem.objects.values_list("pk", flat=True))
     comments = sorted(ReviewComment.objects.values_list("pk", flat=True))
     forms = sorted(BarrierModel.objects.filter(is_current=True).values_list("form", flat=True))
@@ -452,6 +454,11 @@ def test_no_one_reads_the_hidden_author_beside_the_hidden_comment(bworld, user):
         assert squash("CANARY-anon-first") in named.text
     else:
         assert not any(hidden in r.text for r in responses), f"{user} reads the review"
+        # Closed alike for an item that exists and one that does not.
+        by_url = {r.url: r.status for r in responses}
+        missing = ReviewItem.objects.order_by("-pk").first().pk + 1
+        statuses = {by_url[f"/spiegelgroep/{pk}/"] for pk in [*bworld.items.values(), missing]}
+        assert len(statuses) == 1, statuses
 
 
 def test_the_programme_team_reads_the_author_by_design(bworld):
