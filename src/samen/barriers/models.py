@@ -138,9 +138,13 @@ class RaisedBarrier(models.Model):
 
     class Meta:
         ordering = ["region", "barrier"]
+        # Once per owner: each organisation sees only its own barriers (and those it partners
+        # in), so a barrier another organisation of the region raised must not stop it, or the
+        # refusal would tell it that barrier exists.
         constraints = [
             models.UniqueConstraint(
-                fields=["barrier", "region", "municipality"], name="raised_barrier_once"
+                fields=["barrier", "region", "municipality", "owner"],
+                name="raised_barrier_once_per_owner",
             )
         ]
 

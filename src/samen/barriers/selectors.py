@@ -3,8 +3,9 @@ organisation owns or is a partner in; the programme team sees all (programme mon
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -17,8 +18,16 @@ from samen.signalling.models import Signal
 from samen.statistics.disclosure import CountTable, Dimension, protect
 from samen.statistics.releases import disclosure_rules, statistics_actor
 
-# How far back signals count for "where signals cluster" on the map.
-SIGNAL_WINDOW_DAYS = 730
+# Which signals count for "where signals cluster" on the map: those observed in the last two
+# complete calendar years and recorded before the running year began. A fixed period, as the
+# statistics module releases (samen.statistics.periods): a window that moved every day, or
+# took in signals recorded today, would let two reads a day apart single out that day's signals.
+SIGNAL_YEARS = 2
+
+
+def signal_period(today: date) -> tuple[date, date]:
+    """[first day, day after the last day) of the map's signal period."""
+    return date(today.year - SIGNAL_YEARS, 1, 1), date(today.year, 1, 1)
 
 
 def barrier_models_current() -> list[BarrierModel]:
@@ -120,6 +129,7 @@ class BarrierMap:
     rows: list[MapRow]
     signals_shown: bool
     since: date | None
+    until: date | None = None  # the period's last day
 
 
 def barrier_map(*, actor: Actor, model: BarrierModel, region: SafetyRegion) -> BarrierMap:
@@ -133,11 +143,13 @@ def barrier_map(*, actor: Actor, model: BarrierModel, region: SafetyRegion) -> B
         for step in steps
     ]
     counts, since = step_signal_counts(actor=actor, model=model, region=region, steps=steps)
+    until = None
     if counts is not None:
+        until = signal_period(timezone.localdate())[1] - timedelta(days=1)
         for row in rows:
             row.signals_shown = True
             row.signals = counts.get(row.step.code)
-    return BarrierMap(model, region, rows, counts is not None, since)
+    return BarrierMap(model, region, rows, counts is not None, since, until)
 
 
 def step_signal_counts(
@@ -146,34 +158,20 @@ def step_signal_counts(
     """Signals per step in the region, through the statistics grants and disclosure control.
 
     Only for an organisation the register grants exploitation data for statistics; counts are
-    protected as one table (a signal can point at several steps, so the steps are not a
-    partition: the dimension is marked incomplete). None when not granted."""
+    protected as one table per model (a signal can point at several steps, so the steps are not
+    a partition: the dimension is marked incomplete). None when not granted.
+
+    The maps of the other forms count the same signals over other indicator sets, and a step
+    whose indicators are a subset of another step's counts a subset of its signals: the two
+    published counts would differ by a small group of their own (the criminal model's identity
+    step counts 12, the labour model's 15: 3 signals on "documents held" alone). So every map
+    computes the counts of every current model, and hides the larger count of such a pair when
+    they differ by fewer than the minimum; each map then shows its own model's part."""
     stats = statistics_actor(actor)
     if policy.purpose_of(stats) != "statistics" or "exploitation" not in policy.grants(stats):
         return None, None
-    since = timezone.localdate() - timedelta(days=SIGNAL_WINDOW_DAYS)
-    # One query: a distinct count per step over the signals' ticked indicators.
-    linked = [s for s in steps if s.indicator_codes]
-    found = (
-        Signal.objects.filter(region=region, observed_on__gte=since).aggregate(
-            **{
-                s.code: Count("pk", filter=Q(indicators__code__in=s.indicator_codes), distinct=True)
-                for s in linked
-            }
-        )
-        if linked
-        else {}
-    )
-    counts = {s.code: int(found.get(s.code) or 0) for s in steps}
-    dim = Dimension("step", tuple(s.code for s in steps), complete=False)
-    table = CountTable(
-        "signals by step",
-        [dim],
-        {(code,): n for code, n in counts.items()},
-        scope={"region": region.code, "form": model.form},
-    )
-    release = protect([table], disclosure_rules(), label=f"barrier map {region.code}")
-    protected = release.table("signals by step")
+    since, end = signal_period(timezone.localdate())
+    published = _protected_step_counts(model=model, region=region, since=since, end=end)
     audit.record(
         stats,
         "statistics.export",
@@ -182,9 +180,74 @@ def step_signal_counts(
         fields=["exploitation", "location"],
         purpose="statistics",
         legal_basis=policy.legal_basis(stats, {"exploitation", "location"}),
-        detail={"format": "aggregate", "since": since.isoformat()},
+        detail={"format": "aggregate", "since": since.isoformat(), "until": end.isoformat()},
     )
-    return {s.code: protected.value((s.code,)) for s in steps}, since
+    return {s.code: published.get((model.form, s.code)) for s in steps}, since
+
+
+def _protected_step_counts(
+    *, model: BarrierModel, region: SafetyRegion, since: date, end: date
+) -> dict[tuple[str, str], int]:
+    """The published count of every step of every current model (and of `model`) in the region,
+    by (form, step code); hidden counts are absent."""
+    models = list(BarrierModel.objects.filter(is_current=True).prefetch_related("steps"))
+    if model.pk not in {m.pk for m in models}:
+        models.append(model)
+    every = [(m, s) for m in models for s in m.steps.all()]
+    linked = [(m, s) for m, s in every if s.indicator_codes]
+    # One query: a distinct count per step over the signals' ticked indicators.
+    found = (
+        Signal.objects.filter(
+            region=region,
+            observed_on__gte=since,
+            observed_on__lt=end,
+            created_at__lt=timezone.make_aware(datetime.combine(end, time.min)),
+        ).aggregate(
+            **{
+                f"s{i}": Count(
+                    "pk", filter=Q(indicators__code__in=s.indicator_codes), distinct=True
+                )
+                for i, (_, s) in enumerate(linked)
+            }
+        )
+        if linked
+        else {}
+    )
+    raw = {(m.form, s.code): int(found.get(f"s{i}") or 0) for i, (m, s) in enumerate(linked)}
+    rules = disclosure_rules()
+    published: dict[tuple[str, str], int] = {}
+    for m in models:
+        codes = tuple(s.code for s in m.steps.all())
+        table = CountTable(
+            "signals by step",
+            [Dimension("step", codes, complete=False)],
+            {(code,): raw.get((m.form, code), 0) for code in codes},
+            scope={"region": region.code, "form": m.form},
+        )
+        release = protect([table], rules, label=f"barrier map {region.code} {m.form}")
+        protected = release.table("signals by step")
+        for code in codes:
+            value = protected.value((code,))
+            if value is not None:
+                published[(m.form, code)] = value
+    indicators = {(m.form, s.code): frozenset(s.indicator_codes) for m, s in linked}
+    nested = [
+        (small, big)
+        for small, big in itertools.permutations(indicators, 2)
+        if indicators[small] < indicators[big]
+    ]
+    hidden = True
+    while hidden:
+        hidden = False
+        for small, big in nested:
+            if (
+                small in published
+                and big in published
+                and 0 < published[big] - published[small] < rules.min_count
+            ):
+                del published[big]
+                hidden = True
+    return published
 
 
 NATIONAL_PARTNER_TYPES = (

@@ -43,8 +43,10 @@ def barrier_raise(
     wrong = [p for p in partners if p.type not in barrier.partner_types and p.pk != org.pk]
     if wrong:
         errors["partners"] = [_("Choose partners of the types that own this barrier.")]
+    # Only the actor's own raisings: another organisation's is invisible to it, and refusing
+    # because of one would reveal it.
     if RaisedBarrier.objects.filter(
-        barrier=barrier, region=region, municipality=municipality
+        barrier=barrier, region=region, municipality=municipality, owner=org
     ).exists():
         errors["barrier"] = [_("This barrier has already been raised here.")]
     if errors:

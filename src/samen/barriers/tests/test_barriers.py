@@ -1,15 +1,19 @@
 """Barrier models as data, raising barriers, who sees and updates them, and the region map."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from samen.barriers import selectors, services
 from samen.barriers.loader import read_model_files, validate_model
 from samen.barriers.models import Barrier, BarrierModel, BarrierState, RaisedBarrier
+from samen.conftest import signal_input
 from samen.core.models import AuditEntry
 from samen.organisations.models import Organisation, OrganisationType, SafetyRegion
+from samen.signalling.services import signal_record
 
 pytestmark = pytest.mark.django_db
 
@@ -133,14 +137,24 @@ def test_a_progress_note_cannot_be_dated_in_the_future(raised, actor_for):
     assert "on" in error.value.message_dict
 
 
+def _last_year(actor_for, n: int, **overrides) -> None:
+    """Signals observed and recorded last year: the map counts whole calendar years only."""
+    on = date(timezone.localdate().year - 1, 6, 15)
+    for _ in range(n):
+        signal_record(
+            actor=actor_for("demo-professional"),
+            data=signal_input(observed_on=on, **overrides),
+            at=datetime.combine(on, time(10), ZoneInfo("Europe/Amsterdam")),
+        )
+
+
 def test_the_map_shows_states_and_signal_clusters_only_through_the_statistics_grant(
-    raised, actor_for, record
+    raised, actor_for
 ):
     model = BarrierModel.objects.get(form="criminal", is_current=True)
     region = SafetyRegion.objects.get(code="VR09")
     # Twelve signals on the recruitment step (school list), none on housing.
-    for _ in range(12):
-        record(signal_list="school", indicators=["school.relationships.recruiting"])
+    _last_year(actor_for, 12, signal_list="school", indicators=["school.relationships.recruiting"])
     coordinator_map = selectors.barrier_map(
         actor=actor_for("demo-coordinator"), model=model, region=region
     )
@@ -158,11 +172,10 @@ def test_the_map_shows_states_and_signal_clusters_only_through_the_statistics_gr
     ).exists()
 
 
-def test_small_signal_counts_on_the_map_are_hidden_by_disclosure_control(actor_for, record):
+def test_small_signal_counts_on_the_map_are_hidden_by_disclosure_control(actor_for):
     model = BarrierModel.objects.get(form="criminal", is_current=True)
     region = SafetyRegion.objects.get(code="VR09")
-    for _ in range(3):
-        record(signal_list="school", indicators=["school.relationships.recruiting"])
+    _last_year(actor_for, 3, signal_list="school", indicators=["school.relationships.recruiting"])
     the_map = selectors.barrier_map(actor=actor_for("demo-registrar"), model=model, region=region)
     assert next(r for r in the_map.rows if r.step.code == "recruitment").signals is None
 
