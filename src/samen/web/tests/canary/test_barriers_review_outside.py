@@ -39,7 +39,8 @@ from samen.web.tests.canary.barrier_world import (
     build_barrier_world,
 )
 
-pytestmark = pytest.mark.django_db
+# Once (ADR 0029): an HTTP crawl whose queries the other suites already run on both engines.
+pytestmark = [pytest.mark.django_db, pytest.mark.once]
 
 APPS = ("barriers", "knowledge", "review")
 ANONYMOUS = "(anonymous)"
