@@ -199,7 +199,7 @@ def calibrate(*, actor: Actor, period: Period) -> CalibrationRead:
     followed = sum(1 for r in first_reception if r["n"] > 1)
     observed = _observed(start, end, days, granted)
     withdrawn = referrals.filter(status=ReferralStatus.WITHDRAWN).count()
-    waiting_days = max(observed.median_wait or 0.0, 1.0) * max(observed.referrals, 1)
+    waiting_days = _waiting_exposure(referrals, end, withdrawn)
     calibration = Calibration(
         streams=streams,
         refusals={k: (refusals[k], attempts[k]) for k in attempts},
@@ -224,6 +224,34 @@ def calibrate(*, actor: Actor, period: Period) -> CalibrationRead:
                 "referrals": observed.referrals, "format": "aggregate"},
     )  # fmt: skip
     return CalibrationRead(calibration, observed, tuple(parts), tuple(withheld))
+
+
+def _waiting_exposure(referrals, end: datetime, withdrawn: int) -> float:
+    """Days the period's referrals spent without a place: the withdrawal rate's denominator.
+
+    Placed referrals count their wait to the first placement; open ones count to the end of the
+    period; withdrawn ones (the register keeps no withdrawal time) count the mean wait of the
+    placed who waited longer than the median (those who queued: in the model only a queued
+    referral withdraws). The median wait times the referrals, used before, made the rate
+    several times too high whenever some waited long (a queue for minors): the outside
+    back-test showed it. The withdrawal time is not in the register, so this stays an
+    estimate (ADR 0022)."""
+    waits = [
+        _days(first - created)
+        for created, first in referrals.annotate(first=Min("placements__started_at"))
+        .filter(first__isnull=False)
+        .values_list("created_at", "first")
+    ]
+    open_days = [
+        _days(end - created)
+        for created in referrals.filter(placements__isnull=True)
+        .exclude(status=ReferralStatus.WITHDRAWN)
+        .values_list("created_at", flat=True)
+    ]
+    median = stats.median(waits) if waits else 0.0
+    queued = [w for w in waits if w > median]
+    mean_wait = stats.fmean(queued) if queued else (stats.fmean(waits) if waits else 1.0)
+    return max(sum(waits) + sum(open_days) + withdrawn * mean_wait, 1.0)
 
 
 def _observed(start: datetime, end: datetime, days: float, granted: frozenset[str]) -> Observed:
