@@ -12,8 +12,10 @@ contra-indication flags and the security need are, only when granted). Row-level
 
 from __future__ import annotations
 
+import math
 import statistics as stats
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -293,14 +295,28 @@ def _observed(start: datetime, end: datetime, days: float, granted: frozenset[st
     )
 
 
-def directory_units() -> tuple[Unit, ...]:
+#: Share of a place type's beds the chain can count on (rules as data). Combined places are
+#: women's or social shelter shared with other groups (victims of domestic violence, homeless
+#: people): most of their beds are taken by those, so only a part counts for the chain. An
+#: assumption (ADR 0022); a type not listed counts wholly.
+CHAIN_SHARE = {"combined": 0.2}
+
+
+def chain_beds(place_type: str, capacity: int, share: Mapping[str, float] = CHAIN_SHARE) -> int:
+    """The beds of a place the simulation counts: its capacity times the chain's share,
+    rounded half up (a small shared place may count as none)."""
+    return max(0, math.floor(capacity * share.get(place_type, 1.0) + 0.5))
+
+
+def directory_units(share: Mapping[str, float] = CHAIN_SHARE) -> tuple[Unit, ...]:
     """The directory's active places as the engine's units: reference data (no person), read
-    through the shelter app's own conversion so the simulation matches on the same profile."""
-    return tuple(
-        Unit(shelter_services.place_info(p), p.capacity)
+    through the shelter app's own conversion so the simulation matches on the same profile.
+    Shared places count with the chain's share of their beds (``CHAIN_SHARE``)."""
+    units = (
+        Unit(shelter_services.place_info(p), chain_beds(p.type, p.capacity, share))
         for p in shelter_services.places_for_matching().order_by("pk")
-        if p.capacity > 0
     )
+    return tuple(u for u in units if u.beds > 0)
 
 
 def region_names() -> dict[str, str]:
