@@ -4,7 +4,8 @@ Written by another hand than the capacity engine, and on purpose without any of 
 nothing of ``samen.capacity`` and nothing of ``samen.shelter.matching``. It runs its own
 event-driven queue (a heap, plain rules: own region first, then any region with a free bed of
 the person's kind of place, else a first-come-first-served waiting list per kind), writes what
-happened into the register's tables (persons, cases, referrals, holds, placements) and keeps its
+happened into the register's tables (persons, cases, referrals, holds, placements, and the
+offers of a freed place to a waiting referral, as the platform records them) and keeps its
 own tally of what it realised, computed from its own events, not read back from the database.
 
 The volumes and mixes come from published yearly figures (facts only):
@@ -48,6 +49,7 @@ from samen.shelter.models import (
     Referral,
     ReferralStatus,
     TargetGroup,
+    WaitingOffer,
 )
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -114,6 +116,7 @@ class _Person:
     holds: list[tuple[int, float, float, bool]] = field(default_factory=list)  # place, at, ans, ok
     stays: list[tuple[int, float, float | None]] = field(default_factory=list)  # place, in, out
     withdrawn_at: float | None = None
+    offers: list[tuple[int, float, int]] = field(default_factory=list)  # place, at, rank
     asking: float = 0.0  # when the place now held was asked
     queued_since: float | None = None
     queued: float = 0.0  # days on the waiting list, without any place
@@ -139,6 +142,10 @@ class Generated:
     people: list[_Person]
     beds: list[tuple[str, str, int]]  # unit index -> (region, kind, beds)
     realised: dict[int, Realised]
+
+    def realised_queue(self, year: int) -> list[float]:
+        """Days each referral of the year spent on the waiting list."""
+        return [p.queued for p in self.people if p.year == year]
 
 
 def _day(start: datetime, t: float) -> datetime:
@@ -199,9 +206,12 @@ def generate(world: OutsideWorld, *, seed: int) -> Generated:
         push(now + rng.expovariate(1 / world.answer_mean), "answer", p.idx, unit)
 
     def offer(kind: str, now: float) -> None:
-        for idx in list(waiting[kind]):
-            if free_unit(people[idx]) is None:
+        for rank, idx in enumerate(list(waiting[kind]), start=1):
+            unit = free_unit(people[idx])
+            if unit is None:
                 continue
+            # The platform offers the freed place to the waiting referral (a WaitingOffer).
+            people[idx].offers.append((unit, now, rank))
             waiting[kind].remove(idx)
             _unqueue(people[idx], now)
             seek(people[idx], now)
@@ -282,8 +292,9 @@ def write(generated: Generated) -> dict[int, Place]:
              for code, r in regions.items()}  # fmt: skip
     shelter = Organisation.objects.filter(type=OrganisationType.SHELTER).order_by("pk").first()
     referrer = Organisation.objects.filter(type=OrganisationType.CARE_COORDINATION).first()
-    provider = Provider.objects.create(organisation=shelter, name="Buitenopvang (test)",
-                                       is_synthetic=True)  # fmt: skip
+    provider, _ = Provider.objects.get_or_create(
+        organisation=shelter, defaults={"name": "Buitenopvang (test)", "is_synthetic": True}
+    )
     places: dict[int, Place] = {}
     for i, (region, kind, beds) in enumerate(generated.beds):
         place_type, group, (low, high) = KINDS[kind]
@@ -336,6 +347,11 @@ def write(generated: Generated) -> dict[int, Place]:
                               responded_at=_day(start, answered),
                               decline_reason="" if ok else "no_fit"))  # fmt: skip
     Hold.objects.bulk_create(holds)
+    WaitingOffer.objects.bulk_create(
+        WaitingOffer(referral=referrals[p.idx], place=places[unit], rank=rank,
+                     created_at=_day(start, at), read_at=_day(start, at))
+        for p in people for unit, at, rank in p.offers
+    )  # fmt: skip
     for p in people:
         for unit, began, left in p.stays:
             ended = None if left is None else _day(start, left)

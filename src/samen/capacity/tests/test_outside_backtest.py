@@ -62,7 +62,8 @@ def test_an_outside_year_lies_inside_the_replays_prediction_range(world, actor_f
     generator's own; calibrated on the year itself, the replay covers its median wait,
     places occupied and share without a place; the withdrawal rate is estimated within a
     factor 1.5 of the generator's (the code before estimated it from the median wait and was
-    several times too high, so too many simulated referrals left unplaced)."""
+    several times too high, so too many simulated referrals left unplaced); the search delay
+    leaves out the queue (the code before counted it in, and the queue twice)."""
     generated = generate(OutsideWorld(years=dict.fromkeys((Y - 2, Y - 1, Y), PUBLISHED[2020])),
                          seed=3)  # fmt: skip
     write(generated)
@@ -74,6 +75,8 @@ def test_an_outside_year_lies_inside_the_replays_prediction_range(world, actor_f
     assert abs(observed.mean_occupied - real.mean_occupied) < 1e-2
     assert real.unplaced_share > 0 and real.withdraw_rate > 0
     assert real.withdraw_rate / 1.5 < read.calibration.withdraw_rate < real.withdraw_rate * 1.5
+    # The search (a mean of 0.75 days) without the queue: the simulation adds the queue itself.
+    assert max(read.calibration.search_days) < 10 < max(generated.realised_queue(Y))
     sim = _replay(read)
     assert _inside(real.median_wait, sim["median_wait"])
     assert _inside(real.mean_occupied, sim["occupied"])
