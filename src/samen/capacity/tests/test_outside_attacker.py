@@ -20,7 +20,7 @@ What it tries, and what fails the test:
   in another (another scenario, another number of replications, page against download);
 - a small group pinned by the simulation: with extra growth of minors the change in simulated
   referrals is that growth times the minors; the attacker estimates the minors from it and
-  fails the test when the page's own interval pins a count below ten to one whole number.
+  fails the test when the page's own interval pins a count below ten to within two persons.
 """
 
 from __future__ import annotations
@@ -285,7 +285,9 @@ def attack(responses: list[Response], minors_growth: float) -> list[str]:
             if change is None:
                 continue
             mean, low, high = (v / minors_growth for v in change)
-            if mean < THRESHOLD and high - low < 1:
+            # Pinned: the page's own 95% interval narrower than two persons (at 50
+            # replications the code before gave 5.3-6.5 for five minors).
+            if mean < THRESHOLD and high - low < 2:
                 findings.append(f"{r.query}: minors pinned to {mean:.1f} ({low:.1f}-{high:.1f})")
     return findings
 
