@@ -14,9 +14,19 @@ What it does (SQLite, a fresh database in a temporary folder, throwaway keys):
      (calibrated on the replayed year) separates the model's error from the change of the
      flows between the two years.
 
+  6. Outside back-test (issue #21): for each of --outside seeds, the demo's shelter flows and
+     places are set aside (in a transaction rolled back afterwards) and an independent
+     generator (src/samen/capacity/tests/outside_flows.py: its own queue, CoMensha's published
+     volumes, no capacity code) writes three years with a men's and a minors' shelter short of
+     places. Calibrated on the year before (out of sample) and on the year itself (in sample),
+     the model replays the last year; prints the mean error of the median wait, the places
+     occupied and the share without a place, and how often the generator's figure fell inside
+     the replay's 95% prediction range.
+
 Prints a table and a last line `RESULT key=value ...`.
 
-Run:  .venv/bin/python benchmarks/capacity.py [--signals 400] [--replications 100] [--keep]
+Run:  .venv/bin/python benchmarks/capacity.py [--signals 400] [--replications 100]
+      [--outside 10] [--keep]
 """
 
 from __future__ import annotations
@@ -102,14 +112,83 @@ def measure(signals: int, replications: int) -> dict[str, float]:
     }
 
 
+class _Rollback(Exception):
+    pass
+
+
+def outside(seeds: int, replications: int, year: int) -> dict[str, float]:
+    """The model against an independent generator's flows (see the module's step 6)."""
+    import numpy as np
+    from django.db import transaction
+
+    from samen.capacity.engine import replicate
+    from samen.capacity.engine.summary import wait_percentile
+    from samen.capacity.selectors import calibrate, directory_units
+    from samen.capacity.services import WARMUP_DAYS, year_period
+    from samen.capacity.tests.outside_flows import PUBLISHED, OutsideWorld, generate, write
+    from samen.core.actor import actor_for_membership
+    from samen.organisations.models import Membership
+    from samen.shelter.models import Hold, Place, Placement, Referral, WaitingOffer
+
+    member = Membership.objects.select_related("user", "organisation").get(
+        user__username="demo-programme"
+    )
+    actor = actor_for_membership(member, origin="bench:capacity")
+    figures = {"median_wait": [], "occupied": [], "unplaced": []}
+    errors: dict[str, list[float]] = {f"{k}_{w}": [] for k in figures for w in ("out", "in")}
+    inside: dict[str, list[bool]] = {f"{k}_{w}": [] for k in figures for w in ("out", "in")}
+    world = OutsideWorld(years=dict.fromkeys((year - 2, year - 1, year), PUBLISHED[2020]))
+    for seed in range(1, seeds + 1):
+        try:
+            with transaction.atomic():
+                WaitingOffer.objects.all().delete()
+                Placement.objects.all().delete()
+                Hold.objects.all().delete()
+                Referral.objects.all().delete()
+                Place.objects.update(is_active=False)
+                generated = generate(world, seed=seed)
+                write(generated)
+                real = generated.realised[year]
+                observed = {"median_wait": real.median_wait, "occupied": real.mean_occupied,
+                            "unplaced": real.unplaced_share}  # fmt: skip
+                for which, calibrated in (("out", year - 1), ("in", year)):
+                    read = calibrate(actor=actor, period=year_period(calibrated))
+                    runs = replicate(read.calibration, directory_units(),
+                                     replications=replications, warmup=WARMUP_DAYS)  # fmt: skip
+                    sim = {
+                        "median_wait": [wait_percentile(r, 50) for r in runs],
+                        "occupied": [sum(r.occupied.values()) for r in runs],
+                        "unplaced": [(r.waiting + r.left) / max(r.arrivals, 1) for r in runs],
+                    }
+                    for k, values in sim.items():
+                        low, high = np.nanpercentile(values, [2.5, 97.5])
+                        errors[f"{k}_{which}"].append(float(np.nanmean(values)) - observed[k])
+                        inside[f"{k}_{which}"].append(bool(low <= observed[k] <= high))
+                    if which == "in":
+                        for k in figures:
+                            figures[k].append(observed[k])
+                raise _Rollback
+        except _Rollback:
+            pass
+    out: dict[str, float] = {"seeds": seeds}
+    for k, v in errors.items():
+        out[f"error_{k}"] = float(np.mean(v))
+        out[f"inside_{k}"] = float(np.mean(inside[k]))
+    for k, v in figures.items():
+        out[f"observed_{k}"] = float(np.mean(v))
+    return out
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--signals", type=int, default=400, help="demo size (default 400: the demo)")
     p.add_argument("--replications", type=int, default=100)
+    p.add_argument("--outside", type=int, default=10, help="seeds of the outside back-test")
     p.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     args = p.parse_args()
     with child_database("sqlite", "", keep=args.keep, prefix="samen-bench-capacity-"):
         r = measure(args.signals, args.replications)
+        o = outside(args.outside, min(args.replications, 40), r["year"]) if args.outside else {}
     n = args.replications
     print()
     print(f"calibration year            {r['year']} ({r['referrals']} referrals, {r['beds']} beds)")
@@ -134,11 +213,18 @@ def main() -> int:
     print(f"  (calibrated on {r['year'] - 1}: {r['earlier_referrals']} referrals; in sample, "
           f"calibrated on {r['year']} itself: wait error {r['in_sample_wait_error_d']:+.2f} d, "
           f"occupied error {r['in_sample_occupied_error']:+.2f})")  # fmt: skip
+    if o:
+        print(f"outside back-test, {o['seeds']} generated worlds (means; in 95% range: share):")
+        for k, unit in (("median_wait", "d"), ("occupied", "places"), ("unplaced", "share")):
+            print(f"  {k:<12} observed {o[f'observed_{k}']:7.3f} {unit}; error out of sample "
+                  f"{o[f'error_{k}_out']:+7.3f} (in range {o[f'inside_{k}_out']:.0%}), in sample "
+                  f"{o[f'error_{k}_in']:+7.3f} (in range {o[f'inside_{k}_in']:.0%})")  # fmt: skip
     print(
         f"RESULT calibrate_s={r['calibrate_s']:.2f} floor_s={r['floor_s']:.2f} "
         f"run_{n}x1y_s={r['run_s']:.2f} wait_error_d={r['wait_error_d']:+.2f} "
         f"occupied_error={r['occupied_error']:+.2f} "
         f"occupied_error_rel={r['occupied_error_rel']:+.3f}"
+        + "".join(f" outside_{k}={v:+.3f}" for k, v in o.items() if k.startswith("error"))
     )  # fmt: skip
     return 0
 

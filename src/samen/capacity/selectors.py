@@ -12,8 +12,10 @@ contra-indication flags and the security need are, only when granted). Row-level
 
 from __future__ import annotations
 
+import math
 import statistics as stats
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -177,10 +179,15 @@ def calibrate(*, actor: Actor, period: Period) -> CalibrationRead:
         ended_at__gte=start, ended_at__lt=end
     ).values_list("place__type", "started_at", "ended_at"):
         stays.setdefault(place_type, []).append(_days(ended - started))
-    # Search: referral to its first hold; response: a hold to its answer.
+    # Search: referral to its first hold, of the referrals that never waited on the waiting
+    # list (no freed place was offered to them): a queued referral's first hold comes after
+    # its queue, which the simulation adds itself (counted twice before: the outside
+    # back-test's median wait ran a day high). Response: a hold to its answer.
+    never_queued = referrals.filter(offers__isnull=True)
+    searched = never_queued if never_queued.filter(holds__isnull=False).exists() else referrals
     search = [
         _days(first - created)
-        for created, first in referrals.annotate(first=Min("holds__created_at"))
+        for created, first in searched.annotate(first=Min("holds__created_at"))
         .filter(first__isnull=False)
         .values_list("created_at", "first")
     ]
@@ -199,7 +206,7 @@ def calibrate(*, actor: Actor, period: Period) -> CalibrationRead:
     followed = sum(1 for r in first_reception if r["n"] > 1)
     observed = _observed(start, end, days, granted)
     withdrawn = referrals.filter(status=ReferralStatus.WITHDRAWN).count()
-    waiting_days = max(observed.median_wait or 0.0, 1.0) * max(observed.referrals, 1)
+    waiting_days = _waiting_exposure(referrals, end, withdrawn)
     calibration = Calibration(
         streams=streams,
         refusals={k: (refusals[k], attempts[k]) for k in attempts},
@@ -224,6 +231,34 @@ def calibrate(*, actor: Actor, period: Period) -> CalibrationRead:
                 "referrals": observed.referrals, "format": "aggregate"},
     )  # fmt: skip
     return CalibrationRead(calibration, observed, tuple(parts), tuple(withheld))
+
+
+def _waiting_exposure(referrals, end: datetime, withdrawn: int) -> float:
+    """Days the period's referrals spent without a place: the withdrawal rate's denominator.
+
+    Placed referrals count their wait to the first placement; open ones count to the end of the
+    period; withdrawn ones (the register keeps no withdrawal time) count the mean wait of the
+    placed who waited longer than the median (those who queued: in the model only a queued
+    referral withdraws). The median wait times the referrals, used before, made the rate
+    several times too high whenever some waited long (a queue for minors): the outside
+    back-test showed it. The withdrawal time is not in the register, so this stays an
+    estimate (ADR 0022)."""
+    waits = [
+        _days(first - created)
+        for created, first in referrals.annotate(first=Min("placements__started_at"))
+        .filter(first__isnull=False)
+        .values_list("created_at", "first")
+    ]
+    open_days = [
+        _days(end - created)
+        for created in referrals.filter(placements__isnull=True)
+        .exclude(status=ReferralStatus.WITHDRAWN)
+        .values_list("created_at", flat=True)
+    ]
+    median = stats.median(waits) if waits else 0.0
+    queued = [w for w in waits if w > median]
+    mean_wait = stats.fmean(queued) if queued else (stats.fmean(waits) if waits else 1.0)
+    return max(sum(waits) + sum(open_days) + withdrawn * mean_wait, 1.0)
 
 
 def _observed(start: datetime, end: datetime, days: float, granted: frozenset[str]) -> Observed:
@@ -265,14 +300,28 @@ def _observed(start: datetime, end: datetime, days: float, granted: frozenset[st
     )
 
 
-def directory_units() -> tuple[Unit, ...]:
+#: Share of a place type's beds the chain can count on (rules as data). Combined places are
+#: women's or social shelter shared with other groups (victims of domestic violence, homeless
+#: people): most of their beds are taken by those, so only a part counts for the chain. An
+#: assumption (ADR 0022); a type not listed counts wholly.
+CHAIN_SHARE = {"combined": 0.2}
+
+
+def chain_beds(place_type: str, capacity: int, share: Mapping[str, float] = CHAIN_SHARE) -> int:
+    """The beds of a place the simulation counts: its capacity times the chain's share,
+    rounded half up (a small shared place may count as none)."""
+    return max(0, math.floor(capacity * share.get(place_type, 1.0) + 0.5))
+
+
+def directory_units(share: Mapping[str, float] = CHAIN_SHARE) -> tuple[Unit, ...]:
     """The directory's active places as the engine's units: reference data (no person), read
-    through the shelter app's own conversion so the simulation matches on the same profile."""
-    return tuple(
-        Unit(shelter_services.place_info(p), p.capacity)
+    through the shelter app's own conversion so the simulation matches on the same profile.
+    Shared places count with the chain's share of their beds (``CHAIN_SHARE``)."""
+    units = (
+        Unit(shelter_services.place_info(p), chain_beds(p.type, p.capacity, share))
         for p in shelter_services.places_for_matching().order_by("pk")
-        if p.capacity > 0
     )
+    return tuple(u for u in units if u.beds > 0)
 
 
 def region_names() -> dict[str, str]:

@@ -11,6 +11,7 @@ and a figure whose count is hidden is hidden with it.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,10 @@ from samen.statistics.releases import disclosure_rules
 from samen.statistics.selectors import Period
 
 MAX_PAGE_REPLICATIONS = 50
+#: Simulated counts of people. Under extra growth of minors their change is that growth times
+#: the simulated minors, which the outside attacker turned into the number of minors (5.9 for
+#: 5, at 50 replications): hidden when the minors' count is hidden.
+COUNT_METRICS = ("arrivals", "still_waiting")
 WARMUP_DAYS = 180.0
 
 
@@ -46,7 +51,7 @@ class BackTest:
     year: int
     observed_median_wait: float | None
     simulated_median_wait: Estimate
-    observed_occupied: float
+    observed_occupied: float | None  # None (like the wait) when the year's total is hidden
     simulated_occupied: Estimate
 
     @property
@@ -56,14 +61,16 @@ class BackTest:
         return self.simulated_median_wait.mean - self.observed_median_wait
 
     @property
-    def occupied_error(self) -> float:
+    def occupied_error(self) -> float | None:
+        if self.observed_occupied is None:
+            return None
         return self.simulated_occupied.mean - self.observed_occupied
 
     @property
     def occupied_relative_error(self) -> float | None:
         if not self.observed_occupied:
             return None
-        return self.occupied_error / self.observed_occupied
+        return (self.simulated_occupied.mean - self.observed_occupied) / self.observed_occupied
 
 
 @dataclass(frozen=True)
@@ -105,14 +112,16 @@ class PlanResult:
     read: CalibrationRead
     backtest: BackTest | None
     baseline: dict[str, Estimate]
-    scenario: dict[str, Estimate]
-    difference: dict[str, Estimate]
+    scenario: dict[str, Estimate | None]  # None: hidden (see COUNT_METRICS)
+    difference: dict[str, Estimate | None]
     regions: list[RegionRow]
     occupancy: list[OccupancyRow]
     occupancy_types: list[OccupancyRow]  # national, region ""
     calibration_rows: list[CalibrationRow]
     release: ProtectedRelease
     scenario_spec: Scenario
+    #: The calibration year's referrals, None when the disclosure control hides the total.
+    referrals_shown: int | None = None
 
 
 def year_period(year: int) -> Period:
@@ -139,7 +148,7 @@ def protect_groups(
     types = tuple(sorted({t for _, t in pairs})) or ("",)
     tables = [
         CountTable("referrals by region", [Dimension("region", regions)],
-                   {(r,): n for r, n in observed.by_region.items()},
+                   {(r,): n for r, n in (observed.by_region or {"": observed.referrals}).items()},
                    scope={"count": "referrals"}),
         CountTable("placements by region and type",
                    [Dimension("region", place_regions), Dimension("type", types)],
@@ -147,11 +156,23 @@ def protect_groups(
                    scope={"count": "placements"}),
     ]  # fmt: skip
     calibration = read.calibration
+    ages = {"adult": 0, "minor": 0}
+    for stream in calibration.streams:
+        ages["minor" if stream.needs.minor else "adult"] += stream.count
+    tables.append(CountTable("referrals by age group", [Dimension("group", ("adult", "minor"))],
+                             {(k,): n for k, n in ages.items()},
+                             scope={"count": "referrals"}))  # fmt: skip
     if calibration.refusals:
+        # Refused and accepted holds apart: a rate shown beside its holds gives the refused
+        # holds away (the outside attacker recomputed them), so both must be publishable.
         profiles = tuple(sorted(calibration.refusals))
-        tables.append(CountTable("holds by profile", [Dimension("profile", profiles)],
-                                 {(p,): a for p, (_r, a) in calibration.refusals.items()},
-                                 scope={"count": "holds"}))  # fmt: skip
+        outcomes = {}
+        for p, (refused, attempts) in calibration.refusals.items():
+            outcomes[(p, "refused")] = refused
+            outcomes[(p, "accepted")] = attempts - refused
+        tables.append(CountTable("holds by profile", [Dimension("profile", profiles),
+                                 Dimension("outcome", ("accepted", "refused"))],
+                                 outcomes, scope={"count": "holds"}))  # fmt: skip
     if calibration.stays:
         kinds = tuple(sorted(calibration.stays))
         tables.append(CountTable("stays by type", [Dimension("type", kinds)],
@@ -176,9 +197,9 @@ def calibration_rows(read: CalibrationRead, release: ProtectedRelease) -> list[C
                                None if hidden else arrivals))  # fmt: skip
     names = {t.name for t in release.tables}
     for profile, (_refused, attempts) in sorted(calibration.refusals.items()):
-        shown = (
-            "holds by profile" in names
-            and not release.table("holds by profile").cell((profile,)).suppressed
+        shown = "holds by profile" in names and not any(
+            release.table("holds by profile").cell((profile, part)).suppressed
+            for part in (TOTAL, "accepted", "refused")
         )
         a, b = calibration.refusal_prior(profile)
         estimate = Estimate(a / (a + b), *(beta.ppf(q, a, b) for q in (0.025, 0.975)), attempts)
@@ -234,6 +255,10 @@ def plan_run(
     key_of = {u.place.id: (u.place.region, u.place.type) for u in apply_scenario(units, scenario)}
     release = protect_groups(read, frozenset(key_of.values()))
     referrals = release.table("referrals by region")
+    if test is not None and referrals.cell((TOTAL,)).suppressed:
+        # The observed wait and occupancy of a year of a handful of referrals describe those
+        # few people: hidden with the year's total.
+        test = dataclasses.replace(test, observed_median_wait=None, observed_occupied=None)
     regions = []
     for region in sorted(read.observed.by_region):
         shown = not referrals.cell((region,)).suppressed
@@ -268,18 +293,25 @@ def plan_run(
         s, s_beds = scen_types.get(key, (None, 0.0))
         types.append(OccupancyRow("", key[1], shown, b_beds, b if shown else None, s_beds,
                                   s if shown else None))  # fmt: skip
+    scenario_figures: dict[str, Estimate | None] = dict(summarise(changed))
+    difference: dict[str, Estimate | None] = dict(compare(base, changed))
+    minors = release.table("referrals by age group").cell(("minor",))
+    if scenario.growth_minors and minors.suppressed:
+        for key in COUNT_METRICS:
+            scenario_figures[key] = difference[key] = None
     return PlanResult(
         year=year,
         replications=replications,
         read=read,
         backtest=test,
         baseline=summarise(base),
-        scenario=summarise(changed),
-        difference=compare(base, changed),
+        scenario=scenario_figures,
+        difference=difference,
         regions=regions,
         occupancy=occupancy,
         occupancy_types=types,
         calibration_rows=calibration_rows(read, release),
         release=release,
         scenario_spec=scenario,
+        referrals_shown=None if referrals.cell((TOTAL,)).suppressed else read.observed.referrals,
     )

@@ -70,8 +70,14 @@ def _provider(org: Organisation, name: str) -> Provider:
 
 def _place(rng: random.Random, location: Location, name: str, **kw: object) -> Place:
     now = timezone.now()
-    capacity = kw.pop("capacity", rng.randint(2, 12))
-    free = kw.pop("free", rng.choice([0, 0, 0, 1, 1, 2, 3]) if capacity > 2 else 0)
+    explicit = "capacity" in kw
+    drawn = kw.pop("capacity", rng.randint(2, 12))
+    free = kw.pop("free", rng.choice([0, 0, 0, 1, 1, 2, 3]) if drawn > 2 else 0)
+    # Realistic sizes, the random stream as before: a regular unit holds one place for victims
+    # of trafficking (the Netherlands has a few hundred such places: COSM about 70, 36 for
+    # complex care since 2019); combined women's / social shelter keeps its size, as it is
+    # shared with other groups (capacity planning counts only a share of it).
+    capacity = drawn if explicit or kw.get("type") == PlaceType.COMBINED else 1
     # Some counts are deliberately old, so the overview shows stale ones.
     reported = now - timedelta(hours=rng.choice([1, 2, 5, 12, 20, 30, 72]))
     place = Place.objects.create(
@@ -214,7 +220,7 @@ def _first_reception_for_minors(seed: int) -> int:
             min_age=0,
             max_age=17,
             security_level=SecurityLevel.HIGH,
-            capacity=4,
+            capacity=2,
             free=rng.randint(1, 2),
         )
         added += 1

@@ -6,9 +6,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from samen.capacity.engine import Scenario
-from samen.capacity.selectors import calibrate
+from samen.capacity.selectors import calibrate, directory_units
 from samen.capacity.services import plan_run, protect_groups, year_period
 from samen.core.models import AuditEntry, ProcessingRule
+from samen.shelter.models import PlaceType
+from samen.shelter.tests.conftest import make_place
 
 
 def test_calibration_counts_the_years_referrals_by_profile_and_region(register, actor_for):
@@ -78,3 +80,13 @@ def test_the_back_test_replays_the_year_calibrated_on_the_year_before(register, 
     assert 0.5 < test.simulated_median_wait.mean < 3.0
     assert test.wait_error == pytest.approx(test.simulated_median_wait.mean - 2.0)
     assert test.observed_occupied > 0 and test.simulated_occupied.mean > 0
+
+
+def test_shared_places_count_with_the_chains_share_of_their_beds(register):
+    """A combined women's / social shelter place is shared with other groups: of its ten beds
+    the simulation counts the chain's share (CHAIN_SHARE, a fifth); a categorical place counts
+    wholly."""
+    location = register.places["women"].location
+    shared = make_place(location, "Gedeeld", type=PlaceType.COMBINED, capacity=10)
+    beds = {u.place.id: u.beds for u in directory_units()}
+    assert beds[shared.id] == 2 and beds[register.places["women"].id] == 6

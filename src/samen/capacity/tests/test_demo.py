@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from samen.capacity.demo import add_capacity_flows
+from samen.capacity.selectors import directory_units
+from samen.shelter.demo import build_shelter_directory
 from samen.shelter.models import Hold, HoldStatus
 
 
@@ -16,3 +18,12 @@ def test_each_placed_referral_gets_its_accepted_hold_within_its_wait(register):
         start = hold.referral.placements.all()[0].started_at
         assert hold.referral.created_at <= hold.created_at <= hold.responded_at <= start
     assert add_capacity_flows(seed=1) == 0  # idempotent
+
+
+def test_the_demo_directory_has_a_few_hundred_places_for_the_chain(world):
+    """The Netherlands has a few hundred categorical places for victims (COSM about 70); the
+    demo directory counted some 4,100 beds for about 40 referrals a year."""
+    build_shelter_directory(seed=1)
+    beds = sum(u.beds for u in directory_units())
+    cosm = sum(u.beds for u in directory_units() if u.place.type == "cosm")
+    assert 300 <= beds <= 1000 and 65 <= cosm <= 75
