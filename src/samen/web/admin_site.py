@@ -55,12 +55,32 @@ class LabelledAutocompleteSelect(AutocompleteSelect):
         )
 
 
+class LabelledRowsFormSet:
+    """A tabular inline labels its columns once, in the table head: each row's inputs (the
+    delete box too) have no label of their own (axe: label, select-name). Name each one after
+    its field."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)  # type: ignore[misc]
+        for name, field in form.fields.items():
+            field.widget.attrs.setdefault("aria-label", str(field.label or name))
+
+
 class FunctionalAdminAccess:
     """What a functional administrator administers (organisations, memberships, users, signal
     lists) needs no separate Django model permission: the site admits functional administrators
     only, and case data is not registered at all. `editable` off makes a model read-only."""
 
     editable = True
+
+    class Media:
+        # Django's admin marks links in the breadcrumbs by colour alone (axe: link-in-text-block).
+        css = {"all": ["samen/admin.css"]}
+
+    def get_formset(self, request: HttpRequest, obj: object = None, **kwargs):  # type: ignore[no-untyped-def]
+        base = kwargs.get("formset", self.formset)  # type: ignore[attr-defined]
+        kwargs["formset"] = type(f"Labelled{base.__name__}", (LabelledRowsFormSet, base), {})
+        return super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
 
     def _admitted(self, request: HttpRequest) -> bool:
         return self.admin_site.has_permission(request)  # type: ignore[attr-defined]
