@@ -38,6 +38,48 @@ def _fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+# What a professional types for a nationality is often the adjective, not the country
+# ("Roemeens", "Romanian"). The countries most signals name (origin countries of victims in the
+# Netherlands, the EU and neighbours): code, the Dutch adjective, the English one. Dutch's
+# inflected form ("Roemeense") is derived by `_inflected`.
+ADJECTIVES = """
+AF afghaans afghan; AL albanees albanian; DZ algerijns algerian; US amerikaans american;
+BE belgisch belgian; BR braziliaans brazilian; GB brits british; BG bulgaars bulgarian;
+CN chinees chinese; CO colombiaans colombian; CD congolees congolese; DK deens danish;
+DE duits german; EG egyptisch egyptian; ER eritrees eritrean; EE ests estonian;
+ET ethiopisch ethiopian; PH filipijns filipino; FR frans french; GH ghanees ghanaian;
+GR grieks greek; GN guinees guinean; HU hongaars hungarian; IN indiaas indian;
+IQ iraaks iraqi; IR iraans iranian; IT italiaans italian; CM kameroens cameroonian;
+HR kroatisch croatian; LV lets latvian; LT litouws lithuanian; MA marokkaans moroccan;
+MD moldavisch moldovan; NL nederlands dutch; NG nigeriaans nigerian; UG oegandees ugandan;
+UA oekraiens ukrainian; AT oostenrijks austrian; PK pakistaans pakistani; PL pools polish;
+PT portugees portuguese; RO roemeens romanian; RU russisch russian; SL sierra-leoons sierra-leonean;
+SK slowaaks slovak; SI sloveens slovenian; SO somalisch somali; ES spaans spanish;
+SD soedanees sudanese; SR surinaams surinamese; SY syrisch syrian; TH thais thai;
+CZ tsjechisch czech; TR turks turkish; VN vietnamees vietnamese; IE iers irish;
+SE zweeds swedish; CH zwitsers swiss; LU luxemburgs luxembourgish; FI fins finnish;
+CY cypriotisch cypriot; MT maltees maltese; BD bengaals bangladeshi; LK srilankaans sri-lankan
+"""
+
+
+def _inflected(adjective: str) -> str:
+    """Dutch's attributive form: 'roemeens' -> 'roemeense', 'chinees' -> 'chinese',
+    'indiaas' -> 'indiase', 'belgisch' -> 'belgische'."""
+    if len(adjective) > 3 and adjective[-3] == adjective[-2] and adjective[-2] in "aeou":
+        return adjective[:-2] + "se"
+    return adjective + "e"
+
+
+def _adjectives() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for entry in ADJECTIVES.split(";"):
+        code, dutch, english = entry.split()
+        for word in (dutch, _inflected(dutch), english):
+            for spelling in {word, word.replace("-", " ")}:
+                out[_fold(spelling)] = code
+    return out
+
+
 @functools.cache
 def _names() -> dict[str, str]:
     """Every name a country goes by (English and Dutch, official and common, the codes) -> code."""
@@ -50,6 +92,8 @@ def _names() -> dict[str, str]:
         for name in names:
             if name:
                 out.setdefault(_fold(name), c.alpha_2)
+    for name, code in _adjectives().items():
+        out.setdefault(name, code)
     return out
 
 

@@ -38,6 +38,8 @@ class CaseFilters:
     opened_to: date | None = None
     number: str = ""
     mine_of: int | None = None  # a user id: only the cases this person is responsible for
+    open_only: bool = False  # leave closed cases out (work queues)
+    unassigned_at: int | None = None  # an organisation id: its cases with no responsible person
 
     def as_detail(self) -> dict[str, object]:
         # Filter values are codes and dates, never personal data, so they may go in the trail.
@@ -84,15 +86,29 @@ def _apply(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
         qs = qs.filter(number__icontains=f.number.strip())
     if f.mine_of is not None:
         qs = qs.filter(responsible_user_id=f.mine_of)
+    if f.open_only:
+        qs = qs.exclude(status="closed")
+    if f.unassigned_at is not None:
+        qs = qs.filter(responsible_organisation_id=f.unassigned_at, responsible_user__isnull=True)
     return qs
 
 
-def case_search(*, actor: Actor, filters: CaseFilters, page: int = 1, per_page: int = 25) -> Page:
+# The orders a case list may be sorted in (a work queue's columns); newest first by default.
+ORDERS = {
+    "new": ("-opened_at", "-id"),
+    "old": ("opened_at", "id"),
+    "ref": ("number",),
+}
+
+
+def case_search(
+    *, actor: Actor, filters: CaseFilters, page: int = 1, per_page: int = 25, order: str = "new"
+) -> Page:
     """One page of the cases the actor may reach, each presented with only its allowed fields
     (`page.object_list` holds dicts); one audit entry naming the cases shown. Numbered pages
     with an exact count, for the web list; the API pages by cursor (case_search_after)."""
     policy.require(actor, "case.read", object_type="case")
-    ids = _apply(_visible_cases(actor), filters).order_by("-opened_at", "-id")
+    ids = _apply(_visible_cases(actor), filters).order_by(*ORDERS.get(order, ORDERS["new"]))
     paginator = Paginator(ids.values_list("pk", flat=True), max(1, min(per_page, MAX_PAGE_SIZE)))
     result = paginator.get_page(page)
     result.object_list = _present_and_audit(actor, filters, list(result.object_list))

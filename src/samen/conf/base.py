@@ -55,6 +55,9 @@ Environment variables (all optional for a local run):
   SAMEN_API_TOKEN_HOURS   how long an API token lives after issue (default 8, one working day;
                           at most 720). Tokens are hashed, revocable and bound to a membership.
   SAMEN_SECURE_COOKIES    "1" behind TLS: secure cookies and HSTS.
+  SAMEN_ACCESSIBILITY_EMAIL  the operator's address for accessibility feedback, shown in the
+                          accessibility statement (default: the demo's example.org address).
+  SAMEN_OPERATOR_NAME     the organisation that runs Samen, named in that statement.
 """
 
 import os
@@ -289,6 +292,12 @@ ONLINE_DATA_DIR = Path(os.environ.get("SAMEN_ONLINE_DATA_DIR", VAR_DIR / "online
 SIGNAL_ANSWER_SECONDS = float(os.environ.get("SAMEN_SIGNAL_ANSWER_SECONDS", "0.5"))
 EMERGENCY_ACCESS_MINUTES = int(os.environ.get("SAMEN_EMERGENCY_MINUTES", "120"))
 SHELTER_HOLD_HOURS = float(os.environ.get("SAMEN_SHELTER_HOLD_HOURS", "3"))
+# Who answers accessibility feedback (the statement must name a contact, #16); example.org in the
+# demo, so no real mailbox is ever suggested by default.
+ACCESSIBILITY_CONTACT_EMAIL = os.environ.get(
+    "SAMEN_ACCESSIBILITY_EMAIL", "toegankelijkheid@samen.example.org"
+)
+OPERATOR_NAME = os.environ.get("SAMEN_OPERATOR_NAME", "Samen (demo)")
 SHELTER_STALE_HOURS = float(os.environ.get("SAMEN_SHELTER_STALE_HOURS", "24"))
 SHELTER_PROFILE_MIN_COUNT = int(os.environ.get("SAMEN_SHELTER_PROFILE_MIN_COUNT", "5"))
 SHELTER_HSDS_PUBLIC: dict[str, str] = dict(

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samen import labels
 from samen.core import audit, policy
 from samen.core.actor import Actor, actor_for_membership
 from samen.identification import machine as engine
@@ -226,7 +227,7 @@ def _mail(deadline: Deadline, stage: str, emails: list[str], today: date) -> Non
     body = _("%(what)s for case %(case)s: %(due)s. Please sign in to Samen.") % {
         "what": deadline.kind_display,
         "case": case,
-        "due": deadline.due_on.isoformat(),
+        "due": labels.local_date(deadline.due_on),
     }
     messages = [EmailMessage(subject, body, None, [address]) for address in emails]
     get_connection(fail_silently=True).send_messages(messages)

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samen import labels
 from samen.cases.models import Case
 from samen.core import audit, policy
 from samen.core.actor import Actor, actor_for_membership
@@ -636,16 +637,23 @@ def notification_text(kind: str, data: dict[str, object]) -> str:
     if kind == Notification.Kind.HOLD:
         try:
             moment = datetime.fromisoformat(str(data.get("expires_at", "")))
-            at = moment.astimezone(engine.AMSTERDAM).strftime("%Y-%m-%d %H:%M")
+            at = labels.local_datetime(moment.astimezone(engine.AMSTERDAM))
         except ValueError:
             at = "?"
         return _("The shelter place held for this case is released at %(at)s.") % {"at": at}
     what = dict(DeadlineKind.choices).get(str(data.get("deadline", "")), data.get("deadline", ""))
+    # Rows keep the ISO date; the reader gets it in their own format (#16).
+    try:
+        due = labels.local_date(date.fromisoformat(str(data.get("due_on", ""))))
+    except ValueError:
+        due = str(data.get("due_on", ""))
     if data.get("stage") == "overdue":
-        return _("Overdue: %(what)s (%(due)s)") % {"what": what, "due": data.get("due_on", "")}
+        return _("Overdue: %(what)s (%(due)s)") % {"what": what, "due": due}
+    if data.get("stage") == "0":
+        return _("%(what)s today (%(due)s)") % {"what": what, "due": due}
     return _("%(what)s on %(due)s (reminder %(stage)s days before)") % {
         "what": what,
-        "due": data.get("due_on", ""),
+        "due": due,
         "stage": data.get("stage", ""),
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -21,4 +22,11 @@ favicon = declare(
 @access(PUBLIC)
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
     """The accessibility statement (toegankelijkheidsverklaring) in the standard form."""
-    return render(request, "samen/accessibility.html")
+    return render(
+        request,
+        "samen/accessibility.html",
+        {
+            "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+            "operator_name": settings.OPERATOR_NAME,
+        },
+    )

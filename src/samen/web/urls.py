@@ -4,6 +4,7 @@ from samen.web import info_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("werk/<slug:key>/", views.queue, name="queue"),
     path("signalen/nieuw/", views.signal_choose_list, name="signal-choose"),
     path("signalen/nieuw/<slug:code>/", views.signal_new, name="signal-new"),
     path("signalen/", views.signal_list, name="signal-list"),

@@ -36,7 +36,7 @@ from samen.web.forms import (
     ShareForm,
     SignalForm,
 )
-from samen.web.selectors import home_queues
+from samen.web.selectors import home_queues, queue_page
 
 set_language_view = declare(set_language, PUBLIC)
 
@@ -48,6 +48,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if actor.membership is not None:
         context["queues"] = home_queues(actor=actor)
     return render(request, "samen/dashboard.html", context)
+
+
+@access(AUTHENTICATED)
+def queue(request: HttpRequest, key: str) -> HttpResponse:
+    """One of the role's work queues in full: paged and sortable (the home shows its top)."""
+    sort = request.GET.get("sort", "")
+    found = None
+    if request.actor.membership is not None:
+        found = queue_page(actor=request.actor, key=key, page=_page_no(request), sort=sort)
+    if found is None:
+        raise Http404
+    sorts = [
+        ("new", _("newest first")),
+        ("old", _("oldest first")),
+        ("ref", _("by reference")),
+    ]
+    if found.natural:
+        sorts.insert(0, ("", _("as the queue comes")))
+    return render(
+        request,
+        "samen/queue.html",
+        {
+            "queue": found.queue,
+            "page": found.page,
+            "sort": found.sort,
+            "sorts": sorts,
+            "query": f"sort={found.sort}" if found.sort else "",
+        },
+    )
 
 
 @access("signal.create")

@@ -93,6 +93,9 @@ SHOWS_NONE = {
     "kennis/kaart/<slug:code>/", "kennis/kaart/<slug:code>/<slug:language>.pdf",
     "spiegelgroep/<int:pk>/",
 }  # fmt: skip
+# A role's work queues, one page each (#16): lists of cases, walked from the links each user's
+# home offers by the queue test below.
+QUEUE_ROUTES = {"werk/<slug:key>/"}
 
 
 def _case_numbers(route: str, values: list[str]) -> dict[str, str]:
@@ -161,7 +164,7 @@ def test_every_parameterised_url_says_whether_it_shows_personal_data(canary_worl
     audited there)."""
     unclassified = []
     for route, pattern in PARAM_URLS:
-        if route in SHOWS_PERSONAL_DATA or route in SHOWS_NONE:
+        if route in SHOWS_PERSONAL_DATA or route in SHOWS_NONE or route in QUEUE_ROUTES:
             continue
         rule = rule_of(pattern.callback)
         user = next(u for u in USERS if _may(u, rule)) if rule != PUBLIC else USERS[0]
@@ -172,7 +175,7 @@ def test_every_parameterised_url_says_whether_it_shows_personal_data(canary_worl
         "classify these URLs in SHOWS_PERSONAL_DATA or SHOWS_NONE of test_audit_walk.py: "
         + ", ".join(unclassified)
     )
-    stale = (set(SHOWS_PERSONAL_DATA) | SHOWS_NONE) - {r for r, _ in PARAM_URLS}
+    stale = (set(SHOWS_PERSONAL_DATA) | SHOWS_NONE | QUEUE_ROUTES) - {r for r, _ in PARAM_URLS}
     assert not stale, f"no longer URLs: {sorted(stale)}"
 
 
@@ -244,4 +247,36 @@ def test_every_list_indexes_its_entry_to_every_case_it_shows(canary_world, path,
                 shown += 1
                 if number not in indexed:
                     unindexed.append(f"{username} saw {number} on {path}, entry not indexed")
+    assert not unindexed, "\n".join(unindexed)
+
+
+def test_every_queue_page_indexes_its_entry_to_every_case_it_shows(canary_world):
+    """Each queue page a user's home links to, opened as that user: a target case's number on
+    it must be in the entries it wrote, like any list."""
+    import re
+
+    from samen.core.models import AuditSubject
+
+    numbers = _numbers(canary_world)
+    unindexed, opened = [], 0
+    for username in USERS:
+        client = _client(username)
+        home = client.get("/").content.decode()
+        for key in sorted(set(re.findall(r'href="/werk/([\w-]+)/"', home))):
+            before = _last_seq()
+            response = client.get(f"/werk/{key}/")
+            assert response.status_code == 200, (username, key, response.status_code)
+            opened += 1
+            body = response.content.decode()
+            indexed = set(
+                AuditSubject.objects.filter(
+                    entry__seq__gt=before, entry__actor_username=username
+                ).values_list("case_number", flat=True)
+            )
+            unindexed += [
+                f"{username} saw {n} on /werk/{key}/, entry not indexed"
+                for n in numbers
+                if n in body and n not in indexed
+            ]
+    assert opened, "no home links to a queue page"
     assert not unindexed, "\n".join(unindexed)

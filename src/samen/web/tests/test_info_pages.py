@@ -36,3 +36,21 @@ def test_the_favicon_is_a_redirect_to_the_static_icon_not_a_404_page(client):
     response = client.get("/favicon.ico")
     assert response.status_code in (301, 302)
     assert response["Location"].endswith("/static/samen/favicon.svg")
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_accessibility_statement_names_the_operators_contact_address(
+    client, settings, language
+):
+    settings.ACCESSIBILITY_CONTACT_EMAIL = "digitoegankelijk@beheer.example.nl"
+    settings.OPERATOR_NAME = "Beheer Samen"
+    client.cookies["django_language"] = language
+    text = client.get("/toegankelijkheid/").content.decode()
+    contact = text.split('data-testid="accessibility-contact"', 1)[1].split("</p>", 1)[0]
+    assert 'href="mailto:digitoegankelijk@beheer.example.nl"' in contact
+    assert "Beheer Samen" in contact
+
+
+def test_the_accessibility_contact_has_a_demo_default(client):
+    text = client.get("/toegankelijkheid/").content.decode()
+    assert 'href="mailto:toegankelijkheid@samen.example.org"' in text
