@@ -92,6 +92,8 @@ SHOWS_NONE = {
     "barrieres/<slug:form>/opwerpen/", "barrieres/<slug:form>/regio/<str:region>/",
     "kennis/kaart/<slug:code>/", "kennis/kaart/<slug:code>/<slug:language>.pdf",
     "spiegelgroep/<int:pk>/",
+    # Starts a sign-in at an organisation's identity provider: a redirect, no data (#17).
+    "account/oidc/<slug:provider_key>/",
 }  # fmt: skip
 # A role's work queues, one page each (#16): lists of cases, walked from the links each user's
 # home offers by the queue test below.
