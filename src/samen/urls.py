@@ -3,12 +3,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from samen.accounts import views as account_views
-from samen.api.views import healthz
+from samen.api.views import healthz, readyz
 from samen.core.access import PUBLIC, declare
 from samen.web.views import set_language_view
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("i18n/setlang/", set_language_view, name="set_language"),
     path("account/login/", account_views.login_view, name="login"),
     path("account/logout/", account_views.logout_view, name="logout"),

@@ -55,6 +55,8 @@ Environment variables (all optional for a local run):
   SAMEN_API_TOKEN_HOURS   how long an API token lives after issue (default 8, one working day;
                           at most 720). Tokens are hashed, revocable and bound to a membership.
   SAMEN_SECURE_COOKIES    "1" behind TLS: secure cookies and HSTS.
+More in samen.conf.serving (proxy, cache, throttling, jobs, e-mail); production refuses to start
+without its keys and hosts: samen.conf.production.
 """
 
 import os
@@ -312,3 +314,24 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("SAMEN_LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Serving many processes (issue #17): job queue, client address, API throttling, shared cache and
+# e-mail through jobs. The choices and their variables live in samen.conf.serving.
+from samen.conf import serving  # noqa: E402
+
+INSTALLED_APPS += serving.job_apps(DATABASES["default"]["ENGINE"])
+MIDDLEWARE.insert(0, "samen.web.proxy.ClientAddressMiddleware")
+TRUSTED_PROXIES = serving.trusted_proxies()
+CACHES = serving.caches()
+REST_FRAMEWORK.update(serving.REST_FRAMEWORK_THROTTLING)
+JOBS_QUEUED = serving.jobs_queued(DATABASES["default"]["ENGINE"])
+LOGGING["loggers"].update(serving.QUIET_LOGGERS)
+EMAIL_BACKEND = "samen.jobs.mail.JobEmailBackend"
+EMAIL_BACKEND_FINAL = serving.EMAIL_BACKEND_FINAL
+EMAIL_HOST = serving.EMAIL_SETTINGS["EMAIL_HOST"]
+EMAIL_PORT = serving.EMAIL_SETTINGS["EMAIL_PORT"]
+EMAIL_HOST_USER = serving.EMAIL_SETTINGS["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = serving.EMAIL_SETTINGS["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = serving.EMAIL_SETTINGS["EMAIL_USE_TLS"]
+DEFAULT_FROM_EMAIL = serving.EMAIL_SETTINGS["DEFAULT_FROM_EMAIL"]
+EMAIL_FILE_PATH = serving.EMAIL_SETTINGS["EMAIL_FILE_PATH"]
