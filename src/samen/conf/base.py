@@ -281,6 +281,9 @@ SPECTACULAR_SETTINGS = {
 
 # Keys for identifying data. See samen.cases.crypto.
 FIELD_KEY = os.environ.get("SAMEN_FIELD_KEY", "")
+# Key rotation (docs/operations.md): the current key's id, and earlier keys as "id=base64,...".
+FIELD_KEY_ID = int(os.environ.get("SAMEN_FIELD_KEY_ID", "1"))
+FIELD_KEYS_RETIRED = os.environ.get("SAMEN_FIELD_KEYS_RETIRED", "")
 PSEUDONYM_KEY = os.environ.get("SAMEN_PSEUDONYM_KEY", "")
 AUDIT_KEY = os.environ.get("SAMEN_AUDIT_KEY", "")
 AUDIT_ANCHOR_FILE = Path(os.environ.get("SAMEN_AUDIT_ANCHOR_FILE", VAR_DIR / "audit-anchor.log"))
