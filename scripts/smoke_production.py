@@ -34,7 +34,7 @@ class Client:
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
     ) -> tuple[int, dict[str, str], bytes]:
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
         head = {**PROXY, "Host": "127.0.0.1", **(headers or {})}
         if self.cookies:
             head["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -110,7 +110,7 @@ def main() -> None:
     )
     check(status == 201 and json.loads(body)["receipt"].startswith("S-"), "a signal recorded")
 
-    deadline = time.monotonic() + 75
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         sent = [p for p in maildir.glob("*") if b"Samen" in p.read_bytes()]
         if sent:
