@@ -85,3 +85,23 @@ def test_a_mail_job_run_twice_sends_once(db):
     assert mail_send(mail_id=stored.pk) is True
     assert mail_send(mail_id=stored.pk) is False
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+def test_the_functional_administrator_sees_job_runs_read_only(web_for):
+    if connection.vendor != "postgresql":
+        pytest.skip("the job queue runs on PostgreSQL only")
+    from samen.jobs import tasks
+
+    tasks.expire_holds.defer(timestamp=1)
+    admin = web_for("demo-admin")
+    page = admin.get("/admin/procrastinate/procrastinatejob/")
+    assert page.status_code == 200 and "expire_holds" in page.content.decode()
+    assert admin.get("/admin/procrastinate/procrastinatejob/add/").status_code == 403
+    assert web_for("demo-coordinator").get(
+        "/admin/procrastinate/procrastinatejob/"
+    ).status_code in (
+        302,
+        403,
+    )
