@@ -628,7 +628,7 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
-def wait_healthy(port: int, proc: subprocess.Popen, errlog: Path, timeout: float = 60) -> None:
+def wait_healthy(port: int, proc: subprocess.Popen, errlog: Path, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
