@@ -51,8 +51,8 @@ SERVE=$!
 WORKER=$!
 stop() { kill "$SERVE" "$WORKER" 2>/dev/null || true; wait "$SERVE" "$WORKER" 2>/dev/null || true; }
 trap stop EXIT
-for _ in $(seq 1 60); do
-  curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+for _ in $(seq 1 120); do
+  .venv/bin/python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$PORT/healthz', timeout=5)" 2>/dev/null && break
   sleep 1
 done
 if ! .venv/bin/python scripts/smoke_production.py "http://127.0.0.1:$PORT" "$SAMEN_EMAIL_FILE_PATH"; then
