@@ -635,15 +635,15 @@ def wait_healthy(port: int, proc: subprocess.Popen, errlog: Path, timeout: float
             raise RuntimeError(f"gunicorn exited with {proc.returncode}:\n{tail(errlog)}")
         try:
             status, body = request(
-                http.client.HTTPConnection("127.0.0.1", port, timeout=5), "/healthz"
+                http.client.HTTPConnection("127.0.0.1", port, timeout=5), "/readyz"
             )
-            if status == 200 and json.loads(body).get("database") == "ok":
-                log("gunicorn answers /healthz")
+            if status == 200 and json.loads(body).get("status") == "ok":
+                log("gunicorn answers /readyz")
                 return
         except OSError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"/healthz did not answer within {timeout:.0f} s:\n{tail(errlog)}")
+    raise RuntimeError(f"/readyz did not answer within {timeout:.0f} s:\n{tail(errlog)}")
 
 
 def tail(path: Path, lines: int = 30) -> str:
