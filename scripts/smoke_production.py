@@ -94,9 +94,13 @@ def main() -> None:
     )
     check(status == 201, "API token issued")
     auth = {"Authorization": f"Token {json.loads(body)['token']}"}
+    status, _, body = api.request("GET", "/api/v1/signal-lists/", None, auth)
+    listed = json.loads(body)
+    lists = listed["results"] if isinstance(listed, dict) else listed
+    labour = next(x for x in lists if x["code"] == "labour")
     signal = {
         "signal_list": "labour",
-        "indicators": ["labour.documents.passport_held"],
+        "indicators": [i["code"] for i in labour["indicators"] if not i["acute"]][:2],
         "observed_on": (date.today() - timedelta(days=1)).isoformat(),
         "municipality": "GM0344",
         "forms": ["labour"],
@@ -108,7 +112,10 @@ def main() -> None:
         json.dumps(signal).encode(),
         {**auth, "Content-Type": "application/json"},
     )
-    check(status == 201 and json.loads(body)["receipt"].startswith("S-"), "a signal recorded")
+    check(
+        status == 201 and json.loads(body)["receipt"].startswith("S-"),
+        f"a signal recorded (HTTP {status}: {body[:300]!r})",
+    )
 
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
