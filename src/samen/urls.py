@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from samen.accounts import views as account_views
 from samen.accounts.oidc import views as oidc_views
-from samen.api.views import healthz
+from samen.api.views import healthz, readyz
 from samen.core.access import PUBLIC, declare
 from samen.observability.views import metrics_view
 from samen.web.views import set_language_view
@@ -12,6 +12,7 @@ from samen.web.views import set_language_view
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics_view, name="metrics"),
+    path("readyz", readyz, name="readyz"),
     path("i18n/setlang/", set_language_view, name="set_language"),
     path("account/login/", account_views.login_view, name="login"),
     path("account/logout/", account_views.logout_view, name="logout"),

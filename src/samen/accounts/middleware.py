@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from samen.accounts.twofactor import is_verified, requires_second_factor
 
-OPEN_PREFIXES = ("/account/", "/i18n/", "/static/", "/healthz", "/api/")
+OPEN_PREFIXES = ("/account/", "/i18n/", "/static/", "/healthz", "/readyz", "/api/")
 
 
 class SecondFactorMiddleware:

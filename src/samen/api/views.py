@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from samen.cases import services as case_services
 from samen.cases.models import AgeBand, CaseStatus
 from samen.core.access import AUTHENTICATED, PUBLIC, access
 from samen.core.actor import active_memberships
+from samen.core.health import readiness
 from samen.core.models import CaseShare
 from samen.organisations import selectors as org_selectors
 from samen.organisations.models import Organisation
@@ -35,21 +35,18 @@ from samen.signalling.models import Advice
 
 @access(PUBLIC)
 def healthz(request: HttpRequest) -> JsonResponse:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        db = "ok"
-    except Exception:
-        db = "unavailable"
-    status = 200 if db == "ok" else 503
+    """Liveness: the process answers. No database, so a database outage does not make the
+    orchestrator restart every web process; readiness (/readyz) says whether to send traffic."""
+    return JsonResponse({"status": "ok"})
+
+
+@access(PUBLIC)
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: the database answers and every migration is applied."""
+    checks = readiness()
+    ready = all(v == "ok" for v in checks.values())
     return JsonResponse(
-        {
-            "status": "ok" if db == "ok" else "degraded",
-            "database": db,
-            "database_vendor": connection.vendor,
-        },
-        status=status,
+        {"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503
     )
 
 

@@ -58,6 +58,8 @@ Environment variables (all optional for a local run):
   SAMEN_ACCESSIBILITY_EMAIL  the operator's address for accessibility feedback, shown in the
                           accessibility statement (default: the demo's example.org address).
   SAMEN_OPERATOR_NAME     the organisation that runs Samen, named in that statement.
+More in samen.conf.serving (proxy, cache, throttling, jobs, e-mail); production refuses to start
+without its keys and hosts: samen.conf.production.
 """
 
 import os
@@ -283,6 +285,9 @@ SPECTACULAR_SETTINGS = {
 
 # Keys for identifying data. See samen.cases.crypto.
 FIELD_KEY = os.environ.get("SAMEN_FIELD_KEY", "")
+# Key rotation (docs/operations.md): the current key's id, and earlier keys as "id=base64,...".
+FIELD_KEY_ID = int(os.environ.get("SAMEN_FIELD_KEY_ID", "1"))
+FIELD_KEYS_RETIRED = os.environ.get("SAMEN_FIELD_KEYS_RETIRED", "")
 PSEUDONYM_KEY = os.environ.get("SAMEN_PSEUDONYM_KEY", "")
 AUDIT_KEY = os.environ.get("SAMEN_AUDIT_KEY", "")
 AUDIT_ANCHOR_FILE = Path(os.environ.get("SAMEN_AUDIT_ANCHOR_FILE", VAR_DIR / "audit-anchor.log"))
@@ -320,3 +325,24 @@ KEY_FILE = Path(os.environ.get("SAMEN_KEY_FILE", VAR_DIR / "local-keys.env"))
 # Sign-in through identity providers and observability (issue #17): their own modules.
 from samen.conf.observability import *  # noqa: E402, F403
 from samen.conf.oidc import *  # noqa: E402, F403
+
+# Serving many processes (issue #17): job queue, client address, API throttling, shared cache and
+# e-mail through jobs. The choices and their variables live in samen.conf.serving.
+from samen.conf import serving  # noqa: E402
+
+INSTALLED_APPS += serving.job_apps(DATABASES["default"]["ENGINE"])
+MIDDLEWARE.insert(0, "samen.web.proxy.ClientAddressMiddleware")
+TRUSTED_PROXIES = serving.trusted_proxies()
+CACHES = serving.caches()
+REST_FRAMEWORK.update(serving.REST_FRAMEWORK_THROTTLING)
+JOBS_QUEUED = serving.jobs_queued(DATABASES["default"]["ENGINE"])
+LOGGING["loggers"].update(serving.QUIET_LOGGERS)
+EMAIL_BACKEND = "samen.jobs.mail.JobEmailBackend"
+EMAIL_BACKEND_FINAL = serving.EMAIL_BACKEND_FINAL
+EMAIL_HOST = serving.EMAIL_SETTINGS["EMAIL_HOST"]
+EMAIL_PORT = serving.EMAIL_SETTINGS["EMAIL_PORT"]
+EMAIL_HOST_USER = serving.EMAIL_SETTINGS["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = serving.EMAIL_SETTINGS["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = serving.EMAIL_SETTINGS["EMAIL_USE_TLS"]
+DEFAULT_FROM_EMAIL = serving.EMAIL_SETTINGS["DEFAULT_FROM_EMAIL"]
+EMAIL_FILE_PATH = serving.EMAIL_SETTINGS["EMAIL_FILE_PATH"]

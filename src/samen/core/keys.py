@@ -54,6 +54,36 @@ def key(name: str) -> bytes:
     return _decode(name, value)
 
 
+def current_field_key_id() -> int:
+    return int(getattr(settings, "FIELD_KEY_ID", 1))
+
+
+@cache
+def _retired_field_keys() -> dict[int, bytes]:
+    """SAMEN_FIELD_KEYS_RETIRED: "id=base64,id=base64", the keys of earlier ids, kept for
+    decrypting until `samen rotate_field_key` has re-encrypted every row."""
+    keys: dict[int, bytes] = {}
+    for pair in str(getattr(settings, "FIELD_KEYS_RETIRED", "")).split(","):
+        if "=" in pair:
+            key_id, _, value = pair.partition("=")
+            keys[int(key_id)] = _decode(
+                f"SAMEN_FIELD_KEYS_RETIRED[{key_id.strip()}]", value.strip()
+            )
+    return keys
+
+
+def field_key(key_id: int) -> bytes:
+    """The field key with this id: the current one, or a retired one still configured."""
+    if key_id == current_field_key_id():
+        return key("SAMEN_FIELD_KEY")
+    retired = _retired_field_keys()
+    if key_id not in retired:
+        raise ImproperlyConfigured(
+            f"field key {key_id} is neither current nor in SAMEN_FIELD_KEYS_RETIRED"
+        )
+    return retired[key_id]
+
+
 def write_local_key_file(path: Path) -> list[str]:
     """Add fresh random keys for the names the file lacks; never replace a key (that would
     orphan the data it protects). Returns the names added."""

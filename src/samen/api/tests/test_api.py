@@ -235,9 +235,24 @@ def test_signals_list_for_the_professional_holds_only_their_own(api_for, record)
     assert "notes" not in body["results"][0]
 
 
-def test_health_check_reports_the_database(client, db):
+def test_liveness_answers_without_naming_the_database(client, db):
     body = client.get("/healthz").json()
-    assert body["database"] == "ok" and body["status"] == "ok"
+    assert body == {"status": "ok"}
+
+
+def test_readiness_reports_the_database_and_applied_migrations(client, db):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "migrations": "ok"}
+
+
+def test_readiness_refuses_traffic_while_a_migration_is_pending(client, db, monkeypatch):
+    from django.db.migrations.executor import MigrationExecutor
+
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("m", False)])
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["migrations"] == "pending"
 
 
 def test_openapi_schema_describes_the_api(client, db):

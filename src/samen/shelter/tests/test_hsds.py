@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
@@ -19,11 +17,8 @@ from samen.shelter import hsds
 from samen.shelter.models import ContraIndication, Location, Place, PlaceType, TargetGroup
 from samen.shelter.tests.conftest import make_place
 
-# A worktree checkout sits one level deeper than the shared folder: SAMEN_REFERENCE_DIR says where.
-REFERENCE = Path(
-    os.environ.get("SAMEN_REFERENCE_DIR")
-    or Path(settings.PROJECT_DIR).parent / "shared" / "reference"
-)
+# The schemas are copied into the repository (reference/, see its README).
+REFERENCE = Path(settings.PROJECT_DIR) / "reference"
 SCHEMA_DIR = {
     "organization": "hsds-3.0",
     "service": "hsds-3.0",
@@ -45,7 +40,6 @@ def _validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(schema, registry=registry)
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="reference schemas not checked out")
 def test_export_hsds_validates_against_the_schemas(directory, tmp_path):
     call_command("shelter", "export-hsds", "--out", str(tmp_path))
     for name in SCHEMA_DIR:
@@ -71,7 +65,6 @@ def _validate(objects: dict[str, list[dict]]) -> None:
             assert [e.message for e in validator.iter_errors(obj)] == [], (name, obj["id"])
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="reference schemas not checked out")
 def test_a_place_that_never_reported_has_no_fresh_count_and_says_so(directory, tmp_path):
     never = directory["men"]
     Place.objects.filter(pk=never.pk).update(availability_at=None)
@@ -90,7 +83,6 @@ def test_a_place_that_never_reported_has_no_fresh_count_and_says_so(directory, t
     assert "alert" not in services[fresh]
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="reference schemas not checked out")
 def test_intake_rules_and_security_level_are_published_for_public_places(directory, tmp_path):
     women = directory["women"]
     Place.objects.filter(pk=women.pk).update(security_level="high")
@@ -104,7 +96,6 @@ def test_intake_rules_and_security_level_are_published_for_public_places(directo
     assert "beveiligingsniveau: Hoog" in service["description"]
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="reference schemas not checked out")
 def test_protected_places_for_minors_point_to_no_place_and_show_no_live_count(
     directory, tmp_path, settings
 ):

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -45,15 +46,8 @@ from samen.statistics.kanon import (
 )
 from samen.statistics.models import HtcdsExport
 
-#: The HTCDS 2.0 reference beside the repository (../shared/reference), as the issue names it.
-REFERENCE = next(
-    (
-        d / "shared/reference/htcds-2.0/htcds-field-standards-2.0.csv"
-        for d in (*Path(__file__).resolve().parents, Path("/work"))
-        if (d / "shared/reference/htcds-2.0").is_dir()
-    ),
-    Path("../shared/reference/htcds-2.0/htcds-field-standards-2.0.csv"),
-)
+#: The HTCDS 2.0 reference, copied into the repository (reference/, see its README).
+REFERENCE = Path(settings.PROJECT_DIR) / "reference/htcds-2.0/htcds-field-standards-2.0.csv"
 
 
 def test_k_anonymise_generalises_then_withholds():

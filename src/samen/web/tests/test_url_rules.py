@@ -133,7 +133,8 @@ SHOWS_NONE = {
     # the directory, and forms and actions that answer only POST
     "/api/v1/emergency-access/", "/api/v1/shelter/referrals/",
     "/identificatie/meldingen/gelezen/",
-    "/healthz", "/i18n/setlang/", "/account/login/", "/account/logout/", "/account/membership/",
+    "/healthz", "/readyz", "/i18n/setlang/", "/account/login/", "/account/logout/",
+    "/account/membership/",
     "/account/purpose/", "/account/2fa/", "/account/tokens/", "/api/v1/auth/tokens/",
     "/account/oidc/callback/", "/metrics",
     "/api/schema/", "/api/docs/", "/api/v1/me/",

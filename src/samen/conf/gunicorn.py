@@ -1,0 +1,31 @@
+"""gunicorn's configuration for Samen (`samen serve`; read with `gunicorn -c`).
+
+Environment: SAMEN_WORKERS (processes, default cores + 1, at most 9), SAMEN_THREADS (per worker,
+default 4), SAMEN_TIMEOUT (default 60 s: the longest request is a report export), SAMEN_ACCESS_LOG
+("-" for stdout, the default; empty for none).
+"""
+
+import os
+
+_cores = os.cpu_count() or 1
+workers = int(os.environ.get("SAMEN_WORKERS", str(min(_cores + 1, 9))))
+# Threads serve the waits on PostgreSQL and on the signal pacing (ADR 0008) without a process each.
+worker_class = "gthread"
+threads = int(os.environ.get("SAMEN_THREADS", "4"))
+timeout = int(os.environ.get("SAMEN_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+# A worker is replaced after this many requests (with jitter), so a slow leak cannot grow forever.
+max_requests = 2000
+max_requests_jitter = 200
+# Request lines and headers are capped well below gunicorn's defaults: Samen has no long URLs.
+limit_request_line = 4094
+forwarded_allow_ips = os.environ.get("SAMEN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = os.environ.get("SAMEN_ACCESS_LOG", "-") or None
+errorlog = "-"
+# Method, path without the query string (%(U)s; a search could put a name in it), status, size,
+# duration in microseconds. No client address, no user agent, no referrer: the audit trail says
+# who did what; the access log only what the server did.
+access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(D)s'
+# Django, the settings and the apps are loaded once in the master, so workers fork ready.
+preload_app = True
