@@ -320,15 +320,13 @@ SAMEN_STATISTICS_PERIODS = {
 }
 KEY_FILE = Path(os.environ.get("SAMEN_KEY_FILE", VAR_DIR / "local-keys.env"))
 
-# LOGGING (structured JSON, no personal data) is set in samen.conf.observability, below.
-
-# Sign-in through identity providers and observability (issue #17): their own modules.
-from samen.conf.observability import *  # noqa: E402, F403
-from samen.conf.oidc import *  # noqa: E402, F403
-
-# Serving many processes (issue #17): job queue, client address, API throttling, shared cache and
-# e-mail through jobs. The choices and their variables live in samen.conf.serving.
+# Issue #17, each in its own module: structured JSON logs without personal data and metrics
+# (observability), sign-in through identity providers (oidc), and serving many processes
+# (serving: job queue, client address, API throttling, shared cache, e-mail through jobs).
 from samen.conf import serving  # noqa: E402
+from samen.conf.observability import *  # noqa: E402, F403
+from samen.conf.observability import LOGGING  # noqa: E402
+from samen.conf.oidc import *  # noqa: E402, F403
 
 INSTALLED_APPS += serving.job_apps(DATABASES["default"]["ENGINE"])
 MIDDLEWARE.insert(0, "samen.web.proxy.ClientAddressMiddleware")
