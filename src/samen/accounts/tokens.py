@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.models import Device
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -63,7 +63,7 @@ def token_issue(
     *,
     user: User,
     membership: Membership,
-    device: TOTPDevice | None = None,
+    device: Device | None = None,
     origin: str = "",
 ) -> tuple[ApiToken, str]:
     """A new token for one of the user's active memberships; returns the row and the full token
@@ -84,7 +84,7 @@ def token_issue(
 
 
 def _new_token(
-    *, user: User, membership: Membership, device: TOTPDevice | None
+    *, user: User, membership: Membership, device: Device | None
 ) -> tuple[ApiToken, str]:
     """The row and the key, unchecked and unaudited: only `token_issue` (and test fixtures that
     stand in for a client's earlier sign-in) may call it."""
@@ -153,22 +153,16 @@ def token_status(token: ApiToken) -> str:
         return "membership"
     # The same rule as a web session (SecondFactorMiddleware): a user whose roles may see identity
     # must have passed the second factor, with a device that is still confirmed.
-    if requires_second_factor(user) and not (
-        token.otp_device
-        and TOTPDevice.objects.filter(
-            user=user, confirmed=True, pk=_device_pk(token.otp_device)
-        ).exists()
-    ):
+    # The device may be Samen's TOTP or an identity provider's asserted second factor (#17).
+    if requires_second_factor(user) and not _device_confirmed(token.otp_device, user):
         return "second_factor"
     return ""
 
 
-def _device_pk(persistent_id: str) -> int:
-    # django-otp persistent ids end in "/<pk>"; anything else matches no device.
-    try:
-        return int(persistent_id.rsplit("/", 1)[-1])
-    except ValueError:
-        return -1
+def _device_confirmed(persistent_id: str, user: User) -> bool:
+    # django-otp persistent ids name the device class and its pk; anything else matches none.
+    device = Device.from_persistent_id(persistent_id) if persistent_id else None
+    return bool(device and device.user_id == user.pk and device.confirmed)
 
 
 REFUSALS = {

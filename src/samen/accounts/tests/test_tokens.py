@@ -178,3 +178,27 @@ def test_the_tokens_page_needs_the_second_factor_first(client, world):
     client.post("/account/login/", {"username": "demo-coordinator", "password": DEMO_PASSWORD})
     response = client.get("/account/tokens/")
     assert response.status_code == 302 and response["Location"] == "/account/2fa/"
+
+
+def test_a_token_issued_in_a_session_verified_by_an_identity_provider_works(world, client):
+    # A coordinator signed in through their organisation's provider, which asserted the second
+    # factor (acr/amr): the token issued in that session keeps checking that device (#17).
+    import re
+
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from samen.accounts.models import IdentityProviderDevice
+
+    user = User.objects.get(username="demo-coordinator")
+    TOTPDevice.objects.filter(user=user).delete()  # no TOTP: only the provider's factor counts
+    device = IdentityProviderDevice.objects.create(user=user, name="politie", provider="politie")
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    response = client.post("/account/tokens/")
+    assert response.status_code == 201
+    token = re.search(r"<code>([^<]+)</code>", response.content.decode()).group(1)
+    assert works(token)
+    device.delete()
+    assert not works(token)
