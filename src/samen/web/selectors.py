@@ -230,7 +230,7 @@ def home_queues(*, actor: Actor) -> list[Queue]:
     queues: list[Queue] = []
     if role == Role.CARE_COORDINATOR:
         queues.append(
-            _cases(actor, "mine", _("My cases"), _("No open cases."), status="in_progress")
+            _cases(actor, "mine", _("My cases"), _("No open cases."), status="in_assessment")
         )
         queues.append(
             _cases(actor, "new", _("Newly signalled"), _("No new signals."), status="signalled")
