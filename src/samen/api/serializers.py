@@ -152,7 +152,7 @@ class CaseSerializer(PresentSerializer):
         help_text=(
             "The relation through which the caller's organisation reaches this case (the "
             "register's relations: registration, responsible, guardian, investigating, "
-            "immigration, shelter), a share, or emergency access."
+            "prosecuting, immigration, shelter), a share, or emergency access."
         ),
     )
     status = serializers.ChoiceField(choices=CaseStatus.choices)

@@ -92,13 +92,11 @@ class Identity(models.Model):
 
 class CaseStatus(models.TextChoices):
     # The lifecycle follows the identification path and the shelter: signalled -> in
-    # assessment -> in care -> closed (samen.cases.lifecycle). In progress and referred are
-    # older statuses a coordinator may still set by hand.
+    # assessment -> in care -> closed (samen.cases.lifecycle). The older "in progress" and
+    # "referred" were mapped onto these by migration cases 0006 (ADR 0032).
     SIGNALLED = "signalled", _("Signalled")
     IN_ASSESSMENT = "in_assessment", _("In assessment")
     IN_CARE = "in_care", _("In care")
-    IN_PROGRESS = "in_progress", _("In progress")
-    REFERRED = "referred", _("Referred")
     CLOSED = "closed", _("Closed")
 
 

@@ -49,7 +49,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "signal_list.read": EVERYONE,
     "signal.create": CASE_WORKERS,
     "signal.read": CASE_WORKERS,
-    "case.read": CASE_WORKERS | {R.SHELTER_STAFF, R.IND_OFFICER, R.GUARDIAN},
+    "case.read": CASE_WORKERS | {R.SHELTER_STAFF, R.IND_OFFICER, R.GUARDIAN, R.PROSECUTOR},
     "case.update": frozenset({R.CARE_COORDINATOR, R.NATIONAL_REGISTRAR}),
     # Merging and splitting cases of one person (issue #16): the national registration.
     "case.merge": frozenset({R.NATIONAL_REGISTRAR}),
@@ -69,9 +69,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Identification and protection (issue #5). The IND records reflection periods and B8/3
     # decisions; the guardian takes the minor's steps that are its own (the path definition
     # names which steps each role takes).
-    "identification.read": CASE_WORKERS | {R.SHELTER_STAFF, R.IND_OFFICER, R.GUARDIAN},
+    # The prosecutor (OM) records the prosecution's decisions beside the path (issue #14).
+    "identification.read": CASE_WORKERS
+    | {R.SHELTER_STAFF, R.IND_OFFICER, R.GUARDIAN, R.PROSECUTOR},
     "identification.transition": frozenset(
-        {R.INVESTIGATOR, R.CARE_COORDINATOR, R.NATIONAL_REGISTRAR, R.IND_OFFICER, R.GUARDIAN}
+        {
+            R.INVESTIGATOR,
+            R.CARE_COORDINATOR,
+            R.NATIONAL_REGISTRAR,
+            R.IND_OFFICER,
+            R.GUARDIAN,
+            R.PROSECUTOR,
+        }
     ),
     "identification.lead_times": frozenset(
         {R.INVESTIGATOR, R.CARE_COORDINATOR, R.NATIONAL_REGISTRAR, R.IND_OFFICER}
@@ -102,6 +111,7 @@ class Relation(Enum):
     RESPONSIBLE = "responsible"  # the care coordination responsible for the case or its region
     GUARDIAN = "guardian"  # the guardian (Nidos) of a minor, attached on the path
     INVESTIGATING = "investigating"  # an identifying service that took a step on the path
+    PROSECUTING = "prosecuting"  # the OM, once it recorded a decision on the criminal case
     IMMIGRATION = "immigration"  # the IND, once a reflection period or B8/3 step is on the path
     SHELTER = "shelter"  # the shelter that accepted the person or houses them
     SIGNALLER = "signaller"  # the professional who signalled: that signal only, never the case
@@ -118,6 +128,7 @@ OWN_RELATIONS = frozenset(
         Relation.RESPONSIBLE,
         Relation.GUARDIAN,
         Relation.INVESTIGATING,
+        Relation.PROSECUTING,
         Relation.IMMIGRATION,
         Relation.SHELTER,
     }
@@ -181,11 +192,13 @@ RELATIONS: tuple[RelationRule, ...] = (
     _rule(Relation.GUARDIAN, {T.NIDOS}, {R.GUARDIAN}, "guardian_of_minor"),
     _rule(
         Relation.INVESTIGATING,
-        # The OM too, once it recorded a decision on the criminal case beside the path.
-        {T.POLICE, T.KMAR, T.LABOUR_INSPECTORATE, T.PROSECUTION},
+        {T.POLICE, T.KMAR, T.LABOUR_INSPECTORATE},
         {R.INVESTIGATOR},
         "took_a_step",
     ),
+    # The OM reaches a case the police passed on (a share) and, once it recorded a decision on
+    # the criminal case beside the path, by that work; within its prosecution grant.
+    _rule(Relation.PROSECUTING, {T.PROSECUTION}, {R.PROSECUTOR}, "took_a_step"),
     _rule(Relation.IMMIGRATION, {T.IND}, {R.IND_OFFICER}, "before_the_ind"),
     _rule(Relation.SHELTER, {T.SHELTER}, {R.SHELTER_STAFF}, "its_resident", SHELTER_CATEGORIES),
 )

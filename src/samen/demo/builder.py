@@ -45,9 +45,9 @@ DEMO_USERS = [
     ("demo-ind", "Iris IND", "ind", Role.IND_OFFICER),
     ("demo-nidos", "Nina Nidos", "nidos", Role.GUARDIAN),
     ("demo-review", "Eva Ervaring", "ministry", Role.REVIEW_MEMBER),
-    # The OM (officier van justitie) records the prosecution's decisions on the criminal case;
-    # the register gives the prosecution the investigation purpose, so the role is investigator.
-    ("demo-om", "Olga Officier", "om", Role.INVESTIGATOR),
+    # The OM (officier van justitie) records the prosecution's decisions on the criminal case,
+    # in a role of its own with the register's prosecution purpose (no care or health data).
+    ("demo-om", "Olga Officier", "om", Role.PROSECUTOR),
 ]
 
 REGIONAL = [
@@ -323,7 +323,7 @@ def _advance_cases(rng: random.Random, today: date) -> None:
         if age_days < 30:
             continue
         roll = rng.random()
-        status = "closed" if roll < 0.45 else "referred" if roll < 0.6 else "in_progress"
+        status = "closed" if roll < 0.45 else "in_care" if roll < 0.6 else "in_assessment"
         at = case.opened_at + timedelta(days=rng.randint(7, max(8, min(age_days - 1, 400))))
         Case.objects.filter(pk=case.pk).update(
             status=status, closed_at=at if status == "closed" else None

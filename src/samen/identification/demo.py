@@ -131,14 +131,17 @@ def _paths_under_way(professional: Membership, investigator, today: date) -> dic
     }
 
 
+# What the police pass to the OM with the criminal case (the prosecution grant's categories).
+PROSECUTION_SHARE = ["identity", "demographics", "criminal", "prosecution_decisions", "immigration"]
+
+
 def refer_to_prosecution(case: Case, *, investigator) -> Membership:
-    """The police pass the case to the OM for the criminal case (a share for investigation)."""
+    """The police pass the case to the OM for the criminal case: a share for prosecution, with
+    what the register lets the prosecutor process (no exploitation details, no care)."""
     om = Membership.objects.get(user__username="demo-om")
     share_create(
-        actor=investigator, case=case, recipient=om.organisation, purpose="investigation",
-        categories=["identity", "demographics", "criminal", "prosecution_decisions", "exploitation",
-                    "immigration"],
-        reason="strafzaak (demo)",
+        actor=investigator, case=case, recipient=om.organisation, purpose="prosecution",
+        categories=PROSECUTION_SHARE, reason="strafzaak (demo)",
     )  # fmt: skip
     return om
 

@@ -622,6 +622,8 @@ def clean_fields(transition: Transition, values: Mapping[str, object]) -> dict[s
     cleaned: dict[str, object] = {}
     for f in transition.fields:
         raw = values.get(f.name)
+        if isinstance(raw, str):
+            raw = raw.strip()  # blanks are no answer: a police unit of spaces is none
         if raw in (None, ""):
             if f.required:
                 errors[f.name] = "required"

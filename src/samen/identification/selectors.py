@@ -34,6 +34,7 @@ from samen.identification.models import (
     PathDefinition,
 )
 from samen.identification.services import (
+    FACT_GROUPS,
     NON_PUNISHMENT_VIEWERS,
     _access,
     current_definition,
@@ -174,16 +175,6 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
             htcds_status=path.htcds_status,
             htcds_decision_org=path.htcds_decision_org,
             htcds_display=htcds_label(path.htcds_status, path.htcds_decision_org),
-            # The recorded facts, to fill the facts form where a step waits for them.
-            recorded={
-                "foreign_national": _yes_no(path.foreign_national),
-                "lawful_residence": _yes_no(path.lawful_residence),
-                "unaccompanied": _yes_no(path.unaccompanied),
-                "eu_citizen": _yes_no(path.eu_citizen),
-                "eu_residence_rights": _yes_no(path.eu_residence_rights),
-                "dublin_claimant": path.dublin_claimant,
-                "presumed_minor": path.presumed_minor,
-            },
             deadlines=[
                 {"kind": d.kind, "kind_display": d.kind_display, "due_on": d.due_on}
                 for d in path.deadlines.filter(closed_at__isnull=True)
@@ -191,10 +182,24 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
             ],
             steps=steps_shown(access, path),
         )
+    # The recorded facts, to fill the facts form; each group only for a reader who may see it,
+    # and the form posts only the groups it shows (services.path_facts_set refuses the rest).
+    if access.shows("identification.residence"):
+        data["recorded"] = {
+            "foreign_national": _yes_no(path.foreign_national if path else None),
+            "lawful_residence": _yes_no(path.lawful_residence if path else None),
+            "unaccompanied": _yes_no(path.unaccompanied if path else None),
+            "eu_citizen": _yes_no(path.eu_citizen if path else None),
+            "eu_residence_rights": _yes_no(path.eu_residence_rights if path else None),
+            "dublin_claimant": bool(path and path.dublin_claimant),
+        }
+    if access.shows("minor"):
+        data["age_facts"] = {
+            "age_assessment": path.age_assessment if path else AgeAssessment.ESTIMATED,
+            "presumed_minor": bool(path and path.presumed_minor),
+        }
     if not access.shows("identification.guardian"):
         data.pop("guardian", None)
-    if not access.shows("identification.residence"):
-        data.pop("recorded", None)
     if not access.shows("identification.state"):
         # The advice and the victim status judge the exploitation as a whole.
         for key in ("advice", "htcds_status", "htcds_decision_org", "htcds_display"):
@@ -223,6 +228,15 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
         emergency=access.emergency,
     )
     return data
+
+
+def fact_groups_shown(*, actor: Actor, case: Case) -> set[str]:
+    """The groups of path facts (services.FACT_GROUPS) the actor may see, and so record, on this
+    case: the facts form posts these and no others. Not audited: it reads no case data."""
+    access = policy.case_access(actor, [case.pk]).get(case.pk)
+    if access is None:
+        return set()
+    return {group for group, (field, _names) in FACT_GROUPS.items() if access.shows(field)}
 
 
 def _form_choices(data: dict[str, object]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -338,38 +339,74 @@ def _deadlines_apply(
         )
 
 
+class _Unset:
+    """A fact the caller did not give: left as it is (a facts form posts only what its reader
+    may see, so a fact hidden from the reader is never wiped by its absence)."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+# The groups of facts of the facts form, each with the presented field whose category decides
+# who may see, and so record, them (FIELD_CATEGORIES): whoever may not see a fact may not record
+# it either.
+FACT_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "residence": ("identification.residence", (
+        "foreign_national", "lawful_residence", "unaccompanied", "eu_citizen",
+        "eu_residence_rights", "dublin_claimant",
+    )),
+    "age": ("minor", ("age_assessment", "presumed_minor")),
+}  # fmt: skip
+
+
 def path_facts_set(
     *,
     actor: Actor,
     case: Case,
-    foreign_national: bool | None,
-    lawful_residence: bool | None,
-    unaccompanied: bool | None,
-    age_assessment: str = AgeAssessment.ESTIMATED,
-    presumed_minor: bool = False,
-    eu_citizen: bool | None = None,
-    eu_residence_rights: bool | None = None,
-    dublin_claimant: bool = False,
+    foreign_national: bool | None = UNSET,
+    lawful_residence: bool | None = UNSET,
+    unaccompanied: bool | None = UNSET,
+    age_assessment: str = UNSET,
+    presumed_minor: bool = UNSET,
+    eu_citizen: bool | None = UNSET,
+    eu_residence_rights: bool | None = UNSET,
+    dublin_claimant: bool = UNSET,
 ) -> IdentificationPath:
-    """Record the facts the path depends on. For a minor (by age, estimate or presumption) the
-    guardian (Nidos) is attached and notified at once: protection does not wait for a
-    reflection period. When the new facts break the conditions of the step the path stands on
-    (Dutch after all, lawful residence after all), the coordinator gets a task: nothing is
-    undone silently, and nothing silently stands."""
+    """Record the facts the path depends on; a fact not given stays as it is, and a fact the
+    actor may not see on this case is refused at its field (nothing is saved). For a minor (by
+    age, estimate or presumption) the guardian (Nidos) is attached and notified at once:
+    protection does not wait for a reflection period. When the new facts break the conditions
+    of the step the path stands on (Dutch after all, lawful residence after all), the
+    coordinator gets a task: nothing is undone silently, and nothing silently stands."""
     access = _access(actor, case, "identification.transition")
-    if age_assessment not in AgeAssessment.values:
-        raise ValidationError({"age_assessment": [_("Choose a valid value.")]})
+    given = {
+        name: value
+        for name, value in {
+            "foreign_national": foreign_national, "lawful_residence": lawful_residence,
+            "unaccompanied": unaccompanied, "age_assessment": age_assessment,
+            "presumed_minor": presumed_minor, "eu_citizen": eu_citizen,
+            "eu_residence_rights": eu_residence_rights, "dublin_claimant": dublin_claimant,
+        }.items()
+        if value is not UNSET
+    }  # fmt: skip
+    errors: dict[str, list[str]] = {}
+    for field, names in FACT_GROUPS.values():
+        if not access.shows(field):
+            for name in set(names) & set(given):
+                errors[name] = [_("This fact is not yours to record on this case.")]
+    if "age_assessment" in given and given["age_assessment"] not in AgeAssessment.values:
+        errors.setdefault("age_assessment", [_("Choose a valid value.")])
+    if errors:
+        raise ValidationError(errors)
     now = timezone.now()
     with transaction.atomic():
         path = _path_locked(case)
-        path.foreign_national = foreign_national
-        path.lawful_residence = lawful_residence
-        path.unaccompanied = unaccompanied
-        path.age_assessment = age_assessment
-        path.presumed_minor = presumed_minor
-        path.eu_citizen = eu_citizen
-        path.eu_residence_rights = eu_residence_rights if eu_citizen else None
-        path.dublin_claimant = dublin_claimant
+        for name, value in given.items():
+            setattr(path, name, value)
+        if not path.eu_citizen:
+            path.eu_residence_rights = None  # rights under EU law only for an EU citizen
         facts = facts_of(path)
         path.save()
         broken = machine_of(path.definition).broken_conditions(
@@ -388,7 +425,7 @@ def path_facts_set(
             advice=advice,
             guardian=path.guardian_organisation_id,
         )
-        changed = ["identification.residence", "identification.age_assessment", "minor"]
+        changed = [field for field, names in FACT_GROUPS.values() if set(names) & set(given)]
         audit.record(
             actor,
             "identification_path.update",

@@ -103,19 +103,28 @@ def _tri(value: str) -> bool | None:
 @require_POST
 def path_facts(request: HttpRequest, number: str) -> HttpResponse:
     case = _case(request, number, "identification.transition")
-    try:
-        services.path_facts_set(
-            actor=request.actor,
-            case=case,
-            foreign_national=_tri(request.POST.get("foreign_national", "")),
-            lawful_residence=_tri(request.POST.get("lawful_residence", "")),
-            unaccompanied=_tri(request.POST.get("unaccompanied", "")),
-            age_assessment=request.POST.get("age_assessment", AgeAssessment.ESTIMATED),
-            presumed_minor=request.POST.get("presumed_minor") == "on",
-            eu_citizen=_tri(request.POST.get("eu_citizen", "")),
-            eu_residence_rights=_tri(request.POST.get("eu_residence_rights", "")),
-            dublin_claimant=request.POST.get("dublin_claimant") == "on",
+    post = request.POST
+    # Only the groups of facts the reader may see, which are the ones the form shows: a fact
+    # hidden from the reader is never read from the post, so it is neither overwritten nor
+    # wiped by an absent select or an unchecked box.
+    groups = selectors.fact_groups_shown(actor=request.actor, case=case)
+    facts: dict[str, object] = {}
+    if "residence" in groups:
+        facts.update(
+            foreign_national=_tri(post.get("foreign_national", "")),
+            lawful_residence=_tri(post.get("lawful_residence", "")),
+            unaccompanied=_tri(post.get("unaccompanied", "")),
+            eu_citizen=_tri(post.get("eu_citizen", "")),
+            eu_residence_rights=_tri(post.get("eu_residence_rights", "")),
+            dublin_claimant=post.get("dublin_claimant") == "on",
         )
+    if "age" in groups:
+        facts.update(
+            age_assessment=post.get("age_assessment", AgeAssessment.ESTIMATED),
+            presumed_minor=post.get("presumed_minor") == "on",
+        )
+    try:
+        services.path_facts_set(actor=request.actor, case=case, **facts)  # type: ignore[arg-type]
     except ValidationError as exc:
         _errors(request, exc)
     else:

@@ -88,6 +88,9 @@ class Role(models.TextChoices):
     CARE_COORDINATOR = "care_coordinator", _("Care coordinator")
     SHELTER_STAFF = "shelter_staff", _("Shelter staff")
     INVESTIGATOR = "investigator", _("Investigator")
+    # The public prosecutor (officier van justitie) decides on the criminal case; the decisions
+    # decide the B8/3 permit. A role of its own, so the OM does not borrow the police's reach.
+    PROSECUTOR = "prosecutor", _("Public prosecutor")
     NATIONAL_REGISTRAR = "national_registrar", _("National registrar")
     # The IND decides on residence (reflection period, B8/3); Nidos is the guardian of
     # unaccompanied foreign minors. Each has its own role, so neither borrows another's reach.

@@ -119,7 +119,7 @@ def add_statistics_volume(
                 Case(
                     number=format_case_number(year, counter.last),
                     person=person,
-                    status=rng.choice(["in_progress", "referred", "closed", "closed"]),
+                    status=rng.choice(["in_assessment", "in_care", "closed", "closed"]),
                     responsible_organisation=hubs.get(region_id, next(iter(hubs.values()))),
                     municipality=member.organisation.municipality,
                     region_id=region_id,

@@ -68,9 +68,12 @@ FORM_VALUES = {
 }
 CASE_STATUSES = {
     "signalled": "Active",
+    "in_assessment": "Active",
+    "in_care": "FollowUp",
+    "closed": "Closed",
+    # The statuses before the lifecycle (cases migration 0006), for rows counted before it.
     "in_progress": "Active",
     "referred": "FollowUp",
-    "closed": "Closed",
 }
 #: Age bands as registered, labelled with what they hold; then minor / adult.
 AGE_BANDS = {

@@ -302,6 +302,11 @@ def _sources(actor: Actor) -> list[CaseQueue | Group]:
         ]  # fmt: skip
     if role == Role.INVESTIGATOR:
         return [CaseQueue("assess", _("Cases to assess"), _("No cases for you."), {})]
+    if role == Role.PROSECUTOR:
+        return [
+            CaseQueue("prosecution", _("Cases for the prosecution"), _("No cases."), {}),
+            _deadline_group(_("Deadlines")),
+        ]
     if role == Role.GUARDIAN:
         return [
             CaseQueue("minors", _("Minors in your guardianship"), _("No cases."), {}),

@@ -95,7 +95,7 @@ def shared_to_shelter(case, actor_for):
         actor=police,
         case=case,
         code="report_record",
-        values={"reported_on": "2026-11-29", "kind": "report"},
+        values={"reported_on": "2026-11-29", "kind": "report", "police_unit": "Midden"},
     )
     services.share_create(
         actor=actor_for("demo-coordinator", "shelter_placement"),

@@ -155,8 +155,8 @@ def test_status_change_is_recorded_on_the_timeline(record, actor_for):
     from samen.cases.services import case_status_change
 
     case = record().case
-    case_status_change(actor=actor_for("demo-coordinator"), case=case, status="in_progress")
-    assert Case.objects.get(pk=case.pk).status == "in_progress"
+    case_status_change(actor=actor_for("demo-coordinator"), case=case, status="in_assessment")
+    assert Case.objects.get(pk=case.pk).status == "in_assessment"
     assert case.events.filter(kind="status_changed").count() == 1
     with pytest.raises(PermissionDenied):
         case_status_change(actor=actor_for("demo-professional"), case=case, status="closed")

@@ -108,7 +108,9 @@ def test_a_permit_from_29_february_and_its_renewal(actor_for, case, ind, freeze)
     services.path_facts_set(
         actor=police, case=case, foreign_national=True, lawful_residence=False, unaccompanied=False
     )
-    take(police, case, "report_record", reported_on="2028-02-29", kind="report")
+    take(
+        police, case, "report_record", reported_on="2028-02-29", kind="report", police_unit="Midden"
+    )
     assert due(case, "b83_decision") == date(2028, 3, 28)
     take(ind, case, "b83_grant", decided_on="2028-02-29", permit_starts_on="2028-02-29")
     assert due(case, "permit_end") == date(2029, 2, 28)

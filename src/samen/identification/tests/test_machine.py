@@ -333,7 +333,7 @@ def test_a_path_started_on_version_2_keeps_its_rules():
     from samen.identification.definitions import read_definition_files
 
     versions = {d["version"]: d for d in read_definition_files()}
-    assert sorted(versions) == [2, 3, 4] and DEFINITION["version"] == 3
+    assert sorted(versions) == [2, 3, 4, 5] and DEFINITION["version"] == 3
     old = Machine.from_definition(versions[2])
     outcome = take(old, "indication_established", "reflection_offer",
                    values={"starts_on": "2026-11-30"}, facts=MINOR)  # fmt: skip

@@ -296,7 +296,7 @@ def test_a_minors_path_puts_protection_before_the_reflection_period(actor_for, r
         actor=police, case=case, foreign_national=True, lawful_residence=False,
         unaccompanied=True, age_assessment="estimated",
     )  # fmt: skip
-    assert IdentificationPath.objects.get(case=case).definition.version == 4  # v3's steps kept
+    assert IdentificationPath.objects.get(case=case).definition.version == 5  # v3's steps kept
     services.transition_take(actor=police, case=case, code="assessment_start")
     services.transition_take(
         actor=police, case=case, code="indication_establish", values={"established_on": today}

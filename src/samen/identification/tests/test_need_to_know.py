@@ -42,7 +42,7 @@ def reported(actor_for, case):
         ("indication_establish", {"established_on": today}),
         ("reflection_offer", {"starts_on": today}),
         ("reflection_accept", {"decided_on": today}),
-        ("report_record", {"reported_on": today, "kind": "report"}),
+        ("report_record", {"reported_on": today, "kind": "report", "police_unit": "Midden"}),
     ):
         services.transition_take(actor=police, case=case, code=code, values=values)
     return case

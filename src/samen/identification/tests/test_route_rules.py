@@ -39,7 +39,7 @@ DUBLIN = {**ELIGIBLE, "dublin_claimant": True}
 REPORT = {"reported_on": "2026-11-28", "kind": "report", "police_unit": "Eenheid Oost"}
 POLICE = ("police", "investigator")
 IND = ("ind", "ind_officer")
-OM = ("prosecution", "investigator")
+OM = ("prosecution", "prosecutor")
 
 
 @pytest.fixture(scope="module")

@@ -42,8 +42,9 @@ def take(actor, case, code, **values):
 def test_the_path_definition_is_loaded_into_tables_on_migrate(world):
     definition = PathDefinition.objects.get(code="identification_path", is_current=True)
     # v2: the IND officer and guardian roles take their steps; v3: a minor's protection steps;
-    # v4: the B8/3 route with its date rules, the criminal case beside it, the missing routes.
-    assert definition.version == 4
+    # v4: the B8/3 route with its date rules, the criminal case beside it, the missing routes;
+    # v5: the OM's steps by the prosecutor, the police unit required on a report.
+    assert definition.version == 5
     assert definition.states.filter(code="reflection_offered").exists()
     assert definition.transitions.count() == 31
     assert path_definitions_sync() == 0  # idempotent
@@ -73,7 +74,9 @@ def test_a_whole_path_from_signal_to_b83_permit(actor_for, case, ind, monkeypatc
     end = path.deadlines.get(kind="reflection_end", closed_at__isnull=True)
     assert end.due_on == date(2027, 2, 28)
     take(police, case, "reflection_accept", decided_on="2026-12-02")
-    take(police, case, "report_record", reported_on="2026-12-10", kind="report")
+    take(
+        police, case, "report_record", reported_on="2026-12-10", kind="report", police_unit="Midden"
+    )
     take(police, case, "b83_apply", applied_on="2026-12-10")
     take(ind, case, "b83_grant", decided_on="2026-12-11", permit_starts_on="2026-12-11")
     monkeypatch.setattr(timezone, "now", lambda: datetime(2027, 12, 1, 10, tzinfo=UTC))
@@ -198,7 +201,14 @@ def test_an_unaccompanied_foreign_minor_gets_nidos_and_protection_advice(
     # Protection first: a report can be recorded without a reflection period.
     take(police, case, "assessment_start")
     take(police, case, "indication_establish", established_on="2026-11-28")
-    take(police, case, "report_record", reported_on="2026-11-29", kind="cooperation")
+    take(
+        police,
+        case,
+        "report_record",
+        reported_on="2026-11-29",
+        kind="cooperation",
+        police_unit="Midden",
+    )
 
 
 def test_an_uncertain_age_is_presumed_minor(actor_for, case):

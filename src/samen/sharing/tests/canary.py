@@ -136,7 +136,7 @@ def seed_person(tag: str, *, closed: list[datetime | None], at: datetime | None 
             number=number, person=person, responsible_organisation=org,
             municipality=org.municipality, region=org.municipality.region,
             opened_at=timezone.now() - timedelta(days=40 * 365),
-            status="closed" if closed_at else "in_progress", closed_at=closed_at,
+            status="closed" if closed_at else "in_assessment", closed_at=closed_at,
         )  # fmt: skip
         case.forms.set(case.forms.model.objects.all()[:1])
         cases.append(case)

@@ -194,7 +194,7 @@ def test_a_case_reopened_after_the_plan_stops_the_run_for_that_person(three_peop
     steps = retention.plan(now=now)
     past = three_people["past"]
     assert any(past.person.pk in s.person_ids for s in steps)
-    Case.objects.filter(pk=past.cases[0].pk).update(status="in_progress")
+    Case.objects.filter(pk=past.cases[0].pk).update(status="in_assessment")
     before = database_text()
     retention.apply(steps=steps, actor=Actor(None, None, "test"), now=now)
     after = database_text()

@@ -245,7 +245,7 @@ def test_the_signallers_counts_do_not_tell_a_known_person(record, actor_for):
 
     known_case = _known_case(record)
     case_status_change(
-        actor=actor_for("demo-coordinator-noord"), case=known_case, status="in_progress"
+        actor=actor_for("demo-coordinator-noord"), case=known_case, status="in_assessment"
     )
     hotel = actor_for("demo-hotel")
     deltas = []

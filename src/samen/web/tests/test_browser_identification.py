@@ -74,7 +74,13 @@ def test_from_signal_to_b83_permit(new_page, sign_in, artifact_dir):
     expect(coordinator.get_by_test_id("ident-take-report_record")).to_have_count(0)
 
     investigator.reload()
-    take(investigator, "report_record", reported_on=today.isoformat(), kind="report")
+    take(
+        investigator,
+        "report_record",
+        reported_on=today.isoformat(),
+        kind="report",
+        police_unit="Midden",
+    )
     take(investigator, "b83_apply", applied_on=today.isoformat())
     assert state_of(investigator) == "b83_applied"
 
