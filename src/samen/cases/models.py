@@ -93,7 +93,7 @@ class Identity(models.Model):
 class CaseStatus(models.TextChoices):
     # The lifecycle follows the identification path and the shelter: signalled -> in
     # assessment -> in care -> closed (samen.cases.lifecycle). The older "in progress" and
-    # "referred" were mapped onto these by migration cases 0006 (ADR 0032).
+    # "referred" were mapped onto these by migration cases 0006 (ADR 0037).
     SIGNALLED = "signalled", _("Signalled")
     IN_ASSESSMENT = "in_assessment", _("In assessment")
     IN_CARE = "in_care", _("In care")

@@ -1,5 +1,5 @@
 """Existing cases move onto the lifecycle statuses, and "in progress" and "referred" go (issue
-#14, ADR 0032).
+#14, ADR 0037).
 
 A case in an old status gets the status its facts imply, as samen.cases.lifecycle would have set
 it: a running shelter placement puts it in care; otherwise the identification path's state does

@@ -1,5 +1,5 @@
 """The OM gets a purpose and grant of its own: prosecution, for the prosecutor role (issue #14,
-ADR 0032).
+ADR 0037).
 
 Until now the OM held the investigation grant it shared with the police, which carries contact,
 location, exploitation, minors' data and free text. The prosecutor reads the criminal case (the

@@ -1,4 +1,4 @@
-"""The OM gets a role of its own: the public prosecutor (issue #14, ADR 0032).
+"""The OM gets a role of its own: the public prosecutor (issue #14, ADR 0037).
 
 Until now the OM's officers were members with the investigator role at an organisation of type
 prosecution, because the register gave the prosecution the investigation purpose. Those

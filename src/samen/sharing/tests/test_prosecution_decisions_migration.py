@@ -27,4 +27,4 @@ def test_an_earlier_register_gets_the_category_for_investigation_and_the_ind(wor
         ("kmar", "investigation"),
         ("labour_inspectorate", "investigation"),
         ("police", "investigation"),
-    ]  # the OM has its own prosecution grant since sharing 0009 (ADR 0032), not investigation
+    ]  # the OM has its own prosecution grant since sharing 0009 (ADR 0037), not investigation
