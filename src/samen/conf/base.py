@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "samen.barriers",
     "samen.knowledge",
     "samen.review",
+    "samen.chat",
     "samen.demo",
     "samen.web",
 ]

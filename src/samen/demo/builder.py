@@ -48,6 +48,10 @@ DEMO_USERS = [
     # The OM (officier van justitie) records the prosecution's decisions on the criminal case;
     # the register gives the prosecution the investigation purpose, so the role is investigator.
     ("demo-om", "Olga Officier", "om", Role.INVESTIGATOR),
+    # Online help (issue #23): counsellors and their supervisor answer the anonymous chat.
+    ("demo-counsellor", "Chris Counsellor", "chat", Role.COUNSELLOR),
+    ("demo-counsellor2", "Kim Counsellor", "chat", Role.COUNSELLOR),
+    ("demo-supervisor", "Sanne Supervisor", "chat", Role.CHAT_SUPERVISOR),
 ]
 
 REGIONAL = [
@@ -68,6 +72,7 @@ NATIONAL = [
     ("nidos", T.NIDOS, "Nidos (demo)", "GM0344"),
     ("coa", T.ASYLUM_RECEPTION, "COA locatie (demo)", "GM0228"),
     ("rapporteur", T.RAPPORTEUR, "Nationaal Rapporteur (demo)", "GM0518"),
+    ("chat", T.YOUTH_CARE, "Chat met Hulp (demo)", "GM0080"),
 ]
 
 FIRST = [

@@ -30,4 +30,5 @@ urlpatterns = [
     path("barrieres/", include("samen.barriers.urls")),
     path("kennis/", include("samen.knowledge.urls")),
     path("spiegelgroep/", include("samen.review.urls")),
+    path("chat/", include("samen.chat.urls")),
 ]
