@@ -46,6 +46,13 @@ def _after(request: HttpRequest) -> int:
     return int(raw) if raw.isdigit() else 0
 
 
+def _release_connection() -> None:
+    """A waiting stream holds no server connection (PostgreSQL's are few); SQLite's are files,
+    cheaper kept than reopened."""
+    if connection.vendor != "sqlite" and not connection.in_atomic_block:
+        connection.close()
+
+
 def _events(
     *, conversation_id: int, after: int, state: Callable[[int], dict[str, object]]
 ) -> Iterator[str]:
@@ -59,8 +66,7 @@ def _events(
     while True:
         rows = selectors.messages_after(conversation_id, after)
         now_state = state(conversation_id)
-        if not connection.in_atomic_block:
-            connection.close()
+        _release_connection()
         for row in rows:
             after = int(row["id"])  # type: ignore[call-overload]
             yield f"id: {after}\nevent: message\ndata: {json.dumps(row)}\n\n"
@@ -190,12 +196,12 @@ def queue_stream(request: HttpRequest) -> HttpResponse:
         deadline = time.monotonic() + conf.stream_seconds()
         seen = {broker.QUEUE_TOPIC: broker.version(broker.QUEUE_TOPIC)}
         first = selectors.queue_version()
-        connection.close() if not connection.in_atomic_block else None
+        _release_connection()
         yield "retry: 2000\n\n"
         while time.monotonic() < deadline:
             seen = broker.wait((broker.QUEUE_TOPIC,), seen, conf.poll_seconds())
             now = selectors.queue_version()
-            connection.close() if not connection.in_atomic_block else None
+            _release_connection()
             if now != first:
                 yield "event: changed\ndata: {}\n\n"
                 return
