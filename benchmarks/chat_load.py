@@ -136,7 +136,7 @@ def main() -> int:
             [SAMEN, "runserver", f"127.0.0.1:{port}", "--noreload"],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=open(tmp / "server.log", "w"),
+            stderr=open(tmp / "server.log", "w"),  # noqa: SIM115  (closed with the process)
         )
         proc = psutil.Process(server.pid)
         for _ in range(300):  # up to a minute on a busy machine
