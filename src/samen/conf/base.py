@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "samen.knowledge",
     "samen.review",
     "samen.chat",
+    "samen.outreach",
     "samen.demo",
     "samen.web",
 ]

@@ -52,6 +52,7 @@ DEMO_USERS = [
     ("demo-counsellor", "Chris Counsellor", "chat", Role.COUNSELLOR),
     ("demo-counsellor2", "Kim Counsellor", "chat", Role.COUNSELLOR),
     ("demo-supervisor", "Sanne Supervisor", "chat", Role.CHAT_SUPERVISOR),
+    ("demo-outreach", "Otto Outreach", "chat", Role.OUTREACH_WORKER),
 ]
 
 REGIONAL = [

@@ -31,4 +31,5 @@ urlpatterns = [
     path("kennis/", include("samen.knowledge.urls")),
     path("spiegelgroep/", include("samen.review.urls")),
     path("chat/", include("samen.chat.urls")),
+    path("outreach/", include("samen.outreach.urls")),
 ]

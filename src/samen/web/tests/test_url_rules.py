@@ -101,6 +101,7 @@ def test_roles_without_the_permission_are_refused(route, pattern, web_for, api_f
         Role.GUARDIAN: "demo-nidos",
         Role.REVIEW_MEMBER: "demo-review",
         Role.COUNSELLOR: "demo-counsellor",
+        Role.OUTREACH_WORKER: "demo-outreach",
         Role.CHAT_SUPERVISOR: "demo-supervisor",
     }[lacking[0]]
     client = api_for(username) if route.startswith("api/") else web_for(username)
@@ -130,7 +131,7 @@ SHOWS_PERSONAL_DATA = {
     # a shelter's standing refusals: why it declined a person's referral, indexed to the case
     "/opvang/afwijzingen/", "/api/v1/shelter/refusals/",
     # the chat's queue and its safety alerts (issue #23)
-    "/chat/dienst/", "/chat/meldingen/",
+    "/chat/dienst/", "/chat/meldingen/", "/outreach/",
 }  # fmt: skip
 SHOWS_NONE = {
     # public and account pages, the register, the programme, aggregates (the home page's counts),
