@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from samen.cases.models import AgeBand, Gender
 from samen.chat.models import (
     Conversation,
     ConversationStatus,
@@ -193,4 +194,6 @@ def handover_choices() -> dict[str, object]:
             ).order_by("order")
         ),
         "municipalities": list(Municipality.objects.order_by("name")),
+        "genders": Gender.choices,
+        "age_bands": AgeBand.choices,
     }

@@ -25,7 +25,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
-from samen.cases.models import AgeBand, Gender
 from samen.chat import broker, conf, selectors, services
 from samen.core.access import PUBLIC, access
 
@@ -234,8 +233,6 @@ def conversation_page(request: HttpRequest, pk: int) -> HttpResponse:
                 if p.membership_id != request.actor.membership.pk
             ],
             "choices": selectors.handover_choices(),
-            "genders": Gender.choices,
-            "age_bands": AgeBand.choices,
             "max_chars": conf.max_message_chars(),
         },
     )
