@@ -113,6 +113,7 @@ def main() -> int:
     parser.add_argument("--counsellors", type=int, default=5)
     parser.add_argument("--messages", type=int, default=5)
     parser.add_argument("--timeout", type=float, default=240.0)
+    parser.add_argument("--interval", type=float, default=1.0, help="seconds between messages")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="samen-chat-load-"))
     env = bench_env(f"sqlite:///{tmp / 'chat.sqlite3'}")
@@ -170,6 +171,7 @@ def main() -> int:
         log(f"{args.counsellors} counsellors signed in; opening {args.chats} chats")
 
         sent: dict[str, float] = {}
+        refused: set[str] = set()  # the sender was told it failed (an error status, a timeout)
         received: dict[str, float] = {}
         lock = threading.Lock()
         persons = []
@@ -199,13 +201,18 @@ def main() -> int:
                     with lock:
                         sent[answer] = time.perf_counter()
                     try:
-                        session.post(f"{base}/chat/dienst/{pk}/bericht/",
-                                     data={"body": answer, "csrfmiddlewaretoken": token},
-                                     headers={"Accept": "application/json",
-                                              "Referer": base + "/chat/dienst/"},
-                                     timeout=120)  # fmt: skip
-                    except requests.RequestException as exc:
-                        log(f"reply failed: {type(exc).__name__}")
+                        r = session.post(f"{base}/chat/dienst/{pk}/bericht/",
+                                         data={"body": answer, "csrfmiddlewaretoken": token},
+                                         headers={"Accept": "application/json",
+                                                  "Referer": base + "/chat/dienst/"},
+                                         timeout=120)  # fmt: skip
+                        ok = r.status_code == 200
+                    except requests.RequestException:
+                        ok = False
+                    if not ok:
+                        log("reply refused")
+                        with lock:
+                            refused.add(answer)
 
             return on_message
 
@@ -237,10 +244,14 @@ def main() -> int:
                                data={"body": tag, "csrfmiddlewaretoken": token},
                                headers={"Referer": base + "/chat/"}, timeout=120)  # fmt: skip
                     if r.status_code != 201:
-                        log(f"send refused: {r.status_code} {r.text[:100]}")
+                        log(f"send refused: {r.status_code}")
+                        with lock:
+                            refused.add(tag)
                 except requests.RequestException as exc:
                     log(f"send failed: {type(exc).__name__}")
-                time.sleep(1.0)
+                    with lock:
+                        refused.add(tag)
+                time.sleep(args.interval)
 
         started = time.perf_counter()
         senders = [threading.Thread(target=person_sends, args=(k,)) for k in range(args.chats)]
@@ -257,13 +268,17 @@ def main() -> int:
             latencies = sorted(
                 (received[tag] - sent[tag]) * 1000 for tag in received if tag in sent
             )
-            lost = expected - len(received)
+            # A refused message was never accepted (its reply was never written either); lost is
+            # what the server accepted and a stream never delivered.
+            accepted = set(sent) - refused
+            lost = len(accepted - set(received))
         p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
         result = {
             "chats": args.chats,
             "counsellors": args.counsellors,
             "messages_expected": expected,
             "messages_delivered": len(latencies),
+            "refused": len(refused),
             "lost": lost,
             "latency_median_ms": round(statistics.median(latencies), 1) if latencies else None,
             "latency_p95_ms": round(p95, 1),

@@ -1,9 +1,10 @@
 """Wakes the event streams of this process when something is written (ADR 0032).
 
 The database is the one source of truth: a stream reads what is new from it. The broker only
-cuts the wait: a write calls `notify(topic)` after commit and every stream waiting on that topic
-reads at once instead of at its next poll. Streams served by another process still see the write
-at their next poll (CHAT_POLL_SECONDS), so several processes stay correct, only slower.
+cuts the wait: a write calls `notify(topic)` after commit and the streams waiting on that topic
+(and only those) read at once instead of at their next poll. Streams served by another process
+still see the write at their next poll (CHAT_POLL_SECONDS), so several processes stay correct,
+only slower.
 """
 
 from __future__ import annotations
@@ -12,7 +13,16 @@ import threading
 
 _lock = threading.Lock()
 _versions: dict[str, int] = {}
-_changed = threading.Condition(_lock)
+_conditions: dict[str, threading.Condition] = {}
+
+
+def _condition(topic: str) -> threading.Condition:
+    # Called with _lock held. One condition per topic, all on the one lock: a write wakes the
+    # two streams of its conversation, not every open stream.
+    condition = _conditions.get(topic)
+    if condition is None:
+        condition = _conditions[topic] = threading.Condition(_lock)
+    return condition
 
 
 def version(topic: str) -> int:
@@ -21,19 +31,22 @@ def version(topic: str) -> int:
 
 
 def notify(*topics: str) -> None:
-    with _changed:
+    with _lock:
         for topic in topics:
             _versions[topic] = _versions.get(topic, 0) + 1
-        _changed.notify_all()
+            condition = _conditions.get(topic)
+            if condition is not None:
+                condition.notify_all()
 
 
-def wait(topics: tuple[str, ...], seen: dict[str, int], timeout: float) -> dict[str, int]:
-    """Wait until a topic's version moves past `seen` or the timeout passes; the new versions."""
-    with _changed:
-        _changed.wait_for(
-            lambda: any(_versions.get(t, 0) != seen.get(t, 0) for t in topics), timeout=timeout
-        )
-        return {t: _versions.get(t, 0) for t in topics}
+def wait(topic: str, seen: int, timeout: float) -> int:
+    """Wait until the topic's version moves past `seen` or the timeout passes; the version."""
+    with _lock:
+        condition = _condition(topic)
+        condition.wait_for(lambda: _versions.get(topic, 0) != seen, timeout=timeout)
+        if not condition._waiters:  # type: ignore[attr-defined]  # nobody left: forget it
+            _conditions.pop(topic, None)
+        return _versions.get(topic, 0)
 
 
 def conversation_topic(conversation_id: int) -> str:

@@ -18,7 +18,7 @@ def _number(name: str, default: float) -> float:
 
 def poll_seconds() -> float:
     """How long a stream waits for a wake-up before it reads anyway (other processes' writes)."""
-    return _number("CHAT_POLL_SECONDS", 2.0)
+    return _number("CHAT_POLL_SECONDS", 5.0)
 
 
 def stream_seconds() -> float:

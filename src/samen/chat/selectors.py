@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from pathlib import Path
-
-from django.utils import timezone
 
 from samen.cases.models import AgeBand, Gender
 from samen.chat.models import (
@@ -24,7 +21,6 @@ from samen.organisations.models import Municipality
 from samen.signalling.models import Indicator
 
 CANNED_FILE = Path(__file__).parent / "data" / "canned_answers.json"
-PRESENCE_FRESH = timedelta(minutes=10)
 
 
 def conversation_by_token(token: str) -> Conversation | None:
@@ -41,6 +37,15 @@ def messages_after(conversation_id: int, after: int, limit: int = 200) -> list[d
         {"id": m.id, "sender": m.sender, "body": m.body, "at": m.created_at.isoformat()}
         for m in rows
     ]
+
+
+def conversation_changed(conversation_id: int) -> object:
+    """What moves whenever anything in the conversation is written (every write touches it)."""
+    return (
+        Conversation.objects.filter(pk=conversation_id)
+        .values_list("last_activity_at", "status", "counsellor_id")
+        .first()
+    )
 
 
 def pending_handover(conversation_id: int) -> HandOver | None:
@@ -144,11 +149,10 @@ def queue(*, actor: Actor) -> dict[str, object]:
 
 
 def on_duty(*, actor: Actor) -> list[Presence]:
-    fresh = timezone.now() - PRESENCE_FRESH
+    """Colleagues of the actor's organisation who said they are on duty (until they say not)."""
     return list(
         Presence.objects.filter(
             available=True,
-            seen_at__gte=fresh,
             membership__organisation=actor.organisation,
             membership__is_active=True,
         ).select_related("membership__user")

@@ -59,25 +59,31 @@ def _events(
     lifetime. The database connection is given back between reads so a waiting stream holds none."""
     topic = broker.conversation_topic(conversation_id)
     deadline = time.monotonic() + conf.stream_seconds()
-    seen = {topic: broker.version(topic)}
+    seen = broker.version(topic)
+    changed: object = None
     last_state: dict[str, object] | None = None
     yield "retry: 1000\n\n"
     while True:
-        rows = selectors.messages_after(conversation_id, after)
-        now_state = state(conversation_id)
+        # One cheap read per wake-up; messages and state only when the conversation changed.
+        now_changed = selectors.conversation_changed(conversation_id)
+        rows: list[dict[str, object]] = []
+        if now_changed != changed:
+            changed = now_changed
+            rows = selectors.messages_after(conversation_id, after)
+            now_state = state(conversation_id)
+            for row in rows:
+                after = int(row["id"])  # type: ignore[call-overload]
+                yield f"id: {after}\nevent: message\ndata: {json.dumps(row)}\n\n"
+            if now_state != last_state:
+                last_state = now_state
+                yield f"event: state\ndata: {json.dumps(now_state)}\n\n"
         _release_connection()
-        for row in rows:
-            after = int(row["id"])  # type: ignore[call-overload]
-            yield f"id: {after}\nevent: message\ndata: {json.dumps(row)}\n\n"
-        if now_state != last_state:
-            last_state = now_state
-            yield f"event: state\ndata: {json.dumps(now_state)}\n\n"
-        if now_state.get("status") == "closed" and not rows:
+        if last_state is not None and last_state.get("status") == "closed" and not rows:
             return
         left = deadline - time.monotonic()
         if left <= 0:
             return
-        seen = broker.wait((topic,), seen, min(conf.poll_seconds(), left))
+        seen = broker.wait(topic, seen, min(conf.poll_seconds(), left))
         yield ": keep-alive\n\n"
 
 
@@ -193,12 +199,12 @@ def queue_page(request: HttpRequest) -> HttpResponse:
 def queue_stream(request: HttpRequest) -> HttpResponse:
     def events() -> Iterator[str]:
         deadline = time.monotonic() + conf.stream_seconds()
-        seen = {broker.QUEUE_TOPIC: broker.version(broker.QUEUE_TOPIC)}
+        seen = broker.version(broker.QUEUE_TOPIC)
         first = selectors.queue_version()
         _release_connection()
         yield "retry: 2000\n\n"
         while time.monotonic() < deadline:
-            seen = broker.wait((broker.QUEUE_TOPIC,), seen, conf.poll_seconds())
+            seen = broker.wait(broker.QUEUE_TOPIC, seen, conf.poll_seconds())
             now = selectors.queue_version()
             _release_connection()
             if now != first:
