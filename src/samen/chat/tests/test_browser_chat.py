@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.request import urlopen
 
 import pytest
 from playwright.sync_api import expect
@@ -15,10 +16,13 @@ EXIT = "https://exit.invalid/"
 
 
 @pytest.fixture(autouse=True)
-def _fast_streams(settings):
+def _fast_streams(settings, live_demo_world, live_server):
     settings.CHAT_STREAM_SECONDS = 5
     settings.CHAT_POLL_SECONDS = 0.5
     settings.CHAT_QUICK_EXIT_URL = EXIT
+    # The live server's first request imports every app's pages (seconds on a busy machine):
+    # taken here, outside the browser's timeouts.
+    urlopen(live_server.url + "/chat/", timeout=120).read()  # noqa: S310  (http, the live server)
 
 
 def test_a_person_and_a_counsellor_chat_and_the_person_consents_to_a_signal(new_page, sign_in):
@@ -41,7 +45,7 @@ def test_a_person_and_a_counsellor_chat_and_the_person_consents_to_a_signal(new_
     expect(person.get_by_test_id("chat-log")).to_contain_text("Ik ben er. Ben je veilig?")
     expect(person.locator("#chat-status")).to_contain_text("hulpverlener")
 
-    counsellor.locator("summary").click()
+    counsellor.locator("main summary").click()
     counsellor.locator("input[value='general.control.not_free']").check()
     counsellor.locator("select[name=municipality]").select_option("GM0344")
     counsellor.locator("textarea[name=notes]").fill("Wil hulp in Utrecht")

@@ -110,7 +110,14 @@
 
   function queue(root) {
     var source = new EventSource(root.getAttribute("data-queue-stream"));
-    source.addEventListener("changed", function () { source.close(); window.location.reload(); });
+    var leaving = false;
+    // A form being sent (taking a chat, going on duty) navigates itself: a reload must not
+    // cancel it.
+    document.addEventListener("submit", function () { leaving = true; source.close(); });
+    source.addEventListener("changed", function () {
+      source.close();
+      if (!leaving) { window.location.reload(); }
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
