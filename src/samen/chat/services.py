@@ -351,7 +351,7 @@ def handover_answer(*, token: str, agree: bool, now: datetime | None = None) -> 
     with transaction.atomic():
         conversation = _open_by_token(token)
         hand_over = (
-            HandOver.objects.select_for_update()
+            HandOver.objects.select_for_update(of=("self",))
             .filter(conversation=conversation, signal__isnull=True, declined_at__isnull=True)
             .select_related("proposed_by__organisation", "proposed_by__user")
             .first()
