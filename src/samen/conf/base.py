@@ -116,6 +116,8 @@ INSTALLED_APPS = [
     "samen.barriers",
     "samen.knowledge",
     "samen.review",
+    "samen.chat",
+    "samen.outreach",
     "samen.demo",
     "samen.web",
 ]

@@ -47,7 +47,8 @@ EVERYONE = frozenset(R)
 PERMISSIONS: dict[str, frozenset[str]] = {
     "organisation.read": EVERYONE,
     "signal_list.read": EVERYONE,
-    "signal.create": CASE_WORKERS,
+    # A chat counsellor records a signal only when the person consents to a hand-over (#23).
+    "signal.create": CASE_WORKERS | {R.COUNSELLOR, R.CHAT_SUPERVISOR},
     "signal.read": CASE_WORKERS,
     "case.read": CASE_WORKERS | {R.SHELTER_STAFF, R.IND_OFFICER, R.GUARDIAN, R.PROSECUTOR},
     "case.update": frozenset({R.CARE_COORDINATOR, R.NATIONAL_REGISTRAR}),
@@ -100,6 +101,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "review.read": frozenset({R.PROGRAMME_STAFF, R.REVIEW_MEMBER}),
     "review.manage": frozenset({R.PROGRAMME_STAFF}),
     "review.comment": frozenset({R.REVIEW_MEMBER}),
+    # Online outreach and the anonymous chat (issue #23)
+    "outreach.read": frozenset({R.OUTREACH_WORKER}),
+    "outreach.record": frozenset({R.OUTREACH_WORKER}),
+    "chat.counsel": frozenset({R.COUNSELLOR, R.CHAT_SUPERVISOR}),
+    "chat.supervise": frozenset({R.CHAT_SUPERVISOR}),
 }
 
 

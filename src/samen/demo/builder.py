@@ -48,6 +48,11 @@ DEMO_USERS = [
     # The OM (officier van justitie) records the prosecution's decisions on the criminal case,
     # in a role of its own with the register's prosecution purpose (no care or health data).
     ("demo-om", "Olga Officier", "om", Role.PROSECUTOR),
+    # Online help (issue #23): counsellors and their supervisor answer the anonymous chat.
+    ("demo-counsellor", "Chris Counsellor", "chat", Role.COUNSELLOR),
+    ("demo-counsellor2", "Kim Counsellor", "chat", Role.COUNSELLOR),
+    ("demo-supervisor", "Sanne Supervisor", "chat", Role.CHAT_SUPERVISOR),
+    ("demo-outreach", "Otto Outreach", "chat", Role.OUTREACH_WORKER),
 ]
 
 REGIONAL = [
@@ -68,6 +73,7 @@ NATIONAL = [
     ("nidos", T.NIDOS, "Nidos (demo)", "GM0344"),
     ("coa", T.ASYLUM_RECEPTION, "COA locatie (demo)", "GM0228"),
     ("rapporteur", T.RAPPORTEUR, "Nationaal Rapporteur (demo)", "GM0518"),
+    ("chat", T.YOUTH_CARE, "Chat met Hulp (demo)", "GM0080"),
 ]
 
 FIRST = [

@@ -102,6 +102,11 @@ class Role(models.TextChoices):
     # A member of the review group of experts by experience (the Spiegelgroep): comments on the
     # programme's work, reaches no case and no personal data.
     REVIEW_MEMBER = "review_member", _("Review group member")
+    # Online help (issue #23): the outreach worker contacts the person behind an online lead; the
+    # counsellor answers the anonymous chat; the chat supervisor also receives its safety alerts.
+    OUTREACH_WORKER = "outreach_worker", _("Outreach worker")
+    COUNSELLOR = "counsellor", _("Chat counsellor")
+    CHAT_SUPERVISOR = "chat_supervisor", _("Chat supervisor")
 
 
 class Organisation(models.Model):

@@ -31,4 +31,6 @@ urlpatterns = [
     path("barrieres/", include("samen.barriers.urls")),
     path("kennis/", include("samen.knowledge.urls")),
     path("spiegelgroep/", include("samen.review.urls")),
+    path("chat/", include("samen.chat.urls")),
+    path("outreach/", include("samen.outreach.urls")),
 ]

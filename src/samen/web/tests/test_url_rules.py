@@ -100,6 +100,9 @@ def test_roles_without_the_permission_are_refused(route, pattern, web_for, api_f
         Role.IND_OFFICER: "demo-ind",
         Role.GUARDIAN: "demo-nidos",
         Role.REVIEW_MEMBER: "demo-review",
+        Role.COUNSELLOR: "demo-counsellor",
+        Role.OUTREACH_WORKER: "demo-outreach",
+        Role.CHAT_SUPERVISOR: "demo-supervisor",
     }[lacking[0]]
     client = api_for(username) if route.startswith("api/") else web_for(username)
     assert client.get(concrete(route)).status_code == 403
@@ -127,6 +130,8 @@ SHOWS_PERSONAL_DATA = {
     "/api/v1/identification/notifications/",
     # a shelter's standing refusals: why it declined a person's referral, indexed to the case
     "/opvang/afwijzingen/", "/api/v1/shelter/refusals/",
+    # the chat's queue and its safety alerts (issue #23)
+    "/chat/dienst/", "/chat/meldingen/", "/outreach/",
 }  # fmt: skip
 SHOWS_NONE = {
     # public and account pages, the register, the programme, aggregates (the home page's counts),
@@ -155,6 +160,10 @@ SHOWS_NONE = {
     "/toegankelijkheid/", "/favicon.ico",
     # barrier models, the knowledge base and the review group: no personal data (issue #24)
     "/barrieres/", "/kennis/", "/spiegelgroep/", "/spiegelgroep/nieuw/",
+    # the anonymous chat: the person's own page and its actions; the queue's change stream and
+    # the presence switch carry no content (issue #23)
+    "/chat/", "/chat/start/", "/chat/bericht/", "/chat/stroom/", "/chat/weg/",
+    "/chat/toestemming/", "/chat/dienst/stroom/", "/chat/dienst/beschikbaar/",
 }  # fmt: skip
 PAGES = [
     (concrete(route), p)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ChatConfig(AppConfig):
+    name = "samen.chat"
+    verbose_name = "Anonymous chat"
