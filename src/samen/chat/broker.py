@@ -1,4 +1,4 @@
-"""Wakes the event streams of this process when something is written (ADR 0032).
+"""Wakes the event streams of this process when something is written (ADR 0038).
 
 The database is the one source of truth: a stream reads what is new from it. The broker only
 cuts the wait: a write calls `notify(topic)` after commit and the streams waiting on that topic

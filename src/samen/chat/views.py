@@ -2,7 +2,7 @@
 
 The person's pages are public and keep no trace of who calls: the browser holds a random token
 in a cookie scoped to /chat/ that lives only as long as the browser session; no address or
-fingerprint is read. Real time is server-sent events (ADR 0032): `stream` answers a text/event-
+fingerprint is read. Real time is server-sent events (ADR 0038): `stream` answers a text/event-
 stream that sends what is new and ends after CHAT_STREAM_SECONDS, when the browser reconnects.
 """
 
