@@ -18,12 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen.accounts.models import User
+from samen.chat.services import chat_purge
 from samen.core import audit
 from samen.core.actor import Actor
 from samen.identification.reminders import reminders_send
 from samen.identification.services import minors_turning_adult
 from samen.jobs.models import OutgoingMail
 from samen.organisations.models import Role
+from samen.outreach.services import outreach_purge
 from samen.sharing import retention
 from samen.shelter.services import capacity_alarm_check, holds_expire
 
@@ -39,6 +41,16 @@ def reminders_run() -> int:
     sent = reminders_send()
     minors_turning_adult()
     return sent
+
+
+def chat_purge_run() -> int:
+    """The anonymous chat's conversations past their retention (#23); counts only."""
+    return sum(chat_purge().values())
+
+
+def outreach_purge_run() -> int:
+    """Outreach contact details past their retention (#23)."""
+    return outreach_purge()
 
 
 def holds_expire_run() -> int:

@@ -17,6 +17,7 @@ from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
 from samen.jobs import services
+from samen.observability.metrics import job_run
 
 # Mail servers go away for minutes, not days: about 2 hours of retries, then the job fails
 # visibly in the job list; the message stays stored and unsent.
@@ -37,8 +38,20 @@ def _own_connection(func: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+def _measured(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """Each run counted and timed for /metrics (runs, failures, duration per job)."""
+
+    @functools.wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with job_run(name):
+            return func(*args, **kwargs)
+
+    return run
+
+
 @app.task(name="samen.send_mail", retry=MAIL_RETRY, queue="mail")
 @_own_connection
+@functools.partial(_measured, "send_mail")
 def send_mail_job(mail_id: int) -> bool:
     return services.mail_send(mail_id=mail_id)
 
@@ -46,7 +59,7 @@ def send_mail_job(mail_id: int) -> bool:
 def _periodic(name: str, cron: str):  # type: ignore[no-untyped-def]
     def wrap(func):  # type: ignore[no-untyped-def]
         task = app.task(name=f"samen.{name}", lock=name, queueing_lock=name, pass_context=False)(
-            _own_connection(func)
+            _own_connection(_measured(name, func))
         )
         return app.periodic(cron=cron, periodic_id=name)(task)
 
@@ -76,6 +89,16 @@ def retention(timestamp: int) -> int:
 @_periodic("audit_verify", "0 3 * * *")
 def audit_verify(timestamp: int) -> bool:
     return services.audit_verify_run().ok
+
+
+@_periodic("chat_purge", "7 * * * *")
+def chat_purge(timestamp: int) -> int:
+    return services.chat_purge_run()
+
+
+@_periodic("outreach_purge", "45 4 * * *")
+def outreach_purge(timestamp: int) -> int:
+    return services.outreach_purge_run()
 
 
 @_periodic("mail_purge", "15 4 * * *")

@@ -20,6 +20,12 @@ from samen.jobs.models import OutgoingMail
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 
 
+def _job_runs(job: str) -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value("samen_job_runs_total", {"job": job}) or 0.0
+
+
 def _run_worker_until_idle() -> None:
     from procrastinate.contrib.django import app
 
@@ -49,6 +55,7 @@ def test_worker_sends_a_due_reminder_through_the_mail_queue_once(actor_for, reco
 
     from procrastinate.exceptions import AlreadyEnqueued
 
+    runs_before = _job_runs("reminders"), _job_runs("send_mail")
     tasks.reminders.defer(timestamp=1)
     # A run still waiting in the queue is not queued twice (a slow run cannot pile up).
     with pytest.raises(AlreadyEnqueued):
@@ -69,6 +76,8 @@ def test_worker_sends_a_due_reminder_through_the_mail_queue_once(actor_for, reco
     assert all(status == "succeeded" for _, status in done), done
     # The queue holds the message's id only, never an address.
     assert all("@" not in str(args) for _, _, args in runs)
+    # Every run is counted for /metrics, per job.
+    assert _job_runs("reminders") > runs_before[0] and _job_runs("send_mail") == runs_before[1] + 1
 
 
 @pytest.mark.postgres_only
