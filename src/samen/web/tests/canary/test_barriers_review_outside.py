@@ -188,7 +188,7 @@ def _found(responses: list[Response], markers: list[str]) -> list[str]:
     return sorted({r.url for r in responses if any(n in r.text for n in needles)})
 
 
-@pytest.mark.parametrize("user", [*INSIDERS, *OUTSIDERS])
+@pytest.mark.parametrize("user", [*sorted(INSIDERS), *OUTSIDERS])
 def test_a_role_reads_exactly_the_barriers_it_owns_or_partners(bworld, user):
     responses = read_all(user, bworld)
     errors = [f"{r.url}: {r.status}" for r in responses if r.status >= 500]
@@ -322,7 +322,9 @@ def _counts(body: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", c).strip() for c in SIGNALS_CELL.findall(body)]
 
 
-@pytest.mark.parametrize("user", [*STATISTICS, "demo-coordinator", "demo-review", "demo-privacy"])
+@pytest.mark.parametrize(
+    "user", [*sorted(STATISTICS), "demo-coordinator", "demo-review", "demo-privacy"]
+)
 def test_map_counts_pass_disclosure_control_and_only_reach_statistics_roles(bworld, user):
     client = client_for(user)
     published: dict[tuple[str, str], int] = {}
