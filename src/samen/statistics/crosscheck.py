@@ -114,13 +114,12 @@ def published_views(first_year: int, last_year: int, columns: dict[str, str]) ->
                 form = where["form"]
                 forms = None if form is TOTAL else frozenset({str(form)})
                 value = where.get(other) if other else TOTAL
-                if value is TOTAL:
-                    group: tuple = (None, 0, None)
-                else:
+                group: tuple[str | None, int, str | None] = (None, 0, None)
+                if value is not TOTAL:
                     assert reading is not None and other is not None
                     level, mapping = reading
-                    group = (columns[other], level, mapping[value])
-                views.append(View(label, years, *group, count, hidden, forms))
+                    group = (columns[other], level, mapping[str(value)])
+                views.append(View(label, years, group[0], group[1], group[2], count, hidden, forms))
                 if forms is not None:
                     pairs.setdefault((years, group), []).append((str(form), count, hidden))
             for (years, group), cells in pairs.items():
@@ -129,7 +128,8 @@ def published_views(first_year: int, last_year: int, columns: dict[str, str]) ->
                     if len(parts) == len(pair):
                         count = sum(c[1] for c in parts)
                         hidden = any(c[2] for c in parts)
-                        views.append(View(label, years, *group, count, hidden, pair))
+                        column, level, named = group
+                        views.append(View(label, years, column, level, named, count, hidden, pair))
     return views
 
 

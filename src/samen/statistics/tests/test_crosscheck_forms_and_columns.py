@@ -19,7 +19,7 @@ from samen.statistics.tables import AGE_BANDS, AGE_CLASSES, SPECS
 CATEGORIES = {"gender": {"female"}, "nationality": {"NL"}, "age": set(AGE_BANDS)}
 
 
-def _export(groups: dict[tuple[str, str], int], *, forms_level: int = 0) -> Release:
+def _export(groups: dict[tuple[str, ...], int], *, forms_level: int = 0) -> Release:
     return Release((YEAR, FORMS), {YEAR: 0, FORMS: forms_level}, groups, 10, "export")
 
 

@@ -118,7 +118,8 @@ def export(tmp_path: Path, years: list[int]) -> list[dict[str, str]]:
 def attack(cells: list[dict], rows: list[dict[str, str]]) -> tuple[list, dict]:
     """Differences of 1..K-1 between a published cell and the export's count of its group,
     and the export's count for every hidden cell it can be set against (the estimate)."""
-    differences, estimates = [], {}
+    differences: list[tuple] = []
+    estimates: dict[tuple, int] = {}
     for cell in cells:
         years = cell["years"]
         in_year = [r for r in rows if r[YEAR] in years]
@@ -139,7 +140,7 @@ def attack(cells: list[dict], rows: list[dict[str, str]]) -> tuple[list, dict]:
                 ]
             else:
                 continue  # the export does not say this (not released, or coarser)
-        where = (cell["slug"], "-".join(sorted(years)), cell["category"])
+        where: tuple = (cell["slug"], "-".join(sorted(years)), cell["category"])
         if cell["forms"] is None:
             count = len(group)
             if cell["value"] is None:
