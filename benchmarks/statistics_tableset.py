@@ -100,8 +100,10 @@ STATES = {"under_assessment": 20, "indication_established": 15, "indication_not_
           "other_route": 8, "closed": 5}  # fmt: skip
 
 
-def load(dsn: str, n: int) -> None:
-    """The synthetic register, in SQL only: nothing per row passes through Python."""
+def load(dsn: str, n: int, *, seed: int | None = None) -> None:
+    """The synthetic register, in SQL only: nothing per row passes through Python. With
+    ``seed``, PostgreSQL's random() is seeded first (setseed, same connection), so the same
+    seed on a fresh database gives the same register (the persons' uuid refs aside)."""
     import psycopg
 
     from samen.cases.models import Case, ExploitationForm, Person
@@ -186,10 +188,10 @@ def load(dsn: str, n: int) -> None:
         (
             "identification",
             f"""INSERT INTO {IdentificationPath._meta.db_table} (case_id, definition_id, state,
-            age_assessment, presumed_minor, htcds_status, htcds_decision_org, started_at,
-            updated_at)
+            age_assessment, presumed_minor, dublin_claimant, htcds_status, htcds_decision_org,
+            started_at, updated_at)
             SELECT id, {definition.pk}, {_weighted("random()", STATES)}, 'estimated', false,
-                   '', '', opened_at + interval '3 days', opened_at + interval '3 days'
+                   false, '', '', opened_at + interval '3 days', opened_at + interval '3 days'
             FROM {Case._meta.db_table} WHERE random() < 0.20""",
         ),
         (
@@ -210,6 +212,10 @@ def load(dsn: str, n: int) -> None:
         ),
     ]
     with psycopg.connect(dsn, autocommit=True) as conn:
+        if seed is not None:
+            # A parallel plan would draw random() in worker processes, outside the seed.
+            conn.execute("SET max_parallel_workers_per_gather = 0")
+            conn.execute("SELECT setseed(%s)", [(seed % 2000) / 1000 - 1])
         for label, sql in statements:
             t = time.perf_counter()
             rows = conn.execute(sql).rowcount  # type: ignore[arg-type]
@@ -219,7 +225,7 @@ def load(dsn: str, n: int) -> None:
         log(f"  VACUUM ANALYZE in {time.perf_counter() - t:.1f} s")
 
 
-def build(dsn: str, n: int, *, reuse: bool) -> None:
+def build(dsn: str, n: int, *, reuse: bool, seed: int | None = None) -> None:
     created = prepare_database(dsn, reuse=reuse)
     django_setup(bench_env(dsn))
     from django.core.management import call_command
@@ -237,7 +243,7 @@ def build(dsn: str, n: int, *, reuse: bool) -> None:
     build_shelter_directory(seed=1)
     log(f"migrated, demo world and shelter directory in {time.perf_counter() - t:.1f} s")
     t = time.perf_counter()
-    load(dsn, n)
+    load(dsn, n, seed=seed)
     log(f"loaded {n:,} cases in {time.perf_counter() - t:.1f} s")
 
 
@@ -514,6 +520,17 @@ def _engine_10k(per_year: int, *, module_rules: bool = False) -> tuple[float, st
     return seconds, "ok" if release.safe else "not-ok"
 
 
+def _finish(args: argparse.Namespace) -> None:
+    log(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    if not args.keep:
+        from django.db import connections
+
+        connections.close_all()
+        from benchlib import drop_postgres
+
+        drop_postgres(args.dsn)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=1_000_000)
@@ -535,15 +552,34 @@ def main() -> None:
         action="store_true",
         help="run the tests' outside attacker on the corrected release and the archive",
     )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed PostgreSQL's random() before loading, so a register (and a failure) repeats",
+    )
+    parser.add_argument(
+        "--tableset-only",
+        action="store_true",
+        help="build the register and protect the five-year table set only (no archive, page "
+        "or cubes): for repeating its audit over many seeds",
+    )
     parser.add_argument("--dsn", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DSN))
     args = parser.parse_args()
     require_loopback(args.dsn)
     require_bench_name(db_name(args.dsn))
     log(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     t = time.perf_counter()
-    build(args.dsn, args.cases, reuse=args.reuse)
+    build(args.dsn, args.cases, reuse=args.reuse, seed=args.seed)
     load_seconds = time.perf_counter() - t
     sql_s, set_engine_s, persons, set_audit = time_table_set()
+    if args.tableset_only:
+        _finish(args)
+        print(
+            f"RESULT statistics cases={args.cases} seed={args.seed} person_years={persons} "
+            f"tableset_engine_s={set_engine_s:.2f} tableset_audit={set_audit}"
+        )
+        return
     archive_s, archived, archive_audit, outside = time_against_archive(attack=args.attack)
     first_page_s, cached_page_ms = time_cached_page()
     budget = args.cube_budget
@@ -552,16 +588,9 @@ def main() -> None:
     }
     floor_s, floor_lp_s = cube_floor(900)
     national_s, national_audit = time_engine_10k(900, module_rules=True, budget=budget)
-    log(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    if not args.keep:
-        from django.db import connections
-
-        connections.close_all()
-        from benchlib import drop_postgres
-
-        drop_postgres(args.dsn)
+    _finish(args)
     print(
-        f"RESULT statistics cases={args.cases} person_years={persons} "
+        f"RESULT statistics cases={args.cases} seed={args.seed} person_years={persons} "
         f"build_s={load_seconds:.1f} tableset_sql_s={sql_s:.2f} "
         f"tableset_engine_s={set_engine_s:.2f} tableset_total_s={sql_s + set_engine_s:.2f} "
         f"tableset_audit={set_audit} "

@@ -26,7 +26,7 @@ from django.utils import timezone
 from samen.core import audit, policy
 from samen.core.actor import Actor
 from samen.identification.selectors import victim_statuses
-from samen.statistics.crosscheck import checker, published_views
+from samen.statistics.crosscheck import checker, possible_forms, published_views
 from samen.statistics.kanon import (
     K_FLOOR,
     NOT_RELEASED,
@@ -38,7 +38,7 @@ from samen.statistics.kanon import (
     recode,
 )
 from samen.statistics.models import HtcdsExport
-from samen.statistics.selectors import cases_for_statistics
+from samen.statistics.selectors import FORM_RANKS, cases_for_statistics
 
 #: Advisory lock serialising exports (an arbitrary constant of this module).
 LOCK_ID = 0x4854_4344_5345_5850 % (2**63)
@@ -113,6 +113,12 @@ QUASI = (
     Column(CASE_STATUS),
 )
 COLUMNS = (PSEUDONYM, *(c.name for c in QUASI))
+#: What each column is in the terms of the published tables: a dimension the check against
+#: them compares (``crosscheck.COMPARED``), or one no published table is cut by
+#: (``crosscheck.NO_TABLE``). There is no region and no reporting organisation.
+TABLE_DIMENSION = {YEAR: "year", AGE: "age", GENDER: "gender", NATIONALITY: "nationality",
+                   FORMS: "form", STATUS: "status", DECIDED_BY: "decided_by",
+                   CASE_STATUS: "case_status"}  # fmt: skip
 
 #: What the notes say of each column: an HTCDS 2.0 field or not, and what it holds.
 NOT_HTCDS = "not an HTCDS 2.0 field"
@@ -238,15 +244,27 @@ def published_check(first_year: int, last_year: int, k: int) -> Callable[[Releas
     """The check of a candidate export against the tables published for these years (see
     ``crosscheck``): no group the export allows may differ from a published cell by 1..k-1
     or equal a hidden one."""
-    views = published_views(
-        first_year, last_year, {"gender": GENDER, "nationality": NATIONALITY, "age": AGE}
-    )
+    columns = {dimension: name for name, dimension in TABLE_DIMENSION.items()}
+    views = published_views(first_year, last_year, columns)
     by_name = {c.name: c for c in QUASI}
 
     def lift(name: str, value: str, start: int, end: int) -> str:
         return by_name[name].lift(value, start, end)
 
-    return checker(views, year=YEAR, lift=lift, k=k)
+    return checker(views, year=YEAR, lift=lift, k=k, forms=(FORMS, table_forms))
+
+
+#: Each HTCDS word of the forms column and the form codes it may stand for.
+FORM_MEANINGS = {
+    word: tuple(code for code, value in FORM_VALUES.items() if value == word)
+    for word in set(FORM_VALUES.values())
+}
+
+
+def table_forms(value: str) -> frozenset[str]:
+    """The forms of the published tables a record's forms column may stand for."""
+    words = [word for word in value.split(";") if word]
+    return possible_forms(words, FORM_MEANINGS, FORM_RANKS)
 
 
 def build_export(

@@ -444,17 +444,23 @@ def protect(
             exact_report = solver.audit(~state.hidden, only & state.check_mask())
             proven = {i.key: i for i in exact_report.intervals}
             report.intervals = [proven.get(i.key, i) for i in report.intervals]
-        for var in releasable:
-            # A secondary the equations fix exactly (its parts are public, in this release or
-            # an earlier one: four single years published, their sum hidden) shields nothing:
-            # publish it (what every feasible table has, a reader knows already). Only counts
-            # no rule protects (zero or at least the minimum), and never a correction: its
-            # new count published next to the old one would be a difference no audit checks.
-            interval = report.interval(system.keys[var])
-            if interval.exact and interval.width <= 1e-6:
-                state.release(var)
-                released.add(system.keys[var])
-                pinned[var] = False
+        exactly = [
+            var
+            for var in releasable
+            if (interval := report.interval(system.keys[var])).exact and interval.width <= 1e-6
+        ]
+        for var in _pinned_for_good(state, exactly):
+            # A secondary the equations fix exactly whatever else this release hides (its
+            # parts are public in an earlier release: four single years published, their sum
+            # hidden) shields nothing: publish it (what every feasible table has, a reader
+            # knows already). Only counts no rule protects (zero or at least the minimum),
+            # and never a correction: its new count published next to the old one would be a
+            # difference no audit checks. One pinned only by what is published *now* stays
+            # hidden and is repaired like any exposed cell: published and struck off, it would
+            # take with it the partner its neighbours need (ADR 0032).
+            state.release(var)
+            released.add(system.keys[var])
+            pinned[var] = False
         if pinned.any() and solver.method == "linprog":
             # A secondary zero the reader can pin down exactly is useless as a shield: publish
             # it instead of hiding ever more cells around it.
@@ -497,6 +503,27 @@ def protect(
         suppressed_keys=suppressed_keys,
         unresolved=unresolved,
     )
+
+
+def _pinned_for_good(state: _Suppressor, cells: Sequence[int]) -> list[int]:
+    """Those of ``cells`` (hidden, pinned now) that stay pinned even if every cell this
+    release may still hide were hidden: pinned by what earlier releases published. Hiding
+    more only widens the set of feasible tables, so a cell that no LP can move with all of
+    them hidden can never shield anything, and one that moves there could once its
+    neighbours are hidden too."""
+    if not cells:
+        return []
+    system = state.joint.system
+    solver = IntervalSolver(
+        system, state.rules.protection_margin, exact=True, **_attacker(system, state.rules)
+    )
+    if solver.method != "linprog":
+        return list(cells)  # no LP to tell the two apart: as before, publish them
+    movable = state.hidden | state.candidate
+    check = np.zeros(len(system), dtype=bool)
+    check[list(cells)] = True
+    report = solver.audit(~movable, check)
+    return [var for var in cells if report.interval(system.keys[var]).width <= 1e-6]
 
 
 def _relax(state: _Suppressor, solver: IntervalSolver) -> None:
