@@ -457,7 +457,7 @@ def protect(
             # and never a correction: its new count published next to the old one would be a
             # difference no audit checks. One pinned only by what is published *now* stays
             # hidden and is repaired like any exposed cell: published and struck off, it would
-            # take with it the partner its neighbours need (ADR 0032).
+            # take with it the partner its neighbours need (ADR 0039).
             state.release(var)
             released.add(system.keys[var])
             pinned[var] = False

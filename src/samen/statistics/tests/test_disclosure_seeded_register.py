@@ -5,7 +5,7 @@ whose audit failed: the count of 6 people of unknown age with sexual exploitatio
 year was left the only hidden cell of its line (total, minors, adults, unknown), with "no
 publishable cell left to hide it". The repair loop had published, one round after another,
 secondaries that were pinned by what the release itself published at that moment, and struck
-each off for good; the partners the exposed cell needed were among them (ADR 0032).
+each off for good; the partners the exposed cell needed were among them (ADR 0039).
 
 The year x form x age band table of that register reproduces it on its own (with the minors /
 adults hierarchy): its counts are below, 2019 empty as in the benchmark (the register starts
