@@ -248,10 +248,13 @@ def case_status_change(*, actor: Actor, case: Case, status: str) -> Case:
         case = Case.objects.select_for_update().get(pk=case.pk)
         if case.status == status:
             return case
+        # Closing and reopening need a reason on the timeline (cases.lifecycle.case_close and
+        # case_reopen); a bare status change must not be a way around it.
+        if CaseStatus.CLOSED in (status, case.status):
+            raise ValidationError({"status": [_("Close or reopen a case with its reason.")]})
         old = case.status
         case.status = status
-        case.closed_at = timezone.now() if status == CaseStatus.CLOSED else None
-        case.save(update_fields=["status", "closed_at", "updated_at"])
+        case.save(update_fields=["status", "updated_at"])
         event_add(
             case=case,
             kind=CaseEvent.Kind.STATUS_CHANGED,

@@ -101,3 +101,18 @@ def test_the_old_statuses_can_no_longer_be_chosen(record, actor_for, api_for, we
     assert response.status_code == 400 and "status" in response.json()["fields"]
     page = web_for("demo-coordinator").get("/zaken/").content.decode()
     assert f'value="{old}"' not in page and 'value="in_care"' in page
+
+
+def test_a_bare_status_change_neither_closes_nor_reopens_a_case(record, actor_for):
+    # Closing and reopening go through lifecycle.case_close / case_reopen, which need a reason.
+    from samen.cases.lifecycle import case_close
+
+    coordinator = actor_for("demo-coordinator")
+    case = record().case
+    with pytest.raises(ValidationError):
+        case_status_change(actor=coordinator, case=case, status="closed")
+    assert Case.objects.get(pk=case.pk).status == "signalled"
+    case_close(actor=coordinator, case=case, reason="no_contact")
+    with pytest.raises(ValidationError):
+        case_status_change(actor=coordinator, case=case, status="in_assessment")
+    assert Case.objects.get(pk=case.pk).status == "closed"
