@@ -9,7 +9,7 @@ import secrets
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -127,7 +127,10 @@ def person_exit(*, token: str, now: datetime | None = None) -> None:
             return
         conversation.status = ConversationStatus.CLOSED
         conversation.closed_at = now
-        conversation.save(update_fields=["status", "closed_at"])
+        # The old cookie must open nothing any more (someone who grabs the phone after the quick
+        # exit replays it): the hash now belongs to a token nobody holds.
+        conversation.token_hash = token_hash(secrets.token_urlsafe(32))
+        conversation.save(update_fields=["status", "closed_at", "token_hash"])
         with override(conversation.language):
             _system(conversation, _("The person left the chat."), now)
         _post_touch(conversation, now)
@@ -150,10 +153,13 @@ def _mine(actor: Actor, pk: int, *, lock: bool = True) -> Conversation:
 
 
 def _require_own(actor: Actor, conversation: Conversation) -> None:
+    # Another counsellor's chat looks exactly like a missing one (its existence is not told).
+    if conversation.counsellor_id != actor.membership.pk:  # type: ignore[union-attr]
+        raise policy.not_visible(
+            actor, "chat.counsel", object_type="conversation", object_id=str(conversation.pk)
+        )
     if conversation.status != ConversationStatus.ACTIVE:
         raise ValidationError({"chat": [_("This conversation is not open.")]})
-    if conversation.counsellor_id != actor.membership.pk:  # type: ignore[union-attr]
-        raise PermissionDenied
 
 
 def _audit(actor: Actor, action: str, conversation: Conversation, **detail: object) -> None:

@@ -253,7 +253,11 @@ def conversation_stream(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, pk: int, do: Callable[[], object]) -> HttpResponse:
+def _act(
+    request: HttpRequest, pk: int, do: Callable[[], object], *, done: str = "", failed: str = ""
+) -> HttpResponse:
+    """`done`/`failed`: where to go instead of the conversation when it is no longer (or not
+    yet) the actor's, since only its counsellor may open it."""
     try:
         result = do()
     except ValidationError as error:
@@ -262,16 +266,21 @@ def _act(request: HttpRequest, pk: int, do: Callable[[], object]) -> HttpRespons
         for errors in error.message_dict.values():
             for e in errors:
                 flash.error(request, e)
-        return redirect("chat:conversation", pk=pk)
+        return redirect(failed) if failed else redirect("chat:conversation", pk=pk)
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"ok": True, "id": result if isinstance(result, int) else None})
-    return redirect("chat:conversation", pk=pk)
+    return redirect(done) if done else redirect("chat:conversation", pk=pk)
 
 
 @access("chat.counsel")
 @require_POST
 def take(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda: services.conversation_take(actor=request.actor, pk=pk))
+    return _act(
+        request,
+        pk,
+        lambda: services.conversation_take(actor=request.actor, pk=pk),
+        failed="chat:queue",
+    )
 
 
 @access("chat.counsel")
@@ -296,6 +305,7 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.conversation_transfer(
             actor=request.actor, pk=pk, to_membership=int(raw) if raw.isdigit() else 0
         ),
+        done="chat:queue",
     )
 
 
