@@ -53,10 +53,16 @@ def _release_connection() -> None:
 
 
 def _events(
-    *, conversation_id: int, after: int, state: Callable[[int], dict[str, object]]
+    *,
+    conversation_id: int,
+    after: int,
+    state: Callable[[int], dict[str, object]],
+    holder: int | None = None,
 ) -> Iterator[str]:
     """Send what is new, wait for a wake-up or the poll interval, repeat; end after the stream's
-    lifetime. The database connection is given back between reads so a waiting stream holds none."""
+    lifetime. The database connection is given back between reads so a waiting stream holds none.
+    `holder`: the counsellor the stream was opened for; it ends before sending anything once the
+    chat is no longer theirs (handed to a colleague), as access is checked only when it opens."""
     topic = broker.conversation_topic(conversation_id)
     deadline = time.monotonic() + conf.stream_seconds()
     seen = broker.version(topic)
@@ -66,6 +72,8 @@ def _events(
     while True:
         # One cheap read per wake-up; messages and state only when the conversation changed.
         now_changed = selectors.conversation_changed(conversation_id)
+        if holder is not None and (now_changed is None or now_changed[2] != holder):  # type: ignore[index]
+            return
         rows: list[dict[str, object]] = []
         if now_changed != changed:
             changed = now_changed
@@ -249,7 +257,12 @@ def conversation_page(request: HttpRequest, pk: int) -> HttpResponse:
 def conversation_stream(request: HttpRequest, pk: int) -> HttpResponse:
     selectors.counsellor_view(actor=request.actor, pk=pk)
     return _stream_response(
-        _events(conversation_id=pk, after=_after(request), state=selectors.counsellor_state)
+        _events(
+            conversation_id=pk,
+            after=_after(request),
+            state=selectors.counsellor_state,
+            holder=request.actor.membership.pk,
+        )
     )
 
 

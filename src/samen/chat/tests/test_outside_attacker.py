@@ -186,6 +186,23 @@ def test_a_counsellor_not_assigned_gets_not_found_for_a_colleagues_chat(world):
     assert first.get(f"/chat/dienst/{conversation.pk}/").status_code == 200
 
 
+def test_a_stream_opened_before_a_hand_over_sends_the_former_counsellor_nothing(world):
+    person, conversation = _person()
+    first = _taken("demo-counsellor", conversation)
+    colleague = _signed_in("demo-counsellor2")
+    colleague.post("/chat/dienst/beschikbaar/", {"available": "1"})
+    person.post("/chat/bericht/", {"body": "eerder"})
+    open_stream = first.get(f"/chat/dienst/{conversation.pk}/stroom/")  # access checked here
+    to = Membership.objects.get(user__username="demo-counsellor2").pk
+    assert first.post(f"/chat/dienst/{conversation.pk}/overdragen/", {"to": to}).status_code == 302
+    later = _canary("after-transfer")
+    person.post("/chat/bericht/", {"body": later})
+    rest = b"".join(open_stream.streaming_content).decode()
+    assert later not in rest and "eerder" not in rest
+    assert later in _bodies(_events(colleague, f"/chat/dienst/{conversation.pk}/stroom/"))
+    assert first.get(f"/chat/dienst/{conversation.pk}/").status_code == 404
+
+
 def test_roles_outside_the_chat_get_nothing_from_its_pages_and_are_audited(world):
     person, conversation = _person()
     secret = _canary("roles")
