@@ -16,7 +16,7 @@ from samen.chat.models import (
     Presence,
     SafetyAlert,
 )
-from samen.chat.services import HANDOVER_SIGNAL_LIST, token_hash
+from samen.chat.services import HANDOVER_SIGNAL_LIST, draft_digest, token_hash
 from samen.core import audit, policy
 from samen.core.actor import Actor
 from samen.organisations.models import Municipality
@@ -65,6 +65,7 @@ def person_state(conversation_id: int) -> dict[str, object]:
     return {
         "status": conversation.status,
         "handover": handover_summary(proposal.draft, conversation.language) if proposal else None,
+        "draft": draft_digest(proposal.draft) if proposal else None,
     }
 
 

@@ -5,6 +5,7 @@ counsellor's and supervisor's act is audited without message content (ids and co
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -349,7 +350,14 @@ def handover_propose(
         _audit(actor, "chat.handover_propose", conversation)
 
 
-def handover_answer(*, token: str, agree: bool, now: datetime | None = None) -> str:
+def draft_digest(draft: dict) -> str:
+    """Names one draft's content: the person's consent is to the draft their screen showed."""
+    return hashlib.sha256(json.dumps(draft, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def handover_answer(
+    *, token: str, agree: bool, shown: str = "", now: datetime | None = None
+) -> str:
     """The person's answer. With consent the draft becomes a signal recorded by the counsellor's
     organisation, the consent is audited, and the person gets the signal's receipt as their
     reference; the draft itself is then erased from the chat. Without consent nothing leaves."""
@@ -364,6 +372,12 @@ def handover_answer(*, token: str, agree: bool, now: datetime | None = None) -> 
         )
         if hand_over is None or hand_over.proposed_by is None:
             raise ValidationError({"chat": [_("There is no referral to answer.")]})
+        if agree and shown != draft_digest(hand_over.draft):
+            # The counsellor changed the proposal after the person's screen showed it: a "yes"
+            # to the old one must not send the new one.
+            raise ValidationError(
+                {"chat": [_("The proposal has changed. Read it again before you answer.")]}
+            )
         if not agree:
             hand_over.declined_at = now
             hand_over.draft = {}

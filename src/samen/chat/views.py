@@ -187,7 +187,9 @@ def chat_exit(request: HttpRequest) -> HttpResponse:
 def chat_consent(request: HttpRequest) -> HttpResponse:
     agree = request.POST.get("answer") == "yes"
     try:
-        reference = services.handover_answer(token=_token(request), agree=agree)
+        reference = services.handover_answer(
+            token=_token(request), agree=agree, shown=request.POST.get("draft", "")
+        )
     except ValidationError as error:
         return _errors(error)
     return JsonResponse({"reference": reference})

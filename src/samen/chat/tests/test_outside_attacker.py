@@ -83,6 +83,16 @@ def _bodies(stream: str) -> list[str]:
     return out
 
 
+def _shown(person: Client) -> str:
+    """The draft the person's screen shows (the last state of their stream)."""
+    states = [
+        json.loads(line[6:])
+        for line in _events(person, "/chat/stroom/").splitlines()
+        if line.startswith("data: ") and '"status"' in line
+    ]
+    return str(states[-1].get("draft") or "")
+
+
 def _taken(username: str, conversation: Conversation) -> Client:
     counsellor = _signed_in(username)
     counsellor.post("/chat/dienst/beschikbaar/", {"available": "1"})
@@ -401,13 +411,38 @@ def test_consent_twice_makes_one_signal_and_consent_without_a_draft_makes_none(w
         f"/chat/dienst/{conversation.pk}/doorverwijzen/",
         {"indicators": [INDICATOR], "municipality": "GM0344"},
     )
-    first = person.post("/chat/toestemming/", {"answer": "yes"})
+    shown = _shown(person)
+    first = person.post("/chat/toestemming/", {"answer": "yes", "draft": shown})
     assert first.status_code == 200 and first.json()["reference"]
-    again = person.post("/chat/toestemming/", {"answer": "yes"})
+    again = person.post("/chat/toestemming/", {"answer": "yes", "draft": shown})
     assert again.status_code == 400
     assert person.post("/chat/toestemming/", {"answer": "no"}).status_code == 400
     assert Signal.objects.count() == signals + 1
     assert HandOver.objects.filter(signal__isnull=False).count() == 1
+
+
+def test_a_yes_to_a_proposal_the_counsellor_then_changed_sends_nothing(world):
+    person, conversation = _person()
+    counsellor = _taken("demo-counsellor", conversation)
+    propose = f"/chat/dienst/{conversation.pk}/doorverwijzen/"
+    counsellor.post(propose, {"indicators": [INDICATOR], "municipality": "GM0344"})
+    seen = _shown(person)  # the person reads the first proposal ...
+    added = _canary("added-later")
+    # ... the counsellor swaps in a wider one before the person's "yes" arrives.
+    counsellor.post(
+        propose,
+        {"indicators": [INDICATOR], "municipality": "GM0344", "age_band": "12-17",
+         "notes": f"naam en adres: {added}"},
+    )  # fmt: skip
+    signals = Signal.objects.count()
+    late = person.post("/chat/toestemming/", {"answer": "yes", "draft": seen})
+    assert late.status_code == 400 and "chat" in late.json()["errors"]
+    assert person.post("/chat/toestemming/", {"answer": "yes"}).status_code == 400
+    assert Signal.objects.count() == signals
+    assert added not in database_text(exclude=frozenset({"chat_message", "chat_handover"}))
+    # Once the screen showed the new proposal, the answer to it goes through.
+    final = person.post("/chat/toestemming/", {"answer": "yes", "draft": _shown(person)})
+    assert final.status_code == 200 and Signal.objects.count() == signals + 1
 
 
 def test_a_hand_over_to_a_colleague_off_duty_or_outside_the_chat_is_refused(world):
@@ -453,7 +488,8 @@ def test_the_signal_holds_only_what_the_draft_showed_and_chain_roles_see_no_more
         for line in _events(person, "/chat/stroom/").splitlines()
         if line.startswith("data: ") and '"handover"' in line
     ][-1]["handover"]
-    reference = person.post("/chat/toestemming/", {"answer": "yes"}).json()["reference"]
+    answer = {"answer": "yes", "draft": _shown(person)}
+    reference = person.post("/chat/toestemming/", answer).json()["reference"]
     signal = Signal.objects.get(receipt=reference)
     # Every fact that left the chat was on the person's screen.
     assert any(shared in line for line in shown)
