@@ -146,6 +146,23 @@ def test_a_person_reaches_nothing_of_another_persons_conversation(world):
     assert not Message.objects.filter(conversation=conv_a).exists()
 
 
+def test_the_token_cookie_is_a_session_cookie_for_the_chat_only_and_the_queue_is_capped(
+    world, settings
+):
+    client = Client()
+    response = client.post("/chat/start/")
+    cookie = response.cookies["samen_chat"]
+    assert cookie["path"] == "/chat/" and cookie["httponly"] and cookie["samesite"] == "Strict"
+    assert not cookie["expires"] and not cookie["max-age"]  # gone with the browser
+    assert len(cookie.value) >= 40  # 32 random bytes, not a guessable id
+    assert cookie.value not in database_text()  # only its hash is kept
+    settings.CHAT_MAX_WAITING = Conversation.objects.filter(status="waiting").count()
+    refused = Client().post("/chat/start/", follow=True)
+    assert "samen_chat" not in refused.cookies or not refused.cookies["samen_chat"].value
+    assert Conversation.objects.count() == settings.CHAT_MAX_WAITING
+    assert refused.status_code == 200 and b"chat-error" in refused.content
+
+
 def test_after_the_quick_exit_the_replayed_cookie_reads_and_writes_nothing(world):
     person, conversation = _person()
     secret = _canary("exit")
