@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from django.utils.translation import override
+
 from samen.cases.models import AgeBand, Gender
 from samen.chat.models import (
     Conversation,
@@ -14,7 +16,7 @@ from samen.chat.models import (
     Presence,
     SafetyAlert,
 )
-from samen.chat.services import HANDOVER_SIGNAL_LIST, token_hash
+from samen.chat.services import HANDOVER_SIGNAL_LIST, draft_digest, token_hash
 from samen.core import audit, policy
 from samen.core.actor import Actor
 from samen.organisations.models import Municipality
@@ -63,6 +65,7 @@ def person_state(conversation_id: int) -> dict[str, object]:
     return {
         "status": conversation.status,
         "handover": handover_summary(proposal.draft, conversation.language) if proposal else None,
+        "draft": draft_digest(proposal.draft) if proposal else None,
     }
 
 
@@ -79,15 +82,27 @@ def handover_summary(draft: dict, language: str) -> list[str]:
     municipality = Municipality.objects.filter(code=draft.get("municipality", "")).first()
     if municipality is not None:
         lines.append(municipality.name)
+    # Gender and age band go into the signal too, so the person must see them (in their words).
+    with override(language):
+        for choices, key in ((Gender, "gender"), (AgeBand, "age_band")):
+            value = draft.get(key, "unknown")
+            if value != "unknown" and value in choices.values:
+                lines.append(str(choices(value).label))
     if draft.get("notes"):
         lines.append(str(draft["notes"]))
     return lines
 
 
 def counsellor_view(*, actor: Actor, pk: int) -> Conversation:
-    """The conversation for a counsellor; the read is audited."""
+    """The conversation for the counsellor it is assigned to (the pages link no other: the queue
+    shows colleagues' chats as a count only); anyone else gets the audited not-found. The read is
+    audited."""
     policy.require(actor, "chat.counsel", object_type="conversation", object_id=str(pk))
-    conversation = Conversation.objects.select_related("counsellor__user").filter(pk=pk).first()
+    conversation = (
+        Conversation.objects.select_related("counsellor__user")
+        .filter(pk=pk, counsellor=actor.membership)
+        .first()
+    )
     if conversation is None:
         raise policy.not_visible(
             actor, "chat.counsel", object_type="conversation", object_id=str(pk)

@@ -5,11 +5,12 @@ counsellor's and supervisor's act is audited without message content (ids and co
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -127,7 +128,10 @@ def person_exit(*, token: str, now: datetime | None = None) -> None:
             return
         conversation.status = ConversationStatus.CLOSED
         conversation.closed_at = now
-        conversation.save(update_fields=["status", "closed_at"])
+        # The old cookie must open nothing any more (someone who grabs the phone after the quick
+        # exit replays it): the hash now belongs to a token nobody holds.
+        conversation.token_hash = token_hash(secrets.token_urlsafe(32))
+        conversation.save(update_fields=["status", "closed_at", "token_hash"])
         with override(conversation.language):
             _system(conversation, _("The person left the chat."), now)
         _post_touch(conversation, now)
@@ -150,10 +154,13 @@ def _mine(actor: Actor, pk: int, *, lock: bool = True) -> Conversation:
 
 
 def _require_own(actor: Actor, conversation: Conversation) -> None:
+    # Another counsellor's chat looks exactly like a missing one (its existence is not told).
+    if conversation.counsellor_id != actor.membership.pk:  # type: ignore[union-attr]
+        raise policy.not_visible(
+            actor, "chat.counsel", object_type="conversation", object_id=str(conversation.pk)
+        )
     if conversation.status != ConversationStatus.ACTIVE:
         raise ValidationError({"chat": [_("This conversation is not open.")]})
-    if conversation.counsellor_id != actor.membership.pk:  # type: ignore[union-attr]
-        raise PermissionDenied
 
 
 def _audit(actor: Actor, action: str, conversation: Conversation, **detail: object) -> None:
@@ -343,7 +350,14 @@ def handover_propose(
         _audit(actor, "chat.handover_propose", conversation)
 
 
-def handover_answer(*, token: str, agree: bool, now: datetime | None = None) -> str:
+def draft_digest(draft: dict) -> str:
+    """Names one draft's content: the person's consent is to the draft their screen showed."""
+    return hashlib.sha256(json.dumps(draft, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def handover_answer(
+    *, token: str, agree: bool, shown: str = "", now: datetime | None = None
+) -> str:
     """The person's answer. With consent the draft becomes a signal recorded by the counsellor's
     organisation, the consent is audited, and the person gets the signal's receipt as their
     reference; the draft itself is then erased from the chat. Without consent nothing leaves."""
@@ -358,6 +372,12 @@ def handover_answer(*, token: str, agree: bool, now: datetime | None = None) -> 
         )
         if hand_over is None or hand_over.proposed_by is None:
             raise ValidationError({"chat": [_("There is no referral to answer.")]})
+        if agree and shown != draft_digest(hand_over.draft):
+            # The counsellor changed the proposal after the person's screen showed it: a "yes"
+            # to the old one must not send the new one.
+            raise ValidationError(
+                {"chat": [_("The proposal has changed. Read it again before you answer.")]}
+            )
         if not agree:
             hand_over.declined_at = now
             hand_over.draft = {}

@@ -53,10 +53,16 @@ def _release_connection() -> None:
 
 
 def _events(
-    *, conversation_id: int, after: int, state: Callable[[int], dict[str, object]]
+    *,
+    conversation_id: int,
+    after: int,
+    state: Callable[[int], dict[str, object]],
+    holder: int | None = None,
 ) -> Iterator[str]:
     """Send what is new, wait for a wake-up or the poll interval, repeat; end after the stream's
-    lifetime. The database connection is given back between reads so a waiting stream holds none."""
+    lifetime. The database connection is given back between reads so a waiting stream holds none.
+    `holder`: the counsellor the stream was opened for; it ends before sending anything once the
+    chat is no longer theirs (handed to a colleague), as access is checked only when it opens."""
     topic = broker.conversation_topic(conversation_id)
     deadline = time.monotonic() + conf.stream_seconds()
     seen = broker.version(topic)
@@ -66,6 +72,8 @@ def _events(
     while True:
         # One cheap read per wake-up; messages and state only when the conversation changed.
         now_changed = selectors.conversation_changed(conversation_id)
+        if holder is not None and (now_changed is None or now_changed[2] != holder):  # type: ignore[index]
+            return
         rows: list[dict[str, object]] = []
         if now_changed != changed:
             changed = now_changed
@@ -179,7 +187,9 @@ def chat_exit(request: HttpRequest) -> HttpResponse:
 def chat_consent(request: HttpRequest) -> HttpResponse:
     agree = request.POST.get("answer") == "yes"
     try:
-        reference = services.handover_answer(token=_token(request), agree=agree)
+        reference = services.handover_answer(
+            token=_token(request), agree=agree, shown=request.POST.get("draft", "")
+        )
     except ValidationError as error:
         return _errors(error)
     return JsonResponse({"reference": reference})
@@ -249,11 +259,20 @@ def conversation_page(request: HttpRequest, pk: int) -> HttpResponse:
 def conversation_stream(request: HttpRequest, pk: int) -> HttpResponse:
     selectors.counsellor_view(actor=request.actor, pk=pk)
     return _stream_response(
-        _events(conversation_id=pk, after=_after(request), state=selectors.counsellor_state)
+        _events(
+            conversation_id=pk,
+            after=_after(request),
+            state=selectors.counsellor_state,
+            holder=request.actor.membership.pk,
+        )
     )
 
 
-def _act(request: HttpRequest, pk: int, do: Callable[[], object]) -> HttpResponse:
+def _act(
+    request: HttpRequest, pk: int, do: Callable[[], object], *, done: str = "", failed: str = ""
+) -> HttpResponse:
+    """`done`/`failed`: where to go instead of the conversation when it is no longer (or not
+    yet) the actor's, since only its counsellor may open it."""
     try:
         result = do()
     except ValidationError as error:
@@ -262,16 +281,21 @@ def _act(request: HttpRequest, pk: int, do: Callable[[], object]) -> HttpRespons
         for errors in error.message_dict.values():
             for e in errors:
                 flash.error(request, e)
-        return redirect("chat:conversation", pk=pk)
+        return redirect(failed) if failed else redirect("chat:conversation", pk=pk)
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"ok": True, "id": result if isinstance(result, int) else None})
-    return redirect("chat:conversation", pk=pk)
+    return redirect(done) if done else redirect("chat:conversation", pk=pk)
 
 
 @access("chat.counsel")
 @require_POST
 def take(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda: services.conversation_take(actor=request.actor, pk=pk))
+    return _act(
+        request,
+        pk,
+        lambda: services.conversation_take(actor=request.actor, pk=pk),
+        failed="chat:queue",
+    )
 
 
 @access("chat.counsel")
@@ -296,6 +320,7 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.conversation_transfer(
             actor=request.actor, pk=pk, to_membership=int(raw) if raw.isdigit() else 0
         ),
+        done="chat:queue",
     )
 
 

@@ -44,6 +44,12 @@ def _stream(client: Client, path: str) -> list[tuple[str, dict]]:
     return events
 
 
+def _shown(person: Client) -> str:
+    """The draft the person's screen shows, as their consent names it."""
+    states = [d for e, d in _stream(person, "/chat/stroom/") if e == "state"]
+    return str(states[-1]["draft"])
+
+
 @pytest.fixture(autouse=True)
 def _short_streams(settings):
     settings.CHAT_STREAM_SECONDS = 0
@@ -166,7 +172,8 @@ def test_with_consent_the_chat_becomes_a_signal_with_an_audited_consent(person, 
     pk = _conversation().pk
     counsellor.post(f"/chat/dienst/{pk}/oppakken/")
     _propose(counsellor, pk)
-    reference = person.post("/chat/toestemming/", {"answer": "yes"}).json()["reference"]
+    answer = {"answer": "yes", "draft": _shown(person)}
+    reference = person.post("/chat/toestemming/", answer).json()["reference"]
     signal = Signal.objects.get(receipt=reference)
     assert signal.municipality.code == "GM0344" and signal.case.person.gender == "female"
     consent = AuditEntry.objects.get(action="chat.consent")
@@ -182,7 +189,7 @@ def test_retention_deletes_the_chat_and_keeps_only_the_signal_link(person, web_f
     counsellor.post(f"/chat/dienst/{pk}/oppakken/")
     person.post("/chat/bericht/", {"body": "geheim"})
     _propose(counsellor, pk)
-    person.post("/chat/toestemming/", {"answer": "yes"})
+    person.post("/chat/toestemming/", {"answer": "yes", "draft": _shown(person)})
     assert services.chat_purge(now=timezone.now() + timedelta(hours=71))["conversations"] == 0
     done = services.chat_purge(now=timezone.now() + timedelta(hours=73))
     assert done["conversations"] == 1 and done["messages"] >= 1

@@ -78,6 +78,8 @@
           lines.appendChild(li);
         });
         consent.hidden = !state.handover;
+        // The consent names the draft shown, so a "yes" never sends a changed proposal.
+        consent.setAttribute("data-draft", state.draft || "");
       } else {
         root.setAttribute("data-handover", state.handover);
       }
@@ -103,7 +105,12 @@
     });
     document.querySelectorAll("#chat-consent button").forEach(function (b) {
       b.addEventListener("click", function () {
-        post(root.getAttribute("data-consent"), { answer: b.getAttribute("data-answer") });
+        var shown = document.getElementById("chat-consent").getAttribute("data-draft") || "";
+        post(root.getAttribute("data-consent"), { answer: b.getAttribute("data-answer"), draft: shown })
+          .then(function (r) {
+            if (r.ok) { return; }
+            return r.json().then(function (j) { error.textContent = ((j.errors || {}).chat || [""])[0]; });
+          });
       });
     });
   }
