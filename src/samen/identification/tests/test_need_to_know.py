@@ -283,5 +283,5 @@ def test_a_reminder_shows_by_its_deadlines_category(actor_for, reported):
             created_at=timezone.now(),
         )  # fmt: skip
     shown = selectors.notifications_of(actor=shelter)
-    assert len(shown) == 1 and "2027-03-01" in shown[0]["text"]
+    assert len(shown) == 1 and "1 maart 2027" in shown[0]["text"]
     assert "B8/3" not in shown[0]["text"]

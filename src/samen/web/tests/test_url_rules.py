@@ -100,6 +100,7 @@ def test_roles_without_the_permission_are_refused(route, pattern, web_for, api_f
         Role.IND_OFFICER: "demo-ind",
         Role.GUARDIAN: "demo-nidos",
         Role.REVIEW_MEMBER: "demo-review",
+        Role.PROSECUTOR: "demo-om",
         Role.COUNSELLOR: "demo-counsellor",
         Role.OUTREACH_WORKER: "demo-outreach",
         Role.CHAT_SUPERVISOR: "demo-supervisor",
