@@ -129,6 +129,8 @@ def contact_follow_up(*, actor: Actor, pk: int, status: str) -> Contact:
 def outreach_purge(*, now: datetime | None = None) -> int:
     """Erase the contact details of contacts whose last step is older than the period."""
     cutoff = (now or timezone.now()) - timedelta(days=retention_days())
+    # The channel is free text "in the worker's words" and may name a handle too, so it goes
+    # with the detail; the steps stay for the monthly figures.
     return Contact.objects.filter(updated_at__lt=cutoff, detail_erased=False).update(
-        contact_detail="", detail_erased=True
+        contact_detail="", platform="", detail_erased=True
     )

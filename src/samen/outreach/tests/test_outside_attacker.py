@@ -69,7 +69,8 @@ def test_the_ads_contact_detail_is_gone_from_every_table_after_the_purge(
     phone = f"+3161{secrets.randbelow(10**7):07d}"
     handle = f"tg:KANARIE-{secrets.token_hex(4)}"
     first = _contact(worker, contact_detail=phone)
-    second = _contact(worker, contact_detail=handle, lead="c0000043")
+    channel = f"Telegram @KANAAL-{secrets.token_hex(4)}"  # a handle typed as the channel
+    second = _contact(worker, contact_detail=handle, lead="c0000043", platform=channel)
     assert worker.post(f"/outreach/{second.pk}/stap/", {"status": "answered"}).status_code == 302
     page = worker.get("/outreach/").content.decode()
     assert phone in page and handle in page  # the worker needs it while the outreach runs
@@ -82,9 +83,9 @@ def test_the_ads_contact_detail_is_gone_from_every_table_after_the_purge(
     call_command("outreach_purge")
     monkeypatch.undo()
     stored = _everything_stored()
-    assert phone not in stored and handle not in stored
+    assert phone not in stored and handle not in stored and channel not in stored
     page = worker.get("/outreach/").content.decode()
-    assert phone not in page and handle not in page
+    assert phone not in page and handle not in page and channel not in page
     logged = "\n".join(f"{r.getMessage()} {r.args}" for r in caplog.records)
     assert phone not in logged and handle not in logged
     # The steps stay for the figures; only the detail went.
