@@ -51,6 +51,11 @@ ROLE_USERS = {
     "guardian": "demo-nidos",
     "field_professional": "demo-professional",
     "functional_admin": "demo-admin",
+    "review_member": "demo-review",
+    "prosecutor": "demo-om",
+    "counsellor": "demo-counsellor",
+    "chat_supervisor": "demo-supervisor",
+    "outreach_worker": "demo-outreach",
 }
 # The phone header (logo and the two folded menus) stays one row; it was 300 px and more.
 HEADER_MAX_PX = 120
@@ -195,7 +200,7 @@ def test_every_page_as_every_role_passes_axe_and_fits_a_phone(
         try:
             page = context.new_page()
             if username is None:
-                _walk(page, ["/account/login/", "/toegankelijkheid/"], role, report, done)
+                _walk(page, ["/account/login/", "/toegankelijkheid/", "/chat/"], role, report, done)
             else:
                 sign_in(page, username)
                 seeds = _seeds(role)
