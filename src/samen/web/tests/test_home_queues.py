@@ -17,7 +17,16 @@ QUEUES = {
     "demo-shelter": ["queue-requests", "queue-arriving", "queue-residents"],
     "demo-privacy": ["queue-reviews", "queue-recent-emergency", "queue-audit"],
     "demo-programme": ["queue-late", "queue-changes"],
+    "demo-om": ["queue-prosecution", "queue-deadlines"],
 }
+# Roles whose work lives in an app of its own: the home leads there first (#23).
+WORK_ELSEWHERE = {"demo-counsellor": "home-chat-queue", "demo-outreach": "home-outreach"}
+
+
+@pytest.mark.parametrize("username", sorted(WORK_ELSEWHERE))
+def test_the_chat_and_outreach_roles_find_their_work_from_the_home_page(web_for, username):
+    page = web_for(username).get("/").content.decode()
+    assert f'data-testid="{WORK_ELSEWHERE[username]}"' in page
 
 
 @pytest.mark.parametrize("username", sorted(QUEUES))
