@@ -85,6 +85,10 @@ def main() -> None:
         started = time.perf_counter()
         response = client.get(path)
         ms = (time.perf_counter() - started) * 1000
+        if getattr(response, "streaming", False):
+            # An event stream (the chat's) is open-ended: no page to time or to follow.
+            response.close()
+            return 204, ms, ""
         body = response.content.decode(errors="replace") if response.status_code == 200 else ""
         return response.status_code, ms, body
 
