@@ -145,16 +145,22 @@ def api_for(world):
     return make
 
 
+def signed_in(client, username: str):
+    """The client signed in as the user, past the second factor where the role has one (roles
+    that see identity passed it in this session)."""
+    user = User.objects.get(username=username)
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
 @pytest.fixture
 def web_for(world, client):
     def make(username: str):
-        user = User.objects.get(username=username)
-        client.force_login(user)
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if device:  # roles that see identity passed their second factor in this session
-            session = client.session
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
-        return client
+        return signed_in(client, username)
 
     return make

@@ -14,10 +14,8 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from samen.accounts.models import User
+from samen.conftest import signed_in
 from samen.core.models import AuditEntry
 from samen.outreach.models import Contact, ContactStep
 from samen.sharing.tests.canary import database_text
@@ -27,15 +25,7 @@ pytestmark = pytest.mark.django_db
 
 def _signed_in(username: str) -> Client:
     """A separate browser per user, past the second factor where the role has one."""
-    client = Client()
-    user = User.objects.get(username=username)
-    client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device:
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
+    return signed_in(Client(), username)
 
 
 def _worker() -> Client:
