@@ -53,7 +53,6 @@ class LoginView(auth_views.LoginView):
 
 
 login_view = declare(LoginView.as_view(), PUBLIC)
-logout_view = declare(auth_views.LogoutView.as_view(), PUBLIC)
 
 
 @access(AUTHENTICATED)

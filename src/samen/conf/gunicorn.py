@@ -2,7 +2,8 @@
 
 Environment: SAMEN_WORKERS (processes, default cores + 1, at most 9), SAMEN_THREADS (per worker,
 default 4), SAMEN_TIMEOUT (default 60 s: the longest request is a report export), SAMEN_ACCESS_LOG
-("-" for stdout, the default; empty for none).
+("-" for stdout, the default; empty for none). With PROMETHEUS_MULTIPROC_DIR set, a worker that
+exits is marked dead for the metrics (child_exit below).
 """
 
 import os
@@ -29,3 +30,20 @@ errorlog = "-"
 access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(D)s'
 # Django, the settings and the apps are loaded once in the master, so workers fork ready.
 preload_app = True
+
+
+def when_ready(server: object) -> None:
+    """In the master, after the preload and before the first fork: import every view through the
+    URL configuration, so each worker starts warm instead of paying for it on its first request."""
+    from django.urls import get_resolver  # Django is set up by the preload by now
+
+    get_resolver().url_patterns  # noqa: B018  # evaluated for its imports
+
+
+def child_exit(server: object, worker: object) -> None:
+    """A worker exited (restart after max_requests, timeout, crash): its counters stay in the
+    metrics directory (they are part of the totals), its live gauges go (samen.observability)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess  # only where metrics span processes
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]

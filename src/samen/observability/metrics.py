@@ -3,7 +3,8 @@
 Jobs report through `job_run` (a context manager) or `job_record`, so the worker needs no
 Prometheus knowledge. With several processes (gunicorn workers, the job worker) set
 PROMETHEUS_MULTIPROC_DIR to one directory shared by all of them (emptied at deploy): the
-/metrics page then adds up what every process counted."""
+/metrics page then adds up what every process counted, the dead ones' counts included; a dead
+process's live gauges are dropped (gunicorn's child_exit, samen/conf/gunicorn.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -28,6 +30,13 @@ REQUEST_LATENCY = Histogram(
     "Time from request to response, by URL pattern (never the path itself), method and status.",
     ["route", "method", "status"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+# Requests being served now, summed over the living processes only: a worker that died in the
+# middle of a request must not count forever (gunicorn's child_exit marks it dead).
+IN_PROGRESS = Gauge(
+    "samen_http_requests_in_progress",
+    "Requests being served now, over all web processes.",
+    multiprocess_mode="livesum",
 )
 JOB_RUNS = Counter("samen_job_runs", "Runs of a scheduled job (success or failure).", ["job"])
 JOB_FAILURES = Counter("samen_job_failures", "Runs of a scheduled job that failed.", ["job"])

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import structlog
 from django.http import HttpRequest, HttpResponse
 
-from samen.observability.metrics import REQUEST_LATENCY
+from samen.observability.metrics import IN_PROGRESS, REQUEST_LATENCY
 
 logger = structlog.get_logger("samen.request")
 
@@ -33,12 +33,14 @@ class RequestObservabilityMiddleware:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
+        IN_PROGRESS.inc()
         try:
             response = self.get_response(request)
             status = response.status_code
             response["X-Request-ID"] = request_id
             return response
         finally:
+            IN_PROGRESS.dec()
             seconds = time.perf_counter() - started
             route = _route(request)
             method = request.method if request.method in KNOWN_METHODS else "other"

@@ -54,9 +54,10 @@ class ProviderBackend(OIDCAuthenticationBackend):
 
 def claims_for_code(
     *, provider: Provider, code: str, nonce: str, code_verifier: str | None, redirect_uri: str
-) -> dict:
+) -> tuple[dict, str]:
     """The verified claims of a sign-in: the id token's, with the userinfo answer's profile
-    claims added (never overriding what the token states). Raises SignInRefused."""
+    claims added (never overriding what the token states), and the id token itself (the hint
+    the provider asks for at sign-out). Raises SignInRefused."""
     try:
         backend = ProviderBackend(provider)
         payload = {
@@ -69,7 +70,8 @@ def claims_for_code(
         if code_verifier:
             payload["code_verifier"] = code_verifier
         token_info = backend.get_token(payload)
-        claims = backend.verify_token(token_info.get("id_token", ""), nonce=nonce)
+        id_token = str(token_info.get("id_token", ""))
+        claims = backend.verify_token(id_token, nonce=nonce)
         if backend.OIDC_OP_USER_ENDPOINT and token_info.get("access_token"):
             info = backend.get_userinfo(token_info["access_token"], None, claims)
             if info.get("sub") != claims["sub"]:
@@ -86,7 +88,7 @@ def claims_for_code(
             "oidc.provider_failed", extra={"provider": provider.key, "error": type(exc).__name__}
         )
         raise SignInRefused(PROVIDER) from exc
-    return claims
+    return claims, id_token
 
 
 def _why(provider: Provider, exc: Exception) -> dict:

@@ -147,3 +147,18 @@ def discovery(provider: Provider) -> dict:
     with _lock:
         _discovered[url] = (time.monotonic(), document)
     return document
+
+
+def end_session_endpoint(provider: Provider) -> str:
+    """Where the provider ends its own session (RP-initiated logout), from its discovery
+    document; empty when it names none, names one that is not https, or cannot be reached: the
+    sign-out from Samen goes on either way."""
+    try:
+        endpoint = discovery(provider).get("end_session_endpoint", "")
+    except (requests.RequestException, ValueError, ImproperlyConfigured):
+        return ""
+    if not isinstance(endpoint, str) or not endpoint.startswith(
+        ("https://", "http://127.0.0.1", "http://localhost")
+    ):
+        return ""
+    return endpoint

@@ -16,6 +16,10 @@ from samen.core.actor import Actor
 from samen.organisations.models import Membership, Organisation
 
 SIGN_IN = "oidc.sign_in"
+SIGN_OUT = "account.sign_out"
+# How a sign-out ended, in its audit entry: local account; signed out at the provider too; the
+# provider offers no end-session endpoint, so only Samen's session ended.
+LOCAL, AT_PROVIDER, PROVIDER_KEPT = "local", "provider", "provider_kept"
 # Profile claims copied onto the account (staff data, shown in the user's own menu); the
 # organisation and role claims are not kept: the memberships are what they mean.
 PROFILE = {"given_name": "first_name", "family_name": "last_name", "email": "email"}
@@ -146,3 +150,15 @@ def oidc_sign_in(
         },
     )
     return user, membership, device
+
+
+def account_sign_out(*, actor: Actor, provider: Provider | None, ended: str) -> None:
+    """Audit a sign-out: whose, through which provider, and whether the provider's session ends
+    too (`ended`: LOCAL, AT_PROVIDER or PROVIDER_KEPT). Never the id token."""
+    audit.record(
+        actor,
+        SIGN_OUT,
+        object_type="identity_provider" if provider else "",
+        object_id=provider.key if provider else "",
+        detail={"ended": ended},
+    )

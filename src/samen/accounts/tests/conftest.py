@@ -21,6 +21,7 @@ import requests
 CLIENT_ID = "samen-test"
 CLIENT_SECRET = "samen-test-secret-0123456789"
 REDIRECT_URI = "http://testserver/account/oidc/callback/"
+POST_LOGOUT_REDIRECT_URI = "http://testserver/account/login/"
 
 
 def _free_port() -> int:
@@ -38,10 +39,17 @@ class IdentityProvider:
         """Who may sign in at the provider and what it asserts about each (rewritten per test)."""
         (self.state_dir / "directory.json").write_text(json.dumps(users))
 
-    def authorize(self, authorization_url: str, username: str, password: str) -> str:
+    def authorize(
+        self,
+        authorization_url: str,
+        username: str,
+        password: str,
+        browser: requests.Session | None = None,
+    ) -> str:
         """A browser's part: follow the provider's redirects, sign in on its form, and return
-        the address it sends the browser back to (Samen's callback with code and state)."""
-        browser = requests.Session()
+        the address it sends the browser back to (Samen's callback with code and state). Pass
+        `browser` to keep its cookies, as a browser keeps its session at the provider."""
+        browser = browser or requests.Session()
         url = authorization_url
         for _ in range(10):
             response = browser.get(url, allow_redirects=False, timeout=10)
@@ -65,6 +73,20 @@ class IdentityProvider:
                 return url
         raise AssertionError("the provider never sent the browser back")
 
+    def asks_for_login(self, authorization_url: str, browser: requests.Session) -> bool:
+        """Whether the provider shows its sign-in form to this browser for a new authorization
+        request (no session there), rather than sending it straight back to Samen."""
+        url = authorization_url
+        for _ in range(10):
+            response = browser.get(url, allow_redirects=False, timeout=10)
+            if response.status_code == 200:
+                return 'name="password"' in response.text
+            assert response.status_code == 302, response.text[:500]
+            url = urljoin(url, response.headers["Location"])
+            if url.startswith("http://testserver/"):
+                return False
+        raise AssertionError("the provider kept redirecting")
+
 
 @pytest.fixture(scope="session")
 def identity_provider(tmp_path_factory) -> Iterator[IdentityProvider]:
@@ -76,7 +98,7 @@ def identity_provider(tmp_path_factory) -> Iterator[IdentityProvider]:
     env.pop("DJANGO_SETTINGS_MODULE", None)
     process = subprocess.Popen(  # noqa: S603  # our own interpreter and module
         [sys.executable, "-m", "samen.accounts.tests.oidc_provider.serve", str(port),
-         CLIENT_ID, CLIENT_SECRET, REDIRECT_URI],
+         CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, POST_LOGOUT_REDIRECT_URI],
         env=env, stdout=subprocess.DEVNULL, stderr=(state_dir / "stderr.log").open("w"),
     )  # fmt: skip
     issuer = f"{site}/openid"

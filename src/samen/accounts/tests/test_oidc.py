@@ -5,8 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from samen.accounts.models import ExternalIdentity, User
+from samen.accounts.oidc import providers
 from samen.accounts.tests.conftest import CLIENT_ID, CLIENT_SECRET
 from samen.core.actor import SESSION_KEY
 from samen.core.models import AuditEntry
@@ -62,10 +64,10 @@ def person(**claims: object) -> dict:
     return {"ada": {"password": "secret-ada", "sub": "ada-123", "claims": base}}
 
 
-def sign_in(client, identity_provider) -> object:
+def sign_in(client, identity_provider, browser: requests.Session | None = None) -> object:
     start = client.get("/account/oidc/politie/?next=/zaken/")
     assert start.status_code == 302
-    back = identity_provider.authorize(start["Location"], "ada", "secret-ada")
+    back = identity_provider.authorize(start["Location"], "ada", "secret-ada", browser)
     parts = urlsplit(back)
     return client.get(f"{parts.path}?{parts.query}")
 
@@ -186,3 +188,63 @@ def test_the_login_page_offers_each_configured_provider_in_dutch(client, configu
 def test_without_providers_the_login_page_offers_local_accounts_only(client, db):
     page = client.get("/account/login/").content.decode()
     assert "/account/oidc/" not in page and 'name="password"' in page
+
+
+def provider_asks_for_login(client, identity_provider, browser: requests.Session) -> bool:
+    start = client.get("/account/oidc/politie/")
+    return identity_provider.asks_for_login(start["Location"], browser)
+
+
+def sign_outs() -> list[AuditEntry]:
+    return list(AuditEntry.objects.filter(action="account.sign_out").order_by("seq"))
+
+
+def test_signing_out_of_samen_ends_the_session_at_the_provider_too(
+    client, identity_provider, configure
+):
+    identity_provider.directory(person())
+    browser = requests.Session()  # the person's browser: it keeps its session at the provider
+    sign_in(client, identity_provider, browser)
+    id_token = client.session["samen_oidc_id_token"]
+    assert not provider_asks_for_login(client, identity_provider, browser)  # still signed in there
+    response = client.post("/account/logout/")
+    assert "_auth_user_id" not in client.session and "samen_oidc_id_token" not in client.session
+    end_session, _, query = response["Location"].partition("?")
+    assert end_session == f"{identity_provider.issuer}/end-session"
+    back = browser.get(response["Location"], allow_redirects=False, timeout=10)
+    assert back.headers["Location"] == "http://testserver/account/login/"
+    assert provider_asks_for_login(client, identity_provider, browser)
+    [entry] = sign_outs()
+    assert entry.object_id == "politie" and entry.detail == {"ended": "provider"}
+    assert entry.actor_id == ExternalIdentity.objects.get().user_id
+    assert id_token not in str(entry.detail) and id_token in query
+
+
+def test_without_an_end_session_endpoint_only_samen_signs_out_and_says_so(
+    client, identity_provider, configure, monkeypatch
+):
+    identity_provider.directory(person())
+    browser = requests.Session()
+    sign_in(client, identity_provider, browser)
+    # This provider's discovery document, as one that offers no end-session endpoint.
+    url = f"{identity_provider.issuer}/.well-known/openid-configuration"
+    fetched_at, document = providers._discovered[url]
+    document = {k: v for k, v in document.items() if k != "end_session_endpoint"}
+    monkeypatch.setitem(providers._discovered, url, (fetched_at, document))
+    response = client.post("/account/logout/", HTTP_ACCEPT_LANGUAGE="nl")
+    assert response["Location"] == "/account/login/" and "_auth_user_id" not in client.session
+    page = client.get("/account/login/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "U bent uitgelogd bij Samen" in page and "Politie Eenheid Proef" in page
+    assert not provider_asks_for_login(client, identity_provider, browser)
+    assert sign_outs()[0].detail == {"ended": "provider_kept"}
+
+
+def test_a_local_account_signs_out_as_before_and_the_sign_out_is_audited(client, police):
+    user = User.objects.create_user(username="lokaal")
+    Membership.objects.create(user=user, organisation=police, role="investigator")
+    client.force_login(user)
+    response = client.post("/account/logout/")
+    assert response.status_code == 302 and response["Location"] == "/account/login/"
+    assert "_auth_user_id" not in client.session
+    [entry] = sign_outs()
+    assert (entry.actor_id, entry.object_id, entry.detail) == (user.pk, "", {"ended": "local"})

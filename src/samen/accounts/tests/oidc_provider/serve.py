@@ -1,7 +1,8 @@
 """Start the test identity provider: migrate its own SQLite file, make a signing key and Samen's
 client, then serve on 127.0.0.1 until killed. Run by the tests as a second process:
 
-    python -m samen.accounts.tests.oidc_provider.serve PORT CLIENT_ID CLIENT_SECRET REDIRECT_URI
+    python -m samen.accounts.tests.oidc_provider.serve PORT CLIENT_ID CLIENT_SECRET REDIRECT_URI \
+        POST_LOGOUT_REDIRECT_URI
 """
 
 import os
@@ -11,7 +12,7 @@ import django
 
 
 def main() -> None:
-    port, client_id, secret, redirect_uri = sys.argv[1:5]
+    port, client_id, secret, redirect_uri, post_logout_uri = sys.argv[1:6]
     os.environ["DJANGO_SETTINGS_MODULE"] = "samen.accounts.tests.oidc_provider.settings"
     django.setup()
     from django.core.management import call_command
@@ -27,6 +28,7 @@ def main() -> None:
         jwt_alg="RS256",
         require_consent=False,
         _redirect_uris=redirect_uri,
+        _post_logout_redirect_uris=post_logout_uri,
         _scope="openid email profile",
     )
     client.response_types.add(ResponseType.objects.get(value="code"))
