@@ -22,6 +22,9 @@ from prometheus_client.parser import text_string_to_metric_families
 TOKEN = "metrics-token-multiprocess-0123456789"
 REQUESTS_BEFORE, REQUESTS_AFTER = 24, 8
 
+# Summing over gunicorn workers does not depend on the database engine; a real server is costly.
+pytestmark = pytest.mark.once
+
 
 def _database_url(tmp_path: Path) -> str:
     """The test database, for the server's processes: a file copy of SQLite's in-memory one (it
