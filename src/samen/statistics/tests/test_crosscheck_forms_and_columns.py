@@ -5,6 +5,7 @@ test_tables_htcds_attacker.py; these pin down the check's own reasoning on small
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from samen.identification.definitions import PATHS_DIR
 from samen.identification.machine import Machine
@@ -23,6 +24,7 @@ from samen.statistics.htcds import (
     STATUS,
     TABLE_DIMENSION,
     YEAR,
+    build_export,
     record_outcomes,
     table_forms,
 )
@@ -136,6 +138,14 @@ def _status_check(views: list[View], groups: dict, meanings, *, status_level: in
     return checker(views, year=YEAR, lift=lift, k=10, outcomes=record_outcomes(meanings))(release)
 
 
+def _groups(rows: list[dict[str, str]]) -> dict[tuple[str, ...], int]:
+    groups: dict[tuple[str, ...], int] = {}
+    for row in rows:
+        key = tuple(row[c.name] for c in QUASI)
+        groups[key] = groups.get(key, 0) + 1
+    return groups
+
+
 def _outcome_view(outcomes: set[str], count: int, *, hidden: bool = False) -> View:
     years = frozenset({"2024"})
     return View("tables", years, None, 0, None, count, hidden, outcomes=frozenset(outcomes))
@@ -178,3 +188,30 @@ def test_only_a_range_is_known_where_a_status_may_mean_several_outcomes():
     assert _status_check([view], groups, meanings) is None  # -38..-8: not every one small
     assert _status_check([view], {("2024", "PossibleVictimOfTrafficking", "Police"): 20},
                          meanings).difference == -8  # fmt: skip
+
+
+def test_an_export_under_pinning_rules_leaves_without_the_status():
+    meanings = status_outcomes([(_machine(PINNING), {})])
+    opened = datetime(2024, 5, 1, 12, tzinfo=UTC)
+    rows = [
+        {"number": f"C{i}", "opened_at": opened, "forms": ["sexual"], "gender": "female",
+         "age_band": "23-29", "nationality_group": "EU", "status": "in_care"}
+        for i in range(40)
+    ]  # fmt: skip
+    statuses = {f"C{i}": ("ActualVictimOfTrafficking", "Police") for i in range(12)}
+    hidden = View("tables", frozenset({"2024"}), None, 0, None, 12, True,
+                  outcomes=frozenset({"permit_granted"}))  # fmt: skip
+
+    def lift(name: str, value: str, start: int, end: int) -> str:
+        return next(c for c in QUASI if c.name == name).lift(value, start, end)
+
+    check = checker([hidden], year=YEAR, lift=lift, k=10, outcomes=record_outcomes(meanings))
+    recoding, out = build_export(rows, statuses=statuses, k=10, earlier=[], published=check)
+    # Who decided may stay: under these rules it tells possible (reported) from actual
+    # (permit granted) no better than the decided ones together.
+    assert recoding.levels[STATUS] > 0
+    assert check(Release(tuple(c.name for c in QUASI), recoding.levels, _groups(out), 10)) is None
+    assert len(out) == 40  # the records all leave, without what pins the cell
+    # Without the check the status leaves as registered, 12 actual victims: the hidden cell.
+    plain, _ = build_export(rows, statuses=statuses, k=10, earlier=[])
+    assert plain.levels[STATUS] == 0
