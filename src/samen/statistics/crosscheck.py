@@ -169,10 +169,11 @@ def _outcome_views(
         if not all(first_year <= int(y) <= last_year for y in years):
             continue
         hidden = table.canonical_key(coordinates) in release.suppressed_keys
-        counted = frozenset(outcomes) if where[OUTCOME] is TOTAL else frozenset({where[OUTCOME]})
+        one = str(where[OUTCOME])
+        counted = frozenset(outcomes) if where[OUTCOME] is TOTAL else frozenset({one})
         views.append(View(label, years, None, 0, None, count, hidden, outcomes=counted))
         if where[OUTCOME] is not TOTAL:
-            rows.setdefault(years, {})[str(where[OUTCOME])] = (count, hidden)
+            rows.setdefault(years, {})[one] = (count, hidden)
     for years, cells in rows.items():
         for size in range(2, len(cells)):
             for chosen in itertools.combinations(sorted(cells), size):
