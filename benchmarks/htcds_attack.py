@@ -15,9 +15,10 @@ the export left with and with the status released as registered.
 
 Run:  SAMEN_VAR_DIR=/tmp/demo DATABASE_URL=sqlite:////tmp/demo/samen.sqlite3 \\
       .venv/bin/python benchmarks/htcds_attack.py
-      .venv/bin/python benchmarks/htcds_attack.py --seed N [--cases 20000]
+      .venv/bin/python benchmarks/htcds_attack.py --seed N [--cases 20000] [--possible]
       (a seeded register of benchmarks/statistics.py, in PostgreSQL samen_htcds_bench; the
-      status figures only)
+      status figures only; --possible: paths past the slightest indication get the status
+      PossibleVictimOfTrafficking first, as their step would have set it)
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ import benchlib  # puts src/ on sys.path
 K = 10
 
 
-def status_figures(first: int, last: int) -> None:
-    """The export's victim status set against the published identification outcomes."""
+def status_figures(first: int, last: int, *, possible: bool = False) -> None:
+    """The export's victim status set against the published identification outcomes. With
+    ``possible``, first every path past the slightest indication gets the status its step
+    would have set (the synthetic registers leave it empty)."""
     from collections import Counter as Tally
 
     from django.core.cache import cache
@@ -50,6 +53,15 @@ def status_figures(first: int, last: int) -> None:
     from samen.statistics.releases import release_for
     from samen.statistics.status_outcomes import status_outcomes_in_use
 
+    if possible:
+        from samen.identification.models import IdentificationPath
+
+        past = ["indication_established", "reflection_accepted", "report_made", "b83_granted",
+                "b83_refused", "other_route"]  # fmt: skip
+        changed = IdentificationPath.objects.filter(state__in=past).update(
+            htcds_status="PossibleVictimOfTrafficking", htcds_decision_org="Police"
+        )
+        print(f"{changed} paths past the slightest indication now hold PossibleVictim...")
     member = Membership.objects.select_related("user", "organisation").get(
         user__username="demo-registrar"
     )
@@ -105,7 +117,7 @@ def status_figures(first: int, last: int) -> None:
           f"{check(exact) or 'none'}")  # fmt: skip
 
 
-def seeded(seed: int, cases: int) -> None:
+def seeded(seed: int, cases: int, *, possible: bool = False) -> None:
     import statistics_tableset as bench
 
     dsn = os.environ.get("BENCH_DATABASE_URL", DSN)
@@ -115,7 +127,7 @@ def seeded(seed: int, cases: int) -> None:
     print(f"seeded register: seed {seed}, {cases} cases, years {bench.FIRST_YEAR}-"
           f"{bench.FIRST_YEAR + bench.YEARS - 1}")  # fmt: skip
     last = bench.FIRST_YEAR + bench.YEARS - 1
-    status_figures(last - 2, last)
+    status_figures(last - 2, last, possible=possible)
     benchlib.drop_postgres(dsn)
 
 
@@ -126,7 +138,7 @@ def main() -> None:
     if "--seed" in sys.argv:
         seed = int(sys.argv[sys.argv.index("--seed") + 1])
         cases = int(sys.argv[sys.argv.index("--cases") + 1]) if "--cases" in sys.argv else 20000
-        seeded(seed, cases)
+        seeded(seed, cases, possible="--possible" in sys.argv)
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samen.conf.base")
     import django
