@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -39,6 +39,7 @@ from samen.statistics.kanon import (
 )
 from samen.statistics.models import HtcdsExport
 from samen.statistics.selectors import FORM_RANKS, cases_for_statistics
+from samen.statistics.status_outcomes import ALL_OUTCOMES, status_outcomes_in_use
 
 #: Advisory lock serialising exports (an arbitrary constant of this module).
 LOCK_ID = 0x4854_4344_5345_5850 % (2**63)
@@ -251,7 +252,35 @@ def published_check(first_year: int, last_year: int, k: int) -> Callable[[Releas
     def lift(name: str, value: str, start: int, end: int) -> str:
         return by_name[name].lift(value, start, end)
 
-    return checker(views, year=YEAR, lift=lift, k=k, forms=(FORMS, table_forms))
+    return checker(
+        views,
+        year=YEAR,
+        lift=lift,
+        k=k,
+        forms=(FORMS, table_forms),
+        outcomes=record_outcomes(status_outcomes_in_use()),
+    )
+
+
+def record_outcomes(
+    meanings: Mapping[str, frozenset[str]],
+) -> Callable[[Mapping[str, int], Mapping[str, str]], frozenset[str]]:
+    """The outcome groups a record may be in, from its victim status where released, else
+    from who decided (empty exactly when the status is, as the notes say), else any.
+    ``meanings``: per status the outcomes (``status_outcomes``)."""
+    anything = frozenset().union(ALL_OUTCOMES, *meanings.values())
+    decided = (
+        frozenset().union(*(v for s, v in meanings.items() if s)) if len(meanings) > 1 else anything
+    )
+
+    def outcomes(levels: Mapping[str, int], record: Mapping[str, str]) -> frozenset[str]:
+        if levels.get(STATUS) == 0:
+            return meanings.get(record[STATUS], anything)
+        if levels.get(DECIDED_BY) == 0:
+            return decided if record[DECIDED_BY] else meanings.get("", anything)
+        return anything
+
+    return outcomes
 
 
 #: Each HTCDS word of the forms column and the form codes it may stand for.

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import re
 import zipfile
@@ -576,3 +577,232 @@ def test_d_the_outputs_carry_no_label_that_narrows_a_hidden_cell(demo):
     # one mark it only knows what the methods note says (never 0). Either way, nothing pinned.
     findings = attack({"register": releases})
     assert labels == {""} and not findings, (labels, findings[:5])
+
+
+# -- (e) the HTCDS export's victim status against the identification outcomes ---------------
+
+#: The outcome groups of the table "Identification outcomes by year", as its labels and the
+#: methods note describe them; a state not named counts as other route.
+OUTCOME_OF = {
+    "signalled": "assessing", "under_assessment": "assessing",
+    "indication_not_established": "not_established",
+    "indication_established": "established", "reflection_offered": "established",
+    "reflection_accepted": "established", "reflection_declined": "established",
+    "report_made": "reported", "b83_applied": "reported", "b83_granted": "permit_granted",
+    "b83_refused": "permit_refused", "other_route": "other_route", "closed": "closed",
+}  # fmt: skip
+OUTCOME_GROUPS = frozenset(OUTCOME_OF.values())
+NONE = "(no path)"
+STATUS, DECIDED_BY, YEAR = (
+    "vic_TraffickingStatus",
+    "vic_TraffickingStatusDecisionMakingOrg",
+    "samen_RegistrationYear",
+)
+
+
+def status_meanings(definitions: list[dict]) -> dict[str, set[str]]:
+    """The attacker's own reading of the published path rules (the JSON): which outcome
+    groups a path holding each victim status can be in. A step into a state with a status
+    sets it if it ranks at least as high; the commission sets any of its outcomes whatever
+    the state (moving the path where its step applies); nothing clears a status."""
+    meanings: dict[str, set[str]] = {"": {NONE}}
+    for body in definitions:
+        states = {s["code"]: s.get("htcds_status", "") for s in body["states"]}
+        rank = body.get("htcds_rank", {})
+        steps = [(set(t["from"]), t["to"], t["code"]) for t in body["transitions"]]
+        commission = body.get("commission", {})
+        moves = {
+            name: next(((src, to) for src, to, code in steps if code == step), None)
+            for name, step in commission.get("moves_path", {}).items()
+        }
+        start = body.get("initial_state", body["states"][0]["code"])
+        seen, todo = set(), [(start, "")]
+        while todo:
+            state, status = todo.pop()
+            if (state, status) in seen:
+                continue
+            seen.add((state, status))
+            for sources, to, _code in steps:
+                if state in sources:
+                    target = state if to == "@stay" else to
+                    new = states[target]
+                    keep = new and (not status or not rank or rank[new] >= rank.get(status, 0))
+                    todo.append((target, new if keep else status))
+            for name, decided in commission.get("outcomes", {}).items():
+                move = moves.get(name)
+                todo.append((move[1] if move and state in move[0] else state, decided))
+        for state, status in seen:
+            meanings.setdefault(status, set()).add(OUTCOME_OF.get(state, "other_route"))
+    return meanings
+
+
+def export_files(tmp_path, years: tuple[int, int]) -> tuple[list[dict[str, str]], str]:
+    """The HTCDS CSV and its notes, as the registrar downloads them."""
+    from django.core.management import call_command
+
+    out = tmp_path / "htcds.csv"
+    call_command("statistics", "export-htcds", "--out", str(out), "--user", "demo-registrar",
+                 "--years", f"{years[0]}-{years[1]}")  # fmt: skip
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    notes = next(tmp_path.glob("htcds.csv*notes*")).read_text(encoding="utf-8")
+    return rows, notes
+
+
+def _released(notes: str, column: str) -> bool:
+    line = next((line for line in notes.splitlines() if line.startswith(f"- {column}:")), "")
+    return bool(line) and "not released" not in line
+
+
+def status_attack(
+    releases: list[Release], rows: list[dict[str, str]], notes: str, meanings: dict[str, set]
+) -> tuple[list[tuple], dict[tuple, set[int]]]:
+    """Every outcome cell and every sum of a year's outcome cells set against the export's
+    count of the records whose status can (only) mean them: differences of 1..THRESHOLD-1
+    with published figures, and estimates of hidden cells where the count is exact (each
+    sum with one hidden cell gives one; they may disagree where the attacker's premise, one
+    population, is wrong: the judge takes any that hits)."""
+    anything = set(OUTCOME_GROUPS) | {NONE} | set().union(*meanings.values())
+    decided = set().union(*(v for s, v in meanings.items() if s)) or anything
+
+    def possible(row: dict[str, str]) -> frozenset[str]:
+        if _released(notes, STATUS):
+            return frozenset(meanings.get(row[STATUS], anything))
+        if _released(notes, DECIDED_BY):
+            return frozenset(decided if row[DECIDED_BY] else meanings.get("", anything))
+        return frozenset(anything)
+
+    kinds: dict[tuple[str, frozenset[str]], int] = defaultdict(int)
+    for row in rows:
+        kinds[row[YEAR], possible(row)] += 1
+    differences: list[tuple] = []
+    estimates: dict[tuple, set[int]] = defaultdict(set)
+    for release in releases:
+        years_of = [str(y) for y in range(release.start.year, release.end.year + 1)]
+        cells: dict[tuple[str, ...], dict[str, int | None]] = defaultdict(dict)
+        for o in release.observations:
+            if o.slug != "identification":
+                continue
+            where = dict(zip(o.dims, o.coords, strict=True))
+            years = tuple(years_of) if where["year"] == "Total" else (where["year"],)
+            cells[years][where["outcome"]] = o.value
+        for years, row in cells.items():
+            parts = sorted(set(row) - {"Total"})
+            for size in range(1, len(parts) + 1):
+                for chosen in itertools.combinations(parts, size):
+                    wanted = set(chosen)
+                    surely = sum(n for (y, p), n in kinds.items() if y in years and p <= wanted)
+                    maybe = sum(n for (y, p), n in kinds.items() if y in years and p & wanted)
+                    hidden = [c for c in chosen if row[c] is None]
+                    shown = sum(row[c] or 0 for c in chosen)
+                    if len(hidden) == 1 and surely == maybe:
+                        where = (release.start, release.end, years, hidden[0])
+                        estimates[where].add(surely - shown)
+                    elif not hidden:
+                        low, high = shown - maybe, shown - surely
+                        if 0 < low <= high < THRESHOLD or -THRESHOLD < low <= high < 0:
+                            differences.append((years, chosen, shown, (surely, maybe)))
+    return differences, estimates
+
+
+def outcome_truth() -> dict[tuple, int]:
+    """The judge's true counts of the outcome cells, from the archive (never the attacker's)."""
+    from samen.statistics.archive import release_from_archive
+    from samen.statistics.models import Publication
+
+    true = {}
+    for publication in Publication.objects.all():
+        release = release_from_archive(publication.archive)
+        for table in release.source_tables:
+            names = table.dimension_names
+            if set(names) != {"year", "outcome"}:
+                continue
+            all_years = tuple(str(y) for y in table.dimensions[names.index("year")].categories)
+            for coordinates, value in table.cells():
+                where = dict(zip(names, (str(c) for c in coordinates), strict=True))
+                years = all_years if where["year"] == "Total" else (where["year"],)
+                start, end = publication.period_start, publication.period_end
+                true[(start, end, years, where["outcome"])] = value
+    return true
+
+
+def _pinned(estimates: dict[tuple, set[int]]) -> list[tuple]:
+    true = outcome_truth()
+    return [where for where, guesses in estimates.items() if true.get(where) in guesses - {0}]
+
+
+@pytest.fixture
+def register(world, client):
+    """Three synthetic years, with the victim status the path's steps would have set: a path
+    that got past the slightest indication holds PossibleVictimOfTrafficking."""
+    from samen.identification.models import IdentificationPath
+    from samen.statistics.demo import add_statistics_volume
+
+    add_statistics_volume(seed=3, persons=700, years=3)
+    past = ["indication_established", "reflection_accepted", "report_made", "b83_granted",
+            "b83_refused", "other_route"]  # fmt: skip
+    IdentificationPath.objects.filter(state__in=past).update(
+        htcds_status="PossibleVictimOfTrafficking", htcds_decision_org="Police"
+    )
+    cache.clear()
+    return {"web": _login(client, "demo-programme"), "programme": _api("demo-programme"),
+            "registrar": _api("demo-registrar")}  # fmt: skip
+
+
+def _published_rules() -> list[dict]:
+    """The path rules the chain publishes (the definitions' JSON), as anyone can read them."""
+    from samen.identification.models import PathDefinition
+
+    current = PathDefinition.objects.filter(is_current=True)
+    return [
+        {**d.body, "states": [s.spec for s in d.states.order_by("order")],
+         "transitions": [t.spec for t in d.transitions.order_by("order")]}
+        for d in current
+    ]  # fmt: skip
+
+
+def test_e_the_export_victim_status_set_against_the_identification_outcomes_gives_nobody_away(
+    register, tmp_path
+):
+    requests = [r for r in offered_periods(register["web"]) if r.start.year >= LAST - 2]
+    releases = _collect(register, requests)
+    assert any(o.slug == "identification" for r in releases for o in r.observations)
+    rows, notes = export_files(tmp_path, (LAST - 2, LAST))
+    assert {STATUS, DECIDED_BY, YEAR} <= set(rows[0])
+    differences, estimates = status_attack(
+        releases, rows, notes, status_meanings(_published_rules())
+    )
+    assert not differences, differences[:5]
+    pinned = _pinned(estimates)
+    assert not pinned, pinned[:5]
+
+
+def test_e_a_status_that_pins_an_outcome_is_caught_by_the_attacker(register):
+    """The attacker can fail: rules in which a granted permit is an actual victim and nothing
+    leads away from it, and an export that counts those statuses exactly, give the hidden
+    cell away."""
+    requests = [r for r in offered_periods(register["web"]) if r.start.year >= LAST - 2]
+    releases = _collect(register, requests)
+    true = outcome_truth()
+    hidden = [
+        (r, o)
+        for r in releases
+        for o in r.observations
+        if o.slug == "identification" and o.value is None and "Total" not in o.coords
+    ]
+    release, cell = next(
+        (r, o) for r, o in hidden
+        if true[(r.start, r.end, (o.coords[0],), o.coords[1])]
+    )  # fmt: skip
+    year, outcome = cell.coords
+    state = next(s for s, group in OUTCOME_OF.items() if group == outcome)
+    rules = {"states": [{"code": "signalled"},
+                        {"code": state, "htcds_status": "ActualVictimOfTrafficking"}],
+             "transitions": [{"code": "go", "from": ["signalled"], "to": state}]}  # fmt: skip
+    meanings = status_meanings([rules])
+    assert meanings["ActualVictimOfTrafficking"] == {outcome}
+    count = true[(release.start, release.end, (year,), outcome)]
+    rows = [{YEAR: year, STATUS: "ActualVictimOfTrafficking", DECIDED_BY: "Police"}] * count
+    notes = f"- {STATUS}: released as registered.\n"
+    _differences, estimates = status_attack([release], rows, notes, meanings)
+    assert _pinned(estimates), "the planted exact status was not set against the hidden cell"

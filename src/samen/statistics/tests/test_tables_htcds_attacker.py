@@ -47,7 +47,8 @@ FORMS = "vic_TypeOfExploitation"
 #: The export's words for the table's forms, read from the notes (criminal is Other).
 FORM_WORDS = {"sexual": "SexualExploitation", "labour": "ForcedLabour", "criminal": "Other"}
 EITHER = ("criminal", "other")
-#: Columns no published table is cut by (victim status, who decided, case status).
+#: Columns no victims table is cut by (victim status, who decided, case status); the status
+#: is set against the identification outcomes in test_outside_attacker.py (scenario e).
 NO_TABLE = ("vic_TraffickingStatus", "vic_TraffickingStatusDecisionMakingOrg", "cas_Status")
 CLASS_OF = {"0-11 years": "0-17 years", "12-17 years": "0-17 years", "unknown": "unknown"}
 
