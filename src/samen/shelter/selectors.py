@@ -27,13 +27,13 @@ from samen.shelter.services import (
     NEEDS_CATEGORIES,
     NEEDS_FIELDS,
     URGENCY_RANK,
-    _own_referral,
     match_referral,
     needs_of,
     needs_profile,
     place_info,
     places_for_matching,
     referrals_for_matching,
+    require_own_referral,
     stale_after,
     via_centre,
 )
@@ -45,7 +45,7 @@ def referral_matches(
 ) -> dict[str, list[dict]]:
     """Ranked suitable places with why, and excluded places with the rule that excluded them."""
     policy.require(actor, "referral.create", object_type="referral", object_id=str(referral.pk))
-    _own_referral(actor, referral, "referral.create")
+    require_own_referral(actor, referral, "referral.create")
     result = match_referral(referral, now=now, via_national_centre=via_centre(actor))
     audit.record(
         actor,
