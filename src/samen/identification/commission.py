@@ -16,7 +16,7 @@ from samen.cases import crypto
 from samen.cases.lifecycle import case_status_follow
 from samen.cases.models import Case
 from samen.cases.services import event_add
-from samen.core import audit, policy
+from samen.core import audited
 from samen.core.actor import Actor
 from samen.identification import machine as engine
 from samen.identification.definitions import machine_of
@@ -37,14 +37,13 @@ def _config(definition: PathDefinition) -> dict:
 
 
 def _record(actor: Actor, action: str, case: Case, fields: list[str], access, **detail) -> None:
-    audit.record(
+    audited.record(
         actor,
         action,
         object_type="case",
         object_id=case.number,
         fields=fields,
-        purpose=policy.purpose_of(actor),
-        legal_basis=policy.legal_basis(actor, access.categories),
+        categories=access.categories,
         emergency=access.emergency,
         detail=detail,
     )
@@ -137,10 +136,13 @@ def _move_path(actor: Actor, path, code: str, now) -> None:
 def _seat(actor: Actor, review: CommissionReview) -> CommissionMember:
     seat = review.members.filter(membership=actor.membership).first()
     if seat is None:
-        audit.record(
-            actor, "commission_review.update", object_type="case",
-            object_id=review.case.number, result="denied", purpose=policy.purpose_of(actor),
-        )  # fmt: skip
+        audited.record(
+            actor,
+            "commission_review.update",
+            object_type="case",
+            object_id=review.case.number,
+            result="denied",
+        )
         raise PermissionDenied(_("Only members of this commission may do this."))
     return seat
 

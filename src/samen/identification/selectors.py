@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from samen import labels
 from samen.cases.models import Case
-from samen.core import audit, policy
+from samen.core import audited, policy
 from samen.core.actor import Actor, actor_for_membership
 from samen.core.policy import CaseAccess
 from samen.i18n import current_language
@@ -217,14 +217,13 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
         ]
     if not audited:
         return data
-    audit.record(
+    audited.record(
         actor,
         "identification_path.read",
         object_type="case",
         object_id=case.number,
         fields=read_fields(actor, has_path=path is not None),
-        purpose=policy.purpose_of(actor),
-        legal_basis=policy.legal_basis(actor, access.categories),
+        categories=access.categories,
         emergency=access.emergency,
     )
     return data
@@ -355,14 +354,13 @@ def commission_candidates(*, actor: Actor, case: Case) -> list[Membership]:
 def commission_candidates_audit(*, actor: Actor, case: Case) -> None:
     """The audit entry of showing the opening form (staff names for a case, no case data)."""
     access = policy.case_access(actor, [case.pk]).get(case.pk)
-    audit.record(
+    audited.record(
         actor,
         "commission_review.read",
         object_type="case",
         object_id=case.number,
         fields=["identification.commission"],
-        purpose=policy.purpose_of(actor),
-        legal_basis=policy.legal_basis(actor, access.categories) if access else "",
+        categories=access.categories if access else None,
         emergency=bool(access and access.emergency),
     )
 
@@ -417,14 +415,13 @@ def commission_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[st
     ) or ("", "")
     data = {"case": case.number, **commission_detail(review, status)}
     if audited:
-        audit.record(
+        audited.record(
             actor,
             "commission_review.read",
             object_type="case",
             object_id=case.number,
             fields=["identification.commission", "identification.victim_status"],
-            purpose=policy.purpose_of(actor),
-            legal_basis=policy.legal_basis(actor, access.categories),
+            categories=access.categories,
             emergency=access.emergency,
         )
     return data
@@ -621,13 +618,12 @@ def deadlines_of_organisation(
     for rows_ in result.values():
         rows_.sort(key=lambda r: (r["due_on"], r["due_at"].timestamp() if "due_at" in r else 0))
     shown = sorted({row["case"] for rows_ in result.values() for row in rows_})
-    audit.record(
+    audited.record(
         actor,
         "identification_deadline.list",
         object_type="case",
         object_id="*",
         fields=["identification.deadlines"],
-        purpose=policy.purpose_of(actor),
         detail={"shown": shown},
     )
     return result
@@ -699,13 +695,12 @@ def notifications_of(*, actor: Actor, unread_only: bool = False) -> list[dict[st
         for n in rows
         if n.case_id in access and access[n.case_id].shows_notification(n.kind, n.data)
     ]
-    audit.record(
+    audited.record(
         actor,
         "identification_notification.list",
         object_type="case",
         object_id="*",
         fields=["identification.deadlines"] if result else [],
-        purpose=policy.purpose_of(actor),
         detail={"shown": sorted({r["case"] for r in result})},
     )
     return result
@@ -775,13 +770,12 @@ def lead_times_report(*, actor: Actor) -> dict[str, object]:
         "region": leadtimes.group_by(records, "region"),
         "form": leadtimes.group_by(records, "form"),
     }
-    audit.record(
+    audited.record(
         actor,
         "identification_lead_times.read",
         object_type="case",
         object_id="*",
         fields=["identification.steps"],
-        purpose=policy.purpose_of(actor),
         detail={"cases_counted": len(records)},
     )
     return result

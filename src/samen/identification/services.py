@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from samen.cases.lifecycle import case_status_follow
 from samen.cases.models import Case
 from samen.cases.services import event_add
-from samen.core import audit, policy
+from samen.core import audit, audited, policy
 from samen.core.actor import Actor
 from samen.core.policy import CaseAccess
 from samen.i18n import current_language
@@ -289,26 +289,24 @@ def transition_take(
                 target=outcome.target,
                 values=outcome.values,
             )
-            audit.record(
+            audited.record(
                 actor,
                 "identification_path.update",
                 object_type="case",
                 object_id=case.number,
                 fields=["identification.state", *(f"identification.{k}" for k in outcome.values)],
-                purpose=policy.purpose_of(actor),
-                legal_basis=policy.legal_basis(actor, access.categories),
+                categories=access.categories,
                 emergency=access.emergency,
                 detail={"transition": code, "from": outcome.source, "to": outcome.target},
             )
     except engine.NotPermitted as exc:
         # Outside the rolled-back transaction, so the refusal stays in the trail.
-        audit.record(
+        audited.record(
             actor,
             "identification_path.update",
             object_type="case",
             object_id=case.number,
             result="denied",
-            purpose=policy.purpose_of(actor),
             detail={"transition": code},
         )
         raise PermissionDenied(
@@ -426,14 +424,13 @@ def path_facts_set(
             guardian=path.guardian_organisation_id,
         )
         changed = [field for field, names in FACT_GROUPS.values() if set(names) & set(given)]
-        audit.record(
+        audited.record(
             actor,
             "identification_path.update",
             object_type="case",
             object_id=case.number,
             fields=changed + (["identification.guardian"] if guardian_attached else []),
-            purpose=policy.purpose_of(actor),
-            legal_basis=policy.legal_basis(actor, access.categories),
+            categories=access.categories,
             emergency=access.emergency,
             detail={"facts": "recorded", "advice": advice},
         )
@@ -705,14 +702,13 @@ def non_punishment_flag_set(*, actor: Actor, case: Case, reasons: list[str]) -> 
             set_at=now,
         )
         event_add(case=case, kind=TIMELINE_KIND, actor=actor, at=now, non_punishment=reasons)
-        audit.record(
+        audited.record(
             actor,
             "non_punishment_flag.create",
             object_type="case",
             object_id=case.number,
             fields=["identification.non_punishment"],
-            purpose=policy.purpose_of(actor),
-            legal_basis=policy.legal_basis(actor, access.categories),
+            categories=access.categories,
             emergency=access.emergency,
             detail={"reasons": reasons},
         )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import F, Prefetch, QuerySet
 
-from samen.core import audit, policy
+from samen.core import audited
 
 from .models import (
     Action,
@@ -30,12 +30,11 @@ READ = "programme.read"
 def record_read(actor: Actor, object_type: str, object_id: str = "") -> None:
     """The register holds no victims' data, but who read what is still kept: the issue's rule
     is that every read is audited, and one entry per request keeps the trail readable."""
-    audit.record(
+    audited.record(
         actor,
         READ,
         object_type=f"programme.{object_type}",
         object_id=object_id,
-        purpose=policy.purpose_of(actor),
     )
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from samen.core import audit, policy
+from samen.core import audited, policy
 from samen.core.actor import Actor
 from samen.organisations.models import Role
 from samen.shelter import matching
@@ -47,14 +47,13 @@ def referral_matches(
     policy.require(actor, "referral.create", object_type="referral", object_id=str(referral.pk))
     require_own_referral(actor, referral, "referral.create")
     result = match_referral(referral, now=now, via_national_centre=via_centre(actor))
-    audit.record(
+    audited.record(
         actor,
         "referral.read",
         object_type="case",
         object_id=referral.case.number,
         fields=NEEDS_FIELDS,
-        purpose=policy.purpose_of(actor),
-        legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES),
+        categories=NEEDS_CATEGORIES,
         detail={"referral": referral.pk, "matches": len(result.matches)},
     )
     providers = dict(
@@ -110,13 +109,12 @@ def referrals_of_case(*, actor: Actor, number: str) -> list[Referral]:
         Referral.objects.filter(case__number=number).order_by("-created_at", "-id")[:20]
     )
     if referrals:
-        audit.record(
+        audited.record(
             actor,
             "referral.list",
             object_type="case",
             object_id=number,
             fields=["referral.status", "referral.created_at"],
-            purpose=policy.purpose_of(actor),
             detail={"referrals": [r.pk for r in referrals]},
         )
     return referrals
@@ -132,14 +130,13 @@ def holds_for_shelter(*, actor: Actor) -> list[dict]:
             place__location__provider__organisation_id=org_id, status=HoldStatus.ACTIVE
         ).select_related("referral__case__person", "place")
     )
-    audit.record(
+    audited.record(
         actor,
         "referral_hold.list",
         object_type="hold",
         object_id="*",
         fields=NEEDS_FIELDS if holds else [],
-        purpose=policy.purpose_of(actor),
-        legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES) if holds else "",
+        categories=NEEDS_CATEGORIES if holds else None,
         # The shelter sees no case number, but the read is the person's: indexed to the case.
         detail={
             "holds": [h.pk for h in holds],
@@ -179,13 +176,12 @@ def refusals_for_shelter(*, actor: Actor) -> list[dict]:
         .select_related("referral__case", "place")
         .order_by("-responded_at", "-pk")
     )
-    audit.record(
+    audited.record(
         actor,
         "referral_hold.list",
         object_type="hold",
         object_id="*",
         fields=["decline"] if holds else [],
-        purpose=policy.purpose_of(actor),
         detail={
             "holds": [h.pk for h in holds],
             "cases": sorted({h.referral.case.number for h in holds}),
@@ -272,13 +268,12 @@ def waiting_list(*, actor: Actor, now: datetime | None = None) -> list[dict]:
     offers: dict[int, list[WaitingOffer]] = {}
     for offer in WaitingOffer.objects.filter(referral__in=referrals).select_related("place"):
         offers.setdefault(offer.referral_id, []).append(offer)
-    audit.record(
+    audited.record(
         actor,
         "referral.list",
         object_type="referral",
         object_id="*",
         fields=["urgency"] if referrals else [],
-        purpose=policy.purpose_of(actor),
         detail={"cases": sorted({r.case.number for r in referrals})},
     )
     return [
@@ -320,14 +315,13 @@ def allocation_proposal(*, actor: Actor, now: datetime | None = None) -> dict:
     on = timezone.localdate(now)
     needs = {r.pk: needs_of(r, on=on, via_national_centre=via_centre(actor)) for r in referrals}
     proposal = allocate(list(needs.items()), list(infos.values()), now=now, weights=weights)
-    audit.record(
+    audited.record(
         actor,
         "referral.read",
         object_type="referral",
         object_id="*",
         fields=NEEDS_FIELDS if referrals else [],
-        purpose=policy.purpose_of(actor),
-        legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES) if referrals else "",
+        categories=NEEDS_CATEGORIES if referrals else None,
         detail={"cases": sorted({r.case.number for r in referrals}), "proposal": len(proposal)},
     )
     rows = []
@@ -390,13 +384,12 @@ def placements_for_shelter(*, actor: Actor) -> dict[str, list[dict]]:
     def case_of(referral: Referral) -> str:
         return referral.case.number if referral.case_id in reach else ""
 
-    audit.record(
+    audited.record(
         actor,
         "placement.list",
         object_type="placement",
         object_id="*",
         fields=["placements"] if arriving or running else [],
-        purpose=policy.purpose_of(actor),
         detail={
             "holds": [h.pk for h in arriving],
             "placements": [p.pk for p in running],

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samen.core import audit, policy
+from samen.core import audit, audited, policy
 from samen.core.actor import Actor
 from samen.shelter.models import (
     ContraCode,
@@ -69,13 +69,12 @@ def availability_update(
     else:
         transaction.on_commit(lambda: capacity_alarm_check())
     # Not personal data, but the trail shows who changed the national picture, and when.
-    audit.record(
+    audited.record(
         actor,
         "shelter_place.update",
         object_type="shelter_place",
         object_id=str(place.pk),
         fields=["capacity", "free"],
-        purpose=policy.purpose_of(actor),
         detail={"capacity": capacity, "free": free},
     )
     return place
@@ -112,13 +111,12 @@ def contra_indication_set(
     )
     rule.full_clean()
     rule.save()
-    audit.record(
+    audited.record(
         actor,
         "shelter_contra.create",
         object_type="shelter_place",
         object_id=str(place.pk),
         fields=["contra_indications"],
-        purpose=policy.purpose_of(actor),
         detail={"code": code, "version": rule.version},
     )
     return rule
@@ -135,13 +133,12 @@ def contra_indication_end(*, actor: Actor, rule: ContraIndication) -> ContraIndi
     if rule.superseded_at is None:
         rule.superseded_at = timezone.now()
         rule.save(update_fields=["superseded_at"])
-        audit.record(
+        audited.record(
             actor,
             "shelter_contra.delete",
             object_type="shelter_place",
             object_id=str(rule.place_id),
             fields=["contra_indications"],
-            purpose=policy.purpose_of(actor),
             detail={"code": rule.code, "version": rule.version},
         )
     return rule

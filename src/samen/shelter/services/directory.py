@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samen.core import audit, policy
+from samen.core import audit, audited, policy
 from samen.core.actor import Actor
 from samen.shelter.models import (
     Location,
@@ -42,10 +42,13 @@ def _provider_for(actor: Actor, provider: Provider | None) -> Provider:
 
 def _directory_audit(actor: Actor, action: str, object_type: str, pk: int, fields: list[str]):
     # Not personal data, but the trail shows who changed the national directory, and when.
-    audit.record(
-        actor, action, object_type=object_type, object_id=str(pk), fields=fields,
-        purpose=policy.purpose_of(actor),
-    )  # fmt: skip
+    audited.record(
+        actor,
+        action,
+        object_type=object_type,
+        object_id=str(pk),
+        fields=fields,
+    )
 
 
 @audit.atomic

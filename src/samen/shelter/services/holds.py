@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen.cases.services import event_add
-from samen.core import audit, policy
+from samen.core import audit, audited, policy
 from samen.core.actor import Actor, actor_for_membership
 from samen.sharing.services import share_create
 from samen.shelter import matching
@@ -89,14 +89,13 @@ def hold_place(
                 referral=referral.pk, hold=hold.pk, place=locked.pk,
                 expires_at=hold.expires_at.isoformat(),
             )  # fmt: skip
-            audit.record(
+            audited.record(
                 actor,
                 "referral_hold.create",
                 object_type="case",
                 object_id=referral.case.number,
                 fields=NEEDS_FIELDS,
-                purpose=policy.purpose_of(actor),
-                legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES),
+                categories=NEEDS_CATEGORIES,
                 detail={"referral": referral.pk, "hold": hold.pk, "place": locked.pk},
             )
             return hold
@@ -104,15 +103,14 @@ def hold_place(
             referral, now=now, exclude={place.pk}, via_national_centre=via_centre(actor)
         ).matches[:3]
     # Outside the rolled-back transaction, so the refused attempt stays in the trail.
-    audit.record(
+    audited.record(
         actor,
         "referral_hold.create",
         object_type="case",
         object_id=referral.case.number,
         fields=NEEDS_FIELDS,
         result="conflict",
-        purpose=policy.purpose_of(actor),
-        legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES),
+        categories=NEEDS_CATEGORIES,
         detail={"referral": referral.pk, "place": place.pk},
     )
     raise PlaceTaken(place, alternatives)
@@ -166,14 +164,13 @@ def _respond(
         case=referral.case, kind=kind, actor=actor, at=now,
         referral=referral.pk, hold=hold.pk, place=hold.place_id, **extra,
     )  # fmt: skip
-    audit.record(
+    audited.record(
         actor,
         "referral_hold.update",
         object_type="hold",
         object_id=str(hold.pk),
         fields=NEEDS_FIELDS,
-        purpose=policy.purpose_of(actor),
-        legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES),
+        categories=NEEDS_CATEGORIES,
         detail={"case": referral.case.number, "response": status, **extra},
     )
     return hold
@@ -235,13 +232,12 @@ def hold_decline_withdraw(*, actor: Actor, hold: Hold, reason: str) -> Hold:
     now = timezone.now()
     hold.decline_withdrawn_at = now
     hold.save(update_fields=["decline_withdrawn_at"])
-    audit.record(
+    audited.record(
         actor,
         "referral_hold.update",
         object_type="hold",
         object_id=str(hold.pk),
         fields=["decline"],
-        purpose=policy.purpose_of(actor),
         detail={
             "case": hold.referral.case.number,
             "response": "decline_withdrawn",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from samen.cases.lifecycle import case_status_follow
 from samen.cases.services import event_add
-from samen.core import audit, policy
+from samen.core import audit, audited, policy
 from samen.core.actor import Actor
 from samen.shelter.models import (
     Hold,
@@ -47,14 +47,13 @@ def placement_start(*, actor: Actor, hold: Hold, at: datetime | None = None) -> 
         case=referral.case, kind="placement_started", actor=actor, at=at,
         placement=placement.pk, place=hold.place_id,
     )  # fmt: skip
-    audit.record(
+    audited.record(
         actor,
         "placement.create",
         object_type="case",
         object_id=referral.case.number,
         fields=["placement"],
-        purpose=policy.purpose_of(actor),
-        legal_basis=policy.legal_basis(actor, {"location"}),
+        categories={"location"},
         detail={"placement": placement.pk},
     )
     return placement
@@ -91,14 +90,13 @@ def placement_end(
         case=referral.case, kind="placement_ended", actor=actor, at=at,
         placement=placement.pk, outflow=outflow,
     )  # fmt: skip
-    audit.record(
+    audited.record(
         actor,
         "placement.update",
         object_type="case",
         object_id=referral.case.number,
         fields=["placement"],
-        purpose=policy.purpose_of(actor),
-        legal_basis=policy.legal_basis(actor, {"location"}),
+        categories={"location"},
         detail={"placement": placement.pk, "outflow": outflow},
     )
     return placement

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from samen.cases.models import Case
 from samen.cases.services import event_add
-from samen.core import audit, policy
+from samen.core import audit, audited, policy
 from samen.core.actor import Actor
 from samen.identification.services import guardian_ensure
 from samen.shelter.models import (
@@ -103,14 +103,13 @@ def referral_create(*, actor: Actor, case: Case, data: NeedsInput) -> Referral:
         # A minor's referral, or the coordinator states a minor the case did not know: that is
         # a presumption until the age is established, and the guardian follows it.
         guardian_ensure(case=case, presumed=bool(data.minor))
-    audit.record(
+    audited.record(
         actor,
         "referral.create",
         object_type="case",
         object_id=case.number,
         fields=NEEDS_FIELDS,
-        purpose=policy.purpose_of(actor),
-        legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES),
+        categories=NEEDS_CATEGORIES,
         detail={"referral": referral.pk},
     )
     return referral
