@@ -71,17 +71,21 @@ def planning_page(request: HttpRequest) -> HttpResponse:
             (
                 "waits",
                 _("Waiting time percentiles (days)"),
-                charts.grouped_bars(_("Waiting time percentiles (days)"), series, waits),
+                charts.grouped_bars(
+                    "capacity-waits", _("Waiting time percentiles (days)"), series, waits
+                ),
             ),
             (
                 "days",
                 _("Days without a place and days with first reception full"),
-                charts.grouped_bars(_("Days without a place"), series, days),
+                charts.grouped_bars("capacity-days", _("Days without a place"), series, days),
             ),
             (
                 "types",
                 _("Places occupied by type of place (mean)"),
-                charts.grouped_bars(_("Places occupied by type of place"), series, types),
+                charts.grouped_bars(
+                    "capacity-types", _("Places occupied by type of place"), series, types
+                ),
             ),
         ],
         "withheld_labels": [report.part_labels()[p] for p in result.read.withheld],

@@ -183,11 +183,13 @@ def lead_times(request: HttpRequest) -> HttpResponse:
                         f"chart-{key}-indication",
                         _("Signal to slightest indication, median days"),
                         [(g.label or _("not recorded"), g.median_to_indication) for g in groups],
+                        empty_text=_("No cases reached this step yet."),
                     ),
                     leadtimes.hbar_chart(
                         f"chart-{key}-shelter",
                         _("Slightest indication to shelter placement, median days"),
                         [(g.label or _("not recorded"), g.median_to_shelter) for g in groups],
+                        empty_text=_("No cases reached this step yet."),
                     ),
                 ],
             }
@@ -202,6 +204,7 @@ def lead_times(request: HttpRequest) -> HttpResponse:
             (_("B8/3 permit granted"), total.outcomes["permit_granted"]),
             (_("B8/3 application refused"), total.outcomes["permit_refused"]),
         ],
+        empty_text=_("No cases reached this step yet."),
     )
     return render(
         request,
