@@ -94,10 +94,10 @@ def steps_shown(access: CaseAccess, path: IdentificationPath) -> list[dict[str, 
     ]
 
 
-def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, object]:
+def path_get(*, actor: Actor, case: Case, audit_read: bool = True) -> dict[str, object]:
     """The path as the actor may see it: state, next steps and who takes them, open deadlines,
     advice for minors; the non-punishment flag only for investigation and prosecution.
-    audited=False only where the request's one audit entry already names these fields (the
+    audit_read=False only where the request's one audit entry already names these fields (the
     case page: see case_block_fields)."""
     access = _access(actor, case, "identification.read")
     path = (
@@ -215,7 +215,7 @@ def path_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, obj
             }
             for f in flags
         ]
-    if not audited:
+    if not audit_read:
         return data
     audited.record(
         actor,
@@ -400,7 +400,7 @@ def commission_detail(review: CommissionReview | None, path_status: tuple[str, s
     return data
 
 
-def commission_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[str, object]:
+def commission_get(*, actor: Actor, case: Case, audit_read: bool = True) -> dict[str, object]:
     """The case's latest commission and victim status for the API; one audit entry."""
     access = _access(actor, case, "identification.read")
     if not access.shows("identification.commission"):
@@ -414,7 +414,7 @@ def commission_get(*, actor: Actor, case: Case, audited: bool = True) -> dict[st
         .first()
     ) or ("", "")
     data = {"case": case.number, **commission_detail(review, status)}
-    if audited:
+    if audit_read:
         audited.record(
             actor,
             "commission_review.read",
@@ -480,7 +480,7 @@ def case_block(*, actor: Actor, case: Case) -> dict[str, object] | None:
     Not audited by itself: the page's case read names these fields (case_block_fields)."""
     if not policy.allows(actor, "identification.read"):
         return None
-    data = path_get(actor=actor, case=case, audited=False)
+    data = path_get(actor=actor, case=case, audit_read=False)
     definition = (
         IdentificationPath.objects.filter(case=case).values_list("definition", flat=True).first()
     )
