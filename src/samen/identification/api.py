@@ -106,7 +106,7 @@ class TransitionView(SamenAPIView):
                 exc.message_dict if hasattr(exc, "error_dict") else {"transition": exc.messages}
             )
             shown = selectors.path_get(actor=self.actor, case=case, audit_read=False)
-            detail["allowed"] = [n["code"] for n in shown["next_steps"]]  # type: ignore[index,union-attr]
+            detail["allowed"] = [n["code"] for n in shown["next_steps"]]
             raise DjangoValidationError(detail) from exc
         return Response({"case": case.number, "state": path.state}, status=status.HTTP_201_CREATED)
 

@@ -100,9 +100,13 @@ def commission_open(
             for m in members
         )
         event_add(
-            case=case, kind=TIMELINE_KIND, actor=actor, at=now,
-            commission="opened", organisation_types=sorted(types),
-        )  # fmt: skip
+            case=case,
+            kind=TIMELINE_KIND,
+            actor=actor,
+            at=now,
+            commission="opened",
+            organisation_types=sorted(types),
+        )
         _record(actor, "commission_review.create", case, ["identification.commission"], access)
     return review
 
@@ -117,9 +121,15 @@ def _move_path(actor: Actor, path, code: str, now) -> None:
         return
     values = {"decided_on": engine.local_date(now).isoformat()}
     step = PathStep.objects.create(
-        path=path, transition=code, source=path.state, target=transition.target, values=values,
-        actor=actor.user, organisation=actor.organisation, at=now,
-    )  # fmt: skip
+        path=path,
+        transition=code,
+        source=path.state,
+        target=transition.target,
+        values=values,
+        actor=actor.user,
+        organisation=actor.organisation,
+        at=now,
+    )
     if transition.closes:
         path.deadlines.filter(closed_at__isnull=True, kind__in=transition.closes).update(
             closed_at=now
@@ -127,9 +137,15 @@ def _move_path(actor: Actor, path, code: str, now) -> None:
     source, path.state = path.state, transition.target
     path.save(update_fields=["state", "updated_at"])
     event_add(
-        case=path.case, kind=TIMELINE_KIND, actor=actor, at=now, transition=code,
-        source=source, target=step.target, values=values,
-    )  # fmt: skip
+        case=path.case,
+        kind=TIMELINE_KIND,
+        actor=actor,
+        at=now,
+        transition=code,
+        source=source,
+        target=step.target,
+        values=values,
+    )
     case_status_follow(case=path.case, path_state=path.state, actor=actor)
 
 
@@ -171,9 +187,13 @@ def commission_assess(
     with transaction.atomic():
         seat.save()
         _record(
-            actor, "commission_review.update", review.case, ["identification.commission"],
-            access, assessment=assessment,
-        )  # fmt: skip
+            actor,
+            "commission_review.update",
+            review.case,
+            ["identification.commission"],
+            access,
+            assessment=assessment,
+        )
     return seat
 
 
@@ -210,13 +230,21 @@ def commission_decide(
         path.save(update_fields=["htcds_status", "htcds_decision_org", "updated_at"])
         _move_path(actor, path, config.get("moves_path", {}).get(outcome, ""), now)
         event_add(
-            case=case, kind=TIMELINE_KIND, actor=actor, at=now,
-            commission="decided", outcome=outcome, reasons=reasons,
-        )  # fmt: skip
+            case=case,
+            kind=TIMELINE_KIND,
+            actor=actor,
+            at=now,
+            commission="decided",
+            outcome=outcome,
+            reasons=reasons,
+        )
         fields = ["identification.commission", "identification.victim_status"]
         _record(
-            actor, "commission_review.update", case,
+            actor,
+            "commission_review.update",
+            case,
             fields + (["identification.commission_reasons"] if text.strip() else []),
-            access, outcome=outcome,
-        )  # fmt: skip
+            access,
+            outcome=outcome,
+        )
     return review

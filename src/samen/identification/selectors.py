@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -81,7 +82,7 @@ def read_fields(actor: Actor, *, has_path: bool) -> list[str]:
     return fields
 
 
-def steps_shown(access: CaseAccess, path: IdentificationPath) -> list[dict[str, object]]:
+def steps_shown(access: CaseAccess, path: IdentificationPath) -> list[dict[str, Any]]:
     """The steps taken, through the case's field policy: a step shows only when the category of
     its transition is granted (a report to the police is criminal data, a B8/3 step immigration
     data), each of its values only by its own name's category, and the states it left and
@@ -94,7 +95,7 @@ def steps_shown(access: CaseAccess, path: IdentificationPath) -> list[dict[str, 
     ]
 
 
-def path_get(*, actor: Actor, case: Case, audit_read: bool = True) -> dict[str, object]:
+def path_get(*, actor: Actor, case: Case, audit_read: bool = True) -> dict[str, Any]:
     """The path as the actor may see it: state, next steps and who takes them, open deadlines,
     advice for minors; the non-punishment flag only for investigation and prosecution.
     audit_read=False only where the request's one audit entry already names these fields (the
@@ -136,7 +137,7 @@ def path_get(*, actor: Actor, case: Case, audit_read: bool = True) -> dict[str, 
             and (t.closes - {d.kind for d in t.opens}) & own  # answers it, not renews it
             and access.shows(f"identification.step.{t.code}")
         }
-    data: dict[str, object] = {
+    data: dict[str, Any] = {
         "case": case.number,
         "definition": f"{definition.code} v{definition.version}",
         "state": shown_state,
@@ -238,16 +239,16 @@ def fact_groups_shown(*, actor: Actor, case: Case) -> set[str]:
     return {group for group, (field, _names) in FACT_GROUPS.items() if access.shows(field)}
 
 
-def _form_choices(data: dict[str, object]) -> None:
+def _form_choices(data: dict[str, Any]) -> None:
     data["yes_no"] = [("", _("unknown")), ("yes", _("yes")), ("no", _("no"))]
     data["age_choices"] = AgeAssessment.choices
 
 
 def _yes_no(value: bool | None) -> str:
-    return {True: "yes", False: "no"}.get(value, "")  # type: ignore[call-overload]
+    return "" if value is None else ("yes" if value else "no")
 
 
-def path_page(*, actor: Actor, case: Case) -> dict[str, object]:
+def path_page(*, actor: Actor, case: Case) -> dict[str, Any]:
     """The path page's read (audited like path_get), in plain words."""
     data = path_get(actor=actor, case=case)
     definition = (
@@ -278,7 +279,7 @@ def org_type_labels(codes: list[str]) -> list[str]:
     return [str(labels.get(c, c)) for c in codes]
 
 
-def commission_of(*, actor: Actor, case: Case) -> dict[str, object] | None:
+def commission_of(*, actor: Actor, case: Case) -> dict[str, Any] | None:
     """The latest commission review of the case: members by organisation and role, who has
     assessed, the outcome; and the actor's own seat, if any. Unaudited: part of the case
     block's read. The chair's free-text reasons are not shown here."""
@@ -370,7 +371,7 @@ def commission_detail(review: CommissionReview | None, path_status: tuple[str, s
     assessments, the decision and its reason codes (never the chair's encrypted words), and the
     case's HTCDS victim status. Plain data; the caller checks the policy and audits."""
     status, decision_org = path_status
-    data: dict[str, object] = {
+    data: dict[str, Any] = {
         "htcds_status": status,
         "htcds_decision_org": decision_org,
         "commission": None,
@@ -400,7 +401,7 @@ def commission_detail(review: CommissionReview | None, path_status: tuple[str, s
     return data
 
 
-def commission_get(*, actor: Actor, case: Case, audit_read: bool = True) -> dict[str, object]:
+def commission_get(*, actor: Actor, case: Case, audit_read: bool = True) -> dict[str, Any]:
     """The case's latest commission and victim status for the API; one audit entry."""
     access = _access(actor, case, "identification.read")
     if not access.shows("identification.commission"):
@@ -439,18 +440,18 @@ FACT_CONDITIONS = frozenset(
 )
 
 
-def present(data: dict[str, object], machine: engine.Machine) -> dict[str, object]:
+def present(data: dict[str, Any], machine: engine.Machine) -> dict[str, Any]:
     """Plain words for the codes of a path read: step titles and values, the organisations
     that take the next steps, field labels and choice labels (both pages use this)."""
     lang = "en" if _lang().startswith("en") else "nl"
     by_code = machine.transitions
-    for s in data.get("steps", []) or []:  # type: ignore[union-attr]
+    for s in data.get("steps", []) or []:
         t = by_code.get(s["transition"])
         s["title"] = t.title.get(lang, s["transition"]) if t else s["transition"]
         s["values_display"] = [
             (field_label(k), choice_label(str(v))) for k, v in (s.get("values") or {}).items()
         ]
-    for n in data["next_steps"]:  # type: ignore[union-attr]
+    for n in data["next_steps"]:
         n["organisation_labels"] = org_type_labels(n["organisation_types"])
         n["inputs"] = [
             {
@@ -472,7 +473,7 @@ def case_block_fields(*, actor: Actor, number: str) -> list[str]:
     return read_fields(actor, has_path=has_path)
 
 
-def case_block(*, actor: Actor, case: Case) -> dict[str, object] | None:
+def case_block(*, actor: Actor, case: Case) -> dict[str, Any] | None:
     """The identification part of the case page: the whole path as a timeline (each state done,
     current, still possible or not taken), the steps taken, the next steps with the
     organisations that take them, and which of them the signed-in user may take. None when the
@@ -489,7 +490,7 @@ def case_block(*, actor: Actor, case: Case) -> dict[str, object] | None:
     )
     lang = _lang()
     state = str(data["state"])
-    steps = list(data.get("steps", []))  # type: ignore[arg-type]
+    steps = list(data.get("steps", []))
     visited = {s["source"] for s in steps} | {s["target"] for s in steps}
     reachable = _reachable(machine, state) if state else set()
     access = policy.case_access(actor, [case.pk]).get(case.pk)
@@ -521,7 +522,7 @@ def case_block(*, actor: Actor, case: Case) -> dict[str, object] | None:
 HOLD_EXPIRY = "hold_expiry"
 
 
-def shelter_hold_deadlines(*, actor: Actor, today: date) -> list[dict[str, object]]:
+def shelter_hold_deadlines(*, actor: Actor, today: date) -> list[dict[str, Any]]:
     """Active shelter holds (samen.shelter) of referrals the actor's organisation made or
     coordinates, as deadlines: a held place is lost when the hold expires. A read-only query on
     the shelter tables; the caller audits it with the rest of the list."""
@@ -559,7 +560,7 @@ def shelter_hold_deadlines(*, actor: Actor, today: date) -> list[dict[str, objec
     return rows
 
 
-def _deadline_shown(access: CaseAccess | None, row: dict[str, object]) -> dict | None:
+def _deadline_shown(access: CaseAccess | None, row: dict[str, Any]) -> dict | None:
     """A deadline row as the reader's relation to its case allows: listed only when the
     deadline's category is granted there (a B8/3 decision is immigration data, a held shelter
     place location data), and whether the person is a minor only with their demographics."""
@@ -573,7 +574,7 @@ def _deadline_shown(access: CaseAccess | None, row: dict[str, object]) -> dict |
 
 def deadlines_of_organisation(
     *, actor: Actor, today: date | None = None
-) -> dict[str, list[dict[str, object]]]:
+) -> dict[str, list[dict[str, Any]]]:
     """Open deadlines the actor's organisation owns or coordinates (it is the case's responsible
     organisation), in reach of the policy, bucketed: overdue, due today, within 7, within 14."""
     policy.require(actor, "identification.read", object_type="deadline", object_id="*")
@@ -591,7 +592,7 @@ def deadlines_of_organisation(
         .select_related("path__case__person", "organisation")
         .order_by("due_on", "id")
     )
-    result: dict[str, list[dict[str, object]]] = {b: [] for b in BUCKETS}
+    result: dict[str, list[dict[str, Any]]] = {b: [] for b in BUCKETS}
     for d in rows:
         result[bucket_of(d.due_on, today)].append(
             {
@@ -629,7 +630,7 @@ def deadlines_of_organisation(
     return result
 
 
-def notification_text(kind: str, data: dict[str, object]) -> str:
+def notification_text(kind: str, data: dict[str, Any]) -> str:
     """The notification's text, built when shown: rows hold codes and dates only."""
     from samen.identification.models import DeadlineKind, Notification
 
@@ -668,7 +669,7 @@ def notification_text(kind: str, data: dict[str, object]) -> str:
     }
 
 
-def notifications_of(*, actor: Actor, unread_only: bool = False) -> list[dict[str, object]]:
+def notifications_of(*, actor: Actor, unread_only: bool = False) -> list[dict[str, Any]]:
     """The signed-in user's in-app notifications in the active organisation, newest first. They
     name cases, so the list is audited (one entry, naming the cases shown)."""
     from samen.identification.models import Notification
@@ -760,12 +761,12 @@ def lead_time_records(*, actor: Actor) -> list[leadtimes.CaseRecord]:
     return records
 
 
-def lead_times_report(*, actor: Actor) -> dict[str, object]:
+def lead_times_report(*, actor: Actor) -> dict[str, Any]:
     """Lead times per region and per form of exploitation, with the national (in reach) total.
     Aggregates only; one audit entry saying how many cases were counted."""
     policy.require(actor, "identification.lead_times", object_type="case", object_id="*")
     records = lead_time_records(actor=actor)
-    result: dict[str, object] = {
+    result: dict[str, Any] = {
         "total": leadtimes.total(records, str(_("All cases in reach"))),
         "region": leadtimes.group_by(records, "region"),
         "form": leadtimes.group_by(records, "form"),

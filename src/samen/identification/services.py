@@ -382,13 +382,17 @@ def path_facts_set(
     given = {
         name: value
         for name, value in {
-            "foreign_national": foreign_national, "lawful_residence": lawful_residence,
-            "unaccompanied": unaccompanied, "age_assessment": age_assessment,
-            "presumed_minor": presumed_minor, "eu_citizen": eu_citizen,
-            "eu_residence_rights": eu_residence_rights, "dublin_claimant": dublin_claimant,
+            "foreign_national": foreign_national,
+            "lawful_residence": lawful_residence,
+            "unaccompanied": unaccompanied,
+            "age_assessment": age_assessment,
+            "presumed_minor": presumed_minor,
+            "eu_citizen": eu_citizen,
+            "eu_residence_rights": eu_residence_rights,
+            "dublin_claimant": dublin_claimant,
         }.items()
         if value is not UNSET
-    }  # fmt: skip
+    }
     errors: dict[str, list[str]] = {}
     for field, names in FACT_GROUPS.values():
         if not access.shows(field):
@@ -460,7 +464,7 @@ def _condition_task(path: IdentificationPath, step: str, now: datetime) -> None:
     event_add(case=case, kind=TIMELINE_KIND, actor=None, at=now, condition_broken=step)
 
 
-def _guardian_attach(path: IdentificationPath, now: object) -> Organisation | None:
+def _guardian_attach(path: IdentificationPath, now: datetime) -> Organisation | None:
     """Attach Nidos to a minor's path that has no guardian yet, and tell it once (after the
     commit). Any minor: documented, estimated or presumed, Dutch or foreign, accompanied or not
     (DOMAIN: Nidos is attached whenever a case becomes a minor's, by any route); Veilig Thuis
@@ -585,13 +589,16 @@ def minors_turning_adult(*, today: date | None = None) -> list[str]:
                     organisations.append(path.guardian_organisation)
                 Notification.objects.bulk_create(
                     Notification(
-                        user=m.user, organisation=m.organisation, kind=Notification.Kind.ADULT,
-                        case=case, data={"case": case.number, "on": today.isoformat()},
+                        user=m.user,
+                        organisation=m.organisation,
+                        kind=Notification.Kind.ADULT,
+                        case=case,
+                        data={"case": case.number, "on": today.isoformat()},
                         created_at=now,
                     )
                     for org in organisations
                     for m in recipients_of(org)
-                )  # fmt: skip
+                )
                 event_add(
                     case=case, kind=TIMELINE_KIND, actor=None, at=now, adult=today.isoformat()
                 )
@@ -639,7 +646,7 @@ def recipients_of(organisation: Organisation) -> list[Membership]:
     )
 
 
-def _notify_guardian(case: Case, guardian: Organisation, now: object) -> None:
+def _notify_guardian(case: Case, guardian: Organisation, now: datetime) -> None:
     members = recipients_of(guardian)
     Notification.objects.bulk_create(
         Notification(

@@ -30,6 +30,7 @@ from samen.shelter.services import (
     match_referral,
     needs_of,
     needs_profile,
+    organisation_of,
     place_info,
     places_for_matching,
     referrals_for_matching,
@@ -124,7 +125,7 @@ def holds_for_shelter(*, actor: Actor) -> list[dict]:
     """Active holds on the actor's places: the needs profile only, no case number or identity;
     the shelter learns who it is about when it accepts (a share is made then)."""
     policy.require(actor, "referral.respond", object_type="hold", object_id="*")
-    org_id = actor.organisation.pk if actor.organisation else None
+    org_id = organisation_of(actor).pk
     holds = list(
         Hold.objects.filter(
             place__location__provider__organisation_id=org_id, status=HoldStatus.ACTIVE
@@ -166,7 +167,7 @@ def refusals_for_shelter(*, actor: Actor) -> list[dict]:
     the place, when and why. No needs profile, case number or identity; the read is indexed to
     the cases in the trail like the requests are."""
     policy.require(actor, "referral.respond", object_type="hold", object_id="*")
-    org_id = actor.organisation.pk if actor.organisation else None
+    org_id = organisation_of(actor).pk
     holds = list(
         Hold.objects.filter(
             place__location__provider__organisation_id=org_id,
@@ -367,19 +368,23 @@ def placements_for_shelter(*, actor: Actor) -> dict[str, list[dict]]:
     """Accepted holds awaiting arrival and running placements on the actor's places. Ids and
     places only: what the shelter knows about the person it reads in the shared case."""
     policy.require(actor, "referral.respond", object_type="placement", object_id="*")
-    org_id = actor.organisation.pk if actor.organisation else None
-    arriving = Hold.objects.filter(
-        place__location__provider__organisation_id=org_id,
-        status=HoldStatus.ACCEPTED,
-        placement__isnull=True,
-    ).select_related("place", "referral__case")
-    running = Placement.objects.filter(
-        place__location__provider__organisation_id=org_id, ended_at__isnull=True
-    ).select_related("place", "referral__case")
-    arriving, running = list(arriving), list(running)
+    org_id = organisation_of(actor).pk
+    arriving = list(
+        Hold.objects.filter(
+            place__location__provider__organisation_id=org_id,
+            status=HoldStatus.ACCEPTED,
+            placement__isnull=True,
+        ).select_related("place", "referral__case")
+    )
+    running = list(
+        Placement.objects.filter(
+            place__location__provider__organisation_id=org_id, ended_at__isnull=True
+        ).select_related("place", "referral__case")
+    )
     # Which case a resident belongs to, where the share made on acceptance reaches it: the
     # shelter reads the rest in the shared case (issue #16).
-    reach = policy.case_access(actor, list({r.referral.case_id for r in [*arriving, *running]}))
+    referrals = [r.referral for r in arriving] + [p.referral for p in running]
+    reach = policy.case_access(actor, list({r.case_id for r in referrals}))
 
     def case_of(referral: Referral) -> str:
         return referral.case.number if referral.case_id in reach else ""
@@ -393,7 +398,7 @@ def placements_for_shelter(*, actor: Actor) -> dict[str, list[dict]]:
         detail={
             "holds": [h.pk for h in arriving],
             "placements": [p.pk for p in running],
-            "cases": sorted({r.referral.case.number for r in [*arriving, *running]}),
+            "cases": sorted({r.case.number for r in referrals}),
         },
     )
     return {

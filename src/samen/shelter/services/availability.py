@@ -19,7 +19,7 @@ from samen.shelter.models import (
     PlaceType,
 )
 from samen.shelter.services.alarms import capacity_alarm_check
-from samen.shelter.services.common import require_own_place, stale_after
+from samen.shelter.services.common import count_errors, require_own_place, stale_after
 from samen.shelter.services.waiting import offer_after_commit
 
 
@@ -32,13 +32,7 @@ def availability_update(
     the one already known or the stale threshold, nor in the future."""
     policy.require(actor, "shelter.update", object_type="shelter_place", object_id=str(place.pk))
     require_own_place(actor, place, "shelter.update")
-    errors: dict[str, list[str]] = {}
-    if capacity < 0:
-        errors["capacity"] = [_("Capacity cannot be negative.")]
-    if free < 0:
-        errors["free"] = [_("Free places cannot be negative.")]
-    elif free > capacity:
-        errors["free"] = [_("Free places cannot exceed the capacity.")]
+    errors = count_errors(capacity, free)
     now = timezone.now()
     place = Place.objects.select_for_update().get(pk=place.pk)
     if reported_at is not None:

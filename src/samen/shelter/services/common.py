@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from samen.cases.models import Case
 from samen.core import policy
 from samen.core.actor import Actor
-from samen.organisations.models import Role
+from samen.organisations.models import Organisation, Role
 from samen.shelter import matching
 from samen.shelter.models import (
     Place,
@@ -57,6 +57,14 @@ class PlaceTaken(ValidationError):
 # --- helpers ---------------------------------------------------------------------------------
 
 
+def organisation_of(actor: Actor) -> Organisation:
+    """The actor's organisation, where `policy.require` has made sure there is one (a permission
+    needs a membership)."""
+    if actor.organisation is None:  # pragma: no cover - policy.require refused it already
+        raise PermissionDenied
+    return actor.organisation
+
+
 def is_national(actor: Actor) -> bool:
     return actor.role == Role.NATIONAL_REGISTRAR
 
@@ -87,6 +95,18 @@ def require_own_referral(actor: Actor, referral: Referral, permission: str) -> N
         raise policy.not_visible(
             actor, permission, object_type="referral", object_id=str(referral.pk)
         )
+
+
+def count_errors(capacity: int, free: int) -> dict[str, list[str]]:
+    """What is wrong with a reported count of places, by field (empty: nothing)."""
+    errors: dict[str, list[str]] = {}
+    if capacity < 0:
+        errors["capacity"] = [_("Capacity cannot be negative.")]
+    if free < 0:
+        errors["free"] = [_("Free places cannot be negative.")]
+    elif free > capacity:
+        errors["free"] = [_("Free places cannot exceed the capacity.")]
+    return errors
 
 
 def move_free(place: Place, delta: int, *, cause: str, actor: Actor | None, at: datetime) -> None:

@@ -15,7 +15,7 @@ from samen.shelter.models import (
     PlaceAvailability,
     Provider,
 )
-from samen.shelter.services.common import is_national, require_own_place
+from samen.shelter.services.common import count_errors, is_national, require_own_place
 from samen.shelter.services.waiting import offer_after_commit
 
 PLACE_FIELDS = [
@@ -34,9 +34,11 @@ def _provider_for(actor: Actor, provider: Provider | None) -> Provider:
     own = Provider.objects.filter(organisation=actor.organisation).first()
     if own is None or (provider is not None and provider.pk != own.pk):
         raise policy.not_visible(
-            actor, "shelter.directory", object_type="shelter_provider",
+            actor,
+            "shelter.directory",
+            object_type="shelter_provider",
             object_id=str(provider.pk if provider else "-"),
-        )  # fmt: skip
+        )
     return own
 
 
@@ -71,9 +73,12 @@ def location_save(
     created = location.pk is None
     location.save()
     _directory_audit(
-        actor, "shelter_location.create" if created else "shelter_location.update",
-        "shelter_location", location.pk, sorted(data),
-    )  # fmt: skip
+        actor,
+        "shelter_location.create" if created else "shelter_location.update",
+        "shelter_location",
+        location.pk,
+        sorted(data),
+    )
     return location
 
 
@@ -97,15 +102,9 @@ def place_save(
     for key in PLACE_FIELDS:
         if key in data:
             setattr(place, key, data[key])
-    errors: dict[str, list[str]] = {}
     capacity = data.get("capacity", place.capacity)
     free = data.get("free", place.free)
-    if capacity < 0:
-        errors["capacity"] = [_("Capacity cannot be negative.")]
-    if free < 0:
-        errors["free"] = [_("Free places cannot be negative.")]
-    elif free > capacity:
-        errors["free"] = [_("Free places cannot exceed the capacity.")]
+    errors = count_errors(capacity, free)
     if errors:
         raise ValidationError(errors)
     count_changed = place.pk is None or (capacity, free) != (place.capacity, place.free)
@@ -120,12 +119,20 @@ def place_save(
         place.forms.set(forms)
     if count_changed:
         PlaceAvailability.objects.create(
-            place=place, capacity=capacity, free=free, reported_at=now, reported_by=actor.user,
-            organisation=actor.organisation, cause="report",
-        )  # fmt: skip
+            place=place,
+            capacity=capacity,
+            free=free,
+            reported_at=now,
+            reported_by=actor.user,
+            organisation=actor.organisation,
+            cause="report",
+        )
         offer_after_commit(place.pk)
     _directory_audit(
-        actor, "shelter_place.create" if created else "shelter_place.update",
-        "shelter_place", place.pk, sorted([*data, *(["forms"] if forms is not None else [])]),
-    )  # fmt: skip
+        actor,
+        "shelter_place.create" if created else "shelter_place.update",
+        "shelter_place",
+        place.pk,
+        sorted([*data, *(["forms"] if forms is not None else [])]),
+    )
     return place

@@ -43,7 +43,7 @@ from samen.shelter.services.needs import (
     places_for_matching,
     via_centre,
 )
-from samen.shelter.services.waiting import offer_after_commit
+from samen.shelter.services.waiting import bed_release, offer_after_commit
 
 
 def hold_place(
@@ -70,9 +70,13 @@ def hold_place(
                 from samen.shelter.texts import exclusion_text
 
                 raise ValidationError(
-                    {"place": [_("This place does not fit: %(why)s") % {
-                        "why": exclusion_text(excluded.rule)}]}
-                )  # fmt: skip
+                    {
+                        "place": [
+                            _("This place does not fit: %(why)s")
+                            % {"why": exclusion_text(excluded.rule)}
+                        ]
+                    }
+                )
             move_free(locked, -1, cause="hold", actor=actor, at=now)
             transaction.on_commit(lambda: capacity_alarm_check())
             hold = Hold.objects.create(
@@ -85,10 +89,15 @@ def hold_place(
             referral.status = ReferralStatus.HELD
             referral.save(update_fields=["status"])
             event_add(
-                case=referral.case, kind="shelter_hold", actor=actor, at=now,
-                referral=referral.pk, hold=hold.pk, place=locked.pk,
+                case=referral.case,
+                kind="shelter_hold",
+                actor=actor,
+                at=now,
+                referral=referral.pk,
+                hold=hold.pk,
+                place=locked.pk,
                 expires_at=hold.expires_at.isoformat(),
-            )  # fmt: skip
+            )
             audited.record(
                 actor,
                 "referral_hold.create",
@@ -137,6 +146,11 @@ def _share_on_accept(hold: Hold) -> str:
     return "shared"
 
 
+def _answered_at(hold: Hold) -> datetime:
+    """When the shelter answered the hold (`_respond` stamps it)."""
+    return hold.responded_at or timezone.now()
+
+
 def _respondable_hold(actor: Actor, hold: Hold, now: datetime) -> Hold:
     policy.require(actor, "referral.respond", object_type="hold", object_id=str(hold.pk))
     require_own_place(actor, hold.place, "referral.respond")
@@ -161,9 +175,15 @@ def _respond(
     referral.save(update_fields=["status"])
     extra = {"reason": reason} if reason else {}
     event_add(
-        case=referral.case, kind=kind, actor=actor, at=now,
-        referral=referral.pk, hold=hold.pk, place=hold.place_id, **extra,
-    )  # fmt: skip
+        case=referral.case,
+        kind=kind,
+        actor=actor,
+        at=now,
+        referral=referral.pk,
+        hold=hold.pk,
+        place=hold.place_id,
+        **extra,
+    )
     audited.record(
         actor,
         "referral_hold.update",
@@ -188,9 +208,13 @@ def hold_accept(*, actor: Actor, hold: Hold) -> Hold:
     )
     outcome = _share_on_accept(hold)
     event_add(
-        case=hold.referral.case, kind="shelter_identity", actor=None, at=hold.responded_at,
-        hold=hold.pk, outcome=outcome,
-    )  # fmt: skip
+        case=hold.referral.case,
+        kind="shelter_identity",
+        actor=None,
+        at=_answered_at(hold),
+        hold=hold.pk,
+        outcome=outcome,
+    )
     return hold
 
 
@@ -207,9 +231,7 @@ def hold_decline(*, actor: Actor, hold: Hold, reason: str) -> Hold:
         kind="shelter_declined",
         reason=reason,
     )
-    place = Place.objects.select_for_update().get(pk=hold.place_id)
-    move_free(place, +1, cause="hold_declined", actor=actor, at=hold.responded_at)
-    offer_after_commit(place.pk)
+    bed_release(hold.place_id, cause="hold_declined", actor=actor, at=_answered_at(hold))
     return hold
 
 
@@ -261,17 +283,20 @@ def holds_expire(*, now: datetime | None = None) -> int:
                 continue  # a shelter answered meanwhile
             hold.status = HoldStatus.EXPIRED
             hold.save(update_fields=["status"])
-            place = Place.objects.select_for_update().get(pk=hold.place_id)
-            move_free(place, +1, cause="hold_expired", actor=None, at=now)
-            offer_after_commit(place.pk)
+            bed_release(hold.place_id, cause="hold_expired", actor=None, at=now)
             referral = hold.referral
             if referral.status == ReferralStatus.HELD:
                 referral.status = ReferralStatus.OPEN
                 referral.save(update_fields=["status"])
             # No audit entry: a timer releasing a bed uses no personal data.
             event_add(
-                case=referral.case, kind="shelter_hold_expired", actor=None, at=now,
-                referral=referral.pk, hold=hold.pk, place=hold.place_id,
-            )  # fmt: skip
+                case=referral.case,
+                kind="shelter_hold_expired",
+                actor=None,
+                at=now,
+                referral=referral.pk,
+                hold=hold.pk,
+                place=hold.place_id,
+            )
             released += 1
     return released

@@ -16,12 +16,11 @@ from samen.shelter.models import (
     Hold,
     HoldStatus,
     OutflowDestination,
-    Place,
     Placement,
     ReferralStatus,
 )
-from samen.shelter.services.common import move_free, require_own_place
-from samen.shelter.services.waiting import offer_after_commit
+from samen.shelter.services.common import require_own_place
+from samen.shelter.services.waiting import bed_release
 
 
 @audit.atomic
@@ -44,9 +43,13 @@ def placement_start(*, actor: Actor, hold: Hold, at: datetime | None = None) -> 
     # The case's status follows the shelter: a placed person is in care (issue #14).
     case_status_follow(case=referral.case, in_care=True, actor=actor)
     event_add(
-        case=referral.case, kind="placement_started", actor=actor, at=at,
-        placement=placement.pk, place=hold.place_id,
-    )  # fmt: skip
+        case=referral.case,
+        kind="placement_started",
+        actor=actor,
+        at=at,
+        placement=placement.pk,
+        place=hold.place_id,
+    )
     audited.record(
         actor,
         "placement.create",
@@ -80,16 +83,18 @@ def placement_end(
         raise ValidationError({"at": [_("The departure cannot be in the future.")]})
     placement.ended_at, placement.outflow = at, outflow
     placement.save(update_fields=["ended_at", "outflow"])
-    place = Place.objects.select_for_update().get(pk=placement.place_id)
-    move_free(place, +1, cause="placement_end", actor=actor, at=at)
-    offer_after_commit(place.pk)
+    bed_release(placement.place_id, cause="placement_end", actor=actor, at=at)
     referral = placement.referral
     referral.status = ReferralStatus.ENDED
     referral.save(update_fields=["status"])
     event_add(
-        case=referral.case, kind="placement_ended", actor=actor, at=at,
-        placement=placement.pk, outflow=outflow,
-    )  # fmt: skip
+        case=referral.case,
+        kind="placement_ended",
+        actor=actor,
+        at=at,
+        placement=placement.pk,
+        outflow=outflow,
+    )
     audited.record(
         actor,
         "placement.update",

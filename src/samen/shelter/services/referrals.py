@@ -18,7 +18,13 @@ from samen.shelter.models import (
     SecurityLevel,
     Urgency,
 )
-from samen.shelter.services.common import CARE_KINDS, NEEDS_CATEGORIES, NEEDS_FIELDS, reach_case
+from samen.shelter.services.common import (
+    CARE_KINDS,
+    NEEDS_CATEGORIES,
+    NEEDS_FIELDS,
+    organisation_of,
+    reach_case,
+)
 from samen.shelter.services.needs import case_facts, via_centre
 
 
@@ -88,7 +94,7 @@ def referral_create(*, actor: Actor, case: Case, data: NeedsInput) -> Referral:
     now = timezone.now()
     referral = Referral.objects.create(
         case=case,
-        organisation=actor.organisation,
+        organisation=organisation_of(actor),
         membership=actor.membership,
         created_by=actor.user,
         created_at=now,
@@ -96,9 +102,13 @@ def referral_create(*, actor: Actor, case: Case, data: NeedsInput) -> Referral:
         urgency=data.urgency,
     )
     event_add(
-        case=case, kind="shelter_referral", actor=actor, at=now,
-        referral=referral.pk, urgency=data.urgency,
-    )  # fmt: skip
+        case=case,
+        kind="shelter_referral",
+        actor=actor,
+        at=now,
+        referral=referral.pk,
+        urgency=data.urgency,
+    )
     if needs["minor"]:
         # A minor's referral, or the coordinator states a minor the case did not know: that is
         # a presumption until the age is established, and the guardian follows it.

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samen.core.actor import Actor
 from samen.shelter import matching
 from samen.shelter.models import (
     Place,
@@ -16,6 +17,7 @@ from samen.shelter.models import (
     WaitingOffer,
 )
 from samen.shelter.services.alarms import capacity_alarm_check
+from samen.shelter.services.common import move_free
 from samen.shelter.services.needs import (
     needs_of,
     place_info,
@@ -72,6 +74,13 @@ def place_offer_to_waiting(*, place_id: int, now: datetime | None = None) -> int
                 fail_silently=True,
             )
     return offered
+
+
+def bed_release(place_id: int, *, cause: str, actor: Actor | None, at: datetime) -> None:
+    """A held or occupied bed is free again: count it on the locked place, then offer it."""
+    place = Place.objects.select_for_update().get(pk=place_id)
+    move_free(place, +1, cause=cause, actor=actor, at=at)
+    offer_after_commit(place.pk)
 
 
 def offer_after_commit(place_id: int) -> None:
