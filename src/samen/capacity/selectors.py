@@ -232,9 +232,13 @@ def calibrate(*, actor: Actor, period: Period) -> CalibrationRead:
         fields=sorted(granted & set(PROFILE_CATEGORIES.values())),
         purpose=PURPOSE,
         legal_basis=policy.legal_basis(actor, granted),
-        detail={"from": period.start.isoformat(), "to": period.end.isoformat(),
-                "referrals": observed.referrals, "format": "aggregate"},
-    )  # fmt: skip
+        detail={
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "referrals": observed.referrals,
+            "format": "aggregate",
+        },
+    )
     return CalibrationRead(calibration, observed, tuple(parts), tuple(withheld))
 
 

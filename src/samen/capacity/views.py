@@ -46,8 +46,9 @@ def planning_page(request: HttpRequest) -> HttpResponse:
     found = report.tables(result, region_names())
     stamp = f"{result.year}-{result.replications}"
     if fmt == "csv":
-        return _attachment(report.tables_csv(found), "text/csv; charset=utf-8",
-                           f"samen-capaciteit-{stamp}.csv")  # fmt: skip
+        return _attachment(
+            report.tables_csv(found), "text/csv; charset=utf-8", f"samen-capaciteit-{stamp}.csv"
+        )
     if fmt == "xlsx":
         return _attachment(report.tables_xlsx(found), XLSX, f"samen-capaciteit-{stamp}.xlsx")
     series = (_("Baseline"), _("Scenario"))
@@ -60,8 +61,10 @@ def planning_page(request: HttpRequest) -> HttpResponse:
         charts.Group(labels[k], (result.baseline[k], result.scenario[k]))
         for k in ("overflow_days", "first_reception_full_days")
     ]
-    types = [charts.Group(str(row.place_type_label), (row.base, row.scenario))
-             for row in report.type_rows(result)]  # fmt: skip
+    types = [
+        charts.Group(str(row.place_type_label), (row.base, row.scenario))
+        for row in report.type_rows(result)
+    ]
     context = {
         "form": form,
         "result": result,

@@ -75,10 +75,19 @@ def identity_provider(tmp_path_factory) -> Iterator[IdentityProvider]:
     env = {**os.environ, "TEST_IDP_STATE_DIR": str(state_dir), "TEST_IDP_SITE_URL": site}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     process = subprocess.Popen(  # noqa: S603  # our own interpreter and module
-        [sys.executable, "-m", "samen.accounts.tests.oidc_provider.serve", str(port),
-         CLIENT_ID, CLIENT_SECRET, REDIRECT_URI],
-        env=env, stdout=subprocess.DEVNULL, stderr=(state_dir / "stderr.log").open("w"),
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "samen.accounts.tests.oidc_provider.serve",
+            str(port),
+            CLIENT_ID,
+            CLIENT_SECRET,
+            REDIRECT_URI,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(state_dir / "stderr.log").open("w"),
+    )
     issuer = f"{site}/openid"
     try:
         deadline = time.monotonic() + 60
