@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samen.accounts.models import User
 from samen.organisations.models import OrganisationType, Role
 from samen.shelter.models import (
     CapacityAlarm,
@@ -63,7 +63,7 @@ def registrars() -> list:
     """The national coordination centre's registrars: they keep the national shelter overview.
     Registrars elsewhere (the IND records permits) have no part in finding beds."""
     return list(
-        User.objects.filter(
+        get_user_model()._default_manager.filter(
             memberships__role=Role.NATIONAL_REGISTRAR,
             memberships__is_active=True,
             memberships__organisation__type=OrganisationType.COMENSHA,
