@@ -63,7 +63,8 @@ def registrars() -> list:
     """The national coordination centre's registrars: they keep the national shelter overview.
     Registrars elsewhere (the IND records permits) have no part in finding beds."""
     return list(
-        get_user_model()._default_manager.filter(
+        get_user_model()
+        ._default_manager.filter(
             memberships__role=Role.NATIONAL_REGISTRAR,
             memberships__is_active=True,
             memberships__organisation__type=OrganisationType.COMENSHA,

@@ -15,11 +15,15 @@ from samen.shelter.models import (
     ContraCode,
     ContraIndication,
     Place,
-    PlaceAvailability,
     PlaceType,
 )
 from samen.shelter.services.alarms import capacity_alarm_check
-from samen.shelter.services.common import count_errors, require_own_place, stale_after
+from samen.shelter.services.common import (
+    count_errors,
+    count_kept,
+    require_own_place,
+    stale_after,
+)
 from samen.shelter.services.waiting import offer_after_commit
 
 
@@ -49,15 +53,7 @@ def availability_update(
     place.capacity, place.free = capacity, free
     place.availability_at, place.availability_by = now, actor.user
     place.save(update_fields=["capacity", "free", "availability_at", "availability_by"])
-    PlaceAvailability.objects.create(
-        place=place,
-        capacity=capacity,
-        free=free,
-        reported_at=now,
-        reported_by=actor.user,
-        organisation=actor.organisation,
-        cause="report",
-    )
+    count_kept(place, cause="report", actor=actor, at=now)
     if free > 0:
         offer_after_commit(place.pk)
     else:

@@ -114,6 +114,11 @@ def move_free(place: Place, delta: int, *, cause: str, actor: Actor | None, at: 
     alone: only a shelter's own report says the count was checked."""
     place.free = max(0, min(place.capacity, place.free + delta))
     place.save(update_fields=["free"])
+    count_kept(place, cause=cause, actor=actor, at=at)
+
+
+def count_kept(place: Place, *, cause: str, actor: Actor | None, at: datetime) -> None:
+    """Keep the place's current capacity and free count in its history, with who and why."""
     PlaceAvailability.objects.create(
         place=place,
         capacity=place.capacity,

@@ -12,10 +12,14 @@ from samen.core.actor import Actor
 from samen.shelter.models import (
     Location,
     Place,
-    PlaceAvailability,
     Provider,
 )
-from samen.shelter.services.common import count_errors, is_national, require_own_place
+from samen.shelter.services.common import (
+    count_errors,
+    count_kept,
+    is_national,
+    require_own_place,
+)
 from samen.shelter.services.waiting import offer_after_commit
 
 PLACE_FIELDS = [
@@ -118,15 +122,7 @@ def place_save(
     if forms is not None:
         place.forms.set(forms)
     if count_changed:
-        PlaceAvailability.objects.create(
-            place=place,
-            capacity=capacity,
-            free=free,
-            reported_at=now,
-            reported_by=actor.user,
-            organisation=actor.organisation,
-            cause="report",
-        )
+        count_kept(place, cause="report", actor=actor, at=now)
         offer_after_commit(place.pk)
     _directory_audit(
         actor,
