@@ -346,7 +346,7 @@ def _open_review(view: SamenAPIView, number: str) -> CommissionReview:
     """The case's latest commission; out of reach looks missing, a reachable case without one
     answers 400 naming `commission`."""
     case = _case(view, number, "identification.read")
-    services._access(view.actor, case, "identification.read")
+    services.access_for(view.actor, case, "identification.read")
     review = CommissionReview.objects.filter(case=case).select_related("case", "definition").first()
     if review is None:
         raise DjangoValidationError({"commission": [_("This case has no commission.")]})

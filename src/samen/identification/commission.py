@@ -28,7 +28,7 @@ from samen.identification.models import (
     PathStep,
 )
 from samen.identification.selectors import commission_candidates
-from samen.identification.services import TIMELINE_KIND, _access, _path_locked
+from samen.identification.services import TIMELINE_KIND, access_for, path_locked
 from samen.organisations.models import Membership
 
 
@@ -53,10 +53,10 @@ def commission_open(
     *, actor: Actor, case: Case, members: list[Membership], chair: Membership
 ) -> CommissionReview:
     """Put a case before the commission; the members must span enough organisation types."""
-    access = _access(actor, case, "identification.transition")
+    access = access_for(actor, case, "identification.transition")
     now = timezone.now()
     with transaction.atomic():
-        path = _path_locked(case)  # the lock also serialises two people opening at once
+        path = path_locked(case)  # the lock also serialises two people opening at once
         if CommissionReview.objects.filter(case=case, decided_at__isnull=True).exists():
             raise ValidationError(
                 {"members": [_("This case is already before the commission; await its decision.")]}
@@ -175,7 +175,7 @@ def commission_assess(
     *, actor: Actor, review: CommissionReview, assessment: str, reasons: list[str]
 ) -> CommissionMember:
     """A member records their own assessment."""
-    access = _access(actor, review.case, "identification.read")
+    access = access_for(actor, review.case, "identification.read")
     seat = _seat(actor, review)
     if review.decided_at:
         raise ValidationError({"assessment": [_("The commission has already decided.")]})
@@ -203,7 +203,7 @@ def commission_decide(
     """The chair decides, with reasons, once every member has assessed; the outcome sets the
     victim status (HTCDS vic_TraffickingStatus and its decision-making organisation)."""
     case = review.case
-    access = _access(actor, case, "identification.read")
+    access = access_for(actor, case, "identification.read")
     seat = _seat(actor, review)
     if not seat.is_chair:
         raise PermissionDenied(_("Only the chair records the decision."))
@@ -224,7 +224,7 @@ def commission_decide(
                 {"text": text.strip()[:5000]}, context=f"commission:{case.number}"
             )
         review.save()
-        path = _path_locked(case)
+        path = path_locked(case)
         path.htcds_status = config["outcomes"][outcome]
         path.htcds_decision_org = config.get("htcds_decision_org", "Other")
         path.save(update_fields=["htcds_status", "htcds_decision_org", "updated_at"])

@@ -15,7 +15,7 @@ from samen.identification.models import (
     IdentificationPath,
 )
 from samen.identification.services import (
-    _access,
+    access_for,
     current_definition,
 )
 from samen.organisations.models import Membership
@@ -72,7 +72,7 @@ def commission_candidates(*, actor: Actor, case: Case) -> list[Membership]:
     (else they could not assess). Only for those who may open a commission. Not audited by
     itself: the request's one entry is the opening (commission_open) or, when the form is
     shown, commission_candidates_audit."""
-    _access(actor, case, "identification.transition")
+    access_for(actor, case, "identification.transition")
     config = commission_config(case)
     rows = (
         Membership.objects.filter(
@@ -144,7 +144,7 @@ def commission_detail(review: CommissionReview | None, path_status: tuple[str, s
 
 def commission_get(*, actor: Actor, case: Case, audit_read: bool = True) -> dict[str, Any]:
     """The case's latest commission and victim status for the API; one audit entry."""
-    access = _access(actor, case, "identification.read")
+    access = access_for(actor, case, "identification.read")
     if not access.shows("identification.commission"):
         raise policy.not_visible(
             actor, "commission_review.read", object_type="case", object_id=case.number

@@ -29,7 +29,7 @@ from samen.identification.models import (
 from samen.identification.services import (
     FACT_GROUPS,
     NON_PUNISHMENT_VIEWERS,
-    _access,
+    access_for,
     current_definition,
     facts_of,
     history_of,
@@ -75,7 +75,7 @@ def path_get(*, actor: Actor, case: Case, audit_read: bool = True) -> dict[str, 
     advice for minors; the non-punishment flag only for investigation and prosecution.
     audit_read=False only where the request's one audit entry already names these fields (the
     case page: see case_block_fields)."""
-    access = _access(actor, case, "identification.read")
+    access = access_for(actor, case, "identification.read")
     path = (
         IdentificationPath.objects.select_related("definition", "guardian_organisation")
         .filter(case=case)
