@@ -85,6 +85,7 @@ def svg(
     body: Iterable[str],
     css_class: str = "",
     testid: str = "",
+    font_size: int = FONT_SIZE,
 ) -> Markup:
     """The accessible frame around a chart's parts: its title and description are what a
     screen reader announces."""
@@ -94,7 +95,7 @@ def svg(
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {num(width)} {num(height)}" '
         f'width="{num(width)}" role="img" aria-labelledby="{escape(key)}-title '
-        f'{escape(key)}-desc" font-family="{FONT}" font-size="{FONT_SIZE}"{extra}>'
+        f'{escape(key)}-desc" font-family="{FONT}" font-size="{font_size}"{extra}>'
         f'<title id="{escape(key)}-title">{escape(title)}</title>'
         f'<desc id="{escape(key)}-desc">{escape(description)}</desc>' + "".join(body) + "</svg>"
     )

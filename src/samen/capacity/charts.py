@@ -71,4 +71,5 @@ def grouped_bars(
         height=height,
         body=parts,
         css_class="capacity-chart",
+        font_size=12,  # the bars are 12 high: labels of their size
     )
