@@ -86,8 +86,13 @@ def _names() -> dict[str, str]:
     out: dict[str, str] = {}
     nl = _translation("nl")
     for c in pycountry.countries:
-        names = {c.alpha_2, c.alpha_3, c.name, getattr(c, "common_name", ""),
-                 getattr(c, "official_name", "")}  # fmt: skip
+        names = {
+            c.alpha_2,
+            c.alpha_3,
+            c.name,
+            getattr(c, "common_name", ""),
+            getattr(c, "official_name", ""),
+        }
         names |= {nl.gettext(n) for n in list(names) if n}
         for name in names:
             if name:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
 from django.db import transaction
 
+from samen import versioned
 from samen.barriers.models import Barrier, BarrierModel, Form, Step
 from samen.organisations.models import OrganisationType
 from samen.signalling.lists import read_list_files
@@ -23,14 +22,10 @@ def read_model_files(directory: Path | None = None) -> list[dict]:
         for cat in sl["categories"]
         for ind in cat["indicators"]
     }
-    models = []
-    for path in sorted((directory or MODELS_DIR).glob("*.json")):
-        data = json.loads(path.read_bytes())
-        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
-        data["_checksum"] = hashlib.sha256(canonical).hexdigest()
-        validate_model(data, source=path.name, indicator_codes=indicator_codes)
-        models.append(data)
-    return models
+    return versioned.read_files(
+        directory or MODELS_DIR,
+        lambda data, source: validate_model(data, source=source, indicator_codes=indicator_codes),
+    )
 
 
 def validate_model(data: dict, *, source: str, indicator_codes: set[str]) -> None:
@@ -54,23 +49,14 @@ def validate_model(data: dict, *, source: str, indicator_codes: set[str]) -> Non
 def barrier_models_sync(using: str = "default") -> int:
     """Create each model version not in the database yet; the newest per form is current.
     A changed file with the same version number is refused: raised barriers refer to it."""
-    created = 0
     with transaction.atomic(using=using):
-        for data in read_model_files():
-            existing = (
-                BarrierModel.objects.using(using)
-                .filter(form=data["form"], version=data["version"])
-                .first()
-            )
-            if existing:
-                if existing.checksum != data["_checksum"]:
-                    raise ValueError(
-                        f"barrier model {data['form']} v{data['version']} changed without a new "
-                        "version number"
-                    )
-                continue
-            _create(data, using)
-            created += 1
+        created = versioned.sync_versions(
+            BarrierModel.objects.using(using),
+            read_model_files(),
+            key="form",
+            what="barrier model",
+            create=lambda data: _create(data, using),
+        )
         for form in Form.values:
             newest = (
                 BarrierModel.objects.using(using).filter(form=form).order_by("-version").first()

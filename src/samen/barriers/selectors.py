@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from samen.barriers.models import Barrier, BarrierModel, BarrierState, RaisedBarrier, Step
-from samen.core import audit, policy
+from samen.core import audit, audited, policy
 from samen.core.actor import Actor
 from samen.organisations.models import Organisation, OrganisationType, Role, SafetyRegion
 from samen.signalling.models import Signal
@@ -71,9 +71,13 @@ def raised_get(*, actor: Actor, raised_id: int) -> RaisedBarrier:
     """One raised barrier the actor may see; a refusal is audited and looks like absence."""
     found = raised_visible(actor=actor).filter(pk=raised_id).first()
     if found is None:
-        audit.record(actor, "barrier.read", object_type="raised_barrier",
-                     object_id=str(raised_id), result="denied",
-                     purpose=policy.purpose_of(actor))  # fmt: skip
+        audited.record(
+            actor,
+            "barrier.read",
+            object_type="raised_barrier",
+            object_id=str(raised_id),
+            result="denied",
+        )
         raise RaisedBarrier.DoesNotExist
     return found
 

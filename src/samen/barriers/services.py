@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from samen.barriers import selectors
 from samen.barriers.models import Barrier, BarrierState, ProgressNote, RaisedBarrier
-from samen.core import audit, policy
+from samen.core import audited, policy
 from samen.core.actor import Actor
 from samen.organisations.models import Municipality, Organisation
 
@@ -70,13 +70,12 @@ def barrier_raise(
                 author=actor.user,
                 organisation=org,
             )
-        audit.record(
+        audited.record(
             actor,
             "barrier.raise",
             object_type="raised_barrier",
             object_id=str(raised.pk),
             fields=["state", "partners"],
-            purpose=policy.purpose_of(actor),
         )
     return raised
 
@@ -87,9 +86,13 @@ def barrier_progress(
     """A dated progress note, and the state it leaves the barrier in. Only an owning partner;
     a refusal is audited."""
     if not selectors.may_update(actor=actor, raised=raised):
-        audit.record(actor, "barrier.update", object_type="raised_barrier",
-                     object_id=str(raised.pk), result="denied",
-                     purpose=policy.purpose_of(actor))  # fmt: skip
+        audited.record(
+            actor,
+            "barrier.update",
+            object_type="raised_barrier",
+            object_id=str(raised.pk),
+            result="denied",
+        )
         raise PermissionDenied("barrier.update")
     errors: dict[str, list[str]] = {}
     if state not in BarrierState.values:
@@ -114,12 +117,11 @@ def barrier_progress(
         )
         locked.state = state
         locked.save(update_fields=["state", "updated_at"])
-        audit.record(
+        audited.record(
             actor,
             "barrier.update",
             object_type="raised_barrier",
             object_id=str(raised.pk),
             fields=["state", "note"],
-            purpose=policy.purpose_of(actor),
         )
     return note

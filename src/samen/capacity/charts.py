@@ -7,9 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
-
+from samen import charts
 from samen.capacity.engine import Estimate
 
 LEFT, WIDTH, ROW, BAR = 250, 680, 34, 12
@@ -22,46 +20,56 @@ class Group:
     values: tuple[Estimate | None, ...]  # one per series; None: hidden
 
 
-def grouped_bars(title: str, series: tuple[str, ...], groups: list[Group]) -> SafeString:
-    top = max(
-        (e.high if not math.isnan(e.high) else e.mean for g in groups for e in g.values
-         if e is not None and not math.isnan(e.mean)),
-        default=0.0,
-    ) or 1.0  # fmt: skip
+def grouped_bars(
+    key: str, title: str, series: tuple[str, ...], groups: list[Group]
+) -> charts.Markup:
+    top = (
+        max(
+            (
+                e.high if not math.isnan(e.high) else e.mean
+                for g in groups
+                for e in g.values
+                if e is not None and not math.isnan(e.mean)
+            ),
+            default=0.0,
+        )
+        or 1.0
+    )
     span = WIDTH - LEFT - 70
     height = 30 + ROW * len(groups)
 
     def x(v: float) -> float:
-        return LEFT + span * max(v, 0.0) / top
+        return LEFT + charts.scale(v, top, span)
 
-    parts = []
+    parts = [
+        charts.rect(LEFT + 140 * s, 4, 10, 10, fill=COLOURS[s % 2])
+        + charts.text(LEFT + 140 * s + 14, 13, name)
+        for s, name in enumerate(series)
+    ]
+    said = []
     for i, group in enumerate(groups):
         y0 = 26 + i * ROW
-        parts.append(format_html('<text x="{}" y="{}" text-anchor="end">{}</text>', LEFT - 6,
-                                 y0 + BAR, group.label))  # fmt: skip
+        parts.append(charts.text(LEFT - 6, y0 + BAR, group.label, anchor="end"))
         for s, estimate in enumerate(group.values):
             y = y0 + s * (BAR + 2)
             if estimate is None or math.isnan(estimate.mean):
-                parts.append(format_html('<text x="{}" y="{}">x</text>', LEFT + 4, y + BAR - 2))
+                parts.append(charts.text(LEFT + 4, y + BAR - 2, "x"))
+                said.append((f"{group.label}, {series[s]}", "x"))
                 continue
-            parts.append(format_html(
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
-                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#000"></line>'
-                '<text x="{}" y="{}">{}</text>',
-                LEFT, y, f"{x(estimate.mean) - LEFT:.1f}", BAR, COLOURS[s % 2],
-                f"{x(estimate.low):.1f}", f"{x(estimate.high):.1f}", y + BAR / 2, y + BAR / 2,
-                f"{x(estimate.high) + 4:.1f}", y + BAR - 2, f"{estimate.mean:.1f}",
-            ))  # fmt: skip
-    legend = format_html_join(
-        "",
-        '<rect x="{}" y="4" width="10" height="10" fill="{}"></rect>'
-        '<text x="{}" y="13">{}</text>',
-        ((LEFT + 140 * s, COLOURS[s % 2], LEFT + 140 * s + 14, name)
-         for s, name in enumerate(series)),
-    )  # fmt: skip
-    return format_html(
-        '<svg class="capacity-chart" role="img" aria-label="{}" viewBox="0 0 {} {}" '
-        'width="100%" font-size="12" xmlns="http://www.w3.org/2000/svg"><title>{}</title>'
-        "{}{}</svg>",
-        title, WIDTH, height, title, legend, SafeString("".join(parts)),
-    )  # fmt: skip
+            value = charts.dutch_number(round(estimate.mean, 1), decimals=1)
+            parts.append(
+                charts.rect(LEFT, y, x(estimate.mean) - LEFT, BAR, fill=COLOURS[s % 2])
+                + charts.line(x(estimate.low), y + BAR / 2, x(estimate.high), y + BAR / 2)
+                + charts.text(x(estimate.high) + 4, y + BAR - 2, value)
+            )
+            said.append((f"{group.label}, {series[s]}", value))
+    return charts.svg(
+        key=key,
+        title=title,
+        description=charts.summary(said),
+        width=WIDTH,
+        height=height,
+        body=parts,
+        css_class="capacity-chart",
+        font_size=12,  # the bars are 12 high: labels of their size
+    )

@@ -40,17 +40,32 @@ def add_capacity_flows(*, seed: int = 1) -> int:
         step = (placement.started_at - at) / (refusals + 2)
         for _ in range(refusals):
             holds.append(
-                Hold(referral=referral, place_id=rng.choice(places), created_at=at,
-                     expires_at=at + timedelta(hours=3), status=HoldStatus.DECLINED,
-                     responded_at=at + step * rng.uniform(0.3, 1.0),
-                     decline_reason=rng.choice([DeclineReason.NO_FIT, DeclineReason.SAFETY,
-                                                DeclineReason.CONTRA_INDICATION]))
-            )  # fmt: skip
+                Hold(
+                    referral=referral,
+                    place_id=rng.choice(places),
+                    created_at=at,
+                    expires_at=at + timedelta(hours=3),
+                    status=HoldStatus.DECLINED,
+                    responded_at=at + step * rng.uniform(0.3, 1.0),
+                    decline_reason=rng.choice(
+                        [
+                            DeclineReason.NO_FIT,
+                            DeclineReason.SAFETY,
+                            DeclineReason.CONTRA_INDICATION,
+                        ]
+                    ),
+                )
+            )
             at += step
         holds.append(
-            Hold(referral=referral, place_id=placement.place_id, created_at=at,
-                 expires_at=at + timedelta(hours=3), status=HoldStatus.ACCEPTED,
-                 responded_at=at + step * rng.uniform(0.3, 1.0))
-        )  # fmt: skip
+            Hold(
+                referral=referral,
+                place_id=placement.place_id,
+                created_at=at,
+                expires_at=at + timedelta(hours=3),
+                status=HoldStatus.ACCEPTED,
+                responded_at=at + step * rng.uniform(0.3, 1.0),
+            )
+        )
     Hold.objects.bulk_create(holds)
     return len(holds)

@@ -21,26 +21,41 @@ class PlanForm(forms.Form):
         label=_("Type of place"), choices=PlaceType.choices, required=False
     )
     places = forms.IntegerField(
-        label=_("Places added (negative: removed)"), min_value=-500, max_value=500, initial=0,
+        label=_("Places added (negative: removed)"),
+        min_value=-500,
+        max_value=500,
+        initial=0,
         required=False,
-    )  # fmt: skip
+    )
     first_reception = forms.IntegerField(
-        label=_("First-reception capacity (percent of today)"), min_value=0, max_value=500,
-        initial=100, required=False,
-    )  # fmt: skip
-    growth_all = forms.IntegerField(
-        label=_("Growth of all referrals (percent)"), min_value=-90, max_value=500, initial=0,
+        label=_("First-reception capacity (percent of today)"),
+        min_value=0,
+        max_value=500,
+        initial=100,
         required=False,
-    )  # fmt: skip
+    )
+    growth_all = forms.IntegerField(
+        label=_("Growth of all referrals (percent)"),
+        min_value=-90,
+        max_value=500,
+        initial=0,
+        required=False,
+    )
     growth_minors = forms.IntegerField(
-        label=_("Extra growth of minors (percent)"), min_value=-90, max_value=500, initial=0,
+        label=_("Extra growth of minors (percent)"),
+        min_value=-90,
+        max_value=500,
+        initial=0,
         required=False,
         help_text=_("From 52 to 79 registered minors in a year is 52 percent more."),
-    )  # fmt: skip
+    )
     replications = forms.IntegerField(
-        label=_("Replications"), min_value=5, max_value=MAX_PAGE_REPLICATIONS, initial=20,
+        label=_("Replications"),
+        min_value=5,
+        max_value=MAX_PAGE_REPLICATIONS,
+        initial=20,
         required=False,
-    )  # fmt: skip
+    )
 
     def __init__(self, data=None, *args, **kwargs) -> None:
         super().__init__(data, *args, **kwargs)

@@ -61,8 +61,11 @@ def _ci(e: Estimate | None) -> list[object]:
 
 
 def _ci_headers(prefix: str) -> list[str]:
-    return [prefix, _("%(what)s, 95%% lower bound") % {"what": prefix},
-            _("%(what)s, 95%% upper bound") % {"what": prefix}]  # fmt: skip
+    return [
+        prefix,
+        _("%(what)s, 95%% lower bound") % {"what": prefix},
+        _("%(what)s, 95%% upper bound") % {"what": prefix},
+    ]
 
 
 def tables(result: PlanResult, regions: dict[str, str]) -> list[Table]:
@@ -79,8 +82,14 @@ def tables(result: PlanResult, regions: dict[str, str]) -> list[Table]:
         back = Table("backtest", title, headers)
         back.rows.append([labels["wait_p50"], test.observed_median_wait,
                           *_ci(test.simulated_median_wait), test.wait_error])  # fmt: skip
-        back.rows.append([labels["occupied_beds"], test.observed_occupied,
-                          *_ci(test.simulated_occupied), test.occupied_error])  # fmt: skip
+        back.rows.append(
+            [
+                labels["occupied_beds"],
+                test.observed_occupied,
+                *_ci(test.simulated_occupied),
+                test.occupied_error,
+            ]
+        )
         out.append(back)
     out.append(_calibration_table(result, types))
     main = Table("scenario", _("Baseline and scenario, one year, %(n)d replications")
@@ -88,36 +97,77 @@ def tables(result: PlanResult, regions: dict[str, str]) -> list[Table]:
                  [_("Figure"), *_ci_headers(_("Baseline")), *_ci_headers(_("Scenario")),
                   *_ci_headers(_("Change"))])  # fmt: skip
     for key, label in labels.items():
-        main.rows.append([label, *_ci(result.baseline[key]), *_ci(result.scenario[key]),
-                          *_ci(result.difference[key])])  # fmt: skip
+        main.rows.append(
+            [
+                label,
+                *_ci(result.baseline[key]),
+                *_ci(result.scenario[key]),
+                *_ci(result.difference[key]),
+            ]
+        )
     out.append(main)
-    by_region = Table("regions", _("Median wait and days without a place, by safety region"),
-                      [_("Safety region"), *_ci_headers(_("Median wait, baseline")),
-                       *_ci_headers(_("Median wait, scenario")),
-                       *_ci_headers(_("Days without a place, baseline")),
-                       *_ci_headers(_("Days without a place, scenario"))])  # fmt: skip
+    by_region = Table(
+        "regions",
+        _("Median wait and days without a place, by safety region"),
+        [
+            _("Safety region"),
+            *_ci_headers(_("Median wait, baseline")),
+            *_ci_headers(_("Median wait, scenario")),
+            *_ci_headers(_("Days without a place, baseline")),
+            *_ci_headers(_("Days without a place, scenario")),
+        ],
+    )
     for row in result.regions:
-        by_region.rows.append([regions.get(row.region, row.region or _("unknown")),
-                               *_ci(row.base_wait), *_ci(row.scenario_wait),
-                               *_ci(row.base_overflow), *_ci(row.scenario_overflow)])  # fmt: skip
+        by_region.rows.append(
+            [
+                regions.get(row.region, row.region or _("unknown")),
+                *_ci(row.base_wait),
+                *_ci(row.scenario_wait),
+                *_ci(row.base_overflow),
+                *_ci(row.scenario_overflow),
+            ]
+        )
     out.append(by_region)
-    occupancy = Table("occupancy", _("Places occupied by safety region and type of place"),
-                      [_("Safety region"), _("Type of place"), _("Places, baseline"),
-                       *_ci_headers(_("Occupied, baseline")), _("Places, scenario"),
-                       *_ci_headers(_("Occupied, scenario"))])  # fmt: skip
+    occupancy = Table(
+        "occupancy",
+        _("Places occupied by safety region and type of place"),
+        [
+            _("Safety region"),
+            _("Type of place"),
+            _("Places, baseline"),
+            *_ci_headers(_("Occupied, baseline")),
+            _("Places, scenario"),
+            *_ci_headers(_("Occupied, scenario")),
+        ],
+    )
     for row in result.occupancy:
-        occupancy.rows.append([regions.get(row.region, row.region), types.get(row.place_type,
-                               row.place_type), float(row.beds), *_ci(row.base),
-                               float(row.scenario_beds), *_ci(row.scenario)])  # fmt: skip
+        occupancy.rows.append(
+            [
+                regions.get(row.region, row.region),
+                types.get(row.place_type, row.place_type),
+                float(row.beds),
+                *_ci(row.base),
+                float(row.scenario_beds),
+                *_ci(row.scenario),
+            ]
+        )
     out.append(occupancy)
-    national = Table("types", _("Places occupied by type of place, the whole country"),
-                     [_("Type of place"), _("Places, baseline"),
-                      *_ci_headers(_("Occupied, baseline")), _("Places, scenario"),
-                      *_ci_headers(_("Occupied, scenario"))])  # fmt: skip
+    national = Table(
+        "types",
+        _("Places occupied by type of place, the whole country"),
+        [
+            _("Type of place"),
+            _("Places, baseline"),
+            *_ci_headers(_("Occupied, baseline")),
+            _("Places, scenario"),
+            *_ci_headers(_("Occupied, scenario")),
+        ],
+    )
     for row in result.occupancy_types:
         label = types.get(row.place_type, row.place_type)
-        national.rows.append([label, float(row.beds), *_ci(row.base),
-                              float(row.scenario_beds), *_ci(row.scenario)])  # fmt: skip
+        national.rows.append(
+            [label, float(row.beds), *_ci(row.base), float(row.scenario_beds), *_ci(row.scenario)]
+        )
     out.append(national)
     return out
 
@@ -179,9 +229,16 @@ def part_labels() -> dict[str, str]:
 
 def profile_label(profile: str) -> str:
     """A refusal profile key ("adult/female") in words."""
-    words = {"minor": _("minor"), "adult": _("adult"), "female": _("woman"), "male": _("man"),
-             "other": _("other gender"), "unknown": _("gender unknown"),
-             "network": _("network tie"), "addiction": _("addiction")}  # fmt: skip
+    words = {
+        "minor": _("minor"),
+        "adult": _("adult"),
+        "female": _("woman"),
+        "male": _("man"),
+        "other": _("other gender"),
+        "unknown": _("gender unknown"),
+        "network": _("network tie"),
+        "addiction": _("addiction"),
+    }
     return ", ".join(words.get(part, part) for part in profile.split("/"))
 
 

@@ -25,7 +25,7 @@ from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Value, When
 
 from samen.capacity.engine import Calibration, Stream, Unit, profile_key
 from samen.cases.models import Case
-from samen.core import audit, policy
+from samen.core import audit, audited, policy
 from samen.core.actor import Actor
 from samen.shelter import services as shelter_services
 from samen.shelter.matching import MINOR_BANDS, Needs
@@ -72,8 +72,13 @@ def _statistics(actor: Actor, action: str) -> tuple[Actor, frozenset[str]]:
     policy.require(actor, "statistics.export", object_type="capacity", object_id="*")
     actor = statistics_actor(actor)
     if policy.purpose_of(actor) != PURPOSE:  # pragma: no cover - statistics_actor sets it
-        audit.record(actor, action, object_type="capacity", object_id="*", result="denied",
-                     purpose=policy.purpose_of(actor))  # fmt: skip
+        audited.record(
+            actor,
+            action,
+            object_type="capacity",
+            object_id="*",
+            result="denied",
+        )
         raise PermissionDenied("statistics purpose required")
     return actor, frozenset(policy.grants(actor)) - {"identity", "contact", "free_text"}
 
@@ -227,9 +232,13 @@ def calibrate(*, actor: Actor, period: Period) -> CalibrationRead:
         fields=sorted(granted & set(PROFILE_CATEGORIES.values())),
         purpose=PURPOSE,
         legal_basis=policy.legal_basis(actor, granted),
-        detail={"from": period.start.isoformat(), "to": period.end.isoformat(),
-                "referrals": observed.referrals, "format": "aggregate"},
-    )  # fmt: skip
+        detail={
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "referrals": observed.referrals,
+            "format": "aggregate",
+        },
+    )
     return CalibrationRead(calibration, observed, tuple(parts), tuple(withheld))
 
 

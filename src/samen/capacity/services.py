@@ -147,21 +147,31 @@ def protect_groups(
     place_regions = tuple(sorted({r for r, _ in pairs})) or ("",)
     types = tuple(sorted({t for _, t in pairs})) or ("",)
     tables = [
-        CountTable("referrals by region", [Dimension("region", regions)],
-                   {(r,): n for r, n in (observed.by_region or {"": observed.referrals}).items()},
-                   scope={"count": "referrals"}),
-        CountTable("placements by region and type",
-                   [Dimension("region", place_regions), Dimension("type", types)],
-                   {k: n for k, n in observed.by_region_type.items()},
-                   scope={"count": "placements"}),
-    ]  # fmt: skip
+        CountTable(
+            "referrals by region",
+            [Dimension("region", regions)],
+            {(r,): n for r, n in (observed.by_region or {"": observed.referrals}).items()},
+            scope={"count": "referrals"},
+        ),
+        CountTable(
+            "placements by region and type",
+            [Dimension("region", place_regions), Dimension("type", types)],
+            {k: n for k, n in observed.by_region_type.items()},
+            scope={"count": "placements"},
+        ),
+    ]
     calibration = read.calibration
     ages = {"adult": 0, "minor": 0}
     for stream in calibration.streams:
         ages["minor" if stream.needs.minor else "adult"] += stream.count
-    tables.append(CountTable("referrals by age group", [Dimension("group", ("adult", "minor"))],
-                             {(k,): n for k, n in ages.items()},
-                             scope={"count": "referrals"}))  # fmt: skip
+    tables.append(
+        CountTable(
+            "referrals by age group",
+            [Dimension("group", ("adult", "minor"))],
+            {(k,): n for k, n in ages.items()},
+            scope={"count": "referrals"},
+        )
+    )
     if calibration.refusals:
         # Refused and accepted holds apart: a rate shown beside its holds gives the refused
         # holds away (the outside attacker recomputed them), so both must be publishable.
@@ -170,14 +180,24 @@ def protect_groups(
         for p, (refused, attempts) in calibration.refusals.items():
             outcomes[(p, "refused")] = refused
             outcomes[(p, "accepted")] = attempts - refused
-        tables.append(CountTable("holds by profile", [Dimension("profile", profiles),
-                                 Dimension("outcome", ("accepted", "refused"))],
-                                 outcomes, scope={"count": "holds"}))  # fmt: skip
+        tables.append(
+            CountTable(
+                "holds by profile",
+                [Dimension("profile", profiles), Dimension("outcome", ("accepted", "refused"))],
+                outcomes,
+                scope={"count": "holds"},
+            )
+        )
     if calibration.stays:
         kinds = tuple(sorted(calibration.stays))
-        tables.append(CountTable("stays by type", [Dimension("type", kinds)],
-                                 {(t,): len(v) for t, v in calibration.stays.items()},
-                                 scope={"count": "stays"}))  # fmt: skip
+        tables.append(
+            CountTable(
+                "stays by type",
+                [Dimension("type", kinds)],
+                {(t,): len(v) for t, v in calibration.stays.items()},
+                scope={"count": "stays"},
+            )
+        )
     return protect(tables, disclosure_rules(), label="capacity")
 
 
@@ -193,8 +213,9 @@ def calibration_rows(read: CalibrationRead, release: ProtectedRelease) -> list[C
     hidden = release.table("referrals by region").cell((TOTAL,)).suppressed
     low, high = (float(gamma.ppf(q, shape)) * per_year for q in (0.025, 0.975))
     arrivals = Estimate(shape * per_year, low, high, total)
-    rows.append(CalibrationRow("arrivals", "", None if hidden else total,
-                               None if hidden else arrivals))  # fmt: skip
+    rows.append(
+        CalibrationRow("arrivals", "", None if hidden else total, None if hidden else arrivals)
+    )
     names = {t.name for t in release.tables}
     for profile, (_refused, attempts) in sorted(calibration.refusals.items()):
         shown = "holds by profile" in names and not any(
@@ -203,8 +224,11 @@ def calibration_rows(read: CalibrationRead, release: ProtectedRelease) -> list[C
         )
         a, b = calibration.refusal_prior(profile)
         estimate = Estimate(a / (a + b), *(beta.ppf(q, a, b) for q in (0.025, 0.975)), attempts)
-        rows.append(CalibrationRow("refusal", profile, attempts if shown else None,
-                                   estimate if shown else None))  # fmt: skip
+        rows.append(
+            CalibrationRow(
+                "refusal", profile, attempts if shown else None, estimate if shown else None
+            )
+        )
     rng = np.random.default_rng(0)
     for place_type, stays in sorted(calibration.stays.items()):
         shown = (
@@ -213,10 +237,12 @@ def calibration_rows(read: CalibrationRead, release: ProtectedRelease) -> list[C
         )
         arr = np.asarray(stays)
         medians = np.median(rng.choice(arr, size=(200, len(arr))), axis=1)
-        estimate = Estimate(float(np.median(arr)), *np.percentile(medians, [2.5, 97.5]),
-                            len(arr))  # fmt: skip
-        rows.append(CalibrationRow("stay", place_type, len(arr) if shown else None,
-                                   estimate if shown else None))  # fmt: skip
+        estimate = Estimate(float(np.median(arr)), *np.percentile(medians, [2.5, 97.5]), len(arr))
+        rows.append(
+            CalibrationRow(
+                "stay", place_type, len(arr) if shown else None, estimate if shown else None
+            )
+        )
     return rows
 
 
@@ -243,15 +269,42 @@ def plan_run(
     test = None
     if backtest:
         earlier = calibrate(actor=actor, period=year_period(year - 1))
-        replay = replicate(earlier.calibration, units, replications=replications, days=days,
-                           warmup=WARMUP_DAYS, seed=seed, progress=step("backtest"))  # fmt: skip
+        replay = replicate(
+            earlier.calibration,
+            units,
+            replications=replications,
+            days=days,
+            warmup=WARMUP_DAYS,
+            seed=seed,
+            progress=step("backtest"),
+        )
         summary = summarise(replay)
-        test = BackTest(year, read.observed.median_wait, summary["wait_p50"],
-                        read.observed.mean_occupied, summary["occupied_beds"])  # fmt: skip
-    base = replicate(read.calibration, units, replications=replications, days=days,
-                     warmup=WARMUP_DAYS, seed=seed, progress=step("baseline"))  # fmt: skip
-    changed = replicate(read.calibration, units, scenario, replications=replications, days=days,
-                        warmup=WARMUP_DAYS, seed=seed, progress=step("scenario"))  # fmt: skip
+        test = BackTest(
+            year,
+            read.observed.median_wait,
+            summary["wait_p50"],
+            read.observed.mean_occupied,
+            summary["occupied_beds"],
+        )
+    base = replicate(
+        read.calibration,
+        units,
+        replications=replications,
+        days=days,
+        warmup=WARMUP_DAYS,
+        seed=seed,
+        progress=step("baseline"),
+    )
+    changed = replicate(
+        read.calibration,
+        units,
+        scenario,
+        replications=replications,
+        days=days,
+        warmup=WARMUP_DAYS,
+        seed=seed,
+        progress=step("scenario"),
+    )
     key_of = {u.place.id: (u.place.region, u.place.type) for u in apply_scenario(units, scenario)}
     release = protect_groups(read, frozenset(key_of.values()))
     referrals = release.table("referrals by region")
@@ -269,11 +322,13 @@ def plan_run(
                 _region_wait(base, region) if shown else None,
                 _region_wait(changed, region) if shown else None,
                 Estimate.of([r.overflow_days_by_region.get(region, 0) for r in base])
-                if shown else None,
+                if shown
+                else None,
                 Estimate.of([r.overflow_days_by_region.get(region, 0) for r in changed])
-                if shown else None,
+                if shown
+                else None,
             )
-        )  # fmt: skip
+        )
     placed = release.table("placements by region and type")
     base_occ = occupancy_by(base, key_of)
     scen_occ = occupancy_by(changed, key_of)
@@ -282,8 +337,11 @@ def plan_run(
         shown = bool(read.observed.by_region) and not placed.cell(key).suppressed
         b, b_beds = base_occ.get(key, (None, 0.0))
         s, s_beds = scen_occ.get(key, (None, 0.0))
-        occupancy.append(OccupancyRow(key[0], key[1], shown, b_beds, b if shown else None,
-                                      s_beds, s if shown else None))  # fmt: skip
+        occupancy.append(
+            OccupancyRow(
+                key[0], key[1], shown, b_beds, b if shown else None, s_beds, s if shown else None
+            )
+        )
     by_type = {u: ("", t) for u, (_r, t) in key_of.items()}
     base_types, scen_types = occupancy_by(base, by_type), occupancy_by(changed, by_type)
     types = []
@@ -291,8 +349,11 @@ def plan_run(
         shown = bool(read.observed.by_region) and not placed.cell((TOTAL, key[1])).suppressed
         b, b_beds = base_types.get(key, (None, 0.0))
         s, s_beds = scen_types.get(key, (None, 0.0))
-        types.append(OccupancyRow("", key[1], shown, b_beds, b if shown else None, s_beds,
-                                  s if shown else None))  # fmt: skip
+        types.append(
+            OccupancyRow(
+                "", key[1], shown, b_beds, b if shown else None, s_beds, s if shown else None
+            )
+        )
     scenario_figures: dict[str, Estimate | None] = dict(summarise(changed))
     difference: dict[str, Estimate | None] = dict(compare(base, changed))
     minors = release.table("referrals by age group").cell(("minor",))

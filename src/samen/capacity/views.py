@@ -46,8 +46,9 @@ def planning_page(request: HttpRequest) -> HttpResponse:
     found = report.tables(result, region_names())
     stamp = f"{result.year}-{result.replications}"
     if fmt == "csv":
-        return _attachment(report.tables_csv(found), "text/csv; charset=utf-8",
-                           f"samen-capaciteit-{stamp}.csv")  # fmt: skip
+        return _attachment(
+            report.tables_csv(found), "text/csv; charset=utf-8", f"samen-capaciteit-{stamp}.csv"
+        )
     if fmt == "xlsx":
         return _attachment(report.tables_xlsx(found), XLSX, f"samen-capaciteit-{stamp}.xlsx")
     series = (_("Baseline"), _("Scenario"))
@@ -60,8 +61,10 @@ def planning_page(request: HttpRequest) -> HttpResponse:
         charts.Group(labels[k], (result.baseline[k], result.scenario[k]))
         for k in ("overflow_days", "first_reception_full_days")
     ]
-    types = [charts.Group(str(row.place_type_label), (row.base, row.scenario))
-             for row in report.type_rows(result)]  # fmt: skip
+    types = [
+        charts.Group(str(row.place_type_label), (row.base, row.scenario))
+        for row in report.type_rows(result)
+    ]
     context = {
         "form": form,
         "result": result,
@@ -71,17 +74,21 @@ def planning_page(request: HttpRequest) -> HttpResponse:
             (
                 "waits",
                 _("Waiting time percentiles (days)"),
-                charts.grouped_bars(_("Waiting time percentiles (days)"), series, waits),
+                charts.grouped_bars(
+                    "capacity-waits", _("Waiting time percentiles (days)"), series, waits
+                ),
             ),
             (
                 "days",
                 _("Days without a place and days with first reception full"),
-                charts.grouped_bars(_("Days without a place"), series, days),
+                charts.grouped_bars("capacity-days", _("Days without a place"), series, days),
             ),
             (
                 "types",
                 _("Places occupied by type of place (mean)"),
-                charts.grouped_bars(_("Places occupied by type of place"), series, types),
+                charts.grouped_bars(
+                    "capacity-types", _("Places occupied by type of place"), series, types
+                ),
             ),
         ],
         "withheld_labels": [report.part_labels()[p] for p in result.read.withheld],

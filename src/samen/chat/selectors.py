@@ -17,7 +17,7 @@ from samen.chat.models import (
     SafetyAlert,
 )
 from samen.chat.services import HANDOVER_SIGNAL_LIST, draft_digest, token_hash
-from samen.core import audit, policy
+from samen.core import audited, policy
 from samen.core.actor import Actor
 from samen.organisations.models import Municipality
 from samen.signalling.models import Indicator
@@ -107,13 +107,12 @@ def counsellor_view(*, actor: Actor, pk: int) -> Conversation:
         raise policy.not_visible(
             actor, "chat.counsel", object_type="conversation", object_id=str(pk)
         )
-    audit.record(
+    audited.record(
         actor,
         "chat.read",
         object_type="conversation",
         object_id=str(pk),
         fields=["messages"],
-        purpose=policy.purpose_of(actor),
     )
     return conversation
 
@@ -146,12 +145,11 @@ def queue(*, actor: Actor) -> dict[str, object]:
     open_ = Conversation.objects.exclude(status=ConversationStatus.CLOSED).order_by("created_at")
     waiting = [c for c in open_ if c.status == ConversationStatus.WAITING]
     mine = [c for c in open_ if c.counsellor_id == actor.membership.pk]  # type: ignore[union-attr]
-    audit.record(
+    audited.record(
         actor,
         "chat.queue",
         object_type="queue",
         fields=["conversations"],
-        purpose=policy.purpose_of(actor),
         detail={"waiting": len(waiting), "mine": len(mine)},
     )
     return {
@@ -189,11 +187,10 @@ def alerts_open(*, actor: Actor) -> list[SafetyAlert]:
             "raised_by__user", "conversation"
         )
     )
-    audit.record(
+    audited.record(
         actor,
         "chat.alerts",
         object_type="safety_alert",
-        purpose=policy.purpose_of(actor),
         detail={"open": len(alerts)},
     )
     return alerts

@@ -27,7 +27,7 @@ from samen.chat.models import (
     SafetyAlert,
     Sender,
 )
-from samen.core import audit, policy
+from samen.core import audit, audited, policy
 from samen.core.actor import Actor, actor_for_membership
 from samen.organisations.models import Membership
 from samen.signalling.services import PersonInput, SignalInput, signal_record
@@ -164,12 +164,11 @@ def _require_own(actor: Actor, conversation: Conversation) -> None:
 
 
 def _audit(actor: Actor, action: str, conversation: Conversation, **detail: object) -> None:
-    audit.record(
+    audited.record(
         actor,
         action,
         object_type="conversation",
         object_id=str(conversation.pk),
-        purpose=policy.purpose_of(actor),
         detail=detail or None,
     )
 
@@ -274,12 +273,11 @@ def alert_acknowledge(*, actor: Actor, pk: int, now: datetime | None = None) -> 
             alert.acknowledged_at = now or timezone.now()
             alert.acknowledged_by = actor.membership
             alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
-            audit.record(
+            audited.record(
                 actor,
                 "chat.alert_acknowledge",
                 object_type="safety_alert",
                 object_id=str(alert.pk),
-                purpose=policy.purpose_of(actor),
             )
         _notify_after_commit(broker.ALERT_TOPIC)
 

@@ -335,9 +335,11 @@ def _advance_cases(rng: random.Random, today: date) -> None:
             status=status, closed_at=at if status == "closed" else None
         )
         CaseEvent.objects.create(
-            case=case, kind=CaseEvent.Kind.STATUS_CHANGED, at=at,
+            case=case,
+            kind=CaseEvent.Kind.STATUS_CHANGED,
+            at=at,
             data={"old": "signalled", "new": status, "synthetic": True},
-        )  # fmt: skip
+        )
 
 
 def _synthetic_person(

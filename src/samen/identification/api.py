@@ -105,8 +105,8 @@ class TransitionView(SamenAPIView):
             detail = (
                 exc.message_dict if hasattr(exc, "error_dict") else {"transition": exc.messages}
             )
-            shown = selectors.path_get(actor=self.actor, case=case, audited=False)
-            detail["allowed"] = [n["code"] for n in shown["next_steps"]]  # type: ignore[index,union-attr]
+            shown = selectors.path_get(actor=self.actor, case=case, audit_read=False)
+            detail["allowed"] = [n["code"] for n in shown["next_steps"]]
             raise DjangoValidationError(detail) from exc
         return Response({"case": case.number, "state": path.state}, status=status.HTTP_201_CREATED)
 
@@ -346,7 +346,7 @@ def _open_review(view: SamenAPIView, number: str) -> CommissionReview:
     """The case's latest commission; out of reach looks missing, a reachable case without one
     answers 400 naming `commission`."""
     case = _case(view, number, "identification.read")
-    services._access(view.actor, case, "identification.read")
+    services.access_for(view.actor, case, "identification.read")
     review = CommissionReview.objects.filter(case=case).select_related("case", "definition").first()
     if review is None:
         raise DjangoValidationError({"commission": [_("This case has no commission.")]})

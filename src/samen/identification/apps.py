@@ -7,7 +7,7 @@ def _sync_path_definitions(sender: AppConfig, **kwargs: object) -> None:
     # (say, a fourth identifying party) to every installation without a data migration.
     from samen.identification.definitions import path_definitions_sync
 
-    path_definitions_sync(using=kwargs.get("using", "default"))
+    path_definitions_sync(using=str(kwargs.get("using", "default")))
 
 
 class IdentificationConfig(AppConfig):

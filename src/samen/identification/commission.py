@@ -16,7 +16,7 @@ from samen.cases import crypto
 from samen.cases.lifecycle import case_status_follow
 from samen.cases.models import Case
 from samen.cases.services import event_add
-from samen.core import audit, policy
+from samen.core import audited
 from samen.core.actor import Actor
 from samen.identification import machine as engine
 from samen.identification.definitions import machine_of
@@ -28,7 +28,7 @@ from samen.identification.models import (
     PathStep,
 )
 from samen.identification.selectors import commission_candidates
-from samen.identification.services import TIMELINE_KIND, _access, _path_locked
+from samen.identification.services import TIMELINE_KIND, access_for, path_locked
 from samen.organisations.models import Membership
 
 
@@ -37,14 +37,13 @@ def _config(definition: PathDefinition) -> dict:
 
 
 def _record(actor: Actor, action: str, case: Case, fields: list[str], access, **detail) -> None:
-    audit.record(
+    audited.record(
         actor,
         action,
         object_type="case",
         object_id=case.number,
         fields=fields,
-        purpose=policy.purpose_of(actor),
-        legal_basis=policy.legal_basis(actor, access.categories),
+        categories=access.categories,
         emergency=access.emergency,
         detail=detail,
     )
@@ -54,10 +53,10 @@ def commission_open(
     *, actor: Actor, case: Case, members: list[Membership], chair: Membership
 ) -> CommissionReview:
     """Put a case before the commission; the members must span enough organisation types."""
-    access = _access(actor, case, "identification.transition")
+    access = access_for(actor, case, "identification.transition")
     now = timezone.now()
     with transaction.atomic():
-        path = _path_locked(case)  # the lock also serialises two people opening at once
+        path = path_locked(case)  # the lock also serialises two people opening at once
         if CommissionReview.objects.filter(case=case, decided_at__isnull=True).exists():
             raise ValidationError(
                 {"members": [_("This case is already before the commission; await its decision.")]}
@@ -101,9 +100,13 @@ def commission_open(
             for m in members
         )
         event_add(
-            case=case, kind=TIMELINE_KIND, actor=actor, at=now,
-            commission="opened", organisation_types=sorted(types),
-        )  # fmt: skip
+            case=case,
+            kind=TIMELINE_KIND,
+            actor=actor,
+            at=now,
+            commission="opened",
+            organisation_types=sorted(types),
+        )
         _record(actor, "commission_review.create", case, ["identification.commission"], access)
     return review
 
@@ -118,9 +121,15 @@ def _move_path(actor: Actor, path, code: str, now) -> None:
         return
     values = {"decided_on": engine.local_date(now).isoformat()}
     step = PathStep.objects.create(
-        path=path, transition=code, source=path.state, target=transition.target, values=values,
-        actor=actor.user, organisation=actor.organisation, at=now,
-    )  # fmt: skip
+        path=path,
+        transition=code,
+        source=path.state,
+        target=transition.target,
+        values=values,
+        actor=actor.user,
+        organisation=actor.organisation,
+        at=now,
+    )
     if transition.closes:
         path.deadlines.filter(closed_at__isnull=True, kind__in=transition.closes).update(
             closed_at=now
@@ -128,19 +137,28 @@ def _move_path(actor: Actor, path, code: str, now) -> None:
     source, path.state = path.state, transition.target
     path.save(update_fields=["state", "updated_at"])
     event_add(
-        case=path.case, kind=TIMELINE_KIND, actor=actor, at=now, transition=code,
-        source=source, target=step.target, values=values,
-    )  # fmt: skip
+        case=path.case,
+        kind=TIMELINE_KIND,
+        actor=actor,
+        at=now,
+        transition=code,
+        source=source,
+        target=step.target,
+        values=values,
+    )
     case_status_follow(case=path.case, path_state=path.state, actor=actor)
 
 
 def _seat(actor: Actor, review: CommissionReview) -> CommissionMember:
     seat = review.members.filter(membership=actor.membership).first()
     if seat is None:
-        audit.record(
-            actor, "commission_review.update", object_type="case",
-            object_id=review.case.number, result="denied", purpose=policy.purpose_of(actor),
-        )  # fmt: skip
+        audited.record(
+            actor,
+            "commission_review.update",
+            object_type="case",
+            object_id=review.case.number,
+            result="denied",
+        )
         raise PermissionDenied(_("Only members of this commission may do this."))
     return seat
 
@@ -157,7 +175,7 @@ def commission_assess(
     *, actor: Actor, review: CommissionReview, assessment: str, reasons: list[str]
 ) -> CommissionMember:
     """A member records their own assessment."""
-    access = _access(actor, review.case, "identification.read")
+    access = access_for(actor, review.case, "identification.read")
     seat = _seat(actor, review)
     if review.decided_at:
         raise ValidationError({"assessment": [_("The commission has already decided.")]})
@@ -169,9 +187,13 @@ def commission_assess(
     with transaction.atomic():
         seat.save()
         _record(
-            actor, "commission_review.update", review.case, ["identification.commission"],
-            access, assessment=assessment,
-        )  # fmt: skip
+            actor,
+            "commission_review.update",
+            review.case,
+            ["identification.commission"],
+            access,
+            assessment=assessment,
+        )
     return seat
 
 
@@ -181,7 +203,7 @@ def commission_decide(
     """The chair decides, with reasons, once every member has assessed; the outcome sets the
     victim status (HTCDS vic_TraffickingStatus and its decision-making organisation)."""
     case = review.case
-    access = _access(actor, case, "identification.read")
+    access = access_for(actor, case, "identification.read")
     seat = _seat(actor, review)
     if not seat.is_chair:
         raise PermissionDenied(_("Only the chair records the decision."))
@@ -202,19 +224,27 @@ def commission_decide(
                 {"text": text.strip()[:5000]}, context=f"commission:{case.number}"
             )
         review.save()
-        path = _path_locked(case)
+        path = path_locked(case)
         path.htcds_status = config["outcomes"][outcome]
         path.htcds_decision_org = config.get("htcds_decision_org", "Other")
         path.save(update_fields=["htcds_status", "htcds_decision_org", "updated_at"])
         _move_path(actor, path, config.get("moves_path", {}).get(outcome, ""), now)
         event_add(
-            case=case, kind=TIMELINE_KIND, actor=actor, at=now,
-            commission="decided", outcome=outcome, reasons=reasons,
-        )  # fmt: skip
+            case=case,
+            kind=TIMELINE_KIND,
+            actor=actor,
+            at=now,
+            commission="decided",
+            outcome=outcome,
+            reasons=reasons,
+        )
         fields = ["identification.commission", "identification.victim_status"]
         _record(
-            actor, "commission_review.update", case,
+            actor,
+            "commission_review.update",
+            case,
             fields + (["identification.commission_reasons"] if text.strip() else []),
-            access, outcome=outcome,
-        )  # fmt: skip
+            access,
+            outcome=outcome,
+        )
     return review

@@ -7,27 +7,23 @@ on, so a change of rules never rewrites a case's history.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
+from samen import versioned
 from samen.identification.machine import Machine
 
 PATHS_DIR = Path(__file__).parent / "data" / "paths"
 
 
+def _validate(data: dict, source: str) -> None:
+    try:
+        Machine.from_definition(data)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ValueError(f"{source}: {exc}") from exc
+
+
 def read_definition_files(directory: Path | None = None) -> list[dict]:
-    definitions = []
-    for path in sorted((directory or PATHS_DIR).glob("*.json")):
-        data = json.loads(path.read_bytes())
-        # Over the canonical form, so re-indenting a file is not taken for a change of content.
-        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
-        data["_checksum"] = hashlib.sha256(canonical).hexdigest()
-        try:
-            Machine.from_definition(data)
-        except (KeyError, ValueError, TypeError) as exc:
-            raise ValueError(f"{path.name}: {exc}") from exc
-        definitions.append(data)
+    definitions = versioned.read_files(directory or PATHS_DIR, _validate)
     # By version, not file name: the last one stored becomes current, so v3 must follow v2.
     return sorted(definitions, key=lambda d: (d["code"], int(d["version"])))
 
@@ -38,42 +34,35 @@ def path_definitions_sync(using: str = "default", directory: Path | None = None)
 
     from samen.identification.models import PathDefinition, StateRow, TransitionRow
 
-    created = 0
+    def create(data: dict) -> None:
+        skip = ("states", "transitions", "_checksum")
+        body = {k: v for k, v in data.items() if k not in skip}
+        definition = PathDefinition.objects.using(using).create(
+            code=data["code"],
+            version=data["version"],
+            checksum=data["_checksum"],
+            body=body,
+        )
+        StateRow.objects.using(using).bulk_create(
+            StateRow(definition=definition, code=s["code"], order=i, spec=s)
+            for i, s in enumerate(data["states"])
+        )
+        TransitionRow.objects.using(using).bulk_create(
+            TransitionRow(definition=definition, code=t["code"], order=i, spec=t)
+            for i, t in enumerate(data["transitions"])
+        )
+        PathDefinition.objects.using(using).filter(code=definition.code).exclude(
+            pk=definition.pk
+        ).update(is_current=False)
+
     with transaction.atomic(using=using):
-        for data in read_definition_files(directory):
-            existing = (
-                PathDefinition.objects.using(using)
-                .filter(code=data["code"], version=data["version"])
-                .first()
-            )
-            if existing:
-                if existing.checksum != data["_checksum"]:
-                    raise ValueError(
-                        f"path definition {data['code']} v{data['version']} changed without a "
-                        "new version number"
-                    )
-                continue
-            skip = ("states", "transitions", "_checksum")
-            body = {k: v for k, v in data.items() if k not in skip}
-            definition = PathDefinition.objects.using(using).create(
-                code=data["code"],
-                version=data["version"],
-                checksum=data["_checksum"],
-                body=body,
-            )
-            StateRow.objects.using(using).bulk_create(
-                StateRow(definition=definition, code=s["code"], order=i, spec=s)
-                for i, s in enumerate(data["states"])
-            )
-            TransitionRow.objects.using(using).bulk_create(
-                TransitionRow(definition=definition, code=t["code"], order=i, spec=t)
-                for i, t in enumerate(data["transitions"])
-            )
-            PathDefinition.objects.using(using).filter(code=definition.code).exclude(
-                pk=definition.pk
-            ).update(is_current=False)
-            created += 1
-    return created
+        return versioned.sync_versions(
+            PathDefinition.objects.using(using),
+            read_definition_files(directory),
+            key="code",
+            what="path definition",
+            create=create,
+        )
 
 
 def machine_of(definition: object) -> Machine:

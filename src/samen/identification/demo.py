@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from samen.cases.models import AgeBand, Case, Gender
-from samen.core.actor import actor_for_membership
+from samen.core.actor import Actor, actor_for_membership
 from samen.identification import services
 from samen.identification.models import AgeAssessment
 from samen.organisations.models import Membership
@@ -65,7 +65,7 @@ def ask_to_assess(case: Case, *, investigator) -> None:
     )
 
 
-def _walk(case: Case, steps: list[tuple[object, str, dict]]) -> None:
+def _walk(case: Case, steps: list[tuple[Actor, str, dict]]) -> None:
     for actor, code, values in steps:
         services.transition_take(actor=actor, case=case, code=code, values=values)
 
@@ -95,18 +95,25 @@ def _paths_under_way(professional: Membership, investigator, today: date) -> dic
         ask_to_assess(case, investigator=investigator)
     for case in (reflection, permit):
         services.path_facts_set(
-            actor=investigator, case=case, foreign_national=True, lawful_residence=False,
-            unaccompanied=False, age_assessment=AgeAssessment.DOCUMENTED,
-        )  # fmt: skip
+            actor=investigator,
+            case=case,
+            foreign_national=True,
+            lawful_residence=False,
+            unaccompanied=False,
+            age_assessment=AgeAssessment.DOCUMENTED,
+        )
 
     def ago(days: int) -> str:
         return (today - timedelta(days=days)).isoformat()
 
-    _walk(reflection, [
-        (investigator, "assessment_start", {}),
-        (investigator, "indication_establish", {"established_on": ago(82)}),
-        (investigator, "reflection_offer", {"starts_on": ago(80)}),
-    ])  # fmt: skip
+    _walk(
+        reflection,
+        [
+            (investigator, "assessment_start", {}),
+            (investigator, "indication_establish", {"established_on": ago(82)}),
+            (investigator, "reflection_offer", {"starts_on": ago(80)}),
+        ],
+    )
     _walk(permit, [
         (investigator, "assessment_start", {}),
         (investigator, "indication_establish", {"established_on": ago(410)}),
@@ -117,11 +124,17 @@ def _paths_under_way(professional: Membership, investigator, today: date) -> dic
         (ind, "b83_apply", {"applied_on": ago(385)}),
         (ind, "b83_grant", {"decided_on": ago(362), "permit_starts_on": ago(360)}),
     ])  # fmt: skip
-    _walk(rejected, [
-        (investigator, "assessment_start", {}),
-        (investigator, "indication_reject",
-         {"decided_on": ago(30), "reason": "insufficient_information"}),
-    ])  # fmt: skip
+    _walk(
+        rejected,
+        [
+            (investigator, "assessment_start", {}),
+            (
+                investigator,
+                "indication_reject",
+                {"decided_on": ago(30), "reason": "insufficient_information"},
+            ),
+        ],
+    )
     routes = _criminal_case_routes(professional, investigator, ind, today)
     return {
         "reflection": reflection.number,
@@ -140,9 +153,13 @@ def refer_to_prosecution(case: Case, *, investigator) -> Membership:
     what the register lets the prosecutor process (no exploitation details, no care)."""
     om = Membership.objects.get(user__username="demo-om")
     share_create(
-        actor=investigator, case=case, recipient=om.organisation, purpose="prosecution",
-        categories=PROSECUTION_SHARE, reason="strafzaak (demo)",
-    )  # fmt: skip
+        actor=investigator,
+        case=case,
+        recipient=om.organisation,
+        purpose="prosecution",
+        categories=PROSECUTION_SHARE,
+        reason="strafzaak (demo)",
+    )
     return om
 
 
@@ -156,21 +173,32 @@ def _criminal_case_routes(professional: Membership, investigator, ind, today: da
 
     cases = {}
     for key, days in (("dismissal", 300), ("conviction", 700), ("dublin", 20)):
-        case = _signal(professional, "general",
-                       PersonInput(gender=Gender.FEMALE, age_band=AgeBand.AGE_23_29), ["sexual"],
-                       today - timedelta(days=days))  # fmt: skip
+        case = _signal(
+            professional,
+            "general",
+            PersonInput(gender=Gender.FEMALE, age_band=AgeBand.AGE_23_29),
+            ["sexual"],
+            today - timedelta(days=days),
+        )
         ask_to_assess(case, investigator=investigator)
         services.path_facts_set(
-            actor=investigator, case=case, foreign_national=True, lawful_residence=False,
-            unaccompanied=False, age_assessment=AgeAssessment.DOCUMENTED,
+            actor=investigator,
+            case=case,
+            foreign_national=True,
+            lawful_residence=False,
+            unaccompanied=False,
+            age_assessment=AgeAssessment.DOCUMENTED,
             dublin_claimant=key == "dublin",
-        )  # fmt: skip
+        )
         cases[key] = case
-    _walk(cases["dublin"], [
-        (investigator, "assessment_start", {}),
-        (investigator, "indication_establish", {"established_on": ago(12)}),
-        (investigator, "reflection_offer", {"starts_on": ago(10)}),
-    ])  # fmt: skip
+    _walk(
+        cases["dublin"],
+        [
+            (investigator, "assessment_start", {}),
+            (investigator, "indication_establish", {"established_on": ago(12)}),
+            (investigator, "reflection_offer", {"starts_on": ago(10)}),
+        ],
+    )
     for key, start in (("dismissal", 290), ("conviction", 690)):
         _walk(cases[key], [
             (investigator, "assessment_start", {}),
@@ -183,15 +211,21 @@ def _criminal_case_routes(professional: Membership, investigator, ind, today: da
     om = actor_for_membership(
         refer_to_prosecution(cases["dismissal"], investigator=investigator), origin=ORIGIN
     )
-    _walk(cases["dismissal"], [
-        (om, "investigation_start", {"decided_on": ago(250)}),
-        (om, "prosecution_dismiss", {"decided_on": ago(10), "ground": "technical"}),
-    ])  # fmt: skip
+    _walk(
+        cases["dismissal"],
+        [
+            (om, "investigation_start", {"decided_on": ago(250)}),
+            (om, "prosecution_dismiss", {"decided_on": ago(10), "ground": "technical"}),
+        ],
+    )
     refer_to_prosecution(cases["conviction"], investigator=investigator)
-    _walk(cases["conviction"], [
-        (om, "prosecution_start", {"decided_on": ago(500)}),
-        (om, "verdict_record", {"verdict_on": ago(30), "verdict": "conviction"}),
-    ])  # fmt: skip
+    _walk(
+        cases["conviction"],
+        [
+            (om, "prosecution_start", {"decided_on": ago(500)}),
+            (om, "verdict_record", {"verdict_on": ago(30), "verdict": "conviction"}),
+        ],
+    )
     return {key: case.number for key, case in cases.items()}
 
 
@@ -211,9 +245,13 @@ def build_identification_demo(*, today: date) -> dict[str, str]:
     )
     ask_to_assess(ready, investigator=investigator)
     services.path_facts_set(
-        actor=investigator, case=ready, foreign_national=True, lawful_residence=False,
-        unaccompanied=False, age_assessment=AgeAssessment.ESTIMATED,
-    )  # fmt: skip
+        actor=investigator,
+        case=ready,
+        foreign_national=True,
+        lawful_residence=False,
+        unaccompanied=False,
+        age_assessment=AgeAssessment.ESTIMATED,
+    )
     minor = _signal(
         professional,
         "asylum_minors" if SignalList.objects.filter(code="asylum_minors").exists() else "school",
@@ -223,9 +261,13 @@ def build_identification_demo(*, today: date) -> dict[str, str]:
     )
     ask_to_assess(minor, investigator=investigator)
     services.path_facts_set(
-        actor=investigator, case=minor, foreign_national=True, lawful_residence=False,
-        unaccompanied=True, age_assessment=AgeAssessment.DISPUTED,
-    )  # fmt: skip
+        actor=investigator,
+        case=minor,
+        foreign_national=True,
+        lawful_residence=False,
+        unaccompanied=True,
+        age_assessment=AgeAssessment.DISPUTED,
+    )
     return {
         "ready": ready.number,
         "minor": minor.number,

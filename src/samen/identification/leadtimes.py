@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from statistics import median
 
+from samen import charts
+
 OUTCOMES = (
     "reflection_accepted",
     "reflection_declined",
@@ -86,58 +88,11 @@ def total(records: Iterable[CaseRecord], label: str) -> Group:
 
 # --- charts ----------------------------------------------------------------------------------
 
-WIDTH = 600
-LABEL_WIDTH = 230
-ROW = 26
-BAR = 16
-TOP = 8
-RIGHT = 56  # room for the value text
-
-
-@dataclass(frozen=True)
-class HBar:
-    label: str
-    value_text: str
-    y: float
-    width: float
-    text_y: float
-
-
-@dataclass
-class HChart:
-    """Horizontal bars: one per group, so long region and form names stay readable."""
-
-    title: str
-    bars: list[HBar]
-    key: str = ""  # unique on the page: ids of the SVG's title and description
-    width: int = WIDTH
-    height: int = 0
-    left: int = LABEL_WIDTH
-
-    @property
-    def summary(self) -> str:
-        return "; ".join(f"{b.label}: {b.value_text}" for b in self.bars)
-
 
 def hbar_chart(
-    key: str, title: str, rows: list[tuple[str, float | None]], unit: str = ""
-) -> HChart:
+    key: str, title: str, rows: list[tuple[str, float | None]], unit: str = "", empty_text: str = ""
+) -> charts.HBars:
     """Rows without a value (no case reached that step) are left out of the chart; the table
     beside it still lists them."""
-    shown = [(label, value) for label, value in rows if value is not None]
-    top = max((v for _l, v in shown), default=0) or 1
-    plot = WIDTH - LABEL_WIDTH - RIGHT
-    bars = []
-    for i, (label, value) in enumerate(shown):
-        y = TOP + i * ROW
-        text = f"{value:g}{unit}"
-        bars.append(
-            HBar(
-                label=label,
-                value_text=text,
-                y=y,
-                width=round(max(0.0, value) / top * plot, 1),
-                text_y=y + BAR / 2,
-            )
-        )
-    return HChart(title=title, bars=bars, key=key, height=TOP * 2 + ROW * max(1, len(bars)))
+    shown = [(label, value, f"{value:g}{unit}") for label, value in rows if value is not None]
+    return charts.hbars(key, title, shown, empty_text=empty_text)

@@ -4,6 +4,7 @@ is sent once, guarded by a unique row, so repeated or overlapping runs send noth
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
@@ -146,7 +147,8 @@ def reminders_send(*, now: datetime | None = None) -> int:
     cases: set[str] = set()
     for deadline in candidates:
         settings = machine_of(deadline.path.definition).settings
-        stages = tuple(int(s) for s in settings.get("reminder_days", DEFAULT_STAGES))
+        days: Any = settings.get("reminder_days", DEFAULT_STAGES)  # a list in the path's data
+        stages = tuple(int(s) for s in days)
         stage = stage_of(deadline.due_on, today, stages)
         if stage is None or (deadline.pk, stage) in done:
             continue

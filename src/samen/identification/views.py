@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +14,7 @@ from samen.cases.models import Case
 from samen.cases.selectors import case_by_number
 from samen.core import policy
 from samen.core.access import access
+from samen.core.requests import ActorRequest
 from samen.i18n import current_language
 from samen.identification import commission, leadtimes, selectors, services
 from samen.identification.definitions import machine_of
@@ -21,18 +22,18 @@ from samen.identification.forms import CommissionOpenForm
 from samen.identification.models import AgeAssessment, CommissionReview, NonPunishmentReason
 
 
-def _case(request: HttpRequest, number: str, permission: str) -> Case:
+def _case(request: ActorRequest, number: str, permission: str) -> Case:
     return case_by_number(actor=request.actor, number=number, permission=permission)
 
 
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
+def _errors(request: ActorRequest, exc: ValidationError) -> None:
     for field, errors in exc.message_dict.items():
         for error in errors:
             messages.error(request, f"{field}: {error}" if field != "__all__" else error)
 
 
 @access("identification.read")
-def deadlines(request: HttpRequest) -> HttpResponse:
+def deadlines(request: ActorRequest) -> HttpResponse:
     """The organisation's open deadlines: overdue, due today, within 7 and within 14 days."""
     buckets = selectors.deadlines_of_organisation(actor=request.actor)
     sections = [
@@ -50,13 +51,13 @@ def deadlines(request: HttpRequest) -> HttpResponse:
 
 
 @access("identification.read")
-def path_detail(request: HttpRequest, number: str) -> HttpResponse:
+def path_detail(request: ActorRequest, number: str) -> HttpResponse:
     """The whole path of one case: current step, next steps and who takes them, deadlines."""
     return _path_page(request, number)
 
 
 def _path_page(
-    request: HttpRequest, number: str, *, errors: dict | None = None, status: int = 200
+    request: ActorRequest, number: str, *, errors: dict | None = None, status: int = 200
 ) -> HttpResponse:
     case = _case(request, number, "identification.read")
     data = selectors.path_page(actor=request.actor, case=case)
@@ -76,7 +77,7 @@ def _path_page(
 
 @access("identification.transition")  # outermost: the rule is checked before the method
 @require_POST
-def path_step(request: HttpRequest, number: str) -> HttpResponse:
+def path_step(request: ActorRequest, number: str) -> HttpResponse:
     case = _case(request, number, "identification.transition")
     code = request.POST.get("transition", "")[:40]
     values = {k[2:]: v[:200] for k, v in request.POST.items() if k.startswith("v_")}
@@ -101,7 +102,7 @@ def _tri(value: str) -> bool | None:
 
 @access("identification.transition")  # outermost: the rule is checked before the method
 @require_POST
-def path_facts(request: HttpRequest, number: str) -> HttpResponse:
+def path_facts(request: ActorRequest, number: str) -> HttpResponse:
     case = _case(request, number, "identification.transition")
     post = request.POST
     # Only the groups of facts the reader may see, which are the ones the form shows: a fact
@@ -136,7 +137,7 @@ def path_facts(request: HttpRequest, number: str) -> HttpResponse:
 
 @access("identification.transition")  # outermost: the rule is checked before the method
 @require_POST
-def non_punishment(request: HttpRequest, number: str) -> HttpResponse:
+def non_punishment(request: ActorRequest, number: str) -> HttpResponse:
     case = _case(request, number, "identification.transition")
     try:
         services.non_punishment_flag_set(
@@ -150,7 +151,7 @@ def non_punishment(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @access("identification.read")
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: ActorRequest) -> HttpResponse:
     """The signed-in user's in-app notifications: deadline reminders, guardian attached."""
     rows = selectors.notifications_of(actor=request.actor)
     return render(request, "identification/notifications.html", {"rows": rows})
@@ -158,7 +159,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @access("identification.read")  # outermost: the rule is checked before the method
 @require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
+def notifications_read(request: ActorRequest) -> HttpResponse:
     raw = request.POST.getlist("id")
     ids = [int(v) for v in raw if v.isdigit()] if raw else None
     changed = services.notifications_mark_read(actor=request.actor, ids=ids)
@@ -167,7 +168,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 
 
 @access("identification.lead_times")
-def lead_times(request: HttpRequest) -> HttpResponse:
+def lead_times(request: ActorRequest) -> HttpResponse:
     """Dashboard of lead times and outcomes per region and form of exploitation."""
     report = selectors.lead_times_report(actor=request.actor)
     sections = []
@@ -183,11 +184,13 @@ def lead_times(request: HttpRequest) -> HttpResponse:
                         f"chart-{key}-indication",
                         _("Signal to slightest indication, median days"),
                         [(g.label or _("not recorded"), g.median_to_indication) for g in groups],
+                        empty_text=_("No cases reached this step yet."),
                     ),
                     leadtimes.hbar_chart(
                         f"chart-{key}-shelter",
                         _("Slightest indication to shelter placement, median days"),
                         [(g.label or _("not recorded"), g.median_to_shelter) for g in groups],
+                        empty_text=_("No cases reached this step yet."),
                     ),
                 ],
             }
@@ -202,6 +205,7 @@ def lead_times(request: HttpRequest) -> HttpResponse:
             (_("B8/3 permit granted"), total.outcomes["permit_granted"]),
             (_("B8/3 application refused"), total.outcomes["permit_refused"]),
         ],
+        empty_text=_("No cases reached this step yet."),
     )
     return render(
         request,
@@ -210,7 +214,7 @@ def lead_times(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _review(request: HttpRequest, number: str) -> tuple[Case, CommissionReview]:
+def _review(request: ActorRequest, number: str) -> tuple[Case, CommissionReview]:
     case = _case(request, number, "identification.read")
     review = CommissionReview.objects.filter(case=case, pk=request.POST.get("review", "")).first()
     if review is None:
@@ -222,7 +226,7 @@ def _review(request: HttpRequest, number: str) -> tuple[Case, CommissionReview]:
 
 @access("identification.read")  # outermost: the rule is checked before the method
 @require_POST
-def commission_assess(request: HttpRequest, number: str) -> HttpResponse:
+def commission_assess(request: ActorRequest, number: str) -> HttpResponse:
     """A commission member records their assessment (the service checks the seat)."""
     case, review = _review(request, number)
     try:
@@ -241,7 +245,7 @@ def commission_assess(request: HttpRequest, number: str) -> HttpResponse:
 
 @access("identification.read")  # outermost: the rule is checked before the method
 @require_POST
-def commission_decide(request: HttpRequest, number: str) -> HttpResponse:
+def commission_decide(request: ActorRequest, number: str) -> HttpResponse:
     """The chair records the decision with reasons (the service checks the chair's seat)."""
     case, review = _review(request, number)
     try:
@@ -260,7 +264,7 @@ def commission_decide(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @access("identification.transition")
-def commission_open(request: HttpRequest, number: str) -> HttpResponse:
+def commission_open(request: ActorRequest, number: str) -> HttpResponse:
     """Put the case before the commission: choose members and the chair. A refused choice
     (too few organisation types) comes back with the field named and the choices kept."""
     case = _case(request, number, "identification.transition")

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from samen.core import audit, policy
+from samen.core import audited, policy
 from samen.core.actor import Actor
 from samen.online.into_chain import read_leads
 from samen.outreach.models import Contact, ContactStatus, ContactStep
@@ -23,12 +23,11 @@ ANSWERED = {ContactStatus.ANSWERED, ContactStatus.REFERRED}
 def contacts(*, actor: Actor) -> list[Contact]:
     policy.require(actor, "outreach.read", object_type="outreach_contact")
     rows = list(Contact.objects.filter(organisation=actor.organisation)[:200])
-    audit.record(
+    audited.record(
         actor,
         "outreach.list",
         object_type="outreach_contact",
         fields=["contact_detail"],
-        purpose=policy.purpose_of(actor),
         detail={"shown": len(rows)},
     )
     return rows

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samen.core import audit, policy
+from samen.core import audited, policy
 from samen.core.actor import Actor
 from samen.outreach.models import Contact, ContactStatus, ContactStep
 
@@ -83,14 +83,13 @@ def contact_record(
         ContactStep.objects.create(
             contact=contact, status=ContactStatus.SENT, at=sent_at, by=actor.membership
         )
-        audit.record(
+        audited.record(
             actor,
             "outreach.contact",
             object_type="outreach_contact",
             object_id=str(contact.pk),
             fields=["contact_detail"] if contact.contact_detail else [],
-            purpose=policy.purpose_of(actor),
-            legal_basis=policy.legal_basis(actor, {"contact"}),
+            categories={"contact"},
             detail={"lead": lead, "template": template, "language": language},
         )
     return contact
@@ -115,12 +114,11 @@ def contact_follow_up(*, actor: Actor, pk: int, status: str) -> Contact:
         contact.updated_at = now
         contact.save(update_fields=["status", "updated_at"])
         ContactStep.objects.create(contact=contact, status=status, at=now, by=actor.membership)
-        audit.record(
+        audited.record(
             actor,
             "outreach.follow_up",
             object_type="outreach_contact",
             object_id=str(contact.pk),
-            purpose=policy.purpose_of(actor),
             detail={"status": status},
         )
     return contact

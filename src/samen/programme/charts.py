@@ -1,10 +1,12 @@
-"""Geometry for the indicator charts. The SVG is drawn by a template from these numbers: no
-JavaScript and no inline styles, which the content security policy forbids."""
+"""The indicator charts: one column per reported value, laid out here and drawn with the shared
+primitives of `samen.charts` (no JavaScript, no inline styles)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from samen import charts
 
 from .models import Indicator, IndicatorValue
 
@@ -15,6 +17,7 @@ RIGHT = 12
 TOP = 16
 BOTTOM = 44  # room for the period labels
 MAX_BAR = 64
+LOWER_BOUND = "#4f7cac"  # a lighter bar: the value was reported as at least this
 
 
 @dataclass(frozen=True)
@@ -68,25 +71,41 @@ class Chart:
     @property
     def summary(self) -> str:
         """A one-line text equivalent for screen readers (the table beside it has the detail)."""
-        return "; ".join(f"{b.period}: {b.value_text}" for b in self.bars)
+        return charts.summary((b.period, b.value_text) for b in self.bars)
+
+    @property
+    def svg(self) -> charts.Markup:
+        right = self.right_edge
+        parts = [
+            charts.line(self.left, t.y, right, t.y, stroke=charts.GRID)
+            + charts.text(self.left - 6, t.y, t.text, anchor="end", middle=True, fill=charts.MUTED)
+            for t in self.ticks
+        ]
+        for b in self.bars:
+            fill = LOWER_BOUND if b.lower_bound else charts.BAR
+            tip = f"{b.period}: {b.value_text}"
+            parts.append(
+                charts.rect(b.x, b.y, b.width, b.height, fill=fill, tip=tip)
+                + charts.text(b.label_x, b.y, b.value_text, anchor="middle", dy=-4)
+                + charts.text(
+                    b.label_x, self.period_label_y, charts.truncate(b.period, 28), anchor="middle"
+                )
+            )
+        parts.append(charts.line(self.left, self.baseline, right, self.baseline))
+        code = self.indicator.code
+        return charts.svg(
+            key=f"chart-{code}",
+            title=self.indicator.name,
+            description=self.summary,
+            width=self.width,
+            height=self.height,
+            body=parts,
+        )
 
 
 def format_value(value: Decimal) -> str:
     """Dutch-style thousands (3.700), no decimals when the value is whole."""
-    if value == value.to_integral_value():
-        return f"{int(value):,}".replace(",", ".")
-    return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
-
-
-def _nice_max(top: Decimal) -> Decimal:
-    """Round the axis up to 1, 2 or 5 times a power of ten, so the ticks read easily."""
-    if top <= 0:
-        return Decimal(1)
-    magnitude = Decimal(10) ** (len(str(int(top))) - 1)
-    for step in (1, 2, 5, 10):
-        if top <= step * magnitude:
-            return Decimal(step) * magnitude
-    return Decimal(10) * magnitude
+    return charts.dutch_number(value)
 
 
 def bar_chart(indicator: Indicator, values: list[IndicatorValue]) -> Chart:
@@ -95,7 +114,7 @@ def bar_chart(indicator: Indicator, values: list[IndicatorValue]) -> Chart:
     chart = Chart(indicator=indicator, values=values)
     if not values:
         return chart
-    axis_max = _nice_max(max(v.value for v in values))
+    axis_max = charts.nice_max(max(v.value for v in values))
     plot_height = chart.baseline - TOP
     plot_width = chart.right_edge - LEFT
     slot = plot_width / len(values)

@@ -67,7 +67,7 @@ class EditForm(forms.ModelForm):
     can never disagree about what programme staff may change."""
 
     def changes(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        return {name: self.cleaned_data[name] for name in self._meta.fields or ()}
 
 
 class MotionEditForm(EditForm):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from samen.core import audit, policy
+from samen.core import audited
 
 from .models import ActionProgress, Commitment, Motion, MotionSubmitter, Recommendation
 from .services import ENTERED_IN_SAMEN, _require_edit
@@ -45,12 +45,11 @@ def _only(fields: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
 
 def _created(by: Actor, record: Any) -> None:
     kind = type(record).__name__.lower()
-    audit.record(
+    audited.record(
         by,
         f"programme.{kind}.create",
         object_type=f"programme.{kind}",
         object_id=str(record.pk),
-        purpose=policy.purpose_of(by),
     )
 
 
@@ -178,13 +177,12 @@ def _correct(progress: ActionProgress, by: Actor, note: str, on: date | None) ->
     ]
     progress.note, progress.on = note, on
     progress.save(update_fields=["note", "on", "history"])
-    audit.record(
+    audited.record(
         by,
         "programme.action.update",
         object_type="programme.action",
         object_id=str(progress.action_id),
         fields=["progress"],
-        purpose=policy.purpose_of(by),
         detail={"progress": progress.pk, "corrected": True},
     )
     return progress

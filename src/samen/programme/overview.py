@@ -6,6 +6,7 @@ first snapshot exists, the accepted letter updates stand in: each keeps the stat
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from . import selectors
 from .models import (
     ActionLine,
+    ActionProgress,
     ActionStatus,
     Commitment,
     ItemStatus,
@@ -108,6 +110,12 @@ def current_state() -> dict[str, dict[str, dict[str, str]]]:
     return {"action": actions, "motion": motions, "commitment": commitments}
 
 
+def _last(progress: Iterable[ActionProgress]) -> ActionProgress | None:
+    """The latest progress note (they come in order), or None."""
+    notes = list(progress)
+    return notes[-1] if notes else None
+
+
 def _display(kind: str, field: str, value: str) -> str:
     if field == "status":
         return str(_DISPLAY[kind].get(value, value))
@@ -159,12 +167,15 @@ def changes_from_accepted_updates() -> list[Change]:
         .order_by("decided_at", "id")
     )
     for update in updates:
-        record: Motion | Commitment | None = update.motion or update.commitment
-        if record is None:
+        record: Motion | Commitment
+        if update.motion is not None:
+            record, kind = update.motion, "motion"
+            key, label = update.motion.reference_key, motion_label(update.motion)
+        elif update.commitment is not None:
+            record, kind = update.commitment, "commitment"
+            key, label = update.commitment.code, commitment_label(update.commitment)
+        else:
             continue
-        kind = "motion" if update.motion else "commitment"
-        key = update.motion.reference_key if update.motion else update.commitment.code
-        label = motion_label(update.motion) if update.motion else commitment_label(record)
         if not update.before:
             found.append(
                 Change(kind, key, label, "new", "", _display(kind, "status", record.status))
@@ -205,7 +216,7 @@ def overview_context(*, since: str | None = None) -> dict[str, Any]:
         {
             "line": line,
             "actions": [
-                {"action": action, "latest": (list(action.progress.all()) or [None])[-1]}
+                {"action": action, "latest": _last(action.progress.all())}
                 for action in line.actions.all()
             ],
         }

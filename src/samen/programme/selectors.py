@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Model, Prefetch, QuerySet
+from django.http import Http404
 
-from samen.core import audit, policy
+from samen.core import audited
 
+from . import models
 from .models import (
     Action,
     ActionLine,
     ActionProgress,
     Commitment,
+    Indicator,
     IndicatorValue,
     ItemStatus,
     Letter,
     Motion,
     ProposedUpdate,
+    Recommendation,
     UpdateState,
 )
 
@@ -25,17 +29,23 @@ if TYPE_CHECKING:
     from samen.core.actor import Actor
 
 READ = "programme.read"
+# The register's choices, for the pages and the API (which import no models) to check and show.
+ActionStatus = models.ActionStatus
+Chamber = models.Chamber
+LetterStatus = models.LetterStatus
+RecommendationBody = models.RecommendationBody
+RecommendationStatus = models.RecommendationStatus
+M = TypeVar("M", bound=Model)
 
 
 def record_read(actor: Actor, object_type: str, object_id: str = "") -> None:
     """The register holds no victims' data, but who read what is still kept: the issue's rule
     is that every read is audited, and one entry per request keeps the trail readable."""
-    audit.record(
+    audited.record(
         actor,
         READ,
         object_type=f"programme.{object_type}",
         object_id=object_id,
-        purpose=policy.purpose_of(actor),
     )
 
 
@@ -92,5 +102,109 @@ def indicator_series(*, code: str) -> list[IndicatorValue]:
 def proposed_updates(
     *, letter: Letter, state: str | None = UpdateState.PROPOSED
 ) -> QuerySet[ProposedUpdate]:
-    queryset = ProposedUpdate.objects.filter(letter=letter).select_related("motion", "commitment")
+    queryset = ProposedUpdate.objects.filter(letter=letter).select_related(
+        "motion", "commitment", "decided_by"
+    )
     return queryset.filter(state=state) if state else queryset
+
+
+# --- one record, or 404 ------------------------------------------------------------------------
+
+
+def _one(queryset: QuerySet[M]) -> M:
+    found = queryset.first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def letters() -> QuerySet[Letter]:
+    return Letter.objects.order_by("-registered_at")
+
+
+def letter(*, pk: int) -> Letter:
+    return _one(Letter.objects.filter(pk=pk))
+
+
+def action_lines() -> QuerySet[ActionLine]:
+    return ActionLine.objects.prefetch_related("actions")
+
+
+def action_line(*, number: int) -> ActionLine:
+    return _one(action_lines().filter(number=number))
+
+
+def actions(*, status: str = "", line: int | None = None) -> QuerySet[Action]:
+    """Actions with their line and progress notes (in order), optionally by status or line."""
+    queryset = Action.objects.select_related("action_line").prefetch_related(
+        Prefetch("progress", queryset=progress_in_order())
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    if line is not None:
+        queryset = queryset.filter(action_line__number=line)
+    return queryset
+
+
+def action_with_progress(*, code: str) -> Action:
+    return _one(actions().filter(code=code))
+
+
+def action(*, code: str) -> Action:
+    return _one(Action.objects.filter(code=code))
+
+
+def action_page(*, code: str) -> Action:
+    """An action with what its page shows: the line, the source letter, the progress notes
+    in order with theirs."""
+    notes = progress_in_order().select_related("source_letter")
+    return _one(
+        Action.objects.select_related("action_line", "source_letter")
+        .prefetch_related(Prefetch("progress", queryset=notes))
+        .filter(code=code)
+    )
+
+
+def progress_note(*, pk: int, action: Action | None = None) -> ActionProgress:
+    """A progress note; with `action`, only one of that action (else 404)."""
+    queryset = ActionProgress.objects.filter(pk=pk)
+    return _one(queryset.filter(action=action) if action is not None else queryset)
+
+
+def motions_by_reference() -> dict[str, Motion]:
+    return {m.reference_key: m for m in Motion.objects.all()}
+
+
+def commitment(*, code: str) -> Commitment | None:
+    return commitments().filter(code=code).first()
+
+
+def recommendations() -> QuerySet[Recommendation]:
+    return Recommendation.objects.all()
+
+
+def recommendation(*, code: str) -> Recommendation | None:
+    return Recommendation.objects.filter(code=code).first()
+
+
+def indicators() -> QuerySet[Indicator]:
+    return Indicator.objects.select_related("action_line").prefetch_related("values")
+
+
+def indicator(*, code: str) -> Indicator:
+    return _one(indicators().filter(code=code))
+
+
+def proposed_update(*, pk: int) -> ProposedUpdate:
+    return _one(ProposedUpdate.objects.select_related("letter").filter(pk=pk))
+
+
+def proposed_update_decided(*, pk: int) -> ProposedUpdate:
+    """An update as the API shows it once decided: who decided and what it changed."""
+    return ProposedUpdate.objects.select_related("decided_by", "motion", "commitment").get(pk=pk)
+
+
+def fresh(record: M) -> M:
+    """The record read again from the database: an edit form works on its own copy, so the one
+    the service compares the changes against stays as it was."""
+    return type(record)._default_manager.get(pk=record.pk)

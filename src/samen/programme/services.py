@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samen.core import audit, policy
+from samen.core import audited, policy
 
 from .letter import LetterReading, read_letter
 from .models import (
@@ -90,12 +90,11 @@ def _register(
     )
     updates = proposed_updates_create(letter=letter, reading=reading)
     if created:
-        audit.record(
+        audited.record(
             by,
             "programme.letter.create",
             object_type="programme.letter",
             object_id=str(letter.pk),
-            purpose=policy.purpose_of(by),
             detail={"proposed_updates": len(updates)},
         )
     return letter, reading, updates
@@ -281,13 +280,12 @@ def _accept(update: ProposedUpdate, by: Actor) -> Motion | Commitment | None:
     update.decided_by = by.user if getattr(by.user, "is_authenticated", False) else None
     update.decided_at = timezone.now()
     update.save()
-    audit.record(
+    audited.record(
         by,
         f"programme.{update.kind}.update",
         object_type=f"programme.{update.kind}",
         object_id=str(record.pk) if record else "",
         fields=["status", "letter_status", "status_letter", "status_evidence"] if record else [],
-        purpose=policy.purpose_of(by),
         detail={"proposed_update": update.pk, "letter": update.letter_id, "state": "accepted"},
     )
     return record
@@ -308,13 +306,12 @@ def _reject(update: ProposedUpdate, by: Actor, reason: str) -> ProposedUpdate:
     update.decided_by = by.user if getattr(by.user, "is_authenticated", False) else None
     update.decided_at = timezone.now()
     update.save()
-    audit.record(
+    audited.record(
         by,
         "programme.proposed_update.update",
         object_type="programme.proposed_update",
         object_id=str(update.pk),
         fields=["state"],
-        purpose=policy.purpose_of(by),
         detail={"letter": update.letter_id, "state": "rejected"},
     )
     return update
@@ -330,12 +327,11 @@ def overview_snapshot_create(*, by: Actor, label: str = "") -> OverviewSnapshot:
         label=label,
         state=current_state(),
     )
-    audit.record(
+    audited.record(
         by,
         "programme.overview_snapshot.create",
         object_type="programme.overview_snapshot",
         object_id=str(snapshot.pk),
-        purpose=policy.purpose_of(by),
     )
     return snapshot
 
@@ -369,13 +365,12 @@ def _update_action(action: Action, by: Actor, status: str, note: str, on: date |
             source_note=ENTERED_IN_SAMEN,
         )
         fields.append("progress")
-    audit.record(
+    audited.record(
         by,
         "programme.action.update",
         object_type="programme.action",
         object_id=str(action.pk),
         fields=fields,
-        purpose=policy.purpose_of(by),
     )
     return action
 
@@ -427,13 +422,12 @@ def _edit(record: Any, by: Actor, changes: dict[str, Any]) -> Any:
         return record
     record.full_clean()
     record.save(update_fields=sorted(set(changed)))
-    audit.record(
+    audited.record(
         by,
         f"{_object_type(record)}.update",
         object_type=_object_type(record),
         object_id=str(record.pk),
         fields=changed,
-        purpose=policy.purpose_of(by),
     )
     return record
 
@@ -485,12 +479,11 @@ def _add_value(
         )
     row.full_clean()
     row.save()
-    audit.record(
+    audited.record(
         by,
         "programme.indicator.value_add",
         object_type="programme.indicator",
         object_id=str(indicator.pk),
         fields=["value", "period", "source", "as_of", "is_lower_bound"],
-        purpose=policy.purpose_of(by),
     )
     return row

@@ -11,8 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
-from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import get_valid_filename
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from samen.core.access import access
+from samen.core.requests import ActorRequest
 from samen.pdf import pdf_response
 from samen.review import selectors as review_selectors
 
@@ -43,26 +43,15 @@ from .forms import (
     SnapshotForm,
 )
 from .letter.extract import UnsupportedFormat
-from .models import (
-    Action,
-    ActionProgress,
-    Indicator,
-    Letter,
-    LetterStatus,
-    Motion,
-    ProposedUpdate,
-    Recommendation,
-    UpdateState,
-)
 
 logger = logging.getLogger(__name__)
 READ = "programme.read"
 UPDATE = "programme.update"
-_LETTER_STATUS = dict(LetterStatus.choices)
+_LETTER_STATUS = dict(selectors.LetterStatus.choices)
 
 
 def _saved(
-    request: HttpRequest, form: Any, write: Callable[[dict], object], message: str, done: str
+    request: ActorRequest, form: Any, write: Callable[[dict], object], message: str, done: str
 ) -> HttpResponse | None:
     """Run the service on a valid form; its refusals become the form's errors. The redirect on
     success, or None so the caller shows the page again with the errors (400)."""
@@ -77,29 +66,8 @@ def _saved(
     return redirect(done)
 
 
-def _letter_or_404(pk: int) -> Letter:
-    letter = Letter.objects.filter(pk=pk).first()
-    if letter is None:
-        raise Http404
-    return letter
-
-
-def _action_or_404(code: str) -> Action:
-    action = Action.objects.filter(code=code).first()
-    if action is None:
-        raise Http404
-    return action
-
-
-def _update_or_404(pk: int) -> ProposedUpdate:
-    update = ProposedUpdate.objects.select_related("letter").filter(pk=pk).first()
-    if update is None:
-        raise Http404
-    return update
-
-
 @access(READ)
-def progress_overview(request: HttpRequest) -> HttpResponse:
+def progress_overview(request: ActorRequest) -> HttpResponse:
     selectors.record_read(request.actor, "overview")
     context = overview.overview_context(since=request.GET.get("since"))
     if request.GET.get("format") == "pdf":
@@ -113,7 +81,7 @@ def progress_overview(request: HttpRequest) -> HttpResponse:
 
 @access(UPDATE)
 @require_POST
-def snapshot_create(request: HttpRequest) -> HttpResponse:
+def snapshot_create(request: ActorRequest) -> HttpResponse:
     form = SnapshotForm(request.POST)
     label = form.cleaned_data["label"] if form.is_valid() else ""
     services.overview_snapshot_create(by=request.actor, label=label)
@@ -124,19 +92,18 @@ def snapshot_create(request: HttpRequest) -> HttpResponse:
 
 
 def _letters_page(
-    request: HttpRequest, form: LetterUploadForm | None = None, status: int = 200
+    request: ActorRequest, form: LetterUploadForm | None = None, status: int = 200
 ) -> HttpResponse:
-    letters = Letter.objects.order_by("-registered_at")
     return render(
         request,
         "programme/letters.html",
-        {"letters": letters, "form": form or LetterUploadForm()},
+        {"letters": selectors.letters(), "form": form or LetterUploadForm()},
         status=status,
     )
 
 
 @access(READ)
-def letter_list(request: HttpRequest) -> HttpResponse:
+def letter_list(request: ActorRequest) -> HttpResponse:
     selectors.record_read(request.actor, "letter")
     return _letters_page(request)
 
@@ -149,7 +116,7 @@ def _safe_name(uploaded: str) -> str:
 
 
 @access(UPDATE)
-def letter_upload(request: HttpRequest) -> HttpResponse:
+def letter_upload(request: ActorRequest) -> HttpResponse:
     if request.method == "GET":
         # The address of the upload form: show the form on a page of its own.
         return render(request, "programme/letter_new.html", {"form": LetterUploadForm()})
@@ -191,7 +158,7 @@ def letter_upload(request: HttpRequest) -> HttpResponse:
     return redirect("programme:letter-review", pk=letter.pk)
 
 
-def _present(update: ProposedUpdate, registered: dict[str, Motion]) -> dict[str, Any]:
+def _present(update: Any, registered: dict[str, Any]) -> dict[str, Any]:
     """Flatten what the reader found for the review table, with the register's current entry
     beside it so the reviewer sees what accepting would change."""
     payload = update.payload
@@ -224,20 +191,22 @@ def _present(update: ProposedUpdate, registered: dict[str, Motion]) -> dict[str,
         "passage": payload.get("passage", ""),
         "confidence": payload.get("confidence"),
         "parliament": payload.get("parliament") or {},
-        "open": update.state == UpdateState.PROPOSED,
+        "open": update.state == selectors.UpdateState.PROPOSED,
     }
 
 
 @access(READ)
-def letter_review(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _letter_or_404(pk)
+def letter_review(request: ActorRequest, pk: int) -> HttpResponse:
+    letter = selectors.letter(pk=pk)
     selectors.record_read(request.actor, "letter", str(pk))
-    registered = {m.reference_key: m for m in Motion.objects.all()}
+    registered = selectors.motions_by_reference()
     updates = [
-        _present(u, registered)
-        for u in selectors.proposed_updates(letter=letter, state=None).select_related("decided_by")
+        _present(u, registered) for u in selectors.proposed_updates(letter=letter, state=None)
     ]
-    counts = {state: sum(1 for u in updates if u["state"] == state) for state in UpdateState.values}
+    counts = {
+        state: sum(1 for u in updates if u["state"] == state)
+        for state in selectors.UpdateState.values
+    }
     return render(
         request,
         "programme/letter_review.html",
@@ -245,15 +214,15 @@ def letter_review(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _back_to(update: ProposedUpdate) -> HttpResponse:
+def _back_to(update: Any) -> HttpResponse:
     url = reverse("programme:letter-review", kwargs={"pk": update.letter_id})
     return redirect(f"{url}#update-{update.pk}")
 
 
 @access(UPDATE)
 @require_POST
-def update_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    update = _update_or_404(pk)
+def update_accept(request: ActorRequest, pk: int) -> HttpResponse:
+    update = selectors.proposed_update(pk=pk)
     try:
         record = services.proposed_update_accept(update=update, by=request.actor)
     except services.UpdateAlreadyDecided:
@@ -268,8 +237,8 @@ def update_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access(UPDATE)
 @require_POST
-def update_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    update = _update_or_404(pk)
+def update_reject(request: ActorRequest, pk: int) -> HttpResponse:
+    update = selectors.proposed_update(pk=pk)
     form = RejectForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -282,12 +251,12 @@ def update_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _indicators_page(
-    request: HttpRequest, forms: dict[str, IndicatorValueForm] | None = None, status: int = 200
+    request: ActorRequest, forms: dict[str, IndicatorValueForm] | None = None, status: int = 200
 ) -> HttpResponse:
     forms = forms or {}
     charts = [
         bar_chart(indicator, selectors.indicator_series(code=indicator.code))
-        for indicator in Indicator.objects.select_related("action_line")
+        for indicator in selectors.indicators()
     ]
     panels = [
         (chart, forms.get(chart.indicator.code) or IndicatorValueForm(prefix=chart.indicator.code))
@@ -297,31 +266,19 @@ def _indicators_page(
 
 
 @access(READ)
-def indicators(request: HttpRequest) -> HttpResponse:
+def indicators(request: ActorRequest) -> HttpResponse:
     selectors.record_read(request.actor, "indicator")
     return _indicators_page(request)
 
 
 def _action_page(
-    request: HttpRequest,
+    request: ActorRequest,
     code: str,
     form: ActionUpdateForm | None = None,
     status: int = 200,
     details_form: ActionDetailsForm | None = None,
 ) -> HttpResponse:
-    action = (
-        Action.objects.select_related("action_line", "source_letter")
-        .prefetch_related(
-            Prefetch(
-                "progress",
-                queryset=selectors.progress_in_order().select_related("source_letter"),
-            )
-        )
-        .filter(code=code)
-        .first()
-    )
-    if action is None:
-        raise Http404
+    action = selectors.action_page(code=code)
     context = {
         "action": action,
         "form": form or ActionUpdateForm(initial={"status": action.status}),
@@ -331,15 +288,15 @@ def _action_page(
 
 
 @access(READ)
-def action_detail(request: HttpRequest, code: str) -> HttpResponse:
+def action_detail(request: ActorRequest, code: str) -> HttpResponse:
     selectors.record_read(request.actor, "action", code)
     return _action_page(request, code)
 
 
 @access(UPDATE)
 @require_POST
-def action_update(request: HttpRequest, code: str) -> HttpResponse:
-    action = _action_or_404(code)
+def action_update(request: ActorRequest, code: str) -> HttpResponse:
+    action = selectors.action(code=code)
     form = ActionUpdateForm(request.POST)
     done = _saved(
         request,
@@ -374,7 +331,7 @@ RECORD_KINDS: dict[str, tuple[Callable[[str], Any], type[EditForm], tuple[str, .
         ),
     ),
     "commitment": (
-        lambda code: selectors.commitments().filter(code=code).first(),
+        lambda code: selectors.commitment(code=code),
         CommitmentEditForm,
         (
             "made_by",
@@ -389,7 +346,7 @@ RECORD_KINDS: dict[str, tuple[Callable[[str], Any], type[EditForm], tuple[str, .
         ),
     ),
     "recommendation": (
-        lambda code: Recommendation.objects.filter(code=code).first(),
+        lambda code: selectors.recommendation(code=code),
         RecommendationEditForm,
         ("body", "round", "report_date", "text", "government_response", "response_due", "status"),
     ),
@@ -414,7 +371,7 @@ def _facts(record: Any, names: tuple[str, ...]) -> list[tuple[str, Any]]:
 
 
 def _record_page(
-    request: HttpRequest, kind: str, key: str, form: EditForm | None = None, status: int = 200
+    request: ActorRequest, kind: str, key: str, form: EditForm | None = None, status: int = 200
 ) -> HttpResponse:
     record = _record_or_404(kind, key)
     _find, form_class, shown = RECORD_KINDS[kind]
@@ -430,16 +387,16 @@ def _record_page(
 
 
 @access(READ)
-def record_detail(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+def record_detail(request: ActorRequest, kind: str, key: str) -> HttpResponse:
     selectors.record_read(request.actor, kind, key)
     return _record_page(request, kind, key)
 
 
 @access(UPDATE)
 @require_POST
-def record_update(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+def record_update(request: ActorRequest, kind: str, key: str) -> HttpResponse:
     record = _record_or_404(kind, key)
-    form = RECORD_KINDS[kind][1](request.POST, instance=type(record).objects.get(pk=record.pk))
+    form = RECORD_KINDS[kind][1](request.POST, instance=selectors.fresh(record))
     done = _saved(
         request,
         form,
@@ -454,10 +411,8 @@ def record_update(request: HttpRequest, kind: str, key: str) -> HttpResponse:
 
 @access(UPDATE)
 @require_POST
-def indicator_value_add(request: HttpRequest, code: str) -> HttpResponse:
-    indicator = Indicator.objects.filter(code=code).first()
-    if indicator is None:
-        raise Http404
+def indicator_value_add(request: ActorRequest, code: str) -> HttpResponse:
+    indicator = selectors.indicator(code=code)
     form = IndicatorValueForm(request.POST, prefix=code)
     done = _saved(
         request,
@@ -473,9 +428,9 @@ def indicator_value_add(request: HttpRequest, code: str) -> HttpResponse:
 
 @access(UPDATE)
 @require_POST
-def action_details_update(request: HttpRequest, code: str) -> HttpResponse:
-    action = _action_or_404(code)
-    form = ActionDetailsForm(request.POST, instance=Action.objects.get(pk=action.pk))
+def action_details_update(request: ActorRequest, code: str) -> HttpResponse:
+    action = selectors.action(code=code)
+    form = ActionDetailsForm(request.POST, instance=selectors.fresh(action))
     done = _saved(
         request,
         form,
@@ -512,7 +467,7 @@ def _form_errors(form: Any, error: ValidationError) -> None:
 
 
 @access(UPDATE)
-def record_create(request: HttpRequest, kind: str) -> HttpResponse:
+def record_create(request: ActorRequest, kind: str) -> HttpResponse:
     form_class, create, key_field = CREATE_KINDS[kind]
     form = form_class(request.POST or None)
     status = 200
@@ -532,11 +487,9 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
 
 @access(UPDATE)
 @require_POST
-def progress_correct(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    action = _action_or_404(code)
-    progress = ActionProgress.objects.filter(pk=pk, action=action).first()
-    if progress is None:
-        raise Http404
+def progress_correct(request: ActorRequest, code: str, pk: int) -> HttpResponse:
+    action = selectors.action(code=code)
+    progress = selectors.progress_note(pk=pk, action=action)
     form = ProgressCorrectForm(request.POST, prefix=f"progress-{pk}")
     done = _saved(
         request,

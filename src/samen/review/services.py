@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from samen.core import audit, policy
+from samen.core import audited, policy
 from samen.core.actor import Actor
 from samen.review import selectors
 from samen.review.models import (
@@ -46,8 +46,12 @@ def review_item_open(
             text=text,
             opened_by=actor.user,
         )
-        audit.record(actor, "review.open", object_type="review_item", object_id=str(item.pk),
-                     purpose=policy.purpose_of(actor))  # fmt: skip
+        audited.record(
+            actor,
+            "review.open",
+            object_type="review_item",
+            object_id=str(item.pk),
+        )
     return item
 
 
@@ -59,8 +63,12 @@ def review_comment(*, actor: Actor, item: ReviewItem, text: str, anonymous: bool
         comment = ReviewComment.objects.create(
             item=item, author=actor.user, anonymous=anonymous, text=text.strip()
         )
-        audit.record(actor, "review.comment", object_type="review_comment",
-                     object_id=str(comment.pk), purpose=policy.purpose_of(actor))  # fmt: skip
+        audited.record(
+            actor,
+            "review.comment",
+            object_type="review_comment",
+            object_id=str(comment.pk),
+        )
     return comment
 
 
@@ -115,9 +123,13 @@ def review_answer(
             before=before,
             after=after,
         )
-        audit.record(actor, "review.answer", object_type="review_comment",
-                     object_id=str(comment.pk), fields=["outcome"],
-                     purpose=policy.purpose_of(actor))  # fmt: skip
+        audited.record(
+            actor,
+            "review.answer",
+            object_type="review_comment",
+            object_id=str(comment.pk),
+            fields=["outcome"],
+        )
     return answer
 
 

@@ -4,6 +4,9 @@ or selector and present the result; the policy and audit live in those."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import Model
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -38,9 +41,9 @@ from samen.shelter.services import CARE_KINDS, NeedsInput, PlaceTaken
 TAG = ["shelter"]
 
 
-def _row(model: type, pk: int):
+def _row(model: type[Model], pk: int) -> Any:
     # A missing row and one the caller may not reach answer alike; services decide the latter.
-    row = model.objects.filter(pk=pk).first()
+    row = model._default_manager.filter(pk=pk).first()
     if row is None:
         raise Http404
     return row

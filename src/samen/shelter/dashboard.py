@@ -142,7 +142,7 @@ def dashboard(*, actor: Actor, region: str = "", now: datetime | None = None) ->
     profiles = profile_rows(asked, refused, min_count=profile_min_count())
 
     ended = list(placements.filter(ended_at__isnull=False))
-    stays = [(p.ended_at - p.started_at).days for p in ended]
+    stays = [(p.ended_at - p.started_at).days for p in ended if p.ended_at]
     stay_counts = Counter(_bucket(d, STAY_BUCKETS) for d in stays)
     outflow_labels = dict(OutflowDestination.choices)
     outflow = Counter(p.outflow for p in ended)
@@ -306,8 +306,9 @@ def dashboard_csv_rows(data: dict) -> tuple[list[str], list[list[object]]]:
     rows: list[list[object]] = []
 
     def add(section: str, key: object, measure: str, value: object) -> None:
-        rows.append([str(CSV_SECTIONS[section]), key, str(CSV_MEASURES.get(measure, measure)),
-                     value])  # fmt: skip
+        rows.append(
+            [str(CSV_SECTIONS[section]), key, str(CSV_MEASURES.get(measure, measure)), value]
+        )
 
     for measure, value in data["totals"].items():
         add("totals", scope, measure, value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -68,7 +69,7 @@ def _provider(org: Organisation, name: str) -> Provider:
     return provider
 
 
-def _place(rng: random.Random, location: Location, name: str, **kw: object) -> Place:
+def _place(rng: random.Random, location: Location, name: str, **kw: Any) -> Place:
     now = timezone.now()
     explicit = "capacity" in kw
     drawn = kw.pop("capacity", rng.randint(2, 12))
@@ -156,16 +157,17 @@ def build_shelter_directory(*, seed: int = 1, providers_per_region: int = 3) -> 
                     if place_type == PlaceType.SPECIALISED and forms:
                         place.forms.set(rng.sample(forms, min(2, len(forms))))
                     if place_type != PlaceType.FIRST_RECEPTION and rng.random() < 0.35:
-                        code = rng.choice(list(CONTRA_REASONS))
+                        contra = rng.choice(list(CONTRA_REASONS))
                         ContraIndication.objects.create(
-                            place=place, code=code, reason=CONTRA_REASONS[code], valid_from=now
+                            place=place, code=contra, reason=CONTRA_REASONS[contra], valid_from=now
                         )
                     places += 1
     # COSM: categorical shelter for adult non-Dutch victims in the reflection period, 3 locations.
     for i, (code, capacity) in enumerate(COSM_LOCATIONS, start=1):
-        muni = Municipality.objects.filter(code=code).first()
-        if muni is None:
+        cosm_muni = Municipality.objects.filter(code=code).first()
+        if cosm_muni is None:
             continue
+        muni = cosm_muni
         org = _shelter_org(f"COSM {muni.name} (demo)", muni)
         provider = _provider(org, org.name)
         providers.add(provider.pk)

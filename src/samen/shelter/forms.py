@@ -30,9 +30,11 @@ class ReferralForm(forms.Form):
         label=_("Security need"), choices=SecurityLevel.choices, initial="standard"
     )
     care = forms.MultipleChoiceField(
-        label=_("Care needs"), choices=CARE_CHOICES, required=False,
+        label=_("Care needs"),
+        choices=CARE_CHOICES,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
     accessibility = forms.BooleanField(
         label=_("Needs a wheelchair-accessible place"), required=False
     )

@@ -32,7 +32,7 @@ from samen.shelter.models import ContraCode, Location, Place, PlaceType, Provide
 NAMESPACE = uuid.UUID("6f0b1c53-2f8e-4c4e-9d0e-5a3c2b7e1d90")  # fixed: ids stay stable
 BED_UNIT = {"id": str(uuid.uuid5(NAMESPACE, "unit:bed")), "name": "bed"}
 FULL, PROTECTED, HIDDEN = "full", "protected", "hidden"
-DEFAULT_PUBLIC = {
+DEFAULT_PUBLIC: dict[str, str] = {
     PlaceType.FIRST_RECEPTION: FULL,
     PlaceType.FIRST_RECEPTION_MINORS: PROTECTED,
     PlaceType.COSM: FULL,

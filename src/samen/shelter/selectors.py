@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from samen.core import audit, policy
+from samen.core import audited, policy
 from samen.core.actor import Actor
 from samen.organisations.models import Role
 from samen.shelter import matching
@@ -27,13 +27,14 @@ from samen.shelter.services import (
     NEEDS_CATEGORIES,
     NEEDS_FIELDS,
     URGENCY_RANK,
-    _own_referral,
     match_referral,
     needs_of,
     needs_profile,
+    organisation_of,
     place_info,
     places_for_matching,
     referrals_for_matching,
+    require_own_referral,
     stale_after,
     via_centre,
 )
@@ -45,16 +46,15 @@ def referral_matches(
 ) -> dict[str, list[dict]]:
     """Ranked suitable places with why, and excluded places with the rule that excluded them."""
     policy.require(actor, "referral.create", object_type="referral", object_id=str(referral.pk))
-    _own_referral(actor, referral, "referral.create")
+    require_own_referral(actor, referral, "referral.create")
     result = match_referral(referral, now=now, via_national_centre=via_centre(actor))
-    audit.record(
+    audited.record(
         actor,
         "referral.read",
         object_type="case",
         object_id=referral.case.number,
         fields=NEEDS_FIELDS,
-        purpose=policy.purpose_of(actor),
-        legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES),
+        categories=NEEDS_CATEGORIES,
         detail={"referral": referral.pk, "matches": len(result.matches)},
     )
     providers = dict(
@@ -110,13 +110,12 @@ def referrals_of_case(*, actor: Actor, number: str) -> list[Referral]:
         Referral.objects.filter(case__number=number).order_by("-created_at", "-id")[:20]
     )
     if referrals:
-        audit.record(
+        audited.record(
             actor,
             "referral.list",
             object_type="case",
             object_id=number,
             fields=["referral.status", "referral.created_at"],
-            purpose=policy.purpose_of(actor),
             detail={"referrals": [r.pk for r in referrals]},
         )
     return referrals
@@ -126,20 +125,19 @@ def holds_for_shelter(*, actor: Actor) -> list[dict]:
     """Active holds on the actor's places: the needs profile only, no case number or identity;
     the shelter learns who it is about when it accepts (a share is made then)."""
     policy.require(actor, "referral.respond", object_type="hold", object_id="*")
-    org_id = actor.organisation.pk if actor.organisation else None
+    org_id = organisation_of(actor).pk
     holds = list(
         Hold.objects.filter(
             place__location__provider__organisation_id=org_id, status=HoldStatus.ACTIVE
         ).select_related("referral__case__person", "place")
     )
-    audit.record(
+    audited.record(
         actor,
         "referral_hold.list",
         object_type="hold",
         object_id="*",
         fields=NEEDS_FIELDS if holds else [],
-        purpose=policy.purpose_of(actor),
-        legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES) if holds else "",
+        categories=NEEDS_CATEGORIES if holds else None,
         # The shelter sees no case number, but the read is the person's: indexed to the case.
         detail={
             "holds": [h.pk for h in holds],
@@ -169,7 +167,7 @@ def refusals_for_shelter(*, actor: Actor) -> list[dict]:
     the place, when and why. No needs profile, case number or identity; the read is indexed to
     the cases in the trail like the requests are."""
     policy.require(actor, "referral.respond", object_type="hold", object_id="*")
-    org_id = actor.organisation.pk if actor.organisation else None
+    org_id = organisation_of(actor).pk
     holds = list(
         Hold.objects.filter(
             place__location__provider__organisation_id=org_id,
@@ -179,13 +177,12 @@ def refusals_for_shelter(*, actor: Actor) -> list[dict]:
         .select_related("referral__case", "place")
         .order_by("-responded_at", "-pk")
     )
-    audit.record(
+    audited.record(
         actor,
         "referral_hold.list",
         object_type="hold",
         object_id="*",
         fields=["decline"] if holds else [],
-        purpose=policy.purpose_of(actor),
         detail={
             "holds": [h.pk for h in holds],
             "cases": sorted({h.referral.case.number for h in holds}),
@@ -272,13 +269,12 @@ def waiting_list(*, actor: Actor, now: datetime | None = None) -> list[dict]:
     offers: dict[int, list[WaitingOffer]] = {}
     for offer in WaitingOffer.objects.filter(referral__in=referrals).select_related("place"):
         offers.setdefault(offer.referral_id, []).append(offer)
-    audit.record(
+    audited.record(
         actor,
         "referral.list",
         object_type="referral",
         object_id="*",
         fields=["urgency"] if referrals else [],
-        purpose=policy.purpose_of(actor),
         detail={"cases": sorted({r.case.number for r in referrals})},
     )
     return [
@@ -320,14 +316,13 @@ def allocation_proposal(*, actor: Actor, now: datetime | None = None) -> dict:
     on = timezone.localdate(now)
     needs = {r.pk: needs_of(r, on=on, via_national_centre=via_centre(actor)) for r in referrals}
     proposal = allocate(list(needs.items()), list(infos.values()), now=now, weights=weights)
-    audit.record(
+    audited.record(
         actor,
         "referral.read",
         object_type="referral",
         object_id="*",
         fields=NEEDS_FIELDS if referrals else [],
-        purpose=policy.purpose_of(actor),
-        legal_basis=policy.legal_basis(actor, NEEDS_CATEGORIES) if referrals else "",
+        categories=NEEDS_CATEGORIES if referrals else None,
         detail={"cases": sorted({r.case.number for r in referrals}), "proposal": len(proposal)},
     )
     rows = []
@@ -373,34 +368,37 @@ def placements_for_shelter(*, actor: Actor) -> dict[str, list[dict]]:
     """Accepted holds awaiting arrival and running placements on the actor's places. Ids and
     places only: what the shelter knows about the person it reads in the shared case."""
     policy.require(actor, "referral.respond", object_type="placement", object_id="*")
-    org_id = actor.organisation.pk if actor.organisation else None
-    arriving = Hold.objects.filter(
-        place__location__provider__organisation_id=org_id,
-        status=HoldStatus.ACCEPTED,
-        placement__isnull=True,
-    ).select_related("place", "referral__case")
-    running = Placement.objects.filter(
-        place__location__provider__organisation_id=org_id, ended_at__isnull=True
-    ).select_related("place", "referral__case")
-    arriving, running = list(arriving), list(running)
+    org_id = organisation_of(actor).pk
+    arriving = list(
+        Hold.objects.filter(
+            place__location__provider__organisation_id=org_id,
+            status=HoldStatus.ACCEPTED,
+            placement__isnull=True,
+        ).select_related("place", "referral__case")
+    )
+    running = list(
+        Placement.objects.filter(
+            place__location__provider__organisation_id=org_id, ended_at__isnull=True
+        ).select_related("place", "referral__case")
+    )
     # Which case a resident belongs to, where the share made on acceptance reaches it: the
     # shelter reads the rest in the shared case (issue #16).
-    reach = policy.case_access(actor, list({r.referral.case_id for r in [*arriving, *running]}))
+    referrals = [r.referral for r in arriving] + [p.referral for p in running]
+    reach = policy.case_access(actor, list({r.case_id for r in referrals}))
 
     def case_of(referral: Referral) -> str:
         return referral.case.number if referral.case_id in reach else ""
 
-    audit.record(
+    audited.record(
         actor,
         "placement.list",
         object_type="placement",
         object_id="*",
         fields=["placements"] if arriving or running else [],
-        purpose=policy.purpose_of(actor),
         detail={
             "holds": [h.pk for h in arriving],
             "placements": [p.pk for p in running],
-            "cases": sorted({r.referral.case.number for r in [*arriving, *running]}),
+            "cases": sorted({r.case.number for r in referrals}),
         },
     )
     return {

@@ -4,12 +4,14 @@ the policy and write the audit trail."""
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Model
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from samen.cases.selectors import case_by_number
 from samen.core.access import access
+from samen.core.requests import ActorRequest
 from samen.downloads import csv_response
 from samen.organisations.models import SafetyRegion
 from samen.shelter import dashboard as shelter_dashboard
@@ -34,16 +37,16 @@ from samen.shelter.models import CapacityAlarm, Hold, Place, Placement, Referral
 from samen.shelter.services import NeedsInput, PlaceTaken, stale_after
 
 
-def _row(model: type, **lookup: object):
+def _row(model: type[Model], **lookup: object) -> Any:
     # Missing and out-of-reach rows answer alike; the services decide the latter.
-    row = model.objects.filter(**lookup).first()
+    row = model._default_manager.filter(**lookup).first()
     if row is None:
         raise Http404
     return row
 
 
 @access("shelter.read")
-def places_overview(request: HttpRequest) -> HttpResponse:
+def places_overview(request: ActorRequest) -> HttpResponse:
     """The national overview of places: free counts and how fresh each count is."""
     region = request.GET.get("region", "")[:4]
     only_free = request.GET.get("free") == "1"
@@ -77,7 +80,7 @@ def places_overview(request: HttpRequest) -> HttpResponse:
 
 
 @access("referral.create")
-def referral_new(request: HttpRequest, number: str) -> HttpResponse:
+def referral_new(request: ActorRequest, number: str) -> HttpResponse:
     case = case_by_number(actor=request.actor, number=number, permission="referral.create")
     # Another region's case answers 404 before the form shows, exactly like a missing one.
     services.reach_case(request.actor, case, "referral.create")
@@ -109,7 +112,7 @@ def referral_new(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _referral_page(
-    request: HttpRequest, referral: Referral, *, taken: PlaceTaken | None = None, status: int = 200
+    request: ActorRequest, referral: Referral, *, taken: PlaceTaken | None = None, status: int = 200
 ) -> HttpResponse:
     result = selectors.referral_matches(actor=request.actor, referral=referral)
     return render(
@@ -121,13 +124,13 @@ def _referral_page(
 
 
 @access("referral.create")
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_detail(request: ActorRequest, pk: int) -> HttpResponse:
     return _referral_page(request, _row(Referral, pk=pk))
 
 
 @access("referral.create")
 @require_POST
-def hold_create(request: HttpRequest, pk: int) -> HttpResponse:
+def hold_create(request: ActorRequest, pk: int) -> HttpResponse:
     referral = _row(Referral, pk=pk)
     form = HoldForm(request.POST)
     if not form.is_valid():
@@ -147,7 +150,7 @@ def hold_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access("referral.respond")
-def offered_holds(request: HttpRequest) -> HttpResponse:
+def offered_holds(request: ActorRequest) -> HttpResponse:
     return render(
         request,
         "shelter/holds.html",
@@ -163,7 +166,7 @@ def offered_holds(request: HttpRequest) -> HttpResponse:
 
 @access("referral.respond")
 @require_POST
-def hold_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def hold_accept(request: ActorRequest, pk: int) -> HttpResponse:
     try:
         services.hold_accept(actor=request.actor, hold=_row(Hold, pk=pk))
     except ValidationError as error:
@@ -176,7 +179,7 @@ def hold_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access("referral.respond")
 @require_POST
-def hold_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def hold_decline(request: ActorRequest, pk: int) -> HttpResponse:
     form = DeclineForm(request.POST, prefix=f"h{pk}")
     if form.is_valid():
         try:
@@ -196,7 +199,7 @@ def hold_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _refusals_page(
-    request: HttpRequest, bound: WithdrawForm | None = None, status: int = 200
+    request: ActorRequest, bound: WithdrawForm | None = None, status: int = 200
 ) -> HttpResponse:
     rows = []
     for r in selectors.refusals_for_shelter(actor=request.actor):
@@ -207,14 +210,14 @@ def _refusals_page(
 
 
 @access("referral.respond")
-def refusals(request: HttpRequest) -> HttpResponse:
+def refusals(request: ActorRequest) -> HttpResponse:
     """The organisation's standing refusals, each with a form to withdraw it."""
     return _refusals_page(request)
 
 
 @access("referral.respond")
 @require_POST
-def hold_decline_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def hold_decline_withdraw(request: ActorRequest, pk: int) -> HttpResponse:
     form = WithdrawForm(request.POST, prefix=f"w{pk}")
     hold = _row(Hold, pk=pk)
     if not form.is_valid():
@@ -244,13 +247,13 @@ def hold_decline_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 # --- dashboards ------------------------------------------------------------------------------
 
 
-def _region_param(request: HttpRequest) -> str:
+def _region_param(request: ActorRequest) -> str:
     region = request.GET.get("region", "")[:8]
     return region if SafetyRegion.objects.filter(code=region).exists() else ""
 
 
 @access("shelter.read")
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: ActorRequest) -> HttpResponse:
     data = shelter_dashboard.dashboard(actor=request.actor, region=_region_param(request))
     return render(
         request,
@@ -267,7 +270,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @access("shelter.read")
-def dashboard_csv(request: HttpRequest) -> HttpResponse:
+def dashboard_csv(request: ActorRequest) -> HttpResponse:
     region = _region_param(request)
     data = shelter_dashboard.dashboard(actor=request.actor, region=region)
     header, rows = shelter_dashboard.dashboard_csv_rows(data)
@@ -278,7 +281,7 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
 
 
 @access("referral.create")
-def allocation(request: HttpRequest) -> HttpResponse:
+def allocation(request: ActorRequest) -> HttpResponse:
     proposal = selectors.allocation_proposal(actor=request.actor)
     taken = request.session.pop("shelter_taken", None)
     return render(request, "shelter/allocation.html", {"proposal": proposal, "taken": taken})
@@ -286,7 +289,7 @@ def allocation(request: HttpRequest) -> HttpResponse:
 
 @access("referral.create")
 @require_POST
-def allocation_confirm(request: HttpRequest) -> HttpResponse:
+def allocation_confirm(request: ActorRequest) -> HttpResponse:
     """Confirm one line of the proposal: hold that place for that referral. The bed may have
     gone meanwhile; then the person sees why and the next-best places."""
     form = ConfirmForm(request.POST)
@@ -320,13 +323,13 @@ def allocation_confirm(request: HttpRequest) -> HttpResponse:
 
 
 @access("referral.create")
-def waiting(request: HttpRequest) -> HttpResponse:
+def waiting(request: ActorRequest) -> HttpResponse:
     rows = selectors.waiting_list(actor=request.actor)
     return render(request, "shelter/waiting.html", {"rows": rows})
 
 
 @access("shelter.read")
-def notices(request: HttpRequest) -> HttpResponse:
+def notices(request: ActorRequest) -> HttpResponse:
     if request.method == "POST":
         services.notices_mark_read(user=request.user)
         messages.success(request, _("All notices are marked as read."))
@@ -345,7 +348,7 @@ def notices(request: HttpRequest) -> HttpResponse:
 
 
 @access("referral.respond")
-def placements(request: HttpRequest) -> HttpResponse:
+def placements(request: ActorRequest) -> HttpResponse:
     data = selectors.placements_for_shelter(actor=request.actor)
     for row in data["running"]:
         row["form"] = DepartureForm(
@@ -356,7 +359,7 @@ def placements(request: HttpRequest) -> HttpResponse:
 
 @access("referral.respond")
 @require_POST
-def placement_start(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_start(request: ActorRequest, pk: int) -> HttpResponse:
     try:
         services.placement_start(actor=request.actor, hold=_row(Hold, pk=pk))
     except ValidationError as error:
@@ -369,7 +372,7 @@ def placement_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access("referral.respond")
 @require_POST
-def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_end(request: ActorRequest, pk: int) -> HttpResponse:
     placement = _row(Placement, pk=pk)
     form = DepartureForm(request.POST, prefix=f"p{pk}")
     if form.is_valid():
@@ -389,6 +392,6 @@ def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            for text in errors:
-                messages.error(request, f"{label}: {text}" if label else text)
+            for problem in errors:
+                messages.error(request, f"{label}: {problem}" if label else str(problem))
     return redirect("shelter:placements")

@@ -123,9 +123,10 @@ def oidc_sign_in(
         oidc_refused(provider=provider, reason=INACTIVE, origin=origin, user=user)
         raise SignInRefused(INACTIVE, audited=True)
     changed = [
-        attr for claim, attr in PROFILE.items() if isinstance(claims.get(claim), str)
-        and getattr(user, attr) != claims[claim][:150]
-    ]  # fmt: skip
+        attr
+        for claim, attr in PROFILE.items()
+        if isinstance(claims.get(claim), str) and getattr(user, attr) != claims[claim][:150]
+    ]
     for claim, attr in PROFILE.items():
         if attr in changed:
             setattr(user, attr, claims[claim][:150])

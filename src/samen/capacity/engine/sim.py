@@ -435,9 +435,17 @@ def replicate(
     results = []
     for r in range(replications):
         results.append(
-            simulate(calibration, units, scenario, days=days, warmup=warmup, seed=seed,
-                     replication=r, rankings=rankings)
-        )  # fmt: skip
+            simulate(
+                calibration,
+                units,
+                scenario,
+                days=days,
+                warmup=warmup,
+                seed=seed,
+                replication=r,
+                rankings=rankings,
+            )
+        )
         if progress is not None:
             progress(r + 1, replications)
     return results

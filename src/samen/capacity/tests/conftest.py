@@ -49,16 +49,29 @@ class Register:
     refusals: dict[str, tuple[int, int]]
 
 
-def _case(n: int, year: int, region_code: str, muni: Municipality, org, gender: str,
-          minor: bool, form: ExploitationForm, opened: datetime) -> Case:  # fmt: skip
+def _case(
+    n: int,
+    year: int,
+    region_code: str,
+    muni: Municipality,
+    org,
+    gender: str,
+    minor: bool,
+    form: ExploitationForm,
+    opened: datetime,
+) -> Case:
     person = Person.objects.create(
         gender=gender, age_band="12-17" if minor else "23-29", is_minor=minor, is_synthetic=True
     )
     case = Case.objects.create(
-        number=f"T{year}-{n:05d}", person=person, responsible_organisation=org,
-        municipality=muni, region=SafetyRegion.objects.get(code=region_code), opened_at=opened,
+        number=f"T{year}-{n:05d}",
+        person=person,
+        responsible_organisation=org,
+        municipality=muni,
+        region=SafetyRegion.objects.get(code=region_code),
+        opened_at=opened,
         is_synthetic=True,
-    )  # fmt: skip
+    )
     case.forms.add(form)
     return case
 
@@ -72,12 +85,23 @@ def register(world) -> Register:
     loc = Location.objects.create(provider=provider, name="Locatie", municipality=utrecht)
     places = {
         "women": make_place(loc, "Vrouwen", capacity=6),
-        "first": make_place(loc, "Eerste opvang", type=PlaceType.FIRST_RECEPTION,
-                            target_group=TargetGroup.ALL, capacity=3),
-        "minors": make_place(loc, "Minderjarigen", type=PlaceType.PROTECTED_MINORS,
-                             target_group=TargetGroup.MINORS, min_age=12, max_age=17,
-                             capacity=2),
-    }  # fmt: skip
+        "first": make_place(
+            loc,
+            "Eerste opvang",
+            type=PlaceType.FIRST_RECEPTION,
+            target_group=TargetGroup.ALL,
+            capacity=3,
+        ),
+        "minors": make_place(
+            loc,
+            "Minderjarigen",
+            type=PlaceType.PROTECTED_MINORS,
+            target_group=TargetGroup.MINORS,
+            min_age=12,
+            max_age=17,
+            capacity=2,
+        ),
+    }
     coordination = Organisation.objects.filter(type=OrganisationType.CARE_COORDINATION).first()
     n = 0
     refusals: dict[str, list[int]] = {}
@@ -88,24 +112,39 @@ def register(world) -> Register:
             for i in range(count):
                 n += 1
                 created = datetime(year - back, 2, 1, 10, tzinfo=AMS) + timedelta(days=9 * i)
-                case = _case(n, year - back, region, muni, coordination, gender, minor,
-                             form_row, created)  # fmt: skip
-                referral = Referral.objects.create(case=case, organisation=coordination,
-                                                   created_at=created, status="ended")  # fmt: skip
+                case = _case(
+                    n, year - back, region, muni, coordination, gender, minor, form_row, created
+                )
+                referral = Referral.objects.create(
+                    case=case, organisation=coordination, created_at=created, status="ended"
+                )
                 at = created + timedelta(hours=12)
                 for _ in range(refused):
-                    Hold.objects.create(referral=referral, place=places["women"], created_at=at,
-                                        expires_at=at + timedelta(hours=3),
-                                        status=HoldStatus.DECLINED, responded_at=at
-                                        + timedelta(hours=6), decline_reason="no_fit")  # fmt: skip
+                    Hold.objects.create(
+                        referral=referral,
+                        place=places["women"],
+                        created_at=at,
+                        expires_at=at + timedelta(hours=3),
+                        status=HoldStatus.DECLINED,
+                        responded_at=at + timedelta(hours=6),
+                        decline_reason="no_fit",
+                    )
                     at += timedelta(hours=6)
-                hold = Hold.objects.create(referral=referral, place=places[key], created_at=at,
-                                           expires_at=at + timedelta(hours=3),
-                                           status=HoldStatus.ACCEPTED,
-                                           responded_at=at + timedelta(hours=6))  # fmt: skip
-                Placement.objects.create(referral=referral, place=places[key], hold=hold,
-                                         started_at=created + WAIT,
-                                         ended_at=created + WAIT + STAY)  # fmt: skip
+                hold = Hold.objects.create(
+                    referral=referral,
+                    place=places[key],
+                    created_at=at,
+                    expires_at=at + timedelta(hours=3),
+                    status=HoldStatus.ACCEPTED,
+                    responded_at=at + timedelta(hours=6),
+                )
+                Placement.objects.create(
+                    referral=referral,
+                    place=places[key],
+                    hold=hold,
+                    started_at=created + WAIT,
+                    ended_at=created + WAIT + STAY,
+                )
                 if back == 0:
                     profile = f"{'minor' if minor else 'adult'}/{gender}"
                     counts = refusals.setdefault(profile, [0, 0])

@@ -189,8 +189,11 @@ def generate(world: OutsideWorld, *, seed: int) -> Generated:
     waiting: dict[str, list[int]] = {k: [] for k in KINDS}
 
     def free_unit(p: _Person) -> int | None:
-        fits = [i for i, (r, k, _) in enumerate(units)
-                if k == p.kind and free[i] > 0 and i not in p.refused]  # fmt: skip
+        fits = [
+            i
+            for i, (r, k, _) in enumerate(units)
+            if k == p.kind and free[i] > 0 and i not in p.refused
+        ]
         own = [i for i in fits if units[i][0] == p.region]
         return (own or fits or [None])[0]
 
@@ -258,8 +261,9 @@ def _unqueue(p: _Person, now: float) -> None:
         p.queued_since = None
 
 
-def _realise(world: OutsideWorld, start: datetime, people: list[_Person], year: int,
-             end_t: float) -> Realised:  # fmt: skip
+def _realise(
+    world: OutsideWorld, start: datetime, people: list[_Person], year: int, end_t: float
+) -> Realised:
     y0 = (datetime(year, 1, 1, tzinfo=AMS) - start).days
     y1 = (datetime(year + 1, 1, 1, tzinfo=AMS) - start).days
     mine = [p for p in people if p.year == year]
@@ -288,8 +292,10 @@ def write(generated: Generated) -> dict[int, Place]:
     start = generated.start
     codes = {r for r, _, _ in generated.beds} | {r for r, _ in generated.world.regions}
     regions = {r.code: r for r in SafetyRegion.objects.filter(code__in=codes)}
-    munis = {code: Municipality.objects.filter(region=r).order_by("code").first()
-             for code, r in regions.items()}  # fmt: skip
+    munis = {
+        code: Municipality.objects.filter(region=r).order_by("code").first()
+        for code, r in regions.items()
+    }
     shelter = Organisation.objects.filter(type=OrganisationType.SHELTER).order_by("pk").first()
     referrer = Organisation.objects.filter(type=OrganisationType.CARE_COORDINATION).first()
     provider, _ = Provider.objects.get_or_create(
@@ -298,32 +304,50 @@ def write(generated: Generated) -> dict[int, Place]:
     places: dict[int, Place] = {}
     for i, (region, kind, beds) in enumerate(generated.beds):
         place_type, group, (low, high) = KINDS[kind]
-        location = Location.objects.create(provider=provider, name=f"Locatie {i}",
-                                           municipality=munis[region])  # fmt: skip
+        location = Location.objects.create(
+            provider=provider, name=f"Locatie {i}", municipality=munis[region]
+        )
         places[i] = Place.objects.create(
-            location=location, name=f"Buiten {kind} {region} {i}", type=place_type,
-            target_group=group, municipality=munis[region], funding_municipality=munis[region],
-            capacity=beds, free=beds, min_age=low, max_age=high, is_synthetic=True,
+            location=location,
+            name=f"Buiten {kind} {region} {i}",
+            type=place_type,
+            target_group=group,
+            municipality=munis[region],
+            funding_municipality=munis[region],
+            capacity=beds,
+            free=beds,
+            min_age=low,
+            max_age=high,
+            is_synthetic=True,
             availability_at=_day(start, 0),
-        )  # fmt: skip
+        )
     forms = {f.code: f for f in ExploitationForm.objects.all()}
     people = generated.people
     persons = Person.objects.bulk_create(
-        Person(gender="female" if p.female else "male",
-               age_band="12-17" if p.kind == "minors" else "23-29",
-               is_minor=p.kind == "minors", is_synthetic=True)
+        Person(
+            gender="female" if p.female else "male",
+            age_band="12-17" if p.kind == "minors" else "23-29",
+            is_minor=p.kind == "minors",
+            is_synthetic=True,
+        )
         for p in people
-    )  # fmt: skip
+    )
     cases = Case.objects.bulk_create(
-        Case(number=f"O{p.year}-{p.idx:05d}", person=persons[p.idx],
-             responsible_organisation=referrer, municipality=munis[p.region],
-             region=regions[p.region], opened_at=_day(start, p.arrived), is_synthetic=True)
+        Case(
+            number=f"O{p.year}-{p.idx:05d}",
+            person=persons[p.idx],
+            responsible_organisation=referrer,
+            municipality=munis[p.region],
+            region=regions[p.region],
+            opened_at=_day(start, p.arrived),
+            is_synthetic=True,
+        )
         for p in people
-    )  # fmt: skip
+    )
     Case.forms.through.objects.bulk_create(
         Case.forms.through(case_id=cases[p.idx].pk, exploitationform_id=forms[p.form].pk)
         for p in people
-    )  # fmt: skip
+    )
 
     def status(p: _Person) -> str:
         if p.withdrawn_at is not None:
@@ -333,29 +357,51 @@ def write(generated: Generated) -> dict[int, Place]:
         return ReferralStatus.OPEN
 
     referrals = Referral.objects.bulk_create(
-        Referral(case=cases[p.idx], organisation=referrer, created_at=_day(start, p.arrived),
-                 status=status(p))
+        Referral(
+            case=cases[p.idx],
+            organisation=referrer,
+            created_at=_day(start, p.arrived),
+            status=status(p),
+        )
         for p in people
-    )  # fmt: skip
+    )
     holds, placements = [], []
     for p in people:
         for unit, asked, answered, ok in p.holds:
             at = _day(start, asked)
-            holds.append(Hold(referral=referrals[p.idx], place=places[unit], created_at=at,
-                              expires_at=at + timedelta(hours=3),
-                              status=HoldStatus.ACCEPTED if ok else HoldStatus.DECLINED,
-                              responded_at=_day(start, answered),
-                              decline_reason="" if ok else "no_fit"))  # fmt: skip
+            holds.append(
+                Hold(
+                    referral=referrals[p.idx],
+                    place=places[unit],
+                    created_at=at,
+                    expires_at=at + timedelta(hours=3),
+                    status=HoldStatus.ACCEPTED if ok else HoldStatus.DECLINED,
+                    responded_at=_day(start, answered),
+                    decline_reason="" if ok else "no_fit",
+                )
+            )
     Hold.objects.bulk_create(holds)
     WaitingOffer.objects.bulk_create(
-        WaitingOffer(referral=referrals[p.idx], place=places[unit], rank=rank,
-                     created_at=_day(start, at), read_at=_day(start, at))
-        for p in people for unit, at, rank in p.offers
-    )  # fmt: skip
+        WaitingOffer(
+            referral=referrals[p.idx],
+            place=places[unit],
+            rank=rank,
+            created_at=_day(start, at),
+            read_at=_day(start, at),
+        )
+        for p in people
+        for unit, at, rank in p.offers
+    )
     for p in people:
         for unit, began, left in p.stays:
             ended = None if left is None else _day(start, left)
-            placements.append(Placement(referral=referrals[p.idx], place=places[unit],
-                                        started_at=_day(start, began), ended_at=ended))  # fmt: skip
+            placements.append(
+                Placement(
+                    referral=referrals[p.idx],
+                    place=places[unit],
+                    started_at=_day(start, began),
+                    ended_at=ended,
+                )
+            )
     Placement.objects.bulk_create(placements)
     return places

@@ -72,8 +72,9 @@ def test_figures_resting_on_a_small_region_are_hidden_with_a_secondary(register,
 
 
 def test_the_back_test_replays_the_year_calibrated_on_the_year_before(register, actor_for):
-    result = plan_run(actor=actor_for("demo-programme"), year=register.year,
-                      scenario=Scenario(), replications=4)  # fmt: skip
+    result = plan_run(
+        actor=actor_for("demo-programme"), year=register.year, scenario=Scenario(), replications=4
+    )
     test = result.backtest
     assert test.observed_median_wait == pytest.approx(2.0)
     # Search (12 h) plus answers (6 h each): the register's own decomposition of the wait.

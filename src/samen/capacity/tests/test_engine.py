@@ -31,11 +31,19 @@ def _units(fr: int = 2, women: int = 3, minors: int = 2) -> tuple[Unit, ...]:
             Unit(PlaceInfo(base + 1, "fr", "first_reception", "all", region, min_age=18), fr),
             Unit(PlaceInfo(base + 2, "w", "specialised", "women", region, min_age=18), women),
             Unit(
-                PlaceInfo(base + 3, "m", "protected_minors", "minors", region, min_age=12,
-                          max_age=17, security="high"),
+                PlaceInfo(
+                    base + 3,
+                    "m",
+                    "protected_minors",
+                    "minors",
+                    region,
+                    min_age=12,
+                    max_age=17,
+                    security="high",
+                ),
                 minors,
             ),
-        ]  # fmt: skip
+        ]
     return tuple(units)
 
 
@@ -79,8 +87,9 @@ def test_the_same_seed_gives_the_same_run_and_another_seed_another():
 
 def test_more_places_never_increase_the_mean_wait_over_a_fixed_set_of_seeds():
     cal, units = _calibration(per_year=60), _units()
-    more = Scenario(changes=(PlaceChange("VR09", "specialised", 4),
-                             PlaceChange("VR01", "first_reception", 2)))  # fmt: skip
+    more = Scenario(
+        changes=(PlaceChange("VR09", "specialised", 4), PlaceChange("VR01", "first_reception", 2))
+    )
     for seed in (1, 2, 3):
         base = summarise(replicate(cal, units, replications=8, seed=seed))
         bigger = summarise(replicate(cal, units, more, replications=8, seed=seed))
@@ -139,8 +148,16 @@ def test_the_ranking_shortcut_chooses_what_matching_every_free_place_chooses():
         )
     )  # fmt: skip
     cal = _calibration()
-    sim = Simulation(cal, units, draw_parameters(cal, rng), Scenario(), days=10, warmup=0,
-                     rng=rng, rankings=Rankings(units))  # fmt: skip
+    sim = Simulation(
+        cal,
+        units,
+        draw_parameters(cal, rng),
+        Scenario(),
+        days=10,
+        warmup=0,
+        rng=rng,
+        rankings=Rankings(units),
+    )
     for trial in range(200):
         for u in units:
             sim.free[u.place.id] = int(rng.integers(0, 3))
@@ -157,10 +174,14 @@ def test_a_scenario_adds_beds_of_its_type_in_its_region_and_scales_first_recepti
     units = _units(fr=4)
     changed = apply_scenario(
         units,
-        Scenario(changes=(PlaceChange("VR09", "protected_minors", 5),
-                          PlaceChange("VR01", "specialised", -2)),
-                 first_reception_factor=1.5),
-    )  # fmt: skip
+        Scenario(
+            changes=(
+                PlaceChange("VR09", "protected_minors", 5),
+                PlaceChange("VR01", "specialised", -2),
+            ),
+            first_reception_factor=1.5,
+        ),
+    )
     beds = {(u.place.region, u.place.type): 0 for u in changed}
     for u in changed:
         beds[(u.place.region, u.place.type)] += u.beds

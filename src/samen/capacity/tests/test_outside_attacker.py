@@ -61,29 +61,51 @@ VARIANTS = [
 # -- the canaries -------------------------------------------------------------------------------
 
 
-def _referral(n: int, when: datetime, region: str, *, gender: str, minor: bool, place,
-              refused: int = 0) -> None:  # fmt: skip
+def _referral(
+    n: int, when: datetime, region: str, *, gender: str, minor: bool, place, refused: int = 0
+) -> None:
     muni = Municipality.objects.filter(region__code=region).order_by("code").first()
     org = Organisation.objects.filter(type=OrganisationType.CARE_COORDINATION).first()
-    person = Person.objects.create(gender=gender, age_band="12-17" if minor else "30-49",
-                                   is_minor=minor, is_synthetic=True)  # fmt: skip
-    case = Case.objects.create(number=f"K{n:05d}", person=person, responsible_organisation=org,
-                               municipality=muni, region=SafetyRegion.objects.get(code=region),
-                               opened_at=when, is_synthetic=True)  # fmt: skip
+    person = Person.objects.create(
+        gender=gender, age_band="12-17" if minor else "30-49", is_minor=minor, is_synthetic=True
+    )
+    case = Case.objects.create(
+        number=f"K{n:05d}",
+        person=person,
+        responsible_organisation=org,
+        municipality=muni,
+        region=SafetyRegion.objects.get(code=region),
+        opened_at=when,
+        is_synthetic=True,
+    )
     case.forms.add(ExploitationForm.objects.get(code="sexual"))
-    referral = Referral.objects.create(case=case, organisation=org, created_at=when,
-                                       status="ended")  # fmt: skip
+    referral = Referral.objects.create(case=case, organisation=org, created_at=when, status="ended")
     asked = when + timedelta(hours=20)
     for _ in range(refused):
-        Hold.objects.create(referral=referral, place=place, created_at=asked - timedelta(hours=8),
-                            expires_at=asked, status=HoldStatus.DECLINED, decline_reason="no_fit",
-                            responded_at=asked - timedelta(hours=5))  # fmt: skip
-    hold = Hold.objects.create(referral=referral, place=place, created_at=asked,
-                               expires_at=asked + timedelta(hours=3), status=HoldStatus.ACCEPTED,
-                               responded_at=asked + timedelta(hours=4))  # fmt: skip
-    Placement.objects.create(referral=referral, place=place, hold=hold,
-                             started_at=when + timedelta(days=1),
-                             ended_at=when + timedelta(days=40))  # fmt: skip
+        Hold.objects.create(
+            referral=referral,
+            place=place,
+            created_at=asked - timedelta(hours=8),
+            expires_at=asked,
+            status=HoldStatus.DECLINED,
+            decline_reason="no_fit",
+            responded_at=asked - timedelta(hours=5),
+        )
+    hold = Hold.objects.create(
+        referral=referral,
+        place=place,
+        created_at=asked,
+        expires_at=asked + timedelta(hours=3),
+        status=HoldStatus.ACCEPTED,
+        responded_at=asked + timedelta(hours=4),
+    )
+    Placement.objects.create(
+        referral=referral,
+        place=place,
+        hold=hold,
+        started_at=when + timedelta(days=1),
+        ended_at=when + timedelta(days=40),
+    )
 
 
 @pytest.fixture
@@ -93,14 +115,27 @@ def canaries(register):
     at = datetime(register.year, 5, 3, 9, tzinfo=AMS)
     _referral(1, at, "VR05", gender="female", minor=True, place=register.places["minors"])
     for i in (2, 3):
-        _referral(i, at + timedelta(days=i), "VR07", gender="male", minor=False,
-                  place=register.places["first"])  # fmt: skip
-    _referral(7, at, "VR09", gender="female", minor=False, place=register.places["women"],
-              refused=2)  # fmt: skip
+        _referral(
+            i,
+            at + timedelta(days=i),
+            "VR07",
+            gender="male",
+            minor=False,
+            place=register.places["first"],
+        )
+    _referral(
+        7, at, "VR09", gender="female", minor=False, place=register.places["women"], refused=2
+    )
     early = datetime(register.year - 2, 6, 1, 9, tzinfo=AMS)
     for i in (4, 5, 6):
-        _referral(i, early + timedelta(days=i), "VR09", gender="female", minor=False,
-                  place=register.places["women"])  # fmt: skip
+        _referral(
+            i,
+            early + timedelta(days=i),
+            "VR09",
+            gender="female",
+            minor=False,
+            place=register.places["women"],
+        )
     return register
 
 

@@ -25,8 +25,9 @@ REPLICATIONS = 40
 
 
 def _replay(read, *, scenario: Scenario | None = None) -> dict[str, np.ndarray]:
-    runs = replicate(read.calibration, directory_units(), scenario,
-                     replications=REPLICATIONS, warmup=WARMUP_DAYS)  # fmt: skip
+    runs = replicate(
+        read.calibration, directory_units(), scenario, replications=REPLICATIONS, warmup=WARMUP_DAYS
+    )
     units = {u.place.id: u.place.type for u in directory_units()}
     return {
         "median_wait": np.array([wait_percentile(r, 50) for r in runs]),
@@ -51,8 +52,10 @@ def _minors_occupied(generated, year: int) -> float:
     y1 = (generated.start.replace(year=year + 1) - generated.start).days
     taken = sum(
         max(0.0, min(left if left is not None else y1, y1) - max(began, y0))
-        for p in generated.people if p.kind == "minors" for _u, began, left in p.stays
-    )  # fmt: skip
+        for p in generated.people
+        if p.kind == "minors"
+        for _u, began, left in p.stays
+    )
     return taken / (y1 - y0)
 
 
@@ -64,8 +67,9 @@ def test_an_outside_year_lies_inside_the_replays_prediction_range(world, actor_f
     factor 1.5 of the generator's (the code before estimated it from the median wait and was
     several times too high, so too many simulated referrals left unplaced); the search delay
     leaves out the queue (the code before counted it in, and the queue twice)."""
-    generated = generate(OutsideWorld(years=dict.fromkeys((Y - 2, Y - 1, Y), PUBLISHED[2020])),
-                         seed=3)  # fmt: skip
+    generated = generate(
+        OutsideWorld(years=dict.fromkeys((Y - 2, Y - 1, Y), PUBLISHED[2020])), seed=3
+    )
     write(generated)
     real = generated.realised[Y]
     read = calibrate(actor=actor_for("demo-programme"), period=year_period(Y))

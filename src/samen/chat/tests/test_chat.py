@@ -67,8 +67,9 @@ def test_a_person_and_a_counsellor_exchange_messages_through_the_streams(person,
         f"/chat/dienst/{pk}/bericht/", {"body": "Ik ben er"}, HTTP_ACCEPT="application/json"
     )
     assert sent.status_code == 200
-    seen_by_counsellor = [d["body"] for e, d in _stream(counsellor, f"/chat/dienst/{pk}/stroom/")
-                          if e == "message"]  # fmt: skip
+    seen_by_counsellor = [
+        d["body"] for e, d in _stream(counsellor, f"/chat/dienst/{pk}/stroom/") if e == "message"
+    ]
     seen_by_person = [d for e, d in _stream(person, "/chat/stroom/") if e == "message"]
     assert "hallo, ik wil praten" in seen_by_counsellor and "Ik ben er" in seen_by_counsellor
     assert [m["body"] for m in seen_by_person if m["sender"] != "system"] == [

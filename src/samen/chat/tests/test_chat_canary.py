@@ -32,9 +32,12 @@ def test_a_canary_in_a_chat_is_in_no_log_and_no_table_after_retention(world, web
     counsellor.post(f"/chat/dienst/{pk}/bericht/", {"body": f"herhaal {CANARY}"})
     counsellor.post(
         f"/chat/dienst/{pk}/doorverwijzen/",
-        {"indicators": ["general.control.not_free"], "municipality": "GM0344",
-         "notes": f"deelt {CANARY}"},
-    )  # fmt: skip
+        {
+            "indicators": ["general.control.not_free"],
+            "municipality": "GM0344",
+            "notes": f"deelt {CANARY}",
+        },
+    )
     person.post("/chat/toestemming/", {"answer": "no"})
     counsellor.post(f"/chat/dienst/{pk}/veiligheid/")
     person.post("/chat/weg/")

@@ -438,9 +438,13 @@ def test_a_yes_to_a_proposal_the_counsellor_then_changed_sends_nothing(world):
     # ... the counsellor swaps in a wider one before the person's "yes" arrives.
     counsellor.post(
         propose,
-        {"indicators": [INDICATOR], "municipality": "GM0344", "age_band": "12-17",
-         "notes": f"naam en adres: {added}"},
-    )  # fmt: skip
+        {
+            "indicators": [INDICATOR],
+            "municipality": "GM0344",
+            "age_band": "12-17",
+            "notes": f"naam en adres: {added}",
+        },
+    )
     signals = Signal.objects.count()
     late = person.post("/chat/toestemming/", {"answer": "yes", "draft": seen})
     assert late.status_code == 400 and "chat" in late.json()["errors"]

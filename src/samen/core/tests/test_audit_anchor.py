@@ -23,9 +23,13 @@ def trail(actor_for, django_capture_on_commit_callbacks):
         actor = actor_for("demo-coordinator")
         for n in range(1, 7):
             audit.record(
-                actor, "case.read", object_type="case", object_id=f"MH-2026-00000{n}",
-                fields=["status"], detail={"shown": [f"MH-2026-00010{n}"]},
-            )  # fmt: skip
+                actor,
+                "case.read",
+                object_type="case",
+                object_id=f"MH-2026-00000{n}",
+                fields=["status"],
+                detail={"shown": [f"MH-2026-00010{n}"]},
+            )
     assert AuditEntry.objects.count() == 6
     return list(AuditEntry.objects.order_by("seq"))
 
@@ -124,8 +128,10 @@ def test_a_trail_without_any_checkpoint_fails_the_command_unless_allowed(actor_f
 
 
 def test_an_altered_subject_index_row_fails(trail):
-    raw(f"UPDATE {SUBJECTS} SET case_number = %s WHERE case_number = %s",
-        ["MH-2026-999999", "MH-2026-000103"])  # fmt: skip
+    raw(
+        f"UPDATE {SUBJECTS} SET case_number = %s WHERE case_number = %s",
+        ["MH-2026-999999", "MH-2026-000103"],
+    )
     result = audit.verify()
     assert not result.ok and result.first_bad_seq == 3 and "subject index" in result.reason
 

@@ -14,15 +14,25 @@ from .test_audit_chain import TABLE, raw
 
 def test_the_hand_built_canonical_form_is_the_one_entries_are_hashed_with():
     values = {
-        "seq": 12, "at": datetime(2026, 3, 1, 9, 5, 7, 12, tzinfo=UTC), "actor_id": None,
-        "actor_username": "zoë \"q\" \\ ü", "on_behalf_of": "organisation:3",
-        "organisation_id": 3, "role": "care_coordinator", "action": "case.search",
-        "operation": "R", "object_type": "case", "object_id": "*",
+        "seq": 12,
+        "at": datetime(2026, 3, 1, 9, 5, 7, 12, tzinfo=UTC),
+        "actor_id": None,
+        "actor_username": 'zoë "q" \\ ü',
+        "on_behalf_of": "organisation:3",
+        "organisation_id": 3,
+        "role": "care_coordinator",
+        "action": "case.search",
+        "operation": "R",
+        "object_type": "case",
+        "object_id": "*",
         "fields": ["region", "identity.name"],
         "detail": {"shown": ["MH-2026-000001"], "filters": {"z": 1, "a": [None, True, 1.5]}},
-        "purpose": "care_coordination", "legal_basis": "AVG art. 6 — lid 1", "emergency": True,
-        "result": "ok", "origin": "web:192.0.2.1",
-    }  # fmt: skip
+        "purpose": "care_coordination",
+        "legal_basis": "AVG art. 6 — lid 1",
+        "emergency": True,
+        "result": "ok",
+        "origin": "web:192.0.2.1",
+    }
     row = tuple(
         values.get(c) for c in ("id", *audit_verify._ENTRY_COLUMNS[1:])
     )  # the columns in the order the walk selects them

@@ -33,10 +33,12 @@ def _as_before(extra_purpose: str = "") -> None:
         )
     for code in ("identity", "exploitation", "immigration"):
         ProcessingRule.objects.create(
-            organisation_type="ind", purpose=identification,
-            category=DataCategory.objects.get(code=code), legal_basis=OLD_BASIS,
+            organisation_type="ind",
+            purpose=identification,
+            category=DataCategory.objects.get(code=code),
+            legal_basis=OLD_BASIS,
             retention_days=1825,
-        )  # fmt: skip
+        )
 
 
 def _migrate() -> None:

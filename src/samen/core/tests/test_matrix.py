@@ -71,16 +71,20 @@ def make_case(username: str, municipality: str, born: date):
     outcome = signal_record(
         actor=actor_for_membership(m, origin="test"),
         data=__import__("samen.conftest", fromlist=["signal_input"]).signal_input(
-            municipality=municipality, forms=["labour"], notes="synthetische notitie",
+            municipality=municipality,
+            forms=["labour"],
+            notes="synthetische notitie",
             person=PersonInput(**{**IDENTITY, "date_of_birth": born}),
         ),
-    )  # fmt: skip
+    )
     case = outcome.case
     for kind in ("care", "investigation"):
         CaseNote.objects.create(
-            case=case, kind=kind, created_at=case.opened_at,
+            case=case,
+            kind=kind,
+            created_at=case.opened_at,
             ciphertext=crypto.encrypt_json({"text": f"{kind} note"}, context=f"note:{case.number}"),
-        )  # fmt: skip
+        )
     return case
 
 
@@ -89,9 +93,12 @@ def allowed_share(
 ) -> list[str]:
     every = list(DataCategory.objects.values_list("code", flat=True))
     refused = register.share_refusals(
-        from_type=member(sender).organisation.type, from_purpose=sender_purpose,
-        to_type=recipient.organisation.type, to_purpose=purpose, categories=every,
-    )  # fmt: skip
+        from_type=member(sender).organisation.type,
+        from_purpose=sender_purpose,
+        to_type=recipient.organisation.type,
+        to_purpose=purpose,
+        categories=every,
+    )
     return [c for c in every if c not in refused]
 
 
@@ -146,8 +153,11 @@ def test_exactly_the_allowed_fields_appear(world, api_for, web_for, username, pu
             pytest.skip("the register allows no share to this organisation type for this purpose")
         services.share_create(
             actor=actor_for_membership(member("demo-coordinator-noord"), origin="test"),
-            case=other, recipient=me.organisation, purpose=purpose, categories=cats,
-        )  # fmt: skip
+            case=other,
+            recipient=me.organisation,
+            purpose=purpose,
+            categories=cats,
+        )
         categories = set(cats) & set(register.grants_for(me.organisation.type, purpose))
     else:
         target = other

@@ -35,10 +35,14 @@ def _as_before() -> None:
         organisation_type="police", purpose__code="investigation"
     ):
         ProcessingRule.objects.create(
-            organisation_type="prosecution", purpose=rule.purpose, category=rule.category,
-            legal_basis=rule.legal_basis, sector_law=rule.sector_law,
-            retention_days=rule.retention_days, share_with=rule.share_with,
-        )  # fmt: skip
+            organisation_type="prosecution",
+            purpose=rule.purpose,
+            category=rule.category,
+            legal_basis=rule.legal_basis,
+            sector_law=rule.sector_law,
+            retention_days=rule.retention_days,
+            share_with=rule.share_with,
+        )
 
 
 def test_an_untouched_register_gives_the_om_the_prosecution_grant_only(world):
@@ -47,8 +51,12 @@ def test_an_untouched_register_gives_the_om_the_prosecution_grant_only(world):
     register_migration.forwards(apps, EDITOR)
     assert purposes_of_role("prosecutor") == ["prosecution"]
     assert set(grants_for("prosecution", "prosecution")) == {
-        "identity", "demographics", "criminal", "prosecution_decisions", "immigration",
-    }  # fmt: skip
+        "identity",
+        "demographics",
+        "criminal",
+        "prosecution_decisions",
+        "immigration",
+    }
     assert grants_for("prosecution", "investigation") == {}
     register_migration.forwards(apps, EDITOR)  # twice is harmless
     assert ProcessingRule.objects.filter(purpose__code="prosecution").count() == 5

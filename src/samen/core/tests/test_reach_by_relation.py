@@ -159,13 +159,19 @@ def test_nidos_reaches_only_the_minors_it_is_guardian_of(record, actor_for):
     guarded = record(person=PersonInput(age_band="12-17")).case
     registrar = actor_for("demo-registrar", "identification")
     identification.path_facts_set(
-        actor=registrar, case=guarded, foreign_national=True, lawful_residence=False,
+        actor=registrar,
+        case=guarded,
+        foreign_national=True,
+        lawful_residence=False,
         unaccompanied=True,
-    )  # fmt: skip
+    )
     identification.path_facts_set(
-        actor=registrar, case=minor, foreign_national=False, lawful_residence=True,
+        actor=registrar,
+        case=minor,
+        foreign_national=False,
+        lawful_residence=True,
         unaccompanied=False,
-    )  # fmt: skip
+    )
     nidos = actor_for("demo-nidos")
     assert nidos.role == Role.GUARDIAN
     assert IdentificationPath.objects.get(case=guarded).guardian_organisation == nidos.organisation
@@ -185,10 +191,14 @@ def test_nidos_reaches_only_the_minors_it_is_guardian_of(record, actor_for):
 def test_the_guardian_loses_reach_when_the_person_proves_to_be_an_adult(record, actor_for):
     case = record(person=PersonInput(age_band="12-17")).case
     identification.path_facts_set(
-        actor=actor_for("demo-registrar", "identification"), case=case, foreign_national=True,
-        lawful_residence=False, unaccompanied=True, age_assessment="disputed",
+        actor=actor_for("demo-registrar", "identification"),
+        case=case,
+        foreign_national=True,
+        lawful_residence=False,
+        unaccompanied=True,
+        age_assessment="disputed",
         presumed_minor=True,
-    )  # fmt: skip
+    )
     nidos = actor_for("demo-nidos")
     assert visible(nidos) == {case.number}
     case.person.is_minor = False
@@ -313,9 +323,12 @@ def one_case_per_relation(record, actor_for) -> dict[str, str]:
         person = PersonInput(age_band="12-17") if key == "minor" else PersonInput()
         made[key] = record("demo-field-vr01", municipality=GRONINGEN, person=person).case
     identification.path_facts_set(
-        actor=actor_for("demo-registrar", "identification"), case=made["minor"],
-        foreign_national=True, lawful_residence=False, unaccompanied=True,
-    )  # fmt: skip
+        actor=actor_for("demo-registrar", "identification"),
+        case=made["minor"],
+        foreign_national=True,
+        lawful_residence=False,
+        unaccompanied=True,
+    )
     police = actor_for("demo-investigator").organisation
     step(made["assessed"], "assessment_start", police)
     step(made["reflection"], "reflection_offer", Organisation.objects.get(type="kmar"))

@@ -117,9 +117,11 @@ def test_commission_members_assess_and_the_chair_decides_from_the_case_page(
     police, coordinator = actor_for("demo-investigator"), actor_for("demo-coordinator")
     registrar = actor_for("demo-registrar")
     review = commission_open(
-        actor=coordinator, case=case,
-        members=[police.membership, coordinator.membership], chair=registrar.membership,
-    )  # fmt: skip
+        actor=coordinator,
+        case=case,
+        members=[police.membership, coordinator.membership],
+        chair=registrar.membership,
+    )
     base = f"/identificatie/zaken/{case.number}/commissie/"
     for username in ("demo-investigator", "demo-coordinator", "demo-registrar"):
         client = web_for(username)
@@ -133,11 +135,13 @@ def test_commission_members_assess_and_the_chair_decides_from_the_case_page(
     # Only the chair decides; a member gets 403.
     assert (
         web_for("demo-investigator")
-        .post(base + "besluit/", {"review": review.pk, "outcome": "identified",
-                                  "reasons": ["corroborated"]})
+        .post(
+            base + "besluit/",
+            {"review": review.pk, "outcome": "identified", "reasons": ["corroborated"]},
+        )
         .status_code
         == 403
-    )  # fmt: skip
+    )
     client = web_for("demo-registrar")
     client.post(
         base + "besluit/",

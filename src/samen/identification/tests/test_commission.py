@@ -29,36 +29,52 @@ def test_a_commission_needs_several_organisation_types(panel, case):
     police, coordinator = panel["demo-investigator"], panel["demo-coordinator"]
     with pytest.raises(ValidationError):
         commission_open(
-            actor=coordinator, case=case, members=[police.membership],
+            actor=coordinator,
+            case=case,
+            members=[police.membership],
             chair=coordinator.membership,
-        )  # fmt: skip
+        )
 
 
 def test_members_assess_and_the_chair_decides_with_reasons(panel, case, colleague_of):
     police, coordinator, registrar = panel.values()
     review = commission_open(
-        actor=coordinator, case=case,
-        members=[police.membership, coordinator.membership], chair=registrar.membership,
-    )  # fmt: skip
-    commission_assess(actor=police, review=review, assessment="identified",
-                      reasons=["indicators_present"])  # fmt: skip
-    commission_assess(actor=coordinator, review=review, assessment="identified",
-                      reasons=["credible_account"])  # fmt: skip
+        actor=coordinator,
+        case=case,
+        members=[police.membership, coordinator.membership],
+        chair=registrar.membership,
+    )
+    commission_assess(
+        actor=police, review=review, assessment="identified", reasons=["indicators_present"]
+    )
+    commission_assess(
+        actor=coordinator, review=review, assessment="identified", reasons=["credible_account"]
+    )
     with pytest.raises(ValidationError, match=r"Every member|Elk lid"):
-        commission_decide(actor=registrar, review=review, outcome="identified",
-                          reasons=["credible_account"])  # fmt: skip
-    commission_assess(actor=registrar, review=review, assessment="possible",
-                      reasons=["other"])  # fmt: skip
+        commission_decide(
+            actor=registrar, review=review, outcome="identified", reasons=["credible_account"]
+        )
+    commission_assess(actor=registrar, review=review, assessment="possible", reasons=["other"])
     with pytest.raises(PermissionDenied):  # only the chair decides
-        commission_decide(actor=police, review=review, outcome="identified",
-                          reasons=["credible_account"])  # fmt: skip
+        commission_decide(
+            actor=police, review=review, outcome="identified", reasons=["credible_account"]
+        )
     with pytest.raises(PermissionDenied):  # and only members assess
-        commission_assess(actor=colleague_of("demo-investigator", "test-police-2"), review=review,
-                          assessment="possible", reasons=["other"])  # fmt: skip
+        commission_assess(
+            actor=colleague_of("demo-investigator", "test-police-2"),
+            review=review,
+            assessment="possible",
+            reasons=["other"],
+        )
     before = AuditEntry.objects.count()
     reasons = ["credible_account", "corroborated"]
-    commission_decide(actor=registrar, review=review, outcome="identified", reasons=reasons,
-                      text="Consistent account.")  # fmt: skip
+    commission_decide(
+        actor=registrar,
+        review=review,
+        outcome="identified",
+        reasons=reasons,
+        text="Consistent account.",
+    )
     assert AuditEntry.objects.count() - before == 1
     path = IdentificationPath.objects.get(case=case)
     assert path.htcds_status == "ActualVictimOfTrafficking"

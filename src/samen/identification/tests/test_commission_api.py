@@ -161,8 +161,9 @@ def test_a_non_member_may_not_assess(api_for, case, colleague_of):
 
 def test_bad_assessments_answer_400_naming_the_field(api_for, case):
     police = api_for("demo-investigator")
-    r = police.post(url(case, "assessments/"), {"assessment": "possible", "reasons": ["other"]},
-                    format="json")  # fmt: skip
+    r = police.post(
+        url(case, "assessments/"), {"assessment": "possible", "reasons": ["other"]}, format="json"
+    )
     assert r.status_code == 400 and "commission" in r.json()["fields"]  # none opened yet
     opened(api_for, case)
     for payload, field in [

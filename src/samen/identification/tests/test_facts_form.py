@@ -24,20 +24,34 @@ def without_residence(record, actor_for):
     case = record().case
     coordinator = actor_for("demo-coordinator")
     share_create(
-        actor=coordinator, case=case, recipient=actor_for("demo-investigator").organisation,
-        purpose="investigation", categories=["identity", "demographics", "exploitation"],
-    )  # fmt: skip
+        actor=coordinator,
+        case=case,
+        recipient=actor_for("demo-investigator").organisation,
+        purpose="investigation",
+        categories=["identity", "demographics", "exploitation"],
+    )
     services.path_facts_set(
-        actor=coordinator, case=case, foreign_national=True, lawful_residence=False,
-        unaccompanied=False, eu_citizen=False, dublin_claimant=True, age_assessment="estimated",
-    )  # fmt: skip
+        actor=coordinator,
+        case=case,
+        foreign_national=True,
+        lawful_residence=False,
+        unaccompanied=False,
+        eu_citizen=False,
+        dublin_claimant=True,
+        age_assessment="estimated",
+    )
     return case
 
 
 def residence(case) -> tuple:
     path = IdentificationPath.objects.get(case=case)
-    return (path.foreign_national, path.lawful_residence, path.unaccompanied, path.eu_citizen,
-            path.dublin_claimant)  # fmt: skip
+    return (
+        path.foreign_national,
+        path.lawful_residence,
+        path.unaccompanied,
+        path.eu_citizen,
+        path.dublin_claimant,
+    )
 
 
 def test_a_reader_without_residence_facts_posts_the_form_and_leaves_them_untouched(
@@ -82,6 +96,7 @@ def test_a_post_made_by_hand_cannot_change_hidden_facts_and_the_service_refuses_
     )
     assert residence(without_residence) == (True, False, False, False, False)
     assert AuditEntry.objects.filter(
-        object_id=without_residence.number, action="identification_path.update",
+        object_id=without_residence.number,
+        action="identification_path.update",
         fields=["identification.residence"],
-    ).exists()  # fmt: skip
+    ).exists()

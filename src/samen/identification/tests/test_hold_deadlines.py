@@ -32,9 +32,15 @@ def hold_for(actor_for, case):
     provider = Provider.objects.create(organisation=shelter, name="Test opvang")
     location = Location.objects.create(provider=provider, name="Locatie", municipality=utrecht)
     place = Place.objects.create(
-        location=location, name="Plek", type=PlaceType.SPECIALISED, target_group=TargetGroup.ALL,
-        municipality=utrecht, funding_municipality=utrecht, capacity=2, free=1,
-    )  # fmt: skip
+        location=location,
+        name="Plek",
+        type=PlaceType.SPECIALISED,
+        target_group=TargetGroup.ALL,
+        municipality=utrecht,
+        funding_municipality=utrecht,
+        capacity=2,
+        free=1,
+    )
     coordinator = actor_for("demo-coordinator")
 
     def make(expires_at: datetime, status: str = HoldStatus.ACTIVE) -> Hold:
@@ -42,9 +48,12 @@ def hold_for(actor_for, case):
             case=case, organisation=coordinator.organisation, created_at=timezone.now()
         )
         return Hold.objects.create(
-            referral=referral, place=place, created_at=expires_at - timedelta(hours=4),
-            expires_at=expires_at, status=status,
-        )  # fmt: skip
+            referral=referral,
+            place=place,
+            created_at=expires_at - timedelta(hours=4),
+            expires_at=expires_at,
+            status=status,
+        )
 
     return make
 

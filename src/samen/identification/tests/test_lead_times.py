@@ -17,12 +17,19 @@ from samen.identification.machine import local_date
 def test_groups_medians_and_outcomes():
     d = date(2027, 1, 1)
     records = [
-        CaseRecord("Utrecht", ("Labour",), d, d + timedelta(days=4), d + timedelta(days=6),
-                   "accepted", "granted"),
+        CaseRecord(
+            "Utrecht",
+            ("Labour",),
+            d,
+            d + timedelta(days=4),
+            d + timedelta(days=6),
+            "accepted",
+            "granted",
+        ),
         CaseRecord("Utrecht", ("Labour", "Sexual"), d, d + timedelta(days=10), None, "declined"),
         CaseRecord("Groningen", ("Sexual",), d),  # signalled only: no lead time yet
         CaseRecord("Groningen", (), d, d + timedelta(days=1), None, "", "refused"),
-    ]  # fmt: skip
+    ]
     by_region = {g.label: g for g in leadtimes.group_by(records, "region")}
     assert by_region["Utrecht"].to_indication == [4, 10]
     assert by_region["Utrecht"].median_to_indication == 7
@@ -58,7 +65,7 @@ def test_the_page_counts_the_path_and_the_shelter_placement(web_for, actor_for, 
         Provider,
         Referral,
         TargetGroup,
-    )  # fmt: skip
+    )
 
     police = actor_for("demo-investigator")
     opened = local_date(case.opened_at)
@@ -68,29 +75,37 @@ def test_the_page_counts_the_path_and_the_shelter_placement(web_for, actor_for, 
     monkeypatch.setattr(timezone, "now", lambda: moment)
     services.transition_take(actor=police, case=case, code="assessment_start")
     services.transition_take(
-        actor=police, case=case, code="indication_establish",
+        actor=police,
+        case=case,
+        code="indication_establish",
         values={"established_on": established.isoformat()},
-    )  # fmt: skip
+    )
     # A placement, read-only from the shelter tables, five days after the indication.
     utrecht = Municipality.objects.get(code="GM0344")
     org = Organisation.objects.get(type="shelter", municipality__region__code="VR09")
     loc = Location.objects.create(
-        provider=Provider.objects.create(organisation=org, name="P"), name="L",
+        provider=Provider.objects.create(organisation=org, name="P"),
+        name="L",
         municipality=utrecht,
-    )  # fmt: skip
+    )
     place = Place.objects.create(
-        location=loc, name="Plek", type=PlaceType.SPECIALISED, target_group=TargetGroup.ALL,
-        municipality=utrecht, funding_municipality=utrecht,
-    )  # fmt: skip
+        location=loc,
+        name="Plek",
+        type=PlaceType.SPECIALISED,
+        target_group=TargetGroup.ALL,
+        municipality=utrecht,
+        funding_municipality=utrecht,
+    )
     referral = Referral.objects.create(
         case=case,
         organisation=actor_for("demo-coordinator").organisation,
         created_at=timezone.now(),
     )
     Placement.objects.create(
-        referral=referral, place=place,
+        referral=referral,
+        place=place,
         started_at=case.opened_at + timedelta(days=8),
-    )  # fmt: skip
+    )
     client = web_for("demo-coordinator")
     page = client.get("/identificatie/doorlooptijden/")
     assert page.status_code == 200

@@ -35,14 +35,28 @@ def machine() -> Machine:
     return Machine.from_definition(DEFINITION)
 
 
-def take(machine: Machine, state: str, code: str, org: str = "police", role: str = "investigator",
-         values: dict | None = None, facts: dict | None = None, today: date | None = None,
-         **kw):  # fmt: skip
+def take(
+    machine: Machine,
+    state: str,
+    code: str,
+    org: str = "police",
+    role: str = "investigator",
+    values: dict | None = None,
+    facts: dict | None = None,
+    today: date | None = None,
+    **kw,
+):
     # The latest date used below, so no date of these v3 cases lies in the future.
     return machine.apply(
-        state=state, code=code, organisation_type=org, role=role, values=values or {},
-        facts=facts, today=today or LATEST, **kw,
-    )  # fmt: skip
+        state=state,
+        code=code,
+        organisation_type=org,
+        role=role,
+        values=values or {},
+        facts=facts,
+        today=today or LATEST,
+        **kw,
+    )
 
 
 LATEST = date(2030, 6, 1)
@@ -110,8 +124,13 @@ def test_the_path_starts_signalled_and_an_assessment_can_start(machine):
 
 @pytest.mark.parametrize("org", ["police", "kmar", "labour_inspectorate"])
 def test_the_three_investigative_services_establish_the_slightest_indication(machine, org):
-    outcome = take(machine, "under_assessment", "indication_establish", org=org,
-                   values={"established_on": "2026-11-28"})  # fmt: skip
+    outcome = take(
+        machine,
+        "under_assessment",
+        "indication_establish",
+        org=org,
+        values={"established_on": "2026-11-28"},
+    )
     assert outcome.target == "indication_established"
     assert outcome.closes == {"assessment_decision"}
 
@@ -128,8 +147,14 @@ def test_the_three_investigative_services_establish_the_slightest_indication(mac
 )
 def test_others_may_not_establish_the_slightest_indication(machine, org, role):
     with pytest.raises(NotPermitted):
-        take(machine, "under_assessment", "indication_establish", org=org, role=role,
-             values={"established_on": "2026-11-28"})  # fmt: skip
+        take(
+            machine,
+            "under_assessment",
+            "indication_establish",
+            org=org,
+            role=role,
+            values={"established_on": "2026-11-28"},
+        )
 
 
 def _state_for(machine: Machine, transition) -> str:
@@ -144,12 +169,18 @@ def test_every_transition_is_allowed_for_its_actors_and_refused_for_others(machi
     facts = {**FOREIGN, **t.applies_when}  # a minor's step on a minor's case
     for actor in t.actors:
         for role in actor.roles:
-            outcome = take(machine, state, code, org=actor.organisation_type, role=role,
-                           values=values, facts=facts)  # fmt: skip
+            outcome = take(
+                machine,
+                state,
+                code,
+                org=actor.organisation_type,
+                role=role,
+                values=values,
+                facts=facts,
+            )
             assert outcome.target == (state if t.target == STAY else t.target)
     with pytest.raises(NotPermitted):
-        take(machine, state, code, org="shelter", role="shelter_staff", values=values,
-             facts=facts)  # fmt: skip
+        take(machine, state, code, org="shelter", role="shelter_staff", values=values, facts=facts)
 
 
 @pytest.mark.parametrize("code", [t["code"] for t in DEFINITION["transitions"]])
@@ -180,24 +211,38 @@ def test_required_fields_are_checked_and_typed(machine):
         take(machine, "under_assessment", "indication_reject")
     assert missing.value.errors == {"decided_on": "required", "reason": "required"}
     with pytest.raises(FieldErrors) as bad:
-        take(machine, "under_assessment", "indication_reject",
-             values={"decided_on": "31-02-2026", "reason": "because"})  # fmt: skip
+        take(
+            machine,
+            "under_assessment",
+            "indication_reject",
+            values={"decided_on": "31-02-2026", "reason": "because"},
+        )
     assert bad.value.errors == {"decided_on": "invalid_date", "reason": "invalid_choice"}
 
 
 def test_unknown_values_are_dropped_so_only_codes_and_dates_are_kept(machine):
-    outcome = take(machine, "under_assessment", "indication_establish",
-                   values={"established_on": date(2026, 11, 28), "name": "Ana"})  # fmt: skip
+    outcome = take(
+        machine,
+        "under_assessment",
+        "indication_establish",
+        values={"established_on": date(2026, 11, 28), "name": "Ana"},
+    )
     assert outcome.values == {"established_on": "2026-11-28"}
 
 
 def test_a_reflection_period_only_for_a_foreign_victim_without_lawful_residence(machine):
     values = {"starts_on": "2026-11-30"}
     with pytest.raises(ConditionNotMet):
-        take(machine, "indication_established", "reflection_offer", values=values,
-             facts={"foreign_without_lawful_residence": False})  # fmt: skip
-    outcome = take(machine, "indication_established", "reflection_offer", values=values,
-                   facts=FOREIGN)  # fmt: skip
+        take(
+            machine,
+            "indication_established",
+            "reflection_offer",
+            values=values,
+            facts={"foreign_without_lawful_residence": False},
+        )
+    outcome = take(
+        machine, "indication_established", "reflection_offer", values=values, facts=FOREIGN
+    )
     assert outcome.opens[0].kind == "reflection_end"
     assert outcome.opens[0].due_on == date(2027, 2, 28)  # 30 November + 3 months
 
@@ -206,15 +251,24 @@ def test_the_reflection_period_length_is_configuration():
     data = copy.deepcopy(DEFINITION)
     data["settings"]["reflection_period_months"] = 2
     m = Machine.from_definition(data)
-    outcome = take(m, "indication_established", "reflection_offer",
-                   values={"starts_on": "2027-12-31"}, facts=FOREIGN)  # fmt: skip
+    outcome = take(
+        m,
+        "indication_established",
+        "reflection_offer",
+        values={"starts_on": "2027-12-31"},
+        facts=FOREIGN,
+    )
     assert outcome.opens[0].due_on == date(2028, 2, 29)
 
 
 def test_a_report_can_follow_the_indication_directly_without_a_reflection_period(machine):
     # A minor's (or resident's) path: protection does not wait for a reflection period.
-    outcome = take(machine, "indication_established", "report_record",
-                   values={"reported_on": "2026-11-28", "kind": "cooperation"})  # fmt: skip
+    outcome = take(
+        machine,
+        "indication_established",
+        "report_record",
+        values={"reported_on": "2026-11-28", "kind": "cooperation"},
+    )
     assert outcome.target == "report_made"
 
 
@@ -224,9 +278,15 @@ def test_the_b83_permit_runs_one_year_and_a_renewal_counts_on_from_its_end(machi
         machine, "b83_applied", "b83_grant", org="ind", role="ind_officer", values=values
     )
     assert granted.opens[0].due_on == date(2029, 2, 28)
-    renewed = take(machine, "b83_granted", "b83_renew", org="ind", role="ind_officer",
-                   values={"decided_on": "2029-02-01"},
-                   open_deadlines={"permit_end": date(2029, 2, 28)})  # fmt: skip
+    renewed = take(
+        machine,
+        "b83_granted",
+        "b83_renew",
+        org="ind",
+        role="ind_officer",
+        values={"decided_on": "2029-02-01"},
+        open_deadlines={"permit_end": date(2029, 2, 28)},
+    )
     assert renewed.target == "b83_granted"
     assert renewed.closes == {"permit_end"}
     assert renewed.opens[0].due_on == date(2030, 2, 28)
@@ -244,8 +304,14 @@ def test_a_fourth_identifying_party_is_a_configuration_change():
         {"organisation_type": "comensha", "roles": ["national_registrar"]}
     )
     m = Machine.from_definition(data)
-    outcome = take(m, "under_assessment", "indication_establish", org="comensha",
-                   role="national_registrar", values={"established_on": "2026-11-28"})  # fmt: skip
+    outcome = take(
+        m,
+        "under_assessment",
+        "indication_establish",
+        org="comensha",
+        role="national_registrar",
+        values={"established_on": "2026-11-28"},
+    )
     assert outcome.target == "indication_established"
     assert m.transitions["reflection_offer"].permits("comensha", "national_registrar")
 
@@ -261,12 +327,16 @@ def test_a_broken_definition_is_refused_when_loaded():
 def test_advice_for_every_minor_names_nidos_and_veilig_thuis(machine):
     facts = {"minor": True, "unaccompanied": True, "foreign": True}
     assert [a.code for a in machine.advice_for(facts)] == [
-        "protection_first", "veilig_thuis", "nidos_guardian",
-    ]  # fmt: skip
+        "protection_first",
+        "veilig_thuis",
+        "nidos_guardian",
+    ]
     # A Dutch minor too: Nidos is attached whenever a case becomes a minor's (v3).
     assert [a.code for a in machine.advice_for({"minor": True, "foreign": False})] == [
-        "protection_first", "veilig_thuis", "nidos_guardian",
-    ]  # fmt: skip
+        "protection_first",
+        "veilig_thuis",
+        "nidos_guardian",
+    ]
     assert machine.advice_for({"minor": False}) == []
 
 
@@ -286,15 +356,31 @@ def test_a_minor_is_refused_the_reflection_period_until_the_protection_steps_are
         take(machine, "indication_established", "reflection_offer", values=values, facts=MINOR)
     assert refused.value.missing == PROTECTION
     with pytest.raises(StepsMissing) as refused:
-        take(machine, "indication_established", "reflection_offer", values=values, facts=MINOR,
-             taken=["guardianship_accept"])  # fmt: skip
+        take(
+            machine,
+            "indication_established",
+            "reflection_offer",
+            values=values,
+            facts=MINOR,
+            taken=["guardianship_accept"],
+        )
     assert refused.value.missing == ["safe_placement_arrange", "youth_protection_involve"]
-    outcome = take(machine, "indication_established", "reflection_offer", values=values,
-                   facts=MINOR, taken=PROTECTION)  # fmt: skip
+    outcome = take(
+        machine,
+        "indication_established",
+        "reflection_offer",
+        values=values,
+        facts=MINOR,
+        taken=PROTECTION,
+    )
     assert outcome.target == "reflection_offered"
     # An adult is not held back by a minor's steps.
-    assert take(machine, "indication_established", "reflection_offer", values=values,
-                facts=FOREIGN).target == "reflection_offered"  # fmt: skip
+    assert (
+        take(
+            machine, "indication_established", "reflection_offer", values=values, facts=FOREIGN
+        ).target
+        == "reflection_offered"
+    )
 
 
 def test_the_guardians_own_steps_are_nidos_to_take_and_keep_the_path_where_it_is(machine):
@@ -302,13 +388,34 @@ def test_the_guardians_own_steps_are_nidos_to_take_and_keep_the_path_where_it_is
         with pytest.raises(NotPermitted):
             take(machine, "signalled", code, values=PROTECTION_VALUES, facts=MINOR)
         with pytest.raises(NotPermitted):
-            take(machine, "signalled", code, org="care_coordination", role="care_coordinator",
-                 values=PROTECTION_VALUES, facts=MINOR)  # fmt: skip
-        outcome = take(machine, "under_assessment", code, org="nidos", role="guardian",
-                       values=PROTECTION_VALUES, facts=MINOR)  # fmt: skip
+            take(
+                machine,
+                "signalled",
+                code,
+                org="care_coordination",
+                role="care_coordinator",
+                values=PROTECTION_VALUES,
+                facts=MINOR,
+            )
+        outcome = take(
+            machine,
+            "under_assessment",
+            code,
+            org="nidos",
+            role="guardian",
+            values=PROTECTION_VALUES,
+            facts=MINOR,
+        )
         assert outcome.target == "under_assessment"
-    involved = take(machine, "signalled", "youth_protection_involve", org="care_coordination",
-                    role="care_coordinator", values=PROTECTION_VALUES, facts=MINOR)  # fmt: skip
+    involved = take(
+        machine,
+        "signalled",
+        "youth_protection_involve",
+        org="care_coordination",
+        role="care_coordinator",
+        values=PROTECTION_VALUES,
+        facts=MINOR,
+    )
     assert involved.target == "signalled"
 
 
@@ -320,11 +427,26 @@ def test_protection_steps_exist_only_for_a_minor_and_are_taken_once(machine):
     assert not set(PROTECTION) & set(codes({"minor": False}))
     assert "guardianship_accept" not in codes(MINOR, ["guardianship_accept"])
     with pytest.raises(ConditionNotMet):
-        take(machine, "signalled", "guardianship_accept", org="nidos", role="guardian",
-             values=PROTECTION_VALUES, facts={"minor": False})  # fmt: skip
+        take(
+            machine,
+            "signalled",
+            "guardianship_accept",
+            org="nidos",
+            role="guardian",
+            values=PROTECTION_VALUES,
+            facts={"minor": False},
+        )
     with pytest.raises(AlreadyTaken):
-        take(machine, "signalled", "guardianship_accept", org="nidos", role="guardian",
-             values=PROTECTION_VALUES, facts=MINOR, taken=["guardianship_accept"])  # fmt: skip
+        take(
+            machine,
+            "signalled",
+            "guardianship_accept",
+            org="nidos",
+            role="guardian",
+            values=PROTECTION_VALUES,
+            facts=MINOR,
+            taken=["guardianship_accept"],
+        )
 
 
 def test_a_path_started_on_version_2_keeps_its_rules():
@@ -335,8 +457,13 @@ def test_a_path_started_on_version_2_keeps_its_rules():
     versions = {d["version"]: d for d in read_definition_files()}
     assert sorted(versions) == [2, 3, 4, 5] and DEFINITION["version"] == 3
     old = Machine.from_definition(versions[2])
-    outcome = take(old, "indication_established", "reflection_offer",
-                   values={"starts_on": "2026-11-30"}, facts=MINOR)  # fmt: skip
+    outcome = take(
+        old,
+        "indication_established",
+        "reflection_offer",
+        values={"starts_on": "2026-11-30"},
+        facts=MINOR,
+    )
     assert outcome.target == "reflection_offered"
 
 

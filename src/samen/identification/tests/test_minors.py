@@ -24,9 +24,14 @@ def presumed(actor_for, case):
     police = actor_for("demo-investigator")
     ask_to_assess(case, investigator=police)  # the police reach the case through the request
     services.path_facts_set(
-        actor=police, case=case, foreign_national=True, lawful_residence=False,
-        unaccompanied=False, age_assessment="disputed", presumed_minor=True,
-    )  # fmt: skip
+        actor=police,
+        case=case,
+        foreign_national=True,
+        lawful_residence=False,
+        unaccompanied=False,
+        age_assessment="disputed",
+        presumed_minor=True,
+    )
     services.transition_take(actor=police, case=case, code="assessment_start")
     return case
 
@@ -83,9 +88,13 @@ def test_an_unaccompanied_foreign_minor_gets_the_guardian_before_any_step(
     ask_to_assess(case, investigator=police)
     with django_capture_on_commit_callbacks(execute=True):
         services.path_facts_set(
-            actor=police, case=case, foreign_national=True, lawful_residence=False,
-            unaccompanied=True, age_assessment="estimated",
-        )  # fmt: skip
+            actor=police,
+            case=case,
+            foreign_national=True,
+            lawful_residence=False,
+            unaccompanied=True,
+            age_assessment="estimated",
+        )
     path = IdentificationPath.objects.get(case=case)
     assert path.state == "signalled" and not path.deadlines.exists()
     assert path.guardian_organisation == nidos.organisation
@@ -101,9 +110,13 @@ def test_an_unaccompanied_foreign_minor_gets_the_guardian_before_any_step(
     notified = Notification.objects.filter(kind="guardian").count()
     with django_capture_on_commit_callbacks(execute=True):
         services.path_facts_set(
-            actor=police, case=case, foreign_national=True, lawful_residence=False,
-            unaccompanied=True, age_assessment="estimated",
-        )  # fmt: skip
+            actor=police,
+            case=case,
+            foreign_national=True,
+            lawful_residence=False,
+            unaccompanied=True,
+            age_assessment="estimated",
+        )
     assert Notification.objects.filter(kind="guardian").count() == notified
     assert len(mail.outbox) == 1
 
@@ -177,9 +190,12 @@ def test_turning_18_is_noticed_and_the_coordinator_and_guardian_get_a_task(
     assert case.person.is_minor  # 17 when signalled
     ask_to_assess(case, investigator=actor_for("demo-investigator"))
     services.path_facts_set(
-        actor=actor_for("demo-investigator"), case=case, foreign_national=True,
-        lawful_residence=False, unaccompanied=True,
-    )  # fmt: skip
+        actor=actor_for("demo-investigator"),
+        case=case,
+        foreign_national=True,
+        lawful_residence=False,
+        unaccompanied=True,
+    )
     assert services.minors_turning_adult(today=today - timedelta(days=1)) == []
     assert services.minors_turning_adult(today=today) == [case.number]
     person_now = Person.objects.get(pk=case.person_id)
@@ -203,8 +219,9 @@ def test_a_dutch_minor_signalled_for_the_first_time_gets_the_guardian_at_once(
     """Not only unaccompanied foreign minors: a Dutch 15-year-old's new case has Nidos attached
     and told once at the signal, before anyone records facts on the path."""
     nidos = member_at(OrganisationType.NIDOS, Role.GUARDIAN, "test-nidos", "n@x.test")
-    dutch = PersonInput(name="Noor Test", date_of_birth=date(date.today().year - 15, 1, 2),
-                        nationality="NL")  # fmt: skip
+    dutch = PersonInput(
+        name="Noor Test", date_of_birth=date(date.today().year - 15, 1, 2), nationality="NL"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         case = record(person=dutch).case
     path = IdentificationPath.objects.get(case=case)
@@ -233,9 +250,14 @@ def test_an_accompanied_minor_gets_the_guardian_when_the_facts_are_recorded(
     ask_to_assess(case, investigator=police)
     with django_capture_on_commit_callbacks(execute=True):
         services.path_facts_set(
-            actor=police, case=case, foreign_national=True, lawful_residence=True,
-            unaccompanied=False, age_assessment="estimated", presumed_minor=True,
-        )  # fmt: skip
+            actor=police,
+            case=case,
+            foreign_national=True,
+            lawful_residence=True,
+            unaccompanied=False,
+            age_assessment="estimated",
+            presumed_minor=True,
+        )
     path = IdentificationPath.objects.get(case=case)
     assert path.guardian_organisation == nidos.organisation
     assert _guardian_notices(case, nidos) == 1
@@ -252,9 +274,14 @@ def test_a_presumed_dutch_minor_gets_the_guardian_and_the_advice_names_veilig_th
     ask_to_assess(case, investigator=police)
     with django_capture_on_commit_callbacks(execute=True):
         services.path_facts_set(
-            actor=police, case=case, foreign_national=False, lawful_residence=True,
-            unaccompanied=False, age_assessment="disputed", presumed_minor=True,
-        )  # fmt: skip
+            actor=police,
+            case=case,
+            foreign_national=False,
+            lawful_residence=True,
+            unaccompanied=False,
+            age_assessment="disputed",
+            presumed_minor=True,
+        )
     assert IdentificationPath.objects.get(case=case).guardian_organisation == nidos.organisation
     assert _guardian_notices(case, nidos) == 1
     with translation.override("en"):
@@ -293,9 +320,13 @@ def test_a_minors_path_puts_protection_before_the_reflection_period(actor_for, r
     coordinator = actor_for("demo-coordinator")
     ask_to_assess(case, investigator=police)
     services.path_facts_set(
-        actor=police, case=case, foreign_national=True, lawful_residence=False,
-        unaccompanied=True, age_assessment="estimated",
-    )  # fmt: skip
+        actor=police,
+        case=case,
+        foreign_national=True,
+        lawful_residence=False,
+        unaccompanied=True,
+        age_assessment="estimated",
+    )
     assert IdentificationPath.objects.get(case=case).definition.version == 5  # v3's steps kept
     services.transition_take(actor=police, case=case, code="assessment_start")
     services.transition_take(
@@ -307,26 +338,35 @@ def test_a_minors_path_puts_protection_before_the_reflection_period(actor_for, r
         )
     text = refused.value.message_dict["transition"][0]
     assert "gaat bescherming voor" in text
-    for title in ("Voogdij op zich nemen", "Veilige plaatsing regelen",
-                  "Veilig Thuis en jeugdbescherming betrekken"):  # fmt: skip
+    for title in (
+        "Voogdij op zich nemen",
+        "Veilige plaatsing regelen",
+        "Veilig Thuis en jeugdbescherming betrekken",
+    ):
         assert title in text
     assert "guardianship_accept" not in text  # titles, not codes
     with pytest.raises(PermissionDenied):  # the guardian's own step
         services.transition_take(
-            actor=coordinator, case=case, code="guardianship_accept",
+            actor=coordinator,
+            case=case,
+            code="guardianship_accept",
             values={"accepted_on": today},
-        )  # fmt: skip
+        )
     services.transition_take(
         actor=nidos, case=case, code="guardianship_accept", values={"accepted_on": today}
     )
     services.transition_take(
-        actor=nidos, case=case, code="safe_placement_arrange",
+        actor=nidos,
+        case=case,
+        code="safe_placement_arrange",
         values={"placed_on": today, "placement": "protected_minors"},
-    )  # fmt: skip
+    )
     services.transition_take(
-        actor=coordinator, case=case, code="youth_protection_involve",
+        actor=coordinator,
+        case=case,
+        code="youth_protection_involve",
         values={"involved_on": today, "involved": "both"},
-    )  # fmt: skip
+    )
     path = IdentificationPath.objects.get(case=case)
     assert path.state == "indication_established"  # protection steps keep the path in place
     services.transition_take(

@@ -33,9 +33,12 @@ def reported(actor_for, case):
     the reflection period, the report, the application (all today)."""
     police = actor_for("demo-investigator")
     services.path_facts_set(
-        actor=police, case=case, foreign_national=True, lawful_residence=False,
+        actor=police,
+        case=case,
+        foreign_national=True,
+        lawful_residence=False,
         unaccompanied=False,
-    )  # fmt: skip
+    )
     today = timezone.localdate().isoformat()
     for code, values in (
         ("assessment_start", {}),
@@ -51,9 +54,11 @@ def reported(actor_for, case):
 def apply_b83(actor_for, case) -> None:
     today = timezone.localdate().isoformat()
     services.transition_take(
-        actor=actor_for("demo-investigator"), case=case, code="b83_apply",
+        actor=actor_for("demo-investigator"),
+        case=case,
+        code="b83_apply",
         values={"applied_on": today},
-    )  # fmt: skip
+    )
 
 
 # --- the IND's own grant ----------------------------------------------------------------------
@@ -71,8 +76,12 @@ def test_the_ind_reads_the_case_for_residence_without_the_forms_of_exploitation(
     access = policy.case_access(ind, [reported.pk])[reported.pk]
     # And the prosecution's decisions, which decide the permit (not the report: criminal data).
     assert access.categories == {
-        "identity", "demographics", "immigration", "minors", "prosecution_decisions"
-    }  # fmt: skip
+        "identity",
+        "demographics",
+        "immigration",
+        "minors",
+        "prosecution_decisions",
+    }
     entry = AuditEntry.objects.filter(action="case.read").latest("id")
     assert "Vreemdelingencirculaire 2000 hoofdstuk B8/3" in entry.legal_basis
     assert "art. 9" not in entry.legal_basis  # no special category data (exploitation) at all
@@ -129,16 +138,20 @@ def test_a_refused_step_does_not_tell_where_the_path_stands(actor_for, reported)
     today = timezone.localdate().isoformat()
     with pytest.raises(ValidationError) as refused:  # a renewal: no permit was granted yet
         services.transition_take(
-            actor=actor_for("demo-ind"), case=reported, code="b83_renew",
+            actor=actor_for("demo-ind"),
+            case=reported,
+            code="b83_renew",
             values={"decided_on": today},
-        )  # fmt: skip
+        )
     text = " ".join(refused.value.messages)
     assert "Aangifte" not in text and "report" not in text.lower() and "B8/3-aanvraag" not in text
     with pytest.raises(ValidationError) as refused:  # the police, who took the report, are told
         services.transition_take(
-            actor=actor_for("demo-investigator"), case=reported, code="reflection_offer",
+            actor=actor_for("demo-investigator"),
+            case=reported,
+            code="reflection_offer",
             values={"starts_on": today},
-        )  # fmt: skip
+        )
     assert "Aangifte of medewerking" in " ".join(refused.value.messages)
 
 
@@ -249,9 +262,11 @@ def test_a_reminder_goes_only_to_whom_its_deadline_may_be_shown(
     police = actor_for("demo-investigator").organisation
     now = datetime(2027, 2, 21, 8, tzinfo=UTC)
     Deadline.objects.create(
-        path=path, kind="reflection_end", organisation=police,
+        path=path,
+        kind="reflection_end",
+        organisation=police,
         due_on=local_date(now) + timedelta(days=7),
-    )  # fmt: skip
+    )
     _revoke(OrganisationType.CARE_COORDINATION, "care_coordination", "immigration")
     with django_capture_on_commit_callbacks(execute=True):
         assert reminders_send(now=now) == 1
@@ -278,10 +293,13 @@ def test_a_reminder_shows_by_its_deadlines_category(actor_for, reported):
     shelter = actor_for("demo-coordinator", "shelter_placement")
     for kind in ("assessment_decision", "b83_decision"):
         Notification.objects.create(
-            user=shelter.user, organisation=shelter.organisation, kind="deadline",
-            case=reported, data={"deadline": kind, "due_on": "2027-03-01", "stage": "7"},
+            user=shelter.user,
+            organisation=shelter.organisation,
+            kind="deadline",
+            case=reported,
+            data={"deadline": kind, "due_on": "2027-03-01", "stage": "7"},
             created_at=timezone.now(),
-        )  # fmt: skip
+        )
     shown = selectors.notifications_of(actor=shelter)
     assert len(shown) == 1 and "1 maart 2027" in shown[0]["text"]
     assert "B8/3" not in shown[0]["text"]

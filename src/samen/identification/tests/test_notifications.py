@@ -33,9 +33,13 @@ def notes(case):
         for stage in ("7", "overdue")
     ]
     theirs = Notification.objects.create(
-        user=other.user, organisation=other.organisation, kind="deadline", case=case,
-        data={**data, "stage": "7"}, created_at=at,
-    )  # fmt: skip
+        user=other.user,
+        organisation=other.organisation,
+        kind="deadline",
+        case=case,
+        data={**data, "stage": "7"},
+        created_at=at,
+    )
     return mine, theirs
 
 

@@ -44,9 +44,13 @@ def reported(record, actor_for):
     ask_to_assess(case, investigator=police)
     note_add(actor=actor_for("demo-coordinator"), case=case, text="zorgnotitie synthetisch")
     services.path_facts_set(
-        actor=police, case=case, foreign_national=True, lawful_residence=False,
-        unaccompanied=False, age_assessment="documented",
-    )  # fmt: skip
+        actor=police,
+        case=case,
+        foreign_national=True,
+        lawful_residence=False,
+        unaccompanied=False,
+        age_assessment="documented",
+    )
     take(police, case, "assessment_start")
     take(police, case, "indication_establish", established_on=ago(6))
     take(police, case, "report_record", reported_on=ago(5), kind="report", police_unit="Midden")
@@ -58,8 +62,12 @@ def test_demo_om_is_a_prosecutor_under_the_prosecution_purpose_only(actor_for):
     assert (om.role, om.purpose) == ("prosecutor", "prosecution")
     assert register.purposes_of_role("prosecutor") == ["prosecution"]
     assert set(register.grants_for("prosecution", "prosecution")) == {
-        "identity", "demographics", "criminal", "prosecution_decisions", "immigration",
-    }  # fmt: skip
+        "identity",
+        "demographics",
+        "criminal",
+        "prosecution_decisions",
+        "immigration",
+    }
     # The OM no longer holds the police's investigation grant.
     assert register.grants_for("prosecution", "investigation") == {}
 
@@ -109,9 +117,12 @@ def test_the_prosecutor_is_refused_what_is_not_its_own_and_each_refusal_is_audit
     # The register lets the police pass no exploitation details or free text to the OM.
     with pytest.raises(ValidationError) as refused:
         share_create(
-            actor=police, case=reported, recipient=om.organisation, purpose="prosecution",
+            actor=police,
+            case=reported,
+            recipient=om.organisation,
+            purpose="prosecution",
             categories=["criminal", "exploitation", "free_text"],
-        )  # fmt: skip
+        )
     assert "exploitation" in str(refused.value) and "free_text" in str(refused.value)
     refer_to_prosecution(reported, investigator=police)
     # Not the OM's decisions: the IND's permit, the coordinator's closing, a care note.

@@ -16,14 +16,20 @@ pytestmark = pytest.mark.django_db
 
 def _to_indication(police, case) -> None:
     services.path_facts_set(
-        actor=police, case=case, foreign_national=True, lawful_residence=False,
-        unaccompanied=False, age_assessment="documented",
-    )  # fmt: skip
+        actor=police,
+        case=case,
+        foreign_national=True,
+        lawful_residence=False,
+        unaccompanied=False,
+        age_assessment="documented",
+    )
     services.transition_take(actor=police, case=case, code="assessment_start")
     services.transition_take(
-        actor=police, case=case, code="indication_establish",
+        actor=police,
+        case=case,
+        code="indication_establish",
         values={"established_on": (date.today() - timedelta(days=2)).isoformat()},
-    )  # fmt: skip
+    )
 
 
 def test_a_report_without_police_unit_is_refused_on_the_page_in_dutch(web_for, actor_for, case):
@@ -31,10 +37,14 @@ def test_a_report_without_police_unit_is_refused_on_the_page_in_dutch(web_for, a
     web = web_for("demo-investigator")
     response = web.post(
         reverse("identification:step", args=[case.number]),
-        {"transition": "report_record", "v_reported_on": date.today().isoformat(),
-         "v_kind": "report", "v_police_unit": "   "},
+        {
+            "transition": "report_record",
+            "v_reported_on": date.today().isoformat(),
+            "v_kind": "report",
+            "v_police_unit": "   ",
+        },
         HTTP_ACCEPT_LANGUAGE="nl",
-    )  # fmt: skip
+    )
     assert response.status_code == 400
     assert "Politie-eenheid: dit veld is verplicht voor deze stap." in response.content.decode()
     assert not PathStep.objects.filter(path__case=case, transition="report_record")
@@ -46,10 +56,13 @@ def test_the_api_refuses_a_report_without_police_unit_with_400_at_the_field(
     _to_indication(actor_for("demo-investigator"), case)
     r = api_for("demo-investigator").post(
         f"/api/v1/identification/cases/{case.number}/transitions/",
-        {"transition": "report_record",
-         "values": {"reported_on": date.today().isoformat(), "kind": "report"}},
-        format="json", HTTP_ACCEPT_LANGUAGE="en",
-    )  # fmt: skip
+        {
+            "transition": "report_record",
+            "values": {"reported_on": date.today().isoformat(), "kind": "report"},
+        },
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert r.status_code == 400
     assert r.json()["fields"]["police_unit"] == [
         "Police unit: this field is required for this step."
@@ -57,11 +70,16 @@ def test_the_api_refuses_a_report_without_police_unit_with_400_at_the_field(
     assert not PathStep.objects.filter(path__case=case, transition="report_record")
     r = api_for("demo-investigator").post(
         f"/api/v1/identification/cases/{case.number}/transitions/",
-        {"transition": "report_record",
-         "values": {"reported_on": date.today().isoformat(), "kind": "report",
-                    "police_unit": "Eenheid Midden-Nederland"}},
+        {
+            "transition": "report_record",
+            "values": {
+                "reported_on": date.today().isoformat(),
+                "kind": "report",
+                "police_unit": "Eenheid Midden-Nederland",
+            },
+        },
         format="json",
-    )  # fmt: skip
+    )
     assert r.status_code == 201
     step = PathStep.objects.get(path__case=case, transition="report_record")
     assert step.values["police_unit"] == "Eenheid Midden-Nederland"

@@ -38,9 +38,14 @@ def take(actor, case, code, **values):
 
 def foreign(actor, case, **extra):
     services.path_facts_set(
-        actor=actor, case=case, foreign_national=True, lawful_residence=False,
-        unaccompanied=False, age_assessment="documented", **extra,
-    )  # fmt: skip
+        actor=actor,
+        case=case,
+        foreign_national=True,
+        lawful_residence=False,
+        unaccompanied=False,
+        age_assessment="documented",
+        **extra,
+    )
 
 
 REPORT = {"reported_on": "2026-11-20", "kind": "report", "police_unit": "Eenheid Midden"}
@@ -96,9 +101,13 @@ def test_facts_that_break_a_running_reflection_period_give_the_coordinator_a_tas
     take(police, case, "reflection_offer", starts_on="2026-11-20")
     assert not Notification.objects.filter(case=case, kind=Notification.Kind.CONDITION)
     services.path_facts_set(
-        actor=police, case=case, foreign_national=False, lawful_residence=True,
-        unaccompanied=False, age_assessment="documented",
-    )  # fmt: skip
+        actor=police,
+        case=case,
+        foreign_national=False,
+        lawful_residence=True,
+        unaccompanied=False,
+        age_assessment="documented",
+    )
     tasks = Notification.objects.filter(case=case, kind=Notification.Kind.CONDITION)
     assert {t.organisation_id for t in tasks} == {case.responsible_organisation_id}
     assert tasks.filter(user__username="demo-coordinator").exists()
@@ -179,14 +188,18 @@ def test_the_commissions_finding_moves_the_path_and_is_not_overwritten(actor_for
     )
     take(police, case, "assessment_start")
     review = commission_open(
-        actor=coordinator, case=case, members=[police.membership, coordinator.membership],
+        actor=coordinator,
+        case=case,
+        members=[police.membership, coordinator.membership],
         chair=registrar.membership,
-    )  # fmt: skip
+    )
     for member in (police, coordinator, registrar):
-        commission_assess(actor=member, review=review, assessment="identified",
-                          reasons=["credible_account"])  # fmt: skip
-    commission_decide(actor=registrar, review=review, outcome="identified",
-                      reasons=["credible_account"])  # fmt: skip
+        commission_assess(
+            actor=member, review=review, assessment="identified", reasons=["credible_account"]
+        )
+    commission_decide(
+        actor=registrar, review=review, outcome="identified", reasons=["credible_account"]
+    )
     path = IdentificationPath.objects.get(case=case)
     assert path.state == "indication_established"
     assert path.htcds_status == "ActualVictimOfTrafficking"
@@ -194,9 +207,11 @@ def test_the_commissions_finding_moves_the_path_and_is_not_overwritten(actor_for
     take(coordinator, case, "close", reason="other")
     with pytest.raises(ValidationError):  # no commission on a closed path
         commission_open(
-            actor=coordinator, case=case, members=[police.membership, coordinator.membership],
+            actor=coordinator,
+            case=case,
+            members=[police.membership, coordinator.membership],
             chair=registrar.membership,
-        )  # fmt: skip
+        )
     take(coordinator, case, "reopen", reason="new_information")
     take(police, case, "indication_establish", established_on="2026-11-28")
     path.refresh_from_db()
@@ -220,9 +235,11 @@ def test_commission_members_come_only_from_allowed_organisations(actor_for, case
     professional = actor_for("demo-professional")
     with pytest.raises(ValidationError) as refused:
         commission_open(
-            actor=coordinator, case=case,
-            members=[professional.membership, coordinator.membership], chair=registrar.membership,
-        )  # fmt: skip
+            actor=coordinator,
+            case=case,
+            members=[professional.membership, coordinator.membership],
+            chair=registrar.membership,
+        )
     assert "members" in refused.value.message_dict
 
 

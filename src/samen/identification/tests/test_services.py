@@ -66,9 +66,13 @@ def test_a_whole_path_from_signal_to_b83_permit(actor_for, case, ind, monkeypatc
     take(police, case, "assessment_start")
     take(police, case, "indication_establish", established_on="2026-11-28")
     services.path_facts_set(
-        actor=police, case=case, foreign_national=True, lawful_residence=False,
-        unaccompanied=False, age_assessment="documented",
-    )  # fmt: skip
+        actor=police,
+        case=case,
+        foreign_national=True,
+        lawful_residence=False,
+        unaccompanied=False,
+        age_assessment="documented",
+    )
     take(police, case, "reflection_offer", starts_on="2026-11-30")
     path = IdentificationPath.objects.get(case=case)
     end = path.deadlines.get(kind="reflection_end", closed_at__isnull=True)
@@ -187,9 +191,13 @@ def test_an_unaccompanied_foreign_minor_gets_nidos_and_protection_advice(
     ask_to_assess(case, investigator=police)
     with django_capture_on_commit_callbacks(execute=True):
         services.path_facts_set(
-            actor=police, case=case, foreign_national=True, lawful_residence=False,
-            unaccompanied=True, age_assessment="disputed",
-        )  # fmt: skip
+            actor=police,
+            case=case,
+            foreign_national=True,
+            lawful_residence=False,
+            unaccompanied=True,
+            age_assessment="disputed",
+        )
     path = IdentificationPath.objects.get(case=case)
     assert path.guardian_organisation == guardian.organisation
     assert Notification.objects.filter(user=guardian.user, kind="guardian", case=case).count() == 1
@@ -214,9 +222,14 @@ def test_an_unaccompanied_foreign_minor_gets_nidos_and_protection_advice(
 def test_an_uncertain_age_is_presumed_minor(actor_for, case):
     police = actor_for("demo-investigator")
     services.path_facts_set(
-        actor=police, case=case, foreign_national=False, lawful_residence=True,
-        unaccompanied=False, age_assessment="disputed", presumed_minor=True,
-    )  # fmt: skip
+        actor=police,
+        case=case,
+        foreign_national=False,
+        lawful_residence=True,
+        unaccompanied=False,
+        age_assessment="disputed",
+        presumed_minor=True,
+    )
     data = selectors.path_get(actor=police, case=case)
     assert data["minor"] is True
     # Dutch and accompanied, but a (presumed) minor: Nidos is attached all the same (DOMAIN).
@@ -246,9 +259,11 @@ def test_deadlines_of_an_organisation_are_bucketed(actor_for, case):
     today = local_date(timezone.now())  # the assessment's own deadline counts from today
     for days in (-1, 0, 5, 12, 40):
         Deadline.objects.create(
-            path=path, kind="b83_decision", due_on=today + timedelta(days=days),
+            path=path,
+            kind="b83_decision",
+            due_on=today + timedelta(days=days),
             organisation=police.organisation,
-        )  # fmt: skip
+        )
     # The coordinator's organisation is responsible for the case, so it sees them too.
     for actor in (police, actor_for("demo-coordinator")):
         buckets = selectors.deadlines_of_organisation(actor=actor, today=today)
@@ -257,5 +272,9 @@ def test_deadlines_of_an_organisation_are_bucketed(actor_for, case):
         assert [r["days_left"] for r in buckets["due_7"]] == [5]
         assert [r["days_left"] for r in buckets["due_14"]] == [12, 14]  # 12 + assessment_decision
         assert [r["days_left"] for r in buckets["later"]] == [40]
-    assert selectors.deadlines_of_organisation(actor=actor_for("demo-coordinator-noord"),
-                                               today=today)["overdue"] == []  # fmt: skip
+    assert (
+        selectors.deadlines_of_organisation(actor=actor_for("demo-coordinator-noord"), today=today)[
+            "overdue"
+        ]
+        == []
+    )

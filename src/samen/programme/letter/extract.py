@@ -121,7 +121,7 @@ def from_plain_text(text: str, *, name: str = "", fmt: str = "txt") -> LetterTex
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def _docx_paragraph_text(p_element, note_numbers: dict[str, int]) -> str:  # type: ignore[no-untyped-def]
+def _docx_paragraph_text(p_element, note_numbers: dict[str, int]) -> str:
     parts: list[str] = []
     for node in p_element.iter():
         if node.tag == f"{_W}t" and node.text:

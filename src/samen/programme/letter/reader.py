@@ -399,6 +399,7 @@ def read(letter: LetterText) -> LetterReading:
             continue
         sentence = paras[i].sentences[j]
         mention = _find_mention(sentence, pos)
+        match: re.Match[str] | None
         if mention:
             kind, match = mention
         else:

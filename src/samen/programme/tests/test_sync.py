@@ -140,9 +140,15 @@ def test_command_offline_gives_one_clear_line(monkeypatch):
 
 def test_command_replays_a_recording(capsys):
     call_command(
-        "programme", "sync", "--recorded", str(RECORDED / "first_sync.json"),
-        "--dossier", "28638", "--dossier", "36547",
-    )  # fmt: skip
+        "programme",
+        "sync",
+        "--recorded",
+        str(RECORDED / "first_sync.json"),
+        "--dossier",
+        "28638",
+        "--dossier",
+        "36547",
+    )
     out = capsys.readouterr().out
     assert "motions 3 fetched, 3 new or changed" in out
     assert "5 proposals to review" in out

@@ -32,11 +32,13 @@ def test_only_programme_staff_put_items_up_and_only_members_comment(actor_for, i
             actor=actor_for("demo-review"), kind=ItemKind.PAGE, title="Pagina"
         )
     with pytest.raises(PermissionDenied):
-        services.review_comment(actor=actor_for("demo-programme"), item=item, text="x",
-                                anonymous=False)  # fmt: skip
+        services.review_comment(
+            actor=actor_for("demo-programme"), item=item, text="x", anonymous=False
+        )
     with pytest.raises(PermissionDenied):
-        services.review_comment(actor=actor_for("demo-coordinator"), item=item, text="x",
-                                anonymous=False)  # fmt: skip
+        services.review_comment(
+            actor=actor_for("demo-coordinator"), item=item, text="x", anonymous=False
+        )
 
 
 def test_an_anonymous_comment_hides_its_author_from_other_members_not_from_staff(
@@ -46,8 +48,9 @@ def test_an_anonymous_comment_hides_its_author_from_other_members_not_from_staff
     Membership.objects.create(
         user=other, organisation=Organisation.objects.get(type="ministry"), role=Role.REVIEW_MEMBER
     )
-    services.review_comment(actor=actor_for("demo-review"), item=item, text="Te lang",
-                            anonymous=True)  # fmt: skip
+    services.review_comment(
+        actor=actor_for("demo-review"), item=item, text="Te lang", anonymous=True
+    )
     seen_by_other = selectors.comments_for(actor=actor_for("demo-review-2"), item=item)
     seen_by_staff = selectors.comments_for(actor=actor_for("demo-programme"), item=item)
     seen_by_self = selectors.comments_for(actor=actor_for("demo-review"), item=item)
@@ -57,25 +60,35 @@ def test_an_anonymous_comment_hides_its_author_from_other_members_not_from_staff
 
 
 def test_an_answer_without_a_change_needs_a_reason_and_a_comment_is_answered_once(actor_for, item):
-    comment = services.review_comment(actor=actor_for("demo-review"), item=item, text="Moeilijk",
-                                      anonymous=False)  # fmt: skip
+    comment = services.review_comment(
+        actor=actor_for("demo-review"), item=item, text="Moeilijk", anonymous=False
+    )
     staff = actor_for("demo-programme")
     with pytest.raises(ValidationError) as error:
         services.review_answer(actor=staff, comment=comment, text="Dank", outcome="not_changed")
     assert "reason" in error.value.message_dict
-    services.review_answer(actor=staff, comment=comment, text="Dank", outcome="not_changed",
-                           reason="Wettelijk voorgeschreven")  # fmt: skip
+    services.review_answer(
+        actor=staff,
+        comment=comment,
+        text="Dank",
+        outcome="not_changed",
+        reason="Wettelijk voorgeschreven",
+    )
     with pytest.raises(ValidationError):
-        services.review_answer(actor=staff, comment=comment, text="Nog eens",
-                               outcome="not_changed", reason="x")  # fmt: skip
+        services.review_answer(
+            actor=staff, comment=comment, text="Nog eens", outcome="not_changed", reason="x"
+        )
 
 
 def test_an_advice_text_changed_through_review_keeps_before_and_after_and_reaches_the_advice(
     actor_for, item, web_for, record
 ):
-    comment = services.review_comment(actor=actor_for("demo-review"), item=item,
-                                      text="Zeg dat je niet zelf hoeft te confronteren.",
-                                      anonymous=True)  # fmt: skip
+    comment = services.review_comment(
+        actor=actor_for("demo-review"),
+        item=item,
+        text="Zeg dat je niet zelf hoeft te confronteren.",
+        anonymous=True,
+    )
     answer = services.review_answer(
         actor=actor_for("demo-programme"),
         comment=comment,
@@ -93,8 +106,10 @@ def test_an_advice_text_changed_through_review_keeps_before_and_after_and_reache
         "You need not confront the person."
     )
     # The advice page shows the new text for a signal whose advice is to consult.
-    outcome = record(signal_list="general", indicators=["general.appearance.neglect",
-                                                         "general.behaviour.fearful"])  # fmt: skip
+    outcome = record(
+        signal_list="general",
+        indicators=["general.appearance.neglect", "general.behaviour.fearful"],
+    )
     assert outcome.triage.advice == "consult"
     page = web_for("demo-professional").get(f"/signalen/ontvangstbewijs/{outcome.receipt}/")
     assert "Je hoeft de persoon niet zelf aan te spreken." in page.content.decode()

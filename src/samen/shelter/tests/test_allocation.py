@@ -27,8 +27,15 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 def place(pid: int, **kw: object) -> PlaceInfo:
-    base = {"id": pid, "name": f"p{pid}", "type": SPECIALISED, "target_group": "all",
-            "region": "VR09", "free": 1, "availability_at": NOW - timedelta(hours=1)}  # fmt: skip
+    base = {
+        "id": pid,
+        "name": f"p{pid}",
+        "type": SPECIALISED,
+        "target_group": "all",
+        "region": "VR09",
+        "free": 1,
+        "availability_at": NOW - timedelta(hours=1),
+    }
     base.update(kw)
     return PlaceInfo(**base)
 
@@ -140,8 +147,9 @@ def test_pair_matrices_equal_exclusion_for_and_score_on_random_inputs(seed):
             checked_feasible += bool(feasible[r, j])
     # The random inputs exercise both outcomes and every rule.
     assert 0 < checked_feasible < feasible.size
-    rules = {exclusion_for(p, n).rule.split(":")[0] for n in needs for p in places
-             if exclusion_for(p, n)}  # fmt: skip
+    rules = {
+        exclusion_for(p, n).rule.split(":")[0] for n in needs for p in places if exclusion_for(p, n)
+    }
     assert rules >= {"no_free_place", "target_group", "form_not_served", "security_too_low",
                      "care_not_on_site", "not_accessible", "contra", "declined_for_referral",
                      "minor_needs_minors_place", "age_outside_place", "adult_in_minors_place",

@@ -20,7 +20,7 @@ def test_demo_has_first_reception_for_minors_behind_high_security_in_every_regio
     build_shelter_directory(seed=1)
     minors_first = Place.objects.filter(type=PlaceType.FIRST_RECEPTION_MINORS)
     regions = set(minors_first.values_list("municipality__region__code", flat=True))
-    assert len(regions) == len(set(Place.objects.values_list("municipality__region__code",
-                                                              flat=True)))  # fmt: skip
-    assert all(p.security_level == "high" and p.free >= 1 and p.max_age == 17
-               for p in minors_first)  # fmt: skip
+    assert len(regions) == len(
+        set(Place.objects.values_list("municipality__region__code", flat=True))
+    )
+    assert all(p.security_level == "high" and p.free >= 1 and p.max_age == 17 for p in minors_first)

@@ -37,9 +37,10 @@ def place_payload(location: int, **kw: object) -> dict:
 
 def test_provider_creates_location_and_place_and_the_count_is_stamped(directory, shelter):
     made = shelter.post(
-        f"{BASE}/directory/locations/", {"name": "Locatie Zeist", "municipality": "GM0355"},
+        f"{BASE}/directory/locations/",
+        {"name": "Locatie Zeist", "municipality": "GM0355"},
         format="json",
-    )  # fmt: skip
+    )
     assert made.status_code == 201, made.content
     location = made.json()["id"]
     assert Location.objects.get(pk=location).provider == directory["women"].location.provider
@@ -52,14 +53,18 @@ def test_provider_creates_location_and_place_and_the_count_is_stamped(directory,
     assert {f.code for f in place.forms.all()} == {"sexual"}
 
     changed = shelter.patch(
-        f"{BASE}/directory/places/{place.pk}/", {"security": "high", "free": 3},
+        f"{BASE}/directory/places/{place.pk}/",
+        {"security": "high", "free": 3},
         format="json",
-    )  # fmt: skip
+    )
     assert changed.status_code == 200, changed.content
     place.refresh_from_db()
     assert (place.security_level, place.free, place.capacity, place.name) == (
-        "high", 3, 6, "Nieuwe unit",
-    )  # fmt: skip
+        "high",
+        3,
+        6,
+        "Nieuwe unit",
+    )
     renamed = shelter.patch(
         f"{BASE}/directory/locations/{location}/", {"name": "Locatie Zeist-West"}, format="json"
     )
@@ -98,13 +103,15 @@ def test_contra_indications_versioned_and_refused_on_first_reception(directory, 
     women = directory["women"].pk
     first = shelter.post(
         f"{BASE}/directory/places/{women}/contra-indications/",
-        {"code": "no_network_tie", "reason": "Open location."}, format="json",
-    )  # fmt: skip
+        {"code": "no_network_tie", "reason": "Open location."},
+        format="json",
+    )
     assert first.status_code == 201 and first.json()["version"] == 1
     second = shelter.post(
         f"{BASE}/directory/places/{women}/contra-indications/",
-        {"code": "no_network_tie", "reason": "Open location, no night staff."}, format="json",
-    )  # fmt: skip
+        {"code": "no_network_tie", "reason": "Open location, no night staff."},
+        format="json",
+    )
     assert second.json()["version"] == 2
     assert ContraIndication.objects.get(pk=first.json()["id"]).superseded_at is not None
     ended = shelter.post(f"{BASE}/directory/contra-indications/{second.json()['id']}/end/")
@@ -112,8 +119,9 @@ def test_contra_indications_versioned_and_refused_on_first_reception(directory, 
 
     refused = shelter.post(
         f"{BASE}/directory/places/{directory['first'].pk}/contra-indications/",
-        {"code": "no_active_addiction", "reason": "x"}, format="json",
-    )  # fmt: skip
+        {"code": "no_active_addiction", "reason": "x"},
+        format="json",
+    )
     assert refused.status_code == 400
     assert refused.json()["fields"]["code"] == [
         "First reception takes everyone: it may not apply contra-indications."
@@ -121,8 +129,9 @@ def test_contra_indications_versioned_and_refused_on_first_reception(directory, 
     # Turning a place with a rule into first reception is refused too.
     shelter.post(
         f"{BASE}/directory/places/{women}/contra-indications/",
-        {"code": "no_active_addiction", "reason": "No addiction care."}, format="json",
-    )  # fmt: skip
+        {"code": "no_active_addiction", "reason": "No addiction care."},
+        format="json",
+    )
     turned = shelter.patch(
         f"{BASE}/directory/places/{women}/", {"type": "first_reception"}, format="json"
     )
@@ -181,9 +190,10 @@ def test_holds_on_full_places_and_overlapping_placements_are_refused(
     )
     assert full.status_code == 409 and full.json()["fields"]["place"]
     held = coordinator.post(
-        f"{BASE}/referrals/{referral['id']}/holds/", {"place": directory["women"].pk},
+        f"{BASE}/referrals/{referral['id']}/holds/",
+        {"place": directory["women"].pk},
         format="json",
-    ).json()  # fmt: skip
+    ).json()
     assert shelter.post(f"{BASE}/holds/{held['id']}/accept/").status_code == 200
     assert shelter.post(f"{BASE}/holds/{held['id']}/placement/").status_code == 201
     again = shelter.post(f"{BASE}/holds/{held['id']}/placement/")

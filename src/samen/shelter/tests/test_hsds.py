@@ -100,15 +100,23 @@ def test_protected_places_for_minors_point_to_no_place_and_show_no_live_count(
     directory, tmp_path, settings
 ):
     loc = directory["women"].location
-    safe = make_place(loc, "Beschermd huis Amersfoortseweg", type=PlaceType.PROTECTED_MINORS,
-                      target_group=TargetGroup.MINORS, min_age=12, max_age=17)  # fmt: skip
+    safe = make_place(
+        loc,
+        "Beschermd huis Amersfoortseweg",
+        type=PlaceType.PROTECTED_MINORS,
+        target_group=TargetGroup.MINORS,
+        min_age=12,
+        max_age=17,
+    )
     hidden_loc = Location.objects.create(
         provider=loc.provider, name="Geheim adres", municipality=loc.municipality
     )
     first = make_place(
-        hidden_loc, "Eerste opvang minderjarigen Zeist",
-        type=PlaceType.FIRST_RECEPTION_MINORS, target_group=TargetGroup.MINORS,
-    )  # fmt: skip
+        hidden_loc,
+        "Eerste opvang minderjarigen Zeist",
+        type=PlaceType.FIRST_RECEPTION_MINORS,
+        target_group=TargetGroup.MINORS,
+    )
     objects = _export(tmp_path)
     _validate(objects)
     text = json.dumps(objects, ensure_ascii=False)

@@ -66,20 +66,40 @@ def test_first_reception_without_intake_criteria_still_applies_the_safety_rules(
 
 def test_a_minor_is_matched_only_to_places_that_take_minors_of_her_age():
     # The 15-year-old girl, high security, tonight: adult first reception is not for her.
-    girl = Needs(gender="female", age_band="12-17", age=15, minor=True, security="high",
-                 urgency="immediate", region="VR09")  # fmt: skip
+    girl = Needs(
+        gender="female",
+        age_band="12-17",
+        age=15,
+        minor=True,
+        security="high",
+        urgency="immediate",
+        region="VR09",
+    )
     places = [
         place(1, type=FIRST_RECEPTION, target_group="all", security="high"),
         place(2, type=FIRST_RECEPTION, target_group="all", security="standard"),
-        place(3, type=PROTECTED_MINORS, target_group="minors", security="high",
-              min_age=12, max_age=17),
-        place(4, type=FIRST_RECEPTION_MINORS, target_group="minors", security="high",
-              min_age=12, max_age=17),
-        place(5, type=PROTECTED_MINORS, target_group="minors", security="standard",
-              min_age=12, max_age=17),
+        place(
+            3, type=PROTECTED_MINORS, target_group="minors", security="high", min_age=12, max_age=17
+        ),
+        place(
+            4,
+            type=FIRST_RECEPTION_MINORS,
+            target_group="minors",
+            security="high",
+            min_age=12,
+            max_age=17,
+        ),
+        place(
+            5,
+            type=PROTECTED_MINORS,
+            target_group="minors",
+            security="standard",
+            min_age=12,
+            max_age=17,
+        ),
         place(6, type=PROTECTED_MINORS, target_group="minors", security="high", max_age=11),
         place(7, type=SPECIALISED, target_group="women", security="high"),
-    ]  # fmt: skip
+    ]
     result = match(girl, places, now=NOW)
     assert {m.place.id for m in result.matches} == {3, 4}
     assert {e.place.id: e.rule for e in result.excluded} == {

@@ -40,10 +40,14 @@ def test_a_presumed_minor_with_disputed_age_is_referred_as_a_minor(directory, co
     case = record(person=person).case
     ask_to_assess(case, investigator=actor_for_investigator(record))
     identification.path_facts_set(
-        actor=actor_for_investigator(record), case=case, foreign_national=True,
-        lawful_residence=False, unaccompanied=True, age_assessment=AgeAssessment.DISPUTED,
+        actor=actor_for_investigator(record),
+        case=case,
+        foreign_national=True,
+        lawful_residence=False,
+        unaccompanied=True,
+        age_assessment=AgeAssessment.DISPUTED,
         presumed_minor=True,
-    )  # fmt: skip
+    )
     assert IdentificationPath.objects.get(case=case).guardian_organisation is not None
     referral = referral_for(coordinator, case)
     assert referral.needs["minor"] is True
@@ -73,8 +77,10 @@ def test_a_minor_discovered_after_the_referral_is_matched_as_a_minor(directory, 
     referral.refresh_from_db()
     needs = services.needs_of(referral)
     assert needs.minor is True and needs.age_band == AgeBand.AGE_12_17
-    names = {m["name"] for m in selectors.referral_matches(actor=coordinator, referral=referral)[
-        "matches"]}  # fmt: skip
+    names = {
+        m["name"]
+        for m in selectors.referral_matches(actor=coordinator, referral=referral)["matches"]
+    }
     assert names == set()
 
 
@@ -94,16 +100,27 @@ def test_the_15_year_old_tonight_gets_only_minors_places_at_her_security_level(
     directory, coordinator, record
 ):
     loc = directory["women"].location
-    minors = dict(type=PlaceType.PROTECTED_MINORS, target_group=TargetGroup.MINORS, min_age=12,
-                  max_age=17)  # fmt: skip
+    minors = dict(
+        type=PlaceType.PROTECTED_MINORS, target_group=TargetGroup.MINORS, min_age=12, max_age=17
+    )
     secure = make_place(loc, "Beschermde opvang hoog", security_level="high", **minors)
     make_place(loc, "Beschermde opvang standaard", security_level="standard", **minors)
     first_minors = make_place(
-        loc, "Eerste opvang minderjarigen", type=PlaceType.FIRST_RECEPTION_MINORS,
-        target_group=TargetGroup.MINORS, min_age=12, max_age=17, security_level="high",
-    )  # fmt: skip
-    make_place(loc, "Eerste opvang hoog", type=PlaceType.FIRST_RECEPTION,
-               target_group=TargetGroup.ALL, security_level="high")  # fmt: skip
+        loc,
+        "Eerste opvang minderjarigen",
+        type=PlaceType.FIRST_RECEPTION_MINORS,
+        target_group=TargetGroup.MINORS,
+        min_age=12,
+        max_age=17,
+        security_level="high",
+    )
+    make_place(
+        loc,
+        "Eerste opvang hoog",
+        type=PlaceType.FIRST_RECEPTION,
+        target_group=TargetGroup.ALL,
+        security_level="high",
+    )
     born = date.today() - timedelta(days=15 * 365 + 100)
     person = PersonInput(gender=Gender.FEMALE, name="Mila Test", date_of_birth=born)
     case = record(person=person, forms=["sexual"]).case
@@ -126,9 +143,12 @@ def test_the_dutch_woman_is_refused_a_cosm_place_with_the_reason(
     directory, coordinator, actor_for, record
 ):
     cosm = make_place(
-        directory["women"].location, "COSM Utrecht", type=PlaceType.COSM,
-        target_group=TargetGroup.FAMILIES, security_level="elevated",
-    )  # fmt: skip
+        directory["women"].location,
+        "COSM Utrecht",
+        type=PlaceType.COSM,
+        target_group=TargetGroup.FAMILIES,
+        security_level="elevated",
+    )
     person = PersonInput(gender=Gender.FEMALE, age_band=AgeBand.AGE_23_29, nationality="NL")
     case = record(person=person, forms=["sexual"]).case
     referral = referral_for(coordinator, case)
@@ -144,22 +164,33 @@ def test_cosm_takes_a_foreign_victim_offered_the_reflection_period_via_the_centr
     directory, coordinator, actor_for, record
 ):
     cosm = make_place(
-        directory["women"].location, "COSM Utrecht", type=PlaceType.COSM,
-        target_group=TargetGroup.FAMILIES, security_level="elevated",
-    )  # fmt: skip
+        directory["women"].location,
+        "COSM Utrecht",
+        type=PlaceType.COSM,
+        target_group=TargetGroup.FAMILIES,
+        security_level="elevated",
+    )
     person = PersonInput(gender=Gender.FEMALE, age_band=AgeBand.AGE_23_29, nationality="NG")
     case = record(person=person, forms=["sexual"]).case
     police = actor_for("demo-investigator")
     ask_to_assess(case, investigator=police)  # the police reach the case through the request
     take = identification.transition_take
     take(actor=police, case=case, code="assessment_start")
-    take(actor=police, case=case, code="indication_establish",
-         values={"established_on": date.today().isoformat()})  # fmt: skip
+    take(
+        actor=police,
+        case=case,
+        code="indication_establish",
+        values={"established_on": date.today().isoformat()},
+    )
     identification.path_facts_set(
         actor=police, case=case, foreign_national=True, lawful_residence=False, unaccompanied=False
     )
-    take(actor=police, case=case, code="reflection_offer",
-         values={"starts_on": date.today().isoformat()})  # fmt: skip
+    take(
+        actor=police,
+        case=case,
+        code="reflection_offer",
+        values={"starts_on": date.today().isoformat()},
+    )
     referral = referral_for(coordinator, case)
     # The coordinator's own search explains why COSM is not hers to give...
     own = selectors.referral_matches(actor=coordinator, referral=referral)
@@ -188,8 +219,9 @@ def test_a_declined_place_is_not_offered_again_to_that_referral(
     women.refresh_from_db()
     assert referral not in services.waiting_referrals(women)
     assert services.place_offer_to_waiting(place_id=women.pk) == 0
-    assert all(r["place"] != women.pk for r in selectors.allocation_proposal(actor=coordinator)[
-        "rows"])  # fmt: skip
+    assert all(
+        r["place"] != women.pk for r in selectors.allocation_proposal(actor=coordinator)["rows"]
+    )
     with pytest.raises(ValidationError):
         services.hold_place(actor=coordinator, referral=referral, place=women)
     # The shelter withdraws its refusal: the place fits again.

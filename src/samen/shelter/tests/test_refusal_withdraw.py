@@ -99,9 +99,11 @@ def test_only_staff_of_the_places_own_provider_may_withdraw(api_for, web_for, re
         other(actor=stranger, hold=refused, reason="other")
     # The other shelter is told "not found" about the place, like a missing one; both audited.
     assert AuditEntry.objects.filter(
-        result="not_found", object_type="shelter_place", object_id=str(refused.place_id),
+        result="not_found",
+        object_type="shelter_place",
+        object_id=str(refused.place_id),
         actor_username=stranger.user.username,
-    ).exists()  # fmt: skip
+    ).exists()
     assert AuditEntry.objects.filter(result="denied", actor_username="demo-coordinator").exists()
     assert Hold.objects.get(pk=refused.pk).decline_withdrawn_at is None
     assert web_for("demo-coordinator").get("/opvang/afwijzingen/").status_code == 403

@@ -269,9 +269,11 @@ def test_placement_runs_from_arrival_to_departure(directory, coordinator, shelte
         services.placement_start(actor=shelter, hold=hold)  # no second, overlapping placement
     with pytest.raises(ValidationError):  # a departure is recorded when it happened, not before
         services.placement_end(
-            actor=shelter, placement=placement, outflow="family",
+            actor=shelter,
+            placement=placement,
+            outflow="family",
             at=timezone.now() + timedelta(days=1),
-        )  # fmt: skip
+        )
     with pytest.raises(ValidationError):
         services.placement_end(actor=shelter, placement=placement, outflow="moon")
     services.placement_end(

@@ -68,7 +68,7 @@ class Command(BaseCommand):
         elif options["task"] == "simulate":
             self._simulate(options)
         elif options["task"] == "export-hsds":
-            counts = export_to(options["out"])
+            counts = export_to(Path(str(options["out"])))
             self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
     def _simulate(self, options: dict) -> None:
@@ -83,7 +83,7 @@ class Command(BaseCommand):
             raise CommandError("--places needs --region and --place-type")
         if options["replications"] < 2:
             raise CommandError("--replications: at least 2, for a confidence interval")
-        changes = ()
+        changes: tuple[PlaceChange, ...] = ()
         if options["places"]:
             changes = (PlaceChange(options["region"], options["place_type"], options["places"]),)
         scenario = Scenario(

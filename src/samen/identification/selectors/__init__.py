@@ -1,0 +1,66 @@
+"""Reads of identification paths and deadlines, filtered by the policy, one audit entry each;
+one module per topic, every name importable from here (`selectors.path_get`)."""
+
+from samen.identification.selectors.case_block import case_block, case_block_fields
+from samen.identification.selectors.commission import (
+    commission_candidates,
+    commission_candidates_audit,
+    commission_config,
+    commission_detail,
+    commission_get,
+    commission_of,
+    membership_label,
+)
+from samen.identification.selectors.deadlines import (
+    BUCKETS,
+    HOLD_EXPIRY,
+    bucket_of,
+    deadlines_of_organisation,
+    shelter_hold_deadlines,
+)
+from samen.identification.selectors.lead_times import (
+    lead_time_records,
+    lead_times_report,
+    victim_statuses,
+)
+from samen.identification.selectors.notifications import notification_text, notifications_of
+from samen.identification.selectors.path import (
+    FACT_CONDITIONS,
+    fact_groups_shown,
+    org_type_labels,
+    path_get,
+    path_page,
+    present,
+    read_fields,
+    steps_shown,
+)
+
+__all__ = [
+    "BUCKETS",
+    "FACT_CONDITIONS",
+    "HOLD_EXPIRY",
+    "bucket_of",
+    "case_block",
+    "case_block_fields",
+    "commission_candidates",
+    "commission_candidates_audit",
+    "commission_config",
+    "commission_detail",
+    "commission_get",
+    "commission_of",
+    "deadlines_of_organisation",
+    "fact_groups_shown",
+    "lead_time_records",
+    "lead_times_report",
+    "membership_label",
+    "notification_text",
+    "notifications_of",
+    "org_type_labels",
+    "path_get",
+    "path_page",
+    "present",
+    "read_fields",
+    "shelter_hold_deadlines",
+    "steps_shown",
+    "victim_statuses",
+]
