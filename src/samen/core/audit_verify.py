@@ -157,14 +157,13 @@ def _never(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-if _c_encoder is not None:  # what _sorted_json runs, without building it anew for each value
-    _encode = _c_encoder(None, _never, _s, None, ":", ",", True, False, True)
+# What _sorted_json runs, built once instead of for each value (CPython has the C encoder).
+_encode = _c_encoder(None, _never, _s, None, ":", ",", True, False, True) if _c_encoder else None
 
-    def _json_text(value: object) -> str:
-        return "".join(_encode(value, 0))
 
-else:  # pragma: no cover (CPython has the C encoder)
-    _json_text = _sorted_json
+def _json_text(value: object) -> str:
+    """_sorted_json(value)."""
+    return "".join(_encode(value, 0)) if _encode is not None else _sorted_json(value)
 
 
 def _list_json(values: object) -> str:
@@ -330,18 +329,17 @@ def chunks(lo: int, hi: int | None) -> Iterator[tuple[dict[bytes, bytes], str]]:
     """lo < seq <= hi in chunks of CHUNK entries: the subject index of each ({entry id:
     b"count<TAB>numbers"}, held while the chunk streams) and the COPY of its entries."""
     while True:
-        top: int | None = lo + CHUNK
-        final = (hi is not None and top >= hi) or (hi is None and not _more_after(top))  # type: ignore[operator]
-        if final:
-            top = hi
+        step = lo + CHUNK
+        final = step >= hi if hi is not None else not _more_after(step)
+        top = hi if final else step
         index = {}
         for line in _lines(_subjects_sql(lo, top)):
             entry_id, _, rest = line.partition(b"\t")
             index[entry_id] = rest[:-1]
         yield index, _copy_sql(lo, top)
-        if final or top is None:
+        if final:
             return
-        lo = top
+        lo = step
 
 
 def copy_lines(lo: int, hi: int | None) -> Iterator[tuple[bytes, dict[bytes, bytes]]]:
@@ -413,6 +411,8 @@ def _copy_span(key: bytes, anchors: anchor.Anchors, lo: int, hi: int | None) -> 
     by `_row_problem` once the stream has ended: a row the fast form got wrong (a guard; never
     seen) costs a query, not a false alarm."""
     prepared = hmac.new(key, digestmod="sha256")
+    # The OpenSSL object inside, when there is one: copying it skips a Python-level wrapper.
+    keyed = getattr(prepared, "_hmac", None) or prepared
     expected = lo + 1
     prev = b""
     first: tuple[int, int, bytes] | None = None
@@ -470,7 +470,7 @@ def _copy_span(key: bytes, anchors: anchor.Anchors, lo: int, hi: int | None) -> 
                   fields, basis, object_id, object_type, behalf, operation, org_id, origin,
                   purpose, result, role, seq_text)  # fmt: skip
         message = plain_form % values if plain else _escaped_form(values, escaped)
-        mac = prepared.copy()
+        mac = keyed.copy()
         mac.update(prev + b"|" + message)
         if mac.hexdigest().encode() != digest:
             suspects.append((seq, int(row_id), prev_hash, checked))
