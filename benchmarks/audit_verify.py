@@ -14,10 +14,14 @@ process; default PostgreSQL only):
      Loaded with COPY (PostgreSQL) or executemany in transactions of 50,000 (SQLite);
      AuditChainHead is set to the last seq and hash; then VACUUM ANALYZE (PostgreSQL) or ANALYZE.
   2b. Writes the checkpoint file as record() would have (a signed line per --every entries, by
-     default every entry) and times the floor: reading every entry and its subject index in
-     sequence order, without any check.
+     default every entry) and times the floors in one process: streaming every entry with its
+     subject index as verify reads it, without any check (on PostgreSQL the COPY verify uses;
+     on SQLite its cursor), and the HMAC alone over messages already in memory.
   3. Times `samen.core.audit.verify()` in-process (must be ok and count every entry), with
-     its peak RSS (Linux VmHWM, reset after the fill; else resource.getrusage), then runs
+     its peak RSS (Linux VmHWM, reset after the fill; else resource.getrusage), its CPU time
+     (this process and its worker processes) and, on Linux, the CPU time of the PostgreSQL
+     server processes serving the bench database and the machine's load average (the machine
+     may be shared: the wall time alone does not say what the check costs); then runs
      `.venv/bin/samen audit verify` once as a subprocess and shows its output and peak RSS.
   3b. Deletes the newest 10 entries and rewinds the head (a consistent, shorter chain) and shows
      that verify() and the command fail against the last checkpoint.
@@ -55,6 +59,7 @@ from benchlib import ROOT, child_database, child_result, db_name, log, run_child
 
 DEFAULT_DSN = "postgres://samen:samen-ci@127.0.0.1:5432/samen_bench_audit"
 BATCH = 50_000
+HASH_SAMPLE = 200_000  # rows kept in memory for the hashing floor
 TABLE = "sharing_auditentry"
 SUBJECT_TABLE = "sharing_auditsubject"
 COLUMNS = (
@@ -495,6 +500,121 @@ def write_checkpoints(every: int) -> int:
 
 
 # --------------------------------------------------------------------------------------------
+# Floors and CPU
+# --------------------------------------------------------------------------------------------
+
+
+def stream_floor(db: str) -> tuple[int, float, list[bytes]]:
+    """Stream every entry with its subject index as verify reads it, no check: (rows, seconds,
+    the first HASH_SAMPLE rows as bytes, kept for the hashing floor)."""
+    from samen.core import audit_verify
+
+    sample: list[bytes] = []
+    t = time.perf_counter()
+    n = 0
+    if db == "postgres":
+        for line, _index in audit_verify.copy_lines(0, None):
+            n += 1
+            if n <= HASH_SAMPLE:
+                sample.append(line)
+    else:
+        for row in audit_verify._rows(0, None):
+            n += 1
+            if n <= HASH_SAMPLE:
+                sample.append(repr(row).encode())
+    return n, time.perf_counter() - t, sample
+
+
+def hash_floor(key: bytes, messages: list[bytes]) -> float:
+    """HMACs per second over messages already in memory (a prepared key, copied per message,
+    as verify does): the price of the hashing alone."""
+    import hmac
+
+    prepared = hmac.new(key, digestmod="sha256")
+    prev = b"0" * 64
+    t = time.perf_counter()
+    for message in messages:
+        mac = prepared.copy()
+        mac.update(prev + b"|" + message)
+        prev = mac.hexdigest().encode()
+    return len(messages) / (time.perf_counter() - t)
+
+
+def postgres_cpu(database: str) -> dict[int, float]:
+    """CPU seconds (user + system) so far of each PostgreSQL server process serving `database`
+    (Linux /proc; empty elsewhere or when they cannot be read)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    found = {}
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            title = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if not title.startswith("postgres:") or f" {database} " not in title:
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            found[int(proc.name)] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+class CpuMeter:
+    """CPU time of what runs between start() and stop(): this process with its waited-for
+    children (verify's workers), the PostgreSQL processes serving the bench database (sampled
+    every 0.2 s, so a server process that lives shorter than that is missed), the whole
+    machine (/proc/stat) and the 1-minute load average before and after."""
+
+    def __init__(self, database: str | None) -> None:
+        self.database = database
+
+    def _machine(self) -> tuple[float, float]:
+        try:
+            parts = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+        except OSError:
+            return 0.0, 0.0
+        ticks = [int(p) for p in parts]
+        idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)
+        tick = os.sysconf("SC_CLK_TCK")
+        return (sum(ticks) - idle) / tick, sum(ticks) / tick
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.2):
+            for pid, cpu in postgres_cpu(self.database or "").items():
+                self._server[pid] = max(cpu, self._server.get(pid, 0.0))
+
+    def start(self) -> None:
+        import threading
+
+        self.load_before = os.getloadavg()[0]
+        self._server_start = postgres_cpu(self.database) if self.database else {}
+        self._server = dict(self._server_start)
+        self._machine_start = self._machine()
+        self._times = os.times()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        if self.database:
+            self._thread.start()
+
+    def stop(self) -> dict[str, float]:
+        end = os.times()
+        self._done.set()
+        if self.database:
+            self._thread.join()
+            for pid, cpu in postgres_cpu(self.database).items():
+                self._server[pid] = max(cpu, self._server.get(pid, 0.0))
+        busy, total = self._machine()
+        return {
+            "cpu_s": (end.user - self._times.user) + (end.system - self._times.system),
+            "children_cpu_s": (end.children_user - self._times.children_user)
+            + (end.children_system - self._times.children_system),
+            "server_cpu_s": sum(self._server.values()) - sum(self._server_start.values()),
+            "machine_busy_s": busy - self._machine_start[0],
+            "machine_cores_s": total - self._machine_start[1],
+            "load_before": self.load_before,
+            "load_after": os.getloadavg()[0],
+        }
+
+
+# --------------------------------------------------------------------------------------------
 # Child: one database
 # --------------------------------------------------------------------------------------------
 
@@ -559,22 +679,27 @@ def measure(db: str, dsn: str, n: int, every: int) -> dict[str, object]:
         f"{time.perf_counter() - t:.1f} s, {anchor_mb:.0f} MB"
     )
 
-    # The floor: reading the rows and their subject index in the same order, no checks, in one
-    # process with the query verify streams (verify itself may split it over processes).
-    from samen.core import audit_verify
-
-    t = time.perf_counter()
-    read = sum(1 for _ in audit_verify._rows(0, None))
-    floor_s = time.perf_counter() - t
-    log(f"[{db}] floor: reading {read:,} entries with their index in {floor_s:.1f} s")
+    # The floors: reading the rows and their subject index as verify streams them, no checks,
+    # in one process (verify itself may split it over processes); and the hashing alone.
+    read, floor_s, sample = stream_floor(db)
+    log(
+        f"[{db}] floor: streaming {read:,} entries with their index, no checks, in "
+        f"{floor_s:.1f} s ({read / floor_s:,.0f}/s, one process)"
+    )
+    hash_per_s = hash_floor(key, sample)
+    log(f"[{db}] floor: the HMAC alone over {len(sample):,} rows in memory: {hash_per_s:,.0f}/s")
+    del sample
 
     rss_fill = peak_rss_mb()
     if not reset_peak_rss():
         log(f"[{db}] cannot reset the peak RSS: the figure below includes the fill")
     rss_before = peak_rss_mb()
+    meter = CpuMeter(db_name(dsn) if db == "postgres" else None)
+    meter.start()
     t = time.perf_counter()
     result = audit.verify()
     verify_s = time.perf_counter() - t
+    cpu = meter.stop()
     rss_after = peak_rss_mb()
     if not result.ok or result.checked != total:
         raise SystemExit(f"verify of the filled chain failed: {result}")
@@ -582,6 +707,12 @@ def measure(db: str, dsn: str, n: int, every: int) -> dict[str, object]:
         f"[{db}] audit.verify(): ok, {result.checked:,} entries in {verify_s:.1f} s "
         f"({result.checked / verify_s:,.0f}/s); peak RSS of the fill {rss_fill:.0f} MB; "
         f"RSS {rss_before:.0f} MB before verify, peak during verify {rss_after:.0f} MB"
+    )
+    log(
+        f"[{db}] CPU of verify: {cpu['cpu_s']:.1f} s here + {cpu['children_cpu_s']:.1f} s in "
+        f"its workers + {cpu['server_cpu_s']:.1f} s in the database server; the machine was busy "
+        f"{cpu['machine_busy_s']:.1f} of {cpu['machine_cores_s']:.1f} core-seconds; load average "
+        f"{cpu['load_before']:.1f} before, {cpu['load_after']:.1f} after"
     )
 
     code, output, cli_s, cli_rss = run_cli()
@@ -632,6 +763,8 @@ def measure(db: str, dsn: str, n: int, every: int) -> dict[str, object]:
         "entries_per_s": result.checked / verify_s,
         "floor_s": floor_s,
         "floor_per_s": read / floor_s,
+        "hash_per_s": hash_per_s,
+        **cpu,
         "checkpoints": checkpoints,
         "anchor_mb": anchor_mb,
         "cut_reason": cut.reason,
@@ -713,6 +846,14 @@ def main() -> int:
             f"{r['cli_s']:>6.1f} {r['cli_rss_mb']:>11.0f} {'seq ' + str(r['bad_seq']):>13}"
         )
     for r in results:
+        print(
+            f"{r['db']}: floors (one process): stream {r['floor_per_s']:,.0f}/s, HMAC alone "
+            f"{r['hash_per_s']:,.0f}/s; CPU of verify {r['cpu_s'] + r['children_cpu_s']:.1f} s "
+            f"(+ {r['server_cpu_s']:.1f} s database server) for {r['verify_s']:.1f} s wall; "
+            f"machine busy {r['machine_busy_s']:.1f} of {r['machine_cores_s']:.1f} core-s; "
+            f"load average {r['load_before']:.1f} -> {r['load_after']:.1f}"
+        )
+    for r in results:
         print(f"\n{r['db']}: intact   -> {r['cli_output']}")
         print(f"{r['db']}: tail cut -> {r['cli_cut_output']}")
         print(f"{r['db']}: tampered -> {r['cli_broken_output']}")
@@ -725,6 +866,11 @@ def main() -> int:
         figures[f"{prefix}verify_s"] = f"{r['verify_s']:.1f}"
         figures[f"{prefix}entries_per_s"] = f"{r['entries_per_s']:.0f}"
         figures[f"{prefix}floor_entries_per_s"] = f"{r['floor_per_s']:.0f}"
+        figures[f"{prefix}hmac_per_s"] = f"{r['hash_per_s']:.0f}"
+        figures[f"{prefix}verify_cpu_s"] = f"{r['cpu_s'] + r['children_cpu_s']:.1f}"
+        figures[f"{prefix}server_cpu_s"] = f"{r['server_cpu_s']:.1f}"
+        figures[f"{prefix}load_before"] = f"{r['load_before']:.1f}"
+        figures[f"{prefix}load_after"] = f"{r['load_after']:.1f}"
         figures[f"{prefix}checkpoints"] = str(r["checkpoints"])
         figures[f"{prefix}anchor_mb"] = f"{r['anchor_mb']:.0f}"
         figures[f"{prefix}verify_peak_rss_mb"] = f"{r['rss_peak_mb']:.0f}"

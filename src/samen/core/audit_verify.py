@@ -1,13 +1,23 @@
-"""The fast walk behind `audit.verify`: rows streamed from a server-side cursor (PostgreSQL) in
-sequence order with their subject index in the same query, the canonical form built by hand in
-the key order `audit._canonical` sorts to, the HMAC from a prepared key, and on large chains
-ranges of the chain checked in parallel processes whose boundaries are joined afterwards.
+"""The fast walk behind `audit.verify`: each range of the chain streamed in sequence order with
+its subject index in the same query, the HMAC from a prepared key, and on large chains ranges
+checked in parallel processes whose boundaries are joined afterwards (ADR 0020).
+
+On PostgreSQL the rows come through `COPY ... TO STDOUT` as bytes, and the server writes the
+canonical form (`audit._canonical`) around the two JSON columns itself: every string as JSON
+(`to_json`), the time as `to_char` in UTC, numbers as text. Python joins those pieces with the
+JSON columns re-encoded the way `json.dumps(sort_keys=True)` writes them (cached per distinct
+value) and hashes the bytes; no model, no datetime, no dict per row (ADR 0042). A row whose
+pieces do not hash right is checked again the slow way before it is called altered, so a
+difference between the server's JSON and Python's can cost time but never a false alarm; and
+it cannot hide a change either, because the server's pieces are Python's exactly whenever they
+are printable ASCII, and a canonical form never holds anything else.
 
 The result is the same as walking the chain entry by entry: the first entry that does not fit
 its predecessor, its content, its subject index or its checkpoint, with the same reasons."""
 
 from __future__ import annotations
 
+import binascii
 import hmac
 import json
 import os
@@ -45,6 +55,11 @@ CASE_NUMBER = re.compile(r"^MH-\d{4}-\d{6}$")
 def subjects_of(object_type: str, object_id: str, detail: dict) -> list[str]:
     """The case numbers an entry is about: its object, the cases a list showed, a signal's case.
     Only well-formed numbers: a probe for a made-up number is about nobody."""
+    return [n for n in _named(object_type, object_id, detail) if CASE_NUMBER.match(n)]
+
+
+def _named(object_type: str, object_id: str, detail: dict) -> list[str]:
+    """The strings subjects_of takes for case numbers, well-formed or not."""
     numbers = []
     if object_type == "case" and object_id not in ("", "*"):
         numbers.append(object_id)
@@ -53,7 +68,20 @@ def subjects_of(object_type: str, object_id: str, detail: dict) -> list[str]:
     numbers += [n for n in detail.get("cases", []) if isinstance(n, str)]
     if isinstance(detail.get("case"), str):
         numbers.append(detail["case"])
-    return [n for n in numbers if CASE_NUMBER.match(n)]
+    return numbers
+
+
+_ALL_CASE_NUMBERS = re.compile(r"MH-\d{4}-\d{6}(?:,MH-\d{4}-\d{6})*")
+
+
+def _subjects(object_type: str, detail: dict) -> list[str]:
+    """sorted(set(subjects_of(object_type, "", detail))), the numbers checked in one match
+    when all are well-formed (a list read shows dozens)."""
+    unique = sorted(set(_named(object_type, "", detail)))
+    joined = ",".join(unique)
+    if _ALL_CASE_NUMBERS.fullmatch(joined) and joined.count(",") == len(unique) - 1:
+        return unique
+    return [n for n in unique if CASE_NUMBER.match(n)]
 
 
 @dataclass(frozen=True)
@@ -122,6 +150,20 @@ def _at(value: Any) -> str:
 
 # One encoder for every entry: json.dumps with these arguments would build a new one per call.
 _sorted_json = json.JSONEncoder(sort_keys=True, separators=_COMPACT).encode
+_c_encoder = getattr(json.encoder, "c_make_encoder", None)
+
+
+def _never(value: object) -> object:
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+# What _sorted_json runs, built once instead of for each value (CPython has the C encoder).
+_encode = _c_encoder(None, _never, _s, None, ":", ",", True, False, True) if _c_encoder else None
+
+
+def _json_text(value: object) -> str:
+    """_sorted_json(value)."""
+    return "".join(_encode(value, 0)) if _encode is not None else _sorted_json(value)
 
 
 def _list_json(values: object) -> str:
@@ -153,16 +195,43 @@ def canonical(row: tuple, fields: object, detail: object) -> bytes:
     ).encode()
 
 
+def _row_problem(prepared: hmac.HMAC, prev: str, row: tuple, anchors: anchor.Anchors) -> str | None:
+    """What is wrong with one row (from `_sql`) besides its place in the chain: its content,
+    its subject index, its checkpoint; None when nothing is."""
+    seq, digest = row[1], row[3]
+    fields, detail = _json(row[14]), _json(row[15])
+    mac = prepared.copy()
+    mac.update(prev.encode() + b"|" + canonical(row, fields, detail))
+    if not hmac.compare_digest(mac.hexdigest(), digest):
+        return "content was altered"
+    count, joined = row[21], row[22]
+    subjects = sorted(joined.split(",")) if joined else []
+    if count != len(subjects) or subjects != sorted(
+        set(subjects_of(row[12], row[13], detail))  # type: ignore[arg-type]
+    ):
+        return "its subject index was altered"
+    kept = anchors.expected(seq)
+    if kept is not None and kept != bytes.fromhex(digest)[: anchor.KEPT]:
+        return "it differs from its checkpoint: the chain was rewritten from here"
+    return None
+
+
 def check_span(key: bytes, anchors: anchor.Anchors, lo: int, hi: int | None) -> Span:
     """Walk lo < seq <= hi. The first row's sequence and its link to the row before the range
     are left to the join (a range does not know what came before it)."""
+    if connection.vendor == "postgresql":
+        return _copy_span(key, anchors, lo, hi)
+    return _row_span(key, anchors, lo, hi)
+
+
+def _row_span(key: bytes, anchors: anchor.Anchors, lo: int, hi: int | None) -> Span:
+    """The walk over rows from a cursor (SQLite): every column decoded, the canonical form
+    built in Python."""
     prepared = hmac.new(key, digestmod="sha256")
     expected = lo + 1
     prev = ""
     first: tuple | None = None
     checked = 0
-    present, hashes, kept_len = anchors.present, anchors.hashes, anchor.KEPT
-    n_present = len(present)
 
     def span(problem: Problem | None) -> Span:
         return Span(lo, first[1] if first else None, first[0] if first else None,
@@ -179,27 +248,308 @@ def check_span(key: bytes, anchors: anchor.Anchors, lo: int, hi: int | None) -> 
             )))  # fmt: skip
         if prev_hash != prev:
             return span(Problem(seq, row[0], "link to previous broken"))
-        fields, detail = _json(row[14]), _json(row[15])
-        mac = prepared.copy()
-        mac.update(prev.encode() + b"|" + canonical(row, fields, detail))
-        if not hmac.compare_digest(mac.hexdigest(), digest):
-            return span(Problem(seq, row[0], "content was altered"))
-        count, joined = row[21], row[22]
-        subjects = sorted(joined.split(",")) if joined else []
-        if count != len(subjects) or subjects != sorted(
-            set(subjects_of(row[12], row[13], detail))  # type: ignore[arg-type]
-        ):
-            return span(Problem(seq, row[0], "its subject index was altered"))
-        if (
-            seq < n_present
-            and present[seq]
-            and hashes[seq * kept_len : (seq + 1) * kept_len] != bytes.fromhex(digest)[:kept_len]
-        ):
-            return span(Problem(
-                seq, row[0], "it differs from its checkpoint: the chain was rewritten from here",
-            ))  # fmt: skip
+        reason = _row_problem(prepared, prev, row, anchors)
+        if reason is not None:
+            return span(Problem(seq, row[0], reason))
         prev, expected, checked = digest, expected + 1, checked + 1
     return span(None)
+
+
+# --- PostgreSQL: the columns as bytes through COPY, the canonical form joined from them --------
+
+#: The string columns, first in each COPY row, then the rest; in the order `_copy_sql` selects.
+_STRINGS = (
+    "action", "actor_username", "legal_basis", "object_id", "object_type", "on_behalf_of",
+    "operation", "origin", "purpose", "result", "role",
+)  # fmt: skip
+# `audit._canonical` in its sorted key order: strings quoted in the template (for strings that
+# need no escaping) or already JSON (for those that do).
+_KEYS = (
+    ("action", 0), ("actor_id", None), ("actor_username", 1), ("at", None), ("detail", None),
+    ("emergency", None), ("fields", None), ("legal_basis", 2), ("object_id", 3),
+    ("object_type", 4), ("on_behalf_of", 5), ("operation", 6), ("organisation_id", None),
+    ("origin", 7), ("purpose", 8), ("result", 9), ("role", 10), ("seq", None),
+)  # fmt: skip
+_PLAIN_FORM = ("{" + ",".join(
+    f'"{k}":"%s"' if i is not None or k == "at" else f'"{k}":%s' for k, i in _KEYS
+) + "}").encode()  # fmt: skip
+_JSON_FORM = ("{" + ",".join(
+    f'"{k}":"%s"' if k == "at" else f'"{k}":%s' for k, _ in _KEYS
+) + "}").encode()  # fmt: skip
+_EMERGENCY = {b"t": b"true", b"f": b"false"}
+# How `datetime.isoformat(timespec="microseconds")` writes a time in UTC.
+_AT = "to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
+# The bytes a JSON string holds as they are (printable ASCII but the quote and the backslash),
+# and the field separator: a row with any other byte before its JSON columns has its strings
+# encoded one by one.
+_PLAIN = bytes([9, *(c for c in range(0x20, 0x7F) if c not in (0x22, 0x5C))])
+#: Entries per COPY: the subject index of one chunk is held in memory while it streams.
+CHUNK = 100_000
+
+
+def _copy_sql(lo: int, hi: int | None) -> str:
+    entries = AuditEntry._meta.db_table
+    strings = ", ".join(f"e.{c}" for c in _STRINGS)
+    bound = "" if hi is None else f" AND e.seq <= {int(hi)}"
+    return (
+        f"COPY (SELECT {strings}, e.id, e.seq, e.prev_hash, e.hash, "  # noqa: S608 (table names from the models, bounds are ints)
+        f"COALESCE(e.actor_id::text, 'null'), COALESCE(e.organisation_id::text, 'null'), "
+        f"{_AT}, e.emergency, e.detail::text, e.fields::text "
+        f"FROM {entries} e WHERE e.seq > {int(lo)}{bound} ORDER BY e.seq) TO STDOUT"
+    )
+
+
+def _subjects_sql(lo: int, hi: int | None) -> str:
+    """Per entry id: how many index rows, and their case numbers comma-joined. All ids between
+    the lowest and highest of the range: more than it needs, never less."""
+    entries, subjects = AuditEntry._meta.db_table, AuditSubject._meta.db_table
+    bound = "" if hi is None else f" AND seq <= {int(hi)}"
+    # `id + 0`: the bounds from the sequence index, not a walk of the primary key.
+    ids = f"FROM {entries} WHERE seq > {int(lo)}{bound}"
+    return (
+        f"COPY (SELECT s.entry_id, COUNT(*), string_agg(s.case_number, ',') FROM {subjects} s "  # noqa: S608
+        f"WHERE s.entry_id BETWEEN (SELECT MIN(id + 0) {ids}) AND (SELECT MAX(id + 0) {ids}) "
+        f"GROUP BY s.entry_id) TO STDOUT"
+    )
+
+
+def _lines(sql: str) -> Iterator[bytes]:
+    """The lines a COPY writes, each with its newline."""
+    connection.ensure_connection()
+    with connection.connection.cursor() as cur, cur.copy(sql) as copy:
+        for block in copy:
+            line = bytes(block)
+            if line.find(b"\n") == len(line) - 1:
+                yield line
+            else:  # the server sends a row per message; be ready for it not to
+                yield from (part + b"\n" for part in line.split(b"\n")[:-1])
+
+
+def chunks(lo: int, hi: int | None) -> Iterator[tuple[dict[bytes, bytes], str]]:
+    """lo < seq <= hi in chunks of CHUNK entries: the subject index of each ({entry id:
+    b"count<TAB>numbers"}, held while the chunk streams) and the COPY of its entries."""
+    while True:
+        step = lo + CHUNK
+        final = step >= hi if hi is not None else not _more_after(step)
+        top = hi if final else step
+        index = {}
+        for line in _lines(_subjects_sql(lo, top)):
+            entry_id, _, rest = line.partition(b"\t")
+            index[entry_id] = rest[:-1]
+        yield index, _copy_sql(lo, top)
+        if final:
+            return
+        lo = step
+
+
+def copy_lines(lo: int, hi: int | None) -> Iterator[tuple[bytes, dict[bytes, bytes]]]:
+    """Each entry of lo < seq <= hi as the walk reads it: its COPY line and its chunk's index."""
+    for index, sql in chunks(lo, hi):
+        for line in _lines(sql):
+            yield line, index
+
+
+def _more_after(seq: int) -> bool:
+    """Whether the chain goes on past seq (else the open end of the walk is reached)."""
+    return AuditEntry.objects.filter(seq__gt=seq).exists()
+
+
+_COPY_ESCAPE = re.compile(rb"\\(.)")
+_COPY_CODES = {b"b": b"\b", b"f": b"\f", b"n": b"\n", b"r": b"\r", b"t": b"\t", b"v": b"\v"}
+
+
+def _uncopy(field: bytes) -> bytes | None:
+    """A field of COPY's text format as the server had it (None for NULL)."""
+    if field == rb"\N":
+        return None
+    return _COPY_ESCAPE.sub(lambda m: _COPY_CODES.get(m.group(1), m.group(1)), field)
+
+
+_loads = json.JSONDecoder().decode
+_CASE_NUMBER_BYTES = re.compile(rb"^MH-\d{4}-\d{6}$")
+#: Distinct JSON values remembered per walk (most details and field lists repeat).
+JSON_CACHE = 20_000
+
+
+@dataclass(frozen=True)
+class _Detail:
+    canonical: bytes
+    numbers: frozenset[bytes]  # the entry's subjects named in its detail
+    index: bytes  # those as the index query writes them: b"count<TAB>n1,n2"
+
+
+def _index_text(numbers: list[bytes]) -> bytes:
+    """Sorted, distinct numbers as the index query writes them."""
+    return b"%d\t%s" % (len(numbers), b",".join(numbers)) if numbers else b""
+
+
+def _detail_of(raw: bytes, object_type: str) -> _Detail:
+    detail = _loads(raw.decode())
+    canonical = _json_text(detail).encode()
+    if not isinstance(detail, dict):  # never written so; the content check will tell
+        return _Detail(canonical, frozenset(), b"")
+    numbers = [n.encode() for n in _subjects(object_type, detail)]
+    return _Detail(canonical, frozenset(numbers), _index_text(numbers))
+
+
+def _same_index(found: bytes, wanted: bytes) -> bool:
+    """The index as the query wrote it against the one the entry asks for; the numbers may
+    come in any order. The count guards the join: a number holding a comma is not two."""
+    if found == wanted:
+        return True
+    if not found or not wanted:
+        return False
+    count, _, numbers = found.partition(b"\t")
+    want_count, _, want_numbers = wanted.partition(b"\t")
+    return count == want_count and sorted(numbers.split(b",")) == want_numbers.split(b",")
+
+
+def _copy_span(key: bytes, anchors: anchor.Anchors, lo: int, hi: int | None) -> Span:
+    """`_row_span` over COPY lines: no model, no datetime, no dict per row; each string column
+    goes into the canonical form as it is unless it needs escaping, the JSON columns as their
+    cached canonical text. A row whose hash does not come out right is a suspect, checked again
+    by `_row_problem` once the stream has ended: a row the fast form got wrong (a guard; never
+    seen) costs a query, not a false alarm."""
+    prepared = hmac.new(key, digestmod="sha256")
+    # The OpenSSL object inside, when there is one: copying it skips a Python-level wrapper.
+    keyed = getattr(prepared, "_hmac", None) or prepared
+    expected = lo + 1
+    prev = b""
+    first: tuple[int, int, bytes] | None = None
+    checked = 0
+    present, hashes, kept_len = anchors.present, anchors.hashes, anchor.KEPT
+    n_present, hex_len = len(present), 2 * kept_len
+    # Per distinct detail, apart for entries about a case (whose list reads name cases).
+    case_details: dict[bytes, _Detail] = {}
+    other_details: dict[bytes, _Detail] = {}
+    field_lists: dict[bytes, bytes] = {}
+    # Suspects: (seq, id, prev_hash, checked before it), resolved after the stream.
+    suspects: list[tuple[int, int, bytes, int]] = []
+    problem: Problem | None = None
+    unhex, case_number, plain_bytes = binascii.unhexlify, _CASE_NUMBER_BYTES.match, _PLAIN
+    emergency_word, plain_form = _EMERGENCY, _PLAIN_FORM
+    escaped: dict[bytes | None, bytes] = {}  # strings as JSON, for the rows that need it
+
+    for line, index in copy_lines(lo, hi):
+        if b"\\" in line:  # an escaped character or a NULL: the fields as the server had them
+            parts: list[Any] = [_uncopy(f) for f in line[:-1].split(b"\t")]
+            plain = False
+        else:
+            parts = line[:-1].split(b"\t")
+            plain = not line[: len(line) - len(parts[19]) - len(parts[20]) - 2].translate(
+                None, plain_bytes
+            )
+        (action, username, basis, object_id, object_type, behalf, operation, origin, purpose,
+         result, role, row_id, seq_text, prev_hash, digest, actor_id, org_id, at, emergency,
+         detail_raw, fields_raw) = parts  # fmt: skip
+        seq = int(seq_text)
+        if first is None:
+            first, expected, prev = (seq, int(row_id), prev_hash), seq, prev_hash
+        if seq != expected:
+            problem = Problem(seq, int(row_id), (
+                f"entry with sequence {expected} is missing" if seq > expected
+                else f"sequence {seq} appears twice or out of order"
+            ))  # fmt: skip
+            break
+        if prev_hash != prev:
+            problem = Problem(seq, int(row_id), "link to previous broken")
+            break
+        is_case = object_type == b"case"
+        known = case_details if is_case else other_details
+        detail = known.get(detail_raw)
+        if detail is None:
+            if len(known) >= JSON_CACHE:
+                known.clear()
+            detail = known[detail_raw] = _detail_of(detail_raw, "case" if is_case else "")
+        fields = field_lists.get(fields_raw)
+        if fields is None:
+            if len(field_lists) >= JSON_CACHE:
+                field_lists.clear()
+            fields = field_lists[fields_raw] = _list_json(json.loads(fields_raw)).encode()
+        values = (action, actor_id, username, at, detail.canonical, emergency_word[emergency],
+                  fields, basis, object_id, object_type, behalf, operation, org_id, origin,
+                  purpose, result, role, seq_text)  # fmt: skip
+        message = plain_form % values if plain else _escaped_form(values, escaped)
+        mac = keyed.copy()
+        mac.update(prev + b"|" + message)
+        if mac.hexdigest().encode() != digest:
+            suspects.append((seq, int(row_id), prev_hash, checked))
+        else:
+            wanted = detail.index
+            if is_case and object_id not in detail.numbers and case_number(object_id):
+                wanted = (
+                    _index_text(sorted(detail.numbers | {object_id})) if detail.numbers
+                    else b"1\t" + object_id
+                )  # fmt: skip
+            if not _same_index(index.get(row_id, b""), wanted):
+                problem = Problem(seq, int(row_id), "its subject index was altered")
+                break
+            if (
+                seq < n_present
+                and present[seq]
+                and hashes[seq * kept_len : (seq + 1) * kept_len] != unhex(digest[:hex_len])
+            ):
+                problem = Problem(seq, int(row_id), (
+                    "it differs from its checkpoint: the chain was rewritten from here"
+                ))  # fmt: skip
+                break
+        prev, expected, checked = digest, expected + 1, checked + 1
+
+    if suspects:
+        found = _resolve(prepared, anchors, suspects, problem)
+        if found is not None:
+            problem, prev, checked = found
+    return Span(
+        lo, first[0] if first else None, first[1] if first else None,
+        first[2].decode() if first else "", prev.decode(), checked, problem,
+    )  # fmt: skip
+
+
+_STRING_AT = tuple(i for i, (_, column) in enumerate(_KEYS) if column is not None)
+
+
+def _escaped_form(values: tuple, escaped: dict[bytes | None, bytes]) -> bytes:
+    """The canonical form of a row with a string that needs escaping: each string as JSON
+    (remembered: such strings, a legal basis with an accent, repeat)."""
+    out = list(values)
+    for i in _STRING_AT:
+        value = out[i]
+        text = escaped.get(value)
+        if text is None:
+            if len(escaped) >= JSON_CACHE:
+                escaped.clear()
+            text = escaped[value] = (
+                b"null" if value is None
+                else _s(value.decode("utf-8", "surrogateescape")).encode("ascii", "surrogateescape")
+            )  # fmt: skip
+        out[i] = text
+    return _JSON_FORM % tuple(out)
+
+
+def _resolve(
+    prepared: hmac.HMAC,
+    anchors: anchor.Anchors,
+    suspects: list[tuple[int, int, bytes, int]],
+    problem: Problem | None,
+) -> tuple[Problem, bytes, int] | None:
+    """The first suspect (before the problem the stream stopped at, if any) that the slow
+    check finds wrong: its problem, the hash before it and the rows checked before it."""
+    sql = _sql(0, None)[0].replace("WHERE e.seq > %s", "WHERE e.id = ANY(%s)")
+    wanted = [s for s in suspects if problem is None or s[0] <= problem.seq]
+    by_id = {}
+    with connection.cursor() as cur:
+        for start in range(0, len(wanted), FETCH):
+            cur.execute(sql, [[s[1] for s in wanted[start : start + FETCH]]])
+            by_id.update({row[0]: row for row in cur.fetchall()})
+            for seq, row_id, prev_hash, checked in wanted[start : start + FETCH]:
+                row = by_id.pop(row_id, None)
+                reason = (
+                    "content was altered" if row is None  # gone between the two reads
+                    else _row_problem(prepared, prev_hash.decode(), row, anchors)
+                )  # fmt: skip
+                if reason is not None:
+                    return Problem(seq, row_id, reason), prev_hash, checked
+    return None
 
 
 # State a forked worker inherits instead of receiving it pickled (the checkpoints can be large).
