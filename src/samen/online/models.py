@@ -98,6 +98,7 @@ class Lead(models.Model):
     signal = models.ForeignKey(
         "signalling.Signal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    touched_at = models.DateTimeField(default=timezone.now)  # moves with its scan's clock
 
     class Meta:
         ordering = ["rank"]

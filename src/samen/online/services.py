@@ -157,6 +157,7 @@ def _touch(scan_row: Scan) -> None:
     """Work on a scan restarts its retention clock, rows and files alike (ADR 0012)."""
     now = timezone.now()
     Scan.objects.filter(pk=scan_row.pk).update(touched_at=now)
+    Lead.objects.filter(scan=scan_row).update(touched_at=now)
     directory = settings.ONLINE_DATA_DIR / scan_row.directory
     if directory.is_dir():
         (directory / ".touched").write_text(now.isoformat(), encoding="utf-8")

@@ -223,3 +223,22 @@ def test_the_home_page_leads_the_analyst_to_the_screen(web_for):
     assert 'data-testid="home-online"' in web_for("demo-analyst").get("/").content.decode()
     assert Role.ONLINE_ANALYST.label
     assert not Lead.objects.exists()
+
+
+def test_retention_deletes_a_scan_a_year_after_it_was_last_worked_on(scanned, settings):
+    from samen.core.actor import Actor
+    from samen.sharing import retention
+
+    client, scan = scanned
+    lead = scan.leads.first()
+    client.post(f"/online/lead/{lead.pk}/markeren/", {"status": "reviewed"})
+    directory = settings.ONLINE_DATA_DIR / scan.directory
+    half_year = timezone.now() + timedelta(days=200)
+    retention.apply(
+        steps=retention.plan(now=half_year), actor=Actor(None, None, "test"), now=half_year
+    )
+    assert Scan.objects.filter(pk=scan.pk).exists() and directory.is_dir()
+    later = timezone.now() + timedelta(days=366)
+    retention.apply(steps=retention.plan(now=later), actor=Actor(None, None, "test"), now=later)
+    assert not Scan.objects.exists() and not Lead.objects.exists()
+    assert not directory.exists()
