@@ -12,10 +12,12 @@ from django.utils import timezone
 from samen.core import audit, policy
 from samen.core.actor import Actor
 from samen.online import explain
-from samen.online.models import Lead, LeadMark, Notice, NoticeStatus, Scan
+from samen.online.models import Lead, LeadMark, Notice, NoticeStatus, Scan, ScanStatus
 from samen.online.services import lead_urls
 
 OPEN_NOTICES = (NoticeStatus.OPEN, NoticeStatus.SENT, NoticeStatus.ANSWERED)
+CLOSED_NOTICES = (NoticeStatus.REMOVED, NoticeStatus.REFUSED)
+RUNNING = (ScanStatus.QUEUED, ScanStatus.RUNNING)
 FIELDS = ["contact", "location", "exploitation"]
 
 

@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".jsonl.gz", ".ndjson.gz", ".json.gz", ".csv.gz")
 SNIFF_BYTES = 256 * 1024
 MAX_LEADS = 500
+SCAN_TASK = "samen.online_scan"
 # Shown to the analyst in their language; stored in English (the source string).
 FAILED_NO_ADS = gettext_noop("No ad in the file could be read.")
 FAILED_ENGINE = gettext_noop("The scan stopped with an error. Try again or ask the administrator.")
@@ -210,11 +211,12 @@ def scan_start(*, actor: Actor, upload: UploadedFile | None = None, source: str 
                 detail={"bytes": (directory / input_name).stat().st_size},
             )
             if getattr(settings, "JOBS_QUEUED", False):
-                # Imported here: the task module needs Procrastinate's app, which is installed
-                # only on PostgreSQL (ADR 0035).
-                from samen.online.tasks import scan_job
+                # Imported here: Procrastinate's app is installed only on PostgreSQL (ADR 0035).
+                # The task is named, not imported: samen.online.tasks imports this module.
+                from procrastinate.contrib.django import app
 
-                transaction.on_commit(lambda: scan_job.defer(scan_id=row.pk))
+                task = app.configure_task(name=SCAN_TASK)
+                transaction.on_commit(lambda: task.defer(scan_id=row.pk))
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
         raise

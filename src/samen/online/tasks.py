@@ -13,7 +13,7 @@ from procrastinate.contrib.django import app
 from samen.online import services
 
 
-@app.task(name="samen.online_scan", queue="online", lock="online_scan")
+@app.task(name=services.SCAN_TASK, queue="online", lock="online_scan")
 def scan_job(scan_id: int) -> str:
     try:
         return str(services.scan_run(scan_id=scan_id).status)

@@ -16,7 +16,6 @@ from samen.core.access import access
 from samen.downloads import csv_response, xlsx_response
 from samen.online import selectors, services
 from samen.online.forms import MarkForm, NoticeForm, NoticeStepForm, ScanForm, SendForm
-from samen.online.models import NoticeStatus, ScanStatus
 
 
 def _errors_to_form(form, error: ValidationError) -> None:  # type: ignore[no-untyped-def]
@@ -60,7 +59,7 @@ def scan(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "scan": row,
             "leads": leads,
-            "running": row.status in (ScanStatus.QUEUED, ScanStatus.RUNNING),
+            "running": row.status in selectors.RUNNING,
             "percent": round(row.progress * 100),
         },
     )
@@ -192,12 +191,9 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "online/notice.html",
-        {"notice": row, "form": form, "closed": row.status in CLOSED},
+        {"notice": row, "form": form, "closed": row.status in selectors.CLOSED_NOTICES},
         status=400 if form.errors else 200,
     )
-
-
-CLOSED = (NoticeStatus.REMOVED, NoticeStatus.REFUSED)
 
 
 @access("online.read")

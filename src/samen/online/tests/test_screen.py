@@ -242,3 +242,30 @@ def test_retention_deletes_a_scan_a_year_after_it_was_last_worked_on(scanned, se
     retention.apply(steps=retention.plan(now=later), actor=Actor(None, None, "test"), now=later)
     assert not Scan.objects.exists() and not Lead.objects.exists()
     assert not directory.exists()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_scan_runs_as_a_job_of_the_queue(web_for, ads_path, settings):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the job queue runs on PostgreSQL only")
+    from procrastinate.contrib.django import app
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    settings.JOBS_QUEUED = True
+    client = web_for("demo-analyst")
+    assert client.post("/online/", {"upload": _upload(ads_path)}).status_code == 302
+    scan = Scan.objects.get()
+    assert scan.status == "queued" and not scan.leads.exists()
+    page = client.get(f"/online/scan/{scan.pk}/").content.decode()
+    assert "Wacht op start" in page and 'http-equiv="refresh"' in page
+    job = ProcrastinateJob.objects.get(task_name="samen.online_scan")
+    assert job.args == {"scan_id": scan.pk}  # the id only, never a file name or an ad
+    worker = app.with_connector(app.connector.get_worker_connector())
+    worker.run_worker(
+        wait=False, install_signal_handlers=False, listen_notify=False, queues=["online"]
+    )
+    scan.refresh_from_db()
+    assert scan.status == "done" and scan.leads.exists() and scan.progress == 1.0
