@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone, translation
@@ -53,7 +53,7 @@ SCAN_TASK = "samen.online_scan"
 FAILED_NO_ADS = gettext_noop("No ad in the file could be read.")
 FAILED_ENGINE = gettext_noop("The scan stopped with an error. Try again or ask the administrator.")
 MARKABLE = (LeadStatus.REVIEWED, LeadStatus.FALSE_POSITIVE, LeadStatus.SENT)
-NEXT_NOTICE_STATUS = {
+NEXT_NOTICE_STATUS: dict[str, set[str]] = {
     NoticeStatus.OPEN: {NoticeStatus.SENT},
     NoticeStatus.SENT: {NoticeStatus.ANSWERED, NoticeStatus.REMOVED, NoticeStatus.REFUSED},
     NoticeStatus.ANSWERED: {NoticeStatus.REMOVED, NoticeStatus.REFUSED},
@@ -124,6 +124,8 @@ def validate_upload(upload: UploadedFile) -> str:
             _("The file is larger than %(mb)d MB.")
             % {"mb": settings.ONLINE_UPLOAD_MAX_BYTES // (1024 * 1024)}
         )
+    if upload.file is None:
+        raise ValidationError(_("The file is empty."))
     _check_content(_head(upload.file, suffix.endswith(".gz")), suffix)
     return suffix
 
@@ -168,6 +170,9 @@ def scan_start(*, actor: Actor, upload: UploadedFile | None = None, source: str 
     """Keep the file under ONLINE_DATA_DIR and start the scan: a job on PostgreSQL (the queue),
     in-line on SQLite. A bad file is refused before anything is kept."""
     policy.require(actor, "online.scan", object_type="online_scan")
+    organisation = actor.organisation
+    if organisation is None:  # an analyst always acts for an organisation; deny otherwise
+        raise PermissionDenied("online.scan")
     if bool(upload) == bool(source):
         raise ValidationError({"upload": [_("Upload a file or choose one from the directory.")]})
     if upload is not None:
@@ -196,7 +201,7 @@ def scan_start(*, actor: Actor, upload: UploadedFile | None = None, source: str 
                     shutil.copyfileobj(handle, out)
         with transaction.atomic():
             row = Scan.objects.create(
-                organisation=actor.organisation,
+                organisation=organisation,
                 started_by=actor.user,
                 source_name=name[:200],
                 directory=directory_name,
@@ -345,7 +350,7 @@ def _ads(path: Path) -> Iterator[dict[str, Any]]:
     """id, city and date of each ad, tolerant of every bad line (the engine reported those)."""
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
-        with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as handle:  # type: ignore[operator]
+        with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as handle:
             if ".csv" in path.name:
                 yield from csv.DictReader(handle)
             else:
@@ -460,7 +465,7 @@ def platform_of(url: str) -> str:
 
 def notice_reasons(lead: Lead, url: str, language: str) -> str:
     """The substantiated explanation of the reasons (art. 16(2)(a)), in one language."""
-    hits = next(
+    hits: list[dict[str, Any]] = next(
         (e.get("hits", []) for e in lead.data.get("evidence", []) if e.get("url") == url), []
     )
     with translation.override(language):

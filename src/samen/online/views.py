@@ -3,6 +3,7 @@ services check, write and audit."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +19,7 @@ from samen.online import selectors, services
 from samen.online.forms import MarkForm, NoticeForm, NoticeStepForm, ScanForm, SendForm
 
 
-def _errors_to_form(form, error: ValidationError) -> None:  # type: ignore[no-untyped-def]
+def _errors_to_form(form: forms.Form, error: ValidationError) -> None:
     for field, errors in error.message_dict.items():
         for e in errors:
             form.add_error(field if field in form.fields else None, e)
