@@ -269,3 +269,35 @@ def test_on_postgresql_the_scan_runs_as_a_job_of_the_queue(web_for, ads_path, se
     )
     scan.refresh_from_db()
     assert scan.status == "done" and scan.leads.exists() and scan.progress == 1.0
+
+
+def test_every_page_of_the_screen_speaks_plain_dutch(scanned):
+    """The plain-Dutch walk's search (codes of the domain, English months) over every page of the
+    screen with a real scan in it: the canary world has no scan."""
+    from samen.web.tests.canary.test_plain_dutch import code_pattern, findings, visible_text
+
+    client, scan = scanned
+    leads = list(scan.leads.all()[:3])
+    client.post(
+        f"/online/lead/{leads[0].pk}/melden/",
+        {"urls": [leads[0].data["evidence"][0]["url"]], "notifier_email": "m@politie.example"},
+    )
+    notice = Notice.objects.get()
+    paths = [
+        "/online/",
+        f"/online/scan/{scan.pk}/",
+        f"/online/scan/{scan.pk}/leads.csv",
+        *(f"/online/lead/{lead.pk}/" for lead in leads),
+        "/online/meldingen/",
+        f"/online/meldingen/{notice.pk}/",
+        f"/online/meldingen/{notice.pk}/tekst/nl/",
+        f"/online/meldingen/{notice.pk}/tekst/nl/?format=txt",
+    ]
+    pattern = code_pattern()
+    found = []
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        kind = response["Content-Type"].split(";")[0]
+        found += findings(pattern, path, visible_text(kind, response.content.decode("utf-8-sig")))
+    assert not found, "\n".join(found)
