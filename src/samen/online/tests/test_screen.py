@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -99,6 +100,15 @@ def test_an_analyst_of_another_organisation_finds_no_such_scan_or_lead(scanned, 
     ):
         assert client.get(path).status_code == 404, path
     assert AuditEntry.objects.filter(actor_username="nla-analyst", result="not_found").count() == 3
+
+    # The same answer as for a lead that does not exist at all.
+    def page(path: str) -> str:
+        response = client.get(path)
+        assert response.status_code == 404
+        text = response.content.decode().replace(path, "PATH")  # the language switch's return
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)
+
+    assert page("/online/lead/999999/") == page(f"/online/lead/{lead.pk}/")
     assert str(lead.cluster_id) not in client.get("/online/").content.decode()
 
 
