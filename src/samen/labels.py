@@ -95,6 +95,8 @@ def _static_domains() -> dict[str, Callable[[], Labels]]:
         DeadlineKind,
         NonPunishmentReason,
     )
+    from samen.online import models as online
+    from samen.online.explain import CONTACT_KINDS, INDICATOR_LABELS
     from samen.organisations.models import OrganisationType, Role
     from samen.programme.models import (
         ActionStatus,
@@ -105,8 +107,6 @@ def _static_domains() -> dict[str, Callable[[], Labels]]:
         RecommendationStatus,
         UpdateState,
     )
-    from samen.online import models as online
-    from samen.online.explain import CONTACT_KINDS, INDICATOR_LABELS
     from samen.shelter import models as shelter
     from samen.shelter.forms import CARE_CHOICES
     from samen.signalling.models import Advice, Severity
