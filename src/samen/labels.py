@@ -95,6 +95,8 @@ def _static_domains() -> dict[str, Callable[[], Labels]]:
         DeadlineKind,
         NonPunishmentReason,
     )
+    from samen.online import models as online
+    from samen.online.explain import CONTACT_KINDS, INDICATOR_LABELS
     from samen.organisations.models import OrganisationType, Role
     from samen.programme.models import (
         ActionStatus,
@@ -166,6 +168,12 @@ def _static_domains() -> dict[str, Callable[[], Labels]]:
         "wait": lambda: tables.WAIT_LABELS,
         "boolean": lambda: BOOLEAN,
         "provenance": lambda: PROVENANCE,
+        # Online signals (issue #18): the screen's statuses and the engine's indicator codes.
+        "online_scan_status": lambda: _choices(online.ScanStatus),
+        "online_lead_status": lambda: _choices(online.LeadStatus),
+        "online_notice_status": lambda: _choices(online.NoticeStatus),
+        "online_indicator": lambda: INDICATOR_LABELS,
+        "online_contact_kind": lambda: CONTACT_KINDS,
     }
 
 

@@ -19,6 +19,12 @@ Environment variables (all optional for a local run):
   SAMEN_ONLINE_DATA_DIR   where Samen keeps scraped online data (uploaded ads, scan results);
                           default var/online. Retention deletes each entry in it a period after
                           it was last written (see sharing/data/retention.json, "online").
+  SAMEN_ONLINE_SCAN_DIRS  directories (separated by ":") of ad files an analyst may pick to scan
+                          at /online/ instead of uploading one; default ONLINE_DATA_DIR/inbox.
+  SAMEN_ONLINE_UPLOAD_MB  the largest ad file an analyst may upload (default 500).
+  SAMEN_ONLINE_SCAN_WORKERS engine worker processes for a scan run by the job queue (default 1).
+  SAMEN_ONLINE_NOTICE_EMAIL the organisation's functional mailbox offered as the notifier's
+                          address in notices to platforms (DSA art. 16); empty: typed each time.
   SAMEN_SQLITE_BUSY_SECONDS how long a request waits for SQLite's write lock (default 30).
   SAMEN_SIGNAL_ANSWER_SECONDS a recorded signal is answered no earlier than this after its
                           request began (default 0.5), so the answer's timing cannot tell
@@ -296,6 +302,14 @@ AUDIT_ANCHOR_FILE = Path(os.environ.get("SAMEN_AUDIT_ANCHOR_FILE", VAR_DIR / "au
 AUDIT_ANCHOR_EVERY = int(os.environ.get("SAMEN_AUDIT_ANCHOR_EVERY", "1"))
 AUDIT_ANCHOR_FSYNC = env_bool("SAMEN_AUDIT_ANCHOR_FSYNC")
 ONLINE_DATA_DIR = Path(os.environ.get("SAMEN_ONLINE_DATA_DIR", VAR_DIR / "online"))
+ONLINE_SCAN_DIRS = [
+    Path(p)
+    for p in os.environ.get("SAMEN_ONLINE_SCAN_DIRS", str(ONLINE_DATA_DIR / "inbox")).split(":")
+    if p
+]
+ONLINE_UPLOAD_MAX_BYTES = int(os.environ.get("SAMEN_ONLINE_UPLOAD_MB", "500")) * 1024 * 1024
+ONLINE_SCAN_WORKERS = int(os.environ.get("SAMEN_ONLINE_SCAN_WORKERS", "1"))
+ONLINE_NOTICE_EMAIL = os.environ.get("SAMEN_ONLINE_NOTICE_EMAIL", "")
 SIGNAL_ANSWER_SECONDS = float(os.environ.get("SAMEN_SIGNAL_ANSWER_SECONDS", "0.5"))
 EMERGENCY_ACCESS_MINUTES = int(os.environ.get("SAMEN_EMERGENCY_MINUTES", "120"))
 SHELTER_HOLD_HOURS = float(os.environ.get("SAMEN_SHELTER_HOLD_HOURS", "3"))

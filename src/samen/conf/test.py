@@ -27,6 +27,7 @@ AUDIT_ANCHOR_FILE = Path(tempfile.mkdtemp(prefix="samen-test-anchor-")) / "audit
 # Tests record signals by the hundred; the pacing test sets its own floor.
 SIGNAL_ANSWER_SECONDS = 0.0
 ONLINE_DATA_DIR = Path(tempfile.mkdtemp(prefix="samen-test-online-"))
+ONLINE_SCAN_DIRS = [ONLINE_DATA_DIR / "inbox"]
 # Tests call the API by the thousand from one address and one user within minutes; the
 # throttling tests set their own rates.
 REST_FRAMEWORK = {

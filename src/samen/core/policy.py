@@ -48,7 +48,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "organisation.read": EVERYONE,
     "signal_list.read": EVERYONE,
     # A chat counsellor records a signal only when the person consents to a hand-over (#23).
-    "signal.create": CASE_WORKERS | {R.COUNSELLOR, R.CHAT_SUPERVISOR},
+    # The online analyst sends a reviewed lead into the chain as a signal (#18).
+    "signal.create": CASE_WORKERS | {R.COUNSELLOR, R.CHAT_SUPERVISOR, R.ONLINE_ANALYST},
     "signal.read": CASE_WORKERS,
     "case.read": CASE_WORKERS | {R.SHELTER_STAFF, R.IND_OFFICER, R.GUARDIAN, R.PROSECUTOR},
     "case.update": frozenset({R.CARE_COORDINATOR, R.NATIONAL_REGISTRAR}),
@@ -106,6 +107,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "outreach.record": frozenset({R.OUTREACH_WORKER}),
     "chat.counsel": frozenset({R.COUNSELLOR, R.CHAT_SUPERVISOR}),
     "chat.supervise": frozenset({R.CHAT_SUPERVISOR}),
+    # The analyst's screen of online signals and notices to platforms (issue #18)
+    "online.read": frozenset({R.ONLINE_ANALYST}),
+    "online.scan": frozenset({R.ONLINE_ANALYST}),
+    "online.mark": frozenset({R.ONLINE_ANALYST}),
+    "online.notice": frozenset({R.ONLINE_ANALYST}),
 }
 
 

@@ -53,6 +53,8 @@ DEMO_USERS = [
     ("demo-counsellor2", "Kim Counsellor", "chat", Role.COUNSELLOR),
     ("demo-supervisor", "Sanne Supervisor", "chat", Role.CHAT_SUPERVISOR),
     ("demo-outreach", "Otto Outreach", "chat", Role.OUTREACH_WORKER),
+    # Online signals (issue #18): the police's analyst reviews leads from online scans.
+    ("demo-analyst", "Anouk Analist", "police:VR09", Role.ONLINE_ANALYST),
 ]
 
 REGIONAL = [

@@ -107,6 +107,9 @@ class Role(models.TextChoices):
     OUTREACH_WORKER = "outreach_worker", _("Outreach worker")
     COUNSELLOR = "counsellor", _("Chat counsellor")
     CHAT_SUPERVISOR = "chat_supervisor", _("Chat supervisor")
+    # Online signals (issue #18): the police's or the labour inspectorate's analyst reviews the
+    # online engine's leads, sends them into the chain and notifies platforms (DSA art. 16).
+    ONLINE_ANALYST = "online_analyst", _("Online signals analyst")
 
 
 class Organisation(models.Model):

@@ -33,4 +33,5 @@ urlpatterns = [
     path("spiegelgroep/", include("samen.review.urls")),
     path("chat/", include("samen.chat.urls")),
     path("outreach/", include("samen.outreach.urls")),
+    path("online/", include("samen.online.urls")),
 ]

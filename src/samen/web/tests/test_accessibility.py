@@ -56,6 +56,7 @@ ROLE_USERS = {
     "counsellor": "demo-counsellor",
     "chat_supervisor": "demo-supervisor",
     "outreach_worker": "demo-outreach",
+    "online_analyst": "demo-analyst",
 }
 # The phone header (logo and the two folded menus) stays one row; it was 300 px and more.
 HEADER_MAX_PX = 120

@@ -104,6 +104,12 @@ NO_CASE = {
     "chat/dienst/<int:pk>/veiligheid/", "chat/dienst/<int:pk>/sluiten/",
     "chat/dienst/<int:pk>/doorverwijzen/", "chat/meldingen/<int:pk>/gezien/",
     "outreach/<int:pk>/stap/",
+    # the online analyst's scans, leads and notices: ads about no known person, reached only by
+    # the analyst's own organisation, refusals audited (online/tests/test_screen.py)
+    "online/scan/<int:pk>/", "online/scan/<int:pk>/leads.csv", "online/scan/<int:pk>/leads.xlsx",
+    "online/lead/<int:pk>/", "online/lead/<int:pk>/markeren/", "online/lead/<int:pk>/doorsturen/",
+    "online/lead/<int:pk>/melden/", "online/meldingen/<int:pk>/",
+    "online/meldingen/<int:pk>/tekst/<slug:language>/",
 }  # fmt: skip
 # A role's work queues, one page each (#16): lists of cases, walked from the links each user's
 # home offers by the queue test below.

@@ -20,7 +20,11 @@ QUEUES = {
     "demo-om": ["queue-prosecution", "queue-deadlines"],
 }
 # Roles whose work lives in an app of its own: the home leads there first (#23).
-WORK_ELSEWHERE = {"demo-counsellor": "home-chat-queue", "demo-outreach": "home-outreach"}
+WORK_ELSEWHERE = {
+    "demo-counsellor": "home-chat-queue",
+    "demo-outreach": "home-outreach",
+    "demo-analyst": "home-online",
+}
 
 
 @pytest.mark.parametrize("username", sorted(WORK_ELSEWHERE))

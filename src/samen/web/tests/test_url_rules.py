@@ -104,6 +104,7 @@ def test_roles_without_the_permission_are_refused(route, pattern, web_for, api_f
         Role.COUNSELLOR: "demo-counsellor",
         Role.OUTREACH_WORKER: "demo-outreach",
         Role.CHAT_SUPERVISOR: "demo-supervisor",
+        Role.ONLINE_ANALYST: "demo-analyst",
     }[lacking[0]]
     client = api_for(username) if route.startswith("api/") else web_for(username)
     assert client.get(concrete(route)).status_code == 403
@@ -133,6 +134,8 @@ SHOWS_PERSONAL_DATA = {
     "/opvang/afwijzingen/", "/api/v1/shelter/refusals/",
     # the chat's queue and its safety alerts (issue #23)
     "/chat/dienst/", "/chat/meldingen/", "/outreach/",
+    # the online analyst's scans and open notices to platforms (issue #18)
+    "/online/", "/online/meldingen/",
 }  # fmt: skip
 SHOWS_NONE = {
     # public and account pages, the register, the programme, aggregates (the home page's counts),

@@ -38,6 +38,7 @@ USERS = (
     "demo-professional", "demo-coordinator", "demo-investigator", "demo-registrar",
     "demo-shelter", "demo-programme", "demo-privacy", "demo-ind", "demo-nidos", "demo-admin",
     "demo-review", "demo-om", "demo-counsellor", "demo-supervisor", "demo-outreach",
+    "demo-analyst",
 )  # fmt: skip
 # English month names and the abbreviations Dutch does not share ("Jun", "Sep", "Dec" are the
 # Dutch abbreviations too, capitalised).
