@@ -339,6 +339,7 @@ MIDDLEWARE.insert(0, "samen.web.proxy.ClientAddressMiddleware")
 TRUSTED_PROXIES = serving.trusted_proxies()
 CACHES = serving.caches()
 REST_FRAMEWORK.update(serving.REST_FRAMEWORK_THROTTLING)
+API_THROTTLE = serving.api_throttle()
 JOBS_QUEUED = serving.jobs_queued(DATABASES["default"]["ENGINE"])
 LOGGING["loggers"].update(serving.QUIET_LOGGERS)
 EMAIL_BACKEND = "samen.jobs.mail.JobEmailBackend"
