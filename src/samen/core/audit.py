@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache, wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -35,6 +35,8 @@ from samen.core.keys import key
 from samen.core.models import AuditChainHead, AuditEntry, AuditSubject
 
 if TYPE_CHECKING:
+    from django.db.models import Field
+
     from samen.core.actor import Actor
 
 OPERATIONS = {
@@ -183,7 +185,8 @@ class _Tables:
 @cache
 def _tables() -> _Tables:
     meta = AuditEntry._meta
-    fields = tuple(meta.get_field(name) for name in _VALUE_COLUMNS)
+    # Concrete fields of the entry (its foreign keys by their column names, actor_id ...).
+    fields = tuple(cast("Field[Any, Any]", meta.get_field(name)) for name in _VALUE_COLUMNS)
     return _Tables(
         entries=meta.db_table,
         subjects=AuditSubject._meta.db_table,
