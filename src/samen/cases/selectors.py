@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -16,11 +17,12 @@ from samen import labels
 from samen.cases import crypto
 from samen.cases import services as case_services
 from samen.cases.lifecycle import CLOSE_REASONS, REOPEN_REASONS
-from samen.cases.models import Case, CaseEvent, CaseNote, ExploitationForm
+from samen.cases.models import Case, CaseEvent, CaseNote, ExploitationForm, Person
 from samen.core import audit, policy
 from samen.core.actor import Actor
 from samen.core.policy import CaseAccess
 from samen.core.register import register_version
+from samen.i18n import pick
 from samen.organisations.models import Membership
 
 MAX_PAGE_SIZE = 100
@@ -184,23 +186,32 @@ def _cached_count(actor: Actor, filters: CaseFilters, qs: QuerySet[Case]) -> int
     return count
 
 
+# What a list row is presented from: plain values of the case and its joined rows, read in
+# one query together with the policy's reach (policy.access_columns), no model instances.
+ROW_VALUES = (
+    "pk", "number", "status", "responsible_organisation_id", "responsible_organisation__name",
+    "opened_at", "is_synthetic", "municipality__code", "municipality__name", "region__code",
+    "region__name", "person__is_minor", "person__age_is_estimate", "person__age_band",
+    "person__gender", "person__nationality_group", "identification_path__presumed_minor",
+)  # fmt: skip
+
+
 def _present_and_audit(actor: Actor, filters: CaseFilters, page_ids: list[int]) -> list[dict]:
     """The page's cases presented by the policy, and one audit entry naming those shown."""
-    # Page the ids first, then load just those rows with their joins: deep pages stay cheap.
-    by_id = (
-        Case.objects.select_related(
-            "person",
-            "municipality",
-            "region",
-            "responsible_organisation",
-            "identification_path",
-        )
-        .prefetch_related("forms")
-        .in_bulk(page_ids)
-    )
-    cases = [by_id[pk] for pk in page_ids if pk in by_id]
-    access = policy.case_access(actor, [c.pk for c in cases])
-    rows = [case_summary(c, access[c.pk]) for c in cases if c.pk in access]
+    # Page the ids first, then load just those rows with their joins and reach: deep pages
+    # stay cheap.
+    columns = policy.access_columns(actor)
+    values = {
+        v["pk"]: v
+        for v in Case.objects.filter(pk__in=page_ids)
+        .annotate(**columns)
+        .values(*ROW_VALUES, *columns)
+    }
+    found = [values[pk] for pk in page_ids if pk in values]
+    access = policy.access_from_flags(actor, ((v["pk"], [v[c] for c in columns]) for v in found))
+    found = [v for v in found if v["pk"] in access]
+    forms = _forms_of([v["pk"] for v in found]) if found else {}
+    rows = [_summary(v, forms.get(v["pk"], []), access[v["pk"]]) for v in found]
     shown_fields = sorted({f for row in rows for f in row if f in LIST_FIELDS})
     categories = (
         frozenset().union(*(a.categories for a in access.values())) if access else frozenset()
@@ -223,42 +234,107 @@ def _present_and_audit(actor: Actor, filters: CaseFilters, page_ids: list[int]) 
     return rows
 
 
+def _forms_of(case_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """(code, name) of each case's forms of exploitation, in the forms' order."""
+    out: dict[int, list[tuple[str, str]]] = {}
+    for case_id, code, nl, en in (
+        Case.forms.through.objects.filter(case_id__in=case_ids)
+        .order_by("exploitationform__order", "exploitationform__code")
+        .values_list(
+            "case_id", "exploitationform__code", "exploitationform__name_nl",
+            "exploitationform__name_en",
+        )
+    ):  # fmt: skip
+        out.setdefault(case_id, []).append((code, pick(nl, en)))
+    return out
+
+
+@functools.cache
+def _choices(model: type, field: str) -> dict[object, object]:
+    """A field's choices by value, built once (get_FOO_display rebuilds and hashes them on
+    every call); the labels stay lazy, so each is translated when shown."""
+    return dict(model._meta.get_field(field).flatchoices)
+
+
+def _display(model: type, field: str, value: object) -> str:
+    return str(_choices(model, field).get(value, value))
+
+
 def case_summary(case: Case, access: CaseAccess) -> dict[str, object]:
-    """The case as the actor may see it: fields outside the allowed categories are absent."""
-    data: dict[str, object] = {
+    """The case as the actor may see it: fields outside the allowed categories are absent.
+    Related rows are touched only for the blocks shown (no query for what is not)."""
+    values: dict[str, object] = {
         "number": case.number,
         "status": case.status,
-        "status_display": case.get_status_display(),
-        "responsible_organisation": case.responsible_organisation_id,
-        "responsible_organisation_name": case.responsible_organisation.name,
+        "responsible_organisation_id": case.responsible_organisation_id,
+        "responsible_organisation__name": case.responsible_organisation.name,
         "opened_at": case.opened_at,
         "is_synthetic": case.is_synthetic,
+    }
+    if access.shows("municipality"):
+        values.update(
+            {
+                "municipality__code": case.municipality.code,
+                "municipality__name": case.municipality.name,
+                "region__code": case.region.code,
+                "region__name": case.region.name,
+            }
+        )
+    if access.shows("gender"):
+        person = case.person
+        values.update(
+            {
+                "person__is_minor": person.is_minor,
+                "person__age_is_estimate": person.age_is_estimate,
+                "person__age_band": person.age_band,
+                "person__gender": person.gender,
+                "person__nationality_group": person.nationality_group,
+                "identification_path__presumed_minor": _presumed_minor(case),
+            }
+        )
+    forms = [(f.code, str(f)) for f in case.forms.all()] if access.shows("forms") else []
+    return _summary(values, forms, access)
+
+
+def _summary(
+    v: dict[str, object], forms: list[tuple[str, str]], access: CaseAccess
+) -> dict[str, object]:
+    """A case row (ROW_VALUES) as the actor may see it: fields outside the allowed categories
+    are absent."""
+    data: dict[str, object] = {
+        "number": v["number"],
+        "status": v["status"],
+        "status_display": _display(Case, "status", v["status"]),
+        "responsible_organisation": v["responsible_organisation_id"],
+        "responsible_organisation_name": v["responsible_organisation__name"],
+        "opened_at": v["opened_at"],
+        "is_synthetic": v["is_synthetic"],
         "access": access.relation.value,
     }
     if access.shows("forms"):
-        forms = list(case.forms.all())
-        data["forms"] = [f.code for f in forms]
-        data["forms_display"] = [str(f) for f in forms]
+        data["forms"] = [code for code, _name in forms]
+        data["forms_display"] = [name for _code, name in forms]
     if access.shows("municipality"):
         data.update(
-            municipality=case.municipality.code,
-            municipality_name=case.municipality.name,
-            region=case.region.code,
-            region_name=case.region.name,
+            municipality=v["municipality__code"],
+            municipality_name=v["municipality__name"],
+            region=v["region__code"],
+            region_name=v["region__name"],
         )
     if access.shows("gender"):
-        presumed = _presumed_minor(case)
+        is_minor, estimate = bool(v["person__is_minor"]), bool(v["person__age_is_estimate"])
+        presumed = bool(v["identification_path__presumed_minor"])
         data.update(
             # A person estimated or presumed to be under 18 is flagged as a minor everywhere;
             # minor_estimated says the age is not documented.
-            minor=case.person.is_minor or presumed,
-            minor_estimated=(case.person.is_minor and case.person.age_is_estimate) or presumed,
-            age_is_estimate=case.person.age_is_estimate,
-            age_band=case.person.age_band,
-            gender=case.person.gender,
-            nationality_group=case.person.nationality_group,
-            gender_display=case.person.get_gender_display(),
-            age_band_display=case.person.get_age_band_display(),
+            minor=is_minor or presumed,
+            minor_estimated=(is_minor and estimate) or presumed,
+            age_is_estimate=v["person__age_is_estimate"],
+            age_band=v["person__age_band"],
+            gender=v["person__gender"],
+            nationality_group=v["person__nationality_group"],
+            gender_display=_display(Person, "gender", v["person__gender"]),
+            age_band_display=_display(Person, "age_band", v["person__age_band"]),
         )
     # Deny by default: whatever the blocks above put in, only classified, granted fields leave.
     return access.only_shown(data)
@@ -280,6 +356,7 @@ def case_get(
     also_fields: what other blocks of the same page show of this case (e.g. the identification
     path), so the page's read is still one audit entry naming all it showed."""
     policy.require(actor, "case.read", object_type="case", object_id=number)
+    columns = policy.access_columns(actor)  # the reach in the same query as the case
     case = (
         _visible_cases(actor)
         .select_related(
@@ -289,10 +366,17 @@ def case_get(
             "responsible_organisation",
             "identification_path",
         )
+        .annotate(**columns)
         .filter(number=number)
         .first()
     )
-    access = policy.case_access(actor, [case.pk]).get(case.pk) if case else None
+    access = (
+        policy.access_from_flags(actor, [(case.pk, [getattr(case, c) for c in columns])]).get(
+            case.pk
+        )
+        if case
+        else None
+    )
     if case is None or access is None:
         raise policy.not_visible(actor, "case.read", object_type="case", object_id=number)
     data = case_summary(case, access)

@@ -16,6 +16,9 @@ Environment variables (all optional for a local run):
   SAMEN_AUDIT_ANCHOR_EVERY checkpoint after every n-th audit entry is committed (default 1: every
                           entry; see docs/adr on the audit anchor for the trade-off).
   SAMEN_AUDIT_ANCHOR_FSYNC "1" to fsync the checkpoint file after each line (default off).
+  SAMEN_AUDIT_READS_DURABLE_EVERY on PostgreSQL the entries of reads commit without waiting for
+                          the WAL flush, except every n-th, which is durable and checkpointed
+                          (default 100; 1: every entry durable). ADR 0043.
   SAMEN_ONLINE_DATA_DIR   where Samen keeps scraped online data (uploaded ads, scan results);
                           default var/online. Retention deletes each entry in it a period after
                           it was last written (see sharing/data/retention.json, "online").
@@ -301,6 +304,7 @@ AUDIT_KEY = os.environ.get("SAMEN_AUDIT_KEY", "")
 AUDIT_ANCHOR_FILE = Path(os.environ.get("SAMEN_AUDIT_ANCHOR_FILE", VAR_DIR / "audit-anchor.log"))
 AUDIT_ANCHOR_EVERY = int(os.environ.get("SAMEN_AUDIT_ANCHOR_EVERY", "1"))
 AUDIT_ANCHOR_FSYNC = env_bool("SAMEN_AUDIT_ANCHOR_FSYNC")
+AUDIT_READS_DURABLE_EVERY = int(os.environ.get("SAMEN_AUDIT_READS_DURABLE_EVERY", "100"))
 ONLINE_DATA_DIR = Path(os.environ.get("SAMEN_ONLINE_DATA_DIR", VAR_DIR / "online"))
 ONLINE_SCAN_DIRS = [
     Path(p)
@@ -349,6 +353,7 @@ MIDDLEWARE.insert(0, "samen.web.proxy.ClientAddressMiddleware")
 TRUSTED_PROXIES = serving.trusted_proxies()
 CACHES = serving.caches()
 REST_FRAMEWORK.update(serving.REST_FRAMEWORK_THROTTLING)
+API_THROTTLE = serving.api_throttle()
 JOBS_QUEUED = serving.jobs_queued(DATABASES["default"]["ENGINE"])
 LOGGING["loggers"].update(serving.QUIET_LOGGERS)
 EMAIL_BACKEND = "samen.jobs.mail.JobEmailBackend"

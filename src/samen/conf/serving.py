@@ -9,6 +9,9 @@ Environment variables (all optional for a local run):
                           only for a single process (make run, tests).
   SAMEN_API_RATE_USER     API calls per signed-in user (default 600/minute).
   SAMEN_API_RATE_ADDRESS  API calls per client address without a user (default 120/minute).
+  SAMEN_API_THROTTLE      "database" to count API calls in one shared table, one statement per
+                          call; "cache" for DRF's history in Django's cache. Default: database
+                          when SAMEN_CACHE=database, else cache (ADR 0043).
   SAMEN_JOBS              "queue" to run e-mail and periodic jobs through the PostgreSQL job queue
                           (Procrastinate, `samen worker`); "inline" to send e-mail in the request.
                           Default: queue on PostgreSQL, inline on SQLite.
@@ -35,6 +38,13 @@ def caches() -> dict[str, Any]:
             }
         }
     return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def api_throttle() -> str:
+    mode = os.environ.get("SAMEN_API_THROTTLE", "").strip()
+    if mode in {"database", "cache"}:
+        return mode
+    return "database" if os.environ.get("SAMEN_CACHE", "").strip() == "database" else "cache"
 
 
 def jobs_queued(database_engine: str) -> bool:

@@ -77,19 +77,27 @@ def write(seq: int, digest: str) -> Checkpoint:
     return Checkpoint(seq, digest, at)
 
 
-def after_commit(seq: int, digest: str) -> None:
-    """Checkpoint the head once the entry is committed: a checkpoint of an entry that is then
-    rolled back would be a false alarm. Every AUDIT_ANCHOR_EVERY-th entry (1: every one)."""
+def after_commit(seq: int, digest: str, *, first: int | None = None, force: bool = False) -> None:
+    """Checkpoint the head once the entries up to `seq` are committed: a checkpoint of an entry
+    that is then rolled back would be a false alarm. When the entries first..seq hold an
+    AUDIT_ANCHOR_EVERY-th one (1: every append), or when forced. Only for a durable commit: an
+    entry committed without waiting for the flush (ADR 0043) could be lost in a crash, and its
+    checkpoint would then fail every verify from then on."""
     every = max(1, int(settings.AUDIT_ANCHOR_EVERY))
-    if seq % every == 0:
+    if force or seq // every > ((seq if first is None else first) - 1) // every:
         transaction.on_commit(lambda: write(seq, digest), robust=True)
 
 
 def checkpoint_head() -> Checkpoint | None:
     """Checkpoint the current head now (for `samen audit checkpoint`, e.g. from cron, which
-    closes the window of batched checkpoints on a quiet system). None for an empty chain."""
+    closes the window of batched checkpoints on a quiet system). None for an empty chain.
 
-    head = AuditChainHead.objects.filter(id=1).first()
+    The head is read under its row lock in a transaction of its own: on PostgreSQL that
+    transaction's commit waits for the WAL flush, so the head it read (perhaps a read's entry
+    committed without waiting, ADR 0043) is durable before it is checkpointed."""
+
+    with transaction.atomic():
+        head = AuditChainHead.objects.select_for_update().filter(id=1).first()
     if head is None or head.seq == 0:
         return None
     return write(head.seq, head.hash)

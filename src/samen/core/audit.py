@@ -22,8 +22,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache, wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -34,6 +35,8 @@ from samen.core.keys import key
 from samen.core.models import AuditChainHead, AuditEntry, AuditSubject
 
 if TYPE_CHECKING:
+    from django.db.models import Field
+
     from samen.core.actor import Actor
 
 OPERATIONS = {
@@ -92,7 +95,7 @@ def _audit_key() -> bytes:
     return key("SAMEN_AUDIT_KEY")
 
 
-def record(
+def entry_values(
     actor: Actor,
     action: str,
     *,
@@ -104,10 +107,11 @@ def record(
     legal_basis: str = "",
     emergency: bool = False,
     detail: dict | None = None,
-) -> None:
+) -> dict:
+    """The chained values of one entry, all but its sequence number (set when appended)."""
     user = actor.user if getattr(actor.user, "is_authenticated", False) else None
     org = actor.organisation
-    values = {
+    return {
         "at": timezone.now(),
         "actor_id": user.pk if user else None,
         "actor_username": user.username if user else "",
@@ -126,30 +130,171 @@ def record(
         "result": result,
         "origin": actor.origin,
     }
+
+
+def record(
+    actor: Actor,
+    action: str,
+    *,
+    object_type: str = "",
+    object_id: str = "",
+    fields: Iterable[str] = (),
+    result: str = "ok",
+    purpose: str = "",
+    legal_basis: str = "",
+    emergency: bool = False,
+    detail: dict | None = None,
+) -> None:
+    values = entry_values(
+        actor, action, object_type=object_type, object_id=object_id, fields=fields,
+        result=result, purpose=purpose, legal_basis=legal_basis, emergency=emergency,
+        detail=detail,
+    )  # fmt: skip
     pending = _held.get()
     if result != "ok" and pending is not None and connection.in_atomic_block:
         pending.append(values)
         return
-    _append(values)
+    _append([values])
 
 
-def _append(values: dict) -> None:
+def record_many(actor: Actor, action: str, entries: Iterable[dict[str, Any]]) -> None:
+    """Several entries of one actor appended in one statement, chained in the given order; each
+    item holds entry_values' keywords (object_type, object_id, fields, detail, ...)."""
+    batch = [entry_values(actor, action, **kwargs) for kwargs in entries]
+    if batch:
+        _append(batch)
 
-    with transaction.atomic():
-        # The head row is locked for the append (no forks); created once, on the first entry.
-        head = AuditChainHead.objects.select_for_update().filter(id=1).first()
-        if head is None:
-            head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        values["seq"] = head.seq + 1
-        digest = chain_hash(_audit_key(), head.hash, values)
-        entry = AuditEntry.objects.create(prev_hash=head.hash, hash=digest, **values)
-        subjects = set(subjects_of(values["object_type"], values["object_id"], values["detail"]))
-        if subjects:  # an entry about no case number needs no statement for its index
-            AuditSubject.objects.bulk_create(
-                [AuditSubject(entry=entry, case_number=n) for n in sorted(subjects)]
+
+# The write path (ADR 0043). Per append, whatever the number of entries: one statement that
+# locks and reads the head, one that inserts the entries, their subject index rows and moves
+# the head (one statement on PostgreSQL; three cheap calls on SQLite), then the commit. The
+# entries' values are prepared by the model's own fields, exactly as the ORM would store them.
+_VALUE_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "hash")
+_BATCH = 500  # entries per INSERT: far below SQLite's limit of bound parameters
+
+
+@dataclass(frozen=True)
+class _Tables:
+    entries: str
+    subjects: str
+    head: str
+    columns: str  # the entry table's columns in _VALUE_COLUMNS order
+    named_fields: tuple  # (value name, model field preparing it for the database), same order
+
+
+@cache
+def _tables() -> _Tables:
+    meta = AuditEntry._meta
+    # Concrete fields of the entry (its foreign keys by their column names, actor_id ...).
+    fields = tuple(cast("Field[Any, Any]", meta.get_field(name)) for name in _VALUE_COLUMNS)
+    return _Tables(
+        entries=meta.db_table,
+        subjects=AuditSubject._meta.db_table,
+        head=AuditChainHead._meta.db_table,
+        columns=", ".join(connection.ops.quote_name(f.column) for f in fields),
+        named_fields=tuple(zip(_VALUE_COLUMNS, fields, strict=True)),
+    )
+
+
+def _late_commit_allowed(batch: list[dict]) -> bool:
+    """Whether this append may commit without waiting for the WAL flush (PostgreSQL only):
+    entries of reads only, in a transaction of their own. Inside an outer transaction the
+    setting would cover the caller's data too, and a write's entry stays as durable as it."""
+    return (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and all(v["operation"] == "R" for v in batch)
+    )
+
+
+def _crosses(first: int, last: int, every: int) -> bool:
+    """Whether first..last holds a multiple of `every`."""
+    every = max(1, int(every))
+    return last // every > (first - 1) // every
+
+
+def _lock_head(cursor: Any, *, late: bool) -> tuple[int, str]:
+    t = _tables()
+    if connection.vendor == "postgresql":
+        # set_config(..., true) is SET LOCAL: this transaction only, in the same round trip.
+        late_sql = "set_config('synchronous_commit', 'off', true), " if late else ""
+        sql = f"SELECT {late_sql}seq, hash FROM {t.head} WHERE id = 1 FOR UPDATE"  # noqa: S608 (table names from the models)
+    else:  # SQLite: the IMMEDIATE transaction already holds the write lock
+        sql = f"SELECT seq, hash FROM {t.head} WHERE id = 1"  # noqa: S608
+    cursor.execute(sql)
+    row = cursor.fetchone()
+    if row is None:  # the first entry ever: create the head row, then lock it
+        cursor.execute(
+            f"INSERT INTO {t.head} (id, seq, hash) VALUES (1, 0, %s) ON CONFLICT (id) DO NOTHING",  # noqa: S608
+            [GENESIS],
+        )
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return int(row[-2]), str(row[-1])
+
+
+def _insert(
+    cursor: Any, rows: list[list[Any]], subjects: list[tuple[int, str]], head: tuple[int, str]
+) -> None:
+    """Insert the prepared entry rows and their subject index rows and move the head."""
+    t = _tables()
+    one = "(" + ", ".join(["%s"] * len(_VALUE_COLUMNS)) + ")"
+    values_sql = ", ".join([one] * len(rows))
+    params = [p for row in rows for p in row]
+    insert = f"INSERT INTO {t.entries} ({t.columns}) VALUES {values_sql} RETURNING id, seq"  # noqa: S608
+    move = f"UPDATE {t.head} SET seq = %s, hash = %s WHERE id = 1"  # noqa: S608
+    if connection.vendor == "postgresql":
+        sql = f"WITH e AS ({insert})"
+        if subjects:
+            sql += (
+                f", s AS (INSERT INTO {t.subjects} (entry_id, case_number) "  # noqa: S608
+                "SELECT e.id, x.n FROM unnest(%s::bigint[], %s::text[]) AS x(seq, n) "
+                "JOIN e ON e.seq = x.seq)"
             )
-        AuditChainHead.objects.filter(id=1).update(seq=values["seq"], hash=digest)
-        anchor.after_commit(values["seq"], digest)
+            params += [[seq for seq, _ in subjects], [n for _, n in subjects]]
+        cursor.execute(f"{sql} {move}", [*params, *head])
+        return
+    cursor.execute(insert, params)
+    ids = {seq: pk for pk, seq in cursor.fetchall()}
+    if subjects:
+        cursor.execute(
+            f"INSERT INTO {t.subjects} (entry_id, case_number) VALUES "  # noqa: S608
+            + ", ".join(["(%s, %s)"] * len(subjects)),
+            [p for seq, n in subjects for p in (ids[seq], n)],
+        )
+    cursor.execute(move, list(head))
+
+
+def _append(batch: list[dict]) -> None:
+    """Chain the entries of `batch` in order (each gets its seq) and write them."""
+    key, t = _audit_key(), _tables()
+    late = _late_commit_allowed(batch)
+    # No savepoint inside a caller's transaction: a failed append fails the caller's work too.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        seq, prev = _lock_head(cursor, late=late)
+        first = seq + 1
+        for start in range(0, len(batch), _BATCH):
+            rows: list[list[Any]] = []
+            subjects: list[tuple[int, str]] = []
+            for values in batch[start : start + _BATCH]:
+                seq += 1
+                values["seq"] = seq
+                digest = chain_hash(key, prev, values)
+                stored = {**values, "prev_hash": prev, "hash": digest}
+                rows.append(
+                    [f.get_db_prep_save(stored[name], connection) for name, f in t.named_fields]
+                )
+                # An entry about no case number needs no subject index row.
+                found = subjects_of(values["object_type"], values["object_id"], values["detail"])
+                subjects += [(seq, number) for number in sorted(set(found))]
+                prev = digest
+            _insert(cursor, rows, subjects, (seq, prev))
+        periodic = late and _crosses(first, seq, settings.AUDIT_READS_DURABLE_EVERY)
+        if periodic:  # every so many reads' entries one durable commit, then a checkpoint
+            cursor.execute("SELECT set_config('synchronous_commit', 'on', true)")
+            late = False
+        if not late:  # a checkpoint only of entries known durable
+            anchor.after_commit(seq, prev, first=first, force=periodic)
 
 
 _held: ContextVar[list[dict] | None] = ContextVar("samen_audit_held_refusals", default=None)
@@ -170,8 +315,8 @@ def refusals_outlive() -> Iterator[None]:
         yield
     finally:
         _held.reset(token)
-        for values in held:
-            _append(values)
+        if held:
+            _append(held)
 
 
 def atomic(func: F) -> F:

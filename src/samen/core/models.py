@@ -234,3 +234,16 @@ class AuditSubject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_number} in {self.entry_id}"
+
+
+class ThrottleCount(models.Model):
+    """Calls counted per throttle key (a user, a client address) in the current fixed window,
+    shared by every worker; one row per key, bumped by one statement (samen.api.throttling).
+    UNLOGGED on PostgreSQL: counts lost in a crash only start the window afresh."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    period = models.BigIntegerField()  # when the window began, seconds since the epoch
+    hits = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits} in window {self.period}"

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -415,35 +415,38 @@ def signal_filter(actor: Actor) -> Q:
     return q
 
 
-def case_access(actor: Actor, case_ids: list[int]) -> dict[int, CaseAccess]:
-    """How the actor reaches each of these cases and which categories it may see there.
+def access_columns(actor: Actor) -> dict[str, object]:
+    """The policy's reach as boolean columns over cases.Case: each relation of the table that
+    applies to the actor, an active share, the actor's own emergency access. Annotated onto a
+    query that reads cases anyway, the reach costs no query of its own (access_from_flags)."""
+    columns: dict[str, object] = {
+        f"reach_rule{i}": ExpressionWrapper(
+            rule.cases(actor.organisation), output_field=BooleanField()
+        )
+        for i, rule in enumerate(relations_of(actor))
+    }
+    columns["reach_shared"] = Exists(_active_shares(actor).filter(case_id=OuterRef("pk")))
+    columns["reach_emergency"] = Exists(_active_emergencies(actor).filter(case_id=OuterRef("pk")))
+    return columns
+
+
+def access_from_flags(
+    actor: Actor, rows: Iterable[tuple[int, Sequence[object]]]
+) -> dict[int, CaseAccess]:
+    """How the actor reaches each case, from (case id, the access_columns' values in order).
 
     An own relation gives the register's categories for the actor's purpose (within the
     relation's cap), widened by a share to the same organisation; a share alone gives the shared
     categories within the register's; emergency access the register's categories, flagged.
     """
-    if not actor.membership or not case_ids:
+    if not actor.membership:
         return {}
     register_categories = frozenset(grants(actor))
     rules = relations_of(actor)
-    # One query: each relation of the table, an active share and the actor's own emergency
-    # access as a boolean column per case; the shares' categories only where a share exists.
-    columns: dict[str, object] = {
-        f"rule{i}": ExpressionWrapper(rule.cases(actor.organisation), output_field=BooleanField())
-        for i, rule in enumerate(rules)
-    }
-    columns["shared"] = Exists(_active_shares(actor).filter(case_id=OuterRef("pk")))
-    columns["emergency"] = Exists(_active_emergencies(actor).filter(case_id=OuterRef("pk")))
-    rows = (
-        _case_model()
-        .objects.filter(pk__in=case_ids)
-        .annotate(**columns)
-        .values_list("pk", *columns)
-    )
     reached: dict[int, tuple[Relation, frozenset[str]]] = {}
     with_share: list[int] = []
     with_emergency: list[int] = []
-    for pk, *flags in rows:
+    for pk, flags in rows:
         for rule, hit in zip(rules, flags, strict=False):
             if hit:  # the first row of the table that applies names the relation
                 cap = register_categories if rule.categories is None else rule.categories
@@ -454,7 +457,7 @@ def case_access(actor: Actor, case_ids: list[int]) -> dict[int, CaseAccess]:
         if flags[-1]:
             with_emergency.append(pk)
     shared: dict[int, set[str]] = {}
-    if with_share:
+    if with_share:  # the shares' categories only where a share exists
         for case_id, cats in (
             _active_shares(actor)
             .filter(case_id__in=with_share)
@@ -471,6 +474,21 @@ def case_access(actor: Actor, case_ids: list[int]) -> dict[int, CaseAccess]:
         pk: CaseAccess(relation, categories, legal_basis(actor, categories))
         for pk, (relation, categories) in reached.items()
     }
+
+
+def case_access(actor: Actor, case_ids: list[int]) -> dict[int, CaseAccess]:
+    """How the actor reaches each of these cases and which categories it may see there: one
+    query for the reach (access_columns), one more for the categories of shares if any."""
+    if not actor.membership or not case_ids:
+        return {}
+    columns = access_columns(actor)
+    rows = (
+        _case_model()
+        .objects.filter(pk__in=case_ids)
+        .annotate(**columns)
+        .values_list("pk", *columns)
+    )
+    return access_from_flags(actor, ((pk, flags) for pk, *flags in rows))
 
 
 def sees_all_of_case(actor: Actor) -> bool:

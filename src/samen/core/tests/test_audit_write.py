@@ -1,0 +1,112 @@
+"""The audit write path (ADR 0043): a fixed number of statements per append whatever the number
+of entries, chained as one; on PostgreSQL the entries of reads commit without waiting for the WAL
+flush, never checkpointed before they are durable, and every n-th of them durable."""
+
+import itertools
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from samen.core import anchor, audit
+from samen.core.models import AuditEntry, AuditSubject
+
+
+def needs_postgresql() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the single statement and the late commit are PostgreSQL's")
+
+
+def shown(n: int) -> list[dict]:
+    return [
+        {"object_type": "case", "object_id": f"MH-2026-{i:06d}", "fields": ["status"]}
+        for i in range(1, n + 1)
+    ]
+
+
+def appended(actor, entries: list[dict]) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        audit.record_many(actor, "case.read", entries)
+    return len(queries.captured_queries)
+
+
+def test_many_entries_cost_the_statements_of_one_and_chain_in_order(actor_for):
+    actor = actor_for("demo-coordinator")
+    audit.record(actor, "case.read")  # the first entry ever also creates the head row
+    few = appended(actor, shown(2))
+    many = appended(actor, shown(40))
+    assert many == few
+    entries = list(AuditEntry.objects.order_by("seq"))
+    assert [e.seq for e in entries] == list(range(1, 44))
+    assert [e.object_id for e in entries[3:]] == [f"MH-2026-{i:06d}" for i in range(1, 41)]
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(entries))
+    assert AuditSubject.objects.filter(entry__in=entries).count() == 42
+    assert audit.verify().ok
+
+
+@pytest.mark.postgres_only
+def test_an_entry_is_one_statement_to_lock_the_head_and_one_to_write(actor_for):
+    needs_postgresql()
+    actor = actor_for("demo-coordinator")
+    audit.record(actor, "case.read")  # the first entry ever also creates the head row
+    with CaptureQueriesContext(connection) as queries:
+        audit.record(actor, "case.search", object_type="case", detail={"shown": ["MH-2026-000001"]})
+    assert len(queries.captured_queries) == 2
+    assert AuditSubject.objects.get().case_number == "MH-2026-000001"
+    assert audit.verify().ok
+
+
+def refused(actor, n: int) -> int:
+    """Queries of a rolled back block that refused n times, refusals written after it."""
+    with CaptureQueriesContext(connection) as queries, audit.refusals_outlive():
+        try:
+            with transaction.atomic():
+                for i in range(n):
+                    audit.record(actor, "case.update", object_id=str(i), result="denied")
+                raise RuntimeError("refused")
+        except RuntimeError:
+            pass
+    return len(queries.captured_queries)
+
+
+def test_refusals_held_in_a_rolled_back_block_are_written_together(actor_for):
+    actor = actor_for("demo-coordinator")
+    audit.record(actor, "case.read")  # the first entry ever also creates the head row
+    assert refused(actor, 3) == refused(actor, 1)
+    assert list(AuditEntry.objects.order_by("seq").values_list("object_id", flat=True)) == [
+        "", "0", "1", "2", "0",
+    ]  # fmt: skip
+    assert audit.verify().ok
+
+
+def late(queries) -> bool:
+    return any("'synchronous_commit', 'off'" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_reads_commit_late_and_only_their_durable_nth_is_checkpointed_writes_never(
+    actor_for, settings
+):
+    needs_postgresql()
+    settings.AUDIT_READS_DURABLE_EVERY = 3
+    actor = actor_for("demo-coordinator")
+    for n in range(1, 5):
+        with CaptureQueriesContext(connection) as queries:
+            audit.record(actor, "case.read", object_type="case", object_id=f"MH-2026-00000{n}")
+        assert late(queries)
+    # The third turned durable before its commit; only it was checkpointed.
+    assert [p.seq for p in anchor.read()] == [3]
+    assert audit.verify().ok
+    # The cron's checkpoint of the head makes it durable first, then names it.
+    assert anchor.checkpoint_head().seq == 4
+    assert audit.verify().last_checkpoint.seq == 4
+    # A write's entry, and a read's inside a transaction (which may write), stay durable.
+    with CaptureQueriesContext(connection) as queries:
+        audit.record(actor, "case.update", object_type="case", object_id="MH-2026-000001")
+    assert not late(queries)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        audit.record(actor, "case.read", object_type="case", object_id="MH-2026-000001")
+    assert not late(queries)
+    assert [p.seq for p in anchor.read()] == [3, 4, 5, 6]
+    assert audit.verify().ok
