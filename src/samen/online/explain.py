@@ -44,14 +44,14 @@ CONTACT_KINDS = {
     "onlyfans handle": gettext_lazy("OnlyFans account"),
 }
 SLOTS = {
-    "{NAME}": gettext_lazy("{name}"),
-    "{CITY}": gettext_lazy("{city}"),
-    "{NUM}": gettext_lazy("{number}"),
-    "{PHONE}": gettext_lazy("{phone}"),
-    "{EMAIL}": gettext_lazy("{e-mail}"),
-    "{HANDLE}": gettext_lazy("{account}"),
-    "{URL}": gettext_lazy("{link}"),
-    "{…}": gettext_lazy("{…}"),
+    "{NAME}": gettext_lazy("[name]"),
+    "{CITY}": gettext_lazy("[city]"),
+    "{NUM}": gettext_lazy("[number]"),
+    "{PHONE}": gettext_lazy("[phone]"),
+    "{EMAIL}": gettext_lazy("[e-mail]"),
+    "{HANDLE}": gettext_lazy("[account]"),
+    "{URL}": gettext_lazy("[link]"),
+    "{…}": gettext_lazy("[…]"),
 }
 _SHARE = re.compile(r"(\d+) of (\d+) ads")
 _SLOT = re.compile(r"\{[A-Z…]+\}")

@@ -62,7 +62,7 @@ def test_an_analyst_scans_a_synthetic_file_and_sees_ranked_explained_leads(scann
     # over time; no engine code or English explanation on the page.
     assert "Eén contact achter veel persona" in top
     assert 'data-testid="timeline"' in top and "heat-" in top
-    assert "{naam}" in top or "{stad}" in top
+    assert "[naam]" in top or "[stad]" in top
     assert "contact_many_personas" not in top and "One contact behind" not in top
     assert leads[0].data["timeline"], "cities over time are kept with the lead"
     actions = set(
