@@ -143,6 +143,8 @@ def main() -> None:
     parser.add_argument("stage2", help="housemove's commit of pure renames (the merge base)")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
+    if not _git("rev-parse", "-q", "--verify", "MERGE_HEAD", check=False):
+        sys.exit("not in a merge: run this while `git merge housemove` stops with conflicts")
     conflicted = _conflicted()
     files: dict[str, str | None] = {}  # the tree as it will be written
 
@@ -180,7 +182,10 @@ def main() -> None:
                     print(f"replayed  {name} ({source} -> {dest})")
                     placed = True
                 else:
-                    by_hand.append(f"{name}: changed on both sides; merge by hand in {dest}")
+                    by_hand.append(
+                        f"{name}: changed on both sides; check it in {dest} (git may have "
+                        f"merged it: `git diff {args.stage2} HEAD -- {source}` shows theirs)"
+                    )
                     placed = True
                 break
             if not placed:
