@@ -121,7 +121,7 @@ def _view_file(path: Path) -> bool:
 def _page(module: str) -> bool:
     parts = module.split(".")
     return (
-        parts[-1] in {"views", "api", "urls", "api_urls"}
+        parts[-1] in {"views", "api", "serializers", "urls", "api_urls"}
         or parts[-1].endswith("_views")
         or "templatetags" in parts
         or module in {"samen.urls", "samen.web.home", "samen.api.common"}
@@ -136,6 +136,50 @@ def _orm_calls(path: Path) -> int:
         ):
             n += 1
     return n
+
+
+# The one layout (docs/architecture.md): a page's code is found from its URL by these names.
+LAYOUT = {
+    "models": ("models.py",),
+    "services": ("services.py", "services"),
+    "selectors": ("selectors.py",),
+    "views": ("views.py",),
+    "urls": ("urls.py",),
+    "api": ("api.py", "api"),
+    "api_urls": ("api_urls.py",),
+    "templates": ("templates/{app}",),
+    "tests": ("tests",),
+}
+
+
+def _print_layout() -> None:
+    """Per app (a package with apps.py), which parts of the layout it has; pages and endpoints
+    (views.py, api.py) outside the layout's names are listed, as are templates outside
+    templates/<app>/."""
+    print("layout per app (- = has none):")
+    print("  " + "".join(f"{k:11s}" for k in ["app", *LAYOUT]))
+    strays = []
+    for app_dir in sorted(p for p in ROOT.iterdir() if (p / "apps.py").exists()):
+        app = app_dir.name
+        row = []
+        for names in LAYOUT.values():
+            found = any((app_dir / n.format(app=app)).exists() for n in names)
+            row.append("yes" if found else "-")
+        print("  " + "".join(f"{c:11s}" for c in [f"{app[:10]}", *row]))
+        if app == "web":  # the shared pages (home, info pages) and base templates (samen/)
+            continue
+        for path in app_dir.glob("*_views.py"):
+            strays.append(str(path.relative_to(ROOT.parent)))
+        templates = app_dir / "templates"
+        if templates.exists():
+            strays += [
+                str(d.relative_to(ROOT.parent))
+                for d in templates.iterdir()
+                if d.is_dir() and d.name != app
+            ]
+    print(f"pages outside views.py/api.py, templates outside templates/<app>/: {len(strays)}")
+    for name in strays:
+        print(f"  {name}")
 
 
 def main() -> None:
@@ -195,6 +239,7 @@ def main() -> None:
     print("largest files:")
     for n, name in sizes[:5]:
         print(f"  {n:5d}  {name}")
+    _print_layout()
     if args.coverage:
         data = json.loads(Path(args.coverage).read_text())
         per_app: dict[str, list[int]] = defaultdict(lambda: [0, 0])

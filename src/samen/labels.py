@@ -5,8 +5,10 @@ data categories, organisation types, roles, HTCDS values, needs profiles, reason
 audit actions, urgency, genders, age bands, forms of exploitation...) is looked up here, by its
 *domain* (the kind of code it is: ``label("urgency", "high")``). The labels themselves stay
 where the domain defines them (the models' choices, the path definition, the register), so a
-new value is labelled where it is added; this module only gathers them. ``known_codes`` gives
-the test that searches Dutch pages for codes the list of what to look for.
+new value is labelled where it is added: each app registers its domains in its ``labels.py``
+(``register_choices("urgency", Urgency)``), found when the labels are first used. This module
+imports no app. ``known_codes`` gives the test that searches Dutch pages for codes the list of
+what to look for.
 
 An unknown code is shown as itself only when no label exists anywhere: a later version's new
 value never breaks a page, and the code test names it.
@@ -20,6 +22,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.utils import formats, timezone
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -81,118 +84,62 @@ def _named(model: Any) -> dict[str, str]:
     }
 
 
+# Domains whose labels are data of no one app (the HTCDS values, words for yes and no...).
+_OWN: dict[str, Callable[[], Labels]] = {
+    "htcds_status": lambda: HTCDS_STATUS,
+    "htcds_decision_org": lambda: HTCDS_DECISION_ORG,
+    "verdict": lambda: EMERGENCY_VERDICT,
+    "needs_key": lambda: NEEDS_KEYS,
+    "boolean": lambda: BOOLEAN,
+    "provenance": lambda: PROVENANCE,
+}
+# What the apps register: a domain may have several sources (the age bands of a case and the
+# age classes of the statistics); on the same code the later one wins (INSTALLED_APPS order).
+_SOURCES: dict[str, list[Callable[[], Labels]]] = {}
+# Domains whose codes are put in words by a function instead of looked up (audit actions).
+_WORDS: dict[str, Callable[[Any], str]] = {}
+
+
+def register_labels(domain: str, source: Callable[[], Labels]) -> None:
+    """An app names the codes of a domain it defines, in its ``labels.py``. ``source`` is called
+    on every look-up, so reference data an administrator edits shows at once."""
+    _SOURCES.setdefault(domain, []).append(source)
+
+
+def register_choices(domain: str, enum: Any) -> None:
+    """The labels of a model's choices (a ``TextChoices`` class)."""
+    register_labels(domain, lambda: _choices(enum))
+
+
+def register_named(domain: str, model: Any) -> None:
+    """The labels of reference data with ``code``, ``name_nl`` and ``name_en`` in the database."""
+    register_labels(domain, lambda: _named(model))
+
+
+def register_words(domain: str, words: Callable[[Any], str]) -> None:
+    """A domain whose codes a function puts in words: an audit action (``signal.create``) is
+    its object and its verb; the fields of an audit entry are the kinds of data they are."""
+    _WORDS[domain] = words
+
+
 @functools.cache
-def _static_domains() -> dict[str, Callable[[], Labels]]:
-    # The models and tables of every app are imported here, when the labels are first used, so
-    # that any app (models included) may import this module without an import cycle.
-    from samen.cases.models import AgeBand, CaseStatus, Gender, NationalityGroup
-    from samen.core.models import AuditEntry
-    from samen.identification import definitions
-    from samen.identification import labels as path_labels
-    from samen.identification.models import (
-        AgeAssessment,
-        CommissionOutcome,
-        DeadlineKind,
-        NonPunishmentReason,
-    )
-    from samen.online import models as online
-    from samen.online.explain import CONTACT_KINDS, INDICATOR_LABELS
-    from samen.organisations.models import OrganisationType, Role
-    from samen.programme.models import (
-        ActionStatus,
-        Chamber,
-        ItemStatus,
-        LetterStatus,
-        RecommendationBody,
-        RecommendationStatus,
-        UpdateState,
-    )
-    from samen.shelter import models as shelter
-    from samen.shelter.forms import CARE_CHOICES
-    from samen.signalling.models import Advice, Severity
-    from samen.statistics import tables
-
-    def path_titles(kind: str) -> Labels:
-        # Every version of the path definition: a case on an older version shows its own steps.
-        out: dict[str, str] = {}
-        for data in definitions.read_definition_files():
-            for item in data.get(kind, []):
-                title = item.get("title", {})
-                out.setdefault(item["code"], pick(title.get("nl", ""), title.get("en", "")))
-        return out
-
-    return {
-        "gender": lambda: _choices(Gender),
-        "age_band": lambda: {**_choices(AgeBand), **tables.AGE_CLASS_LABELS},
-        "nationality_group": lambda: _choices(NationalityGroup),
-        "case_status": lambda: _choices(CaseStatus),
-        "severity": lambda: _choices(Severity),
-        "advice": lambda: _choices(Advice),
-        "org_type": lambda: _choices(OrganisationType),
-        "role": lambda: _choices(Role),
-        "place_type": lambda: _choices(shelter.PlaceType),
-        "target_group": lambda: _choices(shelter.TargetGroup),
-        "security": lambda: _choices(shelter.SecurityLevel),
-        "contra": lambda: _choices(shelter.ContraCode),
-        "urgency": lambda: _choices(shelter.Urgency),
-        "referral_status": lambda: _choices(shelter.ReferralStatus),
-        "hold_status": lambda: _choices(shelter.HoldStatus),
-        "decline_reason": lambda: _choices(shelter.DeclineReason),
-        "withdraw_reason": lambda: _choices(shelter.WithdrawReason),
-        "outflow": lambda: _choices(shelter.OutflowDestination),
-        "action_status": lambda: _choices(ActionStatus),
-        "letter_status": lambda: _choices(LetterStatus),
-        "item_status": lambda: _choices(ItemStatus),
-        "chamber": lambda: _choices(Chamber),
-        "recommendation_body": lambda: _choices(RecommendationBody),
-        "recommendation_status": lambda: _choices(RecommendationStatus),
-        "update_state": lambda: _choices(UpdateState),
-        "age_assessment": lambda: _choices(AgeAssessment),
-        "deadline_kind": lambda: _choices(DeadlineKind),
-        "non_punishment_reason": lambda: _choices(NonPunishmentReason),
-        "commission_outcome": lambda: _choices(CommissionOutcome),
-        "path_state": lambda: path_titles("states"),
-        "path_step": lambda: path_titles("transitions"),
-        "path_field": lambda: path_labels.FIELD_LABELS,
-        "path_choice": lambda: path_labels.CHOICE_LABELS,
-        "path_reason": lambda: path_labels.REASON_LABELS,
-        "htcds_status": lambda: HTCDS_STATUS,
-        "htcds_decision_org": lambda: HTCDS_DECISION_ORG,
-        "verdict": lambda: EMERGENCY_VERDICT,
-        "needs_key": lambda: NEEDS_KEYS,
-        "care": lambda: dict(CARE_CHOICES),
-        "audit_result": lambda: _choices(AuditEntry.Result),
-        "form_group": lambda: tables.FORM_LABELS,
-        "reporter": lambda: tables.REPORTER_LABELS,
-        "outcome": lambda: tables.OUTCOME_LABELS,
-        "wait": lambda: tables.WAIT_LABELS,
-        "boolean": lambda: BOOLEAN,
-        "provenance": lambda: PROVENANCE,
-        # Online signals (issue #18): the screen's statuses and the engine's indicator codes.
-        "online_scan_status": lambda: _choices(online.ScanStatus),
-        "online_lead_status": lambda: _choices(online.LeadStatus),
-        "online_notice_status": lambda: _choices(online.NoticeStatus),
-        "online_indicator": lambda: INDICATOR_LABELS,
-        "online_contact_kind": lambda: CONTACT_KINDS,
-    }
+def _discover() -> None:
+    # Every installed app's labels.py registers its domains when imported, the way admin.py
+    # registers models: so this module imports no app (any app, models included, may import it)
+    # and a new value is labelled where it is defined. Done at the first look-up, when the app
+    # registry is ready.
+    autodiscover_modules("labels")
 
 
-def _db_domains() -> dict[str, Callable[[], Labels]]:
-    # Reference data in the database: read per call (it is small and an administrator edits it).
-    from samen.cases.models import ExploitationForm
-    from samen.core.models import DataCategory, Purpose
-    from samen.organisations.models import SafetyRegion
-
-    return {
-        "form": lambda: _named(ExploitationForm),
-        "region": lambda: dict(SafetyRegion.objects.values_list("code", "name")),
-        "category": lambda: _named(DataCategory),
-        "purpose": lambda: _named(Purpose),
-    }
+def _merged(sources: list[Callable[[], Labels]]) -> Callable[[], Labels]:
+    if len(sources) == 1:
+        return sources[0]
+    return lambda: {code: text for source in sources for code, text in source().items()}
 
 
 def domains() -> dict[str, Callable[[], Labels]]:
-    return {**_static_domains(), **_db_domains()}
+    _discover()
+    return {**_OWN, **{name: _merged(sources) for name, sources in _SOURCES.items()}}
 
 
 def labels_of(domain: str) -> dict[str, str]:
@@ -205,8 +152,10 @@ def label(domain: str, code: object) -> str:
     """The label of one code. Audit actions and lists of codes have their own helpers."""
     if code is None or code == "":
         return ""
-    if domain == "audit_action":
-        return audit_action_label(str(code))
+    _discover()
+    words = _WORDS.get(domain)
+    if words is not None:
+        return words(str(code))
     key = str(code)
     source = domains().get(domain)
     if source is not None:
@@ -221,18 +170,17 @@ def labels(domain: str, codes: Iterable[object], sep: str = ", ") -> str:
 
 
 def audit_action_label(action: str) -> str:
-    """An audit action (``signal.create``) in words: its object and its verb."""
-    from samen.sharing.subject_access import action_label  # the words live with the report
-
-    return action_label(action)
+    """An audit action (``signal.create``) in words: its object and its verb (the words live
+    with the subject-access report, which registers them)."""
+    return label("audit_action", action)
 
 
 def audit_fields(fields: Iterable[str]) -> str:
     """The fields an audit entry touched, as the kinds of data they are (the register's
     categories), not as ``identity.date_of_birth``."""
-    from samen.sharing.subject_access import data_labels  # the words live with the report
-
-    return ", ".join(data_labels(list(fields), labels_of("category")))
+    _discover()
+    words = _WORDS.get("audit_fields")
+    return words(list(fields)) if words is not None else ", ".join(fields)
 
 
 def needs_summary(needs: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -1,12 +1,23 @@
 """Readable labels for the codes the path definition uses as field names and choices.
 
 The definition stays data; these are only how known codes are shown. An unknown code (a field a
-later version adds) is shown as itself, so a new version never breaks a page.
+later version adds) is shown as itself, so a new version never breaks a page. The app's domains
+are registered with samen.labels at the end (samen.labels finds this module).
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+
+from samen.i18n import pick
+from samen.identification import definitions
+from samen.identification.models import (
+    AgeAssessment,
+    CommissionOutcome,
+    DeadlineKind,
+    NonPunishmentReason,
+)
+from samen.labels import Labels, register_choices, register_labels
 
 FIELD_LABELS = {
     "established_on": _("Established on"),
@@ -136,3 +147,24 @@ def htcds_label(status: str, organisation: str) -> str:
     who = HTCDS_ORG_LABELS.get(organisation, "")
     text = str(HTCDS_LABELS.get(status, status))
     return f"{text} ({who})" if who else text
+
+
+def _path_titles(kind: str) -> Labels:
+    # Every version of the path definition: a case on an older version shows its own steps.
+    out: dict[str, str] = {}
+    for data in definitions.read_definition_files():
+        for item in data.get(kind, []):
+            title = item.get("title", {})
+            out.setdefault(item["code"], pick(title.get("nl", ""), title.get("en", "")))
+    return out
+
+
+register_choices("age_assessment", AgeAssessment)
+register_choices("deadline_kind", DeadlineKind)
+register_choices("non_punishment_reason", NonPunishmentReason)
+register_choices("commission_outcome", CommissionOutcome)
+register_labels("path_state", lambda: _path_titles("states"))
+register_labels("path_step", lambda: _path_titles("transitions"))
+register_labels("path_field", lambda: FIELD_LABELS)
+register_labels("path_choice", lambda: CHOICE_LABELS)
+register_labels("path_reason", lambda: REASON_LABELS)

@@ -2,9 +2,12 @@ from django.urls import path
 
 from samen.sharing import views
 
-# The privacy officer's pages. Sharing a case, share revocation and emergency access are still
-# in web/views.py (see docs/architecture.md, "Still to move").
+# At the root (samen/web/urls.py): the organisation's shares and emergency access, the register
+# and the privacy officer's pages. Sharing a case is a case page (samen/cases/urls.py).
 urlpatterns = [
+    path("delen/", views.shares_overview, name="shares"),
+    path("delen/<int:pk>/intrekken/", views.share_revoke, name="share-revoke"),
+    path("noodtoegang/", views.emergency_access, name="emergency"),
     path("register/", views.register, name="register"),
     path("register/<int:pk>/", views.register_edit, name="register-edit"),
     path("privacy/", views.privacy_home, name="privacy"),

@@ -1,23 +1,27 @@
-"""The privacy officer's pages: register, audit trail, shares, emergency access, subject access.
-The register itself is readable by everyone: the lawful path should be visible to all."""
+"""The sharing pages: the organisation's shares, revoking one, emergency access; and the privacy
+officer's pages: register, audit trail, shares, emergency reviews, subject access. The register
+itself is readable by everyone: the lawful path should be visible to all."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samen import labels
 from samen.core.access import access
-from samen.core.models import EmergencyAccess, ProcessingRule
+from samen.core.models import CaseShare, EmergencyAccess, ProcessingRule
 from samen.downloads import csv_response
+from samen.pages import back_to as _back_to
+from samen.pages import page_number as _page_no
 from samen.pdf import pdf_response
 from samen.sharing import selectors, services
-from samen.web.forms import AuditFilterForm, ProcessingRuleForm, ReviewForm
-from samen.web.views import _page_no
+from samen.sharing.forms import AuditFilterForm, EmergencyForm, ProcessingRuleForm, ReviewForm
 
 
 @access("register.read")
@@ -181,3 +185,49 @@ def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Choose a verdict."))
     return redirect("privacy-emergencies")
+
+
+# --- sharing a case's data and emergency access (the chain's pages) ----------------------------
+
+
+@access("case.share")
+@require_POST
+def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    share = CaseShare.objects.select_related("case").filter(pk=pk).first()
+    if share is None:
+        raise Http404
+    services.share_revoke(actor=request.actor, share=share)
+    messages.success(request, _("The share was revoked."))
+    return _back_to(reverse("case-detail", kwargs={"number": share.case.number}), "shares-title")
+
+
+@access("case.read")
+def shares_overview(request: HttpRequest) -> HttpResponse:
+    shares = services.shares_of_organisation(actor=request.actor)
+    return render(request, "sharing/shares.html", shares)
+
+
+@access("case.emergency")
+def emergency_access(request: HttpRequest) -> HttpResponse:
+    form = EmergencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case = services.case_by_number_for_emergency(number=form.cleaned_data["number"])
+        if case is None:
+            form.add_error("number", _("No case with this number."))
+        else:
+            try:
+                services.emergency_start(
+                    actor=request.actor, case=case, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                form.add_error("reason", error.message_dict.get("reason", [str(error)])[0])
+            else:
+                messages.warning(
+                    request,
+                    _("Emergency access to %(number)s is open for %(minutes)d minutes and flagged.")
+                    % {"number": case.number, "minutes": settings.EMERGENCY_ACCESS_MINUTES},
+                )
+                return redirect("case-detail", number=case.number)
+    return render(
+        request, "sharing/emergency.html", {"form": form}, status=400 if form.errors else 200
+    )

@@ -173,7 +173,7 @@ def _classified(name: str) -> bool:
 
 
 def test_every_serialized_case_and_signal_field_has_a_category():
-    from samen.api import serializers as s
+    from samen.cases import serializers as s
     from samen.identification.api import NotificationSerializer
 
     unclassified = []
