@@ -164,27 +164,25 @@ def weighted_similarity(
     totals: np.ndarray,
 ) -> np.ndarray:
     """Exact weighted Jaccard of the shingle sets of ad pairs: the weight of the shingles both
-    share over the weight of those either has. In blocks, vectorised: shingles of both sides
-    keyed by pair, sorted, and equal neighbours are the shared ones."""
+    share over the weight of those either has. In blocks, vectorised: each side's shingles keyed
+    by pair are already sorted (an ad's set is stored sorted), so the left keys are looked up in
+    the right ones by binary search; no sort and no copy of the weights of both sides."""
     out = np.zeros(len(left), dtype=np.float64)
     block = max(1, _VERIFY_BLOCK // 4)
     for start in range(0, len(left), block):
         lefts, rights = left[start : start + block], right[start : start + block]
         pos_l, own_l = _gather(lefts, starts)
         pos_r, own_r = _gather(rights, starts)
-        keys = np.concatenate(
-            [
-                own_l.astype(np.int64) << 32 | shingles[pos_l].astype(np.int64),
-                own_r.astype(np.int64) << 32 | shingles[pos_r].astype(np.int64),
-            ]
-        )
-        weight = np.concatenate([weights[pos_l], weights[pos_r]])
-        order = np.argsort(keys, kind="stable")
-        keys, weight = keys[order], weight[order]
-        shared = keys[1:] == keys[:-1]
-        common = np.bincount(
-            keys[1:][shared] >> 32, weights=weight[1:][shared], minlength=len(lefts)
-        )
+        keys_l = own_l.astype(np.int64) << 32 | shingles[pos_l].astype(np.int64)
+        keys_r = own_r.astype(np.int64) << 32 | shingles[pos_r].astype(np.int64)
+        common = np.zeros(len(lefts), dtype=np.float64)
+        if len(keys_r):
+            at = np.searchsorted(keys_r, keys_l)
+            np.minimum(at, len(keys_r) - 1, out=at)
+            shared = keys_r[at] == keys_l
+            common = np.bincount(
+                own_l[shared], weights=weights[pos_l[shared]], minlength=len(lefts)
+            )
         union = totals[lefts] + totals[rights] - common
         with np.errstate(invalid="ignore", divide="ignore"):
             out[start : start + block] = np.where(union > 0, common / union, 0.0)
@@ -241,11 +239,16 @@ def weighted_template_edges(
         left, right = codes >> 32, codes & 0xFFFFFFFF
         verified += len(codes)
         similar = weighted_similarity(left, right, shingles, starts, weights, totals) >= threshold
-        rejected = np.union1d(rejected, codes[~similar])
+        if not similar.all():
+            # Both runs are sorted and disjoint: the stable sort (timsort) merges them in one
+            # linear pass, where union1d would sort everything again band after band.
+            rejected = np.sort(np.concatenate([rejected, codes[~similar]]), kind="stable")
         if similar.any():
             edges_l.append(left[similar])
             edges_r.append(right[similar])
-            labels = components(n, np.concatenate(edges_l), np.concatenate(edges_r))
+            # Only the new edges, between the components found so far: the same partition as
+            # the components of all edges, without going over the earlier edges again.
+            labels = components(n, labels[left[similar]], labels[right[similar]])[labels]
     if not edges_l:
         return empty, empty, verified
     return np.concatenate(edges_l), np.concatenate(edges_r), verified
