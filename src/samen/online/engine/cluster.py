@@ -229,26 +229,33 @@ def weighted_template_edges(
         same = sorted_keys[1:] == sorted_keys[:-1]
         head = np.maximum.accumulate(np.where(np.r_[True, ~same], positions, 0))
         star = head != positions
-        left = usable[np.concatenate([order[:-1][same], order[head[star]]])]
-        right = usable[np.concatenate([order[1:][same], order[star]])]
-        apart = labels[left] != labels[right]
-        codes = np.unique(_pair_codes(left[apart], right[apart]))
-        codes = codes[~np.isin(codes, rejected, assume_unique=True)]
-        if not len(codes):
-            continue
-        left, right = codes >> 32, codes & 0xFFFFFFFF
-        verified += len(codes)
-        similar = weighted_similarity(left, right, shingles, starts, weights, totals) >= threshold
-        if not similar.all():
-            # Both runs are sorted and disjoint: the stable sort (timsort) merges them in one
-            # linear pass, where union1d would sort everything again band after band.
-            rejected = np.sort(np.concatenate([rejected, codes[~similar]]), kind="stable")
-        if similar.any():
-            edges_l.append(left[similar])
-            edges_r.append(right[similar])
-            # Only the new edges, between the components found so far: the same partition as
-            # the components of all edges, without going over the earlier edges again.
-            labels = components(n, labels[left[similar]], labels[right[similar]])[labels]
+        # The star (each ad with its bucket's first) first, then the neighbours that are still
+        # apart: when a bucket is one template, the star joins it and no neighbour pair needs
+        # verifying. The components come out the same as verifying every pair.
+        for left, right in (
+            (usable[order[head[star]]], usable[order[star]]),
+            (usable[order[:-1][same]], usable[order[1:][same]]),
+        ):
+            apart = labels[left] != labels[right]
+            codes = np.unique(_pair_codes(left[apart], right[apart]))
+            codes = codes[~np.isin(codes, rejected, assume_unique=True)]
+            if not len(codes):
+                continue
+            left, right = codes >> 32, codes & 0xFFFFFFFF
+            verified += len(codes)
+            similar = (
+                weighted_similarity(left, right, shingles, starts, weights, totals) >= threshold
+            )
+            if not similar.all():
+                # Both runs are sorted and disjoint: the stable sort (timsort) merges them in one
+                # linear pass, where union1d would sort everything again band after band.
+                rejected = np.sort(np.concatenate([rejected, codes[~similar]]), kind="stable")
+            if similar.any():
+                edges_l.append(left[similar])
+                edges_r.append(right[similar])
+                # Only the new edges, between the components found so far: the same partition
+                # as the components of all edges, without going over the earlier edges again.
+                labels = components(n, labels[left[similar]], labels[right[similar]])[labels]
     if not edges_l:
         return empty, empty, verified
     return np.concatenate(edges_l), np.concatenate(edges_r), verified
