@@ -138,10 +138,21 @@ def shingle_weights(shingles: np.ndarray, starts: np.ndarray) -> tuple[np.ndarra
     n = len(starts) - 1
     if not len(shingles):
         return np.zeros(0, dtype=np.float32), np.zeros(n, dtype=np.float64)
-    _, inverse, df = np.unique(shingles, return_inverse=True, return_counts=True)
+    # Each shingle with its position in one 64-bit key, sorted: a plain sort is many times faster
+    # than the argsort behind np.unique(return_inverse=True), and runs of equal shingles give
+    # the document frequencies (an ad's set holds a shingle once).
+    keys = np.sort(
+        shingles.astype(np.uint64) << np.uint64(32) | np.arange(len(shingles), dtype=np.uint64)
+    )
+    values = keys >> np.uint64(32)
+    bounds = np.flatnonzero(np.r_[True, values[1:] != values[:-1], True])
+    df = np.diff(bounds)
+    del values
     documents = int(np.count_nonzero(np.diff(starts)))
     idf = np.log((documents + 1) / df).astype(np.float32)
-    weights = idf[inverse]
+    weights = np.empty(len(shingles), dtype=np.float32)
+    weights[(keys & np.uint64(0xFFFFFFFF)).astype(np.int64)] = np.repeat(idf, df)
+    del keys
     owner = np.repeat(np.arange(n), np.diff(starts))
     return weights, np.bincount(owner, weights=weights, minlength=n)
 
