@@ -175,7 +175,8 @@ class Extraction:
 # whether or not the plan knows its range. Only shapes that cannot be a price or a time: a Dutch
 # mobile-like 06 + 8 digits, or + and 10-14 digits.
 _UNPLANNED_RE = re.compile(r"^(?:06\d{8}|\+\d{10,14})$")
-_SIX_WORDS = tuple(LEXICON["digit_words"]["6"])
+# The spelled-out 6 stands between the 0 and the digits, so it is a whole word of the ad.
+_SIX_WORDS = frozenset(LEXICON["digit_words"]["6"])
 _SPELLED_SIX_RE = re.compile(
     r"(?<![\w+])0\s*(?:"
     + "|".join(map(re.escape, LEXICON["digit_words"]["6"]))
@@ -286,7 +287,7 @@ def _find_contacts(lowered: str, found: Extraction, words: set[str]) -> None:
         phone = normalise_phone(m.group(0)) or unplanned_phone(m.group(0))
         if phone:
             add(f"tel:{phone}")
-    if "0" in lowered and any(word in lowered for word in _SIX_WORDS):
+    if "0" in lowered and not words.isdisjoint(_SIX_WORDS):
         # "0zes 12345678": the 6 of a Dutch mobile number spelled out, the rest in digits.
         for m in _SPELLED_SIX_RE.finditer(lowered):
             phone = normalise_phone("06" + m.group("rest"))
