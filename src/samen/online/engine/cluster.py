@@ -15,6 +15,7 @@ from itertools import combinations
 
 import numpy as np
 
+from .arrays import sorted_unique
 from .index import Index
 from .minhash import optimal_param
 
@@ -86,7 +87,7 @@ def _dedupe(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray
     if not len(left):
         return left, right
     low, high = np.minimum(left, right), np.maximum(left, right)
-    codes = np.unique(low.astype(np.int64) << 32 | high.astype(np.int64))
+    codes = sorted_unique(low.astype(np.int64) << 32 | high.astype(np.int64))
     return (codes >> 32).astype(np.int64), (codes & 0xFFFFFFFF).astype(np.int64)
 
 
@@ -248,7 +249,7 @@ def weighted_template_edges(
             (usable[order[:-1][same]], usable[order[1:][same]]),
         ):
             apart = labels[left] != labels[right]
-            codes = np.unique(_pair_codes(left[apart], right[apart]))
+            codes = sorted_unique(_pair_codes(left[apart], right[apart]))
             codes = codes[~np.isin(codes, rejected, assume_unique=True)]
             if not len(codes):
                 continue
@@ -440,7 +441,7 @@ def hub_contacts(
         return {}
     base = components(n, base_left, base_right)
     ad_group = base[contact_ad]
-    pairs = np.unique(contact_id.astype(np.int64) << 32 | ad_group.astype(np.int64))
+    pairs = sorted_unique(contact_id.astype(np.int64) << 32 | ad_group.astype(np.int64))
     spread = np.bincount(pairs >> 32)
     candidates = np.flatnonzero(spread >= HUB_MIN_GROUPS)
     if not len(candidates):
@@ -451,7 +452,7 @@ def hub_contacts(
         n, np.concatenate([base_left, c_left]), np.concatenate([base_right, c_right])
     )
     own = keep & ~is_image[contact_id]
-    identified = np.unique(groups[contact_ad[own]])
+    identified = sorted_unique(groups[contact_ad[own]])
     hubs: dict[int, int] = {}
     for contact in candidates.tolist():
         ads = contact_ad[contact_id == contact]
@@ -485,8 +486,11 @@ def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
                 break
             parent = grand
         left, right = left[joining], right[joining]
-    _, first, inverse = np.unique(parent, return_index=True, return_inverse=True)
-    return np.argsort(np.argsort(first))[inverse]
+    # Hooking the larger root under the smaller leaves each component's smallest ad as its root,
+    # which is also its first ad: numbering the roots in order numbers the components by their
+    # first ad, without sorting.
+    rank = np.cumsum(parent == np.arange(n, dtype=np.int64)) - 1
+    return rank[parent]
 
 
 def _without_contact_conflicts(
@@ -499,7 +503,7 @@ def _without_contact_conflicts(
     """Persona links minus those between two groups that each name contacts and share none:
     a contact identifies an advertiser better than a name and an age do."""
     own = ~is_image[contact_id]
-    pairs = np.unique(groups[contact_ad[own]].astype(np.int64) << 32 | contact_id[own])
+    pairs = sorted_unique(groups[contact_ad[own]].astype(np.int64) << 32 | contact_id[own])
     pair_group = pairs >> 32
     kept = []
     for link in links:
