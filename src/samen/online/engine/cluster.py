@@ -141,21 +141,45 @@ def shingle_weights(shingles: np.ndarray, starts: np.ndarray) -> tuple[np.ndarra
         return np.zeros(0, dtype=np.float32), np.zeros(n, dtype=np.float64)
     # Each shingle with its position in one 64-bit key, sorted: a plain sort is many times faster
     # than the argsort behind np.unique(return_inverse=True), and runs of equal shingles give
-    # the document frequencies (an ad's set holds a shingle once).
-    keys = np.sort(
-        shingles.astype(np.uint64) << np.uint64(32) | np.arange(len(shingles), dtype=np.uint64)
-    )
-    values = keys >> np.uint64(32)
-    bounds = np.flatnonzero(np.r_[True, values[1:] != values[:-1], True])
-    df = np.diff(bounds)
-    del values
+    # the document frequencies (an ad's set holds a shingle once). Built in place and walked in
+    # blocks, so that the temporaries stay a fraction of the keys (this is the peak of a scan's
+    # memory: tens of millions of shingles at a million ads).
+    m = len(shingles)
+    keys = shingles.astype(np.uint64)
+    keys <<= np.uint64(32)
+    for first in range(0, m, _BLOCK):
+        last = min(first + _BLOCK, m)
+        keys[first:last] |= np.arange(first, last, dtype=np.uint64)
+    keys.sort()
+    changes = [np.zeros(1, dtype=np.int64)]
+    for first in range(0, m - 1, _BLOCK):
+        values = keys[first : min(first + _BLOCK, m - 1) + 1] >> np.uint64(32)
+        changes.append(np.flatnonzero(values[1:] != values[:-1]) + first + 1)
+    changes.append(np.array([m], dtype=np.int64))
+    df = np.diff(np.concatenate(changes))
     documents = int(np.count_nonzero(np.diff(starts)))
     idf = np.log((documents + 1) / df).astype(np.float32)
-    weights = np.empty(len(shingles), dtype=np.float32)
-    weights[(keys & np.uint64(0xFFFFFFFF)).astype(np.int64)] = np.repeat(idf, df)
-    del keys
-    owner = np.repeat(np.arange(n), np.diff(starts))
-    return weights, np.bincount(owner, weights=weights, minlength=n)
+    per_position = np.repeat(idf, df)
+    weights = np.empty(m, dtype=np.float32)
+    for first in range(0, m, _BLOCK):
+        last = min(first + _BLOCK, m)
+        positions = (keys[first:last] & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        weights[positions] = per_position[first:last]
+    del keys, per_position
+    # Each ad's total, ads taken in blocks: the same sums, in the same order, as one bincount.
+    totals = np.zeros(n, dtype=np.float64)
+    counts = np.diff(starts)
+    for first in range(0, n, _BLOCK // 64):
+        last = min(first + _BLOCK // 64, n)
+        owner = np.repeat(np.arange(last - first), counts[first:last])
+        totals[first:last] = np.bincount(
+            owner, weights=weights[starts[first] : starts[last]], minlength=last - first
+        )
+    return weights, totals
+
+
+# Elements per block of the blockwise passes over all shingles.
+_BLOCK = 1 << 22
 
 
 def _gather(ads: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -205,8 +229,15 @@ def _pair_codes(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return np.minimum(left, right).astype(np.int64) << 32 | np.maximum(left, right).astype(np.int64)
 
 
+def _signature_columns(signatures: np.ndarray | Index, start: int, stop: int) -> np.ndarray:
+    """Columns of the signature matrix, from an array or from an index's spill file."""
+    if isinstance(signatures, np.ndarray):
+        return signatures[:, start:stop]
+    return signatures.signature_columns(start, stop)
+
+
 def weighted_template_edges(
-    signatures: np.ndarray,
+    signatures: np.ndarray | Index,
     shingles: np.ndarray,
     starts: np.ndarray,
     threshold: float,
@@ -220,7 +251,10 @@ def weighted_template_edges(
     band by band as the templates come together. Returns the edges and the number of verified
     candidates.
     """
-    n, num_perm = signatures.shape
+    if isinstance(signatures, np.ndarray):
+        n, num_perm = signatures.shape
+    else:
+        n, num_perm = len(signatures), signatures.num_perm
     usable = np.flatnonzero(starts[1:] > starts[:-1]) if len(starts) > 1 else np.zeros(0, int)
     empty = np.zeros(0, dtype=np.int64)
     if len(usable) < 2:
@@ -234,7 +268,8 @@ def weighted_template_edges(
     verified = 0
     positions = np.arange(len(usable))
     for band in range(bands):
-        block = signatures[usable, band * rows : (band + 1) * rows].astype(np.uint64)
+        columns = _signature_columns(signatures, band * rows, (band + 1) * rows)
+        block = columns[usable].astype(np.uint64)
         keys = (block * _FOLD[:rows]).sum(axis=1, dtype=np.uint64)
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
@@ -528,7 +563,7 @@ def cluster(index: Index, threshold: float, candidate_threshold: float | None = 
     else:
         shingles, starts = index.shingle_sets()
         t_left, t_right, _ = weighted_template_edges(
-            index.signatures, shingles, starts, threshold, candidate_threshold
+            index, shingles, starts, threshold, candidate_threshold
         )
     c_left, c_right = contact_edges(
         np.frombuffer(index.contact_ad, dtype=np.int32),
