@@ -156,7 +156,7 @@ def shingle_weights(shingles: np.ndarray, starts: np.ndarray) -> tuple[np.ndarra
         values = keys[first : min(first + _BLOCK, m - 1) + 1] >> np.uint64(32)
         changes.append(np.flatnonzero(values[1:] != values[:-1]) + first + 1)
     changes.append(np.array([m], dtype=np.int64))
-    df = np.diff(np.concatenate(changes))
+    df: np.ndarray = np.diff(np.concatenate(changes)).astype(np.int64)
     documents = int(np.count_nonzero(np.diff(starts)))
     idf = np.log((documents + 1) / df).astype(np.float32)
     per_position = np.repeat(idf, df)
@@ -211,7 +211,7 @@ def weighted_similarity(
         pos_r, own_r = _gather(rights, starts)
         keys_l = own_l.astype(np.int64) << 32 | shingles[pos_l].astype(np.int64)
         keys_r = own_r.astype(np.int64) << 32 | shingles[pos_r].astype(np.int64)
-        common = np.zeros(len(lefts), dtype=np.float64)
+        common: np.ndarray = np.zeros(len(lefts), dtype=np.float64)
         if len(keys_r):
             at = np.searchsorted(keys_r, keys_l)
             np.minimum(at, len(keys_r) - 1, out=at)
