@@ -14,6 +14,7 @@ from datetime import date
 
 import numpy as np
 
+from .arrays import sorted_unique
 from .cluster import Clustering
 from .extract import phone_in_plan
 from .index import Index
@@ -144,7 +145,7 @@ class ContactIndex:
         persona = np.where(names > 0, names * 1024 + ages + 1, -1)[self.contact_ad]
         named = persona >= 0
         # One 64-bit key per (contact, persona) pair: unique pairs, then pairs per contact.
-        pairs = np.unique(self.contact_id[named].astype(np.int64) << 32 | persona[named])
+        pairs = sorted_unique(self.contact_id[named].astype(np.int64) << 32 | persona[named])
         self.persona_count = np.bincount(pairs >> 32, minlength=size)
         # The same edges by ad, to list an ad's shared contacts.
         by_ad = np.argsort(self.contact_ad, kind="stable")

@@ -15,6 +15,7 @@ from itertools import combinations
 
 import numpy as np
 
+from .arrays import sorted_unique
 from .index import Index
 from .minhash import optimal_param
 
@@ -86,7 +87,7 @@ def _dedupe(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray
     if not len(left):
         return left, right
     low, high = np.minimum(left, right), np.maximum(left, right)
-    codes = np.unique(low.astype(np.int64) << 32 | high.astype(np.int64))
+    codes = sorted_unique(low.astype(np.int64) << 32 | high.astype(np.int64))
     return (codes >> 32).astype(np.int64), (codes & 0xFFFFFFFF).astype(np.int64)
 
 
@@ -138,12 +139,47 @@ def shingle_weights(shingles: np.ndarray, starts: np.ndarray) -> tuple[np.ndarra
     n = len(starts) - 1
     if not len(shingles):
         return np.zeros(0, dtype=np.float32), np.zeros(n, dtype=np.float64)
-    _, inverse, df = np.unique(shingles, return_inverse=True, return_counts=True)
+    # Each shingle with its position in one 64-bit key, sorted: a plain sort is many times faster
+    # than the argsort behind np.unique(return_inverse=True), and runs of equal shingles give
+    # the document frequencies (an ad's set holds a shingle once). Built in place and walked in
+    # blocks, so that the temporaries stay a fraction of the keys (this is the peak of a scan's
+    # memory: tens of millions of shingles at a million ads).
+    m = len(shingles)
+    keys = shingles.astype(np.uint64)
+    keys <<= np.uint64(32)
+    for first in range(0, m, _BLOCK):
+        last = min(first + _BLOCK, m)
+        keys[first:last] |= np.arange(first, last, dtype=np.uint64)
+    keys.sort()
+    changes = [np.zeros(1, dtype=np.int64)]
+    for first in range(0, m - 1, _BLOCK):
+        values = keys[first : min(first + _BLOCK, m - 1) + 1] >> np.uint64(32)
+        changes.append(np.flatnonzero(values[1:] != values[:-1]) + first + 1)
+    changes.append(np.array([m], dtype=np.int64))
+    df: np.ndarray = np.diff(np.concatenate(changes)).astype(np.int64)
     documents = int(np.count_nonzero(np.diff(starts)))
     idf = np.log((documents + 1) / df).astype(np.float32)
-    weights = idf[inverse]
-    owner = np.repeat(np.arange(n), np.diff(starts))
-    return weights, np.bincount(owner, weights=weights, minlength=n)
+    per_position = np.repeat(idf, df)
+    weights = np.empty(m, dtype=np.float32)
+    for first in range(0, m, _BLOCK):
+        last = min(first + _BLOCK, m)
+        positions = (keys[first:last] & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        weights[positions] = per_position[first:last]
+    del keys, per_position
+    # Each ad's total, ads taken in blocks: the same sums, in the same order, as one bincount.
+    totals = np.zeros(n, dtype=np.float64)
+    counts = np.diff(starts)
+    for first in range(0, n, _BLOCK // 64):
+        last = min(first + _BLOCK // 64, n)
+        owner = np.repeat(np.arange(last - first), counts[first:last])
+        totals[first:last] = np.bincount(
+            owner, weights=weights[starts[first] : starts[last]], minlength=last - first
+        )
+    return weights, totals
+
+
+# Elements per block of the blockwise passes over all shingles.
+_BLOCK = 1 << 22
 
 
 def _gather(ads: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -164,27 +200,25 @@ def weighted_similarity(
     totals: np.ndarray,
 ) -> np.ndarray:
     """Exact weighted Jaccard of the shingle sets of ad pairs: the weight of the shingles both
-    share over the weight of those either has. In blocks, vectorised: shingles of both sides
-    keyed by pair, sorted, and equal neighbours are the shared ones."""
+    share over the weight of those either has. In blocks, vectorised: each side's shingles keyed
+    by pair are already sorted (an ad's set is stored sorted), so the left keys are looked up in
+    the right ones by binary search; no sort and no copy of the weights of both sides."""
     out = np.zeros(len(left), dtype=np.float64)
     block = max(1, _VERIFY_BLOCK // 4)
     for start in range(0, len(left), block):
         lefts, rights = left[start : start + block], right[start : start + block]
         pos_l, own_l = _gather(lefts, starts)
         pos_r, own_r = _gather(rights, starts)
-        keys = np.concatenate(
-            [
-                own_l.astype(np.int64) << 32 | shingles[pos_l].astype(np.int64),
-                own_r.astype(np.int64) << 32 | shingles[pos_r].astype(np.int64),
-            ]
-        )
-        weight = np.concatenate([weights[pos_l], weights[pos_r]])
-        order = np.argsort(keys, kind="stable")
-        keys, weight = keys[order], weight[order]
-        shared = keys[1:] == keys[:-1]
-        common = np.bincount(
-            keys[1:][shared] >> 32, weights=weight[1:][shared], minlength=len(lefts)
-        )
+        keys_l = own_l.astype(np.int64) << 32 | shingles[pos_l].astype(np.int64)
+        keys_r = own_r.astype(np.int64) << 32 | shingles[pos_r].astype(np.int64)
+        common: np.ndarray = np.zeros(len(lefts), dtype=np.float64)
+        if len(keys_r):
+            at = np.searchsorted(keys_r, keys_l)
+            np.minimum(at, len(keys_r) - 1, out=at)
+            shared = keys_r[at] == keys_l
+            common = np.bincount(
+                own_l[shared], weights=weights[pos_l[shared]], minlength=len(lefts)
+            )
         union = totals[lefts] + totals[rights] - common
         with np.errstate(invalid="ignore", divide="ignore"):
             out[start : start + block] = np.where(union > 0, common / union, 0.0)
@@ -195,8 +229,15 @@ def _pair_codes(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return np.minimum(left, right).astype(np.int64) << 32 | np.maximum(left, right).astype(np.int64)
 
 
+def _signature_columns(signatures: np.ndarray | Index, start: int, stop: int) -> np.ndarray:
+    """Columns of the signature matrix, from an array or from an index's spill file."""
+    if isinstance(signatures, np.ndarray):
+        return signatures[:, start:stop]
+    return signatures.signature_columns(start, stop)
+
+
 def weighted_template_edges(
-    signatures: np.ndarray,
+    signatures: np.ndarray | Index,
     shingles: np.ndarray,
     starts: np.ndarray,
     threshold: float,
@@ -210,7 +251,10 @@ def weighted_template_edges(
     band by band as the templates come together. Returns the edges and the number of verified
     candidates.
     """
-    n, num_perm = signatures.shape
+    if isinstance(signatures, np.ndarray):
+        n, num_perm = signatures.shape
+    else:
+        n, num_perm = len(signatures), signatures.num_perm
     usable = np.flatnonzero(starts[1:] > starts[:-1]) if len(starts) > 1 else np.zeros(0, int)
     empty = np.zeros(0, dtype=np.int64)
     if len(usable) < 2:
@@ -224,28 +268,41 @@ def weighted_template_edges(
     verified = 0
     positions = np.arange(len(usable))
     for band in range(bands):
-        block = signatures[usable, band * rows : (band + 1) * rows].astype(np.uint64)
+        columns = _signature_columns(signatures, band * rows, (band + 1) * rows)
+        block = columns[usable].astype(np.uint64)
         keys = (block * _FOLD[:rows]).sum(axis=1, dtype=np.uint64)
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
         same = sorted_keys[1:] == sorted_keys[:-1]
         head = np.maximum.accumulate(np.where(np.r_[True, ~same], positions, 0))
         star = head != positions
-        left = usable[np.concatenate([order[:-1][same], order[head[star]]])]
-        right = usable[np.concatenate([order[1:][same], order[star]])]
-        apart = labels[left] != labels[right]
-        codes = np.unique(_pair_codes(left[apart], right[apart]))
-        codes = codes[~np.isin(codes, rejected, assume_unique=True)]
-        if not len(codes):
-            continue
-        left, right = codes >> 32, codes & 0xFFFFFFFF
-        verified += len(codes)
-        similar = weighted_similarity(left, right, shingles, starts, weights, totals) >= threshold
-        rejected = np.union1d(rejected, codes[~similar])
-        if similar.any():
-            edges_l.append(left[similar])
-            edges_r.append(right[similar])
-            labels = components(n, np.concatenate(edges_l), np.concatenate(edges_r))
+        # The star (each ad with its bucket's first) first, then the neighbours that are still
+        # apart: when a bucket is one template, the star joins it and no neighbour pair needs
+        # verifying. The components come out the same as verifying every pair.
+        for left, right in (
+            (usable[order[head[star]]], usable[order[star]]),
+            (usable[order[:-1][same]], usable[order[1:][same]]),
+        ):
+            apart = labels[left] != labels[right]
+            codes = sorted_unique(_pair_codes(left[apart], right[apart]))
+            codes = codes[~np.isin(codes, rejected, assume_unique=True)]
+            if not len(codes):
+                continue
+            left, right = codes >> 32, codes & 0xFFFFFFFF
+            verified += len(codes)
+            similar = (
+                weighted_similarity(left, right, shingles, starts, weights, totals) >= threshold
+            )
+            if not similar.all():
+                # Both runs are sorted and disjoint: the stable sort (timsort) merges them in one
+                # linear pass, where union1d would sort everything again band after band.
+                rejected = np.sort(np.concatenate([rejected, codes[~similar]]), kind="stable")
+            if similar.any():
+                edges_l.append(left[similar])
+                edges_r.append(right[similar])
+                # Only the new edges, between the components found so far: the same partition
+                # as the components of all edges, without going over the earlier edges again.
+                labels = components(n, labels[left[similar]], labels[right[similar]])[labels]
     if not edges_l:
         return empty, empty, verified
     return np.concatenate(edges_l), np.concatenate(edges_r), verified
@@ -419,7 +476,7 @@ def hub_contacts(
         return {}
     base = components(n, base_left, base_right)
     ad_group = base[contact_ad]
-    pairs = np.unique(contact_id.astype(np.int64) << 32 | ad_group.astype(np.int64))
+    pairs = sorted_unique(contact_id.astype(np.int64) << 32 | ad_group.astype(np.int64))
     spread = np.bincount(pairs >> 32)
     candidates = np.flatnonzero(spread >= HUB_MIN_GROUPS)
     if not len(candidates):
@@ -430,7 +487,7 @@ def hub_contacts(
         n, np.concatenate([base_left, c_left]), np.concatenate([base_right, c_right])
     )
     own = keep & ~is_image[contact_id]
-    identified = np.unique(groups[contact_ad[own]])
+    identified = sorted_unique(groups[contact_ad[own]])
     hubs: dict[int, int] = {}
     for contact in candidates.tolist():
         ads = contact_ad[contact_id == contact]
@@ -464,8 +521,11 @@ def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
                 break
             parent = grand
         left, right = left[joining], right[joining]
-    _, first, inverse = np.unique(parent, return_index=True, return_inverse=True)
-    return np.argsort(np.argsort(first))[inverse]
+    # Hooking the larger root under the smaller leaves each component's smallest ad as its root,
+    # which is also its first ad: numbering the roots in order numbers the components by their
+    # first ad, without sorting.
+    rank = np.cumsum(parent == np.arange(n, dtype=np.int64)) - 1
+    return rank[parent]
 
 
 def _without_contact_conflicts(
@@ -478,7 +538,7 @@ def _without_contact_conflicts(
     """Persona links minus those between two groups that each name contacts and share none:
     a contact identifies an advertiser better than a name and an age do."""
     own = ~is_image[contact_id]
-    pairs = np.unique(groups[contact_ad[own]].astype(np.int64) << 32 | contact_id[own])
+    pairs = sorted_unique(groups[contact_ad[own]].astype(np.int64) << 32 | contact_id[own])
     pair_group = pairs >> 32
     kept = []
     for link in links:
@@ -503,7 +563,7 @@ def cluster(index: Index, threshold: float, candidate_threshold: float | None = 
     else:
         shingles, starts = index.shingle_sets()
         t_left, t_right, _ = weighted_template_edges(
-            index.signatures, shingles, starts, threshold, candidate_threshold
+            index, shingles, starts, threshold, candidate_threshold
         )
     c_left, c_right = contact_edges(
         np.frombuffer(index.contact_ad, dtype=np.int32),

@@ -67,6 +67,11 @@ _EMAIL_RE = re.compile(
     r"(?P<tld>com|nl|org|net|pl|ro|bg|es|eu|be|de|info)\b"
 )
 _EMAIL_HINT_RE = re.compile(r"@\s*[a-z0-9-]{2,40}\.")
+# A labelled handle's site is a whole word of the ad ("tg: anna"): when none of these words
+# occurs, the pattern cannot match and is not run.
+_HANDLE_LABEL_WORDS = frozenset(
+    ("telegram", "tg", "snapchat", "snap", "sc", "instagram", "insta", "ig", "onlyfans", "of")
+)
 # A phone starts with +, 00 or 0 (or an "o" used for a zero before the Dutch 6) and may be broken
 # up by spaces, dots, dashes, brackets, stars, letters o/l and emoji; it ends on a digit.
 _PHONE_RE = re.compile(
@@ -117,6 +122,8 @@ _AFTER_NAME_RE = re.compile(
     + "|".join(map(re.escape, LEXICON.get("greeting_after_name", ["here"])))
     + r")(?!\w)"
 )
+# The greeting pattern needs one of these as a whole lower-case word: it is run only then.
+_GREETING_AFTER_NAME = frozenset(LEXICON.get("greeting_after_name", ["here"]))
 _AGE_AFTER_NAME_RE = re.compile(r"\s*(?:[,(\-]|\s)\s*(?P<age>[1-6]\d)(?!\d)")
 _NAME_TRIGGER_LAST = frozenset(t[-1] for t in _NAME_TRIGGERS)
 
@@ -153,17 +160,23 @@ class Extraction:
     price: float = -1.0
     cities: list[str] = field(default_factory=list)
     language: str = UNDETERMINED
-    normalised: str = ""
     tokens: list[str] = field(default_factory=list)  # the normalised text as tokens
     lowered: str = ""  # title and text, lower-cased
     # Lower-cased word tokens, digit runs as the number slot: for cheap tests of what words occur.
     words: set[str] = field(default_factory=set)
+
+    @property
+    def normalised(self) -> str:
+        """The slot-normalised text. Joined on demand: only the report shows it, for a few ads."""
+        return " ".join(self.tokens)
 
 
 # Numbers the numbering plan does not list are still keys: an operator's number is evidence
 # whether or not the plan knows its range. Only shapes that cannot be a price or a time: a Dutch
 # mobile-like 06 + 8 digits, or + and 10-14 digits.
 _UNPLANNED_RE = re.compile(r"^(?:06\d{8}|\+\d{10,14})$")
+# The spelled-out 6 stands between the 0 and the digits, so it is a whole word of the ad.
+_SIX_WORDS = frozenset(LEXICON["digit_words"]["6"])
 _SPELLED_SIX_RE = re.compile(
     r"(?<![\w+])0\s*(?:"
     + "|".join(map(re.escape, LEXICON["digit_words"]["6"]))
@@ -245,12 +258,14 @@ def detect_language(words: set[str], text: str) -> str:
     return best
 
 
-def _find_contacts(lowered: str, found: Extraction) -> None:
+def _find_contacts(lowered: str, found: Extraction, words: set[str]) -> None:
+    """Contacts in the text. ``words`` (the ad's word tokens) gate the costlier patterns: each
+    runs only when a word it needs occurs, which leaves the result unchanged."""
     add = found.contacts.append
     if "t.me/" in lowered or ".com/" in lowered:
         for m in _HANDLE_SITE_RE.finditer(lowered):
             add(f"{HANDLE_PLATFORMS[m.group('site')]}:{m.group('name').strip('.')}")
-    if ":" in lowered or "@" in lowered:
+    if ("@" in lowered or ":" in lowered) and not words.isdisjoint(_HANDLE_LABEL_WORDS):
         for m in _HANDLE_LABEL_RE.finditer(lowered):
             add(f"{HANDLE_PLATFORMS[m.group('site')]}:{m.group('name').strip('.')}")
     if "wa.me/" in lowered:
@@ -272,7 +287,7 @@ def _find_contacts(lowered: str, found: Extraction) -> None:
         phone = normalise_phone(m.group(0)) or unplanned_phone(m.group(0))
         if phone:
             add(f"tel:{phone}")
-    if "0" in lowered:
+    if "0" in lowered and not words.isdisjoint(_SIX_WORDS):
         # "0zes 12345678": the 6 of a Dutch mobile number spelled out, the rest in digits.
         for m in _SPELLED_SIX_RE.finditer(lowered):
             phone = normalise_phone("06" + m.group("rest"))
@@ -384,17 +399,20 @@ def _spelled_numbers(lower: list[str], found: Extraction) -> list[str]:
     return out
 
 
-def _slot_tokens(original: str, lowered: str, found: Extraction) -> tuple[list[str], set[str]]:
-    """The word tokens of an ad with numbers, cities and names replaced by slot tokens.
+def _word_tokens(lowered: str) -> list[str]:
+    """The word tokens of a lower-cased ad, runs of digits collapsed into one number slot first
+    (one regular-expression pass), so "06 12 34 56 78" and "0612345678" look the same to the
+    template comparison."""
+    return _TOKEN_RE.findall(_NUMBER_RUN_RE.sub(f" {SLOT_NUM} ", lowered))
 
-    Runs of digits collapse into one slot first, in one regular-expression pass, so "06 12 34 56
-    78" and "0612345678" look the same to the template comparison. Cities, names and spelled-out
-    numbers are then found by set intersection with the token set, and only the few matching
-    positions are visited in Python. Returns the slotted tokens and the set of words before
-    cities and names were slotted.
+
+def _slot_tokens(original: str, lower: list[str], words: set[str], found: Extraction) -> list[str]:
+    """The word tokens (``_word_tokens``; ``words`` is their set) with spelled-out numbers,
+    cities and names replaced by slot tokens.
+
+    These are found by set intersection with the token set, and only the few matching positions
+    are visited in Python.
     """
-    lower = _TOKEN_RE.findall(_NUMBER_RUN_RE.sub(f" {SLOT_NUM} ", lowered))
-    words = set(lower)
     if len(words & _DIGIT_WORD_SET) >= 3:
         lower = _spelled_numbers(lower, found)
     city_words = words & _CITY_FIRST_WORDS
@@ -425,7 +443,7 @@ def _slot_tokens(original: str, lowered: str, found: Extraction) -> tuple[list[s
     for name in found.names:
         for i in _positions(lower, name.lower()):
             lower[i] = SLOT_NAME
-    return lower, words
+    return lower
 
 
 def extract(
@@ -448,7 +466,10 @@ def extract(
     if email and "@" in email:
         found.contacts.append(f"email:{email.strip().lower()}")
     found.contacts.extend(f"img:{h.lower()}" for h in image_hashes if h)
-    _find_contacts(lowered, found)
+    # Tokens first: their set tells which of the costlier patterns can match at all.
+    tokens = _word_tokens(lowered)
+    words = set(tokens)
+    _find_contacts(lowered, found, words)
 
     title_match = _TITLE_PERSONA_RE.match(title)
     if title_match and title_match.group("name") not in _NOT_NAMES:
@@ -459,13 +480,13 @@ def extract(
         if persona:
             found.names.append(persona[0])
             found.age = persona[1]
-    if text:
+    if text and not words.isdisjoint(_GREETING_AFTER_NAME):
         # "Anna here", "Rita hier": a greeting that names the persona after the name.
         greeting = _AFTER_NAME_RE.search(text, 0, 300)
         name = greeting.group("name") if greeting else ""
         if name and name not in _NOT_NAMES and name not in found.names:
             found.names.append(name)
-    found.tokens, words = _slot_tokens(original, lowered, found)
+    found.tokens = _slot_tokens(original, tokens, words, found)
     if found.age < 0 and found.names:
         # "I'm Rita (29)", "ik ben Anna, 21": the age right after the name in a greeting.
         at = text.find(found.names[0])
@@ -489,7 +510,6 @@ def extract(
                 break
 
     found.language = detect_language(words, lowered)
-    found.normalised = " ".join(found.tokens)
     found.words = words
     found.lowered = lowered
     # Keep the order of first appearance but drop repeats: an ad often repeats its number.

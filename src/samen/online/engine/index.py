@@ -1,14 +1,18 @@
 """The coordinator's index: compact columns for every ad, filled chunk by chunk.
 
-This is the only state that grows with the input (about 300 bytes per ad with 64 permutations).
-Texts are not kept; the report re-reads the few ads it quotes.
+This is the only state that grows with the input. Texts are not kept; the report re-reads the few
+ads it quotes. The MinHash signatures, the largest column (256 bytes an ad with 64 permutations),
+go to a temporary file as chunks arrive and are read back a band of columns at a time: the
+banding needs a few columns of every ad at once, never whole signatures.
 """
 
 from __future__ import annotations
 
+import tempfile
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import IO
 
 import numpy as np
 
@@ -87,11 +91,13 @@ class Index:
     names: Interner = field(default_factory=Interner)
     languages: Interner = field(default_factory=Interner)
     contacts: Interner = field(default_factory=Interner)
-    signature_parts: list[np.ndarray] = field(default_factory=list)
+    # Signatures spilled to an anonymous temporary file, row after row (uint32, num_perm a row).
+    _spill: IO[bytes] | None = None
+    _spilled_rows: int = 0
+    num_perm: int = 0
     shingle_parts: list[np.ndarray] = field(default_factory=list)
     shingle_count_parts: list[np.ndarray] = field(default_factory=list)
     bad: list[tuple[int, int, str]] = field(default_factory=list)
-    _signatures: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -117,32 +123,48 @@ class Index:
                 self.contact_ad.append(start + offset)
                 self.contact_id.append(self.contacts(contact))
         if part.signatures is not None and len(part.signatures):
-            self.signature_parts.append(part.signatures)
-            self._signatures = None
+            self._spill_signatures(part.signatures)
         if part.shingle_counts is not None:
             self.shingle_parts.append(part.shingles)
             self.shingle_count_parts.append(part.shingle_counts)
         self.bad.extend(part.bad)
 
+    def _spill_signatures(self, signatures: np.ndarray) -> None:
+        if self._spill is None:
+            self._spill = tempfile.TemporaryFile(prefix="samen-online-signatures-")  # noqa: SIM115
+            self.num_perm = signatures.shape[1]
+        self._spill.seek(0, 2)
+        self._spill.write(np.ascontiguousarray(signatures, dtype=np.uint32).tobytes())
+        self._spilled_rows += len(signatures)
+
+    _BLOCK_ROWS = 65_536
+
+    def signature_columns(self, start: int, stop: int) -> np.ndarray:
+        """Columns ``start:stop`` of every ad's signature, (n, stop - start) uint32, read from
+        the spill file in blocks: memory holds these columns and one block, not the matrix."""
+        out = np.zeros((self._spilled_rows, stop - start), dtype=np.uint32)
+        if self._spill is None:
+            return out
+        row_bytes = self.num_perm * 4
+        for first in range(0, self._spilled_rows, self._BLOCK_ROWS):
+            rows = min(self._BLOCK_ROWS, self._spilled_rows - first)
+            self._spill.seek(first * row_bytes)
+            block = np.frombuffer(self._spill.read(rows * row_bytes), dtype=np.uint32)
+            out[first : first + rows] = block.reshape(rows, self.num_perm)[:, start:stop]
+        return out
+
     @property
     def signatures(self) -> np.ndarray:
-        if self._signatures is None:
-            if self.signature_parts:
-                # Copy part by part, dropping each part once copied: np.concatenate would hold
-                # every part and the whole result at once, twice the index's largest column.
-                parts = self.signature_parts
-                whole = np.empty((sum(len(p) for p in parts), parts[0].shape[1]), dtype=np.uint32)
-                position = 0
-                parts.reverse()
-                while parts:
-                    part = parts.pop()
-                    whole[position : position + len(part)] = part
-                    position += len(part)
-                self._signatures = whole
-                self.signature_parts = [whole]
-            else:
-                self._signatures = np.zeros((0, 1), dtype=np.uint32)
-        return self._signatures
+        """The whole (n, num_perm) signature matrix, read back from the spill file."""
+        if self._spill is None:
+            return np.zeros((0, 1), dtype=np.uint32)
+        return self.signature_columns(0, self.num_perm)
+
+    def close(self) -> None:
+        """Remove the spill file (it goes anyway when the index is garbage collected)."""
+        if self._spill is not None:
+            self._spill.close()
+            self._spill = None
 
     def duplicate_ids(self) -> list[tuple[int, int, str]]:
         """``(file_index, line_number, reason)`` for every ad whose id an earlier ad already has.
@@ -179,8 +201,8 @@ class Index:
         """All ads' distinct shingle hashes concatenated, and the start of each ad's run (n + 1
         offsets). Empty runs for ads too short to take part in template matching."""
         if len(self.shingle_parts) > 1:
-            self.shingle_parts = [np.concatenate(self.shingle_parts)]
-            self.shingle_count_parts = [np.concatenate(self.shingle_count_parts)]
+            self.shingle_parts = [_concatenate_dropping(self.shingle_parts)]
+            self.shingle_count_parts = [_concatenate_dropping(self.shingle_count_parts)]
         if not self.shingle_parts:
             return np.zeros(0, dtype=np.uint32), np.zeros(len(self) + 1, dtype=np.int64)
         counts = self.shingle_count_parts[0].astype(np.int64)
@@ -195,3 +217,16 @@ class Index:
             return ""
         age = self.age[ad]
         return f"{name} ({age})" if age >= 0 else name
+
+
+def _concatenate_dropping(parts: list[np.ndarray]) -> np.ndarray:
+    """np.concatenate, dropping each part once copied: never the parts and the whole at once
+    beyond one part, where np.concatenate would hold twice the column at its peak."""
+    whole = np.empty(sum(len(p) for p in parts), dtype=parts[0].dtype)
+    position = 0
+    parts.reverse()
+    while parts:
+        part = parts.pop()
+        whole[position : position + len(part)] = part
+        position += len(part)
+    return whole

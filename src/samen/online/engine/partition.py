@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .arrays import sorted_unique
 from .extract import canonical_city, extract
 from .indicators import load_indicators
 from .minhash import fmix32, permutations
@@ -157,7 +158,7 @@ def chunk_sketches(
     out[usable] = _min_hash(combined, shingle_offsets, config)
     # Distinct shingles per ad: sort by (ad, hash) and drop repeats within an ad.
     owner = np.repeat(np.arange(len(used_counts), dtype=np.int64), used_counts)
-    keys = np.unique(owner << 32 | combined.astype(np.int64))
+    keys = sorted_unique(owner << 32 | combined.astype(np.int64))
     per_ad = np.zeros(len(token_lists), dtype=np.int32)
     per_ad[usable] = np.bincount(keys >> 32, minlength=len(used_counts))
     return out, (keys & 0xFFFFFFFF).astype(np.uint32), per_ad

@@ -50,6 +50,21 @@ def test_stock_phrases_shared_by_many_advertisers_do_not_join_them():
     assert len(left) == 0
 
 
+def test_a_bucket_of_copies_is_joined_by_verifying_one_pair_per_ad():
+    # Twelve copies of one template and ten unrelated ads: the copies share every LSH bucket.
+    # Pairing each copy with its bucket's first ad joins them all, so no neighbour pair and no
+    # later band needs verifying: 11 verified pairs, not about twice as many.
+    template = "lieve meid met gouden handen zoenen massage en rollenspel half uur kusjes"
+    copies = [[*template.split(), f"persona{n}"] for n in range(12)]
+    others = [[f"other{n}word{k}" for k in range(14)] for n in range(10)]
+    sigs, shingles, starts = _sets(copies + others)
+    left, right, verified = weighted_template_edges(sigs, shingles, starts, 0.5, 0.3)
+    labels = components(len(copies) + len(others), left, right)
+    assert len(set(labels[:12].tolist())) == 1
+    assert len(set(labels.tolist())) == 11
+    assert verified == 11
+
+
 def test_copies_of_one_template_with_other_personas_and_prices_are_joined():
     texts = [
         f"{name} ({age}) Hoi schatjes, ik ben {name}, {age} jaar. Lieve meid met gouden handen "
