@@ -380,10 +380,11 @@ def persona_edges(
     women. Names and ages are common, so one shared persona proves nothing. A persona is a name
     with an age (ages a group states elsewhere for the name fill the gaps); a shared persona
     advertised in the same city in both groups is the rarer fact (name, age, city) and counts
-    as such. With G groups naming personas and f of them naming a shared fact, sharing the set
-    S has a chance of about Π f/G, times the ways of choosing |S| personas from each group's own.
-    Two groups are joined when that chance is below 1 / (G² / 2): about one false join expected
-    over all pairs of groups.
+    as such; a name one group never gives an age for is shared as the name alone. Among the E
+    groups naming at least two personas (the only ones that can be joined), naming P personas in
+    all, with f of them naming a shared fact, sharing the set S has a chance of about Π f/P,
+    times the ways of choosing |S| personas from each group's own. Two groups are joined when
+    that chance is below 1 / (E² / 2): about one false join expected over all pairs of groups.
     """
     empty = np.zeros(0, dtype=np.int64)
     named = np.flatnonzero(names > 0)
