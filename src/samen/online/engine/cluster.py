@@ -380,10 +380,11 @@ def persona_edges(
     women. Names and ages are common, so one shared persona proves nothing. A persona is a name
     with an age (ages a group states elsewhere for the name fill the gaps); a shared persona
     advertised in the same city in both groups is the rarer fact (name, age, city) and counts
-    as such. With G groups naming personas and f of them naming a shared fact, sharing the set
-    S has a chance of about Π f/G, times the ways of choosing |S| personas from each group's own.
-    Two groups are joined when that chance is below 1 / (G² / 2): about one false join expected
-    over all pairs of groups.
+    as such; a name one group never gives an age for is shared as the name alone. Among the E
+    groups naming at least two personas (the only ones that can be joined), naming P personas in
+    all, with f of them naming a shared fact, sharing the set S has a chance of about Π f/P,
+    times the ways of choosing |S| personas from each group's own. Two groups are joined when
+    that chance is below 1 / (E² / 2): about one false join expected over all pairs of groups.
     """
     empty = np.zeros(0, dtype=np.int64)
     named = np.flatnonzero(names > 0)
@@ -394,10 +395,9 @@ def persona_edges(
     pairs, first = np.unique(groups[named].astype(np.int64) << 32 | keys, return_index=True)
     pair_group, pair_key = pairs >> 32, pairs & 0xFFFFFFFF
     representative = dict(zip(pair_group.tolist(), named[first].tolist(), strict=True))
-    group_count = len(np.unique(pair_group))
     per_group = Counter(pair_group.tolist())
     if sum(1 for count in per_group.values() if count >= 2) < 2:
-        return empty, empty, []
+        return empty, empty, []  # nothing to join
     where: dict[tuple[int, int], set[int]] = {}
     key_city: Counter[tuple[int, int]] = Counter()
     if cities is not None:
@@ -412,31 +412,43 @@ def persona_edges(
     order = np.argsort(pair_key, kind="stable")
     sorted_keys, sorted_groups = pair_key[order], pair_group[order]
     bounds = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1], True])
-    shared: dict[tuple[int, int], list[int]] = {}
+    # Shared facts per pair of groups: {name: (key, how many groups name the fact)}.
+    shared: dict[tuple[int, int], dict[int, tuple[int, int]]] = {}
+    # Only groups naming at least two personas can be joined: they are the hypotheses, and the
+    # chance that one of them names a fact is counted among them.
+    eligible = np.fromiter((per_group[g] >= 2 for g in pair_group.tolist()), bool, len(pair_group))
+    frequency = Counter(pair_key[eligible].tolist())
+    candidates = sum(1 for count in per_group.values() if count >= 2)
     for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        if not 2 <= stop - start <= _PERSONA_MAX_GROUPS:
-            continue
         key = int(sorted_keys[start])
+        if not 2 <= stop - start <= _PERSONA_MAX_GROUPS or key % 256 == 0:
+            continue
         members = [g for g in sorted_groups[start:stop].tolist() if per_group[g] >= 2]
         for a, b in combinations(members, 2):
-            shared.setdefault((a, b), []).append(key)
-    frequency = Counter(pair_key.tolist())
-    bar = math.log(group_count * (group_count - 1) / 2)
+            shared.setdefault((a, b), {})[key // 256] = (key, frequency[key])
+    name_frequency = Counter(
+        (np.unique(pair_key[eligible] // 256 << 32 | pair_group[eligible]) >> 32).tolist()
+    )
+    _share_names_without_age(pair_group[eligible], pair_key[eligible], shared, name_frequency)
+    bar = math.log(candidates * (candidates - 1) / 2)
+    # The chance that one persona of a group is a given fact: the fact's share of all the
+    # personas these groups name (the ways of choosing which ones are counted below).
+    slots = int(np.count_nonzero(eligible))
     lefts, rights, links = [], [], []
-    for (a, b), common in shared.items():
-        m = len(common)
+    for (a, b), facts in shared.items():
+        m = len(facts)
         if m < 2:
             continue
         evidence = 0.0
-        for k in common:
-            rarest = frequency[k]
+        for k, count in facts.values():
             both = where.get((a, k), set()) & where.get((b, k), set())
             if both:
                 # The best of the shared cities, paid for by how many cities were tried.
-                rarest = min(key_city[(k, c)] for c in both) * len(where[(a, k)])
-            evidence += math.log(group_count / min(rarest, frequency[k]))
+                count = min(count, min(key_city[(k, c)] for c in both) * len(where[(a, k)]))
+            evidence += math.log(slots / count)
         evidence -= math.log(math.comb(per_group[a], m) * math.comb(per_group[b], m))
         evidence -= math.lgamma(m + 1)
+        common = [key for key, _ in facts.values()]
         if evidence >= bar:
             lefts.append(representative[a])
             rights.append(representative[b])
@@ -449,6 +461,59 @@ def persona_edges(
                 )
             )
     return np.array(lefts, dtype=np.int64), np.array(rights, dtype=np.int64), links
+
+
+# A name without an age is matched by name alone; names more common than this are left out of
+# that matching (the pairs to try would grow with the square of their groups).
+_PERSONA_NAME_MAX_GROUPS = 4 * _PERSONA_MAX_GROUPS
+
+
+def _share_names_without_age(
+    pair_group: np.ndarray,
+    pair_key: np.ndarray,
+    shared: dict[tuple[int, int], dict[int, tuple[int, int]]],
+    name_frequency: Counter[int],
+) -> None:
+    """Add to ``shared`` the names two groups share where one of them never states an age.
+
+    A template that never gives the age ("Sweet Anna in Utrecht") names the same persona as
+    another template's "Anna (23)"; what the two share is then the name only, and chance is
+    measured by how many groups name it at all (any age): weaker evidence than a name with an
+    age. Two groups that both give an age for a name and disagree share nothing.
+    """
+    names = pair_key // 256
+    ageless = pair_key % 256 == 0
+    code = np.unique(names << 32 | pair_group)  # (name, group), each once
+    code_name, code_group = code >> 32, code & 0xFFFFFFFF
+    without = np.isin(code, names[ageless] << 32 | pair_group[ageless])
+    bounds = np.flatnonzero(np.r_[True, code_name[1:] != code_name[:-1], True])
+    found: list[np.ndarray] = []
+    found_names: list[np.ndarray] = []
+    for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        if not 2 <= stop - start <= _PERSONA_NAME_MAX_GROUPS:
+            continue
+        members = code_group[start:stop]
+        lacking = members[without[start:stop]]
+        if not len(lacking):
+            continue
+        a = np.repeat(lacking, len(members))
+        b = np.tile(members, len(lacking))
+        pairs = np.unique(_pair_codes(a[a != b], b[a != b]))
+        found.append(pairs)
+        found_names.append(np.full(len(pairs), code_name[start]))
+    if not found:
+        return
+    # (pair, name) once each; only pairs with two such names, or with a fact already shared,
+    # can reach two shared facts: the others are not worth a Python object.
+    pair_codes, pair_names = np.concatenate(found), np.concatenate(found_names)
+    codes, counts = np.unique(pair_codes, return_counts=True)
+    known = np.array([a << 32 | b for a, b in shared], dtype=np.int64)
+    wanted = codes[(counts >= 2) | np.isin(codes, known)]
+    keep = np.isin(pair_codes, wanted)
+    for pair_code, name in zip(pair_codes[keep].tolist(), pair_names[keep].tolist(), strict=True):
+        entry = shared.setdefault((pair_code >> 32, pair_code & 0xFFFFFFFF), {})
+        if name not in entry:
+            entry[name] = (name * 256, name_frequency[name])
 
 
 # A contact that joins this many otherwise separate groups, each with contacts of its own, is a
