@@ -16,7 +16,7 @@ from django.utils import timezone
 from samen.cases.models import Case, CaseEvent
 from samen.cases.services import case_status_change
 from samen.identification.models import IdentificationPath
-from samen.identification.selectors import current_definition
+from samen.identification.services import current_definition
 from samen.organisations.models import Organisation
 from samen.shelter.models import Location, Place, Placement, Provider, Referral
 
