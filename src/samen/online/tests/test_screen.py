@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def online_dir(settings, tmp_path) -> Path:
-    """Each test's scans in a directory of its own."""
+    """Each test's scans in a directory of its own, run in the request on either engine (the
+    queue's own test below turns the job queue on)."""
+    settings.JOBS_QUEUED = False
     settings.ONLINE_DATA_DIR = tmp_path / "online"
     settings.ONLINE_SCAN_DIRS = [tmp_path / "online" / "inbox"]
     return settings.ONLINE_DATA_DIR
