@@ -15,23 +15,14 @@ from samen.online.models import (
     LeadMark,
     LeadStatus,
 )
-from samen.online.services.scans import _touch
+from samen.online.services.scans import _touch, own_row
 
 MARKABLE = (LeadStatus.REVIEWED, LeadStatus.FALSE_POSITIVE, LeadStatus.SENT)
 
 
 def _lead_for(actor: Actor, lead_id: int, permission: str) -> Lead:
-    policy.require(actor, permission, object_type="online_lead", object_id=str(lead_id))
-    lead = (
-        Lead.objects.select_related("scan")
-        .filter(pk=lead_id, scan__organisation=actor.organisation)
-        .first()
-    )
-    if lead is None:
-        raise policy.not_visible(
-            actor, permission, object_type="online_lead", object_id=str(lead_id)
-        )
-    return lead
+    rows = Lead.objects.select_related("scan").filter(scan__organisation=actor.organisation)
+    return own_row(actor, rows, lead_id, permission, "online_lead")
 
 
 def lead_mark(*, actor: Actor, lead_id: int, status: str) -> Lead:

@@ -19,7 +19,7 @@ from samen.online.models import (
     NoticeStatus,
 )
 from samen.online.services.leads import _lead_for
-from samen.online.services.scans import _touch
+from samen.online.services.scans import _touch, own_row
 
 NEXT_NOTICE_STATUS: dict[str, set[str]] = {
     NoticeStatus.OPEN: {NoticeStatus.SENT},
@@ -111,17 +111,8 @@ def notices_compose(
 
 
 def _notice_for(actor: Actor, notice_id: int, permission: str) -> Notice:
-    policy.require(actor, permission, object_type="online_notice", object_id=str(notice_id))
-    notice = (
-        Notice.objects.select_related("lead__scan")
-        .filter(pk=notice_id, organisation=actor.organisation)
-        .first()
-    )
-    if notice is None:
-        raise policy.not_visible(
-            actor, permission, object_type="online_notice", object_id=str(notice_id)
-        )
-    return notice
+    rows = Notice.objects.select_related("lead__scan").filter(organisation=actor.organisation)
+    return own_row(actor, rows, notice_id, permission, "online_notice")
 
 
 def notice_update(

@@ -46,6 +46,16 @@ FAILED_NO_ADS = gettext_noop("No ad in the file could be read.")
 FAILED_ENGINE = gettext_noop("The scan stopped with an error. Try again or ask the administrator.")
 
 
+def own_row(actor: Actor, rows: Any, pk: int, permission: str, object_type: str) -> Any:
+    """One row of the actor's own organisation (``rows`` already filtered to it), after the
+    permission check; anything else is refused exactly as a row that does not exist."""
+    policy.require(actor, permission, object_type=object_type, object_id=str(pk))
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise policy.not_visible(actor, permission, object_type=object_type, object_id=str(pk))
+    return row
+
+
 def _touch(scan_row: Scan) -> None:
     """Work on a scan restarts its retention clock, rows and files alike (ADR 0012)."""
     now = timezone.now()
