@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from re import _constants as _sre  # type: ignore[attr-defined]  # the parser, for its tree
+from re import _parser as _sre_parse  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,12 @@ class IndicatorSet:
             if word.isdigit()
         }
         self.triggers = frozenset(self._by_word)
+        # The literal texts every match of a word's alternation starts with: the ad is searched
+        # for them with str.find (memchr speed) and the alternation is tried only where they
+        # occur, instead of at every position of the text. None: not known, search the text.
+        self._search = {
+            word: (regex, _literal_starts(regex)) for word, regex in self._by_word.items()
+        }
         self._unkeyed_regex = _alternation(self._unkeyed) if self._unkeyed else None
 
     def hits(self, text: str) -> list[Hit]:
@@ -107,8 +115,12 @@ class IndicatorSet:
         if words is None:
             return self._mask_of(self._regex, lowered, 0)
         mask = 0
-        for word in self.triggers.intersection(words):
-            mask = self._mask_of(self._by_word[word], lowered, mask)
+        # Words whose alternations are the same pattern ("only", "alleen", ...) search once.
+        for regex, starts in {self._search[word] for word in self.triggers.intersection(words)}:
+            if starts is None:
+                mask = self._mask_of(regex, lowered, mask)
+            else:
+                mask = self._mask_at(regex, starts, lowered, mask)
         for number, regex in self._by_number.items():
             if number in lowered:
                 mask = self._mask_of(regex, lowered, mask)
@@ -122,6 +134,28 @@ class IndicatorSet:
             # word quickly; the boundary is checked here instead.
             start = match.start()
             if start == 0 or not lowered[start - 1].isalnum():
+                mask |= self._bit[match.lastgroup or ""]
+        return mask
+
+    def _mask_at(
+        self, regex: re.Pattern[str], starts: tuple[str, ...], lowered: str, mask: int
+    ) -> int:
+        """``_mask_of`` when every match starts with one of ``starts``: the same matches, since
+        finditer tries positions left to right and resumes after each match, and only the
+        positions where a start occurs can match."""
+        if len(starts) == 1:
+            positions: list[int] | set[int] = _occurrences(lowered, starts[0])
+        else:
+            positions = {at for start in starts for at in _occurrences(lowered, start)}
+        end = 0
+        for at in sorted(positions) if len(starts) > 1 else positions:
+            if at < end:
+                continue
+            match = regex.match(lowered, at)
+            if match is None:
+                continue
+            end = match.end()
+            if at == 0 or not lowered[at - 1].isalnum():
                 mask |= self._bit[match.lastgroup or ""]
         return mask
 
@@ -143,6 +177,48 @@ def _alternation(items: list[tuple[str, str]], *, guard: bool = True) -> re.Patt
         + "|".join(f"(?P<{key}>{'|'.join(patterns)})" for key, patterns in grouped.items())
         + ")"
     )
+
+
+def _occurrences(text: str, literal: str) -> list[int]:
+    found: list[int] = []
+    at = text.find(literal)
+    while at >= 0:
+        found.append(at)
+        at = text.find(literal, at + 1)
+    return found
+
+
+def _literal_starts(regex: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Non-empty literal texts one of which every match of ``regex`` starts with, or None when
+    the pattern does not make that certain (flags, classes or repeats before any literal)."""
+    parsed = _sre_parse.parse(regex.pattern)
+    if parsed.state.flags & ~_sre.SRE_FLAG_UNICODE:
+        return None
+    starts = _sequence_starts(list(parsed))
+    if not starts:
+        return None
+    # A start that begins with a shorter start adds no position: keep the shortest only.
+    return tuple(s for s in sorted(starts) if not any(s != t and s.startswith(t) for t in starts))
+
+
+def _sequence_starts(items: list) -> set[str] | None:
+    """The literal prefixes of a parsed sequence (see ``_literal_starts``); None when a branch
+    may start with something other than a literal."""
+    prefix = ""
+    for op, value in items:
+        if op is _sre.LITERAL:
+            prefix += chr(value)
+            continue
+        if op is _sre.SUBPATTERN and not value[1] and not value[2]:
+            inner = [_sequence_starts(list(value[3]))]
+        elif op is _sre.BRANCH:
+            inner = [_sequence_starts(list(branch)) for branch in value[1]]
+        else:
+            break
+        if any(options is None for options in inner):
+            break
+        return {prefix + option for options in inner for option in options or ()}
+    return {prefix} if prefix else None
 
 
 def _unanchored(pattern: str) -> str:

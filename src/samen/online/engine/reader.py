@@ -78,8 +78,13 @@ def _number(record: dict, name: str) -> float:
     value = record.get(name)
     if value in (None, ""):
         return -1.0
+    kind = type(value)
     try:
-        number = float(str(value).replace(",", ".").strip().lstrip("€").strip())
+        if kind is float or (kind is int and -(1 << 53) < value < 1 << 53):
+            # What the text route gives for these (exactly representable), without the text.
+            number = float(value)
+        else:
+            number = float(str(value).replace(",", ".").strip().lstrip("€").strip())
     except ValueError as exc:
         raise BadRecord(f"field {name!r} is not a number") from exc
     if not math.isfinite(number) or number < 0:
@@ -104,6 +109,10 @@ def parse_ad(payload: object) -> Ad:
         raise BadRecord(payload.reason)
     if isinstance(payload, bytes | str):
         try:
+            if type(payload) is bytes and payload[:1] == b"{":
+                # What json.loads decodes bytes as when they open an object (no byte order mark
+                # and no UTF-16/32 starts with "{"), without its encoding detection.
+                payload = payload.decode("utf-8", "surrogatepass")
             record = json.loads(payload)
         except RecursionError as exc:
             raise BadRecord("JSON nested too deeply") from exc
