@@ -9,7 +9,8 @@ process; default PostgreSQL only):
      the current head: each entry is built in Python with the same fields and values that
      `samen.core.audit.record` would store (synthetic ids, case numbers, codes and field
      names; never personal data; origins in the TEST-NET range), hashed with
-     `samen.core.audit.chain_hash` over the previous entry's hash, with a gapless seq and
+     `samen.core.audit.sealed` over the previous entry's hash (its canonical bytes stored with
+     it, ADR 0050), with a gapless seq and
      increasing times over the last year. AuditSubject rows are written as record() would.
      Loaded with COPY (PostgreSQL) or executemany in transactions of 50,000 (SQLite);
      AuditChainHead is set to the last seq and hash; then VACUUM ANALYZE (PostgreSQL) or ANALYZE.
@@ -65,7 +66,7 @@ SUBJECT_TABLE = "sharing_auditsubject"
 COLUMNS = (
     "id", "seq", "at", "actor_id", "actor_username", "organisation_id", "role", "action",
     "operation", "object_type", "object_id", "fields", "detail", "purpose", "legal_basis",
-    "on_behalf_of", "emergency", "result", "origin", "prev_hash", "hash",
+    "on_behalf_of", "emergency", "result", "origin", "prev_hash", "hash", "canonical",
 )  # fmt: skip
 LIST_FIELDS = ["municipality", "region", "forms", "minor", "age_band", "gender"]
 STATUSES = ["signalled", "in_progress", "referred", "closed"]
@@ -270,7 +271,7 @@ def entries(
     n: int, *, seq0: int, prev0: str, id0: int, key: bytes, seed: int = 1
 ) -> Iterator[tuple[dict[str, object], list[str]]]:
     """n chained entries after (seq0, prev0): (row values incl. id/seq/prev_hash/hash, subjects)."""
-    from samen.core.audit import chain_hash, subjects_of
+    from samen.core.audit import sealed, subjects_of
 
     rng = random.Random(seed)
     who = actors()
@@ -286,8 +287,8 @@ def entries(
         origin = f"{channel}:192.0.2.{1 + w.user_id % 250}"  # TEST-NET-1, never a real address
         values = values_of(w, event(rng, w), at, origin)
         values["seq"] = seq0 + 1 + i
-        digest = chain_hash(key, prev, values)
-        values.update(id=id0 + i, prev_hash=prev, hash=digest)
+        canonical, digest = sealed(key, prev, values)
+        values.update(id=id0 + i, prev_hash=prev, hash=digest, canonical=canonical.decode())
         subjects = sorted(
             set(subjects_of(str(values["object_type"]), values["object_id"], values["detail"]))
         )
@@ -512,11 +513,11 @@ def stream_floor(db: str) -> tuple[int, float, list[bytes]]:
     sample: list[bytes] = []
     t = time.perf_counter()
     n = 0
-    if db == "postgres":
-        for line, _index in audit_verify.copy_lines(0, None):
+    if db == "postgres":  # the stored bytes as the walk reads them (ADR 0050)
+        for line in audit_verify._lines(audit_verify._sealed_sql(0, None)):
             n += 1
             if n <= HASH_SAMPLE:
-                sample.append(line)
+                sample.append(line.split(b"\t", 4)[4])
     else:
         for row in audit_verify._rows(0, None):
             n += 1
@@ -681,14 +682,38 @@ def measure(db: str, dsn: str, n: int, every: int) -> dict[str, object]:
 
     # The floors: reading the rows and their subject index as verify streams them, no checks,
     # in one process (verify itself may split it over processes); and the hashing alone.
+    floor_meter = CpuMeter(db_name(dsn) if db == "postgres" else None)
+    floor_meter.start()
     read, floor_s, sample = stream_floor(db)
+    floor_cpu = floor_meter.stop()
     log(
-        f"[{db}] floor: streaming {read:,} entries with their index, no checks, in "
-        f"{floor_s:.1f} s ({read / floor_s:,.0f}/s, one process)"
+        f"[{db}] floor: streaming {read:,} entries as verify reads them, no checks, in "
+        f"{floor_s:.1f} s ({read / floor_s:,.0f}/s, one process; CPU {floor_cpu['cpu_s']:.1f} s "
+        f"here + {floor_cpu['server_cpu_s']:.1f} s in the server)"
     )
     hash_per_s = hash_floor(key, sample)
     log(f"[{db}] floor: the HMAC alone over {len(sample):,} rows in memory: {hash_per_s:,.0f}/s")
     del sample
+    check_s = check_server_s = 0.0
+    if db == "postgres":  # the server's comparison of the columns with the stored bytes alone
+        from samen.core import audit_verify
+
+        meter = CpuMeter(db_name(dsn))
+        meter.start()
+        t = time.perf_counter()
+        with connection.cursor() as cur:
+            cur.execute(*audit_verify._check_sql(0, total, []))
+            flagged = len(cur.fetchall())
+        check_s, check_server_s = time.perf_counter() - t, meter.stop()["server_cpu_s"]
+        log(
+            f"[{db}] floor: the server's check of columns and subject index against the stored "
+            f"bytes, one query: {check_s:.1f} s, {check_server_s:.1f} s server CPU, "
+            f"{flagged} rows flagged"
+        )
+    t = time.perf_counter()
+    anchor.load()
+    anchors_s = time.perf_counter() - t
+    log(f"[{db}] floor: reading and checking the checkpoint file alone: {anchors_s:.1f} s")
 
     rss_fill = peak_rss_mb()
     if not reset_peak_rss():
@@ -763,6 +788,11 @@ def measure(db: str, dsn: str, n: int, every: int) -> dict[str, object]:
         "entries_per_s": result.checked / verify_s,
         "floor_s": floor_s,
         "floor_per_s": read / floor_s,
+        "floor_cpu_s": floor_cpu["cpu_s"],
+        "floor_server_cpu_s": floor_cpu["server_cpu_s"],
+        "check_s": check_s,
+        "check_server_cpu_s": check_server_s,
+        "anchors_s": anchors_s,
         "hash_per_s": hash_per_s,
         **cpu,
         "checkpoints": checkpoints,
