@@ -784,8 +784,13 @@ def _sealed_span(key: bytes, anchors: anchor.Anchors, lo: int, hi: int | None) -
         if prev_hash != prev:
             problem = Problem(seq, int(row_id), "link to previous broken")
             break
-        if b"\\" in stored:  # COPY doubles a backslash and escapes control characters
-            stored = _uncopy(stored) or b""
+        if b"\\" in stored:  # COPY doubles a backslash (JSON's escapes) and escapes the rest
+            plain = stored.replace(b"\\\\", b"\\")
+            # Only doubled backslashes (all a canonical form holds) halve the count exactly;
+            # anything else (a tab, a NULL: never ours) is decoded as COPY means it.
+            if 2 * plain.count(b"\\") != stored.count(b"\\"):
+                plain = _uncopy(stored) or b""
+            stored = plain
         mac = keyed.copy()
         mac.update(prev + b"|" + stored)
         if mac.hexdigest().encode() != digest:

@@ -23,7 +23,7 @@ def trail(actor_for, django_capture_on_commit_callbacks):
         for n in range(1, 5):
             audit.record(
                 actor, "case.read", object_type="case", object_id=f"MH-2026-00000{n}",
-                fields=["status"], legal_basis="AVG art. 6 — lid 1 \\ \"e\"",
+                fields=["status"], legal_basis="AVG art. 6 — lid 1 \\ \"e\"\t",
                 detail={"shown": [f"MH-2026-00010{n}"]},
             )  # fmt: skip
     return list(AuditEntry.objects.order_by("seq"))
@@ -44,6 +44,16 @@ def test_stored_bytes_changed_with_the_columns_left_are_found(trail):
     result = audit.verify()
     assert not result.ok and result.first_bad_seq == 2 and "altered" in result.reason
     assert result.first_bad_id == trail[1].pk and result.checked == 1
+
+
+def test_stored_bytes_with_an_escape_written_out_raw_are_found(trail):
+    """JSON escapes a tab as backslash-t, and COPY writes a raw tab as backslash-t too: the walk
+    must read the bytes as stored, not take the raw tab for the escape (which would let it pass
+    the hash and leave the server to parse JSON that is not)."""
+    raw(f"UPDATE {TABLE} SET canonical = replace(canonical, %s, %s) WHERE seq = 3", ["\\t", "\t"])
+    assert "\t" in AuditEntry.objects.get(seq=3).canonical
+    result = audit.verify()
+    assert not result.ok and result.first_bad_seq == 3 and "altered" in result.reason
 
 
 @pytest.mark.postgres_only
