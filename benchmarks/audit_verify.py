@@ -9,8 +9,7 @@ process; default PostgreSQL only):
      the current head: each entry is built in Python with the same fields and values that
      `samen.core.audit.record` would store (synthetic ids, case numbers, codes and field
      names; never personal data; origins in the TEST-NET range), hashed with
-     `samen.core.audit.sealed` over the previous entry's hash (its canonical bytes stored with
-     it, ADR 0050), with a gapless seq and
+     `samen.core.audit.chain_hash` over the previous entry's hash, with a gapless seq and
      increasing times over the last year. AuditSubject rows are written as record() would.
      Loaded with COPY (PostgreSQL) or executemany in transactions of 50,000 (SQLite);
      AuditChainHead is set to the last seq and hash; then VACUUM ANALYZE (PostgreSQL) or ANALYZE.
@@ -66,7 +65,7 @@ SUBJECT_TABLE = "sharing_auditsubject"
 COLUMNS = (
     "id", "seq", "at", "actor_id", "actor_username", "organisation_id", "role", "action",
     "operation", "object_type", "object_id", "fields", "detail", "purpose", "legal_basis",
-    "on_behalf_of", "emergency", "result", "origin", "prev_hash", "hash", "canonical",
+    "on_behalf_of", "emergency", "result", "origin", "prev_hash", "hash",
 )  # fmt: skip
 LIST_FIELDS = ["municipality", "region", "forms", "minor", "age_band", "gender"]
 STATUSES = ["signalled", "in_progress", "referred", "closed"]
@@ -271,7 +270,7 @@ def entries(
     n: int, *, seq0: int, prev0: str, id0: int, key: bytes, seed: int = 1
 ) -> Iterator[tuple[dict[str, object], list[str]]]:
     """n chained entries after (seq0, prev0): (row values incl. id/seq/prev_hash/hash, subjects)."""
-    from samen.core.audit import sealed, subjects_of
+    from samen.core.audit import chain_hash, subjects_of
 
     rng = random.Random(seed)
     who = actors()
@@ -287,8 +286,8 @@ def entries(
         origin = f"{channel}:192.0.2.{1 + w.user_id % 250}"  # TEST-NET-1, never a real address
         values = values_of(w, event(rng, w), at, origin)
         values["seq"] = seq0 + 1 + i
-        canonical, digest = sealed(key, prev, values)
-        values.update(id=id0 + i, prev_hash=prev, hash=digest, canonical=canonical.decode())
+        digest = chain_hash(key, prev, values)
+        values.update(id=id0 + i, prev_hash=prev, hash=digest)
         subjects = sorted(
             set(subjects_of(str(values["object_type"]), values["object_id"], values["detail"]))
         )
@@ -513,11 +512,11 @@ def stream_floor(db: str) -> tuple[int, float, list[bytes]]:
     sample: list[bytes] = []
     t = time.perf_counter()
     n = 0
-    if db == "postgres":  # the stored bytes as the walk reads them (ADR 0050)
-        for line in audit_verify._lines(audit_verify._sealed_sql(0, None)):
+    if db == "postgres":
+        for line, _index in audit_verify.copy_lines(0, None):
             n += 1
             if n <= HASH_SAMPLE:
-                sample.append(line.split(b"\t", 4)[4])
+                sample.append(line)
     else:
         for row in audit_verify._rows(0, None):
             n += 1
@@ -694,26 +693,20 @@ def measure(db: str, dsn: str, n: int, every: int) -> dict[str, object]:
     hash_per_s = hash_floor(key, sample)
     log(f"[{db}] floor: the HMAC alone over {len(sample):,} rows in memory: {hash_per_s:,.0f}/s")
     del sample
-    check_s = check_server_s = 0.0
-    if db == "postgres":  # the server's comparison of the columns with the stored bytes alone
-        from samen.core import audit_verify
+    # The checkpoint file as verify reads it first (in parts by its workers when large).
+    from samen.core import audit_verify
 
-        meter = CpuMeter(db_name(dsn))
-        meter.start()
-        t = time.perf_counter()
-        with connection.cursor() as cur:
-            cur.execute(*audit_verify._check_sql(0, total, []))
-            flagged = len(cur.fetchall())
-        check_s, check_server_s = time.perf_counter() - t, meter.stop()["server_cpu_s"]
-        log(
-            f"[{db}] floor: the server's check of columns and subject index against the stored "
-            f"bytes, one query: {check_s:.1f} s, {check_server_s:.1f} s server CPU, "
-            f"{flagged} rows flagged"
-        )
+    anchors_meter = CpuMeter(None)
+    anchors_meter.start()
     t = time.perf_counter()
-    anchor.load()
+    anchor.load(workers=audit_verify.worker_count())
     anchors_s = time.perf_counter() - t
-    log(f"[{db}] floor: reading and checking the checkpoint file alone: {anchors_s:.1f} s")
+    anchors_cpu = anchors_meter.stop()
+    log(
+        f"[{db}] floor: reading and checking the checkpoint file alone: {anchors_s:.1f} s "
+        f"(CPU {anchors_cpu['cpu_s']:.1f} s here + {anchors_cpu['children_cpu_s']:.1f} s in "
+        f"{audit_verify.worker_count()} workers)"
+    )
 
     rss_fill = peak_rss_mb()
     if not reset_peak_rss():
@@ -790,9 +783,8 @@ def measure(db: str, dsn: str, n: int, every: int) -> dict[str, object]:
         "floor_per_s": read / floor_s,
         "floor_cpu_s": floor_cpu["cpu_s"],
         "floor_server_cpu_s": floor_cpu["server_cpu_s"],
-        "check_s": check_s,
-        "check_server_cpu_s": check_server_s,
         "anchors_s": anchors_s,
+        "anchors_cpu_s": anchors_cpu["cpu_s"] + anchors_cpu["children_cpu_s"],
         "hash_per_s": hash_per_s,
         **cpu,
         "checkpoints": checkpoints,

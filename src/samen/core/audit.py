@@ -86,15 +86,9 @@ def _prepared(key: bytes) -> hmac.HMAC:
 
 
 def chain_hash(key: bytes, prev_hash: str, values: dict) -> str:
-    return sealed(key, prev_hash, values)[1]
-
-
-def sealed(key: bytes, prev_hash: str, values: dict) -> tuple[bytes, str]:
-    """The entry's canonical bytes (stored with it, ADR 0050) and its hash over them."""
-    canonical = _canonical(values)
     mac = _prepared(key).copy()
-    mac.update(prev_hash.encode() + b"|" + canonical)
-    return canonical, mac.hexdigest()
+    mac.update(prev_hash.encode() + b"|" + _canonical(values))
+    return mac.hexdigest()
 
 
 def _audit_key() -> bytes:
@@ -175,7 +169,7 @@ def record_many(actor: Actor, action: str, entries: Iterable[dict[str, Any]]) ->
 # locks and reads the head, one that inserts the entries, their subject index rows and moves
 # the head (one statement on PostgreSQL; three cheap calls on SQLite), then the commit. The
 # entries' values are prepared by the model's own fields, exactly as the ORM would store them.
-_VALUE_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "hash", "canonical")
+_VALUE_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "hash")
 _BATCH = 500  # entries per INSERT: far below SQLite's limit of bound parameters
 
 
@@ -303,10 +297,8 @@ def _chained(key: bytes, batch: list[dict], seq: int, prev: str) -> list[_Write]
         for values in batch[start : start + _BATCH]:
             seq += 1
             values["seq"] = seq
-            canonical, digest = sealed(key, prev, values)
-            # The canonical form is ASCII (json.dumps escapes the rest): text, byte for byte.
-            stored = {**values, "prev_hash": prev, "hash": digest,
-                      "canonical": canonical.decode("ascii")}  # fmt: skip
+            digest = chain_hash(key, prev, values)
+            stored = {**values, "prev_hash": prev, "hash": digest}
             prepared = [f.get_db_prep_save(stored[name], connection) for name, f in t.named_fields]
             rows.append(prepared)
             # An entry about no case number needs no subject index row.

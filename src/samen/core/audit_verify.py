@@ -18,7 +18,6 @@ its predecessor, its content, its subject index or its checkpoint, with the same
 from __future__ import annotations
 
 import binascii
-import dataclasses
 import hmac
 import json
 import os
@@ -118,7 +117,7 @@ def _sql(lo: int, hi: int | None) -> tuple[str, list[int]]:
     # The count guards the join: a tampered case number holding a comma cannot pass for two.
     sql = (
         f"SELECT {cols}, (SELECT COUNT(*) FROM {subjects} s WHERE s.entry_id = e.id), "  # noqa: S608 (table names from the models)
-        f"(SELECT {joined} FROM {subjects} s WHERE s.entry_id = e.id), e.canonical "
+        f"(SELECT {joined} FROM {subjects} s WHERE s.entry_id = e.id) "
         f"FROM {entries} e WHERE e.seq > %s{bound} ORDER BY e.seq"
     )
     return sql, [lo] if hi is None else [lo, hi]
@@ -201,13 +200,9 @@ def _row_problem(prepared: hmac.HMAC, prev: str, row: tuple, anchors: anchor.Anc
     its subject index, its checkpoint; None when nothing is."""
     seq, digest = row[1], row[3]
     fields, detail = _json(row[14]), _json(row[15])
-    form = canonical(row, fields, detail)
     mac = prepared.copy()
-    mac.update(prev.encode() + b"|" + form)
+    mac.update(prev.encode() + b"|" + canonical(row, fields, detail))
     if not hmac.compare_digest(mac.hexdigest(), digest):
-        return "content was altered"
-    stored = row[23]
-    if stored is not None and stored.encode() != form:  # the bytes differ from the columns
         return "content was altered"
     count, joined = row[21], row[22]
     subjects = sorted(joined.split(",")) if joined else []
@@ -224,26 +219,9 @@ def _row_problem(prepared: hmac.HMAC, prev: str, row: tuple, anchors: anchor.Anc
 def check_span(key: bytes, anchors: anchor.Anchors, lo: int, hi: int | None) -> Span:
     """Walk lo < seq <= hi. The first row's sequence and its link to the row before the range
     are left to the join (a range does not know what came before it)."""
-    if connection.vendor != "postgresql":
-        return _row_span(key, anchors, lo, hi)
-    # Entries appended before their bytes were stored (a prefix of the chain, ADR 0050) are
-    # walked from their columns; the rest by their stored bytes.
-    unsealed = _last_unsealed(lo, hi)
-    if unsealed is None:
-        return _sealed_span(key, anchors, lo, hi)
-    old = _copy_span(key, anchors, lo, unsealed)
-    if old.problem is None and old.first_seq is not None:
-        # Entries of a process still on the old code may sit among them: their stored bytes,
-        # where there are any, must be the columns' (checked one by one; a passing state).
-        found = _confirmed(
-            hmac.new(key, digestmod="sha256"), anchors, _stored_among_unsealed(lo, unsealed),
-            old.first_seq,
-        )  # fmt: skip
-        if found is not None:
-            return dataclasses.replace(old, problem=found[0], checked=found[1])
-    if old.problem is not None or (hi is not None and unsealed >= hi):
-        return old
-    return _concat(old, _sealed_span(key, anchors, unsealed, hi))
+    if connection.vendor == "postgresql":
+        return _copy_span(key, anchors, lo, hi)
+    return _row_span(key, anchors, lo, hi)
 
 
 def _row_span(key: bytes, anchors: anchor.Anchors, lo: int, hi: int | None) -> Span:
@@ -653,193 +631,3 @@ def join(parts: list[Span], genesis: str) -> Walk:
             return Walk(checked, prev, part.problem)
         expected = part.first_seq + part.checked
     return Walk(checked, prev, None)
-
-
-# --- PostgreSQL: the stored bytes hashed as they are, the columns compared with them there -----
-#
-# ADR 0050. Each entry keeps the exact bytes its hash covers (`canonical`). The walk streams
-# (id, seq, prev_hash, hash, canonical) and hashes the bytes as stored: no decoding, no JSON,
-# no form to rebuild. That proves the bytes, not the columns people read; so one query per range
-# compares them on the server: each entry's bytes parsed as JSON against an object built from
-# its columns, and its subject index against the case numbers its columns name. Any row that
-# fails either (or whose bytes do not hash right, or are missing) is checked again by
-# `_row_problem`, the column-by-column check, which alone names a row altered.
-
-# A case number exactly as `CASE_NUMBER` takes it when the string is plain ASCII. Python's `\d`
-# also takes other scripts' digits and its `$` a final newline: a name starting with MH- that
-# holds any byte other than printable ASCII sends its entry to the slow check instead.
-_STRICT_NUMBER = "'^MH-[0-9]{4}-[0-9]{6}$'"
-
-
-def _strings_of(value: str) -> str:
-    """SQL for the strings Python gets by iterating a JSON value as `_named` does: an array's
-    string items, an object's keys (a string's characters are never a case number)."""
-    return (
-        f"SELECT v #>> '{{}}' FROM jsonb_array_elements(CASE WHEN jsonb_typeof({value}) = "  # noqa: S608 (SQL from this module)
-        f"'array' THEN {value} ELSE '[]' END) v WHERE jsonb_typeof(v) = 'string' "
-        f"UNION ALL SELECT k FROM jsonb_object_keys(CASE WHEN jsonb_typeof({value}) = 'object' "
-        f"THEN {value} ELSE '{{}}' END) k"
-    )
-
-
-def _check_sql(lo: int, hi: int, skip: list[int]) -> tuple[str, list[Any]]:
-    """The sequence numbers in lo < seq <= hi whose columns differ from their stored bytes or
-    whose subject index differs from what their columns name (`subjects_of`)."""
-    entries, subjects = AuditEntry._meta.db_table, AuditSubject._meta.db_table
-    shown = _strings_of("CASE WHEN r.object_type = 'case' THEN r.detail -> 'shown' END")
-    cases = _strings_of("r.detail -> 'cases'")
-    columns = ", ".join(f"'{name}', " + (_AT if name == "at" else f"e.{name}") for name, _ in _KEYS)
-    return (
-        f"WITH r AS MATERIALIZED (SELECT e.id, e.seq, e.object_type, e.object_id, e.detail, "  # noqa: S608 (table names from the models, bounds are ints)
-        f"e.canonical IS NULL OR e.canonical::jsonb IS DISTINCT FROM jsonb_build_object({columns}) "
-        f"AS differs FROM {entries} e WHERE e.seq > {int(lo)} AND e.seq <= {int(hi)} "
-        f"AND e.seq <> ALL(%s::bigint[])), "
-        # What `_named` takes: the case's own number, the cases a case list showed, a signal's.
-        f"named AS (SELECT r.id, r.object_id AS n FROM r WHERE r.object_type = 'case' "
-        f"AND r.object_id NOT IN ('', '*') "
-        f"UNION ALL SELECT r.id, x.n FROM r CROSS JOIN LATERAL ("
-        f"{shown} UNION ALL {cases} "
-        f"UNION ALL SELECT r.detail ->> 'case' WHERE jsonb_typeof(r.detail -> 'case') = 'string'"
-        f") x(n) WHERE r.detail ?| array['shown', 'cases', 'case']), "
-        f"derived AS (SELECT DISTINCT id, n FROM named WHERE n ~ {_STRICT_NUMBER}), "
-        f"actual AS (SELECT s.entry_id AS id, s.case_number AS n FROM {subjects} s "
-        f"JOIN r ON r.id = s.entry_id WHERE s.entry_id BETWEEN (SELECT MIN(id) FROM r) "
-        f"AND (SELECT MAX(id) FROM r)) "
-        f"SELECT seq FROM r WHERE differs OR id IN ("
-        f"SELECT id FROM (SELECT id, n FROM actual EXCEPT ALL SELECT id, n FROM derived) a "
-        f"UNION ALL "
-        f"SELECT id FROM (SELECT id, n FROM derived EXCEPT ALL SELECT id, n FROM actual) b "
-        f"UNION ALL SELECT id FROM named WHERE n LIKE 'MH-%%' AND n !~ {_STRICT_NUMBER} "
-        f"AND n ~ '[^ -~]') ORDER BY seq"
-    ), [skip]
-
-
-def _sealed_sql(lo: int, hi: int | None) -> str:
-    entries = AuditEntry._meta.db_table
-    bound = "" if hi is None else f" AND seq <= {int(hi)}"
-    return (
-        f"COPY (SELECT id, seq, prev_hash, hash, canonical FROM {entries} "  # noqa: S608
-        f"WHERE seq > {int(lo)}{bound} ORDER BY seq) TO STDOUT"
-    )
-
-
-def _last_unsealed(lo: int, hi: int | None) -> int | None:
-    """The highest sequence in lo < seq <= hi of an entry without stored bytes (by the partial
-    index on them), or None."""
-    qs = AuditEntry.objects.filter(seq__gt=lo, canonical__isnull=True)
-    if hi is not None:
-        qs = qs.filter(seq__lte=hi)
-    return qs.aggregate(m=Max("seq"))["m"]
-
-
-def _stored_among_unsealed(lo: int, hi: int) -> list[int]:
-    return list(
-        AuditEntry.objects.filter(seq__gt=lo, seq__lte=hi, canonical__isnull=False)
-        .order_by("seq")
-        .values_list("seq", flat=True)
-    )
-
-
-def _confirmed(
-    prepared: hmac.HMAC, anchors: anchor.Anchors, seqs: list[int], first_seq: int
-) -> tuple[Problem, int, str] | None:
-    """The first of these entries (in sequence order, all following an intact walk from
-    first_seq) that the column-by-column check finds wrong: its problem, the entries before it,
-    the hash before it."""
-    sql = _sql(0, None)[0].replace("WHERE e.seq > %s", "WHERE e.seq = ANY(%s)")
-    with connection.cursor() as cur:
-        for start in range(0, len(seqs), FETCH):
-            cur.execute(sql, [seqs[start : start + FETCH]])
-            for row in cur.fetchall():  # ordered by seq
-                reason = _row_problem(prepared, row[2], row, anchors)
-                if reason is not None:
-                    return Problem(row[1], row[0], reason), row[1] - first_seq, row[2]
-    return None
-
-
-def _sealed_span(key: bytes, anchors: anchor.Anchors, lo: int, hi: int | None) -> Span:
-    """The walk over stored bytes: order and links, the hash of each entry's bytes, its
-    checkpoint; then the server's comparison of columns and subject index with the bytes."""
-    prepared = hmac.new(key, digestmod="sha256")
-    keyed = getattr(prepared, "_hmac", None) or prepared
-    present, hashes, kept_len = anchors.present, anchors.hashes, anchor.KEPT
-    n_present, hex_len, unhex = len(present), 2 * kept_len, binascii.unhexlify
-    expected = lo + 1
-    prev = b""
-    first: tuple[int, int, bytes] | None = None
-    checked = 0
-    suspects: list[int] = []  # bytes missing or not hashing right: checked by column
-    problem: Problem | None = None
-    for line in _lines(_sealed_sql(lo, hi)):
-        row_id, seq_text, prev_hash, digest, stored = line[:-1].split(b"\t", 4)
-        seq = int(seq_text)
-        if first is None:
-            first, expected, prev = (seq, int(row_id), prev_hash), seq, prev_hash
-        if seq != expected:
-            problem = Problem(seq, int(row_id), (
-                f"entry with sequence {expected} is missing" if seq > expected
-                else f"sequence {seq} appears twice or out of order"
-            ))  # fmt: skip
-            break
-        if prev_hash != prev:
-            problem = Problem(seq, int(row_id), "link to previous broken")
-            break
-        if b"\\" in stored:  # COPY doubles a backslash (JSON's escapes) and escapes the rest
-            plain = stored.replace(b"\\\\", b"\\")
-            # Only doubled backslashes (all a canonical form holds) halve the count exactly;
-            # anything else (a tab, a NULL: never ours) is decoded as COPY means it.
-            if 2 * plain.count(b"\\") != stored.count(b"\\"):
-                plain = _uncopy(stored) or b""
-            stored = plain
-        mac = keyed.copy()
-        mac.update(prev + b"|" + stored)
-        if mac.hexdigest().encode() != digest:
-            suspects.append(seq)
-        elif (
-            seq < n_present
-            and present[seq]
-            and hashes[seq * kept_len : (seq + 1) * kept_len] != unhex(digest[:hex_len])
-        ):
-            problem = Problem(seq, int(row_id), (
-                "it differs from its checkpoint: the chain was rewritten from here"
-            ))  # fmt: skip
-            break
-        prev, expected, checked = digest, expected + 1, checked + 1
-    if first is None:
-        return Span(lo, None, None, "", "", 0, problem)
-    # The server's comparison up to the row the walk stopped at (or the last it saw: entries
-    # appended since are not part of this walk). Rows whose bytes are not proven are left out:
-    # the bytes of the others are ours, so they parse.
-    top = (problem.seq - 1) if problem is not None else expected - 1
-    if top > lo:
-        sql, params = _check_sql(lo, top, suspects)
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            suspects = sorted({*suspects, *(seq for (seq,) in cur.fetchall())})
-    found = _confirmed(prepared, anchors, suspects, first[0]) if suspects else None
-    if found is not None:
-        problem, checked, before = found
-        prev = before.encode()
-    return Span(
-        lo, first[0], first[1], first[2].decode(), prev.decode(), checked, problem,
-    )  # fmt: skip
-
-
-def _concat(a: Span, b: Span) -> Span:
-    """Two adjacent ranges of one walk (a has rows and no problem) as one."""
-    if b.first_seq is None:
-        return dataclasses.replace(a, problem=b.problem)
-    expected = (a.first_seq or 0) + a.checked
-    if b.first_seq != expected:
-        reason = (
-            f"entry with sequence {expected} is missing" if b.first_seq > expected
-            else f"sequence {b.first_seq} appears twice or out of order"
-        )  # fmt: skip
-        return dataclasses.replace(a, problem=Problem(b.first_seq, b.first_id, reason))
-    if b.first_prev != a.last_hash:
-        return dataclasses.replace(
-            a, problem=Problem(b.first_seq, b.first_id, "link to previous broken")
-        )
-    return dataclasses.replace(
-        a, last_hash=b.last_hash, checked=a.checked + b.checked, problem=b.problem
-    )

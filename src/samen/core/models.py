@@ -41,24 +41,12 @@ class AuditEntry(models.Model):
     origin = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
-    # The exact bytes the hash covers after the previous hash (ASCII JSON), stored when the entry
-    # is appended so `audit verify` hashes them as they are; NULL for entries appended before
-    # they were stored (verified from their columns). ADR 0050.
-    canonical = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001 (NULL: not stored)
 
     class Meta:
         ordering = ["-seq"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        indexes = [
-            models.Index(fields=["object_type", "object_id"]),
-            # Finds the entries without stored bytes in one look (none once all are new).
-            models.Index(
-                fields=["seq"],
-                condition=models.Q(canonical__isnull=True),
-                name="audit_entry_unsealed_seq",
-            ),
-        ]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.result}"
