@@ -681,14 +681,32 @@ def measure(db: str, dsn: str, n: int, every: int) -> dict[str, object]:
 
     # The floors: reading the rows and their subject index as verify streams them, no checks,
     # in one process (verify itself may split it over processes); and the hashing alone.
+    floor_meter = CpuMeter(db_name(dsn) if db == "postgres" else None)
+    floor_meter.start()
     read, floor_s, sample = stream_floor(db)
+    floor_cpu = floor_meter.stop()
     log(
-        f"[{db}] floor: streaming {read:,} entries with their index, no checks, in "
-        f"{floor_s:.1f} s ({read / floor_s:,.0f}/s, one process)"
+        f"[{db}] floor: streaming {read:,} entries as verify reads them, no checks, in "
+        f"{floor_s:.1f} s ({read / floor_s:,.0f}/s, one process; CPU {floor_cpu['cpu_s']:.1f} s "
+        f"here + {floor_cpu['server_cpu_s']:.1f} s in the server)"
     )
     hash_per_s = hash_floor(key, sample)
     log(f"[{db}] floor: the HMAC alone over {len(sample):,} rows in memory: {hash_per_s:,.0f}/s")
     del sample
+    # The checkpoint file as verify reads it first (in parts by its workers when large).
+    from samen.core import audit_verify
+
+    anchors_meter = CpuMeter(None)
+    anchors_meter.start()
+    t = time.perf_counter()
+    anchor.load(workers=audit_verify.worker_count())
+    anchors_s = time.perf_counter() - t
+    anchors_cpu = anchors_meter.stop()
+    log(
+        f"[{db}] floor: reading and checking the checkpoint file alone: {anchors_s:.1f} s "
+        f"(CPU {anchors_cpu['cpu_s']:.1f} s here + {anchors_cpu['children_cpu_s']:.1f} s in "
+        f"{audit_verify.worker_count()} workers)"
+    )
 
     rss_fill = peak_rss_mb()
     if not reset_peak_rss():
@@ -763,6 +781,10 @@ def measure(db: str, dsn: str, n: int, every: int) -> dict[str, object]:
         "entries_per_s": result.checked / verify_s,
         "floor_s": floor_s,
         "floor_per_s": read / floor_s,
+        "floor_cpu_s": floor_cpu["cpu_s"],
+        "floor_server_cpu_s": floor_cpu["server_cpu_s"],
+        "anchors_s": anchors_s,
+        "anchors_cpu_s": anchors_cpu["cpu_s"] + anchors_cpu["children_cpu_s"],
         "hash_per_s": hash_per_s,
         **cpu,
         "checkpoints": checkpoints,

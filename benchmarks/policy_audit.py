@@ -58,6 +58,25 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[94]
 
 
+def server_process(connection) -> Callable[[], float]:
+    """CPU seconds so far of the PostgreSQL process serving `connection` (0 elsewhere)."""
+    if connection.vendor != "postgresql":
+        return lambda: 0.0
+    connection.ensure_connection()
+    stat = f"/proc/{connection.connection.info.backend_pid}/stat"
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def cpu() -> float:
+        try:
+            with open(stat) as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    return cpu
+
+
 def timed(fn: Callable[[], object]) -> float:
     t0 = time.perf_counter()
     fn()
@@ -193,6 +212,18 @@ def measure(db: str, n: int, warmup: int) -> dict[str, object]:
     guarded_ms: list[float] = []
     plain_ms: list[float] = []
     added_ms: list[float] = []
+    # CPU milliseconds per call: this process's, and its database server process's (Linux
+    # /proc, counted in clock ticks: only their sum over many calls means anything).
+    cpu_ms: dict[str, tuple[list[float], list[float]]] = {
+        name: ([], []) for name in ("guarded", "plain", "audit_record")
+    }
+    backend = server_process(connection)
+
+    def cpu_timed(fn: Callable[[], object]) -> tuple[float, tuple[float, float]]:
+        server, client = backend(), time.process_time()
+        wall = timed(fn)
+        return wall, (ms(time.process_time() - client), ms(backend() - server))
+
     for i in range(-warmup, n):
         number = numbers[i % len(numbers)]
         acc = access_of[number]
@@ -204,20 +235,25 @@ def measure(db: str, n: int, warmup: int) -> dict[str, object]:
             plain_read(fresh(), number, acc)
 
         if i % 2:
-            tg, tp = timed(g), timed(p)
+            (tg, cg), (tp, cp) = cpu_timed(g), cpu_timed(p)
         else:
-            tp, tg = timed(p), timed(g)
+            (tp, cp), (tg, cg) = cpu_timed(p), cpu_timed(g)
         if i >= 0:
             guarded_ms.append(tg)
             plain_ms.append(tp)
             added_ms.append(tg - tp)
+            for name, (client, server) in (("guarded", cg), ("plain", cp)):
+                cpu_ms[name][0].append(client)
+                cpu_ms[name][1].append(server)
 
     record_ms: list[float] = []
     for i in range(-warmup, n):
         number = numbers[i % len(numbers)]
-        dt = timed(lambda number=number: record(number))
+        dt, (client, server) = cpu_timed(lambda number=number: record(number))
         if i >= 0:
             record_ms.append(dt)
+            cpu_ms["audit_record"][0].append(client)
+            cpu_ms["audit_record"][1].append(server)
 
     # What the checkpoint after each commit costs: the same record() with checkpoints written
     # for every entry (the default, above), with an fsync each, every 100th entry, and none.
@@ -280,6 +316,11 @@ def measure(db: str, n: int, warmup: int) -> dict[str, object]:
         "plain": summary(plain_ms),
         "added": summary(added_ms),
         "audit_record": summary(record_ms),
+        "cpu": {
+            name: {"client_ms": statistics.mean(c), "server_ms": statistics.mean(sv)}
+            for name, (c, sv) in cpu_ms.items()
+        },
+        "load": os.getloadavg()[0],
         "case_access": summary(access_ms),
         **{name: summary(values) for name, values in variant_ms.items()},
         "queries": {
@@ -339,6 +380,16 @@ def print_table(results: list[dict[str, object]], n: int) -> None:
                 queries = str(r["queries"][key])
             print(f"{label:<20} {text:<32} {s['median']:>10.2f} {s['p95']:>9.2f} {queries:>8}")
             label = ""
+        cpu = r["cpu"]
+        print(
+            f"{'':<20} CPU per call (mean ms, this process + database server): case_get "
+            f"{cpu['guarded']['client_ms']:.2f} + {cpu['guarded']['server_ms']:.2f}, plain "
+            f"{cpu['plain']['client_ms']:.2f} + {cpu['plain']['server_ms']:.2f}, added "
+            f"{cpu['guarded']['client_ms'] - cpu['plain']['client_ms']:.2f} + "
+            f"{cpu['guarded']['server_ms'] - cpu['plain']['server_ms']:.2f}; audit.record "
+            f"{cpu['audit_record']['client_ms']:.2f} + {cpu['audit_record']['server_ms']:.2f}; "
+            f"load average at the end {r['load']:.1f}"
+        )
         print(
             f"{'':<20} ({r['cases']} cases of the coordinator's region, {r['with_identity']} "
             f"with identity; {r['audit_entries']} audit entries at the end, chain verified)"
@@ -375,6 +426,9 @@ def main() -> int:
             f"{r['audit_record']['median'] - r['record_unanchored']['median']:.3f}"
         )
         figures[f"{db}_case_access_median_ms"] = f"{r['case_access']['median']:.2f}"
+        for name in ("guarded", "plain", "audit_record"):
+            for side in ("client", "server"):
+                figures[f"{db}_{name}_{side}_cpu_ms"] = f"{r['cpu'][name][f'{side}_ms']:.3f}"
         figures[f"{db}_extra_queries"] = str(r["queries"]["guarded"] - r["queries"]["plain"])
     figures["total_s"] = f"{time.perf_counter() - t_start:.0f}"
     print("RESULT " + " ".join(f"{k}={v}" for k, v in figures.items()))

@@ -169,22 +169,160 @@ class Anchors:
         return bytes(self.hashes[seq * KEPT : (seq + 1) * KEPT])
 
 
-def load() -> Anchors:
-    last: Checkpoint | None = None
-    hashes, present = bytearray(), bytearray()
-    rewritten_at: int | None = None
-    for point in read():
+#: A file larger than this (some 200,000 lines) is read in parts by several processes.
+PARALLEL_BYTES = 40 * 2**20
+
+
+@dataclass
+class _Part:
+    """What one part of the file (the lines starting in a byte range) holds, per sequence
+    between its lowest and highest (dense, like Anchors)."""
+
+    lines: int
+    error: tuple[int, str] | None  # (line number within the part, message with {line})
+    lo: int
+    hi: int
+    present: bytearray
+    hashes: bytearray
+    rewritten_at: int | None
+    last: Checkpoint | None
+
+
+def _lines_from(target: Path, start: int, end: int) -> list[bytes]:
+    """The lines that start at a byte in [start, end)."""
+    with target.open("rb") as handle:
+        if start > 0:
+            handle.seek(start - 1)
+            handle.readline()  # the rest of the line the part before owns
+        begin = handle.tell()
+        if begin >= end:
+            return []
+        block = handle.read(end - begin) + handle.readline()
+    return block.splitlines(keepends=True)
+
+
+def _load_part(target: Path, start: int, end: int) -> _Part:
+    """The lines starting in [start, end), each signature checked: by the pattern and a copy of
+    the prepared key for a line as write() makes it, else json.loads (the same signed text)."""
+    key = _anchor_key()
+    prepared = hmac.new(key, digestmod=hashlib.sha256)
+    signer_of = getattr(prepared, "_hmac", None) or prepared  # OpenSSL's object: a cheaper copy
+    fullmatch, unhex = _LINE.fullmatch, bytes.fromhex
+    points: list[tuple[int, bytes, bytes]] = []  # (seq, kept bytes, at)
+    lines = _lines_from(target, start, end)
+    error: tuple[int, str] | None = None
+    for number, raw in enumerate(lines, start=1):
+        found = fullmatch(raw)
+        if found is not None:
+            seq, digest, at, mac = found.groups()
+            signer = signer_of.copy()
+            signer.update(b"%s|%s|%s" % (seq, digest, at))
+            if not hmac.compare_digest(signer.hexdigest().encode(), mac):
+                error = (number, "line {line} of the checkpoint file has a wrong signature")
+                break
+            points.append((int(seq), unhex(digest[: 2 * KEPT].decode()), at))
+            continue
+        try:
+            point, text_mac = _parse(raw)
+        except (ValueError, KeyError, TypeError):
+            error = (number, "line {line} of the checkpoint file is unreadable")
+            break
+        if not hmac.compare_digest(_mac(key, point.seq, point.hash, point.at), text_mac):
+            error = (number, "line {line} of the checkpoint file has a wrong signature")
+            break
         if point.seq < 1:
-            raise AnchorBroken(f"a checkpoint names sequence {point.seq}")
-        if point.seq >= len(present):
-            grow = max(point.seq + 1, 2 * len(present)) - len(present)
-            present.extend(bytes(grow))
-            hashes.extend(bytes(grow * KEPT))
-        kept = bytes.fromhex(point.hash)[:KEPT]
-        if present[point.seq] and hashes[point.seq * KEPT : (point.seq + 1) * KEPT] != kept:
-            rewritten_at = min(point.seq, rewritten_at or point.seq)
-        present[point.seq] = 1
-        hashes[point.seq * KEPT : (point.seq + 1) * KEPT] = kept
-        if last is None or point.seq > last.seq:
-            last = point
+            error = (number, f"a checkpoint names sequence {point.seq}")
+            break
+        points.append((point.seq, bytes.fromhex(point.hash)[:KEPT], point.at.encode()))
+    counted = error[0] if error else len(lines)
+    if not points:
+        return _Part(counted, error, 0, -1, bytearray(), bytearray(), None, None)
+    lo = min(p[0] for p in points)
+    hi = max(p[0] for p in points)
+    present, hashes = bytearray(hi - lo + 1), bytearray((hi - lo + 1) * KEPT)
+    rewritten_at: int | None = None
+    top = points[0]
+    for seq, kept, at in points:
+        i = seq - lo
+        if present[i] and hashes[i * KEPT : (i + 1) * KEPT] != kept:
+            rewritten_at = seq if rewritten_at is None else min(seq, rewritten_at)
+        present[i] = 1
+        hashes[i * KEPT : (i + 1) * KEPT] = kept
+        if seq > top[0]:
+            top = (seq, kept, at)
+    # The last checkpoint in full (its hash, not only the kept bytes): read again by its line.
+    last = _checkpoint_at(lines, top[0])
+    return _Part(counted, error, lo, hi, present, hashes, rewritten_at, last)
+
+
+def _checkpoint_at(lines: list[bytes], seq: int) -> Checkpoint:
+    """The last line naming `seq` (already checked) as a Checkpoint."""
+    for raw in reversed(lines):
+        found = _LINE.fullmatch(raw)
+        point = (
+            Checkpoint(int(found[1]), found[2].decode(), found[3].decode()) if found
+            else _parse(raw)[0] if raw.strip() else None
+        )  # fmt: skip
+        if point is not None and point.seq == seq:
+            return point
+    raise AssertionError(f"no checkpoint line for sequence {seq}")
+
+
+def _load_part_in_worker(bounds: tuple[int, int]) -> _Part:
+    return _load_part(path(), *bounds)
+
+
+def load(*, workers: int = 1) -> Anchors:
+    """Every checkpoint of the file, each signature checked (AnchorBroken on the first bad line);
+    a large file in parts by `workers` forked processes, joined in file order."""
+    target = path()
+    if not target.exists():
+        return Anchors(None, bytearray(), bytearray())
+    size = target.stat().st_size
+    parts_n = max(1, workers) if size > PARALLEL_BYTES else 1
+    step = -(-size // parts_n) if size else 1
+    bounds = [(start, min(size, start + step)) for start in range(0, max(size, 1), step)]
+    if len(bounds) == 1:
+        parts = [_load_part(target, *bounds[0])]
+    else:
+        import multiprocessing
+
+        # The children read a file and never touch the database connection they inherit.
+        with multiprocessing.get_context("fork").Pool(len(bounds)) as pool:
+            parts = pool.map(_load_part_in_worker, bounds, chunksize=1)
+    return _joined(parts)
+
+
+def _joined(parts: list[_Part]) -> Anchors:
+    top = max((p.hi for p in parts), default=-1)
+    present, hashes = bytearray(top + 1), bytearray((top + 1) * KEPT)
+    rewritten_at: int | None = None
+    last: Checkpoint | None = None
+    filled_to, line_base = -1, 0  # the highest sequence set so far; lines before this part
+    for part in parts:
+        if part.error is not None:
+            number, message = part.error
+            raise AnchorBroken(message.format(line=line_base + number))
+        line_base += part.lines
+        if part.hi < part.lo:
+            continue
+        # Sequences an earlier part named too (checkpoints written out of order): one by one.
+        for seq in range(part.lo, min(part.hi, filled_to) + 1):
+            i = seq - part.lo
+            if not part.present[i]:
+                continue
+            kept = part.hashes[i * KEPT : (i + 1) * KEPT]
+            if present[seq] and hashes[seq * KEPT : (seq + 1) * KEPT] != kept:
+                rewritten_at = seq if rewritten_at is None else min(seq, rewritten_at)
+            present[seq] = 1
+            hashes[seq * KEPT : (seq + 1) * KEPT] = kept
+        start = max(part.lo, filled_to + 1)
+        if start <= part.hi:
+            present[start : part.hi + 1] = part.present[start - part.lo :]
+            hashes[start * KEPT : (part.hi + 1) * KEPT] = part.hashes[(start - part.lo) * KEPT :]
+        filled_to = max(filled_to, part.hi)
+        if part.rewritten_at is not None:
+            rewritten_at = min(part.rewritten_at, rewritten_at or part.rewritten_at)
+        if part.last is not None and (last is None or part.last.seq > last.seq):
+            last = part.last
     return Anchors(last, hashes, present, rewritten_at)

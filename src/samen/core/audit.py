@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,7 +25,7 @@ from functools import cache, wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from samen.core import anchor, audit_verify
@@ -213,7 +213,8 @@ def _crosses(first: int, last: int, every: int) -> bool:
     return last // every > (first - 1) // every
 
 
-def _lock_head(cursor: Any, *, late: bool) -> tuple[int, str]:
+def _lock_head(cursor: Any, *, late: bool, begin: bool = False) -> tuple[int, str]:
+    """Lock and read the head; with `begin`, open the transaction in the same round trip."""
     t = _tables()
     if connection.vendor == "postgresql":
         # set_config(..., true) is SET LOCAL: this transaction only, in the same round trip.
@@ -221,7 +222,11 @@ def _lock_head(cursor: Any, *, late: bool) -> tuple[int, str]:
         sql = f"SELECT {late_sql}seq, hash FROM {t.head} WHERE id = 1 FOR UPDATE"  # noqa: S608 (table names from the models)
     else:  # SQLite: the IMMEDIATE transaction already holds the write lock
         sql = f"SELECT seq, hash FROM {t.head} WHERE id = 1"  # noqa: S608
-    cursor.execute(sql)
+    if begin:
+        cursor.execute(f"BEGIN; {sql}")
+        cursor.nextset()  # the SELECT's result, after BEGIN's
+    else:
+        cursor.execute(sql)
     row = cursor.fetchone()
     if row is None:  # the first entry ever: create the head row, then lock it
         cursor.execute(
@@ -233,27 +238,43 @@ def _lock_head(cursor: Any, *, late: bool) -> tuple[int, str]:
     return int(row[-2]), str(row[-1])
 
 
-def _insert(
-    cursor: Any, rows: list[list[Any]], subjects: list[tuple[int, str]], head: tuple[int, str]
-) -> None:
+_Write = tuple[list[list[Any]], list[tuple[int, str]], tuple[int, str]]  # rows, subjects, head
+
+
+def _insert_sql(write: _Write) -> tuple[str, list[Any]]:
+    """PostgreSQL: one statement that inserts the rows and their subject index rows and moves
+    the head."""
+    rows, subjects, head = write
+    t = _tables()
+    one = "(" + ", ".join(["%s"] * len(_VALUE_COLUMNS)) + ")"
+    params = [p for row in rows for p in row]
+    sql = (
+        f"WITH e AS (INSERT INTO {t.entries} ({t.columns}) VALUES "  # noqa: S608
+        f"{', '.join([one] * len(rows))} RETURNING id, seq)"
+    )
+    if subjects:
+        sql += (
+            f", s AS (INSERT INTO {t.subjects} (entry_id, case_number) "  # noqa: S608
+            "SELECT e.id, x.n FROM unnest(%s::bigint[], %s::text[]) AS x(seq, n) "
+            "JOIN e ON e.seq = x.seq)"
+        )
+        params += [[seq for seq, _ in subjects], [n for _, n in subjects]]
+    sql += f" UPDATE {t.head} SET seq = %s, hash = %s WHERE id = 1"  # noqa: S608
+    return sql, [*params, *head]
+
+
+def _insert(cursor: Any, write: _Write) -> None:
     """Insert the prepared entry rows and their subject index rows and move the head."""
+    if connection.vendor == "postgresql":
+        cursor.execute(*_insert_sql(write))
+        return
+    rows, subjects, head = write
     t = _tables()
     one = "(" + ", ".join(["%s"] * len(_VALUE_COLUMNS)) + ")"
     values_sql = ", ".join([one] * len(rows))
     params = [p for row in rows for p in row]
     insert = f"INSERT INTO {t.entries} ({t.columns}) VALUES {values_sql} RETURNING id, seq"  # noqa: S608
     move = f"UPDATE {t.head} SET seq = %s, hash = %s WHERE id = 1"  # noqa: S608
-    if connection.vendor == "postgresql":
-        sql = f"WITH e AS ({insert})"
-        if subjects:
-            sql += (
-                f", s AS (INSERT INTO {t.subjects} (entry_id, case_number) "  # noqa: S608
-                "SELECT e.id, x.n FROM unnest(%s::bigint[], %s::text[]) AS x(seq, n) "
-                "JOIN e ON e.seq = x.seq)"
-            )
-            params += [[seq for seq, _ in subjects], [n for _, n in subjects]]
-        cursor.execute(f"{sql} {move}", [*params, *head])
-        return
     cursor.execute(insert, params)
     ids = {seq: pk for pk, seq in cursor.fetchall()}
     if subjects:
@@ -265,36 +286,71 @@ def _insert(
     cursor.execute(move, list(head))
 
 
+def _chained(key: bytes, batch: list[dict], seq: int, prev: str) -> list[_Write]:
+    """The entries of `batch` chained after (seq, prev), each given its seq, as rows prepared by
+    the model's own fields, in writes of at most _BATCH entries."""
+    t = _tables()
+    writes: list[_Write] = []
+    for start in range(0, len(batch), _BATCH):
+        rows: list[list[Any]] = []
+        subjects: list[tuple[int, str]] = []
+        for values in batch[start : start + _BATCH]:
+            seq += 1
+            values["seq"] = seq
+            digest = chain_hash(key, prev, values)
+            stored = {**values, "prev_hash": prev, "hash": digest}
+            prepared = [f.get_db_prep_save(stored[name], connection) for name, f in t.named_fields]
+            rows.append(prepared)
+            # An entry about no case number needs no subject index row.
+            found = subjects_of(values["object_type"], values["object_id"], values["detail"])
+            subjects += [(seq, number) for number in sorted(set(found))]
+            prev = digest
+        writes.append((rows, subjects, (seq, prev)))
+    return writes
+
+
 def _append(batch: list[dict]) -> None:
     """Chain the entries of `batch` in order (each gets its seq) and write them."""
-    key, t = _audit_key(), _tables()
+    key = _audit_key()
     late = _late_commit_allowed(batch)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        _append_alone(key, batch, late=late)
+        return
     # No savepoint inside a caller's transaction: a failed append fails the caller's work too.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        seq, prev = _lock_head(cursor, late=late)
-        first = seq + 1
-        for start in range(0, len(batch), _BATCH):
-            rows: list[list[Any]] = []
-            subjects: list[tuple[int, str]] = []
-            for values in batch[start : start + _BATCH]:
-                seq += 1
-                values["seq"] = seq
-                digest = chain_hash(key, prev, values)
-                stored = {**values, "prev_hash": prev, "hash": digest}
-                rows.append(
-                    [f.get_db_prep_save(stored[name], connection) for name, f in t.named_fields]
-                )
-                # An entry about no case number needs no subject index row.
-                found = subjects_of(values["object_type"], values["object_id"], values["detail"])
-                subjects += [(seq, number) for number in sorted(set(found))]
-                prev = digest
-            _insert(cursor, rows, subjects, (seq, prev))
-        periodic = late and _crosses(first, seq, settings.AUDIT_READS_DURABLE_EVERY)
-        if periodic:  # every so many reads' entries one durable commit, then a checkpoint
-            cursor.execute("SELECT set_config('synchronous_commit', 'on', true)")
-            late = False
-        if not late:  # a checkpoint only of entries known durable
-            anchor.after_commit(seq, prev, first=first, force=periodic)
+        seq, _ = head = _lock_head(cursor, late=False)
+        writes = _chained(key, batch, *head)
+        for write in writes:
+            _insert(cursor, write)
+        anchor.after_commit(*writes[-1][2], first=seq + 1)
+
+
+def _append_alone(key: bytes, batch: list[dict], *, late: bool) -> None:
+    """PostgreSQL, outside any transaction: the append is a transaction of its own in two round
+    trips, BEGIN with the head's lock and read, then the inserts with COMMIT (Django's atomic
+    block would send BEGIN and COMMIT apart: four). On a loaded machine each round trip waits
+    for the scheduler twice, so their number is most of an append's time."""
+    with connection.cursor() as cursor:
+        try:
+            head = _lock_head(cursor, late=late, begin=True)
+            first = head[0] + 1
+            writes = _chained(key, batch, *head)
+            statements = [_insert_sql(write) for write in writes]
+            seq, digest = writes[-1][2]
+            # Every so many reads' entries one durable commit, then a checkpoint.
+            periodic = late and _crosses(first, seq, settings.AUDIT_READS_DURABLE_EVERY)
+            if periodic:
+                statements.insert(0, ("SELECT set_config('synchronous_commit', 'on', true)", []))
+            cursor.execute(
+                "; ".join([sql for sql, _ in statements] + ["COMMIT"]),
+                [p for _, params in statements for p in params],
+            )
+        except BaseException:
+            with suppress(DatabaseError):
+                cursor.execute("ROLLBACK")
+            raise
+    if not late or periodic:  # a checkpoint only of entries known durable; no block: at once
+        anchor.after_commit(seq, digest, first=first, force=periodic)
 
 
 _held: ContextVar[list[dict] | None] = ContextVar("samen_audit_held_refusals", default=None)
@@ -348,7 +404,7 @@ def verify() -> VerifyResult:
     in samen.core.audit_verify (streamed, in parallel on large chains)."""
 
     try:
-        anchors = anchor.load()
+        anchors = anchor.load(workers=audit_verify.worker_count())
     except anchor.AnchorBroken as exc:
         return VerifyResult(False, 0, reason=f"checkpoint file altered: {exc}")
     last = anchors.last

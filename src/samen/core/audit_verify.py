@@ -566,11 +566,15 @@ def _bounds(top: int, parts: int) -> list[tuple[int, int | None]]:
     return [(lo, lo + step) for lo in edges[:-1]] + [(edges[-1], None)]
 
 
+def worker_count() -> int:
+    return min(os.cpu_count() or 1, 8)
+
+
 def spans(key: bytes, anchors: anchor.Anchors, *, workers: int | None = None) -> list[Span]:
     """The chain as ranges, checked in parallel processes when it is large enough and the
     connection can be given up (not inside a transaction); else one range here."""
 
-    workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    workers = workers if workers is not None else worker_count()
     top = AuditEntry.objects.aggregate(m=Max("seq"))["m"] or 0
     if (
         workers < 2

@@ -3,9 +3,10 @@ of entries, chained as one; on PostgreSQL the entries of reads commit without wa
 flush, never checkpointed before they are durable, and every n-th of them durable."""
 
 import itertools
+import tempfile
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from samen.core import anchor, audit
@@ -109,4 +110,45 @@ def test_reads_commit_late_and_only_their_durable_nth_is_checkpointed_writes_nev
         audit.record(actor, "case.read", object_type="case", object_id="MH-2026-000001")
     assert not late(queries)
     assert [p.seq for p in anchor.read()] == [3, 4, 5, 6]
+    assert audit.verify().ok
+
+
+def messages_sent(action) -> list[str]:
+    """The queries the client sends to the server while `action` runs (libpq's protocol
+    trace): each is one round trip."""
+    with tempfile.TemporaryFile("w+") as out:
+        connection.ensure_connection()
+        connection.connection.pgconn.trace(out.fileno())
+        try:
+            action()
+        finally:
+            connection.connection.pgconn.untrace()
+        out.seek(0)
+        return [line for line in out if "\tF\t" in line and "\tQuery\t" in line]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_an_append_of_its_own_is_two_round_trips_and_rolls_back_whole(actor_for, monkeypatch):
+    """Outside a transaction an append is one: BEGIN goes with the head's lock, COMMIT with the
+    inserts. A failed insert leaves no entry and the connection usable."""
+    needs_postgresql()
+    actor = actor_for("demo-coordinator")
+    audit.record(actor, "case.read")  # the first entry ever also creates the head row
+    sent = messages_sent(lambda: audit.record(actor, "case.update", object_id="MH-2026-000001"))
+    assert len(sent) == 2 and "BEGIN;" in sent[0] and "COMMIT" in sent[1]
+    assert AuditEntry.objects.count() == 2
+
+    def broken(write):
+        sql, params = real(write)
+        return sql.replace("UPDATE", "UPDATE no_such_table", 1), params
+
+    real = audit._insert_sql
+    monkeypatch.setattr(audit, "_insert_sql", broken)
+    with pytest.raises(DatabaseError):
+        audit.record(actor, "case.update", object_id="MH-2026-000002")
+    monkeypatch.undo()
+    assert AuditEntry.objects.count() == 2
+    audit.record(actor, "case.update", object_id="MH-2026-000003")
+    assert AuditEntry.objects.order_by("-seq").first().seq == 3
     assert audit.verify().ok
