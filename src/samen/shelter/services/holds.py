@@ -11,10 +11,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samen.cases import hooks as case_hooks
 from samen.cases.services import event_add
 from samen.core import audit, audited, policy
 from samen.core.actor import Actor, actor_for_membership
-from samen.sharing.services import share_create
 from samen.shelter import matching
 from samen.shelter.models import (
     DeclineReason,
@@ -133,7 +133,7 @@ def _share_on_accept(hold: Hold) -> str:
         return "no_coordinator"
     coordinator = actor_for_membership(membership, origin="system:shelter_accept")
     try:
-        share_create(
+        case_hooks.case_share_create(
             actor=coordinator,
             case=hold.referral.case,
             recipient=hold.place.location.provider.organisation,
