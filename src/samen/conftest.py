@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from samen.accounts.models import User
 from samen.accounts.tokens import _new_token
 from samen.core.actor import Actor, actor_for_membership
+from samen.core.tests import approle
 from samen.demo.builder import build_demo_world
 from samen.organisations.models import Membership
 from samen.signalling.services import PersonInput, SignalInput, signal_record
@@ -80,8 +81,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
     quarter of a second per test on PostgreSQL). pytest-django runs the transactional tests
     last; their flush empties it, and `world` builds it again inside each later test."""
     from django.test import TransactionTestCase
-
-    from samen.core.tests import approle
 
     with django_db_blocker.unblock():
         switched = approle.switch_on()

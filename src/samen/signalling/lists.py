@@ -6,6 +6,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from samen.signalling.models import Indicator, SignalList
+
 LISTS_DIR = Path(__file__).parent / "data" / "signal_lists"
 SEVERITIES = {"low", "medium", "high"}
 
@@ -42,8 +44,6 @@ def signal_lists_sync(using: str = "default") -> int:
     because recorded signals refer to them.
     """
     from django.db import transaction
-
-    from samen.signalling.models import Indicator, SignalList
 
     created = 0
     with transaction.atomic(using=using):

@@ -22,6 +22,7 @@ from samen.statistics import tables
 from samen.statistics.charts import ChartBar, bar_chart_svg
 from samen.statistics.disclosure import TOTAL, ProtectedRelease, ProtectedTable, ResultCell
 from samen.statistics.kanon import DEFAULT_K
+from samen.statistics.periods import config
 
 #: One mark for every hidden cell, whatever the reason: a reader who could tell a small count
 #: (1 to 9) from a cell hidden to protect it would narrow both down (issue #13).
@@ -313,8 +314,6 @@ def bundle_zip(release: ProtectedRelease, regions: dict[str, str]) -> bytes:
 
 def _periods_note(nl: bool) -> str:
     """What ``SAMEN_STATISTICS_PERIODS`` makes available, for the methods note."""
-    from samen.statistics.periods import config
-
     conf = config()
     years = conf["years"]
     if nl:

@@ -44,6 +44,7 @@ from samen.shelter.services.needs import (
     via_centre,
 )
 from samen.shelter.services.waiting import bed_release, offer_after_commit
+from samen.shelter.texts import exclusion_text
 
 
 def hold_place(
@@ -67,8 +68,6 @@ def hold_place(
             needs = needs_of(referral, via_national_centre=via_centre(actor))
             excluded = matching.exclusion_for(info, needs)
             if excluded is not None:
-                from samen.shelter.texts import exclusion_text
-
                 raise ValidationError(
                     {
                         "place": [
