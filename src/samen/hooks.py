@@ -63,7 +63,6 @@ class Sources(Generic[P, R]):
         _DECLARED.append(self)
 
     def provide(self, fn: Callable[P, R]) -> Callable[P, R]:
-        # A module imported twice (a test reloading it) registers the same function again.
         self.providers = [p for p in self.providers if _key(p) != _key(fn)] + [fn]
         return fn
 
@@ -77,8 +76,10 @@ class Sources(Generic[P, R]):
         return bool(self.providers)
 
 
-def _key(fn: Callable[..., Any]) -> tuple[str, str]:
-    return (fn.__module__, fn.__qualname__)
+def _key(fn: Callable[..., Any]) -> tuple[str, str, int]:
+    # The same function even when its module is imported again (a new function object).
+    code = getattr(fn, "__code__", None)
+    return (fn.__module__, fn.__qualname__, code.co_firstlineno if code else 0)
 
 
 def unprovided() -> list[str]:

@@ -130,15 +130,14 @@ def chart_bars(table: ProtectedTable, dimension: str, regions: dict[str, str]) -
     return bars
 
 
-def chart_for(table: ProtectedTable, spec: tables.TableSpec, regions: dict[str, str],
-              *, standalone: bool = False) -> str:  # fmt: skip
+def chart_for(table: ProtectedTable, spec: tables.TableSpec, regions: dict[str, str]) -> str:
     title = f"{spec.title} — {dimension_label(spec.chart)}"
     description = _(
         "Bars show the total per category over the whole period; a suppressed total has no "
         "bar and is marked x. The same figures are in the table beside the chart."
     )
     bars = chart_bars(table, spec.chart, regions)
-    return bar_chart_svg(f"chart-{spec.slug}", title, description, bars, standalone=standalone)
+    return bar_chart_svg(f"chart-{spec.slug}", title, str(description), bars)
 
 
 def page_table(table: ProtectedTable, regions: dict[str, str]) -> PageTable:
@@ -303,8 +302,7 @@ def bundle_zip(release: ProtectedRelease, regions: dict[str, str]) -> bytes:
                     spec = tables.SPEC_BY_NAME[table.name]
                     archive.writestr(f"tables-{lang}/{spec.slug}.csv", table_csv(table, regions))
                     archive.writestr(
-                        f"charts-{lang}/{spec.slug}.svg",
-                        chart_for(table, spec, regions, standalone=True),
+                        f"charts-{lang}/{spec.slug}.svg", chart_for(table, spec, regions)
                     )
     return buffer.getvalue()
 
