@@ -22,10 +22,9 @@ from samen.shelter.models import Hold, HoldStatus, Placement
 
 @id_hooks.deadline_sources.provide
 def shelter_hold_deadlines(*, actor: Actor, today: date) -> list[dict[str, Any]]:
-    """Active shelter holds of referrals the actor's organisation made or
-    coordinates, as deadlines: a held place is lost when the hold expires. A read-only query on
-    the shelter tables; the caller audits it with the rest of the list."""
-
+    """Active shelter holds of referrals the actor's organisation made or coordinates, as
+    deadlines: a held place is lost when the hold expires. A read-only query on the shelter
+    tables; the work queue audits it with the rest of the list."""
     org = actor.organisation
     holds = (
         Hold.objects.filter(status=HoldStatus.ACTIVE)
