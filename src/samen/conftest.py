@@ -6,6 +6,7 @@ import os
 from datetime import date, timedelta
 
 import pytest
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
@@ -111,6 +112,14 @@ def audit_anchor_file(settings, tmp_path):
     """Each test's audit chain starts empty, so its checkpoints go to a file of its own."""
     settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchor.log"
     return settings.AUDIT_ANCHOR_FILE
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language: Django's LocaleMiddleware leaves a
+    request's language active in the thread after the response, so a test that follows an
+    English request in the same worker would otherwise read English where it expects Dutch."""
+    translation.deactivate()
 
 
 @pytest.fixture
