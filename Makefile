@@ -60,9 +60,11 @@ else
 endif
 
 # The import contracts (.importlinter): no cycles between apps, the core imports no app, engines
-# import no Django, views import no models, nothing imports web but the URLs.
+# import no Django, views import no models, nothing imports web but the URLs; and no import cycle
+# between any two modules (scripts/import_cycles.py, ADR 0053).
 contracts: $(VENV)/.installed
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python scripts/import_cycles.py
 
 # mypy with django-stubs on the core and the engines (mypy.ini lists the files; grow it).
 typecheck: $(VENV)/.installed

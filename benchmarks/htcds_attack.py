@@ -50,7 +50,7 @@ def status_figures(first: int, last: int, *, possible: bool = False) -> None:
     from samen.statistics.crosscheck import checker, published_views
     from samen.statistics.kanon import Release
     from samen.statistics.periods import release_periods
-    from samen.statistics.releases import release_for
+    from samen.statistics.services import release_for
     from samen.statistics.status_outcomes import status_outcomes_in_use
 
     if possible:

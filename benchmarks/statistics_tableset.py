@@ -286,8 +286,8 @@ def time_against_archive(*, attack: bool = False) -> tuple[float, int, str, str]
     from samen.organisations.models import Membership
     from samen.statistics import tables
     from samen.statistics.disclosure import protect
-    from samen.statistics.releases import disclosure_rules
     from samen.statistics.selectors import Period, region_names, statistics_data
+    from samen.statistics.services import disclosure_rules
 
     member = Membership.objects.select_related("user", "organisation").get(
         user__username="demo-registrar"
@@ -437,7 +437,7 @@ def cube_floor(per_year: int) -> tuple[float, float]:
 
     from samen.statistics.disclosure.audit import IntervalSolver
     from samen.statistics.disclosure.engine import _build, _Suppressor
-    from samen.statistics.releases import disclosure_rules
+    from samen.statistics.services import disclosure_rules
 
     table = _cube(per_year)
     rules = disclosure_rules()
@@ -501,7 +501,7 @@ def _engine_10k(per_year: int, *, module_rules: bool = False) -> tuple[float, st
     interior = table.interior
     rules = DisclosureRules()
     if module_rules:  # the statistics page's rules: floor 1, interval 2 / 10%, integer check
-        from samen.statistics.releases import disclosure_rules
+        from samen.statistics.services import disclosure_rules
 
         rules = disclosure_rules()
     t = time.perf_counter()

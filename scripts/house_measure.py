@@ -1,9 +1,10 @@
-"""Print the structure figures of issue #22: app-level import cycles, in-function imports of
-samen.*, ORM calls in views/API/template tags, the largest files, and coverage per app.
+"""Print the structure figures of issue #22: import cycles, in-function imports of samen.*,
+ORM calls in views/API/template tags, the largest files, and coverage per app.
 
     .venv/bin/python scripts/house_measure.py [--coverage coverage.json]
 
-Static (AST) only: it imports nothing from samen, so it runs on any checkout.
+Static only (AST, and grimp for the cycles): it imports nothing from samen, so it runs on any
+checkout. The cycles are measured as `make contracts` checks them (scripts/import_cycles.py).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 import argparse
 import ast
 import json
-import sys
 from collections import defaultdict
 from pathlib import Path
+
+import import_cycles
 
 ROOT = Path(__file__).resolve().parent.parent / "src" / "samen"
 ORM_METHODS = {
@@ -34,11 +36,6 @@ def _modules() -> dict[str, Path]:
             parts = parts[:-1]
         out[".".join(parts)] = path
     return out
-
-
-def _app(module: str) -> str:
-    parts = module.split(".")
-    return parts[1] if len(parts) > 1 else parts[0]
 
 
 def _imports(path: Path):
@@ -75,39 +72,6 @@ def _imports(path: Path):
         yield names, inside, why, node.lineno
 
 
-def _sccs(graph: dict[str, set[str]]) -> list[list[str]]:
-    index, low, stack, on, out = {}, {}, [], set(), []
-    counter = [0]
-
-    def visit(v):
-        index[v] = low[v] = counter[0]
-        counter[0] += 1
-        stack.append(v)
-        on.add(v)
-        for w in graph.get(v, ()):
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            comp = []
-            while True:
-                w = stack.pop()
-                on.discard(w)
-                comp.append(w)
-                if w == v:
-                    break
-            if len(comp) > 1:
-                out.append(sorted(comp))
-
-    sys.setrecursionlimit(10000)
-    for v in list(graph):
-        if v not in index:
-            visit(v)
-    return out
-
-
 def _view_file(path: Path) -> bool:
     name = path.name
     return (
@@ -115,16 +79,6 @@ def _view_file(path: Path) -> bool:
         or name.endswith("_views.py")
         or "templatetags" in path.parts
         or (path.parent.name in {"api", "views"} and name not in {"__init__.py", "urls.py"})
-    )
-
-
-def _page(module: str) -> bool:
-    parts = module.split(".")
-    return (
-        parts[-1] in {"views", "api", "serializers", "urls", "api_urls"}
-        or parts[-1].endswith("_views")
-        or "templatetags" in parts
-        or module in {"samen.urls", "samen.web.home", "samen.api.common"}
     )
 
 
@@ -188,37 +142,28 @@ def main() -> None:
     parser.add_argument("-v", action="store_true", help="list the unexplained in-function imports")
     args = parser.parse_args()
     modules = _modules()
-    all_edges: dict[str, set[str]] = defaultdict(set)
-    top_edges: dict[str, set[str]] = defaultdict(set)
-    domain_edges: dict[str, set[str]] = defaultdict(set)
-    domain_top: dict[str, set[str]] = defaultdict(set)
     inside_total = inside_unexplained = 0
     unexplained = []
-    for mod, path in modules.items():
-        for names, inside, why, line in _imports(path):
-            for target in names:
-                if target not in modules:
-                    continue
-                a, b = _app(mod), _app(target)
-                if a != b:
-                    all_edges[a].add(b)
-                    if not _page(mod):
-                        domain_edges[a].add(b)
-                        if not inside:
-                            domain_top[a].add(b)
-                    if not inside:
-                        top_edges[a].add(b)
+    for path in modules.values():
+        for _names, inside, why, line in _imports(path):
             if inside:
                 inside_total += 1
                 if not why:
                     inside_unexplained += 1
                     unexplained.append(f"{path.relative_to(ROOT.parent)}:{line}")
-    print("app-level import cycles (all imports):", _sccs(all_edges) or "none")
-    print("app-level import cycles (module-level only):", _sccs(top_edges) or "none")
-    # As the import contract sees it: pages (views, API views, URLs, template tags) compose
-    # any app's selectors and services and are left out.
-    print("app-level import cycles (pages left out):", _sccs(domain_edges) or "none")
-    print("  ... and module-level only:", _sccs(domain_top) or "none")
+    graph = import_cycles.graph()
+    print(
+        "module import cycles (every import that runs):",
+        import_cycles.sccs(import_cycles.module_edges(graph)) or "none",
+    )
+    print(
+        "app import cycles of the domain (pages and entry points compose):",
+        import_cycles.sccs(import_cycles.app_edges(graph, pages=False)) or "none",
+    )
+    # For the record: with the pages counted the apps do cycle, by design (ADR 0031, 0053):
+    # the case page shows identification, which is about cases.
+    cyclic = import_cycles.sccs(import_cycles.app_edges(graph, pages=True))
+    print(f"  apps in a cycle when pages are counted too: {len(cyclic[0]) if cyclic else 0}")
     print(
         f"in-function imports of samen.*: {inside_total} ({inside_unexplained} without a comment)"
     )

@@ -6,6 +6,7 @@ import os
 from datetime import date, timedelta
 
 import pytest
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
@@ -13,6 +14,7 @@ from rest_framework.test import APIClient
 from samen.accounts.models import User
 from samen.accounts.tokens import _new_token
 from samen.core.actor import Actor, actor_for_membership
+from samen.core.tests import approle
 from samen.demo.builder import build_demo_world
 from samen.organisations.models import Membership
 from samen.signalling.services import PersonInput, SignalInput, signal_record
@@ -81,8 +83,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
     last; their flush empties it, and `world` builds it again inside each later test."""
     from django.test import TransactionTestCase
 
-    from samen.core.tests import approle
-
     with django_db_blocker.unblock():
         switched = approle.switch_on()
         _SESSION_WORLD.append(build_demo_world(seed=1, signals=0))
@@ -112,6 +112,14 @@ def audit_anchor_file(settings, tmp_path):
     """Each test's audit chain starts empty, so its checkpoints go to a file of its own."""
     settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchor.log"
     return settings.AUDIT_ANCHOR_FILE
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language: Django's LocaleMiddleware leaves a
+    request's language active in the thread after the response, so a test that follows an
+    English request in the same worker would otherwise read English where it expects Dutch."""
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -5,12 +5,11 @@ from __future__ import annotations
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samen.core.register import grants_for, purposes_of_role
+from samen.organisations.models import Membership
 
 
 def requires_second_factor(user: object) -> bool:
     """True when any of the user's memberships may see identity for any of its purposes."""
-    from samen.organisations.models import Membership
-
     if not getattr(user, "is_authenticated", False):
         return False
     for org_type, role in Membership.objects.filter(user=user, is_active=True).values_list(

@@ -18,6 +18,7 @@ from samen.accounts.oidc.providers import providers_all
 from samen.accounts.tokens import token_issue, token_revoke_own, token_status, tokens_of_user
 from samen.core.access import AUTHENTICATED, PUBLIC, access, declare
 from samen.core.actor import PURPOSE_SESSION_KEY, SESSION_KEY, active_memberships
+from samen.core.register import purposes_of_role
 
 
 def redirect_next(request: HttpRequest, target: str | None) -> HttpResponse:
@@ -70,8 +71,6 @@ def switch_membership(request: HttpRequest) -> HttpResponse:
 @require_POST
 def switch_purpose(request: HttpRequest) -> HttpResponse:
     """Act for another of the role's purposes; the actor accepts only the role's own purposes."""
-    from samen.core.register import purposes_of_role
-
     wanted = request.POST.get("purpose", "")
     if wanted in purposes_of_role(request.actor.role):
         request.session[PURPOSE_SESSION_KEY] = wanted

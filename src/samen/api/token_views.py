@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from samen.accounts.services import token_for_credentials
 from samen.accounts.tokens import token_revoke_own, tokens_of_user
 from samen.api.base import SamenAPIView
 from samen.core.access import AUTHENTICATED, PUBLIC
@@ -45,8 +46,6 @@ class TokenView(SamenAPIView):
 
     @extend_schema(request=TokenRequestSerializer, responses={201: TokenIssuedSerializer})
     def post(self, request: Request) -> Response:
-        from samen.accounts.services import token_for_credentials
-
         ser = TokenRequestSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         token, key = token_for_credentials(request._request, **ser.validated_data)

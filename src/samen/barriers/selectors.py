@@ -16,7 +16,7 @@ from samen.core.actor import Actor
 from samen.organisations.models import Organisation, OrganisationType, Role, SafetyRegion
 from samen.signalling.models import Signal
 from samen.statistics.disclosure import CountTable, Dimension, protect
-from samen.statistics.releases import disclosure_rules, statistics_actor
+from samen.statistics.services import disclosure_rules, statistics_actor
 
 # Which signals count for "where signals cluster" on the map: those observed in the last two
 # complete calendar years and recorded before the running year began. A fixed period, as the

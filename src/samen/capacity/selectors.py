@@ -30,9 +30,9 @@ from samen.core.actor import Actor
 from samen.shelter import services as shelter_services
 from samen.shelter.matching import MINOR_BANDS, Needs
 from samen.shelter.models import Hold, HoldStatus, Placement, Referral, ReferralStatus
-from samen.statistics.releases import statistics_actor
 from samen.statistics.selectors import FORM_RANKS, PURPOSE, Period
 from samen.statistics.selectors import region_names as statistics_region_names
+from samen.statistics.services import statistics_actor
 
 #: Which register category each part of the profile needs (rules as data: a grant added to the
 #: register for statistics brings the part into the model, without a code change).

@@ -35,8 +35,8 @@ from samen.capacity.engine.model import PRIOR_SHAPE
 from samen.capacity.selectors import CalibrationRead, calibrate, directory_units
 from samen.core.actor import Actor
 from samen.statistics.disclosure import TOTAL, CountTable, Dimension, ProtectedRelease, protect
-from samen.statistics.releases import disclosure_rules
 from samen.statistics.selectors import Period
+from samen.statistics.services import disclosure_rules
 
 MAX_PAGE_REPLICATIONS = 50
 #: Simulated counts of people. Under extra growth of minors their change is that growth times

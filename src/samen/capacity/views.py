@@ -15,7 +15,7 @@ from samen.capacity.forms import PlanForm
 from samen.capacity.selectors import region_names
 from samen.capacity.services import plan_run
 from samen.core.access import access
-from samen.statistics.releases import disclosure_config
+from samen.statistics.services import disclosure_config
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -3,12 +3,12 @@
 import json
 from pathlib import Path
 
+from samen.cases.models import ExploitationForm
+
 FORMS_FILE = Path(__file__).parent / "data" / "exploitation_forms.json"
 
 
 def exploitation_forms_sync(using: str = "default") -> int:
-    from samen.cases.models import ExploitationForm
-
     rows = json.loads(FORMS_FILE.read_text(encoding="utf-8"))
     for order, row in enumerate(rows, start=1):
         ExploitationForm.objects.using(using).update_or_create(

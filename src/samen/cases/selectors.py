@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from samen import labels
-from samen.cases import crypto
+from samen.cases import crypto, hooks
 from samen.cases import services as case_services
 from samen.cases.lifecycle import CLOSE_REASONS, REOPEN_REASONS
 from samen.cases.models import Case, CaseEvent, CaseNote, ExploitationForm, Person
@@ -392,9 +392,7 @@ def case_get(
             data["identity"] = identity
             shown += [f"identity.{k}" for k in identity]
     if access.shows("signals"):
-        from samen.signalling.selectors import signals_of_case
-
-        data["signals"] = signals_of_case(actor=actor, case=case, access=access)
+        data["signals"] = hooks.signals_of_case(actor=actor, case=case, access=access)
         shown.append("signals")
         if any("notes" in s for s in data["signals"]):
             shown.append("signals.notes")

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samen.cases import crypto
+from samen.cases import crypto, hooks
 from samen.cases.models import (
     MINOR_BANDS,
     AgeBand,
@@ -345,8 +345,6 @@ def case_merge(*, actor: Actor, source: Case, target: Case) -> Case:
     _reachable(actor, source, "case.merge")
     _reachable(actor, target, "case.merge")
     _merge_check(actor, source, target)
-    from samen.signalling.models import Signal  # signalling imports this module: no cycle
-
     now = timezone.now()
     with transaction.atomic():
         locked = {
@@ -354,8 +352,8 @@ def case_merge(*, actor: Actor, source: Case, target: Case) -> Case:
         }
         source, target = locked[source.pk], locked[target.pk]
         _merge_check(actor, source, target)
-        moved = list(Signal.objects.filter(case=source).values_list("pk", flat=True))
-        Signal.objects.filter(pk__in=moved).update(case=target)
+        moved = hooks.signal_ids_of_case(source)
+        hooks.signals_move(moved, target)
         target.forms.add(*source.forms.all())
         target.save(update_fields=["updated_at"])
         source.status = CaseStatus.CLOSED
@@ -385,8 +383,6 @@ def case_merge(*, actor: Actor, source: Case, target: Case) -> Case:
 def case_split(*, actor: Actor, case: Case, signal_ids: list[int]) -> Case:
     """Move the chosen signals of `case` to a new case of a new pseudonymous person (the same
     coarse facts, no identity: who it is must be established again). Returns the new case."""
-    from samen.signalling.models import Signal  # signalling imports this module: no cycle
-
     policy.require(actor, "case.merge", object_type="case", object_id=case.number)
     _reachable(actor, case, "case.merge")
     chosen = set(signal_ids)
@@ -396,7 +392,7 @@ def case_split(*, actor: Actor, case: Case, signal_ids: list[int]) -> Case:
             .select_related("person", "municipality")
             .get(pk=case.pk)
         )
-        all_signals = list(Signal.objects.filter(case=case).values_list("pk", flat=True))
+        all_signals = hooks.signal_ids_of_case(case)
         if not chosen or not chosen <= set(all_signals):
             raise ValidationError({"signals": [_("Choose signals of this case.")]})
         if chosen == set(all_signals):
@@ -411,7 +407,7 @@ def case_split(*, actor: Actor, case: Case, signal_ids: list[int]) -> Case:
             actor=actor, person=person, municipality=case.municipality,
             forms=list(case.forms.all()), at=now, synthetic=case.is_synthetic,
         )  # fmt: skip
-        Signal.objects.filter(pk__in=chosen).update(case=new)
+        hooks.signals_move(sorted(chosen), new)
         event_add(
             case=case, kind=CaseEvent.Kind.STATUS_CHANGED, actor=actor, at=now,
             split_into=new.number, signals=sorted(chosen),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from samen.core.models import DataCategory, ProcessingRule, Purpose, RolePurpose
+from samen.core.models import DataCategory, ProcessingRule, Purpose, RegisterVersion, RolePurpose
 
 REGISTER_FILE = Path(__file__).parent / "data" / "register.json"
 
@@ -362,8 +362,6 @@ _cached: tuple[str, _Snapshot] | None = None
 
 
 def _read_register() -> _Snapshot:
-    from samen.core.models import ProcessingRule, RolePurpose
-
     grants: dict[tuple[str, str], dict[str, Grant]] = {}
     for org_type, purpose, code, basis, sector, days, share in ProcessingRule.objects.values_list(
         "organisation_type", "purpose__code", "category__code", "legal_basis", "sector_law",
@@ -382,8 +380,6 @@ def _read_register() -> _Snapshot:
 
 def register_version() -> str | None:
     """The register's current version token (None when the row is missing, e.g. after a flush)."""
-    from samen.core.models import RegisterVersion
-
     return RegisterVersion.objects.filter(id=1).values_list("token", flat=True).first()
 
 
@@ -432,8 +428,6 @@ def shareable_categories(
     """What the register lets this sender share with an organisation of `to_type`, per
     recipient purpose (purpose code -> category codes): shown before a share is made, so a
     professional does not learn the register's limits from a refusal."""
-    from samen.core.models import ProcessingRule
-
     mine = grants_for(from_type, from_purpose)
     sendable = {cat for cat, grant in mine.items() if to_type in grant.share_with}
     out: dict[str, list[str]] = {}

@@ -13,8 +13,11 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samen.accounts.models import User
-from samen.cases.models import AgeBand, ExploitationForm, Gender
+from samen.accounts.twofactor import requires_second_factor
+from samen.barriers.demo import build_barrier_demo
+from samen.cases.models import AgeBand, Case, CaseEvent, ExploitationForm, Gender
 from samen.core.actor import actor_for_membership
+from samen.identification.demo import build_identification_demo
 from samen.organisations.models import (
     Membership,
     Municipality,
@@ -23,6 +26,8 @@ from samen.organisations.models import (
     Role,
     SafetyRegion,
 )
+from samen.review.demo import build_review_demo
+from samen.shelter.demo import build_shelter_directory
 from samen.signalling.models import SignalList
 from samen.signalling.services import PersonInput, SignalInput, signal_record
 
@@ -219,8 +224,6 @@ def demo_totp_key(username: str) -> str:
 
 
 def _demo_second_factor(user: User) -> None:
-    from samen.accounts.twofactor import requires_second_factor
-
     if user.is_synthetic and requires_second_factor(user):
         TOTPDevice.objects.get_or_create(
             user=user,
@@ -291,11 +294,7 @@ def build_demo_world(
         linked += outcome.linked
     _advance_cases(rng, today)
     if signals:  # the full demo: also the national shelter directory
-        from samen.shelter.demo import build_shelter_directory
-
         build_shelter_directory(seed=seed)
-        from samen.identification.demo import build_identification_demo
-
         build_identification_demo(today=today)
         # Earlier years in bulk, so the statistics page has yearly tables worth reading.
         from samen.statistics.demo import add_statistics_volume
@@ -310,11 +309,7 @@ def build_demo_world(
 
         load_seed()
         load_demo_letter()  # a second letter whose proposals wait on the review page
-        # Barriers raised in the demo regions, and an advice text up for review (imported
-        # here like the other parts of the full demo).
-        from samen.barriers.demo import build_barrier_demo
-        from samen.review.demo import build_review_demo
-
+        # Barriers raised in the demo regions, and an advice text up for review.
         build_barrier_demo(today=today)
         build_review_demo()
     return DemoSummary(organisations=len(orgs), users=len(members), signals=signals, linked=linked)
@@ -324,8 +319,6 @@ def _advance_cases(rng: random.Random, today: date) -> None:
     """Move older demo cases along (in progress, referred, closed), so lists, statistics and
     retention have something to show. Direct updates: this is a generator of synthetic history,
     not a use case, and the timeline records each step."""
-    from samen.cases.models import Case, CaseEvent
-
     for case in Case.objects.filter(is_synthetic=True, status="signalled").order_by("pk"):
         age_days = (today - case.opened_at.date()).days
         if age_days < 30:

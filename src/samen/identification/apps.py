@@ -16,6 +16,7 @@ class IdentificationConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_path_definitions, sender=self)
-        # Registers the path's relations with the access core; imported here because it reads
-        # models, which load only once the registry is ready.
-        from samen.identification import relations  # noqa: F401
+        # Registers the path's relations with the access core and provides signalling's hook
+        # (samen.hooks); imported here because they read models, which load only once the
+        # registry is ready.
+        from samen.identification import providers, relations  # noqa: F401

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from samen import versioned
 from samen.identification.machine import Machine
+from samen.identification.models import PathDefinition, StateRow, TransitionRow
 
 PATHS_DIR = Path(__file__).parent / "data" / "paths"
 
@@ -31,8 +32,6 @@ def read_definition_files(directory: Path | None = None) -> list[dict]:
 def path_definitions_sync(using: str = "default", directory: Path | None = None) -> int:
     """Store each definition version not stored yet, with its states and transitions as rows."""
     from django.db import transaction
-
-    from samen.identification.models import PathDefinition, StateRow, TransitionRow
 
     def create(data: dict) -> None:
         skip = ("states", "transitions", "_checksum")

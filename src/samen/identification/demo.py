@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from samen.cases import hooks as case_hooks
 from samen.cases.models import AgeBand, Case, Gender
 from samen.core.actor import Actor, actor_for_membership
 from samen.identification import services
 from samen.identification.models import AgeAssessment
 from samen.organisations.models import Membership
-from samen.sharing.services import share_create
 from samen.signalling.models import SignalList
 from samen.signalling.services import PersonInput, SignalInput, signal_record
 
@@ -55,7 +55,7 @@ def ask_to_assess(case: Case, *, investigator) -> None:
     coordinator = actor_for_membership(
         Membership.objects.get(user__username="demo-coordinator"), origin=ORIGIN
     )
-    share_create(
+    case_hooks.case_share_create(
         actor=coordinator,
         case=case,
         recipient=investigator.organisation,
@@ -152,7 +152,7 @@ def refer_to_prosecution(case: Case, *, investigator) -> Membership:
     """The police pass the case to the OM for the criminal case: a share for prosecution, with
     what the register lets the prosecutor process (no exploitation details, no care)."""
     om = Membership.objects.get(user__username="demo-om")
-    share_create(
+    case_hooks.case_share_create(
         actor=investigator,
         case=case,
         recipient=om.organisation,

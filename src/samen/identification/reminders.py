@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from samen import labels
 from samen.core import audit, policy
 from samen.core.actor import Actor, actor_for_membership
+from samen.identification import hooks
 from samen.identification import machine as engine
 from samen.identification.definitions import machine_of
 from samen.identification.models import Deadline, HoldReminder, Notification, Reminder
@@ -65,15 +66,8 @@ def holds_remind(*, now: datetime) -> list[str]:
     """One reminder per active shelter hold that expires within the hour, to the organisation
     that made the referral: the held place is lost unless the shelter accepts in time. Reads the
     shelter's tables only. Returns the case numbers reminded."""
-    from samen.shelter.models import Hold, HoldStatus
-
-    holds = (
-        Hold.objects.filter(
-            status=HoldStatus.ACTIVE, expires_at__gt=now, expires_at__lte=now + HOLD_WARNING
-        )
-        .exclude(pk__in=HoldReminder.objects.values("hold_id"))
-        .select_related("referral__case", "referral__organisation")
-        .order_by("expires_at", "id")
+    holds = hooks.holds_expiring(
+        now=now, until=now + HOLD_WARNING, excluded=HoldReminder.objects.values("hold_id")
     )
     cases = []
     for hold in holds:

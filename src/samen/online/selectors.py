@@ -14,6 +14,7 @@ from samen.core.actor import Actor
 from samen.online import explain
 from samen.online.models import Lead, LeadMark, Notice, NoticeStatus, Scan, ScanStatus
 from samen.online.services import lead_urls
+from samen.online.services.scans import own_row
 
 OPEN_NOTICES = (NoticeStatus.OPEN, NoticeStatus.SENT, NoticeStatus.ANSWERED)
 CLOSED_NOTICES = (NoticeStatus.REMOVED, NoticeStatus.REFUSED)
@@ -41,10 +42,13 @@ def scans(*, actor: Actor) -> list[Scan]:
 
 
 def scan(*, actor: Actor, pk: int) -> tuple[Scan, list[Lead]]:
-    policy.require(actor, "online.read", object_type="online_scan", object_id=str(pk))
-    row = Scan.objects.filter(pk=pk, organisation=actor.organisation).first()
-    if row is None:
-        raise policy.not_visible(actor, "online.read", object_type="online_scan", object_id=str(pk))
+    row = own_row(
+        actor,
+        Scan.objects.filter(organisation=actor.organisation),
+        pk,
+        "online.read",
+        "online_scan",
+    )
     leads = list(row.leads.all())
     _read(actor, "online.scan.read", "online_scan", str(pk), shown=len(leads))
     return row, leads
@@ -87,14 +91,10 @@ def _timeline(data: dict[str, dict[str, int]]) -> tuple[list[str], list[Timeline
 
 
 def lead(*, actor: Actor, pk: int) -> LeadView:
-    policy.require(actor, "online.read", object_type="online_lead", object_id=str(pk))
-    row = (
-        Lead.objects.select_related("scan", "signal__case")
-        .filter(pk=pk, scan__organisation=actor.organisation)
-        .first()
+    rows = Lead.objects.select_related("scan", "signal__case").filter(
+        scan__organisation=actor.organisation
     )
-    if row is None:
-        raise policy.not_visible(actor, "online.read", object_type="online_lead", object_id=str(pk))
+    row = own_row(actor, rows, pk, "online.read", "online_lead")
     data = row.data
     persona_cities = data.get("persona_cities", {})
     months, timeline = _timeline(data.get("timeline", {}))
@@ -118,10 +118,13 @@ def lead(*, actor: Actor, pk: int) -> LeadView:
 
 def export_rows(*, actor: Actor, pk: int) -> tuple[Scan, list[list[Any]]]:
     """One row per lead, in plain words, for the CSV and XLSX downloads."""
-    policy.require(actor, "online.read", object_type="online_scan", object_id=str(pk))
-    row = Scan.objects.filter(pk=pk, organisation=actor.organisation).first()
-    if row is None:
-        raise policy.not_visible(actor, "online.read", object_type="online_scan", object_id=str(pk))
+    row = own_row(
+        actor,
+        Scan.objects.filter(organisation=actor.organisation),
+        pk,
+        "online.read",
+        "online_scan",
+    )
     rows = []
     for item in row.leads.all():
         data = item.data
@@ -159,15 +162,7 @@ def notices_open(*, actor: Actor) -> list[tuple[Notice, int]]:
 
 
 def notice(*, actor: Actor, pk: int) -> Notice:
-    policy.require(actor, "online.read", object_type="online_notice", object_id=str(pk))
-    row = (
-        Notice.objects.select_related("lead__scan")
-        .filter(pk=pk, organisation=actor.organisation)
-        .first()
-    )
-    if row is None:
-        raise policy.not_visible(
-            actor, "online.read", object_type="online_notice", object_id=str(pk)
-        )
+    rows = Notice.objects.select_related("lead__scan").filter(organisation=actor.organisation)
+    row = own_row(actor, rows, pk, "online.read", "online_notice")
     _read(actor, "online.notice.read", "online_notice", str(pk))
     return row

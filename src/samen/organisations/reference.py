@@ -3,6 +3,10 @@
 import csv
 from pathlib import Path
 
+from samen.organisations.models import Municipality as M
+from samen.organisations.models import Province as P
+from samen.organisations.models import SafetyRegion as R
+
 DATA_FILE = Path(__file__).parent / "data" / "gemeenten.csv"
 
 
@@ -13,10 +17,6 @@ def read_municipalities(path: Path = DATA_FILE) -> list[dict[str, str]]:
 
 def load_reference(using: str = "default") -> tuple[int, int, int]:
     """Upsert the reference list; returns (provinces, regions, municipalities). Idempotent."""
-    from samen.organisations.models import Municipality as M
-    from samen.organisations.models import Province as P
-    from samen.organisations.models import SafetyRegion as R
-
     Province, SafetyRegion, Municipality = (
         P.objects.using(using),
         R.objects.using(using),

@@ -14,7 +14,7 @@ from samen.core.actor import Actor
 from samen.online.into_chain import read_leads
 from samen.outreach.models import Contact, ContactStatus, ContactStep
 from samen.statistics.disclosure import CountTable, Dimension, protect
-from samen.statistics.releases import disclosure_rules
+from samen.statistics.services import disclosure_rules
 
 MONTHS = 12
 ANSWERED = {ContactStatus.ANSWERED, ContactStatus.REFERRED}

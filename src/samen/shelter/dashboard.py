@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _l
 from samen import labels
 from samen.core import policy
 from samen.core.actor import Actor
+from samen.shelter.charts import hbar_chart
 from samen.shelter.models import (
     CapacityAlarm,
     DeclineReason,
@@ -197,8 +198,6 @@ def dashboard(*, actor: Actor, region: str = "", now: datetime | None = None) ->
 
 
 def charts(data: dict) -> list:
-    from samen.shelter.charts import hbar_chart
-
     out = [
         hbar_chart(
             "free-by-type",

@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from samen.shelter.models import ContraCode, Location, Place, PlaceType, Provider
+from samen.shelter.services import stale_after
 
 NAMESPACE = uuid.UUID("6f0b1c53-2f8e-4c4e-9d0e-5a3c2b7e1d90")  # fixed: ids stay stable
 BED_UNIT = {"id": str(uuid.uuid5(NAMESPACE, "unit:bed")), "name": "bed"}
@@ -54,8 +55,6 @@ def public_level(place_type: str) -> str:
 
 
 def _stale_after():
-    from samen.shelter.services import stale_after
-
     return stale_after()
 
 

@@ -16,3 +16,6 @@ class SignallingConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_reference_data, sender=self)
+        # Provides the case register's hooks (samen.hooks); imported here because it reads
+        # models, which load only once the registry is ready.
+        from samen.signalling import providers  # noqa: F401

@@ -1,25 +1,23 @@
-"""Signal lists (signalenkaarten) kept as versioned JSON files, synced into the database."""
+"""Signal lists (signalenkaarten) kept as versioned JSON files, synced into the database by the
+rules every versioned data file follows (samen.versioned)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
+
+from django.db import transaction
+
+from samen import versioned
+from samen.signalling.models import Indicator, SignalList
 
 LISTS_DIR = Path(__file__).parent / "data" / "signal_lists"
 SEVERITIES = {"low", "medium", "high"}
 
 
 def read_list_files(directory: Path | None = None) -> list[dict]:
-    lists = []
-    for path in sorted((directory or LISTS_DIR).glob("*.json")):
-        data = json.loads(path.read_bytes())
-        # Over the canonical form, so re-indenting a file is not taken for a change of content.
-        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
-        data["_checksum"] = hashlib.sha256(canonical).hexdigest()
-        validate_list(data, source=path.name)
-        lists.append(data)
-    return lists
+    return versioned.read_files(
+        directory or LISTS_DIR, lambda data, name: validate_list(data, source=name)
+    )
 
 
 def validate_list(data: dict, *, source: str) -> None:
@@ -41,59 +39,47 @@ def signal_lists_sync(using: str = "default") -> int:
     A changed file with the same version number is refused: published versions are immutable,
     because recorded signals refer to them.
     """
-    from django.db import transaction
-
-    from samen.signalling.models import Indicator, SignalList
-
-    created = 0
     with transaction.atomic(using=using):
-        for data in read_list_files():
-            existing = (
-                SignalList.objects.using(using)
-                .filter(code=data["code"], version=data["version"])
-                .first()
+        return versioned.sync_versions(
+            SignalList.objects.using(using),
+            read_list_files(),
+            key="code",
+            what="signal list",
+            create=lambda data: _list_create(data, using),
+        )
+
+
+def _list_create(data: dict, using: str) -> None:
+    sl = SignalList.objects.using(using).create(
+        code=data["code"],
+        version=data["version"],
+        title_nl=data["title"]["nl"],
+        title_en=data["title"]["en"],
+        setting_nl=data.get("setting", {}).get("nl", ""),
+        setting_en=data.get("setting", {}).get("en", ""),
+        description_nl=data.get("description", {}).get("nl", ""),
+        description_en=data.get("description", {}).get("en", ""),
+        checksum=data["_checksum"],
+    )
+    order = 0
+    rows = []
+    for cat in data["categories"]:
+        for ind in cat["indicators"]:
+            order += 1
+            rows.append(
+                Indicator(
+                    signal_list=sl,
+                    code=ind["code"],
+                    category_code=cat["code"],
+                    category_nl=cat["title"]["nl"],
+                    category_en=cat["title"]["en"],
+                    text_nl=ind["text"]["nl"],
+                    text_en=ind["text"]["en"],
+                    severity=ind["severity"],
+                    acute=bool(ind.get("acute")),
+                    concerns_minor=bool(ind.get("minor")),
+                    order=order,
+                )
             )
-            if existing:
-                if existing.checksum != data["_checksum"]:
-                    raise ValueError(
-                        f"signal list {data['code']} v{data['version']} changed without a new "
-                        "version number"
-                    )
-                continue
-            sl = SignalList.objects.using(using).create(
-                code=data["code"],
-                version=data["version"],
-                title_nl=data["title"]["nl"],
-                title_en=data["title"]["en"],
-                setting_nl=data.get("setting", {}).get("nl", ""),
-                setting_en=data.get("setting", {}).get("en", ""),
-                description_nl=data.get("description", {}).get("nl", ""),
-                description_en=data.get("description", {}).get("en", ""),
-                checksum=data["_checksum"],
-            )
-            order = 0
-            rows = []
-            for cat in data["categories"]:
-                for ind in cat["indicators"]:
-                    order += 1
-                    rows.append(
-                        Indicator(
-                            signal_list=sl,
-                            code=ind["code"],
-                            category_code=cat["code"],
-                            category_nl=cat["title"]["nl"],
-                            category_en=cat["title"]["en"],
-                            text_nl=ind["text"]["nl"],
-                            text_en=ind["text"]["en"],
-                            severity=ind["severity"],
-                            acute=bool(ind.get("acute")),
-                            concerns_minor=bool(ind.get("minor")),
-                            order=order,
-                        )
-                    )
-            Indicator.objects.using(using).bulk_create(rows)
-            SignalList.objects.using(using).filter(code=sl.code).exclude(pk=sl.pk).update(
-                is_current=False
-            )
-            created += 1
-    return created
+    Indicator.objects.using(using).bulk_create(rows)
+    SignalList.objects.using(using).filter(code=sl.code).exclude(pk=sl.pk).update(is_current=False)

@@ -30,7 +30,7 @@ from samen.core import audit, policy
 from samen.core.actor import Actor
 from samen.countries import nationality_code
 from samen.organisations.models import Municipality
-from samen.signalling import triage
+from samen.signalling import hooks, triage
 from samen.signalling.models import Indicator, Signal, SignalList
 
 EARLIEST_OBSERVATION = date(2000, 1, 1)
@@ -312,9 +312,7 @@ def _store(
         # 0008 and 0016). Decided by what the signal says, not by what the chain holds: a known
         # person flagged minor before and described as an adult now must cost what an unknown
         # adult costs (their guardian was attached when the case became a minor's).
-        from samen.identification.services import guardian_signal_notice
-
-        guardian_signal_notice(case=case, at=now)
+        hooks.minor_signalled(case=case, at=now)
     return SignalOutcome(signal=signal, case=case, linked=linked, triage=result)
 
 

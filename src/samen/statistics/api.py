@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from samen.api.base import SamenAPIView
 from samen.statistics import publication, tables
 from samen.statistics.forms import PeriodForm
-from samen.statistics.releases import UnsafeRelease, release_for
 from samen.statistics.selectors import region_names
+from samen.statistics.services import UnsafeRelease, release_for
 
 TAG = ["statistics"]
 PERIOD = [

@@ -15,6 +15,7 @@ def check_release_periods(**kwargs: object) -> list[checks.CheckMessage]:
     """Refuse at start-up a period configuration the module cannot release safely."""
     from django.core.exceptions import ImproperlyConfigured
 
+    # apps.py loads before the models; the periods read the selectors, which import models.
     from samen.statistics.periods import config
 
     try:

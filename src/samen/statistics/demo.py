@@ -21,6 +21,13 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from samen.cases.models import Case, CaseEvent, CaseNumberCounter, ExploitationForm, Person
+from samen.cases.services import format_case_number
+from samen.identification.models import IdentificationPath, PathDefinition
+from samen.organisations.models import Membership, OrganisationType, Role
+from samen.shelter.models import Place, Placement, Referral
+from samen.signalling.models import Signal, SignalList
+
 AMS = ZoneInfo("Europe/Amsterdam")
 MARK = "statistics-volume"  # in the opening event's data: how this module finds its own cases
 
@@ -51,13 +58,6 @@ def _pick(rng: random.Random, weights: dict[str, float]) -> str:
 def add_statistics_volume(
     *, seed: int = 1, persons: int = 1500, years: int = 5, today: date | None = None
 ) -> VolumeSummary:
-    from samen.cases.models import Case, CaseEvent, CaseNumberCounter, ExploitationForm, Person
-    from samen.cases.services import format_case_number
-    from samen.identification.models import IdentificationPath, PathDefinition
-    from samen.organisations.models import Membership, OrganisationType, Role
-    from samen.shelter.models import Place, Placement, Referral
-    from samen.signalling.models import Signal, SignalList
-
     if CaseEvent.objects.filter(kind=CaseEvent.Kind.CREATED, data__source=MARK).exists():
         return VolumeSummary(0, 0, 0, 0, 0)
     rng = random.Random(seed * 7 + 3)

@@ -22,6 +22,7 @@ from samen.statistics import tables
 from samen.statistics.charts import ChartBar, bar_chart_svg
 from samen.statistics.disclosure import TOTAL, ProtectedRelease, ProtectedTable, ResultCell
 from samen.statistics.kanon import DEFAULT_K
+from samen.statistics.periods import config
 
 #: One mark for every hidden cell, whatever the reason: a reader who could tell a small count
 #: (1 to 9) from a cell hidden to protect it would narrow both down (issue #13).
@@ -129,15 +130,14 @@ def chart_bars(table: ProtectedTable, dimension: str, regions: dict[str, str]) -
     return bars
 
 
-def chart_for(table: ProtectedTable, spec: tables.TableSpec, regions: dict[str, str],
-              *, standalone: bool = False) -> str:  # fmt: skip
+def chart_for(table: ProtectedTable, spec: tables.TableSpec, regions: dict[str, str]) -> str:
     title = f"{spec.title} — {dimension_label(spec.chart)}"
     description = _(
         "Bars show the total per category over the whole period; a suppressed total has no "
         "bar and is marked x. The same figures are in the table beside the chart."
     )
     bars = chart_bars(table, spec.chart, regions)
-    return bar_chart_svg(f"chart-{spec.slug}", title, description, bars, standalone=standalone)
+    return bar_chart_svg(f"chart-{spec.slug}", title, str(description), bars)
 
 
 def page_table(table: ProtectedTable, regions: dict[str, str]) -> PageTable:
@@ -302,8 +302,7 @@ def bundle_zip(release: ProtectedRelease, regions: dict[str, str]) -> bytes:
                     spec = tables.SPEC_BY_NAME[table.name]
                     archive.writestr(f"tables-{lang}/{spec.slug}.csv", table_csv(table, regions))
                     archive.writestr(
-                        f"charts-{lang}/{spec.slug}.svg",
-                        chart_for(table, spec, regions, standalone=True),
+                        f"charts-{lang}/{spec.slug}.svg", chart_for(table, spec, regions)
                     )
     return buffer.getvalue()
 
@@ -313,8 +312,6 @@ def bundle_zip(release: ProtectedRelease, regions: dict[str, str]) -> bytes:
 
 def _periods_note(nl: bool) -> str:
     """What ``SAMEN_STATISTICS_PERIODS`` makes available, for the methods note."""
-    from samen.statistics.periods import config
-
     conf = config()
     years = conf["years"]
     if nl:

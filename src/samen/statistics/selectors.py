@@ -27,6 +27,10 @@ from samen.cases.selectors import case_summary
 from samen.core import audit, policy
 from samen.core.actor import Actor
 from samen.core.policy import CaseAccess, Relation
+from samen.identification.models import IdentificationPath
+from samen.organisations.models import SafetyRegion
+from samen.shelter.models import Placement
+from samen.signalling.models import Signal
 
 PURPOSE = "statistics"
 
@@ -71,8 +75,6 @@ def cases_for_statistics(*, actor: Actor) -> list[dict]:
 
 def region_names() -> dict[str, str]:
     """Safety region codes and names: reference data, the categories of the region table."""
-    from samen.organisations.models import SafetyRegion
-
     return dict(SafetyRegion.objects.values_list("code", "name"))
 
 
@@ -199,8 +201,6 @@ def _first_per_person_year(person: str, year: str, *order: OrderBy) -> Window:
 
 
 def _victim_counts(period: Period, categories: frozenset[str]) -> list[tuple]:
-    from samen.signalling.models import Signal
-
     start, end = period.bounds()
     through = Case.forms.through
     rank = DbCase(
@@ -246,8 +246,6 @@ def _victim_counts(period: Period, categories: frozenset[str]) -> list[tuple]:
 
 
 def _identification_counts(period: Period) -> list[tuple]:
-    from samen.identification.models import IdentificationPath
-
     start, end = period.bounds()
     queryset = (
         IdentificationPath.objects.filter(started_at__gte=start, started_at__lt=end)
@@ -260,8 +258,6 @@ def _identification_counts(period: Period) -> list[tuple]:
 
 
 def _placement_counts(period: Period) -> list[tuple]:
-    from samen.shelter.models import Placement
-
     start, end = period.bounds()
     waited = ExpressionWrapper(
         F("started_at") - F("referral__created_at"), output_field=DurationField()

@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from samen.cases.models import AgeBand, Gender, NationalityGroup
+from samen.shelter.models import PlaceType
 from samen.statistics.disclosure import (
     TOTAL,
     CountTable,
@@ -200,8 +201,6 @@ def _dimensions(years: list[str], regions: Iterable[str]) -> dict[str, Dimension
 
 
 def _place_types() -> tuple[str, ...]:
-    from samen.shelter.models import PlaceType
-
     return tuple(PlaceType.values)
 
 

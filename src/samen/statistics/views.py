@@ -17,8 +17,8 @@ from samen.statistics import publication, tables
 from samen.statistics.disclosure import ProtectedRelease
 from samen.statistics.forms import PeriodForm
 from samen.statistics.models import Publication
-from samen.statistics.releases import Delivery, UnsafeRelease, release_for
 from samen.statistics.selectors import region_names
+from samen.statistics.services import Delivery, UnsafeRelease, release_for
 
 
 def _attachment(body: bytes | str, content_type: str, filename: str) -> HttpResponse:

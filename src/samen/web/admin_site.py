@@ -18,6 +18,8 @@ class SamenAdminSite(admin.AdminSite):
         user = request.user
         if not (user.is_active and user.is_staff):
             return False
+        # The admin site is built while the app registry loads (settings name it as the admin's
+        # default site), before any model may be imported.
         from samen.organisations.models import Role
 
         return user.memberships.filter(role=Role.FUNCTIONAL_ADMIN, is_active=True).exists()

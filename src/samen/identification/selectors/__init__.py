@@ -16,7 +16,6 @@ from samen.identification.selectors.deadlines import (
     HOLD_EXPIRY,
     bucket_of,
     deadlines_of_organisation,
-    shelter_hold_deadlines,
 )
 from samen.identification.selectors.lead_times import (
     lead_time_records,
@@ -60,7 +59,6 @@ __all__ = [
     "path_page",
     "present",
     "read_fields",
-    "shelter_hold_deadlines",
     "steps_shown",
     "victim_statuses",
 ]

@@ -1,26 +1,24 @@
-"""Deadlines of the identification path and of shelter holds, in buckets by how soon they
-fall due, for an organisation's work queue."""
+"""Deadlines of the identification path and of its deadline sources (shelter holds), in
+buckets by how soon they fall due, for an organisation's work queue."""
 
 from datetime import date
 from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from samen.cases.models import Case
 from samen.core import audited, policy
 from samen.core.actor import Actor
 from samen.core.policy import CaseAccess
+from samen.identification import hooks
 from samen.identification import machine as engine
 from samen.identification.models import (
     Deadline,
-    IdentificationPath,
 )
 from samen.identification.services import (
     is_minor,
 )
-from samen.shelter.models import Hold, HoldStatus
 
 BUCKETS = ("overdue", "due_0", "due_7", "due_14", "later")
 
@@ -40,43 +38,6 @@ def bucket_of(due_on: date, today: date) -> str:
 
 
 HOLD_EXPIRY = "hold_expiry"
-
-
-def shelter_hold_deadlines(*, actor: Actor, today: date) -> list[dict[str, Any]]:
-    """Active shelter holds (samen.shelter) of referrals the actor's organisation made or
-    coordinates, as deadlines: a held place is lost when the hold expires. A read-only query on
-    the shelter tables; the caller audits it with the rest of the list."""
-
-    org = actor.organisation
-    holds = (
-        Hold.objects.filter(status=HoldStatus.ACTIVE)
-        .filter(Q(referral__organisation=org) | Q(referral__case__responsible_organisation=org))
-        .filter(referral__case__in=Case.objects.filter(policy.case_filter(actor)))
-        .select_related("referral__case__person", "referral__organisation")
-        .order_by("expires_at", "id")
-    )
-    label = _("Shelter place held until")
-    rows = []
-    for h in holds:
-        due_on = engine.local_date(h.expires_at)
-        path = IdentificationPath.objects.filter(case=h.referral.case).first()
-        person = h.referral.case.person
-        presumed = bool(path and path.presumed_minor)
-        rows.append(
-            {
-                "case_id": h.referral.case_id,
-                "case": h.referral.case.number,
-                "kind": HOLD_EXPIRY,
-                "kind_display": str(label),
-                "due_on": due_on,
-                "due_at": h.expires_at,
-                "days_left": (due_on - today).days,
-                "organisation": h.referral.organisation.name,
-                "minor": person.is_minor or presumed,
-                "minor_estimated": (person.is_minor and person.age_is_estimate) or presumed,
-            }
-        )
-    return rows
 
 
 def _deadline_shown(access: CaseAccess | None, row: dict[str, Any]) -> dict | None:
@@ -127,8 +88,9 @@ def deadlines_of_organisation(
                 and (d.path.case.person.age_is_estimate or d.path.presumed_minor),
             }
         )
-    for row in shelter_hold_deadlines(actor=actor, today=today):
-        result[bucket_of(row["due_on"], today)].append(row)
+    for source in hooks.deadline_sources(actor=actor, today=today):
+        for row in source:
+            result[bucket_of(row["due_on"], today)].append(row)
     access = policy.case_access(
         actor, list({row["case_id"] for rows_ in result.values() for row in rows_})
     )

@@ -8,12 +8,11 @@ from django.utils.translation import gettext as _
 from samen.cases.models import Case
 from samen.core import audited, policy
 from samen.core.actor import Actor
-from samen.identification import leadtimes
+from samen.identification import hooks, leadtimes
 from samen.identification import machine as engine
 from samen.identification.models import (
     IdentificationPath,
 )
-from samen.shelter.models import Placement
 
 
 def lead_time_records(*, actor: Actor) -> list[leadtimes.CaseRecord]:
@@ -29,8 +28,7 @@ def lead_time_records(*, actor: Actor) -> list[leadtimes.CaseRecord]:
     )
     paths = list(paths)
     placements: dict[int, list[date]] = {}
-    rows = Placement.objects.filter(referral__case_id__in=[p.case_id for p in paths])
-    for case_id, started in rows.values_list("referral__case_id", "started_at"):
+    for case_id, started in hooks.placement_starts([p.case_id for p in paths]):
         placements.setdefault(case_id, []).append(engine.local_date(started))
     access = policy.case_access(actor, [p.case_id for p in paths])
     records = []

@@ -12,8 +12,8 @@ from django.db.models import IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samen.cases.models import Case
-from samen.cases.services import event_add
+from samen.cases.models import Case, Person
+from samen.cases.services import age_on, band_for_age, event_add, identity_read
 from samen.core import audit, policy
 from samen.core.actor import Actor
 from samen.identification import machine as engine
@@ -133,9 +133,6 @@ def minors_turning_adult(*, today: date | None = None) -> list[str]:
     birthday, and the case's coordinator and guardian get a task to plan the transition to adult
     care. Idempotent (the flag flips once); run daily with the reminders. Returns case numbers.
     Without a date of birth (an estimate, a presumption) the age is not known to change."""
-    from samen.cases.models import Person
-    from samen.cases.services import age_on, band_for_age, identity_read
-
     today = today or engine.local_date(timezone.now())
     now = timezone.now()
     noticed: list[str] = []

@@ -32,6 +32,7 @@ from .index import Index
 from .indicators import IndicatorSet, load_indicators
 from .partition import ChunkResult, ScanConfig, gc_paused, process_chunk
 from .reader import BadRecord, Chunk, iter_chunks, iter_lines, parse_ad, total_bytes
+from .report import render_report
 
 ENGINE_VERSION = "1.0"
 
@@ -412,8 +413,6 @@ def leads_document(result: ScanResult, indicators: IndicatorSet, max_clusters: i
 def write_outputs(
     result: ScanResult, paths: list[Path], out_dir: Path, config: ScanConfig | None = None
 ) -> dict[str, Path]:
-    from .report import render_report
-
     config = config or ScanConfig()
     indicators = load_indicators(config.indicators_path)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -11,10 +11,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samen.cases import hooks as case_hooks
 from samen.cases.services import event_add
 from samen.core import audit, audited, policy
 from samen.core.actor import Actor, actor_for_membership
-from samen.sharing.services import share_create
 from samen.shelter import matching
 from samen.shelter.models import (
     DeclineReason,
@@ -44,6 +44,7 @@ from samen.shelter.services.needs import (
     via_centre,
 )
 from samen.shelter.services.waiting import bed_release, offer_after_commit
+from samen.shelter.texts import exclusion_text
 
 
 def hold_place(
@@ -67,8 +68,6 @@ def hold_place(
             needs = needs_of(referral, via_national_centre=via_centre(actor))
             excluded = matching.exclusion_for(info, needs)
             if excluded is not None:
-                from samen.shelter.texts import exclusion_text
-
                 raise ValidationError(
                     {
                         "place": [
@@ -133,7 +132,7 @@ def _share_on_accept(hold: Hold) -> str:
         return "no_coordinator"
     coordinator = actor_for_membership(membership, origin="system:shelter_accept")
     try:
-        share_create(
+        case_hooks.case_share_create(
             actor=coordinator,
             case=hold.referral.case,
             recipient=hold.place.location.provider.organisation,

@@ -128,7 +128,7 @@ def test_rounding_never_changes_what_is_hidden(values: list[int], base: int) -> 
             assert b.value % base == 0 and abs(b.value - a.value) <= base // 2
 
 
-#: The statistics page's rules (samen.statistics.releases.disclosure_rules).
+#: The statistics page's rules (samen.statistics.services.disclosure_rules).
 PAGE_RULES = DisclosureRules(protection_margin=2, protection_relative=0.1, integer_audit=True)
 #: The engine's option for readers told that hidden cells are never zero.
 FLOOR_RULES = DisclosureRules(

@@ -18,7 +18,7 @@ from samen.statistics.archive import release_from_archive, release_to_archive
 from samen.statistics.disclosure import CountTable, Dimension, check_differencing, protect
 from samen.statistics.models import Publication
 from samen.statistics.periods import release_periods
-from samen.statistics.releases import release_for
+from samen.statistics.services import release_for
 from samen.statistics.tables import HIERARCHIES
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +147,7 @@ def test_the_page_reads_the_cached_release(web_for, record, monkeypatch):
     def recount(**kwargs):
         raise AssertionError("the cached release should have been served")
 
-    monkeypatch.setattr("samen.statistics.releases.statistics_data", recount)
+    monkeypatch.setattr("samen.statistics.services.statistics_data", recount)
     cached = client.get(f"/statistiek/?{QUERY}")
     assert cached.status_code == 200 and 'data-testid="release-version"' in cached.content.decode()
     assert AuditEntry.objects.filter(action="statistics.export", detail__cached=True).exists()
@@ -174,7 +174,7 @@ def test_a_correction_that_cannot_be_proven_safe_waits_with_a_notice(
     corrected release safe (a large correction: here the engine's verdict is forced, since
     no small register makes the audit fail on its own). The period keeps its released
     version, readers are told the correction waits, and nothing new is recorded."""
-    from samen.statistics import releases
+    from samen.statistics import services as releases
 
     _register(record)
     api = api_for("demo-programme")

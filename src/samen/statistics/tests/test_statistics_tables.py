@@ -240,7 +240,7 @@ def test_page_shows_every_table_with_chart_and_explained_suppressions(web_for, r
     html = page.content.decode()
     for spec in tables.SPECS:
         assert f'data-testid="table-{spec.slug}"' in html
-        assert f'id="chart-{spec.slug}-t"' in html  # an SVG chart beside each table
+        assert f'id="chart-{spec.slug}-title"' in html  # an SVG chart beside each table
     assert 'data-suppression="hidden"' in html and "<sup>" not in html
     assert 'data-testid="suppression-legend"' in html
     assert "format=zip" in html and "format=xlsx" in html

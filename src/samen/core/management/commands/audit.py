@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from samen.core import anchor
 from samen.core.audit import verify
+from samen.core.dbroles import grant_application_role
 
 
 class Command(BaseCommand):
@@ -38,8 +39,6 @@ class Command(BaseCommand):
             )
             return
         if action == "grant":
-            from samen.core.dbroles import grant_application_role
-
             try:
                 grant_application_role(str(options["to"]), using=str(options["database"]))
             except ValueError as exc:

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from samen.accounts.models import User
 from samen.demo.builder import DEMO_PASSWORD, DEMO_USERS, build_demo_world
 
 
@@ -16,8 +17,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **opts: object) -> None:
-        from samen.accounts.models import User
-
         if opts["if_empty"] and User.objects.filter(username="demo-professional").exists():
             self.stdout.write("Demo data already present; not adding more.")
         else:

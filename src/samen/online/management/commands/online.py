@@ -11,7 +11,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
+from samen.core.actor import actor_for_membership
 from samen.online.engine import ScanConfig, evaluate_files, run_scan, write_synthetic
+from samen.online.into_chain import lead_to_signal
+from samen.organisations.models import Membership
 
 
 class _RawStream:
@@ -103,10 +106,6 @@ class Command(BaseCommand):
         self, *, leads: Path, cluster: str, user: str, municipality: str, **_: object
     ) -> None:
         from django.core.exceptions import PermissionDenied, ValidationError
-
-        from samen.core.actor import actor_for_membership
-        from samen.online.into_chain import lead_to_signal
-        from samen.organisations.models import Membership
 
         member = (
             Membership.objects.filter(user__username=user, is_active=True)

@@ -16,6 +16,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from samen.programme.letter import read_letter
 from samen.programme.letter.extract import UnsupportedFormat
+from samen.programme.opendata.client import (
+    OpenDataUnavailable,
+    RecordedTransport,
+    http_transport,
+)
+from samen.programme.opendata.sync import programme_sync
+from samen.programme.seed import SeedMismatch, load_seed
 
 
 class Command(BaseCommand):
@@ -48,13 +55,6 @@ class Command(BaseCommand):
             self._sync(options.get("dossier"), options.get("recorded"))
 
     def _sync(self, dossiers: list[str] | None, recorded: Path | None) -> None:
-        from samen.programme.opendata.client import (
-            OpenDataUnavailable,
-            RecordedTransport,
-            http_transport,
-        )
-        from samen.programme.opendata.sync import programme_sync
-
         if dossiers and not all(d.strip().isdigit() for d in dossiers):
             raise CommandError("a dossier is a number, e.g. --dossier 28638")
         if recorded is not None and not recorded.is_file():
@@ -118,8 +118,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"    note:     {note}")
 
     def _load_seed(self, letter_file: Path | None, sent_on: date | None) -> None:
-        from samen.programme.seed import SeedMismatch, load_seed
-
         try:
             result = load_seed(letter_file=letter_file, sent_on=sent_on)
         except SeedMismatch as exc:

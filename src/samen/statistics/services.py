@@ -31,8 +31,12 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samen.cases.models import Case, CaseEvent, Identity, Person
 from samen.core import audit, policy
 from samen.core.actor import Actor, actor_for_membership
+from samen.identification.models import IdentificationPath
+from samen.shelter.models import Placement
+from samen.signalling.models import Signal
 from samen.statistics import tables
 from samen.statistics.archive import release_from_archive, release_to_archive
 from samen.statistics.disclosure import CountTable, DisclosureRules, ProtectedRelease, protect
@@ -116,11 +120,6 @@ def register_version() -> str:
     """A cheap fingerprint of the register rows the tables count: when it is unchanged, so
     are the counts, and the cached release is served. (A stale entry is harmless: it is a
     release readers already have; it lives at most ``CACHE_SECONDS``.)"""
-    from samen.cases.models import Case, CaseEvent, Identity, Person
-    from samen.identification.models import IdentificationPath
-    from samen.shelter.models import Placement
-    from samen.signalling.models import Signal
-
     parts = [
         Signal.objects.aggregate(n=Count("id"), m=Max("id"), c=Max("created_at")),
         Case.objects.aggregate(n=Count("id"), m=Max("id"), u=Max("updated_at")),
