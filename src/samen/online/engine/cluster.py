@@ -228,11 +228,19 @@ def _pair_codes(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return np.minimum(left, right).astype(np.int64) << 32 | np.maximum(left, right).astype(np.int64)
 
 
-def _signature_columns(signatures: np.ndarray | Index, start: int, stop: int) -> np.ndarray:
-    """Columns of the signature matrix, from an array or from an index's spill file."""
+def _band_keys(
+    signatures: np.ndarray | Index, usable: np.ndarray, start: int, stop: int
+) -> np.ndarray:
+    """One key per usable ad folding the band's columns ``start:stop``: from an array, or from
+    an index's spill file a block of rows at a time (8 bytes an ad in memory, not 36)."""
+    fold = _FOLD[: stop - start]
     if isinstance(signatures, np.ndarray):
-        return signatures[:, start:stop]
-    return signatures.signature_columns(start, stop)
+        block = signatures[usable, start:stop].astype(np.uint64)
+        return (block * fold).sum(axis=1, dtype=np.uint64)
+    keys = np.zeros(len(signatures), dtype=np.uint64)
+    for row, block in signatures.signature_blocks(start, stop):
+        keys[row : row + len(block)] = (block.astype(np.uint64) * fold).sum(axis=1, dtype=np.uint64)
+    return keys[usable]
 
 
 def weighted_template_edges(
@@ -281,9 +289,7 @@ def _weighted_template_edges(
     verified = 0
     positions = np.arange(len(usable))
     for band in range(bands):
-        columns = _signature_columns(signatures, band * rows, (band + 1) * rows)
-        block = columns[usable].astype(np.uint64)
-        keys = (block * _FOLD[:rows]).sum(axis=1, dtype=np.uint64)
+        keys = _band_keys(signatures, usable, band * rows, (band + 1) * rows)
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
         same = sorted_keys[1:] == sorted_keys[:-1]

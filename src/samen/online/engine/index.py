@@ -166,16 +166,20 @@ class Index:
 
     _BLOCK_ROWS = 65_536
 
-    def signature_columns(self, start: int, stop: int) -> np.ndarray:
-        """Columns ``start:stop`` of every ad's signature, (n, stop - start) uint32, read from
-        the spill file in blocks: memory holds these columns and one block, not the matrix."""
-        out = np.zeros((self._spilled_rows, stop - start), dtype=np.uint32)
+    def signature_blocks(self, start: int, stop: int) -> Iterator[tuple[int, np.ndarray]]:
+        """``(first row, columns start:stop of a block of rows)`` over every ad's signature,
+        read from the spill file: memory holds one block."""
         if not self._spilled_rows:
-            return out
+            return
         for first, block in self._signatures.blocks(np.uint32, self._BLOCK_ROWS * self.num_perm):
             rows = len(block) // self.num_perm
-            row = first // self.num_perm
-            out[row : row + rows] = block.reshape(rows, self.num_perm)[:, start:stop]
+            yield first // self.num_perm, block.reshape(rows, self.num_perm)[:, start:stop]
+
+    def signature_columns(self, start: int, stop: int) -> np.ndarray:
+        """Columns ``start:stop`` of every ad's signature, (n, stop - start) uint32."""
+        out = np.zeros((self._spilled_rows, stop - start), dtype=np.uint32)
+        for row, block in self.signature_blocks(start, stop):
+            out[row : row + len(block)] = block
         return out
 
     @property

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
@@ -114,9 +115,17 @@ class DaskEngine:
             if address:
                 client = Client(address)
             else:
-                local = LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-                )
+                import dask  # only needed for this engine
+
+                # The workers' statistical profiler samples every thread 100 times a second:
+                # for this engine's tasks, CPU spent on nothing anyone reads.
+                with dask.config.set({"distributed.worker.profile.enabled": False}):
+                    local = LocalCluster(
+                        n_workers=workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                    )
                 self._owned.append(local)
                 client = Client(local)
             self._owned.insert(0, client)
@@ -227,7 +236,7 @@ def iter_tasks(paths: list[Path], config: ScanConfig, ranges: bool = True) -> It
                 stop = min(size, start + max(1, config.task_bytes))
                 if stop < size:
                     stop = _line_start_after(handle, stop, size)
-                yield FileRange(seq, file_index, str(path), start, stop)
+                yield FileRange(seq, file_index, str(path.absolute()), start, stop)
                 seq += 1
                 start = stop
 
@@ -451,8 +460,12 @@ def write_clusters_csv(result: ScanResult, path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = SafeWriter(handle)
         writer.writerow(["ad_id", "cluster_id"])
-        labels = result.clustering.labels.tolist()
-        writer.writerows(zip(result.index.ids, map(cluster_name, labels), strict=True))
+        # Labels as Python ints a block at a time: a list of all would cost 40 bytes an ad.
+        labels = result.clustering.labels
+        ids = iter(result.index.ids)
+        for first in range(0, len(labels), 65_536):
+            block = labels[first : first + 65_536].tolist()
+            writer.writerows(zip(islice(ids, len(block)), map(cluster_name, block), strict=True))
 
 
 def write_bad_lines(result: ScanResult, paths: list[Path], path: Path) -> None:
