@@ -588,8 +588,10 @@ def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     min-hooking that takes a handful of rounds. A Python loop over a million edges would take
     seconds; this takes milliseconds.
     """
-    parent = np.arange(n, dtype=np.int64)
-    left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
+    # 32-bit ads where they fit: this runs over every ad, several arrays at once.
+    kind = np.int32 if n < 2**31 else np.int64
+    parent = np.arange(n, dtype=kind)
+    left, right = np.asarray(left, dtype=kind), np.asarray(right, dtype=kind)
     while len(left):
         a, b = parent[left], parent[right]
         joining = a != b
@@ -606,7 +608,7 @@ def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     # Hooking the larger root under the smaller leaves each component's smallest ad as its root,
     # which is also its first ad: numbering the roots in order numbers the components by their
     # first ad, without sorting.
-    rank = np.cumsum(parent == np.arange(n, dtype=np.int64)) - 1
+    rank = np.cumsum(parent == np.arange(n, dtype=kind), dtype=np.int64) - 1
     return rank[parent]
 
 

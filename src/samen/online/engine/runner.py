@@ -251,7 +251,7 @@ def build_index(
         if part.lines >= 0:
             # Results come in input order: the lines of the file's earlier ranges are known.
             base = lines_before[part.file_index]
-            part.line_numbers = np.asarray(part.line_numbers) + base
+            part.line_numbers = np.asarray(part.line_numbers) + base  # type: ignore[assignment]
             part.bad = [(f, line + base, reason) for f, line, reason in part.bad]
             lines_before[part.file_index] += part.lines
         index.add(part)
