@@ -90,6 +90,22 @@ class LocalEngine:
         self.pool.shutdown()
 
 
+# A cluster's housekeeping runs on timers, so on a loaded machine (where a scan takes minutes of
+# wall time for seconds of CPU) it costs in proportion to the wall time, not to the work: the
+# workers' statistical profiler (100 samples a second of every thread), the event-loop tick
+# (50 a second in every process), the system monitor, the memory monitor, work stealing (these
+# tasks are alike, in order) and the active memory manager (results are not kept on workers).
+QUIET_DASK = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.admin.system-monitor.disk": False,
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.scheduler.work-stealing": False,
+    "distributed.scheduler.active-memory-manager.start": False,
+}
+
+
 class DaskEngine:
     """Partitions on a dask.distributed cluster: an existing one (``client`` or ``address``), or a
     LocalCluster of ``workers`` processes when neither is given.
@@ -98,7 +114,8 @@ class DaskEngine:
     (a few numeric arrays and short strings) goes straight from the worker to this process:
     the scheduler only hands out task descriptions. That needs the input files at the same
     path on every worker (a shared file system); with ``reads_files=False`` this process reads
-    the lines and sends them, which works anywhere and costs a copy through the scheduler."""
+    the lines and sends them, which works anywhere and costs a copy through the scheduler.
+    A LocalCluster started here runs with ``QUIET_DASK``; set the same on a real cluster."""
 
     def __init__(
         self,
@@ -117,9 +134,7 @@ class DaskEngine:
             else:
                 import dask  # only needed for this engine
 
-                # The workers' statistical profiler samples every thread 100 times a second:
-                # for this engine's tasks, CPU spent on nothing anyone reads.
-                with dask.config.set({"distributed.worker.profile.enabled": False}):
+                with dask.config.set(QUIET_DASK):
                     local = LocalCluster(
                         n_workers=workers,
                         threads_per_worker=1,
