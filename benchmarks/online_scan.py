@@ -21,6 +21,7 @@ The last line starts with RESULT.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -31,13 +32,15 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 _IMPORT_STARTED = time.perf_counter()
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from samen.online.engine import ScanConfig, compare, make_engine, scan, write_outputs  # noqa: E402
 from samen.online.engine.evaluate import read_labels  # noqa: E402
-from samen.online.engine.runner import labels_of  # noqa: E402
+from samen.online.engine.runner import iter_tasks, labels_of  # noqa: E402
 from samen.online.engine.synth import write_synthetic  # noqa: E402
 
 _IMPORT_SECONDS = time.perf_counter() - _IMPORT_STARTED
@@ -92,6 +95,10 @@ def _child(args: argparse.Namespace) -> None:
     write_outputs(result, [path], Path(args.out), config)
     end_to_end = time.perf_counter() - started
     cpu_after = os.times()
+    # The scan's own peak (ru_maxrss is in KiB on Linux), before the evaluation below reads
+    # the truth and the labels into dictionaries, which are the benchmark's, not the scan's.
+    peak_scan = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     cpu = sum(cpu_after[i] - cpu_before[i] for i in range(4))
     labels = labels_of(result)
     quality = compare(read_labels(truth, "ad_id", "operator_id"), labels)
@@ -116,17 +123,13 @@ def _child(args: argparse.Namespace) -> None:
                 "ads_per_s_end_to_end": round(ads / end_to_end),
                 "cpu_seconds": round(cpu, 2),
                 "ads_per_cpu_s": round(ads / cpu) if cpu else 0,
-                # ru_maxrss is in KiB on Linux.
-                "peak_rss_mb_coordinator": round(
-                    resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-                ),
-                "peak_rss_mb_largest_worker": round(
-                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-                ),
+                "peak_rss_mb_coordinator": round(peak_scan),
+                "peak_rss_mb_largest_worker": round(peak_workers),
                 "import_seconds": round(_IMPORT_SECONDS, 2),
                 "start_cpu_seconds": round(_START_CPU_SECONDS, 2),
                 "engine_start_seconds": round(engine_start, 2),
                 "phase_seconds": result.stats["phase_seconds"],
+                "peak_rss_mb_after_phase": result.stats["peak_rss_mb_after_phase"],
                 "labels_sha256": digest[:16],
                 "clusters": result.stats["clusters"],
                 "lead_clusters": result.stats["lead_clusters"],
@@ -140,15 +143,98 @@ def _child(args: argparse.Namespace) -> None:
     )
 
 
+class _Replicas:
+    """An engine that yields ``copies`` isomorphic copies of the chunk results of one input,
+    for measuring the coordinator's memory at sizes whose extraction this machine cannot
+    afford: copy r renames ids, contacts and persona names with "~r" and XORs shingles and
+    signatures with a constant of its own, so that each copy clusters like the original and
+    no two copies join. The coordinator (index, clustering, analysis, outputs) does all its
+    work on every ad; only the workers' extraction is done once."""
+
+    reads_files = True
+
+    def __init__(self, parts: list, copies: int) -> None:
+        self.parts, self.copies = parts, copies
+
+    def map(self, chunks, config):  # the input's chunks were processed already
+        for _ in chunks:
+            pass
+        for copy in range(self.copies):
+            mask = np.uint32((copy * 0x9E3779B1) & 0xFFFFFFFF)
+            for part in self.parts:
+                yield self._copy(part, copy, mask)
+
+    @staticmethod
+    def _copy(part, copy: int, mask: np.uint32):
+        if not copy:
+            return dataclasses.replace(part)
+        signatures = part.signatures ^ mask
+        signatures[~part.signatures.any(axis=1)] = 0  # short texts stay unusable
+        counts = part.shingle_counts.astype(np.int64)
+        owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+        keys = np.sort(owner << 32 | (part.shingles ^ mask).astype(np.int64))
+        suffix = f"~{copy}"
+        return dataclasses.replace(
+            part,
+            ids=[i + suffix for i in part.ids],
+            names=[n + suffix if n else n for n in part.names],
+            contacts=[c + suffix for c in part.contacts],
+            signatures=signatures,
+            shingles=(keys & 0xFFFFFFFF).astype(np.uint32),
+            bad=list(part.bad),
+        )
+
+    def close(self) -> None:
+        pass
+
+
+def _replicated_child(args: argparse.Namespace) -> None:
+    """The coordinator alone on ``--replicate`` copies of the input: peak memory and CPU."""
+    path = Path(args.input)
+    config = ScanConfig()
+    local = make_engine("local", 1)
+    parts = list(local.map(iter_tasks([path], config), config))
+    engine = _Replicas(parts, int(args.replicate))
+    cpu_before, started = time.process_time(), time.perf_counter()
+    result = scan([path], config=config, engine=engine)
+    write_outputs(result, [path], Path(args.out), config)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_before
+    labels = labels_of(result)
+    digest = hashlib.sha256("\n".join(f"{k},{v}" for k, v in labels.items()).encode())
+    print(
+        json.dumps(
+            {
+                "ads": len(result.index),
+                "copies": int(args.replicate),
+                "coordinator_seconds": round(seconds, 2),
+                "coordinator_cpu_seconds": round(cpu, 2),
+                "peak_rss_mb_coordinator": round(
+                    resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                ),
+                "phase_seconds": result.stats["phase_seconds"],
+                "peak_rss_mb_after_phase": result.stats["peak_rss_mb_after_phase"],
+                "clusters": result.stats["clusters"],
+                "labels_sha256": digest.hexdigest()[:16],
+            }
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--ads", type=int, default=100_000)
+    parser.add_argument("--ads", default="100000", help="sizes, comma-separated: 1000000,2000000")
     parser.add_argument("--million", action="store_true", help="also run 1,000,000 ads")
     parser.add_argument("--workers", default="2", help="worker counts, comma-separated: 1,2")
     parser.add_argument("--engine", default="local", help="engines, comma-separated: local,dask")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "samen-online-bench"
+    )
+    parser.add_argument(
+        "--replicate",
+        default="",
+        help="coordinator only: scan N isomorphic copies of the --ads input (memory at N times "
+        "the size without N times the extraction); comma-separated: 10,20,40",
     )
     # Internal: run one measured scan in this process.
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -158,14 +244,24 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         args.workers = int(args.workers)
-        _child(args)
+        if args.replicate:
+            _replicated_child(args)
+        else:
+            _child(args)
+        return
+    if args.replicate:
+        for ads in [int(a) for a in args.ads.split(",") if a]:
+            path, truth = _ensure_input(ads, args.seed, args.cache)
+            for copies in [int(c) for c in args.replicate.split(",") if c]:
+                _run_replicas(args, path, truth, ads, copies)
         return
 
     engines = [e for e in args.engine.split(",") if e]
     if not set(engines) <= {"local", "dask"}:
         parser.error("--engine: use local, dask or local,dask")
     worker_counts = [int(w) for w in args.workers.split(",") if w]
-    sizes = [args.ads] + ([1_000_000] if args.million and args.ads != 1_000_000 else [])
+    sizes = [int(a) for a in args.ads.split(",") if a]
+    sizes += [1_000_000] if args.million and 1_000_000 not in sizes else []
     results = []
     for ads in sizes:
         path, truth = _ensure_input(ads, args.seed, args.cache)
@@ -195,6 +291,36 @@ def main() -> None:
             f"load={r['load_average_before']}/{r['load_average_after']}"
             for r in results
         )
+    )
+
+
+def _run_replicas(args: argparse.Namespace, path: Path, truth: Path, ads: int, copies: int) -> None:
+    completed = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            "--replicate",
+            str(copies),
+            "--input",
+            str(path),
+            "--truth",
+            str(truth),
+            "--out",
+            str(args.cache / f"out-{ads}x{copies}"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures = json.loads(completed.stdout.strip().splitlines()[-1])
+    print(
+        f"{figures['ads']:>11,} ads ({copies} copies of {ads:,}), coordinator only: "
+        f"{figures['coordinator_cpu_seconds']} CPU-s ({figures['coordinator_seconds']}s); "
+        f"peak RSS {figures['peak_rss_mb_coordinator']} MB; "
+        f"after each phase {figures['peak_rss_mb_after_phase']}; "
+        f"phases {figures['phase_seconds']}; labels {figures['labels_sha256']}",
+        flush=True,
     )
 
 
@@ -236,6 +362,7 @@ def _run_child(
         f"start-up {figures['start_cpu_seconds']} CPU-s (imports {figures['import_seconds']}s "
         f"wall), engine start {figures['engine_start_seconds']}s; "
         f"phases {figures['phase_seconds']}; "
+        f"peak RSS MB after each phase {figures['peak_rss_mb_after_phase']}; "
         f"peak RSS {figures['peak_rss_mb_coordinator']} MB coordinator, "
         f"{figures['peak_rss_mb_largest_worker']} MB largest worker; "
         f"precision {figures['pairwise_precision']}, recall {figures['pairwise_recall']}, "

@@ -18,6 +18,7 @@ import numpy as np
 from .arrays import sorted_unique
 from .index import Index
 from .minhash import optimal_param
+from .shingles import ArrayRuns, SpilledRuns, spill_weights
 
 # Odd 64-bit multipliers to fold one band's rows into one key; collisions are vanishingly rare and
 # are caught anyway by the verification step.
@@ -182,15 +183,6 @@ def shingle_weights(shingles: np.ndarray, starts: np.ndarray) -> tuple[np.ndarra
 _BLOCK = 1 << 22
 
 
-def _gather(ads: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the stored shingles of ``ads`` and the index (into ``ads``) of their owner."""
-    lengths = starts[ads + 1] - starts[ads]
-    offsets = np.cumsum(lengths) - lengths
-    owner = np.repeat(np.arange(len(ads)), lengths)
-    positions = np.repeat(starts[ads] - offsets, lengths) + np.arange(int(lengths.sum()))
-    return positions, owner
-
-
 def weighted_similarity(
     left: np.ndarray,
     right: np.ndarray,
@@ -200,26 +192,33 @@ def weighted_similarity(
     totals: np.ndarray,
 ) -> np.ndarray:
     """Exact weighted Jaccard of the shingle sets of ad pairs: the weight of the shingles both
-    share over the weight of those either has. In blocks, vectorised: each side's shingles keyed
-    by pair are already sorted (an ad's set is stored sorted), so the left keys are looked up in
-    the right ones by binary search; no sort and no copy of the weights of both sides."""
+    share over the weight of those either has."""
+    return _similarity(left, right, ArrayRuns(shingles, starts, weights, totals))
+
+
+def _similarity(left: np.ndarray, right: np.ndarray, runs: ArrayRuns | SpilledRuns) -> np.ndarray:
+    """``weighted_similarity`` over shingle sets in memory or in a file. In blocks, vectorised:
+    each side's shingles keyed by pair are already sorted (an ad's set is stored sorted), so the
+    left keys are looked up in the right ones by binary search; no sort and no copy of the
+    weights of both sides."""
     out = np.zeros(len(left), dtype=np.float64)
     block = max(1, _VERIFY_BLOCK // 4)
     for start in range(0, len(left), block):
         lefts, rights = left[start : start + block], right[start : start + block]
-        pos_l, own_l = _gather(lefts, starts)
-        pos_r, own_r = _gather(rights, starts)
-        keys_l = own_l.astype(np.int64) << 32 | shingles[pos_l].astype(np.int64)
-        keys_r = own_r.astype(np.int64) << 32 | shingles[pos_r].astype(np.int64)
+        # Both sides in one gather: an ad shared by several pairs (a bucket's head) once.
+        values, weights, owner = runs.gather(np.concatenate([lefts, rights]))
+        split = int(np.searchsorted(owner, len(lefts)))
+        values_l, weights_l, own_l = values[:split], weights[:split], owner[:split]
+        values_r, own_r = values[split:], owner[split:] - len(lefts)
+        keys_l = own_l.astype(np.int64) << 32 | values_l.astype(np.int64)
+        keys_r = own_r.astype(np.int64) << 32 | values_r.astype(np.int64)
         common: np.ndarray = np.zeros(len(lefts), dtype=np.float64)
         if len(keys_r):
             at = np.searchsorted(keys_r, keys_l)
             np.minimum(at, len(keys_r) - 1, out=at)
             shared = keys_r[at] == keys_l
-            common = np.bincount(
-                own_l[shared], weights=weights[pos_l[shared]], minlength=len(lefts)
-            )
-        union = totals[lefts] + totals[rights] - common
+            common = np.bincount(own_l[shared], weights=weights_l[shared], minlength=len(lefts))
+        union = runs.totals[lefts] + runs.totals[rights] - common
         with np.errstate(invalid="ignore", divide="ignore"):
             out[start : start + block] = np.where(union > 0, common / union, 0.0)
     return out
@@ -229,11 +228,19 @@ def _pair_codes(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return np.minimum(left, right).astype(np.int64) << 32 | np.maximum(left, right).astype(np.int64)
 
 
-def _signature_columns(signatures: np.ndarray | Index, start: int, stop: int) -> np.ndarray:
-    """Columns of the signature matrix, from an array or from an index's spill file."""
+def _band_keys(
+    signatures: np.ndarray | Index, usable: np.ndarray, start: int, stop: int
+) -> np.ndarray:
+    """One key per usable ad folding the band's columns ``start:stop``: from an array, or from
+    an index's spill file a block of rows at a time (8 bytes an ad in memory, not 36)."""
+    fold = _FOLD[: stop - start]
     if isinstance(signatures, np.ndarray):
-        return signatures[:, start:stop]
-    return signatures.signature_columns(start, stop)
+        block = signatures[usable, start:stop].astype(np.uint64)
+        return (block * fold).sum(axis=1, dtype=np.uint64)
+    keys = np.zeros(len(signatures), dtype=np.uint64)
+    for row, block in signatures.signature_blocks(start, stop):
+        keys[row : row + len(block)] = (block.astype(np.uint64) * fold).sum(axis=1, dtype=np.uint64)
+    return keys[usable]
 
 
 def weighted_template_edges(
@@ -251,15 +258,29 @@ def weighted_template_edges(
     band by band as the templates come together. Returns the edges and the number of verified
     candidates.
     """
+    if len(starts) < 3 or np.count_nonzero(starts[1:] > starts[:-1]) < 2:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 0
+    weights, totals = shingle_weights(shingles, starts)
+    return _weighted_template_edges(
+        signatures, ArrayRuns(shingles, starts, weights, totals), threshold, candidate_threshold
+    )
+
+
+def _weighted_template_edges(
+    signatures: np.ndarray | Index,
+    runs: ArrayRuns | SpilledRuns,
+    threshold: float,
+    candidate_threshold: float,
+) -> tuple[np.ndarray, np.ndarray, int]:
     if isinstance(signatures, np.ndarray):
         n, num_perm = signatures.shape
     else:
         n, num_perm = len(signatures), signatures.num_perm
+    starts = runs.starts
     usable = np.flatnonzero(starts[1:] > starts[:-1]) if len(starts) > 1 else np.zeros(0, int)
     empty = np.zeros(0, dtype=np.int64)
     if len(usable) < 2:
         return empty, empty, 0
-    weights, totals = shingle_weights(shingles, starts)
     bands, rows = lsh_params(candidate_threshold, num_perm)
     labels = np.arange(n, dtype=np.int64)
     edges_l: list[np.ndarray] = []
@@ -268,9 +289,7 @@ def weighted_template_edges(
     verified = 0
     positions = np.arange(len(usable))
     for band in range(bands):
-        columns = _signature_columns(signatures, band * rows, (band + 1) * rows)
-        block = columns[usable].astype(np.uint64)
-        keys = (block * _FOLD[:rows]).sum(axis=1, dtype=np.uint64)
+        keys = _band_keys(signatures, usable, band * rows, (band + 1) * rows)
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
         same = sorted_keys[1:] == sorted_keys[:-1]
@@ -290,9 +309,7 @@ def weighted_template_edges(
                 continue
             left, right = codes >> 32, codes & 0xFFFFFFFF
             verified += len(codes)
-            similar = (
-                weighted_similarity(left, right, shingles, starts, weights, totals) >= threshold
-            )
+            similar = _similarity(left, right, runs) >= threshold
             if not similar.all():
                 # Both runs are sorted and disjoint: the stable sort (timsort) merges them in one
                 # linear pass, where union1d would sort everything again band after band.
@@ -571,8 +588,10 @@ def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     min-hooking that takes a handful of rounds. A Python loop over a million edges would take
     seconds; this takes milliseconds.
     """
-    parent = np.arange(n, dtype=np.int64)
-    left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
+    # 32-bit ads where they fit: this runs over every ad, several arrays at once.
+    kind = np.int32 if n < 2**31 else np.int64
+    parent = np.arange(n, dtype=kind)
+    left, right = np.asarray(left, dtype=kind), np.asarray(right, dtype=kind)
     while len(left):
         a, b = parent[left], parent[right]
         joining = a != b
@@ -589,7 +608,7 @@ def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     # Hooking the larger root under the smaller leaves each component's smallest ad as its root,
     # which is also its first ad: numbering the roots in order numbers the components by their
     # first ad, without sorting.
-    rank = np.cumsum(parent == np.arange(n, dtype=np.int64)) - 1
+    rank = np.cumsum(parent == np.arange(n, dtype=kind), dtype=np.int64) - 1
     return rank[parent]
 
 
@@ -626,10 +645,13 @@ def cluster(index: Index, threshold: float, candidate_threshold: float | None = 
     elif candidate_threshold is None:
         t_left, t_right = template_edges(index.signatures, threshold)
     else:
-        shingles, starts = index.shingle_sets()
-        t_left, t_right, _ = weighted_template_edges(
-            index, shingles, starts, threshold, candidate_threshold
-        )
+        runs = spill_weights(index.shingles, index.shingle_starts())
+        try:
+            t_left, t_right, _ = _weighted_template_edges(
+                index, runs, threshold, candidate_threshold
+            )
+        finally:
+            runs.close()
     c_left, c_right = contact_edges(
         np.frombuffer(index.contact_ad, dtype=np.int32),
         np.frombuffer(index.contact_id, dtype=np.int32),

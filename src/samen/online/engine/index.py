@@ -1,22 +1,23 @@
 """The coordinator's index: compact columns for every ad, filled chunk by chunk.
 
 This is the only state that grows with the input. Texts are not kept; the report re-reads the few
-ads it quotes. The MinHash signatures, the largest column (256 bytes an ad with 64 permutations),
-go to a temporary file as chunks arrive and are read back a band of columns at a time: the
-banding needs a few columns of every ad at once, never whole signatures.
+ads it quotes. What is large goes to temporary files as chunks arrive (``spill.SpillFile``): the
+MinHash signatures (256 bytes an ad with 64 permutations), read back a band of columns at a time;
+the shingle sets (about 200 bytes an ad), read back for the ads a verification step compares;
+ids and URLs, read back one by one for the ads a report names. Memory keeps fixed-width numeric
+columns of a few dozen bytes an ad.
 """
 
 from __future__ import annotations
 
-import tempfile
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO
 
 import numpy as np
 
 from .partition import ChunkResult
+from .spill import SpillFile
 
 
 class Interner:
@@ -41,18 +42,22 @@ class Interner:
 
 
 class StringColumn:
-    """Strings packed into one byte buffer with end offsets: about a third of the memory of a list
-    of str objects, which matters for ids and URLs at a million ads."""
+    """Strings packed into one byte file with end offsets in memory (8 bytes a string): ids and
+    URLs are read back only for the ads a report names, or once in order for clusters.csv."""
+
+    _BLOCK = 65_536
 
     def __init__(self) -> None:
-        self._data = bytearray()
+        self._data = SpillFile("samen-online-strings-")
         self._ends = array("q")
 
     def extend(self, values: Iterable[str]) -> None:
-        data, ends = self._data, self._ends
-        for value in values:
-            data += value.encode()
-            ends.append(len(data))
+        ends, position = self._ends, self._data.size
+        encoded = [value.encode() for value in values]
+        for raw in encoded:
+            position += len(raw)
+            ends.append(position)
+        self._data.append(b"".join(encoded))
 
     def __len__(self) -> int:
         return len(self._ends)
@@ -61,13 +66,29 @@ class StringColumn:
         if position < 0:
             position += len(self._ends)
         start = self._ends[position - 1] if position else 0
-        return self._data[start : self._ends[position]].decode()
+        return self._data.read(start, self._ends[position] - start).decode()
 
     def __iter__(self) -> Iterator[str]:
-        data, start = self._data, 0
-        for end in self._ends:
-            yield data[start:end].decode()
-            start = end
+        ends = self._ends
+        for first in range(0, len(ends), self._BLOCK):
+            last = min(first + self._BLOCK, len(ends))
+            base = ends[first - 1] if first else 0
+            data = self._data.read(base, ends[last - 1] - base)
+            start = 0
+            for end in ends[first:last]:
+                yield data[start : end - base].decode()
+                start = end - base
+
+    def close(self) -> None:
+        self._data.close()
+
+
+def _extend(column: array, values: Iterable | np.ndarray) -> None:
+    """Append to a fixed-width column from a list or, without a Python object an item, an array."""
+    if isinstance(values, np.ndarray):
+        column.frombytes(values.astype(column.typecode, copy=False).tobytes())
+    else:
+        column.extend(values)
 
 
 @dataclass
@@ -91,12 +112,14 @@ class Index:
     names: Interner = field(default_factory=Interner)
     languages: Interner = field(default_factory=Interner)
     contacts: Interner = field(default_factory=Interner)
-    # Signatures spilled to an anonymous temporary file, row after row (uint32, num_perm a row).
-    _spill: IO[bytes] | None = None
+    # Signatures spilled, row after row (uint32, num_perm a row).
+    _signatures: SpillFile = field(default_factory=lambda: SpillFile("samen-online-signatures-"))
     _spilled_rows: int = 0
     num_perm: int = 0
-    shingle_parts: list[np.ndarray] = field(default_factory=list)
-    shingle_count_parts: list[np.ndarray] = field(default_factory=list)
+    # Each ad's distinct shingle hashes (uint32, sorted), one run after the other, and the
+    # length of each ad's run.
+    shingles: SpillFile = field(default_factory=lambda: SpillFile("samen-online-shingles-"))
+    shingle_count: array = field(default_factory=lambda: array("i"))
     bad: list[tuple[int, int, str]] = field(default_factory=list)
 
     def __len__(self) -> int:
@@ -106,65 +129,78 @@ class Index:
         """Append one chunk's results. Callers add chunks in input order, so that every engine
         numbers the ads the same way."""
         start = len(self.ids)
+        n = len(part.ids)
         self.ids.extend(part.ids)
-        self.file_index.extend([part.file_index] * len(part.ids))
-        self.line_number.extend(part.line_numbers)
-        self.offset.extend(part.offsets)
+        self.file_index.frombytes(np.full(n, part.file_index, dtype=np.int32).tobytes())
+        _extend(self.line_number, part.line_numbers)
+        _extend(self.offset, part.offsets)
         self.urls.extend(part.urls)
-        self.day.extend(part.days)
+        _extend(self.day, part.days)
         self.city.extend(map(self.cities, part.cities))
         self.name.extend(map(self.names, part.names))
-        self.age.extend(max(-1, min(a, 32767)) for a in part.ages)
-        self.price.extend(part.prices)
+        _extend(self.age, np.clip(np.asarray(part.ages, dtype=np.int64), -1, 32767))
+        _extend(self.price, part.prices)
         self.language.extend(map(self.languages, part.languages))
-        self.mask.extend(part.masks)
-        for offset, contacts in enumerate(part.contacts):
-            for contact in contacts:
-                self.contact_ad.append(start + offset)
-                self.contact_id.append(self.contacts(contact))
+        _extend(self.mask, part.masks)
+        if part.contact_counts is not None:
+            # Packed: every contact in one flat list, with the number of each ad's.
+            owners = np.repeat(np.arange(start, start + n, dtype=np.int32), part.contact_counts)
+            self.contact_ad.frombytes(owners.tobytes())
+            self.contact_id.extend(map(self.contacts, part.contacts))
+        else:
+            for offset, contacts in enumerate(part.contacts):
+                for contact in contacts:
+                    self.contact_ad.append(start + offset)
+                    self.contact_id.append(self.contacts(contact))
         if part.signatures is not None and len(part.signatures):
-            self._spill_signatures(part.signatures)
+            if not self._spilled_rows:
+                self.num_perm = part.signatures.shape[1]
+            self._signatures.append(np.ascontiguousarray(part.signatures, dtype=np.uint32))
+            self._spilled_rows += len(part.signatures)
         if part.shingle_counts is not None:
-            self.shingle_parts.append(part.shingles)
-            self.shingle_count_parts.append(part.shingle_counts)
+            self.shingles.append(np.ascontiguousarray(part.shingles, dtype=np.uint32))
+            _extend(self.shingle_count, part.shingle_counts)
+        else:
+            _extend(self.shingle_count, np.zeros(n, dtype=np.int32))
         self.bad.extend(part.bad)
-
-    def _spill_signatures(self, signatures: np.ndarray) -> None:
-        if self._spill is None:
-            self._spill = tempfile.TemporaryFile(prefix="samen-online-signatures-")  # noqa: SIM115
-            self.num_perm = signatures.shape[1]
-        self._spill.seek(0, 2)
-        self._spill.write(np.ascontiguousarray(signatures, dtype=np.uint32).tobytes())
-        self._spilled_rows += len(signatures)
 
     _BLOCK_ROWS = 65_536
 
+    def signature_blocks(self, start: int, stop: int) -> Iterator[tuple[int, np.ndarray]]:
+        """``(first row, columns start:stop of a block of rows)`` over every ad's signature,
+        read from the spill file: memory holds one block."""
+        if not self._spilled_rows:
+            return
+        for first, block in self._signatures.blocks(np.uint32, self._BLOCK_ROWS * self.num_perm):
+            rows = len(block) // self.num_perm
+            yield first // self.num_perm, block.reshape(rows, self.num_perm)[:, start:stop]
+
     def signature_columns(self, start: int, stop: int) -> np.ndarray:
-        """Columns ``start:stop`` of every ad's signature, (n, stop - start) uint32, read from
-        the spill file in blocks: memory holds these columns and one block, not the matrix."""
+        """Columns ``start:stop`` of every ad's signature, (n, stop - start) uint32."""
         out = np.zeros((self._spilled_rows, stop - start), dtype=np.uint32)
-        if self._spill is None:
-            return out
-        row_bytes = self.num_perm * 4
-        for first in range(0, self._spilled_rows, self._BLOCK_ROWS):
-            rows = min(self._BLOCK_ROWS, self._spilled_rows - first)
-            self._spill.seek(first * row_bytes)
-            block = np.frombuffer(self._spill.read(rows * row_bytes), dtype=np.uint32)
-            out[first : first + rows] = block.reshape(rows, self.num_perm)[:, start:stop]
+        for row, block in self.signature_blocks(start, stop):
+            out[row : row + len(block)] = block
         return out
 
     @property
     def signatures(self) -> np.ndarray:
         """The whole (n, num_perm) signature matrix, read back from the spill file."""
-        if self._spill is None:
+        if not self._spilled_rows:
             return np.zeros((0, 1), dtype=np.uint32)
         return self.signature_columns(0, self.num_perm)
 
     def close(self) -> None:
-        """Remove the spill file (it goes anyway when the index is garbage collected)."""
-        if self._spill is not None:
-            self._spill.close()
-            self._spill = None
+        """Remove the spill files (they go anyway when the index is garbage collected)."""
+        for spilled in (self._signatures, self.shingles):
+            spilled.close()
+        self.ids.close()
+        self.urls.close()
+
+    def shingle_starts(self) -> np.ndarray:
+        """The start of each ad's shingle run (n + 1 offsets into ``shingles``)."""
+        starts = np.zeros(len(self) + 1, dtype=np.int64)
+        np.cumsum(np.frombuffer(self.shingle_count, dtype=np.int32), out=starts[1:])
+        return starts
 
     def duplicate_ids(self) -> list[tuple[int, int, str]]:
         """``(file_index, line_number, reason)`` for every ad whose id an earlier ad already has.
@@ -199,16 +235,9 @@ class Index:
 
     def shingle_sets(self) -> tuple[np.ndarray, np.ndarray]:
         """All ads' distinct shingle hashes concatenated, and the start of each ad's run (n + 1
-        offsets). Empty runs for ads too short to take part in template matching."""
-        if len(self.shingle_parts) > 1:
-            self.shingle_parts = [_concatenate_dropping(self.shingle_parts)]
-            self.shingle_count_parts = [_concatenate_dropping(self.shingle_count_parts)]
-        if not self.shingle_parts:
-            return np.zeros(0, dtype=np.uint32), np.zeros(len(self) + 1, dtype=np.int64)
-        counts = self.shingle_count_parts[0].astype(np.int64)
-        starts = np.zeros(len(counts) + 1, dtype=np.int64)
-        np.cumsum(counts, out=starts[1:])
-        return self.shingle_parts[0], starts
+        offsets), in memory: for small corpora and tests; a scan reads them per ad instead."""
+        starts = self.shingle_starts()
+        return self.shingles.array(np.uint32, 0, int(starts[-1])), starts
 
     def persona(self, ad: int) -> str:
         """A persona is the advertised name with the stated age: "Anna (21)". Empty when unnamed."""
@@ -217,16 +246,3 @@ class Index:
             return ""
         age = self.age[ad]
         return f"{name} ({age})" if age >= 0 else name
-
-
-def _concatenate_dropping(parts: list[np.ndarray]) -> np.ndarray:
-    """np.concatenate, dropping each part once copied: never the parts and the whole at once
-    beyond one part, where np.concatenate would hold twice the column at its peak."""
-    whole = np.empty(sum(len(p) for p in parts), dtype=parts[0].dtype)
-    position = 0
-    parts.reverse()
-    while parts:
-        part = parts.pop()
-        whole[position : position + len(part)] = part
-        position += len(part)
-    return whole

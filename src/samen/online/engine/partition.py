@@ -1,7 +1,11 @@
 """Work on one chunk of ads: parse, extract, find text indicators, MinHash. Runs in any worker.
 
-The result is columnar and small (no ad text), so that sending it back to the coordinating process
-is cheap and the coordinator's memory holds only the index.
+A task is either a ``Chunk`` (lines the coordinator read) or a ``FileRange`` of a plain JSON
+Lines file that the worker reads itself: then only a few numbers travel to the worker, which
+is what keeps a Dask scheduler (or a process pool's pipe) out of the data path. The result is
+columnar and small (no ad text; numbers in numpy arrays, one flat list of contacts), so that
+sending it back to the coordinating process is cheap and the coordinator's memory holds only the
+index.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from .arrays import sorted_unique
 from .extract import canonical_city, extract
 from .indicators import load_indicators
 from .minhash import fmix32, permutations
-from .reader import BadRecord, Chunk, parse_ad
+from .reader import MAX_AD_BYTES, BadRecord, Chunk, _too_large, parse_ad
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +41,9 @@ class ScanConfig:
     seed: int = 7
     chunk_size: int = 1000
     indicators_path: str | None = None
+    # Bytes of a plain JSON Lines file a worker reads itself in one task: large enough that
+    # a task's fixed cost (scheduling, a result's framing) is small next to its work.
+    task_bytes: int = 4 << 20
 
 
 @dataclass(slots=True)
@@ -55,7 +62,13 @@ class ChunkResult:
     prices: list[float] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
     masks: list[int] = field(default_factory=list)
-    contacts: list[list[str]] = field(default_factory=list)
+    # Each ad's contacts; once packed, one flat list with ``contact_counts`` of them an ad.
+    contacts: list = field(default_factory=list)
+    contact_counts: np.ndarray | None = None
+    # For a FileRange: line numbers (here and in ``bad``) count from the range's first line,
+    # and ``lines`` is how many lines the range held, so that the coordinator, which takes
+    # results in input order, can number them in the file. -1 when numbers are the file's.
+    lines: int = -1
     # (n, num_perm) uint32; a row of zeros marks a text too short to take part in template matching.
     signatures: np.ndarray | None = None
     # Each ad's distinct shingle hashes, sorted, concatenated; shingle_counts[i] of them for ad i.
@@ -188,9 +201,104 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass(frozen=True, slots=True)
+class FileRange:
+    """Bytes ``start:stop`` of a plain JSON Lines file; ``start`` is the start of a line, and
+    the range holds the lines that start before ``stop``."""
+
+    seq: int
+    file_index: int
+    path: str
+    start: int
+    stop: int
+
+
+def range_items(task: FileRange) -> tuple[list[tuple[int, int, object]], int]:
+    """The range's ``(line_number, offset, payload)`` items, numbered from 1 at its first line,
+    as ``reader.iter_lines`` reads them (a too large line skipped with its reason, blank lines
+    left out), and how many lines it held."""
+    items: list[tuple[int, int, object]] = []
+    line_number = 0
+    with open(task.path, "rb") as raw:
+        raw.seek(task.start)
+        offset = task.start
+        while offset < task.stop:
+            line = raw.readline(MAX_AD_BYTES + 1)
+            if not line:
+                break
+            line_number += 1
+            size = len(line)
+            if size > MAX_AD_BYTES and not line.endswith(b"\n"):
+                while True:
+                    block = raw.readline(1 << 16)
+                    size += len(block)
+                    if not block or block.endswith(b"\n"):
+                        break
+                items.append((line_number, offset, _too_large(size)))
+            elif line.strip():
+                items.append((line_number, offset, line))
+            offset += size
+    return items, line_number
+
+
 def process_chunk(chunk: Chunk, config: ScanConfig) -> ChunkResult:
     with gc_paused():
         return _process_chunk(chunk, config)
+
+
+def run_task(task: Chunk | FileRange, config: ScanConfig) -> ChunkResult:
+    """What an engine's worker runs: a chunk, or a range it reads itself; the result packed."""
+    with gc_paused():
+        if not isinstance(task, FileRange):
+            return _packed(_process_chunk(task, config))
+        items, lines = range_items(task)
+        # A range holds thousands of ads; they are worked on chunk_size at a time, so that
+        # the worker's memory (the MinHash matrix above all) stays that of a chunk.
+        step = max(1, config.chunk_size)
+        parts = [
+            _packed(_process_chunk(Chunk(task.seq, task.file_index, piece, 0), config))
+            for piece in (items[i : i + step] for i in range(0, max(len(items), 1), step))
+        ]
+        result = _joined(parts)
+        result.nbytes, result.lines = task.stop - task.start, lines
+        return result
+
+
+def _joined(parts: list[ChunkResult]) -> ChunkResult:
+    """Packed results of consecutive chunks of one file as one."""
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    joined = ChunkResult(first.seq, first.file_index, 0)
+    for name in ("ids", "urls", "cities", "names", "languages", "contacts", "bad"):
+        setattr(joined, name, [value for part in parts for value in getattr(part, name)])
+    for name in (
+        "line_numbers",
+        "offsets",
+        "days",
+        "ages",
+        "prices",
+        "masks",
+        "contact_counts",
+        "shingles",
+        "shingle_counts",
+    ):
+        setattr(joined, name, np.concatenate([getattr(part, name) for part in parts]))
+    joined.signatures = np.concatenate([part.signatures for part in parts])
+    return joined
+
+
+def _packed(result: ChunkResult) -> ChunkResult:
+    """Numbers as arrays and contacts as one flat list: a fraction of the objects to pickle."""
+    result.line_numbers = np.asarray(result.line_numbers, dtype=np.int32)  # type: ignore[assignment]
+    result.offsets = np.asarray(result.offsets, dtype=np.int64)  # type: ignore[assignment]
+    result.days = np.asarray(result.days, dtype=np.int32)  # type: ignore[assignment]
+    result.ages = np.asarray(result.ages, dtype=np.int64)  # type: ignore[assignment]
+    result.prices = np.asarray(result.prices, dtype=np.float32)  # type: ignore[assignment]
+    result.masks = np.asarray(result.masks, dtype=np.int64)  # type: ignore[assignment]
+    result.contact_counts = np.fromiter(map(len, result.contacts), np.int32, len(result.contacts))
+    result.contacts = [contact for contacts in result.contacts for contact in contacts]
+    return result
 
 
 def _process_chunk(chunk: Chunk, config: ScanConfig) -> ChunkResult:

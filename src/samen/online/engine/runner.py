@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
@@ -30,22 +31,27 @@ from .cluster import Clustering, cluster, lsh_params
 from .extract import SLOT_TOKENS, extract
 from .index import Index
 from .indicators import IndicatorSet, load_indicators
-from .partition import ChunkResult, ScanConfig, gc_paused, process_chunk
-from .reader import BadRecord, Chunk, iter_chunks, iter_lines, parse_ad, total_bytes
+from .partition import ChunkResult, FileRange, ScanConfig, gc_paused, run_task
+from .reader import BadRecord, Chunk, input_format, iter_chunks, iter_lines, parse_ad, total_bytes
 from .report import render_report
 
 ENGINE_VERSION = "1.0"
 
 
+Task = Chunk | FileRange
+
+
 class Engine(Protocol):
-    def map(self, chunks: Iterable[Chunk], config: ScanConfig) -> Iterator[ChunkResult]: ...
+    # Whether the workers see the input files at the coordinator's paths: then they read their
+    # own byte ranges and no ad text passes through the coordinator or a scheduler.
+    reads_files: bool
+
+    def map(self, chunks: Iterable[Task], config: ScanConfig) -> Iterator[ChunkResult]: ...
 
     def close(self) -> None: ...
 
 
-def _windowed(
-    submit: Callable[[Chunk], Any], chunks: Iterable[Chunk], window: int
-) -> Iterator[Any]:
+def _windowed(submit: Callable[[Task], Any], chunks: Iterable[Task], window: int) -> Iterator[Any]:
     pending: deque = deque()
     for chunk in chunks:
         pending.append(submit(chunk))
@@ -56,8 +62,11 @@ def _windowed(
 
 
 class InProcessEngine:
-    def map(self, chunks: Iterable[Chunk], config: ScanConfig) -> Iterator[ChunkResult]:
-        return (process_chunk(chunk, config) for chunk in chunks)
+    def __init__(self, reads_files: bool = True) -> None:
+        self.reads_files = reads_files
+
+    def map(self, chunks: Iterable[Task], config: ScanConfig) -> Iterator[ChunkResult]:
+        return (run_task(chunk, config) for chunk in chunks)
 
     def close(self) -> None:
         pass
@@ -66,6 +75,8 @@ class InProcessEngine:
 class LocalEngine:
     """Worker processes on this machine."""
 
+    reads_files = True
+
     def __init__(self, workers: int) -> None:
         # fork starts workers in milliseconds with the engine already imported; elsewhere the
         # platform default (spawn) works too, only slower to start.
@@ -73,39 +84,73 @@ class LocalEngine:
         self.workers = workers
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
-    def map(self, chunks: Iterable[Chunk], config: ScanConfig) -> Iterator[ChunkResult]:
-        return _windowed(
-            lambda c: self.pool.submit(process_chunk, c, config), chunks, self.workers * 3
-        )
+    def map(self, chunks: Iterable[Task], config: ScanConfig) -> Iterator[ChunkResult]:
+        return _windowed(lambda c: self.pool.submit(run_task, c, config), chunks, self.workers * 3)
 
     def close(self) -> None:
         self.pool.shutdown()
 
 
+# A cluster's housekeeping runs on timers, so on a loaded machine (where a scan takes minutes of
+# wall time for seconds of CPU) it costs in proportion to the wall time, not to the work: the
+# workers' statistical profiler (100 samples a second of every thread), the event-loop tick
+# (50 a second in every process), the system monitor, the memory monitor, work stealing (these
+# tasks are alike, in order) and the active memory manager (results are not kept on workers).
+QUIET_DASK = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.admin.system-monitor.disk": False,
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.scheduler.work-stealing": False,
+    "distributed.scheduler.active-memory-manager.start": False,
+}
+
+
 class DaskEngine:
     """Partitions on a dask.distributed cluster: an existing one (``client`` or ``address``), or a
-    LocalCluster of ``workers`` processes when neither is given."""
+    LocalCluster of ``workers`` processes when neither is given.
 
-    def __init__(self, workers: int = 2, client: Any = None, address: str | None = None) -> None:
+    Each task is a byte range of an input file that the worker reads itself, and its result
+    (a few numeric arrays and short strings) goes straight from the worker to this process:
+    the scheduler only hands out task descriptions. That needs the input files at the same
+    path on every worker (a shared file system); with ``reads_files=False`` this process reads
+    the lines and sends them, which works anywhere and costs a copy through the scheduler.
+    A LocalCluster started here runs with ``QUIET_DASK``; set the same on a real cluster."""
+
+    def __init__(
+        self,
+        workers: int = 2,
+        client: Any = None,
+        address: str | None = None,
+        reads_files: bool = True,
+    ) -> None:
         from dask.distributed import Client, LocalCluster  # only needed for this engine
 
+        self.reads_files = reads_files
         self._owned: list[Any] = []
         if client is None:
             if address:
                 client = Client(address)
             else:
-                local = LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-                )
+                import dask  # only needed for this engine
+
+                with dask.config.set(QUIET_DASK):
+                    local = LocalCluster(
+                        n_workers=workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                    )
                 self._owned.append(local)
                 client = Client(local)
             self._owned.insert(0, client)
         self.client = client
         self.workers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
 
-    def map(self, chunks: Iterable[Chunk], config: ScanConfig) -> Iterator[ChunkResult]:
+    def map(self, chunks: Iterable[Task], config: ScanConfig) -> Iterator[ChunkResult]:
         return _windowed(
-            lambda c: self.client.submit(process_chunk, c, config, pure=False),
+            lambda c: self.client.submit(run_task, c, config, pure=False),
             chunks,
             self.workers * 3,
         )
@@ -176,11 +221,55 @@ class ScanResult:
     duplicates: list[tuple[int, int, str]] = field(default_factory=list)
 
 
+def _line_start_after(handle: Any, position: int, size: int) -> int:
+    """The start of the first line that starts at or after ``position``."""
+    handle.seek(position - 1)
+    while True:
+        block = handle.read(1 << 16)
+        if not block:
+            return size
+        found = block.find(b"\n")
+        if found >= 0:
+            return handle.tell() - len(block) + found + 1
+
+
+def iter_tasks(paths: list[Path], config: ScanConfig, ranges: bool = True) -> Iterator[Task]:
+    """The scan's tasks in input order: byte ranges of plain JSON Lines files, which workers
+    read themselves, and chunks of lines read here for compressed and CSV files (a range of
+    those cannot be found without reading everything before it), or for every file when
+    ``ranges`` is false."""
+    seq = 0
+    for file_index, path in enumerate(paths):
+        if not ranges or path.suffix == ".gz" or input_format(path) != "jsonl":
+            for chunk in iter_chunks([path], config.chunk_size):
+                yield Chunk(seq, file_index, chunk.items, chunk.nbytes)
+                seq += 1
+            continue
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            start = 0
+            while start < size:
+                stop = min(size, start + max(1, config.task_bytes))
+                if stop < size:
+                    stop = _line_start_after(handle, stop, size)
+                yield FileRange(seq, file_index, str(path.absolute()), start, stop)
+                seq += 1
+                start = stop
+
+
 def build_index(
     paths: list[Path], config: ScanConfig, engine: Engine, progress: Progress | None = None
 ) -> Index:
     index = Index()
-    for part in engine.map(iter_chunks(paths, config.chunk_size), config):
+    lines_before = [0] * len(paths)
+    tasks = iter_tasks(paths, config, ranges=getattr(engine, "reads_files", False))
+    for part in engine.map(tasks, config):
+        if part.lines >= 0:
+            # Results come in input order: the lines of the file's earlier ranges are known.
+            base = lines_before[part.file_index]
+            part.line_numbers = np.asarray(part.line_numbers) + base  # type: ignore[assignment]
+            part.bad = [(f, line + base, reason) for f, line, reason in part.bad]
+            lines_before[part.file_index] += part.lines
         index.add(part)
         if progress:
             progress.update(len(part.ids) + len(part.bad), part.nbytes)
@@ -282,6 +371,17 @@ def _attach_persona_links(index: Index, clustering: Clustering, analysis: Analys
             )
 
 
+def _peak_rss_mb() -> int:
+    """This process's peak resident memory so far, in MB (0 where the platform has no getrusage)."""
+    try:
+        import resource  # POSIX only
+    except ImportError:
+        return 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Kilobytes on Linux, bytes on macOS.
+    return round(peak / (1 << 20 if sys.platform == "darwin" else 1 << 10))
+
+
 def _analyse(
     paths: list[Path],
     index: Index,
@@ -291,12 +391,14 @@ def _analyse(
     report_clusters: int,
 ) -> ScanResult:
     timings = {"index": time.perf_counter() - started}
+    peaks = {"index": _peak_rss_mb()}
     mark = time.perf_counter()
 
     def lap(name: str) -> None:
         nonlocal mark
         now = time.perf_counter()
         timings[name] = now - mark
+        peaks[name] = _peak_rss_mb()
         mark = now
 
     duplicates = index.duplicate_ids()
@@ -353,6 +455,8 @@ def _analyse(
         "seconds": round(seconds, 2),
         "ads_per_second": round(len(index) / seconds) if seconds else 0,
         "phase_seconds": {name: round(value, 2) for name, value in timings.items()},
+        # This process's peak resident memory by the end of each phase: where memory grows.
+        "peak_rss_mb_after_phase": peaks,
         "lsh": {
             "num_perm": config.num_perm,
             "threshold": config.threshold,
@@ -372,8 +476,12 @@ def write_clusters_csv(result: ScanResult, path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = SafeWriter(handle)
         writer.writerow(["ad_id", "cluster_id"])
-        labels = result.clustering.labels.tolist()
-        writer.writerows(zip(result.index.ids, map(cluster_name, labels), strict=True))
+        # Labels as Python ints a block at a time: a list of all would cost 40 bytes an ad.
+        labels = result.clustering.labels
+        ids = iter(result.index.ids)
+        for first in range(0, len(labels), 65_536):
+            block = labels[first : first + 65_536].tolist()
+            writer.writerows(zip(islice(ids, len(block)), map(cluster_name, block), strict=True))
 
 
 def write_bad_lines(result: ScanResult, paths: list[Path], path: Path) -> None:

@@ -1,28 +1,34 @@
-"""Local worker processes and Dask give the same clusters as scanning in one process."""
+"""Local worker processes and Dask give the same clusters as scanning in one process.
+
+The reference reads the lines in this process and hands them over in chunks; the engines under
+test have their workers read byte ranges of the file themselves, several per file."""
 
 import numpy as np
 import pytest
 
 from samen.online.engine import ScanConfig, scan
-from samen.online.engine.runner import DaskEngine, LocalEngine
+from samen.online.engine.runner import DaskEngine, InProcessEngine, LocalEngine
+
+RANGES = ScanConfig(task_bytes=20_000)
 
 
 @pytest.fixture(scope="module")
 def in_process(synthetic_ads):
     path, _ = synthetic_ads
-    return scan([path], config=ScanConfig(chunk_size=250))
+    return scan([path], config=ScanConfig(chunk_size=250), engine=InProcessEngine(False))
 
 
 def test_local_workers_give_the_same_clusters(synthetic_ads, in_process):
     path, _ = synthetic_ads
     engine = LocalEngine(workers=2)
     try:
-        result = scan([path], config=ScanConfig(chunk_size=250), engine=engine)
+        result = scan([path], config=RANGES, engine=engine)
     finally:
         engine.close()
     assert list(result.index.ids) == list(in_process.index.ids)
     assert np.array_equal(result.clustering.labels, in_process.clustering.labels)
     assert result.leads == in_process.leads
+    assert list(result.index.line_number) == list(in_process.index.line_number)
 
 
 def test_dask_gives_the_same_clusters_as_the_local_engine(synthetic_ads, in_process):
@@ -35,9 +41,10 @@ def test_dask_gives_the_same_clusters_as_the_local_engine(synthetic_ads, in_proc
         distributed.Client(cluster) as client,
     ):
         engine = DaskEngine(client=client)
-        result = scan([path], config=ScanConfig(chunk_size=250), engine=engine)
+        result = scan([path], config=RANGES, engine=engine)
         engine.close()
     assert list(result.index.ids) == list(in_process.index.ids)
     assert np.array_equal(result.clustering.labels, in_process.clustering.labels)
     assert np.array_equal(result.clustering.template_labels, in_process.clustering.template_labels)
     assert result.leads == in_process.leads
+    assert list(result.index.line_number) == list(in_process.index.line_number)

@@ -119,3 +119,30 @@ def test_a_truncated_gzip_keeps_every_ad_read_before_the_break(tmp_path):
     assert len(ids) > 500 and ids == [f"a{n}" for n in range(len(ids))]
     [(line, reason)] = bad.items()
     assert "ends early" in reason and line > len(ids)
+
+
+def test_byte_ranges_read_by_workers_number_lines_like_chunks(tmp_path, monkeypatch):
+    from samen.online.engine import partition, reader
+    from samen.online.engine.runner import InProcessEngine, build_index
+
+    monkeypatch.setattr(reader, "MAX_AD_BYTES", 300)
+    monkeypatch.setattr(partition, "MAX_AD_BYTES", 300)
+    path = tmp_path / "ads.jsonl"
+    lines = []
+    for n in range(40):
+        lines.append(json.dumps({"id": f"a{n}", "title": "Anna (21)", "text": f"Hi {n}"}))
+        if n % 7 == 3:
+            lines.append("")
+        if n % 9 == 4:
+            lines.append("{not json")
+        if n == 20:
+            lines.append(json.dumps({"id": "big", "text": "x" * 1000}))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = ScanConfig(chunk_size=5, task_bytes=150)
+    chunks = build_index([path], config, InProcessEngine(reads_files=False))
+    ranges = build_index([path], config, InProcessEngine(reads_files=True))
+    assert list(ranges.ids) == list(chunks.ids)
+    assert list(ranges.line_number) == list(chunks.line_number)
+    assert list(ranges.offset) == list(chunks.offset)
+    assert ranges.bad == chunks.bad
+    assert any("larger than the limit" in reason for _, _, reason in ranges.bad)

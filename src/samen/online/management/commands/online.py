@@ -67,6 +67,12 @@ class Command(BaseCommand):
         scan.add_argument("--engine", choices=("local", "dask"), default="local")
         scan.add_argument("--scheduler", help="address of a running Dask scheduler (--engine dask)")
         scan.add_argument(
+            "--send-lines",
+            action="store_true",
+            help="send the ads' lines to the Dask workers instead of letting them read the input "
+            "themselves (for workers that do not see the input at the same path)",
+        )
+        scan.add_argument(
             "--threshold",
             type=float,
             default=ScanConfig().threshold,
@@ -154,6 +160,7 @@ class Command(BaseCommand):
         workers: int,
         engine: str,
         scheduler: str | None,
+        send_lines: bool = False,
         threshold: float,
         indicators: str | None,
         no_progress: bool,
@@ -167,7 +174,11 @@ class Command(BaseCommand):
         if not 0 < threshold <= 1:
             raise CommandError("--threshold must be more than 0 and at most 1")
         config = ScanConfig(threshold=threshold, indicators_path=indicators)
-        engine_options = {"address": scheduler} if engine == "dask" and scheduler else {}
+        engine_options: dict[str, object] = {}
+        if engine == "dask":
+            engine_options["reads_files"] = not send_lines
+            if scheduler:
+                engine_options["address"] = scheduler
         result = run_scan(
             inputs,
             out,

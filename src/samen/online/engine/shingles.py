@@ -1,0 +1,182 @@
+"""Every ad's shingle set with the rarity weight of each shingle, for the exact verification of
+LSH candidates: in memory for small inputs and tests, or in a file for a scan of any size.
+
+The weight of a shingle is its inverse document frequency over the whole corpus, so computing
+it needs every shingle at once. In memory that is a sort of all (shingle, position) keys, 8 bytes
+a shingle, the largest peak of a scan. ``spill_weights`` computes the same floats with memory
+bounded by a constant: an external sort that distributes the keys to files by the shingle's top
+bits, counts each file's runs in memory, sends each position's weight to a file by position
+range, and writes every ad's (shingle, weight) records in order. Verification then reads the
+records of the ads it compares, one read an ad.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from .spill import BLOCK, SpillFile
+
+RECORD = np.dtype([("shingle", "<u4"), ("weight", "<f4")])
+# Records of ads closer than this in the file are read together.
+READ_GAP = 16 << 10
+# Keys sorted in memory at once in the external sort (8 bytes each): the sort's memory bound.
+SORT_ITEMS = 1 << 21
+
+
+class ArrayRuns:
+    """Shingle sets in memory: ``shingles[starts[a]:starts[a + 1]]`` is ad a's sorted set."""
+
+    def __init__(
+        self, shingles: np.ndarray, starts: np.ndarray, weights: np.ndarray, totals: np.ndarray
+    ) -> None:
+        self.shingles, self.starts, self.weights, self.totals = shingles, starts, weights, totals
+
+    def gather(self, ads: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The shingles of ``ads`` one run after the other, their weights, and the index (into
+        ``ads``) of each one's ad."""
+        lengths = self.starts[ads + 1] - self.starts[ads]
+        offsets = np.cumsum(lengths) - lengths
+        owner = np.repeat(np.arange(len(ads)), lengths)
+        positions = np.repeat(self.starts[ads] - offsets, lengths) + np.arange(int(lengths.sum()))
+        return self.shingles[positions], self.weights[positions], owner
+
+
+class SpilledRuns:
+    """Shingle sets as (shingle, weight) records in a file, ``starts`` and ``totals`` in memory
+    (16 bytes an ad)."""
+
+    def __init__(self, records: SpillFile, starts: np.ndarray, totals: np.ndarray) -> None:
+        self.records, self.starts, self.totals = records, starts, totals
+
+    def gather(self, ads: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """As ``ArrayRuns.gather``. Each distinct ad is read once; ads whose records lie close
+        together in the file are read in one go (a read costs more than a few pages more)."""
+        size = RECORD.itemsize
+        # np.unique(return_inverse=True), by one stable argsort (several times faster here).
+        order = np.argsort(ads, kind="stable")
+        ordered = ads[order]
+        new = np.ones(len(ads), dtype=bool)
+        new[1:] = ordered[1:] != ordered[:-1]
+        distinct = ordered[new]
+        inverse = np.empty(len(ads), dtype=np.int64)
+        inverse[order] = np.cumsum(new) - 1
+        begin, end = self.starts[distinct] * size, self.starts[distinct + 1] * size
+        fresh = np.ones(len(distinct), dtype=bool)
+        fresh[1:] = begin[1:] - end[:-1] > READ_GAP
+        heads = np.flatnonzero(fresh)
+        group_begin = begin[heads]
+        group_length = np.maximum.reduceat(end, heads) - group_begin if len(heads) else group_begin
+        # (shingle, weight bits) as two uint32 columns: plain arrays index faster than records.
+        raw = np.frombuffer(self.records.read_many(group_begin, group_length), dtype=np.uint32)
+        raw = raw.reshape(-1, 2)
+        group = np.cumsum(fresh) - 1
+        group_offset = np.cumsum(group_length) - group_length
+        first = ((group_offset[group] + begin - group_begin[group]) // size)[inverse]
+        lengths = self.starts[ads + 1] - self.starts[ads]
+        offsets = np.cumsum(lengths) - lengths
+        owner = np.repeat(np.arange(len(ads)), lengths)
+        positions = np.repeat(first - offsets, lengths) + np.arange(int(lengths.sum()))
+        return raw[positions, 0], raw[positions, 1].view(np.float32), owner
+
+    def close(self) -> None:
+        self.records.close()
+
+
+def _idf(df: np.ndarray, documents: int) -> np.ndarray:
+    return np.log((documents + 1) / df).astype(np.float32)
+
+
+def _documents(starts: np.ndarray) -> int:
+    return int(np.count_nonzero(np.diff(starts)))
+
+
+def ad_totals(weights_of: Callable[[int, int], np.ndarray], starts: np.ndarray) -> np.ndarray:
+    """Each ad's total weight, ads taken in blocks: the same sums, in the same order, as one
+    bincount over all. ``weights_of(first, last)`` gives the weights of positions first:last."""
+    n = len(starts) - 1
+    totals = np.zeros(n, dtype=np.float64)
+    counts = np.diff(starts)
+    step = BLOCK // 64
+    for first in range(0, n, step):
+        last = min(first + step, n)
+        owner = np.repeat(np.arange(last - first), counts[first:last])
+        totals[first:last] = np.bincount(
+            owner, weights=weights_of(int(starts[first]), int(starts[last])), minlength=last - first
+        )
+    return totals
+
+
+def _split(files: list[SpillFile], keys: np.ndarray, target: np.ndarray) -> None:
+    """Append each key to the file its target names."""
+    if len(files) == 1:
+        files[0].append(keys)
+        return
+    order = np.argsort(target, kind="stable")
+    bounds = np.searchsorted(target[order], np.arange(len(files) + 1))
+    keys = keys[order]
+    for number, spilled in enumerate(files):
+        if bounds[number + 1] > bounds[number]:
+            spilled.append(keys[bounds[number] : bounds[number + 1]])
+
+
+def spill_weights(shingles: SpillFile, starts: np.ndarray) -> SpilledRuns:
+    """The records of ``SpilledRuns`` from a file of shingle runs: the same weights, bit for bit,
+    as ``cluster.shingle_weights`` computes in memory, with a constant bound on memory."""
+    m = int(starts[-1])
+    documents = _documents(starts)
+    records = SpillFile("samen-online-weighted-shingles-")
+    if not m:
+        return SpilledRuns(records, starts, np.zeros(len(starts) - 1, dtype=np.float64))
+    if m >= 1 << 32:
+        raise ValueError("more than 2**32 shingles: split the input into several scans")
+    # 1. (shingle << 32 | position) keys, distributed by the shingle's top bits.
+    bits = max(0, math.ceil(math.log2(m / SORT_ITEMS))) if m > SORT_ITEMS else 0
+    buckets = [SpillFile("samen-online-df-") for _ in range(1 << bits)]
+    for first, block in shingles.blocks(np.uint32):
+        keys = block.astype(np.uint64) << np.uint64(32)
+        keys |= np.arange(first, first + len(block), dtype=np.uint64)
+        _split(buckets, keys, (block >> (32 - bits)) if bits else block[:0])
+    # 2. Per bucket: the document frequency of each shingle (the length of its run of keys; an
+    # ad holds a shingle once), and each position's weight, sent on by position range.
+    spans = [SpillFile("samen-online-weights-") for _ in range((m + SORT_ITEMS - 1) // SORT_ITEMS)]
+    for bucket in buckets:
+        keys = bucket.array(np.uint64, 0, bucket.size // 8)
+        bucket.close()
+        if not len(keys):
+            continue
+        keys.sort()
+        values = keys >> np.uint64(32)
+        bounds = np.concatenate(
+            [[0], np.flatnonzero(values[1:] != values[:-1]) + 1, [len(keys)]]
+        ).astype(np.int64)
+        del values
+        df = np.diff(bounds)
+        weights = np.repeat(_idf(df, documents), df)
+        keys &= np.uint64(0xFFFFFFFF)  # now the positions
+        packed = keys << np.uint64(32)
+        packed |= weights.view(np.uint32).astype(np.uint64)
+        del weights
+        _split(spans, packed, (keys // np.uint64(SORT_ITEMS)).astype(np.int64))
+        del keys, packed
+    # 3. Per position range: the weights in place, next to their shingles, in order.
+    for number, span in enumerate(spans):
+        first, last = number * SORT_ITEMS, min((number + 1) * SORT_ITEMS, m)
+        packed = span.array(np.uint64, 0, span.size // 8)
+        span.close()
+        out = np.empty(last - first, dtype=RECORD)
+        out["shingle"] = shingles.array(np.uint32, first, last)
+        weight_bits = np.zeros(last - first, dtype=np.uint32)
+        weight_bits[(packed >> np.uint64(32)).astype(np.int64) - first] = (
+            packed & np.uint64(0xFFFFFFFF)
+        ).astype(np.uint32)
+        out["weight"] = weight_bits.view(np.float32)
+        records.append(out)
+        del packed, out, weight_bits
+    totals = ad_totals(
+        lambda first, last: records.array(RECORD, first, last)["weight"].astype(np.float32),
+        starts,
+    )
+    return SpilledRuns(records, starts, totals)

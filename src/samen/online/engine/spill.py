@@ -1,0 +1,82 @@
+"""Columns that live in anonymous temporary files, so that the coordinator's memory does not grow
+with the number of ads.
+
+Reading goes through ``os.pread`` (or sequential reads in blocks), never through a memory map:
+pages of a mapped file count in the process's resident memory, and the kernel maps neighbouring
+pages on every fault, so random reads through a map would bring a file back into memory. With
+explicit reads the file stays in the page cache, which the kernel can drop under pressure.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from typing import IO
+
+import numpy as np
+
+# Rows per block of the sequential passes: a few tens of megabytes at a time.
+BLOCK = 1 << 22
+
+
+class SpillFile:
+    """An append-only anonymous temporary file (in ``TMPDIR``), removed when closed or collected."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self._file: IO[bytes] | None = None
+        self.size = 0
+
+    def _handle(self) -> IO[bytes]:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix=self.prefix)  # noqa: SIM115
+        return self._file
+
+    def append(self, data: bytes | np.ndarray) -> None:
+        raw = data.tobytes() if isinstance(data, np.ndarray) else data
+        if not raw:
+            return
+        handle = self._handle()
+        handle.seek(0, 2)
+        handle.write(raw)
+        self.size += len(raw)
+
+    def read(self, start: int, nbytes: int) -> bytes:
+        """``nbytes`` bytes from byte ``start``."""
+        if self._file is None or nbytes <= 0:
+            return b""
+        self._file.flush()
+        return os.pread(self._file.fileno(), nbytes, start)
+
+    def read_many(self, starts: np.ndarray, lengths: np.ndarray) -> bytes:
+        """The byte ranges ``(start, length)`` one after the other: one read each."""
+        if self._file is None:
+            return b""
+        self._file.flush()
+        fd, pread = self._file.fileno(), os.pread
+        return b"".join(
+            [
+                pread(fd, length, start)
+                for start, length in zip(starts.tolist(), lengths.tolist(), strict=True)
+                if length
+            ]
+        )
+
+    def array(self, dtype: np.dtype | type, start: int, stop: int) -> np.ndarray:
+        """Items ``start:stop`` of the file read as an array of ``dtype``."""
+        itemsize = np.dtype(dtype).itemsize
+        raw = self.read(start * itemsize, (stop - start) * itemsize)
+        return np.frombuffer(raw, dtype=dtype).copy() if raw else np.zeros(0, dtype=dtype)
+
+    def blocks(self, dtype: np.dtype | type, rows: int = BLOCK) -> Iterator[tuple[int, np.ndarray]]:
+        """``(first item, items)`` over the whole file, ``rows`` items at a time."""
+        total = self.size // np.dtype(dtype).itemsize
+        for first in range(0, total, rows):
+            yield first, self.array(dtype, first, min(first + rows, total))
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+            self.size = 0
