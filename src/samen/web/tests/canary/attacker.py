@@ -211,11 +211,18 @@ def api_get_paths(client: Client, fill: dict[str, list[str]]) -> list[str]:
 
 
 def crawl(
-    username: str, *, seeds: list[str], api_fill: dict[str, list[str]], api: bool = True
+    username: str,
+    *,
+    seeds: list[str],
+    api_fill: dict[str, list[str]],
+    api: bool = True,
+    read_once: set[str] | None = None,
 ) -> Crawl:
     """Everything `username` can GET: the home page and what it links to, the seed URLs (target
     cases' pages), and the API's GET operations (unless `api` is off: pages and downloads
-    only); bounded per page shape and in total."""
+    only); bounded per page shape and in total. `read_once` holds the slow documents (ONCE)
+    this crawl leaves out; without it, the first crawl of the process reads them."""
+    skipped_once = _read_once if read_once is None else read_once
     client = sign_in(username)
     result = Crawl(username)
     queue: deque[str] = deque(["/", *seeds])
@@ -227,10 +234,10 @@ def crawl(
     shapes: dict[str, int] = {}
     while queue and len(seen) < MAX_PAGES:
         url = queue.popleft()
-        if url in seen or _skipped(url) or url in _read_once:
+        if url in seen or _skipped(url) or url in skipped_once:
             continue
         if url in ONCE:
-            _read_once.add(url)
+            skipped_once.add(url)
         shape = _shape(url)
         if url not in must and shapes.get(shape, 0) >= PER_PATTERN:
             continue
