@@ -18,9 +18,7 @@ def statements(client, path: str) -> list[str]:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)
     assert response.status_code == 200, response.content[:200]
-    return [
-        q["sql"] for q in ctx.captured_queries if not any(t in q["sql"] for t in AUDIT_TABLES)
-    ]
+    return [q["sql"] for q in ctx.captured_queries if not any(t in q["sql"] for t in AUDIT_TABLES)]
 
 
 def test_the_case_list_is_the_token_and_one_query_however_many_rows(api_for, record):
