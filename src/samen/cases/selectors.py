@@ -159,26 +159,26 @@ def case_search_after(
     cached per actor, purpose, filters and register version for COUNT_SECONDS (ADR 0028)."""
     policy.require(actor, "case.read", object_type="case")
     size = max(1, min(per_page, MAX_PAGE_SIZE))
-    qs = _apply(_visible_cases(actor), filters)
-    keyed = qs
+    # The page's rows with their joins, reach and forms in one query: the keyset keeps it cheap
+    # at any depth. The reach's columns are the filter too (policy.reach: case_filter's rows).
+    columns, reached = policy.reach(actor)
+    keyed = _apply(Case.objects.annotate(**columns).filter(reached), filters)
     if after is not None:
-        keyed = qs.filter(
+        keyed = keyed.filter(
             Q(opened_at__lt=after.opened_at) | Q(opened_at=after.opened_at, id__lt=after.id)
         )
-    # The page's rows with their joins, reach and forms in one query: the keyset keeps it cheap
-    # at any depth (ADR 0051).
-    found = _row_values(actor, keyed.order_by("-opened_at", "-id"), limit=size + 1)
+    found = _row_values(actor, keyed.order_by("-opened_at", "-id"), limit=size + 1, columns=columns)
     more = len(found) > size
     found = found[:size]
     rows = _present_and_audit(actor, filters, found)
     return CaseKeysetPage(
         rows=rows,
         next=CaseCursor(found[-1]["opened_at"], found[-1]["pk"]) if more else None,  # type: ignore[arg-type]
-        count=_cached_count(actor, filters, qs) if with_count else None,
+        count=_cached_count(actor, filters) if with_count else None,
     )
 
 
-def _cached_count(actor: Actor, filters: CaseFilters, qs: QuerySet[Case]) -> int:
+def _cached_count(actor: Actor, filters: CaseFilters) -> int:
     key = (
         "samen:case-count:"
         + hashlib.sha256(
@@ -194,7 +194,7 @@ def _cached_count(actor: Actor, filters: CaseFilters, qs: QuerySet[Case]) -> int
     )
     count = cache.get(key)
     if count is None:
-        count = qs.count()
+        count = _apply(_visible_cases(actor), filters).count()
         cache.set(key, count, COUNT_SECONDS)
     return count
 
@@ -234,13 +234,19 @@ def _forms_from(column: object) -> list[tuple[str, str]]:
     return [(code, pick(nl, en)) for _order, code, nl, en in items]
 
 
-def _row_values(actor: Actor, qs: QuerySet[Case], limit: int | None = None) -> list[dict]:
+def _row_values(
+    actor: Actor,
+    qs: QuerySet[Case],
+    limit: int | None = None,
+    columns: dict[str, object] | None = None,
+) -> list[dict]:
     """Plain values of the cases in `qs` (ROW_VALUES), the policy's reach as columns
-    (policy.access_columns) and their forms, in one query, no model instances."""
-    columns = policy.access_columns(actor)
-    rows = qs.annotate(**columns, forms_json=_forms_column()).values(
-        *ROW_VALUES, *columns, "forms_json"
-    )
+    (policy.access_columns; `columns` when `qs` is annotated with them already) and their forms,
+    in one query, no model instances."""
+    if columns is None:
+        columns = policy.access_columns(actor)
+        qs = qs.annotate(**columns)
+    rows = qs.annotate(forms_json=_forms_column()).values(*ROW_VALUES, *columns, "forms_json")
     found = list(rows if limit is None else rows[:limit])
     for v in found:
         v["reach"] = [v.pop(c) for c in columns]
@@ -389,9 +395,8 @@ def case_get(
     also_fields: what other blocks of the same page show of this case (e.g. the identification
     path), so the page's read is still one audit entry naming all it showed."""
     policy.require(actor, "case.read", object_type="case", object_id=number)
-    # The reach, the forms and (where it may be shown) the sealed identity in the same query
-    # as the case.
-    columns = policy.access_columns(actor)
+    # The reach (also the filter: policy.reach), the forms and, where it may be shown, the
+    # sealed identity in the same query as the case.
     related = [
         "person",
         "municipality",
@@ -402,11 +407,11 @@ def case_get(
     may_see_identity = "identity" in policy.grants(actor) and policy.sees_all_of_case(actor)
     if may_see_identity:
         related.append("person__identity")
+    columns, reached = policy.reach(actor)
     case = (
-        _visible_cases(actor)
-        .select_related(*related)
+        Case.objects.select_related(*related)
         .annotate(**columns, forms_json=_forms_column())
-        .filter(number=number)
+        .filter(reached, number=number)
         .first()
     )
     access = (

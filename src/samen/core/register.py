@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.signals import request_finished, request_started
-from django.db import transaction
-from django.db.models import Subquery
+from django.db import connection, transaction
+from django.db.models import CharField
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
 
 from samen.core.models import DataCategory, ProcessingRule, Purpose, RegisterVersion, RolePurpose
@@ -430,13 +431,18 @@ def register_version() -> str | None:
     return token
 
 
-def version_subquery() -> Subquery:
+def version_column() -> RawSQL:
     """The version token as a column, for a query a request runs anyway (note_version)."""
-    return Subquery(RegisterVersion.objects.filter(id=1).values("token")[:1])
+    q = connection.ops.quote_name
+    return RawSQL(  # noqa: S611 (no parameters; the name from the model)
+        f"SELECT token FROM {q(RegisterVersion._meta.db_table)} WHERE id = 1",  # noqa: S608
+        [],
+        output_field=CharField(),
+    )
 
 
 def note_version(token: str | None) -> None:
-    """Take the version token read by another query of this request (version_subquery) as the
+    """Take the version token read by another query of this request (version_column) as the
     request's, so the register costs the request no look-up of its own. Outside a request, or
     once the request has read it, nothing changes."""
     memo = _request_version.get()
