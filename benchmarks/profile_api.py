@@ -6,9 +6,10 @@ token, on the database `benchmarks/api_read.py` built and kept (run that first; 
 writes but audit entries and a token). Endpoints: /healthz (the floor), the case list as
 demo-registrar (first page, 25 rows), one case page as demo-registrar, the list filtered on
 labour exploitation as demo-coordinator. Prints per endpoint the queries of one request (each
-statement, BEGIN/COMMIT included on PostgreSQL, counted by a wrapper on the connection), the
-median wall time and the median CPU time of this process per request (the database server's
-own CPU is not in it), then optionally the functions with the most own time (cProfile).
+statement Django sends, counted by a wrapper on the connection; on PostgreSQL the audit append
+adds its BEGIN and COMMIT, which the driver sends and are not counted), the median wall time
+and the median CPU time of this process per request (the database server's own CPU is not in
+it), then optionally the functions with the most own time (cProfile, by CPU time).
 
 Run:  .venv/bin/python benchmarks/profile_api.py [--dsn URL] [-n 200] [--production]
       [--profile list|case|labour] [--top 25] [--sort tottime|cumulative]
@@ -98,8 +99,6 @@ def main() -> int:
         for _ in range(10):
             call(path, key)
         statements.clear()
-        # BEGIN and COMMIT are not statements Django executes: count them from the driver's
-        # transaction status (psycopg sends BEGIN itself before the first statement).
         with connection.execute_wrapper(counting):
             call(path, key)
         queries = list(statements)
