@@ -173,7 +173,7 @@ def case_search_after(
     rows = _present_and_audit(actor, filters, found)
     return CaseKeysetPage(
         rows=rows,
-        next=CaseCursor(found[-1]["opened_at"], found[-1]["pk"]) if more else None,  # type: ignore[arg-type]
+        next=CaseCursor(found[-1]["opened_at"], found[-1]["pk"]) if more else None,
         count=_cached_count(actor, filters) if with_count else None,
     )
 
@@ -230,7 +230,7 @@ def _forms_column() -> RawSQL:
 
 def _forms_from(column: object) -> list[tuple[str, str]]:
     """(code, name) of a case's forms from _forms_column, in the forms' order."""
-    items = sorted(json.loads(column) if column else [])
+    items = sorted(json.loads(str(column)) if column else [])
     return [(code, pick(nl, en)) for _order, code, nl, en in items]
 
 
