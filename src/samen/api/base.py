@@ -15,7 +15,6 @@ from samen.core import policy
 from samen.core.access import AUTHENTICATED, PUBLIC
 from samen.core.actor import HEADER, PURPOSE_HEADER, Actor, choose_purpose, client_origin
 from samen.core.middleware import build_actor
-from samen.organisations.models import Membership
 
 
 class PolicyPermission(permissions.BasePermission):
@@ -60,11 +59,8 @@ def _token_actor(request: Request, token: ApiToken) -> Actor:
     wanted = request.META.get(HEADER)
     if wanted and str(wanted) != str(token.membership_id):
         raise PermissionDenied(_("This token acts for one membership only."))
-    membership = (
-        Membership.objects.select_related("user", "organisation__municipality__region")
-        .filter(pk=token.membership_id)
-        .get()
-    )
+    # Read with the token, its organisation and region included (accounts.tokens._checked_token).
+    membership = token.membership
     return Actor(
         user=request.user,
         membership=membership,

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet, Subquery, TextField
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from samen import labels
@@ -71,8 +74,10 @@ def _apply(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
         qs = qs.filter(status=f.status)
     if f.form:
         # By id, not by joining the forms table on its code: PostgreSQL then plans a smaller join.
-        form_id = ExploitationForm.objects.filter(code=f.form).values_list("pk", flat=True).first()
-        qs = qs.filter(forms=form_id) if form_id else qs.none()
+        # The id is a scalar subquery (evaluated once, in the list's own query); an unknown code
+        # gives NULL, which matches no case.
+        form_id = ExploitationForm.objects.filter(code=f.form).values("pk")[:1]
+        qs = qs.filter(forms=Subquery(form_id))
     if f.region:
         qs = qs.filter(region__code=f.region)
     if f.municipality:
@@ -113,7 +118,13 @@ def case_search(
     ids = _apply(_visible_cases(actor), filters).order_by(*ORDERS.get(order, ORDERS["new"]))
     paginator = Paginator(ids.values_list("pk", flat=True), max(1, min(per_page, MAX_PAGE_SIZE)))
     result = paginator.get_page(page)
-    result.object_list = _present_and_audit(actor, filters, list(result.object_list))
+    page_ids = list(result.object_list)
+    # Page the ids first, then load just those rows with their joins and reach: deep numbered
+    # pages stay cheap.
+    values = {v["pk"]: v for v in _row_values(actor, Case.objects.filter(pk__in=page_ids))}
+    result.object_list = _present_and_audit(
+        actor, filters, [values[pk] for pk in page_ids if pk in values]
+    )
     return result
 
 
@@ -148,24 +159,26 @@ def case_search_after(
     cached per actor, purpose, filters and register version for COUNT_SECONDS (ADR 0028)."""
     policy.require(actor, "case.read", object_type="case")
     size = max(1, min(per_page, MAX_PAGE_SIZE))
-    qs = _apply(_visible_cases(actor), filters)
-    keyed = qs
+    # The page's rows with their joins, reach and forms in one query: the keyset keeps it cheap
+    # at any depth. The reach's columns are the filter too (policy.reach: case_filter's rows).
+    columns, reached = policy.reach(actor)
+    keyed = _apply(Case.objects.annotate(**columns).filter(reached), filters)
     if after is not None:
-        keyed = qs.filter(
+        keyed = keyed.filter(
             Q(opened_at__lt=after.opened_at) | Q(opened_at=after.opened_at, id__lt=after.id)
         )
-    keys = list(keyed.order_by("-opened_at", "-id").values_list("opened_at", "id")[: size + 1])
-    more = len(keys) > size
-    keys = keys[:size]
-    rows = _present_and_audit(actor, filters, [pk for _, pk in keys])
+    found = _row_values(actor, keyed.order_by("-opened_at", "-id"), limit=size + 1, columns=columns)
+    more = len(found) > size
+    found = found[:size]
+    rows = _present_and_audit(actor, filters, found)
     return CaseKeysetPage(
         rows=rows,
-        next=CaseCursor(*keys[-1]) if more else None,
-        count=_cached_count(actor, filters, qs) if with_count else None,
+        next=CaseCursor(found[-1]["opened_at"], found[-1]["pk"]) if more else None,
+        count=_cached_count(actor, filters) if with_count else None,
     )
 
 
-def _cached_count(actor: Actor, filters: CaseFilters, qs: QuerySet[Case]) -> int:
+def _cached_count(actor: Actor, filters: CaseFilters) -> int:
     key = (
         "samen:case-count:"
         + hashlib.sha256(
@@ -181,7 +194,7 @@ def _cached_count(actor: Actor, filters: CaseFilters, qs: QuerySet[Case]) -> int
     )
     count = cache.get(key)
     if count is None:
-        count = qs.count()
+        count = _apply(_visible_cases(actor), filters).count()
         cache.set(key, count, COUNT_SECONDS)
     return count
 
@@ -196,21 +209,56 @@ ROW_VALUES = (
 )  # fmt: skip
 
 
-def _present_and_audit(actor: Actor, filters: CaseFilters, page_ids: list[int]) -> list[dict]:
-    """The page's cases presented by the policy, and one audit entry naming those shown."""
-    # Page the ids first, then load just those rows with their joins and reach: deep pages
-    # stay cheap.
-    columns = policy.access_columns(actor)
-    values = {
-        v["pk"]: v
-        for v in Case.objects.filter(pk__in=page_ids)
-        .annotate(**columns)
-        .values(*ROW_VALUES, *columns)
-    }
-    found = [values[pk] for pk in page_ids if pk in values]
-    access = policy.access_from_flags(actor, ((v["pk"], [v[c] for c in columns]) for v in found))
-    found = [v for v in found if v["pk"] in access]
-    forms = _forms_of([v["pk"] for v in found]) if found else {}
+def _forms_column() -> RawSQL:
+    """Each case's forms of exploitation as a JSON list of [order, code, name_nl, name_en], as a
+    column of the query that reads the case (no query of its own)."""
+    q = connection.ops.quote_name
+    through, forms = Case.forms.through._meta.db_table, ExploitationForm._meta.db_table
+    row = f"f.{q('order')}, f.code, f.name_nl, f.name_en"
+    agg = (
+        f"json_agg(json_build_array({row}))::text"
+        if connection.vendor == "postgresql"
+        else f"json_group_array(json_array({row}))"
+    )
+    return RawSQL(  # noqa: S611 (no parameters; names from the models)
+        f"SELECT {agg} FROM {q(through)} cf INNER JOIN {q(forms)} f "  # noqa: S608 (model tables)
+        f"ON f.id = cf.exploitationform_id WHERE cf.case_id = {q(Case._meta.db_table)}.id",
+        [],
+        output_field=TextField(),
+    )
+
+
+def _forms_from(column: object) -> list[tuple[str, str]]:
+    """(code, name) of a case's forms from _forms_column, in the forms' order."""
+    items = sorted(json.loads(str(column)) if column else [])
+    return [(code, pick(nl, en)) for _order, code, nl, en in items]
+
+
+def _row_values(
+    actor: Actor,
+    qs: QuerySet[Case],
+    limit: int | None = None,
+    columns: dict[str, object] | None = None,
+) -> list[dict]:
+    """Plain values of the cases in `qs` (ROW_VALUES), the policy's reach as columns
+    (policy.access_columns; `columns` when `qs` is annotated with them already) and their forms,
+    in one query, no model instances."""
+    if columns is None:
+        columns = policy.access_columns(actor)
+        qs = qs.annotate(**columns)
+    rows = qs.annotate(forms_json=_forms_column()).values(*ROW_VALUES, *columns, "forms_json")
+    found = list(rows if limit is None else rows[:limit])
+    for v in found:
+        v["reach"] = [v.pop(c) for c in columns]
+    return found
+
+
+def _present_and_audit(actor: Actor, filters: CaseFilters, found: list[dict]) -> list[dict]:
+    """The page's cases (_row_values, in the list's order) presented by the policy, and one
+    audit entry naming those shown."""
+    access = policy.access_from_flags(actor, ((v["pk"], v["reach"]) for v in found))
+    found = [v for v in found if v["pk"] in access]  # deny by default
+    forms = {v["pk"]: _forms_from(v["forms_json"]) for v in found}
     rows = [_summary(v, forms.get(v["pk"], []), access[v["pk"]]) for v in found]
     shown_fields = sorted({f for row in rows for f in row if f in LIST_FIELDS})
     categories = (
@@ -234,21 +282,6 @@ def _present_and_audit(actor: Actor, filters: CaseFilters, page_ids: list[int]) 
     return rows
 
 
-def _forms_of(case_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
-    """(code, name) of each case's forms of exploitation, in the forms' order."""
-    out: dict[int, list[tuple[str, str]]] = {}
-    for case_id, code, nl, en in (
-        Case.forms.through.objects.filter(case_id__in=case_ids)
-        .order_by("exploitationform__order", "exploitationform__code")
-        .values_list(
-            "case_id", "exploitationform__code", "exploitationform__name_nl",
-            "exploitationform__name_en",
-        )
-    ):  # fmt: skip
-        out.setdefault(case_id, []).append((code, pick(nl, en)))
-    return out
-
-
 @functools.cache
 def _choices(model: type, field: str) -> dict[object, object]:
     """A field's choices by value, built once (get_FOO_display rebuilds and hashes them on
@@ -260,9 +293,12 @@ def _display(model: type, field: str, value: object) -> str:
     return str(_choices(model, field).get(value, value))
 
 
-def case_summary(case: Case, access: CaseAccess) -> dict[str, object]:
+def case_summary(
+    case: Case, access: CaseAccess, forms: list[tuple[str, str]] | None = None
+) -> dict[str, object]:
     """The case as the actor may see it: fields outside the allowed categories are absent.
-    Related rows are touched only for the blocks shown (no query for what is not)."""
+    Related rows are touched only for the blocks shown (no query for what is not); `forms`,
+    when the caller read them already, as (code, name)."""
     values: dict[str, object] = {
         "number": case.number,
         "status": case.status,
@@ -292,7 +328,10 @@ def case_summary(case: Case, access: CaseAccess) -> dict[str, object]:
                 "identification_path__presumed_minor": _presumed_minor(case),
             }
         )
-    forms = [(f.code, str(f)) for f in case.forms.all()] if access.shows("forms") else []
+    if not access.shows("forms"):
+        forms = []
+    elif forms is None:
+        forms = [(f.code, str(f)) for f in case.forms.all()]
     return _summary(values, forms, access)
 
 
@@ -356,18 +395,23 @@ def case_get(
     also_fields: what other blocks of the same page show of this case (e.g. the identification
     path), so the page's read is still one audit entry naming all it showed."""
     policy.require(actor, "case.read", object_type="case", object_id=number)
-    columns = policy.access_columns(actor)  # the reach in the same query as the case
+    # The reach (also the filter: policy.reach), the forms and, where it may be shown, the
+    # sealed identity in the same query as the case.
+    related = [
+        "person",
+        "municipality",
+        "region",
+        "responsible_organisation",
+        "identification_path",
+    ]
+    may_see_identity = "identity" in policy.grants(actor) and policy.sees_all_of_case(actor)
+    if may_see_identity:
+        related.append("person__identity")
+    columns, reached = policy.reach(actor)
     case = (
-        _visible_cases(actor)
-        .select_related(
-            "person",
-            "municipality",
-            "region",
-            "responsible_organisation",
-            "identification_path",
-        )
-        .annotate(**columns)
-        .filter(number=number)
+        Case.objects.select_related(*related)
+        .annotate(**columns, forms_json=_forms_column())
+        .filter(reached, number=number)
         .first()
     )
     access = (
@@ -379,10 +423,10 @@ def case_get(
     )
     if case is None or access is None:
         raise policy.not_visible(actor, "case.read", object_type="case", object_id=number)
-    data = case_summary(case, access)
+    data = case_summary(case, access, _forms_from(case.forms_json))  # type: ignore[attr-defined]
     shown = [f for f in LIST_FIELDS if f in data]
     identity_fields = [f for f in policy.FIELD_CATEGORIES if f.startswith("identity.")]
-    if any(access.shows(f) for f in identity_fields) and policy.sees_all_of_case(actor):
+    if any(access.shows(f) for f in identity_fields) and may_see_identity:
         identity = {
             k: v
             for k, v in case_services.identity_read(case.person).items()

@@ -430,6 +430,19 @@ def access_columns(actor: Actor) -> dict[str, object]:
     return columns
 
 
+def reach(actor: Actor) -> tuple[dict[str, object], Q]:
+    """access_columns and the condition that one of them holds: a query annotated with the
+    columns and filtered on the condition reads exactly the cases of case_filter, with each
+    row's reach for access_from_flags, and builds the policy's subqueries once, not twice."""
+    columns = access_columns(actor)
+    if not actor.membership:
+        return columns, Q(pk__in=[])
+    condition = Q(pk__in=[])
+    for name in columns:
+        condition |= Q(**{name: True})
+    return columns, condition
+
+
 def access_from_flags(
     actor: Actor, rows: Iterable[tuple[int, Sequence[object]]]
 ) -> dict[int, CaseAccess]:

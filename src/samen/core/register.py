@@ -8,10 +8,15 @@ database, so later edits are never overwritten by a deploy.
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
+from django.core.signals import request_finished, request_started
+from django.db import connection, transaction
+from django.db.models import CharField
+from django.db.models.expressions import RawSQL
+from django.db.models.signals import post_delete, post_save
 
 from samen.core.models import DataCategory, ProcessingRule, Purpose, RegisterVersion, RolePurpose
 
@@ -378,9 +383,71 @@ def _read_register() -> _Snapshot:
     return _Snapshot(grants, {role: tuple(codes) for role, codes in purposes.items()})
 
 
-def register_version() -> str | None:
-    """The register's current version token (None when the row is missing, e.g. after a flush)."""
+# Within one request the version token is read once (ADR 0051): the first look-up (or the query
+# that authenticated an API token, note_version) fixes it for the rest of the request, so a
+# request costs at most one look-up, not one per question asked of the register. None outside a
+# request (commands, jobs, tests calling selectors): there every look-up reads the token.
+# A list, empty until read; cleared when this process writes to the register within the request,
+# so the request sees its own change.
+_request_version: ContextVar[list[str | None] | None] = ContextVar(
+    "samen_register_version", default=None
+)
+
+
+def _request_begins(**kwargs: object) -> None:
+    _request_version.set([])
+
+
+def _request_ends(**kwargs: object) -> None:
+    _request_version.set(None)
+
+
+def _register_written(**kwargs: object) -> None:
+    memo = _request_version.get()
+    if memo:
+        memo.clear()
+
+
+request_started.connect(_request_begins, dispatch_uid="samen.register.request_begins")
+request_finished.connect(_request_ends, dispatch_uid="samen.register.request_ends")
+for _model in (ProcessingRule, RolePurpose, Purpose, DataCategory):
+    post_save.connect(_register_written, sender=_model, dispatch_uid=f"samen.register.{_model}")
+    post_delete.connect(_register_written, sender=_model, dispatch_uid=f"samen.register.{_model}-")
+
+
+def _read_version() -> str | None:
     return RegisterVersion.objects.filter(id=1).values_list("token", flat=True).first()
+
+
+def register_version() -> str | None:
+    """The register's current version token (None when the row is missing, e.g. after a flush);
+    read once per request."""
+    memo = _request_version.get()
+    if memo:
+        return memo[0]
+    token = _read_version()
+    if memo is not None:
+        memo.append(token)
+    return token
+
+
+def version_column() -> RawSQL:
+    """The version token as a column, for a query a request runs anyway (note_version)."""
+    q = connection.ops.quote_name
+    return RawSQL(  # noqa: S611 (no parameters; the name from the model)
+        f"SELECT token FROM {q(RegisterVersion._meta.db_table)} WHERE id = 1",  # noqa: S608
+        [],
+        output_field=CharField(),
+    )
+
+
+def note_version(token: str | None) -> None:
+    """Take the version token read by another query of this request (version_column) as the
+    request's, so the register costs the request no look-up of its own. Outside a request, or
+    once the request has read it, nothing changes."""
+    memo = _request_version.get()
+    if memo is not None and not memo:
+        memo.append(token)
 
 
 def _snapshot() -> _Snapshot:
