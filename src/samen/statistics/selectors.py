@@ -27,6 +27,7 @@ from samen.cases.selectors import case_summary
 from samen.core import audit, policy
 from samen.core.actor import Actor
 from samen.core.policy import CaseAccess, Relation
+from samen.statistics.models import Publication
 
 PURPOSE = "statistics"
 
@@ -325,3 +326,8 @@ def statistics_data(*, actor: Actor, period: Period, with_previous: bool = True)
         },
     )
     return data
+
+
+def publications_recent(*, limit: int = 10) -> list[Publication]:
+    """The latest releases, newest first: aggregate counts only, so not an audited read."""
+    return list(Publication.objects.select_related("published_by")[:limit])

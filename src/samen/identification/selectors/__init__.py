@@ -9,7 +9,10 @@ from samen.identification.selectors.commission import (
     commission_detail,
     commission_get,
     commission_of,
+    commission_review_latest,
+    commission_review_of_case,
     membership_label,
+    victim_status,
 )
 from samen.identification.selectors.deadlines import (
     BUCKETS,
@@ -23,7 +26,12 @@ from samen.identification.selectors.lead_times import (
     lead_times_report,
     victim_statuses,
 )
-from samen.identification.selectors.notifications import notification_text, notifications_of
+from samen.identification.selectors.notifications import (
+    has_unread_notifications,
+    notification_text,
+    notifications_of,
+    unread_notifications_count,
+)
 from samen.identification.selectors.path import (
     FACT_CONDITIONS,
     fact_groups_shown,
@@ -48,8 +56,11 @@ __all__ = [
     "commission_detail",
     "commission_get",
     "commission_of",
+    "commission_review_latest",
+    "commission_review_of_case",
     "deadlines_of_organisation",
     "fact_groups_shown",
+    "has_unread_notifications",
     "lead_time_records",
     "lead_times_report",
     "membership_label",
@@ -62,5 +73,7 @@ __all__ = [
     "read_fields",
     "shelter_hold_deadlines",
     "steps_shown",
+    "unread_notifications_count",
+    "victim_status",
     "victim_statuses",
 ]
