@@ -24,6 +24,14 @@ def confirmed_device(user: object) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
+def device_for_setup(user: object) -> TOTPDevice:
+    """The device being set up: the user's unconfirmed one, else a new one (confirmed once the
+    first code from it is right)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=False).first() or (
+        TOTPDevice.objects.create(user=user, name="Samen", confirmed=False)
+    )
+
+
 def is_verified(user: object) -> bool:
     check = getattr(user, "is_verified", None)
     return bool(check and check())

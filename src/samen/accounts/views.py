@@ -11,7 +11,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samen.accounts import twofactor
 from samen.accounts.oidc.providers import providers_all
@@ -101,9 +100,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     device = twofactor.confirmed_device(user)
     setting_up = device is None
     if setting_up:
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or (
-            TOTPDevice.objects.create(user=user, name="Samen", confirmed=False)
-        )
+        device = twofactor.device_for_setup(user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from samen.barriers import selectors, services
 from samen.barriers.forms import ProgressForm, RaiseForm
-from samen.barriers.models import RaisedBarrier
 from samen.core import policy
 from samen.core.access import access
 
@@ -106,7 +105,7 @@ def raise_barrier(request: HttpRequest, form: str) -> HttpResponse:
 def raised_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         raised = selectors.raised_get(actor=request.actor, raised_id=pk)
-    except RaisedBarrier.DoesNotExist:
+    except ObjectDoesNotExist:  # out of reach or missing: raised_get audited it
         raise Http404 from None
     return _detail(request, raised, ProgressForm())
 
@@ -116,7 +115,7 @@ def raised_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def raised_progress(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         raised = selectors.raised_get(actor=request.actor, raised_id=pk)
-    except RaisedBarrier.DoesNotExist:
+    except ObjectDoesNotExist:  # out of reach or missing: raised_get audited it
         raise Http404 from None
     bound = ProgressForm(request.POST)
     if bound.is_valid():

@@ -647,3 +647,8 @@ def possible_duplicates(*, actor: Actor, limit: int = 8) -> list[tuple[str, str,
         detail={"duplicates": True, "shown": sorted({n for p in pairs for n in p[:2]})},
     )
     return pairs
+
+
+def exploitation_forms_all() -> QuerySet[ExploitationForm]:
+    """Every exploitation form, unevaluated: the choices of a field that names forms by code."""
+    return ExploitationForm.objects.all()

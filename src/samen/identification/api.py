@@ -13,11 +13,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from samen.api.base import SamenAPIView
-from samen.cases.models import Case
-from samen.cases.selectors import case_by_number
+from samen.cases.selectors import Case, case_by_number
 from samen.identification import commission, selectors, services
-from samen.identification.models import CommissionOutcome, CommissionReview
-from samen.organisations.models import OrganisationType, Role
+from samen.identification.choices import CommissionOutcome
+from samen.identification.selectors.commission import CommissionReview
+from samen.organisations.choices import OrganisationType, Role
 
 TAG = ["identification"]
 
@@ -305,15 +305,11 @@ class CommissionView(SamenAPIView):
             members=[candidates[pk] for pk in ids],
             chair=candidates[chair],
         )
-        data = {"case": case.number, **selectors.commission_detail(review, _status(case))}
+        data = {
+            "case": case.number,
+            **selectors.commission_detail(review, selectors.victim_status(case=case)),
+        }
         return Response(CommissionSerializer(data).data, status=status.HTTP_201_CREATED)
-
-
-def _status(case: Case) -> tuple[str, str]:
-    from samen.identification.models import IdentificationPath
-
-    path = IdentificationPath.objects.get(case=case)
-    return path.htcds_status, path.htcds_decision_org
 
 
 class CommissionCandidateListView(SamenAPIView):
@@ -347,7 +343,7 @@ def _open_review(view: SamenAPIView, number: str) -> CommissionReview:
     answers 400 naming `commission`."""
     case = _case(view, number, "identification.read")
     services.access_for(view.actor, case, "identification.read")
-    review = CommissionReview.objects.filter(case=case).select_related("case", "definition").first()
+    review = selectors.commission_review_latest(case=case)
     if review is None:
         raise DjangoValidationError({"commission": [_("This case has no commission.")]})
     return review
@@ -446,7 +442,7 @@ class CommissionDecisionView(SamenAPIView):
             reasons=ser.validated_data["reasons"],
             text=ser.validated_data.get("text", ""),
         )
-        htcds_status, decision_org = _status(review.case)
+        htcds_status, decision_org = selectors.victim_status(case=review.case)
         body = {
             "case": review.case.number,
             "outcome": review.outcome,

@@ -10,16 +10,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samen.cases.models import Case
-from samen.cases.selectors import case_by_number
+from samen.cases.selectors import Case, case_by_number
 from samen.core import policy
 from samen.core.access import access
 from samen.core.requests import ActorRequest
 from samen.i18n import current_language
 from samen.identification import commission, leadtimes, selectors, services
+from samen.identification.choices import AgeAssessment, NonPunishmentReason
 from samen.identification.definitions import machine_of
 from samen.identification.forms import CommissionOpenForm
-from samen.identification.models import AgeAssessment, CommissionReview, NonPunishmentReason
+from samen.identification.selectors.commission import CommissionReview
 
 
 def _case(request: ActorRequest, number: str, permission: str) -> Case:
@@ -216,7 +216,7 @@ def lead_times(request: ActorRequest) -> HttpResponse:
 
 def _review(request: ActorRequest, number: str) -> tuple[Case, CommissionReview]:
     case = _case(request, number, "identification.read")
-    review = CommissionReview.objects.filter(case=case, pk=request.POST.get("review", "")).first()
+    review = selectors.commission_review_of_case(case=case, pk=request.POST.get("review", ""))
     if review is None:
         raise policy.not_visible(
             request.actor, "identification.read", object_type="case", object_id=number

@@ -1,7 +1,8 @@
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404
 
-from samen.organisations.models import Municipality, Organisation
+from samen.organisations.models import Municipality, Organisation, SafetyRegion
 
 
 def organisation_page(
@@ -24,3 +25,17 @@ def organisation_get(*, pk: int) -> Organisation:
 
 def municipalities() -> list[Municipality]:
     return list(Municipality.objects.select_related("region").order_by("name"))
+
+
+def municipalities_all() -> QuerySet[Municipality]:
+    """Every municipality, unevaluated: the choices of an API field that names one by code."""
+    return Municipality.objects.all()
+
+
+def safety_regions() -> list[SafetyRegion]:
+    """The safety regions in code order, for a page's region filter."""
+    return list(SafetyRegion.objects.all())
+
+
+def safety_region_exists(*, code: str) -> bool:
+    return SafetyRegion.objects.filter(code=code).exists()

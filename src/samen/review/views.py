@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from samen.core import policy
 from samen.core.access import access
 from samen.review import selectors, services
+from samen.review.choices import ItemKind
 from samen.review.forms import AnswerForm, CommentForm, ItemForm
-from samen.review.models import ItemKind
 
 
 def _errors_to(form: Form, error: ValidationError) -> None:

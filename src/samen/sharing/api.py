@@ -10,7 +10,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from samen.api.base import SamenAPIView
-from samen.core.models import CaseShare
 from samen.sharing import selectors as sharing_selectors
 from samen.sharing import services as sharing_services
 from samen.sharing.serializers import (
@@ -37,9 +36,7 @@ class ShareRevokeView(SamenAPIView):
 
     @extend_schema(request=None, responses=ShareSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        share = CaseShare.objects.select_related("case", "purpose").filter(pk=pk).first()
-        if share is None:
-            raise Http404
+        share = sharing_selectors.share_or_404(pk=pk)
         return Response(
             ShareSerializer(sharing_services.share_revoke(actor=self.actor, share=share)).data
         )

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.http import Http404
 
 from samen.cases.selectors import case_by_number
 from samen.core import audit, policy
@@ -178,3 +179,29 @@ def emergencies(*, actor: Actor, unreviewed_only: bool = False) -> list[Emergenc
 def register_rows() -> list[ProcessingRule]:
     """The register is not personal data: everyone may read it, so nobody has to guess."""
     return list(ProcessingRule.objects.select_related("purpose", "category"))
+
+
+# --- rows by id, for the pages (views and API views query no models) --------------------------
+# A missing row and one the caller may not reach answer alike: the services decide (and audit)
+# the latter.
+
+
+def register_rule_or_404(*, pk: int) -> ProcessingRule:
+    rule = ProcessingRule.objects.select_related("purpose", "category").filter(pk=pk).first()
+    if rule is None:
+        raise Http404
+    return rule
+
+
+def emergency_access_or_404(*, pk: int) -> EmergencyAccess:
+    item = EmergencyAccess.objects.filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def share_or_404(*, pk: int) -> CaseShare:
+    share = CaseShare.objects.select_related("case", "purpose").filter(pk=pk).first()
+    if share is None:
+        raise Http404
+    return share

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from samen import labels
 from samen.core.access import access
-from samen.core.models import CaseShare, EmergencyAccess, ProcessingRule
 from samen.downloads import csv_response
 from samen.pages import back_to as _back_to
 from samen.pages import page_number as _page_no
@@ -57,9 +56,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @access("register.edit")
 def register_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    rule = ProcessingRule.objects.select_related("purpose", "category").filter(pk=pk).first()
-    if rule is None:
-        raise Http404
+    rule = selectors.register_rule_or_404(pk=pk)
     form = ProcessingRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
@@ -168,9 +165,7 @@ def emergencies(request: HttpRequest) -> HttpResponse:
 @access("audit.read")
 @require_POST
 def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
-    item = EmergencyAccess.objects.filter(pk=pk).first()
-    if item is None:
-        raise Http404
+    item = selectors.emergency_access_or_404(pk=pk)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -193,9 +188,7 @@ def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
 @access("case.share")
 @require_POST
 def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    share = CaseShare.objects.select_related("case").filter(pk=pk).first()
-    if share is None:
-        raise Http404
+    share = selectors.share_or_404(pk=pk)
     services.share_revoke(actor=request.actor, share=share)
     messages.success(request, _("The share was revoked."))
     return _back_to(reverse("case-detail", kwargs={"number": share.case.number}), "shares-title")

@@ -4,10 +4,6 @@ or selector and present the result; the policy and audit live in those."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import Model
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,21 +12,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from samen.api.base import SamenAPIView
-from samen.cases.models import Case, ExploitationForm
-from samen.organisations.models import Municipality, SafetyRegion
+from samen.cases.selectors import case_by_number, exploitation_forms_all
+from samen.core.actor import Actor
+from samen.organisations import selectors as organisation_selectors
 from samen.shelter import dashboard, selectors, services
-from samen.shelter.models import (
+from samen.shelter.choices import (
     ContraCode,
-    ContraIndication,
     DeclineReason,
-    Hold,
-    Location,
     OutflowDestination,
-    Place,
-    Placement,
     PlaceType,
-    Provider,
-    Referral,
     SecurityLevel,
     TargetGroup,
     Urgency,
@@ -39,14 +29,6 @@ from samen.shelter.models import (
 from samen.shelter.services import CARE_KINDS, NeedsInput, PlaceTaken
 
 TAG = ["shelter"]
-
-
-def _row(model: type[Model], pk: int) -> Any:
-    # A missing row and one the caller may not reach answer alike; services decide the latter.
-    row = model._default_manager.filter(pk=pk).first()
-    if row is None:
-        raise Http404
-    return row
 
 
 class PlaceOverviewSerializer(serializers.Serializer):
@@ -95,7 +77,7 @@ class AvailabilityView(SamenAPIView):
         ser = AvailabilitySerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         place = services.availability_update(
-            actor=self.actor, place=_row(Place, pk), **ser.validated_data
+            actor=self.actor, place=selectors.place_or_404(pk=pk), **ser.validated_data
         )
         return Response(
             {
@@ -144,9 +126,9 @@ class ReferralCreateView(SamenAPIView):
         ser = ReferralCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
-        case = Case.objects.filter(number=data.pop("case")).first()
-        if case is None:
-            raise Http404
+        case = case_by_number(
+            actor=self.actor, number=data.pop("case"), permission=self.access_rule
+        )
         referral = services.referral_create(actor=self.actor, case=case, data=NeedsInput(**data))
         return Response(ReferralSerializer(referral).data, status=201)
 
@@ -160,7 +142,9 @@ class MatchesView(SamenAPIView):
         summary="Suitable places ranked with reasons, and excluded places with their rule",
     )
     def get(self, request: Request, pk: int) -> Response:
-        return Response(selectors.referral_matches(actor=self.actor, referral=_row(Referral, pk)))
+        return Response(
+            selectors.referral_matches(actor=self.actor, referral=selectors.referral_or_404(pk=pk))
+        )
 
 
 class HoldCreateSerializer(serializers.Serializer):
@@ -175,7 +159,7 @@ class HoldSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
-def _hold(actor, referral: Referral, place: Place) -> Response:
+def _hold(actor: Actor, referral: selectors.Referral, place: selectors.Place) -> Response:
     """Hold a place; the loser of a race gets 409 with why and the next-best places."""
     try:
         hold = services.hold_place(actor=actor, referral=referral, place=place)
@@ -211,7 +195,11 @@ class HoldCreateView(SamenAPIView):
     def post(self, request: Request, pk: int) -> Response:
         ser = HoldCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        return _hold(self.actor, _row(Referral, pk), _row(Place, ser.validated_data["place"]))
+        return _hold(
+            self.actor,
+            selectors.referral_or_404(pk=pk),
+            selectors.place_or_404(pk=ser.validated_data["place"]),
+        )
 
 
 class OfferedHoldsView(SamenAPIView):
@@ -231,7 +219,7 @@ class HoldAcceptView(SamenAPIView):
 
     @extend_schema(tags=TAG, request=None, responses=HoldSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        hold = services.hold_accept(actor=self.actor, hold=_row(Hold, pk))
+        hold = services.hold_accept(actor=self.actor, hold=selectors.hold_or_404(pk=pk))
         return Response(HoldSerializer(hold).data)
 
 
@@ -247,7 +235,7 @@ class HoldDeclineView(SamenAPIView):
         ser = DeclineSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         hold = services.hold_decline(
-            actor=self.actor, hold=_row(Hold, pk), reason=ser.validated_data["reason"]
+            actor=self.actor, hold=selectors.hold_or_404(pk=pk), reason=ser.validated_data["reason"]
         )
         return Response(HoldSerializer(hold).data)
 
@@ -278,7 +266,7 @@ class HoldDeclineWithdrawView(SamenAPIView):
         ser = WithdrawSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         hold = services.hold_decline_withdraw(
-            actor=self.actor, hold=_row(Hold, pk), reason=ser.validated_data["reason"]
+            actor=self.actor, hold=selectors.hold_or_404(pk=pk), reason=ser.validated_data["reason"]
         )
         return Response(HoldSerializer(hold).data)
 
@@ -297,7 +285,7 @@ class PlacementStartView(SamenAPIView):
 
     @extend_schema(tags=TAG, request=None, responses={201: PlacementSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        placement = services.placement_start(actor=self.actor, hold=_row(Hold, pk))
+        placement = services.placement_start(actor=self.actor, hold=selectors.hold_or_404(pk=pk))
         return Response(PlacementSerializer(placement).data, status=201)
 
 
@@ -314,7 +302,7 @@ class PlacementEndView(SamenAPIView):
         ser = PlacementEndSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         placement = services.placement_end(
-            actor=self.actor, placement=_row(Placement, pk), **ser.validated_data
+            actor=self.actor, placement=selectors.placement_or_404(pk=pk), **ser.validated_data
         )
         return Response(PlacementSerializer(placement).data)
 
@@ -333,7 +321,7 @@ class DashboardView(SamenAPIView):
     )
     def get(self, request: Request) -> Response:
         region = request.query_params.get("region", "")[:8]
-        if region and not SafetyRegion.objects.filter(code=region).exists():
+        if region and not organisation_selectors.safety_region_exists(code=region):
             raise serializers.ValidationError({"region": [_("Unknown safety region.")]})
         data = dashboard.dashboard(actor=self.actor, region=region)
         data.pop("now")
@@ -431,8 +419,8 @@ class AllocationConfirmView(SamenAPIView):
         ser.is_valid(raise_exception=True)
         return _hold(
             self.actor,
-            _row(Referral, ser.validated_data["referral"]),
-            _row(Place, ser.validated_data["place"]),
+            selectors.referral_or_404(pk=ser.validated_data["referral"]),
+            selectors.place_or_404(pk=ser.validated_data["place"]),
         )
 
 
@@ -441,12 +429,14 @@ class AllocationConfirmView(SamenAPIView):
 
 class MunicipalityField(serializers.SlugRelatedField):
     def __init__(self, **kwargs: object):
-        super().__init__(slug_field="code", queryset=Municipality.objects.all(), **kwargs)
+        super().__init__(
+            slug_field="code", queryset=organisation_selectors.municipalities_all(), **kwargs
+        )
 
 
 class LocationWriteSerializer(serializers.Serializer):
     provider = serializers.PrimaryKeyRelatedField(
-        queryset=Provider.objects.all(), required=False, help_text="registrar only"
+        queryset=selectors.providers_all(), required=False, help_text="registrar only"
     )
     name = serializers.CharField(max_length=200)
     municipality = MunicipalityField()
@@ -482,19 +472,21 @@ class LocationUpdateView(SamenAPIView):
         ser = LocationWriteSerializer(data=request.data, partial=True)
         ser.is_valid(raise_exception=True)
         data = {k: v for k, v in ser.validated_data.items() if k != "provider"}
-        location = services.location_save(actor=self.actor, data=data, location=_row(Location, pk))
+        location = services.location_save(
+            actor=self.actor, data=data, location=selectors.location_or_404(pk=pk)
+        )
         return Response(LocationSerializer(location).data)
 
 
 class PlaceWriteSerializer(serializers.Serializer):
-    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
+    location = serializers.PrimaryKeyRelatedField(queryset=selectors.locations_all())
     name = serializers.CharField(max_length=200)
     type = serializers.ChoiceField(PlaceType.choices)
     target_group = serializers.ChoiceField(TargetGroup.choices)
     min_age = serializers.IntegerField(min_value=0, max_value=120, required=False, allow_null=True)
     max_age = serializers.IntegerField(min_value=0, max_value=120, required=False, allow_null=True)
     forms = serializers.SlugRelatedField(
-        slug_field="code", queryset=ExploitationForm.objects.all(), many=True, required=False
+        slug_field="code", queryset=exploitation_forms_all(), many=True, required=False
     )
     # Named as in a referral's needs, so the schema has one enum for security levels.
     security = serializers.ChoiceField(
@@ -551,7 +543,9 @@ class PlaceUpdateView(SamenAPIView):
         # Partial: DRF leaves out unsent fields and their creation defaults.
         data = dict(ser.validated_data)
         data.pop("location", None)
-        place = services.place_save(actor=self.actor, data=data, place=_row(Place, pk))
+        place = services.place_save(
+            actor=self.actor, data=data, place=selectors.place_or_404(pk=pk)
+        )
         return Response(PlaceSerializer(place).data)
 
 
@@ -583,7 +577,7 @@ class ContraCreateView(SamenAPIView):
         ser = ContraWriteSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         rule = services.contra_indication_set(
-            actor=self.actor, place=_row(Place, pk), **ser.validated_data
+            actor=self.actor, place=selectors.place_or_404(pk=pk), **ser.validated_data
         )
         return Response(ContraSerializer(rule).data, status=201)
 
@@ -593,5 +587,7 @@ class ContraEndView(SamenAPIView):
 
     @extend_schema(tags=TAG, request=None, responses=ContraSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        rule = services.contra_indication_end(actor=self.actor, rule=_row(ContraIndication, pk))
+        rule = services.contra_indication_end(
+            actor=self.actor, rule=selectors.contra_indication_or_404(pk=pk)
+        )
         return Response(ContraSerializer(rule).data)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from django.db.models import Model, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from samen.core import audited, policy
@@ -12,12 +15,16 @@ from samen.organisations.models import Role
 from samen.shelter import matching
 from samen.shelter.allocation import allocate
 from samen.shelter.models import (
+    CapacityAlarm,
+    ContraIndication,
     DeclineReason,
     Hold,
     HoldStatus,
+    Location,
     Place,
     Placement,
     PlaceType,
+    Provider,
     Referral,
     ReferralStatus,
     ShelterNotice,
@@ -27,6 +34,7 @@ from samen.shelter.services import (
     NEEDS_CATEGORIES,
     NEEDS_FIELDS,
     URGENCY_RANK,
+    alarm_text,
     match_referral,
     needs_of,
     needs_profile,
@@ -450,3 +458,55 @@ def notices_for(*, user) -> dict[str, list]:
             .order_by("-created_at")[:50]
         ),
     }
+
+
+# --- rows by id, for the pages (views and API views query no models) --------------------------
+
+
+def _row_or_404(model: type[Model], pk: int) -> Any:
+    # A missing row and one the caller may not reach answer alike: the services decide (and
+    # audit) the latter.
+    row = model._default_manager.filter(pk=pk).first()
+    if row is None:
+        raise Http404
+    return row
+
+
+def referral_or_404(*, pk: int) -> Referral:
+    return _row_or_404(Referral, pk)
+
+
+def place_or_404(*, pk: int) -> Place:
+    return _row_or_404(Place, pk)
+
+
+def hold_or_404(*, pk: int) -> Hold:
+    return _row_or_404(Hold, pk)
+
+
+def placement_or_404(*, pk: int) -> Placement:
+    return _row_or_404(Placement, pk)
+
+
+def location_or_404(*, pk: int) -> Location:
+    return _row_or_404(Location, pk)
+
+
+def contra_indication_or_404(*, pk: int) -> ContraIndication:
+    return _row_or_404(ContraIndication, pk)
+
+
+def providers_all() -> QuerySet[Provider]:
+    """Every provider: what a registrar may name as a location's provider (the API field's
+    choices; the service checks who may)."""
+    return Provider.objects.all()
+
+
+def locations_all() -> QuerySet[Location]:
+    """Every location: what a new place may name (the service checks the caller owns it)."""
+    return Location.objects.all()
+
+
+def alarm_texts(*, regions: list[str]) -> list[str]:
+    """The words of the capacity alarms open in these regions ("" for the whole country)."""
+    return [alarm_text(CapacityAlarm(region=region)) for region in regions]

@@ -4,14 +4,12 @@ the policy and write the audit trail."""
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Model
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +20,7 @@ from samen.cases.selectors import case_by_number
 from samen.core.access import access
 from samen.core.requests import ActorRequest
 from samen.downloads import csv_response
-from samen.organisations.models import SafetyRegion
+from samen.organisations import selectors as organisation_selectors
 from samen.shelter import dashboard as shelter_dashboard
 from samen.shelter import selectors, services
 from samen.shelter.forms import (
@@ -33,16 +31,7 @@ from samen.shelter.forms import (
     ReferralForm,
     WithdrawForm,
 )
-from samen.shelter.models import CapacityAlarm, Hold, Place, Placement, Referral
 from samen.shelter.services import NeedsInput, PlaceTaken, stale_after
-
-
-def _row(model: type[Model], **lookup: object) -> Any:
-    # Missing and out-of-reach rows answer alike; the services decide the latter.
-    row = model._default_manager.filter(**lookup).first()
-    if row is None:
-        raise Http404
-    return row
 
 
 @access("shelter.read")
@@ -72,7 +61,7 @@ def places_overview(request: ActorRequest) -> HttpResponse:
             "only_free": only_free,
             "totals": totals,
             "region": region,
-            "regions": SafetyRegion.objects.all(),
+            "regions": organisation_selectors.safety_regions(),
             "stale_hours": int(stale_after().total_seconds() // 3600),
             "alarm": selectors.first_reception_alarm(region=region),
         },
@@ -112,7 +101,11 @@ def referral_new(request: ActorRequest, number: str) -> HttpResponse:
 
 
 def _referral_page(
-    request: ActorRequest, referral: Referral, *, taken: PlaceTaken | None = None, status: int = 200
+    request: ActorRequest,
+    referral: selectors.Referral,
+    *,
+    taken: PlaceTaken | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     result = selectors.referral_matches(actor=request.actor, referral=referral)
     return render(
@@ -125,17 +118,17 @@ def _referral_page(
 
 @access("referral.create")
 def referral_detail(request: ActorRequest, pk: int) -> HttpResponse:
-    return _referral_page(request, _row(Referral, pk=pk))
+    return _referral_page(request, selectors.referral_or_404(pk=pk))
 
 
 @access("referral.create")
 @require_POST
 def hold_create(request: ActorRequest, pk: int) -> HttpResponse:
-    referral = _row(Referral, pk=pk)
+    referral = selectors.referral_or_404(pk=pk)
     form = HoldForm(request.POST)
     if not form.is_valid():
         return _referral_page(request, referral, status=400)
-    place = _row(Place, pk=form.cleaned_data["place"])
+    place = selectors.place_or_404(pk=form.cleaned_data["place"])
     try:
         services.hold_place(actor=request.actor, referral=referral, place=place)
     except PlaceTaken as taken:
@@ -168,7 +161,7 @@ def offered_holds(request: ActorRequest) -> HttpResponse:
 @require_POST
 def hold_accept(request: ActorRequest, pk: int) -> HttpResponse:
     try:
-        services.hold_accept(actor=request.actor, hold=_row(Hold, pk=pk))
+        services.hold_accept(actor=request.actor, hold=selectors.hold_or_404(pk=pk))
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
@@ -184,7 +177,9 @@ def hold_decline(request: ActorRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.hold_decline(
-                actor=request.actor, hold=_row(Hold, pk=pk), reason=form.cleaned_data["reason"]
+                actor=request.actor,
+                hold=selectors.hold_or_404(pk=pk),
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
             for text in error.messages:
@@ -219,7 +214,7 @@ def refusals(request: ActorRequest) -> HttpResponse:
 @require_POST
 def hold_decline_withdraw(request: ActorRequest, pk: int) -> HttpResponse:
     form = WithdrawForm(request.POST, prefix=f"w{pk}")
-    hold = _row(Hold, pk=pk)
+    hold = selectors.hold_or_404(pk=pk)
     if not form.is_valid():
         return _refusals_page(request, form, status=400)
     try:
@@ -249,7 +244,7 @@ def hold_decline_withdraw(request: ActorRequest, pk: int) -> HttpResponse:
 
 def _region_param(request: ActorRequest) -> str:
     region = request.GET.get("region", "")[:8]
-    return region if SafetyRegion.objects.filter(code=region).exists() else ""
+    return region if organisation_selectors.safety_region_exists(code=region) else ""
 
 
 @access("shelter.read")
@@ -261,10 +256,8 @@ def dashboard(request: ActorRequest) -> HttpResponse:
         {
             "data": data,
             "charts": shelter_dashboard.charts(data),
-            "regions": SafetyRegion.objects.all(),
-            "alarm_texts": [
-                services.alarm_text(CapacityAlarm(region=a["region"])) for a in data["alarms"]
-            ],
+            "regions": organisation_selectors.safety_regions(),
+            "alarm_texts": selectors.alarm_texts(regions=[a["region"] for a in data["alarms"]]),
         },
     )
 
@@ -296,8 +289,8 @@ def allocation_confirm(request: ActorRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a line of the proposal."))
         return redirect("shelter:allocation")
-    referral = _row(Referral, pk=form.cleaned_data["referral"])
-    place = _row(Place, pk=form.cleaned_data["place"])
+    referral = selectors.referral_or_404(pk=form.cleaned_data["referral"])
+    place = selectors.place_or_404(pk=form.cleaned_data["place"])
     try:
         services.hold_place(actor=request.actor, referral=referral, place=place)
     except PlaceTaken as taken:
@@ -361,7 +354,7 @@ def placements(request: ActorRequest) -> HttpResponse:
 @require_POST
 def placement_start(request: ActorRequest, pk: int) -> HttpResponse:
     try:
-        services.placement_start(actor=request.actor, hold=_row(Hold, pk=pk))
+        services.placement_start(actor=request.actor, hold=selectors.hold_or_404(pk=pk))
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
@@ -373,7 +366,7 @@ def placement_start(request: ActorRequest, pk: int) -> HttpResponse:
 @access("referral.respond")
 @require_POST
 def placement_end(request: ActorRequest, pk: int) -> HttpResponse:
-    placement = _row(Placement, pk=pk)
+    placement = selectors.placement_or_404(pk=pk)
     form = DepartureForm(request.POST, prefix=f"p{pk}")
     if form.is_valid():
         day = form.cleaned_data["departed_on"]

@@ -15,7 +15,7 @@ from samen.signalling import pacing, triage
 from samen.signalling import selectors as signal_selectors
 from samen.signalling import serializers as s
 from samen.signalling import services as signal_services
-from samen.signalling.models import Advice
+from samen.signalling.choices import Advice
 
 
 class SignalListListView(SamenAPIView):

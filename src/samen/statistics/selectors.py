@@ -31,6 +31,7 @@ from samen.identification.models import IdentificationPath
 from samen.organisations.models import SafetyRegion
 from samen.shelter.models import Placement
 from samen.signalling.models import Signal
+from samen.statistics.models import Publication
 
 PURPOSE = "statistics"
 
@@ -321,3 +322,8 @@ def statistics_data(*, actor: Actor, period: Period, with_previous: bool = True)
         },
     )
     return data
+
+
+def publications_recent(*, limit: int = 10) -> list[Publication]:
+    """The latest releases, newest first: aggregate counts only, so not an audited read."""
+    return list(Publication.objects.select_related("published_by")[:limit])

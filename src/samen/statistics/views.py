@@ -16,8 +16,7 @@ from samen.core.access import access
 from samen.statistics import publication, tables
 from samen.statistics.disclosure import ProtectedRelease
 from samen.statistics.forms import PeriodForm
-from samen.statistics.models import Publication
-from samen.statistics.selectors import region_names
+from samen.statistics.selectors import publications_recent, region_names
 from samen.statistics.services import Delivery, UnsafeRelease, release_for
 
 
@@ -94,7 +93,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
             "min_count": release.rules.min_count,
             "delivery": delivery,
             "notice": delivery.notice_text(),
-            "publications": Publication.objects.select_related("published_by")[:10],
+            "publications": publications_recent(limit=10),
         },
     )
 

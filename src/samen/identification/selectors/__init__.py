@@ -9,7 +9,10 @@ from samen.identification.selectors.commission import (
     commission_detail,
     commission_get,
     commission_of,
+    commission_review_latest,
+    commission_review_of_case,
     membership_label,
+    victim_status,
 )
 from samen.identification.selectors.deadlines import (
     BUCKETS,
@@ -22,7 +25,12 @@ from samen.identification.selectors.lead_times import (
     lead_times_report,
     victim_statuses,
 )
-from samen.identification.selectors.notifications import notification_text, notifications_of
+from samen.identification.selectors.notifications import (
+    has_unread_notifications,
+    notification_text,
+    notifications_of,
+    unread_notifications_count,
+)
 from samen.identification.selectors.path import (
     FACT_CONDITIONS,
     fact_groups_shown,
@@ -47,8 +55,11 @@ __all__ = [
     "commission_detail",
     "commission_get",
     "commission_of",
+    "commission_review_latest",
+    "commission_review_of_case",
     "deadlines_of_organisation",
     "fact_groups_shown",
+    "has_unread_notifications",
     "lead_time_records",
     "lead_times_report",
     "membership_label",
@@ -60,5 +71,7 @@ __all__ = [
     "present",
     "read_fields",
     "steps_shown",
+    "unread_notifications_count",
+    "victim_status",
     "victim_statuses",
 ]

@@ -173,3 +173,26 @@ def membership_label(m: Membership) -> str:
     """Staff name, organisation and role: nothing about the case or the victim."""
     name = m.user.get_full_name() or m.user.username
     return f"{name} · {m.organisation.name} · {m.get_role_display()}"
+
+
+def commission_review_latest(*, case: Case) -> CommissionReview | None:
+    """The case's latest commission, unaudited: the caller's service or selector checks the
+    reach and writes the request's one audit entry."""
+    return CommissionReview.objects.filter(case=case).select_related("case", "definition").first()
+
+
+def commission_review_of_case(*, case: Case, pk: str) -> CommissionReview | None:
+    """The case's commission with this id (from a form), or None; unaudited like the above. An
+    id that is no number names none."""
+    if not pk.isdigit():
+        return None
+    return CommissionReview.objects.filter(case=case, pk=pk).first()
+
+
+def victim_status(*, case: Case) -> tuple[str, str]:
+    """The case's victim status and the organisation that decided it ("" when it has no path)."""
+    return (
+        IdentificationPath.objects.filter(case=case)
+        .values_list("htcds_status", "htcds_decision_org")
+        .first()
+    ) or ("", "")

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from samen import labels
@@ -85,3 +86,19 @@ def notifications_of(*, actor: Actor, unread_only: bool = False) -> list[dict[st
         detail={"shown": sorted({r["case"] for r in result})},
     )
     return result
+
+
+def unread_notifications_count(*, actor: Actor) -> int:
+    """How many of the actor's notifications in the active organisation are unread: a count
+    only, not an audited read (the header's badge)."""
+    return _unread(actor).count()
+
+
+def has_unread_notifications(*, actor: Actor) -> bool:
+    return _unread(actor).exists()
+
+
+def _unread(actor: Actor) -> QuerySet[Notification]:
+    return Notification.objects.filter(
+        user=actor.user, organisation=actor.organisation, read_at__isnull=True
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from samen.core.models import AuditEntry
 from samen.shelter.models import Place, Referral
 
 BASE = "/api/v1/shelter"
@@ -42,6 +43,21 @@ def test_coordinator_refers_matches_and_holds_and_the_shelter_accepts(
         f"{BASE}/placements/{started.json()['id']}/end/", {"outflow": "family"}, format="json"
     )
     assert ended.status_code == 200 and ended.json()["outflow"] == "family"
+
+
+def test_referral_by_api_finds_the_case_as_typed_and_audits_an_unknown_number(
+    directory, case, api_for
+):
+    # The one look-up of a case by number, as on the web form: spelled in any case, and a
+    # number naming no case is a refusal in the trail, answered like a case out of reach.
+    coordinator = api_for("demo-coordinator")
+    missing = coordinator.post(f"{BASE}/referrals/", {"case": "ZZ-0000-0000"}, format="json")
+    assert missing.status_code == 404
+    refusal = AuditEntry.objects.get(action="referral.create", result="not_found")
+    assert refusal.object_id == "ZZ-0000-0000"
+    typed = coordinator.post(f"{BASE}/referrals/", {"case": case.number.lower()}, format="json")
+    assert typed.status_code == 201, typed.content
+    assert Referral.objects.get().case == case
 
 
 def test_shelter_may_not_refer_and_coordinator_may_not_report_availability(

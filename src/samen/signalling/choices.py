@@ -1,0 +1,6 @@
+"""The signalling app's choices for pages and serializers, which import no models (issue #22's
+`views-import-no-models` contract). Defined on the models, where the migrations name them."""
+
+from samen.signalling.models import Advice
+
+__all__ = ["Advice"]
