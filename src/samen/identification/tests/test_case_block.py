@@ -109,9 +109,7 @@ def test_the_non_punishment_flag_shows_on_the_case_page_for_police_only(web_for,
     assert 'data-testid="ident-non-punishment"' not in html
 
 
-def test_a_commission_form_without_a_usable_review_id_answers_404_not_a_server_error(
-    web_for, case
-):
+def test_a_commission_form_without_a_usable_review_id_answers_404_not_a_server_error(web_for, case):
     client = web_for("demo-registrar")
     base = f"/identificatie/zaken/{case.number}/commissie/"
     for form in ({}, {"review": ""}, {"review": "x"}):

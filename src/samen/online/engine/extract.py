@@ -15,9 +15,11 @@ from importlib import resources
 import phonenumbers
 
 try:
-    from . import _tokens
+    # The name, not the package: a compiled module is no .py file, so an import-graph tool
+    # would read `from . import _tokens` as importing the package (a cycle that is not there).
+    from ._tokens import word_tokens as _compiled_word_tokens
 except ImportError:  # an install from before the extension (make install builds it): slower
-    _tokens = None  # type: ignore[assignment]
+    _compiled_word_tokens = None  # type: ignore[assignment]
 
 LEXICON: dict = json.loads(
     resources.files("samen.online.engine").joinpath("data/lexicon.json").read_text("utf-8")
@@ -424,7 +426,7 @@ def _word_tokens_re(lowered: str) -> tuple[list[str], set[str]]:
     return tokens, set(tokens)
 
 
-_word_tokens = _tokens.word_tokens if _tokens is not None else _word_tokens_re
+_word_tokens = _compiled_word_tokens if _compiled_word_tokens is not None else _word_tokens_re
 
 
 def _slot_tokens(original: str, lower: list[str], words: set[str], found: Extraction) -> list[str]:
