@@ -19,33 +19,14 @@ import random
 import time
 
 from django.conf import settings
-from django.db import connection
 from rest_framework import throttling
 
-from samen.core.models import ThrottleCount
+from samen.core.throttle import throttle_hit, throttle_prune
 
 # Now and then a call also removes the rows of keys not seen for two days (addresses come and
 # go); no rate's window is longer than a day.
 PRUNE_ONE_IN = 1000
 PRUNE_AFTER_SECONDS = 2 * 86400
-
-
-def _hit(key: str, period: int) -> int:
-    """Count one call of `key` in the window starting at `period` (seconds since the epoch);
-    the calls counted in that window so far, this one included."""
-    table = ThrottleCount._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (key, period, hits) VALUES (%s, %s, 1) "  # noqa: S608 (the model's table)
-            f"ON CONFLICT (key) DO UPDATE SET hits = CASE WHEN {table}.period = excluded.period "
-            f"THEN {table}.hits + 1 ELSE 1 END, period = excluded.period RETURNING hits",
-            [key, period],
-        )
-        return int(cursor.fetchone()[0])
-
-
-def _prune(now: float) -> None:
-    ThrottleCount.objects.filter(period__lt=int(now - PRUNE_AFTER_SECONDS)).delete()
 
 
 class _Counted(throttling.SimpleRateThrottle):
@@ -64,8 +45,8 @@ class _Counted(throttling.SimpleRateThrottle):
         self.window_ends = period + self.duration
         self.now = now
         if random.randrange(PRUNE_ONE_IN) == 0:
-            _prune(now)
-        return _hit(self.key, period) <= self.num_requests
+            throttle_prune(before=int(now - PRUNE_AFTER_SECONDS))
+        return throttle_hit(key=self.key, period=period) <= self.num_requests
 
     def wait(self) -> float | None:
         if getattr(settings, "API_THROTTLE", "cache") != "database":

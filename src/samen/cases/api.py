@@ -16,8 +16,8 @@ from samen.api.pagination import cursor_response, page_params, paged_response
 from samen.cases import selectors as case_selectors
 from samen.cases import serializers as s
 from samen.cases import services as case_services
-from samen.cases.models import AgeBand, CaseStatus
-from samen.organisations.models import Organisation
+from samen.cases.choices import AgeBand, CaseStatus
+from samen.organisations.selectors import organisation_or_none
 from samen.sharing import services as sharing_services
 from samen.sharing.serializers import ShareCreateSerializer, ShareSerializer
 
@@ -166,7 +166,7 @@ class CaseShareView(SamenAPIView):
             case=case_selectors.case_by_number(
                 actor=self.actor, number=number, permission="case.share"
             ),
-            recipient=Organisation.objects.filter(pk=v["recipient"]).first(),
+            recipient=organisation_or_none(pk=v["recipient"]),
             purpose=v["purpose"],
             categories=v["categories"],
             reason=v["reason"],

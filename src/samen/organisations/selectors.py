@@ -39,3 +39,9 @@ def safety_regions() -> list[SafetyRegion]:
 
 def safety_region_exists(*, code: str) -> bool:
     return SafetyRegion.objects.filter(code=code).exists()
+
+
+def organisation_or_none(*, pk: int) -> Organisation | None:
+    """The organisation with this id, or None (the share service refuses an unknown recipient
+    with its own field error)."""
+    return Organisation.objects.filter(pk=pk).first()
