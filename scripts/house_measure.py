@@ -103,7 +103,7 @@ def _orm_calls(path: Path) -> int:
 LAYOUT = {
     "models": ("models.py",),
     "services": ("services.py", "services"),
-    "selectors": ("selectors.py",),
+    "selectors": ("selectors.py", "selectors"),
     "views": ("views.py",),
     "urls": ("urls.py",),
     "api": ("api.py", "api"),
