@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -127,28 +128,43 @@ def read() -> Iterator[Checkpoint]:
     if not target.exists():
         return
     key = _anchor_key()
-    prepared = hmac.new(key, digestmod=hashlib.sha256)
-    fullmatch = _LINE.fullmatch
+    signer = _prepared(key)
     with target.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
-            found = fullmatch(raw)
-            if found is not None:
-                seq, digest, at, mac = found.groups()
-                signer = prepared.copy()
-                signer.update(b"%s|%s|%s" % (seq, digest, at))
-                if not hmac.compare_digest(signer.hexdigest().encode(), mac):
-                    raise AnchorBroken(
-                        f"line {number} of the checkpoint file has a wrong signature"
-                    )
-                yield Checkpoint(int(seq), digest.decode(), at.decode())
-                continue
-            try:
-                point, text_mac = _parse(raw)
-            except (ValueError, KeyError, TypeError) as exc:
-                raise AnchorBroken(f"line {number} of the checkpoint file is unreadable") from exc
-            if not hmac.compare_digest(_mac(key, point.seq, point.hash, point.at), text_mac):
-                raise AnchorBroken(f"line {number} of the checkpoint file has a wrong signature")
-            yield point
+            checked = _check_line(raw, key, signer)
+            if isinstance(checked, str):
+                raise AnchorBroken(checked.format(line=number))
+            seq, digest, at = checked
+            yield Checkpoint(seq, digest.decode(), at.decode())
+
+
+def _prepared(key: bytes) -> Any:
+    """The HMAC with its key prepared once; each line signs with a copy (OpenSSL's object when
+    there is one: a cheaper copy)."""
+    prepared = hmac.new(key, digestmod=hashlib.sha256)
+    return getattr(prepared, "_hmac", None) or prepared
+
+
+def _check_line(raw: bytes, key: bytes, signer: Any) -> tuple[int, bytes, bytes] | str:
+    """(sequence, hash in hex, time) of one checkpoint line with its signature checked, or the
+    message (with {line}) that says why it is refused. A line as write() makes it is parsed by a
+    pattern and signed with a copy of the prepared key; any other by json.loads (the same signed
+    text)."""
+    found = _LINE.fullmatch(raw)
+    if found is not None:
+        seq, digest, at, mac = found.groups()
+        copy = signer.copy()
+        copy.update(b"%s|%s|%s" % (seq, digest, at))
+        if not hmac.compare_digest(copy.hexdigest().encode(), mac):
+            return "line {line} of the checkpoint file has a wrong signature"
+        return int(seq), digest, at
+    try:
+        point, text_mac = _parse(raw)
+    except (ValueError, KeyError, TypeError):
+        return "line {line} of the checkpoint file is unreadable"
+    if not hmac.compare_digest(_mac(key, point.seq, point.hash, point.at), text_mac):
+        return "line {line} of the checkpoint file has a wrong signature"
+    return point.seq, point.hash.encode(), point.at.encode()
 
 
 @dataclass
@@ -205,35 +221,20 @@ def _load_part(target: Path, start: int, end: int) -> _Part:
     """The lines starting in [start, end), each signature checked: by the pattern and a copy of
     the prepared key for a line as write() makes it, else json.loads (the same signed text)."""
     key = _anchor_key()
-    prepared = hmac.new(key, digestmod=hashlib.sha256)
-    signer_of = getattr(prepared, "_hmac", None) or prepared  # OpenSSL's object: a cheaper copy
-    fullmatch, unhex = _LINE.fullmatch, bytes.fromhex
+    signer = _prepared(key)
     points: list[tuple[int, bytes, bytes]] = []  # (seq, kept bytes, at)
     lines = _lines_from(target, start, end)
     error: tuple[int, str] | None = None
     for number, raw in enumerate(lines, start=1):
-        found = fullmatch(raw)
-        if found is not None:
-            seq, digest, at, mac = found.groups()
-            signer = signer_of.copy()
-            signer.update(b"%s|%s|%s" % (seq, digest, at))
-            if not hmac.compare_digest(signer.hexdigest().encode(), mac):
-                error = (number, "line {line} of the checkpoint file has a wrong signature")
-                break
-            points.append((int(seq), unhex(digest[: 2 * KEPT].decode()), at))
-            continue
-        try:
-            point, text_mac = _parse(raw)
-        except (ValueError, KeyError, TypeError):
-            error = (number, "line {line} of the checkpoint file is unreadable")
+        checked = _check_line(raw, key, signer)
+        if isinstance(checked, str):
+            error = (number, checked)
             break
-        if not hmac.compare_digest(_mac(key, point.seq, point.hash, point.at), text_mac):
-            error = (number, "line {line} of the checkpoint file has a wrong signature")
+        seq, digest, at = checked
+        if seq < 1:
+            error = (number, f"a checkpoint names sequence {seq}")
             break
-        if point.seq < 1:
-            error = (number, f"a checkpoint names sequence {point.seq}")
-            break
-        points.append((point.seq, bytes.fromhex(point.hash)[:KEPT], point.at.encode()))
+        points.append((seq, bytes.fromhex(digest[: 2 * KEPT].decode()), at))
     counted = error[0] if error else len(lines)
     if not points:
         return _Part(counted, error, 0, -1, bytearray(), bytearray(), None, None)

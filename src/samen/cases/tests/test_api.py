@@ -1,35 +1,16 @@
 """The cases API: scoping, identity, pagination by cursor, filters."""
 
 import base64
-from datetime import date, timedelta
 
 import pytest
 
 from samen.signalling.models import Signal
-
-YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
-
-
-PAYLOAD = {
-    "signal_list": "labour",
-    "indicators": ["labour.documents.passport_held"],
-    "observed_on": YESTERDAY,
-    "municipality": "GM0344",
-    "forms": ["labour"],
-    "person": {"gender": "male", "age_band": "23-29"},
-}
+from samen.signalling.tests.api_payload import signal_payload
 
 
 @pytest.fixture
 def payload():
-    from samen.signalling.models import Indicator
-
-    codes = list(
-        Indicator.objects.filter(
-            signal_list__code="labour", severity="high", acute=False
-        ).values_list("code", flat=True)[:2]
-    )
-    return {**PAYLOAD, "indicators": codes}
+    return signal_payload()
 
 
 def test_a_role_without_the_permission_gets_403_and_another_regions_case_404(api_for, payload):

@@ -1,35 +1,15 @@
 """The signals API: a receipt and the advice, nothing about the case; errors as JSON."""
 
-from datetime import date, timedelta
-
 import pytest
 
 from samen.cases.models import Case
 from samen.signalling.models import Signal
-
-YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
-
-
-PAYLOAD = {
-    "signal_list": "labour",
-    "indicators": ["labour.documents.passport_held"],
-    "observed_on": YESTERDAY,
-    "municipality": "GM0344",
-    "forms": ["labour"],
-    "person": {"gender": "male", "age_band": "23-29"},
-}
+from samen.signalling.tests.api_payload import signal_payload
 
 
 @pytest.fixture
 def payload():
-    from samen.signalling.models import Indicator
-
-    codes = list(
-        Indicator.objects.filter(
-            signal_list__code="labour", severity="high", acute=False
-        ).values_list("code", flat=True)[:2]
-    )
-    return {**PAYLOAD, "indicators": codes}
+    return signal_payload()
 
 
 def test_recording_a_signal_returns_a_receipt_and_the_advice(api_for, payload):
