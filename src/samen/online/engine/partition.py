@@ -22,7 +22,7 @@ from .arrays import sorted_unique
 from .extract import canonical_city, extract
 from .indicators import load_indicators
 from .minhash import fmix32, permutations
-from .reader import MAX_AD_BYTES, BadRecord, Chunk, _too_large, parse_ad
+from .reader import MAX_AD_BYTES, BadRecord, Chunk, _too_large, parse_ad, skip_rest_of_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,11 +229,7 @@ def range_items(task: FileRange) -> tuple[list[tuple[int, int, object]], int]:
             line_number += 1
             size = len(line)
             if size > MAX_AD_BYTES and not line.endswith(b"\n"):
-                while True:
-                    block = raw.readline(1 << 16)
-                    size += len(block)
-                    if not block or block.endswith(b"\n"):
-                        break
+                size = skip_rest_of_line(raw, size)
                 items.append((line_number, offset, _too_large(size)))
             elif line.strip():
                 items.append((line_number, offset, line))

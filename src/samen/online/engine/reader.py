@@ -11,7 +11,9 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from io import BufferedIOBase
 from pathlib import Path
+from typing import IO
 
 REQUIRED = ("id",)
 CSV_LIST_SEPARATOR = ";"
@@ -212,6 +214,16 @@ def _iter_csv(path: Path) -> Iterator[tuple[int, object, int, int]]:
             )
 
 
+def skip_rest_of_line(raw: BufferedIOBase | IO[bytes], size: int) -> int:
+    """Read past the rest of a line longer than MAX_AD_BYTES in blocks, never holding it whole;
+    the whole line's size in bytes (``size`` read so far)."""
+    while True:
+        block = raw.readline(_READ_BLOCK)
+        size += len(block)
+        if not block or block.endswith(b"\n"):
+            return size
+
+
 def _iter_jsonl(path: Path) -> Iterator[tuple[int, object, int, int]]:
     with _open_binary(path) as raw:
         offset = 0
@@ -224,12 +236,7 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, object, int, int]]:
                 line_number += 1
                 size = len(line)
                 if size > MAX_AD_BYTES and not line.endswith(b"\n"):
-                    # Skip the rest of the line in blocks, never holding it whole.
-                    while True:
-                        block = raw.readline(_READ_BLOCK)
-                        size += len(block)
-                        if not block or block.endswith(b"\n"):
-                            break
+                    size = skip_rest_of_line(raw, size)
                     yield line_number, _too_large(size), 0, offset
                     offset += size
                     continue
