@@ -15,6 +15,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 
 static PyObject *slot_num; /* "xnumx", shared by every number token */
 
@@ -139,9 +140,104 @@ error:
     return NULL;
 }
 
+
+/* weighted_common(shingles, weights, stride, left_first, left_length, right_first, right_length,
+ *                 out)
+ *
+ * For each pair k, the total weight of the shingles the two runs share: run k of the left side
+ * is the records left_first[k] ... left_first[k] + left_length[k] - 1 (sorted, distinct
+ * shingles), likewise the right; record i is shingles[i * stride] with weight
+ * weights[i * stride] (stride 2: records read from a file as (shingle, weight) pairs, passed
+ * as the flat array and the same memory from its second item, viewed as float32). The sum is
+ * taken in double over the left run's shared shingles in their order, each its float32 weight:
+ * the additions, in the same order, of np.bincount(owner, weights=...) over the matches that
+ * cluster._common_weights finds by binary search, so the result is the same to the bit.
+ * shingles: uint32, weights: float32, the four index arrays int64, out: float64 (written); all
+ * contiguous. */
+static int get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int writable,
+                      const char *name) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0)) < 0)
+        return -1;
+    if (view->itemsize != itemsize || view->len % itemsize) {
+        PyErr_Format(PyExc_TypeError, "weighted_common(): %s has the wrong item size", name);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *weighted_common(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    static const char *names[] = {"shingles",     "weights",      "left_first", "left_length",
+                                  "right_first", "right_length", "out"};
+    static const Py_ssize_t sizes[] = {4, 4, 8, 8, 8, 8, 8};
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError, "weighted_common() takes 8 arguments");
+        return NULL;
+    }
+    const Py_ssize_t stride = PyLong_AsSsize_t(args[2]);
+    if (stride == -1 && PyErr_Occurred()) return NULL;
+    if (stride < 1) {
+        PyErr_SetString(PyExc_ValueError, "weighted_common(): stride must be positive");
+        return NULL;
+    }
+    Py_buffer views[7];
+    int got = 0;
+    for (; got < 7; got++)
+        if (get_buffer(args[got < 2 ? got : got + 1], &views[got], sizes[got], got == 6,
+                       names[got]) < 0)
+            goto done;
+    const uint32_t *shingles = views[0].buf;
+    const float *weights = views[1].buf;
+    const int64_t *lf = views[2].buf, *ll = views[3].buf, *rf = views[4].buf, *rl = views[5].buf;
+    double *out = views[6].buf;
+    /* Record i needs shingles[i * stride] and weights[i * stride]. */
+    const Py_ssize_t records = (views[0].len / 4 + stride - 1) / stride,
+                     pairs = views[6].len / 8;
+    if ((views[1].len / 4 + stride - 1) / stride < records || views[2].len / 8 != pairs || views[3].len / 8 != pairs ||
+        views[4].len / 8 != pairs || views[5].len / 8 != pairs) {
+        PyErr_SetString(PyExc_ValueError, "weighted_common(): lengths differ");
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < pairs; k++) {
+        if (lf[k] < 0 || ll[k] < 0 || rf[k] < 0 || rl[k] < 0 || lf[k] + ll[k] > records ||
+            rf[k] + rl[k] > records) {
+            PyErr_SetString(PyExc_IndexError, "weighted_common(): a run lies outside the data");
+            goto done;
+        }
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t k = 0; k < pairs; k++) {
+        const uint32_t *a = shingles + lf[k] * stride, *b = shingles + rf[k] * stride;
+        const float *w = weights + lf[k] * stride;
+        const uint32_t *a_end = a + ll[k] * stride, *b_end = b + rl[k] * stride;
+        double common = 0.0;
+        while (a < a_end && b < b_end) {
+            if (*a < *b) {
+                a += stride;
+                w += stride;
+            } else if (*a > *b) {
+                b += stride;
+            } else {
+                common += (double)*w;
+                a += stride;
+                w += stride;
+                b += stride;
+            }
+        }
+        out[k] = common;
+    }
+    Py_END_ALLOW_THREADS
+done:
+    for (int v = 0; v < got; v++) PyBuffer_Release(&views[v]);
+    if (PyErr_Occurred()) return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"word_tokens", word_tokens, METH_O,
      "(tokens, set of tokens) of a lower-cased text, digit runs as the number slot."},
+    {"weighted_common", (PyCFunction)(void (*)(void))weighted_common, METH_FASTCALL,
+     "Per pair of sorted shingle runs, the weight of the shingles both hold."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,1 +1,14 @@
+from typing import Any
+
 def word_tokens(lowered: str, /) -> tuple[list[str], set[str]]: ...
+def weighted_common(
+    shingles: Any,
+    weights: Any,
+    stride: int,
+    left_first: Any,
+    left_length: Any,
+    right_first: Any,
+    right_length: Any,
+    out: Any,
+    /,
+) -> None: ...

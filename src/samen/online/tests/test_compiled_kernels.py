@@ -1,0 +1,76 @@
+"""The compiled kernels of the engine give what their Python definitions give, to the bit (issue
+18 item 4): the same clusters whether or not the extension is built."""
+
+import numpy as np
+
+from samen.online.engine import _tokens
+from samen.online.engine import cluster as cluster_module
+from samen.online.engine import shingles as shingles_module
+from samen.online.engine.cluster import _similarity, shingle_weights
+from samen.online.engine.extract import extract
+from samen.online.engine.heldout import generate as heldout_ads
+from samen.online.engine.partition import ScanConfig, chunk_sketches
+from samen.online.engine.spill import SpillFile
+from samen.online.engine.synth import generate as synth_ads
+
+
+def _both_generators(count: int) -> list[dict]:
+    ads = [ad for ad, _, _ in _first(synth_ads(count, 8), count)]
+    for full, plain, _ in _first(heldout_ads(count, 8), count):
+        ads += [full, plain]
+    return ads
+
+
+def _first(items, count):
+    for n, item in enumerate(items):
+        if n >= count:
+            return
+        yield item
+
+
+def _runs(monkeypatch):
+    """Both generators' ads as shingle runs, in memory and spilled (sorted 256 keys at a time,
+    so several buckets), and pairs: every ad with the next 40 (unusable short texts included)."""
+    ads = _both_generators(60)
+    tokens = [extract(ad["title"], ad["text"]).tokens for ad in ads]
+    _, values, counts = chunk_sketches(tokens, ScanConfig())
+    starts = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=starts[1:])
+    weights, totals = shingle_weights(values, starts)
+    monkeypatch.setattr(shingles_module, "SORT_ITEMS", 256)
+    spilled = SpillFile("test-")
+    spilled.append(values)
+    n = len(ads)
+    left = np.repeat(np.arange(n), 40)
+    right = (left + np.tile(np.arange(1, 41), n)) % n
+    in_memory = shingles_module.ArrayRuns(values, starts, weights, totals)
+    return in_memory, shingles_module.spill_weights(spilled, starts), left, right
+
+
+def test_the_compiled_similarity_equals_the_vectorised_definition_on_both_generators(
+    monkeypatch,
+):
+    in_memory, spilled, left, right = _runs(monkeypatch)
+    for runs in (in_memory, spilled):
+        compiled = _similarity(left, right, runs)
+        with monkeypatch.context() as patched:
+            patched.setattr(cluster_module, "_compiled_common", None)
+            defined = _similarity(left, right, runs)
+        assert compiled.tobytes() == defined.tobytes()
+        assert (compiled > 0).sum() > 100 and (compiled >= 0.5).sum() > 10  # pairs that share
+    spilled.close()
+
+
+def test_the_compiled_common_weight_rejects_runs_outside_the_data():
+    shingles = np.array([1, 2, 3], dtype=np.uint32)
+    weights = np.ones(3, dtype=np.float32)
+    first, length = np.array([0], dtype=np.int64), np.array([4], dtype=np.int64)
+    out = np.zeros(1)
+    try:
+        _tokens.weighted_common(shingles, weights, 1, first, length, first, first, out)
+    except IndexError:
+        pass
+    else:
+        raise AssertionError("a run past the end was read")
+    _tokens.weighted_common(shingles, weights, 1, first, length - 1, first, length - 2, out)
+    assert out[0] == 2.0
