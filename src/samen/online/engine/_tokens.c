@@ -159,7 +159,7 @@ static int get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int w
     if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0)) < 0)
         return -1;
     if (view->itemsize != itemsize || view->len % itemsize) {
-        PyErr_Format(PyExc_TypeError, "weighted_common(): %s has the wrong item size", name);
+        PyErr_Format(PyExc_TypeError, "%s has the wrong item size", name);
         PyBuffer_Release(view);
         return -1;
     }
@@ -233,11 +233,212 @@ done:
     Py_RETURN_NONE;
 }
 
+/* find_all(text, literals) -> the sorted, distinct positions in text where one of the literals
+ * (a tuple of non-empty str) starts: what indicators._occurrences gives, literal by literal,
+ * merged. Overlapping occurrences count (each search resumes one character after the last). */
+static int compare_positions(const void *a, const void *b) {
+    Py_ssize_t x = *(const Py_ssize_t *)a, y = *(const Py_ssize_t *)b;
+    return (x > y) - (x < y);
+}
+
+static PyObject *find_all(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "find_all() takes a str and a tuple of str");
+        return NULL;
+    }
+    PyObject *text = args[0], *literals = args[1];
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text), count = PyTuple_GET_SIZE(literals);
+    Py_ssize_t size = 0, capacity = 16;
+    Py_ssize_t *found = PyMem_Malloc(capacity * sizeof(Py_ssize_t));
+    if (found == NULL) return PyErr_NoMemory();
+    for (Py_ssize_t l = 0; l < count; l++) {
+        PyObject *literal = PyTuple_GET_ITEM(literals, l);
+        if (!PyUnicode_Check(literal) || PyUnicode_GET_LENGTH(literal) == 0) {
+            PyErr_SetString(PyExc_ValueError, "find_all(): literals must be non-empty str");
+            goto error;
+        }
+        Py_ssize_t at = 0;
+        for (;;) {
+            at = PyUnicode_Find(text, literal, at, n, 1);
+            if (at == -2) goto error;
+            if (at < 0) break;
+            if (size == capacity) {
+                capacity *= 2;
+                Py_ssize_t *grown = PyMem_Realloc(found, capacity * sizeof(Py_ssize_t));
+                if (grown == NULL) {
+                    PyErr_NoMemory();
+                    goto error;
+                }
+                found = grown;
+            }
+            found[size++] = at;
+            at++;
+        }
+    }
+    if (count > 1) qsort(found, size, sizeof(Py_ssize_t), compare_positions);
+    PyObject *result = PyList_New(0);
+    if (result == NULL) goto error;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        if (i && found[i] == found[i - 1]) continue;
+        PyObject *position = PyLong_FromSsize_t(found[i]);
+        if (position == NULL || PyList_Append(result, position) < 0) {
+            Py_XDECREF(position);
+            Py_DECREF(result);
+            goto error;
+        }
+        Py_DECREF(position);
+    }
+    PyMem_Free(found);
+    return result;
+error:
+    PyMem_Free(found);
+    return NULL;
+}
+
+/* sketch(token_lists, size, min_shingles, a, b, signatures, shingles, counts) -> shingles written
+ *
+ * partition._chunk_sketches_numpy in one pass per ad, without a Python object per token or
+ * shingle. Each token's hash is zlib's CRC-32 of its UTF-8 bytes; a shingle of `size` tokens
+ * folds them as c = h0, c = c * MIX1 + h_k * MIX2 (uint32, wrapping); an ad with fewer than
+ * max(min_shingles, 1) shingles is left out (its row of `signatures` stays as given, zeros, and
+ * its count is 0). For every other ad, signature column p is the minimum over its shingles of
+ * fmix32(shingle) * a[p] + b[p] (datasketch's affine32 MinHash), and its distinct shingles go to
+ * `shingles`, sorted, `counts[i]` of them. signatures: uint32 (ads x len(a)), shingles: uint32
+ * with room for every shingle of the usable ads, counts: int32; all contiguous, written. */
+static uint32_t crc_table[256];
+
+static void crc_init(void) {
+    for (uint32_t n = 0; n < 256; n++) {
+        uint32_t c = n;
+        for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        crc_table[n] = c;
+    }
+}
+
+static inline uint32_t crc32_of(const unsigned char *s, Py_ssize_t n) {
+    uint32_t c = 0xFFFFFFFFu;
+    for (Py_ssize_t i = 0; i < n; i++) c = crc_table[(c ^ s[i]) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
+static inline uint32_t fmix32(uint32_t h) {
+    h ^= h >> 16;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    h *= 0xC2B2AE35u;
+    return h ^ (h >> 16);
+}
+
+static int compare_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+#define MIX1 0x9E3779B1u
+#define MIX2 0x85EBCA77u
+
+static PyObject *sketch(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 8 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "sketch() takes a list and 7 more arguments");
+        return NULL;
+    }
+    PyObject *lists = args[0];
+    const Py_ssize_t size = PyLong_AsSsize_t(args[1]);
+    if (size == -1 && PyErr_Occurred()) return NULL;
+    Py_ssize_t least = PyLong_AsSsize_t(args[2]);
+    if (least == -1 && PyErr_Occurred()) return NULL;
+    if (size < 1) {
+        PyErr_SetString(PyExc_ValueError, "sketch(): size must be positive");
+        return NULL;
+    }
+    if (least < 1) least = 1;
+    Py_buffer views[5];
+    static const Py_ssize_t sizes[] = {4, 4, 4, 4, 4};
+    static const char *names[] = {"a", "b", "signatures", "shingles", "counts"};
+    int got = 0;
+    uint32_t *hashes = NULL;
+    Py_ssize_t room = 0, written = 0;
+    for (; got < 5; got++)
+        if (get_buffer(args[3 + got], &views[got], sizes[got], got >= 2, names[got]) < 0)
+            goto done;
+    const uint32_t *a = views[0].buf, *b = views[1].buf;
+    uint32_t *signatures = views[2].buf, *out = views[3].buf;
+    int32_t *counts = views[4].buf;
+    const Py_ssize_t perms = views[0].len / 4, ads = PyList_GET_SIZE(lists),
+                     capacity = views[3].len / 4;
+    if (views[1].len / 4 != perms || views[2].len / 4 != ads * perms || views[4].len / 4 != ads) {
+        PyErr_SetString(PyExc_ValueError, "sketch(): lengths differ");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < ads; i++) {
+        PyObject *tokens = PyList_GET_ITEM(lists, i);
+        if (!PyList_Check(tokens)) {
+            PyErr_SetString(PyExc_TypeError, "sketch(): token lists must be lists");
+            goto done;
+        }
+        const Py_ssize_t length = PyList_GET_SIZE(tokens), count = length - size + 1;
+        counts[i] = 0;
+        if (count < least) continue;
+        if (written + count > capacity) {
+            PyErr_SetString(PyExc_ValueError, "sketch(): no room for the shingles");
+            goto done;
+        }
+        if (length > room) {
+            uint32_t *grown = PyMem_Realloc(hashes, length * sizeof(uint32_t));
+            if (grown == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            hashes = grown;
+            room = length;
+        }
+        for (Py_ssize_t t = 0; t < length; t++) {
+            PyObject *token = PyList_GET_ITEM(tokens, t);
+            Py_ssize_t nbytes;
+            const char *utf8 = PyUnicode_Check(token) ? PyUnicode_AsUTF8AndSize(token, &nbytes)
+                                                      : NULL;
+            if (utf8 == NULL) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_TypeError, "sketch(): tokens must be str");
+                goto done;
+            }
+            hashes[t] = crc32_of((const unsigned char *)utf8, nbytes);
+        }
+        uint32_t *row = signatures + i * perms, *shingles = out + written;
+        for (Py_ssize_t p = 0; p < perms; p++) row[p] = 0xFFFFFFFFu;
+        for (Py_ssize_t j = 0; j < count; j++) {
+            uint32_t c = hashes[j];
+            for (Py_ssize_t k = 1; k < size; k++) c = c * MIX1 + hashes[j + k] * MIX2;
+            shingles[j] = c;
+            const uint32_t mixed = fmix32(c);
+            for (Py_ssize_t p = 0; p < perms; p++) {
+                const uint32_t v = mixed * a[p] + b[p];
+                row[p] = v < row[p] ? v : row[p];
+            }
+        }
+        qsort(shingles, count, sizeof(uint32_t), compare_u32);
+        Py_ssize_t distinct = 1;
+        for (Py_ssize_t j = 1; j < count; j++)
+            if (shingles[j] != shingles[distinct - 1]) shingles[distinct++] = shingles[j];
+        counts[i] = (int32_t)distinct;
+        written += distinct;
+    }
+done:
+    PyMem_Free(hashes);
+    for (int v = 0; v < got; v++) PyBuffer_Release(&views[v]);
+    if (PyErr_Occurred()) return NULL;
+    return PyLong_FromSsize_t(written);
+}
+
 static PyMethodDef methods[] = {
     {"word_tokens", word_tokens, METH_O,
      "(tokens, set of tokens) of a lower-cased text, digit runs as the number slot."},
     {"weighted_common", (PyCFunction)(void (*)(void))weighted_common, METH_FASTCALL,
      "Per pair of sorted shingle runs, the weight of the shingles both hold."},
+    {"find_all", (PyCFunction)(void (*)(void))find_all, METH_FASTCALL,
+     "Sorted distinct positions where one of the literals starts in the text."},
+    {"sketch", (PyCFunction)(void (*)(void))sketch, METH_FASTCALL,
+     "MinHash signatures and distinct sorted shingles of token lists."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -246,6 +447,7 @@ static struct PyModuleDef module = {
 };
 
 PyMODINIT_FUNC PyInit__tokens(void) {
+    crc_init();
     slot_num = PyUnicode_InternFromString("xnumx");
     if (slot_num == NULL) return NULL;
     return PyModule_Create(&module);

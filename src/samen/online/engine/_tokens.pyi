@@ -12,3 +12,15 @@ def weighted_common(
     out: Any,
     /,
 ) -> None: ...
+def find_all(text: str, literals: tuple[str, ...], /) -> list[int]: ...
+def sketch(
+    token_lists: list[list[str]],
+    size: int,
+    min_shingles: int,
+    a: Any,
+    b: Any,
+    signatures: Any,
+    shingles: Any,
+    counts: Any,
+    /,
+) -> int: ...

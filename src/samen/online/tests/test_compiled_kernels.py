@@ -5,10 +5,12 @@ import numpy as np
 
 from samen.online.engine import _tokens
 from samen.online.engine import cluster as cluster_module
+from samen.online.engine import partition as partition_module
 from samen.online.engine import shingles as shingles_module
 from samen.online.engine.cluster import _similarity, shingle_weights
 from samen.online.engine.extract import extract
 from samen.online.engine.heldout import generate as heldout_ads
+from samen.online.engine.indicators import _find_all_py, load_indicators
 from samen.online.engine.partition import ScanConfig, chunk_sketches
 from samen.online.engine.spill import SpillFile
 from samen.online.engine.synth import generate as synth_ads
@@ -74,3 +76,25 @@ def test_the_compiled_common_weight_rejects_runs_outside_the_data():
         raise AssertionError("a run past the end was read")
     _tokens.weighted_common(shingles, weights, 1, first, length - 1, first, length - 2, out)
     assert out[0] == 2.0
+
+
+def test_the_compiled_sketch_equals_the_numpy_definition_on_both_generators():
+    token_lists = [extract(ad["title"], ad["text"]).tokens for ad in _both_generators(60)]
+    # Short and empty lists (no signature), repeats within an ad, non-ASCII tokens.
+    token_lists += [[], ["a"], ["é", "ж", "🔥"] * 4, ["same"] * 20]
+    for config in (ScanConfig(), ScanConfig(min_shingles=0, shingle_size=2, num_perm=16)):
+        compiled = partition_module.chunk_sketches(token_lists, config)
+        defined = partition_module._chunk_sketches_numpy(token_lists, config)
+        for got, expected in zip(compiled, defined, strict=True):
+            assert got.dtype == expected.dtype and got.shape == expected.shape
+            assert got.tobytes() == expected.tobytes()
+        assert compiled[1].size > 1000 and compiled[0].any(axis=1).sum() > 100
+
+
+def test_the_compiled_literal_search_equals_its_definition_on_both_generators():
+    indicators = load_indicators()
+    starts = [s for _, s in indicators._searches if s] + [("a", "an", "n"), ("aa",)]
+    for ad in _both_generators(40):
+        lowered = f"{ad['title']}\n{ad['text']}".lower()
+        for literals in starts:
+            assert _tokens.find_all(lowered, literals) == _find_all_py(lowered, literals)
