@@ -124,8 +124,8 @@ class IndicatorSet:
         mask = 0
         # Words whose alternations are the same pattern ("only", "alleen", ...) search once.
         search_of, searches = self._search_of, self._searches
-        for number in {search_of[word] for word in self.triggers.intersection(words)}:
-            regex, starts = searches[number]
+        for which in {search_of[word] for word in self.triggers.intersection(words)}:
+            regex, starts = searches[which]
             if starts is None:
                 mask = self._mask_of(regex, lowered, mask)
             else:
