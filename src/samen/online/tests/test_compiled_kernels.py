@@ -82,6 +82,13 @@ def test_the_compiled_sketch_equals_the_numpy_definition_on_both_generators():
     token_lists = [extract(ad["title"], ad["text"]).tokens for ad in _both_generators(60)]
     # Short and empty lists (no signature), repeats within an ad, non-ASCII tokens.
     token_lists += [[], ["a"], ["é", "ж", "🔥"] * 4, ["same"] * 20]
+    # Many repeats and lengths around the sort's cut-over: random words from a few.
+    rng = np.random.default_rng(9)
+    token_lists += [
+        [f"w{k}" for k in rng.integers(0, vocabulary, size=length)]
+        for vocabulary in (2, 5, 50)
+        for length in (8, 17, 18, 40, 300)
+    ]
     for config in (ScanConfig(), ScanConfig(min_shingles=0, shingle_size=2, num_perm=16)):
         compiled = partition_module.chunk_sketches(token_lists, config)
         defined = partition_module._chunk_sketches_numpy(token_lists, config)
