@@ -483,6 +483,32 @@ done:
     return PyLong_FromSsize_t(written);
 }
 
+/* indices_in(tokens, words) -> the positions i, ascending, where tokens[i] is in the set (or
+ * frozenset) words: [i for i, token in enumerate(tokens) if token in words]. */
+static PyObject *indices_in(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyList_Check(args[0]) || !PyAnySet_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "indices_in() takes a list and a set");
+        return NULL;
+    }
+    PyObject *tokens = args[0], *words = args[1];
+    PyObject *result = PyList_New(0);
+    if (result == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(tokens); i++) {
+        int found = PySet_Contains(words, PyList_GET_ITEM(tokens, i));
+        if (found < 0) goto error;
+        if (!found) continue;
+        PyObject *position = PyLong_FromSsize_t(i);
+        if (position == NULL) goto error;
+        int failed = PyList_Append(result, position) < 0;
+        Py_DECREF(position);
+        if (failed) goto error;
+    }
+    return result;
+error:
+    Py_DECREF(result);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"word_tokens", word_tokens, METH_O,
      "(tokens, set of tokens) of a lower-cased text, digit runs as the number slot."},
@@ -492,6 +518,8 @@ static PyMethodDef methods[] = {
      "Sorted distinct positions where one of the literals starts in the text."},
     {"sketch", (PyCFunction)(void (*)(void))sketch, METH_FASTCALL,
      "MinHash signatures and distinct sorted shingles of token lists."},
+    {"indices_in", (PyCFunction)(void (*)(void))indices_in, METH_FASTCALL,
+     "Positions, ascending, of the tokens that are in a set."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,10 +1,13 @@
 """The compiled kernels of the engine give what their Python definitions give, to the bit (issue
 18 item 4): the same clusters whether or not the extension is built."""
 
+from dataclasses import asdict
+
 import numpy as np
 
 from samen.online.engine import _tokens
 from samen.online.engine import cluster as cluster_module
+from samen.online.engine import extract as extract_module
 from samen.online.engine import partition as partition_module
 from samen.online.engine import shingles as shingles_module
 from samen.online.engine.cluster import _similarity, shingle_weights
@@ -105,3 +108,25 @@ def test_the_compiled_literal_search_equals_its_definition_on_both_generators():
         lowered = f"{ad['title']}\n{ad['text']}".lower()
         for literals in starts:
             assert _tokens.find_all(lowered, literals) == _find_all_py(lowered, literals)
+
+
+def test_the_compiled_token_positions_equal_their_definition_on_both_generators():
+    sets = [extract_module._CITY_FIRST_WORDS, extract_module._NAME_TRIGGER_LAST, {"xnumx"}, set()]
+    for ad in _both_generators(40):
+        tokens = extract(ad["title"], ad["text"]).tokens
+        for words in sets:
+            assert _tokens.indices_in(tokens, words) == extract_module._indices_in_py(tokens, words)
+
+
+def test_extraction_is_the_same_without_any_compiled_helper(monkeypatch):
+    ads = _both_generators(60)
+
+    def run() -> list[dict]:
+        return [asdict(extract(ad["title"], ad["text"], phone=ad.get("phone", ""))) for ad in ads]
+
+    compiled = run()
+    monkeypatch.setattr(extract_module, "_word_tokens", extract_module._word_tokens_re)
+    monkeypatch.setattr(extract_module, "_indices_in", extract_module._indices_in_py)
+    assert run() == compiled
+    assert sum(bool(found["cities"]) for found in compiled) > 20
+    assert sum(bool(found["names"]) for found in compiled) > 20
