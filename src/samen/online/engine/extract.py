@@ -226,8 +226,10 @@ def phone_in_plan(e164: str) -> bool:
         return False
 
 
+@lru_cache(maxsize=65536)
 def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
-    """E.164 for a phone-like string, or None when it is not a valid number."""
+    """E.164 for a phone-like string, or None when it is not a valid number. Cached on the text
+    as written (a pure function): an operator's ads repeat a number written the same way."""
     digits = _NON_DIGIT_RE.sub("", raw.translate(_PHONE_TRANSLATE))
     if digits.startswith("00"):
         digits = "+" + digits[2:]
