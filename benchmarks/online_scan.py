@@ -245,6 +245,7 @@ def _replicated_child(args: argparse.Namespace) -> None:
                     resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
                 ),
                 "phase_seconds": result.stats["phase_seconds"],
+                "phase_cpu_seconds": result.stats.get("phase_cpu_seconds", {}),
                 "peak_rss_mb_after_phase": result.stats["peak_rss_mb_after_phase"],
                 "clusters": result.stats["clusters"],
                 "labels_sha256": digest.hexdigest()[:16],
@@ -364,7 +365,8 @@ def _run_replicas(args: argparse.Namespace, path: Path, truth: Path, ads: int, c
         f"{figures['coordinator_cpu_seconds']} CPU-s ({figures['coordinator_seconds']}s); "
         f"peak RSS {figures['peak_rss_mb_coordinator']} MB; "
         f"after each phase {figures['peak_rss_mb_after_phase']}; "
-        f"phases {figures['phase_seconds']}; labels {figures['labels_sha256']}",
+        f"phases {figures['phase_seconds']}, CPU {figures['phase_cpu_seconds']}; "
+        f"labels {figures['labels_sha256']}",
         flush=True,
     )
 

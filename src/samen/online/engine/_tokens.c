@@ -368,10 +368,11 @@ static void sort_u32(uint32_t *v, Py_ssize_t n) {
 }
 
 /* The MinHash of one ad: the hot loop of a worker's sketch. Vectorised (unsigned 32-bit
- * multiply and minimum need SSE4.1 or AVX2): GCC on x86-64 Linux builds one version per
+ * multiply and minimum need SSE4.1 or AVX2): GCC on x86-64 glibc Linux builds one version per
  * instruction set and picks the best the machine has when the module loads; elsewhere it is
  * plain C. The numbers are the same on every path (integer arithmetic). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    defined(__GLIBC__)
 #define VECTOR_CLONES __attribute__((target_clones("avx2", "sse4.1", "default")))
 #else
 #define VECTOR_CLONES
