@@ -8,7 +8,7 @@ setup(
         Extension(
             "samen.online.engine._tokens",
             ["src/samen/online/engine/_tokens.c"],
-            extra_compile_args=["-O2"],
+            extra_compile_args=["-O3"],
         )
     ]
 )

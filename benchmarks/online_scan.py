@@ -3,13 +3,16 @@
     .venv/bin/python benchmarks/online_scan.py                 # 100,000 ads, --workers 2
     .venv/bin/python benchmarks/online_scan.py --million       # also 1,000,000 ads
     .venv/bin/python benchmarks/online_scan.py --workers 1,2 --engine local,dask
+    .venv/bin/python benchmarks/online_scan.py --ads 50000 --corpus synth,heldout
 
 Synthetic ads (with ground truth) are generated once into --cache. Each scan runs in a fresh
 subprocess so that its peak memory is its own: the coordinator's peak RSS and the largest worker's
 are reported separately. Throughput is wall-clock ads/s from the first byte read to clusters and
 leads in memory ("scan"), and including writing clusters.csv, leads.json and report.html
 ("end to end"). CPU seconds are reported too: on a shared machine they show what the engine costs
-when other processes take part of the cores. The aim (issue 7): ≥ 14,000 ads/s with 2 workers, at
+when other processes take part of the cores, split into the worker processes' and this
+process's (per ad, and this process's by phase: with one worker it does the extraction too). The
+aim (issue 7): ≥ 14,000 ads/s with 2 workers, at
 pairwise precision ≥ 0.84; issue 18 asks ≥ 40,000 ads/s with 2 workers in under 2 GB.
 
 The same run prints the floor: the time to read the file and parse every line as JSON in one
@@ -40,6 +43,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from samen.online.engine import ScanConfig, compare, make_engine, scan, write_outputs  # noqa: E402
 from samen.online.engine.evaluate import read_labels  # noqa: E402
+from samen.online.engine.heldout import write_heldout  # noqa: E402
 from samen.online.engine.runner import iter_tasks, labels_of  # noqa: E402
 from samen.online.engine.synth import write_synthetic  # noqa: E402
 
@@ -65,8 +69,27 @@ def floor(path: Path) -> dict:
     }
 
 
-def _ensure_input(ads: int, seed: int, cache: Path) -> tuple[Path, Path]:
+CORPORA = ("synth", "heldout", "heldout-textonly")
+
+
+def _ensure_input(ads: int, seed: int, cache: Path, corpus: str = "synth") -> tuple[Path, Path]:
+    """The input and its truth: ``online synth``'s ads, or the held-out generator's (issue 18:
+    written apart from the engine), with contacts or text only."""
     cache.mkdir(parents=True, exist_ok=True)
+    if corpus != "synth":
+        full = cache / f"heldout-{ads}-seed{seed}.jsonl"
+        path = (
+            full.with_name(full.stem + ".textonly.jsonl") if corpus.endswith("textonly") else full
+        )
+        truth = full.with_name(full.stem + ".truth.csv")
+        if not (path.exists() and truth.exists()):
+            started = time.perf_counter()
+            write_heldout(ads, seed, full)
+            print(
+                f"generated {ads:,} held-out ads in {time.perf_counter() - started:.1f}s -> {path}",
+                file=sys.stderr,
+            )
+        return path, truth
     path = cache / f"ads-{ads}-seed{seed}.jsonl"
     truth = cache / f"ads-{ads}-seed{seed}.truth.csv"
     if not (path.exists() and truth.exists()):
@@ -100,6 +123,10 @@ def _child(args: argparse.Namespace) -> None:
     peak_scan = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     peak_workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     cpu = sum(cpu_after[i] - cpu_before[i] for i in range(4))
+    # This process (reading, the index, clustering, leads, outputs; with one worker also the
+    # extraction) and its worker processes (counted once they have ended: after close()).
+    own_cpu = sum(cpu_after[i] - cpu_before[i] for i in range(2))
+    workers_cpu = cpu - own_cpu
     labels = labels_of(result)
     quality = compare(read_labels(truth, "ad_id", "operator_id"), labels)
     # Lead quality: are the lead clusters exploitative operators, and how many exploitative ads
@@ -123,6 +150,12 @@ def _child(args: argparse.Namespace) -> None:
                 "ads_per_s_end_to_end": round(ads / end_to_end),
                 "cpu_seconds": round(cpu, 2),
                 "ads_per_cpu_s": round(ads / cpu) if cpu else 0,
+                "coordinator_cpu_us_per_ad": round(own_cpu / ads * 1e6, 1) if ads else 0,
+                "workers_cpu_us_per_ad": round(workers_cpu / ads * 1e6, 1) if ads else 0,
+                "phase_cpu_us_per_ad": {
+                    name: round(value / ads * 1e6, 1) if ads else 0
+                    for name, value in result.stats.get("phase_cpu_seconds", {}).items()
+                },
                 "peak_rss_mb_coordinator": round(peak_scan),
                 "peak_rss_mb_largest_worker": round(peak_workers),
                 "import_seconds": round(_IMPORT_SECONDS, 2),
@@ -212,6 +245,7 @@ def _replicated_child(args: argparse.Namespace) -> None:
                     resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
                 ),
                 "phase_seconds": result.stats["phase_seconds"],
+                "phase_cpu_seconds": result.stats.get("phase_cpu_seconds", {}),
                 "peak_rss_mb_after_phase": result.stats["peak_rss_mb_after_phase"],
                 "clusters": result.stats["clusters"],
                 "labels_sha256": digest.hexdigest()[:16],
@@ -226,6 +260,12 @@ def main() -> None:
     parser.add_argument("--million", action="store_true", help="also run 1,000,000 ads")
     parser.add_argument("--workers", default="2", help="worker counts, comma-separated: 1,2")
     parser.add_argument("--engine", default="local", help="engines, comma-separated: local,dask")
+    parser.add_argument(
+        "--corpus",
+        default="synth",
+        help="inputs, comma-separated: synth (online synth), heldout (the held-out generator, "
+        "with contacts), heldout-textonly",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "samen-online-bench"
@@ -260,14 +300,17 @@ def main() -> None:
     if not set(engines) <= {"local", "dask"}:
         parser.error("--engine: use local, dask or local,dask")
     worker_counts = [int(w) for w in args.workers.split(",") if w]
+    corpora = [c for c in args.corpus.split(",") if c]
+    if not set(corpora) <= set(CORPORA):
+        parser.error(f"--corpus: use {', '.join(CORPORA)}")
     sizes = [int(a) for a in args.ads.split(",") if a]
     sizes += [1_000_000] if args.million and 1_000_000 not in sizes else []
     results = []
-    for ads in sizes:
-        path, truth = _ensure_input(ads, args.seed, args.cache)
+    for ads, corpus in ((ads, corpus) for ads in sizes for corpus in corpora):
+        path, truth = _ensure_input(ads, args.seed, args.cache, corpus)
         base = floor(path)
         print(
-            f"{ads:>9,} ads, floor (read and parse JSON only, one process): "
+            f"{ads:>9,} {corpus} ads, floor (read and parse JSON only, one process): "
             f"{base['ads_per_s']:,} ads/s ({base['seconds']}s), "
             f"{base['ads_per_cpu_s']:,} ads per CPU-second",
             flush=True,
@@ -275,15 +318,18 @@ def main() -> None:
         for engine in engines:
             for workers in worker_counts:
                 figures = _run_child(args, path, truth, ads, engine, workers)
+                figures["corpus"] = corpus
                 figures["floor_ads_per_s"] = base["ads_per_s"]
                 figures["floor_ads_per_cpu_s"] = base["ads_per_cpu_s"]
                 results.append(figures)
     print(
         "RESULT "
         + " ".join(
-            f"[{r['ads']} {r['engine']} w{r['workers']}] ads_per_s={r['ads_per_s']} "
+            f"[{r['ads']} {r['corpus']} {r['engine']} w{r['workers']}] ads_per_s={r['ads_per_s']} "
             f"ads_per_s_end_to_end={r['ads_per_s_end_to_end']} "
-            f"ads_per_cpu_s={r['ads_per_cpu_s']} peak_rss_mb={r['peak_rss_mb_coordinator']}"
+            f"ads_per_cpu_s={r['ads_per_cpu_s']} "
+            f"cpu_us_per_ad={r['workers_cpu_us_per_ad']}+{r['coordinator_cpu_us_per_ad']} "
+            f"peak_rss_mb={r['peak_rss_mb_coordinator']}"
             f"+{r['peak_rss_mb_largest_worker']} precision={r['pairwise_precision']} "
             f"recall={r['pairwise_recall']} f1={r['pairwise_f1']} ari={r['ari']} "
             f"lead_precision={r['lead_clusters_mostly_exploitative']} "
@@ -319,7 +365,8 @@ def _run_replicas(args: argparse.Namespace, path: Path, truth: Path, ads: int, c
         f"{figures['coordinator_cpu_seconds']} CPU-s ({figures['coordinator_seconds']}s); "
         f"peak RSS {figures['peak_rss_mb_coordinator']} MB; "
         f"after each phase {figures['peak_rss_mb_after_phase']}; "
-        f"phases {figures['phase_seconds']}; labels {figures['labels_sha256']}",
+        f"phases {figures['phase_seconds']}, CPU {figures['phase_cpu_seconds']}; "
+        f"labels {figures['labels_sha256']}",
         flush=True,
     )
 
@@ -355,10 +402,13 @@ def _run_child(
     # the engine's own.
     figures["load_average_after"] = round(os.getloadavg()[0], 2)
     print(
-        f"{ads:>9,} ads, {engine} engine, {workers} workers: "
+        f"{ads:>9,} {path.name}, {engine} engine, {workers} workers: "
         f"{figures['ads_per_s']:,} ads/s scan ({figures['scan_seconds']}s), "
         f"{figures['ads_per_s_end_to_end']:,} ads/s with outputs, "
-        f"{figures['cpu_seconds']} CPU-s = {figures['ads_per_cpu_s']:,} ads per CPU-second; "
+        f"{figures['cpu_seconds']} CPU-s = {figures['ads_per_cpu_s']:,} ads per CPU-second "
+        f"(µs of CPU an ad: workers {figures['workers_cpu_us_per_ad']}, this process "
+        f"{figures['coordinator_cpu_us_per_ad']}; this process by phase "
+        f"{figures['phase_cpu_us_per_ad']}); "
         f"start-up {figures['start_cpu_seconds']} CPU-s (imports {figures['import_seconds']}s "
         f"wall), engine start {figures['engine_start_seconds']}s; "
         f"phases {figures['phase_seconds']}; "

@@ -15,6 +15,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 
 static PyObject *slot_num; /* "xnumx", shared by every number token */
 
@@ -139,9 +140,387 @@ error:
     return NULL;
 }
 
+
+/* weighted_common(shingles, weights, stride, left_first, left_length, right_first, right_length,
+ *                 out)
+ *
+ * For each pair k, the total weight of the shingles the two runs share: run k of the left side
+ * is the records left_first[k] ... left_first[k] + left_length[k] - 1 (sorted, distinct
+ * shingles), likewise the right; record i is shingles[i * stride] with weight
+ * weights[i * stride] (stride 2: records read from a file as (shingle, weight) pairs, passed
+ * as the flat array and the same memory from its second item, viewed as float32). The sum is
+ * taken in double over the left run's shared shingles in their order, each its float32 weight:
+ * the additions, in the same order, of np.bincount(owner, weights=...) over the matches that
+ * cluster._common_weights finds by binary search, so the result is the same to the bit.
+ * shingles: uint32, weights: float32, the four index arrays int64, out: float64 (written); all
+ * contiguous. */
+static int get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int writable,
+                      const char *name) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0)) < 0)
+        return -1;
+    if (view->itemsize != itemsize || view->len % itemsize) {
+        PyErr_Format(PyExc_TypeError, "%s has the wrong item size", name);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *weighted_common(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    static const char *names[] = {"shingles",     "weights",      "left_first", "left_length",
+                                  "right_first", "right_length", "out"};
+    static const Py_ssize_t sizes[] = {4, 4, 8, 8, 8, 8, 8};
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError, "weighted_common() takes 8 arguments");
+        return NULL;
+    }
+    const Py_ssize_t stride = PyLong_AsSsize_t(args[2]);
+    if (stride == -1 && PyErr_Occurred()) return NULL;
+    if (stride < 1) {
+        PyErr_SetString(PyExc_ValueError, "weighted_common(): stride must be positive");
+        return NULL;
+    }
+    Py_buffer views[7];
+    int got = 0;
+    for (; got < 7; got++)
+        if (get_buffer(args[got < 2 ? got : got + 1], &views[got], sizes[got], got == 6,
+                       names[got]) < 0)
+            goto done;
+    const uint32_t *shingles = views[0].buf;
+    const float *weights = views[1].buf;
+    const int64_t *lf = views[2].buf, *ll = views[3].buf, *rf = views[4].buf, *rl = views[5].buf;
+    double *out = views[6].buf;
+    /* Record i needs shingles[i * stride] and weights[i * stride]. */
+    const Py_ssize_t records = (views[0].len / 4 + stride - 1) / stride,
+                     pairs = views[6].len / 8;
+    if ((views[1].len / 4 + stride - 1) / stride < records || views[2].len / 8 != pairs || views[3].len / 8 != pairs ||
+        views[4].len / 8 != pairs || views[5].len / 8 != pairs) {
+        PyErr_SetString(PyExc_ValueError, "weighted_common(): lengths differ");
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < pairs; k++) {
+        if (lf[k] < 0 || ll[k] < 0 || rf[k] < 0 || rl[k] < 0 || lf[k] + ll[k] > records ||
+            rf[k] + rl[k] > records) {
+            PyErr_SetString(PyExc_IndexError, "weighted_common(): a run lies outside the data");
+            goto done;
+        }
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t k = 0; k < pairs; k++) {
+        const uint32_t *a = shingles + lf[k] * stride, *b = shingles + rf[k] * stride;
+        const float *w = weights + lf[k] * stride;
+        const uint32_t *a_end = a + ll[k] * stride, *b_end = b + rl[k] * stride;
+        double common = 0.0;
+        while (a < a_end && b < b_end) {
+            if (*a < *b) {
+                a += stride;
+                w += stride;
+            } else if (*a > *b) {
+                b += stride;
+            } else {
+                common += (double)*w;
+                a += stride;
+                w += stride;
+                b += stride;
+            }
+        }
+        out[k] = common;
+    }
+    Py_END_ALLOW_THREADS
+done:
+    for (int v = 0; v < got; v++) PyBuffer_Release(&views[v]);
+    if (PyErr_Occurred()) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* find_all(text, literals) -> the sorted, distinct positions in text where one of the literals
+ * (a tuple of non-empty str) starts: what indicators._occurrences gives, literal by literal,
+ * merged. Overlapping occurrences count (each search resumes one character after the last). */
+static int compare_positions(const void *a, const void *b) {
+    Py_ssize_t x = *(const Py_ssize_t *)a, y = *(const Py_ssize_t *)b;
+    return (x > y) - (x < y);
+}
+
+static PyObject *find_all(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "find_all() takes a str and a tuple of str");
+        return NULL;
+    }
+    PyObject *text = args[0], *literals = args[1];
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text), count = PyTuple_GET_SIZE(literals);
+    Py_ssize_t size = 0, capacity = 16;
+    Py_ssize_t *found = PyMem_Malloc(capacity * sizeof(Py_ssize_t));
+    if (found == NULL) return PyErr_NoMemory();
+    for (Py_ssize_t l = 0; l < count; l++) {
+        PyObject *literal = PyTuple_GET_ITEM(literals, l);
+        if (!PyUnicode_Check(literal) || PyUnicode_GET_LENGTH(literal) == 0) {
+            PyErr_SetString(PyExc_ValueError, "find_all(): literals must be non-empty str");
+            goto error;
+        }
+        Py_ssize_t at = 0;
+        for (;;) {
+            at = PyUnicode_Find(text, literal, at, n, 1);
+            if (at == -2) goto error;
+            if (at < 0) break;
+            if (size == capacity) {
+                capacity *= 2;
+                Py_ssize_t *grown = PyMem_Realloc(found, capacity * sizeof(Py_ssize_t));
+                if (grown == NULL) {
+                    PyErr_NoMemory();
+                    goto error;
+                }
+                found = grown;
+            }
+            found[size++] = at;
+            at++;
+        }
+    }
+    if (count > 1) qsort(found, size, sizeof(Py_ssize_t), compare_positions);
+    PyObject *result = PyList_New(0);
+    if (result == NULL) goto error;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        if (i && found[i] == found[i - 1]) continue;
+        PyObject *position = PyLong_FromSsize_t(found[i]);
+        if (position == NULL || PyList_Append(result, position) < 0) {
+            Py_XDECREF(position);
+            Py_DECREF(result);
+            goto error;
+        }
+        Py_DECREF(position);
+    }
+    PyMem_Free(found);
+    return result;
+error:
+    PyMem_Free(found);
+    return NULL;
+}
+
+/* sketch(token_lists, size, min_shingles, a, b, signatures, shingles, counts) -> shingles written
+ *
+ * partition._chunk_sketches_numpy in one pass per ad, without a Python object per token or
+ * shingle. Each token's hash is zlib's CRC-32 of its UTF-8 bytes; a shingle of `size` tokens
+ * folds them as c = h0, c = c * MIX1 + h_k * MIX2 (uint32, wrapping); an ad with fewer than
+ * max(min_shingles, 1) shingles is left out (its row of `signatures` stays as given, zeros, and
+ * its count is 0). For every other ad, signature column p is the minimum over its shingles of
+ * fmix32(shingle) * a[p] + b[p] (datasketch's affine32 MinHash), and its distinct shingles go to
+ * `shingles`, sorted, `counts[i]` of them. signatures: uint32 (ads x len(a)), shingles: uint32
+ * with room for every shingle of the usable ads, counts: int32; all contiguous, written. */
+static uint32_t crc_table[256];
+
+static void crc_init(void) {
+    for (uint32_t n = 0; n < 256; n++) {
+        uint32_t c = n;
+        for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        crc_table[n] = c;
+    }
+}
+
+static inline uint32_t crc32_of(const unsigned char *s, Py_ssize_t n) {
+    uint32_t c = 0xFFFFFFFFu;
+    for (Py_ssize_t i = 0; i < n; i++) c = crc_table[(c ^ s[i]) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
+static inline uint32_t fmix32(uint32_t h) {
+    h ^= h >> 16;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    h *= 0xC2B2AE35u;
+    return h ^ (h >> 16);
+}
+
+/* Ascending sort of an ad's shingles (tens to hundreds): quicksort with the median of three,
+ * insertion sort below 16 items; no call per comparison as qsort makes. */
+static void sort_u32(uint32_t *v, Py_ssize_t n) {
+    while (n > 16) {
+        uint32_t x = v[0], y = v[n / 2], z = v[n - 1];
+        uint32_t pivot = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        Py_ssize_t i = 0, j = n - 1;
+        for (;;) {
+            while (v[i] < pivot) i++;
+            while (v[j] > pivot) j--;
+            if (i >= j) break;
+            uint32_t t = v[i];
+            v[i] = v[j];
+            v[j] = t;
+            i++;
+            j--;
+        }
+        /* Hoare partition: v[0..j] <= pivot <= v[j+1..n-1]; recurse on the smaller side. */
+        if (j + 1 < n - j - 1) {
+            sort_u32(v, j + 1);
+            v += j + 1;
+            n -= j + 1;
+        } else {
+            sort_u32(v + j + 1, n - j - 1);
+            n = j + 1;
+        }
+    }
+    for (Py_ssize_t i = 1; i < n; i++) {
+        uint32_t t = v[i];
+        Py_ssize_t j = i;
+        while (j > 0 && v[j - 1] > t) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = t;
+    }
+}
+
+/* The MinHash of one ad: the hot loop of a worker's sketch. Vectorised (unsigned 32-bit
+ * multiply and minimum need SSE4.1 or AVX2): GCC on x86-64 glibc Linux builds one version per
+ * instruction set and picks the best the machine has when the module loads; elsewhere it is
+ * plain C. The numbers are the same on every path (integer arithmetic). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    defined(__GLIBC__)
+#define VECTOR_CLONES __attribute__((target_clones("avx2", "sse4.1", "default")))
+#else
+#define VECTOR_CLONES
+#endif
+
+VECTOR_CLONES static void min_hash_row(uint32_t *restrict row, const uint32_t *restrict mixed,
+                                       Py_ssize_t count, const uint32_t *restrict a,
+                                       const uint32_t *restrict b, Py_ssize_t perms) {
+    for (Py_ssize_t p = 0; p < perms; p++) row[p] = 0xFFFFFFFFu;
+    for (Py_ssize_t j = 0; j < count; j++) {
+        const uint32_t m = mixed[j];
+        for (Py_ssize_t p = 0; p < perms; p++) {
+            const uint32_t v = m * a[p] + b[p];
+            row[p] = v < row[p] ? v : row[p];
+        }
+    }
+}
+
+#define MIX1 0x9E3779B1u
+#define MIX2 0x85EBCA77u
+
+static PyObject *sketch(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 8 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "sketch() takes a list and 7 more arguments");
+        return NULL;
+    }
+    PyObject *lists = args[0];
+    const Py_ssize_t size = PyLong_AsSsize_t(args[1]);
+    if (size == -1 && PyErr_Occurred()) return NULL;
+    Py_ssize_t least = PyLong_AsSsize_t(args[2]);
+    if (least == -1 && PyErr_Occurred()) return NULL;
+    if (size < 1) {
+        PyErr_SetString(PyExc_ValueError, "sketch(): size must be positive");
+        return NULL;
+    }
+    if (least < 1) least = 1;
+    Py_buffer views[5];
+    static const Py_ssize_t sizes[] = {4, 4, 4, 4, 4};
+    static const char *names[] = {"a", "b", "signatures", "shingles", "counts"};
+    int got = 0;
+    uint32_t *hashes = NULL;
+    Py_ssize_t room = 0, written = 0;
+    for (; got < 5; got++)
+        if (get_buffer(args[3 + got], &views[got], sizes[got], got >= 2, names[got]) < 0)
+            goto done;
+    const uint32_t *a = views[0].buf, *b = views[1].buf;
+    uint32_t *signatures = views[2].buf, *out = views[3].buf;
+    int32_t *counts = views[4].buf;
+    const Py_ssize_t perms = views[0].len / 4, ads = PyList_GET_SIZE(lists),
+                     capacity = views[3].len / 4;
+    if (views[1].len / 4 != perms || views[2].len / 4 != ads * perms || views[4].len / 4 != ads) {
+        PyErr_SetString(PyExc_ValueError, "sketch(): lengths differ");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < ads; i++) {
+        PyObject *tokens = PyList_GET_ITEM(lists, i);
+        if (!PyList_Check(tokens)) {
+            PyErr_SetString(PyExc_TypeError, "sketch(): token lists must be lists");
+            goto done;
+        }
+        const Py_ssize_t length = PyList_GET_SIZE(tokens), count = length - size + 1;
+        counts[i] = 0;
+        if (count < least) continue;
+        if (written + count > capacity) {
+            PyErr_SetString(PyExc_ValueError, "sketch(): no room for the shingles");
+            goto done;
+        }
+        if (length > room) {
+            uint32_t *grown = PyMem_Realloc(hashes, length * sizeof(uint32_t));
+            if (grown == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            hashes = grown;
+            room = length;
+        }
+        for (Py_ssize_t t = 0; t < length; t++) {
+            PyObject *token = PyList_GET_ITEM(tokens, t);
+            Py_ssize_t nbytes;
+            const char *utf8 = PyUnicode_Check(token) ? PyUnicode_AsUTF8AndSize(token, &nbytes)
+                                                      : NULL;
+            if (utf8 == NULL) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_TypeError, "sketch(): tokens must be str");
+                goto done;
+            }
+            hashes[t] = crc32_of((const unsigned char *)utf8, nbytes);
+        }
+        uint32_t *shingles = out + written;
+        /* hashes[j] is read only by shingles j and later: it takes fmix32 of shingle j. */
+        for (Py_ssize_t j = 0; j < count; j++) {
+            uint32_t c = hashes[j];
+            for (Py_ssize_t k = 1; k < size; k++) c = c * MIX1 + hashes[j + k] * MIX2;
+            shingles[j] = c;
+            hashes[j] = fmix32(c);
+        }
+        min_hash_row(signatures + i * perms, hashes, count, a, b, perms);
+        sort_u32(shingles, count);
+        Py_ssize_t distinct = 1;
+        for (Py_ssize_t j = 1; j < count; j++)
+            if (shingles[j] != shingles[distinct - 1]) shingles[distinct++] = shingles[j];
+        counts[i] = (int32_t)distinct;
+        written += distinct;
+    }
+done:
+    PyMem_Free(hashes);
+    for (int v = 0; v < got; v++) PyBuffer_Release(&views[v]);
+    if (PyErr_Occurred()) return NULL;
+    return PyLong_FromSsize_t(written);
+}
+
+/* indices_in(tokens, words) -> the positions i, ascending, where tokens[i] is in the set (or
+ * frozenset) words: [i for i, token in enumerate(tokens) if token in words]. */
+static PyObject *indices_in(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyList_Check(args[0]) || !PyAnySet_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "indices_in() takes a list and a set");
+        return NULL;
+    }
+    PyObject *tokens = args[0], *words = args[1];
+    PyObject *result = PyList_New(0);
+    if (result == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(tokens); i++) {
+        int found = PySet_Contains(words, PyList_GET_ITEM(tokens, i));
+        if (found < 0) goto error;
+        if (!found) continue;
+        PyObject *position = PyLong_FromSsize_t(i);
+        if (position == NULL) goto error;
+        int failed = PyList_Append(result, position) < 0;
+        Py_DECREF(position);
+        if (failed) goto error;
+    }
+    return result;
+error:
+    Py_DECREF(result);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"word_tokens", word_tokens, METH_O,
      "(tokens, set of tokens) of a lower-cased text, digit runs as the number slot."},
+    {"weighted_common", (PyCFunction)(void (*)(void))weighted_common, METH_FASTCALL,
+     "Per pair of sorted shingle runs, the weight of the shingles both hold."},
+    {"find_all", (PyCFunction)(void (*)(void))find_all, METH_FASTCALL,
+     "Sorted distinct positions where one of the literals starts in the text."},
+    {"sketch", (PyCFunction)(void (*)(void))sketch, METH_FASTCALL,
+     "MinHash signatures and distinct sorted shingles of token lists."},
+    {"indices_in", (PyCFunction)(void (*)(void))indices_in, METH_FASTCALL,
+     "Positions, ascending, of the tokens that are in a set."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -150,6 +529,7 @@ static struct PyModuleDef module = {
 };
 
 PyMODINIT_FUNC PyInit__tokens(void) {
+    crc_init();
     slot_num = PyUnicode_InternFromString("xnumx");
     if (slot_num == NULL) return NULL;
     return PyModule_Create(&module);

@@ -20,6 +20,12 @@ from .index import Index
 from .minhash import optimal_param
 from .shingles import ArrayRuns, SpilledRuns, spill_weights
 
+try:
+    # By name, as extract.py imports the tokeniser from the same compiled module.
+    from ._tokens import weighted_common as _compiled_common
+except ImportError:  # an install from before the extension (make install builds it): slower
+    _compiled_common = None  # type: ignore[assignment]
+
 # Odd 64-bit multipliers to fold one band's rows into one key; collisions are vanishingly rare and
 # are caught anyway by the verification step.
 _FOLD = np.array(
@@ -197,31 +203,49 @@ def weighted_similarity(
 
 
 def _similarity(left: np.ndarray, right: np.ndarray, runs: ArrayRuns | SpilledRuns) -> np.ndarray:
-    """``weighted_similarity`` over shingle sets in memory or in a file. In blocks, vectorised:
-    each side's shingles keyed by pair are already sorted (an ad's set is stored sorted), so the
-    left keys are looked up in the right ones by binary search; no sort and no copy of the
-    weights of both sides."""
+    """``weighted_similarity`` over shingle sets in memory or in a file, in blocks: the common
+    weight of each pair by the compiled merge of the two sorted runs when it is built, else by
+    ``_common_weights`` (the definition). Both sum the same float32 weights in the same order,
+    so the similarities are equal to the bit (a test checks it)."""
     out = np.zeros(len(left), dtype=np.float64)
     block = max(1, _VERIFY_BLOCK // 4)
     for start in range(0, len(left), block):
         lefts, rights = left[start : start + block], right[start : start + block]
-        # Both sides in one gather: an ad shared by several pairs (a bucket's head) once.
-        values, weights, owner = runs.gather(np.concatenate([lefts, rights]))
-        split = int(np.searchsorted(owner, len(lefts)))
-        values_l, weights_l, own_l = values[:split], weights[:split], owner[:split]
-        values_r, own_r = values[split:], owner[split:] - len(lefts)
-        keys_l = own_l.astype(np.int64) << 32 | values_l.astype(np.int64)
-        keys_r = own_r.astype(np.int64) << 32 | values_r.astype(np.int64)
-        common: np.ndarray = np.zeros(len(lefts), dtype=np.float64)
-        if len(keys_r):
-            at = np.searchsorted(keys_r, keys_l)
-            np.minimum(at, len(keys_r) - 1, out=at)
-            shared = keys_r[at] == keys_l
-            common = np.bincount(own_l[shared], weights=weights_l[shared], minlength=len(lefts))
+        if _compiled_common is None:
+            common = _common_weights(lefts, rights, runs)
+        else:
+            shingles, weights, stride, first, length = runs.locate(np.concatenate([lefts, rights]))
+            k = len(lefts)
+            common = np.empty(k, dtype=np.float64)
+            _compiled_common(
+                shingles, weights, stride, first[:k], length[:k], first[k:], length[k:], common
+            )
         union = runs.totals[lefts] + runs.totals[rights] - common
         with np.errstate(invalid="ignore", divide="ignore"):
             out[start : start + block] = np.where(union > 0, common / union, 0.0)
     return out
+
+
+def _common_weights(
+    lefts: np.ndarray, rights: np.ndarray, runs: ArrayRuns | SpilledRuns
+) -> np.ndarray:
+    """The weight of the shingles each pair shares, vectorised: each side's shingles keyed by
+    pair are already sorted (an ad's set is stored sorted), so the left keys are looked up in the
+    right ones by binary search; no sort and no copy of the weights of both sides."""
+    # Both sides in one gather: an ad shared by several pairs (a bucket's head) once.
+    values, weights, owner = runs.gather(np.concatenate([lefts, rights]))
+    split = int(np.searchsorted(owner, len(lefts)))
+    values_l, weights_l, own_l = values[:split], weights[:split], owner[:split]
+    values_r, own_r = values[split:], owner[split:] - len(lefts)
+    keys_l = own_l.astype(np.int64) << 32 | values_l.astype(np.int64)
+    keys_r = own_r.astype(np.int64) << 32 | values_r.astype(np.int64)
+    common: np.ndarray = np.zeros(len(lefts), dtype=np.float64)
+    if len(keys_r):
+        at = np.searchsorted(keys_r, keys_l)
+        np.minimum(at, len(keys_r) - 1, out=at)
+        shared = keys_r[at] == keys_l
+        common = np.bincount(own_l[shared], weights=weights_l[shared], minlength=len(lefts))
+    return common
 
 
 def _pair_codes(left: np.ndarray, right: np.ndarray) -> np.ndarray:

@@ -17,9 +17,11 @@ import phonenumbers
 try:
     # The name, not the package: a compiled module is no .py file, so an import-graph tool
     # would read `from . import _tokens` as importing the package (a cycle that is not there).
+    from ._tokens import indices_in as _compiled_indices_in
     from ._tokens import word_tokens as _compiled_word_tokens
 except ImportError:  # an install from before the extension (make install builds it): slower
     _compiled_word_tokens = None  # type: ignore[assignment]
+    _compiled_indices_in = None  # type: ignore[assignment]
 
 LEXICON: dict = json.loads(
     resources.files("samen.online.engine").joinpath("data/lexicon.json").read_text("utf-8")
@@ -158,6 +160,12 @@ _STOPWORD_LANGUAGES: dict[str, tuple[int, ...]] = {
     for word in _STOPWORD_SETS[lang]
 }
 _ALL_STOPWORDS = frozenset(_STOPWORD_LANGUAGES)
+# Each stopword's languages as one int, 16 bits a language (the lists are far shorter than
+# 2**16 words): summing these over an ad's stopwords counts every language at once.
+_STOPWORD_PACKED: dict[str, int] = {
+    word: sum(1 << (16 * n) for n in languages) for word, languages in _STOPWORD_LANGUAGES.items()
+}
+assert all(len(words) < 1 << 16 for words in _STOPWORD_SETS.values())
 
 _CYRILLIC_RE = re.compile(r"[а-яё]")
 
@@ -218,8 +226,10 @@ def phone_in_plan(e164: str) -> bool:
         return False
 
 
+@lru_cache(maxsize=65536)
 def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
-    """E.164 for a phone-like string, or None when it is not a valid number."""
+    """E.164 for a phone-like string, or None when it is not a valid number. Cached on the text
+    as written (a pure function): an operator's ads repeat a number written the same way."""
     digits = _NON_DIGIT_RE.sub("", raw.translate(_PHONE_TRANSLATE))
     if digits.startswith("00"):
         digits = "+" + digits[2:]
@@ -261,13 +271,11 @@ def detect_language(words: set[str], text: str) -> str:
     A simple model on purpose: ads are short, the six languages have distinctive function words,
     and the result only describes clusters; it is never evidence.
     """
-    scores = [0] * len(LANGUAGES)
-    # One intersection with all stopwords, then a count per language of each word found.
-    for word in _ALL_STOPWORDS.intersection(words):
-        for n in _STOPWORD_LANGUAGES[word]:
-            scores[n] += 1
+    # One intersection with all stopwords, then the packed counts of the words found, summed.
+    packed = sum(map(_STOPWORD_PACKED.__getitem__, _ALL_STOPWORDS.intersection(words)))
     best, best_score = UNDETERMINED, 1
-    for lang, score in zip(LANGUAGES, scores, strict=True):
+    for n, lang in enumerate(LANGUAGES):
+        score = (packed >> (16 * n)) & 0xFFFF
         if score > best_score:
             best, best_score = lang, score
     if best == UNDETERMINED and _CYRILLIC_RE.search(text):
@@ -386,6 +394,16 @@ def _positions(tokens: list[str], word: str) -> list[int]:
     return found
 
 
+def _indices_in_py(tokens: list[str], words: set[str] | frozenset[str]) -> list[int]:
+    """Where the tokens that are in ``words`` stand, ascending: the definition of the compiled
+    ``_tokens.indices_in``, and its fallback when it is not built. The same positions as
+    ``sorted(i for word in words for i in _positions(tokens, word))``."""
+    return [i for i, token in enumerate(tokens) if token in words]
+
+
+_indices_in = _compiled_indices_in if _compiled_indices_in is not None else _indices_in_py
+
+
 def _spelled_numbers(lower: list[str], found: Extraction) -> list[str]:
     """Collapse runs of number words ("nul zes een twee ...") into one number slot, and read
     them as a phone number when they make one. A few number words in a row are ordinary words
@@ -442,7 +460,7 @@ def _slot_tokens(original: str, lower: list[str], words: set[str], found: Extrac
     if city_words:
         # From the end, so that shortening the list for a two-word city moves nothing unvisited.
         seen: list[tuple[int, str]] = []
-        for i in sorted((i for word in city_words for i in _positions(lower, word)), reverse=True):
+        for i in reversed(_indices_in(lower, city_words)):
             for city_tokens, canonical in _CITY_BY_FIRST_WORD[lower[i]]:
                 width = len(city_tokens)
                 if tuple(lower[i : i + width]) == city_tokens:
@@ -452,7 +470,7 @@ def _slot_tokens(original: str, lower: list[str], words: set[str], found: Extrac
         found.cities = list(dict.fromkeys(canonical for _, canonical in sorted(seen)))
     triggers = words & _NAME_TRIGGER_LAST
     if triggers:
-        for i in sorted(i for word in triggers for i in _positions(lower, word)):
+        for i in _indices_in(lower, triggers):
             if i + 1 >= len(lower) or lower[i + 1] in _NOT_NAME_WORDS:
                 continue
             if (

@@ -91,9 +91,16 @@ class IndicatorSet:
         # The literal texts every match of a word's alternation starts with: the ad is searched
         # for them with str.find (memchr speed) and the alternation is tried only where they
         # occur, instead of at every position of the text. None: not known, search the text.
-        self._search = {
-            word: (regex, _literal_starts(regex)) for word, regex in self._by_word.items()
-        }
+        # Words whose alternations are the same pattern ("only", "alleen", ...) share one
+        # search, found by number: hashing a compiled pattern hashes all its code, every time.
+        searches: dict[str, int] = {}
+        self._searches: list[tuple[re.Pattern[str], tuple[str, ...] | None]] = []
+        self._search_of: dict[str, int] = {}
+        for word, regex in self._by_word.items():
+            if regex.pattern not in searches:
+                searches[regex.pattern] = len(self._searches)
+                self._searches.append((regex, _literal_starts(regex)))
+            self._search_of[word] = searches[regex.pattern]
         self._unkeyed_regex = _alternation(self._unkeyed) if self._unkeyed else None
 
     def hits(self, text: str) -> list[Hit]:
@@ -116,7 +123,9 @@ class IndicatorSet:
             return self._mask_of(self._regex, lowered, 0)
         mask = 0
         # Words whose alternations are the same pattern ("only", "alleen", ...) search once.
-        for regex, starts in {self._search[word] for word in self.triggers.intersection(words)}:
+        search_of, searches = self._search_of, self._searches
+        for which in {search_of[word] for word in self.triggers.intersection(words)}:
+            regex, starts = searches[which]
             if starts is None:
                 mask = self._mask_of(regex, lowered, mask)
             else:
@@ -143,12 +152,8 @@ class IndicatorSet:
         """``_mask_of`` when every match starts with one of ``starts``: the same matches, since
         finditer tries positions left to right and resumes after each match, and only the
         positions where a start occurs can match."""
-        if len(starts) == 1:
-            positions: list[int] | set[int] = _occurrences(lowered, starts[0])
-        else:
-            positions = {at for start in starts for at in _occurrences(lowered, start)}
         end = 0
-        for at in sorted(positions) if len(starts) > 1 else positions:
+        for at in _find_all(lowered, starts):
             if at < end:
                 continue
             match = regex.match(lowered, at)
@@ -186,6 +191,20 @@ def _occurrences(text: str, literal: str) -> list[int]:
         found.append(at)
         at = text.find(literal, at + 1)
     return found
+
+
+def _find_all_py(text: str, literals: tuple[str, ...]) -> list[int]:
+    """The sorted, distinct positions where one of ``literals`` starts in ``text``: the
+    definition of the compiled ``_tokens.find_all``, and its fallback when it is not built."""
+    if len(literals) == 1:
+        return _occurrences(text, literals[0])
+    return sorted({at for literal in literals for at in _occurrences(text, literal)})
+
+
+try:
+    from ._tokens import find_all as _find_all  # by name: see extract.py
+except ImportError:  # an install from before the extension (make install builds it): slower
+    _find_all = _find_all_py
 
 
 def _literal_starts(regex: re.Pattern[str]) -> tuple[str, ...] | None:

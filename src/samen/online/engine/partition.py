@@ -24,6 +24,11 @@ from .indicators import load_indicators
 from .minhash import fmix32, permutations
 from .reader import MAX_AD_BYTES, BadRecord, Chunk, _too_large, parse_ad, skip_rest_of_line
 
+try:
+    from ._tokens import sketch as _compiled_sketch  # by name: see extract.py
+except ImportError:  # an install from before the extension (make install builds it): slower
+    _compiled_sketch = None  # type: ignore[assignment]
+
 
 @dataclass(frozen=True, slots=True)
 class ScanConfig:
@@ -144,7 +149,31 @@ def chunk_sketches(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Signatures, and each ad's distinct shingle hashes (sorted, concatenated) with their count
     per ad: the coordinator weighs shingles by rarity over the whole corpus and verifies LSH
-    candidates exactly on these sets."""
+    candidates exactly on these sets.
+
+    Computed by the compiled ``_tokens.sketch`` (one pass per ad, no Python object per token or
+    shingle) when it is built, else by ``_chunk_sketches_numpy``, the definition: the same
+    arrays (a test checks it on both generators' ads)."""
+    if _compiled_sketch is None:
+        return _chunk_sketches_numpy(token_lists, config)
+    size, least = config.shingle_size, max(config.min_shingles, 1)
+    lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+    counts = np.maximum(lengths - size + 1, 0)
+    room = int(counts[counts >= least].sum())
+    a, b = (
+        np.ascontiguousarray(p, dtype=np.uint32) for p in permutations(config.num_perm, config.seed)
+    )
+    out = np.zeros((len(token_lists), config.num_perm), dtype=np.uint32)
+    shingles = np.empty(room, dtype=np.uint32)
+    per_ad = np.zeros(len(token_lists), dtype=np.int32)
+    written = _compiled_sketch(token_lists, size, least, a, b, out, shingles, per_ad)
+    return out, shingles[:written].copy(), per_ad
+
+
+def _chunk_sketches_numpy(
+    token_lists: list[list[str]], config: ScanConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``chunk_sketches`` in numpy: the definition of the compiled path."""
     size = config.shingle_size
     lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
     counts = np.maximum(lengths - size + 1, 0)

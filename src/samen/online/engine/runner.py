@@ -337,7 +337,7 @@ def scan(
 ) -> ScanResult:
     config = config or ScanConfig()
     indicators = load_indicators(config.indicators_path)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     own_engine = engine is None
     engine = engine or InProcessEngine()
     try:
@@ -348,7 +348,7 @@ def scan(
     if progress:
         progress.finish()
     with gc_paused():
-        return _analyse(paths, index, config, indicators, started, report_clusters)
+        return _analyse(paths, index, config, indicators, (started, cpu_started), report_clusters)
 
 
 def _attach_persona_links(index: Index, clustering: Clustering, analysis: Analysis) -> None:
@@ -387,19 +387,22 @@ def _analyse(
     index: Index,
     config: ScanConfig,
     indicators: IndicatorSet,
-    started: float,
+    clocks: tuple[float, float],
     report_clusters: int,
 ) -> ScanResult:
+    started, cpu_started = clocks
     timings = {"index": time.perf_counter() - started}
+    # This process's CPU per phase: with worker processes, the coordinator's own cost.
+    cpu_timings = {"index": time.process_time() - cpu_started}
     peaks = {"index": _peak_rss_mb()}
-    mark = time.perf_counter()
+    mark, cpu_mark = time.perf_counter(), time.process_time()
 
     def lap(name: str) -> None:
-        nonlocal mark
-        now = time.perf_counter()
-        timings[name] = now - mark
+        nonlocal mark, cpu_mark
+        now, cpu_now = time.perf_counter(), time.process_time()
+        timings[name], cpu_timings[name] = now - mark, cpu_now - cpu_mark
         peaks[name] = _peak_rss_mb()
-        mark = now
+        mark, cpu_mark = now, cpu_now
 
     duplicates = index.duplicate_ids()
     clustering = cluster(index, config.threshold, config.candidate_threshold)
@@ -455,6 +458,7 @@ def _analyse(
         "seconds": round(seconds, 2),
         "ads_per_second": round(len(index) / seconds) if seconds else 0,
         "phase_seconds": {name: round(value, 2) for name, value in timings.items()},
+        "phase_cpu_seconds": {name: round(value, 2) for name, value in cpu_timings.items()},
         # This process's peak resident memory by the end of each phase: where memory grows.
         "peak_rss_mb_after_phase": peaks,
         "lsh": {
