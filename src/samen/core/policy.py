@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import cast
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Expression, ExpressionWrapper, F, Q, Value
+from django.db.models import BooleanField, Expression, ExpressionWrapper, F, Field, Q, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -399,42 +400,44 @@ class _AboutTheCase(Expression):
         return sql.format(case=case_sql), [*params, *case_params]
 
 
-def _shared_sql(q: Callable[[str], str]) -> tuple[str, tuple]:
-    """The rows of _active_shares for the case {case}: recipient, purpose code."""
-    m, p = CaseShare._meta, Purpose._meta
+def _field(model, name: str) -> Field:
+    return cast("Field", model._meta.get_field(name))
+
+
+def _shared_sql(q: Callable[[str], str]) -> tuple[str, tuple[Field, ...]]:
+    """An active share (the rows of _active_shares) of the case {case}; parameters: the
+    recipient, the purpose's code."""
     col = {
-        name: f"s.{q(m.get_field(name).column)}"
-        for name in ("recipient", "purpose", "revoked_at", "case")
+        n: f"s.{q(_field(CaseShare, n).column)}"
+        for n in ("recipient", "purpose", "revoked_at", "case")
     }
+    code = _field(Purpose, "code")
     sql = (
-        f"EXISTS (SELECT 1 FROM {q(m.db_table)} s WHERE {col['recipient']} = %s "  # noqa: S608 (names from the models)
-        f"AND {col['revoked_at']} IS NULL AND {col['purpose']} IN (SELECT {q(p.pk.column)} "
-        f"FROM {q(p.db_table)} WHERE {q(p.get_field('code').column)} = %s) "
-        f"AND {col['case']} = {{case}})"
+        f"EXISTS (SELECT 1 FROM {q(CaseShare._meta.db_table)} s WHERE {col['recipient']} = %s "  # noqa: S608 (names from the models)
+        f"AND {col['revoked_at']} IS NULL AND {col['purpose']} IN (SELECT "
+        f"{q(_field(Purpose, 'id').column)} FROM {q(Purpose._meta.db_table)} WHERE "
+        f"{q(code.column)} = %s) AND {col['case']} = {{case}})"
     )
-    return sql, (m.get_field("recipient"), p.get_field("code"))
+    return sql, (_field(CaseShare, "recipient"), code)
 
 
-def _emergency_sql(q: Callable[[str], str]) -> tuple[str, tuple]:
-    """The rows of the actor's unexpired emergency access for the case {case}: user,
+def _emergency_sql(q: Callable[[str], str]) -> tuple[str, tuple[Field, ...]]:
+    """An unexpired emergency access to the case {case}; parameters: the user, the
     organisation, now."""
-    m = EmergencyAccess._meta
-    col = {
-        name: f"e.{q(m.get_field(name).column)}"
-        for name in ("user", "organisation", "expires_at", "case")
-    }
+    names = ("user", "organisation", "expires_at")
+    col = {n: f"e.{q(_field(EmergencyAccess, n).column)}" for n in (*names, "case")}
     sql = (
-        f"EXISTS (SELECT 1 FROM {q(m.db_table)} e WHERE {col['user']} = %s "  # noqa: S608 (names from the models)
+        f"EXISTS (SELECT 1 FROM {q(EmergencyAccess._meta.db_table)} e WHERE {col['user']} = %s "  # noqa: S608 (names from the models)
         f"AND {col['organisation']} = %s AND {col['expires_at']} > %s AND {col['case']} = {{case}})"
     )
-    return sql, (m.get_field("user"), m.get_field("organisation"), m.get_field("expires_at"))
+    return sql, tuple(_field(EmergencyAccess, n) for n in names)
 
 
 _ABOUT_THE_CASE = {"shared": _shared_sql, "emergency": _emergency_sql}
-_about_the_case_built: dict[tuple[str, str], tuple[str, tuple]] = {}
+_about_the_case_built: dict[tuple[str, str], tuple[str, tuple[Field, ...]]] = {}
 
 
-def _about_the_case_sql(kind: str, connection) -> tuple[str, tuple]:
+def _about_the_case_sql(kind: str, connection) -> tuple[str, tuple[Field, ...]]:
     """The SQL of one kind, built once per process and database vendor (quoting differs)."""
     key = (kind, connection.vendor)
     if key not in _about_the_case_built:
