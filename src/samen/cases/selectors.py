@@ -405,7 +405,7 @@ def _case_columns() -> dict[str, RawSQL]:
         _CASE_COLUMNS[key] = (
             # Table and column names from the models, no parameters.
             f"SELECT {q(path.get_field('presumed_minor').column)} FROM {q(path.db_table)} "  # noqa: S608
-            f"WHERE {q(path.get_field('case').column)} = {case_table}.{q('id')}",
+            f"WHERE {q(path.get_field('case').column)} = {case_table}.{q(Case._meta.pk.column)}",
             f"SELECT {q(identity.get_field('ciphertext').column)} FROM {q(identity.db_table)} "  # noqa: S608
             f"WHERE {q(identity.get_field('person').column)} = "
             f"{case_table}.{q(Case._meta.get_field('person').column)}",
