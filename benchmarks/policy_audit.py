@@ -21,6 +21,10 @@ process):
   4. Checks the audit chain with `audit.verify()` afterwards (its end must be checkpointed),
      then drops the bench database.
 
+  5. On PostgreSQL, plans the SELECT statements of one guarded and one plain read again with
+     EXPLAIN (SUMMARY ON) and prints their planning time (server CPU per read that does not
+     depend on the machine's load).
+
 The parent prints one table over the databases and a last line `RESULT key=value ...`.
 "added" is the median (and p95) of the per-call difference guarded - plain, paired per case.
 
@@ -34,6 +38,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import re
 import statistics
 import sys
 import time
@@ -122,6 +127,30 @@ def plain_read(actor, number: str, access) -> dict[str, object]:
     return data
 
 
+def planning_ms(connection, guarded, plain, repeat: int = 21) -> dict[str, float]:
+    """PostgreSQL's planning time (median of `repeat`, ms) summed over the SELECT statements of
+    one guarded and one plain read (the audit's append left out): server CPU that grows with
+    the joins a query asks the planner to order, whatever the load. Empty on SQLite."""
+    if connection.vendor != "postgresql":
+        return {}
+
+    def total(captured) -> float:
+        found = 0.0
+        for q in captured.captured_queries:
+            if not q["sql"].lstrip().upper().startswith("SELECT") or "auditchainhead" in q["sql"]:
+                continue
+            times = []
+            with connection.cursor() as cursor:
+                for _ in range(repeat):
+                    cursor.execute("EXPLAIN (SUMMARY ON) " + q["sql"])
+                    text = "\n".join(str(row[0]) for row in cursor.fetchall())
+                    times.append(float(re.search(r"Planning Time: ([\d.]+)", text).group(1)))
+            found += statistics.median(times)
+        return found
+
+    return {"guarded": total(guarded), "plain": total(plain)}
+
+
 def measure(db: str, n: int, warmup: int) -> dict[str, object]:
     from django.core.management import call_command
     from django.db import connection
@@ -200,6 +229,7 @@ def measure(db: str, n: int, warmup: int) -> dict[str, object]:
             detail={"relation": acc.relation.value},
         )
 
+    planning = planning_ms(connection, q_guarded, q_plain)
     with CaptureQueriesContext(connection) as q_record:
         record(numbers[0])
     with CaptureQueriesContext(connection) as q_access:
@@ -321,6 +351,7 @@ def measure(db: str, n: int, warmup: int) -> dict[str, object]:
             for name, (c, sv) in cpu_ms.items()
         },
         "load": os.getloadavg()[0],
+        "planning_ms": planning,
         "case_access": summary(access_ms),
         **{name: summary(values) for name, values in variant_ms.items()},
         "queries": {
@@ -390,6 +421,12 @@ def print_table(results: list[dict[str, object]], n: int) -> None:
             f"{cpu['audit_record']['client_ms']:.2f} + {cpu['audit_record']['server_ms']:.2f}; "
             f"load average at the end {r['load']:.1f}"
         )
+        if r.get("planning_ms"):
+            plan = r["planning_ms"]
+            print(
+                f"{'':<20} PostgreSQL planning per read (its SELECTs, median): case_get "
+                f"{plan['guarded']:.2f} ms, plain {plan['plain']:.2f} ms"
+            )
         print(
             f"{'':<20} ({r['cases']} cases of the coordinator's region, {r['with_identity']} "
             f"with identity; {r['audit_entries']} audit entries at the end, chain verified)"
@@ -430,6 +467,8 @@ def main() -> int:
             for side in ("client", "server"):
                 figures[f"{db}_{name}_{side}_cpu_ms"] = f"{r['cpu'][name][f'{side}_ms']:.3f}"
         figures[f"{db}_extra_queries"] = str(r["queries"]["guarded"] - r["queries"]["plain"])
+        for name, value in (r.get("planning_ms") or {}).items():
+            figures[f"{db}_{name}_planning_ms"] = f"{value:.3f}"
     figures["total_s"] = f"{time.perf_counter() - t_start:.0f}"
     print("RESULT " + " ".join(f"{k}={v}" for k, v in figures.items()))
     return 0

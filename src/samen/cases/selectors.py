@@ -12,15 +12,14 @@ from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Q, QuerySet, Subquery, TextField
+from django.db.models import BinaryField, BooleanField, Q, QuerySet, Subquery, TextField
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from samen import labels
 from samen.cases import crypto, hooks
-from samen.cases import services as case_services
 from samen.cases.lifecycle import CLOSE_REASONS, REOPEN_REASONS
-from samen.cases.models import Case, CaseEvent, CaseNote, ExploitationForm, Person
+from samen.cases.models import Case, CaseEvent, CaseNote, ExploitationForm, Identity, Person
 from samen.core import audit, policy
 from samen.core.actor import Actor
 from samen.core.policy import CaseAccess
@@ -294,11 +293,14 @@ def _display(model: type, field: str, value: object) -> str:
 
 
 def case_summary(
-    case: Case, access: CaseAccess, forms: list[tuple[str, str]] | None = None
+    case: Case,
+    access: CaseAccess,
+    forms: list[tuple[str, str]] | None = None,
+    presumed_minor: bool | None = None,
 ) -> dict[str, object]:
     """The case as the actor may see it: fields outside the allowed categories are absent.
-    Related rows are touched only for the blocks shown (no query for what is not); `forms`,
-    when the caller read them already, as (code, name)."""
+    Related rows are touched only for the blocks shown (no query for what is not); `forms` and
+    `presumed_minor`, when the caller read them already (forms as (code, name))."""
     values: dict[str, object] = {
         "number": case.number,
         "status": case.status,
@@ -325,7 +327,9 @@ def case_summary(
                 "person__age_band": person.age_band,
                 "person__gender": person.gender,
                 "person__nationality_group": person.nationality_group,
-                "identification_path__presumed_minor": _presumed_minor(case),
+                "identification_path__presumed_minor": _presumed_minor(case)
+                if presumed_minor is None
+                else presumed_minor,
             }
         )
     if not access.shows("forms"):
@@ -388,6 +392,34 @@ def _presumed_minor(case: Case) -> bool:
     return bool(path.presumed_minor)
 
 
+def _case_columns() -> dict[str, RawSQL]:
+    """The one-to-one rows case_get shows besides the case, as scalar columns of the case's query
+    (each planned on its own) rather than joins: with two more joins PostgreSQL spent longer
+    planning the query than running it (ADR 0058). Built once per database vendor."""
+    q = connection.ops.quote_name
+    key = connection.vendor
+    if key not in _CASE_COLUMNS:
+        path = Case._meta.get_field("identification_path").related_model._meta
+        identity = Identity._meta
+        case_table = q(Case._meta.db_table)
+        _CASE_COLUMNS[key] = (
+            # Table and column names from the models, no parameters.
+            f"SELECT {q(path.get_field('presumed_minor').column)} FROM {q(path.db_table)} "  # noqa: S608
+            f"WHERE {q(path.get_field('case').column)} = {case_table}.{q(Case._meta.pk.column)}",
+            f"SELECT {q(identity.get_field('ciphertext').column)} FROM {q(identity.db_table)} "  # noqa: S608
+            f"WHERE {q(identity.get_field('person').column)} = "
+            f"{case_table}.{q(Case._meta.get_field('person').column)}",
+        )
+    presumed, sealed = _CASE_COLUMNS[key]
+    return {
+        "presumed_minor_col": RawSQL(presumed, [], output_field=BooleanField()),  # noqa: S611
+        "identity_col": RawSQL(sealed, [], output_field=BinaryField()),  # noqa: S611
+    }
+
+
+_CASE_COLUMNS: dict[str, tuple[str, str]] = {}
+
+
 def case_get(
     *, actor: Actor, number: str, also_fields: list[str] | tuple[str, ...] = ()
 ) -> dict[str, object]:
@@ -395,24 +427,24 @@ def case_get(
     also_fields: what other blocks of the same page show of this case (e.g. the identification
     path), so the page's read is still one audit entry naming all it showed."""
     policy.require(actor, "case.read", object_type="case", object_id=number)
-    # The reach (also the filter: policy.reach), the forms and, where it may be shown, the
-    # sealed identity in the same query as the case.
-    related = [
-        "person",
-        "municipality",
-        "region",
-        "responsible_organisation",
-        "identification_path",
-    ]
+    # One query: the case with the rows every read shows, the reach (also the filter:
+    # policy.reach), the forms, the presumed minority and, where it may be shown, the sealed
+    # identity (ADR 0051, 0058).
     may_see_identity = "identity" in policy.grants(actor) and policy.sees_all_of_case(actor)
-    if may_see_identity:
-        related.append("person__identity")
     columns, reached = policy.reach(actor)
-    case = (
-        Case.objects.select_related(*related)
-        .annotate(**columns, forms_json=_forms_column())
-        .filter(reached, number=number)
-        .first()
+    extra = _case_columns()
+    if not may_see_identity:
+        del extra["identity_col"]
+    case = next(
+        iter(
+            Case.objects.select_related(
+                "person", "municipality", "region", "responsible_organisation"
+            )
+            .annotate(**columns, **extra, forms_json=_forms_column())
+            .filter(reached, number=number)
+            .order_by()[:1]  # the number is unique: no sort
+        ),
+        None,
     )
     access = (
         policy.access_from_flags(actor, [(case.pk, [getattr(case, c) for c in columns])]).get(
@@ -423,15 +455,16 @@ def case_get(
     )
     if case is None or access is None:
         raise policy.not_visible(actor, "case.read", object_type="case", object_id=number)
-    data = case_summary(case, access, _forms_from(case.forms_json))  # type: ignore[attr-defined]
+    data = case_summary(
+        case,
+        access,
+        _forms_from(case.forms_json),  # type: ignore[attr-defined]
+        presumed_minor=bool(case.presumed_minor_col),  # type: ignore[attr-defined]
+    )
     shown = [f for f in LIST_FIELDS if f in data]
     identity_fields = [f for f in policy.FIELD_CATEGORIES if f.startswith("identity.")]
     if any(access.shows(f) for f in identity_fields) and may_see_identity:
-        identity = {
-            k: v
-            for k, v in case_services.identity_read(case.person).items()
-            if access.shows(f"identity.{k}")
-        }
+        identity = {k: v for k, v in _identity(case).items() if access.shows(f"identity.{k}")}
         if identity:
             data["identity"] = identity
             shown += [f"identity.{k}" for k in identity]
@@ -459,6 +492,14 @@ def case_get(
         detail={"relation": access.relation.value},
     )
     return data
+
+
+def _identity(case: Case) -> dict[str, str]:
+    """The sealed identity read with the case (case_get), decrypted as identity_read does."""
+    sealed = case.identity_col  # type: ignore[attr-defined]
+    if sealed is None:
+        return {}
+    return crypto.decrypt_json(sealed, context=str(case.person.ref))
 
 
 def notes_of_case(*, actor: Actor, case: Case, access: CaseAccess) -> list[dict[str, object]]:

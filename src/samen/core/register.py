@@ -416,7 +416,16 @@ for _model in (ProcessingRule, RolePurpose, Purpose, DataCategory):
 
 
 def _read_version() -> str | None:
-    return RegisterVersion.objects.filter(id=1).values_list("token", flat=True).first()
+    # A plain cursor: the ORM spent ~0.25 ms of CPU building this one-row read (ADR 0058).
+    with connection.cursor() as cursor:
+        cursor.execute(_version_sql(connection.ops.quote_name))
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def _version_sql(q) -> str:
+    meta = RegisterVersion._meta
+    return f"SELECT {q(meta.get_field('token').column)} FROM {q(meta.db_table)} WHERE id = 1"  # noqa: S608 (names from the model)
 
 
 def register_version() -> str | None:
@@ -433,11 +442,8 @@ def register_version() -> str | None:
 
 def version_column() -> RawSQL:
     """The version token as a column, for a query a request runs anyway (note_version)."""
-    q = connection.ops.quote_name
-    return RawSQL(  # noqa: S611 (no parameters; the name from the model)
-        f"SELECT token FROM {q(RegisterVersion._meta.db_table)} WHERE id = 1",  # noqa: S608
-        [],
-        output_field=CharField(),
+    return RawSQL(  # noqa: S611 (no parameters; names from the model)
+        _version_sql(connection.ops.quote_name), [], output_field=CharField()
     )
 
 

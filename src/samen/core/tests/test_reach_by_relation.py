@@ -23,6 +23,7 @@ from samen.identification.models import IdentificationPath, PathStep
 from samen.organisations.models import Municipality, Organisation, OrganisationType, Role
 from samen.sharing.services import share_create, share_revoke
 from samen.signalling import selectors as signals
+from samen.signalling.models import Signal
 from samen.signalling.services import PersonInput
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +125,11 @@ def test_the_ind_reaches_only_cases_with_a_reflection_period_a_b83_step_or_a_sha
     assert seen["access"] == "immigration"
     assert AuditEntry.objects.latest("id").detail["relation"] == "immigration"
     assert cases.case_get(actor=ind, number=shared.number)["access"] == "shared"
+    # The same reach as a subquery of another table's query: the share's condition names the
+    # outer query's case (ADR 0058).
+    reached = Case.objects.filter(policy.case_filter(ind)).values("pk")
+    in_subquery = Signal.objects.filter(case__in=reached).values_list("case__number", flat=True)
+    assert set(in_subquery) == {reflection.number, permit.number, shared.number}
 
 
 def test_the_ind_cannot_hold_a_shelter_place(record, actor_for, web_for):

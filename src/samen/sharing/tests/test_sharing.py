@@ -8,8 +8,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from samen.cases import selectors as cases
+from samen.cases.models import Case
 from samen.cases.services import note_add
-from samen.core import register
+from samen.core import policy, register
 from samen.core.models import AuditEntry, EmergencyAccess, ProcessingRule
 from samen.organisations.models import Organisation
 from samen.sharing import services
@@ -163,6 +164,9 @@ def test_emergency_access_needs_a_reason_opens_the_case_and_is_flagged(case, act
     )
     seen = cases.case_get(actor=actor_for("demo-coordinator-noord"), number=case.number)
     assert seen["access"] == "emergency" and "identity" in seen
+    # The reach as a subquery of another table's query names the outer case (ADR 0058).
+    reached = Case.objects.filter(policy.case_filter(outsider)).values("pk")
+    assert EmergencyAccess.objects.filter(case__in=reached).count() == 1
     entry = AuditEntry.objects.filter(
         action="case.read", actor_username="demo-coordinator-noord", result="ok"
     ).get()
