@@ -14,6 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Q, QuerySet, Subquery, TextField
 from django.db.models.expressions import RawSQL
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from samen import labels
@@ -343,7 +344,13 @@ def _present_and_audit(actor: Actor, filters: CaseFilters, found: list[dict]) ->
     access = policy.access_from_flags(actor, ((v["pk"], v["reach"]) for v in found))
     found = [v for v in found if v["pk"] in access]  # deny by default
     forms = {v["pk"]: _forms_from(v["forms_json"]) for v in found}
-    rows = [_summary(v, forms.get(v["pk"], []), access[v["pk"]]) for v in found]
+    shown: dict[CaseAccess, frozenset[str]] = {}  # the policy asked once per kind of access
+    rows = []
+    for v in found:
+        a = access[v["pk"]]
+        if a not in shown:
+            shown[a] = frozenset(k for k in SUMMARY_KEYS if a.shows(k))
+        rows.append(_summary(v, forms.get(v["pk"], []), a, shown[a]))
     shown_fields = sorted({f for row in rows for f in row if f in LIST_FIELDS})
     categories = (
         frozenset().union(*(a.categories for a in access.values())) if access else frozenset()
@@ -374,6 +381,13 @@ def _choices(model: type, field: str) -> dict[object, object]:
 
 
 def _display(model: type, field: str, value: object) -> str:
+    return _display_in(get_language(), model, field, value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _display_in(language: str | None, model: type, field: str, value: object) -> str:
+    # A label's text depends on the language only: translated once per language and value,
+    # not on every row of every page.
     return str(_choices(model, field).get(value, value))
 
 
@@ -419,11 +433,25 @@ def case_summary(
     return _summary(values, forms, access)
 
 
+# Every key _summary may present; which of them an access shows is the policy's (CaseAccess.shows).
+SUMMARY_KEYS = (
+    "number", "status", "status_display", "responsible_organisation",
+    "responsible_organisation_name", "opened_at", "is_synthetic", "access", "forms",
+    "forms_display", "municipality", "municipality_name", "region", "region_name", "minor",
+    "minor_estimated", "age_is_estimate", "age_band", "gender", "nationality_group",
+    "gender_display", "age_band_display",
+)  # fmt: skip
+
+
 def _summary(
-    v: dict[str, object], forms: list[tuple[str, str]], access: CaseAccess
+    v: dict[str, object],
+    forms: list[tuple[str, str]],
+    access: CaseAccess,
+    shown: frozenset[str] | None = None,
 ) -> dict[str, object]:
     """A case row (ROW_VALUES) as the actor may see it: fields outside the allowed categories
-    are absent."""
+    are absent. `shown`: the keys of SUMMARY_KEYS this access shows, when the caller asked the
+    policy already (a page asks once per kind of access, not per row and key)."""
     data: dict[str, object] = {
         "number": v["number"],
         "status": v["status"],
@@ -460,7 +488,9 @@ def _summary(
             age_band_display=_display(Person, "age_band", v["person__age_band"]),
         )
     # Deny by default: whatever the blocks above put in, only classified, granted fields leave.
-    return access.only_shown(data)
+    if shown is None:
+        return access.only_shown(data)
+    return {k: val for k, val in data.items() if k in shown}
 
 
 def _presumed_minor(case: Case) -> bool:
