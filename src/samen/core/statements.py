@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.utils import timezone
 
 NOW = "now"  # the slot of the clock: timezone.now() at each call
@@ -39,7 +39,7 @@ try:  # psycopg is there wherever PostgreSQL is
     class _PreparedCursor(psycopg.Cursor):
         """A server-binding cursor whose every statement is prepared (once per connection)."""
 
-        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
             kwargs["prepare"] = True
             return super().execute(query, params, **kwargs)
 
@@ -71,7 +71,7 @@ def cursor() -> Any:
         # Django's own wrapping (counting, execute wrappers, debug logging); a private method,
         # but the one connection.cursor() uses for the cursors it creates itself. The settings
         # give the connection a prepare_threshold (without one psycopg prepares nothing).
-        return connection._prepare_cursor(_PreparedCursor(connection.connection))
+        return connection._prepare_cursor(_PreparedCursor(connection.connection))  # type: ignore[attr-defined]
 
 
 def execute(sql: str, params: Sequence[object]) -> list[tuple]:
