@@ -3,9 +3,11 @@ or selector, present. Rules live in the policy."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -84,6 +86,18 @@ CasePageSerializer = inline_serializer(
 )
 
 
+@functools.lru_cache(maxsize=1024)
+def _filters_of(query: str) -> Mapping[str, object]:
+    """The list's query validated: a function of the query string alone (codes, dates, a cursor;
+    no data is read), so a query seen before is not validated again. Only valid queries are kept
+    (a refusal raises); the values are immutable. An empty query gives the defaults."""
+    if not query:
+        return NO_FILTERS
+    f = CaseFilterSerializer(data=QueryDict(query))
+    f.is_valid(raise_exception=True)
+    return MappingProxyType(dict(f.validated_data))
+
+
 class CaseListView(SamenAPIView):
     access_rule = "case.read"
 
@@ -93,11 +107,7 @@ class CaseListView(SamenAPIView):
         responses=CasePageSerializer,
     )
     def get(self, request: Request) -> Response:
-        v = NO_FILTERS
-        if request.query_params:  # without any, the defaults: no serializer to build
-            f = CaseFilterSerializer(data=request.query_params)
-            f.is_valid(raise_exception=True)
-            v = f.validated_data
+        v = _filters_of(request._request.META.get("QUERY_STRING", ""))
         filters = case_selectors.CaseFilters(
             status=v.get("status", ""),
             form=v.get("form", ""),

@@ -114,3 +114,12 @@ def test_the_list_presents_each_row_as_the_case_serializer_does(actor_for, recor
         ).rows
         want = [dict(row) for row in s.CaseSerializer(rows, many=True).data]
         assert present_many(s.CaseSerializer, rows) == want
+
+
+def test_a_query_validated_before_is_refused_or_answered_alike_again(api_for, record):
+    record(forms=["labour"])
+    client = api_for("demo-coordinator")
+    for _ in range(2):  # the second time from the validated queries kept per process
+        assert client.get("/api/v1/cases/?form=labour&count=true").json()["count"] == 1
+        refused = client.get("/api/v1/cases/?form=labour&opened_from=gisteren")
+        assert refused.status_code == 400 and "opened_from" in refused.json()["fields"]
