@@ -15,8 +15,11 @@ per process; --db both|sqlite|postgres, default both):
      cursor (followed from page 1 as a client does) and ?page=50 (numbered, with the exact
      count older clients get); the case list filtered on labour exploitation as coordinator.
   5. The parent prints per database a table with each endpoint's median, p95 and p95 over the
-     floor's p95 at the same concurrency in the same run, the load average, and a last line
-     `RESULT key=value ...`; gunicorn is stopped also on error.
+     floor's p95 at the same concurrency in the same run, the CPU time per request of the
+     gunicorn processes, of the PostgreSQL backends serving them and of the clients (read from
+     /proc around the timed requests: on a shared machine these tell what a change costs when
+     the latencies cannot), the load average, and a last line `RESULT key=value ...`; gunicorn
+     is stopped also on error.
 
 Only loopback traffic. Test keys for identifying data are generated per run and passed to the
 child processes through the environment; nothing is written to var/.
@@ -553,7 +556,8 @@ def free_port() -> int:
 @contextlib.contextmanager
 def gunicorn(
     env: dict[str, str], *, workers: int, threads: int, production: bool = False
-) -> Iterator[int]:
+) -> Iterator[tuple[int, int]]:
+    """gunicorn serving the bench database: (its port, the master's pid)."""
     port = free_port()
     logdir = Path(tempfile.mkdtemp(prefix="samen-bench-"))
     errlog = logdir / "gunicorn.log"
@@ -587,7 +591,7 @@ def gunicorn(
     )
     try:
         wait_healthy(port, proc, errlog)
-        yield port
+        yield port, proc.pid
     finally:
         stop(proc)
         log(f"gunicorn stopped (exit {proc.returncode}); its log: {errlog}")
@@ -691,6 +695,84 @@ def token_for(port: int, username: str, password: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# CPU time of the server, its database backends and the clients
+# --------------------------------------------------------------------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name (which may hold spaces)."""
+    raw = Path(f"/proc/{pid}/stat").read_text()
+    return raw[raw.rindex(")") + 2 :].split()
+
+
+def _cpu_s(pid: int, *, reaped: bool = False) -> float:
+    """User and system CPU seconds of a process (with reaped: its waited-for children's too)."""
+    try:
+        f = _stat(pid)
+    except (OSError, ValueError):
+        return 0.0  # gone, or not readable: counts nothing
+    ticks = int(f[11]) + int(f[12]) + ((int(f[13]) + int(f[14])) if reaped else 0)
+    return ticks / _TICK
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                if int(_stat(int(entry.name))[1]) == pid:
+                    kids.append(int(entry.name))
+    return kids
+
+
+class CpuSampler:
+    """CPU seconds so far of gunicorn (the master, its workers and the workers it has reaped:
+    a worker replaced after max_requests still counts), of the PostgreSQL backends connected to
+    the bench database (not this sampler's own; a backend that exits between two samples is
+    lost, so the figure is a lower bound) and of this process (the client threads)."""
+
+    def __init__(self, server_pid: int, dsn: str | None) -> None:
+        self.server_pid = server_pid
+        self.conn = None
+        if dsn and Path("/proc/self/stat").exists():
+            import psycopg
+
+            self.conn = psycopg.connect(dsn, autocommit=True)
+
+    def sample(self) -> dict[str, object]:
+        app = _cpu_s(self.server_pid, reaped=True)
+        app += sum(_cpu_s(kid) for kid in _children(self.server_pid))
+        backends: dict[int, float] = {}
+        if self.conn is not None:
+            pids = self.conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            ).fetchall()
+            backends = {pid: _cpu_s(pid) for (pid,) in pids}
+        usage = os.times()
+        return {"app": app, "db": backends, "client": usage.user + usage.system}
+
+    @staticmethod
+    def spent(before: dict[str, object], after: dict[str, object]) -> dict[str, float]:
+        """CPU seconds between two samples; a backend counts from its first sample on (or from
+        its start), one gone by the second sample not at all."""
+        db_before, db_after = before["db"], after["db"]
+        assert isinstance(db_before, dict) and isinstance(db_after, dict)
+        db = sum(s - db_before.get(pid, 0.0) for pid, s in db_after.items())
+        return {
+            "app": float(after["app"]) - float(before["app"]),  # type: ignore[arg-type]
+            "db": db,
+            "client": float(after["client"]) - float(before["client"]),  # type: ignore[arg-type]
+        }
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
+# --------------------------------------------------------------------------------------------
 # Load generator
 # --------------------------------------------------------------------------------------------
 
@@ -712,6 +794,7 @@ class Run:
     errors: int = 0
     reconnects: int = 0
     count: int | None = None  # "count" of the listed cases, from a warm-up response
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # per timed request: app, db, client
 
     @property
     def median(self) -> float:
@@ -727,17 +810,26 @@ class Run:
 
 
 def measure(
-    port: int, sc: Scenario, clients: int, requests: int, max_seconds: float, warmup: int
+    port: int,
+    sc: Scenario,
+    clients: int,
+    requests: int,
+    max_seconds: float,
+    warmup: int,
+    cpu: CpuSampler | None = None,
 ) -> Run:
     """`requests` timed requests shared by `clients` threads, each on its own keep-alive
-    connection that has already served `warmup` untimed requests."""
+    connection that has already served `warmup` untimed requests; with `cpu`, the CPU time per
+    timed request of the server, its database backends and the clients."""
     run = Run(sc, clients)
     headers = {"Accept": "application/json", "Accept-Language": "en"}
     if sc.token:
         headers["Authorization"] = f"Token {sc.token}"
     lock = threading.Lock()
     issued = 0
-    go = threading.Barrier(clients + 1)
+    before: dict[str, object] = {}
+    # Sampled when every client has warmed up and before any timed request starts.
+    go = threading.Barrier(clients + 1, action=lambda: before.update(cpu.sample() if cpu else {}))
     deadline = [float("inf")]
     stop = threading.Event()  # set when the run is abandoned (error, Ctrl+C, SIGTERM)
 
@@ -788,6 +880,7 @@ def measure(
         for f in futures:
             f.result()
         run.wall_s = time.perf_counter() - t0
+        after = cpu.sample() if cpu else {}
     except BaseException:
         stop.set()  # the clients finish the request in flight and return
         go.abort()
@@ -796,6 +889,9 @@ def measure(
         pool.shutdown(wait=True, cancel_futures=True)
     if run.errors or not run.latencies_ms:
         raise RuntimeError(f"{sc.label} at {clients} clients: {run.errors} failed requests")
+    if cpu is not None:
+        spent = CpuSampler.spent(before, after)
+        run.cpu_ms = {k: s * 1000 / len(run.latencies_ms) for k, s in spent.items()}
     return run
 
 
@@ -884,9 +980,11 @@ def measure_database(args: argparse.Namespace, url: str) -> dict[str, object]:
         env["SAMEN_CACHE"] = "database"
         samen = str(ROOT / ".venv" / "bin" / "samen")
         subprocess.run([samen, "createcachetable"], env=env, check=True)
-    with gunicorn(
-        env, workers=args.workers, threads=args.threads, production=args.production
-    ) as port:
+    with gunicorn(env, workers=args.workers, threads=args.threads, production=args.production) as (
+        port,
+        server_pid,
+    ):
+        cpu = CpuSampler(server_pid, None if url.startswith("sqlite:") else url)
         registrar = token_for(port, "demo-registrar", DEMO_PASSWORD)
         coordinator = token_for(port, "demo-coordinator", DEMO_PASSWORD)
         deep = cursor_path(port, registrar, 49)
@@ -902,13 +1000,17 @@ def measure_database(args: argparse.Namespace, url: str) -> dict[str, object]:
         for sc in scenarios:
             for c in clients:
                 run = measure(
-                    port, sc, c, args.requests, args.max_seconds, warmup=3 if c > 1 else 10
-                )
+                    port, sc, c, args.requests, args.max_seconds, warmup=3 if c > 1 else 10,
+                    cpu=cpu,
+                )  # fmt: skip
                 runs.append(run)
                 log(
                     f"{sc.label:<38} c={c:<3} n={len(run.latencies_ms):<4} "
-                    f"median {run.median:7.1f} ms  p95 {run.p95:7.1f} ms  {run.rps:6.1f} req/s"
+                    f"median {run.median:7.1f} ms  p95 {run.p95:7.1f} ms  {run.rps:6.1f} req/s  "
+                    f"cpu/req app {run.cpu_ms['app']:.2f} db {run.cpu_ms['db']:.2f} "
+                    f"client {run.cpu_ms['client']:.2f} ms"
                 )
+        cpu.close()
     return {
         "cases": n_cases,
         "build_s": build_s,
@@ -924,6 +1026,7 @@ def measure_database(args: argparse.Namespace, url: str) -> dict[str, object]:
                 "p95": r.p95,
                 "rps": r.rps,
                 "count": r.count,
+                "cpu_ms": r.cpu_ms,
             }
             for r in runs
         ],
@@ -968,19 +1071,24 @@ def main() -> int:
         floor = {r["clients"]: r for r in res["runs"] if r["key"] == "floor"}
         head = f"{'scenario':<38} {'clients':>7} {'n':>5} {'median ms':>10} {'p95 ms':>9}"
         head += f" {'p95/floor':>9} {'req/s':>8} {'count':>8}"
+        head += f" {'cpu ms/req: app':>15} {'db':>5} {'client':>6}"
         print(head)
         print("-" * len(head))
         for r in res["runs"]:
             count = "" if r["count"] is None else f"{r['count']:,}"
             base = floor.get(r["clients"])
             ratio = f"{r['p95'] / base['p95']:.1f}x" if base and base["p95"] else ""
+            cpu = r["cpu_ms"]
             print(
                 f"{r['label']:<38} {r['clients']:>7} {r['n']:>5} {r['median']:>10.1f} "
                 f"{r['p95']:>9.1f} {ratio:>9} {r['rps']:>8.1f} {count:>8}"
+                f" {cpu['app']:>15.2f} {cpu['db']:>5.2f} {cpu['client']:>6.2f}"
             )
             prefix = f"{db}_" + ("" if r["key"] == "list" else f"{r['key']}_")
             figures[f"{prefix}c{r['clients']}_median_ms"] = f"{r['median']:.1f}"
             figures[f"{prefix}c{r['clients']}_p95_ms"] = f"{r['p95']:.1f}"
+            for part, ms in cpu.items():
+                figures[f"{prefix}c{r['clients']}_cpu_{part}_ms"] = f"{ms:.2f}"
             if base and r["key"] != "floor":
                 figures[f"{prefix}c{r['clients']}_p95_floor_ratio"] = (
                     f"{r['p95'] / base['p95']:.1f}"

@@ -7,9 +7,10 @@ writes but audit entries and a token). Endpoints: /healthz (the floor), the case
 demo-registrar (first page, 25 rows), one case page as demo-registrar, the list filtered on
 labour exploitation as demo-coordinator. Prints per endpoint the queries of one request (each
 statement Django sends, counted by a wrapper on the connection; on PostgreSQL the audit append
-adds its BEGIN and COMMIT, which the driver sends and are not counted), the median wall time
-and the median CPU time of this process per request (the database server's own CPU is not in
-it), then optionally the functions with the most own time (cProfile, by CPU time).
+adds its BEGIN and COMMIT, which the driver sends and are not counted), the median wall time,
+the median CPU time of this process per request and the mean CPU time per request of the
+PostgreSQL backend serving it (read from /proc, where it can be read), then optionally the
+functions with the most own time (cProfile, by CPU time).
 
 Run:  .venv/bin/python benchmarks/profile_api.py [--dsn URL] [-n 200] [--production]
       [--profile list|case|labour] [--top 25] [--sort tottime|cumulative]
@@ -25,6 +26,7 @@ import pstats
 import statistics
 import sys
 import time
+from pathlib import Path
 
 from benchlib import bench_env, django_setup, require_loopback
 
@@ -94,7 +96,24 @@ def main() -> int:
         f"{args.n} requests per endpoint, in-process; 1-minute load average "
         f"{os.getloadavg()[0]:.1f}; throttle: {'database' if args.production else 'memory'}"
     )
-    print(f"{'endpoint':<8} {'queries':>7} {'wall median ms':>15} {'cpu median ms':>14}")
+    print(
+        f"{'endpoint':<8} {'queries':>7} {'wall median ms':>15} {'cpu median ms':>14} "
+        f"{'db cpu ms':>10}"
+    )
+    backend = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            c.execute("SELECT pg_backend_pid()")
+            backend = c.fetchone()[0]
+
+    def db_cpu_s() -> float:
+        try:
+            raw = Path(f"/proc/{backend}/stat").read_text()
+        except (OSError, TypeError):
+            return float("nan")
+        f = raw[raw.rindex(")") + 2 :].split()
+        return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
     for name, (path, key) in endpoints.items():
         for _ in range(10):
             call(path, key)
@@ -103,14 +122,16 @@ def main() -> int:
             call(path, key)
         queries = list(statements)
         walls, cpus = [], []
+        db0 = db_cpu_s()
         for _ in range(args.n):
             w, c = time.perf_counter(), time.thread_time()
             call(path, key)
             cpus.append((time.thread_time() - c) * 1000)
             walls.append((time.perf_counter() - w) * 1000)
+        db_ms = (db_cpu_s() - db0) * 1000 / args.n
         print(
             f"{name:<8} {len(queries):>7} {statistics.median(walls):>15.2f} "
-            f"{statistics.median(cpus):>14.2f}"
+            f"{statistics.median(cpus):>14.2f} {db_ms:>10.2f}"
         )
         if args.show_sql:
             for sql in queries:

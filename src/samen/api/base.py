@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions, serializers
 from rest_framework.authentication import SessionAuthentication
@@ -95,3 +98,30 @@ class PresentSerializer(serializers.Serializer):
             value = field.get_attribute(instance)
             out[field.field_name] = None if value is None else field.to_representation(value)
         return out
+
+
+@functools.cache
+def _fields_of(cls: type[PresentSerializer]) -> tuple[tuple[str, Callable[[object], object]], ...]:
+    """The readable fields of a PresentSerializer, once per process: (name, to_representation)
+    of field instances bound once. Their to_representation keeps no state (the time zone and
+    language are read when it runs), so one set serves every request and thread."""
+    fields = list(cls()._readable_fields)
+    if any(f.source != f.field_name or f.source == "*" for f in fields):
+        raise TypeError(f"{cls.__name__}: present_many reads each field by its own name")
+    return tuple((f.field_name, f.to_representation) for f in fields)
+
+
+def present_many(cls: type[PresentSerializer], rows: Iterable[dict]) -> list[dict]:
+    """What `cls(rows, many=True).data` gives (PresentSerializer.to_representation: absent keys
+    stay absent, None stays None), without building the serializer and its fields on every
+    call: on a list page that cost more than presenting the rows (ADR 0057)."""
+    fields = _fields_of(cls)
+    out = []
+    for row in rows:
+        item = {}
+        for name, represent in fields:
+            if name in row:
+                value = row[name]
+                item[name] = None if value is None else represent(value)
+        out.append(item)
+    return out

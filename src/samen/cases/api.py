@@ -3,6 +3,11 @@ or selector, present. Rules live in the policy."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -11,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from samen.api import cursors
-from samen.api.base import SamenAPIView
+from samen.api.base import SamenAPIView, present_many
 from samen.api.pagination import cursor_response, page_params, paged_response
 from samen.cases import selectors as case_selectors
 from samen.cases import serializers as s
@@ -62,6 +67,10 @@ class CaseFilterSerializer(serializers.Serializer):
         return cursor
 
 
+# What CaseFilterSerializer validates an empty query to.
+NO_FILTERS: Mapping[str, object] = MappingProxyType({"minor": None, "count": False})
+
+
 CasePageSerializer = inline_serializer(
     "CasePage",
     {
@@ -77,6 +86,18 @@ CasePageSerializer = inline_serializer(
 )
 
 
+@functools.lru_cache(maxsize=1024)
+def _filters_of(query: str) -> Mapping[str, object]:
+    """The list's query validated: a function of the query string alone (codes, dates, a cursor;
+    no data is read), so a query seen before is not validated again. Only valid queries are kept
+    (a refusal raises); the values are immutable. An empty query gives the defaults."""
+    if not query:
+        return NO_FILTERS
+    f = CaseFilterSerializer(data=QueryDict(query))
+    f.is_valid(raise_exception=True)
+    return MappingProxyType(dict(f.validated_data))
+
+
 class CaseListView(SamenAPIView):
     access_rule = "case.read"
 
@@ -86,9 +107,7 @@ class CaseListView(SamenAPIView):
         responses=CasePageSerializer,
     )
     def get(self, request: Request) -> Response:
-        f = CaseFilterSerializer(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        v = f.validated_data
+        v = _filters_of(request._request.META.get("QUERY_STRING", ""))
         filters = case_selectors.CaseFilters(
             status=v.get("status", ""),
             form=v.get("form", ""),
@@ -104,7 +123,7 @@ class CaseListView(SamenAPIView):
             page = case_selectors.case_search(
                 actor=self.actor, filters=filters, page=page_no, per_page=size
             )
-            return paged_response(request, page, s.CaseSerializer(page.object_list, many=True).data)
+            return paged_response(request, page, present_many(s.CaseSerializer, page.object_list))
         keyset = case_selectors.case_search_after(
             actor=self.actor,
             filters=filters,
@@ -116,7 +135,7 @@ class CaseListView(SamenAPIView):
             request,
             count=keyset.count,
             next_cursor=cursors.encode(keyset.next) if keyset.next else None,
-            results=s.CaseSerializer(keyset.rows, many=True).data,
+            results=present_many(s.CaseSerializer, keyset.rows),
         )
 
 

@@ -6,7 +6,7 @@ import functools
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
@@ -14,13 +14,14 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import BinaryField, BooleanField, Q, QuerySet, Subquery, TextField
 from django.db.models.expressions import RawSQL
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from samen import labels
 from samen.cases import crypto, hooks
 from samen.cases.lifecycle import CLOSE_REASONS, REOPEN_REASONS
 from samen.cases.models import Case, CaseEvent, CaseNote, ExploitationForm, Identity, Person
-from samen.core import audit, policy
+from samen.core import audit, policy, statements
 from samen.core.actor import Actor
 from samen.core.policy import CaseAccess
 from samen.core.register import register_version
@@ -158,15 +159,7 @@ def case_search_after(
     cached per actor, purpose, filters and register version for COUNT_SECONDS (ADR 0028)."""
     policy.require(actor, "case.read", object_type="case")
     size = max(1, min(per_page, MAX_PAGE_SIZE))
-    # The page's rows with their joins, reach and forms in one query: the keyset keeps it cheap
-    # at any depth. The reach's columns are the filter too (policy.reach: case_filter's rows).
-    columns, reached = policy.reach(actor)
-    keyed = _apply(Case.objects.annotate(**columns).filter(reached), filters)
-    if after is not None:
-        keyed = keyed.filter(
-            Q(opened_at__lt=after.opened_at) | Q(opened_at=after.opened_at, id__lt=after.id)
-        )
-    found = _row_values(actor, keyed.order_by("-opened_at", "-id"), limit=size + 1, columns=columns)
+    found = _page_values(actor, filters, after, size + 1)
     more = len(found) > size
     found = found[:size]
     rows = _present_and_audit(actor, filters, found)
@@ -175,6 +168,98 @@ def case_search_after(
         next=CaseCursor(found[-1]["opened_at"], found[-1]["pk"]) if more else None,
         count=_cached_count(actor, filters) if with_count else None,
     )
+
+
+def _keyset_query(
+    actor: Actor, filters: CaseFilters, after: CaseCursor | None, limit: int
+) -> QuerySet[Case]:
+    """The page's rows with their joins, reach and forms in one query: the keyset keeps it cheap
+    at any depth. The reach's columns are the filter too (policy.reach: case_filter's rows)."""
+    columns, reached = policy.reach(actor)
+    keyed = _apply(Case.objects.annotate(**columns).filter(reached), filters)
+    if after is not None:
+        keyed = keyed.filter(
+            Q(opened_at__lt=after.opened_at) | Q(opened_at=after.opened_at, id__lt=after.id)
+        )
+    return (
+        keyed.order_by("-opened_at", "-id")
+        .annotate(forms_json=_forms_column())
+        .values(*ROW_VALUES, *columns, "forms_json")[:limit]
+    )
+
+
+# The list's statement compiled once per process for each actor's scope, filters and page shape
+# (samen.core.statements, ADR 0057); the cursor and the clock are its slots. Two probe cursors
+# tell the cursor's parameters from the rest; they are never sent to the database.
+LIST_TEMPLATES = statements.TemplateCache(size=512)
+_PROBES = (
+    {"after_at": datetime(2001, 2, 3, 4, 5, 6, 111111, tzinfo=UTC), "after_id": 1_000_000_001},
+    {"after_at": datetime(2002, 3, 4, 5, 6, 7, 222222, tzinfo=UTC), "after_id": 1_000_000_002},
+)
+
+
+def _db_opened_at(value: object) -> object:
+    return Case._meta.get_field("opened_at").get_db_prep_value(value, connection)
+
+
+def _db_id(value: object) -> object:
+    return Case._meta.get_field("id").get_db_prep_value(value, connection)
+
+
+def _model_row(obj: object | None) -> tuple | None:
+    """Every column of a row as read, to key what was built from it."""
+    if obj is None:
+        return None
+    return tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields)  # type: ignore[attr-defined]
+
+
+def scope_key(actor: Actor) -> tuple:
+    """Everything the policy's reach is built from: the user, the membership, the purpose, the
+    organisation's and its municipality's rows as this request read them (the relations'
+    conditions are functions of the organisation and read no database; a test holds them to
+    it), the register's version and the day. A change to any of them is another key, so a
+    statement compiled for one scope never serves another."""
+    org = actor.organisation
+    return (
+        actor.user.pk if actor.user is not None else None,
+        _model_row(actor.membership),
+        actor.purpose,
+        _model_row(org),
+        _model_row(org.municipality) if org is not None else None,
+        register_version(),
+        date.today(),
+    )
+
+
+def _page_values(
+    actor: Actor, filters: CaseFilters, after: CaseCursor | None, limit: int
+) -> list[dict]:
+    """_keyset_query's rows (ROW_VALUES, the reach as `reach`, forms_json), by the compiled
+    statement of this scope and shape where there is one."""
+    key = (scope_key(actor), tuple(vars(filters).items()), after is not None, limit)
+
+    def build(values: dict[str, object]) -> QuerySet[Case]:
+        cursor = CaseCursor(values["after_at"], values["after_id"]) if after else None  # type: ignore[arg-type]
+        return _keyset_query(actor, filters, cursor, limit)
+
+    template = LIST_TEMPLATES.get(
+        key,
+        lambda: statements.compile_template(
+            build, _PROBES, {"after_at": _db_opened_at, "after_id": _db_id}
+        ),
+    )
+    values = {"after_at": after.opened_at, "after_id": after.id} if after else _PROBES[0]
+    if template is None:  # the statement cannot be templated: compiled for this call
+        found = list(build(values))
+        names = list(found[0]) if found else []
+    else:
+        found = template.dicts(values)
+        names = list(template.names)
+    # The reach's columns: those between the case's values and its forms (_keyset_query).
+    columns = names[len(ROW_VALUES) : -1]
+    for v in found:
+        v["reach"] = [v.pop(c) for c in columns]
+    return found
 
 
 def _cached_count(actor: Actor, filters: CaseFilters) -> int:
@@ -258,7 +343,13 @@ def _present_and_audit(actor: Actor, filters: CaseFilters, found: list[dict]) ->
     access = policy.access_from_flags(actor, ((v["pk"], v["reach"]) for v in found))
     found = [v for v in found if v["pk"] in access]  # deny by default
     forms = {v["pk"]: _forms_from(v["forms_json"]) for v in found}
-    rows = [_summary(v, forms.get(v["pk"], []), access[v["pk"]]) for v in found]
+    shown: dict[CaseAccess, frozenset[str]] = {}  # the policy asked once per kind of access
+    rows = []
+    for v in found:
+        a = access[v["pk"]]
+        if a not in shown:
+            shown[a] = frozenset(k for k in SUMMARY_KEYS if a.shows(k))
+        rows.append(_summary(v, forms.get(v["pk"], []), a, shown[a]))
     shown_fields = sorted({f for row in rows for f in row if f in LIST_FIELDS})
     categories = (
         frozenset().union(*(a.categories for a in access.values())) if access else frozenset()
@@ -289,6 +380,13 @@ def _choices(model: type, field: str) -> dict[object, object]:
 
 
 def _display(model: type, field: str, value: object) -> str:
+    return _display_in(get_language(), model, field, value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _display_in(language: str | None, model: type, field: str, value: object) -> str:
+    # A label's text depends on the language only: translated once per language and value,
+    # not on every row of every page.
     return str(_choices(model, field).get(value, value))
 
 
@@ -339,11 +437,25 @@ def case_summary(
     return _summary(values, forms, access)
 
 
+# Every key _summary may present; which of them an access shows is the policy's (CaseAccess.shows).
+SUMMARY_KEYS = (
+    "number", "status", "status_display", "responsible_organisation",
+    "responsible_organisation_name", "opened_at", "is_synthetic", "access", "forms",
+    "forms_display", "municipality", "municipality_name", "region", "region_name", "minor",
+    "minor_estimated", "age_is_estimate", "age_band", "gender", "nationality_group",
+    "gender_display", "age_band_display",
+)  # fmt: skip
+
+
 def _summary(
-    v: dict[str, object], forms: list[tuple[str, str]], access: CaseAccess
+    v: dict[str, object],
+    forms: list[tuple[str, str]],
+    access: CaseAccess,
+    shown: frozenset[str] | None = None,
 ) -> dict[str, object]:
     """A case row (ROW_VALUES) as the actor may see it: fields outside the allowed categories
-    are absent."""
+    are absent. `shown`: the keys of SUMMARY_KEYS this access shows, when the caller asked the
+    policy already (a page asks once per kind of access, not per row and key)."""
     data: dict[str, object] = {
         "number": v["number"],
         "status": v["status"],
@@ -380,7 +492,9 @@ def _summary(
             age_band_display=_display(Person, "age_band", v["person__age_band"]),
         )
     # Deny by default: whatever the blocks above put in, only classified, granted fields leave.
-    return access.only_shown(data)
+    if shown is None:
+        return access.only_shown(data)
+    return {k: val for k, val in data.items() if k in shown}
 
 
 def _presumed_minor(case: Case) -> bool:

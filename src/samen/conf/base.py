@@ -35,6 +35,11 @@ Environment variables (all optional for a local run):
   SAMEN_DB_MIGRATION_URL  PostgreSQL URL of the role that owns the tables; used only by
                           `samen migrate` and `samen audit grant`. DATABASE_URL is then the
                           application's role, which may not alter or empty the audit table.
+  SAMEN_DB_PREPARED       1 (default): the API's hot statements (the case list, the token, the
+                          throttle count) run as prepared statements on PostgreSQL, planned once
+                          per connection (ADR 0057). 0 behind a pooler in transaction mode that
+                          does not keep prepared statements (PgBouncer before 1.21, or without
+                          max_prepared_statements).
   SAMEN_EMERGENCY_MINUTES how long emergency ("break the glass") access lasts (default 120).
   SAMEN_SHELTER_HOLD_HOURS  how long a shelter place is held for a referral (default 3).
   SAMEN_SHELTER_STALE_HOURS availability older than this shows as stale (default 24).
@@ -196,6 +201,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Prepared statements (samen.core.statements, ADR 0057). Django's own cursors bind on the client
+# and never prepare, whatever the threshold; the threshold only lets the few statements that ask
+# for it be prepared (psycopg turns preparing off altogether when it is None, Django's default).
+DATABASE_PREPARED = env_bool("SAMEN_DB_PREPARED", default=True)
+if DATABASE_PREPARED and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

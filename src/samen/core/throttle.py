@@ -4,23 +4,24 @@ Here, beside the model, so the API's throttle classes hold no query."""
 
 from __future__ import annotations
 
-from django.db import connection
-
+from samen.core import statements
 from samen.core.models import ThrottleCount
 
 
 def throttle_hit(*, key: str, period: int) -> int:
     """Count one call of `key` in the window starting at `period` (seconds since the epoch);
     the calls counted in that window so far, this one included."""
-    table = ThrottleCount._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (key, period, hits) VALUES (%s, %s, 1) "  # noqa: S608 (the model's table)
-            f"ON CONFLICT (key) DO UPDATE SET hits = CASE WHEN {table}.period = excluded.period "
-            f"THEN {table}.hits + 1 ELSE 1 END, period = excluded.period RETURNING hits",
-            [key, period],
-        )
-        return int(cursor.fetchone()[0])
+    # A prepared statement on PostgreSQL (samen.core.statements): planned once per connection.
+    rows = statements.execute(_HIT_SQL, [key, period])
+    return int(rows[0][0])
+
+
+_TABLE = ThrottleCount._meta.db_table
+_HIT_SQL = (
+    f"INSERT INTO {_TABLE} (key, period, hits) VALUES (%s, %s, 1) "  # noqa: S608 (the model's table)
+    f"ON CONFLICT (key) DO UPDATE SET hits = CASE WHEN {_TABLE}.period = excluded.period "
+    f"THEN {_TABLE}.hits + 1 ELSE 1 END, period = excluded.period RETURNING hits"
+)
 
 
 def throttle_prune(*, before: int) -> None:
