@@ -33,6 +33,7 @@ from django.db.models import Max
 from django.utils.dateparse import parse_datetime
 
 from samen.core import anchor
+from samen.core.audit_form import FORM_COLUMNS, FORM_JSON, message_sql, parse
 from samen.core.models import AuditEntry, AuditSubject
 
 FETCH = 10_000
@@ -94,6 +95,10 @@ class Problem:
     at_start: bool = False
 
 
+#: A FORM_JSON entry after a FORM_COLUMNS one: appends never go back to the older form.
+RELABELLED = "it claims the older form after entries in the newer one: its form was altered"
+
+
 @dataclass(frozen=True)
 class Span:
     """What one range of the chain (sequence lo < seq <= hi) showed."""
@@ -105,6 +110,10 @@ class Span:
     last_hash: str
     checked: int
     problem: Problem | None
+    # (seq, id) of the range's first FORM_JSON entry, and whether it walked a FORM_COLUMNS one:
+    # the join refuses the older form after the newer one across ranges too.
+    first_json: tuple[int, int] | None = None
+    saw_columns: bool = False
 
 
 def _sql(lo: int, hi: int | None) -> tuple[str, list[int]]:
@@ -117,7 +126,7 @@ def _sql(lo: int, hi: int | None) -> tuple[str, list[int]]:
     # The count guards the join: a tampered case number holding a comma cannot pass for two.
     sql = (
         f"SELECT {cols}, (SELECT COUNT(*) FROM {subjects} s WHERE s.entry_id = e.id), "  # noqa: S608 (table names from the models)
-        f"(SELECT {joined} FROM {subjects} s WHERE s.entry_id = e.id) "
+        f"(SELECT {joined} FROM {subjects} s WHERE s.entry_id = e.id), e.form "
         f"FROM {entries} e WHERE e.seq > %s{bound} ORDER BY e.seq"
     )
     return sql, [lo] if hi is None else [lo, hi]
@@ -220,7 +229,7 @@ def check_span(key: bytes, anchors: anchor.Anchors, lo: int, hi: int | None) -> 
     """Walk lo < seq <= hi. The first row's sequence and its link to the row before the range
     are left to the join (a range does not know what came before it)."""
     if connection.vendor == "postgresql":
-        return _copy_span(key, anchors, lo, hi)
+        return _message_span(key, anchors, lo, hi)
     return _row_span(key, anchors, lo, hi)
 
 
@@ -248,6 +257,8 @@ def _row_span(key: bytes, anchors: anchor.Anchors, lo: int, hi: int | None) -> S
             )))  # fmt: skip
         if prev_hash != prev:
             return span(Problem(seq, row[0], "link to previous broken"))
+        if row[23] != FORM_JSON:  # only PostgreSQL writes another form, and checks it
+            return span(Problem(seq, row[0], f"its form was altered (form {row[23]})"))
         reason = _row_problem(prepared, prev, row, anchors)
         if reason is not None:
             return span(Problem(seq, row[0], reason))
@@ -552,6 +563,133 @@ def _resolve(
     return None
 
 
+# --- PostgreSQL: each entry's message written by the server, hashed as streamed (ADR 0059) ----
+
+
+def _message_copy_sql(lo: int, hi: int | None) -> str:
+    """seq, id, form, hash and, for a FORM_COLUMNS entry its whole message (`audit_form`), for
+    an older one its stored prev_hash (its content is checked by `_copy_span` afterwards)."""
+    entries, subjects = AuditEntry._meta.db_table, AuditSubject._meta.db_table
+    bound = "" if hi is None else f" AND e.seq <= {int(hi)}"
+    return (
+        f"COPY (SELECT e.seq, e.id, e.form, e.hash, CASE WHEN e.form = {FORM_COLUMNS} "  # noqa: S608 (table names from the models, bounds are ints)
+        f"THEN {message_sql(subjects)} ELSE e.prev_hash END "
+        f"FROM {entries} e WHERE e.seq > {int(lo)}{bound} ORDER BY e.seq) TO STDOUT"
+    )
+
+
+_COLUMNS_FORM, _JSON_FORM_TEXT = b"%d" % FORM_COLUMNS, b"%d" % FORM_JSON
+
+
+def _message_span(key: bytes, anchors: anchor.Anchors, lo: int, hi: int | None) -> Span:
+    """The walk of lo < seq <= hi on PostgreSQL. A FORM_COLUMNS entry arrives as its message
+    and is hashed as it comes: its link is the message's start, its content and subject index
+    are the message. The older entries, which come first in any chain, are checked after the
+    stream by ADR 0042's walk (`_copy_span`) over their sequences; a FORM_JSON entry after a
+    FORM_COLUMNS one is refused (appends never go back). The first problem in sequence wins."""
+    keyed = _prepared_key(key)
+    expected = lo + 1
+    prev = b""
+    first: tuple[int, int, bytes] | None = None
+    checked = 0
+    present, hashes, kept_len = anchors.present, anchors.hashes, anchor.KEPT
+    n_present, hex_len = len(present), 2 * kept_len
+    unhex = binascii.unhexlify
+    columns, json_form = _COLUMNS_FORM, _JSON_FORM_TEXT
+    problem: Problem | None = None
+    first_json: tuple[int, int] | None = None
+    last_json: int | None = None  # the last FORM_JSON sequence walked (they come first)
+    saw_columns = False
+
+    for line in _lines(_message_copy_sql(lo, hi)):
+        if b"\\" in line:  # an escaped character or a NULL: the fields as the server had them
+            seq_text, row_id, form, digest, message = [_uncopy(f) for f in line[:-1].split(b"\t")]
+        else:
+            seq_text, row_id, form, digest, message = line[:-1].split(b"\t")
+        seq = int(seq_text)
+        if first is None:
+            start = message[:64] if message is not None else b""
+            first, expected, prev = (seq, int(row_id), start), seq, start
+        if seq != expected:
+            problem = Problem(seq, int(row_id), (
+                f"entry with sequence {expected} is missing" if seq > expected
+                else f"sequence {seq} appears twice or out of order"
+            ))  # fmt: skip
+            break
+        if form == columns:
+            if message is None:  # a column the message needs was emptied (NULL)
+                problem = Problem(seq, int(row_id), "content was altered")
+                break
+            if not (message.startswith(prev) and message.startswith(b"|2|", 64)):
+                problem = Problem(seq, int(row_id), "link to previous broken")
+                break
+            mac = keyed.copy()
+            mac.update(message)
+            if mac.hexdigest().encode() != digest:
+                problem = Problem(seq, int(row_id), _columns_reason(message))
+                break
+            saw_columns = True
+        elif form == json_form:
+            if first_json is None:
+                first_json = (seq, int(row_id))
+            if saw_columns:
+                problem = Problem(seq, int(row_id), RELABELLED)
+                break
+            if message != prev:
+                problem = Problem(seq, int(row_id), "link to previous broken")
+                break
+            last_json = seq
+        else:
+            reason = f"its form was altered (form {'NULL' if form is None else form.decode()})"
+            problem = Problem(seq, int(row_id), reason)
+            break
+        if (
+            seq < n_present
+            and present[seq]
+            and hashes[seq * kept_len : (seq + 1) * kept_len] != unhex(digest[:hex_len])
+        ):
+            problem = Problem(seq, int(row_id), (
+                "it differs from its checkpoint: the chain was rewritten from here"
+            ))  # fmt: skip
+            break
+        prev, expected, checked = digest, expected + 1, checked + 1
+
+    last_hash = prev.decode()
+    if last_json is not None:  # the older entries' content, by the walk that knows their form
+        older = _copy_span(key, anchors, lo, last_json)
+        if older.problem is not None:
+            problem, checked, last_hash = older.problem, older.checked, older.last_hash
+    return Span(
+        lo, first[0] if first else None, first[1] if first else None,
+        first[2].decode() if first else "", last_hash, checked, problem,
+        first_json, saw_columns,
+    )  # fmt: skip
+
+
+def _columns_reason(message: bytes) -> str:
+    """Why a FORM_COLUMNS message does not hash right, as far as the row tells: its subject
+    index when that is not what its own columns name (as ADR 0020's walk says), else its
+    content. Only the wording: the hash already refused the row."""
+    try:
+        parts = parse(message)
+        detail = json.loads(str(parts["detail"]))
+    except (ValueError, UnicodeDecodeError):
+        return "content was altered"
+    if isinstance(detail, dict):
+        named = subjects_of(str(parts["object_type"]), str(parts["object_id"]), detail)
+        if sorted(set(named)) != parts["subjects"]:
+            return "its subject index was altered"
+    return "content was altered"
+
+
+def _prepared_key(key: bytes) -> Any:
+    """The HMAC with its key absorbed, each message hashed by a copy: OpenSSL's object when
+    there is one (a cheaper copy; measured cheaper than `hmac.digest`, which fetches the
+    digest by name each call)."""
+    prepared = hmac.new(key, digestmod="sha256")
+    return getattr(prepared, "_hmac", None) or prepared
+
+
 # State a forked worker inherits instead of receiving it pickled (the checkpoints can be large).
 _inherited: dict[str, object] = {}
 
@@ -611,6 +749,7 @@ def join(parts: list[Span], genesis: str) -> Walk:
     """The ranges in order, as one walk: each range's first row must follow the last row of the
     range before it (sequence and link); the first problem wins."""
     expected, prev, checked = 1, genesis, 0
+    saw_columns = False  # a FORM_COLUMNS entry in an earlier range
     for part in parts:
         if part.first_seq is None:  # an empty range: what follows must still come next
             if part.problem:
@@ -625,6 +764,10 @@ def join(parts: list[Span], genesis: str) -> Walk:
         if part.first_prev != prev:
             return Walk(checked, prev, Problem(part.first_seq, part.first_id,
                                                "link to previous broken"))  # fmt: skip
+        if saw_columns and part.first_json is not None:
+            seq, row_id = part.first_json
+            return Walk(checked + seq - part.first_seq, prev, Problem(seq, row_id, RELABELLED))
+        saw_columns = saw_columns or part.saw_columns
         checked += part.checked
         prev = part.last_hash
         if part.problem:

@@ -41,6 +41,9 @@ class AuditEntry(models.Model):
     origin = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
+    # Which message the hash covers (samen.core.audit, ADR 0059): 1 the canonical JSON (SQLite,
+    # and PostgreSQL entries older than the column), 2 the columns as the server writes them.
+    form = models.SmallIntegerField(default=1, db_default=1)
 
     class Meta:
         ordering = ["-seq"]
