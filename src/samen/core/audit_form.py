@@ -68,15 +68,15 @@ def _sized_sql(expr: str) -> str:
     return f"octet_length({expr}) || ':' || {expr}"
 
 
-def message_sql(subjects_table: str) -> str:
-    """The expression that writes `columns_message` of the row `e` (its subject index rows
-    from `subjects_table`)."""
+def message_sql(subjects_table: str, *, numbers: str = "") -> str:
+    """The expression that writes `columns_message` of the row `e`: its subject index rows
+    from `subjects_table`, or `numbers`, an expression of them already sized and joined."""
     strings = " || ".join(_sized_sql(f"e.{name}") for name in SIZED_COLUMNS)
-    numbers = (
-        f"COALESCE((SELECT string_agg({_sized_sql('s.case_number')}, '' "  # noqa: S608 (table name from the model)
-        f'ORDER BY s.case_number COLLATE "C") FROM {subjects_table} s WHERE s.entry_id = e.id), '
-        "'')"
+    numbers = numbers or (
+        f"(SELECT string_agg({_sized_sql('s.case_number')}, '' "  # noqa: S608 (table name from the model)
+        f'ORDER BY s.case_number COLLATE "C") FROM {subjects_table} s WHERE s.entry_id = e.id)'
     )
+    numbers = f"COALESCE({numbers}, '')"
     return (
         f"e.prev_hash || '|2|' || e.seq || '|' || {AT_SQL} || '|' || "
         "COALESCE(e.actor_id::text, '') || '|' || COALESCE(e.organisation_id::text, '') || '|' "
