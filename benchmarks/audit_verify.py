@@ -895,6 +895,7 @@ def main() -> int:
         figures[f"{prefix}load_before"] = f"{r['load_before']:.1f}"
         figures[f"{prefix}load_after"] = f"{r['load_after']:.1f}"
         figures[f"{prefix}checkpoints"] = str(r["checkpoints"])
+        figures[f"{prefix}checkpoint_every"] = str(args.every or "production")
         figures[f"{prefix}anchor_mb"] = f"{r['anchor_mb']:.0f}"
         figures[f"{prefix}verify_peak_rss_mb"] = f"{r['rss_peak_mb']:.0f}"
         figures[f"{prefix}cli_s"] = f"{r['cli_s']:.1f}"
