@@ -509,7 +509,7 @@ def stream_floor(db: str) -> tuple[int, float, list[bytes]]:
     t = time.perf_counter()
     n = 0
     if db == "postgres":
-        for line in audit_verify._lines(audit_verify._message_copy_sql(0, None)):
+        for line in audit_verify._libpq_lines(audit_verify._message_copy_sql(0, None, by_id=True)):
             n += 1
             if n <= HASH_SAMPLE:
                 sample.append(line[:-1].split(b"\t")[4])
