@@ -232,8 +232,15 @@ class AuditSubject(models.Model):
     """Which cases an audit entry touched, so a subject-access report is one indexed query on
     every database (a list read touches many cases; their numbers are also in the entry)."""
 
-    entry = models.ForeignKey(AuditEntry, on_delete=models.CASCADE, related_name="subjects")
+    # Indexed with the case number (Meta): verify's fast walk reads each entry's numbers in
+    # order from the index instead of sorting them (ADR 0059).
+    entry = models.ForeignKey(
+        AuditEntry, on_delete=models.CASCADE, related_name="subjects", db_index=False
+    )
     case_number = models.CharField(max_length=16, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["entry", "case_number"], name="sharing_auditsubject_entry")]
 
     def __str__(self) -> str:
         return f"{self.case_number} in {self.entry_id}"
