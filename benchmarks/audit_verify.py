@@ -36,6 +36,8 @@ process; default PostgreSQL only):
   5. Drops the bench database (unless --keep) and prints a last line `RESULT key=value ...`.
 
 Run:  .venv/bin/python benchmarks/audit_verify.py [--db postgres|sqlite|both] [--entries N]
+      [--every N]; with --append N instead: N appends of a case read in the new form against
+      N in the old, alternating (the append's cost, ADR 0059)
       (PostgreSQL DSN default: $BENCH_AUDIT_DATABASE_URL or
        postgres://samen:samen-ci@127.0.0.1:5432/samen_bench_audit)
 """
@@ -48,6 +50,7 @@ import random
 import resource
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -802,7 +805,76 @@ def measure(db: str, dsn: str, n: int, every: int) -> dict[str, object]:
     }
 
 
-def child(db: str, dsn: str, n: int, keep: bool, every: int) -> int:
+def measure_append(db: str, n: int) -> dict[str, object]:
+    """`audit.record` of a case read (outside a transaction, as case_get calls it), n calls in
+    the new form and n in the old one (form 1, the append as it was: no `jsonb` text asked,
+    the canonical JSON hashed), alternating call by call: wall median, CPU per call here and in
+    the database server. The chain it leaves alternates forms on purpose and is not verified."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from samen.core import audit
+    from samen.core.actor import actor_for_membership
+    from samen.demo.builder import build_demo_world
+    from samen.organisations.models import Membership
+
+    call_command("migrate", verbosity=0, interactive=False)
+    build_demo_world(seed=1, signals=0)
+    membership = Membership.objects.filter(user__username="demo-coordinator").first()
+    actor = actor_for_membership(membership, origin="web:192.0.2.1")
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid if connection.vendor == "postgresql" else None
+    stat = f"/proc/{pid}/stat"
+
+    def server() -> float:
+        if pid is None:
+            return 0.0
+        try:
+            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    new_form = audit.form
+    times: dict[int, tuple[list[float], list[float], list[float]]] = {
+        1: ([], [], []),
+        2: ([], [], []),
+    }
+    for i in range(-30, 2 * n):
+        form = 1 if i % 2 else 2
+        audit.form = (lambda: audit.FORM_JSON) if form == 1 else new_form  # type: ignore[assignment]
+        number = f"MH-2026-{i % 5000 + 1:06d}"
+        s0, c0, t0 = server(), time.process_time(), time.perf_counter()
+        audit.record(
+            actor, "case.read", object_type="case", object_id=number,
+            fields=[*LIST_FIELDS, "signals", "timeline"], purpose=actor.purpose,
+            legal_basis="AVG art. 6 lid 1 sub e; art. 9 lid 2 sub g",
+            detail={"relation": "own_work"},
+        )  # fmt: skip
+        t1, c1, s1 = time.perf_counter(), time.process_time(), server()
+        if i >= 0:
+            for values, x in zip(times[form], (t1 - t0, c1 - c0, s1 - s0), strict=True):
+                values.append(x * 1000)
+    audit.form = new_form  # type: ignore[assignment]
+    out: dict[str, object] = {"db": db, "append_calls": n}
+    for form, (wall, client, srv) in times.items():
+        name = "old" if form == 1 else "new"  # on SQLite both are form 1
+        out[f"{name}_wall_ms"] = statistics.median(wall)
+        out[f"{name}_cpu_ms"] = statistics.fmean(client)
+        out[f"{name}_server_cpu_ms"] = statistics.fmean(srv)
+        log(
+            f"[{db}] audit.record, {name} append (form {1 if form == 1 else audit.form()}): "
+            f"median {statistics.median(wall):.2f} ms wall, "
+            f"CPU {statistics.fmean(client):.3f} ms here + {statistics.fmean(srv):.3f} ms in "
+            f"the server per call ({n} calls, alternating)"
+        )
+    return out
+
+
+def child(db: str, dsn: str, n: int, keep: bool, every: int, append: int = 0) -> int:
+    if append:
+        with child_database(db, dsn, keep=keep, prefix="samen-bench-audit-"):
+            return child_result(measure_append(db, append))
     with child_database(db, dsn, keep=keep, prefix="samen-bench-audit-"):
         result = measure(db, dsn, n, every)
     return child_result(result)
@@ -816,6 +888,7 @@ def child(db: str, dsn: str, n: int, keep: bool, every: int) -> int:
 def child_args(args: argparse.Namespace) -> list[str]:
     """What a child gets on its command line after `--child --db <db>`."""
     extra = ["--entries", str(args.entries), "--dsn", args.dsn, "--every", str(args.every)]
+    extra += ["--append", str(args.append)]
     return extra + (["--keep"] if args.keep else [])
 
 
@@ -836,6 +909,13 @@ def parse_args() -> argparse.Namespace:
         "default settings (each write's entry, every 100th read's on PostgreSQL)",
     )
     p.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    p.add_argument(
+        "--append",
+        type=int,
+        default=0,
+        help="instead of verify: time N appends in the new form against N in the old, "
+        "alternating (ADR 0059)",
+    )
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args()
 
@@ -845,10 +925,16 @@ def main() -> int:
     if args.entries < 2:
         raise SystemExit("--entries must be at least 2")
     if args.child:
-        return child(args.db, args.dsn, args.entries, args.keep, args.every)
+        return child(args.db, args.dsn, args.entries, args.keep, args.every, args.append)
     t_start = time.perf_counter()
     dbs = ["postgres", "sqlite"] if args.db == "both" else [args.db]
     results = [run_child(__file__, db, child_args(args)) for db in dbs]
+    if args.append:
+        print("RESULT " + " ".join(
+            f"{r['db']}_{k}={v:.3f}" if isinstance(v, float) else f"{r['db']}_{k}={v}"
+            for r in results for k, v in r.items() if k != "db"
+        ))  # fmt: skip
+        return 0
     print()
     print(
         f"`samen audit verify` over a chain of {args.entries:,} entries, {os.cpu_count()} CPUs, "
