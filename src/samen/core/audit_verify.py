@@ -12,6 +12,11 @@ difference between the server's JSON and Python's can cost time but never a fals
 it cannot hide a change either, because the server's pieces are Python's exactly whenever they
 are printable ASCII, and a canonical form never holds anything else.
 
+Entries appended on PostgreSQL since migration 0011 are in FORM_COLUMNS (`audit_form`, ADR
+0059): the server writes each one's whole hashed message, which is streamed and hashed as it
+comes (`_message_span`), in id order with the subject index merged per range; a problem found
+so is named by the same walk in sequence order. The older entries go through the walk above.
+
 The result is the same as walking the chain entry by entry: the first entry that does not fit
 its predecessor, its content, its subject index or its checkpoint, with the same reasons."""
 
