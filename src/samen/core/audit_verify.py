@@ -658,7 +658,8 @@ def _error_of(result: Any) -> str:
 def _message_span(
     key: bytes, anchors: anchor.Anchors, lo: int, hi: int | None, *, by_id: bool = False
 ) -> Span:
-    """The walk of lo < seq <= hi on PostgreSQL. A FORM_COLUMNS entry arrives as its message
+    """The walk of lo < seq <= hi on PostgreSQL (with `by_id` of lo < id <= hi, in id order:
+    the fast walk, see `_message_copy_sql`). A FORM_COLUMNS entry arrives as its message
     and is hashed as it comes: its link is the message's start, its content and subject index
     are the message. The older entries, which come first in any chain, are checked after the
     stream by ADR 0042's walk (`_copy_span`) over their sequences; a FORM_JSON entry after a
@@ -707,28 +708,29 @@ def _message_span(
                 problem = Problem(seq, int(row_id), _columns_reason(message))
                 break
             saw_columns = True
-        elif form == json_form:
+            if (  # the hash is proven hex by now
+                seq < n_present
+                and present[seq]
+                and hashes[seq * kept_len : (seq + 1) * kept_len] != unhex(digest[:hex_len])
+            ):
+                problem = Problem(seq, int(row_id), (
+                    "it differs from its checkpoint: the chain was rewritten from here"
+                ))  # fmt: skip
+                break
+        elif form == json_form:  # content and checkpoint: by `_copy_span` below
             if first_json is None:
                 first_json = (seq, int(row_id))
             if saw_columns:
                 problem = Problem(seq, int(row_id), RELABELLED)
                 break
-            if message != prev:
-                problem = Problem(seq, int(row_id), "link to previous broken")
+            if message != prev or digest is None:
+                reason = "content was altered" if digest is None else "link to previous broken"
+                problem = Problem(seq, int(row_id), reason)
                 break
             last_json = seq
         else:
             reason = f"its form was altered (form {'NULL' if form is None else form.decode()})"
             problem = Problem(seq, int(row_id), reason)
-            break
-        if (
-            seq < n_present
-            and present[seq]
-            and hashes[seq * kept_len : (seq + 1) * kept_len] != unhex(digest[:hex_len])
-        ):
-            problem = Problem(seq, int(row_id), (
-                "it differs from its checkpoint: the chain was rewritten from here"
-            ))  # fmt: skip
             break
         prev, expected, checked = digest, expected + 1, checked + 1
 
