@@ -6,17 +6,21 @@ process; default PostgreSQL only):
      exists; SQLite: a new file under /tmp), migrates it and builds the demo world without
      signals, for real users, organisations, roles, purposes and legal bases.
   2. Fills the audit trail with --entries entries (default 1,000,000), continuing the chain from
-     the current head: each entry is built in Python with the same fields and values that
-     `samen.core.audit.record` would store (synthetic ids, case numbers, codes and field
-     names; never personal data; origins in the TEST-NET range), hashed with
-     `samen.core.audit.chain_hash` over the previous entry's hash, with a gapless seq and
-     increasing times over the last year. AuditSubject rows are written as record() would.
+     the current head: each entry's values are made by `samen.core.audit.entry_values` for a
+     demo actor (synthetic ids, case numbers, codes and field names; never personal data;
+     origins in the TEST-NET range) with increasing times over the last year, and chained by
+     the function `audit.record` chains with (`audit._chained`: same form, message, hash and
+     column values; on PostgreSQL form 2 with the server's `jsonb` text, ADR 0059). AuditSubject
+     rows are written as record() would.
      Loaded with COPY (PostgreSQL) or executemany in transactions of 50,000 (SQLite);
      AuditChainHead is set to the last seq and hash; then VACUUM ANALYZE (PostgreSQL) or ANALYZE.
-  2b. Writes the checkpoint file as record() would have (a signed line per --every entries, by
-     default every entry) and times the floors in one process: streaming every entry with its
-     subject index as verify reads it, without any check (on PostgreSQL the COPY verify uses;
-     on SQLite its cursor), and the HMAC alone over messages already in memory.
+  2b. Writes the checkpoint file as record() would have: by default as production writes it
+     with the default settings (ADR 0043: a line for each write's entry, and on PostgreSQL for
+     every 100th read's, whose entries otherwise commit without waiting for the WAL flush);
+     `--every N` a line per N entries instead (1: every entry, the file ADR 0042 measured). Then
+     times the floors in one process: streaming every entry as verify reads it, without any
+     check (on PostgreSQL the COPY of each entry's message as the server writes it; on SQLite
+     the cursor), and the HMAC alone over messages already in memory.
   3. Times `samen.core.audit.verify()` in-process (must be ok and count every entry), with
      its peak RSS (Linux VmHWM, reset after the fill; else resource.getrusage), its CPU time
      (this process and its worker processes) and, on Linux, the CPU time of the PostgreSQL
@@ -32,6 +36,8 @@ process; default PostgreSQL only):
   5. Drops the bench database (unless --keep) and prints a last line `RESULT key=value ...`.
 
 Run:  .venv/bin/python benchmarks/audit_verify.py [--db postgres|sqlite|both] [--entries N]
+      [--every N]; with --append N instead: N appends of a case read in the new form against
+      N in the old, alternating (the append's cost, ADR 0059)
       (PostgreSQL DSN default: $BENCH_AUDIT_DATABASE_URL or
        postgres://samen:samen-ci@127.0.0.1:5432/samen_bench_audit)
 """
@@ -39,18 +45,18 @@ Run:  .venv/bin/python benchmarks/audit_verify.py [--db postgres|sqlite|both] [-
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import resource
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -62,11 +68,6 @@ BATCH = 50_000
 HASH_SAMPLE = 200_000  # rows kept in memory for the hashing floor
 TABLE = "sharing_auditentry"
 SUBJECT_TABLE = "sharing_auditsubject"
-COLUMNS = (
-    "id", "seq", "at", "actor_id", "actor_username", "organisation_id", "role", "action",
-    "operation", "object_type", "object_id", "fields", "detail", "purpose", "legal_basis",
-    "on_behalf_of", "emergency", "result", "origin", "prev_hash", "hash",
-)  # fmt: skip
 LIST_FIELDS = ["municipality", "region", "forms", "minor", "age_band", "gender"]
 STATUSES = ["signalled", "in_progress", "referred", "closed"]
 FORMS = ["sexual", "labour", "criminal", "forced_begging", "other"]
@@ -128,6 +129,7 @@ class Who:
     purpose: str
     basis: str  # legal basis for all categories the register grants this organisation/purpose
     weight: float
+    actor: object  # samen.core.actor.Actor, for audit.entry_values
 
 
 def actors() -> list[Who]:
@@ -153,7 +155,7 @@ def actors() -> list[Who]:
         basis = policy.legal_basis(a, set(policy.grants(a)))
         out.append(
             Who(m.user_id, m.user.username, m.organisation_id, m.role, a.purpose, basis,
-                weight.get(m.role, 0.2))
+                weight.get(m.role, 0.2), a)
         )  # fmt: skip
     if not out:
         raise SystemExit("demo world has no memberships")
@@ -240,37 +242,27 @@ def event(rng: random.Random, who: Who) -> dict[str, object]:
 
 
 def values_of(who: Who, call: dict[str, object], at: datetime, origin: str) -> dict[str, object]:
-    """The dict audit.record builds from an actor and its arguments (same keys, same values)."""
-    from samen.core.audit import operation_of
+    """The dict audit.record builds from an actor and its arguments: audit.entry_values itself,
+    with the time set."""
+    from samen.core.audit import entry_values
 
-    detail = call.get("detail")
-    legal_basis = str(call.get("legal_basis", ""))
-    return {
-        "at": at,
-        "actor_id": who.user_id,
-        "actor_username": who.username,
-        "on_behalf_of": f"organisation:{who.organisation_id}",
-        "organisation_id": who.organisation_id,
-        "role": who.role,
-        "action": call["action"],
-        "operation": operation_of(str(call["action"])),
-        "object_type": call.get("object_type", ""),
-        "object_id": str(call.get("object_id", "")),
-        "fields": sorted(set(call.get("fields", ()))),
-        "detail": detail or {},
-        "purpose": call.get("purpose", ""),
-        "legal_basis": legal_basis[:400],
-        "emergency": call.get("emergency", False),
-        "result": call.get("result", "ok"),
-        "origin": origin,
-    }
+    kwargs = {k: v for k, v in call.items() if k != "action"}
+    values = entry_values(replace(who.actor, origin=origin), str(call["action"]), **kwargs)
+    values["at"] = at
+    return values
 
 
-def entries(
+def batches(
     n: int, *, seq0: int, prev0: str, id0: int, key: bytes, seed: int = 1
-) -> Iterator[tuple[dict[str, object], list[str]]]:
-    """n chained entries after (seq0, prev0): (row values incl. id/seq/prev_hash/hash, subjects)."""
-    from samen.core.audit import chain_hash, subjects_of
+) -> Iterator[tuple[list[list[object]], list[tuple[int, str]], tuple[int, str]]]:
+    """n entries chained after (seq0, prev0) by the function `audit.record` chains them with
+    (`audit._chained`: the same hashed message, form and prepared column values; on PostgreSQL
+    the JSON columns' `jsonb` text asked of the server by the same expression as the append
+    asks it), in batches of BATCH: (rows in copy_columns() order, subject index rows as (entry
+    id, case number), (last seq, last hash))."""
+    from django.db import connection
+
+    from samen.core import audit
 
     rng = random.Random(seed)
     who = actors()
@@ -278,21 +270,26 @@ def entries(
     now = datetime.now(UTC).replace(microsecond=0)
     start = now - timedelta(days=365)
     step_us = max(1, int(365 * 86_400 * 1_000_000 / max(n, 1)))
-    prev = prev0
-    for i in range(n):
-        w = rng.choices(who, weights)[0]
-        at = start + timedelta(microseconds=i * step_us + rng.randrange(step_us))
-        channel = "web" if rng.random() < 0.8 else "api"
-        origin = f"{channel}:192.0.2.{1 + w.user_id % 250}"  # TEST-NET-1, never a real address
-        values = values_of(w, event(rng, w), at, origin)
-        values["seq"] = seq0 + 1 + i
-        digest = chain_hash(key, prev, values)
-        values.update(id=id0 + i, prev_hash=prev, hash=digest)
-        subjects = sorted(
-            set(subjects_of(str(values["object_type"]), values["object_id"], values["detail"]))
-        )
-        yield values, subjects
-        prev = digest
+    seq, prev = seq0, prev0
+    for first in range(0, n, BATCH):
+        batch = []
+        for i in range(first, min(n, first + BATCH)):
+            w = rng.choices(who, weights)[0]
+            at = start + timedelta(microseconds=i * step_us + rng.randrange(step_us))
+            channel = "web" if rng.random() < 0.8 else "api"
+            origin = f"{channel}:192.0.2.{1 + w.user_id % 250}"  # TEST-NET-1, never real
+            batch.append(values_of(w, event(rng, w), at, origin))
+        texts: dict[str, str] = {}
+        if audit.form() == audit.FORM_COLUMNS:
+            with connection.cursor() as cur:
+                texts = audit.jsonb_texts(cur, audit._json_of(batch))
+        rows: list[list[object]] = []
+        subjects: list[tuple[int, str]] = []
+        for write_rows, write_subjects, head in audit._chained(key, batch, seq, prev, texts):
+            rows += [[id0 + row[0] - seq0 - 1, *row] for row in write_rows]  # seq is row[0]
+            subjects += [(id0 + s - seq0 - 1, number) for s, number in write_subjects]
+            seq, prev = head
+        yield rows, subjects, (seq, prev)
 
 
 # --------------------------------------------------------------------------------------------
@@ -312,28 +309,24 @@ def head_state() -> tuple[int, str, int]:
     return seq, prev, id0
 
 
+def copy_columns() -> str:
+    """The entry table's columns in the order of `batches`' rows: id, then the append's."""
+    from samen.core import audit
+
+    return f"id, {audit._tables().columns}"
+
+
 def fill_postgres(dsn: str, n: int, key: bytes) -> tuple[int, str]:
     import psycopg
-    from psycopg.types.json import Jsonb
 
     seq0, prev0, id0 = head_state()
     last_seq, last_hash = seq0, prev0
     t0 = time.perf_counter()
-    stream = entries(n, seq0=seq0, prev0=prev0, id0=id0, key=key)
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
         done = 0
-        while done < n:
-            rows, subjects = [], []
-            for values, subs in stream:
-                row = [values[c] for c in COLUMNS]
-                row[COLUMNS.index("fields")] = Jsonb(values["fields"])
-                row[COLUMNS.index("detail")] = Jsonb(values["detail"])
-                rows.append(row)
-                subjects.extend((values["id"], s) for s in subs)
-                last_seq, last_hash = values["seq"], values["hash"]
-                if len(rows) == BATCH:
-                    break
-            with cur.copy(f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        for rows, subjects, head in batches(n, seq0=seq0, prev0=prev0, id0=id0, key=key):
+            last_seq, last_hash = head
+            with cur.copy(f"COPY {TABLE} ({copy_columns()}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             with cur.copy(f"COPY {SUBJECT_TABLE} (entry_id, case_number) FROM STDIN") as copy:
@@ -367,29 +360,16 @@ def fill_sqlite(n: int, key: bytes) -> tuple[int, str]:
 
     seq0, prev0, id0 = head_state()
     last_seq, last_hash = seq0, prev0
-    adapt = connection.ops.adapt_datetimefield_value  # what Django stores for a DateTimeField
     connection.ensure_connection()
     raw = connection.connection  # the sqlite3 connection
-    insert = (
-        f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) "  # noqa: S608
-        f"VALUES ({', '.join('?' * len(COLUMNS))})"
-    )
+    columns = copy_columns()
+    marks = ", ".join("?" * len(columns.split(", ")))
+    insert = f"INSERT INTO {TABLE} ({columns}) VALUES ({marks})"  # noqa: S608
     insert_subject = f"INSERT INTO {SUBJECT_TABLE} (entry_id, case_number) VALUES (?, ?)"  # noqa: S608
     t0 = time.perf_counter()
-    stream = entries(n, seq0=seq0, prev0=prev0, id0=id0, key=key)
     done = 0
-    while done < n:
-        rows, subjects = [], []
-        for values, subs in stream:
-            row = [values[c] for c in COLUMNS]
-            row[COLUMNS.index("at")] = adapt(values["at"])
-            row[COLUMNS.index("fields")] = json.dumps(values["fields"])
-            row[COLUMNS.index("detail")] = json.dumps(values["detail"])
-            rows.append(row)
-            subjects.extend((values["id"], s) for s in subs)
-            last_seq, last_hash = values["seq"], values["hash"]
-            if len(rows) == BATCH:
-                break
+    for rows, subjects, head in batches(n, seq0=seq0, prev0=prev0, id0=id0, key=key):
+        last_seq, last_hash = head
         raw.execute("BEGIN")
         raw.executemany(insert, rows)
         raw.executemany(insert_subject, subjects)
@@ -472,9 +452,26 @@ def tamper(db: str, dsn: str, statements: list[str], *, must_touch: bool) -> str
     return f"raw SQL with session_replication_role = replica as postgres ({how})"
 
 
-def write_checkpoints(every: int) -> int:
-    """The checkpoint file as record() would have left it: a signed line after every `every`-th
-    committed entry (and the last), written in bulk from the filled table."""
+def how_often(every: int) -> str:
+    return "as production writes them" if every == 0 else f"every {every}"
+
+
+def checkpointed(seq: int, operation: str, db: str) -> bool:
+    """Whether production checkpoints this entry, appended alone outside a transaction with the
+    settings' defaults (ADR 0043): on PostgreSQL a read's entry commits late and only every
+    AUDIT_READS_DURABLE_EVERY-th (by sequence) is made durable and checkpointed; a write's, and
+    every entry on SQLite, after every AUDIT_ANCHOR_EVERY-th (default 1: each)."""
+    from django.conf import settings
+
+    if db == "postgres" and operation == "R":
+        return seq % max(1, settings.AUDIT_READS_DURABLE_EVERY) == 0
+    return seq % max(1, settings.AUDIT_ANCHOR_EVERY) == 0
+
+
+def write_checkpoints(every: int, db: str) -> int:
+    """The checkpoint file as record() would have left it, written in bulk from the filled
+    table: with `every` 0 as production writes it (`checkpointed`), else a signed line after
+    every `every`-th entry; and the last entry's."""
     from django.db import connection
 
     from samen.core import anchor
@@ -487,11 +484,12 @@ def write_checkpoints(every: int) -> int:
     with target.open("w") as out, connection.cursor() as cur:
         cur.execute(f"SELECT MAX(seq) FROM {TABLE}")  # noqa: S608
         last = cur.fetchone()[0]
-        cur.execute(f"SELECT seq, hash FROM {TABLE} ORDER BY seq")  # noqa: S608
+        cur.execute(f"SELECT seq, hash, operation FROM {TABLE} ORDER BY seq")  # noqa: S608
         while rows := cur.fetchmany(BATCH):
             lines = []
-            for seq, digest in rows:
-                if seq % every == 0 or seq == last:
+            for seq, digest, operation in rows:
+                due = checkpointed(seq, operation, db) if every == 0 else seq % every == 0
+                if due or seq == last:
                     mac = anchor._mac(key, seq, digest, at)
                     lines.append(f'{{"seq":{seq},"hash":"{digest}","at":"{at}","mac":"{mac}"}}\n')
             out.writelines(lines)
@@ -505,18 +503,19 @@ def write_checkpoints(every: int) -> int:
 
 
 def stream_floor(db: str) -> tuple[int, float, list[bytes]]:
-    """Stream every entry with its subject index as verify reads it, no check: (rows, seconds,
-    the first HASH_SAMPLE rows as bytes, kept for the hashing floor)."""
+    """Stream every entry as verify reads it, no check: (rows, seconds, the first HASH_SAMPLE
+    messages, kept for the hashing floor). On PostgreSQL the COPY of each entry's message as
+    the server writes it (ADR 0059); on SQLite the cursor of ADR 0020's walk."""
     from samen.core import audit_verify
 
     sample: list[bytes] = []
     t = time.perf_counter()
     n = 0
     if db == "postgres":
-        for line, _index in audit_verify.copy_lines(0, None):
+        for line in audit_verify._libpq_lines(audit_verify._message_copy_sql(0, None, by_id=True)):
             n += 1
             if n <= HASH_SAMPLE:
-                sample.append(line)
+                sample.append(line[:-1].split(b"\t")[4])
     else:
         for row in audit_verify._rows(0, None):
             n += 1
@@ -526,17 +525,16 @@ def stream_floor(db: str) -> tuple[int, float, list[bytes]]:
 
 
 def hash_floor(key: bytes, messages: list[bytes]) -> float:
-    """HMACs per second over messages already in memory (a prepared key, copied per message,
-    as verify does): the price of the hashing alone."""
-    import hmac
+    """HMACs per second over messages already in memory, keyed as verify keys them (a prepared
+    key, copied per message): the price of the hashing alone."""
+    from samen.core import audit_verify
 
-    prepared = hmac.new(key, digestmod="sha256")
-    prev = b"0" * 64
+    keyed = audit_verify._prepared_key(key)
     t = time.perf_counter()
     for message in messages:
-        mac = prepared.copy()
-        mac.update(prev + b"|" + message)
-        prev = mac.hexdigest().encode()
+        mac = keyed.copy()
+        mac.update(message)
+        mac.hexdigest()
     return len(messages) / (time.perf_counter() - t)
 
 
@@ -672,10 +670,10 @@ def measure(db: str, dsn: str, n: int, every: int) -> dict[str, object]:
     t = time.perf_counter()
     from samen.core import anchor
 
-    checkpoints = write_checkpoints(every)
+    checkpoints = write_checkpoints(every, db)
     anchor_mb = anchor.path().stat().st_size / 2**20
     log(
-        f"[{db}] {checkpoints:,} checkpoints (every {every}) written in "
+        f"[{db}] {checkpoints:,} checkpoints ({how_often(every)}) written in "
         f"{time.perf_counter() - t:.1f} s, {anchor_mb:.0f} MB"
     )
 
@@ -807,7 +805,76 @@ def measure(db: str, dsn: str, n: int, every: int) -> dict[str, object]:
     }
 
 
-def child(db: str, dsn: str, n: int, keep: bool, every: int) -> int:
+def measure_append(db: str, n: int) -> dict[str, object]:
+    """`audit.record` of a case read (outside a transaction, as case_get calls it), n calls in
+    the new form and n in the old one (form 1, the append as it was: no `jsonb` text asked,
+    the canonical JSON hashed), alternating call by call: wall median, CPU per call here and in
+    the database server. The chain it leaves alternates forms on purpose and is not verified."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from samen.core import audit
+    from samen.core.actor import actor_for_membership
+    from samen.demo.builder import build_demo_world
+    from samen.organisations.models import Membership
+
+    call_command("migrate", verbosity=0, interactive=False)
+    build_demo_world(seed=1, signals=0)
+    membership = Membership.objects.filter(user__username="demo-coordinator").first()
+    actor = actor_for_membership(membership, origin="web:192.0.2.1")
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid if connection.vendor == "postgresql" else None
+    stat = f"/proc/{pid}/stat"
+
+    def server() -> float:
+        if pid is None:
+            return 0.0
+        try:
+            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    new_form = audit.form
+    times: dict[int, tuple[list[float], list[float], list[float]]] = {
+        1: ([], [], []),
+        2: ([], [], []),
+    }
+    for i in range(-30, 2 * n):
+        form = 1 if i % 2 else 2
+        audit.form = (lambda: audit.FORM_JSON) if form == 1 else new_form  # type: ignore[assignment]
+        number = f"MH-2026-{i % 5000 + 1:06d}"
+        s0, c0, t0 = server(), time.process_time(), time.perf_counter()
+        audit.record(
+            actor, "case.read", object_type="case", object_id=number,
+            fields=[*LIST_FIELDS, "signals", "timeline"], purpose=actor.purpose,
+            legal_basis="AVG art. 6 lid 1 sub e; art. 9 lid 2 sub g",
+            detail={"relation": "own_work"},
+        )  # fmt: skip
+        t1, c1, s1 = time.perf_counter(), time.process_time(), server()
+        if i >= 0:
+            for values, x in zip(times[form], (t1 - t0, c1 - c0, s1 - s0), strict=True):
+                values.append(x * 1000)
+    audit.form = new_form  # type: ignore[assignment]
+    out: dict[str, object] = {"db": db, "append_calls": n}
+    for form, (wall, client, srv) in times.items():
+        name = "old" if form == 1 else "new"  # on SQLite both are form 1
+        out[f"{name}_wall_ms"] = statistics.median(wall)
+        out[f"{name}_cpu_ms"] = statistics.fmean(client)
+        out[f"{name}_server_cpu_ms"] = statistics.fmean(srv)
+        log(
+            f"[{db}] audit.record, {name} append (form {1 if form == 1 else audit.form()}): "
+            f"median {statistics.median(wall):.2f} ms wall, "
+            f"CPU {statistics.fmean(client):.3f} ms here + {statistics.fmean(srv):.3f} ms in "
+            f"the server per call ({n} calls, alternating)"
+        )
+    return out
+
+
+def child(db: str, dsn: str, n: int, keep: bool, every: int, append: int = 0) -> int:
+    if append:
+        with child_database(db, dsn, keep=keep, prefix="samen-bench-audit-"):
+            return child_result(measure_append(db, append))
     with child_database(db, dsn, keep=keep, prefix="samen-bench-audit-"):
         result = measure(db, dsn, n, every)
     return child_result(result)
@@ -821,6 +888,7 @@ def child(db: str, dsn: str, n: int, keep: bool, every: int) -> int:
 def child_args(args: argparse.Namespace) -> list[str]:
     """What a child gets on its command line after `--child --db <db>`."""
     extra = ["--entries", str(args.entries), "--dsn", args.dsn, "--every", str(args.every)]
+    extra += ["--append", str(args.append)]
     return extra + (["--keep"] if args.keep else [])
 
 
@@ -833,8 +901,21 @@ def parse_args() -> argparse.Namespace:
         default=os.environ.get("BENCH_AUDIT_DATABASE_URL", DEFAULT_DSN),
         help="PostgreSQL URL of the bench database (default %(default)s)",
     )
-    p.add_argument("--every", type=int, default=1, help="a checkpoint every n-th entry (default 1)")
+    p.add_argument(
+        "--every",
+        type=int,
+        default=0,
+        help="a checkpoint every n-th entry; default 0: as production writes them with the "
+        "default settings (each write's entry, every 100th read's on PostgreSQL)",
+    )
     p.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    p.add_argument(
+        "--append",
+        type=int,
+        default=0,
+        help="instead of verify: time N appends in the new form against N in the old, "
+        "alternating (ADR 0059)",
+    )
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args()
 
@@ -844,10 +925,16 @@ def main() -> int:
     if args.entries < 2:
         raise SystemExit("--entries must be at least 2")
     if args.child:
-        return child(args.db, args.dsn, args.entries, args.keep, args.every)
+        return child(args.db, args.dsn, args.entries, args.keep, args.every, args.append)
     t_start = time.perf_counter()
     dbs = ["postgres", "sqlite"] if args.db == "both" else [args.db]
     results = [run_child(__file__, db, child_args(args)) for db in dbs]
+    if args.append:
+        print("RESULT " + " ".join(
+            f"{r['db']}_{k}={v:.3f}" if isinstance(v, float) else f"{r['db']}_{k}={v}"
+            for r in results for k, v in r.items() if k != "db"
+        ))  # fmt: skip
+        return 0
     print()
     print(
         f"`samen audit verify` over a chain of {args.entries:,} entries, {os.cpu_count()} CPUs, "
@@ -894,6 +981,7 @@ def main() -> int:
         figures[f"{prefix}load_before"] = f"{r['load_before']:.1f}"
         figures[f"{prefix}load_after"] = f"{r['load_after']:.1f}"
         figures[f"{prefix}checkpoints"] = str(r["checkpoints"])
+        figures[f"{prefix}checkpoint_every"] = str(args.every or "production")
         figures[f"{prefix}anchor_mb"] = f"{r['anchor_mb']:.0f}"
         figures[f"{prefix}verify_peak_rss_mb"] = f"{r['rss_peak_mb']:.0f}"
         figures[f"{prefix}cli_s"] = f"{r['cli_s']:.1f}"

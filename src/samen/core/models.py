@@ -41,6 +41,9 @@ class AuditEntry(models.Model):
     origin = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
+    # Which message the hash covers (samen.core.audit, ADR 0059): 1 the canonical JSON (SQLite,
+    # and PostgreSQL entries older than the column), 2 the columns as the server writes them.
+    form = models.SmallIntegerField(default=1, db_default=1)
 
     class Meta:
         ordering = ["-seq"]
@@ -229,8 +232,15 @@ class AuditSubject(models.Model):
     """Which cases an audit entry touched, so a subject-access report is one indexed query on
     every database (a list read touches many cases; their numbers are also in the entry)."""
 
-    entry = models.ForeignKey(AuditEntry, on_delete=models.CASCADE, related_name="subjects")
+    # Indexed with the case number (Meta): verify's fast walk reads each entry's numbers in
+    # order from the index instead of sorting them (ADR 0059).
+    entry = models.ForeignKey(
+        AuditEntry, on_delete=models.CASCADE, related_name="subjects", db_index=False
+    )
     case_number = models.CharField(max_length=16, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["entry", "case_number"], name="sharing_auditsubject_entry")]
 
     def __str__(self) -> str:
         return f"{self.case_number} in {self.entry_id}"

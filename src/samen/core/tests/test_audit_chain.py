@@ -113,6 +113,15 @@ def test_the_verify_command_exits_nonzero_and_names_the_entry(trail, capsys):
     assert "sequence 2" in capsys.readouterr().err
 
 
+def test_sqlite_refuses_an_entry_claiming_the_form_only_postgresql_writes(trail):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite writes and checks the canonical JSON form only")
+    assert {e.form for e in trail} == {audit.FORM_JSON}
+    raw(f"UPDATE {TABLE} SET form = %s WHERE seq = 2", [audit.FORM_COLUMNS])
+    result = audit.verify()
+    assert not result.ok and result.first_bad_seq == 2 and "form was altered" in result.reason
+
+
 @pytest.mark.postgres_only
 def test_postgresql_refuses_update_and_delete_of_audit_rows(trail):
     if connection.vendor != "postgresql":

@@ -1,7 +1,9 @@
-"""The fast walk on PostgreSQL (ADR 0042): the server writes the canonical form around the JSON
-columns and Python hashes bytes. Every chained column still counts, content the server writes
-differently from Python (non-ASCII, escapes, no actor) verifies without the slow path, and a
-form the server gets wrong costs time, never a false alarm and never a missed change."""
+"""The fast walk on PostgreSQL of entries in the older form (ADR 0042; entries written before
+migration 0011, FORM_JSON): the server writes the canonical form around the JSON columns and
+Python hashes bytes. Every chained column still counts, content the server writes differently
+from Python (non-ASCII, escapes, no actor) verifies without the slow path, and a form the server
+gets wrong costs time, never a false alarm and never a missed change. (The newer form:
+test_audit_verify_columns.)"""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -18,31 +20,39 @@ pytestmark = pytest.mark.postgres_only
 ODD = 'AVG art. 6 — lid 1 "e" \\ \t\n\x7f\x01 😀 zoë'
 
 
+def write_odd_trail(actor_for) -> None:
+    """Entries whose content the server's JSON and Python's differ on."""
+    actor = actor_for("demo-coordinator")
+    audit.record(
+        actor, "case.read", object_type="case", object_id="MH-2026-000001",
+        fields=["identity.name", "zoë", 'a"b'], legal_basis=ODD, purpose="p\\q",
+        detail={
+            "shown": ["MH-2026-000002", "MH-2026-000001"], "q": ODD,
+            "n": [1, 1.5, None, True, 10**20], "ü": {"z": 1, "a": "é", "": []},
+        },
+    )  # fmt: skip
+    audit.record(
+        actor, "signal.read", object_type="signal", object_id="12",
+        detail={"case": "MH-2026-000003", "cases": ["MH-2026-000004", "not-a-number"]},
+    )  # fmt: skip
+    audit.record(
+        Actor(user=AnonymousUser(), membership=None, origin="web:192.0.2.1"),
+        "login.failed", result="denied",
+    )  # fmt: skip
+    audit.record(actor, "case.search", object_type="case", object_id="*", detail={})
+
+
 @pytest.fixture
-def odd_trail(actor_for, django_capture_on_commit_callbacks):
-    """Entries whose content the server's JSON and Python's differ on, committed."""
+def odd_trail(actor_for, django_capture_on_commit_callbacks, monkeypatch):
+    """The odd entries in the older form, as PostgreSQL wrote them before migration 0011."""
     if connection.vendor != "postgresql":
         pytest.skip("the COPY walk is PostgreSQL's")
+    monkeypatch.setattr(audit, "form", lambda: audit.FORM_JSON)
     with django_capture_on_commit_callbacks(execute=True):
-        actor = actor_for("demo-coordinator")
-        audit.record(
-            actor, "case.read", object_type="case", object_id="MH-2026-000001",
-            fields=["identity.name", "zoë", 'a"b'], legal_basis=ODD, purpose="p\\q",
-            detail={
-                "shown": ["MH-2026-000002", "MH-2026-000001"], "q": ODD,
-                "n": [1, 1.5, None, True, 10**20], "ü": {"z": 1, "a": "é", "": []},
-            },
-        )  # fmt: skip
-        audit.record(
-            actor, "signal.read", object_type="signal", object_id="12",
-            detail={"case": "MH-2026-000003", "cases": ["MH-2026-000004", "not-a-number"]},
-        )  # fmt: skip
-        audit.record(
-            Actor(user=AnonymousUser(), membership=None, origin="web:192.0.2.1"),
-            "login.failed", result="denied",
-        )  # fmt: skip
-        audit.record(actor, "case.search", object_type="case", object_id="*", detail={})
-    return list(AuditEntry.objects.order_by("seq"))
+        write_odd_trail(actor_for)
+    trail = list(AuditEntry.objects.order_by("seq"))
+    assert {e.form for e in trail} == {audit.FORM_JSON}
+    return trail
 
 
 def no_slow_path(*args, **kwargs):

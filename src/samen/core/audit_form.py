@@ -1,0 +1,112 @@
+"""The message an audit entry's hash covers in FORM_COLUMNS (ADR 0059): defined once, twice over.
+
+`columns_message` builds it in Python when the entry is appended (the HMAC needs the key, which
+never goes to the database); `message_sql` has PostgreSQL write the same bytes from the stored
+row, so `samen audit verify` streams each entry's message and only hashes it: no column decoded,
+no canonical form rebuilt, nothing compared. The two are kept side by side so they cannot drift;
+a test compares them on awkward content.
+
+    prev_hash "|2|" seq "|" at "|" actor_id "|" organisation_id "|" emergency (t or f) "|"
+    sized(each of SIZED_COLUMNS) sized(fields) sized(each subject index number) "|" detail
+
+`sized(x)` is `octet_length(x) ":" x`; `at` is the time in UTC as `isoformat(timespec=
+"microseconds")` writes it; missing ids are empty; `fields` and `detail` are PostgreSQL's own
+text of the stored `jsonb` (the append asks the server for it, in the round trip that locks the
+chain head); the subject index numbers are sorted bytewise (`COLLATE "C"`). Every part is sized
+or cannot hold the delimiter after it, and the detail comes last, so two different rows never
+give the same message; a relabelled form cannot pass either, since a FORM_JSON message starts
+with `prev_hash "|{"`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC
+
+#: AuditEntry.form: which message an entry's hash covers.
+FORM_JSON = 1  # the canonical JSON of the chained fields (ADR 3): SQLite; older PostgreSQL rows
+FORM_COLUMNS = 2  # this module's message: entries appended on PostgreSQL since migration 0011
+
+#: The string columns, each sized, in this order.
+SIZED_COLUMNS = (
+    "actor_username", "on_behalf_of", "role", "action", "operation", "object_type", "object_id",
+    "purpose", "legal_basis", "result", "origin",
+)  # fmt: skip
+# How `datetime.isoformat(timespec="microseconds")` writes a time in UTC (ADR 0042).
+AT_SQL = "to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
+
+
+def _sized(text: str) -> bytes:
+    raw = text.encode()
+    return b"%d:%s" % (len(raw), raw)
+
+
+def _number(value: int | None) -> bytes:
+    return b"" if value is None else b"%d" % value
+
+
+def columns_message(
+    prev_hash: str, values: dict, texts: dict[str, str], subjects: list[str]
+) -> bytes:
+    """The message of an entry with these chained `values` (as `audit.entry_values` makes them,
+    with its seq), after `prev_hash`, with these subject index numbers. `texts` maps the JSON
+    text of `fields` and `detail` as the model's JSONField sends it (`json.dumps`) to
+    PostgreSQL's text of that `jsonb` (`%s::jsonb::text`)."""
+    at = values["at"].astimezone(UTC).isoformat(timespec="microseconds")
+    head = b"%s|2|%d|%s|%s|%s|%s|" % (
+        prev_hash.encode(), values["seq"], at.encode(), _number(values["actor_id"]),
+        _number(values["organisation_id"]), b"t" if values["emergency"] else b"f",
+    )  # fmt: skip
+    strings = b"".join([_sized(str(values[name])) for name in SIZED_COLUMNS])
+    fields = _sized(texts[json.dumps(values["fields"])])
+    index = b"".join([_sized(n) for n in sorted(subjects)])  # code points: UTF-8 byte order
+    detail = texts[json.dumps(values["detail"])].encode()
+    return b"%s%s%s%s|%s" % (head, strings, fields, index, detail)
+
+
+def _sized_sql(expr: str) -> str:
+    return f"octet_length({expr}) || ':' || {expr}"
+
+
+def message_sql(subjects_table: str, *, numbers: str = "") -> str:
+    """The expression that writes `columns_message` of the row `e`: its subject index rows
+    from `subjects_table`, or `numbers`, an expression of them already sized and joined."""
+    strings = " || ".join(_sized_sql(f"e.{name}") for name in SIZED_COLUMNS)
+    numbers = numbers or (
+        f"(SELECT string_agg({_sized_sql('s.case_number')}, '' "  # noqa: S608 (table name from the model)
+        f'ORDER BY s.case_number COLLATE "C") FROM {subjects_table} s WHERE s.entry_id = e.id)'
+    )
+    numbers = f"COALESCE({numbers}, '')"
+    return (
+        f"e.prev_hash || '|2|' || e.seq || '|' || {AT_SQL} || '|' || "
+        "COALESCE(e.actor_id::text, '') || '|' || COALESCE(e.organisation_id::text, '') || '|' "
+        "|| CASE e.emergency WHEN true THEN 't' WHEN false THEN 'f' END || '|' || "
+        f"{strings} || {_sized_sql('e.fields::text')} || {numbers} || '|' || e.detail::text"
+    )
+
+
+def parse(message: bytes) -> dict[str, object]:
+    """A message split back into its parts (for the reason of a failed check, and the tests):
+    the columns by name as text, `subjects` as a list. ValueError when it is not one."""
+    prev, form, seq, at, actor_id, org_id, emergency, rest = message.split(b"|", 7)
+    if form != b"2" or emergency not in (b"t", b"f"):
+        raise ValueError("not a FORM_COLUMNS message")
+    parts: dict[str, object] = {
+        "prev_hash": prev.decode(), "seq": seq.decode(), "at": at.decode(),
+        "actor_id": actor_id.decode(), "organisation_id": org_id.decode(),
+        "emergency": emergency == b"t",
+    }  # fmt: skip
+    items: list[str] = []
+    at_byte = 0
+    while rest[at_byte : at_byte + 1].isdigit():
+        colon = rest.index(b":", at_byte)
+        size, start = rest[at_byte:colon], colon + 1
+        items.append(rest[start : start + int(size)].decode())
+        at_byte = start + int(size)
+    if len(items) <= len(SIZED_COLUMNS) or rest[at_byte : at_byte + 1] != b"|":
+        raise ValueError("not a FORM_COLUMNS message")
+    parts.update(zip(SIZED_COLUMNS, items, strict=False))
+    parts["fields"] = items[len(SIZED_COLUMNS)]
+    parts["subjects"] = items[len(SIZED_COLUMNS) + 1 :]
+    parts["detail"] = rest[at_byte + 1 :].decode()
+    return parts
