@@ -57,6 +57,13 @@ def test_every_app_at_or_above_its_floor_passes_and_the_table_shows_each(tmp_pat
     lines = {line.split()[0]: line for line in out.splitlines()}
     assert "83.3%" in lines["shelter"]  # 100 of 120 statements, the app's files summed
     assert "90.0%" in lines["jobs"] and "100.0%" in lines["urls"]
+    assert "!! more than a point above the floor" not in out
+
+
+def test_a_floor_far_below_the_measure_is_named_for_raising(tmp_path):
+    code, out, _ = check(tmp_path, {"shelter": 50.0, "jobs": 90.0, "urls": 100.0})
+    assert code == 0
+    assert "!! more than a point above the floor: shelter:" in out
 
 
 def test_one_app_below_its_floor_fails_the_check_and_names_it(tmp_path):
