@@ -97,11 +97,11 @@ class FakeItem:
 
 def test_each_test_is_traced_in_one_pass_and_an_untraced_one_in_none(monkeypatch):
     monkeypatch.delenv("SAMEN_COVERAGE_TRACE_UNTRACED", raising=False)
-    monkeypatch.setenv("SAMEN_COVERAGE_ONCE_ONLY", "1")  # as .ci/run's passes run
+    monkeypatch.setenv("SAMEN_COVERAGE_ONCE_ONLY", "1")  # as .ci/run's SQLite pass runs
     assert traced(FakeItem("once")) and traced(FakeItem("browser"))
     assert not traced(FakeItem())  # both passes run it: the PostgreSQL pass traces it
     assert not traced(FakeItem("browser", "untraced")) and not traced(FakeItem("untraced"))
-    monkeypatch.delenv("SAMEN_COVERAGE_ONCE_ONLY")  # `make test COVERAGE=1`: one run
+    monkeypatch.delenv("SAMEN_COVERAGE_ONCE_ONLY")  # the PostgreSQL pass; `make test COVERAGE=1`
     assert traced(FakeItem()) and not traced(FakeItem("untraced"))
     monkeypatch.setenv("SAMEN_COVERAGE_TRACE_UNTRACED", "1")  # to measure what they add
     assert traced(FakeItem("untraced"))
