@@ -37,6 +37,8 @@ run: install
 # COVERAGE=collect only measures, into COVERAGE_DATA: .ci/run measures its passes so, each into
 # its own file, and `make coverage-check COVERAGE_PASSES="<files>"` checks the floors on their sum.
 # The floors hold for that sum: on SQLite alone the job queue's tests skip (jobs falls short).
+# What is measured is [tool.coverage.run] in pyproject.toml (the app code, not its tests); which
+# tests are traced, src/samen/conftest.py (`untraced`, SAMEN_COVERAGE_ONCE_ONLY; ADR 0060).
 COVERAGE_DATA   ?= var/coverage-suite.data
 COVERAGE_PASSES ?= $(COVERAGE_DATA)
 
@@ -77,8 +79,9 @@ coverage-check: $(VENV)/.installed
 	$(BIN)/coverage json -q --data-file=var/coverage-combined.data -o var/coverage.json
 	$(BIN)/python scripts/coverage_floor.py var/coverage.json
 
-# Raise the per-app coverage floors (coverage-floor.json) to what the last `make test COVERAGE=1`
-# measured; a floor only rises.
+# Raise the per-app coverage floors (coverage-floor.json) to what the last `make coverage-check`
+# (or `make test COVERAGE=1`) measured; a floor only rises. Raise them from CI's own two passes
+# (.ci/run leaves var/coverage.json): a single run measures differently.
 coverage-floor: $(VENV)/.installed
 	$(BIN)/python scripts/coverage_floor.py var/coverage.json --raise
 

@@ -50,19 +50,29 @@ def runs_in_both_passes(item: pytest.Item) -> bool:
     return not any(item.get_closest_marker(name) for name in ONCE_MARKERS)
 
 
+def traced(item: pytest.Item) -> bool:
+    """Whether coverage traces this test (when coverage runs at all; ADR 0049, 0060).
+
+    Not a test marked `untraced`: the heaviest walks (every page as every role through a
+    browser, the audit walk, the canary's crawl per user), the outside attackers' linear
+    programs and the load test's server process cost the tracer most and repeat pages other
+    tests reach. SAMEN_COVERAGE_TRACE_UNTRACED=1 traces them after all, to measure what they add.
+    Not, with SAMEN_COVERAGE_ONCE_ONLY set (.ci/run's SQLite pass), a test the PostgreSQL pass
+    also runs: that pass traces it, and `make coverage-check` sums both passes."""
+    if item.get_closest_marker("untraced") and not os.environ.get("SAMEN_COVERAGE_TRACE_UNTRACED"):
+        return False
+    return not (os.environ.get("SAMEN_COVERAGE_ONCE_ONLY") and runs_in_both_passes(item))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
-    """With SAMEN_COVERAGE_ONCE_ONLY set (.ci/run's SQLite pass), coverage is not traced in
-    the tests the PostgreSQL pass also runs: that pass measures them, and `make
-    coverage-check` sums both passes, so every test is measured once and pays for tracing once.
-    Setup and teardown are paused too; what a test reaches, it reaches on both engines."""
+    """Pauses pytest-cov's tracer around a test coverage does not trace (`traced`): its setup,
+    call and teardown, so the fixtures it builds cost no tracing either. (pytest-cov's own
+    `no_cover` pauses the call only, and must not be combined with this: its resume would
+    restart the tracer inside this pause.)"""
     plugin = item.config.pluginmanager.get_plugin("_cov")
     controller = getattr(plugin, "cov_controller", None)
-    pause = (
-        controller is not None
-        and bool(os.environ.get("SAMEN_COVERAGE_ONCE_ONLY"))
-        and runs_in_both_passes(item)
-    )
+    pause = controller is not None and not traced(item)
     if pause:
         controller.pause()
     try:

@@ -48,7 +48,7 @@ from scipy.sparse import csr_matrix
 
 # Once per CI run: the cost is the attacker's linear programs over the delivered files; the
 # queries that build the tables run on both engines in test_statistics_tables.py.
-pytestmark = [pytest.mark.django_db, pytest.mark.once]
+pytestmark = [pytest.mark.django_db, pytest.mark.once, pytest.mark.untraced]
 
 THRESHOLD = 10
 #: Tables whose cells count other populations than the registered possible victims.

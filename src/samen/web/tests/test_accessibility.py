@@ -32,7 +32,7 @@ from samen.web.tests.test_audit_walk import SHOWS_PERSONAL_DATA as AUDIT_PERSONA
 from samen.web.tests.test_url_rules import APP_URLS, concrete, rule_of
 from samen.web.tests.test_url_rules import SHOWS_PERSONAL_DATA as PERSONAL_PATHS
 
-pytestmark = [pytest.mark.browser, pytest.mark.once]
+pytestmark = [pytest.mark.browser, pytest.mark.once, pytest.mark.untraced]
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

@@ -22,7 +22,7 @@ from samen.web.tests.canary.attacker import sign_in
 from samen.web.tests.canary.world import CanaryWorld, build_canary_world
 from samen.web.tests.test_url_rules import APP_URLS, PERSONAL_PAGES, concrete, rule_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.untraced]
 
 # Every demo user, one or more per role (the canary's second hotel included).
 USERS = (

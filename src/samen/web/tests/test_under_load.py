@@ -172,6 +172,7 @@ def active_holds(url: str, place: int) -> int:
 
 
 @pytest.mark.load
+@pytest.mark.untraced
 @pytest.mark.django_db(transaction=True)
 def test_ten_users_and_a_race_for_the_last_bed_get_no_server_error(tmp_path, actor_for):
     build_demo_world(seed=1, signals=40)

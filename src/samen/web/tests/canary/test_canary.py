@@ -183,6 +183,7 @@ ATTACKER_CHECKED_ON = "demo-registrar"
 _WALKS: dict[str, Crawl] = {}
 
 
+@pytest.mark.untraced
 @pytest.mark.parametrize("user", expected.USERS)
 def test_user_sees_exactly_what_its_relation_grants(canary_world, user):
     """The canary's judgement, and on the same responses (one crawl per user, ADR 0054) plain
