@@ -249,7 +249,7 @@ def _lock_sql(*, late: bool, jsons: list[str] | None) -> tuple[str, list[Any] | 
     t = _tables()
     # set_config(..., true) is SET LOCAL: this transaction only, in the same round trip.
     late_sql = "set_config('synchronous_commit', 'off', true), " if late else ""
-    texts_sql, params = "", None
+    texts_sql, params = "", cast("list[Any] | None", None)
     if jsons and len(jsons) <= _SCALAR_TEXTS:
         # One column each: binding a text[] costs the client ~30 µs, a few texts ~4 µs.
         texts_sql, params = ", %s::jsonb::text" * len(jsons), list(jsons)
@@ -472,7 +472,8 @@ def _append_pipelined(
     """`_append_alone` in pipeline mode: the same statements, each a server-side prepared
     statement (parsed and planned once per connection), in the same two round trips: BEGIN and
     the head's lock up to a sync point, then the inserts and COMMIT up to the next. BEGIN,
-    COMMIT and ROLLBACK go on the raw connection (not counted as queries, as they were not)."""
+    COMMIT and ROLLBACK go unprepared past Django's wrapper (not counted as queries, as they were
+    not before: they were parts of the two counted strings)."""
     pg = connection.connection
     with connection.wrap_database_errors:
         raw = _PipelineCursor(pg)
@@ -482,7 +483,7 @@ def _append_pipelined(
         cursor = connection._prepare_cursor(raw)  # type: ignore[attr-defined]  # Django's wrapping
         try:
             with pg.pipeline() as pipe:
-                pg.execute("BEGIN", prepare=False)
+                raw.execute("BEGIN", prepare=False)
                 head, prev, texts = _lock_head_pipelined(cursor, pipe, late=late, jsons=jsons)
                 first = head + 1
                 writes = _chained(key, batch, head, prev, texts)
@@ -493,7 +494,7 @@ def _append_pipelined(
                     cursor.execute(_DURABLE_SQL)
                 for write in writes:
                     cursor.execute(*_insert_sql(write))
-                pg.execute("COMMIT", prepare=False)
+                raw.execute("COMMIT", prepare=False)
             # Leaving the pipeline sends the second sync point and raises any error.
         except BaseException:
             with suppress(psycopg.Error):
