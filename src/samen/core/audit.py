@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from samen.core import anchor, audit_verify
+from samen.core import anchor, audit_verify, statements
 from samen.core.anchor import Checkpoint
 from samen.core.audit_form import FORM_COLUMNS, FORM_JSON, columns_message
 from samen.core.audit_verify import subjects_of
@@ -243,45 +243,62 @@ def jsonb_texts(cursor: Any, jsons: list[str]) -> dict[str, str]:
     return dict(zip(jsons, cursor.fetchone()[0], strict=True))
 
 
-def _lock_head(
-    cursor: Any, *, late: bool, begin: bool = False, jsons: list[str] | None = None
-) -> _Head:
-    """Lock and read the head; with `begin`, open the transaction in the same round trip. With
-    `jsons` (FORM_COLUMNS), PostgreSQL's `jsonb` text of each, in the same statement: the
-    message of such an entry holds its JSON columns as the server writes them."""
+def _lock_sql(*, late: bool, jsons: list[str] | None) -> tuple[str, list[Any] | None]:
+    """PostgreSQL: the statement that locks and reads the head; with `late`, ADR 43's late
+    commit set for this transaction; with `jsons`, PostgreSQL's `jsonb` text of each."""
     t = _tables()
-    params: list[Any] | None = None
-    if connection.vendor == "postgresql":
-        # set_config(..., true) is SET LOCAL: this transaction only, in the same round trip.
-        late_sql = "set_config('synchronous_commit', 'off', true), " if late else ""
-        texts_sql = ""
-        if jsons and len(jsons) <= _SCALAR_TEXTS:
-            # One column each: binding a text[] costs the client ~30 µs, a few texts ~4 µs.
-            texts_sql, params = ", %s::jsonb::text" * len(jsons), list(jsons)
-        elif jsons:
-            texts_sql, params = f", {_JSONB_TEXTS}", [jsons]
-        sql = f"SELECT {late_sql}seq, hash{texts_sql} FROM {t.head} WHERE id = 1 FOR UPDATE"  # noqa: S608 (table names from the models)
-    else:  # SQLite: the IMMEDIATE transaction already holds the write lock
-        sql = f"SELECT seq, hash FROM {t.head} WHERE id = 1"  # noqa: S608
-    if begin:
-        cursor.execute(f"BEGIN; {sql}", params)
-        cursor.nextset()  # the SELECT's result, after BEGIN's
-    else:
-        cursor.execute(sql, params)
-    row = cursor.fetchone()
-    if row is None:  # the first entry ever: create the head row, then lock it
-        cursor.execute(
-            f"INSERT INTO {t.head} (id, seq, hash) VALUES (1, 0, %s) ON CONFLICT (id) DO NOTHING",  # noqa: S608
-            [GENESIS],
-        )
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    # set_config(..., true) is SET LOCAL: this transaction only, in the same round trip.
+    late_sql = "set_config('synchronous_commit', 'off', true), " if late else ""
+    texts_sql, params = "", cast("list[Any] | None", None)
+    if jsons and len(jsons) <= _SCALAR_TEXTS:
+        # One column each: binding a text[] costs the client ~30 µs, a few texts ~4 µs.
+        texts_sql, params = ", %s::jsonb::text" * len(jsons), list(jsons)
+    elif jsons:
+        texts_sql, params = f", {_JSONB_TEXTS}", [jsons]
+    sql = f"SELECT {late_sql}seq, hash{texts_sql} FROM {t.head} WHERE id = 1 FOR UPDATE"  # noqa: S608 (table names from the models)
+    return sql, params
+
+
+def _create_head(cursor: Any) -> None:
+    """The first entry ever: create the head row (then lock it)."""
+    head = _tables().head
+    cursor.execute(
+        f"INSERT INTO {head} (id, seq, hash) VALUES (1, 0, %s) ON CONFLICT (id) DO NOTHING",  # noqa: S608
+        [GENESIS],
+    )
+
+
+def _head_of(row: Any, jsons: list[str] | None) -> _Head:
     if jsons and len(jsons) <= _SCALAR_TEXTS:
         at = len(row) - len(jsons)
         return int(row[at - 2]), str(row[at - 1]), dict(zip(jsons, row[at:], strict=True))
     if jsons:
         return int(row[-3]), str(row[-2]), dict(zip(jsons, row[-1], strict=True))
     return int(row[-2]), str(row[-1]), {}
+
+
+def _lock_head(
+    cursor: Any, *, late: bool, begin: bool = False, jsons: list[str] | None = None
+) -> _Head:
+    """Lock and read the head; with `begin`, open the transaction in the same round trip. With
+    `jsons` (FORM_COLUMNS), PostgreSQL's `jsonb` text of each, in the same statement: the
+    message of such an entry holds its JSON columns as the server writes them."""
+    params: list[Any] | None = None
+    if connection.vendor == "postgresql":
+        sql, params = _lock_sql(late=late, jsons=jsons)
+    else:  # SQLite: the IMMEDIATE transaction already holds the write lock
+        sql = f"SELECT seq, hash FROM {_tables().head} WHERE id = 1"  # noqa: S608
+    if begin:
+        cursor.execute(f"BEGIN; {sql}", params)
+        cursor.nextset()  # the SELECT's result, after BEGIN's
+    else:
+        cursor.execute(sql, params)
+    row = cursor.fetchone()
+    if row is None:
+        _create_head(cursor)
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return _head_of(row, jsons)
 
 
 _Write = tuple[list[list[Any]], list[tuple[int, str]], tuple[int, str]]  # rows, subjects, head
@@ -386,21 +403,25 @@ def _append_alone(key: bytes, batch: list[dict], *, late: bool, jsons: list[str]
     """PostgreSQL, outside any transaction: the append is a transaction of its own in two round
     trips, BEGIN with the head's lock and read, then the inserts with COMMIT (Django's atomic
     block would send BEGIN and COMMIT apart: four). On a loaded machine each round trip waits
-    for the scheduler twice, so their number is most of an append's time."""
+    for the scheduler twice, so their number is most of an append's time. Where statements run
+    prepared (ADR 0057), in pipeline mode with prepared statements (ADR 0062)."""
+    if _pipelined():
+        _append_pipelined(key, batch, late=late, jsons=jsons)
+        return
     with connection.cursor() as cursor:
         try:
             head, prev, texts = _lock_head(cursor, late=late, begin=True, jsons=jsons)
             first = head + 1
             writes = _chained(key, batch, head, prev, texts)
-            statements = [_insert_sql(write) for write in writes]
+            sent = [_insert_sql(write) for write in writes]
             seq, digest = writes[-1][2]
             # Every so many reads' entries one durable commit, then a checkpoint.
             periodic = late and _crosses(first, seq, settings.AUDIT_READS_DURABLE_EVERY)
             if periodic:
-                statements.insert(0, ("SELECT set_config('synchronous_commit', 'on', true)", []))
+                sent.insert(0, (_DURABLE_SQL, []))
             cursor.execute(
-                "; ".join([sql for sql, _ in statements] + ["COMMIT"]),
-                [p for _, params in statements for p in params],
+                "; ".join([sql for sql, _ in sent] + ["COMMIT"]),
+                [p for _, params in sent for p in params],
             )
         except BaseException:
             with suppress(DatabaseError):
@@ -408,6 +429,96 @@ def _append_alone(key: bytes, batch: list[dict], *, late: bool, jsons: list[str]
             raise
     if not late or periodic:  # a checkpoint only of entries known durable; no block: at once
         anchor.after_commit(seq, digest, first=first, force=periodic)
+
+
+_DURABLE_SQL = "SELECT set_config('synchronous_commit', 'on', true)"
+
+try:  # psycopg is there wherever PostgreSQL is
+    import psycopg
+
+    class _PipelineCursor(psycopg.Cursor):
+        """A server-binding cursor for the pipelined append: its statements go as the extended
+        protocol (a simple-protocol string cannot be prepared), prepared as the caller says."""
+
+        prepare: bool | None = None
+
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            kwargs.setdefault("prepare", self.prepare)
+            return super().execute(query, params, **kwargs)
+
+        def _convert_query(self, query: Any, params: Any = None) -> Any:
+            # Kept for Django's debug log of the statement (last_executed_query reads _query).
+            self._query = super()._convert_query(query, params)
+            return self._query
+
+except ImportError:  # pragma: no cover (SQLite-only installs)
+    psycopg = None  # type: ignore[assignment]
+
+
+def _pipelined() -> bool:
+    """Whether the append runs pipelined and prepared: statements run prepared (ADR 0057) and
+    the connection prepares at all (psycopg prepares nothing while prepare_threshold is None;
+    then the simple-protocol strings cost the server less than unprepared extended ones)."""
+    if not statements.prepared() or psycopg is None:
+        return False
+    connection.ensure_connection()
+    pg = connection.connection
+    return pg.prepare_threshold is not None and psycopg.Pipeline.is_supported()
+
+
+def _append_pipelined(
+    key: bytes, batch: list[dict], *, late: bool, jsons: list[str] | None
+) -> None:
+    """`_append_alone` in pipeline mode: the same statements, each a server-side prepared
+    statement (parsed and planned once per connection), in the same two round trips: BEGIN and
+    the head's lock up to a sync point, then the inserts and COMMIT up to the next. BEGIN,
+    COMMIT and ROLLBACK go unprepared past Django's wrapper (not counted as queries, as they were
+    not before: they were parts of the two counted strings)."""
+    pg = connection.connection
+    with connection.wrap_database_errors:
+        raw = _PipelineCursor(pg)
+        # A single entry's statements have one shape: prepared from the first call. A batch's
+        # shapes vary with its size: prepared only once used as often as the threshold says.
+        raw.prepare = True if len(batch) == 1 else None
+        cursor = connection._prepare_cursor(raw)  # type: ignore[attr-defined]  # Django's wrapping
+        try:
+            with pg.pipeline() as pipe:
+                raw.execute("BEGIN", prepare=False)
+                head, prev, texts = _lock_head_pipelined(cursor, pipe, late=late, jsons=jsons)
+                first = head + 1
+                writes = _chained(key, batch, head, prev, texts)
+                seq, digest = writes[-1][2]
+                # Every so many reads' entries one durable commit, then a checkpoint.
+                periodic = late and _crosses(first, seq, settings.AUDIT_READS_DURABLE_EVERY)
+                if periodic:
+                    cursor.execute(_DURABLE_SQL)
+                for write in writes:
+                    cursor.execute(*_insert_sql(write))
+                raw.execute("COMMIT", prepare=False)
+            # Leaving the pipeline sends the second sync point and raises any error.
+        except BaseException:
+            with suppress(psycopg.Error):
+                pg.execute("ROLLBACK", prepare=False)
+            raise
+        finally:
+            cursor.close()
+    if not late or periodic:  # a checkpoint only of entries known durable; no block: at once
+        anchor.after_commit(seq, digest, first=first, force=periodic)
+
+
+def _lock_head_pipelined(cursor: Any, pipe: Any, *, late: bool, jsons: list[str] | None) -> _Head:
+    """`_lock_head` on a pipeline: the statement queued after BEGIN, both sent at a sync point.
+    Its text depends only on `late` and the number of JSON texts, so it is prepared once."""
+    sql, params = _lock_sql(late=late, jsons=jsons)
+    cursor.execute(sql, params)
+    pipe.sync()
+    row = cursor.fetchone()
+    if row is None:
+        _create_head(cursor)
+        cursor.execute(sql, params)
+        pipe.sync()
+        row = cursor.fetchone()
+    return _head_of(row, jsons)
 
 
 _held: ContextVar[list[dict] | None] = ContextVar("samen_audit_held_refusals", default=None)

@@ -119,8 +119,8 @@ def test_reads_commit_late_and_only_their_durable_nth_is_checkpointed_writes_nev
 
 
 def messages_sent(action) -> list[str]:
-    """The queries the client sends to the server while `action` runs (libpq's protocol
-    trace): each is one round trip."""
+    """The messages the client sends to the server while `action` runs (libpq's protocol
+    trace)."""
     with tempfile.TemporaryFile("w+") as out:
         connection.ensure_connection()
         connection.connection.pgconn.trace(out.fileno())
@@ -129,31 +129,66 @@ def messages_sent(action) -> list[str]:
         finally:
             connection.connection.pgconn.untrace()
         out.seek(0)
-        return [line for line in out if "\tF\t" in line and "\tQuery\t" in line]
+        return [line.split("\t", 3)[3] for line in out if "\tF\t" in line]
+
+
+def round_trips(sent: list[str]) -> list[str]:
+    """The messages after which the client waits for the server: a simple-protocol Query, or a
+    Sync ending a pipeline's batch of extended-protocol messages."""
+    return [m for m in sent if m.startswith(("Query\t", "Sync"))]
+
+
+def parsed(sent: list[str]) -> list[str]:
+    """The statements the server parses (and plans) anew: simple-protocol queries, and Parse
+    messages of the extended protocol (a prepared statement is parsed once per connection)."""
+    return [m for m in sent if m.startswith(("Query\t", "Parse\t"))]
 
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_an_append_of_its_own_is_two_round_trips_and_rolls_back_whole(actor_for, monkeypatch):
+def test_an_append_of_its_own_is_two_round_trips_and_rolls_back_whole(
+    actor_for, monkeypatch, settings
+):
     """Outside a transaction an append is one: BEGIN goes with the head's lock, COMMIT with the
-    inserts. A failed insert leaves no entry and the connection usable."""
+    inserts. Where statements run prepared (ADR 0057) both go pipelined and the head's lock and
+    the inserts are prepared statements, parsed once per connection (ADR 0062); without a
+    prepare_threshold (psycopg then prepares nothing), or with SAMEN_DB_PREPARED=0, they go as
+    two simple-protocol strings. A failed insert leaves no entry and the connection usable."""
     needs_postgresql()
     actor = actor_for("demo-coordinator")
     audit.record(actor, "case.read")  # the first entry ever also creates the head row
-    sent = messages_sent(lambda: audit.record(actor, "case.update", object_id="MH-2026-000001"))
-    assert len(sent) == 2 and "BEGIN;" in sent[0] and "COMMIT" in sent[1]
-    assert AuditEntry.objects.count() == 2
+    connection.ensure_connection()
+    pg = connection.connection
+    for n, (prepared, threshold) in enumerate([(True, 5), (True, 0), (True, None), (False, 5)]):
+        settings.DATABASE_PREPARED = prepared
+        monkeypatch.setattr(pg, "prepare_threshold", threshold)
+        number = f"MH-2026-{n:06d}"
+        for action in ("case.update", "case.read"):  # reads: the late commit's statement
+            audit.record(actor, action, object_id=number)  # prepares
+            sent = messages_sent(lambda a=action, o=number: audit.record(actor, a, object_id=o))
+            assert len(round_trips(sent)) == 2
+            if prepared and threshold is not None:
+                # Only BEGIN and COMMIT are parsed: the lock and the inserts were prepared.
+                assert [m.split('"')[3] for m in parsed(sent)] == ["BEGIN", "COMMIT"]
+            else:
+                assert "BEGIN;" in sent[0] and "COMMIT" in sent[1]
+    assert AuditEntry.objects.count() == 17
+    assert audit.verify().ok
+    monkeypatch.undo()
 
     def broken(write):
         sql, params = real(write)
         return sql.replace("UPDATE", "UPDATE no_such_table", 1), params
 
     real = audit._insert_sql
-    monkeypatch.setattr(audit, "_insert_sql", broken)
-    with pytest.raises(DatabaseError):
-        audit.record(actor, "case.update", object_id="MH-2026-000002")
-    monkeypatch.undo()
-    assert AuditEntry.objects.count() == 2
+    for prepared in (True, False):
+        settings.DATABASE_PREPARED = prepared
+        monkeypatch.setattr(audit, "_insert_sql", broken)
+        with pytest.raises(DatabaseError):
+            audit.record(actor, "case.update", object_id="MH-2026-000002")
+        monkeypatch.undo()
+        assert AuditEntry.objects.count() == 17
+        assert not connection.in_atomic_block
     audit.record(actor, "case.update", object_id="MH-2026-000003")
-    assert AuditEntry.objects.order_by("-seq").first().seq == 3
+    assert AuditEntry.objects.order_by("-seq").first().seq == 18
     assert audit.verify().ok
