@@ -78,6 +78,7 @@ without its keys and hosts: samen.conf.production.
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -201,6 +202,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+if sys.argv[1:2] == ["runserver"]:
+    # The development server runs every request in a thread of its own and never closes that
+    # thread's connection: a persistent one lives on (a DatabaseWrapper is a reference cycle)
+    # until the garbage collector finds it. Ten users on PostgreSQL piled up to max_connections
+    # and the next request got a 500. Django's docs: no persistent connections with runserver.
+    for _database in DATABASES.values():
+        _database["CONN_MAX_AGE"] = 0
 # Prepared statements (samen.core.statements, ADR 0057). Django's own cursors bind on the client
 # and never prepare, whatever the threshold; the threshold only lets the few statements that ask
 # for it be prepared (psycopg turns preparing off altogether when it is None, Django's default).

@@ -160,6 +160,18 @@ def racing_referrals(actor_for) -> tuple[int, list[int]]:
     return bed.pk, referrals
 
 
+def server_connections(url: str) -> int:
+    """The connections other sessions hold to the test database (0 on SQLite: no server)."""
+    if url.startswith("sqlite"):
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
 def active_holds(url: str, place: int) -> int:
     table = Hold._meta.db_table
     if url.startswith("sqlite"):
@@ -227,6 +239,9 @@ def test_ten_users_and_a_race_for_the_last_bed_get_no_server_error(tmp_path, act
             t.start()
         for t in threads:
             t.join()
+        # Every request's connection is closed with it: none may pile up in the server (they
+        # did, up to PostgreSQL's max_connections, when runserver kept persistent connections).
+        left = server_connections(url)
 
         barrier = threading.Barrier(RACERS)
         race: Counter[int] = Counter()
@@ -246,6 +261,8 @@ def test_ten_users_and_a_race_for_the_last_bed_get_no_server_error(tmp_path, act
 
     served = sum(statuses.values())
     assert served >= CLIENTS, statuses
+    assert left <= CLIENTS, f"{left} database connections left open by the server"
+
     # Not one server error, and nothing but success: every page is one the reader may see.
     assert {status for (_kind, status) in statuses} <= {200, 201}, (statuses, odd)
     assert {kind for (kind, _status) in statuses} == {"list", "case", "signal"}, statuses

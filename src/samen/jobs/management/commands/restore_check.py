@@ -80,5 +80,15 @@ class Command(BaseCommand):
             self.stdout.write(f"Restore check passed: {dump.name} restored and verified.")
         finally:
             if not options["keep"]:
-                with psycopg.connect(admin, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                _drop(admin, name)
+
+
+def _drop(admin: str, name: str) -> None:
+    """Drop the scratch database. FORCE ends the verifying child's sessions if any linger, but
+    PostgreSQL refuses it when an autovacuum worker (owned by no role) is busy on the freshly
+    restored tables; a plain DROP then stops that worker itself, so it is tried next."""
+    with psycopg.connect(admin, autocommit=True) as conn:
+        try:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        except psycopg.errors.InsufficientPrivilege:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
