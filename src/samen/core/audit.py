@@ -435,22 +435,6 @@ _DURABLE_SQL = "SELECT set_config('synchronous_commit', 'on', true)"
 
 try:  # psycopg is there wherever PostgreSQL is
     import psycopg
-
-    class _PipelineCursor(psycopg.Cursor):
-        """A server-binding cursor for the pipelined append: its statements go as the extended
-        protocol (a simple-protocol string cannot be prepared), prepared as the caller says."""
-
-        prepare: bool | None = None
-
-        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-            kwargs.setdefault("prepare", self.prepare)
-            return super().execute(query, params, **kwargs)
-
-        def _convert_query(self, query: Any, params: Any = None) -> Any:
-            # Kept for Django's debug log of the statement (last_executed_query reads _query).
-            self._query = super()._convert_query(query, params)
-            return self._query
-
 except ImportError:  # pragma: no cover (SQLite-only installs)
     psycopg = None  # type: ignore[assignment]
 
@@ -476,7 +460,7 @@ def _append_pipelined(
     not before: they were parts of the two counted strings)."""
     pg = connection.connection
     with connection.wrap_database_errors:
-        raw = _PipelineCursor(pg)
+        raw = statements.PreparedCursor(pg)
         # A single entry's statements have one shape: prepared from the first call. A batch's
         # shapes vary with its size: prepared only once used as often as the threshold says.
         raw.prepare = True if len(batch) == 1 else None

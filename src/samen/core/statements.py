@@ -36,11 +36,15 @@ NOW = "now"  # the slot of the clock: timezone.now() at each call
 try:  # psycopg is there wherever PostgreSQL is
     import psycopg
 
-    class _PreparedCursor(psycopg.Cursor):
-        """A server-binding cursor whose every statement is prepared (once per connection)."""
+    class PreparedCursor(psycopg.Cursor):
+        """A server-binding cursor whose statements are prepared (once per connection) as
+        `prepare` says, unless a call says otherwise: True always, None when psycopg's
+        prepare_threshold is reached (the audit append's batches, whose shapes vary)."""
+
+        prepare: bool | None = True
 
         def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-            kwargs["prepare"] = True
+            kwargs.setdefault("prepare", self.prepare)
             return super().execute(query, params, **kwargs)
 
         def _convert_query(self, query: Any, params: Any = None) -> Any:
@@ -71,7 +75,7 @@ def cursor() -> Any:
         # Django's own wrapping (counting, execute wrappers, debug logging); a private method,
         # but the one connection.cursor() uses for the cursors it creates itself. The settings
         # give the connection a prepare_threshold (without one psycopg prepares nothing).
-        return connection._prepare_cursor(_PreparedCursor(connection.connection))  # type: ignore[attr-defined]
+        return connection._prepare_cursor(PreparedCursor(connection.connection))  # type: ignore[attr-defined]
 
 
 def execute(sql: str, params: Sequence[object]) -> list[tuple]:
