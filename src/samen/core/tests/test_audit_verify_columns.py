@@ -213,3 +213,26 @@ def test_what_the_fast_walk_assumes_costs_time_never_a_false_alarm(odd_trail, mo
     raw(f"UPDATE {TABLE} SET purpose = 'x' WHERE seq = 3")
     result = audit.verify()
     assert (result.first_bad_seq, result.checked, result.reason) == (3, 2, "content was altered")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_walk_copies_without_a_parallel_plan_and_leaves_the_setting_as_it_was():
+    """Verify's COPY runs without parallel workers (ADR 0064: they aggregated each range's
+    subject index again, uncounted), and the session's setting is what it was afterwards;
+    inside a caller's transaction the COPY goes alone, so nothing lasts past it."""
+    needs_postgresql()
+    copy = "COPY (SELECT current_setting('max_parallel_workers_per_gather')) TO STDOUT"
+
+    def setting() -> bytes:
+        with connection.cursor() as cur:
+            cur.execute("SHOW max_parallel_workers_per_gather")
+            return cur.fetchone()[0].encode()
+
+    before = setting()
+    assert before != b"0"
+    assert list(audit_verify._libpq_lines(copy)) == [b"0\n"]
+    assert setting() == before
+    with transaction.atomic():
+        assert setting() == before  # the transaction is open on the server from here
+        assert list(audit_verify._libpq_lines(copy)) == [before + b"\n"]
+        assert setting() == before
