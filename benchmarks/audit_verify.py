@@ -539,26 +539,37 @@ def hash_floor(key: bytes, messages: list[bytes]) -> float:
 
 
 def postgres_cpu(database: str) -> dict[int, float]:
-    """CPU seconds (user + system) so far of each PostgreSQL server process serving `database`
-    (Linux /proc; empty elsewhere or when they cannot be read)."""
+    """CPU seconds (user + system) so far of each PostgreSQL server process serving `database`,
+    and of the parallel workers of those (their title names the backend's PID, not the
+    database; ADR 0064 found them uncounted) (Linux /proc; empty elsewhere or when they cannot
+    be read)."""
     tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    found = {}
+    found: dict[int, float] = {}
+    workers: dict[int, tuple[int, float]] = {}  # parallel worker: (its backend, CPU)
     for proc in Path("/proc").glob("[0-9]*"):
         try:
             title = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            if not title.startswith("postgres:") or f" {database} " not in title:
+            if not title.startswith("postgres:"):
+                continue
+            backend = title.partition("parallel worker for PID ")[2].split()
+            if f" {database} " not in title and not backend:
                 continue
             fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-            found[int(proc.name)] = (int(fields[11]) + int(fields[12])) / tick
+            cpu = (int(fields[11]) + int(fields[12])) / tick
+            if backend:
+                workers[int(proc.name)] = (int(backend[0]), cpu)
+            else:
+                found[int(proc.name)] = cpu
         except (OSError, ValueError, IndexError):
             continue
+    found.update({pid: cpu for pid, (backend, cpu) in workers.items() if backend in found})
     return found
 
 
 class CpuMeter:
     """CPU time of what runs between start() and stop(): this process with its waited-for
     children (verify's workers), the PostgreSQL processes serving the bench database (sampled
-    every 0.2 s, so a server process that lives shorter than that is missed), the whole
+    every 0.1 s, so a server process that lives shorter than that is missed), the whole
     machine (/proc/stat) and the 1-minute load average before and after."""
 
     def __init__(self, database: str | None) -> None:
@@ -575,7 +586,7 @@ class CpuMeter:
         return (sum(ticks) - idle) / tick, sum(ticks) / tick
 
     def _sample(self) -> None:
-        while not self._done.wait(0.2):
+        while not self._done.wait(0.1):
             for pid, cpu in postgres_cpu(self.database or "").items():
                 self._server[pid] = max(cpu, self._server.get(pid, 0.0))
 

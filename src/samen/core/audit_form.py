@@ -68,9 +68,11 @@ def _sized_sql(expr: str) -> str:
     return f"octet_length({expr}) || ':' || {expr}"
 
 
-def message_sql(subjects_table: str, *, numbers: str = "") -> str:
+def message_sql(subjects_table: str, *, numbers: str = "", fields: str = "e.fields::text") -> str:
     """The expression that writes `columns_message` of the row `e`: its subject index rows
-    from `subjects_table`, or `numbers`, an expression of them already sized and joined."""
+    from `subjects_table`, or `numbers`, an expression of them already sized and joined.
+    `fields` is the text of its `fields`: sized, it is used twice, and PostgreSQL would write
+    the `jsonb` out twice (ADR 0064: verify's query selects it once, in a subquery)."""
     strings = " || ".join(_sized_sql(f"e.{name}") for name in SIZED_COLUMNS)
     numbers = numbers or (
         f"(SELECT string_agg({_sized_sql('s.case_number')}, '' "  # noqa: S608 (table name from the model)
@@ -81,7 +83,7 @@ def message_sql(subjects_table: str, *, numbers: str = "") -> str:
         f"e.prev_hash || '|2|' || e.seq || '|' || {AT_SQL} || '|' || "
         "COALESCE(e.actor_id::text, '') || '|' || COALESCE(e.organisation_id::text, '') || '|' "
         "|| CASE e.emergency WHEN true THEN 't' WHEN false THEN 'f' END || '|' || "
-        f"{strings} || {_sized_sql('e.fields::text')} || {numbers} || '|' || e.detail::text"
+        f"{strings} || {_sized_sql(fields)} || {numbers} || '|' || e.detail::text"
     )
 
 

@@ -37,7 +37,7 @@ import psycopg
 from django.db import connection, connections
 from django.db.models import Max
 from django.utils.dateparse import parse_datetime
-from psycopg.pq import ExecStatus
+from psycopg.pq import ExecStatus, TransactionStatus
 
 from samen.core import anchor
 from samen.core.audit_form import FORM_COLUMNS, FORM_JSON, message_sql, parse
@@ -591,11 +591,17 @@ def _message_copy_sql(lo: int, hi: int | None, *, by_id: bool = False) -> str:
     entries, subjects = AuditEntry._meta.db_table, AuditSubject._meta.db_table
     column = "id" if by_id else "seq"
     where = f"e.{column} > {int(lo)}" + ("" if hi is None else f" AND e.{column} <= {int(hi)}")
+    # The range's rows with the text of `fields` written once (`OFFSET 0` keeps the subquery
+    # from being folded into the outer query, which would write it twice: ADR 0064).
+    rows = (
+        f"(SELECT e.*, e.fields::text AS fields_text FROM {entries} e "  # noqa: S608 (table names from the models, bounds are ints)
+        f"WHERE {where} ORDER BY e.{column} OFFSET 0) AS e"
+    )
     if not by_id:
         return (
-            f"COPY (SELECT e.seq, e.id, e.form, e.hash, CASE WHEN e.form = {FORM_COLUMNS} "  # noqa: S608 (table names from the models, bounds are ints)
-            f"THEN {message_sql(subjects)} ELSE e.prev_hash END "
-            f"FROM {entries} e WHERE {where} ORDER BY e.seq) TO STDOUT"
+            f"COPY (SELECT e.seq, e.id, e.form, e.hash, CASE WHEN e.form = {FORM_COLUMNS} "  # noqa: S608
+            f"THEN {message_sql(subjects, fields='e.fields_text')} ELSE e.prev_hash END "
+            f"FROM {rows} ORDER BY e.seq) TO STDOUT"
         )
     index_where = where.replace("e.id", "s.entry_id")
     numbers = (
@@ -606,24 +612,38 @@ def _message_copy_sql(lo: int, hi: int | None, *, by_id: bool = False) -> str:
     )
     return (
         f"COPY (SELECT e.seq, e.id, e.form, e.hash, CASE WHEN e.form = {FORM_COLUMNS} "  # noqa: S608
-        f"THEN {message_sql(subjects, numbers='x.numbers')} ELSE e.prev_hash END "
-        f"FROM {entries} e LEFT JOIN {numbers} AS x ON x.entry_id = e.id "
-        f"WHERE {where} AND e.seq IS NOT NULL ORDER BY e.id) TO STDOUT"
+        f"THEN {message_sql(subjects, numbers='x.numbers', fields='e.fields_text')} "
+        f"ELSE e.prev_hash END FROM {rows} LEFT JOIN {numbers} AS x ON x.entry_id = e.id "
+        f"WHERE e.seq IS NOT NULL ORDER BY e.id) TO STDOUT"
     )
 
 
 _COLUMNS_FORM, _JSON_FORM_TEXT = b"%d" % FORM_COLUMNS, b"%d" % FORM_JSON
 
 
+#: Sent before each COPY of the walk (ADR 0064): no parallel plan, no JIT. Verify runs its own
+#: processes, one per core; a parallel plan of a range added two server processes that each
+#: aggregated the range's whole subject index again (measured: 9.9 CPU-s per million instead of
+#: 6.0). Compiling the message expression costs more than it saves over a range's rows.
+SERIAL_PLAN = "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off; "
+
+
 def _libpq_lines(sql: str) -> Iterator[bytes]:
     """The lines a COPY writes, each with its newline, read from libpq itself: bytes as libpq
     hands them over, no wait generator per row (0.4 µs a row against psycopg's Copy's 0.75,
     measured alternately). Stopped early, the rest is read and dropped, so the connection is
-    left as psycopg knows it; an error is raised as psycopg's."""
+    left as psycopg knows it; an error is raised as psycopg's.
+
+    Outside a transaction the COPY goes in one string after SERIAL_PLAN: the two statements
+    run as one implicit transaction, so the setting holds for this COPY only. Inside a caller's
+    transaction it would last to that transaction's end, so the COPY goes alone."""
     connection.ensure_connection()
     pgconn = connection.connection.pgconn
-    pgconn.send_query(sql.encode())
+    alone = pgconn.transaction_status != TransactionStatus.IDLE
+    pgconn.send_query((sql if alone else SERIAL_PLAN + sql).encode())
     result = pgconn.get_result()
+    while result is not None and result.status == ExecStatus.COMMAND_OK:  # the SETs
+        result = pgconn.get_result()
     copying = result is not None and result.status == ExecStatus.COPY_OUT
     try:
         if not copying:

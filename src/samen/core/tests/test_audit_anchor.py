@@ -192,3 +192,23 @@ def test_the_application_role_cannot_empty_alter_or_unguard_the_audit_table(trai
         cur.execute("SET LOCAL ROLE samen_app")
         audit.record(actor_for("demo-coordinator"), "case.read", object_type="case")
     assert AuditEntry.objects.count() == 7
+
+
+def test_verify_runs_without_the_system_checks_the_other_actions_still_run(trail, capsys):
+    """`audit verify` skips Django's system checks (ADR 0064: they import every view, 1.3 CPU-s);
+    `checkpoint` runs them as before, unless skipped as call_command does by default."""
+    from django.core import checks
+    from django.core.management.base import SystemCheckError
+
+    def failing(app_configs, **kwargs):
+        return [checks.Error("a configuration error", id="samen.E999")]
+
+    checks.register(failing)
+    try:
+        call_command("audit", "verify", skip_checks=False)
+        assert "Audit trail intact" in capsys.readouterr().out
+        with pytest.raises(SystemCheckError):
+            call_command("audit", "checkpoint", skip_checks=False)
+        call_command("audit", "checkpoint")
+    finally:
+        checks.registry.registry.registered_checks.discard(failing)

@@ -35,9 +35,9 @@ def odd_trail(actor_for, django_capture_on_commit_callbacks):
     return trail
 
 
-def server_messages() -> dict[int, bytes]:
-    """{seq: message} as verify's exact walk streams them."""
-    lines = audit_verify._lines(audit_verify._message_copy_sql(0, None))
+def server_messages(*, by_id: bool = False) -> dict[int, bytes]:
+    """{seq: message} as verify's exact walk (or with `by_id` its fast walk) streams them."""
+    lines = audit_verify._lines(audit_verify._message_copy_sql(0, None, by_id=by_id))
     rows = [audit_verify._uncopy(f) for line in lines for f in line[:-1].split(b"\t")]
     return {int(rows[i]): rows[i + 4] for i in range(0, len(rows), 5)}
 
@@ -45,8 +45,9 @@ def server_messages() -> dict[int, bytes]:
 def test_the_server_writes_the_message_python_hashed_byte_for_byte(odd_trail):
     """Non-ASCII, escapes, control characters, no actor, numbers PostgreSQL writes its own way:
     the message the append hashed is the one the server writes back, and parses back into the
-    row's columns."""
+    row's columns; the fast walk's query writes the same bytes as the exact walk's."""
     written = server_messages()
+    assert server_messages(by_id=True) == written
     with connection.cursor() as cur:
         for entry in odd_trail:
             values = {name: getattr(entry, name) for name in audit.CHAINED_FIELDS}
@@ -213,3 +214,30 @@ def test_what_the_fast_walk_assumes_costs_time_never_a_false_alarm(odd_trail, mo
     raw(f"UPDATE {TABLE} SET purpose = 'x' WHERE seq = 3")
     result = audit.verify()
     assert (result.first_bad_seq, result.checked, result.reason) == (3, 2, "content was altered")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_walk_copies_without_a_parallel_plan_or_jit_and_leaves_the_settings_as_they_were():
+    """Verify's COPY runs without parallel workers (ADR 0064: they aggregated each range's
+    subject index again, uncounted) and without JIT, and the session's settings are what they
+    were afterwards; inside a caller's transaction the COPY goes alone, so nothing lasts past
+    that transaction."""
+    needs_postgresql()
+    shown = "current_setting('max_parallel_workers_per_gather') || ' ' || current_setting('jit')"
+    copy = f"COPY (SELECT {shown}) TO STDOUT"
+
+    def settings() -> bytes:
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT {shown}")
+            return cur.fetchone()[0].encode()
+
+    with connection.cursor() as cur:
+        cur.execute("SET jit = on")
+    before = settings()
+    assert not before.startswith(b"0 ") and before.endswith(b" on")
+    assert list(audit_verify._libpq_lines(copy)) == [b"0 off\n"]
+    assert settings() == before
+    with transaction.atomic():
+        assert settings() == before  # the transaction is open on the server from here
+        assert list(audit_verify._libpq_lines(copy)) == [before + b"\n"]
+        assert settings() == before
