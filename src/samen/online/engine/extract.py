@@ -381,6 +381,16 @@ def title_persona(title: str) -> tuple[str, int] | None:
     return None
 
 
+@lru_cache(maxsize=65536)
+def _title_names(title: str) -> tuple[str, int] | None:
+    """The persona of a title: "Anna (21)" at its start, else ``title_persona``. Cached on the
+    title (a pure function of it and the lexicon): an operator's ads repeat a title."""
+    match = _TITLE_PERSONA_RE.match(title)
+    if match and match.group("name") not in _NOT_NAMES:
+        return match.group("name"), int(match.group("age"))
+    return title_persona(title)
+
+
 def _capitalised_after(original: str, trigger: str, token: str) -> str | None:
     """The original spelling of ``token`` when it is capitalised and follows ``trigger``: a name.
 
@@ -534,15 +544,10 @@ def extract(
     rule_words = _RULE_WORDS.intersection(words)
     _find_contacts(lowered, found, rule_words)
 
-    title_match = _TITLE_PERSONA_RE.match(title)
-    if title_match and title_match.group("name") not in _NOT_NAMES:
-        found.names.append(title_match.group("name"))
-        found.age = int(title_match.group("age"))
-    elif title:
-        persona = title_persona(title)
-        if persona:
-            found.names.append(persona[0])
-            found.age = persona[1]
+    persona = _title_names(title) if title else None
+    if persona:
+        found.names.append(persona[0])
+        found.age = persona[1]
     if text and not rule_words.isdisjoint(_GREETING_AFTER_NAME):
         # "Anna here", "Rita hier": a greeting that names the persona after the name.
         greeting = _AFTER_NAME_RE.search(text, 0, 300)
