@@ -140,3 +140,41 @@ def _lines():
 def test_deep_nesting_keeps_its_reason_whichever_field_holds_it(payload):
     with pytest.raises(BadRecord, match="nested too deeply"):
         parse_ad(payload)
+
+
+class _AllWords:
+    """Stands for a rule-word set holding every word: the intersection is the ad's whole set,
+    which is what each rule was asked of before the one intersection."""
+
+    def intersection(self, words):
+        return words
+
+
+def test_one_intersection_with_the_rules_words_extracts_what_the_whole_word_set_does(
+    monkeypatch,
+):
+    from dataclasses import asdict
+
+    from samen.online.engine import extract as extract_module
+
+    ads = [(ad["title"], ad["text"]) for ad in _both_generators(200)]
+    # Each rule's own gate, in ads that nothing else would send down the same path.
+    ads += [
+        ("", "Rita hier, 25 jaar, voor een heerlijke massage"),
+        ("Nieuw", "Je bent welkom. 23 jaar jong en lief"),
+        ("", "Lekker contact via tg: sweetanna91 of snap: anna_x"),
+        (
+            "",
+            "bel 0 zes 12 34 56 78 of 0zes12345678 nul zes een twee drie vier vijf zes zeven acht",
+        ),
+        ("Sofia in Den Haag", "Ik ben Sofia, nieuw in Den Haag en Rotterdam. Ik ben 22."),
+        ("", "leeftijd: 24, I am here for you, age 31"),
+    ]
+
+    def extracted():
+        return [asdict(extract_module.extract(title, text)) for title, text in ads]
+
+    fast = extracted()
+    monkeypatch.setattr(extract_module, "_RULE_WORDS", _AllWords())
+    extract_module._title_names.cache_clear()
+    assert fast == extracted()
