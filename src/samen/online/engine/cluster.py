@@ -18,7 +18,7 @@ import numpy as np
 from .arrays import sorted_unique
 from .index import Index
 from .minhash import optimal_param
-from .shingles import ArrayRuns, SpilledRuns, spill_weights
+from .shingles import ArrayRuns, LoadedRuns, SpilledRuns, spill_weights
 
 try:
     # By name, as extract.py imports the tokeniser from the same compiled module.
@@ -44,6 +44,9 @@ _FOLD = np.array(
 
 
 _VERIFY_BLOCK = 65_536
+# Weighted shingle records (8 bytes a stored shingle, ~400 MB at a million ads) up to this size
+# are verified from memory; larger ones from their file (ADR 0066).
+IN_MEMORY_RECORDS = 768 << 20
 
 
 class UnionFind:
@@ -202,7 +205,9 @@ def weighted_similarity(
     return _similarity(left, right, ArrayRuns(shingles, starts, weights, totals))
 
 
-def _similarity(left: np.ndarray, right: np.ndarray, runs: ArrayRuns | SpilledRuns) -> np.ndarray:
+def _similarity(
+    left: np.ndarray, right: np.ndarray, runs: ArrayRuns | SpilledRuns | LoadedRuns
+) -> np.ndarray:
     """``weighted_similarity`` over shingle sets in memory or in a file, in blocks: the common
     weight of each pair by the compiled merge of the two sorted runs when it is built, else by
     ``_common_weights`` (the definition). Both sum the same float32 weights in the same order,
@@ -227,7 +232,7 @@ def _similarity(left: np.ndarray, right: np.ndarray, runs: ArrayRuns | SpilledRu
 
 
 def _common_weights(
-    lefts: np.ndarray, rights: np.ndarray, runs: ArrayRuns | SpilledRuns
+    lefts: np.ndarray, rights: np.ndarray, runs: ArrayRuns | SpilledRuns | LoadedRuns
 ) -> np.ndarray:
     """The weight of the shingles each pair shares, vectorised: each side's shingles keyed by
     pair are already sorted (an ad's set is stored sorted), so the left keys are looked up in the
@@ -292,7 +297,7 @@ def weighted_template_edges(
 
 def _weighted_template_edges(
     signatures: np.ndarray | Index,
-    runs: ArrayRuns | SpilledRuns,
+    runs: ArrayRuns | SpilledRuns | LoadedRuns,
     threshold: float,
     candidate_threshold: float,
 ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -669,7 +674,9 @@ def cluster(index: Index, threshold: float, candidate_threshold: float | None = 
     elif candidate_threshold is None:
         t_left, t_right = template_edges(index.signatures, threshold)
     else:
-        runs = spill_weights(index.shingles, index.shingle_starts())
+        runs: SpilledRuns | LoadedRuns = spill_weights(index.shingles, index.shingle_starts())
+        if runs.records.size <= IN_MEMORY_RECORDS:
+            runs = LoadedRuns.load(runs)
         try:
             t_left, t_right, _ = _weighted_template_edges(
                 index, runs, threshold, candidate_threshold

@@ -114,6 +114,47 @@ class SpilledRuns:
         self.records.close()
 
 
+class LoadedRuns:
+    """``SpilledRuns`` read into memory once: the (shingle, weight bits) records as rows of two
+    uint32, 8 bytes a stored shingle. Verification reads the runs of the ads it compares block
+    by block; candidate pairs are spread over the whole input, so a block's reads (merged where
+    ads lie close) came to most of the file, block after block. In memory each block takes its
+    runs in place."""
+
+    def __init__(self, records: np.ndarray, starts: np.ndarray, totals: np.ndarray) -> None:
+        self.records, self.starts, self.totals = records, starts, totals
+        self._flat = records.reshape(-1)
+
+    @classmethod
+    def load(cls, runs: SpilledRuns) -> LoadedRuns:
+        records = np.empty((runs.records.size // RECORD.itemsize, 2), dtype=np.uint32)
+        runs.records.read_into(0, records)
+        runs.close()
+        return cls(records, runs.starts, runs.totals)
+
+    def locate(self, ads: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, np.ndarray, np.ndarray]:
+        """As ``ArrayRuns.locate``: the records in place, stride 2."""
+        first = self.starts[ads].astype(np.int64)
+        flat = self._flat
+        weights = flat[1:].view(np.float32) if len(flat) else flat.view(np.float32)
+        return flat, weights, 2, first, (self.starts[ads + 1] - first).astype(np.int64)
+
+    def gather(self, ads: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """As ``ArrayRuns.gather``."""
+        lengths = self.starts[ads + 1] - self.starts[ads]
+        offsets = np.cumsum(lengths) - lengths
+        owner = np.repeat(np.arange(len(ads)), lengths)
+        positions = np.repeat(self.starts[ads] - offsets, lengths) + np.arange(int(lengths.sum()))
+        return (
+            self.records[positions, 0],
+            self.records[positions, 1].view(np.float32),
+            owner,
+        )
+
+    def close(self) -> None:
+        self.records = self._flat = np.zeros((0, 2), dtype=np.uint32)
+
+
 def _idf(df: np.ndarray, documents: int) -> np.ndarray:
     return np.log((documents + 1) / df).astype(np.float32)
 

@@ -63,6 +63,22 @@ class SpillFile:
             ]
         )
 
+    def read_into(self, start: int, out: np.ndarray) -> None:
+        """Fill ``out`` (a contiguous array) with the bytes from byte ``start``, without a copy
+        in between (the file may be a large part of memory)."""
+        view = memoryview(out).cast("B")
+        if self._file is None:
+            if len(view):
+                raise ValueError("read past the end of an empty spill file")
+            return
+        self._file.flush()
+        fd, done = self._file.fileno(), 0
+        while done < len(view):
+            got = os.preadv(fd, [view[done:]], start + done)
+            if got <= 0:
+                raise ValueError("read past the end of a spill file")
+            done += got
+
     def array(self, dtype: np.dtype | type, start: int, stop: int) -> np.ndarray:
         """Items ``start:stop`` of the file read as an array of ``dtype``."""
         itemsize = np.dtype(dtype).itemsize

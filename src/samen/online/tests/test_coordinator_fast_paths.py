@@ -2,22 +2,34 @@
 ADR 0066): per-cluster facts counted in numpy for all clusters at once, URLs read in groups,
 score bounds without building descriptions. Checked on both generators' ads."""
 
+import enum
+import io
+import json
+
 import numpy as np
 import pytest
 
-from samen.online.engine import ScanConfig, scan
+from samen.online.engine import ScanConfig, jsonout, scan
 from samen.online.engine import analysis as analysis_module
+from samen.online.engine import cluster as cluster_module
+from samen.online.engine import shingles as shingles_module
 from samen.online.engine.analysis import (
     ContactIndex,
     _cluster_facts,
     _indicator_kinds,
     _structural_bound,
     _structural_extra,
+    cluster_name,
 )
+from samen.online.engine.cluster import _similarity
 from samen.online.engine.heldout import write_heldout
 from samen.online.engine.index import StringColumn
 from samen.online.engine.indicators import load_indicators
-from samen.online.engine.runner import InProcessEngine
+from samen.online.engine.jsonout import dump_indented
+from samen.online.engine.runner import InProcessEngine, leads_document, write_clusters_csv
+from samen.online.engine.spill import SpillFile
+from samen.online.tests.test_compiled_kernels import _runs
+from samen.spreadsheets import SafeWriter
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +128,140 @@ def test_leads_read_urls_in_batches_as_one_read_a_url_gives(scans, monkeypatch):
         assert batched == one_by_one
         assert batched["urls"] and batched["possible_victims"]
         monkeypatch.undo()
+
+
+def _json_dump(value) -> str:
+    out = io.StringIO()
+    json.dump(value, out, ensure_ascii=False, indent=1)
+    return out.getvalue()
+
+
+def _dump_indented(value) -> str:
+    out = io.StringIO()
+    dump_indented(value, out)
+    return out.getvalue()
+
+
+class _Level(enum.IntEnum):
+    HIGH = 3
+
+
+class _Text(str):
+    pass
+
+
+def _random_value(rng, depth: int):
+    kind = int(rng.integers(0, 12 if depth < 4 else 8))
+    scalars = [
+        "",
+        'quote " back \\ slash / tab \t newline \n',
+        "é€ß中😀\u2028\x00\x1f",
+        _Text("sub"),
+        0,
+        -7,
+        2**70,
+        _Level.HIGH,
+        True,
+        False,
+        None,
+        0.1,
+        -0.0,
+        1e300,
+        float("nan"),
+        float("inf"),
+        float("-inf"),
+        3.0,
+    ]
+    if kind < 8:
+        return scalars[int(rng.integers(0, len(scalars)))]
+    if kind < 10:
+        items = [_random_value(rng, depth + 1) for _ in range(int(rng.integers(0, 5)))]
+        return tuple(items) if kind == 9 else items
+    keys = ["a", "é", 'k"', 1, 2.5, True, False, None, _Level.HIGH]
+    return {
+        keys[int(rng.integers(0, len(keys)))]: _random_value(rng, depth + 1)
+        for _ in range(int(rng.integers(0, 6)))
+    }
+
+
+def test_dump_indented_writes_the_bytes_json_dump_writes(scans, monkeypatch):
+    rng = np.random.default_rng(9)
+    for _ in range(400):
+        value = _random_value(rng, 0)
+        assert _dump_indented(value) == _json_dump(value)
+    # Large enough to be written in several pieces.
+    monkeypatch.setattr(jsonout, "_FLUSH_PIECES", 7)
+    indicators = load_indicators(None)
+    for result in scans:
+        document = leads_document(result, indicators)
+        assert len(document["clusters"]) > 3
+        assert _dump_indented(document) == _json_dump(document)
+
+
+def test_dump_indented_refuses_what_json_dump_refuses():
+    loop: list = []
+    loop.append(loop)
+    for bad, error in (({"a": object()}, TypeError), ({(1, 2): 1}, TypeError), (loop, ValueError)):
+        with pytest.raises(error):
+            _json_dump(bad)
+        with pytest.raises(error):
+            _dump_indented(bad)
+
+
+def test_runs_verified_from_memory_equal_runs_read_from_their_file(monkeypatch):
+    """The weighted records loaded once give the similarities and shingles, to the bit, that
+    reading them per block from the file gives (compiled merge and its definition)."""
+    in_memory, spilled, left, right = _runs(monkeypatch)
+    second = shingles_module.spill_weights(_spilled_copy(spilled), spilled.starts)
+    loaded = shingles_module.LoadedRuns.load(second)
+    assert loaded.totals.tobytes() == spilled.totals.tobytes()
+    for compiled in (True, False):
+        with monkeypatch.context() as patched:
+            if not compiled:
+                patched.setattr(cluster_module, "_compiled_common", None)
+            from_file = _similarity(left, right, spilled)
+            assert _similarity(left, right, loaded).tobytes() == from_file.tobytes()
+            assert _similarity(left, right, in_memory).tobytes() == from_file.tobytes()
+    ads = np.array([5, 0, 5, len(spilled.starts) - 2, 17])
+    for mine, theirs in zip(loaded.gather(ads), spilled.gather(ads), strict=True):
+        assert mine.tobytes() == theirs.tobytes()
+    assert (from_file >= 0.5).sum() > 10
+
+
+def _spilled_copy(runs) -> SpillFile:
+    """The shingle runs of ``runs`` (without weights) in a file of their own."""
+    records = np.frombuffer(runs.records.read(0, runs.records.size), dtype=np.uint32)
+    copy = SpillFile("test-")
+    copy.append(records[0::2].copy())
+    return copy
+
+
+def test_a_scan_verified_from_memory_equals_one_verified_from_the_file(synthetic_ads, monkeypatch):
+    path = synthetic_ads[0]
+    config = ScanConfig(chunk_size=500)
+    loaded = scan([path], config=config, engine=InProcessEngine(False))
+    monkeypatch.setattr(cluster_module, "IN_MEMORY_RECORDS", 0)
+    from_file = scan([path], config=config, engine=InProcessEngine(False))
+    assert np.array_equal(loaded.clustering.labels, from_file.clustering.labels)
+    assert loaded.clustering.template_edge_count == from_file.clustering.template_edge_count
+    assert loaded.leads == from_file.leads
+
+
+def test_clusters_csv_escapes_ids_as_the_safe_writer_does(tmp_path):
+    lines = []
+    for n, ad_id in enumerate(["=cmd", "-3", "+x", "@a", "plain", "\tt", "-1.5e3", "ok"]):
+        ad = {"id": ad_id, "title": f"title {n}", "text": "same words in every ad " * 3}
+        lines.append(json.dumps(ad))
+    path = tmp_path / "ads.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = scan([path], engine=InProcessEngine(False))
+    write_clusters_csv(result, tmp_path / "fast.csv")
+    with open(tmp_path / "safe.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = SafeWriter(handle)
+        writer.writerow(["ad_id", "cluster_id"])
+        writer.writerows(
+            zip(result.index.ids, map(cluster_name, result.clustering.labels.tolist()), strict=True)
+        )
+    fast = (tmp_path / "fast.csv").read_bytes()
+    assert fast == (tmp_path / "safe.csv").read_bytes()
+    assert b"'=cmd" in fast and b"\n-3," in fast
