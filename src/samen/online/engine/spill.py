@@ -66,11 +66,11 @@ class SpillFile:
     def read_into(self, start: int, out: np.ndarray) -> None:
         """Fill ``out`` (a contiguous array) with the bytes from byte ``start``, without a copy
         in between (the file may be a large part of memory)."""
-        view = memoryview(out).cast("B")
-        if self._file is None:
-            if len(view):
-                raise ValueError("read past the end of an empty spill file")
+        if not out.nbytes:
             return
+        if self._file is None:
+            raise ValueError("read past the end of an empty spill file")
+        view = memoryview(out.reshape(-1)).cast("B")
         self._file.flush()
         fd, done = self._file.fileno(), 0
         while done < len(view):
