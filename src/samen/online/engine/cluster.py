@@ -18,7 +18,7 @@ import numpy as np
 from .arrays import sorted_unique
 from .index import Index
 from .minhash import optimal_param
-from .shingles import ArrayRuns, LoadedRuns, SpilledRuns, spill_weights
+from .shingles import RECORD, ArrayRuns, SpilledRuns, spill_weights, weights_in_memory
 
 try:
     # By name, as extract.py imports the tokeniser from the same compiled module.
@@ -44,8 +44,8 @@ _FOLD = np.array(
 
 
 _VERIFY_BLOCK = 65_536
-# Weighted shingle records (8 bytes a stored shingle, ~400 MB at a million ads) up to this size
-# are verified from memory; larger ones from their file (ADR 0066).
+# Shingle runs with their weights (8 bytes a stored shingle, ~400 MB at a million ads) up to this
+# size are weighed and verified in memory; larger ones through files (ADR 0066).
 IN_MEMORY_RECORDS = 768 << 20
 
 
@@ -205,9 +205,7 @@ def weighted_similarity(
     return _similarity(left, right, ArrayRuns(shingles, starts, weights, totals))
 
 
-def _similarity(
-    left: np.ndarray, right: np.ndarray, runs: ArrayRuns | SpilledRuns | LoadedRuns
-) -> np.ndarray:
+def _similarity(left: np.ndarray, right: np.ndarray, runs: ArrayRuns | SpilledRuns) -> np.ndarray:
     """``weighted_similarity`` over shingle sets in memory or in a file, in blocks: the common
     weight of each pair by the compiled merge of the two sorted runs when it is built, else by
     ``_common_weights`` (the definition). Both sum the same float32 weights in the same order,
@@ -232,7 +230,7 @@ def _similarity(
 
 
 def _common_weights(
-    lefts: np.ndarray, rights: np.ndarray, runs: ArrayRuns | SpilledRuns | LoadedRuns
+    lefts: np.ndarray, rights: np.ndarray, runs: ArrayRuns | SpilledRuns
 ) -> np.ndarray:
     """The weight of the shingles each pair shares, vectorised: each side's shingles keyed by
     pair are already sorted (an ad's set is stored sorted), so the left keys are looked up in the
@@ -272,6 +270,24 @@ def _band_keys(
     return keys[usable]
 
 
+def _all_band_keys(signatures: Index, bands: int, rows: int) -> np.ndarray:
+    """``_band_keys`` of every band for every ad, (bands, n), in one pass over the spill file:
+    the same keys (the same products and sums), one read of the signatures instead of one a
+    band."""
+    out = np.empty((bands, len(signatures)), dtype=np.uint64)
+    fold = _FOLD[:rows]
+    for row, block in signatures.signature_blocks(0, bands * rows):
+        wide = block.astype(np.uint64)
+        for band in range(bands):
+            part = wide[:, band * rows : (band + 1) * rows]
+            out[band, row : row + len(block)] = (part * fold).sum(axis=1, dtype=np.uint64)
+    return out
+
+
+# All bands' keys (8 bytes an ad a band) are computed in one pass up to this size.
+ALL_BAND_KEYS_BYTES = 256 << 20
+
+
 def weighted_template_edges(
     signatures: np.ndarray | Index,
     shingles: np.ndarray,
@@ -297,7 +313,7 @@ def weighted_template_edges(
 
 def _weighted_template_edges(
     signatures: np.ndarray | Index,
-    runs: ArrayRuns | SpilledRuns | LoadedRuns,
+    runs: ArrayRuns | SpilledRuns,
     threshold: float,
     candidate_threshold: float,
 ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -317,8 +333,17 @@ def _weighted_template_edges(
     rejected = np.zeros(0, dtype=np.int64)
     verified = 0
     positions = np.arange(len(usable))
+    every_band = (
+        _all_band_keys(signatures, bands, rows)
+        if not isinstance(signatures, np.ndarray) and bands * n * 8 <= ALL_BAND_KEYS_BYTES
+        else None
+    )
     for band in range(bands):
-        keys = _band_keys(signatures, usable, band * rows, (band + 1) * rows)
+        keys = (
+            _band_keys(signatures, usable, band * rows, (band + 1) * rows)
+            if every_band is None
+            else every_band[band][usable]
+        )
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
         same = sorted_keys[1:] == sorted_keys[:-1]
@@ -674,9 +699,12 @@ def cluster(index: Index, threshold: float, candidate_threshold: float | None = 
     elif candidate_threshold is None:
         t_left, t_right = template_edges(index.signatures, threshold)
     else:
-        runs: SpilledRuns | LoadedRuns = spill_weights(index.shingles, index.shingle_starts())
-        if runs.records.size <= IN_MEMORY_RECORDS:
-            runs = LoadedRuns.load(runs)
+        starts = index.shingle_starts()
+        runs: ArrayRuns | SpilledRuns = (
+            weights_in_memory(index.shingles, starts)
+            if int(starts[-1]) * RECORD.itemsize <= IN_MEMORY_RECORDS
+            else spill_weights(index.shingles, starts)
+        )
         try:
             t_left, t_right, _ = _weighted_template_edges(
                 index, runs, threshold, candidate_threshold

@@ -23,7 +23,7 @@ from samen.online.engine.analysis import (
 )
 from samen.online.engine.cluster import _similarity
 from samen.online.engine.heldout import write_heldout
-from samen.online.engine.index import StringColumn
+from samen.online.engine.index import Index, StringColumn
 from samen.online.engine.indicators import load_indicators
 from samen.online.engine.jsonout import dump_indented
 from samen.online.engine.runner import InProcessEngine, leads_document, write_clusters_csv
@@ -208,32 +208,27 @@ def test_dump_indented_refuses_what_json_dump_refuses():
             _dump_indented(bad)
 
 
-def test_runs_verified_from_memory_equal_runs_read_from_their_file(monkeypatch):
-    """The weighted records loaded once give the similarities and shingles, to the bit, that
-    reading them per block from the file gives (compiled merge and its definition)."""
-    in_memory, spilled, left, right = _runs(monkeypatch)
-    second = shingles_module.spill_weights(_spilled_copy(spilled), spilled.starts)
-    loaded = shingles_module.LoadedRuns.load(second)
-    assert loaded.totals.tobytes() == spilled.totals.tobytes()
+def test_weights_in_memory_equal_the_spilled_ones(monkeypatch):
+    """Weighing in memory gives the weights, totals and similarities, to the bit, that the
+    external sort through files gives (several buckets; compiled merge and its definition)."""
+    _, spilled, left, right = _runs(monkeypatch)
+    records = np.frombuffer(spilled.records.read(0, spilled.records.size), dtype=np.uint32)
+    shingles = SpillFile("test-")
+    shingles.append(records[0::2].copy())
+    in_memory = shingles_module.weights_in_memory(shingles, spilled.starts)
+    assert in_memory.shingles.tobytes() == records[0::2].tobytes()
+    assert in_memory.weights.tobytes() == records[1::2].tobytes()
+    assert in_memory.totals.tobytes() == spilled.totals.tobytes()
     for compiled in (True, False):
         with monkeypatch.context() as patched:
             if not compiled:
                 patched.setattr(cluster_module, "_compiled_common", None)
             from_file = _similarity(left, right, spilled)
-            assert _similarity(left, right, loaded).tobytes() == from_file.tobytes()
             assert _similarity(left, right, in_memory).tobytes() == from_file.tobytes()
-    ads = np.array([5, 0, 5, len(spilled.starts) - 2, 17])
-    for mine, theirs in zip(loaded.gather(ads), spilled.gather(ads), strict=True):
-        assert mine.tobytes() == theirs.tobytes()
     assert (from_file >= 0.5).sum() > 10
-
-
-def _spilled_copy(runs) -> SpillFile:
-    """The shingle runs of ``runs`` (without weights) in a file of their own."""
-    records = np.frombuffer(runs.records.read(0, runs.records.size), dtype=np.uint32)
-    copy = SpillFile("test-")
-    copy.append(records[0::2].copy())
-    return copy
+    assert len(np.unique(in_memory.weights)) > 5  # rare and common shingles
+    empty = shingles_module.weights_in_memory(SpillFile("test-"), np.zeros(3, dtype=np.int64))
+    assert not len(empty.weights) and empty.totals.tolist() == [0.0, 0.0]
 
 
 def test_a_scan_verified_from_memory_equals_one_verified_from_the_file(synthetic_ads, monkeypatch):
@@ -265,3 +260,25 @@ def test_clusters_csv_escapes_ids_as_the_safe_writer_does(tmp_path):
     fast = (tmp_path / "fast.csv").read_bytes()
     assert fast == (tmp_path / "safe.csv").read_bytes()
     assert b"'=cmd" in fast and b"\n-3," in fast
+
+
+def test_band_keys_in_one_pass_equal_one_band_at_a_time(scans, synthetic_ads, monkeypatch):
+    from samen.online.engine.cluster import _all_band_keys, _band_keys, lsh_params
+
+    monkeypatch.setattr(Index, "_BLOCK_ROWS", 700)  # several blocks
+    for result in scans:
+        index = result.index
+        bands, rows = lsh_params(0.3, index.num_perm)
+        every = _all_band_keys(index, bands, rows)
+        usable = np.flatnonzero(np.frombuffer(index.shingle_count, dtype=np.int32) > 0)
+        for band in range(bands):
+            one = _band_keys(index, usable, band * rows, (band + 1) * rows)
+            assert every[band][usable].tobytes() == one.tobytes()
+        assert len(np.unique(every[0][usable])) > len(usable) // 4
+    # And a scan with a band at a time clusters as the one with every band at once.
+    monkeypatch.setattr(cluster_module, "ALL_BAND_KEYS_BYTES", 0)
+    again = scan(
+        [synthetic_ads[0]], config=ScanConfig(chunk_size=500), engine=InProcessEngine(False)
+    )
+    assert np.array_equal(again.clustering.labels, scans[0].clustering.labels)
+    assert again.leads == scans[0].leads
