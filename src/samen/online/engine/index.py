@@ -152,6 +152,7 @@ class Index:
     shingles: SpillFile = field(default_factory=lambda: SpillFile("samen-online-shingles-"))
     shingle_count: array = field(default_factory=lambda: array("i"))
     bad: list[tuple[int, int, str]] = field(default_factory=list)
+    _personas: dict[int, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -272,8 +273,12 @@ class Index:
 
     def persona(self, ad: int) -> str:
         """A persona is the advertised name with the stated age: "Anna (21)". Empty when unnamed."""
-        name = self.names.values[self.name[ad]]
-        if not name:
-            return ""
-        age = self.age[ad]
-        return f"{name} ({age})" if age >= 0 else name
+        name_id, age = self.name[ad], self.age[ad]
+        # The same few personas are asked for again and again (every ad of every lead cluster):
+        # each text is built once.
+        key = name_id << 16 | (age & 0xFFFF)
+        found = self._personas.get(key)
+        if found is None:
+            name = self.names.values[name_id]
+            found = self._personas[key] = (f"{name} ({age})" if age >= 0 else name) if name else ""
+        return found

@@ -282,3 +282,15 @@ def test_band_keys_in_one_pass_equal_one_band_at_a_time(scans, synthetic_ads, mo
     )
     assert np.array_equal(again.clustering.labels, scans[0].clustering.labels)
     assert again.leads == scans[0].leads
+
+
+def test_personas_remembered_are_the_personas_built(scans):
+    for result in scans[:2]:
+        index = result.index
+        for _ in range(2):  # built, then remembered
+            for ad in range(0, len(index), 7):
+                name = index.names.values[index.name[ad]]
+                age = index.age[ad]
+                expected = (f"{name} ({age})" if age >= 0 else name) if name else ""
+                assert index.persona(ad) == expected
+        assert any(index.age[a] < 0 and index.name[a] for a in range(len(index)))
