@@ -113,7 +113,7 @@ def _price_flags(index: Index, ratio: float, min_ads: int) -> tuple[np.ndarray, 
     flags = np.zeros(len(prices), dtype=bool)
     medians: dict[str, float] = {}
     priced = prices > 0
-    for city_id in np.unique(cities[priced]):
+    for city_id in sorted_unique(cities[priced]):
         if city_id == 0:
             continue
         in_city = priced & (cities == city_id)

@@ -416,6 +416,22 @@ class Clustering:
 _PERSONA_MAX_GROUPS = 64
 
 
+def unique_columns(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(np.stack(rows), axis=1, return_counts=True)`` for int64 rows: the distinct
+    columns in lexicographic order (first row first, signed) and how often each occurs. By
+    ``lexsort``: numpy sorts the columns as structured records (slower) and imports
+    ``numpy.ma`` for it on first use."""
+    stacked = np.stack([np.asarray(row, dtype=np.int64) for row in rows])
+    if not stacked.shape[1]:
+        return stacked, np.zeros(0, dtype=np.int64)
+    ordered = stacked[:, np.lexsort(stacked[::-1])]
+    new = np.ones(ordered.shape[1], dtype=bool)
+    new[1:] = (ordered[:, 1:] != ordered[:, :-1]).any(axis=0)
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.append(starts, ordered.shape[1]))
+    return ordered[:, starts], counts
+
+
 def _impute_ages(names: np.ndarray, ages: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Within one template group, a name stated with an age in some ads and without in others
     is one persona: the ads without get the age the group states most for that name."""
@@ -424,7 +440,7 @@ def _impute_ages(names: np.ndarray, ages: np.ndarray, groups: np.ndarray) -> np.
     if not known.any():
         return ages
     slot = groups.astype(np.int64) << 32 | names.astype(np.int64)
-    triples, counts = np.unique(np.stack([slot[known], ages[known]]), axis=1, return_counts=True)
+    triples, counts = unique_columns([slot[known], ages[known]])
     # Per (group, name) the most frequent age: sort by slot, then count descending.
     order = np.lexsort((-counts, triples[0]))
     slots, best = triples[0][order], triples[1][order]
@@ -473,9 +489,7 @@ def persona_edges(
     key_city: Counter[tuple[int, int]] = Counter()
     if cities is not None:
         city_of = cities[named].astype(np.int64)
-        triples = np.unique(
-            np.stack([groups[named].astype(np.int64), keys, city_of]), axis=1
-        ).T.tolist()
+        triples = unique_columns([groups[named].astype(np.int64), keys, city_of])[0].T.tolist()
         for group, key, city in triples:
             if city:
                 where.setdefault((group, key), set()).add(city)
@@ -498,7 +512,7 @@ def persona_edges(
         for a, b in combinations(members, 2):
             shared.setdefault((a, b), {})[key // 256] = (key, frequency[key])
     name_frequency = Counter(
-        (np.unique(pair_key[eligible] // 256 << 32 | pair_group[eligible]) >> 32).tolist()
+        (sorted_unique(pair_key[eligible] // 256 << 32 | pair_group[eligible]) >> 32).tolist()
     )
     _share_names_without_age(pair_group[eligible], pair_key[eligible], shared, name_frequency)
     bar = math.log(candidates * (candidates - 1) / 2)
@@ -554,7 +568,7 @@ def _share_names_without_age(
     """
     names = pair_key // 256
     ageless = pair_key % 256 == 0
-    code = np.unique(names << 32 | pair_group)  # (name, group), each once
+    code = sorted_unique(names << 32 | pair_group)  # (name, group), each once
     code_name, code_group = code >> 32, code & 0xFFFFFFFF
     without = np.isin(code, names[ageless] << 32 | pair_group[ageless])
     bounds = np.flatnonzero(np.r_[True, code_name[1:] != code_name[:-1], True])
@@ -569,7 +583,7 @@ def _share_names_without_age(
             continue
         a = np.repeat(lacking, len(members))
         b = np.tile(members, len(lacking))
-        pairs = np.unique(_pair_codes(a[a != b], b[a != b]))
+        pairs = sorted_unique(_pair_codes(a[a != b], b[a != b]))
         found.append(pairs)
         found_names.append(np.full(len(pairs), code_name[start]))
     if not found:
@@ -627,7 +641,7 @@ def hub_contacts(
     hubs: dict[int, int] = {}
     for contact in candidates.tolist():
         ads = contact_ad[contact_id == contact]
-        joined = np.intersect1d(np.unique(groups[ads]), identified, assume_unique=True)
+        joined = np.intersect1d(sorted_unique(groups[ads]), identified, assume_unique=True)
         if len(joined) >= HUB_MIN_GROUPS:
             hubs[contact] = len(joined)
     return hubs

@@ -294,3 +294,16 @@ def test_personas_remembered_are_the_personas_built(scans):
                 expected = (f"{name} ({age})" if age >= 0 else name) if name else ""
                 assert index.persona(ad) == expected
         assert any(index.age[a] < 0 and index.name[a] for a in range(len(index)))
+
+
+def test_unique_columns_equal_numpy_unique_along_columns():
+    from samen.online.engine.cluster import unique_columns
+
+    rng = np.random.default_rng(2)
+    for rows, high in ((2, 4), (3, 3), (2, 1 << 40), (3, 2)):
+        for size in (0, 1, 2, 50, 2000):
+            data = [rng.integers(-high, high, size) for _ in range(rows)]
+            got, counts = unique_columns(data)
+            expected, expected_counts = np.unique(np.stack(data), axis=1, return_counts=True)
+            assert got.tolist() == expected.tolist()
+            assert counts.tolist() == expected_counts.tolist()
