@@ -70,7 +70,9 @@ class SpillFile:
             return
         if self._file is None:
             raise ValueError("read past the end of an empty spill file")
-        view = memoryview(out.reshape(-1)).cast("B")
+        if not out.flags.c_contiguous:
+            raise ValueError("read_into needs a contiguous array")
+        view = out.reshape(-1).view(np.uint8).data
         self._file.flush()
         fd, done = self._file.fileno(), 0
         while done < len(view):
