@@ -251,6 +251,17 @@ def _common_weights(
     return common
 
 
+def _in_sorted(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_values)`` when ``sorted_values`` is sorted: a binary search of
+    each value instead of sorting both again (the rejected pairs grow band after band)."""
+    if not len(sorted_values):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_values, values)
+    np.minimum(at, len(sorted_values) - 1, out=at)
+    found: np.ndarray = sorted_values[at] == values
+    return found
+
+
 def _pair_codes(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return np.minimum(left, right).astype(np.int64) << 32 | np.maximum(left, right).astype(np.int64)
 
@@ -358,7 +369,7 @@ def _weighted_template_edges(
         ):
             apart = labels[left] != labels[right]
             codes = sorted_unique(_pair_codes(left[apart], right[apart]))
-            codes = codes[~np.isin(codes, rejected, assume_unique=True)]
+            codes = codes[~_in_sorted(codes, rejected)]
             if not len(codes):
                 continue
             left, right = codes >> 32, codes & 0xFFFFFFFF

@@ -307,3 +307,14 @@ def test_unique_columns_equal_numpy_unique_along_columns():
             expected, expected_counts = np.unique(np.stack(data), axis=1, return_counts=True)
             assert got.tolist() == expected.tolist()
             assert counts.tolist() == expected_counts.tolist()
+
+
+def test_in_sorted_equals_isin():
+    from samen.online.engine.cluster import _in_sorted
+
+    rng = np.random.default_rng(3)
+    for size, high in ((0, 5), (1, 5), (5000, 1 << 40), (300, 500)):
+        known = np.sort(rng.integers(0, high, size))
+        values = np.append(rng.integers(0, high, 700), known[:50])
+        assert _in_sorted(values, known).tolist() == np.isin(values, known).tolist()
+    assert np.isin(values, known).any() and not np.isin(values, known).all()
