@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -112,7 +113,7 @@ def _price_flags(index: Index, ratio: float, min_ads: int) -> tuple[np.ndarray, 
     flags = np.zeros(len(prices), dtype=bool)
     medians: dict[str, float] = {}
     priced = prices > 0
-    for city_id in np.unique(cities[priced]):
+    for city_id in sorted_unique(cities[priced]):
         if city_id == 0:
             continue
         in_city = priced & (cities == city_id)
@@ -283,6 +284,73 @@ def _structural_extra(
     return parts
 
 
+def _structural_bound(
+    size: int,
+    kinds: int,
+    personas: int,
+    many_in_cluster: Indicator | None,
+    diversity: Indicator | None,
+    size_indicator: Indicator | None,
+) -> float:
+    """``sum`` of the contributions of ``_structural_extra``, the same float, without building
+    their descriptions: it runs for every cluster of two or more ads."""
+    parts: list[float] = []
+    if many_in_cluster and personas >= many_in_cluster.param("min_personas"):
+        parts.append(many_in_cluster.weight)
+    if diversity and kinds >= diversity.param("min_kinds"):
+        parts.append(min(diversity.weight * (kinds - 1), diversity.param("max_contribution")))
+    if size_indicator and size >= 2:
+        parts.append(
+            min(size_indicator.weight * math.log2(size), size_indicator.param("max_contribution"))
+        )
+    return sum(parts)
+
+
+def _cluster_facts(
+    index: Index,
+    contacts: ContactIndex,
+    labels: np.ndarray,
+    order: np.ndarray,
+    starts: np.ndarray,
+    multi_labels: np.ndarray,
+    min_personas: float | None,
+) -> tuple[list[int], list[bool], list[int], list[int]]:
+    """For each cluster of ``multi_labels``, in numpy over all ads at once: how many cities
+    (other than none) its ads name; whether one of its ads has a shared contact used under at
+    least ``min_personas`` personas; how many different text indicators its ads show; and how
+    many personas (name with age, named ads only) it has. The same numbers as counting per
+    cluster in Python (a test checks it)."""
+    n = len(labels)
+    label = labels.astype(np.int64)
+    city = np.frombuffer(index.city, dtype=np.int32).astype(np.int64)
+    in_city = city > 0
+    pairs = sorted_unique(label[in_city] << 32 | city[in_city])
+    cities = np.bincount(pairs >> 32, minlength=n)
+    flagged = np.zeros(n, dtype=bool)
+    if min_personas is not None and len(contacts.contact_ad):
+        hit = contacts.persona_count[contacts.contact_id] >= min_personas
+        flagged[contacts.contact_ad[hit]] = True
+    contact_personas = np.bincount(label[flagged], minlength=n) > 0
+    # Every label has an ad (components are numbered 0, 1, ...): each cluster's run of the ads
+    # in label order starts at ``starts`` and ends where the next one starts.
+    masks = np.frombuffer(index.mask, dtype=np.int64)[order]
+    kinds = np.bitwise_count(np.bitwise_or.reduceat(masks, starts)) if n else np.zeros(0, int)
+    name = np.frombuffer(index.name, dtype=np.int32)
+    named = np.flatnonzero(name > 0)
+    age = np.frombuffer(index.age, dtype=np.int16)
+    by = np.lexsort((age[named], name[named], label[named]))
+    lab, nm, ag = label[named][by], name[named][by], age[named][by]
+    new = np.ones(len(by), dtype=bool)
+    new[1:] = (lab[1:] != lab[:-1]) | (nm[1:] != nm[:-1]) | (ag[1:] != ag[:-1])
+    personas = np.bincount(lab[new], minlength=n)
+    return (
+        cities[multi_labels].tolist(),
+        contact_personas[multi_labels].tolist(),
+        kinds[multi_labels].tolist(),
+        personas[multi_labels].tolist(),
+    )
+
+
 def analyse(index: Index, clustering: Clustering, indicators: IndicatorSet) -> Analysis:
     n = len(index)
     labels = clustering.labels
@@ -306,38 +374,45 @@ def analyse(index: Index, clustering: Clustering, indicators: IndicatorSet) -> A
     sizes = np.bincount(labels) if n else np.zeros(0, dtype=np.int64)
     starts = np.cumsum(sizes) - sizes
     summaries: list[ClusterSummary] = []
-    multi = 0
     # A lone ad is never a lead (keywords are capped below the lead threshold), so only clusters
     # of two or more ads are described; and only lead clusters are kept, so that memory does not
     # grow with the number of clusters.
     # The most any cluster can score without structure: capped keywords plus the price.
     text_bound = min(indicators.text_contribution_cap, sum(i.weight for i in indicators.text))
     text_bound += price.weight if price is not None else 0.0
-    city_column = index.city
-    for label in np.flatnonzero(sizes >= 2).tolist():
-        ads = order[starts[label] : starts[label] + sizes[label]].tolist()
-        multi += 1
+    multi_labels = np.flatnonzero(sizes >= 2)
+    facts = _cluster_facts(
+        index,
+        contacts,
+        labels,
+        order,
+        starts,
+        multi_labels,
+        many_personas.param("min_personas") if many_personas else None,
+    )
+    multi = len(multi_labels)
+    for label, cities_in_cluster, contact_personas, kinds, persona_count in zip(
+        multi_labels.tolist(), *facts, strict=True
+    ):
+        size = int(sizes[label])
         # Most clusters of two or more ads are one person reposting in one city. An upper bound
-        # of the score from cheap facts skips them before the full description is built.
-        cities_in_cluster = len({city_column[a] for a in ads} - {0})
+        # of the score from cheap facts (counted for all clusters at once) skips them before
+        # the full description is built.
         bound = text_bound
         for indicator in (many_cities, persona_moves):
             if indicator and cities_in_cluster >= indicator.param("min_cities"):
                 bound += indicator.weight
-        if many_personas and any(
-            contacts.persona_count[c] >= many_personas.param("min_personas")
-            for a in ads
-            for c in contacts.shared_contacts_of(a)
-        ):
+        if many_personas and contact_personas:
             bound += many_personas.weight
-        kinds = _indicator_kinds(index, ads)
-        persona_count = len({(index.name[a], index.age[a]) for a in ads if index.name[a]})
-        extra = _structural_extra(
-            len(ads), kinds, persona_count, many_in_cluster, diversity, size_indicator
+        bound += _structural_bound(
+            size, kinds, persona_count, many_in_cluster, diversity, size_indicator
         )
-        bound += sum(c["contribution"] for c in extra)
         if bound < indicators.lead_threshold:
             continue
+        ads = order[starts[label] : starts[label] + size].tolist()
+        extra = _structural_extra(
+            size, kinds, persona_count, many_in_cluster, diversity, size_indicator
+        )
         summary = ClusterSummary(label=int(labels[ads[0]]), ads=ads)
         contributions = _text_contributions(index, ads, indicators, price_flags)
         city_counts = Counter(city_values[index.city[a]] for a in ads if index.city[a])
@@ -426,6 +501,28 @@ def lead_clusters(analysis: Analysis, indicators: IndicatorSet) -> list[ClusterS
     return [s for s in analysis.clusters if s.score >= indicators.lead_threshold]
 
 
+# Ads whose URLs are read in one go while the leads are built.
+_URL_BATCH = 65_536
+
+
+def _with_urls(
+    index: Index, summaries: list[ClusterSummary]
+) -> Iterator[tuple[ClusterSummary, dict[int, str]]]:
+    """Each summary with the URLs of its ads, read for a batch of clusters at a time: one read
+    for ads that lie close together in the file instead of one (or three) a URL."""
+    batch: list[ClusterSummary] = []
+    size = 0
+    for summary in [*summaries, None]:
+        if batch and (summary is None or size + len(summary.ads) > _URL_BATCH):
+            urls = index.urls.take(a for s in batch for a in s.ads)
+            for done in batch:
+                yield done, urls
+            batch, size = [], 0
+        if summary is not None:
+            batch.append(summary)
+            size += len(summary.ads)
+
+
 def build_leads(
     index: Index,
     analysis: Analysis,
@@ -443,7 +540,7 @@ def build_leads(
     many_personas = indicators.by_id.get("contact_many_personas")
     min_personas = many_personas.param("min_personas") if many_personas else 3
     city_values = index.cities.values
-    for summary in lead_clusters(analysis, indicators):
+    for summary, urls in _with_urls(index, lead_clusters(analysis, indicators)):
         # The cluster's own entry carries the full evidence; a lead names the strongest reasons.
         why = "Strongest evidence: " + "; ".join(c["detail"] for c in summary.contributions[:2])
         per_persona: dict[str, list[int]] = defaultdict(list)
@@ -465,7 +562,7 @@ def build_leads(
                     "cities": cities,
                     "first_seen": iso_day(min(days)) if days else "",
                     "last_seen": iso_day(max(days)) if days else "",
-                    "urls": [index.urls[a] for a in ads if index.urls[a]][:20],
+                    "urls": [urls[a] for a in ads if urls[a]][:20],
                     "explanation": (
                         f"Persona {persona} appears in {len(ads)} ads"
                         + (f" in {len(cities)} cities ({_list(cities)})" if cities else "")
@@ -517,7 +614,7 @@ def build_leads(
                 }
             )
         for a in summary.ads:
-            url = index.urls[a]
+            url = urls[a]
             if url and len(url_leads) < max_urls:
                 url_leads.append(
                     {

@@ -18,7 +18,7 @@ import numpy as np
 from .arrays import sorted_unique
 from .index import Index
 from .minhash import optimal_param
-from .shingles import ArrayRuns, SpilledRuns, spill_weights
+from .shingles import RECORD, ArrayRuns, SpilledRuns, spill_weights, weights_in_memory
 
 try:
     # By name, as extract.py imports the tokeniser from the same compiled module.
@@ -44,6 +44,9 @@ _FOLD = np.array(
 
 
 _VERIFY_BLOCK = 65_536
+# Shingle runs with their weights (8 bytes a stored shingle, ~400 MB at a million ads) up to this
+# size are weighed and verified in memory; larger ones through files (ADR 0066).
+IN_MEMORY_RECORDS = 768 << 20
 
 
 class UnionFind:
@@ -248,6 +251,17 @@ def _common_weights(
     return common
 
 
+def _in_sorted(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_values)`` when ``sorted_values`` is sorted: a binary search of
+    each value instead of sorting both again (the rejected pairs grow band after band)."""
+    if not len(sorted_values):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_values, values)
+    np.minimum(at, len(sorted_values) - 1, out=at)
+    found: np.ndarray = sorted_values[at] == values
+    return found
+
+
 def _pair_codes(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return np.minimum(left, right).astype(np.int64) << 32 | np.maximum(left, right).astype(np.int64)
 
@@ -265,6 +279,24 @@ def _band_keys(
     for row, block in signatures.signature_blocks(start, stop):
         keys[row : row + len(block)] = (block.astype(np.uint64) * fold).sum(axis=1, dtype=np.uint64)
     return keys[usable]
+
+
+def _all_band_keys(signatures: Index, bands: int, rows: int) -> np.ndarray:
+    """``_band_keys`` of every band for every ad, (bands, n), in one pass over the spill file:
+    the same keys (the same products and sums), one read of the signatures instead of one a
+    band."""
+    out = np.empty((bands, len(signatures)), dtype=np.uint64)
+    fold = _FOLD[:rows]
+    for row, block in signatures.signature_blocks(0, bands * rows):
+        wide = block.astype(np.uint64)
+        for band in range(bands):
+            part = wide[:, band * rows : (band + 1) * rows]
+            out[band, row : row + len(block)] = (part * fold).sum(axis=1, dtype=np.uint64)
+    return out
+
+
+# All bands' keys (8 bytes an ad a band) are computed in one pass up to this size.
+ALL_BAND_KEYS_BYTES = 256 << 20
 
 
 def weighted_template_edges(
@@ -312,8 +344,17 @@ def _weighted_template_edges(
     rejected = np.zeros(0, dtype=np.int64)
     verified = 0
     positions = np.arange(len(usable))
+    every_band = (
+        _all_band_keys(signatures, bands, rows)
+        if not isinstance(signatures, np.ndarray) and bands * n * 8 <= ALL_BAND_KEYS_BYTES
+        else None
+    )
     for band in range(bands):
-        keys = _band_keys(signatures, usable, band * rows, (band + 1) * rows)
+        keys = (
+            _band_keys(signatures, usable, band * rows, (band + 1) * rows)
+            if every_band is None
+            else every_band[band][usable]
+        )
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
         same = sorted_keys[1:] == sorted_keys[:-1]
@@ -328,7 +369,7 @@ def _weighted_template_edges(
         ):
             apart = labels[left] != labels[right]
             codes = sorted_unique(_pair_codes(left[apart], right[apart]))
-            codes = codes[~np.isin(codes, rejected, assume_unique=True)]
+            codes = codes[~_in_sorted(codes, rejected)]
             if not len(codes):
                 continue
             left, right = codes >> 32, codes & 0xFFFFFFFF
@@ -386,6 +427,22 @@ class Clustering:
 _PERSONA_MAX_GROUPS = 64
 
 
+def unique_columns(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(np.stack(rows), axis=1, return_counts=True)`` for int64 rows: the distinct
+    columns in lexicographic order (first row first, signed) and how often each occurs. By
+    ``lexsort``: numpy sorts the columns as structured records (slower) and imports
+    ``numpy.ma`` for it on first use."""
+    stacked = np.stack([np.asarray(row, dtype=np.int64) for row in rows])
+    if not stacked.shape[1]:
+        return stacked, np.zeros(0, dtype=np.int64)
+    ordered = stacked[:, np.lexsort(stacked[::-1])]
+    new = np.ones(ordered.shape[1], dtype=bool)
+    new[1:] = (ordered[:, 1:] != ordered[:, :-1]).any(axis=0)
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.append(starts, ordered.shape[1]))
+    return ordered[:, starts], counts
+
+
 def _impute_ages(names: np.ndarray, ages: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Within one template group, a name stated with an age in some ads and without in others
     is one persona: the ads without get the age the group states most for that name."""
@@ -394,7 +451,7 @@ def _impute_ages(names: np.ndarray, ages: np.ndarray, groups: np.ndarray) -> np.
     if not known.any():
         return ages
     slot = groups.astype(np.int64) << 32 | names.astype(np.int64)
-    triples, counts = np.unique(np.stack([slot[known], ages[known]]), axis=1, return_counts=True)
+    triples, counts = unique_columns([slot[known], ages[known]])
     # Per (group, name) the most frequent age: sort by slot, then count descending.
     order = np.lexsort((-counts, triples[0]))
     slots, best = triples[0][order], triples[1][order]
@@ -443,9 +500,7 @@ def persona_edges(
     key_city: Counter[tuple[int, int]] = Counter()
     if cities is not None:
         city_of = cities[named].astype(np.int64)
-        triples = np.unique(
-            np.stack([groups[named].astype(np.int64), keys, city_of]), axis=1
-        ).T.tolist()
+        triples = unique_columns([groups[named].astype(np.int64), keys, city_of])[0].T.tolist()
         for group, key, city in triples:
             if city:
                 where.setdefault((group, key), set()).add(city)
@@ -468,7 +523,7 @@ def persona_edges(
         for a, b in combinations(members, 2):
             shared.setdefault((a, b), {})[key // 256] = (key, frequency[key])
     name_frequency = Counter(
-        (np.unique(pair_key[eligible] // 256 << 32 | pair_group[eligible]) >> 32).tolist()
+        (sorted_unique(pair_key[eligible] // 256 << 32 | pair_group[eligible]) >> 32).tolist()
     )
     _share_names_without_age(pair_group[eligible], pair_key[eligible], shared, name_frequency)
     bar = math.log(candidates * (candidates - 1) / 2)
@@ -524,7 +579,7 @@ def _share_names_without_age(
     """
     names = pair_key // 256
     ageless = pair_key % 256 == 0
-    code = np.unique(names << 32 | pair_group)  # (name, group), each once
+    code = sorted_unique(names << 32 | pair_group)  # (name, group), each once
     code_name, code_group = code >> 32, code & 0xFFFFFFFF
     without = np.isin(code, names[ageless] << 32 | pair_group[ageless])
     bounds = np.flatnonzero(np.r_[True, code_name[1:] != code_name[:-1], True])
@@ -539,7 +594,7 @@ def _share_names_without_age(
             continue
         a = np.repeat(lacking, len(members))
         b = np.tile(members, len(lacking))
-        pairs = np.unique(_pair_codes(a[a != b], b[a != b]))
+        pairs = sorted_unique(_pair_codes(a[a != b], b[a != b]))
         found.append(pairs)
         found_names.append(np.full(len(pairs), code_name[start]))
     if not found:
@@ -597,7 +652,7 @@ def hub_contacts(
     hubs: dict[int, int] = {}
     for contact in candidates.tolist():
         ads = contact_ad[contact_id == contact]
-        joined = np.intersect1d(np.unique(groups[ads]), identified, assume_unique=True)
+        joined = np.intersect1d(sorted_unique(groups[ads]), identified, assume_unique=True)
         if len(joined) >= HUB_MIN_GROUPS:
             hubs[contact] = len(joined)
     return hubs
@@ -669,7 +724,12 @@ def cluster(index: Index, threshold: float, candidate_threshold: float | None = 
     elif candidate_threshold is None:
         t_left, t_right = template_edges(index.signatures, threshold)
     else:
-        runs = spill_weights(index.shingles, index.shingle_starts())
+        starts = index.shingle_starts()
+        runs: ArrayRuns | SpilledRuns = (
+            weights_in_memory(index.shingles, starts)
+            if int(starts[-1]) * RECORD.itemsize <= IN_MEMORY_RECORDS
+            else spill_weights(index.shingles, starts)
+        )
         try:
             t_left, t_right, _ = _weighted_template_edges(
                 index, runs, threshold, candidate_threshold

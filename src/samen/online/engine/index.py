@@ -68,6 +68,37 @@ class StringColumn:
         start = self._ends[position - 1] if position else 0
         return self._data.read(start, self._ends[position] - start).decode()
 
+    # Strings closer than this in the file are read together.
+    _GAP = 16 << 10
+
+    def take(self, positions: Iterable[int]) -> dict[int, str]:
+        """The strings at ``positions``, by position: each distinct string once, strings that lie
+        close together in the file in one read (a report names many ads of a cluster; one
+        ``pread`` each costs more than the bytes between them)."""
+        wanted = np.unique(np.fromiter(positions, dtype=np.int64))
+        if not len(wanted):
+            return {}
+        ends = np.frombuffer(self._ends, dtype=np.int64)
+        stop = ends[wanted]
+        start = np.where(wanted > 0, ends[np.maximum(wanted - 1, 0)], 0)
+        fresh = np.ones(len(wanted), dtype=bool)
+        fresh[1:] = start[1:] - stop[:-1] > self._GAP
+        heads = np.flatnonzero(fresh)
+        group_start = start[heads]
+        group_stop = np.maximum.reduceat(stop, heads)
+        out: dict[int, str] = {}
+        bounds = [*heads.tolist(), len(wanted)]
+        for g, (base, last) in enumerate(
+            zip(group_start.tolist(), group_stop.tolist(), strict=True)
+        ):
+            data = self._data.read(base, last - base)
+            lo, hi = bounds[g], bounds[g + 1]
+            for position, begin, end in zip(
+                wanted[lo:hi].tolist(), start[lo:hi].tolist(), stop[lo:hi].tolist(), strict=True
+            ):
+                out[position] = data[begin - base : end - base].decode()
+        return out
+
     def __iter__(self) -> Iterator[str]:
         ends = self._ends
         for first in range(0, len(ends), self._BLOCK):
@@ -121,6 +152,7 @@ class Index:
     shingles: SpillFile = field(default_factory=lambda: SpillFile("samen-online-shingles-"))
     shingle_count: array = field(default_factory=lambda: array("i"))
     bad: list[tuple[int, int, str]] = field(default_factory=list)
+    _personas: dict[int, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -241,8 +273,12 @@ class Index:
 
     def persona(self, ad: int) -> str:
         """A persona is the advertised name with the stated age: "Anna (21)". Empty when unnamed."""
-        name = self.names.values[self.name[ad]]
-        if not name:
-            return ""
-        age = self.age[ad]
-        return f"{name} ({age})" if age >= 0 else name
+        name_id, age = self.name[ad], self.age[ad]
+        # The same few personas are asked for again and again (every ad of every lead cluster):
+        # each text is built once.
+        key = name_id << 16 | (age & 0xFFFF)
+        found = self._personas.get(key)
+        if found is None:
+            name = self.names.values[name_id]
+            found = self._personas[key] = (f"{name} ({age})" if age >= 0 else name) if name else ""
+        return found

@@ -9,7 +9,7 @@ Results are consumed in input order, so every engine builds the same index and t
 from __future__ import annotations
 
 import contextlib
-import json
+import csv
 import multiprocessing
 import sys
 import time
@@ -24,13 +24,14 @@ from typing import Any, Protocol, TextIO
 
 import numpy as np
 
-from samen.spreadsheets import SafeWriter
+from samen.spreadsheets import FORMULA_STARTS, SafeWriter, safe_cell
 
 from .analysis import Analysis, analyse, build_leads, cluster_name, lead_clusters
 from .cluster import Clustering, cluster, lsh_params
 from .extract import SLOT_TOKENS, extract
 from .index import Index
 from .indicators import IndicatorSet, load_indicators
+from .jsonout import dump_indented
 from .partition import ChunkResult, FileRange, ScanConfig, gc_paused, run_task
 from .reader import BadRecord, Chunk, input_format, iter_chunks, iter_lines, parse_ad, total_bytes
 from .report import render_report
@@ -478,14 +479,19 @@ def _analyse(
 
 def write_clusters_csv(result: ScanResult, path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = SafeWriter(handle)
-        writer.writerow(["ad_id", "cluster_id"])
+        SafeWriter(handle).writerow(["ad_id", "cluster_id"])
+        # The cells as SafeWriter writes them: cluster names ("c0000001") never start a
+        # formula, so only ids that do go through safe_cell, and rows go to csv.writer at once.
+        writer = csv.writer(handle)
         # Labels as Python ints a block at a time: a list of all would cost 40 bytes an ad.
         labels = result.clustering.labels
         ids = iter(result.index.ids)
         for first in range(0, len(labels), 65_536):
             block = labels[first : first + 65_536].tolist()
-            writer.writerows(zip(islice(ids, len(block)), map(cluster_name, block), strict=True))
+            cells = list(islice(ids, len(block)))
+            if any(cell.startswith(FORMULA_STARTS) for cell in cells):
+                cells = [safe_cell(cell) for cell in cells]
+            writer.writerows(zip(cells, map(cluster_name, block), strict=True))
 
 
 def write_bad_lines(result: ScanResult, paths: list[Path], path: Path) -> None:
@@ -537,8 +543,9 @@ def write_outputs(
     write_clusters_csv(result, files["clusters"])
     document = leads_document(result, indicators)
     with open(files["leads"], "w", encoding="utf-8") as handle:
-        # Streamed to the file: the document as one string would double its memory.
-        json.dump(document, handle, ensure_ascii=False, indent=1)
+        # Streamed to the file (the document as one string would double its memory), as
+        # json.dump(document, handle, ensure_ascii=False, indent=1) writes it, faster.
+        dump_indented(document, handle)
     files["report"].write_text(render_report(result, document, indicators), "utf-8")
     write_bad_lines(result, paths, files["bad_lines"])
     return files

@@ -53,6 +53,9 @@ class ArrayRuns:
         positions = np.repeat(self.starts[ads] - offsets, lengths) + np.arange(int(lengths.sum()))
         return self.shingles[positions], self.weights[positions], owner
 
+    def close(self) -> None:
+        pass
+
 
 class SpilledRuns:
     """Shingle sets as (shingle, weight) records in a file, ``starts`` and ``totals`` in memory
@@ -155,16 +158,9 @@ def _split(files: list[SpillFile], keys: np.ndarray, target: np.ndarray) -> None
             spilled.append(keys[bounds[number] : bounds[number + 1]])
 
 
-def spill_weights(shingles: SpillFile, starts: np.ndarray) -> SpilledRuns:
-    """The records of ``SpilledRuns`` from a file of shingle runs: the same weights, bit for bit,
-    as ``cluster.shingle_weights`` computes in memory, with a constant bound on memory."""
-    m = int(starts[-1])
-    documents = _documents(starts)
-    records = SpillFile("samen-online-weighted-shingles-")
-    if not m:
-        return SpilledRuns(records, starts, np.zeros(len(starts) - 1, dtype=np.float64))
-    if m >= 1 << 32:
-        raise ValueError("more than 2**32 shingles: split the input into several scans")
+def _weighed_positions(shingles: SpillFile, m: int, documents: int):
+    """Steps 1 and 2 of the external sort: per bucket of shingles, the positions (as uint64) and
+    their weights (float32), a bucket at a time."""
     # 1. (shingle << 32 | position) keys, distributed by the shingle's top bits.
     bits = max(0, math.ceil(math.log2(m / SORT_ITEMS))) if m > SORT_ITEMS else 0
     buckets = [SpillFile("samen-online-df-") for _ in range(1 << bits)]
@@ -173,8 +169,7 @@ def spill_weights(shingles: SpillFile, starts: np.ndarray) -> SpilledRuns:
         keys |= np.arange(first, first + len(block), dtype=np.uint64)
         _split(buckets, keys, (block >> (32 - bits)) if bits else block[:0])
     # 2. Per bucket: the document frequency of each shingle (the length of its run of keys; an
-    # ad holds a shingle once), and each position's weight, sent on by position range.
-    spans = [SpillFile("samen-online-weights-") for _ in range((m + SORT_ITEMS - 1) // SORT_ITEMS)]
+    # ad holds a shingle once), and each position's weight.
     for bucket in buckets:
         keys = bucket.array(np.uint64, 0, bucket.size // 8)
         bucket.close()
@@ -189,11 +184,48 @@ def spill_weights(shingles: SpillFile, starts: np.ndarray) -> SpilledRuns:
         df = np.diff(bounds)
         weights = np.repeat(_idf(df, documents), df)
         keys &= np.uint64(0xFFFFFFFF)  # now the positions
+        yield keys, weights
+        del keys, weights
+
+
+def _check_size(m: int) -> None:
+    if m >= 1 << 32:
+        raise ValueError("more than 2**32 shingles: split the input into several scans")
+
+
+def weights_in_memory(shingles: SpillFile, starts: np.ndarray) -> ArrayRuns:
+    """``spill_weights`` when the runs fit in memory (8 bytes a stored shingle): the same sort
+    by buckets, bounded in memory, but each position's weight goes straight to its place in one
+    array instead of through files by position range and a file of records read back. The
+    same floats, bit for bit (a test checks it)."""
+    m = int(starts[-1])
+    _check_size(m)
+    values = np.empty(m, dtype=np.uint32)
+    weights = np.zeros(m, dtype=np.float32)
+    if m:
+        shingles.read_into(0, values)
+        for positions, bucket_weights in _weighed_positions(shingles, m, _documents(starts)):
+            weights[positions] = bucket_weights
+    totals = ad_totals(lambda first, last: weights[first:last], starts)
+    return ArrayRuns(values, starts, weights, totals)
+
+
+def spill_weights(shingles: SpillFile, starts: np.ndarray) -> SpilledRuns:
+    """The records of ``SpilledRuns`` from a file of shingle runs: the same weights, bit for bit,
+    as ``cluster.shingle_weights`` computes in memory, with a constant bound on memory."""
+    m = int(starts[-1])
+    documents = _documents(starts)
+    records = SpillFile("samen-online-weighted-shingles-")
+    if not m:
+        return SpilledRuns(records, starts, np.zeros(len(starts) - 1, dtype=np.float64))
+    _check_size(m)
+    # Steps 1 and 2, then each position's weight sent on by position range.
+    spans = [SpillFile("samen-online-weights-") for _ in range((m + SORT_ITEMS - 1) // SORT_ITEMS)]
+    for keys, weights in _weighed_positions(shingles, m, documents):
         packed = keys << np.uint64(32)
         packed |= weights.view(np.uint32).astype(np.uint64)
-        del weights
         _split(spans, packed, (keys // np.uint64(SORT_ITEMS)).astype(np.int64))
-        del keys, packed
+        del packed
     # 3. Per position range: the weights in place, next to their shingles, in order.
     for number, span in enumerate(spans):
         first, last = number * SORT_ITEMS, min((number + 1) * SORT_ITEMS, m)

@@ -63,6 +63,24 @@ class SpillFile:
             ]
         )
 
+    def read_into(self, start: int, out: np.ndarray) -> None:
+        """Fill ``out`` (a contiguous array) with the bytes from byte ``start``, without a copy
+        in between (the file may be a large part of memory)."""
+        if not out.nbytes:
+            return
+        if self._file is None:
+            raise ValueError("read past the end of an empty spill file")
+        if not out.flags.c_contiguous:
+            raise ValueError("read_into needs a contiguous array")
+        view = out.reshape(-1).view(np.uint8).data
+        self._file.flush()
+        fd, done = self._file.fileno(), 0
+        while done < len(view):
+            got = os.preadv(fd, [view[done:]], start + done)
+            if got <= 0:
+                raise ValueError("read past the end of a spill file")
+            done += got
+
     def array(self, dtype: np.dtype | type, start: int, stop: int) -> np.ndarray:
         """Items ``start:stop`` of the file read as an array of ``dtype``."""
         itemsize = np.dtype(dtype).itemsize
