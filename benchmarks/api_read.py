@@ -934,6 +934,12 @@ def parse_args() -> argparse.Namespace:
     )
     p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     p.add_argument(
+        "--only",
+        default="",
+        help="scenarios to time, comma-separated keys (floor,list,cursor50,page50,labour; "
+        "default all); the floor is always timed, for the ratio",
+    )
+    p.add_argument(
         "--production",
         action="store_true",
         help="serve as `samen serve` does: src/samen/conf/gunicorn.py and the shared database "
@@ -997,6 +1003,9 @@ def measure_database(args: argparse.Namespace, url: str) -> dict[str, object]:
             Scenario("labour", "cases?form=labour, coordinator VR09", "/api/v1/cases/?form=labour",
                      coordinator),
         ]  # fmt: skip
+        if args.only:
+            keep = {"floor", *args.only.split(",")}
+            scenarios = [sc for sc in scenarios if sc.key in keep]
         for sc in scenarios:
             for c in clients:
                 run = measure(
