@@ -93,7 +93,7 @@ def returns_rows(c: Any) -> bool:
     description on psycopg: it makes a Column object per column on every read (44 for the
     token's statement) and is non-empty exactly when the result has fields (ADR 0063)."""
     raw = getattr(c, "cursor", c)
-    result = getattr(raw, "pgresult", _NO_RESULT)
+    result: Any = getattr(raw, "pgresult", _NO_RESULT)
     if result is _NO_RESULT:
         return bool(c.description)
     return bool(result is not None and result.nfields)
