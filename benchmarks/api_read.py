@@ -26,6 +26,8 @@ child processes through the environment; nothing is written to var/.
 
 Run:  .venv/bin/python benchmarks/api_read.py [--db both] [--cases 100000] [--reuse] [--dsn URL]
       [--production]  (gunicorn with samen serve's configuration and the database cache)
+      [--only list,labour]  (a subset of the scenarios, for alternating A/B runs; the floor is
+      always timed)
       (DSN default: $BENCH_DATABASE_URL or postgres://samen:samen-ci@127.0.0.1:5432/samen_bench)
 """
 
