@@ -350,16 +350,18 @@ def _present_and_audit(actor: Actor, filters: CaseFilters, found: list[dict]) ->
     language = get_language()
     english = (language or "nl").startswith("en")  # as samen.i18n.current_language decides
     parsed: dict[object, list[tuple[str, str]]] = {}
-    shown: dict[CaseAccess, frozenset[str]] = {}  # the policy asked once per kind of access
+    # The policy asked once per kind of access: rows reached alike share one CaseAccess
+    # (policy.access_from_flags), so by identity, without hashing it per row.
+    shown: dict[int, frozenset[str]] = {}
     rows = []
     for v in found:
         a = access[v["pk"]]
-        if a not in shown:
-            shown[a] = frozenset(k for k in SUMMARY_KEYS if a.shows(k))
+        if id(a) not in shown:
+            shown[id(a)] = frozenset(k for k in SUMMARY_KEYS if a.shows(k))
         column = v["forms_json"]
         if column not in parsed:
             parsed[column] = _forms_from(column, english)
-        rows.append(_summary(v, parsed[column], a, shown[a], language))
+        rows.append(_summary(v, parsed[column], a, shown[id(a)], language))
     shown_fields = sorted({f for row in rows for f in row if f in LIST_FIELDS})
     categories = (
         frozenset().union(*(a.categories for a in access.values())) if access else frozenset()
@@ -466,6 +468,9 @@ def _summary(
     active language, when the caller read it already (once per page, not per label)."""
     if language is None:
         language = get_language()
+    # The blocks below by the policy's own answers; with `shown` (SUMMARY_KEYS it shows, the
+    # blocks' keys among them) without asking again per row.
+    shows = access.shows if shown is None else shown.__contains__
     data: dict[str, object] = {
         "number": v["number"],
         "status": v["status"],
@@ -476,17 +481,17 @@ def _summary(
         "is_synthetic": v["is_synthetic"],
         "access": access.relation.value,
     }
-    if access.shows("forms"):
+    if shows("forms"):
         data["forms"] = [code for code, _name in forms]
         data["forms_display"] = [name for _code, name in forms]
-    if access.shows("municipality"):
+    if shows("municipality"):
         data.update(
             municipality=v["municipality__code"],
             municipality_name=v["municipality__name"],
             region=v["region__code"],
             region_name=v["region__name"],
         )
-    if access.shows("gender"):
+    if shows("gender"):
         is_minor, estimate = bool(v["person__is_minor"]), bool(v["person__age_is_estimate"])
         presumed = bool(v["identification_path__presumed_minor"])
         data.update(
