@@ -26,6 +26,8 @@ child processes through the environment; nothing is written to var/.
 
 Run:  .venv/bin/python benchmarks/api_read.py [--db both] [--cases 100000] [--reuse] [--dsn URL]
       [--production]  (gunicorn with samen serve's configuration and the database cache)
+      [--only list,labour]  (a subset of the scenarios, for alternating A/B runs; the floor is
+      always timed)
       (DSN default: $BENCH_DATABASE_URL or postgres://samen:samen-ci@127.0.0.1:5432/samen_bench)
 """
 
@@ -934,6 +936,12 @@ def parse_args() -> argparse.Namespace:
     )
     p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     p.add_argument(
+        "--only",
+        default="",
+        help="scenarios to time, comma-separated keys (floor,list,cursor50,page50,labour; "
+        "default all); the floor is always timed, for the ratio",
+    )
+    p.add_argument(
         "--production",
         action="store_true",
         help="serve as `samen serve` does: src/samen/conf/gunicorn.py and the shared database "
@@ -997,6 +1005,9 @@ def measure_database(args: argparse.Namespace, url: str) -> dict[str, object]:
             Scenario("labour", "cases?form=labour, coordinator VR09", "/api/v1/cases/?form=labour",
                      coordinator),
         ]  # fmt: skip
+        if args.only:
+            keep = {"floor", *args.only.split(",")}
+            scenarios = [sc for sc in scenarios if sc.key in keep]
         for sc in scenarios:
             for c in clients:
                 run = measure(

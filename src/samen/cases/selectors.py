@@ -312,10 +312,13 @@ def _forms_column() -> RawSQL:
     )
 
 
-def _forms_from(column: object) -> list[tuple[str, str]]:
-    """(code, name) of a case's forms from _forms_column, in the forms' order."""
+def _forms_from(column: object, english: bool | None = None) -> list[tuple[str, str]]:
+    """(code, name) of a case's forms from _forms_column, in the forms' order; the names in
+    English or Dutch as `english` says when given (a page decides once), else as `pick` does."""
     items = sorted(json.loads(str(column)) if column else [])
-    return [(code, pick(nl, en)) for _order, code, nl, en in items]
+    if english is None:
+        return [(code, pick(nl, en)) for _order, code, nl, en in items]
+    return [(code, en if english else nl) for _order, code, nl, en in items]
 
 
 def _row_values(
@@ -342,14 +345,23 @@ def _present_and_audit(actor: Actor, filters: CaseFilters, found: list[dict]) ->
     audit entry naming those shown."""
     access = policy.access_from_flags(actor, ((v["pk"], v["reach"]) for v in found))
     found = [v for v in found if v["pk"] in access]  # deny by default
-    forms = {v["pk"]: _forms_from(v["forms_json"]) for v in found}
-    shown: dict[CaseAccess, frozenset[str]] = {}  # the policy asked once per kind of access
+    # The language once per page, not per label; each distinct set of forms parsed once (most
+    # rows of a page share one of a few).
+    language = get_language()
+    english = (language or "nl").startswith("en")  # as samen.i18n.current_language decides
+    parsed: dict[object, list[tuple[str, str]]] = {}
+    # The policy asked once per kind of access: rows reached alike share one CaseAccess
+    # (policy.access_from_flags), so by identity, without hashing it per row.
+    shown: dict[int, frozenset[str]] = {}
     rows = []
     for v in found:
         a = access[v["pk"]]
-        if a not in shown:
-            shown[a] = frozenset(k for k in SUMMARY_KEYS if a.shows(k))
-        rows.append(_summary(v, forms.get(v["pk"], []), a, shown[a]))
+        if id(a) not in shown:
+            shown[id(a)] = frozenset(k for k in SUMMARY_KEYS if a.shows(k))
+        column = v["forms_json"]
+        if column not in parsed:
+            parsed[column] = _forms_from(column, english)
+        rows.append(_summary(v, parsed[column], a, shown[id(a)], language))
     shown_fields = sorted({f for row in rows for f in row if f in LIST_FIELDS})
     categories = (
         frozenset().union(*(a.categories for a in access.values())) if access else frozenset()
@@ -377,10 +389,6 @@ def _choices(model: type, field: str) -> dict[object, object]:
     """A field's choices by value, built once (get_FOO_display rebuilds and hashes them on
     every call); the labels stay lazy, so each is translated when shown."""
     return dict(model._meta.get_field(field).flatchoices)
-
-
-def _display(model: type, field: str, value: object) -> str:
-    return _display_in(get_language(), model, field, value)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -452,31 +460,38 @@ def _summary(
     forms: list[tuple[str, str]],
     access: CaseAccess,
     shown: frozenset[str] | None = None,
+    language: str | None = None,
 ) -> dict[str, object]:
     """A case row (ROW_VALUES) as the actor may see it: fields outside the allowed categories
     are absent. `shown`: the keys of SUMMARY_KEYS this access shows, when the caller asked the
-    policy already (a page asks once per kind of access, not per row and key)."""
+    policy already (a page asks once per kind of access, not per row and key); `language`: the
+    active language, when the caller read it already (once per page, not per label)."""
+    if language is None:
+        language = get_language()
+    # The blocks below by the policy's own answers; with `shown` (SUMMARY_KEYS it shows, the
+    # blocks' keys among them) without asking again per row.
+    shows = access.shows if shown is None else shown.__contains__
     data: dict[str, object] = {
         "number": v["number"],
         "status": v["status"],
-        "status_display": _display(Case, "status", v["status"]),
+        "status_display": _display_in(language, Case, "status", v["status"]),
         "responsible_organisation": v["responsible_organisation_id"],
         "responsible_organisation_name": v["responsible_organisation__name"],
         "opened_at": v["opened_at"],
         "is_synthetic": v["is_synthetic"],
         "access": access.relation.value,
     }
-    if access.shows("forms"):
+    if shows("forms"):
         data["forms"] = [code for code, _name in forms]
         data["forms_display"] = [name for _code, name in forms]
-    if access.shows("municipality"):
+    if shows("municipality"):
         data.update(
             municipality=v["municipality__code"],
             municipality_name=v["municipality__name"],
             region=v["region__code"],
             region_name=v["region__name"],
         )
-    if access.shows("gender"):
+    if shows("gender"):
         is_minor, estimate = bool(v["person__is_minor"]), bool(v["person__age_is_estimate"])
         presumed = bool(v["identification_path__presumed_minor"])
         data.update(
@@ -488,8 +503,8 @@ def _summary(
             age_band=v["person__age_band"],
             gender=v["person__gender"],
             nationality_group=v["person__nationality_group"],
-            gender_display=_display(Person, "gender", v["person__gender"]),
-            age_band_display=_display(Person, "age_band", v["person__age_band"]),
+            gender_display=_display_in(language, Person, "gender", v["person__gender"]),
+            age_band_display=_display_in(language, Person, "age_band", v["person__age_band"]),
         )
     # Deny by default: whatever the blocks above put in, only classified, granted fields leave.
     if shown is None:

@@ -25,7 +25,7 @@ from functools import cache, wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from samen.core import anchor, audit_verify, statements
@@ -357,6 +357,9 @@ def _chained(
     `jsonb` text of each JSON value, see `_lock_head`) hashed in FORM_COLUMNS, else FORM_JSON."""
     t = _tables()
     mac = _prepared(key)
+    # This thread's connection itself: each field reaches for it, through the proxy's
+    # thread-local look-up every time (ADR 0063).
+    db = connections[connection.alias]
     writes: list[_Write] = []
     for start in range(0, len(batch), _BATCH):
         rows: list[list[Any]] = []
@@ -374,7 +377,7 @@ def _chained(
             else:
                 digest, form_ = chain_hash(key, prev, values), FORM_JSON
             stored = {**values, "prev_hash": prev, "hash": digest, "form": form_}
-            prepared = [f.get_db_prep_save(stored[name], connection) for name, f in t.named_fields]
+            prepared = [f.get_db_prep_save(stored[name], db) for name, f in t.named_fields]
             rows.append(prepared)
             subjects += [(seq, number) for number in numbers]
             prev = digest

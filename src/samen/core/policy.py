@@ -558,10 +558,16 @@ def access_from_flags(
     for case_id in with_emergency:
         if case_id not in reached:
             reached[case_id] = (Relation.EMERGENCY, register_categories)
-    return {
-        pk: CaseAccess(relation, categories, legal_basis(actor, categories))
-        for pk, (relation, categories) in reached.items()
-    }
+    # One decision per distinct reach, not per row: a page's rows share a few (CaseAccess is
+    # immutable, so rows reached alike share one).
+    decided: dict[tuple[Relation, frozenset[str]], CaseAccess] = {}
+    out: dict[int, CaseAccess] = {}
+    for pk, reach in reached.items():
+        access = decided.get(reach)
+        if access is None:
+            access = decided[reach] = CaseAccess(*reach, legal_basis(actor, reach[1]))
+        out[pk] = access
+    return out
 
 
 def case_access(actor: Actor, case_ids: list[int]) -> dict[int, CaseAccess]:

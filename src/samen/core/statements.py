@@ -82,7 +82,21 @@ def execute(sql: str, params: Sequence[object]) -> list[tuple]:
     """Run one statement (prepared where it can be) and return its rows."""
     with cursor() as c:
         c.execute(sql, params)
-        return c.fetchall() if c.description else []
+        return c.fetchall() if returns_rows(c) else []
+
+
+_NO_RESULT = object()
+
+
+def returns_rows(c: Any) -> bool:
+    """`bool(c.description)` of a cursor (or Django's wrapper of one), without building the
+    description on psycopg: it makes a Column object per column on every read (44 for the
+    token's statement) and is non-empty exactly when the result has fields (ADR 0063)."""
+    raw = getattr(c, "cursor", c)
+    result: Any = getattr(raw, "pgresult", _NO_RESULT)
+    if result is _NO_RESULT:
+        return bool(c.description)
+    return bool(result is not None and result.nfields)
 
 
 def _db_time(value: datetime) -> object:
