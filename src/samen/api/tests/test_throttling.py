@@ -58,3 +58,32 @@ def test_a_new_window_starts_the_count_afresh(api_for, shared_counts):
     ThrottleCount.objects.update(period=F("period") - 60)  # the window has passed
     assert api.get("/api/v1/me/").status_code == 200
     assert ThrottleCount.objects.get().hits == 1
+
+
+def test_a_count_writes_no_write_ahead_log_on_postgresql(db):
+    # The throttle's statement commits on its own, once per API call: if it wrote WAL, each call
+    # would wait for a WAL flush (synchronous_commit). The table is UNLOGGED (migration 0010), so
+    # the count writes none, and a commit that wrote none is not flushed (ADR 0063, addendum).
+    from django.db import connection
+
+    from samen.core import throttle
+
+    if connection.vendor != "postgresql":
+        pytest.skip("UNLOGGED tables and WAL are PostgreSQL's")
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT relname, relpersistence FROM pg_class WHERE oid = %s::regclass "
+            "OR oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = %s::regclass)",
+            [ThrottleCount._meta.db_table] * 2,
+        )
+        persistence = dict(c.fetchall())
+        assert len(persistence) >= 2 and set(persistence.values()) == {"u"}, persistence
+        # The exact statement of every call: the first count inserts the row, the next updates it.
+        for hits in (1, 2):
+            c.execute(
+                "EXPLAIN (ANALYZE, WAL, FORMAT JSON) " + throttle._HIT_SQL,
+                ["throttle_user_wal", 1_700_000_000],
+            )
+            (plan,) = c.fetchone()[0]
+            assert plan["Plan"]["WAL Records"] == 0 and plan["Plan"]["WAL Bytes"] == 0, plan
+            assert ThrottleCount.objects.get(key="throttle_user_wal").hits == hits
