@@ -70,8 +70,12 @@ _HANDLE_LABEL_RE = re.compile(
 )
 _WHATSAPP_RE = re.compile(r"(?<![\w.])wa\.me/\+?(?P<number>\d{8,15})")
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+")
+# The longest user part of an address; the scan for addresses starts this far (and the
+# whitespace) before the first separator, as no address can start earlier.
+_EMAIL_USER_MAX = 41
+_EMAIL_SEPARATORS = ("@", "[at]", "(at)")
 _EMAIL_RE = re.compile(
-    r"(?<![\w.+-])(?P<user>[a-z0-9][\w.+-]{0,40})\s*(?:@|\[at\]|\(at\))\s*"
+    rf"(?<![\w.+-])(?P<user>[a-z0-9][\w.+-]{{0,{_EMAIL_USER_MAX - 1}}})\s*(?:@|\[at\]|\(at\))\s*"
     r"(?P<domain>[a-z0-9-]{2,40})\s*(?:\.|\[dot\]|\(dot\))\s*"
     r"(?P<tld>com|nl|org|net|pl|ro|bg|es|eu|be|de|info)\b"
 )
@@ -371,7 +375,7 @@ def _find_contacts(lowered: str, found: Extraction, words: set[str] | frozenset[
         or "[at]" in lowered
         or "(at)" in lowered
     ):
-        for m in _EMAIL_RE.finditer(lowered):
+        for m in _EMAIL_RE.finditer(lowered, _email_scan_start(lowered)):
             user, domain, tld = m.group("user", "domain", "tld")
             add(f"email:{user}@{domain}.{tld}")
     # A phone ends on a digit, and any digit in the text gives the number slot among the words:
@@ -386,6 +390,21 @@ def _find_contacts(lowered: str, found: Extraction, words: set[str] | frozenset[
             phone = normalise_phone("06" + m.group("rest"))
             if phone:
                 add(f"tel:{phone}")
+
+
+def _email_scan_start(lowered: str) -> int:
+    """Where the first e-mail address can start: an address is a user part of at most
+    ``_EMAIL_USER_MAX`` characters, whitespace, a separator. Its separator is the first in the
+    text or a later one, and the user part and whitespace hold no separator, so it starts at
+    or after the first separator less its whitespace and the longest user part. Skipping the
+    text before that spares the pattern's attempt at every word there; its look-behind still
+    sees the character before the start."""
+    first = len(lowered)
+    for separator in _EMAIL_SEPARATORS:
+        at = lowered.find(separator, 0, first)
+        if at >= 0:
+            first = at
+    return max(0, len(lowered[:first].rstrip()) - _EMAIL_USER_MAX)
 
 
 def title_persona(title: str) -> tuple[str, int] | None:

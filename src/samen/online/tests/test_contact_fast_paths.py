@@ -1,7 +1,9 @@
-"""The phone rules answered from the numbering plan (``extract._PLAN_RULES``, issue 18 item 4,
-ADR 0065 addendum) give what phonenumbers gives: on every number the generators send to the
-parser, and on a sweep of each rule's range with valid and invalid prefixes and every length the
-parser tries. A wrong pattern, a missing prefix or a wrong length makes these tests fail."""
+"""The contact step's fast paths give what the paths they replace give (issue 18 item 4, ADR 0065
+addendum). The phone rules answered from the numbering plan (``extract._PLAN_RULES``) give what
+phonenumbers gives: on every number the generators send to the parser, and on a sweep of each
+rule's range with valid and invalid prefixes and every length the parser tries; a wrong
+pattern, a missing prefix or a wrong length makes these tests fail. The e-mail scan that starts
+near the first separator finds what the scan of the whole text finds."""
 
 import random
 
@@ -78,3 +80,50 @@ def _take(items, count):
         if n >= count:
             return
         yield item
+
+
+def _emails(lowered: str, start: int) -> list[tuple[int, int, tuple[str, ...]]]:
+    return [
+        (*m.span(), m.group("user", "domain", "tld"))
+        for m in extract_module._EMAIL_RE.finditer(lowered, start)
+    ]
+
+
+def _email_texts() -> list[str]:
+    """Texts where a wrong start would lose or change an address: user parts of the longest
+    length and one longer, whitespace (also non-ASCII) before the separator, several separators,
+    separators that start no address, addresses glued to a word, and the generators' ads."""
+    rng = random.Random(11)
+    users = ["a", "anna.b", "x" * 40, "y" * 41, "z" * 45, "m+1", "a-b_c", "9lives"]
+    gaps = ["", " ", "   ", "\t\n ", "\u2003\u00a0", " " * 30, "\x1c"]
+    seps = ["@", "[at]", "(at)"]
+    tails = ["gmail.com", "mail . nl", "web[dot]de", "x(dot)info", "q.zz", "@b.com"]
+    fillers = ["", "hi ", "bel me ", "@anna ", "tel: 06 ", "(at) ", "word", "é", ". "]
+    texts = []
+    for _ in range(4000):
+        parts = []
+        for _ in range(rng.randint(1, 3)):
+            parts.append(rng.choice(fillers))
+            parts += [rng.choice(users), rng.choice(gaps), rng.choice(seps)]
+            parts += [rng.choice(gaps), rng.choice(tails), rng.choice(fillers)]
+        texts.append("".join(parts))
+    for ad, _, _ in _take(synth_ads(1500, 3), 1500):
+        texts.append(f"{ad['title']}\n{ad['text']}".lower())
+    for full, _, _ in _take(heldout_ads(1500, 3), 1500):
+        texts.append(f"{full['title']}\n{full['text']}".lower())
+    return texts
+
+
+def test_the_email_scan_from_near_the_first_separator_finds_every_address():
+    texts = _email_texts()
+    found = 0
+    for text in texts:
+        whole = _emails(text, 0)
+        assert _emails(text, extract_module._email_scan_start(text)) == whole, text
+        found += bool(whole)
+    # Addresses of the longest user part, after whitespace, are among those compared.
+    assert found > 1000
+    longest = "x" * 40 + "y"
+    assert _emails(
+        f"hi {longest}  @ web.nl", extract_module._email_scan_start(f"hi {longest}  @ web.nl")
+    )
