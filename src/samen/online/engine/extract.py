@@ -70,8 +70,8 @@ _HANDLE_LABEL_RE = re.compile(
 )
 _WHATSAPP_RE = re.compile(r"(?<![\w.])wa\.me/\+?(?P<number>\d{8,15})")
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+")
-# The longest user part of an address; the scan for addresses starts this far (and the
-# whitespace) before the first separator, as no address can start earlier.
+# The longest user part of an address: the scan for addresses starts this far (and the
+# whitespace) before the first separator, as no address can start earlier (``_scan_start``).
 _EMAIL_USER_MAX = 41
 _EMAIL_SEPARATORS = ("@", "[at]", "(at)")
 _EMAIL_RE = re.compile(
@@ -85,6 +85,10 @@ _EMAIL_HINT_RE = re.compile(r"@\s*[a-z0-9-]{2,40}\.")
 _HANDLE_LABEL_WORDS = frozenset(
     ("telegram", "tg", "snapchat", "snap", "sc", "instagram", "insta", "ig", "onlyfans", "of")
 )
+# A labelled handle's site word is at most this long and is followed by whitespace and one of
+# these: the scan for them starts that far before the first (``_scan_start``).
+_HANDLE_LABEL_LONGEST = max(map(len, _HANDLE_LABEL_WORDS))
+_HANDLE_LABEL_SEPARATORS = (":", "@")
 # A phone starts with +, 00 or 0 (or an "o" used for a zero before the Dutch 6) and may be broken
 # up by spaces, dots, dashes, brackets, stars, letters o/l and emoji; it ends on a digit.
 _PHONE_RE = re.compile(
@@ -361,7 +365,8 @@ def _find_contacts(lowered: str, found: Extraction, words: set[str] | frozenset[
         for m in _HANDLE_SITE_RE.finditer(lowered):
             add(f"{HANDLE_PLATFORMS[m.group('site')]}:{m.group('name').strip('.')}")
     if ("@" in lowered or ":" in lowered) and not words.isdisjoint(_HANDLE_LABEL_WORDS):
-        for m in _HANDLE_LABEL_RE.finditer(lowered):
+        start = _scan_start(lowered, _HANDLE_LABEL_SEPARATORS, _HANDLE_LABEL_LONGEST)
+        for m in _HANDLE_LABEL_RE.finditer(lowered, start):
             add(f"{HANDLE_PLATFORMS[m.group('site')]}:{m.group('name').strip('.')}")
     if "wa.me/" in lowered:
         for m in _WHATSAPP_RE.finditer(lowered):
@@ -375,7 +380,9 @@ def _find_contacts(lowered: str, found: Extraction, words: set[str] | frozenset[
         or "[at]" in lowered
         or "(at)" in lowered
     ):
-        for m in _EMAIL_RE.finditer(lowered, _email_scan_start(lowered)):
+        for m in _EMAIL_RE.finditer(
+            lowered, _scan_start(lowered, _EMAIL_SEPARATORS, _EMAIL_USER_MAX)
+        ):
             user, domain, tld = m.group("user", "domain", "tld")
             add(f"email:{user}@{domain}.{tld}")
     # A phone ends on a digit, and any digit in the text gives the number slot among the words:
@@ -392,19 +399,21 @@ def _find_contacts(lowered: str, found: Extraction, words: set[str] | frozenset[
                 add(f"tel:{phone}")
 
 
-def _email_scan_start(lowered: str) -> int:
-    """Where the first e-mail address can start: an address is a user part of at most
-    ``_EMAIL_USER_MAX`` characters, whitespace, a separator. Its separator is the first in the
-    text or a later one, and the user part and whitespace hold no separator, so it starts at
-    or after the first separator less its whitespace and the longest user part. Skipping the
-    text before that spares the pattern's attempt at every word there; its look-behind still
-    sees the character before the start."""
+def _scan_start(lowered: str, separators: tuple[str, ...], longest: int) -> int:
+    """Where the first match of a contact pattern can start, for a pattern whose match is a
+    part of at most ``longest`` characters that holds no separator, whitespace, then one of
+    ``separators``: an e-mail address (user part, separator) or a labelled handle (site word,
+    colon or at sign). A match's separator is the first in the text or a later one, and
+    nothing before its separator holds one, so it starts at or after the first separator less
+    the whitespace before it and ``longest``. Skipping the text before that spares the
+    pattern's attempt at every position there; its look-behind still sees the character
+    before the start."""
     first = len(lowered)
-    for separator in _EMAIL_SEPARATORS:
+    for separator in separators:
         at = lowered.find(separator, 0, first)
         if at >= 0:
             first = at
-    return max(0, len(lowered[:first].rstrip()) - _EMAIL_USER_MAX)
+    return max(0, len(lowered[:first].rstrip()) - longest)
 
 
 def title_persona(title: str) -> tuple[str, int] | None:

@@ -114,16 +114,63 @@ def _email_texts() -> list[str]:
     return texts
 
 
+def _email_start(text: str) -> int:
+    return extract_module._scan_start(
+        text, extract_module._EMAIL_SEPARATORS, extract_module._EMAIL_USER_MAX
+    )
+
+
 def test_the_email_scan_from_near_the_first_separator_finds_every_address():
     texts = _email_texts()
     found = 0
     for text in texts:
         whole = _emails(text, 0)
-        assert _emails(text, extract_module._email_scan_start(text)) == whole, text
+        assert _emails(text, _email_start(text)) == whole, text
         found += bool(whole)
     # Addresses of the longest user part, after whitespace, are among those compared.
     assert found > 1000
-    longest = "x" * 40 + "y"
-    assert _emails(
-        f"hi {longest}  @ web.nl", extract_module._email_scan_start(f"hi {longest}  @ web.nl")
+    text = "hi " + "x" * 40 + "y  @ web.nl"
+    assert _emails(text, _email_start(text))
+
+
+def _labels(lowered: str, start: int) -> list[tuple[int, int, tuple[str, ...]]]:
+    return [
+        (*m.span(), m.group("site", "name"))
+        for m in extract_module._HANDLE_LABEL_RE.finditer(lowered, start)
+    ]
+
+
+def _label_start(text: str) -> int:
+    return extract_module._scan_start(
+        text, extract_module._HANDLE_LABEL_SEPARATORS, extract_module._HANDLE_LABEL_LONGEST
     )
+
+
+def test_the_labelled_handle_scan_from_near_the_first_separator_finds_every_handle():
+    """Every site word (the longest too) before every separator form, after whitespace (also
+    non-ASCII), glued to a word, with colons and at signs that start no handle before it."""
+    rng = random.Random(12)
+    sites = [*sorted(extract_module._HANDLE_LABEL_WORDS), "xinstagram", "telegramm", "igg"]
+    gaps = ["", " ", "   ", "\t\n", "\u2003", " " * 25]
+    seps = [":", "@", ": @", ":@", "::", " @ "]
+    fillers = ["", "hi ", "20:00 ", "@anna ", "mail: ", "é", ". ", "of ", "tel:06 "]
+    texts = []
+    for _ in range(4000):
+        parts = []
+        for _ in range(rng.randint(1, 3)):
+            parts += [rng.choice(fillers), rng.choice(sites), rng.choice(gaps)]
+            parts += [rng.choice(seps), rng.choice(gaps), rng.choice(["anna.x", "ab", "z" * 40])]
+            parts.append(rng.choice(fillers))
+        texts.append("".join(parts))
+    for ad, _, _ in _take(synth_ads(1500, 3), 1500):
+        texts.append(f"{ad['title']}\n{ad['text']}".lower())
+    for full, _, _ in _take(heldout_ads(1500, 3), 1500):
+        texts.append(f"{full['title']}\n{full['text']}".lower())
+    found = 0
+    for text in texts:
+        whole = _labels(text, 0)
+        assert _labels(text, _label_start(text)) == whole, text
+        found += bool(whole)
+    assert found > 1000
+    text = "hi instagram   : anna.x"
+    assert _labels(text, _label_start(text))
