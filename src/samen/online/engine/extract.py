@@ -393,7 +393,8 @@ def _find_contacts(lowered: str, found: Extraction, words: set[str] | frozenset[
             add(key)
     if "0" in lowered and not words.isdisjoint(_SIX_WORDS):
         # "0zes 12345678": the 6 of a Dutch mobile number spelled out, the rest in digits.
-        for m in _SPELLED_SIX_RE.finditer(lowered):
+        # Its match begins with the 0 itself: no match starts before the first 0.
+        for m in _SPELLED_SIX_RE.finditer(lowered, lowered.index("0")):
             phone = normalise_phone("06" + m.group("rest"))
             if phone:
                 add(f"tel:{phone}")

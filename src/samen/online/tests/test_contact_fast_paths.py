@@ -174,3 +174,37 @@ def test_the_labelled_handle_scan_from_near_the_first_separator_finds_every_hand
     assert found > 1000
     text = "hi instagram   : anna.x"
     assert _labels(text, _label_start(text))
+
+
+def test_the_spelled_six_scan_from_the_first_zero_finds_every_number():
+    """The spelled-out 6 of a Dutch mobile: from the first 0 on, as over the whole text."""
+    rng = random.Random(13)
+    sixes = sorted(extract_module._SIX_WORDS)
+    fillers = ["", "bel ", "20:00 ", "0", "00 ", "+0", "a0", "tel ", "é", "06 "]
+    texts = []
+    for _ in range(3000):
+        parts = []
+        for _ in range(rng.randint(1, 3)):
+            parts += [rng.choice(fillers), "0", rng.choice(["", " ", "  "]), rng.choice(sixes)]
+            parts += [rng.choice(["", " ", "-"]), rng.choice(["12345678", "1234 5678", "1234"])]
+            parts.append(rng.choice(fillers))
+        texts.append("".join(parts))
+    for ad, _, _ in _take(synth_ads(1500, 3), 1500):
+        texts.append(f"{ad['title']}\n{ad['text']}".lower())
+    found = 0
+    for text in texts:
+        # The whole-text scan, as the contact step did it before.
+        whole = [
+            f"tel:{phone}"
+            for m in extract_module._SPELLED_SIX_RE.finditer(text)
+            if (phone := extract_module.normalise_phone("06" + m.group("rest")))
+        ]
+        # The contact step with only the six words among the words: no other text phone rule
+        # runs (WhatsApp links aside, left out), so its phones are the spelled-six ones.
+        if "wa.me/" in text:
+            continue
+        found_here = extract_module.Extraction()
+        extract_module._find_contacts(text, found_here, extract_module._SIX_WORDS)
+        assert [c for c in found_here.contacts if c.startswith("tel:")] == whole, text
+        found += bool(whole)
+    assert found > 1000
