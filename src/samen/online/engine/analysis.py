@@ -237,6 +237,38 @@ def _indicator_kinds(index: Index, ads: list[int]) -> int:
     return mask.bit_count()
 
 
+def _structural_contributions(
+    size: int,
+    kinds: int,
+    personas: int,
+    many_in_cluster: Indicator | None,
+    diversity: Indicator | None,
+    size_indicator: Indicator | None,
+) -> list[tuple[Indicator, float]]:
+    """The structural indicators that apply, each with its contribution: personas in the
+    cluster (for text-only ads, where no contact ties them), the number of different indicator
+    kinds, and the cluster's size, so that the largest networks come first. The rule once, for
+    the bound every cluster of two or more ads gets and for the lead's described parts."""
+    parts: list[tuple[Indicator, float]] = []
+    if many_in_cluster and personas >= many_in_cluster.param("min_personas"):
+        parts.append((many_in_cluster, many_in_cluster.weight))
+    if diversity and kinds >= diversity.param("min_kinds"):
+        parts.append(
+            (diversity, min(diversity.weight * (kinds - 1), diversity.param("max_contribution")))
+        )
+    if size_indicator and size >= 2:
+        parts.append(
+            (
+                size_indicator,
+                min(
+                    size_indicator.weight * math.log2(size),
+                    size_indicator.param("max_contribution"),
+                ),
+            )
+        )
+    return parts
+
+
 def _structural_extra(
     size: int,
     kinds: int,
@@ -245,40 +277,23 @@ def _structural_extra(
     diversity: Indicator | None,
     size_indicator: Indicator | None,
 ) -> list[dict]:
-    """Contributions that make scores separate: personas in the cluster (for text-only ads, where
-    no contact ties them), the number of different indicator kinds, and the cluster's size, so
-    that the largest networks come first."""
+    """The contributions of ``_structural_contributions``, described for the lead."""
     parts: list[dict] = []
-    if many_in_cluster and personas >= many_in_cluster.param("min_personas"):
+    for indicator, contribution in _structural_contributions(
+        size, kinds, personas, many_in_cluster, diversity, size_indicator
+    ):
+        if indicator is many_in_cluster:
+            detail = f"{indicator.label}: {personas} personas in {size} ads"
+        elif indicator is diversity:
+            detail = f"{indicator.label}: {kinds} different kinds of text indicators."
+        else:
+            detail = f"{indicator.label}: {size} ads."
         parts.append(
             {
-                "id": many_in_cluster.id,
-                "label": many_in_cluster.label,
-                "contribution": many_in_cluster.weight,
-                "detail": f"{many_in_cluster.label}: {personas} personas in {size} ads",
-            }
-        )
-    if diversity and kinds >= diversity.param("min_kinds"):
-        parts.append(
-            {
-                "id": diversity.id,
-                "label": diversity.label,
-                "contribution": min(
-                    diversity.weight * (kinds - 1), diversity.param("max_contribution")
-                ),
-                "detail": f"{diversity.label}: {kinds} different kinds of text indicators.",
-            }
-        )
-    if size_indicator and size >= 2:
-        parts.append(
-            {
-                "id": size_indicator.id,
-                "label": size_indicator.label,
-                "contribution": min(
-                    size_indicator.weight * math.log2(size),
-                    size_indicator.param("max_contribution"),
-                ),
-                "detail": f"{size_indicator.label}: {size} ads.",
+                "id": indicator.id,
+                "label": indicator.label,
+                "contribution": contribution,
+                "detail": detail,
             }
         )
     return parts
@@ -294,16 +309,12 @@ def _structural_bound(
 ) -> float:
     """``sum`` of the contributions of ``_structural_extra``, the same float, without building
     their descriptions: it runs for every cluster of two or more ads."""
-    parts: list[float] = []
-    if many_in_cluster and personas >= many_in_cluster.param("min_personas"):
-        parts.append(many_in_cluster.weight)
-    if diversity and kinds >= diversity.param("min_kinds"):
-        parts.append(min(diversity.weight * (kinds - 1), diversity.param("max_contribution")))
-    if size_indicator and size >= 2:
-        parts.append(
-            min(size_indicator.weight * math.log2(size), size_indicator.param("max_contribution"))
+    return sum(
+        contribution
+        for _indicator, contribution in _structural_contributions(
+            size, kinds, personas, many_in_cluster, diversity, size_indicator
         )
-    return sum(parts)
+    )
 
 
 def _cluster_facts(
