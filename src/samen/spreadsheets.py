@@ -28,6 +28,14 @@ def safe_row(values: Iterable[Any]) -> list[Any]:
     return [safe_cell(v) for v in values]
 
 
+def safe_column(values: list[Any]) -> list[Any]:
+    """`safe_row` of a long column, the list itself when no text cell could start a formula:
+    one scan instead of a call per cell (a scan's ids, a million of them)."""
+    if any(isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in values):
+        return safe_row(values)
+    return values
+
+
 def safe_mapping(row: Mapping[str, Any]) -> dict[str, Any]:
     return {k: safe_cell(v) for k, v in row.items()}
 

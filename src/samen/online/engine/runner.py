@@ -24,7 +24,7 @@ from typing import Any, Protocol, TextIO
 
 import numpy as np
 
-from samen.spreadsheets import FORMULA_STARTS, SafeWriter, safe_cell
+from samen.spreadsheets import SafeWriter, safe_column
 
 from .analysis import Analysis, analyse, build_leads, cluster_name, lead_clusters
 from .cluster import Clustering, cluster, lsh_params
@@ -481,16 +481,15 @@ def write_clusters_csv(result: ScanResult, path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         SafeWriter(handle).writerow(["ad_id", "cluster_id"])
         # The cells as SafeWriter writes them: cluster names ("c0000001") never start a
-        # formula, so only ids that do go through safe_cell, and rows go to csv.writer at once.
+        # formula, so only the ids pass the check, a block at a time, and rows go to
+        # csv.writer at once.
         writer = csv.writer(handle)
         # Labels as Python ints a block at a time: a list of all would cost 40 bytes an ad.
         labels = result.clustering.labels
         ids = iter(result.index.ids)
         for first in range(0, len(labels), 65_536):
             block = labels[first : first + 65_536].tolist()
-            cells = list(islice(ids, len(block)))
-            if any(cell.startswith(FORMULA_STARTS) for cell in cells):
-                cells = [safe_cell(cell) for cell in cells]
+            cells = safe_column(list(islice(ids, len(block))))
             writer.writerows(zip(cells, map(cluster_name, block), strict=True))
 
 

