@@ -25,7 +25,7 @@ from samen.core import audit, policy, statements
 from samen.core.actor import Actor
 from samen.core.policy import CaseAccess
 from samen.core.register import register_version
-from samen.i18n import pick
+from samen.i18n import current_language, pick
 from samen.organisations.models import Membership
 
 MAX_PAGE_SIZE = 100
@@ -348,7 +348,7 @@ def _present_and_audit(actor: Actor, filters: CaseFilters, found: list[dict]) ->
     # The language once per page, not per label; each distinct set of forms parsed once (most
     # rows of a page share one of a few).
     language = get_language()
-    english = (language or "nl").startswith("en")  # as samen.i18n.current_language decides
+    english = current_language() == "en"
     parsed: dict[object, list[tuple[str, str]]] = {}
     # The policy asked once per kind of access: rows reached alike share one CaseAccess
     # (policy.access_from_flags), so by identity, without hashing it per row.
