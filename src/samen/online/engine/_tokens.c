@@ -435,9 +435,36 @@ done:
  * definition): the distinct searches that the words (a set) name in search_of (a dict of str to
  * the index of a search), each search (searches[index], a tuple (match, starts): a pattern's
  * bound match method and the literals every match starts with) run as _mask_at runs it: at each
- * position where a start occurs, left to right, skipping positions inside the last match, the
- * pattern is tried there; a match at the text's start or after a character that is not
- * alphanumeric (str.isalnum) sets bits[match.lastgroup]. The bits OR'ed, below 2**63. */
+ * position where a start occurs (find_all's positions), left to right, skipping positions
+ * inside the last match, the pattern is tried there; a match at the text's start or after a
+ * character that is not alphanumeric (str.isalnum) sets bits[match.lastgroup]. The bits OR'ed,
+ * below 2**63.
+ *
+ * The starts of all the ad's searches are found in one pass over the text (find_all scans it
+ * once per literal): at each position whose character begins some start, the starts that begin
+ * with it are compared there. Every occurrence of every start is found, overlapping ones too,
+ * in ascending order: find_all's positions for each search. */
+typedef struct {
+    PyObject *literal;
+    Py_ssize_t search; /* index into the ad's needed searches */
+    Py_ssize_t next;   /* the next start with the same first character, or -1 */
+} Start;
+
+typedef struct {
+    Py_ssize_t search, at;
+} Hit;
+
+static int literal_at(int kind, const void *data, Py_ssize_t n, Py_ssize_t at,
+                      PyObject *literal) {
+    const Py_ssize_t length = PyUnicode_GET_LENGTH(literal);
+    if (at + length > n) return 0;
+    const int lkind = PyUnicode_KIND(literal);
+    const void *ldata = PyUnicode_DATA(literal);
+    for (Py_ssize_t t = 1; t < length; t++)
+        if (PyUnicode_READ(kind, data, at + t) != PyUnicode_READ(lkind, ldata, t)) return 0;
+    return 1;
+}
+
 static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 5 || !PyUnicode_Check(args[0]) || !PyAnySet_Check(args[1]) ||
         !PyDict_Check(args[2]) || !PyTuple_Check(args[3]) || !PyDict_Check(args[4])) {
@@ -450,12 +477,24 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
     if (PyUnicode_READY(text) < 0) return NULL;
     const int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     const Py_ssize_t count = PyTuple_GET_SIZE(searches);
     unsigned long long mask = 0;
     char *done = PyMem_Calloc(count ? count : 1, 1);
-    if (done == NULL) return PyErr_NoMemory();
-    PyObject *at_object = NULL, *match = NULL, *word = NULL;
-    PyObject *iterator = PyObject_GetIter(words);
+    Py_ssize_t *needed = PyMem_Malloc((count ? count : 1) * sizeof(Py_ssize_t));
+    Start *starts = NULL;
+    Hit *hits = NULL;
+    Py_ssize_t needed_count = 0, start_count = 0, start_capacity = 16, hit_count = 0,
+               hit_capacity = 16;
+    Py_ssize_t head[128];
+    Py_ssize_t wide = -1; /* starts whose first character is not ASCII, chained */
+    PyObject *at_object = NULL, *match = NULL, *word = NULL, *iterator = NULL;
+    if (done == NULL || needed == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    /* 1. The distinct searches the words name. */
+    iterator = PyObject_GetIter(words);
     if (iterator == NULL) goto error;
     while ((word = PyIter_Next(iterator)) != NULL) {
         PyObject *index_object = PyDict_GetItemWithError(search_of, word);
@@ -478,66 +517,127 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
             PyErr_SetString(PyExc_TypeError, "mask_words(): a search is (match, starts)");
             goto error;
         }
-        PyObject *matcher = PyTuple_GET_ITEM(search, 0);
-        Py_ssize_t size;
-        Py_ssize_t *found = positions_of(text, PyTuple_GET_ITEM(search, 1), &size);
-        if (found == NULL) goto error;
-        Py_ssize_t end = 0;
-        for (Py_ssize_t i = 0; i < size; i++) {
-            const Py_ssize_t at = found[i];
+        needed[needed_count++] = which;
+    }
+    if (PyErr_Occurred()) goto error;
+    Py_CLEAR(iterator);
+    if (needed_count == 0) goto finish;
+    /* 2. Their starts, chained by first character. */
+    for (int c = 0; c < 128; c++) head[c] = -1;
+    starts = PyMem_Malloc(start_capacity * sizeof(Start));
+    hits = PyMem_Malloc(hit_capacity * sizeof(Hit));
+    if (starts == NULL || hits == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    for (Py_ssize_t k = 0; k < needed_count; k++) {
+        PyObject *literals = PyTuple_GET_ITEM(PyTuple_GET_ITEM(searches, needed[k]), 1);
+        for (Py_ssize_t l = 0; l < PyTuple_GET_SIZE(literals); l++) {
+            PyObject *literal = PyTuple_GET_ITEM(literals, l);
+            if (!PyUnicode_Check(literal) || PyUnicode_READY(literal) < 0 ||
+                PyUnicode_GET_LENGTH(literal) == 0) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_ValueError,
+                                    "mask_words(): literals must be non-empty str");
+                goto error;
+            }
+            if (start_count == start_capacity) {
+                start_capacity *= 2;
+                Start *grown = PyMem_Realloc(starts, start_capacity * sizeof(Start));
+                if (grown == NULL) {
+                    PyErr_NoMemory();
+                    goto error;
+                }
+                starts = grown;
+            }
+            Py_UCS4 first = PyUnicode_READ_CHAR(literal, 0);
+            Py_ssize_t *chain = first < 128 ? &head[first] : &wide;
+            starts[start_count] = (Start){literal, k, *chain};
+            *chain = start_count++;
+        }
+    }
+    /* 3. One pass over the text: every occurrence of every start, in text order. */
+    for (Py_ssize_t at = 0; at < n; at++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, at);
+        Py_ssize_t s = ch < 128 ? head[ch] : wide;
+        for (; s >= 0; s = starts[s].next) {
+            if (ch >= 128 && PyUnicode_READ_CHAR(starts[s].literal, 0) != ch) continue;
+            if (!literal_at(kind, data, n, at, starts[s].literal)) continue;
+            if (hit_count == hit_capacity) {
+                hit_capacity *= 2;
+                Hit *grown = PyMem_Realloc(hits, hit_capacity * sizeof(Hit));
+                if (grown == NULL) {
+                    PyErr_NoMemory();
+                    goto error;
+                }
+                hits = grown;
+            }
+            hits[hit_count++] = (Hit){starts[s].search, at};
+        }
+    }
+    /* 4. Each search at its own positions, as _mask_at. */
+    for (Py_ssize_t k = 0; k < needed_count; k++) {
+        PyObject *matcher = PyTuple_GET_ITEM(PyTuple_GET_ITEM(searches, needed[k]), 0);
+        Py_ssize_t end = 0, last = -1;
+        for (Py_ssize_t h = 0; h < hit_count; h++) {
+            if (hits[h].search != k) continue;
+            const Py_ssize_t at = hits[h].at;
+            if (at == last) continue; /* two starts of one search at one place */
+            last = at;
             if (at < end) continue;
             at_object = PyLong_FromSsize_t(at);
-            if (at_object == NULL) goto error_found;
+            if (at_object == NULL) goto error;
             PyObject *call_args[2] = {text, at_object};
             match = PyObject_Vectorcall(matcher, call_args, 2, NULL);
             Py_CLEAR(at_object);
-            if (match == NULL) goto error_found;
+            if (match == NULL) goto error;
             if (match != Py_None) {
                 PyObject *end_object = PyObject_CallMethod(match, "end", NULL);
-                if (end_object == NULL) goto error_found;
+                if (end_object == NULL) goto error;
                 end = PyLong_AsSsize_t(end_object);
                 Py_DECREF(end_object);
-                if (end == -1 && PyErr_Occurred()) goto error_found;
+                if (end == -1 && PyErr_Occurred()) goto error;
                 if (at == 0 || !Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, at - 1))) {
                     PyObject *group = PyObject_GetAttrString(match, "lastgroup");
-                    if (group == NULL) goto error_found;
+                    if (group == NULL) goto error;
                     /* match.lastgroup or "": a match without a named group has bits[""]. */
                     PyObject *key = group;
                     if (group == Py_None) {
                         Py_DECREF(group);
                         key = PyUnicode_FromString("");
-                        if (key == NULL) goto error_found;
+                        if (key == NULL) goto error;
                     }
                     PyObject *bit = PyDict_GetItemWithError(bits, key);
                     if (bit == NULL && !PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, key);
                     Py_DECREF(key);
-                    if (bit == NULL) goto error_found;
+                    if (bit == NULL) goto error;
                     unsigned long long value = PyLong_AsUnsignedLongLong(bit);
-                    if (value == (unsigned long long)-1 && PyErr_Occurred()) goto error_found;
+                    if (value == (unsigned long long)-1 && PyErr_Occurred()) goto error;
                     if (value >> 63) {
                         PyErr_SetString(PyExc_OverflowError, "mask_words(): a bit above 2**62");
-                        goto error_found;
+                        goto error;
                     }
                     mask |= value;
                 }
             }
             Py_CLEAR(match);
         }
-        PyMem_Free(found);
-        continue;
-    error_found:
-        PyMem_Free(found);
-        goto error;
     }
-    if (PyErr_Occurred()) goto error;
-    Py_DECREF(iterator);
+finish:
     PyMem_Free(done);
+    PyMem_Free(needed);
+    PyMem_Free(starts);
+    PyMem_Free(hits);
     return PyLong_FromUnsignedLongLong(mask);
 error:
     Py_XDECREF(iterator);
+    Py_XDECREF(word);
     Py_XDECREF(at_object);
     Py_XDECREF(match);
     PyMem_Free(done);
+    PyMem_Free(needed);
+    PyMem_Free(starts);
+    PyMem_Free(hits);
     return NULL;
 }
 
