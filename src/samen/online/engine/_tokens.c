@@ -21,15 +21,44 @@ static PyObject *slot_num; /* "xnumx", shared by every number token */
 
 /* The words of ads come from a small vocabulary: a word read before is returned as the same str
  * object (found by a hash of its characters), which spares allocating it and lets sets and dicts
- * use its cached hash. A direct-mapped table: a collision replaces the older word. */
+ * use its cached hash. A direct-mapped table: a collision replaces the older word.
+ *
+ * scan_words also remembers, next to each cached word, its value in the rule table it was last
+ * given (cache_flags, -1 when not looked up yet): a pure function of the word's characters, so
+ * the table is asked once per word of the vocabulary instead of once per word of each ad. The
+ * flags are valid for cache_table only, and all forgotten when another table comes. */
 #define CACHE_BITS 16
 #define CACHE_MAX_LENGTH 40
 static PyObject *cache[1 << CACHE_BITS];
+static int32_t cache_flags[1 << CACHE_BITS];
+static PyObject *cache_table;      /* the table cache_flags belong to (a strong reference) */
+static int32_t slot_num_flags = -1; /* slot_num's flags in cache_table */
 
+/* The table's value for a word: a non-negative int below 2**31, 0 when absent, -2 on error. */
+static int32_t table_flags(PyObject *table, PyObject *word) {
+    PyObject *value = PyDict_GetItemWithError(table, word);
+    if (value == NULL) return PyErr_Occurred() ? -2 : 0;
+    long flags = PyLong_AsLong(value);
+    if (flags == -1 && PyErr_Occurred()) return -2;
+    if (flags < 0 || flags > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "scan_words(): table values must be in 0..2**31-1");
+        return -2;
+    }
+    return (int32_t)flags;
+}
+
+/* With a table, *flags is set to the word's value in it (or -2 on error). */
 static PyObject *word_at(PyObject *text, int kind, const void *data, Py_ssize_t start,
-                         Py_ssize_t end) {
+                         Py_ssize_t end, PyObject *table, int32_t *flags) {
     Py_ssize_t length = end - start;
-    if (length > CACHE_MAX_LENGTH) return PyUnicode_Substring(text, start, end);
+    if (length > CACHE_MAX_LENGTH) {
+        PyObject *word = PyUnicode_Substring(text, start, end);
+        if (word != NULL && table != NULL) {
+            *flags = table_flags(table, word);
+            if (*flags == -2) Py_CLEAR(word);
+        }
+        return word;
+    }
     Py_uhash_t h = 2166136261u;
     for (Py_ssize_t i = start; i < end; i++) h = (h ^ PyUnicode_READ(kind, data, i)) * 16777619u;
     h ^= h >> 15;
@@ -43,14 +72,32 @@ static PyObject *word_at(PyObject *text, int kind, const void *data, Py_ssize_t 
                PyUnicode_READ(ckind, cdata, i) == PyUnicode_READ(kind, data, start + i))
             i++;
         if (i == length) {
+            if (table != NULL) {
+                if (cache_flags[slot] < 0) {
+                    int32_t found = table_flags(table, cached);
+                    if (found == -2) return NULL;
+                    cache_flags[slot] = found;
+                }
+                *flags = cache_flags[slot];
+            }
             Py_INCREF(cached);
             return cached;
         }
     }
     PyObject *word = PyUnicode_Substring(text, start, end);
     if (word == NULL) return NULL;
+    int32_t found = -1;
+    if (table != NULL) {
+        found = table_flags(table, word);
+        if (found == -2) {
+            Py_DECREF(word);
+            return NULL;
+        }
+        *flags = found;
+    }
     Py_INCREF(word);
     Py_XSETREF(cache[slot], word);
+    cache_flags[slot] = found;
     return word;
 }
 
@@ -67,29 +114,46 @@ static inline int is_digit(Py_UCS4 ch) {
     return Py_UNICODE_ISDECIMAL(ch);
 }
 
-static PyObject *word_tokens(PyObject *module, PyObject *arg) {
-    if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "word_tokens() takes a str");
-        return NULL;
+/* The languages a rule table's value can name (bits 1..LANGUAGES of it). */
+#define LANGUAGES 6
+
+/* One token of the ad: appended to tokens and added to words; with a rule table, a token whose
+ * value has bit 0 (a rule word) and that is not in words yet goes to rule_words, and each
+ * language bit of its value counts one more distinct stopword of that language. */
+static int emit(PyObject *word, int32_t flags, PyObject *tokens, PyObject *words,
+                PyObject *rule_words, long *counts) {
+    if (PyList_Append(tokens, word) < 0) return -1;
+    if (rule_words != NULL && (flags & 1)) {
+        int seen = PySet_Contains(words, word);
+        if (seen < 0) return -1;
+        if (!seen) {
+            if (PySet_Add(rule_words, word) < 0) return -1;
+            for (int n = 0; n < LANGUAGES; n++)
+                if (flags & (2 << n)) counts[n]++;
+        }
     }
-    if (PyUnicode_READY(arg) < 0) return NULL;
+    return PySet_Add(words, word);
+}
+
+/* The tokeniser of word_tokens (see the top of this file); with a table (a dict), also the rule
+ * words and the stopword counts of emit. */
+static int tokenise(PyObject *arg, PyObject *table, PyObject *tokens, PyObject *words,
+                    PyObject *rule_words, long *counts) {
     const int kind = PyUnicode_KIND(arg);
     const void *data = PyUnicode_DATA(arg);
     const Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
-    PyObject *tokens = PyList_New(0);
-    PyObject *words = PySet_New(NULL);
-    if (tokens == NULL || words == NULL) goto error;
+    int32_t flags = 0;
     Py_ssize_t i = 0;
     Py_ssize_t start = -1; /* start of the word being read, or -1 */
     while (i < n) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, i);
         if (is_digit(ch)) {
             if (start >= 0) {
-                PyObject *word = word_at(arg, kind, data, start, i);
-                if (word == NULL) goto error;
-                int failed = PyList_Append(tokens, word) < 0 || PySet_Add(words, word) < 0;
+                PyObject *word = word_at(arg, kind, data, start, i, table, &flags);
+                if (word == NULL) return -1;
+                int failed = emit(word, flags, tokens, words, rule_words, counts) < 0;
                 Py_DECREF(word);
-                if (failed) goto error;
+                if (failed) return -1;
                 start = -1;
             }
             Py_ssize_t j = i + 1;
@@ -106,40 +170,93 @@ static PyObject *word_tokens(PyObject *module, PyObject *arg) {
                 j = k + 1;
                 while (j < n && is_digit(PyUnicode_READ(kind, data, j))) j++;
             }
-            if (PyList_Append(tokens, slot_num) < 0 || PySet_Add(words, slot_num) < 0)
-                goto error;
+            if (emit(slot_num, slot_num_flags, tokens, words, rule_words, counts) < 0) return -1;
             i = j;
             continue;
         }
         if (is_word(ch)) {
             if (start < 0) start = i;
         } else if (start >= 0) {
-            PyObject *word = word_at(arg, kind, data, start, i);
-            if (word == NULL) goto error;
-            int failed = PyList_Append(tokens, word) < 0 || PySet_Add(words, word) < 0;
+            PyObject *word = word_at(arg, kind, data, start, i, table, &flags);
+            if (word == NULL) return -1;
+            int failed = emit(word, flags, tokens, words, rule_words, counts) < 0;
             Py_DECREF(word);
-            if (failed) goto error;
+            if (failed) return -1;
             start = -1;
         }
         i++;
     }
     if (start >= 0) {
-        PyObject *word = word_at(arg, kind, data, start, n);
-        if (word == NULL) goto error;
-        int failed = PyList_Append(tokens, word) < 0 || PySet_Add(words, word) < 0;
+        PyObject *word = word_at(arg, kind, data, start, n, table, &flags);
+        if (word == NULL) return -1;
+        int failed = emit(word, flags, tokens, words, rule_words, counts) < 0;
         Py_DECREF(word);
-        if (failed) goto error;
+        if (failed) return -1;
+    }
+    return 0;
+}
+
+static PyObject *word_tokens(PyObject *module, PyObject *arg) {
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "word_tokens() takes a str");
+        return NULL;
+    }
+    if (PyUnicode_READY(arg) < 0) return NULL;
+    PyObject *tokens = PyList_New(0);
+    PyObject *words = PySet_New(NULL);
+    if (tokens == NULL || words == NULL || tokenise(arg, NULL, tokens, words, NULL, NULL) < 0) {
+        Py_XDECREF(tokens);
+        Py_XDECREF(words);
+        return NULL;
     }
     PyObject *result = PyTuple_Pack(2, tokens, words);
     Py_DECREF(tokens);
     Py_DECREF(words);
     return result;
-error:
-    Py_XDECREF(tokens);
-    Py_XDECREF(words);
-    return NULL;
 }
 
+/* scan_words(lowered, table) -> (tokens, words, rule_words, language)
+ *
+ * word_tokens(lowered), and in the same pass what extract.py asks of the words next (its
+ * _scan_words_py is the definition): rule_words, the set of the words whose value in table (a
+ * dict of str to int) has bit 0; and language, the index of the language (bit n + 1 of a value)
+ * with the most distinct words in the text, counting only a language with more than one, the
+ * first on a tie; -1 when none has more than one. A word absent from the table has value 0. */
+static PyObject *scan_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyDict_CheckExact(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "scan_words() takes a str and a dict");
+        return NULL;
+    }
+    PyObject *arg = args[0], *table = args[1];
+    if (PyUnicode_READY(arg) < 0) return NULL;
+    if (table != cache_table) {
+        /* Another table: every remembered value is forgotten. */
+        for (size_t slot = 0; slot < (1 << CACHE_BITS); slot++) cache_flags[slot] = -1;
+        Py_INCREF(table);
+        Py_XSETREF(cache_table, table);
+        slot_num_flags = table_flags(table, slot_num);
+        if (slot_num_flags == -2) {
+            Py_CLEAR(cache_table);
+            return NULL;
+        }
+    }
+    long counts[LANGUAGES] = {0};
+    PyObject *tokens = PyList_New(0);
+    PyObject *words = PySet_New(NULL);
+    PyObject *rule_words = PySet_New(NULL);
+    if (tokens == NULL || words == NULL || rule_words == NULL ||
+        tokenise(arg, table, tokens, words, rule_words, counts) < 0) {
+        Py_XDECREF(tokens);
+        Py_XDECREF(words);
+        Py_XDECREF(rule_words);
+        return NULL;
+    }
+    long best = -1, best_score = 1;
+    for (int n = 0; n < LANGUAGES; n++)
+        if (counts[n] > best_score) best = n, best_score = counts[n];
+    PyObject *result = Py_BuildValue("(NNNl)", tokens, words, rule_words, best);
+    return result;
+}
 
 /* weighted_common(shingles, weights, stride, left_first, left_length, right_first, right_length,
  *                 out)
@@ -241,16 +358,17 @@ static int compare_positions(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static PyObject *find_all(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "find_all() takes a str and a tuple of str");
+/* The sorted, distinct positions where one of literals starts in text, in a PyMem buffer
+ * (*size of them; free it with PyMem_Free), or NULL with an exception set. */
+static Py_ssize_t *positions_of(PyObject *text, PyObject *literals, Py_ssize_t *size) {
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text), count = PyTuple_GET_SIZE(literals);
+    Py_ssize_t capacity = 16;
+    *size = 0;
+    Py_ssize_t *found = PyMem_Malloc(capacity * sizeof(Py_ssize_t));
+    if (found == NULL) {
+        PyErr_NoMemory();
         return NULL;
     }
-    PyObject *text = args[0], *literals = args[1];
-    const Py_ssize_t n = PyUnicode_GET_LENGTH(text), count = PyTuple_GET_SIZE(literals);
-    Py_ssize_t size = 0, capacity = 16;
-    Py_ssize_t *found = PyMem_Malloc(capacity * sizeof(Py_ssize_t));
-    if (found == NULL) return PyErr_NoMemory();
     for (Py_ssize_t l = 0; l < count; l++) {
         PyObject *literal = PyTuple_GET_ITEM(literals, l);
         if (!PyUnicode_Check(literal) || PyUnicode_GET_LENGTH(literal) == 0) {
@@ -262,7 +380,7 @@ static PyObject *find_all(PyObject *module, PyObject *const *args, Py_ssize_t na
             at = PyUnicode_Find(text, literal, at, n, 1);
             if (at == -2) goto error;
             if (at < 0) break;
-            if (size == capacity) {
+            if (*size == capacity) {
                 capacity *= 2;
                 Py_ssize_t *grown = PyMem_Realloc(found, capacity * sizeof(Py_ssize_t));
                 if (grown == NULL) {
@@ -271,27 +389,255 @@ static PyObject *find_all(PyObject *module, PyObject *const *args, Py_ssize_t na
                 }
                 found = grown;
             }
-            found[size++] = at;
+            found[(*size)++] = at;
             at++;
         }
     }
-    if (count > 1) qsort(found, size, sizeof(Py_ssize_t), compare_positions);
-    PyObject *result = PyList_New(0);
-    if (result == NULL) goto error;
-    for (Py_ssize_t i = 0; i < size; i++) {
-        if (i && found[i] == found[i - 1]) continue;
-        PyObject *position = PyLong_FromSsize_t(found[i]);
-        if (position == NULL || PyList_Append(result, position) < 0) {
-            Py_XDECREF(position);
-            Py_DECREF(result);
-            goto error;
-        }
-        Py_DECREF(position);
+    if (count > 1 && *size > 1) {
+        qsort(found, *size, sizeof(Py_ssize_t), compare_positions);
+        Py_ssize_t kept = 1;
+        for (Py_ssize_t i = 1; i < *size; i++)
+            if (found[i] != found[kept - 1]) found[kept++] = found[i];
+        *size = kept;
     }
-    PyMem_Free(found);
-    return result;
+    return found;
 error:
     PyMem_Free(found);
+    return NULL;
+}
+
+static PyObject *find_all(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "find_all() takes a str and a tuple of str");
+        return NULL;
+    }
+    Py_ssize_t size;
+    Py_ssize_t *found = positions_of(args[0], args[1], &size);
+    if (found == NULL) return NULL;
+    PyObject *result = PyList_New(size);
+    if (result == NULL) goto done;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        PyObject *position = PyLong_FromSsize_t(found[i]);
+        if (position == NULL) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyList_SET_ITEM(result, i, position);
+    }
+done:
+    PyMem_Free(found);
+    return result;
+}
+
+/* mask_words(lowered, words, search_of, searches, bits) -> mask
+ *
+ * indicators.IndicatorSet.mask's keyed searches in one call (its _mask_words_py is the
+ * definition): the distinct searches that the words (a set) name in search_of (a dict of str to
+ * the index of a search), each search (searches[index], a tuple (match, starts): a pattern's
+ * bound match method and the literals every match starts with) run as _mask_at runs it: at each
+ * position where a start occurs (find_all's positions), left to right, skipping positions
+ * inside the last match, the pattern is tried there; a match at the text's start or after a
+ * character that is not alphanumeric (str.isalnum) sets bits[match.lastgroup]. The bits OR'ed,
+ * below 2**63.
+ *
+ * The starts of all the ad's searches are found in one pass over the text (find_all scans it
+ * once per literal): at each position whose character begins some start, the starts that begin
+ * with it are compared there. Every occurrence of every start is found, overlapping ones too,
+ * in ascending order: find_all's positions for each search. */
+typedef struct {
+    PyObject *literal;
+    Py_ssize_t search; /* index into the ad's needed searches */
+    Py_ssize_t next;   /* the next start with the same first character, or -1 */
+} Start;
+
+typedef struct {
+    Py_ssize_t search, at;
+} Hit;
+
+static int literal_at(int kind, const void *data, Py_ssize_t n, Py_ssize_t at,
+                      PyObject *literal) {
+    const Py_ssize_t length = PyUnicode_GET_LENGTH(literal);
+    if (at + length > n) return 0;
+    const int lkind = PyUnicode_KIND(literal);
+    const void *ldata = PyUnicode_DATA(literal);
+    for (Py_ssize_t t = 1; t < length; t++)
+        if (PyUnicode_READ(kind, data, at + t) != PyUnicode_READ(lkind, ldata, t)) return 0;
+    return 1;
+}
+
+static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 5 || !PyUnicode_Check(args[0]) || !PyAnySet_Check(args[1]) ||
+        !PyDict_Check(args[2]) || !PyTuple_Check(args[3]) || !PyDict_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "mask_words() takes a str, a set, a dict, a tuple and a dict");
+        return NULL;
+    }
+    PyObject *text = args[0], *words = args[1], *search_of = args[2], *searches = args[3],
+             *bits = args[4];
+    if (PyUnicode_READY(text) < 0) return NULL;
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    const Py_ssize_t count = PyTuple_GET_SIZE(searches);
+    unsigned long long mask = 0;
+    char *done = PyMem_Calloc(count ? count : 1, 1);
+    Py_ssize_t *needed = PyMem_Malloc((count ? count : 1) * sizeof(Py_ssize_t));
+    Start *starts = NULL;
+    Hit *hits = NULL;
+    Py_ssize_t needed_count = 0, start_count = 0, start_capacity = 16, hit_count = 0,
+               hit_capacity = 16;
+    Py_ssize_t head[128];
+    Py_ssize_t wide = -1; /* starts whose first character is not ASCII, chained */
+    PyObject *at_object = NULL, *match = NULL, *word = NULL, *iterator = NULL;
+    if (done == NULL || needed == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    /* 1. The distinct searches the words name. */
+    iterator = PyObject_GetIter(words);
+    if (iterator == NULL) goto error;
+    while ((word = PyIter_Next(iterator)) != NULL) {
+        PyObject *index_object = PyDict_GetItemWithError(search_of, word);
+        Py_CLEAR(word);
+        if (index_object == NULL) {
+            if (PyErr_Occurred()) goto error;
+            continue;
+        }
+        Py_ssize_t which = PyLong_AsSsize_t(index_object);
+        if (which == -1 && PyErr_Occurred()) goto error;
+        if (which < 0 || which >= count) {
+            PyErr_SetString(PyExc_IndexError, "mask_words(): no such search");
+            goto error;
+        }
+        if (done[which]) continue;
+        done[which] = 1;
+        PyObject *search = PyTuple_GET_ITEM(searches, which);
+        if (!PyTuple_Check(search) || PyTuple_GET_SIZE(search) != 2 ||
+            !PyTuple_Check(PyTuple_GET_ITEM(search, 1))) {
+            PyErr_SetString(PyExc_TypeError, "mask_words(): a search is (match, starts)");
+            goto error;
+        }
+        needed[needed_count++] = which;
+    }
+    if (PyErr_Occurred()) goto error;
+    Py_CLEAR(iterator);
+    if (needed_count == 0) goto finish;
+    /* 2. Their starts, chained by first character. */
+    for (int c = 0; c < 128; c++) head[c] = -1;
+    starts = PyMem_Malloc(start_capacity * sizeof(Start));
+    hits = PyMem_Malloc(hit_capacity * sizeof(Hit));
+    if (starts == NULL || hits == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    for (Py_ssize_t k = 0; k < needed_count; k++) {
+        PyObject *literals = PyTuple_GET_ITEM(PyTuple_GET_ITEM(searches, needed[k]), 1);
+        for (Py_ssize_t l = 0; l < PyTuple_GET_SIZE(literals); l++) {
+            PyObject *literal = PyTuple_GET_ITEM(literals, l);
+            if (!PyUnicode_Check(literal) || PyUnicode_READY(literal) < 0 ||
+                PyUnicode_GET_LENGTH(literal) == 0) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_ValueError,
+                                    "mask_words(): literals must be non-empty str");
+                goto error;
+            }
+            if (start_count == start_capacity) {
+                start_capacity *= 2;
+                Start *grown = PyMem_Realloc(starts, start_capacity * sizeof(Start));
+                if (grown == NULL) {
+                    PyErr_NoMemory();
+                    goto error;
+                }
+                starts = grown;
+            }
+            Py_UCS4 first = PyUnicode_READ_CHAR(literal, 0);
+            Py_ssize_t *chain = first < 128 ? &head[first] : &wide;
+            starts[start_count] = (Start){literal, k, *chain};
+            *chain = start_count++;
+        }
+    }
+    /* 3. One pass over the text: every occurrence of every start, in text order. */
+    for (Py_ssize_t at = 0; at < n; at++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, at);
+        Py_ssize_t s = ch < 128 ? head[ch] : wide;
+        for (; s >= 0; s = starts[s].next) {
+            if (ch >= 128 && PyUnicode_READ_CHAR(starts[s].literal, 0) != ch) continue;
+            if (!literal_at(kind, data, n, at, starts[s].literal)) continue;
+            if (hit_count == hit_capacity) {
+                hit_capacity *= 2;
+                Hit *grown = PyMem_Realloc(hits, hit_capacity * sizeof(Hit));
+                if (grown == NULL) {
+                    PyErr_NoMemory();
+                    goto error;
+                }
+                hits = grown;
+            }
+            hits[hit_count++] = (Hit){starts[s].search, at};
+        }
+    }
+    /* 4. Each search at its own positions, as _mask_at. */
+    for (Py_ssize_t k = 0; k < needed_count; k++) {
+        PyObject *matcher = PyTuple_GET_ITEM(PyTuple_GET_ITEM(searches, needed[k]), 0);
+        Py_ssize_t end = 0, last = -1;
+        for (Py_ssize_t h = 0; h < hit_count; h++) {
+            if (hits[h].search != k) continue;
+            const Py_ssize_t at = hits[h].at;
+            if (at == last) continue; /* two starts of one search at one place */
+            last = at;
+            if (at < end) continue;
+            at_object = PyLong_FromSsize_t(at);
+            if (at_object == NULL) goto error;
+            PyObject *call_args[2] = {text, at_object};
+            match = PyObject_Vectorcall(matcher, call_args, 2, NULL);
+            Py_CLEAR(at_object);
+            if (match == NULL) goto error;
+            if (match != Py_None) {
+                PyObject *end_object = PyObject_CallMethod(match, "end", NULL);
+                if (end_object == NULL) goto error;
+                end = PyLong_AsSsize_t(end_object);
+                Py_DECREF(end_object);
+                if (end == -1 && PyErr_Occurred()) goto error;
+                if (at == 0 || !Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, at - 1))) {
+                    PyObject *group = PyObject_GetAttrString(match, "lastgroup");
+                    if (group == NULL) goto error;
+                    /* match.lastgroup or "": a match without a named group has bits[""]. */
+                    PyObject *key = group;
+                    if (group == Py_None) {
+                        Py_DECREF(group);
+                        key = PyUnicode_FromString("");
+                        if (key == NULL) goto error;
+                    }
+                    PyObject *bit = PyDict_GetItemWithError(bits, key);
+                    if (bit == NULL && !PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, key);
+                    Py_DECREF(key);
+                    if (bit == NULL) goto error;
+                    unsigned long long value = PyLong_AsUnsignedLongLong(bit);
+                    if (value == (unsigned long long)-1 && PyErr_Occurred()) goto error;
+                    if (value >> 63) {
+                        PyErr_SetString(PyExc_OverflowError, "mask_words(): a bit above 2**62");
+                        goto error;
+                    }
+                    mask |= value;
+                }
+            }
+            Py_CLEAR(match);
+        }
+    }
+finish:
+    PyMem_Free(done);
+    PyMem_Free(needed);
+    PyMem_Free(starts);
+    PyMem_Free(hits);
+    return PyLong_FromUnsignedLongLong(mask);
+error:
+    Py_XDECREF(iterator);
+    Py_XDECREF(word);
+    Py_XDECREF(at_object);
+    Py_XDECREF(match);
+    PyMem_Free(done);
+    PyMem_Free(needed);
+    PyMem_Free(starts);
+    PyMem_Free(hits);
     return NULL;
 }
 
@@ -513,10 +859,14 @@ error:
 static PyMethodDef methods[] = {
     {"word_tokens", word_tokens, METH_O,
      "(tokens, set of tokens) of a lower-cased text, digit runs as the number slot."},
+    {"scan_words", (PyCFunction)(void (*)(void))scan_words, METH_FASTCALL,
+     "word_tokens, the words that are rules' words, and the language by stopwords."},
     {"weighted_common", (PyCFunction)(void (*)(void))weighted_common, METH_FASTCALL,
      "Per pair of sorted shingle runs, the weight of the shingles both hold."},
     {"find_all", (PyCFunction)(void (*)(void))find_all, METH_FASTCALL,
      "Sorted distinct positions where one of the literals starts in the text."},
+    {"mask_words", (PyCFunction)(void (*)(void))mask_words, METH_FASTCALL,
+     "The indicator bits of the searches an ad's words name, tried where their starts occur."},
     {"sketch", (PyCFunction)(void (*)(void))sketch, METH_FASTCALL,
      "MinHash signatures and distinct sorted shingles of token lists."},
     {"indices_in", (PyCFunction)(void (*)(void))indices_in, METH_FASTCALL,

@@ -25,3 +25,14 @@ def sketch(
     /,
 ) -> int: ...
 def indices_in(tokens: list[str], words: set[str] | frozenset[str], /) -> list[int]: ...
+def scan_words(
+    lowered: str, table: dict[str, int], /
+) -> tuple[list[str], set[str], set[str], int]: ...
+def mask_words(
+    lowered: str,
+    words: set[str] | frozenset[str],
+    search_of: dict[str, int],
+    searches: tuple[tuple[Any, tuple[str, ...]], ...],
+    bits: dict[str, int],
+    /,
+) -> int: ...

@@ -18,10 +18,12 @@ try:
     # The name, not the package: a compiled module is no .py file, so an import-graph tool
     # would read `from . import _tokens` as importing the package (a cycle that is not there).
     from ._tokens import indices_in as _compiled_indices_in
+    from ._tokens import scan_words as _compiled_scan_words
     from ._tokens import word_tokens as _compiled_word_tokens
 except ImportError:  # an install from before the extension (make install builds it): slower
     _compiled_word_tokens = None  # type: ignore[assignment]
     _compiled_indices_in = None  # type: ignore[assignment]
+    _compiled_scan_words = None  # type: ignore[assignment]
 
 LEXICON: dict = json.loads(
     resources.files("samen.online.engine").joinpath("data/lexicon.json").read_text("utf-8")
@@ -192,6 +194,11 @@ _RULE_WORDS = frozenset().union(
     _HANDLE_LABEL_WORDS,
     (SLOT_NUM,),
 )
+# The rule words as the compiled ``_tokens.scan_words`` reads them: bit 0 marks a rule word,
+# bit n + 1 a stopword of LANGUAGES[n] (every stopword is a rule word).
+_WORD_TABLE: dict[str, int] = {
+    word: 1 | sum(2 << n for n in _STOPWORD_LANGUAGES.get(word, ())) for word in _RULE_WORDS
+}
 
 
 @dataclass(slots=True)
@@ -337,6 +344,24 @@ def _parse_digits_general(digits: str, region: str) -> str | None:
     return None
 
 
+def _best_language(packed: int) -> int:
+    """The index in LANGUAGES of the language with the most distinct stopwords (16 bits each in
+    ``packed``), if more than one, the first on a tie; -1 when none has more than one."""
+    best, best_score = -1, 1
+    for n in range(len(LANGUAGES)):
+        score = (packed >> (16 * n)) & 0xFFFF
+        if score > best_score:
+            best, best_score = n, score
+    return best
+
+
+def _language_of(best: int, text: str) -> str:
+    """``detect_language``'s answer from ``_best_language``'s."""
+    if best >= 0:
+        return LANGUAGES[best]
+    return "bg" if _CYRILLIC_RE.search(text) else UNDETERMINED
+
+
 def detect_language(words: set[str] | frozenset[str], text: str) -> str:
     """Language by counting distinct stopwords per language; without them, Cyrillic script still
     says Bulgarian (the only Cyrillic language of the six).
@@ -346,14 +371,7 @@ def detect_language(words: set[str] | frozenset[str], text: str) -> str:
     """
     # One intersection with all stopwords, then the packed counts of the words found, summed.
     packed = sum(map(_STOPWORD_PACKED.__getitem__, _ALL_STOPWORDS.intersection(words)))
-    best, best_score = UNDETERMINED, 1
-    for n, lang in enumerate(LANGUAGES):
-        score = (packed >> (16 * n)) & 0xFFFF
-        if score > best_score:
-            best, best_score = lang, score
-    if best == UNDETERMINED and _CYRILLIC_RE.search(text):
-        return "bg"
-    return best
+    return _language_of(_best_language(packed), text)
 
 
 def _find_contacts(lowered: str, found: Extraction, words: set[str] | frozenset[str]) -> None:
@@ -552,6 +570,28 @@ def _word_tokens_re(lowered: str) -> tuple[list[str], set[str]]:
 _word_tokens = _compiled_word_tokens if _compiled_word_tokens is not None else _word_tokens_re
 
 
+_Scan = tuple[list[str], set[str], set[str] | frozenset[str], int]
+
+
+def _scan_words_py(lowered: str) -> _Scan:
+    """The word tokens and their set (``_word_tokens``), the words of them that some rule asks
+    about (``_RULE_WORDS``), and the language by stopwords (``_best_language``'s index): the
+    definition of the compiled ``_tokens.scan_words`` with ``_WORD_TABLE``, which computes the
+    same in the tokeniser's pass, asking the table once per word of the vocabulary it
+    remembers instead of intersecting each ad's set (a test checks both)."""
+    tokens, words = _word_tokens(lowered)
+    rule_words = _RULE_WORDS.intersection(words)
+    packed = sum(map(_STOPWORD_PACKED.__getitem__, _ALL_STOPWORDS.intersection(rule_words)))
+    return tokens, words, rule_words, _best_language(packed)
+
+
+def _scan_words_compiled(lowered: str) -> _Scan:
+    return _compiled_scan_words(lowered, _WORD_TABLE)
+
+
+_scan_words = _scan_words_compiled if _compiled_scan_words is not None else _scan_words_py
+
+
 def _slot_tokens(
     original: str, lower: list[str], words: set[str] | frozenset[str], found: Extraction
 ) -> list[str]:
@@ -615,10 +655,10 @@ def extract(
     if email and "@" in email:
         found.contacts.append(f"email:{email.strip().lower()}")
     found.contacts.extend(f"img:{h.lower()}" for h in image_hashes if h)
-    # Tokens first: their set tells which of the costlier patterns can match at all.
-    tokens, words = _word_tokens(lowered)
-    # The words any rule below asks about: one intersection instead of one per rule.
-    rule_words = _RULE_WORDS.intersection(words)
+    # Tokens first: their set tells which of the costlier patterns can match at all. With them,
+    # the words any rule below asks about (one look-up instead of one per rule) and the
+    # language's stopword counts.
+    tokens, words, rule_words, language = _scan_words(lowered)
     _find_contacts(lowered, found, rule_words)
 
     persona = _title_names(title) if title else None
@@ -654,7 +694,7 @@ def extract(
                 found.price = float(price.group("p1") or price.group("p2"))
                 break
 
-    found.language = detect_language(rule_words, lowered)
+    found.language = _language_of(language, lowered)
     found.words = words
     found.lowered = lowered
     # Keep the order of first appearance but drop repeats: an ad often repeats its number.

@@ -102,6 +102,13 @@ class IndicatorSet:
                 self._searches.append((regex, _literal_starts(regex)))
             self._search_of[word] = searches[regex.pattern]
         self._unkeyed_regex = _alternation(self._unkeyed) if self._unkeyed else None
+        # The keyed searches as the compiled ``_tokens.mask_words`` takes them, when every one
+        # has its literal starts (else the searches run in Python, ``_mask_words_py``).
+        self._compiled_searches: tuple[tuple[object, tuple[str, ...]], ...] | None = None
+        if _compiled_mask_words is not None and all(s is not None for _, s in self._searches):
+            self._compiled_searches = tuple(
+                (regex.match, starts) for regex, starts in self._searches if starts is not None
+            )
 
     def hits(self, text: str) -> list[Hit]:
         """Every text indicator in ``text``, with its span. Spans index ``text`` itself."""
@@ -121,6 +128,22 @@ class IndicatorSet:
         ``lowered`` is the lower-cased ad text; ``words`` its word tokens when already known."""
         if words is None:
             return self._mask_of(self._regex, lowered, 0)
+        if self._compiled_searches is not None:
+            mask = _compiled_mask_words(
+                lowered, words, self._search_of, self._compiled_searches, self._bit
+            )
+        else:
+            mask = self._mask_words_py(lowered, words)
+        for number, regex in self._by_number.items():
+            if number in lowered:
+                mask = self._mask_of(regex, lowered, mask)
+        if self._unkeyed_regex is not None:
+            mask = self._mask_of(self._unkeyed_regex, lowered, mask)
+        return mask
+
+    def _mask_words_py(self, lowered: str, words: set[str] | frozenset[str]) -> int:
+        """The bits of the searches that ``words`` name: the definition of the compiled
+        ``_tokens.mask_words`` (a test checks both on the generators' ads)."""
         mask = 0
         # Words whose alternations are the same pattern ("only", "alleen", ...) search once.
         search_of, searches = self._search_of, self._searches
@@ -130,11 +153,6 @@ class IndicatorSet:
                 mask = self._mask_of(regex, lowered, mask)
             else:
                 mask = self._mask_at(regex, starts, lowered, mask)
-        for number, regex in self._by_number.items():
-            if number in lowered:
-                mask = self._mask_of(regex, lowered, mask)
-        if self._unkeyed_regex is not None:
-            mask = self._mask_of(self._unkeyed_regex, lowered, mask)
         return mask
 
     def _mask_of(self, regex: re.Pattern[str], lowered: str, mask: int) -> int:
@@ -203,8 +221,10 @@ def _find_all_py(text: str, literals: tuple[str, ...]) -> list[int]:
 
 try:
     from ._tokens import find_all as _find_all  # by name: see extract.py
+    from ._tokens import mask_words as _compiled_mask_words
 except ImportError:  # an install from before the extension (make install builds it): slower
     _find_all = _find_all_py
+    _compiled_mask_words = None  # type: ignore[assignment]
 
 
 def _literal_starts(regex: re.Pattern[str]) -> tuple[str, ...] | None:

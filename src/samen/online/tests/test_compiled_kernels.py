@@ -126,6 +126,7 @@ def test_extraction_is_the_same_without_any_compiled_helper(monkeypatch):
 
     compiled = run()
     monkeypatch.setattr(extract_module, "_word_tokens", extract_module._word_tokens_re)
+    monkeypatch.setattr(extract_module, "_scan_words", extract_module._scan_words_py)
     monkeypatch.setattr(extract_module, "_indices_in", extract_module._indices_in_py)
     assert run() == compiled
     assert sum(bool(found["cities"]) for found in compiled) > 20

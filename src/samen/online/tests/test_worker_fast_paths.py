@@ -174,6 +174,9 @@ def test_one_intersection_with_the_rules_words_extracts_what_the_whole_word_set_
     def extracted():
         return [asdict(extract_module.extract(title, text)) for title, text in ads]
 
+    # The definition of the word scan reads _RULE_WORDS (the compiled one a table made from
+    # it, checked equal in test_compiled_extraction).
+    monkeypatch.setattr(extract_module, "_scan_words", extract_module._scan_words_py)
     fast = extracted()
     monkeypatch.setattr(extract_module, "_RULE_WORDS", _AllWords())
     extract_module._title_names.cache_clear()
