@@ -33,12 +33,76 @@ DATABASE_FIXTURES = frozenset(
 )
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]):
+    # Before the other implementations: the PostgreSQL pass's -m deselects by this marker.
     for item in items:
         if item.get_closest_marker("django_db") is not None:
             continue
         if DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.engine_independent)
+    result = yield
+    # After them: pytest-django has put the tests in its order and -m has deselected.
+    items[:] = heaviest_first(items)
+    return result
+
+
+# The modules whose tests take longest (CI's --durations, both passes), heaviest first. Each
+# starts at the front of its pytest-django group (heaviest_first), so it begins while the other
+# worker still has a queue to take from, and no long test starts last and ends a pass alone
+# (ADR 0067). A module left off only runs where pytest put it.
+HEAVY_MODULES = (
+    "samen/web/tests/test_accessibility.py",
+    "samen/statistics/tests/test_outside_attacker.py",
+    "samen/web/tests/test_under_load.py",
+    "samen/web/tests/canary/test_canary.py",
+    "samen/web/tests/test_audit_walk.py",
+    "samen/api/tests/test_fuzz.py",
+    "samen/web/tests/canary/test_oracle.py",
+)
+
+
+def django_group(item: pytest.Item) -> int:
+    """pytest-django's order (its pytest_collection_modifyitems): tests in a rolled-back
+    transaction (0), then transactional ones, which flush the database (1), then those without
+    a database (2). A copy: test_ordering.py proves it keeps pytest-django's order."""
+    from django.test import TestCase, TransactionTestCase
+    from pytest_django.fixtures import validate_django_db
+
+    cls = getattr(item, "cls", None)
+    if cls is not None and issubclass(cls, TransactionTestCase):
+        return 0 if issubclass(cls, TestCase) else 1
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    transactional = False
+    if marker is not None:
+        transaction, reset_sequences, *_ = validate_django_db(marker)
+        transactional = bool(transaction or reset_sequences)
+    if transactional or "transactional_db" in fixtures or "live_server" in fixtures:
+        return 1
+    if marker is not None or "db" in fixtures:
+        return 0
+    return 2
+
+
+def heavy_rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    for rank, module in enumerate(HEAVY_MODULES):
+        if path.endswith(module):
+            return rank
+    return len(HEAVY_MODULES)
+
+
+def heaviest_first(items: list[pytest.Item]) -> list[pytest.Item]:
+    """The heavy modules' tests to the front of their pytest-django group, heaviest module
+    first, each module's tests together and in their order; the rest keeps its order. A test
+    never moves out of its group: a transactional test's flush empties the session's world,
+    and every rolled-back test after it would build the world again."""
+    groups = [django_group(item) for item in items]
+    if groups != sorted(groups):  # not pytest-django's order (it changed?): leave it alone
+        return items
+    order = sorted(range(len(items)), key=lambda i: (groups[i], heavy_rank(items[i]), i))
+    return [items[i] for i in order]
 
 
 # The tests .ci/run's PostgreSQL pass leaves out: they run (and are measured for coverage) in

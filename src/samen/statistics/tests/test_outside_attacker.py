@@ -486,11 +486,36 @@ def attack(states: dict[str, list[Release]]) -> list[str]:
 # -- scenarios -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def demo(db, client):
+@pytest.fixture(scope="class")
+def demo_world(django_db_setup, django_db_blocker):
+    """The demo world with 200 signals, built once for scenarios (a) to (d) (ADR 0067), in a
+    transaction rolled back after the last of them (the class below). Each scenario runs in a
+    savepoint inside it (pytest-django's `db`), so what one publishes or corrects is gone for
+    the next: each still attacks its own releases from an empty archive, as when each built the
+    world itself. Scenario (e) builds a world of its own, without it."""
     from samen.demo.builder import build_demo_world
 
-    build_demo_world(seed=1, signals=200)
+    with django_db_blocker.unblock(), transaction.atomic():
+        build_demo_world(seed=1, signals=200)
+        yield _fingerprint()
+        transaction.set_rollback(True)
+
+
+def _fingerprint() -> tuple:
+    """What the scenarios read and change: the cases with their forms (b corrects one), the
+    signals, and the archive of releases (every scenario publishes)."""
+    from samen.cases.models import Case
+    from samen.signalling.models import Signal
+    from samen.statistics.models import Publication
+
+    forms = sorted(Case.objects.values_list("pk", "forms__code"), key=str)
+    return forms, Signal.objects.count(), Publication.objects.count()
+
+
+@pytest.fixture
+def demo(demo_world, db, client):
+    # Each scenario starts from the world as built, not from what an earlier one left.
+    assert _fingerprint() == demo_world, "a scenario saw what an earlier one changed"
     cache.clear()
     web = _login(client, "demo-programme")
     return {"web": web, "programme": _api("demo-programme"), "registrar": _api("demo-registrar")}
@@ -516,67 +541,70 @@ def _collect(demo, requests: list[Request]) -> list[Release]:
     return releases
 
 
-def test_a_all_offered_periods_of_five_demo_years_give_nobody_away(demo):
-    requests = offered_periods(demo["web"])
-    releases = _collect(demo, requests)
-    assert len(releases) >= 6 and {r.start.year for r in releases} >= set(range(LAST - 4, LAST + 1))
-    findings = attack({"register": releases})
-    assert not findings, f"{len(findings)} recovered, e.g. {findings[:5]}"
-
-
-def test_b_a_corrected_record_republished_gives_nobody_away(demo):
-    from samen.cases.models import Case, ExploitationForm
-
-    requests = offered_periods(demo["web"])
-    before = _collect(demo, requests)
-    # A correction of one record: a case in the last complete year gets another form.
-    case = (
-        Case.objects.filter(signals__created_at__year=LAST, forms__code="sexual")
-        .order_by("pk")
-        .first()
-    )
-    assert case is not None
-    case.forms.set(ExploitationForm.objects.filter(code="labour"))
-    after = _collect(demo, requests)
-    findings = attack({"before": before, "after": after})
-    assert not findings, f"{len(findings)} recovered, e.g. {findings[:5]}"
-
-
 def _overlap(a: Request, b: Request) -> bool:
     return a.start <= b.end and b.start <= a.end
 
 
-def test_c_every_pair_of_overlapping_periods_gives_nobody_away(demo):
-    requests = offered_periods(demo["web"])
-    # Each unordered pair once, the shorter period first: the longer one is then the release
-    # that must be protected against an archive (the other order is scenario (a)'s).
-    pairs = [(a, b) for i, a in enumerate(requests) for b in requests[i + 1 :] if _overlap(a, b)]
-    pairs = [(b, a) if (b.end - b.start) < (a.end - a.start) else (a, b) for a, b in pairs]
-    assert pairs
-    findings: list[str] = []
-    for first, second in pairs:
-        # Each pair on a fresh archive, as if nothing had been released before.
-        try:
-            with transaction.atomic():
-                cache.clear()
-                findings += attack({"register": _collect(demo, [first, second])})
-                raise _Rollback
-        except _Rollback:
-            pass
-    cache.clear()
-    assert not findings, f"{len(findings)} recovered, e.g. {findings[:5]}"
+class TestTheDemoWorldsReleases:
+    """Scenarios (a) to (d), on one demo world (demo_world)."""
 
+    def test_a_all_offered_periods_of_five_demo_years_give_nobody_away(self, demo):
+        requests = offered_periods(demo["web"])
+        releases = _collect(demo, requests)
+        years = {r.start.year for r in releases}
+        assert len(releases) >= 6 and years >= set(range(LAST - 4, LAST + 1))
+        findings = attack({"register": releases})
+        assert not findings, f"{len(findings)} recovered, e.g. {findings[:5]}"
 
-def test_d_the_outputs_carry_no_label_that_narrows_a_hidden_cell(demo):
-    requests = offered_periods(demo["web"])
-    releases = _collect(demo, requests[:1])
-    labels = {o.label for r in releases for o in r.observations if o.value is None}
-    hidden = [o for r in releases for o in r.observations if o.value is None]
-    assert hidden, "the demo's default period has hidden cells"
-    # With labels the attacker bounds primaries to 1..9 and secondaries to 0 or >= 10; with
-    # one mark it only knows what the methods note says (never 0). Either way, nothing pinned.
-    findings = attack({"register": releases})
-    assert labels == {""} and not findings, (labels, findings[:5])
+    def test_b_a_corrected_record_republished_gives_nobody_away(self, demo):
+        from samen.cases.models import Case, ExploitationForm
+
+        requests = offered_periods(demo["web"])
+        before = _collect(demo, requests)
+        # A correction of one record: a case in the last complete year gets another form.
+        case = (
+            Case.objects.filter(signals__created_at__year=LAST, forms__code="sexual")
+            .order_by("pk")
+            .first()
+        )
+        assert case is not None
+        case.forms.set(ExploitationForm.objects.filter(code="labour"))
+        after = _collect(demo, requests)
+        findings = attack({"before": before, "after": after})
+        assert not findings, f"{len(findings)} recovered, e.g. {findings[:5]}"
+
+    def test_c_every_pair_of_overlapping_periods_gives_nobody_away(self, demo):
+        requests = offered_periods(demo["web"])
+        # Each unordered pair once, the shorter period first: the longer one is then the release
+        # that must be protected against an archive (the other order is scenario (a)'s).
+        pairs = [
+            (a, b) for i, a in enumerate(requests) for b in requests[i + 1 :] if _overlap(a, b)
+        ]
+        pairs = [(b, a) if (b.end - b.start) < (a.end - a.start) else (a, b) for a, b in pairs]
+        assert pairs
+        findings: list[str] = []
+        for first, second in pairs:
+            # Each pair on a fresh archive, as if nothing had been released before.
+            try:
+                with transaction.atomic():
+                    cache.clear()
+                    findings += attack({"register": _collect(demo, [first, second])})
+                    raise _Rollback
+            except _Rollback:
+                pass
+        cache.clear()
+        assert not findings, f"{len(findings)} recovered, e.g. {findings[:5]}"
+
+    def test_d_the_outputs_carry_no_label_that_narrows_a_hidden_cell(self, demo):
+        requests = offered_periods(demo["web"])
+        releases = _collect(demo, requests[:1])
+        labels = {o.label for r in releases for o in r.observations if o.value is None}
+        hidden = [o for r in releases for o in r.observations if o.value is None]
+        assert hidden, "the demo's default period has hidden cells"
+        # With labels the attacker bounds primaries to 1..9 and secondaries to 0 or >= 10; with
+        # one mark it only knows what the methods note says (never 0). Either way, nothing pinned.
+        findings = attack({"register": releases})
+        assert labels == {""} and not findings, (labels, findings[:5])
 
 
 # -- (e) the HTCDS export's victim status against the identification outcomes ---------------
