@@ -107,8 +107,10 @@ def register_labels(domain: str, source: Callable[[], Labels]) -> None:
 
 
 def register_choices(domain: str, enum: Any) -> None:
-    """The labels of a model's choices (a ``TextChoices`` class)."""
-    register_labels(domain, lambda: _choices(enum))
+    """The labels of a model's choices (a ``TextChoices`` class). A class's choices are fixed
+    once it is defined (its labels are lazy: they follow the active language), so they are
+    read once."""
+    register_labels(domain, functools.cache(lambda: _choices(enum)))
 
 
 def register_named(domain: str, model: Any) -> None:
@@ -142,9 +144,19 @@ def domains() -> dict[str, Callable[[], Labels]]:
     return {**_OWN, **{name: _merged(sources) for name, sources in _SOURCES.items()}}
 
 
+def _source(domain: str) -> Callable[[], Labels] | None:
+    """What `domains()` holds for one domain, without building the whole mapping: a page of
+    statistics looks up thousands of labels (an app's source wins over our own, as there)."""
+    _discover()
+    sources = _SOURCES.get(domain)
+    if sources:
+        return _merged(sources)
+    return _OWN.get(domain)
+
+
 def labels_of(domain: str) -> dict[str, str]:
     """Every code of one domain with its label in the active language."""
-    source = domains().get(domain)
+    source = _source(domain)
     return {k: str(v) for k, v in source().items()} if source else {}
 
 
@@ -157,7 +169,7 @@ def label(domain: str, code: object) -> str:
     if words is not None:
         return words(str(code))
     key = str(code)
-    source = domains().get(domain)
+    source = _source(domain)
     if source is not None:
         found = source().get(key)
         if found is not None:
