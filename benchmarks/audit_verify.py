@@ -27,6 +27,8 @@ process; default PostgreSQL only):
      server processes serving the bench database and the machine's load average (the machine
      may be shared: the wall time alone does not say what the check costs); then runs
      `.venv/bin/samen audit verify` once as a subprocess and shows its output and peak RSS.
+  3a. With --rounds N: N rounds of verify() and the command with the compiled walk and with
+     the reference loop alone (ADR 0068), alternating on the same chain, each with its CPU.
   3b. Deletes the newest 10 entries and rewinds the head (a consistent, shorter chain) and shows
      that verify() and the command fail against the last checkpoint.
   4. Alters one entry in the middle with raw SQL (on PostgreSQL past the append-only trigger via
@@ -36,8 +38,8 @@ process; default PostgreSQL only):
   5. Drops the bench database (unless --keep) and prints a last line `RESULT key=value ...`.
 
 Run:  .venv/bin/python benchmarks/audit_verify.py [--db postgres|sqlite|both] [--entries N]
-      [--every N]; with --append N instead: N appends of a case read in the new form against
-      N in the old, alternating (the append's cost, ADR 0059)
+      [--every N] [--rounds N]; with --append N instead: N appends of a case read in the new
+      form against N in the old, alternating (the append's cost, ADR 0059)
       (PostgreSQL DSN default: $BENCH_AUDIT_DATABASE_URL or
        postgres://samen:samen-ci@127.0.0.1:5432/samen_bench_audit)
 """
