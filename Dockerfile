@@ -1,5 +1,23 @@
 # Samen for production: one image for the web process (`samen serve`) and the worker
 # (`samen worker`); compose.yaml runs both beside PostgreSQL. docs/operations.md explains it.
+
+# The package is built as a wheel in a stage with a C compiler and OpenSSL's headers: setup.py
+# compiles the online engine's tokeniser and the audit verify walk's checks, which link
+# libcrypto (ADR 0055, 0068). The image itself gets the wheel, not the compiler; libssl3 is in
+# the Python image already (its ssl module needs it).
+FROM python:3.11-slim-bookworm AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev libssl-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /build
+COPY requirements/runtime.txt requirements/runtime.txt
+RUN pip install --no-cache-dir -r requirements/runtime.txt
+COPY pyproject.toml setup.py README.md ./
+COPY scripts scripts
+COPY src src
+# Translations are compiled before the wheel is built, so the package carries them.
+RUN python scripts/compile_messages.py && pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
+
 FROM python:3.11-slim-bookworm
 
 # WeasyPrint (PDF) needs Pango; nothing else is native.
@@ -15,11 +33,9 @@ WORKDIR /opt/samen
 # The runtime lock only: no test or lint tools in the image.
 COPY requirements/runtime.txt requirements/runtime.txt
 RUN pip install --no-cache-dir -r requirements/runtime.txt
-COPY pyproject.toml README.md ./
-COPY scripts scripts
-COPY src src
-# Translations are compiled before the install, so the package carries them.
-RUN python scripts/compile_messages.py && pip install --no-cache-dir --no-deps .
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir --no-deps /wheels/*.whl && rm -rf /wheels \
+ && python -c "import samen.core._chainwalk, samen.online.engine._tokens"
 
 # Static files are built into the image (hashed names, compressed); collectstatic needs settings
 # that pass the production checks, so it gets throw-away values that never reach a container.

@@ -1,5 +1,7 @@
-"""The project's metadata is in pyproject.toml; this file only adds the compiled tokeniser of the
-online engine (``samen.online.engine._tokens``), built by ``make install`` (issue 18)."""
+"""The project's metadata is in pyproject.toml; this file only adds the compiled parts, built by
+``make install``: the online engine's tokeniser (``samen.online.engine._tokens``, issue 18) and
+the audit verify walk's per-entry checks (``samen.core._chainwalk``, issue 20, ADR 0068), which
+links OpenSSL's libcrypto (Debian: ``libssl-dev`` to build, ``libssl3`` to run)."""
 
 from setuptools import Extension, setup
 
@@ -9,6 +11,12 @@ setup(
             "samen.online.engine._tokens",
             ["src/samen/online/engine/_tokens.c"],
             extra_compile_args=["-O3"],
-        )
+        ),
+        Extension(
+            "samen.core._chainwalk",
+            ["src/samen/core/_chainwalk.c"],
+            extra_compile_args=["-O3"],
+            libraries=["crypto"],
+        ),
     ]
 )

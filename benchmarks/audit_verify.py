@@ -27,6 +27,8 @@ process; default PostgreSQL only):
      server processes serving the bench database and the machine's load average (the machine
      may be shared: the wall time alone does not say what the check costs); then runs
      `.venv/bin/samen audit verify` once as a subprocess and shows its output and peak RSS.
+  3a. With --rounds N: N rounds of verify() and the command with the compiled walk and with
+     the reference loop alone (ADR 0068), alternating on the same chain, each with its CPU.
   3b. Deletes the newest 10 entries and rewinds the head (a consistent, shorter chain) and shows
      that verify() and the command fail against the last checkpoint.
   4. Alters one entry in the middle with raw SQL (on PostgreSQL past the append-only trigger via
@@ -36,8 +38,8 @@ process; default PostgreSQL only):
   5. Drops the bench database (unless --keep) and prints a last line `RESULT key=value ...`.
 
 Run:  .venv/bin/python benchmarks/audit_verify.py [--db postgres|sqlite|both] [--entries N]
-      [--every N]; with --append N instead: N appends of a case read in the new form against
-      N in the old, alternating (the append's cost, ADR 0059)
+      [--every N] [--rounds N]; with --append N instead: N appends of a case read in the new
+      form against N in the old, alternating (the append's cost, ADR 0059)
       (PostgreSQL DSN default: $BENCH_AUDIT_DATABASE_URL or
        postgres://samen:samen-ci@127.0.0.1:5432/samen_bench_audit)
 """
@@ -628,12 +630,25 @@ class CpuMeter:
 # --------------------------------------------------------------------------------------------
 
 
-def run_cli() -> tuple[int, str, float, float]:
-    """`samen audit verify` as a subprocess: exit code, output, wall seconds, peak RSS MB."""
+#: `samen audit verify` without the compiled walk (ADR 0068): its import made to fail, as on an
+#: install that has not built it.
+REFERENCE_CLI = (
+    "import sys; sys.modules['samen.core._chainwalk'] = None; "
+    "sys.argv = ['samen', 'audit', 'verify']; from samen.manage import main; main()"
+)
+
+
+def run_cli(*, reference: bool = False) -> tuple[int, str, float, float]:
+    """`samen audit verify` as a subprocess (with `reference`, without the compiled walk):
+    exit code, output, wall seconds, peak RSS MB."""
+    bin_dir = ROOT / ".venv" / "bin"
+    command = [str(bin_dir / "samen"), "audit", "verify"]
+    if reference:
+        command = [str(bin_dir / "python"), "-c", REFERENCE_CLI]
     t = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out:
         proc = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "samen"), "audit", "verify"],
+            command,
             stdout=out,
             stderr=subprocess.STDOUT,
             text=True,
@@ -646,7 +661,7 @@ def run_cli() -> tuple[int, str, float, float]:
         return proc.returncode, out.read().strip(), seconds, peak
 
 
-def measure(db: str, dsn: str, n: int, every: int) -> dict[str, object]:
+def measure(db: str, dsn: str, n: int, every: int, rounds: int = 0) -> dict[str, object]:
     from django.core.management import call_command
     from django.db import connection
 
@@ -748,6 +763,9 @@ def measure(db: str, dsn: str, n: int, every: int) -> dict[str, object]:
     if code != 0:
         raise SystemExit("`samen audit verify` failed on the intact chain")
 
+    if rounds:
+        compare_walks(db, dsn, total, rounds)
+
     # Cut off the newest entries and rewind the head: a consistent, shorter chain.
     keep = total - 10
     keep_hash = AuditEntry.objects.get(seq=keep).hash
@@ -816,6 +834,43 @@ def measure(db: str, dsn: str, n: int, every: int) -> dict[str, object]:
     }
 
 
+def compare_walks(db: str, dsn: str, total: int, rounds: int) -> None:
+    """`verify()` and `samen audit verify` with the compiled walk and with the reference loop
+    alone (ADR 0068), alternating, `rounds` times each, on the same chain: wall, CPU here and
+    in the workers, server CPU, load."""
+    from samen.core import audit, audit_verify
+
+    compiled = audit_verify._compiled
+    if compiled is None:
+        log(f"[{db}] the compiled walk is not built (make install): nothing to compare")
+        return
+    try:
+        for r in range(rounds):
+            for name in ("reference", "compiled")[:: 1 if r % 2 == 0 else -1]:
+                audit_verify._compiled = compiled if name == "compiled" else None
+                meter = CpuMeter(db_name(dsn) if db == "postgres" else None)
+                meter.start()
+                t = time.perf_counter()
+                result = audit.verify()
+                seconds = time.perf_counter() - t
+                cpu = meter.stop()
+                if not result.ok or result.checked != total:
+                    raise SystemExit(f"verify ({name}) of the intact chain failed: {result}")
+                code, _, cli_s, _ = run_cli(reference=name == "reference")
+                if code != 0:
+                    raise SystemExit(f"`samen audit verify` ({name}) failed on the intact chain")
+                log(
+                    f"[{db}] round {r + 1} {name:>9}: verify() {seconds:.2f} s, CPU "
+                    f"{cpu['cpu_s']:.2f} here + {cpu['children_cpu_s']:.2f} workers + "
+                    f"{cpu['server_cpu_s']:.2f} server; machine busy "
+                    f"{cpu['machine_busy_s']:.1f} of {cpu['machine_cores_s']:.1f} core-s, load "
+                    f"{cpu['load_before']:.1f} -> "
+                    f"{cpu['load_after']:.1f}; CLI {cli_s:.2f} s"
+                )
+    finally:
+        audit_verify._compiled = compiled
+
+
 def measure_append(db: str, n: int) -> dict[str, object]:
     """`audit.record` of a case read (outside a transaction, as case_get calls it), n calls in
     the new form and n in the old one (form 1, the append as it was: no `jsonb` text asked,
@@ -882,12 +937,14 @@ def measure_append(db: str, n: int) -> dict[str, object]:
     return out
 
 
-def child(db: str, dsn: str, n: int, keep: bool, every: int, append: int = 0) -> int:
+def child(
+    db: str, dsn: str, n: int, keep: bool, every: int, append: int = 0, rounds: int = 0
+) -> int:
     if append:
         with child_database(db, dsn, keep=keep, prefix="samen-bench-audit-"):
             return child_result(measure_append(db, append))
     with child_database(db, dsn, keep=keep, prefix="samen-bench-audit-"):
-        result = measure(db, dsn, n, every)
+        result = measure(db, dsn, n, every, rounds)
     return child_result(result)
 
 
@@ -899,7 +956,7 @@ def child(db: str, dsn: str, n: int, keep: bool, every: int, append: int = 0) ->
 def child_args(args: argparse.Namespace) -> list[str]:
     """What a child gets on its command line after `--child --db <db>`."""
     extra = ["--entries", str(args.entries), "--dsn", args.dsn, "--every", str(args.every)]
-    extra += ["--append", str(args.append)]
+    extra += ["--append", str(args.append), "--rounds", str(args.rounds)]
     return extra + (["--keep"] if args.keep else [])
 
 
@@ -927,6 +984,13 @@ def parse_args() -> argparse.Namespace:
         help="instead of verify: time N appends in the new form against N in the old, "
         "alternating (ADR 0059)",
     )
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=0,
+        help="after the first verify: N rounds of verify() and the command with the compiled "
+        "walk and with the reference loop alone, alternating (ADR 0068)",
+    )
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args()
 
@@ -936,7 +1000,9 @@ def main() -> int:
     if args.entries < 2:
         raise SystemExit("--entries must be at least 2")
     if args.child:
-        return child(args.db, args.dsn, args.entries, args.keep, args.every, args.append)
+        return child(
+            args.db, args.dsn, args.entries, args.keep, args.every, args.append, args.rounds
+        )
     t_start = time.perf_counter()
     dbs = ["postgres", "sqlite"] if args.db == "both" else [args.db]
     results = [run_child(__file__, db, child_args(args)) for db in dbs]

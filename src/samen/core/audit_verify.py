@@ -16,6 +16,9 @@ Entries appended on PostgreSQL since migration 0011 are in FORM_COLUMNS (`audit_
 0059): the server writes each one's whole hashed message, which is streamed and hashed as it
 comes (`_message_span`), in id order with the subject index merged per range; a problem found
 so is named by the same walk in sequence order. The older entries go through the walk above.
+The plainly right FORM_COLUMNS entries are accepted by compiled code where it is built
+(`samen.core._chainwalk`, ADR 0068); the loop of `_message_span` stays the reference and judges
+every line that code does not accept.
 
 The result is the same as walking the chain entry by entry: the first entry that does not fit
 its predecessor, its content, its subject index or its checkpoint, with the same reasons."""
@@ -27,7 +30,7 @@ import hmac
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from json.encoder import encode_basestring_ascii as _s
@@ -42,6 +45,13 @@ from psycopg.pq import ExecStatus, TransactionStatus
 from samen.core import anchor
 from samen.core.audit_form import FORM_COLUMNS, FORM_JSON, message_sql, parse
 from samen.core.models import AuditEntry, AuditSubject
+
+try:
+    # The fast walk's per-entry checks, compiled (ADR 0068). By module, not `from . import`: a
+    # compiled module is no .py file, and an import-graph tool would read a cycle there.
+    import samen.core._chainwalk as _compiled
+except ImportError:  # an install without it (make install builds it): the reference loop alone
+    _compiled = None  # type: ignore[assignment]
 
 FETCH = 10_000
 #: Below this many entries one process walks the chain; above, ranges go to several processes.
@@ -628,27 +638,15 @@ _COLUMNS_FORM, _JSON_FORM_TEXT = b"%d" % FORM_COLUMNS, b"%d" % FORM_JSON
 SERIAL_PLAN = "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off; "
 
 
-def _libpq_lines(sql: str) -> Iterator[bytes]:
+def _libpq_lines(sql: str) -> Generator[bytes, None, None]:
     """The lines a COPY writes, each with its newline, read from libpq itself: bytes as libpq
     hands them over, no wait generator per row (0.4 µs a row against psycopg's Copy's 0.75,
-    measured alternately). Stopped early, the rest is read and dropped, so the connection is
-    left as psycopg knows it; an error is raised as psycopg's.
-
-    Outside a transaction the COPY goes in one string after SERIAL_PLAN: the two statements
-    run as one implicit transaction, so the setting holds for this COPY only. Inside a caller's
-    transaction it would last to that transaction's end, so the COPY goes alone."""
-    connection.ensure_connection()
-    pgconn = connection.connection.pgconn
-    alone = pgconn.transaction_status != TransactionStatus.IDLE
-    pgconn.send_query((sql if alone else SERIAL_PLAN + sql).encode())
-    result = pgconn.get_result()
-    while result is not None and result.status == ExecStatus.COMMAND_OK:  # the SETs
-        result = pgconn.get_result()
-    copying = result is not None and result.status == ExecStatus.COPY_OUT
+    measured alternately). The reference loop's reader: a line at a time, each buffer freed
+    before the next is read (batched as `_libpq_messages` does, the same loop cost 25–45% more
+    client CPU, ADR 0068)."""
+    get = _copy_started(sql)
+    copying = True
     try:
-        if not copying:
-            raise psycopg.DatabaseError(_error_of(result))
-        get = pgconn.get_copy_data
         while True:
             size, view = get(0)
             if size <= 0:
@@ -660,12 +658,67 @@ def _libpq_lines(sql: str) -> Iterator[bytes]:
             else:  # the server sends a row per message; be ready for it not to
                 yield from (part + b"\n" for part in line.split(b"\n")[:-1])
     finally:
-        while copying and pgconn.get_copy_data(0)[0] > 0:  # left early: read to its end
+        _copy_ended(copying)
+
+
+#: COPY messages read from libpq before they are handed on (to the compiled walk in one call).
+#: Few enough that their buffers stay in the CPU's cache: 64 cost the walk 1.5–1.6 µs an entry
+#: of client CPU, 512 cost 2.1–3.2 (one process, alternating, ADR 0068).
+MESSAGES = 64
+
+
+def _libpq_messages(sql: str) -> Generator[list[Any], None, None]:
+    """The messages a COPY writes, in lists of up to MESSAGES, each the buffer libpq hands
+    over (a memoryview that owns it): for the compiled walk, which takes a list per call."""
+    get = _copy_started(sql)
+    copying, rows = True, range(MESSAGES)
+    try:
+        while copying:
+            messages: list[Any] = []
+            append = messages.append
+            for _ in rows:
+                size, view = get(0)
+                if size <= 0:
+                    copying = False
+                    break
+                append(view)
+            if messages:
+                yield messages
+    finally:
+        _copy_ended(copying)
+
+
+def _copy_started(sql: str) -> Any:
+    """Send the COPY; its reader (`get_copy_data`) once it streams, else psycopg's error.
+
+    Outside a transaction the COPY goes in one string after SERIAL_PLAN: the two statements
+    run as one implicit transaction, so the setting holds for this COPY only. Inside a caller's
+    transaction it would last to that transaction's end, so the COPY goes alone."""
+    connection.ensure_connection()
+    pgconn = connection.connection.pgconn
+    alone = pgconn.transaction_status != TransactionStatus.IDLE
+    pgconn.send_query((sql if alone else SERIAL_PLAN + sql).encode())
+    result = pgconn.get_result()
+    while result is not None and result.status == ExecStatus.COMMAND_OK:  # the SETs
+        result = pgconn.get_result()
+    if result is None or result.status != ExecStatus.COPY_OUT:
+        failed = _error_of(result)
+        while pgconn.get_result() is not None:
             pass
-        failed = None
-        while (result := pgconn.get_result()) is not None:
-            if result.status not in (ExecStatus.COMMAND_OK, ExecStatus.COPY_OUT):
-                failed = _error_of(result)
+        raise psycopg.DatabaseError(failed)
+    return pgconn.get_copy_data
+
+
+def _copy_ended(copying: bool) -> None:
+    """After a COPY's stream: stopped early (`copying`), the rest is read and dropped, so the
+    connection is left as psycopg knows it; an error is raised as psycopg's."""
+    pgconn = connection.connection.pgconn
+    while copying and pgconn.get_copy_data(0)[0] > 0:
+        pass
+    failed = None
+    while (result := pgconn.get_result()) is not None:
+        if result.status not in (ExecStatus.COMMAND_OK, ExecStatus.COPY_OUT):
+            failed = _error_of(result)
     if failed is not None:
         raise psycopg.DatabaseError(failed)
 
@@ -697,9 +750,17 @@ def _message_span(
     first_json: tuple[int, int] | None = None
     last_json: int | None = None  # the last FORM_JSON sequence walked (they come first)
     saw_columns = False
+    sql = _message_copy_sql(lo, hi, by_id=by_id)
+    # With the compiled walk, the loop below sees only the lines it does not accept (and the
+    # first): it takes the walk's state before such a line and hands its own back after.
+    ahead = _Ahead(lo + 1) if _compiled is not None else None
+    lines = _libpq_lines(sql) if ahead is None else _lines_ahead(sql, key, anchors, ahead)
 
     fields: list[Any]
-    for line in _libpq_lines(_message_copy_sql(lo, hi, by_id=by_id)):
+    for line in lines:
+        if ahead is not None:
+            expected, prev, checked = ahead.expected, ahead.prev, ahead.checked
+            saw_columns = ahead.saw_columns
         if b"\\" in line:  # an escaped character or a NULL: the fields as the server had them
             fields = [_uncopy(f) for f in line[:-1].split(b"\t")]
         else:
@@ -753,6 +814,14 @@ def _message_span(
             problem = Problem(seq, int(row_id), reason)
             break
         prev, expected, checked = digest, expected + 1, checked + 1
+        if ahead is not None:
+            ahead.expected, ahead.prev, ahead.checked = expected, prev, checked
+            ahead.saw_columns, ahead.started = saw_columns, True
+    else:  # the stream ended: the compiled walk may have accepted lines after the loop's last
+        if ahead is not None:
+            expected, prev, checked = ahead.expected, ahead.prev, ahead.checked
+            saw_columns = ahead.saw_columns
+    lines.close()  # left early: the rest of the COPY is read now, before any other query
 
     last_hash = prev.decode()
     if first_json is not None and last_json is not None:  # the older entries, by their walk
@@ -764,6 +833,50 @@ def _message_span(
         first[2].decode() if first else "", last_hash, checked, problem,
         first_json, saw_columns,
     )  # fmt: skip
+
+
+class _Ahead:
+    """The state of `_message_span`'s walk where the compiled walk (`_lines_ahead`) left it or
+    the loop handed it back: the sequence expected next, the previous hash, the entries
+    checked, whether a FORM_COLUMNS entry was, and whether the loop took the first line."""
+
+    __slots__ = ("checked", "expected", "prev", "saw_columns", "started")
+
+    def __init__(self, expected: int) -> None:
+        self.expected, self.prev, self.checked = expected, b"", 0
+        self.saw_columns = self.started = False
+
+
+def _lines_ahead(
+    sql: str, key: bytes, anchors: anchor.Anchors, ahead: _Ahead
+) -> Generator[bytes, None, None]:
+    """The lines of the COPY that `_message_span`'s loop must see: the first, and each the
+    compiled walk (`_chainwalk.walk`) does not accept as a plainly right FORM_COLUMNS entry
+    (a problem, an escaped or NULL field, the older form, a message that is not one line); the
+    entries it accepts advance `ahead` as the loop would have. The compiled walk only skips
+    work: whatever it does not accept, the loop judges."""
+    assert _compiled is not None
+    walk, state = _compiled.walk, _compiled.prepare(key)
+    present, hashes, kept = anchors.present, anchors.hashes, anchor.KEPT
+    for messages in _libpq_messages(sql):
+        at, count = 0, len(messages)
+        while at < count:
+            if ahead.started:
+                to, prev = walk(state, messages, at, ahead.expected, ahead.prev, present, hashes,
+                                kept)  # fmt: skip
+                if to > at:
+                    ahead.expected += to - at
+                    ahead.checked += to - at
+                    ahead.prev, ahead.saw_columns = prev, True
+                    at = to
+                    if at == count:
+                        break
+            line = bytes(messages[at])
+            at += 1
+            if line.find(b"\n") == len(line) - 1:
+                yield line
+            else:  # the server sends a row per message; be ready for it not to
+                yield from (part + b"\n" for part in line.split(b"\n")[:-1])
 
 
 def _columns_reason(message: bytes) -> str:
