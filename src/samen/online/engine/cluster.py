@@ -303,11 +303,14 @@ def _band_keys(
     return keys[usable]
 
 
-def _all_band_keys(signatures: Index, bands: int, rows: int, pool: Pool = SERIAL) -> np.ndarray:
-    """``_band_keys`` of every band for every ad, (bands, n), in one pass over the spill file:
-    the same keys (the same products and sums), one read of the signatures instead of one a
-    band. Blocks of rows on the pool's threads, each into its own columns of the output."""
-    out = np.empty((bands, len(signatures)), dtype=np.uint64)
+def _all_band_keys(
+    signatures: Index, bands: int, rows: int, pool: Pool = SERIAL
+) -> list[np.ndarray]:
+    """``_band_keys`` of every band for every ad (bands arrays of n), in one pass over the
+    spill file: the same keys (the same products and sums), one read of the signatures instead
+    of one a band. Blocks of rows on the pool's threads, each into its own part of the output.
+    A list, so that each band's keys can be let go once used."""
+    out = [np.empty(len(signatures), dtype=np.uint64) for _ in range(bands)]
     fold = _FOLD[:rows]
     step, stored = Index._BLOCK_ROWS, signatures.signature_row_count
 
@@ -316,7 +319,7 @@ def _all_band_keys(signatures: Index, bands: int, rows: int, pool: Pool = SERIAL
         wide = block.astype(np.uint64)
         for band in range(bands):
             part = wide[:, band * rows : (band + 1) * rows]
-            out[band, row : row + len(block)] = (part * fold).sum(axis=1, dtype=np.uint64)
+            out[band][row : row + len(block)] = (part * fold).sum(axis=1, dtype=np.uint64)
 
     pool.map(fill, range(0, stored, step))
     return out
@@ -372,18 +375,21 @@ def _weighted_template_edges(
     rejected = np.zeros(0, dtype=np.int64)
     verified = 0
     positions = np.arange(len(usable))
-    every_band = (
-        _all_band_keys(signatures, bands, rows, pool)
+    every_band: list[np.ndarray | None] | None = (
+        list(_all_band_keys(signatures, bands, rows, pool))
         if not isinstance(signatures, np.ndarray) and bands * n * 8 <= ALL_BAND_KEYS_BYTES
         else None
     )
 
     def candidates(band: int) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
-        keys = (
-            _band_keys(signatures, usable, band * rows, (band + 1) * rows)
-            if every_band is None
-            else every_band[band][usable]
-        )
+        band_keys = every_band[band] if every_band is not None else None
+        if band_keys is None:
+            keys = _band_keys(signatures, usable, band * rows, (band + 1) * rows)
+        else:
+            keys = band_keys[usable]
+            # Done with this band's keys: memory shrinks band by band toward the end, where
+            # the rejected pairs are most.
+            every_band[band] = None  # type: ignore[index]
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
         same = sorted_keys[1:] == sorted_keys[:-1]

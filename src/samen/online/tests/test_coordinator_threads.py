@@ -78,8 +78,9 @@ def test_band_keys_on_threads_equal_the_serial_ones(indexes, monkeypatch):
     with Pool(2) as pool:
         for result in indexes:
             bands, rows = lsh_params(0.3, result.index.num_perm)
-            serial = _all_band_keys(result.index, bands, rows)
-            assert _all_band_keys(result.index, bands, rows, pool).tobytes() == serial.tobytes()
+            serial = np.stack(_all_band_keys(result.index, bands, rows))
+            parallel = np.stack(_all_band_keys(result.index, bands, rows, pool))
+            assert parallel.tobytes() == serial.tobytes()
 
 
 def test_clustering_on_threads_equals_clustering_on_one(indexes, monkeypatch):
