@@ -8,7 +8,7 @@ from samen.online.engine import ScanConfig, scan
 from samen.online.engine import cluster as cluster_module
 from samen.online.engine import shingles as shingles_module
 from samen.online.engine import threads as threads_module
-from samen.online.engine.cluster import _all_band_keys, _similarity, lsh_params
+from samen.online.engine.cluster import _all_band_keys, _merge_sorted, _similarity, lsh_params
 from samen.online.engine.heldout import write_heldout
 from samen.online.engine.index import Index
 from samen.online.engine.runner import InProcessEngine
@@ -111,3 +111,13 @@ def test_clustering_on_threads_equals_clustering_on_one(indexes, monkeypatch):
         assert two.template_edge_count == one.template_edge_count
         assert two.persona_links == one.persona_links
         assert two.hub_contacts == one.hub_contacts
+
+
+def test_merging_sorted_runs_equals_sorting_them():
+    rng = np.random.default_rng(3)
+    for size, more in ((0, 0), (0, 5), (5, 0), (1000, 300), (300, 1000), (50, 50)):
+        values = np.sort(rng.integers(0, 2000, size, dtype=np.int64))
+        extra = np.sort(rng.integers(-5, 2100, more, dtype=np.int64))
+        merged = _merge_sorted(values, extra)
+        assert merged.dtype == values.dtype
+        assert merged.tobytes() == np.sort(np.concatenate([values, extra])).tobytes()
