@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -18,7 +19,9 @@ import numpy as np
 from .arrays import sorted_unique
 from .index import Index
 from .minhash import optimal_param
-from .shingles import RECORD, ArrayRuns, SpilledRuns, spill_weights, weights_in_memory
+from .shingles import RECORD, ArrayRuns, SpilledRuns, spill_weights
+from .threads import SERIAL, Pool, slices
+from .threads import weights_in_memory as weights_in_memory_threads
 
 try:
     # By name, as extract.py imports the tokeniser from the same compiled module.
@@ -45,8 +48,10 @@ _FOLD = np.array(
 
 _VERIFY_BLOCK = 65_536
 # Shingle runs with their weights (8 bytes a stored shingle, ~400 MB at a million ads) up to this
-# size are weighed and verified in memory; larger ones through files (ADR 0066).
-IN_MEMORY_RECORDS = 768 << 20
+# size are weighed and verified in memory; larger ones through files (ADR 0066). The scan's peak
+# on that path is ~1.25 KB an ad (1.25 GB at a million ads, measured): 768 MB of runs (two
+# million ads) would have taken it to ~2.5 GB, so it now spills from ~1.3 million ads (ADR 0071).
+IN_MEMORY_RECORDS = 512 << 20
 
 
 class UnionFind:
@@ -205,28 +210,47 @@ def weighted_similarity(
     return _similarity(left, right, ArrayRuns(shingles, starts, weights, totals))
 
 
-def _similarity(left: np.ndarray, right: np.ndarray, runs: ArrayRuns | SpilledRuns) -> np.ndarray:
+def _similarity(
+    left: np.ndarray, right: np.ndarray, runs: ArrayRuns | SpilledRuns, pool: Pool = SERIAL
+) -> np.ndarray:
     """``weighted_similarity`` over shingle sets in memory or in a file, in blocks: the common
     weight of each pair by the compiled merge of the two sorted runs when it is built, else by
     ``_common_weights`` (the definition). Both sum the same float32 weights in the same order,
-    so the similarities are equal to the bit (a test checks it)."""
+    so the similarities are equal to the bit (a test checks it). The pairs are cut into one
+    contiguous part a thread of ``pool`` (the merge releases the GIL), each written to its own
+    slice of the output: the same numbers whatever the number of threads."""
     out = np.zeros(len(left), dtype=np.float64)
     block = max(1, _VERIFY_BLOCK // 4)
-    for start in range(0, len(left), block):
-        lefts, rights = left[start : start + block], right[start : start + block]
-        if _compiled_common is None:
-            common = _common_weights(lefts, rights, runs)
-        else:
-            shingles, weights, stride, first, length = runs.locate(np.concatenate([lefts, rights]))
-            k = len(lefts)
-            common = np.empty(k, dtype=np.float64)
-            _compiled_common(
-                shingles, weights, stride, first[:k], length[:k], first[k:], length[k:], common
-            )
-        union = runs.totals[lefts] + runs.totals[rights] - common
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[start : start + block] = np.where(union > 0, common / union, 0.0)
+
+    def part(span: slice) -> None:
+        for start in range(span.start, span.stop, block):
+            stop = min(start + block, span.stop)
+            out[start:stop] = _block_similarity(left[start:stop], right[start:stop], runs)
+
+    pool.map(part, slices(len(left), pool.threads, least=_PARALLEL_PAIRS))
     return out
+
+
+# Fewer pairs than this a thread are not worth handing to another thread.
+_PARALLEL_PAIRS = 2048
+
+
+def _block_similarity(
+    lefts: np.ndarray, rights: np.ndarray, runs: ArrayRuns | SpilledRuns
+) -> np.ndarray:
+    if _compiled_common is None:
+        common = _common_weights(lefts, rights, runs)
+    else:
+        shingles, weights, stride, first, length = runs.locate(np.concatenate([lefts, rights]))
+        k = len(lefts)
+        common = np.empty(k, dtype=np.float64)
+        _compiled_common(
+            shingles, weights, stride, first[:k], length[:k], first[k:], length[k:], common
+        )
+    union = runs.totals[lefts] + runs.totals[rights] - common
+    with np.errstate(invalid="ignore", divide="ignore"):
+        similarity: np.ndarray = np.where(union > 0, common / union, 0.0)
+    return similarity
 
 
 def _common_weights(
@@ -262,6 +286,14 @@ def _in_sorted(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
     return found
 
 
+def _merge_sorted(values: np.ndarray, more: np.ndarray) -> np.ndarray:
+    """``np.sort(np.concatenate([values, more]))`` for two sorted runs: each of ``more`` put in
+    its place (``np.insert`` keeps equal places in the order given). One new array, where the
+    concatenation and the sort made two and a half: the rejected pairs are the largest array of
+    the band loop (12 million codes at a million ads), merged into band after band."""
+    return np.insert(values, np.searchsorted(values, more), more)
+
+
 def _pair_codes(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return np.minimum(left, right).astype(np.int64) << 32 | np.maximum(left, right).astype(np.int64)
 
@@ -281,17 +313,25 @@ def _band_keys(
     return keys[usable]
 
 
-def _all_band_keys(signatures: Index, bands: int, rows: int) -> np.ndarray:
-    """``_band_keys`` of every band for every ad, (bands, n), in one pass over the spill file:
-    the same keys (the same products and sums), one read of the signatures instead of one a
-    band."""
-    out = np.empty((bands, len(signatures)), dtype=np.uint64)
+def _all_band_keys(
+    signatures: Index, bands: int, rows: int, pool: Pool = SERIAL
+) -> list[np.ndarray]:
+    """``_band_keys`` of every band for every ad (bands arrays of n), in one pass over the
+    spill file: the same keys (the same products and sums), one read of the signatures instead
+    of one a band. Blocks of rows on the pool's threads, each into its own part of the output.
+    A list, so that each band's keys can be let go once used."""
+    out = [np.empty(len(signatures), dtype=np.uint64) for _ in range(bands)]
     fold = _FOLD[:rows]
-    for row, block in signatures.signature_blocks(0, bands * rows):
+    step, stored = Index._BLOCK_ROWS, signatures.signature_row_count
+
+    def fill(row: int) -> None:
+        block = signatures.signature_rows(row, min(row + step, stored))[:, : bands * rows]
         wide = block.astype(np.uint64)
         for band in range(bands):
             part = wide[:, band * rows : (band + 1) * rows]
-            out[band, row : row + len(block)] = (part * fold).sum(axis=1, dtype=np.uint64)
+            out[band][row : row + len(block)] = (part * fold).sum(axis=1, dtype=np.uint64)
+
+    pool.map(fill, range(0, stored, step))
     return out
 
 
@@ -327,6 +367,7 @@ def _weighted_template_edges(
     runs: ArrayRuns | SpilledRuns,
     threshold: float,
     candidate_threshold: float,
+    pool: Pool = SERIAL,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     if isinstance(signatures, np.ndarray):
         n, num_perm = signatures.shape
@@ -344,17 +385,21 @@ def _weighted_template_edges(
     rejected = np.zeros(0, dtype=np.int64)
     verified = 0
     positions = np.arange(len(usable))
-    every_band = (
-        _all_band_keys(signatures, bands, rows)
+    every_band: list[np.ndarray | None] | None = (
+        list(_all_band_keys(signatures, bands, rows, pool))
         if not isinstance(signatures, np.ndarray) and bands * n * 8 <= ALL_BAND_KEYS_BYTES
         else None
     )
-    for band in range(bands):
-        keys = (
-            _band_keys(signatures, usable, band * rows, (band + 1) * rows)
-            if every_band is None
-            else every_band[band][usable]
-        )
+
+    def candidates(band: int) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+        band_keys = every_band[band] if every_band is not None else None
+        if band_keys is None:
+            keys = _band_keys(signatures, usable, band * rows, (band + 1) * rows)
+        else:
+            keys = band_keys[usable]
+            # Done with this band's keys: memory shrinks band by band toward the end, where
+            # the rejected pairs are most.
+            every_band[band] = None  # type: ignore[index]
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
         same = sorted_keys[1:] == sorted_keys[:-1]
@@ -363,31 +408,66 @@ def _weighted_template_edges(
         # The star (each ad with its bucket's first) first, then the neighbours that are still
         # apart: when a bucket is one template, the star joins it and no neighbour pair needs
         # verifying. The components come out the same as verifying every pair.
-        for left, right in (
+        return (
             (usable[order[head[star]]], usable[order[star]]),
             (usable[order[:-1][same]], usable[order[1:][same]]),
-        ):
-            apart = labels[left] != labels[right]
-            codes = sorted_unique(_pair_codes(left[apart], right[apart]))
-            codes = codes[~_in_sorted(codes, rejected)]
-            if not len(codes):
-                continue
-            left, right = codes >> 32, codes & 0xFFFFFFFF
-            verified += len(codes)
-            similar = _similarity(left, right, runs) >= threshold
-            if not similar.all():
-                # Both runs are sorted and disjoint: the stable sort (timsort) merges them in one
-                # linear pass, where union1d would sort everything again band after band.
-                rejected = np.sort(np.concatenate([rejected, codes[~similar]]), kind="stable")
-            if similar.any():
-                edges_l.append(left[similar])
-                edges_r.append(right[similar])
-                # Only the new edges, between the components found so far: the same partition
-                # as the components of all edges, without going over the earlier edges again.
-                labels = components(n, labels[left[similar]], labels[right[similar]])[labels]
+        )
+
+    # A band's buckets do not depend on what earlier bands joined: the next band's are sorted on
+    # another thread while this one's pairs are verified (the same arrays either way).
+    ahead = ThreadPoolExecutor(1, thread_name_prefix="samen-bands") if pool.threads > 1 else None
+    try:
+        coming = ahead.submit(candidates, 0) if ahead else None
+        for band in range(bands):
+            if coming is not None and ahead is not None:
+                pairs = coming.result()
+                coming = ahead.submit(candidates, band + 1) if band + 1 < bands else None
+            else:
+                pairs = candidates(band)
+            labels, rejected, verified = _verify_band(
+                pairs, runs, threshold, labels, rejected, verified, edges_l, edges_r, pool
+            )
+    finally:
+        if ahead is not None:
+            ahead.shutdown()
     if not edges_l:
         return empty, empty, verified
     return np.concatenate(edges_l), np.concatenate(edges_r), verified
+
+
+def _verify_band(
+    pairs: tuple[tuple[np.ndarray, np.ndarray], ...],
+    runs: ArrayRuns | SpilledRuns,
+    threshold: float,
+    labels: np.ndarray,
+    rejected: np.ndarray,
+    verified: int,
+    edges_l: list[np.ndarray],
+    edges_r: list[np.ndarray],
+    pool: Pool,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """One band's candidate pairs (the star, then the neighbours), in order: those still apart
+    and not rejected before are verified; edges are appended, labels and the rejected codes
+    brought up to date."""
+    n = len(labels)
+    for left, right in pairs:
+        apart = labels[left] != labels[right]
+        codes = sorted_unique(_pair_codes(left[apart], right[apart]))
+        codes = codes[~_in_sorted(codes, rejected)]
+        if not len(codes):
+            continue
+        left, right = codes >> 32, codes & 0xFFFFFFFF
+        verified += len(codes)
+        similar = _similarity(left, right, runs, pool) >= threshold
+        if not similar.all():
+            rejected = _merge_sorted(rejected, codes[~similar])
+        if similar.any():
+            edges_l.append(left[similar])
+            edges_r.append(right[similar])
+            # Only the new edges, between the components found so far: the same partition
+            # as the components of all edges, without going over the earlier edges again.
+            labels = components(n, labels[left[similar]], labels[right[similar]])[labels]
+    return labels, rejected, verified
 
 
 def contact_edges(contact_ad: np.ndarray, contact_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -717,7 +797,14 @@ def _without_contact_conflicts(
     return left, right, kept
 
 
-def cluster(index: Index, threshold: float, candidate_threshold: float | None = None) -> Clustering:
+def cluster(
+    index: Index,
+    threshold: float,
+    candidate_threshold: float | None = None,
+    threads: int | None = None,
+) -> Clustering:
+    """Operator clusters of the index's ads. The template matching runs on ``threads`` threads
+    (``threads.THREADS`` when None): the same clusters, edges and links whatever their number."""
     n = len(index)
     if not n:
         t_left = t_right = np.zeros(0, dtype=np.int64)
@@ -725,17 +812,18 @@ def cluster(index: Index, threshold: float, candidate_threshold: float | None = 
         t_left, t_right = template_edges(index.signatures, threshold)
     else:
         starts = index.shingle_starts()
-        runs: ArrayRuns | SpilledRuns = (
-            weights_in_memory(index.shingles, starts)
-            if int(starts[-1]) * RECORD.itemsize <= IN_MEMORY_RECORDS
-            else spill_weights(index.shingles, starts)
-        )
-        try:
-            t_left, t_right, _ = _weighted_template_edges(
-                index, runs, threshold, candidate_threshold
+        with Pool(threads) as pool:
+            runs: ArrayRuns | SpilledRuns = (
+                weights_in_memory_threads(index.shingles, starts, pool)
+                if int(starts[-1]) * RECORD.itemsize <= IN_MEMORY_RECORDS
+                else spill_weights(index.shingles, starts)
             )
-        finally:
-            runs.close()
+            try:
+                t_left, t_right, _ = _weighted_template_edges(
+                    index, runs, threshold, candidate_threshold, pool
+                )
+            finally:
+                runs.close()
     c_left, c_right = contact_edges(
         np.frombuffer(index.contact_ad, dtype=np.int32),
         np.frombuffer(index.contact_id, dtype=np.int32),

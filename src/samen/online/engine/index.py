@@ -207,6 +207,16 @@ class Index:
             rows = len(block) // self.num_perm
             yield first // self.num_perm, block.reshape(rows, self.num_perm)[:, start:stop]
 
+    @property
+    def signature_row_count(self) -> int:
+        return self._spilled_rows
+
+    def signature_rows(self, first: int, last: int) -> np.ndarray:
+        """Rows ``first:last`` of the signatures, (last - first, num_perm) uint32, by one read
+        (safe from several threads: ``pread``)."""
+        block = self._signatures.array(np.uint32, first * self.num_perm, last * self.num_perm)
+        return block.reshape(last - first, self.num_perm)
+
     def signature_columns(self, start: int, stop: int) -> np.ndarray:
         """Columns ``start:stop`` of every ad's signature, (n, stop - start) uint32."""
         out = np.zeros((self._spilled_rows, stop - start), dtype=np.uint32)

@@ -1,0 +1,139 @@
+"""The coordinator's clustering on several threads: the workers are done by then, so their cores
+are free (ADR 0071).
+
+Threads, not processes: the shingle runs and their weights (~400 MB at a million ads) are shared
+as they are, with no copy and no pickling, and the work that dominates releases the GIL (the
+compiled merge of ``weighted_common``, numpy's sorts, gathers and scatters, ``pread``). Every
+result is put where the serial code puts it (a block of pairs into its slice of the output, a
+bucket's weights into their positions), so the outputs are the same bytes whatever the number
+of threads; the tests compare 1 thread with several.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
+from typing import TypeVar
+
+import numpy as np
+
+from .shingles import SORT_ITEMS, ArrayRuns, _check_size, _documents, _idf, _split, ad_totals
+from .spill import BLOCK, SpillFile
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# Threads for the clustering: the cores this process may use, at most four (the blocks of work
+# are a few large ones; more threads than that only add memory in flight).
+THREADS = max(1, min(4, available_cores()))
+
+
+class Pool:
+    """``map`` over a thread pool when there is more than one thread, in the calling thread
+    otherwise; results in the order of the items either way."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = THREADS if threads is None else max(1, threads)
+        self._executor = (
+            ThreadPoolExecutor(self.threads, thread_name_prefix="samen-cluster")
+            if self.threads > 1
+            else None
+        )
+
+    def map(self, function: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        if self._executor is None:
+            return [function(item) for item in items]
+        return list(self._executor.map(function, items))
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown()
+            self._executor = None
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+SERIAL = Pool(1)
+
+
+def slices(n: int, parts: int, least: int = 1) -> list[slice]:
+    """``0:n`` cut into at most ``parts`` contiguous slices of nearly equal length, none shorter
+    than ``least`` (fewer slices if need be)."""
+    parts = max(1, min(parts, n // max(1, least)))
+    bounds = [n * k // parts for k in range(parts + 1)]
+    return [slice(a, b) for a, b in pairwise(bounds) if b > a]
+
+
+def weights_in_memory(shingles: SpillFile, starts: np.ndarray, pool: Pool) -> ArrayRuns:
+    """``shingles.weights_in_memory`` on the pool's threads: the same weights, bit for bit.
+
+    The same external sort by the shingle's top bits: each thread distributes the (shingle,
+    position) keys of its own range of positions into its own set of bucket files (an append
+    is not shared between threads), then each bucket (the keys of all threads' files for it) is
+    sorted, counted and weighed on some thread, its weights written to their own positions.
+    A bucket holds every key of its shingles whichever thread wrote them, and its keys are
+    distinct (positions are), so its sort, its runs and its weights are those of the serial
+    code. The keys are built from the shingles already read into memory, not read again.
+    """
+    m = int(starts[-1])
+    _check_size(m)
+    values = np.empty(m, dtype=np.uint32)
+    weights = np.zeros(m, dtype=np.float32)
+    if m:
+        shingles.read_into(0, values)
+        documents = _documents(starts)
+        bits = max(0, math.ceil(math.log2(m / SORT_ITEMS))) if m > SORT_ITEMS else 0
+        lanes = slices(m, pool.threads, least=BLOCK // 4)
+        files = [[SpillFile("samen-online-df-") for _ in range(1 << bits)] for _ in lanes]
+        # Blocks of a quarter of the serial block a thread: memory in flight as the serial code.
+        step = max(1, BLOCK // max(1, 2 * len(lanes)))
+
+        def distribute(lane: int) -> None:
+            span = lanes[lane]
+            for first in range(span.start, span.stop, step):
+                block = values[first : min(first + step, span.stop)]
+                keys = block.astype(np.uint64) << np.uint64(32)
+                keys |= np.arange(first, first + len(block), dtype=np.uint64)
+                _split(files[lane], keys, (block >> (32 - bits)) if bits else block[:0])
+
+        def weigh(bucket: int) -> None:
+            parts = [lane[bucket] for lane in files]
+            keys = np.concatenate([part.array(np.uint64, 0, part.size // 8) for part in parts])
+            for part in parts:
+                part.close()
+            if not len(keys):
+                return
+            keys.sort()
+            shingle = keys >> np.uint64(32)
+            bounds = np.concatenate(
+                [[0], np.flatnonzero(shingle[1:] != shingle[:-1]) + 1, [len(keys)]]
+            ).astype(np.int64)
+            del shingle
+            df = np.diff(bounds)
+            keys &= np.uint64(0xFFFFFFFF)  # now the positions
+            weights[keys] = np.repeat(_idf(df, documents), df)
+
+        try:
+            pool.map(distribute, range(len(lanes)))
+            pool.map(weigh, range(1 << bits))
+        finally:
+            for lane in files:
+                for part in lane:
+                    part.close()
+    totals = ad_totals(lambda first, last: weights[first:last], starts)
+    return ArrayRuns(values, starts, weights, totals)
