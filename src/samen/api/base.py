@@ -289,7 +289,12 @@ class LeanGetView(SamenAPIView):
         except Exception as exc:
             response = self.handle_exception(exc)
         response = self.finalize_response(drf_request, response, *args, **kwargs)
-        if type(response) is Response and response.status_code == 200 and not response.exception:
+        if (
+            type(response) is Response
+            and response.status_code == 200
+            and not response.exception
+            and response.content_type is None  # else the view chose its own type
+        ):
             # What Response.rendered_content does with the JSON renderer, without it.
             response["Content-Type"] = _JSON_TYPE
             response.content = render_json(response.data)
