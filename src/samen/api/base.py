@@ -6,13 +6,18 @@ import functools
 from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 
+import msgspec
 from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import ISO_8601, permissions, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
@@ -200,3 +205,110 @@ def present_many(cls: type[PresentSerializer], rows: Iterable[dict]) -> list[dic
                 item[name] = None if value is None else represent(value)
         out.append(item)
     return out
+
+
+# What DRF's content negotiation answers with the JSON renderer whatever else a request says: no
+# Accept header, "*/*", or exactly "application/json" (a parameter such as "; indent=4" changes
+# the rendering, so such a request goes DRF's way).
+_LEAN_ACCEPT = frozenset({"*/*", "application/json"})
+_JSON_TYPE = "application/json"
+
+
+def _refuse(value: object) -> object:
+    raise TypeError(type(value).__name__)
+
+
+_JSON = msgspec.json.Encoder(enc_hook=_refuse)
+
+
+def render_json(data: object) -> bytes:
+    """DRF's JSONRenderer output of presented data (settings UNICODE_JSON, COMPACT_JSON and
+    STRICT_JSON as DRF's defaults, no indent), by msgspec: JSON without spaces, text as UTF-8 with
+    the same escapes, the two line separators escaped as DRF escapes them for JavaScript. For the
+    values a presented page holds (dicts, lists, str, int, bool, None; `plain_fields`); a value
+    msgspec does not know goes to DRF's renderer itself, so its own rules apply."""
+    try:
+        out = _JSON.encode(data)
+    except TypeError:
+        return JSONRenderer().render(data, _JSON_TYPE, {})
+    if b"\xe2\x80\xa8" in out or b"\xe2\x80\xa9" in out:
+        out = out.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
+    return out
+
+
+# Exact DRF field classes whose to_representation gives str, int, bool or None (or, for a
+# choice not among its choices, the value as read, a str from the database).
+_PLAIN_FIELDS = (
+    serializers.CharField, serializers.IntegerField, serializers.BooleanField,
+    serializers.ChoiceField, serializers.DateTimeField,
+)  # fmt: skip
+
+
+@functools.cache
+def plain_fields(cls: type[PresentSerializer]) -> bool:
+    """Whether every field of `cls` presents plain JSON values (so render_json gives DRF's
+    bytes for its rows); a list of such a field counts too."""
+
+    def plain(field: serializers.Field) -> bool:
+        if type(field) is serializers.ListField:
+            return plain(field.child)
+        return type(field) in _PLAIN_FIELDS
+
+    return all(plain(f) for f in cls()._readable_fields)
+
+
+class LeanGetView(SamenAPIView):
+    """An API view whose GET answers a page of presented rows, dispatched without the parts of
+    DRF's cycle that cannot change the answer of a plain JSON GET (ADR 0069): no content
+    negotiation where the request leaves it no choice, and the body written by render_json
+    instead of DRF's renderer. Authentication, the permission (the view's access rule), the
+    throttles, the handler and every refusal run exactly as in DRF's dispatch (refusals are
+    rendered by DRF). Any other request (a method but GET, another Accept, `?format=`) goes
+    through DRF's own dispatch."""
+
+    lean_serializer: type[PresentSerializer]
+
+    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
+        if not self._lean(request, args, kwargs):
+            return super().dispatch(request, *args, **kwargs)
+        self.args, self.kwargs = args, kwargs
+        drf_request = self.initialize_request(request, *args, **kwargs)
+        self.request = drf_request
+        self.headers = self.default_response_headers
+        try:
+            # initial() with the negotiation's answer known (see _lean).
+            self.format_kwarg = None
+            drf_request.accepted_renderer = self.renderer_classes[0]()
+            drf_request.accepted_media_type = _JSON_TYPE
+            version, scheme = self.determine_version(drf_request, *args, **kwargs)
+            drf_request.version, drf_request.versioning_scheme = version, scheme
+            self.perform_authentication(drf_request)
+            self.check_permissions(drf_request)
+            self.check_throttles(drf_request)
+            response = self.get(drf_request, *args, **kwargs)  # type: ignore[attr-defined]
+        except Exception as exc:
+            response = self.handle_exception(exc)
+        response = self.finalize_response(drf_request, response, *args, **kwargs)
+        if (
+            type(response) is Response
+            and response.status_code == 200
+            and not response.exception
+            and response.content_type is None  # else the view chose its own type
+        ):
+            # What Response.rendered_content does with the JSON renderer, without it.
+            response["Content-Type"] = _JSON_TYPE
+            response.content = render_json(response.data)
+        self.response = response
+        return response
+
+    def _lean(self, request: HttpRequest, args: tuple, kwargs: dict) -> bool:
+        accept = request.META.get("HTTP_ACCEPT", "*/*")
+        return (
+            request.method == "GET"
+            and not args
+            and not kwargs
+            and accept in _LEAN_ACCEPT
+            and api_settings.URL_FORMAT_OVERRIDE not in request.GET
+            and self.renderer_classes[0] is JSONRenderer
+            and plain_fields(self.lean_serializer)
+        )

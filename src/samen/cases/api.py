@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from samen.api import cursors
-from samen.api.base import SamenAPIView, present_many
+from samen.api.base import LeanGetView, SamenAPIView, present_many
 from samen.api.pagination import cursor_response, page_params, paged_response
 from samen.cases import selectors as case_selectors
 from samen.cases import serializers as s
@@ -98,8 +98,9 @@ def _filters_of(query: str) -> Mapping[str, object]:
     return MappingProxyType(dict(f.validated_data))
 
 
-class CaseListView(SamenAPIView):
+class CaseListView(LeanGetView):
     access_rule = "case.read"
+    lean_serializer = s.CaseSerializer
 
     @extend_schema(
         operation_id="v1_cases_list",
