@@ -110,6 +110,9 @@ def _child(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     engine = make_engine(args.engine, args.workers)
     engine_start = time.perf_counter() - started
+    # The engine's fixed cost in this process (for Dask: importing distributed, starting the
+    # scheduler and the nannies), apart from what the scan costs per ad.
+    engine_start_cpu = sum(t - b for t, b in zip(os.times()[:2], cpu_before[:2], strict=True))
     try:
         result = scan([path], config=config, engine=engine)
     finally:
@@ -161,6 +164,7 @@ def _child(args: argparse.Namespace) -> None:
                 "import_seconds": round(_IMPORT_SECONDS, 2),
                 "start_cpu_seconds": round(_START_CPU_SECONDS, 2),
                 "engine_start_seconds": round(engine_start, 2),
+                "engine_start_cpu_seconds": round(engine_start_cpu, 2),
                 "phase_seconds": result.stats["phase_seconds"],
                 "peak_rss_mb_after_phase": result.stats["peak_rss_mb_after_phase"],
                 "labels_sha256": digest[:16],
@@ -410,7 +414,8 @@ def _run_child(
         f"{figures['coordinator_cpu_us_per_ad']}; this process by phase "
         f"{figures['phase_cpu_us_per_ad']}); "
         f"start-up {figures['start_cpu_seconds']} CPU-s (imports {figures['import_seconds']}s "
-        f"wall), engine start {figures['engine_start_seconds']}s; "
+        f"wall), engine start {figures['engine_start_seconds']}s "
+        f"({figures['engine_start_cpu_seconds']} CPU-s here); "
         f"phases {figures['phase_seconds']}; "
         f"peak RSS MB after each phase {figures['peak_rss_mb_after_phase']}; "
         f"peak RSS {figures['peak_rss_mb_coordinator']} MB coordinator, "

@@ -3,6 +3,9 @@
 The reference reads the lines in this process and hands them over in chunks; the engines under
 test have their workers read byte ranges of the file themselves, several per file."""
 
+import os
+import sys
+
 import numpy as np
 import pytest
 
@@ -48,3 +51,48 @@ def test_dask_gives_the_same_clusters_as_the_local_engine(synthetic_ads, in_proc
     assert np.array_equal(result.clustering.template_labels, in_process.clustering.template_labels)
     assert result.leads == in_process.leads
     assert list(result.index.line_number) == list(in_process.index.line_number)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _same_outputs(result, reference) -> None:
+    assert list(result.index.ids) == list(reference.index.ids)
+    assert np.array_equal(result.clustering.labels, reference.clustering.labels)
+    assert np.array_equal(result.clustering.template_labels, reference.clustering.template_labels)
+    assert result.leads == reference.leads
+    assert list(result.index.line_number) == list(reference.index.line_number)
+    assert result.index.bad == reference.index.bad
+
+
+def test_a_cluster_of_its_own_runs_worker_processes_and_gives_the_same_clusters(
+    synthetic_ads, in_process
+):
+    """The engine's own LocalCluster: two worker processes (on Linux forked from this one, so
+    they start with the engine imported instead of importing it again), stopped once the last
+    result is in, started again for another pass; the same outputs each time."""
+    pytest.importorskip("dask.distributed")
+    path, _ = synthetic_ads
+    engine = DaskEngine(workers=2)
+    try:
+        pids = engine.client.run(os.getpid)
+        # eval, a builtin, is sent by name: a function of this module would import the engine.
+        loaded = engine.client.run(
+            eval, "'samen.online.engine.partition' in __import__('sys').modules"
+        )
+        first = scan([path], config=RANGES, engine=engine)
+        stopped = not any(map(_alive, pids.values()))
+        again = scan([path], config=RANGES, engine=engine)
+    finally:
+        engine.close()
+    assert len(set(pids.values())) == 2 and os.getpid() not in pids.values()
+    if sys.platform == "linux":
+        assert all(loaded.values())
+    assert stopped
+    _same_outputs(first, in_process)
+    _same_outputs(again, in_process)
