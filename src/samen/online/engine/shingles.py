@@ -158,34 +158,51 @@ def _split(files: list[SpillFile], keys: np.ndarray, target: np.ndarray) -> None
             spilled.append(keys[bounds[number] : bounds[number + 1]])
 
 
+def bucket_bits(m: int) -> int:
+    """How many of a shingle's top bits pick its bucket, so a bucket's keys fit SORT_ITEMS."""
+    return max(0, math.ceil(math.log2(m / SORT_ITEMS))) if m > SORT_ITEMS else 0
+
+
+def split_keys(buckets: list[SpillFile], block: np.ndarray, first: int, bits: int) -> None:
+    """Step 1 for one block of shingles (positions first, first + 1, ...): their
+    (shingle << 32 | position) keys, appended to the buckets of the shingles' top bits."""
+    keys = block.astype(np.uint64) << np.uint64(32)
+    keys |= np.arange(first, first + len(block), dtype=np.uint64)
+    _split(buckets, keys, (block >> (32 - bits)) if bits else block[:0])
+
+
+def weigh_bucket(keys: np.ndarray, documents: int) -> tuple[np.ndarray, np.ndarray]:
+    """Step 2 for one bucket's keys (sorted and rewritten in place): the positions (uint64) and
+    their weights, from each shingle's document frequency (the length of its run of keys; an
+    ad holds a shingle once)."""
+    keys.sort()
+    values = keys >> np.uint64(32)
+    bounds = np.concatenate(
+        [[0], np.flatnonzero(values[1:] != values[:-1]) + 1, [len(keys)]]
+    ).astype(np.int64)
+    del values
+    df = np.diff(bounds)
+    keys &= np.uint64(0xFFFFFFFF)  # now the positions
+    return keys, np.repeat(_idf(df, documents), df)
+
+
 def _weighed_positions(shingles: SpillFile, m: int, documents: int):
     """Steps 1 and 2 of the external sort: per bucket of shingles, the positions (as uint64) and
     their weights (float32), a bucket at a time."""
     # 1. (shingle << 32 | position) keys, distributed by the shingle's top bits.
-    bits = max(0, math.ceil(math.log2(m / SORT_ITEMS))) if m > SORT_ITEMS else 0
+    bits = bucket_bits(m)
     buckets = [SpillFile("samen-online-df-") for _ in range(1 << bits)]
     for first, block in shingles.blocks(np.uint32):
-        keys = block.astype(np.uint64) << np.uint64(32)
-        keys |= np.arange(first, first + len(block), dtype=np.uint64)
-        _split(buckets, keys, (block >> (32 - bits)) if bits else block[:0])
-    # 2. Per bucket: the document frequency of each shingle (the length of its run of keys; an
-    # ad holds a shingle once), and each position's weight.
+        split_keys(buckets, block, first, bits)
+    # 2. Per bucket: each position's weight.
     for bucket in buckets:
         keys = bucket.array(np.uint64, 0, bucket.size // 8)
         bucket.close()
         if not len(keys):
             continue
-        keys.sort()
-        values = keys >> np.uint64(32)
-        bounds = np.concatenate(
-            [[0], np.flatnonzero(values[1:] != values[:-1]) + 1, [len(keys)]]
-        ).astype(np.int64)
-        del values
-        df = np.diff(bounds)
-        weights = np.repeat(_idf(df, documents), df)
-        keys &= np.uint64(0xFFFFFFFF)  # now the positions
-        yield keys, weights
-        del keys, weights
+        positions, weights = weigh_bucket(keys, documents)
+        yield positions, weights
+        del keys, positions, weights
 
 
 def _check_size(m: int) -> None:

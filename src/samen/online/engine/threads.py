@@ -11,7 +11,6 @@ of threads; the tests compare 1 thread with several.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +19,15 @@ from typing import TypeVar
 
 import numpy as np
 
-from .shingles import SORT_ITEMS, ArrayRuns, _check_size, _documents, _idf, _split, ad_totals
+from .shingles import (
+    ArrayRuns,
+    _check_size,
+    _documents,
+    ad_totals,
+    bucket_bits,
+    split_keys,
+    weigh_bucket,
+)
 from .spill import BLOCK, SpillFile
 
 T = TypeVar("T")
@@ -97,7 +104,7 @@ def weights_in_memory(shingles: SpillFile, starts: np.ndarray, pool: Pool) -> Ar
     if m:
         shingles.read_into(0, values)
         documents = _documents(starts)
-        bits = max(0, math.ceil(math.log2(m / SORT_ITEMS))) if m > SORT_ITEMS else 0
+        bits = bucket_bits(m)
         lanes = slices(m, pool.threads, least=BLOCK // 4)
         files = [[SpillFile("samen-online-df-") for _ in range(1 << bits)] for _ in lanes]
         # Blocks of a quarter of the serial block a thread: memory in flight as the serial code.
@@ -106,10 +113,7 @@ def weights_in_memory(shingles: SpillFile, starts: np.ndarray, pool: Pool) -> Ar
         def distribute(lane: int) -> None:
             span = lanes[lane]
             for first in range(span.start, span.stop, step):
-                block = values[first : min(first + step, span.stop)]
-                keys = block.astype(np.uint64) << np.uint64(32)
-                keys |= np.arange(first, first + len(block), dtype=np.uint64)
-                _split(files[lane], keys, (block >> (32 - bits)) if bits else block[:0])
+                split_keys(files[lane], values[first : min(first + step, span.stop)], first, bits)
 
         def weigh(bucket: int) -> None:
             parts = [lane[bucket] for lane in files]
@@ -118,15 +122,8 @@ def weights_in_memory(shingles: SpillFile, starts: np.ndarray, pool: Pool) -> Ar
                 part.close()
             if not len(keys):
                 return
-            keys.sort()
-            shingle = keys >> np.uint64(32)
-            bounds = np.concatenate(
-                [[0], np.flatnonzero(shingle[1:] != shingle[:-1]) + 1, [len(keys)]]
-            ).astype(np.int64)
-            del shingle
-            df = np.diff(bounds)
-            keys &= np.uint64(0xFFFFFFFF)  # now the positions
-            weights[keys] = np.repeat(_idf(df, documents), df)
+            positions, weighed = weigh_bucket(keys, documents)
+            weights[positions] = weighed
 
         try:
             pool.map(distribute, range(len(lanes)))

@@ -45,7 +45,7 @@ def test_weights_on_threads_equal_the_serial_ones(monkeypatch, threads):
     """Several lanes (each its own bucket files) and several buckets: the same weights, totals
     and shingles, to the bit, as the serial weighing and as the external sort through files."""
     _, spilled, _, _ = _runs(monkeypatch)  # SORT_ITEMS = 256: many buckets
-    monkeypatch.setattr(threads_module, "SORT_ITEMS", 256)
+    monkeypatch.setattr(shingles_module, "SORT_ITEMS", 256)  # the buckets of both paths
     monkeypatch.setattr(threads_module, "BLOCK", 4096)  # lanes of >= 1024 shingles, small blocks
     records = np.frombuffer(spilled.records.read(0, spilled.records.size), dtype=np.uint32)
     shingles = SpillFile("test-")
@@ -86,7 +86,7 @@ def test_band_keys_on_threads_equal_the_serial_ones(indexes, monkeypatch):
 def test_clustering_on_threads_equals_clustering_on_one(indexes, monkeypatch):
     """Edges (each band's, in order), the verified count, clusters and persona links."""
     monkeypatch.setattr(cluster_module, "_PARALLEL_PAIRS", 16)
-    monkeypatch.setattr(threads_module, "SORT_ITEMS", 4096)
+    monkeypatch.setattr(shingles_module, "SORT_ITEMS", 4096)  # the buckets of both paths
     config = ScanConfig()
     for result in indexes:
         index = result.index
