@@ -18,6 +18,7 @@
  *                                   a set of positive int64 codes in an open-addressing table;
  *   fold_bands(block, width, fold, out)
  *                                   every LSH band's key of a block of signature rows;
+ *   indent_json(compact, level)     compact JSON laid out as json.dumps(indent=1) does;
  *   weighted_at_least(...)          weighted_common of _tokens.c, the same sums, that gives up
  *                                   on a pair as soon as it can no longer reach the threshold.
  *
@@ -601,7 +602,116 @@ static PyObject *fold_bands(PyObject *module, PyObject *const *args, Py_ssize_t 
     Py_RETURN_NONE;
 }
 
+/* ---- indent_json ----------------------------------------------------------------------- */
+
+/* indent_json(compact, level) -> bytes: compact JSON (UTF-8 bytes, as json.dumps(value,
+ * ensure_ascii=False, separators=(",", ":")) writes it) laid out as json.dumps(value,
+ * ensure_ascii=False, indent=1) lays it out when the value starts at indentation ``level``:
+ * after an opening bracket or brace a new line one space deeper, after each comma a new line,
+ * before a closing one a new line one space shallower, ": " after a key; an empty list or
+ * object stays "[]" or "{}". Only outside strings: a string runs from a quote to the next
+ * quote not escaped by a backslash (the escapes json writes), and UTF-8 never has these ASCII
+ * bytes inside another character. */
+static PyObject *indent_json(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "indent_json() takes 2 arguments");
+        return NULL;
+    }
+    const Py_ssize_t level = PyLong_AsSsize_t(args[1]);
+    if (level == -1 && PyErr_Occurred()) return NULL;
+    if (level < 0) {
+        PyErr_SetString(PyExc_ValueError, "indent_json(): level must not be negative");
+        return NULL;
+    }
+    Py_buffer view;
+    if (get_buffer(args[0], &view, 1, 0, "compact") < 0) return NULL;
+    const char *in = view.buf;
+    const Py_ssize_t n = view.len;
+    /* First the depth and the number of line breaks, to size the output. */
+    Py_ssize_t depth = level, deepest = level, breaks = 0, colons = 0;
+    int in_string = 0, bad = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const char c = in[i];
+        if (in_string) {
+            if (c == '\\') i++;
+            else if (c == '"') in_string = 0;
+            continue;
+        }
+        if (c == '"') in_string = 1;
+        else if (c == '[' || c == '{') {
+            if (i + 1 < n && (in[i + 1] == ']' || in[i + 1] == '}')) {
+                i++;
+                continue;
+            }
+            depth++;
+            breaks++;
+            if (depth > deepest) deepest = depth;
+        } else if (c == ']' || c == '}') {
+            depth--;
+            breaks++;
+            if (depth < level) bad = 1;
+        } else if (c == ',') breaks++;
+        else if (c == ':') colons++;
+    }
+    if (bad || in_string || depth != level) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "indent_json(): not compact JSON");
+        return NULL;
+    }
+    PyObject *result = PyBytes_FromStringAndSize(NULL, n + colons + breaks * (1 + deepest));
+    if (result == NULL) {
+        PyBuffer_Release(&view);
+        return NULL;
+    }
+    char *out = PyBytes_AS_STRING(result), *o = out;
+    depth = level;
+    in_string = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const char c = in[i];
+        if (in_string) {
+            *o++ = c;
+            if (c == '\\') *o++ = in[++i];
+            else if (c == '"') in_string = 0;
+            continue;
+        }
+        if (c == '"') {
+            in_string = 1;
+            *o++ = c;
+        } else if (c == '[' || c == '{') {
+            *o++ = c;
+            if (i + 1 < n && (in[i + 1] == ']' || in[i + 1] == '}')) {
+                *o++ = in[++i];
+                continue;
+            }
+            depth++;
+            *o++ = '\n';
+            memset(o, ' ', depth);
+            o += depth;
+        } else if (c == ']' || c == '}') {
+            depth--;
+            *o++ = '\n';
+            memset(o, ' ', depth);
+            o += depth;
+            *o++ = c;
+        } else if (c == ',') {
+            *o++ = ',';
+            *o++ = '\n';
+            memset(o, ' ', depth);
+            o += depth;
+        } else if (c == ':') {
+            *o++ = ':';
+            *o++ = ' ';
+        } else
+            *o++ = c;
+    }
+    PyBuffer_Release(&view);
+    if (_PyBytes_Resize(&result, o - out) < 0) return NULL;
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"indent_json", (PyCFunction)(void (*)(void))indent_json, METH_FASTCALL,
+     "Compact JSON laid out as json.dumps(indent=1) lays it out."},
     {"fold_bands", (PyCFunction)(void (*)(void))fold_bands, METH_FASTCALL,
      "Every band's key of every row of a block of signatures."},
     {"shingle_df", (PyCFunction)(void (*)(void))shingle_df, METH_FASTCALL,

@@ -258,3 +258,10 @@ def test_clustering_with_the_kernels_equals_clustering_without(indexes, monkeypa
         assert new.template_edge_count == old.template_edge_count
         assert new.persona_links == old.persona_links
         assert new.hub_contacts == old.hub_contacts
+
+
+def test_indent_json_refuses_what_is_not_compact_json():
+    for bad in (b"[1,2", b"{]}", b'["a]', b"]"):
+        with pytest.raises(ValueError):
+            _clusterc.indent_json(bad, 0)
+    assert _clusterc.indent_json(b'{"a":[]}', 2) == b'{\n   "a": []\n  }'

@@ -184,24 +184,50 @@ def _random_value(rng, depth: int):
     }
 
 
-def test_dump_indented_writes_the_bytes_json_dump_writes(scans, monkeypatch):
+@pytest.mark.parametrize("compiled", [True, False])
+def test_dump_indented_writes_the_bytes_json_dump_writes(scans, monkeypatch, compiled):
+    """Both ways: json's C encoder laid out by ``indent_json`` (ADR 0076), and the encoder in
+    Python that an install without the extension uses."""
+    if compiled:
+        assert jsonout._indent_json is not None  # built: else this would test the fallback
+    else:
+        monkeypatch.setattr(jsonout, "_indent_json", None)
     rng = np.random.default_rng(9)
     for _ in range(400):
         value = _random_value(rng, 0)
         assert _dump_indented(value) == _json_dump(value)
-    # Large enough to be written in several pieces.
+        # The same value as a document's list, cut into slices.
+        monkeypatch.setattr(jsonout, "_SLICE_ITEMS", 2)
+        document = {"stats": value, "items": [value, [value], {}, 3, value]}
+        assert _dump_indented(document) == _json_dump(document)
+        monkeypatch.setattr(jsonout, "_SLICE_ITEMS", 4096)
+    # Large enough to be written in several pieces and slices.
     monkeypatch.setattr(jsonout, "_FLUSH_PIECES", 7)
+    monkeypatch.setattr(jsonout, "_SLICE_ITEMS", 3)
     indicators = load_indicators(None)
     for result in scans:
         document = leads_document(result, indicators)
-        assert len(document["clusters"]) > 3
+        assert len(document["clusters"]) > 3 and len(document["possible_victims"]) > 3
         assert _dump_indented(document) == _json_dump(document)
 
 
-def test_dump_indented_refuses_what_json_dump_refuses():
+@pytest.mark.parametrize("compiled", [True, False])
+def test_dump_indented_refuses_what_json_dump_refuses(monkeypatch, compiled):
+    if not compiled:
+        monkeypatch.setattr(jsonout, "_indent_json", None)
+    monkeypatch.setattr(jsonout, "_SLICE_ITEMS", 2)
     loop: list = []
     loop.append(loop)
-    for bad, error in (({"a": object()}, TypeError), ({(1, 2): 1}, TypeError), (loop, ValueError)):
+    inner: dict = {}
+    inner["a"] = [1, 2, 3, inner]
+    for bad, error in (
+        ({"a": object()}, TypeError),
+        ({(1, 2): 1}, TypeError),
+        (loop, ValueError),
+        ({"x": loop}, ValueError),
+        (inner, ValueError),
+        ({"a": [1, 2, 3, object()]}, TypeError),
+    ):
         with pytest.raises(error):
             _json_dump(bad)
         with pytest.raises(error):
