@@ -522,7 +522,28 @@ def write_clusters_csv(result: ScanResult, path: Path) -> None:
         for first in range(0, len(labels), 65_536):
             block = labels[first : first + 65_536].tolist()
             cells = safe_column(list(islice(ids, len(block))))
-            writer.writerows(zip(cells, map(cluster_name, block), strict=True))
+            names = list(map(cluster_name, block))
+            text = _plain_rows(cells, names)
+            if text is None:
+                writer.writerows(zip(cells, names, strict=True))
+            else:
+                handle.write(text)
+
+
+# What makes csv.writer (the excel dialect, minimal quoting) quote a cell.
+_QUOTED = (",", '"', "\r", "\n")
+
+
+def _plain_rows(cells: list[str], names: list[str]) -> str | None:
+    """The rows ``csv.writer`` writes for (cell, name) pairs when no cell needs quoting (one
+    scan of the block's text), joined at once; None when one does (csv.writer then writes
+    them). Names are cluster names, which never need it."""
+    if not all(type(cell) is str for cell in cells):
+        return None
+    joined = "".join(cells)
+    if any(mark in joined for mark in _QUOTED):
+        return None
+    return "".join(cell + "," + name + "\r\n" for cell, name in zip(cells, names, strict=True))
 
 
 def write_bad_lines(result: ScanResult, paths: list[Path], path: Path) -> None:

@@ -2,6 +2,7 @@
 ADR 0066): per-cluster facts counted in numpy for all clusters at once, URLs read in groups,
 score bounds without building descriptions. Checked on both generators' ads."""
 
+import csv
 import enum
 import io
 import json
@@ -26,7 +27,12 @@ from samen.online.engine.heldout import write_heldout
 from samen.online.engine.index import Index, StringColumn
 from samen.online.engine.indicators import load_indicators
 from samen.online.engine.jsonout import dump_indented
-from samen.online.engine.runner import InProcessEngine, leads_document, write_clusters_csv
+from samen.online.engine.runner import (
+    InProcessEngine,
+    _plain_rows,
+    leads_document,
+    write_clusters_csv,
+)
 from samen.online.engine.spill import SpillFile
 from samen.online.tests.test_compiled_kernels import _runs
 from samen.spreadsheets import SafeWriter
@@ -286,6 +292,30 @@ def test_clusters_csv_escapes_ids_as_the_safe_writer_does(tmp_path):
     fast = (tmp_path / "fast.csv").read_bytes()
     assert fast == (tmp_path / "safe.csv").read_bytes()
     assert b"'=cmd" in fast and b"\n-3," in fast
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["a", "b-1", "", " x ", "é中", "\tt", "'=q"],
+        ["a", "comma,id"],
+        ['quote"id', "b"],
+        ["line\nbreak"],
+        ["carriage\rreturn", "x"],
+        [],
+    ],
+)
+def test_plain_csv_rows_are_what_csv_writer_writes(cells):
+    """Rows joined at once where no cell needs quoting; where one does, csv.writer writes the
+    block (None), so the file is the same either way."""
+    names = [cluster_name(n) for n in range(len(cells))]
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows(zip(cells, names, strict=True))
+    text = _plain_rows(cells, names)
+    quoted = any(mark in cell for cell in cells for mark in ',"\r\n')
+    assert (text is None) == quoted
+    if text is not None:
+        assert text == out.getvalue()
 
 
 def test_band_keys_in_one_pass_equal_one_band_at_a_time(scans, synthetic_ads, monkeypatch):
