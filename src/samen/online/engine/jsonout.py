@@ -180,10 +180,11 @@ def _indented(value: Any, level: int) -> str:
     """``value`` as ``json.dumps(value, ensure_ascii=False, indent=1)`` writes it, nested at
     ``level``: encoded compactly by json's C encoder (which json.dump with ``indent`` does not
     use: the same type checks, scalar forms and errors), then laid out by ``indent_json``."""
-    compact = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return _indent_json(compact.encode("utf-8", "surrogatepass"), level).decode(  # type: ignore[misc]
+    compact = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(
         "utf-8", "surrogatepass"
     )
+    assert _indent_json is not None  # the caller checked
+    return _indent_json(compact, level).decode("utf-8", "surrogatepass")
 
 
 def _dump_compiled(value: Any, handle: IO[str]) -> None:
