@@ -2,7 +2,6 @@
 ADR 0066): per-cluster facts counted in numpy for all clusters at once, URLs read in groups,
 score bounds without building descriptions. Checked on both generators' ads."""
 
-import csv
 import enum
 import io
 import json
@@ -28,6 +27,7 @@ from samen.online.engine.index import Index, StringColumn
 from samen.online.engine.indicators import load_indicators
 from samen.online.engine.jsonout import dump_indented
 from samen.online.engine.runner import (
+    _CLUSTER_NAME,
     InProcessEngine,
     _plain_rows,
     leads_document,
@@ -35,7 +35,7 @@ from samen.online.engine.runner import (
 )
 from samen.online.engine.spill import SpillFile
 from samen.online.tests.test_compiled_kernels import _runs
-from samen.spreadsheets import SafeWriter
+from samen.spreadsheets import FORMULA_STARTS, SafeWriter
 
 
 @pytest.fixture(scope="module")
@@ -297,25 +297,34 @@ def test_clusters_csv_escapes_ids_as_the_safe_writer_does(tmp_path):
 @pytest.mark.parametrize(
     "cells",
     [
-        ["a", "b-1", "", " x ", "é中", "\tt", "'=q"],
+        ["a", "b-1", "", " x ", "é中", "t\t", "'=q", "x=1", "1"],
         ["a", "comma,id"],
         ['quote"id', "b"],
         ["line\nbreak"],
         ["carriage\rreturn", "x"],
+        ["ok", "=formula"],
+        ["ok", "-3"],
+        ["@a"],
+        ["\ttab", "b"],
+        ["+x"],
         [],
     ],
 )
-def test_plain_csv_rows_are_what_csv_writer_writes(cells):
-    """Rows joined at once where no cell needs quoting; where one does, csv.writer writes the
-    block (None), so the file is the same either way."""
+def test_plain_csv_rows_are_what_the_safe_writer_writes(cells):
+    """Rows joined at once where no cell needs quoting or starts a formula; where one does,
+    csv.writer writes the block after ``safe_column`` (None): the file is the same either way."""
     names = [cluster_name(n) for n in range(len(cells))]
     out = io.StringIO(newline="")
-    csv.writer(out).writerows(zip(cells, names, strict=True))
+    SafeWriter(out).writerows(zip(cells, names, strict=True))
     text = _plain_rows(cells, names)
     quoted = any(mark in cell for cell in cells for mark in ',"\r\n')
-    assert (text is None) == quoted
+    formula = any(cell.startswith(FORMULA_STARTS) for cell in cells)
+    assert (text is None) == (quoted or formula)
     if text is not None:
         assert text == out.getvalue()
+    assert [_CLUSTER_NAME(n) for n in (0, 7, 1234567, 12345678)] == [
+        cluster_name(n) for n in (0, 7, 1234567, 12345678)
+    ]
 
 
 def test_band_keys_in_one_pass_equal_one_band_at_a_time(scans, synthetic_ads, monkeypatch):
