@@ -856,6 +856,363 @@ error:
     return NULL;
 }
 
+/* contact_matches(lowered, word_gates) -> the matches of extract.py's contact patterns
+ *
+ * What extract._contact_matches_py (the definition) gives with its substring gates and regular
+ * expressions: for each pattern whose gate holds, in this order, every match finditer finds,
+ * left to right, as a tuple:
+ *   1  _HANDLE_SITE_RE   (0, site, name)          gate: "t.me/" or ".com/" in the text
+ *   2  _HANDLE_LABEL_RE  (1, site, name)          gate: "@" or ":" in it, and word_gates & 2
+ *   4  _WHATSAPP_RE      (2, number)              gate: "wa.me/" in it
+ *   8  _URL_RE           (3, url)                 gate: "http" or "www." in it
+ *   16 _EMAIL_RE         (4, user, domain, tld)   gate: _EMAIL_HINT_RE, "[at]" or "(at)"
+ *   32 _PHONE_RE         (5, phone as written)    gate: word_gates & 32
+ * The WhatsApp, URL and phone gates hold whenever their pattern matches, so they are not
+ * tested here. Each matcher below is its pattern written out by hand, with re's classes for str
+ * patterns: \w is Py_UNICODE_ISALNUM or "_", \d Py_UNICODE_ISDECIMAL, \s Py_UNICODE_ISSPACE.
+ * None of the patterns can gain a match by backtracking into a repeat (each repeat is followed
+ * by something its class cannot hold, or by a test of its last character only), so a matcher
+ * takes the greedy run and checks what follows; alternations are tried in the pattern's order.
+ * One pass over the text tries every pattern at each position, a pattern only from the end of
+ * its last match on, as finditer does. The e-mail and labelled-handle patterns are tried from
+ * the text's start, where the definition starts near the first separator: no match can start
+ * before that (ADR 0065; the tests compare both). */
+static inline int is_space(Py_UCS4 ch) { return Py_UNICODE_ISSPACE(ch); }
+
+static inline int is_ascii_alnum(Py_UCS4 ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+}
+
+/* Whether the ASCII literal lit occurs at s[at]. */
+static inline int ascii_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, const char *lit) {
+    for (Py_ssize_t i = 0; lit[i]; i++)
+        if (at + i >= n || s[at + i] != (Py_UCS4)(unsigned char)lit[i]) return 0;
+    return 1;
+}
+
+/* The length of the run of characters in [\w.] at s[at], at most cap. */
+static inline Py_ssize_t name_run(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at,
+                                  Py_ssize_t cap) {
+    Py_ssize_t r = 0;
+    while (r < cap && at + r < n && (s[at + r] == '.' || is_word(s[at + r]))) r++;
+    return r;
+}
+
+static inline Py_ssize_t skip_spaces(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at) {
+    while (at < n && is_space(s[at])) at++;
+    return at;
+}
+
+static const char *const handle_sites[] = {"t.me", "telegram.me", "instagram.com",
+                                           "onlyfans.com", "snapchat.com/add", NULL};
+static const char *const label_sites[] = {"telegram", "tg",    "snapchat", "snap", "sc",
+                                          "instagram", "insta", "ig",       "onlyfans", "of",
+                                          NULL};
+static const char *const email_tlds[] = {"com", "nl", "org", "net", "pl", "ro", "bg",
+                                         "es",  "eu", "be",  "de",  "info", NULL};
+
+/* A match: its pattern's number (0..5), and up to three groups as spans of the text. */
+typedef struct {
+    int code, parts;
+    Py_ssize_t end, spans[6];
+} ContactMatch;
+
+/* Each matcher: whether its pattern matches at s[at] (m filled in) or not. */
+
+/* (?<![\w.])(?P<site>t\.me|...|snapchat\.com/add)/(?P<name>[\w.]{3,32}) */
+static int site_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, ContactMatch *m) {
+    if (at > 0 && (s[at - 1] == '.' || is_word(s[at - 1]))) return 0;
+    for (int k = 0; handle_sites[k] != NULL; k++) {
+        if (!ascii_at(s, n, at, handle_sites[k])) continue;
+        Py_ssize_t slash = at + (Py_ssize_t)strlen(handle_sites[k]);
+        if (slash >= n || s[slash] != '/') continue;
+        Py_ssize_t r = name_run(s, n, slash + 1, 32);
+        if (r < 3) continue;
+        *m = (ContactMatch){0, 2, slash + 1 + r, {at, slash, slash + 1, slash + 1 + r}};
+        return 1;
+    }
+    return 0;
+}
+
+/* (?<!\w)(?P<site>telegram|tg|...|of)\s*(?::\s*@?|@)\s*(?P<name>[\w.]{3,32}) */
+static int label_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, ContactMatch *m) {
+    if (at > 0 && is_word(s[at - 1])) return 0;
+    for (int k = 0; label_sites[k] != NULL; k++) {
+        if (!ascii_at(s, n, at, label_sites[k])) continue;
+        Py_ssize_t site_end = at + (Py_ssize_t)strlen(label_sites[k]);
+        Py_ssize_t q = skip_spaces(s, n, site_end);
+        if (q >= n) continue;
+        if (s[q] == ':') {
+            q = skip_spaces(s, n, q + 1);
+            /* An "@" here must be taken: the name cannot start with it. */
+            if (q < n && s[q] == '@') q++;
+        } else if (s[q] == '@') {
+            q++;
+        } else {
+            continue;
+        }
+        q = skip_spaces(s, n, q);
+        Py_ssize_t r = name_run(s, n, q, 32);
+        if (r < 3) continue;
+        *m = (ContactMatch){1, 2, q + r, {at, site_end, q, q + r}};
+        return 1;
+    }
+    return 0;
+}
+
+/* (?<![\w.])wa\.me/\+?(?P<number>\d{8,15}) */
+static int whatsapp_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, ContactMatch *m) {
+    if (at > 0 && (s[at - 1] == '.' || is_word(s[at - 1]))) return 0;
+    if (!ascii_at(s, n, at, "wa.me/")) return 0;
+    Py_ssize_t q = at + 6;
+    if (q < n && s[q] == '+') q++; /* if the digits fail after it, they fail at the + too */
+    Py_ssize_t r = 0;
+    while (r < 15 && q + r < n && is_digit(s[q + r])) r++;
+    if (r < 8) return 0;
+    *m = (ContactMatch){2, 1, q + r, {q, q + r}};
+    return 1;
+}
+
+/* (?:https?://|www\.)[^\s<>\"']+ */
+static int url_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, ContactMatch *m) {
+    Py_ssize_t q;
+    if (ascii_at(s, n, at, "https://"))
+        q = at + 8;
+    else if (ascii_at(s, n, at, "http://"))
+        q = at + 7;
+    else if (ascii_at(s, n, at, "www."))
+        q = at + 4;
+    else
+        return 0;
+    Py_ssize_t end = q;
+    while (end < n && !(is_space(s[end]) || s[end] == '<' || s[end] == '>' || s[end] == '"' ||
+                        s[end] == '\''))
+        end++;
+    if (end == q) return 0;
+    *m = (ContactMatch){3, 1, end, {at, end}};
+    return 1;
+}
+
+static inline int is_user_char(Py_UCS4 c) {
+    return c == '.' || c == '+' || c == '-' || is_word(c);
+}
+
+static inline int is_domain_char(Py_UCS4 c) { return c == '-' || is_ascii_alnum(c); }
+
+/* (?<![\w.+-])(?P<user>[a-z0-9][\w.+-]{0,40})\s*(?:@|\[at\]|\(at\))\s*
+ * (?P<domain>[a-z0-9-]{2,40})\s*(?:\.|\[dot\]|\(dot\))\s*(?P<tld>com|nl|...|info)\b */
+static int email_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, ContactMatch *m) {
+    if (!is_ascii_alnum(s[at]) || (at > 0 && is_user_char(s[at - 1]))) return 0;
+    Py_ssize_t q = at + 1;
+    while (q < n && q - at <= 41 && is_user_char(s[q])) q++;
+    /* More than 41 user characters: no shorter user part is followed by a separator. */
+    if (q - at > 41) return 0;
+    const Py_ssize_t user_end = q;
+    q = skip_spaces(s, n, q);
+    if (q < n && s[q] == '@')
+        q += 1;
+    else if (ascii_at(s, n, q, "[at]") || ascii_at(s, n, q, "(at)"))
+        q += 4;
+    else
+        return 0;
+    const Py_ssize_t domain = skip_spaces(s, n, q);
+    q = domain;
+    while (q < n && q - domain <= 40 && is_domain_char(s[q])) q++;
+    const Py_ssize_t domain_end = q;
+    if (q - domain < 2 || q - domain > 40) return 0;
+    q = skip_spaces(s, n, q);
+    if (q < n && s[q] == '.')
+        q += 1;
+    else if (ascii_at(s, n, q, "[dot]") || ascii_at(s, n, q, "(dot)"))
+        q += 5;
+    else
+        return 0;
+    q = skip_spaces(s, n, q);
+    for (int k = 0; email_tlds[k] != NULL; k++) {
+        if (!ascii_at(s, n, q, email_tlds[k])) continue;
+        Py_ssize_t stop = q + (Py_ssize_t)strlen(email_tlds[k]);
+        if (stop < n && is_word(s[stop])) continue; /* \b */
+        *m = (ContactMatch){4, 3, stop, {at, user_end, domain, domain_end, q, stop}};
+        return 1;
+    }
+    return 0;
+}
+
+/* The class of _PHONE_RE's body: [0-9ol\s().\-_/*·•~|] and the emoji ranges of _EMOJI. */
+static inline int is_phone_char(Py_UCS4 c) {
+    if (c < 128)
+        return (c >= '0' && c <= '9') || c == 'o' || c == 'l' || c == '(' || c == ')' ||
+               c == '.' || c == '-' || c == '_' || c == '/' || c == '*' || c == '~' ||
+               c == '|' || is_space(c);
+    return c == 0xB7 || c == 0x2022 || (c >= 0x2600 && c <= 0x27BF) ||
+           (c >= 0x1F300 && c <= 0x1FAFF) || c == 0xFE0F || c == 0x20E3 || c == 0x200D ||
+           is_space(c);
+}
+
+/* (?:\+|0|o(?=[\s.\-]*6))(?<![\w+].)[class]{8,45}(?<=\d) */
+static int phone_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, ContactMatch *m) {
+    if (s[at] == 'o') {
+        Py_ssize_t q = at + 1;
+        while (q < n && (s[q] == '.' || s[q] == '-' || is_space(s[q]))) q++;
+        if (q >= n || s[q] != '6') return 0;
+    } else if (s[at] != '+' && s[at] != '0') {
+        return 0;
+    }
+    if (at > 0 && (s[at - 1] == '+' || is_word(s[at - 1]))) return 0;
+    Py_ssize_t run = 0;
+    while (run < 45 && at + 1 + run < n && is_phone_char(s[at + 1 + run])) run++;
+    /* The greedy run given back to its last digit, at least 8 long. */
+    Py_ssize_t length = run;
+    while (length >= 8 && !is_digit(s[at + length])) length--;
+    if (length < 8) return 0;
+    *m = (ContactMatch){5, 1, at + 1 + length, {at, at + 1 + length}};
+    return 1;
+}
+
+/* _EMAIL_HINT_RE at s[at]: @\s*[a-z0-9-]{2,40}\. */
+static int email_hint_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at) {
+    Py_ssize_t q = skip_spaces(s, n, at + 1), r = 0;
+    while (r <= 40 && q + r < n && is_domain_char(s[q + r])) r++;
+    return r >= 2 && r <= 40 && q + r < n && s[q + r] == '.';
+}
+
+#define CONTACT_STACK 2048
+
+static PyObject *contact_matches(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyLong_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "contact_matches() takes a str and an int");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    const long word_gates = PyLong_AsLong(args[1]);
+    if (word_gates == -1 && PyErr_Occurred()) return NULL;
+    if (PyUnicode_READY(text) < 0) return NULL;
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    /* The text as UCS4, so that every matcher reads it by plain indexing. */
+    Py_UCS4 stack[CONTACT_STACK], *s = stack;
+    ContactMatch found_stack[16], *found = found_stack;
+    Py_ssize_t found_count = 0, found_capacity = 16;
+    PyObject *out = NULL;
+    if (n >= CONTACT_STACK) {
+        s = PyMem_Malloc((n + 1) * sizeof(Py_UCS4));
+        if (s == NULL) return PyErr_NoMemory();
+    }
+    if (PyUnicode_AsUCS4(text, s, n + 1, 1) == NULL) goto done;
+    /* 1. The gates, and where the first e-mail separator is. */
+    int site_gate = 0, has_at = 0, has_colon = 0, email_gate = 0, url_seen = 0, whatsapp_seen = 0;
+    Py_ssize_t first_separator = n;
+    for (Py_ssize_t at = 0; at < n; at++) {
+        switch (s[at]) {
+        case '/':
+            if (at >= 4 && (ascii_at(s, n, at - 4, "t.me/") || ascii_at(s, n, at - 4, ".com/")))
+                site_gate = 1;
+            if (at >= 5 && ascii_at(s, n, at - 5, "wa.me/")) whatsapp_seen = 1;
+            break;
+        case ':':
+            has_colon = 1;
+            if (ascii_at(s, n, at, "://")) url_seen = 1;
+            break;
+        case '@':
+            has_at = 1;
+            if (first_separator == n) first_separator = at;
+            if (!email_gate && email_hint_at(s, n, at)) email_gate = 1;
+            break;
+        case '[':
+        case '(':
+            if (ascii_at(s, n, at, s[at] == '[' ? "[at]" : "(at)")) {
+                email_gate = 1;
+                if (first_separator == n) first_separator = at;
+            }
+            break;
+        case 'w':
+            if (ascii_at(s, n, at, "www.")) url_seen = 1;
+            break;
+        }
+    }
+    /* The patterns worth trying: those whose gate holds and that can match at all (the URL and
+     * WhatsApp patterns need what their gates test, and more). */
+    const unsigned gates = (site_gate ? 1 : 0) | ((has_at || has_colon) ? word_gates & 2 : 0) |
+                           (whatsapp_seen ? 4 : 0) | (url_seen ? 8 : 0) | (email_gate ? 16 : 0) |
+                           (word_gates & 32);
+    /* No address starts before the first separator, less the whitespace before it and the
+     * longest user part (extract._scan_start). */
+    Py_ssize_t email_start = first_separator;
+    while (email_start > 0 && is_space(s[email_start - 1])) email_start--;
+    email_start = email_start > 41 ? email_start - 41 : 0;
+    /* 2. Every pattern tried at each position, from the end of its last match on. */
+    int (*const matchers[6])(const Py_UCS4 *, Py_ssize_t, Py_ssize_t, ContactMatch *) = {
+        site_at, label_at, whatsapp_at, url_at, email_at, phone_at};
+    Py_ssize_t next[6] = {0, 0, 0, 0, email_start, 0}; /* where each pattern may match next */
+    for (Py_ssize_t at = 0; gates && at < n; at++) {
+        const Py_UCS4 c = s[at];
+        /* Which patterns can start with c. */
+        unsigned wanted;
+        switch (c) {
+        case 't': case 'i': case 's': wanted = 1 | 2 | 16; break;
+        case 'o': wanted = 1 | 2 | 16 | 32; break;
+        case 'w': wanted = 4 | 8 | 16; break;
+        case 'h': wanted = 8 | 16; break;
+        case '+': wanted = 32; break;
+        case '0': wanted = 16 | 32; break;
+        default: wanted = is_ascii_alnum(c) ? 16 : 0;
+        }
+        wanted &= gates;
+        /* An address starts where no user character precedes it. */
+        if ((wanted & 16) && at > 0 && is_user_char(s[at - 1])) wanted &= ~16u;
+        for (int k = 0; wanted; k++, wanted >>= 1) {
+            if (!(wanted & 1) || next[k] > at) continue;
+            ContactMatch m;
+            if (!matchers[k](s, n, at, &m)) continue;
+            next[k] = m.end;
+            if (found_count == found_capacity) {
+                found_capacity *= 2;
+                ContactMatch *grown = found == found_stack
+                                          ? PyMem_Malloc(found_capacity * sizeof(ContactMatch))
+                                          : PyMem_Realloc(found,
+                                                          found_capacity * sizeof(ContactMatch));
+                if (grown == NULL) {
+                    PyErr_NoMemory();
+                    goto done;
+                }
+                if (found == found_stack) memcpy(grown, found_stack, sizeof(found_stack));
+                found = grown;
+            }
+            found[found_count++] = m;
+        }
+    }
+    out = PyList_New(0);
+    if (out == NULL) goto done;
+    /* Pattern by pattern, each one's matches in text order. */
+    for (int k = 0; k < 6; k++) {
+        if (!(gates & (1 << k))) continue;
+        for (Py_ssize_t f = 0; f < found_count; f++) {
+            const ContactMatch *m = &found[f];
+            if (m->code != k) continue;
+            PyObject *item = PyTuple_New(m->parts + 1);
+            if (item == NULL) goto fail;
+            PyTuple_SET_ITEM(item, 0, PyLong_FromLong(k));
+            for (int p = 0; p < m->parts; p++)
+                PyTuple_SET_ITEM(item, p + 1,
+                                 PyUnicode_Substring(text, m->spans[2 * p], m->spans[2 * p + 1]));
+            for (int p = 0; p <= m->parts; p++)
+                if (PyTuple_GET_ITEM(item, p) == NULL) {
+                    Py_DECREF(item);
+                    goto fail;
+                }
+            int failed = PyList_Append(out, item) < 0;
+            Py_DECREF(item);
+            if (failed) goto fail;
+        }
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    if (s != stack) PyMem_Free(s);
+    if (found != found_stack) PyMem_Free(found);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"word_tokens", word_tokens, METH_O,
      "(tokens, set of tokens) of a lower-cased text, digit runs as the number slot."},
@@ -869,6 +1226,8 @@ static PyMethodDef methods[] = {
      "The indicator bits of the searches an ad's words name, tried where their starts occur."},
     {"sketch", (PyCFunction)(void (*)(void))sketch, METH_FASTCALL,
      "MinHash signatures and distinct sorted shingles of token lists."},
+    {"contact_matches", (PyCFunction)(void (*)(void))contact_matches, METH_FASTCALL,
+     "The matches of the extractor's contact patterns that the gates name."},
     {"indices_in", (PyCFunction)(void (*)(void))indices_in, METH_FASTCALL,
      "Positions, ascending, of the tokens that are in a set."},
     {NULL, NULL, 0, NULL},

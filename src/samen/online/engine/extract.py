@@ -17,11 +17,13 @@ import phonenumbers
 try:
     # The name, not the package: a compiled module is no .py file, so an import-graph tool
     # would read `from . import _tokens` as importing the package (a cycle that is not there).
+    from ._tokens import contact_matches as _compiled_contact_matches
     from ._tokens import indices_in as _compiled_indices_in
     from ._tokens import scan_words as _compiled_scan_words
     from ._tokens import word_tokens as _compiled_word_tokens
 except ImportError:  # an install from before the extension (make install builds it): slower
     _compiled_word_tokens = None  # type: ignore[assignment]
+    _compiled_contact_matches = None  # type: ignore[assignment]
     _compiled_indices_in = None  # type: ignore[assignment]
     _compiled_scan_words = None  # type: ignore[assignment]
 
@@ -374,41 +376,86 @@ def detect_language(words: set[str] | frozenset[str], text: str) -> str:
     return _language_of(_best_language(packed), text)
 
 
-def _find_contacts(lowered: str, found: Extraction, words: set[str] | frozenset[str]) -> None:
-    """Contacts in the text. ``words`` (the ad's word tokens, or those of them in
-    ``_RULE_WORDS``) gate the costlier patterns: each runs only when a word it needs occurs,
-    which leaves the result unchanged."""
-    add = found.contacts.append
+# The contact patterns in the order ``_find_contacts`` reads them, one bit each (the gates of
+# ``_contact_matches``).
+_SITE, _LABEL, _WHATSAPP, _URL, _EMAIL, _PHONE = 1, 2, 4, 8, 16, 32
+
+
+def _word_gates(words: set[str] | frozenset[str]) -> int:
+    """The gates of the contact patterns that ``words`` (the ad's word tokens, or those of them
+    in ``_RULE_WORDS``) decide: a labelled handle needs a site word, a phone a digit (any digit
+    in the text gives the number slot among the words; a phone ends on a digit)."""
+    gates = _PHONE if SLOT_NUM in words else 0
+    if not words.isdisjoint(_HANDLE_LABEL_WORDS):
+        gates |= _LABEL
+    return gates
+
+
+def _contact_matches_py(lowered: str, word_gates: int) -> list[tuple]:
+    """The matches of the contact patterns whose gates hold, pattern by pattern in the order of
+    their bits, each pattern's in text order: (0, site, name) for a handle on a site, (1, site,
+    name) for a labelled one, (2, number) for WhatsApp, (3, url), (4, user, domain, tld) for an
+    address, (5, phone as written). Each pattern runs only when a cheap substring test, or
+    ``word_gates`` (``_word_gates``), says it can match; the gates are part of the definition
+    (the site pattern, for one, runs only on a text with "t.me/" or ".com/").
+
+    The definition of the compiled ``_tokens.contact_matches``, and its fallback when it is not
+    built (a test runs both)."""
+    found: list[tuple] = []
+    add = found.append
     if "t.me/" in lowered or ".com/" in lowered:
         for m in _HANDLE_SITE_RE.finditer(lowered):
-            add(f"{HANDLE_PLATFORMS[m.group('site')]}:{m.group('name').strip('.')}")
-    if ("@" in lowered or ":" in lowered) and not words.isdisjoint(_HANDLE_LABEL_WORDS):
+            add((0, m.group("site"), m.group("name")))
+    if ("@" in lowered or ":" in lowered) and word_gates & _LABEL:
         start = _scan_start(lowered, _HANDLE_LABEL_SEPARATORS, _HANDLE_LABEL_LONGEST)
         for m in _HANDLE_LABEL_RE.finditer(lowered, start):
-            add(f"{HANDLE_PLATFORMS[m.group('site')]}:{m.group('name').strip('.')}")
+            add((1, m.group("site"), m.group("name")))
     if "wa.me/" in lowered:
         for m in _WHATSAPP_RE.finditer(lowered):
-            phone = normalise_phone("+" + m.group("number"))
-            if phone:
-                add(f"tel:{phone}")
+            add((2, m.group("number")))
     if "http" in lowered or "www." in lowered:
-        found.urls.extend(m.group(0).rstrip(".,;:!?)") for m in _URL_RE.finditer(lowered))
+        for m in _URL_RE.finditer(lowered):
+            add((3, m.group(0)))
     if (
         ("@" in lowered and _EMAIL_HINT_RE.search(lowered))
         or "[at]" in lowered
         or "(at)" in lowered
     ):
-        for m in _EMAIL_RE.finditer(
-            lowered, _scan_start(lowered, _EMAIL_SEPARATORS, _EMAIL_USER_MAX)
-        ):
-            user, domain, tld = m.group("user", "domain", "tld")
-            add(f"email:{user}@{domain}.{tld}")
-    # A phone ends on a digit, and any digit in the text gives the number slot among the words:
-    # without it the pattern cannot match.
-    for m in _PHONE_RE.finditer(lowered) if SLOT_NUM in words else ():
-        key = _text_phone_key(m.group(0))
-        if key:
-            add(key)
+        start = _scan_start(lowered, _EMAIL_SEPARATORS, _EMAIL_USER_MAX)
+        for m in _EMAIL_RE.finditer(lowered, start):
+            add((4, *m.group("user", "domain", "tld")))
+    if word_gates & _PHONE:
+        for m in _PHONE_RE.finditer(lowered):
+            add((5, m.group(0)))
+    return found
+
+
+_contact_matches = (
+    _compiled_contact_matches if _compiled_contact_matches is not None else _contact_matches_py
+)
+
+
+def _find_contacts(lowered: str, found: Extraction, words: set[str] | frozenset[str]) -> None:
+    """Contacts in the text: the matches of the contact patterns (``_contact_matches``) as
+    keys, and numbers with a spelled-out 6. ``words`` (the ad's word tokens, or those of them in
+    ``_RULE_WORDS``) gate the costlier patterns: each runs only when a word it needs occurs."""
+    add = found.contacts.append
+    for match in _contact_matches(lowered, _word_gates(words)):
+        kind = match[0]
+        if kind == 5:
+            key = _text_phone_key(match[1])
+            if key:
+                add(key)
+        elif kind <= 1:
+            add(f"{HANDLE_PLATFORMS[match[1]]}:{match[2].strip('.')}")
+        elif kind == 2:
+            phone = normalise_phone("+" + match[1])
+            if phone:
+                add(f"tel:{phone}")
+        elif kind == 3:
+            found.urls.append(match[1].rstrip(".,;:!?)"))
+        else:
+            add(f"email:{match[1]}@{match[2]}.{match[3]}")
     if "0" in lowered and not words.isdisjoint(_SIX_WORDS):
         # "0zes 12345678": the 6 of a Dutch mobile number spelled out, the rest in digits.
         # Its match begins with the 0 itself: no match starts before the first 0.
