@@ -1213,6 +1213,200 @@ done:
     return out;
 }
 
+/* The text of a str as UCS4 in buffer (room for CONTACT_STACK characters) or, when longer, in
+ * a PyMem block (*heap set; free it). NULL with an exception set on failure. */
+static Py_UCS4 *ucs4_of(PyObject *text, Py_UCS4 *buffer, Py_UCS4 **heap) {
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_UCS4 *s = buffer;
+    *heap = NULL;
+    if (n >= CONTACT_STACK) {
+        s = *heap = PyMem_Malloc((n + 1) * sizeof(Py_UCS4));
+        if (s == NULL) return (Py_UCS4 *)PyErr_NoMemory();
+    }
+    if (PyUnicode_AsUCS4(text, s, n + 1, 1) == NULL) {
+        PyMem_Free(*heap);
+        *heap = NULL;
+        return NULL;
+    }
+    return s;
+}
+
+/* Whether the str literal occurs at s[at] (s of length n). */
+static int str_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, PyObject *literal) {
+    const Py_ssize_t length = PyUnicode_GET_LENGTH(literal);
+    if (at + length > n) return 0;
+    const int kind = PyUnicode_KIND(literal);
+    const void *data = PyUnicode_DATA(literal);
+    for (Py_ssize_t i = 0; i < length; i++)
+        if (s[at + i] != PyUnicode_READ(kind, data, i)) return 0;
+    return 1;
+}
+
+static int check_literals(PyObject *literals, const char *name) {
+    if (!PyTuple_Check(literals)) goto bad;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(literals); i++) {
+        PyObject *literal = PyTuple_GET_ITEM(literals, i);
+        if (!PyUnicode_Check(literal) || PyUnicode_READY(literal) < 0 ||
+            PyUnicode_GET_LENGTH(literal) == 0)
+            goto bad;
+    }
+    return 0;
+bad:
+    if (!PyErr_Occurred()) PyErr_Format(PyExc_TypeError, "%s must be a tuple of non-empty str", name);
+    return -1;
+}
+
+/* age_search(lowered, units, labels) -> the age, or -1
+ *
+ * What extract._age_py (the definition) gives: _AGE_RE.search(lowered), that is
+ *     (?<!\w)(?P<a1>[1-6]\d)\s*-?\s*(?:units)(?!\w)|(?<!\w)(?:labels)\s*[:=]?\s*(?P<a2>[1-6]\d)\b
+ * with units and labels (tuples of non-empty str, none starting with a space, "-", ":" or "=")
+ * tried in their order, read as int(a1 or a2). The repeats cannot gain a match by
+ * backtracking: what follows each cannot be in its class. */
+static PyObject *age_search(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "age_search() takes a str and two tuples of str");
+        return NULL;
+    }
+    PyObject *text = args[0], *units = args[1], *labels = args[2];
+    if (PyUnicode_READY(text) < 0 || check_literals(units, "units") < 0 ||
+        check_literals(labels, "labels") < 0)
+        return NULL;
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_UCS4 buffer[CONTACT_STACK], *heap;
+    const Py_UCS4 *s = ucs4_of(text, buffer, &heap);
+    if (s == NULL) return NULL;
+    long age = -1;
+    for (Py_ssize_t at = 0; at < n && age < 0; at++) {
+        if (at > 0 && is_word(s[at - 1])) continue;
+        /* a1: two digits, the first 1-6, then a unit. */
+        if (s[at] >= '1' && s[at] <= '6' && at + 1 < n && is_digit(s[at + 1])) {
+            Py_ssize_t q = skip_spaces(s, n, at + 2);
+            if (q < n && s[q] == '-') q = skip_spaces(s, n, q + 1);
+            for (Py_ssize_t u = 0; u < PyTuple_GET_SIZE(units); u++) {
+                PyObject *unit = PyTuple_GET_ITEM(units, u);
+                if (!str_at(s, n, q, unit)) continue;
+                Py_ssize_t stop = q + PyUnicode_GET_LENGTH(unit);
+                if (stop < n && is_word(s[stop])) continue;
+                age = (s[at] - '0') * 10 + Py_UNICODE_TODECIMAL(s[at + 1]);
+                break;
+            }
+            if (age >= 0) break;
+        }
+        /* a2: a label, then two digits, the first 1-6, at a word's end. */
+        for (Py_ssize_t l = 0; l < PyTuple_GET_SIZE(labels); l++) {
+            PyObject *label = PyTuple_GET_ITEM(labels, l);
+            if (!str_at(s, n, at, label)) continue;
+            Py_ssize_t q = skip_spaces(s, n, at + PyUnicode_GET_LENGTH(label));
+            if (q < n && (s[q] == ':' || s[q] == '=')) q = skip_spaces(s, n, q + 1);
+            if (q + 1 < n && s[q] >= '1' && s[q] <= '6' && is_digit(s[q + 1]) &&
+                (q + 2 >= n || !is_word(s[q + 2]))) {
+                age = (s[q] - '0') * 10 + Py_UNICODE_TODECIMAL(s[q + 1]);
+                break;
+            }
+        }
+    }
+    PyMem_Free(heap);
+    return PyLong_FromLong(age);
+}
+
+/* The value of the decimal digits s[at:at + length]. */
+static double digits_value(const Py_UCS4 *s, Py_ssize_t at, Py_ssize_t length) {
+    double value = 0;
+    for (Py_ssize_t i = 0; i < length; i++) value = value * 10 + Py_UNICODE_TODECIMAL(s[at + i]);
+    return value;
+}
+
+/* The end of "eur", "euro", "euros" or "евро" at s[at] followed by a word boundary (the end of
+ * the window is one), trying the words in the order given; -1 if none. */
+static Py_ssize_t word_end(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, const char *const *words) {
+    for (int k = 0; words[k] != NULL; k++) {
+        Py_ssize_t length = (Py_ssize_t)strlen(words[k]);
+        if (!ascii_at(s, n, at, words[k])) continue;
+        if (at + length < n && is_word(s[at + length])) continue;
+        return at + length;
+    }
+    return -1;
+}
+
+static const Py_UCS4 cyrillic_euro[] = {0x435, 0x432, 0x440, 0x43E}; /* "евро" */
+
+/* price_in(lowered, start, end) -> the price, or -1.0
+ *
+ * What extract._price_in_py (the definition) gives: _PRICE_RE.search(lowered, start, end), that
+ * is
+ *     (?:€|\beur\b|\beuro\b)\s*(?P<p1>\d{2,4})(?:[.,]\d\d)?\b
+ *     |\b(?P<p2>\d{2,4})(?:[.,]\d\d)?\s*(?:€|eur\b|euro\b|euros\b|евро\b)
+ * read as float(p1 or p2). As re does with pos and endpos, the text ends at end (a boundary
+ * there), and a boundary at start looks at the character before it. The first branch can
+ * backtrack: fewer digits, or the decimals left out, until a word boundary follows. */
+static PyObject *price_in(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "price_in() takes a str and two ints");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    Py_ssize_t start = PyLong_AsSsize_t(args[1]), end = PyLong_AsSsize_t(args[2]);
+    if ((start == -1 || end == -1) && PyErr_Occurred()) return NULL;
+    if (PyUnicode_READY(text) < 0) return NULL;
+    const Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    if (start < 0) start = 0;
+    if (end > length) end = length;
+    const Py_ssize_t n = end; /* the window's end is the text's end for the pattern */
+    Py_UCS4 buffer[CONTACT_STACK], *heap;
+    const Py_UCS4 *s = ucs4_of(text, buffer, &heap);
+    if (s == NULL) return NULL;
+    static const char *const marker_words[] = {"eur", "euro", NULL};
+    static const char *const unit_words[] = {"eur", "euro", "euros", NULL};
+    double price = -1.0;
+    for (Py_ssize_t at = start; at < n && price < 0; at++) {
+        const int boundary = at == 0 || !is_word(s[at - 1]); /* before a word character */
+        /* Branch 1: a currency, then the amount. */
+        Py_ssize_t q = -1;
+        if (s[at] == 0x20AC)
+            q = at + 1;
+        else if (boundary && s[at] == 'e')
+            q = word_end(s, n, at, marker_words);
+        if (q >= 0) {
+            q = skip_spaces(s, n, q);
+            Py_ssize_t run = 0;
+            while (run < 4 && q + run < n && is_digit(s[q + run])) run++;
+            for (Py_ssize_t digits = run; digits >= 2 && price < 0; digits--) {
+                const Py_ssize_t e = q + digits;
+                /* The decimals first (the group is greedy), then without them. */
+                if (e + 2 < n && (s[e] == '.' || s[e] == ',') && is_digit(s[e + 1]) &&
+                    is_digit(s[e + 2]) && (e + 3 >= n || !is_word(s[e + 3])))
+                    price = digits_value(s, q, digits);
+                else if (e >= n || !is_word(s[e]))
+                    price = digits_value(s, q, digits);
+            }
+            if (price >= 0) break;
+        }
+        /* Branch 2: the amount, then a currency. */
+        if (!boundary || !is_digit(s[at])) continue;
+        Py_ssize_t run = 0;
+        while (at + run < n && is_digit(s[at + run])) run++;
+        if (run < 2 || run > 4) continue; /* fewer digits leave a digit before the currency */
+        Py_ssize_t e = at + run;
+        const Py_ssize_t after[2] = {
+            e + 2 < n && (s[e] == '.' || s[e] == ',') && is_digit(s[e + 1]) && is_digit(s[e + 2])
+                ? e + 3
+                : -1,
+            e};
+        for (int option = 0; option < 2 && price < 0; option++) {
+            if (after[option] < 0) continue;
+            q = skip_spaces(s, n, after[option]);
+            int currency = q < n && s[q] == 0x20AC;
+            if (!currency && q < n && s[q] == 'e') currency = word_end(s, n, q, unit_words) >= 0;
+            if (!currency && q + 4 <= n && memcmp(s + q, cyrillic_euro, sizeof(cyrillic_euro)) == 0)
+                currency = q + 4 >= n || !is_word(s[q + 4]);
+            if (currency) price = digits_value(s, at, run);
+        }
+    }
+    PyMem_Free(heap);
+    return PyFloat_FromDouble(price);
+}
+
 static PyMethodDef methods[] = {
     {"word_tokens", word_tokens, METH_O,
      "(tokens, set of tokens) of a lower-cased text, digit runs as the number slot."},
@@ -1228,6 +1422,10 @@ static PyMethodDef methods[] = {
      "MinHash signatures and distinct sorted shingles of token lists."},
     {"contact_matches", (PyCFunction)(void (*)(void))contact_matches, METH_FASTCALL,
      "The matches of the extractor's contact patterns that the gates name."},
+    {"age_search", (PyCFunction)(void (*)(void))age_search, METH_FASTCALL,
+     "The age the extractor's age pattern finds first, or -1."},
+    {"price_in", (PyCFunction)(void (*)(void))price_in, METH_FASTCALL,
+     "The price the extractor's price pattern finds first in a window, or -1.0."},
     {"indices_in", (PyCFunction)(void (*)(void))indices_in, METH_FASTCALL,
      "Positions, ascending, of the tokens that are in a set."},
     {NULL, NULL, 0, NULL},

@@ -17,13 +17,17 @@ import phonenumbers
 try:
     # The name, not the package: a compiled module is no .py file, so an import-graph tool
     # would read `from . import _tokens` as importing the package (a cycle that is not there).
+    from ._tokens import age_search as _compiled_age_search
     from ._tokens import contact_matches as _compiled_contact_matches
     from ._tokens import indices_in as _compiled_indices_in
+    from ._tokens import price_in as _compiled_price_in
     from ._tokens import scan_words as _compiled_scan_words
     from ._tokens import word_tokens as _compiled_word_tokens
 except ImportError:  # an install from before the extension (make install builds it): slower
     _compiled_word_tokens = None  # type: ignore[assignment]
     _compiled_contact_matches = None  # type: ignore[assignment]
+    _compiled_age_search = None  # type: ignore[assignment]
+    _compiled_price_in = None  # type: ignore[assignment]
     _compiled_indices_in = None  # type: ignore[assignment]
     _compiled_scan_words = None  # type: ignore[assignment]
 
@@ -115,6 +119,11 @@ _AGE_RE = re.compile(
     rf"(?<!\w)(?P<a1>[1-6]\d)\s*-?\s*(?:{_AGE_UNITS})(?!\w)"
     rf"|(?<!\w)(?:{_AGE_LABELS})\s*[:=]?\s*(?P<a2>[1-6]\d)\b"
 )
+# The units and labels of _AGE_RE in its order, as the compiled ``_tokens.age_search`` takes
+# them (none starts with a space, "-", ":" or "=", which its scan relies on).
+_AGE_UNIT_LIST = tuple(LEXICON["age_units"])
+_AGE_LABEL_LIST = tuple(LEXICON["age_labels"])
+assert not any(w[0] in " -:=" or not w.strip() for w in _AGE_UNIT_LIST + _AGE_LABEL_LIST)
 _PRICE_MARKERS = ("€", "eur", "евро")
 _PRICE_RE = re.compile(
     r"(?:€|\beur\b|\beuro\b)\s*(?P<p1>\d{2,4})(?:[.,]\d\d)?\b"
@@ -379,6 +388,31 @@ def detect_language(words: set[str] | frozenset[str], text: str) -> str:
 # The contact patterns in the order ``_find_contacts`` reads them, one bit each (the gates of
 # ``_contact_matches``).
 _SITE, _LABEL, _WHATSAPP, _URL, _EMAIL, _PHONE = 1, 2, 4, 8, 16, 32
+
+
+def _age_py(lowered: str) -> int:
+    """The age _AGE_RE finds first in the text, or -1: the definition of the compiled
+    ``_tokens.age_search`` with ``_AGE_UNIT_LIST`` and ``_AGE_LABEL_LIST``, and its fallback."""
+    age = _AGE_RE.search(lowered)
+    return int(age.group("a1") or age.group("a2")) if age else -1
+
+
+def _age_compiled(lowered: str) -> int:
+    return _compiled_age_search(lowered, _AGE_UNIT_LIST, _AGE_LABEL_LIST)
+
+
+_age = _age_compiled if _compiled_age_search is not None else _age_py
+
+
+def _price_in_py(lowered: str, start: int, end: int) -> float:
+    """The price _PRICE_RE finds first in ``lowered[start:end]`` (searched with pos and endpos:
+    a word boundary at ``start`` sees the character before it), or -1.0: the definition of the
+    compiled ``_tokens.price_in``, and its fallback."""
+    price = _PRICE_RE.search(lowered, start, end)
+    return float(price.group("p1") or price.group("p2")) if price else -1.0
+
+
+_price_in = _compiled_price_in if _compiled_price_in is not None else _price_in_py
 
 
 def _word_gates(words: set[str] | frozenset[str]) -> int:
@@ -729,16 +763,14 @@ def extract(
     if found.age < 0 and not (
         rule_words.isdisjoint(_AGE_UNIT_WORDS) and rule_words.isdisjoint(_AGE_LABEL_WORDS)
     ):
-        age = _AGE_RE.search(lowered)
-        if age:
-            found.age = int(age.group("a1") or age.group("a2"))
+        found.age = _age(lowered)
     for marker in _PRICE_MARKERS:
         # Search only around the currency: the price pattern is costly over a whole text.
         at = lowered.find(marker)
         if at >= 0:
-            price = _PRICE_RE.search(lowered, max(0, at - 12), at + 16)
-            if price:
-                found.price = float(price.group("p1") or price.group("p2"))
+            price = _price_in(lowered, max(0, at - 12), at + 16)
+            if price >= 0:
+                found.price = price
                 break
 
     found.language = _language_of(language, lowered)

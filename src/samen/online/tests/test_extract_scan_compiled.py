@@ -1,5 +1,6 @@
-"""The compiled contact scan of ADR 0075 gives what its Python definition gives
-(``extract._contact_matches_py``: the substring gates and the regular expressions): on the ads
+"""The compiled contact scan, age search and price search of ADR 0075 give what their Python
+definitions give (``extract._contact_matches_py``: the substring gates and the regular
+expressions; ``_age_py``, ``_price_in_py``): on the ads
 of `online synth`, of the held-out generator and of its text-only version, on every contact
 obfuscation the engine's tests know, and on adversarial texts built from the patterns' own
 pieces (the edges of every repeat, unicode digits and spaces, emoji, mixed scripts, very long
@@ -12,7 +13,15 @@ import pytest
 
 from samen.online.engine import _tokens
 from samen.online.engine import extract as extract_module
-from samen.online.engine.extract import _contact_matches_py, _word_gates, extract
+from samen.online.engine.extract import (
+    _AGE_LABEL_LIST,
+    _AGE_UNIT_LIST,
+    _age_py,
+    _contact_matches_py,
+    _price_in_py,
+    _word_gates,
+    extract,
+)
 from samen.online.engine.heldout import generate as heldout_ads
 from samen.online.engine.synth import generate as synth_ads
 
@@ -178,3 +187,94 @@ def test_the_compiled_contact_scan_refuses_what_it_cannot_read():
     with pytest.raises(TypeError):
         _tokens.contact_matches("0612345678", "all")
     assert _tokens.contact_matches("0612345678", 0x3F) == [(5, "0612345678")]
+
+
+# The age and price patterns' pieces: the edges of their repeats and classes.
+_AMOUNT_PIECES = [
+    *(" ", "  ", "\n", "\u00a0", "-", ":", "=", ".", ",", ".50", ",50", ".5", ",5", "_", "x"),
+    *("a", "é"),
+    *("1", "2", "6", "7", "0", "18", "21", "69", "70", "123", "1234", "12345", "٣", "٤٥", "😀"),
+    *("€", "eur", "euro", "euros", "евро", "e", "EUR", "Age"),
+    *_AGE_UNIT_LIST,
+    *_AGE_LABEL_LIST,
+]
+
+
+def _amount_texts() -> list[str]:
+    rng = random.Random(76)
+    texts = [
+        "".join(
+            rng.choice(_AMOUNT_PIECES) + rng.choice(("", " ", " "))
+            for _ in range(rng.randrange(0, 16))
+        )
+        for _ in range(20_000)
+    ]
+    return texts + [text.lower() for text in OBFUSCATIONS] + TEXTS[: len(ADS)]
+
+
+AMOUNT_TEXTS = _amount_texts()
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Windows as extract searches them (12 before a currency, 16 after), and the whole text."""
+    found = [(0, len(text)), (0, len(text) + 5)]
+    for start in (0, 3, max(0, len(text) - 20)):
+        found += [(start, start + 16), (start, start + 28)]
+    return found
+
+
+def test_the_compiled_age_and_price_searches_equal_their_definitions():
+    ages = [
+        (_tokens.age_search(t, _AGE_UNIT_LIST, _AGE_LABEL_LIST), _age_py(t)) for t in AMOUNT_TEXTS
+    ]
+    assert [compiled for compiled, _ in ages] == [reference for _, reference in ages]
+    assert sum(reference >= 0 for _, reference in ages) > len(AMOUNT_TEXTS) // 10
+    prices = [
+        (_tokens.price_in(text, start, end), _price_in_py(text, start, end))
+        for text in AMOUNT_TEXTS
+        for start, end in _windows(text)
+    ]
+    assert [compiled for compiled, _ in prices] == [reference for _, reference in prices]
+    assert sum(reference >= 0 for _, reference in prices) > len(prices) // 30
+
+
+def test_an_age_or_price_search_that_misreads_is_caught():
+    # Units or labels one short, or a window read one character longer, give other answers.
+    assert any(
+        _tokens.age_search(t, _AGE_UNIT_LIST[:-1], _AGE_LABEL_LIST) != _age_py(t)
+        for t in AMOUNT_TEXTS
+    )
+    assert any(
+        _tokens.age_search(t, _AGE_UNIT_LIST, _AGE_LABEL_LIST[1:]) != _age_py(t)
+        for t in AMOUNT_TEXTS
+    )
+    assert any(
+        _tokens.price_in(text, start, end + 1) != _price_in_py(text, start, end)
+        for text in AMOUNT_TEXTS
+        for start, end in _windows(text)
+    )
+
+
+def test_extraction_is_the_same_without_the_compiled_age_and_price(monkeypatch):
+    ads = ADS + [{"title": "", "text": text} for text in AMOUNT_TEXTS[:3000]]
+
+    def run() -> list[dict]:
+        return [asdict(extract(ad["title"], ad["text"], phone=ad.get("phone", ""))) for ad in ads]
+
+    compiled = run()
+    monkeypatch.setattr(extract_module, "_age", _age_py)
+    monkeypatch.setattr(extract_module, "_price_in", _price_in_py)
+    assert run() == compiled
+    assert sum(found["age"] >= 0 for found in compiled) > len(ads) // 10
+    assert sum(found["price"] >= 0 for found in compiled) > len(ads) // 10
+
+
+def test_the_compiled_age_and_price_searches_refuse_what_they_cannot_read():
+    with pytest.raises(TypeError):
+        _tokens.age_search("21 jaar", ["jaar"], _AGE_LABEL_LIST)
+    with pytest.raises(TypeError):
+        _tokens.age_search("21 jaar", ("",), _AGE_LABEL_LIST)
+    with pytest.raises(TypeError):
+        _tokens.price_in(b"150 eur", 0, 7)
+    assert _tokens.age_search("21 jaar", _AGE_UNIT_LIST, _AGE_LABEL_LIST) == 21
+    assert _tokens.price_in("150 eur", 0, 7) == 150.0
