@@ -1407,6 +1407,166 @@ static PyObject *price_in(PyObject *module, PyObject *const *args, Py_ssize_t na
     return PyFloat_FromDouble(price);
 }
 
+/* slot_rules(original, lower, names, tables) -> cities
+ *
+ * extract._slot_rules_py (the definition) without its Python bookkeeping: lower (the ad's word
+ * tokens, a list) is changed in place and names (a list) extended as it does, and the cities
+ * are returned. tables is the tuple (city_first, by_first, trigger_last, triggers,
+ * not_name_words, capitalised_after, slot_city, slot_name) of extract's constants:
+ *  1. cities, from the last token back: a token in city_first whose options (by_first[token], a
+ *     list of (words, canonical), longest first) has one whose words follow from it is replaced
+ *     by slot_city (all its words); the canonical names, in text order, without repeats;
+ *  2. names, token by token: a token in trigger_last, not the last, whose next token is not in
+ *     not_name_words, that ends a trigger (the 1-, 2- or 3-tuple ending with it is in triggers)
+ *     gives capitalised_after(original, token, next token), the Python function itself, added
+ *     to names when true and not there yet;
+ *  3. every token equal to the lower-cased form of a name becomes slot_name.
+ * A token in city_first or trigger_last is a rule word of the ad: the definition's
+ * intersections with the ad's rule words select the same tokens. */
+static int slot_cities(PyObject *lower, PyObject *city_first, PyObject *by_first,
+                       PyObject *slot_city, PyObject *cities) {
+    PyObject *seen = NULL, *slot_list = PyList_New(1);
+    if (slot_list == NULL) return -1;
+    Py_INCREF(slot_city);
+    PyList_SET_ITEM(slot_list, 0, slot_city);
+    for (Py_ssize_t i = PyList_GET_SIZE(lower) - 1; i >= 0; i--) {
+        PyObject *token = PyList_GET_ITEM(lower, i);
+        int found = PySet_Contains(city_first, token);
+        if (found < 0) goto error;
+        if (!found) continue;
+        PyObject *options = PyDict_GetItemWithError(by_first, token);
+        if (options == NULL) {
+            if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, token);
+            goto error;
+        }
+        if (!PyList_Check(options)) {
+            PyErr_SetString(PyExc_TypeError, "slot_rules(): city options must be a list");
+            goto error;
+        }
+        for (Py_ssize_t o = 0; o < PyList_GET_SIZE(options); o++) {
+            PyObject *option = PyList_GET_ITEM(options, o);
+            if (!PyTuple_Check(option) || PyTuple_GET_SIZE(option) != 2 ||
+                !PyTuple_Check(PyTuple_GET_ITEM(option, 0))) {
+                PyErr_SetString(PyExc_TypeError, "slot_rules(): a city option is (words, name)");
+                goto error;
+            }
+            PyObject *words = PyTuple_GET_ITEM(option, 0);
+            const Py_ssize_t width = PyTuple_GET_SIZE(words);
+            if (i + width > PyList_GET_SIZE(lower)) continue;
+            int equal = 1;
+            for (Py_ssize_t w = 0; w < width && equal; w++) {
+                equal = PyObject_RichCompareBool(PyList_GET_ITEM(lower, i + w),
+                                                 PyTuple_GET_ITEM(words, w), Py_EQ);
+                if (equal < 0) goto error;
+            }
+            if (!equal) continue;
+            /* Seen from the end: prepending keeps them in text order. */
+            if (seen == NULL && (seen = PyList_New(0)) == NULL) goto error;
+            if (PyList_Insert(seen, 0, PyTuple_GET_ITEM(option, 1)) < 0) goto error;
+            if (PyList_SetSlice(lower, i, i + width, slot_list) < 0) goto error;
+            break;
+        }
+    }
+    for (Py_ssize_t k = 0; seen != NULL && k < PyList_GET_SIZE(seen); k++) {
+        PyObject *canonical = PyList_GET_ITEM(seen, k);
+        int there = PySequence_Contains(cities, canonical);
+        if (there < 0 || (!there && PyList_Append(cities, canonical) < 0)) goto error;
+    }
+    Py_XDECREF(seen);
+    Py_DECREF(slot_list);
+    return 0;
+error:
+    Py_XDECREF(seen);
+    Py_DECREF(slot_list);
+    return -1;
+}
+
+/* Whether the 1-, 2- or 3-tuple of the tokens ending at lower[i] is in triggers. */
+static int ends_trigger(PyObject *lower, Py_ssize_t i, PyObject *triggers) {
+    for (Py_ssize_t width = 1; width <= 3 && width <= i + 1; width++) {
+        PyObject *key = PyList_GetSlice(lower, i + 1 - width, i + 1);
+        if (key == NULL) return -1;
+        PyObject *tuple = PyList_AsTuple(key);
+        Py_DECREF(key);
+        if (tuple == NULL) return -1;
+        int found = PySet_Contains(triggers, tuple);
+        Py_DECREF(tuple);
+        if (found != 0) return found;
+    }
+    return 0;
+}
+
+static PyObject *slot_rules(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4 || !PyUnicode_Check(args[0]) || !PyList_Check(args[1]) ||
+        !PyList_Check(args[2]) || !PyTuple_Check(args[3]) || PyTuple_GET_SIZE(args[3]) != 8) {
+        PyErr_SetString(PyExc_TypeError,
+                        "slot_rules() takes a str, two lists and a tuple of 8 tables");
+        return NULL;
+    }
+    PyObject *original = args[0], *lower = args[1], *names = args[2], *tables = args[3];
+    PyObject *city_first = PyTuple_GET_ITEM(tables, 0), *by_first = PyTuple_GET_ITEM(tables, 1),
+             *trigger_last = PyTuple_GET_ITEM(tables, 2), *triggers = PyTuple_GET_ITEM(tables, 3),
+             *not_names = PyTuple_GET_ITEM(tables, 4), *after = PyTuple_GET_ITEM(tables, 5),
+             *slot_city = PyTuple_GET_ITEM(tables, 6), *slot_name = PyTuple_GET_ITEM(tables, 7);
+    if (!PyAnySet_Check(city_first) || !PyDict_Check(by_first) || !PyAnySet_Check(trigger_last) ||
+        !PyAnySet_Check(triggers) || !PyAnySet_Check(not_names) || !PyCallable_Check(after)) {
+        PyErr_SetString(PyExc_TypeError, "slot_rules(): tables of the wrong types");
+        return NULL;
+    }
+    PyObject *cities = PyList_New(0);
+    if (cities == NULL) return NULL;
+    if (slot_cities(lower, city_first, by_first, slot_city, cities) < 0) goto error;
+    /* 2. Names after their triggers. */
+    for (Py_ssize_t i = 0; i + 1 < PyList_GET_SIZE(lower); i++) {
+        PyObject *token = PyList_GET_ITEM(lower, i);
+        int found = PySet_Contains(trigger_last, token);
+        if (found < 0) goto error;
+        if (!found) continue;
+        PyObject *next = PyList_GET_ITEM(lower, i + 1);
+        found = PySet_Contains(not_names, next);
+        if (found < 0) goto error;
+        if (found) continue;
+        found = ends_trigger(lower, i, triggers);
+        if (found < 0) goto error;
+        if (!found) continue;
+        PyObject *call_args[3] = {original, token, next};
+        PyObject *name = PyObject_Vectorcall(after, call_args, 3, NULL);
+        if (name == NULL) goto error;
+        int keep = PyObject_IsTrue(name);
+        if (keep > 0) {
+            int there = PySequence_Contains(names, name);
+            keep = there < 0 ? -1 : !there;
+        }
+        if (keep > 0 && PyList_Append(names, name) < 0) keep = -1;
+        Py_DECREF(name);
+        if (keep < 0) goto error;
+    }
+    /* 3. The names' tokens as the name slot. */
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {
+        PyObject *key = PyObject_CallMethod(PyList_GET_ITEM(names, k), "lower", NULL);
+        if (key == NULL) goto error;
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(lower); i++) {
+            int equal = PyObject_RichCompareBool(PyList_GET_ITEM(lower, i), key, Py_EQ);
+            if (equal < 0) {
+                Py_DECREF(key);
+                goto error;
+            }
+            if (equal) {
+                Py_INCREF(slot_name);
+                if (PyList_SetItem(lower, i, slot_name) < 0) {
+                    Py_DECREF(key);
+                    goto error;
+                }
+            }
+        }
+        Py_DECREF(key);
+    }
+    return cities;
+error:
+    Py_DECREF(cities);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"word_tokens", word_tokens, METH_O,
      "(tokens, set of tokens) of a lower-cased text, digit runs as the number slot."},
@@ -1426,6 +1586,8 @@ static PyMethodDef methods[] = {
      "The age the extractor's age pattern finds first, or -1."},
     {"price_in", (PyCFunction)(void (*)(void))price_in, METH_FASTCALL,
      "The price the extractor's price pattern finds first in a window, or -1.0."},
+    {"slot_rules", (PyCFunction)(void (*)(void))slot_rules, METH_FASTCALL,
+     "The extractor's city and name slots on an ad's tokens; the cities."},
     {"indices_in", (PyCFunction)(void (*)(void))indices_in, METH_FASTCALL,
      "Positions, ascending, of the tokens that are in a set."},
     {NULL, NULL, 0, NULL},

@@ -22,12 +22,14 @@ try:
     from ._tokens import indices_in as _compiled_indices_in
     from ._tokens import price_in as _compiled_price_in
     from ._tokens import scan_words as _compiled_scan_words
+    from ._tokens import slot_rules as _compiled_slot_rules
     from ._tokens import word_tokens as _compiled_word_tokens
 except ImportError:  # an install from before the extension (make install builds it): slower
     _compiled_word_tokens = None  # type: ignore[assignment]
     _compiled_contact_matches = None  # type: ignore[assignment]
     _compiled_age_search = None  # type: ignore[assignment]
     _compiled_price_in = None  # type: ignore[assignment]
+    _compiled_slot_rules = None  # type: ignore[assignment]
     _compiled_indices_in = None  # type: ignore[assignment]
     _compiled_scan_words = None  # type: ignore[assignment]
 
@@ -677,13 +679,24 @@ def _slot_tokens(
     original: str, lower: list[str], words: set[str] | frozenset[str], found: Extraction
 ) -> list[str]:
     """The word tokens (``_word_tokens``; ``words`` is their set, or the part of it in
-    ``_RULE_WORDS``) with spelled-out numbers, cities and names replaced by slot tokens.
-
-    These are found by set intersection with the token set, and only the few matching positions
-    are visited in Python.
-    """
+    ``_RULE_WORDS``) with spelled-out numbers, cities and names replaced by slot tokens
+    (``_slot_rules``)."""
     if len(words & _DIGIT_WORD_SET) >= 3:
         lower = _spelled_numbers(lower, found)
+    found.cities = _slot_rules(original, lower, words, found.names)
+    return lower
+
+
+def _slot_rules_py(
+    original: str, lower: list[str], words: set[str] | frozenset[str], names: list[str]
+) -> list[str]:
+    """Cities and names in the tokens ``lower``, replaced there by slot tokens (in place); the
+    names found after a trigger ("ik ben Anna") appended to ``names``; the cities returned.
+
+    These are found by set intersection with ``words`` (the token set, or the part of it in
+    ``_RULE_WORDS``), and only the few matching positions are visited. The definition of the
+    compiled ``_tokens.slot_rules`` (with ``_SLOT_TABLES``), and its fallback."""
+    cities: list[str] = []
     city_words = words & _CITY_FIRST_WORDS
     if city_words:
         # From the end, so that shortening the list for a two-word city moves nothing unvisited.
@@ -695,7 +708,7 @@ def _slot_tokens(
                     seen.append((i, canonical))
                     lower[i : i + width] = [SLOT_CITY]
                     break
-        found.cities = list(dict.fromkeys(canonical for _, canonical in sorted(seen)))
+        cities = list(dict.fromkeys(canonical for _, canonical in sorted(seen)))
     triggers = words & _NAME_TRIGGER_LAST
     if triggers:
         for i in _indices_in(lower, triggers):
@@ -707,13 +720,37 @@ def _slot_tokens(
                 or (tuple(lower[i - 2 : i + 1]) in _NAME_TRIGGERS)
             ):
                 name = _capitalised_after(original, lower[i], lower[i + 1])
-                if name and name not in found.names:
-                    found.names.append(name)
-    for name in found.names:
+                if name and name not in names:
+                    names.append(name)
+    for name in names:
         # One compiled pass: the positions ``_positions`` gives, in the same order.
         for i in _indices_in(lower, {name.lower()}):
             lower[i] = SLOT_NAME
-    return lower
+    return cities
+
+
+# What the compiled ``_tokens.slot_rules`` reads: the rule sets and tables of _slot_rules_py,
+# with _capitalised_after itself (the name's spelling is checked by the same Python code).
+_SLOT_TABLES = (
+    _CITY_FIRST_WORDS,
+    _CITY_BY_FIRST_WORD,
+    _NAME_TRIGGER_LAST,
+    _NAME_TRIGGERS,
+    _NOT_NAME_WORDS,
+    _capitalised_after,
+    SLOT_CITY,
+    SLOT_NAME,
+)
+
+
+def _slot_rules_compiled(
+    original: str, lower: list[str], words: set[str] | frozenset[str], names: list[str]
+) -> list[str]:
+    # ``words`` is not needed: a token of a city's or trigger's first set is a rule word.
+    return _compiled_slot_rules(original, lower, names, _SLOT_TABLES)
+
+
+_slot_rules = _slot_rules_compiled if _compiled_slot_rules is not None else _slot_rules_py
 
 
 def extract(

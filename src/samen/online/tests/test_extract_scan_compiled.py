@@ -1,6 +1,6 @@
-"""The compiled contact scan, age search and price search of ADR 0075 give what their Python
-definitions give (``extract._contact_matches_py``: the substring gates and the regular
-expressions; ``_age_py``, ``_price_in_py``): on the ads
+"""The compiled contact scan, age search, price search and slot rules of ADR 0075 give what
+their Python definitions give (``extract._contact_matches_py``: the substring gates and the
+regular expressions; ``_age_py``, ``_price_in_py``, ``_slot_rules_py``): on the ads
 of `online synth`, of the held-out generator and of its text-only version, on every contact
 obfuscation the engine's tests know, and on adversarial texts built from the patterns' own
 pieces (the edges of every repeat, unicode digits and spaces, emoji, mixed scripts, very long
@@ -16,9 +16,11 @@ from samen.online.engine import extract as extract_module
 from samen.online.engine.extract import (
     _AGE_LABEL_LIST,
     _AGE_UNIT_LIST,
+    _SLOT_TABLES,
     _age_py,
     _contact_matches_py,
     _price_in_py,
+    _slot_rules_py,
     _word_gates,
     extract,
 )
@@ -278,3 +280,88 @@ def test_the_compiled_age_and_price_searches_refuse_what_they_cannot_read():
         _tokens.price_in(b"150 eur", 0, 7)
     assert _tokens.age_search("21 jaar", _AGE_UNIT_LIST, _AGE_LABEL_LIST) == 21
     assert _tokens.price_in("150 eur", 0, 7) == 150.0
+
+
+def _slot_ads() -> list[tuple[str, str]]:
+    """Titles and texts of cities, name triggers, names and words that are not names, in every
+    spelling the rules read: capitals, other scripts, letters that change length or case oddly
+    when capitalised (İ, ß, ǆ), two-word cities and triggers, a trigger at the start or end."""
+    rng = random.Random(77)
+    words = sorted(
+        extract_module._CITY_FIRST_WORDS
+        | extract_module._NAME_TRIGGER_LAST
+        | extract_module._NOT_NAME_WORDS
+    )
+    words += ["Anna", "anna", "ANNA", "Den", "Haag", "den", "haag", "xcityx", "xnamex", "Mia"]
+    names = ["Anna", "ANNA", "anna", "Mia", "İlayda", "Ǆemal", "ǆemal", "Élodie", "ßara", "New"]
+    words += ["İstanbul", "ß", "Ik", "Ben", "😀", "12", "Den Haag", "den bosch", *names]
+    # Every trigger followed by a name, a word that is no name, or nothing.
+    for trigger in sorted(extract_module._NAME_TRIGGERS):
+        for after in ("", " new", " available", *(f" {name}" for name in names)):
+            words.append(" ".join(trigger) + after)
+    glue = [" ", " ", "", ", ", " - ", ": ", "\n"]
+    ads = [(ad["title"], ad["text"]) for ad in ADS]
+    for _ in range(6000):
+        title = "".join(rng.choice(words) + rng.choice(glue) for _ in range(rng.randrange(0, 6)))
+        text = "".join(rng.choice(words) + rng.choice(glue) for _ in range(rng.randrange(0, 40)))
+        ads.append((title, text))
+    return ads + [("", text) for text in OBFUSCATIONS]
+
+
+SLOT_ADS = _slot_ads()
+
+
+def _slot_results(rules, tables=_SLOT_TABLES) -> list[tuple]:
+    results = []
+    for title, text in SLOT_ADS:
+        original = f"{title}\n{text}"
+        tokens, _, rule_words, _ = extract_module._scan_words(original.lower())
+        names = ["Mia"] if "mia" in tokens else []  # a name found before, as a title gives
+        if rules is _slot_rules_py:
+            cities = rules(original, tokens, rule_words, names)
+        else:
+            cities = rules(original, tokens, names, tables)
+        results.append((tokens, names, cities))
+    return results
+
+
+def test_the_compiled_slot_rules_equal_their_definition():
+    expected = _slot_results(_slot_rules_py)
+    assert _slot_results(_tokens.slot_rules) == expected
+    assert sum(bool(cities) for _, _, cities in expected) > len(SLOT_ADS) // 4
+    assert sum(len(names) > 1 for _, names, _ in expected) > len(SLOT_ADS) // 10
+
+
+def test_slot_rules_with_a_rule_missing_are_caught():
+    expected = _slot_results(_slot_rules_py)
+    # Den Haag's option, the trigger "ik ben", or "new" as a word that is no name left out.
+    changed = [
+        (1, {**_SLOT_TABLES[1], "den": [(("den", "bosch"), "Den Bosch")]}),
+        (3, _SLOT_TABLES[3] - {("ik", "ben")}),
+        (4, _SLOT_TABLES[4] - {"new"}),
+    ]
+    for position, table in changed:
+        tables = list(_SLOT_TABLES)
+        tables[position] = table
+        assert _slot_results(_tokens.slot_rules, tuple(tables)) != expected
+
+
+def test_extraction_is_the_same_without_the_compiled_slot_rules(monkeypatch):
+    def run() -> list[dict]:
+        return [asdict(extract(title, text)) for title, text in SLOT_ADS]
+
+    compiled = run()
+    monkeypatch.setattr(extract_module, "_slot_rules", _slot_rules_py)
+    assert run() == compiled
+    assert sum(bool(found["names"]) for found in compiled) > len(SLOT_ADS) // 4
+
+
+def test_the_compiled_slot_rules_refuse_what_they_cannot_read():
+    with pytest.raises(TypeError):
+        _tokens.slot_rules("a", ["a"], [], _SLOT_TABLES[:7])
+    with pytest.raises(TypeError):
+        _tokens.slot_rules("a", ("a",), [], _SLOT_TABLES)
+    broken = list(_SLOT_TABLES)
+    broken[1] = {word: [("den", "haag")] for word in _SLOT_TABLES[1]}
+    with pytest.raises(TypeError):
+        _tokens.slot_rules("den haag", ["den", "haag"], [], tuple(broken))
