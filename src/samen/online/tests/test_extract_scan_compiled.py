@@ -6,7 +6,9 @@ obfuscation the engine's tests know, and on adversarial texts built from the pat
 pieces (the edges of every repeat, unicode digits and spaces, emoji, mixed scripts, very long
 tokens, empty fields). Each test also shows that it can tell a wrong answer from a right one."""
 
+import importlib.util
 import random
+import sys
 from dataclasses import asdict
 
 import pytest
@@ -365,3 +367,26 @@ def test_the_compiled_slot_rules_refuse_what_they_cannot_read():
     broken[1] = {word: [("den", "haag")] for word in _SLOT_TABLES[1]}
     with pytest.raises(TypeError):
         _tokens.slot_rules("den haag", ["den", "haag"], [], tuple(broken))
+
+
+def test_extraction_without_the_extension_is_the_same(monkeypatch):
+    """A copy of extract.py imported while ``_tokens`` cannot be imported (an install without
+    the extension) takes every Python definition, and extracts the same."""
+    spec = importlib.util.spec_from_file_location(
+        "samen.online.engine._extract_without_extension", extract_module.__file__
+    )
+    monkeypatch.setitem(sys.modules, "samen.online.engine._tokens", None)
+    fallback = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, fallback)  # dataclasses look the module up
+    spec.loader.exec_module(fallback)
+    assert fallback._contact_matches is fallback._contact_matches_py
+    assert fallback._age is fallback._age_py
+    assert fallback._price_in is fallback._price_in_py
+    assert fallback._slot_rules is fallback._slot_rules_py
+    assert fallback._scan_words is fallback._scan_words_py
+    ads = ADS + [{"title": title, "text": text} for title, text in SLOT_ADS[-2000:]]
+    ads += [{"title": "", "text": text} for text in OBFUSCATIONS + AMOUNT_TEXTS[:2000]]
+    for ad in ads:
+        expected = asdict(extract(ad["title"], ad["text"], phone=ad.get("phone", "")))
+        found = asdict(fallback.extract(ad["title"], ad["text"], phone=ad.get("phone", "")))
+        assert found == expected
