@@ -1078,6 +1078,31 @@ static int email_hint_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at) {
 
 #define CONTACT_STACK 2048
 
+/* The gates' literals (made at import) and, per ASCII character, the patterns that can start
+ * with it: site and labelled handles (bits 1, 2) with t, i, s, o; WhatsApp (4) with w; URLs (8)
+ * with h, w; addresses (16) with a-z, 0-9; phones (32) with +, 0, o. */
+#define CONTACT_LITERALS 8
+static const char *const contact_literal_texts[CONTACT_LITERALS] = {
+    "t.me/", ".com/", "wa.me/", "://", "www.", ":", "[at]", "(at)"};
+static PyObject *contact_literals[CONTACT_LITERALS];
+static unsigned char contact_starts[128];
+
+static int contact_init(void) {
+    for (int k = 0; k < CONTACT_LITERALS; k++) {
+        contact_literals[k] = PyUnicode_InternFromString(contact_literal_texts[k]);
+        if (contact_literals[k] == NULL) return -1;
+    }
+    for (int c = 'a'; c <= 'z'; c++) contact_starts[c] |= 16;
+    for (int c = '0'; c <= '9'; c++) contact_starts[c] |= 16;
+    for (const char *c = "tiso"; *c; c++) contact_starts[(int)*c] |= 1 | 2;
+    contact_starts['w'] |= 4 | 8;
+    contact_starts['h'] |= 8;
+    contact_starts['+'] |= 32;
+    contact_starts['0'] |= 32;
+    contact_starts['o'] |= 32;
+    return 0;
+}
+
 static PyObject *contact_matches(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyLong_Check(args[1])) {
         PyErr_SetString(PyExc_TypeError, "contact_matches() takes a str and an int");
@@ -1088,6 +1113,30 @@ static PyObject *contact_matches(PyObject *module, PyObject *const *args, Py_ssi
     if (word_gates == -1 && PyErr_Occurred()) return NULL;
     if (PyUnicode_READY(text) < 0) return NULL;
     const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    /* 1. The gates (searches of the str itself, at memchr speed), and where the first e-mail
+     * separator is. */
+    int site_gate = 0, has_at = 0, has_colon = 0, email_gate = 0, url_seen = 0, whatsapp_seen = 0;
+    Py_ssize_t first_separator = n, found_at;
+    Py_ssize_t hits[CONTACT_LITERALS];
+    for (int k = 0; k < CONTACT_LITERALS; k++) {
+        hits[k] = PyUnicode_Find(text, contact_literals[k], 0, n, 1);
+        if (hits[k] == -2) return NULL;
+    }
+    site_gate = hits[0] >= 0 || hits[1] >= 0;   /* "t.me/", ".com/" */
+    whatsapp_seen = hits[2] >= 0;               /* "wa.me/" */
+    url_seen = hits[3] >= 0 || hits[4] >= 0;    /* "://", "www." */
+    has_colon = hits[5] >= 0;                   /* ":" */
+    email_gate = hits[6] >= 0 || hits[7] >= 0;  /* "[at]", "(at)" */
+    for (int k = 6; k <= 7; k++)
+        if (hits[k] >= 0 && hits[k] < first_separator) first_separator = hits[k];
+    found_at = PyUnicode_FindChar(text, '@', 0, n, 1);
+    if (found_at == -2) return NULL;
+    has_at = found_at >= 0;
+    if (has_at && found_at < first_separator) first_separator = found_at;
+    /* No gate can hold: nothing to try (the e-mail hint needs an "@"). */
+    if (!site_gate && !((has_at || has_colon) && (word_gates & 2)) && !whatsapp_seen &&
+        !url_seen && !(word_gates & 32) && !has_at && !email_gate)
+        return PyList_New(0);
     /* The text as UCS4, so that every matcher reads it by plain indexing. */
     Py_UCS4 stack[CONTACT_STACK], *s = stack;
     ContactMatch found_stack[16], *found = found_stack;
@@ -1098,37 +1147,9 @@ static PyObject *contact_matches(PyObject *module, PyObject *const *args, Py_ssi
         if (s == NULL) return PyErr_NoMemory();
     }
     if (PyUnicode_AsUCS4(text, s, n + 1, 1) == NULL) goto done;
-    /* 1. The gates, and where the first e-mail separator is. */
-    int site_gate = 0, has_at = 0, has_colon = 0, email_gate = 0, url_seen = 0, whatsapp_seen = 0;
-    Py_ssize_t first_separator = n;
-    for (Py_ssize_t at = 0; at < n; at++) {
-        switch (s[at]) {
-        case '/':
-            if (at >= 4 && (ascii_at(s, n, at - 4, "t.me/") || ascii_at(s, n, at - 4, ".com/")))
-                site_gate = 1;
-            if (at >= 5 && ascii_at(s, n, at - 5, "wa.me/")) whatsapp_seen = 1;
-            break;
-        case ':':
-            has_colon = 1;
-            if (ascii_at(s, n, at, "://")) url_seen = 1;
-            break;
-        case '@':
-            has_at = 1;
-            if (first_separator == n) first_separator = at;
-            if (!email_gate && email_hint_at(s, n, at)) email_gate = 1;
-            break;
-        case '[':
-        case '(':
-            if (ascii_at(s, n, at, s[at] == '[' ? "[at]" : "(at)")) {
-                email_gate = 1;
-                if (first_separator == n) first_separator = at;
-            }
-            break;
-        case 'w':
-            if (ascii_at(s, n, at, "www.")) url_seen = 1;
-            break;
-        }
-    }
+    /* The e-mail hint at each "@" until one holds. */
+    for (Py_ssize_t at = found_at; has_at && !email_gate && at >= 0 && at < n; at++)
+        if (s[at] == '@' && email_hint_at(s, n, at)) email_gate = 1;
     /* The patterns worth trying: those whose gate holds and that can match at all (the URL and
      * WhatsApp patterns need what their gates test, and more). */
     const unsigned gates = (site_gate ? 1 : 0) | ((has_at || has_colon) ? word_gates & 2 : 0) |
@@ -1145,18 +1166,9 @@ static PyObject *contact_matches(PyObject *module, PyObject *const *args, Py_ssi
     Py_ssize_t next[6] = {0, 0, 0, 0, email_start, 0}; /* where each pattern may match next */
     for (Py_ssize_t at = 0; gates && at < n; at++) {
         const Py_UCS4 c = s[at];
-        /* Which patterns can start with c. */
-        unsigned wanted;
-        switch (c) {
-        case 't': case 'i': case 's': wanted = 1 | 2 | 16; break;
-        case 'o': wanted = 1 | 2 | 16 | 32; break;
-        case 'w': wanted = 4 | 8 | 16; break;
-        case 'h': wanted = 8 | 16; break;
-        case '+': wanted = 32; break;
-        case '0': wanted = 16 | 32; break;
-        default: wanted = is_ascii_alnum(c) ? 16 : 0;
-        }
-        wanted &= gates;
+        /* Which patterns can start with c (all start with an ASCII character). */
+        unsigned wanted = c < 128 ? contact_starts[c] & gates : 0;
+        if (!wanted) continue;
         /* An address starts where no user character precedes it. */
         if ((wanted & 16) && at > 0 && is_user_char(s[at - 1])) wanted &= ~16u;
         for (int k = 0; wanted; k++, wanted >>= 1) {
@@ -1600,6 +1612,6 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC PyInit__tokens(void) {
     crc_init();
     slot_num = PyUnicode_InternFromString("xnumx");
-    if (slot_num == NULL) return NULL;
+    if (slot_num == NULL || contact_init() < 0) return NULL;
     return PyModule_Create(&module);
 }
