@@ -154,6 +154,14 @@ def test_the_compiled_contact_scan_equals_its_definition():
     assert min(kinds.values()) >= 50
 
 
+def _some_difference(matches) -> bool:
+    return any(
+        matches(text, gates) != _contact_matches_py(text, gates)
+        for text in TEXTS
+        for gates in WORD_GATES
+    )
+
+
 def test_a_contact_scan_that_misses_a_pattern_or_an_edge_is_caught():
     compiled = _tokens.contact_matches
     for kind in range(6):
@@ -161,8 +169,8 @@ def test_a_contact_scan_that_misses_a_pattern_or_an_edge_is_caught():
         def without(text, gates, kind=kind):
             return [m for m in compiled(text, gates) if m[0] != kind]
 
-        assert _differences(without)
-    assert _differences(
+        assert _some_difference(without)
+    assert _some_difference(
         lambda text, gates: [(*m[:-1], m[-1][:-1]) if m[-1] else m for m in compiled(text, gates)]
     )
 
