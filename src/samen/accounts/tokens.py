@@ -345,7 +345,10 @@ REFUSALS = {
 
 
 class ApiTokenAuthentication(TokenAuthentication):
-    """`Authorization: Token <prefix>.<secret>`; every check of `token_status` on every call."""
+    """`Authorization: Token <prefix>.<secret>`; every check of `token_status` on every call:
+    on the row read afresh, or on the row this process read before while the auth and register
+    version tokens read in the call's own statement say nothing it depends on has changed
+    (ADR 0074)."""
 
     keyword = "Token"
     request: Any = None
@@ -396,7 +399,9 @@ class ApiTokenAuthentication(TokenAuthentication):
         memberships and their organisations, the devices, the register) has not changed since,
         or a version would have; its one other input, the clock, was compared by the caller."""
         template = _template()
-        register_token = _still_current(known, self.request, known.user_id)
+        register_token = None
+        if template is not None:
+            register_token = _still_current(known, self.request, known.user_id)
         if template is None or register_token is None:
             _KNOWN.pop(prefix, None)
             return None
