@@ -71,7 +71,7 @@ def in_thread(target, *args) -> tuple[threading.Thread, list]:
         finally:
             connection.close()
 
-    thread = threading.Thread(target=run)
+    thread = threading.Thread(target=run, daemon=True)  # a stuck append fails, not hangs
     thread.start()
     return thread, outcome
 
@@ -246,7 +246,7 @@ def test_the_queue_writes_each_append_once_in_order_and_fails_a_group_whole(monk
             group.append(batch, late=True)
             outcomes[t].append(i)
 
-    threads = [threading.Thread(target=appends, args=(t,)) for t in range(threads_n)]
+    threads = [threading.Thread(target=appends, args=(t,), daemon=True) for t in range(threads_n)]
     for thread in threads:
         thread.start()
     joined(*threads)
@@ -270,13 +270,13 @@ def test_the_queue_writes_each_append_once_in_order_and_fails_a_group_whole(monk
             results.append((object_id, exc))
 
     hold.clear()  # the first leader waits in write(); the others queue behind it
-    first = threading.Thread(target=failing, args=("first",))
+    first = threading.Thread(target=failing, args=("first",), daemon=True)
     first.start()
     deadline = time.monotonic() + WAIT
     while not (group._busy and not group._queue):
         assert time.monotonic() < deadline
         time.sleep(0.005)
-    rest = [threading.Thread(target=failing, args=(o,)) for o in ("a", "fail", "b")]
+    rest = [threading.Thread(target=failing, args=(o,), daemon=True) for o in ("a", "fail", "b")]
     for thread in rest:
         thread.start()
     while len(group._queue) < 3:
