@@ -66,7 +66,7 @@ def in_thread(target, *args) -> tuple[threading.Thread, list]:
         try:
             target(*args)
             outcome.append(None)
-        except BaseException as exc:  # noqa: BLE001 (handed to the test)
+        except BaseException as exc:
             outcome.append(exc)
         finally:
             connection.close()
@@ -93,7 +93,7 @@ def transactions_of(ids: list[str]) -> set[str]:
     """The transactions (xmin) the entries with these object ids were committed in."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT DISTINCT xmin::text FROM {AuditEntry._meta.db_table} "  # noqa: S608
+            f"SELECT DISTINCT xmin::text FROM {AuditEntry._meta.db_table} "
             "WHERE object_id = ANY(%s)",
             [ids],
         )
@@ -139,15 +139,14 @@ def test_concurrent_appends_give_a_gapless_chain_with_every_entry_exactly_once(
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_group_fails_each_of_its_requests_and_loses_nothing_else(
-    actor_for, monkeypatch
-):
+def test_a_failed_group_fails_each_of_its_requests_and_loses_nothing_else(actor_for, monkeypatch):
     needs_postgresql()
     actor = actor_for("demo-coordinator")
     audit.record(actor, "case.read")
     gate = Gate(monkeypatch, 3)
     leader, led = in_thread(read, actor, 0, 0)
     gate.held.wait(WAIT)
+
     # Three appends queue behind the held leader; one of them the database refuses (a purpose
     # longer than its column), which fails the group they are written in.
     def refused() -> None:
@@ -252,7 +251,9 @@ def test_the_queue_writes_each_append_once_in_order_and_fails_a_group_whole(monk
     joined(*threads)
     assert all(outcomes[t] == list(range(each)) for t in range(threads_n))
     flat = [o for g in written for o in g]
-    expected = [f"{t}.{i}.{k}" for t in range(threads_n) for i in range(each) for k in range(1 + i % 3)]
+    expected = [
+        f"{t}.{i}.{k}" for t in range(threads_n) for i in range(each) for k in range(1 + i % 3)
+    ]
     assert sorted(flat) == sorted(expected) and len(flat) == len(set(flat))
     assert max(len(g) for g in written) > 3  # appends were grouped
     for t in range(threads_n):  # a thread's batches whole and in its order
