@@ -180,6 +180,52 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 _SESSION_WORLD: list = []
 
+# How long a session of the test database may take to go once its client closed it (the server
+# process ends after the client's goodbye, not with it).
+SESSION_GONE_SECONDS = 5.0
+
+
+def other_sessions() -> int:
+    """Client sessions on the test database other than this thread's connection (autovacuum
+    workers have no user; the application role sees another role's session, not its details)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND usename IS NOT NULL"
+        )
+        return cur.fetchone()[0]
+
+
+@pytest.fixture(autouse=True)
+def no_session_left_open(request, django_db_blocker):
+    """A transactional test on PostgreSQL leaves no other connection to the test database open:
+    the threads and processes it starts (racers, a job worker, a server) close theirs. One left
+    open outlives the test, and at the end of the run the test database cannot be dropped
+    ("being accessed by other users"), a warning pinned on whichever test ran last. This names
+    the test that left it. Only transactional tests: a rolled-back test's data is invisible to
+    any other connection, so none starts one. Checked before pytest-django's flush."""
+    yield
+    if django_group(request.node) != 1:
+        return
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    import time
+
+    with django_db_blocker.unblock():
+        deadline = time.monotonic() + SESSION_GONE_SECONDS
+        while (left := other_sessions()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    if left:
+        pytest.fail(
+            f"{left} other session(s) left open on the test database: a thread or process of "
+            "this test kept its database connection (close it in the thread that opened it)",
+            pytrace=False,
+        )
+
 
 @pytest.fixture(autouse=True)
 def audit_anchor_file(settings, tmp_path):
