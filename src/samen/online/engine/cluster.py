@@ -286,6 +286,47 @@ def _in_sorted(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
     return found
 
 
+class RejectedCache:
+    """The spilled path's memory of rejected pairs: a direct-mapped table of pair codes with a
+    fixed number of slots, so that it does not grow with the input as the sorted array of every
+    rejected code does (~40 bytes an ad at a million ads, ADR 0077). A code found in its slot
+    was rejected before and is not verified again; a code pushed out by another is verified
+    again and rejected again (the similarity depends on the pair only). So the edges, in their
+    order, are those of the exact set; only the count of verified pairs can be larger."""
+
+    MAX_BITS = 23  # 8 million slots, 64 MB
+
+    def __init__(self, n: int) -> None:
+        bits = min(self.MAX_BITS, max(10, (4 * max(n, 1) - 1).bit_length()))
+        self.shift = np.uint64(64 - bits)
+        self.slots = np.full(1 << bits, -1, dtype=np.int64)
+
+    def _slot(self, codes: np.ndarray) -> np.ndarray:
+        return ((codes.astype(np.uint64) * _FOLD[0]) >> self.shift).astype(np.int64)
+
+    def known(self, codes: np.ndarray) -> np.ndarray:
+        found: np.ndarray = self.slots[self._slot(codes)] == codes
+        return found
+
+    def add(self, codes: np.ndarray) -> RejectedCache:
+        self.slots[self._slot(codes)] = codes
+        return self
+
+
+def _known(rejected: np.ndarray | RejectedCache, codes: np.ndarray) -> np.ndarray:
+    if isinstance(rejected, RejectedCache):
+        return rejected.known(codes)
+    return _in_sorted(codes, rejected)
+
+
+def _remember(
+    rejected: np.ndarray | RejectedCache, codes: np.ndarray
+) -> np.ndarray | RejectedCache:
+    if isinstance(rejected, RejectedCache):
+        return rejected.add(codes)
+    return _merge_sorted(rejected, codes)
+
+
 def _merge_sorted(values: np.ndarray, more: np.ndarray) -> np.ndarray:
     """``np.sort(np.concatenate([values, more]))`` for two sorted runs: each of ``more`` put in
     its place (``np.insert`` keeps equal places in the order given). One new array, where the
@@ -382,7 +423,10 @@ def _weighted_template_edges(
     labels = np.arange(n, dtype=np.int64)
     edges_l: list[np.ndarray] = []
     edges_r: list[np.ndarray] = []
-    rejected = np.zeros(0, dtype=np.int64)
+    # The spilled path remembers rejected pairs in a table of fixed size (ADR 0077).
+    rejected: np.ndarray | RejectedCache = (
+        RejectedCache(n) if isinstance(runs, SpilledRuns) else np.zeros(0, dtype=np.int64)
+    )
     verified = 0
     positions = np.arange(len(usable))
     every_band: list[np.ndarray | None] | None = (
@@ -440,12 +484,12 @@ def _verify_band(
     runs: ArrayRuns | SpilledRuns,
     threshold: float,
     labels: np.ndarray,
-    rejected: np.ndarray,
+    rejected: np.ndarray | RejectedCache,
     verified: int,
     edges_l: list[np.ndarray],
     edges_r: list[np.ndarray],
     pool: Pool,
-) -> tuple[np.ndarray, np.ndarray, int]:
+) -> tuple[np.ndarray, np.ndarray | RejectedCache, int]:
     """One band's candidate pairs (the star, then the neighbours), in order: those still apart
     and not rejected before are verified; edges are appended, labels and the rejected codes
     brought up to date."""
@@ -453,14 +497,14 @@ def _verify_band(
     for left, right in pairs:
         apart = labels[left] != labels[right]
         codes = sorted_unique(_pair_codes(left[apart], right[apart]))
-        codes = codes[~_in_sorted(codes, rejected)]
+        codes = codes[~_known(rejected, codes)]
         if not len(codes):
             continue
         left, right = codes >> 32, codes & 0xFFFFFFFF
         verified += len(codes)
         similar = _similarity(left, right, runs, pool) >= threshold
         if not similar.all():
-            rejected = _merge_sorted(rejected, codes[~similar])
+            rejected = _remember(rejected, codes[~similar])
         if similar.any():
             edges_l.append(left[similar])
             edges_r.append(right[similar])
