@@ -157,3 +157,26 @@ def test_a_spilled_scan_equals_an_in_memory_scan(corpora, monkeypatch, name):
     assert spilled.leads == loaded.leads
     if name == "hub":
         assert one.hub_contacts  # the support desk is found, and not used to join
+
+
+def test_pruned_persona_joins_equal_the_full_ones(corpora):
+    """Leaving out the pairs of groups that cannot reach two shared facts gives the same links,
+    with their evidence, in the same order, with and without cities."""
+    from samen.online.engine.cluster import persona_edges
+
+    config = ScanConfig(chunk_size=500)
+    joined = 0
+    for name in ("synth", "heldout", "textonly"):
+        result = scan([corpora[name]], config=config, engine=InProcessEngine(False))
+        index, groups = result.index, result.clustering.template_labels
+        names = np.frombuffer(index.name, dtype=np.int32)
+        ages = np.frombuffer(index.age, dtype=np.int16)
+        cities = np.frombuffer(index.city, dtype=np.int32)
+        for with_cities in (None, cities):
+            full = persona_edges(names, ages, groups, with_cities, prune=False)
+            pruned = persona_edges(names, ages, groups, with_cities)
+            assert pruned[0].tobytes() == full[0].tobytes()
+            assert pruned[1].tobytes() == full[1].tobytes()
+            assert pruned[2] == full[2]
+            joined += len(full[2])
+    assert joined > 5
