@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -154,19 +156,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
     The demo world (organisations and users, no signals) is built once per test database and
     committed, so each test's transaction starts from it instead of building it again (a
     quarter of a second per test on PostgreSQL). pytest-django runs the transactional tests
-    last; their flush empties it, and `world` builds it again inside each later test."""
+    last; their flush empties it, and `world` builds it again inside each later test.
+
+    The flush after a transactional test puts the reference list of municipalities back as it
+    was after migrating (`reference_back_on_flush`) before the post_migrate handlers run."""
     from django.test import TransactionTestCase
 
     with django_db_blocker.unblock():
         switched = approle.switch_on()
+        for alias in _flushed_aliases():
+            _REFERENCE[alias] = reference_rows(alias)
         _SESSION_WORLD.append(build_demo_world(seed=1, signals=0))
-    if not switched:
-        yield
-        return
     flush_as_app = TransactionTestCase._fixture_teardown
 
     def flush_as_owner(self: TransactionTestCase) -> None:
-        with approle.as_owner():
+        with approle.as_owner(), reference_back_on_flush():
             flush_as_app(self)
 
     TransactionTestCase._fixture_teardown = flush_as_owner
@@ -174,11 +178,113 @@ def django_db_setup(django_db_setup, django_db_blocker):
         yield
     finally:
         TransactionTestCase._fixture_teardown = flush_as_app
-        with django_db_blocker.unblock():
-            approle.switch_off()
+        if switched:
+            with django_db_blocker.unblock():
+                approle.switch_off()
+
+
+def _flushed_aliases() -> list[str]:
+    from django.db import connections
+
+    return [c.alias for c in connections.all() if not c.settings_dict.get("TEST", {}).get("MIRROR")]
+
+
+# The reference list (provinces, safety regions, municipalities) of each test database as
+# migrating loaded it, in the order its foreign keys need, taken once per session.
+_REFERENCE: dict[str, list[tuple[type, list[dict]]]] = {}
+
+
+def reference_rows(using: str) -> list[tuple[type, list[dict]]]:
+    from samen.organisations.models import Municipality, Province, SafetyRegion
+
+    return [
+        (model, list(model.objects.using(using).order_by("pk").values()))
+        for model in (Province, SafetyRegion, Municipality)
+    ]
+
+
+def restore_reference(using: str) -> None:
+    """The session's reference rows back into the flushed (empty) tables, in one statement a
+    table, ids and all."""
+    for model, rows in _REFERENCE.get(using, ()):
+        manager = model.objects.using(using)
+        if not manager.exists():
+            manager.bulk_create([model(**row) for row in rows])
+
+
+@contextmanager
+def reference_back_on_flush() -> Iterator[None]:
+    """Within the block, `flush` restores the reference list just before it emits post_migrate.
+
+    Every flush between transactional tests emptied the reference tables and post_migrate then
+    loaded the list again (organisations.reference.load_reference), one update_or_create per
+    municipality: some 1,400 statements, about half of each transactional test's teardown on
+    PostgreSQL. Restored first, the list is what load_reference finds, and it returns after
+    comparing every municipality's code, name, region and province with the bundled file: the
+    loader itself checks the restored rows, and loads the list as before where they differ. The
+    other post_migrate handlers run as they did."""
+    from django.core.management.commands import flush
+
+    emit = flush.emit_post_migrate_signal
+
+    def restore_then_emit(verbosity: int, interactive: bool, db: str, **kwargs: object) -> None:
+        restore_reference(db)
+        emit(verbosity, interactive, db, **kwargs)
+
+    flush.emit_post_migrate_signal = restore_then_emit
+    try:
+        yield
+    finally:
+        flush.emit_post_migrate_signal = emit
 
 
 _SESSION_WORLD: list = []
+
+# How long a session of the test database may take to go once its client closed it (the server
+# process ends after the client's goodbye, not with it).
+SESSION_GONE_SECONDS = 5.0
+
+
+def other_sessions() -> int:
+    """Client sessions on the test database other than this thread's connection (autovacuum
+    workers have no user; the application role sees another role's session, not its details)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND usename IS NOT NULL"
+        )
+        return cur.fetchone()[0]
+
+
+@pytest.fixture(autouse=True)
+def no_session_left_open(request, django_db_blocker):
+    """A transactional test on PostgreSQL leaves no other connection to the test database open:
+    the threads and processes it starts (racers, a job worker, a server) close theirs. One left
+    open outlives the test, and at the end of the run the test database cannot be dropped
+    ("being accessed by other users"), a warning pinned on whichever test ran last. This names
+    the test that left it. Only transactional tests: a rolled-back test's data is invisible to
+    any other connection, so none starts one. Checked before pytest-django's flush."""
+    yield
+    if django_group(request.node) != 1:
+        return
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    import time
+
+    with django_db_blocker.unblock():
+        deadline = time.monotonic() + SESSION_GONE_SECONDS
+        while (left := other_sessions()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    if left:
+        pytest.fail(
+            f"{left} other session(s) left open on the test database: a thread or process of "
+            "this test kept its database connection (close it in the thread that opened it)",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -99,3 +99,20 @@ class IdentityProviderDevice(Device):
 
     def verify_token(self, token: object) -> bool:
         return False
+
+
+class AuthVersion(models.Model):
+    """A token that changes with every write that can change what an API token's check answers:
+    the token itself (but its last use), its user (but the last sign-in), memberships,
+    organisations, municipalities, safety regions, and second-factor devices (created, deleted,
+    confirmed or moved). Database triggers set a fresh random one (migration 0004), so no code
+    path can forget it; each process keeps the tokens it checked in memory and reads this token
+    in the statement every API call runs anyway to know they are still current (ADR 0074).
+    Random, not a counter, like RegisterVersion: a rolled back change must not leave a copy
+    cached under a value the next change reuses."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=40)
+
+    def __str__(self) -> str:
+        return f"auth version {self.token}"

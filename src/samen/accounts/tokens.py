@@ -6,11 +6,13 @@ import functools
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, QuerySet
+from django.db.models import BooleanField, CharField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,9 +22,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from samen.accounts.models import ApiToken, IdentityProviderDevice, User
+from samen.accounts.models import ApiToken, AuthVersion, IdentityProviderDevice, User
 from samen.accounts.twofactor import requires_second_factor
-from samen.core import audit, register, statements
+from samen.core import audit, register, statements, throttle
 from samen.core.actor import Actor
 from samen.organisations.models import Membership
 
@@ -196,16 +198,25 @@ def _device_confirmed_column() -> RawSQL:
     )
 
 
+def _auth_version_sql() -> str:
+    q = connection.ops.quote_name
+    meta = AuthVersion._meta
+    return f"SELECT {q(meta.get_field('token').column)} FROM {q(meta.db_table)} WHERE id = 1"  # noqa: S608 (names from the model)
+
+
 @functools.cache
 def _token_query() -> QuerySet[ApiToken]:
     """The token with everything a request checks and acts with: its user, its membership with
     the organisation and region (the actor), whether its second factor's device is confirmed,
-    and the register's version token for the request (ADR 0051). Built once per process (it is
-    the same for every call; only the prefix differs) and never evaluated itself."""
+    the register's version token for the request (ADR 0051), and the auth version token the
+    row was read at (ADR 0074). Built once per process (it is the same for every call; only the
+    prefix differs) and never evaluated itself."""
     return ApiToken.objects.select_related(
         "user", "membership__organisation__municipality__region"
     ).annotate(
-        device_confirmed=_device_confirmed_column(), register_token=register.version_column()
+        device_confirmed=_device_confirmed_column(),
+        register_token=register.version_column(),
+        auth_token=RawSQL(_auth_version_sql(), [], output_field=CharField()),  # noqa: S611 (no parameters)
     )
 
 
@@ -219,14 +230,105 @@ def _token_by_prefix(values: dict[str, object]) -> QuerySet[ApiToken]:
     return _token_query().filter(prefix=values["prefix"]).order_by("pk")[:1]
 
 
-def _checked_token(prefix: str) -> ApiToken | None:
-    template = _TOKEN_TEMPLATES.get(
+def _template() -> statements.Template | None:
+    return _TOKEN_TEMPLATES.get(
         connection.vendor, lambda: statements.compile_template(_token_by_prefix, _PROBES)
     )
+
+
+def _checked_token(prefix: str) -> tuple[ApiToken | None, tuple | None]:
+    """The token's row read afresh (None when no token has this prefix), and the row as read
+    when it can be kept for later calls (the compiled statement's converted row)."""
+    template = _template()
     if template is None:
-        return _token_by_prefix({"prefix": prefix}).first()
-    found = template.instances({"prefix": prefix})
-    return found[0] if found else None
+        return _token_by_prefix({"prefix": prefix}).first(), None
+    rows = template.rows({"prefix": prefix})
+    if not rows:
+        return None, None
+    return _instance(template, rows[0]), rows[0]
+
+
+def _instance(template: statements.Template, row: tuple) -> ApiToken:
+    """The token with its related rows and annotations from one converted row, as
+    Template.instances builds them: new instances on every call, so no request shares objects
+    with another."""
+    start, end = template.model_span
+    token = template.model.from_db(connection.alias, template.init, row[start:end])
+    for populator in template.populators:
+        populator.populate(row, token)
+    for attr, pos in template.annotations:
+        setattr(token, attr, row[pos])
+    return token
+
+
+# Tokens this process checked and found usable, by prefix (ADR 0074): the row as read, and the
+# auth and register version tokens it was read at. A call with the right secret before the
+# expiry reads only the two version tokens (with its throttle count, where it counts in the
+# database) in one statement; if either changed, the row is read afresh and checked as on a
+# first call. What the row holds can only change with a write that renews the auth version
+# (database triggers, migration accounts 0004) or the register's; the clock is compared here.
+@dataclass
+class _Known:
+    secret_hash: str
+    expires_at: datetime
+    row: tuple
+    versions: tuple[str, str]  # (auth, register)
+    user_id: int
+    last_used_at: datetime | None  # as this process last read or wrote it
+
+
+_KNOWN: dict[str, _Known] = {}
+_KNOWN_MAX = 4096  # tokens; past it the memory starts afresh (each is read again once)
+
+
+@functools.cache
+def _seen_sql(vendor: str) -> str:
+    """The two version tokens as one row (columns c0, c1), for the statement of a known token."""
+    reg = register.version_column().sql
+    return f"SELECT ({_auth_version_sql()}) AS c0, ({reg}) AS c1"
+
+
+def _still_current(known: _Known, request: Any, user_id: int) -> str | None:
+    """Whether the known token's versions are still current: the register's version token for
+    the request when they are, else None. Where the view's throttle counts in the shared table
+    (PostgreSQL), the call is counted in the same statement, only if they are."""
+    ahead = _count_ahead_target(request, user_id)
+    seen_sql = _seen_sql(connection.vendor)
+    if ahead is not None:
+        key, period = ahead
+        seen, hits = throttle.throttle_hit_if(
+            key=key, period=period, seen_sql=seen_sql, expected=known.versions
+        )
+        if hits is not None:
+            throttle.counted_ahead(key=key, period=period, hits=hits)
+    else:
+        seen = tuple(statements.execute(seen_sql, [])[0])
+    if seen != known.versions:
+        return None
+    return known.versions[1]
+
+
+def _count_ahead_target(request: Any, user_id: int) -> tuple[str, int] | None:
+    """The key and window the view's first throttle that counts a signed-in user in the shared
+    table will count this call in (samen.api.throttling, `count_ahead`), if any, on PostgreSQL
+    (one statement can read and count there) and inside a request (the throttle takes it)."""
+    if connection.vendor != "postgresql" or not throttle.can_count_ahead():
+        return None
+    view = (getattr(request, "parser_context", None) or {}).get("view")
+    if view is None:
+        return None
+    user = _UserId(user_id)
+    for rate_throttle in view.get_throttles():
+        count_ahead = getattr(rate_throttle, "count_ahead", None)
+        target = count_ahead(user) if count_ahead is not None else None
+        if target is not None:
+            return target
+    return None
+
+
+@dataclass(frozen=True)
+class _UserId:
+    pk: int
 
 
 REFUSALS = {
@@ -243,13 +345,33 @@ REFUSALS = {
 
 
 class ApiTokenAuthentication(TokenAuthentication):
-    """`Authorization: Token <prefix>.<secret>`; every check of `token_status` on every call."""
+    """`Authorization: Token <prefix>.<secret>`; every check of `token_status` on every call:
+    on the row read afresh, or on the row this process read before while the auth and register
+    version tokens read in the call's own statement say nothing it depends on has changed
+    (ADR 0074)."""
 
     keyword = "Token"
+    request: Any = None
+
+    def authenticate(self, request: Any) -> tuple[User, ApiToken] | None:
+        self.request = request  # the throttles of its view (a new authenticator per request)
+        return super().authenticate(request)
 
     def authenticate_credentials(self, key: str) -> tuple[User, ApiToken]:
         prefix, _sep, secret = key.partition(SEPARATOR)
-        token = _checked_token(prefix) if prefix and secret else None
+        now = timezone.now()
+        known = _KNOWN.get(prefix) if prefix and secret else None
+        # Only the right secret takes the short way: a wrong one reads the row as an unknown
+        # prefix does, so timing does not tell which prefixes exist (or are known here).
+        if (
+            known is not None
+            and hmac.compare_digest(known.secret_hash, _hash(secret))
+            and now < known.expires_at
+        ):
+            token = self._known(prefix, known)
+            if token is not None:
+                return self._accepted(token, now, known)
+        token, row = _checked_token(prefix) if prefix and secret else (None, None)
         # Compare even when no row matched, so timing does not tell which prefixes exist.
         expected = token.secret_hash if token else _hash("")
         if not hmac.compare_digest(expected, _hash(secret)) or token is None:
@@ -257,11 +379,46 @@ class ApiTokenAuthentication(TokenAuthentication):
         register.note_version(token.register_token)  # type: ignore[attr-defined]
         status = token_status(token)
         if status:
+            _KNOWN.pop(prefix, None)
             raise AuthenticationFailed(str(REFUSALS[status]))
+        versions = (token.auth_token, token.register_token)  # type: ignore[attr-defined]
+        known = None
+        if row is not None and None not in versions:
+            if len(_KNOWN) >= _KNOWN_MAX:
+                _KNOWN.clear()
+            known = _Known(
+                token.secret_hash, token.expires_at, row, versions, token.user_id,
+                token.last_used_at,
+            )  # fmt: skip
+            _KNOWN[prefix] = known
+        return self._accepted(token, now, known)
+
+    def _known(self, prefix: str, known: _Known) -> ApiToken | None:
+        """The known token, if its versions are still current (forgotten if not). token_status
+        is not asked again: it answered "" for this row, and what it reads (the row, the user's
+        memberships and their organisations, the devices, the register) has not changed since,
+        or a version would have; its one other input, the clock, was compared by the caller."""
+        template = _template()
+        register_token = None
+        if template is not None:
+            register_token = _still_current(known, self.request, known.user_id)
+        if template is None or register_token is None:
+            _KNOWN.pop(prefix, None)
+            return None
+        register.note_version(register_token)
+        token = _instance(template, known.row)
+        token.register_token = register_token  # type: ignore[attr-defined]
+        token.last_used_at = known.last_used_at
+        return token
+
+    def _accepted(
+        self, token: ApiToken, now: datetime, known: _Known | None
+    ) -> tuple[User, ApiToken]:
         # The membership acts for the token's user (token_status checked they are one).
         token.membership.user = token.user
-        now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
             # Coarse, so a busy client does not write on every call.
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            if known is not None:
+                known.last_used_at = now
         return token.user, token

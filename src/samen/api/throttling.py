@@ -10,6 +10,12 @@ table is UNLOGGED on PostgreSQL. The trade-off (ADR 0043): a fixed window lets a
 to twice the rate across a window's edge, where DRF's sliding history would not. Otherwise, in a
 single process (make run, tests), DRF's history in the per-process cache.
 
+A call whose token is answered from the process's memory is counted ahead, in the statement
+that checks the token is current (samen.accounts.tokens, ADR 0074): the authentication asks the
+view's throttles which key and window the call would be counted in (`count_ahead`), and the
+throttle here takes that count instead of counting again; the call is refused exactly when it
+would have been.
+
 The address is REMOTE_ADDR as samen.web.proxy set it.
 """
 
@@ -21,7 +27,7 @@ import time
 from django.conf import settings
 from rest_framework import throttling
 
-from samen.core.throttle import throttle_hit, throttle_prune
+from samen.core.throttle import take_counted, throttle_hit, throttle_prune
 
 # Now and then a call also removes the rows of keys not seen for two days (addresses come and
 # go); no rate's window is longer than a day.
@@ -41,12 +47,31 @@ class _Counted(throttling.SimpleRateThrottle):
         if self.key is None:
             return True
         now = self.timer()
-        period = int(now) // self.duration * self.duration
-        self.window_ends = period + self.duration
-        self.now = now
         if random.randrange(PRUNE_ONE_IN) == 0:
             throttle_prune(before=int(now - PRUNE_AFTER_SECONDS))
-        return throttle_hit(key=self.key, period=period) <= self.num_requests
+        ahead = take_counted(self.key)
+        if ahead is not None:
+            period, hits = ahead
+        else:
+            period = int(now) // self.duration * self.duration
+            hits = throttle_hit(key=self.key, period=period)
+        self.window_ends = period + self.duration
+        self.now = now
+        return hits <= self.num_requests
+
+    def count_ahead(self, user: object) -> tuple[str, int] | None:
+        """The key and window this throttle will count a call of `user` (authenticated) in, for
+        the token check to count it ahead; None when it counts nothing here or not in the
+        shared table."""
+        if getattr(settings, "API_THROTTLE", "cache") != "database" or self.rate is None:
+            return None
+        key = self.user_key(user)
+        if key is None:
+            return None
+        return key, int(self.timer()) // self.duration * self.duration
+
+    def user_key(self, user: object) -> str | None:
+        return None
 
     def wait(self) -> float | None:
         if getattr(settings, "API_THROTTLE", "cache") != "database":
@@ -56,6 +81,11 @@ class _Counted(throttling.SimpleRateThrottle):
 
 class UserRateThrottle(_Counted, throttling.UserRateThrottle):
     scope = "user"
+
+    def user_key(self, user: object) -> str | None:
+        # DRF's get_cache_key for a signed-in user, which request.user cannot give yet while
+        # the token is being checked.
+        return self.cache_format % {"scope": self.scope, "ident": user.pk}  # type: ignore[attr-defined]
 
 
 class AddressRateThrottle(_Counted, throttling.AnonRateThrottle):

@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
@@ -316,12 +318,19 @@ def _insert_sql(write: _Write) -> tuple[str, list[Any]]:
         f"{', '.join([one] * len(rows))} RETURNING id, seq)"
     )
     if subjects:
+        numbers = ",".join([n for _, n in subjects])
+        if numbers.count(",") == len(subjects) - 1:
+            # Two texts split by the server: binding two lists costs the client ~10 times more
+            # (psycopg dumps an array element by element in Python). Case numbers hold no comma.
+            pairs = "unnest(string_to_array(%s, ',')::bigint[], string_to_array(%s, ','))"
+            params += [",".join([str(seq) for seq, _ in subjects]), numbers]
+        else:  # pragma: no cover (subjects_of passes well-formed case numbers only)
+            pairs = "unnest(%s::bigint[], %s::text[])"
+            params += [[seq for seq, _ in subjects], [n for _, n in subjects]]
         sql += (
             f", s AS (INSERT INTO {t.subjects} (entry_id, case_number) "  # noqa: S608
-            "SELECT e.id, x.n FROM unnest(%s::bigint[], %s::text[]) AS x(seq, n) "
-            "JOIN e ON e.seq = x.seq)"
+            f"SELECT e.id, x.n FROM {pairs} AS x(seq, n) JOIN e ON e.seq = x.seq)"
         )
-        params += [[seq for seq, _ in subjects], [n for _, n in subjects]]
     sql += f" UPDATE {t.head} SET seq = %s, hash = %s WHERE id = 1"  # noqa: S608
     return sql, [*params, *head]
 
@@ -387,12 +396,13 @@ def _chained(
 
 def _append(batch: list[dict]) -> None:
     """Chain the entries of `batch` in order (each gets its seq) and write them."""
-    key = _audit_key()
-    late = _late_commit_allowed(batch)
-    jsons = _json_of(batch) if form() == FORM_COLUMNS else None
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        _append_alone(key, batch, late=late, jsons=jsons)
+        # A transaction of its own: joined with the appends other threads of this process make
+        # at the same moment (group commit, ADR 0073).
+        _group.append(batch, late=_late_commit_allowed(batch))
         return
+    key = _audit_key()
+    jsons = _json_of(batch) if form() == FORM_COLUMNS else None
     # No savepoint inside a caller's transaction: a failed append fails the caller's work too.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         seq, prev, texts = _lock_head(cursor, late=False, jsons=jsons)
@@ -400,6 +410,99 @@ def _append(batch: list[dict]) -> None:
         for write in writes:
             _insert(cursor, write)
         anchor.after_commit(*writes[-1][2], first=seq + 1)
+
+
+class GroupFailed(DatabaseError):
+    """The group commit this thread's entries were to be written in failed: they are not in the
+    trail (the cause is chained). Raised in every thread whose entries were in the group."""
+
+
+@dataclass(eq=False)
+class _Waiting:
+    """One thread's append waiting in the queue: its entries, whether they may commit late, and
+    what the leader of its group tells it (done, with the group's failure if any; or lead)."""
+
+    batch: list[dict]
+    late: bool
+    woken: threading.Event = field(default_factory=threading.Event)
+    done: bool = False
+    failure: BaseException | None = None
+
+
+class _Group:
+    """Group commit of the appends made outside any transaction by the threads of one process
+    (ADR 0073). A thread that finds no append under way writes its own entries, and with them
+    those queued at that moment; the threads that arrive while it writes queue up and the first
+    of them, woken when that write ends, writes all of the queue as the next group: one
+    transaction, one lock of the head, one insert, one commit, on the leader's connection. So a
+    lone append is written as before, and under load the fixed part of an append is shared.
+
+    - Order: queue order, which is the order the appends entered it; a batch stays whole. The
+      leader's own entries come first in its group.
+    - Each thread returns only once its entries are committed, durable as its own append would
+      have been: the group commits late (ADR 0043) only if every member may, and the periodic
+      durable entry and the checkpoint follow the group's sequence numbers as a batch's.
+    - A failed group fails every thread in it: the leader raises the error, the others
+      GroupFailed; none of its entries is in the trail (one transaction) and nothing is retried
+      (a failed COMMIT may have committed: a retry could write an entry twice)."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._queue: list[_Waiting] = []
+        self._busy = False  # a leader is writing; the queue waits for it
+
+    def append(self, batch: list[dict], *, late: bool) -> None:
+        me = _Waiting(batch, late)
+        with self._mutex:
+            self._queue.append(me)
+            lead = not self._busy
+            self._busy = True
+        if not lead:
+            me.woken.wait()
+            if me.done:
+                if me.failure is not None:
+                    raise GroupFailed(
+                        "the group commit holding this request's audit entries failed"
+                    ) from me.failure
+                return
+            # Woken to lead: the previous group is written, this thread writes the queue.
+        with self._mutex:
+            group, self._queue = self._queue, []
+        failure: BaseException | None = None
+        try:
+            _write_group(group)
+        except BaseException as exc:
+            failure = exc
+            raise
+        finally:
+            with self._mutex:
+                for waiting in group:
+                    if waiting is not me:
+                        waiting.failure, waiting.done = failure, True
+                        waiting.woken.set()
+                if self._queue:
+                    self._queue[0].woken.set()  # the next leader; _busy stays
+                else:
+                    self._busy = False
+
+    def _reset(self) -> None:
+        """A fresh state in a forked child: a fork copies the parent's queue, not its threads."""
+        self._mutex = threading.Lock()
+        self._queue = []
+        self._busy = False
+
+
+_group = _Group()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_group._reset)
+
+
+def _write_group(group: list[_Waiting]) -> None:
+    """The entries of every append in `group`, in order, as one transaction of their own."""
+    batch = [values for waiting in group for values in waiting.batch]
+    jsons = _json_of(batch) if form() == FORM_COLUMNS else None
+    late = all(waiting.late for waiting in group)
+    _append_alone(_audit_key(), batch, late=late, jsons=jsons)
 
 
 def _append_alone(key: bytes, batch: list[dict], *, late: bool, jsons: list[str] | None) -> None:
@@ -434,6 +537,10 @@ def _append_alone(key: bytes, batch: list[dict], *, late: bool, jsons: list[str]
         anchor.after_commit(seq, digest, first=first, force=periodic)
 
 
+# Groups of up to so many entries run prepared from their first call: with gthread's four
+# threads a worker's groups hold one to four entries, a few shapes of statement each.
+_PREPARED_UP_TO = 4
+
 _DURABLE_SQL = "SELECT set_config('synchronous_commit', 'on', true)"
 
 try:  # psycopg is there wherever PostgreSQL is
@@ -464,9 +571,10 @@ def _append_pipelined(
     pg = connection.connection
     with connection.wrap_database_errors:
         raw = statements.PreparedCursor(pg)
-        # A single entry's statements have one shape: prepared from the first call. A batch's
-        # shapes vary with its size: prepared only once used as often as the threshold says.
-        raw.prepare = True if len(batch) == 1 else None
+        # A few entries' statements have few shapes (a group commit's, ADR 0073): prepared from
+        # the first call. A larger batch's shapes vary with its size: prepared only once used
+        # as often as the threshold says.
+        raw.prepare = True if len(batch) <= _PREPARED_UP_TO else None
         cursor = connection._prepare_cursor(raw)  # type: ignore[attr-defined]  # Django's wrapping
         try:
             with pg.pipeline() as pipe:

@@ -233,10 +233,19 @@ class AuditSubject(models.Model):
     every database (a list read touches many cases; their numbers are also in the entry)."""
 
     # Indexed with the case number (Meta): verify's fast walk reads each entry's numbers in
-    # order from the index instead of sorting them (ADR 0059).
+    # order from the index instead of sorting them (ADR 0059). No foreign-key constraint in the
+    # database (ADR 0073): the append inserts these rows joined to the entry it has just
+    # inserted, entries are never deleted, and verify checks every row against its entry's
+    # hash; the constraint's 25 deferred checks per list read guarded nothing more.
     entry = models.ForeignKey(
-        AuditEntry, on_delete=models.CASCADE, related_name="subjects", db_index=False
+        AuditEntry,
+        on_delete=models.CASCADE,
+        related_name="subjects",
+        db_index=False,
+        db_constraint=False,
     )
+    # Looked up by equality only (the subject-access report, the audit search): migration 0012
+    # drops the `varchar_pattern_ops` twin PostgreSQL's schema editor adds for LIKE.
     case_number = models.CharField(max_length=16, db_index=True)
 
     class Meta:

@@ -87,3 +87,17 @@ def test_a_count_writes_no_write_ahead_log_on_postgresql(db):
             (plan,) = c.fetchone()[0]
             assert plan["Plan"]["WAL Records"] == 0 and plan["Plan"]["WAL Bytes"] == 0, plan
             assert ThrottleCount.objects.get(key="throttle_user_wal").hits == hits
+        # The statement of a call whose token is known (ADR 0074): the versions and the count.
+        from samen.accounts import tokens
+
+        seen_sql = tokens._seen_sql(connection.vendor)
+        c.execute(seen_sql)
+        versions = list(c.fetchone())
+        for hits in (3, 4):
+            c.execute(
+                "EXPLAIN (ANALYZE, WAL, FORMAT JSON) " + throttle._hit_if_sql(seen_sql, 2),
+                ["throttle_user_wal", 1_700_000_000, *versions],
+            )
+            (plan,) = c.fetchone()[0]
+            assert plan["Plan"]["WAL Records"] == 0 and plan["Plan"]["WAL Bytes"] == 0, plan
+            assert ThrottleCount.objects.get(key="throttle_user_wal").hits == hits

@@ -16,6 +16,7 @@ from samen.identification import services
 from samen.identification.demo import ask_to_assess
 from samen.identification.models import Deadline, Reminder
 from samen.jobs.models import OutgoingMail
+from samen.jobs.tests.worker import run_worker_until_idle
 
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 
@@ -24,14 +25,6 @@ def _job_runs(job: str) -> float:
     from prometheus_client import REGISTRY
 
     return REGISTRY.get_sample_value("samen_job_runs_total", {"job": job}) or 0.0
-
-
-def _run_worker_until_idle() -> None:
-    from procrastinate.contrib.django import app
-
-    # The worker's own connector, as `samen worker` uses (the Django one is for deferring only).
-    worker = app.with_connector(app.connector.get_worker_connector())
-    worker.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
 
 
 @pytest.mark.postgres_only
@@ -63,7 +56,7 @@ def test_worker_sends_a_due_reminder_through_the_mail_queue_once(actor_for, reco
     # The worker also defers the periodic jobs that are due now (reminders among them), so the
     # reminder job runs more than once: the later runs find the reminder sent.
     for _ in range(3):
-        _run_worker_until_idle()
+        run_worker_until_idle()
 
     assert Reminder.objects.count() == 1
     assert [m.to for m in mail.outbox] == [["c@example.test"]]

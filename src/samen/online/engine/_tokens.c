@@ -856,6 +856,729 @@ error:
     return NULL;
 }
 
+/* contact_matches(lowered, word_gates) -> the matches of extract.py's contact patterns
+ *
+ * What extract._contact_matches_py (the definition) gives with its substring gates and regular
+ * expressions: for each pattern whose gate holds, in this order, every match finditer finds,
+ * left to right, as a tuple:
+ *   1  _HANDLE_SITE_RE   (0, site, name)          gate: "t.me/" or ".com/" in the text
+ *   2  _HANDLE_LABEL_RE  (1, site, name)          gate: "@" or ":" in it, and word_gates & 2
+ *   4  _WHATSAPP_RE      (2, number)              gate: "wa.me/" in it
+ *   8  _URL_RE           (3, url)                 gate: "http" or "www." in it
+ *   16 _EMAIL_RE         (4, user, domain, tld)   gate: _EMAIL_HINT_RE, "[at]" or "(at)"
+ *   32 _PHONE_RE         (5, phone as written)    gate: word_gates & 32
+ * The WhatsApp, URL and phone gates hold whenever their pattern matches, so they are not
+ * tested here. Each matcher below is its pattern written out by hand, with re's classes for str
+ * patterns: \w is Py_UNICODE_ISALNUM or "_", \d Py_UNICODE_ISDECIMAL, \s Py_UNICODE_ISSPACE.
+ * None of the patterns can gain a match by backtracking into a repeat (each repeat is followed
+ * by something its class cannot hold, or by a test of its last character only), so a matcher
+ * takes the greedy run and checks what follows; alternations are tried in the pattern's order.
+ * One pass over the text tries every pattern at each position, a pattern only from the end of
+ * its last match on, as finditer does. The e-mail and labelled-handle patterns are tried from
+ * the text's start, where the definition starts near the first separator: no match can start
+ * before that (ADR 0065; the tests compare both). */
+static inline int is_space(Py_UCS4 ch) { return Py_UNICODE_ISSPACE(ch); }
+
+static inline int is_ascii_alnum(Py_UCS4 ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+}
+
+/* Whether the ASCII literal lit occurs at s[at]. */
+static inline int ascii_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, const char *lit) {
+    for (Py_ssize_t i = 0; lit[i]; i++)
+        if (at + i >= n || s[at + i] != (Py_UCS4)(unsigned char)lit[i]) return 0;
+    return 1;
+}
+
+/* The length of the run of characters in [\w.] at s[at], at most cap. */
+static inline Py_ssize_t name_run(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at,
+                                  Py_ssize_t cap) {
+    Py_ssize_t r = 0;
+    while (r < cap && at + r < n && (s[at + r] == '.' || is_word(s[at + r]))) r++;
+    return r;
+}
+
+static inline Py_ssize_t skip_spaces(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at) {
+    while (at < n && is_space(s[at])) at++;
+    return at;
+}
+
+static const char *const handle_sites[] = {"t.me", "telegram.me", "instagram.com",
+                                           "onlyfans.com", "snapchat.com/add", NULL};
+static const char *const label_sites[] = {"telegram", "tg",    "snapchat", "snap", "sc",
+                                          "instagram", "insta", "ig",       "onlyfans", "of",
+                                          NULL};
+static const char *const email_tlds[] = {"com", "nl", "org", "net", "pl", "ro", "bg",
+                                         "es",  "eu", "be",  "de",  "info", NULL};
+
+/* A match: its pattern's number (0..5), and up to three groups as spans of the text. */
+typedef struct {
+    int code, parts;
+    Py_ssize_t end, spans[6];
+} ContactMatch;
+
+/* Each matcher: whether its pattern matches at s[at] (m filled in) or not. */
+
+/* (?<![\w.])(?P<site>t\.me|...|snapchat\.com/add)/(?P<name>[\w.]{3,32}) */
+static int site_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, ContactMatch *m) {
+    if (at > 0 && (s[at - 1] == '.' || is_word(s[at - 1]))) return 0;
+    for (int k = 0; handle_sites[k] != NULL; k++) {
+        if (!ascii_at(s, n, at, handle_sites[k])) continue;
+        Py_ssize_t slash = at + (Py_ssize_t)strlen(handle_sites[k]);
+        if (slash >= n || s[slash] != '/') continue;
+        Py_ssize_t r = name_run(s, n, slash + 1, 32);
+        if (r < 3) continue;
+        *m = (ContactMatch){0, 2, slash + 1 + r, {at, slash, slash + 1, slash + 1 + r}};
+        return 1;
+    }
+    return 0;
+}
+
+/* (?<!\w)(?P<site>telegram|tg|...|of)\s*(?::\s*@?|@)\s*(?P<name>[\w.]{3,32}) */
+static int label_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, ContactMatch *m) {
+    if (at > 0 && is_word(s[at - 1])) return 0;
+    for (int k = 0; label_sites[k] != NULL; k++) {
+        if (!ascii_at(s, n, at, label_sites[k])) continue;
+        Py_ssize_t site_end = at + (Py_ssize_t)strlen(label_sites[k]);
+        Py_ssize_t q = skip_spaces(s, n, site_end);
+        if (q >= n) continue;
+        if (s[q] == ':') {
+            q = skip_spaces(s, n, q + 1);
+            /* An "@" here must be taken: the name cannot start with it. */
+            if (q < n && s[q] == '@') q++;
+        } else if (s[q] == '@') {
+            q++;
+        } else {
+            continue;
+        }
+        q = skip_spaces(s, n, q);
+        Py_ssize_t r = name_run(s, n, q, 32);
+        if (r < 3) continue;
+        *m = (ContactMatch){1, 2, q + r, {at, site_end, q, q + r}};
+        return 1;
+    }
+    return 0;
+}
+
+/* (?<![\w.])wa\.me/\+?(?P<number>\d{8,15}) */
+static int whatsapp_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, ContactMatch *m) {
+    if (at > 0 && (s[at - 1] == '.' || is_word(s[at - 1]))) return 0;
+    if (!ascii_at(s, n, at, "wa.me/")) return 0;
+    Py_ssize_t q = at + 6;
+    if (q < n && s[q] == '+') q++; /* if the digits fail after it, they fail at the + too */
+    Py_ssize_t r = 0;
+    while (r < 15 && q + r < n && is_digit(s[q + r])) r++;
+    if (r < 8) return 0;
+    *m = (ContactMatch){2, 1, q + r, {q, q + r}};
+    return 1;
+}
+
+/* (?:https?://|www\.)[^\s<>\"']+ */
+static int url_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, ContactMatch *m) {
+    Py_ssize_t q;
+    if (ascii_at(s, n, at, "https://"))
+        q = at + 8;
+    else if (ascii_at(s, n, at, "http://"))
+        q = at + 7;
+    else if (ascii_at(s, n, at, "www."))
+        q = at + 4;
+    else
+        return 0;
+    Py_ssize_t end = q;
+    while (end < n && !(is_space(s[end]) || s[end] == '<' || s[end] == '>' || s[end] == '"' ||
+                        s[end] == '\''))
+        end++;
+    if (end == q) return 0;
+    *m = (ContactMatch){3, 1, end, {at, end}};
+    return 1;
+}
+
+static inline int is_user_char(Py_UCS4 c) {
+    return c == '.' || c == '+' || c == '-' || is_word(c);
+}
+
+static inline int is_domain_char(Py_UCS4 c) { return c == '-' || is_ascii_alnum(c); }
+
+/* (?<![\w.+-])(?P<user>[a-z0-9][\w.+-]{0,40})\s*(?:@|\[at\]|\(at\))\s*
+ * (?P<domain>[a-z0-9-]{2,40})\s*(?:\.|\[dot\]|\(dot\))\s*(?P<tld>com|nl|...|info)\b */
+static int email_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, ContactMatch *m) {
+    if (!is_ascii_alnum(s[at]) || (at > 0 && is_user_char(s[at - 1]))) return 0;
+    Py_ssize_t q = at + 1;
+    while (q < n && q - at <= 41 && is_user_char(s[q])) q++;
+    /* More than 41 user characters: no shorter user part is followed by a separator. */
+    if (q - at > 41) return 0;
+    const Py_ssize_t user_end = q;
+    q = skip_spaces(s, n, q);
+    if (q < n && s[q] == '@')
+        q += 1;
+    else if (ascii_at(s, n, q, "[at]") || ascii_at(s, n, q, "(at)"))
+        q += 4;
+    else
+        return 0;
+    const Py_ssize_t domain = skip_spaces(s, n, q);
+    q = domain;
+    while (q < n && q - domain <= 40 && is_domain_char(s[q])) q++;
+    const Py_ssize_t domain_end = q;
+    if (q - domain < 2 || q - domain > 40) return 0;
+    q = skip_spaces(s, n, q);
+    if (q < n && s[q] == '.')
+        q += 1;
+    else if (ascii_at(s, n, q, "[dot]") || ascii_at(s, n, q, "(dot)"))
+        q += 5;
+    else
+        return 0;
+    q = skip_spaces(s, n, q);
+    for (int k = 0; email_tlds[k] != NULL; k++) {
+        if (!ascii_at(s, n, q, email_tlds[k])) continue;
+        Py_ssize_t stop = q + (Py_ssize_t)strlen(email_tlds[k]);
+        if (stop < n && is_word(s[stop])) continue; /* \b */
+        *m = (ContactMatch){4, 3, stop, {at, user_end, domain, domain_end, q, stop}};
+        return 1;
+    }
+    return 0;
+}
+
+/* The class of _PHONE_RE's body: [0-9ol\s().\-_/*·•~|] and the emoji ranges of _EMOJI. */
+static inline int is_phone_char(Py_UCS4 c) {
+    if (c < 128)
+        return (c >= '0' && c <= '9') || c == 'o' || c == 'l' || c == '(' || c == ')' ||
+               c == '.' || c == '-' || c == '_' || c == '/' || c == '*' || c == '~' ||
+               c == '|' || is_space(c);
+    return c == 0xB7 || c == 0x2022 || (c >= 0x2600 && c <= 0x27BF) ||
+           (c >= 0x1F300 && c <= 0x1FAFF) || c == 0xFE0F || c == 0x20E3 || c == 0x200D ||
+           is_space(c);
+}
+
+/* (?:\+|0|o(?=[\s.\-]*6))(?<![\w+].)[class]{8,45}(?<=\d) */
+static int phone_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, ContactMatch *m) {
+    if (s[at] == 'o') {
+        Py_ssize_t q = at + 1;
+        while (q < n && (s[q] == '.' || s[q] == '-' || is_space(s[q]))) q++;
+        if (q >= n || s[q] != '6') return 0;
+    } else if (s[at] != '+' && s[at] != '0') {
+        return 0;
+    }
+    if (at > 0 && (s[at - 1] == '+' || is_word(s[at - 1]))) return 0;
+    Py_ssize_t run = 0;
+    while (run < 45 && at + 1 + run < n && is_phone_char(s[at + 1 + run])) run++;
+    /* The greedy run given back to its last digit, at least 8 long. */
+    Py_ssize_t length = run;
+    while (length >= 8 && !is_digit(s[at + length])) length--;
+    if (length < 8) return 0;
+    *m = (ContactMatch){5, 1, at + 1 + length, {at, at + 1 + length}};
+    return 1;
+}
+
+/* _EMAIL_HINT_RE at s[at]: @\s*[a-z0-9-]{2,40}\. */
+static int email_hint_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at) {
+    Py_ssize_t q = skip_spaces(s, n, at + 1), r = 0;
+    while (r <= 40 && q + r < n && is_domain_char(s[q + r])) r++;
+    return r >= 2 && r <= 40 && q + r < n && s[q + r] == '.';
+}
+
+#define CONTACT_STACK 2048
+
+/* The gates' literals (made at import) and, per ASCII character, the patterns that can start
+ * with it: site and labelled handles (bits 1, 2) with t, i, s, o; WhatsApp (4) with w; URLs (8)
+ * with h, w; addresses (16) with a-z, 0-9; phones (32) with +, 0, o. */
+#define CONTACT_LITERALS 8
+static const char *const contact_literal_texts[CONTACT_LITERALS] = {
+    "t.me/", ".com/", "wa.me/", "://", "www.", ":", "[at]", "(at)"};
+static PyObject *contact_literals[CONTACT_LITERALS];
+static unsigned char contact_starts[128];
+
+static int contact_init(void) {
+    for (int k = 0; k < CONTACT_LITERALS; k++) {
+        contact_literals[k] = PyUnicode_InternFromString(contact_literal_texts[k]);
+        if (contact_literals[k] == NULL) return -1;
+    }
+    for (int c = 'a'; c <= 'z'; c++) contact_starts[c] |= 16;
+    for (int c = '0'; c <= '9'; c++) contact_starts[c] |= 16;
+    for (const char *c = "tiso"; *c; c++) contact_starts[(int)*c] |= 1 | 2;
+    contact_starts['w'] |= 4 | 8;
+    contact_starts['h'] |= 8;
+    contact_starts['+'] |= 32;
+    contact_starts['0'] |= 32;
+    contact_starts['o'] |= 32;
+    return 0;
+}
+
+static PyObject *contact_matches(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyLong_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "contact_matches() takes a str and an int");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    const long word_gates = PyLong_AsLong(args[1]);
+    if (word_gates == -1 && PyErr_Occurred()) return NULL;
+    if (PyUnicode_READY(text) < 0) return NULL;
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    /* 1. The gates (searches of the str itself, at memchr speed), and where the first e-mail
+     * separator is. */
+    int site_gate = 0, has_at = 0, has_colon = 0, email_gate = 0, url_seen = 0, whatsapp_seen = 0;
+    Py_ssize_t first_separator = n, found_at;
+    Py_ssize_t hits[CONTACT_LITERALS];
+    for (int k = 0; k < CONTACT_LITERALS; k++) {
+        hits[k] = PyUnicode_Find(text, contact_literals[k], 0, n, 1);
+        if (hits[k] == -2) return NULL;
+    }
+    site_gate = hits[0] >= 0 || hits[1] >= 0;   /* "t.me/", ".com/" */
+    whatsapp_seen = hits[2] >= 0;               /* "wa.me/" */
+    url_seen = hits[3] >= 0 || hits[4] >= 0;    /* "://", "www." */
+    has_colon = hits[5] >= 0;                   /* ":" */
+    email_gate = hits[6] >= 0 || hits[7] >= 0;  /* "[at]", "(at)" */
+    for (int k = 6; k <= 7; k++)
+        if (hits[k] >= 0 && hits[k] < first_separator) first_separator = hits[k];
+    found_at = PyUnicode_FindChar(text, '@', 0, n, 1);
+    if (found_at == -2) return NULL;
+    has_at = found_at >= 0;
+    if (has_at && found_at < first_separator) first_separator = found_at;
+    /* No gate can hold: nothing to try (the e-mail hint needs an "@"). */
+    if (!site_gate && !((has_at || has_colon) && (word_gates & 2)) && !whatsapp_seen &&
+        !url_seen && !(word_gates & 32) && !has_at && !email_gate)
+        return PyList_New(0);
+    /* The text as UCS4, so that every matcher reads it by plain indexing. */
+    Py_UCS4 stack[CONTACT_STACK], *s = stack;
+    ContactMatch found_stack[16], *found = found_stack;
+    Py_ssize_t found_count = 0, found_capacity = 16;
+    PyObject *out = NULL;
+    if (n >= CONTACT_STACK) {
+        s = PyMem_Malloc((n + 1) * sizeof(Py_UCS4));
+        if (s == NULL) return PyErr_NoMemory();
+    }
+    if (PyUnicode_AsUCS4(text, s, n + 1, 1) == NULL) goto done;
+    /* The e-mail hint at each "@" until one holds. */
+    for (Py_ssize_t at = found_at; has_at && !email_gate && at >= 0 && at < n; at++)
+        if (s[at] == '@' && email_hint_at(s, n, at)) email_gate = 1;
+    /* The patterns worth trying: those whose gate holds and that can match at all (the URL and
+     * WhatsApp patterns need what their gates test, and more). */
+    const unsigned gates = (site_gate ? 1 : 0) | ((has_at || has_colon) ? word_gates & 2 : 0) |
+                           (whatsapp_seen ? 4 : 0) | (url_seen ? 8 : 0) | (email_gate ? 16 : 0) |
+                           (word_gates & 32);
+    /* No address starts before the first separator, less the whitespace before it and the
+     * longest user part (extract._scan_start). */
+    Py_ssize_t email_start = first_separator;
+    while (email_start > 0 && is_space(s[email_start - 1])) email_start--;
+    email_start = email_start > 41 ? email_start - 41 : 0;
+    /* 2. Every pattern tried at each position, from the end of its last match on. */
+    int (*const matchers[6])(const Py_UCS4 *, Py_ssize_t, Py_ssize_t, ContactMatch *) = {
+        site_at, label_at, whatsapp_at, url_at, email_at, phone_at};
+    Py_ssize_t next[6] = {0, 0, 0, 0, email_start, 0}; /* where each pattern may match next */
+    for (Py_ssize_t at = 0; gates && at < n; at++) {
+        const Py_UCS4 c = s[at];
+        /* Which patterns can start with c (all start with an ASCII character). */
+        unsigned wanted = c < 128 ? contact_starts[c] & gates : 0;
+        if (!wanted) continue;
+        /* An address starts where no user character precedes it. */
+        if ((wanted & 16) && at > 0 && is_user_char(s[at - 1])) wanted &= ~16u;
+        for (int k = 0; wanted; k++, wanted >>= 1) {
+            if (!(wanted & 1) || next[k] > at) continue;
+            ContactMatch m;
+            if (!matchers[k](s, n, at, &m)) continue;
+            next[k] = m.end;
+            if (found_count == found_capacity) {
+                found_capacity *= 2;
+                ContactMatch *grown = found == found_stack
+                                          ? PyMem_Malloc(found_capacity * sizeof(ContactMatch))
+                                          : PyMem_Realloc(found,
+                                                          found_capacity * sizeof(ContactMatch));
+                if (grown == NULL) {
+                    PyErr_NoMemory();
+                    goto done;
+                }
+                if (found == found_stack) memcpy(grown, found_stack, sizeof(found_stack));
+                found = grown;
+            }
+            found[found_count++] = m;
+        }
+    }
+    out = PyList_New(0);
+    if (out == NULL) goto done;
+    /* Pattern by pattern, each one's matches in text order. */
+    for (int k = 0; k < 6; k++) {
+        if (!(gates & (1 << k))) continue;
+        for (Py_ssize_t f = 0; f < found_count; f++) {
+            const ContactMatch *m = &found[f];
+            if (m->code != k) continue;
+            PyObject *item = PyTuple_New(m->parts + 1);
+            if (item == NULL) goto fail;
+            PyTuple_SET_ITEM(item, 0, PyLong_FromLong(k));
+            for (int p = 0; p < m->parts; p++)
+                PyTuple_SET_ITEM(item, p + 1,
+                                 PyUnicode_Substring(text, m->spans[2 * p], m->spans[2 * p + 1]));
+            for (int p = 0; p <= m->parts; p++)
+                if (PyTuple_GET_ITEM(item, p) == NULL) {
+                    Py_DECREF(item);
+                    goto fail;
+                }
+            int failed = PyList_Append(out, item) < 0;
+            Py_DECREF(item);
+            if (failed) goto fail;
+        }
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    if (s != stack) PyMem_Free(s);
+    if (found != found_stack) PyMem_Free(found);
+    return out;
+}
+
+/* The text of a str as UCS4 in buffer (room for CONTACT_STACK characters) or, when longer, in
+ * a PyMem block (*heap set; free it). NULL with an exception set on failure. */
+static Py_UCS4 *ucs4_of(PyObject *text, Py_UCS4 *buffer, Py_UCS4 **heap) {
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_UCS4 *s = buffer;
+    *heap = NULL;
+    if (n >= CONTACT_STACK) {
+        s = *heap = PyMem_Malloc((n + 1) * sizeof(Py_UCS4));
+        if (s == NULL) return (Py_UCS4 *)PyErr_NoMemory();
+    }
+    if (PyUnicode_AsUCS4(text, s, n + 1, 1) == NULL) {
+        PyMem_Free(*heap);
+        *heap = NULL;
+        return NULL;
+    }
+    return s;
+}
+
+/* Whether the str literal occurs at s[at] (s of length n). */
+static int str_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, PyObject *literal) {
+    const Py_ssize_t length = PyUnicode_GET_LENGTH(literal);
+    if (at + length > n) return 0;
+    const int kind = PyUnicode_KIND(literal);
+    const void *data = PyUnicode_DATA(literal);
+    for (Py_ssize_t i = 0; i < length; i++)
+        if (s[at + i] != PyUnicode_READ(kind, data, i)) return 0;
+    return 1;
+}
+
+static int check_literals(PyObject *literals, const char *name) {
+    if (!PyTuple_Check(literals)) goto bad;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(literals); i++) {
+        PyObject *literal = PyTuple_GET_ITEM(literals, i);
+        if (!PyUnicode_Check(literal) || PyUnicode_READY(literal) < 0 ||
+            PyUnicode_GET_LENGTH(literal) == 0)
+            goto bad;
+    }
+    return 0;
+bad:
+    if (!PyErr_Occurred()) PyErr_Format(PyExc_TypeError, "%s must be a tuple of non-empty str", name);
+    return -1;
+}
+
+/* age_search(lowered, units, labels) -> the age, or -1
+ *
+ * What extract._age_py (the definition) gives: _AGE_RE.search(lowered), that is
+ *     (?<!\w)(?P<a1>[1-6]\d)\s*-?\s*(?:units)(?!\w)|(?<!\w)(?:labels)\s*[:=]?\s*(?P<a2>[1-6]\d)\b
+ * with units and labels (tuples of non-empty str, none starting with a space, "-", ":" or "=")
+ * tried in their order, read as int(a1 or a2). The repeats cannot gain a match by
+ * backtracking: what follows each cannot be in its class. */
+static PyObject *age_search(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "age_search() takes a str and two tuples of str");
+        return NULL;
+    }
+    PyObject *text = args[0], *units = args[1], *labels = args[2];
+    if (PyUnicode_READY(text) < 0 || check_literals(units, "units") < 0 ||
+        check_literals(labels, "labels") < 0)
+        return NULL;
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_UCS4 buffer[CONTACT_STACK], *heap;
+    const Py_UCS4 *s = ucs4_of(text, buffer, &heap);
+    if (s == NULL) return NULL;
+    long age = -1;
+    for (Py_ssize_t at = 0; at < n && age < 0; at++) {
+        if (at > 0 && is_word(s[at - 1])) continue;
+        /* a1: two digits, the first 1-6, then a unit. */
+        if (s[at] >= '1' && s[at] <= '6' && at + 1 < n && is_digit(s[at + 1])) {
+            Py_ssize_t q = skip_spaces(s, n, at + 2);
+            if (q < n && s[q] == '-') q = skip_spaces(s, n, q + 1);
+            for (Py_ssize_t u = 0; u < PyTuple_GET_SIZE(units); u++) {
+                PyObject *unit = PyTuple_GET_ITEM(units, u);
+                if (!str_at(s, n, q, unit)) continue;
+                Py_ssize_t stop = q + PyUnicode_GET_LENGTH(unit);
+                if (stop < n && is_word(s[stop])) continue;
+                age = (s[at] - '0') * 10 + Py_UNICODE_TODECIMAL(s[at + 1]);
+                break;
+            }
+            if (age >= 0) break;
+        }
+        /* a2: a label, then two digits, the first 1-6, at a word's end. */
+        for (Py_ssize_t l = 0; l < PyTuple_GET_SIZE(labels); l++) {
+            PyObject *label = PyTuple_GET_ITEM(labels, l);
+            if (!str_at(s, n, at, label)) continue;
+            Py_ssize_t q = skip_spaces(s, n, at + PyUnicode_GET_LENGTH(label));
+            if (q < n && (s[q] == ':' || s[q] == '=')) q = skip_spaces(s, n, q + 1);
+            if (q + 1 < n && s[q] >= '1' && s[q] <= '6' && is_digit(s[q + 1]) &&
+                (q + 2 >= n || !is_word(s[q + 2]))) {
+                age = (s[q] - '0') * 10 + Py_UNICODE_TODECIMAL(s[q + 1]);
+                break;
+            }
+        }
+    }
+    PyMem_Free(heap);
+    return PyLong_FromLong(age);
+}
+
+/* The value of the decimal digits s[at:at + length]. */
+static double digits_value(const Py_UCS4 *s, Py_ssize_t at, Py_ssize_t length) {
+    double value = 0;
+    for (Py_ssize_t i = 0; i < length; i++) value = value * 10 + Py_UNICODE_TODECIMAL(s[at + i]);
+    return value;
+}
+
+/* The end of "eur", "euro", "euros" or "евро" at s[at] followed by a word boundary (the end of
+ * the window is one), trying the words in the order given; -1 if none. */
+static Py_ssize_t word_end(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, const char *const *words) {
+    for (int k = 0; words[k] != NULL; k++) {
+        Py_ssize_t length = (Py_ssize_t)strlen(words[k]);
+        if (!ascii_at(s, n, at, words[k])) continue;
+        if (at + length < n && is_word(s[at + length])) continue;
+        return at + length;
+    }
+    return -1;
+}
+
+static const Py_UCS4 cyrillic_euro[] = {0x435, 0x432, 0x440, 0x43E}; /* "евро" */
+
+/* price_in(lowered, start, end) -> the price, or -1.0
+ *
+ * What extract._price_in_py (the definition) gives: _PRICE_RE.search(lowered, start, end), that
+ * is
+ *     (?:€|\beur\b|\beuro\b)\s*(?P<p1>\d{2,4})(?:[.,]\d\d)?\b
+ *     |\b(?P<p2>\d{2,4})(?:[.,]\d\d)?\s*(?:€|eur\b|euro\b|euros\b|евро\b)
+ * read as float(p1 or p2). As re does with pos and endpos, the text ends at end (a boundary
+ * there), and a boundary at start looks at the character before it. The first branch can
+ * backtrack: fewer digits, or the decimals left out, until a word boundary follows. */
+static PyObject *price_in(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "price_in() takes a str and two ints");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    Py_ssize_t start = PyLong_AsSsize_t(args[1]), end = PyLong_AsSsize_t(args[2]);
+    if ((start == -1 || end == -1) && PyErr_Occurred()) return NULL;
+    if (PyUnicode_READY(text) < 0) return NULL;
+    const Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    if (start < 0) start = 0;
+    if (end > length) end = length;
+    const Py_ssize_t n = end; /* the window's end is the text's end for the pattern */
+    Py_UCS4 buffer[CONTACT_STACK], *heap;
+    const Py_UCS4 *s = ucs4_of(text, buffer, &heap);
+    if (s == NULL) return NULL;
+    static const char *const marker_words[] = {"eur", "euro", NULL};
+    static const char *const unit_words[] = {"eur", "euro", "euros", NULL};
+    double price = -1.0;
+    for (Py_ssize_t at = start; at < n && price < 0; at++) {
+        const int boundary = at == 0 || !is_word(s[at - 1]); /* before a word character */
+        /* Branch 1: a currency, then the amount. */
+        Py_ssize_t q = -1;
+        if (s[at] == 0x20AC)
+            q = at + 1;
+        else if (boundary && s[at] == 'e')
+            q = word_end(s, n, at, marker_words);
+        if (q >= 0) {
+            q = skip_spaces(s, n, q);
+            Py_ssize_t run = 0;
+            while (run < 4 && q + run < n && is_digit(s[q + run])) run++;
+            for (Py_ssize_t digits = run; digits >= 2 && price < 0; digits--) {
+                const Py_ssize_t e = q + digits;
+                /* The decimals first (the group is greedy), then without them. */
+                if (e + 2 < n && (s[e] == '.' || s[e] == ',') && is_digit(s[e + 1]) &&
+                    is_digit(s[e + 2]) && (e + 3 >= n || !is_word(s[e + 3])))
+                    price = digits_value(s, q, digits);
+                else if (e >= n || !is_word(s[e]))
+                    price = digits_value(s, q, digits);
+            }
+            if (price >= 0) break;
+        }
+        /* Branch 2: the amount, then a currency. */
+        if (!boundary || !is_digit(s[at])) continue;
+        Py_ssize_t run = 0;
+        while (at + run < n && is_digit(s[at + run])) run++;
+        if (run < 2 || run > 4) continue; /* fewer digits leave a digit before the currency */
+        Py_ssize_t e = at + run;
+        const Py_ssize_t after[2] = {
+            e + 2 < n && (s[e] == '.' || s[e] == ',') && is_digit(s[e + 1]) && is_digit(s[e + 2])
+                ? e + 3
+                : -1,
+            e};
+        for (int option = 0; option < 2 && price < 0; option++) {
+            if (after[option] < 0) continue;
+            q = skip_spaces(s, n, after[option]);
+            int currency = q < n && s[q] == 0x20AC;
+            if (!currency && q < n && s[q] == 'e') currency = word_end(s, n, q, unit_words) >= 0;
+            if (!currency && q + 4 <= n && memcmp(s + q, cyrillic_euro, sizeof(cyrillic_euro)) == 0)
+                currency = q + 4 >= n || !is_word(s[q + 4]);
+            if (currency) price = digits_value(s, at, run);
+        }
+    }
+    PyMem_Free(heap);
+    return PyFloat_FromDouble(price);
+}
+
+/* slot_rules(original, lower, names, tables) -> cities
+ *
+ * extract._slot_rules_py (the definition) without its Python bookkeeping: lower (the ad's word
+ * tokens, a list) is changed in place and names (a list) extended as it does, and the cities
+ * are returned. tables is the tuple (city_first, by_first, trigger_last, triggers,
+ * not_name_words, capitalised_after, slot_city, slot_name) of extract's constants:
+ *  1. cities, from the last token back: a token in city_first whose options (by_first[token], a
+ *     list of (words, canonical), longest first) has one whose words follow from it is replaced
+ *     by slot_city (all its words); the canonical names, in text order, without repeats;
+ *  2. names, token by token: a token in trigger_last, not the last, whose next token is not in
+ *     not_name_words, that ends a trigger (the 1-, 2- or 3-tuple ending with it is in triggers)
+ *     gives capitalised_after(original, token, next token), the Python function itself, added
+ *     to names when true and not there yet;
+ *  3. every token equal to the lower-cased form of a name becomes slot_name.
+ * A token in city_first or trigger_last is a rule word of the ad: the definition's
+ * intersections with the ad's rule words select the same tokens. */
+static int slot_cities(PyObject *lower, PyObject *city_first, PyObject *by_first,
+                       PyObject *slot_city, PyObject *cities) {
+    PyObject *seen = NULL, *slot_list = PyList_New(1);
+    if (slot_list == NULL) return -1;
+    Py_INCREF(slot_city);
+    PyList_SET_ITEM(slot_list, 0, slot_city);
+    for (Py_ssize_t i = PyList_GET_SIZE(lower) - 1; i >= 0; i--) {
+        PyObject *token = PyList_GET_ITEM(lower, i);
+        int found = PySet_Contains(city_first, token);
+        if (found < 0) goto error;
+        if (!found) continue;
+        PyObject *options = PyDict_GetItemWithError(by_first, token);
+        if (options == NULL) {
+            if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, token);
+            goto error;
+        }
+        if (!PyList_Check(options)) {
+            PyErr_SetString(PyExc_TypeError, "slot_rules(): city options must be a list");
+            goto error;
+        }
+        for (Py_ssize_t o = 0; o < PyList_GET_SIZE(options); o++) {
+            PyObject *option = PyList_GET_ITEM(options, o);
+            if (!PyTuple_Check(option) || PyTuple_GET_SIZE(option) != 2 ||
+                !PyTuple_Check(PyTuple_GET_ITEM(option, 0))) {
+                PyErr_SetString(PyExc_TypeError, "slot_rules(): a city option is (words, name)");
+                goto error;
+            }
+            PyObject *words = PyTuple_GET_ITEM(option, 0);
+            const Py_ssize_t width = PyTuple_GET_SIZE(words);
+            if (i + width > PyList_GET_SIZE(lower)) continue;
+            int equal = 1;
+            for (Py_ssize_t w = 0; w < width && equal; w++) {
+                equal = PyObject_RichCompareBool(PyList_GET_ITEM(lower, i + w),
+                                                 PyTuple_GET_ITEM(words, w), Py_EQ);
+                if (equal < 0) goto error;
+            }
+            if (!equal) continue;
+            /* Seen from the end: prepending keeps them in text order. */
+            if (seen == NULL && (seen = PyList_New(0)) == NULL) goto error;
+            if (PyList_Insert(seen, 0, PyTuple_GET_ITEM(option, 1)) < 0) goto error;
+            if (PyList_SetSlice(lower, i, i + width, slot_list) < 0) goto error;
+            break;
+        }
+    }
+    for (Py_ssize_t k = 0; seen != NULL && k < PyList_GET_SIZE(seen); k++) {
+        PyObject *canonical = PyList_GET_ITEM(seen, k);
+        int there = PySequence_Contains(cities, canonical);
+        if (there < 0 || (!there && PyList_Append(cities, canonical) < 0)) goto error;
+    }
+    Py_XDECREF(seen);
+    Py_DECREF(slot_list);
+    return 0;
+error:
+    Py_XDECREF(seen);
+    Py_DECREF(slot_list);
+    return -1;
+}
+
+/* Whether the 1-, 2- or 3-tuple of the tokens ending at lower[i] is in triggers. */
+static int ends_trigger(PyObject *lower, Py_ssize_t i, PyObject *triggers) {
+    for (Py_ssize_t width = 1; width <= 3 && width <= i + 1; width++) {
+        PyObject *key = PyList_GetSlice(lower, i + 1 - width, i + 1);
+        if (key == NULL) return -1;
+        PyObject *tuple = PyList_AsTuple(key);
+        Py_DECREF(key);
+        if (tuple == NULL) return -1;
+        int found = PySet_Contains(triggers, tuple);
+        Py_DECREF(tuple);
+        if (found != 0) return found;
+    }
+    return 0;
+}
+
+static PyObject *slot_rules(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4 || !PyUnicode_Check(args[0]) || !PyList_Check(args[1]) ||
+        !PyList_Check(args[2]) || !PyTuple_Check(args[3]) || PyTuple_GET_SIZE(args[3]) != 8) {
+        PyErr_SetString(PyExc_TypeError,
+                        "slot_rules() takes a str, two lists and a tuple of 8 tables");
+        return NULL;
+    }
+    PyObject *original = args[0], *lower = args[1], *names = args[2], *tables = args[3];
+    PyObject *city_first = PyTuple_GET_ITEM(tables, 0), *by_first = PyTuple_GET_ITEM(tables, 1),
+             *trigger_last = PyTuple_GET_ITEM(tables, 2), *triggers = PyTuple_GET_ITEM(tables, 3),
+             *not_names = PyTuple_GET_ITEM(tables, 4), *after = PyTuple_GET_ITEM(tables, 5),
+             *slot_city = PyTuple_GET_ITEM(tables, 6), *slot_name = PyTuple_GET_ITEM(tables, 7);
+    if (!PyAnySet_Check(city_first) || !PyDict_Check(by_first) || !PyAnySet_Check(trigger_last) ||
+        !PyAnySet_Check(triggers) || !PyAnySet_Check(not_names) || !PyCallable_Check(after)) {
+        PyErr_SetString(PyExc_TypeError, "slot_rules(): tables of the wrong types");
+        return NULL;
+    }
+    PyObject *cities = PyList_New(0);
+    if (cities == NULL) return NULL;
+    if (slot_cities(lower, city_first, by_first, slot_city, cities) < 0) goto error;
+    /* 2. Names after their triggers. */
+    for (Py_ssize_t i = 0; i + 1 < PyList_GET_SIZE(lower); i++) {
+        PyObject *token = PyList_GET_ITEM(lower, i);
+        int found = PySet_Contains(trigger_last, token);
+        if (found < 0) goto error;
+        if (!found) continue;
+        PyObject *next = PyList_GET_ITEM(lower, i + 1);
+        found = PySet_Contains(not_names, next);
+        if (found < 0) goto error;
+        if (found) continue;
+        found = ends_trigger(lower, i, triggers);
+        if (found < 0) goto error;
+        if (!found) continue;
+        PyObject *call_args[3] = {original, token, next};
+        PyObject *name = PyObject_Vectorcall(after, call_args, 3, NULL);
+        if (name == NULL) goto error;
+        int keep = PyObject_IsTrue(name);
+        if (keep > 0) {
+            int there = PySequence_Contains(names, name);
+            keep = there < 0 ? -1 : !there;
+        }
+        if (keep > 0 && PyList_Append(names, name) < 0) keep = -1;
+        Py_DECREF(name);
+        if (keep < 0) goto error;
+    }
+    /* 3. The names' tokens as the name slot. */
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {
+        PyObject *key = PyObject_CallMethod(PyList_GET_ITEM(names, k), "lower", NULL);
+        if (key == NULL) goto error;
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(lower); i++) {
+            int equal = PyObject_RichCompareBool(PyList_GET_ITEM(lower, i), key, Py_EQ);
+            if (equal < 0) {
+                Py_DECREF(key);
+                goto error;
+            }
+            if (equal) {
+                Py_INCREF(slot_name);
+                if (PyList_SetItem(lower, i, slot_name) < 0) {
+                    Py_DECREF(key);
+                    goto error;
+                }
+            }
+        }
+        Py_DECREF(key);
+    }
+    return cities;
+error:
+    Py_DECREF(cities);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"word_tokens", word_tokens, METH_O,
      "(tokens, set of tokens) of a lower-cased text, digit runs as the number slot."},
@@ -869,6 +1592,14 @@ static PyMethodDef methods[] = {
      "The indicator bits of the searches an ad's words name, tried where their starts occur."},
     {"sketch", (PyCFunction)(void (*)(void))sketch, METH_FASTCALL,
      "MinHash signatures and distinct sorted shingles of token lists."},
+    {"contact_matches", (PyCFunction)(void (*)(void))contact_matches, METH_FASTCALL,
+     "The matches of the extractor's contact patterns that the gates name."},
+    {"age_search", (PyCFunction)(void (*)(void))age_search, METH_FASTCALL,
+     "The age the extractor's age pattern finds first, or -1."},
+    {"price_in", (PyCFunction)(void (*)(void))price_in, METH_FASTCALL,
+     "The price the extractor's price pattern finds first in a window, or -1.0."},
+    {"slot_rules", (PyCFunction)(void (*)(void))slot_rules, METH_FASTCALL,
+     "The extractor's city and name slots on an ad's tokens; the cities."},
     {"indices_in", (PyCFunction)(void (*)(void))indices_in, METH_FASTCALL,
      "Positions, ascending, of the tokens that are in a set."},
     {NULL, NULL, 0, NULL},
@@ -881,6 +1612,6 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC PyInit__tokens(void) {
     crc_init();
     slot_num = PyUnicode_InternFromString("xnumx");
-    if (slot_num == NULL) return NULL;
+    if (slot_num == NULL || contact_init() < 0) return NULL;
     return PyModule_Create(&module);
 }

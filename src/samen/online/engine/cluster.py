@@ -13,6 +13,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import TypeAlias
 
 import numpy as np
 
@@ -294,6 +295,50 @@ def _in_sorted(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
     return found
 
 
+class RejectedCache:
+    """The spilled path's memory of rejected pairs: a direct-mapped table of pair codes with a
+    fixed number of slots, so that it does not grow with the input as the sorted array of every
+    rejected code does (~40 bytes an ad at a million ads, ADR 0077). A code found in its slot
+    was rejected before and is not verified again; a code pushed out by another is verified
+    again and rejected again (the similarity depends on the pair only). So the edges, in their
+    order, are those of the exact set; only the count of verified pairs can be larger."""
+
+    MAX_BITS = 23  # 8 million slots, 64 MB
+
+    def __init__(self, n: int) -> None:
+        bits = min(self.MAX_BITS, max(10, (4 * max(n, 1) - 1).bit_length()))
+        self.shift = np.uint64(64 - bits)
+        self.slots = np.full(1 << bits, -1, dtype=np.int64)
+
+    def _slot(self, codes: np.ndarray) -> np.ndarray:
+        return ((codes.astype(np.uint64) * _FOLD[0]) >> self.shift).astype(np.int64)
+
+    def known(self, codes: np.ndarray) -> np.ndarray:
+        found: np.ndarray = self.slots[self._slot(codes)] == codes
+        return found
+
+    def add(self, codes: np.ndarray) -> RejectedCache:
+        self.slots[self._slot(codes)] = codes
+        return self
+
+
+def _known(rejected: Rejected, codes: np.ndarray) -> np.ndarray:
+    if isinstance(rejected, RejectedCache):
+        return rejected.known(codes)
+    if isinstance(rejected, np.ndarray):
+        return _in_sorted(codes, rejected)
+    return rejected.contains(codes)
+
+
+def _remember(rejected: Rejected, codes: np.ndarray) -> Rejected:
+    if isinstance(rejected, RejectedCache):
+        return rejected.add(codes)
+    if isinstance(rejected, np.ndarray):
+        return _merge_sorted(rejected, codes)
+    rejected.add(codes)
+    return rejected
+
+
 def _merge_sorted(values: np.ndarray, more: np.ndarray) -> np.ndarray:
     """``np.sort(np.concatenate([values, more]))`` for two sorted runs: each of ``more`` put in
     its place (``np.insert`` keeps equal places in the order given). One new array, where the
@@ -396,7 +441,15 @@ def _weighted_template_edges(
     labels = np.arange(n, dtype=np.int64)
     edges_l: list[np.ndarray] = []
     edges_r: list[np.ndarray] = []
-    rejected: CodeSet | SortedCodes = CodeSet() if _codes_add is not None else SortedCodes()
+    # The spilled path remembers rejected pairs in a table of fixed size (ADR 0077); the
+    # in-memory path in an exact hash set when the kernels are built (ADR 0076).
+    rejected: Rejected = (
+        RejectedCache(n)
+        if isinstance(runs, SpilledRuns)
+        else CodeSet()
+        if _codes_add is not None
+        else SortedCodes()
+    )
     verified = 0
     positions = np.arange(len(usable))
     every_band: list[np.ndarray | None] | None = (
@@ -456,12 +509,12 @@ def _verify_band(
     runs: ArrayRuns | SpilledRuns,
     threshold: float,
     labels: np.ndarray,
-    rejected: CodeSet | SortedCodes,
+    rejected: Rejected,
     verified: int,
     edges_l: list[np.ndarray],
     edges_r: list[np.ndarray],
     pool: Pool,
-) -> tuple[np.ndarray, CodeSet | SortedCodes, int]:
+) -> tuple[np.ndarray, Rejected, int]:
     """One band's candidate pairs (the star, then the neighbours), in order: those still apart
     and not rejected before are verified; edges are appended, labels and the rejected codes
     brought up to date."""
@@ -469,14 +522,14 @@ def _verify_band(
     for left, right in pairs:
         apart = labels[left] != labels[right]
         codes = sorted_unique(_pair_codes(left[apart], right[apart]))
-        codes = codes[~rejected.contains(codes)]
+        codes = codes[~_known(rejected, codes)]
         if not len(codes):
             continue
         left, right = codes >> 32, codes & 0xFFFFFFFF
         verified += len(codes)
         similar = _similar(left, right, runs, threshold, pool)
         if not similar.all():
-            rejected.add(codes[~similar])
+            rejected = _remember(rejected, codes[~similar])
         if similar.any():
             edges_l.append(left[similar])
             edges_r.append(right[similar])
@@ -570,7 +623,7 @@ class SortedCodes:
 
 
 class CodeSet:
-    """The rejected pair codes (positive: the larger ad of a pair is never 0) in an
+    """The in-memory path's rejected pair codes (positive: the larger ad of a pair is never 0) in an
     open-addressing hash table, compiled: a lookup and an insert cost the same whatever the
     number of codes, where the sorted array took a binary search a lookup and a copy of all
     codes a band (12 million codes at a million ads). At most three quarters full: 8 to 16
@@ -599,6 +652,11 @@ class CodeSet:
 
     def __len__(self) -> int:
         return self.count
+
+
+# What remembers the rejected pairs: the spilled path's fixed table (ADR 0077), the in-memory
+# path's hash set or, without the kernels, sorted array (ADR 0076), or a plain sorted array.
+Rejected: TypeAlias = "np.ndarray | RejectedCache | CodeSet | SortedCodes"
 
 
 def contact_edges(contact_ad: np.ndarray, contact_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -682,6 +740,7 @@ def persona_edges(
     ages: np.ndarray,
     groups: np.ndarray,
     cities: np.ndarray | None = None,
+    prune: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, list[PersonaLink]]:
     """Join template groups that advertise the same personas, when chance cannot explain it.
 
@@ -694,6 +753,9 @@ def persona_edges(
     all, with f of them naming a shared fact, sharing the set S has a chance of about Π f/P,
     times the ways of choosing |S| personas from each group's own. Two groups are joined when
     that chance is below 1 / (E² / 2): about one false join expected over all pairs of groups.
+
+    ``prune`` leaves out of the shared facts, before any Python object is made for them, the
+    pairs of groups that cannot reach two facts (ADR 0077): the same links, in the same order.
     """
     empty = np.zeros(0, dtype=np.int64)
     named = np.flatnonzero(names > 0)
@@ -726,17 +788,24 @@ def persona_edges(
     eligible = np.fromiter((per_group[g] >= 2 for g in pair_group.tolist()), bool, len(pair_group))
     frequency = Counter(pair_key[eligible].tolist())
     candidates = sum(1 for count in per_group.values() if count >= 2)
+    ageless = _ageless_pairs(pair_group[eligible], pair_key[eligible])
+    worth = (
+        _pairs_worth_keeping(bounds, sorted_keys, sorted_groups, eligible[order], ageless[0])
+        if prune
+        else None
+    )
     for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         key = int(sorted_keys[start])
         if not 2 <= stop - start <= _PERSONA_MAX_GROUPS or key % 256 == 0:
             continue
         members = [g for g in sorted_groups[start:stop].tolist() if per_group[g] >= 2]
         for a, b in combinations(members, 2):
-            shared.setdefault((a, b), {})[key // 256] = (key, frequency[key])
+            if worth is None or a << 32 | b in worth:
+                shared.setdefault((a, b), {})[key // 256] = (key, frequency[key])
     name_frequency = Counter(
         (sorted_unique(pair_key[eligible] // 256 << 32 | pair_group[eligible]) >> 32).tolist()
     )
-    _share_names_without_age(pair_group[eligible], pair_key[eligible], shared, name_frequency)
+    _share_names_without_age(*ageless, shared, name_frequency)
     bar = math.log(candidates * (candidates - 1) / 2)
     # The chance that one persona of a group is a given fact: the fact's share of all the
     # personas these groups name (the ways of choosing which ones are counted below).
@@ -775,19 +844,38 @@ def persona_edges(
 _PERSONA_NAME_MAX_GROUPS = 4 * _PERSONA_MAX_GROUPS
 
 
-def _share_names_without_age(
-    pair_group: np.ndarray,
-    pair_key: np.ndarray,
-    shared: dict[tuple[int, int], dict[int, tuple[int, int]]],
-    name_frequency: Counter[int],
-) -> None:
-    """Add to ``shared`` the names two groups share where one of them never states an age.
+def _pairs_worth_keeping(
+    bounds: np.ndarray,
+    sorted_keys: np.ndarray,
+    sorted_groups: np.ndarray,
+    sorted_eligible: np.ndarray,
+    ageless_codes: np.ndarray,
+) -> set[int]:
+    """The pair codes (a << 32 | b) of the groups that share two facts (distinct names) in
+    ``persona_edges``' loop, or that a name without an age may join (``ageless_codes``): every
+    other pair of the loop ends with one fact and no link, so it need not be kept (at a million
+    ads they were ~190 MB of dictionaries, growing with the input)."""
+    codes: list[np.ndarray] = []
+    names: list[np.ndarray] = []
+    for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        key = int(sorted_keys[start])
+        if not 2 <= stop - start <= _PERSONA_MAX_GROUPS or key % 256 == 0:
+            continue
+        members = sorted_groups[start:stop][sorted_eligible[start:stop]]
+        a, b = np.triu_indices(len(members), 1)
+        if len(a):
+            codes.append(members[a] << 32 | members[b])
+            names.append(np.full(len(a), key // 256, dtype=np.int64))
+    if not codes:
+        return set(ageless_codes.tolist())
+    pairs = unique_columns([np.concatenate(codes), np.concatenate(names)])[0][0]
+    distinct, counts = np.unique(pairs, return_counts=True)
+    return set(distinct[counts >= 2].tolist()) | set(ageless_codes.tolist())
 
-    A template that never gives the age ("Sweet Anna in Utrecht") names the same persona as
-    another template's "Anna (23)"; what the two share is then the name only, and chance is
-    measured by how many groups name it at all (any age): weaker evidence than a name with an
-    age. Two groups that both give an age for a name and disagree share nothing.
-    """
+
+def _ageless_pairs(pair_group: np.ndarray, pair_key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (pair code, name) of each name two groups share where one of them never states an
+    age, once each: see ``_share_names_without_age``."""
     names = pair_key // 256
     ageless = pair_key % 256 == 0
     code = sorted_unique(names << 32 | pair_group)  # (name, group), each once
@@ -809,10 +897,29 @@ def _share_names_without_age(
         found.append(pairs)
         found_names.append(np.full(len(pairs), code_name[start]))
     if not found:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    return np.concatenate(found), np.concatenate(found_names)
+
+
+def _share_names_without_age(
+    pair_codes: np.ndarray,
+    pair_names: np.ndarray,
+    shared: dict[tuple[int, int], dict[int, tuple[int, int]]],
+    name_frequency: Counter[int],
+) -> None:
+    """Add to ``shared`` the names two groups share where one of them never states an age
+    (``_ageless_pairs``).
+
+    A template that never gives the age ("Sweet Anna in Utrecht") names the same persona as
+    another template's "Anna (23)"; what the two share is then the name only, and chance is
+    measured by how many groups name it at all (any age): weaker evidence than a name with an
+    age. Two groups that both give an age for a name and disagree share nothing.
+    """
+    if not len(pair_codes):
         return
     # (pair, name) once each; only pairs with two such names, or with a fact already shared,
     # can reach two shared facts: the others are not worth a Python object.
-    pair_codes, pair_names = np.concatenate(found), np.concatenate(found_names)
     codes, counts = np.unique(pair_codes, return_counts=True)
     known = np.array([a << 32 | b for a, b in shared], dtype=np.int64)
     wanted = codes[(counts >= 2) | np.isin(codes, known)]

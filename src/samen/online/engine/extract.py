@@ -17,11 +17,19 @@ import phonenumbers
 try:
     # The name, not the package: a compiled module is no .py file, so an import-graph tool
     # would read `from . import _tokens` as importing the package (a cycle that is not there).
+    from ._tokens import age_search as _compiled_age_search
+    from ._tokens import contact_matches as _compiled_contact_matches
     from ._tokens import indices_in as _compiled_indices_in
+    from ._tokens import price_in as _compiled_price_in
     from ._tokens import scan_words as _compiled_scan_words
+    from ._tokens import slot_rules as _compiled_slot_rules
     from ._tokens import word_tokens as _compiled_word_tokens
 except ImportError:  # an install from before the extension (make install builds it): slower
     _compiled_word_tokens = None  # type: ignore[assignment]
+    _compiled_contact_matches = None  # type: ignore[assignment]
+    _compiled_age_search = None  # type: ignore[assignment]
+    _compiled_price_in = None  # type: ignore[assignment]
+    _compiled_slot_rules = None  # type: ignore[assignment]
     _compiled_indices_in = None  # type: ignore[assignment]
     _compiled_scan_words = None  # type: ignore[assignment]
 
@@ -113,6 +121,11 @@ _AGE_RE = re.compile(
     rf"(?<!\w)(?P<a1>[1-6]\d)\s*-?\s*(?:{_AGE_UNITS})(?!\w)"
     rf"|(?<!\w)(?:{_AGE_LABELS})\s*[:=]?\s*(?P<a2>[1-6]\d)\b"
 )
+# The units and labels of _AGE_RE in its order, as the compiled ``_tokens.age_search`` takes
+# them (none starts with a space, "-", ":" or "=", which its scan relies on).
+_AGE_UNIT_LIST = tuple(LEXICON["age_units"])
+_AGE_LABEL_LIST = tuple(LEXICON["age_labels"])
+assert not any(w[0] in " -:=" or not w.strip() for w in _AGE_UNIT_LIST + _AGE_LABEL_LIST)
 _PRICE_MARKERS = ("€", "eur", "евро")
 _PRICE_RE = re.compile(
     r"(?:€|\beur\b|\beuro\b)\s*(?P<p1>\d{2,4})(?:[.,]\d\d)?\b"
@@ -374,41 +387,111 @@ def detect_language(words: set[str] | frozenset[str], text: str) -> str:
     return _language_of(_best_language(packed), text)
 
 
-def _find_contacts(lowered: str, found: Extraction, words: set[str] | frozenset[str]) -> None:
-    """Contacts in the text. ``words`` (the ad's word tokens, or those of them in
-    ``_RULE_WORDS``) gate the costlier patterns: each runs only when a word it needs occurs,
-    which leaves the result unchanged."""
-    add = found.contacts.append
+# The contact patterns in the order ``_find_contacts`` reads them, one bit each (the gates of
+# ``_contact_matches``).
+_SITE, _LABEL, _WHATSAPP, _URL, _EMAIL, _PHONE = 1, 2, 4, 8, 16, 32
+
+
+def _age_py(lowered: str) -> int:
+    """The age _AGE_RE finds first in the text, or -1: the definition of the compiled
+    ``_tokens.age_search`` with ``_AGE_UNIT_LIST`` and ``_AGE_LABEL_LIST``, and its fallback."""
+    age = _AGE_RE.search(lowered)
+    return int(age.group("a1") or age.group("a2")) if age else -1
+
+
+def _age_compiled(lowered: str) -> int:
+    return _compiled_age_search(lowered, _AGE_UNIT_LIST, _AGE_LABEL_LIST)
+
+
+_age = _age_compiled if _compiled_age_search is not None else _age_py
+
+
+def _price_in_py(lowered: str, start: int, end: int) -> float:
+    """The price _PRICE_RE finds first in ``lowered[start:end]`` (searched with pos and endpos:
+    a word boundary at ``start`` sees the character before it), or -1.0: the definition of the
+    compiled ``_tokens.price_in``, and its fallback."""
+    price = _PRICE_RE.search(lowered, start, end)
+    return float(price.group("p1") or price.group("p2")) if price else -1.0
+
+
+_price_in = _compiled_price_in if _compiled_price_in is not None else _price_in_py
+
+
+def _word_gates(words: set[str] | frozenset[str]) -> int:
+    """The gates of the contact patterns that ``words`` (the ad's word tokens, or those of them
+    in ``_RULE_WORDS``) decide: a labelled handle needs a site word, a phone a digit (any digit
+    in the text gives the number slot among the words; a phone ends on a digit)."""
+    gates = _PHONE if SLOT_NUM in words else 0
+    if not words.isdisjoint(_HANDLE_LABEL_WORDS):
+        gates |= _LABEL
+    return gates
+
+
+def _contact_matches_py(lowered: str, word_gates: int) -> list[tuple]:
+    """The matches of the contact patterns whose gates hold, pattern by pattern in the order of
+    their bits, each pattern's in text order: (0, site, name) for a handle on a site, (1, site,
+    name) for a labelled one, (2, number) for WhatsApp, (3, url), (4, user, domain, tld) for an
+    address, (5, phone as written). Each pattern runs only when a cheap substring test, or
+    ``word_gates`` (``_word_gates``), says it can match; the gates are part of the definition
+    (the site pattern, for one, runs only on a text with "t.me/" or ".com/").
+
+    The definition of the compiled ``_tokens.contact_matches``, and its fallback when it is not
+    built (a test runs both)."""
+    found: list[tuple] = []
+    add = found.append
     if "t.me/" in lowered or ".com/" in lowered:
         for m in _HANDLE_SITE_RE.finditer(lowered):
-            add(f"{HANDLE_PLATFORMS[m.group('site')]}:{m.group('name').strip('.')}")
-    if ("@" in lowered or ":" in lowered) and not words.isdisjoint(_HANDLE_LABEL_WORDS):
+            add((0, m.group("site"), m.group("name")))
+    if ("@" in lowered or ":" in lowered) and word_gates & _LABEL:
         start = _scan_start(lowered, _HANDLE_LABEL_SEPARATORS, _HANDLE_LABEL_LONGEST)
         for m in _HANDLE_LABEL_RE.finditer(lowered, start):
-            add(f"{HANDLE_PLATFORMS[m.group('site')]}:{m.group('name').strip('.')}")
+            add((1, m.group("site"), m.group("name")))
     if "wa.me/" in lowered:
         for m in _WHATSAPP_RE.finditer(lowered):
-            phone = normalise_phone("+" + m.group("number"))
-            if phone:
-                add(f"tel:{phone}")
+            add((2, m.group("number")))
     if "http" in lowered or "www." in lowered:
-        found.urls.extend(m.group(0).rstrip(".,;:!?)") for m in _URL_RE.finditer(lowered))
+        for m in _URL_RE.finditer(lowered):
+            add((3, m.group(0)))
     if (
         ("@" in lowered and _EMAIL_HINT_RE.search(lowered))
         or "[at]" in lowered
         or "(at)" in lowered
     ):
-        for m in _EMAIL_RE.finditer(
-            lowered, _scan_start(lowered, _EMAIL_SEPARATORS, _EMAIL_USER_MAX)
-        ):
-            user, domain, tld = m.group("user", "domain", "tld")
-            add(f"email:{user}@{domain}.{tld}")
-    # A phone ends on a digit, and any digit in the text gives the number slot among the words:
-    # without it the pattern cannot match.
-    for m in _PHONE_RE.finditer(lowered) if SLOT_NUM in words else ():
-        key = _text_phone_key(m.group(0))
-        if key:
-            add(key)
+        start = _scan_start(lowered, _EMAIL_SEPARATORS, _EMAIL_USER_MAX)
+        for m in _EMAIL_RE.finditer(lowered, start):
+            add((4, *m.group("user", "domain", "tld")))
+    if word_gates & _PHONE:
+        for m in _PHONE_RE.finditer(lowered):
+            add((5, m.group(0)))
+    return found
+
+
+_contact_matches = (
+    _compiled_contact_matches if _compiled_contact_matches is not None else _contact_matches_py
+)
+
+
+def _find_contacts(lowered: str, found: Extraction, words: set[str] | frozenset[str]) -> None:
+    """Contacts in the text: the matches of the contact patterns (``_contact_matches``) as
+    keys, and numbers with a spelled-out 6. ``words`` (the ad's word tokens, or those of them in
+    ``_RULE_WORDS``) gate the costlier patterns: each runs only when a word it needs occurs."""
+    add = found.contacts.append
+    for match in _contact_matches(lowered, _word_gates(words)):
+        kind = match[0]
+        if kind == 5:
+            key = _text_phone_key(match[1])
+            if key:
+                add(key)
+        elif kind <= 1:
+            add(f"{HANDLE_PLATFORMS[match[1]]}:{match[2].strip('.')}")
+        elif kind == 2:
+            phone = normalise_phone("+" + match[1])
+            if phone:
+                add(f"tel:{phone}")
+        elif kind == 3:
+            found.urls.append(match[1].rstrip(".,;:!?)"))
+        else:
+            add(f"email:{match[1]}@{match[2]}.{match[3]}")
     if "0" in lowered and not words.isdisjoint(_SIX_WORDS):
         # "0zes 12345678": the 6 of a Dutch mobile number spelled out, the rest in digits.
         # Its match begins with the 0 itself: no match starts before the first 0.
@@ -596,13 +679,24 @@ def _slot_tokens(
     original: str, lower: list[str], words: set[str] | frozenset[str], found: Extraction
 ) -> list[str]:
     """The word tokens (``_word_tokens``; ``words`` is their set, or the part of it in
-    ``_RULE_WORDS``) with spelled-out numbers, cities and names replaced by slot tokens.
-
-    These are found by set intersection with the token set, and only the few matching positions
-    are visited in Python.
-    """
+    ``_RULE_WORDS``) with spelled-out numbers, cities and names replaced by slot tokens
+    (``_slot_rules``)."""
     if len(words & _DIGIT_WORD_SET) >= 3:
         lower = _spelled_numbers(lower, found)
+    found.cities = _slot_rules(original, lower, words, found.names)
+    return lower
+
+
+def _slot_rules_py(
+    original: str, lower: list[str], words: set[str] | frozenset[str], names: list[str]
+) -> list[str]:
+    """Cities and names in the tokens ``lower``, replaced there by slot tokens (in place); the
+    names found after a trigger ("ik ben Anna") appended to ``names``; the cities returned.
+
+    These are found by set intersection with ``words`` (the token set, or the part of it in
+    ``_RULE_WORDS``), and only the few matching positions are visited. The definition of the
+    compiled ``_tokens.slot_rules`` (with ``_SLOT_TABLES``), and its fallback."""
+    cities: list[str] = []
     city_words = words & _CITY_FIRST_WORDS
     if city_words:
         # From the end, so that shortening the list for a two-word city moves nothing unvisited.
@@ -614,7 +708,7 @@ def _slot_tokens(
                     seen.append((i, canonical))
                     lower[i : i + width] = [SLOT_CITY]
                     break
-        found.cities = list(dict.fromkeys(canonical for _, canonical in sorted(seen)))
+        cities = list(dict.fromkeys(canonical for _, canonical in sorted(seen)))
     triggers = words & _NAME_TRIGGER_LAST
     if triggers:
         for i in _indices_in(lower, triggers):
@@ -626,13 +720,37 @@ def _slot_tokens(
                 or (tuple(lower[i - 2 : i + 1]) in _NAME_TRIGGERS)
             ):
                 name = _capitalised_after(original, lower[i], lower[i + 1])
-                if name and name not in found.names:
-                    found.names.append(name)
-    for name in found.names:
+                if name and name not in names:
+                    names.append(name)
+    for name in names:
         # One compiled pass: the positions ``_positions`` gives, in the same order.
         for i in _indices_in(lower, {name.lower()}):
             lower[i] = SLOT_NAME
-    return lower
+    return cities
+
+
+# What the compiled ``_tokens.slot_rules`` reads: the rule sets and tables of _slot_rules_py,
+# with _capitalised_after itself (the name's spelling is checked by the same Python code).
+_SLOT_TABLES = (
+    _CITY_FIRST_WORDS,
+    _CITY_BY_FIRST_WORD,
+    _NAME_TRIGGER_LAST,
+    _NAME_TRIGGERS,
+    _NOT_NAME_WORDS,
+    _capitalised_after,
+    SLOT_CITY,
+    SLOT_NAME,
+)
+
+
+def _slot_rules_compiled(
+    original: str, lower: list[str], words: set[str] | frozenset[str], names: list[str]
+) -> list[str]:
+    # ``words`` is not needed: a token of a city's or trigger's first set is a rule word.
+    return _compiled_slot_rules(original, lower, names, _SLOT_TABLES)
+
+
+_slot_rules = _slot_rules_compiled if _compiled_slot_rules is not None else _slot_rules_py
 
 
 def extract(
@@ -682,16 +800,14 @@ def extract(
     if found.age < 0 and not (
         rule_words.isdisjoint(_AGE_UNIT_WORDS) and rule_words.isdisjoint(_AGE_LABEL_WORDS)
     ):
-        age = _AGE_RE.search(lowered)
-        if age:
-            found.age = int(age.group("a1") or age.group("a2"))
+        found.age = _age(lowered)
     for marker in _PRICE_MARKERS:
         # Search only around the currency: the price pattern is costly over a whole text.
         at = lowered.find(marker)
         if at >= 0:
-            price = _PRICE_RE.search(lowered, max(0, at - 12), at + 16)
-            if price:
-                found.price = float(price.group("p1") or price.group("p2"))
+            price = _price_in(lowered, max(0, at - 12), at + 16)
+            if price >= 0:
+                found.price = price
                 break
 
     found.language = _language_of(language, lowered)

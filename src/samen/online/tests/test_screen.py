@@ -263,8 +263,9 @@ def test_on_postgresql_the_scan_runs_as_a_job_of_the_queue(web_for, ads_path, se
 
     if connection.vendor != "postgresql":
         pytest.skip("the job queue runs on PostgreSQL only")
-    from procrastinate.contrib.django import app
     from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from samen.jobs.tests.worker import run_worker_until_idle
 
     settings.JOBS_QUEUED = True
     client = web_for("demo-analyst")
@@ -275,10 +276,7 @@ def test_on_postgresql_the_scan_runs_as_a_job_of_the_queue(web_for, ads_path, se
     assert "Wacht op start" in page and 'http-equiv="refresh"' in page
     job = ProcrastinateJob.objects.get(task_name="samen.online_scan")
     assert job.args == {"scan_id": scan.pk}  # the id only, never a file name or an ad
-    worker = app.with_connector(app.connector.get_worker_connector())
-    worker.run_worker(
-        wait=False, install_signal_handlers=False, listen_notify=False, queues=["online"]
-    )
+    run_worker_until_idle(queues=["online"])
     scan.refresh_from_db()
     assert scan.status == "done" and scan.leads.exists() and scan.progress == 1.0
 
