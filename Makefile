@@ -14,7 +14,7 @@ $(BIN)/uv:
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet "uv>=0.5"
 
-$(VENV)/.installed: $(BIN)/uv requirements/lock.txt pyproject.toml setup.py src/samen/online/engine/_tokens.c \
+$(VENV)/.installed: $(BIN)/uv requirements/lock.txt pyproject.toml setup.py src/samen/online/engine/_tokens.c src/samen/online/engine/_clusterc.c \
 		src/samen/core/_chainwalk.c
 	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements/lock.txt
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .

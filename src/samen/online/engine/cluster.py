@@ -13,6 +13,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import TypeAlias
 
 import numpy as np
 
@@ -28,6 +29,14 @@ try:
     from ._tokens import weighted_common as _compiled_common
 except ImportError:  # an install from before the extension (make install builds it): slower
     _compiled_common = None  # type: ignore[assignment]
+try:
+    from ._clusterc import band_pairs as _band_pairs
+    from ._clusterc import codes_add as _codes_add
+    from ._clusterc import codes_has as _codes_has
+    from ._clusterc import fold_bands as _fold_bands
+    from ._clusterc import weighted_at_least as _weighted_at_least
+except ImportError:  # as above: the numpy definitions below give the same edges
+    _band_pairs = _codes_add = _codes_has = _fold_bands = _weighted_at_least = None  # type: ignore[assignment]
 
 # Odd 64-bit multipliers to fold one band's rows into one key; collisions are vanishingly rare and
 # are caught anyway by the verification step.
@@ -313,18 +322,21 @@ class RejectedCache:
         return self
 
 
-def _known(rejected: np.ndarray | RejectedCache, codes: np.ndarray) -> np.ndarray:
+def _known(rejected: Rejected, codes: np.ndarray) -> np.ndarray:
     if isinstance(rejected, RejectedCache):
         return rejected.known(codes)
-    return _in_sorted(codes, rejected)
+    if isinstance(rejected, np.ndarray):
+        return _in_sorted(codes, rejected)
+    return rejected.contains(codes)
 
 
-def _remember(
-    rejected: np.ndarray | RejectedCache, codes: np.ndarray
-) -> np.ndarray | RejectedCache:
+def _remember(rejected: Rejected, codes: np.ndarray) -> Rejected:
     if isinstance(rejected, RejectedCache):
         return rejected.add(codes)
-    return _merge_sorted(rejected, codes)
+    if isinstance(rejected, np.ndarray):
+        return _merge_sorted(rejected, codes)
+    rejected.add(codes)
+    return rejected
 
 
 def _merge_sorted(values: np.ndarray, more: np.ndarray) -> np.ndarray:
@@ -366,8 +378,14 @@ def _all_band_keys(
     step, stored = Index._BLOCK_ROWS, signatures.signature_row_count
 
     def fill(row: int) -> None:
-        block = signatures.signature_rows(row, min(row + step, stored))[:, : bands * rows]
-        wide = block.astype(np.uint64)
+        block = signatures.signature_rows(row, min(row + step, stored))
+        if _fold_bands is not None and len(fold) == rows:
+            keys = np.empty((bands, len(block)), dtype=np.uint64)
+            _fold_bands(np.ascontiguousarray(block), block.shape[1], fold, keys)
+            for band in range(bands):
+                out[band][row : row + len(block)] = keys[band]
+            return
+        wide = block[:, : bands * rows].astype(np.uint64)
         for band in range(bands):
             part = wide[:, band * rows : (band + 1) * rows]
             out[band][row : row + len(block)] = (part * fold).sum(axis=1, dtype=np.uint64)
@@ -423,9 +441,14 @@ def _weighted_template_edges(
     labels = np.arange(n, dtype=np.int64)
     edges_l: list[np.ndarray] = []
     edges_r: list[np.ndarray] = []
-    # The spilled path remembers rejected pairs in a table of fixed size (ADR 0077).
-    rejected: np.ndarray | RejectedCache = (
-        RejectedCache(n) if isinstance(runs, SpilledRuns) else np.zeros(0, dtype=np.int64)
+    # The spilled path remembers rejected pairs in a table of fixed size (ADR 0077); the
+    # in-memory path in an exact hash set when the kernels are built (ADR 0076).
+    rejected: Rejected = (
+        RejectedCache(n)
+        if isinstance(runs, SpilledRuns)
+        else CodeSet()
+        if _codes_add is not None
+        else SortedCodes()
     )
     verified = 0
     positions = np.arange(len(usable))
@@ -444,6 +467,8 @@ def _weighted_template_edges(
             # Done with this band's keys: memory shrinks band by band toward the end, where
             # the rejected pairs are most.
             every_band[band] = None  # type: ignore[index]
+        if _band_pairs is not None:
+            return _bucket_pairs(keys, usable)
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
         same = sorted_keys[1:] == sorted_keys[:-1]
@@ -484,12 +509,12 @@ def _verify_band(
     runs: ArrayRuns | SpilledRuns,
     threshold: float,
     labels: np.ndarray,
-    rejected: np.ndarray | RejectedCache,
+    rejected: Rejected,
     verified: int,
     edges_l: list[np.ndarray],
     edges_r: list[np.ndarray],
     pool: Pool,
-) -> tuple[np.ndarray, np.ndarray | RejectedCache, int]:
+) -> tuple[np.ndarray, Rejected, int]:
     """One band's candidate pairs (the star, then the neighbours), in order: those still apart
     and not rejected before are verified; edges are appended, labels and the rejected codes
     brought up to date."""
@@ -502,7 +527,7 @@ def _verify_band(
             continue
         left, right = codes >> 32, codes & 0xFFFFFFFF
         verified += len(codes)
-        similar = _similarity(left, right, runs, pool) >= threshold
+        similar = _similar(left, right, runs, threshold, pool)
         if not similar.all():
             rejected = _remember(rejected, codes[~similar])
         if similar.any():
@@ -512,6 +537,126 @@ def _verify_band(
             # as the components of all edges, without going over the earlier edges again.
             labels = components(n, labels[left[similar]], labels[right[similar]])[labels]
     return labels, rejected, verified
+
+
+def _bucket_pairs(
+    keys: np.ndarray, usable: np.ndarray
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """The star and neighbour pairs of one band by the compiled bucketing (one pass with a hash
+    table of the keys, ADR 0076): the same pairs as the stable argsort of ``candidates``, in
+    another order, which ``_verify_band`` sorts away."""
+    k = len(keys)
+    star_l, star_r, next_l, next_r = (np.empty(k, dtype=np.int64) for _ in range(4))
+    stars, nexts = _band_pairs(
+        np.ascontiguousarray(keys, dtype=np.uint64), star_l, star_r, next_l, next_r
+    )
+    return (
+        (usable[star_l[:stars]], usable[star_r[:stars]]),
+        (usable[next_l[:nexts]], usable[next_r[:nexts]]),
+    )
+
+
+def _similar(
+    left: np.ndarray,
+    right: np.ndarray,
+    runs: ArrayRuns | SpilledRuns,
+    threshold: float,
+    pool: Pool = SERIAL,
+) -> np.ndarray:
+    """``_similarity(left, right, runs, pool) >= threshold``. Compiled, the merge gives up on a
+    pair as soon as the weight it can still share cannot reach the threshold (most candidates
+    are rejected); the pairs it finishes get the same sums, so the same answers (ADR 0076)."""
+    if _weighted_at_least is None or not threshold > 0:
+        found: np.ndarray = _similarity(left, right, runs, pool) >= threshold
+        return found
+    out = np.zeros(len(left), dtype=bool)
+    block = max(1, _VERIFY_BLOCK // 4)
+
+    def part(span: slice) -> None:
+        for start in range(span.start, span.stop, block):
+            stop = min(start + block, span.stop)
+            lefts, rights = left[start:stop], right[start:stop]
+            shingles, weights, stride, first, length = runs.locate(np.concatenate([lefts, rights]))
+            k = len(lefts)
+            total_l = np.ascontiguousarray(runs.totals[lefts], dtype=np.float64)
+            total_r = np.ascontiguousarray(runs.totals[rights], dtype=np.float64)
+            common = np.empty(k, dtype=np.float64)
+            _weighted_at_least(
+                shingles,
+                weights,
+                stride,
+                first[:k],
+                length[:k],
+                first[k:],
+                length[k:],
+                total_l,
+                total_r,
+                float(threshold),
+                common,
+            )
+            # As _block_similarity, for the pairs the merge finished.
+            union = total_l + total_r - common
+            with np.errstate(invalid="ignore", divide="ignore"):
+                similarity = np.where(union > 0, common / union, 0.0)
+            out[start:stop] = (common >= 0) & (similarity >= threshold)
+
+    pool.map(part, slices(len(left), pool.threads, least=_PARALLEL_PAIRS))
+    return out
+
+
+class SortedCodes:
+    """The rejected pair codes as one sorted array (the definition, without the compiled set):
+    looked up by binary search, new codes merged in at their places."""
+
+    def __init__(self) -> None:
+        self.codes = np.zeros(0, dtype=np.int64)
+
+    def contains(self, codes: np.ndarray) -> np.ndarray:
+        return _in_sorted(codes, self.codes)
+
+    def add(self, codes: np.ndarray) -> None:
+        """Add sorted codes that are not in the set."""
+        self.codes = _merge_sorted(self.codes, codes)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+class CodeSet:
+    """The in-memory path's rejected pair codes (positive: the larger ad of a pair is never 0) in an
+    open-addressing hash table, compiled: a lookup and an insert cost the same whatever the
+    number of codes, where the sorted array took a binary search a lookup and a copy of all
+    codes a band (12 million codes at a million ads). At most three quarters full: 8 to 16
+    bytes a code (the sorted array held 8, and 16 while a band's codes were merged in)."""
+
+    def __init__(self, size: int = 1 << 16) -> None:
+        self.table = np.zeros(size, dtype=np.int64)
+        self.count = 0
+
+    def contains(self, codes: np.ndarray) -> np.ndarray:
+        found = np.zeros(len(codes), dtype=bool)
+        if len(codes) and self.count:
+            _codes_has(self.table, np.ascontiguousarray(codes, dtype=np.int64), found)
+        return found
+
+    def add(self, codes: np.ndarray) -> None:
+        codes = np.ascontiguousarray(codes, dtype=np.int64)
+        if 4 * (self.count + len(codes)) > 3 * len(self.table):
+            size = len(self.table)
+            while 4 * (self.count + len(codes)) > 3 * size:
+                size *= 2
+            old = self.table[self.table != 0]
+            self.table = np.zeros(size, dtype=np.int64)
+            _codes_add(self.table, old)
+        self.count += _codes_add(self.table, codes)
+
+    def __len__(self) -> int:
+        return self.count
+
+
+# What remembers the rejected pairs: the spilled path's fixed table (ADR 0077), the in-memory
+# path's hash set or, without the kernels, sorted array (ADR 0076), or a plain sorted array.
+Rejected: TypeAlias = "np.ndarray | RejectedCache | CodeSet | SortedCodes"
 
 
 def contact_edges(contact_ad: np.ndarray, contact_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

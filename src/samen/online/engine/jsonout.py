@@ -10,8 +10,14 @@ and on generated values with every kind of item.
 
 from __future__ import annotations
 
+import json
 from json.encoder import encode_basestring  # the C function when it is built, as json uses
 from typing import IO, Any
+
+try:
+    from ._clusterc import indent_json as _indent_json
+except ImportError:  # an install from before the extension (make install builds it): slower
+    _indent_json = None  # type: ignore[assignment]
 
 _INFINITY = float("inf")
 # Pieces gathered before one write: a few megabytes.
@@ -158,6 +164,45 @@ class _Writer:
 
 def dump_indented(value: Any, handle: IO[str]) -> None:
     """Write ``value`` as ``json.dump(value, handle, ensure_ascii=False, indent=1)`` does."""
+    if _indent_json is not None:
+        _dump_compiled(value, handle)
+        return
     writer = _Writer(handle)
     writer.value(value, 0, set())
     writer.flush()
+
+
+# Items of a long list encoded at once by the compiled path: a few MB of text in flight.
+_SLICE_ITEMS = 4096
+
+
+def _indented(value: Any, level: int) -> str:
+    """``value`` as ``json.dumps(value, ensure_ascii=False, indent=1)`` writes it, nested at
+    ``level``: encoded compactly by json's C encoder (which json.dump with ``indent`` does not
+    use: the same type checks, scalar forms and errors), then laid out by ``indent_json``."""
+    compact = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8", "surrogatepass"
+    )
+    assert _indent_json is not None  # the caller checked
+    return _indent_json(compact, level).decode("utf-8", "surrogatepass")
+
+
+def _dump_compiled(value: Any, handle: IO[str]) -> None:
+    """ADR 0076: a document (a dict) key by key, its long lists a slice of items at a time, so
+    that memory holds a slice's text, not the whole file's (130 MB at a million ads)."""
+    if not isinstance(value, dict) or not value:
+        handle.write(_indented(value, 0))
+        return
+    handle.write("{")
+    for number, (key, item) in enumerate(value.items()):
+        handle.write(("," if number else "") + "\n " + _key(key) + ": ")
+        if not isinstance(item, list) or len(item) <= _SLICE_ITEMS or item is value:
+            handle.write(_indented(item, 1))
+            continue
+        handle.write("[")
+        for first in range(0, len(item), _SLICE_ITEMS):
+            # "[\n  a,\n  b\n ]" without its brackets: "\n  a,\n  b", slices joined by ",".
+            text = _indented(item[first : first + _SLICE_ITEMS], 1)
+            handle.write(("," if first else "") + text[1:-3])
+        handle.write("\n ]")
+    handle.write("\n}")

@@ -26,10 +26,16 @@ from samen.online.engine.heldout import write_heldout
 from samen.online.engine.index import Index, StringColumn
 from samen.online.engine.indicators import load_indicators
 from samen.online.engine.jsonout import dump_indented
-from samen.online.engine.runner import InProcessEngine, leads_document, write_clusters_csv
+from samen.online.engine.runner import (
+    _CLUSTER_NAME,
+    InProcessEngine,
+    _plain_rows,
+    leads_document,
+    write_clusters_csv,
+)
 from samen.online.engine.spill import SpillFile
 from samen.online.tests.test_compiled_kernels import _runs
-from samen.spreadsheets import SafeWriter
+from samen.spreadsheets import FORMULA_STARTS, SafeWriter
 
 
 @pytest.fixture(scope="module")
@@ -184,24 +190,50 @@ def _random_value(rng, depth: int):
     }
 
 
-def test_dump_indented_writes_the_bytes_json_dump_writes(scans, monkeypatch):
+@pytest.mark.parametrize("compiled", [True, False])
+def test_dump_indented_writes_the_bytes_json_dump_writes(scans, monkeypatch, compiled):
+    """Both ways: json's C encoder laid out by ``indent_json`` (ADR 0076), and the encoder in
+    Python that an install without the extension uses."""
+    if compiled:
+        assert jsonout._indent_json is not None  # built: else this would test the fallback
+    else:
+        monkeypatch.setattr(jsonout, "_indent_json", None)
     rng = np.random.default_rng(9)
     for _ in range(400):
         value = _random_value(rng, 0)
         assert _dump_indented(value) == _json_dump(value)
-    # Large enough to be written in several pieces.
+        # The same value as a document's list, cut into slices.
+        monkeypatch.setattr(jsonout, "_SLICE_ITEMS", 2)
+        document = {"stats": value, "items": [value, [value], {}, 3, value]}
+        assert _dump_indented(document) == _json_dump(document)
+        monkeypatch.setattr(jsonout, "_SLICE_ITEMS", 4096)
+    # Large enough to be written in several pieces and slices.
     monkeypatch.setattr(jsonout, "_FLUSH_PIECES", 7)
+    monkeypatch.setattr(jsonout, "_SLICE_ITEMS", 3)
     indicators = load_indicators(None)
     for result in scans:
         document = leads_document(result, indicators)
-        assert len(document["clusters"]) > 3
+        assert len(document["clusters"]) > 3 and len(document["possible_victims"]) > 3
         assert _dump_indented(document) == _json_dump(document)
 
 
-def test_dump_indented_refuses_what_json_dump_refuses():
+@pytest.mark.parametrize("compiled", [True, False])
+def test_dump_indented_refuses_what_json_dump_refuses(monkeypatch, compiled):
+    if not compiled:
+        monkeypatch.setattr(jsonout, "_indent_json", None)
+    monkeypatch.setattr(jsonout, "_SLICE_ITEMS", 2)
     loop: list = []
     loop.append(loop)
-    for bad, error in (({"a": object()}, TypeError), ({(1, 2): 1}, TypeError), (loop, ValueError)):
+    inner: dict = {}
+    inner["a"] = [1, 2, 3, inner]
+    for bad, error in (
+        ({"a": object()}, TypeError),
+        ({(1, 2): 1}, TypeError),
+        (loop, ValueError),
+        ({"x": loop}, ValueError),
+        (inner, ValueError),
+        ({"a": [1, 2, 3, object()]}, TypeError),
+    ):
         with pytest.raises(error):
             _json_dump(bad)
         with pytest.raises(error):
@@ -260,6 +292,39 @@ def test_clusters_csv_escapes_ids_as_the_safe_writer_does(tmp_path):
     fast = (tmp_path / "fast.csv").read_bytes()
     assert fast == (tmp_path / "safe.csv").read_bytes()
     assert b"'=cmd" in fast and b"\n-3," in fast
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["a", "b-1", "", " x ", "é中", "t\t", "'=q", "x=1", "1"],
+        ["a", "comma,id"],
+        ['quote"id', "b"],
+        ["line\nbreak"],
+        ["carriage\rreturn", "x"],
+        ["ok", "=formula"],
+        ["ok", "-3"],
+        ["@a"],
+        ["\ttab", "b"],
+        ["+x"],
+        [],
+    ],
+)
+def test_plain_csv_rows_are_what_the_safe_writer_writes(cells):
+    """Rows joined at once where no cell needs quoting or starts a formula; where one does,
+    csv.writer writes the block after ``safe_column`` (None): the file is the same either way."""
+    names = [cluster_name(n) for n in range(len(cells))]
+    out = io.StringIO(newline="")
+    SafeWriter(out).writerows(zip(cells, names, strict=True))
+    text = _plain_rows(cells, names)
+    quoted = any(mark in cell for cell in cells for mark in ',"\r\n')
+    formula = any(cell.startswith(FORMULA_STARTS) for cell in cells)
+    assert (text is None) == (quoted or formula)
+    if text is not None:
+        assert text == out.getvalue()
+    assert [_CLUSTER_NAME(n) for n in (0, 7, 1234567, 12345678)] == [
+        cluster_name(n) for n in (0, 7, 1234567, 12345678)
+    ]
 
 
 def test_band_keys_in_one_pass_equal_one_band_at_a_time(scans, synthetic_ads, monkeypatch):

@@ -1,0 +1,739 @@
+/*
+ * The coordinator's clustering kernels, compiled (issue 18 item 4, ADR 0076).
+ *
+ * Each function computes what a numpy expression in cluster.py / threads.py computes (the
+ * fallback kept next to it and compared with it by the tests), in one pass with a small hash
+ * table instead of a sort of all items:
+ *
+ *   shingle_df(values)              the distinct shingles and how many times each occurs;
+ *   assign_weights(values, distinct, weight, out)
+ *                                   out[i] = weight[j] where distinct[j] == values[i];
+ *   run_totals(weights, starts, out)
+ *                                   out[a] = the sum, in order and in double, of the float32
+ *                                   weights of run a (what np.bincount adds);
+ *   band_pairs(keys, star_l, star_r, next_l, next_r)
+ *                                   per bucket of equal keys: each member with the bucket's
+ *                                   first (star) and with the member before it (next);
+ *   codes_add(table, codes), codes_has(table, codes, out)
+ *                                   a set of positive int64 codes in an open-addressing table;
+ *   fold_bands(block, width, fold, out)
+ *                                   every LSH band's key of a block of signature rows;
+ *   indent_json(compact, level)     compact JSON laid out as json.dumps(indent=1) does;
+ *   weighted_at_least(...)          weighted_common of _tokens.c, the same sums, that gives up
+ *                                   on a pair as soon as it can no longer reach the threshold.
+ *
+ * Every loop releases the GIL: the clustering calls them from several threads.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int writable,
+                      const char *name) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0)) < 0)
+        return -1;
+    if (view->itemsize != itemsize || view->len % itemsize) {
+        PyErr_Format(PyExc_TypeError, "%s has the wrong item size", name);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+static inline uint64_t mix64(uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* Shingles are hashes already: a multiplicative hash spreads them well enough, for less. */
+static inline size_t slot32(uint32_t x, size_t mask) {
+    return (size_t)(((uint64_t)x * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+}
+
+/* Reads of a random slot are cache misses: the slot of the item this far ahead is fetched
+ * while the current one is probed. */
+#define AHEAD 16
+
+static size_t table_size_for(size_t items) {
+    size_t size = 1024;
+    while (size < 2 * items) size <<= 1;
+    return size;
+}
+
+/* ---- shingle_df ------------------------------------------------------------------------- */
+
+/* A slot: a shingle and how many times it occurred (0: empty). Fewer than 2**32 shingles. */
+typedef struct {
+    uint32_t key, count;
+} Count;
+
+typedef struct {
+    Count *slots;
+    size_t size, used;
+} CountTable;
+
+static int count_table_init(CountTable *t, size_t size) {
+    t->slots = calloc(size, sizeof(Count));
+    t->size = size;
+    t->used = 0;
+    return t->slots ? 0 : -1;
+}
+
+static void count_table_free(CountTable *t) { free(t->slots); }
+
+static inline void count_table_add(CountTable *t, uint32_t key, uint32_t count) {
+    size_t mask = t->size - 1, at = slot32(key, mask);
+    while (t->slots[at].count && t->slots[at].key != key) at = (at + 1) & mask;
+    if (!t->slots[at].count) {
+        t->slots[at].key = key;
+        t->used++;
+    }
+    t->slots[at].count += count;
+}
+
+static int count_table_grow(CountTable *t) {
+    CountTable bigger;
+    if (count_table_init(&bigger, t->size * 2) < 0) return -1;
+    for (size_t i = 0; i < t->size; i++)
+        if (t->slots[i].count) count_table_add(&bigger, t->slots[i].key, t->slots[i].count);
+    count_table_free(t);
+    *t = bigger;
+    return 0;
+}
+
+/* shingle_df(values) -> (distinct, counts): bytes of uint32 and of int64, in the order of the
+ * table (the caller sorts them if it needs an order). */
+static PyObject *shingle_df(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 1) {
+        PyErr_SetString(PyExc_TypeError, "shingle_df() takes 1 argument");
+        return NULL;
+    }
+    Py_buffer view;
+    if (get_buffer(args[0], &view, 4, 0, "values") < 0) return NULL;
+    const uint32_t *values = view.buf;
+    const Py_ssize_t m = view.len / 4;
+    CountTable t;
+    int failed = 0;
+    if (m >= ((Py_ssize_t)1 << 32)) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "shingle_df(): 2**32 values or more");
+        return NULL;
+    }
+    if (count_table_init(&t, 1 << 16) < 0) {
+        PyBuffer_Release(&view);
+        return PyErr_NoMemory();
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < m; i++) {
+        if (2 * (t.used + 1) > t.size && count_table_grow(&t) < 0) {
+            failed = 1;
+            break;
+        }
+        if (i + AHEAD < m) __builtin_prefetch(&t.slots[slot32(values[i + AHEAD], t.size - 1)], 1);
+        count_table_add(&t, values[i], 1);
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    if (failed) {
+        count_table_free(&t);
+        return PyErr_NoMemory();
+    }
+    PyObject *keys = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(t.used * 4));
+    PyObject *counts = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(t.used * 8));
+    if (keys && counts) {
+        uint32_t *k = (uint32_t *)PyBytes_AS_STRING(keys);
+        int64_t *c = (int64_t *)PyBytes_AS_STRING(counts);
+        size_t j = 0;
+        for (size_t i = 0; i < t.size; i++)
+            if (t.slots[i].count) {
+                k[j] = t.slots[i].key;
+                c[j++] = t.slots[i].count;
+            }
+    }
+    count_table_free(&t);
+    if (!keys || !counts) {
+        Py_XDECREF(keys);
+        Py_XDECREF(counts);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", keys, counts);
+}
+
+/* ---- assign_weights --------------------------------------------------------------------- */
+
+/* assign_weights(values, distinct, weight, out): out[i] = weight[j] for the j with
+ * distinct[j] == values[i]. Every value must be among the distinct ones (ValueError if not);
+ * the distinct ones must be distinct. values, distinct: uint32; weight, out: float32. */
+static PyObject *assign_weights(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    static const char *names[] = {"values", "distinct", "weight", "out"};
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "assign_weights() takes 4 arguments");
+        return NULL;
+    }
+    Py_buffer views[4];
+    int got = 0, missing = 0;
+    for (; got < 4; got++)
+        if (get_buffer(args[got], &views[got], 4, got == 3, names[got]) < 0) goto done;
+    const uint32_t *values = views[0].buf, *distinct = views[1].buf;
+    const float *weight = views[2].buf;
+    float *out = views[3].buf;
+    const Py_ssize_t m = views[0].len / 4, d = views[1].len / 4;
+    if (views[2].len / 4 != d || views[3].len / 4 != m) {
+        PyErr_SetString(PyExc_ValueError, "assign_weights(): lengths differ");
+        goto done;
+    }
+    const size_t size = table_size_for((size_t)d), mask = size - 1;
+    /* One slot holds the shingle and its weight: one cache line a lookup. */
+    typedef struct {
+        uint32_t key;
+        float weight;
+    } Slot;
+    Slot *table = malloc(size * sizeof(Slot));
+    uint8_t *used = calloc(size, 1);
+    if (!table || !used) {
+        free(table);
+        free(used);
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t j = 0; j < d; j++) {
+        size_t at = slot32(distinct[j], mask);
+        while (used[at] && table[at].key != distinct[j]) at = (at + 1) & mask;
+        used[at] = 1;
+        table[at].key = distinct[j];
+        table[at].weight = weight[j];
+    }
+    for (Py_ssize_t i = 0; i < m; i++) {
+        const uint32_t v = values[i];
+        if (i + AHEAD < m) __builtin_prefetch(&table[slot32(values[i + AHEAD], mask)]);
+        size_t at = slot32(v, mask);
+        while (used[at] && table[at].key != v) at = (at + 1) & mask;
+        if (!used[at]) {
+            missing = 1;
+            break;
+        }
+        out[i] = table[at].weight;
+    }
+    Py_END_ALLOW_THREADS
+    free(table);
+    free(used);
+    if (missing) PyErr_SetString(PyExc_ValueError, "assign_weights(): a value is not distinct");
+done:
+    for (int v = 0; v < got; v++) PyBuffer_Release(&views[v]);
+    if (PyErr_Occurred()) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* ---- run_totals ------------------------------------------------------------------------- */
+
+/* run_totals(weights, starts, out): out[a] = 0.0 + weights[starts[a]] + ... (double, in order)
+ * up to starts[a + 1]; starts: int64, n + 1 of them, non-decreasing, within weights. */
+static PyObject *run_totals(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    static const char *names[] = {"weights", "starts", "out"};
+    static const Py_ssize_t sizes[] = {4, 8, 8};
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "run_totals() takes 3 arguments");
+        return NULL;
+    }
+    Py_buffer views[3];
+    int got = 0;
+    for (; got < 3; got++)
+        if (get_buffer(args[got], &views[got], sizes[got], got == 2, names[got]) < 0) goto done;
+    const float *weights = views[0].buf;
+    const int64_t *starts = views[1].buf;
+    double *out = views[2].buf;
+    const Py_ssize_t m = views[0].len / 4, n = views[2].len / 8;
+    if (views[1].len / 8 != n + 1) {
+        PyErr_SetString(PyExc_ValueError, "run_totals(): starts must be one longer than out");
+        goto done;
+    }
+    for (Py_ssize_t a = 0; a < n; a++)
+        if (starts[a] < 0 || starts[a] > starts[a + 1] || starts[a + 1] > m) {
+            PyErr_SetString(PyExc_IndexError, "run_totals(): a run lies outside the weights");
+            goto done;
+        }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t a = 0; a < n; a++) {
+        double total = 0.0;
+        for (int64_t i = starts[a]; i < starts[a + 1]; i++) total += (double)weights[i];
+        out[a] = total;
+    }
+    Py_END_ALLOW_THREADS
+done:
+    for (int v = 0; v < got; v++) PyBuffer_Release(&views[v]);
+    if (PyErr_Occurred()) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* ---- band_pairs ------------------------------------------------------------------------- */
+
+/* band_pairs(keys, star_left, star_right, next_left, next_right) -> (stars, nexts)
+ *
+ * keys: uint64, one per position 0..k-1. Positions with equal keys form a bucket. For each
+ * position p that is not the first of its bucket: (first of the bucket, p) is written to the
+ * star arrays and (the bucket's previous position, p) to the next arrays, both in increasing p.
+ * The four outputs are int64 of k items each (at most k - 1 are written); the counts written
+ * are returned. The same pairs as the stable argsort in cluster.candidates, in another order. */
+static PyObject *band_pairs(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    static const char *names[] = {"keys", "star_left", "star_right", "next_left", "next_right"};
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "band_pairs() takes 5 arguments");
+        return NULL;
+    }
+    Py_buffer views[5];
+    int got = 0;
+    Py_ssize_t stars = 0, nexts = 0;
+    for (; got < 5; got++)
+        if (get_buffer(args[got], &views[got], 8, got > 0, names[got]) < 0) goto done;
+    const uint64_t *keys = views[0].buf;
+    int64_t *sl = views[1].buf, *sr = views[2].buf, *nl = views[3].buf, *nr = views[4].buf;
+    const Py_ssize_t k = views[0].len / 8;
+    for (int v = 1; v < 5; v++)
+        if (views[v].len / 8 != k) {
+            PyErr_SetString(PyExc_ValueError, "band_pairs(): lengths differ");
+            goto done;
+        }
+    const size_t size = table_size_for((size_t)k), mask = size - 1;
+    typedef struct {
+        uint64_t key;
+        int64_t head, last; /* head -1: empty */
+    } Bucket;
+    Bucket *table = malloc(size * sizeof(Bucket));
+    if (!table) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (size_t i = 0; i < size; i++) table[i].head = -1;
+    for (Py_ssize_t p = 0; p < k; p++) {
+        const uint64_t key = keys[p];
+        if (p + AHEAD < k) __builtin_prefetch(&table[mix64(keys[p + AHEAD]) & mask], 1);
+        size_t at = mix64(key) & mask;
+        while (table[at].head >= 0 && table[at].key != key) at = (at + 1) & mask;
+        Bucket *bucket = &table[at];
+        if (bucket->head < 0) {
+            bucket->key = key;
+            bucket->head = bucket->last = p;
+            continue;
+        }
+        sl[stars] = bucket->head;
+        sr[stars++] = p;
+        nl[nexts] = bucket->last;
+        nr[nexts++] = p;
+        bucket->last = p;
+    }
+    Py_END_ALLOW_THREADS
+    free(table);
+done:
+    for (int v = 0; v < got; v++) PyBuffer_Release(&views[v]);
+    if (PyErr_Occurred()) return NULL;
+    return Py_BuildValue("(nn)", stars, nexts);
+}
+
+/* ---- a set of codes --------------------------------------------------------------------- */
+
+/* table: int64, a power of two long, 0 for an empty slot; codes: positive int64. */
+static int code_views(PyObject *const *args, Py_buffer *table, Py_buffer *codes) {
+    if (get_buffer(args[0], table, 8, 1, "table") < 0) return -1;
+    if (get_buffer(args[1], codes, 8, 0, "codes") < 0) {
+        PyBuffer_Release(table);
+        return -1;
+    }
+    const Py_ssize_t size = table->len / 8;
+    if (size < 1 || (size & (size - 1))) {
+        PyErr_SetString(PyExc_ValueError, "the table's length must be a power of two");
+        PyBuffer_Release(table);
+        PyBuffer_Release(codes);
+        return -1;
+    }
+    const int64_t *c = codes->buf;
+    for (Py_ssize_t i = 0; i < codes->len / 8; i++)
+        if (c[i] <= 0) {
+            PyErr_SetString(PyExc_ValueError, "codes must be positive");
+            PyBuffer_Release(table);
+            PyBuffer_Release(codes);
+            return -1;
+        }
+    return 0;
+}
+
+/* codes_add(table, codes) -> how many were not in the table yet. The caller keeps the table
+ * at most three quarters full; a code that finds no free slot is refused (ValueError). */
+static PyObject *codes_add(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "codes_add() takes 2 arguments");
+        return NULL;
+    }
+    Py_buffer table, codes;
+    if (code_views(args, &table, &codes) < 0) return NULL;
+    int64_t *t = table.buf;
+    const int64_t *c = codes.buf;
+    const size_t size = (size_t)(table.len / 8), mask = size - 1;
+    Py_ssize_t added = 0;
+    Py_BEGIN_ALLOW_THREADS
+    const Py_ssize_t count = codes.len / 8;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (i + AHEAD < count) __builtin_prefetch(&t[mix64((uint64_t)c[i + AHEAD]) & mask], 1);
+        size_t at = mix64((uint64_t)c[i]) & mask, probes = 0;
+        while (t[at] && t[at] != c[i] && ++probes < size) at = (at + 1) & mask;
+        if (probes == size) {
+            added = -1;
+            break;
+        }
+        if (!t[at]) {
+            t[at] = c[i];
+            added++;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&table);
+    PyBuffer_Release(&codes);
+    if (added < 0) {
+        PyErr_SetString(PyExc_ValueError, "codes_add(): the table is full");
+        return NULL;
+    }
+    return PyLong_FromSsize_t(added);
+}
+
+/* codes_has(table, codes, out): out[i] = codes[i] is in the table (out: bool, one byte). */
+static PyObject *codes_has(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "codes_has() takes 3 arguments");
+        return NULL;
+    }
+    Py_buffer table, codes, out;
+    if (code_views(args, &table, &codes) < 0) return NULL;
+    if (get_buffer(args[2], &out, 1, 1, "out") < 0) {
+        PyBuffer_Release(&table);
+        PyBuffer_Release(&codes);
+        return NULL;
+    }
+    const int64_t *t = table.buf, *c = codes.buf;
+    uint8_t *o = out.buf;
+    const size_t size = (size_t)(table.len / 8), mask = size - 1;
+    int bad = out.len != codes.len / 8;
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, "codes_has(): lengths differ");
+    } else {
+        Py_BEGIN_ALLOW_THREADS
+        const Py_ssize_t count = codes.len / 8;
+        for (Py_ssize_t i = 0; i < count; i++) {
+            if (i + AHEAD < count) __builtin_prefetch(&t[mix64((uint64_t)c[i + AHEAD]) & mask]);
+            size_t at = mix64((uint64_t)c[i]) & mask, probes = 0;
+            while (t[at] && t[at] != c[i] && ++probes < size) at = (at + 1) & mask;
+            o[i] = t[at] == c[i];
+        }
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&table);
+    PyBuffer_Release(&codes);
+    PyBuffer_Release(&out);
+    if (bad) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* ---- weighted_at_least ------------------------------------------------------------------ */
+
+/* weighted_at_least(shingles, weights, stride, left_first, left_length, right_first,
+ *                   right_length, left_total, right_total, threshold, out)
+ *
+ * _tokens.weighted_common with a way out: out[k] is the same common weight, to the bit (the
+ * same double sum over the left run's shared shingles in their order), for every pair whose
+ * weighted Jaccard common / (left_total + right_total - common) may reach threshold, and -1.0
+ * for a pair that cannot. A pair cannot once the weight shared so far plus the smaller of the
+ * two runs' weights not walked yet (a run's total less the weights walked) stays below what
+ * the threshold needs, threshold * (left + right) / (1 + threshold), with a relative margin of
+ * 1e-9 that dwarfs the rounding of these sums. A shingle's weight is the same in every run (it
+ * is the shingle's rarity), so the left weight of a shared shingle is also the right one.
+ * left_total, right_total: float64 per pair; threshold > 0. */
+static PyObject *weighted_at_least(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    static const char *names[] = {"shingles",    "weights",      "left_first", "left_length",
+                                  "right_first", "right_length", "left_total", "right_total",
+                                  "out"};
+    static const Py_ssize_t sizes[] = {4, 4, 8, 8, 8, 8, 8, 8, 8};
+    static const int positions[] = {0, 1, 3, 4, 5, 6, 7, 8, 10};
+    if (nargs != 11) {
+        PyErr_SetString(PyExc_TypeError, "weighted_at_least() takes 11 arguments");
+        return NULL;
+    }
+    const Py_ssize_t stride = PyLong_AsSsize_t(args[2]);
+    if (stride == -1 && PyErr_Occurred()) return NULL;
+    const double threshold = PyFloat_AsDouble(args[9]);
+    if (threshold == -1.0 && PyErr_Occurred()) return NULL;
+    if (stride < 1 || !(threshold > 0.0)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "weighted_at_least(): stride and threshold must be positive");
+        return NULL;
+    }
+    Py_buffer views[9];
+    int got = 0;
+    for (; got < 9; got++)
+        if (get_buffer(args[positions[got]], &views[got], sizes[got], got == 8, names[got]) < 0)
+            goto done;
+    const uint32_t *shingles = views[0].buf;
+    const float *weights = views[1].buf;
+    const int64_t *lf = views[2].buf, *ll = views[3].buf, *rf = views[4].buf, *rl = views[5].buf;
+    const double *lt = views[6].buf, *rt = views[7].buf;
+    double *out = views[8].buf;
+    const Py_ssize_t records = (views[0].len / 4 + stride - 1) / stride, pairs = views[8].len / 8;
+    if ((views[1].len / 4 + stride - 1) / stride < records) {
+        PyErr_SetString(PyExc_ValueError, "weighted_at_least(): lengths differ");
+        goto done;
+    }
+    for (int v = 2; v < 8; v++)
+        if (views[v].len / 8 != pairs) {
+            PyErr_SetString(PyExc_ValueError, "weighted_at_least(): lengths differ");
+            goto done;
+        }
+    for (Py_ssize_t k = 0; k < pairs; k++) {
+        if (lf[k] < 0 || ll[k] < 0 || rf[k] < 0 || rl[k] < 0 || lf[k] + ll[k] > records ||
+            rf[k] + rl[k] > records) {
+            PyErr_SetString(PyExc_IndexError, "weighted_at_least(): a run lies outside the data");
+            goto done;
+        }
+    }
+    const double share = threshold / (1.0 + threshold) * (1.0 - 1e-9);
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t k = 0; k < pairs; k++) {
+        if (k + 2 < pairs) {
+            /* The next pairs' runs are elsewhere in memory: their first lines fetched now. */
+            __builtin_prefetch(shingles + lf[k + 2] * stride);
+            __builtin_prefetch(shingles + rf[k + 2] * stride);
+            __builtin_prefetch(weights + lf[k + 2] * stride);
+            __builtin_prefetch(weights + rf[k + 2] * stride);
+        }
+        const uint32_t *a = shingles + lf[k] * stride, *b = shingles + rf[k] * stride;
+        const float *wa = weights + lf[k] * stride, *wb = weights + rf[k] * stride;
+        const uint32_t *a_end = a + ll[k] * stride, *b_end = b + rl[k] * stride;
+        const double need = share * (lt[k] + rt[k]);
+        /* Walked weight of each side (shared shingles included). */
+        double common = 0.0, left_walked = 0.0, right_walked = 0.0;
+        int hopeless = (lt[k] < rt[k] ? lt[k] : rt[k]) < need;
+        unsigned steps = 0;
+        while (!hopeless && a < a_end && b < b_end) {
+            if (*a < *b) {
+                left_walked += (double)*wa;
+                a += stride;
+                wa += stride;
+            } else if (*a > *b) {
+                right_walked += (double)*wb;
+                b += stride;
+                wb += stride;
+            } else {
+                common += (double)*wa;
+                left_walked += (double)*wa;
+                right_walked += (double)*wb;
+                a += stride;
+                wa += stride;
+                b += stride;
+                wb += stride;
+            }
+            if (!(++steps & 7)) {
+                const double left_rest = lt[k] - left_walked, right_rest = rt[k] - right_walked;
+                hopeless = common + (left_rest < right_rest ? left_rest : right_rest) < need;
+            }
+        }
+        out[k] = hopeless ? -1.0 : common;
+    }
+    Py_END_ALLOW_THREADS
+done:
+    for (int v = 0; v < got; v++) PyBuffer_Release(&views[v]);
+    if (PyErr_Occurred()) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* ---- fold_bands ------------------------------------------------------------------------ */
+
+/* fold_bands(block, width, fold, out): block is R rows of width uint32 signature values; out
+ * (uint64, bands * R, band after band) gets for each band b and row r the wrapping uint64 sum
+ * of block[r][b * rows + i] * fold[i] over i < rows, rows = len(fold): what
+ * (block[:, b*rows:(b+1)*rows].astype(uint64) * fold).sum(axis=1, dtype=uint64) gives (sums
+ * modulo 2**64 do not depend on their order). bands * rows <= width. */
+static PyObject *fold_bands(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "fold_bands() takes 4 arguments");
+        return NULL;
+    }
+    const Py_ssize_t width = PyLong_AsSsize_t(args[1]);
+    if (width == -1 && PyErr_Occurred()) return NULL;
+    Py_buffer block, fold, out;
+    if (get_buffer(args[0], &block, 4, 0, "block") < 0) return NULL;
+    if (get_buffer(args[2], &fold, 8, 0, "fold") < 0) {
+        PyBuffer_Release(&block);
+        return NULL;
+    }
+    if (get_buffer(args[3], &out, 8, 1, "out") < 0) {
+        PyBuffer_Release(&block);
+        PyBuffer_Release(&fold);
+        return NULL;
+    }
+    const Py_ssize_t rows = fold.len / 8;
+    const Py_ssize_t count = width > 0 ? block.len / 4 / width : 0;
+    const Py_ssize_t bands = count > 0 ? out.len / 8 / count : 0;
+    if (width < 1 || rows < 1 || block.len / 4 != count * width || out.len / 8 != bands * count ||
+        bands * rows > width) {
+        PyErr_SetString(PyExc_ValueError, "fold_bands(): the shapes do not fit");
+    } else {
+        const uint32_t *b = block.buf;
+        const uint64_t *f = fold.buf;
+        uint64_t *o = out.buf;
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t r = 0; r < count; r++) {
+            const uint32_t *row = b + r * width;
+            for (Py_ssize_t band = 0; band < bands; band++) {
+                uint64_t key = 0;
+                for (Py_ssize_t i = 0; i < rows; i++) key += (uint64_t)row[band * rows + i] * f[i];
+                o[band * count + r] = key;
+            }
+        }
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&block);
+    PyBuffer_Release(&fold);
+    PyBuffer_Release(&out);
+    if (PyErr_Occurred()) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* ---- indent_json ----------------------------------------------------------------------- */
+
+/* indent_json(compact, level) -> bytes: compact JSON (UTF-8 bytes, as json.dumps(value,
+ * ensure_ascii=False, separators=(",", ":")) writes it) laid out as json.dumps(value,
+ * ensure_ascii=False, indent=1) lays it out when the value starts at indentation ``level``:
+ * after an opening bracket or brace a new line one space deeper, after each comma a new line,
+ * before a closing one a new line one space shallower, ": " after a key; an empty list or
+ * object stays "[]" or "{}". Only outside strings: a string runs from a quote to the next
+ * quote not escaped by a backslash (the escapes json writes), and UTF-8 never has these ASCII
+ * bytes inside another character. */
+static PyObject *indent_json(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "indent_json() takes 2 arguments");
+        return NULL;
+    }
+    const Py_ssize_t level = PyLong_AsSsize_t(args[1]);
+    if (level == -1 && PyErr_Occurred()) return NULL;
+    if (level < 0) {
+        PyErr_SetString(PyExc_ValueError, "indent_json(): level must not be negative");
+        return NULL;
+    }
+    Py_buffer view;
+    if (get_buffer(args[0], &view, 1, 0, "compact") < 0) return NULL;
+    const char *in = view.buf;
+    const Py_ssize_t n = view.len;
+    /* First the depth and the number of line breaks, to size the output. */
+    Py_ssize_t depth = level, deepest = level, breaks = 0, colons = 0;
+    int in_string = 0, bad = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const char c = in[i];
+        if (in_string) {
+            if (c == '\\') i++;
+            else if (c == '"') in_string = 0;
+            continue;
+        }
+        if (c == '"') in_string = 1;
+        else if (c == '[' || c == '{') {
+            if (i + 1 < n && (in[i + 1] == ']' || in[i + 1] == '}')) {
+                i++;
+                continue;
+            }
+            depth++;
+            breaks++;
+            if (depth > deepest) deepest = depth;
+        } else if (c == ']' || c == '}') {
+            depth--;
+            breaks++;
+            if (depth < level) bad = 1;
+        } else if (c == ',') breaks++;
+        else if (c == ':') colons++;
+    }
+    if (bad || in_string || depth != level) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "indent_json(): not compact JSON");
+        return NULL;
+    }
+    PyObject *result = PyBytes_FromStringAndSize(NULL, n + colons + breaks * (1 + deepest));
+    if (result == NULL) {
+        PyBuffer_Release(&view);
+        return NULL;
+    }
+    char *out = PyBytes_AS_STRING(result), *o = out;
+    depth = level;
+    in_string = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const char c = in[i];
+        if (in_string) {
+            *o++ = c;
+            if (c == '\\') *o++ = in[++i];
+            else if (c == '"') in_string = 0;
+            continue;
+        }
+        if (c == '"') {
+            in_string = 1;
+            *o++ = c;
+        } else if (c == '[' || c == '{') {
+            *o++ = c;
+            if (i + 1 < n && (in[i + 1] == ']' || in[i + 1] == '}')) {
+                *o++ = in[++i];
+                continue;
+            }
+            depth++;
+            *o++ = '\n';
+            memset(o, ' ', depth);
+            o += depth;
+        } else if (c == ']' || c == '}') {
+            depth--;
+            *o++ = '\n';
+            memset(o, ' ', depth);
+            o += depth;
+            *o++ = c;
+        } else if (c == ',') {
+            *o++ = ',';
+            *o++ = '\n';
+            memset(o, ' ', depth);
+            o += depth;
+        } else if (c == ':') {
+            *o++ = ':';
+            *o++ = ' ';
+        } else
+            *o++ = c;
+    }
+    PyBuffer_Release(&view);
+    if (_PyBytes_Resize(&result, o - out) < 0) return NULL;
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"indent_json", (PyCFunction)(void (*)(void))indent_json, METH_FASTCALL,
+     "Compact JSON laid out as json.dumps(indent=1) lays it out."},
+    {"fold_bands", (PyCFunction)(void (*)(void))fold_bands, METH_FASTCALL,
+     "Every band's key of every row of a block of signatures."},
+    {"shingle_df", (PyCFunction)(void (*)(void))shingle_df, METH_FASTCALL,
+     "The distinct shingles and how many times each occurs."},
+    {"assign_weights", (PyCFunction)(void (*)(void))assign_weights, METH_FASTCALL,
+     "Each value's weight, looked up among the distinct values."},
+    {"run_totals", (PyCFunction)(void (*)(void))run_totals, METH_FASTCALL,
+     "Each run's total weight, summed in order in double."},
+    {"band_pairs", (PyCFunction)(void (*)(void))band_pairs, METH_FASTCALL,
+     "Per bucket of equal keys, the star and neighbour pairs of positions."},
+    {"codes_add", (PyCFunction)(void (*)(void))codes_add, METH_FASTCALL,
+     "Add positive int64 codes to an open-addressing table."},
+    {"codes_has", (PyCFunction)(void (*)(void))codes_has, METH_FASTCALL,
+     "Whether each code is in an open-addressing table."},
+    {"weighted_at_least", (PyCFunction)(void (*)(void))weighted_at_least, METH_FASTCALL,
+     "weighted_common, giving up on pairs that cannot reach the threshold."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_clusterc", "The coordinator's clustering kernels, compiled.", -1,
+    methods,
+};
+
+PyMODINIT_FUNC PyInit__clusterc(void) { return PyModule_Create(&module); }
