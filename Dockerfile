@@ -35,7 +35,7 @@ COPY requirements/runtime.txt requirements/runtime.txt
 RUN pip install --no-cache-dir -r requirements/runtime.txt
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir --no-deps /wheels/*.whl && rm -rf /wheels \
- && python -c "import samen.core._chainwalk, samen.online.engine._tokens"
+ && python -c "import samen.core._chainwalk, samen.online.engine._tokens, samen.online.engine._clusterc"
 
 # Static files are built into the image (hashed names, compressed); collectstatic needs settings
 # that pass the production checks, so it gets throw-away values that never reach a container.
