@@ -101,3 +101,23 @@ def test_a_count_writes_no_write_ahead_log_on_postgresql(db):
             (plan,) = c.fetchone()[0]
             assert plan["Plan"]["WAL Records"] == 0 and plan["Plan"]["WAL Bytes"] == 0, plan
             assert ThrottleCount.objects.get(key="throttle_user_wal").hits == hits
+
+
+def test_the_shared_table_prunes_keys_not_seen_for_two_days(api_for, shared_counts, monkeypatch):
+    # Now and then (one call in PRUNE_ONE_IN) a call also removes keys whose window is old.
+    ThrottleCount.objects.create(key="throttle_address_192.0.2.9", period=0, hits=5)
+    monkeypatch.setattr(throttling.random, "randrange", lambda n: 0)
+    api = api_for("demo-professional")
+    assert api.get("/api/v1/me/").status_code == 200
+    assert not ThrottleCount.objects.filter(key="throttle_address_192.0.2.9").exists()
+    assert ThrottleCount.objects.filter(key__startswith="throttle_user_").exists()
+
+
+def test_a_scope_without_a_rate_counts_nothing(api_for, shared_counts, monkeypatch):
+    monkeypatch.setattr(throttling.UserRateThrottle, "THROTTLE_RATES", {"user": None})
+    api = api_for("demo-professional")
+    assert [api.get("/api/v1/me/").status_code for _ in range(4)] == [200] * 4
+    assert not ThrottleCount.objects.filter(key__startswith="throttle_user_").exists()
+    # Nor does the token check count ahead for it, or for a throttle of addresses.
+    assert throttling.UserRateThrottle().count_ahead(object()) is None
+    assert throttling.AddressRateThrottle().count_ahead(object()) is None
