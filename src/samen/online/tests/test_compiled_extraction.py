@@ -20,27 +20,8 @@ from samen.online.engine.extract import (
     detect_language,
     extract,
 )
-from samen.online.engine.heldout import generate as heldout_ads
 from samen.online.engine.indicators import IndicatorSet, load_indicators
-from samen.online.engine.synth import generate as synth_ads
-
-
-def _first(items, count):
-    for n, item in enumerate(items):
-        if n >= count:
-            return
-        yield item
-
-
-def _three_corpora(count: int) -> list[dict]:
-    """``count`` ads of `online synth`, ``count`` of the held-out generator and the same
-    ``count`` without their contacts (the text-only corpus)."""
-    ads = [ad for ad, _, _ in _first(synth_ads(count, 3), count)]
-    plain = []
-    for full, text_only, _ in _first(heldout_ads(count, 3), count):
-        ads.append(full)
-        plain.append(text_only)
-    return ads + plain
+from samen.online.tests.corpora import three_corpora
 
 
 def _lowered(ad: dict) -> str:
@@ -85,7 +66,7 @@ def _odd_texts() -> list[str]:
     return texts
 
 
-ADS = _three_corpora(400)
+ADS = three_corpora(400, seed=3)
 TEXTS = [_lowered(ad) for ad in ADS] + _odd_texts()
 
 

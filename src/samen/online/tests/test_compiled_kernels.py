@@ -12,31 +12,16 @@ from samen.online.engine import partition as partition_module
 from samen.online.engine import shingles as shingles_module
 from samen.online.engine.cluster import _similarity, shingle_weights
 from samen.online.engine.extract import extract
-from samen.online.engine.heldout import generate as heldout_ads
 from samen.online.engine.indicators import _find_all_py, load_indicators
 from samen.online.engine.partition import ScanConfig, chunk_sketches
 from samen.online.engine.spill import SpillFile
-from samen.online.engine.synth import generate as synth_ads
-
-
-def _both_generators(count: int) -> list[dict]:
-    ads = [ad for ad, _, _ in _first(synth_ads(count, 8), count)]
-    for full, plain, _ in _first(heldout_ads(count, 8), count):
-        ads += [full, plain]
-    return ads
-
-
-def _first(items, count):
-    for n, item in enumerate(items):
-        if n >= count:
-            return
-        yield item
+from samen.online.tests.corpora import both_generators
 
 
 def _runs(monkeypatch):
     """Both generators' ads as shingle runs, in memory and spilled (sorted 256 keys at a time,
     so several buckets), and pairs: every ad with the next 40 (unusable short texts included)."""
-    ads = _both_generators(60)
+    ads = both_generators(60, seed=8)
     tokens = [extract(ad["title"], ad["text"]).tokens for ad in ads]
     _, values, counts = chunk_sketches(tokens, ScanConfig())
     starts = np.zeros(len(counts) + 1, dtype=np.int64)
@@ -82,7 +67,7 @@ def test_the_compiled_common_weight_rejects_runs_outside_the_data():
 
 
 def test_the_compiled_sketch_equals_the_numpy_definition_on_both_generators():
-    token_lists = [extract(ad["title"], ad["text"]).tokens for ad in _both_generators(60)]
+    token_lists = [extract(ad["title"], ad["text"]).tokens for ad in both_generators(60, seed=8)]
     # Short and empty lists (no signature), repeats within an ad, non-ASCII tokens.
     token_lists += [[], ["a"], ["é", "ж", "🔥"] * 4, ["same"] * 20]
     # Many repeats and lengths around the sort's cut-over: random words from a few.
@@ -104,7 +89,7 @@ def test_the_compiled_sketch_equals_the_numpy_definition_on_both_generators():
 def test_the_compiled_literal_search_equals_its_definition_on_both_generators():
     indicators = load_indicators()
     starts = [s for _, s in indicators._searches if s] + [("a", "an", "n"), ("aa",)]
-    for ad in _both_generators(40):
+    for ad in both_generators(40, seed=8):
         lowered = f"{ad['title']}\n{ad['text']}".lower()
         for literals in starts:
             assert _tokens.find_all(lowered, literals) == _find_all_py(lowered, literals)
@@ -112,14 +97,14 @@ def test_the_compiled_literal_search_equals_its_definition_on_both_generators():
 
 def test_the_compiled_token_positions_equal_their_definition_on_both_generators():
     sets = [extract_module._CITY_FIRST_WORDS, extract_module._NAME_TRIGGER_LAST, {"xnumx"}, set()]
-    for ad in _both_generators(40):
+    for ad in both_generators(40, seed=8):
         tokens = extract(ad["title"], ad["text"]).tokens
         for words in sets:
             assert _tokens.indices_in(tokens, words) == extract_module._indices_in_py(tokens, words)
 
 
 def test_extraction_is_the_same_without_any_compiled_helper(monkeypatch):
-    ads = _both_generators(60)
+    ads = both_generators(60, seed=8)
 
     def run() -> list[dict]:
         return [asdict(extract(ad["title"], ad["text"], phone=ad.get("phone", ""))) for ad in ads]

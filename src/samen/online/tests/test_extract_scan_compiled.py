@@ -26,8 +26,7 @@ from samen.online.engine.extract import (
     _word_gates,
     extract,
 )
-from samen.online.engine.heldout import generate as heldout_ads
-from samen.online.engine.synth import generate as synth_ads
+from samen.online.tests.corpora import three_corpora
 
 # Every combination of the gates the word set decides (a labelled handle, a phone).
 WORD_GATES = (0, extract_module._LABEL, extract_module._PHONE, 0x3F)
@@ -66,22 +65,6 @@ OBFUSCATIONS = [
     "prijs €150, 0612345678!! +0612345678 a0612345678 _0612345678 ++31612345678",
     "",
 ]
-
-
-def _first(items, count):
-    for n, item in enumerate(items):
-        if n >= count:
-            return
-        yield item
-
-
-def _three_corpora(count: int) -> list[dict]:
-    ads = [ad for ad, _, _ in _first(synth_ads(count, 7), count)]
-    plain = []
-    for full, text_only, _ in _first(heldout_ads(count, 7), count):
-        ads.append(full)
-        plain.append(text_only)
-    return ads + plain
 
 
 # The patterns' pieces and the characters where the compiled classes could differ from re's.
@@ -124,7 +107,7 @@ def _edges() -> list[str]:
     return texts
 
 
-ADS = _three_corpora(300)
+ADS = three_corpora(300, seed=7)
 TEXTS = (
     [f"{ad['title']}\n{ad['text']}".lower() for ad in ADS]
     + [text.lower() for text in OBFUSCATIONS]

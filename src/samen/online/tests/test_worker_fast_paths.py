@@ -7,24 +7,8 @@ import random
 import pytest
 
 from samen.online.engine import reader as reader_module
-from samen.online.engine.heldout import generate as heldout_ads
 from samen.online.engine.reader import BadRecord, parse_ad
-from samen.online.engine.synth import generate as synth_ads
-
-
-def _first(items, count):
-    for n, item in enumerate(items):
-        if n >= count:
-            return
-        yield item
-
-
-def _both_generators(count: int) -> list[dict]:
-    ads = [ad for ad, _, _ in _first(synth_ads(count, 9), count)]
-    for full, plain, _ in _first(heldout_ads(count, 9), count):
-        ads += [full, plain]
-    return ads
-
+from samen.online.tests.corpora import both_generators
 
 # Values whose reading differs between decoders if one is careless: floats, huge and negative
 # integers, NaN, nesting, lone surrogates, empty and null values, lists of non-text.
@@ -126,7 +110,7 @@ def test_typed_json_decoding_gives_the_same_ads_and_reasons_as_json_loads(monkey
 
 
 def _lines():
-    for n, ad in enumerate(_both_generators(150)):
+    for n, ad in enumerate(both_generators(150, seed=9)):
         yield ad, n % 2 == 0  # escaped and raw UTF-8 alike
 
 
@@ -157,7 +141,7 @@ def test_one_intersection_with_the_rules_words_extracts_what_the_whole_word_set_
 
     from samen.online.engine import extract as extract_module
 
-    ads = [(ad["title"], ad["text"]) for ad in _both_generators(200)]
+    ads = [(ad["title"], ad["text"]) for ad in both_generators(200, seed=9)]
     # Each rule's own gate, in ads that nothing else would send down the same path.
     ads += [
         ("", "Rita hier, 25 jaar, voor een heerlijke massage"),
