@@ -124,7 +124,9 @@ static int emit(PyObject *word, int32_t flags, PyObject *tokens, PyObject *words
                 PyObject *rule_words, long *counts) {
     if (PyList_Append(tokens, word) < 0) return -1;
     if (rule_words != NULL && (flags & 1)) {
-        int seen = PySet_Contains(words, word);
+        /* Without words (scan_rules), a rule word was seen before exactly when it is in
+         * rule_words already. */
+        int seen = PySet_Contains(words != NULL ? words : rule_words, word);
         if (seen < 0) return -1;
         if (!seen) {
             if (PySet_Add(rule_words, word) < 0) return -1;
@@ -132,7 +134,7 @@ static int emit(PyObject *word, int32_t flags, PyObject *tokens, PyObject *words
                 if (flags & (2 << n)) counts[n]++;
         }
     }
-    return PySet_Add(words, word);
+    return words != NULL ? PySet_Add(words, word) : 0;
 }
 
 /* The tokeniser of word_tokens (see the top of this file); with a table (a dict), also the rule
@@ -222,7 +224,7 @@ static PyObject *word_tokens(PyObject *module, PyObject *arg) {
  * dict of str to int) has bit 0; and language, the index of the language (bit n + 1 of a value)
  * with the most distinct words in the text, counting only a language with more than one, the
  * first on a tie; -1 when none has more than one. A word absent from the table has value 0. */
-static PyObject *scan_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+static PyObject *scan(PyObject *const *args, Py_ssize_t nargs, int with_words) {
     if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyDict_CheckExact(args[1])) {
         PyErr_SetString(PyExc_TypeError, "scan_words() takes a str and a dict");
         return NULL;
@@ -242,9 +244,9 @@ static PyObject *scan_words(PyObject *module, PyObject *const *args, Py_ssize_t 
     }
     long counts[LANGUAGES] = {0};
     PyObject *tokens = PyList_New(0);
-    PyObject *words = PySet_New(NULL);
+    PyObject *words = with_words ? PySet_New(NULL) : NULL;
     PyObject *rule_words = PySet_New(NULL);
-    if (tokens == NULL || words == NULL || rule_words == NULL ||
+    if (tokens == NULL || (with_words && words == NULL) || rule_words == NULL ||
         tokenise(arg, table, tokens, words, rule_words, counts) < 0) {
         Py_XDECREF(tokens);
         Py_XDECREF(words);
@@ -254,8 +256,21 @@ static PyObject *scan_words(PyObject *module, PyObject *const *args, Py_ssize_t 
     long best = -1, best_score = 1;
     for (int n = 0; n < LANGUAGES; n++)
         if (counts[n] > best_score) best = n, best_score = counts[n];
-    PyObject *result = Py_BuildValue("(NNNl)", tokens, words, rule_words, best);
-    return result;
+    if (!with_words) return Py_BuildValue("(NNl)", tokens, rule_words, best);
+    return Py_BuildValue("(NNNl)", tokens, words, rule_words, best);
+}
+
+static PyObject *scan_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    return scan(args, nargs, 1);
+}
+
+/* scan_rules(lowered, table) -> (tokens, rule_words, language)
+ *
+ * scan_words without the set of all the words: what a scan's worker needs when every question
+ * it asks of the words is about words the table marks (bit 0). The same tokens, rule_words and
+ * language (a word's first occurrence is found in rule_words itself). */
+static PyObject *scan_rules(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    return scan(args, nargs, 0);
 }
 
 /* weighted_common(shingles, weights, stride, left_first, left_length, right_first, right_length,
@@ -1579,11 +1594,105 @@ error:
     return NULL;
 }
 
+/* capitalised_after(original, trigger, token) -> the name, or None
+ *
+ * extract._capitalised_after (the definition), without a Python frame and without a new str
+ * per occurrence: name = token.capitalize() (str's own method, the one piece of Unicode
+ * casing it needs), then each occurrence of name in original, left to right, resuming after
+ * it: the name when original[max(0, start - len(trigger) - 3):start].lower().rstrip(" ,:-")
+ * ends with trigger and the characters around the occurrence are not alphanumeric (str.isalnum
+ * of one character is Py_UNICODE_ISALNUM). The lower-casing is done here for ASCII characters
+ * (one character each, the same code point); a window holding any other character is
+ * lower-cased by str.lower itself (its full mappings can change the length). */
+static int ends_with_trigger(PyObject *original, Py_ssize_t from, Py_ssize_t start,
+                             PyObject *trigger) {
+    const int kind = PyUnicode_KIND(original);
+    const void *data = PyUnicode_DATA(original);
+    const Py_ssize_t tn = PyUnicode_GET_LENGTH(trigger);
+    const int tkind = PyUnicode_KIND(trigger);
+    const void *tdata = PyUnicode_DATA(trigger);
+    int ascii = 1;
+    for (Py_ssize_t i = from; i < start && ascii; i++)
+        ascii = PyUnicode_READ(kind, data, i) < 128;
+    if (ascii) {
+        Py_ssize_t end = start;
+        while (end > from) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, end - 1);
+            if (c != ' ' && c != ',' && c != ':' && c != '-') break;
+            end--;
+        }
+        if (end - from < tn) return 0;
+        for (Py_ssize_t k = 0; k < tn; k++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, end - tn + k);
+            if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+            if (c != PyUnicode_READ(tkind, tdata, k)) return 0;
+        }
+        return 1;
+    }
+    PyObject *window = PyUnicode_Substring(original, from, start);
+    if (window == NULL) return -1;
+    PyObject *lowered = PyObject_CallMethod(window, "lower", NULL);
+    Py_DECREF(window);
+    if (lowered == NULL) return -1;
+    const int lkind = PyUnicode_KIND(lowered);
+    const void *ldata = PyUnicode_DATA(lowered);
+    Py_ssize_t end = PyUnicode_GET_LENGTH(lowered);
+    while (end > 0) {
+        Py_UCS4 c = PyUnicode_READ(lkind, ldata, end - 1);
+        if (c != ' ' && c != ',' && c != ':' && c != '-') break;
+        end--;
+    }
+    int result = end >= tn;
+    for (Py_ssize_t k = 0; k < tn && result; k++)
+        result = PyUnicode_READ(lkind, ldata, end - tn + k) == PyUnicode_READ(tkind, tdata, k);
+    Py_DECREF(lowered);
+    return result;
+}
+
+static PyObject *capitalised_after(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyUnicode_Check(args[1]) ||
+        !PyUnicode_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "capitalised_after() takes three str");
+        return NULL;
+    }
+    PyObject *original = args[0], *trigger = args[1], *token = args[2];
+    if (PyUnicode_READY(original) < 0 || PyUnicode_READY(trigger) < 0) return NULL;
+    if (PyUnicode_GET_LENGTH(token) == 0) {
+        /* The definition never ends for an empty token (tokens are runs of \w+). */
+        PyErr_SetString(PyExc_ValueError, "capitalised_after() takes a non-empty token");
+        return NULL;
+    }
+    PyObject *name = PyObject_CallMethod(token, "capitalize", NULL);
+    if (name == NULL) return NULL;
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(original);
+    const Py_ssize_t length = PyUnicode_GET_LENGTH(name);
+    const Py_ssize_t back = PyUnicode_GET_LENGTH(trigger) + 3;
+    const int kind = PyUnicode_KIND(original);
+    const void *data = PyUnicode_DATA(original);
+    Py_ssize_t start = PyUnicode_Find(original, name, 0, n, 1);
+    while (start >= 0) {
+        const Py_ssize_t end = start + length;
+        int found = ends_with_trigger(original, start > back ? start - back : 0, start, trigger);
+        if (found < 0) break;
+        if (found && (end == n || !Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, end))) &&
+            (start == 0 || !Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, start - 1))))
+            return name;
+        /* str.find with a start beyond the text's end finds nothing (an empty name aside). */
+        if (end > n) break;
+        start = PyUnicode_Find(original, name, end, n, 1);
+    }
+    Py_DECREF(name);
+    if (start == -2 || PyErr_Occurred()) return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"word_tokens", word_tokens, METH_O,
      "(tokens, set of tokens) of a lower-cased text, digit runs as the number slot."},
     {"scan_words", (PyCFunction)(void (*)(void))scan_words, METH_FASTCALL,
      "word_tokens, the words that are rules' words, and the language by stopwords."},
+    {"scan_rules", (PyCFunction)(void (*)(void))scan_rules, METH_FASTCALL,
+     "scan_words without the set of all the words: (tokens, rule_words, language)."},
     {"weighted_common", (PyCFunction)(void (*)(void))weighted_common, METH_FASTCALL,
      "Per pair of sorted shingle runs, the weight of the shingles both hold."},
     {"find_all", (PyCFunction)(void (*)(void))find_all, METH_FASTCALL,
@@ -1600,6 +1709,8 @@ static PyMethodDef methods[] = {
      "The price the extractor's price pattern finds first in a window, or -1.0."},
     {"slot_rules", (PyCFunction)(void (*)(void))slot_rules, METH_FASTCALL,
      "The extractor's city and name slots on an ad's tokens; the cities."},
+    {"capitalised_after", (PyCFunction)(void (*)(void))capitalised_after, METH_FASTCALL,
+     "The original spelling of a token capitalised right after a trigger, or None."},
     {"indices_in", (PyCFunction)(void (*)(void))indices_in, METH_FASTCALL,
      "Positions, ascending, of the tokens that are in a set."},
     {NULL, NULL, 0, NULL},

@@ -18,9 +18,11 @@ try:
     # The name, not the package: a compiled module is no .py file, so an import-graph tool
     # would read `from . import _tokens` as importing the package (a cycle that is not there).
     from ._tokens import age_search as _compiled_age_search
+    from ._tokens import capitalised_after as _compiled_capitalised_after
     from ._tokens import contact_matches as _compiled_contact_matches
     from ._tokens import indices_in as _compiled_indices_in
     from ._tokens import price_in as _compiled_price_in
+    from ._tokens import scan_rules as _compiled_scan_rules
     from ._tokens import scan_words as _compiled_scan_words
     from ._tokens import slot_rules as _compiled_slot_rules
     from ._tokens import word_tokens as _compiled_word_tokens
@@ -28,10 +30,12 @@ except ImportError:  # an install from before the extension (make install builds
     _compiled_word_tokens = None  # type: ignore[assignment]
     _compiled_contact_matches = None  # type: ignore[assignment]
     _compiled_age_search = None  # type: ignore[assignment]
+    _compiled_capitalised_after = None  # type: ignore[assignment]
     _compiled_price_in = None  # type: ignore[assignment]
     _compiled_slot_rules = None  # type: ignore[assignment]
     _compiled_indices_in = None  # type: ignore[assignment]
     _compiled_scan_words = None  # type: ignore[assignment]
+    _compiled_scan_rules = None  # type: ignore[assignment]
 
 LEXICON: dict = json.loads(
     resources.files("samen.online.engine").joinpath("data/lexicon.json").read_text("utf-8")
@@ -730,14 +734,15 @@ def _slot_rules_py(
 
 
 # What the compiled ``_tokens.slot_rules`` reads: the rule sets and tables of _slot_rules_py,
-# with _capitalised_after itself (the name's spelling is checked by the same Python code).
+# with the name's spelling check: the compiled ``_tokens.capitalised_after`` (its definition
+# is ``_capitalised_after``, a test compares them), else that Python function itself.
 _SLOT_TABLES = (
     _CITY_FIRST_WORDS,
     _CITY_BY_FIRST_WORD,
     _NAME_TRIGGER_LAST,
     _NAME_TRIGGERS,
     _NOT_NAME_WORDS,
-    _capitalised_after,
+    _compiled_capitalised_after if _compiled_capitalised_after is not None else _capitalised_after,
     SLOT_CITY,
     SLOT_NAME,
 )
@@ -762,6 +767,46 @@ def extract(
     image_hashes: tuple[str, ...] = (),
 ) -> Extraction:
     """Extract everything the engine needs from one ad. Deterministic for a given input."""
+    return _extract(title, text, phone, email, image_hashes, None)
+
+
+def scan_table(extra_words: frozenset[str]) -> dict[str, int]:
+    """The word table of ``_tokens.scan_rules`` for ``extract_with``: ``_WORD_TABLE`` with
+    ``extra_words`` marked as rule words too (bit 0; their language bits kept)."""
+    table = dict(_WORD_TABLE)
+    for word in extra_words:
+        table[word] = table.get(word, 0) | 1
+    return table
+
+
+def extract_with(
+    title: str,
+    text: str,
+    phone: str,
+    email: str,
+    image_hashes: tuple[str, ...],
+    table: dict[str, int],
+) -> Extraction:
+    """``extract`` for a scan's worker, with ``table`` from ``scan_table(extra_words)``: the same
+    fields except ``words``, which holds only the ad's words that are in ``_RULE_WORDS`` or in
+    ``extra_words`` (the set of all its words is not built). Every rule of extraction asks only
+    about rule words, so the rest is equal (a test checks it); a caller that asks the words
+    about ``extra_words`` only (the indicator mask about its trigger words) gets the same
+    answers as from ``extract``'s ``words``. Without the compiled scanner, ``extract`` itself."""
+    return _extract(
+        title, text, phone, email, image_hashes, table if _compiled_scan_rules is not None else None
+    )
+
+
+def _extract(
+    title: str,
+    text: str,
+    phone: str,
+    email: str,
+    image_hashes: tuple[str, ...],
+    table: dict[str, int] | None,
+) -> Extraction:
+    """``extract``, or with ``table`` ``extract_with``."""
     found = Extraction()
     original = f"{title}\n{text}"
     lowered = original.lower()
@@ -776,7 +821,11 @@ def extract(
     # Tokens first: their set tells which of the costlier patterns can match at all. With them,
     # the words any rule below asks about (one look-up instead of one per rule) and the
     # language's stopword counts.
-    tokens, words, rule_words, language = _scan_words(lowered)
+    if table is None:
+        tokens, words, rule_words, language = _scan_words(lowered)
+    else:
+        tokens, rule_words, language = _compiled_scan_rules(lowered, table)
+        words = rule_words
     _find_contacts(lowered, found, rule_words)
 
     persona = _title_names(title) if title else None
