@@ -680,14 +680,23 @@ _scan_words = _scan_words_compiled if _compiled_scan_words is not None else _sca
 
 
 def _slot_tokens(
-    original: str, lower: list[str], words: set[str] | frozenset[str], found: Extraction
+    original: str,
+    lower: list[str],
+    words: set[str] | frozenset[str],
+    found: Extraction,
+    marks: bytes | None = None,
 ) -> list[str]:
     """The word tokens (``_word_tokens``; ``words`` is their set, or the part of it in
     ``_RULE_WORDS``) with spelled-out numbers, cities and names replaced by slot tokens
-    (``_slot_rules``)."""
+    (``_slot_rules``). ``marks``: ``_tokens.scan_rules``' marks of these tokens, which spare
+    the compiled slot rules a set look-up per token (only while the tokens are unchanged)."""
     if len(words & _DIGIT_WORD_SET) >= 3:
         lower = _spelled_numbers(lower, found)
-    found.cities = _slot_rules(original, lower, words, found.names)
+        marks = None
+    if marks is not None:
+        found.cities = _compiled_slot_rules(original, lower, found.names, _SLOT_TABLES, marks)
+    else:
+        found.cities = _slot_rules(original, lower, words, found.names)
     return lower
 
 
@@ -770,12 +779,26 @@ def extract(
     return _extract(title, text, phone, email, image_hashes, None)
 
 
+# Bits of a word's value in ``scan_table``'s table beyond ``_WORD_TABLE``'s: the slot rules'
+# "in _CITY_FIRST_WORDS" and "in _NAME_TRIGGER_LAST", which ``_tokens.scan_rules`` returns per
+# token for ``_tokens.slot_rules`` (its marks). Both sets are rule words, so in the table.
+_CITY_FIRST_MARK, _TRIGGER_LAST_MARK = 1 << 8, 1 << 9
+assert _CITY_FIRST_WORDS | _NAME_TRIGGER_LAST <= _RULE_WORDS
+# The slot tokens the rules write are neither (a mark of a replaced token is cleared).
+assert not {SLOT_CITY, SLOT_NAME} & (_CITY_FIRST_WORDS | _NAME_TRIGGER_LAST)
+
+
 def scan_table(extra_words: frozenset[str]) -> dict[str, int]:
     """The word table of ``_tokens.scan_rules`` for ``extract_with``: ``_WORD_TABLE`` with
-    ``extra_words`` marked as rule words too (bit 0; their language bits kept)."""
+    ``extra_words`` marked as rule words too (bit 0; their language bits kept), and the slot
+    rules' marks of the city and trigger words."""
     table = dict(_WORD_TABLE)
     for word in extra_words:
         table[word] = table.get(word, 0) | 1
+    for word in _CITY_FIRST_WORDS:
+        table[word] |= _CITY_FIRST_MARK
+    for word in _NAME_TRIGGER_LAST:
+        table[word] |= _TRIGGER_LAST_MARK
     return table
 
 
@@ -821,10 +844,11 @@ def _extract(
     # Tokens first: their set tells which of the costlier patterns can match at all. With them,
     # the words any rule below asks about (one look-up instead of one per rule) and the
     # language's stopword counts.
+    marks = None
     if table is None:
         tokens, words, rule_words, language = _scan_words(lowered)
     else:
-        tokens, rule_words, language = _compiled_scan_rules(lowered, table)
+        tokens, rule_words, language, marks = _compiled_scan_rules(lowered, table)
         words = rule_words
     _find_contacts(lowered, found, rule_words)
 
@@ -838,7 +862,7 @@ def _extract(
         name = greeting.group("name") if greeting else ""
         if name and name not in _NOT_NAMES and name not in found.names:
             found.names.append(name)
-    found.tokens = _slot_tokens(original, tokens, rule_words, found)
+    found.tokens = _slot_tokens(original, tokens, rule_words, found, marks)
     if found.age < 0 and found.names:
         # "I'm Rita (29)", "ik ben Anna, 21": the age right after the name in a greeting.
         at = text.find(found.names[0])

@@ -259,10 +259,57 @@ def test_scan_rules_is_scan_words_without_the_set_of_all_words():
     texts = [f"{ad.get('title', '')}\n{ad.get('text', '')}".lower() for ad in ADS]
     texts += [text.lower() for text in _ODD_TEXTS] + _ODD_TEXTS
     marked = {word for word, flags in TABLE.items() if flags & 1}
+    cities, triggers = extract_module._CITY_FIRST_WORDS, extract_module._NAME_TRIGGER_LAST
     for text in texts:
         tokens, words, rule_words, language = _tokens.scan_words(text, _WORD_TABLE)
-        assert _tokens.scan_rules(text, _WORD_TABLE) == (tokens, rule_words, language)
-        assert _tokens.scan_rules(text, TABLE) == (tokens, words & marked, language)
+        plain = (tokens, rule_words, language, bytes(len(tokens)))
+        assert _tokens.scan_rules(text, _WORD_TABLE) == plain
+        marks = bytes((token in cities) | (token in triggers) << 1 for token in tokens)
+        assert _tokens.scan_rules(text, TABLE) == (tokens, words & marked, language, marks)
+
+
+def test_slot_rules_with_marks_are_slot_rules():
+    """The compiled slot rules reading scan_rules' marks instead of the sets change the same
+    tokens, find the same names and cities; wrong marks are caught, and refused when they
+    are not one byte a token."""
+    tables = extract_module._SLOT_TABLES
+    ads = [(ad.get("title", ""), ad.get("text", "")) for ad in ADS]
+    rng = random.Random(5)
+    words = sorted(extract_module._CITY_FIRST_WORDS | extract_module._NAME_TRIGGER_LAST)
+    words += ["den haag", "Anna", "İlayda", "ßara", "New", "xcityx", "😀", "12", "ik ben Mia"]
+    for _ in range(3000):
+        ads.append(("", " ".join(rng.choice(words) for _ in range(rng.randrange(0, 30)))))
+    ads += [("", text) for text in _ODD_TEXTS]
+
+    def run(with_marks, damage=None) -> list[tuple]:
+        results = []
+        for title, text in ads:
+            original = f"{title}\n{text}"
+            tokens, _, _, marks = _tokens.scan_rules(original.lower(), TABLE)
+            names = ["Mia"] if "mia" in tokens else []
+            if damage is not None:
+                marks = damage(marks)
+            cities = _tokens.slot_rules(original, tokens, names, tables, *with_marks(marks))
+            results.append((tokens, names, cities))
+        return results
+
+    expected = run(lambda marks: ())
+    assert run(lambda marks: (marks,)) == expected
+    assert run(lambda marks: (None,)) == expected
+    assert sum(bool(cities) for _, _, cities in expected) > len(ads) // 4
+    assert sum(bool(names) for _, names, _ in expected) > len(ads) // 4
+
+    # Trigger marks of the next token, or no trigger marks, or no city marks: other answers.
+    def shifted(marks: bytes) -> bytes:
+        return bytes((m & 1) | (n & 2) for m, n in zip(marks, (marks + b"\0")[1:], strict=True))
+
+    assert run(lambda marks: (marks,), shifted) != expected
+    assert run(lambda marks: (marks,), lambda marks: bytes(m & 1 for m in marks)) != expected
+    assert run(lambda marks: (marks,), lambda marks: bytes(m & 2 for m in marks)) != expected
+    with pytest.raises(TypeError):
+        _tokens.slot_rules("ik ben", ["ik", "ben"], [], tables, b"\0")
+    with pytest.raises(TypeError):
+        _tokens.slot_rules("ik ben", ["ik", "ben"], [], tables, "ab")
 
 
 def test_extract_with_differs_from_extract_only_in_the_words():
