@@ -10,11 +10,12 @@ long fields). Each comparison is also shown to tell a wrong answer from a right 
 import json
 import random
 from dataclasses import asdict
+from datetime import date, datetime
 
 import numpy as np
 import pytest
 
-from samen.online.engine import _tokens, partition
+from samen.online.engine import _tokens, partition, reader
 from samen.online.engine import extract as extract_module
 from samen.online.engine.extract import (
     _WORD_TABLE,
@@ -322,3 +323,48 @@ def test_extract_with_differs_from_extract_only_in_the_words():
         words = full.pop("words")
         assert lean.pop("words") == words & (config_triggers | extract_module._RULE_WORDS)
         assert lean == full
+
+
+def _day_reference(posted_at: str) -> int:
+    """``reader._day`` before its shortcut for UTC times (ADR 0079)."""
+    if not posted_at:
+        return -1
+    try:
+        if len(posted_at) == 10:
+            return date.fromisoformat(posted_at).toordinal()
+        return datetime.fromisoformat(posted_at.replace("Z", "+00:00")).date().toordinal()
+    except ValueError as exc:
+        raise BadRecord("field 'posted_at' is not an ISO 8601 date or time") from exc
+
+
+def _day_or_reason(day, posted_at: str) -> int | str:
+    try:
+        return day(posted_at)
+    except BadRecord as exc:
+        return str(exc)
+
+
+def test_the_day_of_a_posting_time_is_what_it_was():
+    times = [ad["posted_at"] for ad in ADS if ad.get("posted_at")]
+    rng = random.Random(3)
+    for _ in range(5000):
+        year, month, day = rng.choice(["0000", "0001", "2024", "2026", "9999"]), 0, 0
+        month, day = rng.randrange(0, 14), rng.randrange(0, 33)
+        hour, minute, second = rng.randrange(0, 26), rng.randrange(0, 62), rng.randrange(0, 62)
+        times.append(f"{year}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
+    times += ["2024-02-29T23:59:59Z", "2026-02-29T10:00:00Z", "2026-06-14T24:00:00Z"]
+    times += [
+        "2026-06-14T21:44:00+02:00",
+        "2026-06-14",
+        "2026-06-14T21:44Z",
+        "2026-06-14 21:44:00Z",
+    ]
+    times += ["٢٠٢٦-٠٦-١٤T21:44:00Z", "2026-06-14T21:44:00z", "2026-06-14T2١:44:00Z", "x" * 20]
+    expected = [_day_or_reason(_day_reference, posted_at) for posted_at in times]
+    assert [_day_or_reason(reader._day, posted_at) for posted_at in times] == expected
+    assert sum(isinstance(day, str) for day in expected) > 1000
+    assert sum(isinstance(day, int) for day in expected) > 1000
+    # A shortcut that took the day from any time of day (24:00 is the next day's start).
+    assert _day_or_reason(lambda t: reader._date_ordinal(t[:10]), "2026-06-14T24:00:00Z") != (
+        _day_or_reason(_day_reference, "2026-06-14T24:00:00Z")
+    )
