@@ -16,6 +16,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
 
 static PyObject *slot_num; /* "xnumx", shared by every number token */
 
@@ -120,11 +121,34 @@ static inline int is_digit(Py_UCS4 ch) {
 /* One token of the ad: appended to tokens and added to words; with a rule table, a token whose
  * value has bit 0 (a rule word) and that is not in words yet goes to rule_words, and each
  * language bit of its value counts one more distinct stopword of that language. */
+/* Per token, bits 8 and 9 of its table value (scan_rules' marks), in a growing buffer. */
+typedef struct {
+    unsigned char *data;
+    Py_ssize_t size, capacity;
+} Marks;
+
+static int mark(Marks *marks, int32_t flags) {
+    if (marks->size == marks->capacity) {
+        Py_ssize_t capacity = marks->capacity ? 2 * marks->capacity : 256;
+        unsigned char *grown = PyMem_Realloc(marks->data, capacity);
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        marks->data = grown, marks->capacity = capacity;
+    }
+    marks->data[marks->size++] = (unsigned char)((flags >> 8) & 3);
+    return 0;
+}
+
 static int emit(PyObject *word, int32_t flags, PyObject *tokens, PyObject *words,
-                PyObject *rule_words, long *counts) {
+                PyObject *rule_words, long *counts, Marks *marks) {
     if (PyList_Append(tokens, word) < 0) return -1;
+    if (marks != NULL && mark(marks, flags < 0 ? 0 : flags) < 0) return -1;
     if (rule_words != NULL && (flags & 1)) {
-        int seen = PySet_Contains(words, word);
+        /* Without words (scan_rules), a rule word was seen before exactly when it is in
+         * rule_words already. */
+        int seen = PySet_Contains(words != NULL ? words : rule_words, word);
         if (seen < 0) return -1;
         if (!seen) {
             if (PySet_Add(rule_words, word) < 0) return -1;
@@ -132,13 +156,13 @@ static int emit(PyObject *word, int32_t flags, PyObject *tokens, PyObject *words
                 if (flags & (2 << n)) counts[n]++;
         }
     }
-    return PySet_Add(words, word);
+    return words != NULL ? PySet_Add(words, word) : 0;
 }
 
 /* The tokeniser of word_tokens (see the top of this file); with a table (a dict), also the rule
  * words and the stopword counts of emit. */
 static int tokenise(PyObject *arg, PyObject *table, PyObject *tokens, PyObject *words,
-                    PyObject *rule_words, long *counts) {
+                    PyObject *rule_words, long *counts, Marks *marks) {
     const int kind = PyUnicode_KIND(arg);
     const void *data = PyUnicode_DATA(arg);
     const Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
@@ -151,7 +175,7 @@ static int tokenise(PyObject *arg, PyObject *table, PyObject *tokens, PyObject *
             if (start >= 0) {
                 PyObject *word = word_at(arg, kind, data, start, i, table, &flags);
                 if (word == NULL) return -1;
-                int failed = emit(word, flags, tokens, words, rule_words, counts) < 0;
+                int failed = emit(word, flags, tokens, words, rule_words, counts, marks) < 0;
                 Py_DECREF(word);
                 if (failed) return -1;
                 start = -1;
@@ -170,7 +194,7 @@ static int tokenise(PyObject *arg, PyObject *table, PyObject *tokens, PyObject *
                 j = k + 1;
                 while (j < n && is_digit(PyUnicode_READ(kind, data, j))) j++;
             }
-            if (emit(slot_num, slot_num_flags, tokens, words, rule_words, counts) < 0) return -1;
+            if (emit(slot_num, slot_num_flags, tokens, words, rule_words, counts, marks) < 0) return -1;
             i = j;
             continue;
         }
@@ -179,7 +203,7 @@ static int tokenise(PyObject *arg, PyObject *table, PyObject *tokens, PyObject *
         } else if (start >= 0) {
             PyObject *word = word_at(arg, kind, data, start, i, table, &flags);
             if (word == NULL) return -1;
-            int failed = emit(word, flags, tokens, words, rule_words, counts) < 0;
+            int failed = emit(word, flags, tokens, words, rule_words, counts, marks) < 0;
             Py_DECREF(word);
             if (failed) return -1;
             start = -1;
@@ -189,7 +213,7 @@ static int tokenise(PyObject *arg, PyObject *table, PyObject *tokens, PyObject *
     if (start >= 0) {
         PyObject *word = word_at(arg, kind, data, start, n, table, &flags);
         if (word == NULL) return -1;
-        int failed = emit(word, flags, tokens, words, rule_words, counts) < 0;
+        int failed = emit(word, flags, tokens, words, rule_words, counts, marks) < 0;
         Py_DECREF(word);
         if (failed) return -1;
     }
@@ -204,7 +228,7 @@ static PyObject *word_tokens(PyObject *module, PyObject *arg) {
     if (PyUnicode_READY(arg) < 0) return NULL;
     PyObject *tokens = PyList_New(0);
     PyObject *words = PySet_New(NULL);
-    if (tokens == NULL || words == NULL || tokenise(arg, NULL, tokens, words, NULL, NULL) < 0) {
+    if (tokens == NULL || words == NULL || tokenise(arg, NULL, tokens, words, NULL, NULL, NULL) < 0) {
         Py_XDECREF(tokens);
         Py_XDECREF(words);
         return NULL;
@@ -222,7 +246,7 @@ static PyObject *word_tokens(PyObject *module, PyObject *arg) {
  * dict of str to int) has bit 0; and language, the index of the language (bit n + 1 of a value)
  * with the most distinct words in the text, counting only a language with more than one, the
  * first on a tie; -1 when none has more than one. A word absent from the table has value 0. */
-static PyObject *scan_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+static PyObject *scan(PyObject *const *args, Py_ssize_t nargs, int with_words) {
     if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyDict_CheckExact(args[1])) {
         PyErr_SetString(PyExc_TypeError, "scan_words() takes a str and a dict");
         return NULL;
@@ -242,20 +266,46 @@ static PyObject *scan_words(PyObject *module, PyObject *const *args, Py_ssize_t 
     }
     long counts[LANGUAGES] = {0};
     PyObject *tokens = PyList_New(0);
-    PyObject *words = PySet_New(NULL);
+    PyObject *words = with_words ? PySet_New(NULL) : NULL;
     PyObject *rule_words = PySet_New(NULL);
-    if (tokens == NULL || words == NULL || rule_words == NULL ||
-        tokenise(arg, table, tokens, words, rule_words, counts) < 0) {
+    Marks marks = {NULL, 0, 0};
+    if (tokens == NULL || (with_words && words == NULL) || rule_words == NULL ||
+        tokenise(arg, table, tokens, words, rule_words, counts, with_words ? NULL : &marks) < 0) {
         Py_XDECREF(tokens);
         Py_XDECREF(words);
         Py_XDECREF(rule_words);
+        PyMem_Free(marks.data);
         return NULL;
     }
     long best = -1, best_score = 1;
     for (int n = 0; n < LANGUAGES; n++)
         if (counts[n] > best_score) best = n, best_score = counts[n];
-    PyObject *result = Py_BuildValue("(NNNl)", tokens, words, rule_words, best);
-    return result;
+    if (!with_words) {
+        PyObject *marked = PyBytes_FromStringAndSize((const char *)marks.data, marks.size);
+        PyMem_Free(marks.data);
+        if (marked == NULL) {
+            Py_DECREF(tokens);
+            Py_DECREF(rule_words);
+            return NULL;
+        }
+        return Py_BuildValue("(NNlN)", tokens, rule_words, best, marked);
+    }
+    return Py_BuildValue("(NNNl)", tokens, words, rule_words, best);
+}
+
+static PyObject *scan_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    return scan(args, nargs, 1);
+}
+
+/* scan_rules(lowered, table) -> (tokens, rule_words, language, marks)
+ *
+ * scan_words without the set of all the words: what a scan's worker needs when every question
+ * it asks of the words is about words the table marks (bit 0). The same tokens, rule_words and
+ * language (a word's first occurrence is found in rule_words itself); and marks, a bytes object
+ * with one byte per token: bits 8 and 9 of the token's table value (slot_rules reads them as
+ * "in city_first" and "in trigger_last"). */
+static PyObject *scan_rules(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    return scan(args, nargs, 0);
 }
 
 /* weighted_common(shingles, weights, stride, left_first, left_length, right_first, right_length,
@@ -1419,7 +1469,7 @@ static PyObject *price_in(PyObject *module, PyObject *const *args, Py_ssize_t na
     return PyFloat_FromDouble(price);
 }
 
-/* slot_rules(original, lower, names, tables) -> cities
+/* slot_rules(original, lower, names, tables[, marks]) -> cities
  *
  * extract._slot_rules_py (the definition) without its Python bookkeeping: lower (the ad's word
  * tokens, a list) is changed in place and names (a list) extended as it does, and the cities
@@ -1434,16 +1484,18 @@ static PyObject *price_in(PyObject *module, PyObject *const *args, Py_ssize_t na
  *     to names when true and not there yet;
  *  3. every token equal to the lower-cased form of a name becomes slot_name.
  * A token in city_first or trigger_last is a rule word of the ad: the definition's
- * intersections with the ad's rule words select the same tokens. */
+ * intersections with the ad's rule words select the same tokens. With marks (scan_rules' bytes
+ * for these very tokens, or None), bit 0 of a token's byte says whether it is in city_first
+ * and bit 1 whether it is in trigger_last, instead of a look-up in each set per token. */
 static int slot_cities(PyObject *lower, PyObject *city_first, PyObject *by_first,
-                       PyObject *slot_city, PyObject *cities) {
+                       PyObject *slot_city, PyObject *cities, unsigned char *marks) {
     PyObject *seen = NULL, *slot_list = PyList_New(1);
     if (slot_list == NULL) return -1;
     Py_INCREF(slot_city);
     PyList_SET_ITEM(slot_list, 0, slot_city);
     for (Py_ssize_t i = PyList_GET_SIZE(lower) - 1; i >= 0; i--) {
         PyObject *token = PyList_GET_ITEM(lower, i);
-        int found = PySet_Contains(city_first, token);
+        int found = marks != NULL ? marks[i] & 1 : PySet_Contains(city_first, token);
         if (found < 0) goto error;
         if (!found) continue;
         PyObject *options = PyDict_GetItemWithError(by_first, token);
@@ -1475,7 +1527,13 @@ static int slot_cities(PyObject *lower, PyObject *city_first, PyObject *by_first
             /* Seen from the end: prepending keeps them in text order. */
             if (seen == NULL && (seen = PyList_New(0)) == NULL) goto error;
             if (PyList_Insert(seen, 0, PyTuple_GET_ITEM(option, 1)) < 0) goto error;
+            const Py_ssize_t before = PyList_GET_SIZE(lower);
             if (PyList_SetSlice(lower, i, i + width, slot_list) < 0) goto error;
+            if (marks != NULL && width > 0) {
+                /* The marks follow the tokens: the city's become one, slot_city's (none). */
+                memmove(marks + i + 1, marks + i + width, before - i - width);
+                marks[i] = 0;
+            }
             break;
         }
     }
@@ -1509,10 +1567,13 @@ static int ends_trigger(PyObject *lower, Py_ssize_t i, PyObject *triggers) {
 }
 
 static PyObject *slot_rules(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 4 || !PyUnicode_Check(args[0]) || !PyList_Check(args[1]) ||
-        !PyList_Check(args[2]) || !PyTuple_Check(args[3]) || PyTuple_GET_SIZE(args[3]) != 8) {
+    if ((nargs != 4 && nargs != 5) || !PyUnicode_Check(args[0]) || !PyList_Check(args[1]) ||
+        !PyList_Check(args[2]) || !PyTuple_Check(args[3]) || PyTuple_GET_SIZE(args[3]) != 8 ||
+        (nargs == 5 && args[4] != Py_None &&
+         (!PyBytes_Check(args[4]) || PyBytes_GET_SIZE(args[4]) != PyList_GET_SIZE(args[1])))) {
         PyErr_SetString(PyExc_TypeError,
-                        "slot_rules() takes a str, two lists and a tuple of 8 tables");
+                        "slot_rules() takes a str, two lists, a tuple of 8 tables and marks (bytes,"
+                        " one per token) or None");
         return NULL;
     }
     PyObject *original = args[0], *lower = args[1], *names = args[2], *tables = args[3];
@@ -1525,13 +1586,25 @@ static PyObject *slot_rules(PyObject *module, PyObject *const *args, Py_ssize_t 
         PyErr_SetString(PyExc_TypeError, "slot_rules(): tables of the wrong types");
         return NULL;
     }
+    /* The marks, when given, answer "in city_first" (bit 0) and "in trigger_last" (bit 1) for
+     * each token: a copy, changed as the cities change the tokens. */
+    unsigned char *marks = NULL;
+    if (nargs == 5 && args[4] != Py_None) {
+        const Py_ssize_t size = PyBytes_GET_SIZE(args[4]);
+        marks = PyMem_Malloc(size ? size : 1);
+        if (marks == NULL) return PyErr_NoMemory();
+        memcpy(marks, PyBytes_AS_STRING(args[4]), size);
+    }
     PyObject *cities = PyList_New(0);
-    if (cities == NULL) return NULL;
-    if (slot_cities(lower, city_first, by_first, slot_city, cities) < 0) goto error;
+    if (cities == NULL) {
+        PyMem_Free(marks);
+        return NULL;
+    }
+    if (slot_cities(lower, city_first, by_first, slot_city, cities, marks) < 0) goto error;
     /* 2. Names after their triggers. */
     for (Py_ssize_t i = 0; i + 1 < PyList_GET_SIZE(lower); i++) {
         PyObject *token = PyList_GET_ITEM(lower, i);
-        int found = PySet_Contains(trigger_last, token);
+        int found = marks != NULL ? (marks[i] >> 1) & 1 : PySet_Contains(trigger_last, token);
         if (found < 0) goto error;
         if (!found) continue;
         PyObject *next = PyList_GET_ITEM(lower, i + 1);
@@ -1573,10 +1646,104 @@ static PyObject *slot_rules(PyObject *module, PyObject *const *args, Py_ssize_t 
         }
         Py_DECREF(key);
     }
+    PyMem_Free(marks);
     return cities;
 error:
+    PyMem_Free(marks);
     Py_DECREF(cities);
     return NULL;
+}
+
+/* capitalised_after(original, trigger, token) -> the name, or None
+ *
+ * extract._capitalised_after (the definition), without a Python frame and without a new str
+ * per occurrence: name = token.capitalize() (str's own method, the one piece of Unicode
+ * casing it needs), then each occurrence of name in original, left to right, resuming after
+ * it: the name when original[max(0, start - len(trigger) - 3):start].lower().rstrip(" ,:-")
+ * ends with trigger and the characters around the occurrence are not alphanumeric (str.isalnum
+ * of one character is Py_UNICODE_ISALNUM). The lower-casing is done here for ASCII characters
+ * (one character each, the same code point); a window holding any other character is
+ * lower-cased by str.lower itself (its full mappings can change the length). */
+static int ends_with_trigger(PyObject *original, Py_ssize_t from, Py_ssize_t start,
+                             PyObject *trigger) {
+    const int kind = PyUnicode_KIND(original);
+    const void *data = PyUnicode_DATA(original);
+    const Py_ssize_t tn = PyUnicode_GET_LENGTH(trigger);
+    const int tkind = PyUnicode_KIND(trigger);
+    const void *tdata = PyUnicode_DATA(trigger);
+    int ascii = 1;
+    for (Py_ssize_t i = from; i < start && ascii; i++)
+        ascii = PyUnicode_READ(kind, data, i) < 128;
+    if (ascii) {
+        Py_ssize_t end = start;
+        while (end > from) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, end - 1);
+            if (c != ' ' && c != ',' && c != ':' && c != '-') break;
+            end--;
+        }
+        if (end - from < tn) return 0;
+        for (Py_ssize_t k = 0; k < tn; k++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, end - tn + k);
+            if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+            if (c != PyUnicode_READ(tkind, tdata, k)) return 0;
+        }
+        return 1;
+    }
+    PyObject *window = PyUnicode_Substring(original, from, start);
+    if (window == NULL) return -1;
+    PyObject *lowered = PyObject_CallMethod(window, "lower", NULL);
+    Py_DECREF(window);
+    if (lowered == NULL) return -1;
+    const int lkind = PyUnicode_KIND(lowered);
+    const void *ldata = PyUnicode_DATA(lowered);
+    Py_ssize_t end = PyUnicode_GET_LENGTH(lowered);
+    while (end > 0) {
+        Py_UCS4 c = PyUnicode_READ(lkind, ldata, end - 1);
+        if (c != ' ' && c != ',' && c != ':' && c != '-') break;
+        end--;
+    }
+    int result = end >= tn;
+    for (Py_ssize_t k = 0; k < tn && result; k++)
+        result = PyUnicode_READ(lkind, ldata, end - tn + k) == PyUnicode_READ(tkind, tdata, k);
+    Py_DECREF(lowered);
+    return result;
+}
+
+static PyObject *capitalised_after(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyUnicode_Check(args[1]) ||
+        !PyUnicode_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "capitalised_after() takes three str");
+        return NULL;
+    }
+    PyObject *original = args[0], *trigger = args[1], *token = args[2];
+    if (PyUnicode_READY(original) < 0 || PyUnicode_READY(trigger) < 0) return NULL;
+    if (PyUnicode_GET_LENGTH(token) == 0) {
+        /* The definition never ends for an empty token (tokens are runs of \w+). */
+        PyErr_SetString(PyExc_ValueError, "capitalised_after() takes a non-empty token");
+        return NULL;
+    }
+    PyObject *name = PyObject_CallMethod(token, "capitalize", NULL);
+    if (name == NULL) return NULL;
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(original);
+    const Py_ssize_t length = PyUnicode_GET_LENGTH(name);
+    const Py_ssize_t back = PyUnicode_GET_LENGTH(trigger) + 3;
+    const int kind = PyUnicode_KIND(original);
+    const void *data = PyUnicode_DATA(original);
+    Py_ssize_t start = PyUnicode_Find(original, name, 0, n, 1);
+    while (start >= 0) {
+        const Py_ssize_t end = start + length;
+        int found = ends_with_trigger(original, start > back ? start - back : 0, start, trigger);
+        if (found < 0) break;
+        if (found && (end == n || !Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, end))) &&
+            (start == 0 || !Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, start - 1))))
+            return name;
+        /* str.find with a start beyond the text's end finds nothing (an empty name aside). */
+        if (end > n) break;
+        start = PyUnicode_Find(original, name, end, n, 1);
+    }
+    Py_DECREF(name);
+    if (start == -2 || PyErr_Occurred()) return NULL;
+    Py_RETURN_NONE;
 }
 
 static PyMethodDef methods[] = {
@@ -1584,6 +1751,8 @@ static PyMethodDef methods[] = {
      "(tokens, set of tokens) of a lower-cased text, digit runs as the number slot."},
     {"scan_words", (PyCFunction)(void (*)(void))scan_words, METH_FASTCALL,
      "word_tokens, the words that are rules' words, and the language by stopwords."},
+    {"scan_rules", (PyCFunction)(void (*)(void))scan_rules, METH_FASTCALL,
+     "scan_words without the set of all the words: (tokens, rule_words, language)."},
     {"weighted_common", (PyCFunction)(void (*)(void))weighted_common, METH_FASTCALL,
      "Per pair of sorted shingle runs, the weight of the shingles both hold."},
     {"find_all", (PyCFunction)(void (*)(void))find_all, METH_FASTCALL,
@@ -1600,6 +1769,8 @@ static PyMethodDef methods[] = {
      "The price the extractor's price pattern finds first in a window, or -1.0."},
     {"slot_rules", (PyCFunction)(void (*)(void))slot_rules, METH_FASTCALL,
      "The extractor's city and name slots on an ad's tokens; the cities."},
+    {"capitalised_after", (PyCFunction)(void (*)(void))capitalised_after, METH_FASTCALL,
+     "The original spelling of a token capitalised right after a trigger, or None."},
     {"indices_in", (PyCFunction)(void (*)(void))indices_in, METH_FASTCALL,
      "Positions, ascending, of the tokens that are in a set."},
     {NULL, NULL, 0, NULL},

@@ -18,9 +18,11 @@ try:
     # The name, not the package: a compiled module is no .py file, so an import-graph tool
     # would read `from . import _tokens` as importing the package (a cycle that is not there).
     from ._tokens import age_search as _compiled_age_search
+    from ._tokens import capitalised_after as _compiled_capitalised_after
     from ._tokens import contact_matches as _compiled_contact_matches
     from ._tokens import indices_in as _compiled_indices_in
     from ._tokens import price_in as _compiled_price_in
+    from ._tokens import scan_rules as _compiled_scan_rules
     from ._tokens import scan_words as _compiled_scan_words
     from ._tokens import slot_rules as _compiled_slot_rules
     from ._tokens import word_tokens as _compiled_word_tokens
@@ -28,10 +30,12 @@ except ImportError:  # an install from before the extension (make install builds
     _compiled_word_tokens = None  # type: ignore[assignment]
     _compiled_contact_matches = None  # type: ignore[assignment]
     _compiled_age_search = None  # type: ignore[assignment]
+    _compiled_capitalised_after = None  # type: ignore[assignment]
     _compiled_price_in = None  # type: ignore[assignment]
     _compiled_slot_rules = None  # type: ignore[assignment]
     _compiled_indices_in = None  # type: ignore[assignment]
     _compiled_scan_words = None  # type: ignore[assignment]
+    _compiled_scan_rules = None  # type: ignore[assignment]
 
 LEXICON: dict = json.loads(
     resources.files("samen.online.engine").joinpath("data/lexicon.json").read_text("utf-8")
@@ -676,14 +680,23 @@ _scan_words = _scan_words_compiled if _compiled_scan_words is not None else _sca
 
 
 def _slot_tokens(
-    original: str, lower: list[str], words: set[str] | frozenset[str], found: Extraction
+    original: str,
+    lower: list[str],
+    words: set[str] | frozenset[str],
+    found: Extraction,
+    marks: bytes | None = None,
 ) -> list[str]:
     """The word tokens (``_word_tokens``; ``words`` is their set, or the part of it in
     ``_RULE_WORDS``) with spelled-out numbers, cities and names replaced by slot tokens
-    (``_slot_rules``)."""
+    (``_slot_rules``). ``marks``: ``_tokens.scan_rules``' marks of these tokens, which spare
+    the compiled slot rules a set look-up per token (only while the tokens are unchanged)."""
     if len(words & _DIGIT_WORD_SET) >= 3:
         lower = _spelled_numbers(lower, found)
-    found.cities = _slot_rules(original, lower, words, found.names)
+        marks = None
+    if marks is not None:
+        found.cities = _compiled_slot_rules(original, lower, found.names, _SLOT_TABLES, marks)
+    else:
+        found.cities = _slot_rules(original, lower, words, found.names)
     return lower
 
 
@@ -730,14 +743,15 @@ def _slot_rules_py(
 
 
 # What the compiled ``_tokens.slot_rules`` reads: the rule sets and tables of _slot_rules_py,
-# with _capitalised_after itself (the name's spelling is checked by the same Python code).
+# with the name's spelling check: the compiled ``_tokens.capitalised_after`` (its definition
+# is ``_capitalised_after``, a test compares them), else that Python function itself.
 _SLOT_TABLES = (
     _CITY_FIRST_WORDS,
     _CITY_BY_FIRST_WORD,
     _NAME_TRIGGER_LAST,
     _NAME_TRIGGERS,
     _NOT_NAME_WORDS,
-    _capitalised_after,
+    _compiled_capitalised_after if _compiled_capitalised_after is not None else _capitalised_after,
     SLOT_CITY,
     SLOT_NAME,
 )
@@ -762,6 +776,60 @@ def extract(
     image_hashes: tuple[str, ...] = (),
 ) -> Extraction:
     """Extract everything the engine needs from one ad. Deterministic for a given input."""
+    return _extract(title, text, phone, email, image_hashes, None)
+
+
+# Bits of a word's value in ``scan_table``'s table beyond ``_WORD_TABLE``'s: the slot rules'
+# "in _CITY_FIRST_WORDS" and "in _NAME_TRIGGER_LAST", which ``_tokens.scan_rules`` returns per
+# token for ``_tokens.slot_rules`` (its marks). Both sets are rule words, so in the table.
+_CITY_FIRST_MARK, _TRIGGER_LAST_MARK = 1 << 8, 1 << 9
+assert _CITY_FIRST_WORDS | _NAME_TRIGGER_LAST <= _RULE_WORDS
+# The slot tokens the rules write are neither (a mark of a replaced token is cleared).
+assert not {SLOT_CITY, SLOT_NAME} & (_CITY_FIRST_WORDS | _NAME_TRIGGER_LAST)
+
+
+def scan_table(extra_words: frozenset[str]) -> dict[str, int]:
+    """The word table of ``_tokens.scan_rules`` for ``extract_with``: ``_WORD_TABLE`` with
+    ``extra_words`` marked as rule words too (bit 0; their language bits kept), and the slot
+    rules' marks of the city and trigger words."""
+    table = dict(_WORD_TABLE)
+    for word in extra_words:
+        table[word] = table.get(word, 0) | 1
+    for word in _CITY_FIRST_WORDS:
+        table[word] |= _CITY_FIRST_MARK
+    for word in _NAME_TRIGGER_LAST:
+        table[word] |= _TRIGGER_LAST_MARK
+    return table
+
+
+def extract_with(
+    title: str,
+    text: str,
+    phone: str,
+    email: str,
+    image_hashes: tuple[str, ...],
+    table: dict[str, int],
+) -> Extraction:
+    """``extract`` for a scan's worker, with ``table`` from ``scan_table(extra_words)``: the same
+    fields except ``words``, which holds only the ad's words that are in ``_RULE_WORDS`` or in
+    ``extra_words`` (the set of all its words is not built). Every rule of extraction asks only
+    about rule words, so the rest is equal (a test checks it); a caller that asks the words
+    about ``extra_words`` only (the indicator mask about its trigger words) gets the same
+    answers as from ``extract``'s ``words``. Without the compiled scanner, ``extract`` itself."""
+    return _extract(
+        title, text, phone, email, image_hashes, table if _compiled_scan_rules is not None else None
+    )
+
+
+def _extract(
+    title: str,
+    text: str,
+    phone: str,
+    email: str,
+    image_hashes: tuple[str, ...],
+    table: dict[str, int] | None,
+) -> Extraction:
+    """``extract``, or with ``table`` ``extract_with``."""
     found = Extraction()
     original = f"{title}\n{text}"
     lowered = original.lower()
@@ -776,7 +844,12 @@ def extract(
     # Tokens first: their set tells which of the costlier patterns can match at all. With them,
     # the words any rule below asks about (one look-up instead of one per rule) and the
     # language's stopword counts.
-    tokens, words, rule_words, language = _scan_words(lowered)
+    marks = None
+    if table is None:
+        tokens, words, rule_words, language = _scan_words(lowered)
+    else:
+        tokens, rule_words, language, marks = _compiled_scan_rules(lowered, table)
+        words = rule_words
     _find_contacts(lowered, found, rule_words)
 
     persona = _title_names(title) if title else None
@@ -789,7 +862,7 @@ def extract(
         name = greeting.group("name") if greeting else ""
         if name and name not in _NOT_NAMES and name not in found.names:
             found.names.append(name)
-    found.tokens = _slot_tokens(original, tokens, rule_words, found)
+    found.tokens = _slot_tokens(original, tokens, rule_words, found, marks)
     if found.age < 0 and found.names:
         # "I'm Rita (29)", "ik ben Anna, 21": the age right after the name in a greeting.
         at = text.find(found.names[0])

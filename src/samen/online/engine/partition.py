@@ -15,12 +15,13 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
 from .arrays import sorted_unique
-from .extract import canonical_city, extract
-from .indicators import load_indicators
+from .extract import canonical_city, extract_with, scan_table
+from .indicators import IndicatorSet, load_indicators
 from .minhash import fmix32, permutations
 from .reader import MAX_AD_BYTES, BadRecord, Chunk, _too_large, parse_ad, skip_rest_of_line
 
@@ -326,33 +327,49 @@ def _packed(result: ChunkResult) -> ChunkResult:
     return result
 
 
+@lru_cache(maxsize=8)
+def _mask_table(indicators: IndicatorSet) -> dict[str, int]:
+    """The word table for ``extract_with`` that keeps the indicator set's trigger words among
+    an ad's words: all that its mask asks of them (``IndicatorSet.mask`` looks up only these)."""
+    return scan_table(indicators.triggers)
+
+
 def _process_chunk(chunk: Chunk, config: ScanConfig) -> ChunkResult:
     indicators = load_indicators(config.indicators_path)
+    table = _mask_table(indicators)
+    mask = indicators.mask
     result = ChunkResult(chunk.seq, chunk.file_index, chunk.nbytes)
     token_lists: list[list[str]] = []
+    # Bound once: a chunk appends a dozen values an ad.
+    add_token_list, add_id, add_line = (
+        token_lists.append,
+        result.ids.append,
+        result.line_numbers.append,
+    )
+    add_offset, add_url, add_day = result.offsets.append, result.urls.append, result.days.append
+    add_city, add_name, add_age = result.cities.append, result.names.append, result.ages.append
+    add_price, add_language = result.prices.append, result.languages.append
+    add_mask, add_contacts = result.masks.append, result.contacts.append
     for line_number, offset, payload in chunk.items:
         try:
             ad = parse_ad(payload)
         except BadRecord as exc:
             result.bad.append((chunk.file_index, line_number, str(exc)))
             continue
-        found = extract(
-            ad.title, ad.text, phone=ad.phone, email=ad.email, image_hashes=ad.image_hashes
-        )
-        result.ids.append(ad.id)
-        result.line_numbers.append(line_number)
-        result.offsets.append(offset)
-        result.urls.append(ad.url)
-        result.days.append(ad.day)
-        result.cities.append(
-            canonical_city(ad.city) if ad.city else (found.cities[0] if found.cities else "")
-        )
-        result.names.append(found.names[0] if found.names else "")
-        result.ages.append(ad.age if ad.age >= 0 else found.age)
-        result.prices.append(ad.price if ad.price >= 0 else found.price)
-        result.languages.append(found.language)
-        result.masks.append(indicators.mask(found.lowered, found.words))
-        result.contacts.append(found.contacts)
-        token_lists.append(found.tokens)
+        found = extract_with(ad.title, ad.text, ad.phone, ad.email, ad.image_hashes, table)
+        add_id(ad.id)
+        add_line(line_number)
+        add_offset(offset)
+        add_url(ad.url)
+        add_day(ad.day)
+        add_city(canonical_city(ad.city) if ad.city else (found.cities[0] if found.cities else ""))
+        add_name(found.names[0] if found.names else "")
+        add_age(ad.age if ad.age >= 0 else found.age)
+        add_price(ad.price if ad.price >= 0 else found.price)
+        add_language(found.language)
+        # ``found.words`` holds the trigger words the mask asks about (``_mask_table``).
+        add_mask(mask(found.lowered, found.words))
+        add_contacts(found.contacts)
+        add_token_list(found.tokens)
     result.signatures, result.shingles, result.shingle_counts = chunk_sketches(token_lists, config)
     return result

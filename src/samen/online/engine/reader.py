@@ -7,10 +7,12 @@ import gzip
 import io
 import json
 import math
+import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from io import BufferedIOBase
 from pathlib import Path
 from typing import IO
@@ -99,9 +101,29 @@ def _number_value(value: object, name: str) -> float:
     return number
 
 
+# The shape most posting times come in ("2026-06-14T21:44:00Z"): a time of day that
+# datetime.fromisoformat always reads, so the day is that of the date as written, and only
+# the date can make the text invalid. ASCII digits only (re's \d would take any script's).
+_UTC_TIME_SHAPE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z"
+)
+
+
+@lru_cache(maxsize=4096)
+def _date_ordinal(day: str) -> int:
+    """The ordinal of a date written YYYY-MM-DD (ValueError when it is none): cached, as many
+    ads are posted on each day."""
+    return date.fromisoformat(day).toordinal()
+
+
 def _day(posted_at: str) -> int:
     if not posted_at:
         return -1
+    if len(posted_at) == 20 and _UTC_TIME_SHAPE.fullmatch(posted_at):
+        try:
+            return _date_ordinal(posted_at[:10])
+        except ValueError:
+            pass  # an impossible date: the full reading below gives the reason
     try:
         if len(posted_at) == 10:
             return date.fromisoformat(posted_at).toordinal()
