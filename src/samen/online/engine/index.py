@@ -257,12 +257,15 @@ class Index:
         order = np.argsort(hashes, kind="stable")
         sorted_hashes = hashes[order]
         found: list[tuple[int, int, str]] = []
-        head = int(order[0])
-        for position in range(1, len(order)):
-            ad = int(order[position])
-            if sorted_hashes[position] != sorted_hashes[position - 1]:
-                head = ad
-                continue
+        # Each ad whose hash equals the one before it in hash order is compared with the first
+        # ad of its run of equal hashes: found in numpy, so that Python walks only those ads
+        # (a few), not every ad.
+        positions = np.arange(len(order))
+        same = np.zeros(len(order), dtype=bool)
+        np.equal(sorted_hashes[1:], sorted_hashes[:-1], out=same[1:])
+        heads = np.maximum.accumulate(np.where(same, 0, positions))
+        repeated = np.flatnonzero(same)
+        for ad, head in zip(order[repeated].tolist(), order[heads[repeated]].tolist(), strict=True):
             if self.ids[ad] == self.ids[head]:
                 found.append(
                     (

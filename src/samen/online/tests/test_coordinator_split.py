@@ -205,11 +205,37 @@ def test_ids_hashed_as_chunks_arrive_report_the_duplicates_reading_them_gives(mo
         index.add(part)
     found = index.duplicate_ids()
     assert [line for _, line, _ in found] == [2, 4, 5, 8]
-    # The definition: the hashes of the ids read back from their file.
-    monkeypatch.setattr(
-        index, "_id_hashes", np.fromiter(map(hash, index.ids), dtype=np.int64, count=len(ids))
-    )
-    assert index.duplicate_ids() == found
+    # The definition: the hashes of the ids read back from their file, walked ad by ad.
+    read_back = np.fromiter(map(hash, index.ids), dtype=np.int64, count=len(ids))
+    assert np.frombuffer(index._id_hashes, dtype=np.int64).tobytes() == read_back.tobytes()
+    assert _duplicates_one_by_one(index, read_back) == found
+    # Hashes that collide (runs of equal hashes holding different ids): the same reports.
+    for modulus in (1, 2, 3):
+        monkeypatch.setattr(index, "_id_hashes", read_back % modulus)
+        assert index.duplicate_ids() == _duplicates_one_by_one(index, read_back % modulus)
+
+
+def _duplicates_one_by_one(index, hashes):
+    """``Index.duplicate_ids`` as it was: every ad walked in hash order, compared with the first
+    ad of its run of equal hashes."""
+    order = np.argsort(hashes, kind="stable")
+    sorted_hashes = hashes[order]
+    found = []
+    head = int(order[0])
+    for position in range(1, len(order)):
+        ad = int(order[position])
+        if sorted_hashes[position] != sorted_hashes[position - 1]:
+            head = ad
+            continue
+        if index.ids[ad] == index.ids[head]:
+            found.append(
+                (
+                    index.file_index[ad],
+                    index.line_number[ad],
+                    f"duplicate id: the same id as line {index.line_number[head]}; the ad is kept",
+                )
+            )
+    return sorted(found)
 
 
 @pytest.mark.parametrize("threads", [1, 2])
