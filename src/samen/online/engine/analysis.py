@@ -642,60 +642,19 @@ def build_leads(
     analysis: Analysis,
     indicators: IndicatorSet,
     max_urls: int = 5000,
-    split_ads: int | None = None,
 ) -> dict[str, list[dict]]:
     """Possible victims, possible perpetrators and URLs, each with a score and an explanation.
 
     URLs are the ads of lead clusters, highest score first, at most ``max_urls`` of them: more
-    than an analyst can open, and a cap keeps a million-ad scan's output bounded.
-
-    Victims and perpetrators are made cluster by cluster in lead order; from ``split_ads`` ads
-    in lead clusters on (``SPLIT_ADS`` when None), a forked process makes those of the second
-    half of the clusters while this one makes the first half's (as ``_describe_chosen``). A
-    contact is a perpetrator lead once, at its first cluster: the child starts from the
-    contacts the first half names. Each list, the first half's then the second's, is the list
-    one pass makes, so the sorted lists are the same."""
-    summaries = lead_clusters(analysis, indicators)
-    split_ads = SPLIT_ADS if split_ads is None else split_ads
-    total = sum(len(summary.ads) for summary in summaries)
-    if total < max(1, split_ads) or len(summaries) < 2 or not can_fork():
-        victims, perpetrators = _people_leads(index, analysis, indicators, summaries, set())
-    else:
-        cut, running = len(summaries) - 1, 0
-        for position, summary in enumerate(summaries):
-            running += len(summary.ads)
-            if 2 * running >= total:
-                cut = max(1, position)
-                break
-        first, rest = summaries[:cut], summaries[cut:]
-        seen = {contact for s in first for contact, _, personas in s.contacts if personas >= 2}
-        (their_victims, their_perpetrators), (victims, perpetrators) = in_child_and_here(
-            lambda: _people_leads(index, analysis, indicators, rest, seen),
-            lambda: _people_leads(index, analysis, indicators, first, set()),
-        )
-        victims += their_victims
-        perpetrators += their_perpetrators
-    url_leads = _url_leads(index, summaries, max_urls)
-    for leads in (victims, perpetrators, url_leads):
-        leads.sort(key=lambda lead: -lead["score"])
-    return {"possible_victims": victims, "possible_perpetrators": perpetrators, "urls": url_leads}
-
-
-def _people_leads(
-    index: Index,
-    analysis: Analysis,
-    indicators: IndicatorSet,
-    summaries: list[ClusterSummary],
-    seen_contacts: set[str],
-) -> tuple[list[dict], list[dict]]:
-    """The victim and perpetrator leads of ``summaries``, in their order, unsorted; contacts in
-    ``seen_contacts`` (and each contact after its first cluster) make no perpetrator lead."""
+    than an analyst can open, and a cap keeps a million-ad scan's output bounded."""
     victims: list[dict] = []
     perpetrators: list[dict] = []
+    url_leads: list[dict] = []
+    seen_contacts: set[str] = set()
     many_personas = indicators.by_id.get("contact_many_personas")
     min_personas = many_personas.param("min_personas") if many_personas else 3
     city_values = index.cities.values
-    for summary, urls in _with_urls(index, summaries):
+    for summary, urls in _with_urls(index, lead_clusters(analysis, indicators)):
         # The cluster's own entry carries the full evidence; a lead names the strongest reasons.
         why = "Strongest evidence: " + "; ".join(c["detail"] for c in summary.contributions[:2])
         per_persona: dict[str, list[int]] = defaultdict(list)
@@ -768,16 +727,6 @@ def _people_leads(
                     ),
                 }
             )
-    return victims, perpetrators
-
-
-def _url_leads(index: Index, summaries: list[ClusterSummary], max_urls: int) -> list[dict]:
-    """The URL leads: the ads of ``summaries`` in order, those with a URL, at most
-    ``max_urls`` (only the first clusters' URLs are read)."""
-    url_leads: list[dict] = []
-    for summary, urls in _with_urls(index, summaries):
-        if len(url_leads) >= max_urls:
-            break
         for a in summary.ads:
             url = urls[a]
             if url and len(url_leads) < max_urls:
@@ -794,4 +743,6 @@ def _url_leads(index: Index, summaries: list[ClusterSummary], max_urls: int) -> 
                         + ".",
                     }
                 )
-    return url_leads
+    for leads in (victims, perpetrators, url_leads):
+        leads.sort(key=lambda lead: -lead["score"])
+    return {"possible_victims": victims, "possible_perpetrators": perpetrators, "urls": url_leads}
