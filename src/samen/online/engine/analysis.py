@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,7 +20,6 @@ from .cluster import Clustering
 from .extract import phone_in_plan
 from .index import Index
 from .indicators import Indicator, IndicatorSet
-from .threads import can_fork, in_child_and_here
 
 
 def cluster_name(label: int) -> str:
@@ -109,40 +108,6 @@ class Analysis:
 
 
 def _price_flags(index: Index, ratio: float, min_ads: int) -> tuple[np.ndarray, dict[str, float]]:
-    """Ads priced below ``ratio`` times their city's median price (cities with at least
-    ``min_ads`` priced ads), and those medians by city name.
-
-    The priced ads are grouped by city once (one sort) and each city's median is taken over its
-    contiguous slice: the same multiset, so the same median as ``_price_flags_reference``'s
-    mask of every ad per city (a pass over all ads a city). Each ad is then compared with its
-    own city's limit, ``ratio * median`` as a float32 (what comparing the float32 prices with
-    the Python float does), so the flags are the same too (a test compares them)."""
-    prices = np.frombuffer(index.price, dtype=np.float32)
-    cities = np.frombuffer(index.city, dtype=np.int32)
-    flags = np.zeros(len(prices), dtype=bool)
-    medians: dict[str, float] = {}
-    priced = np.flatnonzero((prices > 0) & (cities != 0))
-    if not len(priced):
-        return flags, medians
-    by_city = priced[np.argsort(cities[priced], kind="stable")]
-    sorted_cities = cities[by_city]
-    bounds = np.flatnonzero(np.r_[True, sorted_cities[1:] != sorted_cities[:-1], True])
-    limits = np.full(int(cities.max()) + 1, -np.inf, dtype=np.float32)
-    for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        if stop - start < min_ads:
-            continue
-        city_id = int(sorted_cities[start])
-        median = float(np.median(prices[by_city[start:stop]]))
-        medians[index.cities.values[city_id]] = median
-        limits[city_id] = np.float32(ratio * median)
-    flags[priced] = prices[priced] < limits[cities[priced]]
-    return flags, medians
-
-
-def _price_flags_reference(
-    index: Index, ratio: float, min_ads: int
-) -> tuple[np.ndarray, dict[str, float]]:
-    """``_price_flags`` by the definition: a mask of the whole column per city."""
     prices = np.frombuffer(index.price, dtype=np.float32)
     cities = np.frombuffer(index.city, dtype=np.int32)
     flags = np.zeros(len(prices), dtype=bool)
@@ -397,15 +362,7 @@ def _cluster_facts(
     )
 
 
-def analyse(
-    index: Index,
-    clustering: Clustering,
-    indicators: IndicatorSet,
-    split_ads: int | None = None,
-) -> Analysis:
-    """The lead clusters, described and scored. When the clusters to describe hold at least
-    ``split_ads`` ads (``SPLIT_ADS`` when None), a forked process describes part of them while
-    this one describes the rest (``_describe_chosen``): the same summaries either way."""
+def analyse(index: Index, clustering: Clustering, indicators: IndicatorSet) -> Analysis:
     n = len(index)
     labels = clustering.labels
     price = indicators.by_id.get("price_below_median")
@@ -427,6 +384,7 @@ def analyse(
     order = np.argsort(labels, kind="stable")
     sizes = np.bincount(labels) if n else np.zeros(0, dtype=np.int64)
     starts = np.cumsum(sizes) - sizes
+    summaries: list[ClusterSummary] = []
     # A lone ad is never a lead (keywords are capped below the lead threshold), so only clusters
     # of two or more ads are described; and only lead clusters are kept, so that memory does not
     # grow with the number of clusters.
@@ -443,10 +401,25 @@ def analyse(
         multi_labels,
         many_personas.param("min_personas") if many_personas else None,
     )
-
-    def describe(label: int, size: int, kinds: int, persona_count: int) -> ClusterSummary | None:
-        """The full description of one cluster, or None when it scores below the lead
-        threshold."""
+    multi = len(multi_labels)
+    for label, cities_in_cluster, contact_personas, kinds, persona_count in zip(
+        multi_labels.tolist(), *facts, strict=True
+    ):
+        size = int(sizes[label])
+        # Most clusters of two or more ads are one person reposting in one city. An upper bound
+        # of the score from cheap facts (counted for all clusters at once) skips them before
+        # the full description is built.
+        bound = text_bound
+        for indicator in (many_cities, persona_moves):
+            if indicator and cities_in_cluster >= indicator.param("min_cities"):
+                bound += indicator.weight
+        if many_personas and contact_personas:
+            bound += many_personas.weight
+        bound += _structural_bound(
+            size, kinds, persona_count, many_in_cluster, diversity, size_indicator
+        )
+        if bound < indicators.lead_threshold:
+            continue
         ads = order[starts[label] : starts[label] + size].tolist()
         extra = _structural_extra(
             size, kinds, persona_count, many_in_cluster, diversity, size_indicator
@@ -528,87 +501,11 @@ def analyse(
         for c in summary.contributions:
             c["contribution"] = round(c["contribution"], 3)
         summary.score = sum(c["contribution"] for c in summary.contributions)
-        return summary if summary.score >= indicators.lead_threshold else None
-
-    multi = len(multi_labels)
-    chosen: list[tuple[int, int, int, int]] = []
-    for label, cities_in_cluster, contact_personas, kinds, persona_count in zip(
-        multi_labels.tolist(), *facts, strict=True
-    ):
-        size = int(sizes[label])
-        # Most clusters of two or more ads are one person reposting in one city. An upper bound
-        # of the score from cheap facts (counted for all clusters at once) skips them before
-        # the full description is built.
-        bound = text_bound
-        for indicator in (many_cities, persona_moves):
-            if indicator and cities_in_cluster >= indicator.param("min_cities"):
-                bound += indicator.weight
-        if many_personas and contact_personas:
-            bound += many_personas.weight
-        bound += _structural_bound(
-            size, kinds, persona_count, many_in_cluster, diversity, size_indicator
-        )
-        if bound < indicators.lead_threshold:
-            continue
-        chosen.append((label, size, kinds, persona_count))
-    summaries = _describe_chosen(
-        chosen, describe, order, starts, SPLIT_ADS if split_ads is None else split_ads
-    )
+        if summary.score >= indicators.lead_threshold:
+            summaries.append(summary)
     summaries.sort(key=lambda s: (-s.score, -len(s.ads), s.label))
     cluster_count = int(labels.max()) + 1 if n else 0
     return Analysis(summaries, cluster_count, multi, contacts, medians)
-
-
-# Ads in the clusters to describe from which a forked process describes part of them: below,
-# forking and sending the summaries back cost more than the half they save (the descriptions
-# cost ~10 µs of Python an ad; the fork a few ms, plus ~1 ms a thousand summaries sent back).
-SPLIT_ADS = 50_000
-
-
-def _describe_chosen(
-    chosen: list[tuple[int, int, int, int]],
-    describe: Callable[[int, int, int, int], ClusterSummary | None],
-    order: np.ndarray,
-    starts: np.ndarray,
-    split_ads: int,
-) -> list[ClusterSummary]:
-    """``describe`` of every cluster of ``chosen`` (label, size, kinds, personas), the lead
-    clusters kept, in the order of ``chosen``.
-
-    The descriptions are pure Python (the GIL allows one thread at a time), and the work left
-    after the workers is this process's alone while a core is idle: so from ``split_ads`` ads
-    on, the clusters are cut in two of about as many ads each, and a forked process describes
-    the second while this one describes the first (``threads.in_child_and_here``). The child
-    computes from the same memory with the same code, so its summaries are the ones this
-    process would make; it sends them back without their ads (a list of ints each, the bulk of
-    the pickle), which are the cluster's run of ``order`` and are rebuilt here."""
-
-    def run(items: list[tuple[int, int, int, int]]) -> list[ClusterSummary]:
-        return [s for s in (describe(*item) for item in items) if s is not None]
-
-    total = sum(item[1] for item in chosen)
-    if total < max(1, split_ads) or len(chosen) < 2 or not can_fork():
-        return run(chosen)
-    cut, running = len(chosen) - 1, 0
-    for position, item in enumerate(chosen):
-        running += item[1]
-        if 2 * running >= total:
-            cut = max(1, position)
-            break
-    first, rest = chosen[:cut], chosen[cut:]
-
-    def child() -> list[ClusterSummary]:
-        described = run(rest)
-        for summary in described:
-            summary.ads = []
-        return described
-
-    theirs, mine = in_child_and_here(child, lambda: run(first))
-    size_of = {label: size for label, size, _, _ in rest}
-    for summary in theirs:
-        begin = int(starts[summary.label])
-        summary.ads = order[begin : begin + size_of[summary.label]].tolist()
-    return mine + theirs
 
 
 def lead_clusters(analysis: Analysis, indicators: IndicatorSet) -> list[ClusterSummary]:

@@ -11,10 +11,7 @@ of threads; the tests compare 1 thread with several.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import pickle
-import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
@@ -173,48 +170,3 @@ def _weights_compiled(values: np.ndarray, starts: np.ndarray, pool: Pool) -> Arr
     totals = np.zeros(len(starts) - 1, dtype=np.float64)
     _run_totals(weights, np.ascontiguousarray(starts, dtype=np.int64), totals)
     return ArrayRuns(values, starts, weights, totals)
-
-
-def can_fork() -> bool:
-    """Whether ``in_child_and_here`` can run work in a forked process: on a platform that forks
-    (Linux, where the local engine forks its workers too) with a second core to run it on."""
-    return hasattr(os, "fork") and sys.platform == "linux" and available_cores() >= 2
-
-
-def in_child_and_here(child: Callable[[], T], here: Callable[[], R]) -> tuple[T, R]:
-    """``(child(), here())``, ``child`` in a forked copy of this process while ``here`` runs in
-    this one: two cores for pure-Python work, which two threads would take turns at.
-
-    The child computes from the memory it shares with this process (copied on write), sends its
-    result back pickled through a pipe and ends by ``os._exit``, so that nothing of this process
-    (handlers, finalizers, open connections) runs twice; it touches no lock another thread may
-    hold (pure computation). Whatever goes wrong in the child (an exception, a crash, a result
-    that does not unpickle), ``child`` runs here instead: the same result, only later."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child ends by os._exit, before coverage can save
-        # The child: never returns.
-        status = 1
-        try:
-            os.close(read_end)
-            data = memoryview(pickle.dumps(child(), protocol=pickle.HIGHEST_PROTOCOL))
-            while data:
-                data = data[os.write(write_end, data) :]
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    try:
-        mine = here()
-        with os.fdopen(read_end, "rb") as pipe:
-            read_end = -1
-            data = pipe.read()
-    finally:
-        if read_end >= 0:
-            os.close(read_end)  # the child's write fails, and it ends
-        _, status = os.waitpid(pid, 0)
-    if status == 0:
-        with contextlib.suppress(Exception):
-            # Bytes this process's own fork wrote to a pipe only the two of them hold.
-            return pickle.loads(data), mine  # noqa: S301
-    return child(), mine
