@@ -524,8 +524,8 @@ def _verify_band(
         codes = _pair_codes(left[apart], right[apart])
         if not isinstance(rejected, RejectedCache | np.ndarray):
             # The exact sets are looked up before the sort, which then sorts only the codes
-            # not rejected in an earlier band (most candidates of a later band were): the
-            # same sorted unique codes as sorting all first, for a fraction of the sort.
+            # not rejected in an earlier band: the same sorted unique codes as sorting all
+            # first (a test compares the edges in order), for a smaller sort.
             codes = sorted_unique(codes[~_known(rejected, codes)])
         else:
             codes = sorted_unique(codes)
