@@ -521,8 +521,15 @@ def _verify_band(
     n = len(labels)
     for left, right in pairs:
         apart = labels[left] != labels[right]
-        codes = sorted_unique(_pair_codes(left[apart], right[apart]))
-        codes = codes[~_known(rejected, codes)]
+        codes = _pair_codes(left[apart], right[apart])
+        if not isinstance(rejected, RejectedCache | np.ndarray):
+            # The exact sets are looked up before the sort, which then sorts only the codes
+            # not rejected in an earlier band: the same sorted unique codes as sorting all
+            # first (a test compares the edges in order), for a smaller sort.
+            codes = sorted_unique(codes[~_known(rejected, codes)])
+        else:
+            codes = sorted_unique(codes)
+            codes = codes[~_known(rejected, codes)]
         if not len(codes):
             continue
         left, right = codes >> 32, codes & 0xFFFFFFFF

@@ -153,6 +153,9 @@ class Index:
     shingle_count: array = field(default_factory=lambda: array("i"))
     bad: list[tuple[int, int, str]] = field(default_factory=list)
     _personas: dict[int, str] = field(default_factory=dict)
+    # hash() of each ad's id, taken as chunks arrive (while the workers still run) rather than
+    # by reading every id back from its file at the end, when the coordinator works alone.
+    _id_hashes: array = field(default_factory=lambda: array("q"))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -163,6 +166,7 @@ class Index:
         start = len(self.ids)
         n = len(part.ids)
         self.ids.extend(part.ids)
+        self._id_hashes.frombytes(np.fromiter(map(hash, part.ids), np.int64, n).tobytes())
         self.file_index.frombytes(np.full(n, part.file_index, dtype=np.int32).tobytes())
         _extend(self.line_number, part.line_numbers)
         _extend(self.offset, part.offsets)
@@ -249,16 +253,19 @@ class Index:
         The ads are kept (a repost under the same id is still evidence); the analyst is told."""
         if len(self) < 2:
             return []
-        hashes = np.fromiter(map(hash, self.ids), dtype=np.int64, count=len(self))
+        hashes = np.frombuffer(self._id_hashes, dtype=np.int64)
         order = np.argsort(hashes, kind="stable")
         sorted_hashes = hashes[order]
         found: list[tuple[int, int, str]] = []
-        head = int(order[0])
-        for position in range(1, len(order)):
-            ad = int(order[position])
-            if sorted_hashes[position] != sorted_hashes[position - 1]:
-                head = ad
-                continue
+        # Each ad whose hash equals the one before it in hash order is compared with the first
+        # ad of its run of equal hashes: found in numpy, so that Python walks only those ads
+        # (a few), not every ad.
+        positions = np.arange(len(order))
+        same = np.zeros(len(order), dtype=bool)
+        np.equal(sorted_hashes[1:], sorted_hashes[:-1], out=same[1:])
+        heads = np.maximum.accumulate(np.where(same, 0, positions))
+        repeated = np.flatnonzero(same)
+        for ad, head in zip(order[repeated].tolist(), order[heads[repeated]].tolist(), strict=True):
             if self.ids[ad] == self.ids[head]:
                 found.append(
                     (
