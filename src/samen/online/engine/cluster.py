@@ -936,9 +936,24 @@ def persona_edges(
     keys = names[named].astype(np.int64) * 256 + np.clip(ages[named] + 1, 0, 255)
     pairs, first = np.unique(groups[named].astype(np.int64) << 32 | keys, return_index=True)
     pair_group, pair_key = pairs >> 32, pairs & 0xFFFFFFFF
-    representative = dict(zip(pair_group.tolist(), named[first].tolist(), strict=True))
-    per_group = Counter(pair_group.tolist())
-    if sum(1 for count in per_group.values() if count >= 2) < 2:
+    # Per group (pairs are sorted by group): how many personas it names, and its representative
+    # ad, the first ad of its last persona (what a dictionary filled pair by pair would keep).
+    # In arrays looked up by binary search, not a dictionary and a Counter over every group:
+    # those cost ~100 bytes a group at the peak of the cluster phase (ADR 0081).
+    group_start = np.flatnonzero(np.r_[True, pair_group[1:] != pair_group[:-1]])
+    group_ids = pair_group[group_start]
+    group_sizes = np.diff(np.r_[group_start, len(pair_group)])
+    group_representative = named[first][np.r_[group_start[1:], len(pair_group)] - 1]
+    del first
+
+    def per_group(group: int) -> int:
+        return int(group_sizes[np.searchsorted(group_ids, group)])
+
+    def representative(group: int) -> int:
+        return int(group_representative[np.searchsorted(group_ids, group)])
+
+    candidates = int(np.count_nonzero(group_sizes >= 2))
+    if candidates < 2:
         return empty, empty, []  # nothing to join
     where: dict[tuple[int, int], set[int]] = {}
     key_city: Counter[tuple[int, int]] = Counter()
@@ -956,23 +971,30 @@ def persona_edges(
     shared: dict[tuple[int, int], dict[int, tuple[int, int]]] = {}
     # Only groups naming at least two personas can be joined: they are the hypotheses, and the
     # chance that one of them names a fact is counted among them.
-    eligible = np.fromiter((per_group[g] >= 2 for g in pair_group.tolist()), bool, len(pair_group))
-    frequency = Counter(pair_key[eligible].tolist())
-    candidates = sum(1 for count in per_group.values() if count >= 2)
+    eligible = np.repeat(group_sizes >= 2, group_sizes)
+    sorted_eligible = eligible[order]
+    # How many eligible groups name each fact (the keys' runs in ``sorted_keys``).
+    frequency = (
+        np.add.reduceat(sorted_eligible.astype(np.int64), bounds[:-1]).tolist()
+        if len(sorted_keys)
+        else []
+    )
     ageless = _ageless_pairs(pair_group[eligible], pair_key[eligible])
     worth = (
-        _pairs_worth_keeping(bounds, sorted_keys, sorted_groups, eligible[order], ageless[0])
+        _pairs_worth_keeping(bounds, sorted_keys, sorted_groups, sorted_eligible, ageless[0])
         if prune
         else None
     )
-    for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+    for run, (start, stop) in enumerate(
+        zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+    ):
         key = int(sorted_keys[start])
         if not 2 <= stop - start <= _PERSONA_MAX_GROUPS or key % 256 == 0:
             continue
-        members = [g for g in sorted_groups[start:stop].tolist() if per_group[g] >= 2]
+        members = sorted_groups[start:stop][sorted_eligible[start:stop]].tolist()
         for a, b in combinations(members, 2):
             if worth is None or a << 32 | b in worth:
-                shared.setdefault((a, b), {})[key // 256] = (key, frequency[key])
+                shared.setdefault((a, b), {})[key // 256] = (key, frequency[run])
     name_frequency = Counter(
         (sorted_unique(pair_key[eligible] // 256 << 32 | pair_group[eligible]) >> 32).tolist()
     )
@@ -993,16 +1015,16 @@ def persona_edges(
                 # The best of the shared cities, paid for by how many cities were tried.
                 count = min(count, min(key_city[(k, c)] for c in both) * len(where[(a, k)]))
             evidence += math.log(slots / count)
-        evidence -= math.log(math.comb(per_group[a], m) * math.comb(per_group[b], m))
+        evidence -= math.log(math.comb(per_group(a), m) * math.comb(per_group(b), m))
         evidence -= math.lgamma(m + 1)
         common = [key for key, _ in facts.values()]
         if evidence >= bar:
-            lefts.append(representative[a])
-            rights.append(representative[b])
+            lefts.append(representative(a))
+            rights.append(representative(b))
             links.append(
                 PersonaLink(
-                    representative[a],
-                    representative[b],
+                    representative(a),
+                    representative(b),
                     [(k // 256, k % 256 - 1) for k in sorted(common)],
                     round(evidence - bar, 2),
                 )
