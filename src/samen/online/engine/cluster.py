@@ -21,6 +21,7 @@ from .arrays import sorted_unique
 from .index import Index
 from .minhash import optimal_param
 from .shingles import RECORD, ArrayRuns, SpilledRuns, spill_weights
+from .spill import release_free_memory
 from .spillstore import BandKeyFiles
 from .threads import SERIAL, Pool, slices
 from .threads import weights_in_memory as weights_in_memory_threads
@@ -550,6 +551,7 @@ def _spilled_template_edges(
     if len(usable) < 2:
         return empty, empty, 0
     bands, rows = lsh_params(candidate_threshold, num_perm)
+    release_free_memory()  # what the weighing let go (ADR 0081)
     files = BandKeyFiles.write(
         n,
         bands,
@@ -560,6 +562,7 @@ def _spilled_template_edges(
         pool,
     )
     del has_run
+    release_free_memory()  # the blocks of the band files, made on several threads
     labels = np.arange(n, dtype=np.int32)
     edges_l: list[np.ndarray] = []
     edges_r: list[np.ndarray] = []
@@ -589,6 +592,7 @@ def _spilled_template_edges(
         if ahead is not None:
             ahead.shutdown()
         files.close()
+    release_free_memory()  # the band loop's temporaries, before the persona and contact steps
     if not edges_l:
         return empty, empty, verified
     return np.concatenate(edges_l), np.concatenate(edges_r), verified
