@@ -21,6 +21,8 @@ from .arrays import sorted_unique
 from .index import Index
 from .minhash import optimal_param
 from .shingles import RECORD, ArrayRuns, SpilledRuns, spill_weights
+from .spill import release_free_memory
+from .spillstore import BandKeyFiles
 from .threads import SERIAL, Pool, slices
 from .threads import weights_in_memory as weights_in_memory_threads
 
@@ -432,6 +434,8 @@ def _weighted_template_edges(
         n, num_perm = signatures.shape
     else:
         n, num_perm = len(signatures), signatures.num_perm
+        if isinstance(runs, SpilledRuns) and signatures.signature_row_count == n:
+            return _spilled_template_edges(signatures, runs, threshold, candidate_threshold, pool)
     starts = runs.starts
     usable = np.flatnonzero(starts[1:] > starts[:-1]) if len(starts) > 1 else np.zeros(0, int)
     empty = np.zeros(0, dtype=np.int64)
@@ -502,6 +506,177 @@ def _weighted_template_edges(
     if not edges_l:
         return empty, empty, verified
     return np.concatenate(edges_l), np.concatenate(edges_r), verified
+
+
+def _fold_block(block: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """Every band's key of a block of signature rows, (bands, rows of the block) uint64: the
+    keys ``_all_band_keys`` computes (the same products and sums)."""
+    fold = _FOLD[:rows]
+    keys = np.empty((bands, len(block)), dtype=np.uint64)
+    if _fold_bands is not None and len(fold) == rows:
+        _fold_bands(np.ascontiguousarray(block), block.shape[1], fold, keys)
+        return keys
+    wide = block[:, : bands * rows].astype(np.uint64)
+    for band in range(bands):
+        keys[band] = (wide[:, band * rows : (band + 1) * rows] * fold).sum(axis=1, dtype=np.uint64)
+    return keys
+
+
+# Pairs handled at once by the spilled band loop's vectorised steps (labels compared, codes made,
+# the rejected table asked): their temporaries stay a few MB whatever the number of ads.
+_LEAN_STEP = 1 << 18
+
+
+def _spilled_template_edges(
+    index: Index,
+    runs: SpilledRuns,
+    threshold: float,
+    candidate_threshold: float,
+    pool: Pool = SERIAL,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """``_weighted_template_edges`` for spilled runs with memory that grows by a few bytes an ad
+    (ADR 0081): the same candidate pairs, band after band, in the same order, verified against
+    the same labels, so the same edges in the same order.
+
+    What differs is where things live: every band's keys of the usable ads are written to a file
+    of its own in one pass over the signatures (``spillstore.BandKeyFiles``) and read back a
+    band at a time; ads, pair ends and labels are 32-bit; a band's pairs are turned into sorted
+    pair codes a step at a time, each list of pairs let go once its codes are made; components
+    are found over the labels in use, not over every ad."""
+    n, num_perm = len(index), index.num_perm
+    starts = runs.starts
+    empty = np.zeros(0, dtype=np.int64)
+    has_run = starts[1:] > starts[:-1]
+    usable = np.flatnonzero(has_run).astype(np.int32)
+    if len(usable) < 2:
+        return empty, empty, 0
+    bands, rows = lsh_params(candidate_threshold, num_perm)
+    release_free_memory()  # what the weighing let go (ADR 0081)
+    files = BandKeyFiles.write(
+        n,
+        bands,
+        index.signature_rows,
+        lambda block: _fold_block(block, bands, rows),
+        has_run,
+        Index._BLOCK_ROWS,
+        pool,
+    )
+    del has_run
+    release_free_memory()  # the blocks of the band files, made on several threads
+    labels = np.arange(n, dtype=np.int32)
+    edges_l: list[np.ndarray] = []
+    edges_r: list[np.ndarray] = []
+    rejected = RejectedCache(n)
+    verified = 0
+    # The next band's keys are read on another thread while this band is verified (a read, and
+    # 8 bytes a usable ad: the pairs themselves are made on this thread, one band at a time).
+    ahead = ThreadPoolExecutor(1, thread_name_prefix="samen-bands") if pool.threads > 1 else None
+    try:
+        coming = ahead.submit(files.band, 0) if ahead else None
+        for band in range(bands):
+            if coming is not None and ahead is not None:
+                keys = coming.result()
+                coming = ahead.submit(files.band, band + 1) if band + 1 < bands else None
+            else:
+                keys = files.band(band)
+            lists = _lean_pairs(keys, usable)
+            del keys
+            while lists:
+                left, right = lists.pop(0)
+                codes = _apart_codes(left, right, labels)
+                del left, right
+                labels, verified = _verify_codes(
+                    codes, runs, threshold, labels, rejected, verified, edges_l, edges_r, pool
+                )
+    finally:
+        if ahead is not None:
+            ahead.shutdown()
+        files.close()
+    release_free_memory()  # the band loop's temporaries, before the persona and contact steps
+    if not edges_l:
+        return empty, empty, verified
+    return np.concatenate(edges_l), np.concatenate(edges_r), verified
+
+
+def _lean_pairs(keys: np.ndarray, usable: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The star pairs, then the neighbour pairs, of one band (``candidates`` of the band loop)
+    as 32-bit ads: by the compiled bucketing when built, else by the stable argsort."""
+    if _band_pairs is not None:
+        (star_l, star_r), (next_l, next_r) = _bucket_pairs(keys, usable)
+    else:
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        same = sorted_keys[1:] == sorted_keys[:-1]
+        del sorted_keys
+        positions = np.arange(len(usable))
+        head = np.maximum.accumulate(np.where(np.r_[True, ~same], positions, 0))
+        star = head != positions
+        star_l, star_r = usable[order[head[star]]], usable[order[star]]
+        next_l, next_r = usable[order[:-1][same]], usable[order[1:][same]]
+    return [
+        (star_l.astype(np.int32, copy=False), star_r.astype(np.int32, copy=False)),
+        (next_l.astype(np.int32, copy=False), next_r.astype(np.int32, copy=False)),
+    ]
+
+
+def _apart_codes(left: np.ndarray, right: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """``sorted_unique(_pair_codes(left[apart], right[apart]))`` with ``apart`` the pairs whose
+    labels differ, made a step of pairs at a time into one array, sorted in place."""
+    codes = np.empty(len(left), dtype=np.int64)
+    m = 0
+    for first in range(0, len(left), _LEAN_STEP):
+        lefts, rights = left[first : first + _LEAN_STEP], right[first : first + _LEAN_STEP]
+        apart = labels[lefts] != labels[rights]
+        made = _pair_codes(lefts[apart], rights[apart])
+        codes[m : m + len(made)] = made
+        m += len(made)
+    codes = codes[:m]
+    codes.sort()
+    if m < 2:
+        return codes.copy()
+    keep = np.empty(m, dtype=bool)
+    keep[0] = True
+    np.not_equal(codes[1:], codes[:-1], out=keep[1:])
+    return codes[keep]
+
+
+def _verify_codes(
+    codes: np.ndarray,
+    runs: SpilledRuns,
+    threshold: float,
+    labels: np.ndarray,
+    rejected: RejectedCache,
+    verified: int,
+    edges_l: list[np.ndarray],
+    edges_r: list[np.ndarray],
+    pool: Pool,
+) -> tuple[np.ndarray, int]:
+    """``_verify_band``'s step for one list's sorted distinct pair codes (of ads still apart):
+    those the table does not know are verified, edges appended in code order, the rejected ones
+    remembered, and the labels (32-bit, numbered by first ad) joined along the new edges."""
+    known = np.zeros(len(codes), dtype=bool)
+    for first in range(0, len(codes), _LEAN_STEP):
+        known[first : first + _LEAN_STEP] = rejected.known(codes[first : first + _LEAN_STEP])
+    codes = codes[~known]
+    del known
+    if not len(codes):
+        return labels, verified
+    left, right = codes >> 32, codes & 0xFFFFFFFF
+    verified += len(codes)
+    similar = _similar(left, right, runs, threshold, pool)
+    if not similar.all():
+        rejected.add(codes[~similar])
+    if similar.any():
+        left, right = left[similar], right[similar]
+        edges_l.append(left)
+        edges_r.append(right)
+        # Labels are numbered by first ad, 0 .. k - 1: the components of the labels in use
+        # number them as the components over every ad would (ads beyond k stay alone, after
+        # them), so only k entries are needed.
+        k = int(labels.max()) + 1
+        joined = components(k, labels[left], labels[right]).astype(np.int32)
+        labels = joined[labels]
+    return labels, verified
 
 
 def _verify_band(
@@ -772,9 +947,24 @@ def persona_edges(
     keys = names[named].astype(np.int64) * 256 + np.clip(ages[named] + 1, 0, 255)
     pairs, first = np.unique(groups[named].astype(np.int64) << 32 | keys, return_index=True)
     pair_group, pair_key = pairs >> 32, pairs & 0xFFFFFFFF
-    representative = dict(zip(pair_group.tolist(), named[first].tolist(), strict=True))
-    per_group = Counter(pair_group.tolist())
-    if sum(1 for count in per_group.values() if count >= 2) < 2:
+    # Per group (pairs are sorted by group): how many personas it names, and its representative
+    # ad, the first ad of its last persona (what a dictionary filled pair by pair would keep).
+    # In arrays looked up by binary search, not a dictionary and a Counter over every group:
+    # those cost ~100 bytes a group at the peak of the cluster phase (ADR 0081).
+    group_start = np.flatnonzero(np.r_[True, pair_group[1:] != pair_group[:-1]])
+    group_ids = pair_group[group_start]
+    group_sizes = np.diff(np.r_[group_start, len(pair_group)])
+    group_representative = named[first][np.r_[group_start[1:], len(pair_group)] - 1]
+    del first
+
+    def per_group(group: int) -> int:
+        return int(group_sizes[np.searchsorted(group_ids, group)])
+
+    def representative(group: int) -> int:
+        return int(group_representative[np.searchsorted(group_ids, group)])
+
+    candidates = int(np.count_nonzero(group_sizes >= 2))
+    if candidates < 2:
         return empty, empty, []  # nothing to join
     where: dict[tuple[int, int], set[int]] = {}
     key_city: Counter[tuple[int, int]] = Counter()
@@ -792,23 +982,30 @@ def persona_edges(
     shared: dict[tuple[int, int], dict[int, tuple[int, int]]] = {}
     # Only groups naming at least two personas can be joined: they are the hypotheses, and the
     # chance that one of them names a fact is counted among them.
-    eligible = np.fromiter((per_group[g] >= 2 for g in pair_group.tolist()), bool, len(pair_group))
-    frequency = Counter(pair_key[eligible].tolist())
-    candidates = sum(1 for count in per_group.values() if count >= 2)
+    eligible = np.repeat(group_sizes >= 2, group_sizes)
+    sorted_eligible = eligible[order]
+    # How many eligible groups name each fact (the keys' runs in ``sorted_keys``).
+    frequency = (
+        np.add.reduceat(sorted_eligible.astype(np.int64), bounds[:-1]).tolist()
+        if len(sorted_keys)
+        else []
+    )
     ageless = _ageless_pairs(pair_group[eligible], pair_key[eligible])
     worth = (
-        _pairs_worth_keeping(bounds, sorted_keys, sorted_groups, eligible[order], ageless[0])
+        _pairs_worth_keeping(bounds, sorted_keys, sorted_groups, sorted_eligible, ageless[0])
         if prune
         else None
     )
-    for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+    for run, (start, stop) in enumerate(
+        zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+    ):
         key = int(sorted_keys[start])
         if not 2 <= stop - start <= _PERSONA_MAX_GROUPS or key % 256 == 0:
             continue
-        members = [g for g in sorted_groups[start:stop].tolist() if per_group[g] >= 2]
+        members = sorted_groups[start:stop][sorted_eligible[start:stop]].tolist()
         for a, b in combinations(members, 2):
             if worth is None or a << 32 | b in worth:
-                shared.setdefault((a, b), {})[key // 256] = (key, frequency[key])
+                shared.setdefault((a, b), {})[key // 256] = (key, frequency[run])
     name_frequency = Counter(
         (sorted_unique(pair_key[eligible] // 256 << 32 | pair_group[eligible]) >> 32).tolist()
     )
@@ -829,16 +1026,16 @@ def persona_edges(
                 # The best of the shared cities, paid for by how many cities were tried.
                 count = min(count, min(key_city[(k, c)] for c in both) * len(where[(a, k)]))
             evidence += math.log(slots / count)
-        evidence -= math.log(math.comb(per_group[a], m) * math.comb(per_group[b], m))
+        evidence -= math.log(math.comb(per_group(a), m) * math.comb(per_group(b), m))
         evidence -= math.lgamma(m + 1)
         common = [key for key, _ in facts.values()]
         if evidence >= bar:
-            lefts.append(representative[a])
-            rights.append(representative[b])
+            lefts.append(representative(a))
+            rights.append(representative(b))
             links.append(
                 PersonaLink(
-                    representative[a],
-                    representative[b],
+                    representative(a),
+                    representative(b),
                     [(k // 256, k % 256 - 1) for k in sorted(common)],
                     round(evidence - bar, 2),
                 )
