@@ -190,12 +190,7 @@ def present_many(cls: type[PresentSerializer], rows: Iterable[dict]) -> list[dic
     call: on a list page that cost more than presenting the rows (ADR 0057). Values of the
     types selectors give take the shortcuts above, and times the page's time zone read once
     (ADR 0063); a test holds the result to the serializer's on real pages and odd values."""
-    iso = settings.USE_TZ and (api_settings.DATETIME_FORMAT or "").lower() == ISO_8601
-    tz = timezone.get_current_timezone()
-    fields = [
-        (name, _iso_in(tz, represent) if is_time and iso else represent)
-        for name, represent, is_time in _fast_fields_of(cls)
-    ]
+    fields = _writers(cls)
     out = []
     for row in rows:
         item = {}
@@ -205,6 +200,35 @@ def present_many(cls: type[PresentSerializer], rows: Iterable[dict]) -> list[dic
                 item[name] = None if value is None else represent(value)
         out.append(item)
     return out
+
+
+def _writers(cls: type[PresentSerializer]) -> list[tuple[str, Callable[[object], object]]]:
+    """(name, how present_many writes a value that is not None) of each field of `cls`, with
+    the time zone of this call."""
+    iso = settings.USE_TZ and (api_settings.DATETIME_FORMAT or "").lower() == ISO_8601
+    tz = timezone.get_current_timezone()
+    return [
+        (name, _iso_in(tz, represent) if is_time and iso else represent)
+        for name, represent, is_time in _fast_fields_of(cls)
+    ]
+
+
+def writer_of(cls: type[PresentSerializer], name: str) -> Callable[[object], object]:
+    """How present_many writes a value of `cls`'s field `name` that is not None, in this call's
+    time zone: for a caller that builds rows in the serializer's shape itself and has one field
+    left to write (the case list's times)."""
+    represent, is_time = _field_of(cls, name)
+    if is_time and settings.USE_TZ and (api_settings.DATETIME_FORMAT or "").lower() == ISO_8601:
+        return _iso_in(timezone.get_current_timezone(), represent)
+    return represent
+
+
+@functools.cache
+def _field_of(cls: type[PresentSerializer], name: str) -> tuple[Callable[[object], object], bool]:
+    for field_name, represent, is_time in _fast_fields_of(cls):
+        if field_name == name:
+            return represent, is_time
+    raise KeyError(name)
 
 
 # What DRF's content negotiation answers with the JSON renderer whatever else a request says: no
