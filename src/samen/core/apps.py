@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -21,8 +20,5 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_load_register, sender=self)
-        from samen.core.statements import load_times_in_c
-
-        connection_created.connect(load_times_in_c, dispatch_uid="samen.load_times_in_c")
         # Registers the system checks; they read the policy, which reads models.
         from samen.core import checks  # noqa: F401

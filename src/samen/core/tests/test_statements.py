@@ -54,22 +54,22 @@ TIMES = [
 
 
 def test_times_load_as_djangos_loader_loads_them(db):
-    """The compiled loader of `timestamptz` (statements.load_times_in_c) gives what Django's
-    gives: the same datetimes, the same tzinfo object."""
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL's loaders")
-    from django.db.backends.postgresql.psycopg_any import BaseTzLoader, register_tzloader
+    """The compiled loader of `timestamptz` in the statements' cursors (statements._times_in_c)
+    gives what Django's cursors give: the same datetimes, the same tzinfo object."""
+    if not statements.prepared():
+        pytest.skip("PostgreSQL's prepared statements")
+    from django.db.backends.postgresql.psycopg_any import BaseTzLoader
     from psycopg.pq import Format
 
     sql = "SELECT x::timestamptz FROM unnest(%s::text[]) x"
-    with connection.cursor() as c:
+    with statements.cursor() as c:
+        oid = c.cursor.adapters.types["timestamptz"].oid
+        assert not issubclass(c.cursor.adapters.get_loader(oid, Format.TEXT), BaseTzLoader)
         c.execute(sql, [TIMES])
         fast = [r[0] for r in c.fetchall()]
-    raw = connection.connection
-    loader = raw.adapters.get_loader(raw.adapters.types["timestamptz"].oid, Format.TEXT)
-    assert not issubclass(loader, BaseTzLoader)  # the connection's own is not Django's
-    with raw.cursor() as c:
-        register_tzloader(connection.timezone, c)
+    assert fast == [r[0] for r in statements.execute(sql, [TIMES])]
+    with connection.cursor() as c:
+        assert issubclass(c.cursor.adapters.get_loader(oid, Format.TEXT), BaseTzLoader)
         c.execute(sql, [TIMES])
         djangos = [r[0] for r in c.fetchall()]
     assert fast == djangos
