@@ -179,7 +179,7 @@ API_KEYS = (
 )  # fmt: skip
 
 # The block of _summary each key of the API's row belongs to (a key shows only when its block
-# does, and then only when the policy shows the key itself); None: no block, always built.
+# does, and then only when the policy shows the key itself); a key not here is in no block.
 _API_BLOCKS = {
     "forms": "forms",
     "municipality": "municipality",
@@ -249,7 +249,7 @@ def case_list_page(
         codes = codes_of.get(column)
         if codes is None:
             codes = codes_of[column] = _form_codes(column)
-        (
+        (  # ROW_VALUES, in its order
             _pk, number, status, org_id, _org_name, opened_at, synthetic, m_code, _m_name,
             r_code, _r_name, is_minor, estimate, age_band, gender, nationality, presumed,
         ) = r[:reach_at]  # fmt: skip
