@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 import msgspec
 from django.conf import settings
@@ -168,6 +168,17 @@ def _fast_fields_of(
     )
 
 
+# Times in UTC (as read from the database) as written, by time zone and instant (ADR 0082): a
+# list's pages show the same newest cases to every client, and astimezone into a named zone
+# cost more than the rest of writing a row. Only times in UTC are kept: two of them are equal
+# exactly when they are the same instant, and the text depends on the instant and the zone
+# alone. (Not so in a zone with folds: Python compares two times of one tzinfo by their wall
+# clock, so 02:30 before and after the clocks go back are equal.) Bounded: past _ISO_MAX it
+# starts afresh.
+_ISO: dict[tuple[tzinfo, datetime], str] = {}
+_ISO_MAX = 8192
+
+
 def _iso_in(tz: tzinfo, represent: Callable[[object], object]) -> Callable[[object], object]:
     """DateTimeField.to_representation of an aware datetime with the time zone read once per
     page (DRF reads it per value): astimezone, isoformat, UTC written as Z."""
@@ -175,11 +186,20 @@ def _iso_in(tz: tzinfo, represent: Callable[[object], object]) -> Callable[[obje
     def iso(v: object) -> object:
         if type(v) is not datetime or v.utcoffset() is None:
             return represent(v)
-        try:
-            text = v.astimezone(tz).isoformat()
-        except OverflowError:
-            return represent(v)  # DRF's own refusal
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
+        key = (tz, v)
+        text = _ISO.get(key) if v.tzinfo is UTC else None
+        if text is None:
+            try:
+                text = v.astimezone(tz).isoformat()
+            except OverflowError:
+                return represent(v)  # DRF's own refusal
+            if text.endswith("+00:00"):
+                text = text[:-6] + "Z"
+            if v.tzinfo is UTC:
+                if len(_ISO) >= _ISO_MAX:
+                    _ISO.clear()
+                _ISO[key] = text
+        return text
 
     return iso
 
@@ -190,12 +210,7 @@ def present_many(cls: type[PresentSerializer], rows: Iterable[dict]) -> list[dic
     call: on a list page that cost more than presenting the rows (ADR 0057). Values of the
     types selectors give take the shortcuts above, and times the page's time zone read once
     (ADR 0063); a test holds the result to the serializer's on real pages and odd values."""
-    iso = settings.USE_TZ and (api_settings.DATETIME_FORMAT or "").lower() == ISO_8601
-    tz = timezone.get_current_timezone()
-    fields = [
-        (name, _iso_in(tz, represent) if is_time and iso else represent)
-        for name, represent, is_time in _fast_fields_of(cls)
-    ]
+    fields = _writers(cls)
     out = []
     for row in rows:
         item = {}
@@ -205,6 +220,35 @@ def present_many(cls: type[PresentSerializer], rows: Iterable[dict]) -> list[dic
                 item[name] = None if value is None else represent(value)
         out.append(item)
     return out
+
+
+def _writers(cls: type[PresentSerializer]) -> list[tuple[str, Callable[[object], object]]]:
+    """(name, how present_many writes a value that is not None) of each field of `cls`, with
+    the time zone of this call."""
+    iso = settings.USE_TZ and (api_settings.DATETIME_FORMAT or "").lower() == ISO_8601
+    tz = timezone.get_current_timezone()
+    return [
+        (name, _iso_in(tz, represent) if is_time and iso else represent)
+        for name, represent, is_time in _fast_fields_of(cls)
+    ]
+
+
+def writer_of(cls: type[PresentSerializer], name: str) -> Callable[[object], object]:
+    """How present_many writes a value of `cls`'s field `name` that is not None, in this call's
+    time zone: for a caller that builds rows in the serializer's shape itself and has one field
+    left to write (the case list's times)."""
+    represent, is_time = _field_of(cls, name)
+    if is_time and settings.USE_TZ and (api_settings.DATETIME_FORMAT or "").lower() == ISO_8601:
+        return _iso_in(timezone.get_current_timezone(), represent)
+    return represent
+
+
+@functools.cache
+def _field_of(cls: type[PresentSerializer], name: str) -> tuple[Callable[[object], object], bool]:
+    for field_name, represent, is_time in _fast_fields_of(cls):
+        if field_name == name:
+            return represent, is_time
+    raise KeyError(name)
 
 
 # What DRF's content negotiation answers with the JSON renderer whatever else a request says: no

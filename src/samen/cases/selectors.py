@@ -170,6 +170,136 @@ def case_search_after(
     )
 
 
+# The keys of a case as the API's list presents it, in the order it presents them: the fields
+# of samen.cases.serializers.CaseSerializer (a test holds the two equal).
+API_KEYS = (
+    "number", "access", "status", "forms", "municipality", "region", "responsible_organisation",
+    "opened_at", "minor", "minor_estimated", "age_is_estimate", "age_band", "gender",
+    "nationality_group", "is_synthetic",
+)  # fmt: skip
+
+# The block of _summary each key of the API's row belongs to (a key shows only when its block
+# does, and then only when the policy shows the key itself); a key not here is in no block.
+_API_BLOCKS = {
+    "forms": "forms",
+    "municipality": "municipality",
+    "region": "municipality",
+    "minor": "gender",
+    "minor_estimated": "gender",
+    "age_is_estimate": "gender",
+    "age_band": "gender",
+    "gender": "gender",
+    "nationality_group": "gender",
+}
+
+
+def _api_keys(access: CaseAccess) -> tuple[str, ...]:
+    """The keys of API_KEYS a row reached with this access shows: those _summary builds for it
+    (its blocks by the policy's answers) and the policy shows (SUMMARY_KEYS by `shows`), which
+    present_many then writes in the serializer's order."""
+    return tuple(
+        k
+        for k in API_KEYS
+        if access.shows(k) and (k not in _API_BLOCKS or access.shows(_API_BLOCKS[k]))
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _form_codes(column: object) -> list[str]:
+    """The codes of _forms_from(column), in its order; a page's rows share a few forms columns,
+    and so do the pages (a function of the column's text alone). The caller copies the list."""
+    return [code for code, _name in _forms_from(column, False)]
+
+
+def case_list_page(
+    *,
+    actor: Actor,
+    filters: CaseFilters,
+    after: CaseCursor | None = None,
+    per_page: int = 25,
+    with_count: bool = False,
+) -> CaseKeysetPage:
+    """case_search_after for the API's list, in one pass from the page's rows to the rows the
+    API sends: each a dict of API_KEYS (only those shown, in that order), `opened_at` still a
+    datetime for the API to write; no summary with labels the API does not send, and no second
+    pass. The same statement, policy decisions, audit entry, cursor and count as
+    case_search_after, and what present_many(CaseSerializer, …) makes of its rows (a test holds
+    them equal for several roles, filters and pages)."""
+    policy.require(actor, "case.read", object_type="case")
+    size = max(1, min(per_page, MAX_PAGE_SIZE))
+    found = _page_rows(actor, filters, after, size + 1)
+    more = len(found) > size
+    found = found[:size]
+    reach_at = len(ROW_VALUES)
+    access = policy.access_from_flags(actor, ((r[0], r[reach_at:-1]) for r in found))
+    codes_of: dict[object, list[str]] = {}
+    keys_of: dict[int, tuple[str, ...]] = {}
+    listed: set[str] = set()
+    rows = []
+    shown = []
+    for r in found:
+        a = access.get(r[0])
+        if a is None:
+            continue  # deny by default
+        keys = keys_of.get(id(a))
+        if keys is None:
+            keys = keys_of[id(a)] = _api_keys(a)
+            listed.update(k for k in keys if k in LIST_FIELDS)
+        column = r[-1]
+        codes = codes_of.get(column)
+        if codes is None:
+            codes = codes_of[column] = _form_codes(column)
+        (  # ROW_VALUES, in its order
+            _pk, number, status, org_id, _org_name, opened_at, synthetic, m_code, _m_name,
+            r_code, _r_name, is_minor, estimate, age_band, gender, nationality, presumed,
+        ) = r[:reach_at]  # fmt: skip
+        is_minor, presumed = bool(is_minor), bool(presumed)
+        row = {
+            "number": number,
+            "access": a.relation.value,
+            "status": status,
+            "forms": list(codes),
+            "municipality": m_code,
+            "region": r_code,
+            "responsible_organisation": org_id,
+            "opened_at": opened_at,
+            "minor": is_minor or presumed,
+            "minor_estimated": (is_minor and bool(estimate)) or presumed,
+            "age_is_estimate": estimate,
+            "age_band": age_band,
+            "gender": gender,
+            "nationality_group": nationality,
+            "is_synthetic": synthetic,
+        }
+        if len(keys) != len(API_KEYS):
+            row = {k: row[k] for k in keys}
+        rows.append(row)
+        shown.append(number)
+    categories = (
+        frozenset().union(*(a.categories for a in access.values())) if access else frozenset()
+    )
+    audit.record(
+        actor,
+        "case.search",
+        object_type="case",
+        object_id="*",
+        fields=sorted(listed),
+        purpose=policy.purpose_of(actor),
+        legal_basis=policy.legal_basis(actor, categories),
+        emergency=any(a.emergency for a in access.values()),
+        detail={
+            "filters": filters.as_detail(),
+            "shown": shown,
+            "relations": sorted({a.relation.value for a in access.values()}),
+        },
+    )
+    return CaseKeysetPage(
+        rows=rows,
+        next=CaseCursor(found[-1][5], found[-1][0]) if more else None,
+        count=_cached_count(actor, filters) if with_count else None,
+    )
+
+
 def _keyset_query(
     actor: Actor, filters: CaseFilters, after: CaseCursor | None, limit: int
 ) -> QuerySet[Case]:
@@ -236,6 +366,20 @@ def _page_values(
 ) -> list[dict]:
     """_keyset_query's rows (ROW_VALUES, the reach as `reach`, forms_json), by the compiled
     statement of this scope and shape where there is one."""
+    found = []
+    for row in _page_rows(actor, filters, after, limit):
+        v = dict(zip(ROW_VALUES, row, strict=False))
+        v["reach"] = list(row[len(ROW_VALUES) : -1])
+        v["forms_json"] = row[-1]
+        found.append(v)
+    return found
+
+
+def _page_rows(
+    actor: Actor, filters: CaseFilters, after: CaseCursor | None, limit: int
+) -> list[tuple]:
+    """_keyset_query's rows as tuples: ROW_VALUES, then the reach's columns, then forms_json;
+    by the compiled statement of this scope and shape where there is one."""
     key = (scope_key(actor), tuple(vars(filters).items()), after is not None, limit)
 
     def build(values: dict[str, object]) -> QuerySet[Case]:
@@ -250,16 +394,10 @@ def _page_values(
     )
     values = {"after_at": after.opened_at, "after_id": after.id} if after else _PROBES[0]
     if template is None:  # the statement cannot be templated: compiled for this call
-        found = list(build(values))
-        names = list(found[0]) if found else []
-    else:
-        found = template.dicts(values)
-        names = list(template.names)
-    # The reach's columns: those between the case's values and its forms (_keyset_query).
-    columns = names[len(ROW_VALUES) : -1]
-    for v in found:
-        v["reach"] = [v.pop(c) for c in columns]
-    return found
+        # values() puts the case's values first, then the annotations in order: the reach's
+        # columns, then forms_json, as the template's columns are.
+        return [tuple(v.values()) for v in build(values)]
+    return template.rows(values)
 
 
 def _cached_count(actor: Actor, filters: CaseFilters) -> int:

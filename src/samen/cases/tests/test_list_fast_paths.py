@@ -81,6 +81,24 @@ def test_the_time_is_written_in_the_time_zone_of_each_call():
         assert present_many(Odd, row) == [{"at": "2025-06-01T14:00:00+02:00"}]
 
 
+def test_times_kept_as_written_are_written_as_drf_writes_them_in_each_zone():
+    # One instant with three tzinfos, the night the clocks go back, microseconds: each written
+    # afresh, then from the texts kept, in each zone in turn (ADR 0082).
+    instants = [
+        datetime(2025, 10, 26, 0, 30, tzinfo=UTC),
+        datetime(2025, 10, 26, 1, 30, tzinfo=UTC),
+        datetime(2025, 10, 26, 2, 30, tzinfo=AMS),
+        datetime(2025, 6, 1, 12, 0, 0, 5, tzinfo=ZoneInfo("America/Sao_Paulo")),
+    ]
+    rows = [{"at": v} for v in instants + [v.astimezone(AMS) for v in instants]]
+    field = serializers.DateTimeField()
+    for _ in range(2):
+        for zone in ("Europe/Amsterdam", "UTC", "America/Sao_Paulo", "Europe/Amsterdam"):
+            with timezone.override(ZoneInfo(zone)):
+                want = [{"at": field.to_representation(r["at"])} for r in rows]
+                assert present_many(Odd, rows) == want, zone
+
+
 def test_the_list_presents_its_pages_as_the_serializer_does_in_both_languages(actor_for, record):
     for _ in range(2):
         record(forms=["sexual", "labour"])

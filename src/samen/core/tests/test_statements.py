@@ -3,6 +3,8 @@ each call; a parameter that varies in any other way refuses the template."""
 
 from datetime import timedelta
 
+import pytest
+from django.db import connection
 from django.utils import timezone
 
 from samen.core import statements
@@ -38,3 +40,38 @@ def test_the_cache_compiles_a_key_once_and_forgets_the_oldest(db):
     for key in ("a", "b", "a", "c", "b"):
         cache.get(key, lambda key=key: made.append(key))
     assert made == ["a", "b", "c", "b"] and len(cache) == 2
+
+
+TIMES = [
+    "2025-03-30 00:59:59.999999+00",  # the hour the clocks go forward in Amsterdam
+    "2025-10-26 01:00:00+00",
+    "2026-12-06 21:30:00.000001+00",
+    "2026-12-06 21:30:00.1+00",
+    "1970-01-01 00:00:00+00",
+    "0001-01-01 00:00:00+00",
+    "9999-12-31 23:59:59.5+00",
+]
+
+
+def test_times_load_as_djangos_loader_loads_them(db):
+    """The compiled loader of `timestamptz` in the statements' cursors (statements._times_in_c)
+    gives what Django's cursors give: the same datetimes, the same tzinfo object."""
+    if not statements.prepared():
+        pytest.skip("PostgreSQL's prepared statements")
+    from django.db.backends.postgresql.psycopg_any import BaseTzLoader
+    from psycopg.pq import Format
+
+    sql = "SELECT x::timestamptz FROM unnest(%s::text[]) x"
+    with statements.cursor() as c:
+        oid = c.cursor.adapters.types["timestamptz"].oid
+        assert not issubclass(c.cursor.adapters.get_loader(oid, Format.TEXT), BaseTzLoader)
+        c.execute(sql, [TIMES])
+        fast = [r[0] for r in c.fetchall()]
+    assert fast == [r[0] for r in statements.execute(sql, [TIMES])]
+    with connection.cursor() as c:
+        assert issubclass(c.cursor.adapters.get_loader(oid, Format.TEXT), BaseTzLoader)
+        c.execute(sql, [TIMES])
+        djangos = [r[0] for r in c.fetchall()]
+    assert fast == djangos
+    assert repr(fast) == repr(djangos)
+    assert all(a.tzinfo is b.tzinfo for a, b in zip(fast, djangos, strict=True))
