@@ -147,8 +147,10 @@ def _shelter(actor: Actor) -> list[Queue]:
             Line(
                 text=f"{h['place_name']} · {labels.label('urgency', h['urgency'])}",
                 href=reverse("shelter:holds") + f"#hold-{h['hold']}",
-                hint=_("referral %(n)s, held until %(until)s")
-                % {"n": h["referral"], "until": labels.local_datetime(h["expires_at"])},
+                # The shelter sees the needs profile only (holds_for_shelter): no referral or
+                # case number until it accepts, so the line says until when the place is held.
+                hint=_("held until %(until)s")
+                % {"until": labels.local_datetime(h["expires_at"])},
                 urgent=h["urgency"] in ("high", "immediate"),
                 when=h["expires_at"],
             )

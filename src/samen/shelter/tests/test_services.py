@@ -332,3 +332,21 @@ def test_a_placement_puts_the_case_in_care_but_never_reopens_a_closed_one(
     # Closing is a decision of its own: a later placement does not undo it.
     Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED)
     assert case_status_follow(case=case, in_care=True, actor=None) == CaseStatus.CLOSED
+
+
+def test_shelter_home_lists_an_incoming_request_without_its_referral(
+    directory, coordinator, case, web_for
+):
+    # The home queue reads holds_for_shelter, which gives the needs profile only: its line must
+    # not need a referral or case number (it once raised KeyError on 'referral': a 500).
+    hold = services.hold_place(
+        actor=coordinator,
+        referral=referral_for(coordinator, case),
+        place=directory["women"],
+    )
+    response = web_for("demo-shelter").get("/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    queue = page.split('data-testid="queue-requests"')[1].split("</section>")[0]
+    assert f"#hold-{hold.pk}" in queue and "vastgehouden tot" in queue
+    assert case.number not in queue and "verwijzing" not in queue
