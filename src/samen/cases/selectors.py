@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -275,24 +276,7 @@ def case_list_page(
             row = {k: row[k] for k in keys}
         rows.append(row)
         shown.append(number)
-    categories = (
-        frozenset().union(*(a.categories for a in access.values())) if access else frozenset()
-    )
-    audit.record(
-        actor,
-        "case.search",
-        object_type="case",
-        object_id="*",
-        fields=sorted(listed),
-        purpose=policy.purpose_of(actor),
-        legal_basis=policy.legal_basis(actor, categories),
-        emergency=any(a.emergency for a in access.values()),
-        detail={
-            "filters": filters.as_detail(),
-            "shown": shown,
-            "relations": sorted({a.relation.value for a in access.values()}),
-        },
-    )
+    _audit_search(actor, filters, access, fields=listed, shown=shown)
     return CaseKeysetPage(
         rows=rows,
         next=CaseCursor(found[-1][5], found[-1][0]) if more else None,
@@ -500,7 +484,26 @@ def _present_and_audit(actor: Actor, filters: CaseFilters, found: list[dict]) ->
         if column not in parsed:
             parsed[column] = _forms_from(column, english)
         rows.append(_summary(v, parsed[column], a, shown[id(a)], language))
-    shown_fields = sorted({f for row in rows for f in row if f in LIST_FIELDS})
+    _audit_search(
+        actor,
+        filters,
+        access,
+        fields={f for row in rows for f in row if f in LIST_FIELDS},
+        shown=[r["number"] for r in rows],
+    )
+    return rows
+
+
+def _audit_search(
+    actor: Actor,
+    filters: CaseFilters,
+    access: Mapping[int, CaseAccess],
+    *,
+    fields: set[str],
+    shown: list[str],
+) -> None:
+    """The audit entry of a page of the case list: the fields and cases shown, by which
+    relations, on which legal basis. One definition for the web's and the API's pages."""
     categories = (
         frozenset().union(*(a.categories for a in access.values())) if access else frozenset()
     )
@@ -509,17 +512,16 @@ def _present_and_audit(actor: Actor, filters: CaseFilters, found: list[dict]) ->
         "case.search",
         object_type="case",
         object_id="*",
-        fields=shown_fields,
+        fields=sorted(fields),
         purpose=policy.purpose_of(actor),
         legal_basis=policy.legal_basis(actor, categories),
         emergency=any(a.emergency for a in access.values()),
         detail={
             "filters": filters.as_detail(),
-            "shown": [r["number"] for r in rows],
+            "shown": shown,
             "relations": sorted({a.relation.value for a in access.values()}),
         },
     )
-    return rows
 
 
 @functools.cache
