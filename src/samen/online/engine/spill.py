@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import weakref
 from collections.abc import Callable, Iterator
 from typing import IO
 
@@ -26,11 +27,16 @@ class SpillFile:
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix
         self._file: IO[bytes] | None = None
+        self._closer: weakref.finalize | None = None
         self.size = 0
 
     def _handle(self) -> IO[bytes]:
         if self._file is None:
             self._file = tempfile.TemporaryFile(prefix=self.prefix)  # noqa: SIM115
+            # A scan drops its columns rather than closing each one: closed here when this
+            # object is collected, not by the file's own finaliser, which warns (ResourceWarning)
+            # about every file it has to close.
+            self._closer = weakref.finalize(self, self._file.close)
         return self._file
 
     def append(self, data: bytes | np.ndarray) -> None:
@@ -116,7 +122,8 @@ class SpillFile:
 
     def close(self) -> None:
         if self._file is not None:
-            self._file.close()
+            if self._closer is not None:
+                self._closer()
             self._file = None
             self.size = 0
 
