@@ -892,6 +892,82 @@ def _extract(
     return found
 
 
+# What ``worker_extract`` returns: contacts (keys, repeats dropped), the first name or "", the
+# age, the price, the first city or "", the language, the slot-normalised tokens, the
+# lower-cased title and text, and the rule words (``extract_with``'s ``words``).
+WorkerFields = tuple[list[str], str, int, float, str, str, list[str], str, set[str]]
+
+
+def worker_extract(
+    title: str,
+    text: str,
+    phone: str,
+    email: str,
+    image_hashes: tuple[str, ...],
+    table: dict[str, int],
+) -> WorkerFields:
+    """What a scan's worker keeps of ``extract_with`` (the same values: a test compares them
+    on both generators' ads and odd texts), in one call an ad: ``_extract``'s steps with the
+    compiled scanner, and only the fields the worker ships. Needs the compiled ``_tokens``."""
+    found = Extraction()
+    contacts = found.contacts
+    original = f"{title}\n{text}"
+    lowered = original.lower()
+    if phone:
+        normalised_phone = normalise_phone(phone)
+        if normalised_phone:
+            contacts.append(f"tel:{normalised_phone}")
+    if email and "@" in email:
+        contacts.append(f"email:{email.strip().lower()}")
+    if image_hashes:
+        contacts.extend(f"img:{h.lower()}" for h in image_hashes if h)
+    tokens, rule_words, language, marks = _compiled_scan_rules(lowered, table)
+    _find_contacts(lowered, found, rule_words)
+    names = found.names
+    age = -1
+    persona = _title_names(title) if title else None
+    if persona:
+        names.append(persona[0])
+        age = persona[1]
+    if text and not rule_words.isdisjoint(_GREETING_AFTER_NAME):
+        greeting = _AFTER_NAME_RE.search(text, 0, 300)
+        name = greeting.group("name") if greeting else ""
+        if name and name not in _NOT_NAMES and name not in names:
+            names.append(name)
+    tokens = _slot_tokens(original, tokens, rule_words, found, marks)
+    if age < 0 and names:
+        at = text.find(names[0])
+        if at >= 0:
+            after = _AGE_AFTER_NAME_RE.match(text, at + len(names[0]))
+            if after:
+                age = int(after.group("age"))
+    if age < 0 and not (
+        rule_words.isdisjoint(_AGE_UNIT_WORDS) and rule_words.isdisjoint(_AGE_LABEL_WORDS)
+    ):
+        age = _age(lowered)
+    price = -1.0
+    for marker in _PRICE_MARKERS:
+        at = lowered.find(marker)
+        if at >= 0:
+            price = _price_in(lowered, max(0, at - 12), at + 16)
+            if price >= 0:
+                break
+    if len(contacts) > 1:
+        contacts = list(dict.fromkeys(contacts))
+    cities = found.cities
+    return (
+        contacts,
+        names[0] if names else "",
+        age,
+        price,
+        cities[0] if cities else "",
+        LANGUAGES[language] if language >= 0 else _language_of(language, lowered),
+        tokens,
+        lowered,
+        rule_words,
+    )
+
+
 @lru_cache(maxsize=4096)
 def canonical_city(city: str) -> str:
     """The canonical spelling of a city name from the gazetteer, or the input stripped."""
