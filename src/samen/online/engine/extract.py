@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Protocol
 
 import phonenumbers
 
@@ -238,6 +239,29 @@ class Extraction:
     def normalised(self) -> str:
         """The slot-normalised text. Joined on demand: only the report shows it, for a few ads."""
         return " ".join(self.tokens)
+
+
+class _Found(Protocol):
+    """What the contact scan and the slot rules write an ad's findings into: an ``Extraction``,
+    or in a scan's worker the lighter ``_WorkerFound``."""
+
+    contacts: list[str]
+    urls: list[str]
+    names: list[str]
+    cities: list[str]
+
+
+class _WorkerFound:
+    """``worker_extract``'s findings: only the four lists the steps it calls write, without the
+    ``Extraction``'s other fields and their defaults (one of these an ad)."""
+
+    __slots__ = ("cities", "contacts", "names", "urls")
+
+    def __init__(self) -> None:
+        self.contacts: list[str] = []
+        self.urls: list[str] = []
+        self.names: list[str] = []
+        self.cities: list[str] = []
 
 
 # Numbers the numbering plan does not list are still keys: an operator's number is evidence
@@ -475,7 +499,7 @@ _contact_matches = (
 )
 
 
-def _find_contacts(lowered: str, found: Extraction, words: set[str] | frozenset[str]) -> None:
+def _find_contacts(lowered: str, found: _Found, words: set[str] | frozenset[str]) -> None:
     """Contacts in the text: the matches of the contact patterns (``_contact_matches``) as
     keys, and numbers with a spelled-out 6. ``words`` (the ad's word tokens, or those of them in
     ``_RULE_WORDS``) gate the costlier patterns: each runs only when a word it needs occurs."""
@@ -614,7 +638,7 @@ def _indices_in_py(tokens: list[str], words: set[str] | frozenset[str]) -> list[
 _indices_in = _compiled_indices_in if _compiled_indices_in is not None else _indices_in_py
 
 
-def _spelled_numbers(lower: list[str], found: Extraction) -> list[str]:
+def _spelled_numbers(lower: list[str], found: _Found) -> list[str]:
     """Collapse runs of number words ("nul zes een twee ...") into one number slot, and read
     them as a phone number when they make one. A few number words in a row are ordinary words
     ("een", "one"), so only runs of at least ``_MIN_SPELLED_RUN`` count."""
@@ -683,7 +707,7 @@ def _slot_tokens(
     original: str,
     lower: list[str],
     words: set[str] | frozenset[str],
-    found: Extraction,
+    found: _Found,
     marks: bytes | None = None,
 ) -> list[str]:
     """The word tokens (``_word_tokens``; ``words`` is their set, or the part of it in
@@ -890,6 +914,82 @@ def _extract(
     if len(found.contacts) > 1:
         found.contacts = list(dict.fromkeys(found.contacts))
     return found
+
+
+# What ``worker_extract`` returns: contacts (keys, repeats dropped), the first name or "", the
+# age, the price, the first city or "", the language, the slot-normalised tokens, the
+# lower-cased title and text, and the rule words (``extract_with``'s ``words``).
+WorkerFields = tuple[list[str], str, int, float, str, str, list[str], str, set[str]]
+
+
+def worker_extract(
+    title: str,
+    text: str,
+    phone: str,
+    email: str,
+    image_hashes: tuple[str, ...],
+    table: dict[str, int],
+) -> WorkerFields:
+    """What a scan's worker keeps of ``extract_with`` (the same values: a test compares them
+    on both generators' ads and odd texts), in one call an ad: ``_extract``'s steps with the
+    compiled scanner, and only the fields the worker ships. Needs the compiled ``_tokens``."""
+    found = _WorkerFound()
+    contacts = found.contacts
+    original = f"{title}\n{text}"
+    lowered = original.lower()
+    if phone:
+        normalised_phone = normalise_phone(phone)
+        if normalised_phone:
+            contacts.append(f"tel:{normalised_phone}")
+    if email and "@" in email:
+        contacts.append(f"email:{email.strip().lower()}")
+    if image_hashes:
+        contacts.extend(f"img:{h.lower()}" for h in image_hashes if h)
+    tokens, rule_words, language, marks = _compiled_scan_rules(lowered, table)
+    _find_contacts(lowered, found, rule_words)
+    names = found.names
+    age = -1
+    persona = _title_names(title) if title else None
+    if persona:
+        names.append(persona[0])
+        age = persona[1]
+    if text and not rule_words.isdisjoint(_GREETING_AFTER_NAME):
+        greeting = _AFTER_NAME_RE.search(text, 0, 300)
+        name = greeting.group("name") if greeting else ""
+        if name and name not in _NOT_NAMES and name not in names:
+            names.append(name)
+    tokens = _slot_tokens(original, tokens, rule_words, found, marks)
+    if age < 0 and names:
+        at = text.find(names[0])
+        if at >= 0:
+            after = _AGE_AFTER_NAME_RE.match(text, at + len(names[0]))
+            if after:
+                age = int(after.group("age"))
+    if age < 0 and not (
+        rule_words.isdisjoint(_AGE_UNIT_WORDS) and rule_words.isdisjoint(_AGE_LABEL_WORDS)
+    ):
+        age = _age(lowered)
+    price = -1.0
+    for marker in _PRICE_MARKERS:
+        at = lowered.find(marker)
+        if at >= 0:
+            price = _price_in(lowered, max(0, at - 12), at + 16)
+            if price >= 0:
+                break
+    if len(contacts) > 1:
+        contacts = list(dict.fromkeys(contacts))
+    cities = found.cities
+    return (
+        contacts,
+        names[0] if names else "",
+        age,
+        price,
+        cities[0] if cities else "",
+        LANGUAGES[language] if language >= 0 else _language_of(language, lowered),
+        tokens,
+        lowered,
+        rule_words,
+    )
 
 
 @lru_cache(maxsize=4096)

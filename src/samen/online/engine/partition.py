@@ -20,15 +20,30 @@ from functools import lru_cache
 import numpy as np
 
 from .arrays import sorted_unique
-from .extract import canonical_city, extract_with, scan_table
+from .extract import _compiled_scan_rules, canonical_city, extract_with, scan_table
+from .extract import worker_extract as _worker_extract_py
 from .indicators import IndicatorSet, load_indicators
 from .minhash import fmix32, permutations
-from .reader import MAX_AD_BYTES, BadRecord, Chunk, _too_large, parse_ad, skip_rest_of_line
+from .reader import (
+    MAX_AD_BYTES,
+    BadRecord,
+    Chunk,
+    _too_large,
+    _typed_record,
+    ad_fields,
+    parse_ad,
+    skip_rest_of_line,
+    typed_fields,
+    untyped_ad,
+)
 
 try:
     from ._tokens import sketch as _compiled_sketch  # by name: see extract.py
 except ImportError:  # an install from before the extension (make install builds it): slower
     _compiled_sketch = None  # type: ignore[assignment]
+
+# The fused chunk loop needs the compiled scanner (``worker_extract`` calls it directly).
+_worker_extract = _worker_extract_py if _compiled_scan_rules is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,6 +350,85 @@ def _mask_table(indicators: IndicatorSet) -> dict[str, int]:
 
 
 def _process_chunk(chunk: Chunk, config: ScanConfig) -> ChunkResult:
+    """A chunk's result: each ad parsed, extracted and masked, then the chunk's sketches.
+
+    One pass with one row (a tuple) an ad, turned into the result's columns at the end: the
+    typed decoder's fields read directly (``reader.typed_fields``), extraction by
+    ``extract.worker_extract``; the same result as ``_process_chunk_plain``, the definition
+    (a test compares them on both generators' ads, odd texts and bad lines)."""
+    if _worker_extract is None:
+        return _process_chunk_plain(chunk, config)
+    indicators = load_indicators(config.indicators_path)
+    table = _mask_table(indicators)
+    mask = indicators.mask
+    extract_row = _worker_extract
+    rows: list[tuple] = []
+    add_row = rows.append
+    token_lists: list[list[str]] = []
+    add_tokens = token_lists.append
+    bad: list[tuple[int, int, str]] = []
+    file_index = chunk.file_index
+    for line_number, offset, payload in chunk.items:
+        try:
+            typed = (
+                _typed_record(payload) if type(payload) is bytes and payload[:1] == b"{" else None
+            )
+            if typed is not None:
+                ad_id, url, day, city, title, text, phone, email, hashes, price, age = typed_fields(
+                    typed
+                )
+            else:
+                ad_id, url, day, city, title, text, phone, email, hashes, price, age = ad_fields(
+                    untyped_ad(payload)
+                )
+        except BadRecord as exc:
+            bad.append((file_index, line_number, str(exc)))
+            continue
+        contacts, name, found_age, found_price, found_city, language, tokens, lowered, words = (
+            extract_row(title, text, phone, email, hashes, table)
+        )
+        add_row(
+            (
+                ad_id,
+                line_number,
+                offset,
+                url,
+                day,
+                canonical_city(city) if city else found_city,
+                name,
+                age if age >= 0 else found_age,
+                price if price >= 0 else found_price,
+                language,
+                # ``words`` holds the trigger words the mask asks about (``_mask_table``).
+                mask(lowered, words),
+                contacts,
+            )
+        )
+        add_tokens(tokens)
+    result = ChunkResult(chunk.seq, file_index, chunk.nbytes)
+    if rows:
+        (
+            result.ids,
+            result.line_numbers,
+            result.offsets,
+            result.urls,
+            result.days,
+            result.cities,
+            result.names,
+            result.ages,
+            result.prices,
+            result.languages,
+            result.masks,
+            result.contacts,
+        ) = map(list, zip(*rows, strict=True))
+    result.bad = bad
+    result.signatures, result.shingles, result.shingle_counts = chunk_sketches(token_lists, config)
+    return result
+
+
+def _process_chunk_plain(chunk: Chunk, config: ScanConfig) -> ChunkResult:
+    """``_process_chunk`` ad by ad through ``parse_ad`` and ``extract_with``: its definition,
+    and the path when the compiled ``_tokens`` is not built."""
     indicators = load_indicators(config.indicators_path)
     table = _mask_table(indicators)
     mask = indicators.mask

@@ -199,13 +199,68 @@ def _typed_ad(record: _Fields) -> Ad:
     )
 
 
+# What ``typed_fields`` returns: id, url, day, city, title, text, phone, email, image hashes,
+# price, age (the fields of ``Ad`` that a scan's worker reads).
+TypedFields = tuple[str, str, int, str, str, str, str, str, tuple[str, ...], float, int]
+
+
+def typed_fields(record: _Fields) -> TypedFields:
+    """``_typed_ad``'s checks in the same order (so the same first reason) and the values of
+    the fields a worker reads, as a tuple instead of an ``Ad`` (a test compares them)."""
+    ad_id = (record.id or "").strip()
+    if not ad_id:
+        raise BadRecord("missing 'id'")
+    title, text = record.title or "", record.text or ""
+    if not (title or text):
+        raise BadRecord("no 'title' and no 'text'")
+    age = _number_value(record.age, "age")
+    day = _day((record.posted_at or "").strip())
+    hashes = record.image_hashes or ()
+    return (
+        ad_id,
+        (record.url or "").strip(),
+        day,
+        (record.city or "").strip(),
+        title,
+        text,
+        record.phone or "",
+        record.email or "",
+        (hashes,) if isinstance(hashes, str) else tuple(hashes),
+        _number_value(record.price, "price"),
+        int(age) if age >= 0 else -1,
+    )
+
+
+def ad_fields(ad: Ad) -> TypedFields:
+    """An ``Ad``'s fields in the order of ``typed_fields``."""
+    return (
+        ad.id,
+        ad.url,
+        ad.day,
+        ad.city,
+        ad.title,
+        ad.text,
+        ad.phone,
+        ad.email,
+        ad.image_hashes,
+        ad.price,
+        ad.age,
+    )
+
+
 def parse_ad(payload: object) -> Ad:
     """One ad from a raw JSON line (bytes or str) or a CSV row (dict). Raises BadRecord."""
-    if isinstance(payload, Unreadable):
-        raise BadRecord(payload.reason)
     typed = _typed_record(payload) if type(payload) is bytes and payload[:1] == b"{" else None
     if typed is not None:
         return _typed_ad(typed)
+    return untyped_ad(payload)
+
+
+def untyped_ad(payload: object) -> Ad:
+    """``parse_ad`` of a payload that the typed decoder does not read (or was not given):
+    ``json.loads`` and the checks of each field, with the reason of the first that fails."""
+    if isinstance(payload, Unreadable):
+        raise BadRecord(payload.reason)
     if isinstance(payload, bytes | str):
         try:
             if type(payload) is bytes and payload[:1] == b"{":
