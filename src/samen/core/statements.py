@@ -100,7 +100,7 @@ def execute(sql: str, params: Sequence[object]) -> list[tuple]:
     db = connections[DEFAULT_DB_ALIAS]  # the object `connection` stands for, looked up once
     if not prepared(db):
         with db.cursor() as c:
-            c.execute(sql, params)
+            c.execute(sql, params)  # type: ignore[arg-type]  # as `connection.cursor()` took it
             return c.fetchall() if returns_rows(c) else []
     raw = _kept_cursor(db)
     if db.queries_logged or db.execute_wrappers:
