@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.utils import timezone
@@ -58,7 +58,7 @@ except ImportError:  # pragma: no cover (SQLite-only installs)
     psycopg = None  # type: ignore[assignment]
 
 
-def _times_in_c(raw_cursor: Any) -> None:
+def _times_in_c(raw_cursor: Any, db: Any = connection) -> None:
     """`timestamptz` columns of a statement's cursor loaded by psycopg's compiled loader instead
     of Django's, which is psycopg's pure-Python loader with the time zone replaced by the
     connection's (ADR 0082): on a page of the case list it was a third of reading the rows. The
@@ -67,18 +67,15 @@ def _times_in_c(raw_cursor: Any) -> None:
     gives `datetime.timezone.utc` for a session in UTC, the object Django puts in. Anywhere
     else Django's loader stays. Per cursor, not per connection: Django reads the `timezone` of
     the connection's loader whenever it makes a cursor, and the compiled one has none."""
-    if (
-        connection.timezone is UTC
-        and raw_cursor.connection.info.parameter_status("TimeZone") == "UTC"
-    ):
+    if db.timezone is UTC and raw_cursor.connection.info.parameter_status("TimeZone") == "UTC":
         # Registering psycopg's loader class registers its compiled twin where there is one.
         raw_cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
 
 
-def prepared() -> bool:
+def prepared(db: Any = connection) -> bool:
     """Whether statements run prepared on this connection (PostgreSQL with DATABASE_PREPARED)."""
     return (
-        connection.vendor == "postgresql"
+        db.vendor == "postgresql"
         and psycopg is not None
         and getattr(settings, "DATABASE_PREPARED", False)
     )
@@ -100,9 +97,46 @@ def cursor() -> Any:
 
 def execute(sql: str, params: Sequence[object]) -> list[tuple]:
     """Run one statement (prepared where it can be) and return its rows."""
-    with cursor() as c:
+    db = connections[DEFAULT_DB_ALIAS]  # the object `connection` stands for, looked up once
+    if not prepared(db):
+        with db.cursor() as c:
+            c.execute(sql, params)  # type: ignore[arg-type]  # as `connection.cursor()` took it
+            return c.fetchall() if returns_rows(c) else []
+    raw = _kept_cursor(db)
+    if db.queries_logged or db.execute_wrappers:
+        # Counted, logged or wrapped (tests, DEBUG, benchmarks): through Django's own wrapper.
+        c = db._prepare_cursor(raw)  # type: ignore[attr-defined]
         c.execute(sql, params)
         return c.fetchall() if returns_rows(c) else []
+    # What Django's CursorWrapper.execute and fetchall do when nothing wraps or logs them
+    # (_prepare_cursor, CursorWrapper._execute): the thread and broken-transaction checks and
+    # Django's error classes, without a wrapper object and a wrapped fetchall built on every
+    # statement (ADR 0087).
+    db.validate_thread_sharing()
+    db.validate_no_broken_transaction()
+    with db.wrap_database_errors:
+        raw.execute(sql, params)
+        return raw.fetchall() if returns_rows(raw) else []
+
+
+def _kept_cursor(db: Any) -> Any:
+    """The prepared-statement cursor `execute` uses on this connection, made once per
+    connection instead of once per statement (ADR 0087): a new one when the connection is a
+    new one (Django reconnected), the cursor was closed, or the time zones `_times_in_c` reads
+    changed. Django's connections are per thread, and `execute` reads all rows before it
+    returns, so no two statements ever share it at once."""
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    pg = db.connection
+    zones = (db.timezone is UTC, pg.info.parameter_status("TimeZone"))
+    kept = getattr(db, "_samen_kept_cursor", None)
+    if kept is not None and kept[0] is pg and kept[1] == zones and not kept[2].closed:
+        return kept[2]
+    with db.wrap_database_errors:
+        raw = PreparedCursor(pg)
+    _times_in_c(raw, db)
+    db._samen_kept_cursor = (pg, zones, raw)
+    return raw
 
 
 _NO_RESULT = object()

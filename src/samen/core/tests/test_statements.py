@@ -75,3 +75,80 @@ def test_times_load_as_djangos_loader_loads_them(db):
     assert fast == djangos
     assert repr(fast) == repr(djangos)
     assert all(a.tzinfo is b.tzinfo for a, b in zip(fast, djangos, strict=True))
+
+
+def _lean_prepared():
+    """Skip unless statements run prepared (PostgreSQL), where `execute` keeps one cursor per
+    connection and calls it without Django's cursor wrapper when nothing logs or wraps."""
+    if not statements.prepared():
+        pytest.skip("PostgreSQL's prepared statements")
+    assert not connection.queries_logged and not connection.execute_wrappers
+
+
+def test_execute_keeps_one_cursor_per_connection_and_a_new_one_after_a_reconnect(db):
+    _lean_prepared()
+    assert statements.execute("SELECT %s::int + 1", [41]) == [(42,)]
+    kept = connection._samen_kept_cursor[2]
+    assert statements.execute("SELECT %s::text", ["b"]) == [("b",)]
+    assert connection._samen_kept_cursor[2] is kept  # the same cursor, not one per statement
+    kept.close()  # a closed cursor is never used again
+    assert statements.execute("SELECT 1 WHERE false", []) == []
+    assert connection._samen_kept_cursor[2] is not kept
+    kept = connection._samen_kept_cursor[2]
+    old_connection = connection.connection
+    with connection.cursor() as c:  # a session in another zone: the compiled loader goes
+        c.execute("SET TIME ZONE 'Europe/Amsterdam'")
+    try:
+        at = statements.execute("SELECT '2026-12-06 21:30:00+00'::timestamptz", [])[0][0]
+        assert connection._samen_kept_cursor[2] is not kept
+        assert connection.connection is old_connection
+        with connection.cursor() as c:
+            c.execute("SELECT '2026-12-06 21:30:00+00'::timestamptz")
+            assert repr(at) == repr(c.fetchone()[0])  # Django's loader, as Django's cursor
+    finally:
+        with connection.cursor() as c:
+            c.execute("SET TIME ZONE 'UTC'")
+    assert statements.execute("SELECT 1", []) == [(1,)]
+    assert connection._samen_kept_cursor[0] is connection.connection
+
+
+def test_execute_without_the_wrapper_raises_djangos_errors_and_checks_the_transaction(db):
+    from django.db import DatabaseError, IntegrityError, ProgrammingError, transaction
+    from django.db.transaction import TransactionManagementError
+
+    _lean_prepared()
+    # Django's class, as through its cursor wrapper.
+    with pytest.raises(ProgrammingError), transaction.atomic():
+        statements.execute("SELECT no_such_column FROM core_throttlecount_none", [])
+    ThrottleCount.objects.create(key="dup", period=0, hits=1)
+    with transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic():
+            statements.execute(
+                f"INSERT INTO {ThrottleCount._meta.db_table} (key, period, hits) VALUES (%s, 0, 1)",
+                ["dup"],
+            )
+        assert statements.execute("SELECT 1", []) == [(1,)]  # the savepoint rolled back
+    with transaction.atomic():
+        with pytest.raises(DatabaseError), transaction.atomic(savepoint=False):
+            statements.execute("SELECT 1/0", [])
+        with pytest.raises(TransactionManagementError):  # the block is broken, as Django says
+            statements.execute("SELECT 1", [])
+
+
+def test_execute_is_counted_and_wrapped_as_any_statement(db):
+    from django.test.utils import CaptureQueriesContext
+
+    if not statements.prepared():
+        pytest.skip("PostgreSQL's prepared statements")
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        assert statements.execute("SELECT %s::int", [7]) == [(7,)]
+    with CaptureQueriesContext(connection) as queries:
+        assert statements.execute("SELECT %s::int", [8]) == [(8,)]
+    assert seen == ["SELECT %s::int"]
+    assert [q["sql"].endswith("::int") for q in queries.captured_queries] == [True]
