@@ -287,7 +287,11 @@ def batches(
                 texts = audit.jsonb_texts(cur, audit._json_of(batch))
         rows: list[list[object]] = []
         subjects: list[tuple[int, str]] = []
+        in_rows = connection.vendor == "postgresql"  # the case numbers in the row (ADR 0086)
         for write_rows, write_subjects, head in audit._chained(key, batch, seq, prev, texts):
+            if in_rows:  # the append's comma-joined text as the list COPY writes as an array
+                write_rows = [[*row[:-1], row[-1].split(",") if row[-1] else None]
+                              for row in write_rows]  # fmt: skip
             rows += [[id0 + row[0] - seq0 - 1, *row] for row in write_rows]  # seq is row[0]
             subjects += [(id0 + s - seq0 - 1, number) for s, number in write_subjects]
             seq, prev = head
@@ -313,9 +317,12 @@ def head_state() -> tuple[int, str, int]:
 
 def copy_columns() -> str:
     """The entry table's columns in the order of `batches`' rows: id, then the append's."""
+    from django.db import connection
+
     from samen.core import audit
 
-    return f"id, {audit._tables().columns}"
+    t = audit._tables()
+    return f"id, {t.columns}" + (f", {t.numbers}" if connection.vendor == "postgresql" else "")
 
 
 def fill_postgres(dsn: str, n: int, key: bytes) -> tuple[int, str]:
