@@ -111,3 +111,23 @@ def test_the_migration_moves_rows_into_arrays_and_back_unchanged(trail):
     with connection.cursor() as cur:
         cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [migration.GIN_INDEX])
         assert "USING gin (case_numbers)" in cur.fetchone()[0]
+
+
+@pytest.mark.postgres_only
+def test_an_array_stored_out_of_order_fails_verify(trail):
+    """The message takes the numbers in the array's order (sorted when written): the same
+    numbers in another order are a changed row, and verify says so."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the array is PostgreSQL's")
+    listed = next(e for e in trail if len(reference(e)) == 25)
+    with approle.as_owner(), connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cur.execute(f"ALTER TABLE {subjects.ENTRIES} DISABLE TRIGGER samen_audit_append_only")
+        cur.execute(
+            f"UPDATE {subjects.ENTRIES} SET case_numbers = %s WHERE id = %s",
+            [list(reversed(reference(listed))), listed.pk],
+        )
+        cur.execute(f"ALTER TABLE {subjects.ENTRIES} ENABLE TRIGGER samen_audit_append_only")
+    result = audit.verify()
+    assert not result.ok and result.first_bad_seq == listed.seq
+    assert "subject index" in result.reason
