@@ -410,12 +410,16 @@ def corrupt(db: str, dsn: str, seq: int) -> str:
 
 def cut_tail(db: str, dsn: str, keep: int, keep_hash: str) -> str:
     """Delete every entry after `keep` and rewind the head to it: a consistent shorter chain."""
+    # On PostgreSQL an entry's case numbers go with its row (ADR 0086): no subject rows.
+    subject_rows = [] if db == "postgres" else [
+        f"DELETE FROM {SUBJECT_TABLE} WHERE entry_id IN "  # noqa: S608
+        f"(SELECT id FROM {TABLE} WHERE seq > {int(keep)})",
+    ]  # fmt: skip
     return tamper(
         db,
         dsn,
         [
-            f"DELETE FROM {SUBJECT_TABLE} WHERE entry_id IN "  # noqa: S608
-            f"(SELECT id FROM {TABLE} WHERE seq > {int(keep)})",
+            *subject_rows,
             f"DELETE FROM {TABLE} WHERE seq > {int(keep)}",  # noqa: S608
             f"UPDATE sharing_auditchainhead SET seq = {int(keep)}, hash = '{keep_hash}'",  # noqa: S608
         ],
