@@ -15,8 +15,8 @@ are printable ASCII, and a canonical form never holds anything else.
 Entries appended on PostgreSQL since migration 0011 are in FORM_COLUMNS (`audit_form`, ADR
 0059): the server writes each one's whole hashed message, which is streamed and hashed as it
 comes (`_message_span`), in id order, each with the case numbers of its own row (ADR 0086); a
-problem found so is named by the same walk in sequence order. The older entries go through the walk above.
-The plainly right FORM_COLUMNS entries are accepted by compiled code where it is built
+problem found so is named by the same walk in sequence order. The older entries go through the
+walk above. The plainly right FORM_COLUMNS entries are accepted by compiled code where it is built
 (`samen.core._chainwalk`, ADR 0068); the loop of `_message_span` stays the reference and judges
 every line that code does not accept.
 
