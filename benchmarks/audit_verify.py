@@ -287,7 +287,11 @@ def batches(
                 texts = audit.jsonb_texts(cur, audit._json_of(batch))
         rows: list[list[object]] = []
         subjects: list[tuple[int, str]] = []
+        in_rows = connection.vendor == "postgresql"  # the case numbers in the row (ADR 0086)
         for write_rows, write_subjects, head in audit._chained(key, batch, seq, prev, texts):
+            if in_rows:  # the append's comma-joined text as the list COPY writes as an array
+                write_rows = [[*row[:-1], row[-1].split(",") if row[-1] else None]
+                              for row in write_rows]  # fmt: skip
             rows += [[id0 + row[0] - seq0 - 1, *row] for row in write_rows]  # seq is row[0]
             subjects += [(id0 + s - seq0 - 1, number) for s, number in write_subjects]
             seq, prev = head
@@ -313,9 +317,12 @@ def head_state() -> tuple[int, str, int]:
 
 def copy_columns() -> str:
     """The entry table's columns in the order of `batches`' rows: id, then the append's."""
+    from django.db import connection
+
     from samen.core import audit
 
-    return f"id, {audit._tables().columns}"
+    t = audit._tables()
+    return f"id, {t.columns}" + (f", {t.numbers}" if connection.vendor == "postgresql" else "")
 
 
 def fill_postgres(dsn: str, n: int, key: bytes) -> tuple[int, str]:
@@ -403,12 +410,16 @@ def corrupt(db: str, dsn: str, seq: int) -> str:
 
 def cut_tail(db: str, dsn: str, keep: int, keep_hash: str) -> str:
     """Delete every entry after `keep` and rewind the head to it: a consistent shorter chain."""
+    # On PostgreSQL an entry's case numbers go with its row (ADR 0086): no subject rows.
+    subject_rows = [] if db == "postgres" else [
+        f"DELETE FROM {SUBJECT_TABLE} WHERE entry_id IN "  # noqa: S608
+        f"(SELECT id FROM {TABLE} WHERE seq > {int(keep)})",
+    ]  # fmt: skip
     return tamper(
         db,
         dsn,
         [
-            f"DELETE FROM {SUBJECT_TABLE} WHERE entry_id IN "  # noqa: S608
-            f"(SELECT id FROM {TABLE} WHERE seq > {int(keep)})",
+            *subject_rows,
             f"DELETE FROM {TABLE} WHERE seq > {int(keep)}",  # noqa: S608
             f"UPDATE sharing_auditchainhead SET seq = {int(keep)}, hash = '{keep_hash}'",  # noqa: S608
         ],

@@ -38,7 +38,7 @@ from samen.core.keys import key
 from samen.core.models import AuditChainHead, AuditEntry, AuditSubject
 
 if TYPE_CHECKING:
-    from django.db.models import Field
+    from django.db.models import Field, QuerySet
 
     from samen.core.actor import Actor
 
@@ -168,6 +168,26 @@ def record_many(actor: Actor, action: str, entries: Iterable[dict[str, Any]]) ->
         _append(batch)
 
 
+# Who reads an entry's case numbers asks these two (ADR 0086): PostgreSQL keeps them in the
+# entry (`case_numbers`, GIN-indexed), SQLite as one AuditSubject row each.
+
+
+def about_cases(entries: QuerySet[AuditEntry], numbers: Iterable[str]) -> QuerySet[AuditEntry]:
+    """The entries of `entries` about any of these case numbers, each once."""
+    wanted = list(numbers)
+    if connection.vendor == "postgresql":
+        return entries.filter(case_numbers__overlap=wanted)
+    return entries.filter(subjects__case_number__in=wanted).distinct()
+
+
+def cases_of(entries: Iterable[AuditEntry]) -> set[str]:
+    """The case numbers these entries are about, together."""
+    if connection.vendor == "postgresql":
+        return {n for entry in entries for n in entry.case_numbers or ()}
+    ids = [entry.pk for entry in entries]
+    return set(AuditSubject.objects.filter(entry__in=ids).values_list("case_number", flat=True))
+
+
 # The write path (ADR 0043). Per append, whatever the number of entries: one statement that
 # locks and reads the head, one that inserts the entries, their subject index rows and moves
 # the head (one statement on PostgreSQL; three cheap calls on SQLite), then the commit. The
@@ -182,6 +202,7 @@ class _Tables:
     subjects: str
     head: str
     columns: str  # the entry table's columns in _VALUE_COLUMNS order
+    numbers: str  # the column of an entry's case numbers (PostgreSQL, ADR 0086)
     named_fields: tuple  # (value name, model field preparing it for the database), same order
 
 
@@ -195,6 +216,7 @@ def _tables() -> _Tables:
         subjects=AuditSubject._meta.db_table,
         head=AuditChainHead._meta.db_table,
         columns=", ".join(connection.ops.quote_name(f.column) for f in fields),
+        numbers=connection.ops.quote_name(meta.get_field("case_numbers").column),
         named_fields=tuple(zip(_VALUE_COLUMNS, fields, strict=True)),
     )
 
@@ -303,35 +325,25 @@ def _lock_head(
     return _head_of(row, jsons)
 
 
-_Write = tuple[list[list[Any]], list[tuple[int, str]], tuple[int, str]]  # rows, subjects, head
+# rows, subject rows (SQLite: (seq, case number) each), head. On PostgreSQL each row ends with
+# its case numbers comma-joined (None for none) and there are no subject rows (ADR 0086).
+_Write = tuple[list[list[Any]], list[tuple[int, str]], tuple[int, str]]
 
 
 def _insert_sql(write: _Write) -> tuple[str, list[Any]]:
-    """PostgreSQL: one statement that inserts the rows and their subject index rows and moves
+    """PostgreSQL: one statement that inserts the rows, each with its case numbers, and moves
     the head."""
-    rows, subjects, head = write
+    rows, _subjects, head = write
     t = _tables()
-    one = "(" + ", ".join(["%s"] * len(_VALUE_COLUMNS)) + ")"
+    # The numbers as one text split by the server: binding a list costs the client far more
+    # (psycopg dumps an array element by element in Python). Case numbers hold no comma.
+    one = "(" + ", ".join(["%s"] * len(_VALUE_COLUMNS)) + ", string_to_array(%s, ','))"
     params = [p for row in rows for p in row]
     sql = (
-        f"WITH e AS (INSERT INTO {t.entries} ({t.columns}) VALUES "  # noqa: S608
-        f"{', '.join([one] * len(rows))} RETURNING id, seq)"
+        f"WITH e AS (INSERT INTO {t.entries} ({t.columns}, {t.numbers}) VALUES "  # noqa: S608
+        f"{', '.join([one] * len(rows))}) "
+        f"UPDATE {t.head} SET seq = %s, hash = %s WHERE id = 1"
     )
-    if subjects:
-        numbers = ",".join([n for _, n in subjects])
-        if numbers.count(",") == len(subjects) - 1:
-            # Two texts split by the server: binding two lists costs the client ~10 times more
-            # (psycopg dumps an array element by element in Python). Case numbers hold no comma.
-            pairs = "unnest(string_to_array(%s, ',')::bigint[], string_to_array(%s, ','))"
-            params += [",".join([str(seq) for seq, _ in subjects]), numbers]
-        else:  # pragma: no cover (subjects_of passes well-formed case numbers only)
-            pairs = "unnest(%s::bigint[], %s::text[])"
-            params += [[seq for seq, _ in subjects], [n for _, n in subjects]]
-        sql += (
-            f", s AS (INSERT INTO {t.subjects} (entry_id, case_number) "  # noqa: S608
-            f"SELECT e.id, x.n FROM {pairs} AS x(seq, n) JOIN e ON e.seq = x.seq)"
-        )
-    sql += f" UPDATE {t.head} SET seq = %s, hash = %s WHERE id = 1"  # noqa: S608
     return sql, [*params, *head]
 
 
@@ -369,6 +381,7 @@ def _chained(
     # This thread's connection itself: each field reaches for it, through the proxy's
     # thread-local look-up every time (ADR 0063).
     db = connections[connection.alias]
+    in_rows = db.vendor == "postgresql"  # the numbers in the entry's row (ADR 0086)
     writes: list[_Write] = []
     for start in range(0, len(batch), _BATCH):
         rows: list[list[Any]] = []
@@ -387,8 +400,15 @@ def _chained(
                 digest, form_ = chain_hash(key, prev, values), FORM_JSON
             stored = {**values, "prev_hash": prev, "hash": digest, "form": form_}
             prepared = [f.get_db_prep_save(stored[name], db) for name, f in t.named_fields]
+            if in_rows:
+                joined = ",".join(numbers)
+                # subjects_of passes well-formed numbers only: never one with a comma.
+                if numbers and joined.count(",") != len(numbers) - 1:
+                    raise ValueError("a case number holds a comma")
+                prepared.append(joined or None)
+            else:
+                subjects += [(seq, number) for number in numbers]
             rows.append(prepared)
-            subjects += [(seq, number) for number in numbers]
             prev = digest
         writes.append((rows, subjects, (seq, prev)))
     return writes

@@ -68,17 +68,26 @@ def _sized_sql(expr: str) -> str:
     return f"octet_length({expr}) || ':' || {expr}"
 
 
-def message_sql(subjects_table: str, *, numbers: str = "", fields: str = "e.fields::text") -> str:
-    """The expression that writes `columns_message` of the row `e`: its subject index rows
-    from `subjects_table`, or `numbers`, an expression of them already sized and joined.
-    `fields` is the text of its `fields`: sized, it is used twice, and PostgreSQL would write
-    the `jsonb` out twice (ADR 0064: verify's query selects it once, in a subquery)."""
+#: The row's case numbers (`e.case_numbers`, ADR 0086) sized and joined in the array's own
+#: order: the append and migration 0013 store them sorted bytewise, as the message has them, so
+#: no sort is needed (one per entry made verify's query ~40% slower). An array stored in another
+#: order gives another message and fails its hash: a changed row is found, never passed. An
+#: element that is NULL (never written so) is written `NULL`: no sized number starts so, so a
+#: NULL slipped into the array changes the message instead of vanishing from it. `unnest`
+#: reads an array out in storage order and the aggregate takes its rows as they come.
+NUMBERS_SQL = (
+    f"(SELECT string_agg(COALESCE({_sized_sql('u.n')}, 'NULL'), '') "  # noqa: S608 (no input)
+    "FROM unnest(e.case_numbers) AS u(n))"
+)
+
+
+def message_sql(*, fields: str = "e.fields::text") -> str:
+    """The expression that writes `columns_message` of the row `e`, its case numbers from its
+    own `case_numbers`. `fields` is the text of its `fields`: sized, it is used twice, and
+    PostgreSQL would write the `jsonb` out twice (ADR 0064: verify's query selects it once, in
+    a subquery)."""
     strings = " || ".join(_sized_sql(f"e.{name}") for name in SIZED_COLUMNS)
-    numbers = numbers or (
-        f"(SELECT string_agg({_sized_sql('s.case_number')}, '' "  # noqa: S608 (table name from the model)
-        f'ORDER BY s.case_number COLLATE "C") FROM {subjects_table} s WHERE s.entry_id = e.id)'
-    )
-    numbers = f"COALESCE({numbers}, '')"
+    numbers = f"COALESCE({NUMBERS_SQL}, '')"
     return (
         f"e.prev_hash || '|2|' || e.seq || '|' || {AT_SQL} || '|' || "
         "COALESCE(e.actor_id::text, '') || '|' || COALESCE(e.organisation_id::text, '') || '|' "

@@ -14,9 +14,9 @@ are printable ASCII, and a canonical form never holds anything else.
 
 Entries appended on PostgreSQL since migration 0011 are in FORM_COLUMNS (`audit_form`, ADR
 0059): the server writes each one's whole hashed message, which is streamed and hashed as it
-comes (`_message_span`), in id order with the subject index merged per range; a problem found
-so is named by the same walk in sequence order. The older entries go through the walk above.
-The plainly right FORM_COLUMNS entries are accepted by compiled code where it is built
+comes (`_message_span`), in id order, each with the case numbers of its own row (ADR 0086); a
+problem found so is named by the same walk in sequence order. The older entries go through the
+walk above. The plainly right FORM_COLUMNS entries are accepted by compiled code where it is built
 (`samen.core._chainwalk`, ADR 0068); the loop of `_message_span` stays the reference and judges
 every line that code does not accept.
 
@@ -135,15 +135,19 @@ class Span:
 
 def _sql(lo: int, hi: int | None) -> tuple[str, list[int]]:
     entries, subjects = AuditEntry._meta.db_table, AuditSubject._meta.db_table
-    joined = "string_agg(s.case_number, ',')" if connection.vendor == "postgresql" else (
-        "group_concat(s.case_number, ',')"
-    )  # fmt: skip
     cols = ", ".join(f"e.{c}" for c in _ENTRY_COLUMNS)
     bound = "" if hi is None else " AND e.seq <= %s"
-    # The count guards the join: a tampered case number holding a comma cannot pass for two.
+    # The count guards the join: a tampered case number holding a comma cannot pass for two
+    # (nor, on PostgreSQL, a NULL element, which the count has and the text has not).
+    if connection.vendor == "postgresql":  # the numbers in the entry itself (ADR 0086)
+        index = "COALESCE(cardinality(e.case_numbers), 0), array_to_string(e.case_numbers, ',')"
+    else:
+        index = (
+            f"(SELECT COUNT(*) FROM {subjects} s WHERE s.entry_id = e.id), "  # noqa: S608 (table names from the models)
+            f"(SELECT group_concat(s.case_number, ',') FROM {subjects} s WHERE s.entry_id = e.id)"
+        )
     sql = (
-        f"SELECT {cols}, (SELECT COUNT(*) FROM {subjects} s WHERE s.entry_id = e.id), "  # noqa: S608 (table names from the models)
-        f"(SELECT {joined} FROM {subjects} s WHERE s.entry_id = e.id), e.form "
+        f"SELECT {cols}, {index}, e.form "  # noqa: S608 (table names from the models)
         f"FROM {entries} e WHERE e.seq > %s{bound} ORDER BY e.seq"
     )
     return sql, [lo] if hi is None else [lo, hi]
@@ -331,16 +335,13 @@ def _copy_sql(lo: int, hi: int | None) -> str:
 
 
 def _subjects_sql(lo: int, hi: int | None) -> str:
-    """Per entry id: how many index rows, and their case numbers comma-joined. All ids between
-    the lowest and highest of the range: more than it needs, never less."""
-    entries, subjects = AuditEntry._meta.db_table, AuditSubject._meta.db_table
+    """Per entry id of the range that names cases: how many, and the numbers comma-joined
+    (from the entry's own `case_numbers`, ADR 0086; a NULL element is counted, not joined)."""
+    entries = AuditEntry._meta.db_table
     bound = "" if hi is None else f" AND seq <= {int(hi)}"
-    # `id + 0`: the bounds from the sequence index, not a walk of the primary key.
-    ids = f"FROM {entries} WHERE seq > {int(lo)}{bound}"
     return (
-        f"COPY (SELECT s.entry_id, COUNT(*), string_agg(s.case_number, ',') FROM {subjects} s "  # noqa: S608
-        f"WHERE s.entry_id BETWEEN (SELECT MIN(id + 0) {ids}) AND (SELECT MAX(id + 0) {ids}) "
-        f"GROUP BY s.entry_id) TO STDOUT"
+        f"COPY (SELECT id, cardinality(case_numbers), array_to_string(case_numbers, ',') "  # noqa: S608
+        f"FROM {entries} WHERE seq > {int(lo)}{bound} AND cardinality(case_numbers) > 0) TO STDOUT"
     )
 
 
@@ -590,15 +591,10 @@ def _message_copy_sql(lo: int, hi: int | None, *, by_id: bool = False) -> str:
     """seq, id, form, hash and, for a FORM_COLUMNS entry its whole message (`audit_form`), for
     an older one its stored prev_hash (its content is checked by `_copy_span` afterwards).
 
-    In sequence order (exact) each entry's subject index is aggregated by a subquery of its own
-    (`string_agg(... ORDER BY ... COLLATE "C")`), some 2.4 µs per entry. In id order (`by_id`,
-    the fast walk) the range's index rows are read in the order of the (entry, case number)
-    index, aggregated once and merged by entry id (0.5–0.8 µs). That relies on the aggregate
-    following its input's order (PostgreSQL does, without promising it) and on the database's
-    collation ordering well-formed case numbers bytewise (same length, digits in the same
-    places). Either way a message that comes out wrong cannot hash right, and `audit.verify`
-    takes a problem the fast walk finds only from the exact walk."""
-    entries, subjects = AuditEntry._meta.db_table, AuditSubject._meta.db_table
+    Each entry's case numbers come from its own row (`case_numbers`, ADR 0086), sized and
+    sorted by a subquery over the array. A message that comes out wrong cannot hash right, and
+    `audit.verify` takes a problem the fast walk (`by_id`) finds only from the exact walk."""
+    entries = AuditEntry._meta.db_table
     column = "id" if by_id else "seq"
     where = f"e.{column} > {int(lo)}" + ("" if hi is None else f" AND e.{column} <= {int(hi)}")
     # The range's rows with the text of `fields` written once (`OFFSET 0` keeps the subquery
@@ -607,24 +603,12 @@ def _message_copy_sql(lo: int, hi: int | None, *, by_id: bool = False) -> str:
         f"(SELECT e.*, e.fields::text AS fields_text FROM {entries} e "  # noqa: S608 (table names from the models, bounds are ints)
         f"WHERE {where} ORDER BY e.{column} OFFSET 0) AS e"
     )
-    if not by_id:
-        return (
-            f"COPY (SELECT e.seq, e.id, e.form, e.hash, CASE WHEN e.form = {FORM_COLUMNS} "  # noqa: S608
-            f"THEN {message_sql(subjects, fields='e.fields_text')} ELSE e.prev_hash END "
-            f"FROM {rows} ORDER BY e.seq) TO STDOUT"
-        )
-    index_where = where.replace("e.id", "s.entry_id")
-    numbers = (
-        f"(SELECT entry_id, string_agg(n, '') AS numbers FROM (SELECT s.entry_id, "  # noqa: S608
-        f"octet_length(s.case_number) || ':' || s.case_number AS n FROM {subjects} s "
-        f"WHERE {index_where} ORDER BY s.entry_id, s.case_number) AS q "
-        "GROUP BY entry_id)"
-    )
+    # In id order a NULL sequence (an altered row) is left out, as the merged walk left it out.
+    only = " WHERE e.seq IS NOT NULL" if by_id else ""
     return (
         f"COPY (SELECT e.seq, e.id, e.form, e.hash, CASE WHEN e.form = {FORM_COLUMNS} "  # noqa: S608
-        f"THEN {message_sql(subjects, numbers='x.numbers', fields='e.fields_text')} "
-        f"ELSE e.prev_hash END FROM {rows} LEFT JOIN {numbers} AS x ON x.entry_id = e.id "
-        f"WHERE e.seq IS NOT NULL ORDER BY e.id) TO STDOUT"
+        f"THEN {message_sql(fields='e.fields_text')} ELSE e.prev_hash END "
+        f"FROM {rows}{only} ORDER BY e.{column}) TO STDOUT"
     )
 
 

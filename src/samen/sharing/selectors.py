@@ -15,7 +15,6 @@ from samen.core import audit, policy
 from samen.core.actor import Actor
 from samen.core.models import (
     AuditEntry,
-    AuditSubject,
     CaseShare,
     EmergencyAccess,
     ProcessingRule,
@@ -42,7 +41,7 @@ class AuditFilters:
 def _audit_qs(f: AuditFilters) -> QuerySet[AuditEntry]:
     qs = AuditEntry.objects.select_related("organisation")
     if f.case:
-        qs = qs.filter(subjects__case_number=f.case.strip().upper()).distinct()
+        qs = audit.about_cases(qs, [f.case.strip().upper()])
     if f.user:
         qs = qs.filter(actor_username=f.user.strip())
     if f.organisation:
@@ -63,11 +62,7 @@ def audit_search(*, actor: Actor, filters: AuditFilters, page: int = 1, per_page
     result = Paginator(_audit_qs(filters), min(per_page, 200)).get_page(page)
     # The page names the cases its entries touched: that is a use of each person's data too,
     # so the read is indexed to them (their subject-access report shows who read the trail).
-    shown = set(
-        AuditSubject.objects.filter(entry__in=[e.pk for e in result.object_list]).values_list(
-            "case_number", flat=True
-        )
-    )
+    shown = audit.cases_of(result.object_list)
     if filters.case:
         shown.add(filters.case.strip().upper())
     audit.record(
@@ -95,11 +90,7 @@ def audit_export(*, actor: Actor, filters: AuditFilters) -> list[AuditEntry]:
     the download is itself a use, indexed to every case it names."""
     policy.require(actor, "audit.read", object_type="audit")
     entries = list(_audit_qs(filters)[:AUDIT_EXPORT_LIMIT])
-    shown = set(
-        AuditSubject.objects.filter(entry__in=[e.pk for e in entries]).values_list(
-            "case_number", flat=True
-        )
-    )
+    shown = audit.cases_of(entries)
     audit.record(
         actor,
         "audit.export",

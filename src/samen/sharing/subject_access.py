@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from samen.cases import crypto
 from samen.cases.models import AgeBand, Case, CaseNote, CaseStatus, ExploitationForm, Gender, Person
 from samen.cases.services import identity_read
+from samen.core import audit
 from samen.core.models import (
     AuditEntry,
     CaseShare,
@@ -218,10 +219,9 @@ def subject_report_build(*, case: Case) -> SubjectReport:
     ]
     numbers = [c.number for c in cases]
     entries = list(
-        AuditEntry.objects.filter(subjects__case_number__in=numbers)
+        audit.about_cases(AuditEntry.objects.all(), numbers)
         .select_related("organisation")
         .order_by("seq")
-        .distinct()
     )
     purposes = {p.code: str(p) for p in Purpose.objects.all()}
     return SubjectReport(

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from samen.cases.models import Case, CaseEvent
-from samen.core.models import AuditSubject
+from samen.core import audit
+from samen.core.models import AuditEntry
 from samen.signalling.models import Signal
 from samen.signalling.services import PersonInput
 
@@ -41,11 +42,7 @@ def test_the_registrar_sees_possible_duplicates_and_merges_them(record, web_for)
     # Both histories stay, each pointing to the other, and the trail is indexed to both.
     assert CaseEvent.objects.filter(case=second, data__merged_into=first.number).exists()
     assert CaseEvent.objects.filter(case=first, data__merged_from=second.number).exists()
-    subjects = set(
-        AuditSubject.objects.filter(entry__action="case.merge").values_list(
-            "case_number", flat=True
-        )
-    )
+    subjects = audit.cases_of(AuditEntry.objects.filter(action="case.merge"))
     assert subjects == {first.number, second.number}
 
 

@@ -22,6 +22,7 @@ from samen.api.pagination import cursor_response
 from samen.cases import api as case_api
 from samen.cases import selectors
 from samen.cases import serializers as s
+from samen.core import audit
 from samen.core.models import AuditEntry, EmergencyAccess
 from samen.organisations.models import Membership
 from samen.sharing import services as sharing
@@ -134,7 +135,7 @@ def _last_search() -> tuple:
     entry = AuditEntry.objects.filter(action="case.search").order_by("-seq").first()
     if entry is None:
         return ()
-    subjects = sorted(entry.subjects.values_list("case_number", flat=True))
+    subjects = sorted(audit.cases_of([entry]))
     return entry.seq, tuple(getattr(entry, f) for f in _ENTRY), subjects
 
 

@@ -10,7 +10,8 @@ from django.db import DatabaseError, connection, transaction
 
 from samen.core import anchor, audit
 from samen.core.dbroles import grant_application_role
-from samen.core.models import AuditChainHead, AuditEntry, AuditSubject
+from samen.core.models import AuditChainHead, AuditEntry
+from samen.core.tests import subjects
 from samen.core.tests.test_audit_chain import SUBJECTS, TABLE, raw
 
 HEAD = AuditChainHead._meta.db_table
@@ -128,22 +129,29 @@ def test_a_trail_without_any_checkpoint_fails_the_command_unless_allowed(actor_f
 
 
 def test_an_altered_subject_index_row_fails(trail):
-    raw(
-        f"UPDATE {SUBJECTS} SET case_number = %s WHERE case_number = %s",
-        ["MH-2026-999999", "MH-2026-000103"],
-    )
+    raw(*subjects.changed("MH-2026-000103", "MH-2026-999999"))
     result = audit.verify()
     assert not result.ok and result.first_bad_seq == 3 and "subject index" in result.reason
 
 
 def test_a_removed_subject_index_row_fails(trail):
-    raw(f"DELETE FROM {SUBJECTS} WHERE case_number = %s", ["MH-2026-000004"])
+    raw(*subjects.removed("MH-2026-000004"))
     result = audit.verify()
     assert not result.ok and result.first_bad_seq == 4 and "subject index" in result.reason
 
 
+@pytest.mark.postgres_only
+def test_a_null_case_number_in_the_array_fails(trail):
+    """An element no append writes: counted as a number by verify, never read as none."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the array is PostgreSQL's")
+    raw(*subjects.added(trail[1].pk, None))
+    result = audit.verify()
+    assert not result.ok and result.first_bad_seq == 2 and "altered" in result.reason
+
+
 def test_an_added_subject_index_row_fails(trail):
-    AuditSubject.objects.create(entry=trail[1], case_number="MH-2026-777777")
+    raw(*subjects.added(trail[1].pk, "MH-2026-777777"))
     result = audit.verify()
     assert not result.ok and result.first_bad_seq == 2 and "subject index" in result.reason
 
@@ -174,6 +182,7 @@ def test_the_application_role_cannot_empty_alter_or_unguard_the_audit_table(trai
         f"ALTER TABLE {TABLE} DISABLE TRIGGER samen_audit_append_only",
         f"ALTER TABLE {TABLE} DISABLE TRIGGER ALL",
         f"DROP TRIGGER samen_audit_append_only ON {TABLE}",
+        f"UPDATE {TABLE} SET case_numbers = NULL",
         f"UPDATE {SUBJECTS} SET case_number = 'x'",
         f"DELETE FROM {SUBJECTS}",
         f"TRUNCATE {SUBJECTS}",

@@ -130,7 +130,7 @@ def test_each_kind_of_tampering_walks_alike(trail, monkeypatch):
         "altered column": (f"UPDATE {TABLE} SET actor_username = 'x' WHERE seq = 5", 5, "content"),
         "altered odd entry": (f"UPDATE {TABLE} SET purpose = 'p' WHERE seq = 10", 10, "content"),
         "subject index": (
-            f"UPDATE {SUBJECTS} SET case_number = 'MH-2026-000099' WHERE entry_id = %s",
+            f"UPDATE {TABLE} SET case_numbers = ARRAY['MH-2026-000099'] WHERE id = %s",
             7, "subject index",
         ),
         "missing seq": (f"DELETE FROM {SUBJECTS} WHERE entry_id = %s; "

@@ -12,8 +12,9 @@ from django.db import connection
 from samen.core import audit, audit_verify
 from samen.core.actor import Actor
 from samen.core.models import AuditEntry
+from samen.core.tests import subjects
 
-from .test_audit_chain import SUBJECTS, TABLE, raw
+from .test_audit_chain import TABLE, raw
 
 pytestmark = pytest.mark.postgres_only
 
@@ -97,10 +98,7 @@ def test_a_change_to_any_chained_column_is_found_in_the_fast_walk(odd_trail, cha
 
 
 def test_a_subject_index_row_written_twice_is_found(odd_trail):
-    raw(
-        f"INSERT INTO {SUBJECTS} (entry_id, case_number) VALUES (%s, %s)",
-        [odd_trail[1].pk, "MH-2026-000004"],
-    )
+    raw(*subjects.added(odd_trail[1].pk, "MH-2026-000004"))
     result = audit.verify()
     assert not result.ok and result.first_bad_seq == 2 and "subject index" in result.reason
 

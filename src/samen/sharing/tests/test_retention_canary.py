@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from samen.cases.models import Case, Person
 from samen.core import audit
 from samen.core.actor import Actor
-from samen.core.models import AuditEntry, AuditSubject, DataCategory, ProcessingRule
+from samen.core.models import AuditEntry, DataCategory, ProcessingRule
 from samen.sharing import retention
 from samen.sharing.tests.canary import (
     database_text,
@@ -75,7 +75,7 @@ def test_the_audit_trail_outlives_the_skeleton_and_still_verifies(three_people):
     numbers = {c.number for c in three_people["past"].cases}
     # Kept under the audit's own retention: the chain names the numbers, which now point to
     # nothing; the subject index is part of what verify checks, so it stays too.
-    indexed = set(AuditSubject.objects.values_list("case_number", flat=True))
+    indexed = audit.cases_of(AuditEntry.objects.all())
     assert numbers <= indexed
     entry = AuditEntry.objects.get(action="case.retention", fields=[retention.SKELETON])
     assert set(entry.detail["cases"]) == numbers and entry.detail["persons"] == 1

@@ -16,7 +16,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from samen.core import policy
+from samen.core import audit, policy
 from samen.core.access import AUTHENTICATED, PUBLIC
 from samen.web.tests.canary.attacker import sign_in
 from samen.web.tests.canary.world import CanaryWorld, build_canary_world
@@ -233,7 +233,7 @@ def test_every_detail_page_and_download_writes_an_audit_entry_for_every_role(
                 ok = written.filter(result="ok")
                 if status == 200 and not ok.exists():
                     silent.append(f"{username} opened {path}{query} unaudited")
-                elif status == 200 and not ok.filter(subjects__case_number=case_of[value]).exists():
+                elif status == 200 and not audit.about_cases(ok, [case_of[value]]).exists():
                     # The subject-access report lists a person's uses by this index.
                     silent.append(f"{username} opened {path}{query}: entry not indexed to case")
                 elif status != 200 and not written.exclude(result="ok").exists():
@@ -249,7 +249,7 @@ LISTS = [(path, p) for path, p in PERSONAL_PAGES]
 def test_every_list_indexes_its_entry_to_every_case_it_shows(canary_world, path, pattern):
     """A list, queue or dashboard that shows a target case's number must index its entry to
     that case, or the person's subject-access report misses the use."""
-    from samen.core.models import AuditSubject
+    from samen.core.models import AuditEntry
 
     rule = rule_of(pattern.callback)
     numbers = _numbers(canary_world)
@@ -259,11 +259,7 @@ def test_every_list_indexes_its_entry_to_every_case_it_shows(canary_world, path,
         response = _client(username).get(path)
         assert response.status_code == 200, (path, username, response.status_code)
         body = response.content.decode("utf-8", errors="replace")
-        indexed = set(
-            AuditSubject.objects.filter(
-                entry__seq__gt=before, entry__actor_username=username
-            ).values_list("case_number", flat=True)
-        )
+        indexed = audit.cases_of(AuditEntry.objects.filter(seq__gt=before, actor_username=username))
         for number in numbers:
             if number in body:
                 shown += 1
@@ -277,7 +273,7 @@ def test_every_queue_page_indexes_its_entry_to_every_case_it_shows(canary_world)
     it must be in the entries it wrote, like any list."""
     import re
 
-    from samen.core.models import AuditSubject
+    from samen.core.models import AuditEntry
 
     numbers = _numbers(canary_world)
     unindexed, opened = [], 0
@@ -290,10 +286,8 @@ def test_every_queue_page_indexes_its_entry_to_every_case_it_shows(canary_world)
             assert response.status_code == 200, (username, key, response.status_code)
             opened += 1
             body = response.content.decode()
-            indexed = set(
-                AuditSubject.objects.filter(
-                    entry__seq__gt=before, entry__actor_username=username
-                ).values_list("case_number", flat=True)
+            indexed = audit.cases_of(
+                AuditEntry.objects.filter(seq__gt=before, actor_username=username)
             )
             unindexed += [
                 f"{username} saw {n} on /werk/{key}/, entry not indexed"
