@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,6 +20,7 @@ from .cluster import Clustering
 from .extract import phone_in_plan
 from .index import Index
 from .indicators import Indicator, IndicatorSet
+from .spooled import SpooledLeads
 
 
 def cluster_name(label: int) -> str:
@@ -163,19 +164,23 @@ class ContactIndex:
     def ads_of(self, contact: int) -> list[int]:
         return self._sorted_ads[self._starts[contact] : self._starts[contact + 1]].tolist()
 
-    def stats(self, contact: int) -> ContactStats:
-        found = self._stats.get(contact)
+    def stats(self, contact: int, keep: bool = True) -> ContactStats:
+        """The contact's description; kept for the next call unless ``keep`` is false (then
+        also dropped if it was kept: one a perpetrator lead is ~1 KB)."""
+        found = self._stats.get(contact) if keep else self._stats.pop(contact, None)
         if found is None:
             index = self.index
             ads = self.ads_of(contact)
             days = [index.day[a] for a in ads if index.day[a] > 0]
-            found = self._stats[contact] = ContactStats(
+            found = ContactStats(
                 ads=len(ads),
                 personas={p for p in map(index.persona, ads) if p},
                 cities={index.cities.values[index.city[a]] for a in ads if index.city[a]},
                 first_day=min(days, default=0),
                 last_day=max(days, default=0),
             )
+            if keep:
+                self._stats[contact] = found
         return found
 
 
@@ -539,13 +544,14 @@ def build_leads(
     analysis: Analysis,
     indicators: IndicatorSet,
     max_urls: int = 5000,
-) -> dict[str, list[dict]]:
+) -> dict[str, Sequence[dict]]:
     """Possible victims, possible perpetrators and URLs, each with a score and an explanation.
 
     URLs are the ads of lead clusters, highest score first, at most ``max_urls`` of them: more
     than an analyst can open, and a cap keeps a million-ad scan's output bounded."""
-    victims: list[dict] = []
-    perpetrators: list[dict] = []
+    # Victim and perpetrator leads go to files as they are made (ADR 0090); URLs are capped.
+    victims = SpooledLeads()
+    perpetrators = SpooledLeads()
     url_leads: list[dict] = []
     seen_contacts: set[str] = set()
     many_personas = indicators.by_id.get("contact_many_personas")
@@ -586,7 +592,8 @@ def build_leads(
             if personas < 2 or contact in seen_contacts:
                 continue
             seen_contacts.add(contact)
-            entry = analysis.contacts.stats(index.contacts.id_of(contact))
+            # Each contact is described here once: its description is not kept afterwards.
+            entry = analysis.contacts.stats(index.contacts.id_of(contact), keep=False)
             perpetrators.append(
                 {
                     "kind": "possible_perpetrator",
@@ -640,6 +647,9 @@ def build_leads(
                         + ".",
                     }
                 )
-    for leads in (victims, perpetrators, url_leads):
-        leads.sort(key=lambda lead: -lead["score"])
-    return {"possible_victims": victims, "possible_perpetrators": perpetrators, "urls": url_leads}
+    url_leads.sort(key=lambda lead: -lead["score"])
+    return {
+        "possible_victims": victims.finish(),
+        "possible_perpetrators": perpetrators.finish(),
+        "urls": url_leads,
+    }

@@ -14,7 +14,7 @@ import multiprocessing
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -248,7 +248,7 @@ class ScanResult:
     index: Index
     clustering: Clustering
     analysis: Analysis
-    leads: dict[str, list[dict]]
+    leads: dict[str, Sequence[dict]]
     seconds: float
     stats: dict[str, Any] = field(default_factory=dict)
     duplicates: list[tuple[int, int, str]] = field(default_factory=list)
