@@ -7,7 +7,9 @@ cannot make a lead. Structural indicators count in full, and say in words why th
 
 from __future__ import annotations
 
+import heapq
 import math
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -54,10 +56,16 @@ class ContactStats:
     last_day: int = 0
 
 
+# Lead clusters described in full: the highest-scoring ones, as many as leads.json lists (its
+# ``max_clusters``) and more than the report shows. The others keep what their leads need (ADR
+# 0090): at ten million ads there are ~200,000 lead clusters, ~6 KB each when described in full.
+FULL_SUMMARIES = 500
+
+
 @dataclass
 class ClusterSummary:
     label: int
-    ads: list[int]  # ad indices, in input order
+    ads: Sequence[int]  # ad indices, in input order
     score: float = 0.0
     cities: list[tuple[str, int]] = field(default_factory=list)
     first_day: int = 0
@@ -69,6 +77,19 @@ class ClusterSummary:
     template: str = ""
     # Template groups of this cluster joined through shared personas: the evidence of each join.
     persona_links: list[dict] = field(default_factory=list)
+    # Only what its leads need (``make_lean``): not to be described.
+    lean: bool = False
+
+    def make_lean(self) -> None:
+        """Keep what ``build_leads`` reads (ads, score, the contributions it quotes, the contacts
+        under two or more personas) and drop the rest: the cluster ranks below the ones that
+        are described (``FULL_SUMMARIES``)."""
+        self.ads = array("i", self.ads)
+        self.contributions = self.contributions[:3]
+        self.contacts = [c for c in self.contacts if c[2] >= 2]
+        self.cities, self.languages, self.personas, self.persona_links = [], [], {}, []
+        self.template = ""
+        self.lean = True
 
     @property
     def id(self) -> str:
@@ -78,6 +99,8 @@ class ClusterSummary:
         return [c["detail"] for c in self.contributions]
 
     def as_dict(self) -> dict:
+        if self.lean:
+            raise ValueError(f"cluster {self.id} ranks below the described ones")
         return {
             "cluster_id": self.id,
             "size": len(self.ads),
@@ -390,6 +413,9 @@ def analyse(index: Index, clustering: Clustering, indicators: IndicatorSet) -> A
     sizes = np.bincount(labels) if n else np.zeros(0, dtype=np.int64)
     starts = np.cumsum(sizes) - sizes
     summaries: list[ClusterSummary] = []
+    # The best FULL_SUMMARIES so far, worst on top: (score, size, -label), the sort key below
+    # reversed. A summary pushed out is made lean.
+    described: list[tuple[float, int, int, ClusterSummary]] = []
     # A lone ad is never a lead (keywords are capped below the lead threshold), so only clusters
     # of two or more ads are described; and only lead clusters are kept, so that memory does not
     # grow with the number of clusters.
@@ -508,6 +534,11 @@ def analyse(index: Index, clustering: Clustering, indicators: IndicatorSet) -> A
         summary.score = sum(c["contribution"] for c in summary.contributions)
         if summary.score >= indicators.lead_threshold:
             summaries.append(summary)
+            entry = (summary.score, size, -summary.label, summary)
+            if len(described) < FULL_SUMMARIES:
+                heapq.heappush(described, entry)
+            else:
+                heapq.heappushpop(described, entry)[3].make_lean()
     summaries.sort(key=lambda s: (-s.score, -len(s.ads), s.label))
     cluster_count = int(labels.max()) + 1 if n else 0
     return Analysis(summaries, cluster_count, multi, contacts, medians)

@@ -389,7 +389,7 @@ def _attach_persona_links(index: Index, clustering: Clustering, analysis: Analys
     by_label = {summary.label: summary for summary in analysis.clusters}
     for link in clustering.persona_links:
         summary = by_label.get(int(clustering.labels[link.left]))
-        if summary is not None:
+        if summary is not None and not summary.lean:  # lean ones are not described
             summary.persona_links.append(
                 {
                     "ads": [index.ids[link.left], index.ids[link.right]],

@@ -3,15 +3,21 @@ dictionaries sorted in memory and written by ``json.dump``."""
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 
 import numpy as np
 import pytest
 
-from samen.online.engine import jsonout, spooled
+from samen.online.engine import ScanConfig, jsonout, scan, spooled
+from samen.online.engine import analysis as analysis_module
+from samen.online.engine import report as report_module
+from samen.online.engine.indicators import load_indicators
 from samen.online.engine.jsonout import dump_indented
+from samen.online.engine.runner import InProcessEngine, ScanResult, leads_document
 from samen.online.engine.spooled import SpooledLeads, item_texts
+from samen.online.tests.corpora import both_generators
 
 
 def _leads(count: int, seed: int) -> list[dict]:
@@ -99,3 +105,70 @@ def test_spooled_leads_refuse_use_before_finish_and_append_after():
     kept.finish()
     with pytest.raises(ValueError):
         kept.append({"score": 2.0})
+
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    path = tmp_path_factory.mktemp("spooled-leads") / "both.jsonl"
+    path.write_text("".join(json.dumps(ad) + "\n" for ad in both_generators(1500, seed=5)))
+    return path
+
+
+def _scan_and_leads(corpus, described: int) -> tuple[ScanResult, str]:
+    """A scan, and its leads.json (after the stats) with ``described`` clusters listed."""
+    result = scan([corpus], config=ScanConfig(chunk_size=400), engine=InProcessEngine(False))
+    document = leads_document(result, load_indicators(None), max_clusters=described)
+    text = _dump_indented(document)
+    return result, text[text.index('\n "indicators": [') :]
+
+
+def test_lean_summaries_give_the_same_leads(corpus, monkeypatch):
+    """Lead clusters below the described ones keep only what their leads need (ADR 0090): with
+    40 described (of 100 lead clusters) the clusters keep their order and scores,
+    the top 40 are described as before, and every lead and leads.json stay the same."""
+    full, full_text = _scan_and_leads(corpus, 40)
+    monkeypatch.setattr(analysis_module, "FULL_SUMMARIES", 40)
+    lean, lean_text = _scan_and_leads(corpus, 40)
+    summaries = lean.analysis.clusters
+    assert len(summaries) >= 100
+    assert [s.lean for s in summaries] == [False] * 40 + [True] * (len(summaries) - 40)
+    assert [(s.label, s.score) for s in summaries] == [
+        (s.label, s.score) for s in full.analysis.clusters
+    ]
+    for one, two in zip(summaries, full.analysis.clusters, strict=True):
+        assert list(one.ads) == list(two.ads)
+        if not one.lean:
+            assert one.as_dict() == two.as_dict()
+    assert any(s.persona_links for s in summaries[:40])
+    assert lean.leads == full.leads
+    assert len(lean.leads["possible_perpetrators"]) > 20
+    assert lean_text == full_text
+    with pytest.raises(ValueError):
+        summaries[40].as_dict()
+
+
+def test_the_described_clusters_cover_what_the_outputs_describe():
+    """leads.json describes its first ``max_clusters`` lead clusters and the report its first
+    300: all of them must be described in full."""
+    default = inspect.signature(leads_document).parameters["max_clusters"].default
+    assert default <= analysis_module.FULL_SUMMARIES
+    assert "clusters[:300]" in inspect.getsource(report_module.render_report)
+    assert 300 <= analysis_module.FULL_SUMMARIES
+
+
+def test_the_described_clusters_are_the_first_ones_at_every_cut(corpus, monkeypatch):
+    """Whatever the number described, exactly the first ones in the list's order are (ties in
+    score broken by size, then label, as the list is sorted)."""
+    result = scan([corpus], config=ScanConfig(chunk_size=400), engine=InProcessEngine(False))
+    indicators = load_indicators(None)
+    order = [s.label for s in result.analysis.clusters]
+    scores = [s.score for s in result.analysis.clusters]
+    assert len(set(scores)) < len(scores)  # ties to break at some cut
+    for described in range(1, len(order) + 1):
+        monkeypatch.setattr(analysis_module, "FULL_SUMMARIES", described)
+        summaries = analysis_module.analyse(result.index, result.clustering, indicators).clusters
+        assert [s.label for s in summaries] == order
+        assert [s.lean for s in summaries] == [False] * described + [True] * (
+            len(order) - described
+        )
