@@ -106,10 +106,15 @@ def test_the_score_bound_is_the_sum_of_the_structural_contributions():
                 )
 
 
+@pytest.mark.parametrize("max_read", [1, 60, 4 << 20])
 @pytest.mark.parametrize("gap", [0, 40, 1 << 20])
-def test_take_reads_the_strings_one_by_one_reading_gives(monkeypatch, gap):
+def test_take_reads_the_strings_one_by_one_reading_gives(monkeypatch, gap, max_read):
     monkeypatch.setattr(StringColumn, "_GAP", gap)
+    monkeypatch.setattr(StringColumn, "_MAX_READ", max_read)
     column = StringColumn()
+    reads: list[int] = []
+    read = column._data.read
+    monkeypatch.setattr(column._data, "read", lambda start, n: reads.append(n) or read(start, n))
     rng = np.random.default_rng(4)
     letters = list("abz/:.?=é€ß中😀")
     values = ["".join(rng.choice(letters, rng.integers(0, 9))) for _ in range(500)]
@@ -119,6 +124,8 @@ def test_take_reads_the_strings_one_by_one_reading_gives(monkeypatch, gap):
     wanted = [*rng.integers(0, 500, 300).tolist(), 0, 499, 3, 3]
     assert column.take(wanted) == {p: values[p] for p in wanted}
     assert column.take([]) == {}
+    # No read much longer than the bound (ADR 0090): a string (at most 32 bytes) past it.
+    assert max(reads) <= max_read + 2 * 32
 
 
 def test_leads_read_urls_in_batches_as_one_read_a_url_gives(scans, monkeypatch):
