@@ -534,11 +534,11 @@ def analyse(index: Index, clustering: Clustering, indicators: IndicatorSet) -> A
         summary.score = sum(c["contribution"] for c in summary.contributions)
         if summary.score >= indicators.lead_threshold:
             summaries.append(summary)
-            entry = (summary.score, size, -summary.label, summary)
+            ranked = (summary.score, size, -summary.label, summary)
             if len(described) < FULL_SUMMARIES:
-                heapq.heappush(described, entry)
+                heapq.heappush(described, ranked)
             else:
-                heapq.heappushpop(described, entry)[3].make_lean()
+                heapq.heappushpop(described, ranked)[3].make_lean()
     summaries.sort(key=lambda s: (-s.score, -len(s.ads), s.label))
     cluster_count = int(labels.max()) + 1 if n else 0
     return Analysis(summaries, cluster_count, multi, contacts, medians)

@@ -160,9 +160,7 @@ class SpooledLeads(Sequence[dict]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, SpooledLeads | list):
-            return len(self) == len(other) and all(
-                a == b for a, b in zip(self, other, strict=True)
-            )
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
