@@ -7,9 +7,11 @@ cannot make a lead. Structural indicators count in full, and say in words why th
 
 from __future__ import annotations
 
+import heapq
 import math
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,6 +22,7 @@ from .cluster import Clustering
 from .extract import phone_in_plan
 from .index import Index
 from .indicators import Indicator, IndicatorSet
+from .spooled import SpooledLeads
 
 
 def cluster_name(label: int) -> str:
@@ -53,10 +56,16 @@ class ContactStats:
     last_day: int = 0
 
 
+# Lead clusters described in full: the highest-scoring ones, as many as leads.json lists (its
+# ``max_clusters``) and more than the report shows. The others keep what their leads need (ADR
+# 0090): at ten million ads there are ~200,000 lead clusters, ~6 KB each when described in full.
+FULL_SUMMARIES = 500
+
+
 @dataclass
 class ClusterSummary:
     label: int
-    ads: list[int]  # ad indices, in input order
+    ads: Sequence[int]  # ad indices, in input order
     score: float = 0.0
     cities: list[tuple[str, int]] = field(default_factory=list)
     first_day: int = 0
@@ -68,6 +77,19 @@ class ClusterSummary:
     template: str = ""
     # Template groups of this cluster joined through shared personas: the evidence of each join.
     persona_links: list[dict] = field(default_factory=list)
+    # Only what its leads need (``make_lean``): not to be described.
+    lean: bool = False
+
+    def make_lean(self) -> None:
+        """Keep what ``build_leads`` reads (ads, score, the contributions it quotes, the contacts
+        under two or more personas) and drop the rest: the cluster ranks below the ones that
+        are described (``FULL_SUMMARIES``)."""
+        self.ads = array("i", self.ads)
+        self.contributions = self.contributions[:3]
+        self.contacts = [c for c in self.contacts if c[2] >= 2]
+        self.cities, self.languages, self.personas, self.persona_links = [], [], {}, []
+        self.template = ""
+        self.lean = True
 
     @property
     def id(self) -> str:
@@ -77,6 +99,8 @@ class ClusterSummary:
         return [c["detail"] for c in self.contributions]
 
     def as_dict(self) -> dict:
+        if self.lean:
+            raise ValueError(f"cluster {self.id} ranks below the described ones")
         return {
             "cluster_id": self.id,
             "size": len(self.ads),
@@ -163,19 +187,23 @@ class ContactIndex:
     def ads_of(self, contact: int) -> list[int]:
         return self._sorted_ads[self._starts[contact] : self._starts[contact + 1]].tolist()
 
-    def stats(self, contact: int) -> ContactStats:
-        found = self._stats.get(contact)
+    def stats(self, contact: int, keep: bool = True) -> ContactStats:
+        """The contact's description; kept for the next call unless ``keep`` is false (then
+        also dropped if it was kept: one a perpetrator lead is ~1 KB)."""
+        found = self._stats.get(contact) if keep else self._stats.pop(contact, None)
         if found is None:
             index = self.index
             ads = self.ads_of(contact)
             days = [index.day[a] for a in ads if index.day[a] > 0]
-            found = self._stats[contact] = ContactStats(
+            found = ContactStats(
                 ads=len(ads),
                 personas={p for p in map(index.persona, ads) if p},
                 cities={index.cities.values[index.city[a]] for a in ads if index.city[a]},
                 first_day=min(days, default=0),
                 last_day=max(days, default=0),
             )
+            if keep:
+                self._stats[contact] = found
         return found
 
 
@@ -385,6 +413,9 @@ def analyse(index: Index, clustering: Clustering, indicators: IndicatorSet) -> A
     sizes = np.bincount(labels) if n else np.zeros(0, dtype=np.int64)
     starts = np.cumsum(sizes) - sizes
     summaries: list[ClusterSummary] = []
+    # The best FULL_SUMMARIES so far, worst on top: (score, size, -label), the sort key below
+    # reversed. A summary pushed out is made lean.
+    described: list[tuple[float, int, int, ClusterSummary]] = []
     # A lone ad is never a lead (keywords are capped below the lead threshold), so only clusters
     # of two or more ads are described; and only lead clusters are kept, so that memory does not
     # grow with the number of clusters.
@@ -503,6 +534,11 @@ def analyse(index: Index, clustering: Clustering, indicators: IndicatorSet) -> A
         summary.score = sum(c["contribution"] for c in summary.contributions)
         if summary.score >= indicators.lead_threshold:
             summaries.append(summary)
+            ranked = (summary.score, size, -summary.label, summary)
+            if len(described) < FULL_SUMMARIES:
+                heapq.heappush(described, ranked)
+            else:
+                heapq.heappushpop(described, ranked)[3].make_lean()
     summaries.sort(key=lambda s: (-s.score, -len(s.ads), s.label))
     cluster_count = int(labels.max()) + 1 if n else 0
     return Analysis(summaries, cluster_count, multi, contacts, medians)
@@ -539,13 +575,14 @@ def build_leads(
     analysis: Analysis,
     indicators: IndicatorSet,
     max_urls: int = 5000,
-) -> dict[str, list[dict]]:
+) -> dict[str, Sequence[dict]]:
     """Possible victims, possible perpetrators and URLs, each with a score and an explanation.
 
     URLs are the ads of lead clusters, highest score first, at most ``max_urls`` of them: more
     than an analyst can open, and a cap keeps a million-ad scan's output bounded."""
-    victims: list[dict] = []
-    perpetrators: list[dict] = []
+    # Victim and perpetrator leads go to files as they are made (ADR 0090); URLs are capped.
+    victims = SpooledLeads()
+    perpetrators = SpooledLeads()
     url_leads: list[dict] = []
     seen_contacts: set[str] = set()
     many_personas = indicators.by_id.get("contact_many_personas")
@@ -586,7 +623,8 @@ def build_leads(
             if personas < 2 or contact in seen_contacts:
                 continue
             seen_contacts.add(contact)
-            entry = analysis.contacts.stats(index.contacts.id_of(contact))
+            # Each contact is described here once: its description is not kept afterwards.
+            entry = analysis.contacts.stats(index.contacts.id_of(contact), keep=False)
             perpetrators.append(
                 {
                     "kind": "possible_perpetrator",
@@ -640,6 +678,9 @@ def build_leads(
                         + ".",
                     }
                 )
-    for leads in (victims, perpetrators, url_leads):
-        leads.sort(key=lambda lead: -lead["score"])
-    return {"possible_victims": victims, "possible_perpetrators": perpetrators, "urls": url_leads}
+    url_leads.sort(key=lambda lead: -lead["score"])
+    return {
+        "possible_victims": victims.finish(),
+        "possible_perpetrators": perpetrators.finish(),
+        "urls": url_leads,
+    }

@@ -98,6 +98,9 @@ class _Writer:
         text = _scalar(value)
         if text is not None:
             self.put(text)
+        elif level == 1 and _spooled(value):
+            self.flush()
+            value.write_json(self.handle)
         elif isinstance(value, list | tuple):
             self.sequence(value, level, markers)
         elif isinstance(value, dict):
@@ -172,6 +175,12 @@ def dump_indented(value: Any, handle: IO[str]) -> None:
     writer.flush()
 
 
+def _spooled(value: Any) -> bool:
+    """Whether ``value`` is a list of leads kept as their text in a file (``spooled.py``, ADR
+    0090), which writes itself as a value of the document's top-level dict."""
+    return hasattr(type(value), "write_json")
+
+
 # Items of a long list encoded at once by the compiled path: a few MB of text in flight.
 _SLICE_ITEMS = 4096
 
@@ -196,6 +205,9 @@ def _dump_compiled(value: Any, handle: IO[str]) -> None:
     handle.write("{")
     for number, (key, item) in enumerate(value.items()):
         handle.write(("," if number else "") + "\n " + _key(key) + ": ")
+        if _spooled(item):
+            item.write_json(handle)
+            continue
         if not isinstance(item, list) or len(item) <= _SLICE_ITEMS or item is value:
             handle.write(_indented(item, 1))
             continue

@@ -14,7 +14,7 @@ import multiprocessing
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -248,7 +248,7 @@ class ScanResult:
     index: Index
     clustering: Clustering
     analysis: Analysis
-    leads: dict[str, list[dict]]
+    leads: dict[str, Sequence[dict]]
     seconds: float
     stats: dict[str, Any] = field(default_factory=dict)
     duplicates: list[tuple[int, int, str]] = field(default_factory=list)
@@ -389,7 +389,7 @@ def _attach_persona_links(index: Index, clustering: Clustering, analysis: Analys
     by_label = {summary.label: summary for summary in analysis.clusters}
     for link in clustering.persona_links:
         summary = by_label.get(int(clustering.labels[link.left]))
-        if summary is not None:
+        if summary is not None and not summary.lean:  # lean ones are not described
             summary.persona_links.append(
                 {
                     "ads": [index.ids[link.left], index.ids[link.right]],

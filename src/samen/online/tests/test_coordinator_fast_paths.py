@@ -34,6 +34,7 @@ from samen.online.engine.runner import (
     write_clusters_csv,
 )
 from samen.online.engine.spill import SpillFile
+from samen.online.engine.spooled import SpooledLeads
 from samen.online.tests.test_compiled_kernels import _runs
 from samen.spreadsheets import FORMULA_STARTS, SafeWriter
 
@@ -105,10 +106,15 @@ def test_the_score_bound_is_the_sum_of_the_structural_contributions():
                 )
 
 
+@pytest.mark.parametrize("max_read", [1, 60, 4 << 20])
 @pytest.mark.parametrize("gap", [0, 40, 1 << 20])
-def test_take_reads_the_strings_one_by_one_reading_gives(monkeypatch, gap):
+def test_take_reads_the_strings_one_by_one_reading_gives(monkeypatch, gap, max_read):
     monkeypatch.setattr(StringColumn, "_GAP", gap)
+    monkeypatch.setattr(StringColumn, "_MAX_READ", max_read)
     column = StringColumn()
+    reads: list[int] = []
+    read = column._data.read
+    monkeypatch.setattr(column._data, "read", lambda start, n: reads.append(n) or read(start, n))
     rng = np.random.default_rng(4)
     letters = list("abz/:.?=é€ß中😀")
     values = ["".join(rng.choice(letters, rng.integers(0, 9))) for _ in range(500)]
@@ -118,6 +124,8 @@ def test_take_reads_the_strings_one_by_one_reading_gives(monkeypatch, gap):
     wanted = [*rng.integers(0, 500, 300).tolist(), 0, 499, 3, 3]
     assert column.take(wanted) == {p: values[p] for p in wanted}
     assert column.take([]) == {}
+    # No read much longer than the bound (ADR 0090): a string (at most 32 bytes) past it.
+    assert max(reads) <= max_read + 2 * 32
 
 
 def test_leads_read_urls_in_batches_as_one_read_a_url_gives(scans, monkeypatch):
@@ -214,7 +222,11 @@ def test_dump_indented_writes_the_bytes_json_dump_writes(scans, monkeypatch, com
     for result in scans:
         document = leads_document(result, indicators)
         assert len(document["clusters"]) > 3 and len(document["possible_victims"]) > 3
-        assert _dump_indented(document) == _json_dump(document)
+        # The leads kept in files (ADR 0090) write the bytes json.dump writes for their dicts.
+        spooled = [k for k, v in document.items() if isinstance(v, SpooledLeads)]
+        assert spooled == ["possible_victims", "possible_perpetrators"]
+        plain = {k: list(v) if k in spooled else v for k, v in document.items()}
+        assert _dump_indented(document) == _json_dump(plain)
 
 
 @pytest.mark.parametrize("compiled", [True, False])

@@ -1,0 +1,183 @@
+"""Leads kept in a temporary file as the text ``leads.json`` gives them, not as dictionaries
+(issue 18 item 4, ADR 0090).
+
+A scan's victim and perpetrator leads grow with its size (about 1.3 million at ten million ads,
+each a dictionary of a dozen fields with its URLs and explanation): held in memory until
+``leads.json`` is written they were ~200 bytes an ad, the largest part of the scan's peak. Here
+each lead is encoded as it is made (a batch at a time) into the indented JSON text that
+``json.dump(document, handle, ensure_ascii=False, indent=1)`` writes for it, and appended to a
+spill file; memory keeps its score and where its text starts (16 bytes a lead). Leads are
+listed highest score first, ties in the order they were made (a stable sort by ``-score``, as
+``list.sort`` gave); ``leads.json`` copies their texts in that order, the same bytes.
+
+The list also reads as a sequence of dictionaries (``len``, index, slice, iteration, ``==``),
+decoded from their texts on demand: the report reads the first few hundred, tests compare.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from array import array
+from collections.abc import Iterator, Sequence
+from typing import IO, Any, overload
+
+import numpy as np
+
+from . import jsonout
+from .spill import SpillFile
+
+# The list's place in the document: a value of the document's top-level dict (level 1), its items
+# one level deeper. Each item's text starts with its line break and indent.
+_ITEM_START = "\n  {"
+# Leads encoded at once: a few MB of text in flight, one encoder call a batch.
+BATCH = 4096
+# Text gathered before one write of leads.json.
+_WRITE_BYTES = 1 << 22
+
+
+def item_texts(items: list[dict]) -> list[str]:
+    """Each dict of ``items`` as it appears as an item of a list at level 1 of an indented
+    document: ``"\\n  {...\\n  }"``, without the comma between items.
+
+    The list is encoded at once and cut where an item starts: a line that is two spaces and
+    ``{`` after a comma is an item of this list and nothing else (deeper lines are indented
+    further, and a string never holds a raw line break). Should the cut not give one text an
+    item, each is encoded on its own."""
+    if not items:
+        return []
+    if jsonout._indent_json is not None:
+        body = jsonout._indented(items, 1)[1:-3]  # "[" ... "\n ]" off
+        texts = body.split("," + _ITEM_START)
+        if len(texts) == len(items) and texts[0].startswith(_ITEM_START):
+            return texts[:1] + [_ITEM_START + text for text in texts[1:]]
+    out = []
+    for item in items:
+        handle = io.StringIO()
+        writer = jsonout._Writer(handle)
+        writer.value(item, 2, set())
+        writer.flush()
+        out.append("\n  " + handle.getvalue())
+    return out
+
+
+class SpooledLeads(Sequence[dict]):
+    """A list of leads (dicts) in a spill file, read highest score first; built by ``append``
+    and ``finish``."""
+
+    def __init__(self) -> None:
+        self._file = SpillFile("samen-online-leads-")
+        self._scores = array("d")
+        self._starts = array("q")
+        self._pending: list[dict] = []
+        self._order: np.ndarray | None = None
+
+    # Building.
+
+    def append(self, lead: dict) -> None:
+        if self._order is not None:
+            raise ValueError("the leads are finished")
+        self._pending.append(lead)
+        if len(self._pending) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        encoded = [text.encode("utf-8", "surrogatepass") for text in item_texts(self._pending)]
+        position = self._file.size
+        for lead, raw in zip(self._pending, encoded, strict=True):
+            self._scores.append(lead["score"])
+            self._starts.append(position)
+            position += len(raw)
+        # One write a batch: a seek and write a lead cost a system call each.
+        self._file.append(b"".join(encoded))
+        self._pending = []
+
+    def finish(self) -> SpooledLeads:
+        """Encode the last batch and order the leads: highest score first, ties as made."""
+        if self._order is None:
+            self._flush()
+            scores = np.frombuffer(self._scores, dtype=np.float64)
+            self._order = np.argsort(-scores, kind="stable")
+            self._starts.append(self._file.size)
+        return self
+
+    def _ordered(self) -> np.ndarray:
+        if self._order is None:
+            raise ValueError("the leads are not finished")
+        return self._order
+
+    # Reading.
+
+    def texts(self, first: int = 0, stop: int | None = None) -> Iterator[str]:
+        """The items' texts in order, from ``first`` to ``stop``."""
+        order = self._ordered()[first:stop]
+        starts = np.frombuffer(self._starts, dtype=np.int64)
+        for block in range(0, len(order), BATCH):
+            rows = order[block : block + BATCH]
+            lengths = starts[rows + 1] - starts[rows]
+            # Leads next to each other in the file and in the order (most: they were made
+            # nearly in score order) in one read.
+            cuts = np.flatnonzero(np.diff(rows) != 1) + 1
+            first_rows = rows[np.concatenate(([0], cuts))]
+            last_rows = rows[np.concatenate((cuts - 1, [len(rows) - 1]))]
+            raw = self._file.read_groups(
+                starts[first_rows], starts[last_rows + 1] - starts[first_rows]
+            ).tobytes()
+            edges = np.concatenate(([0], np.cumsum(lengths))).tolist()
+            for number in range(len(rows)):
+                yield raw[edges[number] : edges[number + 1]].decode("utf-8", "surrogatepass")
+
+    def write_json(self, handle: IO[str]) -> None:
+        """The list as ``json.dump`` writes it as a value of the document's top-level dict."""
+        if not len(self):
+            handle.write("[]")
+            return
+        handle.write("[")
+        pieces: list[str] = []
+        size = 0
+        for number, text in enumerate(self.texts()):
+            pieces.append("," + text if number else text)
+            size += len(text)
+            if size >= _WRITE_BYTES:
+                handle.write("".join(pieces))
+                pieces, size = [], 0
+        handle.write("".join(pieces) + "\n ]")
+
+    def __len__(self) -> int:
+        return len(self._ordered())
+
+    @overload
+    def __getitem__(self, position: int) -> dict: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> list[dict]: ...
+
+    def __getitem__(self, position: int | slice) -> dict | list[dict]:
+        if isinstance(position, slice):
+            first, stop, step = position.indices(len(self))
+            if step != 1:
+                return list(self)[position]
+            return [json.loads(text) for text in self.texts(first, max(first, stop))]
+        count = len(self)
+        if position < 0:
+            position += count
+        if not 0 <= position < count:
+            raise IndexError("lead index out of range")
+        return json.loads(next(self.texts(position, position + 1)))
+
+    def __iter__(self) -> Iterator[dict]:
+        return (json.loads(text) for text in self.texts())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SpooledLeads | list):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def is_spooled(value: Any) -> bool:
+    return isinstance(value, SpooledLeads)
