@@ -553,9 +553,9 @@ def analyse(index: Index, clustering: Clustering, indicators: IndicatorSet) -> A
         summary.cities = [(city_values[c], count) for c, count in city_counts.most_common()]
         summary.first_day, summary.last_day = facts_of.days(run)
         by_persona: dict[str, list[int]] = {}
-        for a, persona, c in zip(ads, facts_of.personas(first, last), city_ids, strict=True):
+        for a, persona, city in zip(ads, facts_of.personas(first, last), city_ids, strict=True):
             if persona:
-                summary.personas.setdefault(persona, set()).add(city_values[c])
+                summary.personas.setdefault(persona, set()).add(city_values[city])
                 by_persona.setdefault(persona, []).append(a)
         summary.persona_ads = by_persona
         summary.languages = [
@@ -586,10 +586,10 @@ def analyse(index: Index, clustering: Clustering, indicators: IndicatorSet) -> A
         if many_cities:
             groups: dict[int, set[str]] = defaultdict(set)
             group_sizes: Counter[int] = Counter()
-            for group, c in zip(facts_of.template[first:last], city_ids, strict=True):
+            for group, city in zip(facts_of.template[first:last], city_ids, strict=True):
                 group_sizes[group] += 1
-                if c:
-                    groups[group].add(city_values[c])
+                if city:
+                    groups[group].add(city_values[city])
             best = max(groups.items(), key=lambda g: (len(g[1]), -g[0]), default=(0, set()))
             if group_sizes[best[0]] > 1 and len(best[1]) >= many_cities.param("min_cities"):
                 contributions.append(

@@ -67,8 +67,8 @@ class StringColumn:
 
     def extend(self, values: Iterable[str]) -> None:
         if _pack_strings is not None and type(values) is list:
-            data, ends = _pack_strings(values, self._data.size)
-            self._ends.frombytes(ends)
+            data, packed_ends = _pack_strings(values, self._data.size)
+            self._ends.frombytes(packed_ends)
             self._data.append(data)
             return
         ends, position = self._ends, self._data.size

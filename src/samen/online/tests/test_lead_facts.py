@@ -58,9 +58,7 @@ def _described(analysis):
 
 
 @pytest.mark.parametrize("corpus", [0, 1])
-def test_lead_clusters_described_at_once_equal_those_described_ad_by_ad(
-    scans, corpus, monkeypatch
-):
+def test_lead_clusters_described_at_once_equal_those_described_ad_by_ad(scans, corpus, monkeypatch):
     result = scans[corpus]
     indicators = load_indicators()
     # Every third cluster without a dated ad at all.
