@@ -20,9 +20,14 @@
  *                                   every LSH band's key of a block of signature rows;
  *   indent_json(compact, level)     compact JSON laid out as json.dumps(indent=1) does;
  *   weighted_at_least(...)          weighted_common of _tokens.c, the same sums, that gives up
- *                                   on a pair as soon as it can no longer reach the threshold.
+ *                                   on a pair as soon as it can no longer reach the threshold;
+ *   intern_many(ids, values, items) Interner.__call__ over a list of strings: each one's number
+ *                                   as int32 bytes, new strings numbered and appended in order;
+ *   pack_strings(items, position)   the strings UTF-8 encoded one after the other, and the end
+ *                                   offset (int64, from ``position``) of each.
  *
- * Every loop releases the GIL: the clustering calls them from several threads.
+ * Every loop releases the GIL: the clustering calls them from several threads (but
+ * intern_many and pack_strings, which touch Python objects and run on the main thread only).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -709,6 +714,97 @@ static PyObject *indent_json(PyObject *module, PyObject *const *args, Py_ssize_t
     return result;
 }
 
+/* ---- intern_many, pack_strings ----------------------------------------------------------- */
+
+/* intern_many(ids, values, items): for each item of the list ``items``, ids[item], or a new
+ * number len(values) (stored in ids and the item appended to values): what calling
+ * Interner.__call__ on each item in turn gives, as int32 bytes. */
+static PyObject *intern_many(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyDict_Check(args[0]) || !PyList_Check(args[1]) || !PyList_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "intern_many() takes a dict and two lists");
+        return NULL;
+    }
+    PyObject *ids = args[0], *values = args[1], *items = args[2];
+    const Py_ssize_t n = PyList_GET_SIZE(items);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n * 4);
+    if (!out) return NULL;
+    int32_t *o = (int32_t *)PyBytes_AS_STRING(out);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PyList_GET_ITEM(items, i);
+        PyObject *found = PyDict_GetItemWithError(ids, item); /* borrowed */
+        long number;
+        if (found) {
+            number = PyLong_AsLong(found);
+            if (number == -1 && PyErr_Occurred()) goto fail;
+        } else {
+            if (PyErr_Occurred()) goto fail;
+            number = (long)PyList_GET_SIZE(values);
+            if (number > INT32_MAX) {
+                PyErr_SetString(PyExc_OverflowError, "intern_many(): more than 2**31 values");
+                goto fail;
+            }
+            PyObject *key = PyLong_FromLong(number);
+            if (!key) goto fail;
+            int failed = PyDict_SetItem(ids, item, key);
+            Py_DECREF(key);
+            if (failed < 0 || PyList_Append(values, item) < 0) goto fail;
+        }
+        o[i] = (int32_t)number;
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* pack_strings(items, position): (b"".join(s.encode() for s in items), the int64 end offset of
+ * each string counted from ``position``), as StringColumn.extend stores them. */
+static PyObject *pack_strings(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "pack_strings() takes a list and an int");
+        return NULL;
+    }
+    PyObject *items = args[0];
+    long long position = PyLong_AsLongLong(args[1]);
+    if (position == -1 && PyErr_Occurred()) return NULL;
+    const Py_ssize_t n = PyList_GET_SIZE(items);
+    PyObject *ends = PyBytes_FromStringAndSize(NULL, n * 8);
+    if (!ends) return NULL;
+    int64_t *e = (int64_t *)PyBytes_AS_STRING(ends);
+    Py_ssize_t total = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PyList_GET_ITEM(items, i);
+        Py_ssize_t size;
+        if (!PyUnicode_Check(item)) {
+            PyErr_SetString(PyExc_TypeError, "pack_strings(): not a str");
+            Py_DECREF(ends);
+            return NULL;
+        }
+        if (!PyUnicode_AsUTF8AndSize(item, &size)) {
+            Py_DECREF(ends);
+            return NULL;
+        }
+        total += size;
+        e[i] = position + total;
+    }
+    PyObject *data = PyBytes_FromStringAndSize(NULL, total);
+    if (!data) {
+        Py_DECREF(ends);
+        return NULL;
+    }
+    char *d = PyBytes_AS_STRING(data);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t size;
+        const char *utf8 = PyUnicode_AsUTF8AndSize(PyList_GET_ITEM(items, i), &size);
+        memcpy(d, utf8, (size_t)size);
+        d += size;
+    }
+    PyObject *pair = PyTuple_Pack(2, data, ends);
+    Py_DECREF(data);
+    Py_DECREF(ends);
+    return pair;
+}
+
 static PyMethodDef methods[] = {
     {"indent_json", (PyCFunction)(void (*)(void))indent_json, METH_FASTCALL,
      "Compact JSON laid out as json.dumps(indent=1) lays it out."},
@@ -728,6 +824,10 @@ static PyMethodDef methods[] = {
      "Whether each code is in an open-addressing table."},
     {"weighted_at_least", (PyCFunction)(void (*)(void))weighted_at_least, METH_FASTCALL,
      "weighted_common, giving up on pairs that cannot reach the threshold."},
+    {"intern_many", (PyCFunction)(void (*)(void))intern_many, METH_FASTCALL,
+     "Interner.__call__ over a list of strings, as int32 bytes."},
+    {"pack_strings", (PyCFunction)(void (*)(void))pack_strings, METH_FASTCALL,
+     "The strings UTF-8 encoded one after the other, and each one's end offset."},
     {NULL, NULL, 0, NULL},
 };
 
