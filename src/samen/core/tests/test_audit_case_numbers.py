@@ -10,7 +10,7 @@ import importlib
 import pytest
 from django.db import connection
 
-from samen.core import audit
+from samen.core import audit, audit_form
 from samen.core.audit_verify import subjects_of
 from samen.core.models import AuditEntry, AuditSubject
 from samen.core.tests import approle, subjects
@@ -137,3 +137,61 @@ def test_an_array_stored_out_of_order_fails_verify(trail):
     result = audit.verify()
     assert not result.ok and result.first_bad_seq == listed.seq
     assert "subject index" in result.reason
+
+
+def _messages_agree() -> list[tuple[int, str, str]]:
+    """Per entry: the numbers' part of its message by the fast expression and by the subquery."""
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT e.seq, {audit_form.NUMBERS_FAST_SQL}, COALESCE({audit_form.NUMBERS_SQL}, '') "
+            f"FROM {subjects.ENTRIES} e ORDER BY e.seq"
+        )
+        return cur.fetchall()
+
+
+@pytest.mark.postgres_only
+def test_the_numbers_without_a_subquery_are_the_sized_numbers_of_a_well_formed_array(trail):
+    if connection.vendor != "postgresql":
+        pytest.skip("the array is PostgreSQL's")
+    rows = _messages_agree()
+    assert [fast for _, fast, _ in rows] == [slow for _, _, slow in rows]
+    assert any(fast.count(":") == 25 for _, fast, _ in rows)  # the list's 25 took this path
+    assert all(len(n) == audit_form.CASE_NUMBER_BYTES for n in N)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        # the same bytes, the boundary between two numbers moved by one (13 + 15 = 2 x 14)
+        lambda ns: [ns[0][:-1], ns[0][-1] + ns[1], *ns[2:]],
+        # a number holding the separator's text, another shortened to keep the sum
+        lambda ns: [ns[0][:11] + "14:", *ns[1:]],
+        lambda ns: [ns[0] + "14", ":" + ns[1][:11], *ns[2:]],
+        # 14 bytes but not a case number; bytes moved from one number to another
+        lambda ns: ["XX" + ns[0][2:], *ns[1:]],
+        lambda ns: [ns[0][:-2], ns[1] + ns[0][-2:], *ns[2:]],
+        # a NULL element, in place of a number and added (joined, it would leave no trace)
+        lambda ns: [*ns[:-1], None],
+        lambda ns: [*ns[:5], None, *ns[5:]],
+        # two numbers a byte short and a third two longer
+        lambda ns: [ns[0][:-1], ns[1][:-1], ns[2] + "AB", *ns[3:]],
+    ],
+)
+def test_a_changed_array_that_keeps_the_byte_count_still_fails_verify(trail, tamper):
+    """The fast expression is chosen by the numbers' total length: arrays made to pass that
+    test with other numbers (or the same bytes cut elsewhere) must still give another message.
+    (The column holds at most 16 bytes an element, so no tamper makes one longer.)"""
+    if connection.vendor != "postgresql":
+        pytest.skip("the array is PostgreSQL's")
+    listed = next(e for e in trail if len(reference(e)) == 25)
+    with approle.as_owner(), connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cur.execute(f"ALTER TABLE {subjects.ENTRIES} DISABLE TRIGGER samen_audit_append_only")
+        cur.execute(
+            f"UPDATE {subjects.ENTRIES} SET case_numbers = %s WHERE id = %s",
+            [tamper(reference(listed)), listed.pk],
+        )
+        cur.execute(f"ALTER TABLE {subjects.ENTRIES} ENABLE TRIGGER samen_audit_append_only")
+    result = audit.verify()
+    assert not result.ok and result.first_bad_seq == listed.seq
