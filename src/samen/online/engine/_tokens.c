@@ -48,9 +48,13 @@ static int32_t table_flags(PyObject *table, PyObject *word) {
     return (int32_t)flags;
 }
 
+/* Inlined into each caller with kind a constant (tokenise's per-kind copies): PyUnicode_READ's
+ * switch on the kind then folds away in the per-character loops. */
+#define PER_KIND static inline __attribute__((always_inline))
+
 /* With a table, *flags is set to the word's value in it (or -2 on error). */
-static PyObject *word_at(PyObject *text, int kind, const void *data, Py_ssize_t start,
-                         Py_ssize_t end, PyObject *table, int32_t *flags) {
+PER_KIND PyObject *word_at(PyObject *text, const int kind, const void *data, Py_ssize_t start,
+                           Py_ssize_t end, PyObject *table, int32_t *flags) {
     Py_ssize_t length = end - start;
     if (length > CACHE_MAX_LENGTH) {
         PyObject *word = PyUnicode_Substring(text, start, end);
@@ -69,9 +73,14 @@ static PyObject *word_at(PyObject *text, int kind, const void *data, Py_ssize_t 
         int ckind = PyUnicode_KIND(cached);
         const void *cdata = PyUnicode_DATA(cached);
         Py_ssize_t i = 0;
-        while (i < length &&
-               PyUnicode_READ(ckind, cdata, i) == PyUnicode_READ(kind, data, start + i))
-            i++;
+        if (ckind == kind) {
+            /* The same kind: the same characters are the same bytes. */
+            if (memcmp(cdata, (const char *)data + start * kind, length * kind) == 0) i = length;
+        } else {
+            while (i < length &&
+                   PyUnicode_READ(ckind, cdata, i) == PyUnicode_READ(kind, data, start + i))
+                i++;
+        }
         if (i == length) {
             if (table != NULL) {
                 if (cache_flags[slot] < 0) {
@@ -160,10 +169,9 @@ static int emit(PyObject *word, int32_t flags, PyObject *tokens, PyObject *words
 }
 
 /* The tokeniser of word_tokens (see the top of this file); with a table (a dict), also the rule
- * words and the stopword counts of emit. */
-static int tokenise(PyObject *arg, PyObject *table, PyObject *tokens, PyObject *words,
-                    PyObject *rule_words, long *counts, Marks *marks) {
-    const int kind = PyUnicode_KIND(arg);
+ * words and the stopword counts of emit. One copy per kind of str (tokenise picks it). */
+PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObject *tokens,
+                           PyObject *words, PyObject *rule_words, long *counts, Marks *marks) {
     const void *data = PyUnicode_DATA(arg);
     const Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
     int32_t flags = 0;
@@ -218,6 +226,21 @@ static int tokenise(PyObject *arg, PyObject *table, PyObject *tokens, PyObject *
         if (failed) return -1;
     }
     return 0;
+}
+
+static int tokenise(PyObject *arg, PyObject *table, PyObject *tokens, PyObject *words,
+                    PyObject *rule_words, long *counts, Marks *marks) {
+    switch (PyUnicode_KIND(arg)) {
+    case PyUnicode_1BYTE_KIND:
+        return tokenise_kind(arg, PyUnicode_1BYTE_KIND, table, tokens, words, rule_words, counts,
+                             marks);
+    case PyUnicode_2BYTE_KIND:
+        return tokenise_kind(arg, PyUnicode_2BYTE_KIND, table, tokens, words, rule_words, counts,
+                             marks);
+    default:
+        return tokenise_kind(arg, PyUnicode_4BYTE_KIND, table, tokens, words, rule_words, counts,
+                             marks);
+    }
 }
 
 static PyObject *word_tokens(PyObject *module, PyObject *arg) {
@@ -504,8 +527,8 @@ typedef struct {
     Py_ssize_t search, at;
 } Hit;
 
-static int literal_at(int kind, const void *data, Py_ssize_t n, Py_ssize_t at,
-                      PyObject *literal) {
+PER_KIND int literal_at(const int kind, const void *data, Py_ssize_t n, Py_ssize_t at,
+                        PyObject *literal) {
     const Py_ssize_t length = PyUnicode_GET_LENGTH(literal);
     if (at + length > n) return 0;
     const int lkind = PyUnicode_KIND(literal);
@@ -514,6 +537,62 @@ static int literal_at(int kind, const void *data, Py_ssize_t n, Py_ssize_t at,
         if (PyUnicode_READ(kind, data, at + t) != PyUnicode_READ(lkind, ldata, t)) return 0;
     return 1;
 }
+
+/* Which ASCII pairs begin a start (a bit per pair, both characters ASCII), and which ASCII first
+ * characters begin a start that the pair cannot rule out (one character long, or its second
+ * character not ASCII): at a position whose pair is neither, no start can occur, and the chain
+ * of its first character is not walked. */
+typedef struct {
+    uint64_t pairs[128 * 2];
+    unsigned char any_second[128];
+} PairFilter;
+
+static void pair_filter_add(PairFilter *filter, PyObject *literal) {
+    Py_UCS4 first = PyUnicode_READ_CHAR(literal, 0);
+    if (first >= 128) return; /* a non-ASCII first character: the wide chain, not filtered */
+    Py_UCS4 second = PyUnicode_GET_LENGTH(literal) > 1 ? PyUnicode_READ_CHAR(literal, 1) : 128;
+    if (second >= 128) {
+        filter->any_second[first] = 1;
+        return;
+    }
+    filter->pairs[first * 2 + (second >> 6)] |= (uint64_t)1 << (second & 63);
+}
+
+/* Step 3 of mask_words for one kind of str (kind a constant in each copy). */
+PER_KIND int collect_hits(const int kind, const void *data, Py_ssize_t n, const Py_ssize_t *head,
+                          Py_ssize_t wide, const Start *starts, const PairFilter *filter,
+                          Hit **hits, Py_ssize_t *hit_count, Py_ssize_t *hit_capacity) {
+    for (Py_ssize_t at = 0; at < n; at++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, at);
+        Py_ssize_t s = ch < 128 ? head[ch] : wide;
+        if (s < 0) continue;
+        if (ch < 128 && !filter->any_second[ch]) {
+            /* Every start in this chain has two or more characters, the second ASCII. */
+            if (at + 1 >= n) continue;
+            Py_UCS4 next = PyUnicode_READ(kind, data, at + 1);
+            if (next >= 128 || !(filter->pairs[ch * 2 + (next >> 6)] >> (next & 63) & 1)) continue;
+        }
+        for (; s >= 0; s = starts[s].next) {
+            if (ch >= 128 && PyUnicode_READ_CHAR(starts[s].literal, 0) != ch) continue;
+            if (!literal_at(kind, data, n, at, starts[s].literal)) continue;
+            if (*hit_count == *hit_capacity) {
+                *hit_capacity *= 2;
+                Hit *grown = PyMem_Realloc(*hits, *hit_capacity * sizeof(Hit));
+                if (grown == NULL) {
+                    PyErr_NoMemory();
+                    return -1;
+                }
+                *hits = grown;
+            }
+            (*hits)[(*hit_count)++] = (Hit){starts[s].search, at};
+        }
+    }
+    return 0;
+}
+
+/* "end" and "lastgroup", made once: a name made from a C string per call is a new str that is
+ * interned (a dict look-up) each time. */
+static PyObject *end_name, *lastgroup_name, *empty_name;
 
 static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 5 || !PyUnicode_Check(args[0]) || !PyAnySet_Check(args[1]) ||
@@ -538,6 +617,7 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
                hit_capacity = 16;
     Py_ssize_t head[128];
     Py_ssize_t wide = -1; /* starts whose first character is not ASCII, chained */
+    PairFilter *filter = NULL;
     PyObject *at_object = NULL, *match = NULL, *word = NULL, *iterator = NULL;
     if (done == NULL || needed == NULL) {
         PyErr_NoMemory();
@@ -572,8 +652,13 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
     if (PyErr_Occurred()) goto error;
     Py_CLEAR(iterator);
     if (needed_count == 0) goto finish;
-    /* 2. Their starts, chained by first character. */
+    /* 2. Their starts, chained by first character, and the pair filter of them. */
     for (int c = 0; c < 128; c++) head[c] = -1;
+    filter = PyMem_Calloc(1, sizeof(PairFilter));
+    if (filter == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
     starts = PyMem_Malloc(start_capacity * sizeof(Start));
     hits = PyMem_Malloc(hit_capacity * sizeof(Hit));
     if (starts == NULL || hits == NULL) {
@@ -602,29 +687,23 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
             }
             Py_UCS4 first = PyUnicode_READ_CHAR(literal, 0);
             Py_ssize_t *chain = first < 128 ? &head[first] : &wide;
+            pair_filter_add(filter, literal);
             starts[start_count] = (Start){literal, k, *chain};
             *chain = start_count++;
         }
     }
     /* 3. One pass over the text: every occurrence of every start, in text order. */
-    for (Py_ssize_t at = 0; at < n; at++) {
-        Py_UCS4 ch = PyUnicode_READ(kind, data, at);
-        Py_ssize_t s = ch < 128 ? head[ch] : wide;
-        for (; s >= 0; s = starts[s].next) {
-            if (ch >= 128 && PyUnicode_READ_CHAR(starts[s].literal, 0) != ch) continue;
-            if (!literal_at(kind, data, n, at, starts[s].literal)) continue;
-            if (hit_count == hit_capacity) {
-                hit_capacity *= 2;
-                Hit *grown = PyMem_Realloc(hits, hit_capacity * sizeof(Hit));
-                if (grown == NULL) {
-                    PyErr_NoMemory();
-                    goto error;
-                }
-                hits = grown;
-            }
-            hits[hit_count++] = (Hit){starts[s].search, at};
-        }
-    }
+    int collected;
+    if (kind == PyUnicode_1BYTE_KIND)
+        collected = collect_hits(PyUnicode_1BYTE_KIND, data, n, head, wide, starts, filter, &hits,
+                                 &hit_count, &hit_capacity);
+    else if (kind == PyUnicode_2BYTE_KIND)
+        collected = collect_hits(PyUnicode_2BYTE_KIND, data, n, head, wide, starts, filter, &hits,
+                                 &hit_count, &hit_capacity);
+    else
+        collected = collect_hits(PyUnicode_4BYTE_KIND, data, n, head, wide, starts, filter, &hits,
+                                 &hit_count, &hit_capacity);
+    if (collected < 0) goto error;
     /* 4. Each search at its own positions, as _mask_at. */
     for (Py_ssize_t k = 0; k < needed_count; k++) {
         PyObject *matcher = PyTuple_GET_ITEM(PyTuple_GET_ITEM(searches, needed[k]), 0);
@@ -642,20 +721,19 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
             Py_CLEAR(at_object);
             if (match == NULL) goto error;
             if (match != Py_None) {
-                PyObject *end_object = PyObject_CallMethod(match, "end", NULL);
+                PyObject *end_object = PyObject_CallMethodNoArgs(match, end_name);
                 if (end_object == NULL) goto error;
                 end = PyLong_AsSsize_t(end_object);
                 Py_DECREF(end_object);
                 if (end == -1 && PyErr_Occurred()) goto error;
                 if (at == 0 || !Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, at - 1))) {
-                    PyObject *group = PyObject_GetAttrString(match, "lastgroup");
+                    PyObject *group = PyObject_GetAttr(match, lastgroup_name);
                     if (group == NULL) goto error;
                     /* match.lastgroup or "": a match without a named group has bits[""]. */
                     PyObject *key = group;
                     if (group == Py_None) {
                         Py_DECREF(group);
-                        key = PyUnicode_FromString("");
-                        if (key == NULL) goto error;
+                        key = Py_NewRef(empty_name);
                     }
                     PyObject *bit = PyDict_GetItemWithError(bits, key);
                     if (bit == NULL && !PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, key);
@@ -674,6 +752,7 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
         }
     }
 finish:
+    PyMem_Free(filter);
     PyMem_Free(done);
     PyMem_Free(needed);
     PyMem_Free(starts);
@@ -684,6 +763,7 @@ error:
     Py_XDECREF(word);
     Py_XDECREF(at_object);
     Py_XDECREF(match);
+    PyMem_Free(filter);
     PyMem_Free(done);
     PyMem_Free(needed);
     PyMem_Free(starts);
@@ -1136,11 +1216,14 @@ static const char *const contact_literal_texts[CONTACT_LITERALS] = {
     "t.me/", ".com/", "wa.me/", "://", "www.", ":", "[at]", "(at)"};
 static PyObject *contact_literals[CONTACT_LITERALS];
 static unsigned char contact_starts[128];
+/* Per ASCII character, the gate literals (bits by index) that start with it. */
+static unsigned char contact_literal_firsts[128];
 
 static int contact_init(void) {
     for (int k = 0; k < CONTACT_LITERALS; k++) {
         contact_literals[k] = PyUnicode_InternFromString(contact_literal_texts[k]);
         if (contact_literals[k] == NULL) return -1;
+        contact_literal_firsts[(unsigned char)contact_literal_texts[k][0]] |= 1 << k;
     }
     for (int c = 'a'; c <= 'z'; c++) contact_starts[c] |= 16;
     for (int c = '0'; c <= '9'; c++) contact_starts[c] |= 16;
@@ -1151,6 +1234,32 @@ static int contact_init(void) {
     contact_starts['0'] |= 32;
     contact_starts['o'] |= 32;
     return 0;
+}
+
+/* The first position of each gate literal in the text (-1 when absent), as PyUnicode_Find gives
+ * it, and of the first "@" (*first_at): one pass over the text for all of them, instead of one
+ * search of the whole text per literal (most of contact_matches' time when each was a search). */
+PER_KIND void gate_hits(const int kind, const void *data, Py_ssize_t n, Py_ssize_t *hits,
+                        Py_ssize_t *first_at) {
+    for (int k = 0; k < CONTACT_LITERALS; k++) hits[k] = -1;
+    *first_at = -1;
+    for (Py_ssize_t at = 0; at < n; at++) {
+        const Py_UCS4 c = PyUnicode_READ(kind, data, at);
+        if (c >= 128) continue;
+        if (c == '@') {
+            if (*first_at < 0) *first_at = at;
+            continue;
+        }
+        unsigned firsts = contact_literal_firsts[c];
+        for (int k = 0; firsts; k++, firsts >>= 1) {
+            if (!(firsts & 1) || hits[k] >= 0) continue;
+            const char *lit = contact_literal_texts[k];
+            Py_ssize_t t = 1;
+            while (lit[t] && at + t < n && PyUnicode_READ(kind, data, at + t) == (Py_UCS4)lit[t])
+                t++;
+            if (!lit[t]) hits[k] = at;
+        }
+    }
 }
 
 static PyObject *contact_matches(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
@@ -1168,9 +1277,16 @@ static PyObject *contact_matches(PyObject *module, PyObject *const *args, Py_ssi
     int site_gate = 0, has_at = 0, has_colon = 0, email_gate = 0, url_seen = 0, whatsapp_seen = 0;
     Py_ssize_t first_separator = n, found_at;
     Py_ssize_t hits[CONTACT_LITERALS];
-    for (int k = 0; k < CONTACT_LITERALS; k++) {
-        hits[k] = PyUnicode_Find(text, contact_literals[k], 0, n, 1);
-        if (hits[k] == -2) return NULL;
+    const void *data = PyUnicode_DATA(text);
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        gate_hits(PyUnicode_1BYTE_KIND, data, n, hits, &found_at);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        gate_hits(PyUnicode_2BYTE_KIND, data, n, hits, &found_at);
+        break;
+    default:
+        gate_hits(PyUnicode_4BYTE_KIND, data, n, hits, &found_at);
     }
     site_gate = hits[0] >= 0 || hits[1] >= 0;   /* "t.me/", ".com/" */
     whatsapp_seen = hits[2] >= 0;               /* "wa.me/" */
@@ -1179,8 +1295,6 @@ static PyObject *contact_matches(PyObject *module, PyObject *const *args, Py_ssi
     email_gate = hits[6] >= 0 || hits[7] >= 0;  /* "[at]", "(at)" */
     for (int k = 6; k <= 7; k++)
         if (hits[k] >= 0 && hits[k] < first_separator) first_separator = hits[k];
-    found_at = PyUnicode_FindChar(text, '@', 0, n, 1);
-    if (found_at == -2) return NULL;
     has_at = found_at >= 0;
     if (has_at && found_at < first_separator) first_separator = found_at;
     /* No gate can hold: nothing to try (the e-mail hint needs an "@"). */
@@ -1783,6 +1897,11 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC PyInit__tokens(void) {
     crc_init();
     slot_num = PyUnicode_InternFromString("xnumx");
-    if (slot_num == NULL || contact_init() < 0) return NULL;
+    end_name = PyUnicode_InternFromString("end");
+    lastgroup_name = PyUnicode_InternFromString("lastgroup");
+    empty_name = PyUnicode_FromString("");
+    if (slot_num == NULL || end_name == NULL || lastgroup_name == NULL || empty_name == NULL ||
+        contact_init() < 0)
+        return NULL;
     return PyModule_Create(&module);
 }
