@@ -1860,6 +1860,174 @@ static PyObject *capitalised_after(PyObject *module, PyObject *const *args, Py_s
     Py_RETURN_NONE;
 }
 
+
+/* typed_fields(record) -> reader.typed_fields(record), or None
+ *
+ * reader.typed_fields (the definition; a test compares them) for the record of the typed
+ * decoder in the common case, without its bytecode: every text field text or None, the price
+ * and the age integers below 2**53 (or None, or ""), the posting time empty or of the shape
+ * "YYYY-MM-DDThh:mm:ssZ" with a real date. Anything else, a record the definition refuses
+ * included, gives None, and the caller asks the definition (for the value or the reason). */
+enum { F_ID, F_URL, F_POSTED, F_CITY, F_TITLE, F_TEXT, F_PHONE, F_EMAIL, F_HASHES, F_PRICE, F_AGE,
+       F_COUNT };
+static const char *const field_names[F_COUNT] = {
+    "id",   "url",   "posted_at", "city",         "title", "text",
+    "phone", "email", "image_hashes", "price",   "age"};
+static PyObject *field_name_objects[F_COUNT];
+static PyObject *strip_name;
+
+/* The field's text, "" for None; NULL (no exception) when it is not text. */
+static PyObject *text_or_empty(PyObject *value) {
+    if (value == Py_None) return Py_NewRef(empty_name);
+    if (!PyUnicode_CheckExact(value)) return NULL;
+    return Py_NewRef(value);
+}
+
+/* str.strip() of a str (a new reference), or NULL with an exception set. */
+static PyObject *stripped(PyObject *text) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (n == 0 || (!Py_UNICODE_ISSPACE(PyUnicode_READ_CHAR(text, 0)) &&
+                   !Py_UNICODE_ISSPACE(PyUnicode_READ_CHAR(text, n - 1))))
+        return Py_NewRef(text);
+    return PyObject_CallMethodNoArgs(text, strip_name);
+}
+
+/* reader._number_value of an int below 2**53 in size, None or "": 0 with *out set; 1 when the
+ * definition must decide (another value, or a negative one). */
+static int small_number(PyObject *value, double *out) {
+    if (value == Py_None || (PyUnicode_CheckExact(value) && PyUnicode_GET_LENGTH(value) == 0)) {
+        *out = -1.0;
+        return 0;
+    }
+    if (!PyLong_CheckExact(value)) return 1;
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(value, &overflow);
+    if (overflow || (v == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        return 1;
+    }
+    if (v < 0 || v >= (1LL << 53)) return 1;
+    *out = (double)v;
+    return 0;
+}
+
+static int ascii_digits(PyObject *text, Py_ssize_t at, Py_ssize_t count, int *value) {
+    int v = 0;
+    for (Py_ssize_t i = at; i < at + count; i++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(text, i);
+        if (c < '0' || c > '9') return 0;
+        v = v * 10 + (int)(c - '0');
+    }
+    *value = v;
+    return 1;
+}
+
+/* reader._day of a posting time: -1 for "", the proleptic Gregorian ordinal of the date of a
+ * date "YYYY-MM-DD" or of a time of the shape _UTC_TIME_SHAPE reads, with a real date (ASCII
+ * digits); -2 when the definition must decide. */
+static long posting_day(PyObject *posted_at) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(posted_at);
+    if (n == 0) return -1;
+    if ((n != 20 && n != 10) || PyUnicode_KIND(posted_at) != PyUnicode_1BYTE_KIND) return -2;
+    const Py_UCS1 *s = PyUnicode_1BYTE_DATA(posted_at);
+    int year, month, day, hour, minute, second;
+    if (s[4] != '-' || s[7] != '-') return -2;
+    if (!ascii_digits(posted_at, 0, 4, &year) || !ascii_digits(posted_at, 5, 2, &month) ||
+        !ascii_digits(posted_at, 8, 2, &day))
+        return -2;
+    if (n == 20) {
+        if (s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z') return -2;
+        if (!ascii_digits(posted_at, 11, 2, &hour) || !ascii_digits(posted_at, 14, 2, &minute) ||
+            !ascii_digits(posted_at, 17, 2, &second))
+            return -2;
+        if (hour > 23 || minute > 59 || second > 59) return -2;
+    }
+    static const int month_days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (year < 1 || month < 1 || month > 12 || day < 1 ||
+        day > month_days[month - 1] + (month == 2 && leap))
+        return -2;
+    long y = year - 1;
+    long ordinal = y * 365 + y / 4 - y / 100 + y / 400;
+    for (int m = 1; m < month; m++) ordinal += month_days[m - 1] + (m == 2 && leap);
+    return ordinal + day;
+}
+
+static PyObject *typed_fields(PyObject *module, PyObject *record) {
+    PyObject *f[F_COUNT] = {NULL};
+    PyObject *t[11] = {NULL}; /* the result's items */
+    PyObject *result = NULL;
+    for (int k = 0; k < F_COUNT; k++) {
+        f[k] = PyObject_GetAttr(record, field_name_objects[k]);
+        if (f[k] == NULL) goto done;
+    }
+    /* Text fields: text or None, else the definition decides. */
+    PyObject *id_text = text_or_empty(f[F_ID]);
+    if (id_text == NULL) goto fallback;
+    t[0] = stripped(id_text);
+    Py_DECREF(id_text);
+    if (t[0] == NULL) goto done;
+    if (PyUnicode_GET_LENGTH(t[0]) == 0) goto fallback; /* missing 'id' */
+    t[4] = text_or_empty(f[F_TITLE]);
+    t[5] = text_or_empty(f[F_TEXT]);
+    if (t[4] == NULL || t[5] == NULL) goto fallback;
+    if (PyUnicode_GET_LENGTH(t[4]) == 0 && PyUnicode_GET_LENGTH(t[5]) == 0) goto fallback;
+    double age, price;
+    if (small_number(f[F_AGE], &age) || small_number(f[F_PRICE], &price)) goto fallback;
+    PyObject *posted = text_or_empty(f[F_POSTED]);
+    if (posted == NULL) goto fallback;
+    PyObject *posted_stripped = stripped(posted);
+    Py_DECREF(posted);
+    if (posted_stripped == NULL) goto done;
+    long day = posting_day(posted_stripped);
+    Py_DECREF(posted_stripped);
+    if (day == -2) goto fallback;
+    PyObject *url = text_or_empty(f[F_URL]), *city = text_or_empty(f[F_CITY]);
+    if (url == NULL || city == NULL) {
+        Py_XDECREF(url);
+        Py_XDECREF(city);
+        goto fallback;
+    }
+    t[1] = stripped(url);
+    t[3] = stripped(city);
+    Py_DECREF(url);
+    Py_DECREF(city);
+    if (t[1] == NULL || t[3] == NULL) goto done;
+    t[2] = PyLong_FromLong(day);
+    t[6] = text_or_empty(f[F_PHONE]);
+    t[7] = text_or_empty(f[F_EMAIL]);
+    if (t[2] == NULL || t[6] == NULL || t[7] == NULL) {
+        if (PyErr_Occurred()) goto done;
+        goto fallback;
+    }
+    PyObject *hashes = f[F_HASHES];
+    if (hashes == Py_None || (PyUnicode_CheckExact(hashes) && PyUnicode_GET_LENGTH(hashes) == 0) ||
+        (PyList_CheckExact(hashes) && PyList_GET_SIZE(hashes) == 0))
+        t[8] = PyTuple_New(0);
+    else if (PyUnicode_CheckExact(hashes))
+        t[8] = PyTuple_Pack(1, hashes);
+    else if (PyList_CheckExact(hashes))
+        t[8] = PyList_AsTuple(hashes);
+    else
+        goto fallback;
+    t[9] = PyFloat_FromDouble(price);
+    t[10] = PyLong_FromLongLong(age >= 0 ? (long long)age : -1);
+    if (t[8] == NULL || t[9] == NULL || t[10] == NULL) goto done;
+    result = PyTuple_New(11);
+    if (result == NULL) goto done;
+    for (int k = 0; k < 11; k++) {
+        PyTuple_SET_ITEM(result, k, t[k]);
+        t[k] = NULL;
+    }
+    goto done;
+fallback:
+    if (!PyErr_Occurred()) result = Py_NewRef(Py_None);
+done:
+    for (int k = 0; k < F_COUNT; k++) Py_XDECREF(f[k]);
+    for (int k = 0; k < 11; k++) Py_XDECREF(t[k]);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"word_tokens", word_tokens, METH_O,
      "(tokens, set of tokens) of a lower-cased text, digit runs as the number slot."},
@@ -1885,6 +2053,8 @@ static PyMethodDef methods[] = {
      "The extractor's city and name slots on an ad's tokens; the cities."},
     {"capitalised_after", (PyCFunction)(void (*)(void))capitalised_after, METH_FASTCALL,
      "The original spelling of a token capitalised right after a trigger, or None."},
+    {"typed_fields", typed_fields, METH_O,
+     "reader.typed_fields of a typed decoder's record in the common case, else None."},
     {"indices_in", (PyCFunction)(void (*)(void))indices_in, METH_FASTCALL,
      "Positions, ascending, of the tokens that are in a set."},
     {NULL, NULL, 0, NULL},
@@ -1900,6 +2070,12 @@ PyMODINIT_FUNC PyInit__tokens(void) {
     end_name = PyUnicode_InternFromString("end");
     lastgroup_name = PyUnicode_InternFromString("lastgroup");
     empty_name = PyUnicode_FromString("");
+    strip_name = PyUnicode_InternFromString("strip");
+    if (strip_name == NULL) return NULL;
+    for (int k = 0; k < F_COUNT; k++) {
+        field_name_objects[k] = PyUnicode_InternFromString(field_names[k]);
+        if (field_name_objects[k] == NULL) return NULL;
+    }
     if (slot_num == NULL || end_name == NULL || lastgroup_name == NULL || empty_name == NULL ||
         contact_init() < 0)
         return NULL;
