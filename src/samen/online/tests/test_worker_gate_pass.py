@@ -20,7 +20,10 @@ _GATES = ["t.me/", ".com/", "wa.me/", "://", "www.", ":", "[at]", "(at)", "@"]
 _CUT = [gate[:-1] for gate in _GATES if len(gate) > 1]
 # Around them: text of each kind of str (ASCII, Latin-1, two-byte, four-byte), digits that
 # open the phone pattern, and what the other patterns need to match after a gate.
+# "telegram.me/anna" matches the site pattern only when a gate literal ("t.me/" or ".com/")
+# occurs elsewhere in the text: a gate found one character short of the text's end shows there.
 _FILL = ["", " ", "x", "é", "ж", "😀", "0612345678", "anna", "anna.b", "example.nl", "tg"]
+_FILL += ["telegram.me/anna"]
 
 
 def _gate_texts(count: int, seed: int) -> list[str]:
