@@ -48,9 +48,13 @@ static int32_t table_flags(PyObject *table, PyObject *word) {
     return (int32_t)flags;
 }
 
+/* Inlined into each caller with kind a constant (tokenise's per-kind copies): PyUnicode_READ's
+ * switch on the kind then folds away in the per-character loops. */
+#define PER_KIND static inline __attribute__((always_inline))
+
 /* With a table, *flags is set to the word's value in it (or -2 on error). */
-static PyObject *word_at(PyObject *text, int kind, const void *data, Py_ssize_t start,
-                         Py_ssize_t end, PyObject *table, int32_t *flags) {
+PER_KIND PyObject *word_at(PyObject *text, const int kind, const void *data, Py_ssize_t start,
+                           Py_ssize_t end, PyObject *table, int32_t *flags) {
     Py_ssize_t length = end - start;
     if (length > CACHE_MAX_LENGTH) {
         PyObject *word = PyUnicode_Substring(text, start, end);
@@ -69,9 +73,14 @@ static PyObject *word_at(PyObject *text, int kind, const void *data, Py_ssize_t 
         int ckind = PyUnicode_KIND(cached);
         const void *cdata = PyUnicode_DATA(cached);
         Py_ssize_t i = 0;
-        while (i < length &&
-               PyUnicode_READ(ckind, cdata, i) == PyUnicode_READ(kind, data, start + i))
-            i++;
+        if (ckind == kind) {
+            /* The same kind: the same characters are the same bytes. */
+            if (memcmp(cdata, (const char *)data + start * kind, length * kind) == 0) i = length;
+        } else {
+            while (i < length &&
+                   PyUnicode_READ(ckind, cdata, i) == PyUnicode_READ(kind, data, start + i))
+                i++;
+        }
         if (i == length) {
             if (table != NULL) {
                 if (cache_flags[slot] < 0) {
@@ -160,10 +169,9 @@ static int emit(PyObject *word, int32_t flags, PyObject *tokens, PyObject *words
 }
 
 /* The tokeniser of word_tokens (see the top of this file); with a table (a dict), also the rule
- * words and the stopword counts of emit. */
-static int tokenise(PyObject *arg, PyObject *table, PyObject *tokens, PyObject *words,
-                    PyObject *rule_words, long *counts, Marks *marks) {
-    const int kind = PyUnicode_KIND(arg);
+ * words and the stopword counts of emit. One copy per kind of str (tokenise picks it). */
+PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObject *tokens,
+                           PyObject *words, PyObject *rule_words, long *counts, Marks *marks) {
     const void *data = PyUnicode_DATA(arg);
     const Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
     int32_t flags = 0;
@@ -218,6 +226,21 @@ static int tokenise(PyObject *arg, PyObject *table, PyObject *tokens, PyObject *
         if (failed) return -1;
     }
     return 0;
+}
+
+static int tokenise(PyObject *arg, PyObject *table, PyObject *tokens, PyObject *words,
+                    PyObject *rule_words, long *counts, Marks *marks) {
+    switch (PyUnicode_KIND(arg)) {
+    case PyUnicode_1BYTE_KIND:
+        return tokenise_kind(arg, PyUnicode_1BYTE_KIND, table, tokens, words, rule_words, counts,
+                             marks);
+    case PyUnicode_2BYTE_KIND:
+        return tokenise_kind(arg, PyUnicode_2BYTE_KIND, table, tokens, words, rule_words, counts,
+                             marks);
+    default:
+        return tokenise_kind(arg, PyUnicode_4BYTE_KIND, table, tokens, words, rule_words, counts,
+                             marks);
+    }
 }
 
 static PyObject *word_tokens(PyObject *module, PyObject *arg) {
@@ -504,8 +527,8 @@ typedef struct {
     Py_ssize_t search, at;
 } Hit;
 
-static int literal_at(int kind, const void *data, Py_ssize_t n, Py_ssize_t at,
-                      PyObject *literal) {
+PER_KIND int literal_at(const int kind, const void *data, Py_ssize_t n, Py_ssize_t at,
+                        PyObject *literal) {
     const Py_ssize_t length = PyUnicode_GET_LENGTH(literal);
     if (at + length > n) return 0;
     const int lkind = PyUnicode_KIND(literal);
@@ -514,6 +537,62 @@ static int literal_at(int kind, const void *data, Py_ssize_t n, Py_ssize_t at,
         if (PyUnicode_READ(kind, data, at + t) != PyUnicode_READ(lkind, ldata, t)) return 0;
     return 1;
 }
+
+/* Which ASCII pairs begin a start (a bit per pair, both characters ASCII), and which ASCII first
+ * characters begin a start that the pair cannot rule out (one character long, or its second
+ * character not ASCII): at a position whose pair is neither, no start can occur, and the chain
+ * of its first character is not walked. */
+typedef struct {
+    uint64_t pairs[128 * 2];
+    unsigned char any_second[128];
+} PairFilter;
+
+static void pair_filter_add(PairFilter *filter, PyObject *literal) {
+    Py_UCS4 first = PyUnicode_READ_CHAR(literal, 0);
+    if (first >= 128) return; /* a non-ASCII first character: the wide chain, not filtered */
+    Py_UCS4 second = PyUnicode_GET_LENGTH(literal) > 1 ? PyUnicode_READ_CHAR(literal, 1) : 128;
+    if (second >= 128) {
+        filter->any_second[first] = 1;
+        return;
+    }
+    filter->pairs[first * 2 + (second >> 6)] |= (uint64_t)1 << (second & 63);
+}
+
+/* Step 3 of mask_words for one kind of str (kind a constant in each copy). */
+PER_KIND int collect_hits(const int kind, const void *data, Py_ssize_t n, const Py_ssize_t *head,
+                          Py_ssize_t wide, const Start *starts, const PairFilter *filter,
+                          Hit **hits, Py_ssize_t *hit_count, Py_ssize_t *hit_capacity) {
+    for (Py_ssize_t at = 0; at < n; at++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, at);
+        Py_ssize_t s = ch < 128 ? head[ch] : wide;
+        if (s < 0) continue;
+        if (ch < 128 && !filter->any_second[ch]) {
+            /* Every start in this chain has two or more characters, the second ASCII. */
+            if (at + 1 >= n) continue;
+            Py_UCS4 next = PyUnicode_READ(kind, data, at + 1);
+            if (next >= 128 || !(filter->pairs[ch * 2 + (next >> 6)] >> (next & 63) & 1)) continue;
+        }
+        for (; s >= 0; s = starts[s].next) {
+            if (ch >= 128 && PyUnicode_READ_CHAR(starts[s].literal, 0) != ch) continue;
+            if (!literal_at(kind, data, n, at, starts[s].literal)) continue;
+            if (*hit_count == *hit_capacity) {
+                *hit_capacity *= 2;
+                Hit *grown = PyMem_Realloc(*hits, *hit_capacity * sizeof(Hit));
+                if (grown == NULL) {
+                    PyErr_NoMemory();
+                    return -1;
+                }
+                *hits = grown;
+            }
+            (*hits)[(*hit_count)++] = (Hit){starts[s].search, at};
+        }
+    }
+    return 0;
+}
+
+/* "end" and "lastgroup", made once: a name made from a C string per call is a new str that is
+ * interned (a dict look-up) each time. */
+static PyObject *end_name, *lastgroup_name, *empty_name;
 
 static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 5 || !PyUnicode_Check(args[0]) || !PyAnySet_Check(args[1]) ||
@@ -538,6 +617,7 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
                hit_capacity = 16;
     Py_ssize_t head[128];
     Py_ssize_t wide = -1; /* starts whose first character is not ASCII, chained */
+    PairFilter *filter = NULL;
     PyObject *at_object = NULL, *match = NULL, *word = NULL, *iterator = NULL;
     if (done == NULL || needed == NULL) {
         PyErr_NoMemory();
@@ -572,8 +652,13 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
     if (PyErr_Occurred()) goto error;
     Py_CLEAR(iterator);
     if (needed_count == 0) goto finish;
-    /* 2. Their starts, chained by first character. */
+    /* 2. Their starts, chained by first character, and the pair filter of them. */
     for (int c = 0; c < 128; c++) head[c] = -1;
+    filter = PyMem_Calloc(1, sizeof(PairFilter));
+    if (filter == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
     starts = PyMem_Malloc(start_capacity * sizeof(Start));
     hits = PyMem_Malloc(hit_capacity * sizeof(Hit));
     if (starts == NULL || hits == NULL) {
@@ -602,29 +687,23 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
             }
             Py_UCS4 first = PyUnicode_READ_CHAR(literal, 0);
             Py_ssize_t *chain = first < 128 ? &head[first] : &wide;
+            pair_filter_add(filter, literal);
             starts[start_count] = (Start){literal, k, *chain};
             *chain = start_count++;
         }
     }
     /* 3. One pass over the text: every occurrence of every start, in text order. */
-    for (Py_ssize_t at = 0; at < n; at++) {
-        Py_UCS4 ch = PyUnicode_READ(kind, data, at);
-        Py_ssize_t s = ch < 128 ? head[ch] : wide;
-        for (; s >= 0; s = starts[s].next) {
-            if (ch >= 128 && PyUnicode_READ_CHAR(starts[s].literal, 0) != ch) continue;
-            if (!literal_at(kind, data, n, at, starts[s].literal)) continue;
-            if (hit_count == hit_capacity) {
-                hit_capacity *= 2;
-                Hit *grown = PyMem_Realloc(hits, hit_capacity * sizeof(Hit));
-                if (grown == NULL) {
-                    PyErr_NoMemory();
-                    goto error;
-                }
-                hits = grown;
-            }
-            hits[hit_count++] = (Hit){starts[s].search, at};
-        }
-    }
+    int collected;
+    if (kind == PyUnicode_1BYTE_KIND)
+        collected = collect_hits(PyUnicode_1BYTE_KIND, data, n, head, wide, starts, filter, &hits,
+                                 &hit_count, &hit_capacity);
+    else if (kind == PyUnicode_2BYTE_KIND)
+        collected = collect_hits(PyUnicode_2BYTE_KIND, data, n, head, wide, starts, filter, &hits,
+                                 &hit_count, &hit_capacity);
+    else
+        collected = collect_hits(PyUnicode_4BYTE_KIND, data, n, head, wide, starts, filter, &hits,
+                                 &hit_count, &hit_capacity);
+    if (collected < 0) goto error;
     /* 4. Each search at its own positions, as _mask_at. */
     for (Py_ssize_t k = 0; k < needed_count; k++) {
         PyObject *matcher = PyTuple_GET_ITEM(PyTuple_GET_ITEM(searches, needed[k]), 0);
@@ -642,20 +721,19 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
             Py_CLEAR(at_object);
             if (match == NULL) goto error;
             if (match != Py_None) {
-                PyObject *end_object = PyObject_CallMethod(match, "end", NULL);
+                PyObject *end_object = PyObject_CallMethodNoArgs(match, end_name);
                 if (end_object == NULL) goto error;
                 end = PyLong_AsSsize_t(end_object);
                 Py_DECREF(end_object);
                 if (end == -1 && PyErr_Occurred()) goto error;
                 if (at == 0 || !Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, at - 1))) {
-                    PyObject *group = PyObject_GetAttrString(match, "lastgroup");
+                    PyObject *group = PyObject_GetAttr(match, lastgroup_name);
                     if (group == NULL) goto error;
                     /* match.lastgroup or "": a match without a named group has bits[""]. */
                     PyObject *key = group;
                     if (group == Py_None) {
                         Py_DECREF(group);
-                        key = PyUnicode_FromString("");
-                        if (key == NULL) goto error;
+                        key = Py_NewRef(empty_name);
                     }
                     PyObject *bit = PyDict_GetItemWithError(bits, key);
                     if (bit == NULL && !PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, key);
@@ -674,6 +752,7 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
         }
     }
 finish:
+    PyMem_Free(filter);
     PyMem_Free(done);
     PyMem_Free(needed);
     PyMem_Free(starts);
@@ -684,6 +763,7 @@ error:
     Py_XDECREF(word);
     Py_XDECREF(at_object);
     Py_XDECREF(match);
+    PyMem_Free(filter);
     PyMem_Free(done);
     PyMem_Free(needed);
     PyMem_Free(starts);
@@ -1136,11 +1216,14 @@ static const char *const contact_literal_texts[CONTACT_LITERALS] = {
     "t.me/", ".com/", "wa.me/", "://", "www.", ":", "[at]", "(at)"};
 static PyObject *contact_literals[CONTACT_LITERALS];
 static unsigned char contact_starts[128];
+/* Per ASCII character, the gate literals (bits by index) that start with it. */
+static unsigned char contact_literal_firsts[128];
 
 static int contact_init(void) {
     for (int k = 0; k < CONTACT_LITERALS; k++) {
         contact_literals[k] = PyUnicode_InternFromString(contact_literal_texts[k]);
         if (contact_literals[k] == NULL) return -1;
+        contact_literal_firsts[(unsigned char)contact_literal_texts[k][0]] |= 1 << k;
     }
     for (int c = 'a'; c <= 'z'; c++) contact_starts[c] |= 16;
     for (int c = '0'; c <= '9'; c++) contact_starts[c] |= 16;
@@ -1151,6 +1234,32 @@ static int contact_init(void) {
     contact_starts['0'] |= 32;
     contact_starts['o'] |= 32;
     return 0;
+}
+
+/* The first position of each gate literal in the text (-1 when absent), as PyUnicode_Find gives
+ * it, and of the first "@" (*first_at): one pass over the text for all of them, instead of one
+ * search of the whole text per literal (most of contact_matches' time when each was a search). */
+PER_KIND void gate_hits(const int kind, const void *data, Py_ssize_t n, Py_ssize_t *hits,
+                        Py_ssize_t *first_at) {
+    for (int k = 0; k < CONTACT_LITERALS; k++) hits[k] = -1;
+    *first_at = -1;
+    for (Py_ssize_t at = 0; at < n; at++) {
+        const Py_UCS4 c = PyUnicode_READ(kind, data, at);
+        if (c >= 128) continue;
+        if (c == '@') {
+            if (*first_at < 0) *first_at = at;
+            continue;
+        }
+        unsigned firsts = contact_literal_firsts[c];
+        for (int k = 0; firsts; k++, firsts >>= 1) {
+            if (!(firsts & 1) || hits[k] >= 0) continue;
+            const char *lit = contact_literal_texts[k];
+            Py_ssize_t t = 1;
+            while (lit[t] && at + t < n && PyUnicode_READ(kind, data, at + t) == (Py_UCS4)lit[t])
+                t++;
+            if (!lit[t]) hits[k] = at;
+        }
+    }
 }
 
 static PyObject *contact_matches(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
@@ -1168,9 +1277,16 @@ static PyObject *contact_matches(PyObject *module, PyObject *const *args, Py_ssi
     int site_gate = 0, has_at = 0, has_colon = 0, email_gate = 0, url_seen = 0, whatsapp_seen = 0;
     Py_ssize_t first_separator = n, found_at;
     Py_ssize_t hits[CONTACT_LITERALS];
-    for (int k = 0; k < CONTACT_LITERALS; k++) {
-        hits[k] = PyUnicode_Find(text, contact_literals[k], 0, n, 1);
-        if (hits[k] == -2) return NULL;
+    const void *data = PyUnicode_DATA(text);
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        gate_hits(PyUnicode_1BYTE_KIND, data, n, hits, &found_at);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        gate_hits(PyUnicode_2BYTE_KIND, data, n, hits, &found_at);
+        break;
+    default:
+        gate_hits(PyUnicode_4BYTE_KIND, data, n, hits, &found_at);
     }
     site_gate = hits[0] >= 0 || hits[1] >= 0;   /* "t.me/", ".com/" */
     whatsapp_seen = hits[2] >= 0;               /* "wa.me/" */
@@ -1179,8 +1295,6 @@ static PyObject *contact_matches(PyObject *module, PyObject *const *args, Py_ssi
     email_gate = hits[6] >= 0 || hits[7] >= 0;  /* "[at]", "(at)" */
     for (int k = 6; k <= 7; k++)
         if (hits[k] >= 0 && hits[k] < first_separator) first_separator = hits[k];
-    found_at = PyUnicode_FindChar(text, '@', 0, n, 1);
-    if (found_at == -2) return NULL;
     has_at = found_at >= 0;
     if (has_at && found_at < first_separator) first_separator = found_at;
     /* No gate can hold: nothing to try (the e-mail hint needs an "@"). */
@@ -1746,6 +1860,174 @@ static PyObject *capitalised_after(PyObject *module, PyObject *const *args, Py_s
     Py_RETURN_NONE;
 }
 
+
+/* typed_fields(record) -> reader.typed_fields(record), or None
+ *
+ * reader.typed_fields (the definition; a test compares them) for the record of the typed
+ * decoder in the common case, without its bytecode: every text field text or None, the price
+ * and the age integers below 2**53 (or None, or ""), the posting time empty or of the shape
+ * "YYYY-MM-DDThh:mm:ssZ" with a real date. Anything else, a record the definition refuses
+ * included, gives None, and the caller asks the definition (for the value or the reason). */
+enum { F_ID, F_URL, F_POSTED, F_CITY, F_TITLE, F_TEXT, F_PHONE, F_EMAIL, F_HASHES, F_PRICE, F_AGE,
+       F_COUNT };
+static const char *const field_names[F_COUNT] = {
+    "id",   "url",   "posted_at", "city",         "title", "text",
+    "phone", "email", "image_hashes", "price",   "age"};
+static PyObject *field_name_objects[F_COUNT];
+static PyObject *strip_name;
+
+/* The field's text, "" for None; NULL (no exception) when it is not text. */
+static PyObject *text_or_empty(PyObject *value) {
+    if (value == Py_None) return Py_NewRef(empty_name);
+    if (!PyUnicode_CheckExact(value)) return NULL;
+    return Py_NewRef(value);
+}
+
+/* str.strip() of a str (a new reference), or NULL with an exception set. */
+static PyObject *stripped(PyObject *text) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (n == 0 || (!Py_UNICODE_ISSPACE(PyUnicode_READ_CHAR(text, 0)) &&
+                   !Py_UNICODE_ISSPACE(PyUnicode_READ_CHAR(text, n - 1))))
+        return Py_NewRef(text);
+    return PyObject_CallMethodNoArgs(text, strip_name);
+}
+
+/* reader._number_value of an int below 2**53 in size, None or "": 0 with *out set; 1 when the
+ * definition must decide (another value, or a negative one). */
+static int small_number(PyObject *value, double *out) {
+    if (value == Py_None || (PyUnicode_CheckExact(value) && PyUnicode_GET_LENGTH(value) == 0)) {
+        *out = -1.0;
+        return 0;
+    }
+    if (!PyLong_CheckExact(value)) return 1;
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(value, &overflow);
+    if (overflow || (v == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        return 1;
+    }
+    if (v < 0 || v >= (1LL << 53)) return 1;
+    *out = (double)v;
+    return 0;
+}
+
+static int ascii_digits(PyObject *text, Py_ssize_t at, Py_ssize_t count, int *value) {
+    int v = 0;
+    for (Py_ssize_t i = at; i < at + count; i++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(text, i);
+        if (c < '0' || c > '9') return 0;
+        v = v * 10 + (int)(c - '0');
+    }
+    *value = v;
+    return 1;
+}
+
+/* reader._day of a posting time: -1 for "", the proleptic Gregorian ordinal of the date of a
+ * date "YYYY-MM-DD" or of a time of the shape _UTC_TIME_SHAPE reads, with a real date (ASCII
+ * digits); -2 when the definition must decide. */
+static long posting_day(PyObject *posted_at) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(posted_at);
+    if (n == 0) return -1;
+    if ((n != 20 && n != 10) || PyUnicode_KIND(posted_at) != PyUnicode_1BYTE_KIND) return -2;
+    const Py_UCS1 *s = PyUnicode_1BYTE_DATA(posted_at);
+    int year, month, day, hour, minute, second;
+    if (s[4] != '-' || s[7] != '-') return -2;
+    if (!ascii_digits(posted_at, 0, 4, &year) || !ascii_digits(posted_at, 5, 2, &month) ||
+        !ascii_digits(posted_at, 8, 2, &day))
+        return -2;
+    if (n == 20) {
+        if (s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z') return -2;
+        if (!ascii_digits(posted_at, 11, 2, &hour) || !ascii_digits(posted_at, 14, 2, &minute) ||
+            !ascii_digits(posted_at, 17, 2, &second))
+            return -2;
+        if (hour > 23 || minute > 59 || second > 59) return -2;
+    }
+    static const int month_days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (year < 1 || month < 1 || month > 12 || day < 1 ||
+        day > month_days[month - 1] + (month == 2 && leap))
+        return -2;
+    long y = year - 1;
+    long ordinal = y * 365 + y / 4 - y / 100 + y / 400;
+    for (int m = 1; m < month; m++) ordinal += month_days[m - 1] + (m == 2 && leap);
+    return ordinal + day;
+}
+
+static PyObject *typed_fields(PyObject *module, PyObject *record) {
+    PyObject *f[F_COUNT] = {NULL};
+    PyObject *t[11] = {NULL}; /* the result's items */
+    PyObject *result = NULL;
+    for (int k = 0; k < F_COUNT; k++) {
+        f[k] = PyObject_GetAttr(record, field_name_objects[k]);
+        if (f[k] == NULL) goto done;
+    }
+    /* Text fields: text or None, else the definition decides. */
+    PyObject *id_text = text_or_empty(f[F_ID]);
+    if (id_text == NULL) goto fallback;
+    t[0] = stripped(id_text);
+    Py_DECREF(id_text);
+    if (t[0] == NULL) goto done;
+    if (PyUnicode_GET_LENGTH(t[0]) == 0) goto fallback; /* missing 'id' */
+    t[4] = text_or_empty(f[F_TITLE]);
+    t[5] = text_or_empty(f[F_TEXT]);
+    if (t[4] == NULL || t[5] == NULL) goto fallback;
+    if (PyUnicode_GET_LENGTH(t[4]) == 0 && PyUnicode_GET_LENGTH(t[5]) == 0) goto fallback;
+    double age, price;
+    if (small_number(f[F_AGE], &age) || small_number(f[F_PRICE], &price)) goto fallback;
+    PyObject *posted = text_or_empty(f[F_POSTED]);
+    if (posted == NULL) goto fallback;
+    PyObject *posted_stripped = stripped(posted);
+    Py_DECREF(posted);
+    if (posted_stripped == NULL) goto done;
+    long day = posting_day(posted_stripped);
+    Py_DECREF(posted_stripped);
+    if (day == -2) goto fallback;
+    PyObject *url = text_or_empty(f[F_URL]), *city = text_or_empty(f[F_CITY]);
+    if (url == NULL || city == NULL) {
+        Py_XDECREF(url);
+        Py_XDECREF(city);
+        goto fallback;
+    }
+    t[1] = stripped(url);
+    t[3] = stripped(city);
+    Py_DECREF(url);
+    Py_DECREF(city);
+    if (t[1] == NULL || t[3] == NULL) goto done;
+    t[2] = PyLong_FromLong(day);
+    t[6] = text_or_empty(f[F_PHONE]);
+    t[7] = text_or_empty(f[F_EMAIL]);
+    if (t[2] == NULL || t[6] == NULL || t[7] == NULL) {
+        if (PyErr_Occurred()) goto done;
+        goto fallback;
+    }
+    PyObject *hashes = f[F_HASHES];
+    if (hashes == Py_None || (PyUnicode_CheckExact(hashes) && PyUnicode_GET_LENGTH(hashes) == 0) ||
+        (PyList_CheckExact(hashes) && PyList_GET_SIZE(hashes) == 0))
+        t[8] = PyTuple_New(0);
+    else if (PyUnicode_CheckExact(hashes))
+        t[8] = PyTuple_Pack(1, hashes);
+    else if (PyList_CheckExact(hashes))
+        t[8] = PyList_AsTuple(hashes);
+    else
+        goto fallback;
+    t[9] = PyFloat_FromDouble(price);
+    t[10] = PyLong_FromLongLong(age >= 0 ? (long long)age : -1);
+    if (t[8] == NULL || t[9] == NULL || t[10] == NULL) goto done;
+    result = PyTuple_New(11);
+    if (result == NULL) goto done;
+    for (int k = 0; k < 11; k++) {
+        PyTuple_SET_ITEM(result, k, t[k]);
+        t[k] = NULL;
+    }
+    goto done;
+fallback:
+    if (!PyErr_Occurred()) result = Py_NewRef(Py_None);
+done:
+    for (int k = 0; k < F_COUNT; k++) Py_XDECREF(f[k]);
+    for (int k = 0; k < 11; k++) Py_XDECREF(t[k]);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"word_tokens", word_tokens, METH_O,
      "(tokens, set of tokens) of a lower-cased text, digit runs as the number slot."},
@@ -1771,6 +2053,8 @@ static PyMethodDef methods[] = {
      "The extractor's city and name slots on an ad's tokens; the cities."},
     {"capitalised_after", (PyCFunction)(void (*)(void))capitalised_after, METH_FASTCALL,
      "The original spelling of a token capitalised right after a trigger, or None."},
+    {"typed_fields", typed_fields, METH_O,
+     "reader.typed_fields of a typed decoder's record in the common case, else None."},
     {"indices_in", (PyCFunction)(void (*)(void))indices_in, METH_FASTCALL,
      "Positions, ascending, of the tokens that are in a set."},
     {NULL, NULL, 0, NULL},
@@ -1783,6 +2067,17 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC PyInit__tokens(void) {
     crc_init();
     slot_num = PyUnicode_InternFromString("xnumx");
-    if (slot_num == NULL || contact_init() < 0) return NULL;
+    end_name = PyUnicode_InternFromString("end");
+    lastgroup_name = PyUnicode_InternFromString("lastgroup");
+    empty_name = PyUnicode_FromString("");
+    strip_name = PyUnicode_InternFromString("strip");
+    if (strip_name == NULL) return NULL;
+    for (int k = 0; k < F_COUNT; k++) {
+        field_name_objects[k] = PyUnicode_InternFromString(field_names[k]);
+        if (field_name_objects[k] == NULL) return NULL;
+    }
+    if (slot_num == NULL || end_name == NULL || lastgroup_name == NULL || empty_name == NULL ||
+        contact_init() < 0)
+        return NULL;
     return PyModule_Create(&module);
 }

@@ -116,6 +116,15 @@ _DIGIT_WORD: dict[str, str] = {
 _MIN_SPELLED_RUN = 6
 _DUTCH_MOBILE_RE = re.compile(r"(?:\+31|0)(6[1-58]\d{7})(?!\d)")
 _PHONE_TRANSLATE = str.maketrans({"o": "0", "l": "1"})
+
+
+def _phone_letters_as_digits(raw: str) -> str:
+    """``raw.translate(_PHONE_TRANSLATE)`` (its definition; a test compares them): two
+    ``str.replace`` calls are a tenth of ``translate``'s time with a dict table, and neither
+    replacement makes a letter the other one replaces."""
+    return raw.replace("o", "0").replace("l", "1")
+
+
 _NON_DIGIT_RE = re.compile(r"[^\d+]")
 
 _AGE_UNIT_WORDS = frozenset(w for unit in LEXICON["age_units"] for w in re.findall(r"\w+", unit))
@@ -283,7 +292,7 @@ def unplanned_phone(raw: str) -> str | None:
     numbering plan does not list it: "+31" and the digits for 06 numbers, the digits as written
     for international ones. Whether the plan lists a number is a flag for the report
     (``phone_in_plan``), not a filter."""
-    digits = _NON_DIGIT_RE.sub("", raw.translate(_PHONE_TRANSLATE))
+    digits = _NON_DIGIT_RE.sub("", _phone_letters_as_digits(raw))
     if digits.startswith("00"):
         digits = "+" + digits[2:]
     if not _UNPLANNED_RE.match(digits):
@@ -311,7 +320,7 @@ def phone_in_plan(e164: str) -> bool:
 def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
     """E.164 for a phone-like string, or None when it is not a valid number. Cached on the text
     as written (a pure function): an operator's ads repeat a number written the same way."""
-    digits = _NON_DIGIT_RE.sub("", raw.translate(_PHONE_TRANSLATE))
+    digits = _NON_DIGIT_RE.sub("", _phone_letters_as_digits(raw))
     if digits.startswith("00"):
         digits = "+" + digits[2:]
     if "+" in digits[1:]:
@@ -520,7 +529,7 @@ def _find_contacts(lowered: str, found: _Found, words: set[str] | frozenset[str]
             found.urls.append(match[1].rstrip(".,;:!?)"))
         else:
             add(f"email:{match[1]}@{match[2]}.{match[3]}")
-    if "0" in lowered and not words.isdisjoint(_SIX_WORDS):
+    if not words.isdisjoint(_SIX_WORDS) and "0" in lowered:
         # "0zes 12345678": the 6 of a Dutch mobile number spelled out, the rest in digits.
         # Its match begins with the 0 itself: no match starts before the first 0.
         for m in _SPELLED_SIX_RE.finditer(lowered, lowered.index("0")):

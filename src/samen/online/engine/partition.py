@@ -39,8 +39,21 @@ from .reader import (
 
 try:
     from ._tokens import sketch as _compiled_sketch  # by name: see extract.py
+    from ._tokens import typed_fields as _compiled_typed_fields
 except ImportError:  # an install from before the extension (make install builds it): slower
     _compiled_sketch = None  # type: ignore[assignment]
+    _compiled_typed_fields = None  # type: ignore[assignment]
+
+
+def _typed_fields_py(record: object) -> None:
+    """Without the compiled ``_tokens.typed_fields``: no common case, the definition decides."""
+    return None
+
+
+# ``reader.typed_fields`` of a typed record in the common case, or None: then the definition.
+_typed_fields_fast = (
+    _compiled_typed_fields if _compiled_typed_fields is not None else _typed_fields_py
+)
 
 # The fused chunk loop needs the compiled scanner (``worker_extract`` calls it directly).
 _worker_extract = _worker_extract_py if _compiled_scan_rules is not None else None
@@ -362,6 +375,7 @@ def _process_chunk(chunk: Chunk, config: ScanConfig) -> ChunkResult:
     table = _mask_table(indicators)
     mask = indicators.mask
     extract_row = _worker_extract
+    fast_fields = _typed_fields_fast
     rows: list[tuple] = []
     add_row = rows.append
     token_lists: list[list[str]] = []
@@ -374,8 +388,10 @@ def _process_chunk(chunk: Chunk, config: ScanConfig) -> ChunkResult:
                 _typed_record(payload) if type(payload) is bytes and payload[:1] == b"{" else None
             )
             if typed is not None:
-                ad_id, url, day, city, title, text, phone, email, hashes, price, age = typed_fields(
-                    typed
+                # The compiled reading of the common case; None: the definition decides.
+                fields = fast_fields(typed)
+                ad_id, url, day, city, title, text, phone, email, hashes, price, age = (
+                    typed_fields(typed) if fields is None else fields
                 )
             else:
                 ad_id, url, day, city, title, text, phone, email, hashes, price, age = ad_fields(

@@ -151,8 +151,14 @@ def test_an_empty_or_all_bad_chunk_is_the_plain_one():
 )
 def test_a_fused_chunk_that_misreads_a_field_is_caught(monkeypatch, broken):
     expected = _chunks(partition._process_chunk_plain)
-    fields = reader.typed_fields
+    fields, fast = reader.typed_fields, partition._typed_fields_fast
     monkeypatch.setattr(partition, "typed_fields", lambda record: broken(fields(record)))
+    # The compiled common case (ADR 0093) misreading the same field, where it reads one.
+    monkeypatch.setattr(
+        partition,
+        "_typed_fields_fast",
+        lambda record: None if (value := fast(record)) is None else broken(value),
+    )
     assert _chunks(partition._process_chunk) != expected
 
 
