@@ -741,7 +741,8 @@ def build_leads(
         perpetrators.extend(done[1])
         url_leads.extend(done[2])
         del url_leads[max_urls:]
-        done[0].close(), done[1].close()
+        done[0].close()
+        done[1].close()
     elif second:  # one process, or the child failed: the same leads made here
         _describe_leads(
             index,
@@ -933,9 +934,12 @@ class _LeadsChild:
         if not second or not first:
             return None
         victims, perpetrators = SpooledLeads(), SpooledLeads()
-        victims.open(), perpetrators.open()  # before the fork: the child writes into them
+        # Opened before the fork: the child writes into them.
+        victims.open()
+        perpetrators.open()
         reader, writer = os.pipe()
-        sys.stdout.flush(), sys.stderr.flush()
+        sys.stdout.flush()
+        sys.stderr.flush()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             code = 1
@@ -988,6 +992,7 @@ class _LeadsChild:
             self.victims.adopt(*victims)
             self.perpetrators.adopt(*perpetrators)
         except Exception:  # a broken result: the parent makes these leads itself
-            self.victims.close(), self.perpetrators.close()
+            self.victims.close()
+            self.perpetrators.close()
             return None
         return self.victims, self.perpetrators, url_leads

@@ -165,3 +165,29 @@ def test_spooled_leads_extended_equal_those_appended_one_by_one(left, right, mon
     first.extend(second)
     assert list(first.finish()) == list(whole.finish())
     assert "".join(first.texts()) == "".join(whole.texts())
+
+
+def test_a_scan_gives_the_same_leads_with_a_second_process_or_without(tmp_path, monkeypatch):
+    from samen.online.engine import runner
+
+    ads = both_generators(600, seed=5)[:600]
+    path = tmp_path / "ads.jsonl"
+    path.write_text("".join(json.dumps(ad) + "\n" for ad in ads), encoding="utf-8")
+    monkeypatch.setattr(analysis_module, "FORK_MIN_ADS", 0)
+    forks = []
+    real_fork = os.fork
+
+    def fork():
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(analysis_module.os, "fork", fork)
+    results = []
+    for second_core in (float("inf"), 0.0):  # never, always
+        monkeypatch.setattr(runner, "SECOND_CORE", second_core)
+        result = scan([path], config=ScanConfig(chunk_size=200), engine=InProcessEngine())
+        results.append((_comparable(result.leads), len(forks)))
+    assert [forked for _, forked in results] == [0, 1]  # only the second scan forked
+    results = [leads for leads, _ in results]
+    assert results[0] == results[1]
+    assert results[0][0] and results[0][1]
