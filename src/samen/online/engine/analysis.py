@@ -7,8 +7,13 @@ cannot make a lead. Structural indicators count in full, and say in words why th
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import math
+import os
+import pickle
+import signal
+import sys
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
@@ -23,6 +28,7 @@ from .extract import phone_in_plan
 from .index import Index
 from .indicators import Indicator, IndicatorSet
 from .spooled import SpooledLeads
+from .threads import available_cores
 
 
 def cluster_name(label: int) -> str:
@@ -701,20 +707,80 @@ def build_leads(
     analysis: Analysis,
     indicators: IndicatorSet,
     max_urls: int = 5000,
+    processes: int | None = None,
 ) -> dict[str, Sequence[dict]]:
     """Possible victims, possible perpetrators and URLs, each with a score and an explanation.
 
     URLs are the ads of lead clusters, highest score first, at most ``max_urls`` of them: more
-    than an analyst can open, and a cap keeps a million-ad scan's output bounded."""
+    than an analyst can open, and a cap keeps a million-ad scan's output bounded.
+
+    With ``processes`` 2 (the default where ``fork`` exists and this process may use two cores)
+    the lead clusters after the first half of their ads are described by a forked process,
+    which writes their leads' JSON text into spill files made here (ADR 0094); the leads, their
+    order and the text are the same as with 1."""
     # Victim and perpetrator leads go to files as they are made (ADR 0090); URLs are capped.
+    summaries = lead_clusters(analysis, indicators)
     victims = SpooledLeads()
     perpetrators = SpooledLeads()
     url_leads: list[dict] = []
-    seen_contacts: set[str] = set()
+    parts = LEAD_PROCESSES if processes is None else processes
+    split = _second_part(summaries) if parts > 1 and can_fork() else len(summaries)
+    first, second = summaries[:split], summaries[split:]
+    child = _LeadsChild.start(index, analysis, indicators, first, second, max_urls)
+    try:
+        _describe_leads(
+            index, analysis, indicators, first, victims, perpetrators, url_leads, set(), max_urls
+        )
+    except BaseException:
+        if child is not None:
+            child.cancel()
+        raise
+    done = child.result() if child is not None else None
+    if done is not None:
+        victims.extend(done[0])
+        perpetrators.extend(done[1])
+        url_leads.extend(done[2])
+        del url_leads[max_urls:]
+        done[0].close()
+        done[1].close()
+    elif second:  # one process, or the child failed: the same leads made here
+        _describe_leads(
+            index,
+            analysis,
+            indicators,
+            second,
+            victims,
+            perpetrators,
+            url_leads,
+            _contacts_named(first),
+            max_urls,
+        )
+    url_leads.sort(key=lambda lead: -lead["score"])
+    return {
+        "possible_victims": victims.finish(),
+        "possible_perpetrators": perpetrators.finish(),
+        "urls": url_leads,
+    }
+
+
+def _describe_leads(
+    index: Index,
+    analysis: Analysis,
+    indicators: IndicatorSet,
+    summaries: list[ClusterSummary],
+    victims: SpooledLeads,
+    perpetrators: SpooledLeads,
+    url_leads: list[dict],
+    seen_contacts: set[str],
+    max_urls: int,
+) -> None:
+    """The leads of ``summaries`` (lead clusters in the list's order) appended in the order the
+    serial loop makes them; ``seen_contacts`` are the contacts earlier clusters already made a
+    perpetrator lead of."""
     many_personas = indicators.by_id.get("contact_many_personas")
     min_personas = many_personas.param("min_personas") if many_personas else 3
     city_values = index.cities.values
-    for summary, urls in _with_urls(index, lead_clusters(analysis, indicators)):
+    for summary, urls in _with_urls(index, summaries):
         # The cluster's own entry carries the full evidence; a lead names the strongest reasons.
         why = "Strongest evidence: " + "; ".join(c["detail"] for c in summary.contributions[:2])
         per_persona = summary.persona_ads
@@ -791,6 +857,8 @@ def build_leads(
                     ),
                 }
             )
+        if len(url_leads) >= max_urls:  # the rest of the loop would add none
+            continue
         for a in summary.ads:
             url = urls[a]
             if url and len(url_leads) < max_urls:
@@ -807,9 +875,124 @@ def build_leads(
                         + ".",
                     }
                 )
-    url_leads.sort(key=lambda lead: -lead["score"])
-    return {
-        "possible_victims": victims.finish(),
-        "possible_perpetrators": perpetrators.finish(),
-        "urls": url_leads,
-    }
+
+
+# Processes that make the leads: two where this process may use two cores (the workers are done
+# by then, ADR 0094). The result does not depend on it.
+LEAD_PROCESSES = 2 if available_cores() >= 2 else 1
+# Below this many ads in lead clusters a second process costs more than it saves (a fork of a
+# large process is some tens of milliseconds).
+FORK_MIN_ADS = 20_000
+
+
+def can_fork() -> bool:
+    """Whether a second process can be forked here: on Linux (elsewhere fork is unavailable or
+    unsafe with threads), as ``LocalEngine`` decides."""
+    return sys.platform == "linux" and hasattr(os, "fork")
+
+
+def _second_part(summaries: list[ClusterSummary]) -> int:
+    """Where the forked process's share starts: after about half of the lead clusters' ads (the
+    leads' cost grows with them); ``len(summaries)`` when too few to share."""
+    if len(summaries) < 2:
+        return len(summaries)
+    sizes = np.fromiter((len(s.ads) for s in summaries), dtype=np.int64, count=len(summaries))
+    total = int(sizes.sum())
+    if total < FORK_MIN_ADS:
+        return len(summaries)
+    return max(1, min(len(summaries) - 1, int(np.searchsorted(np.cumsum(sizes), total // 2))))
+
+
+def _contacts_named(summaries: list[ClusterSummary]) -> set[str]:
+    """The contacts the leads of ``summaries`` make perpetrator leads of: those under two or more
+    personas (the serial loop's ``seen_contacts`` after them)."""
+    return {contact for s in summaries for contact, _, personas in s.contacts if personas >= 2}
+
+
+class _LeadsChild:
+    """The leads of the second part of the lead clusters made by a forked process: it appends
+    them to spill files opened here before the fork (the files are shared, so the text stays
+    when the child ends) and sends back only their scores and offsets and the URL leads.
+
+    Any failure in the child (or a result that cannot be read) gives ``None``: the parent then
+    makes those leads itself."""
+
+    def __init__(self, pid: int, reader: int, victims: SpooledLeads, perps: SpooledLeads) -> None:
+        self.pid, self.reader = pid, reader
+        self.victims, self.perpetrators = victims, perps
+
+    @classmethod
+    def start(
+        cls,
+        index: Index,
+        analysis: Analysis,
+        indicators: IndicatorSet,
+        first: list[ClusterSummary],
+        second: list[ClusterSummary],
+        max_urls: int,
+    ) -> _LeadsChild | None:
+        if not second or not first:
+            return None
+        victims, perpetrators = SpooledLeads(), SpooledLeads()
+        # Opened before the fork: the child writes into them.
+        victims.open()
+        perpetrators.open()
+        reader, writer = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            code = 1
+            try:
+                os.close(reader)
+                url_leads: list[dict] = []
+                _describe_leads(
+                    index,
+                    analysis,
+                    indicators,
+                    second,
+                    victims,
+                    perpetrators,
+                    url_leads,
+                    _contacts_named(first),
+                    max_urls,
+                )
+                payload = pickle.dumps(
+                    (victims.raw(), perpetrators.raw(), url_leads), pickle.HIGHEST_PROTOCOL
+                )
+                with os.fdopen(writer, "wb") as out:
+                    out.write(payload)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(writer)
+        return cls(pid, reader, victims, perpetrators)
+
+    def cancel(self) -> None:
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(self.pid, 0)
+        with contextlib.suppress(OSError):
+            os.close(self.reader)
+
+    def result(self) -> tuple[SpooledLeads, SpooledLeads, list[dict]] | None:
+        chunks = []
+        try:
+            with os.fdopen(self.reader, "rb") as incoming:
+                while chunk := incoming.read(1 << 20):
+                    chunks.append(chunk)
+        finally:
+            _, status = os.waitpid(self.pid, 0)
+        try:
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise ValueError("the leads' child process failed")
+            # From this process's own forked child, through its own pipe.
+            victims, perpetrators, url_leads = pickle.loads(b"".join(chunks))  # noqa: S301
+            self.victims.adopt(*victims)
+            self.perpetrators.adopt(*perpetrators)
+        except Exception:  # a broken result: the parent makes these leads itself
+            self.victims.close()
+            self.perpetrators.close()
+            return None
+        return self.victims, self.perpetrators, url_leads

@@ -92,6 +92,47 @@ class SpooledLeads(Sequence[dict]):
         self._file.append(b"".join(encoded))
         self._pending = []
 
+    # Sharing the work with a forked process (ADR 0094).
+
+    def open(self) -> None:
+        """Make the spill file now: before a fork, so that a child's text stays in it."""
+        self._file._handle()
+
+    def raw(self) -> tuple[bytes, bytes, int]:
+        """Encode the last batch and give the scores, the starts and the file's size, for
+        ``adopt`` in the process that made the file (the text itself stays in the file)."""
+        self._flush()
+        if self._file._file is not None:
+            self._file._file.flush()
+        return self._scores.tobytes(), self._starts.tobytes(), self._file.size
+
+    def adopt(self, scores: bytes, starts: bytes, size: int) -> None:
+        """Take what ``raw`` gave in the process that wrote this list's file."""
+        if self._pending or len(self._scores):
+            raise ValueError("only an empty list adopts another's leads")
+        self._scores.frombytes(scores)
+        self._starts.frombytes(starts)
+        self._file.size = size
+
+    def extend(self, other: SpooledLeads) -> None:
+        """Append ``other``'s leads (not finished) after this list's, as if appended here one by
+        one: their texts are copied into this file, their starts moved by its size."""
+        if self._order is not None or other._order is not None:
+            raise ValueError("the leads are finished")
+        self._flush()
+        other._flush()
+        base = self._file.size
+        self._scores.extend(other._scores)
+        starts = np.frombuffer(other._starts, dtype=np.int64) + base
+        self._starts.frombytes(starts.tobytes())
+        if other._file.size:
+            source = other._file._handle()
+            source.flush()
+            for first in range(0, other._file.size, _WRITE_BYTES):
+                self._file.append(
+                    other._file.read(first, min(_WRITE_BYTES, other._file.size - first))
+                )
+
     def finish(self) -> SpooledLeads:
         """Encode the last batch and order the leads: highest score first, ties as made."""
         if self._order is None:
