@@ -1,7 +1,9 @@
 """gunicorn's configuration for Samen (`samen serve`; read with `gunicorn -c`).
 
 Environment: SAMEN_WORKERS (processes, default cores + 1, at most 9), SAMEN_THREADS (per worker,
-default 4), SAMEN_TIMEOUT (default 60 s: the longest request is a report export), SAMEN_ACCESS_LOG
+default 4), SAMEN_WORKER_CONNECTIONS (per worker, default gunicorn's 1,000), SAMEN_KEEPALIVE
+(seconds a connection may wait for its next request, default 5; 0: one request per connection),
+SAMEN_TIMEOUT (default 60 s: the longest request is a report export), SAMEN_ACCESS_LOG
 ("-" for stdout, the default; empty for none). With PROMETHEUS_MULTIPROC_DIR set, a worker that
 exits is marked dead for the metrics (child_exit below).
 """
@@ -13,9 +15,17 @@ workers = int(os.environ.get("SAMEN_WORKERS", str(min(_cores + 1, 9))))
 # Threads serve the waits on PostgreSQL and on the signal pacing (ADR 0008) without a process each.
 worker_class = "gthread"
 threads = int(os.environ.get("SAMEN_THREADS", "4"))
+# A worker holds at most this many connections (in flight, waiting, kept alive) and accepts no
+# more beyond it; the rest wait in the kernel's queue for a worker with room. gunicorn's default
+# (1,000) lets one worker take every kept-alive connection of a proxy's pool or a load run while
+# the others idle: measured 16/0/0 connections, 100/0/0 of the workers' CPU, the list's requests
+# per second halved (ADR 0092). Twice the threads spread them but closed kept-alive connections
+# so often that the floor lost requests per second; so the default stays gunicorn's, and the
+# knob is here for deployments whose proxy keeps a pool of connections.
+worker_connections = int(os.environ.get("SAMEN_WORKER_CONNECTIONS", "1000"))
 timeout = int(os.environ.get("SAMEN_TIMEOUT", "60"))
 graceful_timeout = 30
-keepalive = 5
+keepalive = int(os.environ.get("SAMEN_KEEPALIVE", "5"))
 # A worker is replaced after this many requests (with jitter), so a slow leak cannot grow forever.
 max_requests = 2000
 max_requests_jitter = 200
