@@ -11,7 +11,13 @@ import pytest
 from samen.jobs.management.commands import serve
 
 ROOT = Path(__file__).resolve().parents[4]
-KNOBS = ("SAMEN_WORKERS", "SAMEN_THREADS", "SAMEN_WORKER_CONNECTIONS", "SAMEN_KEEPALIVE")
+KNOBS = (
+    "SAMEN_WORKERS",
+    "SAMEN_THREADS",
+    "SAMEN_WORKER_CONNECTIONS",
+    "SAMEN_KEEPALIVE",
+    "SAMEN_FAIR_ACCEPT",
+)
 
 
 def conf(monkeypatch: pytest.MonkeyPatch, cores: int, **env: str) -> dict[str, object]:
@@ -41,7 +47,8 @@ def api_read():
 
 def test_two_cores_get_three_workers_of_four_threads_kept_alive_five_seconds(monkeypatch):
     c = conf(monkeypatch, 2)
-    assert (c["workers"], c["threads"], c["worker_class"]) == (3, 4, "gthread")
+    assert (c["workers"], c["threads"]) == (3, 4)
+    assert c["worker_class"] is c["FairThreadWorker"]
     # gunicorn's bound on a worker's connections and keep-alive: bounding it to twice the
     # threads cost the floor more than it gave (ADR 0092), so the defaults stay.
     assert (c["worker_connections"], c["keepalive"]) == (1000, 5)
@@ -52,6 +59,7 @@ def test_each_knob_overrides_and_the_workers_stay_at_most_nine(monkeypatch):
     assert (c["workers"], c["threads"]) == (9, 6)
     c = conf(monkeypatch, 1, SAMEN_WORKERS="2", SAMEN_WORKER_CONNECTIONS="8", SAMEN_KEEPALIVE="0")
     assert (c["workers"], c["worker_connections"], c["keepalive"]) == (2, 8, 0)
+    assert conf(monkeypatch, 2, SAMEN_FAIR_ACCEPT="0")["worker_class"] == "gthread"
 
 
 def test_the_benchmark_serves_as_samen_serve_would(monkeypatch):
@@ -60,3 +68,71 @@ def test_the_benchmark_serves_as_samen_serve_would(monkeypatch):
     for cores, env in ((2, {}), (8, {}), (2, {"SAMEN_WORKERS": "2", "SAMEN_THREADS": "3"})):
         c = conf(monkeypatch, cores, **env)
         assert bench.serve_defaults() == {"workers": c["workers"], "threads": c["threads"]}
+
+
+def worker(monkeypatch, threads: int, *, fair: bool = True):
+    """A gthread worker as gunicorn builds it in the master, its pool replaced by one that never
+    runs (each request stays in flight until finish_request), listening on a loopback port."""
+    import selectors
+    import socket
+    from concurrent.futures import Future
+    from unittest import mock
+
+    from gunicorn.config import Config
+    from gunicorn.workers.gthread import ThreadWorker
+
+    c = conf(monkeypatch, 2)
+    cfg = Config()
+    cfg.set("threads", threads)
+    cfg.set("worker_connections", c["worker_connections"])
+    listener = socket.create_server(("127.0.0.1", 0))
+    cls = c["FairThreadWorker"] if fair else ThreadWorker
+    w = cls(0, 1, [listener], None, 30, cfg, mock.Mock())
+    w.poller = selectors.DefaultSelector()
+    w.tpool = mock.Mock(submit=lambda *args: Future())
+    w.alive = True
+    w.set_accept_enabled(True)
+    return w, listener
+
+
+def accepting(w, listener) -> bool:
+    return listener in [key.fileobj for key in w.poller.get_map().values()]
+
+
+def test_a_worker_with_every_thread_busy_leaves_new_connections_to_the_others(monkeypatch):
+    from concurrent.futures import Future
+    from unittest import mock
+
+    w, listener = worker(monkeypatch, threads=2)
+    assert w.__class__.__name__ == "FairThreadWorker" and accepting(w, listener)
+    conns = [mock.Mock(), mock.Mock()]
+    w.nr_conns = 1
+    w.enqueue_req(conns[0])
+    assert accepting(w, listener)  # one thread still free
+    w.nr_conns = 2
+    w.enqueue_req(conns[1])
+    assert not accepting(w, listener)  # both threads busy: the kernel's queue keeps it
+    w.set_accept_enabled(w.nr_conns < w.worker_connections)  # what run() asks each turn
+    assert not accepting(w, listener)
+    done = Future()
+    done.set_result(False)  # answered, connection to close
+    w.finish_request(conns[0], done)
+    assert w.nr_conns == 1 and accepting(w, listener)  # a thread is free again
+    w.alive = False  # stopping: finishing a request does not open the door again
+    w.set_accept_enabled(False)
+    w.finish_request(conns[1], done)
+    assert not accepting(w, listener)
+    listener.close()
+
+
+def test_gunicorns_own_worker_accepts_with_every_thread_busy(monkeypatch):
+    # What the fair worker changes (and the reason for it): the stock one keeps accepting.
+    from unittest import mock
+
+    w, listener = worker(monkeypatch, threads=2, fair=False)
+    for n in (1, 2, 3):
+        w.nr_conns = n
+        w.enqueue_req(mock.Mock())
+    w.set_accept_enabled(w.nr_conns < w.worker_connections)
+    assert accepting(w, listener)
+    listener.close()
