@@ -70,6 +70,7 @@ from benchlib import (
     run_child,
 )
 
+CONF = ROOT / "src" / "samen" / "conf" / "gunicorn.py"  # what `samen serve` runs with
 DEFAULT_DSN = "postgres://samen:samen-ci@127.0.0.1:5432/samen_bench"
 DEFAULT_SQLITE = str(Path(tempfile.gettempdir()) / "samen_bench_api.sqlite3")
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -572,9 +573,8 @@ def gunicorn(
             "SAMEN_THREADS": str(threads),
             "SAMEN_ACCESS_LOG": str(logdir / "access.log"),
         }
-        conf = ROOT / "src" / "samen" / "conf" / "gunicorn.py"
         cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "samen.wsgi:application",
-               "--config", str(conf), "--bind", f"127.0.0.1:{port}",
+               "--config", str(CONF), "--bind", f"127.0.0.1:{port}",
                "--error-logfile", str(errlog), "--log-level", "warning"]  # fmt: skip
     else:
         cmd = _plain_gunicorn(port, workers, threads, errlog)
@@ -744,8 +744,8 @@ class CpuSampler:
             self.conn = psycopg.connect(dsn, autocommit=True)
 
     def sample(self) -> dict[str, object]:
-        app = _cpu_s(self.server_pid, reaped=True)
-        app += sum(_cpu_s(kid) for kid in _children(self.server_pid))
+        workers = {kid: _cpu_s(kid) for kid in _children(self.server_pid)}
+        app = _cpu_s(self.server_pid, reaped=True) + sum(workers.values())
         backends: dict[int, float] = {}
         if self.conn is not None:
             pids = self.conn.execute(
@@ -754,7 +754,23 @@ class CpuSampler:
             ).fetchall()
             backends = {pid: _cpu_s(pid) for (pid,) in pids}
         usage = os.times()
-        return {"app": app, "db": backends, "client": usage.user + usage.system}
+        return {
+            "app": app,
+            "workers": workers,
+            "db": backends,
+            "client": usage.user + usage.system,
+        }
+
+    @staticmethod
+    def worker_shares(before: dict[str, object], after: dict[str, object]) -> list[float]:
+        """Each living worker's share of the workers' CPU time between two samples, the
+        busiest first: how evenly the work was spread (a worker forked in between counts
+        from its start)."""
+        w_before, w_after = before["workers"], after["workers"]
+        assert isinstance(w_before, dict) and isinstance(w_after, dict)
+        spent = [max(0.0, s - w_before.get(pid, 0.0)) for pid, s in w_after.items()]
+        total = sum(spent)
+        return sorted((s / total for s in spent), reverse=True) if total else []
 
     @staticmethod
     def spent(before: dict[str, object], after: dict[str, object]) -> dict[str, float]:
@@ -772,6 +788,112 @@ class CpuSampler:
     def close(self) -> None:
         if self.conn is not None:
             self.conn.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Which worker serves which connection
+# --------------------------------------------------------------------------------------------
+
+
+def tcp_peers(table: str, server_port: int) -> dict[int, int]:
+    """Socket inode -> client port of the connections to `server_port`, from the text of
+    /proc/net/tcp (local and remote address as hex "IP:PORT", inode in the tenth column)."""
+    peers = {}
+    for line in table.splitlines()[1:]:
+        f = line.split()
+        if len(f) < 10:
+            continue
+        local_port = int(f[1].rsplit(":", 1)[1], 16)
+        # Not the listening socket (state 0A), which every worker holds.
+        if local_port == server_port and f[3] != "0A" and f[9] != "0":
+            peers[int(f[9])] = int(f[2].rsplit(":", 1)[1], 16)
+    return peers
+
+
+def _socket_inodes(pid: int) -> set[int]:
+    inodes = set()
+    with contextlib.suppress(OSError):
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(int(target[8:-1]))
+    return inodes
+
+
+def connection_owners(master: int, server_port: int, client_ports: list[int]) -> list[int]:
+    """The pid of the gunicorn worker holding each client connection (0 when not found: no
+    /proc, or the connection is gone)."""
+    try:
+        table = Path("/proc/net/tcp").read_text()
+    except OSError:
+        return [0] * len(client_ports)
+    peers = tcp_peers(table, server_port)
+    owner_of_port: dict[int, int] = {}
+    for pid in _children(master) if master else []:
+        for inode in _socket_inodes(pid):
+            if inode in peers:
+                owner_of_port[peers[inode]] = pid
+    return [owner_of_port.get(cp, 0) if cp else 0 for cp in client_ports]
+
+
+def shares(fractions: list[float]) -> str:
+    """Shares as whole percentages joined by "/", e.g. "62/38"."""
+    return "/".join(f"{f * 100:.0f}" for f in fractions) or "-"
+
+
+def worker_split(run_owners: list[int], by_client: list[list[float]]) -> list[tuple[int, int]]:
+    """(connections, timed requests) per worker that held at least one connection, the busiest
+    first: how evenly the keep-alive connections of one run were spread. Empty when a
+    connection's worker is not known (no /proc, or the server closed it after each request:
+    then no connection stays on one worker)."""
+    if not run_owners or 0 in run_owners:
+        return []
+    per: dict[int, list[int]] = {}
+    for pid, lat in zip(run_owners, by_client, strict=True):
+        c = per.setdefault(pid, [0, 0])
+        c[0] += 1
+        c[1] += len(lat)
+    return sorted(((c, n) for c, n in per.values()), reverse=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Percentiles, rounds and the pooled figure
+# --------------------------------------------------------------------------------------------
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile, interpolated between the samples (method "inclusive")."""
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[94]
+
+
+@dataclass
+class RatioSummary:
+    """List p95 over floor p95 at one concurrency: per round (each round its own connections,
+    floor then list), and pooled over all rounds (the p95 of all list samples over the p95 of
+    all floor samples): the figure the issue asks for, resting on every sample of the run."""
+
+    per_round: list[float]
+    pooled: float
+    floor_n: int
+    list_n: int
+
+    @property
+    def spread(self) -> tuple[float, float, float]:
+        """Lowest, median and highest of the per-round ratios."""
+        return min(self.per_round), statistics.median(self.per_round), max(self.per_round)
+
+
+def ratio_summary(floor_rounds: list[list[float]], list_rounds: list[list[float]]) -> RatioSummary:
+    """The ratios of rounds measured pairwise (round i of the floor with round i of the list)."""
+    if len(floor_rounds) != len(list_rounds) or not floor_rounds:
+        raise ValueError("one floor round per list round, at least one")
+    per_round = [p95(lr) / p95(fr) for fr, lr in zip(floor_rounds, list_rounds, strict=True)]
+    floor_all = [v for r in floor_rounds for v in r]
+    list_all = [v for r in list_rounds for v in r]
+    return RatioSummary(per_round, p95(list_all) / p95(floor_all), len(floor_all), len(list_all))
 
 
 # --------------------------------------------------------------------------------------------
@@ -797,6 +919,12 @@ class Run:
     reconnects: int = 0
     count: int | None = None  # "count" of the listed cases, from a warm-up response
     cpu_ms: dict[str, float] = field(default_factory=dict)  # per timed request: app, db, client
+    round: int = 1
+    # Per client connection: the gunicorn worker (pid) that served it (0: not known) and its
+    # timed latencies. Keep-alive connections stay on the worker that accepted them.
+    owners: list[int] = field(default_factory=list)
+    by_client: list[list[float]] = field(default_factory=list)
+    worker_cpu: list[float] = field(default_factory=list)  # shares of the workers' CPU time
 
     @property
     def median(self) -> float:
@@ -804,7 +932,7 @@ class Run:
 
     @property
     def p95(self) -> float:
-        return statistics.quantiles(self.latencies_ms, n=100, method="inclusive")[94]
+        return p95(self.latencies_ms)
 
     @property
     def rps(self) -> float:
@@ -819,6 +947,7 @@ def measure(
     max_seconds: float,
     warmup: int,
     cpu: CpuSampler | None = None,
+    server_pid: int = 0,
 ) -> Run:
     """`requests` timed requests shared by `clients` threads, each on its own keep-alive
     connection that has already served `warmup` untimed requests; with `cpu`, the CPU time per
@@ -831,7 +960,15 @@ def measure(
     issued = 0
     before: dict[str, object] = {}
     # Sampled when every client has warmed up and before any timed request starts.
-    go = threading.Barrier(clients + 1, action=lambda: before.update(cpu.sample() if cpu else {}))
+    ports = [0] * clients
+    run.by_client = [[] for _ in range(clients)]
+
+    def started() -> None:
+        # Before the CPU sample: the look-up is not part of the timed work.
+        run.owners = connection_owners(server_pid, port, ports)
+        before.update(cpu.sample() if cpu else {})
+
+    go = threading.Barrier(clients + 1, action=started)
     deadline = [float("inf")]
     stop = threading.Event()  # set when the run is abandoned (error, Ctrl+C, SIGTERM)
 
@@ -844,7 +981,7 @@ def measure(
                 run.reconnects += 1
             return request(conn, sc.path, headers)
 
-    def client() -> None:
+    def client(i: int) -> None:
         nonlocal issued
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         try:
@@ -854,6 +991,8 @@ def measure(
                     raise RuntimeError(f"{sc.path}: HTTP {status} {body[:200]!r}")
                 if run.count is None and body.startswith(b"{"):
                     run.count = json.loads(body).get("count")
+            if conn.sock is not None:
+                ports[i] = conn.sock.getsockname()[1]
         finally:
             go.wait()
         try:
@@ -868,6 +1007,7 @@ def measure(
                 with lock:
                     if status == 200:
                         run.latencies_ms.append(dt)
+                        run.by_client[i].append(dt)
                     else:
                         run.errors += 1
         finally:
@@ -875,7 +1015,7 @@ def measure(
 
     pool = ThreadPoolExecutor(max_workers=clients)
     try:
-        futures = [pool.submit(client) for _ in range(clients)]
+        futures = [pool.submit(client, i) for i in range(clients)]
         go.wait()
         t0 = time.perf_counter()
         deadline[0] = t0 + max_seconds
@@ -894,6 +1034,7 @@ def measure(
     if cpu is not None:
         spent = CpuSampler.spent(before, after)
         run.cpu_ms = {k: s * 1000 / len(run.latencies_ms) for k, s in spent.items()}
+        run.worker_cpu = CpuSampler.worker_shares(before, after)
     return run
 
 
@@ -931,10 +1072,22 @@ def parse_args() -> argparse.Namespace:
     p.add_argument(
         "--workers",
         type=int,
-        default=min(4, max(2, os.cpu_count() or 2)),
-        help="gunicorn workers (default: CPU count, 2 to 4)",
+        default=None,
+        help="gunicorn workers (default: as `samen serve` on this machine, conf/gunicorn.py)",
     )
-    p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads per gunicorn worker (default: as `samen serve`, conf/gunicorn.py)",
+    )
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="rounds of floor then scenarios against the same server, each on fresh "
+        "connections (default 5); the table pools them",
+    )
     p.add_argument(
         "--only",
         default="",
@@ -1008,19 +1161,28 @@ def measure_database(args: argparse.Namespace, url: str) -> dict[str, object]:
         if args.only:
             keep = {"floor", *args.only.split(",")}
             scenarios = [sc for sc in scenarios if sc.key in keep]
-        for sc in scenarios:
-            for c in clients:
-                run = measure(
-                    port, sc, c, args.requests, args.max_seconds, warmup=3 if c > 1 else 10,
-                    cpu=cpu,
-                )  # fmt: skip
-                runs.append(run)
-                log(
-                    f"{sc.label:<38} c={c:<3} n={len(run.latencies_ms):<4} "
-                    f"median {run.median:7.1f} ms  p95 {run.p95:7.1f} ms  {run.rps:6.1f} req/s  "
-                    f"cpu/req app {run.cpu_ms['app']:.2f} db {run.cpu_ms['db']:.2f} "
-                    f"client {run.cpu_ms['client']:.2f} ms"
-                )
+        # Rounds: floor then the scenarios, again and again against the same server, each run
+        # on fresh connections. Keep-alive connections stay on the worker that accepted them for
+        # the whole run, so one run measures one draw of how they were spread; the rounds draw
+        # again, and the pooled figure rests on all of them.
+        for rnd in range(1, args.rounds + 1):
+            for sc in scenarios:
+                for c in clients:
+                    run = measure(
+                        port, sc, c, args.requests, args.max_seconds, warmup=3 if c > 1 else 10,
+                        cpu=cpu, server_pid=server_pid,
+                    )  # fmt: skip
+                    run.round = rnd
+                    runs.append(run)
+                    split = worker_split(run.owners, run.by_client)
+                    log(
+                        f"r{rnd} {sc.label:<38} c={c:<3} n={len(run.latencies_ms):<4} "
+                        f"median {run.median:7.1f} ms  p95 {run.p95:7.1f} ms  "
+                        f"{run.rps:6.1f} req/s  cpu/req app {run.cpu_ms['app']:.2f} "
+                        f"db {run.cpu_ms['db']:.2f} client {run.cpu_ms['client']:.2f} ms  "
+                        f"conns/worker {'/'.join(str(k) for k, _ in split) or '-'}  "
+                        f"cpu/worker {shares(run.worker_cpu)}"
+                    )
         cpu.close()
     return {
         "cases": n_cases,
@@ -1032,22 +1194,115 @@ def measure_database(args: argparse.Namespace, url: str) -> dict[str, object]:
                 "key": r.scenario.key,
                 "label": r.scenario.label,
                 "clients": r.clients,
+                "round": r.round,
                 "n": len(r.latencies_ms),
                 "median": r.median,
                 "p95": r.p95,
                 "rps": r.rps,
+                "wall_s": r.wall_s,
                 "count": r.count,
                 "cpu_ms": r.cpu_ms,
+                "latencies_ms": [round(v, 3) for v in r.latencies_ms],
+                "split": worker_split(r.owners, r.by_client),
+                "worker_cpu": r.worker_cpu,
             }
             for r in runs
         ],
     }
 
 
+def pooled_rows(runs: list[dict]) -> list[dict]:
+    """One row per scenario and concurrency over all rounds: every sample in the median and
+    p95, requests over the summed wall time, CPU per request weighted by each round's count."""
+    groups: dict[tuple[str, int], list[dict]] = {}
+    for r in runs:
+        groups.setdefault((r["key"], r["clients"]), []).append(r)
+    rows = []
+    for group in groups.values():
+        lat = [v for r in group for v in r["latencies_ms"]]
+        n = len(lat)
+        wall = sum(r["wall_s"] for r in group)
+        cpu = {
+            part: sum(r["cpu_ms"].get(part, 0.0) * r["n"] for r in group) / n
+            for part in group[0]["cpu_ms"]
+        }
+        rows.append(
+            {
+                **{k: group[0][k] for k in ("key", "label", "clients", "count")},
+                "n": n,
+                "rounds": len(group),
+                "median": statistics.median(lat),
+                "p95": p95(lat),
+                "rps": n / wall if wall else 0.0,
+                "cpu_ms": cpu,
+            }
+        )
+    return rows
+
+
+def print_rounds(db: str, runs: list[dict], figures: dict[str, str]) -> None:
+    """Per round and concurrency: floor and scenario p95, req/s, their ratio and how the
+    connections were spread over the workers; then each ratio's spread and pooled figure."""
+    by = {(r["key"], r["clients"], r["round"]): r for r in runs}
+    keys = list(dict.fromkeys(r["key"] for r in runs if r["key"] != "floor"))
+    levels = sorted({r["clients"] for r in runs})
+    rounds = sorted({r["round"] for r in runs})
+    print(
+        "\nper round (fresh connections each; per gunicorn worker, busiest first: the "
+        "keep-alive connections it held, its share of the workers' CPU time)"
+    )
+    head = (
+        f"{'scenario':<10} {'clients':>7} {'round':>5} {'floor p95':>9} {'floor r/s':>9} "
+        f"{'p95':>8} {'req/s':>7} {'ratio':>6}  conns/worker floor; scenario  cpu % per worker"
+    )
+    print(head)
+    print("-" * len(head))
+    for key in keys:
+        for c in levels:
+            pairs = [(by.get(("floor", c, i)), by.get((key, c, i))) for i in rounds]
+            pairs = [(f, r) for f, r in pairs if f and r]
+            if not pairs:
+                continue
+            for f, r in pairs:
+                spread = "/".join(str(k) for k, _ in f["split"]) or "-"
+                spread += "; " + ("/".join(str(k) for k, _ in r["split"]) or "-")
+                spread += f"  {shares(f['worker_cpu'])}; {shares(r['worker_cpu'])}"
+                print(
+                    f"{key:<10} {c:>7} {r['round']:>5} {f['p95']:>9.1f} {f['rps']:>9.1f} "
+                    f"{r['p95']:>8.1f} {r['rps']:>7.1f} {r['p95'] / f['p95']:>5.1f}x  {spread}"
+                )
+            summary = ratio_summary(
+                [f["latencies_ms"] for f, _ in pairs], [r["latencies_ms"] for _, r in pairs]
+            )
+            lo, mid, hi = summary.spread
+            print(
+                f"{key:<10} {c:>7} {'all':>5}  p95/floor p95 pooled {summary.pooled:.2f}x "
+                f"(n {summary.list_n} / {summary.floor_n}); rounds {lo:.2f}-{hi:.2f}x, "
+                f"median {mid:.2f}x"
+            )
+            prefix = f"{db}_" + ("" if key == "list" else f"{key}_") + f"c{c}_p95_floor_ratio"
+            figures[f"{prefix}_pooled"] = f"{summary.pooled:.2f}"
+            figures[f"{prefix}_rounds"] = ",".join(f"{v:.2f}" for v in summary.per_round)
+            figures[f"{prefix}_min"] = f"{lo:.2f}"
+            figures[f"{prefix}_max"] = f"{hi:.2f}"
+
+
+def serve_defaults() -> dict[str, int]:
+    """Workers and threads `samen serve` would run here: conf/gunicorn.py's own values (from
+    SAMEN_WORKERS / SAMEN_THREADS when set, else its defaults for this machine)."""
+    import runpy
+
+    conf = runpy.run_path(str(CONF))
+    return {"workers": int(conf["workers"]), "threads": int(conf["threads"])}
+
+
 def main() -> int:
     args = parse_args()
-    if not 2 <= args.workers <= 4:
-        raise SystemExit("--workers must be 2 to 4")
+    defaults = serve_defaults()
+    args.workers = args.workers or defaults["workers"]
+    args.threads = args.threads or defaults["threads"]
+    if not 1 <= args.workers <= 9 or args.rounds < 1:
+        raise SystemExit("--workers must be 1 to 9, --rounds at least 1")
     require_loopback(args.dsn)
     # SIGTERM ends the run through the finally clauses, so gunicorn is stopped as well.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -1078,14 +1333,16 @@ def main() -> int:
             f"before and {after:.1f} after" + (": other processes competed" if busy else "")
         )
         # Each scenario beside the floor measured in the same run at the same concurrency: the
-        # ratio is what the endpoint adds, whatever else the shared machine was doing.
-        floor = {r["clients"]: r for r in res["runs"] if r["key"] == "floor"}
+        # ratio is what the endpoint adds, whatever else the shared machine was doing. The rows
+        # pool every round; the ratio is that of the pooled p95s.
+        rows = pooled_rows(res["runs"])
+        floor = {r["clients"]: r for r in rows if r["key"] == "floor"}
         head = f"{'scenario':<38} {'clients':>7} {'n':>5} {'median ms':>10} {'p95 ms':>9}"
         head += f" {'p95/floor':>9} {'req/s':>8} {'count':>8}"
         head += f" {'cpu ms/req: app':>15} {'db':>5} {'client':>6}"
         print(head)
         print("-" * len(head))
-        for r in res["runs"]:
+        for r in rows:
             count = "" if r["count"] is None else f"{r['count']:,}"
             base = floor.get(r["clients"])
             ratio = f"{r['p95'] / base['p95']:.1f}x" if base and base["p95"] else ""
@@ -1098,12 +1355,15 @@ def main() -> int:
             prefix = f"{db}_" + ("" if r["key"] == "list" else f"{r['key']}_")
             figures[f"{prefix}c{r['clients']}_median_ms"] = f"{r['median']:.1f}"
             figures[f"{prefix}c{r['clients']}_p95_ms"] = f"{r['p95']:.1f}"
+            figures[f"{prefix}c{r['clients']}_n"] = str(r["n"])
+            figures[f"{prefix}c{r['clients']}_rps"] = f"{r['rps']:.1f}"
             for part, ms in cpu.items():
                 figures[f"{prefix}c{r['clients']}_cpu_{part}_ms"] = f"{ms:.2f}"
             if base and r["key"] != "floor":
                 figures[f"{prefix}c{r['clients']}_p95_floor_ratio"] = (
                     f"{r['p95'] / base['p95']:.1f}"
                 )
+        print_rounds(db, res["runs"], figures)
         figures[f"{db}_cases"] = str(res["cases"])
         figures[f"{db}_loadavg_before"] = f"{before:.1f}"
         figures[f"{db}_loadavg_after"] = f"{after:.1f}"
@@ -1113,6 +1373,8 @@ def main() -> int:
     figures["workers"] = str(args.workers)
     figures["threads"] = str(args.threads)
     figures["production"] = "1" if args.production else "0"
+    figures["rounds"] = str(args.rounds)
+    figures["requests"] = str(args.requests)
     figures["total_s"] = f"{total_s:.0f}"
     print("RESULT " + " ".join(f"{k}={v}" for k, v in figures.items()))
     return 0

@@ -1,21 +1,68 @@
 """gunicorn's configuration for Samen (`samen serve`; read with `gunicorn -c`).
 
 Environment: SAMEN_WORKERS (processes, default cores + 1, at most 9), SAMEN_THREADS (per worker,
-default 4), SAMEN_TIMEOUT (default 60 s: the longest request is a report export), SAMEN_ACCESS_LOG
+default 4), SAMEN_WORKER_CONNECTIONS (per worker, default gunicorn's 1,000), SAMEN_KEEPALIVE
+(seconds a connection may wait for its next request, default 5; 0: one request per connection),
+SAMEN_FAIR_ACCEPT (default 0: gunicorn's own gthread worker; 1: FairThreadWorker below),
+SAMEN_TIMEOUT (default 60 s: the longest request is a report export), SAMEN_ACCESS_LOG
 ("-" for stdout, the default; empty for none). With PROMETHEUS_MULTIPROC_DIR set, a worker that
 exits is marked dead for the metrics (child_exit below).
 """
 
 import os
 
+from gunicorn.workers.gthread import ThreadWorker
+
 _cores = os.cpu_count() or 1
 workers = int(os.environ.get("SAMEN_WORKERS", str(min(_cores + 1, 9))))
+
+
+class FairThreadWorker(ThreadWorker):
+    """gunicorn's gthread worker that accepts a new connection only while one of its threads is
+    free. The stock worker accepts whenever it holds fewer than worker_connections (1,000) and
+    queues the requests in its own thread pool, so the worker that wins the accept race keeps
+    every kept-alive connection of a burst while the others idle (measured: 16/0/0 connections,
+    100/0/0 of the workers' CPU; ADR 0092). Here a busy worker leaves the connection in the
+    kernel's queue for a worker with a free thread; kept-alive connections stay open as before.
+    The hooks (all on the worker's main thread): a request goes to the pool in enqueue_req and
+    comes back in finish_request; run() asks set_accept_enabled each turn."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.in_flight = 0  # requests handed to the thread pool and not finished
+
+    def set_accept_enabled(self, enabled: bool) -> None:
+        super().set_accept_enabled(enabled and self.in_flight < self.cfg.threads)
+
+    def enqueue_req(self, conn: object) -> None:
+        self.in_flight += 1
+        super().enqueue_req(conn)
+        self._refresh_accept()
+
+    def finish_request(self, conn: object, fs: object) -> None:
+        self.in_flight -= 1
+        super().finish_request(conn, fs)  # may hand the connection to the pool again
+        self._refresh_accept()
+
+    def _refresh_accept(self) -> None:
+        self.set_accept_enabled(self.alive and self.nr_conns < self.worker_connections)
+
+
 # Threads serve the waits on PostgreSQL and on the signal pacing (ADR 0008) without a process each.
-worker_class = "gthread"
+# FairThreadWorker with SAMEN_FAIR_ACCEPT=1: it spread the connections (ADR 0092), but on the
+# loaded two-core machine its latencies could not be told from gunicorn's own worker's, so it
+# stays opt-in until a quiet machine's A/B decides.
+worker_class = FairThreadWorker if os.environ.get("SAMEN_FAIR_ACCEPT", "0") == "1" else "gthread"
 threads = int(os.environ.get("SAMEN_THREADS", "4"))
+# A worker holds at most this many connections (in flight, waiting, kept alive); gunicorn's
+# default. Bounding it to twice the threads also spread the connections, but gthread then
+# closes kept-alive connections beyond worker_connections - threads after each answer, and the
+# reconnecting cost the floor requests per second (ADR 0092); FairThreadWorker (opt-in) spreads
+# them without closing any.
+worker_connections = int(os.environ.get("SAMEN_WORKER_CONNECTIONS", "1000"))
 timeout = int(os.environ.get("SAMEN_TIMEOUT", "60"))
 graceful_timeout = 30
-keepalive = 5
+keepalive = int(os.environ.get("SAMEN_KEEPALIVE", "5"))
 # A worker is replaced after this many requests (with jitter), so a slow leak cannot grow forever.
 max_requests = 2000
 max_requests_jitter = 200
