@@ -1278,7 +1278,7 @@ def cluster(
     )
     contact_ad = np.frombuffer(index.contact_ad, dtype=np.int32).astype(np.int64)
     contact_id = np.frombuffer(index.contact_id, dtype=np.int32).astype(np.int64)
-    is_image = np.array([v.startswith("img:") for v in index.contacts.values], dtype=bool)
+    is_image = index.contacts.starts_with("img:")
     if links:
         p_left, p_right, links = _without_contact_conflicts(
             template_labels, contact_ad, contact_id, is_image, links
