@@ -287,8 +287,8 @@ done:
  * keys: uint64, one per position 0..k-1. Positions with equal keys form a bucket. For each
  * position p that is not the first of its bucket: (first of the bucket, p) is written to the
  * star arrays and (the bucket's previous position, p) to the next arrays, both in increasing p.
- * The four outputs are int64 of k items each (at most k - 1 are written); the counts written
- * are returned. The same pairs as the stable argsort in cluster.candidates, in another order. */
+ * The four outputs are int64, or all int32, of k items each (at most k - 1 are written); the
+ * counts written are returned. The same pairs as the stable argsort in cluster.candidates, in another order. */
 static PyObject *band_pairs(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     static const char *names[] = {"keys", "star_left", "star_right", "next_left", "next_right"};
     if (nargs != 5) {
@@ -298,26 +298,44 @@ static PyObject *band_pairs(PyObject *module, PyObject *const *args, Py_ssize_t 
     Py_buffer views[5];
     int got = 0;
     Py_ssize_t stars = 0, nexts = 0;
-    for (; got < 5; got++)
-        if (get_buffer(args[got], &views[got], 8, got > 0, names[got]) < 0) goto done;
+    if (get_buffer(args[0], &views[0], 8, 0, names[0]) < 0) return NULL;
+    got = 1;
+    /* The outputs are int64 or, all four, int32 (half the memory: ADR 0095). */
+    Py_ssize_t width = 0;
+    for (; got < 5; got++) {
+        if (PyObject_GetBuffer(args[got], &views[got], PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0)
+            goto done;
+        if (!width) width = views[got].itemsize;
+        if ((views[got].itemsize != 4 && views[got].itemsize != 8) ||
+            views[got].itemsize != width || views[got].len % width) {
+            PyErr_Format(PyExc_TypeError, "%s has the wrong item size", names[got]);
+            got++;
+            goto done;
+        }
+    }
     const uint64_t *keys = views[0].buf;
-    int64_t *sl = views[1].buf, *sr = views[2].buf, *nl = views[3].buf, *nr = views[4].buf;
     const Py_ssize_t k = views[0].len / 8;
     for (int v = 1; v < 5; v++)
-        if (views[v].len / 8 != k) {
+        if (views[v].len / width != k) {
             PyErr_SetString(PyExc_ValueError, "band_pairs(): lengths differ");
             goto done;
         }
+    if (k > INT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "band_pairs(): more than 2**31 keys");
+        goto done;
+    }
     const size_t size = table_size_for((size_t)k), mask = size - 1;
+    /* 16 bytes a bucket (positions fit in 32 bits): the table is 2 to 4 slots a key. */
     typedef struct {
         uint64_t key;
-        int64_t head, last; /* head -1: empty */
+        int32_t head, last; /* head -1: empty */
     } Bucket;
     Bucket *table = malloc(size * sizeof(Bucket));
     if (!table) {
         PyErr_NoMemory();
         goto done;
     }
+    void *outs[4] = {views[1].buf, views[2].buf, views[3].buf, views[4].buf};
     Py_BEGIN_ALLOW_THREADS
     for (size_t i = 0; i < size; i++) table[i].head = -1;
     for (Py_ssize_t p = 0; p < k; p++) {
@@ -328,14 +346,21 @@ static PyObject *band_pairs(PyObject *module, PyObject *const *args, Py_ssize_t 
         Bucket *bucket = &table[at];
         if (bucket->head < 0) {
             bucket->key = key;
-            bucket->head = bucket->last = p;
+            bucket->head = bucket->last = (int32_t)p;
             continue;
         }
-        sl[stars] = bucket->head;
-        sr[stars++] = p;
-        nl[nexts] = bucket->last;
-        nr[nexts++] = p;
-        bucket->last = p;
+        if (width == 8) {
+            ((int64_t *)outs[0])[stars] = bucket->head;
+            ((int64_t *)outs[1])[stars++] = p;
+            ((int64_t *)outs[2])[nexts] = bucket->last;
+            ((int64_t *)outs[3])[nexts++] = p;
+        } else {
+            ((int32_t *)outs[0])[stars] = bucket->head;
+            ((int32_t *)outs[1])[stars++] = (int32_t)p;
+            ((int32_t *)outs[2])[nexts] = bucket->last;
+            ((int32_t *)outs[3])[nexts++] = (int32_t)p;
+        }
+        bucket->last = (int32_t)p;
     }
     Py_END_ALLOW_THREADS
     free(table);

@@ -728,7 +728,9 @@ def _bucket_pairs(
     table of the keys, ADR 0076): the same pairs as the stable argsort of ``candidates``, in
     another order, which ``_verify_band`` sorts away."""
     k = len(keys)
-    star_l, star_r, next_l, next_r = (np.empty(k, dtype=np.int64) for _ in range(4))
+    # Positions as int32: these four arrays are the band loop's largest temporaries (ADR 0095).
+    kind = np.int32 if k < 2**31 else np.int64
+    star_l, star_r, next_l, next_r = (np.empty(k, dtype=kind) for _ in range(4))
     stars, nexts = _band_pairs(
         np.ascontiguousarray(keys, dtype=np.uint64), star_l, star_r, next_l, next_r
     )
