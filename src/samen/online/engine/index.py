@@ -10,6 +10,7 @@ columns of a few dozen bytes an ad.
 
 from __future__ import annotations
 
+import operator
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -79,15 +80,16 @@ class _PackedValues(Sequence[str]):
         if isinstance(number, slice):
             return [self[i] for i in range(*number.indices(len(self)))]
         owner = self._owner
+        number = operator.index(number)
         if number < 0:
             number += owner._count
         if not 0 <= number < owner._count:
             raise IndexError(number)
-        start = int(owner._ends[number - 1]) if number else 0
-        return owner._blob[start : int(owner._ends[number])].decode()
+        ends = owner._ends  # an array("q"): its items are Python ints, read fast
+        return owner._blob[ends[number - 1] if number else 0 : ends[number]].decode()
 
     def __iter__(self) -> Iterator[str]:
-        blob, ends = self._owner._blob, self._owner._ends[: self._owner._count].tolist()
+        blob, ends = self._owner._blob, self._owner._ends[: self._owner._count]
         start = 0
         for end in ends:
             yield blob[start:end].decode()
@@ -103,7 +105,7 @@ class CompactInterner:
 
     def __init__(self) -> None:
         self._blob = bytearray()
-        self._ends = np.zeros(1024, dtype=np.int64)
+        self._ends = array("q", bytes(8 * 1024))
         self._table = np.zeros(2048, dtype=np.uint64)
         self._count = 0
         self.values = _PackedValues(self)
@@ -112,9 +114,8 @@ class CompactInterner:
     def _room(self, more: int) -> None:
         wanted = self._count + more
         if wanted > len(self._ends):
-            ends = np.zeros(max(wanted, len(self._ends) + (len(self._ends) >> 1)), dtype=np.int64)
-            ends[: self._count] = self._ends[: self._count]
-            self._ends = ends
+            grown = max(wanted, len(self._ends) + (len(self._ends) >> 1))
+            self._ends.frombytes(bytes(8 * (grown - len(self._ends))))
         if wanted * 4 > len(self._table) * 3:
             size = len(self._table)
             while wanted * 4 > size * 3:
@@ -147,7 +148,7 @@ class CompactInterner:
     def starts_with(self, prefix: str) -> np.ndarray:
         """Whether each value starts with ``prefix``, a bool a value: on the bytes, in numpy."""
         raw = prefix.encode()
-        ends = self._ends[: self._count]
+        ends = np.frombuffer(self._ends, dtype=np.int64)[: self._count]
         starts = np.zeros(self._count, dtype=np.int64)
         starts[1:] = ends[:-1]
         found = ends - starts >= len(raw)
