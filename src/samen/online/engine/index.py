@@ -5,7 +5,8 @@ ads it quotes. What is large goes to temporary files as chunks arrive (``spill.S
 MinHash signatures (256 bytes an ad with 64 permutations), read back a band of columns at a time;
 the shingle sets (about 200 bytes an ad), read back for the ads a verification step compares;
 ids and URLs, read back one by one for the ads a report names. Memory keeps fixed-width numeric
-columns of a few dozen bytes an ad.
+columns of a few dozen bytes an ad, and the distinct contacts (nearly one an ad) as bytes in a
+compiled table rather than as Python strings (ADR 0095).
 """
 
 from __future__ import annotations
