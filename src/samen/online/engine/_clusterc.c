@@ -24,10 +24,13 @@
  *   intern_many(ids, values, items) Interner.__call__ over a list of strings: each one's number
  *                                   as int32 bytes, new strings numbered and appended in order;
  *   pack_strings(items, position)   the strings UTF-8 encoded one after the other, and the end
- *                                   offset (int64, from ``position``) of each.
+ *                                   offset (int64, from ``position``) of each;
+ *   intern_table(...), intern_rehash(...)  intern_many's numbers without a Python object a
+ *                                   string: the strings in a bytearray, a table of hashes.
  *
  * Every loop releases the GIL: the clustering calls them from several threads (but
- * intern_many and pack_strings, which touch Python objects and run on the main thread only).
+ * intern_many, pack_strings and intern_table, which touch Python objects and run on the main
+ * thread only).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -284,8 +287,8 @@ done:
  * keys: uint64, one per position 0..k-1. Positions with equal keys form a bucket. For each
  * position p that is not the first of its bucket: (first of the bucket, p) is written to the
  * star arrays and (the bucket's previous position, p) to the next arrays, both in increasing p.
- * The four outputs are int64 of k items each (at most k - 1 are written); the counts written
- * are returned. The same pairs as the stable argsort in cluster.candidates, in another order. */
+ * The four outputs are int64, or all int32, of k items each (at most k - 1 are written); the
+ * counts written are returned. The same pairs as the stable argsort in cluster.candidates, in another order. */
 static PyObject *band_pairs(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     static const char *names[] = {"keys", "star_left", "star_right", "next_left", "next_right"};
     if (nargs != 5) {
@@ -295,26 +298,44 @@ static PyObject *band_pairs(PyObject *module, PyObject *const *args, Py_ssize_t 
     Py_buffer views[5];
     int got = 0;
     Py_ssize_t stars = 0, nexts = 0;
-    for (; got < 5; got++)
-        if (get_buffer(args[got], &views[got], 8, got > 0, names[got]) < 0) goto done;
+    if (get_buffer(args[0], &views[0], 8, 0, names[0]) < 0) return NULL;
+    got = 1;
+    /* The outputs are int64 or, all four, int32 (half the memory: ADR 0095). */
+    Py_ssize_t width = 0;
+    for (; got < 5; got++) {
+        if (PyObject_GetBuffer(args[got], &views[got], PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0)
+            goto done;
+        if (!width) width = views[got].itemsize;
+        if ((views[got].itemsize != 4 && views[got].itemsize != 8) ||
+            views[got].itemsize != width || views[got].len % width) {
+            PyErr_Format(PyExc_TypeError, "%s has the wrong item size", names[got]);
+            got++;
+            goto done;
+        }
+    }
     const uint64_t *keys = views[0].buf;
-    int64_t *sl = views[1].buf, *sr = views[2].buf, *nl = views[3].buf, *nr = views[4].buf;
     const Py_ssize_t k = views[0].len / 8;
     for (int v = 1; v < 5; v++)
-        if (views[v].len / 8 != k) {
+        if (views[v].len / width != k) {
             PyErr_SetString(PyExc_ValueError, "band_pairs(): lengths differ");
             goto done;
         }
+    if (k > INT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "band_pairs(): more than 2**31 keys");
+        goto done;
+    }
     const size_t size = table_size_for((size_t)k), mask = size - 1;
+    /* 16 bytes a bucket (positions fit in 32 bits): the table is 2 to 4 slots a key. */
     typedef struct {
         uint64_t key;
-        int64_t head, last; /* head -1: empty */
+        int32_t head, last; /* head -1: empty */
     } Bucket;
     Bucket *table = malloc(size * sizeof(Bucket));
     if (!table) {
         PyErr_NoMemory();
         goto done;
     }
+    void *outs[4] = {views[1].buf, views[2].buf, views[3].buf, views[4].buf};
     Py_BEGIN_ALLOW_THREADS
     for (size_t i = 0; i < size; i++) table[i].head = -1;
     for (Py_ssize_t p = 0; p < k; p++) {
@@ -325,14 +346,21 @@ static PyObject *band_pairs(PyObject *module, PyObject *const *args, Py_ssize_t 
         Bucket *bucket = &table[at];
         if (bucket->head < 0) {
             bucket->key = key;
-            bucket->head = bucket->last = p;
+            bucket->head = bucket->last = (int32_t)p;
             continue;
         }
-        sl[stars] = bucket->head;
-        sr[stars++] = p;
-        nl[nexts] = bucket->last;
-        nr[nexts++] = p;
-        bucket->last = p;
+        if (width == 8) {
+            ((int64_t *)outs[0])[stars] = bucket->head;
+            ((int64_t *)outs[1])[stars++] = p;
+            ((int64_t *)outs[2])[nexts] = bucket->last;
+            ((int64_t *)outs[3])[nexts++] = p;
+        } else {
+            ((int32_t *)outs[0])[stars] = bucket->head;
+            ((int32_t *)outs[1])[stars++] = (int32_t)p;
+            ((int32_t *)outs[2])[nexts] = bucket->last;
+            ((int32_t *)outs[3])[nexts++] = (int32_t)p;
+        }
+        bucket->last = (int32_t)p;
     }
     Py_END_ALLOW_THREADS
     free(table);
@@ -805,6 +833,161 @@ static PyObject *pack_strings(PyObject *module, PyObject *const *args, Py_ssize_
     return pair;
 }
 
+/* ---- intern_table, intern_rehash: an interner without a Python object a string --------------
+ *
+ * The strings live one after the other in a bytearray (UTF-8), with the int64 end offset of
+ * string i at ends[i]; an open-addressing table of uint64 slots maps them to their numbers: a
+ * slot holds (the high 32 bits of the string's hash) << 32 | (number + 1), 0 when empty. A slot
+ * whose hash bits match is compared byte for byte with the stored string, so the numbers are
+ * those of a dictionary, exactly (ADR 0095). */
+
+static inline uint64_t hash_bytes(const char *data, Py_ssize_t size) {
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a, then mixed: the low bits pick the slot */
+    for (Py_ssize_t i = 0; i < size; i++) {
+        h ^= (unsigned char)data[i];
+        h *= 0x100000001b3ULL;
+    }
+    return mix64(h ^ (uint64_t)size);
+}
+
+/* The number of the string (data, size), or -1; *at is the slot where it is or would go. */
+static inline int64_t table_find(const uint64_t *table, size_t mask, const int64_t *ends,
+                                 const char *blob, const char *data, Py_ssize_t size,
+                                 uint64_t h, size_t *at) {
+    const uint64_t high = h >> 32;
+    size_t i = (size_t)h & mask;
+    for (;;) {
+        const uint64_t slot = table[i];
+        if (!slot) break;
+        if (slot >> 32 == high) {
+            const int64_t number = (int64_t)(uint32_t)slot - 1;
+            const int64_t start = number ? ends[number - 1] : 0;
+            if (ends[number] - start == size && !memcmp(blob + start, data, (size_t)size)) {
+                *at = i;
+                return number;
+            }
+        }
+        i = (i + 1) & mask;
+    }
+    *at = i;
+    return -1;
+}
+
+/* intern_table(table, ends, blob, count, items, insert): (each item's number as int32 bytes,
+ * the new count). With ``insert``, a string not yet known gets the number ``count`` (then
+ * count + 1, ...), is appended to ``blob`` and its end to ``ends``; without, it gets -1. The
+ * caller leaves room: ends for count + len(items) strings, the table at most 3/4 full after. */
+static PyObject *intern_table(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 6 || !PyByteArray_Check(args[2]) || !PyList_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "intern_table() takes a table, ends, a bytearray, a count, a list and a "
+                        "flag");
+        return NULL;
+    }
+    Py_ssize_t count = PyLong_AsSsize_t(args[3]);
+    if (count == -1 && PyErr_Occurred()) return NULL;
+    const int insert = PyObject_IsTrue(args[5]);
+    if (insert < 0) return NULL;
+    PyObject *blob = args[2], *items = args[4];
+    const Py_ssize_t n = PyList_GET_SIZE(items);
+    Py_buffer tv, ev;
+    if (get_buffer(args[0], &tv, 8, 1, "table") < 0) return NULL;
+    if (get_buffer(args[1], &ev, 8, 1, "ends") < 0) {
+        PyBuffer_Release(&tv);
+        return NULL;
+    }
+    uint64_t *table = tv.buf;
+    int64_t *ends = ev.buf;
+    const size_t slots = (size_t)(tv.len / 8);
+    const size_t mask = slots - 1;
+    PyObject *out = NULL;
+    if (!slots || slots & mask) {
+        PyErr_SetString(PyExc_ValueError, "intern_table(): the table's size is not a power of 2");
+        goto done;
+    }
+    if ((insert && (count + n > ev.len / 8 || (size_t)(count + n) * 4 > slots * 3)) ||
+        count > ev.len / 8 || count >= INT32_MAX - n) {
+        PyErr_SetString(PyExc_ValueError, "intern_table(): no room");
+        goto done;
+    }
+    out = PyBytes_FromStringAndSize(NULL, n * 4);
+    if (!out) goto done;
+    int32_t *o = (int32_t *)PyBytes_AS_STRING(out);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *item = PyList_GET_ITEM(items, k);
+        Py_ssize_t size;
+        if (!PyUnicode_Check(item)) {
+            PyErr_SetString(PyExc_TypeError, "intern_table(): not a str");
+            goto fail;
+        }
+        const char *data = PyUnicode_AsUTF8AndSize(item, &size);
+        if (!data) goto fail;
+        const uint64_t h = hash_bytes(data, size);
+        size_t at;
+        int64_t number =
+            table_find(table, mask, ends, PyByteArray_AS_STRING(blob), data, size, h, &at);
+        if (number < 0 && insert) {
+            const Py_ssize_t used = PyByteArray_GET_SIZE(blob);
+            if (PyByteArray_Resize(blob, used + size) < 0) goto fail;
+            memcpy(PyByteArray_AS_STRING(blob) + used, data, (size_t)size);
+            number = count++;
+            ends[number] = used + size;
+            table[at] = (h >> 32) << 32 | (uint64_t)(uint32_t)(number + 1);
+        }
+        o[k] = (int32_t)number;
+    }
+    PyObject *pair = Py_BuildValue("(Nn)", out, count);
+    out = NULL;
+    PyBuffer_Release(&tv);
+    PyBuffer_Release(&ev);
+    return pair;
+fail:
+    Py_CLEAR(out);
+done:
+    PyBuffer_Release(&tv);
+    PyBuffer_Release(&ev);
+    return out;
+}
+
+/* intern_rehash(table, ends, blob, count): the first ``count`` strings put into an empty
+ * ``table`` (a larger one, when the old one fills up). */
+static PyObject *intern_rehash(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4 || !PyByteArray_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "intern_rehash() takes a table, ends, a bytearray and a count");
+        return NULL;
+    }
+    Py_ssize_t count = PyLong_AsSsize_t(args[3]);
+    if (count == -1 && PyErr_Occurred()) return NULL;
+    Py_buffer tv, ev;
+    if (get_buffer(args[0], &tv, 8, 1, "table") < 0) return NULL;
+    if (get_buffer(args[1], &ev, 8, 0, "ends") < 0) {
+        PyBuffer_Release(&tv);
+        return NULL;
+    }
+    uint64_t *table = tv.buf;
+    const int64_t *ends = ev.buf;
+    const size_t slots = (size_t)(tv.len / 8), mask = slots - 1;
+    if (!slots || slots & mask || count > ev.len / 8 || (size_t)count * 4 > slots * 3) {
+        PyBuffer_Release(&tv);
+        PyBuffer_Release(&ev);
+        PyErr_SetString(PyExc_ValueError, "intern_rehash(): no room");
+        return NULL;
+    }
+    const char *blob = PyByteArray_AS_STRING(args[2]);
+    memset(table, 0, slots * 8);
+    for (Py_ssize_t number = 0; number < count; number++) {
+        const int64_t start = number ? ends[number - 1] : 0;
+        const uint64_t h = hash_bytes(blob + start, ends[number] - start);
+        size_t i = (size_t)h & mask;
+        while (table[i]) i = (i + 1) & mask;
+        table[i] = (h >> 32) << 32 | (uint64_t)(uint32_t)(number + 1);
+    }
+    PyBuffer_Release(&tv);
+    PyBuffer_Release(&ev);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"indent_json", (PyCFunction)(void (*)(void))indent_json, METH_FASTCALL,
      "Compact JSON laid out as json.dumps(indent=1) lays it out."},
@@ -828,6 +1011,10 @@ static PyMethodDef methods[] = {
      "Interner.__call__ over a list of strings, as int32 bytes."},
     {"pack_strings", (PyCFunction)(void (*)(void))pack_strings, METH_FASTCALL,
      "The strings UTF-8 encoded one after the other, and each one's end offset."},
+    {"intern_table", (PyCFunction)(void (*)(void))intern_table, METH_FASTCALL,
+     "Strings to numbers through a table of hashes over a bytearray of the strings."},
+    {"intern_rehash", (PyCFunction)(void (*)(void))intern_rehash, METH_FASTCALL,
+     "The strings of an intern_table put into an empty table."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -728,7 +728,9 @@ def _bucket_pairs(
     table of the keys, ADR 0076): the same pairs as the stable argsort of ``candidates``, in
     another order, which ``_verify_band`` sorts away."""
     k = len(keys)
-    star_l, star_r, next_l, next_r = (np.empty(k, dtype=np.int64) for _ in range(4))
+    # Positions as int32: these four arrays are the band loop's largest temporaries (ADR 0095).
+    kind = np.int32 if k < 2**31 else np.int64
+    star_l, star_r, next_l, next_r = (np.empty(k, dtype=kind) for _ in range(4))
     stars, nexts = _band_pairs(
         np.ascontiguousarray(keys, dtype=np.uint64), star_l, star_r, next_l, next_r
     )
@@ -1278,7 +1280,7 @@ def cluster(
     )
     contact_ad = np.frombuffer(index.contact_ad, dtype=np.int32).astype(np.int64)
     contact_id = np.frombuffer(index.contact_id, dtype=np.int32).astype(np.int64)
-    is_image = np.array([v.startswith("img:") for v in index.contacts.values], dtype=bool)
+    is_image = index.contacts.starts_with("img:")
     if links:
         p_left, p_right, links = _without_contact_conflicts(
             template_labels, contact_ad, contact_id, is_image, links

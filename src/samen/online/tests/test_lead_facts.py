@@ -27,7 +27,7 @@ from samen.online.engine.analysis import (
     contact_value,
 )
 from samen.online.engine.cluster import Clustering
-from samen.online.engine.index import Index, Interner, StringColumn
+from samen.online.engine.index import CompactInterner, Index, Interner, StringColumn
 from samen.online.engine.indicators import IndicatorSet, load_indicators
 from samen.online.engine.partition import ChunkResult
 from samen.online.engine.runner import InProcessEngine
@@ -119,6 +119,33 @@ def test_interned_a_chunk_at_a_time_as_one_at_a_time(monkeypatch):
         assert many.many([]) == b""
 
 
+def test_the_compact_interner_numbers_as_the_dictionary():
+    """The compiled table over a bytearray (ADR 0095) gives the dictionary's numbers, values,
+    look-ups and prefixes: through several growths of its table, for strings with equal bytes
+    but other lengths, empty and non-ASCII ones, and one item at a time."""
+    rng = np.random.default_rng(7)
+    pool = [f"tel:+31{k}" for k in rng.integers(0, 10**6, 5_000).tolist()]
+    pool += ["", "é", "img:ab", "img:", "img", "ëë", "x" * 300, "x" * 299, "日本"]
+    pool += ["\x00", "\x00\x00"]
+    compact, plain = CompactInterner(), Interner()
+    for _ in range(60):
+        items = [pool[k] for k in rng.integers(0, len(pool), int(rng.integers(0, 600))).tolist()]
+        assert compact.many(items) == plain.many(items)
+    assert compact("one more") == plain("one more")
+    assert len(compact) == len(plain) > 4_000
+    assert list(compact.values) == plain.values
+    assert [compact.values[k] for k in (0, 1, -1, len(plain) - 2)] == [
+        plain.values[k] for k in (0, 1, -1, len(plain) - 2)
+    ]
+    assert compact.values[2:9] == plain.values[2:9]
+    assert all(compact.id_of(v) == plain.id_of(v) for v in plain.values)
+    with pytest.raises(KeyError):
+        compact.id_of("never seen")
+    for prefix in ("img:", "tel:+31", "", "x" * 300):
+        assert compact.starts_with(prefix).tolist() == plain.starts_with(prefix).tolist()
+    assert compact.starts_with("img:").any()
+
+
 def test_strings_packed_in_c_as_encoded_one_by_one(monkeypatch):
     chunks = [["ad-1", "", "é-ü", "x" * 70_000], [], ["日本", "last"]]
     columns = []
@@ -168,6 +195,7 @@ def test_an_index_filled_in_c_equals_one_filled_item_by_item(scans, monkeypatch)
         if not compiled:
             monkeypatch.setattr(index_module, "_intern_many", None)
             monkeypatch.setattr(index_module, "_pack_strings", None)
+            monkeypatch.setattr(index_module, "_intern_table", None)
         index = Index()
         for part in parts:
             index.add(part)
@@ -176,7 +204,9 @@ def test_an_index_filled_in_c_equals_one_filled_item_by_item(scans, monkeypatch)
     for column in ("city", "name", "language", "contact_ad", "contact_id", "_id_hashes"):
         assert getattr(new, column).tobytes() == getattr(old, column).tobytes(), column
     for interner in ("cities", "names", "languages", "contacts"):
-        assert getattr(new, interner).values == getattr(old, interner).values
+        assert list(getattr(new, interner).values) == getattr(old, interner).values
+    # The contacts in the compiled table and its bytearray, then in the dictionary.
+    assert type(new.contacts) is CompactInterner and type(old.contacts) is Interner
     assert list(new.ids) == list(old.ids) and list(new.urls) == list(old.urls)
     assert len(new.contacts) > 100 and len(new.cities) > 5
 
