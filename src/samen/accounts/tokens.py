@@ -7,12 +7,15 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, CharField, QuerySet
+from django.db.models import BooleanField, CharField, QuerySet, signals
+from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -261,6 +264,66 @@ def _instance(template: statements.Template, row: tuple) -> ApiToken:
     return token
 
 
+# Plain values an instance may hold and share with its copies: none can be changed in place.
+_IMMUTABLE = (str, int, float, bool, type(None), datetime, date, Decimal, UUID)
+
+
+def _copyable(obj: Any, seen: set[int] | None = None) -> bool:
+    """Whether `obj` and the related instances it caches can be copied by _fresh with the same
+    result as building them from the row: no pre_init or post_init receiver for any of their
+    models (a copy runs no __init__), every value plain and immutable, and their state only
+    Django's (db, adding, the related cache)."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return True
+    seen.add(id(obj))
+    cls = obj.__class__
+    if signals.pre_init.has_listeners(cls) or signals.post_init.has_listeners(cls):
+        return False
+    if set(obj._state.__dict__) - {"db", "adding", "fields_cache"}:
+        return False
+    for name, value in obj.__dict__.items():
+        if name != "_state" and type(value) not in _IMMUTABLE:
+            return False
+    return all(rel is None or _copyable(rel, seen) for rel in obj._state.fields_cache.values())
+
+
+def _fresh(obj: Any, memo: dict[int, Any]) -> Any:
+    """A new instance of `obj`'s model with its values and state, its cached related instances
+    copied alike (each once): what `_instance` builds from the row, without Django's __init__
+    and populators per call (ADR 0091). No instance and no changeable value is shared with
+    `obj` or another copy."""
+    new = memo.get(id(obj))
+    if new is not None:
+        return new
+    cls = obj.__class__
+    new = memo[id(obj)] = cls.__new__(cls)
+    state = ModelState()
+    state.db = obj._state.db
+    state.adding = obj._state.adding
+    state.fields_cache = {
+        name: None if rel is None else _fresh(rel, memo)
+        for name, rel in obj._state.fields_cache.items()
+    }
+    values = obj.__dict__.copy()
+    values["_state"] = state
+    new.__dict__.update(values)
+    return new
+
+
+def _from_kept(template: statements.Template, known: _Known) -> ApiToken:
+    """The known token's instances for this call: copies of those built from its row the
+    first time (the same values, new objects), or built from the row where they cannot be
+    copied."""
+    proto = known.proto
+    if proto is None:
+        proto = _instance(template, known.row)
+        known.proto = proto = proto if _copyable(proto) else False
+    if proto is False:
+        return _instance(template, known.row)
+    return _fresh(proto, {})
+
+
 # Tokens this process checked and found usable, by prefix (ADR 0074): the row as read, and the
 # auth and register version tokens it was read at. A call with the right secret before the
 # expiry reads only the two version tokens (with its throttle count, where it counts in the
@@ -275,6 +338,9 @@ class _Known:
     versions: tuple[str, str]  # (auth, register)
     user_id: int
     last_used_at: datetime | None  # as this process last read or wrote it
+    # The instances built from `row` once (never handed out: each call gets copies, _fresh), or
+    # False when they cannot be copied so (then each call builds them from the row).
+    proto: Any = None
 
 
 _KNOWN: dict[str, _Known] = {}
@@ -406,7 +472,7 @@ class ApiTokenAuthentication(TokenAuthentication):
             _KNOWN.pop(prefix, None)
             return None
         register.note_version(register_token)
-        token = _instance(template, known.row)
+        token = _from_kept(template, known)
         token.register_token = register_token  # type: ignore[attr-defined]
         token.last_used_at = known.last_used_at
         return token

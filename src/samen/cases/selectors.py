@@ -234,7 +234,9 @@ def case_list_page(
     reach_at = len(ROW_VALUES)
     access = policy.access_from_flags(actor, ((r[0], r[reach_at:-1]) for r in found))
     codes_of: dict[object, list[str]] = {}
-    keys_of: dict[int, tuple[str, ...]] = {}
+    # Per kind of access (rows reached alike share one CaseAccess): its keys and its relation's
+    # code, asked once, not per row.
+    shapes: dict[int, tuple[tuple[str, ...], str]] = {}
     listed: set[str] = set()
     rows = []
     shown = []
@@ -242,10 +244,11 @@ def case_list_page(
         a = access.get(r[0])
         if a is None:
             continue  # deny by default
-        keys = keys_of.get(id(a))
-        if keys is None:
-            keys = keys_of[id(a)] = _api_keys(a)
-            listed.update(k for k in keys if k in LIST_FIELDS)
+        shape = shapes.get(id(a))
+        if shape is None:
+            shape = shapes[id(a)] = (_api_keys(a), a.relation.value)
+            listed.update(k for k in shape[0] if k in LIST_FIELDS)
+        keys, relation = shape
         column = r[-1]
         codes = codes_of.get(column)
         if codes is None:
@@ -257,7 +260,7 @@ def case_list_page(
         is_minor, presumed = bool(is_minor), bool(presumed)
         row = {
             "number": number,
-            "access": a.relation.value,
+            "access": relation,
             "status": status,
             "forms": list(codes),
             "municipality": m_code,
@@ -504,9 +507,9 @@ def _audit_search(
 ) -> None:
     """The audit entry of a page of the case list: the fields and cases shown, by which
     relations, on which legal basis. One definition for the web's and the API's pages."""
-    categories = (
-        frozenset().union(*(a.categories for a in access.values())) if access else frozenset()
-    )
+    # Each kind of access once: rows reached alike share one CaseAccess (access_from_flags).
+    kinds = list({id(a): a for a in access.values()}.values())
+    categories = frozenset().union(*(a.categories for a in kinds)) if kinds else frozenset()
     audit.record(
         actor,
         "case.search",
@@ -515,11 +518,11 @@ def _audit_search(
         fields=sorted(fields),
         purpose=policy.purpose_of(actor),
         legal_basis=policy.legal_basis(actor, categories),
-        emergency=any(a.emergency for a in access.values()),
+        emergency=any(a.emergency for a in kinds),
         detail={
             "filters": filters.as_detail(),
             "shown": shown,
-            "relations": sorted({a.relation.value for a in access.values()}),
+            "relations": sorted({a.relation.value for a in kinds}),
         },
     )
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
+from django.db.models import JSONField
 from django.utils import timezone
 
 from samen.core import anchor, audit_verify, statements
@@ -370,6 +371,33 @@ def _insert(cursor: Any, write: _Write) -> None:
     cursor.execute(move, list(head))
 
 
+class _FixedText:
+    """A `dumps` for psycopg's Jsonb that gives a text dumped before (json.dumps of the value
+    it is called with, by the caller's word: `_chained` dumps and binds the same value)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __call__(self, _value: object) -> str:
+        return self.text
+
+
+@cache
+def _json_positions() -> tuple[int, int]:
+    """Where `fields` and `detail` are in a prepared row, when both are JSONFields that bind
+    as psycopg's Jsonb with plain json.dumps (PostgreSQL, no encoder): the only case in which
+    `_chained` puts its own dumped text in. Otherwise none."""
+    fields = dict(_tables().named_fields)
+    names = ("fields", "detail")
+    plain = all(
+        type(fields[n]) is JSONField and fields[n].encoder is None and _Jsonb is not None
+        for n in names
+    )
+    return tuple(_VALUE_COLUMNS.index(n) for n in names) if plain else ()  # type: ignore[return-value]
+
+
 def _chained(
     key: bytes, batch: list[dict], seq: int, prev: str, texts: dict[str, str]
 ) -> list[_Write]:
@@ -382,6 +410,7 @@ def _chained(
     # thread-local look-up every time (ADR 0063).
     db = connections[connection.alias]
     in_rows = db.vendor == "postgresql"  # the numbers in the entry's row (ADR 0086)
+    json_at = _json_positions() if in_rows else ()
     writes: list[_Write] = []
     for start in range(0, len(batch), _BATCH):
         rows: list[list[Any]] = []
@@ -392,14 +421,23 @@ def _chained(
             # An entry about no case number needs no subject index row.
             found = subjects_of(values["object_type"], values["object_id"], values["detail"])
             numbers = sorted(set(found))
+            # Each JSON value dumped once here, for the message and the insert (ADR 0091).
+            dumped = None
+            if texts or json_at:
+                dumped = (json.dumps(values["fields"]), json.dumps(values["detail"]))
             if texts:
                 copy = mac.copy()
-                copy.update(columns_message(prev, values, texts, numbers))
+                copy.update(columns_message(prev, values, texts, numbers, dumped))
                 digest, form_ = copy.hexdigest(), FORM_COLUMNS
             else:
                 digest, form_ = chain_hash(key, prev, values), FORM_JSON
             stored = {**values, "prev_hash": prev, "hash": digest, "form": form_}
             prepared = [f.get_db_prep_save(stored[name], db) for name, f in t.named_fields]
+            if json_at and dumped is not None:
+                for pos, text in zip(json_at, dumped, strict=True):
+                    # What the JSONField gives (psycopg's Jsonb of the value, json.dumps), with
+                    # the text dumped above instead of dumping the value again when bound.
+                    prepared[pos] = _Jsonb(stored[_VALUE_COLUMNS[pos]], dumps=_FixedText(text))
             if in_rows:
                 joined = ",".join(numbers)
                 # subjects_of passes well-formed numbers only: never one with a comma.
@@ -565,8 +603,12 @@ _DURABLE_SQL = "SELECT set_config('synchronous_commit', 'on', true)"
 
 try:  # psycopg is there wherever PostgreSQL is
     import psycopg
+    from psycopg.types.json import Jsonb as _Jsonb
 except ImportError:  # pragma: no cover (SQLite-only installs)
     psycopg = None  # type: ignore[assignment]
+    _Jsonb = None  # type: ignore[assignment,misc]
+else:
+    _IDLE = psycopg.pq.TransactionStatus.IDLE
 
 
 def _pipelined() -> bool:
@@ -584,22 +626,44 @@ def _append_pipelined(
     key: bytes, batch: list[dict], *, late: bool, jsons: list[str] | None
 ) -> None:
     """`_append_alone` in pipeline mode: the same statements, each a server-side prepared
-    statement (parsed and planned once per connection), in the same two round trips: BEGIN and
-    the head's lock up to a sync point, then the inserts and COMMIT up to the next. BEGIN,
-    COMMIT and ROLLBACK go unprepared past Django's wrapper (not counted as queries, as they were
-    not before: they were parts of the two counted strings)."""
-    pg = connection.connection
-    with connection.wrap_database_errors:
-        raw = statements.PreparedCursor(pg)
+    statement (parsed and planned once per connection), in the same two round trips.
+
+    On an autocommit connection (Django's, outside atomic blocks) the transaction is the
+    protocol's own (ADR 0091): the extended-protocol messages up to a Sync run in one implicit
+    transaction, which the Sync commits (or, after an error, rolls back). So the head's lock is
+    sent and its row fetched with a flush request (no Sync: the transaction stays open and the
+    row stays locked), then the inserts and the Sync that commits them: no BEGIN and COMMIT
+    statements. `set_config(..., true)` (the late commit, the periodic durable one) holds for
+    that transaction as for an explicit one. Without autocommit, BEGIN and the head's lock up
+    to a sync point, then the inserts and COMMIT up to the next, as before.
+
+    The cursor is kept per connection (`_audit_cursor`), and Django's wrapper is put around it
+    only when something counts, logs or wraps statements (tests, DEBUG, benchmarks), as
+    `statements.execute` does (ADR 0087); otherwise its thread and broken-transaction checks
+    and error classes are applied here. BEGIN, COMMIT and ROLLBACK go unprepared past Django's
+    wrapper (not counted as queries, as they were not before)."""
+    db = connections[connection.alias]
+    pg = db.connection
+    implicit = bool(pg.autocommit)
+    with db.wrap_database_errors:
+        raw = _audit_cursor(db)
         # A few entries' statements have few shapes (a group commit's, ADR 0073): prepared from
         # the first call. A larger batch's shapes vary with its size: prepared only once used
         # as often as the threshold says.
         raw.prepare = True if len(batch) <= _PREPARED_UP_TO else None
-        cursor = connection._prepare_cursor(raw)  # type: ignore[attr-defined]  # Django's wrapping
+        if db.queries_logged or db.execute_wrappers:
+            cursor = db._prepare_cursor(raw)  # type: ignore[attr-defined]  # Django's wrapping
+        else:
+            db.validate_thread_sharing()
+            db.validate_no_broken_transaction()
+            cursor = raw
         try:
             with pg.pipeline() as pipe:
-                raw.execute("BEGIN", prepare=False)
-                head, prev, texts = _lock_head_pipelined(cursor, pipe, late=late, jsons=jsons)
+                if not implicit:
+                    raw.execute("BEGIN", prepare=False)
+                head, prev, texts = _lock_head_pipelined(
+                    cursor, pipe, late=late, jsons=jsons, sync=not implicit
+                )
                 first = head + 1
                 writes = _chained(key, batch, head, prev, texts)
                 seq, digest = writes[-1][2]
@@ -609,29 +673,49 @@ def _append_pipelined(
                     cursor.execute(_DURABLE_SQL)
                 for write in writes:
                     cursor.execute(*_insert_sql(write))
-                raw.execute("COMMIT", prepare=False)
-            # Leaving the pipeline sends the second sync point and raises any error.
+                if not implicit:
+                    raw.execute("COMMIT", prepare=False)
+            # Leaving the pipeline sends the (second) sync point and raises any error.
         except BaseException:
-            with suppress(psycopg.Error):
-                pg.execute("ROLLBACK", prepare=False)
+            if pg.info.transaction_status != _IDLE:
+                with suppress(psycopg.Error):
+                    pg.execute("ROLLBACK", prepare=False)
             raise
-        finally:
-            cursor.close()
     if not late or periodic:  # a checkpoint only of entries known durable; no block: at once
         anchor.after_commit(seq, digest, first=first, force=periodic)
 
 
-def _lock_head_pipelined(cursor: Any, pipe: Any, *, late: bool, jsons: list[str] | None) -> _Head:
-    """`_lock_head` on a pipeline: the statement queued after BEGIN, both sent at a sync point.
-    Its text depends only on `late` and the number of JSON texts, so it is prepared once."""
+def _audit_cursor(db: Any) -> Any:
+    """The append's prepared-statement cursor on this connection, made once per connection
+    instead of once per append: a new one when the connection is a new one (Django
+    reconnected) or the cursor was closed. Django's connections are per thread, and an append
+    reads all it needs before it returns, so no two appends share it at once."""
+    pg = db.connection
+    kept = getattr(db, "_samen_audit_cursor", None)
+    if kept is not None and kept[0] is pg and not kept[1].closed:
+        return kept[1]
+    raw = statements.PreparedCursor(pg)
+    db._samen_audit_cursor = (pg, raw)
+    return raw
+
+
+def _lock_head_pipelined(
+    cursor: Any, pipe: Any, *, late: bool, jsons: list[str] | None, sync: bool = True
+) -> _Head:
+    """`_lock_head` on a pipeline: the statement queued (after BEGIN, with `sync`) and sent at a
+    sync point; without `sync`, its row is fetched by a flush request (psycopg sends one when a
+    result is read before a sync), so the implicit transaction stays open. Its text depends
+    only on `late` and the number of JSON texts, so it is prepared once."""
     sql, params = _lock_sql(late=late, jsons=jsons)
     cursor.execute(sql, params)
-    pipe.sync()
+    if sync:
+        pipe.sync()
     row = cursor.fetchone()
     if row is None:
         _create_head(cursor)
         cursor.execute(sql, params)
-        pipe.sync()
+        if sync:
+            pipe.sync()
         row = cursor.fetchone()
     return _head_of(row, jsons)
 

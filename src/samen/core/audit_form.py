@@ -46,21 +46,30 @@ def _number(value: int | None) -> bytes:
 
 
 def columns_message(
-    prev_hash: str, values: dict, texts: dict[str, str], subjects: list[str]
+    prev_hash: str,
+    values: dict,
+    texts: dict[str, str],
+    subjects: list[str],
+    dumped: tuple[str, str] | None = None,
 ) -> bytes:
     """The message of an entry with these chained `values` (as `audit.entry_values` makes them,
     with its seq), after `prev_hash`, with these subject index numbers. `texts` maps the JSON
     text of `fields` and `detail` as the model's JSONField sends it (`json.dumps`) to
-    PostgreSQL's text of that `jsonb` (`%s::jsonb::text`)."""
+    PostgreSQL's text of that `jsonb` (`%s::jsonb::text`). `dumped`: those two JSON texts, when
+    the caller has them already (`json.dumps` of `fields` and `detail`)."""
+    fields_json, detail_json = dumped or (
+        json.dumps(values["fields"]),
+        json.dumps(values["detail"]),
+    )
     at = values["at"].astimezone(UTC).isoformat(timespec="microseconds")
     head = b"%s|2|%d|%s|%s|%s|%s|" % (
         prev_hash.encode(), values["seq"], at.encode(), _number(values["actor_id"]),
         _number(values["organisation_id"]), b"t" if values["emergency"] else b"f",
     )  # fmt: skip
     strings = b"".join([_sized(str(values[name])) for name in SIZED_COLUMNS])
-    fields = _sized(texts[json.dumps(values["fields"])])
+    fields = _sized(texts[fields_json])
     index = b"".join([_sized(n) for n in sorted(subjects)])  # code points: UTF-8 byte order
-    detail = texts[json.dumps(values["detail"])].encode()
+    detail = texts[detail_json].encode()
     return b"%s%s%s%s|%s" % (head, strings, fields, index, detail)
 
 

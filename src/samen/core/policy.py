@@ -531,14 +531,23 @@ def access_from_flags(
         return {}
     register_categories = frozenset(grants(actor))
     rules = relations_of(actor)
+    # Each rule's reach once, not once per row it reaches (ADR 0091): rows reached by one rule
+    # share the one tuple.
+    by_rule = [
+        (
+            rule.relation,
+            register_categories
+            & (register_categories if rule.categories is None else rule.categories),
+        )
+        for rule in rules
+    ]
     reached: dict[int, tuple[Relation, frozenset[str]]] = {}
     with_share: list[int] = []
     with_emergency: list[int] = []
     for pk, flags in rows:
-        for rule, hit in zip(rules, flags, strict=False):
+        for reach_of_rule, hit in zip(by_rule, flags, strict=False):
             if hit:  # the first row of the table that applies names the relation
-                cap = register_categories if rule.categories is None else rule.categories
-                reached[pk] = (rule.relation, register_categories & cap)
+                reached[pk] = reach_of_rule
                 break
         if flags[-2]:
             with_share.append(pk)
@@ -561,11 +570,16 @@ def access_from_flags(
     # One decision per distinct reach, not per row: a page's rows share a few (CaseAccess is
     # immutable, so rows reached alike share one).
     decided: dict[tuple[Relation, frozenset[str]], CaseAccess] = {}
+    # The same tuple (a rule's, above) looked up by identity before it is hashed again.
+    by_tuple: dict[int, CaseAccess] = {}
     out: dict[int, CaseAccess] = {}
     for pk, reach in reached.items():
-        access = decided.get(reach)
+        access = by_tuple.get(id(reach))
         if access is None:
-            access = decided[reach] = CaseAccess(*reach, legal_basis(actor, reach[1]))
+            access = decided.get(reach)
+            if access is None:
+                access = decided[reach] = CaseAccess(*reach, legal_basis(actor, reach[1]))
+            by_tuple[id(reach)] = access
         out[pk] = access
     return out
 

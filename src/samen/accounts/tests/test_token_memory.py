@@ -362,3 +362,71 @@ def test_a_call_refused_before_the_throttle_is_not_counted(world, shared_counts)
         [token.role, token.membership_id],
     )
     assert [reads_token_row(client)[0] for _ in range(3)] == [200, 200, 429]
+
+
+def _graph(obj: models.Model, path: str = "token") -> dict[str, object]:
+    """Everything an instance graph holds, by path: each instance's class, values (with their
+    types) and state, and its cached related instances likewise."""
+    out: dict[str, object] = {
+        path: (
+            type(obj),
+            {k: (type(v), v) for k, v in obj.__dict__.items() if k != "_state"},
+            (obj._state.db, obj._state.adding, sorted(obj._state.fields_cache)),
+        )
+    }
+    for name, rel in obj._state.fields_cache.items():
+        out.update(_graph(rel, f"{path}.{name}") if rel is not None else {f"{path}.{name}": None})
+    return out
+
+
+def _instances(obj: models.Model) -> list[models.Model]:
+    found = [obj]
+    for rel in obj._state.fields_cache.values():
+        if rel is not None:
+            found += _instances(rel)
+    return found
+
+
+def test_a_known_tokens_instances_are_copies_equal_to_those_built_from_its_row(world):
+    """A known token's instances (ADR 0091) are copies of those built from its row once: the
+    same classes, values, types and state as `_instance` builds from the row, its user,
+    membership, organisation, municipality and region included; new objects on every call, none
+    shared with another call or the kept ones, so a change to one call's objects is not seen by
+    the next; and where a model has an init receiver, built from the row as before."""
+    client, token = known("demo-registrar")
+    kept = tokens._KNOWN[token.prefix]
+    template = tokens._template()
+    built = tokens._instance(template, kept.row)
+    first, second = tokens._from_kept(template, kept), tokens._from_kept(template, kept)
+    assert kept.proto not in (None, False)
+    assert _graph(first) == _graph(built) == _graph(second)
+    assert set(_graph(built)) >= {
+        "token", "token.user", "token.membership", "token.membership.organisation",
+        "token.membership.organisation.municipality",
+        "token.membership.organisation.municipality.region",
+    }  # fmt: skip
+    ids = [{id(o) for o in _instances(x)} for x in (first, second, kept.proto)]
+    assert len(ids[0]) == len(ids[1]) == len(_instances(built))
+    assert not (ids[0] & ids[1]) and not (ids[0] & ids[2]) and not (ids[1] & ids[2])
+    first.membership.organisation.name = "changed"
+    first.membership.user = first.user
+    assert _graph(tokens._from_kept(template, kept)) == _graph(built)
+    # The request's own objects: served from memory, equal to the row's.
+    status, read, _body = reads_token_row(client)
+    assert (status, read) == (200, False)
+
+    calls = []
+
+    def receiver(sender, instance, **kwargs):
+        calls.append(sender)
+
+    models.signals.post_init.connect(receiver, sender=Organisation)
+    try:
+        kept.proto = None
+        assert _graph(tokens._from_kept(template, kept)) == _graph(built)
+        assert kept.proto is False
+        calls.clear()
+        tokens._from_kept(template, kept)
+        assert calls == [Organisation]  # built from the row: its receiver ran
+    finally:
+        models.signals.post_init.disconnect(receiver, sender=Organisation)

@@ -5,6 +5,7 @@ flush, never checkpointed before they are durable, and every n-th of them durabl
 import itertools
 import tempfile
 
+import psycopg
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -135,8 +136,14 @@ def messages_sent(action) -> list[str]:
 
 def round_trips(sent: list[str]) -> list[str]:
     """The messages after which the client waits for the server: a simple-protocol Query, or a
-    Sync ending a pipeline's batch of extended-protocol messages."""
-    return [m for m in sent if m.startswith(("Query\t", "Sync"))]
+    Sync or a flush request ending a pipeline's batch of extended-protocol messages (psycopg
+    sends a flush request right after the Sync that leaves a pipeline: no wait of its own)."""
+    waits = []
+    for i, m in enumerate(sent):
+        after_sync = m.startswith("Flush") and i > 0 and sent[i - 1].startswith("Sync")
+        if m.startswith(("Query\t", "Sync", "Flush")) and not after_sync:
+            waits.append(m)
+    return waits
 
 
 def parsed(sent: list[str]) -> list[str]:
@@ -169,8 +176,12 @@ def test_an_append_of_its_own_is_two_round_trips_and_rolls_back_whole(
             sent = messages_sent(lambda a=action, o=number: audit.record(actor, a, object_id=o))
             assert len(round_trips(sent)) == 2
             if prepared and threshold is not None:
-                # Only BEGIN and COMMIT are parsed: the lock and the inserts were prepared.
-                assert [m.split('"')[3] for m in parsed(sent)] == ["BEGIN", "COMMIT"]
+                # Nothing is parsed: the lock and the inserts were prepared, and the transaction
+                # is the pipeline's implicit one (no BEGIN, no COMMIT; ADR 0091): the lock's row
+                # comes back on a flush request, the Sync after the inserts commits.
+                assert parsed(sent) == []
+                assert [m.split("\n")[0] for m in round_trips(sent)] == ["Flush", "Sync"]
+                assert not any("BEGIN" in m or "COMMIT" in m for m in sent)
             else:
                 assert "BEGIN;" in sent[0] and "COMMIT" in sent[1]
     assert AuditEntry.objects.count() == 17
@@ -193,3 +204,89 @@ def test_an_append_of_its_own_is_two_round_trips_and_rolls_back_whole(
     audit.record(actor, "case.update", object_id="MH-2026-000003")
     assert AuditEntry.objects.order_by("-seq").first().seq == 18
     assert audit.verify().ok
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_pipelined_append_holds_the_head_and_its_late_commit_until_the_inserts(
+    actor_for, monkeypatch
+):
+    """Without BEGIN (ADR 0091) the lock of the head and the inserts are still one
+    transaction: between the two round trips another connection cannot lock the head, and the
+    late commit set with the lock (set_config(..., true)) still holds for the inserts; a write's
+    entry commits durably. A failure between them leaves nothing and the head free."""
+    needs_postgresql()
+    actor = actor_for("demo-coordinator")
+    audit.record(actor, "case.read")  # the first entry ever also creates the head row
+    connection.ensure_connection()
+    pg = connection.connection
+    other = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+    seen: list[tuple[str, bool]] = []
+    real = audit._chained
+
+    def between(*args, **kwargs):
+        cursor = audit._audit_cursor(connection)
+        cursor.execute("SELECT current_setting('synchronous_commit')", prepare=False)
+        setting = cursor.fetchone()[0]
+        try:
+            other.execute(f"SELECT 1 FROM {audit._tables().head} WHERE id = 1 FOR UPDATE NOWAIT")
+            locked = False
+        except psycopg.errors.LockNotAvailable:
+            locked = True
+        seen.append((setting, locked))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "_chained", between)
+    try:
+        assert audit._pipelined() and pg.autocommit
+        audit.record(actor, "case.read", object_id="MH-2026-000001")
+        audit.record(actor, "case.update", object_id="MH-2026-000001")
+        assert seen == [("off", True), ("on", True)]
+
+        def failing(*args, **kwargs):
+            between(*args, **kwargs)
+            raise RuntimeError("between the round trips")
+
+        monkeypatch.setattr(audit, "_chained", failing)
+        with pytest.raises(RuntimeError):
+            audit.record(actor, "case.read", object_id="MH-2026-000002")
+        assert seen[-1] == ("off", True)
+        # The head is free again and nothing was written.
+        other.execute(f"SELECT 1 FROM {audit._tables().head} WHERE id = 1 FOR UPDATE NOWAIT")
+    finally:
+        other.close()
+    monkeypatch.undo()
+    assert AuditEntry.objects.count() == 3
+    assert pg.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    audit.record(actor, "case.read", object_id="MH-2026-000003")
+    assert AuditEntry.objects.count() == 4
+    assert audit.verify().ok
+
+
+@pytest.mark.postgres_only
+def test_the_chained_rows_bind_as_the_fields_prepare_them(actor_for, monkeypatch):
+    """`_chained` dumps each entry's JSON once and binds that text (ADR 0091): every prepared
+    row, as the SQL literal psycopg sends, and every hash equal those of the model's own fields
+    (the JSON dumped again at binding), for awkward JSON."""
+    needs_postgresql()
+    connection.ensure_connection()
+    literal = psycopg.adapt.Transformer(connection.connection).as_literal
+    actor = actor_for("demo-coordinator")
+    details = [
+        {},
+        {"shown": ["MH-2026-000001", "MH-2026-000002"], "filters": {"form": "labour"}},
+        {"é": "ü\u2028\x00", "n": [1, 2.5, None, True], "nested": {"a": {"b": []}}},
+    ]
+    batch = [
+        audit.entry_values(actor, "case.search", object_type="case", fields=f, detail=d)
+        for f in ([], ["status", "number"]) for d in details
+    ]  # fmt: skip
+    texts = {j: j.replace(":", ": ") for j in audit._json_of(batch)}  # any server text
+    lean = audit._chained(b"k" * 32, [dict(v) for v in batch], 7, "a" * 64, texts)
+    monkeypatch.setattr(audit, "_json_positions", lambda: ())
+    reference = audit._chained(b"k" * 32, [dict(v) for v in batch], 7, "a" * 64, texts)
+    assert lean[0][2] == reference[0][2]  # the same chain
+    assert len(lean[0][0]) == len(batch)
+    for ours, theirs in zip(lean[0][0], reference[0][0], strict=True):
+        assert [literal(v) for v in ours] == [literal(v) for v in theirs]
+        assert [type(v) for v in ours] == [type(v) for v in theirs]
