@@ -719,12 +719,10 @@ def _verify_band(
         similar = _similar(left, right, runs, threshold, pool)
         remembered = None
         if not similar.all():
-            if isinstance(rejected, CodeSet):
-                # The compiled set takes the rejected codes on another thread while the labels
-                # are joined here (neither reads what the other writes; ADR 0096).
-                remembered = pool.submit(partial(_remember, rejected, codes[~similar]))
-            else:
-                rejected = _remember(rejected, codes[~similar])
+            # The rejected codes are taken in on another thread while the labels are joined
+            # here: neither reads what the other writes, and both are done before the next
+            # list is looked up (ADR 0096).
+            remembered = pool.submit(partial(_remember, rejected, codes[~similar]))
         if similar.any():
             edges_l.append(left[similar])
             edges_r.append(right[similar])
