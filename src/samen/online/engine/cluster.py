@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import combinations
 from typing import TypeAlias
 
@@ -462,7 +463,7 @@ def _weighted_template_edges(
         else None
     )
 
-    def candidates(band: int) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    def candidates(band: int, labels_then: np.ndarray) -> tuple[np.ndarray, ...]:
         band_keys = every_band[band] if every_band is not None else None
         if band_keys is None:
             keys = _band_keys(signatures, usable, band * rows, (band + 1) * rows)
@@ -472,31 +473,36 @@ def _weighted_template_edges(
             # the rejected pairs are most.
             every_band[band] = None  # type: ignore[index]
         if _band_pairs is not None:
-            return _bucket_pairs(keys, usable)
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        same = sorted_keys[1:] == sorted_keys[:-1]
-        head = np.maximum.accumulate(np.where(np.r_[True, ~same], positions, 0))
-        star = head != positions
-        # The star (each ad with its bucket's first) first, then the neighbours that are still
-        # apart: when a bucket is one template, the star joins it and no neighbour pair needs
-        # verifying. The components come out the same as verifying every pair.
-        return (
-            (usable[order[head[star]]], usable[order[star]]),
-            (usable[order[:-1][same]], usable[order[1:][same]]),
-        )
+            pairs = _bucket_pairs(keys, usable)
+        else:
+            order = np.argsort(keys, kind="stable")
+            sorted_keys = keys[order]
+            same = sorted_keys[1:] == sorted_keys[:-1]
+            head = np.maximum.accumulate(np.where(np.r_[True, ~same], positions, 0))
+            star = head != positions
+            # The star (each ad with its bucket's first) first, then the neighbours that are
+            # still apart: when a bucket is one template, the star joins it and no neighbour
+            # pair needs verifying. The components come out the same as verifying every pair.
+            pairs = (
+                (usable[order[head[star]]], usable[order[star]]),
+                (usable[order[:-1][same]], usable[order[1:][same]]),
+            )
+        return tuple(_apart_sorted(left, right, labels_then) for left, right in pairs)
 
-    # A band's buckets do not depend on what earlier bands joined: the next band's are sorted on
-    # another thread while this one's pairs are verified (the same arrays either way).
+    # A band's buckets do not depend on what earlier bands joined: the next band's are made on
+    # another thread while this one's pairs are verified, and turned there into sorted distinct
+    # pair codes of the ads apart in the labels of that moment (ADR 0096). Labels only ever
+    # join, so those codes hold every pair still apart when the band's turn comes; the band
+    # loop keeps those of them apart then: the codes the serial loop sorts, in the same order.
     ahead = ThreadPoolExecutor(1, thread_name_prefix="samen-bands") if pool.threads > 1 else None
     try:
-        coming = ahead.submit(candidates, 0) if ahead else None
+        coming = ahead.submit(candidates, 0, labels) if ahead else None
         for band in range(bands):
             if coming is not None and ahead is not None:
                 pairs = coming.result()
-                coming = ahead.submit(candidates, band + 1) if band + 1 < bands else None
+                coming = ahead.submit(candidates, band + 1, labels) if band + 1 < bands else None
             else:
-                pairs = candidates(band)
+                pairs = candidates(band, labels)
             labels, rejected, verified = _verify_band(
                 pairs, runs, threshold, labels, rejected, verified, edges_l, edges_r, pool
             )
@@ -679,8 +685,14 @@ def _verify_codes(
     return labels, verified
 
 
+def _apart_sorted(left: np.ndarray, right: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The sorted distinct pair codes of the pairs whose ads are apart in ``labels``."""
+    apart = labels[left] != labels[right]
+    return sorted_unique(_pair_codes(left[apart], right[apart]))
+
+
 def _verify_band(
-    pairs: tuple[tuple[np.ndarray, np.ndarray], ...],
+    pairs: tuple[np.ndarray, ...],
     runs: ArrayRuns | SpilledRuns,
     threshold: float,
     labels: np.ndarray,
@@ -690,34 +702,35 @@ def _verify_band(
     edges_r: list[np.ndarray],
     pool: Pool,
 ) -> tuple[np.ndarray, Rejected, int]:
-    """One band's candidate pairs (the star, then the neighbours), in order: those still apart
-    and not rejected before are verified; edges are appended, labels and the rejected codes
-    brought up to date."""
+    """One band's candidate pairs (the star, then the neighbours) as sorted distinct pair codes
+    of ads apart in labels no newer than ``labels`` (``_apart_sorted``), in order: those still
+    apart and not rejected before are verified; edges are appended, labels and the rejected
+    codes brought up to date."""
     n = len(labels)
-    for left, right in pairs:
-        apart = labels[left] != labels[right]
-        codes = _pair_codes(left[apart], right[apart])
-        if not isinstance(rejected, RejectedCache | np.ndarray):
-            # The exact sets are looked up before the sort, which then sorts only the codes
-            # not rejected in an earlier band: the same sorted unique codes as sorting all
-            # first (a test compares the edges in order), for a smaller sort.
-            codes = sorted_unique(codes[~_known(rejected, codes)])
-        else:
-            codes = sorted_unique(codes)
-            codes = codes[~_known(rejected, codes)]
+    for codes in pairs:
+        # Filtering sorted distinct codes keeps them sorted and distinct: the codes that
+        # sorting the pairs apart now would give.
+        codes = codes[labels[codes >> 32] != labels[codes & 0xFFFFFFFF]]
+        codes = codes[~_known(rejected, codes)]
         if not len(codes):
             continue
         left, right = codes >> 32, codes & 0xFFFFFFFF
         verified += len(codes)
         similar = _similar(left, right, runs, threshold, pool)
+        remembered = None
         if not similar.all():
-            rejected = _remember(rejected, codes[~similar])
+            # The rejected codes are taken in on another thread while the labels are joined
+            # here: neither reads what the other writes, and both are done before the next
+            # list is looked up (ADR 0096).
+            remembered = pool.submit(partial(_remember, rejected, codes[~similar]))
         if similar.any():
             edges_l.append(left[similar])
             edges_r.append(right[similar])
             # Only the new edges, between the components found so far: the same partition
             # as the components of all edges, without going over the earlier edges again.
             labels = components(n, labels[left[similar]], labels[right[similar]])[labels]
+        if remembered is not None:
+            rejected = remembered()
     return labels, rejected, verified
 
 

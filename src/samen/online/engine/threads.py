@@ -71,6 +71,14 @@ class Pool:
             return [function(item) for item in items]
         return list(self._executor.map(function, items))
 
+    def submit(self, function: Callable[[], R]) -> Callable[[], R]:
+        """Start ``function`` on one of the pool's threads when there are several, else run it
+        here; the result is waited for by calling what this returns."""
+        if self._executor is None:
+            result = function()
+            return lambda: result
+        return self._executor.submit(function).result
+
     def close(self) -> None:
         if self._executor is not None:
             self._executor.shutdown()

@@ -121,3 +121,15 @@ def test_merging_sorted_runs_equals_sorting_them():
         merged = _merge_sorted(values, extra)
         assert merged.dtype == values.dtype
         assert merged.tobytes() == np.sort(np.concatenate([values, extra])).tobytes()
+
+
+def test_pool_submit_runs_on_a_thread_or_here():
+    """``Pool.submit`` (the rejected codes remembered while the labels are joined, ADR 0096):
+    the same result inline with one thread and on the pool with several."""
+    import threading
+
+    for threads in (1, 2):
+        with Pool(threads) as pool:
+            where = pool.submit(lambda: threading.current_thread().name)()
+            assert where.startswith("samen-cluster") == (threads > 1)
+            assert pool.submit(lambda: 6 * 7)() == 42
