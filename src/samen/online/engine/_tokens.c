@@ -1528,10 +1528,24 @@ static PyObject *price_in(PyObject *module, PyObject *const *args, Py_ssize_t na
     const Py_ssize_t length = PyUnicode_GET_LENGTH(text);
     if (start < 0) start = 0;
     if (end > length) end = length;
-    const Py_ssize_t n = end; /* the window's end is the text's end for the pattern */
-    Py_UCS4 buffer[CONTACT_STACK], *heap;
-    const Py_UCS4 *s = ucs4_of(text, buffer, &heap);
-    if (s == NULL) return NULL;
+    /* Only the window and the character before it (a boundary at start looks at it) are read:
+     * they are copied as UCS4, not the whole text (a window is 28 characters, an ad hundreds).
+     * Positions below are the window's: lo of the text is 0 of s, so a position 0 is the text's
+     * start only when lo is. The window's end is the text's end for the pattern. */
+    if (start >= end) return PyFloat_FromDouble(-1.0); /* a price has two digits at least */
+    const Py_ssize_t lo = start > 0 ? start - 1 : 0;
+    const Py_ssize_t n = end - lo;
+    start -= lo;
+    Py_UCS4 buffer[CONTACT_STACK], *heap = NULL, *s = buffer;
+    if (n > CONTACT_STACK) {
+        s = heap = PyMem_Malloc(n * sizeof(Py_UCS4));
+        if (s == NULL) return PyErr_NoMemory();
+    }
+    {
+        const int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        for (Py_ssize_t i = 0; i < n; i++) s[i] = PyUnicode_READ(kind, data, lo + i);
+    }
     static const char *const marker_words[] = {"eur", "euro", NULL};
     static const char *const unit_words[] = {"eur", "euro", "euros", NULL};
     double price = -1.0;

@@ -250,6 +250,51 @@ def test_an_age_or_price_search_that_misreads_is_caught():
     )
 
 
+def _every_window_texts() -> list[str]:
+    """Amount texts behind fillers of each str kind (ASCII, Latin-1, two- and four-byte), so a
+    price's window sits mid-text in every kind and its first character follows a word
+    character, a digit, a space or a currency as often as the pieces give."""
+    fillers = ("ab ", "x", "café ", "é", "цена ", "ц", "😀 ", "😀", "12", "€")
+    rng = random.Random(97)
+    return [rng.choice(fillers) + text for text in AMOUNT_TEXTS[:4000]] + [
+        text.lower() for text in OBFUSCATIONS
+    ]
+
+
+EVERY_WINDOW_TEXTS = _every_window_texts()
+
+
+def _every_window(text: str) -> list[tuple[int, int]]:
+    """The 28-character window extract searches at every start, and odd ones: empty, reversed,
+    past the text's end, before its start."""
+    found = [(start, start + 28) for start in range(len(text) + 1)]
+    return found + [(4, 4), (6, 2), (len(text) + 3, len(text) + 9), (-5, 10), (-9, -2)]
+
+
+def test_the_compiled_price_reads_only_its_window_as_the_definition_does():
+    # price_in copies the window and the character before it, not the whole text: a word
+    # boundary at the window's start must still see that character, at every start, in every
+    # kind of str.
+    prices = [
+        (_tokens.price_in(text, start, end), _price_in_py(text, start, end))
+        for text in EVERY_WINDOW_TEXTS
+        for start, end in _every_window(text)
+    ]
+    assert [compiled for compiled, _ in prices] == [reference for _, reference in prices]
+    assert sum(reference >= 0 for _, reference in prices) > len(prices) // 30
+
+
+def test_a_window_read_without_the_character_before_it_is_caught():
+    # The mistake the windowed copy could make (the window alone, its start a text start)
+    # gives other answers on these texts: the test above can see it.
+    assert any(
+        _price_in_py(text[max(0, start) : end], 0, end) != _price_in_py(text, start, end)
+        for text in EVERY_WINDOW_TEXTS
+        for start, end in _every_window(text)
+        if 0 < start < end
+    )
+
+
 def test_extraction_is_the_same_without_the_compiled_age_and_price(monkeypatch):
     ads = ADS + [{"title": "", "text": text} for text in AMOUNT_TEXTS[:3000]]
 
