@@ -268,7 +268,7 @@ def _every_window(text: str) -> list[tuple[int, int]]:
     """The 28-character window extract searches at every start, and odd ones: empty, reversed,
     past the text's end, before its start."""
     found = [(start, start + 28) for start in range(len(text) + 1)]
-    return found + [(4, 4), (6, 2), (len(text) + 3, len(text) + 9), (-5, 10), (-9, -2)]
+    return [*found, (4, 4), (6, 2), (len(text) + 3, len(text) + 9), (-5, 10), (-9, -2)]
 
 
 def test_the_compiled_price_reads_only_its_window_as_the_definition_does():
