@@ -1516,6 +1516,8 @@ static const Py_UCS4 cyrillic_euro[] = {0x435, 0x432, 0x440, 0x43E}; /* "евр�
  * read as float(p1 or p2). As re does with pos and endpos, the text ends at end (a boundary
  * there), and a boundary at start looks at the character before it. The first branch can
  * backtrack: fewer digits, or the decimals left out, until a word boundary follows. */
+static double price_window(PyObject *text, Py_ssize_t start, Py_ssize_t end);
+
 static PyObject *price_in(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 3 || !PyUnicode_Check(args[0])) {
         PyErr_SetString(PyExc_TypeError, "price_in() takes a str and two ints");
@@ -1525,6 +1527,12 @@ static PyObject *price_in(PyObject *module, PyObject *const *args, Py_ssize_t na
     Py_ssize_t start = PyLong_AsSsize_t(args[1]), end = PyLong_AsSsize_t(args[2]);
     if ((start == -1 || end == -1) && PyErr_Occurred()) return NULL;
     if (PyUnicode_READY(text) < 0) return NULL;
+    const double price = price_window(text, start, end);
+    return price < -1.5 ? NULL : PyFloat_FromDouble(price);
+}
+
+/* price_in's search of a ready str: the price, -1.0, or -2.0 with an exception set. */
+static double price_window(PyObject *text, Py_ssize_t start, Py_ssize_t end) {
     const Py_ssize_t length = PyUnicode_GET_LENGTH(text);
     if (start < 0) start = 0;
     if (end > length) end = length;
@@ -1532,14 +1540,17 @@ static PyObject *price_in(PyObject *module, PyObject *const *args, Py_ssize_t na
      * they are copied as UCS4, not the whole text (a window is 28 characters, an ad hundreds).
      * Positions below are the window's: lo of the text is 0 of s, so a position 0 is the text's
      * start only when lo is. The window's end is the text's end for the pattern. */
-    if (start >= end) return PyFloat_FromDouble(-1.0); /* a price has two digits at least */
+    if (start >= end) return -1.0; /* a price has two digits at least */
     const Py_ssize_t lo = start > 0 ? start - 1 : 0;
     const Py_ssize_t n = end - lo;
     start -= lo;
     Py_UCS4 buffer[CONTACT_STACK], *heap = NULL, *s = buffer;
     if (n > CONTACT_STACK) {
         s = heap = PyMem_Malloc(n * sizeof(Py_UCS4));
-        if (s == NULL) return PyErr_NoMemory();
+        if (s == NULL) {
+            PyErr_NoMemory();
+            return -2.0;
+        }
     }
     {
         const int kind = PyUnicode_KIND(text);
@@ -1594,6 +1605,57 @@ static PyObject *price_in(PyObject *module, PyObject *const *args, Py_ssize_t na
         }
     }
     PyMem_Free(heap);
+    return price;
+}
+
+/* price_search(lowered) -> the price, or -1.0
+ *
+ * What extract._price_py (the definition) gives: for each price marker of extract._PRICE_MARKERS
+ * in order ("€", "eur", "евро"), its first occurrence (str.find), and price_in's search of the
+ * window from 12 characters before it (not before the text's start) to 16 after; the first
+ * window with a price gives it. The three first occurrences are found in one pass over the text
+ * (three str.find calls walk a two- or four-byte text three times), which stops when all three
+ * are found. */
+static PyObject *price_search(PyObject *module, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "price_search() takes a str");
+        return NULL;
+    }
+    if (PyUnicode_READY(text) < 0) return NULL;
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t first[3] = {-1, -1, -1}; /* "€", "eur", "евро" */
+    int missing = 3;
+    for (Py_ssize_t at = 0; at < n && missing > 0; at++) {
+        const Py_UCS4 ch = PyUnicode_READ(kind, data, at);
+        if (ch == 'e') {
+            if (first[1] < 0 && at + 3 <= n && PyUnicode_READ(kind, data, at + 1) == 'u' &&
+                PyUnicode_READ(kind, data, at + 2) == 'r') {
+                first[1] = at;
+                missing--;
+            }
+        } else if (ch == 0x20AC) {
+            if (first[0] < 0) {
+                first[0] = at;
+                missing--;
+            }
+        } else if (ch == cyrillic_euro[0]) {
+            if (first[2] < 0 && at + 4 <= n &&
+                PyUnicode_READ(kind, data, at + 1) == cyrillic_euro[1] &&
+                PyUnicode_READ(kind, data, at + 2) == cyrillic_euro[2] &&
+                PyUnicode_READ(kind, data, at + 3) == cyrillic_euro[3]) {
+                first[2] = at;
+                missing--;
+            }
+        }
+    }
+    double price = -1.0;
+    for (int k = 0; k < 3 && price < 0; k++) {
+        if (first[k] < 0) continue;
+        price = price_window(text, first[k] > 12 ? first[k] - 12 : 0, first[k] + 16);
+        if (price < -1.5) return NULL;
+    }
     return PyFloat_FromDouble(price);
 }
 
@@ -2061,6 +2123,8 @@ static PyMethodDef methods[] = {
      "The matches of the extractor's contact patterns that the gates name."},
     {"age_search", (PyCFunction)(void (*)(void))age_search, METH_FASTCALL,
      "The age the extractor's age pattern finds first, or -1."},
+    {"price_search", (PyCFunction)price_search, METH_O,
+     "price_search(lowered) -> the first price by its markers' windows, or -1.0"},
     {"price_in", (PyCFunction)(void (*)(void))price_in, METH_FASTCALL,
      "The price the extractor's price pattern finds first in a window, or -1.0."},
     {"slot_rules", (PyCFunction)(void (*)(void))slot_rules, METH_FASTCALL,

@@ -22,6 +22,7 @@ from samen.online.engine.extract import (
     _age_py,
     _contact_matches_py,
     _price_in_py,
+    _price_py,
     _slot_rules_py,
     _word_gates,
     extract,
@@ -293,6 +294,60 @@ def test_a_window_read_without_the_character_before_it_is_caught():
         for start, end in _every_window(text)
         if 0 < start < end
     )
+
+
+def _marker_texts() -> list[str]:
+    """Texts with price markers far apart and repeated, in every order, some with a price in
+    their first marker's window and some only in a later one's, behind fillers of each kind."""
+    rng = random.Random(98)
+    pieces = (
+        *("€", "eur", "euro", "евро", "eu", "ев", "евр", "e", "€ 50", "50 eur", "120 евро"),
+        *("eur 80", "€5", "1 eur", "€ x", " ", "  ", "x" * 20, "é" * 15, "ж" * 15, "😀" * 14),
+        *("12", "1234", "12345", "\n"),
+    )
+    fillers = ("", "ab ", "café ", "цена ", "😀 ")
+    return [
+        rng.choice(fillers) + "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 10)))
+        for _ in range(20_000)
+    ]
+
+
+PRICE_TEXTS = AMOUNT_TEXTS + EVERY_WINDOW_TEXTS + _marker_texts()
+
+
+def _price_py_by(lowered: str, markers: tuple[str, ...], first=str.find) -> float:
+    for marker in markers:
+        at = first(lowered, marker)
+        if at >= 0:
+            price = _price_in_py(lowered, max(0, at - 12), at + 16)
+            if price >= 0:
+                return price
+    return -1.0
+
+
+def test_the_one_pass_price_search_is_its_definition():
+    prices = [(_tokens.price_search(text), _price_py(text)) for text in PRICE_TEXTS]
+    assert [compiled for compiled, _ in prices] == [reference for _, reference in prices]
+    assert sum(reference >= 0 for _, reference in prices) > len(prices) // 8
+
+
+def test_a_price_search_that_misses_a_marker_or_its_order_is_caught():
+    # What the one pass could get wrong: a marker not seen, the markers in another order, or a
+    # later occurrence of one. Each gives other prices on these texts.
+    expected = [_price_py(text) for text in PRICE_TEXTS]
+    wrong = [
+        ("€", "eur"),
+        ("€", "евро"),
+        ("eur", "евро"),
+        ("eur", "€", "евро"),
+        ("€", "евро", "eur"),
+    ]
+    for markers in wrong:
+        assert [_price_py_by(text, markers) for text in PRICE_TEXTS] != expected, markers
+    last = [_price_py_by(text, ("€", "eur", "евро"), str.rfind) for text in PRICE_TEXTS]
+    assert last != expected
+    with pytest.raises(TypeError):
+        _tokens.price_search(b"150 eur")
 
 
 def test_extraction_is_the_same_without_the_compiled_age_and_price(monkeypatch):
