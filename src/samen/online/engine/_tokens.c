@@ -1608,24 +1608,9 @@ static double price_window(PyObject *text, Py_ssize_t start, Py_ssize_t end) {
     return price;
 }
 
-/* price_search(lowered) -> the price, or -1.0
- *
- * What extract._price_py (the definition) gives: for each price marker of extract._PRICE_MARKERS
- * in order ("€", "eur", "евро"), its first occurrence (str.find), and price_in's search of the
- * window from 12 characters before it (not before the text's start) to 16 after; the first
- * window with a price gives it. The three first occurrences are found in one pass over the text
- * (three str.find calls walk a two- or four-byte text three times), which stops when all three
- * are found. */
-static PyObject *price_search(PyObject *module, PyObject *text) {
-    if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "price_search() takes a str");
-        return NULL;
-    }
-    if (PyUnicode_READY(text) < 0) return NULL;
-    const int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    Py_ssize_t first[3] = {-1, -1, -1}; /* "€", "eur", "евро" */
+/* price_search's pass over a two- or four-byte str (kind a constant in each copy): the first
+ * "€", "eur" and "евро", until all three are found. */
+PER_KIND void price_markers(const int kind, const void *data, Py_ssize_t n, Py_ssize_t *first) {
     int missing = 3;
     for (Py_ssize_t at = 0; at < n && missing > 0; at++) {
         const Py_UCS4 ch = PyUnicode_READ(kind, data, at);
@@ -1650,6 +1635,44 @@ static PyObject *price_search(PyObject *module, PyObject *text) {
             }
         }
     }
+}
+
+/* price_search(lowered) -> the price, or -1.0
+ *
+ * What extract._price_py (the definition) gives: for each price marker of extract._PRICE_MARKERS
+ * in order ("€", "eur", "евро"), its first occurrence (str.find), and price_in's search of the
+ * window from 12 characters before it (not before the text's start) to 16 after; the first
+ * window with a price gives it. The three first occurrences are found in one pass over the text
+ * (three str.find calls walk a two- or four-byte text three times), which stops when all three
+ * are found. */
+static PyObject *price_search(PyObject *module, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "price_search() takes a str");
+        return NULL;
+    }
+    if (PyUnicode_READY(text) < 0) return NULL;
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t first[3] = {-1, -1, -1}; /* "€", "eur", "евро" */
+    if (kind == PyUnicode_1BYTE_KIND) {
+        /* A Latin-1 str holds no "€" and no "евро": only "eur", found with memchr. */
+        const Py_UCS1 *p = data;
+        for (Py_ssize_t at = 0; at + 3 <= n;) {
+            const Py_UCS1 *e = memchr(p + at, 'e', (size_t)(n - 2 - at));
+            if (e == NULL) break;
+            at = e - p;
+            if (p[at + 1] == 'u' && p[at + 2] == 'r') {
+                first[1] = at;
+                break;
+            }
+            at++;
+        }
+    }
+    else if (kind == PyUnicode_2BYTE_KIND)
+        price_markers(PyUnicode_2BYTE_KIND, data, n, first);
+    else
+        price_markers(PyUnicode_4BYTE_KIND, data, n, first);
     double price = -1.0;
     for (int k = 0; k < 3 && price < 0; k++) {
         if (first[k] < 0) continue;
