@@ -1516,6 +1516,8 @@ static const Py_UCS4 cyrillic_euro[] = {0x435, 0x432, 0x440, 0x43E}; /* "евр�
  * read as float(p1 or p2). As re does with pos and endpos, the text ends at end (a boundary
  * there), and a boundary at start looks at the character before it. The first branch can
  * backtrack: fewer digits, or the decimals left out, until a word boundary follows. */
+static double price_window(PyObject *text, Py_ssize_t start, Py_ssize_t end);
+
 static PyObject *price_in(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 3 || !PyUnicode_Check(args[0])) {
         PyErr_SetString(PyExc_TypeError, "price_in() takes a str and two ints");
@@ -1525,13 +1527,36 @@ static PyObject *price_in(PyObject *module, PyObject *const *args, Py_ssize_t na
     Py_ssize_t start = PyLong_AsSsize_t(args[1]), end = PyLong_AsSsize_t(args[2]);
     if ((start == -1 || end == -1) && PyErr_Occurred()) return NULL;
     if (PyUnicode_READY(text) < 0) return NULL;
+    const double price = price_window(text, start, end);
+    return price < -1.5 ? NULL : PyFloat_FromDouble(price);
+}
+
+/* price_in's search of a ready str: the price, -1.0, or -2.0 with an exception set. */
+static double price_window(PyObject *text, Py_ssize_t start, Py_ssize_t end) {
     const Py_ssize_t length = PyUnicode_GET_LENGTH(text);
     if (start < 0) start = 0;
     if (end > length) end = length;
-    const Py_ssize_t n = end; /* the window's end is the text's end for the pattern */
-    Py_UCS4 buffer[CONTACT_STACK], *heap;
-    const Py_UCS4 *s = ucs4_of(text, buffer, &heap);
-    if (s == NULL) return NULL;
+    /* Only the window and the character before it (a boundary at start looks at it) are read:
+     * they are copied as UCS4, not the whole text (a window is 28 characters, an ad hundreds).
+     * Positions below are the window's: lo of the text is 0 of s, so a position 0 is the text's
+     * start only when lo is. The window's end is the text's end for the pattern. */
+    if (start >= end) return -1.0; /* a price has two digits at least */
+    const Py_ssize_t lo = start > 0 ? start - 1 : 0;
+    const Py_ssize_t n = end - lo;
+    start -= lo;
+    Py_UCS4 buffer[CONTACT_STACK], *heap = NULL, *s = buffer;
+    if (n > CONTACT_STACK) {
+        s = heap = PyMem_Malloc(n * sizeof(Py_UCS4));
+        if (s == NULL) {
+            PyErr_NoMemory();
+            return -2.0;
+        }
+    }
+    {
+        const int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        for (Py_ssize_t i = 0; i < n; i++) s[i] = PyUnicode_READ(kind, data, lo + i);
+    }
     static const char *const marker_words[] = {"eur", "euro", NULL};
     static const char *const unit_words[] = {"eur", "euro", "euros", NULL};
     double price = -1.0;
@@ -1580,6 +1605,80 @@ static PyObject *price_in(PyObject *module, PyObject *const *args, Py_ssize_t na
         }
     }
     PyMem_Free(heap);
+    return price;
+}
+
+/* price_search's pass over a two- or four-byte str (kind a constant in each copy): the first
+ * "€", "eur" and "евро", until all three are found. */
+PER_KIND void price_markers(const int kind, const void *data, Py_ssize_t n, Py_ssize_t *first) {
+    int missing = 3;
+    for (Py_ssize_t at = 0; at < n && missing > 0; at++) {
+        const Py_UCS4 ch = PyUnicode_READ(kind, data, at);
+        if (ch == 'e') {
+            if (first[1] < 0 && at + 3 <= n && PyUnicode_READ(kind, data, at + 1) == 'u' &&
+                PyUnicode_READ(kind, data, at + 2) == 'r') {
+                first[1] = at;
+                missing--;
+            }
+        } else if (ch == 0x20AC) {
+            if (first[0] < 0) {
+                first[0] = at;
+                missing--;
+            }
+        } else if (ch == cyrillic_euro[0]) {
+            if (first[2] < 0 && at + 4 <= n &&
+                PyUnicode_READ(kind, data, at + 1) == cyrillic_euro[1] &&
+                PyUnicode_READ(kind, data, at + 2) == cyrillic_euro[2] &&
+                PyUnicode_READ(kind, data, at + 3) == cyrillic_euro[3]) {
+                first[2] = at;
+                missing--;
+            }
+        }
+    }
+}
+
+/* price_search(lowered) -> the price, or -1.0
+ *
+ * What extract._price_py (the definition) gives: for each price marker of extract._PRICE_MARKERS
+ * in order ("€", "eur", "евро"), its first occurrence (str.find), and price_in's search of the
+ * window from 12 characters before it (not before the text's start) to 16 after; the first
+ * window with a price gives it. The three first occurrences are found in one pass over the text
+ * (three str.find calls walk a two- or four-byte text three times), which stops when all three
+ * are found. */
+static PyObject *price_search(PyObject *module, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "price_search() takes a str");
+        return NULL;
+    }
+    if (PyUnicode_READY(text) < 0) return NULL;
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t first[3] = {-1, -1, -1}; /* "€", "eur", "евро" */
+    if (kind == PyUnicode_1BYTE_KIND) {
+        /* A Latin-1 str holds no "€" and no "евро": only "eur", found with memchr. */
+        const Py_UCS1 *p = data;
+        for (Py_ssize_t at = 0; at + 3 <= n;) {
+            const Py_UCS1 *e = memchr(p + at, 'e', (size_t)(n - 2 - at));
+            if (e == NULL) break;
+            at = e - p;
+            if (p[at + 1] == 'u' && p[at + 2] == 'r') {
+                first[1] = at;
+                break;
+            }
+            at++;
+        }
+    }
+    else if (kind == PyUnicode_2BYTE_KIND)
+        price_markers(PyUnicode_2BYTE_KIND, data, n, first);
+    else
+        price_markers(PyUnicode_4BYTE_KIND, data, n, first);
+    double price = -1.0;
+    for (int k = 0; k < 3 && price < 0; k++) {
+        if (first[k] < 0) continue;
+        price = price_window(text, first[k] > 12 ? first[k] - 12 : 0, first[k] + 16);
+        if (price < -1.5) return NULL;
+    }
     return PyFloat_FromDouble(price);
 }
 
@@ -2047,6 +2146,8 @@ static PyMethodDef methods[] = {
      "The matches of the extractor's contact patterns that the gates name."},
     {"age_search", (PyCFunction)(void (*)(void))age_search, METH_FASTCALL,
      "The age the extractor's age pattern finds first, or -1."},
+    {"price_search", (PyCFunction)price_search, METH_O,
+     "price_search(lowered) -> the first price by its markers' windows, or -1.0"},
     {"price_in", (PyCFunction)(void (*)(void))price_in, METH_FASTCALL,
      "The price the extractor's price pattern finds first in a window, or -1.0."},
     {"slot_rules", (PyCFunction)(void (*)(void))slot_rules, METH_FASTCALL,

@@ -23,6 +23,7 @@ try:
     from ._tokens import contact_matches as _compiled_contact_matches
     from ._tokens import indices_in as _compiled_indices_in
     from ._tokens import price_in as _compiled_price_in
+    from ._tokens import price_search as _compiled_price_search
     from ._tokens import scan_rules as _compiled_scan_rules
     from ._tokens import scan_words as _compiled_scan_words
     from ._tokens import slot_rules as _compiled_slot_rules
@@ -33,6 +34,7 @@ except ImportError:  # an install from before the extension (make install builds
     _compiled_age_search = None  # type: ignore[assignment]
     _compiled_capitalised_after = None  # type: ignore[assignment]
     _compiled_price_in = None  # type: ignore[assignment]
+    _compiled_price_search = None  # type: ignore[assignment]
     _compiled_slot_rules = None  # type: ignore[assignment]
     _compiled_indices_in = None  # type: ignore[assignment]
     _compiled_scan_words = None  # type: ignore[assignment]
@@ -452,6 +454,20 @@ def _price_in_py(lowered: str, start: int, end: int) -> float:
 
 
 _price_in = _compiled_price_in if _compiled_price_in is not None else _price_in_py
+
+
+def _price_py(lowered: str) -> float:
+    """The price of an ad's lower-cased text, or -1.0: searched only around each price marker's
+    first occurrence, in the markers' order (the price pattern is costly over a whole text). The
+    definition of the compiled ``_tokens.price_search``, which finds the three markers in one
+    pass (a test compares them)."""
+    for marker in _PRICE_MARKERS:
+        at = lowered.find(marker)
+        if at >= 0:
+            price = _price_in(lowered, max(0, at - 12), at + 16)
+            if price >= 0:
+                return price
+    return -1.0
 
 
 def _word_gates(words: set[str] | frozenset[str]) -> int:
@@ -978,13 +994,7 @@ def worker_extract(
         rule_words.isdisjoint(_AGE_UNIT_WORDS) and rule_words.isdisjoint(_AGE_LABEL_WORDS)
     ):
         age = _age(lowered)
-    price = -1.0
-    for marker in _PRICE_MARKERS:
-        at = lowered.find(marker)
-        if at >= 0:
-            price = _price_in(lowered, max(0, at - 12), at + 16)
-            if price >= 0:
-                break
+    price = _compiled_price_search(lowered)
     if len(contacts) > 1:
         contacts = list(dict.fromkeys(contacts))
     cities = found.cities

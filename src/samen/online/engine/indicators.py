@@ -11,6 +11,8 @@ from pathlib import Path
 from re import _constants as _sre  # type: ignore[attr-defined]  # the parser, for its tree
 from re import _parser as _sre_parse  # type: ignore[attr-defined]
 
+from .extract import SLOT_NUM
+
 
 @dataclass(frozen=True, slots=True)
 class Indicator:
@@ -109,6 +111,29 @@ class IndicatorSet:
             self._compiled_searches = tuple(
                 (regex.match, starts) for regex, starts in self._searches if starts is not None
             )
+        # The number searches ("24/7"), keyed on the number found in the text itself (the
+        # definition, ``mask``'s loop), or run by ``mask_words`` too: keyed there on the number
+        # slot, a word of every ad with an ASCII digit (``extract``'s word tokens collapse digit
+        # runs into it and it is a rule word), so that it runs wherever the number can occur,
+        # and only at the number's occurrences (a match starts with it, as ``_mask_at``
+        # needs). One number only: a word names one search. The number search itself is the
+        # pattern ``_mask_of`` runs, so its matches and bits are the same.
+        self._compiled_search_of = self._search_of
+        self._numbers_in_python = tuple(self._by_number.items())
+        if self._compiled_searches is not None and len(self._by_number) == 1:
+            ((number, regex),) = self._by_number.items()
+            starts = _literal_starts(regex)
+            if (
+                starts is not None
+                and number.isascii()
+                and all(s.startswith(number) for s in starts)
+            ):
+                self._compiled_search_of = {
+                    **self._search_of,
+                    SLOT_NUM: len(self._compiled_searches),
+                }
+                self._compiled_searches += ((regex.match, starts),)
+                self._numbers_in_python = ()
 
     def hits(self, text: str) -> list[Hit]:
         """Every text indicator in ``text``, with its span. Spans index ``text`` itself."""
@@ -125,16 +150,20 @@ class IndicatorSet:
     def mask(self, lowered: str, words: set[str] | None = None) -> int:
         """The text indicators present, one bit each: compact enough to keep for every ad.
 
-        ``lowered`` is the lower-cased ad text; ``words`` its word tokens when already known."""
+        ``lowered`` is the lower-cased ad text; ``words`` its word tokens when already known
+        (``extract``'s: the number slot among them whenever the text has a digit), or the rule
+        words among them, the triggers and the number slot included."""
         if words is None:
             return self._mask_of(self._regex, lowered, 0)
         if self._compiled_searches is not None:
             mask = _compiled_mask_words(
-                lowered, words, self._search_of, self._compiled_searches, self._bit
+                lowered, words, self._compiled_search_of, self._compiled_searches, self._bit
             )
+            numbers = self._numbers_in_python
         else:
             mask = self._mask_words_py(lowered, words)
-        for number, regex in self._by_number.items():
+            numbers = tuple(self._by_number.items())
+        for number, regex in numbers:
             if number in lowered:
                 mask = self._mask_of(regex, lowered, mask)
         if self._unkeyed_regex is not None:

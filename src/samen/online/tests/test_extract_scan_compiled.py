@@ -22,6 +22,7 @@ from samen.online.engine.extract import (
     _age_py,
     _contact_matches_py,
     _price_in_py,
+    _price_py,
     _slot_rules_py,
     _word_gates,
     extract,
@@ -248,6 +249,105 @@ def test_an_age_or_price_search_that_misreads_is_caught():
         for text in AMOUNT_TEXTS
         for start, end in _windows(text)
     )
+
+
+def _every_window_texts() -> list[str]:
+    """Amount texts behind fillers of each str kind (ASCII, Latin-1, two- and four-byte), so a
+    price's window sits mid-text in every kind and its first character follows a word
+    character, a digit, a space or a currency as often as the pieces give."""
+    fillers = ("ab ", "x", "café ", "é", "цена ", "ц", "😀 ", "😀", "12", "€")
+    rng = random.Random(97)
+    return [rng.choice(fillers) + text for text in AMOUNT_TEXTS[:4000]] + [
+        text.lower() for text in OBFUSCATIONS
+    ]
+
+
+EVERY_WINDOW_TEXTS = _every_window_texts()
+
+
+def _every_window(text: str) -> list[tuple[int, int]]:
+    """The 28-character window extract searches at every start, and odd ones: empty, reversed,
+    past the text's end, before its start."""
+    found = [(start, start + 28) for start in range(len(text) + 1)]
+    return [*found, (4, 4), (6, 2), (len(text) + 3, len(text) + 9), (-5, 10), (-9, -2)]
+
+
+def test_the_compiled_price_reads_only_its_window_as_the_definition_does():
+    # price_in copies the window and the character before it, not the whole text: a word
+    # boundary at the window's start must still see that character, at every start, in every
+    # kind of str.
+    prices = [
+        (_tokens.price_in(text, start, end), _price_in_py(text, start, end))
+        for text in EVERY_WINDOW_TEXTS
+        for start, end in _every_window(text)
+    ]
+    assert [compiled for compiled, _ in prices] == [reference for _, reference in prices]
+    assert sum(reference >= 0 for _, reference in prices) > len(prices) // 30
+
+
+def test_a_window_read_without_the_character_before_it_is_caught():
+    # The mistake the windowed copy could make (the window alone, its start a text start)
+    # gives other answers on these texts: the test above can see it.
+    assert any(
+        _price_in_py(text[max(0, start) : end], 0, end) != _price_in_py(text, start, end)
+        for text in EVERY_WINDOW_TEXTS
+        for start, end in _every_window(text)
+        if 0 < start < end
+    )
+
+
+def _marker_texts() -> list[str]:
+    """Texts with price markers far apart and repeated, in every order, some with a price in
+    their first marker's window and some only in a later one's, behind fillers of each kind."""
+    rng = random.Random(98)
+    pieces = (
+        *("€", "eur", "euro", "евро", "eu", "ев", "евр", "e", "€ 50", "50 eur", "120 евро"),
+        *("eur 80", "€5", "1 eur", "€ x", " ", "  ", "x" * 20, "é" * 15, "ж" * 15, "😀" * 14),
+        *("12", "1234", "12345", "\n"),
+    )
+    fillers = ("", "ab ", "café ", "цена ", "😀 ")
+    return [
+        rng.choice(fillers) + "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 10)))
+        for _ in range(20_000)
+    ]
+
+
+PRICE_TEXTS = AMOUNT_TEXTS + EVERY_WINDOW_TEXTS + _marker_texts()
+
+
+def _price_py_by(lowered: str, markers: tuple[str, ...], first=str.find) -> float:
+    for marker in markers:
+        at = first(lowered, marker)
+        if at >= 0:
+            price = _price_in_py(lowered, max(0, at - 12), at + 16)
+            if price >= 0:
+                return price
+    return -1.0
+
+
+def test_the_one_pass_price_search_is_its_definition():
+    prices = [(_tokens.price_search(text), _price_py(text)) for text in PRICE_TEXTS]
+    assert [compiled for compiled, _ in prices] == [reference for _, reference in prices]
+    assert sum(reference >= 0 for _, reference in prices) > len(prices) // 8
+
+
+def test_a_price_search_that_misses_a_marker_or_its_order_is_caught():
+    # What the one pass could get wrong: a marker not seen, the markers in another order, or a
+    # later occurrence of one. Each gives other prices on these texts.
+    expected = [_price_py(text) for text in PRICE_TEXTS]
+    wrong = [
+        ("€", "eur"),
+        ("€", "евро"),
+        ("eur", "евро"),
+        ("eur", "€", "евро"),
+        ("€", "евро", "eur"),
+    ]
+    for markers in wrong:
+        assert [_price_py_by(text, markers) for text in PRICE_TEXTS] != expected, markers
+    last = [_price_py_by(text, ("€", "eur", "евро"), str.rfind) for text in PRICE_TEXTS]
+    assert last != expected
+    with pytest.raises(TypeError):
+        _tokens.price_search(b"150 eur")
 
 
 def test_extraction_is_the_same_without_the_compiled_age_and_price(monkeypatch):
