@@ -16,6 +16,7 @@ from samen.online.engine.analysis import (
     Analysis,
     ClusterSummary,
     ContactIndex,
+    PersonaAds,
     _cluster_facts,
     _list,
     _price_flags,
@@ -97,10 +98,26 @@ def test_leads_from_the_personas_found_by_the_analysis_equal_those_grouped_again
     analysis = analyse(result.index, result.clustering, indicators)
     assert all(s.persona_ads is not None for s in analysis.clusters)
     leads = build_leads(result.index, analysis, indicators)
+    grouped = [dict(s.persona_ads) for s in analysis.clusters]
     for summary in analysis.clusters:
         summary.persona_ads = None
     assert build_leads(result.index, analysis, indicators) == leads
     assert leads["possible_victims"]
+    # Lean, each cluster's personas' ads in one flat array (ADR 0098): the same mapping and leads.
+    for summary, by_persona in zip(analysis.clusters, grouped, strict=True):
+        summary.persona_ads = by_persona
+        summary.make_lean()
+        flat = summary.persona_ads
+        assert isinstance(flat, PersonaAds) and len(flat) == len(by_persona)
+        assert [(p, list(a)) for p, a in flat.items()] == list(by_persona.items())
+        assert all(list(flat[p]) == a for p, a in by_persona.items())
+        with pytest.raises(KeyError):
+            flat["no such persona"]
+    assert any(len(s.persona_ads) >= 2 for s in analysis.clusters)
+    assert (
+        build_leads(result.index, analysis, indicators)["possible_victims"]
+        == (leads["possible_victims"])
+    )
 
 
 def test_interned_a_chunk_at_a_time_as_one_at_a_time(monkeypatch):
