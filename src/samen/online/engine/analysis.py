@@ -210,8 +210,8 @@ class ContactIndex:
         # Counts and offsets kept in int32 (edges and ads are fewer than 2**31): in int64 they
         # were ~30 bytes an ad for the whole analysis (ADR 0098); the values are the same.
         wide = max(len(contact_id), len(index)) >= 2**31 - 1
-        small = np.int64 if wide else np.int32
-        self.ad_count = np.bincount(contact_id, minlength=size).astype(small)
+        small: type[np.signedinteger] = np.int64 if wide else np.int32
+        self.ad_count: np.ndarray = np.bincount(contact_id, minlength=size).astype(small)
         shared = self.ad_count[contact_id] >= 2
         self.contact_id, self.contact_ad = contact_id[shared], contact_ad[shared]
         del shared
