@@ -68,6 +68,40 @@ class ContactStats:
 FULL_SUMMARIES = 500
 
 
+class PersonaAds(Mapping[str, Sequence[int]]):
+    """A lean cluster's ads of each persona: all of them in one int32 array, persona after
+    persona, with the end of each persona's run in another. One ``array`` object a persona was
+    ~80 bytes each at hundreds of thousands of personas (ADR 0098)."""
+
+    __slots__ = ("_ads", "_ends", "_personas")
+
+    def __init__(self, by_persona: Mapping[str, Sequence[int]]) -> None:
+        self._personas = tuple(by_persona)
+        self._ads = array("i")
+        self._ends = array("i")
+        for ads in by_persona.values():
+            self._ads.extend(ads)
+            self._ends.append(len(self._ads))
+
+    def __len__(self) -> int:
+        return len(self._personas)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._personas)
+
+    def __getitem__(self, persona: str) -> Sequence[int]:
+        k = self._personas.index(persona) if persona in self._personas else -1
+        if k < 0:
+            raise KeyError(persona)
+        return self._ads[self._ends[k - 1] if k else 0 : self._ends[k]]
+
+    def items(self) -> Iterator[tuple[str, Sequence[int]]]:  # type: ignore[override]
+        start = 0
+        for persona, end in zip(self._personas, self._ends, strict=True):
+            yield persona, self._ads[start:end]
+            start = end
+
+
 @dataclass
 class ClusterSummary:
     label: int
@@ -100,8 +134,9 @@ class ClusterSummary:
         self.cities, self.languages, self.personas, self.persona_links = [], [], {}, []
         self.template = ""
         if self.persona_ads is not None:
-            # The victim leads read them; as lists they held a Python int per ad (ADR 0090).
-            self.persona_ads = {p: array("i", a) for p, a in self.persona_ads.items()}
+            # The victim leads read them; as lists they held a Python int per ad (ADR 0090),
+            # as an array a persona one array object each (ADR 0098).
+            self.persona_ads = PersonaAds(self.persona_ads)
         self.lean = True
 
     @property
@@ -172,23 +207,36 @@ class ContactIndex:
         contact_id = np.frombuffer(index.contact_id, dtype=np.int32)
         contact_ad = np.frombuffer(index.contact_ad, dtype=np.int32)
         size = len(index.contacts)
-        self.ad_count = np.bincount(contact_id, minlength=size)
+        # Counts and offsets kept in int32 (edges and ads are fewer than 2**31): in int64 they
+        # were ~30 bytes an ad for the whole analysis (ADR 0098); the values are the same.
+        wide = max(len(contact_id), len(index)) >= 2**31 - 1
+        small: type[np.signedinteger] = np.int64 if wide else np.int32
+        self.ad_count: np.ndarray = np.bincount(contact_id, minlength=size).astype(small)
         shared = self.ad_count[contact_id] >= 2
         self.contact_id, self.contact_ad = contact_id[shared], contact_ad[shared]
+        del shared
         order = np.argsort(self.contact_id, kind="stable")
         self._sorted_ads = self.contact_ad[order]
-        self._starts = np.searchsorted(self.contact_id[order], np.arange(size + 1))
-        names = np.frombuffer(index.name, dtype=np.int32).astype(np.int64)
-        ages = np.frombuffer(index.age, dtype=np.int16).astype(np.int64)
-        persona = np.where(names > 0, names * 1024 + ages + 1, -1)[self.contact_ad]
+        self._starts = np.searchsorted(self.contact_id[order], np.arange(size + 1, dtype=small))
+        self._starts = self._starts.astype(small, copy=False)
+        del order
+        # The persona of each shared edge's ad, read for those ads only (not for every ad).
+        names = np.frombuffer(index.name, dtype=np.int32)[self.contact_ad].astype(np.int64)
+        ages = np.frombuffer(index.age, dtype=np.int16)[self.contact_ad].astype(np.int64)
+        persona = np.where(names > 0, names * 1024 + ages + 1, -1)
+        del names, ages
         named = persona >= 0
         # One 64-bit key per (contact, persona) pair: unique pairs, then pairs per contact.
         pairs = sorted_unique(self.contact_id[named].astype(np.int64) << 32 | persona[named])
-        self.persona_count = np.bincount(pairs >> 32, minlength=size)
+        del persona, named
+        self.persona_count = np.bincount(pairs >> 32, minlength=size).astype(small)
+        del pairs
         # The same edges by ad, to list an ad's shared contacts.
         by_ad = np.argsort(self.contact_ad, kind="stable")
         self._ad_contacts = self.contact_id[by_ad]
-        self._ad_starts = np.searchsorted(self.contact_ad[by_ad], np.arange(len(index) + 1))
+        self._ad_starts = np.searchsorted(
+            self.contact_ad[by_ad], np.arange(len(index) + 1, dtype=small)
+        ).astype(small, copy=False)
         self._stats: dict[int, ContactStats] = {}
 
     def shared_contacts_of(self, ad: int) -> list[int]:
@@ -307,18 +355,22 @@ class _LeadFacts:
         total = self._bounds[-1]
         # Each candidate's run of ``order``, one after the other.
         ads = order[np.repeat(starts[labels] - runs, run_sizes) + np.arange(total)]
-        self.ads: list[int] = ads.tolist()
-        self.city: list[int] = np.frombuffer(index.city, dtype=np.int32)[ads].tolist()
-        self.language: list[int] = np.frombuffer(index.language, dtype=np.int8)[ads].tolist()
-        self.template: list[int] = clustering.template_labels[ads].tolist()
+        # The columns stay numpy arrays, read one run at a time: as Python lists of every
+        # candidate's ads they were ~100 bytes a candidate ad, the analysis phase's peak (ADR
+        # 0098).
+        self._ads = ads.astype(np.int32)
+        self._city = np.frombuffer(index.city, dtype=np.int32)[ads]
+        self._language = np.frombuffer(index.language, dtype=np.int8)[ads]
+        self._template = clustering.template_labels[ads]
         # A persona's text is built once (by ``Index.persona``) for each (name, age) it has.
         name = np.frombuffer(index.name, dtype=np.int32)[ads].astype(np.int64)
         age = np.frombuffer(index.age, dtype=np.int16)[ads].astype(np.int64)
         _, first_of, persona_of = np.unique(
             name << 16 | (age & 0xFFFF), return_index=True, return_inverse=True
         )
-        texts = [index.persona(a) for a in ads[first_of].tolist()]
-        self._persona: list[str] = list(map(texts.__getitem__, persona_of.ravel().tolist()))
+        del name, age
+        self._texts = [index.persona(a) for a in ads[first_of].tolist()]
+        self._persona_of = persona_of.ravel().astype(np.int32)
         if not total:
             self._counts: list[list[int]] = []
             self._price: list[int] = []
@@ -362,8 +414,20 @@ class _LeadFacts:
         """Where the ``run``-th candidate's ads are in the lists."""
         return self._bounds[run], self._bounds[run + 1]
 
+    def ads(self, first: int, last: int) -> list[int]:
+        return self._ads[first:last].tolist()
+
+    def city(self, first: int, last: int) -> list[int]:
+        return self._city[first:last].tolist()
+
+    def language(self, first: int, last: int) -> list[int]:
+        return self._language[first:last].tolist()
+
+    def template(self, first: int, last: int) -> list[int]:
+        return self._template[first:last].tolist()
+
     def personas(self, first: int, last: int) -> list[str]:
-        return self._persona[first:last]
+        return list(map(self._texts.__getitem__, self._persona_of[first:last].tolist()))
 
     def days(self, run: int) -> tuple[int, int]:
         """The first and last day (ordinals) of the candidate's dated ads, (0, 0) if none."""
@@ -580,8 +644,8 @@ def analyse(index: Index, clustering: Clustering, indicators: IndicatorSet) -> A
     for run, (label, kinds, persona_count) in enumerate(candidates):
         size = int(sizes[label])
         first, last = facts_of.bounds(run)
-        ads = facts_of.ads[first:last]
-        city_ids = facts_of.city[first:last]
+        ads = facts_of.ads(first, last)
+        city_ids = facts_of.city(first, last)
         extra = _structural_extra(
             size, kinds, persona_count, many_in_cluster, diversity, size_indicator
         )
@@ -600,7 +664,7 @@ def analyse(index: Index, clustering: Clustering, indicators: IndicatorSet) -> A
         summary.persona_ads = by_persona
         summary.languages = [
             (index.languages.values[lang], count)
-            for lang, count in Counter(facts_of.language[first:last]).most_common()
+            for lang, count in Counter(facts_of.language(first, last)).most_common()
         ]
         summary.contacts = sorted(
             (
@@ -626,7 +690,7 @@ def analyse(index: Index, clustering: Clustering, indicators: IndicatorSet) -> A
         if many_cities:
             groups: dict[int, set[str]] = defaultdict(set)
             group_sizes: Counter[int] = Counter()
-            for group, city in zip(facts_of.template[first:last], city_ids, strict=True):
+            for group, city in zip(facts_of.template(first, last), city_ids, strict=True):
                 group_sizes[group] += 1
                 if city:
                     groups[group].add(city_values[city])

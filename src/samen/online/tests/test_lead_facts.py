@@ -16,6 +16,7 @@ from samen.online.engine.analysis import (
     Analysis,
     ClusterSummary,
     ContactIndex,
+    PersonaAds,
     _cluster_facts,
     _list,
     _price_flags,
@@ -97,10 +98,26 @@ def test_leads_from_the_personas_found_by_the_analysis_equal_those_grouped_again
     analysis = analyse(result.index, result.clustering, indicators)
     assert all(s.persona_ads is not None for s in analysis.clusters)
     leads = build_leads(result.index, analysis, indicators)
+    grouped = [dict(s.persona_ads) for s in analysis.clusters]
     for summary in analysis.clusters:
         summary.persona_ads = None
     assert build_leads(result.index, analysis, indicators) == leads
     assert leads["possible_victims"]
+    # Lean, each cluster's personas' ads in one flat array (ADR 0098): the same mapping and leads.
+    for summary, by_persona in zip(analysis.clusters, grouped, strict=True):
+        summary.persona_ads = by_persona
+        summary.make_lean()
+        flat = summary.persona_ads
+        assert isinstance(flat, PersonaAds) and len(flat) == len(by_persona)
+        assert [(p, list(a)) for p, a in flat.items()] == list(by_persona.items())
+        assert all(list(flat[p]) == a for p, a in by_persona.items())
+        with pytest.raises(KeyError):
+            flat["no such persona"]
+    assert any(len(s.persona_ads) >= 2 for s in analysis.clusters)
+    assert (
+        build_leads(result.index, analysis, indicators)["possible_victims"]
+        == (leads["possible_victims"])
+    )
 
 
 def test_interned_a_chunk_at_a_time_as_one_at_a_time(monkeypatch):
@@ -144,6 +161,66 @@ def test_the_compact_interner_numbers_as_the_dictionary():
     for prefix in ("img:", "tel:+31", "", "x" * 300):
         assert compact.starts_with(prefix).tolist() == plain.starts_with(prefix).tolist()
     assert compact.starts_with("img:").any()
+
+
+def _compact_hashes(strings: list[str]) -> np.ndarray:
+    """``hash_bytes`` of ``_clusterc.c`` (FNV-1a, then mixed) in numpy, for strings of one
+    length: the test below checks it against the table the extension fills."""
+    raw = np.frombuffer("".join(strings).encode(), dtype=np.uint8).reshape(len(strings), -1)
+    h = np.full(len(strings), 0xCBF29CE484222325, dtype=np.uint64)
+    for column in raw.T:
+        h ^= column.astype(np.uint64)
+        h *= np.uint64(0x100000001B3)
+    h ^= np.uint64(raw.shape[1])
+    for factor in (0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, None):
+        h ^= h >> np.uint64(33)
+        if factor is not None:
+            h *= np.uint64(factor)
+    return h
+
+
+def test_the_compact_interner_compares_bytes_when_hash_bits_collide():
+    """Two contacts whose stored 32 hash bits are equal, the second's probe passing the first's
+    slot: the byte comparison tells them apart (ADR 0098; random contacts hardly ever do it).
+    Found among 300,000 numbers of one length, the gap between their slots filled."""
+    pool = [f"tel:+31{k:07d}" for k in range(300_000)]
+    hashes = _compact_hashes(pool)
+    high, slot = hashes >> np.uint64(32), (hashes & np.uint64(2047)).astype(np.int64)
+    by = np.argsort(high, kind="stable")
+    twins = [
+        (int(by[k]), int(by[k + 1])) for k in np.flatnonzero(high[by][1:] == high[by][:-1]).tolist()
+    ]
+    # The pair whose second's slot comes shortly before the first's (the table has 2048 slots).
+    first, second = min(
+        (p for t in twins for p in (t, t[::-1])), key=lambda p: (slot[p[0]] - slot[p[1]]) % 2048
+    )
+    gap = (int(slot[first]) - int(slot[second])) % 2048
+    assert 0 < gap < 600
+    fillers = []
+    for s in ((int(slot[second]) + k) % 2048 for k in range(gap)):
+        fillers.append(
+            next(
+                pool[k] for k in np.flatnonzero(slot == s)[:3].tolist() if k not in (first, second)
+            )
+        )
+    items = [pool[first], *fillers, pool[second], pool[first], pool[second]]
+    compact, plain = CompactInterner(), Interner()
+    assert compact.many(items[:1]) == plain.many(items[:1])
+    assert compact.many(items[1:]) == plain.many(items[1:])
+    # The precondition, read from the table: equal hash bits, the second's chain passes the first.
+    table = compact._table
+    at = {int(v & 0xFFFFFFFF) - 1: k for k, v in enumerate(table.tolist()) if v}
+    a, b = compact.id_of(pool[first]), compact.id_of(pool[second])
+    assert a != b and int(table[at[a]]) >> 32 == int(table[at[b]]) >> 32 == int(high[first])
+    assert all(table[(int(slot[second]) + k) % 2048] for k in range(gap + 1))
+    assert (at[b] - int(slot[second])) % 2048 > gap
+    assert [compact.id_of(v) for v in plain.values] == list(range(len(plain)))
+    assert list(compact.values) == plain.values
+    # And after the table grows (rehashed from the bytes).
+    more = pool[:3_000]
+    assert compact.many(more) == plain.many(more)
+    assert compact.many([pool[second], pool[first]]) == plain.many([pool[second], pool[first]])
+    assert list(compact.values) == plain.values
 
 
 def test_strings_packed_in_c_as_encoded_one_by_one(monkeypatch):
