@@ -25,14 +25,22 @@ static PyObject *slot_num; /* "xnumx", shared by every number token */
  * use its cached hash. A direct-mapped table: a collision replaces the older word.
  *
  * scan_words also remembers, next to each cached word, its value in the rule table it was last
- * given (cache_flags, -1 when not looked up yet): a pure function of the word's characters, so
+ * given (a slot's flags, -1 when not looked up yet): a pure function of the word's characters, so
  * the table is asked once per word of the vocabulary instead of once per word of each ad. The
  * flags are valid for cache_table only, and all forgotten when another table comes. */
 #define CACHE_BITS 16
 #define CACHE_MAX_LENGTH 40
-static PyObject *cache[1 << CACHE_BITS];
-static int32_t cache_flags[1 << CACHE_BITS];
-static PyObject *cache_table;      /* the table cache_flags belong to (a strong reference) */
+/* One slot: the word, its flags and the upper bits of its hash side by side, so that a look-up
+ * reads one cache line of the table, and a slot holding another word is passed over without
+ * reading that word's object (ADR 0101: the slot's and the object's loads were half of the
+ * tokeniser's time, the table and the vocabulary out of the core's cache between ads). */
+typedef struct {
+    PyObject *word;
+    int32_t flags;
+    uint32_t check; /* the hash's bits above the slot's, with the length in the low byte */
+} CacheSlot;
+static CacheSlot cache[1 << CACHE_BITS];
+static PyObject *cache_table;      /* the table the slots' flags belong to (a strong reference) */
 static int32_t slot_num_flags = -1; /* slot_num's flags in cache_table */
 
 /* The table's value for a word: a non-negative int below 2**31, 0 when absent, -2 on error. */
@@ -68,8 +76,10 @@ PER_KIND PyObject *word_at(PyObject *text, const int kind, const void *data, Py_
     for (Py_ssize_t i = start; i < end; i++) h = (h ^ PyUnicode_READ(kind, data, i)) * 16777619u;
     h ^= h >> 15;
     size_t slot = (size_t)(h & ((1 << CACHE_BITS) - 1));
-    PyObject *cached = cache[slot];
-    if (cached != NULL && PyUnicode_GET_LENGTH(cached) == length) {
+    CacheSlot *entry = &cache[slot];
+    uint32_t check = ((uint32_t)(h >> CACHE_BITS) << 8) | (uint32_t)length;
+    PyObject *cached = entry->word;
+    if (cached != NULL && entry->check == check && PyUnicode_GET_LENGTH(cached) == length) {
         int ckind = PyUnicode_KIND(cached);
         const void *cdata = PyUnicode_DATA(cached);
         Py_ssize_t i = 0;
@@ -83,12 +93,12 @@ PER_KIND PyObject *word_at(PyObject *text, const int kind, const void *data, Py_
         }
         if (i == length) {
             if (table != NULL) {
-                if (cache_flags[slot] < 0) {
+                if (entry->flags < 0) {
                     int32_t found = table_flags(table, cached);
                     if (found == -2) return NULL;
-                    cache_flags[slot] = found;
+                    entry->flags = found;
                 }
-                *flags = cache_flags[slot];
+                *flags = entry->flags;
             }
             Py_INCREF(cached);
             return cached;
@@ -106,8 +116,9 @@ PER_KIND PyObject *word_at(PyObject *text, const int kind, const void *data, Py_
         *flags = found;
     }
     Py_INCREF(word);
-    Py_XSETREF(cache[slot], word);
-    cache_flags[slot] = found;
+    Py_XSETREF(entry->word, word);
+    entry->flags = found;
+    entry->check = check;
     return word;
 }
 
@@ -278,7 +289,7 @@ static PyObject *scan(PyObject *const *args, Py_ssize_t nargs, int with_words) {
     if (PyUnicode_READY(arg) < 0) return NULL;
     if (table != cache_table) {
         /* Another table: every remembered value is forgotten. */
-        for (size_t slot = 0; slot < (1 << CACHE_BITS); slot++) cache_flags[slot] = -1;
+        for (size_t slot = 0; slot < (1 << CACHE_BITS); slot++) cache[slot].flags = -1;
         Py_INCREF(table);
         Py_XSETREF(cache_table, table);
         slot_num_flags = table_flags(table, slot_num);
@@ -311,7 +322,21 @@ static PyObject *scan(PyObject *const *args, Py_ssize_t nargs, int with_words) {
             Py_DECREF(rule_words);
             return NULL;
         }
-        return Py_BuildValue("(NNlN)", tokens, rule_words, best, marked);
+        /* The tuple filled directly: Py_BuildValue parses its format on every call. */
+        PyObject *language = PyLong_FromLong(best), *result = PyTuple_New(4);
+        if (language == NULL || result == NULL) {
+            Py_XDECREF(language);
+            Py_XDECREF(result);
+            Py_DECREF(tokens);
+            Py_DECREF(rule_words);
+            Py_DECREF(marked);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(result, 0, tokens);
+        PyTuple_SET_ITEM(result, 1, rule_words);
+        PyTuple_SET_ITEM(result, 2, language);
+        PyTuple_SET_ITEM(result, 3, marked);
+        return result;
     }
     return Py_BuildValue("(NNNl)", tokens, words, rule_words, best);
 }
@@ -592,7 +617,7 @@ PER_KIND int collect_hits(const int kind, const void *data, Py_ssize_t n, const 
 
 /* "end" and "lastgroup", made once: a name made from a C string per call is a new str that is
  * interned (a dict look-up) each time. */
-static PyObject *end_name, *lastgroup_name, *empty_name;
+static PyObject *end_name, *lastgroup_name, *empty_name, *lower_name, *capitalize_name;
 
 static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 5 || !PyUnicode_Check(args[0]) || !PyAnySet_Check(args[1]) ||
@@ -617,7 +642,9 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
                hit_capacity = 16;
     Py_ssize_t head[128];
     Py_ssize_t wide = -1; /* starts whose first character is not ASCII, chained */
-    PairFilter *filter = NULL;
+    /* On the stack: from the heap (calloc of 2 KB) it cost as much as the rest of the step. */
+    PairFilter filter_space;
+    PairFilter *filter = &filter_space;
     PyObject *at_object = NULL, *match = NULL, *word = NULL, *iterator = NULL;
     if (done == NULL || needed == NULL) {
         PyErr_NoMemory();
@@ -654,11 +681,7 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
     if (needed_count == 0) goto finish;
     /* 2. Their starts, chained by first character, and the pair filter of them. */
     for (int c = 0; c < 128; c++) head[c] = -1;
-    filter = PyMem_Calloc(1, sizeof(PairFilter));
-    if (filter == NULL) {
-        PyErr_NoMemory();
-        goto error;
-    }
+    memset(filter, 0, sizeof(PairFilter));
     starts = PyMem_Malloc(start_capacity * sizeof(Start));
     hits = PyMem_Malloc(hit_capacity * sizeof(Hit));
     if (starts == NULL || hits == NULL) {
@@ -752,7 +775,6 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
         }
     }
 finish:
-    PyMem_Free(filter);
     PyMem_Free(done);
     PyMem_Free(needed);
     PyMem_Free(starts);
@@ -763,7 +785,6 @@ error:
     Py_XDECREF(word);
     Py_XDECREF(at_object);
     Py_XDECREF(match);
-    PyMem_Free(filter);
     PyMem_Free(done);
     PyMem_Free(needed);
     PyMem_Free(starts);
@@ -1764,14 +1785,28 @@ error:
     return -1;
 }
 
+/* PyObject_RichCompareBool(token, key, Py_EQ), read from the lengths and characters when both are
+ * exact str (as str's own comparison does: equal strs have the same length and kind): a name is
+ * compared with every token of its ad, and a call per token was a quarter of slot_rules. */
+static inline int same_str(PyObject *token, PyObject *key) {
+    if (token == key) return 1;
+    if (!PyUnicode_CheckExact(token) || !PyUnicode_CheckExact(key))
+        return PyObject_RichCompareBool(token, key, Py_EQ);
+    const Py_ssize_t length = PyUnicode_GET_LENGTH(token);
+    if (length != PyUnicode_GET_LENGTH(key)) return 0;
+    const int kind = PyUnicode_KIND(token);
+    if (kind != PyUnicode_KIND(key)) return 0;
+    return memcmp(PyUnicode_DATA(token), PyUnicode_DATA(key), (size_t)length * kind) == 0;
+}
+
 /* Whether the 1-, 2- or 3-tuple of the tokens ending at lower[i] is in triggers. */
 static int ends_trigger(PyObject *lower, Py_ssize_t i, PyObject *triggers) {
     for (Py_ssize_t width = 1; width <= 3 && width <= i + 1; width++) {
-        PyObject *key = PyList_GetSlice(lower, i + 1 - width, i + 1);
-        if (key == NULL) return -1;
-        PyObject *tuple = PyList_AsTuple(key);
-        Py_DECREF(key);
+        /* The tuple of lower[i + 1 - width : i + 1], made directly (not through a list slice). */
+        PyObject *tuple = PyTuple_New(width);
         if (tuple == NULL) return -1;
+        for (Py_ssize_t w = 0; w < width; w++)
+            PyTuple_SET_ITEM(tuple, w, Py_NewRef(PyList_GET_ITEM(lower, i + 1 - width + w)));
         int found = PySet_Contains(triggers, tuple);
         Py_DECREF(tuple);
         if (found != 0) return found;
@@ -1841,10 +1876,10 @@ static PyObject *slot_rules(PyObject *module, PyObject *const *args, Py_ssize_t 
     }
     /* 3. The names' tokens as the name slot. */
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {
-        PyObject *key = PyObject_CallMethod(PyList_GET_ITEM(names, k), "lower", NULL);
+        PyObject *key = PyObject_CallMethodNoArgs(PyList_GET_ITEM(names, k), lower_name);
         if (key == NULL) goto error;
         for (Py_ssize_t i = 0; i < PyList_GET_SIZE(lower); i++) {
-            int equal = PyObject_RichCompareBool(PyList_GET_ITEM(lower, i), key, Py_EQ);
+            int equal = same_str(PyList_GET_ITEM(lower, i), key);
             if (equal < 0) {
                 Py_DECREF(key);
                 goto error;
@@ -1935,7 +1970,7 @@ static PyObject *capitalised_after(PyObject *module, PyObject *const *args, Py_s
         PyErr_SetString(PyExc_ValueError, "capitalised_after() takes a non-empty token");
         return NULL;
     }
-    PyObject *name = PyObject_CallMethod(token, "capitalize", NULL);
+    PyObject *name = PyObject_CallMethodNoArgs(token, capitalize_name);
     if (name == NULL) return NULL;
     const Py_ssize_t n = PyUnicode_GET_LENGTH(original);
     const Py_ssize_t length = PyUnicode_GET_LENGTH(name);
@@ -2172,7 +2207,9 @@ PyMODINIT_FUNC PyInit__tokens(void) {
     lastgroup_name = PyUnicode_InternFromString("lastgroup");
     empty_name = PyUnicode_FromString("");
     strip_name = PyUnicode_InternFromString("strip");
-    if (strip_name == NULL) return NULL;
+    lower_name = PyUnicode_InternFromString("lower");
+    capitalize_name = PyUnicode_InternFromString("capitalize");
+    if (strip_name == NULL || lower_name == NULL || capitalize_name == NULL) return NULL;
     for (int k = 0; k < F_COUNT; k++) {
         field_name_objects[k] = PyUnicode_InternFromString(field_names[k]);
         if (field_name_objects[k] == NULL) return NULL;
