@@ -2162,6 +2162,95 @@ done:
     return result;
 }
 
+/* lower(text) -> text.lower()
+ *
+ * str.lower, the same str (a test compares them on every code point, alone and in context).
+ * CPython lower-cases a text that is not all ASCII through _PyUnicode_ToLowerFull for every
+ * character, the ASCII ones too, and six ads in ten are such texts (an emoji or another script
+ * makes them a wider str) whose characters are mostly ASCII: here an ASCII character is
+ * lower-cased inline and any other goes through the same _PyUnicode_ToLowerFull, the capital
+ * sigma through str.lower's final-sigma rule (unicodeobject.c's handle_capital_sigma). An
+ * all-ASCII text is mapped byte by byte, as str.lower does. */
+static Py_UCS4 capital_sigma(const int kind, const void *data, Py_ssize_t n, Py_ssize_t i) {
+    /* Final when a cased character comes before it and none after it, case-ignorable ones
+     * skipped on both sides. */
+    Py_ssize_t j;
+    Py_UCS4 c = 0;
+    for (j = i - 1; j >= 0; j--) {
+        c = PyUnicode_READ(kind, data, j);
+        if (!_PyUnicode_IsCaseIgnorable(c)) break;
+    }
+    int final_sigma = j >= 0 && _PyUnicode_IsCased(c);
+    if (final_sigma && i + 1 < n) {
+        for (j = i + 1; j < n; j++) {
+            c = PyUnicode_READ(kind, data, j);
+            if (!_PyUnicode_IsCaseIgnorable(c)) break;
+        }
+        final_sigma = j == n || !_PyUnicode_IsCased(c);
+    }
+    return final_sigma ? 0x3C2 : 0x3C3;
+}
+
+PER_KIND Py_ssize_t lower_kind(const int kind, const void *data, Py_ssize_t n, Py_UCS4 *out) {
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 128) {
+            out[k++] = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+        } else if (c == 0x3A3) {
+            out[k++] = capital_sigma(kind, data, n, i);
+        } else {
+            Py_UCS4 mapped[3];
+            const int count = _PyUnicode_ToLowerFull(c, mapped);
+            for (int m = 0; m < count; m++) out[k++] = mapped[m];
+        }
+    }
+    return k;
+}
+
+/* The characters lowered, up to three for one (str.lower's bound): kept between calls, the
+ * GIL held throughout (nothing here calls back into Python). */
+static Py_UCS4 *lower_buffer;
+static Py_ssize_t lower_capacity;
+
+static PyObject *lower(PyObject *module, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "lower() takes a str");
+        return NULL;
+    }
+    if (PyUnicode_READY(text) < 0) return NULL;
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    const void *data = PyUnicode_DATA(text);
+    if (PyUnicode_IS_ASCII(text)) {
+        PyObject *out = PyUnicode_New(n, 127);
+        if (out == NULL) return NULL;
+        const unsigned char *from = data;
+        unsigned char *to = PyUnicode_1BYTE_DATA(out);
+        for (Py_ssize_t i = 0; i < n; i++)
+            to[i] = from[i] >= 'A' && from[i] <= 'Z' ? from[i] + ('a' - 'A') : from[i];
+        return out;
+    }
+    if (n > PY_SSIZE_T_MAX / 3 / (Py_ssize_t)sizeof(Py_UCS4)) return PyErr_NoMemory();
+    if (3 * n > lower_capacity) {
+        Py_UCS4 *grown = PyMem_Realloc(lower_buffer, 3 * n * sizeof(Py_UCS4));
+        if (grown == NULL) return PyErr_NoMemory();
+        lower_buffer = grown, lower_capacity = 3 * n;
+    }
+    Py_ssize_t length;
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        length = lower_kind(PyUnicode_1BYTE_KIND, data, n, lower_buffer);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        length = lower_kind(PyUnicode_2BYTE_KIND, data, n, lower_buffer);
+        break;
+    default:
+        length = lower_kind(PyUnicode_4BYTE_KIND, data, n, lower_buffer);
+    }
+    /* The narrowest kind that holds the result, as str.lower's. */
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, lower_buffer, length);
+}
+
 static PyMethodDef methods[] = {
     {"word_tokens", word_tokens, METH_O,
      "(tokens, set of tokens) of a lower-cased text, digit runs as the number slot."},
@@ -2191,6 +2280,7 @@ static PyMethodDef methods[] = {
      "The original spelling of a token capitalised right after a trigger, or None."},
     {"typed_fields", typed_fields, METH_O,
      "reader.typed_fields of a typed decoder's record in the common case, else None."},
+    {"lower", lower, METH_O, "str.lower of a text, its ASCII characters lower-cased inline."},
     {"indices_in", (PyCFunction)(void (*)(void))indices_in, METH_FASTCALL,
      "Positions, ascending, of the tokens that are in a set."},
     {NULL, NULL, 0, NULL},
