@@ -161,9 +161,32 @@ static int mark(Marks *marks, int32_t flags) {
     return 0;
 }
 
-static int emit(PyObject *word, int32_t flags, PyObject *tokens, PyObject *words,
-                PyObject *rule_words, long *counts, Marks *marks) {
-    if (PyList_Append(tokens, word) < 0) return -1;
+/* The tokens of the text being read (strong references), made into its list at the end: one
+ * list of the right size instead of an append per token. Kept between calls; the GIL is held
+ * throughout and nothing here calls back into Python (the table and the sets hold exact str). */
+typedef struct {
+    PyObject **items;
+    Py_ssize_t size, capacity;
+} TokenBuffer;
+static TokenBuffer token_buffer;
+
+static int push_token(PyObject *word) {
+    if (token_buffer.size == token_buffer.capacity) {
+        Py_ssize_t capacity = token_buffer.capacity ? 2 * token_buffer.capacity : 256;
+        PyObject **grown = PyMem_Realloc(token_buffer.items, capacity * sizeof(PyObject *));
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        token_buffer.items = grown, token_buffer.capacity = capacity;
+    }
+    token_buffer.items[token_buffer.size++] = Py_NewRef(word);
+    return 0;
+}
+
+static int emit(PyObject *word, int32_t flags, PyObject *words, PyObject *rule_words,
+                long *counts, Marks *marks) {
+    if (push_token(word) < 0) return -1;
     if (marks != NULL && mark(marks, flags < 0 ? 0 : flags) < 0) return -1;
     if (rule_words != NULL && (flags & 1)) {
         /* Without words (scan_rules), a rule word was seen before exactly when it is in
@@ -181,8 +204,8 @@ static int emit(PyObject *word, int32_t flags, PyObject *tokens, PyObject *words
 
 /* The tokeniser of word_tokens (see the top of this file); with a table (a dict), also the rule
  * words and the stopword counts of emit. One copy per kind of str (tokenise picks it). */
-PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObject *tokens,
-                           PyObject *words, PyObject *rule_words, long *counts, Marks *marks) {
+PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObject *words,
+                           PyObject *rule_words, long *counts, Marks *marks) {
     const void *data = PyUnicode_DATA(arg);
     const Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
     int32_t flags = 0;
@@ -194,7 +217,7 @@ PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObj
             if (start >= 0) {
                 PyObject *word = word_at(arg, kind, data, start, i, table, &flags);
                 if (word == NULL) return -1;
-                int failed = emit(word, flags, tokens, words, rule_words, counts, marks) < 0;
+                int failed = emit(word, flags, words, rule_words, counts, marks) < 0;
                 Py_DECREF(word);
                 if (failed) return -1;
                 start = -1;
@@ -213,7 +236,7 @@ PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObj
                 j = k + 1;
                 while (j < n && is_digit(PyUnicode_READ(kind, data, j))) j++;
             }
-            if (emit(slot_num, slot_num_flags, tokens, words, rule_words, counts, marks) < 0) return -1;
+            if (emit(slot_num, slot_num_flags, words, rule_words, counts, marks) < 0) return -1;
             i = j;
             continue;
         }
@@ -222,7 +245,7 @@ PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObj
         } else if (start >= 0) {
             PyObject *word = word_at(arg, kind, data, start, i, table, &flags);
             if (word == NULL) return -1;
-            int failed = emit(word, flags, tokens, words, rule_words, counts, marks) < 0;
+            int failed = emit(word, flags, words, rule_words, counts, marks) < 0;
             Py_DECREF(word);
             if (failed) return -1;
             start = -1;
@@ -232,26 +255,48 @@ PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObj
     if (start >= 0) {
         PyObject *word = word_at(arg, kind, data, start, n, table, &flags);
         if (word == NULL) return -1;
-        int failed = emit(word, flags, tokens, words, rule_words, counts, marks) < 0;
+        int failed = emit(word, flags, words, rule_words, counts, marks) < 0;
         Py_DECREF(word);
         if (failed) return -1;
     }
     return 0;
 }
 
-static int tokenise(PyObject *arg, PyObject *table, PyObject *tokens, PyObject *words,
+/* *tokens is set to the new list of the tokens (on success only). */
+static int tokenise(PyObject *arg, PyObject *table, PyObject **tokens, PyObject *words,
                     PyObject *rule_words, long *counts, Marks *marks) {
+    int failed;
+    token_buffer.size = 0;
     switch (PyUnicode_KIND(arg)) {
     case PyUnicode_1BYTE_KIND:
-        return tokenise_kind(arg, PyUnicode_1BYTE_KIND, table, tokens, words, rule_words, counts,
-                             marks);
+        failed = tokenise_kind(arg, PyUnicode_1BYTE_KIND, table, words, rule_words, counts, marks);
+        break;
     case PyUnicode_2BYTE_KIND:
-        return tokenise_kind(arg, PyUnicode_2BYTE_KIND, table, tokens, words, rule_words, counts,
-                             marks);
+        failed = tokenise_kind(arg, PyUnicode_2BYTE_KIND, table, words, rule_words, counts, marks);
+        break;
     default:
-        return tokenise_kind(arg, PyUnicode_4BYTE_KIND, table, tokens, words, rule_words, counts,
-                             marks);
+        failed = tokenise_kind(arg, PyUnicode_4BYTE_KIND, table, words, rule_words, counts, marks);
     }
+    /* The buffer taken out before the list is made: making a list can run the garbage
+     * collector, and with it Python code that may tokenise another text. */
+    TokenBuffer taken = token_buffer;
+    token_buffer = (TokenBuffer){NULL, 0, 0};
+    PyObject *list = failed ? NULL : PyList_New(taken.size);
+    if (list != NULL) {
+        /* The list takes the buffer's references. */
+        for (Py_ssize_t i = 0; i < taken.size; i++) PyList_SET_ITEM(list, i, taken.items[i]);
+    } else {
+        for (Py_ssize_t i = 0; i < taken.size; i++) Py_DECREF(taken.items[i]);
+    }
+    if (token_buffer.items == NULL) {
+        taken.size = 0;
+        token_buffer = taken;
+    } else {
+        PyMem_Free(taken.items);
+    }
+    if (list == NULL) return -1;
+    *tokens = list;
+    return 0;
 }
 
 static PyObject *word_tokens(PyObject *module, PyObject *arg) {
@@ -260,10 +305,9 @@ static PyObject *word_tokens(PyObject *module, PyObject *arg) {
         return NULL;
     }
     if (PyUnicode_READY(arg) < 0) return NULL;
-    PyObject *tokens = PyList_New(0);
+    PyObject *tokens = NULL;
     PyObject *words = PySet_New(NULL);
-    if (tokens == NULL || words == NULL || tokenise(arg, NULL, tokens, words, NULL, NULL, NULL) < 0) {
-        Py_XDECREF(tokens);
+    if (words == NULL || tokenise(arg, NULL, &tokens, words, NULL, NULL, NULL) < 0) {
         Py_XDECREF(words);
         return NULL;
     }
@@ -299,13 +343,12 @@ static PyObject *scan(PyObject *const *args, Py_ssize_t nargs, int with_words) {
         }
     }
     long counts[LANGUAGES] = {0};
-    PyObject *tokens = PyList_New(0);
+    PyObject *tokens = NULL;
     PyObject *words = with_words ? PySet_New(NULL) : NULL;
     PyObject *rule_words = PySet_New(NULL);
     Marks marks = {NULL, 0, 0};
-    if (tokens == NULL || (with_words && words == NULL) || rule_words == NULL ||
-        tokenise(arg, table, tokens, words, rule_words, counts, with_words ? NULL : &marks) < 0) {
-        Py_XDECREF(tokens);
+    if ((with_words && words == NULL) || rule_words == NULL ||
+        tokenise(arg, table, &tokens, words, rule_words, counts, with_words ? NULL : &marks) < 0) {
         Py_XDECREF(words);
         Py_XDECREF(rule_words);
         PyMem_Free(marks.data);
