@@ -25,14 +25,22 @@ static PyObject *slot_num; /* "xnumx", shared by every number token */
  * use its cached hash. A direct-mapped table: a collision replaces the older word.
  *
  * scan_words also remembers, next to each cached word, its value in the rule table it was last
- * given (cache_flags, -1 when not looked up yet): a pure function of the word's characters, so
+ * given (a slot's flags, -1 when not looked up yet): a pure function of the word's characters, so
  * the table is asked once per word of the vocabulary instead of once per word of each ad. The
  * flags are valid for cache_table only, and all forgotten when another table comes. */
 #define CACHE_BITS 16
 #define CACHE_MAX_LENGTH 40
-static PyObject *cache[1 << CACHE_BITS];
-static int32_t cache_flags[1 << CACHE_BITS];
-static PyObject *cache_table;      /* the table cache_flags belong to (a strong reference) */
+/* One slot: the word, its flags and the upper bits of its hash side by side, so that a look-up
+ * reads one cache line of the table, and a slot holding another word is passed over without
+ * reading that word's object (ADR 0101: the slot's and the object's loads were half of the
+ * tokeniser's time, the table and the vocabulary out of the core's cache between ads). */
+typedef struct {
+    PyObject *word;
+    int32_t flags;
+    uint32_t check; /* the hash's bits above the slot's, with the length in the low byte */
+} CacheSlot;
+static CacheSlot cache[1 << CACHE_BITS];
+static PyObject *cache_table;      /* the table the slots' flags belong to (a strong reference) */
 static int32_t slot_num_flags = -1; /* slot_num's flags in cache_table */
 
 /* The table's value for a word: a non-negative int below 2**31, 0 when absent, -2 on error. */
@@ -68,8 +76,10 @@ PER_KIND PyObject *word_at(PyObject *text, const int kind, const void *data, Py_
     for (Py_ssize_t i = start; i < end; i++) h = (h ^ PyUnicode_READ(kind, data, i)) * 16777619u;
     h ^= h >> 15;
     size_t slot = (size_t)(h & ((1 << CACHE_BITS) - 1));
-    PyObject *cached = cache[slot];
-    if (cached != NULL && PyUnicode_GET_LENGTH(cached) == length) {
+    CacheSlot *entry = &cache[slot];
+    uint32_t check = ((uint32_t)(h >> CACHE_BITS) << 8) | (uint32_t)length;
+    PyObject *cached = entry->word;
+    if (cached != NULL && entry->check == check && PyUnicode_GET_LENGTH(cached) == length) {
         int ckind = PyUnicode_KIND(cached);
         const void *cdata = PyUnicode_DATA(cached);
         Py_ssize_t i = 0;
@@ -83,12 +93,12 @@ PER_KIND PyObject *word_at(PyObject *text, const int kind, const void *data, Py_
         }
         if (i == length) {
             if (table != NULL) {
-                if (cache_flags[slot] < 0) {
+                if (entry->flags < 0) {
                     int32_t found = table_flags(table, cached);
                     if (found == -2) return NULL;
-                    cache_flags[slot] = found;
+                    entry->flags = found;
                 }
-                *flags = cache_flags[slot];
+                *flags = entry->flags;
             }
             Py_INCREF(cached);
             return cached;
@@ -106,8 +116,9 @@ PER_KIND PyObject *word_at(PyObject *text, const int kind, const void *data, Py_
         *flags = found;
     }
     Py_INCREF(word);
-    Py_XSETREF(cache[slot], word);
-    cache_flags[slot] = found;
+    Py_XSETREF(entry->word, word);
+    entry->flags = found;
+    entry->check = check;
     return word;
 }
 
@@ -150,9 +161,32 @@ static int mark(Marks *marks, int32_t flags) {
     return 0;
 }
 
-static int emit(PyObject *word, int32_t flags, PyObject *tokens, PyObject *words,
-                PyObject *rule_words, long *counts, Marks *marks) {
-    if (PyList_Append(tokens, word) < 0) return -1;
+/* The tokens of the text being read (strong references), made into its list at the end: one
+ * list of the right size instead of an append per token. Kept between calls; the GIL is held
+ * throughout and nothing here calls back into Python (the table and the sets hold exact str). */
+typedef struct {
+    PyObject **items;
+    Py_ssize_t size, capacity;
+} TokenBuffer;
+static TokenBuffer token_buffer;
+
+static int push_token(PyObject *word) {
+    if (token_buffer.size == token_buffer.capacity) {
+        Py_ssize_t capacity = token_buffer.capacity ? 2 * token_buffer.capacity : 256;
+        PyObject **grown = PyMem_Realloc(token_buffer.items, capacity * sizeof(PyObject *));
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        token_buffer.items = grown, token_buffer.capacity = capacity;
+    }
+    token_buffer.items[token_buffer.size++] = Py_NewRef(word);
+    return 0;
+}
+
+static int emit(PyObject *word, int32_t flags, PyObject *words, PyObject *rule_words,
+                long *counts, Marks *marks) {
+    if (push_token(word) < 0) return -1;
     if (marks != NULL && mark(marks, flags < 0 ? 0 : flags) < 0) return -1;
     if (rule_words != NULL && (flags & 1)) {
         /* Without words (scan_rules), a rule word was seen before exactly when it is in
@@ -170,8 +204,8 @@ static int emit(PyObject *word, int32_t flags, PyObject *tokens, PyObject *words
 
 /* The tokeniser of word_tokens (see the top of this file); with a table (a dict), also the rule
  * words and the stopword counts of emit. One copy per kind of str (tokenise picks it). */
-PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObject *tokens,
-                           PyObject *words, PyObject *rule_words, long *counts, Marks *marks) {
+PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObject *words,
+                           PyObject *rule_words, long *counts, Marks *marks) {
     const void *data = PyUnicode_DATA(arg);
     const Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
     int32_t flags = 0;
@@ -183,7 +217,7 @@ PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObj
             if (start >= 0) {
                 PyObject *word = word_at(arg, kind, data, start, i, table, &flags);
                 if (word == NULL) return -1;
-                int failed = emit(word, flags, tokens, words, rule_words, counts, marks) < 0;
+                int failed = emit(word, flags, words, rule_words, counts, marks) < 0;
                 Py_DECREF(word);
                 if (failed) return -1;
                 start = -1;
@@ -202,7 +236,7 @@ PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObj
                 j = k + 1;
                 while (j < n && is_digit(PyUnicode_READ(kind, data, j))) j++;
             }
-            if (emit(slot_num, slot_num_flags, tokens, words, rule_words, counts, marks) < 0) return -1;
+            if (emit(slot_num, slot_num_flags, words, rule_words, counts, marks) < 0) return -1;
             i = j;
             continue;
         }
@@ -211,7 +245,7 @@ PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObj
         } else if (start >= 0) {
             PyObject *word = word_at(arg, kind, data, start, i, table, &flags);
             if (word == NULL) return -1;
-            int failed = emit(word, flags, tokens, words, rule_words, counts, marks) < 0;
+            int failed = emit(word, flags, words, rule_words, counts, marks) < 0;
             Py_DECREF(word);
             if (failed) return -1;
             start = -1;
@@ -221,26 +255,48 @@ PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObj
     if (start >= 0) {
         PyObject *word = word_at(arg, kind, data, start, n, table, &flags);
         if (word == NULL) return -1;
-        int failed = emit(word, flags, tokens, words, rule_words, counts, marks) < 0;
+        int failed = emit(word, flags, words, rule_words, counts, marks) < 0;
         Py_DECREF(word);
         if (failed) return -1;
     }
     return 0;
 }
 
-static int tokenise(PyObject *arg, PyObject *table, PyObject *tokens, PyObject *words,
+/* *tokens is set to the new list of the tokens (on success only). */
+static int tokenise(PyObject *arg, PyObject *table, PyObject **tokens, PyObject *words,
                     PyObject *rule_words, long *counts, Marks *marks) {
+    int failed;
+    token_buffer.size = 0;
     switch (PyUnicode_KIND(arg)) {
     case PyUnicode_1BYTE_KIND:
-        return tokenise_kind(arg, PyUnicode_1BYTE_KIND, table, tokens, words, rule_words, counts,
-                             marks);
+        failed = tokenise_kind(arg, PyUnicode_1BYTE_KIND, table, words, rule_words, counts, marks);
+        break;
     case PyUnicode_2BYTE_KIND:
-        return tokenise_kind(arg, PyUnicode_2BYTE_KIND, table, tokens, words, rule_words, counts,
-                             marks);
+        failed = tokenise_kind(arg, PyUnicode_2BYTE_KIND, table, words, rule_words, counts, marks);
+        break;
     default:
-        return tokenise_kind(arg, PyUnicode_4BYTE_KIND, table, tokens, words, rule_words, counts,
-                             marks);
+        failed = tokenise_kind(arg, PyUnicode_4BYTE_KIND, table, words, rule_words, counts, marks);
     }
+    /* The buffer taken out before the list is made: making a list can run the garbage
+     * collector, and with it Python code that may tokenise another text. */
+    TokenBuffer taken = token_buffer;
+    token_buffer = (TokenBuffer){NULL, 0, 0};
+    PyObject *list = failed ? NULL : PyList_New(taken.size);
+    if (list != NULL) {
+        /* The list takes the buffer's references. */
+        for (Py_ssize_t i = 0; i < taken.size; i++) PyList_SET_ITEM(list, i, taken.items[i]);
+    } else {
+        for (Py_ssize_t i = 0; i < taken.size; i++) Py_DECREF(taken.items[i]);
+    }
+    if (token_buffer.items == NULL) {
+        taken.size = 0;
+        token_buffer = taken;
+    } else {
+        PyMem_Free(taken.items);
+    }
+    if (list == NULL) return -1;
+    *tokens = list;
+    return 0;
 }
 
 static PyObject *word_tokens(PyObject *module, PyObject *arg) {
@@ -249,10 +305,9 @@ static PyObject *word_tokens(PyObject *module, PyObject *arg) {
         return NULL;
     }
     if (PyUnicode_READY(arg) < 0) return NULL;
-    PyObject *tokens = PyList_New(0);
+    PyObject *tokens = NULL;
     PyObject *words = PySet_New(NULL);
-    if (tokens == NULL || words == NULL || tokenise(arg, NULL, tokens, words, NULL, NULL, NULL) < 0) {
-        Py_XDECREF(tokens);
+    if (words == NULL || tokenise(arg, NULL, &tokens, words, NULL, NULL, NULL) < 0) {
         Py_XDECREF(words);
         return NULL;
     }
@@ -278,7 +333,7 @@ static PyObject *scan(PyObject *const *args, Py_ssize_t nargs, int with_words) {
     if (PyUnicode_READY(arg) < 0) return NULL;
     if (table != cache_table) {
         /* Another table: every remembered value is forgotten. */
-        for (size_t slot = 0; slot < (1 << CACHE_BITS); slot++) cache_flags[slot] = -1;
+        for (size_t slot = 0; slot < (1 << CACHE_BITS); slot++) cache[slot].flags = -1;
         Py_INCREF(table);
         Py_XSETREF(cache_table, table);
         slot_num_flags = table_flags(table, slot_num);
@@ -288,13 +343,12 @@ static PyObject *scan(PyObject *const *args, Py_ssize_t nargs, int with_words) {
         }
     }
     long counts[LANGUAGES] = {0};
-    PyObject *tokens = PyList_New(0);
+    PyObject *tokens = NULL;
     PyObject *words = with_words ? PySet_New(NULL) : NULL;
     PyObject *rule_words = PySet_New(NULL);
     Marks marks = {NULL, 0, 0};
-    if (tokens == NULL || (with_words && words == NULL) || rule_words == NULL ||
-        tokenise(arg, table, tokens, words, rule_words, counts, with_words ? NULL : &marks) < 0) {
-        Py_XDECREF(tokens);
+    if ((with_words && words == NULL) || rule_words == NULL ||
+        tokenise(arg, table, &tokens, words, rule_words, counts, with_words ? NULL : &marks) < 0) {
         Py_XDECREF(words);
         Py_XDECREF(rule_words);
         PyMem_Free(marks.data);
@@ -311,7 +365,21 @@ static PyObject *scan(PyObject *const *args, Py_ssize_t nargs, int with_words) {
             Py_DECREF(rule_words);
             return NULL;
         }
-        return Py_BuildValue("(NNlN)", tokens, rule_words, best, marked);
+        /* The tuple filled directly: Py_BuildValue parses its format on every call. */
+        PyObject *language = PyLong_FromLong(best), *result = PyTuple_New(4);
+        if (language == NULL || result == NULL) {
+            Py_XDECREF(language);
+            Py_XDECREF(result);
+            Py_DECREF(tokens);
+            Py_DECREF(rule_words);
+            Py_DECREF(marked);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(result, 0, tokens);
+        PyTuple_SET_ITEM(result, 1, rule_words);
+        PyTuple_SET_ITEM(result, 2, language);
+        PyTuple_SET_ITEM(result, 3, marked);
+        return result;
     }
     return Py_BuildValue("(NNNl)", tokens, words, rule_words, best);
 }
@@ -592,7 +660,7 @@ PER_KIND int collect_hits(const int kind, const void *data, Py_ssize_t n, const 
 
 /* "end" and "lastgroup", made once: a name made from a C string per call is a new str that is
  * interned (a dict look-up) each time. */
-static PyObject *end_name, *lastgroup_name, *empty_name;
+static PyObject *end_name, *lastgroup_name, *empty_name, *lower_name, *capitalize_name;
 
 static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 5 || !PyUnicode_Check(args[0]) || !PyAnySet_Check(args[1]) ||
@@ -617,7 +685,9 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
                hit_capacity = 16;
     Py_ssize_t head[128];
     Py_ssize_t wide = -1; /* starts whose first character is not ASCII, chained */
-    PairFilter *filter = NULL;
+    /* On the stack: from the heap (calloc of 2 KB) it cost as much as the rest of the step. */
+    PairFilter filter_space;
+    PairFilter *filter = &filter_space;
     PyObject *at_object = NULL, *match = NULL, *word = NULL, *iterator = NULL;
     if (done == NULL || needed == NULL) {
         PyErr_NoMemory();
@@ -654,11 +724,7 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
     if (needed_count == 0) goto finish;
     /* 2. Their starts, chained by first character, and the pair filter of them. */
     for (int c = 0; c < 128; c++) head[c] = -1;
-    filter = PyMem_Calloc(1, sizeof(PairFilter));
-    if (filter == NULL) {
-        PyErr_NoMemory();
-        goto error;
-    }
+    memset(filter, 0, sizeof(PairFilter));
     starts = PyMem_Malloc(start_capacity * sizeof(Start));
     hits = PyMem_Malloc(hit_capacity * sizeof(Hit));
     if (starts == NULL || hits == NULL) {
@@ -752,7 +818,6 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
         }
     }
 finish:
-    PyMem_Free(filter);
     PyMem_Free(done);
     PyMem_Free(needed);
     PyMem_Free(starts);
@@ -763,7 +828,6 @@ error:
     Py_XDECREF(word);
     Py_XDECREF(at_object);
     Py_XDECREF(match);
-    PyMem_Free(filter);
     PyMem_Free(done);
     PyMem_Free(needed);
     PyMem_Free(starts);
@@ -1764,14 +1828,28 @@ error:
     return -1;
 }
 
+/* PyObject_RichCompareBool(token, key, Py_EQ), read from the lengths and characters when both are
+ * exact str (as str's own comparison does: equal strs have the same length and kind): a name is
+ * compared with every token of its ad, and a call per token was a quarter of slot_rules. */
+static inline int same_str(PyObject *token, PyObject *key) {
+    if (token == key) return 1;
+    if (!PyUnicode_CheckExact(token) || !PyUnicode_CheckExact(key))
+        return PyObject_RichCompareBool(token, key, Py_EQ);
+    const Py_ssize_t length = PyUnicode_GET_LENGTH(token);
+    if (length != PyUnicode_GET_LENGTH(key)) return 0;
+    const int kind = PyUnicode_KIND(token);
+    if (kind != PyUnicode_KIND(key)) return 0;
+    return memcmp(PyUnicode_DATA(token), PyUnicode_DATA(key), (size_t)length * kind) == 0;
+}
+
 /* Whether the 1-, 2- or 3-tuple of the tokens ending at lower[i] is in triggers. */
 static int ends_trigger(PyObject *lower, Py_ssize_t i, PyObject *triggers) {
     for (Py_ssize_t width = 1; width <= 3 && width <= i + 1; width++) {
-        PyObject *key = PyList_GetSlice(lower, i + 1 - width, i + 1);
-        if (key == NULL) return -1;
-        PyObject *tuple = PyList_AsTuple(key);
-        Py_DECREF(key);
+        /* The tuple of lower[i + 1 - width : i + 1], made directly (not through a list slice). */
+        PyObject *tuple = PyTuple_New(width);
         if (tuple == NULL) return -1;
+        for (Py_ssize_t w = 0; w < width; w++)
+            PyTuple_SET_ITEM(tuple, w, Py_NewRef(PyList_GET_ITEM(lower, i + 1 - width + w)));
         int found = PySet_Contains(triggers, tuple);
         Py_DECREF(tuple);
         if (found != 0) return found;
@@ -1841,10 +1919,10 @@ static PyObject *slot_rules(PyObject *module, PyObject *const *args, Py_ssize_t 
     }
     /* 3. The names' tokens as the name slot. */
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {
-        PyObject *key = PyObject_CallMethod(PyList_GET_ITEM(names, k), "lower", NULL);
+        PyObject *key = PyObject_CallMethodNoArgs(PyList_GET_ITEM(names, k), lower_name);
         if (key == NULL) goto error;
         for (Py_ssize_t i = 0; i < PyList_GET_SIZE(lower); i++) {
-            int equal = PyObject_RichCompareBool(PyList_GET_ITEM(lower, i), key, Py_EQ);
+            int equal = same_str(PyList_GET_ITEM(lower, i), key);
             if (equal < 0) {
                 Py_DECREF(key);
                 goto error;
@@ -1935,7 +2013,7 @@ static PyObject *capitalised_after(PyObject *module, PyObject *const *args, Py_s
         PyErr_SetString(PyExc_ValueError, "capitalised_after() takes a non-empty token");
         return NULL;
     }
-    PyObject *name = PyObject_CallMethod(token, "capitalize", NULL);
+    PyObject *name = PyObject_CallMethodNoArgs(token, capitalize_name);
     if (name == NULL) return NULL;
     const Py_ssize_t n = PyUnicode_GET_LENGTH(original);
     const Py_ssize_t length = PyUnicode_GET_LENGTH(name);
@@ -2127,6 +2205,95 @@ done:
     return result;
 }
 
+/* lower(text) -> text.lower()
+ *
+ * str.lower, the same str (a test compares them on every code point, alone and in context).
+ * CPython lower-cases a text that is not all ASCII through _PyUnicode_ToLowerFull for every
+ * character, the ASCII ones too, and six ads in ten are such texts (an emoji or another script
+ * makes them a wider str) whose characters are mostly ASCII: here an ASCII character is
+ * lower-cased inline and any other goes through the same _PyUnicode_ToLowerFull, the capital
+ * sigma through str.lower's final-sigma rule (unicodeobject.c's handle_capital_sigma). An
+ * all-ASCII text is mapped byte by byte, as str.lower does. */
+static Py_UCS4 capital_sigma(const int kind, const void *data, Py_ssize_t n, Py_ssize_t i) {
+    /* Final when a cased character comes before it and none after it, case-ignorable ones
+     * skipped on both sides. */
+    Py_ssize_t j;
+    Py_UCS4 c = 0;
+    for (j = i - 1; j >= 0; j--) {
+        c = PyUnicode_READ(kind, data, j);
+        if (!_PyUnicode_IsCaseIgnorable(c)) break;
+    }
+    int final_sigma = j >= 0 && _PyUnicode_IsCased(c);
+    if (final_sigma && i + 1 < n) {
+        for (j = i + 1; j < n; j++) {
+            c = PyUnicode_READ(kind, data, j);
+            if (!_PyUnicode_IsCaseIgnorable(c)) break;
+        }
+        final_sigma = j == n || !_PyUnicode_IsCased(c);
+    }
+    return final_sigma ? 0x3C2 : 0x3C3;
+}
+
+PER_KIND Py_ssize_t lower_kind(const int kind, const void *data, Py_ssize_t n, Py_UCS4 *out) {
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 128) {
+            out[k++] = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+        } else if (c == 0x3A3) {
+            out[k++] = capital_sigma(kind, data, n, i);
+        } else {
+            Py_UCS4 mapped[3];
+            const int count = _PyUnicode_ToLowerFull(c, mapped);
+            for (int m = 0; m < count; m++) out[k++] = mapped[m];
+        }
+    }
+    return k;
+}
+
+/* The characters lowered, up to three for one (str.lower's bound): kept between calls, the
+ * GIL held throughout (nothing here calls back into Python). */
+static Py_UCS4 *lower_buffer;
+static Py_ssize_t lower_capacity;
+
+static PyObject *lower(PyObject *module, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "lower() takes a str");
+        return NULL;
+    }
+    if (PyUnicode_READY(text) < 0) return NULL;
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    const void *data = PyUnicode_DATA(text);
+    if (PyUnicode_IS_ASCII(text)) {
+        PyObject *out = PyUnicode_New(n, 127);
+        if (out == NULL) return NULL;
+        const unsigned char *from = data;
+        unsigned char *to = PyUnicode_1BYTE_DATA(out);
+        for (Py_ssize_t i = 0; i < n; i++)
+            to[i] = from[i] >= 'A' && from[i] <= 'Z' ? from[i] + ('a' - 'A') : from[i];
+        return out;
+    }
+    if (n > PY_SSIZE_T_MAX / 3 / (Py_ssize_t)sizeof(Py_UCS4)) return PyErr_NoMemory();
+    if (3 * n > lower_capacity) {
+        Py_UCS4 *grown = PyMem_Realloc(lower_buffer, 3 * n * sizeof(Py_UCS4));
+        if (grown == NULL) return PyErr_NoMemory();
+        lower_buffer = grown, lower_capacity = 3 * n;
+    }
+    Py_ssize_t length;
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        length = lower_kind(PyUnicode_1BYTE_KIND, data, n, lower_buffer);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        length = lower_kind(PyUnicode_2BYTE_KIND, data, n, lower_buffer);
+        break;
+    default:
+        length = lower_kind(PyUnicode_4BYTE_KIND, data, n, lower_buffer);
+    }
+    /* The narrowest kind that holds the result, as str.lower's. */
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, lower_buffer, length);
+}
+
 static PyMethodDef methods[] = {
     {"word_tokens", word_tokens, METH_O,
      "(tokens, set of tokens) of a lower-cased text, digit runs as the number slot."},
@@ -2156,6 +2323,7 @@ static PyMethodDef methods[] = {
      "The original spelling of a token capitalised right after a trigger, or None."},
     {"typed_fields", typed_fields, METH_O,
      "reader.typed_fields of a typed decoder's record in the common case, else None."},
+    {"lower", lower, METH_O, "str.lower of a text, its ASCII characters lower-cased inline."},
     {"indices_in", (PyCFunction)(void (*)(void))indices_in, METH_FASTCALL,
      "Positions, ascending, of the tokens that are in a set."},
     {NULL, NULL, 0, NULL},
@@ -2172,7 +2340,9 @@ PyMODINIT_FUNC PyInit__tokens(void) {
     lastgroup_name = PyUnicode_InternFromString("lastgroup");
     empty_name = PyUnicode_FromString("");
     strip_name = PyUnicode_InternFromString("strip");
-    if (strip_name == NULL) return NULL;
+    lower_name = PyUnicode_InternFromString("lower");
+    capitalize_name = PyUnicode_InternFromString("capitalize");
+    if (strip_name == NULL || lower_name == NULL || capitalize_name == NULL) return NULL;
     for (int k = 0; k < F_COUNT; k++) {
         field_name_objects[k] = PyUnicode_InternFromString(field_names[k]);
         if (field_name_objects[k] == NULL) return NULL;

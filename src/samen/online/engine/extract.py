@@ -22,6 +22,7 @@ try:
     from ._tokens import capitalised_after as _compiled_capitalised_after
     from ._tokens import contact_matches as _compiled_contact_matches
     from ._tokens import indices_in as _compiled_indices_in
+    from ._tokens import lower as _compiled_lower
     from ._tokens import price_in as _compiled_price_in
     from ._tokens import price_search as _compiled_price_search
     from ._tokens import scan_rules as _compiled_scan_rules
@@ -37,6 +38,7 @@ except ImportError:  # an install from before the extension (make install builds
     _compiled_price_search = None  # type: ignore[assignment]
     _compiled_slot_rules = None  # type: ignore[assignment]
     _compiled_indices_in = None  # type: ignore[assignment]
+    _compiled_lower = None  # type: ignore[assignment]
     _compiled_scan_words = None  # type: ignore[assignment]
     _compiled_scan_rules = None  # type: ignore[assignment]
 
@@ -961,7 +963,8 @@ def worker_extract(
     found = _WorkerFound()
     contacts = found.contacts
     original = f"{title}\n{text}"
-    lowered = original.lower()
+    # str.lower, ASCII characters lower-cased inline (a test compares it on every code point).
+    lowered = _compiled_lower(original)
     if phone:
         normalised_phone = normalise_phone(phone)
         if normalised_phone:
