@@ -577,16 +577,41 @@ def _cluster_facts(
     )
 
 
-def analyse(index: Index, clustering: Clustering, indicators: IndicatorSet) -> Analysis:
+@dataclass
+class LabelFreeFacts:
+    """What ``analyse`` reads of the index alone, whatever the clusters: the contacts' index
+    and the price flags. Made before the clusters are known, beside the cluster phase, when a
+    second core is there (ADR 0102)."""
+
+    contacts: ContactIndex
+    price_flags: np.ndarray
+    price_medians: dict[str, float]
+
+
+def label_free_facts(index: Index, indicators: IndicatorSet) -> LabelFreeFacts:
     n = len(index)
-    labels = clustering.labels
     price = indicators.by_id.get("price_below_median")
     price_flags, medians = (
         _price_flags(index, price.param("ratio"), int(price.param("min_priced_ads_in_city")))
         if price is not None and n
         else (np.zeros(n, dtype=bool), {})
     )
-    contacts = ContactIndex(index)
+    return LabelFreeFacts(ContactIndex(index), price_flags, medians)
+
+
+def analyse(
+    index: Index,
+    clustering: Clustering,
+    indicators: IndicatorSet,
+    facts_before: LabelFreeFacts | None = None,
+) -> Analysis:
+    """The lead clusters, scored and explained. ``facts_before``: ``label_free_facts`` of the
+    same index and indicators, made earlier; made here when None."""
+    n = len(index)
+    labels = clustering.labels
+    price = indicators.by_id.get("price_below_median")
+    early = facts_before if facts_before is not None else label_free_facts(index, indicators)
+    contacts, price_flags, medians = early.contacts, early.price_flags, early.price_medians
 
     many_personas = indicators.by_id.get("contact_many_personas")
     many_cities = indicators.by_id.get("template_many_cities")

@@ -859,13 +859,21 @@ Rejected: TypeAlias = "np.ndarray | RejectedCache | CodeSet | SortedCodes"
 def contact_edges(contact_ad: np.ndarray, contact_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of ads that share a phone, e-mail, handle or image: the entity graph, folded onto
     ads."""
+    codes = _contact_codes(contact_ad, contact_id)
+    return (codes >> 32).astype(np.int64), (codes & 0xFFFFFFFF).astype(np.int64)
+
+
+def _contact_codes(contact_ad: np.ndarray, contact_id: np.ndarray) -> np.ndarray:
+    """``contact_edges`` as sorted distinct pair codes (low ad << 32 | high ad): half the memory
+    of the two columns, while they wait for the band loop (ADR 0102)."""
     if not len(contact_ad):
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
+        return np.zeros(0, dtype=np.int64)
     order = np.lexsort((contact_ad, contact_id))
     ids, ads = contact_id[order], contact_ad[order]
     same = ids[1:] == ids[:-1]
-    return _dedupe(ads[:-1][same].astype(np.int64), ads[1:][same].astype(np.int64))
+    left, right = ads[:-1][same], ads[1:][same]
+    low, high = np.minimum(left, right), np.maximum(left, right)
+    return sorted_unique(low.astype(np.int64) << 32 | high.astype(np.int64))
 
 
 @dataclass
@@ -1254,6 +1262,39 @@ def _without_contact_conflicts(
     return left, right, kept
 
 
+def shingles_in_memory(index: Index) -> bool:
+    """Whether ``cluster`` weighs and verifies the index's shingles in memory (else spilled,
+    with memory kept flat: ADR 0081)."""
+    return (
+        int(np.sum(np.frombuffer(index.shingle_count, dtype=np.int32), dtype=np.int64))
+        * (RECORD.itemsize)
+        <= IN_MEMORY_RECORDS
+    )
+
+
+@dataclass
+class _ContactFacts:
+    """What ``cluster`` needs of the contacts that does not depend on the template edges."""
+
+    codes: np.ndarray  # _contact_codes over every contact
+    is_image: np.ndarray  # a bool a contact
+
+
+def _contact_facts(index: Index, release: bool = False) -> _ContactFacts:
+    """``release``: on a thread of its own, whose arena would keep the pages of the
+    temporaries freed here for the rest of the band loop, those pages are handed back."""
+    facts = _ContactFacts(
+        _contact_codes(
+            np.frombuffer(index.contact_ad, dtype=np.int32),
+            np.frombuffer(index.contact_id, dtype=np.int32),
+        ),
+        index.contacts.starts_with("img:"),
+    )
+    if release:
+        release_free_memory()
+    return facts
+
+
 def cluster(
     index: Index,
     threshold: float,
@@ -1263,13 +1304,23 @@ def cluster(
     """Operator clusters of the index's ads. The template matching runs on ``threads`` threads
     (``threads.THREADS`` when None): the same clusters, edges and links whatever their number."""
     n = len(index)
-    if not n:
-        t_left = t_right = np.zeros(0, dtype=np.int64)
-    elif candidate_threshold is None:
-        t_left, t_right = template_edges(index.signatures, threshold)
-    else:
-        starts = index.shingle_starts()
-        with Pool(threads) as pool:
+    pool = Pool(threads)
+    beside: ThreadPoolExecutor | None = None
+    try:
+        # The contacts' edges and columns do not depend on the template edges: with threads
+        # and the shingles in memory they are made on a thread of their own while the band loop
+        # runs (whose threads leave part of a second core idle), not after it on the critical
+        # path (ADR 0102). Spilled, they wait, so as not to add to the band loop's memory.
+        early = None
+        if pool.threads > 1 and n and candidate_threshold is not None and shingles_in_memory(index):
+            beside = ThreadPoolExecutor(1, thread_name_prefix="samen-contacts")
+            early = beside.submit(_contact_facts, index, True)
+        if not n:
+            t_left = t_right = np.zeros(0, dtype=np.int64)
+        elif candidate_threshold is None:
+            t_left, t_right = template_edges(index.signatures, threshold)
+        else:
+            starts = index.shingle_starts()
             runs: ArrayRuns | SpilledRuns = (
                 weights_in_memory_threads(index.shingles, starts, pool)
                 if int(starts[-1]) * RECORD.itemsize <= IN_MEMORY_RECORDS
@@ -1281,19 +1332,23 @@ def cluster(
                 )
             finally:
                 runs.close()
-    c_left, c_right = contact_edges(
-        np.frombuffer(index.contact_ad, dtype=np.int32),
-        np.frombuffer(index.contact_id, dtype=np.int32),
-    )
+        facts = early.result() if early is not None else _contact_facts(index)
+    finally:
+        pool.close()
+        if beside is not None:
+            beside.shutdown()
+    codes, is_image = facts.codes, facts.is_image
+    del facts
+    c_left, c_right = (codes >> 32).astype(np.int64), (codes & 0xFFFFFFFF).astype(np.int64)
+    del codes
+    contact_ad = np.frombuffer(index.contact_ad, dtype=np.int32).astype(np.int64)
+    contact_id = np.frombuffer(index.contact_id, dtype=np.int32).astype(np.int64)
     template_labels = components(n, t_left, t_right)
     p_left, p_right, links = persona_edges(
         np.frombuffer(index.name, dtype=np.int32),
         np.frombuffer(index.age, dtype=np.int16),
         template_labels,
     )
-    contact_ad = np.frombuffer(index.contact_ad, dtype=np.int32).astype(np.int64)
-    contact_id = np.frombuffer(index.contact_id, dtype=np.int32).astype(np.int64)
-    is_image = index.contacts.starts_with("img:")
     if links:
         p_left, p_right, links = _without_contact_conflicts(
             template_labels, contact_ad, contact_id, is_image, links

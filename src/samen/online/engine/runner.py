@@ -15,7 +15,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -26,8 +26,17 @@ import numpy as np
 
 from samen.spreadsheets import FORMULA_STARTS, SafeWriter, safe_column
 
-from .analysis import Analysis, analyse, build_leads, cluster_name, lead_clusters
-from .cluster import Clustering, cluster, lsh_params
+from . import threads
+from .analysis import (
+    Analysis,
+    LabelFreeFacts,
+    analyse,
+    build_leads,
+    cluster_name,
+    label_free_facts,
+    lead_clusters,
+)
+from .cluster import Clustering, cluster, lsh_params, shingles_in_memory
 from .extract import SLOT_TOKENS, extract
 from .index import Index
 from .indicators import IndicatorSet, load_indicators
@@ -35,6 +44,7 @@ from .jsonout import dump_indented
 from .partition import ChunkResult, FileRange, ScanConfig, gc_paused, run_task
 from .reader import BadRecord, Chunk, input_format, iter_chunks, iter_lines, parse_ad, total_bytes
 from .report import render_report
+from .spill import release_free_memory
 
 ENGINE_VERSION = "1.0"
 
@@ -415,6 +425,16 @@ def _peak_rss_mb() -> int:
     return round(peak / (1 << 20 if sys.platform == "darwin" else 1 << 10))
 
 
+def _label_free(
+    index: Index, indicators: IndicatorSet
+) -> tuple[list[tuple[int, int, str]], LabelFreeFacts]:
+    """On a thread beside the cluster phase: the pages of the temporaries freed here are handed
+    back, as the thread's arena would keep them through the band loop."""
+    found = index.duplicate_ids(), label_free_facts(index, indicators)
+    release_free_memory()
+    return found
+
+
 # The cores the cluster phase used (its CPU over its wall time) from which a second process makes
 # half of the leads: ~1.4 on a quiet two-core machine at a million ads, ~0.2-0.3 at a load of 10.
 SECOND_CORE = 1.2
@@ -442,10 +462,26 @@ def _analyse(
         peaks[name] = _peak_rss_mb()
         mark, cpu_mark = now, cpu_now
 
-    duplicates = index.duplicate_ids()
-    clustering = cluster(index, config.threshold, config.candidate_threshold)
+    # What does not depend on the clusters (the duplicate ids, the analysis' contacts index
+    # and price flags) is made on a thread beside the cluster phase, whose threads leave part of
+    # a second core idle, rather than on the critical path before and after it (ADR 0102).
+    # Only with threads and the shingles in memory: spilled, the band loop's memory comes first.
+    beside = (
+        ThreadPoolExecutor(1, thread_name_prefix="samen-beside")
+        if threads.THREADS > 1 and shingles_in_memory(index)
+        else None
+    )
+    try:
+        early = beside.submit(_label_free, index, indicators) if beside is not None else None
+        clustering = cluster(index, config.threshold, config.candidate_threshold)
+        duplicates, facts_before = (
+            early.result() if early is not None else (index.duplicate_ids(), None)
+        )
+    finally:
+        if beside is not None:
+            beside.shutdown()
     lap("cluster")
-    analysis = analyse(index, clustering, indicators)
+    analysis = analyse(index, clustering, indicators, facts_before)
     _attach_persona_links(index, clustering, analysis)
     lap("analyse")
     leads_from = lead_clusters(analysis, indicators)
