@@ -16,3 +16,9 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_forms, sender=self)
+        from samen.cases.models import ExploitationForm
+        from samen.core.register import follow_writes
+
+        # The forms' table renews the register's version (migration 0007): the API's list keeps
+        # the forms under it (selectors._form_table).
+        follow_writes(ExploitationForm)

@@ -8,6 +8,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from types import MappingProxyType
 
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
@@ -24,6 +25,7 @@ from samen.cases.lifecycle import CLOSE_REASONS, REOPEN_REASONS
 from samen.cases.models import Case, CaseEvent, CaseNote, ExploitationForm, Identity, Person
 from samen.core import audit, policy, statements
 from samen.core.actor import Actor
+from samen.core.models import RegisterVersion
 from samen.core.policy import CaseAccess
 from samen.core.register import register_version
 from samen.i18n import current_language, pick
@@ -205,13 +207,6 @@ def _api_keys(access: CaseAccess) -> tuple[str, ...]:
     )
 
 
-@functools.lru_cache(maxsize=1024)
-def _form_codes(column: object) -> list[str]:
-    """The codes of _forms_from(column), in its order; a page's rows share a few forms columns,
-    and so do the pages (a function of the column's text alone). The caller copies the list."""
-    return [code for code, _name in _forms_from(column, False)]
-
-
 def case_list_page(
     *,
     actor: Actor,
@@ -228,12 +223,13 @@ def case_list_page(
     them equal for several roles, filters and pages)."""
     policy.require(actor, "case.read", object_type="case")
     size = max(1, min(per_page, MAX_PAGE_SIZE))
-    found = _page_rows(actor, filters, after, size + 1)
+    found = _page_rows(actor, filters, after, size + 1, api=True)
     more = len(found) > size
     found = found[:size]
-    reach_at = len(ROW_VALUES)
+    reach_at = len(API_ROW_VALUES)
     access = policy.access_from_flags(actor, ((r[0], r[reach_at:-1]) for r in found))
     codes_of: dict[object, list[str]] = {}
+    forms: _FormTable | None = None
     # Per kind of access (rows reached alike share one CaseAccess): its keys and its relation's
     # code, asked once, not per row.
     shapes: dict[int, tuple[tuple[str, ...], str]] = {}
@@ -249,13 +245,23 @@ def case_list_page(
             shape = shapes[id(a)] = (_api_keys(a), a.relation.value)
             listed.update(k for k in shape[0] if k in LIST_FIELDS)
         keys, relation = shape
+        # The forms' ids (an array on PostgreSQL, a JSON list on SQLite): a page's rows share a
+        # few sets of them, each turned into codes once.
         column = r[-1]
-        codes = codes_of.get(column)
+        ids = tuple(json.loads(column) if isinstance(column, str) else column or ())
+        codes = codes_of.get(ids)
         if codes is None:
-            codes = codes_of[column] = _form_codes(column)
-        (  # ROW_VALUES, in its order
-            _pk, number, status, org_id, _org_name, opened_at, synthetic, m_code, _m_name,
-            r_code, _r_name, is_minor, estimate, age_band, gender, nationality, presumed,
+            if forms is None:
+                forms = _form_table()
+            try:
+                codes = forms.codes(ids)
+            except KeyError:  # a form added after the version this request read: read again
+                forms = _form_table_read()
+                codes = forms.codes(ids)
+            codes_of[ids] = codes
+        (  # API_ROW_VALUES, in its order
+            _pk, number, status, org_id, opened_at, synthetic, m_code, r_code, is_minor,
+            estimate, age_band, gender, nationality, presumed,
         ) = r[:reach_at]  # fmt: skip
         is_minor, presumed = bool(is_minor), bool(presumed)
         row = {
@@ -282,27 +288,31 @@ def case_list_page(
     _audit_search(actor, filters, access, fields=listed, shown=shown)
     return CaseKeysetPage(
         rows=rows,
-        next=CaseCursor(found[-1][5], found[-1][0]) if more else None,
+        next=CaseCursor(found[-1][4], found[-1][0]) if more else None,
         count=_cached_count(actor, filters) if with_count else None,
     )
 
 
 def _keyset_query(
-    actor: Actor, filters: CaseFilters, after: CaseCursor | None, limit: int
+    actor: Actor, filters: CaseFilters, after: CaseCursor | None, limit: int, api: bool = False
 ) -> QuerySet[Case]:
     """The page's rows with their joins, reach and forms in one query: the keyset keeps it cheap
-    at any depth. The reach's columns are the filter too (policy.reach: case_filter's rows)."""
+    at any depth. The reach's columns are the filter too (policy.reach: case_filter's rows).
+    With `api`, what the API's list sends and no more (ADR 0099): API_ROW_VALUES (no names, so
+    no join of the organisation) and the forms as their ids (_form_ids_column)."""
     columns, reached = policy.reach(actor)
     keyed = _apply(Case.objects.annotate(**columns).filter(reached), filters)
     if after is not None:
         keyed = keyed.filter(
             Q(opened_at__lt=after.opened_at) | Q(opened_at=after.opened_at, id__lt=after.id)
         )
-    return (
-        keyed.order_by("-opened_at", "-id")
-        .annotate(forms_json=_forms_column())
-        .values(*ROW_VALUES, *columns, "forms_json")[:limit]
-    )
+    keyed = keyed.order_by("-opened_at", "-id")
+    if api:
+        keyed = keyed.annotate(forms_ids=_form_ids_column())
+        return keyed.values(*API_ROW_VALUES, *columns, "forms_ids")[:limit]
+    return keyed.annotate(forms_json=_forms_column()).values(*ROW_VALUES, *columns, "forms_json")[
+        :limit
+    ]
 
 
 # The list's statement compiled once per process for each actor's scope, filters and page shape
@@ -363,15 +373,16 @@ def _page_values(
 
 
 def _page_rows(
-    actor: Actor, filters: CaseFilters, after: CaseCursor | None, limit: int
+    actor: Actor, filters: CaseFilters, after: CaseCursor | None, limit: int, api: bool = False
 ) -> list[tuple]:
-    """_keyset_query's rows as tuples: ROW_VALUES, then the reach's columns, then forms_json;
-    by the compiled statement of this scope and shape where there is one."""
-    key = (scope_key(actor), tuple(vars(filters).items()), after is not None, limit)
+    """_keyset_query's rows as tuples: ROW_VALUES, then the reach's columns, then forms_json
+    (with `api`: API_ROW_VALUES, the reach's columns, the forms' ids); by the compiled statement
+    of this scope and shape where there is one."""
+    key = (scope_key(actor), tuple(vars(filters).items()), after is not None, limit, api)
 
     def build(values: dict[str, object]) -> QuerySet[Case]:
         cursor = CaseCursor(values["after_at"], values["after_id"]) if after else None  # type: ignore[arg-type]
-        return _keyset_query(actor, filters, cursor, limit)
+        return _keyset_query(actor, filters, cursor, limit, api)
 
     template = LIST_TEMPLATES.get(
         key,
@@ -416,6 +427,71 @@ ROW_VALUES = (
     "region__name", "person__is_minor", "person__age_is_estimate", "person__age_band",
     "person__gender", "person__nationality_group", "identification_path__presumed_minor",
 )  # fmt: skip
+# What the API's list reads of ROW_VALUES (case_list_page): not the names it does not send.
+API_ROW_VALUES = tuple(v for v in ROW_VALUES if not v.endswith("__name"))
+
+
+def _form_ids_column() -> RawSQL:
+    """Each case's forms of exploitation as their ids, in no order (PostgreSQL: an array of
+    integers; SQLite: a JSON list): no join of the forms and no JSON built per row. The codes and
+    their order come from _form_table, kept under the register's version."""
+    q = connection.ops.quote_name
+    through = q(Case.forms.through._meta.db_table)
+    of_case = f"FROM {through} cf WHERE cf.case_id = {q(Case._meta.db_table)}.id"
+    sql = (
+        f"ARRAY(SELECT cf.exploitationform_id {of_case})"
+        if connection.vendor == "postgresql"
+        else f"SELECT json_group_array(cf.exploitationform_id) {of_case}"
+    )
+    return RawSQL(sql, [], output_field=TextField())  # noqa: S611 (no parameters; names from the models)
+
+
+@dataclass(frozen=True)
+class _FormTable:
+    """The forms of exploitation by id, (order, code), as read under one register version."""
+
+    version: str | None
+    by_id: Mapping[int, tuple[int, str]]
+
+    def codes(self, ids: tuple[int, ...]) -> list[str]:
+        """The codes of these forms in the forms' order, as _forms_from orders them (by order,
+        then code; codes are unique, so the names never decide)."""
+        return [code for _order, code in sorted(self.by_id[i] for i in ids)]
+
+
+# The forms as this process last read them, under the register version read with them: the
+# database renews that version on every write to the forms' table (migration cases 0007), as
+# it does for the register's own tables (ADR 0028, 0099).
+_forms_kept: _FormTable | None = None
+
+
+def _form_table() -> _FormTable:
+    """The forms by id, current for this request: kept while the request's register version is
+    the one they were read under, else read again (with the version, in one statement, so the
+    two are of one snapshot). An id a page shows and the table lacks (a form added after the
+    version this request read) is looked up again by the caller's KeyError → _form_table_read."""
+    global _forms_kept
+    kept = _forms_kept
+    token = register_version()
+    if kept is not None and token is not None and kept.version == token:
+        return kept
+    table = _form_table_read()
+    if table.version is not None:
+        _forms_kept = table
+    return table
+
+
+def _form_table_read() -> _FormTable:
+    q = connection.ops.quote_name
+    meta, version = ExploitationForm._meta, q(RegisterVersion._meta.db_table)
+    rows = statements.execute(
+        f"SELECT (SELECT token FROM {version} WHERE id = 1), f.id, f.{q('order')}, f.code "  # noqa: S608 (names from the models)
+        f"FROM {q(meta.db_table)} f",
+        [],
+    )
+    return _FormTable(
+        rows[0][0] if rows else None, MappingProxyType({r[1]: (r[2], r[3]) for r in rows})
+    )
 
 
 def _forms_column() -> RawSQL:

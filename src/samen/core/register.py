@@ -415,6 +415,14 @@ for _model in (ProcessingRule, RolePurpose, Purpose, DataCategory):
     post_delete.connect(_register_written, sender=_model, dispatch_uid=f"samen.register.{_model}-")
 
 
+def follow_writes(model: type) -> None:
+    """A table outside the register whose writes renew its version too (a trigger of the app's
+    own migration, e.g. the forms of exploitation, ADR 0099): a request that writes it through
+    the ORM reads the version again, as after a write to the register."""
+    post_save.connect(_register_written, sender=model, dispatch_uid=f"samen.register.{model}")
+    post_delete.connect(_register_written, sender=model, dispatch_uid=f"samen.register.{model}-")
+
+
 def _read_version() -> str | None:
     # A plain cursor: the ORM spent ~0.25 ms of CPU building this one-row read (ADR 0058).
     with connection.cursor() as cursor:
