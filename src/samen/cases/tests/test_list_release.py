@@ -7,6 +7,8 @@ import weakref
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import RequestFactory
 
 from samen.api import base
@@ -27,7 +29,19 @@ def cases(record):
 
 def _serve(handler: WSGIHandler, path: str, token: str | None, seen: dict) -> tuple:
     """One request as a WSGI server makes it: the app called, the body read, the response
-    closed. `seen` gets weak references to the view, DRF's request, the response and its rows."""
+    closed. `seen` gets weak references to the view, DRF's request, the response and its rows.
+    The connection is kept across the request, as Django's test client keeps it (the test's
+    transaction is on it)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        return _served(handler, path, token, seen)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _served(handler: WSGIHandler, path: str, token: str | None, seen: dict) -> tuple:
     headers = {"HTTP_AUTHORIZATION": f"Token {token}"} if token else {}
     environ = RequestFactory().get(path, HTTP_ACCEPT="application/json", **headers).environ
     started = []
