@@ -142,3 +142,41 @@ def test_gunicorns_own_worker_accepts_with_every_thread_busy(monkeypatch):
     w.set_accept_enabled(w.nr_conns < w.worker_connections)
     assert accepting(w, listener)
     listener.close()
+
+
+class _Node:
+    """A container the collector tracks; two of them referring to each other are a cycle only the
+    collector frees."""
+
+    other: object = None
+
+
+def test_the_master_collects_then_freezes_before_each_fork(monkeypatch):
+    """pre_fork leaves the collector nothing of the master's to scan in the worker: what lives is
+    frozen (out of every generation), what was cyclic garbage is freed first, not frozen with it."""
+    import gc
+    import weakref
+
+    c = conf(monkeypatch, 2)
+    assert gc.get_freeze_count() == 0  # nothing of the suite's is frozen before the hook runs
+    kept = _Node()
+    a, b = _Node(), _Node()
+    a.other, b.other = b, a
+    garbage = weakref.ref(a)
+    del a, b
+    try:
+        c["pre_fork"](None, None)
+        assert garbage() is None  # collected before the freeze
+        assert gc.get_freeze_count() > 0
+        assert not any(o is kept for o in gc.get_objects())  # out of the generations
+        assert gc.is_tracked(kept)  # still an object the collector knows, only frozen
+        # What the worker allocates after the fork is collected as before.
+        x, y = _Node(), _Node()
+        x.other, y.other = y, x
+        young = weakref.ref(x)
+        del x, y
+        gc.collect()
+        assert young() is None
+    finally:
+        gc.unfreeze()
+    assert any(o is kept for o in gc.get_objects())
