@@ -6,6 +6,7 @@ import gc
 import weakref
 
 import pytest
+from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -18,6 +19,14 @@ from samen.core.models import AuditEntry
 
 class _Rows(list):
     """The page's rows in a list that can be referred to weakly."""
+
+
+@pytest.fixture(autouse=True)
+def _counts_forgotten():
+    """The counts these requests cache (keyed by the register's version, which the test's
+    rollback restores) would otherwise answer a later test's `count=true` with these cases."""
+    yield
+    cache.clear()
 
 
 @pytest.fixture
