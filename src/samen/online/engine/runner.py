@@ -443,6 +443,7 @@ def _analyse(
         mark, cpu_mark = now, cpu_now
 
     duplicates = index.duplicate_ids()
+    index.settle()  # the contacts' values to files (ADR 0103)
     clustering = cluster(index, config.threshold, config.candidate_threshold)
     lap("cluster")
     analysis = analyse(index, clustering, indicators)
