@@ -268,9 +268,13 @@ class StringColumn:
 
     _BLOCK = 65_536
 
-    def __init__(self) -> None:
+    def __init__(self, spill_ends: bool = False) -> None:
         self._data = SpillFile("samen-online-strings-")
-        self._ends = array("q")
+        # With ``spill_ends`` the ends too are in a file (8 bytes an ad less, ADR 0103): for a
+        # column read in order or string by string, never by ``take`` in bulk (the ids).
+        self._ends: array | SpilledColumn = (
+            SpilledColumn("q", "samen-online-string-ends-") if spill_ends else array("q")
+        )
 
     def extend(self, values: Iterable[str]) -> None:
         if _pack_strings is not None and type(values) is list:
@@ -278,12 +282,28 @@ class StringColumn:
             self._ends.frombytes(packed_ends)
             self._data.append(data)
             return
-        ends, position = self._ends, self._data.size
+        ends, position = array("q"), self._data.size
         encoded = [value.encode() for value in values]
         for raw in encoded:
             position += len(raw)
             ends.append(position)
+        self._ends.frombytes(ends.tobytes())
         self._data.append(b"".join(encoded))
+
+    def _all_ends(self) -> np.ndarray:
+        ends = self._ends
+        return ends.array() if isinstance(ends, SpilledColumn) else np.frombuffer(ends, np.int64)
+
+    def _end_blocks(self) -> Iterator[np.ndarray]:
+        """The ends, ``_BLOCK`` at a time."""
+        ends = self._ends
+        if isinstance(ends, SpilledColumn):
+            for _, block in ends.blocks(self._BLOCK):
+                yield block
+            return
+        every = np.frombuffer(ends, dtype=np.int64)
+        for first in range(0, len(every), self._BLOCK):
+            yield every[first : first + self._BLOCK]
 
     def __len__(self) -> int:
         return len(self._ends)
@@ -305,7 +325,7 @@ class StringColumn:
         wanted = np.unique(np.fromiter(positions, dtype=np.int64))
         if not len(wanted):
             return {}
-        ends = np.frombuffer(self._ends, dtype=np.int64)
+        ends = self._all_ends()
         stop = ends[wanted]
         start = np.where(wanted > 0, ends[np.maximum(wanted - 1, 0)], 0)
         fresh = np.ones(len(wanted), dtype=bool)
@@ -331,18 +351,20 @@ class StringColumn:
         return out
 
     def __iter__(self) -> Iterator[str]:
-        ends = self._ends
-        for first in range(0, len(ends), self._BLOCK):
-            last = min(first + self._BLOCK, len(ends))
-            base = ends[first - 1] if first else 0
-            data = self._data.read(base, ends[last - 1] - base)
+        base = 0
+        for block in self._end_blocks():
+            last = int(block[-1])
+            data = self._data.read(base, last - base)
             start = 0
-            for end in ends[first:last]:
+            for end in block.tolist():
                 yield data[start : end - base].decode()
                 start = end - base
+            base = last
 
     def close(self) -> None:
         self._data.close()
+        if isinstance(self._ends, SpilledColumn):
+            self._ends.close()
 
 
 class SpilledColumn:
@@ -408,7 +430,8 @@ def _extend(column: array | SpilledColumn, values: Iterable | np.ndarray) -> Non
 
 @dataclass
 class Index:
-    ids: StringColumn = field(default_factory=StringColumn)
+    # Read in order (clusters.csv) or one by one (the ads a report names): ends in a file too.
+    ids: StringColumn = field(default_factory=lambda: StringColumn(spill_ends=True))
     # Where each ad is in its input, read back for the few ads a report quotes or whose id
     # repeats: in files, not memory (16 bytes an ad, ADR 0103).
     file_index: SpilledColumn = field(

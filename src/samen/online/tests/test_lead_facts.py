@@ -259,6 +259,25 @@ def test_the_compact_interner_compares_bytes_when_hash_bits_collide():
     assert list(compact.values) == plain.values
 
 
+@pytest.mark.parametrize("compiled", [True, False])
+def test_strings_with_their_ends_in_a_file_read_as_those_in_memory(monkeypatch, compiled):
+    """A column whose ends are in a file too (the ids, ADR 0103) gives the strings of one whose
+    ends are in memory: in order across blocks, one by one (also from the end), and by take."""
+    if not compiled:
+        monkeypatch.setattr(index_module, "_pack_strings", None)
+    monkeypatch.setattr(StringColumn, "_BLOCK", 3)
+    chunks = [["ad-1", "", "é-ü", "x" * 70_000], [], ["日本", "last", ""], ["a", "b"]]
+    spilled, memory = StringColumn(spill_ends=True), StringColumn()
+    for chunk in chunks:
+        spilled.extend(chunk)
+        memory.extend(chunk)
+    flat = [s for chunk in chunks for s in chunk]
+    assert not isinstance(spilled._ends, array) and len(spilled) == len(memory) == len(flat)
+    assert list(spilled) == list(memory) == flat
+    assert [spilled[k] for k in range(-len(flat), len(flat))] == flat + flat
+    assert spilled.take([8, 0, 3, 3, 5]) == memory.take([8, 0, 3, 3, 5])
+
+
 def test_strings_packed_in_c_as_encoded_one_by_one(monkeypatch):
     chunks = [["ad-1", "", "é-ü", "x" * 70_000], [], ["日本", "last"]]
     columns = []
