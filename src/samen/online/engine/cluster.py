@@ -1283,7 +1283,7 @@ def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     # The numbers in the ads' width: labels are kept for the whole analysis (4 bytes an ad
     # fewer in 32 bits, ADR 0103); the same numbers.
     rank = np.cumsum(parent == np.arange(n, dtype=kind), dtype=kind)
-    rank -= 1
+    np.subtract(rank, 1, out=rank)
     return rank[parent]
 
 

@@ -473,7 +473,7 @@ class Index:
     # hash() of each ad's id, taken as chunks arrive (while the workers still run) rather than
     # by reading every id back from its file at the end, when the coordinator works alone; in a
     # file, read back once by ``duplicate_ids`` (8 bytes an ad, ADR 0103).
-    _id_hashes: SpilledColumn | np.ndarray = field(
+    _id_hashes: SpilledColumn = field(
         default_factory=lambda: SpilledColumn("q", "samen-online-id-hashes-")
     )
 
@@ -590,7 +590,7 @@ class Index:
         ad for a moment, where an argsort with its companions held ~50 (ADR 0103)."""
         if len(self) < 2:
             return []
-        column = self._id_hashes
+        column: SpilledColumn | np.ndarray = self._id_hashes
         if isinstance(column, SpilledColumn):
             ordered = column.array()
             blocks: Iterable[tuple[int, np.ndarray]] = column.blocks()

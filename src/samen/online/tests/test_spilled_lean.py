@@ -6,7 +6,6 @@ bound made small enough that each spill, step and block boundary is crossed many
 import json
 
 import numpy as np
-
 import pytest
 
 from samen.online.engine import ScanConfig, scan
@@ -108,7 +107,7 @@ def test_band_pairs_made_a_part_at_a_time_equal_those_of_all_keys(loaded, monkey
         pytest.skip("the compiled bucketing is not built")
     monkeypatch.setattr(cluster_module, "_LEAN_PART", part)
     index = loaded.index
-    bands, rows = lsh_params(CONFIG.candidate_threshold, index.num_perm)
+    _, rows = lsh_params(CONFIG.candidate_threshold, index.num_perm)
     usable = np.flatnonzero(np.diff(index.shingle_starts()) > 0).astype(np.int32)
     band = cluster_module._band_keys(index, usable, rows, 2 * rows)
     rng = np.random.default_rng(5)
