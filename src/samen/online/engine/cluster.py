@@ -968,11 +968,14 @@ def unique_columns(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 def _impute_ages(names: np.ndarray, ages: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Within one template group, a name stated with an age in some ads and without in others
     is one persona: the ads without get the age the group states most for that name."""
-    ages = ages.astype(np.int64).copy()
+    ages = ages.astype(np.int64)  # a copy already
     known = (names > 0) & (ages >= 0)
     if not known.any():
         return ages
-    slot = groups.astype(np.int64) << 32 | names.astype(np.int64)
+    # Built in place: one int64 array, not three temporaries of every ad (ADR 0103).
+    slot = groups.astype(np.int64)
+    slot <<= 32
+    slot |= names
     triples, counts = unique_columns([slot[known], ages[known]])
     # Per (group, name) the most frequent age: sort by slot, then count descending.
     order = np.lexsort((-counts, triples[0]))
