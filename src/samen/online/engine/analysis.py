@@ -102,7 +102,9 @@ class PersonaAds(Mapping[str, Sequence[int]]):
             start = end
 
 
-@dataclass
+# Slots: one a lead cluster, ~200,000 at ten million ads, each without an attribute dictionary
+# (ADR 0103).
+@dataclass(slots=True)
 class ClusterSummary:
     label: int
     ads: Sequence[int]  # ad indices, in input order
@@ -351,8 +353,10 @@ class _LeadFacts:
         run_sizes = sizes[labels].astype(np.int64)
         ends = np.cumsum(run_sizes)
         runs = ends - run_sizes
-        self._bounds = [0, *ends.tolist()]
-        total = self._bounds[-1]
+        # Per candidate, numpy arrays read one run at a time (as Python lists they were ~40
+        # bytes an ad at ten million ads for the whole loop, ADR 0103).
+        self._bounds = np.r_[np.zeros(1, dtype=np.int64), ends]
+        total = int(self._bounds[-1])
         # Each candidate's run of ``order``, one after the other.
         ads = order[np.repeat(starts[labels] - runs, run_sizes) + np.arange(total)]
         # The columns stay numpy arrays, read one run at a time: as Python lists of every
@@ -372,13 +376,11 @@ class _LeadFacts:
         self._texts = [index.persona(a) for a in ads[first_of].tolist()]
         self._persona_of = persona_of.ravel().astype(np.int32)
         if not total:
-            self._counts: list[list[int]] = []
-            self._price: list[int] = []
-            self._first_day: list[int] = []
-            self._last_day: list[int] = []
-            self._contact_ids: list[int] = []
-            self._contact_counts: list[int] = []
-            self._contact_bounds = [0]
+            none = np.zeros(0, dtype=np.int64)
+            self._counts = np.zeros((0, len(indicators.text)), dtype=np.int64)
+            self._price = self._first_day = self._last_day = none
+            self._contact_ids = self._contact_counts = none
+            self._contact_bounds = np.zeros(1, dtype=np.int64)
             return
         # The ads of each cluster that show each text indicator: one indicator at a time, so
         # that memory holds one column of the candidates' ads, not one an indicator.
@@ -387,14 +389,17 @@ class _LeadFacts:
             np.add.reduceat((masks >> (indicators.bit(i.id).bit_length() - 1)) & 1, runs)
             for i in indicators.text
         ]
-        self._counts = np.stack(columns, axis=1).tolist() if columns else [[] for _ in candidates]
-        self._price = np.add.reduceat(price_flags[ads].astype(np.int64), runs).tolist()
+        self._counts = (
+            np.stack(columns, axis=1) if columns else np.zeros((len(candidates), 0), dtype=np.int64)
+        )
+        del columns
+        self._price = np.add.reduceat(price_flags[ads].astype(np.int64), runs)
         day = np.frombuffer(index.day, dtype=np.int32)[ads].astype(np.int64)
         dated = day > 0
         last = np.maximum.reduceat(np.where(dated, day, 0), runs)
         first = np.minimum.reduceat(np.where(dated, day, np.iinfo(np.int64).max), runs)
-        self._first_day = np.where(last > 0, first, 0).tolist()
-        self._last_day = last.tolist()
+        self._first_day = np.where(last > 0, first, 0)
+        self._last_day = last
         # Each cluster's shared contacts with the number of its ads that use each: one code
         # (cluster's run, contact) per use, counted by one sort.
         ad_starts = contacts._ad_starts
@@ -404,15 +409,13 @@ class _LeadFacts:
         run_of_ad = np.repeat(np.arange(len(candidates), dtype=np.int64), run_sizes)
         codes = np.repeat(run_of_ad, used) << 32 | contacts._ad_contacts[at].astype(np.int64)
         distinct, counts = np.unique(codes, return_counts=True)
-        self._contact_ids = (distinct & 0xFFFFFFFF).tolist()
-        self._contact_counts = counts.tolist()
-        self._contact_bounds = np.searchsorted(
-            distinct >> 32, np.arange(len(candidates) + 1)
-        ).tolist()
+        self._contact_ids = distinct & 0xFFFFFFFF
+        self._contact_counts = counts
+        self._contact_bounds = np.searchsorted(distinct >> 32, np.arange(len(candidates) + 1))
 
     def bounds(self, run: int) -> tuple[int, int]:
         """Where the ``run``-th candidate's ads are in the lists."""
-        return self._bounds[run], self._bounds[run + 1]
+        return int(self._bounds[run]), int(self._bounds[run + 1])
 
     def ads(self, first: int, last: int) -> list[int]:
         return self._ads[first:last].tolist()
@@ -431,17 +434,21 @@ class _LeadFacts:
 
     def days(self, run: int) -> tuple[int, int]:
         """The first and last day (ordinals) of the candidate's dated ads, (0, 0) if none."""
-        return self._first_day[run], self._last_day[run]
+        return int(self._first_day[run]), int(self._last_day[run])
 
     def text_contributions(self, run: int, size: int) -> list[dict]:
         return _counted_text_contributions(
-            self.indicators, size, self._counts[run], self._price[run]
+            self.indicators, size, self._counts[run].tolist(), int(self._price[run])
         )
 
     def contacts(self, run: int) -> Iterator[tuple[int, int]]:
         """(contact, number of the candidate's ads that use it) for each shared contact."""
-        first, last = self._contact_bounds[run], self._contact_bounds[run + 1]
-        return zip(self._contact_ids[first:last], self._contact_counts[first:last], strict=True)
+        first, last = int(self._contact_bounds[run]), int(self._contact_bounds[run + 1])
+        return zip(
+            self._contact_ids[first:last].tolist(),
+            self._contact_counts[first:last].tolist(),
+            strict=True,
+        )
 
 
 def _indicator_kinds(index: Index, ads: list[int]) -> int:
@@ -666,6 +673,9 @@ def analyse(
     facts_of = _LeadFacts(
         index, contacts, clustering, indicators, price_flags, order, starts, sizes, candidates
     )
+    # Not read by the loop: let go before the summaries grow (order alone is 8 bytes an ad,
+    # ADR 0103).
+    del order, starts, facts, multi_labels, price_flags
     for run, (label, kinds, persona_count) in enumerate(candidates):
         size = int(sizes[label])
         first, last = facts_of.bounds(run)

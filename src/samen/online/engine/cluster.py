@@ -604,11 +604,53 @@ def _spilled_template_edges(
     return np.concatenate(edges_l), np.concatenate(edges_r), verified
 
 
+# Keys bucketed at once by the lean loop's compiled bucketing: its table is 32 to 64 bytes a key
+# (537 MB for one band at ten million ads), so a band's keys go through it in parts of about
+# this many (ADR 0103).
+_LEAN_PART = 1 << 21
+
+
+def _parted_bucket_pairs(
+    keys: np.ndarray, usable: np.ndarray
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """``_bucket_pairs`` a part of the keys at a time: the keys split by their top bits (equal
+    keys fall in one part), each part's positions in increasing order, so that each bucket has
+    the same first and previous ad as over all keys: the same star and neighbour pairs (in
+    another order, which the band loop sorts away), in 32-bit ads, with the compiled table
+    and the outputs of one part at a time."""
+    k = len(keys)
+    bits = max(0, math.ceil(math.log2(k / _LEAN_PART))) if k > _LEAN_PART else 0
+    if not bits:
+        return _bucket_pairs(keys, usable)
+    bits = min(bits, 16)
+    part_of = (keys >> np.uint64(64 - bits)).astype(np.uint16)
+    outs = [np.empty(k, dtype=np.int32) for _ in range(4)]
+    stars = nexts = 0
+    for part in range(1 << bits):
+        at = np.flatnonzero(part_of == part).astype(np.int32)
+        m = len(at)
+        local = [np.empty(m, dtype=np.int32) for _ in range(4)]
+        got_stars, got_nexts = _band_pairs(np.ascontiguousarray(keys[at]), *local)
+        for out, got, first, count in zip(
+            outs,
+            local,
+            (stars, stars, nexts, nexts),
+            (got_stars, got_stars, got_nexts, got_nexts),
+            strict=True,
+        ):
+            out[first : first + count] = usable[at[got[:count]]]
+        stars += got_stars
+        nexts += got_nexts
+        del at, local
+    return (outs[0][:stars], outs[1][:stars]), (outs[2][:nexts], outs[3][:nexts])
+
+
 def _lean_pairs(keys: np.ndarray, usable: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """The star pairs, then the neighbour pairs, of one band (``candidates`` of the band loop)
-    as 32-bit ads: by the compiled bucketing when built, else by the stable argsort."""
+    as 32-bit ads: by the compiled bucketing when built (in parts of ``_LEAN_PART`` keys),
+    else by the stable argsort."""
     if _band_pairs is not None:
-        (star_l, star_r), (next_l, next_r) = _bucket_pairs(keys, usable)
+        (star_l, star_r), (next_l, next_r) = _parted_bucket_pairs(keys, usable)
     else:
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
@@ -640,10 +682,23 @@ def _apart_codes(left: np.ndarray, right: np.ndarray, labels: np.ndarray) -> np.
     codes.sort()
     if m < 2:
         return codes.copy()
-    keep = np.empty(m, dtype=bool)
-    keep[0] = True
-    np.not_equal(codes[1:], codes[:-1], out=keep[1:])
-    return codes[keep]
+    # Repeats dropped in place, a step at a time: no second array of every code (ADR 0103).
+    return _compact(codes, lambda first, step, before: step != np.r_[before, step[:-1]])
+
+
+def _compact(codes: np.ndarray, keep_of) -> np.ndarray:
+    """``codes[keep]`` written over ``codes`` itself, a step of ``_LEAN_STEP`` at a time, with
+    ``keep_of(first, step, item before the step)`` the mask of a step (read before any of it is
+    overwritten: what is kept goes at or before where it was). A view of ``codes``."""
+    kept = 0
+    before = codes[:1] - 1  # before the first: never equal to it
+    for first in range(0, len(codes), _LEAN_STEP):
+        step = codes[first : first + _LEAN_STEP]
+        chosen = step[keep_of(first, step, before)]
+        before = step[-1:].copy()
+        codes[kept : kept + len(chosen)] = chosen
+        kept += len(chosen)
+    return codes[:kept]
 
 
 def _verify_codes(
@@ -660,14 +715,15 @@ def _verify_codes(
     """``_verify_band``'s step for one list's sorted distinct pair codes (of ads still apart):
     those the table does not know are verified, edges appended in code order, the rejected ones
     remembered, and the labels (32-bit, numbered by first ad) joined along the new edges."""
-    known = np.zeros(len(codes), dtype=bool)
-    for first in range(0, len(codes), _LEAN_STEP):
-        known[first : first + _LEAN_STEP] = rejected.known(codes[first : first + _LEAN_STEP])
-    codes = codes[~known]
-    del known
+    # Those the table knows dropped in place, a step at a time (the caller's array: nothing
+    # else reads it): no second array of every code (ADR 0103).
+    codes = _compact(codes, lambda first, step, before: ~rejected.known(step))
     if not len(codes):
         return labels, verified
-    left, right = codes >> 32, codes & 0xFFFFFFFF
+    # The pair's ads in 32 bits, as the labels: 8 bytes a pair, not 16, for the verification's
+    # duration and for every edge kept (ADR 0103).
+    left = (codes >> 32).astype(np.int32)
+    right = (codes & 0xFFFFFFFF).astype(np.int32)
     verified += len(codes)
     similar = _similar(left, right, runs, threshold, pool)
     if not similar.all():
@@ -920,11 +976,14 @@ def unique_columns(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 def _impute_ages(names: np.ndarray, ages: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Within one template group, a name stated with an age in some ads and without in others
     is one persona: the ads without get the age the group states most for that name."""
-    ages = ages.astype(np.int64).copy()
+    ages = ages.astype(np.int64)  # a copy already
     known = (names > 0) & (ages >= 0)
     if not known.any():
         return ages
-    slot = groups.astype(np.int64) << 32 | names.astype(np.int64)
+    # Built in place: one int64 array, not three temporaries of every ad (ADR 0103).
+    slot = groups.astype(np.int64)
+    slot <<= 32
+    slot |= names
     triples, counts = unique_columns([slot[known], ages[known]])
     # Per (group, name) the most frequent age: sort by slot, then count descending.
     order = np.lexsort((-counts, triples[0]))
@@ -1232,7 +1291,10 @@ def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     # Hooking the larger root under the smaller leaves each component's smallest ad as its root,
     # which is also its first ad: numbering the roots in order numbers the components by their
     # first ad, without sorting.
-    rank = np.cumsum(parent == np.arange(n, dtype=kind), dtype=np.int64) - 1
+    # The numbers in the ads' width: labels are kept for the whole analysis (4 bytes an ad
+    # fewer in 32 bits, ADR 0103); the same numbers.
+    rank = np.cumsum(parent == np.arange(n, dtype=kind), dtype=kind)
+    np.subtract(rank, 1, out=rank)
     return rank[parent]
 
 
@@ -1332,6 +1394,9 @@ def cluster(
                 )
             finally:
                 runs.close()
+            # Each ad's run start and total weight (16 bytes an ad) are not read after the
+            # template edges: not kept through the persona and contact steps (ADR 0103).
+            del runs, starts
         facts = early.result() if early is not None else _contact_facts(index)
     finally:
         pool.close()
@@ -1341,14 +1406,16 @@ def cluster(
     del facts
     c_left, c_right = (codes >> 32).astype(np.int64), (codes & 0xFFFFFFFF).astype(np.int64)
     del codes
-    contact_ad = np.frombuffer(index.contact_ad, dtype=np.int32).astype(np.int64)
-    contact_id = np.frombuffer(index.contact_id, dtype=np.int32).astype(np.int64)
     template_labels = components(n, t_left, t_right)
     p_left, p_right, links = persona_edges(
         np.frombuffer(index.name, dtype=np.int32),
         np.frombuffer(index.age, dtype=np.int16),
         template_labels,
     )
+    # The index's own 32-bit columns, not int64 copies (~24 bytes an ad, ADR 0103): the steps
+    # below widen what they shift.
+    contact_ad = np.frombuffer(index.contact_ad, dtype=np.int32)
+    contact_id = np.frombuffer(index.contact_id, dtype=np.int32)
     if links:
         p_left, p_right, links = _without_contact_conflicts(
             template_labels, contact_ad, contact_id, is_image, links

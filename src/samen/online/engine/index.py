@@ -12,6 +12,7 @@ compiled table rather than as Python strings (ADR 0095).
 from __future__ import annotations
 
 import operator
+import struct
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import overload
 
 import numpy as np
 
+from .arrays import sorted_unique
 from .partition import ChunkResult
 from .spill import SpillFile
 
@@ -63,6 +65,9 @@ class Interner:
         """Whether each value starts with ``prefix``, a bool a value."""
         return np.array([value.startswith(prefix) for value in self.values], dtype=bool)
 
+    def settle(self) -> None:
+        """Nothing to move: a few thousand values (``CompactInterner.settle``)."""
+
 
 class _PackedValues(Sequence[str]):
     """The strings of a ``CompactInterner`` by number, decoded on demand."""
@@ -86,15 +91,13 @@ class _PackedValues(Sequence[str]):
             number += owner._count
         if not 0 <= number < owner._count:
             raise IndexError(number)
-        ends = owner._ends  # an array("q"): its items are Python ints, read fast
-        return owner._blob[ends[number - 1] if number else 0 : ends[number]].decode()
+        return owner._raw(number).decode()
 
     def __iter__(self) -> Iterator[str]:
-        blob, ends = self._owner._blob, self._owner._ends[: self._owner._count]
-        start = 0
-        for end in ends:
-            yield blob[start:end].decode()
-            start = end
+        for blob, ends, start in self._owner._blocks():
+            for end in ends.tolist():
+                yield blob[start:end].decode()
+                start = end
 
 
 class CompactInterner:
@@ -112,7 +115,60 @@ class CompactInterner:
         self.values = _PackedValues(self)
         self.many([""])
 
+    # Once the index is complete (``settle``), the values and their ends are in files and read
+    # back by number (a few hundred thousand reads at ten million ads, for the contacts of the
+    # lead clusters): ~33 bytes an ad less from the cluster phase on (ADR 0103). The table stays.
+    _values_file: SpillFile | None = None
+    _ends_file: SpillFile | None = None
+    _BLOCK = 1 << 16
+
+    def settle(self) -> None:
+        """Move the values and their ends to files: nothing is added after this (``many`` brings
+        them back first)."""
+        if self._values_file is not None:
+            return
+        values, ends = SpillFile("samen-online-contacts-"), SpillFile("samen-online-ends-")
+        values.append(memoryview(self._blob))
+        ends.append(memoryview(self._ends).cast("B")[: 8 * self._count])
+        self._values_file, self._ends_file = values, ends
+        self._blob, self._ends = bytearray(), array("q")
+
+    def _unsettle(self) -> None:
+        values, ends = self._values_file, self._ends_file
+        if values is None or ends is None:
+            return
+        self._blob = bytearray(values.read(0, values.size))
+        self._ends = array("q", ends.read(0, ends.size))
+        self._values_file = self._ends_file = None
+        values.close()
+        ends.close()
+
+    def _raw(self, number: int) -> bytes:
+        """The UTF-8 bytes of value ``number`` (0 <= number < count)."""
+        if self._ends_file is None or self._values_file is None:
+            ends = self._ends  # an array("q"): its items are Python ints, read fast
+            return bytes(self._blob[ends[number - 1] if number else 0 : ends[number]])
+        if number:
+            start, end = struct.unpack("=qq", self._ends_file.read((number - 1) * 8, 16))
+        else:
+            start, end = 0, struct.unpack("=q", self._ends_file.read(0, 8))[0]
+        return self._values_file.read(start, end - start)
+
+    def _blocks(self) -> Iterator[tuple[bytes | bytearray, np.ndarray, int]]:
+        """``(bytes, ends, start)`` over the values a block at a time: value k of a block is
+        ``bytes[ends[k - 1] - base : ends[k] - base]`` with ``start`` its first one's start,
+        all relative to the block's bytes."""
+        if self._ends_file is None or self._values_file is None:
+            yield self._blob, np.frombuffer(self._ends, dtype=np.int64)[: self._count], 0
+            return
+        base = 0
+        for _, ends in self._ends_file.blocks(np.int64, self._BLOCK):
+            last = int(ends[-1])
+            yield self._values_file.read(base, last - base), ends - base, 0
+            base = last
+
     def _room(self, more: int) -> None:
+        self._unsettle()
         wanted = self._count + more
         if wanted > len(self._ends):
             grown = max(wanted, len(self._ends) + (len(self._ends) >> 1))
@@ -140,24 +196,65 @@ class CompactInterner:
         return numbers
 
     def id_of(self, value: str) -> int:
+        if self._values_file is not None:
+            return self._settled_id_of(value)
         numbers, _ = _intern_table(self._table, self._ends, self._blob, self._count, [value], False)
         number = int(np.frombuffer(numbers, dtype=np.int32)[0])
         if number < 0:
             raise KeyError(value)
         return number
 
+    def _settled_id_of(self, value: str) -> int:
+        """``id_of`` with the values in their file: the compiled table's probe (``table_find``
+        in ``_clusterc.c``: its hash, its slots) in Python, each value whose hash bits match
+        read back and compared byte for byte."""
+        data = value.encode()
+        h = _FNV_OFFSET
+        for byte in data:
+            h = ((h ^ byte) * _FNV_PRIME) & _MASK64
+        h = _mix64(h ^ len(data))
+        table = self._table
+        mask, high = len(table) - 1, h >> 32
+        at = h & mask
+        while True:
+            slot = int(table[at])
+            if not slot:
+                raise KeyError(value)
+            if slot >> 32 == high:
+                number = (slot & 0xFFFFFFFF) - 1
+                if self._raw(number) == data:
+                    return number
+            at = (at + 1) & mask
+
     def starts_with(self, prefix: str) -> np.ndarray:
-        """Whether each value starts with ``prefix``, a bool a value: on the bytes, in numpy."""
+        """Whether each value starts with ``prefix``, a bool a value: on the bytes, in numpy, a
+        block of values at a time."""
         raw = prefix.encode()
-        ends = np.frombuffer(self._ends, dtype=np.int64)[: self._count]
-        starts = np.zeros(self._count, dtype=np.int64)
-        starts[1:] = ends[:-1]
-        found = ends - starts >= len(raw)
-        blob = np.frombuffer(self._blob, dtype=np.uint8)
-        for k, byte in enumerate(raw):
-            at = np.flatnonzero(found)
-            found[at] = blob[starts[at] + k] == byte
-        return found
+        parts = []
+        for blob_bytes, ends, first in self._blocks():
+            starts = np.empty(len(ends), dtype=np.int64)
+            starts[:1] = first
+            starts[1:] = ends[:-1]
+            found = ends - starts >= len(raw)
+            blob = np.frombuffer(blob_bytes, dtype=np.uint8)
+            for k, byte in enumerate(raw):
+                at = np.flatnonzero(found)
+                found[at] = blob[starts[at] + k] == byte
+            parts.append(found)
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+
+_FNV_OFFSET, _FNV_PRIME, _MASK64 = 0xCBF29CE484222325, 0x100000001B3, (1 << 64) - 1
+
+
+def _mix64(x: int) -> int:
+    """``mix64`` of ``_clusterc.c``."""
+    x ^= x >> 33
+    x = (x * 0xFF51AFD7ED558CCD) & _MASK64
+    x ^= x >> 33
+    x = (x * 0xC4CEB9FE1A85EC53) & _MASK64
+    x ^= x >> 33
+    return x
 
 
 def make_interner() -> Interner | CompactInterner:
@@ -171,9 +268,13 @@ class StringColumn:
 
     _BLOCK = 65_536
 
-    def __init__(self) -> None:
+    def __init__(self, spill_ends: bool = False) -> None:
         self._data = SpillFile("samen-online-strings-")
-        self._ends = array("q")
+        # With ``spill_ends`` the ends too are in a file (8 bytes an ad less, ADR 0103): for a
+        # column read in order or string by string, never by ``take`` in bulk (the ids).
+        self._ends: array | SpilledColumn = (
+            SpilledColumn("q", "samen-online-string-ends-") if spill_ends else array("q")
+        )
 
     def extend(self, values: Iterable[str]) -> None:
         if _pack_strings is not None and type(values) is list:
@@ -181,12 +282,28 @@ class StringColumn:
             self._ends.frombytes(packed_ends)
             self._data.append(data)
             return
-        ends, position = self._ends, self._data.size
+        ends, position = array("q"), self._data.size
         encoded = [value.encode() for value in values]
         for raw in encoded:
             position += len(raw)
             ends.append(position)
+        self._ends.frombytes(ends.tobytes())
         self._data.append(b"".join(encoded))
+
+    def _all_ends(self) -> np.ndarray:
+        ends = self._ends
+        return ends.array() if isinstance(ends, SpilledColumn) else np.frombuffer(ends, np.int64)
+
+    def _end_blocks(self) -> Iterator[np.ndarray]:
+        """The ends, ``_BLOCK`` at a time."""
+        ends = self._ends
+        if isinstance(ends, SpilledColumn):
+            for _, block in ends.blocks(self._BLOCK):
+                yield block
+            return
+        every = np.frombuffer(ends, dtype=np.int64)
+        for first in range(0, len(every), self._BLOCK):
+            yield every[first : first + self._BLOCK]
 
     def __len__(self) -> int:
         return len(self._ends)
@@ -208,7 +325,7 @@ class StringColumn:
         wanted = np.unique(np.fromiter(positions, dtype=np.int64))
         if not len(wanted):
             return {}
-        ends = np.frombuffer(self._ends, dtype=np.int64)
+        ends = self._all_ends()
         stop = ends[wanted]
         start = np.where(wanted > 0, ends[np.maximum(wanted - 1, 0)], 0)
         fresh = np.ones(len(wanted), dtype=bool)
@@ -234,21 +351,76 @@ class StringColumn:
         return out
 
     def __iter__(self) -> Iterator[str]:
-        ends = self._ends
-        for first in range(0, len(ends), self._BLOCK):
-            last = min(first + self._BLOCK, len(ends))
-            base = ends[first - 1] if first else 0
-            data = self._data.read(base, ends[last - 1] - base)
+        base = 0
+        for block in self._end_blocks():
+            last = int(block[-1])
+            data = self._data.read(base, last - base)
             start = 0
-            for end in ends[first:last]:
+            for end in block.tolist():
                 yield data[start : end - base].decode()
                 start = end - base
+            base = last
+
+    def close(self) -> None:
+        self._data.close()
+        if isinstance(self._ends, SpilledColumn):
+            self._ends.close()
+
+
+class SpilledColumn:
+    """A fixed-width column kept in a spill file instead of memory: for the columns that a scan
+    reads back for a handful of ads only (the line and byte offset of the ads a report quotes,
+    of the repeated ids) or once in order (the ids' hashes, by ``Index.duplicate_ids``). Filled
+    as ``array`` is (``frombytes``, ``extend``); an item is one ``pread`` (ADR 0103)."""
+
+    def __init__(self, typecode: str, prefix: str) -> None:
+        self.typecode = typecode
+        self.dtype = np.dtype(typecode)
+        self.itemsize = self.dtype.itemsize
+        self._unpack = struct.Struct("=" + typecode).unpack
+        self._data = SpillFile(prefix)
+
+    def frombytes(self, raw: bytes) -> None:
+        self._data.append(raw)
+
+    def extend(self, values: Iterable[int]) -> None:
+        self._data.append(array(self.typecode, values).tobytes())
+
+    def __len__(self) -> int:
+        return self._data.size // self.itemsize
+
+    def __getitem__(self, position: int) -> int:
+        size = len(self)
+        position = operator.index(position)
+        if position < 0:
+            position += size
+        if not 0 <= position < size:
+            raise IndexError(position)
+        return int(self._unpack(self._data.read(position * self.itemsize, self.itemsize))[0])
+
+    def array(self, first: int = 0, last: int | None = None) -> np.ndarray:
+        """Items ``first:last`` as a numpy array (one read)."""
+        return self._data.array(self.dtype, first, len(self) if last is None else last)
+
+    # Items a block of ``blocks``: 8 MB of int64.
+    BLOCK_ROWS = 1 << 20
+
+    def blocks(self, rows: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+        """``(first item, items)`` over the column, ``rows`` at a time."""
+        return self._data.blocks(self.dtype, rows or self.BLOCK_ROWS)
+
+    def __iter__(self) -> Iterator[int]:
+        for _, block in self.blocks():
+            yield from block.tolist()
+
+    def tobytes(self) -> bytes:
+        return self._data.read(0, self._data.size)
 
     def close(self) -> None:
         self._data.close()
 
 
-def _extend(column: array, values: Iterable | np.ndarray) -> None:
+def _extend(column: array | SpilledColumn, values: Iterable | np.ndarray) -> None:
     """Append to a fixed-width column from a list or, without a Python object an item, an array."""
     if isinstance(values, np.ndarray):
         column.frombytes(values.astype(column.typecode, copy=False).tobytes())
@@ -258,10 +430,20 @@ def _extend(column: array, values: Iterable | np.ndarray) -> None:
 
 @dataclass
 class Index:
-    ids: StringColumn = field(default_factory=StringColumn)
-    file_index: array = field(default_factory=lambda: array("i"))
-    line_number: array = field(default_factory=lambda: array("i"))
-    offset: array = field(default_factory=lambda: array("q"))  # byte offset of the line, or -1
+    # Read in order (clusters.csv) or one by one (the ads a report names): ends in a file too.
+    ids: StringColumn = field(default_factory=lambda: StringColumn(spill_ends=True))
+    # Where each ad is in its input, read back for the few ads a report quotes or whose id
+    # repeats: in files, not memory (16 bytes an ad, ADR 0103).
+    file_index: SpilledColumn = field(
+        default_factory=lambda: SpilledColumn("i", "samen-online-file-")
+    )
+    line_number: SpilledColumn = field(
+        default_factory=lambda: SpilledColumn("i", "samen-online-line-")
+    )
+    # Byte offset of the line, or -1.
+    offset: SpilledColumn = field(
+        default_factory=lambda: SpilledColumn("q", "samen-online-offset-")
+    )
     urls: StringColumn = field(default_factory=StringColumn)
     day: array = field(default_factory=lambda: array("i"))
     city: array = field(default_factory=lambda: array("i"))
@@ -289,8 +471,11 @@ class Index:
     bad: list[tuple[int, int, str]] = field(default_factory=list)
     _personas: dict[int, str] = field(default_factory=dict)
     # hash() of each ad's id, taken as chunks arrive (while the workers still run) rather than
-    # by reading every id back from its file at the end, when the coordinator works alone.
-    _id_hashes: array = field(default_factory=lambda: array("q"))
+    # by reading every id back from its file at the end, when the coordinator works alone; in a
+    # file, read back once by ``duplicate_ids`` (8 bytes an ad, ADR 0103).
+    _id_hashes: SpilledColumn = field(
+        default_factory=lambda: SpilledColumn("q", "samen-online-id-hashes-")
+    )
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -380,6 +565,14 @@ class Index:
             spilled.close()
         self.ids.close()
         self.urls.close()
+        for column in (self.file_index, self.line_number, self.offset, self._id_hashes):
+            if isinstance(column, SpilledColumn):
+                column.close()
+
+    def settle(self) -> None:
+        """The index is complete: what only a few reads need from now on goes to files (the
+        contacts' values, ADR 0103). Adding to it afterwards still works, slower."""
+        self.contacts.settle()
 
     def shingle_starts(self) -> np.ndarray:
         """The start of each ad's shingle run (n + 1 offsets into ``shingles``)."""
@@ -389,22 +582,48 @@ class Index:
 
     def duplicate_ids(self) -> list[tuple[int, int, str]]:
         """``(file_index, line_number, reason)`` for every ad whose id an earlier ad already has.
-        The ads are kept (a repost under the same id is still evidence); the analyst is told."""
+        The ads are kept (a repost under the same id is still evidence); the analyst is told.
+
+        An ad is compared with the first ad of its run of equal hashes (in hash order, ads in
+        input order within a run). Found with one sorted copy of the hashes (the hash values
+        that repeat) and a pass over the hashes in blocks (the ads with such a hash): 8 bytes an
+        ad for a moment, where an argsort with its companions held ~50 (ADR 0103)."""
         if len(self) < 2:
             return []
-        hashes = np.frombuffer(self._id_hashes, dtype=np.int64)
-        order = np.argsort(hashes, kind="stable")
-        sorted_hashes = hashes[order]
-        found: list[tuple[int, int, str]] = []
-        # Each ad whose hash equals the one before it in hash order is compared with the first
-        # ad of its run of equal hashes: found in numpy, so that Python walks only those ads
-        # (a few), not every ad.
+        column: SpilledColumn | np.ndarray = self._id_hashes
+        if isinstance(column, SpilledColumn):
+            ordered = column.array()
+            blocks: Iterable[tuple[int, np.ndarray]] = column.blocks()
+        else:  # an array given in its place (tests)
+            given = np.asarray(column, dtype=np.int64)
+            ordered = given.copy()
+            rows = SpilledColumn.BLOCK_ROWS
+            blocks = ((first, given[first : first + rows]) for first in range(0, len(given), rows))
+        ordered.sort()
+        repeated_hashes = sorted_unique(ordered[1:][ordered[1:] == ordered[:-1]])
+        del ordered
+        if not len(repeated_hashes):
+            return []
+        ads, hashes = [], []
+        for first, block in blocks:
+            at = np.minimum(np.searchsorted(repeated_hashes, block), len(repeated_hashes) - 1)
+            hit = np.flatnonzero(repeated_hashes[at] == block)
+            ads.append(hit + first)
+            hashes.append(block[hit])
+        ad_of = np.concatenate(ads)
+        hash_of = np.concatenate(hashes)
+        # The ads with a repeated hash in hash order, input order within a run (stable).
+        order = np.argsort(hash_of, kind="stable")
+        sorted_hashes, sorted_ads = hash_of[order], ad_of[order]
         positions = np.arange(len(order))
         same = np.zeros(len(order), dtype=bool)
         np.equal(sorted_hashes[1:], sorted_hashes[:-1], out=same[1:])
         heads = np.maximum.accumulate(np.where(same, 0, positions))
         repeated = np.flatnonzero(same)
-        for ad, head in zip(order[repeated].tolist(), order[heads[repeated]].tolist(), strict=True):
+        found: list[tuple[int, int, str]] = []
+        for ad, head in zip(
+            sorted_ads[repeated].tolist(), sorted_ads[heads[repeated]].tolist(), strict=True
+        ):
             if self.ids[ad] == self.ids[head]:
                 found.append(
                     (

@@ -465,18 +465,22 @@ def _analyse(
     # What does not depend on the clusters (the duplicate ids, the analysis' contacts index
     # and price flags) is made on a thread beside the cluster phase, whose threads leave part of
     # a second core idle, rather than on the critical path before and after it (ADR 0102).
-    # Only with threads and the shingles in memory: spilled, the band loop's memory comes first.
+    # Only with threads and the shingles in memory: spilled, the band loop's memory comes first,
+    # and the contacts' values go to files before it (ADR 0103).
     beside = (
         ThreadPoolExecutor(1, thread_name_prefix="samen-beside")
         if threads.THREADS > 1 and shingles_in_memory(index)
         else None
     )
     try:
-        early = beside.submit(_label_free, index, indicators) if beside is not None else None
-        clustering = cluster(index, config.threshold, config.candidate_threshold)
-        duplicates, facts_before = (
-            early.result() if early is not None else (index.duplicate_ids(), None)
-        )
+        if beside is None:
+            duplicates, facts_before = index.duplicate_ids(), None
+            index.settle()
+            clustering = cluster(index, config.threshold, config.candidate_threshold)
+        else:
+            early = beside.submit(_label_free, index, indicators)
+            clustering = cluster(index, config.threshold, config.candidate_threshold)
+            duplicates, facts_before = early.result()
     finally:
         if beside is not None:
             beside.shutdown()

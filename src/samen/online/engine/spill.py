@@ -39,7 +39,7 @@ class SpillFile:
             self._closer = weakref.finalize(self, self._file.close)
         return self._file
 
-    def append(self, data: bytes | np.ndarray) -> None:
+    def append(self, data: bytes | bytearray | memoryview | np.ndarray) -> None:
         raw = data.tobytes() if isinstance(data, np.ndarray) else data
         if not raw:
             return

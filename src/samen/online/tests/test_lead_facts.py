@@ -163,6 +163,37 @@ def test_the_compact_interner_numbers_as_the_dictionary():
     assert compact.starts_with("img:").any()
 
 
+def test_a_settled_compact_interner_answers_as_the_dictionary(monkeypatch):
+    """With its values and ends moved to files (``settle``, ADR 0103) the interner gives the
+    dictionary's values (one by one, sliced, iterated across blocks), numbers by ``id_of`` (the
+    table's probe redone in Python), ``KeyError`` and prefixes; adding to it afterwards brings
+    the values back and numbers as before."""
+    monkeypatch.setattr(CompactInterner, "_BLOCK", 7)  # many blocks, some of empty values
+    rng = np.random.default_rng(11)
+    pool = [f"tel:+31{k}" for k in rng.integers(0, 10**6, 3_000).tolist()]
+    pool += ["", "é", "img:ab", "img:", "img", "ëë", "x" * 300, "x" * 299, "日本", "\x00"]
+    compact, plain = CompactInterner(), Interner()
+    items = [pool[k] for k in rng.integers(0, len(pool), 4_000).tolist()]
+    assert compact.many(items) == plain.many(items)
+    compact.settle()
+    assert compact._values_file is not None and not compact._blob and not compact._ends
+    assert len(compact) == len(plain) > 2_000
+    assert list(compact.values) == plain.values
+    assert [compact.values[k] for k in (0, 1, -1, len(plain) - 2)] == [
+        plain.values[k] for k in (0, 1, -1, len(plain) - 2)
+    ]
+    assert compact.values[2:9] == plain.values[2:9]
+    assert [compact.id_of(v) for v in plain.values] == list(range(len(plain)))
+    for missing in ("never seen", "tel:+31", "x" * 301, "img:a"):
+        with pytest.raises(KeyError):
+            compact.id_of(missing)
+    for prefix in ("img:", "tel:+31", "", "x" * 300, "日"):
+        assert compact.starts_with(prefix).tolist() == plain.starts_with(prefix).tolist()
+    more = ["new one", *pool[:50], "another"]
+    assert compact.many(more) == plain.many(more)
+    assert compact._values_file is None and list(compact.values) == plain.values
+
+
 def _compact_hashes(strings: list[str]) -> np.ndarray:
     """``hash_bytes`` of ``_clusterc.c`` (FNV-1a, then mixed) in numpy, for strings of one
     length: the test below checks it against the table the extension fills."""
@@ -216,11 +247,35 @@ def test_the_compact_interner_compares_bytes_when_hash_bits_collide():
     assert (at[b] - int(slot[second])) % 2048 > gap
     assert [compact.id_of(v) for v in plain.values] == list(range(len(plain)))
     assert list(compact.values) == plain.values
+    # Settled (ADR 0103): the probe in Python passes the first's slot by comparing the bytes
+    # read back from the file.
+    compact.settle()
+    assert (compact.id_of(pool[first]), compact.id_of(pool[second])) == (a, b)
+    assert [compact.id_of(v) for v in plain.values] == list(range(len(plain)))
     # And after the table grows (rehashed from the bytes).
     more = pool[:3_000]
     assert compact.many(more) == plain.many(more)
     assert compact.many([pool[second], pool[first]]) == plain.many([pool[second], pool[first]])
     assert list(compact.values) == plain.values
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_strings_with_their_ends_in_a_file_read_as_those_in_memory(monkeypatch, compiled):
+    """A column whose ends are in a file too (the ids, ADR 0103) gives the strings of one whose
+    ends are in memory: in order across blocks, one by one (also from the end), and by take."""
+    if not compiled:
+        monkeypatch.setattr(index_module, "_pack_strings", None)
+    monkeypatch.setattr(StringColumn, "_BLOCK", 3)
+    chunks = [["ad-1", "", "é-ü", "x" * 70_000], [], ["日本", "last", ""], ["a", "b"]]
+    spilled, memory = StringColumn(spill_ends=True), StringColumn()
+    for chunk in chunks:
+        spilled.extend(chunk)
+        memory.extend(chunk)
+    flat = [s for chunk in chunks for s in chunk]
+    assert not isinstance(spilled._ends, array) and len(spilled) == len(memory) == len(flat)
+    assert list(spilled) == list(memory) == flat
+    assert [spilled[k] for k in range(-len(flat), len(flat))] == flat + flat
+    assert spilled.take([8, 0, 3, 3, 5]) == memory.take([8, 0, 3, 3, 5])
 
 
 def test_strings_packed_in_c_as_encoded_one_by_one(monkeypatch):

@@ -5,6 +5,7 @@ bound made small enough that each spill, step and block boundary is crossed many
 
 import json
 
+import numpy as np
 import pytest
 
 from samen.online.engine import ScanConfig, scan
@@ -45,6 +46,7 @@ def _tiny(monkeypatch):
     monkeypatch.setattr(cluster_module, "IN_MEMORY_RECORDS", 0)
     monkeypatch.setattr(cluster_module, "ALL_BAND_KEYS_BYTES", 0)
     monkeypatch.setattr(cluster_module, "_LEAN_STEP", 7)
+    monkeypatch.setattr(cluster_module, "_LEAN_PART", 64)
     monkeypatch.setattr(RejectedCache, "MAX_BITS", 4)
     monkeypatch.setattr(Index, "_BLOCK_ROWS", 97)
     monkeypatch.setattr(shingles_module, "READ_WASTE", 1 << 12)
@@ -88,10 +90,39 @@ def test_lean_edges_equal_the_in_memory_edges_in_order(loaded, monkeypatch, thre
             index, spilled, CONFIG.threshold, CONFIG.candidate_threshold, pool
         )
     spilled.close()
-    assert lean[0].tobytes() == exact[0].tobytes()
-    assert lean[1].tobytes() == exact[1].tobytes()
+    # The lean loop's ads are 32-bit (ADR 0103): the same numbers, in the same order.
+    assert lean[0].dtype == lean[1].dtype == np.int32
+    assert lean[0].astype(np.int64).tobytes() == exact[0].astype(np.int64).tobytes()
+    assert lean[1].astype(np.int64).tobytes() == exact[1].astype(np.int64).tobytes()
     assert len(exact[0]) > 500
     assert lean[2] >= exact[2]
+
+
+@pytest.mark.parametrize("part", [1, 16, 300, 1 << 21])
+def test_band_pairs_made_a_part_at_a_time_equal_those_of_all_keys(loaded, monkeypatch, part):
+    """The lean loop's bucketing in parts of the keys (ADR 0103) gives the star pairs and the
+    neighbour pairs of the bucketing of all keys at once: the same pairs (a list's order is
+    sorted away), in 32-bit ads. On a band's real keys and on keys with long runs."""
+    if cluster_module._band_pairs is None:
+        pytest.skip("the compiled bucketing is not built")
+    monkeypatch.setattr(cluster_module, "_LEAN_PART", part)
+    index = loaded.index
+    _, rows = lsh_params(CONFIG.candidate_threshold, index.num_perm)
+    usable = np.flatnonzero(np.diff(index.shingle_starts()) > 0).astype(np.int32)
+    band = cluster_module._band_keys(index, usable, rows, 2 * rows)
+    rng = np.random.default_rng(5)
+    # Keys of every top bits, with repeats: long runs, pairs, singles.
+    drawn = rng.integers(0, 2**63, 400, dtype=np.int64).astype(np.uint64) * np.uint64(2)
+    crowded = drawn[rng.integers(0, 400, len(usable))]
+    for keys in (band, crowded):
+        whole = cluster_module._bucket_pairs(keys, usable)
+        parted = cluster_module._parted_bucket_pairs(keys, usable)
+        for (left, right), (left_0, right_0) in zip(parted, whole, strict=True):
+            assert left.dtype == right.dtype == np.int32
+            codes = np.sort(left.astype(np.int64) << 32 | right)
+            codes_0 = np.sort(left_0.astype(np.int64) << 32 | right_0)
+            assert codes.tobytes() == codes_0.tobytes()
+            assert len(codes) > 50
 
 
 def test_band_key_files_hold_the_keys_in_memory(loaded):
