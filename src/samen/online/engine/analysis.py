@@ -619,6 +619,9 @@ def analyse(
     price = indicators.by_id.get("price_below_median")
     early = facts_before if facts_before is not None else label_free_facts(index, indicators)
     contacts, price_flags, medians = early.contacts, early.price_flags, early.price_medians
+    # Not kept beyond its parts: the `del price_flags` before the loop below frees the flags
+    # (a byte an ad) when this function made them, as in a spilled scan (ADR 0103).
+    del early
 
     many_personas = indicators.by_id.get("contact_many_personas")
     many_cities = indicators.by_id.get("template_many_cities")
