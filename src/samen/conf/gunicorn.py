@@ -4,7 +4,8 @@ Environment: SAMEN_WORKERS (processes, default cores + 1, at most 9), SAMEN_THRE
 default 4), SAMEN_WORKER_CONNECTIONS (per worker, default gunicorn's 1,000), SAMEN_KEEPALIVE
 (seconds a connection may wait for its next request, default 5; 0: one request per connection),
 SAMEN_FAIR_ACCEPT (default 1: FairThreadWorker below; 0: gunicorn's own gthread worker),
-SAMEN_TIMEOUT (default 60 s: the longest request is a report export), SAMEN_ACCESS_LOG
+SAMEN_TIMEOUT (default 60 s: the longest request is a report export), SAMEN_MAX_REQUESTS
+(requests a worker serves before it is replaced, default 20,000, 0: never), SAMEN_ACCESS_LOG
 ("-" for stdout, the default; empty for none). With PROMETHEUS_MULTIPROC_DIR set, a worker that
 exits is marked dead for the metrics (child_exit below).
 """
@@ -64,9 +65,18 @@ worker_connections = int(os.environ.get("SAMEN_WORKER_CONNECTIONS", "1000"))
 timeout = int(os.environ.get("SAMEN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = int(os.environ.get("SAMEN_KEEPALIVE", "5"))
-# A worker is replaced after this many requests (with jitter), so a slow leak cannot grow forever.
-max_requests = 2000
-max_requests_jitter = 200
+# A worker is replaced after this many requests (with a tenth as jitter, so the workers do not
+# all restart at once), so a slow leak cannot grow forever; 0 never replaces one. A worker that is
+# not replaced grew by ~0.37 MB per 1,000 requests (165 -> 184 MB over 50,000 requests of the
+# case list and the floor, linear, 44 full collections among them), so 20,000 bounds that at
+# ~7.5 MB. Each replacement costs: the kept-alive connections of the old worker closed (their
+# clients reconnect to the others, and the new worker often serves none of them until they
+# reconnect again), a fork, and a new worker whose first ~150 list requests cost 0.5-0.8 ms of
+# CPU more each (its pages copied from the master's on first write, its database connections
+# made, its caches filled): 70-120 ms a replacement. At 2,000 that was one replacement in every
+# ~2,000 requests per worker (ADR 0104).
+max_requests = int(os.environ.get("SAMEN_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
 # Request lines and headers are capped well below gunicorn's defaults: Samen has no long URLs.
 limit_request_line = 4094
 forwarded_allow_ips = os.environ.get("SAMEN_FORWARDED_ALLOW_IPS", "127.0.0.1")
