@@ -78,38 +78,3 @@ def test_worker_cpu_shares_busiest_first_a_new_worker_from_its_start():
     assert bench.CpuSampler.worker_shares(before, after) == pytest.approx([0.75, 0.25, 0.0])
     assert bench.shares([0.6, 0.4]) == "60/40"
     assert bench.CpuSampler.worker_shares(before, before) == []
-
-
-def test_the_probe_does_the_same_work_every_call():
-    first = bench.probe_work()
-    table, order = bench._probe_data
-    assert len(order) == 20_000 and all(key in table for key in order)
-    assert bench.probe_work() == first  # the same look-ups, not new ones
-
-
-def test_a_runs_probe_figure_is_the_median_of_the_samples_taken_during_it():
-    samples = [(10.0, 5.0), (10.25, 9.0), (10.5, 6.0), (10.75, 7.0), (11.0, 30.0)]
-    assert bench.probe_between(samples, 10.2, 10.8) == 7.0  # 9, 6, 7: not the 5 or the 30
-    assert bench.probe_between(samples, 10.0, 10.5) == 6.0  # both ends count
-    assert bench.probe_between(samples, 12.0, 13.0) == 0.0  # none taken
-    runs = [{"probe_ms": 8.0}, {"probe_ms": 0.0}, {"probe_ms": 6.0}, {}, {"probe_ms": 7.0}]
-    assert bench.probe_spread(runs) == (6.0, 7.0, 8.0)  # runs without a sample left out
-    assert bench.probe_spread([{}]) == (0.0, 0.0, 0.0)
-
-
-def test_the_probe_process_samples_until_closed():
-    import time
-
-    probe = bench.Probe()
-    try:
-        t0 = time.time()
-        deadline = t0 + 30
-        while len(probe.samples) < 2 and time.time() < deadline:
-            time.sleep(0.05)
-        assert len(probe.samples) >= 2
-        assert probe.between(t0 - 60, time.time()) > 0.0
-        stamps = [t for t, _ in probe.samples]
-        assert stamps == sorted(stamps) and stamps[1] - stamps[0] >= 0.2  # four a second
-    finally:
-        probe.close()
-    assert probe.proc.poll() is not None  # stopped, not left running
