@@ -69,12 +69,12 @@ keepalive = int(os.environ.get("SAMEN_KEEPALIVE", "5"))
 # all restart at once), so a slow leak cannot grow forever; 0 never replaces one. A worker that is
 # not replaced grew by ~0.37 MB per 1,000 requests (165 -> 184 MB over 50,000 requests of the
 # case list and the floor, linear, 44 full collections among them), so 20,000 bounds that at
-# ~7.5 MB. Each replacement costs: the kept-alive connections of the old worker closed (their
-# clients reconnect to the others, and the new worker often serves none of them until they
-# reconnect again), a fork, and a new worker whose first ~150 list requests cost 0.5-0.8 ms of
-# CPU more each (its pages copied from the master's on first write, its database connections
-# made, its caches filled): 70-120 ms a replacement. At 2,000 that was one replacement in every
-# ~2,000 requests per worker (ADR 0104).
+# ~8 MB. Each replacement costs ~200-250 ms of CPU: the old worker's interpreter teardown (120-140
+# ms; it writes the reference counts of the objects it shares with the master, so their pages are
+# copied on the way out), and the new worker's first ~150 list requests at 0.5-0.8 ms more each
+# (the same pages copied on first write, its connections made, its caches filled); and the old
+# worker's kept-alive connections are closed mid-burst. At 2,000 the bench's three workers were
+# all replaced in the same round (ADR 0104).
 max_requests = int(os.environ.get("SAMEN_MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 10
 # Request lines and headers are capped well below gunicorn's defaults: Samen has no long URLs.
