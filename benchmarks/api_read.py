@@ -19,7 +19,9 @@ per process; --db both|sqlite|postgres, default both):
      gunicorn processes, of the PostgreSQL backends serving them and of the clients (read from
      /proc around the timed requests: on a shared machine these tell what a change costs when
      the latencies cannot), the load average, and a last line `RESULT key=value ...`; gunicorn
-     is stopped also on error.
+     is stopped also on error. While the runs go on, a process of its own times a fixed piece
+     of Python four times a second (the probe): how fast the shared machine ran Python during
+     each run. The list's CPU per request follows it (ADR 0104); the floor's hardly does.
 
 Only loopback traffic. Test keys for identifying data are generated per run and passed to the
 child processes through the environment; nothing is written to var/.
@@ -801,6 +803,86 @@ class CpuSampler:
 
 
 # --------------------------------------------------------------------------------------------
+# How fast the shared machine runs Python just now (the probe)
+# --------------------------------------------------------------------------------------------
+
+_PROBE_KEYS = 60_000
+_PROBE_LOOKUPS = 20_000
+_probe_data: tuple[dict[str, int], list[str]] = ({}, [])
+
+
+def probe_work() -> int:
+    """A fixed piece of Python: 20,000 look-ups, in a fixed shuffled order, in a dict of 60,000
+    string keys (some MB, more than a core's own caches hold, as a list request's objects are).
+    The same work every call (its sum says so); built once per process."""
+    table, order = _probe_data
+    if not order:
+        rng = random.Random(104)
+        keys = [f"k{rng.randrange(10**9)}" for _ in range(_PROBE_KEYS)]
+        table.update((k, i) for i, k in enumerate(keys))
+        order.extend(rng.sample(keys, _PROBE_LOOKUPS))
+    total = 0
+    for key in order:
+        total += table[key]
+    return total
+
+
+PROBE_FLAG = "--probe-loop"  # argv of the probe's own process (main runs probe_loop)
+
+
+def probe_loop(interval: float = 0.25) -> int:
+    """Print "<time.time()> <CPU ms of probe_work>" every `interval` seconds until stopped. CPU
+    time, not wall time: a higher figure means the same instructions took longer to run (other
+    processes in the caches and on the cores), not that the probe waited for a core. About 6 ms
+    of CPU a quarter second: a few percent of one core, alike for floor and scenario runs."""
+    probe_work()  # built outside the timing
+    while True:
+        now = time.time()
+        t0 = time.thread_time()
+        probe_work()
+        print(f"{now:.3f} {(time.thread_time() - t0) * 1000:.3f}", flush=True)
+        time.sleep(interval)
+
+
+def probe_between(samples: list[tuple[float, float]], t0: float, t1: float) -> float:
+    """The median probe figure of the samples taken from t0 to t1 (0.0: none taken)."""
+    values = [ms for t, ms in samples if t0 <= t <= t1]
+    return statistics.median(values) if values else 0.0
+
+
+class Probe:
+    """probe_loop in a process of its own, its lines collected by a thread of this one."""
+
+    def __init__(self) -> None:
+        self.samples: list[tuple[float, float]] = []
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, PROBE_FLAG],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            t, ms = line.split()
+            self.samples.append((float(t), float(ms)))
+
+    def between(self, t0: float, t1: float) -> float:
+        return probe_between(list(self.samples), t0, t1)
+
+    def close(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------------------------
 # Which worker serves which connection
 # --------------------------------------------------------------------------------------------
 
@@ -935,6 +1017,7 @@ class Run:
     owners: list[int] = field(default_factory=list)
     by_client: list[list[float]] = field(default_factory=list)
     worker_cpu: list[float] = field(default_factory=list)  # shares of the workers' CPU time
+    probe_ms: float = 0.0  # the probe's median CPU ms during the run (0.0: no sample)
 
     @property
     def median(self) -> float:
@@ -1151,9 +1234,13 @@ def measure_database(args: argparse.Namespace, url: str) -> dict[str, object]:
         env["SAMEN_CACHE"] = "database"
         samen = str(ROOT / ".venv" / "bin" / "samen")
         subprocess.run([samen, "createcachetable"], env=env, check=True)
-    with gunicorn(env, workers=args.workers, threads=args.threads, production=args.production) as (
-        port,
-        server_pid,
+    with (
+        gunicorn(env, workers=args.workers, threads=args.threads, production=args.production) as (
+            port,
+            server_pid,
+        ),
+        # From before the first run to after the last; stopped before gunicorn (ADR 0104).
+        contextlib.closing(Probe()) as probe,
     ):
         cpu = CpuSampler(server_pid, None if url.startswith("sqlite:") else url)
         registrar = token_for(port, "demo-registrar", DEMO_PASSWORD)
@@ -1178,10 +1265,12 @@ def measure_database(args: argparse.Namespace, url: str) -> dict[str, object]:
         for rnd in range(1, args.rounds + 1):
             for sc in scenarios:
                 for c in clients:
+                    t0 = time.time()
                     run = measure(
                         port, sc, c, args.requests, args.max_seconds, warmup=3 if c > 1 else 10,
                         cpu=cpu, server_pid=server_pid,
                     )  # fmt: skip
+                    run.probe_ms = probe.between(t0, time.time())
                     run.round = rnd
                     runs.append(run)
                     split = worker_split(run.owners, run.by_client)
@@ -1191,7 +1280,7 @@ def measure_database(args: argparse.Namespace, url: str) -> dict[str, object]:
                         f"{run.rps:6.1f} req/s  cpu/req app {run.cpu_ms['app']:.2f} "
                         f"db {run.cpu_ms['db']:.2f} client {run.cpu_ms['client']:.2f} ms  "
                         f"conns/worker {'/'.join(str(k) for k, _ in split) or '-'}  "
-                        f"cpu/worker {shares(run.worker_cpu)}"
+                        f"cpu/worker {shares(run.worker_cpu)}  probe {run.probe_ms:.1f} ms"
                     )
         cpu.close()
     return {
@@ -1215,6 +1304,7 @@ def measure_database(args: argparse.Namespace, url: str) -> dict[str, object]:
                 "latencies_ms": [round(v, 3) for v in r.latencies_ms],
                 "split": worker_split(r.owners, r.by_client),
                 "worker_cpu": r.worker_cpu,
+                "probe_ms": r.probe_ms,
             }
             for r in runs
         ],
@@ -1264,6 +1354,7 @@ def print_rounds(db: str, runs: list[dict], figures: dict[str, str]) -> None:
     head = (
         f"{'scenario':<10} {'clients':>7} {'round':>5} {'floor p95':>9} {'floor r/s':>9} "
         f"{'p95':>8} {'req/s':>7} {'ratio':>6}  conns/worker floor; scenario  cpu % per worker"
+        "  probe ms"
     )
     print(head)
     print("-" * len(head))
@@ -1277,6 +1368,7 @@ def print_rounds(db: str, runs: list[dict], figures: dict[str, str]) -> None:
                 spread = "/".join(str(k) for k, _ in f["split"]) or "-"
                 spread += "; " + ("/".join(str(k) for k, _ in r["split"]) or "-")
                 spread += f"  {shares(f['worker_cpu'])}; {shares(r['worker_cpu'])}"
+                spread += f"  {f.get('probe_ms', 0.0):.1f}; {r.get('probe_ms', 0.0):.1f}"
                 print(
                     f"{key:<10} {c:>7} {r['round']:>5} {f['p95']:>9.1f} {f['rps']:>9.1f} "
                     f"{r['p95']:>8.1f} {r['rps']:>7.1f} {r['p95'] / f['p95']:>5.1f}x  {spread}"
@@ -1297,6 +1389,15 @@ def print_rounds(db: str, runs: list[dict], figures: dict[str, str]) -> None:
             figures[f"{prefix}_max"] = f"{hi:.2f}"
 
 
+def probe_spread(runs: list[dict]) -> tuple[float, float, float]:
+    """Lowest, median and highest of the runs' probe figures (each the median of its own
+    samples), floor and scenarios alike: how much the machine's speed moved during the run."""
+    values = [r["probe_ms"] for r in runs if r.get("probe_ms")]
+    if not values:
+        return 0.0, 0.0, 0.0
+    return min(values), statistics.median(values), max(values)
+
+
 def serve_defaults() -> dict[str, int]:
     """Workers and threads `samen serve` would run here: conf/gunicorn.py's own values (from
     SAMEN_WORKERS / SAMEN_THREADS when set, else its defaults for this machine)."""
@@ -1307,6 +1408,8 @@ def serve_defaults() -> dict[str, int]:
 
 
 def main() -> int:
+    if sys.argv[1:] == [PROBE_FLAG]:
+        return probe_loop()
     args = parse_args()
     defaults = serve_defaults()
     args.workers = args.workers or defaults["workers"]
@@ -1374,6 +1477,14 @@ def main() -> int:
                     f"{r['p95'] / base['p95']:.1f}"
                 )
         print_rounds(db, res["runs"], figures)
+        lo, mid, hi = probe_spread(res["runs"])
+        print(
+            f"probe (CPU ms of the same Python, four times a second during each run; higher: "
+            f"the machine ran Python slower): runs' medians {mid:.1f}, {lo:.1f}-{hi:.1f}"
+        )
+        figures[f"{db}_probe_ms"] = f"{mid:.1f}"
+        figures[f"{db}_probe_ms_min"] = f"{lo:.1f}"
+        figures[f"{db}_probe_ms_max"] = f"{hi:.1f}"
         figures[f"{db}_cases"] = str(res["cases"])
         figures[f"{db}_loadavg_before"] = f"{before:.1f}"
         figures[f"{db}_loadavg_after"] = f"{after:.1f}"

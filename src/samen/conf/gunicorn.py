@@ -4,7 +4,8 @@ Environment: SAMEN_WORKERS (processes, default cores + 1, at most 9), SAMEN_THRE
 default 4), SAMEN_WORKER_CONNECTIONS (per worker, default gunicorn's 1,000), SAMEN_KEEPALIVE
 (seconds a connection may wait for its next request, default 5; 0: one request per connection),
 SAMEN_FAIR_ACCEPT (default 1: FairThreadWorker below; 0: gunicorn's own gthread worker),
-SAMEN_TIMEOUT (default 60 s: the longest request is a report export), SAMEN_ACCESS_LOG
+SAMEN_TIMEOUT (default 60 s: the longest request is a report export), SAMEN_MAX_REQUESTS
+(requests a worker serves before it is replaced, default 20,000, 0: never), SAMEN_ACCESS_LOG
 ("-" for stdout, the default; empty for none). With PROMETHEUS_MULTIPROC_DIR set, a worker that
 exits is marked dead for the metrics (child_exit below).
 """
@@ -64,9 +65,18 @@ worker_connections = int(os.environ.get("SAMEN_WORKER_CONNECTIONS", "1000"))
 timeout = int(os.environ.get("SAMEN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = int(os.environ.get("SAMEN_KEEPALIVE", "5"))
-# A worker is replaced after this many requests (with jitter), so a slow leak cannot grow forever.
-max_requests = 2000
-max_requests_jitter = 200
+# A worker is replaced after this many requests (with a tenth as jitter, so the workers do not
+# all restart at once), so a slow leak cannot grow forever; 0 never replaces one. A worker that is
+# not replaced grew by ~0.37 MB per 1,000 requests (165 -> 184 MB over 50,000 requests of the
+# case list and the floor, linear, 44 full collections among them), so 20,000 bounds that at
+# ~8 MB. Each replacement costs ~200-250 ms of CPU: the old worker's interpreter teardown (120-140
+# ms; it writes the reference counts of the objects it shares with the master, so their pages are
+# copied on the way out), and the new worker's first ~150 list requests at 0.5-0.8 ms more each
+# (the same pages copied on first write, its connections made, its caches filled); and the old
+# worker's kept-alive connections are closed mid-burst. At 2,000 the bench's three workers were
+# all replaced in the same round (ADR 0104).
+max_requests = int(os.environ.get("SAMEN_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
 # Request lines and headers are capped well below gunicorn's defaults: Samen has no long URLs.
 limit_request_line = 4094
 forwarded_allow_ips = os.environ.get("SAMEN_FORWARDED_ALLOW_IPS", "127.0.0.1")

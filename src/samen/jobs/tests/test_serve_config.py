@@ -16,6 +16,7 @@ KNOBS = (
     "SAMEN_WORKER_CONNECTIONS",
     "SAMEN_KEEPALIVE",
     "SAMEN_FAIR_ACCEPT",
+    "SAMEN_MAX_REQUESTS",
 )
 
 
@@ -74,6 +75,30 @@ def test_the_benchmark_serves_as_samen_serve_would(monkeypatch):
     for cores, env in ((2, {}), (8, {}), (2, {"SAMEN_WORKERS": "2", "SAMEN_THREADS": "3"})):
         c = conf(monkeypatch, cores, **env)
         assert bench.serve_defaults() == {"workers": c["workers"], "threads": c["threads"]}
+
+
+def test_a_worker_is_replaced_after_twenty_thousand_requests_give_or_take_a_tenth(monkeypatch):
+    """Each replacement closes the worker's kept-alive connections and starts a cold worker
+    (ADR 0104); the bound on a slow leak stays, 0 lifts it."""
+    from gunicorn.config import Config
+    from gunicorn.workers.base import Worker
+
+    def replaced_after(**env: str) -> tuple[int, int, set[int]]:
+        c = conf(monkeypatch, 2, **env)
+        cfg = Config()
+        cfg.set("max_requests", c["max_requests"])
+        cfg.set("max_requests_jitter", c["max_requests_jitter"])
+        # What gunicorn's worker draws from the two, as it does for each new worker.
+        drawn = {Worker(0, 1, [], None, 30, cfg, None).max_requests for _ in range(200)}
+        return c["max_requests"], c["max_requests_jitter"], drawn
+
+    limit, jitter, drawn = replaced_after()
+    assert (limit, jitter) == (20_000, 2_000)
+    assert min(drawn) >= 20_000 and max(drawn) <= 22_000 and len(drawn) > 1
+    limit, jitter, drawn = replaced_after(SAMEN_MAX_REQUESTS="5000")
+    assert (limit, jitter) == (5_000, 500) and max(drawn) <= 5_500
+    limit, jitter, drawn = replaced_after(SAMEN_MAX_REQUESTS="0")
+    assert (limit, jitter) == (0, 0) and drawn == {sys.maxsize}  # never replaced
 
 
 def worker(monkeypatch, threads: int, *, fair: bool = True):
