@@ -410,6 +410,25 @@ REFUSALS = {
 }
 
 
+class _HeaderOf:
+    """What DRF's TokenAuthentication.authenticate reads of a request (`headers`, for its
+    Authorization header) without Django's `request.headers`, which builds a mapping of every
+    header of the request to answer one (ADR 0105): the header is the one WSGI variable
+    HTTP_AUTHORIZATION, as HttpHeaders names it (PEP 3333: HTTP_ variables are upper case).
+    Where the request built its headers already, they are used."""
+
+    __slots__ = ("headers",)
+
+    def __init__(self, request: Any) -> None:
+        django_request = getattr(request, "_request", request)
+        built = vars(django_request).get("headers")
+        if built is not None:
+            self.headers = built
+            return
+        value = django_request.META.get("HTTP_AUTHORIZATION")
+        self.headers = {} if value is None else {"authorization": value}
+
+
 class ApiTokenAuthentication(TokenAuthentication):
     """`Authorization: Token <prefix>.<secret>`; every check of `token_status` on every call:
     on the row read afresh, or on the row this process read before while the auth and register
@@ -421,7 +440,7 @@ class ApiTokenAuthentication(TokenAuthentication):
 
     def authenticate(self, request: Any) -> tuple[User, ApiToken] | None:
         self.request = request  # the throttles of its view (a new authenticator per request)
-        return super().authenticate(request)
+        return super().authenticate(_HeaderOf(request))
 
     def authenticate_credentials(self, key: str) -> tuple[User, ApiToken]:
         prefix, _sep, secret = key.partition(SEPARATOR)

@@ -329,6 +329,16 @@ class LeanGetView(SamenAPIView):
 
     lean_serializer: type[PresentSerializer]
 
+    def get_throttles(self) -> list:
+        """The view's throttles, made once per request (a view instance serves one): the token's
+        check asks them where it would count the call ahead (`count_ahead`, ADR 0074) and
+        check_throttles then asks them to allow it. Those read only their class's rate and
+        the clock before `allow_request`, which each throttle then runs once, as before."""
+        made = vars(self).get("_throttles")
+        if made is None:
+            made = self._throttles = super().get_throttles()
+        return made
+
     def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         if not self._lean(request, args, kwargs):
             return super().dispatch(request, *args, **kwargs)

@@ -27,14 +27,14 @@ from functools import cache, wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.conf import settings
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, connections, models, transaction
 from django.db.models import JSONField
 from django.utils import timezone
 
 from samen.core import anchor, audit_verify, statements
 from samen.core.anchor import Checkpoint
 from samen.core.audit_form import FORM_COLUMNS, FORM_JSON, columns_message
-from samen.core.audit_verify import subjects_of
+from samen.core.audit_verify import sorted_subjects
 from samen.core.keys import key
 from samen.core.models import AuditChainHead, AuditEntry, AuditSubject
 
@@ -222,13 +222,15 @@ def _tables() -> _Tables:
     )
 
 
-def _late_commit_allowed(batch: list[dict]) -> bool:
+def _late_commit_allowed(batch: list[dict], db: Any = connection) -> bool:
     """Whether this append may commit without waiting for the WAL flush (PostgreSQL only):
     entries of reads only, in a transaction of their own. Inside an outer transaction the
-    setting would cover the caller's data too, and a write's entry stays as durable as it."""
+    setting would cover the caller's data too, and a write's entry stays as durable as it.
+    `db`: the connection, or (what the append passes) this thread's own connection object,
+    which spares the proxy's thread-local look-up per attribute (ADR 0105)."""
     return (
-        connection.vendor == "postgresql"
-        and not connection.in_atomic_block
+        db.vendor == "postgresql"
+        and not db.in_atomic_block
         and all(v["operation"] == "R" for v in batch)
     )
 
@@ -247,7 +249,19 @@ def form() -> int:
 def _json_of(batch: list[dict]) -> list[str]:
     """The distinct JSON texts of the batch's `fields` and `detail`, as the model's JSONField
     sends them (json.dumps), for the server to give back as its `jsonb` text."""
-    return list(dict.fromkeys(json.dumps(v[name]) for v in batch for name in ("fields", "detail")))
+    return _distinct(_dumps(batch))
+
+
+_Dumps = list[tuple[str, str]]  # json.dumps of each entry's `fields` and `detail`, in order
+
+
+def _dumps(batch: list[dict]) -> _Dumps:
+    return [(json.dumps(v["fields"]), json.dumps(v["detail"])) for v in batch]
+
+
+def _distinct(dumps: _Dumps) -> list[str]:
+    """_json_of from the entries' texts dumped once (ADR 0105: `_chained` takes the same)."""
+    return list(dict.fromkeys(text for pair in dumps for text in pair))
 
 
 _Head = tuple[int, str, dict[str, str]]  # seq, hash, {json.dumps text: jsonb text}
@@ -384,6 +398,48 @@ class _FixedText:
         return self.text
 
 
+_SAME_STR = (models.CharField,)
+_INTEGERS = (models.IntegerField, models.BigIntegerField, models.SmallIntegerField)
+_AUTO = (models.AutoField, models.BigAutoField, models.SmallAutoField)
+
+
+def _preparer(field: Field[Any, Any], db: Any) -> Callable[[object], object]:
+    """`field.get_db_prep_save(value, db)` with the steps that give the value back unchanged
+    skipped for the exact types an entry holds (ADR 0105): a str of a CharField, a bool of a
+    BooleanField, an aware datetime of a DateTimeField and an int of an integer field or of a
+    foreign key to an auto id go straight to what the backend's adapter makes of them (Django's
+    own methods of these exact classes do nothing else with them); None as Django gives it. Any
+    other value or class takes the field's own method. A test holds both equal, value and type."""
+    prep = field.get_db_prep_save
+    kind = type(field)
+    ops = db.ops
+    if kind in _SAME_STR:
+        return lambda v: v if type(v) is str else prep(v, db)
+    if kind is models.BooleanField:
+        return lambda v: v if type(v) is bool else prep(v, db)
+    if kind is models.DateTimeField:
+        adapt_time = ops.adapt_datetimefield_value
+        return lambda v: (
+            adapt_time(v) if type(v) is datetime and v.utcoffset() is not None else prep(v, db)
+        )
+    if kind in _INTEGERS:
+        adapt_int, internal = ops.adapt_integerfield_value, field.get_internal_type()
+        return lambda v: adapt_int(v, internal) if type(v) is int else prep(v, db)
+    if kind is models.ForeignKey and type(field.target_field) in _AUTO:  # type: ignore[attr-defined]
+        validate = ops.validate_autopk_value
+        return lambda v: None if v is None else validate(v) if type(v) is int else prep(v, db)
+    return lambda v: prep(v, db)
+
+
+def _preparers(db: Any) -> tuple[Callable[[object], object], ...]:
+    """`_preparer` of each of `_tables().named_fields`, once per connection object."""
+    kept = getattr(db, "_samen_audit_preparers", None)
+    if kept is None:
+        kept = tuple(_preparer(f, db) for _name, f in _tables().named_fields)
+        db._samen_audit_preparers = kept
+    return kept
+
+
 @cache
 def _json_positions() -> tuple[int, int]:
     """Where `fields` and `detail` are in a prepared row, when both are JSONFields that bind
@@ -399,32 +455,41 @@ def _json_positions() -> tuple[int, int]:
 
 
 def _chained(
-    key: bytes, batch: list[dict], seq: int, prev: str, texts: dict[str, str]
+    key: bytes,
+    batch: list[dict],
+    seq: int,
+    prev: str,
+    texts: dict[str, str],
+    dumps: _Dumps | None = None,
 ) -> list[_Write]:
     """The entries of `batch` chained after (seq, prev), each given its seq, as rows prepared by
     the model's own fields, in writes of at most _BATCH entries. With `texts` (the server's
-    `jsonb` text of each JSON value, see `_lock_head`) hashed in FORM_COLUMNS, else FORM_JSON."""
-    t = _tables()
+    `jsonb` text of each JSON value, see `_lock_head`) hashed in FORM_COLUMNS, else FORM_JSON.
+    `dumps`: `_dumps(batch)`, when the caller dumped the batch's JSON already (for `texts`)."""
     mac = _prepared(key)
     # This thread's connection itself: each field reaches for it, through the proxy's
     # thread-local look-up every time (ADR 0063).
     db = connections[connection.alias]
     in_rows = db.vendor == "postgresql"  # the numbers in the entry's row (ADR 0086)
     json_at = _json_positions() if in_rows else ()
+    preparers = _preparers(db)
     writes: list[_Write] = []
     for start in range(0, len(batch), _BATCH):
         rows: list[list[Any]] = []
         subjects: list[tuple[int, str]] = []
-        for values in batch[start : start + _BATCH]:
+        for at, values in enumerate(batch[start : start + _BATCH], start):
             seq += 1
             values["seq"] = seq
             # An entry about no case number needs no subject index row.
-            found = subjects_of(values["object_type"], values["object_id"], values["detail"])
-            numbers = sorted(set(found))
+            numbers = sorted_subjects(values["object_type"], values["object_id"], values["detail"])
             # Each JSON value dumped once here, for the message and the insert (ADR 0091).
             dumped = None
             if texts or json_at:
-                dumped = (json.dumps(values["fields"]), json.dumps(values["detail"]))
+                dumped = (
+                    dumps[at]
+                    if dumps is not None
+                    else (json.dumps(values["fields"]), json.dumps(values["detail"]))
+                )
             if texts:
                 copy = mac.copy()
                 copy.update(columns_message(prev, values, texts, numbers, dumped))
@@ -432,7 +497,10 @@ def _chained(
             else:
                 digest, form_ = chain_hash(key, prev, values), FORM_JSON
             stored = {**values, "prev_hash": prev, "hash": digest, "form": form_}
-            prepared = [f.get_db_prep_save(stored[name], db) for name, f in t.named_fields]
+            prepared = [
+                prepare(stored[name])
+                for name, prepare in zip(_VALUE_COLUMNS, preparers, strict=True)
+            ]
             if json_at and dumped is not None:
                 for pos, text in zip(json_at, dumped, strict=True):
                     # What the JSONField gives (psycopg's Jsonb of the value, json.dumps), with
@@ -454,10 +522,11 @@ def _chained(
 
 def _append(batch: list[dict]) -> None:
     """Chain the entries of `batch` in order (each gets its seq) and write them."""
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+    db = connections[connection.alias]  # once, not through the proxy per attribute
+    if db.vendor == "postgresql" and not db.in_atomic_block:
         # A transaction of its own: joined with the appends other threads of this process make
         # at the same moment (group commit, ADR 0073).
-        _group.append(batch, late=_late_commit_allowed(batch))
+        _group.append(batch, late=_late_commit_allowed(batch, db))
         return
     key = _audit_key()
     jsons = _json_of(batch) if form() == FORM_COLUMNS else None
@@ -558,25 +627,33 @@ if hasattr(os, "register_at_fork"):
 def _write_group(group: list[_Waiting]) -> None:
     """The entries of every append in `group`, in order, as one transaction of their own."""
     batch = [values for waiting in group for values in waiting.batch]
-    jsons = _json_of(batch) if form() == FORM_COLUMNS else None
+    dumps = _dumps(batch) if form() == FORM_COLUMNS else None
+    jsons = _distinct(dumps) if dumps is not None else None
     late = all(waiting.late for waiting in group)
-    _append_alone(_audit_key(), batch, late=late, jsons=jsons)
+    _append_alone(_audit_key(), batch, late=late, jsons=jsons, dumps=dumps)
 
 
-def _append_alone(key: bytes, batch: list[dict], *, late: bool, jsons: list[str] | None) -> None:
+def _append_alone(
+    key: bytes,
+    batch: list[dict],
+    *,
+    late: bool,
+    jsons: list[str] | None,
+    dumps: _Dumps | None = None,
+) -> None:
     """PostgreSQL, outside any transaction: the append is a transaction of its own in two round
     trips, BEGIN with the head's lock and read, then the inserts with COMMIT (Django's atomic
     block would send BEGIN and COMMIT apart: four). On a loaded machine each round trip waits
     for the scheduler twice, so their number is most of an append's time. Where statements run
     prepared (ADR 0057), in pipeline mode with prepared statements (ADR 0062)."""
-    if _pipelined():
-        _append_pipelined(key, batch, late=late, jsons=jsons)
+    if _pipelined(connections[connection.alias]):
+        _append_pipelined(key, batch, late=late, jsons=jsons, dumps=dumps)
         return
     with connection.cursor() as cursor:
         try:
             head, prev, texts = _lock_head(cursor, late=late, begin=True, jsons=jsons)
             first = head + 1
-            writes = _chained(key, batch, head, prev, texts)
+            writes = _chained(key, batch, head, prev, texts, dumps)
             sent = [_insert_sql(write) for write in writes]
             seq, digest = writes[-1][2]
             # Every so many reads' entries one durable commit, then a checkpoint.
@@ -611,19 +688,24 @@ else:
     _IDLE = psycopg.pq.TransactionStatus.IDLE
 
 
-def _pipelined() -> bool:
+def _pipelined(db: Any = connection) -> bool:
     """Whether the append runs pipelined and prepared: statements run prepared (ADR 0057) and
     the connection prepares at all (psycopg prepares nothing while prepare_threshold is None;
     then the simple-protocol strings cost the server less than unprepared extended ones)."""
-    if not statements.prepared() or psycopg is None:
+    if not statements.prepared(db) or psycopg is None:
         return False
-    connection.ensure_connection()
-    pg = connection.connection
+    db.ensure_connection()
+    pg = db.connection
     return pg.prepare_threshold is not None and psycopg.Pipeline.is_supported()
 
 
 def _append_pipelined(
-    key: bytes, batch: list[dict], *, late: bool, jsons: list[str] | None
+    key: bytes,
+    batch: list[dict],
+    *,
+    late: bool,
+    jsons: list[str] | None,
+    dumps: _Dumps | None = None,
 ) -> None:
     """`_append_alone` in pipeline mode: the same statements, each a server-side prepared
     statement (parsed and planned once per connection), in the same two round trips.
@@ -665,7 +747,7 @@ def _append_pipelined(
                     cursor, pipe, late=late, jsons=jsons, sync=not implicit
                 )
                 first = head + 1
-                writes = _chained(key, batch, head, prev, texts)
+                writes = _chained(key, batch, head, prev, texts, dumps)
                 seq, digest = writes[-1][2]
                 # Every so many reads' entries one durable commit, then a checkpoint.
                 periodic = late and _crosses(first, seq, settings.AUDIT_READS_DURABLE_EVERY)

@@ -92,6 +92,14 @@ def _named(object_type: str, object_id: str, detail: dict) -> list[str]:
 _ALL_CASE_NUMBERS = re.compile(r"MH-\d{4}-\d{6}(?:,MH-\d{4}-\d{6})*")
 
 
+def sorted_subjects(object_type: str, object_id: str, detail: dict) -> list[str]:
+    """sorted(set(subjects_of(object_type, object_id, detail))); for an entry about no one case
+    (a list's, `object_id` "*" or empty), the numbers checked in one match (_subjects)."""
+    if object_id in ("", "*"):
+        return _subjects(object_type, detail)
+    return sorted(set(subjects_of(object_type, object_id, detail)))
+
+
 def _subjects(object_type: str, detail: dict) -> list[str]:
     """sorted(set(subjects_of(object_type, "", detail))), the numbers checked in one match
     when all are well-formed (a list read shows dozens)."""

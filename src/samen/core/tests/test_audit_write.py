@@ -2,6 +2,7 @@
 of entries, chained as one; on PostgreSQL the entries of reads commit without waiting for the WAL
 flush, never checkpointed before they are durable, and every n-th of them durable."""
 
+import functools
 import itertools
 import tempfile
 
@@ -278,15 +279,32 @@ def test_the_chained_rows_bind_as_the_fields_prepare_them(actor_for, monkeypatch
         {"é": "ü\u2028\x00", "n": [1, 2.5, None, True], "nested": {"a": {"b": []}}},
     ]
     batch = [
-        audit.entry_values(actor, "case.search", object_type="case", fields=f, detail=d)
+        audit.entry_values(
+            actor, "case.search", object_type="case", object_id=i, fields=f, detail=d
+        )
         for f in ([], ["status", "number"]) for d in details
+        for i in ("", "*", "MH-2026-000002", "MH-2026-000009\n")
     ]  # fmt: skip
     texts = {j: j.replace(":", ": ") for j in audit._json_of(batch)}  # any server text
     lean = audit._chained(b"k" * 32, [dict(v) for v in batch], 7, "a" * 64, texts)
+    # The JSON dumped by the caller once, for the lock's texts and the rows (ADR 0105).
+    given = audit._chained(
+        b"k" * 32, [dict(v) for v in batch], 7, "a" * 64, texts, audit._dumps(batch)
+    )
     monkeypatch.setattr(audit, "_json_positions", lambda: ())
+    # Each value by its model field's own method (not the shortcuts of ADR 0105).
+    monkeypatch.setattr(
+        audit,
+        "_preparers",
+        lambda db: tuple(
+            functools.partial(f.get_db_prep_save, connection=db)
+            for _name, f in audit._tables().named_fields
+        ),
+    )
     reference = audit._chained(b"k" * 32, [dict(v) for v in batch], 7, "a" * 64, texts)
-    assert lean[0][2] == reference[0][2]  # the same chain
-    assert len(lean[0][0]) == len(batch)
-    for ours, theirs in zip(lean[0][0], reference[0][0], strict=True):
-        assert [literal(v) for v in ours] == [literal(v) for v in theirs]
-        assert [type(v) for v in ours] == [type(v) for v in theirs]
+    for chained in (lean, given):
+        assert chained[0][2] == reference[0][2]  # the same chain
+        assert len(chained[0][0]) == len(batch)
+        for ours, theirs in zip(chained[0][0], reference[0][0], strict=True):
+            assert [literal(v) for v in ours] == [literal(v) for v in theirs]
+            assert [type(v) for v in ours] == [type(v) for v in theirs]
