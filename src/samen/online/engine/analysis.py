@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import islice
+from itertools import accumulate, chain, islice
 
 import numpy as np
 
@@ -82,11 +82,10 @@ class PersonaAds(Mapping[str, Sequence[int]]):
 
     def __init__(self, by_persona: Mapping[str, Sequence[int]]) -> None:
         self._personas = tuple(by_persona)
-        self._ads = array("i")
-        self._ends = array("i")
-        for ads in by_persona.values():
-            self._ads.extend(ads)
-            self._ends.append(len(self._ads))
+        runs = by_persona.values()
+        # Filled from iterators in C: the same items as extending run by run.
+        self._ads = array("i", chain.from_iterable(runs))
+        self._ends = array("i", accumulate(map(len, runs)))
 
     def __len__(self) -> int:
         return len(self._personas)
@@ -828,26 +827,30 @@ def analyse(
                         f"{personas} personas ({_list(sorted(entry.personas))}).",
                     }
                 )
-        if many_cities:
-            groups: dict[int, set[str]] = defaultdict(set)
-            group_sizes: Counter[int] = Counter()
-            for group, city in zip(facts_of.template(first, last), city_ids, strict=True):
-                group_sizes[group] += 1
+        # A template group's cities and a persona's are among the cluster's: with fewer cities
+        # in all (most clusters are in one city), neither indicator can fire.
+        if many_cities and len(city_counts) >= min_template_cities:
+            # Cities by number (one to one with their names, so the same sizes and the same
+            # best group), named for the detail only.
+            groups: dict[int, set[int]] = {}
+            templates = facts_of.template(first, last)
+            for group, city in zip(templates, city_ids, strict=True):
                 if city:
-                    groups[group].add(city_values[city])
+                    groups.setdefault(group, set()).add(city)
             best = max(groups.items(), key=lambda g: (len(g[1]), -g[0]), default=(0, set()))
-            if group_sizes[best[0]] > 1 and len(best[1]) >= min_template_cities:
+            best_size = templates.count(best[0])
+            if best_size > 1 and len(best[1]) >= min_template_cities:
                 contributions.append(
                     {
                         "id": many_cities.id,
                         "label": many_cities.label,
                         "contribution": many_cities.weight,
                         "detail": f"{many_cities.label}: one text template in "
-                        f"{group_sizes[best[0]]} ads across {len(best[1])} cities "
-                        f"({_list(sorted(best[1]))}).",
+                        f"{best_size} ads across {len(best[1])} cities "
+                        f"({_list(sorted(city_values[c] for c in best[1]))}).",
                     }
                 )
-        if persona_moves and summary.personas:
+        if persona_moves and summary.personas and len(city_counts) >= min_persona_cities:
             persona, cities = max(summary.personas.items(), key=lambda p: (len(p[1]), p[0]))
             cities = {c for c in cities if c}
             if len(cities) >= min_persona_cities:
