@@ -8,6 +8,7 @@ cannot make a lead. Structural indicators count in full, and say in words why th
 from __future__ import annotations
 
 import contextlib
+import functools
 import heapq
 import math
 import os
@@ -19,6 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import accumulate, chain, islice
 
 import numpy as np
 
@@ -35,6 +37,9 @@ def cluster_name(label: int) -> str:
     return f"c{label:07d}"
 
 
+# A scan's leads name the same few hundred days again and again (two or three a lead, ~0.4
+# million at a million ads): each text is made once. At most every day of a few decades.
+@functools.lru_cache(maxsize=1 << 14)
 def iso_day(ordinal: int) -> str:
     return date.fromordinal(ordinal).isoformat() if ordinal > 0 else ""
 
@@ -77,11 +82,10 @@ class PersonaAds(Mapping[str, Sequence[int]]):
 
     def __init__(self, by_persona: Mapping[str, Sequence[int]]) -> None:
         self._personas = tuple(by_persona)
-        self._ads = array("i")
-        self._ends = array("i")
-        for ads in by_persona.values():
-            self._ads.extend(ads)
-            self._ends.append(len(self._ads))
+        runs = by_persona.values()
+        # Filled from iterators in C: the same items as extending run by run.
+        self._ads = array("i", chain.from_iterable(runs))
+        self._ends = array("i", accumulate(map(len, runs)))
 
     def __len__(self) -> int:
         return len(self._personas)
@@ -257,11 +261,15 @@ class ContactIndex:
         if found is None:
             index = self.index
             ads = self.ads_of(contact)
-            days = [index.day[a] for a in ads if index.day[a] > 0]
+            # Each column read once an ad (the same sets and days as reading it twice).
+            days = [d for d in map(index.day.__getitem__, ads) if d > 0]
+            personas = set(map(index.persona, ads))
+            personas.discard("")  # unnamed ads
+            city_values = index.cities.values
             found = ContactStats(
                 ads=len(ads),
-                personas={p for p in map(index.persona, ads) if p},
-                cities={index.cities.values[index.city[a]] for a in ads if index.city[a]},
+                personas=personas,
+                cities={city_values[c] for c in map(index.city.__getitem__, ads) if c},
                 first_day=min(days, default=0),
                 last_day=max(days, default=0),
             )
@@ -379,7 +387,7 @@ class _LeadFacts:
             none = np.zeros(0, dtype=np.int64)
             self._counts = np.zeros((0, len(indicators.text)), dtype=np.int64)
             self._price = self._first_day = self._last_day = none
-            self._contact_ids = self._contact_counts = none
+            self._contact_ids = self._contact_counts = self._contact_personas = none
             self._contact_bounds = np.zeros(1, dtype=np.int64)
             return
         # The ads of each cluster that show each text indicator: one indicator at a time, so
@@ -411,6 +419,7 @@ class _LeadFacts:
         distinct, counts = np.unique(codes, return_counts=True)
         self._contact_ids = distinct & 0xFFFFFFFF
         self._contact_counts = counts
+        self._contact_personas = contacts.persona_count[self._contact_ids]
         self._contact_bounds = np.searchsorted(distinct >> 32, np.arange(len(candidates) + 1))
 
     def bounds(self, run: int) -> tuple[int, int]:
@@ -447,6 +456,16 @@ class _LeadFacts:
         return zip(
             self._contact_ids[first:last].tolist(),
             self._contact_counts[first:last].tolist(),
+            strict=True,
+        )
+
+    def contact_personas(self, run: int) -> Iterator[tuple[int, int, int]]:
+        """``contacts`` with each contact's number of personas (``ContactIndex.persona_count``)."""
+        first, last = int(self._contact_bounds[run]), int(self._contact_bounds[run + 1])
+        return zip(
+            self._contact_ids[first:last].tolist(),
+            self._contact_counts[first:last].tolist(),
+            self._contact_personas[first:last].tolist(),
             strict=True,
         )
 
@@ -553,6 +572,20 @@ def _cluster_facts(
     least ``min_personas`` personas; how many different text indicators its ads show; and how
     many personas (name with age, named ads only) it has. The same numbers as counting per
     cluster in Python (a test checks it)."""
+    found = _cluster_fact_arrays(index, contacts, labels, order, starts, multi_labels, min_personas)
+    return (found[0].tolist(), found[1].tolist(), found[2].tolist(), found[3].tolist())
+
+
+def _cluster_fact_arrays(
+    index: Index,
+    contacts: ContactIndex,
+    labels: np.ndarray,
+    order: np.ndarray,
+    starts: np.ndarray,
+    multi_labels: np.ndarray,
+    min_personas: float | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``_cluster_facts`` as numpy arrays (int64, bool, int64, int64)."""
     n = len(labels)
     label = labels.astype(np.int64)
     city = np.frombuffer(index.city, dtype=np.int32).astype(np.int64)
@@ -577,11 +610,63 @@ def _cluster_facts(
     new[1:] = (lab[1:] != lab[:-1]) | (nm[1:] != nm[:-1]) | (ag[1:] != ag[:-1])
     personas = np.bincount(lab[new], minlength=n)
     return (
-        cities[multi_labels].tolist(),
-        contact_personas[multi_labels].tolist(),
-        kinds[multi_labels].tolist(),
-        personas[multi_labels].tolist(),
+        cities[multi_labels].astype(np.int64, copy=False),
+        contact_personas[multi_labels],
+        kinds[multi_labels].astype(np.int64),
+        personas[multi_labels].astype(np.int64, copy=False),
     )
+
+
+def _score_bounds(
+    sizes: np.ndarray,
+    facts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    text_bound: float,
+    indicators: IndicatorSet,
+) -> np.ndarray:
+    """The upper bound of the score of each cluster of two or more ads (``sizes``, with its
+    ``_cluster_fact_arrays``), for all at once: the same float64 a cluster as the loop that
+    adds, in the same order, ``text_bound``, the weights of the city and contact indicators
+    that may fire, and ``_structural_bound`` (a test compares them). An indicator that does not
+    fire adds 0.0, which leaves a sum as it is; the logarithm of a size is ``math.log2``'s, one
+    call a distinct size (numpy's may differ in the last bit)."""
+    cities, contact_personas, kinds, personas = facts
+    by_id = indicators.by_id
+    bound = np.full(len(sizes), text_bound, dtype=np.float64)
+    for name in ("template_many_cities", "persona_many_cities"):
+        indicator = by_id.get(name)
+        if indicator:
+            bound += np.where(cities >= indicator.param("min_cities"), indicator.weight, 0.0)
+    many_personas = by_id.get("contact_many_personas")
+    if many_personas:
+        bound += np.where(contact_personas, many_personas.weight, 0.0)
+    # _structural_contributions' parts summed from 0 in its order, absent ones as 0.0.
+    structural = np.zeros(len(sizes), dtype=np.float64)
+    many_in_cluster = by_id.get("cluster_many_personas")
+    if many_in_cluster:
+        structural += np.where(
+            personas >= many_in_cluster.param("min_personas"), many_in_cluster.weight, 0.0
+        )
+    diversity = by_id.get("indicator_diversity")
+    if diversity:
+        structural += np.where(
+            kinds >= diversity.param("min_kinds"),
+            np.minimum(diversity.weight * (kinds - 1), diversity.param("max_contribution")),
+            0.0,
+        )
+    size_indicator = by_id.get("cluster_size")
+    if size_indicator and len(sizes):
+        distinct, inverse = np.unique(sizes, return_inverse=True)
+        top = size_indicator.param("max_contribution")
+        parts = np.array(
+            [
+                min(size_indicator.weight * math.log2(size), top) if size >= 2 else 0.0
+                for size in distinct.tolist()
+            ],
+            dtype=np.float64,
+        )
+        structural += parts[inverse.ravel()]
+    bound += structural
+    return bound
 
 
 @dataclass
@@ -645,7 +730,7 @@ def analyse(
     text_bound = min(indicators.text_contribution_cap, sum(i.weight for i in indicators.text))
     text_bound += price.weight if price is not None else 0.0
     multi_labels = np.flatnonzero(sizes >= 2)
-    facts = _cluster_facts(
+    facts = _cluster_fact_arrays(
         index,
         contacts,
         labels,
@@ -657,31 +742,39 @@ def analyse(
     multi = len(multi_labels)
     # Most clusters of two or more ads are one person reposting in one city. An upper bound of
     # the score from cheap facts (counted for all clusters at once) skips them before the full
-    # description is built.
-    candidates: list[tuple[int, int, int]] = []  # label, number of indicator kinds, personas
-    for label, cities_in_cluster, contact_personas, kinds, persona_count in zip(
-        multi_labels.tolist(), *facts, strict=True
-    ):
-        bound = text_bound
-        for indicator in (many_cities, persona_moves):
-            if indicator and cities_in_cluster >= indicator.param("min_cities"):
-                bound += indicator.weight
-        if many_personas and contact_personas:
-            bound += many_personas.weight
-        bound += _structural_bound(
-            int(sizes[label]), kinds, persona_count, many_in_cluster, diversity, size_indicator
+    # description is built: for every cluster at once in numpy, the same floats as a loop over
+    # them (~0.1 million at a million ads) in Python.
+    chosen = np.flatnonzero(
+        _score_bounds(sizes[multi_labels], facts, text_bound, indicators)
+        >= indicators.lead_threshold
+    )
+    # label, number of indicator kinds, personas
+    candidates: list[tuple[int, int, int]] = list(
+        zip(
+            multi_labels[chosen].tolist(),
+            facts[2][chosen].tolist(),
+            facts[3][chosen].tolist(),
+            strict=True,
         )
-        if bound >= indicators.lead_threshold:
-            candidates.append((label, kinds, persona_count))
+    )
     facts_of = _LeadFacts(
         index, contacts, clustering, indicators, price_flags, order, starts, sizes, candidates
     )
     # Not read by the loop: let go before the summaries grow (order alone is 8 bytes an ad,
     # ADR 0103).
-    del order, starts, facts, multi_labels, price_flags
+    del order, starts, facts, multi_labels, price_flags, chosen
+    # The indicators' parameters read once, not once a candidate (each read builds a dict).
+    min_contact_personas = many_personas.param("min_personas") if many_personas else 0.0
+    min_template_cities = many_cities.param("min_cities") if many_cities else 0.0
+    min_persona_cities = persona_moves.param("min_cities") if persona_moves else 0.0
+    min_cluster_personas = many_in_cluster.param("min_personas") if many_in_cluster else 0.0
+    contact_values = index.contacts.values
+    language_values = index.languages.values
+    run_bounds = facts_of._bounds.tolist()
+    run_sizes = sizes[[c[0] for c in candidates]].tolist()
     for run, (label, kinds, persona_count) in enumerate(candidates):
-        size = int(sizes[label])
-        first, last = facts_of.bounds(run)
+        size = run_sizes[run]
+        first, last = run_bounds[run], run_bounds[run + 1]
         ads = facts_of.ads(first, last)
         city_ids = facts_of.city(first, last)
         extra = _structural_extra(
@@ -691,30 +784,39 @@ def analyse(
         contributions = facts_of.text_contributions(run, size)
         # Counted by number, then named: the numbers and the names are one to one, so the
         # counts and the order of first appearance (most_common's order of ties) are the same.
-        city_counts = Counter(c for c in city_ids if c)
+        # Counted in C (Counter of a list), the unnamed city (0) then taken out: the others keep
+        # their order of first appearance, so most_common's order of ties is the same.
+        city_counts = Counter(city_ids)
+        city_counts.pop(0, None)
         summary.cities = [(city_values[c], count) for c, count in city_counts.most_common()]
         summary.first_day, summary.last_day = facts_of.days(run)
         by_persona: dict[str, list[int]] = {}
+        persona_cities = summary.personas
         for a, persona, city in zip(ads, facts_of.personas(first, last), city_ids, strict=True):
             if persona:
-                summary.personas.setdefault(persona, set()).add(city_values[city])
+                persona_cities.setdefault(persona, set()).add(city_values[city])
                 by_persona.setdefault(persona, []).append(a)
         summary.persona_ads = by_persona
         summary.languages = [
-            (index.languages.values[lang], count)
+            (language_values[lang], count)
             for lang, count in Counter(facts_of.language(first, last)).most_common()
         ]
-        summary.contacts = sorted(
-            (
-                (index.contacts.values[cid], count, int(contacts.persona_count[cid]))
-                for cid, count in facts_of.contacts(run)
-            ),
-            key=lambda c: (-c[2], -c[1], c[0]),
+        # Each contact with its number: distinct contacts have distinct values, so the number
+        # never decides the order, and the first one's number needs no look-up by its value.
+        ranked_contacts = sorted(
+            [
+                (contact_values[cid], count, personas, cid)
+                for cid, count, personas in facts_of.contact_personas(run)
+            ],
+            key=_contact_rank,
         )
-        if many_personas and summary.contacts:
-            contact, _, personas = summary.contacts[0]
-            if personas >= many_personas.param("min_personas"):
-                entry = contacts.stats(index.contacts.id_of(contact))
+        summary.contacts = [
+            (value, count, personas) for value, count, personas, _ in ranked_contacts
+        ]
+        if many_personas and ranked_contacts:
+            contact, _, personas, top_id = ranked_contacts[0]
+            if personas >= min_contact_personas:
+                entry = contacts.stats(top_id)
                 contributions.append(
                     {
                         "id": many_personas.id,
@@ -725,29 +827,33 @@ def analyse(
                         f"{personas} personas ({_list(sorted(entry.personas))}).",
                     }
                 )
-        if many_cities:
-            groups: dict[int, set[str]] = defaultdict(set)
-            group_sizes: Counter[int] = Counter()
-            for group, city in zip(facts_of.template(first, last), city_ids, strict=True):
-                group_sizes[group] += 1
+        # A template group's cities and a persona's are among the cluster's: with fewer cities
+        # in all (most clusters are in one city), neither indicator can fire.
+        if many_cities and len(city_counts) >= min_template_cities:
+            # Cities by number (one to one with their names, so the same sizes and the same
+            # best group), named for the detail only.
+            groups: dict[int, set[int]] = {}
+            templates = facts_of.template(first, last)
+            for group, city in zip(templates, city_ids, strict=True):
                 if city:
-                    groups[group].add(city_values[city])
+                    groups.setdefault(group, set()).add(city)
             best = max(groups.items(), key=lambda g: (len(g[1]), -g[0]), default=(0, set()))
-            if group_sizes[best[0]] > 1 and len(best[1]) >= many_cities.param("min_cities"):
+            best_size = templates.count(best[0])
+            if best_size > 1 and len(best[1]) >= min_template_cities:
                 contributions.append(
                     {
                         "id": many_cities.id,
                         "label": many_cities.label,
                         "contribution": many_cities.weight,
                         "detail": f"{many_cities.label}: one text template in "
-                        f"{group_sizes[best[0]]} ads across {len(best[1])} cities "
-                        f"({_list(sorted(best[1]))}).",
+                        f"{best_size} ads across {len(best[1])} cities "
+                        f"({_list(sorted(city_values[c] for c in best[1]))}).",
                     }
                 )
-        if persona_moves and summary.personas:
+        if persona_moves and summary.personas and len(city_counts) >= min_persona_cities:
             persona, cities = max(summary.personas.items(), key=lambda p: (len(p[1]), p[0]))
             cities = {c for c in cities if c}
-            if len(cities) >= persona_moves.param("min_cities"):
+            if len(cities) >= min_persona_cities:
                 contributions.append(
                     {
                         "id": persona_moves.id,
@@ -757,7 +863,7 @@ def analyse(
                         f"{len(cities)} cities ({_list(sorted(cities))}).",
                     }
                 )
-        if many_in_cluster and persona_count >= many_in_cluster.param("min_personas"):
+        if many_in_cluster and persona_count >= min_cluster_personas:
             for part in extra:
                 if part["id"] == many_in_cluster.id:
                     part["detail"] += f" ({_list(sorted(summary.personas))})."
@@ -776,6 +882,11 @@ def analyse(
     summaries.sort(key=lambda s: (-s.score, -len(s.ads), s.label))
     cluster_count = int(labels.max()) + 1 if n else 0
     return Analysis(summaries, cluster_count, multi, contacts, medians)
+
+
+def _contact_rank(contact: tuple[str, int, int, int]) -> tuple[int, int, str]:
+    """A cluster's shared contacts in order: most personas first, then most ads, then by value."""
+    return -contact[2], -contact[1], contact[0]
 
 
 def lead_clusters(analysis: Analysis, indicators: IndicatorSet) -> list[ClusterSummary]:
@@ -882,9 +993,12 @@ def _describe_leads(
     many_personas = indicators.by_id.get("contact_many_personas")
     min_personas = many_personas.param("min_personas") if many_personas else 3
     city_values = index.cities.values
+    # Each column read once an ad, by bound methods (the same values as reading it twice).
+    city_of, day_of = index.city.__getitem__, index.day.__getitem__
     for summary, urls in _with_urls(index, summaries):
         # The cluster's own entry carries the full evidence; a lead names the strongest reasons.
         why = "Strongest evidence: " + "; ".join(c["detail"] for c in summary.contributions[:2])
+        cluster_id = summary.id  # the same name for each of the cluster's leads
         per_persona = summary.persona_ads
         if per_persona is None:
             grouped: defaultdict[str, list[int]] = defaultdict(list)
@@ -894,24 +1008,25 @@ def _describe_leads(
                     grouped[persona].append(a)
             per_persona = grouped
         for persona, ads in sorted(per_persona.items()):
-            cities = sorted({city_values[index.city[a]] for a in ads if index.city[a]})
-            days = [index.day[a] for a in ads if index.day[a] > 0]
+            cities = sorted({city_values[c] for c in map(city_of, ads) if c})
+            days = [d for d in map(day_of, ads) if d > 0]
             moved = len(cities) >= 2
             victims.append(
                 {
                     "kind": "possible_victim",
                     "persona": persona,
-                    "cluster_id": summary.id,
+                    "cluster_id": cluster_id,
                     "score": round(summary.score + (0.5 if moved else 0.0), 2),
                     "ads": len(ads),
                     "cities": cities,
                     "first_seen": iso_day(min(days)) if days else "",
                     "last_seen": iso_day(max(days)) if days else "",
-                    "urls": [urls[a] for a in ads if urls[a]][:20],
+                    # The first 20 non-empty URLs, without listing the rest.
+                    "urls": list(islice(filter(None, map(urls.__getitem__, ads)), 20)),
                     "explanation": (
                         f"Persona {persona} appears in {len(ads)} ads"
                         + (f" in {len(cities)} cities ({_list(cities)})" if cities else "")
-                        + f" and belongs to cluster {summary.id} of {len(summary.ads)} ads "
+                        + f" and belongs to cluster {cluster_id} of {len(summary.ads)} ads "
                         f"(score {summary.score:.1f}). {why}"
                     ),
                 }
@@ -928,7 +1043,7 @@ def _describe_leads(
                     "contact": contact,
                     "type": contact_kind(contact),
                     "value": contact_value(contact),
-                    "cluster_id": summary.id,
+                    "cluster_id": cluster_id,
                     "score": round(summary.score + 0.5 * math.log2(personas), 2),
                     "ads": entry.ads,
                     "personas": sorted(entry.personas),
@@ -955,7 +1070,7 @@ def _describe_leads(
                             if personas >= min_personas
                             else ""
                         )
-                        + f". Cluster {summary.id} (score {summary.score:.1f}): {why}"
+                        + f". Cluster {cluster_id} (score {summary.score:.1f}): {why}"
                     ),
                 }
             )
@@ -969,9 +1084,9 @@ def _describe_leads(
                         "kind": "url",
                         "url": url,
                         "ad_id": index.ids[a],
-                        "cluster_id": summary.id,
+                        "cluster_id": cluster_id,
                         "score": round(summary.score, 2),
-                        "explanation": f"Ad {index.ids[a]} belongs to cluster {summary.id} "
+                        "explanation": f"Ad {index.ids[a]} belongs to cluster {cluster_id} "
                         f"of {len(summary.ads)} ads (score {summary.score:.1f}): "
                         + "; ".join(c["label"] for c in summary.contributions[:3])
                         + ".",

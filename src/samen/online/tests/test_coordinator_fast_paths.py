@@ -2,6 +2,7 @@
 ADR 0066): per-cluster facts counted in numpy for all clusters at once, URLs read in groups,
 score bounds without building descriptions. Checked on both generators' ads."""
 
+import copy
 import enum
 import io
 import json
@@ -17,6 +18,7 @@ from samen.online.engine.analysis import (
     ContactIndex,
     _cluster_facts,
     _indicator_kinds,
+    _score_bounds,
     _structural_bound,
     _structural_extra,
     cluster_name,
@@ -104,6 +106,72 @@ def test_the_score_bound_is_the_sum_of_the_structural_contributions():
                 assert _structural_bound(size, kinds, personas, *chosen) == sum(
                     c["contribution"] for c in parts
                 )
+
+
+def _bound_one_by_one(indicators, size, cities, contact_personas, kinds, personas) -> float:
+    """The score bound as the analysis added it cluster by cluster before ADR 0107."""
+    by_id = indicators.by_id
+    text_bound = min(indicators.text_contribution_cap, sum(i.weight for i in indicators.text))
+    price = by_id.get("price_below_median")
+    text_bound += price.weight if price is not None else 0.0
+    bound = text_bound
+    for indicator in (by_id.get("template_many_cities"), by_id.get("persona_many_cities")):
+        if indicator and cities >= indicator.param("min_cities"):
+            bound += indicator.weight
+    many_personas = by_id.get("contact_many_personas")
+    if many_personas and contact_personas:
+        bound += many_personas.weight
+    bound += _structural_bound(
+        size,
+        kinds,
+        personas,
+        by_id.get("cluster_many_personas"),
+        by_id.get("indicator_diversity"),
+        by_id.get("cluster_size"),
+    )
+    return bound
+
+
+@pytest.mark.parametrize(
+    "drop", [None, "cluster_size", "indicator_diversity", "price_below_median"]
+)
+def test_score_bounds_for_all_clusters_equal_adding_them_one_by_one(drop):
+    indicators = load_indicators(None)
+    if drop is not None:
+        # An indicator set without it (the bounds read only ``by_id`` and the text weights).
+        indicators = copy.copy(indicators)
+        indicators.by_id = {k: v for k, v in indicators.by_id.items() if k != drop}
+    rng = np.random.default_rng(7)
+    count = 20_000
+    # Sizes from 2 to far beyond the size indicator's cap; facts around every threshold.
+    sizes = np.r_[
+        np.arange(2, 200), rng.integers(2, 300_000, 1000), rng.integers(2, 6, count - 1198)
+    ].astype(np.int64)
+    cities = rng.integers(0, 8, count).astype(np.int64)
+    contact_personas = rng.random(count) < 0.3
+    kinds = rng.integers(0, 12, count).astype(np.int64)
+    personas = rng.integers(0, 9, count).astype(np.int64)
+    text_bound = min(indicators.text_contribution_cap, sum(i.weight for i in indicators.text))
+    price = indicators.by_id.get("price_below_median")
+    text_bound += price.weight if price is not None else 0.0
+    found = _score_bounds(
+        sizes, (cities, contact_personas, kinds, personas), text_bound, indicators
+    )
+    expected = [
+        _bound_one_by_one(indicators, *facts)
+        for facts in zip(
+            sizes.tolist(),
+            cities.tolist(),
+            contact_personas.tolist(),
+            kinds.tolist(),
+            personas.tolist(),
+            strict=True,
+        )
+    ]
+    # The same floats, to the bit, so the same clusters pass the threshold.
+    assert found.tolist() == expected
+    passed = found >= indicators.lead_threshold
+    assert passed.any() and not passed.all()
 
 
 @pytest.mark.parametrize("max_read", [1, 60, 4 << 20])

@@ -3,6 +3,8 @@ facts gathered for all of them at once (``analysis._LeadFacts``), strings intern
 chunk at a time in C (``Index.add``). Each gives what its definition gives, on both generators'
 ads (``corpora.both_generators``): the definition is the previous code, kept here verbatim."""
 
+import copy
+import dataclasses
 import json
 from array import array
 from collections import Counter, defaultdict
@@ -89,6 +91,37 @@ def test_lead_clusters_described_at_once_equal_those_described_ad_by_ad(scans, c
     if corpus == 0:
         assert "price_below_median" in ids
         assert any(s.contacts for s in summaries)
+
+
+def _with_min_cities(indicators: IndicatorSet, min_cities: int) -> IndicatorSet:
+    """The indicator set with both city indicators firing from ``min_cities`` cities."""
+    changed = copy.copy(indicators)
+    changed.by_id = dict(indicators.by_id)
+    for name in ("template_many_cities", "persona_many_cities"):
+        indicator = indicators.by_id[name]
+        params = dict(indicator.params) | {"min_cities": float(min_cities)}
+        changed.by_id[name] = dataclasses.replace(indicator, params=tuple(sorted(params.items())))
+    return changed
+
+
+def test_city_indicators_at_their_bound_equal_those_described_ad_by_ad(scans):
+    """The analysis skips the city indicators of a cluster with fewer cities than they need
+    (ADR 0107): clusters with exactly that many cities still get them, as ad by ad."""
+    at_bound = set()
+    for result in scans:
+        for min_cities in (1, 2, 3):
+            indicators = _with_min_cities(load_indicators(), min_cities)
+            new = analyse(result.index, result.clustering, indicators)
+            old = _analyse_ad_by_ad(result.index, result.clustering, indicators)
+            assert _described(new) == _described(old)
+            at_bound |= {
+                c["id"]
+                for s in new.clusters
+                if len(s.cities) == min_cities
+                for c in s.contributions
+            }
+    # Not vacuous: each indicator fires on a cluster with exactly the cities it needs.
+    assert {"template_many_cities", "persona_many_cities"} <= at_bound
 
 
 @pytest.mark.parametrize("corpus", [0, 1])
