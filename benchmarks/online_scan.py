@@ -7,9 +7,12 @@
 
 Synthetic ads (with ground truth) are generated once into --cache. Each scan runs in a fresh
 subprocess so that its peak memory is its own: the coordinator's peak RSS and the largest worker's
-are reported separately. Throughput is wall-clock ads/s from the first byte read to clusters and
-leads in memory ("scan"), and including writing clusters.csv, leads.json and report.html
-("end to end"). CPU seconds are reported too: on a shared machine they show what the engine costs
+are reported separately, and the peak PSS summed over all the scan's processes (the coordinator,
+its workers and the leads' forked helper; sampled every half second by this process until the
+scan is over, before the evaluation): what "fits in 2 GB" is measured by. Throughput is
+wall-clock ads/s from the first byte read to clusters and leads in memory ("scan"), and including
+writing clusters.csv, leads.json and report.html ("end to end"). CPU seconds are reported too:
+on a shared machine they show what the engine costs
 when other processes take part of the cores, split into the worker processes' and this
 process's (per ad, and this process's by phase: with one worker it does the extraction too). The
 aim (issue 7): ≥ 14,000 ads/s with 2 workers, at
@@ -125,6 +128,7 @@ def _child(args: argparse.Namespace) -> None:
     # the truth and the labels into dictionaries, which are the benchmark's, not the scan's.
     peak_scan = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     peak_workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    _scan_over(args)
     cpu = sum(cpu_after[i] - cpu_before[i] for i in range(4))
     # This process (reading, the index, clustering, leads, outputs; with one worker also the
     # extraction) and its worker processes (counted once they have ended: after close()).
@@ -225,6 +229,71 @@ class _Replicas:
         pass
 
 
+def _descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it (its workers, the leads' forked helper), from
+    ``/proc/<pid>/task/<tid>/children``; the processes that ended meanwhile are left out."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            tasks = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    todo.extend(int(child) for child in handle.read().split())
+            except OSError:
+                continue
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    """The proportional set size of one process (KiB): its private pages plus its share of the
+    pages it shares (with forked workers), so that a sum over processes counts each page once."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+# How often the scan's processes are sampled: a temporary that lives for less than this can be
+# missed, so the sampled PSS is a lower bound of the true peak (ru_maxrss is exact, per process).
+PSS_INTERVAL = 0.5
+
+
+def _run_sampled(command: list[str], done: Path) -> tuple[subprocess.CompletedProcess, float]:
+    """Run ``command``; sample the PSS summed over it and all its descendants until it creates
+    ``done`` (the scan is over: what follows is the benchmark's own evaluation) or exits.
+    Returns the completed process and the highest sum in MB. Linux only (0 elsewhere)."""
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        peak = 0
+        sampling = os.path.isdir("/proc")
+        while process.poll() is None and sampling and not done.exists():
+            peak = max(peak, sum(_pss_kib(pid) for pid in _descendants(process.pid)))
+            time.sleep(PSS_INTERVAL)
+        stdout, stderr = process.communicate()
+    completed = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    done.unlink(missing_ok=True)
+    if completed.returncode:
+        sys.stderr.write(stderr)
+        completed.check_returncode()
+    return completed, peak / 1024
+
+
+def _scan_over(args: argparse.Namespace) -> None:
+    """Tell the parent's PSS sampler that the scan is over (see ``_run_sampled``)."""
+    if args.done:
+        Path(args.done).touch()
+
+
 def _replicated_child(args: argparse.Namespace) -> None:
     """The coordinator alone on ``--replicate`` copies of the input: peak memory and CPU."""
     path = Path(args.input)
@@ -239,6 +308,7 @@ def _replicated_child(args: argparse.Namespace) -> None:
     # The scan's own peak, before the digest below builds a dictionary of every id (the
     # benchmark's, not the scan's: ~200 bytes an ad).
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    _scan_over(args)
     labels = labels_of(result)
     digest = hashlib.sha256("\n".join(f"{k},{v}" for k, v in labels.items()).encode())
     print(
@@ -293,6 +363,7 @@ def main() -> None:
     parser.add_argument("--input", help=argparse.SUPPRESS)
     parser.add_argument("--truth", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--done", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         args.workers = int(args.workers)
@@ -346,7 +417,9 @@ def main() -> None:
             f"ads_per_cpu_s={r['ads_per_cpu_s']} "
             f"cpu_us_per_ad={r['workers_cpu_us_per_ad']}+{r['coordinator_cpu_us_per_ad']} "
             f"peak_rss_mb={r['peak_rss_mb_coordinator']}"
-            f"+{r['peak_rss_mb_largest_worker']} precision={r['pairwise_precision']} "
+            f"+{r['peak_rss_mb_largest_worker']} "
+            f"peak_pss_mb={r['peak_pss_mb_all_processes']} "
+            f"precision={r['pairwise_precision']} "
             f"recall={r['pairwise_recall']} f1={r['pairwise_f1']} ari={r['ari']} "
             f"lead_precision={r['lead_clusters_mostly_exploitative']} "
             f"labels={r['labels_sha256']} floor_ads_per_s={r['floor_ads_per_s']} "
@@ -357,7 +430,8 @@ def main() -> None:
 
 
 def _run_replicas(args: argparse.Namespace, path: Path, truth: Path, ads: int, copies: int) -> None:
-    completed = subprocess.run(
+    done = args.cache / f".scan-over-{os.getpid()}"
+    completed, pss = _run_sampled(
         [
             sys.executable,
             __file__,
@@ -372,16 +446,18 @@ def _run_replicas(args: argparse.Namespace, path: Path, truth: Path, ads: int, c
             str(truth),
             "--out",
             str(args.cache / f"out-{ads}x{copies}"),
+            "--done",
+            str(done),
         ],
-        capture_output=True,
-        text=True,
-        check=True,
+        done,
     )
     figures = json.loads(completed.stdout.strip().splitlines()[-1])
+    figures["peak_pss_mb_all_processes"] = round(pss)
     print(
         f"{figures['ads']:>11,} ads ({copies} copies of {ads:,}), coordinator only: "
         f"{figures['coordinator_cpu_seconds']} CPU-s ({figures['coordinator_seconds']}s); "
         f"peak RSS {figures['peak_rss_mb_coordinator']} MB; "
+        f"peak PSS of all its processes {figures['peak_pss_mb_all_processes']} MB; "
         f"after each phase {figures['peak_rss_mb_after_phase']}; "
         f"phases {figures['phase_seconds']}, CPU {figures['phase_cpu_seconds']}; "
         f"labels {figures['labels_sha256']}",
@@ -393,7 +469,8 @@ def _run_child(
     args: argparse.Namespace, path: Path, truth: Path, ads: int, engine: str, workers: int
 ) -> dict:
     load = os.getloadavg()[0]
-    completed = subprocess.run(
+    done = args.cache / f".scan-over-{os.getpid()}"
+    completed, pss = _run_sampled(
         [
             sys.executable,
             __file__,
@@ -410,12 +487,13 @@ def _run_child(
             str(workers),
             "--engine",
             engine,
+            "--done",
+            str(done),
         ],
-        capture_output=True,
-        text=True,
-        check=True,
+        done,
     )
     figures = json.loads(completed.stdout.strip().splitlines()[-1])
+    figures["peak_pss_mb_all_processes"] = round(pss)
     figures.update(engine=engine, workers=workers, load_average_before=round(load, 2))
     # The machine is shared: the load average after, and ads per CPU-second (what the scan
     # costs, whatever share of the cores it got), say how far the wall-clock rate is from
@@ -436,6 +514,8 @@ def _run_child(
         f"peak RSS MB after each phase {figures['peak_rss_mb_after_phase']}; "
         f"peak RSS {figures['peak_rss_mb_coordinator']} MB coordinator, "
         f"{figures['peak_rss_mb_largest_worker']} MB largest worker; "
+        f"peak PSS {figures['peak_pss_mb_all_processes']} MB summed over all the scan's "
+        f"processes; "
         f"precision {figures['pairwise_precision']}, recall {figures['pairwise_recall']}, "
         f"F1 {figures['pairwise_f1']}, ARI {figures['ari']}; labels {figures['labels_sha256']}; "
         f"{figures['lead_clusters']:,} lead clusters, "

@@ -219,29 +219,32 @@ class ContactIndex:
         small: type[np.signedinteger] = np.int64 if wide else np.int32
         self.ad_count: np.ndarray = np.bincount(contact_id, minlength=size).astype(small)
         shared = self.ad_count[contact_id] >= 2
-        self.contact_id, self.contact_ad = contact_id[shared], contact_ad[shared]
+        # The shared edges are not kept as such: they are ``_sorted_ads`` by contact and
+        # ``_ad_contacts`` by ad (8 bytes a shared edge less through the analysis, ADR 0108).
+        contact_id, contact_ad = contact_id[shared], contact_ad[shared]
         del shared
-        order = np.argsort(self.contact_id, kind="stable")
-        self._sorted_ads = self.contact_ad[order]
-        self._starts = np.searchsorted(self.contact_id[order], np.arange(size + 1, dtype=small))
+        order = np.argsort(contact_id, kind="stable")
+        self._sorted_ads = contact_ad[order]
+        self._starts = np.searchsorted(contact_id[order], np.arange(size + 1, dtype=small))
         self._starts = self._starts.astype(small, copy=False)
         del order
         # The persona of each shared edge's ad, read for those ads only (not for every ad).
-        names = np.frombuffer(index.name, dtype=np.int32)[self.contact_ad].astype(np.int64)
-        ages = np.frombuffer(index.age, dtype=np.int16)[self.contact_ad].astype(np.int64)
+        names = np.frombuffer(index.name, dtype=np.int32)[contact_ad].astype(np.int64)
+        ages = np.frombuffer(index.age, dtype=np.int16)[contact_ad].astype(np.int64)
         persona = np.where(names > 0, names * 1024 + ages + 1, -1)
         del names, ages
         named = persona >= 0
         # One 64-bit key per (contact, persona) pair: unique pairs, then pairs per contact.
-        pairs = sorted_unique(self.contact_id[named].astype(np.int64) << 32 | persona[named])
+        pairs = sorted_unique(contact_id[named].astype(np.int64) << 32 | persona[named])
         del persona, named
         self.persona_count = np.bincount(pairs >> 32, minlength=size).astype(small)
         del pairs
         # The same edges by ad, to list an ad's shared contacts.
-        by_ad = np.argsort(self.contact_ad, kind="stable")
-        self._ad_contacts = self.contact_id[by_ad]
+        by_ad = np.argsort(contact_ad, kind="stable")
+        self._ad_contacts = contact_id[by_ad]
+        del contact_id
         self._ad_starts = np.searchsorted(
-            self.contact_ad[by_ad], np.arange(len(index) + 1, dtype=small)
+            contact_ad[by_ad], np.arange(len(index) + 1, dtype=small)
         ).astype(small, copy=False)
         self._stats: dict[int, ContactStats] = {}
 
@@ -587,34 +590,79 @@ def _cluster_fact_arrays(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``_cluster_facts`` as numpy arrays (int64, bool, int64, int64)."""
     n = len(labels)
-    label = labels.astype(np.int64)
-    city = np.frombuffer(index.city, dtype=np.int32).astype(np.int64)
+    # Each fact is made and read at ``multi_labels`` before the next one's temporaries, from
+    # 32-bit labels: the analysis phase's peak at ten million ads was here, with the labels,
+    # cities and masks in int64 and every count over all clusters alive at once (ADR 0108).
+    # The same numbers.
+    city = np.frombuffer(index.city, dtype=np.int32)
     in_city = city > 0
-    pairs = sorted_unique(label[in_city] << 32 | city[in_city])
-    cities = np.bincount(pairs >> 32, minlength=n)
+    keys = labels[in_city].astype(np.int64)
+    keys <<= 32
+    keys |= city[in_city]
+    del in_city
+    cities = _distinct_per_label(keys, n)[multi_labels]
     flagged = np.zeros(n, dtype=bool)
-    if min_personas is not None and len(contacts.contact_ad):
-        hit = contacts.persona_count[contacts.contact_id] >= min_personas
-        flagged[contacts.contact_ad[hit]] = True
-    contact_personas = np.bincount(label[flagged], minlength=n) > 0
+    if min_personas is not None and len(contacts._sorted_ads):
+        # The ads of the shared contacts used under at least ``min_personas`` personas.
+        hit = np.repeat(contacts.persona_count >= min_personas, np.diff(contacts._starts))
+        flagged[contacts._sorted_ads[hit]] = True
+        del hit
+    contact_personas = (np.bincount(labels[flagged], minlength=n) > 0)[multi_labels]
+    del flagged
     # Every label has an ad (components are numbered 0, 1, ...): each cluster's run of the ads
     # in label order starts at ``starts`` and ends where the next one starts.
-    masks = np.frombuffer(index.mask, dtype=np.int64)[order]
-    kinds = np.bitwise_count(np.bitwise_or.reduceat(masks, starts)) if n else np.zeros(0, int)
+    if n:
+        masks = np.frombuffer(index.mask, dtype=np.int64)[order]
+        kinds = np.bitwise_count(np.bitwise_or.reduceat(masks, starts)[multi_labels])
+        del masks
+    else:
+        kinds = np.zeros(0, dtype=np.int64)
     name = np.frombuffer(index.name, dtype=np.int32)
-    named = np.flatnonzero(name > 0)
     age = np.frombuffer(index.age, dtype=np.int16)
-    by = np.lexsort((age[named], name[named], label[named]))
-    lab, nm, ag = label[named][by], name[named][by], age[named][by]
-    new = np.ones(len(by), dtype=bool)
-    new[1:] = (lab[1:] != lab[:-1]) | (nm[1:] != nm[:-1]) | (ag[1:] != ag[:-1])
-    personas = np.bincount(lab[new], minlength=n)
+    named = name > 0
+    if not named.any() or int(name.max()) < _PACKED_NAMES_BELOW:
+        # (label, name, age) in one key when the names fit in 15 bits: sorted in place.
+        keys = labels[named].astype(np.int64)
+        keys <<= 32
+        low = name[named].astype(np.int64)
+        low <<= 16
+        low |= age[named].astype(np.int64) & 0xFFFF
+        keys |= low
+        del low, named
+        personas = _distinct_per_label(keys, n)[multi_labels]
+    else:
+        at = np.flatnonzero(named)
+        del named
+        label = labels[at].astype(np.int64)
+        by = np.lexsort((age[at], name[at], label))
+        lab, nm, ag = label[by], name[at][by], age[at][by]
+        new = np.ones(len(by), dtype=bool)
+        new[1:] = (lab[1:] != lab[:-1]) | (nm[1:] != nm[:-1]) | (ag[1:] != ag[:-1])
+        personas = np.bincount(lab[new], minlength=n)[multi_labels]
     return (
-        cities[multi_labels].astype(np.int64, copy=False),
-        contact_personas[multi_labels],
-        kinds[multi_labels].astype(np.int64),
-        personas[multi_labels].astype(np.int64, copy=False),
+        cities.astype(np.int64, copy=False),
+        contact_personas,
+        kinds.astype(np.int64),
+        personas.astype(np.int64, copy=False),
     )
+
+
+# Name numbers below this go with the age into 31 bits of one sort key with the label.
+_PACKED_NAMES_BELOW = 1 << 15
+
+
+def _distinct_per_label(keys: np.ndarray, n: int) -> np.ndarray:
+    """How many distinct keys (label << 32 | value, int64, sorted here in place) each of the
+    ``n`` labels has."""
+    keys.sort()
+    if not len(keys):
+        return np.zeros(n, dtype=np.int64)
+    new = np.empty(len(keys), dtype=bool)
+    new[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=new[1:])
+    heads = keys[new]
+    heads >>= 32
+    return np.bincount(heads, minlength=n)
 
 
 def _score_bounds(
@@ -717,6 +765,8 @@ def analyse(
     city_values = index.cities.values
 
     order = np.argsort(labels, kind="stable")
+    if n < 2**31:  # 4 bytes an ad less through the facts below (ADR 0108): the same ads
+        order = order.astype(np.int32)
     sizes = np.bincount(labels) if n else np.zeros(0, dtype=np.int64)
     starts = np.cumsum(sizes) - sizes
     summaries: list[ClusterSummary] = []

@@ -924,12 +924,24 @@ def _contact_codes(contact_ad: np.ndarray, contact_id: np.ndarray) -> np.ndarray
     of the two columns, while they wait for the band loop (ADR 0102)."""
     if not len(contact_ad):
         return np.zeros(0, dtype=np.int64)
-    order = np.lexsort((contact_ad, contact_id))
-    ids, ads = contact_id[order], contact_ad[order]
-    same = ids[1:] == ids[:-1]
-    left, right = ads[:-1][same], ads[1:][same]
-    low, high = np.minimum(left, right), np.maximum(left, right)
-    return sorted_unique(low.astype(np.int64) << 32 | high.astype(np.int64))
+    # One key a use (contact << 32 | ad) sorted in place: lexsort's order (by contact, then by
+    # ad) without its index array and the two columns gathered by it (~30 bytes a use at the
+    # cluster phase's peak, ADR 0108). Within a contact the ads ascend, so each neighbour pair
+    # is already (low, high); the pairs are made a step at a time.
+    key = contact_id.astype(np.int64)
+    key <<= 32
+    key |= contact_ad
+    key.sort()
+    parts = []
+    for first in range(0, len(key) - 1, _LEAN_STEP):
+        step = key[first : first + _LEAN_STEP + 1]
+        at = np.flatnonzero((step[1:] ^ step[:-1]) < 1 << 32)  # the same contact
+        low = step[at]
+        low <<= 32  # the contact's bits shifted out: the ad alone, high
+        low |= step[at + 1] & 0xFFFFFFFF
+        parts.append(low)
+    del key
+    return sorted_unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
 
 @dataclass
@@ -980,21 +992,39 @@ def _impute_ages(names: np.ndarray, ages: np.ndarray, groups: np.ndarray) -> np.
     known = (names > 0) & (ages >= 0)
     if not known.any():
         return ages
-    # Built in place: one int64 array, not three temporaries of every ad (ADR 0103).
-    slot = groups.astype(np.int64)
-    slot <<= 32
-    slot |= names
-    triples, counts = unique_columns([slot[known], ages[known]])
+
+    def slots_of(ads: np.ndarray) -> np.ndarray:
+        """(group << 32 | name) of the ads ``ads`` selects, built in place."""
+        slot = groups[ads].astype(np.int64)
+        slot <<= 32
+        slot |= names[ads]
+        return slot
+
+    # The distinct (slot, age) of the ads stating an age, with how many state each: what
+    # ``unique_columns`` gives, by one lexsort of the two columns and without their stacked
+    # copies (~40 bytes a named ad at the cluster phase's peak, ADR 0108).
+    slot, stated = slots_of(known), ages[known]
+    del known
+    by = np.lexsort((stated, slot))
+    slot, stated = slot[by], stated[by]
+    del by
+    new = np.ones(len(slot), dtype=bool)
+    new[1:] = (slot[1:] != slot[:-1]) | (stated[1:] != stated[:-1])
+    heads = np.flatnonzero(new)
+    del new
+    counts = np.diff(np.append(heads, len(slot)))
+    slot, stated = slot[heads], stated[heads]
     # Per (group, name) the most frequent age: sort by slot, then count descending.
-    order = np.lexsort((-counts, triples[0]))
-    slots, best = triples[0][order], triples[1][order]
+    order = np.lexsort((-counts, slot))
+    slots, best = slot[order], stated[order]
     first = np.r_[True, slots[1:] != slots[:-1]]
     slots, best = slots[first], best[first]
     missing = np.flatnonzero((names > 0) & (ages < 0))
-    at = np.searchsorted(slots, slot[missing])
+    wanted = slots_of(missing)
+    at = np.searchsorted(slots, wanted)
     at_ok = at < len(slots)
     hit = np.zeros(len(missing), dtype=bool)
-    hit[at_ok] = slots[at[at_ok]] == slot[missing][at_ok]
+    hit[at_ok] = slots[at[at_ok]] == wanted[at_ok]
     ages[missing[hit]] = best[at[hit]]
     return ages
 
@@ -1027,6 +1057,7 @@ def persona_edges(
         return empty, empty, []
     ages = _impute_ages(names, ages, groups)
     keys = names[named].astype(np.int64) * 256 + np.clip(ages[named] + 1, 0, 255)
+    del ages  # 8 bytes an ad, not read below (ADR 0108)
     pairs, first = np.unique(groups[named].astype(np.int64) << 32 | keys, return_index=True)
     pair_group, pair_key = pairs >> 32, pairs & 0xFFFFFFFF
     # Per group (pairs are sorted by group): how many personas it names, and its representative
@@ -1141,8 +1172,14 @@ def _pairs_worth_keeping(
     ``persona_edges``' loop, or that a name without an age may join (``ageless_codes``): every
     other pair of the loop ends with one fact and no link, so it need not be kept (at a million
     ads they were ~190 MB of dictionaries, growing with the input)."""
+    # A name's keys (name * 256 + age) are next to each other in ``sorted_keys``: the pairs of
+    # one name are made distinct before the next name's are made, so that what is kept is one
+    # code a (pair, name), not two int64 columns of every pair with their lexsort and copies
+    # (the cluster phase's peak at ten million ads, ADR 0108). A pair counted under two names
+    # is kept: the same codes as counting the distinct (pair, name) columns.
+    distinct: list[np.ndarray] = []
     codes: list[np.ndarray] = []
-    names: list[np.ndarray] = []
+    name = -1
     for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         key = int(sorted_keys[start])
         if not 2 <= stop - start <= _PERSONA_MAX_GROUPS or key % 256 == 0:
@@ -1150,13 +1187,19 @@ def _pairs_worth_keeping(
         members = sorted_groups[start:stop][sorted_eligible[start:stop]]
         a, b = np.triu_indices(len(members), 1)
         if len(a):
+            if key // 256 != name and codes:
+                distinct.append(sorted_unique(np.concatenate(codes)))
+                codes = []
+            name = key // 256
             codes.append(members[a] << 32 | members[b])
-            names.append(np.full(len(a), key // 256, dtype=np.int64))
-    if not codes:
+    if codes:
+        distinct.append(sorted_unique(np.concatenate(codes)))
+    if not distinct:
         return set(ageless_codes.tolist())
-    pairs = unique_columns([np.concatenate(codes), np.concatenate(names)])[0][0]
-    distinct, counts = np.unique(pairs, return_counts=True)
-    return set(distinct[counts >= 2].tolist()) | set(ageless_codes.tolist())
+    every = np.concatenate(distinct)
+    del distinct, codes
+    every.sort()
+    return set(every[1:][every[1:] == every[:-1]].tolist()) | set(ageless_codes.tolist())
 
 
 def _ageless_pairs(pair_group: np.ndarray, pair_key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1239,18 +1282,33 @@ def hub_contacts(
     """
     if not len(contact_ad):
         return {}
-    base = components(n, base_left, base_right)
-    ad_group = base[contact_ad]
-    pairs = sorted_unique(contact_id.astype(np.int64) << 32 | ad_group.astype(np.int64))
-    spread = np.bincount(pairs >> 32)
+    # The distinct (contact, group) pairs made and sorted in place, one int64 a use: not four
+    # temporaries of every use beside the sort's copy (ADR 0108). The same counts.
+    pairs = contact_id.astype(np.int64)
+    pairs <<= 32
+    pairs |= components(n, base_left, base_right)[contact_ad]
+    pairs.sort()
+    new = np.empty(len(pairs), dtype=bool)
+    new[0] = True
+    np.not_equal(pairs[1:], pairs[:-1], out=new[1:])
+    pairs = pairs[new]
+    del new
+    pairs >>= 32
+    spread = np.bincount(pairs)
+    del pairs
     candidates = np.flatnonzero(spread >= HUB_MIN_GROUPS)
+    del spread
     if not len(candidates):
         return {}
     keep = ~np.isin(contact_id, candidates)
-    c_left, c_right = contact_edges(contact_ad[keep], contact_id[keep])
+    codes = _contact_codes(contact_ad[keep], contact_id[keep])
+    edge = np.int32 if n < 2**31 else np.int64
     groups = components(
-        n, np.concatenate([base_left, c_left]), np.concatenate([base_right, c_right])
+        n,
+        np.concatenate([base_left, codes >> 32], dtype=edge, casting="same_kind"),
+        np.concatenate([base_right, codes & 0xFFFFFFFF], dtype=edge, casting="same_kind"),
     )
+    del codes
     own = keep & ~is_image[contact_id]
     identified = sorted_unique(groups[contact_ad[own]])
     hubs: dict[int, int] = {}
@@ -1280,14 +1338,22 @@ def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         joining = a != b
         if not joining.any():
             break
+        # Each temporary let go as soon as it is read: at ten million ads each is 40-80 MB
+        # and this runs at the cluster phase's peak (ADR 0108). The same steps.
         a, b = a[joining], b[joining]
-        np.minimum.at(parent, np.maximum(a, b), np.minimum(a, b))
+        left, right = left[joining], right[joining]
+        del joining
+        high = np.maximum(a, b)
+        np.minimum(a, b, out=a)
+        del b
+        np.minimum.at(parent, high, a)
+        del a, high
         while True:
             grand = parent[parent]
             if np.array_equal(grand, parent):
                 break
             parent = grand
-        left, right = left[joining], right[joining]
+        del grand
     # Hooking the larger root under the smaller leaves each component's smallest ad as its root,
     # which is also its first ad: numbering the roots in order numbers the components by their
     # first ad, without sorting.
@@ -1404,8 +1470,6 @@ def cluster(
             beside.shutdown()
     codes, is_image = facts.codes, facts.is_image
     del facts
-    c_left, c_right = (codes >> 32).astype(np.int64), (codes & 0xFFFFFFFF).astype(np.int64)
-    del codes
     template_labels = components(n, t_left, t_right)
     p_left, p_right, links = persona_edges(
         np.frombuffer(index.name, dtype=np.int32),
@@ -1420,13 +1484,24 @@ def cluster(
         p_left, p_right, links = _without_contact_conflicts(
             template_labels, contact_ad, contact_id, is_image, links
         )
-    base_left, base_right = np.concatenate([t_left, p_left]), np.concatenate([t_right, p_right])
+    # In the ads' width, as ``components`` takes them: not int64 beside an int32 copy.
+    edge = np.int32 if n < 2**31 else np.int64
+    base_left = np.concatenate([t_left, p_left], dtype=edge, casting="same_kind")
+    base_right = np.concatenate([t_right, p_right], dtype=edge, casting="same_kind")
+    del p_left, p_right
     hubs = hub_contacts(n, contact_ad, contact_id, base_left, base_right, is_image)
     if hubs:
         keep = ~np.isin(contact_id, list(hubs))
-        c_left, c_right = contact_edges(contact_ad[keep], contact_id[keep])
+        codes = _contact_codes(contact_ad[keep], contact_id[keep])
+        del keep
+    # The contact edges kept as pair codes through the persona and hub steps, split only here
+    # (two int64 columns were 16 bytes an edge for the whole time, ADR 0108).
+    c_left, c_right = (codes >> 32).astype(edge), (codes & 0xFFFFFFFF).astype(edge)
+    del codes
     labels = components(
-        n, np.concatenate([base_left, c_left]), np.concatenate([base_right, c_right])
+        n,
+        np.concatenate([base_left, c_left], dtype=edge, casting="same_kind"),
+        np.concatenate([base_right, c_right], dtype=edge, casting="same_kind"),
     )
     hub_list = sorted(
         ((c, int(np.count_nonzero(contact_id == c)), g) for c, g in hubs.items()),

@@ -120,28 +120,36 @@ class CompactInterner:
     # lead clusters): ~33 bytes an ad less from the cluster phase on (ADR 0103). The table stays.
     _values_file: SpillFile | None = None
     _ends_file: SpillFile | None = None
+    # The table too (8 bytes a slot, ~13-17 bytes an ad, ADR 0108): ``id_of`` reads the slots it
+    # probes, one ``pread`` each.
+    _table_file: SpillFile | None = None
     _BLOCK = 1 << 16
 
     def settle(self) -> None:
-        """Move the values and their ends to files: nothing is added after this (``many`` brings
-        them back first)."""
+        """Move the values, their ends and the table to files: nothing is added after this
+        (``many`` brings them back first)."""
         if self._values_file is not None:
             return
         values, ends = SpillFile("samen-online-contacts-"), SpillFile("samen-online-ends-")
+        table = SpillFile("samen-online-contact-table-")
         values.append(memoryview(self._blob))
         ends.append(memoryview(self._ends).cast("B")[: 8 * self._count])
-        self._values_file, self._ends_file = values, ends
+        table.append(self._table)
+        self._values_file, self._ends_file, self._table_file = values, ends, table
         self._blob, self._ends = bytearray(), array("q")
+        self._table = np.zeros(0, dtype=np.uint64)
 
     def _unsettle(self) -> None:
-        values, ends = self._values_file, self._ends_file
-        if values is None or ends is None:
+        values, ends, table = self._values_file, self._ends_file, self._table_file
+        if values is None or ends is None or table is None:
             return
         self._blob = bytearray(values.read(0, values.size))
         self._ends = array("q", ends.read(0, ends.size))
-        self._values_file = self._ends_file = None
+        self._table = table.array(np.uint64, 0, table.size // 8)
+        self._values_file = self._ends_file = self._table_file = None
         values.close()
         ends.close()
+        table.close()
 
     def _raw(self, number: int) -> bytes:
         """The UTF-8 bytes of value ``number`` (0 <= number < count)."""
@@ -213,11 +221,13 @@ class CompactInterner:
         for byte in data:
             h = ((h ^ byte) * _FNV_PRIME) & _MASK64
         h = _mix64(h ^ len(data))
-        table = self._table
-        mask, high = len(table) - 1, h >> 32
+        table = self._table_file
+        if table is None:
+            raise KeyError(value)
+        mask, high = table.size // 8 - 1, h >> 32
         at = h & mask
         while True:
-            slot = int(table[at])
+            slot = _SLOT.unpack(table.read(at * 8, 8))[0]
             if not slot:
                 raise KeyError(value)
             if slot >> 32 == high:
@@ -244,6 +254,7 @@ class CompactInterner:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 
 
+_SLOT = struct.Struct("=Q")
 _FNV_OFFSET, _FNV_PRIME, _MASK64 = 0xCBF29CE484222325, 0x100000001B3, (1 << 64) - 1
 
 
@@ -290,9 +301,33 @@ class StringColumn:
         self._ends.frombytes(ends.tobytes())
         self._data.append(b"".join(encoded))
 
-    def _all_ends(self) -> np.ndarray:
+    def settle(self) -> None:
+        """Move the ends to a file too, once the column is complete (the URLs': 8 bytes an ad
+        through the cluster and analysis phases, ADR 0108). ``take`` then reads the blocks of
+        ends it needs."""
+        if isinstance(self._ends, SpilledColumn):
+            return
+        spilled = SpilledColumn("q", "samen-online-string-ends-")
+        spilled.frombytes(memoryview(self._ends).cast("B"))
+        self._ends = spilled
+
+    # Ends read at once by ``take`` from a file: 512 KB.
+    _TAKE_ROWS = 1 << 16
+
+    def _ends_at(self, positions: np.ndarray) -> np.ndarray:
+        """The ends at ``positions`` (non-decreasing): from memory, or from the blocks of the
+        file that hold some of them."""
         ends = self._ends
-        return ends.array() if isinstance(ends, SpilledColumn) else np.frombuffer(ends, np.int64)
+        if not isinstance(ends, SpilledColumn):
+            return np.frombuffer(ends, np.int64)[positions]
+        out = np.empty(len(positions), dtype=np.int64)
+        rows, size, lo = self._TAKE_ROWS, len(ends), 0
+        while lo < len(positions):
+            first = int(positions[lo]) // rows * rows
+            hi = int(np.searchsorted(positions, first + rows))
+            out[lo:hi] = ends.array(first, min(first + rows, size))[positions[lo:hi] - first]
+            lo = hi
+        return out
 
     def _end_blocks(self) -> Iterator[np.ndarray]:
         """The ends, ``_BLOCK`` at a time."""
@@ -325,9 +360,8 @@ class StringColumn:
         wanted = np.unique(np.fromiter(positions, dtype=np.int64))
         if not len(wanted):
             return {}
-        ends = self._all_ends()
-        stop = ends[wanted]
-        start = np.where(wanted > 0, ends[np.maximum(wanted - 1, 0)], 0)
+        stop = self._ends_at(wanted)
+        start = np.where(wanted > 0, self._ends_at(np.maximum(wanted - 1, 0)), 0)
         fresh = np.ones(len(wanted), dtype=bool)
         fresh[1:] = start[1:] - stop[:-1] > self._GAP
         # And at every multiple of _MAX_READ: when the wanted strings lie close together all
@@ -571,8 +605,10 @@ class Index:
 
     def settle(self) -> None:
         """The index is complete: what only a few reads need from now on goes to files (the
-        contacts' values, ADR 0103). Adding to it afterwards still works, slower."""
+        contacts' values, ADR 0103; their table and the URLs' ends, ADR 0108). Adding to it
+        afterwards still works, slower."""
         self.contacts.settle()
+        self.urls.settle()
 
     def shingle_starts(self) -> np.ndarray:
         """The start of each ad's shingle run (n + 1 offsets into ``shingles``)."""
