@@ -15,6 +15,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -2134,6 +2135,38 @@ static const char *const field_names[F_COUNT] = {
 static PyObject *field_name_objects[F_COUNT];
 static PyObject *strip_name;
 
+/* The record type whose fields typed_fields reads from their slots, with each field's offset
+ * there: the typed decoder's struct type keeps its fields as member descriptors (slots, which
+ * are data descriptors and so what attribute access reads), and reading the slot skips
+ * PyObject_GetAttr's look-up of the name in the type per field (eleven an ad). Kept for one
+ * type at a time, and only while the type's version tag is the one seen (a change to the type,
+ * such as a field made a property, changes it); anything else reads the attributes. */
+static PyTypeObject *slots_type;
+static unsigned int slots_version;
+static Py_ssize_t slot_offsets[F_COUNT];
+
+static int fields_in_slots(PyTypeObject *type) {
+    if (type == slots_type && (type->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) &&
+        type->tp_version_tag == slots_version)
+        return 1;
+    if (type->tp_getattro != PyObject_GenericGetAttr) return 0;
+    Py_ssize_t offsets[F_COUNT];
+    for (int k = 0; k < F_COUNT; k++) {
+        PyObject *descr = _PyType_Lookup(type, field_name_objects[k]); /* borrowed */
+        if (descr == NULL || !Py_IS_TYPE(descr, &PyMemberDescr_Type)) return 0;
+        const PyMemberDef *member = ((PyMemberDescrObject *)descr)->d_member;
+        if (member->type != T_OBJECT_EX || !PyType_IsSubtype(type, PyDescr_TYPE(descr)))
+            return 0;
+        offsets[k] = member->offset;
+    }
+    if (!(type->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)) return 0;
+    Py_INCREF(type);
+    Py_XSETREF(slots_type, type);
+    slots_version = type->tp_version_tag;
+    memcpy(slot_offsets, offsets, sizeof(offsets));
+    return 1;
+}
+
 /* The field's text, "" for None; NULL (no exception) when it is not text. */
 static PyObject *text_or_empty(PyObject *value) {
     if (value == Py_None) return Py_NewRef(empty_name);
@@ -2215,8 +2248,11 @@ static PyObject *typed_fields(PyObject *module, PyObject *record) {
     PyObject *f[F_COUNT] = {NULL};
     PyObject *t[11] = {NULL}; /* the result's items */
     PyObject *result = NULL;
+    const int in_slots = fields_in_slots(Py_TYPE(record));
     for (int k = 0; k < F_COUNT; k++) {
-        f[k] = PyObject_GetAttr(record, field_name_objects[k]);
+        /* An empty slot: its attribute raises what attribute access raises. */
+        PyObject *value = in_slots ? *(PyObject **)((char *)record + slot_offsets[k]) : NULL;
+        f[k] = value != NULL ? Py_NewRef(value) : PyObject_GetAttr(record, field_name_objects[k]);
         if (f[k] == NULL) goto done;
     }
     /* Text fields: text or None, else the definition decides. */

@@ -76,8 +76,7 @@ def test_the_windowed_contact_scan_is_its_definition():
         (text, gates)
         for text in TEXTS
         for gates in WORD_GATES
-        if _tokens.contact_matches(text, gates)
-        != extract_module._contact_matches_py(text, gates)
+        if _tokens.contact_matches(text, gates) != extract_module._contact_matches_py(text, gates)
     ]
     assert differences == []
 
@@ -99,6 +98,4 @@ def test_the_texts_meet_every_bound_of_the_windows():
         for text in TEXTS
         if any(f"{site}{space}:" in text for site in _SITES for space in _SPACES[1:])
     ]
-    assert any(
-        m[0] == 1 for text in spaced for m in extract_module._contact_matches_py(text, 0x3F)
-    )
+    assert any(m[0] == 1 for text in spaced for m in extract_module._contact_matches_py(text, 0x3F))
