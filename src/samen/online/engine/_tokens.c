@@ -15,6 +15,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -1128,6 +1129,10 @@ static int site_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, ContactMatch *
     return 0;
 }
 
+/* The longest label site ("instagram") and the longest user part of an address. */
+#define SITE_LONGEST 9
+#define USER_LONGEST 41
+
 /* (?<!\w)(?P<site>telegram|tg|...|of)\s*(?::\s*@?|@)\s*(?P<name>[\w.]{3,32}) */
 static int label_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at, ContactMatch *m) {
     if (at > 0 && is_word(s[at - 1])) return 0;
@@ -1270,6 +1275,43 @@ static int email_hint_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at) {
     return r >= 2 && r <= 40 && q + r < n && s[q + r] == '.';
 }
 
+/* Where a labelled handle or an address can start. Its first part (a site of 2 to 9 letters,
+ * a user part of 1 to 41 user characters) holds no separator and no whitespace, and only
+ * whitespace follows it up to its separator (":" or "@" for a handle; "@", "[" or "(" for an
+ * address, whatever follows those). So that separator is the first one at or after the start,
+ * the part ends where the whitespace before it begins, and the start lies in a window of
+ * [shortest, longest] characters before that end: anywhere else the pattern cannot match. */
+typedef struct {
+    Py_UCS4 separators[3]; /* 0: unused */
+    Py_ssize_t shortest, longest;
+    Py_ssize_t separator; /* the first separator at or after from (n: none); -1: not looked for */
+    Py_ssize_t from, last; /* the window's positions: [from, last] (empty when last < from) */
+} SeparatorWindow;
+
+static inline void window_at(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t from, SeparatorWindow *w) {
+    Py_ssize_t q = from;
+    while (q < n && s[q] != w->separators[0] && s[q] != w->separators[1] &&
+           (w->separators[2] == 0 || s[q] != w->separators[2]))
+        q++;
+    Py_ssize_t end = q;
+    while (end > from && is_space(s[end - 1])) end--;
+    w->separator = q;
+    w->from = end - w->longest > from ? end - w->longest : from;
+    w->last = q < n ? end - w->shortest : -1;
+}
+
+/* The first position at or after at where the pattern can start (n: none). */
+static inline Py_ssize_t window_next(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t at,
+                                     SeparatorWindow *w) {
+    if (w->separator < at) window_at(s, n, at, w);
+    while (w->separator < n) {
+        if (at <= w->last) return at > w->from ? at : w->from;
+        /* Past this separator's window: the next start's first separator is a later one. */
+        window_at(s, n, w->separator + 1, w);
+    }
+    return n;
+}
+
 #define CONTACT_STACK 2048
 
 /* The gates' literals (made at import) and, per ASCII character, the patterns that can start
@@ -1282,13 +1324,18 @@ static PyObject *contact_literals[CONTACT_LITERALS];
 static unsigned char contact_starts[128];
 /* Per ASCII character, the gate literals (bits by index) that start with it. */
 static unsigned char contact_literal_firsts[128];
+/* Per ASCII character, whether gate_hits looks at it: a digit, "@" or a literal's first. */
+static unsigned char gate_interest[128];
 
 static int contact_init(void) {
     for (int k = 0; k < CONTACT_LITERALS; k++) {
         contact_literals[k] = PyUnicode_InternFromString(contact_literal_texts[k]);
         if (contact_literals[k] == NULL) return -1;
         contact_literal_firsts[(unsigned char)contact_literal_texts[k][0]] |= 1 << k;
+        gate_interest[(unsigned char)contact_literal_texts[k][0]] = 1;
     }
+    for (int c = '0'; c <= '9'; c++) gate_interest[c] = 1;
+    gate_interest['@'] = 1;
     for (int c = 'a'; c <= 'z'; c++) contact_starts[c] |= 16;
     for (int c = '0'; c <= '9'; c++) contact_starts[c] |= 16;
     for (const char *c = "tiso"; *c; c++) contact_starts[(int)*c] |= 1 | 2;
@@ -1302,14 +1349,32 @@ static int contact_init(void) {
 
 /* The first position of each gate literal in the text (-1 when absent), as PyUnicode_Find gives
  * it, and of the first "@" (*first_at): one pass over the text for all of them, instead of one
- * search of the whole text per literal (most of contact_matches' time when each was a search). */
+ * search of the whole text per literal (most of contact_matches' time when each was a search).
+ *
+ * In the same pass, whether _PHONE_RE can match at all (*phone_possible): its match ends on a
+ * digit (the look-behind (?<=\d) on the last character of its class run, whose only decimal
+ * characters are ASCII 0-9) with at least seven characters of its class before it (the run is
+ * 8 to 45 long, all after the start character). So a text with no ASCII digit that follows
+ * seven class characters has no phone match, and the match loop need not try the pattern at
+ * every "+", "0" and "o". Only the digits are looked at, and from each only back until a
+ * character outside the class: most ads have a handful of digits and no phone in the text. */
 PER_KIND void gate_hits(const int kind, const void *data, Py_ssize_t n, Py_ssize_t *hits,
-                        Py_ssize_t *first_at) {
+                        Py_ssize_t *first_at, int *phone_possible) {
     for (int k = 0; k < CONTACT_LITERALS; k++) hits[k] = -1;
     *first_at = -1;
+    int phone = 0;
     for (Py_ssize_t at = 0; at < n; at++) {
         const Py_UCS4 c = PyUnicode_READ(kind, data, at);
-        if (c >= 128) continue;
+        /* Most characters are none of those looked at: one test of the table for them. */
+        if (c >= 128 || !gate_interest[c]) continue;
+        if (c - '0' < 10u) {
+            if (!phone && at >= 7) {
+                Py_ssize_t back = 1;
+                while (back <= 7 && is_phone_char(PyUnicode_READ(kind, data, at - back))) back++;
+                phone = back > 7;
+            }
+            continue;
+        }
         if (c == '@') {
             if (*first_at < 0) *first_at = at;
             continue;
@@ -1324,6 +1389,7 @@ PER_KIND void gate_hits(const int kind, const void *data, Py_ssize_t n, Py_ssize
             if (!lit[t]) hits[k] = at;
         }
     }
+    *phone_possible = phone;
 }
 
 static PyObject *contact_matches(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
@@ -1332,7 +1398,7 @@ static PyObject *contact_matches(PyObject *module, PyObject *const *args, Py_ssi
         return NULL;
     }
     PyObject *text = args[0];
-    const long word_gates = PyLong_AsLong(args[1]);
+    long word_gates = PyLong_AsLong(args[1]);
     if (word_gates == -1 && PyErr_Occurred()) return NULL;
     if (PyUnicode_READY(text) < 0) return NULL;
     const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
@@ -1341,17 +1407,20 @@ static PyObject *contact_matches(PyObject *module, PyObject *const *args, Py_ssi
     int site_gate = 0, has_at = 0, has_colon = 0, email_gate = 0, url_seen = 0, whatsapp_seen = 0;
     Py_ssize_t first_separator = n, found_at;
     Py_ssize_t hits[CONTACT_LITERALS];
+    int phone_possible = 0;
     const void *data = PyUnicode_DATA(text);
     switch (PyUnicode_KIND(text)) {
     case PyUnicode_1BYTE_KIND:
-        gate_hits(PyUnicode_1BYTE_KIND, data, n, hits, &found_at);
+        gate_hits(PyUnicode_1BYTE_KIND, data, n, hits, &found_at, &phone_possible);
         break;
     case PyUnicode_2BYTE_KIND:
-        gate_hits(PyUnicode_2BYTE_KIND, data, n, hits, &found_at);
+        gate_hits(PyUnicode_2BYTE_KIND, data, n, hits, &found_at, &phone_possible);
         break;
     default:
-        gate_hits(PyUnicode_4BYTE_KIND, data, n, hits, &found_at);
+        gate_hits(PyUnicode_4BYTE_KIND, data, n, hits, &found_at, &phone_possible);
     }
+    /* A phone gate that holds for a text without a possible phone match tries nothing. */
+    if (!phone_possible) word_gates &= ~32L;
     site_gate = hits[0] >= 0 || hits[1] >= 0;   /* "t.me/", ".com/" */
     whatsapp_seen = hits[2] >= 0;               /* "wa.me/" */
     url_seen = hits[3] >= 0 || hits[4] >= 0;    /* "://", "www." */
@@ -1392,13 +1461,26 @@ static PyObject *contact_matches(PyObject *module, PyObject *const *args, Py_ssi
     int (*const matchers[6])(const Py_UCS4 *, Py_ssize_t, Py_ssize_t, ContactMatch *) = {
         site_at, label_at, whatsapp_at, url_at, email_at, phone_at};
     Py_ssize_t next[6] = {0, 0, 0, 0, email_start, 0}; /* where each pattern may match next */
+    /* Where labelled handles and addresses can start (window_next). */
+    SeparatorWindow label = {{':', '@', 0}, 2, SITE_LONGEST, -1, 0, -1},
+                    email = {{'@', '[', '('}, 1, USER_LONGEST, -1, 0, -1};
+    /* Only labelled handles and addresses to look for: from one of their windows to the next. */
+    const int windows_only = (gates & ~(2u | 16u)) == 0;
     for (Py_ssize_t at = 0; gates && at < n; at++) {
+        if (windows_only) {
+            const Py_ssize_t to_label = gates & 2 ? window_next(s, n, at, &label) : n;
+            const Py_ssize_t to_email = gates & 16 ? window_next(s, n, at, &email) : n;
+            at = to_label < to_email ? to_label : to_email;
+            if (at >= n) break;
+        }
         const Py_UCS4 c = s[at];
         /* Which patterns can start with c (all start with an ASCII character). */
         unsigned wanted = c < 128 ? contact_starts[c] & gates : 0;
         if (!wanted) continue;
         /* An address starts where no user character precedes it. */
         if ((wanted & 16) && at > 0 && is_user_char(s[at - 1])) wanted &= ~16u;
+        if ((wanted & 2) && window_next(s, n, at, &label) != at) wanted &= ~2u;
+        if ((wanted & 16) && window_next(s, n, at, &email) != at) wanted &= ~16u;
         for (int k = 0; wanted; k++, wanted >>= 1) {
             if (!(wanted & 1) || next[k] > at) continue;
             ContactMatch m;
@@ -2053,6 +2135,38 @@ static const char *const field_names[F_COUNT] = {
 static PyObject *field_name_objects[F_COUNT];
 static PyObject *strip_name;
 
+/* The record type whose fields typed_fields reads from their slots, with each field's offset
+ * there: the typed decoder's struct type keeps its fields as member descriptors (slots, which
+ * are data descriptors and so what attribute access reads), and reading the slot skips
+ * PyObject_GetAttr's look-up of the name in the type per field (eleven an ad). Kept for one
+ * type at a time, and only while the type's version tag is the one seen (a change to the type,
+ * such as a field made a property, changes it); anything else reads the attributes. */
+static PyTypeObject *slots_type;
+static unsigned int slots_version;
+static Py_ssize_t slot_offsets[F_COUNT];
+
+static int fields_in_slots(PyTypeObject *type) {
+    if (type == slots_type && (type->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) &&
+        type->tp_version_tag == slots_version)
+        return 1;
+    if (type->tp_getattro != PyObject_GenericGetAttr) return 0;
+    Py_ssize_t offsets[F_COUNT];
+    for (int k = 0; k < F_COUNT; k++) {
+        PyObject *descr = _PyType_Lookup(type, field_name_objects[k]); /* borrowed */
+        if (descr == NULL || !Py_IS_TYPE(descr, &PyMemberDescr_Type)) return 0;
+        const PyMemberDef *member = ((PyMemberDescrObject *)descr)->d_member;
+        if (member->type != T_OBJECT_EX || !PyType_IsSubtype(type, PyDescr_TYPE(descr)))
+            return 0;
+        offsets[k] = member->offset;
+    }
+    if (!(type->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)) return 0;
+    Py_INCREF(type);
+    Py_XSETREF(slots_type, type);
+    slots_version = type->tp_version_tag;
+    memcpy(slot_offsets, offsets, sizeof(offsets));
+    return 1;
+}
+
 /* The field's text, "" for None; NULL (no exception) when it is not text. */
 static PyObject *text_or_empty(PyObject *value) {
     if (value == Py_None) return Py_NewRef(empty_name);
@@ -2134,8 +2248,11 @@ static PyObject *typed_fields(PyObject *module, PyObject *record) {
     PyObject *f[F_COUNT] = {NULL};
     PyObject *t[11] = {NULL}; /* the result's items */
     PyObject *result = NULL;
+    const int in_slots = fields_in_slots(Py_TYPE(record));
     for (int k = 0; k < F_COUNT; k++) {
-        f[k] = PyObject_GetAttr(record, field_name_objects[k]);
+        /* An empty slot: its attribute raises what attribute access raises. */
+        PyObject *value = in_slots ? *(PyObject **)((char *)record + slot_offsets[k]) : NULL;
+        f[k] = value != NULL ? Py_NewRef(value) : PyObject_GetAttr(record, field_name_objects[k]);
         if (f[k] == NULL) goto done;
     }
     /* Text fields: text or None, else the definition decides. */
