@@ -5,15 +5,18 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, tzinfo
+from http.cookies import SimpleCookie
 
 import msgspec
 from django.conf import settings
 from django.http import HttpRequest
-from django.http.response import HttpResponseBase
+from django.http.response import HttpResponseBase, ResponseHeaders
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from rest_framework import ISO_8601, permissions, serializers
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.compat import split_header_value
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -339,9 +342,19 @@ class LeanGetView(SamenAPIView):
             made = self._throttles = super().get_throttles()
         return made
 
+    def respond(self, data: dict) -> Response:
+        """The view's answer of a page: `Response(data)`, and on the lean path (a plain JSON GET)
+        that response as finalize_response and the lean rendering below leave it, built at once
+        (_page_response)."""
+        if not vars(self).get("_lean_page"):
+            return Response(data)
+        response = self._answered = _page_response(self, data)
+        return response
+
     def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         if not self._lean(request, args, kwargs):
             return super().dispatch(request, *args, **kwargs)
+        self._lean_page = True
         self.args, self.kwargs = args, kwargs
         drf_request = self.initialize_request(request, *args, **kwargs)
         self.request = drf_request
@@ -359,6 +372,19 @@ class LeanGetView(SamenAPIView):
             response = self.get(drf_request, *args, **kwargs)  # type: ignore[attr-defined]
         except Exception as exc:
             response = self.handle_exception(exc)
+        # The page built by respond() is finalized and rendered already (_page_response); the
+        # view lets go of it here, or the two would hold each other (ADR 0100).
+        if response is not vars(self).pop("_answered", None):
+            response = self._finalized(drf_request, response, args, kwargs)
+        self.response = response
+        if isinstance(response, HttpResponseBase):
+            # Run by response.close(), after the body was sent (ADR 0100).
+            response._resource_closers.append(functools.partial(_release, self, drf_request))
+        return response
+
+    def _finalized(
+        self, drf_request: Request, response: HttpResponseBase, args: tuple, kwargs: dict
+    ) -> HttpResponseBase:
         response = self.finalize_response(drf_request, response, *args, **kwargs)
         if (
             type(response) is Response
@@ -369,10 +395,6 @@ class LeanGetView(SamenAPIView):
             # What Response.rendered_content does with the JSON renderer, without it.
             response["Content-Type"] = _JSON_TYPE
             response.content = render_json(response.data)
-        self.response = response
-        if isinstance(response, HttpResponseBase):
-            # Run by response.close(), after the body was sent (ADR 0100).
-            response._resource_closers.append(functools.partial(_release, self, drf_request))
         return response
 
     def _lean(self, request: HttpRequest, args: tuple, kwargs: dict) -> bool:
@@ -386,3 +408,71 @@ class LeanGetView(SamenAPIView):
             and self.renderer_classes[0] is JSONRenderer
             and plain_fields(self.lean_serializer)
         )
+
+
+# The header stores of a page's response as DRF leaves them before the middleware (Content-Type
+# set by the lean rendering, the view's Vary patched in, its Allow), by the view's default
+# headers: a view class gives one or two. Values are tuples of str, so a copy of the store
+# serves each response. Bounded: past _STORES_MAX it starts afresh.
+_STORES: dict[tuple[tuple[str, str], ...], dict[str, tuple[str, str]]] = {}
+_STORES_MAX = 64
+
+
+def _page_store(view_headers: dict[str, str]) -> dict[str, tuple[str, str]]:
+    key = tuple(view_headers.items())
+    store = _STORES.get(key)
+    if store is None:
+        # What Response(), finalize_response and the lean rendering do to the headers.
+        made = Response(None)
+        headers = dict(view_headers)
+        vary = headers.pop("Vary", None)
+        if vary is not None:
+            patch_vary_headers(made, list(split_header_value(vary)))
+        for name, value in headers.items():
+            made[name] = value
+        made["Content-Type"] = _JSON_TYPE
+        store = dict(made.headers._store)
+        if len(_STORES) >= _STORES_MAX:
+            _STORES.clear()
+        _STORES[key] = store
+    return store
+
+
+def _page_response(view: LeanGetView, data: dict) -> Response:
+    """The Response DRF's lean dispatch gives for `data` (a 200 page): what `Response(data)`,
+    `finalize_response` and the lean rendering (Content-Type and body by render_json) leave on
+    it, set at once. Response's constructors (SimpleTemplateResponse, HttpResponse and its
+    base: header validation, the charset's look-up, the content's conversion) and the
+    finalizing cost more than the rest of the answer's Python outside the statements (ADR
+    0109). The same class, attributes in the same order, headers in the same order: a test
+    holds every attribute to DRF's own path's."""
+    view_headers = view.headers
+    store = _page_store(view_headers)
+    view_headers.pop("Vary", None)  # as finalize_response pops it
+    headers = ResponseHeaders.__new__(ResponseHeaders)
+    headers._store = dict(store)
+    request = view.request
+    response = Response.__new__(Response)
+    response.__dict__ = {
+        "template_name": None,
+        "context_data": None,
+        "using": None,
+        "_post_render_callbacks": [],
+        "_request": None,
+        "headers": headers,
+        "_charset": None,
+        "_resource_closers": [],
+        "_handler_class": None,
+        "cookies": SimpleCookie(),
+        "closed": False,
+        "_reason_phrase": None,
+        "_container": [render_json(data)],
+        "_is_rendered": True,
+        "data": data,
+        "exception": False,
+        "content_type": None,
+        "accepted_renderer": request.accepted_renderer,
+        "accepted_media_type": request.accepted_media_type,
+        "renderer_context": view.get_renderer_context(),
+    }
+    return response

@@ -1,4 +1,5 @@
 import re
+from collections.abc import Callable
 
 from django.core.paginator import Page
 from rest_framework.pagination import PageNumberPagination
@@ -49,11 +50,17 @@ def _with_page(params, number: int) -> str:
 
 
 def cursor_response(
-    request: Request, *, count: int | None, next_cursor: str | None, results: list
+    request: Request,
+    *,
+    count: int | None,
+    next_cursor: str | None,
+    results: list,
+    respond: Callable[[dict], Response] = Response,
 ) -> Response:
-    """A page by cursor: `next` carries the query with the cursor, any `page` left out."""
+    """A page by cursor: `next` carries the query with the cursor, any `page` left out.
+    `respond` makes the response of the page's data (a LeanGetView's `respond`)."""
     link = None if next_cursor is None else next_link(request, next_cursor)
-    return Response({"count": count, "next": link, "previous": None, "results": results})
+    return respond({"count": count, "next": link, "previous": None, "results": results})
 
 
 def _next_link(request: Request, next_cursor: str) -> str:

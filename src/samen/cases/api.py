@@ -144,6 +144,7 @@ class CaseListView(LeanGetView):
             count=keyset.count,
             next_cursor=cursors.encode(keyset.next) if keyset.next else None,
             results=keyset.rows,
+            respond=self.respond,
         )
 
 
