@@ -604,7 +604,9 @@ def title_persona(title: str) -> tuple[str, int] | None:
             return None
         following = tokens[i + 1 : i + 3]
         age = -1
-        if following and following[0].isdigit() and 18 <= int(following[0]) <= 69:
+        # isdecimal, not isdigit: a superscript ("²") is a digit that int() cannot read, and
+        # one such title stopped a whole scan with a ValueError. It is no age.
+        if following and following[0].isdecimal() and 18 <= int(following[0]) <= 69:
             age = int(following[0])
         capital = token[0].isupper()
         if age < 0 and not (

@@ -113,6 +113,14 @@ class ChunkResult:
     )  # (file_index, line_number, reason)
 
 
+def unanalysable(exc: Exception) -> str:
+    """The reason a line is skipped when analysing its ad failed (not its reading): the kind
+    of error only. An error's own text can quote the ad (``int()`` names the literal it could
+    not read), and the reasons go into the report: no ad text there. One ad that breaks the
+    extraction must not stop the scan (issue #18, item 5)."""
+    return f"the ad could not be analysed ({type(exc).__name__})"
+
+
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, str]:
     """The permutations and scheme name of a datasketch MinHash with this seed."""
     return permutations(num_perm, seed), "affine32"
@@ -400,11 +408,11 @@ def _process_chunk(chunk: Chunk, config: ScanConfig) -> ChunkResult:
         except BadRecord as exc:
             bad.append((file_index, line_number, str(exc)))
             continue
-        contacts, name, found_age, found_price, found_city, language, tokens, lowered, words = (
-            extract_row(title, text, phone, email, hashes, table)
-        )
-        add_row(
-            (
+        try:
+            contacts, name, found_age, found_price, found_city, language, tokens, lowered, words = (
+                extract_row(title, text, phone, email, hashes, table)
+            )
+            row = (
                 ad_id,
                 line_number,
                 offset,
@@ -419,7 +427,10 @@ def _process_chunk(chunk: Chunk, config: ScanConfig) -> ChunkResult:
                 mask(lowered, words),
                 contacts,
             )
-        )
+        except Exception as exc:  # one ad, whatever breaks it, is skipped
+            bad.append((file_index, line_number, unanalysable(exc)))
+            continue
+        add_row(row)
         add_tokens(tokens)
     result = ChunkResult(chunk.seq, file_index, chunk.nbytes)
     if rows:
@@ -466,19 +477,25 @@ def _process_chunk_plain(chunk: Chunk, config: ScanConfig) -> ChunkResult:
         except BadRecord as exc:
             result.bad.append((chunk.file_index, line_number, str(exc)))
             continue
-        found = extract_with(ad.title, ad.text, ad.phone, ad.email, ad.image_hashes, table)
+        try:
+            found = extract_with(ad.title, ad.text, ad.phone, ad.email, ad.image_hashes, table)
+            # ``found.words`` holds the trigger words the mask asks about (``_mask_table``).
+            ad_mask = mask(found.lowered, found.words)
+            city = canonical_city(ad.city) if ad.city else (found.cities[0] if found.cities else "")
+        except Exception as exc:  # one ad, whatever breaks it, is skipped
+            result.bad.append((chunk.file_index, line_number, unanalysable(exc)))
+            continue
         add_id(ad.id)
         add_line(line_number)
         add_offset(offset)
         add_url(ad.url)
         add_day(ad.day)
-        add_city(canonical_city(ad.city) if ad.city else (found.cities[0] if found.cities else ""))
+        add_city(city)
         add_name(found.names[0] if found.names else "")
         add_age(ad.age if ad.age >= 0 else found.age)
         add_price(ad.price if ad.price >= 0 else found.price)
         add_language(found.language)
-        # ``found.words`` holds the trigger words the mask asks about (``_mask_table``).
-        add_mask(mask(found.lowered, found.words))
+        add_mask(ad_mask)
         add_contacts(found.contacts)
         add_token_list(found.tokens)
     result.signatures, result.shingles, result.shingle_counts = chunk_sketches(token_lists, config)
