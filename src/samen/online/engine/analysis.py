@@ -60,7 +60,7 @@ def _list(values: list[str], limit: int = 6) -> str:
 
 # Slots, and the personas and cities as sorted tuples (every reader sorts them): one is kept
 # from the analysis until the leads for most lead clusters, ~1 KB each with two sets and an
-# attribute dictionary, ~0.2 KB so (ADR 0110).
+# attribute dictionary, ~0.4 KB so (ADR 0110).
 @dataclass(slots=True)
 class ContactStats:
     ads: int = 0
