@@ -139,6 +139,13 @@ def test_lean_summaries_give_the_same_leads(corpus, monkeypatch):
         assert list(one.ads) == list(two.ads)
         if not one.lean:
             assert one.as_dict() == two.as_dict()
+        else:
+            # The texts its leads quote, without the contributions' dictionaries (ADR 0110).
+            assert one.contributions == [] and one.evidence is not None
+            assert one.lead_evidence() == two.lead_evidence()
+    lean_ones = summaries[40:]
+    assert any(len(two.contributions) >= 3 for two in full.analysis.clusters[40:])
+    assert any("; " in s.lead_evidence()[1] for s in lean_ones)
     assert any(s.persona_links for s in summaries[:40])
     assert lean.leads == full.leads
     assert len(lean.leads["possible_perpetrators"]) > 20
