@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from samen.online.engine import ScanConfig, scan
-from samen.online.engine import partition
+from samen.online.engine import ScanConfig, partition, scan
 from samen.online.engine.reader import iter_chunks
 
 
