@@ -592,26 +592,12 @@ def _cluster_facts(
     starts: np.ndarray,
     multi_labels: np.ndarray,
     min_personas: float | None,
-) -> tuple[list[int], list[bool], list[int], list[int]]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For each cluster of ``multi_labels``, in numpy over all ads at once: how many cities
     (other than none) its ads name; whether one of its ads has a shared contact used under at
     least ``min_personas`` personas; how many different text indicators its ads show; and how
     many personas (name with age, named ads only) it has. The same numbers as counting per
-    cluster in Python (a test checks it)."""
-    found = _cluster_fact_arrays(index, contacts, labels, order, starts, multi_labels, min_personas)
-    return (found[0].tolist(), found[1].tolist(), found[2].tolist(), found[3].tolist())
-
-
-def _cluster_fact_arrays(
-    index: Index,
-    contacts: ContactIndex,
-    labels: np.ndarray,
-    order: np.ndarray,
-    starts: np.ndarray,
-    multi_labels: np.ndarray,
-    min_personas: float | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``_cluster_facts`` as numpy arrays (int64, bool, int64, int64)."""
+    cluster in Python (a test checks it). Arrays of int64, bool, int64, int64."""
     n = len(labels)
     # Each fact is made and read at ``multi_labels`` before the next one's temporaries, from
     # 32-bit labels: the analysis phase's peak at ten million ads was here, with the labels,
@@ -695,7 +681,7 @@ def _score_bounds(
     indicators: IndicatorSet,
 ) -> np.ndarray:
     """The upper bound of the score of each cluster of two or more ads (``sizes``, with its
-    ``_cluster_fact_arrays``), for all at once: the same float64 a cluster as the loop that
+    ``_cluster_facts``), for all at once: the same float64 a cluster as the loop that
     adds, in the same order, ``text_bound``, the weights of the city and contact indicators
     that may fire, and ``_structural_bound`` (a test compares them). An indicator that does not
     fire adds 0.0, which leaves a sum as it is; the logarithm of a size is ``math.log2``'s, one
@@ -803,7 +789,7 @@ def analyse(
     text_bound = min(indicators.text_contribution_cap, sum(i.weight for i in indicators.text))
     text_bound += price.weight if price is not None else 0.0
     multi_labels = np.flatnonzero(sizes >= 2)
-    facts = _cluster_fact_arrays(
+    facts = _cluster_facts(
         index,
         contacts,
         labels,

@@ -79,6 +79,7 @@ def test_cluster_facts_equal_counting_cluster_by_cluster(scans):
         # Clusters of one ad lie between the others: a run must end at its own cluster's end.
         assert (sizes == 1).any() and len(multi) > 10
         facts = _cluster_facts(index, contacts, labels, order, starts, multi, 3)
+        facts = [column.tolist() for column in facts]
         expected = [
             _facts_one_by_one(index, contacts, order[starts[g] : starts[g] + sizes[g]].tolist(), 3)
             for g in multi.tolist()

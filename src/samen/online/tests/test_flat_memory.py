@@ -106,6 +106,7 @@ def test_cluster_facts_from_one_key_or_the_lexsort_equal_the_definitions(
     starts = np.cumsum(sizes) - sizes
     multi = np.flatnonzero(sizes >= 2)
     facts = _cluster_facts(index, contacts, labels, order, starts, multi, 3)
+    facts = [column.tolist() for column in facts]
     expected = [
         _facts_one_by_one(index, contacts, order[starts[g] : starts[g] + sizes[g]].tolist(), 3)
         for g in multi.tolist()

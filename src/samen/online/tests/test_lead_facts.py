@@ -468,6 +468,7 @@ def _analyse_ad_by_ad(index: Index, clustering: Clustering, indicators: Indicato
         multi_labels,
         many_personas.param("min_personas") if many_personas else None,
     )
+    facts = [column.tolist() for column in facts]
     multi = len(multi_labels)
     for label, cities_in_cluster, contact_personas, kinds, persona_count in zip(
         multi_labels.tolist(), *facts, strict=True

@@ -40,28 +40,21 @@ def test_an_ad_that_breaks_the_extraction_is_skipped_with_a_reason_without_its_t
 ):
     secret = "Xantippe-canary-4711"
     ads = [*_ADS, {"id": "a5", "title": secret, "text": f"{secret} bel 06-12345004"}]
-    if path_kind == "compiled":
-        if partition._worker_extract is None:
-            pytest.skip("the compiled worker is not built")
-        original = partition._worker_extract
+    if path_kind == "compiled" and partition._worker_extract is None:
+        pytest.skip("the compiled worker is not built")
+    name, run = (
+        ("_worker_extract", partition._process_chunk)
+        if path_kind == "compiled"
+        else ("extract_with", partition._process_chunk_plain)
+    )
+    original = getattr(partition, name)
 
-        def breaking(title, *args):
-            if title == secret:
-                raise ValueError(f"invalid literal: {secret!r}")
-            return original(title, *args)
+    def breaking(title, *args):
+        if title == secret:
+            raise ValueError(f"invalid literal: {secret!r}")
+        return original(title, *args)
 
-        monkeypatch.setattr(partition, "_worker_extract", breaking)
-        run = partition._process_chunk
-    else:
-        original_plain = partition.extract_with
-
-        def breaking_plain(title, *args):
-            if title == secret:
-                raise ValueError(f"invalid literal: {secret!r}")
-            return original_plain(title, *args)
-
-        monkeypatch.setattr(partition, "extract_with", breaking_plain)
-        run = partition._process_chunk_plain
+    monkeypatch.setattr(partition, name, breaking)
     [chunk] = list(iter_chunks([_write(tmp_path, ads)], chunk_size=10))
     result = run(chunk, ScanConfig())
     assert result.ids == ["a1", "a2", "a3", "a4"]
