@@ -806,7 +806,9 @@ def _verify_band(
     return labels, rejected, verified
 
 
-def _apart_unknown(codes: np.ndarray, labels: np.ndarray, rejected: CodeSet, pool: Pool) -> np.ndarray:
+def _apart_unknown(
+    codes: np.ndarray, labels: np.ndarray, rejected: CodeSet, pool: Pool
+) -> np.ndarray:
     """The mask of the codes whose ads are apart in ``labels`` and that ``rejected`` does not
     hold: ``_verify_band``'s two filters in one compiled pass, a part of the codes a thread
     (ADR 0114; the set is not written while they read it). The same mask as the two filters."""
