@@ -775,7 +775,6 @@ def _verify_band(
     of ads apart in labels no newer than ``labels`` (``_apart_sorted``), in order: those still
     apart and not rejected before are verified; edges are appended, labels and the rejected
     codes brought up to date."""
-    n = len(labels)
     for codes in pairs:
         # Filtering sorted distinct codes keeps them sorted and distinct: the codes that
         # sorting the pairs apart now would give.
@@ -800,7 +799,10 @@ def _verify_band(
             edges_r.append(right[similar])
             # Only the new edges, between the components found so far: the same partition
             # as the components of all edges, without going over the earlier edges again.
-            labels = components(n, labels[left[similar]], labels[right[similar]])[labels]
+            # Over the labels in use (numbered by first ad, 0 .. k - 1), not over every ad:
+            # the same numbers, as the spilled loop finds them (ADR 0081, 0114).
+            k = int(labels.max()) + 1
+            labels = components(k, labels[left[similar]], labels[right[similar]])[labels]
         if remembered is not None:
             rejected = remembered()
     return labels, rejected, verified
