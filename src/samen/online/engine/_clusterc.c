@@ -14,13 +14,21 @@
  *   band_pairs(keys, star_l, star_r, next_l, next_r)
  *                                   per bucket of equal keys: each member with the bucket's
  *                                   first (star) and with the member before it (next);
+ *   band_codes(keys, usable, labels, star, next)
+ *                                   band_pairs' pairs of ads apart in labels, as sorted pair
+ *                                   codes (a radix sort), without numpy gathers and sorts;
  *   codes_add(table, codes), codes_has(table, codes, out)
  *                                   a set of positive int64 codes in an open-addressing table;
+ *   codes_keep(table, codes, labels, out)
+ *                                   codes whose ads are apart in labels and not in the table;
  *   fold_bands(block, width, fold, out)
  *                                   every LSH band's key of a block of signature rows;
  *   indent_json(compact, level)     compact JSON laid out as json.dumps(indent=1) does;
  *   weighted_at_least(...)          weighted_common of _tokens.c, the same sums, that gives up
  *                                   on a pair as soon as it can no longer reach the threshold;
+ *   similar_pairs(...)              cluster._similar over runs in memory: weighted_at_least's
+ *                                   sums by a merge without branches, and the verdict, a pair
+ *                                   at a time with no numpy gathers;
  *   intern_many(ids, values, items) Interner.__call__ over a list of strings: each one's number
  *                                   as int32 bytes, new strings numbered and appended in order;
  *   pack_strings(items, position)   the strings UTF-8 encoded one after the other, and the end
@@ -370,6 +378,147 @@ done:
     return Py_BuildValue("(nn)", stars, nexts);
 }
 
+/* ---- band_codes ------------------------------------------------------------------------- */
+
+/* Sort n non-negative int64 values in place, least significant digit first, through buffer
+ * (n items): the values' significant bits in passes of at most 11, a pass skipped where every
+ * value has the same digit. Values that are equal are the same bits, so the result is what any
+ * sort gives. -1 when the counts cannot be allocated. */
+static int radix_sort(int64_t *values, int64_t *buffer, size_t n) {
+    uint64_t top = 0;
+    for (size_t i = 0; i < n; i++) top |= (uint64_t)values[i];
+    int bits = 0;
+    while (bits < 64 && (top >> bits)) bits++;
+    const int passes = (bits + 10) / 11;
+    if (!passes || n < 2) return 0;
+    const int width = (bits + passes - 1) / passes;
+    const size_t digits = (size_t)1 << width;
+    const uint64_t mask = digits - 1;
+    size_t *count = malloc(digits * sizeof(size_t));
+    if (!count) return -1;
+    int64_t *from = values, *to = buffer;
+    for (int pass = 0; pass < passes; pass++) {
+        const int shift = pass * width;
+        memset(count, 0, digits * sizeof(size_t));
+        for (size_t i = 0; i < n; i++) count[((uint64_t)from[i] >> shift) & mask]++;
+        if (count[((uint64_t)from[0] >> shift) & mask] == n) continue;
+        size_t sum = 0;
+        for (size_t d = 0; d < digits; d++) {
+            const size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) to[count[((uint64_t)from[i] >> shift) & mask]++] = from[i];
+        int64_t *swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != values) memcpy(values, from, n * sizeof(int64_t));
+    free(count);
+    return 0;
+}
+
+/* band_codes(keys, usable, labels, star, next) -> (stars, nexts)
+ *
+ * One band's candidates as cluster._apart_sorted makes them from band_pairs' star and
+ * neighbour pairs: keys (uint64) and usable (int64 ads, increasing) one per position; labels
+ * (int32 or int64) one per ad. For each position p that is not the first of its bucket of
+ * equal keys, the pair (usable[first of the bucket], usable[p]) and the pair (usable[the
+ * bucket's previous position], usable[p]), each kept when its two ads' labels differ, as the
+ * code low ad << 32 | high ad (usable increases, so the earlier position's ad is the low one).
+ * star and next (int64, len(keys) items each) get the kept codes of each kind, sorted; their
+ * counts are returned. Each position ends one star and one neighbour pair, so the codes of
+ * each kind are distinct already: sorted, they are sorted_unique's. */
+static PyObject *band_codes(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "band_codes() takes 5 arguments");
+        return NULL;
+    }
+    Py_buffer keys_view, usable_view, labels_view, star_view, next_view;
+    Py_ssize_t stars = 0, nexts = 0;
+    int failed = 0;
+    if (get_buffer(args[0], &keys_view, 8, 0, "keys") < 0) return NULL;
+    if (get_buffer(args[1], &usable_view, 8, 0, "usable") < 0) goto keys;
+    if (PyObject_GetBuffer(args[2], &labels_view, PyBUF_C_CONTIGUOUS) < 0) goto usable;
+    if (labels_view.itemsize != 4 && labels_view.itemsize != 8) {
+        PyErr_SetString(PyExc_TypeError, "labels has the wrong item size");
+        goto labels;
+    }
+    if (get_buffer(args[3], &star_view, 8, 1, "star") < 0) goto labels;
+    if (get_buffer(args[4], &next_view, 8, 1, "next") < 0) goto star;
+    const uint64_t *keys = keys_view.buf;
+    const int64_t *usable = usable_view.buf;
+    const Py_ssize_t k = keys_view.len / 8, ads = labels_view.len / labels_view.itemsize;
+    if (usable_view.len / 8 != k || star_view.len / 8 != k || next_view.len / 8 != k) {
+        PyErr_SetString(PyExc_ValueError, "band_codes(): lengths differ");
+        goto next;
+    }
+    if (k > INT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "band_codes(): more than 2**31 keys");
+        goto next;
+    }
+    for (Py_ssize_t p = 0; p < k; p++)
+        if (usable[p] < 0 || usable[p] >= ads || usable[p] > UINT32_MAX ||
+            (p && usable[p] <= usable[p - 1])) {
+            PyErr_SetString(PyExc_ValueError, "band_codes(): usable must be increasing ads");
+            goto next;
+        }
+    const size_t size = table_size_for((size_t)k), mask = size - 1;
+    typedef struct {
+        uint64_t key;
+        int32_t head, last; /* head -1: empty */
+    } Bucket;
+    Bucket *table = malloc(size * sizeof(Bucket));
+    int64_t *buffer = malloc((k ? (size_t)k : 1) * sizeof(int64_t));
+    if (!table || !buffer) {
+        free(table);
+        free(buffer);
+        PyErr_NoMemory();
+        goto next;
+    }
+    int64_t *star = star_view.buf, *near = next_view.buf;
+    const int wide = labels_view.itemsize == 8;
+    const int32_t *labels32 = labels_view.buf;
+    const int64_t *labels64 = labels_view.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (size_t i = 0; i < size; i++) table[i].head = -1;
+    for (Py_ssize_t p = 0; p < k; p++) {
+        const uint64_t key = keys[p];
+        if (p + AHEAD < k) __builtin_prefetch(&table[mix64(keys[p + AHEAD]) & mask], 1);
+        size_t at = mix64(key) & mask;
+        while (table[at].head >= 0 && table[at].key != key) at = (at + 1) & mask;
+        Bucket *bucket = &table[at];
+        if (bucket->head < 0) {
+            bucket->key = key;
+            bucket->head = bucket->last = (int32_t)p;
+            continue;
+        }
+        const int64_t ad = usable[p], head = usable[bucket->head], last = usable[bucket->last];
+        const int64_t own = wide ? labels64[ad] : labels32[ad];
+        if ((wide ? labels64[head] : labels32[head]) != own) star[stars++] = head << 32 | ad;
+        if ((wide ? labels64[last] : labels32[last]) != own) near[nexts++] = last << 32 | ad;
+        bucket->last = (int32_t)p;
+    }
+    free(table);
+    failed = radix_sort(star, buffer, (size_t)stars) < 0 ||
+             radix_sort(near, buffer, (size_t)nexts) < 0;
+    free(buffer);
+    Py_END_ALLOW_THREADS
+    if (failed) PyErr_NoMemory();
+next:
+    PyBuffer_Release(&next_view);
+star:
+    PyBuffer_Release(&star_view);
+labels:
+    PyBuffer_Release(&labels_view);
+usable:
+    PyBuffer_Release(&usable_view);
+keys:
+    PyBuffer_Release(&keys_view);
+    if (PyErr_Occurred()) return NULL;
+    return Py_BuildValue("(nn)", stars, nexts);
+}
+
 /* ---- a set of codes --------------------------------------------------------------------- */
 
 /* table: int64, a power of two long, 0 for an empty slot; codes: positive int64. */
@@ -467,6 +616,74 @@ static PyObject *codes_has(PyObject *module, PyObject *const *args, Py_ssize_t n
     }
     PyBuffer_Release(&table);
     PyBuffer_Release(&codes);
+    PyBuffer_Release(&out);
+    if (bad) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* codes_keep(table, codes, labels, out): out[i] = the two ads of codes[i] (low << 32 | high)
+ * have different labels (int32 or int64, one per ad) and codes[i] is not in the table: the
+ * band loop's two filters of a list of codes (apart in the labels, not rejected before) in one
+ * pass, for a part of the list on each thread. */
+static PyObject *codes_keep(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "codes_keep() takes 4 arguments");
+        return NULL;
+    }
+    Py_buffer table, codes, labels, out;
+    if (code_views(args, &table, &codes) < 0) return NULL;
+    int bad = 0;
+    if (PyObject_GetBuffer(args[2], &labels, PyBUF_C_CONTIGUOUS) < 0) {
+        PyBuffer_Release(&table);
+        PyBuffer_Release(&codes);
+        return NULL;
+    }
+    if (get_buffer(args[3], &out, 1, 1, "out") < 0) {
+        PyBuffer_Release(&table);
+        PyBuffer_Release(&codes);
+        PyBuffer_Release(&labels);
+        return NULL;
+    }
+    const int64_t *t = table.buf, *c = codes.buf;
+    uint8_t *o = out.buf;
+    const size_t size = (size_t)(table.len / 8), mask = size - 1;
+    const Py_ssize_t count = codes.len / 8;
+    const int wide = labels.itemsize == 8;
+    const Py_ssize_t ads = labels.itemsize ? labels.len / labels.itemsize : 0;
+    if (labels.itemsize != 4 && labels.itemsize != 8) {
+        PyErr_SetString(PyExc_TypeError, "labels has the wrong item size");
+        bad = 1;
+    } else if (out.len != count) {
+        PyErr_SetString(PyExc_ValueError, "codes_keep(): lengths differ");
+        bad = 1;
+    } else {
+        for (Py_ssize_t i = 0; i < count; i++)
+            if ((c[i] >> 32) >= ads || (c[i] & 0xFFFFFFFF) >= ads) {
+                PyErr_SetString(PyExc_IndexError, "codes_keep(): an ad lies outside the labels");
+                bad = 1;
+                break;
+            }
+    }
+    if (!bad) {
+        const int32_t *l32 = labels.buf;
+        const int64_t *l64 = labels.buf;
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t i = 0; i < count; i++) {
+            if (i + AHEAD < count) __builtin_prefetch(&t[mix64((uint64_t)c[i + AHEAD]) & mask]);
+            const int64_t low = c[i] >> 32, high = c[i] & 0xFFFFFFFF;
+            if (wide ? l64[low] == l64[high] : l32[low] == l32[high]) {
+                o[i] = 0;
+                continue;
+            }
+            size_t at = mix64((uint64_t)c[i]) & mask, probes = 0;
+            while (t[at] && t[at] != c[i] && ++probes < size) at = (at + 1) & mask;
+            o[i] = t[at] != c[i];
+        }
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&table);
+    PyBuffer_Release(&codes);
+    PyBuffer_Release(&labels);
     PyBuffer_Release(&out);
     if (bad) return NULL;
     Py_RETURN_NONE;
@@ -576,6 +793,138 @@ static PyObject *weighted_at_least(PyObject *module, PyObject *const *args, Py_s
         out[k] = hopeless ? -1.0 : common;
     }
     Py_END_ALLOW_THREADS
+done:
+    for (int v = 0; v < got; v++) PyBuffer_Release(&views[v]);
+    if (PyErr_Occurred()) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* ---- similar_pairs ---------------------------------------------------------------------- */
+
+/* Whether two sorted runs (shingles a, b with their float32 weights; totals lt, rt) reach
+ * the weighted Jaccard threshold; *common gets the common weight. The same double sums, in
+ * the same order, as weighted_at_least's merge: the shared shingles' left weights in the left
+ * run's order. The merge steps without a branch on the comparison (which a predictor guesses
+ * wrong about half the time on unrelated runs): each side advances by its "not greater"
+ * flag, and the weights are added times 0 or 1 (x * 0.0 is +0.0 for the positive finite
+ * weights, and adding +0.0 leaves a sum of positive weights as it is). It gives up, as
+ * weighted_at_least does, once what it can still share cannot reach need; when it checks
+ * does not change the verdict (it only gives up on pairs that cannot reach the threshold). */
+static inline int runs_reach(const uint32_t *a, const uint32_t *a_end, const float *wa,
+                             const uint32_t *b, const uint32_t *b_end, const float *wb, double lt,
+                             double rt, double need, double *common_out) {
+    double common = 0.0, left_walked = 0.0, right_walked = 0.0;
+    *common_out = -1.0;
+    if ((lt < rt ? lt : rt) < need) return 0;
+    while (a < a_end && b < b_end) {
+        /* Eight steps at most between checks, none beyond either run's end. */
+        for (int steps = 0; steps < 8; steps++) {
+            const uint32_t x = *a, y = *b;
+            const double fx = (double)*wa, fy = (double)*wb;
+            const int le = x <= y, ge = x >= y;
+            common += fx * (double)(le & ge);
+            left_walked += fx * (double)le;
+            right_walked += fy * (double)ge;
+            a += le;
+            wa += le;
+            b += ge;
+            wb += ge;
+            if (a == a_end || b == b_end) break;
+        }
+        const double left_rest = lt - left_walked, right_rest = rt - right_walked;
+        if (common + (left_rest < right_rest ? left_rest : right_rest) < need) return 0;
+    }
+    *common_out = common;
+    return 1;
+}
+
+/* similar_pairs(shingles, weights, starts, totals, left, right, threshold, out)
+ *
+ * cluster._similar over shingle runs in memory, for a list of pairs at once: ad a's run is
+ * shingles[starts[a]:starts[a + 1]] (uint32, sorted) with weights alongside (float32), totals
+ * (float64) each ad's total weight; left, right: int64 ads; out: bool, one byte a pair. out[k]
+ * is 1 where the pair's weighted Jaccard reaches threshold: the common weight as
+ * weighted_at_least sums it, union = left total + right total - common, similarity common /
+ * union when union > 0 else 0, similarity >= threshold (the numpy tail of _similar, in the
+ * same double operations). Where the pair's run starts and what it weighs are read here, not
+ * gathered in numpy first. threshold > 0. */
+static PyObject *similar_pairs(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    static const char *names[] = {"shingles", "weights", "starts", "totals",
+                                  "left",     "right",   "out"};
+    static const Py_ssize_t sizes[] = {4, 4, 8, 8, 8, 8, 1};
+    static const int positions[] = {0, 1, 2, 3, 4, 5, 7};
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError, "similar_pairs() takes 8 arguments");
+        return NULL;
+    }
+    const double threshold = PyFloat_AsDouble(args[6]);
+    if (threshold == -1.0 && PyErr_Occurred()) return NULL;
+    if (!(threshold > 0.0)) {
+        PyErr_SetString(PyExc_ValueError, "similar_pairs(): threshold must be positive");
+        return NULL;
+    }
+    Py_buffer views[7];
+    int got = 0, bad = 0;
+    for (; got < 7; got++)
+        if (get_buffer(args[positions[got]], &views[got], sizes[got], got == 6, names[got]) < 0)
+            goto done;
+    const uint32_t *shingles = views[0].buf;
+    const float *weights = views[1].buf;
+    const int64_t *starts = views[2].buf, *left = views[4].buf, *right = views[5].buf;
+    const double *totals = views[3].buf;
+    uint8_t *out = views[6].buf;
+    const Py_ssize_t records = views[0].len / 4, ads = views[2].len / 8 - 1,
+                     pairs = views[6].len;
+    if (views[1].len / 4 != records || ads < 0 || views[3].len / 8 != ads ||
+        views[4].len / 8 != pairs || views[5].len / 8 != pairs) {
+        PyErr_SetString(PyExc_ValueError, "similar_pairs(): lengths differ");
+        goto done;
+    }
+    const double share = threshold / (1.0 + threshold) * (1.0 - 1e-9);
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t k = 0; k < pairs; k++) {
+        if (k + 8 < pairs) {
+            /* The ads' offsets and totals a few pairs ahead, their runs' first lines two. */
+            const int64_t l8 = left[k + 8], r8 = right[k + 8];
+            if (l8 >= 0 && l8 < ads && r8 >= 0 && r8 < ads) {
+                __builtin_prefetch(starts + l8);
+                __builtin_prefetch(starts + r8);
+                __builtin_prefetch(totals + l8);
+                __builtin_prefetch(totals + r8);
+            }
+        }
+        if (k + 2 < pairs) {
+            const int64_t l2 = left[k + 2], r2 = right[k + 2];
+            if (l2 >= 0 && l2 < ads && r2 >= 0 && r2 < ads) {
+                const int64_t ls = starts[l2], rs = starts[r2];
+                if (ls >= 0 && ls < records && rs >= 0 && rs < records) {
+                    __builtin_prefetch(shingles + ls);
+                    __builtin_prefetch(shingles + rs);
+                    __builtin_prefetch(weights + ls);
+                    __builtin_prefetch(weights + rs);
+                }
+            }
+        }
+        const int64_t l = left[k], r = right[k];
+        if (l < 0 || l >= ads || r < 0 || r >= ads) {
+            bad = 1;
+            break;
+        }
+        const int64_t lf = starts[l], le = starts[l + 1], rf = starts[r], re = starts[r + 1];
+        if (lf < 0 || le < lf || le > records || rf < 0 || re < rf || re > records) {
+            bad = 1;
+            break;
+        }
+        const double lt = totals[l], rt = totals[r];
+        double common;
+        runs_reach(shingles + lf, shingles + le, weights + lf, shingles + rf, shingles + re,
+                   weights + rf, lt, rt, share * (lt + rt), &common);
+        const double uni = lt + rt - common;
+        const double similarity = uni > 0 ? common / uni : 0.0;
+        out[k] = common >= 0 && similarity >= threshold;
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) PyErr_SetString(PyExc_IndexError, "similar_pairs(): an ad or run lies outside the data");
 done:
     for (int v = 0; v < got; v++) PyBuffer_Release(&views[v]);
     if (PyErr_Occurred()) return NULL;
@@ -1001,12 +1350,18 @@ static PyMethodDef methods[] = {
      "Each run's total weight, summed in order in double."},
     {"band_pairs", (PyCFunction)(void (*)(void))band_pairs, METH_FASTCALL,
      "Per bucket of equal keys, the star and neighbour pairs of positions."},
+    {"band_codes", (PyCFunction)(void (*)(void))band_codes, METH_FASTCALL,
+     "One band's star and neighbour pairs of ads apart in labels, as sorted codes."},
     {"codes_add", (PyCFunction)(void (*)(void))codes_add, METH_FASTCALL,
      "Add positive int64 codes to an open-addressing table."},
     {"codes_has", (PyCFunction)(void (*)(void))codes_has, METH_FASTCALL,
      "Whether each code is in an open-addressing table."},
+    {"codes_keep", (PyCFunction)(void (*)(void))codes_keep, METH_FASTCALL,
+     "Whether each code's ads are apart in labels and the code is not in the table."},
     {"weighted_at_least", (PyCFunction)(void (*)(void))weighted_at_least, METH_FASTCALL,
      "weighted_common, giving up on pairs that cannot reach the threshold."},
+    {"similar_pairs", (PyCFunction)(void (*)(void))similar_pairs, METH_FASTCALL,
+     "Whether each pair of in-memory runs reaches the weighted Jaccard threshold."},
     {"intern_many", (PyCFunction)(void (*)(void))intern_many, METH_FASTCALL,
      "Interner.__call__ over a list of strings, as int32 bytes."},
     {"pack_strings", (PyCFunction)(void (*)(void))pack_strings, METH_FASTCALL,

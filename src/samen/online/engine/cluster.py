@@ -33,13 +33,17 @@ try:
 except ImportError:  # an install from before the extension (make install builds it): slower
     _compiled_common = None  # type: ignore[assignment]
 try:
+    from ._clusterc import band_codes as _band_codes
     from ._clusterc import band_pairs as _band_pairs
     from ._clusterc import codes_add as _codes_add
     from ._clusterc import codes_has as _codes_has
+    from ._clusterc import codes_keep as _codes_keep
     from ._clusterc import fold_bands as _fold_bands
+    from ._clusterc import similar_pairs as _similar_pairs
     from ._clusterc import weighted_at_least as _weighted_at_least
 except ImportError:  # as above: the numpy definitions below give the same edges
     _band_pairs = _codes_add = _codes_has = _fold_bands = _weighted_at_least = None  # type: ignore[assignment]
+    _similar_pairs = _band_codes = _codes_keep = None  # type: ignore[assignment]
 
 # Odd 64-bit multipliers to fold one band's rows into one key; collisions are vanishingly rare and
 # are caught anyway by the verification step.
@@ -430,7 +434,12 @@ def _weighted_template_edges(
     threshold: float,
     candidate_threshold: float,
     pool: Pool = SERIAL,
+    labels_out: list[np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
+    """``weighted_template_edges`` on weighed runs. ``labels_out``, when given, gets the band
+    loop's last labels when the loop runs in memory: the components of the edges returned,
+    numbered by first ad (each band joins the components found so far along its new edges),
+    which ``cluster`` then need not find again (ADR 0114)."""
     if isinstance(signatures, np.ndarray):
         n, num_perm = signatures.shape
     else:
@@ -472,6 +481,8 @@ def _weighted_template_edges(
             # Done with this band's keys: memory shrinks band by band toward the end, where
             # the rejected pairs are most.
             every_band[band] = None  # type: ignore[index]
+        if _band_codes is not None:
+            return _band_apart_codes(keys, usable, labels_then)
         if _band_pairs is not None:
             pairs = _bucket_pairs(keys, usable)
         else:
@@ -509,6 +520,8 @@ def _weighted_template_edges(
     finally:
         if ahead is not None:
             ahead.shutdown()
+    if labels_out is not None:
+        labels_out.append(labels)
     if not edges_l:
         return empty, empty, verified
     return np.concatenate(edges_l), np.concatenate(edges_r), verified
@@ -762,12 +775,14 @@ def _verify_band(
     of ads apart in labels no newer than ``labels`` (``_apart_sorted``), in order: those still
     apart and not rejected before are verified; edges are appended, labels and the rejected
     codes brought up to date."""
-    n = len(labels)
     for codes in pairs:
         # Filtering sorted distinct codes keeps them sorted and distinct: the codes that
         # sorting the pairs apart now would give.
-        codes = codes[labels[codes >> 32] != labels[codes & 0xFFFFFFFF]]
-        codes = codes[~_known(rejected, codes)]
+        if _codes_keep is not None and isinstance(rejected, _COMPILED_SET):
+            codes = codes[_apart_unknown(codes, labels, rejected, pool)]
+        else:
+            codes = codes[labels[codes >> 32] != labels[codes & 0xFFFFFFFF]]
+            codes = codes[~_known(rejected, codes)]
         if not len(codes):
             continue
         left, right = codes >> 32, codes & 0xFFFFFFFF
@@ -784,10 +799,54 @@ def _verify_band(
             edges_r.append(right[similar])
             # Only the new edges, between the components found so far: the same partition
             # as the components of all edges, without going over the earlier edges again.
-            labels = components(n, labels[left[similar]], labels[right[similar]])[labels]
+            # Over the labels in use (numbered by first ad, 0 .. k - 1), not over every ad:
+            # the same numbers, as the spilled loop finds them (ADR 0081, 0114).
+            k = int(labels.max()) + 1
+            labels = components(k, labels[left[similar]], labels[right[similar]])[labels]
         if remembered is not None:
             rejected = remembered()
     return labels, rejected, verified
+
+
+def _apart_unknown(
+    codes: np.ndarray, labels: np.ndarray, rejected: CodeSet, pool: Pool
+) -> np.ndarray:
+    """The mask of the codes whose ads are apart in ``labels`` and that ``rejected`` does not
+    hold: ``_verify_band``'s two filters in one compiled pass, a part of the codes a thread
+    (ADR 0114; the set is not written while they read it). The same mask as the two filters."""
+    keep = np.zeros(len(codes), dtype=bool)
+    if not len(codes):
+        return keep
+    codes = np.ascontiguousarray(codes, dtype=np.int64)
+    labels = np.ascontiguousarray(labels)
+    table, flags = rejected.table, keep.view(np.uint8)
+
+    def part(span: slice) -> None:
+        _codes_keep(table, codes[span], labels, flags[span])
+
+    pool.map(part, slices(len(codes), pool.threads, least=_PARALLEL_PAIRS * 8))
+    return keep
+
+
+def _band_apart_codes(
+    keys: np.ndarray, usable: np.ndarray, labels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``_apart_sorted`` of each of ``_bucket_pairs``' two lists (the star, the neighbours) in
+    one compiled pass (ADR 0114): the buckets found, each pair's ads looked up and compared in
+    the labels and its code written as it is found, each list's codes radix-sorted in place.
+    The same codes in the same order, without the four lists of positions, their gathers
+    through ``usable``, the label gathers and numpy's comparison sort of every list."""
+    k = len(keys)
+    star, near = np.empty(k, dtype=np.int64), np.empty(k, dtype=np.int64)
+    stars, nexts = _band_codes(
+        np.ascontiguousarray(keys, dtype=np.uint64),
+        np.ascontiguousarray(usable, dtype=np.int64),
+        np.ascontiguousarray(labels),
+        star,
+        near,
+    )
+    # Copies of the kept codes: the full-length outputs are let go, not kept through the band.
+    return star[:stars].copy(), near[:nexts].copy()
 
 
 def _bucket_pairs(
@@ -822,6 +881,8 @@ def _similar(
     if _weighted_at_least is None or not threshold > 0:
         found: np.ndarray = _similarity(left, right, runs, pool) >= threshold
         return found
+    if _similar_pairs is not None and isinstance(runs, ArrayRuns):
+        return _similar_in_memory(left, right, runs, threshold, pool)
     out = np.zeros(len(left), dtype=bool)
     block = max(1, _VERIFY_BLOCK // 4)
 
@@ -855,6 +916,47 @@ def _similar(
 
     pool.map(part, slices(len(left), pool.threads, least=_PARALLEL_PAIRS))
     return out
+
+
+def _similar_in_memory(
+    left: np.ndarray, right: np.ndarray, runs: ArrayRuns, threshold: float, pool: Pool
+) -> np.ndarray:
+    """``_similar`` over runs in memory by one compiled call a part of the pairs (ADR 0114):
+    the merge of ``weighted_at_least`` without a branch a step, and the run offsets, totals
+    and verdict read and made in C, not gathered and computed in numpy a block at a time.
+    The same sums in the same order, so the same verdicts (a test checks them). The parts
+    are several a thread and taken in turn, so that a thread slowed by another (the band
+    loop's ahead thread shares the cores) leaves its last parts to the other."""
+    out = np.zeros(len(left), dtype=bool)
+    if not len(left):
+        return out
+    left = np.ascontiguousarray(left, dtype=np.int64)
+    right = np.ascontiguousarray(right, dtype=np.int64)
+    shingles = np.ascontiguousarray(runs.shingles, dtype=np.uint32)
+    weights = np.ascontiguousarray(runs.weights, dtype=np.float32)
+    starts = np.ascontiguousarray(runs.starts, dtype=np.int64)
+    totals = np.ascontiguousarray(runs.totals, dtype=np.float64)
+    verdicts = out.view(np.uint8)
+
+    def part(span: slice) -> None:
+        _similar_pairs(
+            shingles,
+            weights,
+            starts,
+            totals,
+            left[span],
+            right[span],
+            float(threshold),
+            verdicts[span],
+        )
+
+    parts = pool.threads * _PARTS_A_THREAD if pool.threads > 1 else 1
+    pool.map(part, slices(len(left), parts, least=_PARALLEL_PAIRS))
+    return out
+
+
+# Parts of a list of pairs a thread of the pool, for ``_similar_in_memory``.
+_PARTS_A_THREAD = 8
 
 
 class SortedCodes:
@@ -906,6 +1008,9 @@ class CodeSet:
     def __len__(self) -> int:
         return self.count
 
+
+# The class itself, whatever a test puts under the name ``CodeSet``.
+_COMPILED_SET = CodeSet
 
 # What remembers the rejected pairs: the spilled path's fixed table (ADR 0077), the in-memory
 # path's hash set or, without the kernels, sorted array (ADR 0076), or a plain sorted array.
@@ -1390,6 +1495,16 @@ def _without_contact_conflicts(
     return left, right, kept
 
 
+def _template_labels(
+    n: int, left: np.ndarray, right: np.ndarray, loop_labels: list[np.ndarray]
+) -> np.ndarray:
+    """``components(n, left, right)``: the band loop's last labels when it left them (the same
+    numbers, in the ads' width as ``components`` gives them), else found from the edges."""
+    if loop_labels and len(loop_labels[0]) == n:
+        return loop_labels[0].astype(np.int32 if n < 2**31 else np.int64, copy=False)
+    return components(n, left, right)
+
+
 def shingles_in_memory(index: Index) -> bool:
     """Whether ``cluster`` weighs and verifies the index's shingles in memory (else spilled,
     with memory kept flat: ADR 0081)."""
@@ -1440,6 +1555,7 @@ def cluster(
         # runs (whose threads leave part of a second core idle), not after it on the critical
         # path (ADR 0102). Spilled, they wait, so as not to add to the band loop's memory.
         early = None
+        loop_labels: list[np.ndarray] = []
         if pool.threads > 1 and n and candidate_threshold is not None and shingles_in_memory(index):
             beside = ThreadPoolExecutor(1, thread_name_prefix="samen-contacts")
             early = beside.submit(_contact_facts, index, True)
@@ -1456,7 +1572,7 @@ def cluster(
             )
             try:
                 t_left, t_right, _ = _weighted_template_edges(
-                    index, runs, threshold, candidate_threshold, pool
+                    index, runs, threshold, candidate_threshold, pool, loop_labels
                 )
             finally:
                 runs.close()
@@ -1470,7 +1586,7 @@ def cluster(
             beside.shutdown()
     codes, is_image = facts.codes, facts.is_image
     del facts
-    template_labels = components(n, t_left, t_right)
+    template_labels = _template_labels(n, t_left, t_right, loop_labels)
     p_left, p_right, links = persona_edges(
         np.frombuffer(index.name, dtype=np.int32),
         np.frombuffer(index.age, dtype=np.int16),

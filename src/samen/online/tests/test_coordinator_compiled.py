@@ -26,7 +26,16 @@ from samen.online.engine.spill import SpillFile
 from samen.online.engine.threads import SERIAL, Pool
 from samen.online.tests.test_compiled_kernels import _runs
 
-KERNELS = ("_band_pairs", "_codes_add", "_codes_has", "_fold_bands", "_weighted_at_least")
+KERNELS = (
+    "_band_codes",
+    "_band_pairs",
+    "_codes_add",
+    "_codes_has",
+    "_codes_keep",
+    "_fold_bands",
+    "_similar_pairs",
+    "_weighted_at_least",
+)
 
 
 def _without_kernels(patched: pytest.MonkeyPatch) -> None:
