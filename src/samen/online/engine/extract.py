@@ -991,8 +991,9 @@ def worker_extract(
             add(f"tel:{normalised_phone}")
     if email and "@" in email:
         add(f"email:{email.strip().lower()}")
-    if image_hashes:
-        contacts.extend(f"img:{h.lower()}" for h in image_hashes if h)
+    for image_hash in image_hashes:  # a loop, not a generator: no frame of its own
+        if image_hash:
+            add(f"img:{image_hash.lower()}")
     tokens, rule_words, language, marks = _compiled_scan_rules(lowered, table)
     # _find_contacts (the text's urls, which it also collects, are not shipped).
     gates = _PHONE if SLOT_NUM in rule_words else 0
