@@ -1029,16 +1029,14 @@ def worker_extract(
         name = greeting.group("name") if greeting else ""
         if name and name not in _NOT_NAMES and name not in names:
             names.append(name)
-    # _slot_tokens.
+    # _slot_tokens: the scanner's marks hold while the tokens are unchanged.
     if len(rule_words & _DIGIT_WORD_SET) >= 3:
         found = _WorkerFound()
         found.contacts = contacts
         tokens = _spelled_numbers(tokens, found)
-        marks = None
-    if marks is not None:
-        cities = _compiled_slot_rules(original, tokens, names, _SLOT_TABLES, marks)
-    else:
         cities = _slot_rules(original, tokens, rule_words, names)
+    else:
+        cities = _compiled_slot_rules(original, tokens, names, _SLOT_TABLES, marks)
     if age < 0 and names:
         at = text.find(names[0])
         if at >= 0:
