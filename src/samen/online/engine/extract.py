@@ -265,8 +265,9 @@ class _Found(Protocol):
 
 
 class _WorkerFound:
-    """``worker_extract``'s findings: only the four lists the steps it calls write, without the
-    ``Extraction``'s other fields and their defaults (one of these an ad)."""
+    """What ``_spelled_numbers`` writes a phone into when ``worker_extract`` calls it (rarely:
+    an ad with three number words or more): the lists of ``_Found`` without the
+    ``Extraction``'s other fields and their defaults."""
 
     __slots__ = ("cities", "contacts", "names", "urls")
 
@@ -974,23 +975,50 @@ def worker_extract(
 ) -> WorkerFields:
     """What a scan's worker keeps of ``extract_with`` (the same values: a test compares them
     on both generators' ads and odd texts), in one call an ad: ``_extract``'s steps with the
-    compiled scanner, and only the fields the worker ships. Needs the compiled ``_tokens``."""
-    found = _WorkerFound()
-    contacts = found.contacts
+    compiled scanner, and only the fields the worker ships. Needs the compiled ``_tokens``.
+
+    ``_find_contacts``, ``_word_gates`` and ``_slot_tokens`` are written out here, on plain
+    lists instead of a findings object: a Python call and an object less each, for every ad
+    (the spelled-out numbers, rare, still get one)."""
+    contacts: list[str] = []
+    add = contacts.append
     original = f"{title}\n{text}"
     # str.lower, ASCII characters lower-cased inline (a test compares it on every code point).
     lowered = _compiled_lower(original)
     if phone:
         normalised_phone = normalise_phone(phone)
         if normalised_phone:
-            contacts.append(f"tel:{normalised_phone}")
+            add(f"tel:{normalised_phone}")
     if email and "@" in email:
-        contacts.append(f"email:{email.strip().lower()}")
-    if image_hashes:
-        contacts.extend(f"img:{h.lower()}" for h in image_hashes if h)
+        add(f"email:{email.strip().lower()}")
+    for image_hash in image_hashes:  # a loop, not a generator: no frame of its own
+        if image_hash:
+            add(f"img:{image_hash.lower()}")
     tokens, rule_words, language, marks = _compiled_scan_rules(lowered, table)
-    _find_contacts(lowered, found, rule_words)
-    names = found.names
+    # _find_contacts (the text's urls, which it also collects, are not shipped).
+    gates = _PHONE if SLOT_NUM in rule_words else 0
+    if not rule_words.isdisjoint(_HANDLE_LABEL_WORDS):
+        gates |= _LABEL
+    for match in _contact_matches(lowered, gates):
+        kind = match[0]
+        if kind == 5:
+            key = _text_phone_key(match[1])
+            if key:
+                add(key)
+        elif kind <= 1:
+            add(f"{HANDLE_PLATFORMS[match[1]]}:{match[2].strip('.')}")
+        elif kind == 2:
+            whatsapp = normalise_phone("+" + match[1])
+            if whatsapp:
+                add(f"tel:{whatsapp}")
+        elif kind == 4:
+            add(f"email:{match[1]}@{match[2]}.{match[3]}")
+    if not rule_words.isdisjoint(_SIX_WORDS) and "0" in lowered:
+        for m in _SPELLED_SIX_RE.finditer(lowered, lowered.index("0")):
+            spelled = normalise_phone("06" + m.group("rest"))
+            if spelled:
+                add(f"tel:{spelled}")
+    names: list[str] = []
     age = -1
     persona = _title_names(title) if title else None
     if persona:
@@ -1001,7 +1029,14 @@ def worker_extract(
         name = greeting.group("name") if greeting else ""
         if name and name not in _NOT_NAMES and name not in names:
             names.append(name)
-    tokens = _slot_tokens(original, tokens, rule_words, found, marks)
+    # _slot_tokens: the scanner's marks hold while the tokens are unchanged.
+    if len(rule_words & _DIGIT_WORD_SET) >= 3:
+        found = _WorkerFound()
+        found.contacts = contacts
+        tokens = _spelled_numbers(tokens, found)
+        cities = _slot_rules(original, tokens, rule_words, names)
+    else:
+        cities = _compiled_slot_rules(original, tokens, names, _SLOT_TABLES, marks)
     if age < 0 and names:
         at = text.find(names[0])
         if at >= 0:
@@ -1015,7 +1050,6 @@ def worker_extract(
     price = _compiled_price_search(lowered)
     if len(contacts) > 1:
         contacts = list(dict.fromkeys(contacts))
-    cities = found.cities
     return (
         contacts,
         names[0] if names else "",

@@ -11,11 +11,14 @@ index.
 from __future__ import annotations
 
 import gc
+import io
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate, chain, count
+from typing import IO
 
 import numpy as np
 
@@ -25,11 +28,12 @@ from .extract import worker_extract as _worker_extract_py
 from .indicators import IndicatorSet, load_indicators
 from .minhash import fmix32, permutations
 from .reader import (
+    _NOT_TYPED,
     MAX_AD_BYTES,
     BadRecord,
     Chunk,
+    _decode_fields,
     _too_large,
-    _typed_record,
     ad_fields,
     parse_ad,
     skip_rest_of_line,
@@ -111,6 +115,52 @@ class ChunkResult:
     bad: list[tuple[int, int, str]] = field(
         default_factory=list
     )  # (file_index, line_number, reason)
+
+    def __reduce__(self) -> tuple:
+        """Pickled (a worker's result on its way to the coordinator) with each column of texts
+        as one string (``_text_on_wire``): one object for the pickler and the unpickler
+        instead of one per ad and column, with the pickler's memo entry for each."""
+        values = [getattr(self, name) for name in _RESULT_FIELDS]
+        for at in _TEXT_AT:
+            values[at] = _text_on_wire(values[at])
+        return _result_from_wire, tuple(values)
+
+
+# A ``ChunkResult``'s fields in order, and where its columns of texts are among them.
+_RESULT_FIELDS = tuple(ChunkResult.__dataclass_fields__)
+# Only the columns of mostly distinct texts: the cities' and languages' few texts are the same
+# objects ad after ad, which the pickler's memo sends once each and the unpickler does not
+# build again (joined, they cost more to split than they save).
+_TEXT_COLUMNS = ("ids", "urls", "contacts")
+_TEXT_AT = tuple(_RESULT_FIELDS.index(name) for name in _TEXT_COLUMNS)
+# What joins a column's texts on the wire. Texts from JSON may hold any character, this one
+# too: such a column goes as its list.
+_WIRE_SEPARATOR = "\x00"
+
+
+def _text_on_wire(values: list) -> str | list:
+    """A list of texts as one string, when splitting it gives the list back: there is a text,
+    each is a ``str`` (a packed result's contacts are; unpacked, they are lists) and none holds
+    the separator. Else the list itself. The separator is looked for in the texts joined
+    without it (``in`` is a ``memchr``; ``str.count`` read them a character at a time)."""
+    if not values:
+        return values
+    try:
+        if _WIRE_SEPARATOR in "".join(values):
+            return values
+    except TypeError:
+        return values
+    return _WIRE_SEPARATOR.join(values)
+
+
+def _result_from_wire(*values: object) -> ChunkResult:
+    """A pickled ``ChunkResult`` back (``ChunkResult.__reduce__``), its texts' columns split."""
+    result = ChunkResult(*values)  # type: ignore[arg-type]
+    for name in _TEXT_COLUMNS:
+        column = getattr(result, name)
+        if type(column) is str:
+            setattr(result, name, column.split(_WIRE_SEPARATOR))
+    return result
 
 
 def unanalysable(exc: Exception) -> str:
@@ -282,24 +332,50 @@ class FileRange:
 def range_items(task: FileRange) -> tuple[list[tuple[int, int, object]], int]:
     """The range's ``(line_number, offset, payload)`` items, numbered from 1 at its first line,
     as ``reader.iter_lines`` reads them (a too large line skipped with its reason, blank lines
-    left out), and how many lines it held."""
-    items: list[tuple[int, int, object]] = []
-    line_number = 0
+    left out), and how many lines it held.
+
+    The range is read in one piece and cut after each newline in C (``BytesIO.readlines``),
+    instead of a ``readline`` and a few Python steps a line (about 1 µs an ad). A line that
+    goes on past ``stop`` (or ends the file without a newline) is read on by
+    ``_range_items_from``, the definition; so is the whole range when one of its lines is
+    longer than ``MAX_AD_BYTES``, whose limit that reading applies (a test compares both)."""
     with open(task.path, "rb") as raw:
         raw.seek(task.start)
-        offset = task.start
-        while offset < task.stop:
-            line = raw.readline(MAX_AD_BYTES + 1)
-            if not line:
-                break
-            line_number += 1
-            size = len(line)
-            if size > MAX_AD_BYTES and not line.endswith(b"\n"):
-                size = skip_rest_of_line(raw, size)
-                items.append((line_number, offset, _too_large(size)))
-            elif line.strip():
-                items.append((line_number, offset, line))
-            offset += size
+        lines = io.BytesIO(raw.read(max(0, task.stop - task.start))).readlines()
+        if lines and not lines[-1].endswith(b"\n"):
+            lines.pop()
+        if lines and max(map(len, lines)) > MAX_AD_BYTES:
+            raw.seek(task.start)
+            return _range_items_from(raw, task.start, task.stop, 0, [])
+        offsets = accumulate(map(len, lines), initial=task.start)
+        # ``isspace`` of a line with its newline is ``not line.strip()``, without a copy.
+        items: list[tuple[int, int, object]] = [
+            item for item in zip(count(1), offsets, lines) if not item[2].isspace()
+        ]
+        offset = task.start + sum(map(len, lines))
+        if offset >= task.stop:
+            return items, len(lines)
+        raw.seek(offset)
+        return _range_items_from(raw, offset, task.stop, len(lines), items)
+
+
+def _range_items_from(
+    raw: IO[bytes], offset: int, stop: int, line_number: int, items: list[tuple[int, int, object]]
+) -> tuple[list[tuple[int, int, object]], int]:
+    """``range_items`` from ``offset`` (``raw``'s position, the start of line ``line_number``
+    + 1) to ``stop``, line by line, appended to ``items``: the definition."""
+    while offset < stop:
+        line = raw.readline(MAX_AD_BYTES + 1)
+        if not line:
+            break
+        line_number += 1
+        size = len(line)
+        if size > MAX_AD_BYTES and not line.endswith(b"\n"):
+            size = skip_rest_of_line(raw, size)
+            items.append((line_number, offset, _too_large(size)))
+        elif line.strip():
+            items.append((line_number, offset, line))
+        offset += size
     return items, line_number
 
 
@@ -315,19 +391,59 @@ def run_task(task: Chunk | FileRange, config: ScanConfig) -> ChunkResult:
             return _packed(_process_chunk(task, config))
         items, lines = range_items(task)
         # A range holds thousands of ads; they are worked on chunk_size at a time, so that
-        # the worker's memory (the MinHash matrix above all) stays that of a chunk.
+        # the worker's memory (the MinHash matrix above all) stays that of a chunk. Their
+        # columns are gathered as they come and packed once (``_gathered``).
         step = max(1, config.chunk_size)
-        parts = [
-            _packed(_process_chunk(Chunk(task.seq, task.file_index, piece, 0), config))
-            for piece in (items[i : i + step] for i in range(0, max(len(items), 1), step))
-        ]
-        result = _joined(parts)
+        result = _gathered(
+            [
+                _process_chunk(Chunk(task.seq, task.file_index, items[i : i + step], 0), config)
+                for i in range(0, max(len(items), 1), step)
+            ]
+        )
         result.nbytes, result.lines = task.stop - task.start, lines
         return result
 
 
+# The columns of a ``ChunkResult`` that are lists until packed, and its sketch arrays.
+_LIST_COLUMNS = (
+    "ids",
+    "line_numbers",
+    "offsets",
+    "urls",
+    "days",
+    "cities",
+    "names",
+    "ages",
+    "prices",
+    "languages",
+    "masks",
+    "contacts",
+    "bad",
+)
+_SKETCH_COLUMNS = ("signatures", "shingles", "shingle_counts")
+
+
+def _gathered(parts: list[ChunkResult]) -> ChunkResult:
+    """Unpacked results of consecutive chunks of one file as one packed result: the lists
+    extended (in C) and packed once, the sketches concatenated. Equal to packing each and
+    joining them (``_joined``, the definition; a test compares them), without a Python step
+    a value to join the packed parts' lists."""
+    first = parts[0]
+    if len(parts) == 1:
+        return _packed(first)
+    gathered = ChunkResult(first.seq, first.file_index, 0)
+    for name in _LIST_COLUMNS:
+        column = getattr(gathered, name)
+        for part in parts:
+            column.extend(getattr(part, name))
+    for name in _SKETCH_COLUMNS:
+        setattr(gathered, name, np.concatenate([getattr(part, name) for part in parts]))
+    return _packed(gathered)
+
+
 def _joined(parts: list[ChunkResult]) -> ChunkResult:
-    """Packed results of consecutive chunks of one file as one."""
+    """Packed results of consecutive chunks of one file as one: the definition of
+    ``_gathered`` (which takes them unpacked)."""
     if len(parts) == 1:
         return parts[0]
     first = parts[0]
@@ -359,7 +475,7 @@ def _packed(result: ChunkResult) -> ChunkResult:
     result.prices = np.asarray(result.prices, dtype=np.float32)  # type: ignore[assignment]
     result.masks = np.asarray(result.masks, dtype=np.int64)  # type: ignore[assignment]
     result.contact_counts = np.fromiter(map(len, result.contacts), np.int32, len(result.contacts))
-    result.contacts = [contact for contacts in result.contacts for contact in contacts]
+    result.contacts = list(chain.from_iterable(result.contacts))
     return result
 
 
@@ -390,11 +506,17 @@ def _process_chunk(chunk: Chunk, config: ScanConfig) -> ChunkResult:
     add_tokens = token_lists.append
     bad: list[tuple[int, int, str]] = []
     file_index = chunk.file_index
+    decode, not_typed = _decode_fields, _NOT_TYPED
     for line_number, offset, payload in chunk.items:
         try:
-            typed = (
-                _typed_record(payload) if type(payload) is bytes and payload[:1] == b"{" else None
-            )
+            # ``reader._typed_record``, without a Python call an ad.
+            if type(payload) is bytes and payload[:1] == b"{":
+                try:
+                    typed = decode(payload)
+                except not_typed:
+                    typed = None
+            else:
+                typed = None
             if typed is not None:
                 # The compiled reading of the common case; None: the definition decides.
                 fields = fast_fields(typed)
