@@ -136,6 +136,20 @@ static inline int is_digit(Py_UCS4 ch) {
     return Py_UNICODE_ISDECIMAL(ch);
 }
 
+/* is_word (bit 0) and is_digit (bit 1) of the first 256 characters, made from them at import:
+ * the tokeniser's loops read one table entry for such a character (ADR 0112). */
+static unsigned char latin1_bits[256];
+
+static void latin1_bits_init(void) {
+    for (Py_UCS4 ch = 0; ch < 256; ch++)
+        latin1_bits[ch] = (unsigned char)(is_word(ch) | is_digit(ch) << 1);
+}
+
+static inline unsigned char_bits(Py_UCS4 ch) {
+    if (ch < 256) return latin1_bits[ch];
+    return (unsigned)(is_word(ch) | is_digit(ch) << 1);
+}
+
 /* The languages a rule table's value can name (bits 1..LANGUAGES of it). */
 #define LANGUAGES 6
 
@@ -220,8 +234,8 @@ PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObj
     Py_ssize_t i = 0;
     Py_ssize_t start = -1; /* start of the word being read, or -1 */
     while (i < n) {
-        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
-        if (is_digit(ch)) {
+        const unsigned bits = char_bits(PyUnicode_READ(kind, data, i));
+        if (bits & 2) {
             if (start >= 0) {
                 PyObject *word = word_at(arg, kind, data, start, i, table, &flags);
                 if (word == NULL) return -1;
@@ -231,24 +245,24 @@ PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObj
                 start = -1;
             }
             Py_ssize_t j = i + 1;
-            while (j < n && is_digit(PyUnicode_READ(kind, data, j))) j++;
+            while (j < n && char_bits(PyUnicode_READ(kind, data, j)) & 2) j++;
             for (;;) {
                 Py_ssize_t k = j;
                 while (k < n) {
                     Py_UCS4 c = PyUnicode_READ(kind, data, k);
-                    if (c == '\n' || is_word(c)) break;
+                    if (c == '\n' || char_bits(c) & 1) break;
                     k++;
                 }
-                if (k == j || k >= n || !is_digit(PyUnicode_READ(kind, data, k)))
+                if (k == j || k >= n || !(char_bits(PyUnicode_READ(kind, data, k)) & 2))
                     break;
                 j = k + 1;
-                while (j < n && is_digit(PyUnicode_READ(kind, data, j))) j++;
+                while (j < n && char_bits(PyUnicode_READ(kind, data, j)) & 2) j++;
             }
             if (emit(slot_num, slot_num_flags, words, rule_words, counts, marks) < 0) return -1;
             i = j;
             continue;
         }
-        if (is_word(ch)) {
+        if (bits & 1) {
             if (start < 0) start = i;
         } else if (start >= 0) {
             PyObject *word = word_at(arg, kind, data, start, i, table, &flags);
@@ -2748,6 +2762,7 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__tokens(void) {
     crc_init();
+    latin1_bits_init();
     slot_num = PyUnicode_InternFromString("xnumx");
     end_name = PyUnicode_InternFromString("end");
     lastgroup_name = PyUnicode_InternFromString("lastgroup");
