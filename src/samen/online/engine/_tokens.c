@@ -1260,8 +1260,9 @@ typedef struct {
     Py_UCS4 *astral;     /* the literals' characters from CLASS_TABLE on (class astral_class+i) */
     Py_ssize_t astral_count, astral_class;
     /* Per state and class, the next state's row (its number times classes) shifted left by one,
-     * its low bit set when literals end in that state. */
-    uint64_t *next;
+     * its low bit set when literals end in that state. 32 bits: half the table of 64 (ADR 0112),
+     * and room for sets far beyond any indicator set. */
+    uint32_t *next;
     /* Per state, the literals that end in it (own and of its suffixes), as a run of ends. */
     Py_ssize_t *end_first, *end_count;
     Py_ssize_t *ends; /* literal numbers */
@@ -1447,7 +1448,11 @@ static IndicatorAutomaton *automaton_build(PyObject *searches, PyObject *search_
     }
     /* 3. Suffix links breadth first; every missing step made the step of the suffix; each
      * state's ends its own and its suffix's. */
-    a->next = PyMem_Malloc(states * classes * sizeof(uint64_t));
+    if ((uint64_t)states * (uint64_t)classes > UINT32_MAX / 2) {
+        PyErr_SetString(PyExc_ValueError, "mask_words(): too many literals");
+        goto error;
+    }
+    a->next = PyMem_Malloc(states * classes * sizeof(uint32_t));
     a->end_first = PyMem_Malloc(states * sizeof(Py_ssize_t));
     a->end_count = PyMem_Calloc(states, sizeof(Py_ssize_t));
     if (a->next == NULL || a->end_first == NULL || a->end_count == NULL) {
@@ -1506,7 +1511,7 @@ static IndicatorAutomaton *automaton_build(PyObject *searches, PyObject *search_
     }
     for (Py_ssize_t i = 0; i < states * classes; i++) {
         const Py_ssize_t to = goto_[i];
-        a->next[i] = (uint64_t)(to * classes) << 1 | (a->end_count[to] > 0);
+        a->next[i] = (uint32_t)(to * classes) << 1 | (a->end_count[to] > 0);
     }
     /* 4. Per search, the words that name it. */
     lists = PyTuple_New(count);
@@ -1620,12 +1625,12 @@ PER_KIND int read_text(const int kind, const void *data, Py_ssize_t n,
     for (int k = 0; k < CONTACT_LITERALS; k++) gates[k] = -1;
     pass->hit_count = 0;
     int phone = 0;
-    const uint64_t *const next = a->next;
+    const uint32_t *const next = a->next;
     const uint16_t *const class_of = a->class_of;
-    uint64_t row = 0; /* the automaton's state, as its row */
+    uint32_t row = 0; /* the automaton's state, as its row */
     for (Py_ssize_t at = 0; at < n; at++) {
         const Py_UCS4 c = PyUnicode_READ(kind, data, at);
-        const uint64_t step =
+        const uint32_t step =
             next[row + (kind == PyUnicode_4BYTE_KIND ? class_in(a, c) : class_of[c])];
         row = step >> 1;
         if (!(step & 1)) continue;
