@@ -136,6 +136,20 @@ static inline int is_digit(Py_UCS4 ch) {
     return Py_UNICODE_ISDECIMAL(ch);
 }
 
+/* is_word (bit 0) and is_digit (bit 1) of the first 256 characters, made from them at import:
+ * the tokeniser's loops read one table entry for such a character (ADR 0112). */
+static unsigned char latin1_bits[256];
+
+static void latin1_bits_init(void) {
+    for (Py_UCS4 ch = 0; ch < 256; ch++)
+        latin1_bits[ch] = (unsigned char)(is_word(ch) | is_digit(ch) << 1);
+}
+
+static inline unsigned char_bits(Py_UCS4 ch) {
+    if (ch < 256) return latin1_bits[ch];
+    return (unsigned)(is_word(ch) | is_digit(ch) << 1);
+}
+
 /* The languages a rule table's value can name (bits 1..LANGUAGES of it). */
 #define LANGUAGES 6
 
@@ -191,14 +205,21 @@ static int emit(PyObject *word, int32_t flags, PyObject *words, PyObject *rule_w
     if (marks != NULL && mark(marks, flags < 0 ? 0 : flags) < 0) return -1;
     if (rule_words != NULL && (flags & 1)) {
         /* Without words (scan_rules), a rule word was seen before exactly when it is in
-         * rule_words already. */
-        int seen = PySet_Contains(words != NULL ? words : rule_words, word);
-        if (seen < 0) return -1;
-        if (!seen) {
+         * rule_words already: when adding it leaves the set's size as it was (one look-up of
+         * the set instead of two for a new word, ADR 0112). */
+        int seen;
+        if (words != NULL) {
+            seen = PySet_Contains(words, word);
+            if (seen < 0) return -1;
+            if (!seen && PySet_Add(rule_words, word) < 0) return -1;
+        } else {
+            const Py_ssize_t size = PySet_GET_SIZE(rule_words);
             if (PySet_Add(rule_words, word) < 0) return -1;
+            seen = PySet_GET_SIZE(rule_words) == size;
+        }
+        if (!seen)
             for (int n = 0; n < LANGUAGES; n++)
                 if (flags & (2 << n)) counts[n]++;
-        }
     }
     return words != NULL ? PySet_Add(words, word) : 0;
 }
@@ -213,8 +234,8 @@ PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObj
     Py_ssize_t i = 0;
     Py_ssize_t start = -1; /* start of the word being read, or -1 */
     while (i < n) {
-        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
-        if (is_digit(ch)) {
+        const unsigned bits = char_bits(PyUnicode_READ(kind, data, i));
+        if (bits & 2) {
             if (start >= 0) {
                 PyObject *word = word_at(arg, kind, data, start, i, table, &flags);
                 if (word == NULL) return -1;
@@ -224,24 +245,24 @@ PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObj
                 start = -1;
             }
             Py_ssize_t j = i + 1;
-            while (j < n && is_digit(PyUnicode_READ(kind, data, j))) j++;
+            while (j < n && char_bits(PyUnicode_READ(kind, data, j)) & 2) j++;
             for (;;) {
                 Py_ssize_t k = j;
                 while (k < n) {
                     Py_UCS4 c = PyUnicode_READ(kind, data, k);
-                    if (c == '\n' || is_word(c)) break;
+                    if (c == '\n' || char_bits(c) & 1) break;
                     k++;
                 }
-                if (k == j || k >= n || !is_digit(PyUnicode_READ(kind, data, k)))
+                if (k == j || k >= n || !(char_bits(PyUnicode_READ(kind, data, k)) & 2))
                     break;
                 j = k + 1;
-                while (j < n && is_digit(PyUnicode_READ(kind, data, j))) j++;
+                while (j < n && char_bits(PyUnicode_READ(kind, data, j)) & 2) j++;
             }
             if (emit(slot_num, slot_num_flags, words, rule_words, counts, marks) < 0) return -1;
             i = j;
             continue;
         }
-        if (is_word(ch)) {
+        if (bits & 1) {
             if (start < 0) start = i;
         } else if (start >= 0) {
             PyObject *word = word_at(arg, kind, data, start, i, table, &flags);
@@ -582,82 +603,25 @@ done:
  * character that is not alphanumeric (str.isalnum) sets bits[match.lastgroup]. The bits OR'ed,
  * below 2**63.
  *
- * The starts of all the ad's searches are found in one pass over the text (find_all scans it
- * once per literal): at each position whose character begins some start, the starts that begin
- * with it are compared there. Every occurrence of every start is found, overlapping ones too,
- * in ascending order: find_all's positions for each search. */
-typedef struct {
-    PyObject *literal;
-    Py_ssize_t search; /* index into the ad's needed searches */
-    Py_ssize_t next;   /* the next start with the same first character, or -1 */
-} Start;
-
+ * ADR 0112: the starts of all the searches are made once into an automaton (IndicatorAutomaton,
+ * kept while the same searches and search_of come), and found in the text pass that also reads
+ * contact_matches' gates (text_pass_of): one pass over an ad's text for both, made by whichever
+ * of the two is called first on it. Every occurrence of every start is found, overlapping ones
+ * too, in ascending order: find_all's positions for each search. A search with an occurrence is
+ * then asked whether the words name it (one of the words that map to it in search_of is in
+ * words), instead of looking up every word of the ad. */
 typedef struct {
     Py_ssize_t search, at;
 } Hit;
 
-PER_KIND int literal_at(const int kind, const void *data, Py_ssize_t n, Py_ssize_t at,
-                        PyObject *literal) {
-    const Py_ssize_t length = PyUnicode_GET_LENGTH(literal);
-    if (at + length > n) return 0;
-    const int lkind = PyUnicode_KIND(literal);
-    const void *ldata = PyUnicode_DATA(literal);
-    for (Py_ssize_t t = 1; t < length; t++)
-        if (PyUnicode_READ(kind, data, at + t) != PyUnicode_READ(lkind, ldata, t)) return 0;
-    return 1;
-}
-
-/* Which ASCII pairs begin a start (a bit per pair, both characters ASCII), and which ASCII first
- * characters begin a start that the pair cannot rule out (one character long, or its second
- * character not ASCII): at a position whose pair is neither, no start can occur, and the chain
- * of its first character is not walked. */
-typedef struct {
-    uint64_t pairs[128 * 2];
-    unsigned char any_second[128];
-} PairFilter;
-
-static void pair_filter_add(PairFilter *filter, PyObject *literal) {
-    Py_UCS4 first = PyUnicode_READ_CHAR(literal, 0);
-    if (first >= 128) return; /* a non-ASCII first character: the wide chain, not filtered */
-    Py_UCS4 second = PyUnicode_GET_LENGTH(literal) > 1 ? PyUnicode_READ_CHAR(literal, 1) : 128;
-    if (second >= 128) {
-        filter->any_second[first] = 1;
-        return;
-    }
-    filter->pairs[first * 2 + (second >> 6)] |= (uint64_t)1 << (second & 63);
-}
-
-/* Step 3 of mask_words for one kind of str (kind a constant in each copy). */
-PER_KIND int collect_hits(const int kind, const void *data, Py_ssize_t n, const Py_ssize_t *head,
-                          Py_ssize_t wide, const Start *starts, const PairFilter *filter,
-                          Hit **hits, Py_ssize_t *hit_count, Py_ssize_t *hit_capacity) {
-    for (Py_ssize_t at = 0; at < n; at++) {
-        Py_UCS4 ch = PyUnicode_READ(kind, data, at);
-        Py_ssize_t s = ch < 128 ? head[ch] : wide;
-        if (s < 0) continue;
-        if (ch < 128 && !filter->any_second[ch]) {
-            /* Every start in this chain has two or more characters, the second ASCII. */
-            if (at + 1 >= n) continue;
-            Py_UCS4 next = PyUnicode_READ(kind, data, at + 1);
-            if (next >= 128 || !(filter->pairs[ch * 2 + (next >> 6)] >> (next & 63) & 1)) continue;
-        }
-        for (; s >= 0; s = starts[s].next) {
-            if (ch >= 128 && PyUnicode_READ_CHAR(starts[s].literal, 0) != ch) continue;
-            if (!literal_at(kind, data, n, at, starts[s].literal)) continue;
-            if (*hit_count == *hit_capacity) {
-                *hit_capacity *= 2;
-                Hit *grown = PyMem_Realloc(*hits, *hit_capacity * sizeof(Hit));
-                if (grown == NULL) {
-                    PyErr_NoMemory();
-                    return -1;
-                }
-                *hits = grown;
-            }
-            (*hits)[(*hit_count)++] = (Hit){starts[s].search, at};
-        }
-    }
-    return 0;
-}
+/* The text pass's indicator hits for text under the automaton of searches and search_of
+ * (defined with contact_matches' gate pass, below): copied into *hits (room, when it has room
+ * for them, else a PyMem block the caller frees), their count returned, -1 with an exception
+ * set on failure. *words_of is set to a new reference to the automaton's tuple, per search, of
+ * the words that name it. */
+#define HITS_ON_STACK 64
+static Py_ssize_t indicator_hits(PyObject *text, PyObject *search_of, PyObject *searches,
+                                 Hit *room, Hit **hits, PyObject **words_of);
 
 /* "end" and "lastgroup", made once: a name made from a C string per call is a new str that is
  * interned (a dict look-up) each time. */
@@ -675,108 +639,34 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
     if (PyUnicode_READY(text) < 0) return NULL;
     const int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    const Py_ssize_t count = PyTuple_GET_SIZE(searches);
     unsigned long long mask = 0;
-    char *done = PyMem_Calloc(count ? count : 1, 1);
-    Py_ssize_t *needed = PyMem_Malloc((count ? count : 1) * sizeof(Py_ssize_t));
-    Start *starts = NULL;
-    Hit *hits = NULL;
-    Py_ssize_t needed_count = 0, start_count = 0, start_capacity = 16, hit_count = 0,
-               hit_capacity = 16;
-    Py_ssize_t head[128];
-    Py_ssize_t wide = -1; /* starts whose first character is not ASCII, chained */
-    /* On the stack: from the heap (calloc of 2 KB) it cost as much as the rest of the step. */
-    PairFilter filter_space;
-    PairFilter *filter = &filter_space;
-    PyObject *at_object = NULL, *match = NULL, *word = NULL, *iterator = NULL;
-    if (done == NULL || needed == NULL) {
-        PyErr_NoMemory();
-        goto error;
-    }
-    /* 1. The distinct searches the words name. */
-    iterator = PyObject_GetIter(words);
-    if (iterator == NULL) goto error;
-    while ((word = PyIter_Next(iterator)) != NULL) {
-        PyObject *index_object = PyDict_GetItemWithError(search_of, word);
-        Py_CLEAR(word);
-        if (index_object == NULL) {
-            if (PyErr_Occurred()) goto error;
+    Hit room[HITS_ON_STACK], *hits = NULL;
+    PyObject *words_of = NULL, *at_object = NULL, *match = NULL;
+    const Py_ssize_t hit_count =
+        indicator_hits(text, search_of, searches, room, &hits, &words_of);
+    if (hit_count < 0) return NULL;
+    /* Search by search, in the order of their first occurrence; a hit whose search is done (or
+     * not named by the words) has search -1. */
+    for (Py_ssize_t first = 0; first < hit_count; first++) {
+        const Py_ssize_t k = hits[first].search;
+        if (k < 0) continue;
+        /* Whether the words name search k. */
+        PyObject *naming = PyTuple_GET_ITEM(words_of, k);
+        int named = 0;
+        for (Py_ssize_t w = 0; !named && w < PyTuple_GET_SIZE(naming); w++) {
+            named = PySet_Contains(words, PyTuple_GET_ITEM(naming, w));
+            if (named < 0) goto error;
+        }
+        if (!named) {
+            for (Py_ssize_t h = first; h < hit_count; h++)
+                if (hits[h].search == k) hits[h].search = -1;
             continue;
         }
-        Py_ssize_t which = PyLong_AsSsize_t(index_object);
-        if (which == -1 && PyErr_Occurred()) goto error;
-        if (which < 0 || which >= count) {
-            PyErr_SetString(PyExc_IndexError, "mask_words(): no such search");
-            goto error;
-        }
-        if (done[which]) continue;
-        done[which] = 1;
-        PyObject *search = PyTuple_GET_ITEM(searches, which);
-        if (!PyTuple_Check(search) || PyTuple_GET_SIZE(search) != 2 ||
-            !PyTuple_Check(PyTuple_GET_ITEM(search, 1))) {
-            PyErr_SetString(PyExc_TypeError, "mask_words(): a search is (match, starts)");
-            goto error;
-        }
-        needed[needed_count++] = which;
-    }
-    if (PyErr_Occurred()) goto error;
-    Py_CLEAR(iterator);
-    if (needed_count == 0) goto finish;
-    /* 2. Their starts, chained by first character, and the pair filter of them. */
-    for (int c = 0; c < 128; c++) head[c] = -1;
-    memset(filter, 0, sizeof(PairFilter));
-    starts = PyMem_Malloc(start_capacity * sizeof(Start));
-    hits = PyMem_Malloc(hit_capacity * sizeof(Hit));
-    if (starts == NULL || hits == NULL) {
-        PyErr_NoMemory();
-        goto error;
-    }
-    for (Py_ssize_t k = 0; k < needed_count; k++) {
-        PyObject *literals = PyTuple_GET_ITEM(PyTuple_GET_ITEM(searches, needed[k]), 1);
-        for (Py_ssize_t l = 0; l < PyTuple_GET_SIZE(literals); l++) {
-            PyObject *literal = PyTuple_GET_ITEM(literals, l);
-            if (!PyUnicode_Check(literal) || PyUnicode_READY(literal) < 0 ||
-                PyUnicode_GET_LENGTH(literal) == 0) {
-                if (!PyErr_Occurred())
-                    PyErr_SetString(PyExc_ValueError,
-                                    "mask_words(): literals must be non-empty str");
-                goto error;
-            }
-            if (start_count == start_capacity) {
-                start_capacity *= 2;
-                Start *grown = PyMem_Realloc(starts, start_capacity * sizeof(Start));
-                if (grown == NULL) {
-                    PyErr_NoMemory();
-                    goto error;
-                }
-                starts = grown;
-            }
-            Py_UCS4 first = PyUnicode_READ_CHAR(literal, 0);
-            Py_ssize_t *chain = first < 128 ? &head[first] : &wide;
-            pair_filter_add(filter, literal);
-            starts[start_count] = (Start){literal, k, *chain};
-            *chain = start_count++;
-        }
-    }
-    /* 3. One pass over the text: every occurrence of every start, in text order. */
-    int collected;
-    if (kind == PyUnicode_1BYTE_KIND)
-        collected = collect_hits(PyUnicode_1BYTE_KIND, data, n, head, wide, starts, filter, &hits,
-                                 &hit_count, &hit_capacity);
-    else if (kind == PyUnicode_2BYTE_KIND)
-        collected = collect_hits(PyUnicode_2BYTE_KIND, data, n, head, wide, starts, filter, &hits,
-                                 &hit_count, &hit_capacity);
-    else
-        collected = collect_hits(PyUnicode_4BYTE_KIND, data, n, head, wide, starts, filter, &hits,
-                                 &hit_count, &hit_capacity);
-    if (collected < 0) goto error;
-    /* 4. Each search at its own positions, as _mask_at. */
-    for (Py_ssize_t k = 0; k < needed_count; k++) {
-        PyObject *matcher = PyTuple_GET_ITEM(PyTuple_GET_ITEM(searches, needed[k]), 0);
+        PyObject *matcher = PyTuple_GET_ITEM(PyTuple_GET_ITEM(searches, k), 0);
         Py_ssize_t end = 0, last = -1;
-        for (Py_ssize_t h = 0; h < hit_count; h++) {
+        for (Py_ssize_t h = first; h < hit_count; h++) {
             if (hits[h].search != k) continue;
+            hits[h].search = -1;
             const Py_ssize_t at = hits[h].at;
             if (at == last) continue; /* two starts of one search at one place */
             last = at;
@@ -818,21 +708,14 @@ static PyObject *mask_words(PyObject *module, PyObject *const *args, Py_ssize_t 
             Py_CLEAR(match);
         }
     }
-finish:
-    PyMem_Free(done);
-    PyMem_Free(needed);
-    PyMem_Free(starts);
-    PyMem_Free(hits);
+    if (hits != room) PyMem_Free(hits);
+    Py_DECREF(words_of);
     return PyLong_FromUnsignedLongLong(mask);
 error:
-    Py_XDECREF(iterator);
-    Py_XDECREF(word);
     Py_XDECREF(at_object);
     Py_XDECREF(match);
-    PyMem_Free(done);
-    PyMem_Free(needed);
-    PyMem_Free(starts);
-    PyMem_Free(hits);
+    if (hits != room) PyMem_Free(hits);
+    Py_DECREF(words_of);
     return NULL;
 }
 
@@ -1322,20 +1205,12 @@ static const char *const contact_literal_texts[CONTACT_LITERALS] = {
     "t.me/", ".com/", "wa.me/", "://", "www.", ":", "[at]", "(at)"};
 static PyObject *contact_literals[CONTACT_LITERALS];
 static unsigned char contact_starts[128];
-/* Per ASCII character, the gate literals (bits by index) that start with it. */
-static unsigned char contact_literal_firsts[128];
-/* Per ASCII character, whether gate_hits looks at it: a digit, "@" or a literal's first. */
-static unsigned char gate_interest[128];
 
 static int contact_init(void) {
     for (int k = 0; k < CONTACT_LITERALS; k++) {
         contact_literals[k] = PyUnicode_InternFromString(contact_literal_texts[k]);
         if (contact_literals[k] == NULL) return -1;
-        contact_literal_firsts[(unsigned char)contact_literal_texts[k][0]] |= 1 << k;
-        gate_interest[(unsigned char)contact_literal_texts[k][0]] = 1;
     }
-    for (int c = '0'; c <= '9'; c++) gate_interest[c] = 1;
-    gate_interest['@'] = 1;
     for (int c = 'a'; c <= 'z'; c++) contact_starts[c] |= 16;
     for (int c = '0'; c <= '9'; c++) contact_starts[c] |= 16;
     for (const char *c = "tiso"; *c; c++) contact_starts[(int)*c] |= 1 | 2;
@@ -1347,49 +1222,494 @@ static int contact_init(void) {
     return 0;
 }
 
-/* The first position of each gate literal in the text (-1 when absent), as PyUnicode_Find gives
- * it, and of the first "@" (*first_at): one pass over the text for all of them, instead of one
- * search of the whole text per literal (most of contact_matches' time when each was a search).
+/* The gate pass of contact_matches (read_text, below): the first position of each gate literal
+ * in the text (-1 when absent), as PyUnicode_Find gives it, and of the first "@": one pass over
+ * the text for all of them, instead of one search of the whole text per literal.
  *
- * In the same pass, whether _PHONE_RE can match at all (*phone_possible): its match ends on a
+ * In the same pass, whether _PHONE_RE can match at all (phone_possible): its match ends on a
  * digit (the look-behind (?<=\d) on the last character of its class run, whose only decimal
  * characters are ASCII 0-9) with at least seven characters of its class before it (the run is
  * 8 to 45 long, all after the start character). So a text with no ASCII digit that follows
  * seven class characters has no phone match, and the match loop need not try the pattern at
  * every "+", "0" and "o". Only the digits are looked at, and from each only back until a
  * character outside the class: most ads have a handful of digits and no phone in the text. */
-PER_KIND void gate_hits(const int kind, const void *data, Py_ssize_t n, Py_ssize_t *hits,
-                        Py_ssize_t *first_at, int *phone_possible) {
-    for (int k = 0; k < CONTACT_LITERALS; k++) hits[k] = -1;
-    *first_at = -1;
-    int phone = 0;
-    for (Py_ssize_t at = 0; at < n; at++) {
-        const Py_UCS4 c = PyUnicode_READ(kind, data, at);
-        /* Most characters are none of those looked at: one test of the table for them. */
-        if (c >= 128 || !gate_interest[c]) continue;
-        if (c - '0' < 10u) {
-            if (!phone && at >= 7) {
-                Py_ssize_t back = 1;
-                while (back <= 7 && is_phone_char(PyUnicode_READ(kind, data, at - back))) back++;
-                phone = back > 7;
+
+/* The text pass (ADR 0112): the gates above and, in the same reading of the text, every
+ * occurrence of the starts of mask_words' searches. contact_matches and mask_words are called
+ * on the same lower-cased text one after the other (extraction, then the mask); the first of
+ * them reads it, the second finds its answers kept with the text (the same str object, held,
+ * under the same automaton). */
+
+/* The literal starts of all the searches, as one Aho-Corasick automaton: a state is the
+ * longest literal prefix that ends at the character read, so that one table look-up per
+ * character follows every literal at once, and a state says which literals end there. The
+ * characters are read through classes: one per character that occurs in some literal, class
+ * 0 for all others (most of an ad's characters then stay in the first rows of the table). */
+#define CLASS_TABLE 65536
+
+/* The starts of a searches tuple, made once for it and its search_of (both held and compared
+ * by identity: IndicatorSet makes them once and never changes them; a changed search_of is
+ * seen by its version tag where the runtime has one). */
+typedef struct {
+    PyObject *searches, *search_of;
+    uint64_t search_of_version;
+    uint64_t generation; /* a number of its own (never 0): which automaton a pass's hits are of */
+    PyObject *words_of;  /* per search, the tuple of the words search_of maps to it */
+    Py_ssize_t classes;  /* the table's row length */
+    uint16_t *class_of;  /* per character below CLASS_TABLE */
+    Py_UCS4 *astral;     /* the literals' characters from CLASS_TABLE on (class astral_class+i) */
+    Py_ssize_t astral_count, astral_class;
+    /* Per state and class, the next state's row (its number times classes) shifted left by one,
+     * its low bit set when literals end in that state. 32 bits: half the table of 64 (ADR 0112),
+     * and room for sets far beyond any indicator set. */
+    uint32_t *next;
+    /* Per state, the literals that end in it (own and of its suffixes), as a run of ends. */
+    Py_ssize_t *end_first, *end_count;
+    Py_ssize_t *ends; /* literal numbers */
+    Py_ssize_t *literal_search, *literal_length;
+} IndicatorAutomaton;
+
+static IndicatorAutomaton *automaton;
+static uint64_t automaton_generations;
+
+static void automaton_free(IndicatorAutomaton *a) {
+    if (a == NULL) return;
+    Py_XDECREF(a->searches);
+    Py_XDECREF(a->search_of);
+    Py_XDECREF(a->words_of);
+    PyMem_Free(a->class_of);
+    PyMem_Free(a->astral);
+    PyMem_Free(a->next);
+    PyMem_Free(a->end_first);
+    PyMem_Free(a->end_count);
+    PyMem_Free(a->ends);
+    PyMem_Free(a->literal_search);
+    PyMem_Free(a->literal_length);
+    PyMem_Free(a);
+}
+
+static inline uint64_t dict_version(PyObject *dict) {
+#if PY_VERSION_HEX < 0x030C0000
+    return ((PyDictObject *)dict)->ma_version_tag;
+#else
+    (void)dict;
+    return 0;
+#endif
+}
+
+static inline Py_ssize_t class_in(const IndicatorAutomaton *a, Py_UCS4 c) {
+    if (c < CLASS_TABLE) return a->class_of[c];
+    for (Py_ssize_t i = 0; i < a->astral_count; i++)
+        if (a->astral[i] == c) return a->astral_class + i;
+    return 0;
+}
+
+/* The gates' own literals go into every automaton, each under a search number below 0: the gate
+ * literal k as -1 - k, each ASCII digit as DIGIT_EVENT, "@" as AT_EVENT. So the text pass
+ * reads the gates in the automaton's steps too, one table look-up a character for everything. */
+#define DIGIT_EVENT (-100)
+#define AT_EVENT (-101)
+#define GATE_EVENTS (CONTACT_LITERALS + 11)
+
+static const char *gate_event_text(int g, Py_ssize_t *search) {
+    static const char *const digits[10] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+    if (g < CONTACT_LITERALS) {
+        *search = -1 - g;
+        return contact_literal_texts[g];
+    }
+    if (g < CONTACT_LITERALS + 10) {
+        *search = DIGIT_EVENT;
+        return digits[g - CONTACT_LITERALS];
+    }
+    *search = AT_EVENT;
+    return "@";
+}
+
+/* A new automaton of searches and search_of, or of the gates alone (both NULL); NULL with an
+ * exception set when they are not what mask_words takes. */
+static IndicatorAutomaton *automaton_build(PyObject *searches, PyObject *search_of) {
+    const Py_ssize_t count = searches != NULL ? PyTuple_GET_SIZE(searches) : 0;
+    IndicatorAutomaton *a = PyMem_Calloc(1, sizeof(IndicatorAutomaton));
+    PyObject *lists = NULL;
+    Py_UCS4 *chars = NULL;
+    Py_ssize_t *goto_ = NULL, *fail = NULL, *queue = NULL, *own = NULL, *own_next = NULL;
+    if (a == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    a->searches = Py_XNewRef(searches);
+    a->search_of = Py_XNewRef(search_of);
+    a->search_of_version = search_of != NULL ? dict_version(search_of) : 0;
+    /* 1. The literals, checked, as UCS4; the classes of their characters. */
+    Py_ssize_t literal_count = GATE_EVENTS, char_count = 0;
+    for (int g = 0; g < GATE_EVENTS; g++) {
+        Py_ssize_t search;
+        char_count += (Py_ssize_t)strlen(gate_event_text(g, &search));
+    }
+    for (Py_ssize_t k = 0; k < count; k++) {
+        PyObject *search = PyTuple_GET_ITEM(searches, k);
+        if (!PyTuple_Check(search) || PyTuple_GET_SIZE(search) != 2 ||
+            !PyTuple_Check(PyTuple_GET_ITEM(search, 1))) {
+            PyErr_SetString(PyExc_TypeError, "mask_words(): a search is (match, starts)");
+            goto error;
+        }
+        PyObject *starts = PyTuple_GET_ITEM(search, 1);
+        for (Py_ssize_t l = 0; l < PyTuple_GET_SIZE(starts); l++) {
+            PyObject *literal = PyTuple_GET_ITEM(starts, l);
+            if (!PyUnicode_Check(literal) || PyUnicode_READY(literal) < 0 ||
+                PyUnicode_GET_LENGTH(literal) == 0) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_ValueError,
+                                    "mask_words(): literals must be non-empty str");
+                goto error;
             }
-            continue;
-        }
-        if (c == '@') {
-            if (*first_at < 0) *first_at = at;
-            continue;
-        }
-        unsigned firsts = contact_literal_firsts[c];
-        for (int k = 0; firsts; k++, firsts >>= 1) {
-            if (!(firsts & 1) || hits[k] >= 0) continue;
-            const char *lit = contact_literal_texts[k];
-            Py_ssize_t t = 1;
-            while (lit[t] && at + t < n && PyUnicode_READ(kind, data, at + t) == (Py_UCS4)lit[t])
-                t++;
-            if (!lit[t]) hits[k] = at;
+            literal_count++;
+            char_count += PyUnicode_GET_LENGTH(literal);
         }
     }
-    *phone_possible = phone;
+    const Py_ssize_t states_max = char_count + 1;
+    chars = PyMem_Malloc((char_count + 1) * sizeof(Py_UCS4));
+    a->class_of = PyMem_Calloc(CLASS_TABLE, sizeof(uint16_t));
+    a->astral = PyMem_Malloc((char_count + 1) * sizeof(Py_UCS4));
+    a->literal_search = PyMem_Malloc((literal_count + 1) * sizeof(Py_ssize_t));
+    a->literal_length = PyMem_Malloc((literal_count + 1) * sizeof(Py_ssize_t));
+    if (chars == NULL || a->class_of == NULL || a->astral == NULL || a->literal_search == NULL ||
+        a->literal_length == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    Py_ssize_t bmp_classes = 1, used = 0, made = 0;
+    for (Py_ssize_t k = -1; k < count; k++) {
+        PyObject *starts = k >= 0 ? PyTuple_GET_ITEM(PyTuple_GET_ITEM(searches, k), 1) : NULL;
+        const Py_ssize_t literals = k >= 0 ? PyTuple_GET_SIZE(starts) : GATE_EVENTS;
+        for (Py_ssize_t l = 0; l < literals; l++) {
+            Py_ssize_t length, search = k;
+            if (k >= 0) {
+                PyObject *literal = PyTuple_GET_ITEM(starts, l);
+                length = PyUnicode_GET_LENGTH(literal);
+                if (PyUnicode_AsUCS4(literal, chars + used, length, 0) == NULL) goto error;
+            } else {
+                const char *text = gate_event_text((int)l, &search);
+                length = (Py_ssize_t)strlen(text);
+                for (Py_ssize_t t = 0; t < length; t++) chars[used + t] = (unsigned char)text[t];
+            }
+            for (Py_ssize_t t = 0; t < length; t++) {
+                const Py_UCS4 c = chars[used + t];
+                if (c < CLASS_TABLE) {
+                    if (a->class_of[c] == 0) {
+                        if (bmp_classes == UINT16_MAX) {
+                            PyErr_SetString(PyExc_ValueError, "mask_words(): too many characters");
+                            goto error;
+                        }
+                        a->class_of[c] = (uint16_t)bmp_classes++;
+                    }
+                } else {
+                    Py_ssize_t i = 0;
+                    while (i < a->astral_count && a->astral[i] != c) i++;
+                    if (i == a->astral_count) a->astral[a->astral_count++] = c;
+                }
+            }
+            a->literal_search[made] = search;
+            a->literal_length[made++] = length;
+            used += length;
+        }
+    }
+    a->astral_class = bmp_classes;
+    const Py_ssize_t classes = bmp_classes + a->astral_count;
+    a->classes = classes;
+    /* 2. The trie: goto_[state * classes + class], -1 where no literal goes on. */
+    goto_ = PyMem_Malloc(states_max * classes * sizeof(Py_ssize_t));
+    own = PyMem_Malloc(states_max * sizeof(Py_ssize_t));     /* a literal ending here, or -1 */
+    own_next = PyMem_Malloc((literal_count + 1) * sizeof(Py_ssize_t)); /* the next such one */
+    fail = PyMem_Malloc(states_max * sizeof(Py_ssize_t));
+    queue = PyMem_Malloc(states_max * sizeof(Py_ssize_t));
+    if (goto_ == NULL || own == NULL || own_next == NULL || fail == NULL || queue == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    for (Py_ssize_t i = 0; i < classes; i++) goto_[i] = -1;
+    own[0] = -1;
+    Py_ssize_t states = 1;
+    used = 0;
+    for (Py_ssize_t l = 0; l < literal_count; l++) {
+        Py_ssize_t state = 0;
+        for (Py_ssize_t t = 0; t < a->literal_length[l]; t++) {
+            Py_ssize_t *slot = &goto_[state * classes + class_in(a, chars[used + t])];
+            if (*slot < 0) {
+                for (Py_ssize_t i = 0; i < classes; i++) goto_[states * classes + i] = -1;
+                own[states] = -1;
+                *slot = states++;
+            }
+            state = *slot;
+        }
+        own_next[l] = own[state];
+        own[state] = l;
+        used += a->literal_length[l];
+    }
+    /* 3. Suffix links breadth first; every missing step made the step of the suffix; each
+     * state's ends its own and its suffix's. */
+    if ((uint64_t)states * (uint64_t)classes > UINT32_MAX / 2) {
+        PyErr_SetString(PyExc_ValueError, "mask_words(): too many literals");
+        goto error;
+    }
+    a->next = PyMem_Malloc(states * classes * sizeof(uint32_t));
+    a->end_first = PyMem_Malloc(states * sizeof(Py_ssize_t));
+    a->end_count = PyMem_Calloc(states, sizeof(Py_ssize_t));
+    if (a->next == NULL || a->end_first == NULL || a->end_count == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    Py_ssize_t head = 0, tail = 0, ends_size = 0, ends_capacity = literal_count + 16;
+    a->ends = PyMem_Malloc(ends_capacity * sizeof(Py_ssize_t));
+    if (a->ends == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    fail[0] = 0;
+    queue[tail++] = 0;
+    while (head < tail) {
+        const Py_ssize_t r = queue[head++];
+        /* Its ends: its own literals, then its suffix's (made before it, being shorter). */
+        a->end_first[r] = ends_size;
+        for (Py_ssize_t l = own[r]; l >= 0; l = own_next[l]) {
+            if (ends_size == ends_capacity) {
+                ends_capacity *= 2;
+                Py_ssize_t *grown = PyMem_Realloc(a->ends, ends_capacity * sizeof(Py_ssize_t));
+                if (grown == NULL) {
+                    PyErr_NoMemory();
+                    goto error;
+                }
+                a->ends = grown;
+            }
+            a->ends[ends_size++] = l;
+        }
+        if (r != 0) {
+            for (Py_ssize_t e = 0; e < a->end_count[fail[r]]; e++) {
+                if (ends_size == ends_capacity) {
+                    ends_capacity *= 2;
+                    Py_ssize_t *grown =
+                        PyMem_Realloc(a->ends, ends_capacity * sizeof(Py_ssize_t));
+                    if (grown == NULL) {
+                        PyErr_NoMemory();
+                        goto error;
+                    }
+                    a->ends = grown;
+                }
+                a->ends[ends_size++] = a->ends[a->end_first[fail[r]] + e];
+            }
+        }
+        a->end_count[r] = ends_size - a->end_first[r];
+        for (Py_ssize_t c = 0; c < classes; c++) {
+            Py_ssize_t *slot = &goto_[r * classes + c];
+            if (*slot >= 0) {
+                fail[*slot] = r == 0 ? 0 : goto_[fail[r] * classes + c];
+                queue[tail++] = *slot;
+            } else {
+                *slot = r == 0 ? 0 : goto_[fail[r] * classes + c];
+            }
+        }
+    }
+    for (Py_ssize_t i = 0; i < states * classes; i++) {
+        const Py_ssize_t to = goto_[i];
+        a->next[i] = (uint32_t)(to * classes) << 1 | (a->end_count[to] > 0);
+    }
+    /* 4. Per search, the words that name it. */
+    lists = PyTuple_New(count);
+    if (lists == NULL) goto error;
+    if (search_of == NULL) {
+        a->words_of = lists;
+        lists = NULL;
+        goto made;
+    }
+    for (Py_ssize_t k = 0; k < count; k++) {
+        PyObject *list = PyList_New(0);
+        if (list == NULL) goto error;
+        PyTuple_SET_ITEM(lists, k, list);
+    }
+    Py_ssize_t position = 0;
+    PyObject *word, *index_object;
+    while (PyDict_Next(search_of, &position, &word, &index_object)) {
+        Py_ssize_t which = PyLong_AsSsize_t(index_object);
+        if (which == -1 && PyErr_Occurred()) goto error;
+        if (which < 0 || which >= count) {
+            PyErr_SetString(PyExc_IndexError, "mask_words(): no such search");
+            goto error;
+        }
+        if (PyList_Append(PyTuple_GET_ITEM(lists, which), word) < 0) goto error;
+    }
+    a->words_of = PyTuple_New(count);
+    if (a->words_of == NULL) goto error;
+    for (Py_ssize_t k = 0; k < count; k++) {
+        PyObject *naming = PyList_AsTuple(PyTuple_GET_ITEM(lists, k));
+        if (naming == NULL) goto error;
+        PyTuple_SET_ITEM(a->words_of, k, naming);
+    }
+    Py_CLEAR(lists);
+made:
+    PyMem_Free(chars);
+    PyMem_Free(goto_);
+    PyMem_Free(own);
+    PyMem_Free(own_next);
+    PyMem_Free(fail);
+    PyMem_Free(queue);
+    a->generation = ++automaton_generations;
+    return a;
+error:
+    Py_XDECREF(lists);
+    PyMem_Free(chars);
+    PyMem_Free(goto_);
+    PyMem_Free(own);
+    PyMem_Free(own_next);
+    PyMem_Free(fail);
+    PyMem_Free(queue);
+    automaton_free(a);
+    return NULL;
+}
+
+/* The automaton of the gates alone: the text pass's when no searches came yet. */
+static IndicatorAutomaton *gates_automaton;
+
+/* The automaton of searches and search_of (the one kept, or a new one kept instead), borrowed;
+ * NULL with an exception set when they are not what mask_words takes. */
+static IndicatorAutomaton *automaton_for(PyObject *searches, PyObject *search_of) {
+    if (automaton != NULL && automaton->searches == searches &&
+        automaton->search_of == search_of &&
+        automaton->search_of_version == dict_version(search_of))
+        return automaton;
+    IndicatorAutomaton *a = automaton_build(searches, search_of);
+    if (a == NULL) return NULL;
+    IndicatorAutomaton *old = automaton;
+    automaton = a;
+    automaton_free(old);
+    return a;
+}
+
+/* What the text pass found in one text. */
+typedef struct {
+    PyObject *text;      /* the exact str read (held), or NULL: not kept */
+    uint64_t generation; /* the automaton its hits are of */
+    Py_ssize_t gates[CONTACT_LITERALS], first_at;
+    int phone_possible;
+    Hit *hits; /* by position (a literal's start); at one position in no particular order */
+    Py_ssize_t hit_count, hit_capacity;
+} TextPass;
+
+static TextPass text_pass;
+
+/* One literal's occurrence, put in its place by start (a literal ending later can start
+ * earlier than one found before it). */
+static int add_hit(TextPass *pass, Py_ssize_t search, Py_ssize_t at) {
+    if (pass->hit_count == pass->hit_capacity) {
+        Py_ssize_t capacity = pass->hit_capacity ? 2 * pass->hit_capacity : 64;
+        Hit *grown = PyMem_Realloc(pass->hits, capacity * sizeof(Hit));
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        pass->hits = grown, pass->hit_capacity = capacity;
+    }
+    Py_ssize_t h = pass->hit_count++;
+    while (h > 0 && pass->hits[h - 1].at > at) {
+        pass->hits[h] = pass->hits[h - 1];
+        h--;
+    }
+    pass->hits[h] = (Hit){search, at};
+    return 0;
+}
+
+/* The gates and the automaton's literals' occurrences, in one pass: one step of the automaton a
+ * character, and only where a literal ends (a gate's, a digit, "@", a search's) anything more. */
+PER_KIND int read_text(const int kind, const void *data, Py_ssize_t n,
+                       const IndicatorAutomaton *a, TextPass *pass) {
+    Py_ssize_t gates[CONTACT_LITERALS], first_at = -1;
+    for (int k = 0; k < CONTACT_LITERALS; k++) gates[k] = -1;
+    pass->hit_count = 0;
+    int phone = 0;
+    const uint32_t *const next = a->next;
+    const uint16_t *const class_of = a->class_of;
+    uint32_t row = 0; /* the automaton's state, as its row */
+    for (Py_ssize_t at = 0; at < n; at++) {
+        const Py_UCS4 c = PyUnicode_READ(kind, data, at);
+        const uint32_t step =
+            next[row + (kind == PyUnicode_4BYTE_KIND ? class_in(a, c) : class_of[c])];
+        row = step >> 1;
+        if (!(step & 1)) continue;
+        const Py_ssize_t state = (Py_ssize_t)row / a->classes;
+        const Py_ssize_t *ends = a->ends + a->end_first[state];
+        for (Py_ssize_t e = 0; e < a->end_count[state]; e++) {
+            const Py_ssize_t literal = ends[e], search = a->literal_search[literal];
+            const Py_ssize_t start = at + 1 - a->literal_length[literal];
+            if (search >= 0) {
+                if (add_hit(pass, search, start) < 0) return -1;
+            } else if (search == DIGIT_EVENT) {
+                if (!phone && at >= 7) {
+                    Py_ssize_t back = 1;
+                    while (back <= 7 && is_phone_char(PyUnicode_READ(kind, data, at - back)))
+                        back++;
+                    phone = back > 7;
+                }
+            } else if (search == AT_EVENT) {
+                if (first_at < 0) first_at = at;
+            } else if (gates[-1 - search] < 0) {
+                gates[-1 - search] = start;
+            }
+        }
+    }
+    memcpy(pass->gates, gates, sizeof(gates));
+    pass->first_at = first_at;
+    pass->phone_possible = phone;
+    return 0;
+}
+
+/* The text pass of text under automaton a (NULL: the gates only), borrowed: the one kept when
+ * it is of this str and this automaton, else a new reading, kept. NULL with an exception set
+ * on failure. */
+static TextPass *text_pass_of(PyObject *text, const IndicatorAutomaton *a) {
+    if (a == NULL) {
+        if (gates_automaton == NULL) gates_automaton = automaton_build(NULL, NULL);
+        if (gates_automaton == NULL) return NULL;
+        a = gates_automaton;
+    }
+    const uint64_t generation = a->generation;
+    if (text_pass.text == text && text_pass.generation == generation) return &text_pass;
+    /* The str read before is let go first: a failed reading keeps nothing. */
+    Py_CLEAR(text_pass.text);
+    text_pass.generation = generation;
+    const void *data = PyUnicode_DATA(text);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int failed;
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        failed = read_text(PyUnicode_1BYTE_KIND, data, n, a, &text_pass);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        failed = read_text(PyUnicode_2BYTE_KIND, data, n, a, &text_pass);
+        break;
+    default:
+        failed = read_text(PyUnicode_4BYTE_KIND, data, n, a, &text_pass);
+    }
+    if (failed) return NULL;
+    /* Only an exact str is kept: letting it go later runs no Python code. */
+    if (PyUnicode_CheckExact(text)) text_pass.text = Py_NewRef(text);
+    return &text_pass;
+}
+
+static Py_ssize_t indicator_hits(PyObject *text, PyObject *search_of, PyObject *searches,
+                                 Hit *room, Hit **hits, PyObject **words_of) {
+    IndicatorAutomaton *a = automaton_for(searches, search_of);
+    if (a == NULL) return -1;
+    TextPass *pass = text_pass_of(text, a);
+    if (pass == NULL) return -1;
+    /* A copy: the matchers mask_words calls are Python objects, which may read other texts. */
+    const Py_ssize_t count = pass->hit_count;
+    *hits = count <= HITS_ON_STACK ? room : PyMem_Malloc(count * sizeof(Hit));
+    if (*hits == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(*hits, pass->hits, count * sizeof(Hit));
+    *words_of = Py_NewRef(a->words_of);
+    return count;
 }
 
 static PyObject *contact_matches(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
@@ -1407,18 +1727,13 @@ static PyObject *contact_matches(PyObject *module, PyObject *const *args, Py_ssi
     int site_gate = 0, has_at = 0, has_colon = 0, email_gate = 0, url_seen = 0, whatsapp_seen = 0;
     Py_ssize_t first_separator = n, found_at;
     Py_ssize_t hits[CONTACT_LITERALS];
-    int phone_possible = 0;
-    const void *data = PyUnicode_DATA(text);
-    switch (PyUnicode_KIND(text)) {
-    case PyUnicode_1BYTE_KIND:
-        gate_hits(PyUnicode_1BYTE_KIND, data, n, hits, &found_at, &phone_possible);
-        break;
-    case PyUnicode_2BYTE_KIND:
-        gate_hits(PyUnicode_2BYTE_KIND, data, n, hits, &found_at, &phone_possible);
-        break;
-    default:
-        gate_hits(PyUnicode_4BYTE_KIND, data, n, hits, &found_at, &phone_possible);
-    }
+    /* Read by mask_words' text pass when it came first (the same str), else read here and kept
+     * for it, with the literals of the automaton it used last. */
+    const TextPass *pass = text_pass_of(text, automaton);
+    if (pass == NULL) return NULL;
+    memcpy(hits, pass->gates, sizeof(hits));
+    found_at = pass->first_at;
+    const int phone_possible = pass->phone_possible;
     /* A phone gate that holds for a text without a possible phone match tries nothing. */
     if (!phone_possible) word_gates &= ~32L;
     site_gate = hits[0] >= 0 || hits[1] >= 0;   /* "t.me/", ".com/" */
@@ -2452,6 +2767,7 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__tokens(void) {
     crc_init();
+    latin1_bits_init();
     slot_num = PyUnicode_InternFromString("xnumx");
     end_name = PyUnicode_InternFromString("end");
     lastgroup_name = PyUnicode_InternFromString("lastgroup");
