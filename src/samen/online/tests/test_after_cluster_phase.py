@@ -90,21 +90,34 @@ def test_values_of_equals_reading_them_one_by_one(settled, monkeypatch):
 
 def test_stats_many_equals_stats_contact_by_contact(scans):
     for result in scans:
-        contacts = ContactIndex(result.index)
-        every = np.arange(len(result.index.contacts))
-        shared = every[contacts.ad_count[every] >= 2]
-        assert len(shared) > 50
-        # Shared contacts, contacts of one ad (none of them shared) and repeats, in any order.
-        wanted = np.r_[shared[::-1], every[:40], shared[:5]].tolist()
-        expected = [contacts.stats(c, keep=False) for c in wanted]
-        assert any(len(e.personas) >= 2 and len(e.cities) >= 2 for e in expected)
-        assert contacts.stats_many(wanted) == expected
-        # A kept description is dropped, as stats(keep=False) drops it.
-        contacts.stats(int(shared[0]))
-        assert int(shared[0]) in contacts._stats
-        contacts.stats_many([int(shared[0])])
-        assert int(shared[0]) not in contacts._stats
-        assert contacts.stats_many([]) == []
+        # Some ads undated (day 0), among them all the ads of some contacts.
+        days = np.frombuffer(result.index.day, dtype=np.int32)
+        saved = days.copy()
+        days[::3] = 0
+        try:
+            _compare_stats(result)
+        finally:
+            days[:] = saved
+
+
+def _compare_stats(result) -> None:
+    contacts = ContactIndex(result.index)
+    every = np.arange(len(result.index.contacts))
+    shared = every[contacts.ad_count[every] >= 2]
+    assert len(shared) > 50
+    # Shared contacts, contacts of one ad (none of them shared) and repeats, in any order.
+    wanted = np.r_[shared[::-1], every[:40], shared[:5]].tolist()
+    expected = [contacts.stats(c, keep=False) for c in wanted]
+    assert any(len(e.personas) >= 2 and len(e.cities) >= 2 for e in expected)
+    assert any(e.ads >= 2 and not e.first_day for e in expected)
+    assert any(e.ads >= 2 and e.first_day < e.last_day for e in expected)
+    assert contacts.stats_many(wanted) == expected
+    # A kept description is dropped, as stats(keep=False) drops it.
+    contacts.stats(int(shared[0]))
+    assert int(shared[0]) in contacts._stats
+    contacts.stats_many([int(shared[0])])
+    assert int(shared[0]) not in contacts._stats
+    assert contacts.stats_many([]) == []
 
 
 @pytest.mark.parametrize("batch", [1, 3, 1 << 16])
