@@ -11,8 +11,13 @@ from __future__ import annotations
 import contextlib
 import csv
 import multiprocessing
+import os
+import shutil
+import signal
 import sys
+import tempfile
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -20,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import IO, Any, Protocol, TextIO
 
 import numpy as np
 
@@ -32,6 +37,7 @@ from .analysis import (
     LabelFreeFacts,
     analyse,
     build_leads,
+    can_fork,
     cluster_name,
     label_free_facts,
     lead_clusters,
@@ -262,6 +268,8 @@ class ScanResult:
     seconds: float
     stats: dict[str, Any] = field(default_factory=dict)
     duplicates: list[tuple[int, int, str]] = field(default_factory=list)
+    # clusters.csv's text made beside the analysis (ADR 0115), taken by write_clusters_csv.
+    clusters_csv: PreparedCsv | None = None
 
 
 def _line_start_after(handle: Any, position: int, size: int) -> int:
@@ -485,6 +493,59 @@ def _analyse(
         if beside is not None:
             beside.shutdown()
     lap("cluster")
+    # The leads share the work with a forked process (ADR 0094) only when the cluster phase's
+    # threads found a second core (its CPU above its wall time): where the cores are taken by
+    # other work the child waits for one and the phase takes longer. The leads are the same.
+    second_core = cpu_timings["cluster"] / max(timings["cluster"], 1e-9) >= SECOND_CORE
+    # So does clusters.csv, whose text needs only the labels and the ids: a forked process
+    # writes it while this one analyses (ADR 0115). Not in a spilled scan (its memory comes
+    # first), nor for a small one (the fork would cost more than the text).
+    prepared = (
+        PreparedCsv.start(index, clustering.labels)
+        if beside is not None and second_core and len(index) >= CSV_FORK_MIN_ADS
+        else None
+    )
+    try:
+        return _after_cluster(
+            paths,
+            index,
+            config,
+            indicators,
+            clustering,
+            duplicates,
+            facts_before,
+            lap,
+            second_core,
+            report_clusters,
+            prepared,
+            started,
+            timings,
+            cpu_timings,
+            peaks,
+        )
+    except BaseException:
+        if prepared is not None:
+            prepared.close()
+        raise
+
+
+def _after_cluster(
+    paths: list[Path],
+    index: Index,
+    config: ScanConfig,
+    indicators: IndicatorSet,
+    clustering: Clustering,
+    duplicates: list[tuple[int, int, str]],
+    facts_before: LabelFreeFacts | None,
+    lap: Callable[[str], None],
+    second_core: bool,
+    report_clusters: int,
+    prepared: PreparedCsv | None,
+    started: float,
+    timings: dict[str, float],
+    cpu_timings: dict[str, float],
+    peaks: dict[str, int],
+) -> ScanResult:
     analysis = analyse(index, clustering, indicators, facts_before)
     _attach_persona_links(index, clustering, analysis)
     lap("analyse")
@@ -499,13 +560,7 @@ def _analyse(
             if a in ads
         ]
         summary.template = template_with_slots(texts)
-    # The leads share the work with a forked process (ADR 0094) only when the cluster phase's
-    # threads found a second core (its CPU above its wall time): where the cores are taken by
-    # other work the child waits for one and the phase takes longer. The leads are the same.
-    cores_used = cpu_timings["cluster"] / max(timings["cluster"], 1e-9)
-    leads = build_leads(
-        index, analysis, indicators, processes=None if cores_used >= SECOND_CORE else 1
-    )
+    leads = build_leads(index, analysis, indicators, processes=None if second_core else 1)
     evidence = {}
     for summary in analysis.clusters[:report_clusters]:
         quotes = []
@@ -557,28 +612,116 @@ def _analyse(
         "price_medians": {k: round(v, 1) for k, v in sorted(analysis.price_medians.items())},
         "evidence": evidence,
     }
-    return ScanResult(index, clustering, analysis, leads, seconds, stats, duplicates)
+    return ScanResult(index, clustering, analysis, leads, seconds, stats, duplicates, prepared)
 
 
 def write_clusters_csv(result: ScanResult, path: Path) -> None:
+    prepared = result.clusters_csv
+    result.clusters_csv = None
+    if prepared is not None and prepared.copy_to(path):
+        return
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        SafeWriter(handle).writerow(["ad_id", "cluster_id"])
-        # The cells as SafeWriter writes them: cluster names ("c0000001") never start a
-        # formula, so only the ids pass the check, a block at a time, and rows go to
-        # csv.writer at once.
-        writer = csv.writer(handle)
-        # Labels as Python ints a block at a time: a list of all would cost 40 bytes an ad.
-        labels = result.clustering.labels
-        ids = iter(result.index.ids)
-        for first in range(0, len(labels), 65_536):
-            block = labels[first : first + 65_536].tolist()
-            cells = list(islice(ids, len(block)))
-            names = list(map(_CLUSTER_NAME, block))
-            text = _plain_rows(cells, names)
-            if text is None:
-                writer.writerows(zip(safe_column(cells), names, strict=True))
-            else:
-                handle.write(text)
+        _clusters_rows(result.index, result.clustering.labels, handle)
+
+
+def _clusters_rows(index: Index, labels: np.ndarray, handle: TextIO) -> None:
+    """clusters.csv's text, written to ``handle`` (opened with ``newline=""``)."""
+    SafeWriter(handle).writerow(["ad_id", "cluster_id"])
+    # The cells as SafeWriter writes them: cluster names ("c0000001") never start a
+    # formula, so only the ids pass the check, a block at a time, and rows go to
+    # csv.writer at once.
+    writer = csv.writer(handle)
+    # Labels as Python ints a block at a time: a list of all would cost 40 bytes an ad.
+    ids = iter(index.ids)
+    for first in range(0, len(labels), 65_536):
+        block = labels[first : first + 65_536].tolist()
+        cells = list(islice(ids, len(block)))
+        names = list(map(_CLUSTER_NAME, block))
+        text = _plain_rows(cells, names)
+        if text is None:
+            writer.writerows(zip(safe_column(cells), names, strict=True))
+        else:
+            handle.write(text)
+
+
+# Ads from which clusters.csv is written by a forked process beside the analysis: below, the
+# fork of a large process and the copy cost more than the ~1 µs an ad it takes off.
+CSV_FORK_MIN_ADS = 50_000
+
+
+class PreparedCsv:
+    """clusters.csv's text written by a forked process into an anonymous temporary file while
+    this one analyses and describes the leads (ADR 0115): the labels are final when the cluster
+    phase ends, and the ids are read from their file, so the text needs nothing the analysis
+    makes. ``copy_to`` waits for the process and copies the text; when it failed, or where
+    ``fork`` is unavailable, ``write_clusters_csv`` writes the file itself, the same bytes."""
+
+    def __init__(self, pid: int, handle: IO[bytes]) -> None:
+        self.pid: int | None = pid
+        self.handle = handle
+        # A scan whose outputs are never written: its process is ended and reaped, and the
+        # file closed, when the result is collected.
+        self._finalizer = weakref.finalize(self, PreparedCsv._discard, [pid], handle)
+
+    @classmethod
+    def start(cls, index: Index, labels: np.ndarray) -> PreparedCsv | None:
+        if not can_fork():
+            return None
+        handle = tempfile.TemporaryFile(prefix="samen-online-clusters-")  # noqa: SIM115
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            code = 1
+            try:
+                with open(handle.fileno(), "w", encoding="utf-8", newline="", closefd=False) as out:
+                    _clusters_rows(index, labels, out)
+                code = 0
+            finally:
+                os._exit(code)
+        return cls(pid, handle)
+
+    @staticmethod
+    def _discard(pids: list[int], handle: IO[bytes]) -> None:
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(pid, 0)
+        pids.clear()
+        handle.close()
+
+    def _wait(self) -> bool:
+        """Whether the process wrote the whole text (it ended with 0)."""
+        if self.pid is None:
+            return False
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except OSError:
+            return False
+        finally:
+            self.pid = None
+        return os.waitstatus_to_exitcode(status) == 0
+
+    def copy_to(self, path: Path) -> bool:
+        """Copy the text to ``path`` once the process is done; False (and nothing written) when
+        it failed."""
+        try:
+            if not self._wait():
+                return False
+            self.handle.seek(0)
+            with open(path, "wb") as out:
+                shutil.copyfileobj(self.handle, out, 1 << 22)
+            return True
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.pid is not None:
+            PreparedCsv._discard([self.pid], self.handle)
+            self.pid = None
+        self._finalizer.detach()
+        self.handle.close()
 
 
 # cluster_name as a bound method: the same text, without a Python call a row.
