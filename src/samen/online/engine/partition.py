@@ -329,6 +329,13 @@ class FileRange:
     stop: int
 
 
+# The most bytes a range is read in one piece: twice the size in memory for a moment (the bytes and
+# their lines). A range goes past its task's size only by the line that runs across its end, so a
+# larger one holds a line far beyond ``MAX_AD_BYTES`` (or ``task_bytes`` was set large): it is
+# read line by line, whose memory ``MAX_AD_BYTES`` bounds, as the reader does.
+WHOLE_RANGE_BYTES = 16 << 20
+
+
 def range_items(task: FileRange) -> tuple[list[tuple[int, int, object]], int]:
     """The range's ``(line_number, offset, payload)`` items, numbered from 1 at its first line,
     as ``reader.iter_lines`` reads them (a too large line skipped with its reason, blank lines
@@ -338,9 +345,12 @@ def range_items(task: FileRange) -> tuple[list[tuple[int, int, object]], int]:
     instead of a ``readline`` and a few Python steps a line (about 1 µs an ad). A line that
     goes on past ``stop`` (or ends the file without a newline) is read on by
     ``_range_items_from``, the definition; so is the whole range when one of its lines is
-    longer than ``MAX_AD_BYTES``, whose limit that reading applies (a test compares both)."""
+    longer than ``MAX_AD_BYTES``, whose limit that reading applies (a test compares both), and a
+    range larger than ``WHOLE_RANGE_BYTES``, which is not read whole."""
     with open(task.path, "rb") as raw:
         raw.seek(task.start)
+        if task.stop - task.start > WHOLE_RANGE_BYTES:
+            return _range_items_from(raw, task.start, task.stop, 0, [])
         lines = io.BytesIO(raw.read(max(0, task.stop - task.start))).readlines()
         if lines and not lines[-1].endswith(b"\n"):
             lines.pop()

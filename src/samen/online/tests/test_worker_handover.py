@@ -92,6 +92,47 @@ def test_a_range_read_in_one_piece_equals_reading_it_line_by_line(tmp_path, smal
     assert items[-1][2] == lines[-1]
 
 
+def test_a_range_larger_than_the_bound_is_never_read_whole(tmp_path, small_limit, monkeypatch):
+    """A line far over the limit that runs across a range's end makes the range as large as
+    the line: such a range is read line by line (memory bounded by the limit), not in one
+    read, and gives the same items."""
+    lines = _lines()
+    path = tmp_path / "ads.jsonl"
+    path.write_bytes(b"".join(lines))
+    task = FileRange(0, 0, str(path), 0, path.stat().st_size)
+    expected = _definition(task)
+    reads: list[int] = []
+    real_open = open
+
+    class _Counting:
+        def __init__(self, raw):
+            self.raw = raw
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.raw.close()
+
+        def read(self, size=-1):
+            reads.append(size)
+            return self.raw.read(size)
+
+        def __getattr__(self, name):
+            return getattr(self.raw, name)
+
+    monkeypatch.setattr(
+        partition, "open", lambda *a, **k: _Counting(real_open(*a, **k)), raising=False
+    )
+    monkeypatch.setattr(partition, "WHOLE_RANGE_BYTES", 1000)
+    got = partition.range_items(task)
+    assert (_reason_or_line(got[0]), got[1]) == (_reason_or_line(expected[0]), expected[1])
+    assert reads == []  # only readline, bounded by the limit
+    monkeypatch.setattr(partition, "WHOLE_RANGE_BYTES", task.stop)
+    assert partition.range_items(task)[1] == got[1]
+    assert reads == [task.stop]  # at the bound, read in one piece
+
+
 def _parts(items: list, size: int) -> list[ChunkResult]:
     config = ScanConfig()
     return [
