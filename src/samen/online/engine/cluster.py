@@ -435,11 +435,14 @@ def _weighted_template_edges(
     candidate_threshold: float,
     pool: Pool = SERIAL,
     labels_out: list[np.ndarray] | None = None,
+    remember_rejected: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """``weighted_template_edges`` on weighed runs. ``labels_out``, when given, gets the band
     loop's last labels when the loop runs in memory: the components of the edges returned,
     numbered by first ad (each band joins the components found so far along its new edges),
-    which ``cluster`` then need not find again (ADR 0114)."""
+    which ``cluster`` then need not find again (ADR 0114). ``remember_rejected``: the in-memory
+    loop keeps the rejected pairs in a set and does not verify them again (the loop of ADR
+    0076 and 0096, kept for the tests: the same edges in the same order, fewer verified)."""
     if isinstance(signatures, np.ndarray):
         n, num_perm = signatures.shape
     else:
@@ -455,11 +458,17 @@ def _weighted_template_edges(
     labels = np.arange(n, dtype=np.int64)
     edges_l: list[np.ndarray] = []
     edges_r: list[np.ndarray] = []
-    # The spilled path remembers rejected pairs in a table of fixed size (ADR 0077); the
-    # in-memory path in an exact hash set when the kernels are built (ADR 0076).
-    rejected: Rejected = (
+    # The spilled path remembers rejected pairs in a table of fixed size (ADR 0077). The
+    # in-memory path does not remember them (ADR 0119): a pair rejected in one band and found
+    # again in a later one is verified again and rejected again (its verdict is a function of
+    # the pair), so the edges and their order are the same. At a million ads a set of the
+    # ~12 million rejected codes spared ~1.1 million verifications (~0.4 CPU-s) for ~1.3 CPU-s
+    # of inserts and look-ups in a table of 128-256 MB.
+    rejected: Rejected | None = (
         RejectedCache(n)
         if isinstance(runs, SpilledRuns)
+        else None
+        if not remember_rejected
         else CodeSet()
         if _codes_add is not None
         else SortedCodes()
@@ -765,20 +774,22 @@ def _verify_band(
     runs: ArrayRuns | SpilledRuns,
     threshold: float,
     labels: np.ndarray,
-    rejected: Rejected,
+    rejected: Rejected | None,
     verified: int,
     edges_l: list[np.ndarray],
     edges_r: list[np.ndarray],
     pool: Pool,
-) -> tuple[np.ndarray, Rejected, int]:
+) -> tuple[np.ndarray, Rejected | None, int]:
     """One band's candidate pairs (the star, then the neighbours) as sorted distinct pair codes
     of ads apart in labels no newer than ``labels`` (``_apart_sorted``), in order: those still
-    apart and not rejected before are verified; edges are appended, labels and the rejected
-    codes brought up to date."""
+    apart (and, with a memory of rejected pairs, not rejected before) are verified; edges are
+    appended, labels and the rejected codes brought up to date."""
     for codes in pairs:
         # Filtering sorted distinct codes keeps them sorted and distinct: the codes that
         # sorting the pairs apart now would give.
-        if _codes_keep is not None and isinstance(rejected, _COMPILED_SET):
+        if rejected is None:
+            codes = codes[_apart_now(codes, labels, pool)]
+        elif _codes_keep is not None and isinstance(rejected, _COMPILED_SET):
             codes = codes[_apart_unknown(codes, labels, rejected, pool)]
         else:
             codes = codes[labels[codes >> 32] != labels[codes & 0xFFFFFFFF]]
@@ -789,7 +800,7 @@ def _verify_band(
         verified += len(codes)
         similar = _similar(left, right, runs, threshold, pool)
         remembered = None
-        if not similar.all():
+        if rejected is not None and not similar.all():
             # The rejected codes are taken in on another thread while the labels are joined
             # here: neither reads what the other writes, and both are done before the next
             # list is looked up (ADR 0096).
@@ -806,6 +817,16 @@ def _verify_band(
         if remembered is not None:
             rejected = remembered()
     return labels, rejected, verified
+
+
+def _apart_now(codes: np.ndarray, labels: np.ndarray, pool: Pool) -> np.ndarray:
+    """The mask of the codes whose ads are apart in ``labels``: compiled, ``_apart_unknown``
+    with a set that holds nothing (one empty slot: each look-up ends at once), a part of the
+    codes a thread; else in numpy."""
+    if _codes_keep is None:
+        apart: np.ndarray = labels[codes >> 32] != labels[codes & 0xFFFFFFFF]
+        return apart
+    return _apart_unknown(codes, labels, CodeSet(1), pool)
 
 
 def _apart_unknown(
