@@ -1623,10 +1623,19 @@ def cluster(
         )
     # In the ads' width, as ``components`` takes them: not int64 beside an int32 copy.
     edge = np.int32 if n < 2**31 else np.int64
-    base_left = np.concatenate([t_left, p_left], dtype=edge, casting="same_kind")
-    base_right = np.concatenate([t_right, p_right], dtype=edge, casting="same_kind")
+    # From here the template groups stand for their ads (ADR 0119): the components over the
+    # groups of the persona and contact edges mapped onto them, numbered by first group, are
+    # the components over the ads of the template, persona and contact edges, numbered by
+    # first ad (the groups are numbered by their first ads, so a component's first group holds
+    # its first ad). The same numbers, without going over every ad and template edge again.
+    groups = int(template_labels.max()) + 1 if n else 0
+    group_left = template_labels[p_left].astype(edge, copy=False)
+    group_right = template_labels[p_right].astype(edge, copy=False)
     del p_left, p_right
-    hubs = hub_contacts(n, contact_ad, contact_id, base_left, base_right, is_image)
+    # The hubs over the groups as their ads: the same groups joined, so the same hubs.
+    hubs = hub_contacts(
+        groups, template_labels[contact_ad], contact_id, group_left, group_right, is_image
+    )
     if hubs:
         keep = ~np.isin(contact_id, list(hubs))
         codes = _contact_codes(contact_ad[keep], contact_id[keep])
@@ -1635,11 +1644,13 @@ def cluster(
     # (two int64 columns were 16 bytes an edge for the whole time, ADR 0108).
     c_left, c_right = (codes >> 32).astype(edge), (codes & 0xFFFFFFFF).astype(edge)
     del codes
-    labels = components(
-        n,
-        np.concatenate([base_left, c_left], dtype=edge, casting="same_kind"),
-        np.concatenate([base_right, c_right], dtype=edge, casting="same_kind"),
+    joined = components(
+        groups,
+        np.concatenate([group_left, template_labels[c_left]], dtype=edge, casting="same_kind"),
+        np.concatenate([group_right, template_labels[c_right]], dtype=edge, casting="same_kind"),
     )
+    labels = joined[template_labels].astype(edge, copy=False)
+    del joined
     hub_list = sorted(
         ((c, int(np.count_nonzero(contact_id == c)), g) for c, g in hubs.items()),
         key=lambda h: (-h[2], h[0]),
