@@ -68,7 +68,7 @@ def test_labels_and_hubs_over_the_groups_equal_those_over_the_ads(corpora, monke
     monkeypatch.setattr(cluster_module, "_weighted_template_edges", kept)
     result = scan([corpora[name]], config=config, engine=InProcessEngine(False))
     clustering = result.clustering
-    (t_left, t_right, _), = edges
+    ((t_left, t_right, _),) = edges
     labels, hubs, links, contact_edges = _by_ads(
         result.index, clustering.template_labels, t_left, t_right
     )
