@@ -435,11 +435,14 @@ def _weighted_template_edges(
     candidate_threshold: float,
     pool: Pool = SERIAL,
     labels_out: list[np.ndarray] | None = None,
+    remember_rejected: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """``weighted_template_edges`` on weighed runs. ``labels_out``, when given, gets the band
     loop's last labels when the loop runs in memory: the components of the edges returned,
     numbered by first ad (each band joins the components found so far along its new edges),
-    which ``cluster`` then need not find again (ADR 0114)."""
+    which ``cluster`` then need not find again (ADR 0114). ``remember_rejected``: the in-memory
+    loop keeps the rejected pairs in a set and does not verify them again (the loop of ADR
+    0076 and 0096, kept for the tests: the same edges in the same order, fewer verified)."""
     if isinstance(signatures, np.ndarray):
         n, num_perm = signatures.shape
     else:
@@ -455,11 +458,17 @@ def _weighted_template_edges(
     labels = np.arange(n, dtype=np.int64)
     edges_l: list[np.ndarray] = []
     edges_r: list[np.ndarray] = []
-    # The spilled path remembers rejected pairs in a table of fixed size (ADR 0077); the
-    # in-memory path in an exact hash set when the kernels are built (ADR 0076).
-    rejected: Rejected = (
+    # The spilled path remembers rejected pairs in a table of fixed size (ADR 0077). The
+    # in-memory path does not remember them (ADR 0119): a pair rejected in one band and found
+    # again in a later one is verified again and rejected again (its verdict is a function of
+    # the pair), so the edges and their order are the same. At a million ads the set of the
+    # ~12 million rejected codes (a 128 MB table) spared ~1.1 million of ~13.8 million
+    # verifications (~0.4 CPU-s), and its inserts and look-ups cost more: ~1.2 CPU-s in all.
+    rejected: Rejected | None = (
         RejectedCache(n)
         if isinstance(runs, SpilledRuns)
+        else None
+        if not remember_rejected
         else CodeSet()
         if _codes_add is not None
         else SortedCodes()
@@ -765,20 +774,22 @@ def _verify_band(
     runs: ArrayRuns | SpilledRuns,
     threshold: float,
     labels: np.ndarray,
-    rejected: Rejected,
+    rejected: Rejected | None,
     verified: int,
     edges_l: list[np.ndarray],
     edges_r: list[np.ndarray],
     pool: Pool,
-) -> tuple[np.ndarray, Rejected, int]:
+) -> tuple[np.ndarray, Rejected | None, int]:
     """One band's candidate pairs (the star, then the neighbours) as sorted distinct pair codes
     of ads apart in labels no newer than ``labels`` (``_apart_sorted``), in order: those still
-    apart and not rejected before are verified; edges are appended, labels and the rejected
-    codes brought up to date."""
+    apart (and, with a memory of rejected pairs, not rejected before) are verified; edges are
+    appended, labels and the rejected codes brought up to date."""
     for codes in pairs:
         # Filtering sorted distinct codes keeps them sorted and distinct: the codes that
         # sorting the pairs apart now would give.
-        if _codes_keep is not None and isinstance(rejected, _COMPILED_SET):
+        if rejected is None:
+            codes = codes[_apart_now(codes, labels, pool)]
+        elif _codes_keep is not None and isinstance(rejected, _COMPILED_SET):
             codes = codes[_apart_unknown(codes, labels, rejected, pool)]
         else:
             codes = codes[labels[codes >> 32] != labels[codes & 0xFFFFFFFF]]
@@ -789,7 +800,7 @@ def _verify_band(
         verified += len(codes)
         similar = _similar(left, right, runs, threshold, pool)
         remembered = None
-        if not similar.all():
+        if rejected is not None and not similar.all():
             # The rejected codes are taken in on another thread while the labels are joined
             # here: neither reads what the other writes, and both are done before the next
             # list is looked up (ADR 0096).
@@ -806,6 +817,16 @@ def _verify_band(
         if remembered is not None:
             rejected = remembered()
     return labels, rejected, verified
+
+
+def _apart_now(codes: np.ndarray, labels: np.ndarray, pool: Pool) -> np.ndarray:
+    """The mask of the codes whose ads are apart in ``labels``: compiled, ``_apart_unknown``
+    with a set that holds nothing (one empty slot: each look-up ends at once), a part of the
+    codes a thread; else in numpy."""
+    if _codes_keep is None:
+        apart: np.ndarray = labels[codes >> 32] != labels[codes & 0xFFFFFFFF]
+        return apart
+    return _apart_unknown(codes, labels, CodeSet(1), pool)
 
 
 def _apart_unknown(
@@ -1602,10 +1623,19 @@ def cluster(
         )
     # In the ads' width, as ``components`` takes them: not int64 beside an int32 copy.
     edge = np.int32 if n < 2**31 else np.int64
-    base_left = np.concatenate([t_left, p_left], dtype=edge, casting="same_kind")
-    base_right = np.concatenate([t_right, p_right], dtype=edge, casting="same_kind")
+    # From here the template groups stand for their ads (ADR 0119): the components over the
+    # groups of the persona and contact edges mapped onto them, numbered by first group, are
+    # the components over the ads of the template, persona and contact edges, numbered by
+    # first ad (the groups are numbered by their first ads, so a component's first group holds
+    # its first ad). The same numbers, without going over every ad and template edge again.
+    groups = int(template_labels.max()) + 1 if n else 0
+    group_left = template_labels[p_left].astype(edge, copy=False)
+    group_right = template_labels[p_right].astype(edge, copy=False)
     del p_left, p_right
-    hubs = hub_contacts(n, contact_ad, contact_id, base_left, base_right, is_image)
+    # The hubs over the groups as their ads: the same groups joined, so the same hubs.
+    hubs = hub_contacts(
+        groups, template_labels[contact_ad], contact_id, group_left, group_right, is_image
+    )
     if hubs:
         keep = ~np.isin(contact_id, list(hubs))
         codes = _contact_codes(contact_ad[keep], contact_id[keep])
@@ -1614,11 +1644,13 @@ def cluster(
     # (two int64 columns were 16 bytes an edge for the whole time, ADR 0108).
     c_left, c_right = (codes >> 32).astype(edge), (codes & 0xFFFFFFFF).astype(edge)
     del codes
-    labels = components(
-        n,
-        np.concatenate([base_left, c_left], dtype=edge, casting="same_kind"),
-        np.concatenate([base_right, c_right], dtype=edge, casting="same_kind"),
+    joined = components(
+        groups,
+        np.concatenate([group_left, template_labels[c_left]], dtype=edge, casting="same_kind"),
+        np.concatenate([group_right, template_labels[c_right]], dtype=edge, casting="same_kind"),
     )
+    labels = joined[template_labels].astype(edge, copy=False)
+    del joined
     hub_list = sorted(
         ((c, int(np.count_nonzero(contact_id == c)), g) for c, g in hubs.items()),
         key=lambda h: (-h[2], h[0]),

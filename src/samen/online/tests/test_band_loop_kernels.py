@@ -170,3 +170,38 @@ def test_the_band_loops_last_labels_are_the_template_groups(scanned, threads):
     )
     assert clustering.template_labels.tobytes() == again.tobytes()
     assert clustering.template_labels.tobytes() == scanned.clustering.template_labels.tobytes()
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("compiled", [True, False])
+def test_the_band_loop_without_a_memory_of_rejects_gives_the_same_edges(
+    scanned, monkeypatch, threads, compiled
+):
+    """ADR 0119: the in-memory band loop verifies again a pair rejected in an earlier band
+    instead of remembering it. The same edges in the same order and the same last labels as
+    the loop that remembers (the hash set, or the sorted array without the kernels); more
+    pairs verified, the ones found again."""
+    config = ScanConfig()
+    index = scanned.index
+    starts = index.shingle_starts()
+    if not compiled:
+        monkeypatch.setattr(cluster_module, "_codes_keep", None)
+        monkeypatch.setattr(cluster_module, "_codes_add", None)
+    outcomes = []
+    with Pool(threads) as pool:
+        runs = threads_module.weights_in_memory(index.shingles, starts, pool)
+        for remember in (False, True):
+            found: list[np.ndarray] = []
+            left, right, verified = cluster_module._weighted_template_edges(
+                index,
+                runs,
+                config.threshold,
+                config.candidate_threshold,
+                pool,
+                found,
+                remember_rejected=remember,
+            )
+            outcomes.append((left.tobytes(), right.tobytes(), found[0].tobytes(), verified))
+    (*forgetting, verified), (*remembering, verified_0) = outcomes
+    assert forgetting == remembering and len(outcomes[0][0]) > 800
+    assert verified > verified_0

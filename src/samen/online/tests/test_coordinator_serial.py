@@ -84,9 +84,9 @@ def _duplicates_one_by_one(index, hashes):
 def test_rejected_pairs_looked_up_before_the_sort_give_the_edges_in_order(
     scans, monkeypatch, threads
 ):
-    """The band loop with the exact hash set (looked up before the sort) and with a plain
-    sorted array (sorted first, the definition): each band's edges in the same order and the
-    same number of verified pairs."""
+    """The band loop that remembers rejected pairs (ADR 0119: only on request), with the exact
+    hash set (looked up before the sort) and with a plain sorted array (sorted first, the
+    definition): each band's edges in the same order and the same number of verified pairs."""
     config = ScanConfig()
     for result in scans:
         index = result.index
@@ -100,7 +100,12 @@ def test_rejected_pairs_looked_up_before_the_sort_give_the_edges_in_order(
                     runs = threads_module.weights_in_memory(index.shingles, starts, pool)
                     outcomes.append(
                         cluster_module._weighted_template_edges(
-                            index, runs, config.threshold, config.candidate_threshold, pool
+                            index,
+                            runs,
+                            config.threshold,
+                            config.candidate_threshold,
+                            pool,
+                            remember_rejected=True,
                         )
                     )
         (left, right, verified), (left_0, right_0, verified_0) = outcomes

@@ -120,8 +120,15 @@ def test_spilled_edges_equal_the_in_memory_edges_in_order(corpora, monkeypatch, 
         memory = shingles_module.weights_in_memory(index.shingles, starts)
         spilled = shingles_module.spill_weights(index.shingles, starts)
         with Pool(2) as pool:
+            # The in-memory loop that remembers every rejected pair (ADR 0119: only on
+            # request).
             exact = cluster_module._weighted_template_edges(
-                index, memory, config.threshold, config.candidate_threshold, pool
+                index,
+                memory,
+                config.threshold,
+                config.candidate_threshold,
+                pool,
+                remember_rejected=True,
             )
             bounded = cluster_module._weighted_template_edges(
                 index, spilled, config.threshold, config.candidate_threshold, pool

@@ -83,8 +83,14 @@ def test_lean_edges_equal_the_in_memory_edges_in_order(loaded, monkeypatch, thre
     memory = shingles_module.weights_in_memory(index.shingles, starts)
     spilled = shingles_module.spill_weights(index.shingles, starts)
     with Pool(threads) as pool:
+        # The in-memory loop that remembers every rejected pair (ADR 0119: only on request).
         exact = cluster_module._weighted_template_edges(
-            index, memory, CONFIG.threshold, CONFIG.candidate_threshold, pool
+            index,
+            memory,
+            CONFIG.threshold,
+            CONFIG.candidate_threshold,
+            pool,
+            remember_rejected=True,
         )
         lean = cluster_module._spilled_template_edges(
             index, spilled, CONFIG.threshold, CONFIG.candidate_threshold, pool
