@@ -104,6 +104,8 @@ def test_compact_is_json_dumps_where_used_and_used_where_it_can_be():
         {"score": 1.0, "nested": {"a": 1}},  # a dict inside
         {"score": 1.0, "pair": (1, 2)},  # a tuple
         {"score": 1.0, "list": [1.5]},  # a float inside a list
+        {"score": 1.0, "list": [1e16, float("nan")]},  # where msgspec writes others
+        {"score": 1.0, "list": [{"a": 1e-5}]},  # a dict inside a list
         {"score": 1.0, "list": [[1]]},  # a list inside a list
         {"score": 1.0, "text": "\ud800 alone"},  # a lone surrogate
         {"score": 1.0, "list": ["\udfff"]},
