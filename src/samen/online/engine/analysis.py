@@ -7,13 +7,10 @@ cannot make a lead. Structural indicators count in full, and say in words why th
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import heapq
 import math
-import os
 import pickle
-import signal
 import sys
 from array import array
 from collections import Counter, defaultdict
@@ -27,6 +24,7 @@ import numpy as np
 from .arrays import sorted_unique
 from .cluster import Clustering
 from .extract import phone_in_plan
+from .forked import ForkedChild, can_fork
 from .index import CompactInterner, Index, Interner
 from .indicators import Indicator, IndicatorSet
 from .spooled import SpooledLeads
@@ -1314,12 +1312,6 @@ LEAD_PROCESSES = 2 if available_cores() >= 2 else 1
 FORK_MIN_ADS = 20_000
 
 
-def can_fork() -> bool:
-    """Whether a second process can be forked here: on Linux (elsewhere fork is unavailable or
-    unsafe with threads), as ``LocalEngine`` decides."""
-    return sys.platform == "linux" and hasattr(os, "fork")
-
-
 def _second_part(summaries: list[ClusterSummary]) -> int:
     """Where the forked process's share starts: after about half of the lead clusters' ads (the
     leads' cost grows with them); ``len(summaries)`` when too few to share."""
@@ -1346,9 +1338,13 @@ class _LeadsChild:
     Any failure in the child (or a result that cannot be read) gives ``None``: the parent then
     makes those leads itself."""
 
-    def __init__(self, pid: int, reader: int, victims: SpooledLeads, perps: SpooledLeads) -> None:
-        self.pid, self.reader = pid, reader
+    def __init__(self, child: ForkedChild, victims: SpooledLeads, perps: SpooledLeads) -> None:
+        self.child = child
         self.victims, self.perpetrators = victims, perps
+
+    @property
+    def pid(self) -> int | None:
+        return self.child.pid
 
     @classmethod
     def start(
@@ -1366,58 +1362,41 @@ class _LeadsChild:
         # Opened before the fork: the child writes into them.
         victims.open()
         perpetrators.open()
-        reader, writer = os.pipe()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # the child: never returns
-            code = 1
-            try:
-                os.close(reader)
-                url_leads: list[dict] = []
-                _describe_leads(
-                    index,
-                    analysis,
-                    indicators,
-                    second,
-                    victims,
-                    perpetrators,
-                    url_leads,
-                    _contacts_named(first),
-                    max_urls,
-                )
-                payload = pickle.dumps(
-                    (victims.raw(), perpetrators.raw(), url_leads), pickle.HIGHEST_PROTOCOL
-                )
-                with os.fdopen(writer, "wb") as out:
-                    out.write(payload)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(writer)
-        return cls(pid, reader, victims, perpetrators)
+
+        def describe() -> bytes:
+            url_leads: list[dict] = []
+            _describe_leads(
+                index,
+                analysis,
+                indicators,
+                second,
+                victims,
+                perpetrators,
+                url_leads,
+                _contacts_named(first),
+                max_urls,
+            )
+            return pickle.dumps(
+                (victims.raw(), perpetrators.raw(), url_leads), pickle.HIGHEST_PROTOCOL
+            )
+
+        child = ForkedChild.start(describe)
+        if child is None:
+            victims.close()
+            perpetrators.close()
+            return None
+        return cls(child, victims, perpetrators)
 
     def cancel(self) -> None:
-        with contextlib.suppress(OSError):
-            os.kill(self.pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):
-            os.waitpid(self.pid, 0)
-        with contextlib.suppress(OSError):
-            os.close(self.reader)
+        self.child.cancel()
 
     def result(self) -> tuple[SpooledLeads, SpooledLeads, list[dict]] | None:
-        chunks = []
+        payload = self.child.result()
         try:
-            with os.fdopen(self.reader, "rb") as incoming:
-                while chunk := incoming.read(1 << 20):
-                    chunks.append(chunk)
-        finally:
-            _, status = os.waitpid(self.pid, 0)
-        try:
-            if os.waitstatus_to_exitcode(status) != 0:
+            if payload is None:
                 raise ValueError("the leads' child process failed")
             # From this process's own forked child, through its own pipe.
-            victims, perpetrators, url_leads = pickle.loads(b"".join(chunks))  # noqa: S301
+            victims, perpetrators, url_leads = pickle.loads(payload)  # noqa: S301
             self.victims.adopt(*victims)
             self.perpetrators.adopt(*perpetrators)
         except Exception:  # a broken result: the parent makes these leads itself

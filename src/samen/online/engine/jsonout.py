@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from json.encoder import encode_basestring  # the C function when it is built, as json uses
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 try:
     from ._clusterc import indent_json as _indent_json
@@ -80,8 +80,12 @@ def _key(key: Any) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
 
 
+class _Text(Protocol):
+    def write(self, text: str, /) -> int: ...
+
+
 class _Writer:
-    def __init__(self, handle: IO[str]) -> None:
+    def __init__(self, handle: _Text) -> None:
         self.handle = handle
         self.pieces: list[str] = []
 
@@ -100,7 +104,7 @@ class _Writer:
             self.put(text)
         elif level == 1 and _spooled(value):
             self.flush()
-            value.write_json(self.handle)
+            _write_spooled(value, self.handle)
         elif isinstance(value, list | tuple):
             self.sequence(value, level, markers)
         elif isinstance(value, dict):
@@ -175,6 +179,38 @@ def dump_indented(value: Any, handle: IO[str]) -> None:
     writer.flush()
 
 
+class _Utf8File:
+    """A binary file written as a UTF-8 text file on POSIX writes (``open(path, "w",
+    encoding="utf-8")``: strict, line breaks as they are), the same bytes; the leads kept as
+    their UTF-8 text in a file copy their bytes into it without decoding them (ADR 0120)."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+
+    def write(self, text: str, /) -> int:
+        self.handle.write(text.encode("utf-8"))
+        return len(text)
+
+
+def dump_indented_utf8(value: Any, handle: IO[bytes]) -> None:
+    """``dump_indented`` into a binary file: the bytes a text file opened with ``encoding="utf-8"``
+    (and line breaks not translated, as on POSIX) holds after ``dump_indented``."""
+    out = _Utf8File(handle)
+    if _indent_json is not None:
+        _dump_compiled(value, out)
+        return
+    writer = _Writer(out)
+    writer.value(value, 0, set())
+    writer.flush()
+
+
+def _write_spooled(value: Any, handle: _Text) -> None:
+    if isinstance(handle, _Utf8File) and hasattr(value, "write_json_bytes"):
+        value.write_json_bytes(handle.handle)
+    else:
+        value.write_json(handle)
+
+
 def _spooled(value: Any) -> bool:
     """Whether ``value`` is a list of leads kept as their text in a file (``spooled.py``, ADR
     0090), which writes itself as a value of the document's top-level dict."""
@@ -196,7 +232,7 @@ def _indented(value: Any, level: int) -> str:
     return _indent_json(compact, level).decode("utf-8", "surrogatepass")
 
 
-def _dump_compiled(value: Any, handle: IO[str]) -> None:
+def _dump_compiled(value: Any, handle: _Text) -> None:
     """ADR 0076: a document (a dict) key by key, its long lists a slice of items at a time, so
     that memory holds a slice's text, not the whole file's (130 MB at a million ads)."""
     if not isinstance(value, dict) or not value:
@@ -206,7 +242,7 @@ def _dump_compiled(value: Any, handle: IO[str]) -> None:
     for number, (key, item) in enumerate(value.items()):
         handle.write(("," if number else "") + "\n " + _key(key) + ": ")
         if _spooled(item):
-            item.write_json(handle)
+            _write_spooled(item, handle)
             continue
         if not isinstance(item, list) or len(item) <= _SLICE_ITEMS or item is value:
             handle.write(_indented(item, 1))

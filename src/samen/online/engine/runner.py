@@ -13,7 +13,6 @@ import csv
 import multiprocessing
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -44,9 +43,10 @@ from .analysis import (
 )
 from .cluster import Clustering, cluster, lsh_params, shingles_in_memory
 from .extract import SLOT_TOKENS, extract
+from .forked import ForkedChild
 from .index import Index
 from .indicators import IndicatorSet, load_indicators
-from .jsonout import dump_indented
+from .jsonout import dump_indented, dump_indented_utf8
 from .partition import ChunkResult, FileRange, ScanConfig, gc_paused, run_task
 from .reader import BadRecord, Chunk, input_format, iter_chunks, iter_lines, parse_ad, total_bytes
 from .report import render_report
@@ -656,58 +656,44 @@ class PreparedCsv:
     makes. ``copy_to`` waits for the process and copies the text; when it failed, or where
     ``fork`` is unavailable, ``write_clusters_csv`` writes the file itself, the same bytes."""
 
-    def __init__(self, pid: int, handle: IO[bytes]) -> None:
-        self.pid: int | None = pid
+    def __init__(self, child: ForkedChild, handle: IO[bytes]) -> None:
+        self.child = child
         self.handle = handle
         # A scan whose outputs are never written: its process is ended and reaped, and the
         # file closed, when the result is collected.
-        self._finalizer = weakref.finalize(self, PreparedCsv._discard, [pid], handle)
+        self._finalizer = weakref.finalize(self, PreparedCsv._discard, child, handle)
+
+    @property
+    def pid(self) -> int | None:
+        return self.child.pid
 
     @classmethod
     def start(cls, index: Index, labels: np.ndarray) -> PreparedCsv | None:
         if not can_fork():
             return None
         handle = tempfile.TemporaryFile(prefix="samen-online-clusters-")  # noqa: SIM115
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # the child: never returns
-            code = 1
-            try:
-                with open(handle.fileno(), "w", encoding="utf-8", newline="", closefd=False) as out:
-                    _clusters_rows(index, labels, out)
-                code = 0
-            finally:
-                os._exit(code)
-        return cls(pid, handle)
+
+        def write() -> bytes:
+            with open(handle.fileno(), "w", encoding="utf-8", newline="", closefd=False) as out:
+                _clusters_rows(index, labels, out)
+            return b""
+
+        child = ForkedChild.start(write)
+        if child is None:
+            handle.close()
+            return None
+        return cls(child, handle)
 
     @staticmethod
-    def _discard(pids: list[int], handle: IO[bytes]) -> None:
-        for pid in pids:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(pid, 0)
-        pids.clear()
+    def _discard(child: ForkedChild, handle: IO[bytes]) -> None:
+        child.cancel()
         handle.close()
-
-    def _wait(self) -> bool:
-        """Whether the process wrote the whole text (it ended with 0)."""
-        if self.pid is None:
-            return False
-        try:
-            _, status = os.waitpid(self.pid, 0)
-        except OSError:
-            return False
-        finally:
-            self.pid = None
-        return os.waitstatus_to_exitcode(status) == 0
 
     def copy_to(self, path: Path) -> bool:
         """Copy the text to ``path`` once the process is done; False (and nothing written) when
         it failed."""
         try:
-            if not self._wait():
+            if self.child.result() is None:
                 return False
             self.handle.seek(0)
             with open(path, "wb") as out:
@@ -717,9 +703,7 @@ class PreparedCsv:
             self.close()
 
     def close(self) -> None:
-        if self.pid is not None:
-            PreparedCsv._discard([self.pid], self.handle)
-            self.pid = None
+        self.child.cancel()
         self._finalizer.detach()
         self.handle.close()
 
@@ -808,10 +792,15 @@ def _write_outputs(
     }
     write_clusters_csv(result, files["clusters"])
     document = leads_document(result, indicators)
-    with open(files["leads"], "w", encoding="utf-8") as handle:
-        # Streamed to the file (the document as one string would double its memory), as
-        # json.dump(document, handle, ensure_ascii=False, indent=1) writes it, faster.
-        dump_indented(document, handle)
+    # Streamed to the file (the document as one string would double its memory), as
+    # json.dump(document, handle, ensure_ascii=False, indent=1) writes it, faster; the leads'
+    # text copied as the bytes it is kept as where a text file writes line breaks as they are.
+    if os.linesep == "\n":
+        with open(files["leads"], "wb") as raw:
+            dump_indented_utf8(document, raw)
+    else:
+        with open(files["leads"], "w", encoding="utf-8") as handle:
+            dump_indented(document, handle)
     files["report"].write_text(render_report(result, document, indicators), "utf-8")
     write_bad_lines(result, paths, files["bad_lines"])
     return files

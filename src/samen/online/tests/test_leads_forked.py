@@ -143,7 +143,7 @@ def test_without_fork_one_process_makes_the_leads(scans, monkeypatch):
 
     monkeypatch.setattr(analysis_module, "FORK_MIN_ADS", 0)
     monkeypatch.setattr(analysis_module.sys, "platform", "win32")
-    monkeypatch.setattr(analysis_module.os, "fork", no_fork)
+    monkeypatch.setattr(os, "fork", no_fork)
     assert not analysis_module.can_fork()
     assert _comparable(build_leads(result.index, analysis, indicators, processes=2)) == expected
 
@@ -181,7 +181,7 @@ def test_a_scan_gives_the_same_leads_with_a_second_process_or_without(tmp_path, 
         forks.append(1)
         return real_fork()
 
-    monkeypatch.setattr(analysis_module.os, "fork", fork)
+    monkeypatch.setattr(os, "fork", fork)
     results = []
     for second_core in (float("inf"), 0.0):  # never, always
         monkeypatch.setattr(runner, "SECOND_CORE", second_core)
