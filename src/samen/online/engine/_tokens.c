@@ -818,6 +818,37 @@ VECTOR_CLONES static void min_hash_row(uint32_t *restrict row, const uint32_t *r
 #define MIX1 0x9E3779B1u
 #define MIX2 0x85EBCA77u
 
+/* The crc32 of a token object seen before, found by its address: an ad's tokens are mostly the
+ * tokeniser's cached word objects (the same object for the same word), so a token's UTF-8 and
+ * crc32 are read once per word of the vocabulary, not once per token (ADR 0118). A slot holds
+ * a strong reference to its token, so no other object can take that address while its crc32 is
+ * kept: the same address is the same immutable str. A collision replaces the older token. */
+#define CRC_CACHE_BITS 12
+typedef struct {
+    PyObject *token;
+    uint32_t crc;
+} CrcSlot;
+static CrcSlot crc_cache[1 << CRC_CACHE_BITS];
+
+/* The token's crc32 (of its UTF-8), or -1 with an exception set. */
+static inline int64_t token_crc(PyObject *token) {
+    const uintptr_t address = (uintptr_t)token;
+    CrcSlot *slot = &crc_cache[((address >> 4) ^ (address >> (4 + CRC_CACHE_BITS))) &
+                               ((1 << CRC_CACHE_BITS) - 1)];
+    if (slot->token == token) return slot->crc;
+    Py_ssize_t nbytes;
+    const char *utf8 = PyUnicode_Check(token) ? PyUnicode_AsUTF8AndSize(token, &nbytes) : NULL;
+    if (utf8 == NULL) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "sketch(): tokens must be str");
+        return -1;
+    }
+    const uint32_t crc = crc32_of((const unsigned char *)utf8, nbytes);
+    Py_INCREF(token);
+    Py_XSETREF(slot->token, token);
+    slot->crc = crc;
+    return crc;
+}
+
 static PyObject *sketch(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 8 || !PyList_Check(args[0])) {
         PyErr_SetString(PyExc_TypeError, "sketch() takes a list and 7 more arguments");
@@ -874,30 +905,24 @@ static PyObject *sketch(PyObject *module, PyObject *const *args, Py_ssize_t narg
             room = length;
         }
         for (Py_ssize_t t = 0; t < length; t++) {
-            PyObject *token = PyList_GET_ITEM(tokens, t);
-            Py_ssize_t nbytes;
-            const char *utf8 = PyUnicode_Check(token) ? PyUnicode_AsUTF8AndSize(token, &nbytes)
-                                                      : NULL;
-            if (utf8 == NULL) {
-                if (!PyErr_Occurred())
-                    PyErr_SetString(PyExc_TypeError, "sketch(): tokens must be str");
-                goto done;
-            }
-            hashes[t] = crc32_of((const unsigned char *)utf8, nbytes);
+            const int64_t crc = token_crc(PyList_GET_ITEM(tokens, t));
+            if (crc < 0) goto done;
+            hashes[t] = (uint32_t)crc;
         }
         uint32_t *shingles = out + written;
-        /* hashes[j] is read only by shingles j and later: it takes fmix32 of shingle j. */
         for (Py_ssize_t j = 0; j < count; j++) {
             uint32_t c = hashes[j];
             for (Py_ssize_t k = 1; k < size; k++) c = c * MIX1 + hashes[j + k] * MIX2;
             shingles[j] = c;
-            hashes[j] = fmix32(c);
         }
-        min_hash_row(signatures + i * perms, hashes, count, a, b, perms);
         sort_u32(shingles, count);
         Py_ssize_t distinct = 1;
         for (Py_ssize_t j = 1; j < count; j++)
             if (shingles[j] != shingles[distinct - 1]) shingles[distinct++] = shingles[j];
+        /* The minimum over the distinct shingles is the minimum over all: a repeat is hashed
+         * and permuted once. */
+        for (Py_ssize_t j = 0; j < distinct; j++) hashes[j] = fmix32(shingles[j]);
+        min_hash_row(signatures + i * perms, hashes, distinct, a, b, perms);
         counts[i] = (int32_t)distinct;
         written += distinct;
     }
