@@ -2509,6 +2509,29 @@ static int title_persona_match(PyObject *title, const int kind, const void *data
     return *name == NULL ? -1 : 1;
 }
 
+/* The names found, each text one object: a worker's result carries a name an ad, and the
+ * pickler's memo sends an object it has sent before as a reference (ADR 0113), which a new str
+ * for each ad would not get. Forgotten when it grows past TITLE_NAMES_MAX. */
+#define TITLE_NAMES_MAX 65536
+static PyObject *title_name_objects;
+
+/* The name as the object of that text seen first (a new reference; the argument is stolen). */
+static PyObject *title_name_object(PyObject *name) {
+    if (title_name_objects == NULL && (title_name_objects = PyDict_New()) == NULL) goto error;
+    PyObject *known = PyDict_GetItemWithError(title_name_objects, name);
+    if (known != NULL) {
+        Py_DECREF(name);
+        return Py_NewRef(known);
+    }
+    if (PyErr_Occurred()) goto error;
+    if (PyDict_GET_SIZE(title_name_objects) >= TITLE_NAMES_MAX) PyDict_Clear(title_name_objects);
+    if (PyDict_SetItem(title_name_objects, name, name) < 0) goto error;
+    return name;
+error:
+    Py_DECREF(name);
+    return NULL;
+}
+
 /* One token of _TITLE_TOKEN_RE ([^\W\d_]+|\d+): its span. */
 typedef struct {
     Py_ssize_t start, end;
@@ -2666,7 +2689,8 @@ static PyObject *title_persona_of(PyObject *title, const int kind, const void *d
             if (not_name > 0) result = Py_NewRef(Py_None);
             goto done;
         }
-        result = Py_BuildValue("(Nl)", name, age);
+        name = title_name_object(name);
+        if (name != NULL) result = Py_BuildValue("(Nl)", name, age);
         goto done;
     }
     result = Py_NewRef(Py_None);
@@ -2702,7 +2726,10 @@ static PyObject *title_names(PyObject *module, PyObject *const *args, Py_ssize_t
             Py_DECREF(name);
             return NULL;
         }
-        if (!not_name) return Py_BuildValue("(Nl)", name, age);
+        if (!not_name) {
+            name = title_name_object(name);
+            return name == NULL ? NULL : Py_BuildValue("(Nl)", name, age);
+        }
         Py_DECREF(name);
     }
     return title_persona_of(title, kind, data, n, sets);

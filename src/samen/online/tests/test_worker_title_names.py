@@ -139,3 +139,12 @@ def test_worker_and_extract_use_the_compiled_persona():
     # extract() and worker_extract() read the title through the compiled call when it is built.
     assert extract_module._persona is extract_module._title_names_compiled
     assert extract_module.extract("Anna (21)", "").names == ["Anna"]
+
+
+def test_a_name_is_one_object_for_its_text():
+    # Repeated names travel to the coordinator as memo references (ADR 0113, 0118).
+    first = compiled("Anna (21)")
+    assert first is not None
+    for title in ("NEW: sweet Anna", "ANNA", "anna 69", "Anna, 33"):
+        found = compiled("".join(title))
+        assert found is not None and found[0] == "Anna" and found[0] is first[0]
