@@ -23,6 +23,7 @@ try:
     from ._tokens import contact_matches as _compiled_contact_matches
     from ._tokens import indices_in as _compiled_indices_in
     from ._tokens import lower as _compiled_lower
+    from ._tokens import mobile_key as _compiled_mobile_key
     from ._tokens import price_in as _compiled_price_in
     from ._tokens import price_search as _compiled_price_search
     from ._tokens import scan_rules as _compiled_scan_rules
@@ -41,6 +42,7 @@ except ImportError:  # an install from before the extension (make install builds
     _compiled_title_names = None  # type: ignore[assignment]
     _compiled_indices_in = None  # type: ignore[assignment]
     _compiled_lower = None  # type: ignore[assignment]
+    _compiled_mobile_key = None  # type: ignore[assignment]
     _compiled_scan_words = None  # type: ignore[assignment]
     _compiled_scan_rules = None  # type: ignore[assignment]
 
@@ -1009,9 +1011,15 @@ def worker_extract(
     # str.lower, ASCII characters lower-cased inline (a test compares it on every code point).
     lowered = _compiled_lower(original)
     if phone:
-        normalised_phone = normalise_phone(phone)
-        if normalised_phone:
-            add(f"tel:{normalised_phone}")
+        # A Dutch mobile's key in one compiled call (``_tokens.mobile_key``), else the
+        # definition's.
+        key = _compiled_mobile_key(phone)
+        if key is not None:
+            add(key)
+        else:
+            normalised_phone = normalise_phone(phone)
+            if normalised_phone:
+                add(f"tel:{normalised_phone}")
     if email and "@" in email:
         add(f"email:{email.strip().lower()}")
     for image_hash in image_hashes:  # a loop, not a generator: no frame of its own
@@ -1025,7 +1033,7 @@ def worker_extract(
     for match in _contact_matches(lowered, gates):
         kind = match[0]
         if kind == 5:
-            key = _text_phone_key(match[1])
+            key = _compiled_mobile_key(match[1]) or _text_phone_key(match[1])
             if key:
                 add(key)
         elif kind <= 1:
