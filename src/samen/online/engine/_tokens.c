@@ -2264,9 +2264,49 @@ static inline int same_str(PyObject *token, PyObject *key) {
     return memcmp(PyUnicode_DATA(token), PyUnicode_DATA(key), (size_t)length * kind) == 0;
 }
 
+/* The first words of the triggers of each width (1-3), for the frozenset trigger_set (a strong
+ * reference: while it is kept, no other set has its address), when every trigger is a tuple of
+ * 1-3 exact str; else trigger_filter is 0. A tuple of tokens whose first is an exact str not
+ * among its width's first words equals no trigger (equal exact strs have equal hashes), so it
+ * is not built (ADR 0118: building and hashing the tuples was most of the name step). */
+static PyObject *trigger_set, *trigger_firsts[4];
+static int trigger_filter;
+
+static int trigger_firsts_for(PyObject *triggers) {
+    if (triggers == trigger_set) return 0;
+    Py_CLEAR(trigger_set);
+    for (int w = 1; w <= 3; w++) Py_CLEAR(trigger_firsts[w]);
+    trigger_filter = 0;
+    if (!PyFrozenSet_CheckExact(triggers)) return 0;
+    for (int w = 1; w <= 3; w++)
+        if ((trigger_firsts[w] = PySet_New(NULL)) == NULL) return -1;
+    Py_ssize_t pos = 0;
+    PyObject *item;
+    Py_hash_t hash;
+    int usable = 1;
+    while (usable && _PySet_NextEntry(triggers, &pos, &item, &hash)) {
+        const Py_ssize_t width = PyTuple_CheckExact(item) ? PyTuple_GET_SIZE(item) : 0;
+        if (width < 1 || width > 3 || !PyUnicode_CheckExact(PyTuple_GET_ITEM(item, 0))) {
+            usable = 0;
+            break;
+        }
+        if (PySet_Add(trigger_firsts[width], PyTuple_GET_ITEM(item, 0)) < 0) return -1;
+    }
+    trigger_set = Py_NewRef(triggers);
+    trigger_filter = usable;
+    return 0;
+}
+
 /* Whether the 1-, 2- or 3-tuple of the tokens ending at lower[i] is in triggers. */
 static int ends_trigger(PyObject *lower, Py_ssize_t i, PyObject *triggers) {
+    if (trigger_firsts_for(triggers) < 0) return -1;
     for (Py_ssize_t width = 1; width <= 3 && width <= i + 1; width++) {
+        PyObject *first = PyList_GET_ITEM(lower, i + 1 - width);
+        if (trigger_filter && PyUnicode_CheckExact(first)) {
+            const int known = PySet_Contains(trigger_firsts[width], first);
+            if (known < 0) return -1;
+            if (!known) continue;
+        }
         /* The tuple of lower[i + 1 - width : i + 1], made directly (not through a list slice). */
         PyObject *tuple = PyTuple_New(width);
         if (tuple == NULL) return -1;
