@@ -818,6 +818,37 @@ VECTOR_CLONES static void min_hash_row(uint32_t *restrict row, const uint32_t *r
 #define MIX1 0x9E3779B1u
 #define MIX2 0x85EBCA77u
 
+/* The crc32 of a token object seen before, found by its address: an ad's tokens are mostly the
+ * tokeniser's cached word objects (the same object for the same word), so a token's UTF-8 and
+ * crc32 are read once per word of the vocabulary, not once per token (ADR 0118). A slot holds
+ * a strong reference to its token, so no other object can take that address while its crc32 is
+ * kept: the same address is the same immutable str. A collision replaces the older token. */
+#define CRC_CACHE_BITS 12
+typedef struct {
+    PyObject *token;
+    uint32_t crc;
+} CrcSlot;
+static CrcSlot crc_cache[1 << CRC_CACHE_BITS];
+
+/* The token's crc32 (of its UTF-8), or -1 with an exception set. */
+static inline int64_t token_crc(PyObject *token) {
+    const uintptr_t address = (uintptr_t)token;
+    CrcSlot *slot = &crc_cache[((address >> 4) ^ (address >> (4 + CRC_CACHE_BITS))) &
+                               ((1 << CRC_CACHE_BITS) - 1)];
+    if (slot->token == token) return slot->crc;
+    Py_ssize_t nbytes;
+    const char *utf8 = PyUnicode_Check(token) ? PyUnicode_AsUTF8AndSize(token, &nbytes) : NULL;
+    if (utf8 == NULL) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "sketch(): tokens must be str");
+        return -1;
+    }
+    const uint32_t crc = crc32_of((const unsigned char *)utf8, nbytes);
+    Py_INCREF(token);
+    Py_XSETREF(slot->token, token);
+    slot->crc = crc;
+    return crc;
+}
+
 static PyObject *sketch(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 8 || !PyList_Check(args[0])) {
         PyErr_SetString(PyExc_TypeError, "sketch() takes a list and 7 more arguments");
@@ -874,30 +905,24 @@ static PyObject *sketch(PyObject *module, PyObject *const *args, Py_ssize_t narg
             room = length;
         }
         for (Py_ssize_t t = 0; t < length; t++) {
-            PyObject *token = PyList_GET_ITEM(tokens, t);
-            Py_ssize_t nbytes;
-            const char *utf8 = PyUnicode_Check(token) ? PyUnicode_AsUTF8AndSize(token, &nbytes)
-                                                      : NULL;
-            if (utf8 == NULL) {
-                if (!PyErr_Occurred())
-                    PyErr_SetString(PyExc_TypeError, "sketch(): tokens must be str");
-                goto done;
-            }
-            hashes[t] = crc32_of((const unsigned char *)utf8, nbytes);
+            const int64_t crc = token_crc(PyList_GET_ITEM(tokens, t));
+            if (crc < 0) goto done;
+            hashes[t] = (uint32_t)crc;
         }
         uint32_t *shingles = out + written;
-        /* hashes[j] is read only by shingles j and later: it takes fmix32 of shingle j. */
         for (Py_ssize_t j = 0; j < count; j++) {
             uint32_t c = hashes[j];
             for (Py_ssize_t k = 1; k < size; k++) c = c * MIX1 + hashes[j + k] * MIX2;
             shingles[j] = c;
-            hashes[j] = fmix32(c);
         }
-        min_hash_row(signatures + i * perms, hashes, count, a, b, perms);
         sort_u32(shingles, count);
         Py_ssize_t distinct = 1;
         for (Py_ssize_t j = 1; j < count; j++)
             if (shingles[j] != shingles[distinct - 1]) shingles[distinct++] = shingles[j];
+        /* The minimum over the distinct shingles is the minimum over all: a repeat is hashed
+         * and permuted once. */
+        for (Py_ssize_t j = 0; j < distinct; j++) hashes[j] = fmix32(shingles[j]);
+        min_hash_row(signatures + i * perms, hashes, distinct, a, b, perms);
         counts[i] = (int32_t)distinct;
         written += distinct;
     }
@@ -2239,9 +2264,49 @@ static inline int same_str(PyObject *token, PyObject *key) {
     return memcmp(PyUnicode_DATA(token), PyUnicode_DATA(key), (size_t)length * kind) == 0;
 }
 
+/* The first words of the triggers of each width (1-3), for the frozenset trigger_set (a strong
+ * reference: while it is kept, no other set has its address), when every trigger is a tuple of
+ * 1-3 exact str; else trigger_filter is 0. A tuple of tokens whose first is an exact str not
+ * among its width's first words equals no trigger (equal exact strs have equal hashes), so it
+ * is not built (ADR 0118: building and hashing the tuples was most of the name step). */
+static PyObject *trigger_set, *trigger_firsts[4];
+static int trigger_filter;
+
+static int trigger_firsts_for(PyObject *triggers) {
+    if (triggers == trigger_set) return 0;
+    Py_CLEAR(trigger_set);
+    for (int w = 1; w <= 3; w++) Py_CLEAR(trigger_firsts[w]);
+    trigger_filter = 0;
+    if (!PyFrozenSet_CheckExact(triggers)) return 0;
+    for (int w = 1; w <= 3; w++)
+        if ((trigger_firsts[w] = PySet_New(NULL)) == NULL) return -1;
+    Py_ssize_t pos = 0;
+    PyObject *item;
+    Py_hash_t hash;
+    int usable = 1;
+    while (usable && _PySet_NextEntry(triggers, &pos, &item, &hash)) {
+        const Py_ssize_t width = PyTuple_CheckExact(item) ? PyTuple_GET_SIZE(item) : 0;
+        if (width < 1 || width > 3 || !PyUnicode_CheckExact(PyTuple_GET_ITEM(item, 0))) {
+            usable = 0;
+            break;
+        }
+        if (PySet_Add(trigger_firsts[width], PyTuple_GET_ITEM(item, 0)) < 0) return -1;
+    }
+    trigger_set = Py_NewRef(triggers);
+    trigger_filter = usable;
+    return 0;
+}
+
 /* Whether the 1-, 2- or 3-tuple of the tokens ending at lower[i] is in triggers. */
 static int ends_trigger(PyObject *lower, Py_ssize_t i, PyObject *triggers) {
+    if (trigger_firsts_for(triggers) < 0) return -1;
     for (Py_ssize_t width = 1; width <= 3 && width <= i + 1; width++) {
+        PyObject *first = PyList_GET_ITEM(lower, i + 1 - width);
+        if (trigger_filter && PyUnicode_CheckExact(first)) {
+            const int known = PySet_Contains(trigger_firsts[width], first);
+            if (known < 0) return -1;
+            if (!known) continue;
+        }
         /* The tuple of lower[i + 1 - width : i + 1], made directly (not through a list slice). */
         PyObject *tuple = PyTuple_New(width);
         if (tuple == NULL) return -1;
@@ -2432,6 +2497,336 @@ static PyObject *capitalised_after(PyObject *module, PyObject *const *args, Py_s
     Py_DECREF(name);
     if (start == -2 || PyErr_Occurred()) return NULL;
     Py_RETURN_NONE;
+}
+
+/* title_names(title, tables) -> extract._title_names(title): (name, age), or None
+ *
+ * The definition (``_title_names``: ``_TITLE_PERSONA_RE`` at the title's start, else
+ * ``title_persona``; a test compares them on generated, boundary and the corpora's titles)
+ * without a regular expression or bytecode: most titles are new to a worker (ADR 0118), and
+ * the definition cost 1.3-1.9 µs each. tables: (_NOT_NAMES, _TITLE_SKIP_WORDS,
+ * _TITLE_END_WORDS, _TITLE_WORDS, _CITY_PREPOSITIONS, _CITY_FIRST_WORDS), sets of str. The
+ * character classes are sre's for a str pattern: \w is Py_UNICODE_ISALNUM or "_" (is_word),
+ * \d Py_UNICODE_ISDECIMAL (is_digit), \s Py_UNICODE_ISSPACE. */
+enum { T_NOT_NAMES, T_SKIP, T_END, T_TITLE_WORDS, T_PREPOSITIONS, T_CITY_FIRST, T_COUNT };
+
+/* _CAP's classes: [A-ZÀ-ÖØ-ÞЀ-Я] then [a-zß-öø-ÿа-џ]. */
+static inline int cap_upper(Py_UCS4 c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xD6) || (c >= 0xD8 && c <= 0xDE) ||
+           (c >= 0x400 && c <= 0x42F);
+}
+
+static inline int cap_lower(Py_UCS4 c) {
+    return (c >= 'a' && c <= 'z') || (c >= 0xDF && c <= 0xF6) || (c >= 0xF8 && c <= 0xFF) ||
+           (c >= 0x430 && c <= 0x45F);
+}
+
+/* _TITLE_PERSONA_RE.match(title): ^\W*(?P<name>_CAP)\s*[,(\-]\s*(?P<age>[1-6]\d)\b. No step
+ * of it can backtrack to another outcome (each greedy run is followed by a character its own
+ * class excludes), so one forward pass decides. 1 with *name (new) and *age, 0 without a match,
+ * -1 on error. */
+static int title_persona_match(PyObject *title, const int kind, const void *data, Py_ssize_t n,
+                               PyObject **name, long *age) {
+    Py_ssize_t i = 0;
+    while (i < n && !is_word(PyUnicode_READ(kind, data, i))) i++;
+    if (i >= n || !cap_upper(PyUnicode_READ(kind, data, i))) return 0;
+    const Py_ssize_t start = i++;
+    while (i < n && cap_lower(PyUnicode_READ(kind, data, i))) i++;
+    if (i - start < 2 || i - start > 16) return 0;
+    const Py_ssize_t end = i;
+    while (i < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) i++;
+    if (i >= n) return 0;
+    Py_UCS4 c = PyUnicode_READ(kind, data, i);
+    if (c != ',' && c != '(' && c != '-') return 0;
+    i++;
+    while (i < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) i++;
+    if (i + 1 >= n) return 0;
+    const Py_UCS4 tens = PyUnicode_READ(kind, data, i), ones = PyUnicode_READ(kind, data, i + 1);
+    if (tens < '1' || tens > '6' || !is_digit(ones)) return 0;
+    if (i + 2 < n && is_word(PyUnicode_READ(kind, data, i + 2))) return 0;
+    *age = (long)(tens - '0') * 10 + Py_UNICODE_TODECIMAL(ones);
+    *name = PyUnicode_Substring(title, start, end);
+    return *name == NULL ? -1 : 1;
+}
+
+/* The names found, each text one object: a worker's result carries a name an ad, and the
+ * pickler's memo sends an object it has sent before as a reference (ADR 0113), which a new str
+ * for each ad would not get. Forgotten when it grows past TITLE_NAMES_MAX. */
+#define TITLE_NAMES_MAX 65536
+static PyObject *title_name_objects;
+
+/* The name as the object of that text seen first (a new reference; the argument is stolen). */
+static PyObject *title_name_object(PyObject *name) {
+    if (title_name_objects == NULL && (title_name_objects = PyDict_New()) == NULL) goto error;
+    PyObject *known = PyDict_GetItemWithError(title_name_objects, name);
+    if (known != NULL) {
+        Py_DECREF(name);
+        return Py_NewRef(known);
+    }
+    if (PyErr_Occurred()) goto error;
+    if (PyDict_GET_SIZE(title_name_objects) >= TITLE_NAMES_MAX) PyDict_Clear(title_name_objects);
+    if (PyDict_SetItem(title_name_objects, name, name) < 0) goto error;
+    return name;
+error:
+    Py_DECREF(name);
+    return NULL;
+}
+
+/* One token of _TITLE_TOKEN_RE ([^\W\d_]+|\d+): its span. */
+typedef struct {
+    Py_ssize_t start, end;
+} TitleToken;
+
+/* str.lower of the token's text in the set: 1, 0, or -1 on error. */
+static int title_lower_in(PyObject *title, const TitleToken *t, PyObject *set) {
+    PyObject *token = PyUnicode_Substring(title, t->start, t->end);
+    if (token == NULL) return -1;
+    PyObject *low = PyObject_CallMethodNoArgs(token, lower_name);
+    Py_DECREF(token);
+    if (low == NULL) return -1;
+    int found = PySet_Contains(set, low);
+    Py_DECREF(low);
+    return found;
+}
+
+/* str.isupper of the span: a cased character and no lower-case or title-case one. */
+static int title_isupper(const int kind, const void *data, const TitleToken *t) {
+    int cased = 0;
+    for (Py_ssize_t i = t->start; i < t->end; i++) {
+        const Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (Py_UNICODE_ISLOWER(ch) || Py_UNICODE_ISTITLE(ch)) return 0;
+        if (Py_UNICODE_ISUPPER(ch)) cased = 1;
+    }
+    return cased;
+}
+
+/* The age that the token after the candidate gives: int(token) when it is decimal and in
+ * 18..69, else -1; -2 on error (int() refuses a run longer than the interpreter's limit on
+ * digits, as the definition does). */
+static long title_age(PyObject *title, const int kind, const void *data, const TitleToken *t) {
+    for (Py_ssize_t i = t->start; i < t->end; i++)
+        if (!Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, i))) return -1;
+    long value = 0;
+    if (t->end - t->start <= 9) {
+        for (Py_ssize_t i = t->start; i < t->end; i++)
+            value = value * 10 + Py_UNICODE_TODECIMAL(PyUnicode_READ(kind, data, i));
+    } else {
+        PyObject *token = PyUnicode_Substring(title, t->start, t->end);
+        if (token == NULL) return -2;
+        PyObject *number = PyLong_FromUnicodeObject(token, 10);
+        Py_DECREF(token);
+        if (number == NULL) return -2;
+        int overflow = 0;
+        value = PyLong_AsLongAndOverflow(number, &overflow);
+        Py_DECREF(number);
+        if (overflow) return -1;
+        if (value == -1 && PyErr_Occurred()) return -2;
+    }
+    return value >= 18 && value <= 69 ? value : -1;
+}
+
+static PyObject *title_persona_of(PyObject *title, const int kind, const void *data,
+                                  Py_ssize_t n, PyObject *const *sets) {
+    TitleToken small[32], *tokens = small;
+    Py_ssize_t count = 0, capacity = 32;
+    PyObject *result = NULL;
+    for (Py_ssize_t i = 0; i < n;) {
+        const Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        const int digit = is_digit(c);
+        if (!digit && !is_word(c)) {
+            i++;
+            continue;
+        }
+        /* [^\W\d_]: a word character that is neither a decimal nor "_". */
+        if (!digit && c == '_') {
+            i++;
+            continue;
+        }
+        const Py_ssize_t start = i++;
+        while (i < n) {
+            const Py_UCS4 d = PyUnicode_READ(kind, data, i);
+            if (digit ? !is_digit(d) : (!is_word(d) || is_digit(d) || d == '_')) break;
+            i++;
+        }
+        if (count == capacity) {
+            TitleToken *grown = PyMem_Malloc(2 * capacity * sizeof(TitleToken));
+            if (grown == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            memcpy(grown, tokens, count * sizeof(TitleToken));
+            if (tokens != small) PyMem_Free(tokens);
+            tokens = grown;
+            capacity *= 2;
+        }
+        tokens[count].start = start;
+        tokens[count++].end = i;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        const TitleToken *t = &tokens[i];
+        const Py_ssize_t length = t->end - t->start;
+        if (length < 2) continue;
+        int all_digits = 1;
+        for (Py_ssize_t k = t->start; k < t->end && all_digits; k++)
+            all_digits = Py_UNICODE_ISDIGIT(PyUnicode_READ(kind, data, k));
+        if (all_digits) continue;
+        PyObject *token = PyUnicode_Substring(title, t->start, t->end);
+        if (token == NULL) goto done;
+        PyObject *low = PyObject_CallMethodNoArgs(token, lower_name);
+        if (low == NULL) {
+            Py_DECREF(token);
+            goto done;
+        }
+        int skip = PySet_Contains(sets[T_SKIP], low);
+        int end = skip == 0 ? PySet_Contains(sets[T_END], low) : 0;
+        Py_DECREF(low);
+        if (skip < 0 || end < 0) {
+            Py_DECREF(token);
+            goto done;
+        }
+        if (skip) {
+            Py_DECREF(token);
+            continue;
+        }
+        if (end || length > 15) {
+            Py_DECREF(token);
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        long age = i + 1 < count ? title_age(title, kind, data, &tokens[i + 1]) : -1;
+        if (age == -2) {
+            Py_DECREF(token);
+            goto done;
+        }
+        const int capital = Py_UNICODE_ISUPPER(PyUnicode_READ(kind, data, t->start)) != 0;
+        if (age < 0) {
+            int evidence = 0;
+            if (capital) {
+                evidence = i + 1 == count;
+                if (!evidence && i > 0)
+                    evidence = title_lower_in(title, &tokens[i - 1], sets[T_TITLE_WORDS]);
+                if (evidence == 0 && i + 2 < count) {
+                    evidence = title_lower_in(title, &tokens[i + 1], sets[T_PREPOSITIONS]);
+                    if (evidence == 1)
+                        evidence = title_lower_in(title, &tokens[i + 2], sets[T_CITY_FIRST]);
+                }
+            }
+            if (evidence <= 0) {
+                Py_DECREF(token);
+                if (evidence == 0) result = Py_NewRef(Py_None);
+                goto done;
+            }
+        }
+        PyObject *name = token;
+        if (!capital || title_isupper(kind, data, t)) {
+            name = PyObject_CallMethodNoArgs(token, capitalize_name);
+            Py_DECREF(token);
+            if (name == NULL) goto done;
+        }
+        int not_name = PySet_Contains(sets[T_NOT_NAMES], name);
+        if (not_name != 0) {
+            Py_DECREF(name);
+            if (not_name > 0) result = Py_NewRef(Py_None);
+            goto done;
+        }
+        name = title_name_object(name);
+        if (name != NULL) result = Py_BuildValue("(Nl)", name, age);
+        goto done;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    if (tokens != small) PyMem_Free(tokens);
+    return result;
+}
+
+static PyObject *title_names(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1]) ||
+        PyTuple_GET_SIZE(args[1]) != T_COUNT) {
+        PyErr_SetString(PyExc_TypeError, "title_names() takes a str and a tuple of 6 sets");
+        return NULL;
+    }
+    PyObject *const *sets = &PyTuple_GET_ITEM(args[1], 0);
+    for (int k = 0; k < T_COUNT; k++)
+        if (!PyAnySet_Check(sets[k])) {
+            PyErr_SetString(PyExc_TypeError, "title_names(): the tables must be sets");
+            return NULL;
+        }
+    PyObject *title = args[0];
+    if (PyUnicode_READY(title) < 0) return NULL;
+    const int kind = PyUnicode_KIND(title);
+    const void *data = PyUnicode_DATA(title);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(title);
+    PyObject *name = NULL;
+    long age = -1;
+    int matched = title_persona_match(title, kind, data, n, &name, &age);
+    if (matched < 0) return NULL;
+    if (matched) {
+        int not_name = PySet_Contains(sets[T_NOT_NAMES], name);
+        if (not_name < 0) {
+            Py_DECREF(name);
+            return NULL;
+        }
+        if (!not_name) {
+            name = title_name_object(name);
+            return name == NULL ? NULL : Py_BuildValue("(Nl)", name, age);
+        }
+        Py_DECREF(name);
+    }
+    return title_persona_of(title, kind, data, n, sets);
+}
+
+/* mobile_key(raw) -> "tel:+316xxxxxxxx", or None
+ *
+ * The key extract.normalise_phone gives a phone as written (f"tel:{normalise_phone(raw)}"), when
+ * its first rule answers: the digits (raw with "o" as 0 and "l" as 1, all but \d and "+" left
+ * out, a leading "00" as "+", any later "+" left out) are a Dutch mobile number that
+ * _DUTCH_MOBILE_RE, (?:\+31|0)(6[1-58]\d{7})(?!\d), matches at their start. None for every other
+ * number: the caller asks the definition (most numbers of the ads are such mobiles; the
+ * definition's cache misses cost a few thousand instructions each, ADR 0118). */
+static PyObject *mobile_key(PyObject *module, PyObject *raw) {
+    if (!PyUnicode_Check(raw)) {
+        PyErr_SetString(PyExc_TypeError, "mobile_key() takes a str");
+        return NULL;
+    }
+    if (PyUnicode_READY(raw) < 0) return NULL;
+    const int kind = PyUnicode_KIND(raw);
+    const void *data = PyUnicode_DATA(raw);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(raw);
+    /* A match is 14 characters at most ("00" + "31" + nine), and "+" signs: a phone of more
+     * than MOBILE_CHARS digits and signs is left to the definition. */
+    enum { MOBILE_CHARS = 64 };
+    Py_UCS4 digits[MOBILE_CHARS];
+    Py_ssize_t count = 0;
+    for (Py_ssize_t i = 0; i < n && count < MOBILE_CHARS; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c == 'o') c = '0';
+        else if (c == 'l') c = '1';
+        if (c == '+' || is_digit(c)) digits[count++] = c;
+    }
+    Py_ssize_t at = 0, plus = 0;
+    if (count >= 2 && digits[0] == '0' && digits[1] == '0') at = 2, plus = 1;
+    else if (count >= 1 && digits[0] == '+') at = 1, plus = 1;
+    /* The digits after the first character, without the "+" signs the definition drops. */
+    Py_UCS4 rest[MOBILE_CHARS];
+    Py_ssize_t length = 0;
+    for (Py_ssize_t i = at; i < count; i++)
+        if (digits[i] != '+') rest[length++] = digits[i];
+    Py_ssize_t start;
+    if (plus) {
+        if (length < 2 || rest[0] != '3' || rest[1] != '1') Py_RETURN_NONE;
+        start = 2;
+    } else {
+        if (length < 1 || rest[0] != '0') Py_RETURN_NONE;
+        start = 1;
+    }
+    if (length != start + 9 || rest[start] != '6') Py_RETURN_NONE;
+    const Py_UCS4 second = rest[start + 1];
+    if (!((second >= '1' && second <= '5') || second == '8')) Py_RETURN_NONE;
+    /* (?!\d): nothing follows, which the length says only when no digit was cut off. */
+    if (count == MOBILE_CHARS) Py_RETURN_NONE;
+    Py_UCS4 key[17] = {'t', 'e', 'l', ':', '+', '3', '1'};
+    memcpy(key + 7, rest + start, 9 * sizeof(Py_UCS4));
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, key, 16);
 }
 
 
@@ -2758,6 +3153,10 @@ static PyMethodDef methods[] = {
     {"lower", lower, METH_O, "str.lower of a text, its ASCII characters lower-cased inline."},
     {"indices_in", (PyCFunction)(void (*)(void))indices_in, METH_FASTCALL,
      "Positions, ascending, of the tokens that are in a set."},
+    {"title_names", (PyCFunction)(void (*)(void))title_names, METH_FASTCALL,
+     "The persona (name, age) a title advertises, or None: extract._title_names."},
+    {"mobile_key", mobile_key, METH_O,
+     "The phone key of a Dutch mobile number as written, or None: ask normalise_phone."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -23,11 +23,13 @@ try:
     from ._tokens import contact_matches as _compiled_contact_matches
     from ._tokens import indices_in as _compiled_indices_in
     from ._tokens import lower as _compiled_lower
+    from ._tokens import mobile_key as _compiled_mobile_key
     from ._tokens import price_in as _compiled_price_in
     from ._tokens import price_search as _compiled_price_search
     from ._tokens import scan_rules as _compiled_scan_rules
     from ._tokens import scan_words as _compiled_scan_words
     from ._tokens import slot_rules as _compiled_slot_rules
+    from ._tokens import title_names as _compiled_title_names
     from ._tokens import word_tokens as _compiled_word_tokens
 except ImportError:  # an install from before the extension (make install builds it): slower
     _compiled_word_tokens = None  # type: ignore[assignment]
@@ -37,8 +39,10 @@ except ImportError:  # an install from before the extension (make install builds
     _compiled_price_in = None  # type: ignore[assignment]
     _compiled_price_search = None  # type: ignore[assignment]
     _compiled_slot_rules = None  # type: ignore[assignment]
+    _compiled_title_names = None  # type: ignore[assignment]
     _compiled_indices_in = None  # type: ignore[assignment]
     _compiled_lower = None  # type: ignore[assignment]
+    _compiled_mobile_key = None  # type: ignore[assignment]
     _compiled_scan_words = None  # type: ignore[assignment]
     _compiled_scan_rules = None  # type: ignore[assignment]
 
@@ -640,6 +644,27 @@ def _title_names(title: str) -> tuple[str, int] | None:
     return title_persona(title)
 
 
+# The sets ``_title_names`` reads, in the order the compiled ``_tokens.title_names`` takes them.
+_TITLE_TABLES = (
+    _NOT_NAMES,
+    _TITLE_SKIP_WORDS,
+    _TITLE_END_WORDS,
+    _TITLE_WORDS,
+    _CITY_PREPOSITIONS,
+    _CITY_FIRST_WORDS,
+)
+
+
+def _title_names_compiled(title: str) -> tuple[str, int] | None:
+    """``_title_names`` in one compiled call (``_tokens.title_names``; a test compares them),
+    uncached: most titles are new to a worker, and the compiled call costs less than the
+    definition's cache look-up and far less than the definition (ADR 0118)."""
+    return _compiled_title_names(title, _TITLE_TABLES)
+
+
+_persona = _title_names_compiled if _compiled_title_names is not None else _title_names
+
+
 def _capitalised_after(original: str, trigger: str, token: str) -> str | None:
     """The original spelling of ``token`` when it is capitalised and follows ``trigger``: a name.
 
@@ -919,7 +944,7 @@ def _extract(
         words = rule_words
     _find_contacts(lowered, found, rule_words)
 
-    persona = _title_names(title) if title else None
+    persona = _persona(title) if title else None
     if persona:
         found.names.append(persona[0])
         found.age = persona[1]
@@ -986,9 +1011,15 @@ def worker_extract(
     # str.lower, ASCII characters lower-cased inline (a test compares it on every code point).
     lowered = _compiled_lower(original)
     if phone:
-        normalised_phone = normalise_phone(phone)
-        if normalised_phone:
-            add(f"tel:{normalised_phone}")
+        # A Dutch mobile's key in one compiled call (``_tokens.mobile_key``), else the
+        # definition's.
+        key = _compiled_mobile_key(phone)
+        if key is not None:
+            add(key)
+        else:
+            normalised_phone = normalise_phone(phone)
+            if normalised_phone:
+                add(f"tel:{normalised_phone}")
     if email and "@" in email:
         add(f"email:{email.strip().lower()}")
     for image_hash in image_hashes:  # a loop, not a generator: no frame of its own
@@ -1002,7 +1033,7 @@ def worker_extract(
     for match in _contact_matches(lowered, gates):
         kind = match[0]
         if kind == 5:
-            key = _text_phone_key(match[1])
+            key = _compiled_mobile_key(match[1]) or _text_phone_key(match[1])
             if key:
                 add(key)
         elif kind <= 1:
@@ -1020,7 +1051,7 @@ def worker_extract(
                 add(f"tel:{spelled}")
     names: list[str] = []
     age = -1
-    persona = _title_names(title) if title else None
+    persona = _compiled_title_names(title, _TITLE_TABLES) if title else None
     if persona:
         names.append(persona[0])
         age = persona[1]
