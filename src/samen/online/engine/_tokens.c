@@ -61,9 +61,16 @@ static int32_t table_flags(PyObject *table, PyObject *word) {
  * switch on the kind then folds away in the per-character loops. */
 #define PER_KIND static inline __attribute__((always_inline))
 
-/* With a table, *flags is set to the word's value in it (or -2 on error). */
+/* The word hash's first value and its step per character (FNV-1a over the code points): the
+ * tokeniser's main loop takes the step as it reads a word's characters (ADR 0117), so that
+ * word_at need not read them again to hash them. */
+#define WORD_HASH_START 2166136261u
+#define word_hash_step(h, ch) (((h) ^ (Py_uhash_t)(ch)) * 16777619u)
+
+/* With a table, *flags is set to the word's value in it (or -2 on error). h: the word's hash,
+ * WORD_HASH_START stepped by each of its characters (word_hash_step). */
 PER_KIND PyObject *word_at(PyObject *text, const int kind, const void *data, Py_ssize_t start,
-                           Py_ssize_t end, PyObject *table, int32_t *flags) {
+                           Py_ssize_t end, Py_uhash_t h, PyObject *table, int32_t *flags) {
     Py_ssize_t length = end - start;
     if (length > CACHE_MAX_LENGTH) {
         PyObject *word = PyUnicode_Substring(text, start, end);
@@ -73,8 +80,6 @@ PER_KIND PyObject *word_at(PyObject *text, const int kind, const void *data, Py_
         }
         return word;
     }
-    Py_uhash_t h = 2166136261u;
-    for (Py_ssize_t i = start; i < end; i++) h = (h ^ PyUnicode_READ(kind, data, i)) * 16777619u;
     h ^= h >> 15;
     size_t slot = (size_t)(h & ((1 << CACHE_BITS) - 1));
     CacheSlot *entry = &cache[slot];
@@ -199,8 +204,19 @@ static int push_token(PyObject *word) {
     return 0;
 }
 
-static int emit(PyObject *word, int32_t flags, PyObject *words, PyObject *rule_words,
-                long *counts, Marks *marks) {
+/* The rule words a scan_rules call has added to its set, by their object's address (a
+ * direct-mapped filter: a word found in it is in the set for certain, the set holding it; one
+ * not found is asked of the set). A rule word comes back as the same object from the word cache,
+ * so a repeat in an ad costs a read here instead of a set look-up (ADR 0117). */
+#define ADDED_BITS 6
+typedef PyObject *AddedFilter[1 << ADDED_BITS];
+
+static inline size_t added_slot(PyObject *word) {
+    return ((uintptr_t)word >> 4) & ((1 << ADDED_BITS) - 1);
+}
+
+PER_KIND int emit(PyObject *word, int32_t flags, PyObject *words, PyObject *rule_words,
+                  long *counts, Marks *marks, PyObject **added) {
     if (push_token(word) < 0) return -1;
     if (marks != NULL && mark(marks, flags < 0 ? 0 : flags) < 0) return -1;
     if (rule_words != NULL && (flags & 1)) {
@@ -212,10 +228,13 @@ static int emit(PyObject *word, int32_t flags, PyObject *words, PyObject *rule_w
             seen = PySet_Contains(words, word);
             if (seen < 0) return -1;
             if (!seen && PySet_Add(rule_words, word) < 0) return -1;
+        } else if (added[added_slot(word)] == word) {
+            seen = 1;
         } else {
             const Py_ssize_t size = PySet_GET_SIZE(rule_words);
             if (PySet_Add(rule_words, word) < 0) return -1;
             seen = PySet_GET_SIZE(rule_words) == size;
+            added[added_slot(word)] = word;
         }
         if (!seen)
             for (int n = 0; n < LANGUAGES; n++)
@@ -233,13 +252,17 @@ PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObj
     int32_t flags = 0;
     Py_ssize_t i = 0;
     Py_ssize_t start = -1; /* start of the word being read, or -1 */
+    Py_uhash_t h = WORD_HASH_START; /* the hash of the word being read, so far */
+    AddedFilter added;
+    memset(added, 0, sizeof(added));
     while (i < n) {
-        const unsigned bits = char_bits(PyUnicode_READ(kind, data, i));
+        const Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        const unsigned bits = char_bits(ch);
         if (bits & 2) {
             if (start >= 0) {
-                PyObject *word = word_at(arg, kind, data, start, i, table, &flags);
+                PyObject *word = word_at(arg, kind, data, start, i, h, table, &flags);
                 if (word == NULL) return -1;
-                int failed = emit(word, flags, words, rule_words, counts, marks) < 0;
+                int failed = emit(word, flags, words, rule_words, counts, marks, added) < 0;
                 Py_DECREF(word);
                 if (failed) return -1;
                 start = -1;
@@ -258,16 +281,18 @@ PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObj
                 j = k + 1;
                 while (j < n && char_bits(PyUnicode_READ(kind, data, j)) & 2) j++;
             }
-            if (emit(slot_num, slot_num_flags, words, rule_words, counts, marks) < 0) return -1;
+            if (emit(slot_num, slot_num_flags, words, rule_words, counts, marks, added) < 0)
+                return -1;
             i = j;
             continue;
         }
         if (bits & 1) {
-            if (start < 0) start = i;
+            if (start < 0) start = i, h = WORD_HASH_START;
+            h = word_hash_step(h, ch);
         } else if (start >= 0) {
-            PyObject *word = word_at(arg, kind, data, start, i, table, &flags);
+            PyObject *word = word_at(arg, kind, data, start, i, h, table, &flags);
             if (word == NULL) return -1;
-            int failed = emit(word, flags, words, rule_words, counts, marks) < 0;
+            int failed = emit(word, flags, words, rule_words, counts, marks, added) < 0;
             Py_DECREF(word);
             if (failed) return -1;
             start = -1;
@@ -275,9 +300,9 @@ PER_KIND int tokenise_kind(PyObject *arg, const int kind, PyObject *table, PyObj
         i++;
     }
     if (start >= 0) {
-        PyObject *word = word_at(arg, kind, data, start, n, table, &flags);
+        PyObject *word = word_at(arg, kind, data, start, n, h, table, &flags);
         if (word == NULL) return -1;
-        int failed = emit(word, flags, words, rule_words, counts, marks) < 0;
+        int failed = emit(word, flags, words, rule_words, counts, marks, added) < 0;
         Py_DECREF(word);
         if (failed) return -1;
     }
@@ -346,6 +371,20 @@ static PyObject *word_tokens(PyObject *module, PyObject *arg) {
  * dict of str to int) has bit 0; and language, the index of the language (bit n + 1 of a value)
  * with the most distinct words in the text, counting only a language with more than one, the
  * first on a tie; -1 when none has more than one. A word absent from the table has value 0. */
+/* The marks' buffer, kept between scan_rules calls (one allocation per worker, not per ad):
+ * taken out while a call uses it, so that a scan inside a scan (through a finaliser that the
+ * collector runs) gets one of its own; given back when no other call kept one meanwhile. */
+static Marks marks_kept;
+
+static void marks_give_back(Marks *marks) {
+    if (marks_kept.data == NULL) {
+        marks_kept = *marks;
+        marks_kept.size = 0;
+    } else {
+        PyMem_Free(marks->data);
+    }
+}
+
 static PyObject *scan(PyObject *const *args, Py_ssize_t nargs, int with_words) {
     if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyDict_CheckExact(args[1])) {
         PyErr_SetString(PyExc_TypeError, "scan_words() takes a str and a dict");
@@ -369,11 +408,15 @@ static PyObject *scan(PyObject *const *args, Py_ssize_t nargs, int with_words) {
     PyObject *words = with_words ? PySet_New(NULL) : NULL;
     PyObject *rule_words = PySet_New(NULL);
     Marks marks = {NULL, 0, 0};
+    if (!with_words) {
+        marks = marks_kept;
+        marks_kept = (Marks){NULL, 0, 0};
+    }
     if ((with_words && words == NULL) || rule_words == NULL ||
         tokenise(arg, table, &tokens, words, rule_words, counts, with_words ? NULL : &marks) < 0) {
         Py_XDECREF(words);
         Py_XDECREF(rule_words);
-        PyMem_Free(marks.data);
+        marks_give_back(&marks);
         return NULL;
     }
     long best = -1, best_score = 1;
@@ -381,7 +424,7 @@ static PyObject *scan(PyObject *const *args, Py_ssize_t nargs, int with_words) {
         if (counts[n] > best_score) best = n, best_score = counts[n];
     if (!with_words) {
         PyObject *marked = PyBytes_FromStringAndSize((const char *)marks.data, marks.size);
-        PyMem_Free(marks.data);
+        marks_give_back(&marks);
         if (marked == NULL) {
             Py_DECREF(tokens);
             Py_DECREF(rule_words);

@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from re import _constants as _sre  # type: ignore[attr-defined]  # the parser, for its tree
 from re import _parser as _sre_parse  # type: ignore[attr-defined]
+from typing import Any
 
 from .extract import SLOT_NUM
 
@@ -256,37 +257,69 @@ except ImportError:  # an install from before the extension (make install builds
     _compiled_mask_words = None  # type: ignore[assignment]
 
 
+# The literal starts kept per search at most: past them, the shorter texts found so far. A
+# longer start finds fewer places where its search is tried and fails, but alternations multiply
+# the starts, and each adds states to the automaton of ADR 0112 (the packaged set: 5,300 states
+# at 64, 9,200 at 128 for 0.2 regular-expression calls an ad fewer; ADR 0117).
+_STARTS_MOST = 64
+
+
 def _literal_starts(regex: re.Pattern[str]) -> tuple[str, ...] | None:
     """Non-empty literal texts one of which every match of ``regex`` starts with, or None when
-    the pattern does not make that certain (flags, classes or repeats before any literal)."""
+    the pattern does not make that certain (flags, classes or repeats before any literal).
+
+    The texts run on through groups, alternations and optional parts whose branches are all
+    literal ("(?:wij|we) zijn met" gives "we zijn met " and "wij zijn met "): the longer a
+    start, the fewer the places where the search is tried and fails (ADR 0117)."""
     parsed = _sre_parse.parse(regex.pattern)
     if parsed.state.flags & ~_sre.SRE_FLAG_UNICODE:
         return None
-    starts = _sequence_starts(list(parsed))
-    if not starts:
+    starts = {text for text, _ in _sequence_starts(list(parsed))}
+    if not starts or "" in starts:
         return None
     # A start that begins with a shorter start adds no position: keep the shortest only.
     return tuple(s for s in sorted(starts) if not any(s != t and s.startswith(t) for t in starts))
 
 
-def _sequence_starts(items: list) -> set[str] | None:
-    """The literal prefixes of a parsed sequence (see ``_literal_starts``); None when a branch
-    may start with something other than a literal."""
-    prefix = ""
+def _sequence_starts(items: list) -> set[tuple[str, bool]]:
+    """The literal texts a match of a parsed sequence begins with, each with whether it is all
+    that the sequence matched on its path (True: what follows the sequence continues it). An
+    empty text that is not all of the match: the sequence may begin with anything."""
+    prefixes = {("", True)}
     for op, value in items:
-        if op is _sre.LITERAL:
-            prefix += chr(value)
-            continue
-        if op is _sre.SUBPATTERN and not value[1] and not value[2]:
-            inner = [_sequence_starts(list(value[3]))]
-        elif op is _sre.BRANCH:
-            inner = [_sequence_starts(list(branch)) for branch in value[1]]
-        else:
+        options = _item_starts(op, value)
+        extended = {(p + t, whole) for p, open_ in prefixes if open_ for t, whole in options}
+        extended |= {(p, False) for p, open_ in prefixes if not open_}
+        if len(extended) > _STARTS_MOST and all(p for p, _ in prefixes):
+            # Too many: the texts so far, which every match begins with too.
+            return {(p, False) for p, _ in prefixes}
+        prefixes = extended
+        if not any(open_ for _, open_ in prefixes):
             break
-        if any(options is None for options in inner):
-            break
-        return {prefix + option for options in inner for option in options or ()}
-    return {prefix} if prefix else None
+    return prefixes
+
+
+def _item_starts(op: object, value: Any) -> set[tuple[str, bool]]:
+    """``_sequence_starts`` of one parsed item: a literal character, a set of literal characters,
+    a group without flags, an alternation, an optional part ("?") or the first of a repeat;
+    anything else may begin with anything."""
+    if op is _sre.LITERAL:
+        return {(chr(value), True)}
+    if op is _sre.SUBPATTERN and not value[1] and not value[2]:
+        return _sequence_starts(list(value[3]))
+    if op is _sre.BRANCH:
+        return set().union(*(_sequence_starts(list(branch)) for branch in value[1]))
+    if op is _sre.IN and all(item_op is _sre.LITERAL for item_op, _ in value):
+        # A set of characters ("x|y" is parsed as one).
+        return {(chr(character), True) for _, character in value}
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+        low, high, repeated = value
+        if low == 0 and high == 1:
+            return _sequence_starts(list(repeated)) | {("", True)}
+        if low >= 1:
+            # A first repetition, then who knows how many more.
+            return {(text, False) for text, _ in _sequence_starts(list(repeated))}
+    return {("", False)}
 
 
 def _unanchored(pattern: str) -> str:

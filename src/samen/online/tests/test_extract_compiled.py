@@ -71,8 +71,23 @@ def test_literal_starts_are_where_every_match_begins():
         "only",
     )
     # Nothing certain before a class, a repeat or a flag: the text is searched instead.
-    for pattern in (r"(?P<a>\d+ days)", r"(?P<a>x?we)", r"(?i)(?P<a>we)", r"(?P<a>we)|[ab]c"):
+    for pattern in (r"(?P<a>\d+ days)", r"(?P<a>x*we)", r"(?i)(?P<a>we)", r"(?P<a>we)|[a-c]c"):
         assert _literal_starts(re.compile(pattern)) is None
+    # ADR 0117: the starts run on through groups, alternations and optional parts that are all
+    # literal, and stop at the first part that is not (a class, a repeat, a boundary).
+    assert _literal_starts(re.compile(r"(?P<a>x?we)")) == ("we", "xwe")
+    assert _literal_starts(re.compile(r"(?P<a>we)|[ab]c")) == ("ac", "bc", "we")
+    assert _literal_starts(re.compile(r"(?P<a>on (?:a )?tour\b)")) == ("on a tour", "on tour")
+    assert _literal_starts(re.compile(r"(?P<a>(?:wij|we) zijn (?:\d|twee) dames)")) == (
+        "we zijn ",
+        "wij zijn ",
+    )
+    assert _literal_starts(re.compile(r"(?P<a>(?:ab|a)(?:c|\w)d)")) == ("a",)
+    assert _literal_starts(re.compile(r"(?P<a>ab+c)")) == ("ab",)
+    assert _literal_starts(re.compile(r"(?P<a>a(?:bc){2,}d)")) == ("abc",)
+    # Past _STARTS_MOST texts, the shorter ones found so far.
+    many = "|".join(f"w{n:03d}" for n in range(80))
+    assert _literal_starts(re.compile(f"(?P<a>(?:x|y) (?:{many}))")) == ("x w0", "y w0")
 
 
 _INDICATOR_WORDS = [*sorted(load_indicators().triggers), "24/7", "24h", "3", "days", "girls"]
