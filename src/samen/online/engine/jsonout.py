@@ -169,7 +169,7 @@ class _Writer:
         markers.discard(marker)
 
 
-def dump_indented(value: Any, handle: IO[str]) -> None:
+def dump_indented(value: Any, handle: IO[str] | _Text) -> None:
     """Write ``value`` as ``json.dump(value, handle, ensure_ascii=False, indent=1)`` does."""
     if _indent_json is not None:
         _dump_compiled(value, handle)
@@ -195,13 +195,7 @@ class _Utf8File:
 def dump_indented_utf8(value: Any, handle: IO[bytes]) -> None:
     """``dump_indented`` into a binary file: the bytes a text file opened with ``encoding="utf-8"``
     (and line breaks not translated, as on POSIX) holds after ``dump_indented``."""
-    out = _Utf8File(handle)
-    if _indent_json is not None:
-        _dump_compiled(value, out)
-        return
-    writer = _Writer(out)
-    writer.value(value, 0, set())
-    writer.flush()
+    dump_indented(value, _Utf8File(handle))
 
 
 def _write_spooled(value: Any, handle: _Text) -> None:

@@ -36,14 +36,13 @@ from .analysis import (
     LabelFreeFacts,
     analyse,
     build_leads,
-    can_fork,
     cluster_name,
     label_free_facts,
     lead_clusters,
 )
 from .cluster import Clustering, cluster, lsh_params, shingles_in_memory
 from .extract import SLOT_TOKENS, extract
-from .forked import ForkedChild
+from .forked import ForkedChild, can_fork
 from .index import Index
 from .indicators import IndicatorSet, load_indicators
 from .jsonout import dump_indented, dump_indented_utf8
