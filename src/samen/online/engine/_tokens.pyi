@@ -4,6 +4,9 @@ def word_tokens(lowered: str, /) -> tuple[list[str], set[str]]: ...
 def scan_rules(
     lowered: str, table: dict[str, int], /
 ) -> tuple[list[str], set[str], int, bytes]: ...
+def scan_groups(
+    lowered: str, table: dict[str, int], /
+) -> tuple[list[str], set[str], int, bytes, int, int]: ...
 def weighted_common(
     shingles: Any,
     weights: Any,
