@@ -1054,9 +1054,7 @@ def worker_extract(
         if image_hash:
             add(f"img:{image_hash.lower()}")
     # ``groups`` answers the questions about ``rule_words`` below (``_WORD_GROUPS``).
-    tokens, rule_words, language, marks, groups, digit_words = _compiled_scan_groups(
-        lowered, table
-    )
+    tokens, rule_words, language, marks, groups, digit_words = _compiled_scan_groups(lowered, table)
     # _find_contacts (the text's urls, which it also collects, are not shipped).
     gates = _PHONE if groups & _NUM_GROUP else 0
     if groups & _HANDLE_LABEL_GROUP:

@@ -92,7 +92,7 @@ def test_scan_groups_on_tables_of_any_values():
             for word in rng.sample(sorted(TABLE), 400)
         }
         table[extract_module.SLOT_NUM] = rng.randrange(2**31)
-        for text in TEXTS[round_ :: 20]:
+        for text in TEXTS[round_::20]:
             assert _tokens.scan_groups(text, table) == _expected(text, table)
 
 
