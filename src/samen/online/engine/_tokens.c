@@ -3194,6 +3194,50 @@ static PyObject *lower(PyObject *module, PyObject *text) {
     return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, lower_buffer, length);
 }
 
+/* age_after_name(text, name) -> int
+ *
+ * What extract's definition reads after an ad's first name (_age_after_name_py): at =
+ * text.find(name), then _AGE_AFTER_NAME_RE, \s*(?:[,(\-]|\s)\s*(?P<age>[1-6]\d)(?!\d), matched at
+ * at + len(name), its age as int; -1 when the name is not in the text or nothing matches. The
+ * pattern decides in one forward pass: after the run of whitespace that starts there (ending at
+ * j), a "," "(" or "-" at j must be followed by more whitespace and the age; any other character
+ * at j needs the run to be non-empty (its last space is the \s) and the age at j; no shorter
+ * run can do better, for a space is neither a digit nor one of the three. Classes are sre's for
+ * a str pattern: \s Py_UNICODE_ISSPACE, \d Py_UNICODE_ISDECIMAL; int() of the two digits is
+ * their decimal values (the second may be another script's digit). */
+static PyObject *age_after_name(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyUnicode_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "age_after_name() takes two str");
+        return NULL;
+    }
+    PyObject *text = args[0], *name = args[1];
+    if (PyUnicode_READY(text) < 0 || PyUnicode_READY(name) < 0) return NULL;
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    const Py_ssize_t at = PyUnicode_Find(text, name, 0, n, 1);
+    if (at == -2) return NULL;
+    if (at < 0) return PyLong_FromLong(-1);
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const Py_ssize_t from = at + PyUnicode_GET_LENGTH(name);
+    Py_ssize_t j = from, m;
+    while (j < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, j))) j++;
+    const Py_UCS4 c = j < n ? PyUnicode_READ(kind, data, j) : 0;
+    if (j < n && (c == ',' || c == '(' || c == '-')) {
+        m = j + 1;
+        while (m < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, m))) m++;
+    } else if (j > from) {
+        m = j;
+    } else {
+        return PyLong_FromLong(-1);
+    }
+    if (m + 1 >= n) return PyLong_FromLong(-1);
+    const Py_UCS4 tens = PyUnicode_READ(kind, data, m), ones = PyUnicode_READ(kind, data, m + 1);
+    if (tens < '1' || tens > '6' || !Py_UNICODE_ISDECIMAL(ones)) return PyLong_FromLong(-1);
+    if (m + 2 < n && Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, m + 2)))
+        return PyLong_FromLong(-1);
+    return PyLong_FromLong((long)(tens - '0') * 10 + Py_UNICODE_TODECIMAL(ones));
+}
+
 static PyMethodDef methods[] = {
     {"word_tokens", word_tokens, METH_O,
      "(tokens, set of tokens) of a lower-cased text, digit runs as the number slot."},
@@ -3230,6 +3274,8 @@ static PyMethodDef methods[] = {
      "The persona (name, age) a title advertises, or None: extract._title_names."},
     {"mobile_key", mobile_key, METH_O,
      "The phone key of a Dutch mobile number as written, or None: ask normalise_phone."},
+    {"age_after_name", (PyCFunction)(void (*)(void))age_after_name, METH_FASTCALL,
+     "The age right after the name's first place in the text, or -1: extract's definition."},
     {"scan_groups", (PyCFunction)(void (*)(void))scan_groups, METH_FASTCALL,
      "scan_rules, with the rule words' table values OR-ed and the count of bit 10's words."},
     {NULL, NULL, 0, NULL},

@@ -18,6 +18,7 @@ import phonenumbers
 try:
     # The name, not the package: a compiled module is no .py file, so an import-graph tool
     # would read `from . import _tokens` as importing the package (a cycle that is not there).
+    from ._tokens import age_after_name as _compiled_age_after_name
     from ._tokens import age_search as _compiled_age_search
     from ._tokens import capitalised_after as _compiled_capitalised_after
     from ._tokens import contact_matches as _compiled_contact_matches
@@ -45,6 +46,7 @@ except ImportError:  # an install from before the extension (make install builds
     _compiled_lower = None  # type: ignore[assignment]
     _compiled_mobile_key = None  # type: ignore[assignment]
     _compiled_scan_groups = None  # type: ignore[assignment]
+    _compiled_age_after_name = None  # type: ignore[assignment]
     _compiled_scan_words = None  # type: ignore[assignment]
     _compiled_scan_rules = None  # type: ignore[assignment]
 
@@ -181,6 +183,20 @@ _AFTER_NAME_RE = re.compile(
 # The greeting pattern needs one of these as a whole lower-case word: it is run only then.
 _GREETING_AFTER_NAME = frozenset(LEXICON.get("greeting_after_name", ["here"]))
 _AGE_AFTER_NAME_RE = re.compile(r"\s*(?:[,(\-]|\s)\s*(?P<age>[1-6]\d)(?!\d)")
+
+
+def _age_after_name_py(text: str, name: str) -> int:
+    """The age right after the first place of ``name`` in ``text`` ("ik ben Anna, 21"), or -1:
+    what ``_extract`` reads; the definition of the compiled ``_tokens.age_after_name``, which
+    ``worker_extract`` calls (a test compares them)."""
+    at = text.find(name)
+    if at >= 0:
+        after = _AGE_AFTER_NAME_RE.match(text, at + len(name))
+        if after:
+            return int(after.group("age"))
+    return -1
+
+
 _NAME_TRIGGER_LAST = frozenset(t[-1] for t in _NAME_TRIGGERS)
 
 _CITY_CANONICAL: dict[str, str] = {}
@@ -1098,11 +1114,8 @@ def worker_extract(
     else:
         cities = _compiled_slot_rules(original, tokens, names, _SLOT_TABLES, marks)
     if age < 0 and names:
-        at = text.find(names[0])
-        if at >= 0:
-            after = _AGE_AFTER_NAME_RE.match(text, at + len(names[0]))
-            if after:
-                age = int(after.group("age"))
+        # _age_after_name_py in one compiled call.
+        age = _compiled_age_after_name(text, names[0])
     if age < 0 and groups & _AGE_GROUP:
         age = _age(lowered)
     price = _compiled_price_search(lowered)
