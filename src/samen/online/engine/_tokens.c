@@ -446,7 +446,8 @@ static PyObject *scan(PyObject *const *args, Py_ssize_t nargs, int with_words) {
         PyObject *language = PyLong_FromLong(best), *result = PyTuple_New(groups ? 6 : 4);
         PyObject *group_bits = groups ? PyLong_FromLong(counts[LANGUAGES]) : NULL;
         PyObject *counted = groups ? PyLong_FromLong(counts[LANGUAGES + 1]) : NULL;
-        if (language == NULL || result == NULL || (groups && (group_bits == NULL || counted == NULL))) {
+        if (language == NULL || result == NULL ||
+            (groups && (group_bits == NULL || counted == NULL))) {
             Py_XDECREF(language);
             Py_XDECREF(result);
             Py_XDECREF(group_bits);
