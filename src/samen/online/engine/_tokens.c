@@ -157,6 +157,8 @@ static inline unsigned char_bits(Py_UCS4 ch) {
 
 /* The languages a rule table's value can name (bits 1..LANGUAGES of it). */
 #define LANGUAGES 6
+/* The bit of a table value whose distinct rule words scan_groups counts (extract's digit words). */
+#define COUNTED_GROUP (1 << 10)
 
 /* One token of the ad: appended to tokens and added to words; with a rule table, a token whose
  * value has bit 0 (a rule word) and that is not in words yet goes to rule_words, and each
@@ -236,9 +238,14 @@ PER_KIND int emit(PyObject *word, int32_t flags, PyObject *words, PyObject *rule
             seen = PySet_GET_SIZE(rule_words) == size;
             added[added_slot(word)] = word;
         }
-        if (!seen)
+        if (!seen) {
             for (int n = 0; n < LANGUAGES; n++)
                 if (flags & (2 << n)) counts[n]++;
+            /* scan_groups: the values of the distinct rule words OR-ed, and how many carry
+             * COUNTED_GROUP. */
+            counts[LANGUAGES] |= flags;
+            if (flags & COUNTED_GROUP) counts[LANGUAGES + 1]++;
+        }
     }
     return words != NULL ? PySet_Add(words, word) : 0;
 }
@@ -385,6 +392,8 @@ static void marks_give_back(Marks *marks) {
     }
 }
 
+/* with_words: 1 for scan_words, 0 for scan_rules, 2 for scan_groups (scan_rules' tuple and
+ * two ints more). */
 static PyObject *scan(PyObject *const *args, Py_ssize_t nargs, int with_words) {
     if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyDict_CheckExact(args[1])) {
         PyErr_SetString(PyExc_TypeError, "scan_words() takes a str and a dict");
@@ -403,7 +412,10 @@ static PyObject *scan(PyObject *const *args, Py_ssize_t nargs, int with_words) {
             return NULL;
         }
     }
-    long counts[LANGUAGES] = {0};
+    const int groups = with_words == 2;
+    if (groups) with_words = 0;
+    /* Per language its distinct stopwords, then the groups and the counted words (emit). */
+    long counts[LANGUAGES + 2] = {0};
     PyObject *tokens = NULL;
     PyObject *words = with_words ? PySet_New(NULL) : NULL;
     PyObject *rule_words = PySet_New(NULL);
@@ -431,10 +443,15 @@ static PyObject *scan(PyObject *const *args, Py_ssize_t nargs, int with_words) {
             return NULL;
         }
         /* The tuple filled directly: Py_BuildValue parses its format on every call. */
-        PyObject *language = PyLong_FromLong(best), *result = PyTuple_New(4);
-        if (language == NULL || result == NULL) {
+        PyObject *language = PyLong_FromLong(best), *result = PyTuple_New(groups ? 6 : 4);
+        PyObject *group_bits = groups ? PyLong_FromLong(counts[LANGUAGES]) : NULL;
+        PyObject *counted = groups ? PyLong_FromLong(counts[LANGUAGES + 1]) : NULL;
+        if (language == NULL || result == NULL ||
+            (groups && (group_bits == NULL || counted == NULL))) {
             Py_XDECREF(language);
             Py_XDECREF(result);
+            Py_XDECREF(group_bits);
+            Py_XDECREF(counted);
             Py_DECREF(tokens);
             Py_DECREF(rule_words);
             Py_DECREF(marked);
@@ -444,6 +461,10 @@ static PyObject *scan(PyObject *const *args, Py_ssize_t nargs, int with_words) {
         PyTuple_SET_ITEM(result, 1, rule_words);
         PyTuple_SET_ITEM(result, 2, language);
         PyTuple_SET_ITEM(result, 3, marked);
+        if (groups) {
+            PyTuple_SET_ITEM(result, 4, group_bits);
+            PyTuple_SET_ITEM(result, 5, counted);
+        }
         return result;
     }
     return Py_BuildValue("(NNNl)", tokens, words, rule_words, best);
@@ -462,6 +483,16 @@ static PyObject *scan_words(PyObject *module, PyObject *const *args, Py_ssize_t 
  * "in city_first" and "in trigger_last"). */
 static PyObject *scan_rules(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     return scan(args, nargs, 0);
+}
+
+/* scan_groups(lowered, table) -> (tokens, rule_words, language, marks, groups, counted)
+ *
+ * scan_rules, and what the worker asks of rule_words next without a set operation each
+ * (ADR 0122): groups, the table values of the distinct rule words OR-ed together (a bit of a
+ * group of words is set exactly when rule_words holds a word whose value has it), and counted,
+ * how many distinct rule words have bit 10 (COUNTED_GROUP) in their value. */
+static PyObject *scan_groups(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    return scan(args, nargs, 2);
 }
 
 /* weighted_common(shingles, weights, stride, left_first, left_length, right_first, right_length,
@@ -3164,6 +3195,50 @@ static PyObject *lower(PyObject *module, PyObject *text) {
     return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, lower_buffer, length);
 }
 
+/* age_after_name(text, name) -> int
+ *
+ * What extract's definition reads after an ad's first name (_age_after_name_py): at =
+ * text.find(name), then _AGE_AFTER_NAME_RE, \s*(?:[,(\-]|\s)\s*(?P<age>[1-6]\d)(?!\d), matched at
+ * at + len(name), its age as int; -1 when the name is not in the text or nothing matches. The
+ * pattern decides in one forward pass: after the run of whitespace that starts there (ending at
+ * j), a "," "(" or "-" at j must be followed by more whitespace and the age; any other character
+ * at j needs the run to be non-empty (its last space is the \s) and the age at j; no shorter
+ * run can do better, for a space is neither a digit nor one of the three. Classes are sre's for
+ * a str pattern: \s Py_UNICODE_ISSPACE, \d Py_UNICODE_ISDECIMAL; int() of the two digits is
+ * their decimal values (the second may be another script's digit). */
+static PyObject *age_after_name(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyUnicode_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "age_after_name() takes two str");
+        return NULL;
+    }
+    PyObject *text = args[0], *name = args[1];
+    if (PyUnicode_READY(text) < 0 || PyUnicode_READY(name) < 0) return NULL;
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    const Py_ssize_t at = PyUnicode_Find(text, name, 0, n, 1);
+    if (at == -2) return NULL;
+    if (at < 0) return PyLong_FromLong(-1);
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const Py_ssize_t from = at + PyUnicode_GET_LENGTH(name);
+    Py_ssize_t j = from, m;
+    while (j < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, j))) j++;
+    const Py_UCS4 c = j < n ? PyUnicode_READ(kind, data, j) : 0;
+    if (j < n && (c == ',' || c == '(' || c == '-')) {
+        m = j + 1;
+        while (m < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, m))) m++;
+    } else if (j > from) {
+        m = j;
+    } else {
+        return PyLong_FromLong(-1);
+    }
+    if (m + 1 >= n) return PyLong_FromLong(-1);
+    const Py_UCS4 tens = PyUnicode_READ(kind, data, m), ones = PyUnicode_READ(kind, data, m + 1);
+    if (tens < '1' || tens > '6' || !Py_UNICODE_ISDECIMAL(ones)) return PyLong_FromLong(-1);
+    if (m + 2 < n && Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, m + 2)))
+        return PyLong_FromLong(-1);
+    return PyLong_FromLong((long)(tens - '0') * 10 + Py_UNICODE_TODECIMAL(ones));
+}
+
 static PyMethodDef methods[] = {
     {"word_tokens", word_tokens, METH_O,
      "(tokens, set of tokens) of a lower-cased text, digit runs as the number slot."},
@@ -3200,6 +3275,10 @@ static PyMethodDef methods[] = {
      "The persona (name, age) a title advertises, or None: extract._title_names."},
     {"mobile_key", mobile_key, METH_O,
      "The phone key of a Dutch mobile number as written, or None: ask normalise_phone."},
+    {"age_after_name", (PyCFunction)(void (*)(void))age_after_name, METH_FASTCALL,
+     "The age right after the name's first place in the text, or -1: extract's definition."},
+    {"scan_groups", (PyCFunction)(void (*)(void))scan_groups, METH_FASTCALL,
+     "scan_rules, with the rule words' table values OR-ed and the count of bit 10's words."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -18,6 +18,7 @@ import phonenumbers
 try:
     # The name, not the package: a compiled module is no .py file, so an import-graph tool
     # would read `from . import _tokens` as importing the package (a cycle that is not there).
+    from ._tokens import age_after_name as _compiled_age_after_name
     from ._tokens import age_search as _compiled_age_search
     from ._tokens import capitalised_after as _compiled_capitalised_after
     from ._tokens import contact_matches as _compiled_contact_matches
@@ -26,6 +27,7 @@ try:
     from ._tokens import mobile_key as _compiled_mobile_key
     from ._tokens import price_in as _compiled_price_in
     from ._tokens import price_search as _compiled_price_search
+    from ._tokens import scan_groups as _compiled_scan_groups
     from ._tokens import scan_rules as _compiled_scan_rules
     from ._tokens import scan_words as _compiled_scan_words
     from ._tokens import slot_rules as _compiled_slot_rules
@@ -43,6 +45,8 @@ except ImportError:  # an install from before the extension (make install builds
     _compiled_indices_in = None  # type: ignore[assignment]
     _compiled_lower = None  # type: ignore[assignment]
     _compiled_mobile_key = None  # type: ignore[assignment]
+    _compiled_scan_groups = None  # type: ignore[assignment]
+    _compiled_age_after_name = None  # type: ignore[assignment]
     _compiled_scan_words = None  # type: ignore[assignment]
     _compiled_scan_rules = None  # type: ignore[assignment]
 
@@ -179,6 +183,20 @@ _AFTER_NAME_RE = re.compile(
 # The greeting pattern needs one of these as a whole lower-case word: it is run only then.
 _GREETING_AFTER_NAME = frozenset(LEXICON.get("greeting_after_name", ["here"]))
 _AGE_AFTER_NAME_RE = re.compile(r"\s*(?:[,(\-]|\s)\s*(?P<age>[1-6]\d)(?!\d)")
+
+
+def _age_after_name_py(text: str, name: str) -> int:
+    """The age right after the first place of ``name`` in ``text`` ("ik ben Anna, 21"), or -1:
+    what ``_extract`` reads; the definition of the compiled ``_tokens.age_after_name``, which
+    ``worker_extract`` calls (a test compares them)."""
+    at = text.find(name)
+    if at >= 0:
+        after = _AGE_AFTER_NAME_RE.match(text, at + len(name))
+        if after:
+            return int(after.group("age"))
+    return -1
+
+
 _NAME_TRIGGER_LAST = frozenset(t[-1] for t in _NAME_TRIGGERS)
 
 _CITY_CANONICAL: dict[str, str] = {}
@@ -879,6 +897,27 @@ assert _CITY_FIRST_WORDS | _NAME_TRIGGER_LAST <= _RULE_WORDS
 # The slot tokens the rules write are neither (a mark of a replaced token is cleared).
 assert not {SLOT_CITY, SLOT_NAME} & (_CITY_FIRST_WORDS | _NAME_TRIGGER_LAST)
 
+# Bits of the groups of words whose presence among an ad's rule words ``worker_extract`` asks
+# about (ADR 0122): a group's bit is in the value of each of its words that is a rule word (bit
+# 0), so ``_tokens.scan_groups``' OR of the distinct rule words' values has it exactly when
+# ``rule_words.isdisjoint(group)`` is false, and its count of the digit group's words is
+# ``len(rule_words & _DIGIT_WORD_SET)``. A word of a group that is not a rule word never is
+# among the rule words, so it needs no bit. (_tokens' COUNTED_GROUP is _DIGIT_GROUP.)
+_DIGIT_GROUP = 1 << 10
+_NUM_GROUP = 1 << 11
+_HANDLE_LABEL_GROUP = 1 << 12
+_SIX_GROUP = 1 << 13
+_GREETING_GROUP = 1 << 14
+_AGE_GROUP = 1 << 15
+_WORD_GROUPS = (
+    (_DIGIT_GROUP, _DIGIT_WORD_SET),
+    (_NUM_GROUP, frozenset({SLOT_NUM})),
+    (_HANDLE_LABEL_GROUP, _HANDLE_LABEL_WORDS),
+    (_SIX_GROUP, _SIX_WORDS),
+    (_GREETING_GROUP, _GREETING_AFTER_NAME),
+    (_AGE_GROUP, _AGE_UNIT_WORDS | _AGE_LABEL_WORDS),
+)
+
 
 def scan_table(extra_words: frozenset[str]) -> dict[str, int]:
     """The word table of ``_tokens.scan_rules`` for ``extract_with``: ``_WORD_TABLE`` with
@@ -891,6 +930,10 @@ def scan_table(extra_words: frozenset[str]) -> dict[str, int]:
         table[word] |= _CITY_FIRST_MARK
     for word in _NAME_TRIGGER_LAST:
         table[word] |= _TRIGGER_LAST_MARK
+    for bit, group in _WORD_GROUPS:
+        for word in group:
+            if table.get(word, 0) & 1:
+                table[word] |= bit
     return table
 
 
@@ -1004,7 +1047,8 @@ def worker_extract(
 
     ``_find_contacts``, ``_word_gates`` and ``_slot_tokens`` are written out here, on plain
     lists instead of a findings object: a Python call and an object less each, for every ad
-    (the spelled-out numbers, rare, still get one)."""
+    (the spelled-out numbers, rare, still get one). ``table`` is a ``scan_table``: its words'
+    group bits (``_WORD_GROUPS``) stand for the set operations on the rule words."""
     contacts: list[str] = []
     add = contacts.append
     original = f"{title}\n{text}"
@@ -1025,10 +1069,11 @@ def worker_extract(
     for image_hash in image_hashes:  # a loop, not a generator: no frame of its own
         if image_hash:
             add(f"img:{image_hash.lower()}")
-    tokens, rule_words, language, marks = _compiled_scan_rules(lowered, table)
+    # ``groups`` answers the questions about ``rule_words`` below (``_WORD_GROUPS``).
+    tokens, rule_words, language, marks, groups, digit_words = _compiled_scan_groups(lowered, table)
     # _find_contacts (the text's urls, which it also collects, are not shipped).
-    gates = _PHONE if SLOT_NUM in rule_words else 0
-    if not rule_words.isdisjoint(_HANDLE_LABEL_WORDS):
+    gates = _PHONE if groups & _NUM_GROUP else 0
+    if groups & _HANDLE_LABEL_GROUP:
         gates |= _LABEL
     for match in _contact_matches(lowered, gates):
         kind = match[0]
@@ -1044,7 +1089,7 @@ def worker_extract(
                 add(f"tel:{whatsapp}")
         elif kind == 4:
             add(f"email:{match[1]}@{match[2]}.{match[3]}")
-    if not rule_words.isdisjoint(_SIX_WORDS) and "0" in lowered:
+    if groups & _SIX_GROUP and "0" in lowered:
         for m in _SPELLED_SIX_RE.finditer(lowered, lowered.index("0")):
             spelled = normalise_phone("06" + m.group("rest"))
             if spelled:
@@ -1055,13 +1100,13 @@ def worker_extract(
     if persona:
         names.append(persona[0])
         age = persona[1]
-    if text and not rule_words.isdisjoint(_GREETING_AFTER_NAME):
+    if text and groups & _GREETING_GROUP:
         greeting = _AFTER_NAME_RE.search(text, 0, 300)
         name = greeting.group("name") if greeting else ""
         if name and name not in _NOT_NAMES and name not in names:
             names.append(name)
     # _slot_tokens: the scanner's marks hold while the tokens are unchanged.
-    if len(rule_words & _DIGIT_WORD_SET) >= 3:
+    if digit_words >= 3:
         found = _WorkerFound()
         found.contacts = contacts
         tokens = _spelled_numbers(tokens, found)
@@ -1069,14 +1114,9 @@ def worker_extract(
     else:
         cities = _compiled_slot_rules(original, tokens, names, _SLOT_TABLES, marks)
     if age < 0 and names:
-        at = text.find(names[0])
-        if at >= 0:
-            after = _AGE_AFTER_NAME_RE.match(text, at + len(names[0]))
-            if after:
-                age = int(after.group("age"))
-    if age < 0 and not (
-        rule_words.isdisjoint(_AGE_UNIT_WORDS) and rule_words.isdisjoint(_AGE_LABEL_WORDS)
-    ):
+        # _age_after_name_py in one compiled call.
+        age = _compiled_age_after_name(text, names[0])
+    if age < 0 and groups & _AGE_GROUP:
         age = _age(lowered)
     price = _compiled_price_search(lowered)
     if len(contacts) > 1:
