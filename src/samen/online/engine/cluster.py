@@ -39,11 +39,12 @@ try:
     from ._clusterc import codes_has as _codes_has
     from ._clusterc import codes_keep as _codes_keep
     from ._clusterc import fold_bands as _fold_bands
+    from ._clusterc import join_labels as _join_labels
     from ._clusterc import similar_pairs as _similar_pairs
     from ._clusterc import weighted_at_least as _weighted_at_least
 except ImportError:  # as above: the numpy definitions below give the same edges
     _band_pairs = _codes_add = _codes_has = _fold_bands = _weighted_at_least = None  # type: ignore[assignment]
-    _similar_pairs = _band_codes = _codes_keep = None  # type: ignore[assignment]
+    _similar_pairs = _band_codes = _codes_keep = _join_labels = None  # type: ignore[assignment]
 
 # Odd 64-bit multipliers to fold one band's rows into one key; collisions are vanishingly rare and
 # are caught anyway by the verification step.
@@ -812,11 +813,32 @@ def _verify_band(
             # as the components of all edges, without going over the earlier edges again.
             # Over the labels in use (numbered by first ad, 0 .. k - 1), not over every ad:
             # the same numbers, as the spilled loop finds them (ADR 0081, 0114).
-            k = int(labels.max()) + 1
-            labels = components(k, labels[left[similar]], labels[right[similar]])[labels]
+            labels = _join(labels, left[similar], right[similar])
         if remembered is not None:
             rejected = remembered()
     return labels, rejected, verified
+
+
+def _join(labels: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``components(k, labels[left], labels[right])[labels]``, k the number of labels (numbered
+    by first ad, 0 .. k - 1): the labels joined along new edges. Compiled, in one call that
+    releases the GIL (ADR 0123): a union-find over the k labels and one gather, where
+    ``components`` makes several passes of numpy gathers over all k labels and the gather
+    through them is one more; the same numbers, in 32 bits as ``components`` gives them."""
+    k = int(labels.max()) + 1
+    n = len(labels)
+    if _join_labels is None or n >= 2**31:
+        joined: np.ndarray = components(k, labels[left], labels[right])[labels]
+        return joined
+    out = np.empty(n, dtype=np.int32)
+    _join_labels(
+        np.ascontiguousarray(labels),
+        k,
+        np.ascontiguousarray(left, dtype=np.int64),
+        np.ascontiguousarray(right, dtype=np.int64),
+        out,
+    )
+    return out
 
 
 def _apart_now(codes: np.ndarray, labels: np.ndarray, pool: Pool) -> np.ndarray:
