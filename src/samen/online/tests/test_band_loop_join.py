@@ -139,3 +139,83 @@ def test_the_weighing_read_and_totals_in_parts_give_the_same_runs(scanned, monke
         (whole.totals, parted.totals),
     ):
         assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+def _impute_ages_by_lexsort(names: np.ndarray, ages: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """``_impute_ages`` as it was before ADR 0123: two lexsorts."""
+    ages = ages.astype(np.int64)
+    known = (names > 0) & (ages >= 0)
+    if not known.any():
+        return ages
+    slot = groups[known].astype(np.int64) << 32 | names[known]
+    stated = ages[known]
+    by = np.lexsort((stated, slot))
+    slot, stated = slot[by], stated[by]
+    new = np.r_[True, (slot[1:] != slot[:-1]) | (stated[1:] != stated[:-1])]
+    heads = np.flatnonzero(new)
+    counts = np.diff(np.append(heads, len(slot)))
+    slot, stated = slot[heads], stated[heads]
+    order = np.lexsort((-counts, slot))
+    slots, best = slot[order], stated[order]
+    first = np.r_[True, slots[1:] != slots[:-1]]
+    slots, best = slots[first], best[first]
+    missing = np.flatnonzero((names > 0) & (ages < 0))
+    wanted = groups[missing].astype(np.int64) << 32 | names[missing]
+    at = np.minimum(np.searchsorted(slots, wanted), len(slots) - 1)
+    hit = slots[at] == wanted
+    ages[missing[hit]] = best[at[hit]]
+    return ages
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_ages_are_imputed_as_by_the_two_lexsorts(seed):
+    """The most frequent age of a (group, name), the youngest of equally frequent ones, found by
+    one sort of one key and a pass over the runs: the ages the two lexsorts gave, on names,
+    ages and groups drawn small (many ties of counts) and wide (names of 31 bits: the group,
+    name and age do not fit one key, and lexsort is used)."""
+    rng = np.random.default_rng(seed)
+    for ads in (1, 40, 5000):
+        names = rng.integers(0, 30, ads).astype(np.int32)
+        if seed % 3 == 2:
+            names = rng.integers(0, 2**31 - 1, ads).astype(np.int32)
+            names[: ads // 2] = names[ads // 2 : ads // 2 * 2]  # repeated names all the same
+        ages = rng.integers(-1, 4 if seed % 2 else 120, ads).astype(np.int16)
+        groups = rng.integers(0, max(1, ads // 8 if seed % 3 != 2 else 4), ads).astype(np.int32)
+        got = cluster_module._impute_ages(names, ages, groups)
+        expected = _impute_ages_by_lexsort(names, ages, groups)
+        assert got.dtype == expected.dtype and got.tolist() == expected.tolist()
+        assert ads < 5000 or np.count_nonzero(got != ages) > 0
+
+
+def test_slot_and_age_order_is_lexsorts():
+    rng = np.random.default_rng(3)
+    slot = rng.integers(0, 50, 2000).astype(np.int64) << 32 | rng.integers(1, 9, 2000)
+    age = rng.integers(0, 70, 2000).astype(np.int64)
+    got_slot, got_age = cluster_module._by_slot_and_age(slot.copy(), age.copy())
+    by = np.lexsort((age, slot))
+    assert got_slot.tolist() == slot[by].tolist() and got_age.tolist() == age[by].tolist()
+    assert got_age.dtype == age.dtype
+
+
+@pytest.mark.parametrize("ahead", [1, 2, 3, 40])
+def test_bands_made_further_ahead_give_the_same_edges(scanned, monkeypatch, ahead):
+    """The ahead thread makes the codes of bands one, two, three or all bands ahead, each apart
+    in the labels of the moment it is asked (older the further ahead): the same edges in the
+    same order, the same last labels and the same pairs verified as the loop on one thread,
+    which makes each band's codes in the labels of its own turn."""
+    with Pool(1) as pool:
+        serial = _band_loop(scanned.index, pool)
+    monkeypatch.setattr(cluster_module, "AHEAD", ahead)
+    made: list[int] = []
+    codes = cluster_module._band_apart_codes
+
+    def counted(keys, usable, labels):
+        out = codes(keys, usable, labels)
+        made.append(sum(len(c) for c in out))
+        return out
+
+    monkeypatch.setattr(cluster_module, "_band_apart_codes", counted)
+    with Pool(2) as pool:
+        assert _band_loop(scanned.index, pool) == serial
+    bands, _ = cluster_module.lsh_params(ScanConfig().candidate_threshold, scanned.index.num_perm)
+    assert len(made) == bands
