@@ -21,6 +21,8 @@
  *                                   a set of positive int64 codes in an open-addressing table;
  *   codes_keep(table, codes, labels, out)
  *                                   codes whose ads are apart in labels and not in the table;
+ *   join_labels(labels, k, left, right, out)
+ *                                   components(k, labels[left], labels[right])[labels];
  *   fold_bands(block, width, fold, out)
  *                                   every LSH band's key of a block of signature rows;
  *   indent_json(compact, level)     compact JSON laid out as json.dumps(indent=1) does;
@@ -1343,6 +1345,117 @@ static PyObject *intern_rehash(PyObject *module, PyObject *const *args, Py_ssize
     Py_RETURN_NONE;
 }
 
+/* ---- join_labels ------------------------------------------------------------------------ */
+
+/* join_labels(labels, k, left, right, out) -> the number of labels after the join.
+ *
+ * The band loop's join of its new edges (cluster._verify_band): labels (int32 or int64, one a
+ * ad) number the components found so far 0 .. k - 1 by their first ad; left, right (int64) are
+ * the ads of the new edges; out (int32, as long as labels) gets
+ * components(k, labels[left], labels[right])[labels]: the components of the labels joined
+ * along the edges, numbered by their first label (so by their first ad). The union hooks the
+ * larger root under the smaller one, so every label's parent is not larger than itself and a
+ * component's root is its smallest label: numbering the roots in increasing order numbers the
+ * components as components() does, and each label's number is its parent's, found before it
+ * (a parent is never larger). Three passes over k or n, not components()' rounds of numpy
+ * gathers over all k labels and the gather through them. */
+static inline int32_t join_find(int32_t *parent, int32_t x) {
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+static PyObject *join_labels(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "join_labels() takes 5 arguments");
+        return NULL;
+    }
+    const Py_ssize_t k = PyLong_AsSsize_t(args[1]);
+    if (k == -1 && PyErr_Occurred()) return NULL;
+    Py_buffer labels_view, left_view, right_view, out_view;
+    Py_ssize_t joined = -1;
+    int bad = 0;
+    if (PyObject_GetBuffer(args[0], &labels_view, PyBUF_C_CONTIGUOUS) < 0) return NULL;
+    if (labels_view.itemsize != 4 && labels_view.itemsize != 8) {
+        PyErr_SetString(PyExc_TypeError, "labels has the wrong item size");
+        goto labels;
+    }
+    if (get_buffer(args[2], &left_view, 8, 0, "left") < 0) goto labels;
+    if (get_buffer(args[3], &right_view, 8, 0, "right") < 0) goto left;
+    if (get_buffer(args[4], &out_view, 4, 1, "out") < 0) goto right;
+    const Py_ssize_t n = labels_view.len / labels_view.itemsize, edges = left_view.len / 8;
+    if (right_view.len / 8 != edges || out_view.len / 4 != n) {
+        PyErr_SetString(PyExc_ValueError, "join_labels(): lengths differ");
+        goto out;
+    }
+    if (k < 0 || k > n || k > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "join_labels(): k must lie in 0 .. len(labels)");
+        goto out;
+    }
+    const int wide = labels_view.itemsize == 8;
+    const int32_t *labels32 = labels_view.buf;
+    const int64_t *labels64 = labels_view.buf;
+    const int64_t *left = left_view.buf, *right = right_view.buf;
+    int32_t *result = out_view.buf;
+    int32_t *parent = malloc((k ? (size_t)k : 1) * sizeof(int32_t));
+    int32_t *number = malloc((k ? (size_t)k : 1) * sizeof(int32_t));
+    if (!parent || !number) {
+        free(parent);
+        free(number);
+        PyErr_NoMemory();
+        goto out;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < k; i++) parent[i] = (int32_t)i;
+    for (Py_ssize_t e = 0; e < edges && !bad; e++) {
+        const int64_t a = left[e], b = right[e];
+        if (a < 0 || a >= n || b < 0 || b >= n) {
+            bad = 1;
+            break;
+        }
+        const int64_t la = wide ? labels64[a] : labels32[a], lb = wide ? labels64[b] : labels32[b];
+        if (la < 0 || la >= k || lb < 0 || lb >= k) {
+            bad = 1;
+            break;
+        }
+        const int32_t ra = join_find(parent, (int32_t)la), rb = join_find(parent, (int32_t)lb);
+        if (ra < rb)
+            parent[rb] = ra;
+        else if (rb < ra)
+            parent[ra] = rb;
+    }
+    if (!bad) {
+        int32_t count = 0;
+        for (Py_ssize_t i = 0; i < k; i++)
+            number[i] = parent[i] == (int32_t)i ? count++ : number[parent[i]];
+        for (Py_ssize_t j = 0; j < n; j++) {
+            const int64_t label = wide ? labels64[j] : labels32[j];
+            if (label < 0 || label >= k) {
+                bad = 1;
+                break;
+            }
+            result[j] = number[label];
+        }
+        joined = count;
+    }
+    Py_END_ALLOW_THREADS
+    free(parent);
+    free(number);
+    if (bad) PyErr_SetString(PyExc_IndexError, "join_labels(): an ad or label lies outside");
+out:
+    PyBuffer_Release(&out_view);
+right:
+    PyBuffer_Release(&right_view);
+left:
+    PyBuffer_Release(&left_view);
+labels:
+    PyBuffer_Release(&labels_view);
+    if (PyErr_Occurred()) return NULL;
+    return PyLong_FromSsize_t(joined);
+}
+
 static PyMethodDef methods[] = {
     {"indent_json", (PyCFunction)(void (*)(void))indent_json, METH_FASTCALL,
      "Compact JSON laid out as json.dumps(indent=1) lays it out."},
@@ -1366,6 +1479,8 @@ static PyMethodDef methods[] = {
      "Whether each code's ads are apart in labels and the code is not in the table."},
     {"weighted_at_least", (PyCFunction)(void (*)(void))weighted_at_least, METH_FASTCALL,
      "weighted_common, giving up on pairs that cannot reach the threshold."},
+    {"join_labels", (PyCFunction)(void (*)(void))join_labels, METH_FASTCALL,
+     "Labels joined along new edges, numbered by their first ad."},
     {"similar_pairs", (PyCFunction)(void (*)(void))similar_pairs, METH_FASTCALL,
      "Whether each pair of in-memory runs reaches the weighted Jaccard threshold."},
     {"intern_many", (PyCFunction)(void (*)(void))intern_many, METH_FASTCALL,

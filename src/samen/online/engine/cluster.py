@@ -9,8 +9,8 @@ arrive. That independence is what makes the local and the Dask engine give the s
 from __future__ import annotations
 
 import math
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter, deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import combinations
@@ -39,11 +39,12 @@ try:
     from ._clusterc import codes_has as _codes_has
     from ._clusterc import codes_keep as _codes_keep
     from ._clusterc import fold_bands as _fold_bands
+    from ._clusterc import join_labels as _join_labels
     from ._clusterc import similar_pairs as _similar_pairs
     from ._clusterc import weighted_at_least as _weighted_at_least
 except ImportError:  # as above: the numpy definitions below give the same edges
     _band_pairs = _codes_add = _codes_has = _fold_bands = _weighted_at_least = None  # type: ignore[assignment]
-    _similar_pairs = _band_codes = _codes_keep = None  # type: ignore[assignment]
+    _similar_pairs = _band_codes = _codes_keep = _join_labels = None  # type: ignore[assignment]
 
 # Odd 64-bit multipliers to fold one band's rows into one key; collisions are vanishingly rare and
 # are caught anyway by the verification step.
@@ -401,6 +402,9 @@ def _all_band_keys(
     return out
 
 
+# How many bands ahead of the one verified the in-memory band loop's ahead thread makes codes.
+AHEAD = 2
+
 # All bands' keys (8 bytes an ad a band) are computed in one pass up to this size.
 ALL_BAND_KEYS_BYTES = 256 << 20
 
@@ -514,13 +518,20 @@ def _weighted_template_edges(
     # pair codes of the ads apart in the labels of that moment (ADR 0096). Labels only ever
     # join, so those codes hold every pair still apart when the band's turn comes; the band
     # loop keeps those of them apart then: the codes the serial loop sorts, in the same order.
+    # Two bands ahead (ADR 0123): the ahead thread always has the next band's codes to make
+    # while this band is verified, so the pool does not wait for it where a band verifies
+    # fewer pairs than it takes to bucket all keys. The older labels of the band two ahead
+    # leave more of its pairs in its lists; the loop's own filter drops them, as above.
     ahead = ThreadPoolExecutor(1, thread_name_prefix="samen-bands") if pool.threads > 1 else None
     try:
-        coming = ahead.submit(candidates, 0, labels) if ahead else None
+        coming: deque[Future[tuple[np.ndarray, ...]]] = deque()
+        if ahead is not None:
+            coming.extend(ahead.submit(candidates, b, labels) for b in range(min(AHEAD, bands)))
         for band in range(bands):
-            if coming is not None and ahead is not None:
-                pairs = coming.result()
-                coming = ahead.submit(candidates, band + 1, labels) if band + 1 < bands else None
+            if ahead is not None:
+                pairs = coming.popleft().result()
+                if band + AHEAD < bands:
+                    coming.append(ahead.submit(candidates, band + AHEAD, labels))
             else:
                 pairs = candidates(band, labels)
             labels, rejected, verified = _verify_band(
@@ -812,11 +823,32 @@ def _verify_band(
             # as the components of all edges, without going over the earlier edges again.
             # Over the labels in use (numbered by first ad, 0 .. k - 1), not over every ad:
             # the same numbers, as the spilled loop finds them (ADR 0081, 0114).
-            k = int(labels.max()) + 1
-            labels = components(k, labels[left[similar]], labels[right[similar]])[labels]
+            labels = _join(labels, left[similar], right[similar])
         if remembered is not None:
             rejected = remembered()
     return labels, rejected, verified
+
+
+def _join(labels: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``components(k, labels[left], labels[right])[labels]``, k the number of labels (numbered
+    by first ad, 0 .. k - 1): the labels joined along new edges. Compiled, in one call that
+    releases the GIL (ADR 0123): a union-find over the k labels and one gather, where
+    ``components`` makes several passes of numpy gathers over all k labels and the gather
+    through them is one more; the same numbers, in 32 bits as ``components`` gives them."""
+    k = int(labels.max()) + 1
+    n = len(labels)
+    if _join_labels is None or n >= 2**31:
+        joined: np.ndarray = components(k, labels[left], labels[right])[labels]
+        return joined
+    out = np.empty(n, dtype=np.int32)
+    _join_labels(
+        np.ascontiguousarray(labels),
+        k,
+        np.ascontiguousarray(left, dtype=np.int64),
+        np.ascontiguousarray(right, dtype=np.int64),
+        out,
+    )
+    return out
 
 
 def _apart_now(codes: np.ndarray, labels: np.ndarray, pool: Pool) -> np.ndarray:
@@ -1127,24 +1159,26 @@ def _impute_ages(names: np.ndarray, ages: np.ndarray, groups: np.ndarray) -> np.
         return slot
 
     # The distinct (slot, age) of the ads stating an age, with how many state each: what
-    # ``unique_columns`` gives, by one lexsort of the two columns and without their stacked
-    # copies (~40 bytes a named ad at the cluster phase's peak, ADR 0108).
-    slot, stated = slots_of(known), ages[known]
+    # ``unique_columns`` gives, by one sort of the two columns (``_by_slot_and_age``) and
+    # without their stacked copies (~40 bytes a named ad at the cluster phase's peak, ADR 0108).
+    slot, stated = _by_slot_and_age(slots_of(known), ages[known])
     del known
-    by = np.lexsort((stated, slot))
-    slot, stated = slot[by], stated[by]
-    del by
     new = np.ones(len(slot), dtype=bool)
     new[1:] = (slot[1:] != slot[:-1]) | (stated[1:] != stated[:-1])
     heads = np.flatnonzero(new)
     del new
     counts = np.diff(np.append(heads, len(slot)))
     slot, stated = slot[heads], stated[heads]
-    # Per (group, name) the most frequent age: sort by slot, then count descending.
-    order = np.lexsort((-counts, slot))
-    slots, best = slot[order], stated[order]
-    first = np.r_[True, slots[1:] != slots[:-1]]
-    slots, best = slots[first], best[first]
+    # Per (group, name) the most frequent age, the youngest of equally frequent ones: the
+    # distinct pairs are in order of slot, then age, so the first pair of its slot whose count
+    # is the slot's largest (the first of np.lexsort((-counts, slot))'s order a slot, without
+    # its two indirect sorts; ADR 0123).
+    slot_starts = np.flatnonzero(np.r_[True, slot[1:] != slot[:-1]])
+    most = np.maximum.reduceat(counts, slot_starts)
+    top = np.flatnonzero(counts == np.repeat(most, np.diff(np.r_[slot_starts, len(slot)])))
+    del most, slot_starts
+    first = top[np.r_[True, slot[top][1:] != slot[top][:-1]]]
+    slots, best = slot[first], stated[first]
     missing = np.flatnonzero((names > 0) & (ages < 0))
     wanted = slots_of(missing)
     at = np.searchsorted(slots, wanted)
@@ -1153,6 +1187,34 @@ def _impute_ages(names: np.ndarray, ages: np.ndarray, groups: np.ndarray) -> np.
     hit[at_ok] = slots[at[at_ok]] == wanted[at_ok]
     ages[missing[hit]] = best[at[hit]]
     return ages
+
+
+def _by_slot_and_age(slot: np.ndarray, age: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``slot`` (group << 32 | name) and ``age`` (not negative) in order of slot, then age:
+    ``np.lexsort((age, slot))``'s order (equal pairs are equal values, so which of them comes
+    first does not show). By one in-place sort of one int64 key, group, name and age side by
+    side, when their bits fit in 63 (at a million ads: ~20, ~12 and ~7): not lexsort's two
+    indirect stable sorts and the gathers through them (ADR 0123). Else by lexsort."""
+    if not len(slot):
+        return slot, age
+    group, name = slot >> 32, slot & 0xFFFFFFFF
+    age_bits = int(age.max()).bit_length()
+    name_bits = int(name.max()).bit_length()
+    if int(group.max()).bit_length() + name_bits + age_bits > 63 or int(age.min()) < 0:
+        by = np.lexsort((age, slot))
+        return slot[by], age[by]
+    key = group
+    key <<= name_bits
+    key |= name
+    del name
+    key <<= age_bits
+    key |= age
+    key.sort()
+    ordered_age = (key & ((1 << age_bits) - 1)).astype(age.dtype)
+    key >>= age_bits
+    ordered_slot = (key >> name_bits) << 32
+    ordered_slot |= key & ((1 << name_bits) - 1)
+    return ordered_slot, ordered_age
 
 
 def persona_edges(

@@ -33,6 +33,7 @@ KERNELS = (
     "_codes_has",
     "_codes_keep",
     "_fold_bands",
+    "_join_labels",
     "_similar_pairs",
     "_weighted_at_least",
 )
