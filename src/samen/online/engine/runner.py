@@ -32,6 +32,7 @@ from samen.spreadsheets import FORMULA_STARTS, SafeWriter, safe_column
 
 from . import threads
 from .analysis import (
+    ANALYSIS_PROCESSES,
     Analysis,
     LabelFreeFacts,
     analyse,
@@ -496,36 +497,26 @@ def _analyse(
     # threads found a second core (its CPU above its wall time): where the cores are taken by
     # other work the child waits for one and the phase takes longer. The leads are the same.
     second_core = cpu_timings["cluster"] / max(timings["cluster"], 1e-9) >= SECOND_CORE
-    # So does clusters.csv, whose text needs only the labels and the ids: a forked process
-    # writes it while this one analyses (ADR 0115). Not in a spilled scan (its memory comes
-    # first), nor for a small one (the fork would cost more than the text).
-    prepared = (
-        PreparedCsv.start(index, clustering.labels)
-        if beside is not None and second_core and len(index) >= CSV_FORK_MIN_ADS
-        else None
+    # So do the analysis' candidates (ADR 0124) and clusters.csv, whose text needs only the
+    # labels and the ids (ADR 0115): each in a forked process. Not in a spilled scan (its memory
+    # comes first).
+    return _after_cluster(
+        paths,
+        index,
+        config,
+        indicators,
+        clustering,
+        duplicates,
+        facts_before,
+        lap,
+        second_core,
+        beside is not None and second_core,
+        report_clusters,
+        started,
+        timings,
+        cpu_timings,
+        peaks,
     )
-    try:
-        return _after_cluster(
-            paths,
-            index,
-            config,
-            indicators,
-            clustering,
-            duplicates,
-            facts_before,
-            lap,
-            second_core,
-            report_clusters,
-            prepared,
-            started,
-            timings,
-            cpu_timings,
-            peaks,
-        )
-    except BaseException:
-        if prepared is not None:
-            prepared.close()
-        raise
 
 
 def _after_cluster(
@@ -538,14 +529,16 @@ def _after_cluster(
     facts_before: LabelFreeFacts | None,
     lap: Callable[[str], None],
     second_core: bool,
+    fork_in_memory: bool,
     report_clusters: int,
-    prepared: PreparedCsv | None,
     started: float,
     timings: dict[str, float],
     cpu_timings: dict[str, float],
     peaks: dict[str, int],
 ) -> ScanResult:
-    analysis = analyse(index, clustering, indicators, facts_before)
+    # Half of the candidates described by a forked process, on the second core (ADR 0124).
+    processes = ANALYSIS_PROCESSES if fork_in_memory else 1
+    analysis = analyse(index, clustering, indicators, facts_before, processes=processes)
     _attach_persona_links(index, clustering, analysis)
     lap("analyse")
     leads_from = lead_clusters(analysis, indicators)
@@ -576,6 +569,15 @@ def _after_cluster(
                 )
         evidence[summary.id] = quotes
     lap("leads")
+    # clusters.csv's text is written by a forked process from here, beside the outputs that
+    # follow (ADR 0115): started beside the analysis, it took the second core from the
+    # analysis' own child (ADR 0124). Not for a small scan (the fork would cost more than the
+    # text).
+    prepared = (
+        PreparedCsv.start(index, clustering.labels)
+        if fork_in_memory and len(index) >= CSV_FORK_MIN_ADS
+        else None
+    )
     bands, rows = lsh_params(config.threshold, config.num_perm)
     seconds = time.perf_counter() - started
     stats = {
