@@ -1220,8 +1220,9 @@ def build_leads(
     order and the text are the same as with 1."""
     # Victim and perpetrator leads go to files as they are made (ADR 0090); URLs are capped.
     summaries = lead_clusters(analysis, indicators)
-    victims = SpooledLeads()
-    perpetrators = SpooledLeads()
+    # Their leads are only of the shape the encoder may take on trust (ADR 0124).
+    victims = SpooledLeads(shaped=True)
+    perpetrators = SpooledLeads(shaped=True)
     url_leads: list[dict] = []
     parts = LEAD_PROCESSES if processes is None else processes
     split = _second_part(summaries) if parts > 1 and can_fork() else len(summaries)
@@ -1467,7 +1468,7 @@ class _LeadsChild:
     ) -> _LeadsChild | None:
         if not second or not first:
             return None
-        victims, perpetrators = SpooledLeads(), SpooledLeads()
+        victims, perpetrators = SpooledLeads(shaped=True), SpooledLeads(shaped=True)
         # Opened before the fork: the child writes into them.
         victims.open()
         perpetrators.open()
