@@ -791,7 +791,6 @@ def _write_outputs(
         "report": out_dir / "report.html",
         "bad_lines": out_dir / "bad_lines.csv",
     }
-    write_clusters_csv(result, files["clusters"])
     document = leads_document(result, indicators)
     # Streamed to the file (the document as one string would double its memory), as
     # json.dump(document, handle, ensure_ascii=False, indent=1) writes it, faster; the leads'
@@ -804,6 +803,8 @@ def _write_outputs(
             dump_indented(document, handle)
     files["report"].write_text(render_report(result, document, indicators), "utf-8")
     write_bad_lines(result, paths, files["bad_lines"])
+    # Last: its forked process, started when the scan ended, wrote the text meanwhile (ADR 0124).
+    write_clusters_csv(result, files["clusters"])
     return files
 
 
