@@ -964,6 +964,28 @@ def analyse(
         # The best FULL_SUMMARIES so far, worst on top: (score, size, -label), the sort key
         # below reversed. A summary pushed out is made lean.
         described: list[tuple[float, int, int, ClusterSummary]] = []
+        # The many-personas contributions whose detail waits for its contact's description
+        # (contribution, contact, personas, number), and the summaries pushed out of the heap,
+        # whose lean form quotes the details: settled a batch at a time.
+        waiting: list[tuple[dict, str, int, int]] = []
+        to_lean: list[ClusterSummary] = []
+
+        def settle() -> None:
+            """The waiting details written, their contacts described at once by
+            ``stats_many`` (the same descriptions as ``stats``, ADR 0124); then the summaries
+            pushed out made lean."""
+            entries = contacts.stats_many([number for *_, number in waiting])
+            for (part, contact, personas, _), entry in zip(waiting, entries, strict=True):
+                part["detail"] = (
+                    f"{part['label']}: {contact_kind(contact)} "
+                    f"{contact_value(contact)} is used in {entry.ads} ads under "
+                    f"{personas} personas ({_list(sorted(entry.personas))})."
+                )
+            waiting.clear()
+            for summary in to_lean:
+                summary.make_lean()
+            to_lean.clear()
+
         for run in range(begin, stop):
             label, kinds, persona_count = candidates[run]
             size = run_sizes[run]
@@ -1006,17 +1028,15 @@ def analyse(
             if many_personas and ranked_contacts:
                 contact, _, personas, top_id = ranked_contacts[0]
                 if personas >= min_contact_personas:
-                    entry = contacts.stats(top_id)
-                    contributions.append(
-                        {
-                            "id": many_personas.id,
-                            "label": many_personas.label,
-                            "contribution": many_personas.weight,
-                            "detail": f"{many_personas.label}: {contact_kind(contact)} "
-                            f"{contact_value(contact)} is used in {entry.ads} ads under "
-                            f"{personas} personas ({_list(sorted(entry.personas))}).",
-                        }
-                    )
+                    # Its detail is written by ``settle``, with the contact described.
+                    part = {
+                        "id": many_personas.id,
+                        "label": many_personas.label,
+                        "contribution": many_personas.weight,
+                        "detail": "",
+                    }
+                    contributions.append(part)
+                    waiting.append((part, contact, personas, top_id))
             # A template group's cities and a persona's are among the cluster's: with fewer cities
             # in all (most clusters are in one city), neither indicator can fire.
             if many_cities and len(city_counts) >= min_template_cities:
@@ -1068,7 +1088,10 @@ def analyse(
                 if len(described) < FULL_SUMMARIES:
                     heapq.heappush(described, ranked)
                 else:
-                    heapq.heappushpop(described, ranked)[3].make_lean()
+                    to_lean.append(heapq.heappushpop(described, ranked)[3])
+            if len(waiting) >= _DETAIL_BATCH or len(to_lean) >= _DETAIL_BATCH:
+                settle()
+        settle()
         return summaries, described
 
     split = _analysis_split(run_sizes, processes)
@@ -1092,6 +1115,10 @@ def analyse(
 # What ``analyse`` makes of a range of candidates: its lead clusters, and the best
 # ``FULL_SUMMARIES`` of them as a heap of (score, size, -label, summary).
 _Described = tuple[list[ClusterSummary], list[tuple[float, int, int, ClusterSummary]]]
+
+# Many-personas details (and summaries to make lean) settled at once in ``analyse``: a batch
+# of contacts described by ``stats_many``, at most this many full summaries waiting (~6 KB each).
+_DETAIL_BATCH = 1024
 
 # Processes that describe the analysis' candidates: two where this process may use two cores
 # and the caller found the second one free (ADR 0124); the analysis does not depend on it.

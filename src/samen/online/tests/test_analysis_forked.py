@@ -222,3 +222,40 @@ def test_a_scan_analyses_in_two_processes_only_with_a_second_core_in_memory(
     monkeypatch.setattr(runner_module, "shingles_in_memory", lambda index: False)
     scan([path], config=ScanConfig(chunk_size=500), engine=InProcessEngine())
     assert asked == [1, 2, 1]
+
+
+@pytest.mark.parametrize("batch", [1, 3, 1024])
+@pytest.mark.parametrize("processes", [1, 2])
+def test_details_settled_in_batches_are_those_of_each_contacts_description(
+    scans, batch, processes, monkeypatch
+):
+    result = scans[0]
+    indicators = load_indicators()
+    many = indicators.by_id["contact_many_personas"]
+    monkeypatch.setattr(analysis_module, "ANALYSIS_FORK_MIN_ADS", 0)
+    monkeypatch.setattr(analysis_module, "_DETAIL_BATCH", batch)
+    # Every summary described in full: each many-personas detail against the description of
+    # the cluster's first contact, one contact at a time.
+    monkeypatch.setattr(analysis_module, "FULL_SUMMARIES", 10**9)
+    full = analyse(result.index, result.clustering, indicators, processes=processes)
+    reference = analysis_module.ContactIndex(result.index)
+    checked = 0
+    for summary in full.clusters:
+        for part in summary.contributions:
+            if part["id"] != many.id:
+                continue
+            contact, _, personas = summary.contacts[0]
+            entry = reference.stats(summary.contact_ids[0])
+            assert part["detail"] == (
+                f"{many.label}: {analysis_module.contact_kind(contact)} "
+                f"{analysis_module.contact_value(contact)} is used in {entry.ads} ads under "
+                f"{personas} personas ({analysis_module._list(sorted(entry.personas))})."
+            )
+            checked += 1
+    assert checked
+    # With 3 described: the lean ones quote the details they had in full.
+    monkeypatch.setattr(analysis_module, "FULL_SUMMARIES", 3)
+    lean = analyse(result.index, result.clustering, indicators, processes=processes)
+    evidence = {s.label: s.lead_evidence() for s in full.clusters}
+    assert sum(s.lean for s in lean.clusters) == len(lean.clusters) - 3
+    assert all(s.lead_evidence() == evidence[s.label] for s in lean.clusters)
