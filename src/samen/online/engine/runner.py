@@ -268,7 +268,8 @@ class ScanResult:
     seconds: float
     stats: dict[str, Any] = field(default_factory=dict)
     duplicates: list[tuple[int, int, str]] = field(default_factory=list)
-    # clusters.csv's text made beside the analysis (ADR 0115), taken by write_clusters_csv.
+    # clusters.csv's text made by a forked process from the end of the scan (ADRs 0115, 0124),
+    # taken by write_clusters_csv.
     clusters_csv: PreparedCsv | None = None
 
 
@@ -645,14 +646,14 @@ def _clusters_rows(index: Index, labels: np.ndarray, handle: TextIO) -> None:
             handle.write(text)
 
 
-# Ads from which clusters.csv is written by a forked process beside the analysis: below, the
+# Ads from which clusters.csv is written by a forked process beside the outputs: below, the
 # fork of a large process and the copy cost more than the ~1 µs an ad it takes off.
 CSV_FORK_MIN_ADS = 50_000
 
 
 class PreparedCsv:
     """clusters.csv's text written by a forked process into an anonymous temporary file while
-    this one analyses and describes the leads (ADR 0115): the labels are final when the cluster
+    this one writes the other outputs (ADRs 0115, 0124): the labels are final when the cluster
     phase ends, and the ids are read from their file, so the text needs nothing the analysis
     makes. ``copy_to`` waits for the process and copies the text; when it failed, or where
     ``fork`` is unavailable, ``write_clusters_csv`` writes the file itself, the same bytes."""
