@@ -14,7 +14,7 @@ import pickle
 import sys
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate, chain, islice
@@ -878,9 +878,14 @@ def analyse(
     clustering: Clustering,
     indicators: IndicatorSet,
     facts_before: LabelFreeFacts | None = None,
+    processes: int = 1,
 ) -> Analysis:
     """The lead clusters, scored and explained. ``facts_before``: ``label_free_facts`` of the
-    same index and indicators, made earlier; made here when None."""
+    same index and indicators, made earlier; made here when None.
+
+    With ``processes`` 2 (where ``fork`` exists) the candidates after about half of their ads
+    are described by a forked process, which sends back its lead clusters (ADR 0124); the
+    analysis is the same as with 1."""
     n = len(index)
     labels = clustering.labels
     price = indicators.by_id.get("price_below_median")
@@ -903,10 +908,6 @@ def analyse(
         order = order.astype(np.int32)
     sizes = np.bincount(labels) if n else np.zeros(0, dtype=np.int64)
     starts = np.cumsum(sizes) - sizes
-    summaries: list[ClusterSummary] = []
-    # The best FULL_SUMMARIES so far, worst on top: (score, size, -label), the sort key below
-    # reversed. A summary pushed out is made lean.
-    described: list[tuple[float, int, int, ClusterSummary]] = []
     # A lone ad is never a lead (keywords are capped below the lead threshold), so only clusters
     # of two or more ads are described; and only lead clusters are kept, so that memory does not
     # grow with the number of clusters.
@@ -955,111 +956,246 @@ def analyse(
     language_values = index.languages.values
     run_bounds = facts_of._bounds.tolist()
     run_sizes = sizes[[c[0] for c in candidates]].tolist()
-    for run, (label, kinds, persona_count) in enumerate(candidates):
-        size = run_sizes[run]
-        first, last = run_bounds[run], run_bounds[run + 1]
-        ads = facts_of.ads(first, last)
-        city_ids = facts_of.city(first, last)
-        extra = _structural_extra(
-            size, kinds, persona_count, many_in_cluster, diversity, size_indicator
-        )
-        summary = ClusterSummary(label=label, ads=ads)
-        contributions = facts_of.text_contributions(run, size)
-        # Counted by number, then named: the numbers and the names are one to one, so the
-        # counts and the order of first appearance (most_common's order of ties) are the same.
-        # Counted in C (Counter of a list), the unnamed city (0) then taken out: the others keep
-        # their order of first appearance, so most_common's order of ties is the same.
-        city_counts = Counter(city_ids)
-        city_counts.pop(0, None)
-        summary.cities = [(city_values[c], count) for c, count in city_counts.most_common()]
-        summary.first_day, summary.last_day = facts_of.days(run)
-        by_persona: dict[str, list[int]] = {}
-        persona_cities = summary.personas
-        for a, persona, city in zip(ads, facts_of.personas(first, last), city_ids, strict=True):
-            if persona:
-                persona_cities.setdefault(persona, set()).add(city_values[city])
-                by_persona.setdefault(persona, []).append(a)
-        summary.persona_ads = by_persona
-        summary.languages = [
-            (language_values[lang], count)
-            for lang, count in Counter(facts_of.language(first, last)).most_common()
-        ]
-        # Each contact with its number: distinct contacts have distinct values, so the number
-        # never decides the order, and the first one's number needs no look-up by its value.
-        ranked_contacts = sorted(facts_of.named_contacts(run, index.contacts), key=_contact_rank)
-        summary.contacts = [
-            (value, count, personas) for value, count, personas, _ in ranked_contacts
-        ]
-        summary.contact_ids = [number for *_, number in ranked_contacts]
-        if many_personas and ranked_contacts:
-            contact, _, personas, top_id = ranked_contacts[0]
-            if personas >= min_contact_personas:
-                entry = contacts.stats(top_id)
-                contributions.append(
-                    {
+
+    def describe(begin: int, stop: int) -> _Described:
+        """The lead clusters among candidates ``begin`` to ``stop``, and the best
+        ``FULL_SUMMARIES`` of them (the others made lean)."""
+        summaries: list[ClusterSummary] = []
+        # The best FULL_SUMMARIES so far, worst on top: (score, size, -label), the sort key
+        # below reversed. A summary pushed out is made lean.
+        described: list[tuple[float, int, int, ClusterSummary]] = []
+        # The many-personas contributions whose detail waits for its contact's description
+        # (contribution, contact, personas, number), and the summaries pushed out of the heap,
+        # whose lean form quotes the details: settled a batch at a time.
+        waiting: list[tuple[dict, str, int, int]] = []
+        to_lean: list[ClusterSummary] = []
+
+        def settle() -> None:
+            """The waiting details written, their contacts described at once by
+            ``stats_many`` (the same descriptions as ``stats``, ADR 0124); then the summaries
+            pushed out made lean."""
+            entries = contacts.stats_many([number for *_, number in waiting])
+            for (part, contact, personas, _), entry in zip(waiting, entries, strict=True):
+                part["detail"] = (
+                    f"{part['label']}: {contact_kind(contact)} "
+                    f"{contact_value(contact)} is used in {entry.ads} ads under "
+                    f"{personas} personas ({_list(sorted(entry.personas))})."
+                )
+            waiting.clear()
+            for summary in to_lean:
+                summary.make_lean()
+            to_lean.clear()
+
+        for run in range(begin, stop):
+            label, kinds, persona_count = candidates[run]
+            size = run_sizes[run]
+            first, last = run_bounds[run], run_bounds[run + 1]
+            ads = facts_of.ads(first, last)
+            city_ids = facts_of.city(first, last)
+            extra = _structural_extra(
+                size, kinds, persona_count, many_in_cluster, diversity, size_indicator
+            )
+            summary = ClusterSummary(label=label, ads=ads)
+            contributions = facts_of.text_contributions(run, size)
+            # Counted by number, then named: the numbers and the names are one to one, so the
+            # counts and the order of first appearance (most_common's order of ties) are the same.
+            # Counted in C (Counter of a list), the unnamed city (0) then taken out: the others keep
+            # their order of first appearance, so most_common's order of ties is the same.
+            city_counts = Counter(city_ids)
+            city_counts.pop(0, None)
+            summary.cities = [(city_values[c], count) for c, count in city_counts.most_common()]
+            summary.first_day, summary.last_day = facts_of.days(run)
+            by_persona: dict[str, list[int]] = {}
+            persona_cities = summary.personas
+            for a, persona, city in zip(ads, facts_of.personas(first, last), city_ids, strict=True):
+                if persona:
+                    persona_cities.setdefault(persona, set()).add(city_values[city])
+                    by_persona.setdefault(persona, []).append(a)
+            summary.persona_ads = by_persona
+            summary.languages = [
+                (language_values[lang], count)
+                for lang, count in Counter(facts_of.language(first, last)).most_common()
+            ]
+            # Each contact with its number: distinct contacts have distinct values, so the number
+            # never decides the order, and the first one's number needs no look-up by its value.
+            ranked_contacts = sorted(
+                facts_of.named_contacts(run, index.contacts), key=_contact_rank
+            )
+            summary.contacts = [
+                (value, count, personas) for value, count, personas, _ in ranked_contacts
+            ]
+            summary.contact_ids = [number for *_, number in ranked_contacts]
+            if many_personas and ranked_contacts:
+                contact, _, personas, top_id = ranked_contacts[0]
+                if personas >= min_contact_personas:
+                    # Its detail is written by ``settle``, with the contact described.
+                    part = {
                         "id": many_personas.id,
                         "label": many_personas.label,
                         "contribution": many_personas.weight,
-                        "detail": f"{many_personas.label}: {contact_kind(contact)} "
-                        f"{contact_value(contact)} is used in {entry.ads} ads under "
-                        f"{personas} personas ({_list(sorted(entry.personas))}).",
+                        "detail": "",
                     }
-                )
-        # A template group's cities and a persona's are among the cluster's: with fewer cities
-        # in all (most clusters are in one city), neither indicator can fire.
-        if many_cities and len(city_counts) >= min_template_cities:
-            # Cities by number (one to one with their names, so the same sizes and the same
-            # best group), named for the detail only.
-            groups: dict[int, set[int]] = {}
-            templates = facts_of.template(first, last)
-            for group, city in zip(templates, city_ids, strict=True):
-                if city:
-                    groups.setdefault(group, set()).add(city)
-            best = max(groups.items(), key=lambda g: (len(g[1]), -g[0]), default=(0, set()))
-            best_size = templates.count(best[0])
-            if best_size > 1 and len(best[1]) >= min_template_cities:
-                contributions.append(
-                    {
-                        "id": many_cities.id,
-                        "label": many_cities.label,
-                        "contribution": many_cities.weight,
-                        "detail": f"{many_cities.label}: one text template in "
-                        f"{best_size} ads across {len(best[1])} cities "
-                        f"({_list(sorted(city_values[c] for c in best[1]))}).",
-                    }
-                )
-        if persona_moves and summary.personas and len(city_counts) >= min_persona_cities:
-            persona, cities = max(summary.personas.items(), key=lambda p: (len(p[1]), p[0]))
-            cities = {c for c in cities if c}
-            if len(cities) >= min_persona_cities:
-                contributions.append(
-                    {
-                        "id": persona_moves.id,
-                        "label": persona_moves.label,
-                        "contribution": persona_moves.weight,
-                        "detail": f"{persona_moves.label}: persona {persona} is advertised in "
-                        f"{len(cities)} cities ({_list(sorted(cities))}).",
-                    }
-                )
-        if many_in_cluster and persona_count >= min_cluster_personas:
-            for part in extra:
-                if part["id"] == many_in_cluster.id:
-                    part["detail"] += f" ({_list(sorted(summary.personas))})."
-        contributions.extend(extra)
-        summary.contributions = sorted(contributions, key=lambda c: -c["contribution"])
-        for c in summary.contributions:
-            c["contribution"] = round(c["contribution"], 3)
-        summary.score = sum(c["contribution"] for c in summary.contributions)
-        if summary.score >= indicators.lead_threshold:
-            summaries.append(summary)
-            ranked = (summary.score, size, -summary.label, summary)
-            if len(described) < FULL_SUMMARIES:
-                heapq.heappush(described, ranked)
-            else:
-                heapq.heappushpop(described, ranked)[3].make_lean()
+                    contributions.append(part)
+                    waiting.append((part, contact, personas, top_id))
+            # A template group's cities and a persona's are among the cluster's: with fewer cities
+            # in all (most clusters are in one city), neither indicator can fire.
+            if many_cities and len(city_counts) >= min_template_cities:
+                # Cities by number (one to one with their names, so the same sizes and the same
+                # best group), named for the detail only.
+                groups: dict[int, set[int]] = {}
+                templates = facts_of.template(first, last)
+                for group, city in zip(templates, city_ids, strict=True):
+                    if city:
+                        groups.setdefault(group, set()).add(city)
+                best = max(groups.items(), key=lambda g: (len(g[1]), -g[0]), default=(0, set()))
+                best_size = templates.count(best[0])
+                if best_size > 1 and len(best[1]) >= min_template_cities:
+                    contributions.append(
+                        {
+                            "id": many_cities.id,
+                            "label": many_cities.label,
+                            "contribution": many_cities.weight,
+                            "detail": f"{many_cities.label}: one text template in "
+                            f"{best_size} ads across {len(best[1])} cities "
+                            f"({_list(sorted(city_values[c] for c in best[1]))}).",
+                        }
+                    )
+            if persona_moves and summary.personas and len(city_counts) >= min_persona_cities:
+                persona, cities = max(summary.personas.items(), key=lambda p: (len(p[1]), p[0]))
+                cities = {c for c in cities if c}
+                if len(cities) >= min_persona_cities:
+                    contributions.append(
+                        {
+                            "id": persona_moves.id,
+                            "label": persona_moves.label,
+                            "contribution": persona_moves.weight,
+                            "detail": f"{persona_moves.label}: persona {persona} is advertised in "
+                            f"{len(cities)} cities ({_list(sorted(cities))}).",
+                        }
+                    )
+            if many_in_cluster and persona_count >= min_cluster_personas:
+                for part in extra:
+                    if part["id"] == many_in_cluster.id:
+                        part["detail"] += f" ({_list(sorted(summary.personas))})."
+            contributions.extend(extra)
+            summary.contributions = sorted(contributions, key=lambda c: -c["contribution"])
+            for c in summary.contributions:
+                c["contribution"] = round(c["contribution"], 3)
+            summary.score = sum(c["contribution"] for c in summary.contributions)
+            if summary.score >= indicators.lead_threshold:
+                summaries.append(summary)
+                ranked = (summary.score, size, -summary.label, summary)
+                if len(described) < FULL_SUMMARIES:
+                    heapq.heappush(described, ranked)
+                else:
+                    to_lean.append(heapq.heappushpop(described, ranked)[3])
+            if len(waiting) >= _DETAIL_BATCH or len(to_lean) >= _DETAIL_BATCH:
+                settle()
+        settle()
+        return summaries, described
+
+    split = _analysis_split(run_sizes, processes)
+    child = _AnalysisChild.start(describe, split, len(candidates))
+    try:
+        summaries, described = describe(0, split)
+    except BaseException:
+        if child is not None:
+            child.cancel()
+        raise
+    theirs = child.result() if child is not None else None
+    if theirs is None and split < len(candidates):  # one process, or the child failed
+        theirs = describe(split, len(candidates))
+    if theirs is not None:
+        _join_described(summaries, described, *theirs)
     summaries.sort(key=lambda s: (-s.score, -len(s.ads), s.label))
     cluster_count = int(labels.max()) + 1 if n else 0
     return Analysis(summaries, cluster_count, multi, contacts, medians)
+
+
+# What ``analyse`` makes of a range of candidates: its lead clusters, and the best
+# ``FULL_SUMMARIES`` of them as a heap of (score, size, -label, summary).
+_Described = tuple[list[ClusterSummary], list[tuple[float, int, int, ClusterSummary]]]
+
+# Many-personas details (and summaries to make lean) settled at once in ``analyse``: a batch
+# of contacts described by ``stats_many``, at most this many full summaries waiting (~6 KB each).
+_DETAIL_BATCH = 1024
+
+# Processes that describe the analysis' candidates: two where this process may use two cores
+# and the caller found the second one free (ADR 0124); the analysis does not depend on it.
+ANALYSIS_PROCESSES = 2 if available_cores() >= 2 else 1
+# Below this many ads in candidates a forked process costs more than it saves (the fork of a
+# large process, the pickling of its lead clusters).
+ANALYSIS_FORK_MIN_ADS = 20_000
+
+
+def _analysis_split(run_sizes: list[int], processes: int) -> int:
+    """Where the forked process's candidates start: after about half of the candidates' ads (a
+    candidate's description costs about in proportion to them); ``len(run_sizes)`` for one
+    process, without ``fork``, or too few to share."""
+    count = len(run_sizes)
+    if processes < 2 or count < 2 or not can_fork():
+        return count
+    ends = np.cumsum(np.asarray(run_sizes, dtype=np.int64))
+    total = int(ends[-1])
+    if total < ANALYSIS_FORK_MIN_ADS:
+        return count
+    return max(1, min(count - 1, int(np.searchsorted(ends, total // 2))))
+
+
+class _AnalysisChild:
+    """Candidates ``split`` to ``stop`` described by a forked process, which sends back its
+    lead clusters pickled (lean but for its best ``FULL_SUMMARIES``). A child that fails, or
+    whose result cannot be read, gives None: ``analyse`` then describes them itself."""
+
+    def __init__(self, child: ForkedChild) -> None:
+        self.child = child
+
+    @property
+    def pid(self) -> int | None:
+        return self.child.pid
+
+    @classmethod
+    def start(
+        cls, describe: Callable[[int, int], _Described], split: int, stop: int
+    ) -> _AnalysisChild | None:
+        if split >= stop:
+            return None
+        child = ForkedChild.start(
+            lambda: pickle.dumps(describe(split, stop), pickle.HIGHEST_PROTOCOL)
+        )
+        return cls(child) if child is not None else None
+
+    def cancel(self) -> None:
+        self.child.cancel()
+
+    def result(self) -> _Described | None:
+        payload = self.child.result()
+        if payload is None:
+            return None
+        try:
+            # From this process's own forked child, through its own pipe.
+            summaries, described = pickle.loads(payload)  # noqa: S301
+        except Exception:  # a broken result: the parent describes them itself
+            return None
+        return summaries, described
+
+
+def _join_described(
+    summaries: list[ClusterSummary],
+    described: list[tuple[float, int, int, ClusterSummary]],
+    their_summaries: list[ClusterSummary],
+    their_described: list[tuple[float, int, int, ClusterSummary]],
+) -> None:
+    """Add a later range's lead clusters to ``summaries`` and its best ones to the heap
+    ``described``, making lean those pushed out: the best ``FULL_SUMMARIES`` of both ranges
+    are among the best of each, so the same ones stay described as in one pass (the ranking
+    (score, size, -label) has no ties), and ``analyse`` sorts the summaries by a total key."""
+    summaries.extend(their_summaries)
+    for ranked in their_described:
+        if len(described) < FULL_SUMMARIES:
+            heapq.heappush(described, ranked)
+        else:
+            heapq.heappushpop(described, ranked)[3].make_lean()
 
 
 def _contact_rank(contact: tuple[str, int, int, int]) -> tuple[int, int, str]:
@@ -1111,8 +1247,9 @@ def build_leads(
     order and the text are the same as with 1."""
     # Victim and perpetrator leads go to files as they are made (ADR 0090); URLs are capped.
     summaries = lead_clusters(analysis, indicators)
-    victims = SpooledLeads()
-    perpetrators = SpooledLeads()
+    # Their leads are only of the shape the encoder may take on trust (ADR 0124).
+    victims = SpooledLeads(shaped=True)
+    perpetrators = SpooledLeads(shaped=True)
     url_leads: list[dict] = []
     parts = LEAD_PROCESSES if processes is None else processes
     split = _second_part(summaries) if parts > 1 and can_fork() else len(summaries)
@@ -1358,7 +1495,7 @@ class _LeadsChild:
     ) -> _LeadsChild | None:
         if not second or not first:
             return None
-        victims, perpetrators = SpooledLeads(), SpooledLeads()
+        victims, perpetrators = SpooledLeads(shaped=True), SpooledLeads(shaped=True)
         # Opened before the fork: the child writes into them.
         victims.open()
         perpetrators.open()

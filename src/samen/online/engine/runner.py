@@ -32,6 +32,7 @@ from samen.spreadsheets import FORMULA_STARTS, SafeWriter, safe_column
 
 from . import threads
 from .analysis import (
+    ANALYSIS_PROCESSES,
     Analysis,
     LabelFreeFacts,
     analyse,
@@ -267,7 +268,8 @@ class ScanResult:
     seconds: float
     stats: dict[str, Any] = field(default_factory=dict)
     duplicates: list[tuple[int, int, str]] = field(default_factory=list)
-    # clusters.csv's text made beside the analysis (ADR 0115), taken by write_clusters_csv.
+    # clusters.csv's text made by a forked process from the end of the scan (ADRs 0115, 0124),
+    # taken by write_clusters_csv.
     clusters_csv: PreparedCsv | None = None
 
 
@@ -496,36 +498,26 @@ def _analyse(
     # threads found a second core (its CPU above its wall time): where the cores are taken by
     # other work the child waits for one and the phase takes longer. The leads are the same.
     second_core = cpu_timings["cluster"] / max(timings["cluster"], 1e-9) >= SECOND_CORE
-    # So does clusters.csv, whose text needs only the labels and the ids: a forked process
-    # writes it while this one analyses (ADR 0115). Not in a spilled scan (its memory comes
-    # first), nor for a small one (the fork would cost more than the text).
-    prepared = (
-        PreparedCsv.start(index, clustering.labels)
-        if beside is not None and second_core and len(index) >= CSV_FORK_MIN_ADS
-        else None
+    # So do the analysis' candidates (ADR 0124) and clusters.csv, whose text needs only the
+    # labels and the ids (ADR 0115): each in a forked process. Not in a spilled scan (its memory
+    # comes first).
+    return _after_cluster(
+        paths,
+        index,
+        config,
+        indicators,
+        clustering,
+        duplicates,
+        facts_before,
+        lap,
+        second_core,
+        beside is not None and second_core,
+        report_clusters,
+        started,
+        timings,
+        cpu_timings,
+        peaks,
     )
-    try:
-        return _after_cluster(
-            paths,
-            index,
-            config,
-            indicators,
-            clustering,
-            duplicates,
-            facts_before,
-            lap,
-            second_core,
-            report_clusters,
-            prepared,
-            started,
-            timings,
-            cpu_timings,
-            peaks,
-        )
-    except BaseException:
-        if prepared is not None:
-            prepared.close()
-        raise
 
 
 def _after_cluster(
@@ -538,14 +530,16 @@ def _after_cluster(
     facts_before: LabelFreeFacts | None,
     lap: Callable[[str], None],
     second_core: bool,
+    fork_in_memory: bool,
     report_clusters: int,
-    prepared: PreparedCsv | None,
     started: float,
     timings: dict[str, float],
     cpu_timings: dict[str, float],
     peaks: dict[str, int],
 ) -> ScanResult:
-    analysis = analyse(index, clustering, indicators, facts_before)
+    # Half of the candidates described by a forked process, on the second core (ADR 0124).
+    processes = ANALYSIS_PROCESSES if fork_in_memory else 1
+    analysis = analyse(index, clustering, indicators, facts_before, processes=processes)
     _attach_persona_links(index, clustering, analysis)
     lap("analyse")
     leads_from = lead_clusters(analysis, indicators)
@@ -576,6 +570,15 @@ def _after_cluster(
                 )
         evidence[summary.id] = quotes
     lap("leads")
+    # clusters.csv's text is written by a forked process from here, beside the outputs that
+    # follow (ADR 0115): started beside the analysis, it took the second core from the
+    # analysis' own child (ADR 0124). Not for a small scan (the fork would cost more than the
+    # text).
+    prepared = (
+        PreparedCsv.start(index, clustering.labels)
+        if fork_in_memory and len(index) >= CSV_FORK_MIN_ADS
+        else None
+    )
     bands, rows = lsh_params(config.threshold, config.num_perm)
     seconds = time.perf_counter() - started
     stats = {
@@ -643,14 +646,14 @@ def _clusters_rows(index: Index, labels: np.ndarray, handle: TextIO) -> None:
             handle.write(text)
 
 
-# Ads from which clusters.csv is written by a forked process beside the analysis: below, the
+# Ads from which clusters.csv is written by a forked process beside the outputs: below, the
 # fork of a large process and the copy cost more than the ~1 µs an ad it takes off.
 CSV_FORK_MIN_ADS = 50_000
 
 
 class PreparedCsv:
     """clusters.csv's text written by a forked process into an anonymous temporary file while
-    this one analyses and describes the leads (ADR 0115): the labels are final when the cluster
+    this one writes the other outputs (ADRs 0115, 0124): the labels are final when the cluster
     phase ends, and the ids are read from their file, so the text needs nothing the analysis
     makes. ``copy_to`` waits for the process and copies the text; when it failed, or where
     ``fork`` is unavailable, ``write_clusters_csv`` writes the file itself, the same bytes."""
@@ -789,7 +792,6 @@ def _write_outputs(
         "report": out_dir / "report.html",
         "bad_lines": out_dir / "bad_lines.csv",
     }
-    write_clusters_csv(result, files["clusters"])
     document = leads_document(result, indicators)
     # Streamed to the file (the document as one string would double its memory), as
     # json.dump(document, handle, ensure_ascii=False, indent=1) writes it, faster; the leads'
@@ -802,6 +804,8 @@ def _write_outputs(
             dump_indented(document, handle)
     files["report"].write_text(render_report(result, document, indicators), "utf-8")
     write_bad_lines(result, paths, files["bad_lines"])
+    # Last: its forked process, started when the scan ended, wrote the text meanwhile (ADR 0124).
+    write_clusters_csv(result, files["clusters"])
     return files
 
 

@@ -72,7 +72,7 @@ _PLAIN_ITEMS = frozenset({str, int, bool, type(None)})
 _SCORE = itemgetter("score")
 
 
-def _compact(items: list[dict]) -> bytes | None:
+def _compact(items: list[dict], shaped: bool = False) -> bytes | None:
     """``json.dumps(items, ensure_ascii=False, separators=(",", ":"))`` in UTF-8, written by
     msgspec's encoder (five to seven times faster, ADR 0120) when the items are such that its
     text is the same bytes: dicts with text keys whose values are text, ints, bools, None,
@@ -80,7 +80,15 @@ def _compact(items: list[dict]) -> bytes | None:
     outside it msgspec writes "1e16" for "1e+16", "0.00001" for "1e-05" and null for NaN), or
     lists of text, ints, bools and None; and no lone surrogate (msgspec refuses it, json writes
     it). The strings' escapes are the same (``"``, ``\\`` and control characters, the same
-    forms, nothing else escaped). None when any of that does not hold: json then encodes them."""
+    forms, nothing else escaped). None when any of that does not hold: json then encodes them.
+
+    ``shaped``: the caller vouches that the items are dicts with text keys whose values are
+    text, ints, bools, None or lists of those but floats, and whose only float is ``"score"``
+    (the leads of ``analysis._describe_leads``; a test holds it to that): then only the
+    scores' magnitudes are checked, not every key, value and list item (ADR 0124)."""
+    if shaped:
+        scores = np.fromiter(map(_SCORE, items), dtype=np.float64, count=len(items))
+        return _encoded(items) if _plain_floats(scores) else None
     if set(map(type, items)) != {dict}:
         return None
     if not set(map(type, chain.from_iterable(items))) <= {str}:
@@ -89,32 +97,43 @@ def _compact(items: list[dict]) -> bytes | None:
     types = set(map(type, values))
     if not types <= _PLAIN_VALUES:
         return None
-    if float in types:
-        magnitudes = np.abs(np.array([v for v in values if type(v) is float], dtype=np.float64))
-        # NaN fails every comparison, so it is refused too.
-        if not np.all((magnitudes == 0) | ((magnitudes >= 1e-4) & (magnitudes < 1e16))):
-            return None
+    if float in types and not _plain_floats(
+        np.array([v for v in values if type(v) is float], dtype=np.float64)
+    ):
+        return None
     if list in types:
         inner = chain.from_iterable(v for v in values if type(v) is list)
         if not set(map(type, inner)) <= _PLAIN_ITEMS:
             return None
+    return _encoded(items)
+
+
+def _plain_floats(floats: np.ndarray) -> bool:
+    """Whether msgspec writes each of ``floats`` as json does: magnitude 0 or in [1e-4, 1e16)."""
+    magnitudes = np.abs(floats)
+    # NaN fails every comparison, so it is refused too.
+    return bool(np.all((magnitudes == 0) | ((magnitudes >= 1e-4) & (magnitudes < 1e16))))
+
+
+def _encoded(items: list[dict]) -> bytes | None:
     try:
         return msgspec.json.encode(items)
     except (UnicodeEncodeError, TypeError, ValueError, OverflowError):
         return None
 
 
-def item_bytes(items: list[dict]) -> tuple[bytes, list[int], bool]:
+def item_bytes(items: list[dict], shaped: bool = False) -> tuple[bytes, list[int], bool]:
     """``item_texts(items)`` encoded in UTF-8 (``surrogatepass``) and joined, with each text's
     length in bytes, and whether the joined text is valid UTF-8 (it holds no lone surrogate).
 
     The same cut as ``item_texts``, made on the laid-out bytes: a line break is one byte that
     never occurs inside a character's encoding, so the items start where they start in the
-    text; nothing is decoded, split as text and encoded again (ADR 0120)."""
+    text; nothing is decoded, split as text and encoded again (ADR 0120). ``shaped``: as for
+    ``_compact``."""
     if not items:
         return b"", [], True
     if jsonout._indent_json is not None:
-        compact = _compact(items)
+        compact = _compact(items, shaped)
         valid = compact is not None
         if compact is None:
             compact = json.dumps(items, ensure_ascii=False, separators=(",", ":")).encode(
@@ -144,7 +163,10 @@ class SpooledLeads(Sequence[dict]):
     """A list of leads (dicts) in a spill file, read highest score first; built by ``append``
     and ``finish``."""
 
-    def __init__(self) -> None:
+    def __init__(self, shaped: bool = False) -> None:
+        """``shaped``: every lead appended has the shape ``_compact`` names (only its score a
+        float), as ``analysis._describe_leads`` makes them."""
+        self._shaped = shaped
         self._file = SpillFile("samen-online-leads-")
         self._scores = array("d")
         self._starts = array("q")
@@ -164,7 +186,7 @@ class SpooledLeads(Sequence[dict]):
             self._flush()
 
     def _flush(self) -> None:
-        joined, lengths, valid = item_bytes(self._pending)
+        joined, lengths, valid = item_bytes(self._pending, self._shaped)
         self._scores.extend(map(_SCORE, self._pending))
         self._starts.extend(accumulate(lengths[:-1], initial=self._file.size) if lengths else ())
         self._valid = self._valid and valid

@@ -300,3 +300,77 @@ def test_a_failed_or_killed_child_gives_none():
 def test_without_fork_no_child_starts(monkeypatch):
     monkeypatch.setattr("sys.platform", "win32")
     assert ForkedChild.start(lambda: b"") is None
+
+
+def _shaped(rng: np.random.Generator, number: int, score: float) -> dict:
+    """A lead of the shape ``_compact(shaped=True)`` takes on trust: its only float the score."""
+    lead = _lead(rng, number, [score])
+    lead["flags"] = [flag for flag in lead["flags"] if type(flag) is not float]
+    return lead
+
+
+def test_shaped_compact_is_json_dumps_where_used_and_used_where_the_scores_allow():
+    rng = np.random.default_rng(11)
+    for number, value in enumerate(_FLOATS * 3):
+        batch = [_shaped(rng, number * 10 + k, 2.5) for k in range(4)]
+        batch.insert(number % 5, _shaped(rng, number * 10 + 9, value))
+        compact = spooled._compact(batch, shaped=True)
+        assert (compact is not None) == _safe(value), value
+        if compact is not None:
+            assert compact == _reference(batch)
+        # The same choice and the same bytes as the checks made item by item.
+        assert compact == spooled._compact(batch)
+    # What msgspec refuses (a lone surrogate) still goes to json.
+    assert spooled._compact([{"score": 1.0, "text": "\ud800"}], shaped=True) is None
+    texts = item_texts([{"score": 1.0, "text": "\ud800"}])
+    assert item_bytes([{"score": 1.0, "text": "\ud800"}], shaped=True)[0] == texts[0].encode(
+        "utf-8", "surrogatepass"
+    )
+
+
+def _lead_shape_errors(lead: dict) -> list[str]:
+    errors = []
+    for key, value in lead.items():
+        if type(key) is not str:
+            errors.append(f"key {key!r}")
+        elif key == "score":
+            if type(value) is not float:
+                errors.append(f"score {value!r}")
+        elif type(value) is list:
+            errors += [f"{key} item {v!r}" for v in value if type(v) not in spooled._PLAIN_ITEMS]
+        elif type(value) not in spooled._PLAIN_ITEMS:
+            errors.append(f"{key} {value!r}")
+    return errors
+
+
+@pytest.mark.parametrize("generator", [0, 1])
+def test_the_leads_described_have_the_shape_their_lists_take_on_trust(
+    tmp_path, monkeypatch, generator
+):
+    from samen.online.engine import ScanConfig, scan
+    from samen.online.engine.runner import InProcessEngine
+    from samen.online.tests.corpora import both_generators
+
+    ads = both_generators(800, seed=19)
+    part = ads[:800] if generator == 0 else ads[800:]
+    path = tmp_path / "ads.jsonl"
+    path.write_text("".join(json.dumps(ad) + "\n" for ad in part), encoding="utf-8")
+    seen: list[int] = []
+    real = spooled._compact
+
+    def checked(items, shaped=False):
+        if shaped:
+            seen.append(len(items))
+            for lead in items:
+                assert type(lead) is dict
+                assert not _lead_shape_errors(lead), _lead_shape_errors(lead)
+            assert real(items, shaped=True) == real(items)
+        return real(items, shaped)
+
+    monkeypatch.setattr(spooled, "_compact", checked)
+    monkeypatch.setattr(spooled, "BATCH", 64)
+    result = scan([path], config=ScanConfig(chunk_size=200), engine=InProcessEngine())
+    assert sum(seen) == len(result.leads["possible_victims"]) + len(
+        result.leads["possible_perpetrators"]
+    )
+    assert result.leads["possible_victims"] and result.leads["possible_perpetrators"]
