@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from samen.accounts.models import User
 from samen.accounts.tokens import _new_token
 from samen.core.actor import Actor, actor_for_membership
-from samen.core.tests import approle
+from samen.core.tests import approle, timeline
 from samen.demo.builder import build_demo_world
 from samen.organisations.models import Membership
 from samen.signalling.services import PersonInput, SignalInput, signal_record
@@ -128,6 +128,39 @@ def traced(item: pytest.Item) -> bool:
     if item.get_closest_marker("untraced") and not os.environ.get("SAMEN_COVERAGE_TRACE_UNTRACED"):
         return False
     return not (os.environ.get("SAMEN_COVERAGE_ONCE_ONLY") and runs_in_both_passes(item))
+
+
+# SAMEN_TEST_TIMELINE=<folder>: each worker's tests with their times, and after the run how
+# long one worker ran alone at the end and on what (core/tests/timeline.py, ADR 0125).
+_TIMELINE = timeline.Recorder()
+
+
+def pytest_runtest_logstart(nodeid: str, location: object) -> None:
+    if timeline.folder():
+        _TIMELINE.start(nodeid)
+
+
+def pytest_runtest_logfinish(nodeid: str, location: object) -> None:
+    if timeline.folder():
+        _TIMELINE.finish(nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    where = timeline.folder()
+    if where is None:
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker or not session.config.pluginmanager.has_plugin("dsession"):
+        _TIMELINE.write(where, worker or "main")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    where = timeline.folder()
+    if where is None or os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    terminalreporter.section("timeline per worker (SAMEN_TEST_TIMELINE)")
+    for line in timeline.summary(timeline.read(where)):
+        terminalreporter.write_line(line)
 
 
 @pytest.hookimpl(hookwrapper=True)
