@@ -1029,7 +1029,7 @@ def analyse(
                 contact, _, personas, top_id = ranked_contacts[0]
                 if personas >= min_contact_personas:
                     # Its detail is written by ``settle``, with the contact described.
-                    part = {
+                    part: dict = {
                         "id": many_personas.id,
                         "label": many_personas.label,
                         "contribution": many_personas.weight,
