@@ -131,7 +131,8 @@ def traced(item: pytest.Item) -> bool:
 
 
 # SAMEN_TEST_TIMELINE=<folder>: each worker's tests with their times, and after the run how
-# long one worker ran alone at the end and on what (core/tests/timeline.py, ADR 0125).
+# long one worker ran alone at the end and on what, printed by .ci/run (core/tests/timeline.py,
+# ADR 0125).
 _TIMELINE = timeline.Recorder()
 
 
@@ -152,15 +153,6 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker or not session.config.pluginmanager.has_plugin("dsession"):
         _TIMELINE.write(where, worker or "main")
-
-
-def pytest_terminal_summary(terminalreporter) -> None:
-    where = timeline.folder()
-    if where is None or os.environ.get("PYTEST_XDIST_WORKER"):
-        return
-    terminalreporter.section("timeline per worker (SAMEN_TEST_TIMELINE)")
-    for line in timeline.summary(timeline.read(where)):
-        terminalreporter.write_line(line)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from samen.core.tests.timeline import Recorder, Row, read, summary
+from samen.core.tests.timeline import Recorder, Row, main, read, summary
 
 
 def test_the_summary_names_how_long_one_worker_ran_alone_and_on_what():
@@ -27,3 +27,15 @@ def test_each_worker_writes_its_rows_and_the_controller_reads_them(tmp_path):
     [row] = read(tmp_path)["gw3"]
     assert row.nodeid == "x.py::t" and row.start <= row.end
     assert summary({}) == []
+
+
+def test_the_ci_command_prints_the_summary_of_a_folder(tmp_path, capsys):
+    recorder = Recorder()
+    recorder.start("x.py::t")
+    recorder.finish("x.py::t")
+    recorder.write(tmp_path, "gw0")
+    assert main([str(tmp_path)]) == 0
+    assert capsys.readouterr().out.startswith("gw0: 1 tests, ")
+    assert main([str(tmp_path / "none")]) == 0
+    assert capsys.readouterr().out == "no timeline written\n"
+    assert main([]) == 2

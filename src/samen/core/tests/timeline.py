@@ -1,12 +1,14 @@
 """When each xdist worker ran which test, and how long one worker ran alone at the end of a pass
 (ADR 0125). With SAMEN_TEST_TIMELINE set to a folder, each worker writes its tests' start and
-end times there, and the controller prints, after the tests, when each worker finished and what
-the last one ran while the other had nothing left: the time a pass loses to its order and to
-xdist's scheduling, which the two passes' wall-clock times alone do not show."""
+end times there, and `.ci/run` prints after each pass (``python -m samen.core.tests.timeline
+FOLDER``) when each worker finished and what the last one ran while the other had nothing left:
+the time a pass loses to its order and to xdist's scheduling, which the two passes' wall-clock
+times alone do not show."""
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,3 +85,19 @@ def summary(workers: dict[str, list[Row]]) -> list[str]:
     for r in late[:SHOWN]:
         lines.append(f"  {r.end - max(r.start, first_done):6.1f} s of it in {r.nodeid}")
     return lines
+
+
+def main(argv: list[str]) -> int:
+    """Prints the summary of the timeline in ``argv[0]``: run by ``.ci/run`` after a pass, not by
+    pytest's controller, which under xdist with ``testpaths`` never loads ``src/samen/conftest.py``
+    and so never runs a hook of it."""
+    if len(argv) != 1:
+        print("usage: python -m samen.core.tests.timeline FOLDER", file=sys.stderr)
+        return 2
+    for line in summary(read(Path(argv[0]))) or ["no timeline written"]:
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
