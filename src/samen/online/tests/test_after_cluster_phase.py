@@ -29,7 +29,7 @@ from samen.online.engine.index import CompactInterner, Interner
 from samen.online.engine.indicators import load_indicators
 from samen.online.engine.jsonout import dump_indented
 from samen.online.engine.runner import InProcessEngine
-from samen.online.tests.corpora import both_generators
+from samen.online.tests.corpora import both_generators, generator_files
 
 
 @pytest.fixture(scope="module")
@@ -37,12 +37,7 @@ def inputs(tmp_path_factory):
     """Each generator's ads as a file: ``online synth``'s, then the held-out generator's."""
     ads = both_generators(1500, seed=53)
     folder = tmp_path_factory.mktemp("aftercluster")
-    paths = []
-    for name, part in (("synth", ads[:1500]), ("heldout", ads[1500:])):
-        path = folder / f"{name}.jsonl"
-        path.write_text("".join(json.dumps(ad) + "\n" for ad in part), encoding="utf-8")
-        paths.append(path)
-    return paths
+    return generator_files(ads, 1500, folder)
 
 
 @pytest.fixture(scope="module")

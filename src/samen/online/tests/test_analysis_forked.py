@@ -17,7 +17,7 @@ from samen.online.engine import threads as threads_module
 from samen.online.engine.analysis import analyse
 from samen.online.engine.indicators import load_indicators
 from samen.online.engine.runner import InProcessEngine
-from samen.online.tests.corpora import both_generators
+from samen.online.tests.corpora import both_generators, generator_files
 
 pytestmark = pytest.mark.skipif(not analysis_module.can_fork(), reason="needs fork")
 
@@ -27,12 +27,7 @@ def inputs(tmp_path_factory):
     """Each generator's ads as a file: ``online synth``'s, then the held-out generator's."""
     ads = both_generators(1500, seed=61)
     folder = tmp_path_factory.mktemp("analysisforked")
-    paths = []
-    for name, part in (("synth", ads[:1500]), ("heldout", ads[1500:])):
-        path = folder / f"{name}.jsonl"
-        path.write_text("".join(json.dumps(ad) + "\n" for ad in part), encoding="utf-8")
-        paths.append(path)
-    return paths
+    return generator_files(ads, 1500, folder)
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,6 @@ arrive and their duplicates found in numpy, the exact rejected pairs looked up b
 sort. Each gives what its definition gives, on both generators' ads
 (``corpora.both_generators``)."""
 
-import json
-
 import numpy as np
 import pytest
 
@@ -15,7 +13,7 @@ from samen.online.engine.index import Index, SpilledColumn
 from samen.online.engine.partition import ChunkResult
 from samen.online.engine.runner import InProcessEngine
 from samen.online.engine.threads import Pool
-from samen.online.tests.corpora import both_generators
+from samen.online.tests.corpora import both_generators, generator_files
 
 
 @pytest.fixture(scope="module")
@@ -25,9 +23,7 @@ def scans(tmp_path_factory):
     ads = both_generators(1500, seed=12)
     folder = tmp_path_factory.mktemp("split")
     results = []
-    for name, part in (("synth", ads[:1500]), ("heldout", ads[1500:])):
-        path = folder / f"{name}.jsonl"
-        path.write_text("".join(json.dumps(ad) + "\n" for ad in part), encoding="utf-8")
+    for path in generator_files(ads, 1500, folder):
         results.append(scan([path], config=ScanConfig(chunk_size=500), engine=InProcessEngine()))
     return results
 

@@ -5,7 +5,6 @@ ads (``corpora.both_generators``): the definition is the previous code, kept her
 
 import copy
 import dataclasses
-import json
 from array import array
 from collections import Counter, defaultdict
 
@@ -34,7 +33,7 @@ from samen.online.engine.index import CompactInterner, Index, Interner, StringCo
 from samen.online.engine.indicators import IndicatorSet, load_indicators
 from samen.online.engine.partition import ChunkResult
 from samen.online.engine.runner import InProcessEngine
-from samen.online.tests.corpora import both_generators
+from samen.online.tests.corpora import both_generators, generator_files
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +45,7 @@ def scans(tmp_path_factory):
         ad.pop("posted_at", None)  # clusters with dated and undated ads
     folder = tmp_path_factory.mktemp("leadfacts")
     results = []
-    for name, part in (("synth", ads[:1500]), ("heldout", ads[1500:])):
-        path = folder / f"{name}.jsonl"
-        path.write_text("".join(json.dumps(ad) + "\n" for ad in part), encoding="utf-8")
+    for path in generator_files(ads, 1500, folder):
         results.append(scan([path], config=ScanConfig(chunk_size=500), engine=InProcessEngine()))
     return results
 

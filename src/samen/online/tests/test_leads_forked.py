@@ -19,7 +19,7 @@ from samen.online.engine.indicators import load_indicators
 from samen.online.engine.jsonout import dump_indented
 from samen.online.engine.runner import InProcessEngine
 from samen.online.engine.spooled import SpooledLeads
-from samen.online.tests.corpora import both_generators
+from samen.online.tests.corpora import both_generators, generator_files
 
 pytestmark = pytest.mark.skipif(not analysis_module.can_fork(), reason="needs fork")
 
@@ -30,9 +30,7 @@ def scans(tmp_path_factory):
     ads = both_generators(1500, seed=47)
     folder = tmp_path_factory.mktemp("leadsforked")
     results = []
-    for name, part in (("synth", ads[:1500]), ("heldout", ads[1500:])):
-        path = folder / f"{name}.jsonl"
-        path.write_text("".join(json.dumps(ad) + "\n" for ad in part), encoding="utf-8")
+    for path in generator_files(ads, 1500, folder):
         result = scan([path], config=ScanConfig(chunk_size=500), engine=InProcessEngine())
         results.append((result, analyse(result.index, result.clustering, load_indicators())))
     return results
