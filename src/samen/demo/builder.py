@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samen.accounts.models import User
@@ -237,7 +238,7 @@ def build_demo_world(
 ) -> DemoSummary:
     """Create (or extend) the synthetic world; the same seed gives the same world."""
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or timezone.localdate()
     with transaction.atomic():
         orgs = _organisations(rng)
         members = _users(orgs)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen.cases.models import Case
@@ -70,11 +71,11 @@ def signal_input_for(cluster: dict, *, municipality: str = "") -> SignalInput:
             *urls,
         ]
     )
-    last_seen = cluster.get("last_seen") or date.today().isoformat()
+    last_seen = cluster.get("last_seen") or timezone.localdate().isoformat()
     return SignalInput(
         signal_list="online",
         indicators=codes,
-        observed_on=min(date.fromisoformat(last_seen), date.today()),
+        observed_on=min(date.fromisoformat(last_seen), timezone.localdate()),
         municipality=municipality,
         setting=_("online advertisements (%(n)d ads)") % {"n": cluster.get("size", 0)},
         notes=notes[:5000],

@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
 
 from samen.cases.models import Case, CaseEvent, CaseNumberCounter, ExploitationForm, Person
 from samen.cases.services import format_case_number
@@ -61,7 +62,7 @@ def add_statistics_volume(
     if CaseEvent.objects.filter(kind=CaseEvent.Kind.CREATED, data__source=MARK).exists():
         return VolumeSummary(0, 0, 0, 0, 0)
     rng = random.Random(seed * 7 + 3)
-    today = today or date.today()
+    today = today or timezone.localdate()
     recorders = list(
         Membership.objects.filter(
             role__in=[Role.FIELD_PROFESSIONAL, Role.CARE_COORDINATOR], is_active=True

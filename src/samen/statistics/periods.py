@@ -30,6 +30,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen.statistics.selectors import Period
@@ -99,7 +100,7 @@ def _flag(value: object) -> bool:
 
 def release_periods(today: date | None = None) -> list[ReleasePeriod]:
     """Every period readers may choose, the default first."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     conf = config()
     span = int(conf["years"])  # type: ignore[call-overload]
     last = today.year - 1

@@ -23,9 +23,17 @@ from samen.statistics.disclosure import TOTAL, CountTable, Dimension, protect
 from samen.statistics.periods import default_release_period, release_periods
 from samen.statistics.selectors import Period, region_names, statistics_data
 
-THIS_YEAR = str(date.today().year)
-#: Up to today: the records of these tests are made now, outside the default period.
-UP_TO_TODAY = Period(date(date.today().year - 4, 1, 1), date.today())
+THIS_YEAR = str(timezone.localdate().year)
+
+
+def up_to_today() -> Period:
+    """Up to today: the records of these tests are made now, outside the default period.
+    Asked at each call, not once at import: a run that crosses midnight in Amsterdam would
+    otherwise count its records after the period's end."""
+    today = timezone.localdate()
+    return Period(date(today.year - 4, 1, 1), today)
+
+
 #: The records of these tests are made now: the running year, as a provisional period.
 QUERY = f"period={THIS_YEAR}"
 
@@ -47,7 +55,7 @@ def _person(n: int) -> PersonInput:
 
 def _data(actor_for, period: Period | None = None, **kwargs):
     actor = actor_for("demo-registrar", "statistics")
-    return statistics_data(actor=actor, period=period or UP_TO_TODAY, **kwargs)
+    return statistics_data(actor=actor, period=period or up_to_today(), **kwargs)
 
 
 def _unprotected(data) -> dict[str, CountTable]:
@@ -77,10 +85,10 @@ def test_a_person_signalled_twice_in_a_year_counts_once(actor_for, record):
 def test_a_person_signalled_in_two_years_counts_once_in_each(actor_for, record):
     first = record(forms=["labour"], person=_person(3))
     record(forms=["labour"], person=_person(3))
-    last_year = timezone.now().replace(year=date.today().year - 1, month=6, day=15)
+    last_year = timezone.now().replace(year=timezone.localdate().year - 1, month=6, day=15)
     _move_signal(first, last_year)
     counted = _unprotected(_data(actor_for))[tables.TABLE]
-    assert counted.value([str(date.today().year - 1), TOTAL]) == 1
+    assert counted.value([str(timezone.localdate().year - 1), TOTAL]) == 1
     assert counted.value([THIS_YEAR, TOTAL]) == 1
     assert counted.value([TOTAL, TOTAL]) == 2  # person-years, as the yearly reports count
 
@@ -149,7 +157,7 @@ def test_period_limits_the_counts(actor_for, record):
     outcome = record(forms=["labour"])
     _move_signal(outcome, timezone.now() - timedelta(days=3 * 365))
     record(forms=["labour"])
-    today = date.today()
+    today = timezone.localdate()
     data = _data(actor_for, Period(today - timedelta(days=30), today))
     assert _unprotected(data)[tables.TABLE].grand_total == 1
 
@@ -387,7 +395,7 @@ def test_api_schema_lists_the_statistics_endpoints(client, db):
 
 
 def test_whole_years_are_counted_once_for_both_releases(actor_for, record):
-    last_year = date.today().year - 1
+    last_year = timezone.localdate().year - 1
     first = record(forms=["labour"], person=_person(5))
     _move_signal(first, timezone.now().replace(year=last_year, month=3, day=1))
     second = record(forms=["labour"], person=_person(6))
