@@ -3,8 +3,8 @@
 Whatever leaves the module -- the page, a CSV, the XLSX, the bundle, an API answer, for any
 reader -- is the release of one fixed period (``periods``) in one version. It is archived with
 its true counts and suppression pattern on its first delivery, and a new release is protected
-against *every* archived release of an overlapping period, whoever it went to: readers can
-combine anything they were ever handed.
+against *every* archived release a chain of overlapping periods joins it to, whoever it went to:
+readers can combine anything they were ever handed (``linked_publications``).
 
 The same true counts are the same release: later deliveries read the archive (through a cache
 keyed by the period and a cheap register version, so the page does not recount or reprotect).
@@ -22,6 +22,7 @@ import hashlib
 import json
 import pickle
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
@@ -188,6 +189,23 @@ def release_for(actor: Actor, period: ReleasePeriod) -> Delivery:
     return delivery
 
 
+def linked_publications(start: date, end: date, spans: list[tuple[int, date, date]]) -> set[int]:
+    """The publications a release of ``start``..``end`` can be combined with: those whose
+    period overlaps it, and those overlapping one of them, and so on. Overlap alone is not
+    enough: a five-year release minus the four other years' own releases gives the fifth
+    year, though none of those four overlaps it. Periods that no chain of overlaps joins
+    count different people and cannot be combined."""
+    linked: set[int] = set()
+    reach = [(start, end)]
+    while reach:
+        low, high = reach.pop()
+        for pk, first, last in spans:
+            if pk not in linked and first <= high and low <= last:
+                linked.add(pk)
+                reach.append((first, last))
+    return linked
+
+
 def _archived(publication: Publication) -> ProtectedRelease:
     return release_from_archive(publication.archive)
 
@@ -210,11 +228,15 @@ def _deliver(actor: Actor, period: ReleasePeriod, categories: str) -> Delivery:
         correction = latest is not None
         if correction and disclosure_config()["correction"] == "postpone":
             return Delivery(_archived(latest), latest, period, POSTPONED)
+        spans = list(
+            Publication.objects.order_by("published_at", "id").values_list(
+                "id", "period_start", "period_end"
+            )
+        )
+        linked = linked_publications(period.period.start, period.period.end, spans)
         earlier = [
             _archived(p)
-            for p in Publication.objects.filter(
-                period_start__lte=period.period.end, period_end__gte=period.period.start
-            ).order_by("published_at", "id")
+            for p in Publication.objects.filter(id__in=linked).order_by("published_at", "id")
         ]
         version = (latest.version + 1) if latest else 1
         release = protect(

@@ -1,6 +1,6 @@
 """Recorded releases: whatever leaves the module is a release of a fixed period, archived on
-first delivery and checked against every archived release of an overlapping period; a
-correction is a release of its own."""
+first delivery and checked against every archived release a chain of overlapping periods joins
+it to; a correction is a release of its own."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from samen.statistics.archive import release_from_archive, release_to_archive
 from samen.statistics.disclosure import CountTable, Dimension, check_differencing, protect
 from samen.statistics.models import Publication
 from samen.statistics.periods import release_periods
-from samen.statistics.services import release_for
+from samen.statistics.services import linked_publications, release_for
 from samen.statistics.tables import HIERARCHIES
 
 pytestmark = pytest.mark.django_db
@@ -99,14 +99,39 @@ def test_a_later_release_is_checked_against_every_archived_release(actor_for, re
         release_for(actor, period)
     entries = AuditEntry.objects.filter(action="statistics.publication.create").order_by("pk")
     checked = [e.detail["checked_against"] for e in entries]
-    # Each release is checked against every earlier one whose period overlaps it: the
-    # running year overlaps none of the complete years, the years overlap the five-year
-    # period released first.
-    overlapping = [
-        sum(1 for q in periods[:i] if p.overlaps(q.period.start, q.period.end))
-        for i, p in enumerate(periods)
+
+    # Each release is checked against every earlier one joined to it by a chain of
+    # overlapping periods: the running year overlaps none of the complete years; each year
+    # overlaps the five-year period released first, and through it every year before it.
+    def joined(i: int) -> int:
+        reach = [periods[i]]
+        for _ in periods:
+            reach += [
+                q
+                for q in periods[:i]
+                if q not in reach and any(r.overlaps(q.period.start, q.period.end) for r in reach)
+            ]
+        return len(reach) - 1
+
+    assert checked == [joined(i) for i in range(len(periods))] and max(checked) >= 2
+
+
+def test_a_release_is_linked_to_the_years_a_five_year_release_joins_it_to():
+    """The five-year release minus four years' own releases is the fifth year: none of the
+    four overlaps it, but each is joined to it through the five-year release."""
+    day = date
+    spans = [
+        (1, day(2021, 1, 1), day(2025, 12, 31)),  # five years
+        (2, day(2022, 1, 1), day(2022, 12, 31)),
+        (3, day(2024, 1, 1), day(2024, 12, 31)),
+        (4, day(2025, 1, 1), day(2025, 12, 31)),
+        (5, day(2026, 1, 1), day(2026, 12, 31)),  # the running year: overlaps nothing
+        (6, day(2026, 1, 1), day(2026, 6, 30)),  # joined to the running year only
+        (7, day(2019, 1, 1), day(2021, 3, 31)),  # joined through the five years
     ]
-    assert checked == overlapping and max(checked) >= 1
+    assert linked_publications(day(2023, 1, 1), day(2023, 12, 31), spans) == {1, 2, 3, 4, 7}
+    assert linked_publications(day(2026, 1, 1), day(2026, 12, 31), spans) == {5, 6}
+    assert linked_publications(day(2018, 1, 1), day(2018, 12, 31), spans) == set()
 
 
 def test_a_correction_is_its_own_release_with_the_changed_cells_hidden(api_for, record):
