@@ -291,11 +291,11 @@ def exports_against(release: ProtectedRelease, start: date, end: date) -> Findin
         earlier = _release_of(export)
         if earlier.columns != tuple(c.name for c in QUASI):
             return Finding(f"{earlier.label} has other columns than exports have now", 0, {})
-        views = release_views(release, "these tables", export.first_year, export.last_year,
-                              _TABLE_COLUMNS)  # fmt: skip
+        years = (export.first_year, export.last_year)
+        views = release_views(release, "these tables", *years, _TABLE_COLUMNS)
         if finding := _checker(views, export.k)(earlier):
-            return Finding(f"{earlier.label} against {finding.label}", finding.difference,
-                           finding.view)  # fmt: skip
+            label = f"{earlier.label} against {finding.label}"
+            return Finding(label, finding.difference, finding.view)
     return None
 
 
