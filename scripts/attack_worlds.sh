@@ -9,8 +9,11 @@
 #   WORLD=volume-seed scripts/attack_worlds.sh 4 10 1  scenario (e) and the HTCDS attackers,
 #                     seeds 4..13 of the synthetic register (SAMEN_ATTACK_VOLUME_PERSONS: size)
 #   WORLD=flows-seed  scripts/attack_worlds.sh 6 10 1  the capacity back-test, seeds 6..15
+#   WORLD=year        scripts/attack_worlds.sh 2021 6 1  the capacity attacker and back-test
+#                     on the clock of 15 June of 2021..2026 (faketime): their registers are
+#                     built in the years before "today", so a world is a year
 #
-# For a seed walk FIRST is a seed and STEP its increment.
+# For a seed walk FIRST is a seed and STEP its increment; for a year walk, a year.
 set -u
 first=${1:?first day (ISO) or seed}
 count=${2:-10}
@@ -29,7 +32,11 @@ case $world in
     flows-seed)
         tests=(src/samen/capacity/tests/test_outside_backtest.py)
         variable=SAMEN_ATTACK_FLOWS_SEED ;;
-    *) echo "WORLD is day, demo-seed, volume-seed or flows-seed" >&2; exit 2 ;;
+    year)
+        tests=(src/samen/capacity/tests/test_outside_attacker.py
+               src/samen/capacity/tests/test_outside_backtest.py)
+        variable=YEAR ;;
+    *) echo "WORLD is day, demo-seed, volume-seed, flows-seed or year" >&2; exit 2 ;;
 esac
 [ "$world" = day ] && variable=SAMEN_ATTACK_WORLD_DAY
 failed=0
@@ -40,7 +47,9 @@ for i in $(seq 0 $((count - 1))); do
         value=$((first + i * step))
     fi
     log=$(mktemp)
-    if env "$variable=$value" "$python" -m pytest -q -p no:logging -p no:randomly "${tests[@]}" \
+    clock=()
+    [ "$world" = year ] && clock=(faketime -f "@$value-06-15 12:00:00")
+    if env "$variable=$value" "${clock[@]}" "$python" -m pytest -q -p no:logging -p no:randomly "${tests[@]}" \
         >"$log" 2>&1; then
         echo "$variable=$value  passed"
     else
