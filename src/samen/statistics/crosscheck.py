@@ -107,49 +107,60 @@ def published_views(first_year: int, last_year: int, columns: dict[str, str]) ->
     for publication in publications:
         release = release_from_archive(publication.archive)
         label = f"the published tables of {publication.period_code or publication.pk}"
-        for table in release.source_tables:
-            names = table.dimension_names
-            if set(names) == {"year", OUTCOME}:
-                views += _outcome_views(table, release, label, first_year, last_year)
+        views += release_views(release, label, first_year, last_year, columns)
+    return views
+
+
+def release_views(
+    release: ProtectedRelease, label: str, first_year: int, last_year: int, columns: dict[str, str]
+) -> list[View]:
+    """The cells of one release an export of ``first_year``..``last_year`` can be set against
+    (see ``published_views``): also those of a release not yet archived, which must be set
+    against the exports already handed out before it leaves (``htcds.exports_against``)."""
+    views: list[View] = []
+    for table in release.source_tables:
+        names = table.dimension_names
+        if set(names) == {"year", OUTCOME}:
+            views += _outcome_views(table, release, label, first_year, last_year)
+            continue
+        if "year" not in names or "form" not in names:
+            continue
+        others = [n for n in names if n not in ("year", "form")]
+        if len(others) > 1 or (others and others[0] not in ("gender", "nationality", "age")):
+            continue
+        other = others[0] if others else None
+        categories = set(table.dimensions[names.index(other)].categories) if other else set()
+        reading = _reading(other, categories)
+        if other is not None and reading is None:
+            continue
+        all_years = table.dimensions[names.index("year")].categories
+        pairs: dict[tuple, list[tuple[str, int, bool]]] = {}
+        for coordinates, count in table.cells():
+            where = dict(zip(names, coordinates, strict=True))
+            # A total over the years is the export's count over the same years summed.
+            years = frozenset(all_years if where["year"] is TOTAL else (where["year"],))
+            if not all(first_year <= int(y) <= last_year for y in years):
                 continue
-            if "year" not in names or "form" not in names:
-                continue
-            others = [n for n in names if n not in ("year", "form")]
-            if len(others) > 1 or (others and others[0] not in ("gender", "nationality", "age")):
-                continue
-            other = others[0] if others else None
-            categories = set(table.dimensions[names.index(other)].categories) if other else set()
-            reading = _reading(other, categories)
-            if other is not None and reading is None:
-                continue
-            all_years = table.dimensions[names.index("year")].categories
-            pairs: dict[tuple, list[tuple[str, int, bool]]] = {}
-            for coordinates, count in table.cells():
-                where = dict(zip(names, coordinates, strict=True))
-                # A total over the years is the export's count over the same years summed.
-                years = frozenset(all_years if where["year"] is TOTAL else (where["year"],))
-                if not all(first_year <= int(y) <= last_year for y in years):
-                    continue
-                hidden = table.canonical_key(coordinates) in release.suppressed_keys
-                form = where["form"]
-                forms = None if form is TOTAL else frozenset({str(form)})
-                value = where.get(other) if other else TOTAL
-                group: tuple[str | None, int, str | None] = (None, 0, None)
-                if value is not TOTAL:
-                    assert reading is not None and other is not None
-                    level, mapping = reading
-                    group = (columns[other], level, mapping[str(value)])
-                views.append(View(label, years, group[0], group[1], group[2], count, hidden, forms))
-                if forms is not None:
-                    pairs.setdefault((years, group), []).append((str(form), count, hidden))
-            for (years, group), cells in pairs.items():
-                for pair in FORM_PAIRS:
-                    parts = [c for c in cells if c[0] in pair]
-                    if len(parts) == len(pair):
-                        count = sum(c[1] for c in parts)
-                        hidden = any(c[2] for c in parts)
-                        column, level, named = group
-                        views.append(View(label, years, column, level, named, count, hidden, pair))
+            hidden = table.canonical_key(coordinates) in release.suppressed_keys
+            form = where["form"]
+            forms = None if form is TOTAL else frozenset({str(form)})
+            value = where.get(other) if other else TOTAL
+            group: tuple[str | None, int, str | None] = (None, 0, None)
+            if value is not TOTAL:
+                assert reading is not None and other is not None
+                level, mapping = reading
+                group = (columns[other], level, mapping[str(value)])
+            views.append(View(label, years, group[0], group[1], group[2], count, hidden, forms))
+            if forms is not None:
+                pairs.setdefault((years, group), []).append((str(form), count, hidden))
+        for (years, group), cells in pairs.items():
+            for pair in FORM_PAIRS:
+                parts = [c for c in cells if c[0] in pair]
+                if len(parts) == len(pair):
+                    count = sum(c[1] for c in parts)
+                    hidden = any(c[2] for c in parts)
+                    column, level, named = group
+                    views.append(View(label, years, column, level, named, count, hidden, pair))
     return views
 
 

@@ -6,6 +6,8 @@ of the replications, which carries the calibration's uncertainty and the year's 
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from django.utils import timezone
@@ -22,6 +24,13 @@ pytestmark = pytest.mark.once
 
 Y = timezone.localdate().year - 1
 REPLICATIONS = 40
+
+
+def _seed(default: int) -> int:
+    """The generator's seed: ``default``, or ``SAMEN_ATTACK_FLOWS_SEED`` to replay another of
+    its worlds (ADR 0129). The ranges are 95% ones: over many worlds, some misses are chance."""
+    chosen = os.environ.get("SAMEN_ATTACK_FLOWS_SEED")
+    return int(chosen) if chosen else default
 
 
 def _replay(read, *, scenario: Scenario | None = None) -> dict[str, np.ndarray]:
@@ -68,7 +77,7 @@ def test_an_outside_year_lies_inside_the_replays_prediction_range(world, actor_f
     several times too high, so too many simulated referrals left unplaced); the search delay
     leaves out the queue (the code before counted it in, and the queue twice)."""
     generated = generate(
-        OutsideWorld(years=dict.fromkeys((Y - 2, Y - 1, Y), PUBLISHED[2020])), seed=3
+        OutsideWorld(years=dict.fromkeys((Y - 2, Y - 1, Y), PUBLISHED[2020])), seed=_seed(3)
     )
     write(generated)
     real = generated.realised[Y]
@@ -96,7 +105,7 @@ def test_more_minors_than_last_year_are_foreseen_only_with_the_growth_scenario(w
     beds = (("VR09", "women", 40), ("VR13", "women", 30), ("VR09", "men", 15),
             ("VR13", "men", 10), ("VR09", "minors", 20), ("VR01", "minors", 15))  # fmt: skip
     world_ = OutsideWorld(years=years, scale=0.3, beds=beds)
-    generated = generate(world_, seed=5)
+    generated = generate(world_, seed=_seed(5))
     write(generated)
     read = calibrate(actor=actor_for("demo-programme"), period=year_period(Y - 1))
     real = _minors_occupied(generated, Y)

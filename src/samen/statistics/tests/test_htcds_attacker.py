@@ -23,6 +23,7 @@ from django.core.management import CommandError, call_command
 from samen.cases.models import Case
 from samen.signalling.services import PersonInput
 from samen.statistics.demo import add_statistics_volume
+from samen.statistics.tests.attack_worlds import today, volume_persons, volume_seed
 
 K = 10
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -134,7 +135,7 @@ def assert_cannot_be_combined(a: list[dict[str, str]], b: list[dict[str, str]]) 
 @pytest.fixture
 def register(world):
     """A register of a few hundred synthetic people over the last three years."""
-    add_statistics_volume(seed=3, persons=700, years=3)
+    add_statistics_volume(seed=volume_seed(), persons=volume_persons(), years=3)
 
 
 def test_a_lower_k_is_refused_and_the_two_files_cannot_be_joined(register, tmp_path):
@@ -151,7 +152,7 @@ def test_a_lower_k_is_refused_and_the_two_files_cannot_be_joined(register, tmp_p
 def test_exports_a_month_apart_with_cases_added_between_cannot_be_combined(
     register, record, tmp_path
 ):
-    last_year = date.today().year - 1
+    last_year = today().year - 1
 
     def add(count: int, start: int) -> None:
         for i in range(start, start + count):
@@ -175,7 +176,7 @@ def test_exports_a_month_apart_with_cases_added_between_cannot_be_combined(
 def test_exports_of_overlapping_years_taken_at_different_times_cannot_be_combined(
     register, record, tmp_path
 ):
-    this_year = date.today().year
+    this_year = today().year
     first = export(tmp_path, "earlier", "--years", f"{this_year - 3}-{this_year - 1}")
     for i in range(4):
         number = record(

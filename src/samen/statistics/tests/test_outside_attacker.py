@@ -30,7 +30,6 @@ import csv
 import io
 import itertools
 import math
-import os
 import re
 import zipfile
 from collections import defaultdict
@@ -47,6 +46,14 @@ from openpyxl import load_workbook
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import csr_matrix
 
+from samen.statistics.tests.attack_worlds import (
+    today,
+    volume_persons,
+    volume_seed,
+    world_day,
+    world_seed,
+)
+
 # Once per CI run: the cost is the attacker's linear programs over the delivered files; the
 # queries that build the tables run on both engines in test_statistics_tables.py.
 pytestmark = [pytest.mark.django_db, pytest.mark.once, pytest.mark.untraced]
@@ -58,22 +65,11 @@ SKIP_WIDTH = 6
 #: Tables whose cells count other populations than the registered possible victims.
 SCOPES = {"identification": "identification", "placements": "placements", "waiting": "placements"}
 AGE_PARTS = {"minor": ("0-11", "12-17"), "adult": ("18-22", "23-29", "30-49", "50+")}
-TODAY = date.today()
-LAST = TODAY.year - 1
 
 
-def world_day() -> date:
-    """The day the demo world of scenarios (a) to (d) is built up to. The world moves with its
-    day (its signals fall in the four years before it), so a world built "today" is another
-    world every day, and a run could pass one day and fail the next. It is the last 8 December
-    up to today -- the world in which an archive of yearly releases and a five-year release
-    first gave a hidden cell away -- or the day in ``SAMEN_ATTACK_WORLD_DAY`` (ISO), with which
-    ``scripts/attack_worlds.sh`` walks many worlds."""
-    chosen = os.environ.get("SAMEN_ATTACK_WORLD_DAY")
-    if chosen:
-        return date.fromisoformat(chosen)
-    day = date(TODAY.year, 12, 8)
-    return day if day <= TODAY else date(TODAY.year - 1, 12, 8)
+def last_year() -> int:
+    """The last complete year where the product counts it (asked when used, not at import)."""
+    return today().year - 1
 
 
 # -- what the module hands out ---------------------------------------------------------------
@@ -145,10 +141,11 @@ def offered_periods(web) -> list[Request]:
     def free(start: date, end: date) -> Request:
         return Request(f"start={start.isoformat()}&end={end.isoformat()}", start, end)
 
-    tries = [free(date(LAST - 4, 1, 1), date(LAST, 12, 31))]
-    tries.append(free(date(LAST - 5, 1, 1), date(LAST - 1, 12, 31)))
-    tries.extend(free(date(y, 1, 1), date(y, 12, 31)) for y in range(LAST, LAST - 5, -1))
-    tries.append(free(date(LAST, 1, 1), date(LAST, 12, 30)))
+    last = last_year()
+    tries = [free(date(last - 4, 1, 1), date(last, 12, 31))]
+    tries.append(free(date(last - 5, 1, 1), date(last - 1, 12, 31)))
+    tries.extend(free(date(y, 1, 1), date(y, 12, 31)) for y in range(last, last - 5, -1))
+    tries.append(free(date(last, 1, 1), date(last, 12, 30)))
     return tries
 
 
@@ -543,7 +540,7 @@ def demo_world(django_db_setup, django_db_blocker):
     from samen.demo.builder import build_demo_world
 
     with django_db_blocker.unblock(), transaction.atomic():
-        build_demo_world(seed=1, signals=200, today=world_day())
+        build_demo_world(seed=world_seed(), signals=200, today=world_day())
         yield _fingerprint()
         transaction.set_rollback(True)
 
@@ -598,8 +595,8 @@ class TestTheDemoWorldsReleases:
     def test_a_all_offered_periods_of_five_demo_years_give_nobody_away(self, demo):
         requests = offered_periods(demo["web"])
         releases = _collect(demo, requests)
-        years = {r.start.year for r in releases}
-        assert len(releases) >= 6 and years >= set(range(LAST - 4, LAST + 1))
+        years, last = {r.start.year for r in releases}, last_year()
+        assert len(releases) >= 6 and years >= set(range(last - 4, last + 1))
         findings = attack({"register": releases})
         assert not findings, f"{len(findings)} recovered, e.g. {findings[:5]}"
 
@@ -610,7 +607,7 @@ class TestTheDemoWorldsReleases:
         before = _collect(demo, requests)
         # A correction of one record: a case in the last complete year gets another form.
         case = (
-            Case.objects.filter(signals__created_at__year=LAST, forms__code="sexual")
+            Case.objects.filter(signals__created_at__year=last_year(), forms__code="sexual")
             .order_by("pk")
             .first()
         )
@@ -853,7 +850,7 @@ def register(world, client):
     from samen.identification.models import IdentificationPath
     from samen.statistics.demo import add_statistics_volume
 
-    add_statistics_volume(seed=3, persons=700, years=3)
+    add_statistics_volume(seed=volume_seed(), persons=volume_persons(), years=3)
     past = ["indication_established", "reflection_accepted", "report_made", "b83_granted",
             "b83_refused", "other_route"]  # fmt: skip
     IdentificationPath.objects.filter(state__in=past).update(
@@ -879,10 +876,11 @@ def _published_rules() -> list[dict]:
 def test_e_the_export_victim_status_set_against_the_identification_outcomes_gives_nobody_away(
     register, tmp_path
 ):
-    requests = [r for r in offered_periods(register["web"]) if r.start.year >= LAST - 2]
+    last = last_year()
+    requests = [r for r in offered_periods(register["web"]) if r.start.year >= last - 2]
     releases = _collect(register, requests)
     assert any(o.slug == "identification" for r in releases for o in r.observations)
-    rows, notes = export_files(tmp_path, (LAST - 2, LAST))
+    rows, notes = export_files(tmp_path, (last - 2, last))
     assert {STATUS, DECIDED_BY, YEAR} <= set(rows[0])
     differences, estimates = status_attack(
         releases, rows, notes, status_meanings(_published_rules())
@@ -896,7 +894,8 @@ def test_e_a_status_that_pins_an_outcome_is_caught_by_the_attacker(register):
     """The attacker can fail: rules in which a granted permit is an actual victim and nothing
     leads away from it, and an export that counts those statuses exactly, give the hidden
     cell away."""
-    requests = [r for r in offered_periods(register["web"]) if r.start.year >= LAST - 2]
+    last = last_year()
+    requests = [r for r in offered_periods(register["web"]) if r.start.year >= last - 2]
     # One release with a hidden, non-zero outcome cell is enough: fetch them one at a time.
     found = None
     for request in requests:

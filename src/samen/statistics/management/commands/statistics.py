@@ -9,6 +9,7 @@ from samen.core.actor import actor_for_membership
 from samen.organisations.models import Membership
 from samen.spreadsheets import SafeDictWriter
 from samen.statistics.htcds import COLUMNS, HtcdsRefused, htcds_export_create
+from samen.statistics.services import release_years
 
 
 def _years(value: str) -> tuple[int, int]:
@@ -51,6 +52,8 @@ class Command(BaseCommand):
             raise CommandError(f"no active membership for {options['user']!r}")
         actor = actor_for_membership(member, origin="cli:export-htcds", purpose="statistics")
         try:
+            # The tables of these years first, so the export is checked against them (ADR 0129).
+            release_years(actor, first, last)
             result = htcds_export_create(
                 actor=actor,
                 first_year=first,
