@@ -108,9 +108,7 @@ def test_the_skeleton_waits_while_the_statistics_may_still_publish_a_period_coun
     assert not links_left(links), links_left(links)
 
 
-def test_the_periods_the_statistics_may_release_are_counted_from_amsterdams_date(
-    world, settings
-):
+def test_the_periods_the_statistics_may_release_are_counted_from_amsterdams_date(world, settings):
     """At 00:30 on New Year's Day in Amsterdam it is still 31 December in UTC. The statistics
     offer last year (Amsterdam's) from then on, so a person counted only the year before that
     no longer waits for them; the UTC date held the skeleton a year too long."""
