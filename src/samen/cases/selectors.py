@@ -16,6 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import BinaryField, BooleanField, Q, QuerySet, Subquery, TextField
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -354,7 +355,7 @@ def scope_key(actor: Actor) -> tuple:
         _model_row(org),
         _model_row(org.municipality) if org is not None else None,
         register_version(),
-        date.today(),
+        timezone.localdate(),
     )
 
 

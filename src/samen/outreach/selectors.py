@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -63,19 +63,26 @@ def _months(today: date) -> list[str]:
     return list(reversed(out))
 
 
+def _month(moment: datetime) -> str:
+    """The month of a moment as Amsterdam counts it: a contact sent at 00:30 on the first of
+    the month is that month's, not the previous month's (as the UTC date would have it)."""
+    local = timezone.localtime(moment)
+    return f"{local.year:04d}-{local.month:02d}"
+
+
 def monthly_figures(*, actor: Actor) -> list[dict[str, object]]:
     """Reach (first contacts sent) and response (contacts answered) per month, the last year,
     through the statistics' disclosure control: a small count is hidden, never shown."""
     policy.require(actor, "outreach.read", object_type="outreach_figures")
     months = _months(timezone.localdate())
     sent = Counter(
-        f"{d.year:04d}-{d.month:02d}"
+        _month(d)
         for d in Contact.objects.filter(organisation=actor.organisation).values_list(
             "sent_at", flat=True
         )
     )
     answered = Counter(
-        f"{d.year:04d}-{d.month:02d}"
+        _month(d)
         for d in ContactStep.objects.filter(
             contact__organisation=actor.organisation, status=ContactStatus.ANSWERED
         ).values_list("at", flat=True)

@@ -32,6 +32,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from samen.cases import crypto
 from samen.cases.models import Case, CaseEvent, CaseStatus, Identity, Person
@@ -352,7 +353,9 @@ def _counted_in_statistics(person_ids: list[int], *, now: datetime) -> set[int]:
     statistics count on: signals, identification paths, placements). Periods already released
     are archived with their counts, so only these need the records."""
 
-    releasable = release_periods(now.date())
+    # The day in Amsterdam, as the statistics count it (the UTC date is a day behind from
+    # midnight to 01:00 or 02:00, and a year behind on New Year's night).
+    releasable = release_periods(timezone.localdate(now))
     if not person_ids or not releasable:
         return set()
     since = min(p.period.bounds()[0] for p in releasable)

@@ -13,8 +13,10 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -289,10 +291,16 @@ def protect_set(
     )
 
 
+def _local_year(moment: datetime) -> str:
+    return str(timezone.localtime(moment).year)
+
+
 def year_form_release(rows: list[dict], *, min_count: int = 10) -> ProtectedRelease:
     """The year x form table alone from case rows (one per person already)."""
-    years = sorted({str(r["opened_at"].year) for r in rows}) or ["—"]
-    counts = Counter((str(r["opened_at"].year), main_form(r.get("forms", []))) for r in rows)
+    # The year in Amsterdam: a case opened at 00:30 on New Year's Day is that year's, though
+    # its UTC moment is still in the year before.
+    years = sorted({_local_year(r["opened_at"]) for r in rows}) or ["—"]
+    counts = Counter((_local_year(r["opened_at"]), main_form(r.get("forms", []))) for r in rows)
     table = CountTable(
         TABLE,
         [Dimension("year", tuple(years), complete=False), Dimension("form", FORMS)],

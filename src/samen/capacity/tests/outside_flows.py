@@ -33,7 +33,7 @@ import math
 import random
 import statistics
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from samen.cases.models import Case, ExploitationForm, Person
@@ -149,7 +149,11 @@ class Generated:
 
 
 def _day(start: datetime, t: float) -> datetime:
-    return start + timedelta(days=t)
+    # Elapsed time, in UTC: adding to an Amsterdam datetime adds wall-clock time, so a wait
+    # across a daylight-saving change was written an hour longer or shorter than the generator
+    # counted it, and the register's median wait (elapsed) missed the realised one in years
+    # where a median wait spans the change (2029, by faketime).
+    return start.astimezone(UTC) + timedelta(days=t)
 
 
 def generate(world: OutsideWorld, *, seed: int) -> Generated:

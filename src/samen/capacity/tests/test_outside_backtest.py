@@ -10,7 +10,6 @@ import os
 
 import numpy as np
 import pytest
-from django.utils import timezone
 
 from samen.capacity.engine import Scenario, replicate
 from samen.capacity.engine.summary import wait_percentile
@@ -22,7 +21,11 @@ from samen.capacity.tests.outside_flows import PUBLISHED, OutsideWorld, generate
 # test_calibration.py, which runs on both engines.
 pytestmark = pytest.mark.once
 
-Y = timezone.localdate().year - 1
+# A fixed year, not last year: the generator's world (seed 3) differs with the calendar, and the
+# withdrawal-rate estimate leaves its factor 1.5 for the world of 2025-2027 (1.75, with the clock
+# at 2028-07-14 under faketime). A run must not pass or fail by the year CI happens to run in;
+# calibrate takes any period.
+Y = 2025
 REPLICATIONS = 40
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from django.core import mail
-from django.utils import translation
+from django.utils import timezone, translation
 
 from samen.identification import selectors, services
 from samen.identification.demo import ask_to_assess
@@ -180,11 +180,12 @@ def test_turning_18_is_noticed_and_the_coordinator_and_guardian_get_a_task(
     from samen.cases.models import Person
 
     nidos = member_at(OrganisationType.NIDOS, Role.GUARDIAN, "test-nidos", "n@x.test")
-    today = date.today()
-    try:
-        born = today.replace(year=today.year - 18)
-    except ValueError:  # 29 February
-        born = today.replace(year=today.year - 18, day=28)
+    today = timezone.localdate()
+    # Nobody turns 18 on 29 February (the year 18 before has none: one born on the 28th turned
+    # 18 the day before), so on that day the test takes the 28th as its day.
+    if (today.month, today.day) == (2, 29):
+        today -= timedelta(days=1)
+    born = today.replace(year=today.year - 18)
     person = PersonInput(name="Mara Test", date_of_birth=born, nationality="ER")
     case = record(person=person, observed_on=today - timedelta(days=1)).case
     assert case.person.is_minor  # 17 when signalled

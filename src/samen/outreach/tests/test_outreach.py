@@ -3,7 +3,7 @@ detail erased after the retention period, and monthly figures under disclosure c
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -88,3 +88,18 @@ def test_monthly_figures_hide_small_counts(actor_for):
     this_month = figures[-1]
     assert this_month["reach"] is None  # one contact: too small to show
     assert len(figures) == 12
+
+
+def test_a_contact_sent_after_midnight_on_the_first_counts_in_that_month(actor_for, settings):
+    """The month is Amsterdam's: at 00:30 on the first of a month the UTC date is still the last
+    day of the month before (22:30 or 23:30 UTC), which is where a UTC month put these."""
+    settings.SAMEN_STATISTICS_DISCLOSURE = {"min_count": 3}
+    actor = actor_for("demo-outreach")
+    this_month = timezone.localdate().replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    just_after_midnight = timezone.make_aware(datetime.combine(last_month, time(0, 30)))
+    for _ in range(5):
+        _record(actor)
+    Contact.objects.update(sent_at=just_after_midnight)
+    figures = {f["month"]: f["reach"] for f in selectors.monthly_figures(actor=actor)}
+    assert figures[f"{last_month:%Y-%m}"] == 5

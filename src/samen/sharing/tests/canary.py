@@ -131,7 +131,7 @@ def seed_person(tag: str, *, closed: list[datetime | None], at: datetime | None 
             category, rest = place.split(":", 1)
             return mk(f"{category}:{p}{rest}", size)
 
-        number = case_number_next(year=timezone.now().year)
+        number = case_number_next(year=timezone.localdate().year)  # as case_open: Amsterdam's year
         case = Case.objects.create(
             number=number, person=person, responsible_organisation=org,
             municipality=org.municipality, region=org.municipality.region,

@@ -2,7 +2,7 @@
 database, and every marker of a person within it, or with a case still open, is still there.
 Past every period nothing links to the person any more either (case number, reference, rows)."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.apps import apps
@@ -89,7 +89,7 @@ def test_the_skeleton_waits_while_the_statistics_may_still_publish_a_period_coun
     longest = max(retention.periods().values())
     now = timezone.now()
     past = now - timedelta(days=longest + 1)
-    last_year = timezone.make_aware(datetime(now.year - 1, 6, 1))
+    last_year = timezone.make_aware(datetime(timezone.localdate(now).year - 1, 6, 1))
     counted = seed_person("counted", closed=[past], at=last_year)
     links = links_of(counted)
     steps = retention.plan(now=now)
@@ -106,6 +106,19 @@ def test_the_skeleton_waits_while_the_statistics_may_still_publish_a_period_coun
     # Once that period can no longer be released, it goes.
     _run(now + timedelta(days=6 * 366))
     assert not links_left(links), links_left(links)
+
+
+def test_the_periods_the_statistics_may_release_are_counted_from_amsterdams_date(world, settings):
+    """At 00:30 on New Year's Day in Amsterdam it is still 31 December in UTC. The statistics
+    offer last year (Amsterdam's) from then on, so a person counted only the year before that
+    no longer waits for them; the UTC date held the skeleton a year too long."""
+    settings.SAMEN_STATISTICS_PERIODS = {"years": 1, "provisional": False}
+    now = datetime(2027, 12, 31, 23, 30, tzinfo=UTC)  # 2028-01-01 00:30 in Amsterdam
+    longest = max(retention.periods().values())
+    past = now - timedelta(days=longest + 1)
+    counted = seed_person("counted", closed=[past], at=datetime(2026, 6, 1, 12, tzinfo=UTC))
+    skeleton = next(s for s in retention.plan(now=now) if s.category == retention.SKELETON)
+    assert skeleton.person_ids == [counted.person.pk] and skeleton.waiting == 0
 
 
 def test_every_row_that_protects_a_case_is_deleted_before_it(world):

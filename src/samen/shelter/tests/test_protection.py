@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from samen.cases.models import AgeBand, Gender, Person
 from samen.identification import services as identification
@@ -28,11 +29,12 @@ def referral_for(coordinator, case, **needs):
     return services.referral_create(actor=coordinator, case=case, data=NeedsInput(**needs))
 
 
-def eighteen_years_before(day: date) -> date:
-    try:
-        return day.replace(year=day.year - 18)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 18, day=28)
+def a_day_someone_turns_18(today: date) -> tuple[date, date]:
+    """(the day, the birth date of someone who turns 18 on it): today, except on 29 February,
+    when nobody does (the year 18 before has no 29 February: one born on the 28th turned 18
+    yesterday, one born on 1 March turns 18 tomorrow), so the day before."""
+    day = today - timedelta(days=1) if (today.month, today.day) == (2, 29) else today
+    return day, day.replace(year=day.year - 18)
 
 
 def test_a_presumed_minor_with_disputed_age_is_referred_as_a_minor(directory, coordinator, record):
@@ -85,15 +87,14 @@ def test_a_minor_discovered_after_the_referral_is_matched_as_a_minor(directory, 
 
 
 def test_turning_18_is_noticed_on_the_day_of_use(directory, coordinator, record):
-    today = date.today()
-    born = eighteen_years_before(today)  # 17 when signalled yesterday, 18 today
+    day, born = a_day_someone_turns_18(timezone.localdate())  # 17 when signalled the day before
     person = PersonInput(gender=Gender.FEMALE, name="Ana Test", date_of_birth=born)
-    case = record(person=person, observed_on=today - timedelta(days=1)).case
+    case = record(person=person, observed_on=day - timedelta(days=1)).case
     assert case.person.is_minor  # as stored when signalled
     referral = referral_for(coordinator, case)
-    needs = services.needs_of(referral, on=today)
+    needs = services.needs_of(referral, on=day)
     assert needs.minor is False and needs.age == 18 and needs.age_band == AgeBand.AGE_18_22
-    assert services.needs_of(referral, on=today - timedelta(days=1)).minor is True
+    assert services.needs_of(referral, on=day - timedelta(days=1)).minor is True
 
 
 def test_the_15_year_old_tonight_gets_only_minors_places_at_her_security_level(

@@ -1,15 +1,14 @@
 """One valid body for POST /api/v1/signals/, shared by the signals and cases API tests."""
 
-from datetime import date, timedelta
+from datetime import timedelta
+
+from django.utils import timezone
 
 from samen.signalling.models import Indicator
-
-YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 
 PAYLOAD = {
     "signal_list": "labour",
     "indicators": ["labour.documents.passport_held"],
-    "observed_on": YESTERDAY,
     "municipality": "GM0344",
     "forms": ["labour"],
     "person": {"gender": "male", "age_band": "23-29"},
@@ -24,4 +23,7 @@ def signal_payload() -> dict:
             signal_list__code="labour", severity="high", acute=False
         ).values_list("code", flat=True)[:2]
     )
-    return {**PAYLOAD, "indicators": codes}
+    # Yesterday in Amsterdam when the test asks, not when the module was imported: a run that
+    # crosses midnight would otherwise send a day that is no longer yesterday.
+    yesterday = timezone.localdate() - timedelta(days=1)
+    return {**PAYLOAD, "observed_on": yesterday.isoformat(), "indicators": codes}

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from samen.cases.models import Case, CaseEvent, Person
 from samen.cases.services import identity_read
@@ -20,11 +21,15 @@ from samen.identification.models import IdentificationPath, Notification
 from samen.signalling.models import Indicator, Signal
 from samen.signalling.services import PersonInput
 
-YESTERDAY = date.today() - timedelta(days=1)
 KNOWN = {"name": "Synthetische Persoon", "date_of_birth": "1990-02-03", "nationality": "RO"}
 UNKNOWN = {"name": "Niet Bekend", "date_of_birth": "1988-07-09", "nationality": "BG"}
 User = get_user_model()
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def _yesterday() -> str:
+    """Yesterday in Amsterdam at the moment of use (a run may cross midnight)."""
+    return (timezone.localdate() - timedelta(days=1)).isoformat()
 
 
 def _known_case(record) -> Case:
@@ -45,7 +50,7 @@ def _form(**person: str) -> dict[str, str]:
     ).first()
     return {
         f"ind_{ind.code}": "on",
-        "observed_on": YESTERDAY.isoformat(),
+        "observed_on": _yesterday(),
         "municipality": "GM0344",
         "gender": "female",
         "age_band": "23-29",
@@ -85,7 +90,7 @@ def test_the_api_response_is_the_same_for_a_known_and_an_unknown_person(api_for,
     payload = {
         "signal_list": "hospitality",
         "indicators": ["hospitality.checkin.third_party_booking"],
-        "observed_on": YESTERDAY.isoformat(),
+        "observed_on": _yesterday(),
         "municipality": "GM0344",
     }
     answers = []
@@ -143,7 +148,7 @@ def test_a_known_and_an_unknown_minor_cost_the_same_statements(
     """A minor's signal brings in the guardian (ADR 0016): attached and told at the first
     signal, told again at every later one, in the same statements, so a hotel cannot tell from
     the time it takes whether the minor is known with a guardian in place."""
-    fifteen = date.today().year - 15
+    fifteen = timezone.localdate().year - 15
     known = PersonInput(name="Bekende Minderjarige", date_of_birth=date(fifteen, 2, 3),
                         nationality="RO")  # fmt: skip
     unknown = PersonInput(name="Onbekende Minderjarige", date_of_birth=date(fifteen, 7, 9),
@@ -276,7 +281,7 @@ def test_known_and_unknown_answers_leave_no_earlier_than_the_floor(
     payload = {
         "signal_list": "hospitality",
         "indicators": ["hospitality.checkin.third_party_booking"],
-        "observed_on": YESTERDAY.isoformat(),
+        "observed_on": _yesterday(),
         "municipality": "GM0344",
     }
     took = []

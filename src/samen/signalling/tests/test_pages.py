@@ -1,13 +1,12 @@
 """The signal pages without a browser: the form, its errors, the advice and the receipt."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from samen.cases.models import Case
 from samen.signalling.models import Indicator, Signal
-
-YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 
 
 def form_data(**extra: str) -> dict[str, str]:
@@ -16,7 +15,7 @@ def form_data(**extra: str) -> dict[str, str]:
     ).first()
     return {
         f"ind_{ind.code}": "on",
-        "observed_on": YESTERDAY,
+        "observed_on": (timezone.localdate() - timedelta(days=1)).isoformat(),
         "municipality": "GM0344",
         "gender": "female",
         "age_band": "23-29",

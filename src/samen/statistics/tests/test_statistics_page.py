@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 from samen.statistics import tables
 
 
@@ -56,3 +58,11 @@ def test_a_reader_without_the_victims_table_gets_the_page_and_its_downloads(web_
     for fmt in ("csv", "xlsx", "zip"):
         assert web.get(f"/statistiek/?format={fmt}").status_code == 200
     assert web.get("/statistiek/?format=csv&table=year-form").status_code == 404
+
+
+def test_a_case_opened_after_midnight_on_new_years_day_counts_in_that_year():
+    """00:30 on 1 January 2027 in Amsterdam is 23:30 UTC on 31 December 2026."""
+    opened = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    release = tables.year_form_release([{"opened_at": opened, "forms": ["labour"]}] * 12)
+    assert release.tables[0].dimensions[0].categories == ("2027",)
+    assert release.tables[0].value(("2027", "labour")) == 12
