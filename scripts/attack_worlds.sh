@@ -9,9 +9,11 @@
 #   WORLD=volume-seed scripts/attack_worlds.sh 4 10 1  scenario (e) and the HTCDS attackers,
 #                     seeds 4..13 of the synthetic register (SAMEN_ATTACK_VOLUME_PERSONS: size)
 #   WORLD=flows-seed  scripts/attack_worlds.sh 6 10 1  the capacity back-test, seeds 6..15
-#   WORLD=year        scripts/attack_worlds.sh 2021 6 1  the capacity attacker and back-test
-#                     on the clock of 15 June of 2021..2026 (faketime): their registers are
-#                     built in the years before "today", so a world is a year
+#   WORLD=year        scripts/attack_worlds.sh 2021 6 1  the capacity attacker on the clock
+#                     of 15 June of 2021..2026: its register is built in the year before
+#                     "today", so a world is a year. Needs faketime (apt-get install faketime),
+#                     which the project itself does not use. The back-test runs too, but its
+#                     year is fixed (Y in test_outside_backtest.py, ADR 0128): walk its seeds.
 #
 # For a seed walk FIRST is a seed and STEP its increment; for a year walk, a year.
 set -u
